@@ -1,0 +1,151 @@
+/*
+ * db.c - opening, creating and checking the kcut program database.
+ *
+ * The schema lives in schema.sql, compiled in as kc_db_schema_sql. A new file gets the schema; an
+ * existing one must carry our PRAGMA user_version, otherwise we refuse it rather than guess.
+ */
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct kc_db {
+	sqlite3 *db;
+	char *path;
+};
+
+int kc_db_exec(struct kc_db *db, const char *sql, struct kc_err *err)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(db->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		kc_err_set(err, KC_EDB, "%s: %s", db->path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return KC_EDB;
+	}
+	return 0;
+}
+
+static int user_version(struct kc_db *db, int *out, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		const char *m = sqlite3_errmsg(db->db);
+
+		sqlite3_finalize(st);
+		return kc_err_set(err, KC_EDB, "%s: not a usable kcut database (%s)", db->path, m);
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int table_count(struct kc_db *db, int *out, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		const char *m = sqlite3_errmsg(db->db);
+
+		sqlite3_finalize(st);
+		return kc_err_set(err, KC_EDB, "%s: not a usable kcut database (%s)", db->path, m);
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *err)
+{
+	struct kc_db *db = NULL;
+	int oflags, rc = 0, ver = 0, ntables = 0;
+
+	*out = NULL;
+	if ((flags & KC_DB_READONLY) && access(path, F_OK) != 0)
+		return kc_err_set(err, KC_ENOTFOUND, "%s: no such database (run `kcut analyze` first)", path);
+	db = kc_xcalloc(1, sizeof(*db));
+	db->path = kc_xstrdup(path);
+	if (flags & KC_DB_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE | ((flags & KC_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &db->db, oflags, NULL) != SQLITE_OK) {
+		rc = kc_err_set(err, KC_EDB, "%s: cannot open database: %s", path,
+				db->db ? sqlite3_errmsg(db->db) : "out of memory");
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(db->db, 10000);
+	sqlite3_extended_result_codes(db->db, 1);
+	rc = table_count(db, &ntables, err);
+	if (rc)
+		goto cleanup;
+	rc = user_version(db, &ver, err);
+	if (rc)
+		goto cleanup;
+	if (ntables == 0 && ver == 0) {
+		if (flags & KC_DB_READONLY) {
+			rc = kc_err_set(err, KC_EDB, "%s: empty database (run `kcut analyze` first)", path);
+			goto cleanup;
+		}
+		rc = kc_db_exec(db, "BEGIN", err);
+		if (!rc)
+			rc = kc_db_exec(db, kc_db_schema_sql, err);
+		if (!rc)
+			rc = kc_db_exec(db, "COMMIT", err);
+		if (rc) {
+			kc_err_prefix(err, "creating schema");
+			goto cleanup;
+		}
+	} else if (ver != KC_DB_SCHEMA_VERSION) {
+		rc = kc_err_set(err, KC_EDB,
+				"%s: database schema version %d, this kcut uses %d (not a kcut database, or made by "
+				"another version: remove it and re-run `kcut analyze`)",
+				path, ver, KC_DB_SCHEMA_VERSION);
+		goto cleanup;
+	}
+	if (!(flags & KC_DB_READONLY)) {
+		rc = kc_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+		if (rc)
+			goto cleanup;
+	}
+	rc = kc_db_exec(db, "PRAGMA foreign_keys=ON", err);
+	if (rc)
+		goto cleanup;
+	*out = db;
+	db = NULL;
+cleanup:
+	kc_db_close(db);
+	return rc;
+}
+
+void kc_db_close(struct kc_db *db)
+{
+	if (!db)
+		return;
+	sqlite3_close_v2(db->db);
+	free(db->path);
+	free(db);
+}
+
+sqlite3 *kc_db_sqlite(struct kc_db *db)
+{
+	return db->db;
+}
+
+const char *kc_db_path(const struct kc_db *db)
+{
+	return db->path;
+}

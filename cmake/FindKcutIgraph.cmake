@@ -1,0 +1,10 @@
+# igraph 0.10: max-flow for the min-cut partitioner. Debian package: libigraph-dev.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(IGRAPH QUIET IMPORTED_TARGET igraph>=0.10)
+endif()
+if(NOT IGRAPH_FOUND)
+  message(FATAL_ERROR "kcut needs igraph >= 0.10: apt-get install libigraph-dev pkg-config (or run scripts/deps.sh)")
+endif()
+add_library(kc::igraph ALIAS PkgConfig::IGRAPH)
+message(STATUS "kcut: igraph ${IGRAPH_VERSION}")

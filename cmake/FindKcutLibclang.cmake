@@ -1,0 +1,27 @@
+# libclang 14 (C API): the analyzer's front end. Debian package: libclang-14-dev.
+# libclang ships no pkg-config file; ask llvm-config-14, then fall back to Debian's fixed layout.
+set(KC_LLVM_ROOT "" CACHE PATH "LLVM install prefix holding include/clang-c and lib/libclang.so")
+if(NOT KC_LLVM_ROOT)
+  find_program(KC_LLVM_CONFIG NAMES llvm-config-14 llvm-config)
+  if(KC_LLVM_CONFIG)
+    execute_process(COMMAND ${KC_LLVM_CONFIG} --prefix OUTPUT_VARIABLE _p OUTPUT_STRIP_TRAILING_WHITESPACE)
+    set(KC_LLVM_ROOT ${_p})
+  else()
+    set(KC_LLVM_ROOT /usr/lib/llvm-14)
+  endif()
+endif()
+find_path(LIBCLANG_INCLUDE_DIR clang-c/Index.h HINTS ${KC_LLVM_ROOT}/include NO_DEFAULT_PATH)
+find_library(LIBCLANG_LIBRARY NAMES clang libclang HINTS ${KC_LLVM_ROOT}/lib NO_DEFAULT_PATH)
+if(NOT LIBCLANG_INCLUDE_DIR OR NOT LIBCLANG_LIBRARY)
+  message(FATAL_ERROR "kcut needs libclang 14: apt-get install libclang-14-dev llvm-14 (or run scripts/deps.sh); "
+                      "looked under ${KC_LLVM_ROOT}")
+endif()
+get_filename_component(LIBCLANG_LIBDIR ${LIBCLANG_LIBRARY} DIRECTORY)
+add_library(kc_libclang INTERFACE)
+target_include_directories(kc_libclang SYSTEM INTERFACE ${LIBCLANG_INCLUDE_DIR})
+target_link_libraries(kc_libclang INTERFACE ${LIBCLANG_LIBRARY})
+target_link_options(kc_libclang INTERFACE -Wl,-rpath,${LIBCLANG_LIBDIR})
+add_library(kc::libclang ALIAS kc_libclang)
+# The clang binary of the same version, for tests that compare with clang's own output.
+find_program(KC_CLANG NAMES clang-14 clang HINTS ${KC_LLVM_ROOT}/bin)
+message(STATUS "kcut: libclang ${LIBCLANG_LIBRARY}, clang ${KC_CLANG}")

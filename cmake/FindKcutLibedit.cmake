@@ -1,0 +1,10 @@
+# libedit: line editing, history and completion for `kcut tune`. Debian package: libedit-dev.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(LIBEDIT QUIET IMPORTED_TARGET libedit)
+endif()
+if(NOT LIBEDIT_FOUND)
+  message(FATAL_ERROR "kcut needs libedit: apt-get install libedit-dev pkg-config (or run scripts/deps.sh)")
+endif()
+add_library(kc::libedit ALIAS PkgConfig::LIBEDIT)
+message(STATUS "kcut: libedit ${LIBEDIT_VERSION}")

@@ -1,0 +1,10 @@
+# Z3: optimizer for partition constraints that are not a cut (LOC budget). Debian package: libz3-dev.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(Z3 QUIET IMPORTED_TARGET z3)
+endif()
+if(NOT Z3_FOUND)
+  message(FATAL_ERROR "kcut needs Z3: apt-get install libz3-dev pkg-config (or run scripts/deps.sh)")
+endif()
+add_library(kc::z3 ALIAS PkgConfig::Z3)
+message(STATUS "kcut: z3 ${Z3_VERSION}")
