@@ -32,6 +32,46 @@ const char *kc_db_path(const struct kc_db *db);
 /* Run one SQL statement (no result rows) / a transaction bracket, with errors into err. */
 int kc_db_exec(struct kc_db *db, const char *sql, struct kc_err *err);
 
+/* ---- kc_analyze: compile_commands.json -> database ---------------------------------------- */
+
+/* Options of one analysis run. Initialise with KC_ANALYZE_OPTS_INIT, then set what you need. */
+struct kc_analyze_opts {
+	unsigned version;           /* KC_ANALYZE_OPTS_VERSION */
+	const char *ccdb;           /* build dir holding compile_commands.json, or the JSON file */
+	const char *const *drivers; /* driver directories (NULL/0: the dirs of all TUs' main files) */
+	size_t ndrivers;
+	int jobs;                   /* parallel parses; 0 = number of online CPUs */
+	int keep_going;             /* TUs with compile errors do not make the run partial */
+	int progress;               /* 1 progress bar on stderr, 0 none, -1 when stderr is a TTY */
+	int handle_sigint;          /* install a SIGINT handler for the run (the CLI does) */
+	int force;                  /* re-analyze unchanged TUs too */
+	int verbose;                /* print one line per TU on stderr */
+};
+#define KC_ANALYZE_OPTS_VERSION 1
+#define KC_ANALYZE_OPTS_INIT { KC_ANALYZE_OPTS_VERSION, NULL, NULL, 0, 0, 0, -1, 0, 0, 0 }
+
+/* What a run did. */
+struct kc_analyze_result {
+	size_t n_entries;  /* entries in compile_commands.json */
+	size_t n_selected; /* TUs under the driver dirs */
+	size_t n_analyzed; /* parsed and stored in this run */
+	size_t n_skipped;  /* unchanged since the last run */
+	size_t n_errors;   /* stored, but clang reported errors (status 'errors') */
+	size_t n_failed;   /* libclang could not parse at all (status 'failed') */
+	size_t n_missing;  /* main file missing (status 'missing') */
+	size_t n_not_run;  /* not started because of SIGINT */
+	int interrupted;
+	double wall_ms;
+};
+
+/* Analyze the selected TUs of a compilation database into db: parse in parallel, store each TU in
+ * one transaction (replacing what it stored before), skip unchanged TUs, then resolve indirect
+ * calls over the whole database. Returns 0; KC_EPARTIAL when some TUs are missing, failed, had
+ * errors (unless keep_going) or were not run because of SIGINT (the rest is stored); another
+ * negative code when nothing could be done (bad JSON, no TU selected, database error). */
+int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_analyze_opts *opts,
+	       struct kc_err *err);
+
 /* The schema text compiled into the binary (analyzer/schema.sql). */
 extern const char kc_db_schema_sql[];
 

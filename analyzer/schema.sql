@@ -138,9 +138,34 @@ CREATE TABLE IF NOT EXISTS registration (
 	by_func_id  INTEGER REFERENCES func(id) ON DELETE CASCADE,
 	file_id     INTEGER REFERENCES file(id),
 	line        INTEGER,
-	col         INTEGER
+	col         INTEGER,
+	tu_id       INTEGER REFERENCES tu(id) ON DELETE CASCADE  -- TU that stored it (incremental re-analysis)
 );
 CREATE INDEX IF NOT EXISTS registration_func ON registration(func_id);
+CREATE INDEX IF NOT EXISTS registration_slot ON registration(struct_name, field);
+
+-- Indirect call sites as found in the source, before resolution. `kcut analyze` rebuilds the
+-- call rows with kind = 'indirect' from this table after every run (the slot stores and
+-- address-taken functions of every TU are known only then).
+--   slot     'struct.field' when the callee expression is a struct field (x->ops->ndo_open), or NULL
+--   fn_type  canonical function type called, e.g. 'int (struct net_device *)'
+--   expr     the callee expression text
+CREATE TABLE IF NOT EXISTS icall (
+	id          INTEGER PRIMARY KEY,
+	caller_id   INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	slot        TEXT,
+	fn_type     TEXT,
+	expr        TEXT,
+	file_id     INTEGER REFERENCES file(id),
+	line        INTEGER,
+	col         INTEGER,
+	count       INTEGER NOT NULL DEFAULT 1,
+	loop_depth  INTEGER NOT NULL DEFAULT 0,
+	spin_held   INTEGER NOT NULL DEFAULT 0,
+	locks_held  TEXT,
+	macro       TEXT
+);
+CREATE INDEX IF NOT EXISTS icall_caller ON icall(caller_id);
 
 CREATE TABLE IF NOT EXISTS global (
 	id          INTEGER PRIMARY KEY,
@@ -267,6 +292,12 @@ CREATE TABLE IF NOT EXISTS shape_evidence (
 	line        INTEGER,
 	col         INTEGER
 );
+
+-- Call edges with names, for people and tests: caller, callee, kind, resolved_by, slot, site.
+CREATE VIEW IF NOT EXISTS v_calls AS
+	SELECT a.name AS caller, b.name AS callee, c.kind, c.resolved_by, c.slot, c.count, c.line,
+	       c.loop_depth, c.spin_held, c.locks_held, c.macro, b.is_driver AS callee_is_driver
+	FROM call c JOIN func a ON a.id = c.caller_id JOIN func b ON b.id = c.callee_id;
 
 -- Kernel imports: functions the driver calls but does not define.
 CREATE VIEW IF NOT EXISTS kernel_import AS

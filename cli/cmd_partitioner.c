@@ -1,19 +1,763 @@
-/* cmd_partitioner.c - `kcut roots`, `partition`, `profile`, `why`, `tune`, `graph`, `baseline`, `check`. */
+/*
+ * cmd_partitioner.c - `kcut roots`, `partition`, `profile`, `why`, `tune`, `graph`, `baseline`,
+ * `check`: option parsing and printing around the partitioner module (partitioner/partitioner.h).
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "analyzer.h"
 #include "kcut.h"
+#include "partitioner.h"
 
-static int todo(const char *cmd)
+/* Options shared by the commands that load the graph. */
+struct common {
+	const char *db_path, *family, *templates, *profile, *partition;
+	struct kc_db *db;
+	struct kc_part_templates *t;
+	struct kc_part_graph *g;
+	struct kc_part_result *r;  /* a stored partition, when loaded */
+	struct kc_part_opts ro;    /* its parameters */
+	char *rname, *rprofile;
+};
+
+static void common_free(struct common *c)
 {
-	fprintf(stderr, "kcut %s: not implemented yet\n", cmd);
-	return KC_EXIT_USAGE;
+	kc_part_result_free(c->r);
+	kc_part_graph_free(c->g);
+	kc_part_templates_free(c->t);
+	if (c->db)
+		kc_db_close(c->db);
+	free(c->rname);
+	free(c->rprofile);
 }
 
-int kc_cmd_roots(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_partition(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_profile(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_why(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_tune(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_graph(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_baseline(int argc, char **argv) { (void)argc; return todo(argv[0]); }
-int kc_cmd_check(int argc, char **argv) { (void)argc; return todo(argv[0]); }
+static int open_graph(struct common *c, const char *profile, struct kc_err *err)
+{
+	int rc;
+
+	if (!c->db) {
+		if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
+			return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
+					  kc_cli_db_path(c->db_path));
+		rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), 0, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (!c->t) {
+		rc = kc_part_templates_load(&c->t, c->templates, err);
+		if (rc < 0)
+			return rc;
+	}
+	kc_part_graph_free(c->g);
+	c->g = NULL;
+	return kc_part_graph_load(&c->g, c->db, c->t, c->family, profile, err);
+}
+
+/* Graph + stored partition (c->partition or the newest), with the profile it was made with. */
+static int open_stored(struct common *c, struct kc_err *err)
+{
+	int rc = open_graph(c, NULL, err);
+
+	if (rc == 0)
+		rc = kc_part_load(&c->r, c->db, c->g, c->partition, &c->ro, &c->rname, &c->rprofile, err);
+	if (rc == 0 && c->rprofile) {
+		kc_part_result_free(c->r);
+		c->r = NULL;
+		free(c->rname);
+		c->rname = NULL;
+		rc = open_graph(c, c->rprofile, err);
+		free(c->rprofile);
+		c->rprofile = NULL;
+		if (rc == 0)
+			rc = kc_part_load(&c->r, c->db, c->g, c->partition, &c->ro, &c->rname, &c->rprofile, err);
+	}
+	return rc;
+}
+
+enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
+       O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, O_DB },
+	{ "family", required_argument, NULL, O_FAMILY },
+	{ "templates", required_argument, NULL, O_TEMPLATES },
+	{ "profile", required_argument, NULL, O_PROFILE },
+	{ "partition", required_argument, NULL, O_PARTITION },
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "alpha", required_argument, NULL, O_ALPHA },
+	{ "beta", required_argument, NULL, O_BETA },
+	{ "pin", required_argument, NULL, O_PIN },
+	{ "budget", required_argument, NULL, O_BUDGET },
+	{ "solver", required_argument, NULL, O_SOLVER },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "focus", required_argument, NULL, O_FOCUS },
+	{ "depth", required_argument, NULL, O_DEPTH },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "baseline", required_argument, NULL, O_BASELINE },
+	{ "max-growth", required_argument, NULL, O_MAXG },
+	{ "srcroot", required_argument, NULL, O_SRCROOT },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* All partitioner commands accept the same option table; each rejects what it does not use. */
+struct args {
+	struct common c;
+	struct kc_part_opts o;
+	struct kc_part_pin *pins;
+	size_t npins;
+	const char *name, *focus, *format, *baseline, *output, *maxg, *srcroot;
+	int depth;
+	char **pos;
+	int npos;
+};
+
+static int num(const char *cmd, const char *opt, const char *v, double *out)
+{
+	char *end;
+
+	*out = strtod(v, &end);
+	if (*end || end == v) {
+		fprintf(stderr, "kcut %s: %s needs a number, got '%s'\n", cmd, opt, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse argv into a; `allowed` lists the option ids the command accepts. Returns 0, or an exit
+ * code (usage error). */
+static int parse(struct args *a, int argc, char **argv, const int *allowed, const char *usage)
+{
+	int ch, i, ok;
+	double d;
+
+	memset(a, 0, sizeof(*a));
+	a->o = (struct kc_part_opts)KC_PART_OPTS_INIT;
+	a->depth = 2;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "o:", long_opts, NULL)) != -1) {
+		if (ch == '?' || ch == ':') {
+			fprintf(stderr, "kcut %s: unknown option or missing value: %s\n", argv[0], argv[optind - 1]);
+			return kc_cli_usage(argv[0], usage);
+		}
+		for (ok = 0, i = 0; allowed[i]; i++)
+			ok |= allowed[i] == ch;
+		if (!ok) {
+			fprintf(stderr, "kcut %s: option %s does not apply here\n", argv[0], argv[optind - 1]);
+			return kc_cli_usage(argv[0], usage);
+		}
+		switch (ch) {
+		case O_DB: a->c.db_path = optarg; break;
+		case O_FAMILY: a->c.family = optarg; break;
+		case O_TEMPLATES: a->c.templates = optarg; break;
+		case O_PROFILE: a->c.profile = optarg; break;
+		case O_PARTITION: a->c.partition = optarg; break;
+		case O_NAME: a->name = optarg; break;
+		case O_FOCUS: a->focus = optarg; break;
+		case O_FORMAT: a->format = optarg; break;
+		case O_BASELINE: a->baseline = optarg; break;
+		case O_MAXG: a->maxg = optarg; break;
+		case O_SRCROOT: a->srcroot = optarg; break;
+		case 'o': a->output = optarg; break;
+		case O_DEPTH:
+			if (num(argv[0], "--depth", optarg, &d) < 0 || d < 0)
+				return KC_EXIT_USAGE;
+			a->depth = (int)d;
+			break;
+		case O_MODE:
+			if (!strcmp(optarg, "propagate"))
+				a->o.mode = KC_PART_PROPAGATE;
+			else if (!strcmp(optarg, "mincut"))
+				a->o.mode = KC_PART_MINCUT;
+			else {
+				fprintf(stderr, "kcut %s: --mode is propagate or mincut, not '%s'\n", argv[0], optarg);
+				return KC_EXIT_USAGE;
+			}
+			break;
+		case O_SOLVER:
+			if (!strcmp(optarg, "auto"))
+				a->o.solver = KC_PART_SOLVER_AUTO;
+			else if (!strcmp(optarg, "maxflow"))
+				a->o.solver = KC_PART_SOLVER_MAXFLOW;
+			else if (!strcmp(optarg, "z3"))
+				a->o.solver = KC_PART_SOLVER_Z3;
+			else {
+				fprintf(stderr, "kcut %s: --solver is auto, maxflow or z3, not '%s'\n", argv[0], optarg);
+				return KC_EXIT_USAGE;
+			}
+			break;
+		case O_ALPHA:
+			if (num(argv[0], "--alpha", optarg, &a->o.alpha) < 0)
+				return KC_EXIT_USAGE;
+			break;
+		case O_BETA:
+			if (num(argv[0], "--beta", optarg, &a->o.beta) < 0)
+				return KC_EXIT_USAGE;
+			break;
+		case O_BUDGET:
+			if (num(argv[0], "--budget", optarg, &d) < 0 || d < 0)
+				return KC_EXIT_USAGE;
+			a->o.budget = (long)d;
+			break;
+		case O_PIN: {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg || (strcmp(eq + 1, "kernel") && strcmp(eq + 1, "user"))) {
+				fprintf(stderr, "kcut %s: --pin wants FUNC=kernel or FUNC=user, not '%s'\n", argv[0], optarg);
+				return KC_EXIT_USAGE;
+			}
+			*eq = 0;
+			a->pins = kc_xrealloc(a->pins, (a->npins + 1) * sizeof(*a->pins));
+			a->pins[a->npins].func = optarg;
+			a->pins[a->npins].side = !strcmp(eq + 1, "kernel") ? KC_PART_KERNEL : KC_PART_USER;
+			a->npins++;
+			break;
+		}
+		}
+	}
+	a->o.pins = a->pins;
+	a->o.n_pins = a->npins;
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	return 0;
+}
+
+static void args_free(struct args *a)
+{
+	common_free(&a->c);
+	free(a->pins);
+}
+
+static int help_or(int argc, char **argv, const char *usage, const char *text)
+{
+	if (kc_cli_wants_help(argc, argv)) {
+		printf("usage: kcut %s\n\n%s", usage, text);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- kcut roots ---- */
+
+int kc_cmd_roots(int argc, char **argv)
+{
+	static const char *usage = "roots [--db FILE] [--family NAME] [--templates DIR]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	size_t i, n = 0;
+	int rc;
+
+	if (help_or(argc, argv, usage,
+		    "List the critical root functions and the template rule that made each a root.\n"
+		    "The family (net, sound, scsi, block, usb, input; generic always applies) is detected from\n"
+		    "what the driver registers unless --family says otherwise. --templates DIR (and\n"
+		    "$KCUT_TEMPLATES) add *.tmpl files to the built-in ones (docs/partitioner.md).\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	rc = open_graph(&a.c, NULL, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	printf("family %s\n", kc_part_graph_family_why(a.c.g));
+	for (i = 0; i < kc_part_graph_nfuncs(a.c.g); i++) {
+		const char *rule, *file;
+		int atomic, line, col;
+
+		rule = kc_part_graph_root_rule(a.c.g, (int)i, &atomic);
+		if (!rule)
+			continue;
+		kc_part_graph_pos(a.c.g, (int)i, &file, &line, &col);
+		printf("%s:%d:%d: %s: root: %s%s\n", file ? file : "?", line, col, kc_part_graph_name(a.c.g, (int)i), rule,
+		       atomic ? " [atomic context]" : "");
+		n++;
+	}
+	printf("%zu root%s\n", n, n == 1 ? "" : "s");
+	rc = KC_EXIT_OK;
+out:
+	args_free(&a);
+	return rc;
+}
+
+/* ---- kcut partition ---- */
+
+/* --profile VALUE: a stored profile name, or a file that is imported first (format sniffed). */
+static int resolve_profile(struct args *a, char **name_out, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0, rc;
+	char *text = NULL;
+	struct kc_sb unk = { 0 };
+	size_t n = 0;
+
+	*name_out = NULL;
+	if (!a->c.profile)
+		return 0;
+	if (!a->c.db) {
+		rc = open_graph(&a->c, NULL, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (sqlite3_prepare_v2(kc_db_sqlite(a->c.db), "SELECT 1 FROM profile WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, a->c.profile, -1, SQLITE_TRANSIENT);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	if (found) {
+		*name_out = kc_xstrdup(a->c.profile);
+		return 0;
+	}
+	if (access(a->c.profile, R_OK) != 0)
+		return kc_err_set(err, KC_ENOTFOUND, "--profile %s: neither a stored profile nor a readable file", a->c.profile);
+	rc = kc_read_file(&text, NULL, a->c.profile, err);
+	if (rc < 0)
+		return rc;
+	{
+		const char *slash = strrchr(a->c.profile, '/');
+		char *base = kc_xstrdup(slash ? slash + 1 : a->c.profile), *dot = strrchr(base, '.');
+		int fmt = strncmp(text, "# kcut-profile", 14) ? KC_PART_PROF_FTRACE : KC_PART_PROF_INSTRUMENT;
+
+		if (dot && dot != base)
+			*dot = 0;
+		rc = kc_part_profile_import(a->c.db, a->c.profile, fmt, base, &n, &unk, err);
+		if (rc == 0) {
+			fprintf(stderr, "kcut %s: imported %s as profile '%s' (%zu edges)\n", "partition", a->c.profile, base, n);
+			*name_out = base;
+		} else {
+			free(base);
+		}
+	}
+	free(text);
+	kc_sb_free(&unk);
+	return rc;
+}
+
+int kc_cmd_partition(int argc, char **argv)
+{
+	static const char *usage =
+		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--alpha A] [--beta B]\n"
+		"       [--pin FUNC=kernel|user]... [--budget LOC] [--solver auto|maxflow|z3] [--name NAME]\n"
+		"       [--family NAME] [--templates DIR]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
+				       O_BUDGET, O_SOLVER, O_NAME, 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_part_result *r = NULL;
+	struct kc_part_stats st;
+	struct kc_sb sb = { 0 };
+	char *profile = NULL;
+	const char *name;
+	int rc;
+
+	if (help_or(argc, argv, usage,
+		    "Choose the kernel half and store it as a named partition (default name: the mode).\n"
+		    "  propagate  roots plus every driver function they transitively call (the paper's splitter)\n"
+		    "  mincut     minimise alpha*kernel LOC + beta*crossing call weight (igraph max-flow; Z3\n"
+		    "             when --budget caps the kernel LOC). Default alpha 1, beta 1.\n"
+		    "Hard constraints in every mode: roots, atomic context (reachable from irq/softirq/timer\n"
+		    "roots or called with a spinlock held), whole critical sections. A pin that contradicts\n"
+		    "them is an error naming both. Edge weights: call sites x10 per loop level, or measured\n"
+		    "counts with --profile (a name from kcut profile import, or a file imported on the fly).\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	rc = resolve_profile(&a, &profile, &err);
+	if (rc == 0)
+		rc = open_graph(&a.c, profile, &err);
+	if (rc == 0)
+		rc = kc_part_solve(&r, a.c.g, &a.o, &err);
+	name = a.name ? a.name : a.o.mode == KC_PART_MINCUT ? "mincut" : "propagate";
+	if (rc == 0)
+		rc = kc_part_store(a.c.db, a.c.g, &a.o, profile, r, name, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	kc_part_result_stats(r, &st);
+	printf("partition '%s': %s", name, a.o.mode == KC_PART_MINCUT ? "mincut" : "propagate");
+	if (a.o.mode == KC_PART_MINCUT)
+		printf(" (%s, alpha %g, beta %g", st.solver, a.o.alpha, a.o.beta);
+	if (a.o.mode == KC_PART_MINCUT && a.o.budget >= 0)
+		printf(", budget %ld LOC", a.o.budget);
+	if (a.o.mode == KC_PART_MINCUT)
+		printf(")");
+	printf(", family %s, %s, solved in %.2f ms\n", kc_part_graph_family(a.c.g),
+	       profile ? "profile weights" : "static weights", st.solve_ms);
+	kc_part_summary(&sb, a.c.g, r, 20);
+	fputs(sb.s ? sb.s : "", stdout);
+	rc = KC_EXIT_OK;
+out:
+	kc_sb_free(&sb);
+	kc_part_result_free(r);
+	free(profile);
+	args_free(&a);
+	return rc;
+}
+
+/* ---- kcut profile import ---- */
+
+int kc_cmd_profile(int argc, char **argv)
+{
+	static const char *usage = "profile import FILE --format instrument|ftrace [--name NAME] [--db FILE]";
+	static const int allowed[] = { O_DB, O_FORMAT, O_NAME, 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_sb unk = { 0 };
+	size_t n = 0;
+	int rc, fmt;
+
+	if (help_or(argc, argv, usage,
+		    "Import caller->callee call counts. Formats (docs/partitioner.md):\n"
+		    "  instrument  '# kcut-profile v1 duration_s=S' then '<caller> <callee> <count>' lines\n"
+		    "  ftrace      Linux ftrace function_graph text output\n"
+		    "Names that are not functions of the database are listed, not fatal. The profile is stored\n"
+		    "under NAME (default: the file's base name), replacing one of that name.\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos != 2 || strcmp(a.pos[0], "import") || !a.format) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	if (!strcmp(a.format, "instrument"))
+		fmt = KC_PART_PROF_INSTRUMENT;
+	else if (!strcmp(a.format, "ftrace"))
+		fmt = KC_PART_PROF_FTRACE;
+	else {
+		fprintf(stderr, "kcut profile: --format is instrument or ftrace, not '%s'\n", a.format);
+		rc = KC_EXIT_USAGE;
+		goto out;
+	}
+	if (access(kc_cli_db_path(a.c.db_path), F_OK) != 0) {
+		kc_err_set(&err, KC_EIO, "%s: no such database", kc_cli_db_path(a.c.db_path));
+		rc = kc_cli_fail(argv[0], &err, KC_EIO);
+		goto out;
+	}
+	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), 0, &err);
+	if (rc == 0)
+		rc = kc_part_profile_import(a.c.db, a.pos[1], fmt, a.name, &n, &unk, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	if (unk.s) {
+		char *p = unk.s, *nl;
+		int k = 0;
+
+		fprintf(stderr, "kcut profile: %s: functions not in the database (their calls were skipped):", a.pos[1]);
+		while ((nl = strchr(p, '\n'))) {
+			*nl = 0;
+			fprintf(stderr, "%s %s", k++ ? "," : "", p);
+			p = nl + 1;
+		}
+		fprintf(stderr, "\n");
+	}
+	printf("imported %zu caller->callee edges from %s\n", n, a.pos[1]);
+	rc = KC_EXIT_OK;
+out:
+	kc_sb_free(&unk);
+	args_free(&a);
+	return rc;
+}
+
+/* ---- kcut why ---- */
+
+int kc_cmd_why(int argc, char **argv)
+{
+	static const char *usage = "why FUNC [--partition NAME] [--db FILE] [--family NAME] [--templates DIR]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_sb sb = { 0 };
+	int rc, v;
+
+	if (help_or(argc, argv, usage,
+		    "Explain why FUNC is on its side of a stored partition (default: the newest): the root\n"
+		    "rule, the call chain to a root, the lock held at a call site, a pin, or the min-cut cost\n"
+		    "of moving it.\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos != 1) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	rc = open_stored(&a.c, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	v = kc_part_graph_find(a.c.g, a.pos[0]);
+	if (v < 0) {
+		fprintf(stderr, "kcut why: no driver function named '%s'\n", a.pos[0]);
+		rc = KC_EXIT_USAGE;
+		goto out;
+	}
+	printf("partition '%s':\n", a.c.rname);
+	kc_part_why(&sb, a.c.g, a.c.r, v);
+	fputs(sb.s, stdout);
+	rc = KC_EXIT_OK;
+out:
+	kc_sb_free(&sb);
+	args_free(&a);
+	return rc;
+}
+
+/* ---- kcut tune ---- */
+
+int kc_cmd_tune(int argc, char **argv)
+{
+	static const char *usage =
+		"tune [--partition NAME] [--db FILE] [--mode M] [--alpha A] [--beta B] [--pin F=SIDE]...\n"
+		"       [--budget LOC] [--profile NAME] [--family NAME] [--templates DIR]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA,
+				       O_BETA, O_PIN, O_BUDGET, 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	char *profile = NULL;
+	int rc;
+
+	if (help_or(argc, argv, usage,
+		    "Interactive session: show, pin FUNC kernel|user, unpin FUNC, alpha X, beta X, budget LOC|off,\n"
+		    "mode propagate|mincut, why FUNC, diff [NAME], undo, redo, save NAME, graph FILE, quit.\n"
+		    "Every change re-solves and prints what moved and the change in kernel LOC and crossings.\n"
+		    "On a terminal: history and tab completion (libedit); otherwise commands are read one per\n"
+		    "line from standard input. --partition starts from a stored partition's parameters.\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	if (a.c.partition) {
+		rc = open_stored(&a.c, &err);
+		if (rc == 0) {
+			a.o.mode = a.c.ro.mode;
+			a.o.alpha = a.c.ro.alpha;
+			a.o.beta = a.c.ro.beta;
+			a.o.budget = a.c.ro.budget;
+			profile = a.c.rprofile ? kc_xstrdup(a.c.rprofile) : NULL;
+		}
+	} else {
+		rc = resolve_profile(&a, &profile, &err);
+		if (rc == 0)
+			rc = open_graph(&a.c, profile, &err);
+	}
+	if (rc == 0)
+		rc = kc_part_tune(a.c.db, a.c.g, &a.o, profile, stdin, isatty(0) && isatty(1), &err);
+	rc = rc < 0 ? kc_cli_fail(argv[0], &err, rc) : KC_EXIT_OK;
+out:
+	free(profile);
+	args_free(&a);
+	return rc;
+}
+
+/* ---- kcut graph ---- */
+
+int kc_cmd_graph(int argc, char **argv)
+{
+	static const char *usage =
+		"graph -o FILE [--partition NAME] [--focus FUNC [--depth N]] [--format dot|svg] [--db FILE]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_FOCUS, O_DEPTH, O_FORMAT, 'o', 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_sb sb = { 0 };
+	int rc, focus = -1, svg;
+	FILE *f;
+
+	if (help_or(argc, argv, usage,
+		    "Write the call graph of a stored partition (default: the newest) with the two halves as\n"
+		    "clusters in two colours and crossing edges bold, labelled with their weight. --focus limits\n"
+		    "it to the functions within --depth calls (default 2) of FUNC. SVG goes through Graphviz dot.\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos || !a.output || (a.format && strcmp(a.format, "dot") && strcmp(a.format, "svg"))) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	svg = a.format ? !strcmp(a.format, "svg")
+		       : strlen(a.output) > 4 && !strcmp(a.output + strlen(a.output) - 4, ".svg");
+	rc = open_stored(&a.c, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	if (a.focus && (focus = kc_part_graph_find(a.c.g, a.focus)) < 0) {
+		fprintf(stderr, "kcut graph: --focus: no driver function named '%s'\n", a.focus);
+		rc = KC_EXIT_USAGE;
+		goto out;
+	}
+	kc_part_dot(&sb, a.c.g, a.c.r, focus, a.depth);
+	if (svg) {
+		struct kc_sb cmd = { 0 };
+
+		if (system("command -v dot >/dev/null 2>&1") != 0) {
+			fprintf(stderr, "kcut graph: Graphviz 'dot' is not installed (apt-get install graphviz), "
+					"or write DOT with --format dot\n");
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+		if (strchr(a.output, '\'')) {
+			fprintf(stderr, "kcut graph: output name must not contain a quote\n");
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+		kc_sb_addf(&cmd, "dot -Tsvg -o '%s'", a.output);
+		f = popen(cmd.s, "w");
+		kc_sb_free(&cmd);
+		if (!f || (fputs(sb.s, f), pclose(f)) != 0) {
+			fprintf(stderr, "kcut graph: Graphviz dot failed writing %s\n", a.output);
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+	} else {
+		f = fopen(a.output, "w");
+		if (!f || fputs(sb.s, f) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "kcut graph: cannot write %s\n", a.output);
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+	}
+	printf("wrote %s (%s, partition '%s')\n", a.output, svg ? "svg" : "dot", a.c.rname);
+	rc = KC_EXIT_OK;
+out:
+	kc_sb_free(&sb);
+	args_free(&a);
+	return rc;
+}
+
+/* ---- kcut baseline / check ---- */
+
+int kc_cmd_baseline(int argc, char **argv)
+{
+	static const char *usage = "baseline -o FILE [--partition NAME] [--db FILE]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 'o', 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_part_stats st;
+	int rc;
+
+	if (help_or(argc, argv, usage,
+		    "Record the kernel half of a stored partition (default: the newest) as JSON, for\n"
+		    "kcut check --baseline in CI (docs/ci.md).\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos || !a.output) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	rc = open_stored(&a.c, &err);
+	if (rc == 0)
+		rc = kc_part_baseline_write(a.output, a.c.g, a.c.r, a.c.rname, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	kc_part_result_stats(a.c.r, &st);
+	printf("wrote %s: partition '%s', %zu kernel functions, %ld LOC\n", a.output, a.c.rname, st.kernel_funcs,
+	       st.kernel_loc);
+	rc = KC_EXIT_OK;
+out:
+	args_free(&a);
+	return rc;
+}
+
+int kc_cmd_check(int argc, char **argv)
+{
+	static const char *usage = "check --baseline FILE [--max-growth LOC|N%] [--format text|json|markdown|sarif]\n"
+				   "       [-o FILE] [--partition NAME] [--srcroot DIR] [--db FILE]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_BASELINE, O_MAXG, O_FORMAT, O_SRCROOT,
+				       'o', 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_sb sb = { 0 };
+	double maxg = 0;
+	int rc, pct = 0, failed = 0, fmt = KC_PART_CHECK_TEXT;
+	char *srcroot = NULL;
+
+	if (help_or(argc, argv, usage,
+		    "CI gate: compare a stored partition (default: the newest) with a baseline from kcut baseline.\n"
+		    "Exit 1 when the kernel half grew by more than --max-growth (LOC, or N% of the baseline;\n"
+		    "default 0) or when a function newly moved into the kernel half; each is listed with its why\n"
+		    "chain. SARIF 2.1.0 results point at the function definitions (paths relative to --srcroot,\n"
+		    "default the current directory). Exit 2 on usage or I/O errors.\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos || !a.baseline) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	if (a.format) {
+		if (!strcmp(a.format, "text"))
+			fmt = KC_PART_CHECK_TEXT;
+		else if (!strcmp(a.format, "json"))
+			fmt = KC_PART_CHECK_JSON;
+		else if (!strcmp(a.format, "markdown"))
+			fmt = KC_PART_CHECK_MARKDOWN;
+		else if (!strcmp(a.format, "sarif"))
+			fmt = KC_PART_CHECK_SARIF;
+		else {
+			fprintf(stderr, "kcut check: --format is text, json, markdown or sarif, not '%s'\n", a.format);
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (a.maxg) {
+		char *end;
+
+		maxg = strtod(a.maxg, &end);
+		pct = *end == '%';
+		if (end == a.maxg || (*end && strcmp(end, "%")) || maxg < 0) {
+			fprintf(stderr, "kcut check: --max-growth wants LOC or N%%, not '%s'\n", a.maxg);
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+	}
+	srcroot = kc_path_canon(a.srcroot ? a.srcroot : ".");
+	rc = open_stored(&a.c, &err);
+	if (rc == 0)
+		rc = kc_part_check(&sb, &failed, a.baseline, a.c.g, a.c.r, maxg, pct, fmt, srcroot, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	if (a.output) {
+		FILE *f = fopen(a.output, "w");
+
+		if (!f || fputs(sb.s, f) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "kcut check: cannot write %s\n", a.output);
+			rc = KC_EXIT_USAGE;
+			goto out;
+		}
+		if (fmt != KC_PART_CHECK_TEXT)
+			printf("kcut check: %s (report in %s)\n", failed ? "FAIL" : "ok", a.output);
+		else
+			fputs(sb.s, stdout);
+	} else {
+		fputs(sb.s, stdout);
+	}
+	rc = failed ? KC_EXIT_FINDINGS : KC_EXIT_OK;
+out:
+	free(srcroot);
+	kc_sb_free(&sb);
+	args_free(&a);
+	return rc;
+}

@@ -1,0 +1,2254 @@
+/*
+ * visit.c - the per-translation-unit libclang pass: walks one parsed TU and stores its facts.
+ *
+ * Only declarations located in driver files (under a --driver directory) are entered; kernel headers
+ * contribute the types and declarations they give the driver's code, nothing else. Inside a driver
+ * function the walk keeps a stack of the enclosing cursors so that each node can be judged by its
+ * context: an lvalue with no implicit conversion around it is the target of `=`, `++`, `--` or `&`,
+ * a function name that is not a call's callee has its address taken, a call's position decides where
+ * an allocation is stored, and so on. libclang 14 exposes no operator kinds, so these judgements are
+ * structural (see docs/analyzer.md, "How read/write is decided").
+ *
+ * Macros: the driver-side position of a node is its expansion location; when the identifier written
+ * there is not the node's own name and is followed by '(' it is the outermost macro the node came
+ * from (INIT_WORK, timer_setup, spin_lock_irqsave, module_param ...).
+ *
+ * Writes go straight to the database through prepared statements; the caller holds the writer lock
+ * and the TU's transaction is open (analyze.c).
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 1024
+#define MAX_HELD 16
+
+enum {
+	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
+	S_GLOBAL_DEF, S_GACCESS, S_STRUCT_GET, S_STRUCT_DEL, S_STRUCT_INS, S_FIELD_INS, S_FACCESS,
+	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_COUNT
+};
+
+static const char *const sql_text[S_COUNT] = {
+	[S_FILE] = "INSERT INTO file(path, is_driver) VALUES(?1, ?2) ON CONFLICT(path) DO UPDATE SET "
+		   "is_driver = excluded.is_driver RETURNING id",
+	[S_FUNC_REF] = "INSERT INTO func(usr, name, is_driver, file_id, line, col, is_static, is_variadic, "
+		       "signature, return_type) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+		       "ON CONFLICT(usr) DO UPDATE SET name = excluded.name RETURNING id, is_defined, tu_id",
+	[S_FUNC_DEF] = "UPDATE func SET is_defined = 1, is_driver = ?2, file_id = ?3, line = ?4, col = ?5, "
+		       "end_line = ?6, loc = ?7, is_static = ?8, is_inline = ?9, is_variadic = ?10, "
+		       "signature = ?11, return_type = ?12, macro = ?13, tu_id = ?14 WHERE id = ?1",
+	[S_PARAM] = "INSERT OR REPLACE INTO param(func_id, idx, name, type, is_struct_ptr, struct_name) "
+		    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ADDR_TAKEN] = "UPDATE func SET address_taken = 1 WHERE id = ?1 AND address_taken = 0",
+	[S_CALL] = "INSERT INTO call(caller_id, callee_id, kind, file_id, line, col, count, loop_depth, "
+		   "spin_held, locks_held, macro) VALUES(?1, ?2, 'direct', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_ICALL] = "INSERT INTO icall(caller_id, slot, fn_type, expr, file_id, line, col, count, loop_depth, "
+		    "spin_held, locks_held, macro) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[S_REG] = "INSERT INTO registration(func_id, kind, struct_name, field, var, api, arg_idx, macro, "
+		  "by_func_id, file_id, line, col, tu_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		  "?12, ?13)",
+	[S_GLOBAL_REF] = "INSERT INTO global(usr, name, type, is_driver, is_static, is_const, file_id, line, "
+			 "col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(usr) DO UPDATE SET "
+			 "name = excluded.name RETURNING id",
+	[S_GLOBAL_DEF] = "UPDATE global SET is_defined = 1, is_driver = ?2, file_id = ?3, line = ?4, "
+			 "col = ?5, type = ?6, is_static = ?7, is_const = ?8 WHERE id = ?1",
+	[S_GACCESS] = "INSERT INTO global_access(func_id, global_id, mode, file_id, line, col) "
+		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_STRUCT_GET] = "SELECT id, size IS NOT NULL FROM struct WHERE name = ?1",
+	[S_STRUCT_DEL] = "DELETE FROM struct WHERE name = ?1",
+	[S_STRUCT_INS] = "INSERT INTO struct(name, kind, size, is_driver, file_id, line) "
+			 "VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	[S_FIELD_INS] = "INSERT OR IGNORE INTO field(struct_id, idx, name, type, kind, offset_bits, size, "
+			"array_count, bit_width, target) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_FACCESS] = "INSERT INTO field_access(func_id, struct_name, field, mode, root_kind, root_idx, "
+		      "root_name, path, file_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		      "?11)",
+	[S_ALLOC] = "INSERT INTO alloc(func_id, allocator, size_expr, count_expr, elem_type, store_kind, "
+		    "store_struct, store_field, store_var, file_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+		    "?7, ?8, ?9, ?10, ?11, ?12)",
+	[S_LOCK] = "INSERT INTO lock_op(func_id, op, api, lock_kind, lock_expr, irq, file_id, line, col) "
+		   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_SHAPE] = "INSERT INTO shape_evidence(struct_name, field, evidence, detail, func_id, file_id, line, "
+		    "col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_TU_ALIVE] = "SELECT 1 FROM tu WHERE id = ?1",
+	[S_SEEN] = "INSERT OR IGNORE INTO temp.seen_struct(name) VALUES(?1)",
+	[S_UNSEEN] = "DELETE FROM temp.seen_struct WHERE name = ?1",
+};
+
+struct fileinfo {
+	CXFile f;
+	long long id;
+	int is_driver;
+	const char *buf;
+	size_t len;
+};
+
+struct frame {
+	CXCursor c;
+	enum CXCursorKind k;
+	unsigned nchild; /* children visited so far */
+	unsigned idx;    /* this node's index among its parent's children */
+};
+
+struct site {
+	long long callee; /* direct: callee func id */
+	char *slot, *fn_type, *expr; /* indirect */
+	long long file_id;
+	unsigned line, col;
+	int count, loop_depth, spin_held;
+	char *locks, *macro;
+};
+
+struct held {
+	char *expr;
+	int spin;
+};
+
+struct fn {
+	long long id;
+	CXCursor c;
+	CXCursor params[64];
+	unsigned nparams;
+	int loop_depth;
+	int unevaluated;
+	struct held held[MAX_HELD];
+	int nheld;
+	unsigned last_lock_off, last_alloc_off; /* dedupe macro-expanded sites */
+	long long last_lock_file, last_alloc_file;
+	struct site *sites;
+	size_t nsites, capsites;
+	/* local function-pointer variables and the functions assigned to them (in source order), so
+	 * that `handler = e1000_intr; request_irq(irq, handler, ...)` registers e1000_intr */
+	struct {
+		CXCursor var, func;
+	} fvars[32];
+	int nfvars;
+};
+
+struct vctx {
+	struct kc_run *run;
+	CXTranslationUnit tu;
+	long long tu_id;
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	struct fileinfo *files; /* open-addressed by CXFile pointer */
+	size_t nfiles_cap;
+	struct frame stack[MAX_DEPTH];
+	int depth;
+	struct fn *fn;
+	const char *topvar; /* name of the VarDecl whose initializer we are in */
+	struct kc_err *err;
+	int rc;
+	char **structs_done; /* struct names written by this TU */
+	size_t nstructs, capstructs;
+};
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static char *cxstr(CXString s)
+{
+	const char *c = clang_getCString(s);
+	char *r = kc_xstrdup(c ? c : "");
+
+	clang_disposeString(s);
+	return r;
+}
+
+static int db_fail(struct vctx *v, const char *what)
+{
+	if (!v->rc)
+		v->rc = kc_err_set(v->err, KC_EDB, "%s: %s", what, sqlite3_errmsg(v->db));
+	return v->rc;
+}
+
+static sqlite3_stmt *stmt(struct vctx *v, int which)
+{
+	sqlite3_stmt *s = v->st[which];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_id(sqlite3_stmt *s, int i, long long id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(s, i, id);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Run a statement that returns no row. */
+static void run_stmt(struct vctx *v, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_fail(v, what);
+	sqlite3_reset(s);
+}
+
+int kc_is_driver_path(const struct kc_run *run, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < run->ndrivers; i++)
+		if (kc_path_under(path, run->drivers[i]))
+			return 1;
+	return 0;
+}
+
+/* File info for a CXFile (cached per TU): database id, driver membership, contents. */
+static struct fileinfo *file_info(struct vctx *v, CXFile f)
+{
+	size_t h, i;
+	struct fileinfo *fi = NULL;
+	char *path;
+	sqlite3_stmt *s;
+
+	if (!f)
+		return NULL;
+	h = ((uintptr_t)f >> 4) * 2654435761u;
+	for (i = 0; i < v->nfiles_cap; i++) {
+		fi = &v->files[(h + i) % v->nfiles_cap];
+		if (fi->f == f)
+			return fi;
+		if (!fi->f)
+			break;
+	}
+	if (i == v->nfiles_cap)
+		return NULL; /* table full: cannot happen with the sizes we use */
+	fi->f = f;
+	path = cxstr(clang_File_tryGetRealPathName(f));
+	if (!path[0]) {
+		char *n = cxstr(clang_getFileName(f));
+
+		free(path);
+		path = kc_path_canon(n);
+		free(n);
+	}
+	fi->is_driver = kc_is_driver_path(v->run, path);
+	fi->buf = clang_getFileContents(v->tu, f, &fi->len);
+	s = stmt(v, S_FILE);
+	bind_text(s, 1, path);
+	sqlite3_bind_int(s, 2, fi->is_driver);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		fi->id = sqlite3_column_int64(s, 0);
+	else
+		db_fail(v, "storing a file");
+	sqlite3_reset(s);
+	free(path);
+	return fi;
+}
+
+struct pos {
+	struct fileinfo *fi;
+	unsigned line, col, off;
+};
+
+static struct pos cursor_pos(struct vctx *v, CXCursor c)
+{
+	struct pos p = { 0 };
+	CXFile f = NULL;
+
+	clang_getExpansionLocation(clang_getCursorLocation(c), &f, &p.line, &p.col, &p.off);
+	p.fi = file_info(v, f);
+	return p;
+}
+
+static long long pos_file(const struct pos *p)
+{
+	return p->fi ? p->fi->id : 0;
+}
+
+static void bind_pos(sqlite3_stmt *s, int i, const struct pos *p)
+{
+	bind_id(s, i, pos_file(p));
+	sqlite3_bind_int(s, i + 1, (int)p->line);
+	sqlite3_bind_int(s, i + 2, (int)p->col);
+}
+
+/* The identifier written at a position, or NULL. */
+static char *ident_at(const struct pos *p, int *followed_by_paren)
+{
+	const char *b, *e, *end;
+
+	*followed_by_paren = 0;
+	if (!p->fi || !p->fi->buf || p->off >= p->fi->len)
+		return NULL;
+	b = p->fi->buf + p->off;
+	end = p->fi->buf + p->fi->len;
+	if (!(isalpha((unsigned char)*b) || *b == '_'))
+		return NULL;
+	for (e = b; e < end && (isalnum((unsigned char)*e) || *e == '_'); e++)
+		;
+	{
+		const char *q = e;
+
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		*followed_by_paren = q < end && *q == '(';
+	}
+	{
+		char *r = kc_xmalloc((size_t)(e - b) + 1);
+
+		memcpy(r, b, (size_t)(e - b));
+		r[e - b] = '\0';
+		return r;
+	}
+}
+
+/* The macro a node at p came from, given the name the node itself would have written there (the
+ * callee's name for a call, the function's name for a definition; NULL when it has none). */
+static char *macro_at(const struct pos *p, const char *own_name)
+{
+	int paren;
+	char *id = ident_at(p, &paren);
+
+	if (!id)
+		return NULL;
+	if (!paren || (own_name && !strcmp(id, own_name))) {
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+/* Arguments of the macro or function call written at p ("name(a, b)"): the text of argument n, or
+ * NULL. Used for macro-expanded lock and allocation calls, whose arguments are not in the AST as
+ * written. */
+static char *call_arg_text(const struct pos *p, int n)
+{
+	const char *s, *end;
+	int depth = 0, cur = 0;
+	const char *argb = NULL;
+
+	if (!p->fi || !p->fi->buf || p->off >= p->fi->len)
+		return NULL;
+	s = p->fi->buf + p->off;
+	end = p->fi->buf + p->fi->len;
+	while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
+		s++;
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s >= end || *s != '(')
+		return NULL;
+	argb = ++s;
+	for (; s < end; s++) {
+		char c = *s;
+
+		if (c == '(' || c == '[' || c == '{') {
+			depth++;
+		} else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+			depth--;
+		} else if ((c == ',' && depth == 0) || (c == ')' && depth == 0)) {
+			if (cur == n) {
+				const char *b = argb, *e = s;
+				struct kc_sb sb = { 0 };
+
+				while (b < e && isspace((unsigned char)*b))
+					b++;
+				while (e > b && isspace((unsigned char)e[-1]))
+					e--;
+				for (; b < e; b++) {
+					if (isspace((unsigned char)*b)) {
+						if (sb.len && sb.s[sb.len - 1] != ' ')
+							kc_sb_add(&sb, " ");
+					} else {
+						kc_sb_addn(&sb, b, 1);
+					}
+				}
+				return sb.s ? kc_sb_steal(&sb) : kc_xstrdup("");
+			}
+			if (c == ')')
+				return NULL;
+			cur++;
+			argb = s + 1;
+		} else if (c == '"' || c == '\'') {
+			char q = c;
+
+			for (s++; s < end && *s != q; s++)
+				if (*s == '\\')
+					s++;
+		}
+	}
+	return NULL;
+}
+
+struct kids {
+	CXCursor c[16];
+	unsigned n;
+};
+
+static enum CXChildVisitResult kids_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct kids *k = d;
+
+	(void)parent;
+	if (k->n < KC_ARRAY_SIZE(k->c))
+		k->c[k->n] = c;
+	k->n++;
+	return CXChildVisit_Continue;
+}
+
+static struct kids children(CXCursor c)
+{
+	struct kids k = { .n = 0 };
+
+	clang_visitChildren(c, kids_cb, &k);
+	if (k.n > KC_ARRAY_SIZE(k.c))
+		k.n = KC_ARRAY_SIZE(k.c);
+	return k;
+}
+
+static int is_cast_like(CXCursor c)
+{
+	enum CXCursorKind k = clang_getCursorKind(c);
+
+	return k == CXCursor_UnexposedExpr || k == CXCursor_ParenExpr || k == CXCursor_CStyleCastExpr;
+}
+
+/* Strip implicit conversions, parentheses and casts. */
+static CXCursor strip(CXCursor c)
+{
+	while (is_cast_like(c)) {
+		struct kids k = children(c);
+
+		if (k.n != 1)
+			break;
+		c = k.c[0];
+	}
+	return c;
+}
+
+static int type_is_pointer(CXType t)
+{
+	return clang_getCanonicalType(t).kind == CXType_Pointer;
+}
+
+static int is_lvalue_form(CXCursor c)
+{
+	enum CXCursorKind k;
+
+	while (clang_getCursorKind(c) == CXCursor_ParenExpr) {
+		struct kids kk = children(c);
+
+		if (kk.n != 1)
+			return 0;
+		c = kk.c[0];
+	}
+	k = clang_getCursorKind(c);
+	if (k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr)
+		return 1;
+	if (k == CXCursor_DeclRefExpr) {
+		enum CXCursorKind r = clang_getCursorKind(clang_getCursorReferenced(c));
+
+		return r == CXCursor_VarDecl || r == CXCursor_ParmDecl;
+	}
+	if (k == CXCursor_UnaryOperator) {
+		struct kids kk = children(c);
+		CXType ot, rt;
+
+		if (kk.n != 1)
+			return 0;
+		ot = clang_getCanonicalType(clang_getCursorType(kk.c[0]));
+		rt = clang_getCanonicalType(clang_getCursorType(c));
+		return ot.kind == CXType_Pointer &&
+		       clang_equalTypes(clang_getCanonicalType(clang_getPointeeType(ot)), rt);
+	}
+	return 0;
+}
+
+/* A BinaryOperator is an assignment iff its left operand is an lvalue not converted to an rvalue. */
+static int binop_is_assign(CXCursor binop)
+{
+	struct kids k = children(binop);
+
+	return k.n == 2 && is_lvalue_form(k.c[0]);
+}
+
+/* For a UnaryOperator whose operand is an lvalue used as such: 1 for ++/--, 2 for &, 0 otherwise. */
+static int unop_lvalue_kind(CXCursor unop)
+{
+	struct kids k = children(unop);
+	CXType ot, rt;
+
+	if (k.n != 1 || !is_lvalue_form(k.c[0]))
+		return 0;
+	ot = clang_getCanonicalType(clang_getCursorType(k.c[0]));
+	rt = clang_getCanonicalType(clang_getCursorType(unop));
+	if (clang_equalTypes(ot, rt))
+		return 1;
+	if (rt.kind == CXType_Pointer)
+		return 2;
+	return 0;
+}
+
+/* Name for a record declaration: its tag, else the enclosing record's name + "::<anon>", else
+ * "anon@file:line". */
+static char *record_name(struct vctx *v, CXCursor decl)
+{
+	char *n = cxstr(clang_getCursorSpelling(decl));
+	struct pos p;
+	struct kc_sb sb = { 0 };
+
+	if (n[0] && !strstr(n, "(anonymous") && !strstr(n, "(unnamed"))
+		return n;
+	free(n);
+	p = cursor_pos(v, decl);
+	{
+		CXCursor par = clang_getCursorSemanticParent(decl);
+		enum CXCursorKind pk = clang_getCursorKind(par);
+
+		if (pk == CXCursor_StructDecl || pk == CXCursor_UnionDecl) {
+			char *pn = record_name(v, par);
+
+			kc_sb_addf(&sb, "%s::<anon@%u>", pn, p.line);
+			free(pn);
+			return kc_sb_steal(&sb);
+		}
+	}
+	{
+		CXFile f = NULL;
+		unsigned line, col, off;
+		char *fname;
+		const char *base;
+
+		clang_getExpansionLocation(clang_getCursorLocation(decl), &f, &line, &col, &off);
+		fname = f ? cxstr(clang_getFileName(f)) : kc_xstrdup("?");
+		base = strrchr(fname, '/');
+		kc_sb_addf(&sb, "anon@%s:%u", base ? base + 1 : fname, line);
+		free(fname);
+	}
+	return kc_sb_steal(&sb);
+}
+
+/* Name for a record type as used: typedef name for an anonymous record reached through a typedef. */
+static char *type_record_name(struct vctx *v, CXType t)
+{
+	CXType ct = clang_getCanonicalType(t);
+	CXCursor d = clang_getTypeDeclaration(ct);
+
+	char *name;
+
+	if (ct.kind != CXType_Record)
+		return NULL;
+	name = record_name(v, d);
+	if (!strncmp(name, "anon@", 5)) {
+		CXType s = t;
+
+		while (s.kind == CXType_Elaborated)
+			s = clang_Type_getNamedType(s);
+		if (s.kind == CXType_Typedef) {
+			free(name);
+			return cxstr(clang_getTypedefName(s));
+		}
+	}
+	return name;
+}
+
+/* The outermost named record containing a field (anonymous struct/union members belong to it). */
+static CXCursor named_record_of_field(CXCursor field)
+{
+	CXCursor r = clang_getCursorSemanticParent(field);
+
+	while (clang_Cursor_isAnonymousRecordDecl(r)) {
+		CXCursor p = clang_getCursorSemanticParent(r);
+		enum CXCursorKind k = clang_getCursorKind(p);
+
+		if (k != CXCursor_StructDecl && k != CXCursor_UnionDecl)
+			break;
+		r = p;
+	}
+	return r;
+}
+
+/* ---- struct definitions ----------------------------------------------------------------- */
+
+struct fields_ctx {
+	struct vctx *v;
+	long long sid;
+	int idx, anon;
+};
+
+static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name);
+
+static enum CXVisitorResult field_cb(CXCursor c, CXClientData d)
+{
+	struct fields_ctx *fc = d;
+	struct vctx *v = fc->v;
+	CXType t = clang_getCursorType(c);
+	CXType ct = clang_getCanonicalType(t);
+	char *name = cxstr(clang_getCursorSpelling(c));
+	char *type = cxstr(clang_getTypeSpelling(t));
+	char *target = NULL;
+	const char *kind = "scalar";
+	long long size = clang_Type_getSizeOf(t), count = -1, width = -1, off;
+	sqlite3_stmt *s;
+
+	if (!name[0]) {
+		free(name);
+		name = kc_xmalloc(32);
+		snprintf(name, 32, "<anon %d>", fc->anon++);
+	}
+	if (clang_Cursor_isBitField(c)) {
+		kind = "bitfield";
+		width = clang_getFieldDeclBitWidth(c);
+	} else if (ct.kind == CXType_Pointer) {
+		CXType pt = clang_getCanonicalType(clang_getPointeeType(ct));
+
+		if (pt.kind == CXType_FunctionProto || pt.kind == CXType_FunctionNoProto) {
+			kind = "funcptr";
+			target = cxstr(clang_getTypeSpelling(pt));
+		} else {
+			kind = "pointer";
+			target = type_record_name(v, clang_getPointeeType(t));
+			if (!target)
+				target = cxstr(clang_getTypeSpelling(pt));
+		}
+	} else if (ct.kind == CXType_ConstantArray || ct.kind == CXType_IncompleteArray) {
+		CXType et = clang_getArrayElementType(ct);
+
+		kind = "array";
+		count = ct.kind == CXType_ConstantArray ? clang_getArraySize(ct) : 0;
+		target = type_record_name(v, et);
+		if (!target)
+			target = cxstr(clang_getTypeSpelling(et));
+	} else if (ct.kind == CXType_Record) {
+		CXCursor rd = clang_getTypeDeclaration(ct);
+
+		kind = clang_getCursorKind(rd) == CXCursor_UnionDecl ? "union" : "struct";
+		target = type_record_name(v, t);
+	} else if (ct.kind == CXType_Enum) {
+		kind = "enum";
+	}
+	off = clang_Cursor_getOffsetOfField(c);
+	s = stmt(v, S_FIELD_INS);
+	sqlite3_bind_int64(s, 1, fc->sid);
+	sqlite3_bind_int(s, 2, fc->idx++);
+	bind_text(s, 3, name);
+	bind_text(s, 4, type);
+	bind_text(s, 5, kind);
+	if (off >= 0)
+		sqlite3_bind_int64(s, 6, off);
+	if (size >= 0)
+		sqlite3_bind_int64(s, 7, size);
+	if (count >= 0)
+		sqlite3_bind_int64(s, 8, count);
+	if (width >= 0)
+		sqlite3_bind_int64(s, 9, width);
+	bind_text(s, 10, target);
+	run_stmt(v, s, "storing a field");
+	free(name);
+	free(type);
+	free(target);
+	return v->rc ? CXVisit_Break : CXVisit_Continue;
+}
+
+static int struct_done(struct vctx *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->nstructs; i++)
+		if (!strcmp(v->structs_done[i], name))
+			return 1;
+	if (v->nstructs == v->capstructs) {
+		v->capstructs = v->capstructs ? v->capstructs * 2 : 64;
+		v->structs_done = kc_xrealloc(v->structs_done, v->capstructs * sizeof(char *));
+	}
+	v->structs_done[v->nstructs++] = kc_xstrdup(name);
+	return 0;
+}
+
+/* Store a record type (once per TU; a complete definition replaces what an earlier run stored). */
+static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name)
+{
+	CXCursor def = clang_getCursorDefinition(decl);
+	int complete = !clang_Cursor_isNull(def);
+	CXType t;
+	sqlite3_stmt *s;
+	long long sid = 0, size;
+	int have = 0, have_complete = 0;
+	struct pos p;
+	struct fields_ctx fc = { .v = v };
+
+	if (struct_done(v, name))
+		return;
+	/* once per run: the first TU that sees the complete definition (re)writes it */
+	s = stmt(v, S_SEEN);
+	bind_text(s, 1, name);
+	run_stmt(v, s, "noting a struct");
+	if (sqlite3_changes(v->db) == 0)
+		return;
+	s = stmt(v, S_STRUCT_GET);
+	bind_text(s, 1, name);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		have = 1;
+		have_complete = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	if (!complete) {
+		/* let a later TU that has the definition write it */
+		s = stmt(v, S_UNSEEN);
+		bind_text(s, 1, name);
+		run_stmt(v, s, "noting a struct");
+		if (have)
+			return;
+	} else if (have) {
+		s = stmt(v, S_STRUCT_DEL);
+		bind_text(s, 1, name);
+		run_stmt(v, s, "replacing a struct");
+	}
+	(void)have_complete;
+	if (complete)
+		decl = def;
+	t = clang_getCursorType(decl);
+	p = cursor_pos(v, decl);
+	size = clang_Type_getSizeOf(t);
+	s = stmt(v, S_STRUCT_INS);
+	bind_text(s, 1, name);
+	bind_text(s, 2, clang_getCursorKind(decl) == CXCursor_UnionDecl ? "union" : "struct");
+	if (complete && size >= 0)
+		sqlite3_bind_int64(s, 3, size);
+	sqlite3_bind_int(s, 4, p.fi ? p.fi->is_driver : 0);
+	bind_id(s, 5, pos_file(&p));
+	sqlite3_bind_int(s, 6, (int)p.line);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		sid = sqlite3_column_int64(s, 0);
+	else
+		db_fail(v, "storing a struct");
+	sqlite3_reset(s);
+	if (!sid || !complete)
+		return;
+	fc.sid = sid;
+	clang_Type_visitFields(t, field_cb, &fc);
+}
+
+/* Store the record type t (through typedefs) and return its name (caller frees), or NULL. */
+static char *ensure_struct_type(struct vctx *v, CXType t)
+{
+	char *name = type_record_name(v, t);
+
+	if (name)
+		ensure_struct_decl(v, clang_getTypeDeclaration(clang_getCanonicalType(t)), name);
+	return name;
+}
+
+/* ---- functions and globals --------------------------------------------------------------- */
+
+/* Find or create the func row for a function declaration (not its definition). */
+static long long func_ref(struct vctx *v, CXCursor c, int *is_defined, long long *owner_tu)
+{
+	CXCursor canon = clang_getCanonicalCursor(c);
+	char *usr = cxstr(clang_getCursorUSR(canon));
+	char *name = cxstr(clang_getCursorSpelling(canon));
+	CXType ft = clang_getCursorType(canon);
+	char *sig = cxstr(clang_getTypeSpelling(clang_getCanonicalType(ft)));
+	char *ret = cxstr(clang_getTypeSpelling(clang_getResultType(ft)));
+	struct pos p = cursor_pos(v, canon);
+	sqlite3_stmt *s = stmt(v, S_FUNC_REF);
+	long long id = 0;
+
+	bind_text(s, 1, usr);
+	bind_text(s, 2, name);
+	sqlite3_bind_int(s, 3, 0);
+	bind_pos(s, 4, &p);
+	sqlite3_bind_int(s, 7, clang_Cursor_getStorageClass(canon) == CX_SC_Static);
+	sqlite3_bind_int(s, 8, clang_isFunctionTypeVariadic(ft) == 1);
+	bind_text(s, 9, sig);
+	bind_text(s, 10, ret);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (is_defined)
+			*is_defined = sqlite3_column_int(s, 1);
+		if (owner_tu)
+			*owner_tu = sqlite3_column_int64(s, 2);
+	} else {
+		db_fail(v, "storing a function");
+	}
+	sqlite3_reset(s);
+	free(usr);
+	free(name);
+	free(sig);
+	free(ret);
+	return id;
+}
+
+/* Find or create the global row of a variable; defining: c is a file-scope declaration that is a
+ * definition or a tentative one (no extern). */
+static long long global_ref(struct vctx *v, CXCursor c, int defining)
+{
+	CXCursor def = clang_getCursorDefinition(c);
+	CXCursor d;
+
+	if (clang_Cursor_isNull(def) && defining && clang_Cursor_getStorageClass(c) != CX_SC_Extern)
+		def = c;
+	d = clang_Cursor_isNull(def) ? clang_getCanonicalCursor(c) : def;
+	char *usr = cxstr(clang_getCursorUSR(d));
+	char *name = cxstr(clang_getCursorSpelling(d));
+	CXType t = clang_getCursorType(d);
+	char *type = cxstr(clang_getTypeSpelling(t));
+	struct pos p = cursor_pos(v, d);
+	sqlite3_stmt *s = stmt(v, S_GLOBAL_REF);
+	long long id = 0;
+
+	bind_text(s, 1, usr);
+	bind_text(s, 2, name);
+	bind_text(s, 3, type);
+	sqlite3_bind_int(s, 4, 0);
+	sqlite3_bind_int(s, 5, clang_Cursor_getStorageClass(d) == CX_SC_Static);
+	sqlite3_bind_int(s, 6, clang_isConstQualifiedType(t));
+	bind_pos(s, 7, &p);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	else
+		db_fail(v, "storing a global");
+	sqlite3_reset(s);
+	if (id && !clang_Cursor_isNull(def)) {
+		s = stmt(v, S_GLOBAL_DEF);
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int(s, 2, p.fi ? p.fi->is_driver : 0);
+		bind_pos(s, 3, &p);
+		bind_text(s, 6, type);
+		sqlite3_bind_int(s, 7, clang_Cursor_getStorageClass(d) == CX_SC_Static);
+		sqlite3_bind_int(s, 8, clang_isConstQualifiedType(t));
+		run_stmt(v, s, "storing a global");
+	}
+	free(usr);
+	free(name);
+	free(type);
+	return id;
+}
+
+static int is_global_var(CXCursor var)
+{
+	enum CXCursorKind pk;
+
+	if (clang_getCursorKind(var) != CXCursor_VarDecl)
+		return 0;
+	pk = clang_getCursorKind(clang_getCursorSemanticParent(var));
+	return pk == CXCursor_TranslationUnit || pk == CXCursor_UnexposedDecl ||
+	       pk == CXCursor_LinkageSpec;
+}
+
+/* Non-blank, non-comment lines between two lines of a buffer (inclusive). */
+static int count_loc(const struct fileinfo *fi, unsigned first, unsigned last)
+{
+	const char *s, *end;
+	unsigned line = 1;
+	int n = 0, in_comment = 0, code = 0;
+
+	if (!fi || !fi->buf)
+		return 0;
+	s = fi->buf;
+	end = fi->buf + fi->len;
+	for (; s < end && line <= last; s++) {
+		if (*s == '\n') {
+			if (line >= first && code)
+				n++;
+			line++;
+			code = 0;
+			continue;
+		}
+		if (in_comment) {
+			if (*s == '*' && s + 1 < end && s[1] == '/') {
+				in_comment = 0;
+				s++;
+			}
+			continue;
+		}
+		if (*s == '/' && s + 1 < end && s[1] == '*') {
+			in_comment = 1;
+			s++;
+			continue;
+		}
+		if (*s == '/' && s + 1 < end && s[1] == '/') {
+			while (s + 1 < end && s[1] != '\n')
+				s++;
+			continue;
+		}
+		if (!isspace((unsigned char)*s))
+			code = 1;
+	}
+	if (line >= first && line <= last && code)
+		n++;
+	return n;
+}
+
+static void store_params(struct vctx *v, struct fn *fn, CXCursor c)
+{
+	int i, n = clang_Cursor_getNumArguments(c);
+
+	for (i = 0; i < n && i < (int)KC_ARRAY_SIZE(fn->params); i++) {
+		CXCursor a = clang_Cursor_getArgument(c, (unsigned)i);
+		CXType t = clang_getCursorType(a);
+		CXType ct = clang_getCanonicalType(t);
+		char *name = cxstr(clang_getCursorSpelling(a));
+		char *type = cxstr(clang_getTypeSpelling(t));
+		char *sname = NULL;
+		sqlite3_stmt *s;
+
+		fn->params[fn->nparams++] = a;
+		if (ct.kind == CXType_Pointer)
+			sname = ensure_struct_type(v, clang_getPointeeType(t));
+		s = stmt(v, S_PARAM);
+		sqlite3_bind_int64(s, 1, fn->id);
+		sqlite3_bind_int(s, 2, i);
+		bind_text(s, 3, name[0] ? name : NULL);
+		bind_text(s, 4, type);
+		sqlite3_bind_int(s, 5, sname != NULL);
+		bind_text(s, 6, sname);
+		run_stmt(v, s, "storing a parameter");
+		free(name);
+		free(type);
+		free(sname);
+	}
+}
+
+/* ---- facts inside functions -------------------------------------------------------------- */
+
+static char *locks_text(struct fn *fn, int *spin)
+{
+	struct kc_sb sb = { 0 };
+	int i;
+
+	*spin = 0;
+	for (i = 0; i < fn->nheld; i++) {
+		if (sb.len)
+			kc_sb_add(&sb, ", ");
+		kc_sb_add(&sb, fn->held[i].expr);
+		if (fn->held[i].spin)
+			*spin = 1;
+	}
+	return sb.s ? kc_sb_steal(&sb) : NULL;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Record one call site in the current function (aggregated: same callee and site -> count++). */
+static void add_site(struct vctx *v, long long callee, const char *slot, const char *fn_type,
+		     const char *expr, const struct pos *p, const char *macro)
+{
+	struct fn *fn = v->fn;
+	size_t i;
+	struct site *st;
+
+	for (i = 0; i < fn->nsites; i++) {
+		st = &fn->sites[i];
+		if (st->callee == callee && st->line == p->line && st->col == p->col &&
+		    st->file_id == pos_file(p) && str_eq(st->slot, slot) && str_eq(st->fn_type, fn_type)) {
+			st->count++;
+			return;
+		}
+	}
+	if (fn->nsites == fn->capsites) {
+		fn->capsites = fn->capsites ? fn->capsites * 2 : 16;
+		fn->sites = kc_xrealloc(fn->sites, fn->capsites * sizeof(*fn->sites));
+	}
+	st = &fn->sites[fn->nsites++];
+	memset(st, 0, sizeof(*st));
+	st->callee = callee;
+	st->slot = slot ? kc_xstrdup(slot) : NULL;
+	st->fn_type = fn_type ? kc_xstrdup(fn_type) : NULL;
+	st->expr = expr ? kc_xstrdup(expr) : NULL;
+	st->file_id = pos_file(p);
+	st->line = p->line;
+	st->col = p->col;
+	st->count = 1;
+	st->loop_depth = fn->loop_depth;
+	st->locks = locks_text(fn, &st->spin_held);
+	st->macro = macro ? kc_xstrdup(macro) : NULL;
+}
+
+static void flush_sites(struct vctx *v, struct fn *fn)
+{
+	size_t i;
+
+	for (i = 0; i < fn->nsites; i++) {
+		struct site *st = &fn->sites[i];
+		sqlite3_stmt *s;
+
+		if (!v->rc && st->callee) {
+			s = stmt(v, S_CALL);
+			sqlite3_bind_int64(s, 1, fn->id);
+			sqlite3_bind_int64(s, 2, st->callee);
+			bind_id(s, 3, st->file_id);
+			sqlite3_bind_int(s, 4, (int)st->line);
+			sqlite3_bind_int(s, 5, (int)st->col);
+			sqlite3_bind_int(s, 6, st->count);
+			sqlite3_bind_int(s, 7, st->loop_depth);
+			sqlite3_bind_int(s, 8, st->spin_held);
+			bind_text(s, 9, st->locks);
+			bind_text(s, 10, st->macro);
+			run_stmt(v, s, "storing a call");
+		} else if (!v->rc) {
+			s = stmt(v, S_ICALL);
+			sqlite3_bind_int64(s, 1, fn->id);
+			bind_text(s, 2, st->slot);
+			bind_text(s, 3, st->fn_type);
+			bind_text(s, 4, st->expr);
+			bind_id(s, 5, st->file_id);
+			sqlite3_bind_int(s, 6, (int)st->line);
+			sqlite3_bind_int(s, 7, (int)st->col);
+			sqlite3_bind_int(s, 8, st->count);
+			sqlite3_bind_int(s, 9, st->loop_depth);
+			sqlite3_bind_int(s, 10, st->spin_held);
+			bind_text(s, 11, st->locks);
+			bind_text(s, 12, st->macro);
+			run_stmt(v, s, "storing an indirect call");
+		}
+		free(st->slot);
+		free(st->fn_type);
+		free(st->expr);
+		free(st->locks);
+		free(st->macro);
+	}
+	free(fn->sites);
+	fn->sites = NULL;
+	fn->nsites = fn->capsites = 0;
+}
+
+/* Text of an expression rebuilt from the AST (works inside macro expansions, where the source text
+ * is the macro's). Good for access paths and lock expressions; other nodes print as "...". */
+static void expr_text(struct vctx *v, struct kc_sb *sb, CXCursor c)
+{
+	enum CXCursorKind k = clang_getCursorKind(c);
+	struct kids kk;
+
+	switch (k) {
+	case CXCursor_DeclRefExpr:
+	case CXCursor_MemberRef: {
+		char *n = cxstr(clang_getCursorSpelling(c));
+
+		kc_sb_add(sb, n);
+		free(n);
+		return;
+	}
+	case CXCursor_MemberRefExpr: {
+		char *n = cxstr(clang_getCursorSpelling(c));
+
+		kk = children(c);
+		if (kk.n >= 1) {
+			CXCursor base = strip(kk.c[0]);
+
+			if (clang_getCursorKind(base) == CXCursor_UnaryOperator && unop_lvalue_kind(base) == 2) {
+				/* (&x)->f is x.f */
+				expr_text(v, sb, children(base).c[0]);
+				kc_sb_add(sb, ".");
+			} else {
+				expr_text(v, sb, kk.c[0]);
+				kc_sb_add(sb, type_is_pointer(clang_getCursorType(kk.c[0])) ? "->" : ".");
+			}
+		}
+		kc_sb_add(sb, n);
+		free(n);
+		return;
+	}
+	case CXCursor_UnexposedExpr:
+	case CXCursor_CStyleCastExpr:
+		kk = children(c);
+		if (kk.n >= 1) {
+			expr_text(v, sb, kk.c[kk.n - 1]);
+			return;
+		}
+		break;
+	case CXCursor_ParenExpr:
+		kk = children(c);
+		if (kk.n == 1) {
+			int simple = clang_getCursorKind(kk.c[0]) == CXCursor_DeclRefExpr ||
+				     clang_getCursorKind(kk.c[0]) == CXCursor_MemberRefExpr;
+
+			if (!simple)
+				kc_sb_add(sb, "(");
+			expr_text(v, sb, kk.c[0]);
+			if (!simple)
+				kc_sb_add(sb, ")");
+			return;
+		}
+		break;
+	case CXCursor_ArraySubscriptExpr:
+		kk = children(c);
+		if (kk.n == 2) {
+			expr_text(v, sb, kk.c[0]);
+			kc_sb_add(sb, "[");
+			expr_text(v, sb, kk.c[1]);
+			kc_sb_add(sb, "]");
+			return;
+		}
+		break;
+	case CXCursor_UnaryOperator:
+		kk = children(c);
+		if (kk.n == 1) {
+			int lk = unop_lvalue_kind(c);
+
+			if (lk == 2)
+				kc_sb_add(sb, "&");
+			else if (lk == 0 && is_lvalue_form(c))
+				kc_sb_add(sb, "*");
+			else if (lk == 0)
+				kc_sb_add(sb, "?");
+			expr_text(v, sb, kk.c[0]);
+			if (lk == 1)
+				kc_sb_add(sb, "++");
+			return;
+		}
+		break;
+	case CXCursor_CallExpr: {
+		char *n = cxstr(clang_getCursorSpelling(c));
+
+		kc_sb_addf(sb, "%s(", n);
+		free(n);
+		{
+			int i, na = clang_Cursor_getNumArguments(c);
+
+			for (i = 0; i < na; i++) {
+				if (i)
+					kc_sb_add(sb, ", ");
+				expr_text(v, sb, clang_Cursor_getArgument(c, (unsigned)i));
+			}
+		}
+		kc_sb_add(sb, ")");
+		return;
+	}
+	case CXCursor_IntegerLiteral: {
+		CXEvalResult r = clang_Cursor_Evaluate(c);
+
+		if (r) {
+			kc_sb_addf(sb, "%lld", clang_EvalResult_getAsLongLong(r));
+			clang_EvalResult_dispose(r);
+			return;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	kc_sb_add(sb, "...");
+}
+
+static char *expr_str(struct vctx *v, CXCursor c)
+{
+	struct kc_sb sb = { 0 };
+
+	expr_text(v, &sb, c);
+	return kc_sb_steal(&sb);
+}
+
+/* Lock APIs: recognised by name (function or macro). */
+struct lockapi {
+	const char *prefix;
+	const char *kind;
+};
+
+static int classify_lock(const char *name, const char **op, const char **kind, const char **irq)
+{
+	static const struct lockapi kinds[] = {
+		{ "raw_spin_", "spin" }, { "spin_", "spin" }, { "read_", "rwlock" }, { "write_", "rwlock" },
+		{ "mutex_", "mutex" }, { "down", "sem" }, { "up", "sem" }, { "rcu_read_", "rcu" },
+	};
+	size_t i;
+	const char *rest = NULL;
+
+	*kind = NULL;
+	*irq = NULL;
+	*op = NULL;
+	if (!name)
+		return 0;
+	for (i = 0; i < KC_ARRAY_SIZE(kinds); i++) {
+		if (!strncmp(name, kinds[i].prefix, strlen(kinds[i].prefix))) {
+			*kind = kinds[i].kind;
+			rest = name + strlen(kinds[i].prefix);
+			break;
+		}
+	}
+	if (!*kind)
+		return 0;
+	if (!strcmp(*kind, "sem")) {
+		if (!strcmp(name, "down") || !strcmp(name, "down_interruptible") || !strcmp(name, "down_killable"))
+			*op = "lock";
+		else if (!strcmp(name, "down_trylock"))
+			*op = "trylock";
+		else if (!strcmp(name, "up"))
+			*op = "unlock";
+		return *op != NULL;
+	}
+	if (!strcmp(*kind, "rcu")) {
+		if (!strcmp(rest, "lock") || !strcmp(rest, "lock_bh"))
+			*op = "lock";
+		else if (!strcmp(rest, "unlock") || !strcmp(rest, "unlock_bh"))
+			*op = "unlock";
+		return *op != NULL;
+	}
+	if (!strncmp(rest, "lock", 4))
+		*op = "lock";
+	else if (!strncmp(rest, "trylock", 7))
+		*op = "trylock";
+	else if (!strncmp(rest, "unlock", 6))
+		*op = "unlock";
+	else
+		return 0;
+	rest += strlen(*op);
+	if (!strcmp(*kind, "mutex")) {
+		if (rest[0] && strcmp(rest, "_interruptible") && strcmp(rest, "_killable") && strcmp(rest, "_nested"))
+			return 0;
+		return 1;
+	}
+	if (!strcmp(rest, "_irqsave") || !strcmp(rest, "_irqrestore"))
+		*irq = "irqsave";
+	else if (!strcmp(rest, "_irq"))
+		*irq = "irq";
+	else if (!strcmp(rest, "_bh"))
+		*irq = "bh";
+	else if (rest[0] && strcmp(rest, "_nested"))
+		return 0;
+	return 1;
+}
+
+static void lock_event(struct vctx *v, const char *api, CXCursor call, const struct pos *p, int in_macro)
+{
+	struct fn *fn = v->fn;
+	const char *op, *kind, *irq;
+	char *expr = NULL;
+	sqlite3_stmt *s;
+
+	if (!classify_lock(api, &op, &kind, &irq))
+		return;
+	if (fn->last_lock_off == p->off && fn->last_lock_file == pos_file(p) && in_macro)
+		return; /* second call of the same macro expansion */
+	fn->last_lock_off = p->off;
+	fn->last_lock_file = pos_file(p);
+	if (in_macro)
+		expr = call_arg_text(p, 0);
+	else if (clang_Cursor_getNumArguments(call) > 0)
+		expr = expr_str(v, clang_Cursor_getArgument(call, 0));
+	s = stmt(v, S_LOCK);
+	sqlite3_bind_int64(s, 1, fn->id);
+	bind_text(s, 2, op);
+	bind_text(s, 3, api);
+	bind_text(s, 4, kind);
+	bind_text(s, 5, expr);
+	bind_text(s, 6, irq);
+	bind_pos(s, 7, p);
+	run_stmt(v, s, "storing a lock operation");
+	if (!strcmp(kind, "rcu")) {
+		free(expr);
+		return;
+	}
+	if (!strcmp(op, "unlock")) {
+		int i, hit = -1;
+
+		for (i = fn->nheld - 1; i >= 0; i--) {
+			if (expr && !strcmp(fn->held[i].expr, expr)) {
+				hit = i;
+				break;
+			}
+		}
+		if (hit < 0)
+			for (i = fn->nheld - 1; i >= 0 && hit < 0; i--)
+				if (fn->held[i].spin == !strcmp(kind, "spin") ||
+				    (fn->held[i].spin && !strcmp(kind, "rwlock")))
+					hit = i;
+		if (hit >= 0) {
+			free(fn->held[hit].expr);
+			memmove(&fn->held[hit], &fn->held[hit + 1],
+				(size_t)(fn->nheld - hit - 1) * sizeof(fn->held[0]));
+			fn->nheld--;
+		}
+		free(expr);
+	} else if (fn->nheld < MAX_HELD) {
+		fn->held[fn->nheld].expr = expr ? expr : kc_xstrdup("?");
+		fn->held[fn->nheld].spin = !strcmp(kind, "spin") || !strcmp(kind, "rwlock");
+		fn->nheld++;
+	} else {
+		free(expr);
+	}
+}
+
+/* Allocators: name, argument index of the size, of the element count (-1: none). */
+struct allocator {
+	const char *name;
+	int size_arg, count_arg;
+};
+
+static const struct allocator allocators[] = {
+	{ "kmalloc", 0, -1 }, { "kzalloc", 0, -1 }, { "kmalloc_node", 0, -1 }, { "kzalloc_node", 0, -1 },
+	{ "kcalloc", 1, 0 }, { "kmalloc_array", 1, 0 }, { "kcalloc_node", 1, 0 },
+	{ "kvmalloc", 0, -1 }, { "kvzalloc", 0, -1 }, { "kvcalloc", 1, 0 }, { "kvmalloc_array", 1, 0 },
+	{ "vmalloc", 0, -1 }, { "vzalloc", 0, -1 }, { "vmalloc_array", 1, 0 }, { "vcalloc", 1, 0 },
+	{ "kmem_cache_alloc", -1, -1 }, { "kmem_cache_zalloc", -1, -1 },
+	{ "kmemdup", 1, -1 }, { "kstrdup", -1, -1 },
+	{ "dma_alloc_coherent", 1, -1 }, { "dma_alloc_attrs", 1, -1 }, { "dma_zalloc_coherent", 1, -1 },
+	{ "dmam_alloc_coherent", 1, -1 }, { "dma_pool_alloc", -1, -1 }, { "dma_pool_zalloc", -1, -1 },
+	{ "pci_alloc_consistent", 1, -1 },
+	{ "devm_kmalloc", 1, -1 }, { "devm_kzalloc", 1, -1 }, { "devm_kcalloc", 2, 1 },
+	{ "devm_kmalloc_array", 2, 1 }, { "devm_kmemdup", 2, -1 }, { "devm_kstrdup", -1, -1 },
+	{ "alloc_etherdev", 0, -1 }, { "alloc_etherdev_mq", 0, -1 }, { "alloc_etherdev_mqs", 0, -1 },
+	{ "alloc_netdev", 0, -1 }, { "alloc_netdev_mqs", 0, -1 }, { "devm_alloc_etherdev", 1, -1 },
+	{ "devm_alloc_etherdev_mqs", 1, -1 },
+	{ "alloc_skb", 0, -1 }, { "dev_alloc_skb", 0, -1 }, { "netdev_alloc_skb", 1, -1 },
+	{ "__netdev_alloc_skb", 1, -1 }, { "netdev_alloc_skb_ip_align", 1, -1 },
+	{ "napi_alloc_skb", 1, -1 }, { "__napi_alloc_skb", 1, -1 },
+	{ "alloc_pages", -1, -1 }, { "__get_free_pages", -1, -1 }, { "get_zeroed_page", -1, -1 },
+	{ "alloc_page", -1, -1 }, { "dev_alloc_page", -1, -1 },
+};
+
+static const struct allocator *find_allocator(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < KC_ARRAY_SIZE(allocators); i++)
+		if (!strcmp(allocators[i].name, name))
+			return &allocators[i];
+	return NULL;
+}
+
+struct sizeof_find {
+	CXType t;
+	int found;
+};
+
+static enum CXChildVisitResult sizeof_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct sizeof_find *sf = d;
+
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_UnaryExpr) {
+		struct kids k = children(c);
+
+		if (k.n >= 1) {
+			CXCursor o = k.c[0];
+
+			if (clang_getCursorKind(o) == CXCursor_ParenExpr) {
+				struct kids k2 = children(o);
+
+				if (k2.n == 1)
+					o = k2.c[0];
+			}
+			sf->t = clang_getCursorType(o);
+			sf->found = 1;
+			return CXChildVisit_Break;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* Where the value of the node at stack depth d is stored: fills kind and names. */
+static const char *store_target(struct vctx *v, int d, char **sname, char **fname, char **var)
+{
+	int i = d;
+
+	*sname = *fname = *var = NULL;
+	while (i > 0 && is_cast_like(v->stack[i - 1].c) && children(v->stack[i - 1].c).n == 1)
+		i--;
+	if (i == 0)
+		return "other";
+	{
+		struct frame *par = &v->stack[i - 1];
+
+		if (par->k == CXCursor_BinaryOperator && v->stack[i].idx == 1 && binop_is_assign(par->c)) {
+			struct kids k = children(par->c);
+			CXCursor lhs = k.c[0];
+
+			while (clang_getCursorKind(lhs) == CXCursor_ParenExpr && children(lhs).n == 1)
+				lhs = children(lhs).c[0];
+			if (clang_getCursorKind(lhs) == CXCursor_MemberRefExpr) {
+				CXCursor fd = clang_getCursorReferenced(lhs);
+
+				*sname = record_name(v, named_record_of_field(fd));
+				*fname = cxstr(clang_getCursorSpelling(fd));
+				return "field";
+			}
+			if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr) {
+				*var = cxstr(clang_getCursorSpelling(lhs));
+				return "var";
+			}
+			*var = expr_str(v, lhs);
+			return "other";
+		}
+		if (par->k == CXCursor_VarDecl) {
+			*var = cxstr(clang_getCursorSpelling(par->c));
+			return "var";
+		}
+		if (par->k == CXCursor_ReturnStmt)
+			return "return";
+	}
+	return "other";
+}
+
+static void alloc_event(struct vctx *v, const struct allocator *a, const char *api, CXCursor call,
+			const struct pos *p, int in_macro)
+{
+	struct fn *fn = v->fn;
+	char *size = NULL, *count = NULL, *elem = NULL, *sname, *fname, *var;
+	const char *kind;
+	struct sizeof_find sf = { .found = 0 };
+	sqlite3_stmt *s;
+
+	if (in_macro && fn->last_alloc_off == p->off && fn->last_alloc_file == pos_file(p))
+		return;
+	fn->last_alloc_off = p->off;
+	fn->last_alloc_file = pos_file(p);
+	if (a->size_arg >= 0)
+		size = call_arg_text(p, a->size_arg);
+	if (a->count_arg >= 0)
+		count = call_arg_text(p, a->count_arg);
+	if (!size && !in_macro && a->size_arg >= 0 && clang_Cursor_getNumArguments(call) > a->size_arg)
+		size = expr_str(v, clang_Cursor_getArgument(call, (unsigned)a->size_arg));
+	if ((!size || strstr(size, "sizeof")) || (count && strstr(count, "sizeof")))
+		clang_visitChildren(call, sizeof_cb, &sf);
+	if (sf.found) {
+		CXType t = sf.t;
+
+		elem = type_record_name(v, t);
+		if (elem)
+			free(ensure_struct_type(v, t));
+		else
+			elem = cxstr(clang_getTypeSpelling(t));
+	}
+	kind = store_target(v, v->depth - 1, &sname, &fname, &var);
+	s = stmt(v, S_ALLOC);
+	sqlite3_bind_int64(s, 1, fn->id);
+	bind_text(s, 2, api);
+	bind_text(s, 3, size);
+	bind_text(s, 4, count);
+	bind_text(s, 5, elem);
+	bind_text(s, 6, kind);
+	bind_text(s, 7, sname);
+	bind_text(s, 8, fname);
+	bind_text(s, 9, var);
+	bind_pos(s, 10, p);
+	run_stmt(v, s, "storing an allocation");
+	free(size);
+	free(count);
+	free(elem);
+	free(sname);
+	free(fname);
+	free(var);
+}
+
+static void shape(struct vctx *v, const char *sname, const char *field, const char *ev, const char *detail,
+		  const struct pos *p)
+{
+	sqlite3_stmt *s = stmt(v, S_SHAPE);
+
+	bind_text(s, 1, sname);
+	bind_text(s, 2, field);
+	bind_text(s, 3, ev);
+	bind_text(s, 4, detail);
+	bind_id(s, 5, v->fn ? v->fn->id : 0);
+	bind_pos(s, 6, p);
+	run_stmt(v, s, "storing shape evidence");
+}
+
+static int is_string_fn(const char *n)
+{
+	static const char *const fns[] = {
+		"strcpy", "strncpy", "strlcpy", "strscpy", "strcat", "strncat", "strlcat", "strlen",
+		"strnlen", "strcmp", "strncmp", "strcasecmp", "strchr", "strrchr", "strstr", "sprintf",
+		"snprintf", "scnprintf", "kstrdup", "kstrtoul", "kstrtoint", "sscanf", "strsep",
+	};
+	size_t i;
+
+	for (i = 0; n && i < KC_ARRAY_SIZE(fns); i++)
+		if (!strcmp(n, fns[i]))
+			return 1;
+	return 0;
+}
+
+/* Registration of a function passed as an argument to a kernel function. */
+static void reg_arg(struct vctx *v, long long fid, const char *api, int idx, const char *macro,
+		    const struct pos *p)
+{
+	sqlite3_stmt *s = stmt(v, S_REG);
+
+	sqlite3_bind_int64(s, 1, fid);
+	bind_text(s, 2, "arg");
+	bind_text(s, 6, api);
+	sqlite3_bind_int(s, 7, idx);
+	bind_text(s, 8, macro);
+	bind_id(s, 9, v->fn ? v->fn->id : 0);
+	bind_pos(s, 10, p);
+	sqlite3_bind_int64(s, 13, v->tu_id);
+	run_stmt(v, s, "storing a registration");
+}
+
+static void reg_slot(struct vctx *v, long long fid, const char *sname, const char *field, const char *var,
+		     const char *macro, const struct pos *p)
+{
+	sqlite3_stmt *s = stmt(v, S_REG);
+
+	sqlite3_bind_int64(s, 1, fid);
+	bind_text(s, 2, "slot");
+	bind_text(s, 3, sname);
+	bind_text(s, 4, field);
+	bind_text(s, 5, var);
+	bind_text(s, 8, macro);
+	bind_id(s, 9, v->fn ? v->fn->id : 0);
+	bind_pos(s, 10, p);
+	sqlite3_bind_int64(s, 13, v->tu_id);
+	run_stmt(v, s, "storing a registration");
+}
+
+/* Is the function declared (first declaration) in a driver file? */
+static int decl_in_driver(struct vctx *v, CXCursor f)
+{
+	struct pos p = cursor_pos(v, clang_getCanonicalCursor(f));
+
+	return p.fi && p.fi->is_driver;
+}
+
+static void on_call(struct vctx *v, CXCursor c)
+{
+	struct pos p = cursor_pos(v, c);
+	CXCursor ref = clang_getCursorReferenced(c);
+	int direct = clang_getCursorKind(ref) == CXCursor_FunctionDecl;
+	char *name = NULL, *macro = NULL;
+	int i, nargs = clang_Cursor_getNumArguments(c);
+	const struct allocator *a;
+
+	if (direct) {
+		name = cxstr(clang_getCursorSpelling(ref));
+		if (!strncmp(name, "__builtin_", 10)) {
+			free(name);
+			return;
+		}
+		macro = macro_at(&p, name);
+		add_site(v, func_ref(v, ref, NULL, NULL), NULL, NULL, NULL, &p, macro);
+	} else {
+		struct kids k = children(c);
+		CXCursor callee;
+		CXType ft;
+		char *slot = NULL, *fty = NULL, *expr = NULL;
+
+		if (k.n < 1)
+			return;
+		callee = strip(k.c[0]);
+		if (clang_getCursorKind(callee) == CXCursor_UnaryOperator && children(callee).n == 1)
+			callee = strip(children(callee).c[0]);
+		ft = clang_getCanonicalType(clang_getCursorType(k.c[0]));
+		if (ft.kind == CXType_Pointer)
+			ft = clang_getCanonicalType(clang_getPointeeType(ft));
+		fty = cxstr(clang_getTypeSpelling(ft));
+		if (clang_getCursorKind(callee) == CXCursor_MemberRefExpr) {
+			CXCursor fd = clang_getCursorReferenced(callee);
+			char *sn = record_name(v, named_record_of_field(fd));
+			char *fnm = cxstr(clang_getCursorSpelling(fd));
+			struct kc_sb sb = { 0 };
+
+			kc_sb_addf(&sb, "%s.%s", sn, fnm);
+			slot = kc_sb_steal(&sb);
+			free(sn);
+			free(fnm);
+		}
+		expr = expr_str(v, callee);
+		macro = macro_at(&p, clang_getCursorKind(callee) == CXCursor_DeclRefExpr ? expr : NULL);
+		if (macro && clang_getCursorKind(callee) == CXCursor_MemberRefExpr) {
+			/* "x->fn(" starts with the root's name, not a macro */
+			size_t n = strlen(macro);
+
+			if (!strncmp(expr, macro, n) && (expr[n] == '-' || expr[n] == '.' || expr[n] == '\0')) {
+				free(macro);
+				macro = NULL;
+			}
+		}
+		add_site(v, 0, slot, fty, expr, &p, macro);
+		free(slot);
+		free(fty);
+		free(expr);
+	}
+	/* locks and allocations: by macro name first, then by callee name */
+	{
+		const char *op, *kind, *irq;
+
+		if (macro && classify_lock(macro, &op, &kind, &irq))
+			lock_event(v, macro, c, &p, 1);
+		else if (name && classify_lock(name, &op, &kind, &irq))
+			lock_event(v, name, c, &p, 0);
+	}
+	if (macro && (a = find_allocator(macro)))
+		alloc_event(v, a, macro, c, &p, 1);
+	else if (name && (a = find_allocator(name)))
+		alloc_event(v, a, name, c, &p, macro != NULL);
+	/* functions passed as arguments; string-function shape evidence */
+	for (i = 0; i < nargs; i++) {
+		CXCursor arg = strip(clang_Cursor_getArgument(c, (unsigned)i));
+		enum CXCursorKind ak = clang_getCursorKind(arg);
+
+		if (ak == CXCursor_UnaryOperator && unop_lvalue_kind(arg) == 2)
+			arg = strip(children(arg).c[0]);
+		ak = clang_getCursorKind(arg);
+		if (ak == CXCursor_DeclRefExpr && direct) {
+			CXCursor fr = clang_getCursorReferenced(arg);
+			enum CXCursorKind fk = clang_getCursorKind(fr);
+			int j;
+
+			if (fk == CXCursor_FunctionDecl && !decl_in_driver(v, ref) && decl_in_driver(v, fr))
+				reg_arg(v, func_ref(v, fr, NULL, NULL), name, i, macro, &p);
+			else if ((fk == CXCursor_VarDecl || fk == CXCursor_ParmDecl) && !decl_in_driver(v, ref))
+				for (j = 0; j < v->fn->nfvars; j++)
+					if (clang_equalCursors(v->fn->fvars[j].var, fr))
+						reg_arg(v, func_ref(v, v->fn->fvars[j].func, NULL, NULL), name, i,
+							macro, &p);
+		} else if (ak == CXCursor_MemberRefExpr && (is_string_fn(name) || is_string_fn(macro))) {
+			CXType t = clang_getCanonicalType(clang_getCursorType(arg));
+
+			if (t.kind == CXType_Pointer || t.kind == CXType_ConstantArray) {
+				CXCursor fd = clang_getCursorReferenced(arg);
+				char *sn = record_name(v, named_record_of_field(fd));
+				char *fnm = cxstr(clang_getCursorSpelling(fd));
+
+				shape(v, sn, fnm, "string_fn", name, &p);
+				free(sn);
+				free(fnm);
+			}
+		}
+	}
+	free(name);
+	free(macro);
+}
+
+/* Parent of stack entry d, skipping ParenExprs; sets *child_idx to the index of the path child. */
+static int parent_skip_parens(struct vctx *v, int d, unsigned *child_idx)
+{
+	while (d > 0 && v->stack[d - 1].k == CXCursor_ParenExpr)
+		d--;
+	if (d == 0)
+		return -1;
+	*child_idx = v->stack[d].idx;
+	return d - 1;
+}
+
+/* How the lvalue at stack depth d is used: bit 0 read, bit 1 write, bit 2 address taken. */
+static int lvalue_mode(struct vctx *v, int d)
+{
+	unsigned idx = 0;
+	int pd = parent_skip_parens(v, d, &idx);
+	struct frame *par;
+	CXType t = clang_getCanonicalType(clang_getCursorType(v->stack[d].c));
+
+	if (pd < 0)
+		return 1;
+	par = &v->stack[pd];
+	if (par->k == CXCursor_BinaryOperator && idx == 0 && binop_is_assign(par->c))
+		return 2;
+	if (par->k == CXCursor_CompoundAssignOperator && idx == 0)
+		return 3;
+	if (par->k == CXCursor_UnaryOperator) {
+		int lk = unop_lvalue_kind(par->c);
+
+		if (lk == 1)
+			return 3;
+		if (lk == 2)
+			return 4;
+	}
+	if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray) {
+		/* an array decays: its use is the use of the element when subscripted, else its address */
+		if (par->k == CXCursor_UnexposedExpr && pd > 0 && v->stack[pd - 1].k == CXCursor_ArraySubscriptExpr &&
+		    v->stack[pd].idx == 0)
+			return lvalue_mode(v, pd - 1);
+		if (par->k == CXCursor_ArraySubscriptExpr && idx == 0)
+			return lvalue_mode(v, pd);
+		return 4;
+	}
+	return 1;
+}
+
+static const char *const mode_names[] = { "read", "write", "addr" };
+
+static void on_member(struct vctx *v, CXCursor c)
+{
+	int d = v->depth - 1, mode, i;
+	unsigned idx = 0;
+	int pd = parent_skip_parens(v, d, &idx);
+	CXCursor fd = clang_getCursorReferenced(c);
+	CXType t = clang_getCanonicalType(clang_getCursorType(c));
+	char *sname, *fname, *path, *root_name = NULL;
+	const char *root_kind = "other";
+	int root_idx = -1;
+	struct pos p;
+	CXCursor r;
+	sqlite3_stmt *s;
+
+	if (clang_getCursorKind(fd) != CXCursor_FieldDecl)
+		return;
+	/* a subobject reached by '.' is recorded through the outer access */
+	if (pd >= 0 && v->stack[pd].k == CXCursor_MemberRefExpr && idx == 0 && t.kind == CXType_Record)
+		return;
+	p = cursor_pos(v, c);
+	{
+		CXCursor rec = named_record_of_field(fd);
+
+		sname = record_name(v, rec);
+		if (!strncmp(sname, "anon@", 5)) {
+			/* typedef struct { ... } name_t: name it as the base expression's type does */
+			struct kids bk = children(c);
+			CXType bt;
+			char *tn;
+
+			if (bk.n >= 1) {
+				bt = clang_getCursorType(bk.c[0]);
+				if (type_is_pointer(bt))
+					bt = clang_getPointeeType(bt);
+				tn = type_record_name(v, bt);
+				if (tn) {
+					free(sname);
+					sname = tn;
+				}
+			}
+		}
+		ensure_struct_decl(v, rec, sname);
+	}
+	fname = cxstr(clang_getCursorSpelling(fd));
+	path = expr_str(v, c);
+	/* access-path root */
+	r = c;
+	for (;;) {
+		enum CXCursorKind k = clang_getCursorKind(r);
+		struct kids kk;
+
+		if (k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr || is_cast_like(r) ||
+		    k == CXCursor_UnaryOperator) {
+			kk = children(r);
+			if (kk.n < 1)
+				break;
+			r = kk.c[is_cast_like(r) ? kk.n - 1 : 0];
+			continue;
+		}
+		break;
+	}
+	switch (clang_getCursorKind(r)) {
+	case CXCursor_DeclRefExpr: {
+		CXCursor rd = clang_getCursorReferenced(r);
+
+		root_name = cxstr(clang_getCursorSpelling(rd));
+		if (clang_getCursorKind(rd) == CXCursor_ParmDecl) {
+			root_kind = "param";
+			for (i = 0; i < (int)v->fn->nparams; i++)
+				if (clang_equalCursors(v->fn->params[i], rd))
+					root_idx = i;
+		} else if (is_global_var(rd)) {
+			root_kind = "global";
+		} else if (clang_getCursorKind(rd) == CXCursor_VarDecl) {
+			root_kind = "local";
+		}
+		break;
+	}
+	case CXCursor_CallExpr:
+		root_kind = "call";
+		root_name = cxstr(clang_getCursorSpelling(r));
+		break;
+	default:
+		break;
+	}
+	mode = v->fn->unevaluated ? 0 : lvalue_mode(v, d);
+	for (i = 0; i < 3; i++) {
+		if (!(mode & (1 << i)))
+			continue;
+		s = stmt(v, S_FACCESS);
+		sqlite3_bind_int64(s, 1, v->fn->id);
+		bind_text(s, 2, sname);
+		bind_text(s, 3, fname);
+		bind_text(s, 4, mode_names[i]);
+		bind_text(s, 5, root_kind);
+		if (root_idx >= 0)
+			sqlite3_bind_int(s, 6, root_idx);
+		bind_text(s, 7, root_name);
+		bind_text(s, 8, path);
+		bind_pos(s, 9, &p);
+		run_stmt(v, s, "storing a field access");
+	}
+	/* shape evidence for pointer fields */
+	if (t.kind == CXType_Record) {
+		char *tn = type_record_name(v, clang_getCursorType(c));
+
+		if (tn && !strcmp(tn, "list_head"))
+			shape(v, sname, fname, "list_head", NULL, &p);
+		free(tn);
+	}
+	if (t.kind == CXType_Pointer && !v->fn->unevaluated) {
+		CXType pt = clang_getCanonicalType(clang_getPointeeType(t));
+		char *ptn = type_record_name(v, clang_getPointeeType(t));
+		int up = pd;
+		unsigned uidx = idx;
+
+		if (ptn && !strcmp(ptn, "list_head"))
+			shape(v, sname, fname, "list_head", NULL, &p);
+		free(ptn);
+		/* climb past the implicit conversions to find how the pointer value is used */
+		while (up >= 0 && (v->stack[up].k == CXCursor_UnexposedExpr || v->stack[up].k == CXCursor_ParenExpr ||
+				   v->stack[up].k == CXCursor_CStyleCastExpr)) {
+			CXType ut = clang_getCanonicalType(clang_getCursorType(v->stack[up].c));
+
+			if (pt.kind == CXType_Void && ut.kind == CXType_Pointer &&
+			    clang_getCanonicalType(clang_getPointeeType(ut)).kind != CXType_Void) {
+				char *tn = cxstr(clang_getTypeSpelling(ut));
+
+				shape(v, sname, fname, "cast", tn, &p);
+				free(tn);
+			}
+			uidx = v->stack[up].idx;
+			up--;
+		}
+		if (up >= 0) {
+			struct frame *u = &v->stack[up];
+
+			if (u->k == CXCursor_ArraySubscriptExpr && uidx == 0) {
+				shape(v, sname, fname, "index", NULL, &p);
+				shape(v, sname, fname, "deref", NULL, &p);
+			} else if (u->k == CXCursor_MemberRefExpr && uidx == 0) {
+				shape(v, sname, fname, "deref", NULL, &p);
+			} else if (u->k == CXCursor_UnaryOperator && is_lvalue_form(u->c)) {
+				shape(v, sname, fname, "deref", NULL, &p);
+			} else if (u->k == CXCursor_UnaryOperator && unop_lvalue_kind(u->c) == 1) {
+				shape(v, sname, fname, "ptr_arith", NULL, &p);
+			} else if (u->k == CXCursor_CompoundAssignOperator && uidx == 0) {
+				shape(v, sname, fname, "ptr_arith", NULL, &p);
+			} else if (u->k == CXCursor_BinaryOperator && !binop_is_assign(u->c) &&
+				   clang_getCanonicalType(clang_getCursorType(u->c)).kind == CXType_Pointer) {
+				shape(v, sname, fname, "ptr_arith", NULL, &p);
+			} else if (u->k == CXCursor_BinaryOperator && uidx == 1 && binop_is_assign(u->c)) {
+				/* p = p->next */
+				struct kids kk = children(u->c);
+				CXCursor lhs = strip(kk.c[0]);
+
+				if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr && root_name &&
+				    !strcmp(root_kind, "local") && clang_getCursorKind(r) == CXCursor_DeclRefExpr &&
+				    clang_equalCursors(clang_getCursorReferenced(lhs), clang_getCursorReferenced(r)))
+					shape(v, sname, fname, "next_traversal", NULL, &p);
+			}
+		}
+	}
+	free(sname);
+	free(fname);
+	free(path);
+	free(root_name);
+}
+
+static void note_fvar(struct vctx *v, CXCursor var, CXCursor func)
+{
+	struct fn *fn = v->fn;
+	enum CXCursorKind k = clang_getCursorKind(var);
+
+	if ((k != CXCursor_VarDecl && k != CXCursor_ParmDecl) || is_global_var(var) ||
+	    fn->nfvars >= (int)KC_ARRAY_SIZE(fn->fvars))
+		return;
+	fn->fvars[fn->nfvars].var = var;
+	fn->fvars[fn->nfvars].func = func;
+	fn->nfvars++;
+}
+
+/* A function name used as a value: address taken, and possibly a slot registration. */
+static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
+{
+	int d = v->depth - 1, i;
+	long long fid = func_ref(v, fdecl, NULL, NULL);
+	sqlite3_stmt *s;
+	struct pos p = cursor_pos(v, c);
+	char *macro = NULL;
+
+	s = stmt(v, S_ADDR_TAKEN);
+	sqlite3_bind_int64(s, 1, fid);
+	run_stmt(v, s, "marking a function address-taken");
+	/* climb conversions and '&' */
+	i = d;
+	while (i > 0) {
+		struct frame *par = &v->stack[i - 1];
+
+		if ((is_cast_like(par->c) && children(par->c).n == 1) ||
+		    (par->k == CXCursor_UnaryOperator && unop_lvalue_kind(par->c) == 2)) {
+			i--;
+			continue;
+		}
+		break;
+	}
+	if (i == 0)
+		return;
+	{
+		struct frame *par = &v->stack[i - 1];
+		struct frame *me = &v->stack[i];
+
+		if (par->k == CXCursor_UnexposedExpr) {
+			/* designated initializer: [MemberRef...] value */
+			struct kids k = children(par->c);
+			int j;
+
+			for (j = (int)k.n - 2; j >= 0; j--) {
+				if (clang_getCursorKind(k.c[j]) == CXCursor_MemberRef) {
+					CXCursor fd = clang_getCursorReferenced(k.c[j]);
+					char *sn = record_name(v, named_record_of_field(fd));
+					char *fn = cxstr(clang_getCursorSpelling(fd));
+					struct pos pp = cursor_pos(v, par->c);
+
+					ensure_struct_decl(v, named_record_of_field(fd), sn);
+					reg_slot(v, fid, sn, fn, v->topvar, NULL, &pp);
+					free(sn);
+					free(fn);
+					break;
+				}
+			}
+		} else if (par->k == CXCursor_InitListExpr) {
+			CXType rt = clang_getCanonicalType(clang_getCursorType(par->c));
+
+			if (rt.kind == CXType_Record) {
+				struct kids fk = { .n = 0 };
+				CXCursor rd = clang_getTypeDeclaration(rt);
+
+				clang_visitChildren(rd, kids_cb, &fk);
+				{
+					unsigned j, nf = 0;
+
+					for (j = 0; j < fk.n && j < KC_ARRAY_SIZE(fk.c); j++) {
+						if (clang_getCursorKind(fk.c[j]) != CXCursor_FieldDecl)
+							continue;
+						if (nf++ == me->idx) {
+							char *sn = record_name(v, named_record_of_field(fk.c[j]));
+							char *fn = cxstr(clang_getCursorSpelling(fk.c[j]));
+
+							ensure_struct_decl(v, named_record_of_field(fk.c[j]), sn);
+							reg_slot(v, fid, sn, fn, v->topvar, NULL, &p);
+							free(sn);
+							free(fn);
+							break;
+						}
+					}
+				}
+			}
+		} else if (par->k == CXCursor_VarDecl && v->fn) {
+			note_fvar(v, par->c, fdecl);
+		} else if (par->k == CXCursor_BinaryOperator && me->idx == 1 && binop_is_assign(par->c)) {
+			struct kids k = children(par->c);
+			CXCursor lhs = strip(k.c[0]);
+
+			if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr && v->fn)
+				note_fvar(v, clang_getCursorReferenced(lhs), fdecl);
+
+			if (clang_getCursorKind(lhs) == CXCursor_MemberRefExpr) {
+				CXCursor fd = clang_getCursorReferenced(lhs);
+				char *sn = record_name(v, named_record_of_field(fd));
+				char *fn = cxstr(clang_getCursorSpelling(fd));
+				struct kids lk = children(lhs);
+				char *var = lk.n ? expr_str(v, strip(lk.c[0])) : NULL;
+
+				if (var && var[0] == '&')
+					memmove(var, var + 1, strlen(var));
+				struct pos pp = cursor_pos(v, par->c);
+
+				macro = macro_at(&pp, NULL);
+				if (macro && var && !strncmp(var, macro, strlen(macro))) {
+					free(macro);
+					macro = NULL;
+				}
+				ensure_struct_decl(v, named_record_of_field(fd), sn);
+				reg_slot(v, fid, sn, fn, var, macro, &pp);
+				free(sn);
+				free(fn);
+				free(var);
+			}
+		}
+	}
+	free(macro);
+}
+
+static void on_declref(struct vctx *v, CXCursor c)
+{
+	CXCursor ref = clang_getCursorReferenced(c);
+	enum CXCursorKind rk = clang_getCursorKind(ref);
+	int d = v->depth - 1;
+
+	if (rk == CXCursor_FunctionDecl) {
+		/* callee of a call? */
+		int i = d;
+
+		while (i > 0 && is_cast_like(v->stack[i - 1].c) && v->stack[i - 1].k != CXCursor_CStyleCastExpr)
+			i--;
+		if (i > 0 && v->stack[i - 1].k == CXCursor_CallExpr && v->stack[i].idx == 0)
+			return;
+		on_func_value(v, c, ref);
+		return;
+	}
+	if (rk == CXCursor_VarDecl && is_global_var(ref) && v->fn && !v->fn->unevaluated) {
+		long long gid = global_ref(v, ref, 0);
+		int mode = lvalue_mode(v, d), i;
+		struct pos p = cursor_pos(v, c);
+
+		for (i = 0; i < 3; i++) {
+			sqlite3_stmt *s;
+
+			if (!(mode & (1 << i)))
+				continue;
+			s = stmt(v, S_GACCESS);
+			sqlite3_bind_int64(s, 1, v->fn->id);
+			sqlite3_bind_int64(s, 2, gid);
+			bind_text(s, 3, mode_names[i]);
+			bind_pos(s, 4, &p);
+			run_stmt(v, s, "storing a global access");
+		}
+	}
+}
+
+/* ---- the walk ---------------------------------------------------------------------------- */
+
+static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData data);
+
+static void walk_children(struct vctx *v, CXCursor c)
+{
+	clang_visitChildren(c, walk_cb, v);
+}
+
+static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct vctx *v = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	struct frame *fr;
+	int loop = 0, uneval = 0;
+	const char *saved_var = v->topvar;
+	char *var_name = NULL;
+
+	(void)parent;
+	if (v->rc)
+		return CXChildVisit_Break;
+	if (v->depth >= MAX_DEPTH)
+		return CXChildVisit_Continue;
+	fr = &v->stack[v->depth];
+	fr->c = c;
+	fr->k = k;
+	fr->nchild = 0;
+	fr->idx = v->depth > 0 ? v->stack[v->depth - 1].nchild++ : 0;
+	v->depth++;
+
+	switch (k) {
+	case CXCursor_CallExpr:
+		if (v->fn && !v->fn->unevaluated)
+			on_call(v, c);
+		break;
+	case CXCursor_MemberRefExpr:
+		if (v->fn)
+			on_member(v, c);
+		break;
+	case CXCursor_DeclRefExpr:
+		on_declref(v, c);
+		break;
+	case CXCursor_ForStmt:
+	case CXCursor_WhileStmt:
+	case CXCursor_DoStmt:
+		loop = 1;
+		break;
+	case CXCursor_UnaryExpr:
+		uneval = 1;
+		break;
+	case CXCursor_VarDecl:
+		var_name = cxstr(clang_getCursorSpelling(c));
+		v->topvar = var_name;
+		break;
+	default:
+		break;
+	}
+	if (v->fn) {
+		v->fn->loop_depth += loop;
+		v->fn->unevaluated += uneval;
+	}
+	walk_children(v, c);
+	if (v->fn) {
+		v->fn->loop_depth -= loop;
+		v->fn->unevaluated -= uneval;
+	}
+	v->topvar = saved_var;
+	free(var_name);
+	v->depth--;
+	return v->rc ? CXChildVisit_Break : CXChildVisit_Continue;
+}
+
+static int tu_alive(struct vctx *v, long long tu)
+{
+	sqlite3_stmt *s = stmt(v, S_TU_ALIVE);
+	int alive;
+
+	sqlite3_bind_int64(s, 1, tu);
+	alive = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return alive;
+}
+
+static void on_function_def(struct vctx *v, CXCursor c, struct pos *p)
+{
+	int is_def = 0;
+	long long owner = 0, id = func_ref(v, c, &is_def, &owner);
+	struct fn fn;
+	CXSourceRange ext = clang_getCursorExtent(c);
+	unsigned eline = 0, ecol, eoff;
+	CXFile ef = NULL;
+	char *name, *macro, *sig, *ret;
+	CXType ft = clang_getCursorType(c);
+	sqlite3_stmt *s;
+	int loc;
+
+	if (!id)
+		return;
+	/* defined in a header another live TU already stored: stored once */
+	if (is_def && owner && owner != v->tu_id && tu_alive(v, owner))
+		return;
+	clang_getExpansionLocation(clang_getRangeEnd(ext), &ef, &eline, &ecol, &eoff);
+	name = cxstr(clang_getCursorSpelling(c));
+	macro = macro_at(p, name);
+	sig = cxstr(clang_getTypeSpelling(clang_getCanonicalType(ft)));
+	ret = cxstr(clang_getTypeSpelling(clang_getResultType(ft)));
+	{
+		unsigned bline = p->line;
+		CXFile bf = NULL;
+		unsigned bcol, boff;
+
+		clang_getExpansionLocation(clang_getRangeStart(ext), &bf, &bline, &bcol, &boff);
+		if (eline < bline)
+			eline = bline;
+		loc = count_loc(p->fi, bline, eline);
+	}
+	s = stmt(v, S_FUNC_DEF);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, p->fi->is_driver);
+	bind_pos(s, 3, p);
+	sqlite3_bind_int(s, 6, (int)eline);
+	sqlite3_bind_int(s, 7, loc);
+	sqlite3_bind_int(s, 8, clang_Cursor_getStorageClass(c) == CX_SC_Static);
+	sqlite3_bind_int(s, 9, clang_Cursor_isFunctionInlined(c) != 0);
+	sqlite3_bind_int(s, 10, clang_isFunctionTypeVariadic(ft) == 1);
+	bind_text(s, 11, sig);
+	bind_text(s, 12, ret);
+	bind_text(s, 13, macro);
+	sqlite3_bind_int64(s, 14, v->tu_id);
+	run_stmt(v, s, "storing a function definition");
+	free(name);
+	free(macro);
+	free(sig);
+	free(ret);
+	memset(&fn, 0, sizeof(fn));
+	fn.id = id;
+	fn.c = c;
+	store_params(v, &fn, c);
+	v->fn = &fn;
+	walk_children(v, c);
+	v->fn = NULL;
+	flush_sites(v, &fn);
+	{
+		int i;
+
+		for (i = 0; i < fn.nheld; i++)
+			free(fn.held[i].expr);
+	}
+}
+
+static enum CXChildVisitResult top_cb(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct vctx *v = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	struct pos p;
+
+	(void)parent;
+	if (v->rc)
+		return CXChildVisit_Break;
+	if (k == CXCursor_LinkageSpec || k == CXCursor_UnexposedDecl)
+		return CXChildVisit_Recurse;
+	if (k != CXCursor_FunctionDecl && k != CXCursor_VarDecl && k != CXCursor_StructDecl &&
+	    k != CXCursor_UnionDecl && k != CXCursor_TypedefDecl)
+		return CXChildVisit_Continue;
+	p = cursor_pos(v, c);
+	if (!p.fi || !p.fi->is_driver)
+		return CXChildVisit_Continue;
+	v->depth = 0;
+	switch (k) {
+	case CXCursor_FunctionDecl:
+		if (clang_isCursorDefinition(c))
+			on_function_def(v, c, &p);
+		break;
+	case CXCursor_VarDecl:
+		global_ref(v, c, 1);
+		if (clang_isCursorDefinition(c)) {
+			char *name = cxstr(clang_getCursorSpelling(c));
+
+			v->topvar = name;
+			v->stack[0].c = c;
+			v->stack[0].k = k;
+			v->stack[0].nchild = 0;
+			v->stack[0].idx = 0;
+			v->depth = 1;
+			walk_children(v, c);
+			v->depth = 0;
+			v->topvar = NULL;
+			free(name);
+		}
+		break;
+	case CXCursor_StructDecl:
+	case CXCursor_UnionDecl:
+		if (clang_isCursorDefinition(c)) {
+			char *n = record_name(v, c);
+
+			if (strncmp(n, "anon@", 5) != 0)
+				ensure_struct_decl(v, c, n);
+			free(n);
+		}
+		break;
+	case CXCursor_TypedefDecl: {
+		CXType ut = clang_getTypedefDeclUnderlyingType(c);
+
+		if (clang_getCanonicalType(ut).kind == CXType_Record) {
+			char *n = ensure_struct_type(v, clang_getCursorType(c));
+
+			free(n);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return v->rc ? CXChildVisit_Break : CXChildVisit_Continue;
+}
+
+int kc_visit_tu(struct kc_run *run, CXTranslationUnit tu, long long tu_id, struct kc_err *err)
+{
+	struct vctx *v = kc_xcalloc(1, sizeof(*v));
+	int i, rc;
+	size_t j;
+
+	v->run = run;
+	v->tu = tu;
+	v->tu_id = tu_id;
+	v->db = kc_db_sqlite(run->db);
+	v->err = err;
+	v->nfiles_cap = 8192;
+	v->files = kc_xcalloc(v->nfiles_cap, sizeof(*v->files));
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(v->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &v->st[i], NULL) !=
+		    SQLITE_OK) {
+			kc_err_set(err, KC_EBUG, "kcut: internal error: preparing statement %d: %s", i,
+				   sqlite3_errmsg(v->db));
+			v->rc = KC_EBUG;
+			goto cleanup;
+		}
+	}
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), top_cb, v);
+cleanup:
+	rc = v->rc;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(v->st[i]);
+	for (j = 0; j < v->nstructs; j++)
+		free(v->structs_done[j]);
+	free(v->structs_done);
+	free(v->files);
+	free(v);
+	return rc;
+}

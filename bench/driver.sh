@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench/driver.sh - throughput of the simnic driver on the simnic device model, under kcut-sim.
+#
+#   bench/driver.sh [--build DIR] [--frames N] [--split SPLIT_DRIVER.so]
+#
+# Measures the unsplit simnic driver (the baseline a split driver is held to) at 64- and 1500-byte frames,
+# transmit and receive: packets/s, Mbit/s and CPU time per packet, all in virtual machine time driven as
+# fast as the host allows (wall clock and process CPU time are real). With --split, the split driver runs
+# in the same invocation and the table shows its packets/s as a ratio of the unsplit driver's.
+# Builds kcut-sim and the driver in DIR (default build/bench, Release, no sanitizers) with -j2.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build/bench
+frames=20000
+split=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	--frames) frames=$2; shift 2 ;;
+	--split) split=$2; shift 2 ;;
+	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+	*) echo "driver.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+if [ ! -f "$build/CMakeCache.txt" ]; then
+	cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$build" --target kcut-sim simnic -j2 >/dev/null
+sim=$build/testdrivers/harness/kcut-sim
+unsplit=$build/testdrivers/drivers/simnic/simnic.so
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat >"$tmp/bench.sim" <<SIM
+device simnic
+probe
+up
+throughput 64 $frames
+throughput 1500 $frames
+down
+remove
+SIM
+
+# run NAME SO: append "name dir size pps mbit cpu_us" rows to $tmp/rows
+run() {
+	"$sim" --bench --driver "$2" "$tmp/bench.sim" >"$tmp/$1.out" 2>"$tmp/$1.err" || {
+		echo "driver.sh: kcut-sim failed for $1:" >&2
+		cat "$tmp/$1.err" "$tmp/$1.out" >&2
+		exit 1
+	}
+	awk -v name="$1" '/^throughput/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "size") size = $(i + 1)
+			if ($i == "pkt/s") pps = $(i - 1)
+			if ($i == "Mbit/s") mbit = $(i - 1)
+			if ($i == "cpu/pkt") cpu = $(i - 2)
+		}
+		print name, $2, size, pps, mbit, cpu
+	}' "$tmp/$1.out" >>"$tmp/rows"
+}
+
+: >"$tmp/rows"
+run unsplit "$unsplit"
+if [ -n "$split" ]; then
+	run split "$split"
+fi
+
+echo "simnic driver throughput under kcut-sim ($frames frames per row, $(nproc) CPUs)"
+awk '
+	{ key = $2 " " $3; if ($1 == "unsplit") base[key] = $4; rows[NR] = $0 }
+	END {
+		printf "%-8s %-3s %6s %12s %10s %12s %8s\n", "driver", "dir", "size", "pkt/s", "Mbit/s", "cpu us/pkt", "ratio"
+		for (i = 1; i <= NR; i++) {
+			split(rows[i], f, " ")
+			key = f[2] " " f[3]
+			ratio = base[key] > 0 ? f[4] / base[key] : 0
+			printf "%-8s %-3s %6s %12.0f %10.1f %12.2f %8.2f\n", f[1], f[2], f[3], f[4], f[5], f[6], ratio
+		}
+	}' "$tmp/rows"

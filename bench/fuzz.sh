@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# bench/fuzz.sh [SECONDS] [--save]: build the runtime's libFuzzer targets with clang
+# (-fsanitize=fuzzer,address,undefined; needs clang-14 and libclang-rt-14-dev) and run each for
+# SECONDS (default 60). Runs start from the saved corpus tests/fuzz/<target>/ and write new
+# inputs to build/fuzz/corpus-<target>/; with --save, the new inputs are minimised
+# (-merge=1) into the saved corpus, which CTest replays (tests fuzz_<target>_corpus).
+# A crash leaves build/fuzz/crash-* and makes the script exit 1.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+secs=${1:-60}
+save=${2:-}
+out=${KCUT_FUZZ_DIR:-$top/build/fuzz}
+cc=${CLANG:-$(command -v clang-14 || command -v clang)}
+mkdir -p "$out"
+flags=(-std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -I"$top/rt" -I"$top/common")
+rt_src=("$top"/rt/*.c "$top/common/kc_common.c")
+status=0
+printf '%-8s %10s %12s %8s %s\n' target seconds executions corpus result
+for t in xdr msg objt; do
+  "$cc" "${flags[@]}" -o "$out/fuzz_$t" "$top/tests/fuzz/fuzz_$t.c" "${rt_src[@]}" -lpthread
+  mkdir -p "$out/corpus-$t"
+  log="$out/fuzz_$t.log"
+  result=ok
+  if ! (cd "$out" && ./fuzz_$t -max_total_time="$secs" -print_final_stats=1 \
+          "corpus-$t" "$top/tests/fuzz/$t" >"$log" 2>&1); then
+    result="CRASH (see $log)"
+    status=1
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  ncorp=$(ls "$out/corpus-$t" | wc -l)
+  printf '%-8s %10s %12s %8s %s\n' "$t" "$secs" "${execs:-?}" "$ncorp" "$result"
+  if [ "$save" = "--save" ] && [ "$result" = ok ]; then
+    (cd "$out" && ./fuzz_$t -merge=1 "$top/tests/fuzz/$t" "corpus-$t" >>"$log" 2>&1)
+  fi
+done
+exit $status

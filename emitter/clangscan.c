@@ -1,0 +1,267 @@
+/*
+ * clangscan.c - re-parse one driver translation unit with libclang, using exactly the arguments the
+ * analyzer stored (table tu), to get what the database does not hold: the byte ranges of every
+ * function definition in the main file and of its body (the rewriter replaces bodies by range, so
+ * everything else in the file survives byte for byte), and the parameter and return types of every
+ * function the TU declares (the stubs and handlers are generated from them).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+
+#include "emit_int.h"
+
+struct scan_ctx {
+	struct em_model *m;
+	struct em_scan *s;
+	CXFile main;
+};
+
+static char *cx_str(CXString s)
+{
+	const char *c = clang_getCString(s);
+	char *r = kc_xstrdup(c ? c : "");
+
+	clang_disposeString(s);
+	return r;
+}
+
+static int is_int_kind(enum CXTypeKind k, int *is_signed)
+{
+	switch (k) {
+	case CXType_Bool:
+	case CXType_Char_U:
+	case CXType_UChar:
+	case CXType_UShort:
+	case CXType_UInt:
+	case CXType_ULong:
+	case CXType_ULongLong:
+		*is_signed = 0;
+		return 1;
+	case CXType_Char_S:
+	case CXType_SChar:
+	case CXType_Short:
+	case CXType_Int:
+	case CXType_Long:
+	case CXType_LongLong:
+	case CXType_Enum:
+		*is_signed = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Struct name as the analyzer stores it: the tag, or the typedef name of an anonymous struct. */
+static char *record_name(CXType written_pointee, CXType canon_pointee)
+{
+	CXCursor d = clang_getTypeDeclaration(canon_pointee);
+	char *n = cx_str(clang_getCursorSpelling(d));
+
+	if (*n && !strstr(n, "(anonymous") && !strstr(n, "(unnamed"))
+		return n;
+	free(n);
+	if (written_pointee.kind == CXType_Typedef)
+		return cx_str(clang_getTypedefName(written_pointee));
+	return cx_str(clang_getTypeSpelling(canon_pointee));
+}
+
+static void classify(struct em_type *out, CXType t)
+{
+	CXType ct = clang_getCanonicalType(t);
+	int sgn = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->spelling = cx_str(clang_getTypeSpelling(t));
+	out->size = (int)clang_Type_getSizeOf(ct);
+	if (ct.kind == CXType_Void) {
+		out->cls = EM_T_VOID;
+	} else if (is_int_kind(ct.kind, &sgn)) {
+		out->cls = EM_T_INT;
+		out->is_signed = sgn;
+		out->is_enum = ct.kind == CXType_Enum;
+	} else if (ct.kind == CXType_Pointer) {
+		CXType wp = clang_getPointeeType(t), pt = clang_getCanonicalType(clang_getPointeeType(ct));
+
+		while (wp.kind == CXType_Typedef && clang_getCanonicalType(wp).kind != CXType_Record)
+			wp = clang_getCanonicalType(wp);
+		if (pt.kind == CXType_FunctionProto || pt.kind == CXType_FunctionNoProto)
+			out->cls = EM_T_FNPTR;
+		else if (pt.kind == CXType_Void)
+			out->cls = EM_T_VOIDPTR;
+		else if (pt.kind == CXType_Char_S || pt.kind == CXType_Char_U)
+			out->cls = EM_T_STRING;
+		else if (pt.kind == CXType_Record) {
+			out->cls = EM_T_PTR_STRUCT;
+			out->sname = record_name(wp.kind == CXType_Elaborated ? clang_Type_getNamedType(wp) : wp, pt);
+		} else if (is_int_kind(pt.kind, &sgn)) {
+			CXType w = clang_getPointeeType(t);
+			char *sp;
+
+			out->cls = EM_T_PTR_SCALAR;
+			out->pointee_const = clang_isConstQualifiedType(w);
+			sp = cx_str(clang_getTypeSpelling(w));
+			if (!strncmp(sp, "const ", 6))
+				memmove(sp, sp + 6, strlen(sp + 6) + 1);
+			out->sname = sp;
+		} else
+			out->cls = EM_T_OTHER;
+	} else {
+		out->cls = EM_T_OTHER;
+	}
+}
+
+static unsigned offset_of(CXSourceLocation loc)
+{
+	unsigned off = 0;
+
+	clang_getExpansionLocation(loc, NULL, NULL, NULL, &off);
+	return off;
+}
+
+static enum CXChildVisitResult find_body(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_CompoundStmt) {
+		*(CXCursor *)data = c;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Continue;
+}
+
+static void record_types(struct em_func *f, CXCursor c)
+{
+	int i, n = clang_Cursor_getNumArguments(c);
+
+	if (f->have_types || n < 0)
+		return;
+	f->have_types = 1;
+	f->nparams = n;
+	f->params = kc_xcalloc((size_t)n + 1, sizeof(*f->params));
+	for (i = 0; i < n; i++) {
+		CXCursor a = clang_Cursor_getArgument(c, (unsigned)i);
+
+		f->params[i].name = cx_str(clang_getCursorSpelling(a));
+		classify(&f->params[i].t, clang_getCursorType(a));
+	}
+	classify(&f->ret, clang_getCursorResultType(c));
+}
+
+static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct scan_ctx *x = data;
+	CXSourceLocation loc = clang_getCursorLocation(c);
+	CXFile file;
+	char *usr;
+	int fi;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_FunctionDecl)
+		return CXChildVisit_Continue;
+	usr = cx_str(clang_getCursorUSR(c));
+	fi = em_func_by_usr(x->m, usr);
+	free(usr);
+	if (fi >= 0 && clang_isCursorDefinition(c))
+		record_types(&x->m->f[fi], c);
+	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
+	if (fi >= 0 && !x->m->f[fi].have_types)
+		record_types(&x->m->f[fi], c);
+	if (clang_isCursorDefinition(c) && file && clang_File_isEqual(file, x->main)) {
+		CXCursor body = clang_getNullCursor();
+		CXSourceRange ext = clang_getCursorExtent(c);
+		struct em_def *d;
+		CXFile sf;
+
+		clang_visitChildren(c, find_body, &body);
+		if (clang_Cursor_isNull(body))
+			return CXChildVisit_Continue;
+		x->s->defs = kc_xrealloc(x->s->defs, (x->s->ndefs + 1) * sizeof(*x->s->defs));
+		d = &x->s->defs[x->s->ndefs++];
+		d->func = fi;
+		d->start = offset_of(clang_getRangeStart(ext));
+		d->body_start = offset_of(clang_getRangeStart(clang_getCursorExtent(body)));
+		d->body_end = offset_of(clang_getRangeEnd(clang_getCursorExtent(body)));
+		clang_getSpellingLocation(loc, &sf, NULL, NULL, NULL);
+		d->from_macro = !sf || !clang_File_isEqual(sf, x->main) || d->body_end <= d->body_start ||
+				d->body_end > x->s->len || x->s->text[d->body_start] != '{' ||
+				x->s->text[d->body_end - 1] != '}';
+	}
+	return CXChildVisit_Continue;
+}
+
+static void scan_includes(struct em_scan *s)
+{
+	const char *p = s->text;
+
+	while (p && *p) {
+		const char *q = p, *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '#') {
+			q++;
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (!strncmp(q, "include", 7)) {
+				char *l = kc_xmalloc(n + 1);
+
+				memcpy(l, p, n);
+				l[n] = 0;
+				s->includes = kc_xrealloc(s->includes, (s->nincludes + 1) * sizeof(*s->includes));
+				s->includes[s->nincludes++] = l;
+			}
+		}
+		p = e ? e + 1 : NULL;
+	}
+}
+
+int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err)
+{
+	CXIndex idx = NULL;
+	CXTranslationUnit ctu = NULL;
+	struct scan_ctx x;
+	enum CXErrorCode ec;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = kc_read_file(&out->text, &out->len, tu->file, err);
+	if (rc)
+		return rc;
+	scan_includes(out);
+	idx = clang_createIndex(0, 0);
+	ec = clang_parseTranslationUnit2(idx, tu->file, (const char *const *)tu->args, tu->nargs, NULL, 0,
+					 CXTranslationUnit_KeepGoing, &ctu);
+	if (ec != CXError_Success || !ctu) {
+		rc = kc_err_set(err, KC_EPARSE, "%s: libclang could not parse this file again (error %d)", tu->file,
+				(int)ec);
+		goto cleanup;
+	}
+	x.m = m;
+	x.s = out;
+	x.main = clang_getFile(ctu, tu->file);
+	if (!x.main) {
+		rc = kc_err_set(err, KC_EPARSE, "%s: main file not found in its own translation unit", tu->file);
+		goto cleanup;
+	}
+	clang_visitChildren(clang_getTranslationUnitCursor(ctu), visit_top, &x);
+cleanup:
+	if (ctu)
+		clang_disposeTranslationUnit(ctu);
+	if (idx)
+		clang_disposeIndex(idx);
+	return rc;
+}
+
+void em_scan_free(struct em_scan *s)
+{
+	int i;
+
+	free(s->text);
+	free(s->defs);
+	for (i = 0; i < s->nincludes; i++)
+		free(s->includes[i]);
+	free(s->includes);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,463 @@
+/*
+ * decide.c - the emitter's decisions over the loaded model: which functions cross and in which
+ * direction (and why), their ids, the field sets each crossing marshals, pointer shapes, and the
+ * two safety rules checked again here (no upcall with a spinlock held or from atomic context;
+ * no user-half dereference of DMA-coherent memory). docs/emitter.md states the rules in prose.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_int.h"
+
+static void set_why(struct em_func *f, const char *fmt, const char *a, const char *b)
+{
+	struct kc_sb sb = { 0 };
+
+	if (f->why)
+		return;
+	kc_sb_addf(&sb, fmt, a, b ? b : "");
+	f->why = kc_sb_steal(&sb);
+}
+
+/* Functions running on side `side` when called there: placed on it, or unplaced but defined
+ * (header inline functions run wherever they are called). */
+static int runs_on(const struct em_func *f, enum em_side side)
+{
+	return f->side == side || (f->side == EM_NONE && f->is_defined && !f->is_driver);
+}
+
+/* mark[i] = 1 for every function reachable from `from` without leaving `side`. */
+static void closure(const struct em_model *m, int from, enum em_side side, uint8_t *mark)
+{
+	int *stack = kc_xmalloc(((size_t)m->nf + 1) * sizeof(*stack));
+	int sp = 0, i;
+
+	memset(mark, 0, (size_t)m->nf);
+	mark[from] = 1;
+	stack[sp++] = from;
+	while (sp) {
+		int cur = stack[--sp];
+
+		for (i = 0; i < m->nc; i++) {
+			int cal = m->c[i].callee;
+
+			if (m->c[i].caller != cur || mark[cal] || !runs_on(&m->f[cal], side))
+				continue;
+			mark[cal] = 1;
+			stack[sp++] = cal;
+		}
+	}
+	free(stack);
+}
+
+static int cmp_name_file(const struct em_func *a, const struct em_func *b)
+{
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	return strcmp(a->file ? a->file : "", b->file ? b->file : "");
+}
+
+/* Assign ids 0..n-1 to the functions with flag (up/down/fp), sorted by (name, file). */
+static int assign_ids(struct em_model *m, int which)
+{
+	int n = 0, i, j;
+	int *v = kc_xmalloc(((size_t)m->nf + 1) * sizeof(*v));
+
+	for (i = 0; i < m->nf; i++) {
+		int on = which == 0 ? m->f[i].up : which == 1 ? m->f[i].down : m->f[i].fp_id == -2;
+
+		if (on)
+			v[n++] = i;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && cmp_name_file(&m->f[v[j - 1]], &m->f[v[j]]) > 0; j--) {
+			int t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (which == 2)
+			m->f[v[i]].fp_id = i;
+		else
+			m->f[v[i]].cross_id = i;
+	}
+	free(v);
+	return n;
+}
+
+static void make_idname(struct em_model *m, int i)
+{
+	struct em_func *f = &m->f[i];
+	int j, clash = 0;
+
+	for (j = 0; j < m->nf; j++)
+		if (j != i && (m->f[j].up || m->f[j].down || m->f[j].fp_id >= 0) && !strcmp(m->f[j].name, f->name))
+			clash = 1;
+	if (!clash || !f->file) {
+		f->idname = kc_xstrdup(f->name);
+	} else {
+		const char *b = strrchr(f->file, '/');
+		struct kc_sb sb = { 0 };
+		const char *p;
+
+		kc_sb_addf(&sb, "%s__", f->name);
+		for (p = b ? b + 1 : f->file; *p && *p != '.'; p++)
+			kc_sb_addn(&sb, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ? p : "_", 1);
+		f->idname = kc_sb_steal(&sb);
+	}
+}
+
+static int load_registrations(struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int rc, i;
+
+	if (sqlite3_prepare_v2(db, "SELECT r.func_id, r.kind, r.struct_name, r.field, r.api, f.usr FROM registration r "
+				   "JOIN func f ON f.id = r.func_id ORDER BY r.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kc_sb what = { 0 };
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *s = (const char *)sqlite3_column_text(st, 2);
+		const char *fl = (const char *)sqlite3_column_text(st, 3);
+		const char *api = (const char *)sqlite3_column_text(st, 4);
+
+		i = em_func_by_usr(m, (const char *)sqlite3_column_text(st, 5));
+		if (i < 0)
+			continue;
+		m->f[i].fp_id = -2;
+		if (m->f[i].side != EM_USER)
+			continue;
+		m->f[i].up = 1;
+		if (!strcmp(kind, "slot"))
+			kc_sb_addf(&what, "%s.%s", s ? s : "?", fl ? fl : "?");
+		else
+			kc_sb_addf(&what, "%s", api ? api : "?");
+		set_why(&m->f[i], "registered: %s%s", what.s ? what.s : "", NULL);
+		kc_sb_free(&what);
+	}
+	rc = rc == SQLITE_DONE ? 0 : kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int em_model_crossings(struct em_model *m, struct kc_err *err)
+{
+	uint8_t *mark = kc_xmalloc((size_t)m->nf + 1);
+	uint8_t *ureach = kc_xcalloc((size_t)m->nf + 1, 1);
+	int i, j, rc;
+
+	rc = load_registrations(m, err);
+	if (rc)
+		goto cleanup;
+	for (i = 0; i < m->nf; i++)
+		if (m->f[i].address_taken && m->f[i].is_driver && m->f[i].is_defined)
+			m->f[i].fp_id = -2;
+	/* What user-half code can reach (for imports called through header inline functions). */
+	for (i = 0; i < m->nf; i++) {
+		if (m->f[i].side != EM_USER)
+			continue;
+		closure(m, i, EM_USER, mark);
+		for (j = 0; j < m->nf; j++)
+			ureach[j] |= mark[j];
+	}
+	for (i = 0; i < m->nc; i++) {
+		struct em_call *c = &m->c[i];
+		struct em_func *a = &m->f[c->caller], *b = &m->f[c->callee];
+
+		if (a->side == EM_KERNEL && b->side == EM_USER) {
+			b->up = 1;
+			set_why(b, "called by %s%s", a->name, NULL);
+		} else if (a->side == EM_USER && b->side == EM_KERNEL) {
+			b->down = 1;
+			set_why(b, "called by %s%s", a->name, NULL);
+		} else if (ureach[c->caller] && !b->is_defined && !b->is_variadic) {
+			b->down = 1;
+			set_why(b, "kernel import called by %s%s", a->name, NULL);
+		}
+	}
+	m->nup = assign_ids(m, 0);
+	m->ndown = assign_ids(m, 1);
+	m->nfp = assign_ids(m, 2);
+	for (i = 0; i < m->nf; i++) {
+		struct em_func *f = &m->f[i];
+
+		if (!f->up && !f->down && f->fp_id < 0)
+			continue;
+		make_idname(m, i);
+		if (!f->up && !f->down)
+			continue;
+		f->fset = kc_xcalloc((size_t)m->ngf + 1, 1);
+		if (f->is_defined) {
+			closure(m, i, f->up ? EM_USER : EM_KERNEL, mark);
+			for (j = 0; j < m->na; j++)
+				if (mark[m->a[j].func])
+					f->fset[m->a[j].gfield] |= (uint8_t)m->a[j].mode;
+		} else {
+			/* Kernel import: the user half's writes go in, its reads come back. */
+			for (j = 0; j < m->na; j++) {
+				if (!ureach[m->a[j].func])
+					continue;
+				if (m->a[j].mode & EM_OUT)
+					f->fset[m->a[j].gfield] |= EM_IN;
+				if (m->a[j].mode & EM_IN)
+					f->fset[m->a[j].gfield] |= EM_OUT;
+			}
+		}
+	}
+cleanup:
+	free(mark);
+	free(ureach);
+	return rc;
+}
+
+/* Last identifier of an access expression: "ring->count" -> "count", "64" -> NULL (constant). */
+static char *last_member(const char *e, long *cst)
+{
+	const char *p, *end;
+	char *q;
+
+	*cst = -1;
+	if (!e)
+		return NULL;
+	*cst = strtol(e, &q, 0);
+	if (q != e && *q == 0 && *cst > 0)
+		return NULL;
+	*cst = -1;
+	end = e + strlen(e);
+	while (end > e && (end[-1] == ' ' || end[-1] == ')'))
+		end--;
+	p = end;
+	while (p > e && ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+			 (p[-1] >= '0' && p[-1] <= '9') || p[-1] == '_'))
+		p--;
+	if (p == end || p == e || !(p[-1] == '.' || (p[-1] == '>' && p - 1 > e && p[-2] == '-')))
+		return NULL;
+	q = kc_xmalloc((size_t)(end - p) + 1);
+	memcpy(q, p, (size_t)(end - p));
+	q[end - p] = 0;
+	return q;
+}
+
+static void set_shape(struct em_field *f, enum em_shape s, const char *arg, const char *src)
+{
+	f->shape = s;
+	free(f->shape_arg);
+	f->shape_arg = arg ? kc_xstrdup(arg) : NULL;
+	free(f->shape_src);
+	f->shape_src = kc_xstrdup(src);
+}
+
+static int needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->nf; i++) {
+		if (!m->f[i].fset || !m->f[i].fset[fd->gidx])
+			continue;
+		kc_sb_addf(sb, "%s%s", n ? ", " : "", m->f[i].name);
+		n++;
+	}
+	return n;
+}
+
+int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int i, rc, unknown = 0;
+
+	/* 1. structural facts */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+
+		if (!strcmp(f->kind, "funcptr"))
+			set_shape(f, EM_S_FNPTR, NULL, "type");
+		else if (!strcmp(f->kind, "pointer") && f->target_st >= 0)
+			set_shape(f, EM_S_STRUCT, NULL, "type");
+	}
+	/* 2. shape evidence (the strongest first: casts decide the pointee of void *) */
+	if (sqlite3_prepare_v2(db, "SELECT struct_name, field, evidence, detail FROM shape_evidence ORDER BY id", -1,
+			       &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 0)),
+						      (const char *)sqlite3_column_text(st, 1));
+		const char *ev = (const char *)sqlite3_column_text(st, 2);
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+
+		if (!f || strcmp(f->kind, "pointer") || f->shape == EM_S_STRUCT)
+			continue;
+		if (!strcmp(ev, "cast") && detail && !strncmp(detail, "struct ", 7)) {
+			char name[256];
+			size_t n = strcspn(detail + 7, " *");
+
+			if (n < sizeof(name)) {
+				memcpy(name, detail + 7, n);
+				name[n] = 0;
+				f->target_st = em_struct_by_name(m, name);
+				if (f->target_st >= 0)
+					set_shape(f, EM_S_STRUCT, name, "cast");
+			}
+		} else if (!strcmp(ev, "string_fn") && f->shape == EM_S_UNKNOWN) {
+			set_shape(f, EM_S_STRING, NULL, "string function");
+		} else if ((!strcmp(ev, "list_head") || !strcmp(ev, "next_traversal")) && f->shape == EM_S_UNKNOWN) {
+			set_shape(f, EM_S_LIST, detail, ev);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	/* 3. allocation sites stored into fields */
+	if (sqlite3_prepare_v2(db, "SELECT a.allocator, a.count_expr, a.store_struct, a.store_field, fl.path, a.line "
+				   "FROM alloc a LEFT JOIN file fl ON fl.id = a.file_id "
+				   "WHERE a.store_kind = 'field' ORDER BY a.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *alloc = (const char *)sqlite3_column_text(st, 0);
+		const char *cnt = (const char *)sqlite3_column_text(st, 1);
+		struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 2)),
+						      (const char *)sqlite3_column_text(st, 3));
+		const char *path = (const char *)sqlite3_column_text(st, 4);
+		char src[512];
+		long cst;
+		char *len;
+
+		if (!f || strcmp(f->kind, "pointer"))
+			continue;
+		snprintf(src, sizeof(src), "%s at %s:%d", alloc, path ? path : "?", sqlite3_column_int(st, 5));
+		if (strstr(alloc, "dma_alloc_coherent") || strstr(alloc, "dma_pool") || strstr(alloc, "dma_zalloc")) {
+			set_shape(f, EM_S_DMA, NULL, src);
+			continue;
+		}
+		if (f->shape != EM_S_UNKNOWN)
+			continue;
+		len = last_member(cnt, &cst);
+		if (len && em_field_by_name(m, f->st, len)) {
+			set_shape(f, EM_S_ARRAY, len, src);
+		} else if (cst > 0) {
+			set_shape(f, EM_S_ARRAY, NULL, src);
+			f->len_const = cst;
+		}
+		free(len);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	/* 4. void * nobody dereferences or casts: opaque */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+
+		if (f->shape == EM_S_UNKNOWN && !strcmp(f->kind, "pointer") && !strcmp(f->type, "void *"))
+			set_shape(f, EM_S_OPAQUE, NULL, "void * never dereferenced");
+	}
+	/* 5. annotations win over everything inferred */
+	for (i = 0; i < m->nann; i++) {
+		struct em_annot *a = &m->ann[i];
+		char *dot = strchr(a->field, '.');
+		struct em_field *f;
+
+		if (!dot)
+			continue;
+		*dot = 0;
+		f = em_field_by_name(m, em_struct_by_name(m, a->field), dot + 1);
+		*dot = '.';
+		if (!f) {
+			em_finding(m, m->annot_path, a->line, 1, "annotation for unknown field %s", a->field);
+			continue;
+		}
+		if (a->shape == EM_S_ARRAY && a->arg) {
+			char *e;
+			long v = strtol(a->arg, &e, 0);
+
+			if (e != a->arg && !*e && v > 0) {
+				set_shape(f, EM_S_ARRAY, NULL, "annotation");
+				f->len_const = v;
+				continue;
+			}
+			if (!em_field_by_name(m, f->st, a->arg)) {
+				em_finding(m, m->annot_path, a->line, 1, "array length '%s' is not a field of struct %s",
+					   a->arg, m->s[f->st].name);
+				continue;
+			}
+		}
+		set_shape(f, a->shape, a->arg, "annotation");
+	}
+	/* 6. what the crossings need and nobody could tell */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		struct kc_sb sb = { 0 };
+
+		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN || !needed_by(m, f, &sb)) {
+			kc_sb_free(&sb);
+			continue;
+		}
+		unknown++;
+		if (report)
+			em_finding(m, m->s[f->st].file, m->s[f->st].line, 1,
+				   "cannot marshal %s.%s (%s): its shape is unknown; needed by %s (run kcut annotate)",
+				   m->s[f->st].name, f->name, f->type, sb.s);
+		kc_sb_free(&sb);
+	}
+	return unknown;
+}
+
+int em_model_check(struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int i, rc;
+
+	for (i = 0; i < m->nc; i++) {
+		struct em_call *c = &m->c[i];
+		struct em_func *a = &m->f[c->caller], *b = &m->f[c->callee];
+
+		if (!(a->side == EM_KERNEL && b->side == EM_USER))
+			continue;
+		if (c->spin_held)
+			em_finding(m, c->file, c->line, c->col, "upcall from %s to user-half %s with a spinlock held%s%s%s",
+				   a->name, b->name, c->locks ? " (" : "", c->locks ? c->locks : "", c->locks ? ")" : "");
+		if (a->reason && (!strncmp(a->reason, "atomic", 6) || strstr(a->reason, "atomic context")))
+			em_finding(m, c->file, c->line, c->col,
+				   "upcall from %s to user-half %s in atomic context (%s)", a->name, b->name, a->reason);
+	}
+	/* DMA-coherent memory is never copied: user-half code must not dereference it. */
+	if (sqlite3_prepare_v2(db, "SELECT e.struct_name, e.field, e.evidence, e.func_id, fl.path, e.line, e.col "
+				   "FROM shape_evidence e LEFT JOIN file fl ON fl.id = e.file_id "
+				   "WHERE e.evidence IN ('index', 'ptr_arith', 'deref', 'string_fn') ORDER BY e.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 0)),
+						      (const char *)sqlite3_column_text(st, 1));
+		int64_t fid = sqlite3_column_int64(st, 3);
+		int fi;
+
+		if (!f || f->shape != EM_S_DMA)
+			continue;
+		for (fi = 0; fi < m->nf && m->f[fi].id != fid; fi++)
+			;
+		if (fi < m->nf && m->f[fi].side == EM_USER)
+			em_finding(m, (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
+				   sqlite3_column_int(st, 6),
+				   "user-half function %s dereferences DMA-coherent memory %s.%s (%s); it is never "
+				   "copied: move %s to the kernel half",
+				   m->f[fi].name, m->s[f->st].name, f->name, f->shape_src, m->f[fi].name);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	/* Variadic functions cannot be stubbed. */
+	for (i = 0; i < m->nf; i++)
+		if ((m->f[i].up || m->f[i].down) && m->f[i].is_variadic && m->f[i].is_defined)
+			em_finding(m, m->f[i].file, m->f[i].line, m->f[i].col,
+				   "%s is variadic and must cross (%s): variadic functions cannot be marshaled",
+				   m->f[i].name, m->f[i].why ? m->f[i].why : "");
+	return 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * emit.c - the emitter's entry points: kc_emit_run (database + partition -> split driver) and
+ * kc_emit_missing_shapes (what `kcut annotate` asks about). Both load the same model and make the
+ * same decisions, so annotate never asks about a field emit would not need, and emit never needs a
+ * field annotate would not have listed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_int.h"
+
+static char *default_annot_path(const struct em_model *m)
+{
+	const char *slash = strrchr(m->tus[0].file, '/');
+	struct kc_sb sb = { 0 };
+
+	kc_sb_addf(&sb, "%.*s/kcut.annotations", slash ? (int)(slash - m->tus[0].file) : 1,
+		   slash ? m->tus[0].file : ".");
+	return kc_sb_steal(&sb);
+}
+
+/* Load the model and run every decision up to (not including) generation. Types come from one
+ * scan of every TU (clangscan fills them in the model). */
+static int prepare(struct em_model *m, struct kc_db *db, const char *partition, const char *annotations, FILE *diag,
+		   struct kc_err *err)
+{
+	char *ap = NULL;
+	int rc, i;
+
+	rc = em_model_load(m, db, partition, err);
+	if (rc)
+		return rc;
+	m->diag = diag ? diag : stderr;
+	ap = annotations ? kc_xstrdup(annotations) : default_annot_path(m);
+	rc = em_annot_load(m, ap, err);
+	free(ap);
+	if (rc)
+		return rc;
+	rc = em_model_crossings(m, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < m->ntu; i++) {
+		struct em_scan s;
+
+		rc = em_scan_tu(&s, m, &m->tus[i], err);
+		em_scan_free(&s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_emit_opts *opts, struct kc_err *err)
+{
+	struct em_model m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!opts || opts->version != KC_EMIT_OPTS_VERSION || !opts->partition || !opts->outdir)
+		return kc_err_set(err, KC_EINVAL, "kc_emit_run: options need a version, a partition and an output directory");
+	rc = prepare(&m, db, opts->partition, opts->annotations, opts->diag, err);
+	if (rc)
+		goto cleanup;
+	rc = em_model_shapes(&m, 1, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = em_model_check(&m, err);
+	if (rc)
+		goto cleanup;
+	rc = em_gen_all(out, &m, opts, err);
+cleanup:
+	out->n_findings = m.findings;
+	em_model_free(&m);
+	return rc;
+}
+
+int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot_path, struct kc_db *db,
+			   const char *partition, const char *annotations, struct kc_err *err)
+{
+	struct em_model m;
+	FILE *null = fopen("/dev/null", "w");
+	int rc, i, j;
+
+	*out = NULL;
+	*n = 0;
+	*annot_path = NULL;
+	rc = prepare(&m, db, partition, annotations, null, err);
+	if (rc)
+		goto cleanup;
+	rc = em_model_shapes(&m, 0, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = 0;
+	for (i = 0; i < m.ngf; i++) {
+		struct em_field *f = m.gf[i];
+		struct kc_sb who = { 0 }, name = { 0 };
+		struct kc_emit_missing *e;
+
+		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN)
+			continue;
+		for (j = 0; j < m.nf; j++)
+			if (m.f[j].fset && m.f[j].fset[f->gidx])
+				kc_sb_addf(&who, "%s%s", who.len ? ", " : "", m.f[j].name);
+		if (!who.len)
+			continue;
+		kc_sb_addf(&name, "%s.%s", m.s[f->st].name, f->name);
+		*out = kc_xrealloc(*out, (*n + 1) * sizeof(**out));
+		e = &(*out)[(*n)++];
+		e->field = kc_sb_steal(&name);
+		e->type = kc_xstrdup(f->type);
+		e->needed = kc_sb_steal(&who);
+	}
+	*annot_path = kc_xstrdup(m.annot_path);
+cleanup:
+	if (null)
+		fclose(null);
+	em_model_free(&m);
+	return rc;
+}
+
+void kc_emit_missing_free(struct kc_emit_missing *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(m[i].field);
+		free(m[i].type);
+		free(m[i].needed);
+	}
+	free(m);
+}

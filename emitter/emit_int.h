@@ -1,0 +1,204 @@
+/*
+ * emit_int.h - the emitter's internal model, shared by its files and by nothing else.
+ *
+ * model.c loads the database into arrays (functions, calls, structs, fields, accesses), decides
+ * which functions cross and computes the field sets; annot.c reads the annotation file; clangscan.c
+ * re-parses each driver TU for exact source ranges and parameter types; gen.c writes C; emit.c runs
+ * the whole thing.
+ */
+#ifndef KC_EMIT_INT_H
+#define KC_EMIT_INT_H
+
+#include <stdint.h>
+
+#include "emitter.h"
+
+enum em_side { EM_NONE = 0, EM_KERNEL = 1, EM_USER = 2 };
+
+/* Access bits in per-field sets. */
+enum { EM_IN = 1, EM_OUT = 2 };
+
+/* Class of a parameter or return type, from libclang's canonical type. */
+enum em_tclass {
+	EM_T_VOID,
+	EM_T_INT,        /* integer, enum, bool: size, is_signed */
+	EM_T_PTR_STRUCT, /* pointer to struct/union sname */
+	EM_T_STRING,     /* char * / const char * */
+	EM_T_FNPTR,      /* pointer to function */
+	EM_T_VOIDPTR,    /* void * */
+	EM_T_PTR_SCALAR, /* pointer to one integer (in/out by value): sname = pointee spelling */
+	EM_T_OTHER,      /* anything else: struct by value, float, pointer to scalar ... */
+};
+
+struct em_type {
+	enum em_tclass cls;
+	int size;
+	int is_signed;
+	char *spelling; /* as written (typedef names kept), usable in declarations and casts */
+	char *sname;    /* EM_T_PTR_STRUCT: struct name as in table struct */
+	int pointee_const;
+	int is_enum;
+};
+
+struct em_param {
+	char *name;
+	struct em_type t;
+};
+
+struct em_func {
+	int64_t id;
+	char *usr, *name, *file, *signature;
+	int line, col;
+	int is_defined, is_driver, is_static, is_variadic, address_taken;
+	enum em_side side;
+	char *reason;        /* partition_func.reason */
+	/* From libclang (clangscan.c); have_types = 0 until some TU declared it. */
+	int have_types;
+	int nparams;
+	struct em_param *params;
+	struct em_type ret;
+	/* Crossing. */
+	int up;              /* 1: kernel -> user (served by the user half) */
+	int down;            /* 1: user -> kernel (served by the kernel half) */
+	int cross_id;        /* index in its id space, -1 if not crossing */
+	int fp_id;           /* function-pointer id, -1 if none */
+	char *idname;        /* name used in ids (name, or name__stem for clashing statics) */
+	uint8_t *fset;       /* per global field index: EM_IN | EM_OUT (crossing functions only) */
+	char *why;           /* why it crosses: "slot net_device_ops.ndo_open", "called by drv_open" */
+};
+
+struct em_call {
+	int caller, callee; /* func indexes */
+	int spin_held;
+	char *locks, *file;
+	int line, col;
+};
+
+/* Shapes of pointer fields. */
+enum em_shape {
+	EM_S_UNKNOWN = 0,
+	EM_S_STRUCT,  /* pointer to a struct in the struct table */
+	EM_S_ARRAY,   /* array; len_field (a field of the same struct) or len_const */
+	EM_S_STRING,
+	EM_S_OPAQUE,  /* handle only */
+	EM_S_DMA,     /* DMA-coherent: handle only, user-half dereference is an error */
+	EM_S_LIST,    /* list through next field (not generated yet) */
+	EM_S_UNION,   /* union with discriminator (not generated yet) */
+	EM_S_FNPTR,   /* function pointer: never copied */
+};
+
+struct em_field {
+	char *name, *type, *kind, *target;
+	int size, array_count;
+	int st;             /* owning struct index */
+	int gidx;           /* global field index */
+	enum em_shape shape;
+	char *shape_arg;    /* array length field / list next / union discriminator */
+	long len_const;
+	char *shape_src;    /* where the shape came from ("alloc hw.c:13", "annotation", ...) */
+	int target_st;      /* pointer / embedded: struct index of target, -1 */
+};
+
+struct em_struct {
+	char *name;
+	char *file;
+	int line;
+	int is_union;
+	int size;
+	int nfields;
+	struct em_field *fields;
+	int type_id;        /* tracker type id, 0 = none yet */
+	int has_ptr;        /* contains pointers (recursively through embedded structs) */
+};
+
+struct em_access {
+	int func;
+	int gfield;
+	int mode; /* EM_IN (read/addr) | EM_OUT (write/addr) */
+};
+
+struct em_tu {
+	int64_t id;
+	char *file;      /* main file, absolute */
+	char *dir;
+	char **args;
+	int nargs;
+	char *stem;      /* file name without .c, made C-identifier safe */
+};
+
+/* An annotation line. */
+struct em_annot {
+	char *field;     /* struct.field */
+	enum em_shape shape;
+	char *arg;
+	int line;
+};
+
+struct em_model {
+	struct kc_db *db;
+	int64_t part_id;
+	char *part_name;
+	struct em_func *f;
+	int nf;
+	struct em_call *c;
+	int nc;
+	struct em_struct *s;
+	int ns;
+	struct em_field **gf; /* global field index -> field */
+	int ngf;
+	struct em_access *a;
+	int na;
+	struct em_tu *tus;
+	int ntu;
+	struct em_annot *ann;
+	int nann;
+	char *annot_path;
+	int nup, ndown, nfp;
+	FILE *diag;
+	unsigned findings;
+};
+
+/* model.c */
+int em_model_load(struct em_model *m, struct kc_db *db, const char *partition, struct kc_err *err);
+void em_model_free(struct em_model *m);
+int em_func_by_usr(const struct em_model *m, const char *usr);
+int em_struct_by_name(const struct em_model *m, const char *name);
+struct em_field *em_field_by_name(const struct em_model *m, int st, const char *name);
+/* Decide crossings, ids, field sets; requires types (clangscan) for crossing functions. */
+int em_model_crossings(struct em_model *m, struct kc_err *err);
+/* Shapes from alloc / shape_evidence / annotations; report unknown ones needed by crossings when
+ * report != 0. Returns number of fields whose needed shape is unknown. */
+int em_model_shapes(struct em_model *m, int report, struct kc_err *err);
+/* The lock rule and the DMA rule: findings go to m->diag, count in m->findings. */
+int em_model_check(struct em_model *m, struct kc_err *err);
+/* printf to m->diag as a finding at file:line:col, counts it. */
+void em_finding(struct em_model *m, const char *file, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* annot.c */
+int em_annot_load(struct em_model *m, const char *path, struct kc_err *err);
+int em_shape_parse(enum em_shape *out, const char *word);
+const char *em_shape_name(enum em_shape s);
+
+/* clangscan.c: one TU: function definitions in the main file and the types of every function. */
+struct em_def {
+	int func;                 /* model index, -1 if not in the DB */
+	unsigned start, body_start, body_end; /* byte offsets in the main file: [body_start, body_end) is { ... } */
+	int from_macro;
+};
+struct em_scan {
+	char *text;               /* main file contents */
+	size_t len;
+	struct em_def *defs;
+	int ndefs;
+	char **includes;          /* #include lines of the main file, verbatim */
+	int nincludes;
+};
+int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err);
+void em_scan_free(struct em_scan *s);
+
+/* gen.c */
+int em_gen_all(struct kc_emit_result *res, struct em_model *m, const struct kc_emit_opts *o,
+	       struct kc_err *err);
+
+#endif /* KC_EMIT_INT_H */

@@ -1,0 +1,274 @@
+/*
+ * gen_marshal.c - the field-sensitive marshaling code: for one crossing function and one struct
+ * type, the C functions that encode the fields the callee side may read (direction "in") or
+ * write (direction "out") and decode them on the other side. Nested structs (embedded or behind
+ * pointers) get their own functions, requested through a per-file work list, so every generated
+ * file contains exactly the helpers it uses (no unused static functions under -Werror).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen_int.h"
+
+/* C spelling of a struct type ("struct foo" / "union foo"). */
+static void ctype(struct kc_sb *sb, const struct em_struct *s)
+{
+	kc_sb_addf(sb, "%s %s", s->is_union ? "union" : "struct", s->name);
+}
+
+const char *gen_type_struct(struct gen *g, int st)
+{
+	struct em_struct *s = &g->m->s[st];
+
+	if (!s->type_id) {
+		struct kc_sb sb = { 0 };
+
+		kc_sb_addf(&sb, "KCUT_T_%s", s->name);
+		s->type_id = gen_type_add(g, kc_sb_steal(&sb));
+	}
+	return g->types[s->type_id];
+}
+
+static const char *type_blob(struct gen *g, const struct em_field *f)
+{
+	struct kc_sb sb = { 0 };
+	int i;
+
+	kc_sb_addf(&sb, "KCUT_T_%s__%s", g->m->s[f->st].name, f->name);
+	for (i = 1; i < g->ntypes; i++)
+		if (!strcmp(g->types[i], sb.s)) {
+			kc_sb_free(&sb);
+			return g->types[i];
+		}
+	i = gen_type_add(g, kc_sb_steal(&sb));
+	return g->types[i];
+}
+
+static int is_scalar_kind(const char *k)
+{
+	return !strcmp(k, "scalar") || !strcmp(k, "enum") || !strcmp(k, "bitfield");
+}
+
+/* Does struct st carry anything for crossing fn in direction dir (EM_IN / EM_OUT)? */
+int gen_nonempty(struct gen *g, int fn, int st, int dir)
+{
+	struct em_model *m = g->m;
+	const uint8_t *fs = m->f[fn].fset;
+	struct em_struct *s = &m->s[st];
+	int i, r = 0;
+
+	if (g->visiting[st])
+		return 0;
+	g->visiting[st] = 1;
+	for (i = 0; i < s->nfields && !r; i++) {
+		struct em_field *f = &s->fields[i];
+
+		if (is_scalar_kind(f->kind) || !strcmp(f->kind, "array"))
+			r = fs[f->gidx] & dir;
+		else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union"))
+			r = f->target_st >= 0 ? gen_nonempty(g, fn, f->target_st, dir) : (fs[f->gidx] & dir);
+		else if (!strcmp(f->kind, "pointer"))
+			r = (fs[f->gidx] & dir) ||
+			    (fs[f->gidx] && f->shape == EM_S_STRUCT && gen_nonempty(g, fn, f->target_st, dir));
+	}
+	g->visiting[st] = 0;
+	return r;
+}
+
+/* Name of a helper; requests it in the file's work list. */
+const char *gen_helper(struct gen *g, struct gen_file *o, int fn, int st, int dir, int enc)
+{
+	struct kc_sb sb = { 0 };
+	int i;
+
+	kc_sb_addf(&sb, "kcut_%s_%s_%s_%s", g->m->f[fn].idname, g->m->s[st].name, dir == EM_IN ? "in" : "out",
+		   enc ? "enc" : "dec");
+	for (i = 0; i < o->nhelp; i++)
+		if (!strcmp(o->help[i].name, sb.s)) {
+			kc_sb_free(&sb);
+			return o->help[i].name;
+		}
+	o->help = kc_xrealloc(o->help, (o->nhelp + 1) * sizeof(*o->help));
+	o->help[o->nhelp].name = kc_sb_steal(&sb);
+	o->help[o->nhelp].fn = fn;
+	o->help[o->nhelp].st = st;
+	o->help[o->nhelp].dir = dir;
+	o->help[o->nhelp].enc = enc;
+	o->help[o->nhelp].done = 0;
+	return o->help[o->nhelp++].name;
+}
+
+static void field_problem(struct gen *g, const struct em_field *f, int fn, const char *what)
+{
+	struct em_model *m = g->m;
+	struct em_struct *s = &m->s[f->st];
+
+	if (f->shape == EM_S_UNKNOWN && !strcmp(f->kind, "pointer"))
+		return; /* reported once by em_model_shapes */
+	em_finding(m, s->file, s->line, 1, "cannot marshal %s.%s (%s) for %s: %s", s->name, f->name, f->type,
+		   m->f[fn].name, what);
+}
+
+/* One field of a helper body. */
+static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const struct em_field *f,
+		      int dir, int enc)
+{
+	struct em_model *m = g->m;
+	int acc = m->f[fn].fset[f->gidx];
+	int send = acc & dir;
+
+	if (is_scalar_kind(f->kind)) {
+		if (!send)
+			return;
+		if (enc)
+			kc_sb_addf(b, "\tkc_xdr_put_%s(x, (uint%d_t)p->%s);\n", f->size > 4 ? "u64" : "u32",
+				   f->size > 4 ? 64 : 32, f->name);
+		else
+			kc_sb_addf(b, "\tp->%s = kc_xdr_get_%s(x);\n", f->name, f->size > 4 ? "u64" : "u32");
+	} else if (!strcmp(f->kind, "array")) {
+		if (!send)
+			return;
+		if (strchr(f->type, '*') || (f->target_st >= 0 && m->s[f->target_st].has_ptr)) {
+			field_problem(g, f, fn, "arrays holding pointers are not marshaled yet");
+			return;
+		}
+		if (enc)
+			kc_sb_addf(b, "\tkc_xdr_put_fixed(x, p->%s, sizeof(p->%s));\n", f->name, f->name);
+		else
+			kc_sb_addf(b, "\tkcut_get_fixed(x, p->%s, sizeof(p->%s), rc);\n", f->name, f->name);
+	} else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) {
+		if (f->target_st >= 0 && m->s[f->target_st].has_ptr) {
+			if (!gen_nonempty(g, fn, f->target_st, dir))
+				return;
+			if (m->s[f->target_st].is_union) {
+				field_problem(g, f, fn, "a union holding pointers needs a discriminator (not generated yet)");
+				return;
+			}
+			kc_sb_addf(b, "\t%s(x, &p->%s, s, rc);\n", gen_helper(g, o, fn, f->target_st, dir, enc), f->name);
+		} else if (send || (f->target_st >= 0 && gen_nonempty(g, fn, f->target_st, dir))) {
+			/* no pointers inside: the bytes are the value */
+			if (enc)
+				kc_sb_addf(b, "\tkc_xdr_put_fixed(x, &p->%s, sizeof(p->%s));\n", f->name, f->name);
+			else
+				kc_sb_addf(b, "\tkcut_get_fixed(x, &p->%s, sizeof(p->%s), rc);\n", f->name, f->name);
+		}
+	} else if (!strcmp(f->kind, "pointer")) {
+		int follow;
+		struct kc_sb ct = { 0 };
+
+		switch (f->shape) {
+		case EM_S_STRUCT:
+			follow = acc && gen_nonempty(g, fn, f->target_st, dir);
+			ctype(&ct, &m->s[f->target_st]);
+			if (send && enc)
+				kc_sb_addf(b, "\tkcut_put_ptr(x, p->%s, %s, sizeof(%s), 1, rc);\n", f->name,
+					   gen_type_struct(g, f->target_st), ct.s);
+			else if (send)
+				kc_sb_addf(b, "\tp->%s = kcut_get_ptr(x, sizeof(%s), NULL, rc);\n", f->name, ct.s);
+			if (follow && enc)
+				kc_sb_addf(b,
+					   "\tif (p->%s && !kcut_seen(s, p->%s)) {\n"
+					   "\t\tkc_xdr_put_bool(x, 1);\n"
+					   "\t\t%s(x, (void *)p->%s, s, rc);\n"
+					   "\t} else {\n"
+					   "\t\tkc_xdr_put_bool(x, 0);\n"
+					   "\t}\n",
+					   f->name, f->name, gen_helper(g, o, fn, f->target_st, dir, 1), f->name);
+			else if (follow)
+				kc_sb_addf(b,
+					   "\tif (kc_xdr_get_bool(x)) {\n"
+					   "\t\tif (p->%s)\n"
+					   "\t\t\t%s(x, (void *)p->%s, s, rc);\n"
+					   "\t\telse\n"
+					   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+					   "\t}\n",
+					   f->name, gen_helper(g, o, fn, f->target_st, dir, 0), f->name);
+			kc_sb_free(&ct);
+			break;
+		case EM_S_ARRAY:
+		case EM_S_STRING:
+			if (!send)
+				break;
+			if (enc) {
+				struct kc_sb len = { 0 };
+
+				if (f->shape == EM_S_STRING)
+					kc_sb_addf(&len, "(p->%s ? strlen(p->%s) + 1 : 0)", f->name, f->name);
+				else if (f->shape_arg)
+					kc_sb_addf(&len, "(size_t)p->%s", f->shape_arg);
+				else
+					kc_sb_addf(&len, "(size_t)%ld", f->len_const);
+				kc_sb_addf(b, "\tkcut_put_ptr(x, p->%s, %s, sizeof(*p->%s), %s, rc);\n", f->name,
+					   type_blob(g, f), f->name, len.s);
+				kc_sb_addf(b, "\tkcut_put_data(x, p->%s, %s * sizeof(*p->%s));\n", f->name, len.s, f->name);
+				kc_sb_free(&len);
+			} else {
+				kc_sb_addf(b,
+					   "\tp->%s = kcut_get_ptr(x, 0, &n, rc);\n"
+					   "\tkcut_get_data(x, (void *)p->%s, n, rc);\n",
+					   f->name, f->name);
+				o->need_n = 1;
+			}
+			break;
+		case EM_S_OPAQUE:
+		case EM_S_DMA:
+			if (!send)
+				break;
+			if (enc)
+				kc_sb_addf(b, "\tkcut_put_ptr(x, p->%s, %s, 1, 1, rc);\n", f->name,
+					   f->shape == EM_S_DMA ? "KCUT_T_DMA" : "KCUT_T_OPAQUE");
+			else
+				kc_sb_addf(b, "\tp->%s = kcut_get_ptr(x, 0, NULL, rc);\n", f->name);
+			break;
+		case EM_S_FNPTR:
+			break;
+		case EM_S_LIST:
+		case EM_S_UNION:
+			if (acc)
+				field_problem(g, f, fn, "list and union shapes are recognised but not generated yet");
+			break;
+		case EM_S_UNKNOWN:
+			break;
+		}
+	}
+}
+
+/* Emit every requested helper (and the ones they request) into o->tail, prototypes into o->protos. */
+void gen_helpers_flush(struct gen *g, struct gen_file *o)
+{
+	int i;
+
+	for (i = 0; i < o->nhelp; i++) {
+		struct gen_help *h = &o->help[i];
+		struct em_struct *s = &g->m->s[h->st];
+		struct kc_sb body = { 0 };
+		struct kc_sb ct = { 0 };
+		int j, fn = h->fn, dir = h->dir, enc = h->enc;
+
+		if (h->done)
+			continue;
+		h->done = 1;
+		o->need_n = 0;
+		for (j = 0; j < s->nfields; j++)
+			gen_field(g, o, &body, fn, &s->fields[j], dir, enc);
+		h = &o->help[i]; /* gen_field may have grown the array */
+		ctype(&ct, s);
+		kc_sb_addf(&o->protos, "static void %s(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);\n",
+			   h->name);
+		kc_sb_addf(&o->tail,
+			   "\n/* %s: %s the fields of %s that %s %s. */\n"
+			   "static void %s(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc)\n"
+			   "{\n"
+			   "\t%s *p = vp;\n",
+			   g->m->f[h->fn].name, h->enc ? "send" : "receive", ct.s, g->m->f[h->fn].name,
+			   h->dir == EM_IN ? "may read" : "may write", h->name, ct.s);
+		if (o->need_n)
+			kc_sb_add(&o->tail, "\tsize_t n;\n");
+		kc_sb_addf(&o->tail, "\n%s\t(void)x;\n\t(void)p;\n\t(void)s;\n\t(void)rc;\n}\n", body.s ? body.s : "");
+		g->stub_lines += 8;
+		for (j = 0; body.s && body.s[j]; j++)
+			g->stub_lines += body.s[j] == '\n';
+		kc_sb_free(&body);
+		kc_sb_free(&ct);
+	}
+}

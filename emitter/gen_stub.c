@@ -1,0 +1,372 @@
+/*
+ * gen_stub.c - stubs and handlers. A stub replaces the body of a function of the other half and
+ * keeps its signature: it sends the arguments and the fields the callee may read, crosses, and
+ * applies the fields the callee may have written. A handler is the serving side: it decodes,
+ * calls the real function, and encodes the results. Kernel imports called from the user half get
+ * a stub with the import's own name in the user half and a handler in the kernel half.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen_int.h"
+
+/* "type name" for a declaration, handling function-pointer spellings "int (*)(int)". */
+void gen_decl(struct kc_sb *sb, const char *spelling, const char *name)
+{
+	const char *p = strstr(spelling, "(*)");
+	size_t n = strlen(spelling);
+
+	if (p) {
+		kc_sb_addn(sb, spelling, (size_t)(p - spelling) + 2);
+		kc_sb_add(sb, name);
+		kc_sb_add(sb, p + 2);
+	} else if (n && spelling[n - 1] == '*') {
+		kc_sb_addf(sb, "%s%s", spelling, name);
+	} else {
+		kc_sb_addf(sb, "%s %s", spelling, name);
+	}
+}
+
+/* A local variable's type: the spelling without a top-level const on scalars. */
+static const char *local_spelling(const struct em_type *t)
+{
+	if (t->cls == EM_T_INT && !strncmp(t->spelling, "const ", 6))
+		return t->spelling + 6;
+	return t->spelling;
+}
+
+static int struct_of(struct gen *g, const struct em_type *t)
+{
+	return t->cls == EM_T_PTR_STRUCT ? em_struct_by_name(g->m, t->sname) : -1;
+}
+
+/* Check every parameter and the return type can cross; report what cannot. */
+int gen_marshalable(struct gen *g, int fn)
+{
+	struct em_func *f = &g->m->f[fn];
+	int i, ok = 1;
+
+	if (!f->have_types) {
+		em_finding(g->m, f->file, f->line, f->col, "%s must cross (%s) but no translation unit declares it",
+			   f->name, f->why ? f->why : "");
+		return 0;
+	}
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_OTHER) {
+			em_finding(g->m, f->file, f->line, f->col,
+				   "cannot marshal parameter %d '%s' of %s: type '%s' is not supported", i + 1,
+				   f->params[i].name, f->name, f->params[i].t.spelling);
+			ok = 0;
+		}
+	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_STRING || f->ret.cls == EM_T_PTR_SCALAR ||
+	    (f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"))) {
+		em_finding(g->m, f->file, f->line, f->col, "cannot marshal the return type '%s' of %s", f->ret.spelling,
+			   f->name);
+		ok = 0;
+	}
+	return ok;
+}
+
+static void err_return(struct kc_sb *b, const struct em_type *t, const char *ind)
+{
+	if (t->cls == EM_T_VOID)
+		kc_sb_addf(b, "%sreturn;\n", ind);
+	else if (t->cls == EM_T_INT && t->is_signed && !t->is_enum && t->size >= 4)
+		kc_sb_addf(b, "%sreturn KCUT_EFAIL;\n", ind);
+	else if (t->cls == EM_T_INT)
+		kc_sb_addf(b, "%sreturn (%s)0;\n", ind, t->spelling);
+	else
+		kc_sb_addf(b, "%sreturn NULL;\n", ind);
+}
+
+static const char *pname(const struct em_param *p, int i, char *buf, size_t n)
+{
+	if (p->name && *p->name)
+		return p->name;
+	snprintf(buf, n, "p%d", i);
+	return buf;
+}
+
+/* The body of a stub: "{ ... }" for function fn, calling id `idexpr`. */
+void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr)
+{
+	struct em_func *f = &g->m->f[fn];
+	int i, seen = 0, st;
+	char nb[32];
+
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
+		    (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT)))
+			seen = 1;
+	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
+	if (seen)
+		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
+	if (f->ret.cls != EM_T_VOID) {
+		kc_sb_add(b, "\t");
+		gen_decl(b, local_spelling(&f->ret), "kcut_ret = 0;\n");
+	}
+	kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)\n",
+		   idexpr);
+	err_return(b, &f->ret, "\t\t");
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_param *p = &f->params[i];
+		const char *n = pname(p, i, nb, sizeof(nb));
+
+		switch (p->t.cls) {
+		case EM_T_INT:
+			kc_sb_addf(b, "\tkc_xdr_put_%s(kcut_a, (uint%d_t)%s);\n", p->t.size > 4 ? "u64" : "u32",
+				   p->t.size > 4 ? 64 : 32, n);
+			break;
+		case EM_T_PTR_STRUCT:
+			st = struct_of(g, &p->t);
+			if (st < 0) {
+				kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, %s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+				break;
+			}
+			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, %s, %s, sizeof(*%s), 1, &kcut_rc);\n", n,
+				   gen_type_struct(g, st), n);
+			if (gen_nonempty(g, fn, st, EM_IN))
+				kc_sb_addf(b,
+					   "\tif (%s && !kcut_seen(&kcut_s, %s)) {\n"
+					   "\t\tkc_xdr_put_bool(kcut_a, 1);\n"
+					   "\t\t%s(kcut_a, (void *)%s, &kcut_s, &kcut_rc);\n"
+					   "\t} else {\n"
+					   "\t\tkc_xdr_put_bool(kcut_a, 0);\n"
+					   "\t}\n",
+					   n, n, gen_helper(g, o, fn, st, EM_IN, 1), n);
+			break;
+		case EM_T_VOIDPTR:
+			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, %s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+			break;
+		case EM_T_STRING:
+			kc_sb_addf(b, "\tkcut_put_str(kcut_a, %s);\n", n);
+			break;
+		case EM_T_FNPTR:
+			kc_sb_addf(b, "\tkcut_put_fn(kcut_a, (kcut_fn_t)%s, &kcut_rc);\n", n);
+			break;
+		case EM_T_PTR_SCALAR:
+			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
+				      "\t\tkc_xdr_put_fixed(kcut_a, %s, sizeof(*%s));\n",
+				   n, n, n, n);
+			break;
+		default:
+			break;
+		}
+	}
+	kc_sb_add(b, "\tif (!kcut_rc)\n\t\tkcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);\n\tif (!kcut_rc) {\n");
+	switch (f->ret.cls) {
+	case EM_T_INT:
+		kc_sb_addf(b, "\t\tkcut_ret = (%s)kc_xdr_get_%s(kcut_r);\n", local_spelling(&f->ret),
+			   f->ret.size > 4 ? "u64" : "u32");
+		break;
+	case EM_T_PTR_STRUCT:
+		st = struct_of(g, &f->ret);
+		if (st >= 0)
+			kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, sizeof(*kcut_ret), NULL, &kcut_rc);\n");
+		else
+			kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n");
+		break;
+	case EM_T_VOIDPTR:
+		kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n");
+		break;
+	case EM_T_FNPTR:
+		kc_sb_addf(b, "\t\tkcut_ret = (%s)kcut_get_fn(kcut_r, &kcut_rc);\n", f->ret.spelling);
+		break;
+	default:
+		break;
+	}
+	if (seen)
+		kc_sb_add(b, "\t\tkcut_s.n = 0;\n");
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_param *p = &f->params[i];
+		const char *n = pname(p, i, nb, sizeof(nb));
+
+		if (p->t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &p->t)) >= 0 && gen_nonempty(g, fn, st, EM_OUT))
+			kc_sb_addf(b,
+				   "\t\tif (kc_xdr_get_bool(kcut_r)) {\n"
+				   "\t\t\tif (%s)\n"
+				   "\t\t\t\t%s(kcut_r, (void *)%s, &kcut_s, &kcut_rc);\n"
+				   "\t\t\telse\n"
+				   "\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
+				   "\t\t}\n",
+				   n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
+		else if (p->t.cls == EM_T_PTR_SCALAR && !p->t.pointee_const)
+			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, %s, sizeof(*%s), &kcut_rc);\n", n, n, n);
+	}
+	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
+	if (f->ret.cls == EM_T_VOID) {
+		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n}");
+	} else {
+		kc_sb_add(b, "\tif (kcut_rc) {\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
+		err_return(b, &f->ret, "\t\t");
+		kc_sb_add(b, "\t}\n\treturn kcut_ret;\n}");
+	}
+}
+
+/* A handler: int kcut_handler_ID(rt, args, res) serving function fn. */
+void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
+{
+	struct em_func *f = &g->m->f[fn];
+	int i, seen = 0, st, used_r = 0;
+	char nb[48];
+
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
+		    (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT)))
+			seen = 1;
+	kc_sb_addf(b, "\n/* Serve %s for the %s half (%s). */\n"
+		      "int kcut_handler_%s(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)\n{\n",
+		   f->name, f->up ? "kernel" : "user", f->why ? f->why : "crossing", f->idname);
+	if (seen)
+		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_type *t = &f->params[i].t;
+
+		snprintf(nb, sizeof(nb), "kcut_p%d;\n", i);
+		kc_sb_add(b, "\t");
+		switch (t->cls) {
+		case EM_T_FNPTR:
+			kc_sb_addf(b, "kcut_fn_t %s", nb);
+			break;
+		case EM_T_PTR_SCALAR:
+			kc_sb_addf(b, "%s kcut_v%d = 0;\n\tint kcut_h%d;\n", t->sname, i, i);
+			break;
+		case EM_T_STRING:
+			kc_sb_addf(b, "char kcut_b%d[KCUT_STRMAX];\n\t", i);
+			gen_decl(b, t->spelling, nb);
+			break;
+		default:
+			gen_decl(b, local_spelling(t), nb);
+			break;
+		}
+	}
+	if (f->ret.cls != EM_T_VOID) {
+		kc_sb_add(b, "\t");
+		gen_decl(b, local_spelling(&f->ret), "kcut_ret;\n");
+	}
+	kc_sb_add(b, "\tint kcut_rc = 0;\n\n\t(void)rt;\n");
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_type *t = &f->params[i].t;
+
+		switch (t->cls) {
+		case EM_T_INT:
+			kc_sb_addf(b, "\tkcut_p%d = (%s)kc_xdr_get_%s(kcut_a);\n", i, local_spelling(t),
+				   t->size > 4 ? "u64" : "u32");
+			break;
+		case EM_T_PTR_STRUCT:
+			st = struct_of(g, t);
+			if (st >= 0)
+				kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, sizeof(*kcut_p%d), NULL, &kcut_rc);\n", i,
+					   i);
+			else
+				kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n", i);
+			if (st >= 0 && gen_nonempty(g, fn, st, EM_IN))
+				kc_sb_addf(b,
+					   "\tif (kc_xdr_get_bool(kcut_a)) {\n"
+					   "\t\tif (kcut_p%d)\n"
+					   "\t\t\t%s(kcut_a, (void *)kcut_p%d, &kcut_s, &kcut_rc);\n"
+					   "\t\telse\n"
+					   "\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
+					   "\t}\n",
+					   i, gen_helper(g, o, fn, st, EM_IN, 0), i);
+			break;
+		case EM_T_VOIDPTR:
+			kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n", i);
+			break;
+		case EM_T_STRING:
+			kc_sb_addf(b, "\tkcut_p%d = kcut_get_str(kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i, i);
+			break;
+		case EM_T_FNPTR:
+			kc_sb_addf(b, "\tkcut_p%d = kcut_get_fn(kcut_a, &kcut_rc);\n", i);
+			break;
+		case EM_T_PTR_SCALAR:
+			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
+				      "\t\tkcut_get_fixed(kcut_a, &kcut_v%d, sizeof(kcut_v%d), &kcut_rc);\n",
+				   i, i, i, i);
+			break;
+		default:
+			break;
+		}
+	}
+	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_error(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
+		     "\t\treturn kcut_rc;\n\t");
+	if (f->ret.cls != EM_T_VOID)
+		kc_sb_add(b, "kcut_ret = ");
+	kc_sb_addf(b, "%s(", f->name);
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_type *t = &f->params[i].t;
+
+		if (i)
+			kc_sb_add(b, ", ");
+		if (t->cls == EM_T_FNPTR)
+			kc_sb_addf(b, "(%s)kcut_p%d", t->spelling, i);
+		else if (t->cls == EM_T_PTR_SCALAR)
+			kc_sb_addf(b, "kcut_h%d ? &kcut_v%d : NULL", i, i);
+		else
+			kc_sb_addf(b, "kcut_p%d", i);
+	}
+	kc_sb_add(b, ");\n");
+	switch (f->ret.cls) {
+	case EM_T_INT:
+		kc_sb_addf(b, "\tkc_xdr_put_%s(kcut_r, (uint%d_t)kcut_ret);\n", f->ret.size > 4 ? "u64" : "u32",
+			   f->ret.size > 4 ? 64 : 32);
+		used_r = 1;
+		break;
+	case EM_T_PTR_STRUCT:
+		st = struct_of(g, &f->ret);
+		if (st >= 0)
+			kc_sb_addf(b, "\tkcut_put_ptr(kcut_r, kcut_ret, %s, sizeof(*kcut_ret), 1, &kcut_rc);\n",
+				   gen_type_struct(g, st));
+		else
+			kc_sb_add(b, "\tkcut_put_ptr(kcut_r, kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
+		used_r = 1;
+		break;
+	case EM_T_VOIDPTR:
+		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
+		used_r = 1;
+		break;
+	case EM_T_FNPTR:
+		kc_sb_add(b, "\tkcut_put_fn(kcut_r, (kcut_fn_t)kcut_ret, &kcut_rc);\n");
+		used_r = 1;
+		break;
+	default:
+		break;
+	}
+	if (seen)
+		kc_sb_add(b, "\tkcut_s.n = 0;\n");
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_type *t = &f->params[i].t;
+
+		if (t->cls == EM_T_PTR_STRUCT && (st = struct_of(g, t)) >= 0 && gen_nonempty(g, fn, st, EM_OUT)) {
+			kc_sb_addf(b,
+				   "\tif (kcut_p%d) {\n"
+				   "\t\tkc_xdr_put_bool(kcut_r, 1);\n"
+				   "\t\t%s(kcut_r, (void *)kcut_p%d, &kcut_s, &kcut_rc);\n"
+				   "\t} else {\n"
+				   "\t\tkc_xdr_put_bool(kcut_r, 0);\n"
+				   "\t}\n",
+				   i, gen_helper(g, o, fn, st, EM_OUT, 1), i);
+			used_r = 1;
+		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const) {
+			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, &kcut_v%d, sizeof(kcut_v%d));\n", i, i,
+				   i);
+			used_r = 1;
+		}
+	}
+	if (!used_r)
+		kc_sb_add(b, "\t(void)kcut_r;\n");
+	kc_sb_add(b, "\treturn kcut_rc;\n}\n");
+}
+
+/* Body for a function of the other half that never crosses: it must not run on this half. */
+void gen_absent_body(struct gen *g, struct kc_sb *b, int fn)
+{
+	struct em_func *f = &g->m->f[fn];
+	int i;
+	char nb[32];
+
+	kc_sb_add(b, "{\n");
+	for (i = 0; i < f->nparams; i++)
+		kc_sb_addf(b, "\t(void)%s;\n", pname(&f->params[i], i, nb, sizeof(nb)));
+	kc_sb_addf(b, "\tkcut_not_here(\"%s\");\n}", f->name);
+}

@@ -1,0 +1,490 @@
+/*
+ * graph.c - the driver call graph the partitioner works on, built from the analyzer's database
+ * (or by hand in tests and benchmarks).
+ *
+ * Nodes are the functions the driver defines (func.is_driver = 1 and is_defined = 1). Call sites
+ * between two of them are aggregated into one edge per (caller, callee) pair whose weight is the
+ * static estimate sum(count * 10^loop_depth) or, with a profile, the measured call count. The
+ * roots come from the templates of the detected (or requested) family plus the generic family.
+ */
+#include "part_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kc_part_graph *kc_part_graph_new(void)
+{
+	return kc_xcalloc(1, sizeof(struct kc_part_graph));
+}
+
+void kc_part_graph_free(struct kc_part_graph *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nf; i++) {
+		free(g->f[i].name);
+		free(g->f[i].file);
+		free(g->f[i].root_rule);
+	}
+	for (i = 0; i < g->ne; i++) {
+		free(g->e[i].lock_site);
+		free(g->e[i].locks);
+	}
+	free(g->f);
+	free(g->e);
+	free(g->family);
+	free(g->family_why);
+	free(g);
+}
+
+int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc)
+{
+	struct kc_part_func *f;
+
+	if (g->nf == g->capf) {
+		g->capf = g->capf ? 2 * g->capf : 64;
+		g->f = kc_xrealloc(g->f, g->capf * sizeof(*g->f));
+	}
+	f = &g->f[g->nf];
+	memset(f, 0, sizeof(*f));
+	f->name = kc_xstrdup(name);
+	f->loc = loc;
+	f->dbid = -1;
+	return (int)g->nf++;
+}
+
+static struct kc_part_edge *new_edge(struct kc_part_graph *g)
+{
+	struct kc_part_edge *e;
+
+	if (g->ne == g->cape) {
+		g->cape = g->cape ? 2 * g->cape : 64;
+		g->e = kc_xrealloc(g->e, g->cape * sizeof(*g->e));
+	}
+	e = &g->e[g->ne++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, double weight, int spin_held)
+{
+	struct kc_part_edge *e = new_edge(g);
+
+	KC_ASSERT(caller >= 0 && (size_t)caller < g->nf && callee >= 0 && (size_t)callee < g->nf);
+	e->from = caller;
+	e->to = callee;
+	e->weight = weight;
+	e->spin = spin_held;
+}
+
+void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule)
+{
+	struct kc_part_func *f = &g->f[func];
+
+	if (f->root_rule) {
+		/* Keep the first rule; an atomic rule wins over a process one. */
+		if (!atomic || f->root_atomic)
+			return;
+		free(f->root_rule);
+	}
+	f->root_rule = kc_xstrdup(rule);
+	f->root_atomic = atomic;
+}
+
+size_t kc_part_graph_nfuncs(const struct kc_part_graph *g) { return g->nf; }
+size_t kc_part_graph_nedges(const struct kc_part_graph *g) { return g->ne; }
+const char *kc_part_graph_name(const struct kc_part_graph *g, int i) { return g->f[i].name; }
+long kc_part_graph_loc(const struct kc_part_graph *g, int i) { return g->f[i].loc; }
+const char *kc_part_graph_family(const struct kc_part_graph *g) { return g->family ? g->family : "generic"; }
+const char *kc_part_graph_family_why(const struct kc_part_graph *g) { return g->family_why ? g->family_why : ""; }
+double kc_part_graph_duration(const struct kc_part_graph *g) { return g->duration_s; }
+
+int kc_part_graph_find(const struct kc_part_graph *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->nf; i++)
+		if (!strcmp(g->f[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+void kc_part_graph_pos(const struct kc_part_graph *g, int i, const char **file, int *line, int *col)
+{
+	*file = g->f[i].file;
+	*line = g->f[i].line;
+	*col = g->f[i].col;
+}
+
+const char *kc_part_graph_root_rule(const struct kc_part_graph *g, int i, int *atomic)
+{
+	if (atomic)
+		*atomic = g->f[i].root_atomic;
+	return g->f[i].root_rule;
+}
+
+int kc_part_graph_edge(const struct kc_part_graph *g, size_t i, int *caller, int *callee, double *weight)
+{
+	if (i >= g->ne)
+		return -1;
+	*caller = g->e[i].from;
+	*callee = g->e[i].to;
+	*weight = g->e[i].weight;
+	return 0;
+}
+
+/* ---- loading from the database ---- */
+
+static const char *col_text(sqlite3_stmt *st, int c)
+{
+	return (const char *)sqlite3_column_text(st, c);
+}
+
+static int db_fail(struct kc_err *err, sqlite3 *s, const char *what)
+{
+	return kc_err_set(err, KC_EDB, "%s: %s", what, sqlite3_errmsg(s));
+}
+
+/* Index of the function with database id `id`, by binary search (nodes are loaded ORDER BY id). */
+int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id)
+{
+	size_t lo = 0, hi = g->nf;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (g->f[mid].dbid == id)
+			return (int)mid;
+		if (g->f[mid].dbid < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int load_funcs(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s,
+		"SELECT f.id, f.name, f.loc, file.path, f.line, f.col FROM func f "
+		"LEFT JOIN file ON file.id = f.file_id WHERE f.is_driver = 1 AND f.is_defined = 1 ORDER BY f.id",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading functions");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = kc_part_graph_add_func(g, col_text(st, 1), sqlite3_column_int64(st, 2));
+
+		g->f[i].dbid = sqlite3_column_int64(st, 0);
+		if (col_text(st, 3))
+			g->f[i].file = kc_xstrdup(col_text(st, 3));
+		g->f[i].line = sqlite3_column_int(st, 4);
+		g->f[i].col = sqlite3_column_int(st, 5);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(err, s, "reading functions");
+	return 0;
+}
+
+/* Static edges: one per (caller, callee), weight sum(count * 10^min(loop_depth, 6)). */
+static int load_calls(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct kc_part_edge *cur = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s,
+		"SELECT c.caller_id, c.callee_id, c.count, c.loop_depth, c.spin_held, c.locks_held, "
+		"file.path, c.line, c.col FROM call c LEFT JOIN file ON file.id = c.file_id "
+		"ORDER BY c.caller_id, c.callee_id, c.id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading calls");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int u = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0));
+		int v = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 1));
+		int depth = sqlite3_column_int(st, 3);
+		double w;
+
+		if (u < 0 || v < 0 || u == v)
+			continue; /* kernel imports and self-recursion never cross the cut */
+		if (!cur || cur->from != u || cur->to != v) {
+			cur = new_edge(g);
+			cur->from = u;
+			cur->to = v;
+		}
+		w = (double)sqlite3_column_int64(st, 2) * pow(10.0, depth < 0 ? 0 : depth > 6 ? 6 : depth);
+		cur->weight += w;
+		if (sqlite3_column_int(st, 4) && !cur->spin) {
+			struct kc_sb sb = { 0 };
+
+			cur->spin = 1;
+			kc_sb_addf(&sb, "%s:%d:%d", col_text(st, 6) ? col_text(st, 6) : "?",
+				   sqlite3_column_int(st, 7), sqlite3_column_int(st, 8));
+			cur->lock_site = kc_sb_steal(&sb);
+			if (col_text(st, 5) && *col_text(st, 5))
+				cur->locks = kc_xstrdup(col_text(st, 5));
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(err, s, "reading calls");
+	return 0;
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct kc_part_edge *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* With a profile: every edge weighs its measured count (0 when never observed); observed edges
+ * the static graph lacks (missed indirect calls) are added. */
+static int load_profile(struct kc_part_graph *g, sqlite3 *s, const char *profile, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i, nstatic = g->ne;
+	int rc, found = 0;
+
+	rc = sqlite3_prepare_v2(s, "SELECT id, duration_s FROM profile WHERE name = ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading profile");
+	sqlite3_bind_text(st, 1, profile, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		g->duration_s = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!found)
+		return kc_err_set(err, KC_ENOTFOUND, "no profile named '%s' (see kcut profile import)", profile);
+	for (i = 0; i < g->ne; i++)
+		g->e[i].weight = 0;
+	qsort(g->e, g->ne, sizeof(*g->e), cmp_edge);
+	rc = sqlite3_prepare_v2(s,
+		"SELECT pe.caller_id, pe.callee_id, pe.count FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
+		"WHERE p.name = ?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading profile edges");
+	sqlite3_bind_text(st, 1, profile, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kc_part_edge key = { 0 }, *e;
+
+		key.from = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0));
+		key.to = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 1));
+		if (key.from < 0 || key.to < 0 || key.from == key.to)
+			continue;
+		e = bsearch(&key, g->e, nstatic, sizeof(*g->e), cmp_edge);
+		if (!e) {
+			e = new_edge(g);
+			e->from = key.from;
+			e->to = key.to;
+		}
+		e->weight += (double)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(err, s, "reading profile edges");
+	return 0;
+}
+
+struct reg {
+	long long func;
+	char *kind, *struct_name, *field, *api, *macro;
+	int arg_idx;
+};
+
+static int rule_matches(const struct kc_part_rule *r, const struct reg *x)
+{
+	switch (r->kind) {
+	case RULE_SLOT:
+		return x->struct_name && x->field && !strcmp(r->a, x->struct_name) && !strcmp(r->b, x->field);
+	case RULE_ARG:
+		return !strcmp(x->kind, "arg") && x->arg_idx == r->arg &&
+		       ((x->api && !strcmp(r->a, x->api)) || (x->macro && !strcmp(r->a, x->macro)));
+	case RULE_MACRO:
+		return x->macro && !strcmp(r->a, x->macro);
+	case RULE_DETECT_STRUCT:
+		return x->struct_name && !strcmp(r->a, x->struct_name);
+	case RULE_DETECT_API:
+		return (x->api && !strcmp(r->a, x->api)) || (x->macro && !strcmp(r->a, x->macro));
+	}
+	return 0;
+}
+
+static char *rule_text(const struct kc_part_rule *r)
+{
+	struct kc_sb sb = { 0 };
+
+	kc_sb_addf(&sb, "%s (%s template)", r->label, r->family);
+	return kc_sb_steal(&sb);
+}
+
+static void free_regs(struct reg *regs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(regs[i].kind);
+		free(regs[i].struct_name);
+		free(regs[i].field);
+		free(regs[i].api);
+		free(regs[i].macro);
+	}
+	free(regs);
+}
+
+static char *dup_col(sqlite3_stmt *st, int c)
+{
+	return col_text(st, c) ? kc_xstrdup(col_text(st, c)) : NULL;
+}
+
+/* Choose the family (most registrations matching its detect rules; ties by name) unless forced,
+ * then mark the roots of that family and of 'generic'. */
+static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, const char *family,
+		      struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct reg *regs = NULL;
+	size_t nr = 0, i, j, k;
+	int rc, best = -1, best_score = 0, known = 0;
+	struct kc_sb why = { 0 };
+
+	rc = sqlite3_prepare_v2(s, "SELECT func_id, kind, struct_name, field, api, arg_idx, macro FROM registration ORDER BY id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading registrations");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		regs = kc_xrealloc(regs, (nr + 1) * sizeof(*regs));
+		regs[nr].func = sqlite3_column_int64(st, 0);
+		regs[nr].kind = dup_col(st, 1);
+		regs[nr].struct_name = dup_col(st, 2);
+		regs[nr].field = dup_col(st, 3);
+		regs[nr].api = dup_col(st, 4);
+		regs[nr].arg_idx = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+		regs[nr].macro = dup_col(st, 6);
+		nr++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_fail(err, s, "reading registrations");
+		goto cleanup;
+	}
+	if (family) {
+		for (i = 0; i < t->nfam; i++)
+			known |= !strcmp(t->families[i], family);
+		if (!known) {
+			rc = kc_err_set(err, KC_ENOTFOUND, "no template for family '%s'", family);
+			goto cleanup;
+		}
+		g->family = kc_xstrdup(family);
+		kc_sb_addf(&why, "%s: forced with --family", family);
+	} else {
+		for (i = 0; i < t->nfam; i++) {
+			int score = 0;
+
+			if (!strcmp(t->families[i], "generic"))
+				continue;
+			for (j = 0; j < nr; j++)
+				for (k = 0; k < t->n; k++)
+					if ((t->rules[k].kind == RULE_DETECT_STRUCT || t->rules[k].kind == RULE_DETECT_API) &&
+					    !strcmp(t->rules[k].family, t->families[i]) && rule_matches(&t->rules[k], &regs[j])) {
+						score++;
+						break;
+					}
+			if (score > best_score ||
+			    (score == best_score && score > 0 && strcmp(t->families[i], t->families[best]) < 0)) {
+				best = (int)i;
+				best_score = score;
+			}
+		}
+		if (best >= 0) {
+			g->family = kc_xstrdup(t->families[best]);
+			kc_sb_addf(&why, "%s: %d registration%s matched its detect rules", g->family, best_score,
+				   best_score == 1 ? "" : "s");
+		} else {
+			g->family = kc_xstrdup("generic");
+			kc_sb_add(&why, "generic: no registration matched any family's detect rules");
+		}
+	}
+	g->family_why = kc_sb_steal(&why);
+	for (k = 0; k < t->n; k++) {
+		const struct kc_part_rule *r = &t->rules[k];
+
+		if (strcmp(r->family, g->family) && strcmp(r->family, "generic"))
+			continue;
+		if (r->kind == RULE_DETECT_STRUCT || r->kind == RULE_DETECT_API || r->kind == RULE_RETURNS)
+			continue;
+		for (j = 0; j < nr; j++) {
+			int fi;
+
+			if (!rule_matches(r, &regs[j]) || (fi = kc_part_graph_by_dbid(g, regs[j].func)) < 0)
+				continue;
+			{
+				char *txt = rule_text(r);
+
+				kc_part_graph_add_root(g, fi, r->ctx != CTX_PROCESS, txt);
+				free(txt);
+			}
+		}
+	}
+	/* 'returns TYPE' rules look at the functions themselves. */
+	rc = sqlite3_prepare_v2(s, "SELECT id, return_type FROM func WHERE is_driver = 1 AND is_defined = 1 "
+				   "AND return_type IS NOT NULL ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(err, s, "reading return types");
+		goto cleanup;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int fi = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0));
+		const char *rt = col_text(st, 1);
+
+		for (k = 0; k < t->n && fi >= 0; k++) {
+			const struct kc_part_rule *r = &t->rules[k];
+
+			if (r->kind == RULE_RETURNS && (!strcmp(r->family, g->family) || !strcmp(r->family, "generic")) &&
+			    !strcmp(r->a, rt)) {
+				char *txt = rule_text(r);
+
+				kc_part_graph_add_root(g, fi, r->ctx != CTX_PROCESS, txt);
+				free(txt);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_fail(err, s, "reading return types");
+cleanup:
+	kc_sb_free(&why);
+	free_regs(regs, nr);
+	return rc;
+}
+
+int kc_part_graph_load(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+		       const char *family, const char *profile, struct kc_err *err)
+{
+	struct kc_part_graph *g = kc_part_graph_new();
+	sqlite3 *s = kc_db_sqlite(db);
+	int rc;
+
+	*out = NULL;
+	rc = load_funcs(g, s, err);
+	if (rc == 0)
+		rc = load_calls(g, s, err);
+	if (rc == 0 && profile)
+		rc = load_profile(g, s, profile, err);
+	if (rc == 0)
+		rc = find_roots(g, s, t, family, err);
+	if (rc < 0) {
+		kc_part_graph_free(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * part_int.h - the partitioner's internal data structures, shared by its .c files only.
+ *
+ * The graph is a plain array of functions and an array of aggregated call edges (one per
+ * caller/callee pair); solvers build whatever adjacency they need. Nothing here is public API.
+ */
+#ifndef KC_PART_INT_H
+#define KC_PART_INT_H
+
+#include "partitioner.h"
+
+enum { CTX_PROCESS = 0, CTX_ATOMIC, CTX_IRQ, CTX_SOFTIRQ, CTX_TIMER };
+enum { RULE_SLOT = 0, RULE_ARG, RULE_RETURNS, RULE_MACRO, RULE_DETECT_STRUCT, RULE_DETECT_API };
+
+struct kc_part_rule {
+	char *family;
+	int kind;      /* RULE_* */
+	char *a;       /* struct name / api / return type / macro */
+	char *b;       /* field (slot rules) */
+	int arg;       /* 0-based argument index (arg rules) */
+	int ctx;       /* CTX_* */
+	char *label;
+	char *src;     /* template file and line, for messages */
+	int line;
+};
+
+struct kc_part_templates {
+	struct kc_part_rule *rules;
+	size_t n, cap;
+	char **families;
+	size_t nfam;
+};
+
+struct kc_part_func {
+	char *name;
+	long long dbid;     /* func.id, or -1 for hand-built graphs */
+	long loc;
+	char *file;
+	int line, col;
+	char *root_rule;    /* non-NULL: a root, for this reason */
+	int root_atomic;
+};
+
+struct kc_part_edge {
+	int from, to;
+	double weight;
+	int spin;           /* a spinlock is held at (one of) the sites */
+	char *lock_site;    /* "file:line:col" of the first such site, or NULL */
+	char *locks;        /* the lock expressions held there, or NULL */
+};
+
+struct kc_part_graph {
+	struct kc_part_func *f;
+	size_t nf, capf;
+	struct kc_part_edge *e;
+	size_t ne, cape;
+	char *family;
+	char *family_why;
+	double duration_s;
+};
+
+struct kc_part_result {
+	const struct kc_part_graph *g;
+	struct kc_part_opts o;
+	size_t n;
+	unsigned char *side;
+	unsigned char *reason;
+	char **detail;
+	double *move;          /* move cost per function (DBL_MAX for hard ones) */
+	double objective;      /* optimum the solver reported */
+	struct kc_part_stats st;
+};
+
+/* graph.c: index of the function with database id `id`, or -1. */
+int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id);
+
+/* solve.c helpers used by store.c */
+struct kc_part_result *kc_part_result_alloc(const struct kc_part_graph *g, const struct kc_part_opts *o);
+void kc_part_result_finish(struct kc_part_result *r);
+
+#endif /* KC_PART_INT_H */

@@ -1,0 +1,198 @@
+/*
+ * partitioner.h - public API of kcut's partitioner: which driver functions stay in the kernel half.
+ *
+ * The partitioner reads the analyzer's database (analyzer/schema.sql: func, call, registration),
+ * finds the critical roots with per-family templates (partitioner/templates/<family>.tmpl, plus a
+ * user directory), derives the hard constraints (roots, atomic-context closure, critical sections),
+ * and chooses the kernel half either by propagation (the Microdrivers splitter) or by a weighted
+ * s-t minimum cut (igraph max-flow), with Z3's optimizer when a kernel LOC budget is given. The
+ * result is stored as a named partition (tables partition, partition_func) that `kcut why`,
+ * `kcut graph`, `kcut baseline` / `kcut check` and the emitter read back.
+ *
+ * Everything is opaque; functions return 0 or a negative KC_E* code with the message in err.
+ * docs/partitioner.md explains the template format, the cut construction and the profile formats.
+ */
+#ifndef KC_PARTITIONER_H
+#define KC_PARTITIONER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "kc_common.h"
+
+struct kc_part_templates; /* the loaded template rules of every family */
+struct kc_part_graph;     /* driver call graph + roots + hard-constraint facts */
+struct kc_part_result;    /* one side per function, with reason and explanation */
+
+enum kc_part_mode { KC_PART_PROPAGATE = 0, KC_PART_MINCUT = 1 };
+enum kc_part_solver {
+	KC_PART_SOLVER_AUTO = 0,
+	KC_PART_SOLVER_MAXFLOW,
+	KC_PART_SOLVER_Z3,
+	KC_PART_SOLVER_BRUTE, /* exhaustive, <= 24 free functions: the tests' reference model */
+};
+enum kc_part_side { KC_PART_USER = 0, KC_PART_KERNEL = 1 };
+enum kc_part_reason {
+	KC_PART_R_ROOT = 0,
+	KC_PART_R_ATOMIC,
+	KC_PART_R_LOCK,
+	KC_PART_R_PIN,
+	KC_PART_R_PROPAGATE,
+	KC_PART_R_CUT,
+	KC_PART_R_DEFAULT,
+};
+enum kc_part_profile_format { KC_PART_PROF_INSTRUMENT = 0, KC_PART_PROF_FTRACE = 1 };
+
+struct kc_part_pin {
+	const char *func; /* function name */
+	int side;         /* KC_PART_KERNEL or KC_PART_USER */
+};
+
+/* Options of one solve. Initialise with KC_PART_OPTS_INIT. */
+struct kc_part_opts {
+	int mode;                      /* enum kc_part_mode */
+	double alpha;                  /* cost of one kernel LOC */
+	double beta;                   /* cost of one unit of crossing-edge weight */
+	long budget;                   /* max kernel LOC, or -1 for none (forces Z3) */
+	int solver;                    /* enum kc_part_solver */
+	const struct kc_part_pin *pins;
+	size_t n_pins;
+	int fault_inject;              /* TEST ONLY: 1 perturbs the max-flow network (self-test) */
+};
+#define KC_PART_OPTS_INIT { KC_PART_MINCUT, 1.0, 1.0, -1, KC_PART_SOLVER_AUTO, NULL, 0, 0 }
+
+/* Summary numbers of a result. */
+struct kc_part_stats {
+	size_t kernel_funcs, user_funcs;
+	long kernel_loc, user_loc;
+	size_t cut_edges;   /* call edges (caller, callee pairs) whose ends are on different sides */
+	double cut_weight;  /* their summed weight (static estimate or profile counts) */
+	double cost;        /* alpha * kernel_loc + beta * cut_weight */
+	double solve_ms;
+	const char *solver; /* "propagate", "maxflow", "z3" or "brute" */
+};
+
+/* ---- templates ---- */
+
+/* Load every *.tmpl of the built-in directory (installed share/kcut/templates, else the source
+ * tree's partitioner/templates), then of user_dir (may be NULL) and of $KCUT_TEMPLATES. A later
+ * file of the same family adds rules. A malformed line fails with "file:line: message". */
+int kc_part_templates_load(struct kc_part_templates **out, const char *user_dir, struct kc_err *err);
+/* Parse one template text (name is used in messages). For tests and for the loader. */
+int kc_part_templates_add_text(struct kc_part_templates *t, const char *name, const char *text,
+			       struct kc_err *err);
+struct kc_part_templates *kc_part_templates_new(void);
+void kc_part_templates_free(struct kc_part_templates *t);
+/* Names of the families loaded (i < count), NULL past the end. */
+const char *kc_part_templates_family(const struct kc_part_templates *t, size_t i);
+
+/* ---- graph ---- */
+
+/* Build the graph of driver-defined functions from db: call edges between them (weights from the
+ * profile named `profile` when not NULL, else static estimates), the roots the templates of
+ * `family` (NULL: detected from the registrations) and the generic template select, and the
+ * spinlock facts of every call site. */
+int kc_part_graph_load(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+		       const char *family, const char *profile, struct kc_err *err);
+
+/* Hand-built graphs (tests, benchmarks). add_func returns the new index (>= 0). */
+struct kc_part_graph *kc_part_graph_new(void);
+int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc);
+void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, double weight, int spin_held);
+void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule);
+void kc_part_graph_free(struct kc_part_graph *g);
+
+size_t kc_part_graph_nfuncs(const struct kc_part_graph *g);
+size_t kc_part_graph_nedges(const struct kc_part_graph *g);
+int kc_part_graph_find(const struct kc_part_graph *g, const char *name); /* index or -1 */
+const char *kc_part_graph_name(const struct kc_part_graph *g, int i);
+long kc_part_graph_loc(const struct kc_part_graph *g, int i);
+/* Definition position (file may be NULL for hand-built graphs). */
+void kc_part_graph_pos(const struct kc_part_graph *g, int i, const char **file, int *line, int *col);
+/* The rule that made i a root, or NULL; *atomic set to 1 when the root runs in atomic context. */
+const char *kc_part_graph_root_rule(const struct kc_part_graph *g, int i, int *atomic);
+const char *kc_part_graph_family(const struct kc_part_graph *g); /* chosen family ("generic" if none) */
+const char *kc_part_graph_family_why(const struct kc_part_graph *g); /* how it was chosen */
+double kc_part_graph_duration(const struct kc_part_graph *g); /* profile duration in s, or 0 */
+/* Edge i: caller, callee, weight. Returns -1 past the end. */
+int kc_part_graph_edge(const struct kc_part_graph *g, size_t i, int *caller, int *callee, double *weight);
+
+/* ---- solving ---- */
+
+/* Solve: hard constraints first (a conflicting pin fails with KC_ECONFLICT naming the pin and the
+ * constraint), then the mode's choice. */
+int kc_part_solve(struct kc_part_result **out, const struct kc_part_graph *g, const struct kc_part_opts *o,
+		  struct kc_err *err);
+void kc_part_result_free(struct kc_part_result *r);
+int kc_part_result_side(const struct kc_part_result *r, int func);
+int kc_part_result_reason(const struct kc_part_result *r, int func);
+const char *kc_part_result_detail(const struct kc_part_result *r, int func);
+void kc_part_result_stats(const struct kc_part_result *r, struct kc_part_stats *out);
+/* Change of the objective if func alone moved to the other side (DBL_MAX if a hard constraint
+ * forbids it). */
+double kc_part_result_move_cost(const struct kc_part_result *r, int func);
+/* The optimum the solver itself reported: max-flow value, Z3 objective, brute-force minimum
+ * (propagation: the cost of its assignment). The property test compares these. */
+double kc_part_result_objective(const struct kc_part_result *r);
+/* Objective alpha*kernel LOC + beta*crossing weight of an arbitrary assignment (side[i] 0/1). */
+double kc_part_cost(const struct kc_part_graph *g, const struct kc_part_opts *o, const unsigned char *side);
+const char *kc_part_reason_name(int reason);
+
+/* ---- storage ---- */
+
+/* Store r as partition `name` (replacing one of that name) with its parameters; family and
+ * profile are recorded in params. */
+int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
+		  const char *profile, const struct kc_part_result *r, const char *name, struct kc_err *err);
+/* Load a stored partition onto g (name NULL: the newest). *opts_out gets alpha/beta/budget/mode. */
+int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_part_graph *g,
+		 const char *name, struct kc_part_opts *opts_out, char **name_out, char **profile_out,
+		 struct kc_err *err);
+
+/* ---- profiles ---- */
+
+/* Import a caller->callee count profile into db under `name` (NULL: the file's base name). Names
+ * that are not functions of the database are listed in unknown (one per line), not fatal.
+ * *n_edges gets the number of edges stored. */
+int kc_part_profile_import(struct kc_db *db, const char *path, int format, const char *name,
+			   size_t *n_edges, struct kc_sb *unknown, struct kc_err *err);
+
+/* ---- explanation and output ---- */
+
+/* The chain explaining why func is on its side (several lines, each "  - ..."). */
+void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int func);
+/* DOT text: two clusters, crossing edges bold with weights. focus >= 0 limits the graph to the
+ * functions within depth calls of focus (either direction). */
+void kc_part_dot(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r,
+		 int focus, int depth);
+
+/* One summary block (kernel/user functions and LOC with percentages, crossing edges, boundary
+ * functions, expected crossings per second when the graph carries a profile duration). */
+void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r,
+		     size_t max_boundary);
+
+/* ---- the CI gate (gate.c) ---- */
+
+/* Write the kernel half of r (functions with LOC and definition) as a baseline JSON file. */
+int kc_part_baseline_write(const char *path, const struct kc_part_graph *g, const struct kc_part_result *r,
+			   const char *partition_name, struct kc_err *err);
+
+enum kc_part_check_format { KC_PART_CHECK_TEXT = 0, KC_PART_CHECK_JSON, KC_PART_CHECK_MARKDOWN, KC_PART_CHECK_SARIF };
+
+/* Compare r against a baseline. max_growth is LOC, or percent of the baseline when is_percent.
+ * Writes the report in the format to out; *failed = 1 when the kernel half grew past the
+ * threshold or a function newly moved into it. srcroot (may be NULL) makes SARIF URIs relative. */
+int kc_part_check(struct kc_sb *out, int *failed, const char *baseline_path, const struct kc_part_graph *g,
+		  const struct kc_part_result *r, double max_growth, int is_percent, int format,
+		  const char *srcroot, struct kc_err *err);
+
+/* ---- interactive tuning (tune.c) ---- */
+
+/* Run a `kcut tune` session on g starting from opts (pins copied) over in (a terminal: libedit
+ * with history and completion; otherwise one command per line). Output goes to stdout. profile
+ * is recorded in saved partitions. Returns 0 at quit/EOF. */
+int kc_part_tune(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *opts,
+		 const char *profile, FILE *in, int interactive, struct kc_err *err);
+
+#endif /* KC_PARTITIONER_H */

@@ -1,0 +1,259 @@
+/*
+ * kcut_rt.h - the microdriver runtime: the one public header both halves of a split driver include.
+ *
+ * A split driver runs as two parts: the kernel half (interrupts, transmit, receive) inside the
+ * process that hosts the kernel model, and the user half (probe, config, ethtool) in a separate
+ * process started and watched by the kernel half. They talk through a shared-memory channel:
+ *
+ *   kc_xdr_*   XDR marshaling (4-byte units, big-endian) into a bounded buffer; the decoder is
+ *              bounds-checked and sticky-error (one bad read poisons the rest, nothing reads past
+ *              the buffer, no length in a message can cause an allocation larger than the message).
+ *   kc_objt_*  the object tracker: kernel object <-> opaque handle (index + generation) <-> user
+ *              copy, with type, element size and count so interior pointers translate to
+ *              (object, offset) and every size is checked against the tracked object.
+ *   kc_rt_*    the endpoint: calls in both directions (upcalls kernel->user, downcalls
+ *              user->kernel) with nesting to any depth (LRPC style: the waiting thread serves the
+ *              peer's calls made on behalf of its call), a worker pool in the user half, the
+ *              supervisor in the kernel half (spawn, watch, time out, fail pending calls, restart
+ *              with backoff, recovery hook) and the crossing trace (profile for `kcut profile
+ *              import --format instrument`).
+ *
+ * Generated stubs use the call API like this (both directions look the same):
+ *
+ *	struct kc_rt_call *c;
+ *	struct kc_xdr *a, *r;
+ *	rc = kc_rt_call_begin(&c, &a, rt, FN_ID);   // a encodes the arguments
+ *	if (rc) return rc;
+ *	kc_xdr_put_u32(a, x);
+ *	rc = kc_rt_call_invoke(c, &r);              // r decodes the results (on rc == 0)
+ *	if (!rc) y = kc_xdr_get_u32(r);
+ *	rc = kc_rt_call_end(c, rc);                 // checks r was well formed; frees c
+ *
+ * All functions return 0 or a negative code: KC_E* from kc_common.h or KC_RT_E* below.
+ */
+#ifndef KCUT_RT_H
+#define KCUT_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kc_common.h"
+
+/* Runtime error codes (in addition to KC_E*). */
+enum {
+	KC_RT_EDEAD = -20,     /* the user half died or was killed while this call was pending */
+	KC_RT_EDOWN = -21,     /* the user half is not running right now (being restarted) */
+	KC_RT_ETIMEDOUT = -22, /* the peer did not answer within the call timeout */
+	KC_RT_EPROTO = -23,    /* the peer sent a malformed message, forged handle or bad size */
+	KC_RT_ESTALE = -24,    /* a handle that was valid once but whose object is gone */
+	KC_RT_ETYPE = -25,     /* a handle of the wrong type */
+	KC_RT_ERANGE = -26,    /* offset/length outside the tracked object */
+	KC_RT_ENOSLOT = -27,   /* too many concurrent calls */
+};
+const char *kc_rt_strerror(int code); /* also knows the KC_E* codes */
+
+/* ------------------------------------------------------------------------------------------ */
+/* XDR marshaling (RFC 4506 encoding). The struct is public so it can live on the stack and the
+ * hot 32-bit paths can be inline; treat the fields as private. */
+struct kc_xdr {
+	uint8_t *buf;
+	size_t cap; /* encoder: buffer size; decoder: message length */
+	size_t pos;
+	int err;    /* sticky: first error (KC_EINVAL short/malformed, KC_ENOMEM encoder full) */
+};
+
+void kc_xdr_init_enc(struct kc_xdr *x, void *buf, size_t cap);
+void kc_xdr_init_dec(struct kc_xdr *x, const void *buf, size_t len);
+/* 0 if no error so far, else the sticky error code. */
+static inline int kc_xdr_error(const struct kc_xdr *x) { return x->err; }
+/* Bytes encoded so far / bytes consumed so far. */
+static inline size_t kc_xdr_pos(const struct kc_xdr *x) { return x->pos; }
+/* Decoder: 0 when there was no error and every byte was consumed, else KC_EINVAL. */
+int kc_xdr_dec_done(struct kc_xdr *x);
+
+static inline void kc_xdr_put_u32(struct kc_xdr *x, uint32_t v)
+{
+	if (x->err || x->cap - x->pos < 4) {
+		x->err = x->err ? x->err : KC_ENOMEM;
+		return;
+	}
+	v = __builtin_bswap32(v);
+	__builtin_memcpy(x->buf + x->pos, &v, 4);
+	x->pos += 4;
+}
+
+static inline uint32_t kc_xdr_get_u32(struct kc_xdr *x)
+{
+	uint32_t v;
+
+	if (x->err || x->cap - x->pos < 4) {
+		x->err = x->err ? x->err : KC_EINVAL;
+		return 0;
+	}
+	__builtin_memcpy(&v, x->buf + x->pos, 4);
+	x->pos += 4;
+	return __builtin_bswap32(v);
+}
+
+static inline void kc_xdr_put_i32(struct kc_xdr *x, int32_t v) { kc_xdr_put_u32(x, (uint32_t)v); }
+static inline int32_t kc_xdr_get_i32(struct kc_xdr *x) { return (int32_t)kc_xdr_get_u32(x); }
+static inline void kc_xdr_put_enum(struct kc_xdr *x, int32_t v) { kc_xdr_put_u32(x, (uint32_t)v); }
+/* Enum decode: values outside [lo, hi] are a decode error (returns lo). */
+int32_t kc_xdr_get_enum(struct kc_xdr *x, int32_t lo, int32_t hi);
+void kc_xdr_put_u64(struct kc_xdr *x, uint64_t v); /* XDR "unsigned hyper" */
+uint64_t kc_xdr_get_u64(struct kc_xdr *x);
+static inline void kc_xdr_put_i64(struct kc_xdr *x, int64_t v) { kc_xdr_put_u64(x, (uint64_t)v); }
+static inline int64_t kc_xdr_get_i64(struct kc_xdr *x) { return (int64_t)kc_xdr_get_u64(x); }
+void kc_xdr_put_bool(struct kc_xdr *x, int v);
+int kc_xdr_get_bool(struct kc_xdr *x); /* anything but 0/1 is a decode error */
+
+/* Fixed-length opaque: n bytes plus zero padding to 4. The decoder returns a pointer into the
+ * message (no copy; valid while the message buffer is) or NULL on error, and rejects nonzero pad. */
+void kc_xdr_put_fixed(struct kc_xdr *x, const void *p, size_t n);
+const void *kc_xdr_get_fixed(struct kc_xdr *x, size_t n);
+/* Variable-length opaque: length word, bytes, padding. get_opaque rejects lengths above max
+ * (or above what is left in the message) and returns a pointer into the message. */
+void kc_xdr_put_opaque(struct kc_xdr *x, const void *p, size_t n);
+const void *kc_xdr_get_opaque(struct kc_xdr *x, uint32_t *n, uint32_t max);
+/* Strings: like opaque, no NUL inside. get_string copies into out (outsz includes the NUL). */
+void kc_xdr_put_string(struct kc_xdr *x, const char *s);
+int kc_xdr_get_string(struct kc_xdr *x, char *out, size_t outsz);
+/* Arrays of 32-bit values: fixed (n known by both sides) and variable (count word first; the
+ * decoder rejects counts above max). */
+void kc_xdr_put_u32_fixed(struct kc_xdr *x, const uint32_t *a, size_t n);
+int kc_xdr_get_u32_fixed(struct kc_xdr *x, uint32_t *a, size_t n);
+void kc_xdr_put_u32_array(struct kc_xdr *x, const uint32_t *a, uint32_t n);
+int kc_xdr_get_u32_array(struct kc_xdr *x, uint32_t *a, uint32_t *n, uint32_t max);
+/* The count word of a variable array of elements that each take at least min_unit bytes on the
+ * wire: rejects counts above max or above what the rest of the message could hold, so a
+ * caller may allocate count * sizeof(elem) without trusting the peer. */
+uint32_t kc_xdr_get_count(struct kc_xdr *x, uint32_t max, uint32_t min_unit);
+/* Optional pointer, sent as a tracker handle: 0 (NULL) encodes as FALSE, else TRUE + hyper. */
+void kc_xdr_put_handle(struct kc_xdr *x, uint64_t h);
+uint64_t kc_xdr_get_handle(struct kc_xdr *x);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Object tracker. Kernel side: kc_objt_track registers an object and gives its handle;
+ * kc_objt_lookup turns a handle coming back from the user half into a pointer, checking the
+ * handle (index, generation), the type and the byte range. User side: kc_objt_import maps a
+ * kernel handle to the local copy, allocating it zeroed on first sight. Thread-safe. */
+struct kc_objt;
+
+/* owns_copies: 1 on the user side (import allocates, release/free frees), 0 on the kernel side. */
+int kc_objt_new(struct kc_objt **out, int owns_copies, struct kc_err *err);
+void kc_objt_free(struct kc_objt *t);
+/* Track nelem elements of elem_size bytes at ptr (an array when nelem > 1). Tracking the same
+ * base pointer again returns the same handle (type and size must match, else KC_RT_ETYPE). */
+int kc_objt_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,
+		  size_t nelem);
+/* Translate a pointer, possibly into the middle of a tracked object, into (handle, offset).
+ * KC_ENOTFOUND if it is inside no tracked object. */
+int kc_objt_handle_of(struct kc_objt *t, uint64_t *h, size_t *off, const void *ptr);
+/* Handle -> pointer to byte off of the object, after checking that the handle is live, of type
+ * `type`, and that [off, off + len) lies inside the object. Errors: KC_RT_EPROTO (forged or
+ * malformed), KC_RT_ESTALE, KC_RT_ETYPE, KC_RT_ERANGE. */
+int kc_objt_lookup(struct kc_objt *t, void **ptr, uint64_t h, uint32_t type, size_t off,
+		   size_t len);
+/* Size in bytes and element size of a live handle's object. */
+int kc_objt_size(struct kc_objt *t, size_t *size, size_t *elem_size, uint64_t h, uint32_t type);
+/* User side: the local copy of peer handle h (type, size bytes), allocated zeroed when new
+ * (*fresh = 1). A known handle with another type or size is KC_RT_ETYPE / KC_RT_ERANGE. */
+int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32_t type,
+		   size_t size);
+/* Forget a handle (both sides); on the user side the copy is freed. */
+int kc_objt_release(struct kc_objt *t, uint64_t h);
+/* The free/kfree hook: forget the object whose base is ptr (no-op for untracked pointers). */
+void kc_objt_untrack(struct kc_objt *t, const void *ptr);
+size_t kc_objt_count(struct kc_objt *t);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Endpoints and calls. */
+struct kc_rt;
+struct kc_rt_call;
+
+/* A function one side serves. args decodes the arguments; res encodes the results. Return 0 or
+ * a negative code, which the caller's kc_rt_call_invoke returns. Function ids are indexes into
+ * the table. */
+typedef int (*kc_rt_handler)(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+struct kc_rt_fn {
+	const char *name;
+	kc_rt_handler fn;
+};
+
+/* Recovery hook: called in the supervisor thread after a restarted user half is ready. */
+typedef void (*kc_rt_recover_fn)(struct kc_rt *rt, void *arg, unsigned incarnation);
+
+#define KC_RT_OPTS_VERSION 1
+struct kc_rt_opts {
+	unsigned version;
+	const struct kc_rt_fn *fns;     /* what this side serves; index = function id */
+	uint32_t nfns;
+	const char *const *peer_names;  /* names of the peer's functions (trace); may be NULL */
+	uint32_t npeer;
+	/* Kernel side. */
+	const char *user_path;          /* user-half program (posix_spawn) */
+	char *const *user_argv;         /* its argv (NULL: { user_path, NULL }) */
+	unsigned call_timeout_ms;       /* peer silent this long: kill + restart (default 5000) */
+	unsigned ready_timeout_ms;      /* a started user half must be ready within (default 5000) */
+	unsigned restart_min_ms;        /* first restart delay, doubled per crash (default 10) */
+	unsigned restart_max_ms;        /* ... up to (default 2000) */
+	kc_rt_recover_fn recover;
+	void *recover_arg;
+	int trace;                      /* count crossings for kc_rt_trace_write */
+	/* Both sides. */
+	unsigned spin_us;               /* adaptive spin budget (default 20; 0 = never spin) */
+	int busy_poll;                  /* user workers spin on the request ring, never sleep */
+	/* User side. */
+	unsigned nworkers;              /* worker threads (default 4) */
+};
+#define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20 }
+
+/* Kernel side: create the channel, spawn the user half, wait until it is ready (or fail), start
+ * the supervisor. */
+int kc_rt_kernel_start(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_err *err);
+/* User side (inside the spawned program): attach to the channel named by $KCUT_RT_FD. */
+int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_err *err);
+/* User side: start the workers, tell the kernel half we are ready and serve until the kernel
+ * half closes the channel. Returns 0 on an orderly shutdown. */
+int kc_rt_user_run(struct kc_rt *rt);
+/* Kernel side: stop the user half (orderly, then SIGKILL) and the supervisor; both sides:
+ * release everything. */
+void kc_rt_close(struct kc_rt *rt);
+
+/* A call to the peer (upcall from the kernel side, downcall from the user side). When the
+ * calling thread is serving a call of the peer, the new call is nested in that chain. */
+int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+/* Send and wait for the reply, serving the peer's nested calls meanwhile. *res decodes the
+ * results; it is valid until kc_rt_call_end. Returns the handler's code, or KC_RT_E*. */
+int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
+/* Finish: when rc == 0 and the results were malformed or not fully read, that is a protocol
+ * fault (kernel side: the user half is killed and restarted) and KC_RT_EPROTO is returned. */
+int kc_rt_call_end(struct kc_rt_call *c, int rc);
+
+/* Kernel side: the free/kfree hook for objects that may have crossed. Forgets ptr's handle
+ * and tells the user half (with its next call) to drop its copy. Untracked pointers: no-op. */
+int kc_rt_obj_free(struct kc_rt *rt, const void *ptr);
+
+/* Kernel side: the user half misbehaved (forged handle, oversize length ...): kill it, fail its
+ * pending calls, restart it. Returns KC_RT_EPROTO for convenience. */
+int kc_rt_fault(struct kc_rt *rt, const char *why);
+/* Kernel side: wait until a user half is ready; 0, or KC_RT_ETIMEDOUT. */
+int kc_rt_wait_ready(struct kc_rt *rt, unsigned timeout_ms);
+/* How many user halves were started so far (1 after kc_rt_kernel_start). */
+unsigned kc_rt_incarnation(const struct kc_rt *rt);
+/* Process id of the current user half (kernel side), 0 when none runs. */
+int kc_rt_user_pid(const struct kc_rt *rt);
+struct kc_objt *kc_rt_objt(struct kc_rt *rt);
+/* Last fault or death reason (kernel side), for logs. */
+const char *kc_rt_last_fault(const struct kc_rt *rt);
+
+/* Crossing trace (kernel side, opts.trace). The caller of an upcall is the kernel function the
+ * thread is serving (a downcall) or the name set with kc_rt_trace_caller, else "(kernel)"; the
+ * caller of a downcall is the user function whose upcall is pending, else "(user)". */
+void kc_rt_trace_caller(const char *name); /* per thread; NULL clears */
+/* Write "# kcut-profile v1 duration_s=S" then "caller callee count" lines and
+ * "# bytes caller callee N" lines. */
+int kc_rt_trace_write(struct kc_rt *rt, FILE *f);
+
+#endif /* KCUT_RT_H */

@@ -1,0 +1,305 @@
+/*
+ * os_posix.c - rt/os.h for Linux user space: pthreads, futex(2), clock_gettime, memfd_create,
+ * posix_spawn and pidfd_open. This is the only file of the runtime that makes system calls; a
+ * kernel-module port of the kernel half replaces it.
+ */
+#include "os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+void *kc_os_alloc(size_t n)
+{
+	return malloc(n ? n : 1);
+}
+
+void *kc_os_zalloc(size_t n)
+{
+	return calloc(1, n ? n : 1);
+}
+
+void kc_os_free(void *p)
+{
+	free(p);
+}
+
+struct kc_os_mutex {
+	pthread_mutex_t m;
+};
+
+struct kc_os_mutex *kc_os_mutex_new(void)
+{
+	struct kc_os_mutex *m = malloc(sizeof(*m));
+
+	if (m)
+		pthread_mutex_init(&m->m, NULL);
+	return m;
+}
+
+void kc_os_mutex_free(struct kc_os_mutex *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_destroy(&m->m);
+	free(m);
+}
+
+void kc_os_lock(struct kc_os_mutex *m)
+{
+	pthread_mutex_lock(&m->m);
+}
+
+void kc_os_unlock(struct kc_os_mutex *m)
+{
+	pthread_mutex_unlock(&m->m);
+}
+
+struct kc_os_thread {
+	pthread_t t;
+};
+
+int kc_os_thread_start(struct kc_os_thread **out, void *(*fn)(void *), void *arg)
+{
+	struct kc_os_thread *t = malloc(sizeof(*t));
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	if (pthread_create(&t->t, NULL, fn, arg) != 0) {
+		free(t);
+		return -EAGAIN;
+	}
+	*out = t;
+	return 0;
+}
+
+void kc_os_thread_join(struct kc_os_thread *t)
+{
+	if (!t)
+		return;
+	pthread_join(t->t, NULL);
+	free(t);
+}
+
+/* Shared (not FUTEX_PRIVATE) operations: the words live in a MAP_SHARED memfd mapping. */
+int kc_os_futex_wait(uint32_t *word, uint32_t expect, uint64_t timeout_ns)
+{
+	struct timespec ts, *tsp = NULL;
+	long r;
+
+	if (timeout_ns) {
+		ts.tv_sec = (time_t)(timeout_ns / 1000000000ull);
+		ts.tv_nsec = (long)(timeout_ns % 1000000000ull);
+		tsp = &ts;
+	}
+	r = syscall(SYS_futex, word, FUTEX_WAIT, expect, tsp, NULL, 0);
+	return r == 0 ? 0 : -errno;
+}
+
+void kc_os_futex_wake(uint32_t *word, int n)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+uint64_t kc_os_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void kc_os_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int kc_os_shm_create(int *fd, void **base, size_t size)
+{
+	int f;
+	void *p;
+
+	*fd = -1;
+	*base = NULL;
+	f = memfd_create("kcut-rt", MFD_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	if (ftruncate(f, (off_t)size) != 0) {
+		int e = errno;
+
+		close(f);
+		return -e;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		close(f);
+		return -e;
+	}
+	*fd = f;
+	*base = p;
+	return 0;
+}
+
+int kc_os_shm_attach(void **base, size_t *size, int fd)
+{
+	struct stat st;
+	void *p;
+
+	*base = NULL;
+	*size = 0;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (st.st_size <= 0)
+		return -EINVAL;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+void kc_os_shm_unmap(void *base, size_t size)
+{
+	if (base)
+		munmap(base, size);
+}
+
+void kc_os_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd)
+{
+	posix_spawn_file_actions_t fa;
+	char **env = NULL, fdvar[32];
+	size_t n = 0, i, j = 0;
+	pid_t p;
+	int rc, pfd;
+
+	*pid = 0;
+	*pidfd = -1;
+	while (environ && environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "KCUT_RT_FD=", 11) != 0)
+			env[j++] = environ[i];
+	snprintf(fdvar, sizeof(fdvar), "KCUT_RT_FD=%d", KC_OS_CHILD_FD);
+	env[j++] = fdvar;
+	env[j] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	/* dup2 onto the same number clears FD_CLOEXEC (POSIX 2017, glibc >= 2.29). */
+	posix_spawn_file_actions_adddup2(&fa, shm_fd, KC_OS_CHILD_FD);
+	rc = posix_spawn(&p, path, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	if (rc != 0)
+		return -rc;
+	pfd = (int)syscall(SYS_pidfd_open, p, 0);
+	if (pfd < 0) {
+		int e = errno;
+
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+		return -e;
+	}
+	*pid = (int)p;
+	*pidfd = pfd;
+	return 0;
+}
+
+void kc_os_kill(int pid, int pidfd)
+{
+	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0)
+		return;
+	if (pid > 0)
+		kill(pid, SIGKILL);
+}
+
+int kc_os_watch(int pidfd, int wake_fd, int timeout_ms)
+{
+	struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = wake_fd, .events = POLLIN } };
+	int n;
+
+	n = poll(p, 2, timeout_ms);
+	if (n <= 0)
+		return 0;
+	if (p[0].revents)
+		return 1;
+	return 2;
+}
+
+void kc_os_reap(int pid, char *status, size_t statussz)
+{
+	int st = 0;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &st, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		snprintf(status, statussz, "lost (%s)", strerror(errno));
+	else if (WIFSIGNALED(st))
+		snprintf(status, statussz, "killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(status, statussz, "exit %d", WEXITSTATUS(st));
+}
+
+int kc_os_event_new(void)
+{
+	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+void kc_os_event_signal(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0) {
+		/* counter full: a wake-up is pending anyway */
+	}
+}
+
+void kc_os_event_drain(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0) {
+		/* nothing pending */
+	}
+}
+
+void kc_os_die_with_parent(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+}

@@ -1,0 +1,182 @@
+/*
+ * rt_internal.h - what the runtime's files share with each other (and with its tests and fuzz
+ * targets): the layout of the shared region, the message header, ring and slot operations, and
+ * the endpoint's private state. Not part of the public API; other modules use kcut_rt.h only.
+ *
+ * Shared region (one memfd per user-half incarnation):
+ *
+ *	struct kc_chan_hdr   geometry, ready/shutdown words, the two rings
+ *	slot 0 .. NK-1       call chains started by the kernel half (upcalls)
+ *	slot NK .. NK+NU-1   call chains started by the user half (downcalls)
+ *
+ * A chain is one logical thread of control that crosses the boundary back and forth: the side
+ * that starts it takes a free slot of its own range, writes a CALL, hands the slot's turn word to
+ * the peer and pushes the slot number on the peer's ring. From then on the two threads bound to
+ * the slot alternate (the turn word says whose move it is): each message is a CALL (nested
+ * call) or the REPLY to the innermost pending call. The kernel half copies every message out of
+ * the region before parsing it and never trusts any number it reads from the region (geometry
+ * comes from its private copy).
+ */
+#ifndef KC_RT_INTERNAL_H
+#define KC_RT_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "kcut_rt.h"
+#include "os.h"
+
+#define KC_CHAN_MAGIC 0x6b637274u /* "kcrt" */
+#define KC_CHAN_VERSION 1u
+#define KC_RING_CAP 64u           /* power of two, >= slots of either range */
+#define KC_NSLOTS_K 32u
+#define KC_NSLOTS_U 16u
+#define KC_SLOT_BYTES (64u * 1024u) /* message area per slot, header included */
+#define KC_MSG_HDR 24u            /* kind, call id, fn, flags, status, payload length */
+#define KC_MAX_PAYLOAD (KC_SLOT_BYTES - KC_MSG_HDR)
+
+enum { KC_SIDE_KERNEL = 0, KC_SIDE_USER = 1 };
+enum { KC_TURN_IDLE = 0, KC_TURN_KERNEL = 1, KC_TURN_USER = 2, KC_TURN_DEAD = 3 };
+enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
+/* CALL flag (kernel -> user only): the payload ends with handles the kernel half released
+ * (free/kfree hook): u64 handle * n, then u32 n. The user half drops its copies first. */
+#define KC_MSG_F_RELEASE 1u
+
+struct kc_ring {
+	_Atomic uint32_t seq;      /* futex word: bumped on every push */
+	_Atomic uint32_t sleepers; /* consumers asleep on seq */
+	_Atomic uint32_t spinners; /* consumers spinning on the ring (peer may spin too) */
+	uint32_t pad0[13];
+	_Atomic uint64_t head;     /* next cell to pop */
+	uint64_t pad1[7];
+	_Atomic uint64_t tail;     /* next cell to push */
+	uint64_t pad2[7];
+	struct {
+		_Atomic uint64_t seq;
+		uint32_t slot;
+		uint32_t pad;
+	} cells[KC_RING_CAP];
+};
+
+struct kc_chan_hdr {
+	uint32_t magic, version;
+	uint32_t nslots_k, nslots_u, slot_bytes, slot_stride;
+	uint64_t slots_off;
+	_Atomic uint32_t ready;    /* user half: 1 when serving (futex) */
+	_Atomic uint32_t shutdown; /* kernel half: 1 = stop now (futex) */
+	uint32_t pad[6];
+	struct kc_ring up;   /* slots of chains the kernel starts, consumed by user workers */
+	struct kc_ring down; /* slots of chains the user starts, consumed by the kernel server */
+};
+
+struct kc_slot {
+	_Atomic uint32_t turn;       /* futex word: KC_TURN_* */
+	_Atomic uint32_t waiting[2]; /* side is (about to be) asleep on turn */
+	_Atomic uint32_t awake[2];   /* side's thread is running this chain (adaptive spin) */
+	uint32_t len;                /* message bytes in msg */
+	uint32_t pad[10];
+	uint8_t msg[];
+};
+
+/* A parsed message header. */
+struct kc_rt_msg {
+	uint32_t kind, id, fn, flags;
+	int32_t status;
+	uint32_t len;           /* payload bytes */
+	const uint8_t *payload;
+};
+
+/* Parse a message of len bytes at buf (header + payload). 0 or KC_RT_EPROTO. */
+int kc_rt_msg_parse(struct kc_rt_msg *m, const void *buf, size_t len);
+/* Write a header for payload_len bytes into buf (KC_MSG_HDR bytes). */
+void kc_rt_msg_put_hdr(void *buf, uint32_t kind, uint32_t id, uint32_t fn, uint32_t flags,
+		       int32_t status, uint32_t payload_len);
+
+/* Geometry of a region (private copy on the kernel side). */
+struct kc_chan_geom {
+	uint32_t nk, nu, slot_bytes, stride;
+	uint64_t slots_off;
+	size_t size;
+};
+void kc_chan_geom_default(struct kc_chan_geom *g);
+void kc_chan_init(void *base, const struct kc_chan_geom *g);
+/* User side: check and read the geometry the kernel half wrote. */
+int kc_chan_geom_read(struct kc_chan_geom *g, const void *base, size_t size);
+static inline struct kc_slot *kc_chan_slot(void *base, const struct kc_chan_geom *g, uint32_t i)
+{
+	return (struct kc_slot *)((uint8_t *)base + g->slots_off + (uint64_t)i * g->stride);
+}
+/* Rings: push returns 0 or -1 (full or corrupted, after a bounded number of tries); pop
+ * returns the slot number or -1 when empty. */
+int kc_ring_push(struct kc_ring *r, uint32_t slot);
+int64_t kc_ring_pop(struct kc_ring *r);
+void kc_ring_wake(struct kc_ring *r);
+
+/* Incarnation of the user half as the kernel half sees it (user side: the one attachment). */
+struct kc_conn {
+	_Atomic int refs;
+	_Atomic int dead;
+	void *base;
+	size_t size;
+	int memfd, pid, pidfd;
+	unsigned incarnation;
+	uint64_t started_ns;
+	uint8_t busy[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U]; /* own range, lock */
+};
+
+struct kc_trace;
+
+struct kc_rt {
+	int side;
+	struct kc_rt_opts o;
+	struct kc_chan_geom g;
+	struct kc_objt *objt;
+	struct kc_os_mutex *lock;
+	struct kc_conn *conn;            /* current incarnation (kernel side: may be NULL) */
+	_Atomic uint32_t next_id;
+	uint64_t spin_ns;
+	/* buffer pool for results (KC_MAX_PAYLOAD bytes each) */
+	void **pool;
+	size_t npool, cappool;
+	/* kernel side */
+	struct kc_os_thread *super, *server;
+	int wake_fd;
+	_Atomic int stopping;
+	_Atomic unsigned incarnations;
+	char last_fault[256];
+	struct kc_trace *trace;
+	uint64_t *rel;                   /* handles released, not yet told to the user half */
+	size_t nrel, caprel;
+	/* user side */
+	struct kc_os_thread **workers;
+	unsigned nworkers;
+};
+
+struct kc_conn *kc_conn_get(struct kc_rt *rt); /* current, referenced; NULL when down */
+void kc_conn_put(struct kc_rt *rt, struct kc_conn *c);
+/* Kernel side: declare the incarnation dead (wakes every waiter, kills the process). */
+void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
+
+/* Serve one chain started by the peer on slot `slot` (the worker / server loop). */
+void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot);
+void *kc_rt_pool_get(struct kc_rt *rt);
+void kc_rt_pool_put(struct kc_rt *rt, void *buf);
+void kc_rt_pool_free(struct kc_rt *rt);
+
+/* Endpoint set-up shared by both sides (super.c): defaults, tracker, lock. */
+int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struct kc_err *err);
+void kc_rt__free(struct kc_rt *rt);
+
+/* Supervisor and server threads (super.c), workers (udrv.c). */
+int kc_rt_super_start(struct kc_rt *rt, struct kc_err *err);
+void kc_rt_super_stop(struct kc_rt *rt);
+
+/* Trace (trace.c). Names must outlive the runtime (they are table strings). */
+int kc_trace_new(struct kc_trace **out);
+void kc_trace_free(struct kc_trace *t);
+void kc_trace_add(struct kc_trace *t, const char *caller, const char *callee, uint64_t bytes);
+int kc_trace_write(struct kc_trace *t, FILE *f);
+
+/* Test hook (tests/rt only): the next reply this thread sends has a garbage header. */
+void kc_rt__test_garble_next_reply(void);
+
+#endif /* KC_RT_INTERNAL_H */

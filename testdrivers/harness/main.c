@@ -1,0 +1,641 @@
+/*
+ * main.c - kcut-sim: load a driver into the kernel model, run a scenario script, print a transcript.
+ *
+ *     kcut-sim [--driver PATH] [--device NAME[,opt=val...]]... [--param name=value]... [--bench]
+ *              [--panic-on-bug] [--log-stderr] SCRIPT|-
+ *
+ * The transcript (stdout) echoes each script line as "> line", then what the command printed, then the
+ * kernel log lines ("kernel: LEVEL: text") in the order things happened, and ends with a summary. Nothing
+ * in it depends on addresses, wall-clock time or thread timing, so two runs print the same bytes. Exit
+ * status: 0 clean; 1 a FAIL line, or BUG/WARNING reports beyond those declared with `expect-bugs`;
+ * 2 usage or load errors.
+ *
+ * This file holds the command registry and the core commands (probe, remove, device, wait, inject,
+ * expect-bugs, params, modinfo, mem, echo, help); command families live in their own files (snd.c, net*.c)
+ * and register themselves with SIM_COMMANDS().
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "harness/sim.h"
+
+#define SIM_MAX_ARGS 64
+
+struct sim_dev_inst {
+	const struct sim_device_type *type;
+	void *state;
+	struct sim_dev_inst *next;
+};
+
+struct sim {
+	const char *driver_path;
+	struct kc_km_module *mod;
+	bool mod_inited;
+	bool bench;
+	struct sim_dev_inst *devs;
+	unsigned int fails;
+	unsigned int expected_bugs;
+	unsigned int expected_warns;
+	unsigned int lineno;
+	const char *script;
+	char **params;
+	size_t nparams;
+};
+
+static const struct sim_cmd **cmds;
+static size_t ncmds;
+static const struct sim_device_type **dtypes;
+static size_t ndtypes;
+
+void sim_register_cmds(const struct sim_cmd *c, size_t n)
+{
+	const struct sim_cmd **nc = realloc(cmds, (ncmds + n) * sizeof(*nc));
+
+	if (!nc)
+		abort();
+	cmds = nc;
+	for (size_t i = 0; i < n; i++)
+		cmds[ncmds++] = &c[i];
+}
+
+void sim_register_device_type(const struct sim_device_type *type)
+{
+	const struct sim_device_type **nd = realloc(dtypes, (ndtypes + 1) * sizeof(*nd));
+
+	if (!nd)
+		abort();
+	dtypes = nd;
+	dtypes[ndtypes++] = type;
+}
+
+static const struct sim_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ncmds; i++)
+		if (!strcmp(cmds[i]->name, name))
+			return cmds[i];
+	return NULL;
+}
+
+void *sim_device(struct sim *sim, const char *name)
+{
+	for (struct sim_dev_inst *d = sim->devs; d; d = d->next)
+		if (!strcmp(d->type->name, name))
+			return d->state;
+	return NULL;
+}
+
+void sim_vprintf(struct sim *sim, const char *fmt, va_list ap)
+{
+	(void)sim;
+	vfprintf(stdout, fmt, ap);
+}
+
+void sim_printf(struct sim *sim, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sim_vprintf(sim, fmt, ap);
+	va_end(ap);
+}
+
+void sim_fail(struct sim *sim, const char *fmt, ...)
+{
+	va_list ap;
+
+	sim->fails++;
+	fputs("FAIL: ", stdout);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+void sim_report(struct sim *sim, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(sim->bench ? stdout : stderr, fmt, ap);
+	va_end(ap);
+}
+
+bool sim_bench_mode(const struct sim *sim)
+{
+	return sim->bench;
+}
+
+void sim_settle(struct sim *sim)
+{
+	(void)sim;
+	kc_km_settle();
+}
+
+struct kc_km_module *sim_module(struct sim *sim)
+{
+	return sim->mod;
+}
+
+int sim_parse_uint(struct sim *sim, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (!s || !*s || *s == '-') {
+		sim_printf(sim, "error: '%s' is not a number\n", s ? s : "");
+		return SIM_EUSAGE;
+	}
+	v = strtoul(s, &end, 0);
+	if (*end || errno) {
+		sim_printf(sim, "error: '%s' is not a number\n", s);
+		return SIM_EUSAGE;
+	}
+	if (v > max) {
+		sim_printf(sim, "error: %lu is larger than %lu\n", v, max);
+		return SIM_EUSAGE;
+	}
+	*out = v;
+	return 0;
+}
+
+const char *sim_errname(int err)
+{
+	static const struct {
+		int e;
+		const char *n;
+	} tab[] = {
+		{ -EPERM, "-EPERM" }, { -ENOENT, "-ENOENT" }, { -EINTR, "-EINTR" }, { -EIO, "-EIO" },
+		{ -ENXIO, "-ENXIO" }, { -EAGAIN, "-EAGAIN" }, { -ENOMEM, "-ENOMEM" }, { -EFAULT, "-EFAULT" },
+		{ -EBUSY, "-EBUSY" }, { -EEXIST, "-EEXIST" }, { -ENODEV, "-ENODEV" }, { -EINVAL, "-EINVAL" },
+		{ -ENOSPC, "-ENOSPC" }, { -EPIPE, "-EPIPE" }, { -ERANGE, "-ERANGE" }, { -ENOSYS, "-ENOSYS" },
+		{ -ENODATA, "-ENODATA" }, { -ETIME, "-ETIME" }, { -EBADFD, "-EBADFD" },
+		{ -EOPNOTSUPP, "-EOPNOTSUPP" }, { -EADDRNOTAVAIL, "-EADDRNOTAVAIL" }, { -ENETDOWN, "-ENETDOWN" },
+		{ -ENOBUFS, "-ENOBUFS" }, { -ETIMEDOUT, "-ETIMEDOUT" }, { -EALREADY, "-EALREADY" },
+		{ -EINPROGRESS, "-EINPROGRESS" }, { -524, "-ENOTSUPP" }, { 0, "0" },
+	};
+	static char buf[32];
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (tab[i].e == err)
+			return tab[i].n;
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
+static void log_sink(void *arg, const char *line)
+{
+	(void)arg;
+	fputs("kernel: ", stdout);
+	fputs(line, stdout);
+	fputc('\n', stdout);
+}
+
+/* ---- core commands ---- */
+
+static int cmd_probe(struct sim *sim, int argc, char **argv)
+{
+	struct kc_err err = { 0 };
+	int ret;
+
+	if (!sim->mod) {
+		sim_printf(sim, "error: no driver loaded (use --driver)\n");
+		return SIM_EUSAGE;
+	}
+	if (sim->mod_inited) {
+		sim_printf(sim, "probe: %s is already loaded\n", kc_km_module_name(sim->mod));
+		return 0;
+	}
+	for (size_t i = 0; i < sim->nparams; i++)
+		if (kc_km_module_param(sim->mod, sim->params[i], &err)) {
+			sim_printf(sim, "error: %s\n", err.msg);
+			return SIM_EUSAGE;
+		}
+	for (int i = 1; i < argc; i++)
+		if (kc_km_module_param(sim->mod, argv[i], &err)) {
+			sim_printf(sim, "probe: %s\n", err.msg);
+			return -EINVAL;
+		}
+	kc_km_module_init(sim->mod, &ret, &err);
+	if (ret) {
+		sim_printf(sim, "probe: init_module of %s failed: %s\n", kc_km_module_name(sim->mod),
+			   sim_errname(ret));
+		return 0;
+	}
+	sim->mod_inited = true;
+	sim_printf(sim, "probe: %s loaded\n", kc_km_module_name(sim->mod));
+	for (struct sim_dev_inst *d = sim->devs; d; d = d->next)
+		(void)d;
+	return 0;
+}
+
+static int cmd_remove(struct sim *sim, int argc, char **argv)
+{
+	size_t allocs, bytes, dma, skbs;
+
+	(void)argc;
+	(void)argv;
+	if (!sim->mod || !sim->mod_inited) {
+		sim_printf(sim, "remove: no module loaded\n");
+		return 0;
+	}
+	kc_km_module_exit(sim->mod);
+	sim->mod_inited = false;
+	kc_km_mem_stats(&allocs, &bytes, &dma, &skbs);
+	sim_printf(sim, "remove: %s unloaded; live: %zu allocations, %zu bytes, %zu DMA buffers, %zu skbs\n",
+		   kc_km_module_name(sim->mod), allocs, bytes, dma, skbs);
+	return 0;
+}
+
+static int add_device(struct sim *sim, const char *spec_in)
+{
+	char *spec = strdup(spec_in);
+	char *argv[SIM_MAX_ARGS];
+	int argc = 0;
+	char *save = NULL;
+	const struct sim_device_type *t = NULL;
+	struct sim_dev_inst *inst, **pp;
+	int rc;
+
+	if (!spec)
+		return -ENOMEM;
+	for (char *tok = strtok_r(spec, ",", &save); tok && argc < SIM_MAX_ARGS; tok = strtok_r(NULL, ",", &save))
+		argv[argc++] = tok;
+	if (!argc) {
+		free(spec);
+		return SIM_EUSAGE;
+	}
+	for (size_t i = 0; i < ndtypes; i++)
+		if (!strcmp(dtypes[i]->name, argv[0]))
+			t = dtypes[i];
+	if (!t) {
+		fprintf(stderr, "kcut-sim: unknown device type '%s' (known:", argv[0]);
+		for (size_t i = 0; i < ndtypes; i++)
+			fprintf(stderr, " %s", dtypes[i]->name);
+		fprintf(stderr, ")\n");
+		free(spec);
+		return SIM_EUSAGE;
+	}
+	inst = calloc(1, sizeof(*inst));
+	if (!inst) {
+		free(spec);
+		return -ENOMEM;
+	}
+	inst->type = t;
+	rc = t->create(sim, argc, argv, &inst->state);
+	free(spec);
+	if (rc) {
+		free(inst);
+		return rc;
+	}
+	for (pp = &sim->devs; *pp; pp = &(*pp)->next)
+		;
+	*pp = inst;
+	return 0;
+}
+
+static int cmd_device(struct sim *sim, int argc, char **argv)
+{
+	char spec[512];
+	size_t n = 0;
+
+	if (argc < 2)
+		return SIM_EUSAGE;
+	for (int i = 1; i < argc && n < sizeof(spec); i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "%s%s", i > 1 ? "," : "", argv[i]);
+	return add_device(sim, spec);
+}
+
+static int cmd_wait(struct sim *sim, int argc, char **argv)
+{
+	unsigned long ms;
+
+	if (argc != 2 || sim_parse_uint(sim, argv[1], 3600000, &ms))
+		return SIM_EUSAGE;
+	kc_km_advance((uint64_t)ms * 1000000ULL);
+	sim_printf(sim, "wait: %lu ms\n", ms);
+	return 0;
+}
+
+static int cmd_inject(struct sim *sim, int argc, char **argv)
+{
+	unsigned long n;
+
+	if (argc != 3 || sim_parse_uint(sim, argv[2], 1000000, &n) || n == 0)
+		return SIM_EUSAGE;
+	if (kc_km_inject_fail(argv[1], (unsigned int)n)) {
+		sim_printf(sim, "error: unknown fault point '%s'\n", argv[1]);
+		return SIM_EUSAGE;
+	}
+	sim_printf(sim, "inject: call %lu of %s will fail\n", n, argv[1]);
+	return 0;
+}
+
+static int cmd_expect_bugs(struct sim *sim, int argc, char **argv)
+{
+	unsigned long n;
+	unsigned int have = kc_km_bug_count();
+
+	if (argc != 2 || sim_parse_uint(sim, argv[1], 1000000, &n))
+		return SIM_EUSAGE;
+	if (have != n)
+		sim_fail(sim, "expected %lu BUG report(s) so far, the kernel logged %u", n, have);
+	else
+		sim_printf(sim, "expect-bugs: %u BUG report(s), as expected\n", have);
+	sim->expected_bugs = (unsigned int)n;
+	return 0;
+}
+
+static int cmd_expect_warnings(struct sim *sim, int argc, char **argv)
+{
+	unsigned long n;
+	unsigned int have = kc_km_warn_count();
+
+	if (argc != 2 || sim_parse_uint(sim, argv[1], 1000000, &n))
+		return SIM_EUSAGE;
+	if (have != n)
+		sim_fail(sim, "expected %lu WARNING(s) so far, the kernel logged %u", n, have);
+	else
+		sim_printf(sim, "expect-warnings: %u WARNING(s), as expected\n", have);
+	sim->expected_warns = (unsigned int)n;
+	return 0;
+}
+
+static int cmd_params(struct sim *sim, int argc, char **argv)
+{
+	const char *name, *desc;
+	char value[256];
+
+	(void)argc;
+	(void)argv;
+	if (!sim->mod)
+		return SIM_EUSAGE;
+	for (unsigned int i = 0; kc_km_module_param_get(sim->mod, i, &name, &desc, value, sizeof(value)); i++)
+		sim_printf(sim, "param %s = %s%s%s\n", name, value, desc ? "  # " : "", desc ? desc : "");
+	return 0;
+}
+
+static int cmd_modinfo(struct sim *sim, int argc, char **argv)
+{
+	static const char *const tags[] = { "description", "author", "license", "version" };
+
+	(void)argc;
+	(void)argv;
+	if (!sim->mod)
+		return SIM_EUSAGE;
+	sim_printf(sim, "name: %s\n", kc_km_module_name(sim->mod));
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		const char *v = kc_km_module_info(sim->mod, tags[i]);
+
+		if (v)
+			sim_printf(sim, "%s: %s\n", tags[i], v);
+	}
+	return 0;
+}
+
+static int cmd_mem(struct sim *sim, int argc, char **argv)
+{
+	size_t allocs, bytes, dma, skbs;
+
+	(void)argc;
+	(void)argv;
+	kc_km_mem_stats(&allocs, &bytes, &dma, &skbs);
+	sim_printf(sim, "mem: %zu allocations, %zu bytes, %zu DMA buffers, %zu skbs\n", allocs, bytes, dma, skbs);
+	return 0;
+}
+
+static int cmd_echo(struct sim *sim, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		sim_printf(sim, "%s%s", i > 1 ? " " : "", argv[i]);
+	sim_printf(sim, "\n");
+	return 0;
+}
+
+static int cmd_time(struct sim *sim, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	sim_printf(sim, "time: %llu us\n", (unsigned long long)(kc_km_now_ns() / 1000));
+	return 0;
+}
+
+static int cmd_help(struct sim *sim, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < ncmds; i++)
+		sim_printf(sim, "  %-28s %s\n", cmds[i]->usage ? cmds[i]->usage : cmds[i]->name,
+			   cmds[i]->help ? cmds[i]->help : "");
+	return 0;
+}
+
+static const struct sim_cmd core_cmds[] = {
+	{ "probe", cmd_probe, "probe [param=value...]", "run the module's init (binds matching devices)" },
+	{ "remove", cmd_remove, "remove", "run the module's exit (unbinds devices) and report live memory" },
+	{ "device", cmd_device, "device TYPE [opt=val...]", "plug in another simulated device" },
+	{ "wait", cmd_wait, "wait MS", "let MS milliseconds of virtual time pass" },
+	{ "inject", cmd_inject, "inject POINT N", "make the Nth next call of POINT fail (kmalloc, dma_alloc, ...)" },
+	{ "expect-bugs", cmd_expect_bugs, "expect-bugs N", "check that exactly N BUG reports happened so far" },
+	{ "expect-warnings", cmd_expect_warnings, "expect-warnings N", "check the WARNING count so far" },
+	{ "params", cmd_params, "params", "list module parameters and their values" },
+	{ "modinfo", cmd_modinfo, "modinfo", "print MODULE_* information" },
+	{ "mem", cmd_mem, "mem", "print live kernel allocations" },
+	{ "echo", cmd_echo, "echo TEXT", "print TEXT" },
+	{ "time", cmd_time, "time", "print the virtual time" },
+	{ "help", cmd_help, "help", "list commands" },
+};
+SIM_COMMANDS(core_cmds)
+
+/* ---- script runner ---- */
+
+static int split_line(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line;
+
+	while (*p && argc < SIM_MAX_ARGS - 1) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (*p == '"') {	/* "quoted argument" (mixer control names have spaces) */
+			argv[argc++] = ++p;
+			while (*p && *p != '"')
+				p++;
+		} else {
+			argv[argc++] = p;
+			while (*p && *p != ' ' && *p != '\t')
+				p++;
+		}
+		if (*p)
+			*p++ = 0;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static int run_script(struct sim *sim, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int status = 0;
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *argv[SIM_MAX_ARGS];
+		char echo[1024];
+		const struct sim_cmd *c;
+		int argc, rc;
+
+		sim->lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		snprintf(echo, sizeof(echo), "%s", line);
+		argc = split_line(line, argv);
+		if (!argc)
+			continue;
+		c = find_cmd(argv[0]);
+		if (!c) {
+			fprintf(stderr, "%s:%u: unknown command '%s' (try 'help')\n", sim->script, sim->lineno,
+				argv[0]);
+			status = 2;
+			break;
+		}
+		printf("> %s\n", echo);
+		rc = c->run(sim, argc, argv);
+		kc_km_settle();
+		fflush(stdout);
+		if (rc == SIM_EUSAGE) {
+			fprintf(stderr, "%s:%u: usage: %s\n", sim->script, sim->lineno, c->usage ? c->usage : c->name);
+			status = 2;
+			break;
+		}
+		if (rc < 0)
+			printf("error: %s: %s\n", argv[0], sim_errname(rc));
+	}
+	free(line);
+	return status;
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: kcut-sim [--driver PATH] [--device TYPE[,opt=val...]]... [--param name=value]...\n"
+		    "                [--bench] [--panic-on-bug] [--log-stderr] SCRIPT|-\n"
+		    "Runs a scenario script against a driver in the user-space kernel model and prints a\n"
+		    "deterministic transcript. Script commands: `help`. Exit: 0 clean, 1 FAIL/BUG, 2 usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct sim sim = { 0 };
+	struct kc_km_config cfg = { 0 };
+	struct kc_err err = { 0 };
+	const char **devspecs = calloc((size_t)argc, sizeof(char *));
+	size_t ndev = 0;
+	FILE *f;
+	int status;
+	struct rusage ru0, ru1;
+
+	sim.params = calloc((size_t)argc, sizeof(char *));
+	if (!devspecs || !sim.params)
+		return 2;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--driver") && i + 1 < argc) {
+			sim.driver_path = argv[++i];
+		} else if (!strcmp(a, "--device") && i + 1 < argc) {
+			devspecs[ndev++] = argv[++i];
+		} else if (!strcmp(a, "--param") && i + 1 < argc) {
+			sim.params[sim.nparams++] = argv[++i];
+		} else if (!strcmp(a, "--bench")) {
+			sim.bench = true;
+		} else if (!strcmp(a, "--panic-on-bug")) {
+			cfg.panic_on_bug = true;
+		} else if (!strcmp(a, "--log-stderr")) {
+			cfg.log_to_stderr = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "kcut-sim: unknown option '%s'\n", a);
+			usage(stderr);
+			return 2;
+		} else if (!sim.script) {
+			sim.script = a;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!sim.script) {
+		usage(stderr);
+		return 2;
+	}
+	f = strcmp(sim.script, "-") ? fopen(sim.script, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "kcut-sim: cannot open %s: %s\n", sim.script, strerror(errno));
+		return 2;
+	}
+	getrusage(RUSAGE_SELF, &ru0);
+	if (kc_km_init(&cfg, &err)) {
+		fprintf(stderr, "kcut-sim: %s\n", err.msg);
+		return 2;
+	}
+	kc_km_set_log(log_sink, &sim);
+	for (size_t i = 0; i < ndev; i++) {
+		int rc = add_device(&sim, devspecs[i]);
+
+		if (rc) {
+			fprintf(stderr, "kcut-sim: cannot create device '%s': %s\n", devspecs[i], sim_errname(rc));
+			return 2;
+		}
+	}
+	if (sim.driver_path && kc_km_module_load(&sim.mod, sim.driver_path, &err)) {
+		fprintf(stderr, "kcut-sim: %s\n", err.msg);
+		return 2;
+	}
+	status = run_script(&sim, f);
+	if (f != stdin)
+		fclose(f);
+	if (sim.mod) {
+		if (sim.mod_inited) {
+			printf("> (end of script: remove)\n");
+			cmd_remove(&sim, 0, NULL);
+		}
+		kc_km_module_unload(sim.mod);
+		sim.mod = NULL;
+	}
+	for (struct sim_dev_inst *d = sim.devs, *n; d; d = n) {
+		n = d->next;
+		if (d->type->destroy)
+			d->type->destroy(d->state);
+		free(d);
+	}
+	printf("summary: %u BUG report(s) (%u expected), %u WARNING(s) (%u expected), %u FAIL(s)\n",
+	       kc_km_bug_count(), sim.expected_bugs, kc_km_warn_count(), sim.expected_warns, sim.fails);
+	fflush(stdout);
+	getrusage(RUSAGE_SELF, &ru1);
+	sim_report(&sim, "cpu: %.3f s user, %.3f s system\n",
+		   (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+			   (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6,
+		   (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+			   (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6);
+	kc_km_shutdown();
+	free(devspecs);
+	free(sim.params);
+	free(cmds);
+	free(dtypes);
+	if (status)
+		return status;
+	if (sim.fails || kc_km_bug_count() > sim.expected_bugs || kc_km_warn_count() > sim.expected_warns)
+		return 1;
+	return 0;
+}

@@ -1,0 +1,5 @@
+/* linux/firmware.h - kernel model: kept so drivers can include it; the declarations live in <linux/device.h>. */
+#ifndef _KC_LINUX_FIRMWARE_H
+#define _KC_LINUX_FIRMWARE_H
+#include <linux/device.h>
+#endif

@@ -1,0 +1,5 @@
+/* linux/in.h - kernel model: kept so drivers can include it; the declarations live in <linux/types.h>. */
+#ifndef _KC_LINUX_IN_H
+#define _KC_LINUX_IN_H
+#include <linux/types.h>
+#endif

@@ -1,0 +1,5 @@
+/* linux/mm.h - kernel model: kept so drivers can include it; the declarations live in <linux/gfp.h>. */
+#ifndef _KC_LINUX_MM_H
+#define _KC_LINUX_MM_H
+#include <linux/gfp.h>
+#endif

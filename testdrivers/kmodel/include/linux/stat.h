@@ -1,0 +1,5 @@
+/* linux/stat.h - kernel model: kept so drivers can include it; the declarations live in <linux/types.h>. */
+#ifndef _KC_LINUX_STAT_H
+#define _KC_LINUX_STAT_H
+#include <linux/types.h>
+#endif

@@ -1,0 +1,5 @@
+/* linux/tcp.h - kernel model: kept so drivers can include it; the declarations live in <linux/types.h>. */
+#ifndef _KC_LINUX_TCP_H
+#define _KC_LINUX_TCP_H
+#include <linux/types.h>
+#endif

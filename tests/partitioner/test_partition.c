@@ -1,0 +1,392 @@
+/*
+ * test_partition.c - the partitioner on hand-made databases with known answers: which rule made
+ * each root, the atomic and critical-section closure, propagation, min-cut optima as beta moves,
+ * Z3 budgets, pins (and the error when one contradicts a hard constraint), storage round trip,
+ * `why` chains and the DOT output.
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "kc_test.h"
+#include "part_fixture.h"
+
+static struct kc_part_templates *T;
+
+struct ctx {
+	struct kc_db *db;
+	struct kc_part_graph *g;
+	char path[512];
+};
+
+static int open_ctx(struct ctx *c, const char *fixture, const char *family)
+{
+	struct kc_err err = { 0 };
+
+	memset(c, 0, sizeof(*c));
+	c->db = fixture_db(fixture, c->path, sizeof(c->path));
+	if (!c->db)
+		return -1;
+	if (kc_part_graph_load(&c->g, c->db, T, family, NULL, &err) < 0) {
+		fprintf(stderr, "graph: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_ctx(struct ctx *c)
+{
+	kc_part_graph_free(c->g);
+	if (c->db)
+		kc_db_close(c->db);
+	unlink(c->path);
+}
+
+static int side_of(struct kc_part_result *r, struct kc_part_graph *g, const char *name)
+{
+	int i = kc_part_graph_find(g, name);
+
+	return i < 0 ? -1 : kc_part_result_side(r, i);
+}
+
+static const char *reason_of(struct kc_part_result *r, struct kc_part_graph *g, const char *name)
+{
+	int i = kc_part_graph_find(g, name);
+
+	return i < 0 ? "(missing)" : kc_part_reason_name(kc_part_result_reason(r, i));
+}
+
+static void test_roots_net(void)
+{
+	struct ctx c;
+	const char *rule;
+	int atomic = -1;
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	KC_CHECK_EQ_STR(kc_part_graph_family(c.g), "net");
+	KC_CHECK(strstr(kc_part_graph_family_why(c.g), "4 registrations") != NULL);
+	KC_CHECK_EQ_INT(kc_part_graph_nfuncs(c.g), 14); /* imports are not nodes */
+	/* self-recursion dropped; one edge per caller/callee pair between driver functions */
+	KC_CHECK_EQ_INT(kc_part_graph_nedges(c.g), 10);
+	rule = kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "sn_xmit"), &atomic);
+	KC_CHECK_EQ_STR(rule, "ndo_start_xmit slot (net template)");
+	KC_CHECK_EQ_INT(atomic, 1);
+	rule = kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "sn_intr"), &atomic);
+	KC_CHECK_EQ_STR(rule, "IRQ handler (arg 2 of request_irq) (generic template)");
+	rule = kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "sn_poll"), &atomic);
+	KC_CHECK_EQ_STR(rule, "NAPI poll (arg 3 of netif_napi_add) (net template)");
+	/* ndo_open, ethtool get_regs and INIT_WORK functions are not roots */
+	KC_CHECK(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "sn_open"), NULL) == NULL);
+	KC_CHECK(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "sn_get_regs"), NULL) == NULL);
+	KC_CHECK(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "sn_watchdog"), NULL) == NULL);
+	close_ctx(&c);
+}
+
+static void test_roots_sound_and_forced_family(void)
+{
+	struct ctx c;
+	struct kc_err err = { 0 };
+	struct kc_part_graph *g = NULL;
+
+	KC_REQUIRE(open_ctx(&c, "simsnd.sql", NULL) == 0);
+	KC_CHECK_EQ_STR(kc_part_graph_family(c.g), "sound");
+	KC_CHECK_EQ_STR(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "ss_trigger"), NULL),
+			"snd_pcm_ops.trigger (sound template)");
+	KC_CHECK_EQ_STR(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "ss_pointer"), NULL),
+			"snd_pcm_ops.pointer (sound template)");
+	KC_CHECK_EQ_STR(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "ss_timer"), NULL),
+			"timer callback (arg 2 of timer_setup) (generic template)");
+	KC_CHECK(kc_part_graph_root_rule(c.g, kc_part_graph_find(c.g, "ss_hw_params"), NULL) == NULL);
+	/* --family net: the sound slots no longer make roots, the generic ones still do */
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, "net", NULL, &err), 0);
+	KC_REQUIRE(g != NULL);
+	KC_CHECK(kc_part_graph_root_rule(g, kc_part_graph_find(g, "ss_trigger"), NULL) == NULL);
+	KC_CHECK(kc_part_graph_root_rule(g, kc_part_graph_find(g, "ss_timer"), NULL) != NULL);
+	kc_part_graph_free(g);
+	g = NULL;
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, "nosuch", NULL, &err), KC_ENOTFOUND);
+	KC_CHECK(strstr(err.msg, "nosuch") != NULL);
+	close_ctx(&c);
+}
+
+static const char *const hard_kernel[] = { "sn_xmit", "sn_tx_map", "sn_intr", "sn_poll", "sn_clean_rx",
+					   "sn_alloc_rx", "sn_watchdog", "sn_update_stats", "sn_read_phy" };
+
+static void test_hard_constraints_and_propagate(void)
+{
+	struct ctx c;
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL;
+	struct kc_part_stats st;
+	struct kc_err err = { 0 };
+	size_t i;
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	o.mode = KC_PART_PROPAGATE;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	for (i = 0; i < KC_ARRAY_SIZE(hard_kernel); i++)
+		KC_CHECK_EQ_INT(side_of(r, c.g, hard_kernel[i]), KC_PART_KERNEL);
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_xmit"), "root");
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_tx_map"), "atomic");
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_alloc_rx"), "atomic");
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_update_stats"), "lock");
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_watchdog"), "lock");
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_read_phy"), "atomic");
+	KC_CHECK_EQ_STR(kc_part_result_detail(r, kc_part_graph_find(c.g, "sn_update_stats")),
+			"called with adapter->stats_lock held at /src/simnic/simnic.c:280:3 (by sn_watchdog)");
+	KC_CHECK(strstr(kc_part_result_detail(r, kc_part_graph_find(c.g, "sn_alloc_rx")),
+			"called by sn_clean_rx <- sn_poll [sn_poll: root: NAPI poll") != NULL);
+	/* propagation follows calls from roots only: sn_config is called by the lock holder
+	 * sn_watchdog (kernel, but not reachable from a root), so it stays user */
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_config"), "default");
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_probe"), KC_PART_USER);
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_probe"), "default");
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_get_regs"), KC_PART_USER);
+	kc_part_result_stats(r, &st);
+	KC_CHECK_EQ_INT(st.kernel_funcs, 9);
+	KC_CHECK_EQ_INT(st.kernel_loc, 30 + 22 + 15 + 25 + 35 + 20 + 30 + 15 + 12);
+	KC_CHECK_EQ_INT(st.user_loc, 40 + 20 + 25 + 50 + 18);
+	/* crossing: sn_watchdog -> sn_config (2 sites in a loop: 2*10), sn_get_regs -> sn_read_phy (3*10) */
+	KC_CHECK_EQ_INT(st.cut_edges, 2);
+	KC_CHECK(fabs(st.cut_weight - (20 + 30)) < 1e-9);
+	kc_part_result_free(r);
+	r = NULL;
+	/* a kernel pin propagates like a root; a user pin stops propagation */
+	{
+		struct kc_part_pin pins[] = { { "sn_open", KC_PART_KERNEL }, { "sn_setup_hw", KC_PART_USER } };
+
+		o.pins = pins;
+		o.n_pins = 2;
+		KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+		KC_REQUIRE(r != NULL);
+		KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_config"), "propagate");
+		KC_CHECK_EQ_INT(side_of(r, c.g, "sn_setup_hw"), KC_PART_USER);
+		KC_CHECK(strstr(kc_part_result_detail(r, kc_part_graph_find(c.g, "sn_config")),
+				"called by sn_open [sn_open: pinned to the kernel half") != NULL);
+	}
+	kc_part_result_free(r);
+	close_ctx(&c);
+}
+
+static void test_mincut_beta_sweep(void)
+{
+	struct ctx c;
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL, *b = NULL;
+	struct kc_part_stats st;
+	struct kc_err err = { 0 };
+	long hard_loc = 30 + 22 + 15 + 25 + 35 + 20 + 30 + 15 + 12;
+	int ws = 0;
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	/* beta = 0: the kernel half is exactly the hard-constraint closure */
+	o.beta = 0;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	kc_part_result_stats(r, &st);
+	KC_CHECK_EQ_INT(st.kernel_loc, hard_loc);
+	KC_CHECK_EQ_INT(st.kernel_funcs, 9);
+	KC_CHECK_EQ_STR(st.solver, "maxflow");
+	kc_part_result_free(r);
+	/* beta = 0.5: sn_config costs 18 + 0.5*1 in the kernel, 0.5*20 in user: user */
+	o.beta = 0.5;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_config"), KC_PART_USER);
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_config"), "cut");
+	kc_part_result_stats(r, &st);
+	KC_CHECK(fabs(st.cost - kc_part_result_objective(r)) < 1e-6);
+	KC_CHECK(fabs(st.cost - (hard_loc + 0.5 * (20 + 30))) < 1e-6);
+	/* moving sn_config to the kernel would cost 18 + 0.5 - 10 = +8.5 */
+	KC_CHECK(fabs(kc_part_result_move_cost(r, kc_part_graph_find(c.g, "sn_config")) - 8.5) < 1e-9);
+	KC_CHECK(kc_part_result_move_cost(r, kc_part_graph_find(c.g, "sn_xmit")) == DBL_MAX);
+	kc_part_result_free(r);
+	/* beta = 2: 18 + 2 < 40, sn_config joins the kernel; sn_read_phy<-sn_get_regs (30) is not worth 25 LOC? 2*30=60 > 25: joins */
+	o.beta = 2;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_config"), KC_PART_KERNEL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_get_regs"), KC_PART_KERNEL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_open"), KC_PART_USER);
+	kc_part_result_stats(r, &st);
+	KC_CHECK_EQ_INT(st.kernel_loc, hard_loc + 18 + 25);
+	/* Z3 and brute force find the same optimum value */
+	o.solver = KC_PART_SOLVER_Z3;
+	KC_CHECK_EQ_INT(kc_part_solve(&b, c.g, &o, &err), 0);
+	KC_REQUIRE(b != NULL);
+	KC_CHECK(fabs(kc_part_result_objective(b) - kc_part_result_objective(r)) < 1e-6);
+	kc_part_result_free(b);
+	o.solver = KC_PART_SOLVER_BRUTE;
+	KC_CHECK_EQ_INT(kc_part_solve(&b, c.g, &o, &err), 0);
+	KC_REQUIRE(b != NULL);
+	KC_CHECK(fabs(kc_part_result_objective(b) - kc_part_result_objective(r)) < 1e-6);
+	kc_part_result_free(b);
+	kc_part_result_free(r);
+	/* budget: hard + 20 LOC leaves room for sn_config (18) but not sn_get_regs (25) */
+	o.solver = KC_PART_SOLVER_AUTO;
+	o.budget = hard_loc + 20;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	kc_part_result_stats(r, &st);
+	KC_CHECK_EQ_STR(st.solver, "z3");
+	KC_CHECK(st.kernel_loc <= o.budget);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_get_regs"), KC_PART_USER);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_config"), KC_PART_KERNEL);
+	kc_part_result_free(r);
+	r = NULL;
+	/* below the hard closure: a clear conflict */
+	o.budget = hard_loc - 1;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), KC_ECONFLICT);
+	KC_CHECK(strstr(err.msg, "cannot be met") != NULL);
+	KC_CHECK(r == NULL);
+	/* budget with the max-flow solver is refused */
+	o.solver = KC_PART_SOLVER_MAXFLOW;
+	o.budget = 1000;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), KC_EINVAL);
+	(void)ws;
+	close_ctx(&c);
+}
+
+static void test_pins(void)
+{
+	struct ctx c;
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL;
+	struct kc_err err = { 0 };
+	struct kc_part_pin bad[] = { { "sn_read_phy", KC_PART_USER } };
+	struct kc_part_pin good[] = { { "sn_probe", KC_PART_KERNEL }, { "sn_config", KC_PART_USER } };
+	struct kc_part_pin missing[] = { { "sn_nosuch", KC_PART_KERNEL } };
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	o.pins = bad;
+	o.n_pins = 1;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), KC_ECONFLICT);
+	/* the message names both the pin and the constraint it contradicts */
+	KC_CHECK(strstr(err.msg, "pin sn_read_phy=user") != NULL);
+	KC_CHECK(strstr(err.msg, "sn_update_stats") != NULL);
+	o.pins = good;
+	o.n_pins = 2;
+	o.beta = 2;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_probe"), KC_PART_KERNEL);
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_probe"), "pin");
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_config"), KC_PART_USER); /* beta=2 alone would move it in */
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_config"), "pin");
+	kc_part_result_free(r);
+	r = NULL;
+	o.pins = missing;
+	o.n_pins = 1;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), KC_ENOTFOUND);
+	close_ctx(&c);
+}
+
+static void test_store_load_why_dot(void)
+{
+	struct ctx c;
+	struct kc_part_opts o = KC_PART_OPTS_INIT, lo;
+	struct kc_part_result *r = NULL, *l = NULL;
+	struct kc_part_stats a, b;
+	struct kc_err err = { 0 };
+	struct kc_sb sb = { 0 };
+	char *name = NULL, *prof = NULL;
+	size_t i;
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	o.beta = 0.5;
+	KC_REQUIRE(kc_part_solve(&r, c.g, &o, &err) == 0);
+	KC_CHECK_EQ_INT(kc_part_store(c.db, c.g, &o, NULL, r, "half", &err), 0);
+	KC_CHECK_EQ_INT(kc_part_store(c.db, c.g, &o, NULL, r, "half", &err), 0); /* replace */
+	KC_CHECK_EQ_INT(kc_part_load(&l, c.db, c.g, NULL, &lo, &name, &prof, &err), 0);
+	KC_REQUIRE(l != NULL);
+	KC_CHECK_EQ_STR(name, "half");
+	KC_CHECK(prof == NULL);
+	KC_CHECK(fabs(lo.beta - 0.5) < 1e-12);
+	kc_part_result_stats(r, &a);
+	kc_part_result_stats(l, &b);
+	KC_CHECK_EQ_INT(a.kernel_loc, b.kernel_loc);
+	KC_CHECK_EQ_INT(a.cut_edges, b.cut_edges);
+	for (i = 0; i < kc_part_graph_nfuncs(c.g); i++) {
+		KC_CHECK_EQ_INT(kc_part_result_side(r, (int)i), kc_part_result_side(l, (int)i));
+		KC_CHECK_EQ_STR(kc_part_result_detail(r, (int)i), kc_part_result_detail(l, (int)i));
+	}
+	kc_part_why(&sb, c.g, l, kc_part_graph_find(c.g, "sn_read_phy"));
+	KC_CHECK(strstr(sb.s, "sn_read_phy: kernel half (atomic)") != NULL);
+	KC_CHECK(strstr(sb.s, "called by sn_update_stats [sn_update_stats: called with adapter->stats_lock held") != NULL);
+	KC_CHECK(strstr(sb.s, "/src/simnic/simnic.c:325:12") != NULL);
+	kc_sb_reset(&sb);
+	kc_part_why(&sb, c.g, l, kc_part_graph_find(c.g, "sn_config"));
+	KC_CHECK(strstr(sb.s, "by +8.5") != NULL);
+	kc_sb_reset(&sb);
+	kc_part_dot(&sb, c.g, l, -1, 0);
+	KC_CHECK(strstr(sb.s, "subgraph cluster_kernel") != NULL);
+	KC_CHECK(strstr(sb.s, "subgraph cluster_user") != NULL);
+	/* sn_watchdog (kernel, f8) -> sn_config (user, f13): a bold crossing edge labelled 20 */
+	KC_CHECK(strstr(sb.s, "f8 -> f13 [style=bold, penwidth=3, color=\"#7d3c98\", label=\"20\"]") != NULL);
+	kc_sb_reset(&sb);
+	kc_part_dot(&sb, c.g, l, kc_part_graph_find(c.g, "sn_poll"), 1);
+	KC_CHECK(strstr(sb.s, "sn_clean_rx") != NULL);
+	KC_CHECK(strstr(sb.s, "sn_alloc_rx") == NULL); /* two calls away */
+	{
+		struct kc_part_result *none = NULL;
+
+		KC_CHECK_EQ_INT(kc_part_load(&none, c.db, c.g, "nosuch", NULL, NULL, NULL, &err), KC_ENOTFOUND);
+		KC_CHECK(none == NULL);
+	}
+	kc_sb_free(&sb);
+	free(name);
+	kc_part_result_free(r);
+	kc_part_result_free(l);
+	close_ctx(&c);
+}
+
+static void test_profile_weights(void)
+{
+	struct ctx c;
+	struct kc_err err = { 0 };
+	struct kc_part_graph *g = NULL;
+	struct kc_sb unk = { 0 };
+	size_t n = 0, i;
+	char *fp = kc_path_join(KC_PART_FIXTURES, "simnic.instr");
+	int caller, callee;
+	double w, total = 0;
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	KC_CHECK_EQ_INT(kc_part_profile_import(c.db, fp, KC_PART_PROF_INSTRUMENT, "run1", &n, &unk, &err), 0);
+	KC_CHECK_EQ_INT(n, 7);
+	KC_CHECK_EQ_STR(unk.s, "kmalloc\n"); /* .isra.0 stripped: sn_read_phy is known */
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, NULL, "run1", &err), 0);
+	KC_REQUIRE(g != NULL);
+	KC_CHECK(fabs(kc_part_graph_duration(g) - 10) < 1e-9);
+	for (i = 0; kc_part_graph_edge(g, i, &caller, &callee, &w) == 0; i++) {
+		total += w;
+		if (!strcmp(kc_part_graph_name(g, caller), "sn_clean_rx"))
+			KC_CHECK(fabs(w - 80000) < 1e-9);
+		if (!strcmp(kc_part_graph_name(g, caller), "sn_xmit"))
+			KC_CHECK(w == 0); /* never observed */
+	}
+	KC_CHECK(fabs(total - (5000 + 80000 + 5 + 1 + 1 + 1 + 40)) < 1e-9);
+	kc_part_graph_free(g);
+	g = NULL;
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, NULL, "nosuch", &err), KC_ENOTFOUND);
+	kc_sb_free(&unk);
+	free(fp);
+	close_ctx(&c);
+}
+
+int main(void)
+{
+	T = builtin_templates();
+	if (!T)
+		return 1;
+	KC_RUN(test_roots_net);
+	KC_RUN(test_roots_sound_and_forced_family);
+	KC_RUN(test_hard_constraints_and_propagate);
+	KC_RUN(test_mincut_beta_sweep);
+	KC_RUN(test_pins);
+	KC_RUN(test_store_load_why_dot);
+	KC_RUN(test_profile_weights);
+	kc_part_templates_free(T);
+	return kc_test_done();
+}

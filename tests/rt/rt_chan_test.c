@@ -1,0 +1,286 @@
+/*
+ * rt_chan_test.c - the channel between a kernel half (this program) and a real user half
+ * (rt_user_test, spawned by the runtime): concurrent upcalls from several threads, replies
+ * going to the right caller in the right order, nested calls three deep, downcalls started by a
+ * user-half thread, objects crossing as handles, and the crossing trace. Also built with
+ * ThreadSanitizer (rt_chan_test_tsan).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kc_test.h"
+#include "rt_test_kernel.h"
+
+static struct kc_rt *start(int trace, const char *mode)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	struct kc_rt *rt = NULL;
+	int rc;
+
+	rt_test_opts(&o, mode);
+	o.trace = trace;
+	rc = kc_rt_kernel_start(&rt, &o, &err);
+	if (rc)
+		fprintf(stderr, "start: %s\n", err.msg);
+	return rt;
+}
+
+static void test_start_fails_cleanly(void)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	struct kc_rt *rt = (struct kc_rt *)1;
+
+	rt_test_opts(&o, NULL);
+	o.user_path = "/nonexistent/kcut-user-half";
+	o.ready_timeout_ms = 300;
+	KC_CHECK_EQ_INT(kc_rt_kernel_start(&rt, &o, &err), KC_EIO);
+	KC_CHECK(rt == NULL);
+	KC_CHECK(strstr(err.msg, "/nonexistent/kcut-user-half") != NULL);
+	o.user_path = NULL;
+	KC_CHECK_EQ_INT(kc_rt_kernel_start(&rt, &o, &err), KC_EINVAL);
+}
+
+static void test_simple_calls(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	uint32_t v = 0, tag = 0;
+
+	KC_REQUIRE(rt);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 1);
+	KC_CHECK(kc_rt_user_pid(rt) > 0);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+	KC_CHECK_EQ_INT(up_echo(rt, 41, 7, &v, &tag), 0);
+	KC_CHECK_EQ_INT(v, 42);
+	KC_CHECK_EQ_INT(tag, 7);
+	/* the user half rejects malformed arguments with its own error code */
+	KC_CHECK_EQ_INT(up_u32(rt, U_ECHO, 1, NULL), KC_EINVAL);
+	/* unknown function ids never leave the kernel half */
+	{
+		struct kc_rt_call *c;
+		struct kc_xdr *a;
+
+		KC_CHECK_EQ_INT(kc_rt_call_begin(&c, &a, rt, U_NFNS), KC_EINVAL);
+	}
+	kc_rt_close(rt);
+}
+
+struct worker {
+	struct kc_rt *rt;
+	uint32_t id;
+	int bad;
+};
+
+static void *echo_worker(void *p)
+{
+	struct worker *w = p;
+	uint32_t i;
+
+	for (i = 0; i < 300; i++) {
+		uint32_t v = 0, tag = 0;
+		int rc = up_echo(w->rt, w->id * 100000 + i, w->id, &v, &tag);
+
+		if (rc || v != w->id * 100000 + i + 1 || tag != w->id)
+			w->bad++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_upcalls(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	struct worker w[8];
+	pthread_t t[8];
+	int i;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < 8; i++) {
+		w[i] = (struct worker){ rt, (uint32_t)i + 1, 0 };
+		pthread_create(&t[i], NULL, echo_worker, &w[i]);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		KC_CHECK_EQ_INT(w[i].bad, 0);
+	}
+	kc_rt_close(rt);
+}
+
+struct slow {
+	struct kc_rt *rt;
+	atomic_int *order;
+	int finished_as;
+	int rc;
+};
+
+static void *slow_call(void *p)
+{
+	struct slow *s = p;
+
+	s->rc = up_u32(s->rt, U_SLEEP, 300, NULL);
+	s->finished_as = atomic_fetch_add(s->order, 1);
+	return NULL;
+}
+
+/* A slow upcall is pending while a fast one from another thread completes: replies go to their
+ * own callers, the fast one first. */
+static void test_reply_order(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	atomic_int order = 0;
+	struct slow s = { rt, &order, -1, -1 };
+	uint32_t v = 0, tag = 0;
+	pthread_t t;
+	int fast_as;
+
+	KC_REQUIRE(rt);
+	pthread_create(&t, NULL, slow_call, &s);
+	kc_os_sleep_ns(50000000ull);
+	KC_CHECK_EQ_INT(up_echo(rt, 1, 99, &v, &tag), 0);
+	fast_as = atomic_fetch_add(&order, 1);
+	pthread_join(t, NULL);
+	KC_CHECK_EQ_INT(s.rc, 0);
+	KC_CHECK_EQ_INT(fast_as, 0);
+	KC_CHECK_EQ_INT(s.finished_as, 1);
+	KC_CHECK_EQ_INT(v, 2);
+	KC_CHECK_EQ_INT(tag, 99);
+	kc_rt_close(rt);
+}
+
+static void test_nested_three_deep(void)
+{
+	struct kc_rt *rt = start(1, NULL);
+	uint32_t v = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	KC_REQUIRE(rt);
+	atomic_store(&k_max_depth, 0);
+	kc_rt_trace_caller("test_main");
+	/* U3 -> K3 -> U2 -> K2 -> U1 -> K1: 100, 101, 201, 202, 302, 303 */
+	KC_CHECK_EQ_INT(up_u32(rt, U_NEST, 3, &v), 0);
+	KC_CHECK_EQ_INT(v, 303);
+	/* k_depth counts kernel handlers active on this thread at once */
+	KC_CHECK_EQ_INT(atomic_load(&k_max_depth), 3);
+	/* deeper still */
+	KC_CHECK_EQ_INT(up_u32(rt, U_NEST, 10, &v), 0);
+	KC_CHECK_EQ_INT(v, 1010);
+	kc_rt_trace_caller(NULL);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+
+	f = open_memstream(&text, &len);
+	KC_REQUIRE(f);
+	KC_CHECK_EQ_INT(kc_rt_trace_write(rt, f), 0);
+	fclose(f);
+	KC_CHECK(strncmp(text, "# kcut-profile v1 duration_s=", 29) == 0);
+	KC_CHECK(strstr(text, "\ntest_main u_nest 2\n") != NULL);
+	KC_CHECK(strstr(text, "\nu_nest k_nest 13\n") != NULL);
+	KC_CHECK(strstr(text, "\nk_nest u_nest 11\n") != NULL);
+	KC_CHECK(strstr(text, "\n(kernel) u_null 1\n") != NULL);
+	KC_CHECK(strstr(text, "\n# bytes (kernel) u_null 0\n") != NULL);
+	KC_CHECK(strstr(text, "\n# bytes test_main u_nest 16\n") != NULL);
+	free(text);
+	kc_rt_close(rt);
+}
+
+/* A thread of the user half starts its own downcall (a chain begun on the user side). */
+static void test_user_started_downcall(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	uint32_t v = 0;
+	int rc, i;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < 20; i++) {
+		KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_DOWNTHREAD) == 0);
+		kc_xdr_put_u32(a, 20);
+		kc_xdr_put_u32(a, (uint32_t)i);
+		rc = kc_rt_call_invoke(c, &r);
+		if (!rc)
+			v = kc_xdr_get_u32(r);
+		KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
+		KC_CHECK_EQ_INT(v, 20 + i);
+	}
+	kc_rt_close(rt);
+}
+
+/* A kernel object crosses as a handle; the user half gets a copy on first sight only. */
+static void test_objects_cross_as_handles(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	unsigned char obj[48] = { 0 };
+	uint64_t h = 0, back;
+	uint32_t fresh;
+	int rc, round;
+	void *p;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &h, obj, 1, sizeof(obj), 1) == 0);
+	for (round = 0; round < 2; round++) {
+		struct kc_rt_call *c;
+		struct kc_xdr *a, *r;
+
+		KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_OBJ) == 0);
+		kc_xdr_put_handle(a, h);
+		kc_xdr_put_u32(a, sizeof(obj));
+		rc = kc_rt_call_invoke(c, &r);
+		back = kc_xdr_get_handle(r);
+		fresh = kc_xdr_get_u32(r);
+		KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
+		KC_CHECK(back == h);
+		KC_CHECK_EQ_INT(fresh, round == 0);
+		KC_CHECK_EQ_INT(kc_objt_lookup(kc_rt_objt(rt), &p, back, 1, 0, sizeof(obj)), 0);
+		KC_CHECK(p == obj);
+	}
+	/* the user half wrote its copy, not the kernel object */
+	KC_CHECK_EQ_INT(obj[0], 0);
+	KC_CHECK_EQ_INT(up_u32(rt, U_OBJCOUNT, ~0u, &fresh), 0);
+	KC_CHECK_EQ_INT(fresh, 1);
+	/* kfree hook: the handle dies here, and the next call tells the user half */
+	KC_CHECK_EQ_INT(kc_rt_obj_free(rt, obj), 0);
+	KC_CHECK_EQ_INT(kc_objt_lookup(kc_rt_objt(rt), &p, h, 1, 0, 1), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(up_u32(rt, U_OBJCOUNT, ~0u, &fresh), 0);
+	KC_CHECK_EQ_INT(fresh, 0);
+	KC_CHECK_EQ_INT(kc_rt_obj_free(rt, obj), 0); /* untracked now: no-op */
+	kc_rt_close(rt);
+}
+
+static void test_busy_and_idle_modes(void)
+{
+	const char *modes[] = { "busy", "idle" };
+	int m, i;
+
+	for (m = 0; m < 2; m++) {
+		struct kc_rt *rt = start(0, modes[m]);
+
+		KC_REQUIRE(rt);
+		for (i = 0; i < 200; i++)
+			KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+		kc_rt_close(rt);
+	}
+}
+
+int main(void)
+{
+#ifdef KC_EXPECT_TSAN
+#if !defined(__SANITIZE_THREAD__)
+	fprintf(stderr, "this build was meant to use ThreadSanitizer but does not\n");
+	return 1;
+#else
+	printf("built with ThreadSanitizer\n");
+#endif
+#endif
+	KC_RUN(test_start_fails_cleanly);
+	KC_RUN(test_simple_calls);
+	KC_RUN(test_concurrent_upcalls);
+	KC_RUN(test_reply_order);
+	KC_RUN(test_nested_three_deep);
+	KC_RUN(test_user_started_downcall);
+	KC_RUN(test_objects_cross_as_handles);
+	KC_RUN(test_busy_and_idle_modes);
+	return kc_test_done();
+}

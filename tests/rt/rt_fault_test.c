@@ -1,0 +1,288 @@
+/*
+ * rt_fault_test.c - the kernel half survives a user half that misbehaves while upcalls are in
+ * flight: killed (SIGKILL), crashing (SIGSEGV), hanging, replying garbage, returning a forged
+ * handle, returning an oversize length, returning too few results. In each case: the call that
+ * triggered the fault fails with an error, every other pending call fails at once (KC_RT_EDEAD
+ * rather than waiting for its own timeout), the user half is restarted, the recovery hook runs,
+ * and later calls succeed.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kc_test.h"
+#include "rt_test_kernel.h"
+
+static atomic_int recovered;
+static atomic_uint recovered_incarnation;
+
+static void on_recover(struct kc_rt *rt, void *arg, unsigned inc)
+{
+	uint32_t v = 0, tag = 0;
+
+	(void)arg;
+	/* the hook may already talk to the new user half (re-send configuration...) */
+	if (up_echo(rt, 1, 2, &v, &tag) == 0 && v == 2)
+		atomic_store(&recovered_incarnation, inc);
+	atomic_fetch_add(&recovered, 1);
+}
+
+static struct kc_rt *start(unsigned timeout_ms)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	struct kc_rt *rt = NULL;
+
+	rt_test_opts(&o, NULL);
+	o.call_timeout_ms = timeout_ms;
+	o.restart_min_ms = 20;
+	o.restart_max_ms = 200;
+	o.recover = on_recover;
+	atomic_store(&recovered, 0);
+	atomic_store(&recovered_incarnation, 0);
+	if (kc_rt_kernel_start(&rt, &o, &err))
+		fprintf(stderr, "start: %s\n", err.msg);
+	return rt;
+}
+
+struct pending {
+	struct kc_rt *rt;
+	uint32_t ms;
+	int rc;
+	uint64_t took_ns;
+};
+
+static void *pending_call(void *p)
+{
+	struct pending *c = p;
+	uint64_t t0 = kc_os_now_ns();
+
+	c->rc = up_u32(c->rt, U_SLEEP, c->ms, NULL);
+	c->took_ns = kc_os_now_ns() - t0;
+	return NULL;
+}
+
+enum fault { F_SIGKILL, F_SEGV, F_HANG, F_GARBAGE, F_FORGE, F_OVERSIZE, F_SHORT };
+
+/* Trigger the fault from this thread; returns what the triggering call returned (0 for the
+ * external kill). */
+static int trigger(struct kc_rt *rt, enum fault f)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	static unsigned char obj[64];
+	uint64_t h = 0, back;
+	uint32_t len;
+	void *p;
+	int rc;
+
+	switch (f) {
+	case F_SIGKILL:
+		kill(kc_rt_user_pid(rt), SIGKILL);
+		return 0;
+	case F_SEGV:
+		return up_u32(rt, U_SEGV, ~0u, NULL);
+	case F_HANG:
+		return up_u32(rt, U_HANG, ~0u, NULL);
+	case F_GARBAGE:
+		return up_u32(rt, U_GARBAGE, ~0u, NULL);
+	case F_FORGE:
+		/* generated stub: send a handle, check the one that comes back */
+		if (kc_objt_track(kc_rt_objt(rt), &h, obj, 3, sizeof(obj), 1))
+			return KC_EBUG;
+		rc = kc_rt_call_begin(&c, &a, rt, U_FORGE);
+		if (rc)
+			return rc;
+		kc_xdr_put_handle(a, h);
+		rc = kc_rt_call_invoke(c, &r);
+		if (!rc) {
+			back = kc_xdr_get_handle(r);
+			rc = kc_objt_lookup(kc_rt_objt(rt), &p, back, 3, 0, sizeof(obj));
+			if (rc)
+				rc = kc_rt_fault(rt, "u_forge returned a handle the tracker rejects");
+		}
+		kc_objt_untrack(kc_rt_objt(rt), obj);
+		return kc_rt_call_end(c, rc);
+	case F_OVERSIZE:
+		/* generated stub: a variable-length result of at most 4096 bytes */
+		rc = kc_rt_call_begin(&c, &a, rt, U_OVERSIZE);
+		if (rc)
+			return rc;
+		rc = kc_rt_call_invoke(c, &r);
+		if (!rc)
+			kc_xdr_get_opaque(r, &len, 4096);
+		return kc_rt_call_end(c, rc);
+	case F_SHORT:
+		rc = kc_rt_call_begin(&c, &a, rt, U_SHORT);
+		if (rc)
+			return rc;
+		rc = kc_rt_call_invoke(c, &r);
+		if (!rc) {
+			kc_xdr_get_u32(r);
+			kc_xdr_get_u32(r);
+		}
+		return kc_rt_call_end(c, rc);
+	}
+	return KC_EBUG;
+}
+
+struct trig {
+	struct kc_rt *rt;
+	enum fault f;
+	int rc;
+};
+
+static void *trigger_thread(void *p)
+{
+	struct trig *t = p;
+
+	t->rc = trigger(t->rt, t->f);
+	return NULL;
+}
+
+static void run_fault(enum fault f, int want_rc, unsigned timeout_ms)
+{
+	struct kc_rt *rt = start(timeout_ms);
+	struct trig tr = { rt, f, 1 };
+	struct pending pc[3];
+	pthread_t t[3], tt;
+	uint32_t v = 0, tag = 0;
+	int i, pid0;
+
+	KC_REQUIRE(rt);
+	pid0 = kc_rt_user_pid(rt);
+	/* a hanging call must be the first to reach its timeout: start it before the others */
+	if (f == F_HANG) {
+		pthread_create(&tt, NULL, trigger_thread, &tr);
+		kc_os_sleep_ns(100000000ull);
+	}
+	for (i = 0; i < 3; i++) {
+		pc[i] = (struct pending){ rt, timeout_ms * 2, 1, 0 };
+		pthread_create(&t[i], NULL, pending_call, &pc[i]);
+	}
+	kc_os_sleep_ns(100000000ull); /* let them reach the user half */
+	if (f == F_HANG)
+		pthread_join(tt, NULL);
+	else
+		tr.rc = trigger(rt, f);
+	if (want_rc)
+		KC_CHECK_EQ_INT(tr.rc, want_rc);
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		/* the fault fails every pending call at once, long before its own timeout */
+		KC_CHECK_EQ_INT(pc[i].rc, KC_RT_EDEAD);
+		KC_CHECK(pc[i].took_ns < (uint64_t)timeout_ms * 1000000ull);
+	}
+	KC_CHECK(kc_rt_last_fault(rt)[0] != '\0');
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 2);
+	KC_CHECK(kc_rt_user_pid(rt) != pid0);
+	KC_CHECK_EQ_INT(up_echo(rt, 5, 6, &v, &tag), 0);
+	KC_CHECK_EQ_INT(v, 6);
+	/* the hook ran (and could call the new incarnation) before or soon after we got here */
+	for (i = 0; i < 500 && !atomic_load(&recovered); i++)
+		kc_os_sleep_ns(2000000ull);
+	KC_CHECK_EQ_INT(atomic_load(&recovered), 1);
+	KC_CHECK_EQ_INT(atomic_load(&recovered_incarnation), 2);
+	kc_rt_close(rt);
+}
+
+static void test_sigkill(void)
+{
+	run_fault(F_SIGKILL, 0, 5000);
+}
+
+static void test_sigsegv(void)
+{
+	run_fault(F_SEGV, KC_RT_EDEAD, 5000);
+}
+
+static void test_hang(void)
+{
+	run_fault(F_HANG, KC_RT_ETIMEDOUT, 400);
+}
+
+static void test_garbage(void)
+{
+	run_fault(F_GARBAGE, KC_RT_EPROTO, 5000);
+}
+
+static void test_forged_handle(void)
+{
+	run_fault(F_FORGE, KC_RT_EPROTO, 5000);
+}
+
+static void test_oversize_length(void)
+{
+	run_fault(F_OVERSIZE, KC_RT_EPROTO, 5000);
+}
+
+static void test_short_results(void)
+{
+	run_fault(F_SHORT, KC_RT_EPROTO, 5000);
+}
+
+/* Calls made while the user half is down fail fast instead of waiting. */
+static void test_down_fails_fast(void)
+{
+	struct kc_rt *rt = start(5000);
+	uint64_t t0;
+	int rc, i, saw_down = 0;
+
+	KC_REQUIRE(rt);
+	kill(kc_rt_user_pid(rt), SIGKILL);
+	for (i = 0; i < 2000 && kc_rt_incarnation(rt) < 2; i++) {
+		t0 = kc_os_now_ns();
+		rc = up_u32(rt, U_NULL, ~0u, NULL);
+		if (rc == KC_RT_EDOWN || rc == KC_RT_EDEAD) {
+			saw_down = 1;
+			/* no waiting for the user half: well under the 5 s call timeout */
+			KC_CHECK(kc_os_now_ns() - t0 < 1000000000ull);
+		}
+		kc_os_sleep_ns(200000ull);
+	}
+	KC_CHECK(saw_down);
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+	kc_rt_close(rt);
+}
+
+/* Repeated crashes: restarted every time (with backoff), and it keeps working. */
+static void test_repeated_restarts(void)
+{
+	struct kc_rt *rt = start(5000);
+	unsigned i;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < 4; i++) {
+		KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+		KC_CHECK_EQ_INT(up_u32(rt, U_SEGV, ~0u, NULL), KC_RT_EDEAD);
+	}
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 5);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+	kc_rt_close(rt);
+}
+
+int main(void)
+{
+#ifdef KC_EXPECT_TSAN
+#if !defined(__SANITIZE_THREAD__)
+	fprintf(stderr, "this build was meant to use ThreadSanitizer but does not\n");
+	return 1;
+#else
+	printf("built with ThreadSanitizer\n");
+#endif
+#endif
+	KC_RUN(test_sigkill);
+	KC_RUN(test_sigsegv);
+	KC_RUN(test_hang);
+	KC_RUN(test_garbage);
+	KC_RUN(test_forged_handle);
+	KC_RUN(test_oversize_length);
+	KC_RUN(test_short_results);
+	KC_RUN(test_down_fails_fast);
+	KC_RUN(test_repeated_restarts);
+	return kc_test_done();
+}

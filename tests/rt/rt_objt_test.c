@@ -1,0 +1,217 @@
+/*
+ * rt_objt_test.c - the object tracker: handles, interior pointers into objects and arrays,
+ * release (kfree hook), stale handles, forged handles, wrong types, size overflow, and the user
+ * side's copy-on-first-sight. A brute-force model cross-checks interior lookups.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kc_test.h"
+#include "kcut_rt.h"
+
+struct dev {
+	int a;
+	char name[20];
+	long stats[4];
+};
+
+static void test_track_and_lookup(void)
+{
+	struct kc_objt *t;
+	struct dev d;
+	uint64_t h, h2;
+	void *p;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h, &d, 7, sizeof(d), 1), 0);
+	KC_CHECK(h != 0);
+	/* the handle is not the address */
+	KC_CHECK(h != (uint64_t)(uintptr_t)&d);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, &d, 7, sizeof(d), 1), 0);
+	KC_CHECK(h2 == h);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 7, 0, sizeof(d)), 0);
+	KC_CHECK(p == &d);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 7, offsetof(struct dev, stats), sizeof(d.stats)), 0);
+	KC_CHECK(p == d.stats);
+	KC_CHECK_EQ_INT(kc_objt_count(t), 1);
+	/* the same address as another type, or with another size */
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, &d, 8, sizeof(d), 1), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, &d, 7, sizeof(d) / 2, 1), KC_RT_ERANGE);
+	/* overlapping another tracked object */
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, (char *)&d + 4, 7, 8, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, (char *)&d - 4, 7, 8, 1), KC_RT_ERANGE);
+	kc_objt_free(t);
+}
+
+static void test_interior_pointers_and_arrays(void)
+{
+	struct kc_objt *t;
+	struct dev arr[10];
+	uint64_t h, hi;
+	size_t off, size, esz;
+	void *p;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(t, &h, arr, 2, sizeof(arr[0]), 10) == 0);
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, &arr[3].stats[2]), 0);
+	KC_CHECK(hi == h);
+	KC_CHECK_EQ_INT(off, 3 * sizeof(arr[0]) + offsetof(struct dev, stats) + 2 * sizeof(long));
+	KC_CHECK_EQ_INT(kc_objt_size(t, &size, &esz, h, 2), 0);
+	KC_CHECK_EQ_INT(size, sizeof(arr));
+	KC_CHECK_EQ_INT(esz, sizeof(arr[0]));
+	KC_CHECK_EQ_INT(off / esz, 3);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 2, off, sizeof(long)), 0);
+	KC_CHECK(p == &arr[3].stats[2]);
+	/* one past the end and outside */
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, (char *)arr + sizeof(arr)), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, (char *)arr - 1), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, NULL), KC_ENOTFOUND);
+	kc_objt_free(t);
+}
+
+/* Many objects: every byte of every object maps back to it, and gaps map to nothing (checked
+ * against a brute-force scan). */
+static void test_against_model(void)
+{
+	struct kc_objt *t;
+	static char pool[4096];
+	struct { size_t at, len; uint64_t h; } o[64];
+	size_t i, k, at = 0, bad = 0;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	srand(7);
+	for (i = 0; i < 64; i++) {
+		at += (size_t)(rand() % 8);
+		o[i].at = at;
+		o[i].len = 1 + (size_t)(rand() % 50);
+		at += o[i].len;
+		KC_REQUIRE(at < sizeof(pool));
+		KC_REQUIRE(kc_objt_track(t, &o[i].h, pool + o[i].at, 1, o[i].len, 1) == 0);
+	}
+	/* release every third one */
+	for (i = 0; i < 64; i += 3)
+		kc_objt_untrack(t, pool + o[i].at);
+	for (k = 0; k < at + 8; k++) {
+		uint64_t h = 0, want = 0;
+		size_t off = 0, want_off = 0;
+		int rc;
+
+		for (i = 0; i < 64; i++)
+			if (i % 3 && k >= o[i].at && k < o[i].at + o[i].len) {
+				want = o[i].h;
+				want_off = k - o[i].at;
+			}
+		rc = kc_objt_handle_of(t, &h, &off, pool + k);
+		if (want ? rc != 0 || h != want || off != want_off : rc != KC_ENOTFOUND)
+			bad++;
+	}
+	KC_CHECK_EQ_INT(bad, 0);
+	KC_CHECK_EQ_INT(kc_objt_count(t), 64 - 22);
+	kc_objt_free(t);
+}
+
+static void test_release_and_stale(void)
+{
+	struct kc_objt *t;
+	int a, b;
+	uint64_t ha, hb, ha2;
+	void *p;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(t, &ha, &a, 1, sizeof(a), 1) == 0);
+	kc_objt_untrack(t, &a); /* the kfree hook */
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, ha, 1, 0, 4), KC_RT_ESTALE);
+	KC_CHECK(p == NULL);
+	/* the entry is reused for b, the old handle stays stale */
+	KC_REQUIRE(kc_objt_track(t, &hb, &b, 1, sizeof(b), 1) == 0);
+	KC_CHECK(hb != ha);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, ha, 1, 0, 4), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, hb, 1, 0, 4), 0);
+	KC_CHECK(p == &b);
+	KC_CHECK_EQ_INT(kc_objt_release(t, hb), 0);
+	KC_CHECK_EQ_INT(kc_objt_release(t, hb), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(kc_objt_count(t), 0);
+	/* tracking a again gives a new handle */
+	KC_REQUIRE(kc_objt_track(t, &ha2, &a, 1, sizeof(a), 1) == 0);
+	KC_CHECK(ha2 != ha);
+	kc_objt_untrack(t, &b); /* untracked pointer: no-op */
+	kc_objt_free(t);
+}
+
+static void test_forged_wrong_type_overflow(void)
+{
+	struct kc_objt *t;
+	char buf[100];
+	uint64_t h;
+	void *p;
+	int i, accepted = 0;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(t, &h, buf, 5, sizeof(buf), 1) == 0);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, 0, 5, 0, 1), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h + 1, 5, 0, 1), KC_RT_EPROTO); /* no such index */
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, (uint64_t)(uintptr_t)buf, 5, 0, 1), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h ^ (0x5555ull << 40), 5, 0, 1), KC_RT_EPROTO);
+	/* random handles never validate */
+	srand(3);
+	for (i = 0; i < 100000; i++) {
+		uint64_t f = ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 2) ^ (uint64_t)rand();
+
+		if (f != h && kc_objt_lookup(t, &p, f, 5, 0, 1) == 0)
+			accepted++;
+	}
+	KC_CHECK_EQ_INT(accepted, 0);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 6, 0, 1), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 5, 0, 101), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 5, 100, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 5, 100, 0), 0);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 5, 50, SIZE_MAX), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 5, SIZE_MAX, 2), KC_RT_ERANGE);
+	/* size overflow when tracking */
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h, buf + 1, 5, SIZE_MAX / 2, 3), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h, (void *)(UINTPTR_MAX - 8), 5, 16, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h, buf, 5, 0, 1), KC_EINVAL);
+	kc_objt_free(t);
+}
+
+static void test_user_side_import(void)
+{
+	struct kc_objt *t;
+	uint64_t h = 0x1234000000000005ull, h2;
+	size_t off;
+	void *p, *q;
+	int fresh;
+
+	KC_REQUIRE(kc_objt_new(&t, 1, NULL) == 0);
+	KC_CHECK_EQ_INT(kc_objt_import(t, &p, &fresh, h, 9, 64), 0);
+	KC_CHECK(p != NULL && fresh == 1);
+	KC_CHECK_EQ_INT(((char *)p)[63], 0);
+	KC_CHECK_EQ_INT(kc_objt_import(t, &q, &fresh, h, 9, 64), 0);
+	KC_CHECK(q == p && fresh == 0);
+	KC_CHECK_EQ_INT(kc_objt_import(t, &q, &fresh, h, 8, 64), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(kc_objt_import(t, &q, &fresh, h, 9, 65), KC_RT_ERANGE);
+	/* the user side sends the kernel's handle back for interior pointers of its copy */
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &h2, &off, (char *)p + 10), 0);
+	KC_CHECK(h2 == h);
+	KC_CHECK_EQ_INT(off, 10);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &q, h, 9, 10, 54), 0);
+	KC_CHECK(q == (char *)p + 10);
+	KC_CHECK_EQ_INT(kc_objt_import(t, &q, &fresh, 0, 9, 64), KC_EINVAL);
+	/* release frees the copy (ASan would report a leak otherwise) */
+	KC_CHECK_EQ_INT(kc_objt_release(t, h), 0);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &q, h, 9, 0, 1), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(kc_objt_import(t, &q, &fresh, h, 9, 64), 0);
+	KC_CHECK(fresh == 1);
+	kc_objt_free(t); /* frees the live copy */
+}
+
+int main(void)
+{
+	KC_RUN(test_track_and_lookup);
+	KC_RUN(test_interior_pointers_and_arrays);
+	KC_RUN(test_against_model);
+	KC_RUN(test_release_and_stale);
+	KC_RUN(test_forged_wrong_type_overflow);
+	KC_RUN(test_user_side_import);
+	return kc_test_done();
+}

@@ -1,0 +1,39 @@
+/*
+ * rt_test_fns.h - the function ids the runtime tests and benchmark share between the kernel half
+ * (the test program) and the user half (rt_user_test): what generated code would emit.
+ */
+#ifndef RT_TEST_FNS_H
+#define RT_TEST_FNS_H
+
+/* User-half functions (upcalls). */
+enum {
+	U_NULL,      /* no arguments, no results */
+	U_ECHO,      /* (u32 a, u32 tag) -> (u32 a + 1, u32 tag) */
+	U_SLEEP,     /* (u32 ms) -> () */
+	U_NEST,      /* (u32 d) -> (u32 K_NEST(d) + 1) */
+	U_SEGV,      /* () -> dies of SIGSEGV */
+	U_HANG,      /* () -> never returns */
+	U_GARBAGE,   /* () -> a reply with a garbage header */
+	U_FORGE,     /* (handle h) -> (handle forged from h) */
+	U_OVERSIZE,  /* () -> (u32 length 1 << 30, no bytes) */
+	U_DOWNTHREAD,/* (u32 a, u32 b) -> (u32 K_ADD(a, b) called from a fresh user thread) */
+	U_OBJ,       /* (handle h, u32 size) -> (handle h, u32 fresh); writes 0x5a into the copy */
+	U_SHORT,     /* () -> (u32), but the kernel stub expects two words */
+	U_OBJCOUNT,  /* () -> (u32 objects in the user half's tracker) */
+	U_NFNS
+};
+
+/* Kernel-half functions (downcalls). */
+enum {
+	K_NEST,      /* (u32 d) -> (u32 (d > 1 ? U_NEST(d - 1) : 0) + 100) */
+	K_ADD,       /* (u32 a, u32 b) -> (u32 a + b) */
+	K_NFNS
+};
+
+static const char *const rt_test_user_names[U_NFNS] = {
+	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
+	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount",
+};
+static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add" };
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * rt_test_kernel.h - the kernel half of the runtime tests: its downcall table and small upcall
+ * stubs written the way generated code would write them.
+ */
+#ifndef RT_TEST_KERNEL_H
+#define RT_TEST_KERNEL_H
+
+#include <stdatomic.h>
+
+#include "kcut_rt.h"
+#include "os.h"
+#include "rt_test_fns.h"
+
+static _Thread_local int k_depth;
+static atomic_int k_max_depth;
+
+static int up_u32(struct kc_rt *rt, uint32_t fn, uint32_t arg, uint32_t *out);
+
+static int k_nest(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t d = kc_xdr_get_u32(a), v = 0;
+	int rc = 0;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	k_depth++;
+	if (k_depth > atomic_load(&k_max_depth))
+		atomic_store(&k_max_depth, k_depth);
+	if (d > 1)
+		rc = up_u32(rt, U_NEST, d - 1, &v);
+	k_depth--;
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(r, v + 100);
+	return 0;
+}
+
+static int k_add(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t x = kc_xdr_get_u32(a), y = kc_xdr_get_u32(a);
+
+	(void)rt;
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	kc_xdr_put_u32(r, x + y);
+	return 0;
+}
+
+static const struct kc_rt_fn k_fns[K_NFNS] = {
+	[K_NEST] = { "k_nest", k_nest },
+	[K_ADD] = { "k_add", k_add },
+};
+
+/* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32
+ * result (when out != NULL). */
+static int up_u32(struct kc_rt *rt, uint32_t fn, uint32_t arg, uint32_t *out)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc;
+
+	rc = kc_rt_call_begin(&c, &a, rt, fn);
+	if (rc)
+		return rc;
+	if (arg != ~0u)
+		kc_xdr_put_u32(a, arg);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc && out)
+		*out = kc_xdr_get_u32(r);
+	return kc_rt_call_end(c, rc);
+}
+
+static int up_echo(struct kc_rt *rt, uint32_t v, uint32_t tag, uint32_t *ov, uint32_t *otag)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc;
+
+	rc = kc_rt_call_begin(&c, &a, rt, U_ECHO);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(a, v);
+	kc_xdr_put_u32(a, tag);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		*ov = kc_xdr_get_u32(r);
+		*otag = kc_xdr_get_u32(r);
+	}
+	return kc_rt_call_end(c, rc);
+}
+
+static void rt_test_opts(struct kc_rt_opts *o, const char *mode)
+{
+	static char *argv_busy[] = { (char *)KC_RT_USER_TEST, "busy", NULL };
+	static char *argv_idle[] = { (char *)KC_RT_USER_TEST, "idle", NULL };
+
+	o->fns = k_fns;
+	o->nfns = K_NFNS;
+	o->peer_names = rt_test_user_names;
+	o->npeer = U_NFNS;
+	o->user_path = KC_RT_USER_TEST;
+	if (mode && mode[0] == 'b')
+		o->user_argv = argv_busy;
+	else if (mode && mode[0] == 'i')
+		o->user_argv = argv_idle;
+}
+
+#endif

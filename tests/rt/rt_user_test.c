@@ -1,0 +1,235 @@
+/*
+ * rt_user_test.c - the user half the runtime tests and benchmark spawn: a dispatch table of small
+ * functions (see rt_test_fns.h), some of which misbehave on purpose (crash, hang, garbage,
+ * forged handle, oversize length) so the kernel half's fault handling can be tested.
+ * argv[1], when present, is "busy" (workers spin on the ring) or "idle" (never spin).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kcut_rt.h"
+#include "rt_internal.h"
+#include "rt_test_fns.h"
+
+static struct kc_rt *g_rt;
+
+static int u_null(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)r;
+	return kc_xdr_dec_done(a);
+}
+
+static int u_echo(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t v = kc_xdr_get_u32(a), tag = kc_xdr_get_u32(a);
+
+	(void)rt;
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	kc_xdr_put_u32(r, v + 1);
+	kc_xdr_put_u32(r, tag);
+	return 0;
+}
+
+static int u_sleep(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t ms = kc_xdr_get_u32(a);
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	(void)rt;
+	(void)r;
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+static int u_nest(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t d = kc_xdr_get_u32(a), v = 0;
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+	int rc;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	rc = kc_rt_call_begin(&c, &ca, rt, K_NEST);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(ca, d);
+	rc = kc_rt_call_invoke(c, &cr);
+	if (!rc)
+		v = kc_xdr_get_u32(cr);
+	rc = kc_rt_call_end(c, rc);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(r, v + 1);
+	return 0;
+}
+
+static int u_segv(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	(void)r;
+	signal(SIGSEGV, SIG_DFL);
+	raise(SIGSEGV);
+	return 0;
+}
+
+static int u_hang(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	(void)r;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int u_garbage(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	kc_xdr_put_u32(r, 7);
+	kc_rt__test_garble_next_reply();
+	return 0;
+}
+
+static int u_forge(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint64_t h = kc_xdr_get_handle(a);
+
+	(void)rt;
+	kc_xdr_put_handle(r, h ^ 0x00ff000000000000ull);
+	return 0;
+}
+
+static int u_oversize(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	kc_xdr_put_u32(r, 1u << 30);
+	return 0;
+}
+
+struct down_arg {
+	uint32_t a, b, v;
+	int rc;
+};
+
+static void *down_thread(void *p)
+{
+	struct down_arg *d = p;
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+
+	d->rc = kc_rt_call_begin(&c, &ca, g_rt, K_ADD);
+	if (d->rc)
+		return NULL;
+	kc_xdr_put_u32(ca, d->a);
+	kc_xdr_put_u32(ca, d->b);
+	d->rc = kc_rt_call_invoke(c, &cr);
+	if (!d->rc)
+		d->v = kc_xdr_get_u32(cr);
+	d->rc = kc_rt_call_end(c, d->rc);
+	return NULL;
+}
+
+static int u_downthread(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	struct down_arg d = { 0 };
+	pthread_t t;
+
+	(void)rt;
+	d.a = kc_xdr_get_u32(a);
+	d.b = kc_xdr_get_u32(a);
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	if (pthread_create(&t, NULL, down_thread, &d))
+		return KC_ENOMEM;
+	pthread_join(t, NULL);
+	if (d.rc)
+		return d.rc;
+	kc_xdr_put_u32(r, d.v);
+	return 0;
+}
+
+static int u_obj(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint64_t h = kc_xdr_get_handle(a);
+	uint32_t size = kc_xdr_get_u32(a);
+	void *p;
+	int fresh, rc;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	rc = kc_objt_import(kc_rt_objt(rt), &p, &fresh, h, 1, size);
+	if (rc)
+		return rc;
+	memset(p, 0x5a, size);
+	kc_xdr_put_handle(r, h);
+	kc_xdr_put_u32(r, (uint32_t)fresh);
+	return 0;
+}
+
+static int u_shortres(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	kc_xdr_put_u32(r, 1);
+	return 0;
+}
+
+static int u_objcount(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)a;
+	kc_xdr_put_u32(r, (uint32_t)kc_objt_count(kc_rt_objt(rt)));
+	return 0;
+}
+
+static const struct kc_rt_fn fns[U_NFNS] = {
+	[U_NULL] = { "u_null", u_null },
+	[U_ECHO] = { "u_echo", u_echo },
+	[U_SLEEP] = { "u_sleep", u_sleep },
+	[U_NEST] = { "u_nest", u_nest },
+	[U_SEGV] = { "u_segv", u_segv },
+	[U_HANG] = { "u_hang", u_hang },
+	[U_GARBAGE] = { "u_garbage", u_garbage },
+	[U_FORGE] = { "u_forge", u_forge },
+	[U_OVERSIZE] = { "u_oversize", u_oversize },
+	[U_DOWNTHREAD] = { "u_downthread", u_downthread },
+	[U_OBJ] = { "u_obj", u_obj },
+	[U_SHORT] = { "u_short", u_shortres },
+	[U_OBJCOUNT] = { "u_objcount", u_objcount },
+};
+
+int main(int argc, char **argv)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	int rc;
+
+	o.fns = fns;
+	o.nfns = U_NFNS;
+	o.peer_names = rt_test_kernel_names;
+	o.npeer = K_NFNS;
+	if (argc > 1 && strcmp(argv[1], "busy") == 0)
+		o.busy_poll = 1;
+	if (argc > 1 && strcmp(argv[1], "idle") == 0)
+		o.spin_us = 0;
+	if (argc > 2)
+		o.nworkers = (unsigned)atoi(argv[2]);
+	rc = kc_rt_user_open(&g_rt, &o, &err);
+	if (rc) {
+		fprintf(stderr, "rt_user_test: %s\n", err.msg);
+		return 2;
+	}
+	rc = kc_rt_user_run(g_rt);
+	kc_rt_close(g_rt);
+	return rc ? 1 : 0;
+}
