@@ -69,6 +69,7 @@ static uint64_t hash_args(const struct kc_cc_entry *e)
 	return h;
 }
 
+/* Chain a file's path and content into h; *ok = 0 when it cannot be read. */
 static uint64_t hash_file(uint64_t h, const char *path, int *ok)
 {
 	char *buf = NULL;
@@ -155,6 +156,7 @@ struct inc_ctx {
 	struct kc_argv paths;
 };
 
+/* clang_getInclusions callback: collect the driver files the TU included (not the main file). */
 static void inclusion_cb(CXFile f, CXSourceLocation *stack, unsigned n, CXClientData d)
 {
 	struct inc_ctx *ic = d;
@@ -174,6 +176,7 @@ static void inclusion_cb(CXFile f, CXSourceLocation *stack, unsigned n, CXClient
 	clang_disposeString(s);
 }
 
+/* Run SQL on a raw connection, message into err. */
 static int exec1(sqlite3 *db, const char *sql, struct kc_err *err)
 {
 	char *msg = NULL;
@@ -236,6 +239,7 @@ static const char *sev_name(enum CXDiagnosticSeverity s)
 	}
 }
 
+/* The cleaned arguments as a JSON array string (tu.args). Caller frees. */
 static char *args_json(const struct kc_cc_entry *e)
 {
 	struct kc_sb sb = { 0 };
@@ -375,6 +379,32 @@ static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu
 		sqlite3_finalize(s);
 		s = NULL;
 	}
+	/* content hashes of the main file and the driver includes (file.hash) */
+	if (tu) {
+		sqlite3_stmt *hs = NULL;
+		size_t k;
+
+		if (sqlite3_prepare_v2(db, "UPDATE file SET hash = ?2 WHERE path = ?1", -1, &hs, NULL) != SQLITE_OK)
+			goto dberr;
+		for (k = 0; k <= (ic ? ic->paths.n : 0); k++) {
+			const char *fp = k == 0 ? e->file : ic->paths.v[k - 1];
+			int ok = 1;
+			char fh[17];
+
+			hash_hex(fh, hash_file(KC_HASH64_INIT, fp, &ok));
+			sqlite3_reset(hs);
+			sqlite3_bind_text(hs, 1, fp, -1, SQLITE_STATIC);
+			if (ok)
+				sqlite3_bind_text(hs, 2, fh, -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(hs, 2);
+			if (sqlite3_step(hs) != SQLITE_DONE) {
+				sqlite3_finalize(hs);
+				goto dberr;
+			}
+		}
+		sqlite3_finalize(hs);
+	}
 	if (sqlite3_prepare_v2(db, "UPDATE tu SET status = ?2, parse_ms = ?3, n_errors = ?4, n_warnings = ?5, "
 				   "hash = ?6, analyzed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -413,6 +443,7 @@ out:
 	return rc;
 }
 
+/* Redraw the progress line (done/total, ETA, file). Called with qlock held. */
 static void progress(struct pool *pl, const char *file)
 {
 	double el = now_ms() - pl->t0;
@@ -441,6 +472,7 @@ static void test_sigint_hook(struct pool *pl)
 		raise(SIGINT);
 }
 
+/* Analyze one TU: missing file, unchanged (skip), parse, store in one transaction. Sets j->state. */
 static void run_job(struct pool *pl, CXIndex idx, struct job *j)
 {
 	struct kc_cc_entry *e = j->e;
@@ -530,6 +562,7 @@ out:
 				[j->state]);
 }
 
+/* A worker thread: its own CXIndex, takes TUs until none is left, SIGINT, or a fatal DB error. */
 static void *worker(void *arg)
 {
 	struct pool *pl = arg;
@@ -558,6 +591,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Add a canonical driver directory (once). */
 static void add_driver(struct kc_run *run, const char *dir)
 {
 	size_t i;

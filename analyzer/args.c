@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Append a copy of s (keeps the array NULL-terminated). */
 void kc_argv_push(struct kc_argv *a, const char *s)
 {
 	if (a->n + 2 > a->cap) {
@@ -23,6 +24,7 @@ void kc_argv_push(struct kc_argv *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+/* Free the strings and the array; a is empty afterwards. */
 void kc_argv_free(struct kc_argv *a)
 {
 	size_t i;

@@ -55,6 +55,7 @@ struct kc_run {
 	pthread_mutex_t lock; /* serializes all DB writes */
 };
 
+/* 1 when the canonical path lies under one of the run's driver directories. */
 int kc_is_driver_path(const struct kc_run *run, const char *path);
 
 /* Store every fact of one parsed TU (the caller holds run->lock and has opened the transaction and

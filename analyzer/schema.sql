@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS func (
 	tu_id         INTEGER REFERENCES tu(id) ON DELETE SET NULL  -- TU that stored the definition
 );
 CREATE INDEX IF NOT EXISTS func_name ON func(name);
+CREATE INDEX IF NOT EXISTS func_tu ON func(tu_id);
 
 CREATE TABLE IF NOT EXISTS param (
 	func_id       INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
@@ -143,6 +144,7 @@ CREATE TABLE IF NOT EXISTS registration (
 );
 CREATE INDEX IF NOT EXISTS registration_func ON registration(func_id);
 CREATE INDEX IF NOT EXISTS registration_slot ON registration(struct_name, field);
+CREATE INDEX IF NOT EXISTS registration_tu ON registration(tu_id);
 
 -- Indirect call sites as found in the source, before resolution. `kcut analyze` rebuilds the
 -- call rows with kind = 'indirect' from this table after every run (the slot stores and

@@ -9,9 +9,10 @@
  * an allocation is stored, and so on. libclang 14 exposes no operator kinds, so these judgements are
  * structural (see docs/analyzer.md, "How read/write is decided").
  *
- * Macros: the driver-side position of a node is its expansion location; when the identifier written
- * there is not the node's own name and is followed by '(' it is the outermost macro the node came
- * from (INIT_WORK, timer_setup, spin_lock_irqsave, module_param ...).
+ * Macros: the driver-side position of a node is its file location (a macro body token maps to the
+ * invocation, a macro argument token to where it was written); when the identifier written there is
+ * not the node's own name and is followed by '(' it is the macro the node came from (INIT_WORK,
+ * timer_setup, spin_lock_irqsave, module_param ...).
  *
  * Writes go straight to the database through prepared statements; the caller holds the writer lock
  * and the TU's transaction is open (analyze.c).
@@ -157,6 +158,7 @@ static char *cxstr(CXString s)
 	return r;
 }
 
+/* Record the first database error (with SQLite's message) in the walk; later ones are dropped. */
 static int db_fail(struct vctx *v, const char *what)
 {
 	if (!v->rc)
@@ -164,6 +166,7 @@ static int db_fail(struct vctx *v, const char *what)
 	return v->rc;
 }
 
+/* One of the TU's prepared statements, reset and with its bindings cleared. */
 static sqlite3_stmt *stmt(struct vctx *v, int which)
 {
 	sqlite3_stmt *s = v->st[which];
@@ -257,12 +260,14 @@ struct pos {
 	unsigned line, col, off;
 };
 
+/* The file location of a cursor, with its file: where the user wrote it. A token of a macro's body
+ * maps to the macro invocation, a token of a macro argument to where the argument was written. */
 static struct pos cursor_pos(struct vctx *v, CXCursor c)
 {
 	struct pos p = { 0 };
 	CXFile f = NULL;
 
-	clang_getExpansionLocation(clang_getCursorLocation(c), &f, &p.line, &p.col, &p.off);
+	clang_getSpellingLocation(clang_getCursorLocation(c), &f, &p.line, &p.col, &p.off);
 	p.fi = file_info(v, f);
 	return p;
 }
@@ -391,6 +396,7 @@ struct kids {
 	unsigned n;
 };
 
+/* clang_visitChildren callback collecting up to 16 direct children. */
 static enum CXChildVisitResult kids_cb(CXCursor c, CXCursor parent, CXClientData d)
 {
 	struct kids *k = d;
@@ -402,6 +408,7 @@ static enum CXChildVisitResult kids_cb(CXCursor c, CXCursor parent, CXClientData
 	return CXChildVisit_Continue;
 }
 
+/* The first (up to 16) direct children of a cursor. */
 static struct kids children(CXCursor c)
 {
 	struct kids k = { .n = 0 };
@@ -412,6 +419,7 @@ static struct kids children(CXCursor c)
 	return k;
 }
 
+/* Implicit conversions (libclang shows them as UnexposedExpr), parentheses and casts. */
 static int is_cast_like(CXCursor c)
 {
 	enum CXCursorKind k = clang_getCursorKind(c);
@@ -437,6 +445,8 @@ static int type_is_pointer(CXType t)
 	return clang_getCanonicalType(t).kind == CXType_Pointer;
 }
 
+/* Is c an lvalue expression used as such (member, variable, parameter, subscript, *p), i.e.
+ * not wrapped in an lvalue-to-rvalue conversion? See docs/analyzer.md, "How read/write is decided". */
 static int is_lvalue_form(CXCursor c)
 {
 	enum CXCursorKind k;
@@ -584,6 +594,7 @@ struct fields_ctx {
 
 static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name);
 
+/* clang_Type_visitFields callback: store one field of the struct being written (fields_ctx). */
 static enum CXVisitorResult field_cb(CXCursor c, CXClientData d)
 {
 	struct fields_ctx *fc = d;
@@ -656,6 +667,7 @@ static enum CXVisitorResult field_cb(CXCursor c, CXClientData d)
 	return v->rc ? CXVisit_Break : CXVisit_Continue;
 }
 
+/* Has this TU already handled the struct named name? Marks it handled when not. */
 static int struct_done(struct vctx *v, const char *name)
 {
 	size_t i;
@@ -831,6 +843,7 @@ static long long global_ref(struct vctx *v, CXCursor c, int defining)
 	return id;
 }
 
+/* A variable declared at file scope (global storage, extern or not). */
 static int is_global_var(CXCursor var)
 {
 	enum CXCursorKind pk;
@@ -886,6 +899,7 @@ static int count_loc(const struct fileinfo *fi, unsigned first, unsigned last)
 	return n;
 }
 
+/* Store the parameters of the function being defined and remember their cursors (access roots). */
 static void store_params(struct vctx *v, struct fn *fn, CXCursor c)
 {
 	int i, n = clang_Cursor_getNumArguments(c);
@@ -974,6 +988,8 @@ static void add_site(struct vctx *v, long long callee, const char *slot, const c
 	st->macro = macro ? kc_xstrdup(macro) : NULL;
 }
 
+/* Write the aggregated call sites of a finished function: direct ones into call, indirect ones
+ * into icall (resolved later by resolve.c); frees the site list. */
 static void flush_sites(struct vctx *v, struct fn *fn)
 {
 	size_t i;
@@ -1140,6 +1156,7 @@ static void expr_text(struct vctx *v, struct kc_sb *sb, CXCursor c)
 	kc_sb_add(sb, "...");
 }
 
+/* expr_text as a malloc'd string (caller frees). */
 static char *expr_str(struct vctx *v, CXCursor c)
 {
 	struct kc_sb sb = { 0 };
@@ -1154,6 +1171,8 @@ struct lockapi {
 	const char *kind;
 };
 
+/* Is name a lock API? Sets op (lock/unlock/trylock), kind (spin, rwlock, mutex, sem, rcu) and
+ * irq (irqsave, irq, bh or NULL). Returns 1 when it is. */
 static int classify_lock(const char *name, const char **op, const char **kind, const char **irq)
 {
 	static const struct lockapi kinds[] = {
@@ -1218,6 +1237,8 @@ static int classify_lock(const char *name, const char **op, const char **kind, c
 	return 1;
 }
 
+/* A call (or macro) api that takes or releases a lock: store the lock_op row once per site and
+ * update the function's held set, which every later call site of the function sees. */
 static void lock_event(struct vctx *v, const char *api, CXCursor call, const struct pos *p, int in_macro)
 {
 	struct fn *fn = v->fn;
@@ -1306,6 +1327,7 @@ static const struct allocator allocators[] = {
 	{ "alloc_page", -1, -1 }, { "dev_alloc_page", -1, -1 },
 };
 
+/* The allocator table entry for a function or macro name, or NULL. */
 static const struct allocator *find_allocator(const char *name)
 {
 	size_t i;
@@ -1323,6 +1345,7 @@ struct sizeof_find {
 	int found;
 };
 
+/* Find the first sizeof(...) below a call and its operand's type. */
 static enum CXChildVisitResult sizeof_cb(CXCursor c, CXCursor parent, CXClientData d)
 {
 	struct sizeof_find *sf = d;
@@ -1391,6 +1414,8 @@ static const char *store_target(struct vctx *v, int d, char **sname, char **fnam
 	return "other";
 }
 
+/* Store an allocation site: allocator, size/count text as written, sizeof element type, and where
+ * the result goes (store_target). Macro-expanded sites are stored once. */
 static void alloc_event(struct vctx *v, const struct allocator *a, const char *api, CXCursor call,
 			const struct pos *p, int in_macro)
 {
@@ -1442,6 +1467,7 @@ static void alloc_event(struct vctx *v, const struct allocator *a, const char *a
 	free(var);
 }
 
+/* Store one piece of pointer-shape evidence for struct_name.field. */
 static void shape(struct vctx *v, const char *sname, const char *field, const char *ev, const char *detail,
 		  const struct pos *p)
 {
@@ -1456,6 +1482,7 @@ static void shape(struct vctx *v, const char *sname, const char *field, const ch
 	run_stmt(v, s, "storing shape evidence");
 }
 
+/* String functions whose pointer arguments are NUL-terminated strings. */
 static int is_string_fn(const char *n)
 {
 	static const char *const fns[] = {
@@ -1488,6 +1515,7 @@ static void reg_arg(struct vctx *v, long long fid, const char *api, int idx, con
 	run_stmt(v, s, "storing a registration");
 }
 
+/* Registration of a function stored into struct sname, field field (var: what holds the struct). */
 static void reg_slot(struct vctx *v, long long fid, const char *sname, const char *field, const char *var,
 		     const char *macro, const struct pos *p)
 {
@@ -1513,6 +1541,9 @@ static int decl_in_driver(struct vctx *v, CXCursor f)
 	return p.fi && p.fi->is_driver;
 }
 
+/* A CallExpr inside a driver function: the call site (direct, or indirect with its slot and
+ * function type), lock and allocation APIs, functions passed to kernel functions, string-function
+ * shape evidence. */
 static void on_call(struct vctx *v, CXCursor c)
 {
 	struct pos p = cursor_pos(v, c);
@@ -1671,6 +1702,8 @@ static int lvalue_mode(struct vctx *v, int d)
 
 static const char *const mode_names[] = { "read", "write", "addr" };
 
+/* A MemberRefExpr inside a driver function: one field_access row per mode with the access-path
+ * root, the struct definition, and shape evidence from how a pointer field's value is used. */
 static void on_member(struct vctx *v, CXCursor c)
 {
 	int d = v->depth - 1, mode, i;
@@ -1840,6 +1873,26 @@ static void on_member(struct vctx *v, CXCursor c)
 	free(root_name);
 }
 
+/* The n-th field of a record type (positional initializers). */
+struct nth_field {
+	unsigned want, seen;
+	int found;
+	CXCursor field;
+};
+
+static enum CXVisitorResult nth_field_cb(CXCursor c, CXClientData d)
+{
+	struct nth_field *nf = d;
+
+	if (nf->seen++ == nf->want) {
+		nf->field = c;
+		nf->found = 1;
+		return CXVisit_Break;
+	}
+	return CXVisit_Continue;
+}
+
+/* Remember that local variable (or parameter) var now holds function func. */
 static void note_fvar(struct vctx *v, CXCursor var, CXCursor func)
 {
 	struct fn *fn = v->fn;
@@ -1905,28 +1958,19 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 		} else if (par->k == CXCursor_InitListExpr) {
 			CXType rt = clang_getCanonicalType(clang_getCursorType(par->c));
 
+			struct nth_field nf = { .want = me->idx };
+
 			if (rt.kind == CXType_Record) {
-				struct kids fk = { .n = 0 };
-				CXCursor rd = clang_getTypeDeclaration(rt);
+				clang_Type_visitFields(rt, nth_field_cb, &nf);
+				if (nf.found) {
+					CXCursor rec = named_record_of_field(nf.field);
+					char *sn = record_name(v, rec);
+					char *fn = cxstr(clang_getCursorSpelling(nf.field));
 
-				clang_visitChildren(rd, kids_cb, &fk);
-				{
-					unsigned j, nf = 0;
-
-					for (j = 0; j < fk.n && j < KC_ARRAY_SIZE(fk.c); j++) {
-						if (clang_getCursorKind(fk.c[j]) != CXCursor_FieldDecl)
-							continue;
-						if (nf++ == me->idx) {
-							char *sn = record_name(v, named_record_of_field(fk.c[j]));
-							char *fn = cxstr(clang_getCursorSpelling(fk.c[j]));
-
-							ensure_struct_decl(v, named_record_of_field(fk.c[j]), sn);
-							reg_slot(v, fid, sn, fn, v->topvar, NULL, &p);
-							free(sn);
-							free(fn);
-							break;
-						}
-					}
+					ensure_struct_decl(v, rec, sn);
+					reg_slot(v, fid, sn, fn, v->topvar, NULL, &p);
+					free(sn);
+					free(fn);
 				}
 			}
 		} else if (par->k == CXCursor_VarDecl && v->fn) {
@@ -1965,6 +2009,8 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 	free(macro);
 }
 
+/* A DeclRefExpr: function names used as values (address taken, registrations) and accesses to
+ * global variables. */
 static void on_declref(struct vctx *v, CXCursor c)
 {
 	CXCursor ref = clang_getCursorReferenced(c);
@@ -2006,6 +2052,7 @@ static void on_declref(struct vctx *v, CXCursor c)
 
 static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData data);
 
+/* Walk the children of c with walk_cb (the walk keeps its own ancestor stack). */
 static void walk_children(struct vctx *v, CXCursor c)
 {
 	clang_visitChildren(c, walk_cb, v);
@@ -2074,6 +2121,7 @@ static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData
 	return v->rc ? CXChildVisit_Break : CXChildVisit_Continue;
 }
 
+/* Does TU tu still exist (a function it stored is then really stored)? */
 static int tu_alive(struct vctx *v, long long tu)
 {
 	sqlite3_stmt *s = stmt(v, S_TU_ALIVE);
@@ -2085,6 +2133,9 @@ static int tu_alive(struct vctx *v, long long tu)
 	return alive;
 }
 
+/* A function definition in a driver file: store or update its row and parameters, walk its body
+ * and write its call sites. A definition another live TU already stored (a header inline seen by
+ * several TUs) is skipped: stored once. */
 static void on_function_def(struct vctx *v, CXCursor c, struct pos *p)
 {
 	int is_def = 0;
@@ -2152,6 +2203,8 @@ static void on_function_def(struct vctx *v, CXCursor c, struct pos *p)
 	}
 }
 
+/* Top-level declarations of the TU: only those located in driver files are entered (functions,
+ * globals and their initializers, struct and typedef definitions). */
 static enum CXChildVisitResult top_cb(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct vctx *v = data;

@@ -57,6 +57,7 @@ trap 'rm -rf "$work"' EXIT
 # One shell line per TU: cd DIR && clang-14 -fsyntax-only ARGS FILE
 python3 - "$ccdb" "$work/warm.db" >"$work/clang.sh" <<EOF
 import json, os, shlex, sqlite3, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, "$top/tests/linux")
 import linux_ref
 con = sqlite3.connect(sys.argv[2])

@@ -47,7 +47,7 @@ run() {
 		cat "$tmp/$1.err" "$tmp/$1.out" >&2
 		exit 1
 	}
-	awk -v name="$1" '/^throughput/ {
+	awk -v name="$1" '/^throughput (tx|rx) / {
 		for (i = 1; i <= NF; i++) {
 			if ($i == "size") size = $(i + 1)
 			if ($i == "pkt/s") pps = $(i - 1)

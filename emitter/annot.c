@@ -39,7 +39,7 @@ const char *em_shape_name(enum em_shape s)
 {
 	static const char *const names[] = {
 		[EM_S_UNKNOWN] = "unknown", [EM_S_STRUCT] = "struct", [EM_S_ARRAY] = "array",
-		[EM_S_STRING] = "string",   [EM_S_OPAQUE] = "opaque", [EM_S_DMA] = "dma-coherent",
+		[EM_S_STRING] = "string",   [EM_S_OPAQUE] = "opaque", [EM_S_DMA] = "dma-coherent", [EM_S_MMIO] = "mmio",
 		[EM_S_LIST] = "list",       [EM_S_UNION] = "union",   [EM_S_FNPTR] = "function pointer",
 	};
 

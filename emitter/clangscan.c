@@ -157,13 +157,41 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	int fi;
 
 	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_VarDecl && clang_isCursorDefinition(c) &&
+	    clang_Cursor_getStorageClass(c) != CX_SC_Extern) {
+		clang_getSpellingLocation(loc, &file, NULL, NULL, NULL);
+		if (file && clang_File_isEqual(file, x->main)) {
+			x->s->globals = kc_xrealloc(x->s->globals, (x->s->nglobals + 1) * sizeof(*x->s->globals));
+			x->s->globals[x->s->nglobals++] = cx_str(clang_getCursorSpelling(c));
+		}
+		return CXChildVisit_Continue;
+	}
 	if (clang_getCursorKind(c) != CXCursor_FunctionDecl)
 		return CXChildVisit_Continue;
 	usr = cx_str(clang_getCursorUSR(c));
 	fi = em_func_by_usr(x->m, usr);
 	free(usr);
-	if (fi >= 0 && clang_isCursorDefinition(c))
-		record_types(&x->m->f[fi], c);
+	if (fi >= 0 && clang_isCursorDefinition(c) && !x->m->f[fi].types_from_def) {
+		struct em_func *f = &x->m->f[fi];
+		int i;
+
+		/* the definition's parameter names are the ones its body uses */
+		for (i = 0; i < f->nparams; i++) {
+			free(f->params[i].name);
+			free(f->params[i].t.spelling);
+			free(f->params[i].t.sname);
+		}
+		free(f->params);
+		free(f->ret.spelling);
+		free(f->ret.sname);
+		f->params = NULL;
+		f->nparams = 0;
+		f->have_types = 0;
+		record_types(f, c);
+		f->types_from_def = 1;
+		if (!f->is_defined)
+			f->local_def = 1;
+	}
 	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
 	if (fi >= 0 && !x->m->f[fi].have_types)
 		record_types(&x->m->f[fi], c);
@@ -263,5 +291,8 @@ void em_scan_free(struct em_scan *s)
 	for (i = 0; i < s->nincludes; i++)
 		free(s->includes[i]);
 	free(s->includes);
+	for (i = 0; i < s->nglobals; i++)
+		free(s->globals[i]);
+	free(s->globals);
 	memset(s, 0, sizeof(*s));
 }

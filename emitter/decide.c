@@ -176,7 +176,7 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		} else if (a->side == EM_USER && b->side == EM_KERNEL) {
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
-		} else if (ureach[c->caller] && !b->is_defined && !b->is_variadic) {
+		} else if (ureach[c->caller] && !b->is_defined && !b->is_variadic && !b->local_def) {
 			b->down = 1;
 			set_why(b, "kernel import called by %s%s", a->name, NULL);
 		}
@@ -193,20 +193,40 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		if (!f->up && !f->down)
 			continue;
 		f->fset = kc_xcalloc((size_t)m->ngf + 1, 1);
-		if (f->is_defined) {
-			closure(m, i, f->up ? EM_USER : EM_KERNEL, mark);
-			for (j = 0; j < m->na; j++)
-				if (mark[m->a[j].func])
-					f->fset[m->a[j].gfield] |= (uint8_t)m->a[j].mode;
-		} else {
-			/* Kernel import: the user half's writes go in, its reads come back. */
+		if (!f->is_defined)
+			continue;
+		closure(m, i, f->up ? EM_USER : EM_KERNEL, mark);
+		for (j = 0; j < m->na; j++)
+			if (mark[m->a[j].func])
+				f->fset[m->a[j].gfield] |= (uint8_t)m->a[j].mode;
+		/* Fetch before write: a field the callee may write goes in too, so that the
+		 * callee's copy is right where the write is conditional or partial. */
+		for (j = 0; j < m->ngf; j++)
+			if (f->fset[j] & EM_OUT)
+				f->fset[j] |= EM_IN;
+	}
+	/* Kernel imports called from the user half: for every upcall E whose user-half closure
+	 * calls the import, what E's closure may have written goes in (the kernel's copy must see
+	 * it) and what it may read comes back (the import may have changed it). */
+	for (i = 0; i < m->nf; i++) {
+		struct em_func *e = &m->f[i];
+		int c;
+
+		if (!e->up || !e->is_defined)
+			continue;
+		closure(m, i, EM_USER, mark);
+		for (c = 0; c < m->nc; c++) {
+			struct em_func *imp = &m->f[m->c[c].callee];
+
+			if (!mark[m->c[c].caller] || !imp->down || imp->is_defined || !imp->fset)
+				continue;
 			for (j = 0; j < m->na; j++) {
-				if (!ureach[m->a[j].func])
+				if (!mark[m->a[j].func])
 					continue;
 				if (m->a[j].mode & EM_OUT)
-					f->fset[m->a[j].gfield] |= EM_IN;
+					imp->fset[m->a[j].gfield] |= EM_IN;
 				if (m->a[j].mode & EM_IN)
-					f->fset[m->a[j].gfield] |= EM_OUT;
+					imp->fset[m->a[j].gfield] |= EM_OUT;
 			}
 		}
 	}
@@ -253,16 +273,55 @@ static void set_shape(struct em_field *f, enum em_shape s, const char *arg, cons
 	f->shape_src = kc_xstrdup(src);
 }
 
-static int needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb)
+/* Mark in `need` the pointer fields a crossing of fn would have to marshal without a usable
+ * shape: reachable from a struct-pointer parameter through embedded structs and followed
+ * pointers, accessed by the callee side, and of unknown (or not generated) shape. */
+static void reach_unknown(const struct em_model *m, int fn, int st, uint8_t *visiting, uint8_t *need)
 {
-	int i, n = 0;
+	const uint8_t *fs = m->f[fn].fset;
+	int i;
+
+	if (st < 0 || visiting[st])
+		return;
+	visiting[st] = 1;
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union"))
+			reach_unknown(m, fn, f->target_st, visiting, need);
+		else if (!strcmp(f->kind, "pointer") && fs[f->gidx]) {
+			if (f->shape == EM_S_UNKNOWN)
+				need[f->gidx] = 1;
+			else if (f->shape == EM_S_STRUCT)
+				reach_unknown(m, fn, f->target_st, visiting, need);
+		}
+	}
+	visiting[st] = 0;
+}
+
+/* The crossing functions that need field fd (see reach_unknown), ', '-separated; their count. */
+int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb)
+{
+	uint8_t *visiting = kc_xcalloc((size_t)m->ns + 1, 1);
+	uint8_t *need = kc_xcalloc((size_t)m->ngf + 1, 1);
+	int i, j, n = 0;
 
 	for (i = 0; i < m->nf; i++) {
-		if (!m->f[i].fset || !m->f[i].fset[fd->gidx])
+		const struct em_func *f = &m->f[i];
+
+		if (!f->fset || !f->fset[fd->gidx])
 			continue;
-		kc_sb_addf(sb, "%s%s", n ? ", " : "", m->f[i].name);
+		memset(need, 0, (size_t)m->ngf + 1);
+		for (j = 0; j < f->nparams; j++)
+			if (f->params[j].t.cls == EM_T_PTR_STRUCT)
+				reach_unknown(m, i, em_struct_by_name(m, f->params[j].t.sname), visiting, need);
+		if (!need[fd->gidx])
+			continue;
+		kc_sb_addf(sb, "%s%s", n ? ", " : "", f->name);
 		n++;
 	}
+	free(visiting);
+	free(need);
 	return n;
 }
 
@@ -336,6 +395,10 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 			set_shape(f, EM_S_DMA, NULL, src);
 			continue;
 		}
+		if (strstr(alloc, "ioremap") || strstr(alloc, "iomap")) {
+			set_shape(f, EM_S_MMIO, NULL, src);
+			continue;
+		}
 		if (f->shape != EM_S_UNKNOWN)
 			continue;
 		len = last_member(cnt, &cst);
@@ -394,7 +457,7 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 		struct em_field *f = m->gf[i];
 		struct kc_sb sb = { 0 };
 
-		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN || !needed_by(m, f, &sb)) {
+		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN || !em_needed_by(m, f, &sb)) {
 			kc_sb_free(&sb);
 			continue;
 		}
@@ -427,10 +490,12 @@ int em_model_check(struct em_model *m, struct kc_err *err)
 			em_finding(m, c->file, c->line, c->col,
 				   "upcall from %s to user-half %s in atomic context (%s)", a->name, b->name, a->reason);
 	}
-	/* DMA-coherent memory is never copied: user-half code must not dereference it. */
-	if (sqlite3_prepare_v2(db, "SELECT e.struct_name, e.field, e.evidence, e.func_id, fl.path, e.line, e.col "
+	/* DMA-coherent memory is never copied: user-half code must not dereference it (one
+	 * report per function, field and position). */
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT e.struct_name, e.field, NULL, e.func_id, fl.path, e.line, e.col "
 				   "FROM shape_evidence e LEFT JOIN file fl ON fl.id = e.file_id "
-				   "WHERE e.evidence IN ('index', 'ptr_arith', 'deref', 'string_fn') ORDER BY e.id",
+				   "WHERE e.evidence IN ('index', 'ptr_arith', 'deref', 'string_fn') "
+				   "ORDER BY fl.path, e.line, e.col",
 			       -1, &st, NULL) != SQLITE_OK)
 		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -439,16 +504,17 @@ int em_model_check(struct em_model *m, struct kc_err *err)
 		int64_t fid = sqlite3_column_int64(st, 3);
 		int fi;
 
-		if (!f || f->shape != EM_S_DMA)
+		if (!f || (f->shape != EM_S_DMA && f->shape != EM_S_MMIO))
 			continue;
 		for (fi = 0; fi < m->nf && m->f[fi].id != fid; fi++)
 			;
 		if (fi < m->nf && m->f[fi].side == EM_USER)
 			em_finding(m, (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
 				   sqlite3_column_int(st, 6),
-				   "user-half function %s dereferences DMA-coherent memory %s.%s (%s); it is never "
-				   "copied: move %s to the kernel half",
-				   m->f[fi].name, m->s[f->st].name, f->name, f->shape_src, m->f[fi].name);
+				   "user-half function %s uses %s %s.%s (%s); it is never copied to the user "
+				   "half: move %s to the kernel half",
+				   m->f[fi].name, f->shape == EM_S_DMA ? "DMA-coherent memory" : "device registers",
+				   m->s[f->st].name, f->name, f->shape_src, m->f[fi].name);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

@@ -36,9 +36,6 @@ static int prepare(struct em_model *m, struct kc_db *db, const char *partition, 
 	free(ap);
 	if (rc)
 		return rc;
-	rc = em_model_crossings(m, err);
-	if (rc)
-		return rc;
 	for (i = 0; i < m->ntu; i++) {
 		struct em_scan s;
 
@@ -47,7 +44,7 @@ static int prepare(struct em_model *m, struct kc_db *db, const char *partition, 
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return em_model_crossings(m, err);
 }
 
 int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_emit_opts *opts, struct kc_err *err)
@@ -79,7 +76,7 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 {
 	struct em_model m;
 	FILE *null = fopen("/dev/null", "w");
-	int rc, i, j;
+	int rc, i;
 
 	*out = NULL;
 	*n = 0;
@@ -98,11 +95,10 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 
 		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN)
 			continue;
-		for (j = 0; j < m.nf; j++)
-			if (m.f[j].fset && m.f[j].fset[f->gidx])
-				kc_sb_addf(&who, "%s%s", who.len ? ", " : "", m.f[j].name);
-		if (!who.len)
+		if (!em_needed_by(&m, f, &who)) {
+			kc_sb_free(&who);
 			continue;
+		}
 		kc_sb_addf(&name, "%s.%s", m.s[f->st].name, f->name);
 		*out = kc_xrealloc(*out, (*n + 1) * sizeof(**out));
 		e = &(*out)[(*n)++];

@@ -54,6 +54,9 @@ struct em_func {
 	char *reason;        /* partition_func.reason */
 	/* From libclang (clangscan.c); have_types = 0 until some TU declared it. */
 	int have_types;
+	int types_from_def;  /* parameter names come from the definition, not a prototype */
+	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
+	int marshal_ok;      /* gen: 0 not checked yet, 1 can cross, -1 reported as impossible */
 	int nparams;
 	struct em_param *params;
 	struct em_type ret;
@@ -82,6 +85,7 @@ enum em_shape {
 	EM_S_STRING,
 	EM_S_OPAQUE,  /* handle only */
 	EM_S_DMA,     /* DMA-coherent: handle only, user-half dereference is an error */
+	EM_S_MMIO,    /* ioremap'ed registers: handle only, user-half access is an error */
 	EM_S_LIST,    /* list through next field (not generated yet) */
 	EM_S_UNION,   /* union with discriminator (not generated yet) */
 	EM_S_FNPTR,   /* function pointer: never copied */
@@ -169,6 +173,8 @@ int em_model_crossings(struct em_model *m, struct kc_err *err);
 /* Shapes from alloc / shape_evidence / annotations; report unknown ones needed by crossings when
  * report != 0. Returns number of fields whose needed shape is unknown. */
 int em_model_shapes(struct em_model *m, int report, struct kc_err *err);
+/* The crossing functions whose marshaling needs pointer field fd and cannot have it. */
+int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb);
 /* The lock rule and the DMA rule: findings go to m->diag, count in m->findings. */
 int em_model_check(struct em_model *m, struct kc_err *err);
 /* printf to m->diag as a finding at file:line:col, counts it. */
@@ -191,6 +197,8 @@ struct em_scan {
 	size_t len;
 	struct em_def *defs;
 	int ndefs;
+	char **globals;           /* file-scope variables the main file defines */
+	int nglobals;
 	char **includes;          /* #include lines of the main file, verbatim */
 	int nincludes;
 };

@@ -28,6 +28,8 @@ struct gen {
 	char **types;  /* type id -> enum name; [0] unused, [1] OPAQUE, [2] DMA */
 	int ntypes;
 	uint8_t *visiting;
+	char **globals; /* global id -> "stem_name" */
+	int nglobals;
 	unsigned stub_lines;
 };
 
@@ -37,5 +39,12 @@ int gen_nonempty(struct gen *g, int fn, int st, int dir);
 const char *gen_helper(struct gen *g, struct gen_file *o, int fn, int st, int dir, int enc);
 void gen_helpers_flush(struct gen *g, struct gen_file *o);
 void gen_file_free(struct gen_file *o);
+
+/* gen_stub.c */
+void gen_decl(struct kc_sb *sb, const char *spelling, const char *name);
+int gen_marshalable(struct gen *g, int fn);
+void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr);
+void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn);
+void gen_absent_body(struct gen *g, struct kc_sb *b, int fn);
 
 #endif

@@ -46,6 +46,9 @@ int gen_marshalable(struct gen *g, int fn)
 	struct em_func *f = &g->m->f[fn];
 	int i, ok = 1;
 
+	if (f->marshal_ok)
+		return f->marshal_ok > 0;
+	f->marshal_ok = -1;
 	if (!f->have_types) {
 		em_finding(g->m, f->file, f->line, f->col, "%s must cross (%s) but no translation unit declares it",
 			   f->name, f->why ? f->why : "");
@@ -58,12 +61,13 @@ int gen_marshalable(struct gen *g, int fn)
 				   f->params[i].name, f->name, f->params[i].t.spelling);
 			ok = 0;
 		}
-	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_STRING || f->ret.cls == EM_T_PTR_SCALAR ||
+	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_PTR_SCALAR ||
 	    (f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"))) {
 		em_finding(g->m, f->file, f->line, f->col, "cannot marshal the return type '%s' of %s", f->ret.spelling,
 			   f->name);
 		ok = 0;
 	}
+	f->marshal_ok = ok ? 1 : -1;
 	return ok;
 }
 
@@ -101,6 +105,8 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
 	if (seen)
 		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
+	if (f->ret.cls == EM_T_STRING)
+		kc_sb_add(b, "\tstatic _Thread_local char kcut_rbuf[KCUT_STRMAX];\n");
 	if (f->ret.cls != EM_T_VOID) {
 		kc_sb_add(b, "\t");
 		gen_decl(b, local_spelling(&f->ret), "kcut_ret = 0;\n");
@@ -120,10 +126,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		case EM_T_PTR_STRUCT:
 			st = struct_of(g, &p->t);
 			if (st < 0) {
-				kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, %s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+				kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
 				break;
 			}
-			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, %s, %s, sizeof(*%s), 1, &kcut_rc);\n", n,
+			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, %s, sizeof(*%s), 1, &kcut_rc);\n", n,
 				   gen_type_struct(g, st), n);
 			if (gen_nonempty(g, fn, st, EM_IN))
 				kc_sb_addf(b,
@@ -136,7 +142,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 					   n, n, gen_helper(g, o, fn, st, EM_IN, 1), n);
 			break;
 		case EM_T_VOIDPTR:
-			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, %s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
 			break;
 		case EM_T_STRING:
 			kc_sb_addf(b, "\tkcut_put_str(kcut_a, %s);\n", n);
@@ -146,7 +152,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			break;
 		case EM_T_PTR_SCALAR:
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
-				      "\t\tkc_xdr_put_fixed(kcut_a, %s, sizeof(*%s));\n",
+				      "\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, sizeof(*%s));\n",
 				   n, n, n, n);
 			break;
 		default:
@@ -172,6 +178,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	case EM_T_FNPTR:
 		kc_sb_addf(b, "\t\tkcut_ret = (%s)kcut_get_fn(kcut_r, &kcut_rc);\n", f->ret.spelling);
 		break;
+	case EM_T_STRING:
+		/* valid until the next call of this function by this thread */
+		kc_sb_add(b, "\t\tkcut_ret = kcut_get_str(kcut_r, kcut_rbuf, sizeof(kcut_rbuf), &kcut_rc);\n");
+		break;
 	default:
 		break;
 	}
@@ -191,7 +201,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				   "\t\t}\n",
 				   n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
 		else if (p->t.cls == EM_T_PTR_SCALAR && !p->t.pointee_const)
-			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, %s, sizeof(*%s), &kcut_rc);\n", n, n, n);
+			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, sizeof(*%s), &kcut_rc);\n", n, n, n);
 	}
 	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
@@ -288,7 +298,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			break;
 		}
 	}
-	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_error(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
+	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
 		     "\t\treturn kcut_rc;\n\t");
 	if (f->ret.cls != EM_T_VOID)
 		kc_sb_add(b, "kcut_ret = ");
@@ -315,18 +325,22 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	case EM_T_PTR_STRUCT:
 		st = struct_of(g, &f->ret);
 		if (st >= 0)
-			kc_sb_addf(b, "\tkcut_put_ptr(kcut_r, kcut_ret, %s, sizeof(*kcut_ret), 1, &kcut_rc);\n",
+			kc_sb_addf(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, %s, sizeof(*kcut_ret), 1, &kcut_rc);\n",
 				   gen_type_struct(g, st));
 		else
-			kc_sb_add(b, "\tkcut_put_ptr(kcut_r, kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
+			kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
 		break;
 	case EM_T_VOIDPTR:
-		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
+		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
 		break;
 	case EM_T_FNPTR:
 		kc_sb_add(b, "\tkcut_put_fn(kcut_r, (kcut_fn_t)kcut_ret, &kcut_rc);\n");
+		used_r = 1;
+		break;
+	case EM_T_STRING:
+		kc_sb_add(b, "\tkcut_put_str(kcut_r, kcut_ret);\n");
 		used_r = 1;
 		break;
 	default:

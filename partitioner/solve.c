@@ -12,9 +12,9 @@
  * one of which is cut exactly when u and v are separated; hard-kernel nodes get s->v and
  * user-pinned nodes v->t of "infinite" capacity (more than all finite capacities together). The
  * min cut is the optimum; its source side (vertices reachable from s in the residual network) is
- * the smallest optimal kernel half. A LOC budget is not a cut constraint: Z3's MaxSMT optimizer
- * solves it (soft "v is user" of weight alpha*loc, soft "u and v together" of weight beta*w, hard
- * pseudo-boolean sum loc <= budget). Brute force is the reference model for the tests.
+ * the smallest optimal kernel half. A LOC budget is not a cut constraint: Z3's optimizer solves
+ * the 0/1 linear program (x_v kernel, y_e >= |x_u - x_v|, sum loc*x <= budget). Brute force is
+ * the reference model for the tests.
  */
 #include "part_int.h"
 
@@ -512,11 +512,19 @@ static void z3_quiet(Z3_context c, Z3_error_code e)
 	(void)e;
 }
 
-static void weight_str(char *buf, size_t n, double w)
+/* Real numeral for a double (exact to 1e-9, which is all the weights carry). */
+static Z3_ast real_num(Z3_context c, double w)
 {
-	snprintf(buf, n, "%.9f", w);
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.9f", w);
+	return Z3_mk_numeral(c, buf, Z3_mk_real_sort(c));
 }
 
+/* Min-cut as a 0/1 linear program for Z3's optimizer: x_v in {0,1} (1 = kernel), y_e >= |x_u - x_v|,
+ * minimise sum alpha*loc*x + sum beta*w*y subject to sum loc*x <= budget. Without the budget the
+ * LP is a cut LP (integral); with it Z3 branches. A MaxSMT formulation (soft clauses) was tried
+ * first and took minutes on e1000 with a budget. */
 static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, struct kc_err *err)
 {
 	const struct kc_part_graph *g = r->g;
@@ -524,57 +532,77 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 	Z3_config cfg = Z3_mk_config();
 	Z3_context c = Z3_mk_context(cfg);
 	Z3_optimize opt;
-	Z3_ast *k = kc_xcalloc(g->nf ? g->nf : 1, sizeof(Z3_ast));
-	Z3_sort bs;
-	Z3_symbol grp;
+	Z3_ast *x = kc_xcalloc(g->nf ? g->nf : 1, sizeof(Z3_ast));
+	Z3_ast *terms = kc_xcalloc(g->nf + g->ne + 1, sizeof(Z3_ast));
+	Z3_ast *locs = kc_xcalloc(g->nf + 1, sizeof(Z3_ast));
+	Z3_ast zero, one, obj;
+	Z3_sort is;
 	Z3_lbool res;
-	unsigned idx = 0;
+	unsigned idx, nt = 0, nl = 0;
 	size_t i;
-	int rc = 0, any_soft = 0;
-	char buf[64];
+	int rc = 0;
 
 	Z3_del_config(cfg);
 	Z3_set_error_handler(c, z3_quiet);
 	opt = Z3_mk_optimize(c);
 	Z3_optimize_inc_ref(c, opt);
-	bs = Z3_mk_bool_sort(c);
-	grp = Z3_mk_string_symbol(c, "cost");
+	is = Z3_mk_int_sort(c);
+	zero = Z3_mk_int(c, 0, is);
+	Z3_inc_ref(c, zero);
+	one = Z3_mk_int(c, 1, is);
+	Z3_inc_ref(c, one);
 	for (i = 0; i < g->nf; i++) {
-		if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL)
-			k[i] = Z3_mk_true(c);
-		else if (user_pin[i])
-			k[i] = Z3_mk_false(c);
-		else
-			k[i] = Z3_mk_const(c, Z3_mk_int_symbol(c, (int)i), bs);
-		Z3_inc_ref(c, k[i]);
+		if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL) {
+			x[i] = one;
+		} else if (user_pin[i]) {
+			x[i] = zero;
+		} else {
+			x[i] = Z3_mk_const(c, Z3_mk_int_symbol(c, (int)i), is);
+			Z3_optimize_assert(c, opt, Z3_mk_le(c, zero, x[i]));
+			Z3_optimize_assert(c, opt, Z3_mk_le(c, x[i], one));
+		}
+		Z3_inc_ref(c, x[i]);
 	}
-	/* Soft constraints: the cost of violating each is exactly one term of the objective. */
 	for (i = 0; i < g->nf; i++) {
-		double w = o->alpha * (double)g->f[i].loc;
+		Z3_ast m[2];
 
-		if (w <= 0)
+		if (g->f[i].loc <= 0)
 			continue;
-		weight_str(buf, sizeof(buf), w);
-		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_not(c, k[i]), buf, grp);
-		any_soft = 1;
+		if (o->alpha > 0) {
+			m[0] = real_num(c, o->alpha * (double)g->f[i].loc);
+			m[1] = Z3_mk_int2real(c, x[i]);
+			terms[nt] = Z3_mk_mul(c, 2, m);
+			Z3_inc_ref(c, terms[nt++]);
+		}
+		m[0] = Z3_mk_int(c, (int)g->f[i].loc, is);
+		m[1] = x[i];
+		locs[nl] = Z3_mk_mul(c, 2, m);
+		Z3_inc_ref(c, locs[nl++]);
 	}
 	for (i = 0; i < g->ne; i++) {
 		double w = o->beta * g->e[i].weight;
+		Z3_ast y, m[2], d;
 
 		if (w <= 0)
 			continue;
-		weight_str(buf, sizeof(buf), w);
-		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_eq(c, k[g->e[i].from], k[g->e[i].to]), buf, grp);
-		any_soft = 1;
+		y = Z3_mk_fresh_const(c, "y", is);
+		Z3_inc_ref(c, y);
+		m[0] = x[g->e[i].from];
+		m[1] = x[g->e[i].to];
+		d = Z3_mk_sub(c, 2, m);
+		Z3_optimize_assert(c, opt, Z3_mk_ge(c, y, d));
+		Z3_optimize_assert(c, opt, Z3_mk_ge(c, y, Z3_mk_unary_minus(c, d)));
+		m[0] = real_num(c, w);
+		m[1] = Z3_mk_int2real(c, y);
+		terms[nt] = Z3_mk_mul(c, 2, m);
+		Z3_inc_ref(c, terms[nt++]);
+		Z3_dec_ref(c, y);
 	}
-	if (o->budget >= 0 && g->nf > 0) {
-		int *coef = kc_xmalloc(g->nf * sizeof(int));
-
-		for (i = 0; i < g->nf; i++)
-			coef[i] = (int)g->f[i].loc;
-		Z3_optimize_assert(c, opt, Z3_mk_pble(c, (unsigned)g->nf, k, coef, (int)o->budget));
-		free(coef);
-	}
+	if (o->budget >= 0 && nl > 0)
+		Z3_optimize_assert(c, opt, Z3_mk_le(c, Z3_mk_add(c, nl, locs), Z3_mk_int64(c, o->budget, is)));
+	obj = nt ? Z3_mk_add(c, nt, terms) : real_num(c, 0);
+	Z3_inc_ref(c, obj);
+	idx = Z3_optimize_minimize(c, opt, obj);
 	res = Z3_optimize_check(c, opt, 0, NULL);
 	if (Z3_get_error_code(c) != Z3_OK) {
 		rc = kc_err_set(err, KC_EBUG, "Z3 error: %s", Z3_get_error_msg(c, Z3_get_error_code(c)));
@@ -597,33 +625,37 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 	}
 	{
 		Z3_model m = Z3_optimize_get_model(c, opt);
+		Z3_ast up;
 
 		Z3_model_inc_ref(c, m);
 		for (i = 0; i < g->nf; i++) {
 			Z3_ast v = NULL;
+			int iv = 0;
 
-			if (r->reason[i] != NO_REASON)
+			if (r->reason[i] != NO_REASON || user_pin[i])
 				continue;
-			if (Z3_model_eval(c, m, k[i], true, &v) && v)
-				r->side[i] = Z3_get_bool_value(c, v) == Z3_L_TRUE ? KC_PART_KERNEL : KC_PART_USER;
+			if (Z3_model_eval(c, m, x[i], true, &v) && v && Z3_get_numeral_int(c, v, &iv))
+				r->side[i] = iv ? KC_PART_KERNEL : KC_PART_USER;
 		}
 		Z3_model_dec_ref(c, m);
-	}
-	r->objective = 0;
-	if (any_soft) {
-		Z3_ast up = Z3_optimize_get_upper(c, opt, idx);
-		Z3_string s;
-
+		up = Z3_optimize_get_upper(c, opt, idx);
 		Z3_inc_ref(c, up);
-		s = Z3_get_numeral_decimal_string(c, up, 9);
-		r->objective = strtod(s, NULL);
+		r->objective = strtod(Z3_get_numeral_decimal_string(c, up, 9), NULL);
 		Z3_dec_ref(c, up);
 	}
 cleanup:
 	for (i = 0; i < g->nf; i++)
-		if (k[i])
-			Z3_dec_ref(c, k[i]);
-	free(k);
+		Z3_dec_ref(c, x[i]);
+	for (i = 0; i < nt; i++)
+		Z3_dec_ref(c, terms[i]);
+	for (i = 0; i < nl; i++)
+		Z3_dec_ref(c, locs[i]);
+	Z3_dec_ref(c, obj);
+	Z3_dec_ref(c, zero);
+	Z3_dec_ref(c, one);
+	free(x);
+	free(terms);
+	free(locs);
 	Z3_optimize_dec_ref(c, opt);
 	Z3_del_context(c);
 	return rc;

@@ -217,9 +217,10 @@ int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_er
 /* User side: start the workers, tell the kernel half we are ready and serve until the kernel
  * half closes the channel. Returns 0 on an orderly shutdown. */
 int kc_rt_user_run(struct kc_rt *rt);
-/* Kernel side: stop the user half (orderly, then SIGKILL) and the supervisor; both sides:
- * release everything. */
-void kc_rt_close(struct kc_rt *rt);
+/* Kernel side: stop the user half (asked to exit; SIGKILL after 1 s) and the supervisor; both
+ * sides: release everything. Kernel side returns KC_EIO when the user half did not exit with
+ * status 0 when asked (it crashed on the way out, or its leak check failed), else 0. */
+int kc_rt_close(struct kc_rt *rt);
 
 /* A call to the peer (upcall from the kernel side, downcall from the user side). When the
  * calling thread is serving a call of the peer, the new call is nested in that chain. */

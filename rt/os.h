@@ -62,8 +62,9 @@ void kc_os_kill(int pid, int pidfd);
 /* Wait for pidfd to become readable (child exited) or wake_fd, up to timeout_ms (-1 forever).
  * Returns 1 child exited, 2 wake_fd readable, 0 timeout. */
 int kc_os_watch(int pidfd, int wake_fd, int timeout_ms);
-/* Reap the child; *status gets a short description ("exit 3", "signal 9"). */
-void kc_os_reap(int pid, char *status, size_t statussz);
+/* Reap the child; *status gets a short description ("exit 3", "killed by signal 9").
+ * Returns 0 when the child exited with status 0, else -1. */
+int kc_os_reap(int pid, char *status, size_t statussz);
 /* A wake-up descriptor for the watcher (eventfd). */
 int kc_os_event_new(void);
 void kc_os_event_signal(int fd);

@@ -258,7 +258,7 @@ int kc_os_watch(int pidfd, int wake_fd, int timeout_ms)
 	return 2;
 }
 
-void kc_os_reap(int pid, char *status, size_t statussz)
+int kc_os_reap(int pid, char *status, size_t statussz)
 {
 	int st = 0;
 	pid_t r;
@@ -266,12 +266,16 @@ void kc_os_reap(int pid, char *status, size_t statussz)
 	do
 		r = waitpid(pid, &st, 0);
 	while (r < 0 && errno == EINTR);
-	if (r < 0)
+	if (r < 0) {
 		snprintf(status, statussz, "lost (%s)", strerror(errno));
-	else if (WIFSIGNALED(st))
+		return -1;
+	}
+	if (WIFSIGNALED(st)) {
 		snprintf(status, statussz, "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(status, statussz, "exit %d", WEXITSTATUS(st));
+		return -1;
+	}
+	snprintf(status, statussz, "exit %d", WEXITSTATUS(st));
+	return WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
 int kc_os_event_new(void)

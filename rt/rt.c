@@ -29,13 +29,20 @@ static _Thread_local struct chain *tls_chain;
 static _Thread_local const char *tls_caller;
 static _Thread_local int tls_garble;
 
+/* Where a message read out of a slot goes: small ones into the inline buffer, others on the
+ * heap (msgbuf_release frees). */
+struct msgbuf {
+	uint8_t *heap;
+	uint8_t small[240];
+};
+
 struct kc_rt_call {
 	struct kc_rt *rt;
 	struct kc_conn *conn;
 	uint32_t slot, fn, id;
 	int nested, invoked;
 	struct kc_xdr args, res;
-	uint8_t *rbuf;
+	struct msgbuf rb;   /* the reply (kernel side: always a private copy) */
 	struct chain ch;
 };
 
@@ -171,6 +178,9 @@ static inline uint32_t peer_turn(const struct kc_rt *rt)
 	return rt->side == KC_SIDE_KERNEL ? KC_TURN_USER : KC_TURN_KERNEL;
 }
 
+/* Give the slot's turn to the peer (the message is already in place) and wake it if it said it
+ * sleeps. The seq_cst store/load pair against wait_turn's waiting-flag store/turn load means
+ * at least one side sees the other: no lost wake-up. */
 static void hand(struct kc_rt *rt, struct kc_slot *s)
 {
 	int peer = !rt->side;
@@ -246,34 +256,48 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 	return rc;
 }
 
+static void msgbuf_release(struct msgbuf *b)
+{
+	kc_os_free(b->heap);
+	b->heap = NULL;
+}
+
+static uint8_t *msgbuf_get(struct msgbuf *b, uint32_t len)
+{
+	msgbuf_release(b);
+	if (len <= sizeof(b->small))
+		return b->small;
+	b->heap = kc_os_alloc(len);
+	return b->heap;
+}
+
 /* Read the message in the slot. The kernel side always works on a private copy (the user half
  * could change the region while we parse); the user side copies calls (their arguments must
- * survive nested calls on the same slot) and decodes replies in place. *copy is the buffer to
- * free. */
-static int read_msg(struct kc_rt *rt, struct kc_slot *s, struct kc_rt_msg *m, uint8_t **copy)
+ * survive nested calls on the same slot) and decodes replies in place. */
+static int read_msg(struct kc_rt *rt, struct kc_slot *s, struct kc_rt_msg *m, struct msgbuf *b)
 {
 	uint32_t len = *(volatile uint32_t *)&s->len;
+	uint8_t *dst;
 	int rc;
 
-	*copy = NULL;
 	if (len < KC_MSG_HDR || len > rt->g.slot_bytes)
 		return KC_RT_EPROTO;
 	if (rt->side == KC_SIDE_KERNEL) {
-		*copy = kc_os_alloc(len);
-		if (!*copy)
+		dst = msgbuf_get(b, len);
+		if (!dst)
 			return KC_ENOMEM;
-		memcpy(*copy, s->msg, len);
-		rc = kc_rt_msg_parse(m, *copy, len);
+		memcpy(dst, s->msg, len);
+		rc = kc_rt_msg_parse(m, dst, len);
 		return rc ? rc : m->flags ? KC_RT_EPROTO : 0;
 	}
 	rc = kc_rt_msg_parse(m, s->msg, len);
 	if (rc || m->kind != KC_MSG_CALL)
 		return rc;
-	*copy = kc_os_alloc(len);
-	if (!*copy)
+	dst = msgbuf_get(b, len);
+	if (!dst)
 		return KC_ENOMEM;
-	memcpy(*copy, s->msg, len);
-	return kc_rt_msg_parse(m, *copy, len);
+	memcpy(dst, s->msg, len);
+	return kc_rt_msg_parse(m, dst, len);
 }
 
 static const char *peer_name(struct kc_rt *rt, int64_t fn)
@@ -435,9 +459,10 @@ void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 	struct kc_slot *s = kc_chan_slot(c->base, &rt->g, slot);
 	struct chain ch = { rt, c, slot, -1, -1, tls_chain };
 	struct kc_rt_msg m;
-	uint8_t *copy = NULL;
+	struct msgbuf b;
 	int rc;
 
+	b.heap = NULL;
 	tls_chain = &ch;
 	atomic_store(&s->awake[rt->side], 1);
 	rc = wait_turn(rt, c, s);
@@ -445,7 +470,7 @@ void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 		fault(rt, c, "user half did not answer within the call timeout");
 	if (rc)
 		goto out;
-	rc = read_msg(rt, s, &m, &copy);
+	rc = read_msg(rt, s, &m, &b);
 	if (rc || m.kind != KC_MSG_CALL) {
 		fault(rt, c, "malformed call from the user half");
 		goto out;
@@ -453,7 +478,7 @@ void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 	serve_one(rt, c, s, &m, &ch);
 	atomic_store(&s->awake[rt->side], 0);
 out:
-	kc_os_free(copy);
+	msgbuf_release(&b);
 	tls_chain = ch.prev;
 }
 
@@ -576,35 +601,30 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	}
 	for (;;) {
 		struct kc_rt_msg m;
-		uint8_t *copy = NULL;
 
 		rc = wait_turn(rt, cn, s);
 		if (rc == KC_RT_ETIMEDOUT)
 			fault(rt, cn, "user half did not answer within the call timeout");
 		if (rc)
 			break;
-		rc = read_msg(rt, s, &m, &copy);
+		rc = read_msg(rt, s, &m, &c->rb);
 		if (rc) {
-			kc_os_free(copy);
 			fault(rt, cn, "malformed message from the user half");
 			rc = KC_RT_EPROTO;
 			break;
 		}
 		if (m.kind == KC_MSG_REPLY) {
 			if (m.id != c->id || m.fn != c->fn || (m.status && m.len)) {
-				kc_os_free(copy);
 				fault(rt, cn, "reply does not match the pending call");
 				rc = KC_RT_EPROTO;
 				break;
 			}
-			c->rbuf = copy;
 			kc_xdr_init_dec(&c->res, m.payload, m.len);
 			bytes += m.len;
 			rc = m.status;
 			break;
 		}
 		serve_one(rt, cn, s, &m, ch);
-		kc_os_free(copy);
 	}
 out:
 	if (rt->trace && rt->side == KC_SIDE_KERNEL)
@@ -639,7 +659,7 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 		kc_os_unlock(rt->lock);
 	}
 	kc_conn_put(rt, c->conn);
-	kc_os_free(c->rbuf);
+	msgbuf_release(&c->rb);
 	kc_os_free(c);
 	return rc;
 }

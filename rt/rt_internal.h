@@ -141,6 +141,7 @@ struct kc_rt {
 	struct kc_os_thread *super, *server;
 	int wake_fd;
 	_Atomic int stopping;
+	_Atomic int stop_clean;          /* 1: the last user half exited 0 when asked to stop */
 	_Atomic unsigned incarnations;
 	char last_fault[256];
 	struct kc_trace *trace;

@@ -102,11 +102,15 @@ static void backoff_sleep(struct kc_rt *rt, unsigned ms)
 		kc_os_event_drain(rt->wake_fd);
 }
 
+/* The supervisor thread: one iteration per incarnation (spawn, publish, hook, watch the pidfd,
+ * reap, fail everything pending, back off) until kc_rt_close sets stopping; then the orderly
+ * stop (shutdown word, 1 s grace, SIGKILL) and exit. */
 static void *super_main(void *arg)
 {
 	struct kc_rt *rt = arg;
 	unsigned backoff = rt->o.restart_min_ms;
 	char status[64], why[160];
+	int clean;
 
 	while (!atomic_load(&rt->stopping)) {
 		struct kc_conn *c = NULL;
@@ -146,8 +150,10 @@ static void *super_main(void *arg)
 			if (kc_os_watch(c->pidfd, -1, 1000) != 1)
 				kc_os_kill(c->pid, c->pidfd);
 		}
-		kc_os_reap(c->pid, status, sizeof(status));
+		clean = kc_os_reap(c->pid, status, sizeof(status)) == 0;
 		snprintf(why, sizeof(why), "user half %s", status);
+		if (r != 1)
+			atomic_store(&rt->stop_clean, clean ? 1 : -1);
 		dbg(rt, "exited", c->incarnation, why);
 		kc_conn_kill(rt, c, why);
 		kc_os_lock(rt->lock);
@@ -320,18 +326,23 @@ int kc_rt_kernel_start(struct kc_rt **out, const struct kc_rt_opts *o, struct kc
 	return 0;
 }
 
-void kc_rt_close(struct kc_rt *rt)
+int kc_rt_close(struct kc_rt *rt)
 {
 	unsigned i;
+	int rc = 0;
 
 	if (!rt)
-		return;
+		return 0;
 	if (rt->side == KC_SIDE_KERNEL) {
 		atomic_store(&rt->stopping, 1);
 		if (rt->wake_fd >= 0)
 			kc_os_event_signal(rt->wake_fd);
 		kc_os_thread_join(rt->super);
 		kc_os_thread_join(rt->server);
+		if (atomic_load(&rt->stop_clean) < 0) {
+			fprintf(stderr, "kcut-rt: %s at shutdown\n", rt->last_fault);
+			rc = KC_EIO;
+		}
 	} else if (rt->conn) {
 		struct kc_chan_hdr *h = rt->conn->base;
 
@@ -343,4 +354,5 @@ void kc_rt_close(struct kc_rt *rt)
 		rt->nworkers = 0;
 	}
 	rt_free(rt);
+	return rc;
 }

@@ -14,6 +14,9 @@
 #include <string.h>
 
 
+/* A worker: pop a slot from the request ring and serve that chain to its end; when the ring is
+ * empty spin (spin_us, or forever with busy_poll), then sleep on the ring's futex word (100 ms
+ * slices, so shutdown is noticed even without a wake-up). Returns at shutdown. */
 static void *worker_main(void *arg)
 {
 	struct kc_rt *rt = arg;

@@ -30,7 +30,7 @@ jobs=${KCUT_LINUX_JOBS:-2}
 STAMP_VERSION=1
 
 usage() {
-	sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
 	cat <<'EOF'
 Drivers known: e1000 (drivers/net/ethernet/intel/e1000), 8139too (drivers/net/ethernet/realtek/8139too.c),
 ens1371 (sound/pci/ens1371.c, which #includes ens1370.c), a100u2w (drivers/scsi/a100u2w.c, SCSI_INIA100).

@@ -309,6 +309,7 @@ static int cmd_device(struct sim *sim, int argc, char **argv)
 		return SIM_EUSAGE;
 	for (int i = 1; i < argc && n < sizeof(spec); i++)
 		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "%s%s", i > 1 ? "," : "", argv[i]);
+	sim_printf(sim, "device: plugging in %s\n", spec);
 	return add_device(sim, spec);
 }
 

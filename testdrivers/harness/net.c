@@ -134,6 +134,12 @@ void net_flush_frames(struct net_state *st)
 	net_flush_log(st, &st->rx, "rx");
 }
 
+/* the device holds no throttled interrupt: nothing more happens without outside input */
+static bool net_dev_idle(struct net_state *st)
+{
+	return !st->dev || simnic_dev_next_event_ns(st->dev) == 0;
+}
+
 bool net_run_until(struct net_state *st, bool (*done)(struct net_state *st, void *arg), void *arg,
 		   uint64_t limit_ns, uint64_t step_ns)
 {
@@ -141,16 +147,18 @@ bool net_run_until(struct net_state *st, bool (*done)(struct net_state *st, void
 
 	for (;;) {
 		uint64_t step = step_ns;
+		bool ok;
 
 		sim_settle(st->sim);
-		if (done(st, arg))
+		ok = done(st, arg);
+		if (ok && net_dev_idle(st))
 			return true;
 		if (kc_km_now_ns() - start >= limit_ns)
-			return false;
+			return ok;
 		if (st->dev) {
 			uint64_t ev = simnic_dev_next_event_ns(st->dev);
 
-			if (ev && ev < step)
+			if (ev && (ev < step || ok))
 				step = ev;
 		}
 		kc_km_advance(step);
@@ -159,9 +167,29 @@ bool net_run_until(struct net_state *st, bool (*done)(struct net_state *st, void
 	}
 }
 
+static bool net_always(struct net_state *st, void *arg)
+{
+	return true;
+}
+
+/* Settle and let held (throttled) interrupts go out, so counters and frames are final. */
+static void net_quiesce(struct net_state *st)
+{
+	net_run_until(st, net_always, NULL, 10 * NET_MS, NET_MS / 20);
+}
+
 static bool net_carrier_is(struct net_state *st, void *arg)
 {
 	return netif_carrier_ok(st->nd) == *(bool *)arg;
+}
+
+void net_wait_carrier(struct net_state *st, bool on, unsigned int limit_ms)
+{
+	if (!st->nd || !netif_running(st->nd)) {
+		sim_settle(st->sim);
+		return;
+	}
+	net_run_until(st, net_carrier_is, &on, (uint64_t)limit_ms * NET_MS, 4 * NET_MS);
 }
 
 /* `up`: open the interface and wait (virtual time, at most 2 s) for the carrier */
@@ -182,7 +210,7 @@ static int net_cmd_up(struct sim *sim, int argc, char **argv)
 		sim_printf(sim, "up: %s: %s\n", st->nd->name, sim_errname(rc));
 		return 0;
 	}
-	net_run_until(st, net_carrier_is, &on, 2000 * NET_MS, 4 * NET_MS);
+	net_wait_carrier(st, on, 2000);
 	net_flush_frames(st);
 	sim_printf(sim, "up: %s carrier %s\n", st->nd->name, netif_carrier_ok(st->nd) ? "on" : "off");
 	return 0;
@@ -278,7 +306,7 @@ static unsigned long net_xmit_frames(struct net_state *st, unsigned long n, unsi
 		net_fill(skb_put(skb, (unsigned int)len), len, dst, st->nd->dev_addr, seq0 + i);
 		skb->dev = st->nd;
 		skb->protocol = htons(NET_ETHERTYPE);
-		if (dev_queue_xmit(skb) == 0)	/* NET_XMIT_SUCCESS */
+		if (dev_queue_xmit(skb) == NET_XMIT_SUCCESS)
 			accepted++;
 	}
 	return accepted;
@@ -404,6 +432,7 @@ static int net_cmd_frames(struct sim *sim, int argc, char **argv)
 
 	if (argc != 1)
 		return SIM_EUSAGE;
+	net_quiesce(st);
 	net_flush_frames(st);
 	sim_printf(sim, "frames: tx %llu rx %llu\n", (unsigned long long)st->tx.total,
 		   (unsigned long long)st->rx.total);
@@ -424,7 +453,7 @@ static int net_cmd_mtu(struct sim *sim, int argc, char **argv)
 	rtnl_lock();
 	rc = dev_set_mtu(st->nd, (int)mtu);
 	rtnl_unlock();
-	sim_settle(sim);
+	net_wait_carrier(st, true, 2000);
 	net_flush_frames(st);
 	if (rc)
 		sim_printf(sim, "mtu: %lu: %s\n", mtu, sim_errname(rc));
@@ -512,10 +541,7 @@ static int net_cmd_link(struct sim *sim, int argc, char **argv)
 	}
 	up = !strcmp(argv[1], "up");
 	simnic_dev_set_link(st->dev, up);
-	if (st->nd && netif_running(st->nd))
-		net_run_until(st, net_carrier_is, &up, 3000 * NET_MS, 4 * NET_MS);
-	else
-		sim_settle(sim);
+	net_wait_carrier(st, up, 3000);
 	net_flush_frames(st);
 	if (st->nd)
 		sim_printf(sim, "link: cable %s, %s carrier %s\n", argv[1], st->nd->name,
@@ -525,7 +551,7 @@ static int net_cmd_link(struct sim *sim, int argc, char **argv)
 	return 0;
 }
 
-/* `fault eeprom bad|good` | `fault drop-irq N` | `fault stuck-tx` */
+/* `fault eeprom bad|good` | `fault drop-irq N` | `fault rx-crc N` | `fault stuck-tx` */
 static int net_cmd_fault(struct sim *sim, int argc, char **argv)
 {
 	struct net_state *st = net_get(sim, false);
@@ -541,6 +567,10 @@ static int net_cmd_fault(struct sim *sim, int argc, char **argv)
 		if (sim_parse_uint(sim, argv[2], 1000000, &n))
 			return SIM_EUSAGE;
 		simnic_dev_fault_drop_irq(st->dev, (unsigned int)n);
+	} else if (argc == 3 && !strcmp(argv[1], "rx-crc")) {
+		if (sim_parse_uint(sim, argv[2], 1000000, &n))
+			return SIM_EUSAGE;
+		simnic_dev_fault_bad_fcs(st->dev, (unsigned int)n);
 	} else if (argc == 2 && !strcmp(argv[1], "stuck-tx")) {
 		simnic_dev_fault_stuck_tx(st->dev);
 	} else {
@@ -575,7 +605,7 @@ static int net_cmd_netstats(struct sim *sim, int argc, char **argv)
 
 	if (argc != 1)
 		return SIM_EUSAGE;
-	sim_settle(sim);
+	net_quiesce(st);
 	net_flush_frames(st);
 	if (st->nd) {
 		memset(&s, 0, sizeof(s));
@@ -594,9 +624,10 @@ static int net_cmd_netstats(struct sim *sim, int argc, char **argv)
 		sim_printf(sim, "device: tx_frames %llu tx_bytes %llu rx_frames %llu rx_bytes %llu\n",
 			   (unsigned long long)c.tx_frames, (unsigned long long)c.tx_bytes,
 			   (unsigned long long)c.rx_frames, (unsigned long long)c.rx_bytes);
-		sim_printf(sim, "device: rx_filtered %llu rx_link_down %llu rx_length %llu irqs_dropped %llu "
-			   "resets %llu dma_errors %llu\n",
-			   (unsigned long long)c.rx_filtered, (unsigned long long)c.rx_link_down,
+		sim_printf(sim, "device: rx_filtered %llu rx_bad_fcs %llu rx_link_down %llu rx_length %llu "
+			   "irqs_dropped %llu resets %llu dma_errors %llu\n",
+			   (unsigned long long)c.rx_filtered, (unsigned long long)c.rx_bad_fcs,
+			   (unsigned long long)c.rx_link_down,
 			   (unsigned long long)c.rx_length, (unsigned long long)c.irqs_dropped,
 			   (unsigned long long)c.resets, (unsigned long long)c.dma_errors);
 	}
@@ -687,7 +718,7 @@ static const struct sim_cmd net_cmds[] = {
 	{ "macaddr", net_cmd_macaddr, "macaddr ADDR", "set the station address (dev_set_mac_address)" },
 	{ "promisc", net_cmd_promisc, "promisc on|off", "promiscuous mode (dev_set_promiscuity)" },
 	{ "link", net_cmd_link, "link down|up", "unplug or plug the cable; wait for the carrier to follow" },
-	{ "fault", net_cmd_fault, "fault eeprom bad|good | fault drop-irq N | fault stuck-tx",
+	{ "fault", net_cmd_fault, "fault eeprom bad|good | fault drop-irq N | fault rx-crc N | fault stuck-tx",
 	  "arm a simnic fault knob" },
 	{ "loopback-plug", net_cmd_loopback, "loopback-plug on|off",
 	  "external loopback: transmitted frames come back in" },

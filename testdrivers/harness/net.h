@@ -54,6 +54,10 @@ void net_flush_frames(struct net_state *st);
 bool net_run_until(struct net_state *st, bool (*done)(struct net_state *st, void *arg), void *arg,
 		   uint64_t limit_ns, uint64_t step_ns);
 
+/* If the interface is running, run the machine until its carrier is `on` or limit_ms of virtual time has
+ * passed (a reconfiguration that restarts the link waits here, so the link messages land in its output). */
+void net_wait_carrier(struct net_state *st, bool on, unsigned int limit_ms);
+
 uint32_t net_crc32(const uint8_t *p, size_t n);
 int net_parse_mac(const char *s, uint8_t mac[6]);
 

@@ -194,7 +194,7 @@ static int net_set_ring(struct net_state *st, int argc, char **argv)
 		r.tx_pending = (u32)tx;
 	rc = net_ops(st)->set_ringparam(st->nd, &r, &kr, NULL);
 	rtnl_unlock();
-	sim_settle(st->sim);
+	net_wait_carrier(st, true, 3000);
 	net_print_rc(st, "-G", rc);
 	return 0;
 }
@@ -259,7 +259,7 @@ static int net_selftest(struct net_state *st, int argc, char **argv)
 	net_ops(st)->get_strings(st->nd, ETH_SS_TEST, names);
 	net_ops(st)->self_test(st->nd, t, t->data);
 	rtnl_unlock();
-	sim_settle(st->sim);
+	net_wait_carrier(st, true, 3000);
 	net_flush_frames(st);
 	sim_printf(st->sim, "The test result is %s\n", (t->flags & ETH_TEST_FL_FAILED) ? "FAIL" : "PASS");
 	sim_printf(st->sim, "The test extra info:\n");
@@ -395,7 +395,7 @@ static int net_set_settings(struct net_state *st, int argc, char **argv)
 		rc = net_ops(st)->set_link_ksettings(st->nd, &ks);
 	}
 	rtnl_unlock();
-	sim_settle(st->sim);
+	net_wait_carrier(st, true, 3000);
 	net_print_rc(st, "-s", rc);
 	return 0;
 }
@@ -441,7 +441,7 @@ static int net_set_pause(struct net_state *st, int argc, char **argv)
 		p.tx_pause = (u32)tx;
 	rc = net_ops(st)->set_pauseparam(st->nd, &p);
 	rtnl_unlock();
-	sim_settle(st->sim);
+	net_wait_carrier(st, true, 3000);
 	net_print_rc(st, "-A", rc);
 	return 0;
 }
@@ -454,7 +454,7 @@ static int net_nway(struct net_state *st)
 	rtnl_lock();
 	rc = net_ops(st)->nway_reset(st->nd);
 	rtnl_unlock();
-	sim_settle(st->sim);
+	net_wait_carrier(st, true, 3000);
 	net_print_rc(st, "-r", rc);
 	return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * module.c - the kernel model's module loader and machine start-up.
  *
- * A driver is a shared object. While dlopen() runs its constructors, module_init()/module_exit(),
- * module_param*() and MODULE_*() register with the module being loaded (the model knows which one because
- * only one load happens at a time). Parameters are set from "name=value" strings with the kernel's
+ * A driver is a shared object. As for a real module, the loader finds init_module/cleanup_module (the
+ * aliases module_init()/module_exit() define), the struct kernel_param entries of the "__param" section,
+ * and the "tag=value" strings of the info section (through the module's __kc_module_sections table).
+ * Parameters are set from "name=value" strings with the kernel's
  * parameter types; init and exit run in process context on the harness task; unloading checks that the
  * module left no timer armed into its own code and no memory allocated.
  */
@@ -13,6 +14,7 @@
 #include <linux/timer.h>
 
 #include <dlfcn.h>
+#include <link.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ struct km_param {
 	unsigned int perm;
 	char *desc;
 	char **charp_owned;	/* strings we allocated for charp values (per element) */
+	bool is_array;
 };
 
 struct km_info {
@@ -51,7 +54,12 @@ struct kc_km_module {
 	size_t mem_baseline;
 };
 
-static struct kc_km_module *loading;
+/* "_Bool" appears if a caller's macro layer expanded `bool` before we stringified it. */
+static bool is_bool_type(const char *t)
+{
+	return !strcmp(t, "bool") || !strcmp(t, "_Bool");
+}
+
 
 int kc_km_init(const struct kc_km_config *cfg, struct kc_err *err)
 {
@@ -76,36 +84,18 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-void __kc_module_register_init(initcall_t fn, const char *name)
+static void add_info(struct kc_km_module *mod, const char *tag, size_t taglen, const char *value)
 {
-	(void)name;
-	if (!loading) {
-		fprintf(stderr, "kmodel: module_init(%s) outside a module load\n", name);
-		return;
-	}
-	loading->init = fn;
-}
+	struct km_info *ni = realloc(mod->info, (mod->ninfo + 1) * sizeof(*ni));
 
-void __kc_module_register_exit(exitcall_t fn, const char *name)
-{
-	(void)name;
-	if (loading)
-		loading->exit = fn;
-}
-
-void __kc_module_register_info(const char *tag, const char *value)
-{
-	struct km_info *ni;
-
-	if (!loading)
-		return;
-	ni = realloc(loading->info, (loading->ninfo + 1) * sizeof(*ni));
 	if (!ni)
 		km_fatal("out of memory");
-	loading->info = ni;
-	ni[loading->ninfo].tag = xstrdup(tag);
-	ni[loading->ninfo].value = xstrdup(value);
-	loading->ninfo++;
+	mod->info = ni;
+	ni[mod->ninfo].tag = strndup(tag, taglen);
+	ni[mod->ninfo].value = xstrdup(value);
+	if (!ni[mod->ninfo].tag)
+		km_fatal("out of memory");
+	mod->ninfo++;
 }
 
 static struct km_param *find_param(const struct kc_km_module *mod, const char *name, size_t len)
@@ -116,39 +106,76 @@ static struct km_param *find_param(const struct kc_km_module *mod, const char *n
 	return NULL;
 }
 
-void __kc_module_register_param(const char *name, const char *type, void *arg, unsigned int *num,
-				unsigned int max, size_t elem_size, unsigned int perm)
+/* A symbol of the module object itself (dlsym on a handle also searches its dependencies, and libc has
+ * an init_module of its own). */
+static void *own_symbol(struct kc_km_module *mod, const char *name)
 {
-	struct km_param *np, *p;
+	void *sym = dlsym(mod->handle, name);
+	struct link_map *lm = NULL;
+	Dl_info info;
 
-	if (!loading)
-		return;
-	np = realloc(loading->params, (loading->nparams + 1) * sizeof(*np));
-	if (!np)
-		km_fatal("out of memory");
-	loading->params = np;
-	p = &np[loading->nparams++];
-	memset(p, 0, sizeof(*p));
-	p->name = xstrdup(name);
-	p->type = xstrdup(type);
-	p->arg = arg;
-	p->num = num;
-	p->max = max ? max : 1;
-	p->esize = elem_size;
-	p->perm = perm;
-	p->charp_owned = calloc(p->max, sizeof(char *));
+	if (!sym || dlinfo(mod->handle, RTLD_DI_LINKMAP, &lm) || !lm || !dladdr(sym, &info))
+		return NULL;
+	return info.dli_fbase == (void *)lm->l_addr || !strcmp(info.dli_fname, lm->l_name) ? sym : NULL;
 }
 
-void __kc_module_register_param_desc(const char *name, const char *desc)
+static int param_cmp(const void *a, const void *b)
 {
-	struct km_param *p;
+	return strcmp(((const struct km_param *)a)->name, ((const struct km_param *)b)->name);
+}
 
-	if (!loading)
+/* Read the module's __param section and info strings (see linux/module.h). Parameters are kept sorted
+ * by name: the section's order depends on the compiler's optimisation level. */
+static void read_sections(struct kc_km_module *mod)
+{
+	const void *const *sec = own_symbol(mod, "__kc_module_sections");
+	const struct kernel_param *kp, *kend;
+	const char *p, *end;
+
+	if (!sec)
 		return;
-	p = find_param(loading, name, strlen(name));
-	if (p) {
-		free(p->desc);
-		p->desc = xstrdup(desc);
+	kp = sec[0];
+	kend = sec[1];
+	for (; kp && kp < kend; kp++) {
+		struct km_param *np = realloc(mod->params, (mod->nparams + 1) * sizeof(*np)), *q;
+
+		if (!np)
+			km_fatal("out of memory");
+		mod->params = np;
+		q = &np[mod->nparams++];
+		memset(q, 0, sizeof(*q));
+		q->name = xstrdup(kp->name);
+		q->type = xstrdup(kp->type);
+		q->arg = kp->arg;
+		q->num = kp->num;
+		q->max = kp->max ? kp->max : 1;
+		q->is_array = kp->is_array;
+		q->esize = kp->elemsize;
+		q->perm = kp->perm;
+		q->charp_owned = calloc(q->max, sizeof(char *));
+	}
+	if (mod->nparams > 1)
+		qsort(mod->params, mod->nparams, sizeof(*mod->params), param_cmp);
+	p = sec[2];
+	end = sec[3];
+	while (p && p < end) {
+		size_t len = strnlen(p, (size_t)(end - p));
+		const char *eq = memchr(p, '=', len);
+
+		if (eq && !strncmp(p, "parm=", 5)) {
+			const char *colon = memchr(eq + 1, ':', len - (size_t)(eq + 1 - p));
+			struct km_param *q = colon ? find_param(mod, eq + 1, (size_t)(colon - eq - 1)) : NULL;
+
+			if (q) {
+				free(q->desc);
+				q->desc = xstrdup(colon + 1);
+			}
+		} else if (eq) {
+			add_info(mod, p, (size_t)(eq - p), eq + 1);
+		}
+		p += len + 1;
+		while (p < end && !*p)
+			p++;	/* alignment padding */
 	}
 }
 
@@ -165,14 +192,15 @@ int kc_km_module_load(struct kc_km_module **out, const char *path, struct kc_err
 	n = strcspn(base, ".");
 	snprintf(mod->name, sizeof(mod->name), "%.*s", (int)n, base);
 	kc_km_mem_stats(&mod->mem_baseline, NULL, NULL, NULL);
-	loading = mod;
 	mod->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	loading = NULL;
 	if (!mod->handle) {
 		kc_err_set(err, KC_EIO, "cannot load %s: %s", path, dlerror());
 		kc_km_module_unload(mod);
 		return KC_EIO;
 	}
+	mod->init = (initcall_t)own_symbol(mod, "init_module");
+	mod->exit = (exitcall_t)own_symbol(mod, "cleanup_module");
+	read_sections(mod);
 	if (!mod->init) {
 		kc_err_set(err, KC_EINVAL, "%s has no module_init()", path);
 		kc_km_module_unload(mod);
@@ -194,7 +222,7 @@ static int set_scalar(struct km_param *p, unsigned int idx, const char *val)
 		*(char **)slot = p->charp_owned[idx];
 		return 0;
 	}
-	if (!strcmp(t, "bool") || !strcmp(t, "invbool")) {
+	if (is_bool_type(t) || !strcmp(t, "invbool")) {
 		bool v;
 
 		if (!strcmp(val, "1") || !strcmp(val, "Y") || !strcmp(val, "y") || !strcmp(val, "on"))
@@ -269,7 +297,7 @@ int kc_km_module_param(struct kc_km_module *mod, const char *assignment, struct 
 		return kc_err_set(err, KC_ENOTFOUND, "%s: unknown parameter '%.*s'", mod->name,
 				  (int)(eq - assignment), assignment);
 	copy = xstrdup(eq + 1);
-	if (!p->num) {
+	if (!p->is_array) {
 		rc = set_scalar(p, 0, copy);
 	} else {
 		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -281,7 +309,7 @@ int kc_km_module_param(struct kc_km_module *mod, const char *assignment, struct 
 			if (rc)
 				break;
 		}
-		if (!rc)
+		if (!rc && p->num)
 			*p->num = idx;
 	}
 	free(copy);
@@ -303,7 +331,7 @@ bool kc_km_module_param_get(const struct kc_km_module *mod, unsigned int i, cons
 	p = &mod->params[i];
 	*name = p->name;
 	*desc = p->desc;
-	count = p->num ? *p->num : 1;
+	count = p->num ? *p->num : p->max;
 	value[0] = 0;
 	for (unsigned int k = 0; k < count && n < value_len; k++) {
 		const void *slot = (const char *)p->arg + k * p->esize;
@@ -312,7 +340,7 @@ bool kc_km_module_param_get(const struct kc_km_module *mod, unsigned int i, cons
 
 		if (!strcmp(t, "charp"))
 			snprintf(one, sizeof(one), "%s", *(char *const *)slot ? *(char *const *)slot : "(null)");
-		else if (!strcmp(t, "bool") || !strcmp(t, "invbool"))
+		else if (is_bool_type(t) || !strcmp(t, "invbool"))
 			snprintf(one, sizeof(one), "%c", (*(const bool *)slot ^ !strcmp(t, "invbool")) ? 'Y' : 'N');
 		else if (!strcmp(t, "int"))
 			snprintf(one, sizeof(one), "%d", *(const int *)slot);

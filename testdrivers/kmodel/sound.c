@@ -22,7 +22,7 @@
 
 struct km_card_ext {
 	unsigned int notifications;
-};
+} __attribute__((aligned(16)));
 
 static LIST_HEAD(cards);
 static int next_card;
@@ -49,7 +49,7 @@ int snd_card_new(struct device *parent, int idx, const char *xid, struct module 
 		return -ENOMEM;
 	if (extra_size < 0)
 		extra_size = 0;
-	card = kzalloc(sizeof(*card) + sizeof(struct km_card_ext) + (size_t)extra_size, GFP_KERNEL);
+	card = kzalloc(ALIGN(sizeof(*card), 16) + sizeof(struct km_card_ext) + (size_t)extra_size, GFP_KERNEL);
 	if (!card)
 		return -ENOMEM;
 	card->number = idx >= 0 ? idx : next_card;
@@ -62,14 +62,14 @@ int snd_card_new(struct device *parent, int idx, const char *xid, struct module 
 	INIT_LIST_HEAD(&card->__kc_list);
 	__kc_mutex_init(&card->__kc_ctl_lock, "card->controls_rwsem");
 	if (extra_size)
-		card->private_data = (char *)(card + 1) + sizeof(struct km_card_ext);
+		card->private_data = (char *)card + ALIGN(sizeof(*card), 16) + sizeof(struct km_card_ext);
 	*card_ret = card;
 	return 0;
 }
 
 static struct km_card_ext *card_ext(struct snd_card *card)
 {
-	return (struct km_card_ext *)(card + 1);
+	return (struct km_card_ext *)((char *)card + ALIGN(sizeof(*card), 16));
 }
 
 int snd_card_register(struct snd_card *card)
@@ -460,6 +460,7 @@ int kc_km_pcm_open(struct snd_pcm_substream **out, struct snd_card *card, int de
 		return -ENODEV;
 	if (!s->ops)
 		return -ENXIO;
+	s->private_data = s->pcm->private_data;
 	app = calloc(1, sizeof(*app));
 	if (!app)
 		return -ENOMEM;
@@ -583,6 +584,7 @@ int kc_km_pcm_prepare(struct snd_pcm_substream *s)
 	rt->status->hw_ptr = 0;
 	rt->control->appl_ptr = 0;
 	rt->hw_ptr_base = 0;
+	rt->__kc_periods_elapsed = 0;
 	rt->state = SNDRV_PCM_STATE_PREPARED;
 	rt->status->state = rt->state;
 	return 0;

@@ -49,7 +49,7 @@ static void worker_loop(void *arg)
 static struct workqueue_struct *wq_create(const char *name)
 {
 	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
-	char tname[32];
+	char tname[48];
 
 	if (!wq)
 		return NULL;

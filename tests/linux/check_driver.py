@@ -6,6 +6,8 @@ One invocation is one CTest test (label 'linux'). The compile_commands.json come
 scripts/linux-prepare.sh: $CACHE/db/<compiler>/<driver>/compile_commands.json.
 
 Checks (each prints PASS/FAIL; the run ends with "N passed, N failed" like tests/kc_test.h):
+  db-compiler     the compile_commands.json was written by the compiler named (a gcc-built one has
+                  gcc as argv[0] and gcc-only flags such as -mindirect-branch)
   analyze-exit    kcut analyze exits 0
   tus             one tu row per compile command, status 'ok', 0 errors (diagnostics listed otherwise)
   ref-count       the clang reference finds the expected number of ordinary function definitions
@@ -44,6 +46,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import linux_ref  # noqa: E402
 
@@ -139,6 +142,18 @@ def main():
         if os.path.exists(dbpath + suffix):
             os.unlink(dbpath + suffix)
 
+    # 0. the database is what it claims to be (a gcc-built one must carry gcc's own flags)
+    entries = linux_ref.load_db(ccdb)
+    argv0 = [os.path.basename((e["arguments"] if "arguments" in e else e["command"].split())[0]) for e in entries]
+    gccflags = sum(1 for e in entries for f in ("-mindirect-branch", "-fconserve-stack", "-mfunction-return")
+                   if f in e.get("command", " ".join(e.get("arguments", []))))
+    if a.compiler == "gcc":
+        ck.check("db-compiler", all(x.startswith("gcc") for x in argv0) and gccflags > 0,
+                 "compilers %s, %d gcc-only flags" % (sorted(set(argv0)), gccflags))
+    else:
+        ck.check("db-compiler", all(x.startswith("clang") for x in argv0),
+                 "compilers %s" % sorted(set(argv0)))
+
     # 1. kcut analyze
     cmd = [a.kcut, "analyze", "--driver", drvdir, "-p", ccdb, "--db", dbpath, "-j", str(a.j)]
     ck.out("$ " + " ".join(cmd))
@@ -154,7 +169,6 @@ def main():
     con = sqlite3.connect(dbpath)
 
     # 2. TUs and parse errors
-    entries = linux_ref.load_db(ccdb)
     try:
         tus = con.execute("SELECT f.path, t.status, t.n_errors FROM tu t JOIN file f ON f.id = t.file_id").fetchall()
     except sqlite3.Error as e:

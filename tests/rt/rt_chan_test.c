@@ -64,7 +64,7 @@ static void test_simple_calls(void)
 
 		KC_CHECK_EQ_INT(kc_rt_call_begin(&c, &a, rt, U_NFNS), KC_EINVAL);
 	}
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 struct worker {
@@ -104,7 +104,7 @@ static void test_concurrent_upcalls(void)
 		pthread_join(t[i], NULL);
 		KC_CHECK_EQ_INT(w[i].bad, 0);
 	}
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 struct slow {
@@ -145,7 +145,7 @@ static void test_reply_order(void)
 	KC_CHECK_EQ_INT(s.finished_as, 1);
 	KC_CHECK_EQ_INT(v, 2);
 	KC_CHECK_EQ_INT(tag, 99);
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 static void test_nested_three_deep(void)
@@ -182,7 +182,7 @@ static void test_nested_three_deep(void)
 	KC_CHECK(strstr(text, "\n# bytes (kernel) u_null 0\n") != NULL);
 	KC_CHECK(strstr(text, "\n# bytes test_main u_nest 16\n") != NULL);
 	free(text);
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 /* A thread of the user half starts its own downcall (a chain begun on the user side). */
@@ -205,7 +205,7 @@ static void test_user_started_downcall(void)
 		KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
 		KC_CHECK_EQ_INT(v, 20 + i);
 	}
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 /* A kernel object crosses as a handle; the user half gets a copy on first sight only. */
@@ -246,7 +246,92 @@ static void test_objects_cross_as_handles(void)
 	KC_CHECK_EQ_INT(up_u32(rt, U_OBJCOUNT, ~0u, &fresh), 0);
 	KC_CHECK_EQ_INT(fresh, 0);
 	KC_CHECK_EQ_INT(kc_rt_obj_free(rt, obj), 0); /* untracked now: no-op */
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
+static int up_blob(struct kc_rt *rt, const uint8_t *in, size_t n, uint8_t *out, uint32_t *outn)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	const uint8_t *p;
+	int rc;
+
+	rc = kc_rt_call_begin(&c, &a, rt, U_BLOB);
+	if (rc)
+		return rc;
+	kc_xdr_put_opaque(a, in, n);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		p = kc_xdr_get_opaque(r, outn, 65536);
+		if (p)
+			memcpy(out, p, *outn);
+	}
+	return kc_rt_call_end(c, rc);
+}
+
+/* Messages from a few bytes up to the slot size; one byte more than fits fails cleanly in the
+ * kernel half and the user half stays up. */
+static void test_message_sizes(void)
+{
+	static uint8_t in[70000], out[70000];
+	static const size_t sizes[] = { 0, 1, 200, 217, 4096, 65536 - 24 - 4 };
+	struct kc_rt *rt = start(0, NULL);
+	uint32_t n = 0;
+	size_t i, k, bad = 0;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7);
+	for (k = 0; k < KC_ARRAY_SIZE(sizes); k++) {
+		KC_CHECK_EQ_INT(up_blob(rt, in, sizes[k], out, &n), 0);
+		KC_CHECK_EQ_INT(n, sizes[k]);
+		for (i = 0; i < n; i++)
+			bad += out[i] != (uint8_t)(in[i] + 1);
+	}
+	KC_CHECK_EQ_INT(bad, 0);
+	KC_CHECK_EQ_INT(up_blob(rt, in, 65536 - 24 - 3, out, &n), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 1);
+	KC_CHECK_EQ_INT(up_blob(rt, in, 10, out, &n), 0);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
+struct sleeper {
+	struct kc_rt *rt;
+	int rc;
+};
+
+static void *sleeper(void *p)
+{
+	struct sleeper *s = p;
+
+	s->rc = up_u32(s->rt, U_SLEEP, 400, NULL);
+	return NULL;
+}
+
+/* More concurrent upcalls than slots: the extra ones fail at once with KC_RT_ENOSLOT instead
+ * of waiting; the others complete. */
+static void test_out_of_slots(void)
+{
+	struct kc_rt *rt = start(0, "wide");
+	struct sleeper s[40];
+	pthread_t t[40];
+	int i, ok = 0, noslot = 0;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < 40; i++) {
+		s[i] = (struct sleeper){ rt, 1 };
+		pthread_create(&t[i], NULL, sleeper, &s[i]);
+	}
+	for (i = 0; i < 40; i++) {
+		pthread_join(t[i], NULL);
+		ok += s[i].rc == 0;
+		noslot += s[i].rc == KC_RT_ENOSLOT;
+	}
+	KC_CHECK_EQ_INT(ok + noslot, 40);
+	KC_CHECK(noslot >= 1);
+	KC_CHECK(ok >= 32);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 static void test_busy_and_idle_modes(void)
@@ -260,7 +345,7 @@ static void test_busy_and_idle_modes(void)
 		KC_REQUIRE(rt);
 		for (i = 0; i < 200; i++)
 			KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
-		kc_rt_close(rt);
+		KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 	}
 }
 
@@ -281,6 +366,8 @@ int main(void)
 	KC_RUN(test_nested_three_deep);
 	KC_RUN(test_user_started_downcall);
 	KC_RUN(test_objects_cross_as_handles);
+	KC_RUN(test_message_sizes);
+	KC_RUN(test_out_of_slots);
 	KC_RUN(test_busy_and_idle_modes);
 	return kc_test_done();
 }

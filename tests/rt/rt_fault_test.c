@@ -185,7 +185,7 @@ static void run_fault(enum fault f, int want_rc, unsigned timeout_ms)
 		kc_os_sleep_ns(2000000ull);
 	KC_CHECK_EQ_INT(atomic_load(&recovered), 1);
 	KC_CHECK_EQ_INT(atomic_load(&recovered_incarnation), 2);
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 static void test_sigkill(void)
@@ -245,7 +245,7 @@ static void test_down_fails_fast(void)
 	KC_CHECK(saw_down);
 	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
 	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 /* Repeated crashes: restarted every time (with backoff), and it keeps working. */
@@ -262,7 +262,7 @@ static void test_repeated_restarts(void)
 	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
 	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 5);
 	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
-	kc_rt_close(rt);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
 int main(void)

@@ -18,35 +18,43 @@ struct dev {
 static void test_track_and_lookup(void)
 {
 	struct kc_objt *t;
-	struct dev d;
+	struct {
+		char before[8];
+		struct dev d;
+	} box;
+	struct dev *dp = &box.d;
 	uint64_t h, h2;
 	void *p;
 
 	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
-	KC_CHECK_EQ_INT(kc_objt_track(t, &h, &d, 7, sizeof(d), 1), 0);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h, dp, 7, sizeof(*dp), 1), 0);
 	KC_CHECK(h != 0);
 	/* the handle is not the address */
-	KC_CHECK(h != (uint64_t)(uintptr_t)&d);
-	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, &d, 7, sizeof(d), 1), 0);
+	KC_CHECK(h != (uint64_t)(uintptr_t)dp);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, dp, 7, sizeof(*dp), 1), 0);
 	KC_CHECK(h2 == h);
-	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 7, 0, sizeof(d)), 0);
-	KC_CHECK(p == &d);
-	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 7, offsetof(struct dev, stats), sizeof(d.stats)), 0);
-	KC_CHECK(p == d.stats);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 7, 0, sizeof(*dp)), 0);
+	KC_CHECK(p == dp);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 7, offsetof(struct dev, stats), sizeof(dp->stats)), 0);
+	KC_CHECK(p == dp->stats);
 	KC_CHECK_EQ_INT(kc_objt_count(t), 1);
 	/* the same address as another type, or with another size */
-	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, &d, 8, sizeof(d), 1), KC_RT_ETYPE);
-	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, &d, 7, sizeof(d) / 2, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, dp, 8, sizeof(*dp), 1), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, dp, 7, sizeof(*dp) / 2, 1), KC_RT_ERANGE);
 	/* overlapping another tracked object */
-	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, (char *)&d + 4, 7, 8, 1), KC_RT_ERANGE);
-	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, (char *)&d - 4, 7, 8, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, (char *)dp + 4, 7, 8, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h2, box.before + 4, 7, 8, 1), KC_RT_ERANGE);
 	kc_objt_free(t);
 }
 
 static void test_interior_pointers_and_arrays(void)
 {
 	struct kc_objt *t;
-	struct dev arr[10];
+	struct {
+		char before[8];
+		struct dev arr[10];
+	} box;
+	struct dev *arr = box.arr;
 	uint64_t h, hi;
 	size_t off, size, esz;
 	void *p;
@@ -57,14 +65,14 @@ static void test_interior_pointers_and_arrays(void)
 	KC_CHECK(hi == h);
 	KC_CHECK_EQ_INT(off, 3 * sizeof(arr[0]) + offsetof(struct dev, stats) + 2 * sizeof(long));
 	KC_CHECK_EQ_INT(kc_objt_size(t, &size, &esz, h, 2), 0);
-	KC_CHECK_EQ_INT(size, sizeof(arr));
+	KC_CHECK_EQ_INT(size, sizeof(box.arr));
 	KC_CHECK_EQ_INT(esz, sizeof(arr[0]));
 	KC_CHECK_EQ_INT(off / esz, 3);
 	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 2, off, sizeof(long)), 0);
 	KC_CHECK(p == &arr[3].stats[2]);
 	/* one past the end and outside */
-	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, (char *)arr + sizeof(arr)), KC_ENOTFOUND);
-	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, (char *)arr - 1), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, (char *)arr + sizeof(box.arr)), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, box.before + 7), KC_ENOTFOUND);
 	KC_CHECK_EQ_INT(kc_objt_handle_of(t, &hi, &off, NULL), KC_ENOTFOUND);
 	kc_objt_free(t);
 }

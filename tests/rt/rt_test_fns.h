@@ -20,6 +20,7 @@ enum {
 	U_OBJ,       /* (handle h, u32 size) -> (handle h, u32 fresh); writes 0x5a into the copy */
 	U_SHORT,     /* () -> (u32), but the kernel stub expects two words */
 	U_OBJCOUNT,  /* () -> (u32 objects in the user half's tracker) */
+	U_BLOB,      /* (opaque b) -> (opaque b with every byte + 1) */
 	U_NFNS
 };
 
@@ -32,7 +33,7 @@ enum {
 
 static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
-	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount",
+	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob",
 };
 static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add" };
 

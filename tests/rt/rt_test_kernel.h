@@ -93,6 +93,7 @@ static void rt_test_opts(struct kc_rt_opts *o, const char *mode)
 {
 	static char *argv_busy[] = { (char *)KC_RT_USER_TEST, "busy", NULL };
 	static char *argv_idle[] = { (char *)KC_RT_USER_TEST, "idle", NULL };
+	static char *argv_wide[] = { (char *)KC_RT_USER_TEST, "adaptive", "40", NULL };
 
 	o->fns = k_fns;
 	o->nfns = K_NFNS;
@@ -103,6 +104,8 @@ static void rt_test_opts(struct kc_rt_opts *o, const char *mode)
 		o->user_argv = argv_busy;
 	else if (mode && mode[0] == 'i')
 		o->user_argv = argv_idle;
+	else if (mode && mode[0] == 'w')
+		o->user_argv = argv_wide;
 }
 
 #endif

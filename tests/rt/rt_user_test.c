@@ -192,6 +192,22 @@ static int u_objcount(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+static int u_blob(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	static _Thread_local uint8_t out[65536];
+	const uint8_t *p;
+	uint32_t n, i;
+
+	(void)rt;
+	p = kc_xdr_get_opaque(a, &n, sizeof(out));
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	for (i = 0; i < n; i++)
+		out[i] = (uint8_t)(p[i] + 1);
+	kc_xdr_put_opaque(r, out, n);
+	return 0;
+}
+
 static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_NULL] = { "u_null", u_null },
 	[U_ECHO] = { "u_echo", u_echo },
@@ -206,6 +222,7 @@ static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_OBJ] = { "u_obj", u_obj },
 	[U_SHORT] = { "u_short", u_shortres },
 	[U_OBJCOUNT] = { "u_objcount", u_objcount },
+	[U_BLOB] = { "u_blob", u_blob },
 };
 
 int main(int argc, char **argv)

@@ -18,7 +18,8 @@
  * deterministic.  Frames leave on a "wire" (the harness, see simnic_dev.h), or come back through MAC
  * loopback (RCTL.LBM) or an external loopback plug.
  *
- * Fault knobs: link down/up, bad EEPROM checksum, dropped interrupts, stuck TX unit (cleared by reset).
+ * Fault knobs: link down/up, bad EEPROM checksum, dropped interrupts, stuck TX unit (cleared by reset),
+ * frames arriving with a bad FCS.
  * Register values that software is not allowed to change are masked as the driver's register self-test
  * expects.  The model only uses kmodel/kmodel.h and libc.
  */
@@ -87,6 +88,7 @@ enum {
 #define ICR_ASSERTED 0x80000000u
 
 #define RCTL_EN 0x00000002u
+#define RCTL_SBP 0x00000004u
 #define RCTL_UPE 0x00000008u
 #define RCTL_MPE 0x00000010u
 #define RCTL_LPE 0x00000020u
@@ -105,6 +107,7 @@ enum {
 #define TXD_STAT_DD 0x01u
 #define RXD_STAT_DD 0x01u
 #define RXD_STAT_EOP 0x02u
+#define RXD_ERR_CE 0x01u
 
 /* PHY */
 #define PHY_ADDR 1
@@ -136,6 +139,7 @@ enum {
 
 struct sn_frame {
 	uint16_t len;
+	uint8_t errors;		/* RXD_ERR_* written back with the frame */
 	uint8_t data[];
 };
 
@@ -155,6 +159,7 @@ struct simnic_dev {
 	bool held_force;		/* ... and it was a software interrupt */
 	uint64_t last_irq_ns;
 	unsigned int drop_irqs;
+	unsigned int bad_fcs;		/* the next n frames from the wire arrive with a bad FCS */
 
 	/* link */
 	bool cable;			/* link partner present */
@@ -506,8 +511,10 @@ static unsigned int sn_rx_bufsize(const struct simnic_dev *d)
 	return sz == 0 ? 2048 : sz == 1 ? 1024 : sz == 2 ? 512 : 256;
 }
 
-/* A frame reaches the receiver (from the wire, the loopback plug or MAC loopback). */
-static int sn_receive(struct simnic_dev *d, const uint8_t *frame, size_t len)
+/* A frame reaches the receiver (from the wire, the loopback plug or MAC loopback).  bad_fcs: its frame
+ * check sequence is wrong; such frames are counted in CRCERRS and dropped unless RCTL.SBP (store bad
+ * packets) asks for them to be stored with the CE error bit. */
+static int sn_receive(struct simnic_dev *d, const uint8_t *frame, size_t len, bool bad_fcs)
 {
 	uint32_t rctl = REG(d, SN_RCTL);
 	bool mac_loop = (rctl & RCTL_LBM_MASK) != 0;
@@ -528,6 +535,12 @@ static int sn_receive(struct simnic_dev *d, const uint8_t *frame, size_t len)
 		d->cnt.rx_length++;
 		return 0;
 	}
+	if (bad_fcs) {
+		sn_stat_add(d, SN_CRCERRS, 1);
+		d->cnt.rx_bad_fcs++;
+		if (!(rctl & RCTL_SBP))
+			return 0;
+	}
 	if (!sn_accept(d, frame)) {
 		d->cnt.rx_filtered++;
 		return 0;
@@ -540,6 +553,7 @@ static int sn_receive(struct simnic_dev *d, const uint8_t *frame, size_t len)
 	if (!f)
 		return KC_ENOMEM;
 	f->len = (uint16_t)len;
+	f->errors = bad_fcs ? RXD_ERR_CE : 0;
 	memcpy(f->data, frame, len);
 	d->fifo[(d->fifo_head + d->fifo_len) % SN_RX_FIFO_MAX] = f;
 	d->fifo_len++;
@@ -595,7 +609,7 @@ static unsigned int sn_rx_deliver(struct simnic_dev *d)
 			desc[9] = (uint8_t)(chunk >> 8);
 			desc[10] = desc[11] = 0;	/* checksum: not offloaded */
 			desc[12] = RXD_STAT_DD | (off == f->len ? RXD_STAT_EOP : 0);
-			desc[13] = 0;			/* errors */
+			desc[13] = off == f->len ? f->errors : 0;
 			desc[14] = desc[15] = 0;
 			if (kc_km_dma_write(d->pci, bus + 8, desc + 8, 8)) {
 				d->cnt.dma_errors++;
@@ -603,6 +617,14 @@ static unsigned int sn_rx_deliver(struct simnic_dev *d)
 			}
 			head = (head + 1) % ring;
 			REG(d, SN_RDH) = head;
+		}
+		if (f->errors) {
+			d->cnt.rx_frames++;
+			free(f);
+			d->fifo_head = (d->fifo_head + 1) % SN_RX_FIFO_MAX;
+			d->fifo_len--;
+			done++;
+			continue;
 		}
 		sn_stat_add(d, SN_GPRC, 1);
 		sn_stat_add(d, SN_GORCL, f->len + 4);
@@ -634,13 +656,13 @@ static void sn_transmit(struct simnic_dev *d, const uint8_t *frame, size_t len)
 	d->cnt.tx_frames++;
 	d->cnt.tx_bytes += len;
 	if (REG(d, SN_RCTL) & RCTL_LBM_MASK) {
-		sn_receive(d, frame, len);	/* MAC loopback: nothing reaches the wire */
+		sn_receive(d, frame, len, false);	/* MAC loopback: nothing reaches the wire */
 		return;
 	}
 	if (d->wire)
 		d->wire(d->wire_arg, frame, len);
 	if (d->loop_plug)
-		sn_receive(d, frame, len);
+		sn_receive(d, frame, len, false);
 }
 
 /* Consume TX descriptors from TDH to TDT.  Returns descriptors processed. */
@@ -869,7 +891,13 @@ void simnic_dev_set_wire(struct simnic_dev *d, simnic_wire_fn fn, void *arg)
 
 int simnic_dev_wire_rx(struct simnic_dev *d, const uint8_t *frame, size_t len)
 {
-	return sn_receive(d, frame, len);
+	bool bad = false;
+
+	if (d->bad_fcs) {
+		d->bad_fcs--;
+		bad = true;
+	}
+	return sn_receive(d, frame, len, bad);
 }
 
 unsigned int simnic_dev_rx_fifo_len(const struct simnic_dev *d)
@@ -904,6 +932,11 @@ void simnic_dev_fault_eeprom(struct simnic_dev *d, bool bad)
 void simnic_dev_fault_drop_irq(struct simnic_dev *d, unsigned int n)
 {
 	d->drop_irqs = n;
+}
+
+void simnic_dev_fault_bad_fcs(struct simnic_dev *d, unsigned int n)
+{
+	d->bad_fcs = n;
 }
 
 void simnic_dev_fault_stuck_tx(struct simnic_dev *d)

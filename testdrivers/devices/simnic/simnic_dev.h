@@ -36,6 +36,7 @@ bool simnic_dev_link(const struct simnic_dev *d);		/* the MAC's view: STATUS.LU 
 void simnic_dev_fault_eeprom(struct simnic_dev *d, bool bad);	/* corrupt / repair the checksum word */
 void simnic_dev_fault_drop_irq(struct simnic_dev *d, unsigned int n);	/* lose the next n interrupts */
 void simnic_dev_fault_stuck_tx(struct simnic_dev *d);		/* TX unit stops until the next reset */
+void simnic_dev_fault_bad_fcs(struct simnic_dev *d, unsigned int n);	/* next n wire frames: bad FCS */
 /* External loopback plug: transmitted frames come back into the receiver (and also reach the wire fn). */
 void simnic_dev_set_loopback_plug(struct simnic_dev *d, bool on);
 
@@ -48,6 +49,7 @@ struct simnic_dev_counters {
 	uint64_t tx_frames, tx_bytes;		/* put on the wire */
 	uint64_t rx_frames, rx_bytes;		/* written into the RX ring */
 	uint64_t rx_filtered;			/* dropped by the address filters */
+	uint64_t rx_bad_fcs;			/* arrived with a bad frame check sequence */
 	uint64_t rx_link_down;			/* arrived while the link or receiver was down */
 	uint64_t rx_length;			/* dropped: too long or too short */
 	uint64_t rx_no_buffer;			/* times the ring was full with frames waiting */

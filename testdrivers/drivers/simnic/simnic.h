@@ -77,7 +77,6 @@ struct simnic_tx_buffer {
 	unsigned long time_stamp;
 	u16 length;
 	u16 next_to_watch;
-	bool mapped_as_page;
 	unsigned short segs;
 	unsigned int bytecount;
 };
@@ -97,7 +96,6 @@ struct simnic_tx_ring {
 	struct simnic_tx_buffer *buffer_info;
 	u16 tdh;
 	u16 tdt;
-	bool last_tx_tso;
 };
 
 struct simnic_rx_ring {
@@ -109,7 +107,6 @@ struct simnic_rx_ring {
 	unsigned int next_to_clean;
 	struct simnic_rx_buffer *buffer_info;
 	struct sk_buff *rx_skb_top;
-	int cpu;
 	u16 rdh;
 	u16 rdt;
 };
@@ -148,13 +145,9 @@ enum simnic_state_t {
 /* board specific private data structure */
 struct simnic_adapter {
 	struct timer_list watchdog_timer;
-	unsigned long active_vlans[1];
-	u16 mng_vlan_id;
 	u32 bd_number;
 	u32 rx_buffer_len;
 	u32 wol;
-	u32 smartspeed;
-	u32 en_mng_pt;
 	u16 link_speed;
 	u16 link_duplex;
 	spinlock_t stats_lock;
@@ -173,22 +166,15 @@ struct simnic_adapter {
 	unsigned int restart_queue;
 	u32 txd_cmd;
 	u32 tx_int_delay;
-	u32 tx_abs_int_delay;
 	u32 tx_timeout_count;
-	u64 tpt_old;
 	bool detect_tx_hung;
 	bool tx_hang_reported;
 
 	/* RX */
 	struct simnic_rx_ring *rx_ring;
 	struct napi_struct napi;
-	u64 hw_csum_err;
-	u64 hw_csum_good;
 	u32 alloc_rx_buff_failed;
 	u32 rx_int_delay;
-	u32 rx_abs_int_delay;
-	bool rx_csum;
-	u64 gorcl_old;
 
 	/* OS defined structs */
 	struct net_device *netdev;
@@ -205,21 +191,15 @@ struct simnic_adapter {
 	struct simnic_rx_ring test_rx_ring;
 
 	int msg_enable;
-	bool tso_force;
 	bool smart_power_down;
-	bool quad_port_a;
 	unsigned long flags;
-	u32 eeprom_wol;
 
 	int bars;
-	int need_ioport;
 
 	bool discarding;
 	unsigned int irq_count_at_watchdog;
 
 	struct work_struct reset_task;
-	struct delayed_work watchdog_task;
-	struct delayed_work fifo_stall_task;
 	struct delayed_work phy_info_task;
 	struct mutex cfg_mutex;		/* serialises ethtool reconfiguration */
 };

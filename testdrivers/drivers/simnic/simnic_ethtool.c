@@ -817,7 +817,8 @@ static int simnic_intr_test(struct simnic_adapter *adapter, u64 *data)
 	/* NOTE: we don't test MSI interrupts here, yet
 	 * Hook up test interrupt handler just for this test
 	 */
-	if (!request_irq(irq, simnic_test_intr, 0, netdev->name, netdev))
+	if (!request_irq(irq, simnic_test_intr, IRQF_PROBE_SHARED, netdev->name,
+			 netdev))
 		shared_int = false;
 	else if (request_irq(irq, simnic_test_intr, IRQF_SHARED,
 			     netdev->name, netdev)) {
@@ -1365,8 +1366,8 @@ static void simnic_get_ethtool_stats(struct net_device *netdev,
 			p = (char *)adapter + stat->stat_offset;
 			break;
 		default:
-			netdev_err(netdev, "Invalid stat type: %d index %u\n",
-				   stat->type, i);
+			netdev_WARN_ONCE(netdev, "Invalid stat type: %d index %u\n",
+					 stat->type, i);
 			continue;
 		}
 

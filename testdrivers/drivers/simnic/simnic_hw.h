@@ -301,7 +301,6 @@ struct simnic_hw {
 	u16 forced_speed;
 	u8 forced_duplex;		/* 1 full, 0 half */
 	bool get_link_status;
-	bool tbi_compatibility_on;
 	u8 mac_addr[SIMNIC_ETH_LENGTH_OF_ADDRESS];
 	u8 perm_mac_addr[SIMNIC_ETH_LENGTH_OF_ADDRESS];
 	u16 eeprom_words;

@@ -296,6 +296,9 @@ void simnic_down(struct simnic_adapter *adapter)
 	del_timer_sync(&adapter->watchdog_timer);
 	cancel_delayed_work_sync(&adapter->phy_info_task);
 
+	/* record the statistics before the reset clears the counters */
+	simnic_update_stats(adapter);
+
 	adapter->link_speed = 0;
 	adapter->link_duplex = 0;
 	netif_carrier_off(netdev);
@@ -405,8 +408,9 @@ static void simnic_print_device_info(struct simnic_adapter *adapter)
 	if (simnic_read_eeprom(hw, SIMNIC_EEPROM_PBA_0, 2, pba))
 		pba[0] = pba[1] = 0xFFFF;
 	netdev_info(netdev, "(PCI:33MHz:32-bit) %pM\n", netdev->dev_addr);
-	netdev_info(netdev, "simnic Network Connection, PBA %04x-%04x, EEPROM v%u\n",
-		    pba[0], pba[1], hw->eeprom_version);
+	netdev_info(netdev, "simnic Network Connection, PBA %04x-%04x, EEPROM v%u.%u\n",
+		    pba[0], pba[1], hw->eeprom_version >> 8,
+		    hw->eeprom_version & 0xFF);
 }
 
 /**
@@ -633,7 +637,6 @@ static int simnic_sw_init(struct simnic_adapter *adapter)
 	adapter->itr_setting = SIMNIC_DEFAULT_ITR;
 	adapter->itr = 20000;
 	adapter->txd_cmd = SIMNIC_TXD_CMD_IFCS | SIMNIC_TXD_CMD_RS;
-	adapter->rx_csum = true;
 	adapter->fc_autoneg = 1;
 	hw->max_frame_size = netdev->mtu + ETH_HLEN + ETH_FCS_LEN;
 
@@ -1043,7 +1046,6 @@ static void simnic_clean_tx_ring(struct simnic_adapter *adapter,
 
 	tx_ring->next_to_use = 0;
 	tx_ring->next_to_clean = 0;
-	tx_ring->last_tx_tso = false;
 
 	writel(0, hw->hw_addr + tx_ring->tdh);
 	writel(0, hw->hw_addr + tx_ring->tdt);
@@ -1310,6 +1312,9 @@ static void simnic_detect_tx_hang(struct simnic_adapter *adapter)
 		return;
 	eop = tx_ring->buffer_info[tx_ring->next_to_clean].next_to_watch;
 	bi = &tx_ring->buffer_info[eop];
+	/* written back but not cleaned: a lost interrupt, not a hang */
+	if (SIMNIC_TX_DESC(*tx_ring, eop)->status & SIMNIC_TXD_STAT_DD)
+		return;
 	if (!bi->time_stamp ||
 	    !time_after(jiffies, bi->time_stamp + adapter->netdev->watchdog_timeo / 2))
 		return;
@@ -1362,7 +1367,6 @@ static void simnic_watchdog(struct timer_list *t)
 			if (!test_bit(__SIMNIC_DOWN, &adapter->flags))
 				schedule_delayed_work(&adapter->phy_info_task,
 						      2 * HZ);
-			adapter->smartspeed = 0;
 		}
 	} else {
 		if (netif_carrier_ok(netdev)) {
@@ -1404,10 +1408,12 @@ static void simnic_watchdog(struct timer_list *t)
 		netdev_warn(netdev,
 			    "watchdog: work pending without an interrupt, forcing one\n");
 	}
-	adapter->irq_count_at_watchdog = adapter->sw_stats.irqs;
-
 	/* cause software interrupt to ensure RX ring is cleaned */
 	ew32(ICS, SIMNIC_ICR_RXDMT0);
+	/* counted after our own software interrupt: the next run sees only
+	 * interrupts the hardware raised in between
+	 */
+	adapter->irq_count_at_watchdog = adapter->sw_stats.irqs;
 
 	/* force detection of hung controller every watchdog period */
 	adapter->detect_tx_hung = true;
@@ -1451,7 +1457,6 @@ static int simnic_tx_map(struct simnic_adapter *adapter,
 		buffer_info->dma = dma_map_single(&pdev->dev,
 						  skb->data + offset,
 						  size, DMA_TO_DEVICE);
-		buffer_info->mapped_as_page = false;
 		if (dma_mapping_error(&pdev->dev, buffer_info->dma))
 			goto dma_error;
 
@@ -1603,10 +1608,9 @@ static netdev_tx_t simnic_xmit_frame(struct sk_buff *skb,
 		/* Make sure there is space in the ring for the next send. */
 		simnic_maybe_stop_tx(netdev, tx_ring, DESC_NEEDED);
 
-		/* no xmit_more batching in the model: ring the doorbell for
-		 * every frame
-		 */
-		writel(tx_ring->next_to_use, hw->hw_addr + tx_ring->tdt);
+		if (!netdev_xmit_more() ||
+		    netif_xmit_stopped(netdev_get_tx_queue(netdev, 0)))
+			writel(tx_ring->next_to_use, hw->hw_addr + tx_ring->tdt);
 	} else {
 		adapter->sw_stats.tx_dma_failed++;
 		dev_kfree_skb_any(skb);
@@ -1734,10 +1738,8 @@ void simnic_update_stats(struct simnic_adapter *adapter)
 	if (adapter->link_speed == 0 &&
 	    test_bit(__SIMNIC_RESETTING, &adapter->flags))
 		return;
-	if (!simnic_hw_is_present(hw)) {
-		dev_err(&pdev->dev, "device not responding, statistics not updated\n");
+	if (pci_channel_offline(pdev))
 		return;
-	}
 
 	spin_lock_irqsave(&adapter->stats_lock, flags);
 
@@ -2021,8 +2023,7 @@ static bool simnic_clean_tx_irq(struct simnic_adapter *adapter,
 	/* Synchronize with simnic_maybe_stop_tx: the write to next_to_clean
 	 * must be visible before the queue state is examined.
 	 */
-	smp_mb();
-	WRITE_ONCE(tx_ring->next_to_clean, i);
+	smp_store_release(&tx_ring->next_to_clean, i);
 
 	netdev_completed_queue(netdev, pkts_compl, bytes_compl);
 

@@ -9,6 +9,7 @@
  * drivers: the analyzer and emitter see the same shapes as in real sound drivers.
  */
 #include <linux/module.h>
+#include <linux/string.h>
 #include <linux/moduleparam.h>
 #include <linux/init.h>
 #include <linux/pci.h>

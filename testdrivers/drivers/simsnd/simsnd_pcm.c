@@ -8,6 +8,7 @@
  * and rate; trigger flips CTRL_RUN/CTRL_PAUSE under the stream lock; pointer reads POSITION.
  */
 #include <linux/kernel.h>
+#include <linux/string.h>
 #include <linux/pci.h>
 #include <linux/io.h>
 #include <sound/core.h>

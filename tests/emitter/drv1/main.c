@@ -65,11 +65,21 @@ static const struct net_device_ops drv_ops = {
 	.ndo_change_mtu = drv_change_mtu,
 };
 
-int drv_probe(struct net_device *dev, struct drv_adapter *ad)
+static int drv_probe(struct net_device *dev, struct drv_adapter *ad)
 {
 	dev->netdev_ops = &drv_ops;
 	dev->priv = ad;
 	ad->netdev = dev;
 	ad->msg_enable = 3;
 	return register_netdev(dev);
+}
+
+static struct drv_driver drv_driver = {
+	.name = "drv",
+	.probe = drv_probe,
+};
+
+int drv_init(void)
+{
+	return register_driver(&drv_driver);
 }

@@ -5,7 +5,6 @@
 #ifndef _KC_LINUX_BITOPS_H
 #define _KC_LINUX_BITOPS_H
 
-#include <strings.h>
 #include <linux/types.h>
 
 #define BITS_PER_LONG 64
@@ -67,7 +66,8 @@ static inline int fls(unsigned int x)
 	return x ? 32 - __builtin_clz(x) : 0;
 }
 
-/* ffs() comes from libc (<strings.h>) with the same contract as the kernel's. */
+/* ffs() is libc's (same contract as the kernel's); declared here without <strings.h>. */
+int ffs(int i);
 
 static inline unsigned long __ffs(unsigned long word)
 {

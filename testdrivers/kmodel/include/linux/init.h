@@ -1,8 +1,7 @@
 /*
  * linux/init.h - kernel model: __init/__exit markers and module_init()/module_exit().
  *
- * module_init(fn) registers fn with the module being loaded (the model sets that while dlopen() runs the
- * object's constructors) and also defines init_module as an alias, exactly the symbol a real module has.
+ * module_init(fn) defines init_module as an alias of fn, exactly the symbol a real module has.
  */
 #ifndef _KC_LINUX_INIT_H
 #define _KC_LINUX_INIT_H
@@ -21,19 +20,18 @@
 typedef int (*initcall_t)(void);
 typedef void (*exitcall_t)(void);
 
-void __kc_module_register_init(initcall_t fn, const char *name);
-void __kc_module_register_exit(exitcall_t fn, const char *name);
-
+/* As in Linux: module_init()/module_exit() make init_module/cleanup_module aliases of the functions;
+ * the loader looks those symbols up in the module object. */
 #define module_init(initfn)                                                            \
-	static void __attribute__((constructor)) __kc_modinit_ctor(void)              \
+	static inline initcall_t __maybe_unused __inittest(void)                       \
 	{                                                                              \
-		__kc_module_register_init(initfn, #initfn);                            \
+		return initfn;                                                         \
 	}                                                                              \
 	int init_module(void) __attribute__((alias(#initfn)))
 #define module_exit(exitfn)                                                            \
-	static void __attribute__((constructor)) __kc_modexit_ctor(void)              \
+	static inline exitcall_t __maybe_unused __exittest(void)                       \
 	{                                                                              \
-		__kc_module_register_exit(exitfn, #exitfn);                            \
+		return exitfn;                                                         \
 	}                                                                              \
 	void cleanup_module(void) __attribute__((alias(#exitfn)))
 

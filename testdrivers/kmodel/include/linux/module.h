@@ -23,21 +23,24 @@ struct module {
 __attribute__((weak, visibility("hidden"))) struct module __this_module = { .name = KBUILD_MODNAME };
 #define THIS_MODULE (&__this_module)
 
-void __kc_module_register_info(const char *tag, const char *value);
-#define __KC_MODINFO_2(tag, info, n)                                                   \
-	static void __attribute__((constructor)) __kc_modinfo_##n(void)               \
-	{                                                                              \
-		__kc_module_register_info(tag, info);                                  \
-	}
-#define __KC_MODINFO_1(tag, info, n) __KC_MODINFO_2(tag, info, n)
-#define __KC_MODINFO(tag, info) __KC_MODINFO_1(tag, info, __COUNTER__)
-#define MODULE_LICENSE(_license) __KC_MODINFO("license", _license)
-#define MODULE_AUTHOR(_author) __KC_MODINFO("author", _author)
-#define MODULE_DESCRIPTION(_description) __KC_MODINFO("description", _description)
-#define MODULE_VERSION(_version) __KC_MODINFO("version", _version)
-#define MODULE_ALIAS(_alias) __KC_MODINFO("alias", _alias)
-#define MODULE_FIRMWARE(_firmware) __KC_MODINFO("firmware", _firmware)
-#define MODULE_SOFTDEP(_softdep) __KC_MODINFO("softdep", _softdep)
+/* MODULE_*() strings go to the module's info section as "tag=value", like Linux's .modinfo. */
+#define MODULE_LICENSE(_license) __KC_MODINFO_STR("license=" _license)
+#define MODULE_AUTHOR(_author) __KC_MODINFO_STR("author=" _author)
+#define MODULE_DESCRIPTION(_description) __KC_MODINFO_STR("description=" _description)
+#define MODULE_VERSION(_version) __KC_MODINFO_STR("version=" _version)
+#define MODULE_ALIAS(_alias) __KC_MODINFO_STR("alias=" _alias)
+#define MODULE_FIRMWARE(_firmware) __KC_MODINFO_STR("firmware=" _firmware)
+#define MODULE_SOFTDEP(_softdep) __KC_MODINFO_STR("softdep=" _softdep)
+
+/* Where the loader finds this module's parameters and info strings (one weak table per module). */
+extern const struct kernel_param __start___param[] __attribute__((weak, visibility("hidden")));
+extern const struct kernel_param __stop___param[] __attribute__((weak, visibility("hidden")));
+extern const char __start_kc_modinfo[] __attribute__((weak, visibility("hidden")));
+extern const char __stop_kc_modinfo[] __attribute__((weak, visibility("hidden")));
+__attribute__((weak)) const void *const __kc_module_sections[4] = {
+	__start___param, __stop___param, __start_kc_modinfo, __stop_kc_modinfo,
+};
+
 #define MODULE_DEVICE_TABLE(type, name) extern __typeof__(name) __mod_##type##__##name##_device_table \
 	__attribute__((unused, alias(__stringify(name))))
 

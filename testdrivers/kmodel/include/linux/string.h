@@ -4,7 +4,13 @@
 #ifndef _KC_LINUX_STRING_H
 #define _KC_LINUX_STRING_H
 
+/* glibc's <string.h> pulls in <strings.h>, whose index()/rindex() would collide with the `index`
+ * module parameter every ALSA driver has; rename them while the libc header is read. */
+#define index __kc_libc_index
+#define rindex __kc_libc_rindex
 #include <string.h>
+#undef index
+#undef rindex
 #include <linux/types.h>
 
 ssize_t strscpy(char *dest, const char *src, size_t count);

@@ -34,6 +34,14 @@ struct net_device {
 	void *priv;
 };
 
+struct drv_adapter;
+/* The bus: the driver registers its probe routine, the bus calls it for the device. */
+struct drv_driver {
+	const char *name;
+	int (*probe)(struct net_device *dev, struct drv_adapter *ad);
+};
+int register_driver(struct drv_driver *drv);
+
 int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name,
 		void *dev);
 void free_irq(unsigned int irq, void *dev);

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Regenerate the emitter's golden files (tests/emitter/*/golden, transcript.txt) from the current
+# kcut, for review with `git diff` before they are committed.
+#   tests/emitter/regen-goldens.sh [BUILD_DIR]     (default: build/emitter, else build)
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build/emitter}
+[ -x "$build/cli/kcut" ] || build=$here/../../build
+for case in "$here"/*/; do
+	[ -f "$case/partition.txt" ] || continue
+
+	python3 "$here/run_emit.py" --kcut "$build/cli/kcut" --case "$case" --update \
+		--rt-lib "$build/rt/libkc_rt.a" --common-lib "$build/common/libkc_common.a" \
+		--cflags="$(grep -q 'KC_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && echo -fsanitize=address,undefined)"
+done

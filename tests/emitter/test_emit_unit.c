@@ -1,0 +1,214 @@
+/*
+ * test_emit_unit.c - unit tests of the emitter's parts that need no database: the annotation
+ * file parser (good lines, each kind of bad line with its line number), declarator spelling for
+ * generated code, and the field-set walk that decides which structs a crossing marshals, on a
+ * hand-built model. The whole pipeline is tested by run_emit.py.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gen_int.h"
+#include "kc_test.h"
+
+static char *write_tmp(const char *text)
+{
+	char *path = kc_xstrdup("/tmp/kcut-annot-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_annot_good(void)
+{
+	struct em_model m;
+	struct kc_err err = { 0 };
+	char *p = write_tmp("# comment\n\nring.buf array count\nad.name string # trailing\n"
+			    "ad.priv opaque\nreq.u union kind\nad.list list next\nring.lut array 16\n");
+
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
+	KC_REQUIRE(m.nann == 6);
+	KC_CHECK_EQ_STR(m.ann[0].field, "ring.buf");
+	KC_CHECK_EQ_INT(m.ann[0].shape, EM_S_ARRAY);
+	KC_CHECK_EQ_STR(m.ann[0].arg, "count");
+	KC_CHECK_EQ_INT(m.ann[0].line, 3);
+	KC_CHECK_EQ_INT(m.ann[1].shape, EM_S_STRING);
+	KC_CHECK(m.ann[1].arg == NULL);
+	KC_CHECK_EQ_INT(m.ann[2].shape, EM_S_OPAQUE);
+	KC_CHECK_EQ_INT(m.ann[3].shape, EM_S_UNION);
+	KC_CHECK_EQ_INT(m.ann[4].shape, EM_S_LIST);
+	KC_CHECK_EQ_STR(m.ann[5].arg, "16");
+	em_model_free(&m);
+	unlink(p);
+	free(p);
+}
+
+static void check_bad(const char *line, const char *want)
+{
+	struct em_model m;
+	struct kc_err err = { 0 };
+	struct kc_sb sb = { 0 };
+	char *p;
+
+	kc_sb_addf(&sb, "ok.field opaque\n%s\n", line);
+	p = write_tmp(sb.s);
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), KC_EINVAL);
+	if (!strstr(err.msg, want) || !strstr(err.msg, ":2: "))
+		fprintf(stderr, "line '%s': message '%s' lacks '%s' or the line number\n", line, err.msg, want);
+	KC_CHECK(strstr(err.msg, want) != NULL);
+	KC_CHECK(strstr(err.msg, ":2: ") != NULL);
+	em_model_free(&m);
+	unlink(p);
+	free(p);
+	kc_sb_free(&sb);
+}
+
+static void test_annot_bad(void)
+{
+	check_bad("ringbuf array count", "is not struct.field");
+	check_bad("ring.buf", "missing shape");
+	check_bad("ring.buf vector", "unknown shape");
+	check_bad("ring.buf array", "needs an argument");
+	check_bad("ring.buf string 4", "takes no argument");
+	check_bad("ring.buf array n-1", "must be a field name or a number");
+	check_bad("ring.buf array count extra", "too many words");
+	check_bad("9ring.buf opaque", "is not a struct name");
+}
+
+static void test_annot_missing_file_is_empty(void)
+{
+	struct em_model m;
+	struct kc_err err = { 0 };
+
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, "/nonexistent/kcut.annotations", &err), 0);
+	KC_CHECK_EQ_INT(m.nann, 0);
+	em_model_free(&m);
+}
+
+static void test_annot_append(void)
+{
+	struct kc_err err = { 0 };
+	struct em_model m;
+	char *p = write_tmp("");
+
+	KC_CHECK_EQ_INT(kc_emit_annot_append(p, "ring.buf", "array count", &err), 0);
+	KC_CHECK_EQ_INT(kc_emit_annot_append(p, "ring.buf", "array", &err), KC_EINVAL);
+	KC_CHECK(strstr(err.msg, "needs an argument") != NULL);
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
+	KC_CHECK_EQ_INT(m.nann, 1); /* the rejected line was not written */
+	em_model_free(&m);
+	unlink(p);
+	free(p);
+}
+
+static void check_decl(const char *spelling, const char *name, const char *want)
+{
+	struct kc_sb sb = { 0 };
+
+	gen_decl(&sb, spelling, name);
+	KC_CHECK_EQ_STR(sb.s, want);
+	kc_sb_free(&sb);
+}
+
+static void test_decl(void)
+{
+	check_decl("int", "x", "int x");
+	check_decl("struct net_device *", "dev", "struct net_device *dev");
+	check_decl("enum irqreturn (*)(int, void *)", "handler", "enum irqreturn (*handler)(int, void *)");
+	check_decl("irq_handler_t", "h", "irq_handler_t h");
+}
+
+/* A model with struct outer { int a; struct inner *in; struct emb e; }, inner { int c; },
+ * emb { int d; }, and one crossing function whose field set is given. */
+static void build(struct em_model *m, struct em_field **fa, uint8_t in_c, uint8_t out_d, uint8_t ptr)
+{
+	static const char *names[3] = { "outer", "inner", "emb" };
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	m->ns = 3;
+	m->s = kc_xcalloc(3, sizeof(*m->s));
+	for (i = 0; i < 3; i++)
+		m->s[i].name = kc_xstrdup(names[i]);
+	m->s[0].nfields = 3;
+	m->s[0].fields = kc_xcalloc(3, sizeof(struct em_field));
+	m->s[1].nfields = 1;
+	m->s[1].fields = kc_xcalloc(1, sizeof(struct em_field));
+	m->s[2].nfields = 1;
+	m->s[2].fields = kc_xcalloc(1, sizeof(struct em_field));
+	m->ngf = 5;
+	m->gf = kc_xcalloc(5, sizeof(*m->gf));
+	{
+		struct { int st, idx; const char *name, *kind; int target; enum em_shape shape; } d[5] = {
+			{ 0, 0, "a", "scalar", -1, EM_S_UNKNOWN },
+			{ 0, 1, "in", "pointer", 1, EM_S_STRUCT },
+			{ 0, 2, "e", "struct", 2, EM_S_UNKNOWN },
+			{ 1, 0, "c", "scalar", -1, EM_S_UNKNOWN },
+			{ 2, 0, "d", "scalar", -1, EM_S_UNKNOWN },
+		};
+
+		for (i = 0; i < 5; i++) {
+			struct em_field *f = &m->s[d[i].st].fields[d[i].idx];
+
+			f->name = kc_xstrdup(d[i].name);
+			f->kind = kc_xstrdup(d[i].kind);
+			f->type = kc_xstrdup("t");
+			f->st = d[i].st;
+			f->gidx = i;
+			f->target_st = d[i].target;
+			f->shape = d[i].shape;
+			m->gf[i] = f;
+			fa[i] = f;
+		}
+	}
+	m->nf = 1;
+	m->f = kc_xcalloc(1, sizeof(*m->f));
+	m->f[0].name = kc_xstrdup("fn");
+	m->f[0].fset = kc_xcalloc(5, 1);
+	m->f[0].fset[1] = ptr;
+	m->f[0].fset[3] = in_c;
+	m->f[0].fset[4] = out_d;
+}
+
+static void test_nonempty(void)
+{
+	struct em_model m;
+	struct em_field *fa[5];
+	struct gen g = { 0 };
+
+	/* inner.c is read through outer.in: outer carries something in, nothing out */
+	build(&m, fa, EM_IN, 0, EM_IN);
+	g.m = &m;
+	g.visiting = kc_xcalloc(3, 1);
+	KC_CHECK(gen_nonempty(&g, 0, 0, EM_IN));
+	KC_CHECK(!gen_nonempty(&g, 0, 0, EM_OUT));
+	/* the pointer is never followed: inner's fields alone do not make outer carry them */
+	m.f[0].fset[1] = 0;
+	KC_CHECK(!gen_nonempty(&g, 0, 0, EM_IN));
+	/* a write into the embedded struct: outer carries it out */
+	m.f[0].fset[4] = EM_OUT;
+	KC_CHECK(gen_nonempty(&g, 0, 0, EM_OUT));
+	KC_CHECK(gen_nonempty(&g, 0, 2, EM_OUT));
+	KC_CHECK(!gen_nonempty(&g, 0, 1, EM_OUT));
+	free(g.visiting);
+	em_model_free(&m);
+}
+
+int main(void)
+{
+	KC_RUN(test_annot_good);
+	KC_RUN(test_annot_bad);
+	KC_RUN(test_annot_missing_file_is_empty);
+	KC_RUN(test_annot_append);
+	KC_RUN(test_decl);
+	KC_RUN(test_nonempty);
+	return kc_test_done();
+}
