@@ -23,9 +23,15 @@
 
 static volatile sig_atomic_t interrupted;
 
+/* First Ctrl-C: stop starting TUs, finish the ones in flight. Second one: die at once; SQLite rolls
+ * the open transaction back, so the database still holds only complete TUs. */
 static void on_sigint(int sig)
 {
-	(void)sig;
+	if (interrupted) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	interrupted = 1;
 }
 
@@ -59,13 +65,17 @@ static void hash_hex(char out[17], uint64_t h)
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-static uint64_t hash_args(const struct kc_cc_entry *e)
+/* Hash of what decides a TU's facts besides file contents: its cleaned arguments and the driver
+ * directories (they decide driver membership). */
+static uint64_t hash_args(const struct kc_run *run, const struct kc_cc_entry *e)
 {
 	uint64_t h = KC_HASH64_INIT;
 	size_t i;
 
 	for (i = 0; i < e->args.n; i++)
 		h = kc_hash64_update(h, e->args.v[i], strlen(e->args.v[i]) + 1);
+	for (i = 0; i < run->ndrivers; i++)
+		h = kc_hash64_update(h, run->drivers[i], strlen(run->drivers[i]) + 1);
 	return h;
 }
 
@@ -91,10 +101,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Hash of args + main file + the given driver includes (sorted). */
-static uint64_t tu_hash(const struct kc_cc_entry *e, char **incs, size_t n, int *ok)
+/* Hash of args + driver dirs + main file + the given driver includes (sorted). */
+static uint64_t tu_hash(const struct kc_run *run, const struct kc_cc_entry *e, char **incs, size_t n, int *ok)
 {
-	uint64_t h = hash_args(e);
+	uint64_t h = hash_args(run, e);
 	size_t i;
 
 	*ok = 1;
@@ -142,7 +152,7 @@ static int unchanged(struct pool *pl, const struct kc_cc_entry *e)
 	sqlite3_finalize(s);
 	pthread_mutex_unlock(&pl->run->lock);
 	if (stored) {
-		hash_hex(hex, tu_hash(e, incs.v, incs.n, &ok));
+		hash_hex(hex, tu_hash(pl->run, e, incs.v, incs.n, &ok));
 		same = ok && !strcmp(hex, stored);
 	}
 	free(stored);
@@ -265,7 +275,7 @@ static char *args_json(const struct kc_cc_entry *e)
 
 /* Store one TU (parsed or not) in one transaction. Caller holds the lock. */
 static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu, const char *status,
-		    double parse_ms, struct inc_ctx *ic, const char *hash, struct kc_err *err)
+		    const char *why, double parse_ms, struct inc_ctx *ic, const char *hash, struct kc_err *err)
 {
 	struct kc_run *run = pl->run;
 	sqlite3 *db = kc_db_sqlite(run->db);
@@ -344,6 +354,19 @@ static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu
 		if (rc != SQLITE_DONE)
 			goto dberr;
 		rc = 0;
+	}
+	if (!strcmp(status, "failed") || !strcmp(status, "missing")) {
+		/* no translation unit, so no clang diagnostics: say why in one of our own */
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, tu_id);
+		sqlite3_bind_text(s, 2, "fatal", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, e->file, -1, SQLITE_STATIC);
+		sqlite3_bind_null(s, 4);
+		sqlite3_bind_null(s, 5);
+		sqlite3_bind_text(s, 6, why ? why : status, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto dberr;
+		nerr++;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
@@ -483,12 +506,13 @@ static void run_job(struct pool *pl, CXIndex idx, struct job *j)
 	double t0;
 	int rc;
 	struct inc_ctx ic = { .run = pl->run, .main = e->file };
-	char hex[17];
+	char hex[17], why[256];
 
 	if (stat(e->file, &st) != 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: error: source file missing (%s)\n", e->file, strerror(errno));
+		snprintf(why, sizeof(why), "source file missing (%s)", strerror(errno));
+		fprintf(stderr, "%s: error: %s\n", e->file, why);
 		pthread_mutex_lock(&pl->run->lock);
-		rc = store_tu(pl, e, NULL, "missing", -1, NULL, NULL, &err);
+		rc = store_tu(pl, e, NULL, "missing", why, -1, NULL, NULL, &err);
 		pthread_mutex_unlock(&pl->run->lock);
 		j->state = rc < 0 ? 4 : 5;
 		goto out;
@@ -503,9 +527,11 @@ static void run_job(struct pool *pl, CXIndex idx, struct job *j)
 						 CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles,
 					 &tu);
 	if (ec != CXError_Success || !tu) {
-		fprintf(stderr, "%s: error: libclang could not parse this file (error %d)\n", e->file, (int)ec);
+		snprintf(why, sizeof(why), "libclang could not parse this file (CXErrorCode %d%s)", (int)ec,
+			 ec == CXError_ASTReadError ? ": invalid compiler arguments?" : "");
+		fprintf(stderr, "%s: error: %s\n", e->file, why);
 		pthread_mutex_lock(&pl->run->lock);
-		rc = store_tu(pl, e, NULL, "failed", now_ms() - t0, NULL, NULL, &err);
+		rc = store_tu(pl, e, NULL, "failed", why, now_ms() - t0, NULL, NULL, &err);
 		pthread_mutex_unlock(&pl->run->lock);
 		j->state = 4;
 		goto out;
@@ -518,11 +544,11 @@ static void run_job(struct pool *pl, CXIndex idx, struct job *j)
 
 		for (i = 0; i < ic.paths.n; i++)
 			kc_argv_push(&copy, ic.paths.v[i]);
-		hash_hex(hex, tu_hash(e, copy.v, copy.n, &ok));
+		hash_hex(hex, tu_hash(pl->run, e, copy.v, copy.n, &ok));
 		kc_argv_free(&copy);
 	}
 	pthread_mutex_lock(&pl->run->lock);
-	rc = store_tu(pl, e, tu, "ok", now_ms() - t0, &ic, hex, &err);
+	rc = store_tu(pl, e, tu, "ok", NULL, now_ms() - t0, &ic, hex, &err);
 	pthread_mutex_unlock(&pl->run->lock);
 	if (rc < 0) {
 		pthread_mutex_lock(&pl->qlock);

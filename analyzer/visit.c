@@ -58,7 +58,7 @@ static const char *const sql_text[S_COUNT] = {
 			 "col = ?5, type = ?6, is_static = ?7, is_const = ?8 WHERE id = ?1",
 	[S_GACCESS] = "INSERT INTO global_access(func_id, global_id, mode, file_id, line, col) "
 		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_STRUCT_GET] = "SELECT id, size IS NOT NULL FROM struct WHERE name = ?1",
+	[S_STRUCT_GET] = "SELECT id FROM struct WHERE name = ?1",
 	[S_STRUCT_DEL] = "DELETE FROM struct WHERE name = ?1",
 	[S_STRUCT_INS] = "INSERT INTO struct(name, kind, size, is_driver, file_id, line) "
 			 "VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
@@ -480,12 +480,39 @@ static int is_lvalue_form(CXCursor c)
 	return 0;
 }
 
-/* A BinaryOperator is an assignment iff its left operand is an lvalue not converted to an rvalue. */
+/* Is the text between the end of a and the start of b, both written in the same file, a lone ","?
+ * (The comma operator is the one other binary operator whose left lvalue is not converted.) */
+static int comma_between(CXTranslationUnit tu, CXCursor a, CXCursor b)
+{
+	CXFile fa = NULL, fb = NULL;
+	unsigned la, ca, oa, lb, cb, ob;
+	const char *buf;
+	size_t len, i;
+
+	clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(a)), &fa, &la, &ca, &oa);
+	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(b)), &fb, &lb, &cb, &ob);
+	if (!fa || fa != fb || ob <= oa || ob - oa > 256)
+		return 0;
+	buf = clang_getFileContents(tu, fa, &len);
+	if (!buf || ob > len)
+		return 0;
+	for (i = oa; i < ob; i++)
+		if (buf[i] == '=')
+			return 0;
+	for (i = oa; i < ob; i++)
+		if (buf[i] == ',')
+			return 1;
+	return 0;
+}
+
+/* A BinaryOperator is an assignment iff its left operand is an lvalue not converted to an rvalue
+ * (and the operator is not a comma). */
 static int binop_is_assign(CXCursor binop)
 {
 	struct kids k = children(binop);
 
-	return k.n == 2 && is_lvalue_form(k.c[0]);
+	return k.n == 2 && is_lvalue_form(k.c[0]) &&
+	       !comma_between(clang_Cursor_getTranslationUnit(binop), k.c[0], k.c[1]);
 }
 
 /* For a UnaryOperator whose operand is an lvalue used as such: 1 for ++/--, 2 for &, 0 otherwise. */
@@ -691,7 +718,7 @@ static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name)
 	CXType t;
 	sqlite3_stmt *s;
 	long long sid = 0, size;
-	int have = 0, have_complete = 0;
+	int have = 0;
 	struct pos p;
 	struct fields_ctx fc = { .v = v };
 
@@ -705,10 +732,7 @@ static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name)
 		return;
 	s = stmt(v, S_STRUCT_GET);
 	bind_text(s, 1, name);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		have = 1;
-		have_complete = sqlite3_column_int(s, 1);
-	}
+	have = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	if (!complete) {
 		/* let a later TU that has the definition write it */
@@ -722,7 +746,6 @@ static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name)
 		bind_text(s, 1, name);
 		run_stmt(v, s, "replacing a struct");
 	}
-	(void)have_complete;
 	if (complete)
 		decl = def;
 	t = clang_getCursorType(decl);

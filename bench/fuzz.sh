@@ -10,7 +10,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 save=${2:-}
 out=${KCUT_FUZZ_DIR:-$top/build/fuzz}
-cc=${CLANG:-$(command -v clang-14 || command -v clang)}
+cc=${CLANG:-$(command -v clang-14 || command -v clang || true)}
+if [ -z "$cc" ]; then
+  echo "bench/fuzz.sh: needs clang (apt-get install clang-14 libclang-rt-14-dev)" >&2
+  exit 2
+fi
+case $secs in
+  ''|*[!0-9]*) echo "usage: bench/fuzz.sh [SECONDS] [--save]" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 flags=(-std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$top/rt" -I"$top/common")

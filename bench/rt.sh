@@ -10,6 +10,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-20000}
+case $n in
+  ''|*[!0-9]*) echo "usage: bench/rt.sh [ITERATIONS]" >&2; exit 2 ;;
+esac
+if [ ! -f /usr/include/tirpc/rpc/xdr.h ]; then
+  echo "bench/rt.sh: needs libtirpc-dev (the XDR baseline); run scripts/deps.sh" >&2
+  exit 2
+fi
 out=${KCUT_BENCH_DIR:-$top/build/bench-rt}
 mkdir -p "$out"
 cc=${CC:-gcc}

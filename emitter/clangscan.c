@@ -146,6 +146,12 @@ static void record_types(struct em_func *f, CXCursor c)
 		classify(&f->params[i].t, clang_getCursorType(a));
 	}
 	classify(&f->ret, clang_getCursorResultType(c));
+	{
+		char *ft = cx_str(clang_getTypeSpelling(clang_getCursorType(c)));
+
+		f->noreturn = strstr(ft, "noreturn") != NULL;
+		free(ft);
+	}
 }
 
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)

@@ -117,7 +117,8 @@ static int load_registrations(struct em_model *m, struct kc_err *err)
 	int rc, i;
 
 	if (sqlite3_prepare_v2(db, "SELECT r.func_id, r.kind, r.struct_name, r.field, r.api, f.usr FROM registration r "
-				   "JOIN func f ON f.id = r.func_id ORDER BY r.id",
+				   "JOIN func f ON f.id = r.func_id LEFT JOIN file fl ON fl.id = r.file_id "
+				   "ORDER BY fl.path, r.line, r.col, r.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -341,7 +342,8 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 			set_shape(f, EM_S_STRUCT, NULL, "type");
 	}
 	/* 2. shape evidence (the strongest first: casts decide the pointee of void *) */
-	if (sqlite3_prepare_v2(db, "SELECT struct_name, field, evidence, detail FROM shape_evidence ORDER BY id", -1,
+	if (sqlite3_prepare_v2(db, "SELECT e.struct_name, e.field, e.evidence, e.detail FROM shape_evidence e "
+				   "LEFT JOIN file fl ON fl.id = e.file_id ORDER BY fl.path, e.line, e.col, e.id", -1,
 			       &st, NULL) != SQLITE_OK)
 		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -375,7 +377,7 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 	/* 3. allocation sites stored into fields */
 	if (sqlite3_prepare_v2(db, "SELECT a.allocator, a.count_expr, a.store_struct, a.store_field, fl.path, a.line "
 				   "FROM alloc a LEFT JOIN file fl ON fl.id = a.file_id "
-				   "WHERE a.store_kind = 'field' ORDER BY a.id",
+				   "WHERE a.store_kind = 'field' ORDER BY fl.path, a.line, a.col, a.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -55,6 +55,7 @@ struct em_func {
 	/* From libclang (clangscan.c); have_types = 0 until some TU declared it. */
 	int have_types;
 	int types_from_def;  /* parameter names come from the definition, not a prototype */
+	int noreturn;        /* declared __attribute__((noreturn)) */
 	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
 	int marshal_ok;      /* gen: 0 not checked yet, 1 can cross, -1 reported as impossible */
 	int nparams;
@@ -138,8 +139,14 @@ struct em_annot {
 	int line;
 };
 
+struct em_byid {
+	int64_t id;
+	int idx;
+};
+
 struct em_model {
 	struct kc_db *db;
+	struct em_byid *byid; /* func ids sorted, for lookups */
 	int64_t part_id;
 	char *part_name;
 	struct em_func *f;

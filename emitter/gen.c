@@ -261,7 +261,17 @@ static char *gen_dispatch(struct gen *g, enum em_side half, char **incs, int nin
 		}
 	}
 	if (!up) {
-		/* user-half program entry is in kcut_user.c; the kernel half is started by the host */
+		kc_sb_add(&o.text, "\n/* Start the user half (the program at user_path) and serve its downcalls; the\n"
+				   " * host calls this before the driver's init function. */\n"
+				   "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n"
+				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n\n"
+				   "\tkcut_tables_init();\n"
+				   "\topts.fns = kcut_kernel_fns;\n\topts.nfns = KCUT_NR_DOWNCALLS;\n"
+				   "\topts.peer_names = kcut_kernel_peer_names;\n\topts.npeer = KCUT_NR_UPCALLS;\n"
+				   "\topts.user_path = user_path;\n\topts.trace = trace;\n"
+				   "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n}\n\n"
+				   "/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n"
+				   "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n}\n");
 	} else {
 		kc_sb_add(&o.text, "\n#ifndef KCUT_NO_MAIN\n/* The user-half program: attach to the channel and serve. */\n"
 				   "int main(void)\n{\n"
@@ -326,6 +336,8 @@ static char *gen_ids(struct gen *g)
 		       "extern const char *const kcut_kernel_peer_names[];\n"
 		       "extern const char *const kcut_user_peer_names[];\n\n"
 		       "void kcut_tables_init(void);\n"
+		       "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);\n"
+		       "void kcut_kernel_stop(void);\n"
 		       "void kcut_not_here(const char *fn) __attribute__((noreturn));\n"
 		       "void kcut_crossing_failed(int rc, const char *fn);\n");
 	for (i = 0; i < m->ntu; i++)
@@ -392,6 +404,72 @@ static void list_fields(struct kc_sb *sb, struct em_model *m, const uint8_t *mar
 	}
 }
 
+/* Locks taken on both sides, matched by the lock's last member name (&adapter->stats_lock and
+ * &ad->stats_lock are one lock): listed for the reviewer; the protocol is not generated yet. */
+static void shared_locks(struct kc_sb *sb, struct em_model *m)
+{
+	sqlite3_stmt *st = NULL;
+	struct kc_sb prev = { 0 }, who = { 0 };
+	int sides = 0, n = 0;
+
+	kc_sb_add(sb, "\nlocks taken in both halves (the user half takes them through downcalls):");
+	if (sqlite3_prepare_v2(kc_db_sqlite(m->db),
+			       "SELECT DISTINCT l.lock_kind, l.lock_expr, f.usr FROM lock_op l JOIN func f ON f.id = l.func_id "
+			       "WHERE l.op IN ('lock', 'trylock') AND l.lock_expr IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK) {
+		kc_sb_add(sb, " (lock table unreadable)\n");
+		return;
+	}
+	{
+		struct lk { char *key, *fn; int side; } *v = NULL;
+		int nv = 0, i, j;
+
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *e = (const char *)sqlite3_column_text(st, 1);
+			const char *k = e + strlen(e);
+			int fi = em_func_by_usr(m, (const char *)sqlite3_column_text(st, 2));
+			struct kc_sb key = { 0 };
+
+			if (fi < 0 || m->f[fi].side == EM_NONE)
+				continue;
+			while (k > e && k[-1] != '>' && k[-1] != '.' && k[-1] != '&' && k[-1] != '(')
+				k--;
+			kc_sb_addf(&key, "%s %s", (const char *)sqlite3_column_text(st, 0), k);
+			v = kc_xrealloc(v, (nv + 1) * sizeof(*v));
+			v[nv].key = kc_sb_steal(&key);
+			v[nv].fn = m->f[fi].name;
+			v[nv].side = m->f[fi].side;
+			nv++;
+		}
+		for (i = 0; i < nv; i++) {
+			int dup = 0;
+
+			for (j = 0; j < i; j++)
+				dup |= !strcmp(v[j].key, v[i].key);
+			if (dup)
+				continue;
+			sides = 0;
+			kc_sb_reset(&who);
+			for (j = i; j < nv; j++)
+				if (!strcmp(v[j].key, v[i].key)) {
+					sides |= v[j].side;
+					kc_sb_addf(&who, " %s(%s)", v[j].fn, half_name(v[j].side));
+				}
+			if (sides == (EM_KERNEL | EM_USER)) {
+				kc_sb_addf(sb, "\n  %s:%s", v[i].key, who.s);
+				n++;
+			}
+		}
+		for (i = 0; i < nv; i++)
+			free(v[i].key);
+		free(v);
+	}
+	sqlite3_finalize(st);
+	kc_sb_free(&prev);
+	kc_sb_free(&who);
+	kc_sb_add(sb, n ? "\n" : " none\n");
+}
+
 static char *gen_interface(struct gen *g, struct kc_emit_result *res)
 {
 	struct em_model *m = g->m;
@@ -450,6 +528,7 @@ static char *gen_interface(struct gen *g, struct kc_emit_result *res)
 		}
 	}
 	kc_sb_add(&sb, k ? "\n" : " none\n");
+	shared_locks(&sb, m);
 	kc_sb_add(&sb, "\nall crossings together:\n");
 	list_fields(&sb, m, all, EM_IN, "  ");
 	list_fields(&sb, m, all, EM_OUT, "  ");

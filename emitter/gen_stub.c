@@ -113,7 +113,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	}
 	kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)\n",
 		   idexpr);
-	err_return(b, &f->ret, "\t\t");
+	if (f->noreturn)
+		kc_sb_add(b, "\t\tabort();\n");
+	else
+		err_return(b, &f->ret, "\t\t");
 	for (i = 0; i < f->nparams; i++) {
 		const struct em_param *p = &f->params[i];
 		const char *n = pname(p, i, nb, sizeof(nb));
@@ -145,7 +148,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
 			break;
 		case EM_T_STRING:
-			kc_sb_addf(b, "\tkcut_put_str(kcut_a, %s);\n", n);
+			kc_sb_addf(b, "\tkcut_put_str(kcut_a, %s, &kcut_rc);\n", n);
 			break;
 		case EM_T_FNPTR:
 			kc_sb_addf(b, "\tkcut_put_fn(kcut_a, (kcut_fn_t)%s, &kcut_rc);\n", n);
@@ -205,7 +208,8 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	}
 	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
-		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n}");
+		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
+		kc_sb_add(b, f->noreturn ? "\tabort(); /* declared noreturn */\n}" : "}");
 	} else {
 		kc_sb_add(b, "\tif (kcut_rc) {\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
 		err_return(b, &f->ret, "\t\t");
@@ -340,7 +344,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		used_r = 1;
 		break;
 	case EM_T_STRING:
-		kc_sb_add(b, "\tkcut_put_str(kcut_r, kcut_ret);\n");
+		kc_sb_add(b, "\tkcut_put_str(kcut_r, kcut_ret, &kcut_rc);\n");
 		used_r = 1;
 		break;
 	default:

@@ -37,7 +37,9 @@ void em_finding(struct em_model *m, const char *file, int line, int col, const c
 	m->findings++;
 }
 
-/* Binary search: functions are loaded ordered by id. */
+/* Binary search in the (id, index) pairs sorted by id. Functions themselves are kept in
+ * (name, file, usr) order so that every generated list is stable across analyses: the ids the
+ * analyzer assigns depend on the order parallel parses finish. */
 static int func_by_id(const struct em_model *m, int64_t id)
 {
 	int lo = 0, hi = m->nf - 1;
@@ -45,14 +47,21 @@ static int func_by_id(const struct em_model *m, int64_t id)
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
 
-		if (m->f[mid].id == id)
-			return mid;
-		if (m->f[mid].id < id)
+		if (m->byid[mid].id == id)
+			return m->byid[mid].idx;
+		if (m->byid[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
 	return -1;
+}
+
+static int cmp_byid(const void *a, const void *b)
+{
+	const struct em_byid *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 int em_func_by_usr(const struct em_model *m, const char *usr)
@@ -114,7 +123,7 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 			       "f.is_static, f.is_variadic, f.address_taken, f.signature, pf.side, pf.reason || ': ' || COALESCE(pf.detail, '') "
 			       "FROM func f LEFT JOIN file fl ON fl.id = f.file_id "
 			       "LEFT JOIN partition_func pf ON pf.func_id = f.id AND pf.partition_id = ?1 "
-			       "ORDER BY f.id",
+			       "ORDER BY f.name, fl.path, f.usr",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(err, db, "reading functions");
 	sqlite3_bind_int64(st, 1, m->part_id);
@@ -148,6 +157,12 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	}
 	rc = rc == SQLITE_DONE ? 0 : db_fail(err, db, "reading functions");
 	sqlite3_finalize(st);
+	m->byid = kc_xcalloc((size_t)m->nf + 1, sizeof(*m->byid));
+	for (cap = 0; cap < m->nf; cap++) {
+		m->byid[cap].id = m->f[cap].id;
+		m->byid[cap].idx = cap;
+	}
+	qsort(m->byid, (size_t)m->nf, sizeof(*m->byid), cmp_byid);
 	return rc;
 }
 
@@ -158,7 +173,7 @@ static int load_calls(struct em_model *m, sqlite3 *db, struct kc_err *err)
 
 	if (sqlite3_prepare_v2(db,
 			       "SELECT c.caller_id, c.callee_id, c.spin_held, c.locks_held, fl.path, c.line, c.col "
-			       "FROM call c LEFT JOIN file fl ON fl.id = c.file_id ORDER BY c.id",
+			       "FROM call c LEFT JOIN file fl ON fl.id = c.file_id ORDER BY fl.path, c.line, c.col, c.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(err, db, "reading calls");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -427,6 +442,7 @@ void em_model_free(struct em_model *m)
 		type_free(&f->ret);
 	}
 	free(m->f);
+	free(m->byid);
 	for (i = 0; i < m->nc; i++) {
 		free(m->c[i].locks);
 		free(m->c[i].file);

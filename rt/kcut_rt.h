@@ -172,16 +172,19 @@ size_t kc_objt_count(struct kc_objt *t);
 struct kc_rt;
 struct kc_rt_call;
 
-/* A function one side serves. args decodes the arguments; res encodes the results. Return 0 or
- * a negative code, which the caller's kc_rt_call_invoke returns. Function ids are indexes into
- * the table. */
+/* A function one side serves. args decodes the arguments (on the user side in place in the
+ * shared region: pointers from kc_xdr_get_opaque/fixed stay valid until the handler returns,
+ * nested calls included); res encodes the results. Return 0 or a negative code, which the
+ * caller's kc_rt_call_invoke returns. Function ids are indexes into the table. */
 typedef int (*kc_rt_handler)(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 struct kc_rt_fn {
 	const char *name;
 	kc_rt_handler fn;
 };
 
-/* Recovery hook: called in the supervisor thread after a restarted user half is ready. */
+/* Recovery hook: called in the supervisor thread after a restarted user half is ready (from the
+ * second incarnation on). It may make upcalls (re-send configuration); it must not call
+ * kc_rt_close. */
 typedef void (*kc_rt_recover_fn)(struct kc_rt *rt, void *arg, unsigned incarnation);
 
 #define KC_RT_OPTS_VERSION 1
@@ -246,7 +249,7 @@ unsigned kc_rt_incarnation(const struct kc_rt *rt);
 /* Process id of the current user half (kernel side), 0 when none runs. */
 int kc_rt_user_pid(const struct kc_rt *rt);
 struct kc_objt *kc_rt_objt(struct kc_rt *rt);
-/* Last fault or death reason (kernel side), for logs. */
+/* Last fault or death reason (kernel side), for logs (may change while being read). */
 const char *kc_rt_last_fault(const struct kc_rt *rt);
 
 /* Crossing trace (kernel side, opts.trace). The caller of an upcall is the kernel function the

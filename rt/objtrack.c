@@ -45,8 +45,8 @@ struct kc_objt {
 #define BOX(i) ((void *)(uintptr_t)((i) + 1))
 #define UNBOX(p) ((size_t)(uintptr_t)(p) - 1)
 
-static __thread struct kc_objt *cmp_t; /* tree comparators need the table; set under the lock */
-static __thread const struct ent *cmp_key;
+static _Thread_local struct kc_objt *cmp_t; /* tree comparators need the table; set under the lock */
+static _Thread_local const struct ent *cmp_key;
 
 static const struct ent *ent_of(const void *boxed)
 {

@@ -173,6 +173,8 @@ int kc_os_shm_attach(void **base, size_t *size, int fd)
 	*size = 0;
 	if (fstat(fd, &st) != 0)
 		return -errno;
+	/* inherited without FD_CLOEXEC; programs the user half starts need not see it */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (st.st_size <= 0)
 		return -EINVAL;
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -8,7 +8,8 @@
  * otherwise the call starts a new chain. Waiting spins while the peer's thread is running on
  * the chain (or, for a fresh upcall, while a user worker is spinning on the ring) for at most
  * spin_us, then sleeps on the slot's futex word. The kernel side bounds every wait by the call
- * timeout and treats every malformed message as a fault of the user half.
+ * timeout and treats every malformed message as a fault of the user half. Messages of one chain
+ * stack in its slot (struct chain.top), so nothing a pending handler still reads is overwritten.
  */
 #include "rt_internal.h"
 
@@ -22,6 +23,7 @@ struct chain {
 	uint32_t slot;
 	int64_t serving_fn; /* own function being served at the innermost level, or -1 */
 	int64_t waiting_fn; /* peer function whose reply is awaited, or -1 */
+	uint32_t top;       /* end of the message this thread serves (nested calls go above) */
 	struct chain *prev;
 };
 
@@ -39,7 +41,7 @@ struct msgbuf {
 struct kc_rt_call {
 	struct kc_rt *rt;
 	struct kc_conn *conn;
-	uint32_t slot, fn, id;
+	uint32_t slot, fn, id, off;
 	int nested, invoked;
 	struct kc_xdr args, res;
 	struct msgbuf rb;   /* the reply (kernel side: always a private copy) */
@@ -66,9 +68,9 @@ void kc_rt_trace_caller(const char *name)
 	tls_caller = name;
 }
 
-void kc_rt__test_garble_next_reply(void)
+void kc_rt__test_garble_next_reply(int mode)
 {
-	tls_garble = 1;
+	tls_garble = mode;
 }
 
 /* ---- incarnations ---- */
@@ -271,33 +273,30 @@ static uint8_t *msgbuf_get(struct msgbuf *b, uint32_t len)
 	return b->heap;
 }
 
-/* Read the message in the slot. The kernel side always works on a private copy (the user half
- * could change the region while we parse); the user side copies calls (their arguments must
- * survive nested calls on the same slot) and decodes replies in place. */
-static int read_msg(struct kc_rt *rt, struct kc_slot *s, struct kc_rt_msg *m, struct msgbuf *b)
+/* Read the message in the slot (*off: where it starts). The kernel side always works on a
+ * private copy (the user half could change the region while we parse) and reads the slot's
+ * offset and length words once. The user side decodes in place: later messages of the chain
+ * stack above this one (or, for a reply, replace the call it answers), so the bytes stay put
+ * while they are used. */
+static int read_msg(struct kc_rt *rt, struct kc_slot *s, struct kc_rt_msg *m, struct msgbuf *b,
+		    uint32_t *off)
 {
+	uint32_t o = *(volatile uint32_t *)&s->off;
 	uint32_t len = *(volatile uint32_t *)&s->len;
 	uint8_t *dst;
 	int rc;
 
-	if (len < KC_MSG_HDR || len > rt->g.slot_bytes)
+	*off = o;
+	if (o > rt->g.slot_bytes || len < KC_MSG_HDR || len > rt->g.slot_bytes - o)
 		return KC_RT_EPROTO;
-	if (rt->side == KC_SIDE_KERNEL) {
-		dst = msgbuf_get(b, len);
-		if (!dst)
-			return KC_ENOMEM;
-		memcpy(dst, s->msg, len);
-		rc = kc_rt_msg_parse(m, dst, len);
-		return rc ? rc : m->flags ? KC_RT_EPROTO : 0;
-	}
-	rc = kc_rt_msg_parse(m, s->msg, len);
-	if (rc || m->kind != KC_MSG_CALL)
-		return rc;
+	if (rt->side == KC_SIDE_USER)
+		return kc_rt_msg_parse(m, s->msg + o, len);
 	dst = msgbuf_get(b, len);
 	if (!dst)
 		return KC_ENOMEM;
-	memcpy(dst, s->msg, len);
-	return kc_rt_msg_parse(m, dst, len);
+	memcpy(dst, s->msg + o, len);
+	rc = kc_rt_msg_parse(m, dst, len);
+	return rc ? rc : m->flags ? KC_RT_EPROTO : 0;
 }
 
 static const char *peer_name(struct kc_rt *rt, int64_t fn)
@@ -344,8 +343,9 @@ static int take_releases(struct kc_rt *rt, struct kc_rt_msg *m)
 }
 
 /* Kernel side: append pending releases after the len bytes of arguments at payload, as many as
- * fit; returns the new payload length and sets *flags. */
-static uint32_t put_releases(struct kc_rt *rt, uint8_t *payload, uint32_t len, uint32_t *flags)
+ * fit in cap bytes; returns the new payload length and sets *flags. */
+static uint32_t put_releases(struct kc_rt *rt, uint8_t *payload, uint32_t len, uint32_t cap,
+			     uint32_t *flags)
 {
 	struct kc_xdr x;
 	size_t k, room;
@@ -354,7 +354,7 @@ static uint32_t put_releases(struct kc_rt *rt, uint8_t *payload, uint32_t len, u
 	if (rt->side != KC_SIDE_KERNEL || !rt->nrel)
 		return len;
 	kc_os_lock(rt->lock);
-	room = (KC_MAX_PAYLOAD - len) >= 4 ? (KC_MAX_PAYLOAD - len - 4) / 8 : 0;
+	room = cap - len >= 4 ? (cap - len - 4) / 8 : 0;
 	k = rt->nrel < room ? rt->nrel : room;
 	if (k) {
 		kc_xdr_init_enc(&x, payload + len, 8 * k + 4);
@@ -397,14 +397,16 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 }
 
 static void serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
-		      struct kc_rt_msg *m, struct chain *ch)
+		      struct kc_rt_msg *m, uint32_t off, struct chain *ch)
 {
 	struct kc_xdr args, res;
 	int64_t saved = ch->serving_fn;
+	uint32_t saved_top = ch->top, room = rt->g.slot_bytes - off - KC_MSG_HDR;
 	uint32_t len = 0;
 	void *rb = NULL;
 	int rc;
 
+	ch->top = off + KC_MSG_HDR + m->len;
 	if (m->flags & KC_MSG_F_RELEASE) {
 		rc = take_releases(rt, m);
 		if (rc)
@@ -413,6 +415,7 @@ static void serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	if (m->fn >= rt->o.nfns || !rt->o.fns[m->fn].fn) {
 		if (rt->side == KC_SIDE_KERNEL) {
 			fault(rt, c, "user half called unknown kernel function id");
+			ch->top = saved_top;
 			return;
 		}
 		rc = KC_ENOTFOUND;
@@ -424,7 +427,7 @@ static void serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		goto reply;
 	}
 	kc_xdr_init_dec(&args, m->payload, m->len);
-	kc_xdr_init_enc(&res, rb, KC_MAX_PAYLOAD);
+	kc_xdr_init_enc(&res, rb, room); /* the reply replaces the call in the slot */
 	ch->serving_fn = m->fn;
 	rc = rt->o.fns[m->fn].fn(rt, &args, &res);
 	ch->serving_fn = saved;
@@ -435,6 +438,7 @@ static void serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	if (!rc)
 		len = (uint32_t)res.pos;
 reply:
+	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {
 		kc_rt_pool_put(rt, rb);
 		return;
@@ -442,14 +446,16 @@ reply:
 	if (rt->trace && rt->side == KC_SIDE_KERNEL)
 		kc_trace_add(rt->trace, peer_name(rt, ch->waiting_fn), own_name(rt, m->fn),
 			     (uint64_t)m->len + len);
-	kc_rt_msg_put_hdr(s->msg, KC_MSG_REPLY, m->id, m->fn, 0, rc, len);
+	kc_rt_msg_put_hdr(s->msg + off, KC_MSG_REPLY, m->id, m->fn, 0, rc, len);
 	if (len)
-		memcpy(s->msg + KC_MSG_HDR, rb, len);
+		memcpy(s->msg + off + KC_MSG_HDR, rb, len);
+	s->off = off;
 	s->len = KC_MSG_HDR + len;
-	if (tls_garble) {
-		tls_garble = 0;
-		memset(s->msg, 0xa5, KC_MSG_HDR / 2);
-	}
+	if (tls_garble == 1)
+		memset(s->msg + off, 0xa5, KC_MSG_HDR / 2);
+	else if (tls_garble == 2)
+		s->len = 0x7fffff00u;
+	tls_garble = 0;
 	kc_rt_pool_put(rt, rb);
 	hand(rt, s);
 }
@@ -457,9 +463,10 @@ reply:
 void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 {
 	struct kc_slot *s = kc_chan_slot(c->base, &rt->g, slot);
-	struct chain ch = { rt, c, slot, -1, -1, tls_chain };
+	struct chain ch = { rt, c, slot, -1, -1, 0, tls_chain };
 	struct kc_rt_msg m;
 	struct msgbuf b;
+	uint32_t off;
 	int rc;
 
 	b.heap = NULL;
@@ -470,12 +477,12 @@ void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 		fault(rt, c, "user half did not answer within the call timeout");
 	if (rc)
 		goto out;
-	rc = read_msg(rt, s, &m, &b);
+	rc = read_msg(rt, s, &m, &b, &off);
 	if (rc || m.kind != KC_MSG_CALL) {
 		fault(rt, c, "malformed call from the user half");
 		goto out;
 	}
-	serve_one(rt, c, s, &m, &ch);
+	serve_one(rt, c, s, &m, off, &ch);
 	atomic_store(&s->awake[rt->side], 0);
 out:
 	msgbuf_release(&b);
@@ -538,7 +545,15 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 		return rc;
 	}
 	s = kc_chan_slot(c->conn->base, &rt->g, c->slot);
-	kc_xdr_init_enc(&c->args, s->msg + KC_MSG_HDR, KC_MAX_PAYLOAD);
+	c->off = c->nested ? (tls_chain->top + 7u) & ~7u : 0;
+	if (c->off > rt->g.slot_bytes - KC_MSG_HDR) {
+		/* nested too deep with too large messages: no room left in the slot */
+		kc_conn_put(rt, c->conn);
+		kc_os_free(c);
+		return KC_ENOMEM;
+	}
+	kc_xdr_init_enc(&c->args, s->msg + c->off + KC_MSG_HDR,
+			rt->g.slot_bytes - c->off - KC_MSG_HDR);
 	*out = c;
 	*args = &c->args;
 	return 0;
@@ -566,15 +581,17 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 		return c->args.err; /* arguments larger than a slot */
 	len = (uint32_t)c->args.pos;
 	bytes = len;
-	len = put_releases(rt, s->msg + KC_MSG_HDR, len, &flags);
+	len = put_releases(rt, s->msg + c->off + KC_MSG_HDR, len,
+			   rt->g.slot_bytes - c->off - KC_MSG_HDR, &flags);
 	c->id = atomic_fetch_add(&rt->next_id, 1) + 1;
-	kc_rt_msg_put_hdr(s->msg, KC_MSG_CALL, c->id, c->fn, flags, 0, len);
+	kc_rt_msg_put_hdr(s->msg + c->off, KC_MSG_CALL, c->id, c->fn, flags, 0, len);
+	s->off = c->off;
 	s->len = KC_MSG_HDR + len;
 	if (c->nested) {
 		ch = tls_chain;
 	} else {
 		ch = &c->ch;
-		*ch = (struct chain){ rt, cn, c->slot, -1, -1, tls_chain };
+		*ch = (struct chain){ rt, cn, c->slot, -1, -1, 0, tls_chain };
 		tls_chain = ch;
 	}
 	if (rt->trace) {
@@ -601,20 +618,22 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	}
 	for (;;) {
 		struct kc_rt_msg m;
+		uint32_t off;
 
 		rc = wait_turn(rt, cn, s);
 		if (rc == KC_RT_ETIMEDOUT)
 			fault(rt, cn, "user half did not answer within the call timeout");
 		if (rc)
 			break;
-		rc = read_msg(rt, s, &m, &c->rb);
+		rc = read_msg(rt, s, &m, &c->rb, &off);
 		if (rc) {
 			fault(rt, cn, "malformed message from the user half");
 			rc = KC_RT_EPROTO;
 			break;
 		}
 		if (m.kind == KC_MSG_REPLY) {
-			if (m.id != c->id || m.fn != c->fn || (m.status && m.len)) {
+			if (m.id != c->id || m.fn != c->fn || (m.status && m.len) ||
+			    off != c->off) {
 				fault(rt, cn, "reply does not match the pending call");
 				rc = KC_RT_EPROTO;
 				break;
@@ -624,7 +643,7 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 			rc = m.status;
 			break;
 		}
-		serve_one(rt, cn, s, &m, ch);
+		serve_one(rt, cn, s, &m, off, ch);
 	}
 out:
 	if (rt->trace && rt->side == KC_SIDE_KERNEL)

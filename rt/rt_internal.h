@@ -13,7 +13,9 @@
  * that starts it takes a free slot of its own range, writes a CALL, hands the slot's turn word to
  * the peer and pushes the slot number on the peer's ring. From then on the two threads bound to
  * the slot alternate (the turn word says whose move it is): each message is a CALL (nested
- * call) or the REPLY to the innermost pending call. The kernel half copies every message out of
+ * call) or the REPLY to the innermost pending call. Messages stack up in the slot: a nested
+ * CALL goes after the message its sender is serving, a REPLY over the CALL it answers, so the
+ * user half can decode arguments in place for as long as its handler runs. The kernel half copies every message out of
  * the region before parsing it and never trusts any number it reads from the region (geometry
  * comes from its private copy).
  */
@@ -72,8 +74,9 @@ struct kc_slot {
 	_Atomic uint32_t turn;       /* futex word: KC_TURN_* */
 	_Atomic uint32_t waiting[2]; /* side is (about to be) asleep on turn */
 	_Atomic uint32_t awake[2];   /* side's thread is running this chain (adaptive spin) */
-	uint32_t len;                /* message bytes in msg */
-	uint32_t pad[10];
+	uint32_t off;                /* where in msg the current message starts */
+	uint32_t len;                /* its bytes (header + payload) */
+	uint32_t pad[9];
 	uint8_t msg[];
 };
 
@@ -177,7 +180,8 @@ void kc_trace_free(struct kc_trace *t);
 void kc_trace_add(struct kc_trace *t, const char *caller, const char *callee, uint64_t bytes);
 int kc_trace_write(struct kc_trace *t, FILE *f);
 
-/* Test hook (tests/rt only): the next reply this thread sends has a garbage header. */
-void kc_rt__test_garble_next_reply(void);
+/* Test hooks (tests/rt only): the next reply this thread sends has a garbage header (mode 1)
+ * or claims a message length larger than the slot (mode 2). */
+void kc_rt__test_garble_next_reply(int mode);
 
 #endif /* KC_RT_INTERNAL_H */

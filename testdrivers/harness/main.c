@@ -2,7 +2,10 @@
  * main.c - kcut-sim: load a driver into the kernel model, run a scenario script, print a transcript.
  *
  *     kcut-sim [--driver PATH] [--device NAME[,opt=val...]]... [--param name=value]... [--bench]
- *              [--panic-on-bug] [--log-stderr] SCRIPT|-
+ *              [--profile FILE] [--panic-on-bug] [--log-stderr] SCRIPT|-
+ *
+ * --profile FILE writes caller->callee call counts of an instrumented driver (NAME_prof.so) in kcut's
+ * instrument profile format when the script ends.
  *
  * The transcript (stdout) echoes each script line as "> line", then what the command printed, then the
  * kernel log lines ("kernel: LEVEL: text") in the order things happened, and ends with a summary. Nothing
@@ -35,6 +38,7 @@ struct sim_dev_inst {
 
 struct sim {
 	const char *driver_path;
+	const char *profile_path;
 	struct kc_km_module *mod;
 	bool mod_inited;
 	bool bench;
@@ -199,15 +203,46 @@ static void log_sink(void *arg, const char *line)
 
 /* ---- core commands ---- */
 
+/* insmod's first half: dlopen the driver if it is not loaded (after `remove` it was unloaded, so its
+ * static variables start fresh, as with rmmod/insmod). */
+static int ensure_loaded(struct sim *sim)
+{
+	struct kc_err err = { 0 };
+
+	if (sim->mod)
+		return 0;
+	if (!sim->driver_path) {
+		sim_printf(sim, "error: no driver given (use --driver)\n");
+		return SIM_EUSAGE;
+	}
+	if (kc_km_module_load(&sim->mod, sim->driver_path, &err)) {
+		sim_printf(sim, "error: %s\n", err.msg);
+		return SIM_EUSAGE;
+	}
+	return 0;
+}
+
+/* Write the profile (if asked) for the module about to be unloaded, then unload it. */
+static void unload_module(struct sim *sim)
+{
+	struct kc_err err = { 0 };
+
+	if (!sim->mod)
+		return;
+	if (sim->profile_path && kc_km_profile_active() && kc_km_profile_write(sim->profile_path, &err))
+		fprintf(stderr, "kcut-sim: %s\n", err.msg);
+	kc_km_module_unload(sim->mod);
+	sim->mod = NULL;
+}
+
 static int cmd_probe(struct sim *sim, int argc, char **argv)
 {
 	struct kc_err err = { 0 };
-	int ret;
+	int ret, rc;
 
-	if (!sim->mod) {
-		sim_printf(sim, "error: no driver loaded (use --driver)\n");
-		return SIM_EUSAGE;
-	}
+	rc = ensure_loaded(sim);
+	if (rc)
+		return rc;
 	if (sim->mod_inited) {
 		sim_printf(sim, "probe: %s is already loaded\n", kc_km_module_name(sim->mod));
 		return 0;
@@ -230,14 +265,13 @@ static int cmd_probe(struct sim *sim, int argc, char **argv)
 	}
 	sim->mod_inited = true;
 	sim_printf(sim, "probe: %s loaded\n", kc_km_module_name(sim->mod));
-	for (struct sim_dev_inst *d = sim->devs; d; d = d->next)
-		(void)d;
 	return 0;
 }
 
 static int cmd_remove(struct sim *sim, int argc, char **argv)
 {
 	size_t allocs, bytes, dma, skbs;
+	char name[64];
 
 	(void)argc;
 	(void)argv;
@@ -245,11 +279,13 @@ static int cmd_remove(struct sim *sim, int argc, char **argv)
 		sim_printf(sim, "remove: no module loaded\n");
 		return 0;
 	}
+	snprintf(name, sizeof(name), "%s", kc_km_module_name(sim->mod));
 	kc_km_module_exit(sim->mod);
 	sim->mod_inited = false;
+	unload_module(sim);
 	kc_km_mem_stats(&allocs, &bytes, &dma, &skbs);
 	sim_printf(sim, "remove: %s unloaded; live: %zu allocations, %zu bytes, %zu DMA buffers, %zu skbs\n",
-		   kc_km_module_name(sim->mod), allocs, bytes, dma, skbs);
+		   name, allocs, bytes, dma, skbs);
 	return 0;
 }
 
@@ -375,7 +411,7 @@ static int cmd_params(struct sim *sim, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!sim->mod)
+	if (ensure_loaded(sim))
 		return SIM_EUSAGE;
 	for (unsigned int i = 0; kc_km_module_param_get(sim->mod, i, &name, &desc, value, sizeof(value)); i++)
 		sim_printf(sim, "param %s = %s%s%s\n", name, value, desc ? "  # " : "", desc ? desc : "");
@@ -388,7 +424,7 @@ static int cmd_modinfo(struct sim *sim, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!sim->mod)
+	if (ensure_loaded(sim))
 		return SIM_EUSAGE;
 	sim_printf(sim, "name: %s\n", kc_km_module_name(sim->mod));
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
@@ -439,7 +475,7 @@ static int cmd_help(struct sim *sim, int argc, char **argv)
 
 static const struct sim_cmd core_cmds[] = {
 	{ "probe", cmd_probe, "probe [param=value...]", "run the module's init (binds matching devices)" },
-	{ "remove", cmd_remove, "remove", "run the module's exit (unbinds devices) and report live memory" },
+	{ "remove", cmd_remove, "remove", "module exit (unbinds devices), unload the object, report live memory" },
 	{ "device", cmd_device, "device TYPE [opt=val...]", "plug in another simulated device" },
 	{ "wait", cmd_wait, "wait MS", "let MS milliseconds of virtual time pass" },
 	{ "inject", cmd_inject, "inject POINT N", "make the Nth next call of POINT fail (kmalloc, dma_alloc, ...)" },
@@ -528,7 +564,7 @@ static int run_script(struct sim *sim, FILE *f)
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: kcut-sim [--driver PATH] [--device TYPE[,opt=val...]]... [--param name=value]...\n"
-		    "                [--bench] [--panic-on-bug] [--log-stderr] SCRIPT|-\n"
+		    "                [--profile FILE] [--bench] [--panic-on-bug] [--log-stderr] SCRIPT|-\n"
 		    "Runs a scenario script against a driver in the user-space kernel model and prints a\n"
 		    "deterministic transcript. Script commands: `help`. Exit: 0 clean, 1 FAIL/BUG, 2 usage.\n");
 }
@@ -541,24 +577,28 @@ int main(int argc, char **argv)
 	const char **devspecs = calloc((size_t)argc, sizeof(char *));
 	size_t ndev = 0;
 	FILE *f;
-	int status;
+	int status = 2;
 	struct rusage ru0, ru1;
 
 	sim.params = calloc((size_t)argc, sizeof(char *));
+	status = 2;
 	if (!devspecs || !sim.params)
-		return 2;
+		goto out;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			return 0;
+			status = 0;
+			goto out;
 		} else if (!strcmp(a, "--driver") && i + 1 < argc) {
 			sim.driver_path = argv[++i];
 		} else if (!strcmp(a, "--device") && i + 1 < argc) {
 			devspecs[ndev++] = argv[++i];
 		} else if (!strcmp(a, "--param") && i + 1 < argc) {
 			sim.params[sim.nparams++] = argv[++i];
+		} else if (!strcmp(a, "--profile") && i + 1 < argc) {
+			sim.profile_path = argv[++i];
 		} else if (!strcmp(a, "--bench")) {
 			sim.bench = true;
 		} else if (!strcmp(a, "--panic-on-bug")) {
@@ -568,27 +608,27 @@ int main(int argc, char **argv)
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "kcut-sim: unknown option '%s'\n", a);
 			usage(stderr);
-			return 2;
+			goto out;
 		} else if (!sim.script) {
 			sim.script = a;
 		} else {
 			usage(stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (!sim.script) {
 		usage(stderr);
-		return 2;
+		goto out;
 	}
 	f = strcmp(sim.script, "-") ? fopen(sim.script, "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "kcut-sim: cannot open %s: %s\n", sim.script, strerror(errno));
-		return 2;
+		goto out;
 	}
 	getrusage(RUSAGE_SELF, &ru0);
 	if (kc_km_init(&cfg, &err)) {
 		fprintf(stderr, "kcut-sim: %s\n", err.msg);
-		return 2;
+		goto out;
 	}
 	kc_km_set_log(log_sink, &sim);
 	for (size_t i = 0; i < ndev; i++) {
@@ -596,12 +636,12 @@ int main(int argc, char **argv)
 
 		if (rc) {
 			fprintf(stderr, "kcut-sim: cannot create device '%s': %s\n", devspecs[i], sim_errname(rc));
-			return 2;
+			goto out;
 		}
 	}
 	if (sim.driver_path && kc_km_module_load(&sim.mod, sim.driver_path, &err)) {
 		fprintf(stderr, "kcut-sim: %s\n", err.msg);
-		return 2;
+		goto out;
 	}
 	status = run_script(&sim, f);
 	if (f != stdin)
@@ -611,8 +651,7 @@ int main(int argc, char **argv)
 			printf("> (end of script: remove)\n");
 			cmd_remove(&sim, 0, NULL);
 		}
-		kc_km_module_unload(sim.mod);
-		sim.mod = NULL;
+		unload_module(&sim);
 	}
 	for (struct sim_dev_inst *d = sim.devs, *n; d; d = n) {
 		n = d->next;
@@ -620,6 +659,8 @@ int main(int argc, char **argv)
 			d->type->destroy(d->state);
 		free(d);
 	}
+	if (sim.profile_path && !kc_km_profile_active())
+		fprintf(stderr, "kcut-sim: --profile: the driver is not instrumented (use NAME_prof.so)\n");
 	printf("summary: %u BUG report(s) (%u expected), %u WARNING(s) (%u expected), %u FAIL(s)\n",
 	       kc_km_bug_count(), sim.expected_bugs, kc_km_warn_count(), sim.expected_warns, sim.fails);
 	fflush(stdout);
@@ -630,13 +671,13 @@ int main(int argc, char **argv)
 		   (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
 			   (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6);
 	kc_km_shutdown();
+	if (!status && (sim.fails || kc_km_bug_count() > sim.expected_bugs ||
+			kc_km_warn_count() > sim.expected_warns))
+		status = 1;
+out:
 	free(devspecs);
 	free(sim.params);
 	free(cmds);
 	free(dtypes);
-	if (status)
-		return status;
-	if (sim.fails || kc_km_bug_count() > sim.expected_bugs || kc_km_warn_count() > sim.expected_warns)
-		return 1;
-	return 0;
+	return status;
 }

@@ -77,6 +77,7 @@ static void net_log_add(struct net_log *log, bool keep, const uint8_t *frame, si
 		log->cap = log->cap ? 2 * log->cap : 256;
 		log->v = kc_xrealloc(log->v, log->cap * sizeof(*log->v));
 	}
+	log->v[log->n].seq = log->total;
 	log->v[log->n].len = (uint32_t)len;
 	log->v[log->n].crc = net_crc32(frame, len);
 	log->n++;
@@ -124,8 +125,9 @@ struct net_state *net_get(struct sim *sim, bool need_nd)
 static void net_flush_log(struct net_state *st, struct net_log *log, const char *dir)
 {
 	for (; log->printed < log->n; log->printed++)
-		sim_printf(st->sim, "%s %zu: len %u crc32 0x%08x\n", dir, log->printed + 1,
-			   log->v[log->printed].len, log->v[log->printed].crc);
+		sim_printf(st->sim, "%s %llu: len %u crc32 0x%08x\n", dir,
+			   (unsigned long long)log->v[log->printed].seq, log->v[log->printed].len,
+			   log->v[log->printed].crc);
 }
 
 void net_flush_frames(struct net_state *st)

@@ -20,6 +20,7 @@ struct net_device;
 struct simnic_dev;
 
 struct net_frame_rec {
+	uint64_t seq;		/* 1-based position among all frames in this direction */
 	uint32_t len;
 	uint32_t crc;
 };

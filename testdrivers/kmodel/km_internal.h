@@ -57,27 +57,42 @@ struct km_task {
 extern __thread struct km_task *km_self;
 
 /* sched.c */
+/* The calling thread's context; km_fatal() if the thread is not one of the model's. */
 struct km_task *km_current(void);
-void km_block(const void *chan, bool timed, u64 wake_at);	/* process tasks only */
+/* Block the calling process task until km_wake_chan(chan) or, if timed, until virtual time wake_at
+ * (then km_self->timed_out is set). Other contexts run meanwhile. Process tasks only; callers do the
+ * might_sleep check first. */
+void km_block(const void *chan, bool timed, u64 wake_at);
+/* Make every process task blocked on chan ready (FIFO, in task creation order). Any context. */
 void km_wake_chan(const void *chan);
+/* Create a task with its thread. Service kinds (irq, softirq, device) run jobs handed to them; a
+ * process task runs loop(arg) from its first scheduling on and starts blocked (set wait_chan). */
 struct km_task *km_task_spawn(const char *name, enum km_task_kind kind, void (*loop)(void *), void *arg);
+/* Retire a task: it is never scheduled again (its thread stays parked until exit). */
 void km_task_stop(struct km_task *t);
-void km_irq_point(void);	/* interrupts may have become deliverable */
-void km_softirq_point(void);	/* bottom halves may have become runnable */
+/* Deliver pending interrupts now if the calling context has them enabled (then softirqs if allowed).
+ * Called wherever interrupts may have become deliverable: raise, unlock_irqrestore, irq_enable... */
+void km_irq_point(void);
+/* Run pending softirq work now if the calling context allows bottom halves. */
+void km_softirq_point(void);
 void km_raise_softirq(void);
 void km_irq_pending_set(unsigned int line);
-bool km_can_sleep(const char *what);	/* might_sleep() check with a function name; false = reported */
-void km_delay_ns(u64 ns);	/* busy wait */
-void km_sleep_until(u64 when);	/* process sleep (after the might_sleep check) */
+/* The might_sleep() check for model functions: true if the caller may sleep; otherwise a BUG is
+ * reported naming `what` and false returned (the caller then degrades to a busy-wait or fails). */
+bool km_can_sleep(const char *what);
+/* Busy-wait: advance virtual time by ns, letting the device work meanwhile; any context. */
+void km_delay_ns(u64 ns);
+/* Sleep until virtual time `when` (process tasks block; other contexts busy-wait). */
+void km_sleep_until(u64 when);
 u64 km_now(void);
-void km_run_softirq_now(void);
 
 /* timers (timer.c) */
 u64 km_timer_next_expiry(bool *any);
 void km_timers_purge_range(void *fbase, const char *modname);
 bool km_timers_run_expired(void);	/* from softirq */
 
-/* log.c */
+/* log.c: km_log() emits a kernel log line; km_bug() also counts a BUG (and aborts with panic_on_bug);
+ * km_fatal() reports and aborts (for states the model cannot continue from). */
 void km_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void km_vlog(int level, const char *prefix, const char *fmt, va_list ap);
 void km_bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* counted BUG */
@@ -92,7 +107,8 @@ const char *km_ctx_name(void);
 const char *km_basename(const char *path);
 int km_vformat(char *buf, size_t size, const char *fmt, va_list ap);
 
-/* mem.c */
+/* mem.c: km_should_fail() consumes one call of an injected fault point; km_alloc()/km_free() are the
+ * tracked allocator without context checks (the public allocators add them). */
 bool km_should_fail(int which);
 enum { KM_FAIL_KMALLOC, KM_FAIL_DMA_ALLOC, KM_FAIL_DMA_MAP, KM_FAIL_REQUEST_IRQ, KM_FAIL_PCI_ENABLE,
        KM_FAIL_PCI_IOMAP, KM_FAIL_SKB_ALLOC, KM_FAIL_REGISTER_NETDEV, KM_FAIL_SND_CARD_NEW, KM_FAIL_N };

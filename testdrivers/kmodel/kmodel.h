@@ -100,6 +100,16 @@ const char *kc_km_module_info(const struct kc_km_module *mod, const char *tag);	
 bool kc_km_module_param_get(const struct kc_km_module *mod, unsigned int i, const char **name,
 			    const char **desc, char *value, size_t value_len);
 
+/* ---- call-count profiles (drivers built as <name>_prof.so with -finstrument-functions) ---- */
+
+/* true once an instrumented driver has run. */
+bool kc_km_profile_active(void);
+/* Write caller->callee call counts in kcut's instrument profile format ('# kcut-profile v1 duration_s=S'
+ * then '<caller> <callee> <count>' lines, sorted; entries from the kernel have caller "kernel"). Call
+ * before each module unload (names come from its symbol table); counts of earlier loads are kept and
+ * written again, so the last call writes the whole run. */
+int kc_km_profile_write(const char *path, struct kc_err *err);
+
 /* ---- PCI devices (device models) ---- */
 
 struct kc_km_pci_dev;

@@ -62,6 +62,7 @@ static struct kc_km_pci_dev *pci_devs;
 static unsigned int pci_next_index;
 static struct pci_bus km_bus0;
 static struct km_irq_line irq_lines[KM_MAX_IRQ];
+static unsigned int irq_pending_lines;	/* lines with pending set (fast path of km_irq_any_pending) */
 static int mmio_depth;
 
 struct km_drv {
@@ -844,19 +845,26 @@ void kc_km_irq_raise(struct kc_km_pci_dev *dev)
 		return;
 	if (dev->pdev.msi_enabled == 0 && (cfg16(dev, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE))
 		return;
-	irq_lines[line].pending = true;
+	if (!irq_lines[line].pending) {
+		irq_lines[line].pending = true;
+		irq_pending_lines++;
+	}
 	if (!mmio_depth)
 		km_irq_point();
 }
 
 void km_irq_pending_set(unsigned int line)
 {
-	if (line < KM_MAX_IRQ)
+	if (line < KM_MAX_IRQ && !irq_lines[line].pending) {
 		irq_lines[line].pending = true;
+		irq_pending_lines++;
+	}
 }
 
 bool km_irq_any_pending(void)
 {
+	if (!irq_pending_lines)
+		return false;
 	for (unsigned int i = 0; i < KM_MAX_IRQ; i++)
 		if (irq_lines[i].pending && !irq_lines[i].disabled)
 			return true;
@@ -876,6 +884,7 @@ void km_irq_deliver_pending(void)
 			if (!l->pending || l->disabled)
 				continue;
 			l->pending = false;
+			irq_pending_lines--;
 			l->count++;
 			me->hardirq++;
 			me->irqs_off = 1;

@@ -460,11 +460,6 @@ void km_softirq_point(void)
 	softirq_busy = false;
 }
 
-void km_run_softirq_now(void)
-{
-	km_softirq_point();
-}
-
 /* Check that a callback left the context as it found it; repair and report if not. */
 void km_check_balanced(struct km_task *me, const char *what, int preempt, int bh, int irqs_off)
 {
@@ -507,10 +502,11 @@ static void timer_insert(struct timer_list *timer)
 	struct list_head *pos;
 
 	timer->__kc_seq = ++timer_seq;
+	timer->__kc_due = time_after(timer->expires, jiffies) ? timer->expires : jiffies + 1;
 	list_for_each(pos, &timer_list_head) {
 		struct timer_list *t = list_entry(pos, struct timer_list, entry);
 
-		if (time_after(t->expires, timer->expires))
+		if (time_after(t->__kc_due, timer->__kc_due))
 			break;
 	}
 	list_add_tail(&timer->entry, pos);
@@ -565,13 +561,13 @@ u64 km_timer_next_expiry(bool *any)
 		return 0;
 	}
 	*any = true;
-	return jiffies_to_ns_abs(list_first_entry(&timer_list_head, struct timer_list, entry)->expires);
+	return jiffies_to_ns_abs(list_first_entry(&timer_list_head, struct timer_list, entry)->__kc_due);
 }
 
 static bool timers_due(void)
 {
 	return !list_empty(&timer_list_head) &&
-	       time_after_eq(jiffies, list_first_entry(&timer_list_head, struct timer_list, entry)->expires);
+	       time_after_eq(jiffies, list_first_entry(&timer_list_head, struct timer_list, entry)->__kc_due);
 }
 
 bool km_timers_run_expired(void)
@@ -868,7 +864,6 @@ int km_sched_init(void)
 	irq_task = km_task_spawn("irq", KM_TASK_IRQ, km_worker_placeholder, NULL);
 	softirq_task = km_task_spawn("ksoftirqd", KM_TASK_SOFTIRQ, km_worker_placeholder, NULL);
 	dev_task = km_task_spawn("device", KM_TASK_DEVICE, km_worker_placeholder, NULL);
-	irq_task->hardirq = 0;
 	now_ns = 0;
 	km_set_now(0);
 	km_started = true;

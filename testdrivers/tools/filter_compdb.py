@@ -21,6 +21,10 @@ def main():
     for want in wanted:
         match = [e for e in entries
                  if os.path.realpath(os.path.join(e.get("directory", ""), e["file"])) == want]
+        # the driver's plain build, not its -finstrument-functions profiling variant
+        plain = [e for e in match
+                 if "-finstrument-functions" not in e.get("command", " ".join(e.get("arguments", [])))]
+        match = plain or match
         if not match:
             sys.stderr.write("filter_compdb: no compile command for %s\n" % want)
             return 1

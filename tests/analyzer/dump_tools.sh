@@ -54,5 +54,11 @@ has "db info counts" "func (driver, defined)"
 check "db info --json" 0 "$kcut" db info --json --db "$db"
 json "db info json" "any(r['what'] == 'tu ok' and r['count'] == 1 for r in d)"
 check "db without info" 2 "$kcut" db --db "$db"
+printf '[\n {"directory": "/x",\n  "file": }\n]\n' > "$work/broken.json"
+check "broken JSON" 2 "$kcut" analyze -p "$work/broken.json" --db "$work/b.db"
+if grep -q "broken.json:3:.*broken JSON" "$work/err"; then echo "ok   broken JSON message has line:col"; else
+	echo "FAIL broken JSON message:"; cat "$work/err"; fail=1; fi
+check "analyze bad option" 2 "$kcut" analyze --no-such-option
+check "analyze into a directory" 2 "$kcut" analyze -p "$work/cc.json" --db "$work"
 if [ $fail -eq 0 ]; then echo "dump tools: all passed"; fi
 exit $fail

@@ -194,11 +194,50 @@ def annotate_flow(args, case, db, tmp):
     r = run([args.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", ann], stdin=subprocess.DEVNULL)
     if r.returncode != 2 or "needs an argument" not in r.stderr:
         fail("a malformed annotation must be a usage error with file:line: exit %d\n%s" % (r.returncode, r.stderr))
-    with open(ann, "w") as f:
-        f.write("# test annotations\nmsg.data array len\n")
+    os.unlink(ann)
+    interactive(args, db, ann)
     r = run([args.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", ann], stdin=subprocess.DEVNULL)
     if r.returncode != 0:
         fail("annotate with the annotation: exit %d, want 0\n%s%s" % (r.returncode, r.stdout, r.stderr))
+
+
+def interactive(args, db, ann):
+    """kcut annotate on a terminal: a wrong answer is explained and asked again, a right one is
+    appended to the annotation file."""
+    import pty
+    import select
+    import time
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(args.kcut, [args.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", ann])
+    out = b""
+
+    def read_until(token, timeout=30, times=1):
+        nonlocal out
+        end = time.time() + timeout
+        while out.count(token) < times and time.time() < end:
+            r, _, _ = select.select([fd], [], [], 0.5)
+            if r:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    break
+        return out.count(token) >= times
+
+    ok = read_until(b"shape?")
+    os.write(fd, b"array\n")
+    ok = ok and read_until(b"needs an argument")
+    ok = ok and read_until(b"shape?", times=2)
+    os.write(fd, b"array len\n")
+    read_until(b"\x00", timeout=5)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = open(ann).read() if os.path.exists(ann) else ""
+    if not ok or os.WEXITSTATUS(status) != 0 or "msg.data array len" not in text:
+        fail("interactive annotate: prompts ok=%s exit %d file %r output %r" %
+             (ok, os.WEXITSTATUS(status), text, out[-500:]))
+    else:
+        print("interactive annotate: re-asked after a bad answer, saved the good one")
 
 
 def main():

@@ -185,10 +185,51 @@ static void test_nested_three_deep(void)
 	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
+/* The user half decodes arguments in place in the slot; nested calls stack above them. */
+static void test_args_survive_nesting(void)
+{
+	static uint8_t blob[3000], big[64000];
+	struct kc_rt *rt = start(0, NULL);
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	uint32_t sum = 0, want = 0, v = 0, i;
+	int rc;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < sizeof(blob); i++) {
+		blob[i] = (uint8_t)(i * 13 + 5);
+		want += blob[i];
+	}
+	KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_KEEPARGS) == 0);
+	kc_xdr_put_opaque(a, blob, sizeof(blob));
+	kc_xdr_put_u32(a, 4);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		sum = kc_xdr_get_u32(r);
+		v = kc_xdr_get_u32(r);
+	}
+	KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
+	KC_CHECK_EQ_INT(sum, want);
+	KC_CHECK_EQ_INT(v, 403);
+
+	/* arguments so large that the nested call finds no room above them: a clean error */
+	KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_KEEPARGS) == 0);
+	kc_xdr_put_opaque(a, big, 64000);
+	kc_xdr_put_u32(a, 1);
+	rc = kc_rt_call_invoke(c, &r);
+	KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 1);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
 /* A thread of the user half starts its own downcall (a chain begun on the user side). */
 static void test_user_started_downcall(void)
 {
-	struct kc_rt *rt = start(0, NULL);
+	struct kc_rt *rt = start(1, NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
 	struct kc_rt_call *c;
 	struct kc_xdr *a, *r;
 	uint32_t v = 0;
@@ -205,6 +246,14 @@ static void test_user_started_downcall(void)
 		KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
 		KC_CHECK_EQ_INT(v, 20 + i);
 	}
+	/* a downcall not made on behalf of an upcall has no user caller the kernel half knows */
+	f = open_memstream(&text, &len);
+	KC_REQUIRE(f);
+	KC_CHECK_EQ_INT(kc_rt_trace_write(rt, f), 0);
+	fclose(f);
+	KC_CHECK(strstr(text, "\n(user) k_add 20\n") != NULL);
+	KC_CHECK(strstr(text, "\n(kernel) u_downthread 20\n") != NULL);
+	free(text);
 	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
@@ -364,6 +413,7 @@ int main(void)
 	KC_RUN(test_concurrent_upcalls);
 	KC_RUN(test_reply_order);
 	KC_RUN(test_nested_three_deep);
+	KC_RUN(test_args_survive_nesting);
 	KC_RUN(test_user_started_downcall);
 	KC_RUN(test_objects_cross_as_handles);
 	KC_RUN(test_message_sizes);

@@ -63,7 +63,7 @@ static void *pending_call(void *p)
 	return NULL;
 }
 
-enum fault { F_SIGKILL, F_SEGV, F_HANG, F_GARBAGE, F_FORGE, F_OVERSIZE, F_SHORT };
+enum fault { F_SIGKILL, F_SEGV, F_HANG, F_GARBAGE, F_BADLEN, F_FORGE, F_OVERSIZE, F_SHORT };
 
 /* Trigger the fault from this thread; returns what the triggering call returned (0 for the
  * external kill). */
@@ -87,6 +87,8 @@ static int trigger(struct kc_rt *rt, enum fault f)
 		return up_u32(rt, U_HANG, ~0u, NULL);
 	case F_GARBAGE:
 		return up_u32(rt, U_GARBAGE, ~0u, NULL);
+	case F_BADLEN:
+		return up_u32(rt, U_BADLEN, ~0u, NULL);
 	case F_FORGE:
 		/* generated stub: send a handle, check the one that comes back */
 		if (kc_objt_track(kc_rt_objt(rt), &h, obj, 3, sizeof(obj), 1))
@@ -208,6 +210,11 @@ static void test_garbage(void)
 	run_fault(F_GARBAGE, KC_RT_EPROTO, 5000);
 }
 
+static void test_oversize_message(void)
+{
+	run_fault(F_BADLEN, KC_RT_EPROTO, 5000);
+}
+
 static void test_forged_handle(void)
 {
 	run_fault(F_FORGE, KC_RT_EPROTO, 5000);
@@ -279,6 +286,7 @@ int main(void)
 	KC_RUN(test_sigsegv);
 	KC_RUN(test_hang);
 	KC_RUN(test_garbage);
+	KC_RUN(test_oversize_message);
 	KC_RUN(test_forged_handle);
 	KC_RUN(test_oversize_length);
 	KC_RUN(test_short_results);

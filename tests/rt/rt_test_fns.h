@@ -21,6 +21,9 @@ enum {
 	U_SHORT,     /* () -> (u32), but the kernel stub expects two words */
 	U_OBJCOUNT,  /* () -> (u32 objects in the user half's tracker) */
 	U_BLOB,      /* (opaque b) -> (opaque b with every byte + 1) */
+	U_BADLEN,    /* () -> a reply whose slot length is larger than the slot */
+	U_KEEPARGS,  /* (opaque b, u32 d) -> (u32 sum of b's bytes read after K_BLOB(2000 bytes) and
+		      * K_NEST(d), u32 K_NEST(d)) */
 	U_NFNS
 };
 
@@ -28,13 +31,14 @@ enum {
 enum {
 	K_NEST,      /* (u32 d) -> (u32 (d > 1 ? U_NEST(d - 1) : 0) + 100) */
 	K_ADD,       /* (u32 a, u32 b) -> (u32 a + b) */
+	K_BLOB,      /* (opaque b) -> (opaque b) */
 	K_NFNS
 };
 
 static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
-	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob",
+	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs",
 };
-static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add" };
+static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob" };
 
 #endif

@@ -46,9 +46,23 @@ static int k_add(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+static int k_blob(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	const void *p;
+	uint32_t n;
+
+	(void)rt;
+	p = kc_xdr_get_opaque(a, &n, 65536);
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	kc_xdr_put_opaque(r, p, n);
+	return 0;
+}
+
 static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_NEST] = { "k_nest", k_nest },
 	[K_ADD] = { "k_add", k_add },
+	[K_BLOB] = { "k_blob", k_blob },
 };
 
 /* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32

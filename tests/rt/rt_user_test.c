@@ -96,7 +96,16 @@ static int u_garbage(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	(void)rt;
 	(void)a;
 	kc_xdr_put_u32(r, 7);
-	kc_rt__test_garble_next_reply();
+	kc_rt__test_garble_next_reply(1);
+	return 0;
+}
+
+static int u_badlen(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	kc_xdr_put_u32(r, 7);
+	kc_rt__test_garble_next_reply(2);
 	return 0;
 }
 
@@ -208,6 +217,55 @@ static int u_blob(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* The argument bytes are decoded in place (a pointer into the shared slot); nested calls in
+ * between must not overwrite them. */
+static int u_keepargs(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	const uint8_t *p;
+	uint32_t n, d, i, sum = 0, v = 0;
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+	int rc;
+
+	static uint8_t ff[2000];
+	const void *q;
+	uint32_t qn;
+
+	p = kc_xdr_get_opaque(a, &n, 65536);
+	d = kc_xdr_get_u32(a);
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	memset(ff, 0xff, sizeof(ff));
+	rc = kc_rt_call_begin(&c, &ca, rt, K_BLOB);
+	if (rc)
+		return rc;
+	kc_xdr_put_opaque(ca, ff, sizeof(ff));
+	rc = kc_rt_call_invoke(c, &cr);
+	if (!rc) {
+		q = kc_xdr_get_opaque(cr, &qn, 65536);
+		if (!q || qn != sizeof(ff) || memcmp(q, ff, qn) != 0)
+			rc = KC_EBUG;
+	}
+	rc = kc_rt_call_end(c, rc);
+	if (rc)
+		return rc;
+	rc = kc_rt_call_begin(&c, &ca, rt, K_NEST);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(ca, d);
+	rc = kc_rt_call_invoke(c, &cr);
+	if (!rc)
+		v = kc_xdr_get_u32(cr);
+	rc = kc_rt_call_end(c, rc);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		sum += p[i];
+	kc_xdr_put_u32(r, sum);
+	kc_xdr_put_u32(r, v);
+	return 0;
+}
+
 static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_NULL] = { "u_null", u_null },
 	[U_ECHO] = { "u_echo", u_echo },
@@ -223,6 +281,8 @@ static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_SHORT] = { "u_short", u_shortres },
 	[U_OBJCOUNT] = { "u_objcount", u_objcount },
 	[U_BLOB] = { "u_blob", u_blob },
+	[U_BADLEN] = { "u_badlen", u_badlen },
+	[U_KEEPARGS] = { "u_keepargs", u_keepargs },
 };
 
 int main(int argc, char **argv)

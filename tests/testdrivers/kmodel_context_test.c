@@ -125,6 +125,29 @@ static void test_timer_context(void)
 	KC_CHECK(!timer_pending(&test_timer));
 }
 
+static struct timer_list rearm_timer;
+static int rearm_runs;
+
+static void rearm_fn(struct timer_list *t)
+{
+	rearm_runs++;
+	mod_timer(t, jiffies);	/* already due: must wait for the next tick, not spin */
+}
+
+/* A timer re-armed for "now" from its own callback fires once per tick (HZ=250: every 4 ms). */
+static void test_timer_rearm_next_tick(void)
+{
+	timer_setup(&rearm_timer, rearm_fn, 0);
+	mod_timer(&rearm_timer, jiffies);
+	kc_km_settle();
+	KC_CHECK_EQ_INT(rearm_runs, 0);	/* not before the next tick */
+	kc_km_advance(20000000);	/* 5 ticks */
+	KC_CHECK_EQ_INT(rearm_runs, 5);
+	del_timer_sync(&rearm_timer);
+	kc_km_advance(20000000);
+	KC_CHECK_EQ_INT(rearm_runs, 5);
+}
+
 static struct work_struct test_work;
 static DECLARE_COMPLETION(work_done);
 static int work_in_task, work_ran;
@@ -242,6 +265,7 @@ int main(void)
 	KC_RUN(test_sleep_under_spinlock);
 	KC_RUN(test_bh_and_irqs_off);
 	KC_RUN(test_timer_context);
+	KC_RUN(test_timer_rearm_next_tick);
 	KC_RUN(test_work_context);
 	KC_RUN(test_irq_context);
 	KC_RUN(test_spinlock_recursion_is_fatal);

@@ -389,13 +389,12 @@ static void sn_set_cause(struct simnic_dev *d, uint32_t bits)
 
 /* ---- reset ---- */
 
+static void sn_fifo_pop(struct simnic_dev *d);
+
 static void sn_fifo_clear(struct simnic_dev *d)
 {
-	while (d->fifo_len) {
-		free(d->fifo[d->fifo_head]);
-		d->fifo_head = (d->fifo_head + 1) % SN_RX_FIFO_MAX;
-		d->fifo_len--;
-	}
+	while (d->fifo_len)
+		sn_fifo_pop(d);
 	d->fifo_head = 0;
 }
 
@@ -571,6 +570,48 @@ static uint64_t sn_tdba(const struct simnic_dev *d)
 	return (uint64_t)REG(d, SN_TDBAH) << 32 | REG(d, SN_TDBAL);
 }
 
+/* Drop the frame at the head of the FIFO. */
+static void sn_fifo_pop(struct simnic_dev *d)
+{
+	free(d->fifo[d->fifo_head]);
+	d->fifo[d->fifo_head] = NULL;
+	d->fifo_head = (d->fifo_head + 1) % SN_RX_FIFO_MAX;
+	d->fifo_len--;
+}
+
+/* Write one frame into descriptors RDH.. (the caller checked there are enough); advances RDH.
+ * Returns 0, or KC_EINVAL after a DMA fault (the frame is then lost, as on a bus error). */
+static int sn_rx_write_frame(struct simnic_dev *d, const struct sn_frame *f, unsigned int ring,
+			     unsigned int bufsz)
+{
+	unsigned int head = REG(d, SN_RDH);
+	size_t off = 0;
+
+	while (off < f->len) {
+		uint8_t desc[16];
+		uint64_t bus = sn_rdba(d) + (uint64_t)head * 16, buf;
+		size_t chunk = f->len - off < bufsz ? f->len - off : bufsz;
+
+		if (kc_km_dma_read(d->pci, bus, desc, 16))
+			return KC_EINVAL;
+		memcpy(&buf, desc, 8);
+		if (kc_km_dma_write(d->pci, buf, f->data + off, chunk))
+			return KC_EINVAL;
+		off += chunk;
+		desc[8] = (uint8_t)chunk;
+		desc[9] = (uint8_t)(chunk >> 8);
+		desc[10] = desc[11] = 0;	/* checksum: not offloaded */
+		desc[12] = RXD_STAT_DD | (off == f->len ? RXD_STAT_EOP : 0);
+		desc[13] = off == f->len ? f->errors : 0;
+		desc[14] = desc[15] = 0;
+		if (kc_km_dma_write(d->pci, bus + 8, desc + 8, 8))
+			return KC_EINVAL;
+		head = (head + 1) % ring;
+		REG(d, SN_RDH) = head;
+	}
+	return 0;
+}
+
 /* Move FIFO frames into the RX ring while descriptors are available.  Returns frames delivered. */
 static unsigned int sn_rx_deliver(struct simnic_dev *d)
 {
@@ -578,65 +619,40 @@ static unsigned int sn_rx_deliver(struct simnic_dev *d)
 
 	while (d->fifo_len && (REG(d, SN_RCTL) & RCTL_EN) && ring) {
 		struct sn_frame *f = d->fifo[d->fifo_head];
-		size_t off = 0;
 		unsigned int head = REG(d, SN_RDH), tail = REG(d, SN_RDT), need, avail;
 
 		if (head >= ring || tail >= ring)
 			break;	/* misprogrammed ring: the unit stalls */
-		avail = (tail + ring - head) % ring;
 		need = (f->len + bufsz - 1) / bufsz;
+		if (need >= ring) {
+			/* could never fit, even in an empty ring */
+			sn_stat_add(d, SN_ROC, 1);
+			d->cnt.rx_length++;
+			sn_fifo_pop(d);
+			continue;
+		}
+		avail = (tail + ring - head) % ring;
 		if (avail < need) {
 			sn_stat_add(d, SN_RNBC, 1);
 			d->cnt.rx_no_buffer++;
 			break;
 		}
-		while (off < f->len) {
-			uint8_t desc[16];
-			uint64_t bus = sn_rdba(d) + (uint64_t)head * 16, buf;
-			size_t chunk = f->len - off < bufsz ? f->len - off : bufsz;
-
-			if (kc_km_dma_read(d->pci, bus, desc, 16)) {
-				d->cnt.dma_errors++;
-				return done;
-			}
-			memcpy(&buf, desc, 8);
-			if (kc_km_dma_write(d->pci, buf, f->data + off, chunk)) {
-				d->cnt.dma_errors++;
-				return done;
-			}
-			off += chunk;
-			desc[8] = (uint8_t)chunk;
-			desc[9] = (uint8_t)(chunk >> 8);
-			desc[10] = desc[11] = 0;	/* checksum: not offloaded */
-			desc[12] = RXD_STAT_DD | (off == f->len ? RXD_STAT_EOP : 0);
-			desc[13] = off == f->len ? f->errors : 0;
-			desc[14] = desc[15] = 0;
-			if (kc_km_dma_write(d->pci, bus + 8, desc + 8, 8)) {
-				d->cnt.dma_errors++;
-				return done;
-			}
-			head = (head + 1) % ring;
-			REG(d, SN_RDH) = head;
+		if (sn_rx_write_frame(d, f, ring, bufsz)) {
+			d->cnt.dma_errors++;
+			sn_fifo_pop(d);
+			break;
 		}
-		if (f->errors) {
-			d->cnt.rx_frames++;
-			free(f);
-			d->fifo_head = (d->fifo_head + 1) % SN_RX_FIFO_MAX;
-			d->fifo_len--;
-			done++;
-			continue;
-		}
-		sn_stat_add(d, SN_GPRC, 1);
-		sn_stat_add(d, SN_GORCL, f->len + 4);
-		if (sn_is_bcast(f->data))
-			sn_stat_add(d, SN_BPRC, 1);
-		else if (f->data[0] & 1)
-			sn_stat_add(d, SN_MPRC, 1);
 		d->cnt.rx_frames++;
-		d->cnt.rx_bytes += f->len;
-		free(f);
-		d->fifo_head = (d->fifo_head + 1) % SN_RX_FIFO_MAX;
-		d->fifo_len--;
+		if (!f->errors) {
+			sn_stat_add(d, SN_GPRC, 1);
+			sn_stat_add(d, SN_GORCL, f->len + 4);
+			if (sn_is_bcast(f->data))
+				sn_stat_add(d, SN_BPRC, 1);
+			else if (f->data[0] & 1)
+				sn_stat_add(d, SN_MPRC, 1);
+			d->cnt.rx_bytes += f->len;
+		}
+		sn_fifo_pop(d);
 		done++;
 	}
 	return done;

@@ -20,14 +20,17 @@
 int drv_init(void);
 
 static struct drv_driver *the_driver;
+static struct drv_adapter *the_adapter;
 static irq_handler_t the_handler;
 static void *the_irq_data;
+static const char *the_irq_name;
 static struct net_device *the_dev;
-static struct drv_adapter *the_adapter;
 static unsigned long long dma_next = 0x1000;
 
 void spin_lock(spinlock_t *l)
 {
+	/* the user half's spin_lock is a downcall: it must land on the kernel's lock */
+	printf("spin_lock %s%s\n", l == &the_adapter->lock ? "adapter" : "OTHER", l->locked ? " (already held!)" : "");
 	l->locked++;
 }
 
@@ -49,12 +52,13 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, co
 	       dev == the_adapter ? "adapter" : "OTHER");
 	the_handler = handler;
 	the_irq_data = dev;
+	the_irq_name = name; /* a kernel keeps this pointer: it must outlive the call */
 	return 0;
 }
 
 void free_irq(unsigned int irq, void *dev)
 {
-	printf("free_irq %u cookie=%s\n", irq, dev == the_irq_data ? "same" : "OTHER");
+	printf("free_irq %u cookie=%s name=%s\n", irq, dev == the_irq_data ? "same" : "OTHER", the_irq_name);
 	the_handler = NULL;
 }
 
@@ -105,20 +109,13 @@ int main(int argc, char **argv)
 	const struct net_device_ops *ops;
 	int rc, i;
 #ifdef KCUT_SPLIT
-	struct kc_rt_opts o = KC_RT_OPTS_INIT;
 	struct kc_err err = { 0 };
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
 		return 2;
 	}
-	o.fns = kcut_kernel_fns;
-	o.nfns = KCUT_NR_DOWNCALLS;
-	o.peer_names = kcut_kernel_peer_names;
-	o.npeer = KCUT_NR_UPCALLS;
-	o.user_path = argv[1];
-	kcut_tables_init();
-	if (kc_rt_kernel_start(&kcut_rt, &o, &err)) {
+	if (kcut_kernel_start(argv[1], 0, &err)) {
 		fprintf(stderr, "host: %s\n", err.msg);
 		return 2;
 	}
@@ -155,12 +152,12 @@ int main(int argc, char **argv)
 	printf("change_mtu 10: %d mtu=%d\n", rc, dev.mtu);
 	ad.stats.errors = 7;
 	rc = ops->ndo_stop(&dev);
-	printf("stop %d next_to_use=%u errors=%u tx_packets=%u rx_packets=%u\n", rc, ad.tx_ring.next_to_use,
-	       ad.stats.errors, ad.stats.tx_packets, ad.stats.rx_packets);
+	printf("stop %d next_to_use=%u errors=%u tx_packets=%u rx_packets=%u lock=%d\n", rc, ad.tx_ring.next_to_use,
+	       ad.stats.errors, ad.stats.tx_packets, ad.stats.rx_packets, ad.lock.locked);
 	free(ad.tx_ring.desc);
 	free(ad.tx_ring.lens);
 #ifdef KCUT_SPLIT
-	kc_rt_close(kcut_rt);
+	kcut_kernel_stop();
 #endif
 	return 0;
 }

@@ -45,9 +45,14 @@ static int drv_open(struct net_device *dev)
 static int drv_stop(struct net_device *dev)
 {
 	struct drv_adapter *ad = dev->priv;
+	int err;
 
 	free_irq(ad->irq, ad);
-	return drv_hw_reset(ad);
+	/* the interrupt handler takes the same lock */
+	spin_lock(&ad->lock);
+	err = drv_hw_reset(ad);
+	spin_unlock(&ad->lock);
+	return err;
 }
 
 static int drv_change_mtu(struct net_device *dev, int new_mtu)

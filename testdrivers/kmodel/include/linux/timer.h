@@ -1,6 +1,7 @@
 /*
  * linux/timer.h - kernel model: kernel timers. Callbacks run in softirq context on the model's softirq thread
- * when virtual time passes `expires`, in expiry order (ties in arming order).
+ * when virtual time passes `expires`, in expiry order (ties in arming order). As with the timer wheel, a
+ * timer armed for a time that has already come fires at the next tick, not at once.
  */
 #ifndef _KC_LINUX_TIMER_H
 #define _KC_LINUX_TIMER_H
@@ -16,6 +17,7 @@ struct timer_list {
 	void (*function)(struct timer_list *);
 	u32 flags;
 	u64 __kc_seq;		/* arming order, for deterministic ties */
+	unsigned long __kc_due;	/* expires, or the next tick if expires had already passed when armed */
 	int __kc_pending;
 	const char *__kc_name;
 };

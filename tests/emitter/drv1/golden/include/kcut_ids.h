@@ -22,7 +22,9 @@ enum kcut_downcall {
 	KCUT_DOWN_netif_carrier_on = 3,
 	KCUT_DOWN_register_netdev = 4,
 	KCUT_DOWN_request_irq = 5,
-	KCUT_NR_DOWNCALLS = 6
+	KCUT_DOWN_spin_lock = 6,
+	KCUT_DOWN_spin_unlock = 7,
+	KCUT_NR_DOWNCALLS = 8
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -73,20 +75,24 @@ extern const char *const kcut_kernel_peer_names[];
 extern const char *const kcut_user_peer_names[];
 
 void kcut_tables_init(void);
+int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);
+void kcut_kernel_stop(void);
 void kcut_not_here(const char *fn) __attribute__((noreturn));
 void kcut_crossing_failed(int rc, const char *fn);
 void kcut_tables_hw(void);
 void kcut_tables_main(void);
 
 int kcut_handler_dma_alloc_coherent(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
-int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_drv_change_mtu(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_drv_open(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
-int kcut_handler_request_irq(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
-int kcut_handler_netif_carrier_on(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_drv_probe(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_drv_stop(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_free_irq(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
-int kcut_handler_drv_change_mtu(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
-int kcut_handler_drv_probe(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_netif_carrier_on(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_register_netdev(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_request_irq(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_spin_lock(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_spin_unlock(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 
 #endif /* KCUT_IDS_H */

@@ -64,7 +64,7 @@ static int drv_open(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_open);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_open_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -102,7 +102,7 @@ static int drv_stop(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_stop);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_stop_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -140,7 +140,7 @@ static int drv_change_mtu(struct net_device *dev, int new_mtu)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_change_mtu);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_change_mtu_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -186,14 +186,14 @@ static int drv_probe(struct net_device *dev, struct drv_adapter *ad)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_probe);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_probe_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
 	} else {
 		kc_xdr_put_bool(kcut_a, 0);
 	}
-	kcut_put_ptr(kcut_a, ad, KCUT_T_drv_adapter, sizeof(*ad), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)ad, KCUT_T_drv_adapter, sizeof(*ad), 1, &kcut_rc);
 	if (ad && !kcut_seen(&kcut_s, ad)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_probe_drv_adapter_in_enc(kcut_a, (void *)ad, &kcut_s, &kcut_rc);
@@ -258,8 +258,8 @@ static void kcut_drv_open_net_device_in_enc(struct kc_xdr *x, void *vp, struct k
 {
 	struct net_device *p = vp;
 
-	kc_xdr_put_fixed(x, p->name, sizeof(p->name));
-	kcut_put_ptr(x, p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kc_xdr_put_fixed(x, (const void *)p->name, sizeof(p->name));
+	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_open_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -273,7 +273,7 @@ static void kcut_drv_open_net_device_out_dec(struct kc_xdr *x, void *vp, struct 
 {
 	struct net_device *p = vp;
 
-	kcut_get_fixed(x, p->name, sizeof(p->name), rc);
+	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_drv_open_drv_adapter_out_dec(x, (void *)p->priv, s, rc);
@@ -287,7 +287,7 @@ static void kcut_drv_stop_net_device_in_enc(struct kc_xdr *x, void *vp, struct k
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_stop_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -334,8 +334,8 @@ static void kcut_drv_probe_net_device_in_enc(struct kc_xdr *x, void *vp, struct 
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
+	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -349,7 +349,7 @@ static void kcut_drv_probe_drv_adapter_in_enc(struct kc_xdr *x, void *vp, struct
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_net_device_in_enc(x, (void *)p->netdev, s, rc);
@@ -413,6 +413,7 @@ static void kcut_drv_stop_drv_adapter_in_enc(struct kc_xdr *x, void *vp, struct 
 
 	kcut_drv_stop_drv_ring_in_enc(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_in_enc(x, &p->stats, s, rc);
+	kc_xdr_put_fixed(x, (const void *)&p->lock, sizeof(p->lock));
 	kc_xdr_put_u32(x, (uint32_t)p->irq);
 }
 
@@ -423,6 +424,7 @@ static void kcut_drv_stop_drv_adapter_out_dec(struct kc_xdr *x, void *vp, struct
 
 	kcut_drv_stop_drv_ring_out_dec(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_out_dec(x, &p->stats, s, rc);
+	kcut_get_fixed(x, (void *)&p->lock, sizeof(p->lock), rc);
 }
 
 /* drv_open: send the fields of struct drv_ring that drv_open may read. */
@@ -432,9 +434,9 @@ static void kcut_drv_open_drv_ring_in_enc(struct kc_xdr *x, void *vp, struct kcu
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 

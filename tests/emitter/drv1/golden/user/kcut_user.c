@@ -40,6 +40,8 @@ const char *const kcut_user_peer_names[] = {
 	"netif_carrier_on",
 	"register_netdev",
 	"request_irq",
+	"spin_lock",
+	"spin_unlock",
 	NULL,
 };
 
@@ -74,18 +76,18 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_dma_alloc_coherent);
 	if (kcut_rc)
 		return NULL;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
 	kc_xdr_put_u64(kcut_a, (uint64_t)size);
 	kc_xdr_put_bool(kcut_a, handle != NULL);
 	if (handle)
-		kc_xdr_put_fixed(kcut_a, handle, sizeof(*handle));
+		kc_xdr_put_fixed(kcut_a, (const void *)handle, sizeof(*handle));
 	kc_xdr_put_u32(kcut_a, (uint32_t)gfp);
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);
 		if (handle)
-			kcut_get_fixed(kcut_r, handle, sizeof(*handle), &kcut_rc);
+			kcut_get_fixed(kcut_r, (void *)handle, sizeof(*handle), &kcut_rc);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -93,6 +95,26 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 		return NULL;
 	}
 	return kcut_ret;
+}
+
+void free_irq(unsigned int irq, void *dev)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_free_irq);
+	if (kcut_rc)
+		return;
+	kc_xdr_put_u32(kcut_a, (uint32_t)irq);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
 }
 
 void *kcalloc(size_t n, size_t size, unsigned int gfp)
@@ -121,34 +143,6 @@ void *kcalloc(size_t n, size_t size, unsigned int gfp)
 	return kcut_ret;
 }
 
-int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev)
-{
-	struct kc_rt_call *kcut_c;
-	struct kc_xdr *kcut_a, *kcut_r;
-	int kcut_ret = 0;
-	int kcut_rc;
-
-	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_request_irq);
-	if (kcut_rc)
-		return KCUT_EFAIL;
-	kc_xdr_put_u32(kcut_a, (uint32_t)irq);
-	kcut_put_fn(kcut_a, (kcut_fn_t)handler, &kcut_rc);
-	kc_xdr_put_u64(kcut_a, (uint64_t)flags);
-	kcut_put_str(kcut_a, name);
-	kcut_put_ptr(kcut_a, dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
-	if (!kcut_rc)
-		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
-	if (!kcut_rc) {
-		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
-	}
-	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
-	if (kcut_rc) {
-		kcut_crossing_failed(kcut_rc, __func__);
-		return KCUT_EFAIL;
-	}
-	return kcut_ret;
-}
-
 void netif_carrier_on(struct net_device *dev)
 {
 	struct kc_rt_call *kcut_c;
@@ -159,7 +153,7 @@ void netif_carrier_on(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_netif_carrier_on);
 	if (kcut_rc)
 		return;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_netif_carrier_on_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -182,26 +176,6 @@ void netif_carrier_on(struct net_device *dev)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
 
-void free_irq(unsigned int irq, void *dev)
-{
-	struct kc_rt_call *kcut_c;
-	struct kc_xdr *kcut_a, *kcut_r;
-	int kcut_rc;
-
-	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_free_irq);
-	if (kcut_rc)
-		return;
-	kc_xdr_put_u32(kcut_a, (uint32_t)irq);
-	kcut_put_ptr(kcut_a, dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
-	if (!kcut_rc)
-		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
-	if (!kcut_rc) {
-	}
-	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
-	if (kcut_rc)
-		kcut_crossing_failed(kcut_rc, __func__);
-}
-
 int register_netdev(struct net_device *dev)
 {
 	struct kc_rt_call *kcut_c;
@@ -213,7 +187,7 @@ int register_netdev(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_register_netdev);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_register_netdev_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -232,6 +206,72 @@ int register_netdev(struct net_device *dev)
 		return KCUT_EFAIL;
 	}
 	return kcut_ret;
+}
+
+int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_request_irq);
+	if (kcut_rc)
+		return KCUT_EFAIL;
+	kc_xdr_put_u32(kcut_a, (uint32_t)irq);
+	kcut_put_fn(kcut_a, (kcut_fn_t)handler, &kcut_rc);
+	kc_xdr_put_u64(kcut_a, (uint64_t)flags);
+	kcut_put_str(kcut_a, name, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return KCUT_EFAIL;
+	}
+	return kcut_ret;
+}
+
+void spin_lock(spinlock_t *l)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_spin_lock);
+	if (kcut_rc)
+		return;
+	kcut_put_ptr(kcut_a, (const void *)l, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+
+void spin_unlock(spinlock_t *l)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_spin_unlock);
+	if (kcut_rc)
+		return;
+	kcut_put_ptr(kcut_a, (const void *)l, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
 }
 
 #ifndef KCUT_NO_MAIN
@@ -261,7 +301,7 @@ static void kcut_netif_carrier_on_net_device_in_enc(struct kc_xdr *x, void *vp, 
 {
 	struct net_device *p = vp;
 
-	kc_xdr_put_fixed(x, p->name, sizeof(p->name));
+	kc_xdr_put_fixed(x, (const void *)p->name, sizeof(p->name));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_netif_carrier_on_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -275,7 +315,7 @@ static void kcut_netif_carrier_on_net_device_out_dec(struct kc_xdr *x, void *vp,
 {
 	struct net_device *p = vp;
 
-	kcut_get_fixed(x, p->name, sizeof(p->name), rc);
+	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
 	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
@@ -290,8 +330,8 @@ static void kcut_register_netdev_net_device_in_enc(struct kc_xdr *x, void *vp, s
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
+	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_register_netdev_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -322,7 +362,7 @@ static void kcut_register_netdev_drv_adapter_in_enc(struct kc_xdr *x, void *vp, 
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_register_netdev_net_device_in_enc(x, (void *)p->netdev, s, rc);
@@ -339,9 +379,9 @@ static void kcut_netif_carrier_on_drv_ring_in_enc(struct kc_xdr *x, void *vp, st
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 

@@ -61,9 +61,14 @@ static int drv_open(struct net_device *dev)
 static int drv_stop(struct net_device *dev)
 {
 	struct drv_adapter *ad = dev->priv;
+	int err;
 
 	free_irq(ad->irq, ad);
-	return drv_hw_reset(ad);
+	/* the interrupt handler takes the same lock */
+	spin_lock(&ad->lock);
+	err = drv_hw_reset(ad);
+	spin_unlock(&ad->lock);
+	return err;
 }
 
 static int drv_change_mtu(struct net_device *dev, int new_mtu)
@@ -266,7 +271,7 @@ static void kcut_drv_open_net_device_in_dec(struct kc_xdr *x, void *vp, struct k
 {
 	struct net_device *p = vp;
 
-	kcut_get_fixed(x, p->name, sizeof(p->name), rc);
+	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
 	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
@@ -281,7 +286,7 @@ static void kcut_drv_open_net_device_out_enc(struct kc_xdr *x, void *vp, struct 
 {
 	struct net_device *p = vp;
 
-	kc_xdr_put_fixed(x, p->name, sizeof(p->name));
+	kc_xdr_put_fixed(x, (const void *)p->name, sizeof(p->name));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_open_drv_adapter_out_enc(x, (void *)p->priv, s, rc);
@@ -372,8 +377,8 @@ static void kcut_drv_probe_net_device_out_enc(struct kc_xdr *x, void *vp, struct
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
+	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_drv_adapter_out_enc(x, (void *)p->priv, s, rc);
@@ -387,7 +392,7 @@ static void kcut_drv_probe_drv_adapter_out_enc(struct kc_xdr *x, void *vp, struc
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_net_device_out_enc(x, (void *)p->netdev, s, rc);
@@ -421,6 +426,7 @@ static void kcut_drv_stop_drv_adapter_in_dec(struct kc_xdr *x, void *vp, struct 
 
 	kcut_drv_stop_drv_ring_in_dec(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_in_dec(x, &p->stats, s, rc);
+	kcut_get_fixed(x, (void *)&p->lock, sizeof(p->lock), rc);
 	p->irq = kc_xdr_get_u32(x);
 }
 
@@ -431,6 +437,7 @@ static void kcut_drv_stop_drv_adapter_out_enc(struct kc_xdr *x, void *vp, struct
 
 	kcut_drv_stop_drv_ring_out_enc(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_out_enc(x, &p->stats, s, rc);
+	kc_xdr_put_fixed(x, (const void *)&p->lock, sizeof(p->lock));
 }
 
 /* drv_open: receive the fields of struct drv_ring that drv_open may read. */
@@ -455,9 +462,9 @@ static void kcut_drv_open_drv_ring_out_enc(struct kc_xdr *x, void *vp, struct kc
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 

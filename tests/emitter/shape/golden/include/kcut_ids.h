@@ -54,6 +54,8 @@ extern const char *const kcut_kernel_peer_names[];
 extern const char *const kcut_user_peer_names[];
 
 void kcut_tables_init(void);
+int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);
+void kcut_kernel_stop(void);
 void kcut_not_here(const char *fn) __attribute__((noreturn));
 void kcut_crossing_failed(int rc, const char *fn);
 void kcut_tables_shape(void);

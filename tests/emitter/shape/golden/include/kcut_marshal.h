@@ -10,6 +10,7 @@
 #define KCUT_MARSHAL_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kcut_ids.h"
@@ -247,18 +248,52 @@ static inline void kcut_get_fixed(struct kc_xdr *x, void *dst, size_t n, int *rc
 		kcut_fail(rc, KC_RT_EPROTO);
 }
 
-static inline void kcut_put_str(struct kc_xdr *x, const char *s)
+/* Strings: a bool (non-NULL), a form word, then the string by value (form 0) or, from the user
+ * half, a pointer (form 1) when the string lies inside an object or global the kernel half also
+ * has: the kernel then uses its own copy, which outlives the call (request_irq keeps the name). */
+static inline void kcut_put_str(struct kc_xdr *x, const char *s, int *rc)
 {
 	kc_xdr_put_bool(x, s != NULL);
-	if (s)
-		kc_xdr_put_string(x, s);
+	if (!s)
+		return;
+#ifdef KCUT_USER_HALF
+	{
+		uint32_t gid;
+		size_t off;
+		uint64_t h;
+
+		if (kcut_global_of(s, &gid, &off) || !kc_objt_handle_of(kc_rt_objt(kcut_rt), &h, &off, s)) {
+			kc_xdr_put_u32(x, 1);
+			kcut_put_ptr(x, s, KCUT_T_OPAQUE, 1, 1, rc);
+			return;
+		}
+	}
+#else
+	(void)rc;
+#endif
+	kc_xdr_put_u32(x, 0);
+	kc_xdr_put_string(x, s);
 }
 
 static inline char *kcut_get_str(struct kc_xdr *x, char *buf, size_t n, int *rc)
 {
+	uint32_t form;
+
 	if (!kc_xdr_get_bool(x))
 		return NULL;
-	if (kc_xdr_get_string(x, buf, n)) {
+	form = kc_xdr_get_u32(x);
+#ifdef KCUT_KERNEL_HALF
+	if (form == 1) {
+		size_t avail = 0;
+		char *p = kcut_get_ptr(x, 1, &avail, rc);
+
+		if (p && memchr(p, 0, avail))
+			return p;
+		kcut_fail(rc, KC_RT_EPROTO);
+		return NULL;
+	}
+#endif
+	if (form != 0 || kc_xdr_get_string(x, buf, n)) {
 		kcut_fail(rc, KC_RT_EPROTO);
 		return NULL;
 	}

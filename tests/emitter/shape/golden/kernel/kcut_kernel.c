@@ -42,3 +42,27 @@ void kcut_tables_init(void)
 {
 	kcut_tables_shape();
 }
+
+/* Start the user half (the program at user_path) and serve its downcalls; the
+ * host calls this before the driver's init function. */
+int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
+{
+	struct kc_rt_opts opts = KC_RT_OPTS_INIT;
+
+	kcut_tables_init();
+	opts.fns = kcut_kernel_fns;
+	opts.nfns = KCUT_NR_DOWNCALLS;
+	opts.peer_names = kcut_kernel_peer_names;
+	opts.npeer = KCUT_NR_UPCALLS;
+	opts.user_path = user_path;
+	opts.trace = trace;
+	return kc_rt_kernel_start(&kcut_rt, &opts, err);
+}
+
+/* Stop the user half and release the endpoint. */
+void kcut_kernel_stop(void)
+{
+	if (kcut_rt)
+		kc_rt_close(kcut_rt);
+	kcut_rt = NULL;
+}

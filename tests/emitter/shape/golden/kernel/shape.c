@@ -30,7 +30,7 @@ static int msg_checksum(struct msg *m)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_msg_checksum);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, m, KCUT_T_msg, sizeof(*m), 1, &kcut_rc);
+	kcut_put_ptr(kcut_a, (const void *)m, KCUT_T_msg, sizeof(*m), 1, &kcut_rc);
 	if (m && !kcut_seen(&kcut_s, m)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_msg_checksum_msg_in_enc(kcut_a, (void *)m, &kcut_s, &kcut_rc);
@@ -75,7 +75,7 @@ static void kcut_msg_checksum_msg_in_enc(struct kc_xdr *x, void *vp, struct kcut
 	struct msg *p = vp;
 
 	kc_xdr_put_u32(x, (uint32_t)p->len);
-	kcut_put_array(x, p->data, KCUT_T_msg__data, sizeof(*p->data), (size_t)p->len, rc);
+	kcut_put_array(x, (const void *)p->data, KCUT_T_msg__data, sizeof(*p->data), (size_t)p->len, rc);
 	kc_xdr_put_u32(x, (uint32_t)p->sum);
 	(void)s;
 }
