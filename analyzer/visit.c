@@ -1971,8 +1971,9 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 					char *fn = cxstr(clang_getCursorSpelling(fd));
 					struct pos pp = cursor_pos(v, par->c);
 
+					macro = macro_at(&pp, NULL); /* DECLARE_TASKLET, DEFINE_TIMER ... */
 					ensure_struct_decl(v, named_record_of_field(fd), sn);
-					reg_slot(v, fid, sn, fn, v->topvar, NULL, &pp);
+					reg_slot(v, fid, sn, fn, v->topvar, macro, &pp);
 					free(sn);
 					free(fn);
 					break;
@@ -1990,8 +1991,11 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 					char *sn = record_name(v, rec);
 					char *fn = cxstr(clang_getCursorSpelling(nf.field));
 
+					struct pos pp = cursor_pos(v, par->c);
+
+					macro = macro_at(&pp, NULL);
 					ensure_struct_decl(v, rec, sn);
-					reg_slot(v, fid, sn, fn, v->topvar, NULL, &p);
+					reg_slot(v, fid, sn, fn, v->topvar, macro, &p);
 					free(sn);
 					free(fn);
 				}

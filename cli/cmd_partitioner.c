@@ -53,7 +53,11 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 	}
 	kc_part_graph_free(c->g);
 	c->g = NULL;
-	return kc_part_graph_load(&c->g, c->db, c->t, c->family, profile, err);
+	rc = kc_part_graph_load(&c->g, c->db, c->t, c->family, profile, err);
+	if (rc == 0 && kc_part_graph_nfuncs(c->g) == 0)
+		fprintf(stderr, "kcut: note: %s holds no driver-defined functions (was kcut analyze run with --driver?)\n",
+			kc_cli_db_path(c->db_path));
+	return rc;
 }
 
 /* Graph + stored partition (c->partition or the newest), with the profile it was made with. */

@@ -73,13 +73,12 @@ static int parse_line(char **field, enum em_shape *shape, char **arg, char *line
 	}
 	if (!n)
 		return 0;
-	dot = strchr(w[0], '.');
+	dot = strrchr(w[0], '.');
 	if (!dot || dot == w[0] || !is_ident(dot + 1))
 		return kc_err_set(err, KC_EINVAL, "'%s' is not struct.field", w[0]);
-	*dot = 0;
-	if (!is_ident(w[0]))
-		return kc_err_set(err, KC_EINVAL, "'%s' is not a struct name", w[0]);
-	*dot = '.';
+	/* struct names are identifiers, or 'outer::<anon@LINE>' for anonymous members */
+	if (!isalpha((unsigned char)w[0][0]) && w[0][0] != '_')
+		return kc_err_set(err, KC_EINVAL, "'%s' does not start with a struct name", w[0]);
 	if (n < 2)
 		return kc_err_set(err, KC_EINVAL, "%s: missing shape (array, string, opaque, list, union)", w[0]);
 	need = em_shape_parse(shape, w[1]);

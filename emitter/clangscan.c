@@ -14,6 +14,7 @@
 
 struct scan_ctx {
 	struct em_model *m;
+	int tu;
 	struct em_scan *s;
 	CXFile main;
 };
@@ -95,6 +96,17 @@ static void classify(struct em_type *out, CXType t)
 		else if (pt.kind == CXType_Record) {
 			out->cls = EM_T_PTR_STRUCT;
 			out->sname = record_name(wp.kind == CXType_Elaborated ? clang_Type_getNamedType(wp) : wp, pt);
+		} else if (pt.kind == CXType_Pointer &&
+			   (clang_getCanonicalType(clang_getPointeeType(pt)).kind == CXType_Record ||
+			    clang_getCanonicalType(clang_getPointeeType(pt)).kind == CXType_Void)) {
+			CXType w = clang_getPointeeType(t);
+			CXType ip = clang_getCanonicalType(clang_getPointeeType(pt));
+			CXType wi = clang_getPointeeType(w);
+
+			out->cls = EM_T_PTR_PTR;
+			out->inner = cx_str(clang_getTypeSpelling(w));
+			if (ip.kind == CXType_Record)
+				out->sname = record_name(wi.kind == CXType_Elaborated ? clang_Type_getNamedType(wi) : wi, ip);
 		} else if (is_int_kind(pt.kind, &sgn)) {
 			CXType w = clang_getPointeeType(t);
 			char *sp;
@@ -165,10 +177,26 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	(void)parent;
 	if (clang_getCursorKind(c) == CXCursor_VarDecl && clang_isCursorDefinition(c) &&
 	    clang_Cursor_getStorageClass(c) != CX_SC_Extern) {
-		clang_getSpellingLocation(loc, &file, NULL, NULL, NULL);
-		if (file && clang_File_isEqual(file, x->main)) {
-			x->s->globals = kc_xrealloc(x->s->globals, (x->s->nglobals + 1) * sizeof(*x->s->globals));
-			x->s->globals[x->s->nglobals++] = cx_str(clang_getCursorSpelling(c));
+		unsigned soff = 0, eoff = 0;
+		CXFile efile;
+
+		/* file-scope variables written in the main file itself: not from a macro (their
+		 * __COUNTER__-made names change when anything is included before), not of
+		 * incomplete type (no sizeof) */
+		clang_getSpellingLocation(loc, &file, NULL, NULL, &soff);
+		clang_getExpansionLocation(loc, &efile, NULL, NULL, &eoff);
+		if (file && clang_File_isEqual(file, x->main) && efile && clang_File_isEqual(efile, x->main) &&
+		    soff == eoff && clang_getCursorType(c).kind != CXType_IncompleteArray &&
+		    clang_Type_getSizeOf(clang_getCursorType(c)) > 0) {
+			char *name = cx_str(clang_getCursorSpelling(c));
+
+			/* a name made by token pasting does not appear in the text */
+			if (strstr(x->s->text, name)) {
+				x->s->globals = kc_xrealloc(x->s->globals, (x->s->nglobals + 1) * sizeof(*x->s->globals));
+				x->s->globals[x->s->nglobals++] = name;
+			} else {
+				free(name);
+			}
 		}
 		return CXChildVisit_Continue;
 	}
@@ -186,10 +214,12 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 			free(f->params[i].name);
 			free(f->params[i].t.spelling);
 			free(f->params[i].t.sname);
+			free(f->params[i].t.inner);
 		}
 		free(f->params);
 		free(f->ret.spelling);
 		free(f->ret.sname);
+		free(f->ret.inner);
 		f->params = NULL;
 		f->nparams = 0;
 		f->have_types = 0;
@@ -201,6 +231,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
 	if (fi >= 0 && !x->m->f[fi].have_types)
 		record_types(&x->m->f[fi], c);
+	if (fi >= 0 && x->m->f[fi].decl_tu < 0)
+		x->m->f[fi].decl_tu = x->tu;
 	if (clang_isCursorDefinition(c) && file && clang_File_isEqual(file, x->main)) {
 		CXCursor body = clang_getNullCursor();
 		CXSourceRange ext = clang_getCursorExtent(c);
@@ -273,6 +305,7 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 		goto cleanup;
 	}
 	x.m = m;
+	x.tu = (int)(tu - m->tus);
 	x.s = out;
 	x.main = clang_getFile(ctu, tu->file);
 	if (!x.main) {

@@ -177,7 +177,7 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		} else if (a->side == EM_USER && b->side == EM_KERNEL) {
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
-		} else if (ureach[c->caller] && !b->is_defined && !b->is_variadic && !b->local_def) {
+		} else if (ureach[c->caller] && !b->is_defined && !b->is_variadic && !b->local_def && b->have_types) {
 			b->down = 1;
 			set_why(b, "kernel import called by %s%s", a->name, NULL);
 		}
@@ -288,7 +288,8 @@ static void reach_unknown(const struct em_model *m, int fn, int st, uint8_t *vis
 	for (i = 0; i < m->s[st].nfields; i++) {
 		const struct em_field *f = &m->s[st].fields[i];
 
-		if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union"))
+		if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union") ||
+		    (!strcmp(f->kind, "array") && !strchr(f->type, '*')))
 			reach_unknown(m, fn, f->target_st, visiting, need);
 		else if (!strcmp(f->kind, "pointer") && fs[f->gidx]) {
 			if (f->shape == EM_S_UNKNOWN)
@@ -425,7 +426,7 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 	/* 5. annotations win over everything inferred */
 	for (i = 0; i < m->nann; i++) {
 		struct em_annot *a = &m->ann[i];
-		char *dot = strchr(a->field, '.');
+		char *dot = strrchr(a->field, '.');
 		struct em_field *f;
 
 		if (!dot)

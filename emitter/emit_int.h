@@ -27,6 +27,7 @@ enum em_tclass {
 	EM_T_FNPTR,      /* pointer to function */
 	EM_T_VOIDPTR,    /* void * */
 	EM_T_PTR_SCALAR, /* pointer to one integer (in/out by value): sname = pointee spelling */
+	EM_T_PTR_PTR,    /* struct T ** / void ** out-parameter: sname = T (or NULL), inner = "struct T *" */
 	EM_T_OTHER,      /* anything else: struct by value, float, pointer to scalar ... */
 };
 
@@ -38,6 +39,7 @@ struct em_type {
 	char *sname;    /* EM_T_PTR_STRUCT: struct name as in table struct */
 	int pointee_const;
 	int is_enum;
+	char *inner;
 };
 
 struct em_param {
@@ -54,6 +56,7 @@ struct em_func {
 	char *reason;        /* partition_func.reason */
 	/* From libclang (clangscan.c); have_types = 0 until some TU declared it. */
 	int have_types;
+	int decl_tu;         /* index of the first TU that declared it (import stubs go there) */
 	int types_from_def;  /* parameter names come from the definition, not a prototype */
 	int noreturn;        /* declared __attribute__((noreturn)) */
 	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
@@ -167,6 +170,7 @@ struct em_model {
 	int nup, ndown, nfp;
 	FILE *diag;
 	unsigned findings;
+	uint64_t *seen;       /* hashes of the findings printed */
 };
 
 /* model.c */

@@ -20,6 +20,7 @@ struct gen_file {
 	struct gen_help *help;
 	int nhelp;
 	int need_n;
+	int need_i;
 };
 
 struct gen {

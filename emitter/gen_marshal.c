@@ -5,6 +5,7 @@
  * pointers) get their own functions, requested through a per-file work list, so every generated
  * file contains exactly the helpers it uses (no unused static functions under -Werror).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,21 @@
 int is_anon(const char *name)
 {
 	return strchr(name, '<') || strchr(name, ':');
+}
+
+/* A union whose members are all pointers sent as handles only (opaque, DMA, MMIO). */
+static int handle_only_union(const struct em_model *m, int st)
+{
+	int i;
+
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if (strcmp(f->kind, "pointer") ||
+		    (f->shape != EM_S_OPAQUE && f->shape != EM_S_DMA && f->shape != EM_S_MMIO))
+			return 0;
+	}
+	return m->s[st].nfields > 0;
 }
 
 /* Append name with every character that cannot be in a C identifier replaced by '_'. */
@@ -82,7 +98,9 @@ int gen_nonempty(struct gen *g, int fn, int st, int dir)
 	for (i = 0; i < s->nfields && !r; i++) {
 		struct em_field *f = &s->fields[i];
 
-		if (is_scalar_kind(f->kind) || !strcmp(f->kind, "array"))
+		if (!strcmp(f->kind, "array") && f->target_st >= 0 && !strchr(f->type, '*'))
+			r = gen_nonempty(g, fn, f->target_st, dir);
+		else if (is_scalar_kind(f->kind) || !strcmp(f->kind, "array"))
 			r = fs[f->gidx] & dir;
 		else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union"))
 			r = f->target_st >= 0 ? gen_nonempty(g, fn, f->target_st, dir) : (fs[f->gidx] & dir);
@@ -151,8 +169,25 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 	} else if (!strcmp(f->kind, "array")) {
 		if (!send)
 			return;
+		if (f->target_st >= 0 && !strchr(f->type, '*') && !is_anon(m->s[f->target_st].name) &&
+		    !m->s[f->target_st].is_union) {
+			/* array of structs: element by element, each with the struct's own fields */
+			if (!gen_nonempty(g, fn, f->target_st, dir))
+				return;
+			kc_sb_addf(b, "\tfor (i = 0; i < sizeof(p->%s) / sizeof(p->%s[0]); i++)\n\t\t%s(x, &p->%s[i], s, rc);\n",
+				   nm, nm, gen_helper(g, o, fn, f->target_st, dir, enc), nm);
+			o->need_i = 1;
+			return;
+		}
 		if (strchr(f->type, '*') || (f->target_st >= 0 && m->s[f->target_st].has_ptr)) {
 			field_problem(g, f, fn, "arrays holding pointers are not marshaled yet");
+			return;
+		}
+		if (strstr(f->type, "[]")) {
+			/* flexible array member: its length is not in the type */
+			fprintf(g->m->diag, "%s:%d:1: warning: %s.%s (%s) is a flexible array member: not marshaled\n",
+				g->m->s[f->st].file ? g->m->s[f->st].file : "?", g->m->s[f->st].line, g->m->s[f->st].name,
+				f->name, f->type);
 			return;
 		}
 		if (enc)
@@ -165,6 +200,23 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 			 * the other side owns (statistics counted by the interrupt handler ...) */
 			if (!gen_nonempty(g, fn, f->target_st, dir))
 				return;
+			if (m->s[f->target_st].is_union && handle_only_union(m, f->target_st)) {
+				/* every member is a pointer sent as a handle: the members alias one
+				 * pointer, send it once through the first member */
+				struct em_struct *t = &m->s[f->target_st];
+				int j, any = 0;
+
+				for (j = 0; j < t->nfields; j++)
+					any |= m->f[fn].fset[t->fields[j].gidx] & dir;
+				if (!any)
+					return;
+				if (enc)
+					kc_sb_addf(b, "\tkcut_put_ptr(x, (const void *)p->%s.%s, KCUT_T_OPAQUE, 1, 1, rc);\n", nm,
+						   t->fields[0].name);
+				else
+					kc_sb_addf(b, "\tp->%s.%s = kcut_get_ptr(x, 0, NULL, rc);\n", nm, t->fields[0].name);
+				return;
+			}
 			if (is_anon(m->s[f->target_st].name)) {
 				/* an anonymous struct has no name to declare a helper with: inline it */
 				struct em_struct *t = &m->s[f->target_st];
@@ -294,6 +346,7 @@ void gen_helpers_flush(struct gen *g, struct gen_file *o)
 			continue;
 		h->done = 1;
 		o->need_n = 0;
+		o->need_i = 0;
 		for (j = 0; j < s->nfields; j++)
 			gen_field(g, o, &body, fn, &s->fields[j], dir, enc, "");
 		h = &o->help[i]; /* gen_field may have grown the array */
@@ -309,6 +362,8 @@ void gen_helpers_flush(struct gen *g, struct gen_file *o)
 			   h->dir == EM_IN ? "may read" : "may write", h->name, ct.s);
 		if (o->need_n)
 			kc_sb_add(&o->tail, "\tsize_t n;\n");
+		if (o->need_i)
+			kc_sb_add(&o->tail, "\tsize_t i;\n");
 		kc_sb_addf(&o->tail, "\n%s", body.s ? body.s : "");
 		if (!body.s)
 			kc_sb_add(&o->tail, "\t(void)x;\n\t(void)p;\n");

@@ -106,7 +106,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	if (seen)
 		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
 	if (f->ret.cls == EM_T_STRING)
-		kc_sb_add(b, "\tstatic _Thread_local char kcut_rbuf[KCUT_STRMAX];\n");
+		kc_sb_add(b, "\tstatic KCUT_THREAD_LOCAL char kcut_rbuf[KCUT_STRMAX];\n");
 	if (f->ret.cls != EM_T_VOID) {
 		kc_sb_add(b, "\t");
 		gen_decl(b, local_spelling(&f->ret), "kcut_ret = 0;\n");
@@ -114,7 +114,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)\n",
 		   idexpr);
 	if (f->noreturn)
-		kc_sb_add(b, "\t\tabort();\n");
+		kc_sb_add(b, "\t\tkcut_abort();\n");
 	else
 		err_return(b, &f->ret, "\t\t");
 	for (i = 0; i < f->nparams; i++) {
@@ -157,6 +157,15 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
 				      "\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, sizeof(*%s));\n",
 				   n, n, n, n);
+			break;
+		case EM_T_PTR_PTR:
+			st = p->t.sname ? em_struct_by_name(g->m, p->t.sname) : -1;
+			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n", n, n);
+			if (st >= 0)
+				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_a, (const void *)*%s, %s, sizeof(**%s), 1, &kcut_rc);\n", n,
+					   gen_type_struct(g, st), n);
+			else
+				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_a, (const void *)*%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
 			break;
 		default:
 			break;
@@ -205,11 +214,15 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				   n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
 		else if (p->t.cls == EM_T_PTR_SCALAR && !p->t.pointee_const)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, sizeof(*%s), &kcut_rc);\n", n, n, n);
+		else if (p->t.cls == EM_T_PTR_PTR && p->t.sname && em_struct_by_name(g->m, p->t.sname) >= 0)
+			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n", n, n, n);
+		else if (p->t.cls == EM_T_PTR_PTR)
+			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n", n, n);
 	}
 	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
 		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
-		kc_sb_add(b, f->noreturn ? "\tabort(); /* declared noreturn */\n}" : "}");
+		kc_sb_add(b, f->noreturn ? "\tkcut_abort(); /* declared noreturn */\n}" : "}");
 	} else {
 		kc_sb_add(b, "\tif (kcut_rc) {\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
 		err_return(b, &f->ret, "\t\t");
@@ -244,6 +257,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			break;
 		case EM_T_PTR_SCALAR:
 			kc_sb_addf(b, "%s kcut_v%d = 0;\n\tint kcut_h%d;\n", t->sname, i, i);
+			break;
+		case EM_T_PTR_PTR:
+			snprintf(nb, sizeof(nb), "kcut_v%d = NULL;\n", i);
+			gen_decl(b, t->inner, nb);
+			kc_sb_addf(b, "\tint kcut_h%d;\n", i);
 			break;
 		case EM_T_STRING:
 			kc_sb_addf(b, "char kcut_b%d[KCUT_STRMAX];\n\t", i);
@@ -298,6 +316,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				      "\t\tkcut_get_fixed(kcut_a, &kcut_v%d, sizeof(kcut_v%d), &kcut_rc);\n",
 				   i, i, i, i);
 			break;
+		case EM_T_PTR_PTR:
+			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
+				      "\t\tkcut_v%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n",
+				   i, i, i);
+			break;
 		default:
 			break;
 		}
@@ -314,7 +337,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_add(b, ", ");
 		if (t->cls == EM_T_FNPTR)
 			kc_sb_addf(b, "(%s)kcut_p%d", t->spelling, i);
-		else if (t->cls == EM_T_PTR_SCALAR)
+		else if (t->cls == EM_T_PTR_SCALAR || t->cls == EM_T_PTR_PTR)
 			kc_sb_addf(b, "kcut_h%d ? &kcut_v%d : NULL", i, i);
 		else
 			kc_sb_addf(b, "kcut_p%d", i);
@@ -364,6 +387,15 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				   "\t\tkc_xdr_put_bool(kcut_r, 0);\n"
 				   "\t}\n",
 				   i, gen_helper(g, o, fn, st, EM_OUT, 1), i);
+			used_r = 1;
+		} else if (t->cls == EM_T_PTR_PTR) {
+			st = t->sname ? em_struct_by_name(g->m, t->sname) : -1;
+			kc_sb_addf(b, "\tif (kcut_h%d)\n", i);
+			if (st >= 0)
+				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, &kcut_rc);\n",
+					   i, gen_type_struct(g, st), i);
+			else
+				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", i);
 			used_r = 1;
 		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const) {
 			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, &kcut_v%d, sizeof(kcut_v%d));\n", i, i,

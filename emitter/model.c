@@ -27,14 +27,26 @@ static int db_fail(struct kc_err *err, sqlite3 *db, const char *what)
 
 void em_finding(struct em_model *m, const char *file, int line, int col, const char *fmt, ...)
 {
+	struct kc_sb sb = { 0 };
+	uint64_t h;
 	va_list ap;
+	unsigned i;
 
-	fprintf(m->diag, "%s:%d:%d: error: ", file ? file : "<unknown>", line, col);
+	kc_sb_addf(&sb, "%s:%d:%d: error: ", file ? file : "<unknown>", line, col);
 	va_start(ap, fmt);
-	vfprintf(m->diag, fmt, ap);
+	kc_sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	fputc('\n', m->diag);
-	m->findings++;
+	/* both halves are generated from the same decisions: report each problem once */
+	h = kc_hash64_update(KC_HASH64_INIT, sb.s, sb.len);
+	for (i = 0; i < m->findings; i++)
+		if (m->seen[i] == h) {
+			kc_sb_free(&sb);
+			return;
+		}
+	m->seen = kc_xrealloc(m->seen, (m->findings + 1) * sizeof(*m->seen));
+	m->seen[m->findings++] = h;
+	fprintf(m->diag, "%s\n", sb.s);
+	kc_sb_free(&sb);
 }
 
 /* Binary search in the (id, index) pairs sorted by id. Functions themselves are kept in
@@ -154,6 +166,7 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 		f->reason = col_str(st, 13);
 		f->cross_id = -1;
 		f->fp_id = -1;
+		f->decl_tu = -1;
 	}
 	rc = rc == SQLITE_DONE ? 0 : db_fail(err, db, "reading functions");
 	sqlite3_finalize(st);
@@ -417,6 +430,7 @@ static void type_free(struct em_type *t)
 {
 	free(t->spelling);
 	free(t->sname);
+	free(t->inner);
 }
 
 void em_model_free(struct em_model *m)
@@ -480,6 +494,7 @@ void em_model_free(struct em_model *m)
 		free(m->ann[i].arg);
 	}
 	free(m->ann);
+	free(m->seen);
 	free(m->annot_path);
 	free(m->part_name);
 	memset(m, 0, sizeof(*m));

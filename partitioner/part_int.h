@@ -69,6 +69,7 @@ struct kc_part_result {
 	double *move;          /* move cost per function (DBL_MAX for hard ones) */
 	double objective;      /* optimum the solver reported */
 	struct kc_part_stats st;
+	char solver_note[96];  /* st.solver when it needs detail */
 };
 
 /* graph.c: index of the function with database id `id`, or -1. */

@@ -512,19 +512,24 @@ static void z3_quiet(Z3_context c, Z3_error_code e)
 	(void)e;
 }
 
-/* Real numeral for a double (exact to 1e-9, which is all the weights carry). */
-static Z3_ast real_num(Z3_context c, double w)
+static void weight_str(char *buf, size_t n, double w)
 {
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%.9f", w);
-	return Z3_mk_numeral(c, buf, Z3_mk_real_sort(c));
+	snprintf(buf, n, "%.9f", w);
 }
 
-/* Min-cut as a 0/1 linear program for Z3's optimizer: x_v in {0,1} (1 = kernel), y_e >= |x_u - x_v|,
- * minimise sum alpha*loc*x + sum beta*w*y subject to sum loc*x <= budget. Without the budget the
- * LP is a cut LP (integral); with it Z3 branches. A MaxSMT formulation (soft clauses) was tried
- * first and took minutes on e1000 with a budget. */
+/* Z3's time limit in ms: $KCUT_Z3_TIMEOUT_MS, default 30 s. */
+static unsigned z3_timeout_ms(void)
+{
+	const char *e = getenv("KCUT_Z3_TIMEOUT_MS");
+	long v = e ? atol(e) : 0;
+
+	return v > 0 ? (unsigned)v : 30000;
+}
+
+/* MaxSMT: soft "v is user" of weight alpha*loc(v) and soft "u, v on the same side" of weight
+ * beta*w; their violated weights sum to exactly the objective. The budget is a hard
+ * pseudo-boolean constraint. (A 0/1 linear-program formulation was tried too: much slower.)
+ * Returns 1 (not an error) when Z3 hit its time limit; the sides are then untouched. */
 static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, struct kc_err *err)
 {
 	const struct kc_part_graph *g = r->g;
@@ -532,77 +537,61 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 	Z3_config cfg = Z3_mk_config();
 	Z3_context c = Z3_mk_context(cfg);
 	Z3_optimize opt;
-	Z3_ast *x = kc_xcalloc(g->nf ? g->nf : 1, sizeof(Z3_ast));
-	Z3_ast *terms = kc_xcalloc(g->nf + g->ne + 1, sizeof(Z3_ast));
-	Z3_ast *locs = kc_xcalloc(g->nf + 1, sizeof(Z3_ast));
-	Z3_ast zero, one, obj;
-	Z3_sort is;
+	Z3_params params;
+	Z3_ast *k = kc_xcalloc(g->nf ? g->nf : 1, sizeof(Z3_ast));
+	Z3_sort bs;
+	Z3_symbol grp;
 	Z3_lbool res;
-	unsigned idx, nt = 0, nl = 0;
+	unsigned idx = 0;
 	size_t i;
-	int rc = 0;
+	int rc = 0, any_soft = 0;
+	char buf[64];
 
 	Z3_del_config(cfg);
 	Z3_set_error_handler(c, z3_quiet);
 	opt = Z3_mk_optimize(c);
 	Z3_optimize_inc_ref(c, opt);
-	is = Z3_mk_int_sort(c);
-	zero = Z3_mk_int(c, 0, is);
-	Z3_inc_ref(c, zero);
-	one = Z3_mk_int(c, 1, is);
-	Z3_inc_ref(c, one);
+	params = Z3_mk_params(c);
+	Z3_params_inc_ref(c, params);
+	Z3_params_set_uint(c, params, Z3_mk_string_symbol(c, "timeout"), z3_timeout_ms());
+	Z3_optimize_set_params(c, opt, params);
+	bs = Z3_mk_bool_sort(c);
+	grp = Z3_mk_string_symbol(c, "cost");
 	for (i = 0; i < g->nf; i++) {
-		if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL) {
-			x[i] = one;
-		} else if (user_pin[i]) {
-			x[i] = zero;
-		} else {
-			x[i] = Z3_mk_const(c, Z3_mk_int_symbol(c, (int)i), is);
-			Z3_optimize_assert(c, opt, Z3_mk_le(c, zero, x[i]));
-			Z3_optimize_assert(c, opt, Z3_mk_le(c, x[i], one));
-		}
-		Z3_inc_ref(c, x[i]);
+		if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL)
+			k[i] = Z3_mk_true(c);
+		else if (user_pin[i])
+			k[i] = Z3_mk_false(c);
+		else
+			k[i] = Z3_mk_const(c, Z3_mk_int_symbol(c, (int)i), bs);
+		Z3_inc_ref(c, k[i]);
 	}
 	for (i = 0; i < g->nf; i++) {
-		Z3_ast m[2];
-
-		if (g->f[i].loc <= 0)
-			continue;
-		if (o->alpha > 0) {
-			m[0] = real_num(c, o->alpha * (double)g->f[i].loc);
-			m[1] = Z3_mk_int2real(c, x[i]);
-			terms[nt] = Z3_mk_mul(c, 2, m);
-			Z3_inc_ref(c, terms[nt++]);
-		}
-		m[0] = Z3_mk_int(c, (int)g->f[i].loc, is);
-		m[1] = x[i];
-		locs[nl] = Z3_mk_mul(c, 2, m);
-		Z3_inc_ref(c, locs[nl++]);
-	}
-	for (i = 0; i < g->ne; i++) {
-		double w = o->beta * g->e[i].weight;
-		Z3_ast y, m[2], d;
+		double w = o->alpha * (double)g->f[i].loc;
 
 		if (w <= 0)
 			continue;
-		y = Z3_mk_fresh_const(c, "y", is);
-		Z3_inc_ref(c, y);
-		m[0] = x[g->e[i].from];
-		m[1] = x[g->e[i].to];
-		d = Z3_mk_sub(c, 2, m);
-		Z3_optimize_assert(c, opt, Z3_mk_ge(c, y, d));
-		Z3_optimize_assert(c, opt, Z3_mk_ge(c, y, Z3_mk_unary_minus(c, d)));
-		m[0] = real_num(c, w);
-		m[1] = Z3_mk_int2real(c, y);
-		terms[nt] = Z3_mk_mul(c, 2, m);
-		Z3_inc_ref(c, terms[nt++]);
-		Z3_dec_ref(c, y);
+		weight_str(buf, sizeof(buf), w);
+		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_not(c, k[i]), buf, grp);
+		any_soft = 1;
 	}
-	if (o->budget >= 0 && nl > 0)
-		Z3_optimize_assert(c, opt, Z3_mk_le(c, Z3_mk_add(c, nl, locs), Z3_mk_int64(c, o->budget, is)));
-	obj = nt ? Z3_mk_add(c, nt, terms) : real_num(c, 0);
-	Z3_inc_ref(c, obj);
-	idx = Z3_optimize_minimize(c, opt, obj);
+	for (i = 0; i < g->ne; i++) {
+		double w = o->beta * g->e[i].weight;
+
+		if (w <= 0)
+			continue;
+		weight_str(buf, sizeof(buf), w);
+		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_eq(c, k[g->e[i].from], k[g->e[i].to]), buf, grp);
+		any_soft = 1;
+	}
+	if (o->budget >= 0 && g->nf > 0) {
+		int *coef = kc_xmalloc(g->nf * sizeof(int));
+
+		for (i = 0; i < g->nf; i++)
+			coef[i] = (int)g->f[i].loc;
+		Z3_optimize_assert(c, opt, Z3_mk_pble(c, (unsigned)g->nf, k, coef, (int)o->budget));
+		free(coef);
+	}
 	res = Z3_optimize_check(c, opt, 0, NULL);
 	if (Z3_get_error_code(c) != Z3_OK) {
 		rc = kc_err_set(err, KC_EBUG, "Z3 error: %s", Z3_get_error_msg(c, Z3_get_error_code(c)));
@@ -620,44 +609,103 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 		goto cleanup;
 	}
 	if (res != Z3_L_TRUE) {
-		rc = kc_err_set(err, KC_EBUG, "Z3 gave up: %s", Z3_optimize_get_reason_unknown(c, opt));
+		rc = 1; /* time limit: the caller falls back */
 		goto cleanup;
 	}
 	{
 		Z3_model m = Z3_optimize_get_model(c, opt);
-		Z3_ast up;
 
 		Z3_model_inc_ref(c, m);
 		for (i = 0; i < g->nf; i++) {
 			Z3_ast v = NULL;
-			int iv = 0;
 
 			if (r->reason[i] != NO_REASON || user_pin[i])
 				continue;
-			if (Z3_model_eval(c, m, x[i], true, &v) && v && Z3_get_numeral_int(c, v, &iv))
-				r->side[i] = iv ? KC_PART_KERNEL : KC_PART_USER;
+			if (Z3_model_eval(c, m, k[i], true, &v) && v)
+				r->side[i] = Z3_get_bool_value(c, v) == Z3_L_TRUE ? KC_PART_KERNEL : KC_PART_USER;
 		}
 		Z3_model_dec_ref(c, m);
-		up = Z3_optimize_get_upper(c, opt, idx);
+	}
+	r->objective = 0;
+	if (any_soft) {
+		Z3_ast up = Z3_optimize_get_upper(c, opt, idx);
+
 		Z3_inc_ref(c, up);
 		r->objective = strtod(Z3_get_numeral_decimal_string(c, up, 9), NULL);
 		Z3_dec_ref(c, up);
 	}
 cleanup:
 	for (i = 0; i < g->nf; i++)
-		Z3_dec_ref(c, x[i]);
-	for (i = 0; i < nt; i++)
-		Z3_dec_ref(c, terms[i]);
-	for (i = 0; i < nl; i++)
-		Z3_dec_ref(c, locs[i]);
-	Z3_dec_ref(c, obj);
-	Z3_dec_ref(c, zero);
-	Z3_dec_ref(c, one);
-	free(x);
-	free(terms);
-	free(locs);
+		if (k[i])
+			Z3_dec_ref(c, k[i]);
+	free(k);
+	Z3_params_dec_ref(c, params);
 	Z3_optimize_dec_ref(c, opt);
 	Z3_del_context(c);
+	return rc;
+}
+
+/* Lagrangian relaxation of the budget with max-flow: kernel LOC costs alpha + lambda; bisect
+ * lambda. Every lambda gives a lower bound flow(lambda) - lambda*budget on the optimum; every cut
+ * within the budget is feasible. Leaves the best feasible assignment in r and sets *lower.
+ * Returns KC_ECONFLICT when even the hard closure exceeds the budget. */
+static int solve_lagrange(struct kc_part_result *r, const unsigned char *user_pin, double *lower, struct kc_err *err)
+{
+	const struct kc_part_graph *g = r->g;
+	struct kc_part_opts orig = r->o;
+	unsigned char *best = kc_xmalloc(g->nf + 1);
+	double lo = 0, hi, best_cost = DBL_MAX, total_w = 0;
+	long loc;
+	size_t i;
+	int it, rc = 0;
+
+	for (i = 0; i < g->ne; i++)
+		total_w += g->e[i].weight;
+	hi = orig.beta * 2 * total_w + orig.alpha + 1; /* at this price no free function is worth a crossing */
+	*lower = -DBL_MAX;
+	for (it = 0; it < 60; it++) {
+		double lambda = it == 0 ? 0 : it == 1 ? hi : (lo + hi) / 2, cost, lb;
+
+		r->o.alpha = orig.alpha + lambda;
+		rc = solve_maxflow(r, user_pin, 0, err);
+		r->o.alpha = orig.alpha;
+		if (rc < 0)
+			goto out;
+		for (loc = 0, i = 0; i < g->nf; i++)
+			loc += r->side[i] ? g->f[i].loc : 0;
+		lb = r->objective - lambda * (double)orig.budget;
+		if (lb > *lower)
+			*lower = lb;
+		if (loc <= orig.budget) {
+			cost = kc_part_cost(g, &orig, r->side);
+			if (cost < best_cost) {
+				best_cost = cost;
+				memcpy(best, r->side, g->nf);
+			}
+			if (it > 0)
+				hi = lambda;
+		} else if (it == 1) {
+			long hard = 0;
+
+			for (i = 0; i < g->nf; i++)
+				if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL)
+					hard += g->f[i].loc;
+			rc = kc_err_set(err, KC_ECONFLICT,
+					"budget %ld LOC cannot be met: the hard constraints and kernel pins alone need %ld LOC",
+					orig.budget, hard);
+			goto out;
+		} else if (it > 1) {
+			lo = lambda;
+		}
+		if (it == 0 && loc <= orig.budget)
+			break; /* the unconstrained optimum fits */
+		if (it > 1 && hi - lo < 1e-9 * (1 + hi))
+			break;
+	}
+	memcpy(r->side, best, g->nf);
+	r->objective = best_cost;
+out:
+	free(best);
 	return rc;
 }
 
@@ -756,9 +804,37 @@ int kc_part_solve(struct kc_part_result **out, const struct kc_part_graph *g, co
 		if (solver == KC_PART_SOLVER_MAXFLOW) {
 			rc = solve_maxflow(r, user_pin, o->fault_inject, err);
 			r->st.solver = "maxflow";
+		} else if (solver == KC_PART_SOLVER_Z3 && o->budget >= 0 && o->solver == KC_PART_SOLVER_AUTO) {
+			/* Budget, automatic: Lagrangian max-flow first; when its bounds meet it is optimal,
+			 * otherwise Z3 (with a time limit, falling back to the Lagrangian cut). */
+			double lower = 0;
+			unsigned char *keep = kc_xmalloc(g->nf + 1);
+
+			rc = solve_lagrange(r, user_pin, &lower, err);
+			if (rc == 0 && r->objective - lower <= 1e-6 * (1 + fabs(r->objective))) {
+				r->st.solver = "lagrange";
+			} else if (rc == 0) {
+				double lcost = r->objective;
+
+				memcpy(keep, r->side, g->nf);
+				rc = solve_z3(r, user_pin, err);
+				r->st.solver = "z3";
+				if (rc == 1) {
+					memcpy(r->side, keep, g->nf);
+					r->objective = lcost;
+					snprintf(r->solver_note, sizeof(r->solver_note),
+						 "lagrange (Z3 timed out; within %.6g of the optimum)", lcost - lower);
+					r->st.solver = r->solver_note;
+					rc = 0;
+				}
+			}
+			free(keep);
 		} else if (solver == KC_PART_SOLVER_Z3) {
 			rc = solve_z3(r, user_pin, err);
 			r->st.solver = "z3";
+			if (rc == 1)
+				rc = kc_err_set(err, KC_EUNSUPP, "Z3 reached its time limit (%u ms, $KCUT_Z3_TIMEOUT_MS)",
+						z3_timeout_ms());
 		} else {
 			rc = solve_brute(r, user_pin, err);
 			r->st.solver = "brute";

@@ -177,9 +177,11 @@ static void show(struct tune *t)
 	kc_sb_free(&sb);
 }
 
+/* Differences from the start, from a cut saved in this session, or from a stored partition. */
 static void diff(struct tune *t, const char *name)
 {
 	const unsigned char *ref = t->start;
+	unsigned char *stored = NULL;
 	size_t i, n = kc_part_graph_nfuncs(t->g), k = 0;
 
 	if (name) {
@@ -187,8 +189,20 @@ static void diff(struct tune *t, const char *name)
 		for (i = 0; i < t->nsaved; i++)
 			if (!strcmp(t->saved[i].name, name))
 				ref = t->saved[i].side;
+		if (!ref && t->db) {
+			struct kc_part_result *pr = NULL;
+			struct kc_err err = { 0 };
+
+			if (kc_part_load(&pr, t->db, t->g, name, NULL, NULL, NULL, &err) == 0) {
+				stored = kc_xmalloc(n + 1);
+				for (i = 0; i < n; i++)
+					stored[i] = (unsigned char)kc_part_result_side(pr, (int)i);
+				ref = stored;
+				kc_part_result_free(pr);
+			}
+		}
 		if (!ref) {
-			printf("  error: no cut saved as '%s' in this session (save NAME first)\n", name);
+			printf("  error: no cut named '%s' (save NAME, or a partition stored by kcut partition)\n", name);
 			return;
 		}
 	}
@@ -201,7 +215,8 @@ static void diff(struct tune *t, const char *name)
 		       now ? "kernel" : "user", kc_part_graph_loc(t->g, (int)i));
 		k++;
 	}
-	printf("  %zu function%s differ from %s\n", k, k == 1 ? "" : "s", name ? name : "the start");
+	printf("  %zu function%s from %s\n", k, k == 1 ? " differs" : "s differ", name ? name : "the start");
+	free(stored);
 }
 
 static void help(void)

@@ -64,7 +64,8 @@ void kc_chan_geom_default(struct kc_chan_geom *g)
 	g->slot_bytes = KC_SLOT_BYTES;
 	g->stride = (uint32_t)((sizeof(struct kc_slot) + KC_SLOT_BYTES + 63) & ~(size_t)63);
 	g->slots_off = hdr;
-	g->size = hdr + (size_t)(g->nk + g->nu) * g->stride;
+	g->bulk_off = (hdr + (size_t)(g->nk + g->nu) * g->stride + 4095) & ~(size_t)4095;
+	g->size = g->bulk_off + KC_BULK_BYTES;
 }
 
 static void ring_init(struct kc_ring *r)

@@ -235,6 +235,21 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
  * fault (kernel side: the user half is killed and restarted) and KC_RT_EPROTO is returned. */
 int kc_rt_call_end(struct kc_rt_call *c, int rc);
 
+/* Byte ranges by reference. kc_rt_buf_alloc gives size bytes (at most 512 KiB; pages) in this
+ * side's half of the current incarnation's shared bulk area; fill them in place and send
+ * (part of) the buffer with kc_xdr_put_buf, which encodes only (region, offset, length). The
+ * peer decodes with kc_rt_get_buf: on the user side it returns a pointer into the region (no
+ * copy; dst unused); on the kernel side it copies the bytes into dst (at least max bytes) and
+ * returns dst. A forged or stale reference (other incarnation, outside the sender's half, longer
+ * than max) is a decode error. A buffer of a dead incarnation makes kc_xdr_put_buf fail the
+ * encoder. KC_RT_EDOWN when no user half runs, KC_ENOMEM when the half is full. */
+struct kc_rt_buf;
+int kc_rt_buf_alloc(struct kc_rt_buf **out, void **data, struct kc_rt *rt, size_t size);
+void kc_rt_buf_free(struct kc_rt_buf *b);
+void kc_xdr_put_buf(struct kc_xdr *x, const struct kc_rt_buf *b, size_t off, size_t len);
+const void *kc_rt_get_buf(struct kc_rt *rt, struct kc_xdr *x, void *dst, uint32_t *len,
+			  uint32_t max);
+
 /* Kernel side: the free/kfree hook for objects that may have crossed. Forgets ptr's handle
  * and tells the user half (with its next call) to drop its copy. Untracked pointers: no-op. */
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr);

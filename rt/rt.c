@@ -200,25 +200,31 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 	struct kc_chan_hdr *h = c->base;
 	int me = rt->side, peer = !rt->side, rc = 0;
 	uint32_t want = my_turn(rt), t;
-	uint64_t now = kc_os_now_ns(), spin_end = now + rt->spin_ns;
+	uint64_t budget = atomic_load_explicit(&rt->spin_cur, memory_order_relaxed);
+	uint64_t now = kc_os_now_ns(), spin_end = now + budget;
 	uint64_t deadline = now + (uint64_t)rt->o.call_timeout_ms * 1000000ull;
 	unsigned n = 0, slices = 0;
 
 	for (;;) {
 		t = atomic_load_explicit(&s->turn, memory_order_acquire);
-		if (t == want)
+		if (t == want) {
+			if (n)
+				kc_spin_feedback(&rt->spin_cur, rt->spin_ns, budget, 1);
 			return 0;
+		}
 		if (t == KC_TURN_DEAD || atomic_load_explicit(&c->dead, memory_order_relaxed))
 			return KC_RT_EDEAD;
-		if (!rt->spin_ns)
+		if (!budget)
 			break;
 		if (!atomic_load_explicit(&s->awake[peer], memory_order_relaxed) &&
 		    !(me == KC_SIDE_KERNEL &&
 		      atomic_load_explicit(&h->up.spinners, memory_order_relaxed)))
 			break;
 		kc_os_cpu_relax();
-		if ((++n & 63) == 0 && kc_os_now_ns() > spin_end)
+		if ((++n & 63) == 0 && kc_os_now_ns() > spin_end) {
+			kc_spin_feedback(&rt->spin_cur, rt->spin_ns, budget, 0);
 			break;
+		}
 	}
 	atomic_store(&s->awake[me], 0);
 	for (;;) {

@@ -8,6 +8,7 @@
  *	struct kc_chan_hdr   geometry, ready/shutdown words, the two rings
  *	slot 0 .. NK-1       call chains started by the kernel half (upcalls)
  *	slot NK .. NK+NU-1   call chains started by the user half (downcalls)
+ *	bulk area            byte ranges passed by reference (kc_rt_buf_*), half per side
  *
  * A chain is one logical thread of control that crosses the boundary back and forth: the side
  * that starts it takes a free slot of its own range, writes a CALL, hands the slot's turn word to
@@ -35,6 +36,12 @@
 #define KC_SLOT_BYTES (64u * 1024u) /* message area per slot, header included */
 #define KC_MSG_HDR 24u            /* kind, call id, fn, flags, status, payload length */
 #define KC_MAX_PAYLOAD (KC_SLOT_BYTES - KC_MSG_HDR)
+/* Bulk area after the slots, for byte ranges passed by reference: the first half is allocated
+ * by the kernel half, the second by the user half, in pages. */
+#define KC_BULK_BYTES (1024u * 1024u)
+#define KC_BULK_PAGE 4096u
+#define KC_BULK_HALF (KC_BULK_BYTES / 2)
+#define KC_BULK_PAGES (KC_BULK_HALF / KC_BULK_PAGE)
 
 enum { KC_SIDE_KERNEL = 0, KC_SIDE_USER = 1 };
 enum { KC_TURN_IDLE = 0, KC_TURN_KERNEL = 1, KC_TURN_USER = 2, KC_TURN_DEAD = 3 };
@@ -63,6 +70,7 @@ struct kc_chan_hdr {
 	uint32_t magic, version;
 	uint32_t nslots_k, nslots_u, slot_bytes, slot_stride;
 	uint64_t slots_off;
+	uint32_t region_id;        /* random per incarnation; tags by-reference ranges */
 	_Atomic uint32_t ready;    /* user half: 1 when serving (futex) */
 	_Atomic uint32_t shutdown; /* kernel half: 1 = stop now (futex) */
 	uint32_t pad[6];
@@ -98,6 +106,7 @@ void kc_rt_msg_put_hdr(void *buf, uint32_t kind, uint32_t id, uint32_t fn, uint3
 struct kc_chan_geom {
 	uint32_t nk, nu, slot_bytes, stride;
 	uint64_t slots_off;
+	uint64_t bulk_off;
 	size_t size;
 };
 void kc_chan_geom_default(struct kc_chan_geom *g);
@@ -122,7 +131,9 @@ struct kc_conn {
 	size_t size;
 	int memfd, pid, pidfd;
 	unsigned incarnation;
+	uint32_t region_id;
 	uint64_t started_ns;
+	uint8_t bulk_used[KC_BULK_PAGES];   /* own half of the bulk area, under rt->lock */
 	uint8_t busy[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U]; /* own range, lock */
 };
 
@@ -136,7 +147,9 @@ struct kc_rt {
 	struct kc_os_mutex *lock;
 	struct kc_conn *conn;            /* current incarnation (kernel side: may be NULL) */
 	_Atomic uint32_t next_id;
-	uint64_t spin_ns;
+	uint64_t spin_ns;                /* configured spin budget (max) */
+	_Atomic uint64_t spin_cur;       /* current budget for turn waits (adapts) */
+	_Atomic uint64_t ring_spin_cur;  /* current budget for idle workers (adapts) */
 	/* buffer pool for results (KC_MAX_PAYLOAD bytes each) */
 	void **pool;
 	size_t npool, cappool;
@@ -154,6 +167,22 @@ struct kc_rt {
 	struct kc_os_thread **workers;
 	unsigned nworkers;
 };
+
+/* Adaptive spinning: a spin that ended with the awaited event grows the budget back toward
+ * the configured maximum; one that ran out of budget halves it, but never below
+ * KC_SPIN_FLOOR_NS, so that spinning keeps being tried. On an oversubscribed machine, where
+ * the peer is often preempted, the spins shrink instead of burning the CPU it needs. */
+#define KC_SPIN_FLOOR_NS 1000u
+static inline void kc_spin_feedback(_Atomic uint64_t *cur, uint64_t max, uint64_t budget, int won)
+{
+	uint64_t b = won ? budget + budget / 4 + 200 : budget / 2;
+
+	if (b > max)
+		b = max;
+	if (b < KC_SPIN_FLOOR_NS)
+		b = max < KC_SPIN_FLOOR_NS ? max : KC_SPIN_FLOOR_NS;
+	atomic_store_explicit(cur, b, memory_order_relaxed);
+}
 
 struct kc_conn *kc_conn_get(struct kc_rt *rt); /* current, referenced; NULL when down */
 void kc_conn_put(struct kc_rt *rt, struct kc_conn *c);

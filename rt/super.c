@@ -63,6 +63,10 @@ static int spawn_one(struct kc_rt *rt, struct kc_conn **out)
 	c->size = rt->g.size;
 	kc_chan_init(c->base, &rt->g);
 	h = c->base;
+	c->region_id = (uint32_t)(kc_os_now_ns() * 2654435761u) ^ ((uint32_t)(uintptr_t)c >> 4);
+	if (!c->region_id)
+		c->region_id = 1;
+	h->region_id = c->region_id;
 	rc = kc_os_spawn(&c->pid, &c->pidfd, rt->o.user_path,
 			 rt->o.user_argv ? rt->o.user_argv : defargv, c->memfd);
 	if (rc) {
@@ -270,6 +274,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	if (!rt->o.nworkers)
 		rt->o.nworkers = 4;
 	rt->spin_ns = (uint64_t)rt->o.spin_us * 1000ull;
+	atomic_store(&rt->spin_cur, rt->spin_ns);
+	atomic_store(&rt->ring_spin_cur, rt->spin_ns);
 	kc_chan_geom_default(&rt->g);
 	rt->lock = kc_os_mutex_new();
 	if (!rt->lock) {

@@ -26,7 +26,7 @@ static void *worker_main(void *arg)
 
 	while (!atomic_load(&h->shutdown)) {
 		int64_t si = kc_ring_pop(r);
-		uint64_t end;
+		uint64_t end, budget;
 		unsigned n = 0;
 		uint32_t seq;
 
@@ -35,17 +35,24 @@ static void *worker_main(void *arg)
 				kc_rt_serve_chain(rt, c, (uint32_t)si);
 			continue;
 		}
-		if (rt->spin_ns || rt->o.busy_poll) {
+		budget = atomic_load_explicit(&rt->ring_spin_cur, memory_order_relaxed);
+		if (budget || rt->o.busy_poll) {
+			int timed_out = 0;
+
 			atomic_fetch_add(&r->spinners, 1);
-			end = kc_os_now_ns() + rt->spin_ns;
+			end = kc_os_now_ns() + budget;
 			while (atomic_load_explicit(&r->head, memory_order_relaxed) ==
 				       atomic_load_explicit(&r->tail, memory_order_relaxed) &&
 			       !atomic_load_explicit(&h->shutdown, memory_order_relaxed)) {
 				kc_os_cpu_relax();
-				if ((++n & 63) == 0 && !rt->o.busy_poll && kc_os_now_ns() > end)
+				if ((++n & 63) == 0 && !rt->o.busy_poll && kc_os_now_ns() > end) {
+					timed_out = 1;
 					break;
+				}
 			}
 			atomic_fetch_sub(&r->spinners, 1);
+			if (!rt->o.busy_poll)
+				kc_spin_feedback(&rt->ring_spin_cur, rt->spin_ns, budget, !timed_out);
 			if (atomic_load(&r->head) != atomic_load(&r->tail))
 				continue;
 		}
@@ -88,6 +95,8 @@ int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_er
 	rc = kc_os_shm_attach(&c->base, &c->size, c->memfd);
 	if (!rc)
 		rc = kc_chan_geom_read(&rt->g, c->base, c->size);
+	if (!rc)
+		c->region_id = ((struct kc_chan_hdr *)c->base)->region_id;
 	rt->conn = c;
 	if (rc) {
 		kc_rt__free(rt);

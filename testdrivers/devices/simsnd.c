@@ -6,6 +6,7 @@
  * Options at creation (`--device simsnd,opt,...`): bad_id (the ID register reads wrong), codec_stuck
  * (codec accesses never complete), noirq (period interrupts are never raised).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct simsnd_dev {
 	uint64_t next_period_at;
 	unsigned int irqs_raised;
 	unsigned int drop_irqs;
+	int dma_error_after;	/* >0: a bus error after this many more periods */
 	bool opt_bad_id;
 	bool opt_codec_stuck;
 	bool opt_noirq;
@@ -117,6 +119,14 @@ static void step(void *opaque)
 	}
 	if (!(d->ctrl & SIMSND_CTRL_PAUSE)) {
 		uint32_t n = d->period_size;
+
+		if (d->dma_error_after > 0 && --d->dma_error_after == 0) {
+			/* injected bus error: the engine stops and reports it */
+			d->running = false;
+			d->ctrl &= ~SIMSND_CTRL_RUN;
+			raise_irq(d, SIMSND_INT_DMA_ERROR);
+			return;
+		}
 
 		if (!d->buf_size || !n || n > sizeof(d->scratch) || d->position + n > d->buf_size ||
 		    kc_km_dma_read(d->pci, d->buf + d->position, d->scratch, n)) {
@@ -267,7 +277,7 @@ static int simsnd_create(struct sim *sim, int argc, char **argv, void **out_stat
 	struct kc_err err = { 0 };
 
 	if (!d)
-		return -12;
+		return -ENOMEM;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "bad_id")) {
 			d->opt_bad_id = true;
@@ -285,7 +295,7 @@ static int simsnd_create(struct sim *sim, int argc, char **argv, void **out_stat
 	if (kc_km_pci_add(&d->pci, &desc, d, &err)) {
 		sim_printf(sim, "simsnd: %s\n", err.msg);
 		free(d);
-		return -12;
+		return -ENOMEM;
 	}
 	*out_state = d;
 	return 0;
@@ -322,6 +332,11 @@ unsigned int simsnd_dev_irqs_raised(const struct simsnd_dev *d)
 void simsnd_dev_drop_irqs(struct simsnd_dev *d, unsigned int n)
 {
 	d->drop_irqs = n;
+}
+
+void simsnd_dev_dma_error(struct simsnd_dev *d, unsigned int after_periods)
+{
+	d->dma_error_after = (int)after_periods;
 }
 
 void simsnd_dev_codec_stuck(struct simsnd_dev *d, int stuck)

@@ -63,5 +63,7 @@ unsigned int simsnd_dev_irqs_raised(const struct simsnd_dev *d);
 /* Fault knobs: drop the next n period interrupts; make the codec never finish. */
 void simsnd_dev_drop_irqs(struct simsnd_dev *d, unsigned int n);
 void simsnd_dev_codec_stuck(struct simsnd_dev *d, int stuck);
+/* Fault knob: the DMA engine hits a bus error at the nth next period (stops, raises INT_DMA_ERROR). */
+void simsnd_dev_dma_error(struct simsnd_dev *d, unsigned int after_periods);
 
 #endif

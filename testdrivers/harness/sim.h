@@ -15,7 +15,8 @@
  * Where things go:
  *   - A command family is a file in testdrivers/harness/ (net*.c for the NIC commands, snd.c for sound)
  *     holding a table of struct sim_cmd registered with SIM_COMMANDS(table). Commands of the core (probe,
- *     remove, wait, inject, device, expect, counters, ...) are in harness/core.c.
+ *     remove, device, wait, inject, expect-bugs, expect-warnings, params, modinfo, mem, time, echo, help)
+ *     are in harness/main.c.
  *   - A device type is a file in testdrivers/devices/ (simnic*.c, simsnd.c, or a folder devices/NAME/ of .c files)
  *     registered with SIM_DEVICE_TYPE(type). Those files are globbed into kcut-sim; no CMake edit needed.
  *     A device model only uses kmodel/kmodel.h (the hardware side); command files may also include the

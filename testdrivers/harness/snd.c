@@ -6,7 +6,7 @@
  *   play N [RATE CH PERIOD_FRAMES PERIODS]   open..close around N periods, refilling like an app
  *   underrun N                                like play, but the app stops writing after N periods
  *   mixer list | get NAME | set NAME VALUE... (quote names: mixer set "Master Playback Volume" 50 60)
- *   snd-fault drop-irqs N | codec-stuck 0|1   device fault knobs at run time
+ *   snd-fault drop-irqs N | codec-stuck 0|1 | dma-error N   device fault knobs at run time
  *
  * Every line printed is a function of the scenario only (frame counts, states, device checksums).
  */
@@ -47,7 +47,7 @@ static int pcm_open(struct sim *sim)
 	int rc;
 
 	if (!card)
-		return -19;
+		return -ENODEV;
 	if (cur) {
 		sim_printf(sim, "pcm: already open\n");
 		return 0;
@@ -78,7 +78,7 @@ static int need_open(struct sim *sim)
 {
 	if (!cur) {
 		sim_printf(sim, "error: no PCM open\n");
-		return -77;
+		return -EBADFD;
 	}
 	return 0;
 }
@@ -139,7 +139,7 @@ static int do_play(struct sim *sim, int argc, char **argv, bool underrun)
 	if (!rc)
 		rc = kc_km_pcm_prepare(cur);
 	if (!rc && refill() < 0)
-		rc = -32;
+		rc = -EPIPE;
 	if (!rc)
 		rc = kc_km_pcm_start(cur);
 	if (rc) {
@@ -301,7 +301,7 @@ static int cmd_mixer(struct sim *sim, int argc, char **argv)
 	const char *op = argc > 1 ? argv[1] : "";
 
 	if (!card)
-		return -19;
+		return -ENODEV;
 	if (!strcmp(op, "list")) {
 		for (unsigned int i = 0; (k = kc_km_ctl_at(card, i)) != NULL; i++)
 			print_control(sim, k);
@@ -313,7 +313,7 @@ static int cmd_mixer(struct sim *sim, int argc, char **argv)
 	k = kc_km_ctl_find(card, argv[2]);
 	if (!k) {
 		sim_printf(sim, "mixer: no control '%s'\n", argv[2]);
-		return -2;
+		return -ENOENT;
 	}
 	if (!strcmp(op, "get"))
 		return print_control(sim, k);
@@ -353,7 +353,7 @@ static int cmd_snd_fault(struct sim *sim, int argc, char **argv)
 
 	if (!dev) {
 		sim_printf(sim, "snd-fault: no simsnd device\n");
-		return -19;
+		return -ENODEV;
 	}
 	if (argc != 3 || sim_parse_uint(sim, argv[2], 1000000, &n))
 		return SIM_EUSAGE;
@@ -361,6 +361,8 @@ static int cmd_snd_fault(struct sim *sim, int argc, char **argv)
 		simsnd_dev_drop_irqs(dev, (unsigned int)n);
 	else if (!strcmp(argv[1], "codec-stuck"))
 		simsnd_dev_codec_stuck(dev, (int)n);
+	else if (!strcmp(argv[1], "dma-error"))
+		simsnd_dev_dma_error(dev, (unsigned int)n);
 	else
 		return SIM_EUSAGE;
 	sim_printf(sim, "snd-fault: %s %lu\n", argv[1], n);
@@ -374,7 +376,7 @@ static int cmd_snd_codec(struct sim *sim, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if (!dev)
-		return -19;
+		return -ENODEV;
 	sim_printf(sim, "codec: master 0x%04x pcm 0x%04x mute %u output %u\n",
 		   simsnd_dev_codec_reg(dev, SIMSND_CODEC_MASTER_VOL), simsnd_dev_codec_reg(dev, SIMSND_CODEC_PCM_VOL),
 		   simsnd_dev_codec_reg(dev, SIMSND_CODEC_MUTE), simsnd_dev_codec_reg(dev, SIMSND_CODEC_OUTPUT));
@@ -388,7 +390,7 @@ static const struct sim_cmd snd_cmds[] = {
 	{ "underrun", cmd_underrun, "underrun N [RATE CH PERIOD_FRAMES PERIODS]",
 	  "play N periods, then stop feeding the stream until it underruns" },
 	{ "mixer", cmd_mixer, "mixer list|get NAME|set NAME V...", "read and write the card's controls" },
-	{ "snd-fault", cmd_snd_fault, "snd-fault drop-irqs N|codec-stuck 0|1", "simsnd device fault knobs" },
+	{ "snd-fault", cmd_snd_fault, "snd-fault drop-irqs N|codec-stuck 0|1|dma-error AFTER_PERIODS", "simsnd device fault knobs" },
 	{ "snd-codec", cmd_snd_codec, "snd-codec", "show the simsnd codec registers (device side)" },
 };
 SIM_COMMANDS(snd_cmds)

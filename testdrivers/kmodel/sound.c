@@ -356,6 +356,8 @@ static int pcm_stop_locked(struct snd_pcm_substream *s, snd_pcm_state_t state)
 	if (rt->state == SNDRV_PCM_STATE_RUNNING || rt->state == SNDRV_PCM_STATE_PAUSED ||
 	    rt->state == SNDRV_PCM_STATE_DRAINING)
 		rc = s->ops->trigger(s, SNDRV_PCM_TRIGGER_STOP);
+	if (state == SNDRV_PCM_STATE_XRUN && rt->state != SNDRV_PCM_STATE_XRUN)
+		rt->hw_ptr_interrupt++;	/* counts xruns */
 	rt->state = state;
 	rt->status->state = state;
 	return rc;
@@ -397,10 +399,8 @@ static void pcm_update_locked(struct snd_pcm_substream *s)
 	new_hw = rt->hw_ptr_base + pos;
 	rt->status->hw_ptr = new_hw;
 	rt->__kc_periods_elapsed++;
-	if (s->stream == SNDRV_PCM_STREAM_PLAYBACK && new_hw >= rt->control->appl_ptr) {
-		rt->hw_ptr_interrupt++;	/* counts xruns */
+	if (s->stream == SNDRV_PCM_STREAM_PLAYBACK && new_hw >= rt->control->appl_ptr)
 		pcm_stop_locked(s, SNDRV_PCM_STATE_XRUN);
-	}
 }
 
 void snd_pcm_period_elapsed_under_stream_lock(struct snd_pcm_substream *substream)

@@ -13,6 +13,7 @@
 #include "kc_test.h"
 
 static char drv[4096], json[4096], dbp[4096];
+static const char *work_dir;
 
 static void put(const char *name, const char *text)
 {
@@ -38,12 +39,17 @@ static long long q1(struct kc_db *db, const char *sql)
 	return v;
 }
 
-static int run(struct kc_db *db, struct kc_analyze_result *r, int force)
+static int run_drv(struct kc_db *db, struct kc_analyze_result *r, int force, const char *driver)
 {
 	struct kc_analyze_opts o = KC_ANALYZE_OPTS_INIT;
 	struct kc_err err = { 0 };
+	const char *drivers[1] = { driver };
 	int rc;
 
+	if (driver) {
+		o.drivers = drivers;
+		o.ndrivers = 1;
+	}
 	o.ccdb = json;
 	o.jobs = 2;
 	o.progress = 0;
@@ -52,6 +58,11 @@ static int run(struct kc_db *db, struct kc_analyze_result *r, int force)
 	if (rc)
 		fprintf(stderr, "kc_analyze: %s\n", err.msg);
 	return rc;
+}
+
+static int run(struct kc_db *db, struct kc_analyze_result *r, int force)
+{
+	return run_drv(db, r, force, NULL);
 }
 
 #define HDR_V1 "struct regs { int ctrl; int stat; };\n" \
@@ -111,6 +122,12 @@ static void test_incremental(void)
 	KC_CHECK_EQ_INT(run(db, &r, 1), 0);
 	KC_CHECK_EQ_INT(r.n_analyzed, 2);
 	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM func WHERE is_defined AND is_driver"), 3);
+
+	/* other driver directories change driver membership: everything is re-analyzed */
+	KC_CHECK_EQ_INT(run_drv(db, &r, 0, work_dir), 0);
+	KC_CHECK_EQ_INT(r.n_analyzed, 2);
+	KC_CHECK_EQ_INT(run_drv(db, &r, 0, work_dir), 0);
+	KC_CHECK_EQ_INT(r.n_skipped, 2);
 	kc_db_close(db);
 }
 
@@ -119,6 +136,7 @@ int main(int argc, char **argv)
 	const char *work = argc > 1 ? argv[1] : "/tmp/kc_test_incremental";
 	FILE *f;
 
+	work_dir = work;
 	mkdir(work, 0777);
 	snprintf(drv, sizeof(drv), "%s/drv", work);
 	mkdir(drv, 0777);

@@ -78,7 +78,7 @@ static void test_annot_bad(void)
 	check_bad("ring.buf string 4", "takes no argument");
 	check_bad("ring.buf array n-1", "must be a field name or a number");
 	check_bad("ring.buf array count extra", "too many words");
-	check_bad("9ring.buf opaque", "is not a struct name");
+	check_bad("9ring.buf opaque", "does not start with a struct name");
 }
 
 static void test_annot_missing_file_is_empty(void)

@@ -36,7 +36,6 @@ Usage: check_driver.py --kcut KCUT --cache DIR --driver NAME [--compiler clang|g
                        [--expect-funcs N] [--expect-macro-funcs N] [--e1000] [--workdir DIR] [--findings-dir DIR] [-j N]
 """
 import argparse
-import json
 import os
 import re
 import shutil

@@ -161,7 +161,8 @@ def main():
     check(rc == 2 and "b2.json:1:" in err, "check bad baseline: " + err)
 
     # scripted tune session
-    script = "show\npin sn_config user\npin sn_read_phy user\nbeta 2\nundo\nredo\nwhy sn_get_regs\ndiff\nsave tuned\nquit\n"
+    script = ("show\npin sn_config user\npin sn_read_phy user\nbeta 2\nundo\nredo\nwhy sn_get_regs\ndiff\n"
+              "save tuned\ndiff gate\ndiff nosuch\nquit\n")
     rc, out, err = kcut("tune", "--beta", "0.5", stdin=script)
     check(rc == 0, "tune exit %d %s" % (rc, err))
     check("error: pin sn_read_phy=user contradicts" in out and "(nothing changed)" in out, "tune conflict: " + out)
@@ -169,6 +170,8 @@ def main():
     check("moved to user: sn_get_regs" in out, "tune undo: " + out)
     check("sn_get_regs: user -> kernel (25 LOC)" in out, "tune diff: " + out)
     check("saved as partition 'tuned'" in out, "tune save")
+    check("1 function differs from gate" in out, "tune diff against a stored partition: " + out)
+    check("no cut named 'nosuch'" in out, "tune diff unknown")
     rc, out, err = kcut("why", "sn_config", "--partition", "tuned")
     check(rc == 0 and "pinned to the user half" in out, "tuned stored: " + out + err)
 

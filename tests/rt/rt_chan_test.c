@@ -344,6 +344,62 @@ static void test_message_sizes(void)
 	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
+/* Byte ranges by reference through the bulk area, both directions, and the allocator's limits. */
+static void test_bulk_by_reference(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	struct kc_rt_buf *b, *b2, *b3, *b4;
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	uint32_t sum = 0, n = 0, want = 0, i;
+	uint8_t *p;
+	void *q;
+	int rc;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_rt_buf_alloc(&b, (void **)&p, rt, 100000) == 0);
+	for (i = 0; i < 100000; i++) {
+		p[i] = (uint8_t)(i * 7 + 1);
+		if (i >= 1000 && i < 61000)
+			want += p[i];
+	}
+	/* kernel -> user: only (region, offset, length) crosses; the user half reads in place */
+	KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_BULKSUM) == 0);
+	kc_xdr_put_buf(a, b, 1000, 60000);
+	KC_CHECK(kc_xdr_pos(a) == 12);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		sum = kc_xdr_get_u32(r);
+		n = kc_xdr_get_u32(r);
+	}
+	KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
+	KC_CHECK_EQ_INT(sum, want);
+	KC_CHECK_EQ_INT(n, 60000);
+	/* a range outside the buffer does not encode */
+	KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_BULKSUM) == 0);
+	kc_xdr_put_buf(a, b, 99999, 2);
+	KC_CHECK_EQ_INT(kc_xdr_error(a), KC_EINVAL);
+	KC_CHECK_EQ_INT(kc_rt_call_end(c, kc_rt_call_invoke(c, &r)), KC_EINVAL);
+	/* user -> kernel: the kernel half copies the bytes out of the user half's buffer */
+	for (want = 0, i = 0; i < 300000; i++)
+		want += (uint8_t)(i * 3);
+	KC_CHECK_EQ_INT(up_u32(rt, U_BULKDOWN, 300000, &sum), 0);
+	KC_CHECK_EQ_INT(sum, want);
+	/* limits: at most half the area per buffer, and the half fills up */
+	KC_CHECK_EQ_INT(kc_rt_buf_alloc(&b2, &q, rt, 600 * 1024), KC_EINVAL);
+	KC_CHECK(b2 == NULL);
+	/* 100000 B = 25 pages, then 2 x 50 pages of the 128: a third 50 does not fit */
+	KC_REQUIRE(kc_rt_buf_alloc(&b2, &q, rt, 200 * 1024) == 0);
+	KC_REQUIRE(kc_rt_buf_alloc(&b3, &q, rt, 200 * 1024) == 0);
+	KC_CHECK_EQ_INT(kc_rt_buf_alloc(&b4, &q, rt, 200 * 1024), KC_ENOMEM);
+	kc_rt_buf_free(b2);
+	KC_CHECK_EQ_INT(kc_rt_buf_alloc(&b4, &q, rt, 200 * 1024), 0);
+	kc_rt_buf_free(b);
+	kc_rt_buf_free(b3);
+	kc_rt_buf_free(b4);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
 struct sleeper {
 	struct kc_rt *rt;
 	int rc;
@@ -417,6 +473,7 @@ int main(void)
 	KC_RUN(test_user_started_downcall);
 	KC_RUN(test_objects_cross_as_handles);
 	KC_RUN(test_message_sizes);
+	KC_RUN(test_bulk_by_reference);
 	KC_RUN(test_out_of_slots);
 	KC_RUN(test_busy_and_idle_modes);
 	return kc_test_done();

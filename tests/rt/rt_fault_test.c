@@ -63,7 +63,8 @@ static void *pending_call(void *p)
 	return NULL;
 }
 
-enum fault { F_SIGKILL, F_SEGV, F_HANG, F_GARBAGE, F_BADLEN, F_FORGE, F_OVERSIZE, F_SHORT };
+enum fault { F_SIGKILL, F_SEGV, F_HANG, F_GARBAGE, F_BADLEN, F_FORGE, F_OVERSIZE, F_SHORT,
+	     F_BULKFORGE };
 
 /* Trigger the fault from this thread; returns what the triggering call returned (0 for the
  * external kill). */
@@ -114,6 +115,15 @@ static int trigger(struct kc_rt *rt, enum fault f)
 		rc = kc_rt_call_invoke(c, &r);
 		if (!rc)
 			kc_xdr_get_opaque(r, &len, 4096);
+		return kc_rt_call_end(c, rc);
+	case F_BULKFORGE:
+		/* generated stub: a by-reference result, copied out by the kernel half */
+		rc = kc_rt_call_begin(&c, &a, rt, U_BULKFORGE);
+		if (rc)
+			return rc;
+		rc = kc_rt_call_invoke(c, &r);
+		if (!rc)
+			kc_rt_get_buf(rt, r, obj, &len, sizeof(obj));
 		return kc_rt_call_end(c, rc);
 	case F_SHORT:
 		rc = kc_rt_call_begin(&c, &a, rt, U_SHORT);
@@ -225,6 +235,11 @@ static void test_oversize_length(void)
 	run_fault(F_OVERSIZE, KC_RT_EPROTO, 5000);
 }
 
+static void test_forged_bulk_reference(void)
+{
+	run_fault(F_BULKFORGE, KC_RT_EPROTO, 5000);
+}
+
 static void test_short_results(void)
 {
 	run_fault(F_SHORT, KC_RT_EPROTO, 5000);
@@ -272,6 +287,70 @@ static void test_repeated_restarts(void)
 	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
+struct chaos {
+	struct kc_rt *rt;
+	atomic_int *stop;
+	int ok, failed, bad;
+};
+
+static void *chaos_caller(void *p)
+{
+	struct chaos *c = p;
+	uint32_t i = 0;
+
+	while (!atomic_load(c->stop)) {
+		uint32_t v = 0, tag = 0;
+		int rc = i % 3 ? up_echo(c->rt, i, 7, &v, &tag) : up_u32(c->rt, U_NEST, 3, &v);
+
+		if (rc == 0 && (i % 3 ? v == i + 1 && tag == 7 : v == 303))
+			c->ok++;
+		else if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN)
+			c->failed++;
+		else
+			c->bad++;
+		i++;
+	}
+	return NULL;
+}
+
+/* Threads call (plain and nested) in a loop while the user half is killed again and again:
+ * every call either succeeds with the right result or fails with EDEAD/EDOWN, nothing hangs,
+ * and the runtime ends up healthy. */
+static void test_chaos_kills(void)
+{
+	struct kc_rt *rt = start(5000);
+	atomic_int stop = 0;
+	struct chaos c[6];
+	pthread_t t[6];
+	int i, k, ok = 0, failed = 0, bad = 0;
+
+	KC_REQUIRE(rt);
+	for (i = 0; i < 6; i++) {
+		c[i] = (struct chaos){ rt, &stop, 0, 0, 0 };
+		pthread_create(&t[i], NULL, chaos_caller, &c[i]);
+	}
+	for (k = 0; k < 4; k++) {
+		kc_os_sleep_ns(60000000ull);
+		KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+		kill(kc_rt_user_pid(rt), SIGKILL);
+	}
+	kc_os_sleep_ns(60000000ull);
+	atomic_store(&stop, 1);
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		ok += c[i].ok;
+		failed += c[i].failed;
+		bad += c[i].bad;
+	}
+	KC_CHECK_EQ_INT(bad, 0);
+	KC_CHECK(ok > 0);
+	KC_CHECK(failed > 0);
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+	KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+	KC_CHECK(kc_rt_incarnation(rt) >= 5);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
 int main(void)
 {
 #ifdef KC_EXPECT_TSAN
@@ -290,7 +369,9 @@ int main(void)
 	KC_RUN(test_forged_handle);
 	KC_RUN(test_oversize_length);
 	KC_RUN(test_short_results);
+	KC_RUN(test_forged_bulk_reference);
 	KC_RUN(test_down_fails_fast);
 	KC_RUN(test_repeated_restarts);
+	KC_RUN(test_chaos_kills);
 	return kc_test_done();
 }

@@ -24,6 +24,9 @@ enum {
 	U_BADLEN,    /* () -> a reply whose slot length is larger than the slot */
 	U_KEEPARGS,  /* (opaque b, u32 d) -> (u32 sum of b's bytes read after K_BLOB(2000 bytes) and
 		      * K_NEST(d), u32 K_NEST(d)) */
+	U_BULKSUM,   /* (buf ref) -> (u32 sum of its bytes, u32 length), read in place */
+	U_BULKDOWN,  /* (u32 n) -> (u32 K_BULKSUM of a user buffer of n bytes, byte i = i * 3) */
+	U_BULKFORGE, /* () -> (a buf ref of another region) */
 	U_NFNS
 };
 
@@ -32,13 +35,15 @@ enum {
 	K_NEST,      /* (u32 d) -> (u32 (d > 1 ? U_NEST(d - 1) : 0) + 100) */
 	K_ADD,       /* (u32 a, u32 b) -> (u32 a + b) */
 	K_BLOB,      /* (opaque b) -> (opaque b) */
+	K_BULKSUM,   /* (buf ref) -> (u32 sum of its bytes), copied out by the kernel half */
 	K_NFNS
 };
 
 static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
-	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs",
+	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs", "u_bulksum",
+	"u_bulkdown", "u_bulkforge",
 };
-static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob" };
+static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob", "k_bulksum" };
 
 #endif

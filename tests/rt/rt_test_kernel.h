@@ -59,10 +59,24 @@ static int k_blob(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+static int k_bulksum(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	static _Thread_local uint8_t copy[512 * 1024];
+	uint32_t n, i, sum = 0;
+
+	if (!kc_rt_get_buf(rt, a, copy, &n, sizeof(copy)) || kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	for (i = 0; i < n; i++)
+		sum += copy[i];
+	kc_xdr_put_u32(r, sum);
+	return 0;
+}
+
 static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_NEST] = { "k_nest", k_nest },
 	[K_ADD] = { "k_add", k_add },
 	[K_BLOB] = { "k_blob", k_blob },
+	[K_BULKSUM] = { "k_bulksum", k_bulksum },
 };
 
 /* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32

@@ -266,6 +266,62 @@ static int u_keepargs(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+static int u_bulksum(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	const uint8_t *p;
+	uint32_t n, i, sum = 0;
+
+	p = kc_rt_get_buf(rt, a, NULL, &n, 1u << 20);
+	if (!p || kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	for (i = 0; i < n; i++)
+		sum += p[i];
+	kc_xdr_put_u32(r, sum);
+	kc_xdr_put_u32(r, n);
+	return 0;
+}
+
+static int u_bulkdown(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t n = kc_xdr_get_u32(a), i, v = 0;
+	struct kc_rt_buf *b;
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+	uint8_t *p;
+	int rc;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	rc = kc_rt_buf_alloc(&b, (void **)&p, rt, n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(i * 3);
+	rc = kc_rt_call_begin(&c, &ca, rt, K_BULKSUM);
+	if (!rc) {
+		kc_xdr_put_buf(ca, b, 0, n);
+		rc = kc_rt_call_invoke(c, &cr);
+		if (!rc)
+			v = kc_xdr_get_u32(cr);
+		rc = kc_rt_call_end(c, rc);
+	}
+	kc_rt_buf_free(b);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(r, v);
+	return 0;
+}
+
+static int u_bulkforge(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	(void)a;
+	kc_xdr_put_u32(r, 0x12345678); /* not this region's id */
+	kc_xdr_put_u32(r, 1u << 19);
+	kc_xdr_put_u32(r, 16);
+	return 0;
+}
+
 static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_NULL] = { "u_null", u_null },
 	[U_ECHO] = { "u_echo", u_echo },
@@ -283,6 +339,9 @@ static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_BLOB] = { "u_blob", u_blob },
 	[U_BADLEN] = { "u_badlen", u_badlen },
 	[U_KEEPARGS] = { "u_keepargs", u_keepargs },
+	[U_BULKSUM] = { "u_bulksum", u_bulksum },
+	[U_BULKDOWN] = { "u_bulkdown", u_bulkdown },
+	[U_BULKFORGE] = { "u_bulkforge", u_bulkforge },
 };
 
 int main(int argc, char **argv)

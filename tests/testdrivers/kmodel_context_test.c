@@ -16,6 +16,7 @@
 #include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <linux/jiffies.h>
+#include <linux/wait.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -175,6 +176,62 @@ static void test_work_context(void)
 	KC_CHECK_EQ_INT(kc_km_bug_count(), bugs);
 }
 
+/* Process tasks block on each other: the worker waits for a mutex the harness task holds while it sleeps. */
+static DEFINE_MUTEX(shared_mutex);
+static struct work_struct locker_work;
+static DECLARE_COMPLETION(locker_done);
+static uint64_t locker_got_at;
+
+static void locker_fn(struct work_struct *w)
+{
+	mutex_lock(&shared_mutex);
+	locker_got_at = kc_km_now_ns();
+	mutex_unlock(&shared_mutex);
+	complete(&locker_done);
+}
+
+static void test_mutex_between_tasks(void)
+{
+	uint64_t t0 = kc_km_now_ns();
+
+	INIT_WORK(&locker_work, locker_fn);
+	mutex_lock(&shared_mutex);
+	schedule_work(&locker_work);
+	msleep(5);	/* the worker runs and blocks on the mutex */
+	KC_CHECK(!completion_done(&locker_done));
+	mutex_unlock(&shared_mutex);
+	wait_for_completion(&locker_done);
+	KC_CHECK_EQ_INT(locker_got_at - t0, 5000000);	/* got it when the harness let go, not before */
+}
+
+/* wait_event_timeout: woken by a timer, and a plain timeout. */
+static DECLARE_WAIT_QUEUE_HEAD(test_wq);
+static int wq_flag;
+static struct timer_list wq_timer;
+
+static void wq_timer_fn(struct timer_list *t)
+{
+	wq_flag = 1;
+	wake_up(&test_wq);
+}
+
+static void test_wait_event(void)
+{
+	uint64_t t0 = kc_km_now_ns();
+	long left;
+
+	timer_setup(&wq_timer, wq_timer_fn, 0);
+	mod_timer(&wq_timer, jiffies + msecs_to_jiffies(8));
+	left = wait_event_timeout(test_wq, wq_flag, msecs_to_jiffies(100));
+	KC_CHECK(left > 0);
+	KC_CHECK(wq_flag);
+	KC_CHECK(kc_km_now_ns() - t0 <= 12000000);
+	t0 = kc_km_now_ns();
+	left = wait_event_timeout(test_wq, wq_flag == 2, msecs_to_jiffies(20));
+	KC_CHECK_EQ_INT(left, 0);
+	KC_CHECK_EQ_INT(kc_km_now_ns() - t0, 20000000);
+}
+
 /* A minimal device and driver to get an interrupt line. */
 static struct kc_km_pci_dev *tdev;
 static int irq_runs, irq_was_hardirq, irq_sleep;
@@ -267,6 +324,8 @@ int main(void)
 	KC_RUN(test_timer_context);
 	KC_RUN(test_timer_rearm_next_tick);
 	KC_RUN(test_work_context);
+	KC_RUN(test_mutex_between_tasks);
+	KC_RUN(test_wait_event);
 	KC_RUN(test_irq_context);
 	KC_RUN(test_spinlock_recursion_is_fatal);
 	kc_km_shutdown();

@@ -16,6 +16,10 @@ for want in '^# kcut-profile v1 duration_s=0\.096097$' '^kernel snd_simsnd_inter
 	grep -q "$want" "$tmp/p.txt" || { echo "FAIL: profile has no line matching $want"; fail=1; }
 done
 if grep -q '?' "$tmp/p.txt"; then echo "FAIL: unresolved names"; fail=1; fi
+if [ -n "$kcut" ] && [ ! -x "$kcut" ]; then
+	echo "note: $kcut not built; the kcut import check is skipped"
+	kcut=""
+fi
 if [ -n "$kcut" ]; then
 	cdb=$(dirname "$drv")/compile_commands.json
 	"$kcut" analyze -p "$cdb" --db "$tmp/k.db" --no-progress >/dev/null 2>&1 &&

@@ -17,4 +17,5 @@ struct tasklet_struct {
 	void (*callback)(struct tasklet_struct *t);
 };
 void tasklet_setup(struct tasklet_struct *t, void (*callback)(struct tasklet_struct *));
+#define DECLARE_TASKLET(name, _callback) struct tasklet_struct name = { .callback = _callback, }
 #endif

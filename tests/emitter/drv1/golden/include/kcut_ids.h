@@ -3,7 +3,11 @@
 #ifndef KCUT_IDS_H
 #define KCUT_IDS_H
 
+#ifdef __KERNEL__
+#include "kcut_rt_shim.h"
+#else
 #include "kcut_rt.h"
+#endif
 
 /* Upcalls: kernel half -> user half (served by kcut_user_fns). */
 enum kcut_upcall {
@@ -50,8 +54,8 @@ enum kcut_global_id {
 enum kcut_type {
 	KCUT_T_OPAQUE = 1,
 	KCUT_T_DMA = 2,
-	KCUT_T_net_device = 3,
-	KCUT_T_drv_adapter = 4,
+	KCUT_T_drv_adapter = 3,
+	KCUT_T_net_device = 4,
 	KCUT_T_net_device_ops = 5,
 	KCUT_T_drv_ring__lens = 6,
 	KCUT_NR_TYPES = 7

@@ -9,9 +9,23 @@
 #ifndef KCUT_MARSHAL_H
 #define KCUT_MARSHAL_H
 
+#ifdef __KERNEL__
+#include <linux/bug.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#define kcut_log(...) pr_err(__VA_ARGS__)
+#define kcut_abort() BUG()
+#define KCUT_THREAD_LOCAL /* the kernel half has no thread-local storage */
+#else
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define kcut_log(...) fprintf(stderr, __VA_ARGS__)
+#define kcut_abort() abort()
+#define KCUT_THREAD_LOCAL _Thread_local
+#endif
 
 #include "kcut_ids.h"
 

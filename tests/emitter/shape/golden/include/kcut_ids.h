@@ -3,7 +3,11 @@
 #ifndef KCUT_IDS_H
 #define KCUT_IDS_H
 
+#ifdef __KERNEL__
+#include "kcut_rt_shim.h"
+#else
 #include "kcut_rt.h"
+#endif
 
 /* Upcalls: kernel half -> user half (served by kcut_user_fns). */
 enum kcut_upcall {

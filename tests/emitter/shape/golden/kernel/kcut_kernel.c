@@ -3,11 +3,6 @@
 #define KCUT_KERNEL_HALF 1
 #include "kcut_marshal.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
-#include <kdev.h>
-
 /* The kernel half's endpoint, set up before any crossing. */
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
@@ -27,13 +22,13 @@ const char *const kcut_kernel_peer_names[] = {
 
 void kcut_not_here(const char *fn)
 {
-	fprintf(stderr, "kcut: internal error: %s ran on the wrong half\n", fn);
-	abort();
+	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
+	kcut_abort();
 }
 
 void kcut_crossing_failed(int rc, const char *fn)
 {
-	fprintf(stderr, "kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
+	kcut_log("kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
 }
 
 /* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of
@@ -43,6 +38,7 @@ void kcut_tables_init(void)
 	kcut_tables_shape();
 }
 
+#ifndef __KERNEL__
 /* Start the user half (the program at user_path) and serve its downcalls; the
  * host calls this before the driver's init function. */
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
@@ -66,3 +62,4 @@ void kcut_kernel_stop(void)
 		kc_rt_close(kcut_rt);
 	kcut_rt = NULL;
 }
+#endif

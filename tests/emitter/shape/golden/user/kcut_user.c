@@ -3,11 +3,6 @@
 #define KCUT_USER_HALF 1
 #include "kcut_marshal.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
-#include <kdev.h>
-
 /* The user half's endpoint, set up before any crossing. */
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
@@ -27,13 +22,13 @@ const char *const kcut_user_peer_names[] = {
 
 void kcut_not_here(const char *fn)
 {
-	fprintf(stderr, "kcut: internal error: %s ran on the wrong half\n", fn);
-	abort();
+	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
+	kcut_abort();
 }
 
 void kcut_crossing_failed(int rc, const char *fn)
 {
-	fprintf(stderr, "kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
+	kcut_log("kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
 }
 
 /* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of
@@ -43,7 +38,7 @@ void kcut_tables_init(void)
 	kcut_tables_shape();
 }
 
-#ifndef KCUT_NO_MAIN
+#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)
 /* The user-half program: attach to the channel and serve. */
 int main(void)
 {

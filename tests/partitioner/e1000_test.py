@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""e1000_test.py - the partitioner on Linux 6.1 e1000 (label 'linux'; needs scripts/linux-prepare.sh).
+
+Analyzes e1000 with `kcut analyze`, then checks: the template roots (transmit, IRQ handler, NAPI
+poll), that min-cut at beta = 0 is exactly the hard-constraint closure, that propagation contains
+it, that along the beta curve the kernel LOC never falls and the crossing weight never rises (both
+follow from optimality), and that each `kcut tune` step answers in under 100 ms. Prints the curve
+(docs/partitioner.md records it).
+
+usage: e1000_test.py KCUT CACHE WORKDIR
+"""
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+
+kcut, cache, work = sys.argv[1], sys.argv[2], sys.argv[3]
+cc = os.path.join(cache, "db", "clang", "e1000")
+if not os.path.exists(os.path.join(cc, "compile_commands.json")):
+    print("e1000 compile_commands.json missing under %s (run scripts/linux-prepare.sh)" % cc)
+    sys.exit(77)
+os.makedirs(work, exist_ok=True)
+db = os.path.join(work, "e1000-part.db")
+if os.path.exists(db):
+    os.unlink(db)
+env = dict(os.environ, KCUT_DB=db)
+env.pop("KCUT_TEMPLATES", None)
+failed = passed = 0
+
+
+def check(cond, what):
+    global failed, passed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what)
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([kcut] + list(args), capture_output=True, text=True, env=env, input=stdin, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+drv = open(os.path.join(cc, "driver_dir")).read().strip()
+rc, out, err = run("analyze", "-p", os.path.join(cc, "compile_commands.json"), "--driver", drv, "--keep-going",
+                   "--no-progress")
+check(rc in (0, 3), "analyze exit %d: %s" % (rc, err[-500:]))
+
+rc, out, err = run("roots")
+check(rc == 0 and out.startswith("family net:"), "family: " + out[:200] + err)
+for fn, rule in (("e1000_xmit_frame", "ndo_start_xmit slot"), ("e1000_intr", "request_irq"),
+                 ("e1000_clean", "netif_napi_add")):
+    check(re.search(r": %s: root: [^\n]*%s" % (fn, rule), out) is not None, "root %s (%s)" % (fn, rule))
+
+
+def stats(out):
+    k = re.search(r"kernel: (\d+) functions \(([\d.]+)%\), (\d+) LOC", out)
+    c = re.search(r"crossing edges: (\d+), weight ([\d.e+]+)", out)
+    return int(k.group(1)), int(k.group(3)), int(c.group(1)), float(c.group(2))
+
+
+rc, out, err = run("partition", "--mode", "propagate")
+check(rc == 0, "propagate: " + err)
+prop = stats(out)
+con = sqlite3.connect(db)
+
+
+def kernel_set(name):
+    return {r[0] for r in con.execute(
+        "SELECT f.name FROM partition_func pf JOIN partition p ON p.id = pf.partition_id JOIN func f ON f.id = pf.func_id "
+        "WHERE p.name = ? AND pf.side = 'kernel'", (name,))}
+
+
+curve = []
+for beta in ("0", "0.5", "1", "2", "5", "10", "20", "50", "100"):
+    rc, out, err = run("partition", "--beta", beta, "--name", "beta" + beta)
+    check(rc == 0, "beta %s: %s" % (beta, err))
+    curve.append((beta,) + stats(out))
+reasons = {r[0] for r in con.execute(
+    "SELECT pf.reason FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
+    "WHERE p.name = 'beta0' AND pf.side = 'kernel'")}
+check(reasons <= {"root", "atomic", "lock"}, "beta 0 kernel = hard closure, reasons %s" % reasons)
+check(kernel_set("beta0") <= kernel_set("propagate"), "propagation contains the hard closure")
+for a, b in zip(curve, curve[1:]):
+    check(b[2] >= a[2], "kernel LOC non-decreasing in beta: %s -> %s" % (a, b))
+    check(b[4] <= a[4] + 1e-9, "crossing weight non-increasing in beta: %s -> %s" % (a, b))
+
+rc, out, err = run("tune", stdin="beta 5\npin e1000_configure kernel\nalpha 2\nundo\nredo\nunpin e1000_configure\n"
+                                  "mode propagate\nmode mincut\nquit\n")
+times = [float(t) for t in re.findall(r"\[([\d.]+) ms\]", out)]
+check(rc == 0 and len(times) == 8, "tune steps: %d %s" % (rc, err))
+check(all(t < 100 for t in times), "tune steps under 100 ms: %s" % times)
+
+print("propagate: %d functions, %d LOC, %d crossing edges (weight %g)" % prop)
+print("%-6s %9s %10s %9s %10s" % ("beta", "kernel fn", "kernel LOC", "crossings", "weight"))
+for row in curve:
+    print("%-6s %9d %10d %9d %10g" % row)
+print("tune step times (ms): %s" % times)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
