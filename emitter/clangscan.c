@@ -256,33 +256,6 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	return CXChildVisit_Continue;
 }
 
-static void scan_includes(struct em_scan *s)
-{
-	const char *p = s->text;
-
-	while (p && *p) {
-		const char *q = p, *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q == '#') {
-			q++;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (!strncmp(q, "include", 7)) {
-				char *l = kc_xmalloc(n + 1);
-
-				memcpy(l, p, n);
-				l[n] = 0;
-				s->includes = kc_xrealloc(s->includes, (s->nincludes + 1) * sizeof(*s->includes));
-				s->includes[s->nincludes++] = l;
-			}
-		}
-		p = e ? e + 1 : NULL;
-	}
-}
-
 int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err)
 {
 	CXIndex idx = NULL;
@@ -295,7 +268,6 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 	rc = kc_read_file(&out->text, &out->len, tu->file, err);
 	if (rc)
 		return rc;
-	scan_includes(out);
 	idx = clang_createIndex(0, 0);
 	ec = clang_parseTranslationUnit2(idx, tu->file, (const char *const *)tu->args, tu->nargs, NULL, 0,
 					 CXTranslationUnit_KeepGoing, &ctu);
@@ -327,9 +299,6 @@ void em_scan_free(struct em_scan *s)
 
 	free(s->text);
 	free(s->defs);
-	for (i = 0; i < s->nincludes; i++)
-		free(s->includes[i]);
-	free(s->includes);
 	for (i = 0; i < s->nglobals; i++)
 		free(s->globals[i]);
 	free(s->globals);

@@ -210,8 +210,6 @@ struct em_scan {
 	int ndefs;
 	char **globals;           /* file-scope variables the main file defines */
 	int nglobals;
-	char **includes;          /* #include lines of the main file, verbatim */
-	int nincludes;
 };
 int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err);
 void em_scan_free(struct em_scan *s);

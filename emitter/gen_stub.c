@@ -230,6 +230,35 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	}
 }
 
+/* Kernel allocators: which parameters give the element count (-1: 1) and the size. */
+static const struct {
+	const char *name;
+	int count, size;
+} allocators[] = {
+	{ "kmalloc", -1, 0 },	   { "kzalloc", -1, 0 },      { "kcalloc", 0, 1 },	   { "kmalloc_array", 0, 1 },
+	{ "vmalloc", -1, 0 },	   { "vzalloc", -1, 0 },      { "kvmalloc", -1, 0 },	   { "kvzalloc", -1, 0 },
+	{ "kvcalloc", 0, 1 },	   { "devm_kmalloc", -1, 1 }, { "devm_kzalloc", -1, 1 }, { "devm_kcalloc", 1, 2 },
+	{ "__kmalloc", -1, 0 },
+};
+
+/* The size expression of an allocator's result in terms of the handler's locals, or NULL. */
+static int alloc_size(struct kc_sb *sb, const struct em_func *f)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(allocators); i++) {
+		if (strcmp(allocators[i].name, f->name) || allocators[i].size >= f->nparams ||
+		    allocators[i].count >= f->nparams)
+			continue;
+		if (allocators[i].count >= 0)
+			kc_sb_addf(sb, "(size_t)kcut_p%d * (size_t)kcut_p%d", allocators[i].count, allocators[i].size);
+		else
+			kc_sb_addf(sb, "(size_t)kcut_p%d", allocators[i].size);
+		return 1;
+	}
+	return 0;
+}
+
 /* A handler: int kcut_handler_ID(rt, args, res) serving function fn. */
 void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 {
@@ -358,10 +387,16 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
 		break;
-	case EM_T_VOIDPTR:
+	case EM_T_VOIDPTR: {
+		struct kc_sb sz = { 0 };
+
+		if (f->down && !f->is_defined && alloc_size(&sz, f))
+			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, %s, &kcut_rc);\n", sz.s);
+		kc_sb_free(&sz);
 		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
 		break;
+	}
 	case EM_T_FNPTR:
 		kc_sb_add(b, "\tkcut_put_fn(kcut_r, (kcut_fn_t)kcut_ret, &kcut_rc);\n");
 		used_r = 1;

@@ -141,7 +141,7 @@ static int parse_ftrace(struct pstate *ps, char *text, const char *path, double 
 		if (nl)
 			*nl = 0;
 		lineno++;
-		if (line[0] == '#' || !(bar = strchr(line, '|')))
+		if (line[0] == '#' || !(bar = strrchr(line, '|')))
 			goto next;
 		/* Optional leading timestamp ("12345.678901 |") and CPU column ("0)"). */
 		p = line;
@@ -158,7 +158,7 @@ static int parse_ftrace(struct pstate *ps, char *text, const char *path, double 
 					first_ts = v;
 				last_ts = v;
 				p = end;
-				while (*p && *p != ')' && p < bar)
+				while (*p && *p != ')' && p < bar) /* the CPU column, between the time and the call */
 					p++;
 				if (*p == ')') {
 					char *q = p;
@@ -172,8 +172,7 @@ static int parse_ftrace(struct pstate *ps, char *text, const char *path, double 
 		if (cpu < 0 || cpu >= MAX_CPU)
 			cpu = 0;
 		st = &cpus[cpu];
-		/* The function column is after the last '|' (the duration column is before it). */
-		bar = strrchr(line, '|');
+		/* The function column is after the last '|' (time, CPU and duration columns are before it). */
 		p = bar + 1;
 		while (isspace((unsigned char)*p))
 			p++;

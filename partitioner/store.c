@@ -345,6 +345,37 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 	if (g->duration_s > 0)
 		kc_sb_addf(out, "  expected crossings: %.1f per second (profile of %g s)\n", st->cut_weight / g->duration_s,
 			   g->duration_s);
+	/* Boundary functions: kernel entry points the user half calls, user functions the kernel calls. */
+	{
+		unsigned char *mark = kc_xcalloc(g->nf + 1, 1);
+		int side;
+
+		for (i = 0; i < g->ne; i++)
+			if (r->side[g->e[i].from] != r->side[g->e[i].to])
+				mark[g->e[i].to] = 1;
+		for (side = 1; side >= 0; side--) {
+			size_t n = 0, k;
+
+			for (k = 0; k < g->nf; k++)
+				n += mark[k] && r->side[k] == side;
+			if (!n)
+				continue;
+			kc_sb_addf(out, "  %s functions called from the %s half (%zu):", side ? "kernel" : "user",
+				   side ? "user" : "kernel", n);
+			for (shown = 0, k = 0; k < g->nf; k++) {
+				if (!mark[k] || r->side[k] != side)
+					continue;
+				if (shown++ == 12) {
+					kc_sb_add(out, " ...");
+					break;
+				}
+				kc_sb_addf(out, " %s", g->f[k].name);
+			}
+			kc_sb_add(out, "\n");
+		}
+		free(mark);
+		shown = 0;
+	}
 	if (st->cut_edges)
 		kc_sb_add(out, "  boundary (caller -> callee, weight):\n");
 	for (i = 0; i < g->ne; i++) {

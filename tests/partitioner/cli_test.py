@@ -62,6 +62,19 @@ def main():
     check("/src/simnic/simnic.c:150:12: sn_poll: root: NAPI poll" in out, "roots position: " + out)
     check("family net: 4 registrations" in out, "roots family: " + out)
 
+    # a user family from --templates DIR, without recompiling; a broken file in $KCUT_TEMPLATES
+    tdir = os.path.join(tmp, "tmpl")
+    os.makedirs(tdir)
+    with open(os.path.join(tdir, "wdog.tmpl"), "w") as f:
+        f.write("family wdog\ndetect api INIT_WORK\nroot macro INIT_WORK atomic watchdog work (wdog template test)\n")
+    rc, out, err = kcut("roots", "--templates", tdir, "--family", "wdog")
+    check(rc == 0 and "sn_watchdog: root: watchdog work (wdog template test) (wdog template)" in out,
+          "user template dir: " + out + err)
+    with open(os.path.join(tdir, "broken.tmpl"), "w") as f:
+        f.write("family broken\nroot slot nodot irq x\n")
+    rc, out, err = kcut("roots", env={"KCUT_TEMPLATES": tdir})
+    check(rc == 2 and "broken.tmpl:2: slot rule needs STRUCT.FIELD" in err, "broken template: " + err)
+
     rc, out, err = kcut("partition", "--mode", "propagate")
     check(rc == 0 and "partition 'propagate'" in out and "kernel: 9 functions" in out, "propagate: " + out + err)
     rc, out, err = kcut("partition", "--pin", "sn_read_phy=user")

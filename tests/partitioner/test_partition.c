@@ -319,6 +319,12 @@ static void test_store_load_why_dot(void)
 	kc_part_why(&sb, c.g, l, kc_part_graph_find(c.g, "sn_config"));
 	KC_CHECK(strstr(sb.s, "by +8.5") != NULL);
 	kc_sb_reset(&sb);
+	kc_part_summary(&sb, c.g, l, 1);
+	KC_CHECK(strstr(sb.s, "kernel functions called from the user half (1): sn_read_phy\n") != NULL);
+	KC_CHECK(strstr(sb.s, "user functions called from the kernel half (1): sn_config\n") != NULL);
+	KC_CHECK(strstr(sb.s, "crossing edges: 2, weight 50") != NULL);
+	KC_CHECK(strstr(sb.s, "    ... 1 more\n") != NULL);
+	kc_sb_reset(&sb);
 	kc_part_dot(&sb, c.g, l, -1, 0);
 	KC_CHECK(strstr(sb.s, "subgraph cluster_kernel") != NULL);
 	KC_CHECK(strstr(sb.s, "subgraph cluster_user") != NULL);

@@ -43,6 +43,36 @@ static void test_ftrace(void)
 	unlink(dbp);
 }
 
+/* Absolute timestamps and two CPUs interleaved: one call stack per CPU, duration from the span. */
+static void test_ftrace_abstime(void)
+{
+	char dbp[512];
+	struct kc_db *db = fixture_db("simnic.sql", dbp, sizeof(dbp));
+	struct kc_err err = { 0 };
+	size_t n = 0;
+	char *fp = kc_path_join(KC_PART_FIXTURES, "simnic-abstime.ftrace");
+	sqlite3_stmt *st;
+	double d = 0;
+
+	KC_REQUIRE(db != NULL);
+	KC_CHECK_EQ_INT(kc_part_profile_import(db, fp, KC_PART_PROF_FTRACE, "abs", &n, NULL, &err), 0);
+	KC_CHECK_EQ_INT(n, 3);
+	KC_CHECK_EQ_INT(q(db, "SELECT count FROM profile_edge WHERE caller_id = 5 AND callee_id = 6"), 1);
+	KC_CHECK_EQ_INT(q(db, "SELECT count FROM profile_edge WHERE caller_id = 6 AND callee_id = 7"), 1);
+	KC_CHECK_EQ_INT(q(db, "SELECT count FROM profile_edge WHERE caller_id = 9 AND callee_id = 10"), 1);
+	/* no edge across CPUs (sn_watchdog on CPU 1 never calls sn_clean_rx) */
+	KC_CHECK_EQ_INT(q(db, "SELECT count(*) FROM profile_edge WHERE caller_id = 9 AND callee_id = 6"), 0);
+	if (sqlite3_prepare_v2(kc_db_sqlite(db), "SELECT duration_s FROM profile WHERE name = 'abs'", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		d = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	KC_CHECK(d > 2.49 && d < 2.51);
+	free(fp);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
 static void test_bad_inputs(void)
 {
 	char dbp[512], fp[600];
@@ -74,6 +104,7 @@ static void test_bad_inputs(void)
 int main(void)
 {
 	KC_RUN(test_ftrace);
+	KC_RUN(test_ftrace_abstime);
 	KC_RUN(test_bad_inputs);
 	return kc_test_done();
 }

@@ -134,8 +134,8 @@ int main(int argc, char **argv)
 	printf("probe %d msg_enable=%u netdev=%s\n", rc, ad.msg_enable, ad.netdev == &dev ? "dev" : "OTHER");
 	ops = dev.netdev_ops;
 	rc = ops->ndo_open(&dev);
-	printf("open %d count=%u desc=%s lens=%s dma=0x%llx\n", rc, ad.tx_ring.count, ad.tx_ring.desc ? "set" : "NULL",
-	       ad.tx_ring.lens ? "set" : "NULL", ad.tx_ring.dma);
+	printf("open %d count=%u desc=%s lens[63]=%u dma=0x%llx\n", rc, ad.tx_ring.count, ad.tx_ring.desc ? "set" : "NULL",
+	       ad.tx_ring.lens ? ad.tx_ring.lens[63] : 0, ad.tx_ring.dma);
 	for (i = 0; i < 3; i++) {
 		rc = ops->ndo_start_xmit(NULL, &dev);
 		printf("xmit %d next_to_use=%u tx_packets=%u desc[%d]=%u\n", rc, ad.tx_ring.next_to_use,

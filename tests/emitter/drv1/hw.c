@@ -11,6 +11,10 @@ int drv_setup_ring(struct drv_adapter *ad, struct drv_ring *ring)
 	if (!ring->desc)
 		return -12;
 	ring->lens = kcalloc(ring->count, sizeof(*ring->lens), 0);
+	if (!ring->lens)
+		return -12;
+	/* the user half writes into memory a kernel allocator returned */
+	ring->lens[ring->count - 1] = 1514;
 	(void)ad;
 	return 0;
 }

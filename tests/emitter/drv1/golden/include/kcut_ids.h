@@ -55,9 +55,9 @@ enum kcut_type {
 	KCUT_T_OPAQUE = 1,
 	KCUT_T_DMA = 2,
 	KCUT_T_drv_adapter = 3,
-	KCUT_T_net_device = 4,
-	KCUT_T_net_device_ops = 5,
-	KCUT_T_drv_ring__lens = 6,
+	KCUT_T_drv_ring__lens = 4,
+	KCUT_T_net_device = 5,
+	KCUT_T_net_device_ops = 6,
 	KCUT_NR_TYPES = 7
 };
 

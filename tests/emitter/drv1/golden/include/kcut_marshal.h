@@ -218,6 +218,22 @@ static inline void *kcut_get_ptr(struct kc_xdr *x, size_t need, size_t *avail, i
 	return p;
 }
 
+#ifdef KCUT_KERNEL_HALF
+/* A kernel allocator called by the user half returned p: track it with its real size, so that the
+ * user half's copy is as large as the object (a 1-byte opaque copy would be overrun). */
+static inline void kcut_track_alloc(const void *p, size_t size, int *rc)
+{
+	uint64_t h;
+	int r;
+
+	if (!p || !size)
+		return;
+	r = kc_objt_track(kc_rt_objt(kcut_rt), &h, (void *)p, KCUT_T_OPAQUE, 1, size);
+	if (r)
+		kcut_fail(rc, r);
+}
+#endif
+
 /* An array or string: the pointer, then min(n * elem, bytes of its object from p) bytes. */
 static inline void kcut_put_array(struct kc_xdr *x, const void *p, uint32_t type, size_t elem, size_t n, int *rc)
 {

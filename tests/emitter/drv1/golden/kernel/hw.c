@@ -98,6 +98,7 @@ int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 	if (kcut_rc)
 		return kcut_rc;
 	kcut_ret = kcalloc(kcut_p0, kcut_p1, kcut_p2);
+	kcut_track_alloc(kcut_ret, (size_t)kcut_p0 * (size_t)kcut_p1, &kcut_rc);
 	kcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
 	return kcut_rc;
 }
@@ -323,5 +324,6 @@ static void kcut_netif_carrier_on_drv_ring_out_enc(struct kc_xdr *x, void *vp, s
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
+	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }

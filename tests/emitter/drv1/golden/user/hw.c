@@ -25,6 +25,10 @@ int drv_setup_ring(struct drv_adapter *ad, struct drv_ring *ring)
 	if (!ring->desc)
 		return -12;
 	ring->lens = kcalloc(ring->count, sizeof(*ring->lens), 0);
+	if (!ring->lens)
+		return -12;
+	/* the user half writes into memory a kernel allocator returned */
+	ring->lens[ring->count - 1] = 1514;
 	(void)ad;
 	return 0;
 }
@@ -346,9 +350,12 @@ static void kcut_netif_carrier_on_drv_ring_in_enc(struct kc_xdr *x, void *vp, st
 static void kcut_netif_carrier_on_drv_ring_out_dec(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc)
 {
 	struct drv_ring *p = vp;
+	size_t n;
 
 	p->count = kc_xdr_get_u32(x);
 	p->desc = kcut_get_ptr(x, 0, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
+	p->lens = kcut_get_ptr(x, 0, &n, rc);
+	kcut_get_data(x, (void *)p->lens, n, rc);
 	(void)s;
 }

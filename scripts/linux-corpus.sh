@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# linux-corpus.sh: the driver corpus for `kcut stats` (issue 7): every network, SCSI and sound
+# driver of Linux 6.1 built as a module, one compile_commands.json, a module map, and one kcut
+# database per module.
+#
+# It reuses the pristine source tree of scripts/linux-prepare.sh ($KCUT_LINUX_CACHE/src) and makes an
+# out-of-tree build (O=) in the corpus cache with allmodconfig (minus sanitizers, LTO, CFI, -Werror,
+# which only change flags). The objects of the chosen family directories are "built" with
+# scripts/linux-corpus-cc.sh as CC: kbuild runs its usual rules, writes its .cmd files and the
+# <module>.mod files listing each module's objects, but the wrapper does not compile the family's C
+# files (it writes an empty object and a dependency file), so the build costs kbuild's bookkeeping,
+# not a compile. gen_compile_commands.py then writes the compile_commands.json, and the .mod files
+# give the module map:
+#     $CACHE/compile_commands.json       every TU of the families
+#     $CACHE/modules.tsv                 module <TAB> family <TAB> directory <TAB> source files (space-separated)
+#     $CACHE/db/<family>/<module>.db     `kcut analyze` of that module's TUs (--analyze)
+# Every step leaves a stamp; a finished step is skipped on the next run, an interrupted one is
+# redone (make itself resumes where it stopped; a module database is written to a temporary name
+# and renamed when its analysis finished).
+#
+# Usage: scripts/linux-corpus.sh [--families net,scsi,sound] [--modules M1,M2|--limit N] [--analyze]
+#                                [--kcut PATH] [-j N] [--cache DIR] [--print-cache] [--force]
+set -euo pipefail
+
+families=net,scsi,sound
+modules=""
+limit=0
+analyze=0
+kcut=""
+jobs=${KCUT_CORPUS_JOBS:-2}
+cache=${KCUT_CORPUS_CACHE:-${HOME:-/tmp}/.cache/kcut/corpus}
+force=0
+print_cache=0
+STAMP_VERSION=1
+
+usage() {
+	sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	cat <<'EOF2'
+Families: net (drivers/net/ethernet), scsi (drivers/scsi), sound (sound/pci, sound/isa, sound/drivers).
+--modules analyses only the named modules, --limit the first N modules per family (in path order).
+--analyze runs `kcut analyze` per module (kcut from --kcut, else build/*/cli/kcut, else PATH).
+Environment: KCUT_CORPUS_CACHE, KCUT_LINUX_CACHE (source tree), KCUT_CORPUS_JOBS (make -j, default 2).
+EOF2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--families) families=$2; shift 2 ;;
+	--families=*) families=${1#*=}; shift ;;
+	--modules) modules=$2; shift 2 ;;
+	--modules=*) modules=${1#*=}; shift ;;
+	--limit) limit=$2; shift 2 ;;
+	--limit=*) limit=${1#*=}; shift ;;
+	--analyze) analyze=1; shift ;;
+	--kcut) kcut=$2; shift 2 ;;
+	--kcut=*) kcut=${1#*=}; shift ;;
+	-j) jobs=$2; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
+	--cache) cache=$2; shift 2 ;;
+	--cache=*) cache=${1#*=}; shift ;;
+	--force) force=1; shift ;;
+	--print-cache) print_cache=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "linux-corpus: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+	esac
+done
+[ "$print_cache" = 1 ] && { echo "$cache"; exit 0; }
+case "$limit" in ''|*[!0-9]*) echo "linux-corpus: --limit needs a number" >&2; exit 2 ;; esac
+
+fam_dirs() {
+	case "$1" in
+	net) echo "drivers/net/ethernet" ;;
+	scsi) echo "drivers/scsi" ;;
+	sound) echo "sound/pci sound/isa sound/drivers" ;;
+	*) return 1 ;;
+	esac
+}
+fam_list=$(tr ',' ' ' <<<"$families")
+for f in $fam_list; do
+	fam_dirs "$f" >/dev/null || { echo "linux-corpus: unknown family '$f' (known: net, scsi, sound)" >&2; exit 2; }
+done
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+case "$(realpath -m "$cache")/" in
+"$top"/*) echo "linux-corpus: cache '$cache' is inside the repository" >&2; exit 2 ;;
+esac
+
+# The source tree comes from linux-prepare.sh (only its unpack step is needed; it is cheap when done).
+lcache=$("$top/scripts/linux-prepare.sh" --print-cache)
+src=$lcache/src
+if [ ! -f "$src/Makefile" ] || [ ! -f "$lcache/stamps/unpack" ]; then
+	echo "linux-corpus: preparing the source tree with scripts/linux-prepare.sh" >&2
+	"$top/scripts/linux-prepare.sh" --drivers e1000 --gcc-drivers none
+fi
+
+mkdir -p "$cache/stamps"
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+	echo "linux-corpus: another run holds $cache/.lock; waiting" >&2
+	flock 9
+fi
+
+T0=$(date +%s)
+step_t0=0
+step_begin() { step_t0=$(date +%s.%N); echo "linux-corpus: $*"; }
+step_end() { printf 'linux-corpus:   done in %.1f s\n' "$(echo "$(date +%s.%N) - $step_t0" | bc)"; }
+stamp_ok() { [ "$force" = 0 ] && [ -f "$cache/stamps/$1" ] && [ "$(cat "$cache/stamps/$1")" = "$2" ]; }
+stamp_set() { printf '%s\n' "$2" >"$cache/stamps/$1.tmp" && mv -f "$cache/stamps/$1.tmp" "$cache/stamps/$1"; }
+stamp_clear() { rm -f "$cache/stamps/$1"; }
+
+obj=$cache/build
+wrapper=$top/scripts/linux-corpus-cc.sh
+all_dirs=""
+for f in net scsi sound; do all_dirs="$all_dirs $(fam_dirs "$f")"; done
+fake=$(for d in $all_dirs; do printf '%s/|' "$d"; done)
+fake=${fake%|}
+mk=(nice -n 19 make -C "$src" O="$obj" -s -j"$jobs" LLVM=-14 CC="$wrapper")
+export KCUT_CORPUS_FAKE=$fake KCUT_CORPUS_REALCC=clang-14
+
+# --- configuration: allmodconfig without the options that only add instrumentation ---------------
+src_key="v$STAMP_VERSION $(cat "$lcache/stamps/unpack")"
+if ! stamp_ok config "$src_key" || [ ! -f "$obj/.config" ]; then
+	stamp_clear config; stamp_clear prepare
+	step_begin "configuring $obj (allmodconfig)"
+	mkdir -p "$obj"
+	"${mk[@]}" allmodconfig >/dev/null
+	"$src/scripts/config" --file "$obj/.config" -d WERROR -d KASAN -d KCSAN -d UBSAN -d KCOV \
+		-d GCOV_KERNEL -d KMSAN -d CFI_CLANG -d LTO_CLANG_THIN -d LTO_CLANG_FULL -e LTO_NONE \
+		-d MODVERSIONS -d DEBUG_INFO -d DEBUG_INFO_BTF -e DEBUG_INFO_NONE -d RANDSTRUCT_FULL \
+		-d RANDSTRUCT_PERFORMANCE -e RANDSTRUCT_NONE -d FTRACE -d STACK_VALIDATION
+	"${mk[@]}" olddefconfig >/dev/null
+	stamp_set config "$src_key"
+	step_end
+fi
+if ! stamp_ok prepare "$src_key"; then
+	step_begin "make prepare"
+	"${mk[@]}" prepare
+	stamp_set prepare "$src_key"
+	step_end
+fi
+
+# --- the family directories, one make per directory (stamped), -k so one broken object does not stop it
+for f in $fam_list; do
+	for d in $(fam_dirs "$f"); do
+		key="$src_key $d"
+		st="build.$(tr / _ <<<"$d")"
+		if stamp_ok "$st" "$key"; then
+			echo "linux-corpus: $d is built (stamp)"
+			continue
+		fi
+		step_begin "kbuild $d/ (commands recorded, C files not compiled)"
+		if ! "${mk[@]}" -k "$d/" >"$cache/build-$(tr / _ <<<"$d").log" 2>&1; then
+			echo "linux-corpus:   make reported errors (see $cache/build-$(tr / _ <<<"$d").log); continuing" >&2
+		fi
+		stamp_set "$st" "$key"
+		step_end
+	done
+done
+
+# --- compile_commands.json and the module map ------------------------------------------------------
+step_begin "compile_commands.json and modules.tsv"
+dirs_arg=""
+for f in $fam_list; do dirs_arg="$dirs_arg $f=$(fam_dirs "$f" | tr ' ' ,)"; done
+python3 "$src/scripts/clang-tools/gen_compile_commands.py" -d "$obj" -o "$cache/cc-all.json.tmp" \
+	$(for f in $fam_list; do for d in $(fam_dirs "$f"); do echo "$obj/$d"; done; done)
+python3 - "$cache/cc-all.json.tmp" "$src" "$obj" "$wrapper" "$cache" $dirs_arg <<'PY'
+# Replace the wrapper by clang-14 in every command, and build the module map from the .mod files:
+# each <module>.mod lists the module's objects; an object's source is <src>/<path>.c (or the object
+# tree's, for generated sources). A module belongs to the family whose directory holds it.
+import json, os, sys
+ccdb, src, obj, wrapper, cache = sys.argv[1:6]
+fams = {}
+for a in sys.argv[6:]:
+    f, ds = a.split("=", 1)
+    for d in ds.split(","):
+        fams[d] = f
+entries = json.load(open(ccdb))
+files = set()
+for e in entries:
+    if "command" in e:
+        e["command"] = e["command"].replace(wrapper, "clang-14", 1)
+    files.add(os.path.realpath(os.path.join(e["directory"], e["file"])))
+rows = []
+for d, f in sorted(fams.items()):
+    for root, _, names in os.walk(os.path.join(obj, d)):
+        for n in sorted(names):
+            if not n.endswith(".mod"):
+                continue
+            rel = os.path.relpath(os.path.join(root, n), obj)
+            srcs = []
+            for o in open(os.path.join(root, n)).read().split():
+                base = o[:-2] if o.endswith(".o") else o
+                for cand in (os.path.join(src, base + ".c"), os.path.join(obj, base + ".c")):
+                    if os.path.realpath(cand) in files:
+                        srcs.append(os.path.realpath(cand))
+                        break
+            if srcs:
+                rows.append((n[:-4], f, os.path.dirname(os.path.join(src, rel)), srcs))
+rows.sort(key=lambda r: (r[1], r[2], r[0]))
+with open(os.path.join(cache, "modules.tsv.tmp"), "w") as fh:
+    for m, f, d, s in rows:
+        fh.write("%s\t%s\t%s\t%s\n" % (m, f, d, " ".join(s)))
+with open(os.path.join(cache, "compile_commands.json.tmp"), "w") as fh:
+    json.dump(entries, fh, indent=1)
+os.replace(os.path.join(cache, "modules.tsv.tmp"), os.path.join(cache, "modules.tsv"))
+os.replace(os.path.join(cache, "compile_commands.json.tmp"), os.path.join(cache, "compile_commands.json"))
+print("linux-corpus:   %d TUs, %d modules" % (len(entries), len(rows)))
+for f in sorted(set(fams.values())):
+    print("linux-corpus:   %-6s %d modules" % (f, sum(1 for r in rows if r[1] == f)))
+PY
+rm -f "$cache/cc-all.json.tmp"
+step_end
+
+[ "$analyze" = 1 ] || { printf 'linux-corpus: ready in %d s; cache %s\n' "$(($(date +%s) - T0))" "$cache"; exit 0; }
+
+# --- per-module analysis ---------------------------------------------------------------------------
+if [ -z "$kcut" ]; then
+	for k in "$top"/build/*/cli/kcut; do [ -x "$k" ] && kcut=$k && break; done
+	[ -n "$kcut" ] || kcut=$(command -v kcut || true)
+fi
+[ -x "$kcut" ] || { echo "linux-corpus: no kcut binary (use --kcut)" >&2; exit 2; }
+sel=$cache/selected.tsv
+python3 - "$cache/modules.tsv" "$modules" "$limit" "$families" >"$sel" <<'PY'
+import sys
+tsv, mods, limit, fams = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
+want = set(m for m in mods.split(",") if m)
+count = {}
+for line in open(tsv):
+    m, f = line.split("\t")[:2]
+    if f not in fams or (want and m not in want):
+        continue
+    count[f] = count.get(f, 0) + 1
+    if limit and count[f] > limit:
+        continue
+    sys.stdout.write(line)
+PY
+n=$(wc -l <"$sel")
+step_begin "kcut analyze: $n modules, $jobs at a time ($kcut)"
+export KCUT_BIN=$kcut KCUT_CACHE=$cache
+# One module: its TUs from the corpus json, analyzed into db/<family>/<module>.db.
+analyze_one() {
+	IFS=$'\t' read -r m f d s <<<"$1"
+	local out=$KCUT_CACHE/db/$f/$m.db key
+	key="$KCUT_BIN $s"
+	if [ -f "$out" ] && [ -f "$out.stamp" ] && [ "$(cat "$out.stamp")" = "$key" ]; then
+		return 0
+	fi
+	mkdir -p "$KCUT_CACHE/db/$f/$m.tmp"
+	python3 - "$KCUT_CACHE/compile_commands.json" "$KCUT_CACHE/db/$f/$m.tmp/compile_commands.json" $s <<'PY'
+import json, os, sys
+keep = set(sys.argv[3:])
+e = [x for x in json.load(open(sys.argv[1])) if os.path.realpath(os.path.join(x["directory"], x["file"])) in keep]
+json.dump(e, open(sys.argv[2], "w"))
+PY
+	rm -f "$out.tmp"
+	local t0 rc=0
+	t0=$(date +%s.%N)
+	nice -n 19 "$KCUT_BIN" analyze -p "$KCUT_CACHE/db/$f/$m.tmp/compile_commands.json" --db "$out.tmp" \
+		--driver "$d" --keep-going -j 1 >"$KCUT_CACHE/db/$f/$m.log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ] || [ "$rc" = 3 ] || [ "$rc" = 1 ]; then
+		mv -f "$out.tmp" "$out"
+		printf '%s\n' "$key" >"$out.stamp"
+		printf 'linux-corpus:   %-8s %-28s rc=%d %.1f s\n' "$f" "$m" "$rc" "$(echo "$(date +%s.%N) - $t0" | bc)"
+	else
+		echo "linux-corpus:   $f $m: kcut analyze failed (rc=$rc, see db/$f/$m.log)" >&2
+	fi
+	rm -rf "$KCUT_CACHE/db/$f/$m.tmp"
+}
+export -f analyze_one
+tr '\n' '\0' <"$sel" | xargs -0 -r -n 1 -P "$jobs" bash -c 'analyze_one "$1"' _
+step_end
+printf 'linux-corpus: ready in %d s; cache %s\n' "$(($(date +%s) - T0))" "$cache"
