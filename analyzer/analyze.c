@@ -274,6 +274,8 @@ static char *args_json(const struct kc_cc_entry *e)
 }
 
 /* Store one TU (parsed or not) in one transaction. Caller holds the lock. */
+static const char *modmap_find(const struct kc_run *run, const char *file);
+
 static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu, const char *status,
 		    const char *why, double parse_ms, struct inc_ctx *ic, const char *hash, struct kc_err *err)
 {
@@ -297,14 +299,16 @@ static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu
 		goto dberr;
 	file_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(db, "INSERT INTO tu(file_id, directory, args, status) VALUES(?1, ?2, ?3, ?4) "
-				   "ON CONFLICT(file_id, directory) DO UPDATE SET args = excluded.args RETURNING id",
+	if (sqlite3_prepare_v2(db, "INSERT INTO tu(file_id, directory, args, status, module) "
+				   "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(file_id, directory) DO UPDATE SET "
+				   "args = excluded.args, module = excluded.module RETURNING id",
 			       -1, &s, NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_int64(s, 1, file_id);
 	sqlite3_bind_text(s, 2, e->dir, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, aj, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, modmap_find(run, e->file), -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_ROW)
 		goto dberr;
 	tu_id = sqlite3_column_int64(s, 0);
@@ -629,6 +633,73 @@ static void add_driver(struct kc_run *run, const char *dir)
 	run->drivers[run->ndrivers++] = kc_xstrdup(dir);
 }
 
+static int modmap_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kc_modmap_entry *)a)->file, ((const struct kc_modmap_entry *)b)->file);
+}
+
+/* The module of a TU's canonical main file from --module-map, or NULL (no map, or not in it). */
+static const char *modmap_find(const struct kc_run *run, const char *file)
+{
+	struct kc_modmap_entry key = { .file = (char *)file }, *hit;
+
+	if (!run->nmodmap)
+		return NULL;
+	hit = bsearch(&key, run->modmap, run->nmodmap, sizeof(key), modmap_cmp);
+	return hit ? hit->module : NULL;
+}
+
+/* Load a module map ("SOURCE<TAB>MODULE" per line; blank lines and '#' comments skipped; SOURCE
+ * made canonical) into run. A malformed line fails with "path:line: ..."; a source listed twice
+ * with different modules fails too (kbuild links a TU into one module). */
+static int modmap_load(struct kc_run *run, const char *path, struct kc_err *err)
+{
+	char *text = NULL, *line, *next;
+	size_t len, i, cap = 0;
+	int rc, lineno = 0;
+
+	rc = kc_read_file(&text, &len, path, err);
+	if (rc)
+		return kc_err_prefix(err, "--module-map");
+	for (line = text; line && *line; line = next) {
+		char *tab, *mod;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		tab = strchr(line, '\t');
+		lineno++;
+		if (!*line || *line == '#')
+			continue;
+		mod = tab ? tab + 1 : NULL;
+		if (!tab || tab == line || !*mod || strchr(mod, '\t')) {
+			rc = kc_err_set(err, KC_EPARSE, "%s:%d: expected SOURCE<TAB>MODULE", path, lineno);
+			goto cleanup;
+		}
+		*tab = '\0';
+		if (run->nmodmap == cap) {
+			cap = cap ? 2 * cap : 256;
+			run->modmap = kc_xrealloc(run->modmap, cap * sizeof(*run->modmap));
+		}
+		run->modmap[run->nmodmap].file = kc_path_canon(line);
+		run->modmap[run->nmodmap].module = kc_xstrdup(mod);
+		run->nmodmap++;
+	}
+	if (run->nmodmap)
+		qsort(run->modmap, run->nmodmap, sizeof(*run->modmap), modmap_cmp);
+	for (i = 1; i < run->nmodmap; i++) {
+		if (!strcmp(run->modmap[i - 1].file, run->modmap[i].file) &&
+		    strcmp(run->modmap[i - 1].module, run->modmap[i].module)) {
+			rc = kc_err_set(err, KC_EPARSE, "%s: %s is listed for modules %s and %s", path,
+					run->modmap[i].file, run->modmap[i - 1].module, run->modmap[i].module);
+			goto cleanup;
+		}
+	}
+cleanup:
+	free(text);
+	return rc;
+}
+
 int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_analyze_opts *opts,
 	       struct kc_err *err)
 {
@@ -652,6 +723,11 @@ int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_
 	if (rc)
 		goto cleanup;
 	out->n_entries = cc.n;
+	if (opts->module_map) {
+		rc = modmap_load(&run, opts->module_map, err);
+		if (rc)
+			goto cleanup;
+	}
 	for (k = 0; k < opts->ndrivers; k++) {
 		char *c = kc_path_canon(opts->drivers[k]);
 		struct stat st;
@@ -777,6 +853,11 @@ cleanup:
 	for (k = 0; k < run.ndrivers; k++)
 		free(run.drivers[k]);
 	free(run.drivers);
+	for (k = 0; k < run.nmodmap; k++) {
+		free(run.modmap[k].file);
+		free(run.modmap[k].module);
+	}
+	free(run.modmap);
 	kc_ccdb_free(&cc);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&pl.qlock);

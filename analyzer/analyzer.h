@@ -46,9 +46,10 @@ struct kc_analyze_opts {
 	int handle_sigint;          /* install a SIGINT handler for the run (the CLI does) */
 	int force;                  /* re-analyze unchanged TUs too */
 	int verbose;                /* print one line per TU on stderr */
+	const char *module_map;     /* NULL, or a file of "SOURCE<TAB>MODULE" lines: tu.module of each TU */
 };
 #define KC_ANALYZE_OPTS_VERSION 1
-#define KC_ANALYZE_OPTS_INIT { KC_ANALYZE_OPTS_VERSION, NULL, NULL, 0, 0, 0, -1, 0, 0, 0 }
+#define KC_ANALYZE_OPTS_INIT { KC_ANALYZE_OPTS_VERSION, NULL, NULL, 0, 0, 0, -1, 0, 0, 0, NULL }
 
 /* What a run did. */
 struct kc_analyze_result {

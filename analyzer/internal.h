@@ -53,6 +53,14 @@ struct kc_run {
 	char **drivers; /* canonical driver dirs */
 	size_t ndrivers;
 	pthread_mutex_t lock; /* serializes all DB writes */
+	struct kc_modmap_entry *modmap; /* --module-map, sorted by file (NULL: none) */
+	size_t nmodmap;
+};
+
+/* One module map line: a canonical source path and the module that links it. */
+struct kc_modmap_entry {
+	char *file;
+	char *module;
 };
 
 /* 1 when the canonical path lies under one of the run's driver directories. */

@@ -162,7 +162,7 @@ static int open_ro(struct kc_db **db, const char *cmd, const char *path)
 
 static const char analyze_usage[] =
 	"analyze [-p BUILD_DIR_OR_JSON] [--db FILE] [-j N] [--driver DIR]... [--keep-going] [--force]\n"
-	"                    [--progress | --no-progress] [-v]\n\n"
+	"                    [--module-map FILE] [--progress | --no-progress] [-v]\n\n"
 	"Parse the translation units of a compile_commands.json with libclang and store their facts in the\n"
 	"program database (default kcut.db, or $KCUT_DB).\n\n"
 	"  -p PATH        build directory holding compile_commands.json, or the JSON file (default: .)\n"
@@ -173,6 +173,9 @@ static const char analyze_usage[] =
 	"  --keep-going   a TU with compile errors still counts as analyzed (its facts are stored either\n"
 	"                 way); without it such a TU makes the run partial (exit 3)\n"
 	"  --force        re-analyze TUs even when unchanged\n"
+	"  --module-map FILE  lines \"SOURCE<TAB>MODULE\": store the kernel module linking each TU in\n"
+	"                 tu.module (scripts/linux-corpus.sh writes one; an unchanged, skipped TU keeps\n"
+	"                 its old value: use --force after changing the map)\n"
 	"  -v             one line per TU\n\n"
 	"Exit: 0 all stored; 2 usage, bad JSON or database error; 3 partial (missing file, TU that failed\n"
 	"to parse or had errors, or Ctrl-C: the other TUs are stored, each one completely or not at all).\n";
@@ -184,7 +187,7 @@ int kc_cmd_analyze(int argc, char **argv)
 		{ "keep-going", no_argument, NULL, 'k' }, { "force", no_argument, NULL, 'f' },
 		{ "progress", no_argument, NULL, 'P' }, { "no-progress", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' }, { "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+		{ "module-map", required_argument, NULL, 'M' }, { NULL, 0, NULL, 0 },
 	};
 	struct kc_analyze_opts o = KC_ANALYZE_OPTS_INIT;
 	struct kc_analyze_result r;
@@ -234,6 +237,9 @@ int kc_cmd_analyze(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose = 1;
+			break;
+		case 'M':
+			o.module_map = optarg;
 			break;
 		default:
 			free(drivers);

@@ -1,9 +1,7 @@
 /*
- * cmd_emitter.c - `kcut emit`, `kcut annotate`, `kcut stats`.
+ * cmd_emitter.c - `kcut emit`, `kcut annotate` (`kcut stats` lives in cmd_stats.c).
  *
  * emit and annotate are thin wrappers over the emitter (emitter/emitter.h, docs/emitter.md).
- * The corpus statistics (issue 7) are not written yet: `stats` says so plainly instead of
- * pretending; `--help` describes what it will do, anything else exits 2.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -185,16 +183,3 @@ int kc_cmd_annotate(int argc, char **argv)
 	return left ? KC_EXIT_FINDINGS : KC_EXIT_OK;
 }
 
-/* ---- stats: issue 7, not implemented yet ---- */
-
-int kc_cmd_stats(int argc, char **argv)
-{
-	if (kc_cli_wants_help(argc, argv)) {
-		printf("usage: kcut stats [--per-driver] [--family F] [--format text|csv|json|markdown]\n\n"
-		       "Per-driver and per-family statistics over a corpus database.\n\n"
-		       "Not implemented yet in this version of kcut.\n");
-		return KC_EXIT_OK;
-	}
-	fprintf(stderr, "kcut stats: not implemented yet in this version of kcut\n");
-	return KC_EXIT_USAGE;
-}

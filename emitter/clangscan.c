@@ -202,6 +202,13 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	}
 	if (clang_getCursorKind(c) != CXCursor_FunctionDecl)
 		return CXChildVisit_Continue;
+	/* kernel headers declare thousands of functions: compute USRs only for known names */
+	usr = cx_str(clang_getCursorSpelling(c));
+	if (!em_func_name_known(x->m, usr)) {
+		free(usr);
+		return CXChildVisit_Continue;
+	}
+	free(usr);
 	usr = cx_str(clang_getCursorUSR(c));
 	fi = em_func_by_usr(x->m, usr);
 	free(usr);
@@ -270,7 +277,7 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 		return rc;
 	idx = clang_createIndex(0, 0);
 	ec = clang_parseTranslationUnit2(idx, tu->file, (const char *const *)tu->args, tu->nargs, NULL, 0,
-					 CXTranslationUnit_KeepGoing, &ctu);
+					 CXTranslationUnit_KeepGoing | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles, &ctu);
 	if (ec != CXError_Success || !ctu) {
 		rc = kc_err_set(err, KC_EPARSE, "%s: libclang could not parse this file again (error %d)", tu->file,
 				(int)ec);

@@ -36,11 +36,10 @@ static int prepare(struct em_model *m, struct kc_db *db, const char *partition, 
 	free(ap);
 	if (rc)
 		return rc;
+	/* one parse per TU: the scans are kept for the generator */
+	m->scans = kc_xcalloc((size_t)m->ntu, sizeof(*m->scans));
 	for (i = 0; i < m->ntu; i++) {
-		struct em_scan s;
-
-		rc = em_scan_tu(&s, m, &m->tus[i], err);
-		em_scan_free(&s);
+		rc = em_scan_tu(&m->scans[i], m, &m->tus[i], err);
 		if (rc)
 			return rc;
 	}

@@ -150,6 +150,7 @@ struct em_byid {
 struct em_model {
 	struct kc_db *db;
 	struct em_byid *byid; /* func ids sorted, for lookups */
+	int *byusr;           /* func indexes sorted by USR */
 	int64_t part_id;
 	char *part_name;
 	struct em_func *f;
@@ -164,6 +165,7 @@ struct em_model {
 	int na;
 	struct em_tu *tus;
 	int ntu;
+	struct em_scan *scans; /* one per TU once prepared (clangscan.c) */
 	struct em_annot *ann;
 	int nann;
 	char *annot_path;
@@ -173,10 +175,13 @@ struct em_model {
 	uint64_t *seen;       /* hashes of the findings printed */
 };
 
+struct em_scan;
+
 /* model.c */
 int em_model_load(struct em_model *m, struct kc_db *db, const char *partition, struct kc_err *err);
 void em_model_free(struct em_model *m);
 int em_func_by_usr(const struct em_model *m, const char *usr);
+int em_func_name_known(const struct em_model *m, const char *name);
 int em_struct_by_name(const struct em_model *m, const char *name);
 struct em_field *em_field_by_name(const struct em_model *m, int st, const char *name);
 /* Decide crossings, ids, field sets; requires types (clangscan) for crossing functions. */

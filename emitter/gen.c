@@ -725,9 +725,13 @@ int em_gen_all(struct kc_emit_result *res, struct em_model *m, const struct kc_e
 		struct em_scan s;
 		char rel[1024];
 
-		rc = em_scan_tu(&s, m, &m->tus[i], err);
-		if (rc)
-			goto cleanup;
+		if (m->scans) {
+			s = m->scans[i];
+		} else {
+			rc = em_scan_tu(&s, m, &m->tus[i], err);
+			if (rc)
+				goto cleanup;
+		}
 		for (j = 0; j < s.nglobals; j++) {
 			struct kc_sb gn = { 0 };
 
@@ -739,7 +743,8 @@ int em_gen_all(struct kc_emit_result *res, struct em_model *m, const struct kc_e
 			snprintf(rel, sizeof(rel), "%s/%s.c", half_name(h), m->tus[i].stem);
 			add_out(&out, &nout, rel, gen_tu_half(&g, &m->tus[i], &s, h));
 		}
-		em_scan_free(&s);
+		if (!m->scans)
+			em_scan_free(&s);
 	}
 	add_out(&out, &nout, "kernel/kcut_kernel.c", gen_dispatch(&g, EM_KERNEL));
 	add_out(&out, &nout, "user/kcut_user.c", gen_dispatch(&g, EM_USER));

@@ -76,14 +76,50 @@ static int cmp_byid(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Binary search in the USR index (built once by load_funcs). */
 int em_func_by_usr(const struct em_model *m, const char *usr)
 {
-	int i;
+	int lo = 0, hi = m->nf - 1;
 
-	for (i = 0; i < m->nf; i++)
-		if (!strcmp(m->f[i].usr, usr))
-			return i;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int c = strcmp(m->f[m->byusr[mid]].usr, usr);
+
+		if (!c)
+			return m->byusr[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
 	return -1;
+}
+
+/* 1 if some function has this name: functions are sorted by name (SQLite's BINARY order is
+ * memcmp order, the same as strcmp for the names C allows). */
+int em_func_name_known(const struct em_model *m, const char *name)
+{
+	int lo = 0, hi = m->nf - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int c = strcmp(m->f[mid].name, name);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return 0;
+}
+
+static int cmp_byusr(const void *a, const void *b, void *arg)
+{
+	const struct em_model *m = arg;
+
+	return strcmp(m->f[*(const int *)a].usr, m->f[*(const int *)b].usr);
 }
 
 int em_struct_by_name(const struct em_model *m, const char *name)
@@ -176,6 +212,10 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 		m->byid[cap].idx = cap;
 	}
 	qsort(m->byid, (size_t)m->nf, sizeof(*m->byid), cmp_byid);
+	m->byusr = kc_xcalloc((size_t)m->nf + 1, sizeof(*m->byusr));
+	for (cap = 0; cap < m->nf; cap++)
+		m->byusr[cap] = cap;
+	qsort_r(m->byusr, (size_t)m->nf, sizeof(*m->byusr), cmp_byusr, m);
 	return rc;
 }
 
@@ -457,6 +497,7 @@ void em_model_free(struct em_model *m)
 	}
 	free(m->f);
 	free(m->byid);
+	free(m->byusr);
 	for (i = 0; i < m->nc; i++) {
 		free(m->c[i].locks);
 		free(m->c[i].file);
@@ -489,6 +530,10 @@ void em_model_free(struct em_model *m)
 		free(m->tus[i].stem);
 	}
 	free(m->tus);
+	if (m->scans)
+		for (i = 0; i < m->ntu; i++)
+			em_scan_free(&m->scans[i]);
+	free(m->scans);
 	for (i = 0; i < m->nann; i++) {
 		free(m->ann[i].field);
 		free(m->ann[i].arg);

@@ -4,7 +4,8 @@
  *
  * Nodes are the functions the driver defines (func.is_driver = 1 and is_defined = 1). Call sites
  * between two of them are aggregated into one edge per (caller, callee) pair whose weight is the
- * static estimate sum(count * 10^loop_depth) or, with a profile, the measured call count. The
+ * static estimate sum(count * 10^loop_depth / targets of the site) or, with a profile, the
+ * measured call count. The
  * roots come from the templates of the detected (or requested) family plus the generic family.
  */
 #include "part_int.h"
@@ -192,7 +193,8 @@ static int load_funcs(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 	return 0;
 }
 
-/* Static edges: one per (caller, callee), weight sum(count * 10^min(loop_depth, 6)). */
+/* Static edges: one per (caller, callee), weight sum(count * 10^min(loop_depth, 6) / k) where k is
+ * the number of possible targets of an indirect site (1 for direct calls). */
 static int load_calls(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -201,7 +203,9 @@ static int load_calls(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 
 	rc = sqlite3_prepare_v2(s,
 		"SELECT c.caller_id, c.callee_id, c.count, c.loop_depth, c.spin_held, c.locks_held, "
-		"file.path, c.line, c.col FROM call c LEFT JOIN file ON file.id = c.file_id "
+		"file.path, c.line, c.col, CASE WHEN c.kind = 'indirect' THEN "
+		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END "
+		"FROM call c LEFT JOIN file ON file.id = c.file_id "
 		"ORDER BY c.caller_id, c.callee_id, c.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(err, s, "reading calls");
@@ -218,7 +222,9 @@ static int load_calls(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 			cur->from = u;
 			cur->to = v;
 		}
-		w = (double)sqlite3_column_int64(st, 2) * pow(10.0, depth < 0 ? 0 : depth > 6 ? 6 : depth);
+		/* An indirect site with k possible targets calls each of them 1/k of the time. */
+		w = (double)sqlite3_column_int64(st, 2) * pow(10.0, depth < 0 ? 0 : depth > 6 ? 6 : depth) /
+		    (double)(sqlite3_column_int(st, 9) > 0 ? sqlite3_column_int(st, 9) : 1);
 		cur->weight += w;
 		if (sqlite3_column_int(st, 4) && !cur->spin) {
 			struct kc_sb sb = { 0 };

@@ -13,6 +13,7 @@
 # give the module map:
 #     $CACHE/compile_commands.json       every TU of the families
 #     $CACHE/modules.tsv                 module <TAB> family <TAB> directory <TAB> source files (space-separated)
+#     $CACHE/module-map.tsv              source <TAB> module (`kcut analyze --module-map`)
 #     $CACHE/db/<family>/<module>.db     `kcut analyze` of that module's TUs (--analyze)
 # Every step leaves a stamp; a finished step is skipped on the next run, an interrupted one is
 # redone (make itself resumes where it stopped; a module database is written to a temporary name
@@ -200,6 +201,21 @@ rows.sort(key=lambda r: (r[1], r[2], r[0]))
 with open(os.path.join(cache, "modules.tsv.tmp"), "w") as fh:
     for m, f, d, s in rows:
         fh.write("%s\t%s\t%s\t%s\n" % (m, f, d, " ".join(s)))
+# module-map.tsv (kcut analyze --module-map): SOURCE<TAB>MODULE; a source that several modules link
+# (rare: kbuild builds the object once) keeps the first module and is counted.
+seen, shared = {}, 0
+for m, f, d, s in rows:
+    for x in s:
+        if x in seen:
+            shared += seen[x] != m
+            continue
+        seen[x] = m
+with open(os.path.join(cache, "module-map.tsv.tmp"), "w") as fh:
+    for x in sorted(seen):
+        fh.write("%s\t%s\n" % (x, seen[x]))
+os.replace(os.path.join(cache, "module-map.tsv.tmp"), os.path.join(cache, "module-map.tsv"))
+if shared:
+    print("linux-corpus:   %d source(s) linked into more than one module (module-map.tsv keeps the first)" % shared)
 with open(os.path.join(cache, "compile_commands.json.tmp"), "w") as fh:
     json.dump(entries, fh, indent=1)
 os.replace(os.path.join(cache, "modules.tsv.tmp"), os.path.join(cache, "modules.tsv"))
@@ -252,11 +268,12 @@ keep = set(sys.argv[3:])
 e = [x for x in json.load(open(sys.argv[1])) if os.path.realpath(os.path.join(x["directory"], x["file"])) in keep]
 json.dump(e, open(sys.argv[2], "w"))
 PY
+	printf '%s\n' $s | sed "s/\$/\t$m/" >"$KCUT_CACHE/db/$f/$m.tmp/module-map.tsv"
 	rm -f "$out.tmp"
 	local t0 rc=0
 	t0=$(date +%s.%N)
 	nice -n 19 "$KCUT_BIN" analyze -p "$KCUT_CACHE/db/$f/$m.tmp/compile_commands.json" --db "$out.tmp" \
-		--driver "$d" --keep-going -j 1 >"$KCUT_CACHE/db/$f/$m.log" 2>&1 || rc=$?
+		--driver "$d" --module-map "$KCUT_CACHE/db/$f/$m.tmp/module-map.tsv" --keep-going -j 1 --no-progress >"$KCUT_CACHE/db/$f/$m.log" 2>&1 || rc=$?
 	if [ "$rc" = 0 ] || [ "$rc" = 3 ] || [ "$rc" = 1 ]; then
 		mv -f "$out.tmp" "$out"
 		printf '%s\n' "$key" >"$out.stamp"

@@ -4,8 +4,8 @@
 #
 # It unpacks Debian's linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz) into a cache directory outside
 # the repository, then makes two out-of-tree builds of it (O=): one with clang (LLVM=-14, the system
-# clang 14) and one with gcc. Each build gets defconfig plus the chosen drivers as modules,
-# modules_prepare, then only those drivers' objects are compiled. The kernel's own
+# clang 14) and one with gcc. Each build gets defconfig plus every known driver as a module,
+# modules_prepare, then only the chosen drivers' objects are compiled. The kernel's own
 # scripts/clang-tools/gen_compile_commands.py turns the .cmd files into a compile_commands.json that is
 # then split per driver:
 #     $CACHE/db/clang/<driver>/compile_commands.json
