@@ -82,7 +82,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 }
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
-       O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT };
+       O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -95,6 +95,7 @@ static const struct option long_opts[] = {
 	{ "beta", required_argument, NULL, O_BETA },
 	{ "pin", required_argument, NULL, O_PIN },
 	{ "budget", required_argument, NULL, O_BUDGET },
+	{ "max-kernel-funcs", required_argument, NULL, O_MAXF },
 	{ "solver", required_argument, NULL, O_SOLVER },
 	{ "name", required_argument, NULL, O_NAME },
 	{ "focus", required_argument, NULL, O_FOCUS },
@@ -206,6 +207,11 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			if (num(argv[0], "--budget", optarg, &d) < 0 || d < 0)
 				return KC_EXIT_USAGE;
 			a->o.budget = (long)d;
+			break;
+		case O_MAXF:
+			if (num(argv[0], "--max-kernel-funcs", optarg, &d) < 0 || d < 0)
+				return KC_EXIT_USAGE;
+			a->o.max_funcs = (long)d;
 			break;
 		case O_PIN: {
 			char *eq = strchr(optarg, '=');
@@ -350,10 +356,10 @@ int kc_cmd_partition(int argc, char **argv)
 {
 	static const char *usage =
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--alpha A] [--beta B]\n"
-		"       [--pin FUNC=kernel|user]... [--budget LOC] [--solver auto|maxflow|z3] [--name NAME]\n"
-		"       [--family NAME] [--templates DIR]";
+		"       [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N] [--solver auto|maxflow|z3]\n"
+		"       [--name NAME] [--family NAME] [--templates DIR]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_SOLVER, O_NAME, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -367,7 +373,8 @@ int kc_cmd_partition(int argc, char **argv)
 		    "Choose the kernel half and store it as a named partition (default name: the mode).\n"
 		    "  propagate  roots plus every driver function they transitively call (the paper's splitter)\n"
 		    "  mincut     minimise alpha*kernel LOC + beta*crossing call weight (igraph max-flow; Z3\n"
-		    "             when --budget caps the kernel LOC). Default alpha 1, beta 1.\n"
+		    "             when --budget caps the kernel LOC or --max-kernel-funcs the number of kernel\n"
+		    "             functions). Default alpha 1, beta 1.\n"
 		    "Hard constraints in every mode: roots, atomic context (reachable from irq/softirq/timer\n"
 		    "roots or called with a spinlock held), whole critical sections. A pin that contradicts\n"
 		    "them is an error naming both. Edge weights: call sites x10 per loop level, or measured\n"
@@ -397,6 +404,8 @@ int kc_cmd_partition(int argc, char **argv)
 		printf(" (%s, alpha %g, beta %g", st.solver, a.o.alpha, a.o.beta);
 	if (a.o.mode == KC_PART_MINCUT && a.o.budget >= 0)
 		printf(", budget %ld LOC", a.o.budget);
+	if (a.o.mode == KC_PART_MINCUT && a.o.max_funcs >= 0)
+		printf(", at most %ld kernel functions", a.o.max_funcs);
 	if (a.o.mode == KC_PART_MINCUT)
 		printf(")");
 	printf(", family %s, %s, solved in %.2f ms\n", kc_part_graph_family(a.c.g),

@@ -68,6 +68,7 @@ static char *record_name(CXType written_pointee, CXType canon_pointee)
 	return cx_str(clang_getTypeSpelling(canon_pointee));
 }
 
+/* Fill *out (malloc'd strings, freed by the model) with the marshaling class of type t. */
 static void classify(struct em_type *out, CXType t)
 {
 	CXType ct = clang_getCanonicalType(t);
@@ -124,6 +125,7 @@ static void classify(struct em_type *out, CXType t)
 	}
 }
 
+/* Byte offset of loc in its file, after macro expansion. */
 static unsigned offset_of(CXSourceLocation loc)
 {
 	unsigned off = 0;
@@ -142,6 +144,7 @@ static enum CXChildVisitResult find_body(CXCursor c, CXCursor parent, CXClientDa
 	return CXChildVisit_Continue;
 }
 
+/* Record the parameter names and types and the return type of f from declaration c, once. */
 static void record_types(struct em_func *f, CXCursor c)
 {
 	int i, n = clang_Cursor_getNumArguments(c);
@@ -166,6 +169,8 @@ static void record_types(struct em_func *f, CXCursor c)
 	}
 }
 
+/* Top-level cursor visitor: globals and function definitions of the main file, types of every
+ * function the model knows (matched by name first, then USR). */
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct scan_ctx *x = data;
@@ -300,6 +305,7 @@ cleanup:
 	return rc;
 }
 
+/* Release what em_scan_tu allocated; *s is zeroed. */
 void em_scan_free(struct em_scan *s)
 {
 	int i;

@@ -9,6 +9,7 @@
 
 #include "emit_int.h"
 
+/* Keep the first reason found for f to cross (for interface.txt). */
 static void set_why(struct em_func *f, const char *fmt, const char *a, const char *b)
 {
 	struct kc_sb sb = { 0 };
@@ -88,6 +89,8 @@ static int assign_ids(struct em_model *m, int which)
 	return n;
 }
 
+/* The name ids use for function i: its name, or name__stem when another crossing or
+ * address-taken function has the same name (two static functions in two files). */
 static void make_idname(struct em_model *m, int i)
 {
 	struct em_func *f = &m->f[i];
@@ -110,6 +113,8 @@ static void make_idname(struct em_model *m, int i)
 	}
 }
 
+/* Registered functions get function-pointer ids; user-half ones become upcalls (the kernel
+ * calls them through the slot or the API they were registered with). 0 or KC_EDB. */
 static int load_registrations(struct em_model *m, struct kc_err *err)
 {
 	sqlite3 *db = kc_db_sqlite(m->db);
@@ -265,6 +270,7 @@ static char *last_member(const char *e, long *cst)
 	return q;
 }
 
+/* Set the shape of f with its argument and a note saying where it came from. */
 static void set_shape(struct em_field *f, enum em_shape s, const char *arg, const char *src)
 {
 	f->shape = s;

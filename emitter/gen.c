@@ -286,6 +286,7 @@ static char *gen_dispatch(struct gen *g, enum em_side half)
 	return r;
 }
 
+/* include/kcut_ids.h: the id enums, the tables and the handler declarations (malloc'd text). */
 static char *gen_ids(struct gen *g)
 {
 	struct em_model *m = g->m;
@@ -468,6 +469,7 @@ static void shared_locks(struct kc_sb *sb, struct em_model *m)
 	kc_sb_add(sb, n ? "\n" : " none\n");
 }
 
+/* interface.txt: every crossing with the fields it marshals; counts the fields into res. */
 static char *gen_interface(struct gen *g, struct kc_emit_result *res)
 {
 	struct em_model *m = g->m;
@@ -580,6 +582,7 @@ static void tu_flags(struct kc_sb *sb, const struct em_model *m, const char *sep
 	free(seen);
 }
 
+/* CMakeLists.txt building both halves against the kernel model and the runtime. */
 static char *gen_cmake(struct gen *g)
 {
 	struct em_model *m = g->m;
@@ -661,6 +664,7 @@ static void add_out(struct outfile **v, int *n, const char *rel, char *text)
 	(*n)++;
 }
 
+/* mkdir -p. 0 or KC_EIO. */
 static int mkdirs(const char *path, struct kc_err *err)
 {
 	char *p = kc_xstrdup(path), *q;
@@ -682,6 +686,7 @@ static int mkdirs(const char *path, struct kc_err *err)
 	return rc;
 }
 
+/* Write the collected files under dir, creating directories. 0 or KC_EIO. */
 static int write_all(const char *dir, struct outfile *v, int n, struct kc_err *err)
 {
 	int i, rc = 0;

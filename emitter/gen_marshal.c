@@ -136,6 +136,7 @@ const char *gen_helper(struct gen *g, struct gen_file *o, int fn, int st, int di
 	return o->help[o->nhelp++].name;
 }
 
+/* Report that field f cannot be marshaled for crossing fn (unknown shapes were reported already). */
 static void field_problem(struct gen *g, const struct em_field *f, int fn, const char *what)
 {
 	struct em_model *m = g->m;

@@ -71,6 +71,7 @@ int gen_marshalable(struct gen *g, int fn)
 	return ok;
 }
 
+/* The return statement of a stub whose crossing failed (see docs/emitter.md, Stubs). */
 static void err_return(struct kc_sb *b, const struct em_type *t, const char *ind)
 {
 	if (t->cls == EM_T_VOID)
@@ -219,7 +220,8 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		else if (p->t.cls == EM_T_PTR_PTR)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n", n, n);
 	}
-	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
+	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kcut_peer_fault(kcut_rc, __func__);\n"
+		     "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
 		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
 		kc_sb_add(b, f->noreturn ? "\tkcut_abort(); /* declared noreturn */\n}" : "}");
@@ -355,7 +357,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		}
 	}
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
-		     "\t\treturn kcut_rc;\n\t");
+		     "\t\treturn kcut_peer_fault(kcut_rc, __func__);\n\t");
 	if (f->ret.cls != EM_T_VOID)
 		kc_sb_add(b, "kcut_ret = ");
 	kc_sb_addf(b, "%s(", f->name);

@@ -146,6 +146,7 @@ struct em_field *em_field_by_name(const struct em_model *m, int st, const char *
 	return NULL;
 }
 
+/* File name without directory and extension, as a C identifier (malloc'd). */
 static char *stem_of(const char *path)
 {
 	const char *b = strrchr(path, '/');
@@ -161,6 +162,8 @@ static char *stem_of(const char *path)
 	return s;
 }
 
+/* Load every function with its side in the partition, sorted by (name, file, usr), and build
+ * the id and USR indexes. 0 or KC_EDB. */
 static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -219,6 +222,7 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	return rc;
 }
 
+/* Load the call edges in source order (stable across analyses). 0 or KC_EDB. */
 static int load_calls(struct em_model *m, sqlite3 *db, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -254,6 +258,8 @@ static int load_calls(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	return rc;
 }
 
+/* Load structs and their fields, number the fields globally, resolve embedded and pointed-to
+ * struct indexes and compute has_ptr. 0 or KC_EDB. */
 static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -335,6 +341,7 @@ static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	return 0;
 }
 
+/* Load field accesses as (function, global field, EM_IN/EM_OUT bits). 0 or KC_EDB. */
 static int load_access(struct em_model *m, sqlite3 *db, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -402,6 +409,7 @@ static int parse_args(struct em_tu *t, const char *js)
 	}
 }
 
+/* Load the analyzed driver TUs with their stored arguments. KC_ENOTFOUND when there is none. */
 static int load_tus(struct em_model *m, sqlite3 *db, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;

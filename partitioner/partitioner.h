@@ -54,13 +54,18 @@ struct kc_part_opts {
 	int mode;                      /* enum kc_part_mode */
 	double alpha;                  /* cost of one kernel LOC */
 	double beta;                   /* cost of one unit of crossing-edge weight */
-	long budget;                   /* max kernel LOC, or -1 for none (forces Z3) */
+	long budget;                   /* max kernel LOC, or -1 for none (not a cut: Lagrangian/Z3) */
+	long max_funcs;                /* max kernel functions, or -1 for none (Z3) */
 	int solver;                    /* enum kc_part_solver */
 	const struct kc_part_pin *pins;
 	size_t n_pins;
 	int fault_inject;              /* TEST ONLY: 1 perturbs the max-flow network (self-test) */
 };
-#define KC_PART_OPTS_INIT { KC_PART_MINCUT, 1.0, 1.0, -1, KC_PART_SOLVER_AUTO, NULL, 0, 0 }
+#define KC_PART_OPTS_INIT                                                                          \
+	{                                                                                          \
+		.mode = KC_PART_MINCUT, .alpha = 1.0, .beta = 1.0, .budget = -1, .max_funcs = -1, \
+		.solver = KC_PART_SOLVER_AUTO, .pins = NULL, .n_pins = 0, .fault_inject = 0       \
+	}
 
 /* Summary numbers of a result. */
 struct kc_part_stats {

@@ -12,9 +12,10 @@
  * one of which is cut exactly when u and v are separated; hard-kernel nodes get s->v and
  * user-pinned nodes v->t of "infinite" capacity (more than all finite capacities together). The
  * min cut is the optimum; its source side (vertices reachable from s in the residual network) is
- * the smallest optimal kernel half. A LOC budget is not a cut constraint: Z3's optimizer solves
- * the 0/1 linear program (x_v kernel, y_e >= |x_u - x_v|, sum loc*x <= budget). Brute force is
- * the reference model for the tests.
+ * the smallest optimal kernel half. A LOC budget or a kernel function count limit is not a cut
+ * constraint: a Lagrangian relaxation over max-flow handles the budget when its bounds meet, Z3's
+ * optimizer (MaxSMT with pseudo-boolean limits) the rest. Brute force is the reference model for
+ * the tests.
  */
 #include "part_int.h"
 
@@ -584,12 +585,17 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_eq(c, k[g->e[i].from], k[g->e[i].to]), buf, grp);
 		any_soft = 1;
 	}
-	if (o->budget >= 0 && g->nf > 0) {
+	if ((o->budget >= 0 || o->max_funcs >= 0) && g->nf > 0) {
 		int *coef = kc_xmalloc(g->nf * sizeof(int));
 
 		for (i = 0; i < g->nf; i++)
 			coef[i] = (int)g->f[i].loc;
-		Z3_optimize_assert(c, opt, Z3_mk_pble(c, (unsigned)g->nf, k, coef, (int)o->budget));
+		if (o->budget >= 0)
+			Z3_optimize_assert(c, opt, Z3_mk_pble(c, (unsigned)g->nf, k, coef, (int)o->budget));
+		for (i = 0; i < g->nf; i++)
+			coef[i] = 1;
+		if (o->max_funcs >= 0)
+			Z3_optimize_assert(c, opt, Z3_mk_pble(c, (unsigned)g->nf, k, coef, (int)o->max_funcs));
 		free(coef);
 	}
 	res = Z3_optimize_check(c, opt, 0, NULL);
@@ -598,14 +604,21 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 		goto cleanup;
 	}
 	if (res == Z3_L_FALSE) {
-		long hard = 0;
+		long hard = 0, nhard = 0;
 
 		for (i = 0; i < g->nf; i++)
-			if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL)
+			if (r->reason[i] != NO_REASON && r->side[i] == KC_PART_KERNEL) {
 				hard += g->f[i].loc;
-		rc = kc_err_set(err, KC_ECONFLICT,
-				"budget %ld LOC cannot be met: the hard constraints and kernel pins alone need %ld LOC",
-				o->budget, hard);
+				nhard++;
+			}
+		if (o->max_funcs >= 0 && nhard > o->max_funcs)
+			rc = kc_err_set(err, KC_ECONFLICT,
+					"at most %ld kernel functions cannot be met: the hard constraints and kernel pins "
+					"alone need %ld", o->max_funcs, nhard);
+		else
+			rc = kc_err_set(err, KC_ECONFLICT,
+					"budget %ld LOC cannot be met: the hard constraints and kernel pins alone need %ld LOC",
+					o->budget, hard);
 		goto cleanup;
 	}
 	if (res != Z3_L_TRUE) {
@@ -731,15 +744,17 @@ static int solve_brute(struct kc_part_result *r, const unsigned char *user_pin, 
 		goto cleanup;
 	}
 	for (mask = 0; mask < (1UL << nfree); mask++) {
-		long loc = 0;
+		long loc = 0, nk = 0;
 		double cost;
 
 		for (i = 0; i < nfree; i++)
 			side[freev[i]] = (mask >> i) & 1;
-		if (r->o.budget >= 0) {
-			for (i = 0; i < g->nf; i++)
+		if (r->o.budget >= 0 || r->o.max_funcs >= 0) {
+			for (i = 0; i < g->nf; i++) {
 				loc += side[i] ? g->f[i].loc : 0;
-			if (loc > r->o.budget)
+				nk += side[i];
+			}
+			if ((r->o.budget >= 0 && loc > r->o.budget) || (r->o.max_funcs >= 0 && nk > r->o.max_funcs))
 				continue;
 		}
 		cost = kc_part_cost(g, &r->o, side);
@@ -749,7 +764,8 @@ static int solve_brute(struct kc_part_result *r, const unsigned char *user_pin, 
 		}
 	}
 	if (best == DBL_MAX) {
-		rc = kc_err_set(err, KC_ECONFLICT, "budget %ld LOC cannot be met by any assignment", r->o.budget);
+		rc = kc_err_set(err, KC_ECONFLICT, "the limits (budget %ld LOC, at most %ld kernel functions) cannot be met",
+				r->o.budget, r->o.max_funcs);
 		goto cleanup;
 	}
 	for (i = 0; i < nfree; i++)
@@ -783,12 +799,13 @@ int kc_part_solve(struct kc_part_result **out, const struct kc_part_graph *g, co
 	*out = NULL;
 	if (!(o->alpha >= 0) || !(o->beta >= 0) || isinf(o->alpha) || isinf(o->beta))
 		return kc_err_set(err, KC_EINVAL, "alpha and beta must be finite and >= 0 (got %g, %g)", o->alpha, o->beta);
-	if (o->mode == KC_PART_PROPAGATE && o->budget >= 0)
-		return kc_err_set(err, KC_EINVAL, "--budget needs --mode mincut");
-	if (o->budget >= 0 && solver == KC_PART_SOLVER_MAXFLOW)
-		return kc_err_set(err, KC_EINVAL, "a LOC budget is not a cut constraint: use --solver z3 or auto");
+	if (o->mode == KC_PART_PROPAGATE && (o->budget >= 0 || o->max_funcs >= 0))
+		return kc_err_set(err, KC_EINVAL, "--budget and --max-kernel-funcs need --mode mincut");
+	if ((o->budget >= 0 || o->max_funcs >= 0) && solver == KC_PART_SOLVER_MAXFLOW)
+		return kc_err_set(err, KC_EINVAL, "a LOC budget or function limit is not a cut constraint: "
+						  "use --solver z3 or auto");
 	if (solver == KC_PART_SOLVER_AUTO)
-		solver = o->budget >= 0 ? KC_PART_SOLVER_Z3 : KC_PART_SOLVER_MAXFLOW;
+		solver = o->budget >= 0 || o->max_funcs >= 0 ? KC_PART_SOLVER_Z3 : KC_PART_SOLVER_MAXFLOW;
 	igraph_set_error_handler(igraph_error_handler_printignore);
 	r = kc_part_result_alloc(g, o);
 	csr_build(&c, g);
@@ -804,7 +821,8 @@ int kc_part_solve(struct kc_part_result **out, const struct kc_part_graph *g, co
 		if (solver == KC_PART_SOLVER_MAXFLOW) {
 			rc = solve_maxflow(r, user_pin, o->fault_inject, err);
 			r->st.solver = "maxflow";
-		} else if (solver == KC_PART_SOLVER_Z3 && o->budget >= 0 && o->solver == KC_PART_SOLVER_AUTO) {
+		} else if (solver == KC_PART_SOLVER_Z3 && o->budget >= 0 && o->max_funcs < 0 &&
+			   o->solver == KC_PART_SOLVER_AUTO) {
 			/* Budget, automatic: Lagrangian max-flow first; when its bounds meet it is optimal,
 			 * otherwise Z3 (with a time limit, falling back to the Lagrangian cut). */
 			double lower = 0;

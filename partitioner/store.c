@@ -41,6 +41,7 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 	json_object_set_new(params, "alpha", json_real(o->alpha));
 	json_object_set_new(params, "beta", json_real(o->beta));
 	json_object_set_new(params, "budget", json_integer(o->budget));
+	json_object_set_new(params, "max_kernel_funcs", json_integer(o->max_funcs));
 	json_object_set_new(params, "solver", json_string(o->mode == KC_PART_MINCUT ? r->st.solver : "propagate"));
 	json_object_set_new(params, "requested_solver", json_string(solver_name(o->solver)));
 	for (i = 0; i < o->n_pins; i++) {
@@ -169,6 +170,9 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 		o.alpha = json_number_value(json_object_get(params, "alpha"));
 		o.beta = json_number_value(json_object_get(params, "beta"));
 		o.budget = (long)json_integer_value(json_object_get(params, "budget"));
+		o.max_funcs = json_is_integer(json_object_get(params, "max_kernel_funcs"))
+				      ? (long)json_integer_value(json_object_get(params, "max_kernel_funcs"))
+				      : -1;
 		if (json_is_string(p))
 			profile = kc_xstrdup(json_string_value(p));
 		json_decref(params);

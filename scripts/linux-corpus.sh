@@ -20,7 +20,7 @@
 # and renamed when its analysis finished).
 #
 # Usage: scripts/linux-corpus.sh [--families net,scsi,sound] [--modules M1,M2|--limit N] [--analyze]
-#                                [--kcut PATH] [-j N] [--cache DIR] [--print-cache] [--force]
+#                                [--kcut PATH] [--out DIR] [-j N] [--cache DIR] [--print-cache] [--force]
 set -euo pipefail
 
 families=net,scsi,sound
@@ -28,6 +28,7 @@ modules=""
 limit=0
 analyze=0
 kcut=""
+out=""
 jobs=${KCUT_CORPUS_JOBS:-2}
 cache=${KCUT_CORPUS_CACHE:-${HOME:-/tmp}/.cache/kcut/corpus}
 force=0
@@ -39,7 +40,8 @@ usage() {
 	cat <<'EOF2'
 Families: net (drivers/net/ethernet), scsi (drivers/scsi), sound (sound/pci, sound/isa, sound/drivers).
 --modules analyses only the named modules, --limit the first N modules per family (in path order).
---analyze runs `kcut analyze` per module (kcut from --kcut, else build/*/cli/kcut, else PATH).
+--analyze runs `kcut analyze` per module (kcut from --kcut, else build/*/cli/kcut, else PATH) into
+--out DIR (default $CACHE/db): DIR/<family>/<module>.db, the layout `kcut stats --corpus DIR` reads.
 Environment: KCUT_CORPUS_CACHE, KCUT_LINUX_CACHE (source tree), KCUT_CORPUS_JOBS (make -j, default 2).
 EOF2
 }
@@ -54,6 +56,8 @@ while [ $# -gt 0 ]; do
 	--limit=*) limit=${1#*=}; shift ;;
 	--analyze) analyze=1; shift ;;
 	--kcut) kcut=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--out=*) out=${1#*=}; shift ;;
 	--kcut=*) kcut=${1#*=}; shift ;;
 	-j) jobs=$2; shift 2 ;;
 	-j*) jobs=${1#-j}; shift ;;
@@ -229,6 +233,10 @@ step_end
 
 [ "$analyze" = 1 ] || { printf 'linux-corpus: ready in %d s; cache %s\n' "$(($(date +%s) - T0))" "$cache"; exit 0; }
 
+# The build is done: release the lock so that analyses into other --out directories run concurrently
+# (an --out directory itself must not be shared by two runs at once).
+exec 9>&-
+
 # --- per-module analysis ---------------------------------------------------------------------------
 if [ -z "$kcut" ]; then
 	for k in "$top"/build/*/cli/kcut; do [ -x "$k" ] && kcut=$k && break; done
@@ -239,49 +247,58 @@ sel=$cache/selected.tsv
 python3 - "$cache/modules.tsv" "$modules" "$limit" "$families" >"$sel" <<'PY'
 import sys
 tsv, mods, limit, fams = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
+# Families interleaved (round robin) so that an interrupted run has numbers for every family.
 want = set(m for m in mods.split(",") if m)
-count = {}
+per = {}
 for line in open(tsv):
     m, f = line.split("\t")[:2]
     if f not in fams or (want and m not in want):
         continue
-    count[f] = count.get(f, 0) + 1
-    if limit and count[f] > limit:
-        continue
-    sys.stdout.write(line)
+    per.setdefault(f, [])
+    if not limit or len(per[f]) < limit:
+        per[f].append(line)
+i = 0
+while any(i < len(v) for v in per.values()):
+    for f in fams:
+        if f in per and i < len(per[f]):
+            sys.stdout.write(per[f][i])
+    i += 1
 PY
 n=$(wc -l <"$sel")
 step_begin "kcut analyze: $n modules, $jobs at a time ($kcut)"
-export KCUT_BIN=$kcut KCUT_CACHE=$cache
+[ -n "$out" ] || out=$cache/db
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+export KCUT_BIN=$kcut KCUT_CACHE=$cache KCUT_OUT=$out
 # One module: its TUs from the corpus json, analyzed into db/<family>/<module>.db.
 analyze_one() {
 	IFS=$'\t' read -r m f d s <<<"$1"
-	local out=$KCUT_CACHE/db/$f/$m.db key
+	local out=$KCUT_OUT/$f/$m.db key
 	key="$KCUT_BIN $s"
 	if [ -f "$out" ] && [ -f "$out.stamp" ] && [ "$(cat "$out.stamp")" = "$key" ]; then
 		return 0
 	fi
-	mkdir -p "$KCUT_CACHE/db/$f/$m.tmp"
-	python3 - "$KCUT_CACHE/compile_commands.json" "$KCUT_CACHE/db/$f/$m.tmp/compile_commands.json" $s <<'PY'
+	mkdir -p "$KCUT_OUT/$f/$m.tmp"
+	python3 - "$KCUT_CACHE/compile_commands.json" "$KCUT_OUT/$f/$m.tmp/compile_commands.json" $s <<'PY'
 import json, os, sys
 keep = set(sys.argv[3:])
 e = [x for x in json.load(open(sys.argv[1])) if os.path.realpath(os.path.join(x["directory"], x["file"])) in keep]
 json.dump(e, open(sys.argv[2], "w"))
 PY
-	printf '%s\n' $s | sed "s/\$/\t$m/" >"$KCUT_CACHE/db/$f/$m.tmp/module-map.tsv"
+	printf '%s\n' $s | sed "s/\$/\t$m/" >"$KCUT_OUT/$f/$m.tmp/module-map.tsv"
 	rm -f "$out.tmp"
 	local t0 rc=0
 	t0=$(date +%s.%N)
-	nice -n 19 "$KCUT_BIN" analyze -p "$KCUT_CACHE/db/$f/$m.tmp/compile_commands.json" --db "$out.tmp" \
-		--driver "$d" --module-map "$KCUT_CACHE/db/$f/$m.tmp/module-map.tsv" --keep-going -j 1 --no-progress >"$KCUT_CACHE/db/$f/$m.log" 2>&1 || rc=$?
+	nice -n 19 "$KCUT_BIN" analyze -p "$KCUT_OUT/$f/$m.tmp/compile_commands.json" --db "$out.tmp" \
+		--driver "$d" --module-map "$KCUT_OUT/$f/$m.tmp/module-map.tsv" --keep-going -j 1 --no-progress >"$KCUT_OUT/$f/$m.log" 2>&1 || rc=$?
 	if [ "$rc" = 0 ] || [ "$rc" = 3 ] || [ "$rc" = 1 ]; then
 		mv -f "$out.tmp" "$out"
 		printf '%s\n' "$key" >"$out.stamp"
 		printf 'linux-corpus:   %-8s %-28s rc=%d %.1f s\n' "$f" "$m" "$rc" "$(echo "$(date +%s.%N) - $t0" | bc)"
 	else
-		echo "linux-corpus:   $f $m: kcut analyze failed (rc=$rc, see db/$f/$m.log)" >&2
+		echo "linux-corpus:   $f $m: kcut analyze failed (rc=$rc, see $KCUT_OUT/$f/$m.log)" >&2
 	fi
-	rm -rf "$KCUT_CACHE/db/$f/$m.tmp"
+	rm -rf "$KCUT_OUT/$f/$m.tmp"
 }
 export -f analyze_one
 tr '\n' '\0' <"$sel" | xargs -0 -r -n 1 -P "$jobs" bash -c 'analyze_one "$1"' _

@@ -85,6 +85,10 @@ def main():
     check(rc == 2 and "cannot be met" in err, "budget: " + err)
     rc, out, err = kcut("partition", "--budget", "230", "--beta", "2", "--name", "budget")
     check(rc == 0 and "(z3, alpha 1, beta 2, budget 230 LOC)" in out, "z3 budget: " + out + err)
+    rc, out, err = kcut("partition", "--max-kernel-funcs", "10", "--beta", "2", "--name", "card")
+    check(rc == 0 and "at most 10 kernel functions" in out and "kernel: 10 functions" in out, "cardinality: " + out + err)
+    rc, out, err = kcut("partition", "--max-kernel-funcs", "3")
+    check(rc == 2 and "at most 3 kernel functions cannot be met" in err, "cardinality conflict: " + err)
     rc, out, err = kcut("partition", "--db", os.path.join(tmp, "none.db"))
     check(rc == 2 and "no such database" in err, "missing db: " + err)
 

@@ -253,6 +253,21 @@ static void test_mincut_beta_sweep(void)
 	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), KC_ECONFLICT);
 	KC_CHECK(strstr(err.msg, "cannot be met") != NULL);
 	KC_CHECK(r == NULL);
+	/* at most 10 kernel functions: the 9 of the hard closure plus the better of sn_config and
+	 * sn_get_regs (moving sn_get_regs in saves 60 - 25 = 35, sn_config 40 - 20 = 20) */
+	o.solver = KC_PART_SOLVER_AUTO;
+	o.budget = -1;
+	o.max_funcs = 10;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_get_regs"), KC_PART_KERNEL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "sn_config"), KC_PART_USER);
+	kc_part_result_free(r);
+	r = NULL;
+	o.max_funcs = 8;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), KC_ECONFLICT);
+	KC_CHECK(strstr(err.msg, "at most 8 kernel functions cannot be met") != NULL);
+	o.max_funcs = -1;
 	/* budget with the max-flow solver is refused */
 	o.solver = KC_PART_SOLVER_MAXFLOW;
 	o.budget = 1000;

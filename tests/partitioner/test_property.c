@@ -110,6 +110,11 @@ static void test_agree(void)
 			for (i = 0; i < n; i++)
 				total += kc_part_graph_loc(g, i);
 			o.budget = (long)rnd((unsigned)total + 1);
+			/* and sometimes a cardinality limit, alone or with the budget */
+			if (rnd(3) == 0)
+				o.max_funcs = (long)rnd((unsigned)n + 1);
+			if (o.max_funcs >= 0 && rnd(2))
+				o.budget = -1;
 			rz = run(g, &o, KC_PART_SOLVER_Z3, &vz, &cz);
 			rb = run(g, &o, KC_PART_SOLVER_BRUTE, &vb, &cb);
 			/* auto: Lagrangian max-flow, then Z3 unless its bounds already prove the optimum */

@@ -53,7 +53,7 @@ int kcut_handler_dma_alloc_coherent(struct kc_rt *rt, struct kc_xdr *kcut_a, str
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = dma_alloc_coherent(kcut_p0, kcut_p1, kcut_h2 ? &kcut_v2 : NULL, kcut_p3);
 	kcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
 	if (kcut_h2)
@@ -74,7 +74,7 @@ int kcut_handler_free_irq(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	free_irq(kcut_p0, kcut_p1);
 	(void)kcut_r;
 	return kcut_rc;
@@ -96,7 +96,7 @@ int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = kcalloc(kcut_p0, kcut_p1, kcut_p2);
 	kcut_track_alloc(kcut_ret, (size_t)kcut_p0 * (size_t)kcut_p1, &kcut_rc);
 	kcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
@@ -121,7 +121,7 @@ int kcut_handler_netif_carrier_on(struct kc_rt *rt, struct kc_xdr *kcut_a, struc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	netif_carrier_on(kcut_p0);
 	kcut_s.n = 0;
 	if (kcut_p0) {
@@ -152,7 +152,7 @@ int kcut_handler_register_netdev(struct kc_rt *rt, struct kc_xdr *kcut_a, struct
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = register_netdev(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -180,7 +180,7 @@ int kcut_handler_request_irq(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = request_irq(kcut_p0, (irq_handler_t)kcut_p1, kcut_p2, kcut_p3, kcut_p4);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	return kcut_rc;
@@ -197,7 +197,7 @@ int kcut_handler_spin_lock(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	spin_lock(kcut_p0);
 	(void)kcut_r;
 	return kcut_rc;
@@ -214,7 +214,7 @@ int kcut_handler_spin_unlock(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	spin_unlock(kcut_p0);
 	(void)kcut_r;
 	return kcut_rc;

@@ -82,6 +82,8 @@ static int drv_open(struct net_device *dev)
 			else
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -120,6 +122,8 @@ static int drv_stop(struct net_device *dev)
 			else
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -159,6 +163,8 @@ static int drv_change_mtu(struct net_device *dev, int new_mtu)
 			else
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -217,6 +223,8 @@ static int drv_probe(struct net_device *dev, struct drv_adapter *ad)
 			else
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {

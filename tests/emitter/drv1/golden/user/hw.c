@@ -66,6 +66,8 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 		kcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);
 		if (handle)
 			kcut_get_fixed(kcut_r, (void *)handle, sizeof(*handle), &kcut_rc);
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -89,6 +91,8 @@ void free_irq(unsigned int irq, void *dev)
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -112,6 +116,8 @@ void *kcalloc(size_t n, size_t size, unsigned int gfp)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -148,6 +154,8 @@ void netif_carrier_on(struct net_device *dev)
 			else
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -177,6 +185,8 @@ int register_netdev(struct net_device *dev)
 	if (!kcut_rc) {
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		kcut_s.n = 0;
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -205,6 +215,8 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, co
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -227,6 +239,8 @@ void spin_lock(spinlock_t *l)
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -246,6 +260,8 @@ void spin_unlock(spinlock_t *l)
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)

@@ -126,7 +126,7 @@ int kcut_handler_drv_open(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = drv_open(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -158,7 +158,7 @@ int kcut_handler_drv_stop(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = drv_stop(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -192,7 +192,7 @@ int kcut_handler_drv_change_mtu(struct kc_rt *rt, struct kc_xdr *kcut_a, struct 
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = drv_change_mtu(kcut_p0, kcut_p1);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -232,7 +232,7 @@ int kcut_handler_drv_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = drv_probe(kcut_p0, kcut_p1);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
