@@ -23,8 +23,9 @@ export KCUT_DB=$run/kcut.db
 step() { printf '\n== %s\n' "$*"; }
 
 step "kcut $("$kcut" --version | cut -d' ' -f2): the unsplit simnic driver in the kernel model (kcut-sim)"
-"$sim" --driver "$build/testdrivers/drivers/simnic/simnic.so" "$top/tests/testdrivers/simnic/basic.sim" | head -n 25
-echo "   ... (full transcript: tests/testdrivers/simnic/basic.expected)"
+"$sim" --driver "$build/testdrivers/drivers/simnic/simnic.so" "$top/tests/testdrivers/simnic/basic.sim" >sim.txt
+head -n 25 sim.txt
+echo "   ... (full transcript: $run/sim.txt)"
 
 step "kcut analyze: parse the driver through its compile_commands.json"
 "$kcut" analyze -p "$build/testdrivers/drivers/simnic/compile_commands.json" --driver "$drv"
@@ -34,22 +35,20 @@ step "kcut roots: the critical entry points and the template rule behind each"
 "$kcut" roots
 
 step "kcut partition --mode propagate: roots plus everything they call (the Microdrivers splitter)"
-"$kcut" partition --mode propagate --name propagate | head -n 6
+"$kcut" partition --mode propagate --name propagate >propagate.txt
+head -n 6 propagate.txt
 
 step "kcut partition --mode mincut: minimise kernel LOC + crossing weight (igraph max-flow)"
-"$kcut" partition --mode mincut --name mincut | head -n 12
+"$kcut" partition --mode mincut --name mincut >mincut.txt
+head -n 12 mincut.txt
 
 step "kcut why: the reason a function is on its side"
 "$kcut" why simnic_read_phy_reg
 "$kcut" why simnic_probe
 
 step "kcut graph: the call graph with the two halves"
-if "$kcut" graph --partition mincut --format svg -o "$run/simnic.svg" 2>/dev/null; then
-	echo "wrote $run/simnic.svg"
-else
+"$kcut" graph --partition mincut --format svg -o "$run/simnic.svg" 2>/dev/null ||
 	"$kcut" graph --partition mincut --format dot -o "$run/simnic.dot"
-	echo "wrote $run/simnic.dot"
-fi
 
 echo
 echo "Database: $KCUT_DB (try: sqlite3 $KCUT_DB 'SELECT name, loc FROM func WHERE is_driver ORDER BY loc DESC LIMIT 10')"

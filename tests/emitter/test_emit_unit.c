@@ -28,11 +28,12 @@ static void test_annot_good(void)
 	struct em_model m;
 	struct kc_err err = { 0 };
 	char *p = write_tmp("# comment\n\nring.buf array count\nad.name string # trailing\n"
-			    "ad.priv opaque\nreq.u union kind\nad.list list next\nring.lut array 16\n");
+			    "ad.priv opaque\nreq.u union kind\nad.list list next\nring.lut array 16\n"
+			    "rxb::<anon@136>.page opaque\n");
 
 	memset(&m, 0, sizeof(m));
 	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
-	KC_REQUIRE(m.nann == 6);
+	KC_REQUIRE(m.nann == 7);
 	KC_CHECK_EQ_STR(m.ann[0].field, "ring.buf");
 	KC_CHECK_EQ_INT(m.ann[0].shape, EM_S_ARRAY);
 	KC_CHECK_EQ_STR(m.ann[0].arg, "count");
@@ -43,6 +44,7 @@ static void test_annot_good(void)
 	KC_CHECK_EQ_INT(m.ann[3].shape, EM_S_UNION);
 	KC_CHECK_EQ_INT(m.ann[4].shape, EM_S_LIST);
 	KC_CHECK_EQ_STR(m.ann[5].arg, "16");
+	KC_CHECK_EQ_STR(m.ann[6].field, "rxb::<anon@136>.page"); /* an anonymous member's struct */
 	em_model_free(&m);
 	unlink(p);
 	free(p);

@@ -68,6 +68,22 @@ static inline void kcut_fail(int *rc, int code)
 		*rc = code;
 }
 
+/* A decode failure: on the kernel side the user half sent a malformed message or a handle it does
+ * not own, which is a fault (the runtime kills and restarts it); on the user side, just the code. */
+static inline int kcut_peer_fault(int rc, const char *fn)
+{
+#ifdef KCUT_KERNEL_HALF
+	if (rc == KC_RT_EPROTO || rc == KC_RT_ESTALE || rc == KC_RT_ETYPE || rc == KC_RT_ERANGE ||
+	    rc == KC_EINVAL) {
+		kcut_log("kcut: %s: bad data from the user half: %s\n", fn, kc_rt_strerror(rc));
+		return kc_rt_fault(kcut_rt, "malformed data or foreign handle from the user half");
+	}
+#else
+	(void)fn;
+#endif
+	return rc;
+}
+
 /* Type and size of a live handle: the tracker checks the type, so try the few there are. */
 static inline int kcut_ptr_info(struct kc_objt *t, uint64_t h, uint32_t *type, size_t *size)
 {

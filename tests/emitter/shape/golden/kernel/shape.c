@@ -48,6 +48,8 @@ static int msg_checksum(struct msg *m)
 			else
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
+		if (kcut_rc)
+			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {

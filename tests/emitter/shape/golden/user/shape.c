@@ -56,7 +56,7 @@ int kcut_handler_msg_checksum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_rc;
+		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = msg_checksum(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
