@@ -29,38 +29,22 @@ int kc_db_exec(struct kc_db *db, const char *sql, struct kc_err *err)
 	return 0;
 }
 
-static int user_version(struct kc_db *db, int *out, struct kc_err *err)
+/* Run a query returning one integer (a PRAGMA or a count); a failure means the file is no usable
+ * SQLite database (not SQLite at all, corrupt, or locked by a foreign writer). */
+static int query_int(struct kc_db *db, const char *sql, int *out, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(db->db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		const char *m = sqlite3_errmsg(db->db);
 
+		kc_err_set(err, KC_EDB, "%s: not a usable kcut database (%s)", db->path, m);
 		sqlite3_finalize(st);
-		return kc_err_set(err, KC_EDB, "%s: not a usable kcut database (%s)", db->path, m);
-	}
-	*out = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static int table_count(struct kc_db *db, int *out, struct kc_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		const char *m = sqlite3_errmsg(db->db);
-
-		sqlite3_finalize(st);
-		return kc_err_set(err, KC_EDB, "%s: not a usable kcut database (%s)", db->path, m);
+		return KC_EDB;
 	}
 	*out = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -89,10 +73,10 @@ int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *e
 	}
 	sqlite3_busy_timeout(db->db, 10000);
 	sqlite3_extended_result_codes(db->db, 1);
-	rc = table_count(db, &ntables, err);
+	rc = query_int(db, "SELECT count(*) FROM sqlite_master", &ntables, err);
 	if (rc)
 		goto cleanup;
-	rc = user_version(db, &ver, err);
+	rc = query_int(db, "PRAGMA user_version", &ver, err);
 	if (rc)
 		goto cleanup;
 	if (ntables == 0 && ver == 0) {

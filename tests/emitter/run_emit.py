@@ -143,7 +143,8 @@ def end_to_end(args, case, out, tmp, incs, drv_sources):
         fail("the user half does not link:\n" + r.stderr[:3000])
         return
     a = run([unsplit], timeout=60)
-    b = run([khost, uhalf], timeout=120)
+    trace = os.path.join(tmp, "trace.txt")
+    b = run([khost, uhalf], timeout=120, env=dict(os.environ, KCUT_TRACE=trace))
     if a.returncode or b.returncode:
         fail("runs failed: unsplit rc %d, split rc %d\n--- unsplit stderr\n%s\n--- split stderr\n%s" %
              (a.returncode, b.returncode, a.stderr[-3000:], b.stderr[-3000:]))
@@ -165,6 +166,29 @@ def end_to_end(args, case, out, tmp, incs, drv_sources):
             "\n--- split stderr\n" + b.stderr[-3000:])
     else:
         print("split and original transcripts identical (%d lines)" % len(want.splitlines()))
+    profile_flow(args, trace, tmp)
+
+
+def profile_flow(args, trace, tmp):
+    """The split run's crossing trace imports as a profile and drives a min-cut."""
+    db = os.path.join(tmp, "k.db")
+    if not os.path.exists(trace):
+        fail("the split run wrote no crossing trace")
+        return
+    with open(trace) as f:
+        text = f.read()
+    for edge in ("drv_open", "request_irq", "drv_change_mtu"):
+        if edge not in text:
+            fail("crossing trace lacks %s:\n%s" % (edge, text))
+    r = run([args.kcut, "profile", "import", trace, "--format", "instrument", "--name", "run", "--db", db])
+    if r.returncode:
+        fail("kcut profile import of the crossing trace: exit %d\n%s" % (r.returncode, r.stderr))
+        return
+    r = run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--profile", "run", "--name", "from-trace"])
+    if r.returncode:
+        fail("kcut partition --profile (from the crossing trace): exit %d\n%s" % (r.returncode, r.stderr))
+    else:
+        print("crossing trace imported as a profile; min-cut with it: ok")
 
 
 def annotate_flow(args, case, db, tmp):

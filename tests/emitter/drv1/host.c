@@ -6,7 +6,7 @@
  * It is built twice: with the original driver in one process, and with the kernel half of the
  * split driver (the user half then runs as its own process, started through the runtime). The
  * two transcripts must be identical: that is what "the split driver behaves like the original"
- * means for this driver.
+ * means for this driver. With $KCUT_TRACE set, the split run writes its crossing trace there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
 		return 2;
 	}
-	if (kcut_kernel_start(argv[1], 0, &err)) {
+	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
 		fprintf(stderr, "host: %s\n", err.msg);
 		return 2;
 	}
@@ -157,6 +157,15 @@ int main(int argc, char **argv)
 	free(ad.tx_ring.desc);
 	free(ad.tx_ring.lens);
 #ifdef KCUT_SPLIT
+	if (getenv("KCUT_TRACE")) {
+		/* the crossing trace: a profile `kcut profile import --format instrument` reads */
+		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
+
+		if (!f || kc_rt_trace_write(kcut_rt, f))
+			fprintf(stderr, "host: cannot write the trace\n");
+		if (f)
+			fclose(f);
+	}
 	kcut_kernel_stop();
 #endif
 	return 0;
