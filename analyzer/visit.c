@@ -24,7 +24,10 @@
 #include <string.h>
 
 #define MAX_DEPTH 1024
-#define MAX_HELD 16
+#define MAX_HELD 8       /* locks tracked at once per program point (more are dropped) */
+#define LOCK_EXPR_MAX 64 /* a lock expression longer than this is truncated */
+#define MAX_CTL 32       /* nesting of loops and switches tracked */
+#define MAX_LABELS 32    /* goto labels tracked per function */
 
 enum {
 	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
@@ -94,18 +97,43 @@ struct frame {
 	unsigned idx;    /* this node's index among its parent's children */
 };
 
+struct held {
+	char expr[LOCK_EXPR_MAX];
+	int spin; /* a spinlock or rwlock (what call.spin_held reports) */
+};
+
+/* The locks held at a program point: every lock held on at least one path reaching it ("maybe
+ * held" counts as held), in acquisition order. dead: no path reaches the point (after return,
+ * break, continue, goto); a dead set is the identity of ls_merge. */
+struct lockset {
+	struct held h[MAX_HELD];
+	int n;
+	int dead;
+};
+
 struct site {
 	long long callee; /* direct: callee func id */
 	char *slot, *fn_type, *expr; /* indirect */
 	long long file_id;
 	unsigned line, col;
-	int count, loop_depth, spin_held;
-	char *locks, *macro;
+	int count, loop_depth;
+	struct lockset ls; /* union of the locksets of every walk through the site */
+	char *macro;
 };
 
-struct held {
-	char *expr;
-	int spin;
+/* An enclosing loop or switch: where break (and, for loops, continue) states collect. */
+struct ctl {
+	int is_loop;
+	int has_default;     /* switch: a default label was seen */
+	struct lockset entry; /* switch: the state on entry (flows to every case label) */
+	struct lockset brk, cont;
+};
+
+/* A goto label: the states of the gotos that jump to it, and the state it was last passed with. */
+struct label {
+	CXCursor c;
+	struct lockset pend, seen;
+	int passed;
 };
 
 struct fn {
@@ -115,8 +143,16 @@ struct fn {
 	unsigned nparams;
 	int loop_depth;
 	int unevaluated;
-	struct held held[MAX_HELD];
-	int nheld;
+	/* flow-sensitive lock state (see "Locks" in docs/analyzer.md) */
+	struct lockset cur;    /* locks held at the current point of the walk */
+	int dry;               /* > 0: re-walk for lock states only: store nothing, widen site locksets */
+	int rewalk;            /* a backward goto brought locks to a label already passed */
+	struct ctl ctl[MAX_CTL];
+	int nctl;
+	struct label labels[MAX_LABELS];
+	int nlabels;
+	struct held try_h;     /* the last trylock of the walk, not yet consumed by a condition */
+	int have_try, try_was_held, try_true;
 	unsigned last_lock_off, last_alloc_off; /* dedupe macro-expanded sites */
 	long long last_lock_file, last_alloc_file;
 	struct site *sites;
@@ -955,17 +991,89 @@ static void store_params(struct vctx *v, struct fn *fn, CXCursor c)
 
 /* ---- facts inside functions -------------------------------------------------------------- */
 
-static char *locks_text(struct fn *fn, int *spin)
+/* Index of the lock named expr in ls, or -1. */
+static int ls_find(const struct lockset *ls, const char *expr)
+{
+	int i;
+
+	for (i = 0; i < ls->n; i++)
+		if (!strcmp(ls->h[i].expr, expr))
+			return i;
+	return -1;
+}
+
+/* Add a lock to ls (kept once; dropped when MAX_HELD are already held). */
+static void ls_add(struct lockset *ls, const char *expr, int spin)
+{
+	int i = ls_find(ls, expr);
+
+	if (i >= 0) {
+		ls->h[i].spin |= spin;
+		return;
+	}
+	if (ls->n >= MAX_HELD)
+		return;
+	snprintf(ls->h[ls->n].expr, sizeof(ls->h[0].expr), "%s", expr);
+	ls->h[ls->n].spin = spin;
+	ls->n++;
+}
+
+static void ls_del(struct lockset *ls, int i)
+{
+	memmove(&ls->h[i], &ls->h[i + 1], (size_t)(ls->n - i - 1) * sizeof(ls->h[0]));
+	ls->n--;
+}
+
+/* Merge the state of another incoming path into dst: the union (a lock held on either path is
+ * "maybe held", reported as held); a dead path contributes nothing. */
+static void ls_merge(struct lockset *dst, const struct lockset *src)
+{
+	int i;
+
+	if (src->dead)
+		return;
+	if (dst->dead) {
+		*dst = *src;
+		return;
+	}
+	for (i = 0; i < src->n; i++)
+		ls_add(dst, src->h[i].expr, src->h[i].spin);
+}
+
+/* Does a hold a lock b does not (so that merging a into b would change b)? */
+static int ls_grows(const struct lockset *a, const struct lockset *b)
+{
+	int i;
+
+	if (a->dead)
+		return 0;
+	if (b->dead)
+		return 1;
+	for (i = 0; i < a->n; i++)
+		if (ls_find(b, a->h[i].expr) < 0)
+			return 1;
+	return 0;
+}
+
+static void ls_set_dead(struct lockset *ls)
+{
+	ls->n = 0;
+	ls->dead = 1;
+}
+
+/* Text of a lockset for call.locks_held ("a, b" in acquisition order, NULL when empty); *spin
+ * tells whether a spinlock or rwlock is among them. */
+static char *locks_text(const struct lockset *ls, int *spin)
 {
 	struct kc_sb sb = { 0 };
 	int i;
 
 	*spin = 0;
-	for (i = 0; i < fn->nheld; i++) {
+	for (i = 0; i < ls->n; i++) {
 		if (sb.len)
 			kc_sb_add(&sb, ", ");
-		kc_sb_add(&sb, fn->held[i].expr);
-		if (fn->held[i].spin)
+		kc_sb_add(&sb, ls->h[i].expr);
+		if (ls->h[i].spin)
 			*spin = 1;
 	}
 	return sb.s ? kc_sb_steal(&sb) : NULL;
@@ -988,10 +1096,14 @@ static void add_site(struct vctx *v, long long callee, const char *slot, const c
 		st = &fn->sites[i];
 		if (st->callee == callee && st->line == p->line && st->col == p->col &&
 		    st->file_id == pos_file(p) && str_eq(st->slot, slot) && str_eq(st->fn_type, fn_type)) {
-			st->count++;
+			if (!fn->dry)
+				st->count++;
+			ls_merge(&st->ls, &fn->cur);
 			return;
 		}
 	}
+	if (fn->dry)
+		return; /* a re-walk only widens the sites the first walk stored */
 	if (fn->nsites == fn->capsites) {
 		fn->capsites = fn->capsites ? fn->capsites * 2 : 16;
 		fn->sites = kc_xrealloc(fn->sites, fn->capsites * sizeof(*fn->sites));
@@ -1007,7 +1119,7 @@ static void add_site(struct vctx *v, long long callee, const char *slot, const c
 	st->col = p->col;
 	st->count = 1;
 	st->loop_depth = fn->loop_depth;
-	st->locks = locks_text(fn, &st->spin_held);
+	st->ls = fn->cur;
 	st->macro = macro ? kc_xstrdup(macro) : NULL;
 }
 
@@ -1020,6 +1132,8 @@ static void flush_sites(struct vctx *v, struct fn *fn)
 	for (i = 0; i < fn->nsites; i++) {
 		struct site *st = &fn->sites[i];
 		sqlite3_stmt *s;
+		int spin_held;
+		char *locks = locks_text(&st->ls, &spin_held);
 
 		if (!v->rc && st->callee) {
 			s = stmt(v, S_CALL);
@@ -1030,8 +1144,8 @@ static void flush_sites(struct vctx *v, struct fn *fn)
 			sqlite3_bind_int(s, 5, (int)st->col);
 			sqlite3_bind_int(s, 6, st->count);
 			sqlite3_bind_int(s, 7, st->loop_depth);
-			sqlite3_bind_int(s, 8, st->spin_held);
-			bind_text(s, 9, st->locks);
+			sqlite3_bind_int(s, 8, spin_held);
+			bind_text(s, 9, locks);
 			bind_text(s, 10, st->macro);
 			run_stmt(v, s, "storing a call");
 		} else if (!v->rc) {
@@ -1045,15 +1159,15 @@ static void flush_sites(struct vctx *v, struct fn *fn)
 			sqlite3_bind_int(s, 7, (int)st->col);
 			sqlite3_bind_int(s, 8, st->count);
 			sqlite3_bind_int(s, 9, st->loop_depth);
-			sqlite3_bind_int(s, 10, st->spin_held);
-			bind_text(s, 11, st->locks);
+			sqlite3_bind_int(s, 10, spin_held);
+			bind_text(s, 11, locks);
 			bind_text(s, 12, st->macro);
 			run_stmt(v, s, "storing an indirect call");
 		}
 		free(st->slot);
 		free(st->fn_type);
 		free(st->expr);
-		free(st->locks);
+		free(locks);
 		free(st->macro);
 	}
 	free(fn->sites);
@@ -1261,13 +1375,16 @@ static int classify_lock(const char *name, const char **op, const char **kind, c
 }
 
 /* A call (or macro) api that takes or releases a lock: store the lock_op row once per site and
- * update the function's held set, which every later call site of the function sees. */
+ * update the lock state at this point of the walk (fn->cur). A trylock takes the lock and is
+ * remembered so that the condition testing its result can drop it again on the failure branch
+ * (walk_cond); one whose result is not tested by a condition stays held (conservative). */
 static void lock_event(struct vctx *v, const char *api, CXCursor call, const struct pos *p, int in_macro)
 {
 	struct fn *fn = v->fn;
 	const char *op, *kind, *irq;
 	char *expr = NULL;
 	sqlite3_stmt *s;
+	int spin;
 
 	if (!classify_lock(api, &op, &kind, &irq))
 		return;
@@ -1279,47 +1396,44 @@ static void lock_event(struct vctx *v, const char *api, CXCursor call, const str
 		expr = call_arg_text(p, 0);
 	else if (clang_Cursor_getNumArguments(call) > 0)
 		expr = expr_str(v, clang_Cursor_getArgument(call, 0));
-	s = stmt(v, S_LOCK);
-	sqlite3_bind_int64(s, 1, fn->id);
-	bind_text(s, 2, op);
-	bind_text(s, 3, api);
-	bind_text(s, 4, kind);
-	bind_text(s, 5, expr);
-	bind_text(s, 6, irq);
-	bind_pos(s, 7, p);
-	run_stmt(v, s, "storing a lock operation");
+	if (!fn->dry) {
+		s = stmt(v, S_LOCK);
+		sqlite3_bind_int64(s, 1, fn->id);
+		bind_text(s, 2, op);
+		bind_text(s, 3, api);
+		bind_text(s, 4, kind);
+		bind_text(s, 5, expr);
+		bind_text(s, 6, irq);
+		bind_pos(s, 7, p);
+		run_stmt(v, s, "storing a lock operation");
+	}
+	spin = !strcmp(kind, "spin") || !strcmp(kind, "rwlock");
 	if (!strcmp(kind, "rcu")) {
 		free(expr);
 		return;
 	}
 	if (!strcmp(op, "unlock")) {
-		int i, hit = -1;
+		int i, hit = expr ? ls_find(&fn->cur, expr) : -1;
 
-		for (i = fn->nheld - 1; i >= 0; i--) {
-			if (expr && !strcmp(fn->held[i].expr, expr)) {
-				hit = i;
-				break;
-			}
-		}
-		if (hit < 0)
-			for (i = fn->nheld - 1; i >= 0 && hit < 0; i--)
-				if (fn->held[i].spin == !strcmp(kind, "spin") ||
-				    (fn->held[i].spin && !strcmp(kind, "rwlock")))
+		if (hit < 0) /* unlock through another expression: the latest lock of its class */
+			for (i = fn->cur.n - 1; i >= 0 && hit < 0; i--)
+				if (fn->cur.h[i].spin == spin)
 					hit = i;
-		if (hit >= 0) {
-			free(fn->held[hit].expr);
-			memmove(&fn->held[hit], &fn->held[hit + 1],
-				(size_t)(fn->nheld - hit - 1) * sizeof(fn->held[0]));
-			fn->nheld--;
-		}
-		free(expr);
-	} else if (fn->nheld < MAX_HELD) {
-		fn->held[fn->nheld].expr = expr ? expr : kc_xstrdup("?");
-		fn->held[fn->nheld].spin = !strcmp(kind, "spin") || !strcmp(kind, "rwlock");
-		fn->nheld++;
+		if (hit >= 0)
+			ls_del(&fn->cur, hit);
 	} else {
-		free(expr);
+		const char *e = expr ? expr : "?";
+
+		if (!strcmp(op, "trylock")) {
+			snprintf(fn->try_h.expr, sizeof(fn->try_h.expr), "%s", e);
+			fn->try_h.spin = spin;
+			fn->try_was_held = ls_find(&fn->cur, fn->try_h.expr) >= 0;
+			fn->try_true = strcmp(kind, "sem") != 0; /* down_trylock returns 0 on success */
+			fn->have_try = 1;
+		}
+		ls_add(&fn->cur, e, spin);
 	}
+	free(expr);
 }
 
 /* Allocators: name, argument index of the size, of the element count (-1: none). */
@@ -1635,6 +1749,8 @@ static void on_call(struct vctx *v, CXCursor c)
 		else if (name && classify_lock(name, &op, &kind, &irq))
 			lock_event(v, name, c, &p, 0);
 	}
+	if (v->fn->dry)
+		goto out; /* a lock-state re-walk: the facts below are already stored */
 	if (macro && (a = find_allocator(macro)))
 		alloc_event(v, a, macro, c, &p, 1);
 	else if (name && (a = find_allocator(name)))
@@ -1673,6 +1789,7 @@ static void on_call(struct vctx *v, CXCursor c)
 			}
 		}
 	}
+out:
 	free(name);
 	free(macro);
 }
@@ -2085,6 +2202,342 @@ static void walk_children(struct vctx *v, CXCursor c)
 	clang_visitChildren(c, walk_cb, v);
 }
 
+/* ---- flow-sensitive lock state over the structured AST -------------------------------------
+ *
+ * Statements that change the flow of control are walked child by child here (walk_flow) so that
+ * fn->cur, the locks held at the current point, follows the paths of the function: both branches
+ * of an if start from the condition's state and meet again after it (union: a lock held on either
+ * path counts as held); a loop body is walked once for the facts and then again, with fn->dry set
+ * (nothing stored, call-site locksets widened), until the state at its head is stable; break,
+ * continue, return and goto end their path (dead state), their states flowing to the loop or
+ * switch exit, the loop head, nowhere, or the label. See docs/analyzer.md, "Locks". */
+
+static int is_flow_stmt(enum CXCursorKind k)
+{
+	switch (k) {
+	case CXCursor_IfStmt:
+	case CXCursor_WhileStmt:
+	case CXCursor_ForStmt:
+	case CXCursor_DoStmt:
+	case CXCursor_SwitchStmt:
+	case CXCursor_CaseStmt:
+	case CXCursor_DefaultStmt:
+	case CXCursor_BreakStmt:
+	case CXCursor_ContinueStmt:
+	case CXCursor_ReturnStmt:
+	case CXCursor_GotoStmt:
+	case CXCursor_LabelStmt:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Walk one child cursor (through walk_cb, which keeps the ancestor stack). */
+static void walk_one(struct vctx *v, CXCursor c)
+{
+	walk_cb(c, clang_getNullCursor(), v);
+}
+
+/* Is c a logical-not ("!e")? libclang 14 has no operator kinds: look at the written token. */
+static int is_lnot(struct vctx *v, CXCursor c)
+{
+	struct pos p;
+
+	if (clang_getCursorKind(c) != CXCursor_UnaryOperator)
+		return 0;
+	p = cursor_pos(v, c);
+	return p.fi && p.fi->buf && p.off < p.fi->len && p.fi->buf[p.off] == '!';
+}
+
+/* The value of a constant condition: 1 true, 0 false, -1 not a constant. */
+static int const_cond(CXCursor c)
+{
+	CXEvalResult r;
+	int val = -1;
+
+	c = strip(c);
+	if (clang_getCursorKind(c) != CXCursor_IntegerLiteral)
+		return -1;
+	r = clang_Cursor_Evaluate(c);
+	if (r && clang_EvalResult_getKind(r) == CXEval_Int)
+		val = clang_EvalResult_getAsLongLong(r) != 0;
+	if (r)
+		clang_EvalResult_dispose(r);
+	return val;
+}
+
+/* Walk a condition; *t and *f get the states on its true and false exits. A trylock whose result
+ * is the condition (possibly under '!', parentheses, casts) is held on its success exit only;
+ * tested any other way (a == 0, a && b) it is held on both. */
+static void walk_cond(struct vctx *v, CXCursor cond, struct lockset *t, struct lockset *f)
+{
+	struct fn *fn = v->fn;
+	CXCursor e;
+	int neg = 0, j;
+	enum CXCursorKind k;
+
+	fn->have_try = 0;
+	walk_one(v, cond);
+	*t = fn->cur;
+	*f = fn->cur;
+	if (!fn->have_try)
+		return;
+	fn->have_try = 0;
+	if (fn->try_was_held)
+		return;
+	e = strip(cond);
+	while (is_lnot(v, e) && children(e).n == 1) {
+		neg = !neg;
+		e = strip(children(e).c[0]);
+	}
+	k = clang_getCursorKind(e);
+	if (k != CXCursor_CallExpr && k != CXCursor_StmtExpr && k != CXCursor_UnexposedExpr)
+		return;
+	/* the failure exit does not hold the lock */
+	{
+		struct lockset *fail = (fn->try_true ^ neg) ? f : t;
+
+		j = ls_find(fail, fn->try_h.expr);
+		if (j >= 0)
+			ls_del(fail, j);
+	}
+}
+
+/* The innermost enclosing loop (want_loop) or loop-or-switch, or NULL. */
+static struct ctl *ctl_find(struct fn *fn, int want_loop)
+{
+	int i;
+
+	for (i = fn->nctl - 1; i >= 0; i--)
+		if (fn->ctl[i].is_loop || !want_loop)
+			return &fn->ctl[i];
+	return NULL;
+}
+
+/* The innermost enclosing switch, or NULL. */
+static struct ctl *switch_find(struct fn *fn)
+{
+	int i;
+
+	for (i = fn->nctl - 1; i >= 0; i--)
+		if (!fn->ctl[i].is_loop)
+			return &fn->ctl[i];
+	return NULL;
+}
+
+/* Enter a loop or switch (NULL when nested too deep: its breaks then flow nowhere). */
+static struct ctl *ctl_push(struct fn *fn, int is_loop)
+{
+	struct ctl *x;
+
+	if (fn->nctl >= MAX_CTL)
+		return NULL;
+	x = &fn->ctl[fn->nctl++];
+	memset(x, 0, sizeof(*x));
+	x->is_loop = is_loop;
+	ls_set_dead(&x->brk);
+	ls_set_dead(&x->cont);
+	return x;
+}
+
+/* The label entry of a LabelStmt cursor (created on first use), or NULL when too many. */
+static struct label *label_get(struct fn *fn, CXCursor c)
+{
+	int i;
+
+	for (i = 0; i < fn->nlabels; i++)
+		if (clang_equalCursors(fn->labels[i].c, c))
+			return &fn->labels[i];
+	if (fn->nlabels >= MAX_LABELS)
+		return NULL;
+	memset(&fn->labels[fn->nlabels], 0, sizeof(fn->labels[0]));
+	fn->labels[fn->nlabels].c = c;
+	ls_set_dead(&fn->labels[fn->nlabels].pend);
+	return &fn->labels[fn->nlabels++];
+}
+
+/* A loop: while (cond) body; for (init; cond; inc) body; do body while (cond). The body is walked
+ * for the facts with the entry state, then re-walked dry with the entry state widened by the
+ * back edge until nothing changes (the locksets only grow and are bounded, so this ends). */
+static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
+{
+	struct fn *fn = v->fn;
+	struct kids kk = children(c);
+	struct lockset entry0 = fn->cur, head = fn->cur, exitf, back, t, f;
+	struct ctl *x;
+	int pass;
+	unsigned i;
+
+	if (kk.n == 0 || (k != CXCursor_ForStmt && kk.n != 2)) {
+		walk_children(v, c);
+		return;
+	}
+	if (k == CXCursor_DoStmt && const_cond(kk.c[1]) == 0) {
+		/* do { ... } while (0), as macros write it: not a loop */
+		x = ctl_push(fn, 1);
+		walk_one(v, kk.c[0]);
+		if (x) {
+			ls_merge(&fn->cur, &x->cont);
+			walk_one(v, kk.c[1]);
+			ls_merge(&fn->cur, &x->brk);
+			fn->nctl--;
+		} else {
+			walk_one(v, kk.c[1]);
+		}
+		return;
+	}
+	for (pass = 0;; pass++) {
+		x = ctl_push(fn, 1);
+		if (pass > 0) {
+			fn->dry++;
+			fn->last_lock_off = 0;
+			fn->last_lock_file = 0;
+		}
+		fn->cur = head;
+		if (k == CXCursor_WhileStmt) {
+			walk_cond(v, kk.c[0], &t, &f);
+			exitf = f;
+			if (const_cond(kk.c[0]) == 1)
+				ls_set_dead(&exitf);
+			fn->cur = t;
+			walk_one(v, kk.c[1]);
+			if (x)
+				ls_merge(&fn->cur, &x->cont);
+			back = fn->cur;
+		} else if (k == CXCursor_ForStmt) {
+			/* libclang omits absent parts, so init, cond and inc are told apart by nothing
+			 * but position: all are walked before the body with the loop-head state */
+			for (i = 0; i + 1 < kk.n; i++)
+				walk_one(v, kk.c[i]);
+			exitf = fn->cur;
+			if (kk.n == 1) /* for (;;) */
+				ls_set_dead(&exitf);
+			walk_one(v, kk.c[kk.n - 1]);
+			if (x)
+				ls_merge(&fn->cur, &x->cont);
+			back = fn->cur;
+		} else {
+			walk_one(v, kk.c[0]);
+			if (x)
+				ls_merge(&fn->cur, &x->cont);
+			walk_cond(v, kk.c[1], &t, &f);
+			back = t;
+			exitf = f;
+			if (const_cond(kk.c[1]) == 1)
+				ls_set_dead(&exitf);
+		}
+		if (pass > 0)
+			fn->dry--;
+		if (x) {
+			ls_merge(&exitf, &x->brk);
+			fn->nctl--;
+		}
+		if (v->rc || !ls_grows(&back, &head) || pass > MAX_HELD + 1)
+			break;
+		ls_merge(&head, &back);
+		ls_merge(&head, &entry0);
+	}
+	fn->cur = exitf;
+}
+
+/* A statement that changes the flow of control, child by child (see above). */
+static void walk_flow(struct vctx *v, CXCursor c, enum CXCursorKind k)
+{
+	struct fn *fn = v->fn;
+	struct kids kk;
+	struct ctl *x;
+	struct label *l;
+	struct lockset t, f;
+
+	switch (k) {
+	case CXCursor_IfStmt:
+		kk = children(c);
+		if (kk.n != 2 && kk.n != 3) {
+			walk_children(v, c);
+			return;
+		}
+		walk_cond(v, kk.c[0], &t, &f);
+		fn->cur = t;
+		walk_one(v, kk.c[1]);
+		t = fn->cur;
+		fn->cur = f;
+		if (kk.n == 3)
+			walk_one(v, kk.c[2]);
+		ls_merge(&fn->cur, &t);
+		return;
+	case CXCursor_WhileStmt:
+	case CXCursor_ForStmt:
+	case CXCursor_DoStmt:
+		walk_loop(v, c, k);
+		return;
+	case CXCursor_SwitchStmt:
+		kk = children(c);
+		if (kk.n != 2) {
+			walk_children(v, c);
+			return;
+		}
+		walk_one(v, kk.c[0]);
+		x = ctl_push(fn, 0);
+		if (!x) {
+			walk_one(v, kk.c[1]);
+			return;
+		}
+		x->entry = fn->cur;
+		ls_set_dead(&fn->cur); /* only case labels are reached from the switch */
+		walk_one(v, kk.c[1]);
+		x = &fn->ctl[fn->nctl - 1];
+		ls_merge(&fn->cur, &x->brk);
+		if (!x->has_default)
+			ls_merge(&fn->cur, &x->entry);
+		fn->nctl--;
+		return;
+	case CXCursor_CaseStmt:
+	case CXCursor_DefaultStmt:
+		x = switch_find(fn);
+		if (x) {
+			ls_merge(&fn->cur, &x->entry);
+			if (k == CXCursor_DefaultStmt)
+				x->has_default = 1;
+		}
+		walk_children(v, c);
+		return;
+	case CXCursor_BreakStmt:
+	case CXCursor_ContinueStmt:
+		x = ctl_find(fn, k == CXCursor_ContinueStmt);
+		if (x)
+			ls_merge(k == CXCursor_BreakStmt ? &x->brk : &x->cont, &fn->cur);
+		ls_set_dead(&fn->cur);
+		return;
+	case CXCursor_ReturnStmt:
+		walk_children(v, c);
+		ls_set_dead(&fn->cur);
+		return;
+	case CXCursor_GotoStmt:
+		kk = children(c);
+		l = kk.n == 1 ? label_get(fn, clang_getCursorReferenced(kk.c[0])) : NULL;
+		if (l) {
+			if (l->passed && ls_grows(&fn->cur, &l->seen))
+				fn->rewalk = 1; /* a backward goto with new locks */
+			ls_merge(&l->pend, &fn->cur);
+		}
+		ls_set_dead(&fn->cur);
+		return;
+	case CXCursor_LabelStmt:
+		l = label_get(fn, c);
+		if (l) {
+			ls_merge(&fn->cur, &l->pend);
+			l->passed = 1;
+			l->seen = fn->cur;
+		}
+		walk_children(v, c);
+		return;
+	default:
+		walk_children(v, c);
+		return;
+	}
+}
+
 static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct vctx *v = data;
@@ -2112,11 +2565,12 @@ static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData
 			on_call(v, c);
 		break;
 	case CXCursor_MemberRefExpr:
-		if (v->fn)
+		if (v->fn && !v->fn->dry)
 			on_member(v, c);
 		break;
 	case CXCursor_DeclRefExpr:
-		on_declref(v, c);
+		if (!v->fn || !v->fn->dry)
+			on_declref(v, c);
 		break;
 	case CXCursor_ForStmt:
 	case CXCursor_WhileStmt:
@@ -2137,7 +2591,10 @@ static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData
 		v->fn->loop_depth += loop;
 		v->fn->unevaluated += uneval;
 	}
-	walk_children(v, c);
+	if (v->fn && is_flow_stmt(k))
+		walk_flow(v, c, k);
+	else
+		walk_children(v, c);
 	if (v->fn) {
 		v->fn->loop_depth -= loop;
 		v->fn->unevaluated -= uneval;
@@ -2220,14 +2677,28 @@ static void on_function_def(struct vctx *v, CXCursor c, struct pos *p)
 	store_params(v, &fn, c);
 	v->fn = &fn;
 	walk_children(v, c);
+	/* a backward goto brought new locks to a label: walk again (lock states only) until stable */
+	{
+		int pass;
+
+		for (pass = 0; fn.rewalk && pass < MAX_HELD + 2 && !v->rc; pass++) {
+			int i;
+
+			fn.rewalk = 0;
+			memset(&fn.cur, 0, sizeof(fn.cur));
+			fn.nctl = 0;
+			fn.have_try = 0;
+			fn.last_lock_off = 0;
+			fn.last_lock_file = 0;
+			for (i = 0; i < fn.nlabels; i++)
+				fn.labels[i].passed = 0;
+			fn.dry++;
+			walk_children(v, c);
+			fn.dry--;
+		}
+	}
 	v->fn = NULL;
 	flush_sites(v, &fn);
-	{
-		int i;
-
-		for (i = 0; i < fn.nheld; i++)
-			free(fn.held[i].expr);
-	}
 }
 
 /* Top-level declarations of the TU: only those located in driver files are entered (functions,

@@ -499,6 +499,47 @@ int em_model_check(struct em_model *m, struct kc_err *err)
 			em_finding(m, c->file, c->line, c->col,
 				   "upcall from %s to user-half %s in atomic context (%s)", a->name, b->name, a->reason);
 	}
+	/* A user-half function registered where the kernel calls it in atomic context (interrupt,
+	 * timer, tasklet, NAPI poll, transmit) would be an upcall from atomic context. */
+	if (sqlite3_prepare_v2(db, "SELECT f.usr, r.kind, r.api, r.struct_name, r.field, fl.path, r.line, r.col "
+				   "FROM registration r JOIN func f ON f.id = r.func_id "
+				   "LEFT JOIN file fl ON fl.id = r.file_id ORDER BY fl.path, r.line, r.col",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		static const char *const apis[] = { "request_irq", "devm_request_irq", "request_threaded_irq",
+						     "devm_request_threaded_irq", "timer_setup", "setup_timer",
+						     "__kc_timer_setup", "tasklet_init", "tasklet_setup",
+						     "netif_napi_add", "netif_napi_add_weight", "netif_napi_add_tx" };
+		static const char *const slots[] = { "timer_list.function", "hrtimer.function",
+						     "net_device_ops.ndo_start_xmit", "napi_struct.poll",
+						     "tasklet_struct.func", "irqaction.handler" };
+		int fi = em_func_by_usr(m, (const char *)sqlite3_column_text(st, 0));
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *api = (const char *)sqlite3_column_text(st, 2);
+		const char *sn = (const char *)sqlite3_column_text(st, 3);
+		const char *fl = (const char *)sqlite3_column_text(st, 4);
+		char slot[256];
+		size_t k;
+		int atomic = 0;
+
+		if (fi < 0 || m->f[fi].side != EM_USER)
+			continue;
+		snprintf(slot, sizeof(slot), "%s.%s", sn ? sn : "", fl ? fl : "");
+		for (k = 0; k < KC_ARRAY_SIZE(apis); k++)
+			atomic |= !strcmp(kind, "arg") && api && !strcmp(api, apis[k]);
+		for (k = 0; k < KC_ARRAY_SIZE(slots); k++)
+			atomic |= !strcmp(kind, "slot") && !strcmp(slot, slots[k]);
+		if (atomic)
+			em_finding(m, (const char *)sqlite3_column_text(st, 5), sqlite3_column_int(st, 6),
+				   sqlite3_column_int(st, 7),
+				   "user-half function %s is registered with %s, which calls it in atomic context: "
+				   "the upcall could sleep there; move %s to the kernel half",
+				   m->f[fi].name, !strcmp(kind, "arg") ? api : slot, m->f[fi].name);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
 	/* DMA-coherent memory is never copied: user-half code must not dereference it (one
 	 * report per function, field and position). */
 	if (sqlite3_prepare_v2(db, "SELECT DISTINCT e.struct_name, e.field, NULL, e.func_id, fl.path, e.line, e.col "

@@ -42,6 +42,12 @@ struct drv_driver {
 };
 int register_driver(struct drv_driver *drv);
 
+struct timer_list {
+	void (*function)(struct timer_list *t);
+	unsigned long expires;
+};
+void timer_setup(struct timer_list *t, void (*fn)(struct timer_list *t), unsigned int flags);
+
 int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name,
 		void *dev);
 void free_irq(unsigned int irq, void *dev);

@@ -1,12 +1,14 @@
 /*
  * rules.c - a driver that breaks the emitter's two safety rules on purpose: the interrupt handler
  * calls a user-half function with a spinlock held (an upcall that could sleep in atomic context),
- * and a user-half function indexes DMA-coherent memory (which is never copied). `kcut emit` must
- * report both at their positions and write nothing.
+ * a user-half function indexes DMA-coherent memory (which is never copied), and a user-half function
+ * is registered as a timer callback (timers run in softirq context). `kcut emit` must report each
+ * at its position and write nothing.
  */
 #include <kdev.h>
 
 struct rdev {
+	struct timer_list watchdog;
 	spinlock_t lock;
 	int n;
 	u32 *ring;
@@ -38,4 +40,14 @@ int rules_setup(struct rdev *r)
 int rules_peek(struct rdev *r)
 {
 	return (int)r->ring[0];
+}
+
+static void rules_watchdog(struct timer_list *t)
+{
+	t->expires++;
+}
+
+void rules_start(struct rdev *r)
+{
+	timer_setup(&r->watchdog, rules_watchdog, 0);
 }

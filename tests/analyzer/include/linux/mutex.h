@@ -6,4 +6,5 @@ struct mutex {
 void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
 int mutex_lock_interruptible(struct mutex *lock);
+int mutex_trylock(struct mutex *lock);
 #endif

@@ -23,4 +23,12 @@ static inline spinlock_t *spinlock_check(spinlock_t *lock)
 	do {                                                        \
 		flags = _raw_spin_lock_irqsave(spinlock_check(lock)); \
 	} while (0)
+unsigned long arch_local_irq_save(void);
+void local_irq_restore(unsigned long flags);
+/* as in Linux: a statement expression that saves the flags and tries the lock */
+#define spin_trylock_irqsave(lock, flags)                                          \
+	({                                                                         \
+		flags = arch_local_irq_save();                                     \
+		spin_trylock(lock) ? 1 : ({ local_irq_restore(flags); 0; });       \
+	})
 #endif
