@@ -202,6 +202,11 @@ static int exec1(sqlite3 *db, const char *sql, struct kc_err *err)
 int kc_forget_tu(struct kc_db *kdb, long long tu_id, struct kc_err *err)
 {
 	static const char *const sql[] = {
+		/* address_taken: clear what only this TU's evidence set (kc_visit_tu sets it again) */
+		KC_FUNC_ADDR_SQL,
+		"UPDATE func SET address_taken = 0 WHERE id IN (SELECT func_id FROM func_addr WHERE tu_id = ?1) "
+		"AND id NOT IN (SELECT func_id FROM func_addr WHERE tu_id <> ?1)",
+		"DELETE FROM func_addr WHERE tu_id = ?1",
 		"DELETE FROM call WHERE kind = 'direct' AND caller_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM icall WHERE caller_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM field_access WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
@@ -767,6 +772,11 @@ int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_
 			    "DELETE FROM temp.seen_struct;", err);
 	if (rc)
 		goto cleanup;
+	if (opts->prune) {
+		rc = kc_prune_tus(db, &cc, &out->n_pruned, err);
+		if (rc)
+			goto cleanup;
+	}
 	pl.run = &run;
 	pl.opts = opts;
 	pl.t0 = now_ms();
@@ -833,7 +843,7 @@ int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_
 		*err = pl.err;
 		goto cleanup;
 	}
-	if (out->n_analyzed || out->n_failed || out->n_missing) {
+	if (out->n_analyzed || out->n_failed || out->n_missing || out->n_pruned) {
 		rc = kc_resolve_indirect(db, err);
 		if (rc)
 			goto cleanup;

@@ -47,9 +47,10 @@ struct kc_analyze_opts {
 	int force;                  /* re-analyze unchanged TUs too */
 	int verbose;                /* print one line per TU on stderr */
 	const char *module_map;     /* NULL, or a file of "SOURCE<TAB>MODULE" lines: tu.module of each TU */
+	int prune;                  /* first delete stored TUs no longer in compile_commands.json */
 };
 #define KC_ANALYZE_OPTS_VERSION 1
-#define KC_ANALYZE_OPTS_INIT { KC_ANALYZE_OPTS_VERSION, NULL, NULL, 0, 0, 0, -1, 0, 0, 0, NULL }
+#define KC_ANALYZE_OPTS_INIT { KC_ANALYZE_OPTS_VERSION, NULL, NULL, 0, 0, 0, -1, 0, 0, 0, NULL, 0 }
 
 /* What a run did. */
 struct kc_analyze_result {
@@ -61,6 +62,7 @@ struct kc_analyze_result {
 	size_t n_failed;   /* libclang could not parse at all (status 'failed') */
 	size_t n_missing;  /* main file missing (status 'missing') */
 	size_t n_not_run;  /* not started because of SIGINT */
+	size_t n_pruned;   /* TUs deleted by opts.prune */
 	int interrupted;
 	double wall_ms;
 };

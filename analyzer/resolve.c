@@ -7,8 +7,14 @@
  * every address-taken driver function whose canonical type equals the called pointer's function
  * type. The call rows of kind 'indirect' are rebuilt from scratch every time, so they always match
  * the current registrations of every TU.
+ *
+ * Pruning (kcut analyze --prune): TUs whose compile_commands.json entry is gone are deleted with
+ * the facts they stored (docs/analyzer.md, "Pruning").
  */
 #include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static const char *const resolve_sql =
 	"DELETE FROM call WHERE kind = 'indirect';"
@@ -50,4 +56,82 @@ int kc_resolve_indirect(struct kc_db *db, struct kc_err *err)
 		return rc;
 	}
 	return kc_db_exec(db, "COMMIT", err);
+}
+
+/* Is (path, dir) an entry of the compilation database? */
+static int in_ccdb(const struct kc_ccdb *cc, const char *path, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < cc->n; i++)
+		if (!strcmp(cc->e[i].file, path) && !strcmp(cc->e[i].dir, dir))
+			return 1;
+	return 0;
+}
+
+int kc_prune_tus(struct kc_db *kdb, const struct kc_ccdb *cc, size_t *npruned, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(kdb);
+	sqlite3_stmt *s = NULL, *sib = NULL, *del = NULL;
+	long long *gone = NULL;
+	size_t ngone = 0, cap = 0, i;
+	int rc;
+
+	*npruned = 0;
+	rc = kc_db_exec(kdb, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT t.id, f.path, t.directory FROM tu t JOIN file f ON f.id = t.file_id",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto dberr;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(s, 1);
+		const char *dir = (const char *)sqlite3_column_text(s, 2);
+
+		if (path && dir && in_ccdb(cc, path, dir))
+			continue;
+		if (ngone == cap) {
+			cap = cap ? 2 * cap : 16;
+			gone = kc_xrealloc(gone, cap * sizeof(*gone));
+		}
+		gone[ngone++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* a TU sharing a driver header with a pruned one is re-analysed: the header's inline functions
+	 * may have been stored (once) by the pruned TU */
+	if (sqlite3_prepare_v2(db, "UPDATE tu SET hash = NULL WHERE id <> ?1 AND id IN (SELECT i.tu_id FROM "
+				   "tu_include i WHERE i.file_id IN (SELECT file_id FROM tu_include WHERE tu_id = ?1))",
+			       -1, &sib, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "DELETE FROM tu WHERE id = ?1", -1, &del, NULL) != SQLITE_OK)
+		goto dberr;
+	for (i = 0; i < ngone; i++) {
+		sqlite3_reset(sib);
+		sqlite3_bind_int64(sib, 1, gone[i]);
+		if (sqlite3_step(sib) != SQLITE_DONE)
+			goto dberr;
+		rc = kc_forget_tu(kdb, gone[i], err);
+		if (rc)
+			goto rollback;
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, gone[i]);
+		if (sqlite3_step(del) != SQLITE_DONE)
+			goto dberr;
+	}
+	sqlite3_finalize(sib);
+	sqlite3_finalize(del);
+	free(gone);
+	rc = kc_db_exec(kdb, "COMMIT", err);
+	if (!rc)
+		*npruned = ngone;
+	return rc;
+dberr:
+	rc = kc_err_set(err, KC_EDB, "%s: pruning translation units: %s", kc_db_path(kdb), sqlite3_errmsg(db));
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_finalize(sib);
+	sqlite3_finalize(del);
+	free(gone);
+	kc_db_exec(kdb, "ROLLBACK", NULL);
+	return rc;
 }

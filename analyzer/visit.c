@@ -14,6 +14,10 @@
  * not the node's own name and is followed by '(' it is the macro the node came from (INIT_WORK,
  * timer_setup, spin_lock_irqsave, module_param ...).
  *
+ * Locks: the set of locks held at each call site is flow-sensitive; statements that change the
+ * flow of control are walked child by child (walk_flow), loops and backward gotos re-walked "dry"
+ * (nothing stored) until the lock state is stable (docs/analyzer.md, "Locks").
+ *
  * Writes go straight to the database through prepared statements; the caller holds the writer lock
  * and the TU's transaction is open (analyze.c).
  */
@@ -32,7 +36,7 @@
 enum {
 	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
 	S_GLOBAL_DEF, S_GACCESS, S_STRUCT_GET, S_STRUCT_DEL, S_STRUCT_INS, S_FIELD_INS, S_FACCESS,
-	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_COUNT
+	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -80,6 +84,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_TU_ALIVE] = "SELECT 1 FROM tu WHERE id = ?1",
 	[S_SEEN] = "INSERT OR IGNORE INTO temp.seen_struct(name) VALUES(?1)",
 	[S_UNSEEN] = "DELETE FROM temp.seen_struct WHERE name = ?1",
+	[S_ADDR_EVID] = "INSERT OR IGNORE INTO func_addr(func_id, tu_id) VALUES(?1, ?2)",
 };
 
 struct fileinfo {
@@ -1424,11 +1429,14 @@ static void lock_event(struct vctx *v, const char *api, CXCursor call, const str
 	} else {
 		const char *e = expr ? expr : "?";
 
-		if (!strcmp(op, "trylock")) {
+		/* a trylock, or a lock that can fail (mutex_lock_interruptible, down_killable ...:
+		 * 0 on success) */
+		if (!strcmp(op, "trylock") || strstr(api, "_interruptible") || strstr(api, "_killable")) {
 			snprintf(fn->try_h.expr, sizeof(fn->try_h.expr), "%s", e);
 			fn->try_h.spin = spin;
 			fn->try_was_held = ls_find(&fn->cur, fn->try_h.expr) >= 0;
-			fn->try_true = strcmp(kind, "sem") != 0; /* down_trylock returns 0 on success */
+			/* down_trylock and the failing locks return 0 on success */
+			fn->try_true = !strcmp(op, "trylock") && strcmp(kind, "sem") != 0;
 			fn->have_try = 1;
 		}
 		ls_add(&fn->cur, e, spin);
@@ -2058,6 +2066,10 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 	s = stmt(v, S_ADDR_TAKEN);
 	sqlite3_bind_int64(s, 1, fid);
 	run_stmt(v, s, "marking a function address-taken");
+	s = stmt(v, S_ADDR_EVID);
+	sqlite3_bind_int64(s, 1, fid);
+	sqlite3_bind_int64(s, 2, v->tu_id);
+	run_stmt(v, s, "storing address-taken evidence");
 	/* climb conversions and '&' */
 	i = d;
 	while (i > 0) {
@@ -2346,8 +2358,10 @@ static struct label *label_get(struct fn *fn, CXCursor c)
 {
 	int i;
 
+	/* a LabelRef's referenced cursor and the walked LabelStmt differ in their parent data:
+	 * compare by location */
 	for (i = 0; i < fn->nlabels; i++)
-		if (clang_equalCursors(fn->labels[i].c, c))
+		if (clang_equalLocations(clang_getCursorLocation(fn->labels[i].c), clang_getCursorLocation(c)))
 			return &fn->labels[i];
 	if (fn->nlabels >= MAX_LABELS)
 		return NULL;
@@ -2782,6 +2796,10 @@ int kc_visit_tu(struct kc_run *run, CXTranslationUnit tu, long long tu_id, struc
 	v->err = err;
 	v->nfiles_cap = 8192;
 	v->files = kc_xcalloc(v->nfiles_cap, sizeof(*v->files));
+	if (sqlite3_exec(v->db, KC_FUNC_ADDR_SQL, NULL, NULL, NULL) != SQLITE_OK) {
+		v->rc = kc_err_set(err, KC_EDB, "creating table func_addr: %s", sqlite3_errmsg(v->db));
+		goto cleanup;
+	}
 	for (i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(v->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &v->st[i], NULL) !=
 		    SQLITE_OK) {

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bench/driver.sh - throughput of the simnic driver on the simnic device model, under kcut-sim.
 #
-#   bench/driver.sh [--build DIR] [--frames N] [--split SPLIT_DRIVER.so]
+#   bench/driver.sh [--build DIR] [--frames N] [--split SPLIT_DRIVER.so [--user-half PROG]] [--kcut-split]
+#
+# --kcut-split: split simnic with kcut in the same run (tests/emitter/split/run_split.py --build-only:
+# analyze, partition with its pins, emit, build both halves -O2 without sanitizers) and measure it:
+# kernel half in kcut-sim, user half as its own process (--user-half).
 #
 # Measures the unsplit simnic driver (the baseline a split driver is held to) at 64- and 1500-byte frames,
 # transmit and receive: packets/s, Mbit/s and CPU time per packet, all in virtual machine time driven as
@@ -14,17 +18,33 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
 frames=20000
 split=""
+user_half=""
+kcut_split=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
 	--frames) frames=$2; shift 2 ;;
 	--split) split=$2; shift 2 ;;
-	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+	--user-half) user_half=$2; shift 2 ;;
+	--kcut-split) kcut_split=1; shift ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "driver.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
 if [ ! -f "$build/CMakeCache.txt" ]; then
 	cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+if [ "$kcut_split" = 1 ]; then
+	cmake --build "$build" --target kcut-sim simnic simnic_compdb kcut kc_rt kc_common kc_kmodel -j2 >/dev/null
+	paths=$(python3 "$top/tests/emitter/split/run_split.py" --kcut "$build/cli/kcut" \
+		--sim "$build/testdrivers/harness/kcut-sim" --driver simnic --src "$top" \
+		--compdb "$build/testdrivers/drivers/simnic/compile_commands.json" --cc "${CC:-cc}" \
+		--rt-lib "$build/rt/libkc_rt.a" --common-lib "$build/common/libkc_common.a" \
+		--kmodel-lib "$build/testdrivers/kmodel/libkc_kmodel.so" --workdir "$build/bench-split" \
+		--cflags="-O2" --build-only | sed -n 's/^KERNEL=\(.*\) USER=\(.*\)$/\1 \2/p')
+	[ -n "$paths" ] || { echo "driver.sh: kcut could not split simnic" >&2; exit 1; }
+	split=${paths% *}
+	user_half=${paths#* }
 fi
 cmake --build "$build" --target kcut-sim simnic -j2 >/dev/null
 sim=$build/testdrivers/harness/kcut-sim
@@ -43,11 +63,20 @@ SIM
 
 # run NAME SO: append "name dir size pps mbit cpu_us" rows to $tmp/rows
 run() {
-	"$sim" --bench --driver "$2" "$tmp/bench.sim" >"$tmp/$1.out" 2>"$tmp/$1.err" || {
+	local uh=()
+
+	if [ "$1" = split ] && [ -n "$user_half" ]; then
+		uh=(--user-half "$user_half")
+	fi
+	"$sim" --bench --driver "$2" "${uh[@]}" "$tmp/bench.sim" >"$tmp/$1.out" 2>"$tmp/$1.err" ||
+	if [ "$1" = split ] && [ "$(grep -c '^throughput (tx|rx) ' -E "$tmp/$1.out")" = 4 ]; then
+		# the kcut split still leaks one rx buffer at remove (docs/emitter.md): measure anyway
+		echo "driver.sh: note: the split run ended with: $(grep '^summary:' "$tmp/$1.out")" >&2
+	else
 		echo "driver.sh: kcut-sim failed for $1:" >&2
 		cat "$tmp/$1.err" "$tmp/$1.out" >&2
 		exit 1
-	}
+	fi
 	awk -v name="$1" '/^throughput (tx|rx) / {
 		for (i = 1; i <= NF; i++) {
 			if ($i == "size") size = $(i + 1)

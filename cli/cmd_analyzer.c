@@ -162,7 +162,7 @@ static int open_ro(struct kc_db **db, const char *cmd, const char *path)
 
 static const char analyze_usage[] =
 	"analyze [-p BUILD_DIR_OR_JSON] [--db FILE] [-j N] [--driver DIR]... [--keep-going] [--force]\n"
-	"                    [--module-map FILE] [--progress | --no-progress] [-v]\n\n"
+	"                    [--module-map FILE] [--prune] [--progress | --no-progress] [-v]\n\n"
 	"Parse the translation units of a compile_commands.json with libclang and store their facts in the\n"
 	"program database (default kcut.db, or $KCUT_DB).\n\n"
 	"  -p PATH        build directory holding compile_commands.json, or the JSON file (default: .)\n"
@@ -176,6 +176,9 @@ static const char analyze_usage[] =
 	"  --module-map FILE  lines \"SOURCE<TAB>MODULE\": store the kernel module linking each TU in\n"
 	"                 tu.module (scripts/linux-corpus.sh writes one; an unchanged, skipped TU keeps\n"
 	"                 its old value: use --force after changing the map)\n"
+	"  --prune        first delete the stored TUs whose entry (file, directory) is no longer in the\n"
+	"                 compilation database, with the facts they stored (TUs sharing a driver header\n"
+	"                 with one of them are re-analyzed)\n"
 	"  -v             one line per TU\n\n"
 	"Exit: 0 all stored; 2 usage, bad JSON or database error; 3 partial (missing file, TU that failed\n"
 	"to parse or had errors, or Ctrl-C: the other TUs are stored, each one completely or not at all).\n";
@@ -187,7 +190,8 @@ int kc_cmd_analyze(int argc, char **argv)
 		{ "keep-going", no_argument, NULL, 'k' }, { "force", no_argument, NULL, 'f' },
 		{ "progress", no_argument, NULL, 'P' }, { "no-progress", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' }, { "verbose", no_argument, NULL, 'v' },
-		{ "module-map", required_argument, NULL, 'M' }, { NULL, 0, NULL, 0 },
+		{ "module-map", required_argument, NULL, 'M' }, { "prune", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct kc_analyze_opts o = KC_ANALYZE_OPTS_INIT;
 	struct kc_analyze_result r;
@@ -241,6 +245,9 @@ int kc_cmd_analyze(int argc, char **argv)
 		case 'M':
 			o.module_map = optarg;
 			break;
+		case 'R':
+			o.prune = 1;
+			break;
 		default:
 			free(drivers);
 			return kc_cli_usage(argv[0], analyze_usage);
@@ -265,6 +272,9 @@ int kc_cmd_analyze(int argc, char **argv)
 			"%zu failed, %zu missing%s (%.1f s)\n",
 			r.n_selected, r.n_analyzed, r.n_skipped, r.n_errors, r.n_failed, r.n_missing,
 			r.interrupted ? ", interrupted" : "", r.wall_ms / 1e3);
+		if (o.prune)
+			fprintf(stderr, "kcut analyze: %zu TUs pruned (no longer in the compilation database)\n",
+				r.n_pruned);
 	}
 	ret = rc ? kc_cli_fail(argv[0], &err, rc) : KC_EXIT_OK;
 	if (rc == KC_EPARTIAL)

@@ -3,6 +3,8 @@
  * infer them. One line per field, `#` comments:
  *
  *	struct.field  array LEN | string | opaque | list NEXT | union DISCRIMINATOR
+ *	function.param  array N | array COUNTPARAM   (pointer-to-integer parameter: N elements)
+ *	net_device.netdev_priv  priv STRUCT         (the private area alloc_etherdev() appends)
  *
  * The file lives beside the driver (the driver source is never edited). Malformed lines are
  * errors with file:line, so a typo never silently drops a shape.
@@ -20,7 +22,7 @@ static const struct {
 	int arg; /* 1 requires an argument, 0 forbids one */
 } shapes[] = {
 	{ "array", EM_S_ARRAY, 1 }, { "string", EM_S_STRING, 0 }, { "opaque", EM_S_OPAQUE, 0 },
-	{ "list", EM_S_LIST, 1 },   { "union", EM_S_UNION, 1 },
+	{ "list", EM_S_LIST, 1 },   { "union", EM_S_UNION, 1 }, { "priv", EM_S_PRIV, 1 },
 };
 
 int em_shape_parse(enum em_shape *out, const char *word)
@@ -41,6 +43,7 @@ const char *em_shape_name(enum em_shape s)
 		[EM_S_UNKNOWN] = "unknown", [EM_S_STRUCT] = "struct", [EM_S_ARRAY] = "array",
 		[EM_S_STRING] = "string",   [EM_S_OPAQUE] = "opaque", [EM_S_DMA] = "dma-coherent", [EM_S_MMIO] = "mmio",
 		[EM_S_LIST] = "list",       [EM_S_UNION] = "union",   [EM_S_FNPTR] = "function pointer",
+		[EM_S_PRIV] = "priv",
 	};
 
 	return names[s];

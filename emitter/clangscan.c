@@ -92,8 +92,10 @@ static void classify(struct em_type *out, CXType t)
 			out->cls = EM_T_FNPTR;
 		else if (pt.kind == CXType_Void)
 			out->cls = EM_T_VOIDPTR;
-		else if (pt.kind == CXType_Char_S || pt.kind == CXType_Char_U)
+		else if (pt.kind == CXType_Char_S || pt.kind == CXType_Char_U) {
 			out->cls = EM_T_STRING;
+			out->pointee_const = clang_isConstQualifiedType(pt);
+		}
 		else if (pt.kind == CXType_Record) {
 			out->cls = EM_T_PTR_STRUCT;
 			out->sname = record_name(wp.kind == CXType_Elaborated ? clang_Type_getNamedType(wp) : wp, pt);
@@ -169,6 +171,52 @@ static void record_types(struct em_func *f, CXCursor c)
 	}
 }
 
+/* Calls-out search state for one header inline function. */
+struct out_ctx {
+	int depth;
+	int found;
+};
+
+static int reaches_kernel(CXCursor fn, int depth);
+
+/* Visitor: does a call in this body reach a function defined outside the TU? */
+static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct out_ctx *o = data;
+	CXCursor ref, def;
+	char *name;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_CallExpr)
+		return CXChildVisit_Recurse;
+	ref = clang_getCursorReferenced(c);
+	if (clang_getCursorKind(ref) != CXCursor_FunctionDecl)
+		return CXChildVisit_Recurse;
+	def = clang_getCursorDefinition(ref);
+	if (!clang_Cursor_isNull(def)) {
+		if (reaches_kernel(def, o->depth + 1))
+			o->found = 1;
+		return o->found ? CXChildVisit_Break : CXChildVisit_Recurse;
+	}
+	name = cx_str(clang_getCursorSpelling(ref));
+	if (strncmp(name, "__builtin", 9) && !em_local_library(name))
+		o->found = 1;
+	free(name);
+	return o->found ? CXChildVisit_Break : CXChildVisit_Recurse;
+}
+
+/* 1 if the body of function definition fn (or of the inline functions it calls, a few levels
+ * deep) calls a function that has no body in this TU: a kernel function. */
+static int reaches_kernel(CXCursor fn, int depth)
+{
+	struct out_ctx o = { depth, 0 };
+
+	if (depth > 6)
+		return 0;
+	clang_visitChildren(fn, visit_calls, &o);
+	return o.found;
+}
+
 /* Top-level cursor visitor: globals and function definitions of the main file, types of every
  * function the model knows (matched by name first, then USR). */
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
@@ -240,6 +288,15 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		if (!f->is_defined)
 			f->local_def = 1;
 	}
+	if (fi >= 0 && clang_isCursorDefinition(c) && !x->m->f[fi].is_defined) {
+		/* a header inline: remember that this TU has it, and whether it reaches the kernel */
+		x->s->inl = kc_xrealloc(x->s->inl, (x->s->ninl + 1) * sizeof(*x->s->inl));
+		x->s->inl[x->s->ninl++] = fi;
+		/* a name (pci_name, dev_name, netdev_name) lives in the kernel's object: fetch it */
+		if (!x->m->f[fi].inl_kernel &&
+		    (reaches_kernel(c, 0) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
+			x->m->f[fi].inl_kernel = 1;
+	}
 	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
 	if (fi >= 0 && !x->m->f[fi].have_types)
 		record_types(&x->m->f[fi], c);
@@ -297,6 +354,24 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 		goto cleanup;
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(ctu), visit_top, &x);
+	/* where the user half can rename header inlines: after the last #include line */
+	{
+		size_t i = 0;
+
+		while (i < out->len) {
+			size_t j = i, e;
+
+			while (j < out->len && (out->text[j] == ' ' || out->text[j] == '\t'))
+				j++;
+			for (e = i; e < out->len && out->text[e] != '\n'; e++)
+				;
+			if (e < out->len)
+				e++;
+			if (out->len - j > 8 && !strncmp(out->text + j, "#include", 8))
+				out->inc_end = e;
+			i = e;
+		}
+	}
 cleanup:
 	if (ctu)
 		clang_disposeTranslationUnit(ctu);
@@ -315,5 +390,6 @@ void em_scan_free(struct em_scan *s)
 	for (i = 0; i < s->nglobals; i++)
 		free(s->globals[i]);
 	free(s->globals);
+	free(s->inl);
 	memset(s, 0, sizeof(*s));
 }

@@ -42,7 +42,7 @@ static void closure(const struct em_model *m, int from, enum em_side side, uint8
 		for (i = 0; i < m->nc; i++) {
 			int cal = m->c[i].callee;
 
-			if (m->c[i].caller != cur || mark[cal] || !runs_on(&m->f[cal], side))
+			if (m->c[i].caller != cur || mark[cal] || (side != EM_NONE && !runs_on(&m->f[cal], side)))
 				continue;
 			mark[cal] = 1;
 			stack[sp++] = cal;
@@ -152,6 +152,125 @@ static int load_registrations(struct em_model *m, struct kc_err *err)
 	return rc;
 }
 
+/*
+ * A variadic import whose last named parameter is a string (printk, dev_err, netdev_printk ...):
+ * called from the user half it crosses with the message formatted there (see fmt_fwd).
+ */
+static int printf_like(const struct em_func *f)
+{
+	int i;
+
+	if (!f->is_variadic || !f->have_types || f->nparams < 1 || f->params[f->nparams - 1].t.cls != EM_T_STRING)
+		return 0;
+	/* snprintf & co. format into a caller's buffer: they stay local */
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_STRING && !f->params[i].t.pointee_const)
+			return 0;
+	return 1;
+}
+
+/*
+ * Kernel functions that free their first argument: nothing of it comes back (the handler would read
+ * freed memory), and the kernel half forgets its handle before the call (see gen_handler).
+ */
+int em_deallocator(const char *name)
+{
+	static const char *const names[] = {
+		"consume_skb", "dev_kfree_skb", "dev_kfree_skb_any", "dev_kfree_skb_irq", "free_netdev", "kfree",
+		"kfree_sensitive", "kfree_skb", "kvfree", "vfree",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Library routines that only work on the memory their caller passes (string.h, formatting into a
+ * buffer, number parsing): the user half runs them locally on its own copies, never as downcalls
+ * (a downcall would need every argument to be an object the kernel half knows).
+ */
+int em_local_library(const char *name)
+{
+	static const char *const names[] = {
+		"memchr", "memcmp", "memcpy", "memmove", "memscan", "memset", "scnprintf", "snprintf", "sprintf",
+		"sscanf", "strcasecmp", "strcat", "strchr", "strcmp", "strcpy", "strcspn", "strlcat", "strlcpy",
+		"strlen", "strncasecmp", "strncat", "strncmp", "strncpy", "strnlen", "strpbrk", "strrchr",
+		"strscpy", "strsep", "strspn", "strstr", "vscnprintf", "vsnprintf", "vsprintf",
+	};
+	size_t i;
+
+	if (!strncmp(name, "kstrto", 6) || !strncmp(name, "simple_strto", 12))
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A header inline function that calls into the kernel (netif_napi_add -> netif_napi_add_weight)
+ * must not run on the user half's copies: it crosses as a whole (the user half renames it to
+ * kcut_dc_<name>). Only when its signature can be marshaled; otherwise it stays local.
+ */
+static int inline_down(const struct em_func *f)
+{
+	int i;
+
+	if (!f->local_def || !f->inl_kernel || f->is_variadic || !f->have_types)
+		return 0;
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_OTHER || f->params[i].t.cls == EM_T_PTR_PTR)
+			return 0;
+	return f->ret.cls != EM_T_OTHER && f->ret.cls != EM_T_PTR_SCALAR && f->ret.cls != EM_T_PTR_PTR &&
+	       !(f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"));
+}
+
+/*
+ * An annotation "func.param array N" (N a constant) for a pointer-to-integer parameter of a
+ * function: the parameter crosses as N elements (eth_hw_addr_set(dev, addr): 6 bytes) instead of
+ * one. Returns 1 when it named such a parameter.
+ */
+static int annot_param(struct em_model *m, const struct em_annot *a)
+{
+	const char *dot = strrchr(a->field, '.');
+	char *e;
+	long v;
+	int i, j, hit = 0;
+
+	if (a->shape != EM_S_ARRAY || !a->arg)
+		return 0;
+	v = strtol(a->arg, &e, 0);
+	if (e == a->arg || *e)
+		v = -1; /* the name of another parameter, the element count */
+	else if (v <= 0 || v > 65536)
+		return 0;
+	for (i = 0; i < m->nf; i++) {
+		struct em_func *f = &m->f[i];
+
+		if (strncmp(f->name, a->field, (size_t)(dot - a->field)) || f->name[dot - a->field])
+			continue;
+		for (j = 0; j < f->nparams; j++)
+			if (f->params[j].t.cls == EM_T_PTR_SCALAR && f->params[j].name &&
+			    !strcmp(f->params[j].name, dot + 1)) {
+				int k;
+
+				for (k = 0; v < 0 && k < j; k++)
+					if (f->params[k].t.cls == EM_T_INT && !strcmp(f->params[k].name, a->arg)) {
+						f->params[j].t.count_param = k + 1;
+						hit = 1;
+					}
+				if (v > 0) {
+					f->params[j].t.count = (int)v;
+					hit = 1;
+				}
+			}
+	}
+	return hit;
+}
+
 int em_model_crossings(struct em_model *m, struct kc_err *err)
 {
 	uint8_t *mark = kc_xmalloc((size_t)m->nf + 1);
@@ -182,8 +301,11 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		} else if (a->side == EM_USER && b->side == EM_KERNEL) {
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
-		} else if (ureach[c->caller] && !b->is_defined && !b->is_variadic && !b->local_def && b->have_types) {
+		} else if (ureach[c->caller] && !b->is_defined && (!b->local_def || inline_down(b)) && b->have_types &&
+			   !em_local_library(b->name) &&
+			   (!b->is_variadic || printf_like(b))) {
 			b->down = 1;
+			b->fmt_fwd = b->is_variadic;
 			set_why(b, "kernel import called by %s%s", a->name, NULL);
 		}
 	}
@@ -201,6 +323,9 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		f->fset = kc_xcalloc((size_t)m->ngf + 1, 1);
 		if (!f->is_defined)
 			continue;
+		/* the whole call tree below F, nested crossings included: a field F's callee does not
+		 * touch itself may be read by a function it calls back on the caller's half, and that
+		 * call sends the callee's copy of it */
 		closure(m, i, f->up ? EM_USER : EM_KERNEL, mark);
 		for (j = 0; j < m->na; j++)
 			if (mark[m->a[j].func])
@@ -211,6 +336,10 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 			if (f->fset[j] & EM_OUT)
 				f->fset[j] |= EM_IN;
 	}
+	for (i = 0; i < m->nf; i++)
+		if (m->f[i].fset && !m->f[i].is_defined && em_deallocator(m->f[i].name))
+			for (j = 0; j < m->ngf; j++)
+				m->f[i].fset[j] &= (uint8_t)~EM_OUT;
 	/* Kernel imports called from the user half: for every upcall E whose user-half closure
 	 * calls the import, what E's closure may have written goes in (the kernel's copy must see
 	 * it) and what it may read comes back (the import may have changed it). */
@@ -236,6 +365,10 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 			}
 		}
 	}
+	for (i = 0; i < m->nf; i++)
+		if (m->f[i].fset && !m->f[i].is_defined && em_deallocator(m->f[i].name))
+			for (j = 0; j < m->ngf; j++)
+				m->f[i].fset[j] &= (uint8_t)~EM_OUT;
 cleanup:
 	free(mark);
 	free(ureach);
@@ -438,8 +571,21 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 		if (!dot)
 			continue;
 		*dot = 0;
+		if (a->shape == EM_S_PRIV) {
+			m->priv_owner_st = em_struct_by_name(m, a->field);
+			m->priv_st = a->arg ? em_struct_by_name(m, a->arg) : -1;
+			*dot = '.';
+			if (m->priv_owner_st < 0 || m->priv_st < 0 || strcmp(dot + 1, "netdev_priv")) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "priv annotation: want net_device.netdev_priv priv STRUCT with known structs");
+				m->priv_owner_st = m->priv_st = -1;
+			}
+			continue;
+		}
 		f = em_field_by_name(m, em_struct_by_name(m, a->field), dot + 1);
 		*dot = '.';
+		if (!f && annot_param(m, a))
+			continue;
 		if (!f) {
 			em_finding(m, m->annot_path, a->line, 1, "annotation for unknown field %s", a->field);
 			continue;

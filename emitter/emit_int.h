@@ -40,6 +40,9 @@ struct em_type {
 	int pointee_const;
 	int is_enum;
 	char *inner;
+	int count;      /* EM_T_PTR_SCALAR parameter: elements, from an annotation "func.param array N"
+			 * (0: one) */
+	int count_param; /* ... or "func.param array OTHERPARAM": index of the count parameter + 1 */
 };
 
 struct em_param {
@@ -60,6 +63,10 @@ struct em_func {
 	int types_from_def;  /* parameter names come from the definition, not a prototype */
 	int noreturn;        /* declared __attribute__((noreturn)) */
 	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
+	int inl_kernel;      /* header inline that calls a function defined outside the TU (the
+			      * kernel): from the user half it is a downcall, kcut_dc_<name> */
+	int fmt_fwd;         /* printf-like variadic import called from the user half: the user half
+			      * formats the message (vscnprintf) and sends it down as one string */
 	int marshal_ok;      /* gen: 0 not checked yet, 1 can cross, -1 reported as impossible */
 	int nparams;
 	struct em_param *params;
@@ -93,6 +100,8 @@ enum em_shape {
 	EM_S_LIST,    /* list through next field (not generated yet) */
 	EM_S_UNION,   /* union with discriminator (not generated yet) */
 	EM_S_FNPTR,   /* function pointer: never copied */
+	EM_S_PRIV,    /* annotation "STRUCT.netdev_priv priv TYPE": the object is followed by a
+		       * driver-private TYPE (alloc_etherdev), marshaled with it */
 };
 
 struct em_field {
@@ -169,6 +178,8 @@ struct em_model {
 	struct em_annot *ann;
 	int nann;
 	char *annot_path;
+	int priv_owner_st;    /* struct followed by a private area (net_device), -1 */
+	int priv_st;          /* the private area's struct (simnic_adapter), -1 */
 	int nup, ndown, nfp;
 	FILE *diag;
 	unsigned findings;
@@ -182,6 +193,8 @@ int em_model_load(struct em_model *m, struct kc_db *db, const char *partition, s
 void em_model_free(struct em_model *m);
 int em_func_by_usr(const struct em_model *m, const char *usr);
 int em_func_name_known(const struct em_model *m, const char *name);
+int em_local_library(const char *name); /* memcpy, strscpy ...: never a downcall */
+int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
 int em_struct_by_name(const struct em_model *m, const char *name);
 struct em_field *em_field_by_name(const struct em_model *m, int st, const char *name);
 /* Decide crossings, ids, field sets; requires types (clangscan) for crossing functions. */
@@ -215,6 +228,9 @@ struct em_scan {
 	int ndefs;
 	char **globals;           /* file-scope variables the main file defines */
 	int nglobals;
+	int *inl;                 /* header inline functions (local_def) this TU defines */
+	int ninl;
+	size_t inc_end;           /* offset just after the main file's last #include line */
 };
 int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err);
 void em_scan_free(struct em_scan *s);

@@ -75,6 +75,39 @@ static char *assemble(struct gen_file *o, enum em_side half, const char *what)
 
 /* The kernel imports first declared by this TU (so their declarations are in scope): the user
  * half gets a downcall stub with the import's own name, the kernel half its handler. */
+/*
+ * Body of the user-half stub of a printf-like import (f->fmt_fwd): format the message with the
+ * kernel's own formatter (vscnprintf knows %pM and friends; a KERN_<LEVEL> prefix passes through),
+ * then cross through kcut_fwd_<name>, which takes the message in place of the format. Messages are
+ * cut at KCUT_STRMAX bytes.
+ */
+static void gen_fmt_fwd(struct kc_sb *b, const struct em_func *f)
+{
+	const char *fmt = f->params[f->nparams - 1].name;
+	int j;
+
+	kc_sb_addf(b, "{\n\tchar kcut_msg[KCUT_STRMAX];\n\t__builtin_va_list kcut_ap;\n\n"
+		      "\t__builtin_va_start(kcut_ap, %s);\n"
+		      "\tvscnprintf(kcut_msg, sizeof(kcut_msg), %s, kcut_ap);\n"
+		      "\t__builtin_va_end(kcut_ap);\n\t%skcut_fwd_%s(",
+		   fmt, fmt, f->ret.cls == EM_T_VOID ? "" : "return ", f->name);
+	for (j = 0; j + 1 < f->nparams; j++)
+		kc_sb_addf(b, "%s, ", f->params[j].name);
+	kc_sb_add(b, "kcut_msg);\n}");
+}
+
+/* The parameter list of f's declaration, names included. */
+static void gen_params(struct kc_sb *b, const struct em_func *f)
+{
+	int j;
+
+	for (j = 0; j < f->nparams; j++) {
+		if (j)
+			kc_sb_add(b, ", ");
+		gen_decl(b, f->params[j].t.spelling, f->params[j].name);
+	}
+}
+
 static void gen_imports(struct gen *g, struct gen_file *o, int tu, enum em_side half)
 {
 	struct em_model *m = g->m;
@@ -93,9 +126,6 @@ static void gen_imports(struct gen *g, struct gen_file *o, int tu, enum em_side 
 			if (first)
 				kc_sb_add(&o->tail, "\n/* Kernel functions the user half calls: each one is a downcall. */\n");
 			first = 0;
-			kc_sb_add(&o->tail, "\n");
-			gen_decl(&o->tail, f->ret.spelling, f->name);
-			kc_sb_add(&o->tail, "(");
 			for (j = 0; j < f->nparams; j++) {
 				char nb[32];
 
@@ -104,13 +134,35 @@ static void gen_imports(struct gen *g, struct gen_file *o, int tu, enum em_side 
 					snprintf(nb, sizeof(nb), "p%d", j);
 					f->params[j].name = kc_xstrdup(nb);
 				}
-				if (j)
-					kc_sb_add(&o->tail, ", ");
-				gen_decl(&o->tail, f->params[j].t.spelling, f->params[j].name);
 			}
-			kc_sb_add(&o->tail, f->nparams ? ")\n" : "void)\n");
 			id_expr(&id, f);
-			gen_stub_body(g, o, &o->tail, i, id.s);
+			kc_sb_add(&o->tail, "\n");
+			if (f->fmt_fwd) {
+				/* printf-like: the crossing is a helper taking the formatted message */
+				kc_sb_add(&o->tail, "static ");
+				gen_decl(&o->tail, f->ret.spelling, "kcut_fwd_");
+				kc_sb_addf(&o->tail, "%s(", f->name);
+				gen_params(&o->tail, f);
+				kc_sb_add(&o->tail, ")\n");
+				gen_stub_body(g, o, &o->tail, i, id.s);
+				kc_sb_add(&o->tail, "\n\n");
+			}
+			if (f->local_def) {
+				/* header inline renamed by the #define after the includes */
+				gen_decl(&o->tail, f->ret.spelling, "kcut_dc_");
+				kc_sb_add(&o->tail, f->name);
+			} else {
+				gen_decl(&o->tail, f->ret.spelling, f->name);
+			}
+			kc_sb_add(&o->tail, "(");
+			gen_params(&o->tail, f);
+			if (f->fmt_fwd) {
+				kc_sb_add(&o->tail, ", ...)\n");
+				gen_fmt_fwd(&o->tail, f);
+			} else {
+				kc_sb_add(&o->tail, f->nparams ? ")\n" : "void)\n");
+				gen_stub_body(g, o, &o->tail, i, id.s);
+			}
 			kc_sb_add(&o->tail, "\n");
 			kc_sb_free(&id);
 			g->stub_lines += count_lines(o->tail.s + before);
@@ -132,6 +184,31 @@ static char *gen_tu_half(struct gen *g, const struct em_tu *tu, const struct em_
 	char what[512];
 	char *r;
 
+	if (half == EM_USER && s->inc_end) {
+		/* header inline functions that reach into the kernel are downcalls in the user half:
+		 * from here on, calls to them go to the stub kcut_dc_<name> (the header's own
+		 * definition, above, stays unused) */
+		struct kc_sb ren = { 0 };
+
+		for (i = 0; i < s->ninl; i++) {
+			struct em_func *f = &m->f[s->inl[i]];
+
+			if (!f->down || !f->local_def || !gen_marshalable(g, s->inl[i]))
+				continue;
+			kc_sb_addf(&ren, "#define %s kcut_dc_%s\n", f->name, f->name);
+			gen_decl(&ren, f->ret.spelling, "kcut_dc_");
+			kc_sb_addf(&ren, "%s(", f->name);
+			gen_params(&ren, f);
+			kc_sb_add(&ren, f->nparams ? ");\n" : "void);\n");
+		}
+		if (ren.len) {
+			kc_sb_addn(&o.text, s->text, s->inc_end);
+			kc_sb_add(&o.text, "\n/* kcut: header inline functions that call into the kernel run there (downcalls) */\n");
+			kc_sb_add(&o.text, ren.s);
+			pos = s->inc_end;
+		}
+		kc_sb_free(&ren);
+	}
 	for (i = 0; i < s->ndefs; i++) {
 		const struct em_def *d = &s->defs[i];
 		struct em_func *f = d->func >= 0 ? &m->f[d->func] : NULL;
@@ -257,10 +334,14 @@ static char *gen_dispatch(struct gen *g, enum em_side half)
 	kc_sb_add(&o.text, "}\n");
 	/* kernel imports */
 	if (!up) {
-		kc_sb_add(&o.text, "\n#ifndef __KERNEL__\n/* Start the user half (the program at user_path) and serve its downcalls; the\n"
-				   " * host calls this before the driver's init function. */\n"
+		kc_sb_add(&o.text, "\n#ifndef __KERNEL__\n#include <stdlib.h>\n\n"
+				   "/* Start the user half (the program at user_path) and serve its downcalls; the\n"
+				   " * host calls this before the driver's init function. $KCUT_RT_RESTART_MS, when set,\n"
+				   " * is the delay before a dead user half is restarted (tests: a known down time). */\n"
 				   "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n"
-				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n\n"
+				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n"
+				   "\tconst char *ms = getenv(\"KCUT_RT_RESTART_MS\");\n\n"
+				   "\tif (ms && *ms)\n\t\topts.restart_min_ms = opts.restart_max_ms = (unsigned)strtoul(ms, NULL, 10);\n"
 				   "\tkcut_tables_init();\n"
 				   "\topts.fns = kcut_kernel_fns;\n\topts.nfns = KCUT_NR_DOWNCALLS;\n"
 				   "\topts.peer_names = kcut_kernel_peer_names;\n\topts.npeer = KCUT_NR_UPCALLS;\n"
@@ -513,12 +594,13 @@ static char *gen_interface(struct gen *g, struct kc_emit_result *res)
 			if (m->f[i].fp_id == k)
 				kc_sb_addf(&sb, "  KCUT_FP_%-20s %s half\n", m->f[i].idname,
 					   m->f[i].side == EM_NONE ? "both" : half_name(m->f[i].side));
-	kc_sb_add(&sb, "\nkernel imports the user half calls locally (variadic, or declared only inside a\n"
+	kc_sb_add(&sb, "\nkernel imports the user half calls locally (library routines on its own memory, variadic,\nor declared only inside a "
 		       "function such as __compiletime_assert_N; not crossing):");
 	for (i = 0, k = 0; i < m->nf; i++) {
 		int c;
 
-		if (m->f[i].is_defined || m->f[i].down || !(m->f[i].is_variadic || !m->f[i].have_types))
+		if (m->f[i].is_defined || m->f[i].down ||
+		    !(m->f[i].is_variadic || !m->f[i].have_types || em_local_library(m->f[i].name)))
 			continue;
 		for (c = 0; c < m->nc; c++)
 			if (m->c[c].callee == i && m->f[m->c[c].caller].side == EM_USER)

@@ -109,6 +109,8 @@ int gen_nonempty(struct gen *g, int fn, int st, int dir)
 			    (fs[f->gidx] && f->shape == EM_S_STRUCT && gen_nonempty(g, fn, f->target_st, dir));
 	}
 	g->visiting[st] = 0;
+	if (!r && st == m->priv_owner_st && m->priv_st >= 0)
+		r = gen_nonempty(g, fn, m->priv_st, dir);
 	return r;
 }
 
@@ -146,6 +148,28 @@ static void field_problem(struct gen *g, const struct em_field *f, int fn, const
 		return; /* reported once by em_model_shapes */
 	em_finding(m, s->file, s->line, 1, "cannot marshal %s.%s (%s) for %s: %s", s->name, f->name, f->type,
 		   m->f[fn].name, what);
+}
+
+/*
+ * Kernel objects a driver embeds and hands to the kernel by address (timer_setup(&a->timer),
+ * INIT_WORK, netif_napi_add, spin_lock_init ...): their contents belong to the kernel and are never
+ * copied, in either direction (a user-half copy would overwrite the kernel's list linkage).
+ */
+static int kernel_owned(const char *type)
+{
+	static const char *const names[] = {
+		"completion", "delayed_work", "hrtimer", "mutex", "napi_struct", "spinlock", "spinlock_t",
+		"tasklet_struct", "timer_list", "wait_queue_head", "wait_queue_head_t", "work_struct", "rwlock_t",
+		"raw_spinlock_t", "semaphore",
+	};
+	size_t i;
+
+	if (!strncmp(type, "struct ", 7))
+		type += 7;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(type, names[i]))
+			return 1;
+	return 0;
 }
 
 /* One field of a helper body. */
@@ -195,6 +219,10 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 			kc_sb_addf(b, "\tkc_xdr_put_fixed(x, (const void *)p->%s, sizeof(p->%s));\n", nm, nm);
 		else
 			kc_sb_addf(b, "\tkcut_get_fixed(x, (void *)p->%s, sizeof(p->%s), rc);\n", nm, nm);
+	} else if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) && kernel_owned(f->type)) {
+		/* a timer, work item, lock ... embedded in a driver object: the kernel's copy is the
+		 * only real one (the user half passes its address down, never its contents) */
+		return;
 	} else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) {
 		if (f->target_st >= 0) {
 			/* field by field: sending the whole embedded struct would overwrite fields
@@ -319,6 +347,7 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 				kc_sb_addf(b, "\tp->%s = kcut_get_ptr(x, 0, NULL, rc);\n", nm);
 			break;
 		case EM_S_FNPTR:
+		case EM_S_PRIV:
 			break;
 		case EM_S_LIST:
 		case EM_S_UNION:
@@ -350,6 +379,13 @@ void gen_helpers_flush(struct gen *g, struct gen_file *o)
 		o->need_i = 0;
 		for (j = 0; j < s->nfields; j++)
 			gen_field(g, o, &body, fn, &s->fields[j], dir, enc, "");
+		h = &o->help[i]; /* gen_field may have grown the array */
+		if (h->st == g->m->priv_owner_st && g->m->priv_st >= 0 && gen_nonempty(g, fn, g->m->priv_st, dir)) {
+			/* the driver's private area behind the net_device (netdev_priv()) */
+			const char *ph = gen_helper(g, o, fn, g->m->priv_st, dir, enc);
+
+			kc_sb_addf(&body, "\t%s(x, netdev_priv(p), s, rc);\n", ph);
+		}
 		h = &o->help[i]; /* gen_field may have grown the array */
 		ctype(&ct, s);
 		kc_sb_addf(&o->protos, "static void %s(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);\n",

@@ -93,6 +93,16 @@ static const char *pname(const struct em_param *p, int i, char *buf, size_t n)
 }
 
 /* The body of a stub: "{ ... }" for function fn, calling id `idexpr`. */
+/* The element count of a pointer-to-integer parameter as a factor of the stub's parameters
+ * (" * 6", " * (size_t)words"; nothing for one element). */
+static void elem_count(struct kc_sb *b, const struct em_func *f, const struct em_type *t)
+{
+	if (t->count_param)
+		kc_sb_addf(b, " * (size_t)%s", f->params[t->count_param - 1].name);
+	else if (t->count > 1)
+		kc_sb_addf(b, " * %d", t->count);
+}
+
 void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr)
 {
 	struct em_func *f = &g->m->f[fn];
@@ -156,8 +166,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			break;
 		case EM_T_PTR_SCALAR:
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
-				      "\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, sizeof(*%s));\n",
+				      "\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, sizeof(*%s)",
 				   n, n, n, n);
+			elem_count(b, f, &p->t);
+			kc_sb_add(b, ");\n");
 			break;
 		case EM_T_PTR_PTR:
 			st = p->t.sname ? em_struct_by_name(g->m, p->t.sname) : -1;
@@ -214,7 +226,11 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				   "\t\t}\n",
 				   n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
 		else if (p->t.cls == EM_T_PTR_SCALAR && !p->t.pointee_const)
-			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, sizeof(*%s), &kcut_rc);\n", n, n, n);
+		{
+			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, sizeof(*%s)", n, n, n);
+			elem_count(b, f, &p->t);
+			kc_sb_add(b, ", &kcut_rc);\n");
+		}
 		else if (p->t.cls == EM_T_PTR_PTR && p->t.sname && em_struct_by_name(g->m, p->t.sname) >= 0)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n", n, n, n);
 		else if (p->t.cls == EM_T_PTR_PTR)
@@ -241,6 +257,8 @@ static const struct {
 	{ "vmalloc", -1, 0 },	   { "vzalloc", -1, 0 },      { "kvmalloc", -1, 0 },	   { "kvzalloc", -1, 0 },
 	{ "kvcalloc", 0, 1 },	   { "devm_kmalloc", -1, 1 }, { "devm_kzalloc", -1, 1 }, { "devm_kcalloc", 1, 2 },
 	{ "__kmalloc", -1, 0 },
+	/* count -2: a net_device followed by a private area of `size` bytes (netdev_priv()) */
+	{ "alloc_etherdev_mqs", -2, 0 }, { "alloc_netdev_mqs", -2, 0 }, { "devm_alloc_etherdev_mqs", -2, 1 },
 };
 
 /* The size expression of an allocator's result in terms of the handler's locals, or NULL. */
@@ -252,7 +270,9 @@ static int alloc_size(struct kc_sb *sb, const struct em_func *f)
 		if (strcmp(allocators[i].name, f->name) || allocators[i].size >= f->nparams ||
 		    allocators[i].count >= f->nparams)
 			continue;
-		if (allocators[i].count >= 0)
+		if (allocators[i].count == -2)
+			kc_sb_addf(sb, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_p%d", allocators[i].size);
+		else if (allocators[i].count >= 0)
 			kc_sb_addf(sb, "(size_t)kcut_p%d * (size_t)kcut_p%d", allocators[i].count, allocators[i].size);
 		else
 			kc_sb_addf(sb, "(size_t)kcut_p%d", allocators[i].size);
@@ -287,7 +307,13 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "kcut_fn_t %s", nb);
 			break;
 		case EM_T_PTR_SCALAR:
-			kc_sb_addf(b, "%s kcut_v%d = 0;\n\tint kcut_h%d;\n", t->sname, i, i);
+			if (t->count_param)
+				kc_sb_addf(b, "%s kcut_v%d[KCUT_ARRMAX / sizeof(%s)] = { 0 };\n\tint kcut_h%d;\n", t->sname, i,
+					   t->sname, i);
+			else if (t->count > 1)
+				kc_sb_addf(b, "%s kcut_v%d[%d] = { 0 };\n\tint kcut_h%d;\n", t->sname, i, t->count, i);
+			else
+				kc_sb_addf(b, "%s kcut_v%d = 0;\n\tint kcut_h%d;\n", t->sname, i, i);
 			break;
 		case EM_T_PTR_PTR:
 			snprintf(nb, sizeof(nb), "kcut_v%d = NULL;\n", i);
@@ -343,6 +369,16 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "\tkcut_p%d = kcut_get_fn(kcut_a, &kcut_rc);\n", i);
 			break;
 		case EM_T_PTR_SCALAR:
+			if (t->count_param) {
+				/* as many elements as the count parameter (decoded before) says */
+				kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n"
+					      "\tif (kcut_h%d && sizeof(kcut_v%d[0]) * (size_t)kcut_p%d > sizeof(kcut_v%d))\n"
+					      "\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
+					      "\telse if (kcut_h%d)\n"
+					      "\t\tkcut_get_fixed(kcut_a, kcut_v%d, sizeof(kcut_v%d[0]) * (size_t)kcut_p%d, &kcut_rc);\n",
+					   i, i, i, t->count_param - 1, i, i, i, i, t->count_param - 1);
+				break;
+			}
 			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
 				      "\t\tkcut_get_fixed(kcut_a, &kcut_v%d, sizeof(kcut_v%d), &kcut_rc);\n",
 				   i, i, i, i);
@@ -358,6 +394,19 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	}
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
 		     "\t\treturn kcut_peer_fault(kcut_rc, __func__);\n\t");
+	if (!f->is_defined && em_deallocator(f->name) && f->nparams > 0 &&
+	    (f->params[0].t.cls == EM_T_PTR_STRUCT || f->params[0].t.cls == EM_T_VOIDPTR))
+		/* the object is about to be freed: its handle must not find a later object there */
+		kc_sb_add(b, "kc_objt_untrack(kc_rt_objt(kcut_rt), (const void *)kcut_p0);\n\t");
+	if (f->fmt_fwd)
+		/* printf-like import: the user half sent the formatted message; keep its
+		 * KERN_<LEVEL> prefix in the format, print the rest as "%s" */
+		kc_sb_addf(b, "{\n\t\tconst char *kcut_m = kcut_p%d ? kcut_p%d : \"\";\n"
+			      "\t\tchar kcut_f[24];\n\t\tsize_t kcut_k = 0;\n\n"
+			      "\t\twhile (kcut_m[0] == '\\001' && kcut_m[1] && kcut_k + 5 < sizeof(kcut_f)) {\n"
+			      "\t\t\tkcut_f[kcut_k++] = *kcut_m++;\n\t\t\tkcut_f[kcut_k++] = *kcut_m++;\n\t\t}\n"
+			      "\t\tkcut_f[kcut_k++] = '%%';\n\t\tkcut_f[kcut_k++] = 's';\n\t\tkcut_f[kcut_k] = 0;\n\t\t",
+			   f->nparams - 1, f->nparams - 1);
 	if (f->ret.cls != EM_T_VOID)
 		kc_sb_add(b, "kcut_ret = ");
 	kc_sb_addf(b, "%s(", f->name);
@@ -366,14 +415,18 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 
 		if (i)
 			kc_sb_add(b, ", ");
-		if (t->cls == EM_T_FNPTR)
+		if (f->fmt_fwd && i == f->nparams - 1)
+			kc_sb_add(b, "kcut_f, kcut_m");
+		else if (t->cls == EM_T_FNPTR)
 			kc_sb_addf(b, "(%s)kcut_p%d", t->spelling, i);
+		else if (t->cls == EM_T_PTR_SCALAR && (t->count > 1 || t->count_param))
+			kc_sb_addf(b, "kcut_h%d ? kcut_v%d : NULL", i, i);
 		else if (t->cls == EM_T_PTR_SCALAR || t->cls == EM_T_PTR_PTR)
 			kc_sb_addf(b, "kcut_h%d ? &kcut_v%d : NULL", i, i);
 		else
 			kc_sb_addf(b, "kcut_p%d", i);
 	}
-	kc_sb_add(b, ");\n");
+	kc_sb_add(b, f->fmt_fwd ? ");\n\t}\n" : ");\n");
 	switch (f->ret.cls) {
 	case EM_T_INT:
 		kc_sb_addf(b, "\tkc_xdr_put_%s(kcut_r, (uint%d_t)kcut_ret);\n", f->ret.size > 4 ? "u64" : "u32",
@@ -382,6 +435,14 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		break;
 	case EM_T_PTR_STRUCT:
 		st = struct_of(g, &f->ret);
+		if (st >= 0 && f->down && !f->is_defined) {
+			struct kc_sb sz = { 0 };
+
+			/* alloc_etherdev(): the object is the struct plus the driver's private area */
+			if (alloc_size(&sz, f))
+				kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, %s, %s, &kcut_rc);\n", gen_type_struct(g, st), sz.s);
+			kc_sb_free(&sz);
+		}
 		if (st >= 0)
 			kc_sb_addf(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, %s, sizeof(*kcut_ret), 1, &kcut_rc);\n",
 				   gen_type_struct(g, st));
@@ -393,7 +454,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		struct kc_sb sz = { 0 };
 
 		if (f->down && !f->is_defined && alloc_size(&sz, f))
-			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, %s, &kcut_rc);\n", sz.s);
+			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, KCUT_T_OPAQUE, %s, &kcut_rc);\n", sz.s);
 		kc_sb_free(&sz);
 		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
@@ -433,6 +494,10 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 					   i, gen_type_struct(g, st), i);
 			else
 				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", i);
+			used_r = 1;
+		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const && t->count_param) {
+			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, kcut_v%d, sizeof(kcut_v%d[0]) * (size_t)kcut_p%d);\n",
+				   i, i, i, t->count_param - 1);
 			used_r = 1;
 		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const) {
 			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, &kcut_v%d, sizeof(kcut_v%d));\n", i, i,

@@ -451,6 +451,8 @@ int em_model_load(struct em_model *m, struct kc_db *kdb, const char *partition, 
 	memset(m, 0, sizeof(*m));
 	m->db = kdb;
 	m->diag = stderr;
+	m->priv_owner_st = -1;
+	m->priv_st = -1;
 	m->part_name = kc_xstrdup(partition);
 	if (sqlite3_prepare_v2(db, "SELECT id FROM partition WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(err, db, "reading partitions");

@@ -247,7 +247,9 @@ sel=$cache/selected.tsv
 python3 - "$cache/modules.tsv" "$modules" "$limit" "$families" >"$sel" <<'PY'
 import sys
 tsv, mods, limit, fams = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
-# Families interleaved (round robin) so that an interrupted run has numbers for every family.
+# Families interleaved (round robin), and within a family the modules with fewer TUs first (ties in
+# path order), so that an interrupted run has numbers for every family and for as many drivers as
+# possible; the giants (mlx5_core: 196 TUs) come last. --limit takes the first N in path order.
 want = set(m for m in mods.split(",") if m)
 per = {}
 for line in open(tsv):
@@ -257,6 +259,8 @@ for line in open(tsv):
     per.setdefault(f, [])
     if not limit or len(per[f]) < limit:
         per[f].append(line)
+for f in per:
+    per[f].sort(key=lambda l: len(l.rstrip("\n").split("\t")[3].split()))
 i = 0
 while any(i < len(v) for v in per.values()):
     for f in fams:

@@ -2,7 +2,14 @@
  * main.c - kcut-sim: load a driver into the kernel model, run a scenario script, print a transcript.
  *
  *     kcut-sim [--driver PATH] [--device NAME[,opt=val...]]... [--param name=value]... [--bench]
- *              [--profile FILE] [--panic-on-bug] [--log-stderr] SCRIPT|-
+ *              [--profile FILE] [--panic-on-bug] [--log-stderr] [--user-half PATH] SCRIPT|-
+ *
+ * --user-half PATH runs a driver split by `kcut emit`: --driver is then the kernel half built as a
+ * module (it defines kcut_kernel_start/kcut_kernel_stop), and PATH is the user-half program, which the
+ * runtime's supervisor spawns (and restarts when it dies) before the module is loaded. The kernel half
+ * stays loaded for the whole run (the runtime's tables live in it), so after `remove` its static
+ * variables do not start fresh as they do for an unsplit driver. With $KCUT_TRACE set the runtime
+ * writes its crossing trace.
  *
  * --profile FILE writes caller->callee call counts of an instrumented driver (NAME_prof.so) in kcut's
  * instrument profile format when the script ends.
@@ -17,13 +24,16 @@
  * expect-bugs, params, modinfo, mem, echo, help); command families live in their own files (snd.c, net*.c)
  * and register themselves with SIM_COMMANDS().
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "harness/sim.h"
@@ -39,6 +49,8 @@ struct sim_dev_inst {
 struct sim {
 	const char *driver_path;
 	const char *profile_path;
+	const char *user_half;
+	void *split_handle;	/* our own reference on a split driver's kernel half */
 	struct kc_km_module *mod;
 	bool mod_inited;
 	bool bench;
@@ -473,7 +485,53 @@ static int cmd_help(struct sim *sim, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * user-half kill|wait (split drivers only): SIGKILL the user-half process and return once the
+ * runtime has noticed (calls then fail until the supervisor restarts it), or wait until a user
+ * half is running again. Prints only what does not depend on timing.
+ */
+static int cmd_user_half(struct sim *sim, int argc, char **argv)
+{
+	int (*pid_of)(const void *);
+	int (*wait_ready)(void *, unsigned);
+	void **rt;
+	int pid, i;
+
+	if (argc != 2 || (strcmp(argv[1], "kill") && strcmp(argv[1], "wait"))) {
+		sim_printf(sim, "usage: user-half kill|wait\n");
+		return SIM_EUSAGE;
+	}
+	rt = sim->split_handle ? dlsym(sim->split_handle, "kcut_rt") : NULL;
+	*(void **)&pid_of = sim->split_handle ? dlsym(sim->split_handle, "kc_rt_user_pid") : NULL;
+	*(void **)&wait_ready = sim->split_handle ? dlsym(sim->split_handle, "kc_rt_wait_ready") : NULL;
+	if (!rt || !*rt || !pid_of || !wait_ready) {
+		sim_printf(sim, "error: user-half: not running a split driver (use --user-half)\n");
+		return SIM_EUSAGE;
+	}
+	if (!strcmp(argv[1], "wait")) {
+		if (wait_ready(*rt, 10000)) {
+			sim_printf(sim, "user-half: FAIL: not running again after 10 s\n");
+			sim->fails++;
+			return 0;
+		}
+		sim_printf(sim, "user-half: running\n");
+		return 0;
+	}
+	pid = pid_of(*rt);
+	if (pid <= 0 || kill(pid, SIGKILL)) {
+		sim_printf(sim, "user-half: FAIL: no user-half process to kill\n");
+		sim->fails++;
+		return 0;
+	}
+	for (i = 0; i < 2000 && pid_of(*rt) == pid; i++)
+		usleep(1000);
+	sim_printf(sim, "user-half: killed\n");
+	return 0;
+}
+
 static const struct sim_cmd core_cmds[] = {
+	{ "user-half", cmd_user_half, "user-half kill|wait",
+	  "split driver: SIGKILL the user-half process / wait until the supervisor restarted it" },
 	{ "probe", cmd_probe, "probe [param=value...]", "run the module's init (binds matching devices)" },
 	{ "remove", cmd_remove, "remove", "module exit (unbinds devices), unload the object, report live memory" },
 	{ "device", cmd_device, "device TYPE [opt=val...]", "plug in another simulated device" },
@@ -561,10 +619,71 @@ static int run_script(struct sim *sim, FILE *f)
 	return status;
 }
 
+/*
+ * Start the user half of a split driver: dlopen the kernel half (--driver) and call its generated
+ * kcut_kernel_start(user_half, trace, err), which starts the runtime and spawns the user-half program.
+ * Returns 0, or prints why to stderr and returns 2.
+ */
+static int start_split(struct sim *sim)
+{
+	int (*start)(const char *, int, struct kc_err *);
+	struct kc_err err = { 0 };
+
+	if (!sim->driver_path) {
+		fprintf(stderr, "kcut-sim: --user-half needs --driver (the kernel half)\n");
+		return 2;
+	}
+	sim->split_handle = dlopen(sim->driver_path, RTLD_NOW | RTLD_LOCAL);
+	if (!sim->split_handle) {
+		fprintf(stderr, "kcut-sim: %s\n", dlerror());
+		return 2;
+	}
+	*(void **)&start = dlsym(sim->split_handle, "kcut_kernel_start");
+	if (!start) {
+		fprintf(stderr, "kcut-sim: %s is not the kernel half of a split driver (no kcut_kernel_start)\n",
+			sim->driver_path);
+		return 2;
+	}
+	if (start(sim->user_half, getenv("KCUT_TRACE") != NULL, &err)) {
+		fprintf(stderr, "kcut-sim: cannot start the user half %s: %s\n", sim->user_half, err.msg);
+		return 2;
+	}
+	return 0;
+}
+
+/* Write the runtime's crossing trace to $KCUT_TRACE (kcut's instrument profile format), stop the
+ * user half and drop our reference on the kernel half. */
+static void stop_split(struct sim *sim)
+{
+	int (*trace_write)(void *, FILE *);
+	void (*stop)(void);
+	void **rt;
+	const char *path = getenv("KCUT_TRACE");
+
+	if (!sim->split_handle)
+		return;
+	rt = dlsym(sim->split_handle, "kcut_rt");
+	*(void **)&trace_write = dlsym(sim->split_handle, "kc_rt_trace_write");
+	if (path && rt && *rt && trace_write) {
+		FILE *f = fopen(path, "w");
+
+		if (!f || trace_write(*rt, f))
+			fprintf(stderr, "kcut-sim: cannot write the crossing trace %s\n", path);
+		if (f)
+			fclose(f);
+	}
+	*(void **)&stop = dlsym(sim->split_handle, "kcut_kernel_stop");
+	if (stop)
+		stop();
+	dlclose(sim->split_handle);
+	sim->split_handle = NULL;
+}
+
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: kcut-sim [--driver PATH] [--device TYPE[,opt=val...]]... [--param name=value]...\n"
-		    "                [--profile FILE] [--bench] [--panic-on-bug] [--log-stderr] SCRIPT|-\n"
+		    "                [--profile FILE] [--bench] [--panic-on-bug] [--log-stderr]\n"
+		    "                [--user-half PATH] SCRIPT|-\n"
 		    "Runs a scenario script against a driver in the user-space kernel model and prints a\n"
 		    "deterministic transcript. Script commands: `help`. Exit: 0 clean, 1 FAIL/BUG, 2 usage.\n");
 }
@@ -599,6 +718,8 @@ int main(int argc, char **argv)
 			sim.params[sim.nparams++] = argv[++i];
 		} else if (!strcmp(a, "--profile") && i + 1 < argc) {
 			sim.profile_path = argv[++i];
+		} else if (!strcmp(a, "--user-half") && i + 1 < argc) {
+			sim.user_half = argv[++i];
 		} else if (!strcmp(a, "--bench")) {
 			sim.bench = true;
 		} else if (!strcmp(a, "--panic-on-bug")) {
@@ -639,6 +760,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (sim.user_half && start_split(&sim))
+		goto out;
 	if (sim.driver_path && kc_km_module_load(&sim.mod, sim.driver_path, &err)) {
 		fprintf(stderr, "kcut-sim: %s\n", err.msg);
 		goto out;
@@ -653,6 +776,7 @@ int main(int argc, char **argv)
 		}
 		unload_module(&sim);
 	}
+	stop_split(&sim);
 	for (struct sim_dev_inst *d = sim.devs, *n; d; d = n) {
 		n = d->next;
 		if (d->type->destroy)
@@ -675,6 +799,7 @@ int main(int argc, char **argv)
 			kc_km_warn_count() > sim.expected_warns))
 		status = 1;
 out:
+	stop_split(&sim);
 	free(devspecs);
 	free(sim.params);
 	free(cmds);

@@ -37,6 +37,9 @@
 #define KCUT_EFAIL (-5)
 /* Longest string argument (with its NUL) a handler accepts. */
 #define KCUT_STRMAX 256
+/* Largest array a handler decodes for a pointer parameter with a count parameter (annotation
+ * "func.param array COUNTPARAM"); longer ones are a protocol error. */
+#define KCUT_ARRMAX 4096
 
 /* The table sizes as variables: with a constant 0 the loops below would be warnings. */
 static const uint32_t kcut_nr_globals = KCUT_NR_GLOBALS;
@@ -237,14 +240,15 @@ static inline void *kcut_get_ptr(struct kc_xdr *x, size_t need, size_t *avail, i
 #ifdef KCUT_KERNEL_HALF
 /* A kernel allocator called by the user half returned p: track it with its real size, so that the
  * user half's copy is as large as the object (a 1-byte opaque copy would be overrun). */
-static inline void kcut_track_alloc(const void *p, size_t size, int *rc)
+static inline void kcut_track_alloc(const void *p, uint32_t type, size_t size, int *rc)
 {
 	uint64_t h;
+	size_t off;
 	int r;
 
-	if (!p || !size)
+	if (!p || !size || !kc_objt_handle_of(kc_rt_objt(kcut_rt), &h, &off, p))
 		return;
-	r = kc_objt_track(kc_rt_objt(kcut_rt), &h, (void *)p, KCUT_T_OPAQUE, 1, size);
+	r = kc_objt_track(kc_rt_objt(kcut_rt), &h, (void *)p, type, 1, size);
 	if (r)
 		kcut_fail(rc, r);
 }

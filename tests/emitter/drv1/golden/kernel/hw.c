@@ -98,7 +98,7 @@ int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 	if (kcut_rc)
 		return kcut_peer_fault(kcut_rc, __func__);
 	kcut_ret = kcalloc(kcut_p0, kcut_p1, kcut_p2);
-	kcut_track_alloc(kcut_ret, (size_t)kcut_p0 * (size_t)kcut_p1, &kcut_rc);
+	kcut_track_alloc(kcut_ret, KCUT_T_OPAQUE, (size_t)kcut_p0 * (size_t)kcut_p1, &kcut_rc);
 	kcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
 	return kcut_rc;
 }

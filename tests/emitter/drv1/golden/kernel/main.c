@@ -421,7 +421,6 @@ static void kcut_drv_stop_drv_adapter_in_enc(struct kc_xdr *x, void *vp, struct 
 
 	kcut_drv_stop_drv_ring_in_enc(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_in_enc(x, &p->stats, s, rc);
-	kc_xdr_put_fixed(x, (const void *)&p->lock, sizeof(p->lock));
 	kc_xdr_put_u32(x, (uint32_t)p->irq);
 }
 
@@ -432,7 +431,6 @@ static void kcut_drv_stop_drv_adapter_out_dec(struct kc_xdr *x, void *vp, struct
 
 	kcut_drv_stop_drv_ring_out_dec(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_out_dec(x, &p->stats, s, rc);
-	kcut_get_fixed(x, (void *)&p->lock, sizeof(p->lock), rc);
 }
 
 /* drv_open: send the fields of struct drv_ring that drv_open may read. */

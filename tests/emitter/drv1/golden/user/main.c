@@ -426,7 +426,6 @@ static void kcut_drv_stop_drv_adapter_in_dec(struct kc_xdr *x, void *vp, struct 
 
 	kcut_drv_stop_drv_ring_in_dec(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_in_dec(x, &p->stats, s, rc);
-	kcut_get_fixed(x, (void *)&p->lock, sizeof(p->lock), rc);
 	p->irq = kc_xdr_get_u32(x);
 }
 
@@ -437,7 +436,6 @@ static void kcut_drv_stop_drv_adapter_out_enc(struct kc_xdr *x, void *vp, struct
 
 	kcut_drv_stop_drv_ring_out_enc(x, &p->tx_ring, s, rc);
 	kcut_drv_stop_drv_stats_out_enc(x, &p->stats, s, rc);
-	kc_xdr_put_fixed(x, (const void *)&p->lock, sizeof(p->lock));
 }
 
 /* drv_open: receive the fields of struct drv_ring that drv_open may read. */

@@ -39,12 +39,18 @@ void kcut_tables_init(void)
 }
 
 #ifndef __KERNEL__
+#include <stdlib.h>
+
 /* Start the user half (the program at user_path) and serve its downcalls; the
- * host calls this before the driver's init function. */
+ * host calls this before the driver's init function. $KCUT_RT_RESTART_MS, when set,
+ * is the delay before a dead user half is restarted (tests: a known down time). */
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 {
 	struct kc_rt_opts opts = KC_RT_OPTS_INIT;
+	const char *ms = getenv("KCUT_RT_RESTART_MS");
 
+	if (ms && *ms)
+		opts.restart_min_ms = opts.restart_max_ms = (unsigned)strtoul(ms, NULL, 10);
 	kcut_tables_init();
 	opts.fns = kcut_kernel_fns;
 	opts.nfns = KCUT_NR_DOWNCALLS;
