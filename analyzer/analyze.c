@@ -203,7 +203,6 @@ int kc_forget_tu(struct kc_db *kdb, long long tu_id, struct kc_err *err)
 {
 	static const char *const sql[] = {
 		/* address_taken: clear what only this TU's evidence set (kc_visit_tu sets it again) */
-		KC_FUNC_ADDR_SQL,
 		"UPDATE func SET address_taken = 0 WHERE id IN (SELECT func_id FROM func_addr WHERE tu_id = ?1) "
 		"AND id NOT IN (SELECT func_id FROM func_addr WHERE tu_id <> ?1)",
 		"DELETE FROM func_addr WHERE tu_id = ?1",

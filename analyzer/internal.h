@@ -66,16 +66,6 @@ struct kc_modmap_entry {
 /* 1 when the canonical path lies under one of the run's driver directories. */
 int kc_is_driver_path(const struct kc_run *run, const char *path);
 
-/* Evidence for func.address_taken, per TU (so that a re-analysed or pruned TU takes back what
- * it alone contributed): a function whose name TU tu_id uses as a value. Created on demand by
- * kc_forget_tu and kc_visit_tu, so databases made before it existed keep working.
- * TODO(schema owner): move into schema.sql at the next user_version bump. */
-#define KC_FUNC_ADDR_SQL                                                                       \
-	"CREATE TABLE IF NOT EXISTS func_addr ("                                               \
-	"func_id INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE, "                     \
-	"tu_id INTEGER NOT NULL REFERENCES tu(id) ON DELETE CASCADE, "                         \
-	"PRIMARY KEY (func_id, tu_id)) WITHOUT ROWID"
-
 /* Store every fact of one parsed TU (the caller holds run->lock and has opened the transaction and
  * deleted the TU's previous facts). tu_id is the tu row. Returns 0 or KC_EDB. */
 int kc_visit_tu(struct kc_run *run, CXTranslationUnit tu, long long tu_id, struct kc_err *err);

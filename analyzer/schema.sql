@@ -84,6 +84,14 @@ CREATE TABLE IF NOT EXISTS func (
 CREATE INDEX IF NOT EXISTS func_name ON func(name);
 CREATE INDEX IF NOT EXISTS func_tu ON func(tu_id);
 
+-- Evidence that a function's address is taken, per TU: func.address_taken is 1 while any TU has a row
+-- here, so re-analysing the one TU that took the address clears it.
+CREATE TABLE IF NOT EXISTS func_addr (
+	func_id INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	tu_id   INTEGER NOT NULL REFERENCES tu(id) ON DELETE CASCADE,
+	PRIMARY KEY (func_id, tu_id)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS param (
 	func_id       INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
 	idx           INTEGER NOT NULL,            -- 0-based

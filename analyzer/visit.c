@@ -2796,10 +2796,6 @@ int kc_visit_tu(struct kc_run *run, CXTranslationUnit tu, long long tu_id, struc
 	v->err = err;
 	v->nfiles_cap = 8192;
 	v->files = kc_xcalloc(v->nfiles_cap, sizeof(*v->files));
-	if (sqlite3_exec(v->db, KC_FUNC_ADDR_SQL, NULL, NULL, NULL) != SQLITE_OK) {
-		v->rc = kc_err_set(err, KC_EDB, "creating table func_addr: %s", sqlite3_errmsg(v->db));
-		goto cleanup;
-	}
 	for (i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(v->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &v->st[i], NULL) !=
 		    SQLITE_OK) {

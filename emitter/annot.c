@@ -91,7 +91,9 @@ static int parse_line(char **field, enum em_shape *shape, char **arg, char *line
 		return kc_err_set(err, KC_EINVAL, "shape '%s' needs an argument", w[1]);
 	if (!need && n > 2)
 		return kc_err_set(err, KC_EINVAL, "shape '%s' takes no argument", w[1]);
-	if (n == 3 && !is_ident(w[2]) && strspn(w[2], "0123456789") != strlen(w[2]))
+	/* "(expr)": an element count computed from a function's other parameters (no spaces) */
+	if (n == 3 && !is_ident(w[2]) && strspn(w[2], "0123456789") != strlen(w[2]) &&
+	    !(*shape == EM_S_ARRAY && w[2][0] == '(' && w[2][strlen(w[2]) - 1] == ')'))
 		return kc_err_set(err, KC_EINVAL, "argument '%s' must be a field name or a number", w[2]);
 	*field = kc_xstrdup(w[0]);
 	*arg = n == 3 ? kc_xstrdup(w[2]) : NULL;

@@ -17,6 +17,7 @@ struct scan_ctx {
 	int tu;
 	struct em_scan *s;
 	CXFile main;
+	char drvdir[4096]; /* the main file's directory, '/'-terminated */
 };
 
 static char *cx_str(CXString s)
@@ -175,9 +176,31 @@ static void record_types(struct em_func *f, CXCursor c)
 struct out_ctx {
 	int depth;
 	int found;
+	const char *drvdir; /* directory of the driver's main file, with the trailing '/' */
 };
 
-static int reaches_kernel(CXCursor fn, int depth);
+static int reaches_kernel(CXCursor fn, int depth, const char *drvdir);
+
+/* 1 if member reference c names a field of a struct declared outside the driver's directory
+ * (net_device.state, pci_dev.dev ...): state the kernel owns. */
+static int kernel_member(CXCursor c, const char *drvdir)
+{
+	CXCursor field = clang_getCursorReferenced(c), rec;
+	CXFile file;
+	char *name;
+	int r;
+
+	if (clang_getCursorKind(field) != CXCursor_FieldDecl)
+		return 0;
+	rec = clang_getCursorSemanticParent(field);
+	clang_getSpellingLocation(clang_getCursorLocation(rec), &file, NULL, NULL, NULL);
+	if (!file)
+		return 0;
+	name = cx_str(clang_getFileName(file));
+	r = strncmp(name, drvdir, strlen(drvdir)) != 0;
+	free(name);
+	return r;
+}
 
 /* Visitor: does a call in this body reach a function defined outside the TU? */
 static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClientData data)
@@ -187,6 +210,10 @@ static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClient
 	char *name;
 
 	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_MemberRefExpr && kernel_member(c, o->drvdir)) {
+		o->found = 1;
+		return CXChildVisit_Break;
+	}
 	if (clang_getCursorKind(c) != CXCursor_CallExpr)
 		return CXChildVisit_Recurse;
 	ref = clang_getCursorReferenced(c);
@@ -194,7 +221,7 @@ static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClient
 		return CXChildVisit_Recurse;
 	def = clang_getCursorDefinition(ref);
 	if (!clang_Cursor_isNull(def)) {
-		if (reaches_kernel(def, o->depth + 1))
+		if (reaches_kernel(def, o->depth + 1, o->drvdir))
 			o->found = 1;
 		return o->found ? CXChildVisit_Break : CXChildVisit_Recurse;
 	}
@@ -207,9 +234,9 @@ static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClient
 
 /* 1 if the body of function definition fn (or of the inline functions it calls, a few levels
  * deep) calls a function that has no body in this TU: a kernel function. */
-static int reaches_kernel(CXCursor fn, int depth)
+static int reaches_kernel(CXCursor fn, int depth, const char *drvdir)
 {
-	struct out_ctx o = { depth, 0 };
+	struct out_ctx o = { depth, 0, drvdir };
 
 	if (depth > 6)
 		return 0;
@@ -294,7 +321,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		x->s->inl[x->s->ninl++] = fi;
 		/* a name (pci_name, dev_name, netdev_name) lives in the kernel's object: fetch it */
 		if (!x->m->f[fi].inl_kernel &&
-		    (reaches_kernel(c, 0) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
+		    (reaches_kernel(c, 0, x->drvdir) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
 			x->m->f[fi].inl_kernel = 1;
 	}
 	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
@@ -349,6 +376,11 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 	x.tu = (int)(tu - m->tus);
 	x.s = out;
 	x.main = clang_getFile(ctu, tu->file);
+	snprintf(x.drvdir, sizeof(x.drvdir), "%s", tu->file);
+	if (strrchr(x.drvdir, '/'))
+		strrchr(x.drvdir, '/')[1] = 0;
+	else
+		x.drvdir[0] = 0;
 	if (!x.main) {
 		rc = kc_err_set(err, KC_EPARSE, "%s: main file not found in its own translation unit", tu->file);
 		goto cleanup;

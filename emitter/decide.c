@@ -243,7 +243,9 @@ static int annot_param(struct em_model *m, const struct em_annot *a)
 	if (a->shape != EM_S_ARRAY || !a->arg)
 		return 0;
 	v = strtol(a->arg, &e, 0);
-	if (e == a->arg || *e)
+	if (a->arg[0] == '(')
+		v = -2; /* a C expression of the other parameters */
+	else if (e == a->arg || *e)
 		v = -1; /* the name of another parameter, the element count */
 	else if (v <= 0 || v > 65536)
 		return 0;
@@ -264,6 +266,11 @@ static int annot_param(struct em_model *m, const struct em_annot *a)
 					}
 				if (v > 0) {
 					f->params[j].t.count = (int)v;
+					hit = 1;
+				}
+				if (v == -2) {
+					free(f->params[j].t.count_expr);
+					f->params[j].t.count_expr = kc_xstrdup(a->arg);
 					hit = 1;
 				}
 			}

@@ -43,6 +43,7 @@ struct em_type {
 	int count;      /* EM_T_PTR_SCALAR parameter: elements, from an annotation "func.param array N"
 			 * (0: one) */
 	int count_param; /* ... or "func.param array OTHERPARAM": index of the count parameter + 1 */
+	char *count_expr; /* ... or "func.param array (C expression of the other parameters)" */
 };
 
 struct em_param {

@@ -109,7 +109,7 @@ int gen_nonempty(struct gen *g, int fn, int st, int dir)
 			    (fs[f->gidx] && f->shape == EM_S_STRUCT && gen_nonempty(g, fn, f->target_st, dir));
 	}
 	g->visiting[st] = 0;
-	if (!r && st == m->priv_owner_st && m->priv_st >= 0)
+	if (!r && st == m->priv_owner_st && m->priv_st >= 0 && m->priv_st != st)
 		r = gen_nonempty(g, fn, m->priv_st, dir);
 	return r;
 }
@@ -380,7 +380,8 @@ void gen_helpers_flush(struct gen *g, struct gen_file *o)
 		for (j = 0; j < s->nfields; j++)
 			gen_field(g, o, &body, fn, &s->fields[j], dir, enc, "");
 		h = &o->help[i]; /* gen_field may have grown the array */
-		if (h->st == g->m->priv_owner_st && g->m->priv_st >= 0 && gen_nonempty(g, fn, g->m->priv_st, dir)) {
+		if (h->st == g->m->priv_owner_st && g->m->priv_st >= 0 && g->m->priv_st != h->st &&
+		    gen_nonempty(g, fn, g->m->priv_st, dir)) {
 			/* the driver's private area behind the net_device (netdev_priv()) */
 			const char *ph = gen_helper(g, o, fn, g->m->priv_st, dir, enc);
 

@@ -5,6 +5,7 @@
  * calls the real function, and encodes the results. Kernel imports called from the user half get
  * a stub with the import's own name in the user half and a handler in the kernel half.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,10 +98,46 @@ static const char *pname(const struct em_param *p, int i, char *buf, size_t n)
  * (" * 6", " * (size_t)words"; nothing for one element). */
 static void elem_count(struct kc_sb *b, const struct em_func *f, const struct em_type *t)
 {
-	if (t->count_param)
+	if (t->count_expr)
+		kc_sb_addf(b, " * (size_t)%s", t->count_expr);
+	else if (t->count_param)
 		kc_sb_addf(b, " * (size_t)%s", f->params[t->count_param - 1].name);
 	else if (t->count > 1)
 		kc_sb_addf(b, " * %d", t->count);
+}
+
+/* A count expression of the handler: the annotation's expression with each parameter name
+ * replaced by the handler's local (kcut_pN); other identifiers (macros) are kept. */
+static void handler_count(struct kc_sb *b, const struct em_func *f, const struct em_type *t)
+{
+	const char *p = t->count_expr;
+	int i;
+
+	if (!p) {
+		kc_sb_addf(b, "(size_t)kcut_p%d", t->count_param - 1);
+		return;
+	}
+	kc_sb_add(b, "(size_t)");
+	while (*p) {
+		if (isalpha((unsigned char)*p) || *p == '_') {
+			const char *e = p;
+
+			while (isalnum((unsigned char)*e) || *e == '_')
+				e++;
+			for (i = 0; i < f->nparams; i++)
+				if (f->params[i].name && strlen(f->params[i].name) == (size_t)(e - p) &&
+				    !strncmp(f->params[i].name, p, (size_t)(e - p)) && (p == t->count_expr || p[-1] != '.') &&
+				    (p - t->count_expr < 2 || strncmp(p - 2, "->", 2)))
+					break;
+			if (i < f->nparams)
+				kc_sb_addf(b, "kcut_p%d", i);
+			else
+				kc_sb_addn(b, p, (size_t)(e - p));
+			p = e;
+		} else {
+			kc_sb_addn(b, p++, 1);
+		}
+	}
 }
 
 void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr)
@@ -307,7 +344,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "kcut_fn_t %s", nb);
 			break;
 		case EM_T_PTR_SCALAR:
-			if (t->count_param)
+			if (t->count_param || t->count_expr)
 				kc_sb_addf(b, "%s kcut_v%d[KCUT_ARRMAX / sizeof(%s)] = { 0 };\n\tint kcut_h%d;\n", t->sname, i,
 					   t->sname, i);
 			else if (t->count > 1)
@@ -369,14 +406,19 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "\tkcut_p%d = kcut_get_fn(kcut_a, &kcut_rc);\n", i);
 			break;
 		case EM_T_PTR_SCALAR:
-			if (t->count_param) {
-				/* as many elements as the count parameter (decoded before) says */
+			if (t->count_param || t->count_expr) {
+				/* as many elements as the count parameter / expression (of parameters
+				 * decoded before) says */
+				struct kc_sb cnt = { 0 };
+
+				handler_count(&cnt, f, t);
 				kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n"
-					      "\tif (kcut_h%d && sizeof(kcut_v%d[0]) * (size_t)kcut_p%d > sizeof(kcut_v%d))\n"
+					      "\tif (kcut_h%d && (kcut_rc || sizeof(kcut_v%d[0]) * %s > sizeof(kcut_v%d)))\n"
 					      "\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
 					      "\telse if (kcut_h%d)\n"
-					      "\t\tkcut_get_fixed(kcut_a, kcut_v%d, sizeof(kcut_v%d[0]) * (size_t)kcut_p%d, &kcut_rc);\n",
-					   i, i, i, t->count_param - 1, i, i, i, i, t->count_param - 1);
+					      "\t\tkcut_get_fixed(kcut_a, kcut_v%d, sizeof(kcut_v%d[0]) * %s, &kcut_rc);\n",
+					   i, i, i, cnt.s, i, i, i, i, cnt.s);
+				kc_sb_free(&cnt);
 				break;
 			}
 			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
@@ -419,7 +461,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_add(b, "kcut_f, kcut_m");
 		else if (t->cls == EM_T_FNPTR)
 			kc_sb_addf(b, "(%s)kcut_p%d", t->spelling, i);
-		else if (t->cls == EM_T_PTR_SCALAR && (t->count > 1 || t->count_param))
+		else if (t->cls == EM_T_PTR_SCALAR && (t->count > 1 || t->count_param || t->count_expr))
 			kc_sb_addf(b, "kcut_h%d ? kcut_v%d : NULL", i, i);
 		else if (t->cls == EM_T_PTR_SCALAR || t->cls == EM_T_PTR_PTR)
 			kc_sb_addf(b, "kcut_h%d ? &kcut_v%d : NULL", i, i);
@@ -495,9 +537,13 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			else
 				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", i);
 			used_r = 1;
-		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const && t->count_param) {
-			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, kcut_v%d, sizeof(kcut_v%d[0]) * (size_t)kcut_p%d);\n",
-				   i, i, i, t->count_param - 1);
+		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const && (t->count_param || t->count_expr)) {
+			struct kc_sb cnt = { 0 };
+
+			handler_count(&cnt, f, t);
+			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, kcut_v%d, sizeof(kcut_v%d[0]) * %s);\n",
+				   i, i, i, cnt.s);
+			kc_sb_free(&cnt);
 			used_r = 1;
 		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const) {
 			kc_sb_addf(b, "\tif (kcut_h%d)\n\t\tkc_xdr_put_fixed(kcut_r, &kcut_v%d, sizeof(kcut_v%d));\n", i, i,

@@ -481,6 +481,7 @@ static void type_free(struct em_type *t)
 	free(t->spelling);
 	free(t->sname);
 	free(t->inner);
+	free(t->count_expr);
 }
 
 void em_model_free(struct em_model *m)

@@ -50,6 +50,27 @@ static void test_annot_good(void)
 	free(p);
 }
 
+/* Second-stage forms: a parameter's length as "(C expression)", the private area of a net_device. */
+static void test_annot_param_forms(void)
+{
+	struct em_model m;
+	struct kc_err err = { 0 };
+	char *p = write_tmp("fn.data array (eeprom->len)\nfn.buf array ((set==1?4:8)*32)\n"
+			    "net_device.netdev_priv priv my_adapter\n");
+
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
+	KC_REQUIRE(m.nann == 3);
+	KC_CHECK_EQ_INT(m.ann[0].shape, EM_S_ARRAY);
+	KC_CHECK_EQ_STR(m.ann[0].arg, "(eeprom->len)");
+	KC_CHECK_EQ_STR(m.ann[1].arg, "((set==1?4:8)*32)");
+	KC_CHECK_EQ_INT(m.ann[2].shape, EM_S_PRIV);
+	KC_CHECK_EQ_STR(m.ann[2].arg, "my_adapter");
+	em_model_free(&m);
+	unlink(p);
+	free(p);
+}
+
 static void check_bad(const char *line, const char *want)
 {
 	struct em_model m;
@@ -80,6 +101,9 @@ static void test_annot_bad(void)
 	check_bad("ring.buf string 4", "takes no argument");
 	check_bad("ring.buf array n-1", "must be a field name or a number");
 	check_bad("ring.buf array count extra", "too many words");
+	check_bad("ring.buf string (len)", "takes no argument");
+	check_bad("ring.buf opaque (len)", "takes no argument");
+	check_bad("ad.netdev_priv priv", "needs an argument");
 	check_bad("9ring.buf opaque", "does not start with a struct name");
 }
 
@@ -208,6 +232,7 @@ int main(void)
 {
 	KC_RUN(test_annot_good);
 	KC_RUN(test_annot_bad);
+	KC_RUN(test_annot_param_forms);
 	KC_RUN(test_annot_missing_file_is_empty);
 	KC_RUN(test_annot_append);
 	KC_RUN(test_decl);
