@@ -153,14 +153,15 @@ static void field_problem(struct gen *g, const struct em_field *f, int fn, const
 /*
  * Kernel objects a driver embeds and hands to the kernel by address (timer_setup(&a->timer),
  * INIT_WORK, netif_napi_add, spin_lock_init ...): their contents belong to the kernel and are never
- * copied, in either direction (a user-half copy would overwrite the kernel's list linkage).
+ * copied, in either direction (a user-half copy would overwrite the kernel's list linkage); the same
+ * for the lists the kernel keeps in its own objects (net_device.mc, skb queues).
  */
 static int kernel_owned(const char *type)
 {
 	static const char *const names[] = {
 		"completion", "delayed_work", "hrtimer", "mutex", "napi_struct", "spinlock", "spinlock_t",
 		"tasklet_struct", "timer_list", "wait_queue_head", "wait_queue_head_t", "work_struct", "rwlock_t",
-		"raw_spinlock_t", "semaphore",
+		"raw_spinlock_t", "semaphore", "netdev_hw_addr_list", "sk_buff_head",
 	};
 	size_t i;
 

@@ -243,7 +243,12 @@ if [ -z "$kcut" ]; then
 	[ -n "$kcut" ] || kcut=$(command -v kcut || true)
 fi
 [ -x "$kcut" ] || { echo "linux-corpus: no kcut binary (use --kcut)" >&2; exit 2; }
-sel=$cache/selected.tsv
+[ -n "$out" ] || out=$cache/db
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# The selection is private to this run (two runs with different --out may overlap).
+sel=$(mktemp "$out/.selected.XXXXXX")
+trap 'rm -f "$sel"' EXIT
 python3 - "$cache/modules.tsv" "$modules" "$limit" "$families" >"$sel" <<'PY'
 import sys
 tsv, mods, limit, fams = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
@@ -270,9 +275,6 @@ while any(i < len(v) for v in per.values()):
 PY
 n=$(wc -l <"$sel")
 step_begin "kcut analyze: $n modules, $jobs at a time ($kcut)"
-[ -n "$out" ] || out=$cache/db
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 export KCUT_BIN=$kcut KCUT_CACHE=$cache KCUT_OUT=$out
 # One module: its TUs from the corpus json, analyzed into db/<family>/<module>.db.
 analyze_one() {

@@ -249,7 +249,7 @@ def main():
         if os.path.exists(trace):
             os.remove(trace)
         try:
-            r = run([args.sim, "--driver", kso, "--user-half", uprog, sim], timeout=120,
+            r = run([args.sim, "--driver", kso, "--user-half", uprog, sim], timeout=30,
                     env=dict(os.environ, KCUT_TRACE=trace))
             got, rc, err = r.stdout, r.returncode, r.stderr
         except subprocess.TimeoutExpired:
