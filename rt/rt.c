@@ -127,8 +127,10 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why)
 
 void *kc_rt_pool_get(struct kc_rt *rt)
 {
-	void *b = NULL;
+	void *b = atomic_exchange(&rt->pool1, NULL);
 
+	if (b)
+		return b;
 	kc_os_lock(rt->lock);
 	if (rt->npool)
 		b = rt->pool[--rt->npool];
@@ -138,7 +140,12 @@ void *kc_rt_pool_get(struct kc_rt *rt)
 
 void kc_rt_pool_put(struct kc_rt *rt, void *buf)
 {
+	void *none = NULL;
+
 	if (!buf)
+		return;
+	/* one buffer kept outside the lock: the common case (one call at a time) takes no lock */
+	if (atomic_compare_exchange_strong(&rt->pool1, &none, buf))
 		return;
 	kc_os_lock(rt->lock);
 	if (rt->npool == rt->cappool) {
@@ -161,6 +168,7 @@ void kc_rt_pool_free(struct kc_rt *rt)
 {
 	size_t i;
 
+	kc_os_free(atomic_exchange(&rt->pool1, NULL));
 	for (i = 0; i < rt->npool; i++)
 		kc_os_free(rt->pool[i]);
 	kc_os_free(rt->pool);
@@ -201,10 +209,14 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 	int me = rt->side, peer = !rt->side, rc = 0;
 	uint32_t want = my_turn(rt), t;
 	uint64_t budget = atomic_load_explicit(&rt->spin_cur, memory_order_relaxed);
-	uint64_t now = kc_os_now_ns(), spin_end = now + budget;
-	uint64_t deadline = now + (uint64_t)rt->o.call_timeout_ms * 1000000ull;
+	uint64_t now, spin_end, deadline;
 	unsigned n = 0, slices = 0;
 
+	/* fast path, no clock read: the turn is often ours already (a worker that popped a
+	 * fresh upcall) */
+	if (atomic_load_explicit(&s->turn, memory_order_acquire) == want)
+		return 0;
+	spin_end = 0; /* the clock is read only once the spin has gone on for a while */
 	for (;;) {
 		t = atomic_load_explicit(&s->turn, memory_order_acquire);
 		if (t == want) {
@@ -216,17 +228,28 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 			return KC_RT_EDEAD;
 		if (!budget)
 			break;
-		if (!atomic_load_explicit(&s->awake[peer], memory_order_relaxed) &&
+		/* Is the peer still running the chain (or, for a fresh upcall, spinning on the
+		 * ring)? Looked at only every 64 turns of the loop: the peer writes those words
+		 * on its way to answering, and reading them on every turn would pull their
+		 * cache lines back and forth and slow the answer down. */
+		if ((n & 63) == 63 &&
+		    !atomic_load_explicit(&s->awake[peer].v, memory_order_relaxed) &&
 		    !(me == KC_SIDE_KERNEL &&
 		      atomic_load_explicit(&h->up.spinners, memory_order_relaxed)))
 			break;
 		kc_os_cpu_relax();
-		if ((++n & 63) == 0 && kc_os_now_ns() > spin_end) {
+		if ((++n & 63) != 0)
+			continue;
+		if (!spin_end) {
+			spin_end = kc_os_now_ns() + budget;
+		} else if (kc_os_now_ns() > spin_end) {
 			kc_spin_feedback(&rt->spin_cur, rt->spin_ns, budget, 0);
 			break;
 		}
 	}
-	atomic_store(&s->awake[me], 0);
+	atomic_store(&s->awake[me].v, 0);
+	now = kc_os_now_ns();
+	deadline = now + (uint64_t)rt->o.call_timeout_ms * 1000000ull;
 	for (;;) {
 		uint64_t slice = 50000000ull;
 
@@ -260,7 +283,7 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 		kc_os_futex_wait((uint32_t *)&s->turn, t, slice);
 	}
 	atomic_store(&s->waiting[me], 0);
-	atomic_store(&s->awake[me], 1);
+	atomic_store(&s->awake[me].v, 1);
 	return rc;
 }
 
@@ -326,8 +349,6 @@ static void fault(struct kc_rt *rt, struct kc_conn *c, const char *why)
 		kc_conn_kill(rt, c, why);
 }
 
-/* Serve the peer's call m (parsed from a private copy) on slot s of chain ch: run the handler,
- * write the reply, hand the turn back. */
 /* User side: drop the copies of objects the kernel half released (the trailer of a CALL with
  * KC_MSG_F_RELEASE) and shorten the payload to the arguments. */
 static int take_releases(struct kc_rt *rt, struct kc_rt_msg *m)
@@ -402,8 +423,13 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 	return 0;
 }
 
-static void serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
-		      struct kc_rt_msg *m, uint32_t off, struct chain *ch)
+/* Serve the peer's call m on slot s of chain ch: run the handler, write the reply, hand the
+ * turn back. park: -1 for a nested call; for the call that ends a chain (user side), 1 leaves
+ * the slot parked for this worker (udrv.c) in the same hand-off, so the kernel caller's next
+ * upcall can claim it without the worker touching the turn's cache line again, 0 clears it.
+ * Returns 1 when it parked. */
+static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
+		     struct kc_rt_msg *m, uint32_t off, struct chain *ch, int park)
 {
 	struct kc_xdr args, res;
 	int64_t saved = ch->serving_fn;
@@ -422,7 +448,7 @@ static void serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		if (rt->side == KC_SIDE_KERNEL) {
 			fault(rt, c, "user half called unknown kernel function id");
 			ch->top = saved_top;
-			return;
+			return 0;
 		}
 		rc = KC_ENOTFOUND;
 		goto reply;
@@ -447,7 +473,7 @@ reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {
 		kc_rt_pool_put(rt, rb);
-		return;
+		return 0;
 	}
 	if (rt->trace && rt->side == KC_SIDE_KERNEL)
 		kc_trace_add(rt->trace, peer_name(rt, ch->waiting_fn), own_name(rt, m->fn),
@@ -463,21 +489,30 @@ reply:
 		s->len = 0x7fffff00u;
 	tls_garble = 0;
 	kc_rt_pool_put(rt, rb);
+	if (park >= 0 && rt->side == KC_SIDE_USER) /* hand releases it */
+		atomic_store_explicit(&s->parked, park ? 1 : 0, memory_order_relaxed);
 	hand(rt, s);
+	return park > 0 && rt->side == KC_SIDE_USER;
 }
 
 void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
+{
+	kc_rt_serve_chain_park(rt, c, slot, 0);
+}
+
+int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, int park)
 {
 	struct kc_slot *s = kc_chan_slot(c->base, &rt->g, slot);
 	struct chain ch = { rt, c, slot, -1, -1, 0, tls_chain };
 	struct kc_rt_msg m;
 	struct msgbuf b;
 	uint32_t off;
-	int rc;
+	int rc, parked = 0;
 
 	b.heap = NULL;
 	tls_chain = &ch;
-	atomic_store(&s->awake[rt->side], 1);
+	if (!atomic_load_explicit(&s->awake[rt->side].v, memory_order_relaxed))
+		atomic_store(&s->awake[rt->side].v, 1);
 	rc = wait_turn(rt, c, s);
 	if (rc == KC_RT_ETIMEDOUT)
 		fault(rt, c, "user half did not answer within the call timeout");
@@ -488,11 +523,13 @@ void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 		fault(rt, c, "malformed call from the user half");
 		goto out;
 	}
-	serve_one(rt, c, s, &m, off, &ch);
-	atomic_store(&s->awake[rt->side], 0);
+	parked = serve_one(rt, c, s, &m, off, &ch, park);
+	if (!parked) /* a parked worker stays awake on the slot (udrv.c clears it on leaving) */
+		atomic_store(&s->awake[rt->side].v, 0);
 out:
 	msgbuf_release(&b);
 	tls_chain = ch.prev;
+	return parked;
 }
 
 /* ---- calls ---- */
@@ -609,10 +646,17 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	ch->waiting_fn = c->fn;
 	if (!c->nested) {
 		struct kc_ring *r = rt->side == KC_SIDE_KERNEL ? &h->up : &h->down;
+		uint32_t one = 1;
 
-		atomic_store(&s->awake[!rt->side], 0);
-		atomic_store(&s->awake[rt->side], 1);
-		hand(rt, s);
+		/* A user worker parked on this slot (udrv.c): claim it and skip the ring. If
+		 * the user half lies about it, nobody serves the call and it times out. */
+		atomic_store(&s->awake[rt->side].v, 1);
+		hand(rt, s); /* before the claim, so the claimed worker finds its turn */
+		if (rt->side == KC_SIDE_KERNEL &&
+		    atomic_compare_exchange_strong(&s->parked, &one, 2))
+			goto wait;
+		/* nobody serves this slot until we push it: no worker's store to undo */
+		atomic_store(&s->awake[!rt->side].v, 0);
 		if (kc_ring_push(r, c->slot)) {
 			fault(rt, cn, "request ring corrupted by the user half");
 			rc = rt->side == KC_SIDE_KERNEL ? KC_RT_EPROTO : KC_RT_EDEAD;
@@ -622,6 +666,7 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	} else {
 		hand(rt, s);
 	}
+wait:
 	for (;;) {
 		struct kc_rt_msg m;
 		uint32_t off;
@@ -649,7 +694,7 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 			rc = m.status;
 			break;
 		}
-		serve_one(rt, cn, s, &m, off, ch);
+		serve_one(rt, cn, s, &m, off, ch, -1);
 	}
 out:
 	if (rt->trace && rt->side == KC_SIDE_KERNEL)
@@ -678,7 +723,7 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 		uint32_t base = rt->side == KC_SIDE_KERNEL ? 0 : rt->g.nk;
 		struct kc_slot *s = kc_chan_slot(c->conn->base, &rt->g, c->slot);
 
-		atomic_store(&s->awake[rt->side], 0);
+		atomic_store(&s->awake[rt->side].v, 0);
 		kc_os_lock(rt->lock);
 		c->conn->busy[c->slot - base] = 0;
 		kc_os_unlock(rt->lock);

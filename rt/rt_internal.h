@@ -12,8 +12,9 @@
  *
  * A chain is one logical thread of control that crosses the boundary back and forth: the side
  * that starts it takes a free slot of its own range, writes a CALL, hands the slot's turn word to
- * the peer and pushes the slot number on the peer's ring. From then on the two threads bound to
- * the slot alternate (the turn word says whose move it is): each message is a CALL (nested
+ * the peer and pushes the slot number on the peer's ring (or, for an upcall, claims a user worker
+ * parked on the slot instead: see udrv.c). From then on the two threads bound to the slot
+ * alternate (the turn word says whose move it is): each message is a CALL (nested
  * call) or the REPLY to the innermost pending call. Messages stack up in the slot: a nested
  * CALL goes after the message its sender is serving, a REPLY over the CALL it answers, so the
  * user half can decode arguments in place for as long as its handler runs. The kernel half copies every message out of
@@ -29,7 +30,7 @@
 #include "os.h"
 
 #define KC_CHAN_MAGIC 0x6b637274u /* "kcrt" */
-#define KC_CHAN_VERSION 1u
+#define KC_CHAN_VERSION 2u
 #define KC_RING_CAP 64u           /* power of two, >= slots of either range */
 #define KC_NSLOTS_K 32u
 #define KC_NSLOTS_U 16u
@@ -53,8 +54,11 @@ enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
 struct kc_ring {
 	_Atomic uint32_t seq;      /* futex word: bumped on every push */
 	_Atomic uint32_t sleepers; /* consumers asleep on seq */
+	uint32_t pad0[14];
+	/* own cache line: a spinning worker updates it on every upcall, the kernel side reads
+	 * sleepers above on every push */
 	_Atomic uint32_t spinners; /* consumers spinning on the ring (peer may spin too) */
-	uint32_t pad0[13];
+	uint32_t pad3[15];
 	_Atomic uint64_t head;     /* next cell to pop */
 	uint64_t pad1[7];
 	_Atomic uint64_t tail;     /* next cell to push */
@@ -78,13 +82,22 @@ struct kc_chan_hdr {
 	struct kc_ring down; /* slots of chains the user starts, consumed by the kernel server */
 };
 
+/* Cache lines, because a spinning peer pulls every line it reads back to its CPU and each
+ * transfer costs about as much as a bare spin round trip's half: the turn word and what the
+ * message hand-off needs with it (off, len, parked) share one line, so a hand-off moves that
+ * line once; each side's awake flag has a line of its own that only that side writes (the
+ * peer reads it now and then while spinning). */
 struct kc_slot {
 	_Atomic uint32_t turn;       /* futex word: KC_TURN_* */
 	_Atomic uint32_t waiting[2]; /* side is (about to be) asleep on turn */
-	_Atomic uint32_t awake[2];   /* side's thread is running this chain (adaptive spin) */
+	_Atomic uint32_t parked;     /* kernel range: 1 a user worker spins here, 2 claimed */
 	uint32_t off;                /* where in msg the current message starts */
 	uint32_t len;                /* its bytes (header + payload) */
-	uint32_t pad[9];
+	uint32_t pad0[10];
+	struct {
+		_Atomic uint32_t v;  /* side's thread is running this chain (adaptive spin) */
+		uint32_t pad[15];
+	} awake[2];
 	uint8_t msg[];
 };
 
@@ -151,6 +164,7 @@ struct kc_rt {
 	_Atomic uint64_t spin_cur;       /* current budget for turn waits (adapts) */
 	_Atomic uint64_t ring_spin_cur;  /* current budget for idle workers (adapts) */
 	/* buffer pool for results (KC_MAX_PAYLOAD bytes each) */
+	_Atomic(void *) pool1;           /* one more, taken without the lock */
 	void **pool;
 	size_t npool, cappool;
 	/* kernel side */
@@ -191,6 +205,9 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
 
 /* Serve one chain started by the peer on slot `slot` (the worker / server loop). */
 void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot);
+/* The same; park (user side): leave the slot parked for this worker with the reply (udrv.c).
+ * Returns 1 when the slot was left parked. */
+int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, int park);
 void *kc_rt_pool_get(struct kc_rt *rt);
 void kc_rt_pool_put(struct kc_rt *rt, void *buf);
 void kc_rt_pool_free(struct kc_rt *rt);

@@ -14,47 +14,129 @@
 #include <string.h>
 
 
+/* Serve the chain on slot si (kernel range) and remember it for parking; park: leave the slot
+ * parked with the reply. Returns si when the slot was left parked, else -1. */
+static int64_t serve(struct kc_rt *rt, struct kc_conn *c, int64_t si, int64_t *last, int park)
+{
+	if (si < 0 || si >= rt->g.nk)
+		return -1;
+	*last = si;
+	return kc_rt_serve_chain_park(rt, c, (uint32_t)si, park) ? si : -1;
+}
+
 /* A worker: pop a slot from the request ring and serve that chain to its end; when the ring is
  * empty spin (spin_us, or forever with busy_poll), then sleep on the ring's futex word (100 ms
- * slices, so shutdown is noticed even without a wake-up). Returns at shutdown. */
+ * slices, so shutdown is noticed even without a wake-up). Returns at shutdown.
+ *
+ * While it spins, the worker also parks on the slot of the chain it served last: the reply
+ * that ends the chain sets the slot's parked word to 1 when the worker means to spin (only the
+ * worker serving a chain writes that reply, so a slot has at most one parked worker). A kernel
+ * caller usually takes the same slot for its next upcall; when it finds a worker parked there it
+ * claims it (1 -> 2) and skips the request ring, so the upcall costs one hand-off of the slot's
+ * turn instead of a ring push and pop. The word stays 2 until the reply that ends the claimed
+ * chain (which sets 1 or 0). Leaving the slot (1 -> 0) and the claim are compare-and-swaps on
+ * the same word, so exactly one of them wins: a claimed slot is always served. */
 static void *worker_main(void *arg)
 {
 	struct kc_rt *rt = arg;
 	struct kc_conn *c = rt->conn;
 	struct kc_chan_hdr *h = c->base;
 	struct kc_ring *r = &h->up;
+	int64_t last = -1, pre = -1; /* pre: slot left parked by the last reply */
 
 	while (!atomic_load(&h->shutdown)) {
-		int64_t si = kc_ring_pop(r);
+		int64_t si = pre >= 0 ? -1 : kc_ring_pop(r);
 		uint64_t end, budget;
 		unsigned n = 0;
 		uint32_t seq;
+		int spin;
 
+		budget = atomic_load_explicit(&rt->ring_spin_cur, memory_order_relaxed);
+		spin = budget || rt->o.busy_poll;
 		if (si >= 0) {
-			if (si < rt->g.nk)
-				kc_rt_serve_chain(rt, c, (uint32_t)si);
+			pre = serve(rt, c, si, &last, spin);
 			continue;
 		}
-		budget = atomic_load_explicit(&rt->ring_spin_cur, memory_order_relaxed);
-		if (budget || rt->o.busy_poll) {
-			int timed_out = 0;
+		if (spin) {
+			int64_t pslot = pre;
+			struct kc_slot *ps = NULL;
+			uint32_t one;
+			int timed_out = 0, claimed = 0;
 
+			/* While we count as a spinner the kernel half's caller spins for its
+			 * reply instead of sleeping. So pop while still counted, and mark the
+			 * popped chain's slot awake before we stop counting: otherwise the
+			 * caller sees neither, goes to sleep, and every busy round trip pays a
+			 * futex wait and a futex wake. */
+			if (pre >= 0)
+				ps = kc_chan_slot(c->base, &rt->g, (uint32_t)pre);
 			atomic_fetch_add(&r->spinners, 1);
-			end = kc_os_now_ns() + budget;
-			while (atomic_load_explicit(&r->head, memory_order_relaxed) ==
-				       atomic_load_explicit(&r->tail, memory_order_relaxed) &&
-			       !atomic_load_explicit(&h->shutdown, memory_order_relaxed)) {
+			pre = -1;
+			end = 0; /* read the clock only once the spin has gone on for a while */
+			for (;;) {
+				if (ps && atomic_load_explicit(&ps->parked,
+							       memory_order_acquire) == 2) {
+					claimed = 1;
+					break;
+				}
+				if (atomic_load_explicit(&r->head, memory_order_relaxed) !=
+				    atomic_load_explicit(&r->tail, memory_order_relaxed)) {
+					si = kc_ring_pop(r);
+					if (si >= 0)
+						break;
+				}
+				if (atomic_load_explicit(&h->shutdown, memory_order_relaxed))
+					break;
 				kc_os_cpu_relax();
-				if ((++n & 63) == 0 && !rt->o.busy_poll && kc_os_now_ns() > end) {
+				if ((++n & 63) != 0 || rt->o.busy_poll)
+					continue;
+				if (!end) {
+					end = kc_os_now_ns() + budget;
+				} else if (kc_os_now_ns() > end) {
 					timed_out = 1;
 					break;
 				}
 			}
+			if (ps && !claimed) {
+				one = 1;
+				if (atomic_compare_exchange_strong(&ps->parked, &one, 0))
+					atomic_store(&ps->awake[KC_SIDE_USER].v, 0);
+				else
+					claimed = 1; /* claimed while we were leaving */
+			}
+			if (claimed) /* parked stays 2 until the reply that ends the chain */
+				atomic_store(&ps->awake[KC_SIDE_USER].v, 1);
+			if (si >= 0 && si < rt->g.nk) {
+				struct kc_slot *s = kc_chan_slot(c->base, &rt->g, (uint32_t)si);
+
+				atomic_store(&s->awake[KC_SIDE_USER].v, 1);
+			}
 			atomic_fetch_sub(&r->spinners, 1);
 			if (!rt->o.busy_poll)
-				kc_spin_feedback(&rt->ring_spin_cur, rt->spin_ns, budget, !timed_out);
-			if (atomic_load(&r->head) != atomic_load(&r->tail))
+				kc_spin_feedback(&rt->ring_spin_cur, rt->spin_ns, budget,
+						 !timed_out);
+			if (claimed && si >= 0) {
+				serve(rt, c, pslot, &last, 0);
+				pre = serve(rt, c, si, &last, 1);
+			} else if (claimed) {
+				pre = serve(rt, c, pslot, &last, 1);
+			} else if (si >= 0) {
+				pre = serve(rt, c, si, &last, 1);
+			}
+			if (claimed || si >= 0 || atomic_load(&r->head) != atomic_load(&r->tail))
 				continue;
+		} else if (pre >= 0) {
+			/* parked, but no longer meant to spin: leave, or serve a claim */
+			int64_t pslot = pre;
+			struct kc_slot *ps = kc_chan_slot(c->base, &rt->g, (uint32_t)pre);
+			uint32_t one = 1;
+
+			pre = -1;
+			if (!atomic_compare_exchange_strong(&ps->parked, &one, 0)) {
+				serve(rt, c, pslot, &last, 0);
+				continue;
+			}
+			atomic_store(&ps->awake[KC_SIDE_USER].v, 0);
 		}
 		seq = atomic_load(&r->seq);
 		atomic_fetch_add(&r->sleepers, 1);
