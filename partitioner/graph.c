@@ -352,15 +352,44 @@ static char *dup_col(sqlite3_stmt *st, int c)
 	return col_text(st, c) ? kc_xstrdup(col_text(st, c)) : NULL;
 }
 
-/* Choose the family (most registrations matching its detect rules; ties by name) unless forced,
- * then mark the roots of that family and of 'generic'. */
+/* Number of distinct `detect api` rules of family fam whose API some driver function calls directly
+ * (register_netdev, snd_card_new ...: registration calls that pass no function, so they leave no
+ * registration row). Returns -1 on a database error. */
+static int detect_api_calls(sqlite3 *s, const struct kc_part_templates *t, const char *fam)
+{
+	sqlite3_stmt *st = NULL;
+	size_t k;
+	int n = 0, rc;
+
+	rc = sqlite3_prepare_v2(s, "SELECT 1 FROM call c JOIN func callee ON callee.id = c.callee_id "
+				   "JOIN func caller ON caller.id = c.caller_id "
+				   "WHERE (callee.name = ?1 OR c.macro = ?1) AND caller.is_driver = 1 LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return -1;
+	for (k = 0; k < t->n; k++) {
+		if (t->rules[k].kind != RULE_DETECT_API || strcmp(t->rules[k].family, fam))
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, t->rules[k].a, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			n++;
+		else if (rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || rc == SQLITE_OK ? n : -1;
+}
+
+/* Choose the family (most registrations plus direct calls matching its detect rules; ties by name)
+ * unless forced, then mark the roots of that family and of 'generic'. */
 static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, const char *family,
 		      struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct reg *regs = NULL;
 	size_t nr = 0, i, j, k;
-	int rc, best = -1, best_score = 0, known = 0;
+	int rc, best = -1, best_score = 0, best_calls = 0, known = 0;
 	struct kc_sb why = { 0 };
 
 	rc = sqlite3_prepare_v2(s, "SELECT func_id, kind, struct_name, field, api, arg_idx, macro FROM registration ORDER BY id",
@@ -394,7 +423,7 @@ static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_
 		kc_sb_addf(&why, "%s: forced with --family", family);
 	} else {
 		for (i = 0; i < t->nfam; i++) {
-			int score = 0;
+			int score = 0, calls;
 
 			if (!strcmp(t->families[i], "generic"))
 				continue;
@@ -405,16 +434,27 @@ static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_
 						score++;
 						break;
 					}
+			calls = detect_api_calls(s, t, t->families[i]);
+			if (calls < 0) {
+				rc = db_fail(err, s, "reading calls for family detection");
+				goto cleanup;
+			}
+			score += calls;
 			if (score > best_score ||
 			    (score == best_score && score > 0 && strcmp(t->families[i], t->families[best]) < 0)) {
 				best = (int)i;
 				best_score = score;
+				best_calls = calls;
 			}
 		}
 		if (best >= 0) {
+			int nregs = best_score - best_calls;
+
 			g->family = kc_xstrdup(t->families[best]);
-			kc_sb_addf(&why, "%s: %d registration%s matched its detect rules", g->family, best_score,
-				   best_score == 1 ? "" : "s");
+			kc_sb_addf(&why, "%s: %d registration%s", g->family, nregs, nregs == 1 ? "" : "s");
+			if (best_calls)
+				kc_sb_addf(&why, " and %d registration call%s", best_calls, best_calls == 1 ? "" : "s");
+			kc_sb_add(&why, " matched its detect rules");
 		} else {
 			g->family = kc_xstrdup("generic");
 			kc_sb_add(&why, "generic: no registration matched any family's detect rules");

@@ -122,6 +122,39 @@ static void test_roots_sound_and_forced_family(void)
 	close_ctx(&c);
 }
 
+/* A driver that registers no function into a family's structs is still detected through the
+ * registration calls it makes (scsi_host_alloc, scsi_add_host); calls from kernel code do not count. */
+static void test_family_from_registration_calls(void)
+{
+	static const char sql[] =
+		"INSERT INTO file (id, path, is_driver) VALUES (1, '/src/hba/hba.c', 1);"
+		"INSERT INTO func (id, usr, name, is_defined, is_driver, file_id, line, loc) VALUES"
+		" (1, 'c:hba.c@F@hba_probe', 'hba_probe', 1, 1, 1, 10, 20),"
+		" (2, 'c:@F@scsi_host_alloc', 'scsi_host_alloc', 0, 0, NULL, NULL, 0),"
+		" (3, 'c:@F@scsi_add_host', 'scsi_add_host', 0, 0, NULL, NULL, 0),"
+		" (4, 'c:@F@kernel_helper', 'kernel_helper', 1, 0, NULL, NULL, 5),"
+		" (5, 'c:@F@snd_card_new', 'snd_card_new', 0, 0, NULL, NULL, 0);"
+		"INSERT INTO call (caller_id, callee_id, kind) VALUES (1, 2, 'direct'), (1, 3, 'direct'),"
+		" (4, 5, 'direct');";
+	struct kc_part_graph *g = NULL;
+	struct kc_err err = { 0 };
+	struct kc_db *db;
+	char path[256];
+
+	db = fixture_db(NULL, path, sizeof(path));
+	KC_REQUIRE(db != NULL);
+	KC_CHECK_EQ_INT(kc_db_exec(db, sql, &err), 0);
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, db, T, NULL, NULL, &err), 0);
+	if (g) {
+		KC_CHECK_EQ_STR(kc_part_graph_family(g), "scsi");
+		KC_CHECK_EQ_STR(kc_part_graph_family_why(g),
+				"scsi: 0 registrations and 2 registration calls matched its detect rules");
+		kc_part_graph_free(g);
+	}
+	kc_db_close(db);
+	unlink(path);
+}
+
 static const char *const hard_kernel[] = { "sn_xmit", "sn_tx_map", "sn_intr", "sn_poll", "sn_clean_rx",
 					   "sn_alloc_rx", "sn_watchdog", "sn_update_stats", "sn_read_phy" };
 
@@ -416,6 +449,7 @@ int main(void)
 		return 1;
 	KC_RUN(test_roots_net);
 	KC_RUN(test_roots_sound_and_forced_family);
+	KC_RUN(test_family_from_registration_calls);
 	KC_RUN(test_hard_constraints_and_propagate);
 	KC_RUN(test_mincut_beta_sweep);
 	KC_RUN(test_pins);
