@@ -98,20 +98,10 @@ if [ ! -f "$src/Makefile" ] || [ ! -f "$lcache/stamps/unpack" ]; then
 	"$top/scripts/linux-prepare.sh" --drivers e1000 --gcc-drivers none
 fi
 
-mkdir -p "$cache/stamps"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-	echo "linux-corpus: another run holds $cache/.lock; waiting" >&2
-	flock 9
-fi
-
+steps_tag=linux-corpus
+. "$top/scripts/lib/steps.sh"
+steps_lock
 T0=$(date +%s)
-step_t0=0
-step_begin() { step_t0=$(date +%s.%N); echo "linux-corpus: $*"; }
-step_end() { printf 'linux-corpus:   done in %.1f s\n' "$(echo "$(date +%s.%N) - $step_t0" | bc)"; }
-stamp_ok() { [ "$force" = 0 ] && [ -f "$cache/stamps/$1" ] && [ "$(cat "$cache/stamps/$1")" = "$2" ]; }
-stamp_set() { printf '%s\n' "$2" >"$cache/stamps/$1.tmp" && mv -f "$cache/stamps/$1.tmp" "$cache/stamps/$1"; }
-stamp_clear() { rm -f "$cache/stamps/$1"; }
 
 obj=$cache/build
 wrapper=$top/scripts/linux-corpus-cc.sh

@@ -111,30 +111,10 @@ for d in $(split_list "$drivers") $(split_list "$gcc_drivers"); do
 	drv_kconfig "$d" >/dev/null || { echo "linux-prepare: unknown driver '$d' (known: $ALL_DRIVERS)" >&2; exit 2; }
 done
 
-mkdir -p "$cache/stamps"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-	echo "linux-prepare: another run holds $cache/.lock; waiting" >&2
-	flock 9
-fi
-
+steps_tag=linux-prepare
+. "$top/scripts/lib/steps.sh"
+steps_lock
 T0=$(date +%s)
-step_t0=0
-step_begin() {
-	step_t0=$(date +%s.%N)
-	echo "linux-prepare: $*"
-}
-step_end() {
-	local t1
-	t1=$(date +%s.%N)
-	printf 'linux-prepare:   done in %.1f s\n' "$(echo "$t1 - $step_t0" | bc)"
-}
-# A stamp holds a key; the step is current when the stamp exists with the same key.
-stamp_ok() {
-	[ "$force" = 0 ] && [ -f "$cache/stamps/$1" ] && [ "$(cat "$cache/stamps/$1")" = "$2" ]
-}
-stamp_set() { printf '%s\n' "$2" >"$cache/stamps/$1.tmp" && mv -f "$cache/stamps/$1.tmp" "$cache/stamps/$1"; }
-stamp_clear() { rm -f "$cache/stamps/$1"; }
 
 # --- step 1: unpack the source (into a temporary directory, renamed when complete) ---------------
 if [ ! -f "$TARBALL" ]; then
