@@ -209,6 +209,7 @@ int kc_forget_tu(struct kc_db *kdb, long long tu_id, struct kc_err *err)
 		"DELETE FROM call WHERE kind = 'direct' AND caller_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM icall WHERE caller_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM field_access WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
+		"DELETE FROM inline_access WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM alloc WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM lock_op WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM global_access WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",

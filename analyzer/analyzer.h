@@ -20,7 +20,7 @@ enum {
 	KC_DB_READONLY = 1 << 1, /* open read-only (dump tools) */
 };
 
-#define KC_DB_SCHEMA_VERSION 1
+#define KC_DB_SCHEMA_VERSION 2
 
 /* Open (and with KC_DB_CREATE, create) a kcut database. Refuses a file that is not SQLite, a corrupt
  * one, or one whose PRAGMA user_version is not KC_DB_SCHEMA_VERSION, with a message in err. */

@@ -6,7 +6,8 @@
  * any TU). A site with no slot, or a slot nothing is stored into, falls back to the paper's method:
  * every address-taken driver function whose canonical type equals the called pointer's function
  * type. The call rows of kind 'indirect' are rebuilt from scratch every time, so they always match
- * the current registrations of every TU.
+ * the current registrations of every TU. In a whole-tree database (tu.module set) a site is resolved
+ * only against registrations and functions of its own module (the caller's defining TU's module).
  *
  * Pruning (kcut analyze --prune): TUs whose compile_commands.json entry is gone are deleted with
  * the facts they stored (docs/analyzer.md, "Pruning").
@@ -22,16 +23,21 @@ static const char *const resolve_sql =
 	"                 loop_depth, spin_held, locks_held, macro) "
 	"  SELECT i.caller_id, r.func_id, 'indirect', 'slot', i.slot, i.file_id, i.line, i.col, i.count, "
 	"         i.loop_depth, i.spin_held, i.locks_held, i.macro "
-	"  FROM icall i JOIN (SELECT DISTINCT func_id, struct_name || '.' || field AS slot "
-	"                     FROM registration WHERE kind = 'slot') r ON r.slot = i.slot;"
+	"  FROM icall i JOIN func cf ON cf.id = i.caller_id LEFT JOIN tu ct ON ct.id = cf.tu_id "
+	"  JOIN (SELECT DISTINCT r.func_id, r.struct_name || '.' || r.field AS slot, rt.module AS module "
+	"        FROM registration r LEFT JOIN tu rt ON rt.id = r.tu_id WHERE r.kind = 'slot') r "
+	"    ON r.slot = i.slot AND r.module IS ct.module;"
 	"INSERT INTO call(caller_id, callee_id, kind, resolved_by, slot, file_id, line, col, count, "
 	"                 loop_depth, spin_held, locks_held, macro) "
 	"  SELECT i.caller_id, f.id, 'indirect', 'type', i.slot, i.file_id, i.line, i.col, i.count, "
 	"         i.loop_depth, i.spin_held, i.locks_held, i.macro "
-	"  FROM icall i JOIN func f ON f.address_taken = 1 AND f.is_driver = 1 AND f.is_defined = 1 "
-	"                          AND f.signature = i.fn_type "
-	"  WHERE i.slot IS NULL OR NOT EXISTS (SELECT 1 FROM registration r WHERE r.kind = 'slot' "
-	"                                      AND r.struct_name || '.' || r.field = i.slot);"
+	"  FROM icall i JOIN func cf ON cf.id = i.caller_id LEFT JOIN tu ct ON ct.id = cf.tu_id "
+	"  JOIN func f ON f.address_taken = 1 AND f.is_driver = 1 AND f.is_defined = 1 "
+	"                 AND f.signature = i.fn_type "
+	"  LEFT JOIN tu ft ON ft.id = f.tu_id "
+	"  WHERE ft.module IS ct.module AND (i.slot IS NULL OR NOT EXISTS ("
+	"    SELECT 1 FROM registration r LEFT JOIN tu rt ON rt.id = r.tu_id WHERE r.kind = 'slot' "
+	"    AND r.struct_name || '.' || r.field = i.slot AND rt.module IS ct.module));"
 	/* functions nothing refers to any more (removed from the source, or only referenced by a TU
 	 * that changed) */
 	"DELETE FROM func WHERE is_defined = 0 "

@@ -60,7 +60,9 @@ CREATE TABLE IF NOT EXISTS diag (
 
 -- Functions: every function the driver defines, and every function it calls or references without
 -- defining it (is_defined = 0: a kernel import). A function defined in a header seen by several TUs
--- is stored once (keyed by USR; static functions' USRs include the file).
+-- is stored once (keyed by USR; static functions' USRs include the file). In a TU with a module
+-- (`kcut analyze --module-map`) the key is 'M:<module>|<USR>' for every function and global it
+-- refers to, so each module of a whole-tree database has its own rows, as in a per-module database.
 CREATE TABLE IF NOT EXISTS func (
 	id            INTEGER PRIMARY KEY,
 	usr           TEXT NOT NULL UNIQUE,
@@ -132,12 +134,14 @@ CREATE INDEX IF NOT EXISTS call_callee ON call(callee_id);
 --   kind 'slot':  stored into struct_name.field (designated initializer, array of structs, assignment);
 --                 var = the variable holding the struct (e.g. 'e1000_netdev_ops')
 --   kind 'arg':   passed as argument arg_idx (0-based) of kernel function api (e.g. request_irq, 1)
+--   kind 'module_init' / 'module_exit': the module's init / exit function (module_init(fn),
+--                 module_exit(fn), module_pci_driver ...); api = 'module_init' / 'module_exit'
 --   macro:        the macro the registration came from (INIT_WORK, timer_setup ...) or NULL
 --   by_func_id:   function containing the registration, NULL for a global initializer
 CREATE TABLE IF NOT EXISTS registration (
 	id          INTEGER PRIMARY KEY,
 	func_id     INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
-	kind        TEXT NOT NULL CHECK (kind IN ('slot', 'arg')),
+	kind        TEXT NOT NULL CHECK (kind IN ('slot', 'arg', 'module_init', 'module_exit')),
 	struct_name TEXT,
 	field       TEXT,
 	var         TEXT,
@@ -202,14 +206,19 @@ CREATE TABLE IF NOT EXISTS global_access (
 );
 
 -- Struct and union types (by tag, or by typedef name for anonymous ones).
+-- module: '' except in a whole-tree database (`kcut analyze --module-map`), where a struct defined in
+-- a driver file is keyed by (name, module of the TU that saw it): two modules' `struct foo_priv`
+-- are two rows. Kernel structs (defined outside the --driver directories) keep module ''.
 CREATE TABLE IF NOT EXISTS struct (
 	id        INTEGER PRIMARY KEY,
-	name      TEXT NOT NULL UNIQUE,
+	name      TEXT NOT NULL,
+	module    TEXT NOT NULL DEFAULT '',
 	kind      TEXT NOT NULL CHECK (kind IN ('struct', 'union')),
 	size      INTEGER,                        -- bytes, NULL when incomplete
 	is_driver INTEGER NOT NULL DEFAULT 0,     -- defined in a driver file
 	file_id   INTEGER REFERENCES file(id),
-	line      INTEGER
+	line      INTEGER,
+	UNIQUE (name, module)
 );
 
 --   kind: 'scalar' | 'pointer' | 'array' | 'funcptr' | 'struct' | 'union' | 'bitfield' | 'enum'
@@ -235,6 +244,10 @@ CREATE TABLE IF NOT EXISTS field (
 --             x->f++: read and write; &x->f passed on: addr)
 --   root_kind 'param' (root_idx = parameter index) | 'local' | 'global' | 'call' | 'other'
 --   path      the access path text from the root, e.g. 'adapter->hw.hw_addr'
+--   via       'offsetof': the function uses a driver table (root_kind 'global', root_name = the table)
+--             whose initializer names the field with offsetof(struct S, a.b); the function may read the
+--             field through base + offset (ethtool stats tables). path = 'offsetof(struct S, a.b)'; every
+--             step of a nested member path is a row (S.a and the embedded struct's b). mode 'read'.
 CREATE TABLE IF NOT EXISTS field_access (
 	id          INTEGER PRIMARY KEY,
 	func_id     INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
@@ -247,15 +260,41 @@ CREATE TABLE IF NOT EXISTS field_access (
 	path        TEXT,
 	file_id     INTEGER REFERENCES file(id),
 	line        INTEGER,
-	col         INTEGER
+	col         INTEGER,
+	via         TEXT CHECK (via IN ('offsetof'))  -- NULL, or 'offsetof' (see above)
 );
 CREATE INDEX IF NOT EXISTS field_access_func ON field_access(func_id);
 CREATE INDEX IF NOT EXISTS field_access_field ON field_access(struct_name, field);
+
+-- Field accesses made on a driver function's behalf by the kernel-header inline functions it calls
+-- (netif_carrier_ok(dev) reads dev->state), followed through inline functions they call, up to 8
+-- levels. Kept apart from field_access (what the function's own code does): a consumer that wants
+-- everything the function may touch when it runs (the emitter's marshaling) unions the two.
+-- Each inline definition is walked once per driver function.
+--   inline_name  the inline function the driver function calls (the outermost one)
+--   path         the access path in the inline's code, e.g. 'dev->state'
+--   file_id, line, col: the driver's call site
+CREATE TABLE IF NOT EXISTS inline_access (
+	id          INTEGER PRIMARY KEY,
+	func_id     INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	inline_name TEXT NOT NULL,
+	struct_name TEXT NOT NULL,
+	field       TEXT NOT NULL,
+	mode        TEXT NOT NULL CHECK (mode IN ('read', 'write', 'addr')),
+	path        TEXT,
+	file_id     INTEGER REFERENCES file(id),
+	line        INTEGER,
+	col         INTEGER
+);
+CREATE INDEX IF NOT EXISTS inline_access_func ON inline_access(func_id);
 
 -- Allocation sites.
 --   size_expr / count_expr: source text of the size and element count arguments
 --   elem_type: type of sizeof(...) operand when recognisable, else NULL
 --   store_kind 'field' (store_struct.store_field) | 'var' (store_var) | 'return' | 'other'
+--   kind       'mem' (kmalloc & co., skbs, pages, netdevs) | 'dma' (DMA-coherent memory: dma_alloc_coherent,
+--              dmam_alloc_coherent, dma_pool_alloc ...) | 'mmio' (register memory: ioremap, pci_iomap,
+--              pci_ioremap_bar, devm_ioremap*, pcim_iomap_table ...)
 CREATE TABLE IF NOT EXISTS alloc (
 	id           INTEGER PRIMARY KEY,
 	func_id      INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
@@ -269,8 +308,10 @@ CREATE TABLE IF NOT EXISTS alloc (
 	store_var    TEXT,
 	file_id      INTEGER REFERENCES file(id),
 	line         INTEGER,
-	col          INTEGER
+	col          INTEGER,
+	kind         TEXT NOT NULL DEFAULT 'mem' CHECK (kind IN ('mem', 'dma', 'mmio'))
 );
+CREATE INDEX IF NOT EXISTS alloc_func ON alloc(func_id);
 
 -- Lock and unlock calls. lock_kind: 'spin' | 'rwlock' | 'mutex' | 'sem' | 'rcu' | 'other';
 -- op: 'lock' | 'unlock' | 'trylock'; irqsave: the irqsave/irq/bh variant.
@@ -302,6 +343,7 @@ CREATE TABLE IF NOT EXISTS shape_evidence (
 	line        INTEGER,
 	col         INTEGER
 );
+CREATE INDEX IF NOT EXISTS shape_evidence_func ON shape_evidence(func_id);
 
 -- Call edges with names, for people and tests: caller, callee, kind, resolved_by, slot, site.
 CREATE VIEW IF NOT EXISTS v_calls AS
@@ -366,4 +408,4 @@ CREATE TABLE IF NOT EXISTS partition_func (
 	PRIMARY KEY (partition_id, func_id)
 );
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -32,11 +32,12 @@
 #define LOCK_EXPR_MAX 64 /* a lock expression longer than this is truncated */
 #define MAX_CTL 32       /* nesting of loops and switches tracked */
 #define MAX_LABELS 32    /* goto labels tracked per function */
+#define MAX_INLINE 8     /* kernel-header inline functions followed this deep (inline_access) */
 
 enum {
 	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
 	S_GLOBAL_DEF, S_GACCESS, S_STRUCT_GET, S_STRUCT_DEL, S_STRUCT_INS, S_FIELD_INS, S_FACCESS,
-	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_COUNT
+	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -65,18 +66,18 @@ static const char *const sql_text[S_COUNT] = {
 			 "col = ?5, type = ?6, is_static = ?7, is_const = ?8 WHERE id = ?1",
 	[S_GACCESS] = "INSERT INTO global_access(func_id, global_id, mode, file_id, line, col) "
 		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_STRUCT_GET] = "SELECT id FROM struct WHERE name = ?1",
-	[S_STRUCT_DEL] = "DELETE FROM struct WHERE name = ?1",
-	[S_STRUCT_INS] = "INSERT INTO struct(name, kind, size, is_driver, file_id, line) "
-			 "VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	[S_STRUCT_GET] = "SELECT id FROM struct WHERE name = ?1 AND module = ?2",
+	[S_STRUCT_DEL] = "DELETE FROM struct WHERE name = ?1 AND module = ?2",
+	[S_STRUCT_INS] = "INSERT INTO struct(name, kind, size, is_driver, file_id, line, module) "
+			 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
 	[S_FIELD_INS] = "INSERT OR IGNORE INTO field(struct_id, idx, name, type, kind, offset_bits, size, "
 			"array_count, bit_width, target) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[S_FACCESS] = "INSERT INTO field_access(func_id, struct_name, field, mode, root_kind, root_idx, "
-		      "root_name, path, file_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		      "?11)",
+		      "root_name, path, file_id, line, col, via) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		      "?10, ?11, ?12)",
 	[S_ALLOC] = "INSERT INTO alloc(func_id, allocator, size_expr, count_expr, elem_type, store_kind, "
-		    "store_struct, store_field, store_var, file_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-		    "?7, ?8, ?9, ?10, ?11, ?12)",
+		    "store_struct, store_field, store_var, file_id, line, col, kind) VALUES(?1, ?2, ?3, ?4, ?5, "
+		    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_LOCK] = "INSERT INTO lock_op(func_id, op, api, lock_kind, lock_expr, irq, file_id, line, col) "
 		   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_SHAPE] = "INSERT INTO shape_evidence(struct_name, field, evidence, detail, func_id, file_id, line, "
@@ -85,6 +86,10 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SEEN] = "INSERT OR IGNORE INTO temp.seen_struct(name) VALUES(?1)",
 	[S_UNSEEN] = "DELETE FROM temp.seen_struct WHERE name = ?1",
 	[S_ADDR_EVID] = "INSERT OR IGNORE INTO func_addr(func_id, tu_id) VALUES(?1, ?2)",
+	[S_ALLOC_FIELD] = "UPDATE alloc SET store_kind = 'field', store_struct = ?2, store_field = ?3 "
+			  "WHERE id = ?1 AND store_kind = 'var'",
+	[S_IACCESS] = "INSERT INTO inline_access(func_id, inline_name, struct_name, field, mode, path, file_id, "
+		      "line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 struct fileinfo {
@@ -93,6 +98,12 @@ struct fileinfo {
 	int is_driver;
 	const char *buf;
 	size_t len;
+};
+
+/* A position in a source file (see cursor_pos). */
+struct pos {
+	struct fileinfo *fi;
+	unsigned line, col, off;
 };
 
 struct frame {
@@ -168,6 +179,25 @@ struct fn {
 		CXCursor var, func;
 	} fvars[32];
 	int nfvars;
+	/* locals holding register or DMA memory from an alloc site still stored as 'var' (alloc_event,
+	 * local_to_field) */
+	struct {
+		CXCursor var;
+		long long alloc_id;
+	} avars[16];
+	int navars;
+	/* driver tables with offsetof() initializers this function already uses (offsetof_table) */
+	CXCursor offtabs[16];
+	int noff;
+	/* kernel-header inline functions being walked for inline_access (inline_body) */
+	int inl;              /* > 0: inside one; only field accesses and nested inline calls count */
+	char *inl_name;       /* the outermost one, called by the driver function */
+	struct pos inl_pos;   /* its call site */
+	CXCursor inl_seen[64]; /* definitions already walked for this function */
+	int ninl_seen;
+	char **inl_keys;      /* inline_access rows stored for this function (macro-duplicated
+			       * arguments, as in Linux's test_bit, would repeat them) */
+	size_t ninl_keys;
 };
 
 struct vctx {
@@ -186,6 +216,9 @@ struct vctx {
 	int rc;
 	char **structs_done; /* struct names written by this TU */
 	size_t nstructs, capstructs;
+	CXCursor *no_offsetof; /* global definitions whose initializer has no offsetof (offsetof_table) */
+	size_t nno_offsetof;
+	char *module; /* tu.module (whole-tree database), or NULL */
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -295,11 +328,6 @@ static struct fileinfo *file_info(struct vctx *v, CXFile f)
 	free(path);
 	return fi;
 }
-
-struct pos {
-	struct fileinfo *fi;
-	unsigned line, col, off;
-};
 
 /* The file location of a cursor, with its file: where the user wrote it. A token of a macro's body
  * maps to the macro invocation, a token of a macro argument to where the argument was written. */
@@ -729,6 +757,11 @@ static enum CXVisitorResult field_cb(CXCursor c, CXClientData d)
 		sqlite3_bind_int64(s, 9, width);
 	bind_text(s, 10, target);
 	run_stmt(v, s, "storing a field");
+	/* an anonymous struct or union member ('outer::<anon@LINE>') and any embedded union are
+	 * stored with their fields too: nothing else may name their type, and the emitter needs the
+	 * members (a union holding pointers must not cross as raw bytes) */
+	if (!v->rc && target && ((!strcmp(kind, "struct") && strstr(target, "::<anon@")) || !strcmp(kind, "union")))
+		ensure_struct_decl(v, clang_getTypeDeclaration(ct), target);
 	free(name);
 	free(type);
 	free(target);
@@ -762,29 +795,37 @@ static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name)
 	int have = 0;
 	struct pos p;
 	struct fields_ctx fc = { .v = v };
+	const char *smod;
+	struct kc_sb key = { 0 };
 
 	if (struct_done(v, name))
 		return;
+	/* whole-tree database: a driver's struct belongs to the TU's module (schema.sql, struct) */
+	p = cursor_pos(v, complete ? def : decl);
+	smod = v->module && p.fi && p.fi->is_driver ? v->module : "";
+	kc_sb_addf(&key, "%s|%s", smod, name);
 	/* once per run: the first TU that sees the complete definition (re)writes it */
 	s = stmt(v, S_SEEN);
-	bind_text(s, 1, name);
+	bind_text(s, 1, key.s);
 	run_stmt(v, s, "noting a struct");
 	if (sqlite3_changes(v->db) == 0)
-		return;
+		goto out;
 	s = stmt(v, S_STRUCT_GET);
 	bind_text(s, 1, name);
+	bind_text(s, 2, smod);
 	have = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	if (!complete) {
 		/* let a later TU that has the definition write it */
 		s = stmt(v, S_UNSEEN);
-		bind_text(s, 1, name);
+		bind_text(s, 1, key.s);
 		run_stmt(v, s, "noting a struct");
 		if (have)
-			return;
+			goto out;
 	} else if (have) {
 		s = stmt(v, S_STRUCT_DEL);
 		bind_text(s, 1, name);
+		bind_text(s, 2, smod);
 		run_stmt(v, s, "replacing a struct");
 	}
 	if (complete)
@@ -800,15 +841,18 @@ static void ensure_struct_decl(struct vctx *v, CXCursor decl, const char *name)
 	sqlite3_bind_int(s, 4, p.fi ? p.fi->is_driver : 0);
 	bind_id(s, 5, pos_file(&p));
 	sqlite3_bind_int(s, 6, (int)p.line);
+	bind_text(s, 7, smod);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		sid = sqlite3_column_int64(s, 0);
 	else
 		db_fail(v, "storing a struct");
 	sqlite3_reset(s);
-	if (!sid || !complete)
-		return;
-	fc.sid = sid;
-	clang_Type_visitFields(t, field_cb, &fc);
+	if (sid && complete) {
+		fc.sid = sid;
+		clang_Type_visitFields(t, field_cb, &fc);
+	}
+out:
+	kc_sb_free(&key);
 }
 
 /* Store the record type t (through typedefs) and return its name (caller frees), or NULL. */
@@ -823,11 +867,25 @@ static char *ensure_struct_type(struct vctx *v, CXType t)
 
 /* ---- functions and globals --------------------------------------------------------------- */
 
+/* The key of a function or global: its USR, prefixed with 'M:<module>|' in a TU that belongs to a
+ * module (whole-tree database: every module has its own rows, schema.sql). Takes usr, returns the
+ * key (caller frees). */
+static char *module_usr(struct vctx *v, char *usr)
+{
+	struct kc_sb sb = { 0 };
+
+	if (!v->module)
+		return usr;
+	kc_sb_addf(&sb, "M:%s|%s", v->module, usr);
+	free(usr);
+	return kc_sb_steal(&sb);
+}
+
 /* Find or create the func row for a function declaration (not its definition). */
 static long long func_ref(struct vctx *v, CXCursor c, int *is_defined, long long *owner_tu)
 {
 	CXCursor canon = clang_getCanonicalCursor(c);
-	char *usr = cxstr(clang_getCursorUSR(canon));
+	char *usr = module_usr(v, cxstr(clang_getCursorUSR(canon)));
 	char *name = cxstr(clang_getCursorSpelling(canon));
 	CXType ft = clang_getCursorType(canon);
 	char *sig = cxstr(clang_getTypeSpelling(clang_getCanonicalType(ft)));
@@ -871,7 +929,7 @@ static long long global_ref(struct vctx *v, CXCursor c, int defining)
 	if (clang_Cursor_isNull(def) && defining && clang_Cursor_getStorageClass(c) != CX_SC_Extern)
 		def = c;
 	d = clang_Cursor_isNull(def) ? clang_getCanonicalCursor(c) : def;
-	char *usr = cxstr(clang_getCursorUSR(d));
+	char *usr = module_usr(v, cxstr(clang_getCursorUSR(d)));
 	char *name = cxstr(clang_getCursorSpelling(d));
 	CXType t = clang_getCursorType(d);
 	char *type = cxstr(clang_getTypeSpelling(t));
@@ -1444,32 +1502,56 @@ static void lock_event(struct vctx *v, const char *api, CXCursor call, const str
 	free(expr);
 }
 
-/* Allocators: name, argument index of the size, of the element count (-1: none). */
+/* Allocators: name, argument index of the size, of the element count (-1: none), and the kind of
+ * memory (alloc.kind: NULL is 'mem'; 'dma' DMA-coherent memory; 'mmio' register memory). */
 struct allocator {
 	const char *name;
 	int size_arg, count_arg;
+	const char *kind;
 };
 
 static const struct allocator allocators[] = {
-	{ "kmalloc", 0, -1 }, { "kzalloc", 0, -1 }, { "kmalloc_node", 0, -1 }, { "kzalloc_node", 0, -1 },
-	{ "kcalloc", 1, 0 }, { "kmalloc_array", 1, 0 }, { "kcalloc_node", 1, 0 },
-	{ "kvmalloc", 0, -1 }, { "kvzalloc", 0, -1 }, { "kvcalloc", 1, 0 }, { "kvmalloc_array", 1, 0 },
-	{ "vmalloc", 0, -1 }, { "vzalloc", 0, -1 }, { "vmalloc_array", 1, 0 }, { "vcalloc", 1, 0 },
-	{ "kmem_cache_alloc", -1, -1 }, { "kmem_cache_zalloc", -1, -1 },
-	{ "kmemdup", 1, -1 }, { "kstrdup", -1, -1 },
-	{ "dma_alloc_coherent", 1, -1 }, { "dma_alloc_attrs", 1, -1 }, { "dma_zalloc_coherent", 1, -1 },
-	{ "dmam_alloc_coherent", 1, -1 }, { "dma_pool_alloc", -1, -1 }, { "dma_pool_zalloc", -1, -1 },
-	{ "pci_alloc_consistent", 1, -1 },
-	{ "devm_kmalloc", 1, -1 }, { "devm_kzalloc", 1, -1 }, { "devm_kcalloc", 2, 1 },
-	{ "devm_kmalloc_array", 2, 1 }, { "devm_kmemdup", 2, -1 }, { "devm_kstrdup", -1, -1 },
-	{ "alloc_etherdev", 0, -1 }, { "alloc_etherdev_mq", 0, -1 }, { "alloc_etherdev_mqs", 0, -1 },
-	{ "alloc_netdev", 0, -1 }, { "alloc_netdev_mqs", 0, -1 }, { "devm_alloc_etherdev", 1, -1 },
-	{ "devm_alloc_etherdev_mqs", 1, -1 },
-	{ "alloc_skb", 0, -1 }, { "dev_alloc_skb", 0, -1 }, { "netdev_alloc_skb", 1, -1 },
-	{ "__netdev_alloc_skb", 1, -1 }, { "netdev_alloc_skb_ip_align", 1, -1 },
-	{ "napi_alloc_skb", 1, -1 }, { "__napi_alloc_skb", 1, -1 },
-	{ "alloc_pages", -1, -1 }, { "__get_free_pages", -1, -1 }, { "get_zeroed_page", -1, -1 },
-	{ "alloc_page", -1, -1 }, { "dev_alloc_page", -1, -1 },
+	{ "kmalloc", 0, -1, NULL }, { "kzalloc", 0, -1, NULL }, { "kmalloc_node", 0, -1, NULL },
+	{ "kzalloc_node", 0, -1, NULL }, { "kcalloc", 1, 0, NULL }, { "kmalloc_array", 1, 0, NULL },
+	{ "kcalloc_node", 1, 0, NULL }, { "kvmalloc", 0, -1, NULL }, { "kvzalloc", 0, -1, NULL },
+	{ "kvcalloc", 1, 0, NULL }, { "kvmalloc_array", 1, 0, NULL }, { "vmalloc", 0, -1, NULL },
+	{ "vzalloc", 0, -1, NULL }, { "vmalloc_array", 1, 0, NULL }, { "vcalloc", 1, 0, NULL },
+	{ "kmem_cache_alloc", -1, -1, NULL }, { "kmem_cache_zalloc", -1, -1, NULL },
+	{ "kmemdup", 1, -1, NULL }, { "kstrdup", -1, -1, NULL },
+	{ "dma_alloc_coherent", 1, -1, "dma" }, { "dma_alloc_attrs", 1, -1, "dma" },
+	{ "dma_zalloc_coherent", 1, -1, "dma" }, { "dmam_alloc_coherent", 1, -1, "dma" },
+	{ "dma_pool_alloc", -1, -1, "dma" }, { "dma_pool_zalloc", -1, -1, "dma" },
+	{ "pci_alloc_consistent", 1, -1, "dma" }, { "pci_zalloc_consistent", 1, -1, "dma" },
+	/* register memory (MMIO / port I/O windows) */
+	{ "ioremap", 1, -1, "mmio" }, { "ioremap_nocache", 1, -1, "mmio" },
+	{ "ioremap_uc", 1, -1, "mmio" }, { "ioremap_wc", 1, -1, "mmio" },
+	{ "ioremap_wt", 1, -1, "mmio" }, { "ioremap_cache", 1, -1, "mmio" },
+	{ "ioremap_np", 1, -1, "mmio" }, { "ioport_map", 1, -1, "mmio" },
+	{ "of_iomap", -1, -1, "mmio" }, { "pci_ioremap_bar", -1, -1, "mmio" },
+	{ "pci_ioremap_wc_bar", -1, -1, "mmio" }, { "pci_iomap", 2, -1, "mmio" },
+	{ "pci_iomap_wc", 2, -1, "mmio" }, { "pci_iomap_range", 3, -1, "mmio" },
+	{ "pci_iomap_wc_range", 3, -1, "mmio" }, { "pcim_iomap", 2, -1, "mmio" },
+	{ "pcim_iomap_table", -1, -1, "mmio" }, { "devm_ioremap", 2, -1, "mmio" },
+	{ "devm_ioremap_uc", 2, -1, "mmio" }, { "devm_ioremap_wc", 2, -1, "mmio" },
+	{ "devm_ioremap_np", 2, -1, "mmio" }, { "devm_ioremap_resource", -1, -1, "mmio" },
+	{ "devm_ioremap_resource_wc", -1, -1, "mmio" },
+	{ "devm_platform_ioremap_resource", -1, -1, "mmio" },
+	{ "devm_platform_ioremap_resource_byname", -1, -1, "mmio" },
+	{ "devm_platform_get_and_ioremap_resource", -1, -1, "mmio" },
+	{ "devm_of_iomap", -1, -1, "mmio" }, { "devm_ioport_map", 2, -1, "mmio" },
+	{ "devm_kmalloc", 1, -1, NULL }, { "devm_kzalloc", 1, -1, NULL },
+	{ "devm_kcalloc", 2, 1, NULL }, { "devm_kmalloc_array", 2, 1, NULL },
+	{ "devm_kmemdup", 2, -1, NULL }, { "devm_kstrdup", -1, -1, NULL },
+	{ "alloc_etherdev", 0, -1, NULL }, { "alloc_etherdev_mq", 0, -1, NULL },
+	{ "alloc_etherdev_mqs", 0, -1, NULL }, { "alloc_netdev", 0, -1, NULL },
+	{ "alloc_netdev_mqs", 0, -1, NULL }, { "devm_alloc_etherdev", 1, -1, NULL },
+	{ "devm_alloc_etherdev_mqs", 1, -1, NULL }, { "alloc_skb", 0, -1, NULL },
+	{ "dev_alloc_skb", 0, -1, NULL }, { "netdev_alloc_skb", 1, -1, NULL },
+	{ "__netdev_alloc_skb", 1, -1, NULL }, { "netdev_alloc_skb_ip_align", 1, -1, NULL },
+	{ "napi_alloc_skb", 1, -1, NULL }, { "__napi_alloc_skb", 1, -1, NULL },
+	{ "alloc_pages", -1, -1, NULL }, { "__get_free_pages", -1, -1, NULL },
+	{ "get_zeroed_page", -1, -1, NULL }, { "alloc_page", -1, -1, NULL },
+	{ "dev_alloc_page", -1, -1, NULL },
 };
 
 /* The allocator table entry for a function or macro name, or NULL. */
@@ -1517,12 +1599,15 @@ static enum CXChildVisitResult sizeof_cb(CXCursor c, CXCursor parent, CXClientDa
 }
 
 /* Where the value of the node at stack depth d is stored: fills kind and names. */
-static const char *store_target(struct vctx *v, int d, char **sname, char **fname, char **var)
+static const char *store_target(struct vctx *v, int d, char **sname, char **fname, char **var, CXCursor *varc)
 {
 	int i = d;
 
 	*sname = *fname = *var = NULL;
-	while (i > 0 && is_cast_like(v->stack[i - 1].c) && children(v->stack[i - 1].c).n == 1)
+	*varc = clang_getNullCursor();
+	/* through conversions, and through a subscript of the result (pcim_iomap_table(pdev)[BAR]) */
+	while (i > 0 && ((is_cast_like(v->stack[i - 1].c) && children(v->stack[i - 1].c).n == 1) ||
+			 (v->stack[i - 1].k == CXCursor_ArraySubscriptExpr && v->stack[i].idx == 0)))
 		i--;
 	if (i == 0)
 		return "other";
@@ -1544,6 +1629,7 @@ static const char *store_target(struct vctx *v, int d, char **sname, char **fnam
 			}
 			if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr) {
 				*var = cxstr(clang_getCursorSpelling(lhs));
+				*varc = clang_getCursorReferenced(lhs);
 				return "var";
 			}
 			*var = expr_str(v, lhs);
@@ -1551,6 +1637,7 @@ static const char *store_target(struct vctx *v, int d, char **sname, char **fnam
 		}
 		if (par->k == CXCursor_VarDecl) {
 			*var = cxstr(clang_getCursorSpelling(par->c));
+			*varc = par->c;
 			return "var";
 		}
 		if (par->k == CXCursor_ReturnStmt)
@@ -1566,6 +1653,7 @@ static void alloc_event(struct vctx *v, const struct allocator *a, const char *a
 {
 	struct fn *fn = v->fn;
 	char *size = NULL, *count = NULL, *elem = NULL, *sname, *fname, *var;
+	CXCursor varc;
 	const char *kind;
 	struct sizeof_find sf = { .found = 0 };
 	sqlite3_stmt *s;
@@ -1591,7 +1679,7 @@ static void alloc_event(struct vctx *v, const struct allocator *a, const char *a
 		else
 			elem = cxstr(clang_getTypeSpelling(t));
 	}
-	kind = store_target(v, v->depth - 1, &sname, &fname, &var);
+	kind = store_target(v, v->depth - 1, &sname, &fname, &var, &varc);
 	s = stmt(v, S_ALLOC);
 	sqlite3_bind_int64(s, 1, fn->id);
 	bind_text(s, 2, api);
@@ -1603,7 +1691,15 @@ static void alloc_event(struct vctx *v, const struct allocator *a, const char *a
 	bind_text(s, 8, fname);
 	bind_text(s, 9, var);
 	bind_pos(s, 10, p);
+	bind_text(s, 13, a->kind ? a->kind : "mem");
 	run_stmt(v, s, "storing an allocation");
+	/* register or DMA memory held in a local: the field it is stored into next is the holder */
+	if (a->kind && !strcmp(kind, "var") && clang_getCursorKind(varc) == CXCursor_VarDecl && !is_global_var(varc) &&
+	    fn->navars < (int)KC_ARRAY_SIZE(fn->avars)) {
+		fn->avars[fn->navars].var = varc;
+		fn->avars[fn->navars].alloc_id = sqlite3_last_insert_rowid(v->db);
+		fn->navars++;
+	}
 	free(size);
 	free(count);
 	free(elem);
@@ -1678,6 +1774,92 @@ static void reg_slot(struct vctx *v, long long fid, const char *sname, const cha
 	run_stmt(v, s, "storing a registration");
 }
 
+/* Registration of the module's init or exit function (kind and api 'module_init' / 'module_exit'). */
+static void reg_module(struct vctx *v, long long fid, const char *kind, const char *macro, const struct pos *p)
+{
+	sqlite3_stmt *s = stmt(v, S_REG);
+
+	sqlite3_bind_int64(s, 1, fid);
+	bind_text(s, 2, kind);
+	bind_text(s, 6, kind);
+	bind_text(s, 8, macro);
+	bind_id(s, 9, v->fn ? v->fn->id : 0);
+	bind_pos(s, 10, p);
+	sqlite3_bind_int64(s, 13, v->tu_id);
+	run_stmt(v, s, "storing a registration");
+}
+
+/* module_init(fn) / module_exit(fn) in a module build expand (Linux and the kernel model alike) to
+ * `static inline initcall_t __inittest(void) { return fn; }` (__exittest for exit) next to the
+ * init_module / cleanup_module alias: a function value returned by __inittest / __exittest is the
+ * module's init / exit function. Stores the registration, with the macro written in the driver
+ * (module_init, module_pci_driver ...). Returns 1 when it was one. */
+static int module_hook(struct vctx *v, long long fid, const struct pos *p)
+{
+	char *name, *macro;
+	const char *kind = NULL;
+	struct pos fp;
+
+	if (!v->fn)
+		return 0;
+	name = cxstr(clang_getCursorSpelling(v->fn->c));
+	if (!strcmp(name, "__inittest"))
+		kind = "module_init";
+	else if (!strcmp(name, "__exittest"))
+		kind = "module_exit";
+	if (kind) {
+		fp = cursor_pos(v, v->fn->c);
+		macro = macro_at(&fp, name);
+		reg_module(v, fid, kind, macro, p);
+		free(macro);
+	}
+	free(name);
+	return kind != NULL;
+}
+
+static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData data);
+
+/* The driver function calls callee (at p): when callee is an inline function defined in a kernel
+ * header (outside the driver directories, so never walked as a function of its own), walk its body
+ * for the field accesses it makes on the driver function's behalf (inline_access), following the
+ * inline functions it calls in turn, MAX_INLINE deep. Each definition is walked once per driver
+ * function. Nothing else is stored from inline code: calls, locks, allocations, registrations and
+ * globals there are the kernel's. The walk continues the ancestor stack above the call (so the
+ * read/write judgement is the usual one) and leaves the call's child count as it was. */
+static void inline_body(struct vctx *v, CXCursor callee, const struct pos *p, const char *name)
+{
+	struct fn *fn = v->fn;
+	CXCursor def = clang_getCursorDefinition(callee);
+	struct pos dp;
+	unsigned saved;
+	int i, outer = fn->inl == 0;
+
+	if (clang_Cursor_isNull(def) || fn->inl >= MAX_INLINE || v->depth < 1 || !clang_Cursor_isFunctionInlined(def))
+		return;
+	dp = cursor_pos(v, def);
+	if (!dp.fi || dp.fi->is_driver)
+		return; /* a driver function: walked as itself */
+	for (i = 0; i < fn->ninl_seen; i++)
+		if (clang_equalCursors(fn->inl_seen[i], def))
+			return;
+	if (fn->ninl_seen >= (int)KC_ARRAY_SIZE(fn->inl_seen))
+		return;
+	fn->inl_seen[fn->ninl_seen++] = def;
+	if (outer) {
+		fn->inl_name = kc_xstrdup(name);
+		fn->inl_pos = *p;
+	}
+	saved = v->stack[v->depth - 1].nchild;
+	fn->inl++;
+	clang_visitChildren(def, walk_cb, v);
+	fn->inl--;
+	v->stack[v->depth - 1].nchild = saved;
+	if (outer) {
+		free(fn->inl_name);
+		fn->inl_name = NULL;
+	}
+}
+
 /* Is the function declared (first declaration) in a driver file? */
 static int decl_in_driver(struct vctx *v, CXCursor f)
 {
@@ -1691,13 +1873,23 @@ static int decl_in_driver(struct vctx *v, CXCursor f)
  * shape evidence. */
 static void on_call(struct vctx *v, CXCursor c)
 {
-	struct pos p = cursor_pos(v, c);
+	struct pos p;
 	CXCursor ref = clang_getCursorReferenced(c);
 	int direct = clang_getCursorKind(ref) == CXCursor_FunctionDecl;
 	char *name = NULL, *macro = NULL;
 	int i, nargs = clang_Cursor_getNumArguments(c);
 	const struct allocator *a;
 
+	if (v->fn->inl) {
+		/* inside a kernel inline (inline_access): only the inline functions it calls */
+		if (direct) {
+			name = cxstr(clang_getCursorSpelling(ref));
+			inline_body(v, ref, &v->fn->inl_pos, name);
+			free(name);
+		}
+		return;
+	}
+	p = cursor_pos(v, c);
 	if (direct) {
 		name = cxstr(clang_getCursorSpelling(ref));
 		if (!strncmp(name, "__builtin_", 10)) {
@@ -1759,6 +1951,8 @@ static void on_call(struct vctx *v, CXCursor c)
 	}
 	if (v->fn->dry)
 		goto out; /* a lock-state re-walk: the facts below are already stored */
+	if (direct)
+		inline_body(v, ref, &p, name);
 	if (macro && (a = find_allocator(macro)))
 		alloc_event(v, a, macro, c, &p, 1);
 	else if (name && (a = find_allocator(name)))
@@ -1938,6 +2132,36 @@ static void on_member(struct vctx *v, CXCursor c)
 		break;
 	}
 	mode = v->fn->unevaluated ? 0 : lvalue_mode(v, d);
+	if (v->fn->inl) {
+		/* in a kernel inline the driver function calls: inline_access, at the call site */
+		for (i = 0; i < 3; i++) {
+			struct kc_sb key = { 0 };
+			size_t j;
+
+			if (!(mode & (1 << i)))
+				continue;
+			kc_sb_addf(&key, "%s|%s|%s|%s|%s", v->fn->inl_name, sname, fname, mode_names[i], path);
+			for (j = 0; j < v->fn->ninl_keys; j++)
+				if (!strcmp(v->fn->inl_keys[j], key.s))
+					break;
+			if (j < v->fn->ninl_keys) {
+				kc_sb_free(&key);
+				continue;
+			}
+			v->fn->inl_keys = kc_xrealloc(v->fn->inl_keys, (v->fn->ninl_keys + 1) * sizeof(char *));
+			v->fn->inl_keys[v->fn->ninl_keys++] = kc_sb_steal(&key);
+			s = stmt(v, S_IACCESS);
+			sqlite3_bind_int64(s, 1, v->fn->id);
+			bind_text(s, 2, v->fn->inl_name);
+			bind_text(s, 3, sname);
+			bind_text(s, 4, fname);
+			bind_text(s, 5, mode_names[i]);
+			bind_text(s, 6, path);
+			bind_pos(s, 7, &v->fn->inl_pos);
+			run_stmt(v, s, "storing an inline field access");
+		}
+		goto done;
+	}
 	for (i = 0; i < 3; i++) {
 		if (!(mode & (1 << i)))
 			continue;
@@ -2015,6 +2239,7 @@ static void on_member(struct vctx *v, CXCursor c)
 			}
 		}
 	}
+done:
 	free(sname);
 	free(fname);
 	free(path);
@@ -2070,6 +2295,8 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 	sqlite3_bind_int64(s, 1, fid);
 	sqlite3_bind_int64(s, 2, v->tu_id);
 	run_stmt(v, s, "storing address-taken evidence");
+	if (module_hook(v, fid, &p))
+		return;
 	/* climb conversions and '&' */
 	i = d;
 	while (i > 0) {
@@ -2165,6 +2392,202 @@ static void on_func_value(struct vctx *v, CXCursor c, CXCursor fdecl)
 	free(macro);
 }
 
+/* ---- offsetof tables --------------------------------------------------------------------- */
+
+struct offscan {
+	struct vctx *v;
+	const char *table;  /* the table's name (root_name) */
+	const struct pos *p; /* where the function uses the table */
+	char **seen;        /* "struct.field" already stored for this use */
+	size_t nseen;
+};
+
+/* One offsetof(struct S, a.b[i].c) below a table's initializer (libclang: an UnexposedExpr whose
+ * children are the TypeRef of S, a MemberRef per named member and the index expressions): a read of
+ * every member on the path, each by the struct that declares it, via 'offsetof'. */
+static void offsetof_expr(struct offscan *os, struct kids *k)
+{
+	struct vctx *v = os->v;
+	struct kc_sb path = { 0 };
+	char *tn = cxstr(clang_getTypeSpelling(clang_getCursorType(k->c[0])));
+	unsigned i;
+	int first = 1;
+
+	kc_sb_addf(&path, "offsetof(%s, ", tn);
+	free(tn);
+	for (i = 1; i < k->n; i++) {
+		if (clang_getCursorKind(k->c[i]) == CXCursor_MemberRef) {
+			char *n = cxstr(clang_getCursorSpelling(k->c[i]));
+
+			/* an anonymous struct/union member on the path is implicit, as in x.stats.rx_packets */
+			if (*n) {
+				kc_sb_addf(&path, "%s%s", first ? "" : ".", n);
+				first = 0;
+			}
+			free(n);
+		} else {
+			kc_sb_add(&path, "[");
+			expr_text(v, &path, k->c[i]);
+			kc_sb_add(&path, "]");
+		}
+	}
+	kc_sb_add(&path, ")");
+	for (i = 1; i < k->n && !v->rc; i++) {
+		CXCursor fd, rec;
+		char *sname, *fname, *key;
+		struct kc_sb kb = { 0 };
+		sqlite3_stmt *s;
+		size_t j;
+
+		if (clang_getCursorKind(k->c[i]) != CXCursor_MemberRef)
+			continue;
+		fd = clang_getCursorReferenced(k->c[i]);
+		if (clang_getCursorKind(fd) != CXCursor_FieldDecl)
+			continue;
+		fname = cxstr(clang_getCursorSpelling(fd));
+		if (!*fname) {
+			free(fname);
+			continue; /* the anonymous member itself: its fields are recorded by their outer struct */
+		}
+		rec = named_record_of_field(fd);
+		sname = record_name(v, rec);
+		if (!strncmp(sname, "anon@", 5) && clang_equalCursors(clang_getCanonicalCursor(rec),
+			clang_getCanonicalCursor(clang_getTypeDeclaration(
+				clang_getCanonicalType(clang_getCursorType(k->c[0])))))) {
+			/* offsetof(foo_t, x) with typedef struct { ... } foo_t: named as on_member does */
+			char *tn = type_record_name(v, clang_getCursorType(k->c[0]));
+
+			if (tn) {
+				free(sname);
+				sname = tn;
+			}
+		}
+		kc_sb_addf(&kb, "%s.%s", sname, fname);
+		key = kc_sb_steal(&kb);
+		for (j = 0; j < os->nseen; j++)
+			if (!strcmp(os->seen[j], key))
+				break;
+		if (j < os->nseen) {
+			free(key);
+		} else {
+			os->seen = kc_xrealloc(os->seen, (os->nseen + 1) * sizeof(*os->seen));
+			os->seen[os->nseen++] = key;
+			ensure_struct_decl(v, rec, sname);
+			s = stmt(v, S_FACCESS);
+			sqlite3_bind_int64(s, 1, v->fn->id);
+			bind_text(s, 2, sname);
+			bind_text(s, 3, fname);
+			bind_text(s, 4, "read");
+			bind_text(s, 5, "global");
+			bind_text(s, 7, os->table);
+			bind_text(s, 8, path.s);
+			bind_pos(s, 9, os->p);
+			bind_text(s, 12, "offsetof");
+			run_stmt(v, s, "storing a field access");
+		}
+		free(sname);
+		free(fname);
+	}
+	kc_sb_free(&path);
+}
+
+static enum CXChildVisitResult offsetof_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct offscan *os = d;
+
+	(void)parent;
+	if (os->v->rc)
+		return CXChildVisit_Break;
+	if (clang_getCursorKind(c) == CXCursor_UnexposedExpr) {
+		struct kids k = children(c);
+
+		if (k.n >= 2 && clang_getCursorKind(k.c[0]) == CXCursor_TypeRef &&
+		    clang_getCursorKind(k.c[1]) == CXCursor_MemberRef) {
+			offsetof_expr(os, &k);
+			return CXChildVisit_Continue;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* The current function uses global var (at p): when var is a table defined in a driver file of this
+ * TU whose initializer contains offsetof() expressions, the function may read each field they name
+ * through `base + table[i].offset` (ethtool stats tables: e1000_gstrings_stats). Stored once per
+ * function and table. A table defined in another TU is not seen (docs/analyzer.md). */
+static void offsetof_table(struct vctx *v, CXCursor var, const struct pos *p)
+{
+	struct fn *fn = v->fn;
+	CXCursor def = clang_getCursorDefinition(var);
+	struct pos dp;
+	struct offscan os = { .v = v, .p = p };
+	int i;
+	size_t j;
+
+	if (clang_Cursor_isNull(def) || fn->noff >= (int)KC_ARRAY_SIZE(fn->offtabs))
+		return;
+	for (i = 0; i < fn->noff; i++)
+		if (clang_equalCursors(fn->offtabs[i], def))
+			return;
+	for (j = 0; j < v->nno_offsetof; j++)
+		if (clang_equalCursors(v->no_offsetof[j], def))
+			return; /* scanned before in this TU: no offsetof (a big table used by many functions) */
+	fn->offtabs[fn->noff++] = def;
+	dp = cursor_pos(v, def);
+	if (!dp.fi || !dp.fi->is_driver)
+		return;
+	{
+		char *name = cxstr(clang_getCursorSpelling(def));
+
+		os.table = name;
+		clang_visitChildren(def, offsetof_cb, &os);
+		free(name);
+	}
+	if (!os.nseen) {
+		v->no_offsetof = kc_xrealloc(v->no_offsetof, (v->nno_offsetof + 1) * sizeof(CXCursor));
+		v->no_offsetof[v->nno_offsetof++] = def;
+	}
+	for (j = 0; j < os.nseen; j++)
+		free(os.seen[j]);
+	free(os.seen);
+}
+
+/* A use of local var that holds register or DMA memory from an alloc site (fn->avars): when it is
+ * the value assigned to a struct field (`tp->mmio_addr = ioaddr;` after `ioaddr = pci_iomap(...)`),
+ * that field is where the alloc site's memory is kept: the alloc row becomes a field store (it
+ * keeps store_var). The first such store counts. */
+static void local_to_field(struct vctx *v, CXCursor var)
+{
+	struct fn *fn = v->fn;
+	int i = v->depth - 1, j;
+
+	for (j = 0; j < fn->navars; j++)
+		if (clang_equalCursors(fn->avars[j].var, var))
+			break;
+	if (j == fn->navars)
+		return;
+	while (i > 0 && is_cast_like(v->stack[i - 1].c) && children(v->stack[i - 1].c).n == 1)
+		i--;
+	if (i > 0 && v->stack[i - 1].k == CXCursor_BinaryOperator && v->stack[i].idx == 1 &&
+	    binop_is_assign(v->stack[i - 1].c)) {
+		CXCursor lhs = strip(children(v->stack[i - 1].c).c[0]);
+
+		if (clang_getCursorKind(lhs) == CXCursor_MemberRefExpr) {
+			CXCursor fd = clang_getCursorReferenced(lhs);
+			char *sn = record_name(v, named_record_of_field(fd));
+			char *fnm = cxstr(clang_getCursorSpelling(fd));
+			sqlite3_stmt *s = stmt(v, S_ALLOC_FIELD);
+
+			sqlite3_bind_int64(s, 1, fn->avars[j].alloc_id);
+			bind_text(s, 2, sn);
+			bind_text(s, 3, fnm);
+			run_stmt(v, s, "storing an allocation's field");
+			free(sn);
+			free(fnm);
+			fn->avars[j] = fn->avars[--fn->navars];
+		}
+	}
+}
+
 /* A DeclRefExpr: function names used as values (address taken, registrations) and accesses to
  * global variables. */
 static void on_declref(struct vctx *v, CXCursor c)
@@ -2173,6 +2596,10 @@ static void on_declref(struct vctx *v, CXCursor c)
 	enum CXCursorKind rk = clang_getCursorKind(ref);
 	int d = v->depth - 1;
 
+	if (v->fn && v->fn->inl)
+		return; /* kernel inline code: its function values and globals are not the driver's */
+	if (rk == CXCursor_VarDecl && v->fn && v->fn->navars && !v->fn->unevaluated)
+		local_to_field(v, ref);
 	if (rk == CXCursor_FunctionDecl) {
 		/* callee of a call? */
 		int i = d;
@@ -2201,12 +2628,11 @@ static void on_declref(struct vctx *v, CXCursor c)
 			bind_pos(s, 4, &p);
 			run_stmt(v, s, "storing a global access");
 		}
+		offsetof_table(v, ref, &p);
 	}
 }
 
 /* ---- the walk ---------------------------------------------------------------------------- */
-
-static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData data);
 
 /* Walk the children of c with walk_cb (the walk keeps its own ancestor stack). */
 static void walk_children(struct vctx *v, CXCursor c)
@@ -2279,10 +2705,139 @@ static int const_cond(CXCursor c)
 	return val;
 }
 
-/* Walk a condition; *t and *f get the states on its true and false exits. A trylock whose result
- * is the condition (possibly under '!', parentheses, casts) is held on its success exit only;
- * tested any other way (a == 0, a && b) it is held on both. */
+/* The logical operator of a BinaryOperator: 1 for '&&', 2 for '||', 0 for anything else (or when
+ * the operator's text cannot be read: operands from different macro arguments). libclang 14 has no
+ * operator kinds: read the text between the operands' spelling locations. */
+static int logic_op(CXCursor binop)
+{
+	struct kids k = children(binop);
+	CXFile fa = NULL, fb = NULL;
+	unsigned la, ca, oa, lb, cb, ob;
+	const char *buf;
+	size_t len, i;
+	int op = 0;
+
+	if (k.n != 2)
+		return 0;
+	clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(k.c[0])), &fa, &la, &ca, &oa);
+	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(k.c[1])), &fb, &lb, &cb, &ob);
+	if (!fa || fa != fb || ob <= oa || ob - oa > 256)
+		return 0;
+	buf = clang_getFileContents(clang_Cursor_getTranslationUnit(binop), fa, &len);
+	if (!buf || ob > len)
+		return 0;
+	for (i = oa; i + 1 < ob; i++) {
+		int o = buf[i] == '&' && buf[i + 1] == '&' ? 1 : buf[i] == '|' && buf[i + 1] == '|' ? 2 : 0;
+
+		if (o && op && o != op)
+			return 0;
+		if (o)
+			op = o;
+	}
+	return op;
+}
+
+/* What walk_cond splits: 1 '&&', 2 '||', 3 '!', 4 '?:', 0 a leaf. */
+static int cond_shape(struct vctx *v, CXCursor c)
+{
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_BinaryOperator:
+		return logic_op(c);
+	case CXCursor_UnaryOperator:
+		return is_lnot(v, c) && children(c).n == 1 ? 3 : 0;
+	case CXCursor_ConditionalOperator:
+		return children(c).n == 3 ? 4 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Enter / leave a node without walk_cb (a condition's operators and the parentheses and implicit
+ * conversions around them): the ancestor stack stays what walk_cb would have made it. walk_cb
+ * does nothing else for these kinds. Returns 0 when the stack is full. */
+static int frame_push(struct vctx *v, CXCursor c)
+{
+	struct frame *fr;
+
+	if (v->depth >= MAX_DEPTH)
+		return 0;
+	fr = &v->stack[v->depth];
+	fr->c = c;
+	fr->k = clang_getCursorKind(c);
+	fr->nchild = 0;
+	fr->idx = v->depth > 0 ? v->stack[v->depth - 1].nchild++ : 0;
+	v->depth++;
+	return 1;
+}
+
+static void walk_cond_leaf(struct vctx *v, CXCursor cond, struct lockset *t, struct lockset *f);
+
+/* Walk a condition; *t and *f get the states on its true and false exits. '&&', '||', '!' and
+ * '?:' are split as C evaluates them: A && B is true when both are (B walked from A's true exit)
+ * and false when either is; A || B the converse; !A swaps the exits; c ? x : y walks x from c's
+ * true exit and y from its false exit. The leaves are walk_cond_leaf's. */
 static void walk_cond(struct vctx *v, CXCursor cond, struct lockset *t, struct lockset *f)
+{
+	struct fn *fn = v->fn;
+	CXCursor e = cond;
+	struct lockset at, af, bt, bf, ct, cf;
+	struct kids kk;
+	int shape, pushed = 0;
+
+	/* through parentheses and implicit conversions to the operator, if there is one */
+	while ((clang_getCursorKind(e) == CXCursor_ParenExpr || clang_getCursorKind(e) == CXCursor_UnexposedExpr) &&
+	       (kk = children(e)).n == 1 && cond_shape(v, strip(kk.c[0])))
+		e = kk.c[0];
+	shape = cond_shape(v, e);
+	if (!shape) {
+		walk_cond_leaf(v, cond, t, f);
+		return;
+	}
+	for (e = cond; cond_shape(v, e) == 0; e = children(e).c[0])
+		pushed += frame_push(v, e);
+	pushed += frame_push(v, e);
+	kk = children(e);
+	switch (shape) {
+	case 1: /* A && B */
+		walk_cond(v, kk.c[0], &at, &af);
+		fn->cur = at;
+		walk_cond(v, kk.c[1], &bt, &bf);
+		*t = bt;
+		*f = af;
+		ls_merge(f, &bf);
+		break;
+	case 2: /* A || B */
+		walk_cond(v, kk.c[0], &at, &af);
+		fn->cur = af;
+		walk_cond(v, kk.c[1], &bt, &bf);
+		*t = at;
+		ls_merge(t, &bt);
+		*f = bf;
+		break;
+	case 3: /* !A */
+		walk_cond(v, kk.c[0], &at, &af);
+		*t = af;
+		*f = at;
+		break;
+	default: /* c ? A : B */
+		walk_cond(v, kk.c[0], &ct, &cf);
+		fn->cur = ct;
+		walk_cond(v, kk.c[1], &at, &af);
+		fn->cur = cf;
+		walk_cond(v, kk.c[2], &bt, &bf);
+		*t = at;
+		ls_merge(t, &bt);
+		*f = af;
+		ls_merge(f, &bf);
+		break;
+	}
+	v->depth -= pushed;
+}
+
+/* A condition with no '&&', '||', '!', '?:' at its top. A trylock whose result is the condition
+ * (possibly under '!' the caller did not split, parentheses, casts) is held on its success exit
+ * only; tested any other way (ret = spin_trylock(l), spin_trylock(l) == 1) it is held on both. */
+static void walk_cond_leaf(struct vctx *v, CXCursor cond, struct lockset *t, struct lockset *f)
 {
 	struct fn *fn = v->fn;
 	CXCursor e;
@@ -2374,19 +2929,84 @@ static struct label *label_get(struct fn *fn, CXCursor c)
 /* A loop: while (cond) body; for (init; cond; inc) body; do body while (cond). The body is walked
  * for the facts with the entry state, then re-walked dry with the entry state widened by the
  * back edge until nothing changes (the locksets only grow and are bounded, so this ends). */
+/* The parts of a for statement written in the driver: libclang omits absent parts, so which
+ * child is init, cond or inc is decided by where it is written relative to the two ';' of the
+ * header. parts[0..2] = child index of init, cond, inc, or -1 when absent. Returns 0 when that
+ * cannot be read (a for written inside a macro, a child from elsewhere). */
+static int for_parts(struct vctx *v, CXCursor c, const struct kids *kk, int parts[3])
+{
+	struct pos p = cursor_pos(v, c);
+	const char *b;
+	size_t i, semi[2] = { 0, 0 }, close = 0, n = 0;
+	int depth = 0;
+	unsigned j;
+
+	parts[0] = parts[1] = parts[2] = -1;
+	if (!p.fi || !p.fi->buf || p.off + 3 > p.fi->len || strncmp(p.fi->buf + p.off, "for", 3))
+		return 0;
+	b = p.fi->buf;
+	for (i = p.off + 3; i < p.fi->len && !close; i++) {
+		char ch = b[i];
+
+		if (ch == '/' && i + 1 < p.fi->len && b[i + 1] == '*') {
+			const char *e = strstr(b + i + 2, "*/"); /* the buffer is NUL-terminated */
+
+			if (!e)
+				return 0;
+			i = (size_t)(e - b) + 1;
+		} else if (ch == '/' && i + 1 < p.fi->len && b[i + 1] == '/') {
+			while (i < p.fi->len && b[i] != '\n')
+				i++;
+		} else if (ch == '"' || ch == '\'') {
+			for (i++; i < p.fi->len && b[i] != ch; i++)
+				if (b[i] == '\\')
+					i++;
+		} else if (ch == '(') {
+			depth++;
+		} else if (ch == ')') {
+			if (--depth == 0)
+				close = i;
+		} else if (ch == ';' && depth == 1 && n < 2) {
+			semi[n++] = i;
+		} else if (depth == 0 && !isspace((unsigned char)ch)) {
+			return 0;
+		}
+	}
+	if (n != 2 || !close)
+		return 0;
+	for (j = 0; j + 1 < kk->n; j++) {
+		struct pos cp = cursor_pos(v, kk->c[j]);
+		int part;
+
+		if (cp.fi != p.fi || cp.off <= p.off || cp.off >= close)
+			return 0;
+		part = cp.off < semi[0] ? 0 : cp.off < semi[1] ? 1 : 2;
+		if (parts[part] >= 0)
+			return 0;
+		parts[part] = (int)j;
+	}
+	return 1;
+}
+
 static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
 {
 	struct fn *fn = v->fn;
 	struct kids kk = children(c);
-	struct lockset entry0 = fn->cur, head = fn->cur, exitf, back, t, f;
+	struct lockset entry0, head, exitf, back, t, f;
 	struct ctl *x;
-	int pass;
+	int pass, fp[3], *parts = NULL;
 	unsigned i;
 
 	if (kk.n == 0 || (k != CXCursor_ForStmt && kk.n != 2)) {
 		walk_children(v, c);
 		return;
 	}
+	if (k == CXCursor_ForStmt && kk.n < KC_ARRAY_SIZE(kk.c) && for_parts(v, c, &kk, fp)) {
+		parts = fp;
+		if (parts[0] >= 0)
+			walk_one(v, kk.c[parts[0]]);
+	}
+	entry0 = head = fn->cur;
 	if (k == CXCursor_DoStmt && const_cond(kk.c[1]) == 0) {
 		/* do { ... } while (0), as macros write it: not a loop */
 		x = ctl_push(fn, 1);
@@ -2419,9 +3039,27 @@ static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
 			if (x)
 				ls_merge(&fn->cur, &x->cont);
 			back = fn->cur;
+		} else if (k == CXCursor_ForStmt && parts) {
+			/* init (walked once, before the loop), cond (split into its exits), body, inc */
+			if (parts[1] >= 0) {
+				walk_cond(v, kk.c[parts[1]], &t, &f);
+				exitf = f;
+				if (const_cond(kk.c[parts[1]]) == 1)
+					ls_set_dead(&exitf);
+				fn->cur = t;
+			} else {
+				exitf = fn->cur;
+				ls_set_dead(&exitf); /* for (init; ; inc) */
+			}
+			walk_one(v, kk.c[kk.n - 1]);
+			if (x)
+				ls_merge(&fn->cur, &x->cont);
+			if (parts[2] >= 0)
+				walk_one(v, kk.c[parts[2]]);
+			back = fn->cur;
 		} else if (k == CXCursor_ForStmt) {
-			/* libclang omits absent parts, so init, cond and inc are told apart by nothing
-			 * but position: all are walked before the body with the loop-head state */
+			/* the parts could not be told apart (a for written by a macro): all are walked
+			 * before the body with the loop-head state */
 			for (i = 0; i + 1 < kk.n; i++)
 				walk_one(v, kk.c[i]);
 			exitf = fn->cur;
@@ -2605,7 +3243,7 @@ static enum CXChildVisitResult walk_cb(CXCursor c, CXCursor parent, CXClientData
 		v->fn->loop_depth += loop;
 		v->fn->unevaluated += uneval;
 	}
-	if (v->fn && is_flow_stmt(k))
+	if (v->fn && !v->fn->inl && is_flow_stmt(k))
 		walk_flow(v, c, k);
 	else
 		walk_children(v, c);
@@ -2713,6 +3351,9 @@ static void on_function_def(struct vctx *v, CXCursor c, struct pos *p)
 	}
 	v->fn = NULL;
 	flush_sites(v, &fn);
+	while (fn.ninl_keys)
+		free(fn.inl_keys[--fn.ninl_keys]);
+	free(fn.inl_keys);
 }
 
 /* Top-level declarations of the TU: only those located in driver files are entered (functions,
@@ -2783,6 +3424,24 @@ static enum CXChildVisitResult top_cb(CXCursor c, CXCursor parent, CXClientData 
 	return v->rc ? CXChildVisit_Break : CXChildVisit_Continue;
 }
 
+/* Read the TU's module (tu.module) into v->module (NULL when none). Returns 0 or KC_EDB. */
+static int tu_module(struct vctx *v)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT module FROM tu WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(v, "reading the module of a translation unit");
+	sqlite3_bind_int64(s, 1, v->tu_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v->module = kc_xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(v, "reading the module of a translation unit");
+	return 0;
+}
+
 int kc_visit_tu(struct kc_run *run, CXTranslationUnit tu, long long tu_id, struct kc_err *err)
 {
 	struct vctx *v = kc_xcalloc(1, sizeof(*v));
@@ -2796,6 +3455,8 @@ int kc_visit_tu(struct kc_run *run, CXTranslationUnit tu, long long tu_id, struc
 	v->err = err;
 	v->nfiles_cap = 8192;
 	v->files = kc_xcalloc(v->nfiles_cap, sizeof(*v->files));
+	if (tu_module(v) < 0)
+		goto cleanup;
 	for (i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(v->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &v->st[i], NULL) !=
 		    SQLITE_OK) {
@@ -2813,6 +3474,8 @@ cleanup:
 	for (j = 0; j < v->nstructs; j++)
 		free(v->structs_done[j]);
 	free(v->structs_done);
+	free(v->no_offsetof);
+	free(v->module);
 	free(v->files);
 	free(v);
 	return rc;

@@ -3,7 +3,9 @@
 # optimised, without sanitizers (gcc -O2, straight from the sources, so it does not depend on
 # the rest of the project building), then runs one rt_bench that measures, side by side:
 #   - a null upcall round trip through kc_rt with the user half idle / adaptive / busy, beside
-#     pipe, Unix socket, bare futex and bare spin ping-pong between two processes;
+#     pipe, Unix socket, bare futex and bare spin ping-pong between two processes (median and
+#     best of 5 rounds, ratios to the futex and to the spin ping-pong of the same run; set
+#     KC_RT_BENCH_ROUNDS=3..101 for more rounds on a noisy machine);
 #   - XDR encode+decode of an int, a 16-field struct, 32 ints, a 256-byte string and 4 KB with
 #     kc_xdr, libtirpc and memcpy.
 # Needs libtirpc-dev. Numbers go into docs/performance.md.

@@ -508,6 +508,9 @@ int kc_cmd_db(int argc, char **argv)
 			 "UNION ALL SELECT 'struct', (SELECT count(*) FROM struct) "
 			 "UNION ALL SELECT 'field', (SELECT count(*) FROM field) "
 			 "UNION ALL SELECT 'field_access', (SELECT count(*) FROM field_access) "
+			 "UNION ALL SELECT 'field_access via offsetof', "
+			 "(SELECT count(*) FROM field_access WHERE via = 'offsetof') "
+			 "UNION ALL SELECT 'inline_access', (SELECT count(*) FROM inline_access) "
 			 "UNION ALL SELECT 'alloc', (SELECT count(*) FROM alloc) "
 			 "UNION ALL SELECT 'lock_op', (SELECT count(*) FROM lock_op) "
 			 "UNION ALL SELECT 'shape_evidence', (SELECT count(*) FROM shape_evidence)",

@@ -21,6 +21,8 @@ struct common {
 	struct kc_part_result *r;  /* a stored partition, when loaded */
 	struct kc_part_opts ro;    /* its parameters */
 	char *rname, *rprofile;
+	int unseen; /* --profile-unseen: enum kc_part_profile_unseen (default static) */
+	int unseen_given;
 };
 
 static void common_free(struct common *c)
@@ -53,7 +55,7 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 	}
 	kc_part_graph_free(c->g);
 	c->g = NULL;
-	rc = kc_part_graph_load(&c->g, c->db, c->t, c->family, profile, err);
+	rc = kc_part_graph_load_weighted(&c->g, c->db, c->t, c->family, profile, c->unseen, NULL, err);
 	if (rc == 0 && kc_part_graph_nfuncs(c->g) == 0)
 		fprintf(stderr, "kcut: note: %s holds no driver-defined functions (was kcut analyze run with --driver?)\n",
 			kc_cli_db_path(c->db_path));
@@ -82,13 +84,15 @@ static int open_stored(struct common *c, struct kc_err *err)
 }
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
-       O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF };
+       O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
+       O_UNSEEN };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
 	{ "family", required_argument, NULL, O_FAMILY },
 	{ "templates", required_argument, NULL, O_TEMPLATES },
 	{ "profile", required_argument, NULL, O_PROFILE },
+	{ "profile-unseen", required_argument, NULL, O_UNSEEN },
 	{ "partition", required_argument, NULL, O_PARTITION },
 	{ "mode", required_argument, NULL, O_MODE },
 	{ "alpha", required_argument, NULL, O_ALPHA },
@@ -96,6 +100,7 @@ static const struct option long_opts[] = {
 	{ "pin", required_argument, NULL, O_PIN },
 	{ "budget", required_argument, NULL, O_BUDGET },
 	{ "max-kernel-funcs", required_argument, NULL, O_MAXF },
+	{ "no-kernel-rules", no_argument, NULL, O_NORULES },
 	{ "solver", required_argument, NULL, O_SOLVER },
 	{ "name", required_argument, NULL, O_NAME },
 	{ "focus", required_argument, NULL, O_FOCUS },
@@ -116,6 +121,7 @@ struct args {
 	size_t npins;
 	const char *name, *focus, *format, *baseline, *output, *maxg, *srcroot;
 	int depth;
+	int no_rules; /* --no-kernel-rules: roots and hard constraints only (the paper's partition) */
 	char **pos;
 	int npos;
 };
@@ -132,11 +138,55 @@ static int num(const char *cmd, const char *opt, const char *v, double *out)
 	return 0;
 }
 
+/* The values an enum-valued option takes, by name; a table ends with a NULL name. */
+struct opt_name {
+	const char *name;
+	int value;
+};
+
+static const struct opt_name mode_names[] = {
+	{ "propagate", KC_PART_PROPAGATE }, { "mincut", KC_PART_MINCUT }, { NULL, 0 }
+};
+static const struct opt_name solver_names[] = {
+	{ "auto", KC_PART_SOLVER_AUTO }, { "maxflow", KC_PART_SOLVER_MAXFLOW },
+	{ "z3", KC_PART_SOLVER_Z3 }, { NULL, 0 }
+};
+static const struct opt_name prof_names[] = {
+	{ "instrument", KC_PART_PROF_INSTRUMENT }, { "ftrace", KC_PART_PROF_FTRACE }, { NULL, 0 }
+};
+static const struct opt_name unseen_names[] = {
+	{ "static", KC_PART_UNSEEN_STATIC }, { "zero", KC_PART_UNSEEN_ZERO }, { NULL, 0 }
+};
+static const struct opt_name check_names[] = {
+	{ "text", KC_PART_CHECK_TEXT }, { "json", KC_PART_CHECK_JSON },
+	{ "markdown", KC_PART_CHECK_MARKDOWN }, { "sarif", KC_PART_CHECK_SARIF }, { NULL, 0 }
+};
+
+/* Look `arg` up in table `t` into *out. On a miss, tells the user which names `opt` of command
+ * `cmd` takes ("--mode is propagate or mincut, not 'x'") and returns -1. */
+static int pick_name(int *out, const char *cmd, const char *opt, const char *arg,
+		     const struct opt_name *t)
+{
+	int i;
+
+	for (i = 0; t[i].name; i++) {
+		if (!strcmp(arg, t[i].name)) {
+			*out = t[i].value;
+			return 0;
+		}
+	}
+	fprintf(stderr, "kcut %s: %s is ", cmd, opt);
+	for (i = 0; t[i].name; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "" : t[i + 1].name ? ", " : " or ", t[i].name);
+	fprintf(stderr, ", not '%s'\n", arg);
+	return -1;
+}
+
 /* Parse argv into a; `allowed` lists the option ids the command accepts. Returns 0, or an exit
  * code (usage error). */
 static int parse(struct args *a, int argc, char **argv, const int *allowed, const char *usage)
 {
-	int ch, i, ok;
+	int ch, i, ok, v;
 	double d;
 
 	memset(a, 0, sizeof(*a));
@@ -174,26 +224,20 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			a->depth = (int)d;
 			break;
 		case O_MODE:
-			if (!strcmp(optarg, "propagate"))
-				a->o.mode = KC_PART_PROPAGATE;
-			else if (!strcmp(optarg, "mincut"))
-				a->o.mode = KC_PART_MINCUT;
-			else {
-				fprintf(stderr, "kcut %s: --mode is propagate or mincut, not '%s'\n", argv[0], optarg);
+			if (pick_name(&v, argv[0], "--mode", optarg, mode_names) < 0)
 				return KC_EXIT_USAGE;
-			}
+			a->o.mode = v;
+			break;
+		case O_UNSEEN:
+			if (pick_name(&v, argv[0], "--profile-unseen", optarg, unseen_names) < 0)
+				return KC_EXIT_USAGE;
+			a->c.unseen = v;
+			a->c.unseen_given = 1;
 			break;
 		case O_SOLVER:
-			if (!strcmp(optarg, "auto"))
-				a->o.solver = KC_PART_SOLVER_AUTO;
-			else if (!strcmp(optarg, "maxflow"))
-				a->o.solver = KC_PART_SOLVER_MAXFLOW;
-			else if (!strcmp(optarg, "z3"))
-				a->o.solver = KC_PART_SOLVER_Z3;
-			else {
-				fprintf(stderr, "kcut %s: --solver is auto, maxflow or z3, not '%s'\n", argv[0], optarg);
+			if (pick_name(&v, argv[0], "--solver", optarg, solver_names) < 0)
 				return KC_EXIT_USAGE;
-			}
+			a->o.solver = v;
 			break;
 		case O_ALPHA:
 			if (num(argv[0], "--alpha", optarg, &a->o.alpha) < 0)
@@ -207,6 +251,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			if (num(argv[0], "--budget", optarg, &d) < 0 || d < 0)
 				return KC_EXIT_USAGE;
 			a->o.budget = (long)d;
+			break;
+		case O_NORULES:
+			a->no_rules = 1;
 			break;
 		case O_MAXF:
 			if (num(argv[0], "--max-kernel-funcs", optarg, &d) < 0 || d < 0)
@@ -255,15 +302,18 @@ static int help_or(int argc, char **argv, const char *usage, const char *text)
 
 int kc_cmd_roots(int argc, char **argv)
 {
-	static const char *usage = "roots [--db FILE] [--family NAME] [--templates DIR]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, 0 };
+	static const char *usage = "roots [--db FILE] [--family NAME] [--templates DIR] [--no-kernel-rules]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	size_t i, n = 0;
 	int rc;
 
 	if (help_or(argc, argv, usage,
-		    "List the critical root functions and the template rule that made each a root.\n"
+		    "List the critical root functions and the template rule that made each a root, then the\n"
+		    "functions the templates' 'kernel' rules keep in the kernel half (MMIO, DMA-coherent\n"
+		    "memory, descriptor rings, module_init/exit) with the rule and its evidence\n"
+		    "(--no-kernel-rules: none).\n"
 		    "The family (net, sound, scsi, block, usb, input; generic always applies) is detected from\n"
 		    "what the driver registers unless --family says otherwise. --templates DIR (and\n"
 		    "$KCUT_TEMPLATES) add *.tmpl files to the built-in ones (docs/partitioner.md).\n"))
@@ -279,6 +329,8 @@ int kc_cmd_roots(int argc, char **argv)
 		rc = kc_cli_fail(argv[0], &err, rc);
 		goto out;
 	}
+	if (a.no_rules)
+		kc_part_graph_clear_kernel_rules(a.c.g);
 	printf("family %s\n", kc_part_graph_family_why(a.c.g));
 	for (i = 0; i < kc_part_graph_nfuncs(a.c.g); i++) {
 		const char *rule, *file;
@@ -293,6 +345,20 @@ int kc_cmd_roots(int argc, char **argv)
 		n++;
 	}
 	printf("%zu root%s\n", n, n == 1 ? "" : "s");
+	/* the templates' 'kernel' rules: hard kernel pins */
+	n = 0;
+	for (i = 0; i < kc_part_graph_nfuncs(a.c.g); i++) {
+		const char *rule = kc_part_graph_kernel_rule(a.c.g, (int)i), *file;
+		int line, col;
+
+		if (!rule)
+			continue;
+		kc_part_graph_pos(a.c.g, (int)i, &file, &line, &col);
+		printf("%s:%d:%d: %s: kernel rule: %s\n", file ? file : "?", line, col, kc_part_graph_name(a.c.g, (int)i),
+		       rule);
+		n++;
+	}
+	printf("%zu function%s kept in the kernel by kernel rules\n", n, n == 1 ? "" : "s");
 	rc = KC_EXIT_OK;
 out:
 	args_free(&a);
@@ -355,11 +421,11 @@ static int resolve_profile(struct args *a, char **name_out, struct kc_err *err)
 int kc_cmd_partition(int argc, char **argv)
 {
 	static const char *usage =
-		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--alpha A] [--beta B]\n"
-		"       [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N] [--solver auto|maxflow|z3]\n"
-		"       [--name NAME] [--family NAME] [--templates DIR]";
+		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
+		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
+		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -376,9 +442,15 @@ int kc_cmd_partition(int argc, char **argv)
 		    "             when --budget caps the kernel LOC or --max-kernel-funcs the number of kernel\n"
 		    "             functions). Default alpha 1, beta 1.\n"
 		    "Hard constraints in every mode: roots, atomic context (reachable from irq/softirq/timer\n"
-		    "roots or called with a spinlock held), whole critical sections. A pin that contradicts\n"
-		    "them is an error naming both. Edge weights: call sites x10 per loop level, or measured\n"
-		    "counts with --profile (a name from kcut profile import, or a file imported on the fly).\n"))
+		    "roots or called with a spinlock held), whole critical sections, and the templates' kernel\n"
+		    "rules (functions touching device registers, DMA-coherent memory or descriptor rings, and\n"
+		    "module_init/exit; --no-kernel-rules drops them: roots and locks only, as in the paper).\n"
+		    "A pin that contradicts them is an error naming both. Edge weights: call sites x10 per\n"
+		    "loop level, or measured counts with --profile (a name from kcut profile import, or a\n"
+		    "file imported on the fly). --profile-unseen: the weight of a call edge the profile never\n"
+		    "observed: static (default) keeps its static estimate, right for a split run's crossing\n"
+		    "trace, which only sees the edges that crossed; zero weighs it 0, right for a profile of\n"
+		    "the unsplit driver, which saw every call the workload made.\n"))
 		return KC_EXIT_OK;
 	if ((rc = parse(&a, argc, argv, allowed, usage)))
 		goto out;
@@ -386,9 +458,16 @@ int kc_cmd_partition(int argc, char **argv)
 		rc = kc_cli_usage(argv[0], usage);
 		goto out;
 	}
+	if (a.c.unseen_given && !a.c.profile) {
+		fprintf(stderr, "kcut %s: --profile-unseen applies to a --profile\n", argv[0]);
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
 	rc = resolve_profile(&a, &profile, &err);
 	if (rc == 0)
 		rc = open_graph(&a.c, profile, &err);
+	if (rc == 0 && a.no_rules)
+		kc_part_graph_clear_kernel_rules(a.c.g);
 	if (rc == 0)
 		rc = kc_part_solve(&r, a.c.g, &a.o, &err);
 	name = a.name ? a.name : a.o.mode == KC_PART_MINCUT ? "mincut" : "propagate";
@@ -409,7 +488,8 @@ int kc_cmd_partition(int argc, char **argv)
 	if (a.o.mode == KC_PART_MINCUT)
 		printf(")");
 	printf(", family %s, %s, solved in %.2f ms\n", kc_part_graph_family(a.c.g),
-	       profile ? "profile weights" : "static weights", st.solve_ms);
+	       !profile ? "static weights" : a.c.unseen == KC_PART_UNSEEN_ZERO ? "profile weights (unseen edges 0)" :
+	       "profile weights (unseen edges static)", st.solve_ms);
 	kc_part_summary(&sb, a.c.g, r, 20);
 	fputs(sb.s ? sb.s : "", stdout);
 	rc = KC_EXIT_OK;
@@ -446,12 +526,7 @@ int kc_cmd_profile(int argc, char **argv)
 		rc = kc_cli_usage(argv[0], usage);
 		goto out;
 	}
-	if (!strcmp(a.format, "instrument"))
-		fmt = KC_PART_PROF_INSTRUMENT;
-	else if (!strcmp(a.format, "ftrace"))
-		fmt = KC_PART_PROF_FTRACE;
-	else {
-		fprintf(stderr, "kcut profile: --format is instrument or ftrace, not '%s'\n", a.format);
+	if (pick_name(&fmt, "profile", "--format", a.format, prof_names) < 0) {
 		rc = KC_EXIT_USAGE;
 		goto out;
 	}
@@ -536,9 +611,9 @@ int kc_cmd_tune(int argc, char **argv)
 {
 	static const char *usage =
 		"tune [--partition NAME] [--db FILE] [--mode M] [--alpha A] [--beta B] [--pin F=SIDE]...\n"
-		"       [--budget LOC] [--profile NAME] [--family NAME] [--templates DIR]";
+		"       [--budget LOC] [--profile NAME] [--profile-unseen static|zero] [--family NAME] [--templates DIR]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA,
-				       O_BETA, O_PIN, O_BUDGET, 0 };
+				       O_BETA, O_PIN, O_BUDGET, O_UNSEEN, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	char *profile = NULL;
@@ -718,20 +793,9 @@ int kc_cmd_check(int argc, char **argv)
 		rc = kc_cli_usage(argv[0], usage);
 		goto out;
 	}
-	if (a.format) {
-		if (!strcmp(a.format, "text"))
-			fmt = KC_PART_CHECK_TEXT;
-		else if (!strcmp(a.format, "json"))
-			fmt = KC_PART_CHECK_JSON;
-		else if (!strcmp(a.format, "markdown"))
-			fmt = KC_PART_CHECK_MARKDOWN;
-		else if (!strcmp(a.format, "sarif"))
-			fmt = KC_PART_CHECK_SARIF;
-		else {
-			fprintf(stderr, "kcut check: --format is text, json, markdown or sarif, not '%s'\n", a.format);
-			rc = KC_EXIT_USAGE;
-			goto out;
-		}
+	if (a.format && pick_name(&fmt, "check", "--format", a.format, check_names) < 0) {
+		rc = KC_EXIT_USAGE;
+		goto out;
 	}
 	if (a.maxg) {
 		char *end;

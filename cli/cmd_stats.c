@@ -1,7 +1,7 @@
 /*
  * cmd_stats.c - `kcut stats`: per-driver and per-family statistics over a corpus of module
- * databases (issue 7; the Microdrivers paper's Figure 2). The numbers come from corpus/corpus.h;
- * this file parses the options, finds the corpus and prints.
+ * databases or one whole-tree database (issue 7; the Microdrivers paper's Figure 2). The numbers
+ * come from corpus/corpus.h; this file parses the options, finds the corpus and prints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +13,23 @@
 #include "partitioner.h"
 
 static const char stats_usage[] =
-	"stats [--corpus DIR | --db FILE] [--per-driver] [--family F] [--format text|csv|json|markdown]\n"
-	"       [--templates DIR]\n"
+	"stats [--corpus DIR | --db FILE [--by-module] [--module-families TSV]] [--per-driver] [--family F]\n"
+	"      [--format text|csv|json|markdown] [--templates DIR]\n"
 	"\n"
 	"Per-driver and per-family statistics: TUs, functions, LOC, critical roots, critical functions\n"
-	"and LOC by propagation, kernel LOC by min-cut with static weights, kernel imports, crossing edges.\n"
+	"and LOC by propagation from the roots (the paper's measure; template kernel rules ignored), kernel\n"
+	"LOC by min-cut with static weights (kernel rules kept), kernel imports, crossing edges, functions\n"
+	"pinned by kernel rules.\n"
 	"\n"
 	"  --corpus DIR   a corpus: DIR/<family>/<module>.db, one database per module (written by\n"
 	"                 scripts/linux-corpus.sh --analyze); default $KCUT_CORPUS_CACHE/db, else\n"
 	"                 ~/.cache/kcut/corpus/db\n"
-	"  --db FILE      a single database instead (one driver; family detected by the templates)\n"
+	"  --db FILE      a single database instead: one driver (family from --family, else detected by\n"
+	"                 the templates), or, for a whole-tree database (its TUs carry two or more modules,\n"
+	"                 `kcut analyze --module-map`; or --by-module), one driver per module\n"
+	"  --module-families TSV  whole-tree database: lines MODULE<TAB>FAMILY[<TAB>...] (the corpus'\n"
+	"                 modules.tsv; implies per module); then --family F keeps that family's modules.\n"
+	"                 Without it every module gets the family of --family (else '-': detected)\n"
 	"  --per-driver   one line per driver before the family totals\n"
 	"  --family F     only that family\n"
 	"  --format FMT   text (default), csv, json or markdown\n"
@@ -45,13 +52,13 @@ static char *default_corpus(void)
 
 int kc_cmd_stats(int argc, char **argv)
 {
-	const char *corpus = NULL, *db = NULL, *family = NULL, *templates = NULL;
+	const char *corpus = NULL, *db = NULL, *family = NULL, *templates = NULL, *famtsv = NULL;
 	struct kc_part_templates *t = NULL;
 	struct kc_corpus *c = NULL;
 	struct kc_sb out = { 0 };
 	struct kc_err err = { 0 };
-	int per_driver = 0, format = KC_CORPUS_TEXT, i, rc, ex = KC_EXIT_OK;
-	size_t n_failed = 0;
+	int per_driver = 0, by_module = 0, format = KC_CORPUS_TEXT, i, rc, ex = KC_EXIT_OK;
+	size_t n_failed = 0, nmod = 0;
 	char *def = NULL;
 
 	if (kc_cli_wants_help(argc, argv)) {
@@ -63,6 +70,10 @@ int kc_cmd_stats(int argc, char **argv)
 
 		if (!strcmp(a, "--per-driver")) {
 			per_driver = 1;
+		} else if (!strcmp(a, "--by-module")) {
+			by_module = 1;
+		} else if (i + 1 < argc && !strcmp(a, "--module-families")) {
+			famtsv = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--corpus")) {
 			corpus = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--db")) {
@@ -93,6 +104,10 @@ int kc_cmd_stats(int argc, char **argv)
 		fprintf(stderr, "kcut stats: --corpus and --db exclude each other\n");
 		return kc_cli_usage(argv[0], stats_usage);
 	}
+	if ((by_module || famtsv) && !db) {
+		fprintf(stderr, "kcut stats: --by-module and --module-families need --db\n");
+		return kc_cli_usage(argv[0], stats_usage);
+	}
 	rc = kc_part_templates_load(&t, templates, &err);
 	if (rc)
 		goto cleanup;
@@ -109,6 +124,23 @@ int kc_cmd_stats(int argc, char **argv)
 			rc = kc_err_set(&err, KC_EIO, "%s: no such database", db);
 			goto cleanup;
 		}
+		if (!by_module && !famtsv) {
+			rc = kc_corpus_count_modules(&nmod, db, &err);
+			if (rc) {
+				free(mod);
+				goto cleanup;
+			}
+		}
+		if (by_module || famtsv || nmod >= 2) {
+			/* whole-tree database: one row per module */
+			free(mod);
+			rc = kc_corpus_add_tree(c, db, famtsv, family, t, &n_failed, &err);
+			if (rc)
+				goto cleanup;
+			per_driver = per_driver || !famtsv;
+			family = NULL;
+			goto format;
+		}
 		rc = kc_corpus_add_db(c, family ? family : "-", mod, db, t, &err);
 		free(mod);
 		if (rc)
@@ -122,6 +154,7 @@ int kc_cmd_stats(int argc, char **argv)
 		if (rc)
 			goto cleanup;
 	}
+format:
 	rc = kc_corpus_format(&out, c, format, per_driver, family, &err);
 	if (rc)
 		goto cleanup;

@@ -7,6 +7,8 @@
  * (partitioner/partitioner.h) loads the driver call graph with the family's templates, solves once
  * by propagation (the critical functions) and once by min-cut with static weights (the kernel half),
  * and a few SQL counts give the TUs and the kernel imports. Rows are aggregated per family.
+ * A whole-tree database (one database for many modules, tu.module set on every TU) is the other
+ * input: kc_corpus_add_tree gives one row per module.
  */
 #ifndef KC_CORPUS_H
 #define KC_CORPUS_H
@@ -26,12 +28,13 @@ struct kc_corpus_row {
 	size_t funcs;            /* driver-defined functions */
 	long loc;                /* their LOC */
 	size_t roots;            /* critical roots found by the templates */
-	size_t crit_funcs;       /* kernel side by propagation */
+	size_t crit_funcs;       /* kernel side by propagation from the roots (kernel rules ignored) */
 	long crit_loc;
-	size_t kern_funcs;       /* kernel side by min-cut (static weights, alpha = beta = 1) */
+	size_t kern_funcs;       /* kernel side by min-cut (static weights, alpha = beta = 1, kernel rules) */
 	long kern_loc;
 	size_t imports;          /* distinct kernel functions the driver calls (defined outside it) */
 	size_t cut_edges;        /* call edges crossing the min-cut partition */
+	size_t pinned;           /* functions a template 'kernel' rule keeps in the kernel (MMIO, DMA ...) */
 	const char *error;       /* NULL, or why this module has no numbers (the rest are 0) */
 };
 
@@ -55,6 +58,20 @@ int kc_corpus_add_db(struct kc_corpus *c, const char *family, const char *module
  * Fails only when dir cannot be read or holds no database. */
 int kc_corpus_add_dir(struct kc_corpus *c, const char *dir, const char *only_family,
 		      const struct kc_part_templates *t, size_t *n_failed, struct kc_err *err);
+
+/* Add one row per module of a whole-tree database (`kcut analyze --module-map`: every TU carries
+ * tu.module; the analyzer keys each module's functions apart), each computed exactly like a
+ * database of that module alone. families_tsv (may be NULL): "MODULE<TAB>FAMILY[<TAB>...]" lines
+ * (linux-corpus.sh's modules.tsv); a module not listed gets family "-" (detected by the templates).
+ * Rows are in (family, module) order; only_family restricts to that family's modules, or, without
+ * families_tsv, is the family of every module (passed to the partitioner like kc_corpus_add_db's). *n_failed: modules with an error row.
+ * Fails when the database cannot be opened, has no TU with a module, or the map is malformed. */
+int kc_corpus_add_tree(struct kc_corpus *c, const char *db_path, const char *families_tsv,
+		       const char *only_family, const struct kc_part_templates *t, size_t *n_failed,
+		       struct kc_err *err);
+
+/* Number of distinct non-NULL tu.module values of a database (0: not analyzed with a module map). */
+int kc_corpus_count_modules(size_t *out, const char *db_path, struct kc_err *err);
 
 size_t kc_corpus_nrows(const struct kc_corpus *c);
 const struct kc_corpus_row *kc_corpus_row(const struct kc_corpus *c, size_t i);

@@ -2,7 +2,8 @@
  * annot.c - the annotation file: pointer shapes a person supplied because the analyzer could not
  * infer them. One line per field, `#` comments:
  *
- *	struct.field  array LEN | string | opaque | list NEXT | union DISCRIMINATOR
+ *	struct.field  array LEN | string | opaque | list NEXT | union DISCRIMINATOR VALUE=MEMBER...
+ *	struct.head   list TYPE.MEMBER      (an embedded struct list_head of TYPEs linked by MEMBER)
  *	function.param  array N | array COUNTPARAM   (pointer-to-integer parameter: N elements)
  *	net_device.netdev_priv  priv STRUCT         (the private area alloc_etherdev() appends)
  *
@@ -59,19 +60,35 @@ static int is_ident(const char *s)
 	return 1;
 }
 
+/* "TYPE.MEMBER" (a list_head list's element type and its list_head member)? */
+static int is_type_member(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	char t[256];
+
+	if (!dot || dot == s || (size_t)(dot - s) >= sizeof(t) || !is_ident(dot + 1))
+		return 0;
+	memcpy(t, s, (size_t)(dot - s));
+	t[dot - s] = 0;
+	return is_ident(t);
+}
+
 /* Parse one line into (field, shape, arg). Returns 1 for an annotation, 0 for blank/comment,
  * KC_EINVAL with a message in err otherwise. field/arg are malloc'd. */
 static int parse_line(char **field, enum em_shape *shape, char **arg, char *line, struct kc_err *err)
 {
-	char *w[4] = { 0 };
-	int n = 0, need;
+	char *w[3 + EM_UNION_MAXCASES] = { 0 };
+	int n = 0, need, i;
 	char *p = strchr(line, '#'), *save = NULL, *dot;
 
 	if (p)
 		*p = 0;
 	for (p = strtok_r(line, " \t\r\n", &save); p; p = strtok_r(NULL, " \t\r\n", &save)) {
-		if (n == 3)
+		/* a union's discriminator may be followed by VALUE=MEMBER cases */
+		if (n == 3 && strcmp(w[1], "union"))
 			return kc_err_set(err, KC_EINVAL, "too many words (expected: struct.field shape [argument])");
+		if (n == (int)KC_ARRAY_SIZE(w))
+			return kc_err_set(err, KC_EINVAL, "too many union cases (at most %d)", EM_UNION_MAXCASES);
 		w[n++] = p;
 	}
 	if (!n)
@@ -93,10 +110,32 @@ static int parse_line(char **field, enum em_shape *shape, char **arg, char *line
 		return kc_err_set(err, KC_EINVAL, "shape '%s' takes no argument", w[1]);
 	/* "(expr)": an element count computed from a function's other parameters (no spaces) */
 	if (n == 3 && !is_ident(w[2]) && strspn(w[2], "0123456789") != strlen(w[2]) &&
-	    !(*shape == EM_S_ARRAY && w[2][0] == '(' && w[2][strlen(w[2]) - 1] == ')'))
+	    !(*shape == EM_S_ARRAY && w[2][0] == '(' && w[2][strlen(w[2]) - 1] == ')') &&
+	    !(*shape == EM_S_LIST && is_type_member(w[2])))
 		return kc_err_set(err, KC_EINVAL, "argument '%s' must be a field name or a number", w[2]);
+	for (i = 3; i < n; i++) {
+		/* union case: VALUE=MEMBER, VALUE a number or an identifier (enum constant, macro) */
+		char *eq = strchr(w[i], '='), *num = w[i] + (w[i][0] == '-');
+
+		if (!eq || eq == w[i] || !is_ident(eq + 1))
+			return kc_err_set(err, KC_EINVAL, "union case '%s' is not VALUE=MEMBER", w[i]);
+		*eq = 0;
+		if (!is_ident(w[i]) && (!*num || strspn(num, "0123456789") != strlen(num))) {
+			*eq = '=';
+			return kc_err_set(err, KC_EINVAL, "union case value '%s' must be a number or an identifier", w[i]);
+		}
+		*eq = '=';
+	}
 	*field = kc_xstrdup(w[0]);
-	*arg = n == 3 ? kc_xstrdup(w[2]) : NULL;
+	*arg = NULL;
+	if (n >= 3) {
+		struct kc_sb sb = { 0 };
+
+		/* the union's argument keeps its cases: "DISCRIMINATOR V=M V=M" */
+		for (i = 2; i < n; i++)
+			kc_sb_addf(&sb, "%s%s", i > 2 ? " " : "", w[i]);
+		*arg = kc_sb_steal(&sb);
+	}
 	return 1;
 }
 

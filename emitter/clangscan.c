@@ -5,6 +5,7 @@
  * everything else in the file survives byte for byte), and the parameter and return types of every
  * function the TU declares (the stubs and handlers are generated from them).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,13 @@ static void classify(struct em_type *out, CXType t)
 			out->inner = cx_str(clang_getTypeSpelling(w));
 			if (ip.kind == CXType_Record)
 				out->sname = record_name(wi.kind == CXType_Elaborated ? clang_Type_getNamedType(wi) : wi, ip);
+		} else if (pt.kind == CXType_Pointer && clang_isConstQualifiedType(pt) &&
+			   (clang_getCanonicalType(clang_getPointeeType(pt)).kind == CXType_Char_S ||
+			    clang_getCanonicalType(clang_getPointeeType(pt)).kind == CXType_Char_U)) {
+			/* const char *const names[]: an input array of strings (gen_marshal.c,
+			 * gen_strv_*); a non-const char ** may be an out-parameter: not this */
+			out->cls = EM_T_STRV;
+			out->pointee_const = 1;
 		} else if (is_int_kind(pt.kind, &sgn)) {
 			CXType w = clang_getPointeeType(t);
 			char *sp;
@@ -123,6 +131,17 @@ static void classify(struct em_type *out, CXType t)
 			out->sname = sp;
 		} else
 			out->cls = EM_T_OTHER;
+	} else if ((ct.kind == CXType_IncompleteArray || ct.kind == CXType_ConstantArray) &&
+		   clang_getCanonicalType(clang_getArrayElementType(ct)).kind == CXType_Pointer &&
+		   strstr(out->spelling, "*const") &&
+		   (clang_getCanonicalType(clang_getPointeeType(clang_getArrayElementType(ct))).kind == CXType_Char_S ||
+		    clang_getCanonicalType(clang_getPointeeType(clang_getArrayElementType(ct))).kind == CXType_Char_U)) {
+		/* a parameter declared `const char *const names[]` (it decays to a pointer;
+		 * libclang drops the element's const, the spelling keeps it) */
+		out->cls = EM_T_STRV;
+		out->pointee_const = 1;
+		free(out->spelling);
+		out->spelling = kc_xstrdup("const char *const *");
 	} else {
 		out->cls = EM_T_OTHER;
 	}
@@ -244,6 +263,53 @@ static int reaches_kernel(CXCursor fn, int depth, const char *drvdir)
 	return o.found;
 }
 
+/* Is name an identifier of text (not only a part of a longer one)? */
+static int ident_in_text(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = strstr(text, name); p; p = strstr(p + 1, name)) {
+		int before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+
+		if (!before && !after)
+			return 1;
+	}
+	return 0;
+}
+
+/* Integers, enums, bools and (nested) fixed arrays of them, not const at any level: plain data
+ * that means the same in both halves (no pointer, no kernel-owned object), so a copy of its
+ * bytes can cross (and be written: a const one may live in read-only memory). */
+static int scalar_data(CXType t)
+{
+	int sg;
+
+	t = clang_getCanonicalType(t);
+	if (clang_isConstQualifiedType(t))
+		return 0;
+	if (t.kind == CXType_ConstantArray)
+		return scalar_data(clang_getArrayElementType(t));
+	return is_int_kind(t.kind, &sg);
+}
+
+/* The module object (THIS_MODULE, &__this_module) a header of the TU defines: the driver passes
+ * its address to the kernel (snd_card_new(.., THIS_MODULE, ..)), so it is a global of the tables
+ * like the main file's own (each half has its own; a pointer to it lands on the peer's). */
+static int is_module_object(CXCursor c)
+{
+	char *name;
+	int r;
+
+	if (!clang_isCursorDefinition(c))
+		return 0;
+	name = cx_str(clang_getCursorSpelling(c));
+	r = !strcmp(name, "__this_module");
+	free(name);
+	return r;
+}
+
 /* Top-level cursor visitor: globals and function definitions of the main file, types of every
  * function the model knows (matched by name first, then USR). */
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
@@ -255,24 +321,31 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	int fi;
 
 	(void)parent;
-	if (clang_getCursorKind(c) == CXCursor_VarDecl && clang_isCursorDefinition(c) &&
-	    clang_Cursor_getStorageClass(c) != CX_SC_Extern) {
-		unsigned soff = 0, eoff = 0;
+	/* (a tentative definition, "static int x;", is not a definition for libclang) */
+	if (clang_getCursorKind(c) == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) != CX_SC_Extern) {
 		CXFile efile;
 
-		/* file-scope variables written in the main file itself: not from a macro (their
-		 * __COUNTER__-made names change when anything is included before), not of
-		 * incomplete type (no sizeof) */
-		clang_getSpellingLocation(loc, &file, NULL, NULL, &soff);
-		clang_getExpansionLocation(loc, &efile, NULL, NULL, &eoff);
-		if (file && clang_File_isEqual(file, x->main) && efile && clang_File_isEqual(efile, x->main) &&
-		    soff == eoff && clang_getCursorType(c).kind != CXType_IncompleteArray &&
+		/* file-scope variables of the main file, not of incomplete type (no sizeof). One a
+		 * macro of the main file defines (SIMNIC_PARAM(TxDescriptors, ..) -> static int
+		 * TxDescriptors[], num_TxDescriptors) counts when its name is an identifier of the
+		 * text; __COUNTER__-made names (__param_3) are not, and change when anything is
+		 * included before */
+		int modobj = is_module_object(c);
+
+		clang_getExpansionLocation(loc, &efile, NULL, NULL, NULL);
+		if (((efile && clang_File_isEqual(efile, x->main)) || modobj) &&
+		    clang_getCursorType(c).kind != CXType_IncompleteArray &&
 		    clang_Type_getSizeOf(clang_getCursorType(c)) > 0) {
 			char *name = cx_str(clang_getCursorSpelling(c));
 
-			/* a name made by token pasting does not appear in the text */
-			if (strstr(x->s->text, name)) {
+			int i, dup = 0;
+
+			for (i = 0; i < x->s->nglobals; i++)
+				dup |= !strcmp(x->s->globals[i], name);
+			if (!dup && (modobj || ident_in_text(x->s->text, name))) {
 				x->s->globals = kc_xrealloc(x->s->globals, (x->s->nglobals + 1) * sizeof(*x->s->globals));
+				x->s->gscalar = kc_xrealloc(x->s->gscalar, (x->s->nglobals + 1) * sizeof(*x->s->gscalar));
+				x->s->gscalar[x->s->nglobals] = scalar_data(clang_getCursorType(c));
 				x->s->globals[x->s->nglobals++] = name;
 			} else {
 				free(name);
@@ -323,6 +396,9 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		if (!x->m->f[fi].inl_kernel &&
 		    (reaches_kernel(c, 0, x->drvdir) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
 			x->m->f[fi].inl_kernel = 1;
+		/* a bit operation works on the kernel's copy of the word (shared flag words) */
+		if (em_word_op(x->m->f[fi].name))
+			x->m->f[fi].inl_kernel = x->m->f[fi].word_op = 1;
 	}
 	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
 	if (fi >= 0 && !x->m->f[fi].have_types)
@@ -386,6 +462,7 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 		goto cleanup;
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(ctu), visit_top, &x);
+	em_strscan_tu(m, ctu); /* string evidence for char-pointer fields (strscan.c) */
 	/* where the user half can rename header inlines: after the last #include line */
 	{
 		size_t i = 0;
@@ -422,6 +499,7 @@ void em_scan_free(struct em_scan *s)
 	for (i = 0; i < s->nglobals; i++)
 		free(s->globals[i]);
 	free(s->globals);
+	free(s->gscalar);
 	free(s->inl);
 	memset(s, 0, sizeof(*s));
 }

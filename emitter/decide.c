@@ -177,7 +177,7 @@ int em_deallocator(const char *name)
 {
 	static const char *const names[] = {
 		"consume_skb", "dev_kfree_skb", "dev_kfree_skb_any", "dev_kfree_skb_irq", "free_netdev", "kfree",
-		"kfree_sensitive", "kfree_skb", "kvfree", "vfree",
+		"kfree_sensitive", "kfree_skb", "kvfree", "vfree", "snd_card_free", "snd_card_free_when_closed",
 	};
 	size_t i;
 
@@ -222,7 +222,8 @@ static int inline_down(const struct em_func *f)
 	if (!f->local_def || !f->inl_kernel || f->is_variadic || !f->have_types)
 		return 0;
 	for (i = 0; i < f->nparams; i++)
-		if (f->params[i].t.cls == EM_T_OTHER || f->params[i].t.cls == EM_T_PTR_PTR)
+		if (f->params[i].t.cls == EM_T_OTHER || f->params[i].t.cls == EM_T_PTR_PTR ||
+		    f->params[i].t.cls == EM_T_STRV)
 			return 0;
 	return f->ret.cls != EM_T_OTHER && f->ret.cls != EM_T_PTR_SCALAR && f->ret.cls != EM_T_PTR_PTR &&
 	       !(f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"));
@@ -254,8 +255,19 @@ static int annot_param(struct em_model *m, const struct em_annot *a)
 
 		if (strncmp(f->name, a->field, (size_t)(dot - a->field)) || f->name[dot - a->field])
 			continue;
+		/* a void * parameter with a length (ndo_set_mac_address's struct sockaddr) crosses
+		 * as that many bytes */
 		for (j = 0; j < f->nparams; j++)
-			if (f->params[j].t.cls == EM_T_PTR_SCALAR && f->params[j].name &&
+			if (f->params[j].t.cls == EM_T_VOIDPTR && v != -1 && f->params[j].name &&
+			    !strcmp(f->params[j].name, dot + 1)) {
+				f->params[j].t.cls = EM_T_PTR_SCALAR;
+				f->params[j].t.pointee_const = !strncmp(f->params[j].t.spelling, "const ", 6);
+				free(f->params[j].t.sname);
+				f->params[j].t.sname = kc_xstrdup("unsigned char");
+			}
+		for (j = 0; j < f->nparams; j++)
+			if ((f->params[j].t.cls == EM_T_PTR_SCALAR || f->params[j].t.cls == EM_T_STRV) &&
+			    f->params[j].name &&
 			    !strcmp(f->params[j].name, dot + 1)) {
 				int k;
 
@@ -276,6 +288,50 @@ static int annot_param(struct em_model *m, const struct em_annot *a)
 			}
 	}
 	return hit;
+}
+
+/* Set bits on every scalar, array and (recursively) embedded-struct field of struct st. */
+static void whole_struct(const struct em_model *m, int st, uint8_t bits, uint8_t *fset, int depth)
+{
+	int k;
+
+	if (st < 0 || depth > 8)
+		return;
+	for (k = 0; k < m->s[st].nfields; k++) {
+		const struct em_field *fd = &m->s[st].fields[k];
+
+		if (!strcmp(fd->kind, "struct") || !strcmp(fd->kind, "union")) {
+			if (em_kernel_owned(fd->type))
+				continue;
+			if (fd->target_st >= 0)
+				whole_struct(m, fd->target_st, bits, fset, depth + 1);
+			else
+				fset[fd->gidx] |= bits;
+		} else if (strcmp(fd->kind, "pointer") && strcmp(fd->kind, "funcptr")) {
+			fset[fd->gidx] |= bits;
+		}
+	}
+}
+
+/* A header inline function g (defined, not a driver function, so without field-access facts):
+ * for each struct-pointer parameter of a pointer-free, non-kernel-owned struct, set every field
+ * in fset as read, and as written unless the parameter points to const. */
+static void inline_params(const struct em_model *m, const struct em_func *g, uint8_t *fset)
+{
+	int k, st;
+
+	if (!g->is_defined || g->is_driver || !g->have_types || g->side != EM_NONE)
+		return;
+	for (k = 0; k < g->nparams; k++) {
+		const struct em_type *t = &g->params[k].t;
+
+		if (t->cls != EM_T_PTR_STRUCT || !t->sname || em_kernel_owned(t->sname))
+			continue;
+		st = em_struct_by_name(m, t->sname);
+		if (st < 0 || m->s[st].has_ptr || !m->s[st].nfields)
+			continue;
+		whole_struct(m, st, (uint8_t)(EM_IN | (t->pointee_const ? 0 : EM_OUT)), fset, 0);
+	}
 }
 
 int em_model_crossings(struct em_model *m, struct kc_err *err)
@@ -337,6 +393,12 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		for (j = 0; j < m->na; j++)
 			if (mark[m->a[j].func])
 				f->fset[m->a[j].gfield] |= (uint8_t)m->a[j].mode;
+		/* header inline functions the closure calls (params_period_bytes(hw_params)) have no
+		 * field-access facts: a pointer-free struct they take is read whole (and written
+		 * whole unless the parameter points to const) */
+		for (j = 0; j < m->nf; j++)
+			if (mark[j] && j != i)
+				inline_params(m, &m->f[j], f->fset);
 		/* Fetch before write: a field the callee may write goes in too, so that the
 		 * callee's copy is right where the write is conditional or partial. */
 		for (j = 0; j < m->ngf; j++)
@@ -376,6 +438,31 @@ int em_model_crossings(struct em_model *m, struct kc_err *err)
 		if (m->f[i].fset && !m->f[i].is_defined && em_deallocator(m->f[i].name))
 			for (j = 0; j < m->ngf; j++)
 				m->f[i].fset[j] &= (uint8_t)~EM_OUT;
+	/* Downcalls to kernel-half driver functions do not send fields that kernel-half code
+	 * writes and no user-half function does: the user copy holds nothing newer than what the
+	 * kernel sent (or zero, when it never came up), and sending it would overwrite the
+	 * kernel's master copy (when snd_simsnd_create runs in the kernel and sets chip->regs,
+	 * the user half's simsnd_read(chip, ..) must not send its NULL back). The same for fields
+	 * of kernel structs no driver function writes: the kernel core's (net_device.napi_list).
+	 * Fields of the driver's own structs that neither half writes as far as the facts go
+	 * still go (writes through an alias, `u16 *p = &hw->x; *p = v`, are not facts). */
+	{
+		uint8_t *uw = kc_xcalloc((size_t)m->ngf + 1, 1);
+
+		/* uw: 1 written by the kernel half only, 2 written by the user half */
+		for (j = 0; j < m->na; j++)
+			if (m->f[m->a[j].func].side == EM_KERNEL && (m->a[j].mode & EM_OUT) && !uw[m->a[j].gfield])
+				uw[m->a[j].gfield] = 1;
+		for (j = 0; j < m->na; j++)
+			if (m->f[m->a[j].func].side == EM_USER && (m->a[j].mode & EM_OUT))
+				uw[m->a[j].gfield] = 2;
+		for (i = 0; i < m->nf; i++)
+			if (m->f[i].fset && m->f[i].down && m->f[i].is_defined)
+				for (j = 0; j < m->ngf; j++)
+					if (uw[j] == 1 || (!uw[j] && !m->s[m->gf[j]->st].is_driver))
+						m->f[i].fset[j] &= (uint8_t)~EM_IN;
+		free(uw);
+	}
 cleanup:
 	free(mark);
 	free(ureach);
@@ -410,6 +497,14 @@ static char *last_member(const char *e, long *cst)
 	return q;
 }
 
+/* Is a field type (as the database spells it) a pointer to (const) char? */
+static int is_char_ptr(const char *t)
+{
+	if (!strncmp(t, "const ", 6))
+		t += 6;
+	return !strcmp(t, "char *") || !strcmp(t, "unsigned char *") || !strcmp(t, "signed char *");
+}
+
 /* Set the shape of f with its argument and a note saying where it came from. */
 static void set_shape(struct em_field *f, enum em_shape s, const char *arg, const char *src)
 {
@@ -418,6 +513,64 @@ static void set_shape(struct em_field *f, enum em_shape s, const char *arg, cons
 	f->shape_arg = arg ? kc_xstrdup(arg) : NULL;
 	free(f->shape_src);
 	f->shape_src = kc_xstrdup(src);
+}
+
+/* Is field f an embedded union holding pointers without a discriminator shape? Such a union
+ * cannot cross: gen_marshal.c refuses it. */
+int em_union_needs_disc(const struct em_model *m, const struct em_field *f)
+{
+	const struct em_struct *t;
+	int i, handles = 1;
+
+	if (strcmp(f->kind, "union") || f->target_st < 0 || f->shape == EM_S_UNION || f->shape == EM_S_OPAQUE ||
+	    em_kernel_owned(f->type))
+		return 0;
+	t = &m->s[f->target_st];
+	/* one member: nothing aliases (ens1371's ensoniq.u has only es1371) */
+	if (!t->is_union || !t->has_ptr || t->nfields < 2)
+		return 0;
+	/* every member a pointer sent as a handle only: one handle (gen_marshal.c) */
+	for (i = 0; i < t->nfields; i++)
+		if (strcmp(t->fields[i].kind, "pointer") ||
+		    (t->fields[i].shape != EM_S_OPAQUE && t->fields[i].shape != EM_S_DMA &&
+		     t->fields[i].shape != EM_S_MMIO))
+			handles = 0;
+	return !handles;
+}
+
+/* Does the field set fs touch a data pointer (kind "pointer") inside struct st, through embedded
+ * structs and unions? A union without a discriminator may still cross member by member when no
+ * crossing reads or writes a pointer in it: only pointers can leak a kernel address. */
+int em_touches_ptr(const struct em_model *m, const uint8_t *fs, int st, int depth)
+{
+	int i;
+
+	if (st < 0 || depth > 8)
+		return 0;
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if (!strcmp(f->kind, "pointer") && fs[f->gidx])
+			return 1;
+		if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) &&
+		    em_touches_ptr(m, fs, f->target_st, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is member a case of the union field f (shape union, "DISC VALUE=MEMBER ...")? */
+int em_union_case(const struct em_field *f, const char *member)
+{
+	const char *p;
+	size_t n = strlen(member);
+
+	if (f->shape != EM_S_UNION || !f->shape_arg)
+		return 0;
+	for (p = strchr(f->shape_arg, '='); p; p = strchr(p + 1, '='))
+		if (!strncmp(p + 1, member, n) && (p[1 + n] == ' ' || !p[1 + n]))
+			return 1;
+	return 0;
 }
 
 /* Mark in `need` the pointer fields a crossing of fn would have to marshal without a usable
@@ -434,13 +587,36 @@ static void reach_unknown(const struct em_model *m, int fn, int st, uint8_t *vis
 	for (i = 0; i < m->s[st].nfields; i++) {
 		const struct em_field *f = &m->s[st].fields[i];
 
-		if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union") ||
+		if (em_union_needs_disc(m, f)) {
+			if (em_touches_ptr(m, fs, f->target_st, 0))
+				need[f->gidx] = 1;
+		} else if (!strcmp(f->kind, "union") && f->shape == EM_S_UNION && f->target_st >= 0) {
+			/* only the members named in a case ever cross */
+			int j;
+
+			for (j = 0; j < m->s[f->target_st].nfields; j++) {
+				const struct em_field *mf = &m->s[f->target_st].fields[j];
+
+				if (!em_union_case(f, mf->name))
+					continue;
+				if (!strcmp(mf->kind, "struct") || !strcmp(mf->kind, "union"))
+					reach_unknown(m, fn, mf->target_st, visiting, need);
+				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && mf->shape == EM_S_UNKNOWN)
+					need[mf->gidx] = 1;
+				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && mf->shape == EM_S_STRUCT)
+					reach_unknown(m, fn, mf->target_st, visiting, need);
+			}
+		} else if (!strcmp(f->kind, "struct") && f->shape == EM_S_LIST && f->list_st >= 0) {
+			reach_unknown(m, fn, f->list_st, visiting, need); /* the elements */
+		} else if (!strcmp(f->kind, "union") && f->shape == EM_S_OPAQUE) {
+			continue; /* a union of pointers crossing as one handle: no member is followed */
+		} else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union") ||
 		    (!strcmp(f->kind, "array") && !strchr(f->type, '*')))
 			reach_unknown(m, fn, f->target_st, visiting, need);
 		else if (!strcmp(f->kind, "pointer") && fs[f->gidx]) {
 			if (f->shape == EM_S_UNKNOWN)
 				need[f->gidx] = 1;
-			else if (f->shape == EM_S_STRUCT)
+			else if (f->shape == EM_S_STRUCT || f->shape == EM_S_LIST)
 				reach_unknown(m, fn, f->target_st, visiting, need);
 		}
 	}
@@ -457,7 +633,7 @@ int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_
 	for (i = 0; i < m->nf; i++) {
 		const struct em_func *f = &m->f[i];
 
-		if (!f->fset || !f->fset[fd->gidx])
+		if (!f->fset || (!f->fset[fd->gidx] && strcmp(fd->kind, "union")))
 			continue;
 		memset(need, 0, (size_t)m->ngf + 1);
 		for (j = 0; j < f->nparams; j++)
@@ -471,6 +647,50 @@ int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_
 	free(visiting);
 	free(need);
 	return n;
+}
+
+/* Check a union annotation "S.F union DISC VALUE=MEMBER ...": F is an embedded union of S, DISC an
+ * integer field of S, every MEMBER a member of the union. Reports at the annotation's line. */
+static int union_annot_ok(struct em_model *m, const struct em_field *f, const struct em_annot *a)
+{
+	const char *arg = a->arg ? a->arg : "";
+	size_t dl = strcspn(arg, " ");
+	char disc[256], mem[256];
+	const struct em_field *d;
+	const char *p;
+	int ncase = 0;
+
+	if (strcmp(f->kind, "union") || f->target_st < 0 || !m->s[f->target_st].is_union) {
+		em_finding(m, m->annot_path, a->line, 1, "union annotation: %s is not an embedded union whose members are known",
+			   a->field);
+		return 0;
+	}
+	snprintf(disc, sizeof(disc), "%.*s", (int)dl, arg);
+	d = em_field_by_name(m, f->st, disc);
+	if (!d || (strcmp(d->kind, "scalar") && strcmp(d->kind, "enum") && strcmp(d->kind, "bitfield"))) {
+		em_finding(m, m->annot_path, a->line, 1, "union discriminator '%s' is not an integer field of struct %s",
+			   disc, m->s[f->st].name);
+		return 0;
+	}
+	for (p = strchr(arg, ' '); p; p = strchr(p + 1, ' ')) {
+		const char *eq = strchr(p + 1, '=');
+		size_t ml = strcspn(eq + 1, " ");
+
+		snprintf(mem, sizeof(mem), "%.*s", (int)ml, eq + 1);
+		if (!em_field_by_name(m, f->target_st, mem)) {
+			em_finding(m, m->annot_path, a->line, 1, "union case: '%s' is not a member of %s", mem,
+				   m->s[f->target_st].name);
+			return 0;
+		}
+		ncase++;
+	}
+	if (!ncase) {
+		em_finding(m, m->annot_path, a->line, 1,
+			   "union annotation for %s lists no VALUE=MEMBER case (which member is active for which "
+			   "value of %s)", a->field, disc);
+		return 0;
+	}
+	return 1;
 }
 
 int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
@@ -562,6 +782,21 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	/* 3b. char pointers holding strings (strscan.c counts the evidence): every store the driver
+	 * makes is a string literal, or the field is a const char * the driver prints with %s */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		const char *src = NULL;
+
+		if (f->shape != EM_S_UNKNOWN || strcmp(f->kind, "pointer") || !is_char_ptr(f->type))
+			continue;
+		if (f->str_lit && !f->str_nonlit)
+			src = "string literals stored";
+		else if (f->str_fmt && !f->str_nonlit && !strncmp(f->type, "const ", 6))
+			src = "printed with %s";
+		if (src)
+			set_shape(f, EM_S_STRING, NULL, src);
+	}
 	/* 4. void * nobody dereferences or casts: opaque */
 	for (i = 0; i < m->ngf; i++) {
 		struct em_field *f = m->gf[i];
@@ -612,6 +847,57 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 				continue;
 			}
 		}
+		if (a->shape == EM_S_UNION && !union_annot_ok(m, f, a))
+			continue;
+		if (a->shape == EM_S_OPAQUE && !strcmp(f->kind, "union")) {
+			/* a union of pointers that alias one value: crosses as one handle */
+			int j, ok = f->target_st >= 0 && m->s[f->target_st].nfields > 0;
+
+			for (j = 0; ok && j < m->s[f->target_st].nfields; j++)
+				ok = !strcmp(m->s[f->target_st].fields[j].kind, "pointer");
+			if (!ok) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "opaque annotation on union %s: only a union whose members are all pointers "
+					   "can cross as one handle", a->field);
+				continue;
+			}
+		}
+		if (a->shape == EM_S_LIST && !strcmp(f->kind, "struct") && strstr(f->type, "list_head")) {
+			/* "S.head list TYPE.MEMBER": a kernel list of TYPEs linked through their
+			 * struct list_head MEMBER */
+			char tn[256];
+			const char *dot = a->arg ? strchr(a->arg, '.') : NULL;
+			struct em_field *mf = NULL;
+			int est = -1;
+
+			if (dot && (size_t)(dot - a->arg) < sizeof(tn)) {
+				snprintf(tn, sizeof(tn), "%.*s", (int)(dot - a->arg), a->arg);
+				est = em_struct_by_name(m, tn);
+				mf = est >= 0 ? em_field_by_name(m, est, dot + 1) : NULL;
+			}
+			if (!mf || strcmp(mf->kind, "struct") || !strstr(mf->type, "list_head")) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "list annotation: %s is a struct list_head: want 'list TYPE.MEMBER' with MEMBER "
+					   "a struct list_head of struct TYPE", a->field);
+				continue;
+			}
+			mf->list_link = 1;
+			f->list_st = est;
+			set_shape(f, EM_S_LIST, a->arg, "annotation");
+			continue;
+		}
+		if (a->shape == EM_S_LIST) {
+			struct em_field *nx = f->target_st >= 0 && !strcmp(f->kind, "pointer") ?
+						     em_field_by_name(m, f->target_st, a->arg ? a->arg : "") : NULL;
+
+			if (!nx || strcmp(nx->kind, "pointer") || nx->target_st != f->target_st) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "list annotation: %s must point to a struct whose field '%s' points to the same "
+					   "struct (struct list_head lists are not supported)", a->field, a->arg ? a->arg : "");
+				continue;
+			}
+			nx->list_link = 1;
+		}
 		set_shape(f, a->shape, a->arg, "annotation");
 	}
 	/* 6. what the crossings need and nobody could tell */
@@ -627,6 +913,24 @@ int em_model_shapes(struct em_model *m, int report, struct kc_err *err)
 		if (report)
 			em_finding(m, m->s[f->st].file, m->s[f->st].line, 1,
 				   "cannot marshal %s.%s (%s): its shape is unknown; needed by %s (run kcut annotate)",
+				   m->s[f->st].name, f->name, f->type, sb.s);
+		kc_sb_free(&sb);
+	}
+	/* 6b. embedded unions holding pointers that a crossing needs: without a discriminator the
+	 * members alias each other and a pointer member's bytes would be a raw kernel address */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		struct kc_sb sb = { 0 };
+
+		if (!em_union_needs_disc(m, f) || !em_needed_by(m, f, &sb)) {
+			kc_sb_free(&sb);
+			continue;
+		}
+		unknown++;
+		if (report)
+			em_finding(m, m->s[f->st].file, m->s[f->st].line, 1,
+				   "cannot marshal %s.%s (%s): a union holding pointers needs a discriminator; needed by %s "
+				   "(run kcut annotate: union DISCRIMINATOR VALUE=MEMBER ...)",
 				   m->s[f->st].name, f->name, f->type, sb.s);
 		kc_sb_free(&sb);
 	}
@@ -729,4 +1033,9 @@ int em_model_check(struct em_model *m, struct kc_err *err)
 				   "%s is variadic and must cross (%s): variadic functions cannot be marshaled",
 				   m->f[i].name, m->f[i].why ? m->f[i].why : "");
 	return 0;
+}
+
+void em_closure(const struct em_model *m, int from, enum em_side side, uint8_t *mark)
+{
+	closure(m, from, side, mark);
 }

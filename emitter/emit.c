@@ -92,7 +92,8 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 		struct kc_sb who = { 0 }, name = { 0 };
 		struct kc_emit_missing *e;
 
-		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN)
+		/* pointers of unknown shape, and unions holding pointers without a discriminator */
+		if ((strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN) && !em_union_needs_disc(&m, f))
 			continue;
 		if (!em_needed_by(&m, f, &who)) {
 			kc_sb_free(&who);

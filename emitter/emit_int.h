@@ -28,6 +28,7 @@ enum em_tclass {
 	EM_T_VOIDPTR,    /* void * */
 	EM_T_PTR_SCALAR, /* pointer to one integer (in/out by value): sname = pointee spelling */
 	EM_T_PTR_PTR,    /* struct T ** / void ** out-parameter: sname = T (or NULL), inner = "struct T *" */
+	EM_T_STRV,       /* array of strings (const char *const names[]): gen_strv.c */
 	EM_T_OTHER,      /* anything else: struct by value, float, pointer to scalar ... */
 };
 
@@ -66,6 +67,8 @@ struct em_func {
 	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
 	int inl_kernel;      /* header inline that calls a function defined outside the TU (the
 			      * kernel): from the user half it is a downcall, kcut_dc_<name> */
+	int word_op;         /* atomic bit operation (set_bit, test_and_set_bit ...): from the user half a
+			      * downcall on the kernel's copy of the word (em_word_op, gen_global.c) */
 	int fmt_fwd;         /* printf-like variadic import called from the user half: the user half
 			      * formats the message (vscnprintf) and sends it down as one string */
 	int marshal_ok;      /* gen: 0 not checked yet, 1 can cross, -1 reported as impossible */
@@ -89,6 +92,9 @@ struct em_call {
 	int line, col;
 };
 
+/* At most this many VALUE=MEMBER cases in a union annotation. */
+#define EM_UNION_MAXCASES 32
+
 /* Shapes of pointer fields. */
 enum em_shape {
 	EM_S_UNKNOWN = 0,
@@ -98,8 +104,8 @@ enum em_shape {
 	EM_S_OPAQUE,  /* handle only */
 	EM_S_DMA,     /* DMA-coherent: handle only, user-half dereference is an error */
 	EM_S_MMIO,    /* ioremap'ed registers: handle only, user-half access is an error */
-	EM_S_LIST,    /* list through next field (not generated yet) */
-	EM_S_UNION,   /* union with discriminator (not generated yet) */
+	EM_S_LIST,    /* singly linked list of target structs through the field shape_arg */
+	EM_S_UNION,   /* embedded union with discriminator: shape_arg "DISC VALUE=MEMBER ..." */
 	EM_S_FNPTR,   /* function pointer: never copied */
 	EM_S_PRIV,    /* annotation "STRUCT.netdev_priv priv TYPE": the object is followed by a
 		       * driver-private TYPE (alloc_etherdev), marshaled with it */
@@ -115,7 +121,15 @@ struct em_field {
 	long len_const;
 	char *shape_src;    /* where the shape came from ("alloc hw.c:13", "annotation", ...) */
 	int target_st;      /* pointer / embedded: struct index of target, -1 */
+	int str_lit, str_nonlit, str_fmt; /* char-pointer fields: string evidence (strscan.c) */
+	int list_link;      /* the NEXT field of a `list NEXT` shape, or the list_head member of
+			     * a `list TYPE.MEMBER` element: never sent, the receiver rebuilds it
+			     * from the order of the list's elements */
+	int list_st;        /* embedded struct list_head with shape `list TYPE.MEMBER`: TYPE, else -1 */
 };
+
+/* Longest list (shape `list NEXT`) a crossing sends; a longer one fails the crossing. */
+#define EM_LIST_MAX 256
 
 struct em_struct {
 	char *name;
@@ -127,6 +141,7 @@ struct em_struct {
 	struct em_field *fields;
 	int type_id;        /* tracker type id, 0 = none yet */
 	int has_ptr;        /* contains pointers (recursively through embedded structs) */
+	int is_driver;      /* declared in a driver file (else a kernel type) */
 };
 
 struct em_access {
@@ -196,6 +211,7 @@ int em_func_by_usr(const struct em_model *m, const char *usr);
 int em_func_name_known(const struct em_model *m, const char *name);
 int em_local_library(const char *name); /* memcpy, strscpy ...: never a downcall */
 int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
+int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied (gen_marshal.c) */
 int em_struct_by_name(const struct em_model *m, const char *name);
 struct em_field *em_field_by_name(const struct em_model *m, int st, const char *name);
 /* Decide crossings, ids, field sets; requires types (clangscan) for crossing functions. */
@@ -203,8 +219,19 @@ int em_model_crossings(struct em_model *m, struct kc_err *err);
 /* Shapes from alloc / shape_evidence / annotations; report unknown ones needed by crossings when
  * report != 0. Returns number of fields whose needed shape is unknown. */
 int em_model_shapes(struct em_model *m, int report, struct kc_err *err);
+/* An embedded union holding pointers, without a discriminator annotation (cannot cross). */
+int em_union_needs_disc(const struct em_model *m, const struct em_field *f);
+/* Does the field set fs touch a data pointer inside struct st (embedded structs/unions)? */
+int em_touches_ptr(const struct em_model *m, const uint8_t *fs, int st, int depth);
+/* Is member a VALUE=MEMBER case of the union field f? */
+int em_union_case(const struct em_field *f, const char *member);
 /* The crossing functions whose marshaling needs pointer field fd and cannot have it. */
 int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb);
+/* gen_global.c: bit operations on a word (set_bit, test_and_set_bit ...) */
+int em_word_op(const char *name);
+/* mark[i] = 1 for every function reachable from `from` by call edges that stay on `side`
+ * (EM_NONE: any); mark has m->nf bytes. */
+void em_closure(const struct em_model *m, int from, enum em_side side, uint8_t *mark);
 /* The lock rule and the DMA rule: findings go to m->diag, count in m->findings. */
 int em_model_check(struct em_model *m, struct kc_err *err);
 /* printf to m->diag as a finding at file:line:col, counts it. */
@@ -228,6 +255,7 @@ struct em_scan {
 	struct em_def *defs;
 	int ndefs;
 	char **globals;           /* file-scope variables the main file defines */
+	int *gscalar;             /* ... 1: plain data (integers and arrays of them), not const */
 	int nglobals;
 	int *inl;                 /* header inline functions (local_def) this TU defines */
 	int ninl;
@@ -235,6 +263,9 @@ struct em_scan {
 };
 int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err);
 void em_scan_free(struct em_scan *s);
+/* strscan.c: string evidence for char-pointer fields, from a TU clangscan.c has parsed. */
+struct CXTranslationUnitImpl;
+void em_strscan_tu(struct em_model *m, struct CXTranslationUnitImpl *tu);
 
 /* gen.c */
 int em_gen_all(struct kc_emit_result *res, struct em_model *m, const struct kc_emit_opts *o,

@@ -100,13 +100,18 @@ int gen_nonempty(struct gen *g, int fn, int st, int dir)
 
 		if (!strcmp(f->kind, "array") && f->target_st >= 0 && !strchr(f->type, '*'))
 			r = gen_nonempty(g, fn, f->target_st, dir);
-		else if (is_scalar_kind(f->kind) || !strcmp(f->kind, "array"))
+		else if (is_scalar_kind(f->kind) || !strcmp(f->kind, "array") || !strcmp(f->kind, "funcptr"))
 			r = fs[f->gidx] & dir;
+		else if (!strcmp(f->kind, "struct") && f->shape == EM_S_LIST && f->list_st >= 0)
+			r = (fs[f->gidx] & dir) || (fs[f->gidx] && gen_nonempty(g, fn, f->list_st, dir));
+		else if (!strcmp(f->kind, "struct") && f->list_link)
+			r = 0;
 		else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union"))
 			r = f->target_st >= 0 ? gen_nonempty(g, fn, f->target_st, dir) : (fs[f->gidx] & dir);
 		else if (!strcmp(f->kind, "pointer"))
 			r = (fs[f->gidx] & dir) ||
-			    (fs[f->gidx] && f->shape == EM_S_STRUCT && gen_nonempty(g, fn, f->target_st, dir));
+			    (fs[f->gidx] && (f->shape == EM_S_STRUCT || f->shape == EM_S_LIST) &&
+			     gen_nonempty(g, fn, f->target_st, dir));
 	}
 	g->visiting[st] = 0;
 	if (!r && st == m->priv_owner_st && m->priv_st >= 0 && m->priv_st != st)
@@ -156,7 +161,7 @@ static void field_problem(struct gen *g, const struct em_field *f, int fn, const
  * copied, in either direction (a user-half copy would overwrite the kernel's list linkage); the same
  * for the lists the kernel keeps in its own objects (net_device.mc, skb queues).
  */
-static int kernel_owned(const char *type)
+int em_kernel_owned(const char *type)
 {
 	static const char *const names[] = {
 		"completion", "delayed_work", "hrtimer", "mutex", "napi_struct", "spinlock", "spinlock_t",
@@ -171,6 +176,196 @@ static int kernel_owned(const char *type)
 		if (!strcmp(type, names[i]))
 			return 1;
 	return 0;
+}
+
+static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const struct em_field *f,
+		      int dir, int enc, const char *prefix);
+
+/*
+ * An embedded union with a discriminator (annotation "S.u union DISC VALUE=MEMBER ..."): the
+ * sender puts the discriminator's value, then only the active member, field by field (a pointer
+ * member goes through the tracker as a handle, like any pointer field); the receiver switches on
+ * the value it received, not on its own copy of DISC (which this crossing may not send). A value
+ * without a case sends nothing more. nm is the C path of the union (p->nm).
+ */
+static void gen_union_disc(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const struct em_field *f,
+			   int dir, int enc, const char *nm)
+{
+	struct em_model *m = g->m;
+	const struct em_struct *t = &m->s[f->target_st];
+	const char *arg = f->shape_arg, *p;
+	char disc[256], val[256], mem[256], sub[600];
+	size_t dl = strcspn(arg, " ");
+	int nprefix;
+
+	snprintf(disc, sizeof(disc), "%.*s", (int)dl, arg);
+	/* the discriminator lives beside the union: same prefix as the union itself */
+	nprefix = (int)(strlen(nm) - strlen(f->name));
+	if (enc)
+		kc_sb_addf(b, "\tkc_xdr_put_u32(x, (uint32_t)p->%.*s%s);\n\tswitch ((uint32_t)p->%.*s%s) {\n", nprefix, nm,
+			   disc, nprefix, nm, disc);
+	else
+		kc_sb_add(b, "\tswitch (kc_xdr_get_u32(x)) {\n");
+	for (p = strchr(arg, ' '); p; p = strchr(p + 1, ' ')) {
+		const char *eq = strchr(p + 1, '=');
+		const struct em_field *mf;
+		struct kc_sb body = { 0 };
+		const char *c;
+
+		snprintf(val, sizeof(val), "%.*s", (int)(eq - (p + 1)), p + 1);
+		snprintf(mem, sizeof(mem), "%.*s", (int)strcspn(eq + 1, " "), eq + 1);
+		mf = em_field_by_name(m, f->target_st, mem);
+		if (!mf)
+			continue; /* checked when the annotation was read */
+		kc_sb_addf(b, "\tcase (uint32_t)(%s):\n", val);
+		snprintf(sub, sizeof(sub), "%s.", nm);
+		gen_field(g, o, &body, fn, mf, dir, enc, sub);
+		/* one more tab inside the case */
+		for (c = body.s; c && *c; c++) {
+			if (c == body.s || c[-1] == '\n')
+				kc_sb_add(b, "\t");
+			kc_sb_addn(b, c, 1);
+		}
+		kc_sb_free(&body);
+		kc_sb_add(b, "\t\tbreak;\n");
+	}
+	kc_sb_addf(b, "\tdefault:\n\t\tbreak; /* no member of %s is active */\n\t}\n", t->name);
+}
+
+/*
+ * A list through a next field (annotation "S.head list NEXT", head a struct E *, E.NEXT a struct
+ * E *): the sender walks it (at most EM_LIST_MAX elements, else the crossing fails: a cycle or a
+ * runaway list), puts the count, then each element as a tracker handle followed by E's fields
+ * for this crossing (NEXT itself is never sent). The receiver gets each element through the
+ * tracker (the same object on its side as every earlier crossing) and relinks them in the same
+ * order: head -> e0 -> e1 ... -> NULL. nm is the C path of the head field (p->nm).
+ */
+static void gen_list(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const struct em_field *f, int dir,
+		     int enc, const char *nm)
+{
+	struct em_model *m = g->m;
+	struct kc_sb ct = { 0 };
+	const char *nx = f->shape_arg;
+	const char *h = gen_nonempty(g, fn, f->target_st, dir) ? gen_helper(g, o, fn, f->target_st, dir, enc) : NULL;
+
+	ctype(&ct, &m->s[f->target_st]);
+	if (enc) {
+		kc_sb_addf(b,
+			   "\t{\n"
+			   "\t\t/* list %s through ->%s: count, then each element */\n"
+			   "\t\tconst %s *kcut_e;\n"
+			   "\t\tuint32_t kcut_k = 0;\n\n"
+			   "\t\tfor (kcut_e = p->%s; kcut_e && kcut_k <= %d; kcut_e = kcut_e->%s)\n"
+			   "\t\t\tkcut_k++;\n"
+			   "\t\tif (kcut_k > %d) {\n"
+			   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+			   "\t\t\tkcut_k = 0;\n"
+			   "\t\t}\n"
+			   "\t\tkc_xdr_put_u32(x, kcut_k);\n"
+			   "\t\tfor (kcut_e = p->%s; kcut_k; kcut_e = kcut_e->%s, kcut_k--) {\n"
+			   "\t\t\tkcut_put_ptr(x, (const void *)kcut_e, %s, sizeof(%s), 1, rc);\n"
+			   "\t\t\t(void)kcut_seen(s, kcut_e);\n",
+			   nm, nx, ct.s, nm, EM_LIST_MAX, nx, EM_LIST_MAX, nm, nx, gen_type_struct(g, f->target_st), ct.s);
+		if (h)
+			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
+		kc_sb_add(b, "\t\t}\n\t}\n");
+	} else {
+		kc_sb_addf(b,
+			   "\t{\n"
+			   "\t\t/* list %s through ->%s: relinked in the order sent */\n"
+			   "\t\t%s **kcut_l = &p->%s;\n"
+			   "\t\tuint32_t kcut_k = kc_xdr_get_u32(x);\n\n"
+			   "\t\tif (kcut_k > %d)\n"
+			   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+			   "\t\tfor (; kcut_k && !*rc; kcut_k--) {\n"
+			   "\t\t\t%s *kcut_e = kcut_get_ptr(x, sizeof(%s), NULL, rc);\n\n"
+			   "\t\t\tif (!kcut_e) {\n"
+			   "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+			   "\t\t\t\tbreak;\n"
+			   "\t\t\t}\n",
+			   nm, nx, ct.s, nm, EM_LIST_MAX, ct.s, ct.s);
+		if (h)
+			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
+		kc_sb_addf(b,
+			   "\t\t\t*kcut_l = kcut_e;\n"
+			   "\t\t\tkcut_l = &kcut_e->%s;\n"
+			   "\t\t}\n"
+			   "\t\tif (!*rc)\n"
+			   "\t\t\t*kcut_l = NULL;\n"
+			   "\t}\n",
+			   nx);
+	}
+	kc_sb_free(&ct);
+}
+
+/*
+ * A kernel list (annotation "S.head list TYPE.MEMBER": head an embedded struct list_head, the
+ * elements struct TYPEs linked through their struct list_head MEMBER, as list_add(&e->MEMBER,
+ * &s->head) builds it): like gen_list, the sender walks head->next up to EM_LIST_MAX elements
+ * (container_of each), puts the count and each element as a handle with its fields; the
+ * receiver re-initialises its head and appends the elements in order (list_add_tail's four
+ * stores, written out: the user half has no kernel list helpers). MEMBER never crosses.
+ */
+static void gen_list_head(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const struct em_field *f,
+			  int dir, int enc, const char *nm)
+{
+	struct em_model *m = g->m;
+	struct kc_sb ct = { 0 };
+	const char *mem = strchr(f->shape_arg, '.') + 1;
+	const char *h = gen_nonempty(g, fn, f->list_st, dir) ? gen_helper(g, o, fn, f->list_st, dir, enc) : NULL;
+
+	ctype(&ct, &m->s[f->list_st]);
+	if (enc) {
+		kc_sb_addf(b,
+			   "\t{\n"
+			   "\t\t/* kernel list %s of %s.%s: count, then each element */\n"
+			   "\t\tconst __typeof__(p->%s) *kcut_h = &p->%s, *kcut_q;\n"
+			   "\t\tuint32_t kcut_k = 0;\n\n"
+			   "\t\tfor (kcut_q = kcut_h->next; kcut_q && kcut_q != kcut_h && kcut_k <= %d; kcut_q = kcut_q->next)\n"
+			   "\t\t\tkcut_k++;\n"
+			   "\t\tif (kcut_k > %d) {\n"
+			   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+			   "\t\t\tkcut_k = 0;\n"
+			   "\t\t}\n"
+			   "\t\tkc_xdr_put_u32(x, kcut_k);\n"
+			   "\t\tfor (kcut_q = kcut_h->next; kcut_k; kcut_q = kcut_q->next, kcut_k--) {\n"
+			   "\t\t\tconst %s *kcut_e = (const void *)((const char *)kcut_q - __builtin_offsetof(%s, %s));\n\n"
+			   "\t\t\tkcut_put_ptr(x, (const void *)kcut_e, %s, sizeof(%s), 1, rc);\n"
+			   "\t\t\t(void)kcut_seen(s, kcut_e);\n",
+			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX, EM_LIST_MAX, ct.s, ct.s, mem,
+			   gen_type_struct(g, f->list_st), ct.s);
+		if (h)
+			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
+		kc_sb_add(b, "\t\t}\n\t}\n");
+	} else {
+		kc_sb_addf(b,
+			   "\t{\n"
+			   "\t\t/* kernel list %s of %s.%s: relinked in the order sent */\n"
+			   "\t\t__typeof__(p->%s) *kcut_h = &p->%s;\n"
+			   "\t\tuint32_t kcut_k = kc_xdr_get_u32(x);\n\n"
+			   "\t\tif (kcut_k > %d)\n"
+			   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+			   "\t\tkcut_h->next = kcut_h;\n"
+			   "\t\tkcut_h->prev = kcut_h;\n"
+			   "\t\tfor (; kcut_k && !*rc; kcut_k--) {\n"
+			   "\t\t\t%s *kcut_e = kcut_get_ptr(x, sizeof(%s), NULL, rc);\n\n"
+			   "\t\t\tif (!kcut_e) {\n"
+			   "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+			   "\t\t\t\tbreak;\n"
+			   "\t\t\t}\n",
+			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX, ct.s, ct.s);
+		if (h)
+			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
+		kc_sb_addf(b,
+			   "\t\t\tkcut_e->%s.prev = kcut_h->prev;\n"
+			   "\t\t\tkcut_e->%s.next = kcut_h;\n"
+			   "\t\t\tkcut_h->prev->next = &kcut_e->%s;\n"
+			   "\t\t\tkcut_h->prev = &kcut_e->%s;\n"
+			   "\t\t}\n"
+			   "\t}\n",
+			   mem, mem, mem, mem);
+	}
+	kc_sb_free(&ct);
 }
 
 /* One field of a helper body. */
@@ -192,6 +387,18 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 				   f->size > 4 ? 64 : 32, nm);
 		else
 			kc_sb_addf(b, "\tp->%s = kc_xdr_get_%s(x);\n", nm, f->size > 4 ? "u64" : "u32");
+	} else if (!strcmp(f->kind, "funcptr")) {
+		/* a callback the driver stores in an object (card->private_free = snd_simsnd_free):
+		 * its function-pointer id, so each half holds its own function of that name (the
+		 * kernel half's stub for a user-half function); a function outside the tables
+		 * (the kernel's own) leaves the receiver's field alone */
+		if (!send)
+			return;
+		if (enc)
+			kc_sb_addf(b, "\tkcut_put_fnf(x, (kcut_fn_t)p->%s);\n", nm);
+		else
+			kc_sb_addf(b, "\t{\n\t\tkcut_fn_t kf;\n\n\t\tif (kcut_get_fnf(x, &kf, rc))\n"
+				      "\t\t\tp->%s = (__typeof__(p->%s))kf;\n\t}\n", nm, nm);
 	} else if (!strcmp(f->kind, "array")) {
 		if (!send)
 			return;
@@ -220,7 +427,11 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 			kc_sb_addf(b, "\tkc_xdr_put_fixed(x, (const void *)p->%s, sizeof(p->%s));\n", nm, nm);
 		else
 			kc_sb_addf(b, "\tkcut_get_fixed(x, (void *)p->%s, sizeof(p->%s), rc);\n", nm, nm);
-	} else if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) && kernel_owned(f->type)) {
+	} else if (!strcmp(f->kind, "struct") && (f->list_link || (f->shape == EM_S_LIST && f->list_st >= 0))) {
+		/* a kernel list (list TYPE.MEMBER) or an element's linkage, rebuilt by the list */
+		if (f->shape == EM_S_LIST && acc && (send || gen_nonempty(g, fn, f->list_st, dir)))
+			gen_list_head(g, o, b, fn, f, dir, enc, nm);
+	} else if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) && em_kernel_owned(f->type)) {
 		/* a timer, work item, lock ... embedded in a driver object: the kernel's copy is the
 		 * only real one (the user half passes its address down, never its contents) */
 		return;
@@ -230,7 +441,12 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 			 * the other side owns (statistics counted by the interrupt handler ...) */
 			if (!gen_nonempty(g, fn, f->target_st, dir))
 				return;
-			if (m->s[f->target_st].is_union && handle_only_union(m, f->target_st)) {
+			if (m->s[f->target_st].is_union && f->shape == EM_S_UNION && f->shape_arg) {
+				gen_union_disc(g, o, b, fn, f, dir, enc, nm);
+				return;
+			}
+			if (m->s[f->target_st].is_union &&
+			    (handle_only_union(m, f->target_st) || f->shape == EM_S_OPAQUE)) {
 				/* every member is a pointer sent as a handle: the members alias one
 				 * pointer, send it once through the first member */
 				struct em_struct *t = &m->s[f->target_st];
@@ -253,17 +469,26 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 				char sub[sizeof(nm) + 2];
 				int j;
 
-				if (t->is_union && t->has_ptr) {
-					field_problem(g, f, fn, "a union holding pointers needs a discriminator (not generated yet)");
+				if (em_union_needs_disc(m, f) && em_touches_ptr(m, m->f[fn].fset, f->target_st, 0)) {
+					field_problem(g, f, fn, "a union holding pointers needs a discriminator");
 					return;
 				}
-				snprintf(sub, sizeof(sub), "%s.", nm);
+				/* an unnamed member ('<anon N>': `union { u64 a; atomic64_t b; };`) adds
+				 * nothing to the path: its members are the outer struct's */
+				if (f->name[0] == '<')
+					snprintf(sub, sizeof(sub), "%s", prefix);
+				else
+					snprintf(sub, sizeof(sub), "%s.", nm);
 				for (j = 0; j < t->nfields; j++)
 					gen_field(g, o, b, fn, &t->fields[j], dir, enc, sub);
 				return;
 			}
-			if (m->s[f->target_st].is_union && m->s[f->target_st].has_ptr) {
-				field_problem(g, f, fn, "a union holding pointers needs a discriminator (not generated yet)");
+			if (em_union_needs_disc(m, f) && em_touches_ptr(m, m->f[fn].fset, f->target_st, 0)) {
+				field_problem(g, f, fn, "a union holding pointers needs a discriminator");
+				return;
+			}
+			if (f->name[0] == '<') {
+				field_problem(g, f, fn, "an unnamed member of a named type has no C path");
 				return;
 			}
 			kc_sb_addf(b, "\t%s(x, &p->%s, s, rc);\n", gen_helper(g, o, fn, f->target_st, dir, enc), nm);
@@ -278,6 +503,8 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 		int follow;
 		struct kc_sb ct = { 0 };
 
+		if (f->list_link)
+			return; /* rebuilt by the list's receiver (gen_list) */
 		switch (f->shape) {
 		case EM_S_STRUCT:
 			if (is_anon(m->s[f->target_st].name)) {
@@ -285,7 +512,11 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 					field_problem(g, f, fn, "pointers to anonymous structs are not marshaled yet");
 				break;
 			}
-			follow = acc && gen_nonempty(g, fn, f->target_st, dir);
+			/* (a deallocator's read bits were dropped with its out-set: what the freed
+			 * object points to still gets the user half's updates, snd_card_free(card)
+			 * runs card->private_free on the chip) */
+			follow = (acc || (!m->f[fn].is_defined && em_deallocator(m->f[fn].name))) &&
+				 gen_nonempty(g, fn, f->target_st, dir);
 			ctype(&ct, &m->s[f->target_st]);
 			if (send && enc)
 				kc_sb_addf(b, "\tkcut_put_ptr(x, (const void *)p->%s, %s, sizeof(%s), 1, rc);\n", nm,
@@ -312,16 +543,23 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 					   nm, gen_helper(g, o, fn, f->target_st, dir, 0), nm);
 			kc_sb_free(&ct);
 			break;
-		case EM_S_ARRAY:
 		case EM_S_STRING:
+			/* by value (or, from the user half, as a pointer into an object both halves
+			 * have); the receiver keeps an equal string it already points to */
+			if (!send)
+				break;
+			if (enc)
+				kc_sb_addf(b, "\tkcut_put_fstr(x, p->%s, rc);\n", nm);
+			else
+				kc_sb_addf(b, "\tkcut_get_fstr(x, (const char **)(void *)&p->%s, rc);\n", nm);
+			break;
+		case EM_S_ARRAY:
 			if (!send)
 				break;
 			if (enc) {
 				struct kc_sb len = { 0 };
 
-				if (f->shape == EM_S_STRING)
-					kc_sb_addf(&len, "(p->%s ? strlen(p->%s) + 1 : 0)", nm, nm);
-				else if (f->shape_arg)
+				if (f->shape_arg)
 					kc_sb_addf(&len, "(size_t)p->%s", f->shape_arg);
 				else
 					kc_sb_addf(&len, "(size_t)%ld", f->len_const);
@@ -351,14 +589,140 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 		case EM_S_PRIV:
 			break;
 		case EM_S_LIST:
+			if (acc && (send || gen_nonempty(g, fn, f->target_st, dir)))
+				gen_list(g, o, b, fn, f, dir, enc, nm);
+			break;
 		case EM_S_UNION:
 			if (acc)
-				field_problem(g, f, fn, "list and union shapes are recognised but not generated yet");
+				field_problem(g, f, fn, "a union shape on a pointer field is not generated (only embedded unions)");
 			break;
 		case EM_S_UNKNOWN:
 			break;
 		}
 	}
+}
+
+/*
+ * Objects returned by a crossing (a `struct T *` or `void *` result: pci_get_drvdata() giving the
+ * snd_card, alloc_etherdev() the net_device) come with the fields of T the crossing's out-set has:
+ * after the pointer, a type word (the returned object's tracker type, 0: no fields follow) and
+ * T's out-fields. For a void * result the candidates are every struct with out-fields, chosen at
+ * run time by the type the object is tracked with (kcut_type_at). Returns the candidates' count
+ * and fills cand[] (at most max).
+ */
+/* Is struct st complete in the TU that holds fn's stub and handler? Yes when a driver function of
+ * that file accesses one of its fields (the generated code names its fields). */
+static int complete_in_tu(const struct em_model *m, int fn, int st)
+{
+	const struct em_func *f = &m->f[fn];
+	const char *file = f->is_defined ? f->file : (f->decl_tu >= 0 && f->decl_tu < m->ntu ? m->tus[f->decl_tu].file : NULL);
+	int i;
+
+	if (!file)
+		return 0;
+	for (i = 0; i < m->na; i++)
+		if (m->gf[m->a[i].gfield]->st == st && m->f[m->a[i].func].file &&
+		    !strcmp(m->f[m->a[i].func].file, file))
+			return 1;
+	return 0;
+}
+
+int gen_ret_candidates(struct gen *g, int fn, int *cand, int max)
+{
+	struct em_model *m = g->m;
+	const struct em_func *f = &m->f[fn];
+	int n = 0, st;
+
+	if (!f->fset)
+		return 0;
+	if (f->ret.cls == EM_T_PTR_STRUCT) {
+		st = em_struct_by_name(m, f->ret.sname);
+		if (st >= 0 && !is_anon(m->s[st].name) && !em_kernel_owned(m->s[st].name) &&
+		    gen_nonempty(g, fn, st, EM_OUT))
+			cand[n++] = st;
+		return n;
+	}
+	if (f->ret.cls != EM_T_VOIDPTR)
+		return 0;
+	for (st = 0; st < m->ns && n < max; st++)
+		if (!is_anon(m->s[st].name) && !m->s[st].is_union && !em_kernel_owned(m->s[st].name) &&
+		    complete_in_tu(m, fn, st) && gen_nonempty(g, fn, st, EM_OUT))
+			cand[n++] = st;
+	return n;
+}
+
+int gen_ret_fields_enc(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
+{
+	int cand[64], n = gen_ret_candidates(g, fn, cand, 64), i;
+
+	if (!n)
+		return 0;
+	kc_sb_add(b, "\t{\n\t\tstruct kcut_seen kcut_rs = { { 0 }, 0 };\n\n"
+		     "\t\tswitch (kcut_type_at(kcut_ret)) {\n");
+	for (i = 0; i < n; i++)
+		kc_sb_addf(b, "\t\tcase %s:\n\t\t\tkc_xdr_put_u32(kcut_r, %s);\n"
+			      "\t\t\t%s(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);\n\t\t\tbreak;\n",
+			   gen_type_struct(g, cand[i]), gen_type_struct(g, cand[i]),
+			   gen_helper(g, o, fn, cand[i], EM_OUT, 1));
+	kc_sb_add(b, "\t\tdefault:\n\t\t\tkc_xdr_put_u32(kcut_r, 0);\n\t\t\tbreak;\n\t\t}\n\t}\n");
+	return 1;
+}
+
+int gen_ret_fields_dec(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
+{
+	int cand[64], n = gen_ret_candidates(g, fn, cand, 64), i;
+
+	if (!n)
+		return 0;
+	kc_sb_add(b, "\t\t{\n\t\t\tstruct kcut_seen kcut_rs = { { 0 }, 0 };\n\n"
+		     "\t\t\tswitch (kc_xdr_get_u32(kcut_r)) {\n\t\t\tcase 0:\n\t\t\t\tbreak;\n");
+	for (i = 0; i < n; i++)
+		kc_sb_addf(b, "\t\t\tcase %s:\n\t\t\t\tif (kcut_type_at(kcut_ret) == %s)\n"
+			      "\t\t\t\t\t%s(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);\n"
+			      "\t\t\t\telse\n\t\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n\t\t\t\tbreak;\n",
+			   gen_type_struct(g, cand[i]), gen_type_struct(g, cand[i]),
+			   gen_helper(g, o, fn, cand[i], EM_OUT, 0));
+	kc_sb_add(b, "\t\t\tdefault:\n\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n\t\t\t\tbreak;\n\t\t\t}\n\t\t}\n");
+	return 1;
+}
+
+/* Stub side of an array-of-strings parameter: its count from an annotation ("func.param array
+ * COUNTPARAM|N|(expr)"), else 0: the extent of the array's object at run time (kcut_put_strv). */
+void gen_strv_put(struct kc_sb *b, const struct em_func *f, const struct em_type *t, const char *name)
+{
+	kc_sb_addf(b, "\tkcut_put_strv(kcut_a, (const char *const *)%s, ", name);
+	if (t->count_expr)
+		kc_sb_addf(b, "(size_t)%s", t->count_expr);
+	else if (t->count_param)
+		kc_sb_addf(b, "(size_t)%s", f->params[t->count_param - 1].name);
+	else
+		kc_sb_addf(b, "%d", t->count > 0 ? t->count : 0);
+	kc_sb_add(b, ", &kcut_rc);\n");
+}
+
+/* Handler side: the decoded array (NULL past the end) and a pool for its strings, valid for the
+ * call. */
+void gen_strv_decl(struct kc_sb *b, int i)
+{
+	kc_sb_addf(b, "const char *kcut_v%d[KCUT_STRVMAX + 1];\n\tchar kcut_b%d[KCUT_ARRMAX];\n"
+		      "\tsize_t kcut_n%d;\n\tconst char *const *kcut_p%d;\n", i, i, i, i);
+}
+
+/* With an annotated count parameter decoded before it, the handler also checks that the peer
+ * sent as many strings as that parameter says (the import indexes the array with it). Without
+ * one the import trusts its own count parameter (docs/emitter.md, "simsnd"). */
+void gen_strv_get(struct kc_sb *b, const struct em_func *f, int i)
+{
+	const struct em_type *t = &f->params[i].t;
+
+	kc_sb_addf(b, "\tkcut_p%d = kcut_get_strv(kcut_a, kcut_v%d, KCUT_STRVMAX, kcut_b%d, sizeof(kcut_b%d), &kcut_n%d, &kcut_rc);\n",
+		   i, i, i, i, i);
+	if (t->count_param && t->count_param - 1 < i)
+		kc_sb_addf(b, "\tif (kcut_p%d && (size_t)kcut_p%d > kcut_n%d)\n\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n", i,
+			   t->count_param - 1, i);
+	else if (t->count > 0)
+		kc_sb_addf(b, "\tif (kcut_p%d && (size_t)%d > kcut_n%d)\n\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n", i,
+			   t->count, i);
 }
 
 /* Emit every requested helper (and the ones they request) into o->tail, prototypes into o->protos. */

@@ -41,6 +41,18 @@ static int struct_of(struct gen *g, const struct em_type *t)
 	return t->cls == EM_T_PTR_STRUCT ? em_struct_by_name(g->m, t->sname) : -1;
 }
 
+/* A struct T ** out-parameter whose object's fields go back with it: T's index when the
+ * crossing's out-set has any of T's fields, else -1 (gen_marshal.c's rules for T *). */
+static int ptrptr_out(struct gen *g, int fn, const struct em_type *t)
+{
+	int st;
+
+	if (t->cls != EM_T_PTR_PTR || !t->sname)
+		return -1;
+	st = em_struct_by_name(g->m, t->sname);
+	return st >= 0 && gen_nonempty(g, fn, st, EM_OUT) ? st : -1;
+}
+
 /* Check every parameter and the return type can cross; report what cannot. */
 int gen_marshalable(struct gen *g, int fn)
 {
@@ -62,7 +74,7 @@ int gen_marshalable(struct gen *g, int fn)
 				   f->params[i].name, f->name, f->params[i].t.spelling);
 			ok = 0;
 		}
-	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_PTR_SCALAR ||
+	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_PTR_SCALAR || f->ret.cls == EM_T_STRV ||
 	    (f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"))) {
 		em_finding(g->m, f->file, f->line, f->col, "cannot marshal the return type '%s' of %s", f->ret.spelling,
 			   f->name);
@@ -147,8 +159,9 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	char nb[32];
 
 	for (i = 0; i < f->nparams; i++)
-		if (f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
-		    (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT)))
+		if ((f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
+		     (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT))) ||
+		    (st = ptrptr_out(g, fn, &f->params[i].t)) >= 0)
 			seen = 1;
 	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
 	if (seen)
@@ -198,10 +211,18 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		case EM_T_STRING:
 			kc_sb_addf(b, "\tkcut_put_str(kcut_a, %s, &kcut_rc);\n", n);
 			break;
+		case EM_T_STRV:
+			gen_strv_put(b, f, &p->t, n);
+			break;
 		case EM_T_FNPTR:
 			kc_sb_addf(b, "\tkcut_put_fn(kcut_a, (kcut_fn_t)%s, &kcut_rc);\n", n);
 			break;
 		case EM_T_PTR_SCALAR:
+			if (f->word_op) {
+				/* the word of a bit operation (kcut_put_word) */
+				kc_sb_addf(b, "\tkcut_put_word(kcut_a, %s, sizeof(*%s), &kcut_rc);\n", n, n);
+				break;
+			}
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
 				      "\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, sizeof(*%s)",
 				   n, n, n, n);
@@ -212,15 +233,16 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			st = p->t.sname ? em_struct_by_name(g->m, p->t.sname) : -1;
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n", n, n);
 			if (st >= 0)
-				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_a, (const void *)*%s, %s, sizeof(**%s), 1, &kcut_rc);\n", n,
+				kc_sb_addf(b, "\t\tkcut_put_ptr_in(kcut_a, (const void *)*%s, %s, sizeof(**%s), 1, &kcut_rc);\n", n,
 					   gen_type_struct(g, st), n);
 			else
-				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_a, (const void *)*%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+				kc_sb_addf(b, "\t\tkcut_put_ptr_in(kcut_a, (const void *)*%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
 			break;
 		default:
 			break;
 		}
 	}
+	gen_globals_code(g, b, fn, EM_IN, 1, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc)\n\t\tkcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);\n\tif (!kcut_rc) {\n");
 	switch (f->ret.cls) {
 	case EM_T_INT:
@@ -247,6 +269,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	default:
 		break;
 	}
+	gen_ret_fields_dec(g, o, b, fn); /* the returned object's fields */
 	if (seen)
 		kc_sb_add(b, "\t\tkcut_s.n = 0;\n");
 	for (i = 0; i < f->nparams; i++) {
@@ -262,17 +285,31 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				   "\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
 				   "\t\t}\n",
 				   n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
+		else if (p->t.cls == EM_T_PTR_SCALAR && f->word_op)
+			kc_sb_addf(b, "\t\tkcut_get_fixed(kcut_r, (void *)(uintptr_t)%s, sizeof(*%s), &kcut_rc);\n", n, n);
 		else if (p->t.cls == EM_T_PTR_SCALAR && !p->t.pointee_const)
 		{
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, sizeof(*%s)", n, n, n);
 			elem_count(b, f, &p->t);
 			kc_sb_add(b, ", &kcut_rc);\n");
 		}
+		else if (p->t.cls == EM_T_PTR_PTR && (st = ptrptr_out(g, fn, &p->t)) >= 0)
+			/* an object the callee returns through a struct T ** (snd_card_new): its
+			 * handle, then the fields the caller's side reads */
+			kc_sb_addf(b, "\t\tif (%s) {\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n"
+				      "\t\t\tif (kc_xdr_get_bool(kcut_r)) {\n"
+				      "\t\t\t\tif (*%s)\n"
+				      "\t\t\t\t\t%s(kcut_r, (void *)*%s, &kcut_s, &kcut_rc);\n"
+				      "\t\t\t\telse\n"
+				      "\t\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
+				      "\t\t\t}\n\t\t}\n",
+				   n, n, n, n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
 		else if (p->t.cls == EM_T_PTR_PTR && p->t.sname && em_struct_by_name(g->m, p->t.sname) >= 0)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n", n, n, n);
 		else if (p->t.cls == EM_T_PTR_PTR)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n", n, n);
 	}
+	gen_globals_code(g, b, fn, EM_OUT, 0, "kcut_r", "\t\t");
 	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kcut_peer_fault(kcut_rc, __func__);\n"
 		     "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
@@ -326,8 +363,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	char nb[48];
 
 	for (i = 0; i < f->nparams; i++)
-		if (f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
-		    (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT)))
+		if ((f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
+		     (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT))) ||
+		    (st = ptrptr_out(g, fn, &f->params[i].t)) >= 0)
 			seen = 1;
 	kc_sb_addf(b, "\n/* Serve %s for the %s half (%s). */\n"
 		      "int kcut_handler_%s(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)\n{\n",
@@ -344,7 +382,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "kcut_fn_t %s", nb);
 			break;
 		case EM_T_PTR_SCALAR:
-			if (t->count_param || t->count_expr)
+			if (f->word_op)
+				kc_sb_addf(b, "%s kcut_v%d = 0, *kcut_w%d;\n", t->sname, i, i);
+			else if (t->count_param || t->count_expr)
 				kc_sb_addf(b, "%s kcut_v%d[KCUT_ARRMAX / sizeof(%s)] = { 0 };\n\tint kcut_h%d;\n", t->sname, i,
 					   t->sname, i);
 			else if (t->count > 1)
@@ -360,6 +400,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		case EM_T_STRING:
 			kc_sb_addf(b, "char kcut_b%d[KCUT_STRMAX];\n\t", i);
 			gen_decl(b, t->spelling, nb);
+			break;
+		case EM_T_STRV:
+			gen_strv_decl(b, i);
 			break;
 		default:
 			gen_decl(b, local_spelling(t), nb);
@@ -401,11 +444,26 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			break;
 		case EM_T_STRING:
 			kc_sb_addf(b, "\tkcut_p%d = kcut_get_str(kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i, i);
+			if (!f->is_defined && !f->fmt_fwd)
+				/* a kernel import may keep the pointer (request_irq's name): a string
+				 * sent by value lives on in kcut_intern's table, not in this frame */
+				kc_sb_addf(b, "\tif (kcut_p%d && kcut_p%d == kcut_b%d && kcut_intern(kcut_b%d))\n"
+					      "\t\tkcut_p%d = (void *)kcut_intern(kcut_b%d);\n", i, i, i, i, i, i);
+			break;
+		case EM_T_STRV:
+			gen_strv_get(b, f, i);
 			break;
 		case EM_T_FNPTR:
 			kc_sb_addf(b, "\tkcut_p%d = kcut_get_fn(kcut_a, &kcut_rc);\n", i);
 			break;
 		case EM_T_PTR_SCALAR:
+			if (f->word_op) {
+				/* the word of a bit operation: the kernel's own, or kcut_v holding the
+				 * value of a user-local one (kcut_get_word) */
+				kc_sb_addf(b, "\tkcut_w%d = kcut_get_word(kcut_a, (void *)(uintptr_t)&kcut_v%d, "
+					      "sizeof(kcut_v%d), &kcut_rc);\n", i, i, i);
+				break;
+			}
 			if (t->count_param || t->count_expr) {
 				/* as many elements as the count parameter / expression (of parameters
 				 * decoded before) says */
@@ -434,6 +492,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			break;
 		}
 	}
+	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
 		     "\t\treturn kcut_peer_fault(kcut_rc, __func__);\n\t");
 	if (!f->is_defined && em_deallocator(f->name) && f->nparams > 0 &&
@@ -461,6 +520,8 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_add(b, "kcut_f, kcut_m");
 		else if (t->cls == EM_T_FNPTR)
 			kc_sb_addf(b, "(%s)kcut_p%d", t->spelling, i);
+		else if (t->cls == EM_T_PTR_SCALAR && f->word_op)
+			kc_sb_addf(b, "kcut_w%d", i);
 		else if (t->cls == EM_T_PTR_SCALAR && (t->count > 1 || t->count_param || t->count_expr))
 			kc_sb_addf(b, "kcut_h%d ? kcut_v%d : NULL", i, i);
 		else if (t->cls == EM_T_PTR_SCALAR || t->cls == EM_T_PTR_PTR)
@@ -513,6 +574,8 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	default:
 		break;
 	}
+	if (gen_ret_fields_enc(g, o, b, fn)) /* the returned object's fields */
+		used_r = 1;
 	if (seen)
 		kc_sb_add(b, "\tkcut_s.n = 0;\n");
 	for (i = 0; i < f->nparams; i++) {
@@ -531,11 +594,25 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		} else if (t->cls == EM_T_PTR_PTR) {
 			st = t->sname ? em_struct_by_name(g->m, t->sname) : -1;
 			kc_sb_addf(b, "\tif (kcut_h%d)\n", i);
-			if (st >= 0)
+			if (st >= 0 && ptrptr_out(g, fn, t) >= 0)
+				kc_sb_addf(b, "\t{\n\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, &kcut_rc);\n"
+					      "\t\tif (kcut_v%d && !kcut_seen(&kcut_s, kcut_v%d)) {\n"
+					      "\t\t\tkc_xdr_put_bool(kcut_r, 1);\n"
+					      "\t\t\t%s(kcut_r, (void *)kcut_v%d, &kcut_s, &kcut_rc);\n"
+					      "\t\t} else {\n"
+					      "\t\t\tkc_xdr_put_bool(kcut_r, 0);\n"
+					      "\t\t}\n\t}\n",
+					   i, gen_type_struct(g, st), i, i, i, gen_helper(g, o, fn, st, EM_OUT, 1), i);
+			else if (st >= 0)
 				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, &kcut_rc);\n",
 					   i, gen_type_struct(g, st), i);
 			else
 				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", i);
+			used_r = 1;
+		} else if (t->cls == EM_T_PTR_SCALAR && f->word_op) {
+			/* the new value of the word, for the user half's copy */
+			kc_sb_addf(b, "\tkc_xdr_put_fixed(kcut_r, (const void *)(uintptr_t)kcut_w%d, sizeof(kcut_v%d));\n",
+				   i, i);
 			used_r = 1;
 		} else if (t->cls == EM_T_PTR_SCALAR && !t->pointee_const && (t->count_param || t->count_expr)) {
 			struct kc_sb cnt = { 0 };
@@ -550,6 +627,16 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				   i);
 			used_r = 1;
 		}
+	}
+	if (g->gsets && g->gsets[fn].n) {
+		struct kc_sb gl = { 0 };
+
+		gen_globals_code(g, &gl, fn, EM_OUT, 1, "kcut_r", "\t");
+		if (gl.len) {
+			kc_sb_add(b, gl.s);
+			used_r = 1;
+		}
+		kc_sb_free(&gl);
 	}
 	if (!used_r)
 		kc_sb_add(b, "\t(void)kcut_r;\n");

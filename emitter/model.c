@@ -266,7 +266,8 @@ static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	int rc, i, j, g;
 
 	if (sqlite3_prepare_v2(db, "SELECT s.name, s.kind, s.size, (SELECT COUNT(*) FROM field WHERE struct_id = s.id), s.id, "
-				   "fl.path, s.line FROM struct s LEFT JOIN file fl ON fl.id = s.file_id ORDER BY s.name",
+				   "fl.path, s.line, s.is_driver FROM struct s LEFT JOIN file fl ON fl.id = s.file_id "
+				   "ORDER BY s.name",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(err, db, "reading structs");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -283,6 +284,7 @@ static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 		s->type_id = (int)sqlite3_column_int64(st, 4); /* temporarily: the DB id */
 		s->file = col_str(st, 5);
 		s->line = sqlite3_column_int(st, 6);
+		s->is_driver = sqlite3_column_int(st, 7);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -306,6 +308,7 @@ static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 			f->target = col_str(st, 5);
 			f->st = i;
 			f->target_st = -1;
+			f->list_st = -1;
 		}
 		if (rc != SQLITE_DONE) {
 			sqlite3_finalize(st);
@@ -341,6 +344,87 @@ static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	return 0;
 }
 
+/*
+ * An access to a member of a nested anonymous struct ("snd_ctl_elem_info::<anon@51>::<anon@52>",
+ * ALSA's uinfo->value.integer.min) whose chain of anonymous types has a hole: the database has
+ * no row for an intermediate type (the union <anon@51>), so the named field that embeds it
+ * (snd_ctl_elem_info.value) has no target and the generator would not see the access. Returns
+ * that embedding field, so the access counts for it: the generator then copies the whole
+ * embedded object by value (docs/emitter.md, simsnd). NULL when there is no hole.
+ */
+static struct em_field *anon_hole(struct em_model *m, const char *sname)
+{
+	char child[512], parent[512];
+	char *cut;
+	int i, st;
+
+	if (!sname || !strstr(sname, "::<anon@") || strlen(sname) >= sizeof(child))
+		return NULL;
+	snprintf(child, sizeof(child), "%s", sname);
+	for (;;) {
+		snprintf(parent, sizeof(parent), "%s", child);
+		cut = strstr(parent, "::<anon@");
+		if (!cut)
+			return NULL;
+		while (strstr(cut + 1, "::<anon@"))
+			cut = strstr(cut + 1, "::<anon@");
+		*cut = 0;
+		st = em_struct_by_name(m, parent);
+		if (st >= 0) {
+			for (i = 0; i < m->s[st].nfields; i++) {
+				struct em_field *f = &m->s[st].fields[i];
+
+				if (f->target && !strcmp(f->target, child))
+					return f->target_st < 0 && strcmp(child, sname) ? f : NULL;
+			}
+			return NULL;
+		}
+		snprintf(child, sizeof(child), "%s", parent);
+	}
+}
+
+/* Add an access (func, every scalar/array field of struct st, recursively through embedded
+ * structs) with mode bits. Pointers are left out: their shapes may be unknown. */
+static void add_whole(struct em_model *m, int func, int st, int bits, int depth)
+{
+	int k;
+
+	if (st < 0 || depth > 8)
+		return;
+	for (k = 0; k < m->s[st].nfields; k++) {
+		struct em_field *fd = &m->s[st].fields[k];
+
+		if (!strcmp(fd->kind, "struct") || !strcmp(fd->kind, "union")) {
+			if (fd->target_st >= 0)
+				add_whole(m, func, fd->target_st, bits, depth + 1);
+			continue;
+		}
+		if (!strcmp(fd->kind, "pointer") || !strcmp(fd->kind, "funcptr"))
+			continue;
+		m->a = kc_xrealloc(m->a, (size_t)(m->na + 1) * sizeof(*m->a));
+		m->a[m->na].func = func;
+		m->a[m->na].gfield = fd->gidx;
+		m->a[m->na].mode = bits;
+		m->na++;
+	}
+}
+
+/* A read or a write of a whole embedded struct (`runtime->hw = snd_simsnd_playback_hw`) reads or
+ * writes each of its fields: record them (an 'addr' access is not expanded: taking the address
+ * of an embedded object says nothing about which fields are used). */
+static void expand_whole(struct em_model *m)
+{
+	int i, n = m->na;
+
+	for (i = 0; i < n; i++) {
+		struct em_field *fd = m->gf[m->a[i].gfield];
+
+		if ((m->a[i].mode == EM_IN || m->a[i].mode == EM_OUT) &&
+		    (!strcmp(fd->kind, "struct") || !strcmp(fd->kind, "union")) && fd->target_st >= 0)
+			add_whole(m, m->a[i].func, fd->target_st, m->a[i].mode, 0);
+	}
+}
+
 /* Load field accesses as (function, global field, EM_IN/EM_OUT bits). 0 or KC_EDB. */
 static int load_access(struct em_model *m, sqlite3 *db, struct kc_err *err)
 {
@@ -356,19 +440,32 @@ static int load_access(struct em_model *m, sqlite3 *db, struct kc_err *err)
 		struct em_field *fd = em_field_by_name(m, si, (const char *)sqlite3_column_text(st, 2));
 		const char *mode = (const char *)sqlite3_column_text(st, 3);
 
-		if (fi < 0 || !fd)
+		struct em_field *hole = anon_hole(m, (const char *)sqlite3_column_text(st, 1));
+		int bits = !strcmp(mode, "read") ? EM_IN : !strcmp(mode, "write") ? EM_OUT : EM_IN | EM_OUT;
+
+		if (fi < 0 || (!fd && !hole))
 			continue;
-		if (m->na == cap) {
+		if (m->na + 2 > cap) {
 			cap = cap ? cap * 2 : 128;
 			m->a = kc_xrealloc(m->a, cap * sizeof(*m->a));
 		}
-		m->a[m->na].func = fi;
-		m->a[m->na].gfield = fd->gidx;
-		m->a[m->na].mode = !strcmp(mode, "read") ? EM_IN : !strcmp(mode, "write") ? EM_OUT : EM_IN | EM_OUT;
-		m->na++;
+		if (fd) {
+			m->a[m->na].func = fi;
+			m->a[m->na].gfield = fd->gidx;
+			m->a[m->na].mode = bits;
+			m->na++;
+		}
+		if (hole) {
+			m->a[m->na].func = fi;
+			m->a[m->na].gfield = hole->gidx;
+			m->a[m->na].mode = bits;
+			m->na++;
+		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : db_fail(err, db, "reading field accesses");
 	sqlite3_finalize(st);
+	if (!rc)
+		expand_whole(m);
 	return rc;
 }
 

@@ -5,8 +5,9 @@
  * Nodes are the functions the driver defines (func.is_driver = 1 and is_defined = 1). Call sites
  * between two of them are aggregated into one edge per (caller, callee) pair whose weight is the
  * static estimate sum(count * 10^loop_depth / targets of the site) or, with a profile, the
- * measured call count. The
- * roots come from the templates of the detected (or requested) family plus the generic family.
+ * measured call count (an edge the profile never observed keeps its static estimate or weighs 0,
+ * enum kc_part_profile_unseen). The roots come from the templates of the detected (or
+ * requested) family plus the generic family.
  */
 #include "part_int.h"
 
@@ -29,6 +30,7 @@ void kc_part_graph_free(struct kc_part_graph *g)
 		free(g->f[i].name);
 		free(g->f[i].file);
 		free(g->f[i].root_rule);
+		free(g->f[i].kernel_rule);
 	}
 	for (i = 0; i < g->ne; i++) {
 		free(g->e[i].lock_site);
@@ -39,6 +41,16 @@ void kc_part_graph_free(struct kc_part_graph *g)
 	free(g->family);
 	free(g->family_why);
 	free(g);
+}
+
+void kc_part_graph_clear_kernel_rules(struct kc_part_graph *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nf; i++) {
+		free(g->f[i].kernel_rule);
+		g->f[i].kernel_rule = NULL;
+	}
 }
 
 int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc)
@@ -167,17 +179,23 @@ int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id)
 	return -1;
 }
 
-static int load_funcs(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+/* The driver-defined functions; with module, only those whose defining TU has tu.module = module. */
+static int load_funcs(struct kc_part_graph *g, sqlite3 *s, const char *module, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s,
+	rc = sqlite3_prepare_v2(s, module ?
+		"SELECT f.id, f.name, f.loc, file.path, f.line, f.col FROM tu JOIN func f ON f.tu_id = tu.id "
+		"LEFT JOIN file ON file.id = f.file_id "
+		"WHERE tu.module = ?1 AND f.is_driver = 1 AND f.is_defined = 1 ORDER BY f.id" :
 		"SELECT f.id, f.name, f.loc, file.path, f.line, f.col FROM func f "
 		"LEFT JOIN file ON file.id = f.file_id WHERE f.is_driver = 1 AND f.is_defined = 1 ORDER BY f.id",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(err, s, "reading functions");
+	if (module)
+		sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int i = kc_part_graph_add_func(g, col_text(st, 1), sqlite3_column_int64(st, 2));
 
@@ -195,13 +213,21 @@ static int load_funcs(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 
 /* Static edges: one per (caller, callee), weight sum(count * 10^min(loop_depth, 6) / k) where k is
  * the number of possible targets of an indirect site (1 for direct calls). */
-static int load_calls(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+static int load_calls(struct kc_part_graph *g, sqlite3 *s, const char *module, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct kc_part_edge *cur = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s,
+	/* with module: only the calls of that module's functions (all of a caller's sites are kept,
+	 * so the per-site target counts are the same as in a database of that module alone) */
+	rc = sqlite3_prepare_v2(s, module ?
+		"SELECT c.caller_id, c.callee_id, c.count, c.loop_depth, c.spin_held, c.locks_held, "
+		"file.path, c.line, c.col, CASE WHEN c.kind = 'indirect' THEN "
+		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END "
+		"FROM tu JOIN func cf ON cf.tu_id = tu.id JOIN call c ON c.caller_id = cf.id "
+		"LEFT JOIN file ON file.id = c.file_id WHERE tu.module = ?1 "
+		"ORDER BY c.caller_id, c.callee_id, c.id" :
 		"SELECT c.caller_id, c.callee_id, c.count, c.loop_depth, c.spin_held, c.locks_held, "
 		"file.path, c.line, c.col, CASE WHEN c.kind = 'indirect' THEN "
 		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END "
@@ -209,6 +235,8 @@ static int load_calls(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 		"ORDER BY c.caller_id, c.callee_id, c.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(err, s, "reading calls");
+	if (module)
+		sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int u = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0));
 		int v = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 1));
@@ -252,14 +280,20 @@ static int cmp_edge(const void *a, const void *b)
 	return x->to < y->to ? -1 : x->to > y->to;
 }
 
-/* With a profile: every edge weighs its measured count (0 when never observed); observed edges
- * the static graph lacks (missed indirect calls) are added. */
-static int load_profile(struct kc_part_graph *g, sqlite3 *s, const char *profile, struct kc_err *err)
+/* With a profile: every edge the profile observed weighs its measured count; an edge it never
+ * observed keeps its static estimate (unseen KC_PART_UNSEEN_STATIC: a split run's crossing trace
+ * sees only the edges that crossed) or weighs 0 (KC_PART_UNSEEN_ZERO: a profile of the unsplit
+ * driver saw every call the workload made). Observed edges the static graph lacks (missed indirect
+ * calls) are added. */
+static int load_profile(struct kc_part_graph *g, sqlite3 *s, const char *profile, int unseen, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i, nstatic = g->ne;
+	unsigned char *seen = NULL;
 	int rc, found = 0;
 
+	if (unseen != KC_PART_UNSEEN_STATIC && unseen != KC_PART_UNSEEN_ZERO)
+		return kc_err_set(err, KC_EINVAL, "unknown unseen-edge policy %d (static or zero)", unseen);
 	rc = sqlite3_prepare_v2(s, "SELECT id, duration_s FROM profile WHERE name = ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(err, s, "reading profile");
@@ -271,14 +305,18 @@ static int load_profile(struct kc_part_graph *g, sqlite3 *s, const char *profile
 	sqlite3_finalize(st);
 	if (!found)
 		return kc_err_set(err, KC_ENOTFOUND, "no profile named '%s' (see kcut profile import)", profile);
-	for (i = 0; i < g->ne; i++)
-		g->e[i].weight = 0;
+	if (unseen == KC_PART_UNSEEN_ZERO)
+		for (i = 0; i < g->ne; i++)
+			g->e[i].weight = 0;
+	seen = kc_xcalloc(nstatic ? nstatic : 1, 1);
 	qsort(g->e, g->ne, sizeof(*g->e), cmp_edge);
 	rc = sqlite3_prepare_v2(s,
 		"SELECT pe.caller_id, pe.callee_id, pe.count FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
 		"WHERE p.name = ?", -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		free(seen);
 		return db_fail(err, s, "reading profile edges");
+	}
 	sqlite3_bind_text(st, 1, profile, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct kc_part_edge key = { 0 }, *e;
@@ -292,10 +330,14 @@ static int load_profile(struct kc_part_graph *g, sqlite3 *s, const char *profile
 			e = new_edge(g);
 			e->from = key.from;
 			e->to = key.to;
+		} else if (!seen[e - g->e]) {
+			seen[e - g->e] = 1;
+			e->weight = 0; /* the measurement replaces the static estimate */
 		}
 		e->weight += (double)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
+	free(seen);
 	if (rc != SQLITE_DONE)
 		return db_fail(err, s, "reading profile edges");
 	return 0;
@@ -355,17 +397,20 @@ static char *dup_col(sqlite3_stmt *st, int c)
 /* Number of distinct `detect api` rules of family fam whose API some driver function calls directly
  * (register_netdev, snd_card_new ...: registration calls that pass no function, so they leave no
  * registration row). Returns -1 on a database error. */
-static int detect_api_calls(sqlite3 *s, const struct kc_part_templates *t, const char *fam)
+static int detect_api_calls(sqlite3 *s, const struct kc_part_templates *t, const char *fam, const char *module)
 {
 	sqlite3_stmt *st = NULL;
 	size_t k;
 	int n = 0, rc;
 
 	rc = sqlite3_prepare_v2(s, "SELECT 1 FROM call c JOIN func callee ON callee.id = c.callee_id "
-				   "JOIN func caller ON caller.id = c.caller_id "
-				   "WHERE (callee.name = ?1 OR c.macro = ?1) AND caller.is_driver = 1 LIMIT 1", -1, &st, NULL);
+				   "JOIN func caller ON caller.id = c.caller_id LEFT JOIN tu ON tu.id = caller.tu_id "
+				   "WHERE (callee.name = ?1 OR c.macro = ?1) AND caller.is_driver = 1 "
+				   "AND (?2 IS NULL OR tu.module = ?2) LIMIT 1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return -1;
+	if (module)
+		sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
 	for (k = 0; k < t->n; k++) {
 		if (t->rules[k].kind != RULE_DETECT_API || strcmp(t->rules[k].family, fam))
 			continue;
@@ -384,7 +429,7 @@ static int detect_api_calls(sqlite3 *s, const struct kc_part_templates *t, const
 /* Choose the family (most registrations plus direct calls matching its detect rules; ties by name)
  * unless forced, then mark the roots of that family and of 'generic'. */
 static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, const char *family,
-		      struct kc_err *err)
+		      const char *module, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct reg *regs = NULL;
@@ -392,10 +437,13 @@ static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_
 	int rc, best = -1, best_score = 0, best_calls = 0, known = 0;
 	struct kc_sb why = { 0 };
 
-	rc = sqlite3_prepare_v2(s, "SELECT func_id, kind, struct_name, field, api, arg_idx, macro FROM registration ORDER BY id",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(s, "SELECT r.func_id, r.kind, r.struct_name, r.field, r.api, r.arg_idx, r.macro "
+				   "FROM registration r LEFT JOIN tu ON tu.id = r.tu_id "
+				   "WHERE ?1 IS NULL OR tu.module = ?1 ORDER BY r.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(err, s, "reading registrations");
+	if (module)
+		sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		regs = kc_xrealloc(regs, (nr + 1) * sizeof(*regs));
 		regs[nr].func = sqlite3_column_int64(st, 0);
@@ -434,7 +482,7 @@ static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_
 						score++;
 						break;
 					}
-			calls = detect_api_calls(s, t, t->families[i]);
+			calls = detect_api_calls(s, t, t->families[i], module);
 			if (calls < 0) {
 				rc = db_fail(err, s, "reading calls for family detection");
 				goto cleanup;
@@ -515,18 +563,33 @@ cleanup:
 int kc_part_graph_load(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
 		       const char *family, const char *profile, struct kc_err *err)
 {
+	return kc_part_graph_load_module(out, db, t, family, profile, NULL, err);
+}
+
+int kc_part_graph_load_module(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+			      const char *family, const char *profile, const char *module, struct kc_err *err)
+{
+	return kc_part_graph_load_weighted(out, db, t, family, profile, KC_PART_UNSEEN_STATIC, module, err);
+}
+
+int kc_part_graph_load_weighted(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+				const char *family, const char *profile, int unseen, const char *module,
+				struct kc_err *err)
+{
 	struct kc_part_graph *g = kc_part_graph_new();
 	sqlite3 *s = kc_db_sqlite(db);
 	int rc;
 
 	*out = NULL;
-	rc = load_funcs(g, s, err);
+	rc = load_funcs(g, s, module, err);
 	if (rc == 0)
-		rc = load_calls(g, s, err);
+		rc = load_calls(g, s, module, err);
 	if (rc == 0 && profile)
-		rc = load_profile(g, s, profile, err);
+		rc = load_profile(g, s, profile, unseen, err);
 	if (rc == 0)
-		rc = find_roots(g, s, t, family, err);
+		rc = find_roots(g, s, t, family, module, err);
+	if (rc == 0)
+		rc = kc_part_kernel_rules(g, s, t, err); /* rules.c */
 	if (rc < 0) {
 		kc_part_graph_free(g);
 		return rc;

@@ -10,7 +10,9 @@
 #include "partitioner.h"
 
 enum { CTX_PROCESS = 0, CTX_ATOMIC, CTX_IRQ, CTX_SOFTIRQ, CTX_TIMER };
-enum { RULE_SLOT = 0, RULE_ARG, RULE_RETURNS, RULE_MACRO, RULE_DETECT_STRUCT, RULE_DETECT_API };
+enum { RULE_SLOT = 0, RULE_ARG, RULE_RETURNS, RULE_MACRO, RULE_DETECT_STRUCT, RULE_DETECT_API,
+       /* 'kernel' rules (hard kernel pins, rules.c): a is a comma-separated list */
+       RULE_K_CALLS, RULE_K_REGISTERED, RULE_K_FIELD, RULE_K_STRUCT };
 
 struct kc_part_rule {
 	char *family;
@@ -39,6 +41,7 @@ struct kc_part_func {
 	int line, col;
 	char *root_rule;    /* non-NULL: a root, for this reason */
 	int root_atomic;
+	char *kernel_rule;  /* non-NULL: kept in the kernel by a template 'kernel' rule, for this reason */
 };
 
 struct kc_part_edge {
@@ -74,6 +77,9 @@ struct kc_part_result {
 
 /* graph.c: index of the function with database id `id`, or -1. */
 int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id);
+
+/* rules.c: apply the 'kernel' rules of generic and of g->family (hard kernel pins). */
+int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err);
 
 /* solve.c helpers used by store.c */
 struct kc_part_result *kc_part_result_alloc(const struct kc_part_graph *g, const struct kc_part_opts *o);

@@ -43,6 +43,12 @@ enum kc_part_reason {
 	KC_PART_R_DEFAULT,
 };
 enum kc_part_profile_format { KC_PART_PROF_INSTRUMENT = 0, KC_PART_PROF_FTRACE = 1 };
+/* How a profile weighs a static call edge it never observed (docs/partitioner.md, "Profiles"). */
+enum kc_part_profile_unseen {
+	KC_PART_UNSEEN_STATIC = 0, /* keep the static estimate (default: a split run's crossing trace
+				    * only sees the edges that crossed) */
+	KC_PART_UNSEEN_ZERO = 1,   /* weigh 0 (a profile of the unsplit driver saw every call made) */
+};
 
 struct kc_part_pin {
 	const char *func; /* function name */
@@ -100,12 +106,30 @@ const char *kc_part_templates_family(const struct kc_part_templates *t, size_t i
  * spinlock facts of every call site. */
 int kc_part_graph_load(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
 		       const char *family, const char *profile, struct kc_err *err);
+/* Same, restricted to one module of a whole-tree database (`kcut analyze --module-map`): the
+ * functions whose defining TU has tu.module = module, the registrations those TUs stored and the
+ * calls of those functions (family detection included). module NULL: every function. A module with
+ * no function gives an empty graph (not an error). */
+int kc_part_graph_load_module(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+			      const char *family, const char *profile, const char *module, struct kc_err *err);
+/* Same, choosing how the profile (when not NULL) weighs the static edges it never observed: unseen
+ * is an enum kc_part_profile_unseen (the two functions above use KC_PART_UNSEEN_STATIC). An edge
+ * the profile observed always weighs its measured count. Another unseen value is KC_EINVAL. */
+int kc_part_graph_load_weighted(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+				const char *family, const char *profile, int unseen, const char *module,
+				struct kc_err *err);
 
 /* Hand-built graphs (tests, benchmarks). add_func returns the new index (>= 0). */
 struct kc_part_graph *kc_part_graph_new(void);
 int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc);
 void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, double weight, int spin_held);
 void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule);
+/* Keep func in the kernel half (a hard constraint, reason 'pin'), explained by rule; the first rule
+ * given to a function is kept. Loading a graph applies the templates' 'kernel' rules this way. */
+void kc_part_graph_add_kernel_rule(struct kc_part_graph *g, int func, const char *rule);
+/* Forget every 'kernel' rule of g: the graph of roots alone (kcut stats counts the paper's
+ * critical functions, roots plus what they call, on it). */
+void kc_part_graph_clear_kernel_rules(struct kc_part_graph *g);
 void kc_part_graph_free(struct kc_part_graph *g);
 
 size_t kc_part_graph_nfuncs(const struct kc_part_graph *g);
@@ -117,6 +141,8 @@ long kc_part_graph_loc(const struct kc_part_graph *g, int i);
 void kc_part_graph_pos(const struct kc_part_graph *g, int i, const char **file, int *line, int *col);
 /* The rule that made i a root, or NULL; *atomic set to 1 when the root runs in atomic context. */
 const char *kc_part_graph_root_rule(const struct kc_part_graph *g, int i, int *atomic);
+/* The 'kernel' rule that keeps i in the kernel half, or NULL. */
+const char *kc_part_graph_kernel_rule(const struct kc_part_graph *g, int i);
 const char *kc_part_graph_family(const struct kc_part_graph *g); /* chosen family ("generic" if none) */
 const char *kc_part_graph_family_why(const struct kc_part_graph *g); /* how it was chosen */
 double kc_part_graph_duration(const struct kc_part_graph *g); /* profile duration in s, or 0 */

@@ -268,6 +268,19 @@ static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *
 		kc_sb_free(&sb);
 	}
 	bfs_mark(r, c, parent, queue, qn, KC_PART_R_ATOMIC, "runs in atomic context: ", NULL);
+	/* the templates' 'kernel' rules (rules.c): hard kernel pins, explained */
+	for (i = 0; i < g->nf; i++) {
+		if (!g->f[i].kernel_rule || r->reason[i] != NO_REASON)
+			continue;
+		r->reason[i] = KC_PART_R_PIN;
+		r->side[i] = KC_PART_KERNEL;
+		{
+			struct kc_sb sb = { 0 };
+
+			kc_sb_addf(&sb, "kernel rule: %s", g->f[i].kernel_rule);
+			r->detail[i] = kc_sb_steal(&sb);
+		}
+	}
 	for (i = 0; i < o->n_pins; i++) {
 		int v = kc_part_graph_find(g, o->pins[i].func);
 
@@ -276,6 +289,11 @@ static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *
 			goto cleanup;
 		}
 		if (o->pins[i].side == KC_PART_USER) {
+			if (g->f[v].kernel_rule) {
+				rc = kc_err_set(err, KC_ECONFLICT, "pin %s=user contradicts a kernel rule: %s",
+						o->pins[i].func, g->f[v].kernel_rule);
+				goto cleanup;
+			}
 			if (is_hard(r->reason[v])) {
 				rc = kc_err_set(err, KC_ECONFLICT,
 						"pin %s=user contradicts a hard constraint: %s is kernel because %s",

@@ -54,6 +54,14 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 	json_object_set_new(params, "pins", pins);
 	json_object_set_new(params, "profile", profile ? json_string(profile) : json_null());
 	json_object_set_new(params, "family", json_string(kc_part_graph_family(g)));
+	{
+		/* functions the templates' kernel rules kept in the kernel (0: none, or --no-kernel-rules) */
+		json_int_t nk = 0;
+
+		for (i = 0; i < g->nf; i++)
+			nk += g->f[i].kernel_rule != NULL;
+		json_object_set_new(params, "kernel_rules", json_integer(nk));
+	}
 	ptext = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(params);
 
@@ -240,6 +248,8 @@ void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 	kc_sb_addf(out, "  - %s\n", kc_part_result_detail(r, v));
 	if (f->root_rule && r->reason[v] != KC_PART_R_ROOT)
 		kc_sb_addf(out, "  - also a root: %s\n", f->root_rule);
+	if (f->kernel_rule && r->reason[v] != KC_PART_R_PIN)
+		kc_sb_addf(out, "  - also a kernel rule: %s\n", f->kernel_rule);
 	if (r->move[v] == DBL_MAX)
 		kc_sb_addf(out, "  - cannot move: %s\n",
 			   r->reason[v] == KC_PART_R_PIN ? "pinned (unpin it first)" : "hard constraint");

@@ -9,6 +9,11 @@
  *   root arg API IDX CTX LABEL...             passed as argument IDX (0-based) of API (or macro API)
  *   root returns TYPE CTX LABEL...            a driver function returning TYPE
  *   root macro MACRO CTX LABEL...             registered through MACRO, any argument
+ *   kernel calls API[,API...] LABEL...        a driver function calling API (or macro API) stays kernel
+ *   kernel registered KIND[,KIND...] LABEL... registered as KIND (registration.kind: module_init ...)
+ *   kernel field MEM[,MEM...] LABEL...        accesses a field an alloc site of kind MEM (mmio, dma) fills
+ *   kernel struct MEM[,MEM...] LABEL...       accesses a struct holding such memory, laid over it, or
+ *                                             allocated into the holder (rings, descriptors, buffer_info)
  * CTX is process | atomic | irq | softirq | timer; every CTX but process makes the root's callees
  * atomic (they must stay in the kernel). docs/partitioner.md documents the format.
  */
@@ -182,8 +187,44 @@ static int parse_line(struct kc_part_templates *t, char **family, char *line, co
 			return kc_err_set(err, KC_EPARSE, "root rule without a label");
 		}
 		r.label = kc_xstrdup(x);
+	} else if (!strcmp(kw, "kernel")) {
+		static const char *const kinds[] = { "calls", "registered", "field", "struct" };
+		size_t i;
+
+		k = word(&p);
+		m = word(&p);
+		if (!k || !m)
+			return kc_err_set(err, KC_EPARSE, "expected 'kernel calls|registered|field|struct LIST LABEL'");
+		for (i = 0; i < KC_ARRAY_SIZE(kinds); i++)
+			if (!strcmp(k, kinds[i]))
+				break;
+		if (i == KC_ARRAY_SIZE(kinds))
+			return kc_err_set(err, KC_EPARSE, "unknown kernel rule kind '%s' (calls, registered, field, struct)",
+					  k);
+		if (i >= 2) {
+			/* memory kinds as in alloc.kind */
+			char *dup = kc_xstrdup(m), *save = NULL, *tok;
+			int bad = 0;
+
+			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				bad |= strcmp(tok, "mmio") && strcmp(tok, "dma") && strcmp(tok, "mem");
+			free(dup);
+			if (bad)
+				return kc_err_set(err, KC_EPARSE, "memory kinds are mmio, dma, mem; got '%s'", m);
+		}
+		if (m[0] == ',' || m[strlen(m) - 1] == ',' || strstr(m, ",,"))
+			return kc_err_set(err, KC_EPARSE, "empty item in the list '%s'", m);
+		r.kind = RULE_K_CALLS + (int)i;
+		r.a = kc_xstrdup(m);
+		x = rest(p);
+		if (!*x) {
+			free(r.a);
+			return kc_err_set(err, KC_EPARSE, "kernel rule without a label");
+		}
+		r.label = kc_xstrdup(x);
+		r.ctx = CTX_PROCESS;
 	} else {
-		return kc_err_set(err, KC_EPARSE, "unknown keyword '%s' (family, detect, root)", kw);
+		return kc_err_set(err, KC_EPARSE, "unknown keyword '%s' (family, detect, root, kernel)", kw);
 	}
 	r.family = kc_xstrdup(*family);
 	r.src = kc_xstrdup(src);

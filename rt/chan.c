@@ -9,7 +9,14 @@
  */
 #include "rt_internal.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* The slot layout the comments in rt_internal.h promise (slots start on a cache line). */
+_Static_assert(offsetof(struct kc_slot, turn) % 64 == 0, "turn starts a cache line");
+_Static_assert(offsetof(struct kc_slot, msg) % 8 == 0, "messages are 8-byte aligned");
+_Static_assert(offsetof(struct kc_slot, msg) - offsetof(struct kc_slot, turn) + KC_MSG_HDR <= 64,
+	       "a null message shares the turn word's cache line");
 
 int kc_rt_msg_parse(struct kc_rt_msg *m, const void *buf, size_t len)
 {

@@ -158,9 +158,35 @@ int kc_objt_lookup(struct kc_objt *t, void **ptr, uint64_t h, uint32_t type, siz
 /* Size in bytes and element size of a live handle's object. */
 int kc_objt_size(struct kc_objt *t, size_t *size, size_t *elem_size, uint64_t h, uint32_t type);
 /* User side: the local copy of peer handle h (type, size bytes), allocated zeroed when new
- * (*fresh = 1). A known handle with another type or size is KC_RT_ETYPE / KC_RT_ERANGE. */
+ * (*fresh = 1). A known handle with another type or size is KC_RT_ETYPE / KC_RT_ERANGE.
+ * Kernel side: only for handles the user half adopted (else KC_EINVAL): the kernel's own copy,
+ * made on first sight (see kc_objt_adopt). */
 int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32_t type,
 		   size_t size);
+/* User side: register an object the user half allocated itself (an inline kzalloc, a local
+ * buffer) so that pointers to it can cross: it gets a new handle, minted here (the low word has
+ * KC_OBJT_ADOPTED set; kernel-minted handles never do), and the tracker only borrows ptr (release
+ * and untrack forget it, never free it). Adopting the same (ptr, type, size) again gives the same
+ * handle; overlapping another tracked object is KC_RT_ERANGE / KC_RT_ETYPE; size above
+ * KC_OBJT_ADOPT_MAX_SIZE is KC_RT_ERANGE. The kernel half never sees ptr: on first sight of the
+ * handle its kc_objt_import allocates its own zeroed copy of the size the wire gives (bounded by
+ * KC_OBJT_ADOPT_MAX_SIZE and KC_OBJT_ADOPT_MAX_OBJS live copies) and tracks it under the same
+ * handle, so both halves then name the object alike. The kernel copy belongs to the kernel half
+ * (kfree it with the kc_rt_obj_free hook as any kernel object; the user half then forgets the
+ * handle), and the user half's free of its own object does not touch the kernel's copy. */
+#define KC_OBJT_ADOPTED 0x80000000u
+#define KC_OBJT_ADOPT_MAX_SIZE (1u << 20)
+#define KC_OBJT_ADOPT_MAX_OBJS 65536u
+int kc_objt_adopt(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t size);
+/* Was handle h minted by kc_objt_adopt (in the user half)? */
+static inline int kc_objt_is_adopted(uint64_t h) { return (h & KC_OBJT_ADOPTED) != 0; }
+/* The tracked type id, size in bytes and element size (elem_size may be NULL) of a live handle,
+ * whatever its type. KC_RT_EPROTO / KC_RT_ESTALE as kc_objt_lookup. */
+int kc_objt_query(struct kc_objt *t, uint32_t *type, size_t *size, size_t *elem_size, uint64_t h);
+/* Allocator for the copies the tracker makes (user side: imports; kernel side: copies of adopted
+ * objects, which kernel code may kfree): defaults to malloc-zeroed / free. Pass both functions
+ * (NULL, NULL restores the defaults); set it before the first copy is made. */
+void kc_objt_set_alloc(struct kc_objt *t, void *(*zalloc)(size_t), void (*release)(void *));
 /* Forget a handle (both sides); on the user side the copy is freed. */
 int kc_objt_release(struct kc_objt *t, uint64_t h);
 /* The free/kfree hook: forget the object whose base is ptr (no-op for untracked pointers). */
@@ -204,13 +230,15 @@ struct kc_rt_opts {
 	kc_rt_recover_fn recover;
 	void *recover_arg;
 	int trace;                      /* count crossings for kc_rt_trace_write */
+	unsigned heartbeat_ms;          /* no upcall started for this long: ping the user half
+					 * (answer due within call_timeout_ms); 0 = never */
 	/* Both sides. */
 	unsigned spin_us;               /* adaptive spin budget (default 20; 0 = never spin) */
 	int busy_poll;                  /* user workers spin on the request ring, never sleep */
 	/* User side. */
 	unsigned nworkers;              /* worker threads (default 4) */
 };
-#define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20 }
+#define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20, .heartbeat_ms = 1000 }
 
 /* Kernel side: create the channel, spawn the user half, wait until it is ready (or fail), start
  * the supervisor. */
@@ -236,13 +264,16 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
 int kc_rt_call_end(struct kc_rt_call *c, int rc);
 
 /* Byte ranges by reference. kc_rt_buf_alloc gives size bytes (at most 512 KiB; pages) in this
- * side's half of the current incarnation's shared bulk area; fill them in place and send
- * (part of) the buffer with kc_xdr_put_buf, which encodes only (region, offset, length). The
- * peer decodes with kc_rt_get_buf: on the user side it returns a pointer into the region (no
- * copy; dst unused); on the kernel side it copies the bytes into dst (at least max bytes) and
- * returns dst. A forged or stale reference (other incarnation, outside the sender's half, longer
- * than max) is a decode error. A buffer of a dead incarnation makes kc_xdr_put_buf fail the
- * encoder. KC_RT_EDOWN when no user half runs, KC_ENOMEM when the half is full. */
+ * side's by-reference area; fill them in place and send (part of) the buffer with
+ * kc_xdr_put_buf, which encodes only (area, offset, length). Kernel side: the area is a sealed
+ * memfd that lives as long as the endpoint, so kernel buffers survive user-half restarts, and
+ * user halves map it read-only. User side: the area is in the incarnation's region. The peer
+ * decodes with kc_rt_get_buf: on the user side it returns a pointer into the (read-only)
+ * kernel area (no copy; dst unused); on the kernel side it copies the bytes into dst (at least
+ * max bytes) and returns dst. A forged or stale reference (other area or incarnation, outside
+ * the sender's area, longer than max) is a decode error. A user-side buffer of a dead
+ * incarnation makes kc_xdr_put_buf fail the encoder with KC_RT_EDEAD. KC_RT_EDOWN when no user
+ * half runs (user side), KC_ENOMEM when the area is full. */
 struct kc_rt_buf;
 int kc_rt_buf_alloc(struct kc_rt_buf **out, void **data, struct kc_rt *rt, size_t size);
 void kc_rt_buf_free(struct kc_rt_buf *b);
@@ -264,6 +295,19 @@ unsigned kc_rt_incarnation(const struct kc_rt *rt);
 /* Process id of the current user half (kernel side), 0 when none runs. */
 int kc_rt_user_pid(const struct kc_rt *rt);
 struct kc_objt *kc_rt_objt(struct kc_rt *rt);
+
+/* Counters of this side since the endpoint was made (all incarnations). */
+struct kc_rt_stats {
+	uint64_t chains;  /* calls that started a chain (not nested) */
+	uint64_t nested;  /* calls made while serving the peer (nested in its chain) */
+	uint64_t claimed; /* kernel side: upcalls that claimed the user worker parked on their
+			   * slot instead of going through the request ring */
+	uint64_t pushed;  /* chains handed over through the request ring */
+	uint64_t sleeps;  /* waits for the peer that went to sleep (futex) after spinning */
+	uint64_t served;  /* calls of the peer this side ran */
+	uint64_t pings;   /* kernel side: heartbeat pings sent (not counted above) */
+};
+void kc_rt_get_stats(struct kc_rt_stats *out, struct kc_rt *rt);
 /* Last fault or death reason (kernel side), for logs (may change while being read). */
 const char *kc_rt_last_fault(const struct kc_rt *rt);
 

@@ -43,6 +43,10 @@ static inline void kc_os_cpu_relax(void)
 #endif
 }
 
+/* Give the CPU to another runnable thread, if any (a long spin on an oversubscribed machine
+ * may be keeping the very peer it waits for off the CPU). */
+void kc_os_yield(void);
+
 /* Time. */
 uint64_t kc_os_now_ns(void); /* monotonic */
 void kc_os_sleep_ns(uint64_t ns);
@@ -50,14 +54,21 @@ void kc_os_sleep_ns(uint64_t ns);
 /* Shared region: create (kernel side) or attach (user side, from an inherited descriptor). */
 int kc_os_shm_create(int *fd, void **base, size_t size);
 int kc_os_shm_attach(void **base, size_t *size, int fd);
+/* A region only its creator may write: created, mapped writable here, then sealed so that no
+ * other mapping of it (the user half's) can ever be writable (memfd F_SEAL_FUTURE_WRITE). */
+int kc_os_shm_create_sealed(int *fd, void **base, size_t size);
+/* Attach to such a region read-only (size must be `size`). */
+int kc_os_shm_attach_ro(void **base, size_t size, int fd);
 void kc_os_shm_unmap(void *base, size_t size);
 void kc_os_close(int fd);
 
 /* The user-half process. spawn passes shm_fd to the child as descriptor KC_OS_CHILD_FD and
- * names it in $KCUT_RT_FD; the child dies with its parent. pidfd becomes readable when the
- * child exits. */
+ * names it in $KCUT_RT_FD, and ro_fd (when >= 0) as KC_OS_CHILD_FD2 named in $KCUT_RT_KBULK_FD;
+ * the child dies with its parent. pidfd becomes readable when the child exits. */
 #define KC_OS_CHILD_FD 3
-int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd);
+#define KC_OS_CHILD_FD2 4
+int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd,
+		int ro_fd);
 void kc_os_kill(int pid, int pidfd);
 /* Wait for pidfd to become readable (child exited) or wake_fd, up to timeout_ms (-1 forever).
  * Returns 1 child exited, 2 wake_fd readable, 0 timeout. */

@@ -10,6 +10,7 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -119,6 +120,11 @@ void kc_os_futex_wake(uint32_t *word, int n)
 	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
 }
 
+void kc_os_yield(void)
+{
+	sched_yield();
+}
+
 uint64_t kc_os_now_ns(void)
 {
 	struct timespec ts;
@@ -185,6 +191,59 @@ int kc_os_shm_attach(void **base, size_t *size, int fd)
 	return 0;
 }
 
+int kc_os_shm_create_sealed(int *fd, void **base, size_t size)
+{
+	int f;
+	void *p;
+
+	*fd = -1;
+	*base = NULL;
+	f = memfd_create("kcut-rt-kbulk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (f < 0)
+		return -errno;
+	if (ftruncate(f, (off_t)size) != 0)
+		goto fail;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	/* our mapping stays writable; every later one (and write(2)) cannot be */
+	if (fcntl(f, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL)) {
+		int e = errno;
+
+		munmap(p, size);
+		close(f);
+		return -e;
+	}
+	*fd = f;
+	*base = p;
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		close(f);
+		return -e;
+	}
+}
+
+int kc_os_shm_attach_ro(void **base, size_t size, int fd)
+{
+	struct stat st;
+	void *p;
+
+	*base = NULL;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (st.st_size < 0 || (size_t)st.st_size != size)
+		return -EINVAL;
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	return 0;
+}
+
 void kc_os_shm_unmap(void *base, size_t size)
 {
 	if (base)
@@ -197,10 +256,11 @@ void kc_os_close(int fd)
 		close(fd);
 }
 
-int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd)
+int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd,
+		int ro_fd)
 {
 	posix_spawn_file_actions_t fa;
-	char **env = NULL, fdvar[32];
+	char **env = NULL, fdvar[32], fdvar2[40];
 	size_t n = 0, i, j = 0;
 	pid_t p;
 	int rc, pfd;
@@ -209,18 +269,25 @@ int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int s
 	*pidfd = -1;
 	while (environ && environ[n])
 		n++;
-	env = calloc(n + 2, sizeof(*env));
+	env = calloc(n + 3, sizeof(*env));
 	if (!env)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "KCUT_RT_FD=", 11) != 0)
+		if (strncmp(environ[i], "KCUT_RT_FD=", 11) != 0 &&
+		    strncmp(environ[i], "KCUT_RT_KBULK_FD=", 17) != 0)
 			env[j++] = environ[i];
 	snprintf(fdvar, sizeof(fdvar), "KCUT_RT_FD=%d", KC_OS_CHILD_FD);
 	env[j++] = fdvar;
+	if (ro_fd >= 0) {
+		snprintf(fdvar2, sizeof(fdvar2), "KCUT_RT_KBULK_FD=%d", KC_OS_CHILD_FD2);
+		env[j++] = fdvar2;
+	}
 	env[j] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	/* dup2 onto the same number clears FD_CLOEXEC (POSIX 2017, glibc >= 2.29). */
 	posix_spawn_file_actions_adddup2(&fa, shm_fd, KC_OS_CHILD_FD);
+	if (ro_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, ro_fd, KC_OS_CHILD_FD2);
 	rc = posix_spawn(&p, path, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);

@@ -25,6 +25,7 @@ struct chain {
 	int64_t waiting_fn; /* peer function whose reply is awaited, or -1 */
 	uint32_t top;       /* end of the message this thread serves (nested calls go above) */
 	struct chain *prev;
+	uint64_t deadline;  /* kernel side: the whole chain must end by then (0: not set yet) */
 };
 
 static _Thread_local struct chain *tls_chain;
@@ -43,6 +44,7 @@ struct kc_rt_call {
 	struct kc_conn *conn;
 	uint32_t slot, fn, id, off;
 	int nested, invoked;
+	int kept;           /* lives in conn->calls[] (a chain's first call): not freed */
 	struct kc_xdr args, res;
 	struct msgbuf rb;   /* the reply (kernel side: always a private copy) */
 	struct chain ch;
@@ -91,9 +93,13 @@ struct kc_conn *kc_conn_get(struct kc_rt *rt)
 
 void kc_conn_put(struct kc_rt *rt, struct kc_conn *c)
 {
+	size_t i;
+
 	(void)rt;
 	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
+	for (i = 0; i < sizeof(c->calls) / sizeof(c->calls[0]); i++)
+		kc_os_free(c->calls[i]);
 	kc_os_shm_unmap(c->base, c->size);
 	kc_os_close(c->memfd);
 	kc_os_close(c->pidfd);
@@ -124,6 +130,15 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why)
 }
 
 /* ---- result buffers ---- */
+
+static _Thread_local void *tls_rb;
+
+int kc_rt_thread_buf(int on)
+{
+	kc_os_free(tls_rb);
+	tls_rb = on ? kc_os_alloc(KC_MAX_PAYLOAD) : NULL;
+	return on && !tls_rb ? KC_ENOMEM : 0;
+}
 
 void *kc_rt_pool_get(struct kc_rt *rt)
 {
@@ -188,23 +203,52 @@ static inline uint32_t peer_turn(const struct kc_rt *rt)
 	return rt->side == KC_SIDE_KERNEL ? KC_TURN_USER : KC_TURN_KERNEL;
 }
 
+/* Write a message's header at off in the slot and point the slot's off/len words at it: built
+ * on the stack, then copied with a few wide stores. */
+static void put_msg(struct kc_slot *s, uint32_t off, uint32_t kind, uint32_t id, uint32_t fn,
+		    uint32_t flags, int32_t status, uint32_t payload_len)
+{
+	uint8_t hdr[KC_MSG_HDR];
+
+	kc_rt_msg_put_hdr(hdr, kind, id, fn, flags, status, payload_len);
+	memcpy(s->msg + off, hdr, KC_MSG_HDR);
+	s->off = off;
+	s->len = KC_MSG_HDR + payload_len;
+}
+
 /* Give the slot's turn to the peer (the message is already in place) and wake it if it said it
  * sleeps. The seq_cst store/load pair against wait_turn's waiting-flag store/turn load means
  * at least one side sees the other: no lost wake-up. */
-static void hand(struct kc_rt *rt, struct kc_slot *s)
+static void hand_val(struct kc_rt *rt, struct kc_slot *s, uint32_t turn)
 {
 	int peer = !rt->side;
 
-	atomic_store(&s->turn, peer_turn(rt));
+	atomic_store(&s->turn, turn);
 	if (atomic_load(&s->waiting[peer]))
 		kc_os_futex_wake((uint32_t *)&s->turn, 1);
 }
 
-/* Wait until the slot's turn is ours. Kernel side: at most call_timeout_ms; then the user half
- * is declared hung (killed) and KC_RT_ETIMEDOUT returned. KC_RT_EDEAD when the incarnation
- * died (or, user side, the kernel half shut down). */
-static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
+static void hand(struct kc_rt *rt, struct kc_slot *s)
 {
+	hand_val(rt, s, peer_turn(rt));
+}
+
+/* Kernel side: the chain's deadline, set the first time the chain reads the clock (its start,
+ * give or take a short spin): call_timeout_ms bounds the whole chain, nested calls included,
+ * minus the time the kernel half spends serving them (chain_served). */
+static uint64_t chain_deadline(struct kc_rt *rt, struct chain *ch, uint64_t now)
+{
+	if (!ch->deadline)
+		ch->deadline = now + (uint64_t)rt->o.call_timeout_ms * 1000000ull;
+	return ch->deadline;
+}
+
+/* Wait until the slot's turn is ours. Kernel side: at most until the chain's deadline; then the
+ * user half is declared hung (killed) and KC_RT_ETIMEDOUT returned. KC_RT_EDEAD when the
+ * incarnation died (or, user side, the kernel half shut down). */
+static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s, struct chain *ch)
+{
+	uint32_t slot = ch->slot;
 	struct kc_chan_hdr *h = c->base;
 	int me = rt->side, peer = !rt->side, rc = 0;
 	uint32_t want = my_turn(rt), t;
@@ -214,12 +258,12 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 
 	/* fast path, no clock read: the turn is often ours already (a worker that popped a
 	 * fresh upcall) */
-	if (atomic_load_explicit(&s->turn, memory_order_acquire) == want)
+	if ((atomic_load_explicit(&s->turn, memory_order_acquire) & KC_TURN_MASK) == want)
 		return 0;
 	spin_end = 0; /* the clock is read only once the spin has gone on for a while */
 	for (;;) {
 		t = atomic_load_explicit(&s->turn, memory_order_acquire);
-		if (t == want) {
+		if ((t & KC_TURN_MASK) == want) {
 			if (n)
 				kc_spin_feedback(&rt->spin_cur, rt->spin_ns, budget, 1);
 			return 0;
@@ -240,36 +284,50 @@ static int wait_turn(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s)
 		kc_os_cpu_relax();
 		if ((++n & 63) != 0)
 			continue;
+		if ((n & 1023) == 0)
+			kc_os_yield(); /* every ~50 us of spinning: let a peer sharing our CPU run */
 		if (!spin_end) {
-			spin_end = kc_os_now_ns() + budget;
+			now = kc_os_now_ns();
+			spin_end = now + budget;
+			if (me == KC_SIDE_KERNEL)
+				chain_deadline(rt, ch, now);
 		} else if (kc_os_now_ns() > spin_end) {
 			kc_spin_feedback(&rt->spin_cur, rt->spin_ns, budget, 0);
 			break;
 		}
 	}
 	atomic_store(&s->awake[me].v, 0);
-	now = kc_os_now_ns();
-	deadline = now + (uint64_t)rt->o.call_timeout_ms * 1000000ull;
+	kc_stat_inc(&kc_sst(rt, slot)->sleeps);
+	now = me == KC_SIDE_KERNEL ? kc_os_now_ns() : 0; /* the user side has no deadline */
+	deadline = me == KC_SIDE_KERNEL ? chain_deadline(rt, ch, now) : 0;
 	for (;;) {
 		uint64_t slice = 50000000ull;
 
 		atomic_store(&s->waiting[me], 1);
 		t = atomic_load(&s->turn);
-		if (t == want)
+		if ((t & KC_TURN_MASK) == want)
 			break;
 		if (t == KC_TURN_DEAD || atomic_load(&c->dead)) {
 			rc = KC_RT_EDEAD;
 			break;
 		}
 		if (me == KC_SIDE_KERNEL) {
-			/* After the first slice, look at the process ourselves: the supervisor may
-			 * be busy (in the recovery hook) and not notice a death for a while. */
-			if (slices++ && c->pidfd >= 0 && kc_os_watch(c->pidfd, -1, 0) == 1) {
-				kc_conn_kill(rt, c, "user half died");
+			/* kc_rt_close is stopping everything (only the supervisor's own calls, the
+			 * heartbeat ping or the recovery hook, may still wait): give up */
+			if (atomic_load(&rt->stopping)) {
 				rc = KC_RT_EDEAD;
 				break;
 			}
-			now = kc_os_now_ns();
+			/* After the first slice, look at the process ourselves: the supervisor may
+			 * be busy (in the recovery hook) and not notice a death for a while. */
+			if (slices++) {
+				if (c->pidfd >= 0 && kc_os_watch(c->pidfd, -1, 0) == 1) {
+					kc_conn_kill(rt, c, "user half died");
+					rc = KC_RT_EDEAD;
+					break;
+				}
+				now = kc_os_now_ns(); /* the first time: read just above */
+			}
 			if (now >= deadline) {
 				rc = KC_RT_ETIMEDOUT;
 				break;
@@ -435,7 +493,7 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	int64_t saved = ch->serving_fn;
 	uint32_t saved_top = ch->top, room = rt->g.slot_bytes - off - KC_MSG_HDR;
 	uint32_t len = 0;
-	void *rb = NULL;
+	void *rb = NULL, *own_rb = NULL;
 	int rc;
 
 	ch->top = off + KC_MSG_HDR + m->len;
@@ -443,6 +501,10 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		rc = take_releases(rt, m);
 		if (rc)
 			goto reply;
+	}
+	if (m->fn == KC_RT_FN_PING && rt->side == KC_SIDE_USER) {
+		rc = 0; /* the heartbeat: answering proves a worker took the chain */
+		goto reply;
 	}
 	if (m->fn >= rt->o.nfns || !rt->o.fns[m->fn].fn) {
 		if (rt->side == KC_SIDE_KERNEL) {
@@ -453,11 +515,15 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		rc = KC_ENOTFOUND;
 		goto reply;
 	}
-	rb = kc_rt_pool_get(rt);
+	/* the thread's own buffer when it has one and no outer level of this thread uses it */
+	own_rb = tls_rb;
+	tls_rb = NULL;
+	rb = own_rb ? own_rb : kc_rt_pool_get(rt);
 	if (!rb) {
 		rc = KC_ENOMEM;
 		goto reply;
 	}
+	kc_stat_inc(&kc_sst(rt, ch->slot)->served);
 	kc_xdr_init_dec(&args, m->payload, m->len);
 	kc_xdr_init_enc(&res, rb, room); /* the reply replaces the call in the slot */
 	ch->serving_fn = m->fn;
@@ -472,26 +538,31 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {
-		kc_rt_pool_put(rt, rb);
+		if (own_rb)
+			tls_rb = own_rb;
+		else
+			kc_rt_pool_put(rt, rb);
 		return 0;
 	}
 	if (rt->trace && rt->side == KC_SIDE_KERNEL)
 		kc_trace_add(rt->trace, peer_name(rt, ch->waiting_fn), own_name(rt, m->fn),
 			     (uint64_t)m->len + len);
-	kc_rt_msg_put_hdr(s->msg + off, KC_MSG_REPLY, m->id, m->fn, 0, rc, len);
 	if (len)
 		memcpy(s->msg + off + KC_MSG_HDR, rb, len);
-	s->off = off;
-	s->len = KC_MSG_HDR + len;
+	if (own_rb)
+		tls_rb = own_rb;
+	else
+		kc_rt_pool_put(rt, rb);
+	put_msg(s, off, KC_MSG_REPLY, m->id, m->fn, 0, rc, len); /* last: see kc_rt_call_invoke */
 	if (tls_garble == 1)
 		memset(s->msg + off, 0xa5, KC_MSG_HDR / 2);
 	else if (tls_garble == 2)
 		s->len = 0x7fffff00u;
 	tls_garble = 0;
-	kc_rt_pool_put(rt, rb);
-	if (park >= 0 && rt->side == KC_SIDE_USER) /* hand releases it */
-		atomic_store_explicit(&s->parked, park ? 1 : 0, memory_order_relaxed);
-	hand(rt, s);
+	if (park >= 0 && rt->side == KC_SIDE_USER) /* the reply that ends the chain */
+		hand_val(rt, s, KC_TURN_KERNEL | (park ? KC_TURN_PARKED : 0));
+	else
+		hand(rt, s);
 	return park > 0 && rt->side == KC_SIDE_USER;
 }
 
@@ -503,7 +574,7 @@ void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, int park)
 {
 	struct kc_slot *s = kc_chan_slot(c->base, &rt->g, slot);
-	struct chain ch = { rt, c, slot, -1, -1, 0, tls_chain };
+	struct chain ch = { rt, c, slot, -1, -1, 0, tls_chain, 0 };
 	struct kc_rt_msg m;
 	struct msgbuf b;
 	uint32_t off;
@@ -513,7 +584,7 @@ int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, i
 	tls_chain = &ch;
 	if (!atomic_load_explicit(&s->awake[rt->side].v, memory_order_relaxed))
 		atomic_store(&s->awake[rt->side].v, 1);
-	rc = wait_turn(rt, c, s);
+	rc = wait_turn(rt, c, s, &ch);
 	if (rc == KC_RT_ETIMEDOUT)
 		fault(rt, c, "user half did not answer within the call timeout");
 	if (rc)
@@ -534,69 +605,98 @@ out:
 
 /* ---- calls ---- */
 
-int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
-{
-	struct kc_rt_call *c;
-	struct kc_slot *s;
-	uint32_t i, base, n;
-	int rc = 0;
+static int call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt,
+		      uint32_t fn);
 
-	*out = NULL;
-	*args = NULL;
-	if (rt->o.npeer && fn >= rt->o.npeer)
-		return KC_EINVAL;
-	c = kc_os_zalloc(sizeof(*c));
-	if (!c)
-		return KC_ENOMEM;
-	c->rt = rt;
-	c->fn = fn;
-	if (tls_chain && tls_chain->rt == rt) {
-		c->nested = 1;
-		c->conn = tls_chain->conn;
-		atomic_fetch_add(&c->conn->refs, 1);
-		c->slot = tls_chain->slot;
-		if (atomic_load(&c->conn->dead))
-			rc = KC_RT_EDEAD;
-	} else {
-		c->conn = kc_conn_get(rt);
-		if (!c->conn) {
-			rc = KC_RT_EDOWN;
-		} else {
-			base = rt->side == KC_SIDE_KERNEL ? 0 : rt->g.nk;
-			n = rt->side == KC_SIDE_KERNEL ? rt->g.nk : rt->g.nu;
-			rc = KC_RT_ENOSLOT;
-			kc_os_lock(rt->lock);
-			for (i = 0; i < n; i++) {
-				if (!c->conn->busy[i]) {
-					c->conn->busy[i] = 1;
-					c->slot = base + i;
-					rc = 0;
-					break;
-				}
-			}
-			kc_os_unlock(rt->lock);
-			if (rc) {
-				kc_conn_put(rt, c->conn);
-				c->conn = NULL;
-			}
+/* Slot of this thread's last chain: tried first, so a thread keeps its slot (and the user
+ * worker parked there) from one upcall to the next. */
+static _Thread_local uint32_t tls_slot_hint;
+
+/* Claim a free slot of this side's range (lock-free: the busy bytes live in private memory and
+ * are taken by exchange). Returns the index in the range, or -1 when all are busy. */
+static int64_t slot_claim(struct kc_conn *c, uint32_t n)
+{
+	uint32_t k, i = tls_slot_hint < n ? tls_slot_hint : 0;
+
+	for (k = 0; k < n; k++, i = i + 1 == n ? 0 : i + 1) {
+		if (atomic_load_explicit(&c->busy[i], memory_order_relaxed))
+			continue;
+		if (!atomic_exchange_explicit(&c->busy[i], 1, memory_order_acquire)) {
+			tls_slot_hint = i;
+			return i;
 		}
 	}
-	if (rc) {
-		if (c->conn)
-			kc_conn_put(rt, c->conn);
-		kc_os_free(c);
-		return rc;
+	return -1;
+}
+
+int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	*out = NULL;
+	*args = NULL;
+	if ((rt->o.npeer && fn >= rt->o.npeer) || fn == KC_RT_FN_PING)
+		return KC_EINVAL;
+	return call_begin(out, args, rt, fn);
+}
+
+/* kc_rt_call_begin without the function id check (the ping uses it too). */
+static int call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	struct kc_rt_call *c;
+	struct kc_conn *conn;
+	struct kc_slot *s;
+	uint32_t base, n, off = 0;
+	int64_t i;
+
+	if (tls_chain && tls_chain->rt == rt) {
+		/* nested: the chain's slot, above the message this thread serves */
+		conn = tls_chain->conn;
+		if (atomic_load(&conn->dead))
+			return KC_RT_EDEAD;
+		off = (tls_chain->top + 7u) & ~7u;
+		if (off > rt->g.slot_bytes - KC_MSG_HDR)
+			return KC_ENOMEM; /* nested too deep with too large messages */
+		c = kc_os_alloc(sizeof(*c));
+		if (!c)
+			return KC_ENOMEM;
+		atomic_fetch_add(&conn->refs, 1);
+		c->nested = 1;
+		c->kept = 0;
+		c->slot = tls_chain->slot;
+	} else {
+		conn = kc_conn_get(rt);
+		if (!conn)
+			return KC_RT_EDOWN;
+		base = rt->side == KC_SIDE_KERNEL ? 0 : rt->g.nk;
+		n = rt->side == KC_SIDE_KERNEL ? rt->g.nk : rt->g.nu;
+		i = slot_claim(conn, n);
+		if (i < 0) {
+			kc_conn_put(rt, conn);
+			return KC_RT_ENOSLOT;
+		}
+		c = conn->calls[i];
+		if (!c) {
+			c = kc_os_alloc(sizeof(*c));
+			if (!c) {
+				atomic_store_explicit(&conn->busy[i], 0, memory_order_release);
+				kc_conn_put(rt, conn);
+				return KC_ENOMEM;
+			}
+			conn->calls[i] = c;
+		}
+		c->nested = 0;
+		c->kept = 1;
+		c->slot = base + (uint32_t)i;
 	}
-	s = kc_chan_slot(c->conn->base, &rt->g, c->slot);
-	c->off = c->nested ? (tls_chain->top + 7u) & ~7u : 0;
-	if (c->off > rt->g.slot_bytes - KC_MSG_HDR) {
-		/* nested too deep with too large messages: no room left in the slot */
-		kc_conn_put(rt, c->conn);
-		kc_os_free(c);
-		return KC_ENOMEM;
-	}
-	kc_xdr_init_enc(&c->args, s->msg + c->off + KC_MSG_HDR,
-			rt->g.slot_bytes - c->off - KC_MSG_HDR);
+	c->rt = rt;
+	c->conn = conn;
+	c->fn = fn;
+	c->id = 0;
+	c->off = off;
+	c->invoked = 0;
+	c->rb.heap = NULL;
+	s = kc_chan_slot(conn->base, &rt->g, c->slot);
+	kc_xdr_init_enc(&c->args, s->msg + off + KC_MSG_HDR, rt->g.slot_bytes - off - KC_MSG_HDR);
+	kc_xdr_init_dec(&c->res, NULL, 0);
 	*out = c;
 	*args = &c->args;
 	return 0;
@@ -627,14 +727,11 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	len = put_releases(rt, s->msg + c->off + KC_MSG_HDR, len,
 			   rt->g.slot_bytes - c->off - KC_MSG_HDR, &flags);
 	c->id = atomic_fetch_add(&rt->next_id, 1) + 1;
-	kc_rt_msg_put_hdr(s->msg + c->off, KC_MSG_CALL, c->id, c->fn, flags, 0, len);
-	s->off = c->off;
-	s->len = KC_MSG_HDR + len;
 	if (c->nested) {
 		ch = tls_chain;
 	} else {
 		ch = &c->ch;
-		*ch = (struct chain){ rt, cn, c->slot, -1, -1, 0, tls_chain };
+		*ch = (struct chain){ rt, cn, c->slot, -1, -1, 0, tls_chain, 0 };
 		tls_chain = ch;
 	}
 	if (rt->trace) {
@@ -644,17 +741,37 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	}
 	saved_wait = ch->waiting_fn;
 	ch->waiting_fn = c->fn;
+	if (c->fn == KC_RT_FN_PING)
+		kc_stat_inc(&kc_sst(rt, c->slot)->pings);
+	else if (c->nested)
+		kc_stat_inc(&kc_sst(rt, c->slot)->nested);
+	else
+		kc_stat_inc(&kc_sst(rt, c->slot)->chains);
+	if (!c->nested)
+		atomic_store_explicit(&s->awake[rt->side].v, 1, memory_order_release); /* a hint */
+	/* Header, offset and length last, right before the hand-off: they share the turn word's
+	 * cache line, which a spinning peer keeps pulling back; the fewer instructions between
+	 * the first store to it and the hand-off, the fewer times it moves. */
+	put_msg(s, c->off, KC_MSG_CALL, c->id, c->fn, flags, 0, len);
 	if (!c->nested) {
 		struct kc_ring *r = rt->side == KC_SIDE_KERNEL ? &h->up : &h->down;
-		uint32_t one = 1;
+		uint32_t parked = KC_TURN_KERNEL | KC_TURN_PARKED;
 
-		/* A user worker parked on this slot (udrv.c): claim it and skip the ring. If
-		 * the user half lies about it, nobody serves the call and it times out. */
-		atomic_store(&s->awake[rt->side].v, 1);
-		hand(rt, s); /* before the claim, so the claimed worker finds its turn */
+		/* A user worker parked on this slot (udrv.c): claim it and hand it the turn in
+		 * one compare-and-swap, and skip the ring. If the user half lies about it,
+		 * nobody serves the call and it times out. */
 		if (rt->side == KC_SIDE_KERNEL &&
-		    atomic_compare_exchange_strong(&s->parked, &one, 2))
+		    atomic_compare_exchange_strong(&s->turn, &parked,
+						   KC_TURN_USER | KC_TURN_CLAIMED)) {
+			if (c->fn != KC_RT_FN_PING)
+				kc_stat_inc(&kc_sst(rt, c->slot)->claimed);
+			if (atomic_load(&s->waiting[KC_SIDE_USER])) /* not while parked; cheap */
+				kc_os_futex_wake((uint32_t *)&s->turn, 1);
 			goto wait;
+		}
+		hand(rt, s);
+		if (c->fn != KC_RT_FN_PING)
+			kc_stat_inc(&kc_sst(rt, c->slot)->pushed);
 		/* nobody serves this slot until we push it: no worker's store to undo */
 		atomic_store(&s->awake[!rt->side].v, 0);
 		if (kc_ring_push(r, c->slot)) {
@@ -671,7 +788,7 @@ wait:
 		struct kc_rt_msg m;
 		uint32_t off;
 
-		rc = wait_turn(rt, cn, s);
+		rc = wait_turn(rt, cn, s, ch);
 		if (rc == KC_RT_ETIMEDOUT)
 			fault(rt, cn, "user half did not answer within the call timeout");
 		if (rc)
@@ -694,10 +811,25 @@ wait:
 			rc = m.status;
 			break;
 		}
-		serve_one(rt, cn, s, &m, off, ch, -1);
+		if (rt->side == KC_SIDE_KERNEL) {
+			/* the kernel's own time serving the nested call does not count against
+			 * the user half; the chain's time before it does */
+			uint64_t t0 = kc_os_now_ns();
+
+			if (t0 >= chain_deadline(rt, ch, t0)) {
+				fault(rt, cn, "user half did not finish the call chain within "
+					      "the call timeout");
+				rc = KC_RT_ETIMEDOUT;
+				break;
+			}
+			serve_one(rt, cn, s, &m, off, ch, -1);
+			ch->deadline += kc_os_now_ns() - t0;
+		} else {
+			serve_one(rt, cn, s, &m, off, ch, -1);
+		}
 	}
 out:
-	if (rt->trace && rt->side == KC_SIDE_KERNEL)
+	if (rt->trace && rt->side == KC_SIDE_KERNEL && c->fn != KC_RT_FN_PING)
 		kc_trace_add(rt->trace, caller, peer_name(rt, c->fn), bytes);
 	ch->waiting_fn = saved_wait;
 	if (!c->nested)
@@ -707,6 +839,7 @@ out:
 
 int kc_rt_call_end(struct kc_rt_call *c, int rc)
 {
+	struct kc_conn *conn;
 	struct kc_rt *rt;
 
 	if (!c)
@@ -719,18 +852,19 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 		fault(rt, c->conn, what);
 		rc = KC_RT_EPROTO;
 	}
-	if (!c->nested) {
-		uint32_t base = rt->side == KC_SIDE_KERNEL ? 0 : rt->g.nk;
-		struct kc_slot *s = kc_chan_slot(c->conn->base, &rt->g, c->slot);
-
-		atomic_store(&s->awake[rt->side].v, 0);
-		kc_os_lock(rt->lock);
-		c->conn->busy[c->slot - base] = 0;
-		kc_os_unlock(rt->lock);
-	}
-	kc_conn_put(rt, c->conn);
 	msgbuf_release(&c->rb);
-	kc_os_free(c);
+	conn = c->conn;
+	if (c->kept) {
+		uint32_t base = rt->side == KC_SIDE_KERNEL ? 0 : rt->g.nk;
+		struct kc_slot *s = kc_chan_slot(conn->base, &rt->g, c->slot);
+
+		atomic_store_explicit(&s->awake[rt->side].v, 0, memory_order_release);
+		/* from here on another thread may take the slot and this call object */
+		atomic_store_explicit(&conn->busy[c->slot - base], 0, memory_order_release);
+	} else {
+		kc_os_free(c);
+	}
+	kc_conn_put(rt, conn); /* after the slot's release: frees conn->calls[] when last */
 	return rc;
 }
 
@@ -748,6 +882,48 @@ int kc_rt_fault(struct kc_rt *rt, const char *why)
 		kc_conn_put(rt, c);
 	}
 	return KC_RT_EPROTO;
+}
+
+int kc_rt__ping(struct kc_rt *rt)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc;
+
+	if (tls_chain)
+		return KC_EINVAL; /* never nested: the supervisor thread serves no chain */
+	rc = call_begin(&c, &a, rt, KC_RT_FN_PING);
+	if (rc)
+		return rc;
+	return kc_rt_call_end(c, kc_rt_call_invoke(c, &r));
+}
+
+uint64_t kc_rt__chains(struct kc_rt *rt)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < KC_NSLOTS_K + KC_NSLOTS_U; i++)
+		n += atomic_load_explicit(&rt->sst[i].chains, memory_order_relaxed);
+	return n;
+}
+
+void kc_rt_get_stats(struct kc_rt_stats *out, struct kc_rt *rt)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < KC_NSLOTS_K + KC_NSLOTS_U; i++) {
+		struct kc_slot_stats *t = &rt->sst[i];
+
+		out->chains += atomic_load_explicit(&t->chains, memory_order_relaxed);
+		out->nested += atomic_load_explicit(&t->nested, memory_order_relaxed);
+		out->claimed += atomic_load_explicit(&t->claimed, memory_order_relaxed);
+		out->pushed += atomic_load_explicit(&t->pushed, memory_order_relaxed);
+		out->sleeps += atomic_load_explicit(&t->sleeps, memory_order_relaxed);
+		out->served += atomic_load_explicit(&t->served, memory_order_relaxed);
+		out->pings += atomic_load_explicit(&t->pings, memory_order_relaxed);
+	}
 }
 
 struct kc_objt *kc_rt_objt(struct kc_rt *rt)

@@ -8,7 +8,9 @@
  *	struct kc_chan_hdr   geometry, ready/shutdown words, the two rings
  *	slot 0 .. NK-1       call chains started by the kernel half (upcalls)
  *	slot NK .. NK+NU-1   call chains started by the user half (downcalls)
- *	bulk area            byte ranges passed by reference (kc_rt_buf_*), half per side
+ *	bulk area            byte ranges passed by reference (kc_rt_buf_*) the user half
+ *	                     allocates (its first half is unused: the kernel's buffers live in
+ *	                     a memfd of their own that outlives incarnations, kc_rt.kbulk)
  *
  * A chain is one logical thread of control that crosses the boundary back and forth: the side
  * that starts it takes a free slot of its own range, writes a CALL, hands the slot's turn word to
@@ -30,10 +32,11 @@
 #include "os.h"
 
 #define KC_CHAN_MAGIC 0x6b637274u /* "kcrt" */
-#define KC_CHAN_VERSION 2u
+#define KC_CHAN_VERSION 3u
 #define KC_RING_CAP 64u           /* power of two, >= slots of either range */
 #define KC_NSLOTS_K 32u
 #define KC_NSLOTS_U 16u
+#define KC_NSERVERS 4u             /* kernel threads serving chains the user half starts */
 #define KC_SLOT_BYTES (64u * 1024u) /* message area per slot, header included */
 #define KC_MSG_HDR 24u            /* kind, call id, fn, flags, status, payload length */
 #define KC_MAX_PAYLOAD (KC_SLOT_BYTES - KC_MSG_HDR)
@@ -46,6 +49,15 @@
 
 enum { KC_SIDE_KERNEL = 0, KC_SIDE_USER = 1 };
 enum { KC_TURN_IDLE = 0, KC_TURN_KERNEL = 1, KC_TURN_USER = 2, KC_TURN_DEAD = 3 };
+/* Flags in the turn word (kernel range only), so that parking and claiming a user worker are
+ * part of the hand-off itself (one atomic operation on one word, see udrv.c): the reply that
+ * ends a chain hands KERNEL | PARKED when its worker stays spinning on the slot; the kernel's
+ * next upcall on the slot turns KERNEL | PARKED into USER | CLAIMED with one compare-and-swap;
+ * a worker that stops spinning turns KERNEL | PARKED back into KERNEL. Whose turn it is, is
+ * turn & KC_TURN_MASK. */
+#define KC_TURN_MASK 0x0fu
+#define KC_TURN_PARKED 0x10u
+#define KC_TURN_CLAIMED 0x20u
 enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
 /* CALL flag (kernel -> user only): the payload ends with handles the kernel half released
  * (free/kfree hook): u64 handle * n, then u32 n. The user half drops its copies first. */
@@ -77,28 +89,29 @@ struct kc_chan_hdr {
 	uint32_t region_id;        /* random per incarnation; tags by-reference ranges */
 	_Atomic uint32_t ready;    /* user half: 1 when serving (futex) */
 	_Atomic uint32_t shutdown; /* kernel half: 1 = stop now (futex) */
-	uint32_t pad[6];
+	uint32_t kbulk_id;         /* tags references into the kernel's bulk memfd (kc_rt.kbulk) */
+	uint32_t pad[5];
 	struct kc_ring up;   /* slots of chains the kernel starts, consumed by user workers */
 	struct kc_ring down; /* slots of chains the user starts, consumed by the kernel server */
 };
 
 /* Cache lines, because a spinning peer pulls every line it reads back to its CPU and each
- * transfer costs about as much as a bare spin round trip's half: the turn word and what the
- * message hand-off needs with it (off, len, parked) share one line, so a hand-off moves that
- * line once; each side's awake flag has a line of its own that only that side writes (the
- * peer reads it now and then while spinning). */
+ * transfer costs about as much as a bare spin round trip's half: the turn word, what the
+ * message hand-off needs with it (off, len) and the first 40 bytes of the message area
+ * share one line, so a hand-off of a small message (a null call or reply is the 24-byte header
+ * alone) moves that one line once; each side's awake flag has a line of its own that only that
+ * side writes (the peer reads it now and then while spinning). */
 struct kc_slot {
-	_Atomic uint32_t turn;       /* futex word: KC_TURN_* */
-	_Atomic uint32_t waiting[2]; /* side is (about to be) asleep on turn */
-	_Atomic uint32_t parked;     /* kernel range: 1 a user worker spins here, 2 claimed */
-	uint32_t off;                /* where in msg the current message starts */
-	uint32_t len;                /* its bytes (header + payload) */
-	uint32_t pad0[10];
 	struct {
 		_Atomic uint32_t v;  /* side's thread is running this chain (adaptive spin) */
 		uint32_t pad[15];
 	} awake[2];
-	uint8_t msg[];
+	_Atomic uint32_t turn;       /* futex word: KC_TURN_* (and, kernel range, PARKED/CLAIMED) */
+	_Atomic uint32_t waiting[2]; /* side is (about to be) asleep on turn */
+	uint32_t pad0;
+	uint32_t off;                /* where in msg the current message starts */
+	uint32_t len;                /* its bytes (header + payload) */
+	uint8_t msg[];               /* 8-byte aligned; starts on the turn word's line */
 };
 
 /* A parsed message header. */
@@ -147,7 +160,11 @@ struct kc_conn {
 	uint32_t region_id;
 	uint64_t started_ns;
 	uint8_t bulk_used[KC_BULK_PAGES];   /* own half of the bulk area, under rt->lock */
-	uint8_t busy[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U]; /* own range, lock */
+	/* own range of slots: claimed by exchange (no lock on the call path); each slot keeps the
+	 * call object of the chains started on it, allocated on first use, reused by every later
+	 * call that starts a chain there, freed with the incarnation */
+	_Atomic uint8_t busy[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U];
+	struct kc_rt_call *calls[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U];
 };
 
 struct kc_trace;
@@ -167,8 +184,15 @@ struct kc_rt {
 	_Atomic(void *) pool1;           /* one more, taken without the lock */
 	void **pool;
 	size_t npool, cappool;
+	/* The kernel's half of the by-reference area: a sealed memfd of KC_BULK_HALF bytes made
+	 * once per endpoint, so kernel buffers outlive user-half incarnations; mapped writable by
+	 * the kernel half (kbulk_used under lock) and read-only by every user half. */
+	int kbulk_fd;
+	void *kbulk;
+	uint32_t kbulk_id;
+	uint8_t kbulk_used[KC_BULK_PAGES];
 	/* kernel side */
-	struct kc_os_thread *super, *server;
+	struct kc_os_thread *super, *server[KC_NSERVERS];
 	int wake_fd;
 	_Atomic int stopping;
 	_Atomic int stop_clean;          /* 1: the last user half exited 0 when asked to stop */
@@ -180,7 +204,24 @@ struct kc_rt {
 	/* user side */
 	struct kc_os_thread **workers;
 	unsigned nworkers;
+	/* counters (kc_rt_get_stats), per slot so that the thread running a chain updates a line
+	 * of its own; only that thread writes a slot's counters (plain relaxed load + store) */
+	struct kc_slot_stats {
+		_Atomic uint64_t chains, nested, claimed, pushed, sleeps, served, pings;
+		uint64_t pad[1];
+	} sst[KC_NSLOTS_K + KC_NSLOTS_U];
 };
+
+/* Count one event in a slot's counter (see struct kc_rt.sst). */
+static inline void kc_stat_inc(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+static inline struct kc_slot_stats *kc_sst(struct kc_rt *rt, uint32_t slot)
+{
+	return &rt->sst[slot < KC_NSLOTS_K + KC_NSLOTS_U ? slot : 0];
+}
 
 /* Adaptive spinning: a spin that ended with the awaited event grows the budget back toward
  * the configured maximum; one that ran out of budget halves it, but never below
@@ -203,11 +244,23 @@ void kc_conn_put(struct kc_rt *rt, struct kc_conn *c);
 /* Kernel side: declare the incarnation dead (wakes every waiter, kills the process). */
 void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
 
+/* Function id of the heartbeat ping (kernel -> user; the user side's runtime answers it
+ * itself, the dispatch table is not involved). */
+#define KC_RT_FN_PING 0xfffffff0u
+/* Kernel side (supervisor): one ping; 0 when the user half answered. A ping that is not
+ * answered within call_timeout_ms kills the incarnation like any call. */
+int kc_rt__ping(struct kc_rt *rt);
+/* Sum of the chains started by this side so far (heartbeat: was there traffic?). */
+uint64_t kc_rt__chains(struct kc_rt *rt);
+
 /* Serve one chain started by the peer on slot `slot` (the worker / server loop). */
 void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot);
 /* The same; park (user side): leave the slot parked for this worker with the reply (udrv.c).
  * Returns 1 when the slot was left parked. */
 int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, int park);
+/* A result buffer of the calling thread's own (worker and server threads), used before the
+ * pool: kc_rt_thread_buf(1) allocates it, kc_rt_thread_buf(0) frees it. 0 or KC_ENOMEM. */
+int kc_rt_thread_buf(int on);
 void *kc_rt_pool_get(struct kc_rt *rt);
 void kc_rt_pool_put(struct kc_rt *rt, void *buf);
 void kc_rt_pool_free(struct kc_rt *rt);

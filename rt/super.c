@@ -1,6 +1,6 @@
 /*
  * super.c - the kernel half's side of the runtime: start-up, the supervisor thread that spawns
- * and watches the user half, and the server thread that takes chains the user half starts.
+ * and watches the user half, and the server threads that take chains the user half starts.
  *
  * The supervisor owns the user-half process. For each incarnation it creates a fresh shared
  * region (so nothing a crashed process left behind is reused), spawns the program, waits until
@@ -67,8 +67,9 @@ static int spawn_one(struct kc_rt *rt, struct kc_conn **out)
 	if (!c->region_id)
 		c->region_id = 1;
 	h->region_id = c->region_id;
+	h->kbulk_id = rt->kbulk_id;
 	rc = kc_os_spawn(&c->pid, &c->pidfd, rt->o.user_path,
-			 rt->o.user_argv ? rt->o.user_argv : defargv, c->memfd);
+			 rt->o.user_argv ? rt->o.user_argv : defargv, c->memfd, rt->kbulk_fd);
 	if (rc) {
 		set_fault(rt, "cannot start %s: %s", rt->o.user_path, strerror(-rc));
 		kc_conn_put(rt, c);
@@ -119,6 +120,7 @@ static void *super_main(void *arg)
 	while (!atomic_load(&rt->stopping)) {
 		struct kc_conn *c = NULL;
 		struct kc_chan_hdr *h;
+		uint64_t last;
 		int r;
 
 		dbg(rt, "spawn", 0, NULL);
@@ -135,14 +137,31 @@ static void *super_main(void *arg)
 		kc_os_unlock(rt->lock);
 		if (c->incarnation > 1 && rt->o.recover)
 			rt->o.recover(rt, rt->o.recover_arg, c->incarnation);
+		last = kc_rt__chains(rt);
 		for (;;) {
-			r = kc_os_watch(c->pidfd, rt->wake_fd, -1);
+			r = kc_os_watch(c->pidfd, rt->wake_fd,
+					rt->o.heartbeat_ms ? (int)rt->o.heartbeat_ms : -1);
 			if (r == 1)
 				break;
 			if (r == 2) {
 				kc_os_event_drain(rt->wake_fd);
 				if (atomic_load(&rt->stopping))
 					break;
+			}
+			if (r == 0) {
+				/* heartbeat: no upcall for a while, so nothing would notice a
+				 * user half that hangs while idle: ping it. A ping that is not
+				 * answered in call_timeout_ms kills it; the pidfd then fires. */
+				uint64_t now = kc_rt__chains(rt);
+
+				if (now == last && !atomic_load(&c->dead)) {
+					int prc = kc_rt__ping(rt);
+
+					if (prc)
+						dbg(rt, "ping failed", c->incarnation,
+						    kc_rt_strerror(prc));
+				}
+				last = now;
 			}
 		}
 		if (r != 1) {
@@ -174,12 +193,15 @@ static void *super_main(void *arg)
 	return NULL;
 }
 
-/* Take chains the user half starts (downcalls not made on behalf of an upcall), one at a
- * time. */
+/* A server thread: take chains the user half starts (downcalls not made on behalf of an
+ * upcall) from the down ring and serve each to its end. KC_NSERVERS of them run, so up to that
+ * many such chains are served at once (a kernel function that blocks does not hold up the
+ * others); more wait in the ring. */
 static void *server_main(void *arg)
 {
 	struct kc_rt *rt = arg;
 
+	kc_rt_thread_buf(1); /* results without the shared pool (falls back to it on failure) */
 	while (!atomic_load(&rt->stopping)) {
 		struct kc_conn *c = kc_conn_get(rt);
 		struct kc_chan_hdr *h;
@@ -208,6 +230,7 @@ static void *server_main(void *arg)
 		}
 		kc_conn_put(rt, c);
 	}
+	kc_rt_thread_buf(0);
 	return NULL;
 }
 
@@ -239,6 +262,8 @@ static void rt_free(struct kc_rt *rt)
 	kc_trace_free(rt->trace);
 	kc_os_free(rt->rel);
 	kc_os_close(rt->wake_fd);
+	kc_os_shm_unmap(rt->kbulk, KC_BULK_HALF);
+	kc_os_close(rt->kbulk_fd);
 	kc_os_mutex_free(rt->lock);
 	kc_os_free(rt->workers);
 	kc_os_free(rt);
@@ -261,6 +286,7 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	rt->side = side;
 	rt->o = *o;
 	rt->wake_fd = -1;
+	rt->kbulk_fd = -1;
 	if (!rt->o.call_timeout_ms)
 		rt->o.call_timeout_ms = 5000;
 	if (!rt->o.ready_timeout_ms)
@@ -301,6 +327,7 @@ void kc_rt__free(struct kc_rt *rt)
 int kc_rt_kernel_start(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_err *err)
 {
 	struct kc_rt *rt;
+	unsigned i;
 	int rc;
 
 	*out = NULL;
@@ -314,8 +341,18 @@ int kc_rt_kernel_start(struct kc_rt **out, const struct kc_rt_opts *o, struct kc
 		rt_free(rt);
 		return kc_err_set(err, KC_EIO, "runtime: eventfd: %s", strerror(errno));
 	}
-	if (kc_os_thread_start(&rt->super, super_main, rt) ||
-	    kc_os_thread_start(&rt->server, server_main, rt)) {
+	rc = kc_os_shm_create_sealed(&rt->kbulk_fd, &rt->kbulk, KC_BULK_HALF);
+	if (rc) {
+		rt_free(rt);
+		return kc_err_set(err, KC_EIO, "runtime: bulk area: %s", strerror(-rc));
+	}
+	rt->kbulk_id = (uint32_t)(kc_os_now_ns() * 2246822519u) ^ ((uint32_t)(uintptr_t)rt >> 4);
+	if (!rt->kbulk_id)
+		rt->kbulk_id = 1;
+	rc = kc_os_thread_start(&rt->super, super_main, rt);
+	for (i = 0; !rc && i < KC_NSERVERS; i++)
+		rc = kc_os_thread_start(&rt->server[i], server_main, rt);
+	if (rc) {
 		kc_rt_close(rt);
 		return kc_err_set(err, KC_ENOMEM, "runtime: cannot start threads");
 	}
@@ -344,7 +381,8 @@ int kc_rt_close(struct kc_rt *rt)
 		if (rt->wake_fd >= 0)
 			kc_os_event_signal(rt->wake_fd);
 		kc_os_thread_join(rt->super);
-		kc_os_thread_join(rt->server);
+		for (i = 0; i < KC_NSERVERS; i++)
+			kc_os_thread_join(rt->server[i]);
 		if (atomic_load(&rt->stop_clean) < 0) {
 			fprintf(stderr, "kcut-rt: %s at shutdown\n", rt->last_fault);
 			rc = KC_EIO;

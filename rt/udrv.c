@@ -29,13 +29,15 @@ static int64_t serve(struct kc_rt *rt, struct kc_conn *c, int64_t si, int64_t *l
  * slices, so shutdown is noticed even without a wake-up). Returns at shutdown.
  *
  * While it spins, the worker also parks on the slot of the chain it served last: the reply
- * that ends the chain sets the slot's parked word to 1 when the worker means to spin (only the
+ * that ends the chain hands the turn as KERNEL | PARKED when the worker means to spin (only the
  * worker serving a chain writes that reply, so a slot has at most one parked worker). A kernel
  * caller usually takes the same slot for its next upcall; when it finds a worker parked there it
- * claims it (1 -> 2) and skips the request ring, so the upcall costs one hand-off of the slot's
- * turn instead of a ring push and pop. The word stays 2 until the reply that ends the claimed
- * chain (which sets 1 or 0). Leaving the slot (1 -> 0) and the claim are compare-and-swaps on
- * the same word, so exactly one of them wins: a claimed slot is always served. */
+ * claims it and hands it the turn in one compare-and-swap (KERNEL | PARKED -> USER | CLAIMED)
+ * and skips the request ring, so the upcall costs one hand-off of the slot's turn line instead
+ * of a ring push and pop. Leaving the slot (KERNEL | PARKED -> KERNEL) and the claim are
+ * compare-and-swaps on the same word, so exactly one of them wins: a claimed slot is always
+ * served. (A failed leave may also mean the incarnation was poisoned, KC_TURN_DEAD; serving then
+ * ends at once.) */
 static void *worker_main(void *arg)
 {
 	struct kc_rt *rt = arg;
@@ -44,6 +46,7 @@ static void *worker_main(void *arg)
 	struct kc_ring *r = &h->up;
 	int64_t last = -1, pre = -1; /* pre: slot left parked by the last reply */
 
+	kc_rt_thread_buf(1); /* results without the shared pool (falls back to it on failure) */
 	while (!atomic_load(&h->shutdown)) {
 		int64_t si = pre >= 0 ? -1 : kc_ring_pop(r);
 		uint64_t end, budget;
@@ -74,8 +77,8 @@ static void *worker_main(void *arg)
 			pre = -1;
 			end = 0; /* read the clock only once the spin has gone on for a while */
 			for (;;) {
-				if (ps && atomic_load_explicit(&ps->parked,
-							       memory_order_acquire) == 2) {
+				if (ps && atomic_load_explicit(&ps->turn, memory_order_acquire) ==
+					      (KC_TURN_USER | KC_TURN_CLAIMED)) {
 					claimed = 1;
 					break;
 				}
@@ -88,7 +91,9 @@ static void *worker_main(void *arg)
 				if (atomic_load_explicit(&h->shutdown, memory_order_relaxed))
 					break;
 				kc_os_cpu_relax();
-				if ((++n & 63) != 0 || rt->o.busy_poll)
+				if ((++n & 1023) == 0)
+					kc_os_yield(); /* let a caller sharing our CPU run */
+				if ((n & 63) != 0 || rt->o.busy_poll)
 					continue;
 				if (!end) {
 					end = kc_os_now_ns() + budget;
@@ -98,13 +103,16 @@ static void *worker_main(void *arg)
 				}
 			}
 			if (ps && !claimed) {
-				one = 1;
-				if (atomic_compare_exchange_strong(&ps->parked, &one, 0))
+				one = KC_TURN_KERNEL | KC_TURN_PARKED;
+				if (atomic_compare_exchange_strong(&ps->turn, &one, KC_TURN_KERNEL))
 					atomic_store(&ps->awake[KC_SIDE_USER].v, 0);
 				else
 					claimed = 1; /* claimed while we were leaving */
 			}
-			if (claimed) /* parked stays 2 until the reply that ends the chain */
+			/* claimed: the worker stayed awake on the slot (store only when needed:
+			 * the caller reads that line) */
+			if (claimed && !atomic_load_explicit(&ps->awake[KC_SIDE_USER].v,
+							     memory_order_relaxed))
 				atomic_store(&ps->awake[KC_SIDE_USER].v, 1);
 			if (si >= 0 && si < rt->g.nk) {
 				struct kc_slot *s = kc_chan_slot(c->base, &rt->g, (uint32_t)si);
@@ -129,10 +137,10 @@ static void *worker_main(void *arg)
 			/* parked, but no longer meant to spin: leave, or serve a claim */
 			int64_t pslot = pre;
 			struct kc_slot *ps = kc_chan_slot(c->base, &rt->g, (uint32_t)pre);
-			uint32_t one = 1;
+			uint32_t one = KC_TURN_KERNEL | KC_TURN_PARKED;
 
 			pre = -1;
-			if (!atomic_compare_exchange_strong(&ps->parked, &one, 0)) {
+			if (!atomic_compare_exchange_strong(&ps->turn, &one, KC_TURN_KERNEL)) {
 				serve(rt, c, pslot, &last, 0);
 				continue;
 			}
@@ -144,6 +152,7 @@ static void *worker_main(void *arg)
 			kc_os_futex_wait((uint32_t *)&r->seq, seq, 100000000ull);
 		atomic_fetch_sub(&r->sleepers, 1);
 	}
+	kc_rt_thread_buf(0);
 	return NULL;
 }
 
@@ -151,7 +160,7 @@ int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_er
 {
 	struct kc_rt *rt;
 	struct kc_conn *c;
-	const char *fdvar = getenv("KCUT_RT_FD");
+	const char *fdvar = getenv("KCUT_RT_FD"), *kbvar = getenv("KCUT_RT_KBULK_FD");
 	char *end;
 	long fd;
 	int rc;
@@ -177,8 +186,18 @@ int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_er
 	rc = kc_os_shm_attach(&c->base, &c->size, c->memfd);
 	if (!rc)
 		rc = kc_chan_geom_read(&rt->g, c->base, c->size);
-	if (!rc)
+	if (!rc) {
 		c->region_id = ((struct kc_chan_hdr *)c->base)->region_id;
+		rt->kbulk_id = ((struct kc_chan_hdr *)c->base)->kbulk_id;
+	}
+	/* the kernel's by-reference buffers: read-only here (the memfd is sealed) */
+	if (!rc && (!kbvar || strtol(kbvar, &end, 10) != KC_OS_CHILD_FD2 || *end ||
+		    kc_os_shm_attach_ro(&rt->kbulk, KC_BULK_HALF, KC_OS_CHILD_FD2))) {
+		rt->conn = c;
+		kc_rt__free(rt);
+		return kc_err_set(err, KC_EIO, "cannot map the kernel half's by-reference area "
+				  "($KCUT_RT_KBULK_FD '%s')", kbvar ? kbvar : "unset");
+	}
 	rt->conn = c;
 	if (rc) {
 		kc_rt__free(rt);

@@ -15,18 +15,22 @@
 #     $CACHE/modules.tsv                 module <TAB> family <TAB> directory <TAB> source files (space-separated)
 #     $CACHE/module-map.tsv              source <TAB> module (`kcut analyze --module-map`)
 #     $CACHE/db/<family>/<module>.db     `kcut analyze` of that module's TUs (--analyze)
+#     $CACHE/whole/whole.db              with --whole-tree: ONE database for all selected modules
+#                                        (tu.module set; `kcut stats --db` reports it per module)
 # Every step leaves a stamp; a finished step is skipped on the next run, an interrupted one is
 # redone (make itself resumes where it stopped; a module database is written to a temporary name
 # and renamed when its analysis finished).
 #
-# Usage: scripts/linux-corpus.sh [--families net,scsi,sound] [--modules M1,M2|--limit N] [--analyze]
-#                                [--kcut PATH] [--out DIR] [-j N] [--cache DIR] [--print-cache] [--force]
+# Usage: scripts/linux-corpus.sh [--families net,scsi,sound] [--modules M1,M2|--limit N]
+#                                [--analyze | --whole-tree] [--kcut PATH] [--out DIR] [-j N]
+#                                [--cache DIR] [--print-cache] [--force]
 set -euo pipefail
 
 families=net,scsi,sound
 modules=""
 limit=0
 analyze=0
+whole=0
 kcut=""
 out=""
 jobs=${KCUT_CORPUS_JOBS:-2}
@@ -42,6 +46,10 @@ Families: net (drivers/net/ethernet), scsi (drivers/scsi), sound (sound/pci, sou
 --modules analyses only the named modules, --limit the first N modules per family (in path order).
 --analyze runs `kcut analyze` per module (kcut from --kcut, else build/*/cli/kcut, else PATH) into
 --out DIR (default $CACHE/db): DIR/<family>/<module>.db, the layout `kcut stats --corpus DIR` reads.
+--whole-tree analyses every selected module into ONE database, --out DIR (default $CACHE/whole):
+DIR/whole.db with `kcut analyze -j N --module-map` (DIR/module-map.tsv, DIR/modules.tsv of the
+selection, DIR/analyze.log); resumable: a re-run skips the TUs already stored. Then
+`kcut stats --db DIR/whole.db --module-families DIR/modules.tsv --per-driver`.
 Environment: KCUT_CORPUS_CACHE, KCUT_LINUX_CACHE (source tree), KCUT_CORPUS_JOBS (make -j, default 2).
 EOF2
 }
@@ -55,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--limit) limit=$2; shift 2 ;;
 	--limit=*) limit=${1#*=}; shift ;;
 	--analyze) analyze=1; shift ;;
+	--whole-tree) analyze=1; whole=1; shift ;;
 	--kcut) kcut=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--out=*) out=${1#*=}; shift ;;
@@ -233,7 +242,9 @@ if [ -z "$kcut" ]; then
 	[ -n "$kcut" ] || kcut=$(command -v kcut || true)
 fi
 [ -x "$kcut" ] || { echo "linux-corpus: no kcut binary (use --kcut)" >&2; exit 2; }
-[ -n "$out" ] || out=$cache/db
+if [ -z "$out" ]; then
+	if [ "$whole" = 1 ]; then out=$cache/whole; else out=$cache/db; fi
+fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 # The selection is private to this run (two runs with different --out may overlap).
@@ -264,13 +275,62 @@ while any(i < len(v) for v in per.values()):
     i += 1
 PY
 n=$(wc -l <"$sel")
+if [ "$whole" = 1 ]; then
+	# --- whole-tree analysis: one database, one kcut analyze -j N over the selection ---------------
+	# The selection's TUs in selection order (so an interrupted run holds whole modules, small ones
+	# first), its module map (a source linked into several selected modules keeps the first), its
+	# modules.tsv, and the modules' directories as --driver directories.
+	python3 - "$cache/compile_commands.json" "$sel" "$out" <<'PY'
+import json, os, sys
+ccdb, sel, out = sys.argv[1:4]
+lines = [l.rstrip("\n").split("\t") for l in open(sel) if l.strip()]
+by_file = {}
+for e in json.load(open(ccdb)):
+    by_file.setdefault(os.path.realpath(os.path.join(e["directory"], e["file"])), e)
+entries, owner, dirs = [], {}, []
+for m, f, d, srcs in lines:
+    if d not in dirs:
+        dirs.append(d)
+    for s in srcs.split():
+        if s in owner or s not in by_file:
+            continue
+        owner[s] = m
+        entries.append(by_file[s])
+def put(name, text):
+    with open(os.path.join(out, name + ".tmp"), "w") as fh:
+        fh.write(text)
+    os.replace(os.path.join(out, name + ".tmp"), os.path.join(out, name))
+put("compile_commands.json", json.dumps(entries, indent=1))
+put("module-map.tsv", "".join("%s\t%s\n" % (s, owner[s]) for s in sorted(owner)))
+put("modules.tsv", "".join("\t".join(l) + "\n" for l in lines))
+put("drivers.txt", "".join(d + "\n" for d in dirs))
+print("linux-corpus:   whole tree: %d modules, %d TUs, %d driver directories" % (len(lines), len(entries), len(dirs)))
+PY
+	step_begin "kcut analyze (whole tree): $n modules into $out/whole.db, -j $jobs ($kcut)"
+	drv=()
+	while IFS= read -r d; do drv+=(--driver "$d"); done <"$out/drivers.txt"
+	rc=0
+	nice -n 10 "$kcut" analyze -p "$out/compile_commands.json" --db "$out/whole.db" "${drv[@]}" \
+		--module-map "$out/module-map.tsv" --keep-going -j "$jobs" --no-progress -v \
+		>>"$out/analyze.log" 2>&1 || rc=$?
+	step_end
+	case $rc in
+	0|1|3) ;;
+	*) echo "linux-corpus: kcut analyze failed (rc=$rc, see $out/analyze.log)" >&2; exit 2 ;;
+	esac
+	printf 'linux-corpus: ready in %d s (kcut analyze rc=%d); %s/whole.db\n' "$(($(date +%s) - T0))" "$rc" "$out"
+	exit 0
+fi
 step_begin "kcut analyze: $n modules, $jobs at a time ($kcut)"
-export KCUT_BIN=$kcut KCUT_CACHE=$cache KCUT_OUT=$out
+# the stamp of a module database names the kcut binary by path and content: a rebuilt kcut (another
+# analyzer, another schema version) re-analyzes
+KCUT_BIN_SUM=$(md5sum <"$kcut" | cut -c1-32)
+export KCUT_BIN=$kcut KCUT_BIN_SUM KCUT_CACHE=$cache KCUT_OUT=$out
 # One module: its TUs from the corpus json, analyzed into db/<family>/<module>.db.
 analyze_one() {
 	IFS=$'\t' read -r m f d s <<<"$1"
 	local out=$KCUT_OUT/$f/$m.db key
-	key="$KCUT_BIN $s"
+	key="$KCUT_BIN $KCUT_BIN_SUM $s"
 	if [ -f "$out" ] && [ -f "$out.stamp" ] && [ "$(cat "$out.stamp")" = "$key" ]; then
 		return 0
 	fi

@@ -6,10 +6,11 @@
  *
  * --user-half PATH runs a driver split by `kcut emit`: --driver is then the kernel half built as a
  * module (it defines kcut_kernel_start/kcut_kernel_stop), and PATH is the user-half program, which the
- * runtime's supervisor spawns (and restarts when it dies) before the module is loaded. The kernel half
- * stays loaded for the whole run (the runtime's tables live in it), so after `remove` its static
- * variables do not start fresh as they do for an unsplit driver. With $KCUT_TRACE set the runtime
- * writes its crossing trace.
+ * runtime's supervisor spawns (and restarts when it dies) before the module is loaded. As rmmod of a
+ * real split driver, `remove` stops the user half and unloads the kernel half (the harness's own
+ * reference, held for the runtime, is dropped too: split.c), so the next load starts both fresh, with
+ * fresh statics, like an unsplit driver. With $KCUT_TRACE set the harness writes the runtime's
+ * crossing trace, summed over the loads, to that file.
  *
  * --profile FILE writes caller->callee call counts of an instrumented driver (NAME_prof.so) in kcut's
  * instrument profile format when the script ends.
@@ -37,6 +38,7 @@
 #include <time.h>
 
 #include "harness/sim.h"
+#include "harness/split.h"
 
 #define SIM_MAX_ARGS 64
 
@@ -50,7 +52,8 @@ struct sim {
 	const char *driver_path;
 	const char *profile_path;
 	const char *user_half;
-	void *split_handle;	/* our own reference on a split driver's kernel half */
+	struct sim_split *split;	/* a split driver's runtime and user half, while loaded */
+	struct sim_trace *trace;	/* $KCUT_TRACE: crossing traces of the loads so far */
 	struct kc_km_module *mod;
 	bool mod_inited;
 	bool bench;
@@ -215,8 +218,47 @@ static void log_sink(void *arg, const char *line)
 
 /* ---- core commands ---- */
 
+/*
+ * Start a split driver's runtime and user half (--user-half) for the next load of the kernel half,
+ * unless they run already. Returns 0, or prints why to stderr and returns -1.
+ */
+static int start_split(struct sim *sim)
+{
+	if (!sim->user_half || sim->split)
+		return 0;
+	if (!sim->driver_path) {
+		fprintf(stderr, "kcut-sim: --user-half needs --driver (the kernel half)\n");
+		return -1;
+	}
+	return sim_split_start(&sim->split, sim->driver_path, sim->user_half, sim->trace != NULL);
+}
+
+/*
+ * Stop a split driver's user half and runtime and drop the harness's reference on the kernel half
+ * (rmmod's part for split drivers; the kernel model's reference goes in unload_module). The load's
+ * crossing trace is added to the run's, and $KCUT_TRACE is rewritten with the sum.
+ */
+static void stop_split(struct sim *sim)
+{
+	const char *path = getenv("KCUT_TRACE");
+	FILE *f;
+
+	if (!sim->split)
+		return;
+	sim_split_stop(sim->split, sim->trace);
+	sim->split = NULL;
+	if (!sim->trace || !path)
+		return;
+	f = fopen(path, "w");
+	if (!f || sim_trace_write(sim->trace, f))
+		fprintf(stderr, "kcut-sim: cannot write the crossing trace %s\n", path);
+	if (f)
+		fclose(f);
+}
+
 /* insmod's first half: dlopen the driver if it is not loaded (after `remove` it was unloaded, so its
- * static variables start fresh, as with rmmod/insmod). */
+ * static variables start fresh, as with rmmod/insmod); for a split driver, start its runtime and a
+ * new user half first. Errors are printed; returns 0 or SIM_EUSAGE. */
 static int ensure_loaded(struct sim *sim)
 {
 	struct kc_err err = { 0 };
@@ -227,24 +269,40 @@ static int ensure_loaded(struct sim *sim)
 		sim_printf(sim, "error: no driver given (use --driver)\n");
 		return SIM_EUSAGE;
 	}
+	if (start_split(sim))
+		return SIM_EUSAGE;
 	if (kc_km_module_load(&sim->mod, sim->driver_path, &err)) {
 		sim_printf(sim, "error: %s\n", err.msg);
+		stop_split(sim);
 		return SIM_EUSAGE;
 	}
 	return 0;
 }
 
-/* Write the profile (if asked) for the module about to be unloaded, then unload it. */
+/*
+ * rmmod's second half (after module exit, if it was initialised): stop a split driver's user half,
+ * write the profile (if asked) for the module about to be unloaded, then unload it. Afterwards the
+ * object must be gone from the process (else its statics would survive into the next load): if
+ * something still keeps it mapped, say so on stderr.
+ */
 static void unload_module(struct sim *sim)
 {
 	struct kc_err err = { 0 };
+	void *h;
 
+	stop_split(sim);
 	if (!sim->mod)
 		return;
 	if (sim->profile_path && kc_km_profile_active() && kc_km_profile_write(sim->profile_path, &err))
 		fprintf(stderr, "kcut-sim: %s\n", err.msg);
 	kc_km_module_unload(sim->mod);
 	sim->mod = NULL;
+	h = dlopen(sim->driver_path, RTLD_NOW | RTLD_NOLOAD);
+	if (h) {
+		fprintf(stderr, "kcut-sim: warning: %s is still loaded after unload; its statics will not "
+				"start fresh\n", sim->driver_path);
+		dlclose(h);
+	}
 }
 
 static int cmd_probe(struct sim *sim, int argc, char **argv)
@@ -501,11 +559,11 @@ static int cmd_user_half(struct sim *sim, int argc, char **argv)
 		sim_printf(sim, "usage: user-half kill|wait\n");
 		return SIM_EUSAGE;
 	}
-	rt = sim->split_handle ? dlsym(sim->split_handle, "kcut_rt") : NULL;
-	*(void **)&pid_of = sim->split_handle ? dlsym(sim->split_handle, "kc_rt_user_pid") : NULL;
-	*(void **)&wait_ready = sim->split_handle ? dlsym(sim->split_handle, "kc_rt_wait_ready") : NULL;
+	rt = sim_split_sym(sim->split, "kcut_rt");
+	*(void **)&pid_of = sim_split_sym(sim->split, "kc_rt_user_pid");
+	*(void **)&wait_ready = sim_split_sym(sim->split, "kc_rt_wait_ready");
 	if (!rt || !*rt || !pid_of || !wait_ready) {
-		sim_printf(sim, "error: user-half: not running a split driver (use --user-half)\n");
+		sim_printf(sim, "error: user-half: no split driver loaded (--user-half; `probe` after `remove`)\n");
 		return SIM_EUSAGE;
 	}
 	if (!strcmp(argv[1], "wait")) {
@@ -533,7 +591,8 @@ static const struct sim_cmd core_cmds[] = {
 	{ "user-half", cmd_user_half, "user-half kill|wait",
 	  "split driver: SIGKILL the user-half process / wait until the supervisor restarted it" },
 	{ "probe", cmd_probe, "probe [param=value...]", "run the module's init (binds matching devices)" },
-	{ "remove", cmd_remove, "remove", "module exit (unbinds devices), unload the object, report live memory" },
+	{ "remove", cmd_remove, "remove",
+	  "module exit (unbinds devices), stop a split driver's user half, unload, report live memory" },
 	{ "device", cmd_device, "device TYPE [opt=val...]", "plug in another simulated device" },
 	{ "wait", cmd_wait, "wait MS", "let MS milliseconds of virtual time pass" },
 	{ "inject", cmd_inject, "inject POINT N", "make the Nth next call of POINT fail (kmalloc, dma_alloc, ...)" },
@@ -619,66 +678,6 @@ static int run_script(struct sim *sim, FILE *f)
 	return status;
 }
 
-/*
- * Start the user half of a split driver: dlopen the kernel half (--driver) and call its generated
- * kcut_kernel_start(user_half, trace, err), which starts the runtime and spawns the user-half program.
- * Returns 0, or prints why to stderr and returns 2.
- */
-static int start_split(struct sim *sim)
-{
-	int (*start)(const char *, int, struct kc_err *);
-	struct kc_err err = { 0 };
-
-	if (!sim->driver_path) {
-		fprintf(stderr, "kcut-sim: --user-half needs --driver (the kernel half)\n");
-		return 2;
-	}
-	sim->split_handle = dlopen(sim->driver_path, RTLD_NOW | RTLD_LOCAL);
-	if (!sim->split_handle) {
-		fprintf(stderr, "kcut-sim: %s\n", dlerror());
-		return 2;
-	}
-	*(void **)&start = dlsym(sim->split_handle, "kcut_kernel_start");
-	if (!start) {
-		fprintf(stderr, "kcut-sim: %s is not the kernel half of a split driver (no kcut_kernel_start)\n",
-			sim->driver_path);
-		return 2;
-	}
-	if (start(sim->user_half, getenv("KCUT_TRACE") != NULL, &err)) {
-		fprintf(stderr, "kcut-sim: cannot start the user half %s: %s\n", sim->user_half, err.msg);
-		return 2;
-	}
-	return 0;
-}
-
-/* Write the runtime's crossing trace to $KCUT_TRACE (kcut's instrument profile format), stop the
- * user half and drop our reference on the kernel half. */
-static void stop_split(struct sim *sim)
-{
-	int (*trace_write)(void *, FILE *);
-	void (*stop)(void);
-	void **rt;
-	const char *path = getenv("KCUT_TRACE");
-
-	if (!sim->split_handle)
-		return;
-	rt = dlsym(sim->split_handle, "kcut_rt");
-	*(void **)&trace_write = dlsym(sim->split_handle, "kc_rt_trace_write");
-	if (path && rt && *rt && trace_write) {
-		FILE *f = fopen(path, "w");
-
-		if (!f || trace_write(*rt, f))
-			fprintf(stderr, "kcut-sim: cannot write the crossing trace %s\n", path);
-		if (f)
-			fclose(f);
-	}
-	*(void **)&stop = dlsym(sim->split_handle, "kcut_kernel_stop");
-	if (stop)
-		stop();
-	dlclose(sim->split_handle);
-	sim->split_handle = NULL;
-}
-
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: kcut-sim [--driver PATH] [--device TYPE[,opt=val...]]... [--param name=value]...\n"
@@ -760,6 +759,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (sim.user_half && getenv("KCUT_TRACE") && !(sim.trace = sim_trace_new()))
+		goto out;
 	if (sim.user_half && start_split(&sim))
 		goto out;
 	if (sim.driver_path && kc_km_module_load(&sim.mod, sim.driver_path, &err)) {
@@ -769,14 +770,11 @@ int main(int argc, char **argv)
 	status = run_script(&sim, f);
 	if (f != stdin)
 		fclose(f);
-	if (sim.mod) {
-		if (sim.mod_inited) {
-			printf("> (end of script: remove)\n");
-			cmd_remove(&sim, 0, NULL);
-		}
-		unload_module(&sim);
+	if (sim.mod && sim.mod_inited) {
+		printf("> (end of script: remove)\n");
+		cmd_remove(&sim, 0, NULL);
 	}
-	stop_split(&sim);
+	unload_module(&sim);
 	for (struct sim_dev_inst *d = sim.devs, *n; d; d = n) {
 		n = d->next;
 		if (d->type->destroy)
@@ -800,6 +798,7 @@ int main(int argc, char **argv)
 		status = 1;
 out:
 	stop_split(&sim);
+	sim_trace_free(sim.trace);
 	free(devspecs);
 	free(sim.params);
 	free(cmds);

@@ -8,7 +8,10 @@ commands of the family directories, several minutes on 2 cores), then checks:
     kbuild .mod file, each attributed to the module (tu.module), none failed to parse;
   - `kcut stats --per-driver --format csv` gives the numbers in linux_subset.csv (stable numbers;
     after an intended change of the analyzer or partitioner, regenerate with --update);
-  - the other formats agree with the CSV (JSON values, Markdown rows).
+  - the other formats agree with the CSV (JSON values, Markdown rows);
+  - the same modules analyzed into ONE whole-tree database (linux-corpus.sh --whole-tree) have
+    every module's TUs attributed, and `kcut stats --db whole.db --per-driver` prints exactly the
+    per-module databases' output (module-aware identity, kc_part_graph_load_module).
 Usage: linux_subset.py KCUT WORKDIR [--update]
 """
 import csv
@@ -108,6 +111,34 @@ def main():
               a["mincut_kernel_loc"] == int(b["mincut_kernel_loc"]), "json row %s matches csv" % a["driver"])
     md = stats("markdown")
     check(all(("| %s | %s |" % (x["family"], x["driver"])) in md for x in drivers), "markdown rows")
+
+    # The whole-tree database of the same modules gives the same numbers.
+    wout = os.path.join(work, "whole")
+    shutil.rmtree(wout, ignore_errors=True)
+    r = subprocess.run([os.path.join(TOP, "scripts", "linux-corpus.sh"), "--modules", mods, "--whole-tree",
+                        "--kcut", kcut, "--out", wout], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    print(r.stdout)
+    if check(r.returncode == 0, "linux-corpus.sh --whole-tree exited %d" % r.returncode):
+        con = sqlite3.connect("file:%s?mode=ro" % os.path.join(wout, "whole.db"), uri=True)
+        rows = con.execute("SELECT f.path, t.module, t.status FROM tu t JOIN file f ON f.id = t.file_id").fetchall()
+        con.close()
+        for fam, ms in SUBSET.items():
+            for m in ms:
+                got_srcs = sorted(p for p, mod, _ in rows if mod == m)
+                check(got_srcs == srcs.get((fam, m)), "whole tree: %s TUs %s != %s" % (m, got_srcs, srcs.get((fam, m))))
+        check(len(rows) == sum(len(srcs[(f, m)]) for f, ms in SUBSET.items() for m in ms) and
+              all(st in ("ok", "errors") for _, _, st in rows), "whole tree: TU count or status: %s" % rows)
+        r = subprocess.run([kcut, "stats", "--db", os.path.join(wout, "whole.db"), "--module-families",
+                            os.path.join(wout, "modules.tsv"), "--per-driver", "--format", "csv"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(r.returncode == 0, "kcut stats --db whole.db exited %d: %s" % (r.returncode, r.stderr))
+        if not check(r.stdout == got, "whole-tree stats differ from the per-module databases'"):
+            for a, b in zip(got.splitlines(), r.stdout.splitlines()):
+                if a != b:
+                    print("  per-module " + a + "\n  whole-tree " + b)
+        else:
+            print("ok   whole-tree database: same per-driver numbers as the per-module databases")
     print("%d failed checks" % failures)
     return 1 if failures else 0
 

@@ -6,7 +6,7 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build/emitter}
 [ -x "$build/cli/kcut" ] || build=$here/../../build
-for case in "$here"/*/; do
+for case in "$here"/*/ "$here"/shape/*/; do
 	[ -f "$case/partition.txt" ] || continue
 
 	python3 "$here/run_emit.py" --kcut "$build/cli/kcut" --case "$case" --update \

@@ -166,18 +166,23 @@ def end_to_end(args, case, out, tmp, incs, drv_sources):
             "\n--- split stderr\n" + b.stderr[-3000:])
     else:
         print("split and original transcripts identical (%d lines)" % len(want.splitlines()))
-    profile_flow(args, trace, tmp)
+    profile_flow(args, trace, tmp, case)
 
 
-def profile_flow(args, trace, tmp):
-    """The split run's crossing trace imports as a profile and drives a min-cut."""
+def profile_flow(args, trace, tmp, case):
+    """The split run's crossing trace imports as a profile and drives a min-cut. The edges it
+    must contain: the case's trace_edges.txt (one per line), else drv1's."""
     db = os.path.join(tmp, "k.db")
     if not os.path.exists(trace):
         fail("the split run wrote no crossing trace")
         return
     with open(trace) as f:
         text = f.read()
-    for edge in ("drv_open", "request_irq", "drv_change_mtu"):
+    edges = ("drv_open", "request_irq", "drv_change_mtu")
+    if os.path.exists(os.path.join(case, "trace_edges.txt")):
+        with open(os.path.join(case, "trace_edges.txt")) as f:
+            edges = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    for edge in edges:
         if edge not in text:
             fail("crossing trace lacks %s:\n%s" % (edge, text))
     r = run([args.kcut, "profile", "import", trace, "--format", "instrument", "--name", "run", "--db", db])

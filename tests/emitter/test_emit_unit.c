@@ -1,8 +1,8 @@
 /*
  * test_emit_unit.c - unit tests of the emitter's parts that need no database: the annotation
  * file parser (good lines, each kind of bad line with its line number), declarator spelling for
- * generated code, and the field-set walk that decides which structs a crossing marshals, on a
- * hand-built model. The whole pipeline is tested by run_emit.py.
+ * generated code, the field-set walk that decides which structs a crossing marshals and the
+ * nested-crossing rule, on hand-built models. The whole pipeline is tested by run_emit.py.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +228,80 @@ static void test_nonempty(void)
 	em_model_free(&m);
 }
 
+/*
+ * The nested-crossing rule (gen_global.c): cfg (user) writes adapter.speed and calls reset
+ * (kernel), which calls back phy (user) reading speed, adapter.count and list_head.next.
+ * reset's in-set must take speed (the user writes it), not count (no user-half write: the user
+ * copy is not newer) and never list_head.next (list linkage); nothing goes to its out-set.
+ */
+static void test_nested(void)
+{
+	struct em_model m;
+	struct gen g = { 0 };
+	const char *sn[2] = { "adapter", "list_head" };
+	const char *fn[3] = { "cfg", "reset", "phy" };
+	const enum em_side side[3] = { EM_USER, EM_KERNEL, EM_USER };
+	int i;
+
+	memset(&m, 0, sizeof(m));
+	m.ns = 2;
+	m.s = kc_xcalloc(2, sizeof(*m.s));
+	for (i = 0; i < 2; i++)
+		m.s[i].name = kc_xstrdup(sn[i]);
+	m.s[0].nfields = 2;
+	m.s[0].fields = kc_xcalloc(2, sizeof(struct em_field));
+	m.s[1].nfields = 1;
+	m.s[1].fields = kc_xcalloc(1, sizeof(struct em_field));
+	m.ngf = 3;
+	m.gf = kc_xcalloc(3, sizeof(*m.gf));
+	m.gf[0] = &m.s[0].fields[0];
+	m.gf[1] = &m.s[0].fields[1];
+	m.gf[2] = &m.s[1].fields[0];
+	for (i = 0; i < 3; i++) {
+		m.gf[i]->name = kc_xstrdup(i == 0 ? "speed" : i == 1 ? "count" : "next");
+		m.gf[i]->kind = kc_xstrdup("scalar");
+		m.gf[i]->type = kc_xstrdup("t");
+		m.gf[i]->st = i < 2 ? 0 : 1;
+		m.gf[i]->gidx = i;
+		m.gf[i]->target_st = -1;
+	}
+	m.nf = 3;
+	m.f = kc_xcalloc(3, sizeof(*m.f));
+	for (i = 0; i < 3; i++) {
+		m.f[i].name = kc_xstrdup(fn[i]);
+		m.f[i].side = side[i];
+		m.f[i].is_defined = m.f[i].is_driver = 1;
+		m.f[i].fset = kc_xcalloc(3, 1);
+	}
+	m.f[1].down = 1; /* reset: called by cfg */
+	m.f[2].up = 1;   /* phy: called by reset */
+	m.f[2].fset[0] = m.f[2].fset[1] = m.f[2].fset[2] = EM_IN;
+	m.nc = 2;
+	m.c = kc_xcalloc(2, sizeof(*m.c));
+	m.c[0].caller = 0;
+	m.c[0].callee = 1;
+	m.c[1].caller = 1;
+	m.c[1].callee = 2;
+	/* cfg writes speed and next (a list_add somewhere in the user half) */
+	m.na = 2;
+	m.a = kc_xcalloc(2, sizeof(*m.a));
+	m.a[0].func = 0;
+	m.a[0].gfield = 0;
+	m.a[0].mode = EM_OUT;
+	m.a[1].func = 0;
+	m.a[1].gfield = 2;
+	m.a[1].mode = EM_OUT;
+	g.m = &m;
+	gen_nested_prepare(&g);
+	KC_CHECK(m.f[1].fset[0] == EM_IN);
+	KC_CHECK(m.f[1].fset[1] == 0);
+	KC_CHECK(m.f[1].fset[2] == 0);
+	/* phy itself is unchanged; cfg does not cross */
+	KC_CHECK(m.f[2].fset[0] == EM_IN && m.f[2].fset[2] == EM_IN);
+	KC_CHECK(m.f[0].fset[0] == 0);
+	em_model_free(&m);
+}
+
 int main(void)
 {
 	KC_RUN(test_annot_good);
@@ -237,5 +311,6 @@ int main(void)
 	KC_RUN(test_annot_append);
 	KC_RUN(test_decl);
 	KC_RUN(test_nonempty);
+	KC_RUN(test_nested);
 	return kc_test_done();
 }

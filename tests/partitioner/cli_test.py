@@ -103,6 +103,17 @@ def main():
           "profile partition: " + out + err)
     rc, out, err = kcut("partition", "--profile", os.path.join(fx, "simnic.instr"), "--name", "prof2")
     check(rc == 0 and "imported" in err and "expected crossings" in out, "profile file: " + out + err)
+    # edges the profile never saw: static estimate (default) or 0 (--profile-unseen zero)
+    check("(unseen edges static)" in kcut("partition", "--profile", "run1", "--name", "prof3")[1],
+          "default unseen policy is static")
+    rc, out, err = kcut("partition", "--profile", "run1", "--profile-unseen", "zero", "--name", "prof0")
+    check(rc == 0 and "(unseen edges 0)" in out, "--profile-unseen zero: " + out + err)
+    rc, out, err = kcut("partition", "--profile", "run1", "--profile-unseen", "never", "--name", "profx")
+    check(rc == 2 and "--profile-unseen is static or zero, not 'never'" in err, "bad --profile-unseen: " + err)
+    rc, out, err = kcut("partition", "--help")
+    check(rc == 0 and "--profile-unseen" in out, "partition --help names --profile-unseen: " + out)
+    rc, out, err = kcut("partition", "--profile-unseen", "zero", "--name", "profy")
+    check(rc == 2 and "applies to a --profile" in err, "--profile-unseen without --profile: " + err)
 
     rc, out, err = kcut("partition", "--beta", "0", "--name", "gate")
     check(rc == 0 and "kernel: 9 functions" in out, "beta 0 is the hard closure: " + out)

@@ -2,10 +2,12 @@
 """e1000_test.py - the partitioner on Linux 6.1 e1000 (label 'linux'; needs scripts/linux-prepare.sh).
 
 Analyzes e1000 with `kcut analyze`, then checks: the template roots (transmit, IRQ handler, NAPI
-poll), that min-cut at beta = 0 is exactly the hard-constraint closure, that propagation contains
-it, that along the beta curve the kernel LOC never falls and the crossing weight never rises (both
-follow from optimality), and that each `kcut tune` step answers in under 100 ms. Prints the curve
-(docs/partitioner.md records it).
+poll), that min-cut at beta = 0 is exactly the hard-constraint closure (roots, atomic context,
+locks and the templates' kernel rules), that propagation contains it, that along the beta curve
+the kernel LOC never falls and the crossing weight never rises (both follow from optimality), and
+that each `kcut tune` step answers in under 100 ms; the same curve with --no-kernel-rules (roots,
+atomic context and locks only, the paper's partition), whose beta 0 closure equals propagation.
+Prints both curves (docs/results.md records them).
 
 usage: e1000_test.py KCUT CACHE WORKDIR
 """
@@ -73,19 +75,34 @@ def kernel_set(name):
         "WHERE p.name = ? AND pf.side = 'kernel'", (name,))}
 
 
-curve = []
-for beta in ("0", "0.5", "1", "2", "5", "10", "20", "50", "100"):
-    rc, out, err = run("partition", "--beta", beta, "--name", "beta" + beta)
-    check(rc == 0, "beta %s: %s" % (beta, err))
-    curve.append((beta,) + stats(out))
+def beta_curve(extra, prefix):
+    """Min-cut along beta (alpha 1, static weights), stored as PREFIX + beta; rows (beta, fn, LOC, edges, weight)."""
+    rows = []
+    for beta in ("0", "0.5", "1", "2", "5", "10", "20", "50", "100"):
+        rc, out, err = run("partition", "--beta", beta, "--name", prefix + beta, *extra)
+        check(rc == 0, "beta %s %s: %s" % (beta, extra, err))
+        rows.append((beta,) + stats(out))
+    return rows
+
+
+curve = beta_curve([], "beta")
+# the paper's partition: roots, atomic context and locks only (no 'kernel' rules)
+rc, out, err = run("partition", "--mode", "propagate", "--no-kernel-rules", "--name", "propagate-norules")
+check(rc == 0, "propagate --no-kernel-rules: " + err)
+prop_nr = stats(out)
+curve_nr = beta_curve(["--no-kernel-rules"], "norules-beta")
 reasons = {r[0] for r in con.execute(
     "SELECT pf.reason FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
     "WHERE p.name = 'beta0' AND pf.side = 'kernel'")}
-check(reasons <= {"root", "atomic", "lock"}, "beta 0 kernel = hard closure, reasons %s" % reasons)
+check(reasons <= {"root", "atomic", "lock", "pin"}, "beta 0 kernel = hard closure (kernel rules: pin), reasons %s" % reasons)
 check(kernel_set("beta0") <= kernel_set("propagate"), "propagation contains the hard closure")
-for a, b in zip(curve, curve[1:]):
-    check(b[2] >= a[2], "kernel LOC non-decreasing in beta: %s -> %s" % (a, b))
-    check(b[4] <= a[4] + 1e-9, "crossing weight non-increasing in beta: %s -> %s" % (a, b))
+check(kernel_set("norules-beta0") <= kernel_set("beta0"), "the kernel rules only add to the hard closure")
+check(kernel_set("norules-beta0") == kernel_set("propagate-norules"),
+      "without kernel rules propagation equals the hard closure (every e1000 root is atomic)")
+for c in (curve, curve_nr):
+    for a, b in zip(c, c[1:]):
+        check(b[2] >= a[2], "kernel LOC non-decreasing in beta: %s -> %s" % (a, b))
+        check(b[4] <= a[4] + 1e-9, "crossing weight non-increasing in beta: %s -> %s" % (a, b))
 
 rc, out, err = run("tune", stdin="beta 5\npin e1000_configure kernel\nalpha 2\nundo\nredo\nunpin e1000_configure\n"
                                   "mode propagate\nmode mincut\nquit\n")
@@ -93,10 +110,12 @@ times = [float(t) for t in re.findall(r"\[([\d.]+) ms\]", out)]
 check(rc == 0 and len(times) == 8, "tune steps: %d %s" % (rc, err))
 check(all(t < 100 for t in times), "tune steps under 100 ms: %s" % times)
 
-print("propagate: %d functions, %d LOC, %d crossing edges (weight %g)" % prop)
-print("%-6s %9s %10s %9s %10s" % ("beta", "kernel fn", "kernel LOC", "crossings", "weight"))
-for row in curve:
-    print("%-6s %9d %10d %9d %10g" % row)
+for title, p, c in (("with the kernel rules (default)", prop, curve), ("--no-kernel-rules", prop_nr, curve_nr)):
+    print(title)
+    print("propagate: %d functions, %d LOC, %d crossing edges (weight %g)" % p)
+    print("%-6s %9s %10s %9s %10s" % ("beta", "kernel fn", "kernel LOC", "crossings", "weight"))
+    for row in c:
+        print("%-6s %9d %10d %9d %10g" % row)
 print("tune step times (ms): %s" % times)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

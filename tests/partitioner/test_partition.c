@@ -408,13 +408,47 @@ static void test_store_load_why_dot(void)
 	close_ctx(&c);
 }
 
+/* The static weight of edge caller -> callee in g (by name), or -1 when g has no such edge. */
+static double edge_weight(struct kc_part_graph *g, const char *caller, const char *callee)
+{
+	int a, b;
+	size_t i;
+	double w;
+
+	for (i = 0; kc_part_graph_edge(g, i, &a, &b, &w) == 0; i++)
+		if (!strcmp(kc_part_graph_name(g, a), caller) && !strcmp(kc_part_graph_name(g, b), callee))
+			return w;
+	return -1;
+}
+
+/* The measured count of caller -> callee in simnic.instr, or -1 when the profile has no such edge. */
+static double measured(const char *caller, const char *callee)
+{
+	static const struct {
+		const char *a, *b;
+		double n;
+	} m[] = { { "sn_poll", "sn_clean_rx", 5000 }, { "sn_clean_rx", "sn_alloc_rx", 80000 },
+		  { "sn_watchdog", "sn_config", 5 },  { "sn_open", "sn_config", 1 },
+		  { "sn_open", "sn_setup_hw", 1 },    { "sn_probe", "sn_setup_hw", 1 },
+		  { "sn_get_regs", "sn_read_phy", 40 } };
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(m[i].a, caller) && !strcmp(m[i].b, callee))
+			return m[i].n;
+	return -1;
+}
+
+/* Profile weights: observed edges weigh their measured count under both policies; an edge the
+ * profile never observed weighs 0 (KC_PART_UNSEEN_ZERO) or keeps its static estimate
+ * (KC_PART_UNSEEN_STATIC, the default of kc_part_graph_load). */
 static void test_profile_weights(void)
 {
 	struct ctx c;
 	struct kc_err err = { 0 };
 	struct kc_part_graph *g = NULL;
 	struct kc_sb unk = { 0 };
-	size_t n = 0, i;
+	size_t n = 0, i, nseen = 0, nunseen = 0;
 	char *fp = kc_path_join(KC_PART_FIXTURES, "simnic.instr");
 	int caller, callee;
 	double w, total = 0;
@@ -423,7 +457,9 @@ static void test_profile_weights(void)
 	KC_CHECK_EQ_INT(kc_part_profile_import(c.db, fp, KC_PART_PROF_INSTRUMENT, "run1", &n, &unk, &err), 0);
 	KC_CHECK_EQ_INT(n, 7);
 	KC_CHECK_EQ_STR(unk.s, "kmalloc\n"); /* .isra.0 stripped: sn_read_phy is known */
-	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, NULL, "run1", &err), 0);
+
+	/* zero: only the measurements count */
+	KC_CHECK_EQ_INT(kc_part_graph_load_weighted(&g, c.db, T, NULL, "run1", KC_PART_UNSEEN_ZERO, NULL, &err), 0);
 	KC_REQUIRE(g != NULL);
 	KC_CHECK(fabs(kc_part_graph_duration(g) - 10) < 1e-9);
 	for (i = 0; kc_part_graph_edge(g, i, &caller, &callee, &w) == 0; i++) {
@@ -436,9 +472,115 @@ static void test_profile_weights(void)
 	KC_CHECK(fabs(total - (5000 + 80000 + 5 + 1 + 1 + 1 + 40)) < 1e-9);
 	kc_part_graph_free(g);
 	g = NULL;
+
+	/* static (the default): measured edges weigh their count, the rest their static estimate */
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, NULL, "run1", &err), 0);
+	KC_REQUIRE(g != NULL);
+	for (i = 0; kc_part_graph_edge(g, i, &caller, &callee, &w) == 0; i++) {
+		const char *a = kc_part_graph_name(g, caller), *b = kc_part_graph_name(g, callee);
+		double m = measured(a, b), s = edge_weight(c.g, a, b);
+
+		if (m >= 0) {
+			nseen++;
+			if (fabs(w - m) > 1e-9)
+				fprintf(stderr, "  %s -> %s weighs %g, measured %g\n", a, b, w, m);
+			KC_CHECK(fabs(w - m) < 1e-9); /* replaced, not added to the estimate */
+		} else {
+			nunseen++;
+			KC_CHECK(s > 0);
+			if (fabs(w - s) > 1e-9)
+				fprintf(stderr, "  %s -> %s weighs %g, static estimate %g\n", a, b, w, s);
+			KC_CHECK(fabs(w - s) < 1e-9);
+		}
+		if (!strcmp(a, "sn_xmit"))
+			KC_CHECK(w > 0); /* never observed: the static estimate */
+	}
+	KC_CHECK_EQ_INT(nseen, 7);
+	KC_CHECK(nunseen > 0);
+	KC_CHECK_EQ_INT(kc_part_graph_nedges(g), kc_part_graph_nedges(c.g)); /* every measured edge is static */
+	kc_part_graph_free(g);
+	g = NULL;
+
+	/* the explicit form of the default gives the same weights; an unknown policy is refused */
+	KC_CHECK_EQ_INT(kc_part_graph_load_weighted(&g, c.db, T, NULL, "run1", KC_PART_UNSEEN_STATIC, NULL, &err), 0);
+	KC_CHECK(g != NULL && fabs(edge_weight(g, "sn_clean_rx", "sn_alloc_rx") - 80000) < 1e-9);
+	kc_part_graph_free(g);
+	g = NULL;
+	KC_CHECK_EQ_INT(kc_part_graph_load_weighted(&g, c.db, T, NULL, "run1", 7, NULL, &err), KC_EINVAL);
+	KC_CHECK(g == NULL);
 	KC_CHECK_EQ_INT(kc_part_graph_load(&g, c.db, T, NULL, "nosuch", &err), KC_ENOTFOUND);
 	kc_sb_free(&unk);
 	free(fp);
+	close_ctx(&c);
+}
+
+/* The side a kernel bit set gives the function `name` of g. */
+static int side_of_graph(struct kc_part_graph *g, unsigned bits, const char *name)
+{
+	int i = kc_part_graph_find(g, name);
+
+	return i < 0 || i >= 32 ? -1 : (bits >> i) & 1 ? KC_PART_KERNEL : KC_PART_USER;
+}
+
+/* Kernel functions of a beta-20 min-cut of g, as a bit set (simnic.sql has 14 functions). */
+static unsigned kernel_bits(struct kc_part_graph *g)
+{
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL;
+	struct kc_err err = { 0 };
+	unsigned bits = 0;
+	size_t i;
+
+	o.beta = 20;
+	if (kc_part_solve(&r, g, &o, &err) < 0) {
+		fprintf(stderr, "solve: %s\n", err.msg);
+		return ~0u;
+	}
+	for (i = 0; i < kc_part_graph_nfuncs(g) && i < 32; i++)
+		if (kc_part_result_side(r, (int)i) == KC_PART_KERNEL)
+			bits |= 1u << i;
+	kc_part_result_free(r);
+	return bits;
+}
+
+/* A profile that saw one edge (like a split run's crossing trace, which sees only the edges that
+ * crossed): with the default policy the min-cut is the static one (the edge lies inside the
+ * kernel half either way); with unseen edges weighing 0 every other call looks free and the
+ * kernel half shrinks. */
+static void test_profile_unseen_cut(void)
+{
+	struct ctx c;
+	struct kc_err err = { 0 };
+	struct kc_part_graph *gs = NULL, *gz = NULL;
+	char path[600];
+	FILE *f;
+	size_t n = 0;
+	unsigned base, st, zero;
+
+	KC_REQUIRE(open_ctx(&c, "simnic.sql", NULL) == 0);
+	snprintf(path, sizeof(path), "%s-one.instr", c.path);
+	f = fopen(path, "w");
+	KC_REQUIRE(f != NULL);
+	fputs("# kcut-profile v1 duration_s=1\nsn_poll sn_clean_rx 1000\n", f);
+	fclose(f);
+	KC_CHECK_EQ_INT(kc_part_profile_import(c.db, path, KC_PART_PROF_INSTRUMENT, "one", &n, NULL, &err), 0);
+	KC_CHECK_EQ_INT(n, 1);
+	KC_CHECK_EQ_INT(kc_part_graph_load(&gs, c.db, T, NULL, "one", &err), 0);
+	KC_CHECK_EQ_INT(kc_part_graph_load_weighted(&gz, c.db, T, NULL, "one", KC_PART_UNSEEN_ZERO, NULL, &err), 0);
+	KC_REQUIRE(gs != NULL && gz != NULL);
+	KC_CHECK_EQ_INT(kc_part_graph_nfuncs(c.g), 14);
+	base = kernel_bits(c.g);
+	st = kernel_bits(gs);
+	zero = kernel_bits(gz);
+	KC_CHECK(base != ~0u && st != ~0u && zero != ~0u);
+	KC_CHECK_EQ_INT(st, base);               /* unseen edges keep their static weight */
+	KC_CHECK((zero & ~base) == 0);           /* zero only drops functions ... */
+	KC_CHECK(zero != base);                  /* ... and here it does */
+	KC_CHECK(side_of_graph(gz, zero, "sn_config") == KC_PART_USER);
+	KC_CHECK(side_of_graph(gs, st, "sn_config") == KC_PART_KERNEL);
+	kc_part_graph_free(gs);
+	kc_part_graph_free(gz);
+	unlink(path);
 	close_ctx(&c);
 }
 
@@ -455,6 +597,7 @@ int main(void)
 	KC_RUN(test_pins);
 	KC_RUN(test_store_load_why_dot);
 	KC_RUN(test_profile_weights);
+	KC_RUN(test_profile_unseen_cut);
 	kc_part_templates_free(T);
 	return kc_test_done();
 }

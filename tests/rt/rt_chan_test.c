@@ -454,6 +454,123 @@ static void test_busy_and_idle_modes(void)
 	}
 }
 
+/* Parking: with busy-polling workers, the worker that served an upcall stays parked on its
+ * slot, and the next upcall of the same thread claims it (no request ring). A single caller
+ * makes this deterministic: only the first upcall goes through the ring. With workers that
+ * never spin nothing is parked, so every upcall goes through the ring. */
+static void test_parked_worker_claimed(void)
+{
+	const char *modes[] = { "busy", "idle" };
+	struct kc_rt_stats st;
+	int m, i;
+
+	for (m = 0; m < 2; m++) {
+		struct kc_rt_opts o = KC_RT_OPTS_INIT;
+		struct kc_err err = { 0 };
+		struct kc_rt *rt = NULL;
+
+		rt_test_opts(&o, modes[m]);
+		o.heartbeat_ms = 0; /* a ping would be a chain of its own and could unpark */
+		KC_REQUIRE(kc_rt_kernel_start(&rt, &o, &err) == 0);
+		kc_rt_get_stats(&st, rt);
+		KC_CHECK(st.chains == 0 && st.claimed == 0 && st.pushed == 0);
+		for (i = 0; i < 300; i++)
+			KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+		kc_rt_get_stats(&st, rt);
+		KC_CHECK_EQ_INT(st.chains, 300);
+		KC_CHECK_EQ_INT(st.nested, 0);
+		KC_CHECK_EQ_INT(st.claimed + st.pushed, 300);
+		if (m == 0) {
+			KC_CHECK_EQ_INT(st.pushed, 1);
+			KC_CHECK_EQ_INT(st.claimed, 299);
+		} else {
+			KC_CHECK_EQ_INT(st.claimed, 0);
+			KC_CHECK_EQ_INT(st.pushed, 300);
+			KC_CHECK(st.sleeps >= 1); /* idle workers: the caller sleeps for replies */
+		}
+		/* a nested chain: U_NEST 3 -> K_NEST 3 -> U_NEST 2 -> K_NEST 2 -> U_NEST 1 ->
+		 * K_NEST 1: the kernel side starts 1 chain, makes 2 nested upcalls, serves 3 */
+		{
+			uint32_t v = 0;
+
+			KC_CHECK_EQ_INT(up_u32(rt, U_NEST, 3, &v), 0);
+			kc_rt_get_stats(&st, rt);
+			KC_CHECK_EQ_INT(st.chains, 301);
+			KC_CHECK_EQ_INT(v, 303);
+			KC_CHECK_EQ_INT(st.nested, 2);
+			KC_CHECK_EQ_INT(st.served, 3);
+		}
+		KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+	}
+}
+
+/* Chains the user half starts on its own threads are served concurrently by the kernel half:
+ * 3 of them meet inside a kernel function (with one server thread they would be served one
+ * after the other and never meet). */
+static void test_concurrent_user_downcalls(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	uint32_t met = 0;
+
+	KC_REQUIRE(rt);
+	atomic_store(&k_meet_arrived, 0);
+	KC_CHECK_EQ_INT(up_u32(rt, U_DOWNMEET, 3, &met), 0);
+	KC_CHECK_EQ_INT(met, 3);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
+/* An object the user half allocated itself crosses after kc_objt_adopt: the kernel half gets
+ * its own zeroed copy of the right size and type on first sight (and the same copy later), the
+ * user's memory is never touched, and the kfree hook of the kernel copy makes the user half
+ * forget the handle (without freeing its object). */
+static void test_adopted_object_crosses(void)
+{
+	struct kc_rt *rt = start(0, NULL);
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	uint32_t f1 = 9, f2 = 9, intact = 0, n = 9, ty = 0;
+	unsigned char *copy;
+	uint64_t h = 0;
+	size_t size = 0;
+	void *p;
+	int rc;
+
+	KC_REQUIRE(rt);
+	k_adopted_copy = NULL;
+	KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_ADOPT) == 0);
+	kc_xdr_put_u32(a, 40);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		h = kc_xdr_get_handle(r);
+		f1 = kc_xdr_get_u32(r);
+		f2 = kc_xdr_get_u32(r);
+		intact = kc_xdr_get_u32(r);
+	}
+	KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
+	KC_CHECK(kc_objt_is_adopted(h));
+	KC_CHECK_EQ_INT(f1, 1);
+	KC_CHECK_EQ_INT(f2, 0);
+	KC_CHECK_EQ_INT(intact, 1);
+	copy = k_adopted_copy;
+	KC_REQUIRE(copy != NULL);
+	KC_CHECK_EQ_INT(copy[0], 0x77);
+	KC_CHECK_EQ_INT(copy[39], 0); /* zeroed, not the user's 0x33 */
+	KC_CHECK_EQ_INT(kc_objt_query(kc_rt_objt(rt), &ty, &size, NULL, h), 0);
+	KC_CHECK_EQ_INT(ty, 5);
+	KC_CHECK_EQ_INT(size, 40);
+	KC_CHECK_EQ_INT(kc_objt_lookup(kc_rt_objt(rt), &p, h, 5, 8, 32), 0);
+	KC_CHECK(p == copy + 8);
+	KC_CHECK_EQ_INT(up_u32(rt, U_OBJCOUNT, ~0u, &n), 0);
+	KC_CHECK_EQ_INT(n, 1);
+	/* the kernel frees its copy: the handle dies, the next call tells the user half */
+	KC_CHECK_EQ_INT(kc_rt_obj_free(rt, copy), 0);
+	free(copy);
+	KC_CHECK_EQ_INT(kc_objt_lookup(kc_rt_objt(rt), &p, h, 5, 0, 1), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(up_u32(rt, U_OBJCOUNT, ~0u, &n), 0);
+	KC_CHECK_EQ_INT(n, 0);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0); /* user half exits 0: no double free, no leak */
+}
+
 int main(void)
 {
 #ifdef KC_EXPECT_TSAN
@@ -476,5 +593,8 @@ int main(void)
 	KC_RUN(test_bulk_by_reference);
 	KC_RUN(test_out_of_slots);
 	KC_RUN(test_busy_and_idle_modes);
+	KC_RUN(test_parked_worker_claimed);
+	KC_RUN(test_concurrent_user_downcalls);
+	KC_RUN(test_adopted_object_crosses);
 	return kc_test_done();
 }

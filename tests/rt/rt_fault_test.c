@@ -351,6 +351,190 @@ static void test_chaos_kills(void)
 	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
 }
 
+/* A user half that stops answering while no call is pending (SIGSTOP: alive, pidfd quiet) is
+ * found by the heartbeat, killed and restarted without any call of the driver; with the
+ * heartbeat off the same user half stays unnoticed (the control). */
+static void test_idle_hang_heartbeat(void)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	struct kc_rt_stats st;
+	int hb;
+
+	for (hb = 1; hb >= 0; hb--) {
+		struct kc_rt *rt = NULL;
+		unsigned inc0;
+		uint64_t t0;
+		int pid;
+
+		rt_test_opts(&o, NULL);
+		o.call_timeout_ms = 300;
+		o.restart_min_ms = 20;
+		o.heartbeat_ms = hb ? 100 : 0;
+		KC_REQUIRE(kc_rt_kernel_start(&rt, &o, &err) == 0);
+		KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+		pid = kc_rt_user_pid(rt);
+		inc0 = kc_rt_incarnation(rt);
+		KC_REQUIRE(pid > 0);
+		KC_CHECK_EQ_INT(kill(pid, SIGSTOP), 0);
+		t0 = kc_os_now_ns();
+		while (kc_rt_incarnation(rt) == inc0 && kc_os_now_ns() - t0 < 3000000000ull)
+			kc_os_sleep_ns(10000000ull);
+		kc_rt_get_stats(&st, rt);
+		if (hb) {
+			KC_CHECK(kc_rt_incarnation(rt) > inc0);
+			KC_CHECK(st.pings >= 1);
+			KC_CHECK(strstr(kc_rt_last_fault(rt), "timeout") != NULL);
+			KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 3000), 0);
+			KC_CHECK(kc_rt_user_pid(rt) != pid);
+		} else {
+			KC_CHECK_EQ_INT(kc_rt_incarnation(rt), inc0);
+			KC_CHECK_EQ_INT(st.pings, 0);
+			KC_CHECK_EQ_INT(kill(pid, SIGCONT), 0);
+		}
+		KC_CHECK_EQ_INT(up_u32(rt, U_NULL, ~0u, NULL), 0);
+		KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+	}
+}
+
+static int up_slowchain(struct kc_rt *rt, uint32_t n, uint32_t ms, uint32_t *sum)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc = kc_rt_call_begin(&c, &a, rt, U_SLOWCHAIN);
+
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(a, n);
+	kc_xdr_put_u32(a, ms);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc)
+		*sum = kc_xdr_get_u32(r);
+	return kc_rt_call_end(c, rc);
+}
+
+/* call_timeout_ms bounds a whole chain: a user function that makes nested downcalls every
+ * 100 ms (each wait of the kernel half far below the timeout) but runs for 6 x 100 ms in all is
+ * timed out at 400 ms, killed and restarted; a chain of 2 x 100 ms is fine. */
+static void test_chain_timeout(void)
+{
+	struct kc_rt *rt = start(400);
+	uint32_t sum = 0;
+	uint64_t t0, took;
+
+	KC_REQUIRE(rt);
+	KC_CHECK_EQ_INT(up_slowchain(rt, 2, 100, &sum), 0);
+	KC_CHECK_EQ_INT(sum, 4);
+	t0 = kc_os_now_ns();
+	KC_CHECK_EQ_INT(up_slowchain(rt, 6, 100, &sum), KC_RT_ETIMEDOUT);
+	took = kc_os_now_ns() - t0;
+	KC_CHECK(took >= 350000000ull && took < 2000000000ull); /* timed out, did not complete */
+	KC_CHECK(strstr(kc_rt_last_fault(rt), "timeout") != NULL);
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 3000), 0);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 2);
+	KC_CHECK_EQ_INT(up_slowchain(rt, 1, 10, &sum), 0);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
+/* U_BULKSUM of n bytes of buffer b; the call's code. */
+static int up_bulksum(struct kc_rt *rt, struct kc_rt_buf *b, uint32_t n, uint32_t *sum)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc = kc_rt_call_begin(&c, &a, rt, U_BULKSUM);
+
+	if (rc)
+		return rc;
+	kc_xdr_put_buf(a, b, 0, n);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		*sum = kc_xdr_get_u32(r);
+		if (kc_xdr_get_u32(r) != n)
+			rc = KC_EBUG;
+	}
+	return kc_rt_call_end(c, rc);
+}
+
+/* The kernel's by-reference buffers survive a restart: the same buffer (same pointer, same
+ * bytes) is sent to the new user half, which reads it in place. And no user half can write
+ * them: a user function that tries is killed by the read-only mapping (SIGSEGV), its call fails
+ * with KC_RT_EDEAD, the buffer is unchanged, and the next user half reads it again. */
+static void test_bulk_across_restart(void)
+{
+	struct kc_rt *rt = start(2000);
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	struct kc_rt_buf *b;
+	uint32_t sum = 0, want = 0, i, v = 0;
+	unsigned inc;
+	uint64_t t0;
+	uint8_t *p;
+	int rc;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_rt_buf_alloc(&b, (void **)&p, rt, 10000) == 0);
+	for (i = 0; i < 10000; i++) {
+		p[i] = (uint8_t)(i * 7);
+		want += p[i];
+	}
+	KC_CHECK_EQ_INT(up_bulksum(rt, b, 10000, &sum), 0);
+	KC_CHECK_EQ_INT(sum, want);
+	KC_CHECK_EQ_INT(kill(kc_rt_user_pid(rt), SIGKILL), 0);
+	t0 = kc_os_now_ns();
+	while (kc_rt_incarnation(rt) < 2 && kc_os_now_ns() - t0 < 3000000000ull)
+		kc_os_sleep_ns(5000000ull);
+	KC_REQUIRE(kc_rt_wait_ready(rt, 3000) == 0);
+	sum = 0;
+	KC_CHECK_EQ_INT(up_bulksum(rt, b, 10000, &sum), 0);
+	KC_CHECK_EQ_INT(sum, want);
+	/* user-half buffers of the new incarnation work too (user -> kernel) */
+	KC_CHECK_EQ_INT(up_u32(rt, U_BULKDOWN, 5000, &v), 0);
+	/* the user half cannot write a kernel buffer */
+	inc = kc_rt_incarnation(rt);
+	KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_BULKSCRIBBLE) == 0);
+	kc_xdr_put_buf(a, b, 0, 10000);
+	rc = kc_rt_call_invoke(c, &r);
+	KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), KC_RT_EDEAD);
+	KC_CHECK_EQ_INT(p[0], 0);
+	KC_CHECK_EQ_INT(p[1], 7);
+	t0 = kc_os_now_ns();
+	while (kc_rt_incarnation(rt) == inc && kc_os_now_ns() - t0 < 3000000000ull)
+		kc_os_sleep_ns(5000000ull);
+	KC_REQUIRE(kc_rt_wait_ready(rt, 3000) == 0);
+	sum = 0;
+	KC_CHECK_EQ_INT(up_bulksum(rt, b, 10000, &sum), 0);
+	KC_CHECK_EQ_INT(sum, want);
+	kc_rt_buf_free(b);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
+/* kc_rt_close does not wait for a heartbeat ping to a hung user half to time out: the ping
+ * gives up when the runtime stops (close then takes its 1 s grace period and kills the stopped
+ * user half, which is not a clean exit: KC_EIO). */
+static void test_close_during_ping(void)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	struct kc_rt *rt = NULL;
+	struct kc_rt_stats st;
+	uint64_t t0;
+
+	rt_test_opts(&o, NULL);
+	o.call_timeout_ms = 4000;
+	o.heartbeat_ms = 50;
+	KC_REQUIRE(kc_rt_kernel_start(&rt, &o, &err) == 0);
+	KC_CHECK_EQ_INT(kill(kc_rt_user_pid(rt), SIGSTOP), 0);
+	t0 = kc_os_now_ns();
+	do { /* until a ping is in flight */
+		kc_os_sleep_ns(20000000ull);
+		kc_rt_get_stats(&st, rt);
+	} while (!st.pings && kc_os_now_ns() - t0 < 2000000000ull);
+	KC_CHECK(st.pings >= 1);
+	t0 = kc_os_now_ns();
+	KC_CHECK_EQ_INT(kc_rt_close(rt), KC_EIO);
+	KC_CHECK(kc_os_now_ns() - t0 < 3000000000ull); /* not the 4 s ping timeout + 1 s */
+}
+
 int main(void)
 {
 #ifdef KC_EXPECT_TSAN
@@ -373,5 +557,9 @@ int main(void)
 	KC_RUN(test_down_fails_fast);
 	KC_RUN(test_repeated_restarts);
 	KC_RUN(test_chaos_kills);
+	KC_RUN(test_idle_hang_heartbeat);
+	KC_RUN(test_chain_timeout);
+	KC_RUN(test_bulk_across_restart);
+	KC_RUN(test_close_during_ping);
 	return kc_test_done();
 }

@@ -159,6 +159,11 @@ static void test_forged_wrong_type_overflow(void)
 	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, 0, 5, 0, 1), KC_RT_EPROTO);
 	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h + 1, 5, 0, 1), KC_RT_EPROTO); /* no such index */
 	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, (uint64_t)(uintptr_t)buf, 5, 0, 1), KC_RT_EPROTO);
+	/* an address with bit 31 set looks like an adopted handle: still forged */
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, ((uint64_t)(uintptr_t)buf) | 0x80000000ull, 5, 0, 1),
+			KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, ((uint64_t)(uintptr_t)buf) & ~0x80000000ull, 5, 0, 1),
+			KC_RT_EPROTO);
 	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h ^ (0x5555ull << 40), 5, 0, 1), KC_RT_EPROTO);
 	/* random handles never validate */
 	srand(3);
@@ -213,6 +218,168 @@ static void test_user_side_import(void)
 	kc_objt_free(t); /* frees the live copy */
 }
 
+static int n_zalloc, n_free;
+static void *count_zalloc(size_t n)
+{
+	n_zalloc++;
+	return calloc(1, n);
+}
+static void count_free(void *p)
+{
+	n_free++;
+	free(p);
+}
+
+/* kc_objt_query: type, size and element size of any live handle, without knowing the type. */
+static void test_query(void)
+{
+	struct kc_objt *t;
+	struct dev arr[3];
+	uint64_t h;
+	uint32_t ty;
+	size_t size, esz;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &h, arr, 11, sizeof(arr[0]), 3), 0);
+	KC_CHECK_EQ_INT(kc_objt_query(t, &ty, &size, &esz, h), 0);
+	KC_CHECK_EQ_INT(ty, 11);
+	KC_CHECK_EQ_INT(size, sizeof(arr));
+	KC_CHECK_EQ_INT(esz, sizeof(arr[0]));
+	KC_CHECK_EQ_INT(kc_objt_query(t, &ty, &size, NULL, h), 0);
+	KC_CHECK_EQ_INT(kc_objt_query(t, &ty, &size, &esz, h + 1), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_query(t, &ty, &size, &esz, 0), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_release(t, h), 0);
+	KC_CHECK_EQ_INT(kc_objt_query(t, &ty, &size, &esz, h), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(ty, 0);
+	KC_CHECK_EQ_INT(size, 0);
+	kc_objt_free(t);
+}
+
+/* kc_objt_adopt: a user-half allocation gets a user-minted handle; the kernel side makes its own
+ * copy on first sight and never touches the user's memory; lifetimes stay separate. */
+static void test_adopt(void)
+{
+	struct kc_objt *u, *k;
+	struct dev kd;
+	uint64_t h, h2, hk;
+	size_t off, size, esz;
+	uint32_t ty;
+	void *p, *q;
+	int fresh;
+	char *obj = calloc(1, 48), *obj2 = calloc(1, 16);
+
+	KC_REQUIRE(obj && obj2);
+	memset(obj, 0x5a, 48);
+	KC_REQUIRE(kc_objt_new(&u, 1, NULL) == 0);
+	KC_REQUIRE(kc_objt_new(&k, 0, NULL) == 0);
+	KC_CHECK_EQ_INT(kc_objt_track(k, &hk, &kd, 3, sizeof(kd), 1), 0);
+	KC_CHECK(!kc_objt_is_adopted(hk));
+
+	/* user side */
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h, obj, 3, 48), 0);
+	KC_CHECK(h != 0 && kc_objt_is_adopted(h));
+	KC_CHECK(h != (uint64_t)(uintptr_t)obj);
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h2, obj, 3, 48), 0);
+	KC_CHECK(h2 == h);
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h2, obj, 4, 48), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h2, obj + 8, 3, 8), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h2, obj, 3, 0), KC_EINVAL);
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h2, obj2, 3, KC_OBJT_ADOPT_MAX_SIZE + 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_adopt(k, &h2, obj2, 3, 16), KC_EINVAL); /* kernel side: never */
+	KC_CHECK_EQ_INT(kc_objt_handle_of(u, &h2, &off, obj + 10), 0);
+	KC_CHECK(h2 == h);
+	KC_CHECK_EQ_INT(off, 10);
+	KC_CHECK_EQ_INT(kc_objt_query(u, &ty, &size, &esz, h), 0);
+	KC_CHECK_EQ_INT(ty, 3);
+	KC_CHECK_EQ_INT(size, 48);
+	KC_CHECK_EQ_INT(kc_objt_lookup(u, &q, h, 3, 0, 48), 0);
+	KC_CHECK(q == obj);
+	/* a second adoption gets another handle */
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h2, obj2, 3, 16), 0);
+	KC_CHECK(h2 != h && kc_objt_is_adopted(h2));
+
+	/* kernel side: unknown until imported (as forged: the kernel never saw it); the copy is
+	 * the kernel's own, zeroed */
+	KC_CHECK_EQ_INT(kc_objt_lookup(k, &q, h, 3, 0, 1), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_query(k, &ty, &size, &esz, h), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &p, &fresh, hk, 3, sizeof(kd)), KC_EINVAL);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &p, &fresh, h, 3, KC_OBJT_ADOPT_MAX_SIZE + 1),
+			KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &p, &fresh, h, 3, 48), 0);
+	KC_CHECK(fresh == 1 && p != NULL && p != (void *)obj);
+	KC_CHECK_EQ_INT(((char *)p)[0], 0);
+	KC_CHECK_EQ_INT(((char *)p)[47], 0);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &q, &fresh, h, 3, 48), 0);
+	KC_CHECK(q == p && fresh == 0);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &q, &fresh, h, 3, 49), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &q, &fresh, h, 4, 48), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(k, &q, h, 3, 40, 8), 0);
+	KC_CHECK(q == (char *)p + 40);
+	KC_CHECK_EQ_INT(kc_objt_lookup(k, &q, h, 3, 41, 8), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_objt_query(k, &ty, &size, &esz, h), 0);
+	KC_CHECK_EQ_INT(ty, 3);
+	KC_CHECK_EQ_INT(size, 48);
+	/* kernel pointers into the copy go back out as the same handle */
+	KC_CHECK_EQ_INT(kc_objt_handle_of(k, &h2, &off, (char *)p + 5), 0);
+	KC_CHECK(h2 == h);
+	KC_CHECK_EQ_INT(off, 5);
+	/* the kernel's own objects are unaffected */
+	KC_CHECK_EQ_INT(kc_objt_lookup(k, &q, hk, 3, 0, sizeof(kd)), 0);
+	KC_CHECK(q == &kd);
+	KC_CHECK_EQ_INT(kc_objt_count(k), 2);
+
+	/* the kernel frees its copy (kfree hook untracks, the caller frees); the user half is
+	 * then told to release: it forgets the handle and leaves its memory alone */
+	kc_objt_untrack(k, p);
+	free(p);
+	KC_CHECK_EQ_INT(kc_objt_lookup(k, &q, h, 3, 0, 1), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_release(u, h), 0);
+	KC_CHECK_EQ_INT(kc_objt_lookup(u, &q, h, 3, 0, 1), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(((unsigned char *)obj)[47], 0x5a); /* still ours (ASan: not freed) */
+	/* the user half frees its object itself (untrack: no free) */
+	kc_objt_untrack(u, obj2);
+	KC_CHECK_EQ_INT(kc_objt_count(u), 0);
+	free(obj2);
+
+	/* copies the kernel tracker still holds are freed by release / kc_objt_free with the
+	 * tracker's allocator; objects the user tracker borrows are never freed by it */
+	kc_objt_set_alloc(k, count_zalloc, count_free);
+	KC_CHECK_EQ_INT(kc_objt_adopt(u, &h, obj, 3, 48), 0);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &p, &fresh, h, 3, 48), 0);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &q, &fresh, h ^ 0x100000000ull, 3, 8), 0);
+	KC_CHECK(fresh == 1);
+	KC_CHECK_EQ_INT(kc_objt_release(k, h), 0);
+	KC_CHECK_EQ_INT(n_zalloc, 2);
+	KC_CHECK_EQ_INT(n_free, 1);
+	kc_objt_free(k);
+	KC_CHECK_EQ_INT(n_free, 2);
+	kc_objt_free(u);
+	obj[0] = 1; /* ASan: still live */
+	free(obj);
+}
+
+/* A user half cannot make the kernel half allocate without bound. */
+static void test_adopt_limits(void)
+{
+	struct kc_objt *k;
+	uint32_t i;
+	void *p;
+	int fresh, rc = 0;
+
+	KC_REQUIRE(kc_objt_new(&k, 0, NULL) == 0);
+	for (i = 0; i < KC_OBJT_ADOPT_MAX_OBJS && !rc; i++)
+		rc = kc_objt_import(k, &p, &fresh, ((uint64_t)7 << 32) | KC_OBJT_ADOPTED | (i + 1), 1, 1);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK_EQ_INT(kc_objt_count(k), KC_OBJT_ADOPT_MAX_OBJS);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &p, &fresh, ((uint64_t)8 << 32) | KC_OBJT_ADOPTED | 1, 1, 1),
+			KC_ENOMEM);
+	/* releasing one makes room again */
+	KC_CHECK_EQ_INT(kc_objt_release(k, ((uint64_t)7 << 32) | KC_OBJT_ADOPTED | 1), 0);
+	KC_CHECK_EQ_INT(kc_objt_import(k, &p, &fresh, ((uint64_t)8 << 32) | KC_OBJT_ADOPTED | 1, 1, 1),
+			0);
+	kc_objt_free(k);
+}
+
 int main(void)
 {
 	KC_RUN(test_track_and_lookup);
@@ -221,5 +388,8 @@ int main(void)
 	KC_RUN(test_release_and_stale);
 	KC_RUN(test_forged_wrong_type_overflow);
 	KC_RUN(test_user_side_import);
+	KC_RUN(test_query);
+	KC_RUN(test_adopt);
+	KC_RUN(test_adopt_limits);
 	return kc_test_done();
 }

@@ -27,6 +27,11 @@ enum {
 	U_BULKSUM,   /* (buf ref) -> (u32 sum of its bytes, u32 length), read in place */
 	U_BULKDOWN,  /* (u32 n) -> (u32 K_BULKSUM of a user buffer of n bytes, byte i = i * 3) */
 	U_BULKFORGE, /* () -> (a buf ref of another region) */
+	U_SLOWCHAIN, /* (u32 n, u32 ms) -> (u32 sum): n times { sleep ms; K_ADD(1, 1) } */
+	U_DOWNMEET,  /* (u32 n) -> (u32 how many of n fresh user threads got 1 from K_MEET(n)) */
+	U_ADOPT,     /* (u32 size) -> (handle h, u32 fresh1, u32 fresh2, u32 intact): a local object
+		      * of size bytes (0x33) adopted as h, sent twice with K_IMPORT; intact: still 0x33 */
+	U_BULKSCRIBBLE, /* (buf ref) -> writes into the (read-only) kernel buffer: dies */
 	U_NFNS
 };
 
@@ -36,14 +41,19 @@ enum {
 	K_ADD,       /* (u32 a, u32 b) -> (u32 a + b) */
 	K_BLOB,      /* (opaque b) -> (opaque b) */
 	K_BULKSUM,   /* (buf ref) -> (u32 sum of its bytes), copied out by the kernel half */
+	K_MEET,      /* (u32 n) -> (u32 1 when n callers were inside at once within 3 s, else 0) */
+	K_IMPORT,    /* (handle h, u32 size) -> (u32 fresh): the kernel's copy of adopted h (type 5);
+		      * writes 0x77 into its byte 0 */
 	K_NFNS
 };
 
 static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
 	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs", "u_bulksum",
-	"u_bulkdown", "u_bulkforge",
+	"u_bulkdown", "u_bulkforge", "u_slowchain", "u_downmeet",
+	"u_adopt", "u_bulkscribble",
 };
-static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob", "k_bulksum" };
+static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob", "k_bulksum",
+							   "k_meet", "k_import" };
 
 #endif

@@ -72,11 +72,53 @@ static int k_bulksum(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* A rendezvous: succeeds only when n calls are being served at the same time. */
+static atomic_uint k_meet_arrived;
+
+static int k_meet(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t n = kc_xdr_get_u32(a);
+	uint64_t end = kc_os_now_ns() + 3000000000ull;
+
+	(void)rt;
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	atomic_fetch_add(&k_meet_arrived, 1);
+	while (atomic_load(&k_meet_arrived) < n && kc_os_now_ns() < end)
+		kc_os_sleep_ns(1000000ull);
+	kc_xdr_put_u32(r, atomic_load(&k_meet_arrived) >= n);
+	return 0;
+}
+
+/* The kernel's copy of the last object the user half adopted and sent (K_IMPORT). */
+static void *k_adopted_copy;
+
+static int k_import(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint64_t h = kc_xdr_get_handle(a);
+	uint32_t size = kc_xdr_get_u32(a);
+	void *p;
+	int fresh, rc;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	rc = kc_objt_import(kc_rt_objt(rt), &p, &fresh, h, 5, size);
+	if (rc)
+		return rc;
+	if (fresh)
+		((unsigned char *)p)[0] = 0x77;
+	k_adopted_copy = p;
+	kc_xdr_put_u32(r, (uint32_t)fresh);
+	return 0;
+}
+
 static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_NEST] = { "k_nest", k_nest },
 	[K_ADD] = { "k_add", k_add },
 	[K_BLOB] = { "k_blob", k_blob },
 	[K_BULKSUM] = { "k_bulksum", k_bulksum },
+	[K_MEET] = { "k_meet", k_meet },
+	[K_IMPORT] = { "k_import", k_import },
 };
 
 /* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32

@@ -48,6 +48,35 @@ static int u_sleep(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* A chain that takes long in total although each wait of the kernel half is short. */
+static int u_slowchain(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t n = kc_xdr_get_u32(a), ms = kc_xdr_get_u32(a), i, sum = 0;
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+	int rc;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	for (i = 0; i < n; i++) {
+		nanosleep(&ts, NULL);
+		rc = kc_rt_call_begin(&c, &ca, rt, K_ADD);
+		if (rc)
+			return rc;
+		kc_xdr_put_u32(ca, 1);
+		kc_xdr_put_u32(ca, 1);
+		rc = kc_rt_call_invoke(c, &cr);
+		if (!rc)
+			sum += kc_xdr_get_u32(cr);
+		rc = kc_rt_call_end(c, rc);
+		if (rc)
+			return rc;
+	}
+	kc_xdr_put_u32(r, sum);
+	return 0;
+}
+
 static int u_nest(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 {
 	uint32_t d = kc_xdr_get_u32(a), v = 0;
@@ -165,6 +194,121 @@ static int u_downthread(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	if (d.rc)
 		return d.rc;
 	kc_xdr_put_u32(r, d.v);
+	return 0;
+}
+
+static void *meet_thread(void *p)
+{
+	struct down_arg *d = p;
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+
+	d->rc = kc_rt_call_begin(&c, &ca, g_rt, K_MEET);
+	if (d->rc)
+		return NULL;
+	kc_xdr_put_u32(ca, d->a);
+	d->rc = kc_rt_call_invoke(c, &cr);
+	if (!d->rc)
+		d->v = kc_xdr_get_u32(cr);
+	d->rc = kc_rt_call_end(c, d->rc);
+	return NULL;
+}
+
+/* n user threads, each starting a chain of its own (not nested in this upcall) that meets the
+ * others in the kernel half: all of them succeed only if the kernel serves them at once. */
+static int u_downmeet(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	struct down_arg d[8];
+	pthread_t t[8];
+	uint32_t n = kc_xdr_get_u32(a), i, k, met = 0;
+	int rc = 0;
+
+	(void)rt;
+	if (kc_xdr_dec_done(a) || n > 8)
+		return KC_EINVAL;
+	memset(d, 0, sizeof(d));
+	for (k = 0; k < n; k++) {
+		d[k].a = n;
+		if (pthread_create(&t[k], NULL, meet_thread, &d[k]))
+			break;
+	}
+	for (i = 0; i < k; i++) {
+		pthread_join(t[i], NULL);
+		if (d[i].rc)
+			rc = d[i].rc;
+		met += d[i].v;
+	}
+	if (k < n)
+		return KC_ENOMEM;
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(r, met);
+	return 0;
+}
+
+/* Objects the user half allocated and adopted (kept reachable until exit). */
+static unsigned char *adopted[16];
+static unsigned nadopted;
+
+static int send_import(struct kc_rt *rt, uint64_t h, uint32_t size, uint32_t *fresh)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+	int rc = kc_rt_call_begin(&c, &ca, rt, K_IMPORT);
+
+	if (rc)
+		return rc;
+	kc_xdr_put_handle(ca, h);
+	kc_xdr_put_u32(ca, size);
+	rc = kc_rt_call_invoke(c, &cr);
+	if (!rc)
+		*fresh = kc_xdr_get_u32(cr);
+	return kc_rt_call_end(c, rc);
+}
+
+static int u_adopt(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t size = kc_xdr_get_u32(a), f1 = 0, f2 = 0, i, intact = 1;
+	unsigned char *obj;
+	uint64_t h;
+	int rc;
+
+	if (kc_xdr_dec_done(a) || !size || nadopted == 16)
+		return KC_EINVAL;
+	obj = malloc(size);
+	if (!obj)
+		return KC_ENOMEM;
+	adopted[nadopted++] = obj;
+	memset(obj, 0x33, size);
+	rc = kc_objt_adopt(kc_rt_objt(rt), &h, obj, 5, size);
+	if (!rc)
+		rc = send_import(rt, h, size, &f1);
+	if (!rc)
+		rc = send_import(rt, h, size, &f2);
+	if (rc)
+		return rc;
+	for (i = 0; i < size; i++)
+		if (obj[i] != 0x33)
+			intact = 0;
+	kc_xdr_put_handle(r, h);
+	kc_xdr_put_u32(r, f1);
+	kc_xdr_put_u32(r, f2);
+	kc_xdr_put_u32(r, intact);
+	return 0;
+}
+
+/* A hostile user half: writes into a kernel buffer it was given by reference. The mapping is
+ * read-only, so this dies (SIGSEGV). */
+static int u_bulkscribble(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	const uint8_t *p;
+	uint32_t n;
+
+	(void)r;
+	p = kc_rt_get_buf(rt, a, NULL, &n, 1u << 20);
+	if (!p || !n || kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	*(volatile uint8_t *)(uintptr_t)p = 0xee;
 	return 0;
 }
 
@@ -342,6 +486,10 @@ static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_BULKSUM] = { "u_bulksum", u_bulksum },
 	[U_BULKDOWN] = { "u_bulkdown", u_bulkdown },
 	[U_BULKFORGE] = { "u_bulkforge", u_bulkforge },
+	[U_SLOWCHAIN] = { "u_slowchain", u_slowchain },
+	[U_DOWNMEET] = { "u_downmeet", u_downmeet },
+	[U_ADOPT] = { "u_adopt", u_adopt },
+	[U_BULKSCRIBBLE] = { "u_bulkscribble", u_bulkscribble },
 };
 
 int main(int argc, char **argv)

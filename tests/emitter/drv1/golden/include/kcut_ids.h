@@ -54,11 +54,12 @@ enum kcut_global_id {
 enum kcut_type {
 	KCUT_T_OPAQUE = 1,
 	KCUT_T_DMA = 2,
-	KCUT_T_drv_adapter = 3,
+	KCUT_T_drv_ring = 3,
 	KCUT_T_drv_ring__lens = 4,
-	KCUT_T_net_device = 5,
-	KCUT_T_net_device_ops = 6,
-	KCUT_NR_TYPES = 7
+	KCUT_T_drv_adapter = 5,
+	KCUT_T_net_device = 6,
+	KCUT_T_net_device_ops = 7,
+	KCUT_NR_TYPES = 8
 };
 
 typedef void (*kcut_fn_t)(void);
@@ -98,5 +99,22 @@ int kcut_handler_register_netdev(struct kc_rt *rt, struct kc_xdr *args, struct k
 int kcut_handler_request_irq(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_spin_lock(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_spin_unlock(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+
+/* Recovery after a user-half restart (docs/emitter.md, "After a restart"): the
+ * kernel half records every handle it tracks; the supervisor's hook re-sends each
+ * object to the new user half through the upcall KCUT_UP_RECOVER (one past the
+ * driver's upcalls). */
+#define KCUT_UP_RECOVER KCUT_NR_UPCALLS
+int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_recover_enc_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+int kcut_recover_dec_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+int kcut_recover_enc_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+int kcut_recover_dec_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
+int kcut_recover_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,
+		       size_t nelem);
+void kcut_recover_free(const void *p);
+#define kc_objt_track(...) kcut_recover_track(__VA_ARGS__)
+#endif
 
 #endif /* KCUT_IDS_H */

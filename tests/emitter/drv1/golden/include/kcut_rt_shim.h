@@ -53,6 +53,8 @@ int kc_objt_handle_of(struct kc_objt *t, uint64_t *h, size_t *off, const void *p
 int kc_objt_lookup(struct kc_objt *t, void **ptr, uint64_t h, uint32_t type, size_t off, size_t len);
 int kc_objt_size(struct kc_objt *t, size_t *size, size_t *elem_size, uint64_t h, uint32_t type);
 int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32_t type, size_t size);
+void kc_objt_untrack(struct kc_objt *t, const void *ptr);
+int kc_objt_query(struct kc_objt *t, uint32_t *type, size_t *size, size_t *elem_size, uint64_t h);
 
 struct kc_rt;
 struct kc_rt_call;

@@ -14,6 +14,7 @@ const struct kc_rt_fn kcut_user_fns[] = {
 	[KCUT_UP_drv_open] = { "drv_open", kcut_handler_drv_open },
 	[KCUT_UP_drv_probe] = { "drv_probe", kcut_handler_drv_probe },
 	[KCUT_UP_drv_stop] = { "drv_stop", kcut_handler_drv_stop },
+	[KCUT_UP_RECOVER] = { "kcut_recover", kcut_recover_handler },
 	{ NULL, NULL },
 };
 const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
@@ -50,6 +51,38 @@ void kcut_tables_init(void)
 	kcut_tables_main();
 }
 
+/* ---- recovery after a user-half restart (docs/emitter.md, "After a restart") ---- */
+static const unsigned char kcut_recover_tu[KCUT_NR_TYPES + 1] = {
+	[KCUT_T_drv_adapter] = 1,
+	[KCUT_T_net_device] = 2,
+	[KCUT_NR_TYPES] = 0,
+};
+
+static int (*const kcut_recover_dec[])(struct kc_xdr *, uint32_t, void *, int *) = {
+	kcut_recover_dec_hw,
+	kcut_recover_dec_main,
+	NULL,
+};
+
+/* KCUT_UP_RECOVER: the type, the object (its kernel handle: the local copy is created
+ * with that handle) and the fields the kernel re-sends. */
+int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
+{
+	uint32_t type = kc_xdr_get_u32(args);
+	int rc = 0;
+	void *p = kcut_get_ptr(args, 0, NULL, &rc);
+
+	(void)rt;
+	(void)res;
+	if (!rc && (!p || type >= KCUT_NR_TYPES || !kcut_recover_tu[type]))
+		rc = KC_RT_EPROTO;
+	if (!rc)
+		kcut_recover_dec[kcut_recover_tu[type] - 1](args, type, p, &rc);
+	if (!rc && kc_xdr_dec_done(args))
+		rc = KC_RT_EPROTO;
+	return rc;
+}
+
 #if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)
 /* The user-half program: attach to the channel and serve. */
 int main(void)
@@ -58,7 +91,7 @@ int main(void)
 	struct kc_err err = { 0 };
 
 	opts.fns = kcut_user_fns;
-	opts.nfns = KCUT_NR_UPCALLS;
+	opts.nfns = KCUT_NR_UPCALLS + 1;
 	opts.peer_names = kcut_user_peer_names;
 	opts.npeer = KCUT_NR_DOWNCALLS;
 	kcut_tables_init();

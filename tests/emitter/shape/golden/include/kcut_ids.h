@@ -66,4 +66,19 @@ void kcut_tables_shape(void);
 
 int kcut_handler_msg_checksum(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 
+/* Recovery after a user-half restart (docs/emitter.md, "After a restart"): the
+ * kernel half records every handle it tracks; the supervisor's hook re-sends each
+ * object to the new user half through the upcall KCUT_UP_RECOVER (one past the
+ * driver's upcalls). */
+#define KCUT_UP_RECOVER KCUT_NR_UPCALLS
+int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_recover_enc_shape(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+int kcut_recover_dec_shape(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
+int kcut_recover_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,
+		       size_t nelem);
+void kcut_recover_free(const void *p);
+#define kc_objt_track(...) kcut_recover_track(__VA_ARGS__)
+#endif
+
 #endif /* KCUT_IDS_H */

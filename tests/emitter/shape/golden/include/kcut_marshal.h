@@ -12,6 +12,7 @@
 #ifdef __KERNEL__
 #include <linux/bug.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #define kcut_log(...) pr_err(__VA_ARGS__)
@@ -21,7 +22,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+/* glibc's <string.h> declares index()/rindex() (<strings.h>), which would collide with the
+ * `index` module parameter of ALSA drivers: rename them while it is read (as the kernel model's
+ * linux/string.h does) */
+#define index __kc_libc_index
+#define rindex __kc_libc_rindex
 #include <string.h>
+#undef index
+#undef rindex
 #define kcut_log(...) fprintf(stderr, __VA_ARGS__)
 #define kcut_abort() abort()
 #define KCUT_THREAD_LOCAL _Thread_local
@@ -87,18 +95,14 @@ static inline int kcut_peer_fault(int rc, const char *fn)
 	return rc;
 }
 
-/* Type and size of a live handle: the tracker checks the type, so try the few there are. */
+/* Type and size of a live handle (one of this driver's type ids, else KC_RT_ETYPE). */
 static inline int kcut_ptr_info(struct kc_objt *t, uint64_t h, uint32_t *type, size_t *size)
 {
-	uint32_t ty;
-	size_t elem;
+	int r = kc_objt_query(t, type, size, NULL, h);
 
-	for (ty = 1; ty < kcut_nr_types; ty++)
-		if (!kc_objt_size(t, size, &elem, h, ty)) {
-			*type = ty;
-			return 0;
-		}
-	return KC_RT_ETYPE;
+	if (!r && (*type == 0 || *type >= kcut_nr_types))
+		r = KC_RT_ETYPE;
+	return r;
 }
 
 /* Wire form of a pointer: a kind word, then
@@ -164,6 +168,23 @@ static inline void kcut_put_ptr(struct kc_xdr *x, const void *p, uint32_t type, 
 	kc_xdr_put_u32(x, ty);
 	kc_xdr_put_u32(x, (uint32_t)size);
 	kc_xdr_put_u32(x, (uint32_t)off);
+}
+
+/* The value a struct T ** parameter points to, on the way in. It is often an out-parameter
+ * only (`struct snd_pcm *pcm; snd_pcm_new(.., &pcm)`: uninitialized): from the user half a
+ * pointer that is neither a global nor a tracked object cannot mean anything to the kernel
+ * half, so it goes as NULL instead of failing the call. */
+static inline void kcut_put_ptr_in(struct kc_xdr *x, const void *p, uint32_t type, size_t elem, size_t n, int *rc)
+{
+#ifdef KCUT_USER_HALF
+	uint32_t gid;
+	size_t off;
+	uint64_t h;
+
+	if (p && !kcut_global_of(p, &gid, &off) && kc_objt_handle_of(kc_rt_objt(kcut_rt), &h, &off, p))
+		p = NULL;
+#endif
+	kcut_put_ptr(x, p, type, elem, n, rc);
 }
 
 /* The local pointer for a pointer on the wire; need: bytes the receiver will touch; *avail:
@@ -298,6 +319,60 @@ static inline void kcut_get_fixed(struct kc_xdr *x, void *dst, size_t n, int *rc
 		kcut_fail(rc, KC_RT_EPROTO);
 }
 
+/* The word argument of a bit operation (set_bit(nr, &adapter->flags)) from the user half: form
+ * 1, a pointer, when the word lies in an object or global the kernel half also has (the
+ * operation then works on the kernel's copy, atomically with the kernel half's own bit
+ * operations); else form 0 and the word's value (a local bitmap: the kernel works on a copy).
+ * Either way the new value of the word comes back (kcut_get_fixed into the user's copy). */
+static inline void kcut_put_word(struct kc_xdr *x, const volatile void *p, size_t size, int *rc)
+{
+	uint32_t gid;
+	size_t off;
+	uint64_t h;
+
+	if (kcut_global_of((const void *)(uintptr_t)p, &gid, &off) ||
+	    !kc_objt_handle_of(kc_rt_objt(kcut_rt), &h, &off, (const void *)(uintptr_t)p)) {
+		kc_xdr_put_u32(x, 1);
+		kcut_put_ptr(x, (const void *)(uintptr_t)p, KCUT_T_OPAQUE, 1, 1, rc);
+		return;
+	}
+	kc_xdr_put_u32(x, 0);
+	kc_xdr_put_fixed(x, (const void *)(uintptr_t)p, size);
+}
+
+/* The kernel side of kcut_put_word: the kernel's own word (checked: inside the object, aligned),
+ * or tmp holding the value sent. */
+static inline void *kcut_get_word(struct kc_xdr *x, void *tmp, size_t size, int *rc)
+{
+	uint32_t form = kc_xdr_get_u32(x);
+	void *p;
+
+	if (form == 1) {
+		p = kcut_get_ptr(x, size, NULL, rc);
+		if (p && !((uintptr_t)p & (size - 1)))
+			return p;
+		kcut_fail(rc, KC_RT_EPROTO);
+		return tmp;
+	}
+	if (form != 0)
+		kcut_fail(rc, KC_RT_EPROTO);
+	else
+		kcut_get_fixed(x, tmp, size, rc);
+	return tmp;
+}
+
+/* A driver global of plain data (integers and arrays of them) by value: each half has its own
+ * copy, the call carries the caller's to the callee (docs/emitter.md, "Driver globals"). */
+static inline void kcut_put_global(struct kc_xdr *x, uint32_t id)
+{
+	kc_xdr_put_fixed(x, kcut_globals[id].p, kcut_globals[id].size);
+}
+
+static inline void kcut_get_global(struct kc_xdr *x, uint32_t id, int *rc)
+{
+	kcut_get_fixed(x, kcut_globals[id].p, kcut_globals[id].size, rc);
+}
+
 /* Strings: a bool (non-NULL), a form word, then the string by value (form 0) or, from the user
  * half, a pointer (form 1) when the string lies inside an object or global the kernel half also
  * has: the kernel then uses its own copy, which outlives the call (request_irq keeps the name). */
@@ -350,6 +425,161 @@ static inline char *kcut_get_str(struct kc_xdr *x, char *buf, size_t n, int *rc)
 	return buf;
 }
 
+/* Bytes from p to the end of the driver global or tracked object it points into (0: unknown). */
+static inline size_t kcut_extent(const void *p)
+{
+	uint32_t gid;
+	size_t off, size;
+	uint64_t h;
+
+	if (!p)
+		return 0;
+	if (kcut_global_of(p, &gid, &off))
+		return kcut_globals[gid].size - off;
+	if (!kc_objt_handle_of(kc_rt_objt(kcut_rt), &h, &off, p) &&
+	    !kcut_ptr_info(kc_rt_objt(kcut_rt), h, &gid, &size) && off <= size)
+		return size - off;
+	return 0;
+}
+
+/* The tracker type of the object p points to the start of (0: not a tracked object's start). */
+static inline uint32_t kcut_type_at(const void *p)
+{
+	uint64_t h;
+	size_t off, size;
+	uint32_t ty;
+
+	if (!p || kc_objt_handle_of(kc_rt_objt(kcut_rt), &h, &off, p) || off ||
+	    kcut_ptr_info(kc_rt_objt(kcut_rt), h, &ty, &size))
+		return 0;
+	return ty;
+}
+
+/* Most strings an array-of-strings parameter (const char *const names[]) may carry. */
+#define KCUT_STRVMAX 64
+
+/* An array of strings: a bool (non-NULL), the element count, then each element as kcut_put_str.
+ * n is the count the annotation or the count parameter gives; 0: the extent of the array's
+ * object (a driver global such as `static const char *const names[3]`, or a tracked object). */
+static inline void kcut_put_strv(struct kc_xdr *x, const char *const *v, size_t n, int *rc)
+{
+	size_t i, ext;
+
+	kc_xdr_put_bool(x, v != NULL);
+	if (!v)
+		return;
+	ext = kcut_extent(v) / sizeof(*v);
+	if (!n || (ext && n > ext))
+		n = ext;
+	if (!n || n > KCUT_STRVMAX) {
+		kcut_log("kcut: array of strings at %p: length unknown or over %d\n", (const void *)v, KCUT_STRVMAX);
+		kcut_fail(rc, KC_EINVAL);
+		n = 0;
+	}
+	kc_xdr_put_u32(x, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		kcut_put_str(x, v[i], rc);
+}
+
+/* Decode an array of strings into vec[max + 1] (every entry past the n received is NULL), the
+ * strings sent by value into pool (valid for the call); *count: n. */
+static inline const char *const *kcut_get_strv(struct kc_xdr *x, const char **vec, size_t max, char *pool,
+					       size_t poolsize, size_t *count, int *rc)
+{
+	uint32_t i, n;
+	size_t used = 0;
+
+	*count = 0;
+	for (i = 0; i <= max; i++)
+		vec[i] = NULL;
+	if (!kc_xdr_get_bool(x))
+		return NULL;
+	n = kc_xdr_get_u32(x);
+	if (kc_xdr_error(x) || n > max) {
+		kcut_fail(rc, KC_RT_EPROTO);
+		return NULL;
+	}
+	*count = n;
+	for (i = 0; i < n; i++) {
+		char *s = kcut_get_str(x, pool + used, poolsize - used, rc);
+
+		vec[i] = s;
+		if (s == pool + used)
+			used += strlen(s) + 1;
+		if (*rc || used >= poolsize) {
+			kcut_fail(rc, KC_RT_EPROTO);
+			return NULL;
+		}
+	}
+	return vec;
+}
+
+/* A string a struct field points to (shape string): sent like a string argument. The receiver
+ * keeps its own pointer when it already points to an equal string (both halves hold the same
+ * literals: `.name = "Master Playback Volume"` in a table each half has), else the field gets
+ * a copy that lives as long as the process (kcut_intern: immutable, deduplicated). */
+static inline void kcut_put_fstr(struct kc_xdr *x, const char *s, int *rc)
+{
+	kcut_put_str(x, s, rc);
+}
+
+struct kcut_istr {
+	struct kcut_istr *next;
+	char s[];
+};
+
+/* This file's interned strings (one list per generated .c file). */
+static struct kcut_istr *kcut_istr_list;
+
+#ifndef __KERNEL__
+/* Free them when the program ends or the kernel half's module is unloaded (dlclose). */
+__attribute__((destructor, unused)) static void kcut_intern_free(void)
+{
+	while (kcut_istr_list) {
+		struct kcut_istr *e = kcut_istr_list;
+
+		kcut_istr_list = e->next;
+		free(e);
+	}
+}
+#endif
+
+static inline const char *kcut_intern(const char *s)
+{
+	struct kcut_istr *e, **list = &kcut_istr_list;
+	size_t n = strlen(s) + 1;
+
+	for (e = *list; e; e = e->next)
+		if (!strcmp(e->s, s))
+			return e->s;
+#ifdef __KERNEL__
+	e = kmalloc(sizeof(*e) + n, GFP_ATOMIC);
+#else
+	e = malloc(sizeof(*e) + n);
+#endif
+	if (!e)
+		return NULL;
+	memcpy(e->s, s, n);
+	e->next = *list;
+	*list = e;
+	return e->s;
+}
+
+static inline void kcut_get_fstr(struct kc_xdr *x, const char **field, int *rc)
+{
+	char buf[KCUT_STRMAX];
+	const char *s = kcut_get_str(x, buf, sizeof(buf), rc);
+
+	if (*rc)
+		return;
+	if (!s)
+		*field = NULL;
+	else if (s != buf)
+		*field = s; /* the peer pointed into an object this half also has: its own copy */
+	else if (!*field || strcmp(*field, s))
+		*field = kcut_intern(s);
+}
+
 /* Function pointers cross as ids: each half maps an id to its own function of that name. */
 static inline void kcut_put_fn(struct kc_xdr *x, kcut_fn_t fn, int *rc)
 {
@@ -377,6 +607,38 @@ static inline kcut_fn_t kcut_get_fn(struct kc_xdr *x, int *rc)
 		return NULL;
 	}
 	return kcut_fnptr[i - 1];
+}
+
+/* A function-pointer field: 0 NULL, id + 1, or KCUT_FN_FOREIGN for a function neither half's
+ * table has (the kernel's own): the receiver then keeps its field. */
+#define KCUT_FN_FOREIGN 0xffffffffu
+
+static inline void kcut_put_fnf(struct kc_xdr *x, kcut_fn_t fn)
+{
+	uint32_t i;
+
+	if (fn)
+		for (i = 0; i < kcut_nr_fnptrs; i++)
+			if (kcut_fnptr[i] == fn) {
+				kc_xdr_put_u32(x, i + 1);
+				return;
+			}
+	kc_xdr_put_u32(x, fn ? KCUT_FN_FOREIGN : 0);
+}
+
+/* 1 when *fn is to be stored. */
+static inline int kcut_get_fnf(struct kc_xdr *x, kcut_fn_t *fn, int *rc)
+{
+	uint32_t i = kc_xdr_get_u32(x);
+
+	if (kc_xdr_error(x) || i == KCUT_FN_FOREIGN)
+		return 0;
+	if (i > kcut_nr_fnptrs) {
+		kcut_fail(rc, KC_RT_EPROTO);
+		return 0;
+	}
+	*fn = i ? kcut_fnptr[i - 1] : NULL;
+	return 1;
 }
 
 #endif /* KCUT_MARSHAL_H */

@@ -11,6 +11,7 @@ struct kcut_global kcut_globals[KCUT_NR_GLOBALS + 1];
 /* Functions this half serves, indexed by upcall id. */
 const struct kc_rt_fn kcut_user_fns[] = {
 	[KCUT_UP_msg_checksum] = { "msg_checksum", kcut_handler_msg_checksum },
+	[KCUT_UP_RECOVER] = { "kcut_recover", kcut_recover_handler },
 	{ NULL, NULL },
 };
 const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
@@ -38,6 +39,35 @@ void kcut_tables_init(void)
 	kcut_tables_shape();
 }
 
+/* ---- recovery after a user-half restart (docs/emitter.md, "After a restart") ---- */
+static const unsigned char kcut_recover_tu[KCUT_NR_TYPES + 1] = {
+	[KCUT_NR_TYPES] = 0,
+};
+
+static int (*const kcut_recover_dec[])(struct kc_xdr *, uint32_t, void *, int *) = {
+	kcut_recover_dec_shape,
+	NULL,
+};
+
+/* KCUT_UP_RECOVER: the type, the object (its kernel handle: the local copy is created
+ * with that handle) and the fields the kernel re-sends. */
+int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
+{
+	uint32_t type = kc_xdr_get_u32(args);
+	int rc = 0;
+	void *p = kcut_get_ptr(args, 0, NULL, &rc);
+
+	(void)rt;
+	(void)res;
+	if (!rc && (!p || type >= KCUT_NR_TYPES || !kcut_recover_tu[type]))
+		rc = KC_RT_EPROTO;
+	if (!rc)
+		kcut_recover_dec[kcut_recover_tu[type] - 1](args, type, p, &rc);
+	if (!rc && kc_xdr_dec_done(args))
+		rc = KC_RT_EPROTO;
+	return rc;
+}
+
 #if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)
 /* The user-half program: attach to the channel and serve. */
 int main(void)
@@ -46,7 +76,7 @@ int main(void)
 	struct kc_err err = { 0 };
 
 	opts.fns = kcut_user_fns;
-	opts.nfns = KCUT_NR_UPCALLS;
+	opts.nfns = KCUT_NR_UPCALLS + 1;
 	opts.peer_names = kcut_user_peer_names;
 	opts.npeer = KCUT_NR_DOWNCALLS;
 	kcut_tables_init();

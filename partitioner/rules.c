@@ -1,0 +1,392 @@
+/*
+ * rules.c - the templates' 'kernel' rules: driver functions that must stay in the kernel half
+ * because of what they touch, not because of how they are called (that is what roots are for).
+ *
+ *   kernel calls API[,API...] LABEL       calls API directly, or through a macro named API
+ *                                         (readl/writel, ioread32 ..., dma_alloc_coherent)
+ *   kernel registered KIND[,...] LABEL    registration.kind KIND (module_init, module_exit)
+ *   kernel field MEM[,MEM...] LABEL       uses the memory held by a field that an alloc site of kind
+ *                                         MEM (alloc.kind: mmio, dma) stores into (hw->hw_addr,
+ *                                         ring->desc): dereferences, indexes, offsets or casts it
+ *   kernel struct MEM[,MEM...] LABEL      accesses any field of a struct that such a field belongs to
+ *                                         (the ring), of a driver struct the memory is used as (the
+ *                                         descriptor: the field's pointee type or a cast of it) or of a
+ *                                         driver struct allocated into a field of the holder
+ *                                         (ring->buffer_info = kcalloc(...): the buffer_info entries)
+ *
+ * A matched function gets a hard kernel constraint (reason 'pin'; solve.c) whose detail names the
+ * rule, the evidence (the call, the field, its site) and the template: `kcut why` shows it. Rules
+ * of the 'generic' family and of the graph's family apply. Only functions in the graph (so, with a
+ * module filter, only that module's) are marked.
+ */
+#include "part_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kc_part_graph_add_kernel_rule(struct kc_part_graph *g, int func, const char *rule)
+{
+	if (func < 0 || (size_t)func >= g->nf || g->f[func].kernel_rule)
+		return;
+	g->f[func].kernel_rule = kc_xstrdup(rule);
+}
+
+const char *kc_part_graph_kernel_rule(const struct kc_part_graph *g, int i)
+{
+	return i >= 0 && (size_t)i < g->nf ? g->f[i].kernel_rule : NULL;
+}
+
+static int sql_fail(struct kc_err *err, sqlite3 *s, const char *what)
+{
+	return kc_err_set(err, KC_EDB, "%s: %s", what, sqlite3_errmsg(s));
+}
+
+static const char *col(sqlite3_stmt *st, int c)
+{
+	const unsigned char *t = sqlite3_column_text(st, c);
+
+	return t ? (const char *)t : "";
+}
+
+/* Is item one of the comma-separated words of list? */
+static int in_list(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	if (!n)
+		return 0;
+	while ((p = strstr(p, item))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* Mark function fi with "WHAT at SITE: LABEL (FAMILY template)" unless already marked. */
+static void mark(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, const char *what, const char *file,
+		 int line, int col_)
+{
+	struct kc_sb sb = { 0 };
+
+	if (fi < 0 || g->f[fi].kernel_rule)
+		return;
+	kc_sb_add(&sb, what);
+	if (file && *file)
+		kc_sb_addf(&sb, " at %s:%d:%d", file, line, col_);
+	kc_sb_addf(&sb, ": %s (%s template)", r->label, r->family);
+	g->f[fi].kernel_rule = kc_sb_steal(&sb);
+}
+
+/* A set of struct names (or "struct.field" keys), each with the reason it is in the set. */
+struct sset {
+	char **name, **why;
+	size_t n;
+};
+
+static void sset_add(struct sset *s, const char *name, const char *why)
+{
+	size_t i;
+
+	if (!name || !*name)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return;
+	s->name = kc_xrealloc(s->name, (s->n + 1) * sizeof(char *));
+	s->why = kc_xrealloc(s->why, (s->n + 1) * sizeof(char *));
+	s->name[s->n] = kc_xstrdup(name);
+	s->why[s->n] = kc_xstrdup(why);
+	s->n++;
+}
+
+static const char *sset_why(const struct sset *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return s->why[i];
+	return NULL;
+}
+
+static void sset_free(struct sset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->name[i]);
+		free(s->why[i]);
+	}
+	free(s->name);
+	free(s->why);
+}
+
+/* Per-function scans: every query below takes a function id as ?1 and is answered through an index
+ * on it (call_caller, registration_func, alloc_func, shape_evidence_func, field_access_func), so a
+ * per-module graph of a whole-tree database costs what the module's rows cost. visit() is called
+ * with each row of each function of the graph that is still unmarked (or every function: all). */
+typedef void (*row_fn)(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st,
+		       void *ctx);
+
+static int per_func(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_rule *r, const char *sql, int all,
+		    row_fn visit, void *ctx, const char *what, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(err, s, what);
+	for (i = 0; i < g->nf && rc == 0; i++) {
+		if (g->f[i].dbid < 0 || (!all && g->f[i].kernel_rule))
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, g->f[i].dbid);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW && (all || !g->f[i].kernel_rule))
+			visit(g, r, (int)i, st, ctx);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_fail(err, s, what);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* 'kernel calls': a direct call site whose callee or macro is in the list. */
+static void calls_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	const char *api = NULL;
+	struct kc_sb sb = { 0 };
+
+	(void)ctx;
+	if (in_list(r->a, col(st, 1)))
+		api = col(st, 1);
+	else if (in_list(r->a, col(st, 0)))
+		api = col(st, 0);
+	if (!api)
+		return;
+	kc_sb_addf(&sb, "calls %s", api);
+	mark(g, r, fi, sb.s, col(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4));
+	kc_sb_free(&sb);
+}
+
+/* 'kernel registered': a registration of a listed kind. */
+static void registered_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st,
+			   void *ctx)
+{
+	struct kc_sb sb = { 0 };
+
+	(void)ctx;
+	if (!in_list(r->a, col(st, 0)))
+		return;
+	kc_sb_addf(&sb, "registered as %s", col(st, 0));
+	mark(g, r, fi, sb.s, col(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3));
+	kc_sb_free(&sb);
+}
+
+struct memsets {
+	struct sset fields;  /* "struct.field" holding memory of a listed kind */
+	struct sset holders; /* structs with such a field */
+	struct sset structs; /* 'kernel struct': holders, structs laid over the memory, allocated into holders */
+};
+
+/* An alloc site of a graph function: when of a listed kind and stored into a field, the field and
+ * the struct holding it. */
+static void alloc_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	struct memsets *m = ctx;
+	struct kc_sb key = { 0 }, why = { 0 };
+
+	(void)g;
+	(void)fi;
+	if (!in_list(r->a, col(st, 0)))
+		return;
+	kc_sb_addf(&key, "%s.%s", col(st, 2), col(st, 3));
+	kc_sb_addf(&why, "%s memory from %s", col(st, 0), col(st, 1));
+	sset_add(&m->fields, key.s, why.s);
+	kc_sb_free(&why);
+	kc_sb_addf(&why, "it holds %s memory (%s from %s)", col(st, 0), key.s, col(st, 1));
+	sset_add(&m->holders, col(st, 2), why.s);
+	kc_sb_free(&key);
+	kc_sb_free(&why);
+}
+
+/* 'kernel field': a use of the memory a listed field holds: dereferenced, indexed, offset or
+ * converted to a typed pointer (shape_evidence 'deref', 'index', 'ptr_arith', 'cast' at a site of
+ * the function). Storing the pointer (probe) and handing it to a kernel function (iounmap,
+ * dma_free_coherent) are not uses. */
+static void use_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	static const char *const verbs[][2] = {
+		{ "deref", "dereferences" }, { "index", "indexes" },
+		{ "ptr_arith", "computes an address in" }, { "cast", "converts to a typed pointer" },
+	};
+	struct memsets *m = ctx;
+	struct kc_sb key = { 0 }, what = { 0 };
+	const char *why, *verb = "uses";
+	size_t i;
+
+	kc_sb_addf(&key, "%s.%s", col(st, 0), col(st, 1));
+	why = sset_why(&m->fields, key.s);
+	if (why) {
+		for (i = 0; i < KC_ARRAY_SIZE(verbs); i++)
+			if (!strcmp(verbs[i][0], col(st, 2)))
+				verb = verbs[i][1];
+		kc_sb_addf(&what, "%s %s (%s)", verb, key.s, why);
+		mark(g, r, fi, what.s, col(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5));
+	}
+	kc_sb_free(&key);
+	kc_sb_free(&what);
+}
+
+/* 'kernel struct': an access (any mode) to a field of a struct in the set. */
+static void access_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	struct memsets *m = ctx;
+	const char *why = sset_why(&m->structs, col(st, 0));
+	const char *verb = !strcmp(col(st, 2), "write") ? "writes" :
+			   !strcmp(col(st, 2), "addr") ? "takes the address of" : "reads";
+	struct kc_sb what = { 0 };
+
+	if (!why)
+		return;
+	kc_sb_addf(&what, "%s %s.%s (struct %s: %s)", verb, col(st, 0), col(st, 1), col(st, 0), why);
+	mark(g, r, fi, what.s, col(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5));
+	kc_sb_free(&what);
+}
+
+/* For 'kernel struct': the holders, the driver structs laid over the memory (the field's pointee
+ * struct, the struct types it is cast to) and the driver structs allocated into a field of a holder
+ * (ring->buffer_info = kcalloc(...)). */
+static int related_structs(sqlite3 *s, struct memsets *m, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->holders.n; i++)
+		sset_add(&m->structs, m->holders.name[i], m->holders.why[i]);
+	rc = sqlite3_prepare_v2(s, "SELECT f.target FROM field f JOIN struct h ON h.id = f.struct_id "
+				   "JOIN struct t ON t.name = f.target AND t.is_driver = 1 "
+				   "WHERE h.name = ?1 AND f.name = ?2 AND f.kind IN ('pointer', 'array') "
+				   "UNION SELECT detail FROM shape_evidence WHERE struct_name = ?1 AND field = ?2 "
+				   "AND evidence = 'cast'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sql_fail(err, s, "reading memory field types for kernel rules");
+	for (i = 0; i < m->fields.n && rc == 0; i++) {
+		char *dot = strchr(m->fields.name[i], '.');
+		struct kc_sb why = { 0 };
+
+		if (!dot)
+			continue;
+		kc_sb_addf(&why, "it is laid over %s (%s)", m->fields.name[i], m->fields.why[i]);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, m->fields.name[i], (int)(dot - m->fields.name[i]), SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, dot + 1, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *t = col(st, 0);
+
+			if (!strncmp(t, "struct ", 7) || !strncmp(t, "union ", 6)) {
+				/* a cast's type spelling: 'struct simnic_tx_desc *' */
+				char *n = kc_xstrdup(strchr(t, ' ') + 1), *e = n + strlen(n);
+
+				while (e > n && (e[-1] == '*' || e[-1] == ' '))
+					*--e = 0;
+				if (!strpbrk(n, " ()[]"))
+					sset_add(&m->structs, n, why.s);
+				free(n);
+			} else if (!strpbrk(t, " *()[]")) {
+				sset_add(&m->structs, t, why.s);
+			}
+		}
+		kc_sb_free(&why);
+		rc = rc == SQLITE_DONE ? 0 : sql_fail(err, s, "reading memory field types for kernel rules");
+	}
+	sqlite3_finalize(st);
+	if (rc || !m->holders.n)
+		return rc;
+	rc = sqlite3_prepare_v2(s, "SELECT DISTINCT a.store_field, f.target FROM alloc a "
+				   "JOIN struct h ON h.name = a.store_struct JOIN field f ON f.struct_id = h.id "
+				   "AND f.name = a.store_field JOIN struct t ON t.name = f.target AND t.is_driver = 1 "
+				   "WHERE a.store_kind = 'field' AND a.store_struct = ?1 AND f.kind = 'pointer'",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sql_fail(err, s, "reading allocations into memory holders");
+	for (i = 0; i < m->holders.n && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, m->holders.name[i], -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct kc_sb why = { 0 };
+
+			kc_sb_addf(&why, "allocated into %s.%s (%s: %s)", m->holders.name[i], col(st, 0),
+				   m->holders.name[i], m->holders.why[i]);
+			sset_add(&m->structs, col(st, 1), why.s);
+			kc_sb_free(&why);
+		}
+		rc = rc == SQLITE_DONE ? 0 : sql_fail(err, s, "reading allocations into memory holders");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char *const sql_calls =
+	"SELECT callee.name, c.macro, fl.path, c.line, c.col FROM call c JOIN func callee ON callee.id = c.callee_id "
+	"LEFT JOIN file fl ON fl.id = c.file_id WHERE c.caller_id = ?1 AND c.kind = 'direct' ORDER BY c.line, c.col";
+static const char *const sql_regs =
+	"SELECT r.kind, fl.path, r.line, r.col FROM registration r LEFT JOIN file fl ON fl.id = r.file_id "
+	"WHERE r.func_id = ?1 ORDER BY r.id";
+static const char *const sql_allocs =
+	"SELECT kind, allocator, store_struct, store_field FROM alloc WHERE func_id = ?1 AND store_kind = 'field' "
+	"AND store_struct IS NOT NULL AND store_field IS NOT NULL ORDER BY id";
+static const char *const sql_uses =
+	"SELECT e.struct_name, e.field, e.evidence, fl.path, e.line, e.col FROM shape_evidence e "
+	"LEFT JOIN file fl ON fl.id = e.file_id WHERE e.func_id = ?1 "
+	"AND e.evidence IN ('deref', 'index', 'ptr_arith', 'cast') ORDER BY e.line, e.col, e.id";
+static const char *const sql_accesses =
+	"SELECT a.struct_name, a.field, a.mode, fl.path, a.line, a.col FROM field_access a "
+	"LEFT JOIN file fl ON fl.id = a.file_id WHERE a.func_id = ?1 ORDER BY a.line, a.col, a.id";
+
+int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err)
+{
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < t->n && rc == 0; k++) {
+		const struct kc_part_rule *r = &t->rules[k];
+		const char *fam = kc_part_graph_family(g);
+		struct memsets m;
+
+		memset(&m, 0, sizeof(m));
+		if (r->kind < RULE_K_CALLS || (strcmp(r->family, "generic") && strcmp(r->family, fam)))
+			continue;
+		switch (r->kind) {
+		case RULE_K_CALLS:
+			rc = per_func(g, s, r, sql_calls, 0, calls_row, NULL, "reading calls for kernel rules",
+				      err);
+			break;
+		case RULE_K_REGISTERED:
+			rc = per_func(g, s, r, sql_regs, 0, registered_row, NULL,
+				      "reading registrations for kernel rules", err);
+			break;
+		case RULE_K_FIELD:
+		case RULE_K_STRUCT:
+			rc = per_func(g, s, r, sql_allocs, 1, alloc_row, &m,
+				      "reading allocation sites for kernel rules", err);
+			if (rc == 0 && r->kind == RULE_K_FIELD && m.fields.n)
+				rc = per_func(g, s, r, sql_uses, 0, use_row, &m,
+					      "reading pointer uses for kernel rules", err);
+			if (rc == 0 && r->kind == RULE_K_STRUCT && m.holders.n)
+				rc = related_structs(s, &m, err);
+			if (rc == 0 && r->kind == RULE_K_STRUCT && m.structs.n)
+				rc = per_func(g, s, r, sql_accesses, 0, access_row, &m,
+					      "reading field accesses for kernel rules", err);
+			break;
+		default:
+			break;
+		}
+		sset_free(&m.fields);
+		sset_free(&m.holders);
+		sset_free(&m.structs);
+	}
+	return rc;
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""rules_test.py - the templates' 'kernel' rules on the bundled test drivers.
+
+simnic: the functions the built-in rules keep in the kernel half (`kcut roots`, "kernel rule"
+lines) must include every function the hand-written pins that tests/emitter/split/run_split.py
+used before the rules existed (hand_pins() below: register accessors, DMA-coherent memory,
+*ring / *_buffer structs, module_init/exit) keep there; the extra ones are listed. Both are computed here from the same database. Each rule
+kind must have matched something, `kcut why` must name the rule, and a min-cut keeps every marked
+function in the kernel. simsnd: its module_init/exit functions and its register accessors are
+marked.
+
+usage: rules_test.py KCUT SIMNIC_BUILD_DIR SIMSND_BUILD_DIR WORKDIR
+"""
+import glob
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+
+kcut, nic_dir, snd_dir, work = sys.argv[1:5]
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+src = os.path.join(root, "testdrivers", "drivers")
+os.makedirs(work, exist_ok=True)
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what)
+
+
+def run(db, *args):
+    env = dict(os.environ, KCUT_DB=db)
+    env.pop("KCUT_TEMPLATES", None)
+    p = subprocess.run([kcut] + list(args), capture_output=True, text=True, env=env, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+def analyze(drv, bdir):
+    cc = os.path.join(bdir, "compile_commands.json")
+    if not os.path.exists(cc):
+        print("%s missing (build the %s_compdb target)" % (cc, drv))
+        sys.exit(77)
+    db = os.path.join(work, drv + ".db")
+    if os.path.exists(db):
+        os.unlink(db)
+    rc, out, err = run(db, "analyze", "-p", cc, "--driver", os.path.join(src, drv), "--no-progress")
+    check(rc == 0, "%s: analyze exit %d %s" % (drv, rc, err[-400:]))
+    return db
+
+
+def kernel_rules(db):
+    """{function: rule text} from `kcut roots`."""
+    rc, out, err = run(db, "roots")
+    check(rc == 0, "roots: %d %s" % (rc, err))
+    got = dict(re.findall(r"^[^\n]*?:\d+:\d+: (\w+): kernel rule: ([^\n]*)$", out, re.M))
+    m = re.search(r"^(\d+) functions? kept in the kernel by kernel rules$", out, re.M)
+    check(m is not None and int(m.group(1)) == len(got), "roots: kernel rule count line")
+    return got
+
+
+def hand_pins(db, src_dir):
+    """The criterion the split test pinned by hand before the kernel rules existed: driver functions
+    calling register accessors or dma_alloc/free_coherent, accessing *ring / *_buffer structs, and
+    the module_init/module_exit functions named in the sources."""
+    con = sqlite3.connect(db)
+    names = set(r[0] for r in con.execute(
+        "SELECT DISTINCT a.name FROM call c JOIN func a ON a.id = c.caller_id JOIN func b ON b.id = c.callee_id "
+        "WHERE a.is_driver = 1 AND b.name IN ('readl', 'writel', 'readw', 'writew', 'readb', 'writeb', "
+        "'ioread32', 'iowrite32', 'ioread16', 'iowrite16', 'ioread8', 'iowrite8', "
+        "'dma_alloc_coherent', 'dma_free_coherent')"))
+    names |= set(r[0] for r in con.execute(
+        "SELECT DISTINCT f.name FROM field_access fa JOIN func f ON f.id = fa.func_id "
+        "WHERE f.is_driver = 1 AND (fa.struct_name LIKE '%ring' OR fa.struct_name LIKE '%\\_buffer' ESCAPE '\\')"))
+    con.close()
+    for path in sorted(glob.glob(os.path.join(src_dir, "*.c"))):
+        with open(path) as f:
+            names |= set(re.findall(r"^module_(?:init|exit)\((\w+)\)", f.read(), re.M))
+    return names
+
+
+# simnic against hand_pins()
+db = analyze("simnic", nic_dir)
+rules = kernel_rules(db)
+pins = hand_pins(db, os.path.join(src, "simnic"))
+check(len(pins) > 20, "hand_pins() found %d functions" % len(pins))
+missing = sorted(pins - set(rules))
+extra = sorted(set(rules) - pins)
+check(not missing, "kernel rules miss functions hand_pins() keeps in the kernel: %s" % missing)
+print("simnic: pins() %d functions, kernel rules %d (%s)" %
+      (len(pins), len(rules), "equal sets" if not extra else "extra: " + ", ".join(extra)))
+for what in ("calls readl", "calls writel", "calls dma_alloc_coherent", "registered as module_init",
+             "registered as module_exit", "(struct simnic_tx_ring: it holds dma memory",
+             "(struct simnic_rx_buffer: allocated into simnic_rx_ring.buffer_info",
+             "converts to a typed pointer"):
+    check(any(what in r for r in rules.values()), "simnic: no kernel rule says '%s'" % what)
+check(rules.get("simnic_init_module", "").startswith("registered as module_init at "),
+      "simnic_init_module: %s" % rules.get("simnic_init_module"))
+# probe stores the register mapping and remove unmaps it: neither is a use of register memory
+for fn in ("simnic_probe", "simnic_remove", "simnic_get_drvinfo"):
+    check(fn not in rules, "simnic: %s must not be kept by a kernel rule (%s)" % (fn, rules.get(fn)))
+rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "rules")
+check(rc == 0, "partition: %s" % err)
+con = sqlite3.connect(db)
+side = dict(con.execute("SELECT f.name, pf.side FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
+                        "JOIN func f ON f.id = pf.func_id WHERE p.name = 'rules'"))
+con.close()
+bad = sorted(f for f in rules if side.get(f) != "kernel")
+check(not bad, "min-cut put kernel-rule functions in the user half: %s" % bad)
+rc, out, err = run(db, "why", "simnic_init_module", "--partition", "rules")
+check(rc == 0 and "kernel half (pin)" in out and "kernel rule: registered as module_init" in out,
+      "why simnic_init_module: " + out + err)
+rc, out, err = run(db, "partition", "--pin", "simnic_init_module=user", "--name", "conflict")
+check(rc == 2 and "contradicts a kernel rule: registered as module_init" in err, "user pin conflict: " + err)
+# --no-kernel-rules: the roots and lock constraints alone (the paper's partition); the stored
+# parameters say how many functions the rules pinned
+rc, out, err = run(db, "roots", "--no-kernel-rules")
+check(rc == 0 and "\n0 functions kept in the kernel by kernel rules" in out, "roots --no-kernel-rules: " + out[-300:])
+rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "norules", "--no-kernel-rules")
+check(rc == 0, "partition --no-kernel-rules: %s" % err)
+con = sqlite3.connect(db)
+params = dict(con.execute("SELECT name, params FROM partition"))
+reasons = {r[0] for r in con.execute("SELECT pf.reason FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
+                                     "WHERE p.name = 'norules'")}
+con.close()
+check('"kernel_rules":%d' % len(rules) in params.get("rules", ""), "rules partition params: %s" % params.get("rules"))
+check('"kernel_rules":0' in params.get("norules", ""), "norules partition params: %s" % params.get("norules"))
+check("pin" not in reasons, "a partition without kernel rules has no 'pin' reason: %s" % reasons)
+
+# simsnd: module entry points and register accessors (pci_iomap'ed BAR, ioread/iowrite)
+db = analyze("simsnd", snd_dir)
+rules = kernel_rules(db)
+check(rules.get("alsa_card_simsnd_init", "").startswith("registered as module_init"),
+      "simsnd init: %s" % rules.get("alsa_card_simsnd_init"))
+check(rules.get("alsa_card_simsnd_exit", "").startswith("registered as module_exit"),
+      "simsnd exit: %s" % rules.get("alsa_card_simsnd_exit"))
+check(any("MMIO register access" in r for r in rules.values()), "simsnd: no register accessor marked")
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

@@ -1,0 +1,220 @@
+/*
+ * test_rules.c - the templates' 'kernel' rules (partitioner/rules.c) on a hand-made database
+ * (fixtures/rules.sql): each rule kind marks exactly the functions it should, with its evidence;
+ * storing or freeing a register pointer is not a use; the solver keeps marked functions in the
+ * kernel half (reason pin) and refuses a user pin on one; malformed kernel rules are reported.
+ */
+#include <string.h>
+
+#include "kc_test.h"
+#include "part_fixture.h"
+
+static const char *const rules_text =
+	"family generic\n"
+	"kernel calls readl,writel            MMIO register access\n"
+	"kernel calls dma_alloc_coherent      DMA-coherent memory\n"
+	"kernel field mmio,dma                uses register / DMA memory\n"
+	"kernel struct dma                    descriptor ring\n"
+	"kernel registered module_init,module_exit  module entry point\n";
+
+static struct kc_part_graph *load(struct kc_db **db, char *dbp, size_t n, const char *text)
+{
+	struct kc_part_templates *t = kc_part_templates_new();
+	struct kc_part_graph *g = NULL;
+	struct kc_err err = { 0 };
+
+	KC_CHECK_EQ_INT(kc_part_templates_add_text(t, "k.tmpl", text, &err), 0);
+	*db = fixture_db("rules.sql", dbp, n);
+	if (*db && kc_part_graph_load(&g, *db, t, "generic", NULL, &err) < 0)
+		fprintf(stderr, "load: %s\n", err.msg);
+	kc_part_templates_free(t);
+	return g;
+}
+
+static const char *rule_of(const struct kc_part_graph *g, const char *fn)
+{
+	return kc_part_graph_kernel_rule(g, kc_part_graph_find(g, fn));
+}
+
+/* rule_of(fn) contains a (and b, when not NULL) */
+static int has(const struct kc_part_graph *g, const char *fn, const char *a, const char *b)
+{
+	const char *r = rule_of(g, fn);
+
+	if (!r || !strstr(r, a) || (b && !strstr(r, b))) {
+		fprintf(stderr, "%s: kernel rule '%s', wanted '%s' and '%s'\n", fn, r ? r : "(none)", a, b ? b : "");
+		return 0;
+	}
+	return 1;
+}
+
+static void test_marks(void)
+{
+	char dbp[512];
+	struct kc_db *db = NULL;
+	struct kc_part_graph *g = load(&db, dbp, sizeof(dbp), rules_text);
+
+	KC_REQUIRE(g != NULL);
+	/* calls: directly, and through a macro named in the list */
+	KC_CHECK(has(g, "rn_read_reg", "calls readl at /src/rn/rn.c:12:9", "MMIO register access (generic template)"));
+	KC_CHECK(rule_of(g, "rn_pio") && !strstr(rule_of(g, "rn_pio"), "ioread32")); /* not in this list ... */
+	KC_CHECK(has(g, "rn_pio", "calls readl at /src/rn/rn.c:202:9", NULL)); /* ... its callee readl is */
+	KC_CHECK(has(g, "rn_setup_ring", "calls dma_alloc_coherent", "DMA-coherent memory"));
+	/* registered */
+	KC_CHECK(has(g, "rn_init", "registered as module_init at /src/rn/rn.c:183:13", "module entry point"));
+	KC_CHECK(has(g, "rn_exit", "registered as module_exit", NULL));
+	/* field: a cast of ring->desc is a use; probe's store and remove's iounmap(hw->hw_addr) are not */
+	KC_CHECK(has(g, "rn_tx_desc_peek", "converts to a typed pointer rn_ring.desc (dma memory from dma_alloc_coherent)",
+		     "/src/rn/rn.c:192:30"));
+	KC_CHECK(rule_of(g, "rn_probe") == NULL);
+	KC_CHECK(rule_of(g, "rn_remove") == NULL);
+	/* struct: the ring itself, the descriptor laid over its DMA memory, the buffer_info entries
+	 * allocated into it (not sk_buff: not a driver struct) */
+	KC_CHECK(has(g, "rn_ring_space", "reads rn_ring.count (struct rn_ring: it holds dma memory", "descriptor ring"));
+	KC_CHECK(has(g, "rn_fill_desc", "writes rn_desc.addr (struct rn_desc: it is laid over rn_ring.desc", NULL));
+	KC_CHECK(has(g, "rn_unmap_buf", "reads rn_buffer.dma (struct rn_buffer: allocated into rn_ring.buffer_info",
+		     NULL));
+	KC_CHECK(rule_of(g, "rn_get_drvinfo") == NULL);
+	KC_CHECK(rule_of(g, "rn_skb_len") == NULL);
+	kc_part_graph_free(g);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
+/* A call made through a macro matches the macro's name (ioread32 expanding to readl). */
+static void test_macro(void)
+{
+	char dbp[512];
+	struct kc_db *db = NULL;
+	struct kc_part_graph *g = load(&db, dbp, sizeof(dbp), "family generic\nkernel calls ioread32 io accessor\n");
+
+	KC_REQUIRE(g != NULL);
+	KC_CHECK(has(g, "rn_pio", "calls ioread32 at /src/rn/rn.c:202:9: io accessor", NULL));
+	KC_CHECK(rule_of(g, "rn_read_reg") == NULL); /* calls readl itself, not the macro */
+	kc_part_graph_free(g);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
+/* Without the rules nothing is marked (the marks come from the rules, not the fixture). */
+static void test_no_rules(void)
+{
+	char dbp[512];
+	struct kc_db *db = NULL;
+	struct kc_part_graph *g = load(&db, dbp, sizeof(dbp), "family generic\n");
+	size_t i;
+
+	KC_REQUIRE(g != NULL);
+	for (i = 0; i < kc_part_graph_nfuncs(g); i++)
+		KC_CHECK(kc_part_graph_kernel_rule(g, (int)i) == NULL);
+	kc_part_graph_free(g);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
+/* The solver: marked functions are kernel with reason pin (even when the cut would rather move
+ * them), their detail names the rule; a user pin on one is a conflict naming the rule. */
+static void test_solve(void)
+{
+	char dbp[512];
+	struct kc_db *db = NULL;
+	struct kc_part_graph *g = load(&db, dbp, sizeof(dbp), rules_text);
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL;
+	struct kc_part_pin pin = { "rn_ring_space", KC_PART_USER };
+	struct kc_err err = { 0 };
+	int v;
+
+	KC_REQUIRE(g != NULL);
+	o.alpha = 1000; /* every LOC very expensive: only hard constraints keep a function in the kernel */
+	KC_CHECK_EQ_INT(kc_part_solve(&r, g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	v = kc_part_graph_find(g, "rn_ring_space");
+	KC_CHECK_EQ_INT(kc_part_result_side(r, v), KC_PART_KERNEL);
+	KC_CHECK_EQ_INT(kc_part_result_reason(r, v), KC_PART_R_PIN);
+	KC_CHECK(strstr(kc_part_result_detail(r, v), "kernel rule: reads rn_ring.count") != NULL);
+	v = kc_part_graph_find(g, "rn_get_drvinfo");
+	KC_CHECK_EQ_INT(kc_part_result_side(r, v), KC_PART_USER);
+	v = kc_part_graph_find(g, "rn_probe");
+	KC_CHECK_EQ_INT(kc_part_result_side(r, v), KC_PART_USER);
+	kc_part_result_free(r);
+	r = NULL;
+	o.pins = &pin;
+	o.n_pins = 1;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, g, &o, &err), KC_ECONFLICT);
+	KC_CHECK(strstr(err.msg, "pin rn_ring_space=user contradicts a kernel rule: reads rn_ring.count") != NULL);
+	KC_CHECK(r == NULL);
+	/* propagation: a kernel rule seeds it like a kernel pin (rn_get_drvinfo -> rn_ring_space is
+	 * upward, so drvinfo stays user; rn_probe -> rn_read_reg likewise) */
+	o.pins = NULL;
+	o.n_pins = 0;
+	o.mode = KC_PART_PROPAGATE;
+	o.alpha = 1;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(kc_part_result_side(r, kc_part_graph_find(g, "rn_get_drvinfo")), KC_PART_USER);
+	KC_CHECK_EQ_INT(kc_part_result_reason(r, kc_part_graph_find(g, "rn_init")), KC_PART_R_PIN);
+	kc_part_result_free(r);
+	kc_part_graph_free(g);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
+static void test_parse(void)
+{
+	static const struct {
+		const char *text, *expect;
+	} bad[] = {
+		{ "family f\nkernel calls\n", "x.tmpl:2: expected 'kernel calls|registered|field|struct LIST LABEL'" },
+		{ "family f\nkernel calls readl\n", "x.tmpl:2: kernel rule without a label" },
+		{ "family f\nkernel touches readl x\n", "x.tmpl:2: unknown kernel rule kind 'touches'" },
+		{ "family f\nkernel field mmio,heap x\n", "x.tmpl:2: memory kinds are mmio, dma, mem; got 'mmio,heap'" },
+		{ "family f\nkernel calls readl,,writel x\n", "x.tmpl:2: empty item in the list 'readl,,writel'" },
+		{ "kernel calls readl x\n", "x.tmpl:1: rule before any 'family NAME' line" },
+	};
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(bad); i++) {
+		struct kc_part_templates *t = kc_part_templates_new();
+		struct kc_err err = { 0 };
+
+		KC_CHECK_EQ_INT(kc_part_templates_add_text(t, "x.tmpl", bad[i].text, &err), KC_EPARSE);
+		if (strncmp(err.msg, bad[i].expect, strlen(bad[i].expect)))
+			fprintf(stderr, "case %zu: got '%s'\n", i, err.msg);
+		KC_CHECK(!strncmp(err.msg, bad[i].expect, strlen(bad[i].expect)));
+		kc_part_templates_free(t);
+	}
+}
+
+/* The built-in generic template carries the kernel rules (they apply to every family). */
+static void test_builtin(void)
+{
+	char dbp[512];
+	struct kc_part_templates *t = builtin_templates();
+	struct kc_part_graph *g = NULL;
+	struct kc_db *db = fixture_db("rules.sql", dbp, sizeof(dbp));
+	struct kc_err err = { 0 };
+
+	KC_REQUIRE(t != NULL && db != NULL);
+	KC_CHECK_EQ_INT(kc_part_graph_load(&g, db, t, NULL, NULL, &err), 0);
+	KC_REQUIRE(g != NULL);
+	KC_CHECK(has(g, "rn_pio", "MMIO register access", "(generic template)"));
+	KC_CHECK(has(g, "rn_init", "registered as module_init", NULL));
+	KC_CHECK(has(g, "rn_unmap_buf", "rn_buffer.dma", NULL));
+	KC_CHECK(rule_of(g, "rn_remove") == NULL);
+	kc_part_graph_free(g);
+	kc_part_templates_free(t);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
+int main(void)
+{
+	KC_RUN(test_parse);
+	KC_RUN(test_marks);
+	KC_RUN(test_macro);
+	KC_RUN(test_no_rules);
+	KC_RUN(test_solve);
+	KC_RUN(test_builtin);
+	return kc_test_done();
+}
