@@ -35,8 +35,16 @@ static const char annotate_help[] =
 	"List every pointer field whose shape the emitter cannot infer, with the crossing functions that\n"
 	"need it. On a terminal, ask for each shape and append the answers to the annotation file\n"
 	"(kcut.annotations beside the first driver file unless --annotations); the driver source is\n"
-	"never edited. Shapes: array LEN (a field of the same struct or a number), string, opaque,\n"
-	"list NEXT, union DISCRIMINATOR.\n\n"
+	"never edited. Shapes (one per line: STRUCT.FIELD SHAPE):\n"
+	"  array LEN                      LEN a field of the same struct or a number\n"
+	"  string                         a NUL-terminated string\n"
+	"  opaque                         crosses as a handle only\n"
+	"  list NEXT                      a singly linked list through the element's NEXT field\n"
+	"  list TYPE.MEMBER               an embedded struct list_head of TYPEs linked by MEMBER\n"
+	"  union DISC VALUE=MEMBER ...    an embedded union whose active MEMBER the field DISC of\n"
+	"                                 the same struct selects (VALUE a number or an identifier)\n"
+	"  priv TYPE                      (net_device.netdev_priv) the private area is a TYPE\n"
+	"and for a pointer-to-integer parameter FUNCTION.PARAM: array N | array COUNTPARAM.\n\n"
 	"Exit: 0 nothing missing (or all answered); 1 shapes still missing; 2 usage or database error.\n";
 
 enum { OPT_DB = 256, OPT_PART, OPT_ANN };
@@ -159,7 +167,8 @@ int kc_cmd_annotate(int argc, char **argv)
 		for (;;) {
 			ssize_t got;
 
-			printf("  shape? [array LEN | string | opaque | list NEXT | union DISC | skip] ");
+			printf("  shape? [array LEN | string | opaque | list NEXT | list TYPE.MEMBER |\n"
+			       "          union DISC VALUE=MEMBER ... | skip] ");
 			fflush(stdout);
 			got = getline(&line, &cap, stdin);
 			if (got <= 0)

@@ -79,6 +79,17 @@ static const char *type_blob(struct gen *g, const struct em_field *f)
 	return g->types[i];
 }
 
+/* Does the pointer field f (shape array) point to elements that hold pointers: a struct or
+ * union containing one (recursively through embedded structs), or a pointer itself (`char **`)? */
+static int array_holds_ptr(const struct em_model *m, const struct em_field *f)
+{
+	const char *star = strchr(f->type, '*');
+
+	if (f->target_st >= 0 && m->s[f->target_st].has_ptr)
+		return 1;
+	return star && strchr(star + 1, '*') != NULL;
+}
+
 static int is_scalar_kind(const char *k)
 {
 	return !strcmp(k, "scalar") || !strcmp(k, "enum") || !strcmp(k, "bitfield");
@@ -556,6 +567,16 @@ static void gen_field(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn
 		case EM_S_ARRAY:
 			if (!send)
 				break;
+			if (array_holds_ptr(m, f)) {
+				/* copied as bytes, the elements' pointers would cross as raw addresses:
+				 * only handles may cross (reported once, by the encoder) */
+				if (enc)
+					field_problem(g, f, fn,
+						      "an array whose elements hold pointers would cross as raw "
+						      "bytes (addresses, not handles); not marshaled: keep its "
+						      "users in one half or make the field opaque");
+				break;
+			}
 			if (enc) {
 				struct kc_sb len = { 0 };
 

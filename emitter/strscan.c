@@ -13,8 +13,12 @@
  *   str_fmt     uses of the field as the argument of a `%s` conversion in a call with a literal
  *               format (printk, dev_err, snprintf ... in the driver's own code).
  *
- * decide.c turns the counts into the shape `string`. Positional (non-designated) initializers
- * are not looked at.
+ * decide.c turns the counts into the shape `string`. Stores are found in designated
+ * initializers, in positional initializers of structs (`{ SPEED_10, "" }` in a table of
+ * structs: the n-th value of a brace list goes to the n-th field, a designator moves the
+ * position as C says) and in assignments. A positional list whose field a value cannot be
+ * matched to with certainty (a brace-elided nested struct or array, a nested designator) is
+ * not counted from that value on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +111,10 @@ static struct em_field *char_ptr_field(struct em_model *m, CXCursor fd)
 	return f;
 }
 
-/* A store of `value` into the field `fieldref` refers to: count it as literal or not. */
-static void count_store(struct em_model *m, CXCursor fieldref, CXCursor value)
+/* A store of `value` into the field declared by fd: count it as literal or not. */
+static void count_store_decl(struct em_model *m, CXCursor fd, CXCursor value)
 {
-	struct em_field *f = char_ptr_field(m, clang_getCursorReferenced(fieldref));
+	struct em_field *f = char_ptr_field(m, fd);
 	int k;
 
 	if (!f)
@@ -120,6 +124,106 @@ static void count_store(struct em_model *m, CXCursor fieldref, CXCursor value)
 		f->str_lit++;
 	else if (k == 0)
 		f->str_nonlit++;
+}
+
+/* A store of `value` into the field `fieldref` refers to: count it as literal or not. */
+static void count_store(struct em_model *m, CXCursor fieldref, CXCursor value)
+{
+	count_store_decl(m, clang_getCursorReferenced(fieldref), value);
+}
+
+/* The fields of a record type in declaration order (at most KC_STR_MAXF are kept). */
+#define KC_STR_MAXF 256
+struct fields {
+	CXCursor f[KC_STR_MAXF];
+	int n;
+};
+
+static enum CXVisitorResult collect_field(CXCursor c, CXClientData data)
+{
+	struct fields *fs = data;
+
+	if (fs->n < KC_STR_MAXF)
+		fs->f[fs->n] = c;
+	fs->n++;
+	return CXVisit_Continue;
+}
+
+/* Visitor state of positional_stores: the record's fields, the next field's index, and whether
+ * the position is still known. */
+struct posinit {
+	struct em_model *m;
+	struct fields *fs;
+	int next;
+	int lost;
+};
+
+/* One element of a struct's brace list (syntactic form: what the source wrote). A designator
+ * `.f = v` sets the position after f (the value itself is counted by walk()); a positional value
+ * is a store into the next field. A value for a struct/array field that is not a brace list is
+ * brace elision (or a copy): the position is lost from there on. */
+static enum CXChildVisitResult positional_elem(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct posinit *p = data;
+	CXType ft;
+
+	(void)parent;
+	if (p->lost)
+		return CXChildVisit_Break;
+	if (c.kind == CXCursor_UnexposedExpr) {
+		struct kids k = { .n = 0 };
+
+		clang_visitChildren(c, collect, &k);
+		if (k.n >= 1 && k.k[0].kind == CXCursor_MemberRef) {
+			CXCursor fd = clang_getCursorReferenced(k.k[0]);
+			int i;
+
+			if (k.n != 2) { /* .a.b = v, .a[1] = v: not followed */
+				p->lost = 1;
+				return CXChildVisit_Break;
+			}
+			for (i = 0; i < p->fs->n && i < KC_STR_MAXF; i++)
+				if (clang_equalCursors(p->fs->f[i], fd))
+					break;
+			if (i >= p->fs->n || i >= KC_STR_MAXF) {
+				p->lost = 1;
+				return CXChildVisit_Break;
+			}
+			p->next = i + 1;
+			return CXChildVisit_Continue;
+		}
+	}
+	if (p->next >= p->fs->n || p->next >= KC_STR_MAXF) {
+		p->lost = 1;
+		return CXChildVisit_Break;
+	}
+	ft = clang_getCanonicalType(clang_getCursorType(p->fs->f[p->next]));
+	if ((ft.kind == CXType_Record || ft.kind == CXType_ConstantArray || ft.kind == CXType_IncompleteArray) &&
+	    strip(c).kind != CXCursor_InitListExpr) {
+		p->lost = 1;
+		return CXChildVisit_Break;
+	}
+	count_store_decl(p->m, p->fs->f[p->next], c);
+	p->next++;
+	return CXChildVisit_Continue;
+}
+
+/* A brace list initializing a struct or union: count its positional stores into char-pointer
+ * fields (see the file comment). Lists of other types (arrays, scalars) have nothing to map. */
+static void positional_stores(struct em_model *m, CXCursor list)
+{
+	CXType t = clang_getCanonicalType(clang_getCursorType(list));
+	struct fields *fs;
+	struct posinit p;
+
+	if (t.kind != CXType_Record)
+		return;
+	fs = kc_xmalloc(sizeof(*fs));
+	fs->n = 0;
+	clang_Type_visitFields(t, collect_field, fs);
+	p = (struct posinit){ m, fs, 0, 0 };
+	clang_visitChildren(list, positional_elem, &p);
+	free(fs);
 }
 
 /* Is the binary operator c a plain assignment? libclang 14 has no operator kind: look at the
@@ -211,7 +315,8 @@ struct walk {
 	CXTranslationUnit tu;
 };
 
-/* Visitor over the main file's cursors: designated initializers, assignments, calls. */
+/* Visitor over the main file's cursors: designated and positional initializers, assignments,
+ * calls. */
 static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct walk *w = data;
@@ -229,6 +334,8 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 		else if (c.kind == CXCursor_BinaryOperator && k.n == 2 && strip(k.k[0]).kind == CXCursor_MemberRefExpr &&
 			 is_assign(w->tu, c, k.k[0]))
 			count_store(w->m, strip(k.k[0]), k.k[1]);
+	} else if (c.kind == CXCursor_InitListExpr) {
+		positional_stores(w->m, c);
 	} else if (c.kind == CXCursor_CallExpr) {
 		scan_call(w->m, c);
 	}

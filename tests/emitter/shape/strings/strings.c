@@ -8,6 +8,9 @@
  *                     kernel's handler checks that as many strings came as `n` says
  *   card.private_free a callback the user half installs: crosses as a function-pointer id
  *   card_lookup()     returns void *: the object comes back with the fields the user half reads
+ *   tag.text          char *, stored only by positional initializers of a table of structs
+ *                     (`{ 1, "low" }`, and `{ .id = 3, "mid" }` where a designator moves the
+ *                     position)                                         -> string
  */
 #include <stdio.h>
 
@@ -40,6 +43,25 @@ static int str_show(struct opt *o, char *buf, int len)
 int str_kick(struct opt *o, char *buf)
 {
 	return str_show(o, buf, 32);
+}
+
+struct tag {
+	int id;
+	char *text;
+};
+
+static struct tag str_tags[] = { { 1, "low" }, { 2, "high" }, { .id = 3, "mid" } };
+
+/* user half: reads the text of a tag the kernel half owns */
+static int str_tag_show(struct tag *t)
+{
+	return t->text[0] + t->id;
+}
+
+/* kernel half */
+int str_tag_kick(int i)
+{
+	return str_tag_show(&str_tags[i % 3]);
 }
 
 static void str_free(struct card *c)

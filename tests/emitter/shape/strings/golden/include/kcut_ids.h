@@ -15,7 +15,8 @@ enum kcut_upcall {
 	KCUT_UP_str_mode_info = 1,
 	KCUT_UP_str_probe = 2,
 	KCUT_UP_str_show = 3,
-	KCUT_NR_UPCALLS = 4
+	KCUT_UP_str_tag_show = 4,
+	KCUT_NR_UPCALLS = 5
 };
 
 /* Downcalls: user half -> kernel half (served by kcut_kernel_fns). */
@@ -41,8 +42,9 @@ enum kcut_fnptr_id {
 enum kcut_global_id {
 	KCUT_G_strings_mode_names = 0,
 	KCUT_G_strings_str_ctls = 1,
-	KCUT_G_strings_str_driver = 2,
-	KCUT_NR_GLOBALS = 3
+	KCUT_G_strings_str_tags = 2,
+	KCUT_G_strings_str_driver = 3,
+	KCUT_NR_GLOBALS = 4
 };
 
 /* Object types known to the tracker. */
@@ -51,11 +53,12 @@ enum kcut_type {
 	KCUT_T_DMA = 2,
 	KCUT_T_ctl_info = 3,
 	KCUT_T_opt = 4,
-	KCUT_T_card = 5,
-	KCUT_T_net_device = 6,
-	KCUT_T_drv_adapter = 7,
-	KCUT_T_ctl_new = 8,
-	KCUT_NR_TYPES = 9
+	KCUT_T_tag = 5,
+	KCUT_T_card = 6,
+	KCUT_T_net_device = 7,
+	KCUT_T_drv_adapter = 8,
+	KCUT_T_ctl_new = 9,
+	KCUT_NR_TYPES = 10
 };
 
 typedef void (*kcut_fn_t)(void);
@@ -91,6 +94,7 @@ int kcut_handler_str_free(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 int kcut_handler_str_mode_info(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_str_probe(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_str_show(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_str_tag_show(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 
 /* Recovery after a user-half restart (docs/emitter.md, "After a restart"): the
  * kernel half records every handle it tracks; the supervisor's hook re-sends each

@@ -25,6 +25,7 @@ const char *const kcut_kernel_peer_names[] = {
 	"str_mode_info",
 	"str_probe",
 	"str_show",
+	"str_tag_show",
 	"kcut_recover",
 	NULL,
 };

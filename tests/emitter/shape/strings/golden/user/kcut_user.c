@@ -14,6 +14,7 @@ const struct kc_rt_fn kcut_user_fns[] = {
 	[KCUT_UP_str_mode_info] = { "str_mode_info", kcut_handler_str_mode_info },
 	[KCUT_UP_str_probe] = { "str_probe", kcut_handler_str_probe },
 	[KCUT_UP_str_show] = { "str_show", kcut_handler_str_show },
+	[KCUT_UP_str_tag_show] = { "str_tag_show", kcut_handler_str_tag_show },
 	[KCUT_UP_RECOVER] = { "kcut_recover", kcut_recover_handler },
 	{ NULL, NULL },
 };
