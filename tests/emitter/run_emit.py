@@ -2,7 +2,9 @@
 """run_emit.py - the emitter's end-to-end tests (CTest label `emitter`).
 
 A case is a directory under tests/emitter/ holding a small driver (*.c, include/), a file
-partition.txt ("function side [reason [detail]]" per line) and expectations:
+partition.txt ("function side [reason [detail]]" per line) and expectations. A case that only
+varies another case's annotations holds a file `sources` naming, relative to itself, the case
+directory whose driver it reuses (e.g. `../unions`) instead of a copy of the driver.
 
   golden/            the emitted tree, paths normalised (@CASE@, @KINC@, @SRC@); compared file by file
   expect_errors.txt  instead of golden/: emit must exit 1, print each line of this file (a
@@ -284,14 +286,18 @@ def main():
                            os.path.join(os.path.dirname(os.path.abspath(__file__)), args.case))
     tmp = tempfile.mkdtemp(prefix="kcut-emit-")
     try:
-        drv_sources = sorted(os.path.join(case, f) for f in os.listdir(case)
+        src_dir = case
+        if os.path.exists(os.path.join(case, "sources")):
+            with open(os.path.join(case, "sources")) as f:
+                src_dir = os.path.normpath(os.path.join(case, f.read().strip()))
+        drv_sources = sorted(os.path.join(src_dir, f) for f in os.listdir(src_dir)
                              if f.endswith(".c") and f != "host.c")
-        ccdb = [{"directory": case, "file": f, "arguments": ["cc", "-I" + KINC, "-c", f]}
+        ccdb = [{"directory": src_dir, "file": f, "arguments": ["cc", "-I" + KINC, "-c", f]}
                 for f in drv_sources]
         with open(os.path.join(tmp, "compile_commands.json"), "w") as f:
             json.dump(ccdb, f)
         db = os.path.join(tmp, "k.db")
-        r = run([args.kcut, "analyze", "-p", tmp, "--db", db, "--driver", case, "--no-progress"])
+        r = run([args.kcut, "analyze", "-p", tmp, "--db", db, "--driver", src_dir, "--no-progress"])
         if r.returncode:
             fail("kcut analyze: exit %d\n%s" % (r.returncode, r.stderr))
             raise SystemExit
