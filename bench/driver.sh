@@ -13,7 +13,7 @@
 # run_split.py's) and linked the same way (a kcut-sim module with kc_rt, kc_common and the kernel
 # model's library), by tests/emitter/split/run_variants.py --bench-build:
 #   unsplit   the driver as is;
-#   split     kcut's split (analyze, partition with run_split.py's pins, emit): kernel half in
+#   split     kcut's split (analyze, partition with the templates' roots and kernel rules, emit): kernel half in
 #             kcut-sim, user half as its own process;
 #   allcross  every hot entry point (ndo_start_xmit, the interrupt handler, the NAPI poll) crosses
 #             to a user process and back before it runs (bench/driver-allcross): the crossings of

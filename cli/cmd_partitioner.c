@@ -15,6 +15,7 @@
 /* Options shared by the commands that load the graph. */
 struct common {
 	const char *db_path, *family, *templates, *profile, *partition;
+	const char *module; /* --module: one module of a whole-tree database (kcut analyze --module-map) */
 	struct kc_db *db;
 	struct kc_part_templates *t;
 	struct kc_part_graph *g;
@@ -55,7 +56,10 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 	}
 	kc_part_graph_free(c->g);
 	c->g = NULL;
-	rc = kc_part_graph_load_weighted(&c->g, c->db, c->t, c->family, profile, c->unseen, NULL, err);
+	rc = kc_part_graph_load_weighted(&c->g, c->db, c->t, c->family, profile, c->unseen, c->module, err);
+	if (rc == 0 && c->module && kc_part_graph_nfuncs(c->g) == 0)
+		return kc_err_set(err, KC_EINVAL, "%s: no driver function belongs to module '%s' (tu.module)",
+				  kc_cli_db_path(c->db_path), c->module);
 	if (rc == 0 && kc_part_graph_nfuncs(c->g) == 0)
 		fprintf(stderr, "kcut: note: %s holds no driver-defined functions (was kcut analyze run with --driver?)\n",
 			kc_cli_db_path(c->db_path));
@@ -85,7 +89,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN };
+       O_UNSEEN, O_MODULE };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -101,6 +105,7 @@ static const struct option long_opts[] = {
 	{ "budget", required_argument, NULL, O_BUDGET },
 	{ "max-kernel-funcs", required_argument, NULL, O_MAXF },
 	{ "no-kernel-rules", no_argument, NULL, O_NORULES },
+	{ "module", required_argument, NULL, O_MODULE },
 	{ "solver", required_argument, NULL, O_SOLVER },
 	{ "name", required_argument, NULL, O_NAME },
 	{ "focus", required_argument, NULL, O_FOCUS },
@@ -255,6 +260,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 		case O_NORULES:
 			a->no_rules = 1;
 			break;
+		case O_MODULE:
+			a->c.module = optarg;
+			break;
 		case O_MAXF:
 			if (num(argv[0], "--max-kernel-funcs", optarg, &d) < 0 || d < 0)
 				return KC_EXIT_USAGE;
@@ -302,8 +310,8 @@ static int help_or(int argc, char **argv, const char *usage, const char *text)
 
 int kc_cmd_roots(int argc, char **argv)
 {
-	static const char *usage = "roots [--db FILE] [--family NAME] [--templates DIR] [--no-kernel-rules]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, 0 };
+	static const char *usage = "roots [--db FILE] [--module M] [--family NAME] [--templates DIR] [--no-kernel-rules]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, O_MODULE, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	size_t i, n = 0;
@@ -314,6 +322,7 @@ int kc_cmd_roots(int argc, char **argv)
 		    "functions the templates' 'kernel' rules keep in the kernel half (MMIO, DMA-coherent\n"
 		    "memory, descriptor rings, module_init/exit) with the rule and its evidence\n"
 		    "(--no-kernel-rules: none).\n"
+		    "--module M: only module M's functions, of a whole-tree database (kcut analyze --module-map).\n"
 		    "The family (net, sound, scsi, block, usb, input; generic always applies) is detected from\n"
 		    "what the driver registers unless --family says otherwise. --templates DIR (and\n"
 		    "$KCUT_TEMPLATES) add *.tmpl files to the built-in ones (docs/partitioner.md).\n"))
@@ -423,9 +432,10 @@ int kc_cmd_partition(int argc, char **argv)
 	static const char *usage =
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
-		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]";
+		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
+		"       [--module M]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -450,7 +460,9 @@ int kc_cmd_partition(int argc, char **argv)
 		    "file imported on the fly). --profile-unseen: the weight of a call edge the profile never\n"
 		    "observed: static (default) keeps its static estimate, right for a split run's crossing\n"
 		    "trace, which only sees the edges that crossed; zero weighs it 0, right for a profile of\n"
-		    "the unsplit driver, which saw every call the workload made.\n"))
+		    "the unsplit driver, which saw every call the workload made.\n"
+		    "--module M: partition only module M of a whole-tree database (kcut analyze --module-map);\n"
+		    "why, graph, check and tune read such a partition only on a one-driver database for now.\n"))
 		return KC_EXIT_OK;
 	if ((rc = parse(&a, argc, argv, allowed, usage)))
 		goto out;

@@ -144,6 +144,22 @@ check "--module-families without --db exits 2" '[ $? = 2 ]'
 "$kcut" stats --db "$work/ma.db" --by-module --format csv >"$work/bymod.csv"
 check "--by-module on a one-module database names the module" 'grep -q "^-,ma,1,1," "$work/bymod.csv"'
 
+# kcut roots / partition --module: one module of the whole-tree database, as its own database.
+for m in ma mb; do
+	"$kcut" roots --db "$work/whole.db" --module $m >"$work/roots-w-$m.txt" 2>&1
+	check "roots --module $m exits 0" '[ $? = 0 ]'
+	"$kcut" roots --db "$work/$m.db" >"$work/roots-s-$m.txt" 2>&1
+	check "roots --module $m equals roots of $m's own database" 'cmp -s "$work/roots-w-$m.txt" "$work/roots-s-$m.txt"'
+	"$kcut" partition --db "$work/whole.db" --module $m --mode mincut --name p$m >"$work/part-w-$m.txt" 2>&1
+	check "partition --module $m exits 0" '[ $? = 0 ]'
+	got=$(q "$work/whole.db" "SELECT count(*), sum(f.usr NOT LIKE 'M:$m|%') FROM partition_func pf JOIN partition p ON p.id = pf.partition_id JOIN func f ON f.id = pf.func_id WHERE p.name = 'p$m'")
+	want=$(q "$work/$m.db" "SELECT count(*) FROM func WHERE is_driver = 1 AND is_defined = 1")
+	check "partition --module $m holds exactly $m's $want functions" '[ "$got" = "$want|0" ]'
+done
+check "roots of ma and mb differ" '! cmp -s "$work/roots-w-ma.txt" "$work/roots-w-mb.txt"'
+"$kcut" roots --db "$work/whole.db" --module nosuch >/dev/null 2>"$work/nosuch.err"
+check "roots --module with an unknown module exits 2 naming it" '[ $? = 2 ] && grep -q nosuch "$work/nosuch.err"'
+
 # corpus/figure2.py (the docs/results.md tables) on this two-module "corpus": both modules complete.
 mkdir -p "$work/fig"
 cp "$work/whole.db" "$work/modules.tsv" "$work/fig/" && cp "$work/map.tsv" "$work/fig/module-map.tsv"
