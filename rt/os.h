@@ -64,9 +64,12 @@ void kc_os_close(int fd);
 
 /* The user-half process. spawn passes shm_fd to the child as descriptor KC_OS_CHILD_FD and
  * names it in $KCUT_RT_FD, and ro_fd (when >= 0) as KC_OS_CHILD_FD2 named in $KCUT_RT_KBULK_FD;
- * the child dies with its parent. pidfd becomes readable when the child exits. */
+ * the child dies with its parent. pidfd becomes readable when the child exits: a pidfd, or where
+ * pidfd_open is missing (ENOSYS: kernels before 5.3, valgrind) the read end of a pipe whose write
+ * end only the child holds (as KC_OS_CHILD_FD3), which hangs up when the child exits. */
 #define KC_OS_CHILD_FD 3
 #define KC_OS_CHILD_FD2 4
+#define KC_OS_CHILD_FD3 5
 int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd,
 		int ro_fd);
 void kc_os_kill(int pid, int pidfd);

@@ -263,7 +263,7 @@ int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int s
 	char **env = NULL, fdvar[32], fdvar2[40];
 	size_t n = 0, i, j = 0;
 	pid_t p;
-	int rc, pfd;
+	int rc, pfd, death[2];
 
 	*pid = 0;
 	*pidfd = -1;
@@ -283,17 +283,38 @@ int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int s
 		env[j++] = fdvar2;
 	}
 	env[j] = NULL;
+	/* the death pipe, used only if pidfd_open is missing: the child holds the write end */
+	if (pipe2(death, O_CLOEXEC) < 0) {
+		free(env);
+		return -errno;
+	}
 	posix_spawn_file_actions_init(&fa);
 	/* dup2 onto the same number clears FD_CLOEXEC (POSIX 2017, glibc >= 2.29). */
 	posix_spawn_file_actions_adddup2(&fa, shm_fd, KC_OS_CHILD_FD);
 	if (ro_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, ro_fd, KC_OS_CHILD_FD2);
+	posix_spawn_file_actions_adddup2(&fa, death[1], KC_OS_CHILD_FD3);
 	rc = posix_spawn(&p, path, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);
-	if (rc != 0)
+	close(death[1]);
+	if (rc != 0) {
+		close(death[0]);
 		return -rc;
-	pfd = (int)syscall(SYS_pidfd_open, p, 0);
+	}
+	/* $KCUT_RT_NO_PIDFD (tests): behave as if pidfd_open were missing */
+	if (getenv("KCUT_RT_NO_PIDFD")) {
+		pfd = -1;
+		errno = ENOSYS;
+	} else {
+		pfd = (int)syscall(SYS_pidfd_open, p, 0);
+	}
+	if (pfd < 0 && errno == ENOSYS) {
+		pfd = death[0];
+		death[0] = -1;
+	}
+	if (death[0] >= 0)
+		close(death[0]);
 	if (pfd < 0) {
 		int e = errno;
 
