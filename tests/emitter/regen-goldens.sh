@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerate the emitter's golden files (tests/emitter/*/golden, transcript.txt) from the current
+# Regenerate the emitter's golden files (tests/emitter/*/golden, golden-shared/, transcript.txt) from the current
 # kcut, for review with `git diff` before they are committed.
 #   tests/emitter/regen-goldens.sh [BUILD_DIR]     (default: build/emitter, else build)
 set -e

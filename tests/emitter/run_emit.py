@@ -6,7 +6,10 @@ partition.txt ("function side [reason [detail]]" per line) and expectations. A c
 varies another case's annotations holds a file `sources` naming, relative to itself, the case
 directory whose driver it reuses (e.g. `../unions`) instead of a copy of the driver.
 
-  golden/            the emitted tree, paths normalised (@CASE@, @KINC@, @SRC@); compared file by file
+  golden/            the emitted tree, paths normalised (@CASE@, @KINC@, @SRC@); compared file by file.
+                     Files that every case emits alike (include/kcut_marshal.h, the runtime's
+                     marshaling helpers) are kept once, in tests/emitter/golden-shared/, and
+                     every case's output is compared with that copy
   expect_errors.txt  instead of golden/: emit must exit 1, print each line of this file (a
                      substring, with @CASE@ for the case dir) on stderr, and write nothing
   transcript.txt     with --rt-lib: host.c run against the original driver and against the split
@@ -30,6 +33,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED_GOLDEN = os.path.join(HERE, "golden-shared")
 SRC = os.path.dirname(os.path.dirname(HERE))
 KINC = os.path.join(HERE, "include")  # the kernel-like header every case shares
 failures = []
@@ -71,27 +75,32 @@ def insert_partition(db, case):
     con.close()
 
 
-def compare_tree(out, golden, case, update):
-    got = {}
-    for root, _, files in os.walk(out):
+def read_tree(top):
+    """{path relative to top: text} of every file below top."""
+    tree = {}
+    for root, _, files in os.walk(top):
         for fn in files:
             p = os.path.join(root, fn)
             with open(p) as f:
-                got[os.path.relpath(p, out)] = normalise(f.read(), case)
+                tree[os.path.relpath(p, top)] = f.read()
+    return tree
+
+
+def compare_tree(out, golden, case, update):
+    got = {rel: normalise(text, case) for rel, text in read_tree(out).items()}
+    shared = read_tree(SHARED_GOLDEN)
     if update:
         shutil.rmtree(golden, ignore_errors=True)
         for rel, text in got.items():
-            os.makedirs(os.path.dirname(os.path.join(golden, rel)), exist_ok=True)
-            with open(os.path.join(golden, rel), "w") as f:
+            top = SHARED_GOLDEN if rel in shared else golden
+            os.makedirs(os.path.dirname(os.path.join(top, rel)), exist_ok=True)
+            with open(os.path.join(top, rel), "w") as f:
                 f.write(text)
-        print("updated %s (%d files)" % (golden, len(got)))
+        print("updated %s (%d files, %d of them in %s)" % (golden, len(got), len(set(got) & set(shared)),
+                                                          SHARED_GOLDEN))
         return
-    want = {}
-    for root, _, files in os.walk(golden):
-        for fn in files:
-            p = os.path.join(root, fn)
-            with open(p) as f:
-                want[os.path.relpath(p, golden)] = f.read()
+    want = dict(shared)
+    want.update(read_tree(golden))
     for rel in sorted(set(want) | set(got)):
         if rel not in got:
             fail("%s: expected in the output, not generated" % rel)
