@@ -15,30 +15,16 @@ import glob
 import os
 import re
 import sqlite3
-import subprocess
 import sys
+
+import drvtest
+from drvtest import check, finish, run
 
 kcut, nic_dir, snd_dir, work = sys.argv[1:5]
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 src = os.path.join(root, "testdrivers", "drivers")
 os.makedirs(work, exist_ok=True)
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-
-
-def run(db, *args):
-    env = dict(os.environ, KCUT_DB=db)
-    env.pop("KCUT_TEMPLATES", None)
-    p = subprocess.run([kcut] + list(args), capture_output=True, text=True, env=env, timeout=600)
-    return p.returncode, p.stdout, p.stderr
+drvtest.KCUT = kcut
 
 
 def analyze(drv, bdir):
@@ -92,7 +78,7 @@ check(len(pins) > 20, "hand_pins() found %d functions" % len(pins))
 missing = sorted(pins - set(rules))
 extra = sorted(set(rules) - pins)
 check(not missing, "kernel rules miss functions hand_pins() keeps in the kernel: %s" % missing)
-print("simnic: pins() %d functions, kernel rules %d (%s)" %
+print("simnic: hand_pins() %d functions, kernel rules %d (%s)" %
       (len(pins), len(rules), "equal sets" if not extra else "extra: " + ", ".join(extra)))
 for what in ("calls readl", "calls writel", "calls dma_alloc_coherent", "registered as module_init",
              "registered as module_exit", "(struct simnic_tx_ring: it holds dma memory",
@@ -141,5 +127,4 @@ check(rules.get("alsa_card_simsnd_exit", "").startswith("registered as module_ex
       "simsnd exit: %s" % rules.get("alsa_card_simsnd_exit"))
 check(any("MMIO register access" in r for r in rules.values()), "simsnd: no register accessor marked")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

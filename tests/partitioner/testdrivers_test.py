@@ -9,30 +9,16 @@ usage: testdrivers_test.py KCUT SIMNIC_BUILD_DIR SIMSND_BUILD_DIR WORKDIR
 """
 import os
 import re
-import subprocess
 import sys
+
+import drvtest
+from drvtest import check, finish, run
 
 kcut, nic_dir, snd_dir, work = sys.argv[1:5]
 src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "testdrivers",
                    "drivers")
 os.makedirs(work, exist_ok=True)
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-
-
-def run(db, *args):
-    env = dict(os.environ, KCUT_DB=db)
-    env.pop("KCUT_TEMPLATES", None)
-    p = subprocess.run([kcut] + list(args), capture_output=True, text=True, env=env, timeout=600)
-    return p.returncode, p.stdout, p.stderr
+drvtest.KCUT = kcut
 
 
 EXPECT = {
@@ -72,5 +58,4 @@ for drv, (bdir, family, roots, not_roots) in EXPECT.items():
         rc, out, err = run(db, "why", fn)
         check(rc == 0 and "kernel half (root)" in out, "%s: why %s: %s" % (drv, fn, out + err))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()
