@@ -86,64 +86,12 @@ def load_known(path):
     return known
 
 
-def fault_run(args, kso, uprog, work):
-    """The fault run (tests/emitter/split/NAME-fault.sim): the user half is SIGKILLed between two
-    bursts of traffic. Checked: every frame sent reaches the wire (the data path is the kernel
-    half), ethtool -i gives the same answer before the kill and after the restart, and while the
-    user half is down it fails cleanly (empty answer, no crash, the harness goes on). The restart
-    delay is fixed at 1 s ($KCUT_RT_RESTART_MS) so that the down window is not a race."""
-    bad = []
-    r = run([args.sim, "--driver", kso, "--user-half", uprog, args.fault], timeout=300,
-            env=sim_env(KCUT_RT_RESTART_MS="1000"))
-    with open(os.path.join(work, "fault.out"), "w") as f:
-        f.write(r.stdout)
-    with open(os.path.join(work, "fault.err"), "w") as f:
-        f.write(r.stderr)
-    blocks, cur = {}, None
-    order = []
-    for line in r.stdout.splitlines():
-        if line.startswith("> "):
-            cur = line[2:] + "#%d" % len(order)
-            order.append(cur)
-            blocks[cur] = []
-        elif cur:
-            blocks[cur].append(line)
-    eth = [blocks[k] for k in order if k.startswith("ethtool -i#")]
-    sent = sum(int(k.split()[1]) for k in order if k.startswith("send "))
-    wire = [l for k in order if k.startswith("netstats#") for l in blocks[k] if l.startswith("wire: tx ")]
-    kills = [blocks[k] for k in order if k.startswith("user-half kill#")]
-    waits = [blocks[k] for k in order if k.startswith("user-half wait#")]
-    if len(eth) != 3 or len(kills) != 1 or len(waits) != 1 or not wire:
-        bad.append("the fault scenario did not run to the end (exit %d):\n%s\n%s" %
-                   (r.returncode, r.stdout[-3000:], r.stderr[-3000:]))
-    else:
-        if kills[0] != ["user-half: killed"]:
-            bad.append("kill: %s" % kills[0])
-        if waits[0] != ["user-half: running"]:
-            bad.append("restart: %s" % waits[0])
-        if not any(l == "driver: simnic" for l in eth[0]) or eth[2] != eth[0]:
-            bad.append("ethtool -i after the restart differs from before:\n%s\n---\n%s" %
-                       ("\n".join(eth[0]), "\n".join(eth[2])))
-        if any(l.startswith("driver: ") and l != "driver: " for l in eth[1]):
-            bad.append("ethtool -i answered while the user half was down:\n" + "\n".join(eth[1]))
-        m = re.match(r"wire: tx (\d+) frames", wire[0])
-        if not m or int(m.group(1)) != sent:
-            bad.append("frames lost: %d sent, wire says: %s" % (sent, wire[0]))
-        else:
-            print("fault run: %d frames sent across the kill, %d on the wire; ethtool -i failed cleanly "
-                  "while the user half was down and works again after the restart" % (sent, int(m.group(1))))
-    for b in bad:
-        print("FAIL: " + b)
-    return 1 if bad else 0
-
-
 def main():
     ap = argparse.ArgumentParser()
     for a in ("kcut", "sim", "driver", "src", "compdb", "cc", "rt_lib", "common_lib", "kmodel_lib", "workdir"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     ap.add_argument("--cflags", default="")
     ap.add_argument("--only")
-    ap.add_argument("--fault", help="run this fault scenario (user half killed under traffic) instead")
     ap.add_argument("--build-only", action="store_true",
                     help="stop after building both halves and print KERNEL=path USER=path (bench/driver.sh)")
     args = ap.parse_args()
@@ -223,8 +171,6 @@ def main():
     if args.build_only:
         print("KERNEL=%s USER=%s" % (kso, uprog))
         return 0
-    if args.fault:
-        return fault_run(args, kso, uprog, work)
     rows = []
     for sim in sorted(glob.glob(os.path.join(scen_dir, "*.sim"))):
         sc = os.path.basename(sim)[:-4]
