@@ -213,6 +213,8 @@ struct kc_rt_fn {
  * kc_rt_close. */
 typedef void (*kc_rt_recover_fn)(struct kc_rt *rt, void *arg, unsigned incarnation);
 
+struct kc_rt_io_ops;
+
 #define KC_RT_OPTS_VERSION 1
 struct kc_rt_opts {
 	unsigned version;
@@ -237,8 +239,20 @@ struct kc_rt_opts {
 	int busy_poll;                  /* user workers spin on the request ring, never sleep */
 	/* User side. */
 	unsigned nworkers;              /* worker threads (default 4) */
+	/* Device regions (see "Device regions" below). Kernel side: */
+	const struct kc_rt_io_ops *io;  /* how the kernel half touches MMIO / port regions for the
+					 * user half's forwarded accesses (platform glue: kernel model
+					 * or Linux); NULL: forwarded register access is refused */
+	int share_fd;                   /* posix platform: descriptor of the memory DMA regions live
+					 * in (the kernel model's coherent arena), passed to the user
+					 * half so it can map them; -1: none */
+	/* Both sides: */
+	unsigned access;                /* KC_ACCESS_FORWARD (default when 0) or KC_ACCESS_MAPPED:
+					 * how the user half reaches MMIO regions; $KCUT_DEVICE_ACCESS
+					 * (forward|mapped) overrides it in the user half */
+	int no_posting;                 /* user side: send every forwarded write at once (bench) */
 };
-#define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20, .heartbeat_ms = 1000 }
+#define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20, .heartbeat_ms = 1000, .share_fd = -1 }
 
 /* Kernel side: create the channel, spawn the user half, wait until it is ready (or fail), start
  * the supervisor. */
@@ -295,6 +309,122 @@ unsigned kc_rt_incarnation(const struct kc_rt *rt);
 /* Process id of the current user half (kernel side), 0 when none runs. */
 int kc_rt_user_pid(const struct kc_rt *rt);
 struct kc_objt *kc_rt_objt(struct kc_rt *rt);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Device regions (issue 13). The kernel half lets the user half touch parts of a device: an MMIO
+ * window (the __iomem cookie pci_iomap/ioremap returned), a port I/O range, or a DMA-coherent
+ * buffer. Each exported region has an id (nonzero, with a generation part so that a stale or
+ * made-up id is detected) and an extent; pointers into a region cross the boundary as
+ * (region id, offset) and every use is checked against the region's kind and extent: nothing
+ * outside an exported region is ever touched on the user half's behalf.
+ *
+ * How the user half reaches a region:
+ *   DMA   always mapped: the same memory is mapped into the user half (kernel model: a shared
+ *         memfd arena; Linux: dma_mmap_coherent), so descriptor rings and buffers are plain
+ *         memory on both sides, and the device sees the user half's writes.
+ *   MMIO  KC_ACCESS_MAPPED: the window is mapped into the user half (Linux: io_remap_pfn_range,
+ *         as UIO/VFIO do) and readl/writel are plain volatile accesses, zero crossings;
+ *         KC_ACCESS_FORWARD: the user half's view of the window is reserved address space that
+ *         faults when touched directly; kc_io_* accessors turn accesses into register
+ *         operations sent to the kernel half (writes posted, see below). The kernel model only
+ *         supports FORWARD (its devices are callbacks).
+ *   PIO   always forwarded (ports are not memory).
+ *
+ * Posted writes (FORWARD): a user-half thread's writes are queued in order and sent in one
+ * batch together with the next read (which needs an answer), a barrier (kc_io_flush: wmb, mb,
+ * delays), any other crossing this thread makes (kc_rt_call_begin), the reply to an upcall it
+ * serves, or when the queue is full: PCI's posted-write ordering, so a sequence of N writes and
+ * M reads costs about M + flushes crossings.
+ *
+ * The batch is a call with the runtime's own function id KC_RT_FN_REGIO, served by the kernel
+ * half's runtime (not the driver's dispatch table): it checks every operation (opcode, width,
+ * natural alignment, region id live and of the right kind, [off, off + width) inside the region)
+ * before performing it; the first bad one stops the batch (the ones before it were performed,
+ * in order) and the call fails with KC_RT_ERANGE / KC_RT_EPROTO (logged; no restart). */
+enum kc_region_kind {
+	KC_REGION_MMIO = 1, /* an __iomem cookie: accessed with the platform's ioread / iowrite */
+	KC_REGION_PIO = 2,  /* ports [base, base + size): inb / outb */
+	KC_REGION_DMA = 3,  /* DMA-coherent memory: cpu address kaddr, bus address base */
+};
+enum kc_access { KC_ACCESS_FORWARD = 1, KC_ACCESS_MAPPED = 2 };
+
+struct kc_region_desc {
+	uint32_t kind;      /* enum kc_region_kind */
+	void *kaddr;        /* MMIO: the kernel's cookie; DMA: cpu address; PIO: NULL */
+	uint64_t base;      /* MMIO: physical address (0: unknown, cannot be mapped); PIO: first port;
+			     * DMA: bus address (dma_addr_t) */
+	uint64_t size;      /* bytes (ports) */
+	uint64_t map_token; /* how the user half maps it: posix platform: offset of a DMA region in
+			     * share_fd; Linux: set by rt/linux */
+	void *plat;         /* platform data (Linux: the struct device for dma_mmap_coherent) */
+};
+
+/* Kernel side: the platform's accessors for forwarded operations (off is checked already). */
+struct kc_rt_io_ops {
+	uint64_t (*read)(const struct kc_region_desc *r, uint64_t off, unsigned size);
+	void (*write)(const struct kc_region_desc *r, uint64_t off, unsigned size, uint64_t val);
+};
+
+/* Kernel side. export: a new region (the same kaddr/base and kind exported again gives the same
+ * id); unexport: the user half loses access (Linux: its mappings are zapped before the memory
+ * can be reused; posix: the user half unmaps it when told, with the next call); find: the
+ * region and offset of a kernel pointer (MMIO cookie or DMA cpu address), KC_ENOTFOUND when in
+ * none; resolve: (id, off, len) from the user half to a kernel pointer, checked (KC_RT_EPROTO
+ * forged id, KC_RT_ESTALE unexported, KC_RT_ETYPE other kind, KC_RT_ERANGE outside). */
+int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_desc *d);
+int kc_rt_region_unexport(struct kc_rt *rt, uint32_t id);
+int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr);
+int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr);
+int kc_rt_region_resolve(struct kc_rt *rt, void **kaddr, uint32_t id, uint32_t kind, uint64_t off,
+			 uint64_t len);
+/* Both sides: the description of a live region (user side: asks the kernel half the first time,
+ * KC_RT_FN_REGINFO). */
+int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id);
+
+/* User side. ptr: the user half's address of byte off of region id (mapping or reserving the
+ * region on first sight; [off, off + len) must lie inside); of: the reverse, for a pointer the
+ * user half holds (KC_ENOTFOUND when it is in no region). */
+int kc_rt_region_ptr(struct kc_rt *rt, void **uaddr, uint32_t id, uint64_t off, uint64_t len);
+int kc_rt_region_of(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *uaddr);
+
+/* Wire form of a region pointer (kind word 3 of the pointer forms): id, then offset (hyper). */
+void kc_xdr_put_region(struct kc_xdr *x, uint32_t id, uint64_t off);
+void kc_xdr_get_region(struct kc_xdr *x, uint32_t *id, uint64_t *off);
+
+/* User side: register access, what the generated user half calls instead of readl/writel & co.
+ * addr is a user-half pointer into an MMIO region (mapped: a plain volatile access; forwarded:
+ * a register operation); port is a port number inside an exported PIO region. An address or
+ * port in no region (a bug in the user half) reads as all ones and drops the write, with one
+ * log line per call site kind; so does a forwarded operation the kernel half refuses. They use
+ * the process's user-side endpoint (a user half has one). */
+uint8_t kc_io_read8(const volatile void *addr);
+uint16_t kc_io_read16(const volatile void *addr);
+uint32_t kc_io_read32(const volatile void *addr);
+uint64_t kc_io_read64(const volatile void *addr);
+void kc_io_write8(uint8_t v, volatile void *addr);
+void kc_io_write16(uint16_t v, volatile void *addr);
+void kc_io_write32(uint32_t v, volatile void *addr);
+void kc_io_write64(uint64_t v, volatile void *addr);
+uint8_t kc_io_in8(unsigned long port);
+uint16_t kc_io_in16(unsigned long port);
+uint32_t kc_io_in32(unsigned long port);
+void kc_io_out8(uint8_t v, unsigned long port);
+void kc_io_out16(uint16_t v, unsigned long port);
+void kc_io_out32(uint32_t v, unsigned long port);
+void kc_io_memcpy_fromio(void *dst, const volatile void *src, size_t n);
+void kc_io_memcpy_toio(volatile void *dst, const void *src, size_t n);
+void kc_io_memset_io(volatile void *dst, int c, size_t n);
+/* Send this thread's posted writes now (barriers, delays) and order memory (full fence). */
+void kc_io_flush(void);
+
+/* User side counters of the calling process (all threads). */
+struct kc_io_stats {
+	uint64_t reads, writes;  /* register operations of the user half (both backends) */
+	uint64_t batches;        /* KC_RT_FN_REGIO crossings (forwarded) */
+	uint64_t posted;         /* writes that went in a batch with later operations */
+	uint64_t errors;         /* accesses refused (no region, or by the kernel half) */
+};
+void kc_io_get_stats(struct kc_io_stats *out);
 
 /* Counters of this side since the endpoint was made (all incarnations). */
 struct kc_rt_stats {

@@ -247,6 +247,10 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
 /* Function id of the heartbeat ping (kernel -> user; the user side's runtime answers it
  * itself, the dispatch table is not involved). */
 #define KC_RT_FN_PING 0xfffffff0u
+/* Runtime-served downcalls of device regions (region.c; the dispatch table is not involved):
+ * a batch of forwarded register operations, and the description of a region id. */
+#define KC_RT_FN_REGIO 0xfffffff1u
+#define KC_RT_FN_REGINFO 0xfffffff2u
 /* Kernel side (supervisor): one ping; 0 when the user half answered. A ping that is not
  * answered within call_timeout_ms kills the incarnation like any call. */
 int kc_rt__ping(struct kc_rt *rt);
