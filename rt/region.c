@@ -71,6 +71,14 @@ int kc_region__tab_new(struct kc_rt *rt)
 	return 0;
 }
 
+void kc_region__test_fixed_gens(struct kc_rt *rt)
+{
+	uint32_t i;
+
+	for (i = 0; rt->rtab && i < KC_REGION_MAX; i++)
+		rt->rtab->r[i].gen = rt->rtab->r[i].gen0 = 1;
+}
+
 void kc_region__tab_free(struct kc_rt *rt)
 {
 	struct kc_region_tab *t = rt->rtab;
@@ -503,6 +511,13 @@ static void perform(const struct kc_rt_io_ops *io, const struct kc_region_desc *
 {
 	uint32_t k;
 
+	/* a byte range of length 0 touches nothing (and the platform gets no NULL buffer: found
+	 * by fuzz_regio) */
+	if (op->opcode >= KC_REGIO_READ_BYTES && !op->len) {
+		if (op->opcode == KC_REGIO_READ_BYTES)
+			kc_xdr_put_opaque(res, NULL, 0);
+		return;
+	}
 	switch (op->opcode) {
 	case KC_REGIO_READ:
 		kc_xdr_put_u64(res, io->read(d, op->off, op->width));
@@ -543,6 +558,7 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	struct regio_op op;
 	struct region *r;
 	uint32_t n, i, in_bytes = 0, out_bytes = 0;
+	uint64_t res_bytes = 0;
 	uint8_t *tmp = NULL;
 	const char *why = NULL;
 	int rc;
@@ -570,9 +586,17 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 		}
 		if (rc)
 			return refuse(i, n, &op, rc, why);
+		if (op.opcode == KC_REGIO_READ)
+			res_bytes += 8;
+		else if (op.opcode == KC_REGIO_READ_BYTES)
+			res_bytes += 4 + ((uint64_t)op.len + 3) / 4 * 4;
 	}
 	if (kc_xdr_dec_done(&a))
 		return refuse(n - 1, n, &op, KC_RT_EPROTO, "bytes after the last operation");
+	/* the results must fit in the reply (a deeply nested chain has less room): else nothing
+	 * is performed rather than results lost */
+	if (res_bytes > res->cap - res->pos)
+		return refuse(n - 1, n, &op, KC_ENOMEM, "the results do not fit in the reply");
 	if (out_bytes) {
 		tmp = kc_os_alloc(out_bytes);
 		if (!tmp)

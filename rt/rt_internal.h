@@ -342,6 +342,10 @@ void kc_trace_free(struct kc_trace *t);
 void kc_trace_add(struct kc_trace *t, const char *caller, const char *callee, uint64_t bytes);
 int kc_trace_write(struct kc_trace *t, FILE *f);
 
+/* Test hook (fuzz target only, before the first export): every slot's generation starts at 1,
+ * so region ids are (1 << KC_REGION_IDX_BITS) | (slot + 1) in every run. */
+void kc_region__test_fixed_gens(struct kc_rt *rt);
+
 /* Test hooks (tests/rt only): the next reply this thread sends has a garbage header (mode 1)
  * or claims a message length larger than the slot (mode 2). */
 void kc_rt__test_garble_next_reply(int mode);

@@ -414,6 +414,29 @@ static void test_regio_checks(void)
 	regio_op(&b.x, KC_REGIO_READ_BYTES, id, 0, 1, 1);
 	CHECK_REFUSED(rt, &b, KC_RT_EPROTO);
 
+	/* results that would not fit in the reply (a deeply nested chain): nothing performed */
+	{
+		uint8_t small[16];
+		uint32_t before = atomic_load(&nlog);
+
+		batch_begin(&b, 3);
+		regio_op(&b.x, KC_REGIO_WRITE, id, 0, 4, 1);
+		regio_op(&b.x, KC_REGIO_READ, id, 0, 4, 0);
+		regio_op(&b.x, KC_REGIO_READ, id, 8, 8, 0);
+		kc_xdr_init_dec(&r, b.buf, kc_xdr_pos(&b.x));
+		{
+			struct kc_xdr out;
+
+			kc_xdr_init_enc(&out, small, 12);
+			KC_CHECK_EQ_INT(kc_region__handler(KC_RT_FN_REGIO)(rt, &r, &out), KC_ENOMEM);
+			KC_CHECK_EQ_INT(atomic_load(&nlog), before);
+			kc_xdr_init_dec(&r, b.buf, kc_xdr_pos(&b.x));
+			kc_xdr_init_enc(&out, small, 16);
+			KC_CHECK_EQ_INT(kc_region__handler(KC_RT_FN_REGIO)(rt, &r, &out), 0);
+			KC_CHECK_EQ_INT(atomic_load(&nlog), before + 3);
+		}
+	}
+
 	/* the unexport trailer the user half gets: the unexported id */
 	{
 		uint8_t pay[64];
