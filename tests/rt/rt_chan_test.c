@@ -402,6 +402,7 @@ static void test_bulk_by_reference(void)
 
 struct sleeper {
 	struct kc_rt *rt;
+	pthread_barrier_t *go;
 	int rc;
 };
 
@@ -409,6 +410,9 @@ static void *sleeper(void *p)
 {
 	struct sleeper *s = p;
 
+	/* all threads call at once: on a loaded machine, creating 40 threads can take longer
+	 * than one call's 400 ms, and the calls would not overlap */
+	pthread_barrier_wait(s->go);
 	s->rc = up_u32(s->rt, U_SLEEP, 400, NULL);
 	return NULL;
 }
@@ -420,11 +424,13 @@ static void test_out_of_slots(void)
 	struct kc_rt *rt = start(0, "wide");
 	struct sleeper s[40];
 	pthread_t t[40];
+	pthread_barrier_t go;
 	int i, ok = 0, noslot = 0;
 
 	KC_REQUIRE(rt);
+	pthread_barrier_init(&go, NULL, 40);
 	for (i = 0; i < 40; i++) {
-		s[i] = (struct sleeper){ rt, 1 };
+		s[i] = (struct sleeper){ rt, &go, 1 };
 		pthread_create(&t[i], NULL, sleeper, &s[i]);
 	}
 	for (i = 0; i < 40; i++) {
@@ -432,6 +438,7 @@ static void test_out_of_slots(void)
 		ok += s[i].rc == 0;
 		noslot += s[i].rc == KC_RT_ENOSLOT;
 	}
+	pthread_barrier_destroy(&go);
 	KC_CHECK_EQ_INT(ok + noslot, 40);
 	KC_CHECK(noslot >= 1);
 	KC_CHECK(ok >= 32);
