@@ -443,7 +443,7 @@ static void post(struct kc_rt *rt, struct qop *op, const void *bytes)
 	if (q->n == KC_REGIO_MAX_OPS ||
 	    (op->opcode == KC_REGIO_WRITE_BYTES && op->len > KC_REGIO_MAX_BYTES - q->nbytes))
 		send_batch(q, NULL, NULL, NULL);
-	if (op->opcode == KC_REGIO_WRITE_BYTES) {
+	if (op->opcode == KC_REGIO_WRITE_BYTES && bytes) {
 		op->boff = q->nbytes;
 		memcpy(q->bytes + q->nbytes, bytes, op->len);
 		q->nbytes += op->len;
