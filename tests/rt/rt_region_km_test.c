@@ -24,6 +24,7 @@
 #include "kcut_plat_kmodel.h"
 #include "kmodel/kmodel.h"
 #include "rt_region_km_fns.h"
+#include "rt_region_up.h"
 
 /* ---- the device ---- */
 
@@ -147,19 +148,7 @@ static int log_has(const char *s)
 
 static int up(uint32_t fn, const uint32_t *in, int nin, uint32_t *out, int nout)
 {
-	struct kc_rt_call *c;
-	struct kc_xdr *a, *r;
-	int rc, i;
-
-	rc = kc_rt_call_begin(&c, &a, rt, fn);
-	if (rc)
-		return rc;
-	for (i = 0; i < nin; i++)
-		kc_xdr_put_u32(a, in[i]);
-	rc = kc_rt_call_invoke(c, &r);
-	for (i = 0; !rc && i < nout; i++)
-		out[i] = kc_xdr_get_u32(r);
-	return kc_rt_call_end(c, rc);
+	return rt_up(rt, fn, in, nin, out, nout);
 }
 
 static void test_exported(void)
