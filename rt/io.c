@@ -443,7 +443,7 @@ static void post(struct kc_rt *rt, struct qop *op, const void *bytes)
 	if (q->n == KC_REGIO_MAX_OPS ||
 	    (op->opcode == KC_REGIO_WRITE_BYTES && op->len > KC_REGIO_MAX_BYTES - q->nbytes))
 		send_batch(q, NULL, NULL, NULL);
-	if (op->opcode == KC_REGIO_WRITE_BYTES) {
+	if (op->opcode == KC_REGIO_WRITE_BYTES && bytes) {
 		op->boff = q->nbytes;
 		memcpy(q->bytes + q->nbytes, bytes, op->len);
 		q->nbytes += op->len;
@@ -631,84 +631,63 @@ void kc_io_out8(uint8_t v, unsigned long port) { port_out(port, 1, v); }
 void kc_io_out16(uint16_t v, unsigned long port) { port_out(port, 2, v); }
 void kc_io_out32(uint32_t v, unsigned long port) { port_out(port, 4, v); }
 
-void kc_io_memcpy_fromio(void *dst, const volatile void *src, size_t n)
+/* A byte range of n bytes at addr, inside one MMIO region: read into dst (dst != NULL), or write
+ * src's bytes (src != NULL) or n times the byte c. Forwarded in chunks of at most
+ * KC_REGIO_MAX_BYTES; reads that fail give 0xff bytes. */
+static void bytes_io(volatile void *addr, uint8_t *dst, const uint8_t *src, int c, size_t n, int acc)
 {
+	volatile uint8_t *io = addr;
 	struct kc_rt *rt;
 	struct view w;
 	uint64_t off;
-	struct qop op;
-	size_t done = 0;
+	size_t done;
 
 	if (!n)
 		return;
-	atomic_fetch_add(&st_reads, 1);
-	if (locate(&rt, &w, &off, src, n, ACC_FROMIO)) {
-		memset(dst, 0xff, n);
+	atomic_fetch_add(dst ? &st_reads : &st_writes, 1);
+	if (locate(&rt, &w, &off, addr, n, acc)) {
+		if (dst)
+			memset(dst, 0xff, n);
 		return;
 	}
 	if (w.mode == VIEW_MAPPED) {
 		kc_io__flush_thread(rt);
-		for (done = 0; done < n; done++)
-			((uint8_t *)dst)[done] = ((const volatile uint8_t *)src)[done];
+		for (done = 0; done < n; done++) {
+			if (dst)
+				dst[done] = io[done];
+			else
+				io[done] = src ? src[done] : (uint8_t)c;
+		}
 		return;
 	}
-	while (done < n) {
+	for (done = 0; done < n;) {
 		uint32_t k = n - done > KC_REGIO_MAX_BYTES ? KC_REGIO_MAX_BYTES : (uint32_t)(n - done);
+		struct qop op = {
+			.opcode = dst ? KC_REGIO_READ_BYTES : src ? KC_REGIO_WRITE_BYTES : KC_REGIO_SET_BYTES,
+			.width = 1, .id = w.id, .len = k, .off = off + done, .val = (uint8_t)c,
+		};
 
-		memset(&op, 0, sizeof(op));
-		op.opcode = KC_REGIO_READ_BYTES;
-		op.id = w.id;
-		op.off = off + done;
-		op.width = 1;
-		op.len = k;
-		if (fetch(rt, &op, NULL, (uint8_t *)dst + done))
-			memset((uint8_t *)dst + done, 0xff, k);
+		if (!dst)
+			post(rt, &op, src ? src + done : NULL);
+		else if (fetch(rt, &op, NULL, dst + done))
+			memset(dst + done, 0xff, k);
 		done += k;
 	}
 }
 
-static void bytes_out(volatile void *dst, const void *src, int c, size_t n, int acc)
+void kc_io_memcpy_fromio(void *dst, const volatile void *src, size_t n)
 {
-	struct kc_rt *rt;
-	struct view w;
-	uint64_t off;
-	struct qop op;
-	size_t done = 0;
-
-	if (!n)
-		return;
-	atomic_fetch_add(&st_writes, 1);
-	if (locate(&rt, &w, &off, dst, n, acc))
-		return;
-	if (w.mode == VIEW_MAPPED) {
-		kc_io__flush_thread(rt);
-		for (done = 0; done < n; done++)
-			((volatile uint8_t *)dst)[done] = src ? ((const uint8_t *)src)[done] : (uint8_t)c;
-		return;
-	}
-	while (done < n) {
-		uint32_t k = n - done > KC_REGIO_MAX_BYTES ? KC_REGIO_MAX_BYTES : (uint32_t)(n - done);
-
-		memset(&op, 0, sizeof(op));
-		op.opcode = src ? KC_REGIO_WRITE_BYTES : KC_REGIO_SET_BYTES;
-		op.id = w.id;
-		op.off = off + done;
-		op.width = 1;
-		op.len = k;
-		op.val = (uint8_t)c;
-		post(rt, &op, src ? (const uint8_t *)src + done : NULL);
-		done += k;
-	}
+	bytes_io((volatile void *)src, dst, NULL, 0, n, ACC_FROMIO);
 }
 
 void kc_io_memcpy_toio(volatile void *dst, const void *src, size_t n)
 {
-	bytes_out(dst, src, 0, n, ACC_TOIO);
+	bytes_io(dst, NULL, src, 0, n, ACC_TOIO);
 }
 
 void kc_io_memset_io(volatile void *dst, int c, size_t n)
 {
-	bytes_out(dst, NULL, c, n, ACC_SETIO);
+	bytes_io(dst, NULL, NULL, c, n, ACC_SETIO);
 }
 
 void kc_io_flush(void)

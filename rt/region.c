@@ -38,7 +38,7 @@ struct kc_region_tab {
 	uint32_t hiwat;         /* slots [0, hiwat) have been used: scans stop there */
 	uint32_t nlive;
 	uint32_t unmap[KC_REGION_MAX]; /* ids unexported, not yet told to the user half */
-	uint32_t nunmap;
+	_Atomic uint32_t nunmap;       /* written under the lock; read without it on the call path */
 	struct region r[KC_REGION_MAX];
 };
 
@@ -362,7 +362,8 @@ uint32_t kc_region__put_unmaps(struct kc_rt *rt, uint8_t *payload, uint32_t len,
 	struct kc_xdr x;
 	uint32_t k, room, i;
 
-	if (!t || rt->side != KC_SIDE_KERNEL || !t->nunmap)
+	if (!t || rt->side != KC_SIDE_KERNEL ||
+	    !atomic_load_explicit(&t->nunmap, memory_order_relaxed))
 		return len;
 	kc_os_lock(t->lock);
 	room = cap - len >= 4 ? (cap - len - 4) / 4 : 0;

@@ -332,26 +332,22 @@ struct km_dma_map {
 };
 
 /* ---- the coherent-DMA arena ----
- * Coherent buffers live in one memfd (1 GiB of address space, pages allocated when touched) so
- * that a split driver's user half can map them too (kc_km_dma_share_fd, rt/plat_kmodel.c): the
- * same memory seen by the kernel half, the user half and, through kc_km_dma_read/write, the
- * device. Allocations are page aligned, first fit, with an unused guard page after each; a freed
- * range is punched out of the memfd (it reads as zeros again) and, under ASan, poisoned, as are
- * the guard pages and the tail of an allocation's last page, so overflows and use after free of
- * coherent memory are still reported. If the memfd cannot be made, posix_memalign is used and
- * nothing can be shared. */
-#define KM_ARENA_SIZE (1ULL << 30)
+ * Coherent buffers live in one memfd so that a split driver's user half can map them too
+ * (kc_km_dma_share_fd, rt/plat_kmodel.c): the same memory seen by the kernel half, the user half
+ * and, through kc_km_dma_read/write, the device. A buffer's place in the arena is its bus address
+ * minus KM_DMA_BASE, so the bus-address allocator (first fit, page aligned, a guard page after
+ * each mapping) places it; the memfd is 4 GiB of address space whose pages exist only once
+ * touched. A freed buffer is punched out of the memfd (it reads as zeros again, also through the
+ * user half's mapping) and, under ASan, poisoned, as are the guard page and the tail of a buffer's
+ * last page, so overflows and use after free of coherent memory are still reported. If the memfd
+ * cannot be made, or a bus address lies beyond it, posix_memalign is used and that buffer cannot
+ * be shared. */
+#define KM_ARENA_SIZE (1ULL << 32)
 #define KM_PAGE 4096ULL
-
-struct km_ext {
-	u64 off, len;		/* len: pages in use, rounded up (the guard page follows) */
-};
 
 static int arena_fd = -1;
 static unsigned char *arena;
 static bool arena_tried;
-static struct km_ext *exts;
-static size_t nexts, capexts;
 static const struct kc_km_region_hooks *region_hooks;
 static void *region_hooks_arg;
 
@@ -385,57 +381,29 @@ int kc_km_dma_share_fd(void)
 	return arena_init() ? arena_fd : -1;
 }
 
-static void *arena_alloc(size_t size, u64 *off)
+/* The arena's memory for a coherent buffer at bus address bus, or NULL. */
+static void *arena_at(u64 bus, size_t size)
 {
-	u64 len = ALIGN((u64)(size ? size : 1), KM_PAGE), cand = 0;
-	size_t i;
+	u64 off = bus - KM_DMA_BASE, len = ALIGN((u64)(size ? size : 1), KM_PAGE);
 
-	if (!arena_init())
+	if (!arena_init() || bus < KM_DMA_BASE || off + len + KM_PAGE > KM_ARENA_SIZE)
 		return NULL;
-	for (i = 0; i < nexts; i++) {
-		if (exts[i].off >= cand + len + KM_PAGE)
-			break;
-		cand = exts[i].off + exts[i].len + KM_PAGE;
-	}
-	if (cand + len + KM_PAGE > KM_ARENA_SIZE)
-		return NULL;
-	if (nexts == capexts) {
-		size_t nc = capexts ? capexts * 2 : 64;
-		struct km_ext *ne = realloc(exts, nc * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		exts = ne;
-		capexts = nc;
-	}
-	memmove(&exts[i + 1], &exts[i], (nexts - i) * sizeof(*exts));
-	exts[i].off = cand;
-	exts[i].len = len;
-	nexts++;
-	*off = cand;
-	KM_UNPOISON(arena + cand, size);
+	KM_UNPOISON(arena + off, size);
 	if (len > ALIGN((u64)size, 8ULL))
-		KM_POISON(arena + cand + ALIGN((u64)size, 8ULL), len - ALIGN((u64)size, 8ULL));
-	KM_POISON(arena + cand + len, KM_PAGE);
-	return arena + cand;
+		KM_POISON(arena + off + ALIGN((u64)size, 8ULL), len - ALIGN((u64)size, 8ULL));
+	KM_POISON(arena + off + len, KM_PAGE);
+	return arena + off;
 }
 
-static void arena_free(unsigned char *p)
+static void arena_free(unsigned char *p, size_t size)
 {
-	u64 off = (u64)(p - arena);
+	u64 len = ALIGN((u64)(size ? size : 1), KM_PAGE);
 
-	for (size_t i = 0; i < nexts; i++)
-		if (exts[i].off == off) {
-			/* drop the pages: the range reads as zeros, also through other mappings */
-			if (fallocate(arena_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
-				      (off_t)exts[i].len) != 0)
-				memset(p, 0, exts[i].len);
-			KM_POISON(p, exts[i].len);
-			memmove(&exts[i], &exts[i + 1], (nexts - i - 1) * sizeof(*exts));
-			nexts--;
-			return;
-		}
-	km_fatal("BUG: kernel model: coherent buffer %p is not in the DMA arena", (void *)p);
+	/* drop the pages: the range reads as zeros, also through other mappings */
+	if (fallocate(arena_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(p - arena),
+		      (off_t)len) != 0)
+		memset(p, 0, len);
+	KM_POISON(p, len);
 }
 
 bool kc_km_dma_arena_offset(const void *cpu, uint64_t *off)
@@ -464,7 +432,7 @@ const struct kc_km_region_hooks *km_region_hooks(void **arg)
 static void coherent_release(struct km_dma_map *m)
 {
 	if (m->in_arena)
-		arena_free(m->cpu);
+		arena_free(m->cpu, m->len);
 	else
 		free(m->cpu);
 }
@@ -555,34 +523,34 @@ static u64 dev_mask(struct device *dev, bool coherent)
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
 {
+	struct km_dma_map *m;
 	void *cpu;
-	u64 bus, off = 0;
-	bool in_arena;
+	u64 bus;
 
 	km_alloc_ctx_ok(gfp, "dma_alloc_coherent");
 	if (km_should_fail(KM_FAIL_DMA_ALLOC))
 		return NULL;
-	cpu = arena_alloc(size, &off);
-	in_arena = cpu != NULL;
-	if (!cpu && posix_memalign(&cpu, 4096, size ? size : 1))
+	bus = dma_insert(dev, NULL, size, DMA_BIDIRECTIONAL, true);
+	if (bus == DMA_MAPPING_ERROR)
 		return NULL;
-	memset(cpu, 0, size);
-	bus = dma_insert(dev, cpu, size, DMA_BIDIRECTIONAL, true);
-	if (bus == DMA_MAPPING_ERROR || bus + size - 1 > dev_mask(dev, true)) {
-		if (bus != DMA_MAPPING_ERROR)
-			dma_remove(dma_find(bus));
-		if (in_arena)
-			arena_free(cpu);
-		else
-			free(cpu);
+	m = dma_find(bus);
+	if (bus + size - 1 > dev_mask(dev, true)) {
+		dma_remove(m);
 		return NULL;
 	}
-	dma_find(bus)->in_arena = in_arena;
+	cpu = arena_at(bus, size);
+	m->in_arena = cpu != NULL;
+	if (!cpu && posix_memalign(&cpu, 4096, size ? size : 1)) {
+		dma_remove(m);
+		return NULL;
+	}
+	memset(cpu, 0, size);
+	m->cpu = cpu;
 	dma_bufs_live++;
 	*dma_handle = bus;
 	if (region_hooks && region_hooks->dma_alloced)
 		region_hooks->dma_alloced(region_hooks_arg, dev, cpu, bus, size,
-					  in_arena ? off : UINT64_MAX);
+					  m->in_arena ? bus - KM_DMA_BASE : UINT64_MAX);
 	return cpu;
 }
 

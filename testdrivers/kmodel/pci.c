@@ -616,10 +616,33 @@ static void log_access(char rw, struct kc_km_pci_dev *d, int bar, u64 off, unsig
 			size, (unsigned long long)v);
 }
 
+/* An access reaching device d's BAR (memory or I/O): the model's callback, the log, then the
+ * interrupts it raised meanwhile. */
+static u64 dev_read(struct kc_km_pci_dev *d, int bar, u64 off, unsigned int size)
+{
+	u64 v;
+
+	mmio_depth++;
+	v = d->desc.mmio_read(d->opaque, bar, off, size);
+	mmio_depth--;
+	log_access('R', d, bar, off, size, v);
+	km_irq_point();
+	return v;
+}
+
+static void dev_write(struct kc_km_pci_dev *d, int bar, u64 off, unsigned int size, u64 val)
+{
+	log_access('W', d, bar, off, size, val);
+	mmio_depth++;
+	d->desc.mmio_write(d->opaque, bar, off, size, val);
+	mmio_depth--;
+	km_irq_point();
+}
+
 static u64 mmio_read(const volatile void *addr, unsigned int size)
 {
 	int bar;
-	u64 off, v;
+	u64 off;
 	struct kc_km_pci_dev *d = mmio_lookup(addr, &bar, &off);
 
 	if (!d)
@@ -632,12 +655,7 @@ static u64 mmio_read(const volatile void *addr, unsigned int size)
 	}
 	if (!kc_km_pci_mem_enabled(d) || !d->desc.mmio_read)
 		return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-	mmio_depth++;
-	v = d->desc.mmio_read(d->opaque, bar, off, size);
-	mmio_depth--;
-	log_access('R', d, bar, off, size, v);
-	km_irq_point();
-	return v;
+	return dev_read(d, bar, off, size);
 }
 
 static void mmio_write(volatile void *addr, unsigned int size, u64 val)
@@ -656,11 +674,7 @@ static void mmio_write(volatile void *addr, unsigned int size, u64 val)
 	}
 	if (!kc_km_pci_mem_enabled(d) || !d->desc.mmio_write)
 		return;
-	log_access('W', d, bar, off, size, val);
-	mmio_depth++;
-	d->desc.mmio_write(d->opaque, bar, off, size, val);
-	mmio_depth--;
-	km_irq_point();
+	dev_write(d, bar, off, size, val);
 }
 
 uint64_t kc_km_mmio_read(const volatile void *addr, unsigned int size)
@@ -696,7 +710,7 @@ static struct kc_km_pci_dev *port_lookup(u64 port, unsigned int size, int *bar, 
 uint32_t kc_km_pio_read(uint64_t port, unsigned int size)
 {
 	int bar;
-	u64 off, v;
+	u64 off;
 	struct kc_km_pci_dev *d = port_lookup(port, size, &bar, &off);
 
 	if (!d) {
@@ -706,12 +720,7 @@ uint32_t kc_km_pio_read(uint64_t port, unsigned int size)
 	}
 	if (d->enable_cnt <= 0 || !d->desc.mmio_read)
 		return (uint32_t)((1ULL << (size * 8)) - 1);
-	mmio_depth++;
-	v = d->desc.mmio_read(d->opaque, bar, off, size);
-	mmio_depth--;
-	log_access('R', d, bar, off, size, v);
-	km_irq_point();
-	return (uint32_t)v;
+	return (uint32_t)dev_read(d, bar, off, size);
 }
 
 void kc_km_pio_write(uint64_t port, unsigned int size, uint32_t val)
@@ -727,11 +736,7 @@ void kc_km_pio_write(uint64_t port, unsigned int size, uint32_t val)
 	}
 	if (d->enable_cnt <= 0 || !d->desc.mmio_write)
 		return;
-	log_access('W', d, bar, off, size, val);
-	mmio_depth++;
-	d->desc.mmio_write(d->opaque, bar, off, size, val);
-	mmio_depth--;
-	km_irq_point();
+	dev_write(d, bar, off, size, val);
 }
 
 u8 inb(unsigned long port)

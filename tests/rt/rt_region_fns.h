@@ -22,6 +22,9 @@ enum {
 	R_BYTES,   /* (u32 id, u64 off, u32 n, u32 op) -> (u32 errors delta, u32 sum): op 0
 		    * memcpy_toio of byte i = i & 0xff, 1 memset_io 0x11, 2 memcpy_fromio (sum) */
 	R_PTR,     /* (u32 id, u64 off, u64 len) -> (i32 rc) */
+	R_TAGGED,  /* (u32 id, u32 tag, u32 n) -> (u32 value read): n writes of (tag << 20) | i to
+		    * register 0x2000 + 0x100 * tag + 4 * (i % 16), a read of register 0x100 after
+		    * every 50 writes, kc_io_flush at the end */
 	R_NFNS
 };
 
@@ -33,6 +36,7 @@ enum {
 
 static const char *const rt_region_user_names[R_NFNS] = {
 	"r_seq", "r_raw", "r_dma", "r_hold", "r_held", "r_stray", "r_pio", "r_bytes", "r_ptr",
+	"r_tagged",
 };
 static const char *const rt_region_kernel_names[K_NFNS] = { "k_logcount" };
 

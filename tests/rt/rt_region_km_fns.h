@@ -6,6 +6,7 @@
  * { u32 buf, u32 len, u32 done } in host memory; a write to REG_DOORBELL makes it fetch the
  * descriptor, read len bytes at buf and put their sum in REG_STATUS, then write done = 1 into
  * the descriptor. A DMA the model's IOMMU refuses leaves REG_STATUS = STATUS_FAULT | step.
+ * BAR 2 is 32 I/O ports: a byte written to port 0 reads back plus one at port 1.
  */
 #ifndef RT_REGION_KM_FNS_H
 #define RT_REGION_KM_FNS_H
@@ -23,9 +24,10 @@ enum {
 		  * 2: 64 bytes from 16 before the buffer's end), points REG_RING at the ring (mode 3:
 		  * at an unmapped address), rings the doorbell and reads REG_STATUS */
 	U_PTR,   /* (u32 id) -> (i32 rc of kc_rt_region_ptr(id, 0, 1)) */
+	U_PIO,   /* (u32 port, u32 v) -> (u32 kc_io_in8(port + 1) after kc_io_out8(v, port)) */
 	U_NFNS
 };
 
-static const char *const km_user_names[U_NFNS] = { "u_run", "u_ptr" };
+static const char *const km_user_names[U_NFNS] = { "u_run", "u_ptr", "u_pio" };
 
 #endif

@@ -24,12 +24,14 @@
 #include "kcut_plat_kmodel.h"
 #include "kmodel/kmodel.h"
 #include "rt_region_km_fns.h"
+#include "rt_region_up.h"
 
 /* ---- the device ---- */
 
 struct dmadesc {
 	struct kc_km_pci_dev *pdev;
 	uint32_t ring, status;
+	uint8_t port0;
 };
 
 static struct dmadesc dev;
@@ -38,8 +40,9 @@ static uint64_t d_read(void *opaque, int bar, uint64_t off, unsigned int size)
 {
 	struct dmadesc *d = opaque;
 
-	(void)bar;
 	(void)size;
+	if (bar == 2)
+		return off == 1 ? (uint8_t)(d->port0 + 1) : 0;
 	switch (off) {
 	case REG_RING: return d->ring;
 	case REG_STATUS: return d->status;
@@ -54,8 +57,12 @@ static void d_write(void *opaque, int bar, uint64_t off, unsigned int size, uint
 	uint32_t desc[3], sum = 0, one = 1;
 	static uint8_t data[65536];
 
-	(void)bar;
 	(void)size;
+	if (bar == 2) {
+		if (off == 0)
+			d->port0 = (uint8_t)val;
+		return;
+	}
 	if (off == REG_RING) {
 		d->ring = (uint32_t)val;
 		return;
@@ -95,6 +102,9 @@ static int t_probe(struct pci_dev *p, const struct pci_device_id *id)
 	if (rc)
 		return rc;
 	pci_set_master(p);
+	rc = pci_request_regions(p, "dmadesc");
+	if (rc)
+		return rc;
 	regs = pci_iomap(p, 0, 0);
 	ring = dma_alloc_coherent(&p->dev, 4096, &ring_bus, GFP_KERNEL);
 	buf = dma_alloc_coherent(&p->dev, BUF_SIZE, &buf_bus, GFP_KERNEL);
@@ -106,6 +116,7 @@ static void t_remove(struct pci_dev *p)
 	dma_free_coherent(&p->dev, BUF_SIZE, buf, buf_bus);
 	dma_free_coherent(&p->dev, 4096, ring, ring_bus);
 	pci_iounmap(p, regs);
+	pci_release_regions(p);
 	pci_disable_device(p);
 }
 
@@ -137,19 +148,7 @@ static int log_has(const char *s)
 
 static int up(uint32_t fn, const uint32_t *in, int nin, uint32_t *out, int nout)
 {
-	struct kc_rt_call *c;
-	struct kc_xdr *a, *r;
-	int rc, i;
-
-	rc = kc_rt_call_begin(&c, &a, rt, fn);
-	if (rc)
-		return rc;
-	for (i = 0; i < nin; i++)
-		kc_xdr_put_u32(a, in[i]);
-	rc = kc_rt_call_invoke(c, &r);
-	for (i = 0; !rc && i < nout; i++)
-		out[i] = kc_xdr_get_u32(r);
-	return kc_rt_call_end(c, rc);
+	return rt_up(rt, fn, in, nin, out, nout);
 }
 
 static void test_exported(void)
@@ -244,10 +243,32 @@ static void test_register_log(void)
 	KC_CHECK_EQ_INT(id_r, 4);
 }
 
+/* Port I/O: the driver's own inb/outb and the user half's forwarded kc_io_in8/out8 reach the
+ * same device registers through the I/O BAR the driver requested (a PIO region). */
+static void test_ports(void)
+{
+	unsigned long port = (unsigned long)pci_resource_start(pdev, 2);
+	uint32_t in[2] = { (uint32_t)port, 0x40 }, out[1];
+	unsigned int bugs = kc_km_bug_count();
+
+	KC_CHECK(pci_resource_flags(pdev, 2) & IORESOURCE_IO);
+	outb(0x20, port);
+	KC_CHECK_EQ_INT(inb(port + 1), 0x21);
+	KC_CHECK_EQ_INT(up(U_PIO, in, 2, out, 1), 0);
+	KC_CHECK_EQ_INT(out[0], 0x41);
+	KC_CHECK_EQ_INT(dev.port0, 0x40);
+	in[0] = (uint32_t)port + 31; /* the last port: in8(port + 1) is outside the range */
+	KC_CHECK_EQ_INT(up(U_PIO, in, 2, out, 1), 0);
+	KC_CHECK_EQ_INT(out[0], 0xff);
+	KC_CHECK_EQ_INT(kc_km_bug_count(), bugs);
+	KC_CHECK_EQ_INT(inb(port + 32), 0xff); /* no device decodes it: a reported BUG */
+	KC_CHECK_EQ_INT(kc_km_bug_count(), bugs + 1);
+}
+
 int main(void)
 {
 	struct kc_km_pci_desc desc = { .model = "dmadesc", .vendor = 0x1234, .device = 0x0003,
-				       .bar_size = { 4096 }, .mmio_read = d_read,
+				       .bar_size = { 4096 }, .io_bar_size = { [2] = 32 }, .mmio_read = d_read,
 				       .mmio_write = d_write };
 	struct kc_rt_opts o = KC_RT_OPTS_INIT;
 	struct kc_err err = { 0 };
@@ -276,6 +297,7 @@ int main(void)
 	KC_RUN(test_device_dma_through_user_half);
 	KC_RUN(test_iommu_catches_unmapped_bus_address);
 	KC_RUN(test_register_log);
+	KC_RUN(test_ports);
 	/* the driver lets go: every region is unexported and the user half loses it */
 	pci_unregister_driver(&t_driver);
 	in[0] = bid;

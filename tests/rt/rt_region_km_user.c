@@ -69,9 +69,22 @@ static int u_ptr(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+static int u_pio(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t port = kc_xdr_get_u32(a), v = kc_xdr_get_u32(a);
+
+	(void)rt;
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	kc_io_out8((uint8_t)v, port);
+	kc_xdr_put_u32(r, kc_io_in8(port + 1));
+	return 0;
+}
+
 static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_RUN] = { "u_run", u_run },
 	[U_PTR] = { "u_ptr", u_ptr },
+	[U_PIO] = { "u_pio", u_pio },
 };
 
 int main(void)

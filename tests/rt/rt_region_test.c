@@ -14,6 +14,7 @@
 
 #include "kc_test.h"
 #include "rt_region_fns.h"
+#include "rt_region_up.h"
 
 /* ---- the fake device: a register file, a port range, an access log ---- */
 
@@ -120,7 +121,10 @@ static struct kc_region_desc mmio_desc(void *kaddr, uint64_t size)
 
 static void test_table(void)
 {
-	static uint8_t win[8192], dma[4096];
+	/* one block, so that what lies around the regions is known: [0, 8192) two MMIO windows,
+	 * [12288, 16384) a DMA buffer, the rest never exported */
+	static uint8_t mem[20480];
+	uint8_t *win = mem, *dma = mem + 12288;
 	struct kc_rt *rt = kernel_only(0);
 	struct kc_region_desc d = mmio_desc(win, 4096), d2, info;
 	uint32_t id, id2, id3, again, pid, did, i;
@@ -150,7 +154,7 @@ static void test_table(void)
 	d2 = mmio_desc(win, 16);
 	d2.kind = 9;
 	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &d2), KC_EINVAL);
-	d2 = (struct kc_region_desc){ .kind = KC_REGION_DMA, .kaddr = dma, .size = sizeof(dma) };
+	d2 = (struct kc_region_desc){ .kind = KC_REGION_DMA, .kaddr = dma, .size = 4096 };
 	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &d2), KC_EINVAL); /* DMA must be mappable */
 	d2.flags = KC_REGION_F_MAP;
 	d2.base = 0x10000000u;
@@ -582,23 +586,6 @@ static void stop(struct env *e)
 	unsetenv("KCUT_IO_NO_POSTING");
 }
 
-/* An upcall with u32 arguments; results (u32 each) into out[0..nout). */
-static int up(struct kc_rt *rt, uint32_t fn, const uint32_t *in, int nin, uint32_t *out, int nout)
-{
-	struct kc_rt_call *c;
-	struct kc_xdr *a, *r;
-	int rc, i;
-
-	rc = kc_rt_call_begin(&c, &a, rt, fn);
-	if (rc)
-		return rc;
-	for (i = 0; i < nin; i++)
-		kc_xdr_put_u32(a, in[i]);
-	rc = kc_rt_call_invoke(c, &r);
-	for (i = 0; !rc && i < nout; i++)
-		out[i] = kc_xdr_get_u32(r);
-	return kc_rt_call_end(c, rc);
-}
 
 /* The device log holds writes of 1..n to registers 4 * (i % 64), in that order. */
 static int log_is_seq(uint32_t n)
@@ -623,27 +610,27 @@ static void test_posting(void)
 	KC_REQUIRE(start(&e, 0) == 0);
 	/* mode 0: nothing in the handler sends them; the reply does, before the upcall returns */
 	in[0] = e.mmio, in[1] = 10, in[2] = 0;
-	KC_CHECK_EQ_INT(up(e.rt, R_SEQ, in, 3, out, 5), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_SEQ, in, 3, out, 5), 0);
 	KC_CHECK_EQ_INT(out[1], 0); /* no batch inside the handler */
 	KC_CHECK(log_is_seq(10));
 	/* mode 1: kc_io_flush sends one batch of 10 */
 	atomic_store(&nlog, 0);
 	in[2] = 1;
-	KC_CHECK_EQ_INT(up(e.rt, R_SEQ, in, 3, out, 5), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_SEQ, in, 3, out, 5), 0);
 	KC_CHECK_EQ_INT(out[1], 1);
 	KC_CHECK_EQ_INT(out[2], 9);
 	KC_CHECK(log_is_seq(10));
 	/* mode 2: a downcall sends them first: the kernel function sees them done */
 	atomic_store(&nlog, 0);
 	in[2] = 2;
-	KC_CHECK_EQ_INT(up(e.rt, R_SEQ, in, 3, out, 5), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_SEQ, in, 3, out, 5), 0);
 	KC_CHECK_EQ_INT(out[1], 1);
 	KC_CHECK_EQ_INT(out[4], 10);
 	KC_CHECK(log_is_seq(10));
 	/* mode 3: a read takes the 10 writes along: one crossing for 11 operations */
 	atomic_store(&nlog, 0);
 	in[2] = 3;
-	KC_CHECK_EQ_INT(up(e.rt, R_SEQ, in, 3, out, 5), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_SEQ, in, 3, out, 5), 0);
 	KC_CHECK(out[0] == 0xcafef00du);
 	KC_CHECK_EQ_INT(out[1], 1);
 	KC_CHECK_EQ_INT(out[2], 10);
@@ -652,7 +639,7 @@ static void test_posting(void)
 	/* a full queue: 300 writes go as 256 + 44 */
 	atomic_store(&nlog, 0);
 	in[1] = 300, in[2] = 1;
-	KC_CHECK_EQ_INT(up(e.rt, R_SEQ, in, 3, out, 5), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_SEQ, in, 3, out, 5), 0);
 	KC_CHECK_EQ_INT(out[1], 2);
 	KC_CHECK(log_is_seq(300));
 	KC_CHECK_EQ_INT(kc_rt_incarnation(e.rt), 1);
@@ -661,7 +648,7 @@ static void test_posting(void)
 	/* without posting: every write crosses alone */
 	KC_REQUIRE(start(&e, 1) == 0);
 	in[0] = e.mmio, in[1] = 10, in[2] = 3;
-	KC_CHECK_EQ_INT(up(e.rt, R_SEQ, in, 3, out, 5), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_SEQ, in, 3, out, 5), 0);
 	KC_CHECK(out[0] == 0xcafef00du);
 	KC_CHECK_EQ_INT(out[1], 11);
 	KC_CHECK_EQ_INT(out[2], 0);
@@ -735,14 +722,14 @@ static void test_dma_both_sides(void)
 		sum += k[i];
 	}
 	in[0] = e.dma, in[1] = DMA_SIZE;
-	KC_CHECK_EQ_INT(up(e.rt, R_DMA, in, 2, &got, 1), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_DMA, in, 2, &got, 1), 0);
 	KC_CHECK_EQ_INT(got, sum);
 	for (i = 0; i < DMA_SIZE; i++)
 		bad += k[i] != (uint8_t)(i ^ 0x5a);
 	KC_CHECK_EQ_INT(bad, 0);
 	/* past its end: refused in the user half */
 	in[1] = DMA_SIZE + 1;
-	KC_CHECK_EQ_INT(up(e.rt, R_DMA, in, 2, &got, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_DMA, in, 2, &got, 1), KC_RT_ERANGE);
 	stop(&e);
 }
 
@@ -794,7 +781,7 @@ static void test_unexport_reaches_user(void)
 	KC_REQUIRE(start(&e, 0) == 0);
 	in[0] = e.dma;
 	in[1] = 0, in[2] = 123; /* u64 offset 123 as two words */
-	KC_CHECK_EQ_INT(up(e.rt, R_HOLD, in, 3, out, 1), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_HOLD, in, 3, out, 1), 0);
 	KC_CHECK_EQ_INT((int32_t)out[0], 0);
 	KC_CHECK_EQ_INT(held(e.rt, &id, &off), 0);
 	KC_CHECK_EQ_INT(id, e.dma);
@@ -817,18 +804,18 @@ static void test_stray_pio_bytes(void)
 	int bad = 0;
 
 	KC_REQUIRE(start(&e, 0) == 0);
-	KC_CHECK_EQ_INT(up(e.rt, R_STRAY, NULL, 0, out, 2), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_STRAY, NULL, 0, out, 2), 0);
 	KC_CHECK(out[0] == 0xffffffffu);
 	KC_CHECK_EQ_INT(out[1], 2);
 	/* ports: the user half learns the range on first use */
 	in[0] = PIO_BASE, in[1] = 0x40;
-	KC_CHECK_EQ_INT(up(e.rt, R_PIO, in, 2, out, 1), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_PIO, in, 2, out, 1), 0);
 	KC_CHECK_EQ_INT(out[0], 0x41);
 	KC_CHECK_EQ_INT(pio[0], 0x40);
 	/* memcpy_toio inside the region: byte by byte, in order */
 	atomic_store(&nlog, 0);
 	in[0] = e.mmio, in[1] = 0, in[2] = 0x200, in[3] = 300, in[4] = 0;
-	KC_CHECK_EQ_INT(up(e.rt, R_BYTES, in, 5, out, 2), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_BYTES, in, 5, out, 2), 0);
 	KC_CHECK_EQ_INT(out[0], 0);
 	KC_CHECK_EQ_INT(atomic_load(&nlog), 300);
 	for (i = 0; i < 300; i++)
@@ -837,20 +824,104 @@ static void test_stray_pio_bytes(void)
 	/* oversize: runs past the region's end: refused, the device untouched */
 	atomic_store(&nlog, 0);
 	in[2] = REGS_SIZE - 16, in[3] = 64;
-	KC_CHECK_EQ_INT(up(e.rt, R_BYTES, in, 5, out, 2), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_BYTES, in, 5, out, 2), 0);
 	KC_CHECK_EQ_INT(out[0], 1);
 	KC_CHECK_EQ_INT(atomic_load(&nlog), 0);
 	/* memset_io, then memcpy_fromio of 40000 bytes (three batches) */
 	in[2] = 0x1000, in[3] = 100, in[4] = 1;
-	KC_CHECK_EQ_INT(up(e.rt, R_BYTES, in, 5, out, 2), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_BYTES, in, 5, out, 2), 0);
 	for (i = 0; i < 40000; i++)
 		sum += regs[i];
 	atomic_store(&nlog, 0);
 	in[2] = 0, in[3] = 40000, in[4] = 2;
-	KC_CHECK_EQ_INT(up(e.rt, R_BYTES, in, 5, out, 2), 0);
+	KC_CHECK_EQ_INT(rt_up(e.rt, R_BYTES, in, 5, out, 2), 0);
 	KC_CHECK_EQ_INT(out[0], 0);
 	KC_CHECK_EQ_INT(out[1], sum);
 	KC_CHECK_EQ_INT(atomic_load(&nlog), 40000);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(e.rt), 1);
+	stop(&e);
+}
+
+struct tagger {
+	struct env *e;
+	uint32_t tag;
+	int rc;
+};
+
+static void *tagger(void *p)
+{
+	struct tagger *t = p;
+	uint32_t in[3] = { t->e->mmio, t->tag, 400 }, out;
+	int i;
+
+	for (i = 0; i < 3 && !t->rc; i++)
+		t->rc = rt_up(t->e->rt, R_TAGGED, in, 3, &out, 1);
+	return NULL;
+}
+
+static _Atomic int churn_stop;
+
+/* export and unexport other regions while the taggers run: the table's lock under contention */
+static void *churner(void *p)
+{
+	struct env *e = p;
+	static uint8_t win[64];
+	struct kc_region_desc d = mmio_desc(win, sizeof(win));
+	uint32_t id;
+	void *k;
+	int bad = 0;
+
+	while (!atomic_load(&churn_stop)) {
+		if (kc_rt_region_export(e->rt, &id, &d) ||
+		    kc_rt_region_resolve(e->rt, &k, e->mmio, KC_REGION_MMIO, 0, 4) ||
+		    kc_rt_region_unexport(e->rt, id))
+			bad++;
+	}
+	return (void *)(intptr_t)bad;
+}
+
+/* Four kernel threads upcall at once, each user worker posting its own writes: every thread's
+ * writes reach the device in its order, none lost or duplicated. */
+static void test_concurrent_posting(void)
+{
+	struct tagger t[4];
+	pthread_t th[4], ch;
+	uint32_t next[4] = { 0 }, i, n;
+	void *bad;
+	struct env e;
+	int wrong = 0;
+
+	KC_REQUIRE(start(&e, 0) == 0);
+	atomic_store(&churn_stop, 0);
+	pthread_create(&ch, NULL, churner, &e);
+	for (i = 0; i < 4; i++) {
+		t[i] = (struct tagger){ &e, i, 0 };
+		pthread_create(&th[i], NULL, tagger, &t[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		KC_CHECK_EQ_INT(t[i].rc, 0);
+	}
+	atomic_store(&churn_stop, 1);
+	pthread_join(ch, &bad);
+	KC_CHECK_EQ_INT((intptr_t)bad, 0);
+	n = atomic_load(&nlog);
+	for (i = 0; i < n; i++) {
+		uint32_t tag, seq;
+
+		if (dlog[i].rw != 'W')
+			continue;
+		tag = (uint32_t)(dlog[i].val >> 20);
+		seq = (uint32_t)(dlog[i].val & 0xfffff);
+		if (tag > 3 || dlog[i].off != 0x2000 + 0x100 * tag + 4 * (seq % 16) ||
+		    seq != next[tag] % 400)
+			wrong++;
+		else
+			next[tag]++;
+	}
+	KC_CHECK_EQ_INT(wrong, 0);
+	for (i = 0; i < 4; i++)
+		KC_CHECK_EQ_INT(next[i], 1200);
 	KC_CHECK_EQ_INT(kc_rt_incarnation(e.rt), 1);
 	stop(&e);
 }
@@ -866,5 +937,10 @@ int main(void)
 	KC_RUN(test_dma_both_sides);
 	KC_RUN(test_unexport_reaches_user);
 	KC_RUN(test_stray_pio_bytes);
+	KC_RUN(test_concurrent_posting);
+#if defined(KC_EXPECT_TSAN) && !defined(__SANITIZE_THREAD__)
+	fprintf(stderr, "built without -fsanitize=thread\n");
+	return 1;
+#endif
 	return kc_test_done();
 }

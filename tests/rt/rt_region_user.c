@@ -209,12 +209,33 @@ static int r_ptr(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+static int r_tagged(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t id = kc_xdr_get_u32(a), tag = kc_xdr_get_u32(a), n = kc_xdr_get_u32(a), i, v = 0;
+	uint8_t *regs;
+	int rc;
+
+	if (kc_xdr_dec_done(a) || tag > 31)
+		return KC_EINVAL;
+	rc = kc_rt_region_ptr(rt, (void **)&regs, id, 0, 0x4000);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		kc_io_write32((tag << 20) | i, regs + 0x2000 + 0x100 * tag + 4 * (i % 16));
+		if (i % 50 == 49)
+			v = kc_io_read32(regs + 0x100);
+	}
+	kc_io_flush();
+	kc_xdr_put_u32(r, v);
+	return 0;
+}
+
 static const struct kc_rt_fn fns[R_NFNS] = {
 	[R_SEQ] = { "r_seq", r_seq },     [R_RAW] = { "r_raw", r_raw },
 	[R_DMA] = { "r_dma", r_dma },     [R_HOLD] = { "r_hold", r_hold },
 	[R_HELD] = { "r_held", r_held },  [R_STRAY] = { "r_stray", r_stray },
 	[R_PIO] = { "r_pio", r_pio },     [R_BYTES] = { "r_bytes", r_bytes },
-	[R_PTR] = { "r_ptr", r_ptr },
+	[R_PTR] = { "r_ptr", r_ptr },     [R_TAGGED] = { "r_tagged", r_tagged },
 };
 
 int main(void)
@@ -227,7 +248,7 @@ int main(void)
 	o.nfns = R_NFNS;
 	o.peer_names = rt_region_kernel_names;
 	o.npeer = K_NFNS;
-	o.nworkers = 2;
+	o.nworkers = 3;
 	if (kc_rt_user_open(&g_rt, &o, &err)) {
 		fprintf(stderr, "rt_region_user: %s\n", err.msg);
 		return 2;
