@@ -183,6 +183,24 @@ static inline int kc_objt_is_adopted(uint64_t h) { return (h & KC_OBJT_ADOPTED) 
 /* The tracked type id, size in bytes and element size (elem_size may be NULL) of a live handle,
  * whatever its type. KC_RT_EPROTO / KC_RT_ESTALE as kc_objt_lookup. */
 int kc_objt_query(struct kc_objt *t, uint32_t *type, size_t *size, size_t *elem_size, uint64_t h);
+/* What the tracker knows of a live handle's object. flags: KC_OBJT_F_*. */
+#define KC_OBJT_F_HEAP 0x01u /* kernel side: a kernel allocator made it for the user half (a
+			      * downcall to kmalloc & co., or the copy of an adopted object), so
+			      * it may be given to the matching deallocator */
+struct kc_objt_info {
+	void *ptr;         /* base of the object (user side: the local copy) */
+	uint32_t type;
+	unsigned flags;
+	size_t size, elem_size;
+};
+int kc_objt_info(struct kc_objt *t, struct kc_objt_info *out, uint64_t h);
+/* Set flags on a live handle's object (they go when the handle is released). */
+int kc_objt_set_flags(struct kc_objt *t, uint64_t h, unsigned flags);
+/* Call fn for every live object, in no particular order, until it returns nonzero (which is
+ * returned). fn runs with the tracker's lock held: it must not call the tracker (copy what it
+ * needs, act after kc_objt_foreach returns). */
+typedef int (*kc_objt_visit_fn)(void *arg, uint64_t h, const struct kc_objt_info *obj);
+int kc_objt_foreach(struct kc_objt *t, kc_objt_visit_fn fn, void *arg);
 /* Allocator for the copies the tracker makes (user side: imports; kernel side: copies of adopted
  * objects, which kernel code may kfree): defaults to malloc-zeroed / free. Pass both functions
  * (NULL, NULL restores the defaults); set it before the first copy is made. */
@@ -436,6 +454,8 @@ struct kc_rt_stats {
 	uint64_t sleeps;  /* waits for the peer that went to sleep (futex) after spinning */
 	uint64_t served;  /* calls of the peer this side ran */
 	uint64_t pings;   /* kernel side: heartbeat pings sent (not counted above) */
+	uint64_t faults;  /* kernel side: user halves killed for a protocol fault (malformed or
+			   * forged message, a slot queued twice, a call timeout, kc_rt_fault) */
 };
 void kc_rt_get_stats(struct kc_rt_stats *out, struct kc_rt *rt);
 /* Last fault or death reason (kernel side), for logs (may change while being read). */
