@@ -62,6 +62,7 @@ struct kc_objt {
 	uint32_t gen0;
 	uint64_t nminted;  /* user side: handles minted by kc_objt_adopt */
 	size_t nadopted;   /* kernel side: live copies of adopted handles */
+	size_t heap_bytes; /* bytes of the live objects flagged KC_OBJT_F_HEAP */
 	void *(*zalloc)(size_t);
 	void (*free)(void *);
 };
@@ -352,6 +353,8 @@ static void ent_put(struct kc_objt *t, uint32_t n, int may_free)
 		t->free(e->ptr);
 	if (!t->owns && kc_objt_is_adopted(e->h))
 		t->nadopted--;
+	if (e->flags & KC_OBJT_F_HEAP)
+		t->heap_bytes -= e->size;
 	e->used = 0;
 	e->owned = 0;
 	e->in_hmap = 0;
@@ -601,6 +604,7 @@ int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32
 	if (!t->owns) {
 		t->nadopted++;
 		E(t, n)->flags |= KC_OBJT_F_HEAP; /* the tracker's allocator made it */
+		t->heap_bytes += size;
 	}
 	*ptr = copy;
 	*fresh = 1;
@@ -688,10 +692,40 @@ int kc_objt_set_flags(struct kc_objt *t, uint64_t h, unsigned flags)
 
 	kc_os_lock(t->lock);
 	rc = find_handle(t, &n, h);
-	if (!rc)
+	if (!rc) {
+		if ((flags & KC_OBJT_F_HEAP) && !(E(t, n)->flags & KC_OBJT_F_HEAP))
+			t->heap_bytes += E(t, n)->size;
 		E(t, n)->flags |= (uint8_t)flags;
+	}
 	kc_os_unlock(t->lock);
 	return rc;
+}
+
+int kc_objt_retype(struct kc_objt *t, uint64_t h, uint32_t from, uint32_t to, size_t elem_size)
+{
+	uint32_t n;
+	int rc;
+
+	kc_os_lock(t->lock);
+	rc = find_handle(t, &n, h);
+	if (!rc && E(t, n)->type != from)
+		rc = KC_RT_ETYPE;
+	if (!rc) {
+		E(t, n)->type = to;
+		E(t, n)->elem_size = elem_size && E(t, n)->size % elem_size == 0 ? elem_size : E(t, n)->size;
+	}
+	kc_os_unlock(t->lock);
+	return rc;
+}
+
+size_t kc_objt_heap_bytes(struct kc_objt *t)
+{
+	size_t n;
+
+	kc_os_lock(t->lock);
+	n = t->heap_bytes;
+	kc_os_unlock(t->lock);
+	return n;
 }
 
 int kc_objt_foreach(struct kc_objt *t, kc_objt_visit_fn fn, void *arg)

@@ -203,6 +203,8 @@ struct kc_rt {
 	_Atomic unsigned incarnations;
 	char last_fault[256];
 	_Atomic uint64_t faults;         /* protocol faults of user halves (kc_rt_stats.faults) */
+	struct kc_wire_istr *intern;     /* kc_wire_intern's strings, under lock */
+	size_t nintern, intern_bytes;
 	struct kc_trace *trace;
 	uint64_t *rel;                   /* handles released, not yet told to the user half */
 	size_t nrel, caprel;
@@ -262,6 +264,8 @@ int kc_rt__ping(struct kc_rt *rt);
 /* Sum of the chains started by this side so far (heartbeat: was there traffic?). */
 uint64_t kc_rt__chains(struct kc_rt *rt);
 
+/* Release what wire.c keeps per endpoint (interned strings). */
+void kc_wire__free(struct kc_rt *rt);
 /* Kernel side: the user half broke the protocol: count it and kill the incarnation. */
 void kc_rt__fault(struct kc_rt *rt, struct kc_conn *c, const char *why);
 /* Serve one chain started by the peer on slot `slot` (the worker / server loop). The kernel

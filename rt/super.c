@@ -262,6 +262,7 @@ static void rt_free(struct kc_rt *rt)
 	if (rt->conn)
 		kc_conn_put(rt, rt->conn);
 	kc_rt_pool_free(rt);
+	kc_wire__free(rt);
 	kc_objt_free(rt->objt);
 	kc_trace_free(rt->trace);
 	kc_os_free(rt->rel);
