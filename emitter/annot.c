@@ -4,11 +4,15 @@
  *
  *	struct.field  array LEN | string | opaque | list NEXT | union DISCRIMINATOR VALUE=MEMBER...
  *	struct.head   list TYPE.MEMBER      (an embedded struct list_head of TYPEs linked by MEMBER)
- *	function.param  array N | array COUNTPARAM   (pointer-to-integer parameter: N elements)
+ *	function.param  array N | array COUNTPARAM | array (EXPR)   (pointer parameter: N elements)
  *	net_device.netdev_priv  priv STRUCT         (the private area alloc_etherdev() appends)
  *
  * The file lives beside the driver (the driver source is never edited). Malformed lines are
- * errors with file:line, so a typo never silently drops a shape.
+ * errors with file:line, so a typo never silently drops a shape; so are lengths outside
+ * 1..EM_ANNOT_MAXLEN (never cut down), two different annotations of one field, and a file named
+ * with --annotations that does not exist. (EXPR) goes into generated code: it is parsed with a
+ * grammar that has no statements, calls or side effects (annot_expr) and re-printed from its
+ * tokens.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +20,9 @@
 #include <string.h>
 
 #include "emit_int.h"
+
+/* Largest element count an annotation may give (a larger one is an error, never cut down). */
+#define EM_ANNOT_MAXLEN 65536
 
 static const struct {
 	const char *name;
@@ -60,6 +67,27 @@ static int is_ident(const char *s)
 	return 1;
 }
 
+/* A whole decimal number in 1 .. EM_ANNOT_MAXLEN? -1: not a number at all; 0: a number out of
+ * range (an error: lengths are never saturated). */
+static int annot_number(const char *s, long *out)
+{
+	size_t n = strspn(s, "0123456789");
+	unsigned long long v = 0;
+	size_t i;
+
+	if (!n || s[n])
+		return -1;
+	for (i = 0; i < n; i++) {
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+		if (v > EM_ANNOT_MAXLEN)
+			return 0;
+	}
+	if (!v)
+		return 0;
+	*out = (long)v;
+	return 1;
+}
+
 /* "TYPE.MEMBER" (a list_head list's element type and its list_head member)? */
 static int is_type_member(const char *s)
 {
@@ -73,13 +101,219 @@ static int is_type_member(const char *s)
 	return is_ident(t);
 }
 
+/* The struct (or function) part of "struct.field": an identifier, then any number of
+ * "::IDENT" or "::<anon@LINE>" for anonymous members, as the database names them. */
+static int is_struct_name(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	for (k = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_'); i++, k++)
+		;
+	if (!k || isdigit((unsigned char)s[0]))
+		return 0;
+	while (i < n) {
+		if (n - i < 3 || s[i] != ':' || s[i + 1] != ':')
+			return 0;
+		i += 2;
+		if (!strncmp(s + i, "<anon@", 6)) {
+			i += 6;
+			for (k = 0; i < n && isdigit((unsigned char)s[i]); i++, k++)
+				;
+			if (!k || i == n || s[i++] != '>')
+				return 0;
+			continue;
+		}
+		for (k = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_'); i++, k++)
+			;
+		if (!k || isdigit((unsigned char)s[i - k]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * An element-count expression, "array (EXPR)", is pasted into generated code, so it is parsed
+ * with a grammar that has no statements, calls, assignments, casts or side effects:
+ *
+ *	expr    := cmp [ '?' expr ':' expr ]
+ *	cmp     := sum [ ( '==' | '!=' | '<' | '>' | '<=' | '>=' ) sum ]
+ *	sum     := prod { ( '+' | '-' ) prod }
+ *	prod    := primary { ( '*' | '/' ) primary }
+ *	primary := NUMBER | IDENT { ( '->' | '.' ) IDENT } | '(' expr ')'
+ *
+ * NUMBER is decimal, 0 .. EM_ANNOT_MAXLEN (a divisor not 0); IDENT a parameter of the function or
+ * a macro of the driver (the C compiler checks those). No spaces (the file splits words at
+ * spaces). The comparisons and ?: are there for counts that depend on another parameter
+ * (simnic_get_strings: stringset == ETH_SS_TEST ? ...). The text that goes into the generated
+ * code is the one the parser rebuilt from the tokens it accepted.
+ */
+struct xp {
+	const char *s;
+	struct kc_sb out;
+	int depth;
+	const char *err;
+};
+
+#define XP_MAXDEPTH 16
+#define XP_MAXLEN 200
+
+static int xp_expr(struct xp *p);
+
+static int xp_fail(struct xp *p, const char *what)
+{
+	if (!p->err)
+		p->err = what;
+	return -1;
+}
+
+static int xp_ident(struct xp *p)
+{
+	const char *b = p->s;
+
+	if (!isalpha((unsigned char)*p->s) && *p->s != '_')
+		return xp_fail(p, "expected a name, a number or '('");
+	while (isalnum((unsigned char)*p->s) || *p->s == '_')
+		p->s++;
+	kc_sb_addn(&p->out, b, (size_t)(p->s - b));
+	return 0;
+}
+
+static int xp_primary(struct xp *p)
+{
+	if (*p->s == '(') {
+		p->s++;
+		kc_sb_add(&p->out, "(");
+		if (++p->depth > XP_MAXDEPTH)
+			return xp_fail(p, "parentheses nested too deep");
+		if (xp_expr(p))
+			return -1;
+		p->depth--;
+		if (*p->s != ')')
+			return xp_fail(p, "expected ')'");
+		p->s++;
+		kc_sb_add(&p->out, ")");
+		return 0;
+	}
+	if (isdigit((unsigned char)*p->s)) {
+		unsigned long long v = 0;
+		const char *b = p->s;
+
+		while (isdigit((unsigned char)*p->s)) {
+			v = v * 10 + (unsigned long long)(*p->s++ - '0');
+			if (v > EM_ANNOT_MAXLEN)
+				return xp_fail(p, "number too large");
+		}
+		if (isalpha((unsigned char)*p->s) || *p->s == '_')
+			return xp_fail(p, "only decimal numbers without suffix");
+		if (b[0] == '0' && p->s - b > 1)
+			return xp_fail(p, "no leading zeros (octal)");
+		kc_sb_addn(&p->out, b, (size_t)(p->s - b));
+		return 0;
+	}
+	if (xp_ident(p))
+		return -1;
+	for (;;) {
+		if (p->s[0] == '-' && p->s[1] == '>') {
+			p->s += 2;
+			kc_sb_add(&p->out, "->");
+		} else if (p->s[0] == '.') {
+			p->s++;
+			kc_sb_add(&p->out, ".");
+		} else {
+			return 0;
+		}
+		if (!isalpha((unsigned char)*p->s) && *p->s != '_')
+			return xp_fail(p, "expected a member name after '->' or '.'");
+		if (xp_ident(p))
+			return -1;
+	}
+}
+
+static int xp_prod(struct xp *p)
+{
+	if (xp_primary(p))
+		return -1;
+	while (*p->s == '*' || *p->s == '/') {
+		char op = *p->s++;
+
+		kc_sb_addn(&p->out, &op, 1);
+		if (op == '/' && p->s[0] == '0' && !isdigit((unsigned char)p->s[1]))
+			return xp_fail(p, "division by 0");
+		if (xp_primary(p))
+			return -1;
+	}
+	return 0;
+}
+
+static int xp_sum(struct xp *p)
+{
+	if (xp_prod(p))
+		return -1;
+	while ((*p->s == '+' || *p->s == '-') && p->s[1] != '>') {
+		kc_sb_addn(&p->out, p->s++, 1);
+		if (xp_prod(p))
+			return -1;
+	}
+	return 0;
+}
+
+static int xp_expr(struct xp *p)
+{
+	static const char *const cmp[] = { "==", "!=", "<=", ">=", "<", ">" };
+	size_t i;
+
+	if (xp_sum(p))
+		return -1;
+	for (i = 0; i < KC_ARRAY_SIZE(cmp); i++)
+		if (!strncmp(p->s, cmp[i], strlen(cmp[i]))) {
+			p->s += strlen(cmp[i]);
+			kc_sb_add(&p->out, cmp[i]);
+			if (xp_sum(p))
+				return -1;
+			break;
+		}
+	if (*p->s == '?') {
+		p->s++;
+		kc_sb_add(&p->out, "?");
+		if (xp_expr(p))
+			return -1;
+		if (*p->s != ':')
+			return xp_fail(p, "expected ':' of '?:'");
+		p->s++;
+		kc_sb_add(&p->out, ":");
+		if (xp_expr(p))
+			return -1;
+	}
+	return 0;
+}
+
+/* Parse "(EXPR)"; the canonical text (malloc'd) or NULL with a message in err. */
+static char *annot_expr(const char *s, struct kc_err *err)
+{
+	struct xp p = { s, { 0 }, 0, NULL };
+
+	if (strlen(s) > XP_MAXLEN) {
+		kc_err_set(err, KC_EINVAL, "count expression longer than %d characters", XP_MAXLEN);
+		return NULL;
+	}
+	if (*s != '(' || xp_primary(&p) || *p.s) {
+		kc_err_set(err, KC_EINVAL, "count expression '%s': %s at '%.20s' (allowed: names, numbers, -> . "
+			   "+ - * / == != < > <= >= ?: and parentheses)", s, p.err ? p.err : "unexpected text",
+			   p.s);
+		kc_sb_free(&p.out);
+		return NULL;
+	}
+	return kc_sb_steal(&p.out);
+}
+
 /* Parse one line into (field, shape, arg). Returns 1 for an annotation, 0 for blank/comment,
  * KC_EINVAL with a message in err otherwise. field/arg are malloc'd. */
 static int parse_line(char **field, enum em_shape *shape, char **arg, char *line, struct kc_err *err)
 {
 	char *w[3 + EM_UNION_MAXCASES] = { 0 };
 	int n = 0, need, i;
-	char *p = strchr(line, '#'), *save = NULL, *dot;
+	char *p = strchr(line, '#'), *save = NULL, *dot, *expr = NULL;
+	long v;
 
 	if (p)
 		*p = 0;
@@ -97,7 +331,7 @@ static int parse_line(char **field, enum em_shape *shape, char **arg, char *line
 	if (!dot || dot == w[0] || !is_ident(dot + 1))
 		return kc_err_set(err, KC_EINVAL, "'%s' is not struct.field", w[0]);
 	/* struct names are identifiers, or 'outer::<anon@LINE>' for anonymous members */
-	if (!isalpha((unsigned char)w[0][0]) && w[0][0] != '_')
+	if (!is_struct_name(w[0], (size_t)(dot - w[0])))
 		return kc_err_set(err, KC_EINVAL, "'%s' does not start with a struct name", w[0]);
 	if (n < 2)
 		return kc_err_set(err, KC_EINVAL, "%s: missing shape (array, string, opaque, list, union)", w[0]);
@@ -108,27 +342,41 @@ static int parse_line(char **field, enum em_shape *shape, char **arg, char *line
 		return kc_err_set(err, KC_EINVAL, "shape '%s' needs an argument", w[1]);
 	if (!need && n > 2)
 		return kc_err_set(err, KC_EINVAL, "shape '%s' takes no argument", w[1]);
-	/* "(expr)": an element count computed from a function's other parameters (no spaces) */
-	if (n == 3 && !is_ident(w[2]) && strspn(w[2], "0123456789") != strlen(w[2]) &&
-	    !(*shape == EM_S_ARRAY && w[2][0] == '(' && w[2][strlen(w[2]) - 1] == ')') &&
-	    !(*shape == EM_S_LIST && is_type_member(w[2])))
-		return kc_err_set(err, KC_EINVAL, "argument '%s' must be a field name or a number", w[2]);
+	if (n >= 3) {
+		int num = annot_number(w[2], &v);
+
+		if (num == 0)
+			return kc_err_set(err, KC_EINVAL, "length '%s' is not in 1..%d", w[2], EM_ANNOT_MAXLEN);
+		if (*shape == EM_S_ARRAY && w[2][0] == '(') {
+			/* "(expr)": an element count computed from a function's other parameters */
+			expr = annot_expr(w[2], err);
+			if (!expr)
+				return KC_EINVAL;
+		} else if (num < 0 && !is_ident(w[2]) && !(*shape == EM_S_LIST && is_type_member(w[2]))) {
+			return kc_err_set(err, KC_EINVAL, "argument '%s' must be a field name or a number", w[2]);
+		} else if (num > 0 && *shape != EM_S_ARRAY) {
+			return kc_err_set(err, KC_EINVAL, "shape '%s' takes a name, not a number", w[1]);
+		}
+	}
 	for (i = 3; i < n; i++) {
 		/* union case: VALUE=MEMBER, VALUE a number or an identifier (enum constant, macro) */
 		char *eq = strchr(w[i], '='), *num = w[i] + (w[i][0] == '-');
 
-		if (!eq || eq == w[i] || !is_ident(eq + 1))
+		if (!eq || eq == w[i] || !is_ident(eq + 1)) {
+			free(expr);
 			return kc_err_set(err, KC_EINVAL, "union case '%s' is not VALUE=MEMBER", w[i]);
+		}
 		*eq = 0;
-		if (!is_ident(w[i]) && (!*num || strspn(num, "0123456789") != strlen(num))) {
+		if (!is_ident(w[i]) && (!*num || strspn(num, "0123456789") != strlen(num) || strlen(num) > 10)) {
 			*eq = '=';
+			free(expr);
 			return kc_err_set(err, KC_EINVAL, "union case value '%s' must be a number or an identifier", w[i]);
 		}
 		*eq = '=';
 	}
 	*field = kc_xstrdup(w[0]);
-	*arg = NULL;
-	if (n >= 3) {
+	*arg = expr;
+	if (n >= 3 && !expr) {
 		struct kc_sb sb = { 0 };
 
 		/* the union's argument keeps its cases: "DISCRIMINATOR V=M V=M" */
@@ -139,39 +387,63 @@ static int parse_line(char **field, enum em_shape *shape, char **arg, char *line
 	return 1;
 }
 
-/* Load path into m->ann (a missing file is an empty annotation set). */
-int em_annot_load(struct em_model *m, const char *path, struct kc_err *err)
+/* Is annotation a the same as b (shape and argument)? */
+static int annot_same(const struct em_annot *a, const struct em_annot *b)
+{
+	return a->shape == b->shape && (a->arg ? b->arg && !strcmp(a->arg, b->arg) : !b->arg);
+}
+
+/* Load path into m->ann. A missing file is an empty annotation set when it is the default file
+ * beside the driver (must_exist 0), an error when the user named it. The same field annotated
+ * twice the same way is accepted (once); two different annotations of one field are an error. */
+int em_annot_load(struct em_model *m, const char *path, int must_exist, struct kc_err *err)
 {
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
-	int lineno = 0, rc = 0;
+	int lineno = 0, rc = 0, i;
 
 	free(m->annot_path);
 	m->annot_path = kc_xstrdup(path);
 	f = fopen(path, "r");
 	if (!f)
-		return errno == ENOENT ? 0 : kc_err_set(err, KC_EIO, "%s: %s", path, strerror(errno));
+		return errno == ENOENT && !must_exist ? 0 : kc_err_set(err, KC_EIO, "%s: %s", path, strerror(errno));
 	while (getline(&line, &cap, f) > 0) {
-		char *field, *arg;
-		enum em_shape shape;
+		struct em_annot a;
 		int r;
 
 		lineno++;
-		r = parse_line(&field, &shape, &arg, line, err);
+		if (strlen(line) > 4096) {
+			rc = kc_err_set(err, KC_EINVAL, "%s:%d: line too long", path, lineno);
+			break;
+		}
+		r = parse_line(&a.field, &a.shape, &a.arg, line, err);
 		if (r < 0) {
-			rc = kc_err_prefix(err, "%s:%d: ", path, lineno);
+			rc = kc_err_prefix(err, "%s:%d", path, lineno);
 			break;
 		}
 		if (!r)
 			continue;
+		a.line = lineno;
+		for (i = 0; i < m->nann && strcmp(m->ann[i].field, a.field); i++)
+			;
+		if (i < m->nann) {
+			int same = annot_same(&m->ann[i], &a);
+
+			if (!same)
+				rc = kc_err_set(err, KC_EINVAL, "%s:%d: %s is annotated differently at line %d", path,
+						lineno, a.field, m->ann[i].line);
+			free(a.field);
+			free(a.arg);
+			if (!same)
+				break;
+			continue; /* the same annotation twice */
+		}
 		m->ann = kc_xrealloc(m->ann, (m->nann + 1) * sizeof(*m->ann));
-		m->ann[m->nann].field = field;
-		m->ann[m->nann].shape = shape;
-		m->ann[m->nann].arg = arg;
-		m->ann[m->nann].line = lineno;
-		m->nann++;
+		m->ann[m->nann++] = a;
 	}
+	if (!rc && ferror(f))
+		rc = kc_err_set(err, KC_EIO, "%s: read error", path);
 	free(line);
 	fclose(f);
 	return rc;

@@ -21,8 +21,8 @@ static char *default_annot_path(const struct em_model *m)
 
 /* Load the model and run every decision up to (not including) generation. Types come from one
  * scan of every TU (clangscan fills them in the model). */
-static int prepare(struct em_model *m, struct kc_db *db, const char *partition, const char *annotations, FILE *diag,
-		   struct kc_err *err)
+static int prepare(struct em_model *m, struct kc_db *db, const char *partition, const char *annotations,
+		   int must_exist, FILE *diag, struct kc_err *err)
 {
 	char *ap = NULL;
 	int rc, i;
@@ -32,7 +32,7 @@ static int prepare(struct em_model *m, struct kc_db *db, const char *partition, 
 		return rc;
 	m->diag = diag ? diag : stderr;
 	ap = annotations ? kc_xstrdup(annotations) : default_annot_path(m);
-	rc = em_annot_load(m, ap, err);
+	rc = em_annot_load(m, ap, must_exist, err);
 	free(ap);
 	if (rc)
 		return rc;
@@ -54,7 +54,8 @@ int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_em
 	memset(out, 0, sizeof(*out));
 	if (!opts || opts->version != KC_EMIT_OPTS_VERSION || !opts->partition || !opts->outdir)
 		return kc_err_set(err, KC_EINVAL, "kc_emit_run: options need a version, a partition and an output directory");
-	rc = prepare(&m, db, opts->partition, opts->annotations, opts->diag, err);
+	/* a file the user named must exist (annotate, below, writes its answers there) */
+	rc = prepare(&m, db, opts->partition, opts->annotations, opts->annotations != NULL, opts->diag, err);
 	if (rc)
 		goto cleanup;
 	rc = em_model_shapes(&m, 1, err);
@@ -74,19 +75,26 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 			   const char *partition, const char *annotations, struct kc_err *err)
 {
 	struct em_model m;
-	FILE *null = fopen("/dev/null", "w");
 	int rc, i;
 
 	*out = NULL;
 	*n = 0;
 	*annot_path = NULL;
-	rc = prepare(&m, db, partition, annotations, null, err);
+	/* the same decisions as kc_emit_run, reported the same way: a problem emit would refuse
+	 * the input for (an annotation naming no field, a bad union case ...) is an error here
+	 * too, so annotate never calls an input complete that emit refuses */
+	rc = prepare(&m, db, partition, annotations, 0, stderr, err);
 	if (rc)
 		goto cleanup;
 	rc = em_model_shapes(&m, 0, err);
 	if (rc < 0)
 		goto cleanup;
 	rc = 0;
+	if (m.findings) {
+		rc = kc_err_set(err, KC_ECONFLICT, "%u problem%s found (kcut emit refuses the same input)",
+				m.findings, m.findings == 1 ? "" : "s");
+		goto cleanup;
+	}
 	for (i = 0; i < m.ngf; i++) {
 		struct em_field *f = m.gf[i];
 		struct kc_sb who = { 0 }, name = { 0 };
@@ -108,8 +116,6 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 	}
 	*annot_path = kc_xstrdup(m.annot_path);
 cleanup:
-	if (null)
-		fclose(null);
 	em_model_free(&m);
 	return rc;
 }

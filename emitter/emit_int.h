@@ -239,7 +239,7 @@ void em_finding(struct em_model *m, const char *file, int line, int col, const c
 	__attribute__((format(printf, 5, 6)));
 
 /* annot.c */
-int em_annot_load(struct em_model *m, const char *path, struct kc_err *err);
+int em_annot_load(struct em_model *m, const char *path, int must_exist, struct kc_err *err);
 int em_shape_parse(enum em_shape *out, const char *word);
 const char *em_shape_name(enum em_shape s);
 

@@ -183,6 +183,31 @@ static inline int kc_objt_is_adopted(uint64_t h) { return (h & KC_OBJT_ADOPTED) 
 /* The tracked type id, size in bytes and element size (elem_size may be NULL) of a live handle,
  * whatever its type. KC_RT_EPROTO / KC_RT_ESTALE as kc_objt_lookup. */
 int kc_objt_query(struct kc_objt *t, uint32_t *type, size_t *size, size_t *elem_size, uint64_t h);
+/* What the tracker knows of a live handle's object. flags: KC_OBJT_F_*. */
+#define KC_OBJT_F_HEAP 0x01u /* kernel side: a kernel allocator made it for the user half (a
+			      * downcall to kmalloc & co., or the copy of an adopted object), so
+			      * it may be given to the matching deallocator */
+#define KC_OBJT_F_RAW 0x02u  /* kernel side: bytes were written into it by value from the user half
+			      * (opaque data), so it may not take a struct type later */
+struct kc_objt_info {
+	void *ptr;         /* base of the object (user side: the local copy) */
+	uint32_t type;
+	unsigned flags;
+	size_t size, elem_size;
+};
+int kc_objt_info(struct kc_objt *t, struct kc_objt_info *out, uint64_t h);
+/* Set flags on a live handle's object (they go when the handle is released). */
+int kc_objt_set_flags(struct kc_objt *t, uint64_t h, unsigned flags);
+/* Call fn for every live object, in no particular order, until it returns nonzero (which is
+ * returned). fn runs with the tracker's lock held: it must not call the tracker (copy what it
+ * needs, act after kc_objt_foreach returns). */
+typedef int (*kc_objt_visit_fn)(void *arg, uint64_t h, const struct kc_objt_info *obj);
+int kc_objt_foreach(struct kc_objt *t, kc_objt_visit_fn fn, void *arg);
+/* Change a live object's type from `from` (KC_RT_ETYPE if it has another) to `to`, with
+ * elements of elem_size bytes (when that divides its size, else one element). */
+int kc_objt_retype(struct kc_objt *t, uint64_t h, uint32_t from, uint32_t to, size_t elem_size);
+/* Bytes of the live objects flagged KC_OBJT_F_HEAP. */
+size_t kc_objt_heap_bytes(struct kc_objt *t);
 /* Allocator for the copies the tracker makes (user side: imports; kernel side: copies of adopted
  * objects, which kernel code may kfree): defaults to malloc-zeroed / free. Pass both functions
  * (NULL, NULL restores the defaults); set it before the first copy is made. */
@@ -214,6 +239,7 @@ struct kc_rt_fn {
 typedef void (*kc_rt_recover_fn)(struct kc_rt *rt, void *arg, unsigned incarnation);
 
 struct kc_rt_io_ops;
+struct kc_wire_tables;
 
 #define KC_RT_OPTS_VERSION 1
 struct kc_rt_opts {
@@ -253,6 +279,8 @@ struct kc_rt_opts {
 					 * overrides it in the user half */
 	int no_posting;                 /* user side: send every forwarded write at once (bench);
 					 * $KCUT_IO_NO_POSTING=1 sets it */
+	/* Both sides: the driver's tables for pointers on the wire (kc_wire_*, below). */
+	const struct kc_wire_tables *wire;
 };
 #define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20, .heartbeat_ms = 1000, .share_fd = -1 }
 
@@ -476,6 +504,159 @@ struct kc_io_stats {
 };
 void kc_io_get_stats(struct kc_io_stats *out);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Pointers on the wire and their checks (rt/wire.c, issue 14): what generated stubs and handlers
+ * call for every pointer, string, function pointer and bit-operation word that crosses. Written
+ * once here, not emitted into each driver; the emitter prints calls with what its plan knows
+ * about each pointer (struct kc_wire_ptr). The kernel side checks every pointer the user half
+ * sends against the tracker and that description; docs/runtime.md "What the user half can and
+ * cannot make the kernel half do" lists the rules.
+ *
+ * Wire form of a pointer: a kind word, then
+ *   0 NULL;
+ *   1 tracked object: handle (hyper), type, object size, offset of the pointer in the object
+ *     (the kernel side believes only the handle and the offset: type and size come from its
+ *     tracker);
+ *   2 driver global: global id, offset (each half has its own copy of every global);
+ *   3 device region: kc_xdr_put_region (id, offset).
+ *
+ * A driver registers its tables once (kc_rt_opts.wire); the arrays are read at use, so they may
+ * be filled after the endpoint starts but before the first crossing. */
+typedef void (*kc_wire_fn)(void);
+struct kc_wire_global {
+	void *p;
+	size_t size;
+};
+struct kc_wire_tables {
+	struct kc_wire_global *globals; /* global id -> this half's variable */
+	uint32_t nglobals;
+	kc_wire_fn *fnptrs;             /* function-pointer id -> this half's function */
+	uint32_t nfnptrs;
+	const size_t *type_size;        /* tracker type id -> sizeof the struct; 0: untyped bytes
+					 * (opaque allocations; no struct of that id) */
+	uint32_t ntypes;                /* type ids are 1 .. ntypes - 1 */
+	/* Recovery after a user-half restart (kc_wire_recover_hook): the upcall id, which types
+	 * are re-sent (recover_has[type] != 0), and the per-type field encoder (kernel side) and
+	 * decoder (user side). NULL functions: no recovery. */
+	uint32_t recover_fn;
+	const unsigned char *recover_has;
+	void (*recover_enc)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+	void (*recover_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+};
+
+/* What the receiver expects of one pointer. */
+struct kc_wire_at {
+	uint32_t type; /* a tracked type that embeds the expected struct ... */
+	size_t off;    /* ... at this byte offset */
+};
+struct kc_wire_ptr {
+	uint32_t type;        /* expected tracker type; 0: any (void *, a struct outside the model) */
+	uint32_t flags;       /* KC_WP_* */
+	size_t need;          /* bytes from the pointer the receiver touches; 0 counts as 1 */
+	const struct kc_wire_at *at; /* where the expected struct sits inside other tracked types */
+	uint32_t nat;
+	uint32_t region_kind; /* KC_WP_REGION: enum kc_region_kind */
+};
+#define KC_WP_BASE 0x01u     /* the start of the object, or exactly one of the `at` places
+			      * (deallocators, locks, irq cookies, work and timer objects) */
+#define KC_WP_HEAP 0x02u     /* an object a kernel allocator made for the user half (KC_OBJT_F_HEAP):
+			      * what a deallocator may free */
+#define KC_WP_NOGLOBAL 0x04u /* not a driver global */
+#define KC_WP_INTERIOR 0x08u /* anywhere inside the object (a declared pointer into an array or a
+			      * buffer); without it a pointer of a typed parameter must be the object's
+			      * start, an element's start in an array of that type, or an `at` place */
+#define KC_WP_REGION 0x10u   /* may point into a device region (wire kind 3) */
+#define KC_WP_OUT 0x20u      /* user side: a pointer the peer cannot know (an out-parameter's
+			      * uninitialized value) is sent as NULL instead of failing */
+
+/* Encode pointer p (type, elem_size, nelem: how the kernel side tracks it on first sight).
+ * Returns 0 or the error (the encoder then holds a NULL pointer). */
+int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
+		    size_t n, unsigned flags);
+/* Decode a pointer and check it against spec (kernel side: the tracker's view of the handle,
+ * never the message's). Returns the local pointer (NULL for NULL or on error: *rc gets the first
+ * error, KC_RT_EPROTO / ESTALE / ETYPE / ERANGE); *avail (may be NULL): bytes from the pointer to
+ * the end of its object. */
+void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec,
+		      size_t *avail, int *rc);
+/* Is p inside a driver global (id, offset)? */
+int kc_wire_global_of(struct kc_rt *rt, const void *p, uint32_t *id, size_t *off);
+/* Bytes from p to the end of the global or tracked object it points into (0: unknown). */
+size_t kc_wire_extent(struct kc_rt *rt, const void *p);
+/* The tracker type of the object p points to the start of (0: none). */
+uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
+/* Kernel side: an allocation the user half asked for (a kernel allocator's handler): 0 when n
+ * elements of size bytes are within KC_WIRE_ALLOC_MAX and the live allocations made for the user
+ * half stay within KC_WIRE_HEAP_MAX, else KC_ENOMEM (the handler returns NULL, as a failed
+ * allocation). */
+#define KC_WIRE_ALLOC_MAX (4u << 20)
+#define KC_WIRE_HEAP_MAX (64u << 20)
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
+/* Kernel side: the allocator returned p for the user half: track it (type, size bytes) and mark
+ * it KC_OBJT_F_HEAP (what deallocators called by the user half may free). */
+int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);
+/* Bytes by value into dst (avail bytes there) from an opaque on the wire; kernel side: marks
+ * the object dst lies in KC_OBJT_F_RAW. */
+void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc);
+/* Function pointers cross as ids (0 NULL, id + 1). put_fnf / get_fnf: a function-pointer
+ * field, where KC_WIRE_FN_FOREIGN (a function neither table has) leaves the receiver's field
+ * alone (get_fnf returns 1 when *fn is to be stored). */
+#define KC_WIRE_FN_FOREIGN 0xffffffffu
+void kc_wire_put_fn(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn, int *rc);
+kc_wire_fn kc_wire_get_fn(struct kc_rt *rt, struct kc_xdr *x, int *rc);
+void kc_wire_put_fnf(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn);
+int kc_wire_get_fnf(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn *fn, int *rc);
+/* Strings: a bool (non-NULL), a form word, then by value (form 0) or, from the user half, a
+ * pointer (form 1) when the string lies in an object or global both halves have. get_str
+ * decodes into buf (n bytes: KC_WIRE_STRMAX) or returns the kernel's own string (checked: NUL
+ * inside its object). */
+#define KC_WIRE_STRMAX 256
+void kc_wire_put_str(struct kc_rt *rt, struct kc_xdr *x, const char *s, int *rc);
+char *kc_wire_get_str(struct kc_rt *rt, struct kc_xdr *x, char *buf, size_t n, int *rc);
+/* A long-lived copy of s (deduplicated, immutable, freed with the endpoint): for strings a
+ * kernel import keeps (request_irq's name) and string fields. Bounded (KC_WIRE_INTERN_MAX
+ * strings, KC_WIRE_INTERN_BYTES bytes): NULL when full. */
+#define KC_WIRE_INTERN_MAX 1024u
+#define KC_WIRE_INTERN_BYTES (64u << 10)
+const char *kc_wire_intern(struct kc_rt *rt, const char *s);
+/* An argument string a kernel import may keep: s itself when it is the kernel's own (form 1),
+ * else its interned copy; NULL with *rc = KC_ENOMEM when the table is full. */
+const char *kc_wire_keep_str(struct kc_rt *rt, const char *s, const char *buf, int *rc);
+/* A string field: keeps *field when it already holds an equal string, else points it to the
+ * kernel's own string (form 1) or an interned copy. */
+void kc_wire_get_fstr(struct kc_rt *rt, struct kc_xdr *x, const char **field, int *rc);
+/* Arrays of strings: bool, count (at most KC_WIRE_STRVMAX), each as put_str. n: the count the
+ * caller knows, 0: the extent of v's object. get_strv fills vec[max + 1] (NULL-terminated),
+ * strings sent by value go to pool. */
+#define KC_WIRE_STRVMAX 64
+void kc_wire_put_strv(struct kc_rt *rt, struct kc_xdr *x, const char *const *v, size_t n, int *rc);
+const char *const *kc_wire_get_strv(struct kc_rt *rt, struct kc_xdr *x, const char **vec,
+				    size_t max, char *pool, size_t poolsize, size_t *count,
+				    int *rc);
+/* The word of a bit operation: form 1, a pointer, when it lies in an object or global the
+ * kernel half also has; else form 0 and its value. get_word returns the kernel's word (checked:
+ * inside, aligned) or tmp; *avail: bytes from it to the end of its object (tmp: size), which
+ * bounds the bit number: kc_wire_bit_check. */
+void kc_wire_put_word(struct kc_rt *rt, struct kc_xdr *x, const volatile void *p, size_t size,
+		      int *rc);
+void *kc_wire_get_word(struct kc_rt *rt, struct kc_xdr *x, void *tmp, size_t size, size_t *avail,
+		       int *rc);
+int kc_wire_bit_check(int64_t nr, size_t avail); /* 0, or KC_RT_ERANGE unless 0 <= nr < 8 * avail */
+/* Kernel side: the decode of a handler's arguments or a stub's results failed with rc: a
+ * malformed message or a pointer the checks refused is a fault of the user half (logged as
+ * "fn: what", the user half is killed and restarted, KC_RT_EPROTO returned); other codes are
+ * returned as they are. User side: rc. */
+int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn);
+/* Recovery after a restart. Kernel side: the supervisor's hook (kc_rt_opts.recover): re-sends
+ * every live tracked object of a type with recover_has[] set through the upcall recover_fn
+ * (type, the object as a pointer, its fields by recover_enc). User side: the handler of that
+ * upcall. */
+void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation);
+int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+/* The kernel half frees p (the kfree & co. macros of generated kernel halves): forget it in
+ * the tracker and tell the user half. No-op when rt is NULL. */
+void kc_wire_free_hook(struct kc_rt *rt, const void *p);
+
 /* Counters of this side since the endpoint was made (all incarnations). */
 struct kc_rt_stats {
 	uint64_t chains;  /* calls that started a chain (not nested) */
@@ -486,6 +667,8 @@ struct kc_rt_stats {
 	uint64_t sleeps;  /* waits for the peer that went to sleep (futex) after spinning */
 	uint64_t served;  /* calls of the peer this side ran */
 	uint64_t pings;   /* kernel side: heartbeat pings sent (not counted above) */
+	uint64_t faults;  /* kernel side: user halves killed for a protocol fault (malformed or
+			   * forged message, a slot queued twice, a call timeout, kc_rt_fault) */
 };
 void kc_rt_get_stats(struct kc_rt_stats *out, struct kc_rt *rt);
 /* Last fault or death reason (kernel side), for logs (may change while being read). */

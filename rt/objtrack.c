@@ -5,25 +5,36 @@
  * an entry in a table, the generation must match the entry's current one, so a handle of a
  * released object (stale) or a made-up number (forged) is rejected without touching memory it
  * names. Generations start at a per-tracker random value, so handles of one run or one tracker
- * do not validate in another. Entries also sit in a tree ordered by address range (tsearch from
- * libc; ranges never overlap), which turns an interior pointer into (handle, offset). On the
- * user side (owns_copies) entries are keyed by the kernel's handle in a second tree and own a
- * zeroed local copy allocated on first sight. One mutex guards everything; lookups are
- * O(1) by handle on the kernel side and O(log n) by address.
+ * do not validate in another. Entries also sit in an AVL tree ordered by address range (ranges
+ * never overlap), which turns an interior pointer into (handle, offset). On the user side
+ * (owns_copies) entries are keyed by the kernel's handle in a second AVL tree and own a zeroed
+ * local copy allocated on first sight. One mutex guards everything; lookups are O(1) by handle
+ * on the kernel side and O(log n) by address.
  *
  * Adoption: the user half may register memory it allocated itself (kc_objt_adopt) under a handle
  * it mints, with KC_OBJT_ADOPTED set in the low word (kernel-minted handles never have it: the
  * kernel's table is capped below 2^31 entries). Such handles are keyed in the by-handle tree on
  * both sides; the kernel side gives each one its own zeroed copy, of the size on the wire, on
  * first sight (kc_objt_import), allocated with the tracker's allocator and bounded in size and
- * number, so the kernel half still never accepts an address from the user half.
+ * number, so the kernel half still never accepts an address from the user half. An entry keyed
+ * by such a handle is never found through the index path: a table entry that held a kernel
+ * object and now holds an adopted copy does not answer to "same index, next generation".
+ *
+ * Portable core (it also builds into a Linux kernel module): no libc beyond <string.h>, memory
+ * and locks through os.h, no thread-local state, no recursion (the trees keep an explicit path).
  */
 #include "kcut_rt.h"
 #include "os.h"
 
-#include <search.h>
-#include <stdlib.h>
 #include <string.h>
+
+/* Links of one entry in one tree: children as index + 1 (0: none), and the subtree's height. */
+struct link {
+	uint32_t l, r;
+	uint8_t ht;
+};
+
+enum { BY_ADDR, BY_HANDLE, NTREES };
 
 struct ent {
 	void *ptr;         /* kernel side: the object; user side: the local copy */
@@ -32,61 +43,213 @@ struct ent {
 	uint64_t h;        /* the wire handle */
 	uint32_t type;
 	uint32_t gen;
+	struct link lk[NTREES];
 	uint8_t used;
 	uint8_t owned;     /* the tracker allocated ptr (import) and frees it on release */
-	uint8_t in_hmap;   /* entry is in by_handle (user side: all; kernel side: adopted) */
+	uint8_t in_hmap;   /* entry is in the by-handle tree (user side: all; kernel: adopted) */
+	uint8_t flags;     /* KC_OBJT_F_* */
 };
 
 struct kc_objt {
 	struct kc_os_mutex *lock;
 	int owns;
 	struct ent *ents;
-	size_t nents, cap;
-	size_t *freelist;
-	size_t nfree;
+	uint32_t nents, cap;
+	uint32_t *freelist;
+	uint32_t nfree;
 	size_t live;
-	void *by_addr;     /* tree of struct ent * ordered by [ptr, ptr + size) */
-	void *by_handle;   /* tree of struct ent * ordered by h (imported and adopted handles) */
+	uint32_t root[NTREES]; /* index + 1 of each tree's root */
 	uint32_t gen0;
 	uint64_t nminted;  /* user side: handles minted by kc_objt_adopt */
 	size_t nadopted;   /* kernel side: live copies of adopted handles */
+	size_t heap_bytes; /* bytes of the live objects flagged KC_OBJT_F_HEAP */
 	void *(*zalloc)(size_t);
 	void (*free)(void *);
 };
 
-/* Entries move when the table grows, so trees hold indexes boxed as pointers (index + 1). */
-#define BOX(i) ((void *)(uintptr_t)((i) + 1))
-#define UNBOX(p) ((size_t)(uintptr_t)(p) - 1)
+/* The kernel table stays below 2^31 entries (kernel handles never look adopted); 2^24 is more
+ * objects than any driver tracks and keeps the trees' paths short. */
+#define MAX_ENTS (1u << 24)
+/* An AVL tree of n nodes is at most 1.44 log2(n + 2) high: 36 for 2^24. */
+#define MAX_DEPTH 48
 
-static _Thread_local struct kc_objt *cmp_t; /* tree comparators need the table; set under the lock */
-static _Thread_local const struct ent *cmp_key;
-
-static const struct ent *ent_of(const void *boxed)
+static inline struct ent *E(struct kc_objt *t, uint32_t n)
 {
-	if (boxed == (const void *)cmp_key)
-		return cmp_key;
-	return &cmp_t->ents[UNBOX(boxed)];
+	return &t->ents[n - 1];
 }
 
-static int cmp_range(const void *a, const void *b)
-{
-	const struct ent *x = ent_of(a), *y = ent_of(b);
-	uintptr_t xs = (uintptr_t)x->ptr, ys = (uintptr_t)y->ptr;
-	uintptr_t xe = xs + (x->size ? x->size : 1), ye = ys + (y->size ? y->size : 1);
+/* ---- the two AVL trees, over entry indexes ---- */
 
-	if (xe <= ys)
+/* Where key (a byte range [s, e) of the address tree, or a handle) lies relative to node n:
+ * <0 left, >0 right, 0 overlap / equal. */
+struct key {
+	uintptr_t s, e;
+	uint64_t h;
+};
+
+static int key_cmp(struct kc_objt *t, int tr, const struct key *k, uint32_t n)
+{
+	const struct ent *x = E(t, n);
+
+	if (tr == BY_HANDLE)
+		return k->h < x->h ? -1 : k->h > x->h;
+	if (k->e <= (uintptr_t)x->ptr)
 		return -1;
-	if (ye <= xs)
+	if ((uintptr_t)x->ptr + (x->size ? x->size : 1) <= k->s)
 		return 1;
 	return 0;
 }
 
-static int cmp_handle(const void *a, const void *b)
+static void ent_key(struct kc_objt *t, uint32_t n, struct key *k)
 {
-	const struct ent *x = ent_of(a), *y = ent_of(b);
+	const struct ent *x = E(t, n);
 
-	return x->h < y->h ? -1 : x->h > y->h;
+	k->s = (uintptr_t)x->ptr;
+	k->e = k->s + (x->size ? x->size : 1);
+	k->h = x->h;
 }
+
+static inline uint8_t ht(struct kc_objt *t, int tr, uint32_t n)
+{
+	return n ? E(t, n)->lk[tr].ht : 0;
+}
+
+static void fix_height(struct kc_objt *t, int tr, uint32_t n)
+{
+	uint8_t a = ht(t, tr, E(t, n)->lk[tr].l), b = ht(t, tr, E(t, n)->lk[tr].r);
+
+	E(t, n)->lk[tr].ht = (uint8_t)((a > b ? a : b) + 1);
+}
+
+static uint32_t rot_right(struct kc_objt *t, int tr, uint32_t n)
+{
+	uint32_t l = E(t, n)->lk[tr].l;
+
+	E(t, n)->lk[tr].l = E(t, l)->lk[tr].r;
+	E(t, l)->lk[tr].r = n;
+	fix_height(t, tr, n);
+	fix_height(t, tr, l);
+	return l;
+}
+
+static uint32_t rot_left(struct kc_objt *t, int tr, uint32_t n)
+{
+	uint32_t r = E(t, n)->lk[tr].r;
+
+	E(t, n)->lk[tr].r = E(t, r)->lk[tr].l;
+	E(t, r)->lk[tr].l = n;
+	fix_height(t, tr, n);
+	fix_height(t, tr, r);
+	return r;
+}
+
+/* Restore the AVL property at n (its subtrees are AVL trees); returns the subtree's new root. */
+static uint32_t balance(struct kc_objt *t, int tr, uint32_t n)
+{
+	struct link *k = &E(t, n)->lk[tr];
+	int b = (int)ht(t, tr, k->l) - (int)ht(t, tr, k->r);
+
+	if (b > 1) {
+		if (ht(t, tr, E(t, k->l)->lk[tr].l) < ht(t, tr, E(t, k->l)->lk[tr].r))
+			k->l = rot_left(t, tr, k->l);
+		return rot_right(t, tr, n);
+	}
+	if (b < -1) {
+		if (ht(t, tr, E(t, k->r)->lk[tr].r) < ht(t, tr, E(t, k->r)->lk[tr].l))
+			k->r = rot_right(t, tr, k->r);
+		return rot_left(t, tr, n);
+	}
+	fix_height(t, tr, n);
+	return n;
+}
+
+/* Rebalance the nodes held by path[top] .. path[0] (slots: the root word or a child field). */
+static void rebalance_path(struct kc_objt *t, int tr, uint32_t **path, int top)
+{
+	for (; top >= 0; top--)
+		*path[top] = balance(t, tr, *path[top]);
+}
+
+static uint32_t tree_find(struct kc_objt *t, int tr, const struct key *k)
+{
+	uint32_t n = t->root[tr];
+
+	while (n) {
+		int c = key_cmp(t, tr, k, n);
+
+		if (!c)
+			return n;
+		n = c < 0 ? E(t, n)->lk[tr].l : E(t, n)->lk[tr].r;
+	}
+	return 0;
+}
+
+/* Insert node n; returns 0, or the node that overlaps / has the same key (nothing inserted). */
+static uint32_t tree_insert(struct kc_objt *t, int tr, uint32_t n)
+{
+	uint32_t *path[MAX_DEPTH];
+	struct key k;
+	int d = 0;
+
+	ent_key(t, n, &k);
+	path[0] = &t->root[tr];
+	while (*path[d]) {
+		uint32_t m = *path[d];
+		int c = key_cmp(t, tr, &k, m);
+
+		if (!c)
+			return m;
+		path[d + 1] = c < 0 ? &E(t, m)->lk[tr].l : &E(t, m)->lk[tr].r;
+		d++;
+	}
+	E(t, n)->lk[tr] = (struct link){ 0, 0, 1 };
+	*path[d] = n;
+	rebalance_path(t, tr, path, d - 1);
+	return 0;
+}
+
+/* Remove node n (which must be in the tree). */
+static void tree_delete(struct kc_objt *t, int tr, uint32_t n)
+{
+	uint32_t *path[MAX_DEPTH];
+	struct key k;
+	int d = 0, top;
+
+	ent_key(t, n, &k);
+	path[0] = &t->root[tr];
+	while (*path[d] != n) {
+		uint32_t m = *path[d];
+
+		if (!m)
+			return; /* not in the tree: nothing to do (cannot happen) */
+		path[d + 1] = key_cmp(t, tr, &k, m) < 0 ? &E(t, m)->lk[tr].l : &E(t, m)->lk[tr].r;
+		d++;
+	}
+	if (E(t, n)->lk[tr].l && E(t, n)->lk[tr].r) {
+		/* replace n by its successor s, the leftmost node of its right subtree */
+		int j = d + 1;
+		uint32_t s;
+
+		path[j] = &E(t, n)->lk[tr].r;
+		while (E(t, *path[j])->lk[tr].l) {
+			path[j + 1] = &E(t, *path[j])->lk[tr].l;
+			j++;
+		}
+		s = *path[j];
+		*path[j] = E(t, s)->lk[tr].r; /* unlink s (it has no left child) */
+		E(t, s)->lk[tr] = E(t, n)->lk[tr];
+		*path[d] = s;
+		path[d + 1] = &E(t, s)->lk[tr].r; /* the walk went through n's right field */
+		top = j - 1;
+	} else {
+		*path[d] = E(t, n)->lk[tr].l ? E(t, n)->lk[tr].l : E(t, n)->lk[tr].r;
+		top = d - 1;
+	}
+	E(t, n)->lk[tr] = (struct link){ 0, 0, 0 };
+	rebalance_path(t, tr, path, top);
+}
+
+/* ---- the table ---- */
 
 int kc_objt_new(struct kc_objt **out, int owns_copies, struct kc_err *err)
 {
@@ -117,19 +280,12 @@ void kc_objt_set_alloc(struct kc_objt *t, void *(*zalloc)(size_t), void (*releas
 	kc_os_unlock(t->lock);
 }
 
-static void noop_free(void *p)
-{
-	(void)p;
-}
-
 void kc_objt_free(struct kc_objt *t)
 {
-	size_t i;
+	uint32_t i;
 
 	if (!t)
 		return;
-	tdestroy(t->by_addr, noop_free);
-	tdestroy(t->by_handle, noop_free);
 	for (i = 0; i < t->nents; i++)
 		if (t->ents[i].used && t->ents[i].owned)
 			t->free(t->ents[i].ptr);
@@ -139,91 +295,90 @@ void kc_objt_free(struct kc_objt *t)
 	kc_os_free(t);
 }
 
-/* Take a free entry (growing the table); returns its index or (size_t)-1. Lock held. */
-static size_t ent_get(struct kc_objt *t)
+/* Take a free entry (growing the table); returns its index + 1, or 0. Lock held. */
+static uint32_t ent_get(struct kc_objt *t)
 {
-	size_t i;
+	uint32_t i;
 
 	if (t->nfree)
-		return t->freelist[--t->nfree];
+		return t->freelist[--t->nfree] + 1;
 	if (t->nents == t->cap) {
-		size_t ncap = t->cap ? 2 * t->cap : 64;
+		uint32_t ncap = t->cap ? 2 * t->cap : 64;
 		struct ent *ne;
-		size_t *nf;
+		uint32_t *nf;
 
-		if (ncap > KC_OBJT_ADOPTED - 1)
-			return (size_t)-1; /* kernel handles must never look adopted */
-		ne = realloc(t->ents, ncap * sizeof(*ne));
-		if (!ne)
-			return (size_t)-1;
+		if (ncap > MAX_ENTS)
+			return 0;
+		ne = kc_os_alloc((size_t)ncap * sizeof(*ne));
+		nf = kc_os_alloc((size_t)ncap * sizeof(*nf));
+		if (!ne || !nf) {
+			kc_os_free(ne);
+			kc_os_free(nf);
+			return 0;
+		}
+		if (t->nents)
+			memcpy(ne, t->ents, (size_t)t->nents * sizeof(*ne));
+		if (t->nfree)
+			memcpy(nf, t->freelist, (size_t)t->nfree * sizeof(*nf));
+		kc_os_free(t->ents);
+		kc_os_free(t->freelist);
 		t->ents = ne;
-		nf = realloc(t->freelist, ncap * sizeof(*nf));
-		if (!nf)
-			return (size_t)-1;
 		t->freelist = nf;
 		t->cap = ncap;
 	}
 	i = t->nents++;
 	memset(&t->ents[i], 0, sizeof(t->ents[i]));
-	t->ents[i].gen = t->gen0 + (uint32_t)i * 2654435761u;
+	t->ents[i].gen = t->gen0 + i * 2654435761u;
 	if (!t->ents[i].gen)
 		t->ents[i].gen = 1;
-	return i;
+	return i + 1;
 }
 
-/* Drop entry i from both trees and the table; the generation moves on. The object is freed when
- * the tracker owns it and may_free is set. Lock held. */
-static void ent_put(struct kc_objt *t, size_t i, int may_free)
+/* Give back an entry that was never made live (in no tree). Lock held. */
+static void ent_unget(struct kc_objt *t, uint32_t n)
 {
-	struct ent *e = &t->ents[i];
+	t->freelist[t->nfree++] = n - 1;
+}
 
-	tdelete(BOX(i), &t->by_addr, cmp_range);
+/* Drop entry n from both trees and the table; the generation moves on. The object is freed when
+ * the tracker owns it and may_free is set. Lock held. */
+static void ent_put(struct kc_objt *t, uint32_t n, int may_free)
+{
+	struct ent *e = E(t, n);
+
+	tree_delete(t, BY_ADDR, n);
 	if (e->in_hmap)
-		tdelete(BOX(i), &t->by_handle, cmp_handle);
+		tree_delete(t, BY_HANDLE, n);
 	if (e->owned && may_free)
 		t->free(e->ptr);
 	if (!t->owns && kc_objt_is_adopted(e->h))
 		t->nadopted--;
+	if (e->flags & KC_OBJT_F_HEAP)
+		t->heap_bytes -= e->size;
 	e->used = 0;
 	e->owned = 0;
 	e->in_hmap = 0;
+	e->flags = 0;
 	e->ptr = NULL;
 	e->gen++;
 	if (!e->gen)
 		e->gen = 1;
-	t->freelist[t->nfree++] = i;
+	t->freelist[t->nfree++] = n - 1;
 	t->live--;
 }
 
-static void lock(struct kc_objt *t)
+/* The entry whose range holds p (lock held); 0 when none. */
+static uint32_t find_addr(struct kc_objt *t, const void *p)
 {
-	kc_os_lock(t->lock);
-	cmp_t = t;
-}
+	struct key k = { (uintptr_t)p, (uintptr_t)p + 1, 0 };
 
-static void unlock(struct kc_objt *t)
-{
-	cmp_t = NULL;
-	kc_os_unlock(t->lock);
-}
-
-/* Find the entry whose range holds p (lock held); (size_t)-1 when none. */
-static size_t find_addr(struct kc_objt *t, const void *p)
-{
-	struct ent key = { .ptr = (void *)(uintptr_t)p, .size = 1 };
-	void **n;
-
-	cmp_key = &key;
-	n = tfind(&key, &t->by_addr, cmp_range);
-	cmp_key = NULL;
-	return n ? UNBOX(*n) : (size_t)-1;
+	return tree_find(t, BY_ADDR, &k);
 }
 
 int kc_objt_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,
 		  size_t nelem)
 {
-	size_t i, size;
-	void **n;
+	uint32_t n;
 	int rc = 0;
 
 	*h = 0;
@@ -231,172 +386,177 @@ int kc_objt_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size
 		return KC_EINVAL;
 	if (nelem > SIZE_MAX / elem_size || elem_size * nelem > UINTPTR_MAX - (uintptr_t)ptr)
 		return KC_RT_ERANGE;
-	size = elem_size * nelem;
-	lock(t);
-	i = find_addr(t, ptr);
-	if (i != (size_t)-1) {
-		struct ent *e = &t->ents[i];
+	kc_os_lock(t->lock);
+	n = find_addr(t, ptr);
+	if (n) {
+		struct ent *e = E(t, n);
 
-		if (e->ptr == ptr && e->size == size && e->type == type &&
+		if (e->ptr == ptr && e->size == elem_size * nelem && e->type == type &&
 		    e->elem_size == elem_size)
 			*h = e->h;
 		else
 			rc = e->type != type ? KC_RT_ETYPE : KC_RT_ERANGE;
 		goto out;
 	}
-	i = ent_get(t);
-	if (i == (size_t)-1) {
+	n = ent_get(t);
+	if (!n) {
 		rc = KC_ENOMEM;
 		goto out;
 	}
-	t->ents[i].ptr = ptr;
-	t->ents[i].size = size;
-	t->ents[i].elem_size = elem_size;
-	t->ents[i].type = type;
-	t->ents[i].h = ((uint64_t)t->ents[i].gen << 32) | (uint64_t)(i + 1);
-	n = tsearch(BOX(i), &t->by_addr, cmp_range);
-	if (!n || *n != BOX(i)) {
+	E(t, n)->ptr = ptr;
+	E(t, n)->size = elem_size * nelem;
+	E(t, n)->elem_size = elem_size;
+	E(t, n)->type = type;
+	E(t, n)->h = ((uint64_t)E(t, n)->gen << 32) | (uint64_t)n;
+	if (tree_insert(t, BY_ADDR, n)) {
 		/* overlaps an object the lookup above did not see (ptr inside, end overlaps) */
-		t->freelist[t->nfree++] = i;
-		rc = n ? KC_RT_ERANGE : KC_ENOMEM;
+		ent_unget(t, n);
+		rc = KC_RT_ERANGE;
 		goto out;
 	}
-	t->ents[i].used = 1;
+	E(t, n)->used = 1;
 	t->live++;
-	*h = t->ents[i].h;
+	*h = E(t, n)->h;
 out:
-	unlock(t);
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 int kc_objt_handle_of(struct kc_objt *t, uint64_t *h, size_t *off, const void *ptr)
 {
-	size_t i;
+	uint32_t n;
 	int rc = 0;
 
 	*h = 0;
 	*off = 0;
 	if (!ptr)
 		return KC_ENOTFOUND;
-	lock(t);
-	i = find_addr(t, ptr);
-	if (i == (size_t)-1) {
+	kc_os_lock(t->lock);
+	n = find_addr(t, ptr);
+	if (!n) {
 		rc = KC_ENOTFOUND;
 	} else {
-		*h = t->ents[i].h;
-		*off = (size_t)((uintptr_t)ptr - (uintptr_t)t->ents[i].ptr);
+		*h = E(t, n)->h;
+		*off = (size_t)((uintptr_t)ptr - (uintptr_t)E(t, n)->ptr);
 	}
-	unlock(t);
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
-/* Handle -> entry index with all checks but the range one (lock held). */
-static int find_handle(struct kc_objt *t, size_t *idx, uint64_t h, uint32_t type)
+/* Handle -> entry (index + 1) with all checks but the type and range ones (lock held). */
+static int find_handle(struct kc_objt *t, uint32_t *n, uint64_t h)
 {
 	if (t->owns || kc_objt_is_adopted(h)) {
-		struct ent key = { .h = h };
-		void **n;
+		struct key k = { 0, 0, h };
 
 		if (!h)
 			return KC_RT_EPROTO;
-		cmp_key = &key;
-		n = tfind(&key, &t->by_handle, cmp_handle);
-		cmp_key = NULL;
-		if (!n) /* kernel side: an adopted handle never imported (or already gone) */
+		*n = tree_find(t, BY_HANDLE, &k);
+		if (!*n) /* kernel side: an adopted handle never imported (or already gone) */
 			return t->owns ? KC_RT_ESTALE : KC_RT_EPROTO;
-		*idx = UNBOX(*n);
 	} else {
 		uint64_t i = h & 0xffffffffu;
 		uint32_t gen = (uint32_t)(h >> 32);
+		struct ent *e;
 
 		if (i == 0 || i > t->nents)
 			return KC_RT_EPROTO;
-		*idx = (size_t)(i - 1);
-		if (t->ents[*idx].gen != gen) {
+		*n = (uint32_t)i;
+		e = E(t, *n);
+		if (e->gen != gen) {
 			/* an older generation of this entry: stale; anything else: forged */
-			uint32_t age = t->ents[*idx].gen - gen;
+			uint32_t age = e->gen - gen;
 
 			return age > 0 && age < (1u << 20) ? KC_RT_ESTALE : KC_RT_EPROTO;
 		}
-		if (!t->ents[*idx].used)
+		if (!e->used)
 			return KC_RT_ESTALE;
+		/* the entry now holds an object keyed by another handle (an adopted copy that
+		 * reused the table entry of a released kernel object): this handle was never
+		 * issued */
+		if (e->in_hmap || e->h != h)
+			return KC_RT_EPROTO;
 	}
-	if (t->ents[*idx].type != type)
-		return KC_RT_ETYPE;
 	return 0;
+}
+
+static int find_typed(struct kc_objt *t, uint32_t *n, uint64_t h, uint32_t type)
+{
+	int rc = find_handle(t, n, h);
+
+	if (!rc && E(t, *n)->type != type)
+		rc = KC_RT_ETYPE;
+	return rc;
 }
 
 int kc_objt_lookup(struct kc_objt *t, void **ptr, uint64_t h, uint32_t type, size_t off,
 		   size_t len)
 {
-	size_t i;
+	uint32_t n;
 	int rc;
 
 	*ptr = NULL;
-	lock(t);
-	rc = find_handle(t, &i, h, type);
-	if (!rc && (off > t->ents[i].size || len > t->ents[i].size - off))
+	kc_os_lock(t->lock);
+	rc = find_typed(t, &n, h, type);
+	if (!rc && (off > E(t, n)->size || len > E(t, n)->size - off))
 		rc = KC_RT_ERANGE;
 	if (!rc)
-		*ptr = (uint8_t *)t->ents[i].ptr + off;
-	unlock(t);
+		*ptr = (uint8_t *)E(t, n)->ptr + off;
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 int kc_objt_size(struct kc_objt *t, size_t *size, size_t *elem_size, uint64_t h, uint32_t type)
 {
-	size_t i;
+	uint32_t n;
 	int rc;
 
 	*size = 0;
 	*elem_size = 0;
-	lock(t);
-	rc = find_handle(t, &i, h, type);
+	kc_os_lock(t->lock);
+	rc = find_typed(t, &n, h, type);
 	if (!rc) {
-		*size = t->ents[i].size;
-		*elem_size = t->ents[i].elem_size;
+		*size = E(t, n)->size;
+		*elem_size = E(t, n)->elem_size;
 	}
-	unlock(t);
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 /* Put a new entry for peer-named handle h over ptr (size bytes) into both trees. Lock held.
  * On failure the entry goes back to the free list and ptr is left alone. */
-static int ent_add_keyed(struct kc_objt *t, size_t *idx, uint64_t h, void *ptr, uint32_t type,
+static int ent_add_keyed(struct kc_objt *t, uint32_t *out, uint64_t h, void *ptr, uint32_t type,
 			 size_t size)
 {
-	size_t i = ent_get(t);
-	void **n;
+	uint32_t n = ent_get(t);
 
-	if (i == (size_t)-1)
+	if (!n)
 		return KC_ENOMEM;
-	t->ents[i].ptr = ptr;
-	t->ents[i].size = size;
-	t->ents[i].elem_size = size;
-	t->ents[i].type = type;
-	t->ents[i].h = h;
-	n = tsearch(BOX(i), &t->by_addr, cmp_range);
-	if (!n || *n != BOX(i)) {
-		t->freelist[t->nfree++] = i;
-		return n ? KC_RT_ERANGE : KC_ENOMEM; /* n: overlaps a tracked object */
+	E(t, n)->ptr = ptr;
+	E(t, n)->size = size;
+	E(t, n)->elem_size = size;
+	E(t, n)->type = type;
+	E(t, n)->h = h;
+	if (tree_insert(t, BY_ADDR, n)) {
+		ent_unget(t, n);
+		return KC_RT_ERANGE; /* overlaps a tracked object */
 	}
-	n = tsearch(BOX(i), &t->by_handle, cmp_handle);
-	if (!n || *n != BOX(i)) {
-		tdelete(BOX(i), &t->by_addr, cmp_range);
-		t->freelist[t->nfree++] = i;
-		return KC_ENOMEM;
+	if (tree_insert(t, BY_HANDLE, n)) {
+		tree_delete(t, BY_ADDR, n);
+		ent_unget(t, n);
+		return KC_RT_ERANGE; /* cannot happen: callers looked the handle up first */
 	}
-	t->ents[i].used = 1;
-	t->ents[i].in_hmap = 1;
+	E(t, n)->used = 1;
+	E(t, n)->in_hmap = 1;
 	t->live++;
-	*idx = i;
+	*out = n;
 	return 0;
 }
 
 int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32_t type,
 		   size_t size)
 {
-	size_t i;
+	uint32_t n;
 	void *copy;
 	int rc;
 
@@ -406,13 +566,13 @@ int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32
 		return KC_EINVAL;
 	if (!t->owns && !kc_objt_is_adopted(h))
 		return KC_EINVAL;
-	lock(t);
-	rc = find_handle(t, &i, h, type);
+	kc_os_lock(t->lock);
+	rc = find_typed(t, &n, h, type);
 	if (!rc) {
-		if (t->ents[i].size != size)
+		if (E(t, n)->size != size)
 			rc = KC_RT_ERANGE;
 		else
-			*ptr = t->ents[i].ptr;
+			*ptr = E(t, n)->ptr;
 		goto out;
 	}
 	if (rc != (t->owns ? KC_RT_ESTALE : KC_RT_EPROTO))
@@ -433,27 +593,30 @@ int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32
 		rc = KC_ENOMEM;
 		goto out;
 	}
-	rc = ent_add_keyed(t, &i, h, copy, type, size);
+	rc = ent_add_keyed(t, &n, h, copy, type, size);
 	if (rc) {
 		t->free(copy);
 		if (rc == KC_RT_ERANGE)
 			rc = KC_ENOMEM; /* a fresh allocation cannot overlap: tree trouble */
 		goto out;
 	}
-	t->ents[i].owned = 1;
-	if (!t->owns)
+	E(t, n)->owned = 1;
+	if (!t->owns) {
 		t->nadopted++;
+		E(t, n)->flags |= KC_OBJT_F_HEAP; /* the tracker's allocator made it */
+		t->heap_bytes += size;
+	}
 	*ptr = copy;
 	*fresh = 1;
 out:
-	unlock(t);
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 int kc_objt_adopt(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t size)
 {
-	size_t i;
-	uint64_t n;
+	uint32_t n;
+	uint64_t k;
 	int rc = 0;
 
 	*h = 0;
@@ -461,10 +624,10 @@ int kc_objt_adopt(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size
 		return KC_EINVAL;
 	if (size > KC_OBJT_ADOPT_MAX_SIZE || size > UINTPTR_MAX - (uintptr_t)ptr)
 		return KC_RT_ERANGE;
-	lock(t);
-	i = find_addr(t, ptr);
-	if (i != (size_t)-1) {
-		struct ent *e = &t->ents[i];
+	kc_os_lock(t->lock);
+	n = find_addr(t, ptr);
+	if (n) {
+		struct ent *e = E(t, n);
 
 		/* adopting the same object again gives the same handle */
 		if (e->ptr == ptr && e->size == size && e->type == type && !e->owned &&
@@ -476,75 +639,144 @@ int kc_objt_adopt(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size
 	}
 	/* (generation << 32) | ADOPTED | serial, serial never 0; the generation starts at the
 	 * tracker's random value, so handles minted by an earlier user half are not reused */
-	n = ++t->nminted;
-	*h = ((uint64_t)(t->gen0 + (uint32_t)(n / (KC_OBJT_ADOPTED - 1))) << 32) | KC_OBJT_ADOPTED |
-	     (n % (KC_OBJT_ADOPTED - 1) + 1);
-	rc = ent_add_keyed(t, &i, *h, ptr, type, size);
+	k = ++t->nminted;
+	*h = ((uint64_t)(t->gen0 + (uint32_t)(k / (KC_OBJT_ADOPTED - 1))) << 32) | KC_OBJT_ADOPTED |
+	     (k % (KC_OBJT_ADOPTED - 1) + 1);
+	rc = ent_add_keyed(t, &n, *h, ptr, type, size);
 	if (rc)
 		*h = 0;
 out:
-	unlock(t);
+	kc_os_unlock(t->lock);
+	return rc;
+}
+
+static void fill_info(struct kc_objt_info *out, const struct ent *e)
+{
+	out->ptr = e->ptr;
+	out->type = e->type;
+	out->size = e->size;
+	out->elem_size = e->elem_size;
+	out->flags = e->flags;
+}
+
+int kc_objt_info(struct kc_objt *t, struct kc_objt_info *out, uint64_t h)
+{
+	uint32_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	kc_os_lock(t->lock);
+	rc = find_handle(t, &n, h);
+	if (!rc)
+		fill_info(out, E(t, n));
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 int kc_objt_query(struct kc_objt *t, uint32_t *type, size_t *size, size_t *elem_size, uint64_t h)
 {
-	size_t i;
+	struct kc_objt_info in;
+	int rc = kc_objt_info(t, &in, h);
+
+	*type = in.type;
+	*size = in.size;
+	if (elem_size)
+		*elem_size = in.elem_size;
+	return rc;
+}
+
+int kc_objt_set_flags(struct kc_objt *t, uint64_t h, unsigned flags)
+{
+	uint32_t n;
 	int rc;
 
-	*type = 0;
-	*size = 0;
-	if (elem_size)
-		*elem_size = 0;
-	lock(t);
-	rc = find_handle(t, &i, h, 0);
-	if (rc == KC_RT_ETYPE)
-		rc = 0; /* find_handle checked the handle itself; any type will do here */
+	kc_os_lock(t->lock);
+	rc = find_handle(t, &n, h);
 	if (!rc) {
-		*type = t->ents[i].type;
-		*size = t->ents[i].size;
-		if (elem_size)
-			*elem_size = t->ents[i].elem_size;
+		if ((flags & KC_OBJT_F_HEAP) && !(E(t, n)->flags & KC_OBJT_F_HEAP))
+			t->heap_bytes += E(t, n)->size;
+		E(t, n)->flags |= (uint8_t)flags;
 	}
-	unlock(t);
+	kc_os_unlock(t->lock);
+	return rc;
+}
+
+int kc_objt_retype(struct kc_objt *t, uint64_t h, uint32_t from, uint32_t to, size_t elem_size)
+{
+	uint32_t n;
+	int rc;
+
+	kc_os_lock(t->lock);
+	rc = find_handle(t, &n, h);
+	if (!rc && E(t, n)->type != from)
+		rc = KC_RT_ETYPE;
+	if (!rc) {
+		E(t, n)->type = to;
+		E(t, n)->elem_size = elem_size && E(t, n)->size % elem_size == 0 ? elem_size : E(t, n)->size;
+	}
+	kc_os_unlock(t->lock);
+	return rc;
+}
+
+size_t kc_objt_heap_bytes(struct kc_objt *t)
+{
+	size_t n;
+
+	kc_os_lock(t->lock);
+	n = t->heap_bytes;
+	kc_os_unlock(t->lock);
+	return n;
+}
+
+int kc_objt_foreach(struct kc_objt *t, kc_objt_visit_fn fn, void *arg)
+{
+	struct kc_objt_info in;
+	uint32_t i;
+	int rc = 0;
+
+	kc_os_lock(t->lock);
+	for (i = 0; i < t->nents && !rc; i++) {
+		if (!t->ents[i].used)
+			continue;
+		fill_info(&in, &t->ents[i]);
+		rc = fn(arg, t->ents[i].h, &in);
+	}
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 int kc_objt_release(struct kc_objt *t, uint64_t h)
 {
-	size_t i;
+	uint32_t n;
 	int rc;
 
-	lock(t);
-	rc = find_handle(t, &i, h, 0);
-	if (rc == KC_RT_ETYPE || rc == 0) {
-		/* the type does not matter for release; find_handle checked the handle itself */
-		ent_put(t, i, 1);
-		rc = 0;
-	}
-	unlock(t);
+	kc_os_lock(t->lock);
+	rc = find_handle(t, &n, h);
+	if (!rc)
+		ent_put(t, n, 1); /* the type does not matter for release */
+	kc_os_unlock(t->lock);
 	return rc;
 }
 
 void kc_objt_untrack(struct kc_objt *t, const void *ptr)
 {
-	size_t i;
+	uint32_t n;
 
 	if (!ptr)
 		return;
-	lock(t);
-	i = find_addr(t, ptr);
-	if (i != (size_t)-1 && t->ents[i].ptr == ptr)
-		ent_put(t, i, t->owns); /* kernel side: the caller is freeing ptr itself */
-	unlock(t);
+	kc_os_lock(t->lock);
+	n = find_addr(t, ptr);
+	if (n && E(t, n)->ptr == ptr)
+		ent_put(t, n, t->owns); /* kernel side: the caller is freeing ptr itself */
+	kc_os_unlock(t->lock);
 }
 
 size_t kc_objt_count(struct kc_objt *t)
 {
 	size_t n;
 
-	lock(t);
+	kc_os_lock(t->lock);
 	n = t->live;
-	unlock(t);
+	kc_os_unlock(t->lock);
 	return n;
 }

@@ -404,7 +404,22 @@ static const char *own_name(struct kc_rt *rt, int64_t fn)
 static void fault(struct kc_rt *rt, struct kc_conn *c, const char *why)
 {
 	if (rt->side == KC_SIDE_KERNEL)
-		kc_conn_kill(rt, c, why);
+		kc_rt__fault(rt, c, why);
+}
+
+void kc_rt__fault(struct kc_rt *rt, struct kc_conn *c, const char *why)
+{
+	if (!atomic_load(&c->dead))
+		atomic_fetch_add_explicit(&rt->faults, 1, memory_order_relaxed);
+	kc_conn_kill(rt, c, why);
+}
+
+/* Kernel side: the chain on the user half's slot is over (its reply is about to be handed
+ * over, or it failed): the slot may be popped again. */
+static void serve_done(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
+{
+	if (rt->side == KC_SIDE_KERNEL && slot >= rt->g.nk && slot < rt->g.nk + rt->g.nu)
+		atomic_store_explicit(&c->serving[slot - rt->g.nk], 0, memory_order_release);
 }
 
 /* User side: drop the copies of objects the kernel half released (the trailer of a CALL with
@@ -571,10 +586,13 @@ reply:
 	else if (tls_garble == 2)
 		s->len = 0x7fffff00u;
 	tls_garble = 0;
-	if (park >= 0 && rt->side == KC_SIDE_USER) /* the reply that ends the chain */
+	if (park >= 0 && rt->side == KC_SIDE_USER) { /* the reply that ends the chain */
 		hand_val(rt, s, KC_TURN_KERNEL | (park ? KC_TURN_PARKED : 0));
-	else
+	} else {
+		if (park >= 0)
+			serve_done(rt, c, ch->slot); /* before the hand-off: the slot is free after it */
 		hand(rt, s);
+	}
 	return park > 0 && rt->side == KC_SIDE_USER;
 }
 
@@ -590,7 +608,7 @@ int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, i
 	struct kc_rt_msg m;
 	struct msgbuf b;
 	uint32_t off;
-	int rc, parked = 0;
+	int rc, parked = 0, replied = 0;
 
 	b.heap = NULL;
 	tls_chain = &ch;
@@ -607,9 +625,12 @@ int kc_rt_serve_chain_park(struct kc_rt *rt, struct kc_conn *c, uint32_t slot, i
 		goto out;
 	}
 	parked = serve_one(rt, c, s, &m, off, &ch, park);
+	replied = 1;
 	if (!parked) /* a parked worker stays awake on the slot (udrv.c clears it on leaving) */
 		atomic_store(&s->awake[rt->side].v, 0);
 out:
+	if (!replied)
+		serve_done(rt, c, slot);
 	msgbuf_release(&b);
 	tls_chain = ch.prev;
 	return parked;
@@ -800,7 +821,8 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 			kc_stat_inc(&kc_sst(rt, c->slot)->pushed);
 		/* nobody serves this slot until we push it: no worker's store to undo */
 		atomic_store(&s->awake[!rt->side].v, 0);
-		if (kc_ring_push(r, c->slot)) {
+		if (kc_ring_push(r, c->slot) ||
+		    (tls_garble == 3 && (tls_garble = 0, kc_ring_push(r, c->slot)))) {
 			fault(rt, cn, "request ring corrupted by the user half");
 			rc = rt->side == KC_SIDE_KERNEL ? KC_RT_EPROTO : KC_RT_EDEAD;
 			goto out;
@@ -950,6 +972,7 @@ void kc_rt_get_stats(struct kc_rt_stats *out, struct kc_rt *rt)
 		out->served += atomic_load_explicit(&t->served, memory_order_relaxed);
 		out->pings += atomic_load_explicit(&t->pings, memory_order_relaxed);
 	}
+	out->faults = atomic_load_explicit(&rt->faults, memory_order_relaxed);
 }
 
 struct kc_objt *kc_rt_objt(struct kc_rt *rt)

@@ -169,6 +169,10 @@ struct kc_conn {
 	 * call that starts a chain there, freed with the incarnation */
 	_Atomic uint8_t busy[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U];
 	struct kc_rt_call *calls[KC_NSLOTS_K > KC_NSLOTS_U ? KC_NSLOTS_K : KC_NSLOTS_U];
+	/* kernel side: a chain of the peer's slot NK + i is being served (set when a server thread
+	 * pops the slot, cleared right before the reply that ends the chain is handed over), so a
+	 * slot the user half queues twice is served once (the second pop is a protocol fault) */
+	_Atomic uint8_t serving[KC_NSLOTS_U];
 };
 
 struct kc_trace;
@@ -204,6 +208,9 @@ struct kc_rt {
 	_Atomic int stop_clean;          /* 1: the last user half exited 0 when asked to stop */
 	_Atomic unsigned incarnations;
 	char last_fault[256];
+	_Atomic uint64_t faults;         /* protocol faults of user halves (kc_rt_stats.faults) */
+	struct kc_wire_istr *intern;     /* kc_wire_intern's strings, under lock */
+	size_t nintern, intern_bytes;
 	struct kc_trace *trace;
 	uint64_t *rel;                   /* handles released, not yet told to the user half */
 	size_t nrel, caprel;
@@ -316,7 +323,13 @@ int kc_rt__ping(struct kc_rt *rt);
 /* Sum of the chains started by this side so far (heartbeat: was there traffic?). */
 uint64_t kc_rt__chains(struct kc_rt *rt);
 
-/* Serve one chain started by the peer on slot `slot` (the worker / server loop). */
+/* Release what wire.c keeps per endpoint (interned strings). */
+void kc_wire__free(struct kc_rt *rt);
+/* Kernel side: the user half broke the protocol: count it and kill the incarnation. */
+void kc_rt__fault(struct kc_rt *rt, struct kc_conn *c, const char *why);
+/* Serve one chain started by the peer on slot `slot` (the worker / server loop). The kernel
+ * side's server threads first claim the slot (c->serving); a slot being served already is a
+ * protocol fault. */
 void kc_rt_serve_chain(struct kc_rt *rt, struct kc_conn *c, uint32_t slot);
 /* The same; park (user side): leave the slot parked for this worker with the reply (udrv.c).
  * Returns 1 when the slot was left parked. */
@@ -347,7 +360,8 @@ int kc_trace_write(struct kc_trace *t, FILE *f);
 void kc_region__test_fixed_gens(struct kc_rt *rt);
 
 /* Test hooks (tests/rt only): the next reply this thread sends has a garbage header (mode 1)
- * or claims a message length larger than the slot (mode 2). */
+ * or claims a message length larger than the slot (mode 2); the next chain this thread starts
+ * is pushed on the request ring twice (mode 3: a hostile peer queueing one slot twice). */
 void kc_rt__test_garble_next_reply(int mode);
 
 #endif /* KC_RT_INTERNAL_H */

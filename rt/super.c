@@ -218,7 +218,11 @@ static void *server_main(void *arg)
 
 			if (si >= 0) {
 				if (si < rt->g.nk || si >= rt->g.nk + rt->g.nu)
-					kc_conn_kill(rt, c, "user half queued a slot it does not own");
+					kc_rt__fault(rt, c, "user half queued a slot it does not own");
+				else if (atomic_exchange(&c->serving[si - rt->g.nk], 1))
+					/* one slot, one chain: the user half queued a slot whose
+					 * chain is being served (the same CALL would run twice) */
+					kc_rt__fault(rt, c, "user half queued a slot being served");
 				else
 					kc_rt_serve_chain(rt, c, (uint32_t)si);
 				continue;
@@ -259,6 +263,7 @@ static void rt_free(struct kc_rt *rt)
 	if (rt->conn)
 		kc_conn_put(rt, rt->conn);
 	kc_rt_pool_free(rt);
+	kc_wire__free(rt);
 	kc_objt_free(rt->objt);
 	kc_trace_free(rt->trace);
 	kc_os_free(rt->rel);

@@ -219,6 +219,8 @@ def annotate_flow(args, case, db, tmp):
     for l in lines:
         if l not in r.stdout:
             fail("annotate did not list %r:\n%s" % (l, r.stdout))
+    with open(ann, "w") as f:
+        f.write("# no annotations yet\n")
     r = run([args.kcut, "emit", "--db", db, "--partition", "test", "-o", os.path.join(tmp, "refused"),
              "--annotations", ann])
     if r.returncode != 1 or "shape is unknown" not in r.stderr or os.path.exists(os.path.join(tmp, "refused")):
@@ -229,6 +231,15 @@ def annotate_flow(args, case, db, tmp):
              "--annotations", ann])
     if r.returncode != 1 or "unknown field msg.datq" not in r.stderr:
         fail("an annotation naming a missing field must be an error: exit %d\n%s" % (r.returncode, r.stderr))
+    # annotate refuses what emit refuses (issue 14: it used to call this file complete)
+    r = run([args.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", ann], stdin=subprocess.DEVNULL)
+    if r.returncode == 0 or "unknown field msg.datq" not in r.stderr:
+        fail("annotate must refuse the file emit refuses: exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    # a named annotation file that does not exist is an error for emit (not an empty file)
+    r = run([args.kcut, "emit", "--db", db, "--partition", "test", "-o", os.path.join(tmp, "noann"),
+             "--annotations", os.path.join(tmp, "no-such-file")])
+    if r.returncode != 2 or "no-such-file" not in r.stderr or os.path.exists(os.path.join(tmp, "noann")):
+        fail("emit --annotations MISSING must fail naming the file: exit %d\n%s" % (r.returncode, r.stderr))
     with open(ann, "w") as f:
         f.write("msg.data array\n")
     r = run([args.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", ann], stdin=subprocess.DEVNULL)

@@ -32,7 +32,7 @@ static void test_annot_good(void)
 			    "rxb::<anon@136>.page opaque\n");
 
 	memset(&m, 0, sizeof(m));
-	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), 0);
 	KC_REQUIRE(m.nann == 7);
 	KC_CHECK_EQ_STR(m.ann[0].field, "ring.buf");
 	KC_CHECK_EQ_INT(m.ann[0].shape, EM_S_ARRAY);
@@ -59,7 +59,7 @@ static void test_annot_param_forms(void)
 			    "net_device.netdev_priv priv my_adapter\n");
 
 	memset(&m, 0, sizeof(m));
-	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), 0);
 	KC_REQUIRE(m.nann == 3);
 	KC_CHECK_EQ_INT(m.ann[0].shape, EM_S_ARRAY);
 	KC_CHECK_EQ_STR(m.ann[0].arg, "(eeprom->len)");
@@ -81,7 +81,7 @@ static void check_bad(const char *line, const char *want)
 	kc_sb_addf(&sb, "ok.field opaque\n%s\n", line);
 	p = write_tmp(sb.s);
 	memset(&m, 0, sizeof(m));
-	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), KC_EINVAL);
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), KC_EINVAL);
 	if (!strstr(err.msg, want) || !strstr(err.msg, ":2: "))
 		fprintf(stderr, "line '%s': message '%s' lacks '%s' or the line number\n", line, err.msg, want);
 	KC_CHECK(strstr(err.msg, want) != NULL);
@@ -107,15 +107,90 @@ static void test_annot_bad(void)
 	check_bad("9ring.buf opaque", "does not start with a struct name");
 }
 
+/* The default file beside the driver may be missing (no annotations); a file the user named
+ * (--annotations) may not. */
 static void test_annot_missing_file_is_empty(void)
 {
 	struct em_model m;
 	struct kc_err err = { 0 };
 
 	memset(&m, 0, sizeof(m));
-	KC_CHECK_EQ_INT(em_annot_load(&m, "/nonexistent/kcut.annotations", &err), 0);
+	KC_CHECK_EQ_INT(em_annot_load(&m, "/nonexistent/kcut.annotations", 0, &err), 0);
 	KC_CHECK_EQ_INT(m.nann, 0);
 	em_model_free(&m);
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, "/nonexistent/kcut.annotations", 1, &err), KC_EIO);
+	KC_CHECK(strstr(err.msg, "/nonexistent/kcut.annotations") != NULL);
+	em_model_free(&m);
+}
+
+/* Issue 14: an annotation's count expression is pasted into the generated kernel half; only the
+ * strict grammar gets through (no statements, calls, assignments, casts, strings), and lengths
+ * are never cut down. */
+static void test_annot_strict(void)
+{
+	struct em_model m;
+	struct kc_err err = { 0 };
+	char *p = write_tmp("fn.a array (n*4+hdr->len/2-1)\nfn.b array (x.y.z)\nfn.c array 65536\n"
+			    "fn.d array ((a<=b)?(c!=d):e>=f)\n");
+
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), 0);
+	KC_REQUIRE(m.nann == 4);
+	KC_CHECK_EQ_STR(m.ann[0].arg, "(n*4+hdr->len/2-1)");
+	KC_CHECK_EQ_STR(m.ann[2].arg, "65536");
+	em_model_free(&m);
+	unlink(p);
+	free(p);
+	check_bad("fn.data array (eeprom->len);}int(evil)", "count expression");
+	check_bad("fn.data array (len)+(x)", "count expression");
+	check_bad("fn.data array (f(x))", "count expression");
+	check_bad("fn.data array (x=1)", "count expression");
+	check_bad("fn.data array (x,y)", "count expression");
+	check_bad("fn.data array ((int)x)", "count expression");
+	check_bad("fn.data array (x[1])", "count expression");
+	check_bad("fn.data array (\"s\")", "count expression");
+	check_bad("fn.data array (x++)", "count expression");
+	check_bad("fn.data array (--x)", "count expression");
+	check_bad("fn.data array (x/0)", "division by 0");
+	check_bad("fn.data array (010)", "octal");
+	check_bad("fn.data array (0x10)", "count expression");
+	check_bad("fn.data array (99999999999999999999)", "too large");
+	check_bad("fn.data array ((((((((((((((((((x))))))))))))))))))", "too deep");
+	check_bad("fn.data array (x->)", "member name");
+	check_bad("fn.data array (a?b)", "':'");
+	check_bad("fn.data array ()", "count expression");
+	check_bad("ring.buf array 0", "not in 1..65536");
+	check_bad("ring.buf array 65537", "not in 1..65536");
+	check_bad("ring.buf array 99999999999999999999999", "not in 1..65536");
+	check_bad("ring.next list 5", "takes a name");
+	check_bad("u.x union kind 99999999999=a", "must be a number or an identifier");
+	check_bad("a);b.c opaque", "does not start with a struct name");
+	check_bad("a::<anon@x>.c opaque", "does not start with a struct name");
+}
+
+/* The same field annotated twice: the same way is fine (kept once), differently an error naming
+ * both lines. */
+static void test_annot_duplicates(void)
+{
+	struct em_model m;
+	struct kc_err err = { 0 };
+	char *p = write_tmp("ring.buf array count\nad.name string\nring.buf array count\n");
+
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), 0);
+	KC_CHECK_EQ_INT(m.nann, 2);
+	em_model_free(&m);
+	unlink(p);
+	free(p);
+	check_bad("ok.field string", "annotated differently at line 1");
+	p = write_tmp("ring.buf array count\nring.buf array 16\n");
+	memset(&m, 0, sizeof(m));
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), KC_EINVAL);
+	KC_CHECK(strstr(err.msg, ":2: ring.buf is annotated differently at line 1") != NULL);
+	em_model_free(&m);
+	unlink(p);
+	free(p);
 }
 
 static void test_annot_append(void)
@@ -128,7 +203,7 @@ static void test_annot_append(void)
 	KC_CHECK_EQ_INT(kc_emit_annot_append(p, "ring.buf", "array", &err), KC_EINVAL);
 	KC_CHECK(strstr(err.msg, "needs an argument") != NULL);
 	memset(&m, 0, sizeof(m));
-	KC_CHECK_EQ_INT(em_annot_load(&m, p, &err), 0);
+	KC_CHECK_EQ_INT(em_annot_load(&m, p, 1, &err), 0);
 	KC_CHECK_EQ_INT(m.nann, 1); /* the rejected line was not written */
 	em_model_free(&m);
 	unlink(p);
@@ -308,6 +383,8 @@ int main(void)
 	KC_RUN(test_annot_bad);
 	KC_RUN(test_annot_param_forms);
 	KC_RUN(test_annot_missing_file_is_empty);
+	KC_RUN(test_annot_strict);
+	KC_RUN(test_annot_duplicates);
 	KC_RUN(test_annot_append);
 	KC_RUN(test_decl);
 	KC_RUN(test_nonempty);

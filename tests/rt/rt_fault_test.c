@@ -245,6 +245,57 @@ static void test_short_results(void)
 	run_fault(F_SHORT, KC_RT_EPROTO, 5000);
 }
 
+/* Issue 14: a user half that queues one slot twice on the down ring had its one CALL run twice,
+ * at the same time, by two server threads (for kfree: a double free). One slot is served once:
+ * the second pop is a protocol fault (counted, user half restarted), the CALL runs at most once. */
+static void test_double_slot(void)
+{
+	struct kc_rt *rt = start(5000);
+	struct kc_rt_stats st;
+	uint32_t v = 0, tag = 0, runs = 0;
+	int rc, i;
+
+	KC_REQUIRE(rt);
+	atomic_store(&k_slow_runs, 0);
+	atomic_store(&k_slow_max, 0);
+	kc_rt_get_stats(&st, rt);
+	KC_CHECK_EQ_INT(st.faults, 0);
+	rc = up_u32(rt, U_DOUBLESLOT, 300, &runs);
+	KC_CHECK(rc == KC_RT_EDEAD || rc == KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+	for (i = 0; i < 100 && atomic_load(&k_slow_inside); i++)
+		kc_os_sleep_ns(10000000ull); /* the one run may still be sleeping */
+	KC_CHECK(atomic_load(&k_slow_runs) <= 1);
+	KC_CHECK_EQ_INT(atomic_load(&k_slow_max), atomic_load(&k_slow_runs) ? 1 : 0);
+	kc_rt_get_stats(&st, rt);
+	KC_CHECK_EQ_INT(st.faults, 1);
+	KC_CHECK(strstr(kc_rt_last_fault(rt), "slot") != NULL);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 2);
+	KC_CHECK_EQ_INT(up_echo(rt, 5, 6, &v, &tag), 0);
+	KC_CHECK_EQ_INT(v, 6);
+	/* chains the user half starts one after the other on the same slot (each from a fresh
+	 * thread, which tries the first slot of its range first) are each served: the slot is
+	 * free again before the reply that ends a chain is handed over */
+	for (i = 0; i < 200; i++) {
+		struct kc_rt_call *c;
+		struct kc_xdr *a, *r;
+
+		v = 0;
+		KC_REQUIRE(kc_rt_call_begin(&c, &a, rt, U_DOWNTHREAD) == 0);
+		kc_xdr_put_u32(a, (uint32_t)i);
+		kc_xdr_put_u32(a, 1);
+		rc = kc_rt_call_invoke(c, &r);
+		if (!rc)
+			v = kc_xdr_get_u32(r);
+		KC_CHECK_EQ_INT(kc_rt_call_end(c, rc), 0);
+		KC_CHECK_EQ_INT(v, (uint32_t)i + 1);
+	}
+	kc_rt_get_stats(&st, rt);
+	KC_CHECK_EQ_INT(st.faults, 1);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 2);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+}
+
 /* Calls made while the user half is down fail fast instead of waiting. */
 static void test_down_fails_fast(void)
 {
@@ -554,6 +605,7 @@ int main(void)
 	KC_RUN(test_oversize_length);
 	KC_RUN(test_short_results);
 	KC_RUN(test_forged_bulk_reference);
+	KC_RUN(test_double_slot);
 	KC_RUN(test_down_fails_fast);
 	KC_RUN(test_repeated_restarts);
 	KC_RUN(test_chaos_kills);

@@ -380,6 +380,159 @@ static void test_adopt_limits(void)
 	kc_objt_free(k);
 }
 
+/* Issue 14: a kernel object is untracked and an adopted copy takes its table entry; the handle
+ * "same index, next generation" was never issued and must not find the copy (it did: the index
+ * path only compared the generation). fuzz_objt found it; tests/fuzz/objt/regress-alias-after-
+ * untrack is its input. */
+static void test_alias_after_untrack(void)
+{
+	struct kc_objt *t;
+	static char obj[32];
+	uint64_t h, ha, forged;
+	struct kc_objt_info in;
+	void *p, *copy;
+	int fresh;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(t, &h, obj, 1, sizeof(obj), 1) == 0);
+	kc_objt_untrack(t, obj);
+	ha = (0x1234ull << 32) | KC_OBJT_ADOPTED | 5;
+	KC_REQUIRE(kc_objt_import(t, &copy, &fresh, ha, 1, 16) == 0);
+	KC_CHECK(fresh);
+	forged = h + (1ull << 32); /* same index, next generation */
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, forged, 1, 0, 1), KC_RT_EPROTO);
+	KC_CHECK(p == NULL);
+	KC_CHECK_EQ_INT(kc_objt_info(t, &in, forged), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_release(t, forged), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h, 1, 0, 1), KC_RT_ESTALE);
+	/* the copy answers to its own handle only, and is marked as heap (the tracker made it) */
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, ha, 1, 0, 16), 0);
+	KC_CHECK(p == copy);
+	KC_CHECK_EQ_INT(kc_objt_info(t, &in, ha), 0);
+	KC_CHECK(in.flags & KC_OBJT_F_HEAP);
+	KC_CHECK(in.ptr == copy);
+	kc_objt_free(t);
+}
+
+struct visit {
+	size_t n, bytes;
+	int stop_at;
+};
+
+static int visit_count(void *arg, uint64_t h, const struct kc_objt_info *o)
+{
+	struct visit *v = arg;
+
+	(void)h;
+	v->n++;
+	v->bytes += o->size;
+	return v->stop_at && (int)v->n == v->stop_at ? 7 : 0;
+}
+
+static void test_foreach_and_flags(void)
+{
+	struct kc_objt *t;
+	static long objs[10][4];
+	struct visit v = { 0, 0, 0 };
+	struct kc_objt_info in;
+	uint64_t h[10];
+	int i;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	KC_CHECK_EQ_INT(kc_objt_foreach(t, visit_count, &v), 0);
+	KC_CHECK_EQ_INT(v.n, 0);
+	for (i = 0; i < 10; i++)
+		KC_REQUIRE(kc_objt_track(t, &h[i], objs[i], (uint32_t)i, sizeof(long), 4) == 0);
+	kc_objt_untrack(t, objs[3]);
+	KC_CHECK_EQ_INT(kc_objt_foreach(t, visit_count, &v), 0);
+	KC_CHECK_EQ_INT(v.n, 9);
+	KC_CHECK_EQ_INT(v.bytes, 9 * sizeof(objs[0]));
+	v = (struct visit){ 0, 0, 4 };
+	KC_CHECK_EQ_INT(kc_objt_foreach(t, visit_count, &v), 7);
+	KC_CHECK_EQ_INT(v.n, 4);
+	/* flags */
+	KC_CHECK_EQ_INT(kc_objt_info(t, &in, h[5]), 0);
+	KC_CHECK_EQ_INT(in.flags, 0);
+	KC_CHECK(in.ptr == objs[5] && in.type == 5 && in.size == sizeof(objs[5]) && in.elem_size == sizeof(long));
+	KC_CHECK_EQ_INT(kc_objt_set_flags(t, h[5], KC_OBJT_F_HEAP), 0);
+	KC_CHECK_EQ_INT(kc_objt_info(t, &in, h[5]), 0);
+	KC_CHECK_EQ_INT(in.flags, KC_OBJT_F_HEAP);
+	KC_CHECK_EQ_INT(kc_objt_set_flags(t, h[3], KC_OBJT_F_HEAP), KC_RT_ESTALE);
+	/* a new object in the released entry starts without flags */
+	kc_objt_untrack(t, objs[5]);
+	KC_REQUIRE(kc_objt_track(t, &h[5], objs[5], 5, sizeof(long), 4) == 0);
+	KC_CHECK_EQ_INT(kc_objt_info(t, &in, h[5]), 0);
+	KC_CHECK_EQ_INT(in.flags, 0);
+	kc_objt_free(t);
+}
+
+/* The trees under churn: thousands of random tracks and untracks (both trees: user side,
+ * imports and adoptions), checked after every step against a model for a random probe and
+ * fully every 500 steps. */
+static void test_churn(void)
+{
+	enum { N = 400, SZ = 24 };
+	static char pool[N * SZ];
+	uint64_t h[N] = { 0 };
+	int lens[N] = { 0 };
+	struct kc_objt *t;
+	size_t bad = 0, live = 0;
+	int i, step;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	srand(11);
+	for (step = 0; step < 20000; step++) {
+		int k = rand() % N, len = 1 + rand() % SZ;
+		uint64_t hh;
+		size_t off;
+		int rc;
+
+		if (h[k]) {
+			kc_objt_untrack(t, pool + k * SZ);
+			h[k] = 0;
+			live--;
+		} else {
+			rc = kc_objt_track(t, &h[k], pool + k * SZ, 1, (size_t)len, 1);
+			lens[k] = len;
+			if (rc)
+				bad++;
+			else
+				live++;
+		}
+		k = rand() % (N * SZ);
+		rc = kc_objt_handle_of(t, &hh, &off, pool + k);
+		if (h[k / SZ] && k % SZ < lens[k / SZ] ? rc || hh != h[k / SZ] || off != (size_t)(k % SZ)
+						      : rc != KC_ENOTFOUND)
+			bad++;
+		if (step % 500 == 0)
+			for (i = 0; i < N; i++) {
+				void *p;
+
+				if (h[i] && (kc_objt_lookup(t, &p, h[i], 1, 0, 1) || p != pool + i * SZ))
+					bad++;
+			}
+	}
+	KC_CHECK_EQ_INT(bad, 0);
+	KC_CHECK_EQ_INT(kc_objt_count(t), live);
+	kc_objt_free(t);
+	/* the by-handle tree: user side, imports of random handles, half released again */
+	KC_REQUIRE(kc_objt_new(&t, 1, NULL) == 0);
+	for (step = 0; step < 5000; step++) {
+		uint64_t k = ((uint64_t)(rand() % 64) << 32) | (uint64_t)(1 + rand() % 64);
+		void *p, *q;
+		int fresh;
+
+		if (kc_objt_import(t, &p, &fresh, k, 2, 8) != 0)
+			bad++;
+		else if (kc_objt_import(t, &q, &fresh, k, 2, 8) != 0 || q != p || fresh)
+			bad++;
+		if (rand() % 2)
+			kc_objt_release(t, k);
+	}
+	KC_CHECK_EQ_INT(bad, 0);
+	kc_objt_free(t);
+}
+
 int main(void)
 {
 	KC_RUN(test_track_and_lookup);
@@ -391,5 +544,8 @@ int main(void)
 	KC_RUN(test_query);
 	KC_RUN(test_adopt);
 	KC_RUN(test_adopt_limits);
+	KC_RUN(test_alias_after_untrack);
+	KC_RUN(test_foreach_and_flags);
+	KC_RUN(test_churn);
 	return kc_test_done();
 }

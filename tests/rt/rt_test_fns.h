@@ -32,6 +32,8 @@ enum {
 	U_ADOPT,     /* (u32 size) -> (handle h, u32 fresh1, u32 fresh2, u32 intact): a local object
 		      * of size bytes (0x33) adopted as h, sent twice with K_IMPORT; intact: still 0x33 */
 	U_BULKSCRIBBLE, /* (buf ref) -> writes into the (read-only) kernel buffer: dies */
+	U_DOUBLESLOT, /* (u32 ms) -> (u32 K_SLOW(ms)) called from a fresh user thread whose chain is
+		       * pushed on the down ring twice (one slot queued twice: one CALL, two pops) */
 	U_NFNS
 };
 
@@ -44,6 +46,7 @@ enum {
 	K_MEET,      /* (u32 n) -> (u32 1 when n callers were inside at once within 3 s, else 0) */
 	K_IMPORT,    /* (handle h, u32 size) -> (u32 fresh): the kernel's copy of adopted h (type 5);
 		      * writes 0x77 into its byte 0 */
+	K_SLOW,      /* (u32 ms) -> (u32 runs): sleeps ms; counts its runs and how many run at once */
 	K_NFNS
 };
 
@@ -51,9 +54,9 @@ static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
 	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs", "u_bulksum",
 	"u_bulkdown", "u_bulkforge", "u_slowchain", "u_downmeet",
-	"u_adopt", "u_bulkscribble",
+	"u_adopt", "u_bulkscribble", "u_doubleslot",
 };
 static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob", "k_bulksum",
-							   "k_meet", "k_import" };
+							   "k_meet", "k_import", "k_slow" };
 
 #endif

@@ -112,6 +112,28 @@ static int k_import(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* K_SLOW: how often it ran, how many ran at once at most. */
+static atomic_uint k_slow_runs, k_slow_inside, k_slow_max;
+
+static int k_slow(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint32_t ms = kc_xdr_get_u32(a);
+	unsigned in, max, runs;
+
+	(void)rt;
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	runs = atomic_fetch_add(&k_slow_runs, 1) + 1;
+	in = atomic_fetch_add(&k_slow_inside, 1) + 1;
+	max = atomic_load(&k_slow_max);
+	while (in > max && !atomic_compare_exchange_weak(&k_slow_max, &max, in))
+		;
+	kc_os_sleep_ns((uint64_t)ms * 1000000ull);
+	atomic_fetch_sub(&k_slow_inside, 1);
+	kc_xdr_put_u32(r, runs);
+	return 0;
+}
+
 static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_NEST] = { "k_nest", k_nest },
 	[K_ADD] = { "k_add", k_add },
@@ -119,6 +141,7 @@ static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_BULKSUM] = { "k_bulksum", k_bulksum },
 	[K_MEET] = { "k_meet", k_meet },
 	[K_IMPORT] = { "k_import", k_import },
+	[K_SLOW] = { "k_slow", k_slow },
 };
 
 /* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32

@@ -197,6 +197,43 @@ static int u_downthread(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* U_DOUBLESLOT: a downcall whose slot goes on the down ring twice (runtime test hook). */
+static void *double_thread(void *p)
+{
+	struct down_arg *d = p;
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+
+	d->rc = kc_rt_call_begin(&c, &ca, g_rt, K_SLOW);
+	if (d->rc)
+		return NULL;
+	kc_xdr_put_u32(ca, d->a);
+	kc_rt__test_garble_next_reply(3);
+	d->rc = kc_rt_call_invoke(c, &cr);
+	if (!d->rc)
+		d->v = kc_xdr_get_u32(cr);
+	d->rc = kc_rt_call_end(c, d->rc);
+	return NULL;
+}
+
+static int u_doubleslot(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	struct down_arg d = { 0 };
+	pthread_t t;
+
+	(void)rt;
+	d.a = kc_xdr_get_u32(a);
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	if (pthread_create(&t, NULL, double_thread, &d))
+		return KC_ENOMEM;
+	pthread_join(t, NULL);
+	if (d.rc)
+		return d.rc;
+	kc_xdr_put_u32(r, d.v);
+	return 0;
+}
+
 static void *meet_thread(void *p)
 {
 	struct down_arg *d = p;
@@ -490,6 +527,7 @@ static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_DOWNMEET] = { "u_downmeet", u_downmeet },
 	[U_ADOPT] = { "u_adopt", u_adopt },
 	[U_BULKSCRIBBLE] = { "u_bulkscribble", u_bulkscribble },
+	[U_DOUBLESLOT] = { "u_doubleslot", u_doubleslot },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,749 @@
+/*
+ * wire.c - pointers, strings, function pointers and bit-operation words on the wire, and the
+ * kernel half's checks of everything of that kind the user half sends (issue 14).
+ *
+ * Every split driver's stubs and handlers used to carry these helpers (the generated
+ * kcut_marshal.h), and the kernel side believed the type and size a message gave for a handle.
+ * Here they are written once, and the kernel side believes only its tracker: a handle names an
+ * object whose type, size, flags and base the tracker knows; the message contributes the handle
+ * and an offset, nothing else. struct kc_wire_ptr (computed by the emitter's plan) says what the
+ * receiving code will do with the pointer: touch `need` bytes of an object of type `type`, free
+ * it (base of a heap object), lock it (base of the lock, which may sit inside a tracked object at
+ * one of the `at` places), or walk an array.
+ *
+ * Portable core: no libc beyond <string.h>, no stdio (reasons go to kc_rt_fault), memory through
+ * os.h.
+ */
+#include "rt_internal.h"
+
+#include <string.h>
+
+/* An interned string (kc_wire_intern): one list per endpoint, bounded. */
+struct kc_wire_istr {
+	struct kc_wire_istr *next;
+	size_t len;
+	char s[];
+};
+
+static const struct kc_wire_tables no_tables;
+
+static const struct kc_wire_tables *tab(const struct kc_rt *rt)
+{
+	return rt->o.wire ? rt->o.wire : &no_tables;
+}
+
+static int kernel(const struct kc_rt *rt)
+{
+	return rt->side == KC_SIDE_KERNEL;
+}
+
+static void fail(int *rc, int code)
+{
+	if (!*rc)
+		*rc = code;
+}
+
+/* sizeof the struct of type id ty (0: untyped bytes or an unknown id). */
+static size_t type_size(const struct kc_rt *rt, uint32_t ty)
+{
+	const struct kc_wire_tables *t = tab(rt);
+
+	return t->type_size && ty < t->ntypes ? t->type_size[ty] : 0;
+}
+
+int kc_wire_global_of(struct kc_rt *rt, const void *p, uint32_t *id, size_t *off)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uintptr_t a = (uintptr_t)p;
+	uint32_t i;
+
+	for (i = 0; p && t->globals && i < t->nglobals; i++) {
+		uintptr_t b = (uintptr_t)t->globals[i].p;
+
+		if (b && a >= b && a - b < t->globals[i].size) {
+			*id = i;
+			*off = a - b;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- encoding ---- */
+
+int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
+		    size_t n, unsigned flags)
+{
+	struct kc_objt *t = kc_rt_objt(rt);
+	struct kc_objt_info in;
+	uint64_t h = 0;
+	size_t off = 0;
+	uint32_t gid;
+	int r;
+
+	if (!p) {
+		kc_xdr_put_u32(x, 0);
+		return 0;
+	}
+	if (kc_wire_global_of(rt, p, &gid, &off)) {
+		kc_xdr_put_u32(x, 2);
+		kc_xdr_put_u32(x, gid);
+		kc_xdr_put_u32(x, (uint32_t)off);
+		return 0;
+	}
+	r = kc_objt_handle_of(t, &h, &off, p);
+	if (r == KC_ENOTFOUND && kernel(rt)) {
+		r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem ? elem : 1, n ? n : 1);
+		off = 0;
+	} else if (r == KC_ENOTFOUND && (flags & KC_WP_OUT)) {
+		/* user side: an out-parameter's value, unknown to the kernel (uninitialized) */
+		kc_xdr_put_u32(x, 0);
+		return 0;
+	}
+	if (!r)
+		r = kc_objt_info(t, &in, h);
+	if (!r && (in.type == 0 || in.type >= tab(rt)->ntypes))
+		r = KC_RT_ETYPE; /* not one of this driver's type ids */
+	if (r) {
+		kc_xdr_put_u32(x, 0);
+		return r;
+	}
+	kc_xdr_put_u32(x, 1);
+	kc_xdr_put_u64(x, h);
+	kc_xdr_put_u32(x, in.type);
+	kc_xdr_put_u32(x, (uint32_t)in.size);
+	kc_xdr_put_u32(x, (uint32_t)off);
+	return 0;
+}
+
+/* ---- decoding and the kernel side's checks ---- */
+
+static int at_place(const struct kc_wire_ptr *sp, uint32_t type, size_t off)
+{
+	uint32_t i;
+
+	for (i = 0; i < sp->nat; i++)
+		if (sp->at[i].type == type && sp->at[i].off == off)
+			return 1;
+	return 0;
+}
+
+/* Kernel side, wire kind 2: driver global id at off. */
+static void *get_global(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t id, uint32_t off,
+			size_t need, size_t *avail, int *rc)
+{
+	const struct kc_wire_tables *t = tab(rt);
+
+	if (!t->globals || id >= t->nglobals || !t->globals[id].p || off > t->globals[id].size ||
+	    need > t->globals[id].size - off) {
+		fail(rc, KC_RT_ERANGE);
+		return NULL;
+	}
+	if (kernel(rt) && (sp->flags & (KC_WP_HEAP | KC_WP_NOGLOBAL))) {
+		fail(rc, KC_RT_ETYPE); /* kfree(&a_global), a global as an irq cookie */
+		return NULL;
+	}
+	if (kernel(rt) && (sp->flags & KC_WP_BASE) && off) {
+		fail(rc, KC_RT_ERANGE);
+		return NULL;
+	}
+	if (avail)
+		*avail = t->globals[id].size - off;
+	return (char *)t->globals[id].p + off;
+}
+
+/* Kernel side, wire kind 1: the object behind handle h, at offset off, checked against sp. */
+static void *get_tracked_kernel(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint64_t h,
+				uint32_t off, size_t need, size_t *avail, int *rc)
+{
+	struct kc_objt *t = kc_rt_objt(rt);
+	struct kc_objt_info in;
+	int r = kc_objt_info(t, &in, h), placed = 0;
+
+	if (r) {
+		fail(rc, r); /* forged (KC_RT_EPROTO) or released (KC_RT_ESTALE) */
+		return NULL;
+	}
+	if (off > in.size) {
+		fail(rc, KC_RT_ERANGE);
+		return NULL;
+	}
+	if ((sp->flags & KC_WP_HEAP) && !(in.flags & KC_OBJT_F_HEAP)) {
+		fail(rc, KC_RT_ETYPE); /* not something a kernel allocator made for the user half */
+		return NULL;
+	}
+	placed = sp->nat && at_place(sp, in.type, off);
+	if (sp->type && in.type != sp->type && !placed) {
+		size_t want = type_size(rt, sp->type);
+
+		/* An untyped allocation (kmalloc & co. the user half asked for) takes the type of
+		 * its first typed use, if no bytes were written into it by value before. */
+		if (type_size(rt, in.type) || !(in.flags & KC_OBJT_F_HEAP) || (in.flags & KC_OBJT_F_RAW) ||
+		    off || !want || in.size < want ||
+		    kc_objt_retype(t, h, in.type, sp->type, want)) {
+			fail(rc, KC_RT_ETYPE);
+			return NULL;
+		}
+		in.type = sp->type;
+		in.elem_size = in.size % want ? in.size : want;
+	}
+	if (off && !placed && !(sp->flags & KC_WP_INTERIOR)) {
+		/* a typed pointer: the object's start or an element's start; an untyped one: any
+		 * place inside unless it must be a base */
+		int elem_start = sp->type && in.type == sp->type && in.elem_size && off % in.elem_size == 0;
+
+		if ((sp->flags & KC_WP_BASE) || (sp->type && !elem_start)) {
+			fail(rc, KC_RT_ERANGE);
+			return NULL;
+		}
+	}
+	if (need > in.size - off) {
+		fail(rc, KC_RT_ERANGE);
+		return NULL;
+	}
+	if (avail)
+		*avail = in.size - off;
+	return (char *)in.ptr + off;
+}
+
+/* User side, wire kind 1: the local copy of the kernel's object (made on first sight). */
+static void *get_tracked_user(struct kc_rt *rt, uint64_t h, uint32_t ty, uint32_t size,
+			      uint32_t off, size_t need, size_t *avail, int *rc)
+{
+	struct kc_objt *t = kc_rt_objt(rt);
+	struct kc_objt_info in;
+	void *p = NULL;
+	int fresh, r;
+
+	if (off > size || need > size - off) {
+		fail(rc, KC_RT_ERANGE);
+		return NULL;
+	}
+	r = kc_objt_import(t, &p, &fresh, h, ty, size);
+	if (r == KC_RT_ETYPE && !kc_objt_info(t, &in, h) && !type_size(rt, in.type) && in.size == size) {
+		/* the kernel gave an untyped allocation a type (its first typed use) */
+		r = kc_objt_retype(t, h, in.type, ty, type_size(rt, ty));
+		if (!r)
+			r = kc_objt_import(t, &p, &fresh, h, ty, size);
+	}
+	if (r) {
+		fail(rc, r);
+		return NULL;
+	}
+	if (avail)
+		*avail = size - off;
+	return (char *)p + off;
+}
+
+void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *sp,
+		      size_t *avail, int *rc)
+{
+	static const struct kc_wire_ptr any;
+	uint32_t kind = kc_xdr_get_u32(x);
+	size_t need;
+
+	if (!sp)
+		sp = &any;
+	need = sp->need ? sp->need : 1;
+	if (avail)
+		*avail = 0;
+	if (kc_xdr_error(x) || kind == 0)
+		return NULL; /* a decode error is the caller's kc_xdr_dec_done */
+	if (kind == 2) {
+		uint32_t id = kc_xdr_get_u32(x), off = kc_xdr_get_u32(x);
+
+		if (kc_xdr_error(x))
+			return NULL;
+		return get_global(rt, sp, id, off, need, avail, rc);
+	}
+	if (kind == 1) {
+		uint64_t h = kc_xdr_get_u64(x);
+		uint32_t ty = kc_xdr_get_u32(x), size = kc_xdr_get_u32(x), off = kc_xdr_get_u32(x);
+
+		if (kc_xdr_error(x))
+			return NULL;
+		if (kernel(rt))
+			return get_tracked_kernel(rt, sp, h, off, need, avail, rc);
+		return get_tracked_user(rt, h, ty, size, off, need, avail, rc);
+	}
+	/* kind 3 (device regions) is refused until the region runtime lands */
+	fail(rc, KC_RT_EPROTO);
+	return NULL;
+}
+
+size_t kc_wire_extent(struct kc_rt *rt, const void *p)
+{
+	struct kc_objt_info in;
+	uint32_t gid;
+	size_t off;
+	uint64_t h;
+
+	if (!p)
+		return 0;
+	if (kc_wire_global_of(rt, p, &gid, &off))
+		return tab(rt)->globals[gid].size - off;
+	if (!kc_objt_handle_of(kc_rt_objt(rt), &h, &off, p) && !kc_objt_info(kc_rt_objt(rt), &in, h) &&
+	    off <= in.size)
+		return in.size - off;
+	return 0;
+}
+
+uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p)
+{
+	struct kc_objt_info in;
+	size_t off;
+	uint64_t h;
+
+	if (!p || kc_objt_handle_of(kc_rt_objt(rt), &h, &off, p) || off ||
+	    kc_objt_info(kc_rt_objt(rt), &in, h) || !in.type || in.type >= tab(rt)->ntypes)
+		return 0;
+	return in.type;
+}
+
+/* ---- allocations the user half asks for ---- */
+
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size)
+{
+	if (!kernel(rt))
+		return 0;
+	if (size && n > KC_WIRE_ALLOC_MAX / size)
+		return KC_ENOMEM;
+	if (n * size > KC_WIRE_ALLOC_MAX ||
+	    kc_objt_heap_bytes(kc_rt_objt(rt)) > KC_WIRE_HEAP_MAX - n * size)
+		return KC_ENOMEM;
+	return 0;
+}
+
+int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size)
+{
+	struct kc_objt *t = kc_rt_objt(rt);
+	uint64_t h;
+	size_t off;
+	int r;
+
+	if (!p || !size || !kernel(rt))
+		return 0;
+	if (!kc_objt_handle_of(t, &h, &off, p))
+		return 0; /* tracked already (an object the kernel half had sent before) */
+	r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, 1, size);
+	if (!r)
+		r = kc_objt_set_flags(t, h, KC_OBJT_F_HEAP);
+	return r;
+}
+
+void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc)
+{
+	uint32_t n = 0;
+	const void *src = kc_xdr_get_opaque(x, &n, avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail);
+	uint64_t h;
+	size_t off;
+
+	if (!src || !n)
+		return;
+	if (!dst) {
+		fail(rc, KC_RT_EPROTO);
+		return;
+	}
+	if (kernel(rt) && !kc_objt_handle_of(kc_rt_objt(rt), &h, &off, dst))
+		kc_objt_set_flags(kc_rt_objt(rt), h, KC_OBJT_F_RAW);
+	memcpy(dst, src, n);
+}
+
+/* ---- function pointers ---- */
+
+static uint32_t fn_id(struct kc_rt *rt, kc_wire_fn fn)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uint32_t i;
+
+	for (i = 0; fn && t->fnptrs && i < t->nfnptrs; i++)
+		if (t->fnptrs[i] == fn)
+			return i + 1;
+	return 0;
+}
+
+void kc_wire_put_fn(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn, int *rc)
+{
+	uint32_t id = fn_id(rt, fn);
+
+	if (fn && !id)
+		fail(rc, KC_EINVAL);
+	kc_xdr_put_u32(x, id);
+}
+
+kc_wire_fn kc_wire_get_fn(struct kc_rt *rt, struct kc_xdr *x, int *rc)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uint32_t i = kc_xdr_get_u32(x);
+
+	if (!i || kc_xdr_error(x))
+		return NULL;
+	if (!t->fnptrs || i > t->nfnptrs || !t->fnptrs[i - 1]) {
+		fail(rc, KC_RT_EPROTO);
+		return NULL;
+	}
+	return t->fnptrs[i - 1];
+}
+
+void kc_wire_put_fnf(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn)
+{
+	uint32_t id = fn_id(rt, fn);
+
+	kc_xdr_put_u32(x, id ? id : fn ? KC_WIRE_FN_FOREIGN : 0);
+}
+
+int kc_wire_get_fnf(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn *fn, int *rc)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uint32_t i = kc_xdr_get_u32(x);
+
+	if (kc_xdr_error(x) || i == KC_WIRE_FN_FOREIGN)
+		return 0;
+	if (i && (!t->fnptrs || i > t->nfnptrs || !t->fnptrs[i - 1])) {
+		fail(rc, KC_RT_EPROTO);
+		return 0;
+	}
+	*fn = i ? t->fnptrs[i - 1] : NULL;
+	return 1;
+}
+
+/* ---- strings ---- */
+
+/* Does p lie in an object or global the peer also has? */
+static int shared_with_peer(struct kc_rt *rt, const void *p)
+{
+	uint32_t gid;
+	size_t off;
+	uint64_t h;
+
+	return kc_wire_global_of(rt, p, &gid, &off) || !kc_objt_handle_of(kc_rt_objt(rt), &h, &off, p);
+}
+
+void kc_wire_put_str(struct kc_rt *rt, struct kc_xdr *x, const char *s, int *rc)
+{
+	int r;
+
+	kc_xdr_put_bool(x, s != NULL);
+	if (!s)
+		return;
+	if (!kernel(rt) && shared_with_peer(rt, s)) {
+		kc_xdr_put_u32(x, 1);
+		r = kc_wire_put_ptr(rt, x, s, 0, 1, 1, 0);
+		if (r)
+			fail(rc, r);
+		return;
+	}
+	kc_xdr_put_u32(x, 0);
+	kc_xdr_put_string(x, s);
+}
+
+char *kc_wire_get_str(struct kc_rt *rt, struct kc_xdr *x, char *buf, size_t n, int *rc)
+{
+	uint32_t form;
+
+	if (!kc_xdr_get_bool(x))
+		return NULL;
+	form = kc_xdr_get_u32(x);
+	if (form == 1 && kernel(rt)) {
+		size_t avail = 0;
+		char *p = kc_wire_get_ptr(rt, x, NULL, &avail, rc);
+
+		if (p && memchr(p, 0, avail))
+			return p;
+		fail(rc, KC_RT_EPROTO); /* no NUL before the end of its object */
+		return NULL;
+	}
+	if (form != 0 || kc_xdr_get_string(x, buf, n)) {
+		fail(rc, KC_RT_EPROTO);
+		return NULL;
+	}
+	return buf;
+}
+
+const char *kc_wire_intern(struct kc_rt *rt, const char *s)
+{
+	struct kc_wire_istr *e;
+	size_t n = strlen(s);
+
+	kc_os_lock(rt->lock);
+	for (e = rt->intern; e; e = e->next)
+		if (e->len == n && !memcmp(e->s, s, n))
+			break;
+	if (!e && rt->nintern < KC_WIRE_INTERN_MAX && rt->intern_bytes + n + 1 <= KC_WIRE_INTERN_BYTES) {
+		e = kc_os_alloc(sizeof(*e) + n + 1);
+		if (e) {
+			e->len = n;
+			memcpy(e->s, s, n + 1);
+			e->next = rt->intern;
+			rt->intern = e;
+			rt->nintern++;
+			rt->intern_bytes += n + 1;
+		}
+	}
+	kc_os_unlock(rt->lock);
+	return e ? e->s : NULL;
+}
+
+void kc_wire__free(struct kc_rt *rt)
+{
+	while (rt->intern) {
+		struct kc_wire_istr *e = rt->intern;
+
+		rt->intern = e->next;
+		kc_os_free(e);
+	}
+	rt->nintern = rt->intern_bytes = 0;
+}
+
+const char *kc_wire_keep_str(struct kc_rt *rt, const char *s, const char *buf, int *rc)
+{
+	const char *k;
+
+	if (!s || s != buf)
+		return s; /* NULL, or the kernel's own string */
+	k = kc_wire_intern(rt, s);
+	if (!k)
+		fail(rc, KC_ENOMEM);
+	return k;
+}
+
+void kc_wire_get_fstr(struct kc_rt *rt, struct kc_xdr *x, const char **field, int *rc)
+{
+	char buf[KC_WIRE_STRMAX];
+	const char *s = kc_wire_get_str(rt, x, buf, sizeof(buf), rc);
+
+	if (*rc)
+		return;
+	if (!s)
+		*field = NULL;
+	else if (s != buf)
+		*field = s; /* the peer pointed into an object this half also has: its own copy */
+	else if (!*field || strcmp(*field, s)) {
+		const char *k = kc_wire_intern(rt, s);
+
+		if (k)
+			*field = k;
+		else
+			fail(rc, KC_ENOMEM);
+	}
+}
+
+void kc_wire_put_strv(struct kc_rt *rt, struct kc_xdr *x, const char *const *v, size_t n, int *rc)
+{
+	size_t i, ext;
+
+	kc_xdr_put_bool(x, v != NULL);
+	if (!v)
+		return;
+	ext = kc_wire_extent(rt, v) / sizeof(*v);
+	if (!n || (ext && n > ext))
+		n = ext;
+	if (!n || n > KC_WIRE_STRVMAX) {
+		fail(rc, KC_EINVAL); /* length unknown or too long */
+		n = 0;
+	}
+	kc_xdr_put_u32(x, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		kc_wire_put_str(rt, x, v[i], rc);
+}
+
+const char *const *kc_wire_get_strv(struct kc_rt *rt, struct kc_xdr *x, const char **vec,
+				    size_t max, char *pool, size_t poolsize, size_t *count,
+				    int *rc)
+{
+	uint32_t i, n;
+	size_t used = 0;
+
+	*count = 0;
+	for (i = 0; i <= max; i++)
+		vec[i] = NULL;
+	if (!kc_xdr_get_bool(x))
+		return NULL;
+	n = kc_xdr_get_u32(x);
+	if (kc_xdr_error(x) || n > max) {
+		fail(rc, KC_RT_EPROTO);
+		return NULL;
+	}
+	*count = n;
+	for (i = 0; i < n; i++) {
+		char *s = used < poolsize ? kc_wire_get_str(rt, x, pool + used, poolsize - used, rc) : NULL;
+
+		vec[i] = s;
+		if (s && s == pool + used)
+			used += strlen(s) + 1;
+		if (*rc || !s || used >= poolsize) {
+			fail(rc, KC_RT_EPROTO);
+			return NULL;
+		}
+	}
+	return vec;
+}
+
+/* ---- bit-operation words ---- */
+
+void kc_wire_put_word(struct kc_rt *rt, struct kc_xdr *x, const volatile void *p, size_t size,
+		      int *rc)
+{
+	const void *q = (const void *)(uintptr_t)p;
+	int r;
+
+	if (shared_with_peer(rt, q)) {
+		kc_xdr_put_u32(x, 1);
+		r = kc_wire_put_ptr(rt, x, q, 0, 1, 1, 0);
+		if (r)
+			fail(rc, r);
+		return;
+	}
+	kc_xdr_put_u32(x, 0);
+	kc_xdr_put_fixed(x, q, size);
+}
+
+void *kc_wire_get_word(struct kc_rt *rt, struct kc_xdr *x, void *tmp, size_t size, size_t *avail,
+		       int *rc)
+{
+	static const struct kc_wire_ptr word;
+	uint32_t form = kc_xdr_get_u32(x);
+	const void *src;
+	void *p;
+
+	*avail = size;
+	if (form == 1) {
+		struct kc_wire_ptr sp = word;
+
+		sp.need = size;
+		p = kc_wire_get_ptr(rt, x, &sp, avail, rc);
+		if (p && !((uintptr_t)p & (size - 1)))
+			return p;
+		fail(rc, KC_RT_EPROTO);
+		*avail = size;
+		return tmp;
+	}
+	if (form != 0) {
+		fail(rc, KC_RT_EPROTO);
+		return tmp;
+	}
+	src = kc_xdr_get_fixed(x, size);
+	if (src)
+		memcpy(tmp, src, size);
+	else
+		fail(rc, KC_RT_EPROTO);
+	return tmp;
+}
+
+int kc_wire_bit_check(int64_t nr, size_t avail)
+{
+	return nr >= 0 && (uint64_t)nr / 8 < avail ? 0 : KC_RT_ERANGE;
+}
+
+/* ---- faults ---- */
+
+int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn)
+{
+	char why[160];
+	const char *what;
+	size_t n, k;
+
+	if (!kernel(rt) || !(rc == KC_RT_EPROTO || rc == KC_RT_ESTALE || rc == KC_RT_ETYPE ||
+			     rc == KC_RT_ERANGE || rc == KC_EINVAL))
+		return rc;
+	/* "fn: bad data from the user half: what" without stdio */
+	what = kc_rt_strerror(rc);
+	n = fn ? strlen(fn) : 0;
+	if (n > 60)
+		n = 60;
+	memcpy(why, fn ? fn : "", n);
+	memcpy(why + n, ": bad data from the user half: ", 31);
+	n += 31;
+	k = strlen(what);
+	if (k > sizeof(why) - n - 1)
+		k = sizeof(why) - n - 1;
+	memcpy(why + n, what, k);
+	why[n + k] = 0;
+	return kc_rt_fault(rt, why);
+}
+
+/* ---- recovery after a restart ---- */
+
+struct rec_list {
+	const struct kc_wire_tables *t;
+	uint64_t *h;
+	size_t n, cap;
+};
+
+static int rec_collect(void *arg, uint64_t h, const struct kc_objt_info *o)
+{
+	struct rec_list *l = arg;
+
+	if (!o->type || o->type >= l->t->ntypes || !l->t->recover_has[o->type])
+		return 0;
+	if (l->n == l->cap)
+		return 1; /* the list is sized before the walk; objects tracked meanwhile wait */
+	l->h[l->n++] = h;
+	return 0;
+}
+
+void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	struct kc_objt *ot = kc_rt_objt(rt);
+	struct rec_list l = { t, NULL, 0, 0 };
+	size_t i;
+
+	(void)arg;
+	(void)incarnation;
+	if (!kernel(rt) || !t->recover_enc || !t->recover_has)
+		return;
+	l.cap = kc_objt_count(ot) + 16;
+	l.h = kc_os_alloc(l.cap * sizeof(*l.h));
+	if (!l.h)
+		return; /* the new user half starts empty; the next crossings bring what they need */
+	kc_objt_foreach(ot, rec_collect, &l);
+	for (i = 0; i < l.n; i++) {
+		struct kc_objt_info in;
+		struct kc_rt_call *c;
+		struct kc_xdr *a, *r;
+		int rc;
+
+		if (kc_objt_info(ot, &in, l.h[i]))
+			continue; /* freed meanwhile */
+		rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
+		if (rc)
+			break;
+		kc_xdr_put_u32(a, in.type);
+		rc = kc_wire_put_ptr(rt, a, in.ptr, in.type, in.elem_size, in.size / in.elem_size, 0);
+		if (!rc)
+			t->recover_enc(a, in.type, in.ptr, &rc);
+		if (!rc)
+			rc = kc_xdr_error(a);
+		if (!rc)
+			rc = kc_rt_call_invoke(c, &r);
+		rc = kc_rt_call_end(c, rc);
+		if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN)
+			break; /* the new user half died too: the next one recovers */
+	}
+	kc_os_free(l.h);
+}
+
+int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uint32_t type = kc_xdr_get_u32(args);
+	int rc = 0;
+	void *p = kc_wire_get_ptr(rt, args, NULL, NULL, &rc);
+
+	(void)res;
+	if (!rc && (!p || type >= t->ntypes || !t->recover_has || !t->recover_has[type] ||
+		    !t->recover_dec || kc_wire_type_at(rt, p) != type))
+		rc = KC_RT_EPROTO;
+	if (!rc)
+		t->recover_dec(args, type, p, &rc);
+	if (!rc && kc_xdr_dec_done(args))
+		rc = KC_RT_EPROTO;
+	return rc;
+}
+
+void kc_wire_free_hook(struct kc_rt *rt, const void *p)
+{
+	if (rt && p)
+		kc_rt_obj_free(rt, p);
+}

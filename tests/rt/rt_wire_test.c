@@ -1,0 +1,559 @@
+/*
+ * rt_wire_test.c - the kernel half's checks of pointers, strings, function ids and bit numbers
+ * the user half sends (rt/wire.c, issue 14). Messages are built by hand the way a hostile user
+ * half would (any handle, any type and size words, any offset) and decoded by a kernel-side
+ * endpoint made without a channel (kc_rt__setup), against the tracker and struct kc_wire_ptr
+ * descriptions like the ones generated handlers pass: kfree (base of a heap object), mutex_lock
+ * (a lock at its place inside a tracked adapter), request_irq's cookie, typed struct parameters,
+ * untyped allocations, bit operations, allocation bounds, interned strings.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kc_test.h"
+#include "rt_internal.h"
+
+enum { T_OPAQUE = 1, T_ADAPTER, T_RING, T_DESC, T_NTYPES };
+
+struct lock {
+	long owner;
+	int count;
+};
+
+struct adapter {
+	int id;
+	struct lock lock;
+	char name[16];
+	long stats[4];
+};
+
+struct ring {
+	struct adapter *back;
+	int count;
+};
+
+struct desc {
+	uint64_t addr;
+	uint32_t len, flags;
+};
+
+static size_t type_size[T_NTYPES] = {
+	[T_ADAPTER] = sizeof(struct adapter), [T_RING] = sizeof(struct ring),
+	[T_DESC] = sizeof(struct desc),
+};
+static char g_buf[32];
+static long g_word;
+static struct kc_wire_global globals[2];
+static void f0(void) {}
+static void f1(void) {}
+static kc_wire_fn fnptrs[2] = { f0, f1 };
+static struct kc_wire_tables tables = { globals, 2, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL };
+
+static struct kc_rt *endpoint(int side)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_rt *rt = NULL;
+
+	globals[0] = (struct kc_wire_global){ g_buf, sizeof(g_buf) };
+	globals[1] = (struct kc_wire_global){ &g_word, sizeof(g_word) };
+	o.wire = &tables;
+	if (kc_rt__setup(&rt, side, &o, NULL))
+		return NULL;
+	return rt;
+}
+
+/* A message holding one pointer of kind 1 (handle, type, size, offset) or 2 (global, offset). */
+struct msg {
+	uint8_t b[256];
+	struct kc_xdr x;
+};
+
+static struct kc_xdr *tracked(struct msg *m, uint64_t h, uint32_t ty, uint32_t size, uint32_t off)
+{
+	struct kc_xdr e;
+
+	kc_xdr_init_enc(&e, m->b, sizeof(m->b));
+	kc_xdr_put_u32(&e, 1);
+	kc_xdr_put_u64(&e, h);
+	kc_xdr_put_u32(&e, ty);
+	kc_xdr_put_u32(&e, size);
+	kc_xdr_put_u32(&e, off);
+	kc_xdr_init_dec(&m->x, m->b, kc_xdr_pos(&e));
+	return &m->x;
+}
+
+static struct kc_xdr *global(struct msg *m, uint32_t id, uint32_t off)
+{
+	struct kc_xdr e;
+
+	kc_xdr_init_enc(&e, m->b, sizeof(m->b));
+	kc_xdr_put_u32(&e, 2);
+	kc_xdr_put_u32(&e, id);
+	kc_xdr_put_u32(&e, off);
+	kc_xdr_init_dec(&m->x, m->b, kc_xdr_pos(&e));
+	return &m->x;
+}
+
+static struct kc_xdr *words(struct msg *m, const uint32_t *w, size_t n)
+{
+	struct kc_xdr e;
+	size_t i;
+
+	kc_xdr_init_enc(&e, m->b, sizeof(m->b));
+	for (i = 0; i < n; i++)
+		kc_xdr_put_u32(&e, w[i]);
+	kc_xdr_init_dec(&m->x, m->b, kc_xdr_pos(&e));
+	return &m->x;
+}
+
+/* Decode one pointer with spec; the error code (0 when accepted), *p the pointer. */
+static int dec(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *sp, void **p)
+{
+	int rc = 0;
+
+	*p = kc_wire_get_ptr(rt, x, sp, NULL, &rc);
+	if (!rc && kc_xdr_dec_done(x))
+		rc = KC_EINVAL;
+	return rc;
+}
+
+/* kfree(p): the base of an object a kernel allocator made for the user half; nothing else. */
+static void test_kfree(void)
+{
+	static const struct kc_wire_ptr kfree_arg = { 0, KC_WP_BASE | KC_WP_HEAP | KC_WP_NOGLOBAL, 0, NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct adapter *heap = calloc(1, sizeof(*heap)), stack_obj;
+	uint64_t hh, hs, hstale;
+	struct msg m;
+	void *p;
+
+	KC_REQUIRE(rt && heap);
+	KC_REQUIRE(kc_wire_alloc_check(rt, 1, sizeof(*heap)) == 0);
+	KC_REQUIRE(kc_wire_track_alloc(rt, heap, T_OPAQUE, sizeof(*heap)) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &hh, &(size_t){ 0 }, heap) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hs, &stack_obj, T_ADAPTER, sizeof(stack_obj), 1) == 0);
+	/* accepted: the heap object's base, whatever type and size the message claims */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh, T_OPAQUE, sizeof(*heap), 0), &kfree_arg, &p), 0);
+	KC_CHECK(p == heap);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh, T_RING, 4, 0), &kfree_arg, &p), 0);
+	/* interior, one past the end, far outside */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh, T_OPAQUE, sizeof(*heap), 8), &kfree_arg, &p), KC_RT_ERANGE);
+	KC_CHECK(p == NULL);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh, T_OPAQUE, sizeof(*heap), sizeof(*heap)), &kfree_arg, &p),
+			KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh, T_OPAQUE, sizeof(*heap), 1u << 30), &kfree_arg, &p), KC_RT_ERANGE);
+	/* an object the kernel did not allocate for the user half (its own, on its stack) */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hs, T_ADAPTER, sizeof(stack_obj), 0), &kfree_arg, &p), KC_RT_ETYPE);
+	/* a driver global */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 0, 0), &kfree_arg, &p), KC_RT_ETYPE);
+	/* forged: random, other generation, adopted-looking */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh ^ (1ull << 40), T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, 0x1234567, T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh | KC_OBJT_ADOPTED, T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
+	/* stale: after the free, the same handle again (a double free) */
+	hstale = hh;
+	kc_rt_obj_free(rt, heap);
+	free(heap);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hstale, T_OPAQUE, sizeof(*heap), 0), &kfree_arg, &p), KC_RT_ESTALE);
+	/* and the heap accounting went back */
+	KC_CHECK_EQ_INT(kc_objt_heap_bytes(kc_rt_objt(rt)), 0);
+	kc_rt__free(rt);
+}
+
+/* mutex_lock(&adapter->lock): a struct lock, at its place inside a tracked adapter, or the start
+ * of a tracked struct lock; not one byte off, not at the same offset of another type. */
+static void test_lock(void)
+{
+	static const struct kc_wire_at lock_at[] = { { T_ADAPTER, offsetof(struct adapter, lock) } };
+	static const struct kc_wire_ptr lock_arg = { 0, KC_WP_BASE, sizeof(struct lock), lock_at, 1, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct adapter ad;
+	struct ring rg[4];
+	uint64_t ha, hr;
+	struct msg m;
+	void *p;
+	uint32_t off = offsetof(struct adapter, lock);
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &ha, &ad, T_ADAPTER, sizeof(ad), 1) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hr, rg, T_RING, sizeof(rg[0]), 4) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), off), &lock_arg, &p), 0);
+	KC_CHECK(p == &ad.lock);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), off + 1), &lock_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), off - 1), &lock_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), sizeof(ad)), &lock_arg, &p), KC_RT_ERANGE);
+	/* the same offset inside another type's object (an array of rings) */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_ADAPTER, sizeof(ad), off), &lock_arg, &p), KC_RT_ERANGE);
+	/* a global is fine as a lock (DEFINE_MUTEX) at its start only */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 0, 0), &lock_arg, &p), 0);
+	KC_CHECK(p == g_buf);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 0, 8), &lock_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 1, 0), &lock_arg, &p), KC_RT_ERANGE); /* too small */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 2, 0), &lock_arg, &p), KC_RT_ERANGE); /* no such global */
+	kc_rt__free(rt);
+}
+
+/* request_irq(..., dev_id): the start of a tracked object, not a global, not interior. */
+static void test_irq_cookie(void)
+{
+	static const struct kc_wire_ptr cookie = { 0, KC_WP_BASE | KC_WP_NOGLOBAL, 0, NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct adapter ad;
+	uint64_t ha;
+	struct msg m;
+	void *p;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &ha, &ad, T_ADAPTER, sizeof(ad), 1) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), 0), &cookie, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), 4), &cookie, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 1, 0), &cookie, &p), KC_RT_ETYPE);
+	kc_rt__free(rt);
+}
+
+/* A typed parameter (struct ring *): the start of a ring or of an element of an array of rings,
+ * or a ring embedded at a declared place; a foreign type or an interior pointer is refused. */
+static void test_typed(void)
+{
+	static const struct kc_wire_ptr ring_arg = { T_RING, 0, sizeof(struct ring), NULL, 0, 0 };
+	static const struct kc_wire_ptr any_arg = { 0, 0, 0, NULL, 0, 0 };
+	static const struct kc_wire_ptr desc_in = { T_DESC, KC_WP_INTERIOR, 4, NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct ring rg[4];
+	struct adapter ad;
+	struct desc d[8];
+	uint64_t hr, ha, hd;
+	size_t avail = 0;
+	struct msg m;
+	void *p;
+	int rc = 0;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hr, rg, T_RING, sizeof(rg[0]), 4) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &ha, &ad, T_ADAPTER, sizeof(ad), 1) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hd, d, T_DESC, sizeof(d[0]), 8) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), 0), &ring_arg, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), 2 * sizeof(rg[0])), &ring_arg, &p), 0);
+	KC_CHECK(p == &rg[2]);
+	/* the last element: exactly its size left */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), 3 * sizeof(rg[0])), &ring_arg, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), 4 * sizeof(rg[0])), &ring_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), 4), &ring_arg, &p), KC_RT_ERANGE);
+	/* a foreign type, whatever the message says the type is */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_RING, sizeof(struct ring), 0), &ring_arg, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), 0), &ring_arg, &p), KC_RT_ETYPE);
+	/* untyped (void *): anywhere inside, at least one byte: not one past the end */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), 5), &any_arg, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(ad), sizeof(ad)), &any_arg, &p), KC_RT_ERANGE);
+	/* a declared pointer into an array of descriptors: any offset, need bytes left */
+	p = kc_wire_get_ptr(rt, tracked(&m, hd, T_DESC, sizeof(d), 13), &desc_in, &avail, &rc);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK(p == (char *)d + 13);
+	KC_CHECK_EQ_INT(avail, sizeof(d) - 13);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_DESC, sizeof(d), sizeof(d) - 3), &desc_in, &p), KC_RT_ERANGE);
+	/* kinds other than 0..2, and truncated messages */
+	{
+		uint32_t w[] = { 7, 0, 0 };
+
+		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 3), &any_arg, &p), KC_RT_EPROTO);
+		w[0] = 1;
+		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 3), &any_arg, &p), KC_EINVAL);
+		w[0] = 3; /* a device region: refused until the region runtime lands */
+		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 3), &any_arg, &p), KC_RT_EPROTO);
+	}
+	kc_rt__free(rt);
+}
+
+/* An untyped allocation (kcalloc the user half asked for) takes the type of its first typed use
+ * (an array of descriptors), then that type only; one the user half wrote bytes into by value
+ * first cannot become a struct. */
+static void test_untyped_allocation(void)
+{
+	static const struct kc_wire_ptr desc_arg = { T_DESC, 0, sizeof(struct desc), NULL, 0, 0 };
+	static const struct kc_wire_ptr ring_arg = { T_RING, 0, sizeof(struct ring), NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct desc *d = calloc(8, sizeof(*d));
+	unsigned char *raw = calloc(1, 64);
+	struct kc_objt_info in;
+	uint64_t hd, hraw;
+	struct msg m;
+	void *p;
+	int rc = 0;
+
+	KC_REQUIRE(rt && d && raw);
+	KC_REQUIRE(kc_wire_track_alloc(rt, d, T_OPAQUE, 8 * sizeof(*d)) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &hd, &(size_t){ 0 }, d) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_OPAQUE, 8 * sizeof(*d), 0), &desc_arg, &p), 0);
+	KC_CHECK_EQ_INT(kc_objt_info(kc_rt_objt(rt), &in, hd), 0);
+	KC_CHECK_EQ_INT(in.type, T_DESC);
+	KC_CHECK_EQ_INT(in.elem_size, sizeof(*d));
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_OPAQUE, 8 * sizeof(*d), 3 * sizeof(*d)), &desc_arg, &p), 0);
+	KC_CHECK(p == &d[3]);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_DESC, 8 * sizeof(*d), 0), &ring_arg, &p), KC_RT_ETYPE);
+	/* bytes by value into the raw buffer, then an attempt to use it as a struct */
+	KC_REQUIRE(kc_wire_track_alloc(rt, raw, T_OPAQUE, 64) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &hraw, &(size_t){ 0 }, raw) == 0);
+	{
+		struct kc_xdr e;
+		uint8_t bytes[16] = { 0xff, 0xff, 0xff, 0xff };
+
+		kc_xdr_init_enc(&e, m.b, sizeof(m.b));
+		kc_xdr_put_opaque(&e, bytes, sizeof(bytes));
+		kc_xdr_init_dec(&m.x, m.b, kc_xdr_pos(&e));
+		kc_wire_get_data(rt, &m.x, raw, 64, &rc);
+		KC_CHECK_EQ_INT(rc, 0);
+		KC_CHECK_EQ_INT(raw[0], 0xff);
+	}
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hraw, T_OPAQUE, 64, 0), &ring_arg, &p), KC_RT_ETYPE);
+	/* a too-long opaque for the room left is a decode error */
+	{
+		struct kc_xdr e;
+		uint8_t bytes[80] = { 0 };
+
+		kc_xdr_init_enc(&e, m.b, sizeof(m.b));
+		kc_xdr_put_opaque(&e, bytes, sizeof(bytes));
+		kc_xdr_init_dec(&m.x, m.b, kc_xdr_pos(&e));
+		rc = 0;
+		kc_wire_get_data(rt, &m.x, raw, 64, &rc);
+		KC_CHECK(kc_xdr_error(&m.x) != 0);
+	}
+	kc_rt__free(rt);
+	free(d);
+	free(raw);
+}
+
+/* Allocation sizes the user half asks for are bounded, per allocation and in total. */
+static void test_alloc_bounds(void)
+{
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	void *blocks[20];
+	int i, n = 0;
+
+	KC_REQUIRE(rt);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX), 0);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX + 1ull), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1ull << 33, 1ull << 33), KC_ENOMEM); /* product overflows */
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, ~0ull, 2), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 0, ~0ull), 0);
+	/* the total: 4 MiB blocks until KC_WIRE_HEAP_MAX */
+	for (i = 0; i < 20; i++) {
+		blocks[i] = NULL;
+		if (kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX))
+			break;
+		blocks[i] = malloc(KC_WIRE_ALLOC_MAX);
+		KC_REQUIRE(blocks[i]);
+		KC_REQUIRE(kc_wire_track_alloc(rt, blocks[i], T_OPAQUE, KC_WIRE_ALLOC_MAX) == 0);
+		n++;
+	}
+	KC_CHECK_EQ_INT(n, KC_WIRE_HEAP_MAX / KC_WIRE_ALLOC_MAX);
+	kc_rt_obj_free(rt, blocks[0]);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX), 0);
+	for (i = 0; i < n; i++)
+		free(blocks[i]);
+	kc_rt__free(rt);
+}
+
+/* Bit numbers, words, function ids, strings, string arrays. */
+static void test_small_things(void)
+{
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct adapter ad;
+	uint64_t ha;
+	struct msg m;
+	char buf[KC_WIRE_STRMAX];
+	const char *vec[5];
+	char pool[64];
+	size_t avail = 0, count;
+	long tmp;
+	int rc, i;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &ha, &ad, T_ADAPTER, sizeof(ad), 1) == 0);
+	/* bit numbers: inside the object from the word on */
+	KC_CHECK_EQ_INT(kc_wire_bit_check(0, 8), 0);
+	KC_CHECK_EQ_INT(kc_wire_bit_check(63, 8), 0);
+	KC_CHECK_EQ_INT(kc_wire_bit_check(64, 8), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_wire_bit_check(-1, 8), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_wire_bit_check(INT64_MAX, 8), KC_RT_ERANGE);
+	/* a word inside the adapter: its stats[1]; avail bounds the bit number */
+	{
+		uint32_t w[] = { 1, 1, (uint32_t)(ha >> 32), (uint32_t)ha, T_ADAPTER, sizeof(ad),
+				 offsetof(struct adapter, stats) + sizeof(long) };
+		void *p;
+
+		rc = 0;
+		p = kc_wire_get_word(rt, words(&m, w, 7), &tmp, sizeof(long), &avail, &rc);
+		KC_CHECK_EQ_INT(rc, 0);
+		KC_CHECK(p == &ad.stats[1]);
+		KC_CHECK_EQ_INT(avail, sizeof(ad) - w[6]);
+		KC_CHECK_EQ_INT(kc_wire_bit_check(8 * (int64_t)avail, avail), KC_RT_ERANGE);
+		w[6] = offsetof(struct adapter, stats) + 1; /* misaligned */
+		rc = 0;
+		p = kc_wire_get_word(rt, words(&m, w, 7), &tmp, sizeof(long), &avail, &rc);
+		KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+		KC_CHECK(p == &tmp);
+		w[0] = 9; /* no such form */
+		rc = 0;
+		kc_wire_get_word(rt, words(&m, w, 7), &tmp, sizeof(long), &avail, &rc);
+		KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	}
+	/* function ids: 0 NULL, 1..n, nothing else */
+	{
+		uint32_t w[] = { 2, 3, 0xffffffffu, 0 };
+		kc_wire_fn fn = NULL;
+
+		rc = 0;
+		KC_CHECK(kc_wire_get_fn(rt, words(&m, w, 1), &rc) == f1 && rc == 0);
+		KC_CHECK(kc_wire_get_fn(rt, words(&m, w + 1, 1), &rc) == NULL && rc == KC_RT_EPROTO);
+		rc = 0;
+		KC_CHECK(kc_wire_get_fn(rt, words(&m, w + 2, 1), &rc) == NULL && rc == KC_RT_EPROTO);
+		rc = 0;
+		KC_CHECK_EQ_INT(kc_wire_get_fnf(rt, words(&m, w + 2, 1), &fn, &rc), 0); /* foreign: keep */
+		KC_CHECK_EQ_INT(kc_wire_get_fnf(rt, words(&m, w + 1, 1), &fn, &rc), 0);
+		KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	}
+	/* a string "by pointer" whose object has no NUL after the pointer */
+	memset(ad.name, 'x', sizeof(ad.name));
+	memset(&ad.stats, 'y', sizeof(ad.stats));
+	{
+		uint32_t w[] = { 1, 1, 1, (uint32_t)(ha >> 32), (uint32_t)ha, T_ADAPTER, sizeof(ad),
+				 offsetof(struct adapter, name) };
+
+		rc = 0;
+		KC_CHECK(kc_wire_get_str(rt, words(&m, w, 8), buf, sizeof(buf), &rc) == NULL);
+		KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+		ad.stats[3] = 0;
+		rc = 0;
+		KC_CHECK(kc_wire_get_str(rt, words(&m, w, 8), buf, sizeof(buf), &rc) == ad.name);
+		KC_CHECK_EQ_INT(rc, 0);
+	}
+	/* a string by value longer than the buffer */
+	{
+		struct kc_xdr e;
+		char big[300];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = 0;
+		kc_xdr_init_enc(&e, m.b, sizeof(m.b));
+		kc_xdr_put_bool(&e, 1);
+		kc_xdr_put_u32(&e, 0);
+		kc_xdr_put_string(&e, big);
+		rc = 0;
+		/* the message buffer is 256 bytes: the encoder failed; use a 40-byte string and a
+		 * 16-byte buffer instead */
+		big[40] = 0;
+		kc_xdr_init_enc(&e, m.b, sizeof(m.b));
+		kc_xdr_put_bool(&e, 1);
+		kc_xdr_put_u32(&e, 0);
+		kc_xdr_put_string(&e, big);
+		kc_xdr_init_dec(&m.x, m.b, kc_xdr_pos(&e));
+		KC_CHECK(kc_wire_get_str(rt, &m.x, buf, 16, &rc) == NULL);
+		KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	}
+	/* string arrays: a count above max */
+	{
+		uint32_t w[] = { 1, 5 };
+
+		rc = 0;
+		KC_CHECK(kc_wire_get_strv(rt, words(&m, w, 2), vec, 4, pool, sizeof(pool), &count, &rc) == NULL);
+		KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+		for (i = 0; i < 5; i++)
+			KC_CHECK(vec[i] == NULL);
+	}
+	kc_rt__free(rt);
+}
+
+/* Strings the kernel keeps are interned, deduplicated, bounded. */
+static void test_intern(void)
+{
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	char s[32];
+	const char *a, *b;
+	int i, rc = 0, n = 0;
+
+	KC_REQUIRE(rt);
+	a = kc_wire_intern(rt, "eth0");
+	b = kc_wire_intern(rt, "eth0");
+	KC_CHECK(a && a == b);
+	KC_CHECK(kc_wire_keep_str(rt, s, a, &rc) == s); /* not the decode buffer: kept as is */
+	strcpy(s, "simnic");
+	KC_CHECK(kc_wire_keep_str(rt, s, s, &rc) != s);
+	for (i = 0; i < 5000; i++) {
+		snprintf(s, sizeof(s), "irq-%d", i);
+		if (kc_wire_intern(rt, s))
+			n++;
+	}
+	KC_CHECK_EQ_INT(n, KC_WIRE_INTERN_MAX - 2);
+	KC_CHECK(kc_wire_keep_str(rt, s, s, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_ENOMEM);
+	KC_CHECK(kc_wire_intern(rt, "eth0") == a); /* known strings are still found */
+	kc_rt__free(rt);
+}
+
+/* The encoder: pointers to tracked objects, globals and unknown memory. */
+static void test_put(void)
+{
+	struct kc_rt *k = endpoint(KC_SIDE_KERNEL), *u = endpoint(KC_SIDE_USER);
+	struct adapter ad, copy;
+	uint8_t b[128];
+	struct kc_xdr e, d;
+	uint64_t h;
+	void *p;
+	int rc = 0;
+
+	KC_REQUIRE(k && u);
+	/* kernel side: tracked on first sight, then decoded by the user side into its copy */
+	kc_xdr_init_enc(&e, b, sizeof(b));
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(k, &e, &ad, T_ADAPTER, sizeof(ad), 1, 0), 0);
+	KC_CHECK_EQ_INT(kc_objt_count(kc_rt_objt(k)), 1);
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(k, &e, &ad.lock, T_ADAPTER, sizeof(ad), 1, 0), 0);
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(k, &e, &g_buf[3], 0, 1, 1, 0), 0);
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(k, &e, NULL, 0, 1, 1, 0), 0);
+	kc_xdr_init_dec(&d, b, kc_xdr_pos(&e));
+	p = kc_wire_get_ptr(u, &d, NULL, NULL, &rc);
+	KC_CHECK(p != NULL && p != (void *)&ad);
+	KC_CHECK((char *)kc_wire_get_ptr(u, &d, NULL, NULL, &rc) == (char *)p + offsetof(struct adapter, lock));
+	KC_CHECK(kc_wire_get_ptr(u, &d, NULL, NULL, &rc) == &g_buf[3]);
+	KC_CHECK(kc_wire_get_ptr(u, &d, NULL, NULL, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK_EQ_INT(kc_xdr_dec_done(&d), 0);
+	/* user side: memory the kernel does not know is an error, or NULL for an out-parameter */
+	kc_xdr_init_enc(&e, b, sizeof(b));
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(u, &e, &copy, T_ADAPTER, sizeof(copy), 1, 0), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(u, &e, &copy, T_ADAPTER, sizeof(copy), 1, KC_WP_OUT), 0);
+	/* a type id that is not the driver's */
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(k), &h, &copy, 99, sizeof(copy), 1) == 0);
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(k, &e, &copy, 99, sizeof(copy), 1, 0), KC_RT_ETYPE);
+	kc_rt__free(k);
+	kc_rt__free(u);
+}
+
+/* kc_wire_fault: which codes are the user half's fault. */
+static void test_fault_codes(void)
+{
+	struct kc_rt *k = endpoint(KC_SIDE_KERNEL), *u = endpoint(KC_SIDE_USER);
+
+	KC_REQUIRE(k && u);
+	KC_CHECK_EQ_INT(kc_wire_fault(k, KC_RT_ETYPE, "kcut_handler_kfree"), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_wire_fault(k, KC_RT_ERANGE, NULL), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_wire_fault(k, KC_ENOMEM, "x"), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_wire_fault(u, KC_RT_ETYPE, "x"), KC_RT_ETYPE);
+	kc_rt__free(k);
+	kc_rt__free(u);
+}
+
+int main(void)
+{
+	KC_RUN(test_kfree);
+	KC_RUN(test_lock);
+	KC_RUN(test_irq_cookie);
+	KC_RUN(test_typed);
+	KC_RUN(test_untyped_allocation);
+	KC_RUN(test_alloc_bounds);
+	KC_RUN(test_small_things);
+	KC_RUN(test_intern);
+	KC_RUN(test_put);
+	KC_RUN(test_fault_codes);
+	return kc_test_done();
+}
