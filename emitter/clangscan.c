@@ -11,7 +11,7 @@
 
 #include <clang-c/Index.h>
 
-#include "emit_int.h"
+#include "scan.h"
 
 struct scan_ctx {
 	struct em_model *m;
@@ -396,9 +396,6 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		if (!x->m->f[fi].inl_kernel &&
 		    (reaches_kernel(c, 0, x->drvdir) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
 			x->m->f[fi].inl_kernel = 1;
-		/* a bit operation works on the kernel's copy of the word (shared flag words) */
-		if (em_word_op(x->m->f[fi].name))
-			x->m->f[fi].inl_kernel = x->m->f[fi].word_op = 1;
 	}
 	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
 	if (fi >= 0 && !x->m->f[fi].have_types)
@@ -502,4 +499,29 @@ void em_scan_free(struct em_scan *s)
 	free(s->gscalar);
 	free(s->inl);
 	memset(s, 0, sizeof(*s));
+}
+
+int em_scan_all(struct em_model *m, struct kc_err *err)
+{
+	int i, rc;
+
+	m->scans = kc_xcalloc((size_t)m->ntu + 1, sizeof(*m->scans));
+	for (i = 0; i < m->ntu; i++) {
+		rc = em_scan_tu(&m->scans[i], m, &m->tus[i], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void em_scan_all_free(struct em_model *m)
+{
+	int i;
+
+	if (!m->scans)
+		return;
+	for (i = 0; i < m->ntu; i++)
+		em_scan_free(&m->scans[i]);
+	free(m->scans);
+	m->scans = NULL;
 }

@@ -19,13 +19,12 @@ static char *default_annot_path(const struct em_model *m)
 	return kc_sb_steal(&sb);
 }
 
-/* Load the model and run every decision up to (not including) generation. Types come from one
- * scan of every TU (clangscan fills them in the model). */
+/* Load the model, scan every TU (clangscan fills the types in the model) and plan the crossings. */
 static int prepare(struct em_model *m, struct kc_db *db, const char *partition, const char *annotations,
 		   int must_exist, FILE *diag, struct kc_err *err)
 {
 	char *ap = NULL;
-	int rc, i;
+	int rc;
 
 	rc = em_model_load(m, db, partition, err);
 	if (rc)
@@ -36,19 +35,17 @@ static int prepare(struct em_model *m, struct kc_db *db, const char *partition, 
 	free(ap);
 	if (rc)
 		return rc;
-	/* one parse per TU: the scans are kept for the generator */
-	m->scans = kc_xcalloc((size_t)m->ntu, sizeof(*m->scans));
-	for (i = 0; i < m->ntu; i++) {
-		rc = em_scan_tu(&m->scans[i], m, &m->tus[i], err);
-		if (rc)
-			return rc;
-	}
-	return em_model_crossings(m, err);
+	/* one parse per TU: the scans are kept for the plan and the printers */
+	rc = em_scan_all(m, err);
+	if (rc)
+		return rc;
+	return em_plan_crossings(m, err);
 }
 
 int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_emit_opts *opts, struct kc_err *err)
 {
 	struct em_model m;
+	struct em_plan p = { 0 };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -58,15 +55,18 @@ int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_em
 	rc = prepare(&m, db, opts->partition, opts->annotations, opts->annotations != NULL, opts->diag, err);
 	if (rc)
 		goto cleanup;
-	rc = em_model_shapes(&m, 1, err);
+	rc = em_plan_shapes(&m, 1, err);
 	if (rc < 0)
 		goto cleanup;
-	rc = em_model_check(&m, err);
-	if (rc)
-		goto cleanup;
-	rc = em_gen_all(out, &m, opts, err);
+	rc = em_plan_check(&m, err);
+	if (!rc)
+		rc = em_plan_build(&p, &m, err);
+	if (!rc)
+		rc = em_gen_all(out, &p, opts, err);
 cleanup:
 	out->n_findings = m.findings;
+	em_plan_free(&p);
+	em_scan_all_free(&m);
 	em_model_free(&m);
 	return rc;
 }
@@ -86,7 +86,7 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 	rc = prepare(&m, db, partition, annotations, 0, stderr, err);
 	if (rc)
 		goto cleanup;
-	rc = em_model_shapes(&m, 0, err);
+	rc = em_plan_shapes(&m, 0, err);
 	if (rc < 0)
 		goto cleanup;
 	rc = 0;
@@ -116,6 +116,7 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 	}
 	*annot_path = kc_xstrdup(m.annot_path);
 cleanup:
+	em_scan_all_free(&m);
 	em_model_free(&m);
 	return rc;
 }

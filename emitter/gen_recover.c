@@ -1,5 +1,6 @@
 /*
- * gen_recover.c - recovery after a user-half restart (docs/emitter.md, "After a restart").
+ * gen_recover.c - prints the recovery protocol after a user-half restart (docs/emitter.md, "After
+ * a restart"; plan_recover.c decides what is re-sent and where its helpers live).
  *
  * The user half holds copies of kernel objects (one per tracker handle); a restarted user half
  * has none, and until an object's fields cross again its fresh copy is zeros, which a downcall
@@ -19,138 +20,36 @@
  *     ordinary marshaling (nested objects by handle with their fields, the private area).
  *
  * The field set is a synthetic crossing function ("recovery", model index m->nf, not counted in
- * m->nf) whose access set is that union: the ordinary helpers of gen_marshal.c generate its
- * encoders and decoders. Only structs the user half can reach again through a crossing pointer
- * field are re-sent (rec_reachable). Each struct's helpers live in the first TU whose helpers
- * already use that struct (so the struct is complete there); kcut_recover_tu[] maps a tracker
- * type id to that TU's kcut_recover_enc_<stem> / kcut_recover_dec_<stem>.
+ * m->nf) whose access set is that union: the ordinary helpers encode and decode it.
+ * kcut_recover_tu[] maps a tracker type id to the TU carrying its helpers,
+ * kcut_recover_enc_<stem> / kcut_recover_dec_<stem>.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen_int.h"
 
-/* Anonymous structs and unions are stored as 'outer::<anon@LINE>' (as gen_marshal.c). */
-static int rec_anon(const char *name)
-{
-	return strchr(name, '<') || strchr(name, ':');
-}
-
-/* Would gen_field refuse field f (report a finding)? Such fields stay out of the recovery set: a
- * crossing that needs one is refused anyway, and the recovery must not add new findings. */
-static int rec_refused(const struct em_model *m, const struct em_field *f)
-{
-	const struct em_struct *t = f->target_st >= 0 ? &m->s[f->target_st] : NULL;
-	const struct em_struct *own = &m->s[f->st];
-
-	if (own->is_union && own->has_ptr)
-		return 1;
-	if (!strcmp(f->kind, "pointer"))
-		return f->shape == EM_S_LIST || f->shape == EM_S_UNION ||
-		       (f->shape == EM_S_STRUCT && (!t || rec_anon(t->name)));
-	if (!strcmp(f->kind, "array")) {
-		if (t && !strchr(f->type, '*') && !rec_anon(t->name) && !t->is_union)
-			return 0;
-		return strchr(f->type, '*') || (t && t->has_ptr);
-	}
-	return 0;
-}
-
-/* Can the user half find an object of struct st again after the call that brought it? Only
- * through a pointer field that crosses (adapter->netdev, adapter->pdev) or as the object behind
- * a private area. Objects that only ever cross as call arguments (an ethtool_drvinfo on the
- * caller's stack) are not re-sent: they may be gone, and the next call that needs one brings it. */
-static int rec_reachable(const struct gen *g, int st)
-{
-	const struct em_model *m = g->m;
-	const uint8_t *fs = m->f[g->rec_fn].fset;
-	int k;
-
-	if (st == m->priv_owner_st)
-		return 1;
-	for (k = 0; k < m->ngf; k++)
-		if (fs[k] && m->gf[k]->target_st == st && !strcmp(m->gf[k]->kind, "pointer") &&
-		    m->gf[k]->shape == EM_S_STRUCT)
-			return 1;
-	return 0;
-}
-
-/* Add the synthetic "recovery" function at m->f[m->nf] (m->f grows by one; nothing may hold a
- * pointer into it across this call). Its field set: every upcall's in and out sets and every
- * downcall's out set, minus what marshaling refuses. */
-void gen_recover_prepare(struct gen *g)
-{
-	struct em_model *m = g->m;
-	struct em_func *r;
-	int i, k;
-
-	m->f = kc_xrealloc(m->f, (size_t)(m->nf + 1) * sizeof(*m->f));
-	r = &m->f[m->nf];
-	memset(r, 0, sizeof(*r));
-	r->name = "recovery";
-	r->idname = "_recover";
-	r->cross_id = -1;
-	r->fp_id = -1;
-	r->fset = kc_xcalloc((size_t)m->ngf + 1, 1);
-	for (i = 0; i < m->nf; i++) {
-		/* upcalls: what the user half's code reads or writes; downcalls: what comes back */
-		int want = m->f[i].up ? EM_IN | EM_OUT : m->f[i].down ? EM_OUT : 0;
-
-		if (!m->f[i].fset || !want)
-			continue;
-		for (k = 0; k < m->ngf; k++)
-			if ((m->f[i].fset[k] & want) && !rec_refused(m, m->gf[k]))
-				r->fset[k] = EM_IN | EM_OUT;
-	}
-	g->rec_fn = m->nf;
-	g->rec_tu = kc_xcalloc((size_t)m->ns + 1, sizeof(*g->rec_tu));
-}
-
-/* Release what gen_recover_prepare allocated (the synthetic function's name is static). */
-void gen_recover_free(struct gen *g)
-{
-	if (g->rec_tu)
-		free(g->m->f[g->rec_fn].fset);
-	free(g->rec_tu);
-	g->rec_tu = NULL;
-}
-
 /*
- * Called for each TU half after its helpers were flushed (the caller flushes again): kernel half
+ * Printed for each TU half after its other helpers (the recovery helpers follow): kernel half
  * kcut_recover_enc_<stem>, user half kcut_recover_dec_<stem>, each a switch over the tracker type
- * ids of the structs this TU carries recovery helpers for. The kernel-half pass picks the structs
- * (the ones this TU's helpers already use, with a tracker type, not picked by an earlier TU); the
- * user-half pass of the same TU (generated next) uses the same choice.
+ * ids of the structs this TU carries recovery helpers for (the plan's pf->rec).
  */
-void gen_recover_tu(struct gen *g, struct gen_file *o, int tu, enum em_side half)
+void gen_recover_tu(struct gen *g, struct gen_file *o)
 {
-	struct em_model *m = g->m;
-	int enc = half == EM_KERNEL, i, n = 0, nhelp = o->nhelp;
+	const struct em_pfile *pf = o->pf;
+	int enc = pf->half == EM_KERNEL, i, n = 0;
 	struct kc_sb b = { 0 };
 
-	if (!g->rec_tu)
-		return;
-	if (enc)
-		for (i = 0; i < nhelp; i++) {
-			int st = o->help[i].st;
-
-			if (g->rec_tu[st] || !m->s[st].type_id || rec_anon(m->s[st].name) ||
-			    !rec_reachable(g, st) || !gen_nonempty(g, g->rec_fn, st, EM_IN))
-				continue;
-			g->rec_tu[st] = tu + 1;
-		}
 	kc_sb_addf(&b, "\n/* Recovery after a user-half restart: %s the fields the user half may hold of an object\n"
 		       " * whose struct this file carries (docs/emitter.md, \"After a restart\"). 1: done, 0: not\n"
 		       " * a type of this file. */\n"
 		       "int kcut_recover_%s_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc)\n{\n",
-		   enc ? "send" : "receive", enc ? "enc" : "dec", m->tus[tu].stem);
-	for (i = 0; i < m->ns; i++) {
-		if (g->rec_tu[i] != tu + 1)
-			continue;
+		   enc ? "send" : "receive", enc ? "enc" : "dec", g->m->tus[pf->tu].stem);
+	for (i = 0; i < pf->nrec; i++) {
 		if (!n++)
 			kc_sb_add(&b, "\tstruct kcut_seen s = { 0 };\n\n\tswitch (type) {\n");
-		kc_sb_addf(&b, "\tcase %s:\n\t\t%s(x, p, &s, rc);\n\t\treturn 1;\n", gen_type_struct(g, i),
-			   gen_helper(g, o, g->rec_fn, i, EM_IN, enc));
+		kc_sb_addf(&b, "\tcase %s:\n\t\t%s(x, p, &s, rc);\n\t\treturn 1;\n", gen_type_struct(g, pf->rec[i]),
+			   gen_helper(g, o, g->p->rec_fn, pf->rec[i], EM_IN, enc));
 	}
 	if (n)
 		kc_sb_add(&b, "\tdefault:\n\t\treturn 0;\n\t}\n}\n");
@@ -165,28 +64,23 @@ void gen_recover_tu(struct gen *g, struct gen_file *o, int tu, enum em_side half
  * Kernel half of a TU: the main file's text up to its last #include, then macros that make the
  * deallocators the kernel-half code calls (kfree, kvfree, vfree, kfree_sensitive, free_netdev)
  * forget the object in the tracker first (kc_rt_obj_free: the user half drops its copy too), so
- * the recovery hook never reads freed memory. Socket buffers are not wrapped: their frees are on
- * the data path and an skb that crossed is untracked by the deallocator rule of the user half.
- * Returns the offset in the main file where the rewrite goes on.
+ * the recovery hook never reads freed memory (kapi.c, em_kernel_frees).
  */
-size_t gen_recover_frees(struct gen *g, struct kc_sb *b, const struct em_scan *s)
+void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 {
-	static const char *const names[] = { "kfree", "kfree_sensitive", "kvfree", "vfree", "free_netdev" };
 	size_t i;
 
-	(void)g;
 	kc_sb_addn(b, s->text, s->inc_end);
 	kc_sb_add(b, "\n/* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,\n"
 		     " * \"After a restart\") */\n#ifndef __KERNEL__\n");
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", names[i], names[i]);
+	for (i = 0; em_kernel_frees[i]; i++)
+		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", em_kernel_frees[i], em_kernel_frees[i]);
 	kc_sb_add(b, "#endif\n");
-	return s->inc_end;
 }
 
 /* kcut_ids.h: the recovery upcall id, the per-TU functions and, in the kernel half, the
  * interposition that records every tracked handle. */
-void gen_recover_ids(struct gen *g, struct kc_sb *sb)
+void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 {
 	int i;
 
@@ -209,15 +103,15 @@ void gen_recover_ids(struct gen *g, struct kc_sb *sb)
 }
 
 /* The TU index + 1 per tracker type (designated initializers) and the per-TU functions. */
-static void rec_tables(struct gen *g, struct kc_sb *b, const char *what)
+static void rec_tables(const struct gen *g, struct kc_sb *b, const char *what)
 {
-	struct em_model *m = g->m;
+	const struct em_model *m = g->m;
 	int i;
 
 	kc_sb_add(b, "static const unsigned char kcut_recover_tu[KCUT_NR_TYPES + 1] = {\n");
 	for (i = 0; i < m->ns; i++)
-		if (g->rec_tu[i])
-			kc_sb_addf(b, "\t[%s] = %d,\n", gen_type_struct(g, i), g->rec_tu[i]);
+		if (g->p->rec_tu[i])
+			kc_sb_addf(b, "\t[%s] = %d,\n", gen_type_struct(g, i), g->p->rec_tu[i]);
 	kc_sb_add(b, "\t[KCUT_NR_TYPES] = 0,\n};\n\n");
 	kc_sb_addf(b, "static int (*const kcut_recover_%s[])(struct kc_xdr *, uint32_t, void *, int *) = {\n", what);
 	for (i = 0; i < m->ntu; i++)
@@ -229,10 +123,8 @@ static void rec_tables(struct gen *g, struct kc_sb *b, const char *what)
  * kcut_kernel.c: the handle registry, kcut_recover_track and the recovery hook; kcut_user.c: the
  * handler of KCUT_UP_RECOVER. Appended to the dispatch file's text before the entry points.
  */
-void gen_recover_dispatch(struct gen *g, struct kc_sb *b, enum em_side half)
+void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side half)
 {
-	if (!g->rec_tu)
-		return;
 	kc_sb_add(b, "\n/* ---- recovery after a user-half restart (docs/emitter.md, \"After a restart\") ---- */\n");
 	if (half == EM_USER) {
 		rec_tables(g, b, "dec");

@@ -3,7 +3,8 @@
  * keeps its signature: it sends the arguments and the fields the callee may read, crosses, and
  * applies the fields the callee may have written. A handler is the serving side: it decodes,
  * calls the real function, and encodes the results. Kernel imports called from the user half get
- * a stub with the import's own name in the user half and a handler in the kernel half.
+ * a stub with the import's own name in the user half and a handler in the kernel half. What each
+ * parameter carries is the plan's (plan_marshal.c, struct em_pfunc).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -36,54 +37,6 @@ static const char *local_spelling(const struct em_type *t)
 	return t->spelling;
 }
 
-static int struct_of(struct gen *g, const struct em_type *t)
-{
-	return t->cls == EM_T_PTR_STRUCT ? em_struct_by_name(g->m, t->sname) : -1;
-}
-
-/* A struct T ** out-parameter whose object's fields go back with it: T's index when the
- * crossing's out-set has any of T's fields, else -1 (gen_marshal.c's rules for T *). */
-static int ptrptr_out(struct gen *g, int fn, const struct em_type *t)
-{
-	int st;
-
-	if (t->cls != EM_T_PTR_PTR || !t->sname)
-		return -1;
-	st = em_struct_by_name(g->m, t->sname);
-	return st >= 0 && gen_nonempty(g, fn, st, EM_OUT) ? st : -1;
-}
-
-/* Check every parameter and the return type can cross; report what cannot. */
-int gen_marshalable(struct gen *g, int fn)
-{
-	struct em_func *f = &g->m->f[fn];
-	int i, ok = 1;
-
-	if (f->marshal_ok)
-		return f->marshal_ok > 0;
-	f->marshal_ok = -1;
-	if (!f->have_types) {
-		em_finding(g->m, f->file, f->line, f->col, "%s must cross (%s) but no translation unit declares it",
-			   f->name, f->why ? f->why : "");
-		return 0;
-	}
-	for (i = 0; i < f->nparams; i++)
-		if (f->params[i].t.cls == EM_T_OTHER) {
-			em_finding(g->m, f->file, f->line, f->col,
-				   "cannot marshal parameter %d '%s' of %s: type '%s' is not supported", i + 1,
-				   f->params[i].name, f->name, f->params[i].t.spelling);
-			ok = 0;
-		}
-	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_PTR_SCALAR || f->ret.cls == EM_T_STRV ||
-	    (f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"))) {
-		em_finding(g->m, f->file, f->line, f->col, "cannot marshal the return type '%s' of %s", f->ret.spelling,
-			   f->name);
-		ok = 0;
-	}
-	f->marshal_ok = ok ? 1 : -1;
-	return ok;
-}
-
 /* The return statement of a stub whose crossing failed (see docs/emitter.md, Stubs). */
 static void err_return(struct kc_sb *b, const struct em_type *t, const char *ind)
 {
@@ -97,6 +50,18 @@ static void err_return(struct kc_sb *b, const struct em_type *t, const char *ind
 		kc_sb_addf(b, "%sreturn NULL;\n", ind);
 }
 
+/* The parameter list of f's declaration, names included. */
+void gen_params(struct kc_sb *b, const struct em_func *f)
+{
+	int j;
+
+	for (j = 0; j < f->nparams; j++) {
+		if (j)
+			kc_sb_add(b, ", ");
+		gen_decl(b, f->params[j].t.spelling, f->params[j].name);
+	}
+}
+
 static const char *pname(const struct em_param *p, int i, char *buf, size_t n)
 {
 	if (p->name && *p->name)
@@ -105,7 +70,6 @@ static const char *pname(const struct em_param *p, int i, char *buf, size_t n)
 	return buf;
 }
 
-/* The body of a stub: "{ ... }" for function fn, calling id `idexpr`. */
 /* The element count of a pointer-to-integer parameter as a factor of the stub's parameters
  * (" * 6", " * (size_t)words"; nothing for one element). */
 static void elem_count(struct kc_sb *b, const struct em_func *f, const struct em_type *t)
@@ -152,17 +116,13 @@ static void handler_count(struct kc_sb *b, const struct em_func *f, const struct
 	}
 }
 
+/* The body of a stub: "{ ... }" for function fn, calling id `idexpr`. */
 void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr)
 {
-	struct em_func *f = &g->m->f[fn];
-	int i, seen = 0, st;
+	const struct em_func *f = &g->m->f[fn];
+	const struct em_pfunc *q = &g->p->fn[fn];
+	int i, seen = q->seen, st;
 	char nb[32];
-
-	for (i = 0; i < f->nparams; i++)
-		if ((f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
-		     (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT))) ||
-		    (st = ptrptr_out(g, fn, &f->params[i].t)) >= 0)
-			seen = 1;
 	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
 	if (seen)
 		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
@@ -188,14 +148,14 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				   p->t.size > 4 ? 64 : 32, n);
 			break;
 		case EM_T_PTR_STRUCT:
-			st = struct_of(g, &p->t);
+			st = q->params[i].st;
 			if (st < 0) {
 				kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
 				break;
 			}
 			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, %s, sizeof(*%s), 1, &kcut_rc);\n", n,
 				   gen_type_struct(g, st), n);
-			if (gen_nonempty(g, fn, st, EM_IN))
+			if (q->params[i].in)
 				kc_sb_addf(b,
 					   "\tif (%s && !kcut_seen(&kcut_s, %s)) {\n"
 					   "\t\tkc_xdr_put_bool(kcut_a, 1);\n"
@@ -230,7 +190,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			kc_sb_add(b, ");\n");
 			break;
 		case EM_T_PTR_PTR:
-			st = p->t.sname ? em_struct_by_name(g->m, p->t.sname) : -1;
+			st = q->params[i].st;
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n", n, n);
 			if (st >= 0)
 				kc_sb_addf(b, "\t\tkcut_put_ptr_in(kcut_a, (const void *)*%s, %s, sizeof(**%s), 1, &kcut_rc);\n", n,
@@ -250,8 +210,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			   f->ret.size > 4 ? "u64" : "u32");
 		break;
 	case EM_T_PTR_STRUCT:
-		st = struct_of(g, &f->ret);
-		if (st >= 0)
+		if (q->ret_st >= 0)
 			kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, sizeof(*kcut_ret), NULL, &kcut_rc);\n");
 		else
 			kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n");
@@ -276,7 +235,8 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		const struct em_param *p = &f->params[i];
 		const char *n = pname(p, i, nb, sizeof(nb));
 
-		if (p->t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &p->t)) >= 0 && gen_nonempty(g, fn, st, EM_OUT))
+		st = q->params[i].st;
+		if (p->t.cls == EM_T_PTR_STRUCT && st >= 0 && q->params[i].out)
 			kc_sb_addf(b,
 				   "\t\tif (kc_xdr_get_bool(kcut_r)) {\n"
 				   "\t\t\tif (%s)\n"
@@ -293,7 +253,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			elem_count(b, f, &p->t);
 			kc_sb_add(b, ", &kcut_rc);\n");
 		}
-		else if (p->t.cls == EM_T_PTR_PTR && (st = ptrptr_out(g, fn, &p->t)) >= 0)
+		else if (p->t.cls == EM_T_PTR_PTR && st >= 0 && q->params[i].out)
 			/* an object the callee returns through a struct T ** (snd_card_new): its
 			 * handle, then the fields the caller's side reads */
 			kc_sb_addf(b, "\t\tif (%s) {\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n"
@@ -304,7 +264,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				      "\t\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
 				      "\t\t\t}\n\t\t}\n",
 				   n, n, n, n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
-		else if (p->t.cls == EM_T_PTR_PTR && p->t.sname && em_struct_by_name(g->m, p->t.sname) >= 0)
+		else if (p->t.cls == EM_T_PTR_PTR && st >= 0)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n", n, n, n);
 		else if (p->t.cls == EM_T_PTR_PTR)
 			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n", n, n);
@@ -322,51 +282,13 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	}
 }
 
-/* Kernel allocators: which parameters give the element count (-1: 1) and the size. */
-static const struct {
-	const char *name;
-	int count, size;
-} allocators[] = {
-	{ "kmalloc", -1, 0 },	   { "kzalloc", -1, 0 },      { "kcalloc", 0, 1 },	   { "kmalloc_array", 0, 1 },
-	{ "vmalloc", -1, 0 },	   { "vzalloc", -1, 0 },      { "kvmalloc", -1, 0 },	   { "kvzalloc", -1, 0 },
-	{ "kvcalloc", 0, 1 },	   { "devm_kmalloc", -1, 1 }, { "devm_kzalloc", -1, 1 }, { "devm_kcalloc", 1, 2 },
-	{ "__kmalloc", -1, 0 },
-	/* count -2: a net_device followed by a private area of `size` bytes (netdev_priv()) */
-	{ "alloc_etherdev_mqs", -2, 0 }, { "alloc_netdev_mqs", -2, 0 }, { "devm_alloc_etherdev_mqs", -2, 1 },
-};
-
-/* The size expression of an allocator's result in terms of the handler's locals, or NULL. */
-static int alloc_size(struct kc_sb *sb, const struct em_func *f)
-{
-	size_t i;
-
-	for (i = 0; i < KC_ARRAY_SIZE(allocators); i++) {
-		if (strcmp(allocators[i].name, f->name) || allocators[i].size >= f->nparams ||
-		    allocators[i].count >= f->nparams)
-			continue;
-		if (allocators[i].count == -2)
-			kc_sb_addf(sb, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_p%d", allocators[i].size);
-		else if (allocators[i].count >= 0)
-			kc_sb_addf(sb, "(size_t)kcut_p%d * (size_t)kcut_p%d", allocators[i].count, allocators[i].size);
-		else
-			kc_sb_addf(sb, "(size_t)kcut_p%d", allocators[i].size);
-		return 1;
-	}
-	return 0;
-}
-
 /* A handler: int kcut_handler_ID(rt, args, res) serving function fn. */
 void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 {
-	struct em_func *f = &g->m->f[fn];
-	int i, seen = 0, st, used_r = 0;
+	const struct em_func *f = &g->m->f[fn];
+	const struct em_pfunc *q = &g->p->fn[fn];
+	int i, seen = q->seen, st, used_r = 0;
 	char nb[48];
-
-	for (i = 0; i < f->nparams; i++)
-		if ((f->params[i].t.cls == EM_T_PTR_STRUCT && (st = struct_of(g, &f->params[i].t)) >= 0 &&
-		     (gen_nonempty(g, fn, st, EM_IN) || gen_nonempty(g, fn, st, EM_OUT))) ||
-		    (st = ptrptr_out(g, fn, &f->params[i].t)) >= 0)
-			seen = 1;
 	kc_sb_addf(b, "\n/* Serve %s for the %s half (%s). */\n"
 		      "int kcut_handler_%s(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)\n{\n",
 		   f->name, f->up ? "kernel" : "user", f->why ? f->why : "crossing", f->idname);
@@ -423,13 +345,13 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				   t->size > 4 ? "u64" : "u32");
 			break;
 		case EM_T_PTR_STRUCT:
-			st = struct_of(g, t);
+			st = q->params[i].st;
 			if (st >= 0)
 				kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, sizeof(*kcut_p%d), NULL, &kcut_rc);\n", i,
 					   i);
 			else
 				kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n", i);
-			if (st >= 0 && gen_nonempty(g, fn, st, EM_IN))
+			if (st >= 0 && q->params[i].in)
 				kc_sb_addf(b,
 					   "\tif (kc_xdr_get_bool(kcut_a)) {\n"
 					   "\t\tif (kcut_p%d)\n"
@@ -444,7 +366,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			break;
 		case EM_T_STRING:
 			kc_sb_addf(b, "\tkcut_p%d = kcut_get_str(kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i, i);
-			if (!f->is_defined && !f->fmt_fwd)
+			if (q->intern)
 				/* a kernel import may keep the pointer (request_irq's name): a string
 				 * sent by value lives on in kcut_intern's table, not in this frame */
 				kc_sb_addf(b, "\tif (kcut_p%d && kcut_p%d == kcut_b%d && kcut_intern(kcut_b%d))\n"
@@ -495,8 +417,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
 		     "\t\treturn kcut_peer_fault(kcut_rc, __func__);\n\t");
-	if (!f->is_defined && em_deallocator(f->name) && f->nparams > 0 &&
-	    (f->params[0].t.cls == EM_T_PTR_STRUCT || f->params[0].t.cls == EM_T_VOIDPTR))
+	if (q->untrack)
 		/* the object is about to be freed: its handle must not find a later object there */
 		kc_sb_add(b, "kc_objt_untrack(kc_rt_objt(kcut_rt), (const void *)kcut_p0);\n\t");
 	if (f->fmt_fwd)
@@ -537,15 +458,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		used_r = 1;
 		break;
 	case EM_T_PTR_STRUCT:
-		st = struct_of(g, &f->ret);
-		if (st >= 0 && f->down && !f->is_defined) {
-			struct kc_sb sz = { 0 };
-
+		st = q->ret_st;
+		if (st >= 0 && q->alloc_size)
 			/* alloc_etherdev(): the object is the struct plus the driver's private area */
-			if (alloc_size(&sz, f))
-				kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, %s, %s, &kcut_rc);\n", gen_type_struct(g, st), sz.s);
-			kc_sb_free(&sz);
-		}
+			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, %s, %s, &kcut_rc);\n", gen_type_struct(g, st),
+				   q->alloc_size);
 		if (st >= 0)
 			kc_sb_addf(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, %s, sizeof(*kcut_ret), 1, &kcut_rc);\n",
 				   gen_type_struct(g, st));
@@ -553,16 +470,12 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
 		break;
-	case EM_T_VOIDPTR: {
-		struct kc_sb sz = { 0 };
-
-		if (f->down && !f->is_defined && alloc_size(&sz, f))
-			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, KCUT_T_OPAQUE, %s, &kcut_rc);\n", sz.s);
-		kc_sb_free(&sz);
+	case EM_T_VOIDPTR:
+		if (q->alloc_size)
+			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, KCUT_T_OPAQUE, %s, &kcut_rc);\n", q->alloc_size);
 		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
 		used_r = 1;
 		break;
-	}
 	case EM_T_FNPTR:
 		kc_sb_add(b, "\tkcut_put_fn(kcut_r, (kcut_fn_t)kcut_ret, &kcut_rc);\n");
 		used_r = 1;
@@ -581,7 +494,8 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	for (i = 0; i < f->nparams; i++) {
 		const struct em_type *t = &f->params[i].t;
 
-		if (t->cls == EM_T_PTR_STRUCT && (st = struct_of(g, t)) >= 0 && gen_nonempty(g, fn, st, EM_OUT)) {
+		st = q->params[i].st;
+		if (t->cls == EM_T_PTR_STRUCT && st >= 0 && q->params[i].out) {
 			kc_sb_addf(b,
 				   "\tif (kcut_p%d) {\n"
 				   "\t\tkc_xdr_put_bool(kcut_r, 1);\n"
@@ -592,9 +506,8 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				   i, gen_helper(g, o, fn, st, EM_OUT, 1), i);
 			used_r = 1;
 		} else if (t->cls == EM_T_PTR_PTR) {
-			st = t->sname ? em_struct_by_name(g->m, t->sname) : -1;
 			kc_sb_addf(b, "\tif (kcut_h%d)\n", i);
-			if (st >= 0 && ptrptr_out(g, fn, t) >= 0)
+			if (st >= 0 && q->params[i].out)
 				kc_sb_addf(b, "\t{\n\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, &kcut_rc);\n"
 					      "\t\tif (kcut_v%d && !kcut_seen(&kcut_s, kcut_v%d)) {\n"
 					      "\t\t\tkc_xdr_put_bool(kcut_r, 1);\n"
@@ -628,7 +541,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			used_r = 1;
 		}
 	}
-	if (g->gsets && g->gsets[fn].n) {
+	if (q->gset.n) {
 		struct kc_sb gl = { 0 };
 
 		gen_globals_code(g, &gl, fn, EM_OUT, 1, "kcut_r", "\t");
@@ -644,9 +557,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 }
 
 /* Body for a function of the other half that never crosses: it must not run on this half. */
-void gen_absent_body(struct gen *g, struct kc_sb *b, int fn)
+void gen_absent_body(const struct gen *g, struct kc_sb *b, int fn)
 {
-	struct em_func *f = &g->m->f[fn];
+	const struct em_func *f = &g->m->f[fn];
 	int i;
 	char nb[32];
 

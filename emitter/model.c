@@ -1,17 +1,15 @@
 /*
- * model.c - the emitter's view of the program database: functions with their side in the chosen
- * partition, call edges, structs and fields, field accesses; and the decisions made on it: which
- * functions cross and in which direction, the ids, the per-crossing field sets (what goes in, what
- * comes back), pointer shapes, and the lock and DMA rules.
+ * model.c - the emitter's view of the program database (model.h): functions with their side in
+ * the chosen partition, call edges, structs and fields, field accesses, the driver TUs.
  *
  * Everything is loaded once into flat arrays (drivers have hundreds of functions, not millions),
- * so the decisions are plain loops that are easy to read and to test.
+ * so the plan's decisions (plan.h) are plain loops that are easy to read and to test.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit_int.h"
+#include "model.h"
 
 static char *col_str(sqlite3_stmt *st, int i)
 {
@@ -52,7 +50,7 @@ void em_finding(struct em_model *m, const char *file, int line, int col, const c
 /* Binary search in the (id, index) pairs sorted by id. Functions themselves are kept in
  * (name, file, usr) order so that every generated list is stable across analyses: the ids the
  * analyzer assigns depend on the order parallel parses finish. */
-static int func_by_id(const struct em_model *m, int64_t id)
+int em_func_by_id(const struct em_model *m, int64_t id)
 {
 	int lo = 0, hi = m->nf - 1;
 
@@ -235,8 +233,8 @@ static int load_calls(struct em_model *m, sqlite3 *db, struct kc_err *err)
 		return db_fail(err, db, "reading calls");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct em_call *c;
-		int a = func_by_id(m, sqlite3_column_int64(st, 0));
-		int b = func_by_id(m, sqlite3_column_int64(st, 1));
+		int a = em_func_by_id(m, sqlite3_column_int64(st, 0));
+		int b = em_func_by_id(m, sqlite3_column_int64(st, 1));
 
 		if (a < 0 || b < 0)
 			continue;
@@ -435,7 +433,7 @@ static int load_access(struct em_model *m, sqlite3 *db, struct kc_err *err)
 			       NULL) != SQLITE_OK)
 		return db_fail(err, db, "reading field accesses");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int fi = func_by_id(m, sqlite3_column_int64(st, 0));
+		int fi = em_func_by_id(m, sqlite3_column_int64(st, 0));
 		int si = em_struct_by_name(m, (const char *)sqlite3_column_text(st, 1));
 		struct em_field *fd = em_field_by_name(m, si, (const char *)sqlite3_column_text(st, 2));
 		const char *mode = (const char *)sqlite3_column_text(st, 3);
@@ -638,10 +636,6 @@ void em_model_free(struct em_model *m)
 		free(m->tus[i].stem);
 	}
 	free(m->tus);
-	if (m->scans)
-		for (i = 0; i < m->ntu; i++)
-			em_scan_free(&m->scans[i]);
-	free(m->scans);
 	for (i = 0; i < m->nann; i++) {
 		free(m->ann[i].field);
 		free(m->ann[i].arg);

@@ -13,7 +13,7 @@
  *   str_fmt     uses of the field as the argument of a `%s` conversion in a call with a literal
  *               format (printk, dev_err, snprintf ... in the driver's own code).
  *
- * decide.c turns the counts into the shape `string`. Stores are found in designated
+ * plan_shapes.c turns the counts into the shape `string`. Stores are found in designated
  * initializers, in positional initializers of structs (`{ SPEED_10, "" }` in a table of
  * structs: the n-th value of a brace list goes to the n-th field, a designator moves the
  * position as C says) and in assignments. A positional list whose field a value cannot be
@@ -25,7 +25,7 @@
 
 #include <clang-c/Index.h>
 
-#include "emit_int.h"
+#include "scan.h"
 
 /* Visitor: store the first child in *data. */
 static enum CXChildVisitResult first_child(CXCursor c, CXCursor parent, CXClientData data)

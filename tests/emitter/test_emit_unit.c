@@ -1,8 +1,8 @@
 /*
  * test_emit_unit.c - unit tests of the emitter's parts that need no database: the annotation
  * file parser (good lines, each kind of bad line with its line number), declarator spelling for
- * generated code, the field-set walk that decides which structs a crossing marshals and the
- * nested-crossing rule, on hand-built models. The whole pipeline is tested by run_emit.py.
+ * generated code, the plan's field-set walk that decides which structs a crossing marshals and
+ * the nested-crossing rule, on hand-built models. The whole pipeline is tested by run_emit.py.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,28 +283,24 @@ static void test_nonempty(void)
 {
 	struct em_model m;
 	struct em_field *fa[5];
-	struct gen g = { 0 };
 
 	/* inner.c is read through outer.in: outer carries something in, nothing out */
 	build(&m, fa, EM_IN, 0, EM_IN);
-	g.m = &m;
-	g.visiting = kc_xcalloc(3, 1);
-	KC_CHECK(gen_nonempty(&g, 0, 0, EM_IN));
-	KC_CHECK(!gen_nonempty(&g, 0, 0, EM_OUT));
+	KC_CHECK(em_plan_nonempty(&m, 0, 0, EM_IN));
+	KC_CHECK(!em_plan_nonempty(&m, 0, 0, EM_OUT));
 	/* the pointer is never followed: inner's fields alone do not make outer carry them */
 	m.f[0].fset[1] = 0;
-	KC_CHECK(!gen_nonempty(&g, 0, 0, EM_IN));
+	KC_CHECK(!em_plan_nonempty(&m, 0, 0, EM_IN));
 	/* a write into the embedded struct: outer carries it out */
 	m.f[0].fset[4] = EM_OUT;
-	KC_CHECK(gen_nonempty(&g, 0, 0, EM_OUT));
-	KC_CHECK(gen_nonempty(&g, 0, 2, EM_OUT));
-	KC_CHECK(!gen_nonempty(&g, 0, 1, EM_OUT));
-	free(g.visiting);
+	KC_CHECK(em_plan_nonempty(&m, 0, 0, EM_OUT));
+	KC_CHECK(em_plan_nonempty(&m, 0, 2, EM_OUT));
+	KC_CHECK(!em_plan_nonempty(&m, 0, 1, EM_OUT));
 	em_model_free(&m);
 }
 
 /*
- * The nested-crossing rule (gen_global.c): cfg (user) writes adapter.speed and calls reset
+ * The nested-crossing rule (plan_global.c): cfg (user) writes adapter.speed and calls reset
  * (kernel), which calls back phy (user) reading speed, adapter.count and list_head.next.
  * reset's in-set must take speed (the user writes it), not count (no user-half write: the user
  * copy is not newer) and never list_head.next (list linkage); nothing goes to its out-set.
@@ -312,7 +308,6 @@ static void test_nonempty(void)
 static void test_nested(void)
 {
 	struct em_model m;
-	struct gen g = { 0 };
 	const char *sn[2] = { "adapter", "list_head" };
 	const char *fn[3] = { "cfg", "reset", "phy" };
 	const enum em_side side[3] = { EM_USER, EM_KERNEL, EM_USER };
@@ -366,8 +361,7 @@ static void test_nested(void)
 	m.a[1].func = 0;
 	m.a[1].gfield = 2;
 	m.a[1].mode = EM_OUT;
-	g.m = &m;
-	gen_nested_prepare(&g);
+	em_plan_nested(&m);
 	KC_CHECK(m.f[1].fset[0] == EM_IN);
 	KC_CHECK(m.f[1].fset[1] == 0);
 	KC_CHECK(m.f[1].fset[2] == 0);

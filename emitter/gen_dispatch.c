@@ -1,0 +1,159 @@
+/*
+ * gen_dispatch.c - prints the two dispatch files (kernel/kcut_kernel.c, user/kcut_user.c: the
+ * endpoint, the table of functions each half serves, the function-pointer and global tables, the
+ * entry points) and include/kcut_ids.h (the ids the plan assigned, shared by both halves).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen_int.h"
+
+/* kcut_kernel.c / kcut_user.c: the endpoint, the dispatch table, the function-pointer and global
+ * tables, and the entry points (kcut_kernel_start, the user half's main). No driver header is
+ * included: the import stubs and handlers live in the TU that declares each import. */
+char *gen_dispatch(struct gen *g, enum em_side half)
+{
+	const struct em_model *m = g->m;
+	struct gen_file o;
+	int up = half == EM_USER, i, k;
+	char what[256];
+	char *r;
+
+	gen_file_init(g, &o, NULL);
+	kc_sb_addf(&o.text, "/* The %s half's endpoint, set up before any crossing. */\nstruct kc_rt *kcut_rt;\n"
+			    "kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];\n"
+			    "struct kcut_global kcut_globals[KCUT_NR_GLOBALS + 1];\n\n",
+		   gen_half_name(half));
+	kc_sb_addf(&o.text, "/* Functions this half serves, indexed by %s id. */\nconst struct kc_rt_fn kcut_%s_fns[] = {\n",
+		   up ? "upcall" : "downcall", gen_half_name(half));
+	for (k = 0; k < (up ? m->nup : m->ndown); k++)
+		for (i = 0; i < m->nf; i++) {
+			const struct em_func *f = &m->f[i];
+
+			if ((up ? f->up : f->down) && f->cross_id == k)
+				kc_sb_addf(&o.text, "\t[%s%s] = { \"%s\", kcut_handler_%s },\n", up ? "KCUT_UP_" : "KCUT_DOWN_",
+					   f->idname, f->name, f->idname);
+		}
+	if (up)
+		kc_sb_add(&o.text, "\t[KCUT_UP_RECOVER] = { \"kcut_recover\", kcut_recover_handler },\n");
+	kc_sb_addf(&o.text, "\t{ NULL, NULL },\n};\nconst unsigned int kcut_%s_nfns = %s;\n\n", gen_half_name(half),
+		   up ? "KCUT_NR_UPCALLS" : "KCUT_NR_DOWNCALLS");
+	kc_sb_addf(&o.text, "/* Names of the functions the peer serves (for the crossing trace). */\n"
+			    "const char *const kcut_%s_peer_names[] = {\n",
+		   gen_half_name(half));
+	for (k = 0; k < (up ? m->ndown : m->nup); k++)
+		for (i = 0; i < m->nf; i++)
+			if ((up ? m->f[i].down : m->f[i].up) && m->f[i].cross_id == k)
+				kc_sb_addf(&o.text, "\t\"%s\",\n", m->f[i].name);
+	if (!up)
+		kc_sb_add(&o.text, "\t\"kcut_recover\",\n"); /* KCUT_UP_RECOVER */
+	kc_sb_add(&o.text, "\tNULL,\n};\n\n");
+	kc_sb_add(&o.text, "void kcut_not_here(const char *fn)\n{\n"
+			   "\tkcut_log(\"kcut: internal error: %s ran on the wrong half\\n\", fn);\n\tkcut_abort();\n}\n\n");
+	kc_sb_add(&o.text, "void kcut_crossing_failed(int rc, const char *fn)\n{\n"
+			   "\tkcut_log(\"kcut: %s: crossing failed: %s\\n\", fn, kc_rt_strerror(rc));\n}\n\n");
+	kc_sb_add(&o.text, "/* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of\n"
+			   " * every id. Call once before the first crossing. */\nvoid kcut_tables_init(void)\n{\n");
+	for (i = 0; i < m->ntu; i++)
+		kc_sb_addf(&o.text, "\tkcut_tables_%s();\n", m->tus[i].stem);
+	kc_sb_add(&o.text, "}\n");
+	gen_recover_dispatch(g, &o.text, half);
+	/* kernel imports */
+	if (!up) {
+		kc_sb_add(&o.text, "\n#ifndef __KERNEL__\n#include <stdlib.h>\n\n"
+				   "/* Start the user half (the program at user_path) and serve its downcalls; the\n"
+				   " * host calls this before the driver's init function. $KCUT_RT_RESTART_MS, when set,\n"
+				   " * is the delay before a dead user half is restarted (tests: a known down time). */\n"
+				   "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n"
+				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n"
+				   "\tconst char *ms = getenv(\"KCUT_RT_RESTART_MS\");\n\n"
+				   "\tif (ms && *ms)\n\t\topts.restart_min_ms = opts.restart_max_ms = (unsigned)strtoul(ms, NULL, 10);\n"
+				   "\tkcut_tables_init();\n"
+				   "\topts.fns = kcut_kernel_fns;\n\topts.nfns = KCUT_NR_DOWNCALLS;\n"
+				   "\topts.peer_names = kcut_kernel_peer_names;\n\topts.npeer = KCUT_NR_UPCALLS + 1;\n"
+				   "\topts.recover = kcut_recover_hook;\n"
+				   "\topts.user_path = user_path;\n\topts.trace = trace;\n"
+				   "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n}\n\n"
+				   "/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n"
+				   "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n\tkcut_recover_release();\n}\n#endif\n");
+	} else {
+		kc_sb_add(&o.text, "\n#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)\n/* The user-half program: attach to the channel and serve. */\n"
+				   "int main(void)\n{\n"
+				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n\tstruct kc_err err = { 0 };\n\n"
+				   "\topts.fns = kcut_user_fns;\n\topts.nfns = KCUT_NR_UPCALLS + 1;\n"
+				   "\topts.peer_names = kcut_user_peer_names;\n\topts.npeer = KCUT_NR_DOWNCALLS;\n"
+				   "\tkcut_tables_init();\n"
+				   "\tif (kc_rt_user_open(&kcut_rt, &opts, &err)) {\n"
+				   "\t\tfprintf(stderr, \"kcut user half: %s\\n\", err.msg);\n\t\treturn 2;\n\t}\n"
+				   "\treturn kc_rt_user_run(kcut_rt) ? 1 : 0;\n}\n#endif\n");
+	}
+	snprintf(what, sizeof(what), "%s-half dispatch of partition %s", gen_half_name(half), m->part_name);
+	r = gen_assemble(&o, half, what);
+	gen_file_free(&o);
+	return r;
+}
+
+/* include/kcut_ids.h: the id enums, the tables and the handler declarations (malloc'd text). */
+char *gen_ids(const struct gen *g)
+{
+	const struct em_model *m = g->m;
+	const struct em_plan *p = g->p;
+	struct kc_sb sb = { 0 };
+	int i, k;
+
+	kc_sb_addf(&sb, GEN_BANNER "/* Function and object-type ids of partition %s, shared by both halves. */\n"
+			   "#ifndef KCUT_IDS_H\n#define KCUT_IDS_H\n\n#ifdef __KERNEL__\n#include \"kcut_rt_shim.h\"\n#else\n"
+			   "#include \"kcut_rt.h\"\n#endif\n\n",
+		   m->part_name);
+	kc_sb_add(&sb, "/* Upcalls: kernel half -> user half (served by kcut_user_fns). */\nenum kcut_upcall {\n");
+	for (k = 0; k < m->nup; k++)
+		for (i = 0; i < m->nf; i++)
+			if (m->f[i].up && m->f[i].cross_id == k)
+				kc_sb_addf(&sb, "\tKCUT_UP_%s = %d,\n", m->f[i].idname, k);
+	kc_sb_addf(&sb, "\tKCUT_NR_UPCALLS = %d\n};\n\n", m->nup);
+	kc_sb_add(&sb, "/* Downcalls: user half -> kernel half (served by kcut_kernel_fns). */\nenum kcut_downcall {\n");
+	for (k = 0; k < m->ndown; k++)
+		for (i = 0; i < m->nf; i++)
+			if (m->f[i].down && m->f[i].cross_id == k)
+				kc_sb_addf(&sb, "\tKCUT_DOWN_%s = %d,\n", m->f[i].idname, k);
+	kc_sb_addf(&sb, "\tKCUT_NR_DOWNCALLS = %d\n};\n\n", m->ndown);
+	kc_sb_add(&sb, "/* Function-pointer ids: each half maps an id to its own function of that name. */\n"
+		       "enum kcut_fnptr_id {\n");
+	for (k = 0; k < m->nfp; k++)
+		for (i = 0; i < m->nf; i++)
+			if (m->f[i].fp_id == k)
+				kc_sb_addf(&sb, "\tKCUT_FP_%s = %d,\n", m->f[i].idname, k);
+	kc_sb_addf(&sb, "\tKCUT_NR_FNPTRS = %d\n};\n\n", m->nfp);
+	kc_sb_add(&sb, "/* Driver globals: a pointer into one crosses as (id, offset) and lands on the\n"
+		       " * other half's variable of the same name. */\nenum kcut_global_id {\n");
+	for (i = 0; i < p->nglobals; i++)
+		kc_sb_addf(&sb, "\tKCUT_G_%s = %d,\n", p->globals[i], i);
+	kc_sb_addf(&sb, "\tKCUT_NR_GLOBALS = %d\n};\n\n", p->nglobals);
+	kc_sb_add(&sb, "/* Object types known to the tracker. */\nenum kcut_type {\n");
+	for (i = 1; i < p->ntypes; i++)
+		kc_sb_addf(&sb, "\t%s = %d,\n", p->types[i], i);
+	kc_sb_addf(&sb, "\tKCUT_NR_TYPES = %d\n};\n\n", p->ntypes);
+	kc_sb_add(&sb, "typedef void (*kcut_fn_t)(void);\n\nstruct kcut_global {\n\tvoid *p;\n\tsize_t size;\n};\n\n"
+		       "extern struct kc_rt *kcut_rt;\n"
+		       "extern kcut_fn_t kcut_fnptr[];\n"
+		       "extern struct kcut_global kcut_globals[];\n"
+		       "extern const struct kc_rt_fn kcut_kernel_fns[];\nextern const unsigned int kcut_kernel_nfns;\n"
+		       "extern const struct kc_rt_fn kcut_user_fns[];\nextern const unsigned int kcut_user_nfns;\n"
+		       "extern const char *const kcut_kernel_peer_names[];\n"
+		       "extern const char *const kcut_user_peer_names[];\n\n"
+		       "void kcut_tables_init(void);\n"
+		       "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);\n"
+		       "void kcut_kernel_stop(void);\n"
+		       "void kcut_not_here(const char *fn) __attribute__((noreturn));\n"
+		       "void kcut_crossing_failed(int rc, const char *fn);\n");
+	for (i = 0; i < m->ntu; i++)
+		kc_sb_addf(&sb, "void kcut_tables_%s(void);\n", m->tus[i].stem);
+	kc_sb_add(&sb, "\n");
+	for (i = 0; i < m->nf; i++)
+		if (m->f[i].up || m->f[i].down)
+			kc_sb_addf(&sb, "int kcut_handler_%s(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);\n",
+				   m->f[i].idname);
+	gen_recover_ids(g, &sb);
+	kc_sb_add(&sb, "\n#endif /* KCUT_IDS_H */\n");
+	return kc_sb_steal(&sb);
+}

@@ -1,0 +1,247 @@
+/*
+ * model.h - the first layer of the emitter: the program database loaded into flat arrays
+ * (model.c), the annotation file (annot.c) and what kcut knows about kernel APIs by name
+ * (kapi.c). Nothing here decides anything about the split; the layers above are
+ *
+ *	model.h  facts            model.c, annot.c, kapi.c
+ *	scan.h   facts from the driver sources, one libclang parse per TU (clangscan.c, strscan.c)
+ *	plan.h   every decision: what crosses, ids, field sets, shapes, globals, recovery, the
+ *	         marshaling helpers each generated file holds (plan_*.c)
+ *	gen_int.h  the printers (gen*.c): they read a const plan and print it
+ *
+ * Each layer includes only the ones above it in this list.
+ *
+ * A few members of these structs are decisions that the plan stores beside the facts they are
+ * about (marked "plan:"): only plan_*.c writes them, the printers only read them.
+ */
+#ifndef KC_EMIT_MODEL_H
+#define KC_EMIT_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "emitter.h"
+
+enum em_side { EM_NONE = 0, EM_KERNEL = 1, EM_USER = 2 };
+
+/* Access bits in per-field sets. */
+enum { EM_IN = 1, EM_OUT = 2 };
+
+/* Class of a parameter or return type, from libclang's canonical type. */
+enum em_tclass {
+	EM_T_VOID,
+	EM_T_INT,        /* integer, enum, bool: size, is_signed */
+	EM_T_PTR_STRUCT, /* pointer to struct/union sname */
+	EM_T_STRING,     /* char * / const char * */
+	EM_T_FNPTR,      /* pointer to function */
+	EM_T_VOIDPTR,    /* void * */
+	EM_T_PTR_SCALAR, /* pointer to one integer (in/out by value): sname = pointee spelling */
+	EM_T_PTR_PTR,    /* struct T ** / void ** out-parameter: sname = T (or NULL), inner = "struct T *" */
+	EM_T_STRV,       /* array of strings (const char *const names[]) */
+	EM_T_OTHER,      /* anything else: struct by value, float, pointer to scalar ... */
+};
+
+struct em_type {
+	enum em_tclass cls;
+	int size;
+	int is_signed;
+	char *spelling; /* as written (typedef names kept), usable in declarations and casts */
+	char *sname;    /* EM_T_PTR_STRUCT: struct name as in table struct */
+	int pointee_const;
+	int is_enum;
+	char *inner;
+	/* plan (plan_shapes.c, from annotations): */
+	int count;      /* EM_T_PTR_SCALAR parameter: elements, from an annotation "func.param array N"
+			 * (0: one) */
+	int count_param; /* ... or "func.param array OTHERPARAM": index of the count parameter + 1 */
+	char *count_expr; /* ... or "func.param array (C expression of the other parameters)" */
+};
+
+struct em_param {
+	char *name;
+	struct em_type t;
+};
+
+struct em_func {
+	int64_t id;
+	char *usr, *name, *file, *signature;
+	int line, col;
+	int is_defined, is_driver, is_static, is_variadic, address_taken;
+	enum em_side side;
+	char *reason;        /* partition_func.reason */
+	/* From libclang (clangscan.c); have_types = 0 until some TU declared it. */
+	int have_types;
+	int decl_tu;         /* index of the first TU that declared it (import stubs go there) */
+	int types_from_def;  /* parameter names come from the definition, not a prototype */
+	int noreturn;        /* declared __attribute__((noreturn)) */
+	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
+	int inl_kernel;      /* header inline that calls a function defined outside the TU (the
+			      * kernel), or whose result is a string the kernel owns */
+	int nparams;
+	struct em_param *params;
+	struct em_type ret;
+	/* plan (plan_cross.c): */
+	int word_op;         /* atomic bit operation (set_bit, test_and_set_bit ...): from the user half a
+			      * downcall on the kernel's copy of the word (plan_global.c) */
+	int fmt_fwd;         /* printf-like variadic import called from the user half: the user half
+			      * formats the message (vscnprintf) and sends it down as one string */
+	int up;              /* 1: kernel -> user (served by the user half) */
+	int down;            /* 1: user -> kernel (served by the kernel half) */
+	int cross_id;        /* index in its id space, -1 if not crossing */
+	int fp_id;           /* function-pointer id, -1 if none */
+	char *idname;        /* name used in ids (name, or name__stem for clashing statics) */
+	uint8_t *fset;       /* per global field index: EM_IN | EM_OUT (crossing functions only) */
+	char *why;           /* why it crosses: "slot net_device_ops.ndo_open", "called by drv_open" */
+};
+
+struct em_call {
+	int caller, callee; /* func indexes */
+	int spin_held;
+	char *locks, *file;
+	int line, col;
+};
+
+/* At most this many VALUE=MEMBER cases in a union annotation. */
+#define EM_UNION_MAXCASES 32
+
+/* Shapes of pointer fields. */
+enum em_shape {
+	EM_S_UNKNOWN = 0,
+	EM_S_STRUCT,  /* pointer to a struct in the struct table */
+	EM_S_ARRAY,   /* array; len_field (a field of the same struct) or len_const */
+	EM_S_STRING,
+	EM_S_OPAQUE,  /* handle only */
+	EM_S_DMA,     /* DMA-coherent: handle only, user-half dereference is an error */
+	EM_S_MMIO,    /* ioremap'ed registers: handle only, user-half access is an error */
+	EM_S_LIST,    /* singly linked list of target structs through the field shape_arg */
+	EM_S_UNION,   /* embedded union with discriminator: shape_arg "DISC VALUE=MEMBER ..." */
+	EM_S_FNPTR,   /* function pointer: never copied */
+	EM_S_PRIV,    /* annotation "STRUCT.netdev_priv priv TYPE": the object is followed by a
+		       * driver-private TYPE (alloc_etherdev), marshaled with it */
+};
+
+struct em_field {
+	char *name, *type, *kind, *target;
+	int size, array_count;
+	int st;             /* owning struct index */
+	int gidx;           /* global field index */
+	int target_st;      /* pointer / embedded: struct index of target, -1 (plan_shapes.c sets
+			     * it for a void * whose casts name a struct) */
+	int str_lit, str_nonlit, str_fmt; /* char-pointer fields: string evidence (strscan.c) */
+	/* plan (plan_shapes.c): */
+	enum em_shape shape;
+	char *shape_arg;    /* array length field / list next / union discriminator */
+	long len_const;
+	char *shape_src;    /* where the shape came from ("alloc hw.c:13", "annotation", ...) */
+	int list_link;      /* the NEXT field of a `list NEXT` shape, or the list_head member of
+			     * a `list TYPE.MEMBER` element: never sent, the receiver rebuilds it
+			     * from the order of the list's elements */
+	int list_st;        /* embedded struct list_head with shape `list TYPE.MEMBER`: TYPE, else -1 */
+};
+
+/* Longest list (shape `list NEXT`) a crossing sends; a longer one fails the crossing. */
+#define EM_LIST_MAX 256
+
+struct em_struct {
+	char *name;
+	char *file;
+	int line;
+	int is_union;
+	int size;
+	int nfields;
+	struct em_field *fields;
+	int has_ptr;        /* contains pointers (recursively through embedded structs) */
+	int is_driver;      /* declared in a driver file (else a kernel type) */
+	int type_id;        /* plan (plan_marshal.c): tracker type id, 0 = none */
+};
+
+struct em_access {
+	int func;
+	int gfield;
+	int mode; /* EM_IN (read/addr) | EM_OUT (write/addr) */
+};
+
+struct em_tu {
+	int64_t id;
+	char *file;      /* main file, absolute */
+	char *dir;
+	char **args;
+	int nargs;
+	char *stem;      /* file name without .c, made C-identifier safe */
+};
+
+/* An annotation line. */
+struct em_annot {
+	char *field;     /* struct.field */
+	enum em_shape shape;
+	char *arg;
+	int line;
+};
+
+struct em_byid {
+	int64_t id;
+	int idx;
+};
+
+struct em_scan;
+
+struct em_model {
+	struct kc_db *db;
+	struct em_byid *byid; /* func ids sorted, for lookups */
+	int *byusr;           /* func indexes sorted by USR */
+	int64_t part_id;
+	char *part_name;
+	struct em_func *f;
+	int nf;
+	struct em_call *c;
+	int nc;
+	struct em_struct *s;
+	int ns;
+	struct em_field **gf; /* global field index -> field */
+	int ngf;
+	struct em_access *a;
+	int na;
+	struct em_tu *tus;
+	int ntu;
+	struct em_scan *scans; /* one per TU once scanned (scan.h: em_scan_all, em_scan_all_free) */
+	struct em_annot *ann;
+	int nann;
+	char *annot_path;
+	int priv_owner_st;    /* plan: struct followed by a private area (net_device), -1 */
+	int priv_st;          /* plan: the private area's struct (simnic_adapter), -1 */
+	int nup, ndown, nfp;  /* plan: number of upcall, downcall and function-pointer ids */
+	FILE *diag;
+	unsigned findings;
+	uint64_t *seen;       /* hashes of the findings printed */
+};
+
+/* model.c */
+int em_model_load(struct em_model *m, struct kc_db *db, const char *partition, struct kc_err *err);
+void em_model_free(struct em_model *m);
+int em_func_by_usr(const struct em_model *m, const char *usr);
+int em_func_by_id(const struct em_model *m, int64_t id);
+int em_func_name_known(const struct em_model *m, const char *name);
+int em_struct_by_name(const struct em_model *m, const char *name);
+struct em_field *em_field_by_name(const struct em_model *m, int st, const char *name);
+/* printf to m->diag as a finding at file:line:col, counts it (each message once). */
+void em_finding(struct em_model *m, const char *file, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* annot.c */
+int em_annot_load(struct em_model *m, const char *path, int must_exist, struct kc_err *err);
+int em_shape_parse(enum em_shape *out, const char *word);
+const char *em_shape_name(enum em_shape s);
+
+/* kapi.c: kernel functions and types kcut knows by name */
+int em_local_library(const char *name); /* memcpy, strscpy ...: never a downcall */
+int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
+int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit operation on a word */
+extern const char *const em_word_ops[]; /* their names, NULL-terminated */
+int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied */
+/* A kernel allocator: which parameter gives the element count (-1: one element, -2: a
+ * net_device followed by a private area) and which the size. 1 when name is one. */
+int em_allocator(const char *name, int *count, int *size);
+/* The deallocators the kernel half's own calls of which are wrapped (recovery), NULL-terminated. */
+extern const char *const em_kernel_frees[];
+
+#endif /* KC_EMIT_MODEL_H */

@@ -1,0 +1,108 @@
+/*
+ * plan.c - the rest of the plan once the crossings, shapes and checks are decided (plan.h lists
+ * the steps): driver globals, flag words, nested crossings, recovery, the per-function marshaling
+ * plans, what each generated file holds, and what interface.txt lists.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
+{
+	int i, j, rc;
+
+	memset(p, 0, sizeof(*p));
+	p->m = m;
+	p->fn = kc_xcalloc((size_t)m->nf + 2, sizeof(*p->fn));
+	p->types = kc_xcalloc(3, sizeof(*p->types));
+	p->types[p->ntypes++] = kc_xstrdup("KCUT_T_NONE");
+	p->types[p->ntypes++] = kc_xstrdup("KCUT_T_OPAQUE");
+	p->types[p->ntypes++] = kc_xstrdup("KCUT_T_DMA");
+	rc = em_plan_globals(p, m, err);
+	if (rc)
+		return rc;
+	em_plan_nested(m);
+	rc = em_plan_words(m, err);
+	if (rc)
+		return rc;
+	em_plan_recover(p, m);
+	for (i = 0; i < m->ntu; i++)
+		for (j = 0; j < m->scans[i].nglobals; j++) {
+			struct kc_sb gn = { 0 };
+
+			kc_sb_addf(&gn, "%s_%s", m->tus[i].stem, m->scans[i].globals[j]);
+			p->globals = kc_xrealloc(p->globals, (size_t)(p->nglobals + 1) * sizeof(*p->globals));
+			p->globals[p->nglobals++] = kc_sb_steal(&gn);
+		}
+	em_plan_funcs(p, m);
+	em_plan_files(p, m);
+	em_plan_sent(p, m);
+	em_plan_local_imports(p, m);
+	em_plan_locks(p, m);
+	return 0;
+}
+
+static void ops_free(struct em_op *ops, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		free(ops[i].path);
+		free(ops[i].arg);
+		for (j = 0; j < ops[i].ncases; j++) {
+			free(ops[i].cases[j].value);
+			ops_free(ops[i].cases[j].ops, ops[i].cases[j].nops);
+		}
+		free(ops[i].cases);
+	}
+	free(ops);
+}
+
+void em_plan_free(struct em_plan *p)
+{
+	int i, j;
+
+	if (!p->m)
+		return;
+	for (i = 0; i < p->ntypes; i++)
+		free(p->types[i]);
+	free(p->types);
+	for (i = 0; i < p->nglobals; i++)
+		free(p->globals[i]);
+	free(p->globals);
+	for (i = 0; p->fn && i <= p->m->nf; i++) {
+		struct em_pfunc *q = &p->fn[i];
+
+		free(q->params);
+		free(q->cand);
+		free(q->alloc_size);
+		free(q->gset.gid);
+		free(q->gset.mode);
+		free(q->sent);
+	}
+	free(p->fn);
+	for (i = 0; i < p->nfiles; i++) {
+		struct em_pfile *pf = &p->files[i];
+
+		free(pf->renames);
+		free(pf->items);
+		free(pf->handlers);
+		free(pf->imports);
+		for (j = 0; j < pf->nhelp; j++)
+			ops_free(pf->help[j].ops, pf->help[j].nops);
+		free(pf->help);
+		free(pf->rec);
+	}
+	free(p->files);
+	for (i = 0; i < p->nlocal_imports; i++)
+		free(p->local_imports[i]);
+	free(p->local_imports);
+	for (i = 0; i < p->nlocks; i++)
+		free(p->locks[i]);
+	free(p->locks);
+	if (p->rec_tu)
+		free(p->m->f[p->rec_fn].fset); /* the recovery pseudo-function's (plan_recover.c) */
+	free(p->rec_tu);
+	memset(p, 0, sizeof(*p));
+}

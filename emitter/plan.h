@@ -1,0 +1,213 @@
+/*
+ * plan.h - the third layer of the emitter (model.h explains the layers): every decision about
+ * the split driver, computed once from the model and the scans, then only read by the printers
+ * (gen*.c get a const struct em_plan). In the order em_plan_build and the emit pipeline run them:
+ *
+ *	plan_cross.c    which functions cross, in which direction and why; ids; the field sets
+ *	                of each crossing (what goes in, what comes back)
+ *	plan_shapes.c   pointer shapes (structure, evidence, allocation sites, strings,
+ *	                annotations) and what the crossings still need a shape for
+ *	plan_check.c    the safety rules (no upcall with a spinlock held or from atomic context,
+ *	                no user-half access to DMA-coherent memory); locks both halves take
+ *	plan_global.c   driver globals each crossing carries; flag words changed by bit
+ *	                operations; nested crossings
+ *	plan_recover.c  what the kernel half re-sends to a restarted user half
+ *	plan_marshal.c  whether each crossing can be marshaled, per-parameter plans, the
+ *	                marshaling helpers as lists of field operations, tracker type ids
+ *	plan_files.c    what each generated file holds: which bodies become stubs or traps, the
+ *	                handlers, import stubs and helpers appended to it
+ *
+ * docs/emitter.md states each rule in prose.
+ */
+#ifndef KC_EMIT_PLAN_H
+#define KC_EMIT_PLAN_H
+
+#include "scan.h"
+
+/* Driver globals one crossing carries: global ids with EM_IN | EM_OUT, in id order. */
+struct em_gset {
+	int n;
+	int *gid;
+	uint8_t *mode;
+};
+
+/* A parameter of a crossing function. */
+struct em_pparam {
+	int st;  /* struct T * or struct T **: T's struct index, -1 */
+	int in;  /* struct T *: T's fields the callee may read go with it */
+	int out; /* struct T *: the fields it may write come back; struct T **: the returned object's */
+};
+
+/* What the plan decided for one crossing function (or the recovery pseudo-function). */
+struct em_pfunc {
+	int marshal;             /* 0 not checked, 1 can cross, -1 cannot (reported) */
+	struct em_pparam *params; /* one per parameter */
+	int seen;                /* its stub and handler need a set of objects already sent */
+	int ret_st;              /* struct T * result: T, -1 */
+	int *cand;               /* the returned object's type is one of these structs, which carry */
+	int ncand;               /* ... out-fields (the handler picks by tracker type) */
+	char *alloc_size;        /* a kernel allocator: its result's size in the handler's locals */
+	int untrack;             /* a deallocator: the handler forgets argument 0 before the call */
+	int intern;              /* a kernel import that may keep the strings it is passed */
+	struct em_gset gset;     /* driver globals */
+	uint8_t *sent;           /* per global field: EM_IN / EM_OUT when actually marshaled */
+};
+
+/* One field operation of a marshaling helper (see gen_marshal.c for the C each one becomes). */
+enum em_op_kind {
+	EM_OP_SCALAR,  /* integer, enum, bitfield: u32 or u64 by the field's size */
+	EM_OP_FNPTR,   /* callback stored in the object: its function-pointer id */
+	EM_OP_BYTES,   /* fixed array of scalars: its bytes */
+	EM_OP_BLOB,    /* embedded object of a type without known fields: its bytes */
+	EM_OP_STRUCTS, /* fixed array of structs: each element through the helper of st */
+	EM_OP_EMBED,   /* embedded struct: through the helper of st */
+	EM_OP_UNION,   /* embedded union with a discriminator: the active member (cases) */
+	EM_OP_HANDLES, /* embedded union of handle-only pointers: the first member, as one handle */
+	EM_OP_PTR,     /* pointer to struct st: its handle (send), its fields (st's helper, follow) */
+	EM_OP_STRING,  /* char pointer holding a string */
+	EM_OP_ARRAY,   /* pointer to an array: type blob `type`, length `arg` */
+	EM_OP_HANDLE,  /* pointer that crosses as a handle only (opaque, DMA, MMIO): type `type` */
+	EM_OP_LIST,    /* singly linked list through the field's shape_arg: elements of st */
+	EM_OP_KLIST,   /* struct list_head list (shape `list TYPE.MEMBER`): elements of st */
+	EM_OP_PRIV,    /* the private area behind the object (netdev_priv): helper of st */
+};
+
+struct em_case;
+
+struct em_op {
+	enum em_op_kind kind;
+	const struct em_field *f;
+	char *path;              /* C path of the field below the helper's object p */
+	int st;                  /* struct of the helper the operation calls, -1 none */
+	int send;                /* EM_OP_PTR: the pointer itself crosses */
+	int follow;              /* EM_OP_PTR: the pointed-to object's fields cross (helper st) */
+	int type;                /* tracker type id of what crosses (0: none, or not encoded) */
+	char *arg;               /* ARRAY: length; UNION: discriminator path; HANDLES: member */
+	struct em_case *cases;   /* EM_OP_UNION */
+	int ncases;
+};
+
+struct em_case {
+	char *value;             /* C expression of the discriminator's value */
+	struct em_op *ops;       /* the active member's operations */
+	int nops;
+};
+
+/* One marshaling helper: struct st's fields that crossing fn carries in direction dir (EM_IN
+ * with the call, EM_OUT with the result), encoded (enc) or decoded. */
+struct em_helper {
+	int fn, st, dir, enc;
+	struct em_op *ops;
+	int nops;
+	int built;               /* ops computed (plan_marshal.c works through the list) */
+};
+
+/* How the rewrite treats one function definition of the other half (plan_files.c). */
+enum em_item_kind {
+	EM_ITEM_STUB,   /* body replaced by a stub: the function crosses */
+	EM_ITEM_ABSENT, /* body replaced by a trap: it never runs on this half */
+};
+
+struct em_item {
+	int def;        /* index in the TU's scan */
+	enum em_item_kind kind;
+};
+
+/* One half of one driver TU: kernel/<stem>.c or user/<stem>.c. */
+struct em_pfile {
+	int tu;
+	enum em_side half;
+	int *renames;           /* user half: header inlines renamed to kcut_dc_<name> (downcalls) */
+	int nrenames;
+	int wrap_frees;         /* kernel half: kfree & co. untrack first (recovery) */
+	size_t start;           /* where the rewrite of the main file's text begins (0, or after
+				 * the last #include when renames or wrappers go there) */
+	struct em_item *items;  /* definitions whose body is replaced, in text order */
+	int nitems;
+	int *handlers;          /* functions of this half defined here that the peer calls */
+	int nhandlers;
+	int *imports;           /* kernel imports first declared here: user-half stubs, kernel-half handlers */
+	int nimports;
+	struct em_helper *help; /* marshaling helpers, in the order they are written */
+	int nhelp;
+	int nhelp_early;        /* ... the first nhelp_early before the recovery functions */
+	int *rec;               /* structs whose recovery helpers this file carries */
+	int nrec;
+};
+
+struct em_plan {
+	const struct em_model *m;
+	char **types;            /* tracker type id -> enum name; [0] none, [1] opaque, [2] DMA */
+	int ntypes;
+	char **globals;          /* global id -> "<stem>_<name>" */
+	int nglobals;
+	struct em_pfunc *fn;     /* per function, m->nf + 1: [rec_fn] is the recovery pseudo-function */
+	int rec_fn;              /* m->f[rec_fn] (one past m->nf): the recovery set, as a crossing */
+	int *rec_tu;             /* per struct: index + 1 of the TU carrying its recovery helpers */
+	struct em_pfile *files;  /* per TU: [2 * tu] kernel half, [2 * tu + 1] user half */
+	int nfiles;
+	char **local_imports;    /* kernel imports the user half calls locally (interface.txt) */
+	int nlocal_imports;
+	char **locks;            /* locks taken in both halves: "kind expr: fn(half) ..." */
+	int nlocks;
+	int locks_unreadable;
+};
+
+/* plan_cross.c: crossings, ids, field sets (needs the scans' types). */
+int em_plan_crossings(struct em_model *m, struct kc_err *err);
+/* mark[i] = 1 for every function reachable from `from` by call edges that stay on `side`
+ * (EM_NONE: any); mark has m->nf bytes. */
+void em_closure(const struct em_model *m, int from, enum em_side side, uint8_t *mark);
+
+/* plan_shapes.c: shapes from structure, evidence, allocation sites, strings and annotations;
+ * reports the unknown shapes crossings need when report != 0. Returns how many fields need a
+ * shape nobody gave, or a negative error. */
+int em_plan_shapes(struct em_model *m, int report, struct kc_err *err);
+/* An embedded union holding pointers, without a discriminator annotation (cannot cross). */
+int em_union_needs_disc(const struct em_model *m, const struct em_field *f);
+/* Does the field set fs touch a data pointer inside struct st (embedded structs/unions)? */
+int em_touches_ptr(const struct em_model *m, const uint8_t *fs, int st, int depth);
+/* Is member a VALUE=MEMBER case of the union field f? */
+int em_union_case(const struct em_field *f, const char *member);
+/* The crossing functions whose marshaling needs pointer field fd and cannot have it. */
+int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb);
+
+/* The kernel imports user-half code calls that run locally in the user half (p->local_imports). */
+void em_plan_local_imports(struct em_plan *p, const struct em_model *m);
+
+/* plan_check.c: the lock rule, atomic registrations, the DMA rule, variadic crossings: findings
+ * go to m->diag, their count to m->findings. 0 or KC_EDB. */
+int em_plan_check(struct em_model *m, struct kc_err *err);
+/* The locks both halves take (p->locks; p->locks_unreadable when the lock table cannot be read). */
+void em_plan_locks(struct em_plan *p, const struct em_model *m);
+
+/* plan.c: the rest of the plan, after crossings, shapes and checks: globals, flag words, nested
+ * crossings, recovery, marshaling, files. Problems found on the way are findings (m). */
+int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err);
+void em_plan_free(struct em_plan *p);
+
+/* plan_global.c (run by em_plan_build; exported for the unit tests) */
+int em_plan_globals(struct em_plan *p, struct em_model *m, struct kc_err *err);
+int em_plan_words(struct em_model *m, struct kc_err *err);
+void em_plan_nested(struct em_model *m);
+
+/* plan_recover.c */
+void em_plan_recover(struct em_plan *p, struct em_model *m);
+void em_plan_recover_pick(struct em_plan *p, const struct em_model *m, struct em_pfile *pf);
+
+/* plan_marshal.c */
+/* Does struct st carry anything for crossing fn in direction dir? */
+int em_plan_nonempty(const struct em_model *m, int fn, int st, int dir);
+int em_plan_type(struct em_plan *p, struct em_model *m, int st);
+int em_plan_marshalable(struct em_plan *p, struct em_model *m, int fn);
+void em_plan_funcs(struct em_plan *p, struct em_model *m);
+void em_plan_request(struct em_pfile *pf, int fn, int st, int dir, int enc);
+void em_plan_stub_roots(struct em_plan *p, struct em_model *m, struct em_pfile *pf, int fn);
+void em_plan_handler_roots(struct em_plan *p, struct em_model *m, struct em_pfile *pf, int fn);
+void em_plan_helpers(struct em_plan *p, struct em_model *m, struct em_pfile *pf);
+void em_plan_sent(struct em_plan *p, const struct em_model *m);
+
+/* plan_files.c */
+void em_plan_files(struct em_plan *p, struct em_model *m);
+
+#endif /* KC_EMIT_PLAN_H */

@@ -1,0 +1,725 @@
+/*
+ * plan_marshal.c - how each crossing is marshaled (docs/emitter.md, "Stubs", "Field-sensitive
+ * marshaling", "Shapes"): whether a crossing function's signature can cross at all, what each
+ * parameter carries, the objects a result brings back, and the marshaling helpers: for one
+ * crossing and one struct type, the list of field operations that encode the fields the callee
+ * side may read (direction "in") or write ("out") and decode them on the other side. Nested
+ * structs (embedded or behind pointers) get helpers of their own, requested in the file's list
+ * (struct em_pfile), so every generated file holds exactly the helpers it uses. Fields that
+ * cannot cross are reported here, once. The tracker type ids are numbered in the order this
+ * walk first needs them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* Anonymous structs and unions are stored as 'outer::<anon@LINE>'. */
+static int is_anon(const char *name)
+{
+	return strchr(name, '<') || strchr(name, ':');
+}
+
+static int is_scalar_kind(const char *k)
+{
+	return !strcmp(k, "scalar") || !strcmp(k, "enum") || !strcmp(k, "bitfield");
+}
+
+/* Append name with every character that cannot be in a C identifier replaced by '_'. */
+static void add_ident(struct kc_sb *sb, const char *name)
+{
+	for (; *name; name++) {
+		char c = *name;
+
+		kc_sb_addn(sb, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? name : "_", 1);
+	}
+}
+
+static int type_add(struct em_plan *p, char *name)
+{
+	p->types = kc_xrealloc(p->types, (size_t)(p->ntypes + 1) * sizeof(*p->types));
+	p->types[p->ntypes] = name;
+	return p->ntypes++;
+}
+
+/* The tracker type id of struct st (KCUT_T_<struct>), numbered when first needed. */
+int em_plan_type(struct em_plan *p, struct em_model *m, int st)
+{
+	struct em_struct *s = &m->s[st];
+
+	if (!s->type_id) {
+		struct kc_sb sb = { 0 };
+
+		kc_sb_add(&sb, "KCUT_T_");
+		add_ident(&sb, s->name);
+		s->type_id = type_add(p, kc_sb_steal(&sb));
+	}
+	return s->type_id;
+}
+
+/* The tracker type of the array a pointer field f points to (KCUT_T_<struct>__<field>). */
+static int type_blob(struct em_plan *p, const struct em_model *m, const struct em_field *f)
+{
+	struct kc_sb sb = { 0 };
+	int i;
+
+	kc_sb_add(&sb, "KCUT_T_");
+	add_ident(&sb, m->s[f->st].name);
+	kc_sb_addf(&sb, "__%s", f->name);
+	for (i = 1; i < p->ntypes; i++)
+		if (!strcmp(p->types[i], sb.s)) {
+			kc_sb_free(&sb);
+			return i;
+		}
+	return type_add(p, kc_sb_steal(&sb));
+}
+
+/* Does struct st carry anything for crossing fn in direction dir (EM_IN / EM_OUT)? */
+static int nonempty(const struct em_model *m, int fn, int st, int dir, uint8_t *visiting)
+{
+	const uint8_t *fs = m->f[fn].fset;
+	const struct em_struct *s = &m->s[st];
+	int i, r = 0;
+
+	if (visiting[st])
+		return 0;
+	visiting[st] = 1;
+	for (i = 0; i < s->nfields && !r; i++) {
+		const struct em_field *f = &s->fields[i];
+
+		if (!strcmp(f->kind, "array") && f->target_st >= 0 && !strchr(f->type, '*'))
+			r = nonempty(m, fn, f->target_st, dir, visiting);
+		else if (is_scalar_kind(f->kind) || !strcmp(f->kind, "array") || !strcmp(f->kind, "funcptr"))
+			r = fs[f->gidx] & dir;
+		else if (!strcmp(f->kind, "struct") && f->shape == EM_S_LIST && f->list_st >= 0)
+			r = (fs[f->gidx] & dir) || (fs[f->gidx] && nonempty(m, fn, f->list_st, dir, visiting));
+		else if (!strcmp(f->kind, "struct") && f->list_link)
+			r = 0;
+		else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union"))
+			r = f->target_st >= 0 ? nonempty(m, fn, f->target_st, dir, visiting) : (fs[f->gidx] & dir);
+		else if (!strcmp(f->kind, "pointer"))
+			r = (fs[f->gidx] & dir) ||
+			    (fs[f->gidx] && (f->shape == EM_S_STRUCT || f->shape == EM_S_LIST) &&
+			     nonempty(m, fn, f->target_st, dir, visiting));
+	}
+	visiting[st] = 0;
+	if (!r && st == m->priv_owner_st && m->priv_st >= 0 && m->priv_st != st)
+		r = nonempty(m, fn, m->priv_st, dir, visiting);
+	return r;
+}
+
+int em_plan_nonempty(const struct em_model *m, int fn, int st, int dir)
+{
+	uint8_t *visiting = kc_xcalloc((size_t)m->ns + 1, 1);
+	int r = nonempty(m, fn, st, dir, visiting);
+
+	free(visiting);
+	return r;
+}
+
+/* Check every parameter and the return type of fn can cross; report what cannot (once). */
+int em_plan_marshalable(struct em_plan *p, struct em_model *m, int fn)
+{
+	struct em_func *f = &m->f[fn];
+	struct em_pfunc *pf = &p->fn[fn];
+	int i, ok = 1;
+
+	if (pf->marshal)
+		return pf->marshal > 0;
+	pf->marshal = -1;
+	if (!f->have_types) {
+		em_finding(m, f->file, f->line, f->col, "%s must cross (%s) but no translation unit declares it",
+			   f->name, f->why ? f->why : "");
+		return 0;
+	}
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_OTHER) {
+			em_finding(m, f->file, f->line, f->col,
+				   "cannot marshal parameter %d '%s' of %s: type '%s' is not supported", i + 1,
+				   f->params[i].name, f->name, f->params[i].t.spelling);
+			ok = 0;
+		}
+	if (f->ret.cls == EM_T_OTHER || f->ret.cls == EM_T_PTR_SCALAR || f->ret.cls == EM_T_STRV ||
+	    (f->ret.cls == EM_T_FNPTR && strstr(f->ret.spelling, "(*"))) {
+		em_finding(m, f->file, f->line, f->col, "cannot marshal the return type '%s' of %s", f->ret.spelling,
+			   f->name);
+		ok = 0;
+	}
+	pf->marshal = ok ? 1 : -1;
+	return ok;
+}
+
+/* Is struct st complete in the TU that holds fn's stub and handler? Yes when a driver function of
+ * that file accesses one of its fields (the generated code names its fields). */
+static int complete_in_tu(const struct em_model *m, int fn, int st)
+{
+	const struct em_func *f = &m->f[fn];
+	const char *file = f->is_defined ? f->file : (f->decl_tu >= 0 && f->decl_tu < m->ntu ? m->tus[f->decl_tu].file : NULL);
+	int i;
+
+	if (!file)
+		return 0;
+	for (i = 0; i < m->na; i++)
+		if (m->gf[m->a[i].gfield]->st == st && m->f[m->a[i].func].file &&
+		    !strcmp(m->f[m->a[i].func].file, file))
+			return 1;
+	return 0;
+}
+
+/*
+ * Objects returned by a crossing (a `struct T *` or `void *` result: pci_get_drvdata() giving the
+ * snd_card, alloc_etherdev() the net_device) come with the fields of T the crossing's out-set has:
+ * after the pointer, a type word (the returned object's tracker type, 0: no fields follow) and
+ * T's out-fields. For a void * result the candidates are every struct with out-fields, chosen at
+ * run time by the type the object is tracked with (kcut_type_at). At most 64.
+ */
+static void ret_candidates(const struct em_model *m, int fn, struct em_pfunc *pf)
+{
+	const struct em_func *f = &m->f[fn];
+	int st;
+
+	if (!f->fset)
+		return;
+	pf->cand = kc_xcalloc(64, sizeof(*pf->cand));
+	if (f->ret.cls == EM_T_PTR_STRUCT) {
+		st = em_struct_by_name(m, f->ret.sname);
+		if (st >= 0 && !is_anon(m->s[st].name) && !em_kernel_owned(m->s[st].name) &&
+		    em_plan_nonempty(m, fn, st, EM_OUT))
+			pf->cand[pf->ncand++] = st;
+		return;
+	}
+	if (f->ret.cls != EM_T_VOIDPTR)
+		return;
+	for (st = 0; st < m->ns && pf->ncand < 64; st++)
+		if (!is_anon(m->s[st].name) && !m->s[st].is_union && !em_kernel_owned(m->s[st].name) &&
+		    complete_in_tu(m, fn, st) && em_plan_nonempty(m, fn, st, EM_OUT))
+			pf->cand[pf->ncand++] = st;
+}
+
+/* The size expression of a kernel allocator's result in terms of its handler's locals (kcut_pN). */
+static char *alloc_size(const struct em_func *f)
+{
+	struct kc_sb sb = { 0 };
+	int count, size;
+
+	if (!em_allocator(f->name, &count, &size) || size >= f->nparams || count >= f->nparams)
+		return NULL;
+	if (count == -2)
+		kc_sb_addf(&sb, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_p%d", size);
+	else if (count >= 0)
+		kc_sb_addf(&sb, "(size_t)kcut_p%d * (size_t)kcut_p%d", count, size);
+	else
+		kc_sb_addf(&sb, "(size_t)kcut_p%d", size);
+	return kc_sb_steal(&sb);
+}
+
+/* The per-function plan of every crossing function: what each parameter carries, the returned
+ * objects, the allocator and deallocator rules of kernel imports. */
+void em_plan_funcs(struct em_plan *p, struct em_model *m)
+{
+	int i, j;
+
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+		struct em_pfunc *pf = &p->fn[i];
+
+		if (!f->up && !f->down)
+			continue;
+		pf->params = kc_xcalloc((size_t)f->nparams + 1, sizeof(*pf->params));
+		pf->ret_st = f->ret.cls == EM_T_PTR_STRUCT ? em_struct_by_name(m, f->ret.sname) : -1;
+		for (j = 0; j < f->nparams; j++) {
+			const struct em_type *t = &f->params[j].t;
+			struct em_pparam *pp = &pf->params[j];
+
+			pp->st = -1;
+			if (t->cls == EM_T_PTR_STRUCT) {
+				pp->st = em_struct_by_name(m, t->sname);
+				if (pp->st >= 0) {
+					pp->in = em_plan_nonempty(m, i, pp->st, EM_IN);
+					pp->out = em_plan_nonempty(m, i, pp->st, EM_OUT);
+				}
+			} else if (t->cls == EM_T_PTR_PTR && t->sname) {
+				pp->st = em_struct_by_name(m, t->sname);
+				pp->out = pp->st >= 0 && em_plan_nonempty(m, i, pp->st, EM_OUT);
+			}
+			if ((t->cls == EM_T_PTR_STRUCT && (pp->in || pp->out)) || (t->cls == EM_T_PTR_PTR && pp->out))
+				pf->seen = 1;
+		}
+		ret_candidates(m, i, pf);
+		if (f->down && !f->is_defined)
+			pf->alloc_size = alloc_size(f);
+		pf->untrack = !f->is_defined && em_deallocator(f->name) && f->nparams > 0 &&
+			      (f->params[0].t.cls == EM_T_PTR_STRUCT || f->params[0].t.cls == EM_T_VOIDPTR);
+		/* a kernel import may keep the pointer (request_irq's name): a string sent by value
+		 * lives on in kcut_intern's table, not in the handler's frame */
+		pf->intern = !f->is_defined && !f->fmt_fwd;
+	}
+}
+
+/* Request the helper (fn, st, dir, enc) in file pf (once). */
+void em_plan_request(struct em_pfile *pf, int fn, int st, int dir, int enc)
+{
+	struct em_helper *h;
+	int i;
+
+	for (i = 0; i < pf->nhelp; i++)
+		if (pf->help[i].fn == fn && pf->help[i].st == st && pf->help[i].dir == dir && pf->help[i].enc == enc)
+			return;
+	pf->help = kc_xrealloc(pf->help, (size_t)(pf->nhelp + 1) * sizeof(*pf->help));
+	h = &pf->help[pf->nhelp++];
+	memset(h, 0, sizeof(*h));
+	h->fn = fn;
+	h->st = st;
+	h->dir = dir;
+	h->enc = enc;
+}
+
+/* What a stub of fn (in file pf) sends and receives: the types and helpers it names, in the
+ * order it names them (gen_stub.c). */
+void em_plan_stub_roots(struct em_plan *p, struct em_model *m, struct em_pfile *pf, int fn)
+{
+	const struct em_func *f = &m->f[fn];
+	const struct em_pfunc *q = &p->fn[fn];
+	int i;
+
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_pparam *pp = &q->params[i];
+
+		if (pp->st < 0)
+			continue;
+		em_plan_type(p, m, pp->st);
+		if (f->params[i].t.cls == EM_T_PTR_STRUCT && pp->in)
+			em_plan_request(pf, fn, pp->st, EM_IN, 1);
+	}
+	for (i = 0; i < q->ncand; i++) {
+		em_plan_type(p, m, q->cand[i]);
+		em_plan_request(pf, fn, q->cand[i], EM_OUT, 0);
+	}
+	for (i = 0; i < f->nparams; i++)
+		if (q->params[i].st >= 0 && q->params[i].out)
+			em_plan_request(pf, fn, q->params[i].st, EM_OUT, 0);
+}
+
+/* The same for a handler of fn (gen_stub.c, gen_handler). */
+void em_plan_handler_roots(struct em_plan *p, struct em_model *m, struct em_pfile *pf, int fn)
+{
+	const struct em_func *f = &m->f[fn];
+	const struct em_pfunc *q = &p->fn[fn];
+	int i;
+
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_PTR_STRUCT && q->params[i].st >= 0 && q->params[i].in)
+			em_plan_request(pf, fn, q->params[i].st, EM_IN, 0);
+	if (q->ret_st >= 0)
+		em_plan_type(p, m, q->ret_st);
+	for (i = 0; i < q->ncand; i++) {
+		em_plan_type(p, m, q->cand[i]);
+		em_plan_request(pf, fn, q->cand[i], EM_OUT, 1);
+	}
+	for (i = 0; i < f->nparams; i++) {
+		const struct em_pparam *pp = &q->params[i];
+
+		if (pp->st < 0)
+			continue;
+		if (f->params[i].t.cls == EM_T_PTR_PTR)
+			em_plan_type(p, m, pp->st);
+		if (pp->out)
+			em_plan_request(pf, fn, pp->st, EM_OUT, 1);
+	}
+}
+
+/* ---- the field operations of one helper ---- */
+
+struct walk {
+	struct em_plan *p;
+	struct em_model *m;
+	struct em_pfile *pf;
+	int fn, dir, enc;
+};
+
+static struct em_op *op_add(struct em_op **v, int *n, enum em_op_kind kind, const struct em_field *f, const char *path)
+{
+	struct em_op *op;
+
+	*v = kc_xrealloc(*v, (size_t)(*n + 1) * sizeof(**v));
+	op = &(*v)[(*n)++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->f = f;
+	op->path = kc_xstrdup(path);
+	op->st = -1;
+	return op;
+}
+
+/* Report that field f cannot be marshaled for the crossing (unknown shapes were reported already). */
+static void field_problem(struct walk *w, const struct em_field *f, const char *what)
+{
+	const struct em_struct *s = &w->m->s[f->st];
+
+	if (f->shape == EM_S_UNKNOWN && !strcmp(f->kind, "pointer"))
+		return; /* reported once by em_plan_shapes */
+	em_finding(w->m, s->file, s->line, 1, "cannot marshal %s.%s (%s) for %s: %s", s->name, f->name, f->type,
+		   w->m->f[w->fn].name, what);
+}
+
+/* A union whose members are all pointers sent as handles only (opaque, DMA, MMIO). */
+static int handle_only_union(const struct em_model *m, int st)
+{
+	int i;
+
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if (strcmp(f->kind, "pointer") ||
+		    (f->shape != EM_S_OPAQUE && f->shape != EM_S_DMA && f->shape != EM_S_MMIO))
+			return 0;
+	}
+	return m->s[st].nfields > 0;
+}
+
+/* Does the pointer field f (shape array) point to elements that hold pointers: a struct or
+ * union containing one (recursively through embedded structs), or a pointer itself (`char **`)? */
+static int array_holds_ptr(const struct em_model *m, const struct em_field *f)
+{
+	const char *star = strchr(f->type, '*');
+
+	if (f->target_st >= 0 && m->s[f->target_st].has_ptr)
+		return 1;
+	return star && strchr(star + 1, '*') != NULL;
+}
+
+/* Request the helper of st for this walk's crossing and direction; returns st. */
+static int walk_helper(struct walk *w, int st)
+{
+	em_plan_request(w->pf, w->fn, st, w->dir, w->enc);
+	return st;
+}
+
+static int walk_nonempty(const struct walk *w, int st)
+{
+	return em_plan_nonempty(w->m, w->fn, st, w->dir);
+}
+
+static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_field *f, const char *prefix);
+
+/*
+ * An embedded union with a discriminator (annotation "S.u union DISC VALUE=MEMBER ..."): the
+ * sender puts the discriminator's value, then only the active member, field by field; the
+ * receiver switches on the value it received, not on its own copy of DISC (which this crossing
+ * may not send). A value without a case sends nothing more. nm is the C path of the union.
+ */
+static void union_ops(struct walk *w, struct em_op **v, int *n, const struct em_field *f, const char *nm)
+{
+	const char *arg = f->shape_arg, *p;
+	char disc[600], val[256], mem[256], sub[600];
+	size_t dl = strcspn(arg, " ");
+	struct em_op *op;
+	int nprefix = (int)(strlen(nm) - strlen(f->name));
+
+	/* the discriminator lives beside the union: same prefix as the union itself */
+	int at = *n;
+
+	snprintf(disc, sizeof(disc), "%.*s%.*s", nprefix, nm, (int)dl, arg);
+	op_add(v, n, EM_OP_UNION, f, nm)->arg = kc_xstrdup(disc);
+	for (p = strchr(arg, ' '); p; p = strchr(p + 1, ' ')) {
+		const char *eq = strchr(p + 1, '=');
+		const struct em_field *mf;
+		struct em_case *c;
+		struct em_op *ops = NULL;
+		int nops = 0;
+
+		snprintf(val, sizeof(val), "%.*s", (int)(eq - (p + 1)), p + 1);
+		snprintf(mem, sizeof(mem), "%.*s", (int)strcspn(eq + 1, " "), eq + 1);
+		mf = em_field_by_name(w->m, f->target_st, mem);
+		if (!mf)
+			continue; /* checked when the annotation was read */
+		snprintf(sub, sizeof(sub), "%s.", nm);
+		field_ops(w, &ops, &nops, mf, sub);
+		op = &(*v)[at];
+		op->cases = kc_xrealloc(op->cases, (size_t)(op->ncases + 1) * sizeof(*op->cases));
+		c = &op->cases[op->ncases++];
+		c->value = kc_xstrdup(val);
+		c->ops = ops;
+		c->nops = nops;
+	}
+}
+
+/* One field of a helper: append its operations to *v. */
+static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_field *f, const char *prefix)
+{
+	struct em_model *m = w->m;
+	int acc = m->f[w->fn].fset[f->gidx];
+	int send = acc & w->dir;
+	struct em_op *op;
+	char nm[512];
+
+	snprintf(nm, sizeof(nm), "%s%s", prefix, f->name);
+	if (is_scalar_kind(f->kind)) {
+		if (send)
+			op_add(v, n, EM_OP_SCALAR, f, nm);
+	} else if (!strcmp(f->kind, "funcptr")) {
+		/* a callback the driver stores in an object (card->private_free = snd_simsnd_free):
+		 * its function-pointer id, so each half holds its own function of that name */
+		if (send)
+			op_add(v, n, EM_OP_FNPTR, f, nm);
+	} else if (!strcmp(f->kind, "array")) {
+		if (!send)
+			return;
+		if (f->target_st >= 0 && !strchr(f->type, '*') && !is_anon(m->s[f->target_st].name) &&
+		    !m->s[f->target_st].is_union) {
+			/* array of structs: element by element, each with the struct's own fields */
+			if (walk_nonempty(w, f->target_st))
+				op_add(v, n, EM_OP_STRUCTS, f, nm)->st = walk_helper(w, f->target_st);
+			return;
+		}
+		if (strchr(f->type, '*') || (f->target_st >= 0 && m->s[f->target_st].has_ptr)) {
+			field_problem(w, f, "arrays holding pointers are not marshaled yet");
+			return;
+		}
+		if (strstr(f->type, "[]")) {
+			/* flexible array member: its length is not in the type */
+			fprintf(m->diag, "%s:%d:1: warning: %s.%s (%s) is a flexible array member: not marshaled\n",
+				m->s[f->st].file ? m->s[f->st].file : "?", m->s[f->st].line, m->s[f->st].name, f->name,
+				f->type);
+			return;
+		}
+		op_add(v, n, EM_OP_BYTES, f, nm);
+	} else if (!strcmp(f->kind, "struct") && (f->list_link || (f->shape == EM_S_LIST && f->list_st >= 0))) {
+		/* a kernel list (list TYPE.MEMBER) or an element's linkage, rebuilt by the list */
+		if (f->shape == EM_S_LIST && acc && (send || walk_nonempty(w, f->list_st))) {
+			int h = walk_nonempty(w, f->list_st) ? walk_helper(w, f->list_st) : -1;
+
+			op = op_add(v, n, EM_OP_KLIST, f, nm);
+			op->st = h;
+			if (w->enc)
+				op->type = em_plan_type(w->p, m, f->list_st);
+		}
+	} else if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) && em_kernel_owned(f->type)) {
+		/* a timer, work item, lock ... embedded in a driver object: the kernel's copy is the
+		 * only real one (the user half passes its address down, never its contents) */
+		return;
+	} else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) {
+		const struct em_struct *t = f->target_st >= 0 ? &m->s[f->target_st] : NULL;
+
+		if (!t) {
+			/* a type the database has no fields for: its bytes are the value */
+			if (send)
+				op_add(v, n, EM_OP_BLOB, f, nm);
+			return;
+		}
+		/* field by field: sending the whole embedded struct would overwrite fields the other
+		 * side owns (statistics counted by the interrupt handler ...) */
+		if (!walk_nonempty(w, f->target_st))
+			return;
+		if (t->is_union && f->shape == EM_S_UNION && f->shape_arg) {
+			union_ops(w, v, n, f, nm);
+			return;
+		}
+		if (t->is_union && (handle_only_union(m, f->target_st) || f->shape == EM_S_OPAQUE)) {
+			/* every member is a pointer sent as a handle: the members alias one pointer,
+			 * send it once through the first member */
+			int j, any = 0;
+
+			for (j = 0; j < t->nfields; j++)
+				any |= m->f[w->fn].fset[t->fields[j].gidx] & w->dir;
+			if (any)
+				op_add(v, n, EM_OP_HANDLES, f, nm)->arg = kc_xstrdup(t->fields[0].name);
+			return;
+		}
+		if (em_union_needs_disc(m, f) && em_touches_ptr(m, m->f[w->fn].fset, f->target_st, 0)) {
+			field_problem(w, f, "a union holding pointers needs a discriminator");
+			return;
+		}
+		if (is_anon(t->name)) {
+			/* an anonymous struct has no name to declare a helper with: inline it; an
+			 * unnamed member ('<anon N>': `union { u64 a; atomic64_t b; };`) adds nothing
+			 * to the path: its members are the outer struct's */
+			char sub[sizeof(nm) + 2];
+			int j;
+
+			if (f->name[0] == '<')
+				snprintf(sub, sizeof(sub), "%s", prefix);
+			else
+				snprintf(sub, sizeof(sub), "%s.", nm);
+			for (j = 0; j < t->nfields; j++)
+				field_ops(w, v, n, &t->fields[j], sub);
+			return;
+		}
+		if (f->name[0] == '<') {
+			field_problem(w, f, "an unnamed member of a named type has no C path");
+			return;
+		}
+		op_add(v, n, EM_OP_EMBED, f, nm)->st = walk_helper(w, f->target_st);
+	} else if (!strcmp(f->kind, "pointer")) {
+		if (f->list_link)
+			return; /* rebuilt by the list's receiver */
+		switch (f->shape) {
+		case EM_S_STRUCT: {
+			int follow;
+
+			if (is_anon(m->s[f->target_st].name)) {
+				if (acc)
+					field_problem(w, f, "pointers to anonymous structs are not marshaled yet");
+				break;
+			}
+			/* (a deallocator's read bits were dropped with its out-set: what the freed
+			 * object points to still gets the user half's updates, snd_card_free(card)
+			 * runs card->private_free on the chip) */
+			follow = (acc || (!m->f[w->fn].is_defined && em_deallocator(m->f[w->fn].name))) &&
+				 walk_nonempty(w, f->target_st);
+			if (!send && !follow)
+				break;
+			op = op_add(v, n, EM_OP_PTR, f, nm);
+			op->send = send != 0;
+			op->follow = follow;
+			if (send && w->enc)
+				op->type = em_plan_type(w->p, m, f->target_st);
+			if (follow)
+				op->st = walk_helper(w, f->target_st);
+			break;
+		}
+		case EM_S_STRING:
+			/* by value (or, from the user half, as a pointer into an object both halves
+			 * have); the receiver keeps an equal string it already points to */
+			if (send)
+				op_add(v, n, EM_OP_STRING, f, nm);
+			break;
+		case EM_S_ARRAY:
+			if (!send)
+				break;
+			if (array_holds_ptr(m, f)) {
+				/* copied as bytes, the elements' pointers would cross as raw addresses:
+				 * only handles may cross (reported once, by the encoder) */
+				if (w->enc)
+					field_problem(w, f,
+						      "an array whose elements hold pointers would cross as raw "
+						      "bytes (addresses, not handles); not marshaled: keep its "
+						      "users in one half or make the field opaque");
+				break;
+			}
+			op = op_add(v, n, EM_OP_ARRAY, f, nm);
+			if (w->enc) {
+				struct kc_sb len = { 0 };
+
+				op->type = type_blob(w->p, m, f);
+				if (f->shape_arg)
+					kc_sb_addf(&len, "(size_t)p->%s", f->shape_arg);
+				else
+					kc_sb_addf(&len, "(size_t)%ld", f->len_const);
+				op->arg = kc_sb_steal(&len);
+			}
+			break;
+		case EM_S_OPAQUE:
+		case EM_S_DMA:
+		case EM_S_MMIO:
+			if (send)
+				op_add(v, n, EM_OP_HANDLE, f, nm)->type = f->shape == EM_S_OPAQUE ? 1 : 2;
+			break;
+		case EM_S_LIST:
+			if (acc && (send || walk_nonempty(w, f->target_st))) {
+				int h = walk_nonempty(w, f->target_st) ? walk_helper(w, f->target_st) : -1;
+
+				op = op_add(v, n, EM_OP_LIST, f, nm);
+				op->st = h;
+				if (w->enc)
+					op->type = em_plan_type(w->p, m, f->target_st);
+			}
+			break;
+		case EM_S_UNION:
+			if (acc)
+				field_problem(w, f, "a union shape on a pointer field is not generated (only embedded unions)");
+			break;
+		case EM_S_FNPTR:
+		case EM_S_PRIV:
+		case EM_S_UNKNOWN:
+			break;
+		}
+	}
+}
+
+/* Compute the operations of every helper of pf not built yet, in list order (the helpers they
+ * request are appended and built in turn). */
+void em_plan_helpers(struct em_plan *p, struct em_model *m, struct em_pfile *pf)
+{
+	int i, j;
+
+	for (i = 0; i < pf->nhelp; i++) {
+		struct walk w = { p, m, pf, pf->help[i].fn, pf->help[i].dir, pf->help[i].enc };
+		const struct em_struct *s = &m->s[pf->help[i].st];
+		struct em_op *ops = NULL;
+		int nops = 0, st = pf->help[i].st;
+
+		if (pf->help[i].built)
+			continue;
+		pf->help[i].built = 1;
+		for (j = 0; j < s->nfields; j++)
+			field_ops(&w, &ops, &nops, &s->fields[j], "");
+		if (st == m->priv_owner_st && m->priv_st >= 0 && m->priv_st != st && walk_nonempty(&w, m->priv_st))
+			/* the driver's private area behind the net_device (netdev_priv()) */
+			op_add(&ops, &nops, EM_OP_PRIV, NULL, "")->st = walk_helper(&w, m->priv_st);
+		pf->help[i].ops = ops; /* pf->help may have moved */
+		pf->help[i].nops = nops;
+	}
+}
+
+/* ---- what interface.txt lists: the fields a crossing actually marshals ---- */
+
+static void mark_sent(const struct em_model *m, int fn, int st, int dir, uint8_t *mark, uint8_t *visiting)
+{
+	const uint8_t *fs = m->f[fn].fset;
+	const struct em_struct *s = &m->s[st];
+	int i;
+
+	if (visiting[st])
+		return;
+	visiting[st] = 1;
+	for (i = 0; i < s->nfields; i++) {
+		const struct em_field *f = &s->fields[i];
+
+		if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union") ||
+		    (!strcmp(f->kind, "array") && f->target_st >= 0 && !strchr(f->type, '*'))) {
+			if (f->target_st >= 0)
+				mark_sent(m, fn, f->target_st, dir, mark, visiting);
+			else if (fs[f->gidx] & dir)
+				mark[f->gidx] |= (uint8_t)dir;
+		} else if (!strcmp(f->kind, "pointer")) {
+			if ((fs[f->gidx] & dir) && f->shape != EM_S_FNPTR && f->shape != EM_S_UNKNOWN)
+				mark[f->gidx] |= (uint8_t)dir;
+			if (fs[f->gidx] && f->shape == EM_S_STRUCT)
+				mark_sent(m, fn, f->target_st, dir, mark, visiting);
+		} else if (fs[f->gidx] & dir) {
+			mark[f->gidx] |= (uint8_t)dir; /* scalars, arrays, callbacks (as ids) */
+		}
+	}
+	visiting[st] = 0;
+}
+
+/* p->fn[].sent of every crossing function: the fields its arguments, results and returned
+ * objects carry. */
+void em_plan_sent(struct em_plan *p, const struct em_model *m)
+{
+	uint8_t *visiting = kc_xcalloc((size_t)m->ns + 1, 1);
+	int i, j, st;
+
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+		uint8_t *one;
+
+		if (!f->up && !f->down)
+			continue;
+		one = p->fn[i].sent = kc_xcalloc((size_t)m->ngf + 1, 1);
+		for (j = 0; j < f->nparams; j++)
+			if (f->params[j].t.cls == EM_T_PTR_STRUCT && (st = em_struct_by_name(m, f->params[j].t.sname)) >= 0) {
+				mark_sent(m, i, st, EM_IN, one, visiting);
+				mark_sent(m, i, st, EM_OUT, one, visiting);
+			} else if (f->params[j].t.cls == EM_T_PTR_PTR && f->params[j].t.sname &&
+				   (st = em_struct_by_name(m, f->params[j].t.sname)) >= 0) {
+				mark_sent(m, i, st, EM_OUT, one, visiting); /* the object it returns */
+			}
+		/* the object a pointer result points to */
+		for (j = 0; j < p->fn[i].ncand; j++)
+			mark_sent(m, i, p->fn[i].cand[j], EM_OUT, one, visiting);
+	}
+	free(visiting);
+}

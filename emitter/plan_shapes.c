@@ -1,0 +1,539 @@
+/*
+ * plan_shapes.c - the shape of every pointer field a crossing marshals (docs/emitter.md,
+ * "Shapes"): from the struct table, the analyzer's shape evidence, allocation sites, string
+ * evidence (strscan.c) and the annotation file, which wins; and which fields the crossings still
+ * need a shape for (`kcut annotate` asks about those).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* Last identifier of an access expression: "ring->count" -> "count", "64" -> NULL (constant). */
+static char *last_member(const char *e, long *cst)
+{
+	const char *p, *end;
+	char *q;
+
+	*cst = -1;
+	if (!e)
+		return NULL;
+	*cst = strtol(e, &q, 0);
+	if (q != e && *q == 0 && *cst > 0)
+		return NULL;
+	*cst = -1;
+	end = e + strlen(e);
+	while (end > e && (end[-1] == ' ' || end[-1] == ')'))
+		end--;
+	p = end;
+	while (p > e && ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+			 (p[-1] >= '0' && p[-1] <= '9') || p[-1] == '_'))
+		p--;
+	if (p == end || p == e || !(p[-1] == '.' || (p[-1] == '>' && p - 1 > e && p[-2] == '-')))
+		return NULL;
+	q = kc_xmalloc((size_t)(end - p) + 1);
+	memcpy(q, p, (size_t)(end - p));
+	q[end - p] = 0;
+	return q;
+}
+
+/* Is a field type (as the database spells it) a pointer to (const) char? */
+static int is_char_ptr(const char *t)
+{
+	if (!strncmp(t, "const ", 6))
+		t += 6;
+	return !strcmp(t, "char *") || !strcmp(t, "unsigned char *") || !strcmp(t, "signed char *");
+}
+
+/* Set the shape of f with its argument and a note saying where it came from. */
+static void set_shape(struct em_field *f, enum em_shape s, const char *arg, const char *src)
+{
+	f->shape = s;
+	free(f->shape_arg);
+	f->shape_arg = arg ? kc_xstrdup(arg) : NULL;
+	free(f->shape_src);
+	f->shape_src = kc_xstrdup(src);
+}
+
+/* Is field f an embedded union holding pointers without a discriminator shape? Such a union
+ * cannot cross: gen_marshal.c refuses it. */
+int em_union_needs_disc(const struct em_model *m, const struct em_field *f)
+{
+	const struct em_struct *t;
+	int i, handles = 1;
+
+	if (strcmp(f->kind, "union") || f->target_st < 0 || f->shape == EM_S_UNION || f->shape == EM_S_OPAQUE ||
+	    em_kernel_owned(f->type))
+		return 0;
+	t = &m->s[f->target_st];
+	/* one member: nothing aliases (ens1371's ensoniq.u has only es1371) */
+	if (!t->is_union || !t->has_ptr || t->nfields < 2)
+		return 0;
+	/* every member a pointer sent as a handle only: one handle (gen_marshal.c) */
+	for (i = 0; i < t->nfields; i++)
+		if (strcmp(t->fields[i].kind, "pointer") ||
+		    (t->fields[i].shape != EM_S_OPAQUE && t->fields[i].shape != EM_S_DMA &&
+		     t->fields[i].shape != EM_S_MMIO))
+			handles = 0;
+	return !handles;
+}
+
+/* Does the field set fs touch a data pointer (kind "pointer") inside struct st, through embedded
+ * structs and unions? A union without a discriminator may still cross member by member when no
+ * crossing reads or writes a pointer in it: only pointers can leak a kernel address. */
+int em_touches_ptr(const struct em_model *m, const uint8_t *fs, int st, int depth)
+{
+	int i;
+
+	if (st < 0 || depth > 8)
+		return 0;
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if (!strcmp(f->kind, "pointer") && fs[f->gidx])
+			return 1;
+		if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) &&
+		    em_touches_ptr(m, fs, f->target_st, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is member a case of the union field f (shape union, "DISC VALUE=MEMBER ...")? */
+int em_union_case(const struct em_field *f, const char *member)
+{
+	const char *p;
+	size_t n = strlen(member);
+
+	if (f->shape != EM_S_UNION || !f->shape_arg)
+		return 0;
+	for (p = strchr(f->shape_arg, '='); p; p = strchr(p + 1, '='))
+		if (!strncmp(p + 1, member, n) && (p[1 + n] == ' ' || !p[1 + n]))
+			return 1;
+	return 0;
+}
+
+/* Mark in `need` the pointer fields a crossing of fn would have to marshal without a usable
+ * shape: reachable from a struct-pointer parameter through embedded structs and followed
+ * pointers, accessed by the callee side, and of unknown (or not generated) shape. */
+static void reach_unknown(const struct em_model *m, int fn, int st, uint8_t *visiting, uint8_t *need)
+{
+	const uint8_t *fs = m->f[fn].fset;
+	int i;
+
+	if (st < 0 || visiting[st])
+		return;
+	visiting[st] = 1;
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if (em_union_needs_disc(m, f)) {
+			if (em_touches_ptr(m, fs, f->target_st, 0))
+				need[f->gidx] = 1;
+		} else if (!strcmp(f->kind, "union") && f->shape == EM_S_UNION && f->target_st >= 0) {
+			/* only the members named in a case ever cross */
+			int j;
+
+			for (j = 0; j < m->s[f->target_st].nfields; j++) {
+				const struct em_field *mf = &m->s[f->target_st].fields[j];
+
+				if (!em_union_case(f, mf->name))
+					continue;
+				if (!strcmp(mf->kind, "struct") || !strcmp(mf->kind, "union"))
+					reach_unknown(m, fn, mf->target_st, visiting, need);
+				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && mf->shape == EM_S_UNKNOWN)
+					need[mf->gidx] = 1;
+				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && mf->shape == EM_S_STRUCT)
+					reach_unknown(m, fn, mf->target_st, visiting, need);
+			}
+		} else if (!strcmp(f->kind, "struct") && f->shape == EM_S_LIST && f->list_st >= 0) {
+			reach_unknown(m, fn, f->list_st, visiting, need); /* the elements */
+		} else if (!strcmp(f->kind, "union") && f->shape == EM_S_OPAQUE) {
+			continue; /* a union of pointers crossing as one handle: no member is followed */
+		} else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union") ||
+		    (!strcmp(f->kind, "array") && !strchr(f->type, '*')))
+			reach_unknown(m, fn, f->target_st, visiting, need);
+		else if (!strcmp(f->kind, "pointer") && fs[f->gidx]) {
+			if (f->shape == EM_S_UNKNOWN)
+				need[f->gidx] = 1;
+			else if (f->shape == EM_S_STRUCT || f->shape == EM_S_LIST)
+				reach_unknown(m, fn, f->target_st, visiting, need);
+		}
+	}
+	visiting[st] = 0;
+}
+
+/* The crossing functions that need field fd (see reach_unknown), ', '-separated; their count. */
+int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb)
+{
+	uint8_t *visiting = kc_xcalloc((size_t)m->ns + 1, 1);
+	uint8_t *need = kc_xcalloc((size_t)m->ngf + 1, 1);
+	int i, j, n = 0;
+
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+
+		if (!f->fset || (!f->fset[fd->gidx] && strcmp(fd->kind, "union")))
+			continue;
+		memset(need, 0, (size_t)m->ngf + 1);
+		for (j = 0; j < f->nparams; j++)
+			if (f->params[j].t.cls == EM_T_PTR_STRUCT)
+				reach_unknown(m, i, em_struct_by_name(m, f->params[j].t.sname), visiting, need);
+		if (!need[fd->gidx])
+			continue;
+		kc_sb_addf(sb, "%s%s", n ? ", " : "", f->name);
+		n++;
+	}
+	free(visiting);
+	free(need);
+	return n;
+}
+
+/* Check a union annotation "S.F union DISC VALUE=MEMBER ...": F is an embedded union of S, DISC an
+ * integer field of S, every MEMBER a member of the union. Reports at the annotation's line. */
+static int union_annot_ok(struct em_model *m, const struct em_field *f, const struct em_annot *a)
+{
+	const char *arg = a->arg ? a->arg : "";
+	size_t dl = strcspn(arg, " ");
+	char disc[256], mem[256];
+	const struct em_field *d;
+	const char *p;
+	int ncase = 0;
+
+	if (strcmp(f->kind, "union") || f->target_st < 0 || !m->s[f->target_st].is_union) {
+		em_finding(m, m->annot_path, a->line, 1, "union annotation: %s is not an embedded union whose members are known",
+			   a->field);
+		return 0;
+	}
+	snprintf(disc, sizeof(disc), "%.*s", (int)dl, arg);
+	d = em_field_by_name(m, f->st, disc);
+	if (!d || (strcmp(d->kind, "scalar") && strcmp(d->kind, "enum") && strcmp(d->kind, "bitfield"))) {
+		em_finding(m, m->annot_path, a->line, 1, "union discriminator '%s' is not an integer field of struct %s",
+			   disc, m->s[f->st].name);
+		return 0;
+	}
+	for (p = strchr(arg, ' '); p; p = strchr(p + 1, ' ')) {
+		const char *eq = strchr(p + 1, '=');
+		size_t ml = strcspn(eq + 1, " ");
+
+		snprintf(mem, sizeof(mem), "%.*s", (int)ml, eq + 1);
+		if (!em_field_by_name(m, f->target_st, mem)) {
+			em_finding(m, m->annot_path, a->line, 1, "union case: '%s' is not a member of %s", mem,
+				   m->s[f->target_st].name);
+			return 0;
+		}
+		ncase++;
+	}
+	if (!ncase) {
+		em_finding(m, m->annot_path, a->line, 1,
+			   "union annotation for %s lists no VALUE=MEMBER case (which member is active for which "
+			   "value of %s)", a->field, disc);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * An annotation "func.param array N" (N a constant) for a pointer-to-integer parameter of a
+ * function: the parameter crosses as N elements (eth_hw_addr_set(dev, addr): 6 bytes) instead of
+ * one. Returns 1 when it named such a parameter.
+ */
+static int annot_param(struct em_model *m, const struct em_annot *a)
+{
+	const char *dot = strrchr(a->field, '.');
+	char *e;
+	long v;
+	int i, j, hit = 0;
+
+	if (a->shape != EM_S_ARRAY || !a->arg)
+		return 0;
+	v = strtol(a->arg, &e, 0);
+	if (a->arg[0] == '(')
+		v = -2; /* a C expression of the other parameters */
+	else if (e == a->arg || *e)
+		v = -1; /* the name of another parameter, the element count */
+	else if (v <= 0 || v > 65536)
+		return 0;
+	for (i = 0; i < m->nf; i++) {
+		struct em_func *f = &m->f[i];
+
+		if (strncmp(f->name, a->field, (size_t)(dot - a->field)) || f->name[dot - a->field])
+			continue;
+		/* a void * parameter with a length (ndo_set_mac_address's struct sockaddr) crosses
+		 * as that many bytes */
+		for (j = 0; j < f->nparams; j++)
+			if (f->params[j].t.cls == EM_T_VOIDPTR && v != -1 && f->params[j].name &&
+			    !strcmp(f->params[j].name, dot + 1)) {
+				f->params[j].t.cls = EM_T_PTR_SCALAR;
+				f->params[j].t.pointee_const = !strncmp(f->params[j].t.spelling, "const ", 6);
+				free(f->params[j].t.sname);
+				f->params[j].t.sname = kc_xstrdup("unsigned char");
+			}
+		for (j = 0; j < f->nparams; j++)
+			if ((f->params[j].t.cls == EM_T_PTR_SCALAR || f->params[j].t.cls == EM_T_STRV) &&
+			    f->params[j].name &&
+			    !strcmp(f->params[j].name, dot + 1)) {
+				int k;
+
+				for (k = 0; v < 0 && k < j; k++)
+					if (f->params[k].t.cls == EM_T_INT && !strcmp(f->params[k].name, a->arg)) {
+						f->params[j].t.count_param = k + 1;
+						hit = 1;
+					}
+				if (v > 0) {
+					f->params[j].t.count = (int)v;
+					hit = 1;
+				}
+				if (v == -2) {
+					free(f->params[j].t.count_expr);
+					f->params[j].t.count_expr = kc_xstrdup(a->arg);
+					hit = 1;
+				}
+			}
+	}
+	return hit;
+}
+
+int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int i, rc, unknown = 0;
+
+	/* 1. structural facts */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+
+		if (!strcmp(f->kind, "funcptr"))
+			set_shape(f, EM_S_FNPTR, NULL, "type");
+		else if (!strcmp(f->kind, "pointer") && f->target_st >= 0)
+			set_shape(f, EM_S_STRUCT, NULL, "type");
+	}
+	/* 2. shape evidence (the strongest first: casts decide the pointee of void *) */
+	if (sqlite3_prepare_v2(db, "SELECT e.struct_name, e.field, e.evidence, e.detail FROM shape_evidence e "
+				   "LEFT JOIN file fl ON fl.id = e.file_id ORDER BY fl.path, e.line, e.col, e.id", -1,
+			       &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 0)),
+						      (const char *)sqlite3_column_text(st, 1));
+		const char *ev = (const char *)sqlite3_column_text(st, 2);
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+
+		if (!f || strcmp(f->kind, "pointer") || f->shape == EM_S_STRUCT)
+			continue;
+		if (!strcmp(ev, "cast") && detail && !strncmp(detail, "struct ", 7)) {
+			char name[256];
+			size_t n = strcspn(detail + 7, " *");
+
+			if (n < sizeof(name)) {
+				memcpy(name, detail + 7, n);
+				name[n] = 0;
+				f->target_st = em_struct_by_name(m, name);
+				if (f->target_st >= 0)
+					set_shape(f, EM_S_STRUCT, name, "cast");
+			}
+		} else if (!strcmp(ev, "string_fn") && f->shape == EM_S_UNKNOWN) {
+			set_shape(f, EM_S_STRING, NULL, "string function");
+		} else if ((!strcmp(ev, "list_head") || !strcmp(ev, "next_traversal")) && f->shape == EM_S_UNKNOWN) {
+			set_shape(f, EM_S_LIST, detail, ev);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	/* 3. allocation sites stored into fields */
+	if (sqlite3_prepare_v2(db, "SELECT a.allocator, a.count_expr, a.store_struct, a.store_field, fl.path, a.line "
+				   "FROM alloc a LEFT JOIN file fl ON fl.id = a.file_id "
+				   "WHERE a.store_kind = 'field' ORDER BY fl.path, a.line, a.col, a.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *alloc = (const char *)sqlite3_column_text(st, 0);
+		const char *cnt = (const char *)sqlite3_column_text(st, 1);
+		struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 2)),
+						      (const char *)sqlite3_column_text(st, 3));
+		const char *path = (const char *)sqlite3_column_text(st, 4);
+		char src[512];
+		long cst;
+		char *len;
+
+		if (!f || strcmp(f->kind, "pointer"))
+			continue;
+		snprintf(src, sizeof(src), "%s at %s:%d", alloc, path ? path : "?", sqlite3_column_int(st, 5));
+		if (strstr(alloc, "dma_alloc_coherent") || strstr(alloc, "dma_pool") || strstr(alloc, "dma_zalloc")) {
+			set_shape(f, EM_S_DMA, NULL, src);
+			continue;
+		}
+		if (strstr(alloc, "ioremap") || strstr(alloc, "iomap")) {
+			set_shape(f, EM_S_MMIO, NULL, src);
+			continue;
+		}
+		if (f->shape != EM_S_UNKNOWN)
+			continue;
+		len = last_member(cnt, &cst);
+		if (len && em_field_by_name(m, f->st, len)) {
+			set_shape(f, EM_S_ARRAY, len, src);
+		} else if (cst > 0) {
+			set_shape(f, EM_S_ARRAY, NULL, src);
+			f->len_const = cst;
+		}
+		free(len);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	/* 3b. char pointers holding strings (strscan.c counts the evidence): every store the driver
+	 * makes is a string literal, or the field is a const char * the driver prints with %s */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		const char *src = NULL;
+
+		if (f->shape != EM_S_UNKNOWN || strcmp(f->kind, "pointer") || !is_char_ptr(f->type))
+			continue;
+		if (f->str_lit && !f->str_nonlit)
+			src = "string literals stored";
+		else if (f->str_fmt && !f->str_nonlit && !strncmp(f->type, "const ", 6))
+			src = "printed with %s";
+		if (src)
+			set_shape(f, EM_S_STRING, NULL, src);
+	}
+	/* 4. void * nobody dereferences or casts: opaque */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+
+		if (f->shape == EM_S_UNKNOWN && !strcmp(f->kind, "pointer") && !strcmp(f->type, "void *"))
+			set_shape(f, EM_S_OPAQUE, NULL, "void * never dereferenced");
+	}
+	/* 5. annotations win over everything inferred */
+	for (i = 0; i < m->nann; i++) {
+		struct em_annot *a = &m->ann[i];
+		char *dot = strrchr(a->field, '.');
+		struct em_field *f;
+
+		if (!dot)
+			continue;
+		*dot = 0;
+		if (a->shape == EM_S_PRIV) {
+			m->priv_owner_st = em_struct_by_name(m, a->field);
+			m->priv_st = a->arg ? em_struct_by_name(m, a->arg) : -1;
+			*dot = '.';
+			if (m->priv_owner_st < 0 || m->priv_st < 0 || strcmp(dot + 1, "netdev_priv")) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "priv annotation: want net_device.netdev_priv priv STRUCT with known structs");
+				m->priv_owner_st = m->priv_st = -1;
+			}
+			continue;
+		}
+		f = em_field_by_name(m, em_struct_by_name(m, a->field), dot + 1);
+		*dot = '.';
+		if (!f && annot_param(m, a))
+			continue;
+		if (!f) {
+			em_finding(m, m->annot_path, a->line, 1, "annotation for unknown field %s", a->field);
+			continue;
+		}
+		if (a->shape == EM_S_ARRAY && a->arg) {
+			char *e;
+			long v = strtol(a->arg, &e, 0);
+
+			if (e != a->arg && !*e && v > 0) {
+				set_shape(f, EM_S_ARRAY, NULL, "annotation");
+				f->len_const = v;
+				continue;
+			}
+			if (!em_field_by_name(m, f->st, a->arg)) {
+				em_finding(m, m->annot_path, a->line, 1, "array length '%s' is not a field of struct %s",
+					   a->arg, m->s[f->st].name);
+				continue;
+			}
+		}
+		if (a->shape == EM_S_UNION && !union_annot_ok(m, f, a))
+			continue;
+		if (a->shape == EM_S_OPAQUE && !strcmp(f->kind, "union")) {
+			/* a union of pointers that alias one value: crosses as one handle */
+			int j, ok = f->target_st >= 0 && m->s[f->target_st].nfields > 0;
+
+			for (j = 0; ok && j < m->s[f->target_st].nfields; j++)
+				ok = !strcmp(m->s[f->target_st].fields[j].kind, "pointer");
+			if (!ok) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "opaque annotation on union %s: only a union whose members are all pointers "
+					   "can cross as one handle", a->field);
+				continue;
+			}
+		}
+		if (a->shape == EM_S_LIST && !strcmp(f->kind, "struct") && strstr(f->type, "list_head")) {
+			/* "S.head list TYPE.MEMBER": a kernel list of TYPEs linked through their
+			 * struct list_head MEMBER */
+			char tn[256];
+			const char *dot = a->arg ? strchr(a->arg, '.') : NULL;
+			struct em_field *mf = NULL;
+			int est = -1;
+
+			if (dot && (size_t)(dot - a->arg) < sizeof(tn)) {
+				snprintf(tn, sizeof(tn), "%.*s", (int)(dot - a->arg), a->arg);
+				est = em_struct_by_name(m, tn);
+				mf = est >= 0 ? em_field_by_name(m, est, dot + 1) : NULL;
+			}
+			if (!mf || strcmp(mf->kind, "struct") || !strstr(mf->type, "list_head")) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "list annotation: %s is a struct list_head: want 'list TYPE.MEMBER' with MEMBER "
+					   "a struct list_head of struct TYPE", a->field);
+				continue;
+			}
+			mf->list_link = 1;
+			f->list_st = est;
+			set_shape(f, EM_S_LIST, a->arg, "annotation");
+			continue;
+		}
+		if (a->shape == EM_S_LIST) {
+			struct em_field *nx = f->target_st >= 0 && !strcmp(f->kind, "pointer") ?
+						     em_field_by_name(m, f->target_st, a->arg ? a->arg : "") : NULL;
+
+			if (!nx || strcmp(nx->kind, "pointer") || nx->target_st != f->target_st) {
+				em_finding(m, m->annot_path, a->line, 1,
+					   "list annotation: %s must point to a struct whose field '%s' points to the same "
+					   "struct (struct list_head lists are not supported)", a->field, a->arg ? a->arg : "");
+				continue;
+			}
+			nx->list_link = 1;
+		}
+		set_shape(f, a->shape, a->arg, "annotation");
+	}
+	/* 6. what the crossings need and nobody could tell */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		struct kc_sb sb = { 0 };
+
+		if (strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN || !em_needed_by(m, f, &sb)) {
+			kc_sb_free(&sb);
+			continue;
+		}
+		unknown++;
+		if (report)
+			em_finding(m, m->s[f->st].file, m->s[f->st].line, 1,
+				   "cannot marshal %s.%s (%s): its shape is unknown; needed by %s (run kcut annotate)",
+				   m->s[f->st].name, f->name, f->type, sb.s);
+		kc_sb_free(&sb);
+	}
+	/* 6b. embedded unions holding pointers that a crossing needs: without a discriminator the
+	 * members alias each other and a pointer member's bytes would be a raw kernel address */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		struct kc_sb sb = { 0 };
+
+		if (!em_union_needs_disc(m, f) || !em_needed_by(m, f, &sb)) {
+			kc_sb_free(&sb);
+			continue;
+		}
+		unknown++;
+		if (report)
+			em_finding(m, m->s[f->st].file, m->s[f->st].line, 1,
+				   "cannot marshal %s.%s (%s): a union holding pointers needs a discriminator; needed by %s "
+				   "(run kcut annotate: union DISCRIMINATOR VALUE=MEMBER ...)",
+				   m->s[f->st].name, f->name, f->type, sb.s);
+		kc_sb_free(&sb);
+	}
+	return unknown;
+}

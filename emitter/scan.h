@@ -1,0 +1,47 @@
+/*
+ * scan.h - the second layer of the emitter (model.h explains the layers): facts from the driver
+ * sources that the database does not hold, from one libclang parse per translation unit with
+ * the arguments the analyzer stored. clangscan.c: the byte ranges of every function definition
+ * of the main file and of its body, the parameter and return types of every function the TU
+ * declares (into the model's functions), the file-scope variables; strscan.c: evidence that
+ * char-pointer members hold strings (into the model's fields). Scanners record facts only.
+ */
+#ifndef KC_EMIT_SCAN_H
+#define KC_EMIT_SCAN_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* One function definition of the main file. */
+struct em_def {
+	int func;                 /* model index, -1 if not in the DB */
+	unsigned start, body_start, body_end; /* byte offsets in the main file: [body_start, body_end) is { ... } */
+	int from_macro;
+};
+
+/* One TU. */
+struct em_scan {
+	char *text;               /* main file contents */
+	size_t len;
+	struct em_def *defs;
+	int ndefs;
+	char **globals;           /* file-scope variables the main file defines */
+	int *gscalar;             /* ... 1: plain data (integers and arrays of them), not const */
+	int nglobals;
+	int *inl;                 /* header inline functions (local_def) this TU defines */
+	int ninl;
+	size_t inc_end;           /* offset just after the main file's last #include line */
+};
+
+/* clangscan.c: scan every TU into m->scans (one parse each); em_scan_all_free releases them. */
+int em_scan_all(struct em_model *m, struct kc_err *err);
+void em_scan_all_free(struct em_model *m);
+int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err);
+void em_scan_free(struct em_scan *s);
+
+/* strscan.c: string evidence for char-pointer fields, from a TU clangscan.c has parsed. */
+struct CXTranslationUnitImpl;
+void em_strscan_tu(struct em_model *m, struct CXTranslationUnitImpl *tu);
+
+#endif /* KC_EMIT_SCAN_H */
