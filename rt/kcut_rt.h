@@ -271,12 +271,14 @@ struct kc_rt_opts {
 					 * or Linux); NULL: forwarded register access is refused */
 	int share_fd;                   /* posix platform: descriptor of the memory DMA regions live
 					 * in (the kernel model's coherent arena), passed to the user
-					 * half so it can map them; -1: none */
+					 * half (fd 6, $KCUT_RT_SHARE_FD) so it can map them; -1: none */
 	/* Both sides: */
 	unsigned access;                /* KC_ACCESS_FORWARD (default when 0) or KC_ACCESS_MAPPED:
-					 * how the user half reaches MMIO regions; $KCUT_DEVICE_ACCESS
-					 * (forward|mapped) overrides it in the user half */
-	int no_posting;                 /* user side: send every forwarded write at once (bench) */
+					 * how the user half reaches MMIO regions (kernel side: whether
+					 * it may map them at all); $KCUT_DEVICE_ACCESS (forward|mapped)
+					 * overrides it in the user half */
+	int no_posting;                 /* user side: send every forwarded write at once (bench);
+					 * $KCUT_IO_NO_POSTING=1 sets it */
 	/* Both sides: the driver's tables for pointers on the wire (kc_wire_*, below). */
 	const struct kc_wire_tables *wire;
 };
@@ -346,29 +348,47 @@ struct kc_objt *kc_rt_objt(struct kc_rt *rt);
  * (region id, offset) and every use is checked against the region's kind and extent: nothing
  * outside an exported region is ever touched on the user half's behalf.
  *
+ * Ids: (generation << KC_REGION_IDX_BITS) | (slot + 1); at most KC_REGION_MAX regions are live
+ * at once (export fails with KC_ENOMEM beyond); a slot's generation moves on at every unexport
+ * (and starts at a random value per endpoint), so an id of an unexported region is
+ * KC_RT_ESTALE and a made-up one KC_RT_EPROTO.
+ *
  * How the user half reaches a region:
  *   DMA   always mapped: the same memory is mapped into the user half (kernel model: a shared
- *         memfd arena; Linux: dma_mmap_coherent), so descriptor rings and buffers are plain
- *         memory on both sides, and the device sees the user half's writes.
- *   MMIO  KC_ACCESS_MAPPED: the window is mapped into the user half (Linux: io_remap_pfn_range,
- *         as UIO/VFIO do) and readl/writel are plain volatile accesses, zero crossings;
- *         KC_ACCESS_FORWARD: the user half's view of the window is reserved address space that
- *         faults when touched directly; kc_io_* accessors turn accesses into register
- *         operations sent to the kernel half (writes posted, see below). The kernel model only
- *         supports FORWARD (its devices are callbacks).
- *   PIO   always forwarded (ports are not memory).
+ *         memfd arena, opts.share_fd; Linux: dma_mmap_coherent), so descriptor rings and
+ *         buffers are plain memory on both sides, and the device sees the user half's writes.
+ *   MMIO  KC_ACCESS_MAPPED and the region is mappable (KC_REGION_F_MAP): the window is mapped
+ *         into the user half (Linux: io_remap_pfn_range, as UIO/VFIO do) and the kc_io_*
+ *         accessors are plain volatile accesses, zero crossings;
+ *         otherwise (KC_ACCESS_FORWARD, or a region that cannot be mapped: the user half then
+ *         says so once on stderr): the user half's view of the window is reserved address
+ *         space (PROT_NONE) that faults when touched directly; kc_io_* accessors turn accesses
+ *         into register operations sent to the kernel half (writes posted, see below). The
+ *         kernel model only supports forwarding (its devices are callbacks).
+ *   PIO   always forwarded (ports are not memory). kc_rt_region_ptr / resolve of a PIO region
+ *         give the port number (base + off) cast to a pointer.
  *
- * Posted writes (FORWARD): a user-half thread's writes are queued in order and sent in one
+ * Posted writes (forwarded): a user-half thread's writes are queued in order and sent in one
  * batch together with the next read (which needs an answer), a barrier (kc_io_flush: wmb, mb,
- * delays), any other crossing this thread makes (kc_rt_call_begin), the reply to an upcall it
- * serves, or when the queue is full: PCI's posted-write ordering, so a sequence of N writes and
- * M reads costs about M + flushes crossings.
+ * rmb, delays), any other crossing this thread makes (kc_rt_call_begin), the reply to an upcall
+ * it serves, or when the queue is full (KC_REGIO_MAX_OPS operations or KC_REGIO_MAX_BYTES
+ * bytes): PCI's posted-write ordering, so a sequence of N writes and M reads costs about
+ * M + flushes crossings. A thread the user half starts itself must call kc_io_flush before it
+ * exits (its queue is not flushed otherwise). opts.no_posting (or $KCUT_IO_NO_POSTING=1) sends
+ * every write at once (benchmark).
  *
  * The batch is a call with the runtime's own function id KC_RT_FN_REGIO, served by the kernel
- * half's runtime (not the driver's dispatch table): it checks every operation (opcode, width,
- * natural alignment, region id live and of the right kind, [off, off + width) inside the region)
- * before performing it; the first bad one stops the batch (the ones before it were performed,
- * in order) and the call fails with KC_RT_ERANGE / KC_RT_EPROTO (logged; no restart). */
+ * half's runtime (not the driver's dispatch table). The kernel half first checks the whole
+ * batch: count and byte totals bounded, every operation's opcode known, width 1/2/4/8 (PIO:
+ * 1/2/4; byte ranges: 1), naturally aligned offset, region id live and of the right kind (MMIO
+ * or PIO; DMA memory is never forwarded), [off, off + width) inside the region. A batch with a
+ * bad operation is refused as a whole: nothing of it is performed, the call fails with
+ * KC_RT_EPROTO (malformed, forged id), KC_RT_ESTALE, KC_RT_ETYPE or KC_RT_ERANGE and the kernel
+ * half logs which operation was bad (no restart: a bug in the user half, not an attack on the
+ * protocol). Then it performs the operations in order, each against its region looked up again
+ * (a region unexported meanwhile stops the batch there: the operations before it were
+ * performed). The user half's reads of a failed batch return all ones (logged once per accessor
+ * and reason in the user half). */
 enum kc_region_kind {
 	KC_REGION_MMIO = 1, /* an __iomem cookie: accessed with the platform's ioread / iowrite */
 	KC_REGION_PIO = 2,  /* ports [base, base + size): inb / outb */
@@ -376,42 +396,69 @@ enum kc_region_kind {
 };
 enum kc_access { KC_ACCESS_FORWARD = 1, KC_ACCESS_MAPPED = 2 };
 
+#define KC_REGION_MAX 1024u       /* live regions per endpoint */
+#define KC_REGION_IDX_BITS 12u    /* slot bits of an id; the other 20 are the generation */
+#define KC_REGIO_MAX_OPS 256u     /* operations per register batch */
+#define KC_REGIO_MAX_BYTES 16384u /* bytes of byte-range operations per batch (each way) */
+
+/* kc_region_desc.flags */
+#define KC_REGION_F_MAP 1u /* the user half may map the region (DMA: must) at map_token */
+
 struct kc_region_desc {
 	uint32_t kind;      /* enum kc_region_kind */
+	uint32_t flags;     /* KC_REGION_F_* */
 	void *kaddr;        /* MMIO: the kernel's cookie; DMA: cpu address; PIO: NULL */
-	uint64_t base;      /* MMIO: physical address (0: unknown, cannot be mapped); PIO: first port;
+	uint64_t base;      /* MMIO: physical address (0: unknown); PIO: first port;
 			     * DMA: bus address (dma_addr_t) */
 	uint64_t size;      /* bytes (ports) */
-	uint64_t map_token; /* how the user half maps it: posix platform: offset of a DMA region in
-			     * share_fd; Linux: set by rt/linux */
+	uint64_t map_token; /* with KC_REGION_F_MAP, where the user half maps it: posix platform:
+			     * offset of a DMA region in share_fd (page aligned); Linux: rt/linux */
 	void *plat;         /* platform data (Linux: the struct device for dma_mmap_coherent) */
 };
 
-/* Kernel side: the platform's accessors for forwarded operations (off is checked already). */
+/* Kernel side: the platform's accessors for forwarded operations (the region, offset and width
+ * are checked already; size is 1, 2, 4 or 8). The byte-range operations are optional: when NULL,
+ * memcpy_fromio / memcpy_toio / memset_io are performed as single-byte read / write calls, in
+ * address order (what the kernel model's own memcpy_toio does, so register-access logs of split
+ * and unsplit runs match). */
 struct kc_rt_io_ops {
 	uint64_t (*read)(const struct kc_region_desc *r, uint64_t off, unsigned size);
 	void (*write)(const struct kc_region_desc *r, uint64_t off, unsigned size, uint64_t val);
+	void (*read_bytes)(const struct kc_region_desc *r, uint64_t off, void *dst, size_t n);
+	void (*write_bytes)(const struct kc_region_desc *r, uint64_t off, const void *src, size_t n);
+	void (*set_bytes)(const struct kc_region_desc *r, uint64_t off, int c, size_t n);
 };
 
-/* Kernel side. export: a new region (the same kaddr/base and kind exported again gives the same
- * id); unexport: the user half loses access (Linux: its mappings are zapped before the memory
- * can be reused; posix: the user half unmaps it when told, with the next call); find: the
- * region and offset of a kernel pointer (MMIO cookie or DMA cpu address), KC_ENOTFOUND when in
- * none; resolve: (id, off, len) from the user half to a kernel pointer, checked (KC_RT_EPROTO
- * forged id, KC_RT_ESTALE unexported, KC_RT_ETYPE other kind, KC_RT_ERANGE outside). */
+/* Kernel side.
+ * export: a new region; the same kind and kaddr (PIO: base) exported again gives the same id
+ * when the size matches (KC_RT_ERANGE when not); KC_RT_ERANGE when it overlaps another live
+ * region of its kind, KC_EINVAL for a bad kind, a zero size, a range that wraps, or DMA without
+ * KC_REGION_F_MAP; KC_ENOMEM when KC_REGION_MAX regions are live. On an endpoint started with
+ * opts.access != KC_ACCESS_MAPPED, KC_REGION_F_MAP is cleared from MMIO regions (the user half
+ * forwards). The descriptor is copied.
+ * unexport: the user half loses access; it returns once no forwarded operation on the region is
+ * in flight (so the caller may unmap the memory afterwards); the user half is told with the next
+ * call the kernel half makes (a trailer, like object releases) and drops its view then (Linux:
+ * rt/linux also zaps its mappings before the memory can be reused). unexport_addr: the same by
+ * kaddr (the region's start or any byte inside); both KC_ENOTFOUND when there is no such region.
+ * find: the region and offset of a kernel pointer (MMIO cookie or DMA cpu address),
+ * KC_ENOTFOUND when in none. resolve: (id, off, len) from the user half to a kernel pointer,
+ * checked (KC_RT_EPROTO forged id, KC_RT_ESTALE unexported, KC_RT_ETYPE other kind,
+ * KC_RT_ERANGE [off, off + len) outside). PIO: *kaddr is the port number cast to a pointer. */
 int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_desc *d);
 int kc_rt_region_unexport(struct kc_rt *rt, uint32_t id);
 int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr);
 int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr);
 int kc_rt_region_resolve(struct kc_rt *rt, void **kaddr, uint32_t id, uint32_t kind, uint64_t off,
 			 uint64_t len);
-/* Both sides: the description of a live region (user side: asks the kernel half the first time,
- * KC_RT_FN_REGINFO). */
+/* Both sides: the description of a live region. User side: asks the kernel half the first time
+ * (KC_RT_FN_REGINFO) and keeps it with the region's view; kaddr and plat are NULL there. */
 int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id);
 
 /* User side. ptr: the user half's address of byte off of region id (mapping or reserving the
- * region on first sight; [off, off + len) must lie inside); of: the reverse, for a pointer the
- * user half holds (KC_ENOTFOUND when it is in no region). */
+ * region on first sight; [off, off + len) must lie inside: KC_RT_ERANGE); of: the reverse, for a
+ * pointer the user half holds (KC_ENOTFOUND when it is in no region). A DMA region that cannot
+ * be mapped (no share_fd) is KC_EUNSUPP. */
 int kc_rt_region_ptr(struct kc_rt *rt, void **uaddr, uint32_t id, uint64_t off, uint64_t len);
 int kc_rt_region_of(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *uaddr);
 
@@ -421,10 +468,11 @@ void kc_xdr_get_region(struct kc_xdr *x, uint32_t *id, uint64_t *off);
 
 /* User side: register access, what the generated user half calls instead of readl/writel & co.
  * addr is a user-half pointer into an MMIO region (mapped: a plain volatile access; forwarded:
- * a register operation); port is a port number inside an exported PIO region. An address or
- * port in no region (a bug in the user half) reads as all ones and drops the write, with one
- * log line per call site kind; so does a forwarded operation the kernel half refuses. They use
- * the process's user-side endpoint (a user half has one). */
+ * a register operation); port is a port number inside an exported PIO region (the user half
+ * learns the region on first use). An address or port in no region (a bug in the user half)
+ * reads as all ones and drops the write, logged once per accessor; so does a forwarded
+ * operation the kernel half refuses. They use the process's user-side endpoint (a user half
+ * has one: kc_rt_user_open). */
 uint8_t kc_io_read8(const volatile void *addr);
 uint16_t kc_io_read16(const volatile void *addr);
 uint32_t kc_io_read32(const volatile void *addr);
@@ -439,6 +487,8 @@ uint32_t kc_io_in32(unsigned long port);
 void kc_io_out8(uint8_t v, unsigned long port);
 void kc_io_out16(uint16_t v, unsigned long port);
 void kc_io_out32(uint32_t v, unsigned long port);
+/* Byte ranges (any length: split into batches of KC_REGIO_MAX_BYTES); the whole range must lie
+ * in one region, else nothing is done (reads give all ones). */
 void kc_io_memcpy_fromio(void *dst, const volatile void *src, size_t n);
 void kc_io_memcpy_toio(volatile void *dst, const void *src, size_t n);
 void kc_io_memset_io(volatile void *dst, int c, size_t n);

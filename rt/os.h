@@ -62,16 +62,30 @@ int kc_os_shm_attach_ro(void **base, size_t size, int fd);
 void kc_os_shm_unmap(void *base, size_t size);
 void kc_os_close(int fd);
 
+/* Device regions, user side (io.c). map: size bytes of fd at offset token (page aligned),
+ * readable and writable, shared with the kernel half (posix: a DMA region of the kernel model's
+ * arena; Linux: rt/linux's device mapping). reserve: size bytes of address space that fault when
+ * touched (the view of a forwarded MMIO region). Both are released with kc_os_shm_unmap.
+ * 0 or a negative errno. */
+int kc_os_map_fd(void **base, int fd, uint64_t token, size_t size);
+int kc_os_reserve(void **base, size_t size);
+
+/* A line for the log (posix: stderr, prefixed "kcut-rt: "; a kernel: printk). */
+void kc_os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The user-half process. spawn passes shm_fd to the child as descriptor KC_OS_CHILD_FD and
- * names it in $KCUT_RT_FD, and ro_fd (when >= 0) as KC_OS_CHILD_FD2 named in $KCUT_RT_KBULK_FD;
+ * names it in $KCUT_RT_FD, ro_fd (when >= 0) as KC_OS_CHILD_FD2 named in $KCUT_RT_KBULK_FD, and
+ * share_fd (when >= 0: the memory device regions live in) as KC_OS_CHILD_FD4 named in
+ * $KCUT_RT_SHARE_FD;
  * the child dies with its parent. pidfd becomes readable when the child exits: a pidfd, or where
  * pidfd_open is missing (ENOSYS: kernels before 5.3, valgrind) the read end of a pipe whose write
  * end only the child holds (as KC_OS_CHILD_FD3), which hangs up when the child exits. */
 #define KC_OS_CHILD_FD 3
 #define KC_OS_CHILD_FD2 4
 #define KC_OS_CHILD_FD3 5
+#define KC_OS_CHILD_FD4 6
 int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd,
-		int ro_fd);
+		int ro_fd, int share_fd);
 void kc_os_kill(int pid, int pidfd);
 /* Wait for pidfd to become readable (child exited) or wake_fd, up to timeout_ms (-1 forever).
  * Returns 1 child exited, 2 wake_fd readable, 0 timeout. */

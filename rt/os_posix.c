@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,25 +257,65 @@ void kc_os_close(int fd)
 		close(fd);
 }
 
+int kc_os_map_fd(void **base, int fd, uint64_t token, size_t size)
+{
+	void *p;
+
+	*base = NULL;
+	if (fd < 0 || !size || (token & 4095u) || token > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)token);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	return 0;
+}
+
+int kc_os_reserve(void **base, size_t size)
+{
+	void *p;
+
+	*base = NULL;
+	if (!size)
+		return -EINVAL;
+	p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	return 0;
+}
+
+void kc_os_log(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "kcut-rt: %s\n", line);
+}
+
 int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int shm_fd,
-		int ro_fd)
+		int ro_fd, int share_fd)
 {
 	posix_spawn_file_actions_t fa;
-	char **env = NULL, fdvar[32], fdvar2[40];
+	char **env = NULL, fdvar[32], fdvar2[40], fdvar4[40];
 	size_t n = 0, i, j = 0;
 	pid_t p;
-	int rc, pfd, death[2];
+	int rc, pfd, death[2], src[4];
 
 	*pid = 0;
 	*pidfd = -1;
 	while (environ && environ[n])
 		n++;
-	env = calloc(n + 3, sizeof(*env));
+	env = calloc(n + 4, sizeof(*env));
 	if (!env)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		if (strncmp(environ[i], "KCUT_RT_FD=", 11) != 0 &&
-		    strncmp(environ[i], "KCUT_RT_KBULK_FD=", 17) != 0)
+		    strncmp(environ[i], "KCUT_RT_KBULK_FD=", 17) != 0 &&
+		    strncmp(environ[i], "KCUT_RT_SHARE_FD=", 17) != 0)
 			env[j++] = environ[i];
 	snprintf(fdvar, sizeof(fdvar), "KCUT_RT_FD=%d", KC_OS_CHILD_FD);
 	env[j++] = fdvar;
@@ -282,22 +323,46 @@ int kc_os_spawn(int *pid, int *pidfd, const char *path, char *const *argv, int s
 		snprintf(fdvar2, sizeof(fdvar2), "KCUT_RT_KBULK_FD=%d", KC_OS_CHILD_FD2);
 		env[j++] = fdvar2;
 	}
+	if (share_fd >= 0) {
+		snprintf(fdvar4, sizeof(fdvar4), "KCUT_RT_SHARE_FD=%d", KC_OS_CHILD_FD4);
+		env[j++] = fdvar4;
+	}
 	env[j] = NULL;
 	/* the death pipe, used only if pidfd_open is missing: the child holds the write end */
 	if (pipe2(death, O_CLOEXEC) < 0) {
 		free(env);
 		return -errno;
 	}
+	/* The child's descriptors 3..6 come from copies above them: a source that happens to be
+	 * one of those numbers would otherwise be overwritten by an earlier dup2 (or keep its
+	 * close-on-exec flag when dup2'd onto itself). */
+	src[0] = fcntl(shm_fd, F_DUPFD_CLOEXEC, 16);
+	src[1] = ro_fd >= 0 ? fcntl(ro_fd, F_DUPFD_CLOEXEC, 16) : -1;
+	src[2] = fcntl(death[1], F_DUPFD_CLOEXEC, 16);
+	src[3] = share_fd >= 0 ? fcntl(share_fd, F_DUPFD_CLOEXEC, 16) : -1;
+	close(death[1]);
+	if (src[0] < 0 || src[2] < 0 || (ro_fd >= 0 && src[1] < 0) || (share_fd >= 0 && src[3] < 0)) {
+		rc = errno;
+		for (i = 0; i < 4; i++)
+			if (src[i] >= 0)
+				close(src[i]);
+		close(death[0]);
+		free(env);
+		return -rc;
+	}
 	posix_spawn_file_actions_init(&fa);
-	/* dup2 onto the same number clears FD_CLOEXEC (POSIX 2017, glibc >= 2.29). */
-	posix_spawn_file_actions_adddup2(&fa, shm_fd, KC_OS_CHILD_FD);
-	if (ro_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, ro_fd, KC_OS_CHILD_FD2);
-	posix_spawn_file_actions_adddup2(&fa, death[1], KC_OS_CHILD_FD3);
+	posix_spawn_file_actions_adddup2(&fa, src[0], KC_OS_CHILD_FD);
+	if (src[1] >= 0)
+		posix_spawn_file_actions_adddup2(&fa, src[1], KC_OS_CHILD_FD2);
+	posix_spawn_file_actions_adddup2(&fa, src[2], KC_OS_CHILD_FD3);
+	if (src[3] >= 0)
+		posix_spawn_file_actions_adddup2(&fa, src[3], KC_OS_CHILD_FD4);
 	rc = posix_spawn(&p, path, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);
-	close(death[1]);
+	for (i = 0; i < 4; i++)
+		if (src[i] >= 0)
+			close(src[i]);
 	if (rc != 0) {
 		close(death[0]);
 		return -rc;

@@ -397,7 +397,7 @@ static const char *own_name(struct kc_rt *rt, int64_t fn)
 {
 	if (fn >= 0 && fn < rt->o.nfns && rt->o.fns[fn].name)
 		return rt->o.fns[fn].name;
-	return NULL;
+	return fn >= 0 && rt->side == KC_SIDE_KERNEL ? kc_region__fn_name((uint32_t)fn) : NULL;
 }
 
 /* Kernel side: report a misbehaving user half (kills the incarnation). */
@@ -509,9 +509,15 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	uint32_t saved_top = ch->top, room = rt->g.slot_bytes - off - KC_MSG_HDR;
 	uint32_t len = 0;
 	void *rb = NULL, *own_rb = NULL;
+	kc_rt_handler handler = NULL;
 	int rc;
 
 	ch->top = off + KC_MSG_HDR + m->len;
+	if (m->flags & KC_MSG_F_UNMAP) {
+		rc = kc_io__take_unmaps(rt, m->payload, &m->len);
+		if (rc)
+			goto reply;
+	}
 	if (m->flags & KC_MSG_F_RELEASE) {
 		rc = take_releases(rt, m);
 		if (rc)
@@ -521,7 +527,11 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		rc = 0; /* the heartbeat: answering proves a worker took the chain */
 		goto reply;
 	}
-	if (m->fn >= rt->o.nfns || !rt->o.fns[m->fn].fn) {
+	if (m->fn < rt->o.nfns)
+		handler = rt->o.fns[m->fn].fn;
+	else if (rt->side == KC_SIDE_KERNEL)
+		handler = kc_region__handler(m->fn); /* device regions: served by the runtime */
+	if (!handler) {
 		if (rt->side == KC_SIDE_KERNEL) {
 			fault(rt, c, "user half called unknown kernel function id");
 			ch->top = saved_top;
@@ -542,7 +552,9 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	kc_xdr_init_dec(&args, m->payload, m->len);
 	kc_xdr_init_enc(&res, rb, room); /* the reply replaces the call in the slot */
 	ch->serving_fn = m->fn;
-	rc = rt->o.fns[m->fn].fn(rt, &args, &res);
+	rc = handler(rt, &args, &res);
+	if (rt->io_flush)
+		rt->io_flush(rt); /* the handler's posted register writes go before its reply */
 	ch->serving_fn = saved;
 	if (rc > 0)
 		rc = KC_EBUG;
@@ -656,6 +668,18 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 	*args = NULL;
 	if ((rt->o.npeer && fn >= rt->o.npeer) || fn == KC_RT_FN_PING)
 		return KC_EINVAL;
+	if (rt->io_flush)
+		rt->io_flush(rt); /* this thread's posted register writes cross first */
+	return call_begin(out, args, rt, fn);
+}
+
+int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt,
+			 uint32_t fn)
+{
+	*out = NULL;
+	*args = NULL;
+	if (rt->side != KC_SIDE_USER || (fn != KC_RT_FN_REGIO && fn != KC_RT_FN_REGINFO))
+		return KC_EINVAL;
 	return call_begin(out, args, rt, fn);
 }
 
@@ -747,6 +771,8 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	bytes = len;
 	len = put_releases(rt, s->msg + c->off + KC_MSG_HDR, len,
 			   rt->g.slot_bytes - c->off - KC_MSG_HDR, &flags);
+	len = kc_region__put_unmaps(rt, s->msg + c->off + KC_MSG_HDR, len,
+				    rt->g.slot_bytes - c->off - KC_MSG_HDR, &flags);
 	c->id = atomic_fetch_add(&rt->next_id, 1) + 1;
 	if (c->nested) {
 		ch = tls_chain;

@@ -62,6 +62,10 @@ enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
 /* CALL flag (kernel -> user only): the payload ends with handles the kernel half released
  * (free/kfree hook): u64 handle * n, then u32 n. The user half drops its copies first. */
 #define KC_MSG_F_RELEASE 1u
+/* CALL flag (kernel -> user only): the payload ends with region ids the kernel half unexported
+ * (region.c): u32 id * n, then u32 n, after the release trailer when both are present (so it
+ * is taken off first). The user half drops its views of them first. */
+#define KC_MSG_F_UNMAP 2u
 
 struct kc_ring {
 	_Atomic uint32_t seq;      /* futex word: bumped on every push */
@@ -172,6 +176,8 @@ struct kc_conn {
 };
 
 struct kc_trace;
+struct kc_region_tab;
+struct kc_io_views;
 
 struct kc_rt {
 	int side;
@@ -208,9 +214,15 @@ struct kc_rt {
 	struct kc_trace *trace;
 	uint64_t *rel;                   /* handles released, not yet told to the user half */
 	size_t nrel, caprel;
+	struct kc_region_tab *rtab;      /* exported device regions (region.c) */
 	/* user side */
 	struct kc_os_thread **workers;
 	unsigned nworkers;
+	struct kc_io_views *views;       /* the user half's views of device regions (io.c) */
+	int share_fd;                    /* where DMA regions are mapped from (-1: none) */
+	/* set (io.c, before the workers start) on the process's user endpoint: kc_rt_call_begin
+	 * and the reply to an upcall send the calling thread's posted writes first */
+	void (*io_flush)(struct kc_rt *rt);
 	/* counters (kc_rt_get_stats), per slot so that the thread running a chain updates a line
 	 * of its own; only that thread writes a slot's counters (plain relaxed load + store) */
 	struct kc_slot_stats {
@@ -258,6 +270,53 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
  * a batch of forwarded register operations, and the description of a region id. */
 #define KC_RT_FN_REGIO 0xfffffff1u
 #define KC_RT_FN_REGINFO 0xfffffff2u
+/* KC_RT_FN_REGIO arguments: u32 n (1..KC_REGIO_MAX_OPS), then n operations, each
+ *	u32 opcode, u32 region id, u64 offset, u32 width
+ * followed by, per opcode: WRITE u64 value; READ_BYTES u32 length; WRITE_BYTES opaque bytes;
+ * SET_BYTES u32 byte value (0..255), u32 length; READ nothing. Width is 1/2/4/8 (PIO 1/2/4)
+ * for READ/WRITE and 1 for the byte-range operations; the byte lengths of a batch add up to at
+ * most KC_REGIO_MAX_BYTES each way. Results: per READ a u64, per READ_BYTES an opaque. */
+enum {
+	KC_REGIO_READ = 1,
+	KC_REGIO_WRITE = 2,
+	KC_REGIO_READ_BYTES = 3,  /* memcpy_fromio */
+	KC_REGIO_WRITE_BYTES = 4, /* memcpy_toio */
+	KC_REGIO_SET_BYTES = 5,   /* memset_io */
+};
+/* KC_RT_FN_REGINFO arguments: u32 id; id 0 asks for the PIO region holding a port: then u64
+ * port. Results: u32 id, u32 kind, u32 flags, u64 base, u64 size, u64 map_token. */
+
+/* region.c: the kernel side's table and servers. */
+int kc_region__tab_new(struct kc_rt *rt);
+void kc_region__tab_free(struct kc_rt *rt);
+/* The handler of a runtime-served function id (kernel side), NULL for other ids; and its name
+ * for the crossing trace ("(regio)", "(reginfo)"), NULL for other ids. */
+kc_rt_handler kc_region__handler(uint32_t fn);
+const char *kc_region__fn_name(uint32_t fn);
+/* Kernel side: append pending unexports after len payload bytes (cap bytes of room); returns
+ * the new length and ORs KC_MSG_F_UNMAP into *flags when it appended. */
+uint32_t kc_region__put_unmaps(struct kc_rt *rt, uint8_t *payload, uint32_t len, uint32_t cap,
+			       uint32_t *flags);
+/* User side: decode a REGINFO reply for id (0: port) into d and *rid. */
+int kc_region__query(struct kc_rt *rt, struct kc_region_desc *d, uint32_t *rid, uint32_t id,
+		     uint64_t port);
+
+/* io.c: the user side's views and posted writes. */
+int kc_io__views_new(struct kc_rt *rt);
+void kc_io__views_free(struct kc_rt *rt);
+/* The process's user-side endpoint for kc_io_* (kc_rt_user_open / kc_rt_close). */
+void kc_io__attach(struct kc_rt *rt);
+void kc_io__detach(struct kc_rt *rt);
+/* Take the unexport trailer off a CALL's payload (*len shortened) and drop those views. */
+int kc_io__take_unmaps(struct kc_rt *rt, const uint8_t *payload, uint32_t *len);
+/* Send the calling thread's posted writes (no-op when none). */
+void kc_io__flush_thread(struct kc_rt *rt);
+
+/* A call of a runtime-served function id (KC_RT_FN_REGIO / REGINFO) from the user side: as
+ * kc_rt_call_begin, without the posted-write flush. */
+int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt,
+			 uint32_t fn);
+
 /* Kernel side (supervisor): one ping; 0 when the user half answered. A ping that is not
  * answered within call_timeout_ms kills the incarnation like any call. */
 int kc_rt__ping(struct kc_rt *rt);
@@ -295,6 +354,10 @@ int kc_trace_new(struct kc_trace **out);
 void kc_trace_free(struct kc_trace *t);
 void kc_trace_add(struct kc_trace *t, const char *caller, const char *callee, uint64_t bytes);
 int kc_trace_write(struct kc_trace *t, FILE *f);
+
+/* Test hook (fuzz target only, before the first export): every slot's generation starts at 1,
+ * so region ids are (1 << KC_REGION_IDX_BITS) | (slot + 1) in every run. */
+void kc_region__test_fixed_gens(struct kc_rt *rt);
 
 /* Test hooks (tests/rt only): the next reply this thread sends has a garbage header (mode 1)
  * or claims a message length larger than the slot (mode 2); the next chain this thread starts

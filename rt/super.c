@@ -69,7 +69,8 @@ static int spawn_one(struct kc_rt *rt, struct kc_conn **out)
 	h->region_id = c->region_id;
 	h->kbulk_id = rt->kbulk_id;
 	rc = kc_os_spawn(&c->pid, &c->pidfd, rt->o.user_path,
-			 rt->o.user_argv ? rt->o.user_argv : defargv, c->memfd, rt->kbulk_fd);
+			 rt->o.user_argv ? rt->o.user_argv : defargv, c->memfd, rt->kbulk_fd,
+			 rt->o.share_fd);
 	if (rc) {
 		set_fault(rt, "cannot start %s: %s", rt->o.user_path, strerror(-rc));
 		kc_conn_put(rt, c);
@@ -266,6 +267,8 @@ static void rt_free(struct kc_rt *rt)
 	kc_objt_free(rt->objt);
 	kc_trace_free(rt->trace);
 	kc_os_free(rt->rel);
+	kc_region__tab_free(rt);
+	kc_io__views_free(rt);
 	kc_os_close(rt->wake_fd);
 	kc_os_shm_unmap(rt->kbulk, KC_BULK_HALF);
 	kc_os_close(rt->kbulk_fd);
@@ -292,6 +295,7 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	rt->o = *o;
 	rt->wake_fd = -1;
 	rt->kbulk_fd = -1;
+	rt->share_fd = -1;
 	if (!rt->o.call_timeout_ms)
 		rt->o.call_timeout_ms = 5000;
 	if (!rt->o.ready_timeout_ms)
@@ -315,6 +319,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	}
 	rc = kc_objt_new(&rt->objt, side == KC_SIDE_USER, err);
 	if (!rc && rt->o.trace && side == KC_SIDE_KERNEL && kc_trace_new(&rt->trace))
+		rc = kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
+	if (!rc && (side == KC_SIDE_KERNEL ? kc_region__tab_new(rt) : kc_io__views_new(rt)))
 		rc = kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
 	if (rc) {
 		rt_free(rt);

@@ -9,6 +9,7 @@
  */
 #include "rt_internal.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,34 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Device regions: the descriptor DMA regions are mapped from ($KCUT_RT_SHARE_FD, set by the
+ * kernel half's spawn) and the environment's overrides of the access options. */
+static int device_env(struct kc_rt *rt, struct kc_err *err)
+{
+	const char *sv = getenv("KCUT_RT_SHARE_FD"), *acc = getenv("KCUT_DEVICE_ACCESS");
+	const char *np = getenv("KCUT_IO_NO_POSTING");
+	char *end;
+
+	if (sv && *sv) {
+		if (strtol(sv, &end, 10) != KC_OS_CHILD_FD4 || *end ||
+		    fcntl(KC_OS_CHILD_FD4, F_SETFD, FD_CLOEXEC) != 0)
+			return kc_err_set(err, KC_EIO, "bad $KCUT_RT_SHARE_FD '%s'", sv);
+		rt->share_fd = KC_OS_CHILD_FD4;
+	}
+	if (acc && *acc) {
+		if (!strcmp(acc, "forward"))
+			rt->o.access = KC_ACCESS_FORWARD;
+		else if (!strcmp(acc, "mapped"))
+			rt->o.access = KC_ACCESS_MAPPED;
+		else
+			return kc_err_set(err, KC_EINVAL,
+					  "$KCUT_DEVICE_ACCESS is '%s': expected forward or mapped", acc);
+	}
+	if (np && *np)
+		rt->o.no_posting = strcmp(np, "0") != 0;
+	return 0;
+}
+
 int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_err *err)
 {
 	struct kc_rt *rt;
@@ -203,6 +232,12 @@ int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_er
 		kc_rt__free(rt);
 		return kc_err_set(err, rc < 0 && rc > -20 ? KC_EIO : KC_EPARSE, "cannot attach to the kernel half's region");
 	}
+	rc = device_env(rt, err);
+	if (rc) {
+		kc_rt__free(rt);
+		return rc;
+	}
+	kc_io__attach(rt);
 	*out = rt;
 	return 0;
 }

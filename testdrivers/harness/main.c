@@ -2,7 +2,8 @@
  * main.c - kcut-sim: load a driver into the kernel model, run a scenario script, print a transcript.
  *
  *     kcut-sim [--driver PATH] [--device NAME[,opt=val...]]... [--param name=value]... [--bench]
- *              [--profile FILE] [--panic-on-bug] [--log-stderr] [--user-half PATH] SCRIPT|-
+ *              [--profile FILE] [--panic-on-bug] [--log-stderr] [--user-half PATH]
+ *              [--mmio-log FILE] SCRIPT|-
  *
  * --user-half PATH runs a driver split by `kcut emit`: --driver is then the kernel half built as a
  * module (it defines kcut_kernel_start/kcut_kernel_stop), and PATH is the user-half program, which the
@@ -11,6 +12,10 @@
  * reference, held for the runtime, is dropped too: split.c), so the next load starts both fresh, with
  * fresh statics, like an unsplit driver. With $KCUT_TRACE set the harness writes the runtime's
  * crossing trace, summed over the loads, to that file.
+ *
+ * --mmio-log FILE writes every register access that reaches a device (MMIO and ports, the driver's
+ * own or, split, the user half's forwarded ones), in order: "R|W device barN 0xOFF WIDTH 0xVALUE"
+ * (kc_km_set_mmio_log). Split and unsplit runs of a scenario must write the same file.
  *
  * --profile FILE writes caller->callee call counts of an instrumented driver (NAME_prof.so) in kcut's
  * instrument profile format when the script ends.
@@ -682,7 +687,7 @@ static void usage(FILE *to)
 {
 	fprintf(to, "usage: kcut-sim [--driver PATH] [--device TYPE[,opt=val...]]... [--param name=value]...\n"
 		    "                [--profile FILE] [--bench] [--panic-on-bug] [--log-stderr]\n"
-		    "                [--user-half PATH] SCRIPT|-\n"
+		    "                [--user-half PATH] [--mmio-log FILE] SCRIPT|-\n"
 		    "Runs a scenario script against a driver in the user-space kernel model and prints a\n"
 		    "deterministic transcript. Script commands: `help`. Exit: 0 clean, 1 FAIL/BUG, 2 usage.\n");
 }
@@ -694,7 +699,8 @@ int main(int argc, char **argv)
 	struct kc_err err = { 0 };
 	const char **devspecs = calloc((size_t)argc, sizeof(char *));
 	size_t ndev = 0;
-	FILE *f;
+	FILE *f, *mmio_log = NULL;
+	const char *mmio_log_path = NULL;
 	int status = 2;
 	struct rusage ru0, ru1;
 
@@ -719,6 +725,8 @@ int main(int argc, char **argv)
 			sim.profile_path = argv[++i];
 		} else if (!strcmp(a, "--user-half") && i + 1 < argc) {
 			sim.user_half = argv[++i];
+		} else if (!strcmp(a, "--mmio-log") && i + 1 < argc) {
+			mmio_log_path = argv[++i];
 		} else if (!strcmp(a, "--bench")) {
 			sim.bench = true;
 		} else if (!strcmp(a, "--panic-on-bug")) {
@@ -751,6 +759,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	kc_km_set_log(log_sink, &sim);
+	if (mmio_log_path) {
+		mmio_log = fopen(mmio_log_path, "w");
+		if (!mmio_log) {
+			fprintf(stderr, "kcut-sim: cannot write %s: %s\n", mmio_log_path, strerror(errno));
+			goto out;
+		}
+		kc_km_set_mmio_log(mmio_log);
+	}
 	for (size_t i = 0; i < ndev; i++) {
 		int rc = add_device(&sim, devspecs[i]);
 
@@ -798,6 +814,13 @@ int main(int argc, char **argv)
 		status = 1;
 out:
 	stop_split(&sim);
+	if (mmio_log) {
+		kc_km_set_mmio_log(NULL);
+		if (fclose(mmio_log) != 0 && !status) {
+			fprintf(stderr, "kcut-sim: cannot write %s: %s\n", mmio_log_path, strerror(errno));
+			status = 2;
+		}
+	}
 	sim_trace_free(sim.trace);
 	free(devspecs);
 	free(sim.params);

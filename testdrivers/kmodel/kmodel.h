@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kc_common.h"
 
@@ -121,7 +122,10 @@ struct kc_km_pci_desc {
 	uint32_t class_code;		/* 24-bit class, e.g. 0x020000 for Ethernet */
 	uint8_t revision;
 	uint64_t bar_size[6];		/* memory BAR sizes (power of two), 0 = absent */
-	/* MMIO: size is 1, 2, 4 or 8; off is the offset inside BAR `bar`. */
+	uint64_t io_bar_size[6];	/* I/O-port BAR sizes (power of two, at most 256), 0 = absent; a
+					 * BAR is either memory or I/O */
+	/* MMIO and port I/O (inb/outb, or ioread/iowrite through pci_iomap of an I/O BAR): size is
+	 * 1, 2, 4 or 8 (ports: 1, 2, 4); off is the offset inside BAR `bar`. */
 	uint64_t (*mmio_read)(void *opaque, int bar, uint64_t off, unsigned int size);
 	void (*mmio_write)(void *opaque, int bar, uint64_t off, unsigned int size, uint64_t val);
 	/* Device-context work, run on the device thread after kc_km_dev_kick(). May be NULL. */
@@ -156,6 +160,48 @@ void kc_km_dev_kick_at(struct kc_km_pci_dev *dev, uint64_t when_ns);
  * logged ("BUG: DMA fault ..."), counted, and KC_EINVAL returned with nothing copied. */
 int kc_km_dma_read(struct kc_km_pci_dev *dev, uint64_t bus, void *buf, size_t len);
 int kc_km_dma_write(struct kc_km_pci_dev *dev, uint64_t bus, const void *buf, size_t len);
+
+/* ---- device regions of split drivers (the platform glue rt/plat_kmodel.c) ---- */
+
+struct device;
+
+/* Told, on the model context doing it, about what a driver makes of its devices, so that the
+ * glue can export it to a split driver's user half. Set them before the driver maps anything. */
+struct kc_km_region_hooks {
+	/* a BAR's first mapping (pci_iomap, pci_ioremap_bar, ioremap): kaddr is the start of the
+	 * BAR's window (the whole BAR), phys its bus address; and its last unmapping (or the
+	 * model's clean-up of a mapping left at unbind) */
+	void (*bar_mapped)(void *arg, struct kc_km_pci_dev *dev, int bar, void *kaddr, uint64_t phys,
+			   uint64_t size);
+	void (*bar_unmapped)(void *arg, struct kc_km_pci_dev *dev, int bar, void *kaddr);
+	/* an I/O-port BAR requested (pci_request_region(s)) / released */
+	void (*ports_requested)(void *arg, struct kc_km_pci_dev *dev, int bar, uint64_t port,
+				uint64_t size);
+	void (*ports_released)(void *arg, struct kc_km_pci_dev *dev, int bar, uint64_t port);
+	/* a coherent DMA buffer allocated (arena_off: where it is in the kc_km_dma_share_fd memfd,
+	 * UINT64_MAX when it is not there) / about to be freed */
+	void (*dma_alloced)(void *arg, struct device *dev, void *cpu, uint64_t bus, uint64_t size,
+			    uint64_t arena_off);
+	void (*dma_freed)(void *arg, void *cpu);
+};
+void kc_km_set_region_hooks(const struct kc_km_region_hooks *hooks, void *arg);
+/* The memfd coherent DMA buffers live in (made on first use; -1 if it cannot be made), to be
+ * mapped by another process; and where a coherent buffer is in it (false: not in it). */
+int kc_km_dma_share_fd(void);
+bool kc_km_dma_arena_offset(const void *cpu, uint64_t *off);
+/* Register access as a driver's readb..readq/writeb..writeq and inb..inl/outb..outl do (same
+ * checks, same log, interrupts raised meanwhile delivered after the access). Model contexts
+ * only. */
+uint64_t kc_km_mmio_read(const volatile void *addr, unsigned int size);
+void kc_km_mmio_write(volatile void *addr, unsigned int size, uint64_t val);
+uint32_t kc_km_pio_read(uint64_t port, unsigned int size);
+void kc_km_pio_write(uint64_t port, unsigned int size, uint32_t val);
+
+/* Register-access log: every MMIO and port access that reaches a device, in order, one line each:
+ *	R|W <device> bar<N> 0x<offset> <width> 0x<value>
+ * (a port access names its I/O BAR). Split and unsplit runs of a driver must write the same
+ * lines. NULL turns it off. */
+void kc_km_set_mmio_log(FILE *f);
 
 /* ---- what the harness's command families reach in the kernel ---- */
 

@@ -16,8 +16,19 @@
 #include <linux/dma-mapping.h>
 #include <linux/device.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define KM_POISON(p, n) __asan_poison_memory_region((p), (n))
+#define KM_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define KM_POISON(p, n) ((void)(p), (void)(n))
+#define KM_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 #include "km_internal.h"
 
@@ -316,8 +327,153 @@ struct km_dma_map {
 	unsigned char *cpu;
 	int dir;		/* enum dma_data_direction; coherent memory is DMA_BIDIRECTIONAL */
 	bool coherent;
+	bool in_arena;		/* coherent memory from the shared arena (else posix_memalign) */
 	struct device *dev;
 };
+
+/* ---- the coherent-DMA arena ----
+ * Coherent buffers live in one memfd (1 GiB of address space, pages allocated when touched) so
+ * that a split driver's user half can map them too (kc_km_dma_share_fd, rt/plat_kmodel.c): the
+ * same memory seen by the kernel half, the user half and, through kc_km_dma_read/write, the
+ * device. Allocations are page aligned, first fit, with an unused guard page after each; a freed
+ * range is punched out of the memfd (it reads as zeros again) and, under ASan, poisoned, as are
+ * the guard pages and the tail of an allocation's last page, so overflows and use after free of
+ * coherent memory are still reported. If the memfd cannot be made, posix_memalign is used and
+ * nothing can be shared. */
+#define KM_ARENA_SIZE (1ULL << 30)
+#define KM_PAGE 4096ULL
+
+struct km_ext {
+	u64 off, len;		/* len: pages in use, rounded up (the guard page follows) */
+};
+
+static int arena_fd = -1;
+static unsigned char *arena;
+static bool arena_tried;
+static struct km_ext *exts;
+static size_t nexts, capexts;
+static const struct kc_km_region_hooks *region_hooks;
+static void *region_hooks_arg;
+
+static bool arena_init(void)
+{
+	void *p;
+	int fd;
+
+	if (arena_tried)
+		return arena != NULL;
+	arena_tried = true;
+	fd = memfd_create("kcut-kmodel-dma", MFD_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (ftruncate(fd, (off_t)KM_ARENA_SIZE) != 0) {
+		close(fd);
+		return false;
+	}
+	p = mmap(NULL, KM_ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return false;
+	}
+	arena_fd = fd;
+	arena = p;
+	return true;
+}
+
+int kc_km_dma_share_fd(void)
+{
+	return arena_init() ? arena_fd : -1;
+}
+
+static void *arena_alloc(size_t size, u64 *off)
+{
+	u64 len = ALIGN((u64)(size ? size : 1), KM_PAGE), cand = 0;
+	size_t i;
+
+	if (!arena_init())
+		return NULL;
+	for (i = 0; i < nexts; i++) {
+		if (exts[i].off >= cand + len + KM_PAGE)
+			break;
+		cand = exts[i].off + exts[i].len + KM_PAGE;
+	}
+	if (cand + len + KM_PAGE > KM_ARENA_SIZE)
+		return NULL;
+	if (nexts == capexts) {
+		size_t nc = capexts ? capexts * 2 : 64;
+		struct km_ext *ne = realloc(exts, nc * sizeof(*ne));
+
+		if (!ne)
+			return NULL;
+		exts = ne;
+		capexts = nc;
+	}
+	memmove(&exts[i + 1], &exts[i], (nexts - i) * sizeof(*exts));
+	exts[i].off = cand;
+	exts[i].len = len;
+	nexts++;
+	*off = cand;
+	KM_UNPOISON(arena + cand, size);
+	if (len > ALIGN((u64)size, 8ULL))
+		KM_POISON(arena + cand + ALIGN((u64)size, 8ULL), len - ALIGN((u64)size, 8ULL));
+	KM_POISON(arena + cand + len, KM_PAGE);
+	return arena + cand;
+}
+
+static void arena_free(unsigned char *p)
+{
+	u64 off = (u64)(p - arena);
+
+	for (size_t i = 0; i < nexts; i++)
+		if (exts[i].off == off) {
+			/* drop the pages: the range reads as zeros, also through other mappings */
+			if (fallocate(arena_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+				      (off_t)exts[i].len) != 0)
+				memset(p, 0, exts[i].len);
+			KM_POISON(p, exts[i].len);
+			memmove(&exts[i], &exts[i + 1], (nexts - i - 1) * sizeof(*exts));
+			nexts--;
+			return;
+		}
+	km_fatal("BUG: kernel model: coherent buffer %p is not in the DMA arena", (void *)p);
+}
+
+bool kc_km_dma_arena_offset(const void *cpu, uint64_t *off)
+{
+	const unsigned char *c = cpu;
+
+	if (!arena || c < arena || c >= arena + KM_ARENA_SIZE)
+		return false;
+	*off = (u64)(c - arena);
+	return true;
+}
+
+void kc_km_set_region_hooks(const struct kc_km_region_hooks *hooks, void *arg)
+{
+	region_hooks = hooks;
+	region_hooks_arg = arg;
+}
+
+const struct kc_km_region_hooks *km_region_hooks(void **arg)
+{
+	*arg = region_hooks_arg;
+	return region_hooks;
+}
+
+/* Free a coherent buffer's memory (the hooks were told already). */
+static void coherent_release(struct km_dma_map *m)
+{
+	if (m->in_arena)
+		arena_free(m->cpu);
+	else
+		free(m->cpu);
+}
+
+static void coherent_freed_hook(struct km_dma_map *m)
+{
+	if (region_hooks && region_hooks->dma_freed)
+		region_hooks->dma_freed(region_hooks_arg, m->cpu);
+}
 
 static struct km_dma_map *maps;
 static size_t nmaps, capmaps;
@@ -376,6 +532,7 @@ static u64 dma_insert(struct device *dev, void *cpu, size_t len, int dir, bool c
 	maps[i].cpu = cpu;
 	maps[i].dir = dir;
 	maps[i].coherent = coherent;
+	maps[i].in_arena = false;
 	maps[i].dev = dev;
 	nmaps++;
 	return cand;
@@ -399,23 +556,33 @@ static u64 dev_mask(struct device *dev, bool coherent)
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
 {
 	void *cpu;
-	u64 bus;
+	u64 bus, off = 0;
+	bool in_arena;
 
 	km_alloc_ctx_ok(gfp, "dma_alloc_coherent");
 	if (km_should_fail(KM_FAIL_DMA_ALLOC))
 		return NULL;
-	if (posix_memalign(&cpu, 4096, size ? size : 1))
+	cpu = arena_alloc(size, &off);
+	in_arena = cpu != NULL;
+	if (!cpu && posix_memalign(&cpu, 4096, size ? size : 1))
 		return NULL;
 	memset(cpu, 0, size);
 	bus = dma_insert(dev, cpu, size, DMA_BIDIRECTIONAL, true);
 	if (bus == DMA_MAPPING_ERROR || bus + size - 1 > dev_mask(dev, true)) {
 		if (bus != DMA_MAPPING_ERROR)
 			dma_remove(dma_find(bus));
-		free(cpu);
+		if (in_arena)
+			arena_free(cpu);
+		else
+			free(cpu);
 		return NULL;
 	}
+	dma_find(bus)->in_arena = in_arena;
 	dma_bufs_live++;
 	*dma_handle = bus;
+	if (region_hooks && region_hooks->dma_alloced)
+		region_hooks->dma_alloced(region_hooks_arg, dev, cpu, bus, size,
+					  in_arena ? off : UINT64_MAX);
 	return cpu;
 }
 
@@ -433,7 +600,8 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
 	if (m->cpu != cpu_addr || m->len != size)
 		km_bug("BUG: dma_free_coherent of 0x%llx with wrong cpu address or size (%zu, allocated %zu)",
 		       (unsigned long long)dma_handle, size, m->len);
-	free(m->cpu);
+	coherent_freed_hook(m); /* unexported before the memory can be reused */
+	coherent_release(m);
 	dma_remove(m);
 	dma_bufs_live--;
 }
@@ -525,7 +693,8 @@ void km_dma_release_dev(struct device *dev)
 		if (maps[i].dev == dev) {
 			if (maps[i].coherent) {
 				coh++;
-				free(maps[i].cpu);
+				coherent_freed_hook(&maps[i]);
+				coherent_release(&maps[i]);
 				dma_bufs_live--;
 			} else {
 				str++;

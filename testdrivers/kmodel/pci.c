@@ -24,6 +24,8 @@
 #define KM_MAX_IRQ 64
 #define KM_IRQ_BASE 16
 #define KM_PHYS_BASE 0xfe000000ULL
+#define KM_PORT_BASE 0x1000ULL	/* device i's I/O BAR b: ports 0x1000 + 0x1000 * i + 0x100 * b */
+#define KM_IO_BAR_MAX 256u
 
 struct kc_km_pci_dev {
 	struct pci_dev pdev;
@@ -33,6 +35,8 @@ struct kc_km_pci_dev {
 	unsigned int index;
 	uint8_t config[256];
 	unsigned char *bar_base[6];
+	uint64_t bar_len[6];	/* window size: bar_size or io_bar_size */
+	bool bar_io[6];		/* an I/O-port BAR (ports resource[b].start ..) */
 	int bar_maps[6];	/* live pci_iomap/ioremap mappings per BAR */
 	bool regions[6];
 	int enable_cnt;
@@ -64,6 +68,7 @@ static struct pci_bus km_bus0;
 static struct km_irq_line irq_lines[KM_MAX_IRQ];
 static unsigned int irq_pending_lines;	/* lines with pending set (fast path of km_irq_any_pending) */
 static int mmio_depth;
+static FILE *mmio_log;
 
 struct km_drv {
 	struct pci_driver *drv;
@@ -155,6 +160,34 @@ static const struct pci_device_id *match_driver(struct pci_driver *drv, const st
 	return NULL;
 }
 
+/* Tell the platform glue of a split driver (kc_km_set_region_hooks) about a BAR's first mapping /
+ * last unmapping, and an I/O BAR's request / release. */
+static void hook_bar(struct kc_km_pci_dev *d, int b, bool mapped)
+{
+	void *arg;
+	const struct kc_km_region_hooks *h = km_region_hooks(&arg);
+
+	if (!h)
+		return;
+	if (mapped && h->bar_mapped)
+		h->bar_mapped(arg, d, b, d->bar_base[b], d->pdev.resource[b].start, d->bar_len[b]);
+	else if (!mapped && h->bar_unmapped)
+		h->bar_unmapped(arg, d, b, d->bar_base[b]);
+}
+
+static void hook_ports(struct kc_km_pci_dev *d, int b, bool requested)
+{
+	void *arg;
+	const struct kc_km_region_hooks *h = km_region_hooks(&arg);
+
+	if (!h || !d->bar_io[b])
+		return;
+	if (requested && h->ports_requested)
+		h->ports_requested(arg, d, b, d->pdev.resource[b].start, d->bar_len[b]);
+	else if (!requested && h->ports_released)
+		h->ports_released(arg, d, b, d->pdev.resource[b].start);
+}
+
 /* After a failed probe or after remove(): everything acquired for the device must be released. */
 static void check_released(struct kc_km_pci_dev *d, const char *when)
 {
@@ -165,10 +198,12 @@ static void check_released(struct kc_km_pci_dev *d, const char *when)
 		if (d->regions[b]) {
 			km_bug("BUG: %s: BAR %d region still requested %s", d->name, b, when);
 			d->regions[b] = false;
+			hook_ports(d, b, false);
 		}
 		if (d->bar_maps[b]) {
 			km_bug("BUG: %s: BAR %d still mapped (%d mapping(s)) %s", d->name, b, d->bar_maps[b], when);
 			d->bar_maps[b] = 0;
+			hook_bar(d, b, false);
 		}
 	}
 	if (line < KM_MAX_IRQ) {
@@ -274,26 +309,41 @@ int kc_km_pci_add(struct kc_km_pci_dev **out, const struct kc_km_pci_desc *desc,
 	d->config[PCI_INTERRUPT_LINE] = (u8)p->irq;
 	d->config[PCI_INTERRUPT_PIN] = 1;
 	for (int b = 0; b < 6; b++) {
-		u64 size = desc->bar_size[b];
+		bool io = desc->io_bar_size[b] != 0;
+		u64 size = io ? desc->io_bar_size[b] : desc->bar_size[b];
 		void *base;
 
 		if (!size)
 			continue;
+		if (io && (desc->bar_size[b] || size > KM_IO_BAR_MAX || (size & (size - 1)))) {
+			for (int c = 0; c < b; c++)
+				if (d->bar_base[c])
+					munmap(d->bar_base[c], d->bar_len[c]);
+			free(d);
+			return kc_err_set(err, KC_EINVAL, "BAR %d: an I/O BAR is a power of two up to %u "
+					  "ports and not also a memory BAR", b, KM_IO_BAR_MAX);
+		}
+		/* I/O BARs get a window too: what pci_iomap returns for them (ioread/iowrite) */
 		base = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (base == MAP_FAILED) {
 			for (int c = 0; c < b; c++)
 				if (d->bar_base[c])
-					munmap(d->bar_base[c], desc->bar_size[c]);
+					munmap(d->bar_base[c], d->bar_len[c]);
 			free(d);
 			return kc_err_set(err, KC_ENOMEM, "cannot reserve %llu bytes for BAR %d",
 					  (unsigned long long)size, b);
 		}
 		d->bar_base[b] = base;
-		p->resource[b].start = KM_PHYS_BASE + (u64)d->index * 0x100000ULL * 16 + (u64)b * 0x100000ULL * 2;
+		d->bar_len[b] = size;
+		d->bar_io[b] = io;
+		if (io)
+			p->resource[b].start = KM_PORT_BASE + (u64)d->index * 0x1000ULL + (u64)b * KM_IO_BAR_MAX;
+		else
+			p->resource[b].start = KM_PHYS_BASE + (u64)d->index * 0x100000ULL * 16 + (u64)b * 0x100000ULL * 2;
 		p->resource[b].end = p->resource[b].start + size - 1;
-		p->resource[b].flags = IORESOURCE_MEM;
+		p->resource[b].flags = io ? IORESOURCE_IO : IORESOURCE_MEM;
 		p->resource[b].name = d->name;
-		d->config[PCI_BASE_ADDRESS_0 + 4 * b] = (u8)p->resource[b].start;
+		d->config[PCI_BASE_ADDRESS_0 + 4 * b] = (u8)(p->resource[b].start | (io ? 1 : 0));
 		d->config[PCI_BASE_ADDRESS_0 + 4 * b + 1] = (u8)(p->resource[b].start >> 8);
 		d->config[PCI_BASE_ADDRESS_0 + 4 * b + 2] = (u8)(p->resource[b].start >> 16);
 		d->config[PCI_BASE_ADDRESS_0 + 4 * b + 3] = (u8)(p->resource[b].start >> 24);
@@ -328,7 +378,7 @@ void kc_km_pci_del(struct kc_km_pci_dev *dev)
 		}
 	for (int b = 0; b < 6; b++)
 		if (dev->bar_base[b])
-			munmap(dev->bar_base[b], dev->desc.bar_size[b]);
+			munmap(dev->bar_base[b], dev->bar_len[b]);
 	free(dev);
 }
 
@@ -459,8 +509,10 @@ int pci_request_selected_regions(struct pci_dev *pdev, int bars, const char *res
 			return -EBUSY;
 		}
 	for (int b = 0; b < 6; b++)
-		if ((bars & (1 << b)) && pdev->resource[b].flags)
+		if ((bars & (1 << b)) && pdev->resource[b].flags) {
 			d->regions[b] = true;
+			hook_ports(d, b, true);
+		}
 	return 0;
 }
 
@@ -474,8 +526,10 @@ void pci_release_selected_regions(struct pci_dev *pdev, int bars)
 	struct kc_km_pci_dev *d = km_pci_of(pdev);
 
 	for (int b = 0; b < 6; b++)
-		if (bars & (1 << b))
+		if ((bars & (1 << b)) && d->regions[b]) {
 			d->regions[b] = false;
+			hook_ports(d, b, false);
+		}
 }
 
 void pci_release_regions(struct pci_dev *pdev)
@@ -492,7 +546,8 @@ void __iomem *pci_iomap(struct pci_dev *dev, int bar, unsigned long maxlen)
 		return NULL;
 	if (km_should_fail(KM_FAIL_PCI_IOMAP))
 		return NULL;
-	d->bar_maps[bar]++;
+	if (d->bar_maps[bar]++ == 0)
+		hook_bar(d, bar, true);
 	return d->bar_base[bar];
 }
 
@@ -508,7 +563,7 @@ static struct kc_km_pci_dev *mmio_lookup(const volatile void *addr, int *bar, u6
 
 	for (struct kc_km_pci_dev *d = pci_devs; d; d = d->next)
 		for (int b = 0; b < 6; b++)
-			if (d->bar_base[b] && a >= d->bar_base[b] && a < d->bar_base[b] + d->desc.bar_size[b]) {
+			if (d->bar_base[b] && a >= d->bar_base[b] && a < d->bar_base[b] + d->bar_len[b]) {
 				*bar = b;
 				*off = (u64)(a - d->bar_base[b]);
 				return d;
@@ -528,7 +583,8 @@ void pci_iounmap(struct pci_dev *dev, void __iomem *addr)
 		km_bug("BUG: iounmap of an address that is not mapped");
 		return;
 	}
-	d->bar_maps[bar]--;
+	if (--d->bar_maps[bar] == 0)
+		hook_bar(d, bar, false);
 }
 
 void __iomem *ioremap(phys_addr_t offset, size_t size)
@@ -536,11 +592,12 @@ void __iomem *ioremap(phys_addr_t offset, size_t size)
 	(void)size;
 	for (struct kc_km_pci_dev *d = pci_devs; d; d = d->next)
 		for (int b = 0; b < 6; b++)
-			if (d->bar_base[b] && offset >= d->pdev.resource[b].start &&
+			if (d->bar_base[b] && !d->bar_io[b] && offset >= d->pdev.resource[b].start &&
 			    offset <= d->pdev.resource[b].end) {
 				if (km_should_fail(KM_FAIL_PCI_IOMAP))
 					return NULL;
-				d->bar_maps[b]++;
+				if (d->bar_maps[b]++ == 0)
+					hook_bar(d, b, true);
 				return d->bar_base[b] + (offset - d->pdev.resource[b].start);
 			}
 	return NULL;
@@ -549,6 +606,14 @@ void __iomem *ioremap(phys_addr_t offset, size_t size)
 void iounmap(volatile void __iomem *addr)
 {
 	pci_iounmap(NULL, (void __iomem *)addr);
+}
+
+/* One line of the register-access log (kc_km_set_mmio_log). */
+static void log_access(char rw, struct kc_km_pci_dev *d, int bar, u64 off, unsigned int size, u64 v)
+{
+	if (mmio_log)
+		fprintf(mmio_log, "%c %s bar%d 0x%llx %u 0x%llx\n", rw, d->name, bar, (unsigned long long)off,
+			size, (unsigned long long)v);
 }
 
 static u64 mmio_read(const volatile void *addr, unsigned int size)
@@ -570,6 +635,7 @@ static u64 mmio_read(const volatile void *addr, unsigned int size)
 	mmio_depth++;
 	v = d->desc.mmio_read(d->opaque, bar, off, size);
 	mmio_depth--;
+	log_access('R', d, bar, off, size, v);
 	km_irq_point();
 	return v;
 }
@@ -590,10 +656,112 @@ static void mmio_write(volatile void *addr, unsigned int size, u64 val)
 	}
 	if (!kc_km_pci_mem_enabled(d) || !d->desc.mmio_write)
 		return;
+	log_access('W', d, bar, off, size, val);
 	mmio_depth++;
 	d->desc.mmio_write(d->opaque, bar, off, size, val);
 	mmio_depth--;
 	km_irq_point();
+}
+
+uint64_t kc_km_mmio_read(const volatile void *addr, unsigned int size)
+{
+	return mmio_read(addr, size);
+}
+
+void kc_km_mmio_write(volatile void *addr, unsigned int size, uint64_t val)
+{
+	mmio_write(addr, size, val);
+}
+
+void kc_km_set_mmio_log(FILE *f)
+{
+	mmio_log = f;
+}
+
+/* ---- port I/O ---- */
+
+static struct kc_km_pci_dev *port_lookup(u64 port, unsigned int size, int *bar, u64 *off)
+{
+	for (struct kc_km_pci_dev *d = pci_devs; d; d = d->next)
+		for (int b = 0; b < 6; b++)
+			if (d->bar_io[b] && port >= d->pdev.resource[b].start &&
+			    port + size - 1 <= d->pdev.resource[b].end) {
+				*bar = b;
+				*off = port - d->pdev.resource[b].start;
+				return d;
+			}
+	return NULL;
+}
+
+uint32_t kc_km_pio_read(uint64_t port, unsigned int size)
+{
+	int bar;
+	u64 off, v;
+	struct kc_km_pci_dev *d = port_lookup(port, size, &bar, &off);
+
+	if (!d) {
+		km_bug("BUG: in%c of port 0x%llx that no device decodes", size == 1 ? 'b' : size == 2 ? 'w' : 'l',
+		       (unsigned long long)port);
+		return (uint32_t)((1ULL << (size * 8)) - 1);
+	}
+	if (d->enable_cnt <= 0 || !d->desc.mmio_read)
+		return (uint32_t)((1ULL << (size * 8)) - 1);
+	mmio_depth++;
+	v = d->desc.mmio_read(d->opaque, bar, off, size);
+	mmio_depth--;
+	log_access('R', d, bar, off, size, v);
+	km_irq_point();
+	return (uint32_t)v;
+}
+
+void kc_km_pio_write(uint64_t port, unsigned int size, uint32_t val)
+{
+	int bar;
+	u64 off;
+	struct kc_km_pci_dev *d = port_lookup(port, size, &bar, &off);
+
+	if (!d) {
+		km_bug("BUG: out%c to port 0x%llx that no device decodes", size == 1 ? 'b' : size == 2 ? 'w' : 'l',
+		       (unsigned long long)port);
+		return;
+	}
+	if (d->enable_cnt <= 0 || !d->desc.mmio_write)
+		return;
+	log_access('W', d, bar, off, size, val);
+	mmio_depth++;
+	d->desc.mmio_write(d->opaque, bar, off, size, val);
+	mmio_depth--;
+	km_irq_point();
+}
+
+u8 inb(unsigned long port)
+{
+	return (u8)kc_km_pio_read(port, 1);
+}
+
+u16 inw(unsigned long port)
+{
+	return (u16)kc_km_pio_read(port, 2);
+}
+
+u32 inl(unsigned long port)
+{
+	return kc_km_pio_read(port, 4);
+}
+
+void outb(u8 value, unsigned long port)
+{
+	kc_km_pio_write(port, 1, value);
+}
+
+void outw(u16 value, unsigned long port)
+{
+	kc_km_pio_write(port, 2, value);
+}
+
+void outl(u32 value, unsigned long port)
+{
+	kc_km_pio_write(port, 4, value);
 }
 
 u8 readb(const volatile void __iomem *addr)

@@ -26,6 +26,13 @@ void writeq(u64 value, volatile void __iomem *addr);
 #define iowrite8(v, a) writeb(v, a)
 #define iowrite16(v, a) writew(v, a)
 #define iowrite32(v, a) writel(v, a)
+/* Port I/O: I/O BARs of simulated devices (pci_resource_start of an IORESOURCE_IO BAR). */
+u8 inb(unsigned long port);
+u16 inw(unsigned long port);
+u32 inl(unsigned long port);
+void outb(u8 value, unsigned long port);
+void outw(u16 value, unsigned long port);
+void outl(u32 value, unsigned long port);
 void memcpy_fromio(void *dst, const volatile void __iomem *src, size_t count);
 void memcpy_toio(volatile void __iomem *dst, const void *src, size_t count);
 
