@@ -91,6 +91,17 @@ int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t 
 		kc_xdr_put_u32(x, (uint32_t)off);
 		return 0;
 	}
+	{
+		/* inside an exported device region (an MMIO cookie, a DMA buffer): (id, offset) */
+		uint32_t rid;
+		uint64_t roff;
+
+		if ((kernel(rt) ? kc_rt_region_find(rt, &rid, &roff, p) : kc_rt_region_of(rt, &rid, &roff, p)) == 0) {
+			kc_xdr_put_u32(x, 3);
+			kc_xdr_put_region(x, rid, roff);
+			return 0;
+		}
+	}
 	r = kc_objt_handle_of(t, &h, &off, p);
 	if (r == KC_ENOTFOUND && kernel(rt)) {
 		r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem ? elem : 1, n ? n : 1);
@@ -150,6 +161,41 @@ static void *get_global(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t
 	if (avail)
 		*avail = t->globals[id].size - off;
 	return (char *)t->globals[id].p + off;
+}
+
+/* Wire kind 3: byte off of device region id (kc_rt_region_resolve checks the id, its kind and
+ * the range; a region is never a heap object or a struct of the model). */
+static void *get_region(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t id, uint64_t off,
+			size_t need, size_t *avail, int *rc)
+{
+	struct kc_region_desc d;
+	void *p = NULL;
+	int r;
+
+	if (!kernel(rt)) {
+		r = kc_rt_region_ptr(rt, &p, id, off, need);
+		if (!r && avail && !kc_rt_region_info(rt, &d, id) && off <= d.size)
+			*avail = (size_t)(d.size - off);
+		if (r)
+			fail(rc, r);
+		return r ? NULL : p;
+	}
+	if (!(sp->flags & KC_WP_REGION)) {
+		fail(rc, KC_RT_ETYPE); /* the receiver expects memory of the kernel, not of a device */
+		return NULL;
+	}
+	r = kc_rt_region_info(rt, &d, id);
+	if (!r && sp->region_kind && d.kind != sp->region_kind)
+		r = KC_RT_ETYPE;
+	if (!r)
+		r = kc_rt_region_resolve(rt, &p, id, d.kind, off, need);
+	if (r) {
+		fail(rc, r == KC_EINVAL ? KC_RT_EPROTO : r);
+		return NULL;
+	}
+	if (avail)
+		*avail = (size_t)(d.size - off);
+	return p;
 }
 
 /* Kernel side, wire kind 1: the object behind handle h, at offset off, checked against sp. */
@@ -266,7 +312,15 @@ void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_p
 			return get_tracked_kernel(rt, sp, h, off, need, avail, rc);
 		return get_tracked_user(rt, h, ty, size, off, need, avail, rc);
 	}
-	/* kind 3 (device regions) is refused until the region runtime lands */
+	if (kind == 3) {
+		uint32_t id;
+		uint64_t off;
+
+		kc_xdr_get_region(x, &id, &off);
+		if (kc_xdr_error(x))
+			return NULL;
+		return get_region(rt, sp, id, off, need, avail, rc);
+	}
 	fail(rc, KC_RT_EPROTO);
 	return NULL;
 }

@@ -148,7 +148,7 @@ static void test_kfree(void)
 	/* a driver global */
 	KC_CHECK_EQ_INT(dec(rt, global(&m, 0, 0), &kfree_arg, &p), KC_RT_ETYPE);
 	/* forged: random, other generation, adopted-looking */
-	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh ^ (1ull << 40), T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh ^ (1ull << 62), T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
 	KC_CHECK_EQ_INT(dec(rt, tracked(&m, 0x1234567, T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
 	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hh | KC_OBJT_ADOPTED, T_OPAQUE, 8, 0), &kfree_arg, &p), KC_RT_EPROTO);
 	/* stale: after the free, the same handle again (a double free) */
@@ -254,13 +254,13 @@ static void test_typed(void)
 	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_DESC, sizeof(d), sizeof(d) - 3), &desc_in, &p), KC_RT_ERANGE);
 	/* kinds other than 0..2, and truncated messages */
 	{
-		uint32_t w[] = { 7, 0, 0 };
+		uint32_t w[] = { 7, 0, 0, 0 };
 
 		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 3), &any_arg, &p), KC_RT_EPROTO);
 		w[0] = 1;
 		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 3), &any_arg, &p), KC_EINVAL);
-		w[0] = 3; /* a device region: refused until the region runtime lands */
-		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 3), &any_arg, &p), KC_RT_EPROTO);
+		w[0] = 3; /* a device region where kernel memory is expected */
+		KC_CHECK_EQ_INT(dec(rt, words(&m, w, 4), &any_arg, &p), KC_RT_ETYPE);
 	}
 	kc_rt__free(rt);
 }
@@ -321,6 +321,54 @@ static void test_untyped_allocation(void)
 	kc_rt__free(rt);
 	free(d);
 	free(raw);
+}
+
+/* Device regions (wire kind 3): only where the receiver expects one, of the right kind, inside
+ * the region; a made-up id is refused; the encoder sends a pointer into a region as (id, off). */
+static void test_regions(void)
+{
+	static const struct kc_wire_ptr mmio_arg = { 0, KC_WP_REGION, 4, NULL, 0, KC_REGION_MMIO };
+	static const struct kc_wire_ptr dma_arg = { 0, KC_WP_REGION, 4, NULL, 0, KC_REGION_DMA };
+	static const struct kc_wire_ptr any_region = { 0, KC_WP_REGION, 1, NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	static uint8_t bar[256];
+	struct kc_region_desc d = { 0 };
+	uint32_t id, w[4];
+	uint8_t b[64];
+	struct kc_xdr e;
+	struct msg m;
+	void *p;
+
+	KC_REQUIRE(rt);
+	d.kind = KC_REGION_MMIO;
+	d.kaddr = bar;
+	d.base = 0xfe000000u;
+	d.size = sizeof(bar);
+	KC_REQUIRE(kc_rt_region_export(rt, &id, &d) == 0);
+	w[0] = 3, w[1] = id, w[2] = 0, w[3] = 0x10;
+	KC_CHECK_EQ_INT(dec(rt, words(&m, w, 4), &mmio_arg, &p), 0);
+	KC_CHECK(p == bar + 0x10);
+	KC_CHECK_EQ_INT(dec(rt, words(&m, w, 4), &any_region, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, words(&m, w, 4), &dma_arg, &p), KC_RT_ETYPE);
+	w[3] = sizeof(bar) - 2; /* 4 bytes from there do not fit */
+	KC_CHECK_EQ_INT(dec(rt, words(&m, w, 4), &mmio_arg, &p), KC_RT_ERANGE);
+	w[2] = 1, w[3] = 0; /* offset 2^32 */
+	KC_CHECK_EQ_INT(dec(rt, words(&m, w, 4), &mmio_arg, &p), KC_RT_ERANGE);
+	w[1] = id ^ 0x100, w[2] = 0; /* another id */
+	KC_CHECK(dec(rt, words(&m, w, 4), &mmio_arg, &p) != 0);
+	KC_CHECK(p == NULL);
+	/* the encoder: a pointer into the region goes as (id, off) */
+	kc_xdr_init_enc(&e, b, sizeof(b));
+	KC_CHECK_EQ_INT(kc_wire_put_ptr(rt, &e, bar + 8, 0, 1, 1, 0), 0);
+	kc_xdr_init_dec(&m.x, b, kc_xdr_pos(&e));
+	KC_CHECK_EQ_INT(kc_xdr_get_u32(&m.x), 3);
+	KC_CHECK_EQ_INT(kc_xdr_get_u32(&m.x), id);
+	KC_CHECK(kc_xdr_get_u64(&m.x) == 8);
+	/* unexported: stale */
+	KC_REQUIRE(kc_rt_region_unexport(rt, id) == 0);
+	w[1] = id, w[2] = 0, w[3] = 0;
+	KC_CHECK(dec(rt, words(&m, w, 4), &mmio_arg, &p) != 0);
+	kc_rt__free(rt);
 }
 
 /* Allocation sizes the user half asks for are bounded, per allocation and in total. */
@@ -550,6 +598,7 @@ int main(void)
 	KC_RUN(test_irq_cookie);
 	KC_RUN(test_typed);
 	KC_RUN(test_untyped_allocation);
+	KC_RUN(test_regions);
 	KC_RUN(test_alloc_bounds);
 	KC_RUN(test_small_things);
 	KC_RUN(test_intern);

@@ -1,0 +1,802 @@
+/*
+ * hostile_user.c - a hostile user half for a split driver (issue 14 item 2).
+ *
+ * Linked with the generated user half of a split driver (compiled with -DKCUT_NO_MAIN) in place
+ * of its main(). It serves upcalls like the real user half, so kcut-sim's traffic and ethtool
+ * commands run, and meanwhile, driven by a seed, it attacks the kernel half:
+ *
+ *   - it records the downcalls the real user-half code makes (the linker wraps kc_rt_call_begin
+ *     and kc_rt_call_invoke: function id and argument bytes), in a file that outlives the
+ *     incarnation, so every later incarnation has the same material;
+ *   - before serving each upcall it sends a burst of messages nested in that upcall's chain (the
+ *     kernel thread waiting for the upcall serves them, as it serves real nested downcalls):
+ *     recorded messages replayed or mutated: forged handles (bit flips, generation + 1, index
+ *     + 1, the adopted bit, random), handles of another type, interior and out-of-range offsets,
+ *     driver globals and device regions where an object is expected, truncated and extended
+ *     messages, oversize length words, random bytes, arguments of one function sent to another,
+ *     function ids outside the table;
+ *   - rarely, it breaks the channel itself: a slot pushed on the request ring twice, a garbage
+ *     reply header, a reply longer than the slot, a slot number it does not own;
+ *   - from a thread of its own it sends messages that fail before any argument is decoded.
+ *
+ * What it knows about each downcall (its parameters, and whether a valid call would have side
+ * effects the kernel half cannot refuse: freeing, locking, unregistering ...) comes from the
+ * spec file the runner writes from the split's interface.txt ($KCUT_HOSTILE_SPEC). It sends a
+ * message that could be a valid call only to functions the spec marks as harmless to repeat;
+ * the others get only messages the kernel half must refuse.
+ *
+ * Every message it sends is counted by outcome in a shared counter file ($KCUT_HOSTILE_DIR/
+ * counters, mmap'ed, so the counts survive the SIGKILL a fault earns); a message the kernel half
+ * must have refused but executed (it answered 0) is logged in $KCUT_HOSTILE_DIR/findings.
+ * $KCUT_HOSTILE_SEED seeds it (each incarnation mixes in its number), $KCUT_HOSTILE_BURST is the
+ * mean burst length, $KCUT_HOSTILE_MAX the total number of messages after which it behaves,
+ * $KCUT_HOSTILE_START_AT / _STOP_AT the upcalls between which it attacks (the device must come up
+ * first), $KCUT_HOSTILE_CHANNEL one channel-level attack per that many upcalls,
+ * $KCUT_HOSTILE_THREAD one burst of its own thread per that many 2 ms ticks.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KCUT_USER_HALF 1
+#include "kcut_ids.h"
+#include "rt_internal.h"
+
+/* ---- shared counters (survive the process) ---- */
+
+enum outcome { O_SENT, O_OK, O_REFUSED, O_FAILED, O_DEAD, O_MUST_REFUSE, O_BAD_ACCEPTED,
+	       O_CHANNEL, O_INCARNATIONS, O_RECORDED, O_THREAD, O_NOUT };
+/* (run_hostile.py reads them in this order: sent ok refused failed dead must_refuse
+ * bad_accepted channel incarnations recorded thread) */
+
+#define NCLASS 20
+struct counters {
+	_Atomic uint64_t o[O_NOUT];
+	_Atomic uint64_t by_class[NCLASS][2]; /* sent, accepted (answer 0) */
+	_Atomic uint64_t pending_class;       /* class of the message in flight + 1 */
+	_Atomic int started, stopped;         /* see attacking() */
+};
+static struct counters *ctr;
+static char dir[512];
+
+static void count(enum outcome o)
+{
+	atomic_fetch_add_explicit(&ctr->o[o], 1, memory_order_relaxed);
+}
+
+static void finding(const char *fmt, ...)
+{
+	char path[600];
+	va_list ap;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/findings", dir);
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* ---- PRNG (splitmix64) ---- */
+
+static _Thread_local uint64_t rng_state;
+static uint64_t rng_seed;
+static _Atomic uint64_t rng_threads;
+
+static uint64_t rnd(void)
+{
+	uint64_t z;
+
+	if (!rng_state) /* each thread its own stream of the seed */
+		rng_state = rng_seed + 0x632be59bd9b4e019ull * (atomic_fetch_add(&rng_threads, 1) + 1);
+	z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t below(uint32_t n)
+{
+	return n ? (uint32_t)(rnd() % n) : 0;
+}
+
+/* ---- what the runner tells us about each downcall ---- */
+
+enum { P_INT, P_STRUCT, P_VOID, P_STR, P_FN, P_OTHER };
+struct fnspec {
+	char name[64];
+	int known;
+	int harmless;   /* a valid call may be repeated with any arguments */
+	int replay;     /* the exact recorded call may be repeated */
+	int base_only;  /* its first pointer must be an object's base (deallocator, lock, irq) */
+	int heap_only;  /* its first pointer must be a heap object, not a global (deallocator) */
+	int first_typed;/* its first pointer parameter is a struct of the model */
+};
+static struct fnspec spec[KCUT_NR_DOWNCALLS + 1];
+
+static void load_spec(void)
+{
+	const char *path = getenv("KCUT_HOSTILE_SPEC");
+	char line[512];
+	FILE *f = path ? fopen(path, "r") : NULL;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct fnspec s;
+		unsigned id;
+
+		memset(&s, 0, sizeof(s));
+		if (sscanf(line, "%u %63s %d %d %d %d %d", &id, s.name, &s.harmless, &s.replay, &s.base_only,
+			   &s.heap_only, &s.first_typed) != 7 || id >= KCUT_NR_DOWNCALLS)
+			continue;
+		s.known = 1;
+		spec[id] = s;
+	}
+	fclose(f);
+}
+
+/* ---- recorded downcalls ---- */
+
+#define MAXREC 4096
+#define MAXMSG 2048
+struct rec {
+	uint32_t fn, len;
+	uint8_t b[MAXMSG];
+};
+static struct rec *recs;
+static _Atomic uint32_t nrec;
+static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *rec_file;
+static _Thread_local int in_attack;
+static _Thread_local struct kc_rt_call *cur_call;
+static _Thread_local uint32_t cur_fn;
+static _Thread_local struct kc_xdr *cur_args;
+
+static void rec_add(uint32_t fn, const uint8_t *b, uint32_t len, int save)
+{
+	uint32_t i, n;
+
+	if (fn >= KCUT_NR_DOWNCALLS || len > MAXMSG)
+		return;
+	pthread_mutex_lock(&rec_lock);
+	n = atomic_load(&nrec);
+	for (i = 0; i < n; i++)
+		if (recs[i].fn == fn && recs[i].len == len && !memcmp(recs[i].b, b, len))
+			break;
+	if (i == n && n < MAXREC) {
+		recs[n].fn = fn;
+		recs[n].len = len;
+		memcpy(recs[n].b, b, len);
+		atomic_store(&nrec, n + 1);
+		if (save && rec_file) {
+			fwrite(&fn, 4, 1, rec_file);
+			fwrite(&len, 4, 1, rec_file);
+			fwrite(b, 1, len, rec_file);
+			fflush(rec_file);
+		}
+		if (save)
+			count(O_RECORDED);
+	}
+	pthread_mutex_unlock(&rec_lock);
+}
+
+static void rec_load(void)
+{
+	char path[600];
+	uint32_t fn, len;
+	uint8_t *b = malloc(MAXMSG);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/records", dir);
+	f = fopen(path, "r");
+	while (f && b && fread(&fn, 4, 1, f) == 1 && fread(&len, 4, 1, f) == 1 && len <= MAXMSG &&
+	       fread(b, 1, len, f) == len)
+		rec_add(fn, b, len, 0);
+	if (f)
+		fclose(f);
+	free(b);
+	rec_file = fopen(path, "a");
+}
+
+int __real_kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+int __real_kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
+int __wrap_kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+int __wrap_kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
+
+int __wrap_kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	int rc = __real_kc_rt_call_begin(out, args, rt, fn);
+
+	if (!rc && !in_attack) {
+		cur_call = *out;
+		cur_fn = fn;
+		cur_args = *args;
+	}
+	return rc;
+}
+
+int __wrap_kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
+{
+	if (!in_attack && c == cur_call && cur_args && !kc_xdr_error(cur_args))
+		rec_add(cur_fn, cur_args->buf, (uint32_t)kc_xdr_pos(cur_args), 1);
+	cur_call = NULL;
+	return __real_kc_rt_call_invoke(c, res);
+}
+
+/* ---- the handles the user half knows (its tracker: the kernel's handles of its copies) ---- */
+
+struct hinfo {
+	uint64_t h;
+	uint32_t type, size;
+};
+#define MAXH 1024
+struct hset {
+	struct hinfo v[MAXH];
+	size_t n;
+};
+
+static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
+{
+	struct hset *s = arg;
+
+	if (s->n < MAXH && !kc_objt_is_adopted(h))
+		s->v[s->n++] = (struct hinfo){ h, o->type, (uint32_t)o->size };
+	return 0;
+}
+
+static int known_handle(const struct hset *s, uint64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].h == h)
+			return 1;
+	return 0;
+}
+
+/* Positions of pointer forms (kind 1, a handle the user half knows) in a message. */
+static size_t find_ptrs(const struct hset *s, const uint8_t *b, uint32_t len, uint32_t *pos, size_t max)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i + 24 <= len && n < max; i += 4) {
+		struct kc_xdr x;
+		uint64_t h;
+
+		kc_xdr_init_dec(&x, b + i, 24);
+		if (kc_xdr_get_u32(&x) != 1)
+			continue;
+		h = kc_xdr_get_u64(&x);
+		if (known_handle(s, h))
+			pos[n++] = i;
+	}
+	return n;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return __builtin_bswap32(v);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return ((uint64_t)get32(p) << 32) | get32(p + 4);
+}
+
+/* ---- building one hostile message ---- */
+
+enum cls {
+	C_REPLAY, C_FORGE, C_STALE, C_WRONGTYPE, C_INTERIOR, C_PASTEND, C_GLOBAL, C_REGION, C_TRUNC,
+	C_EXTEND, C_OVERSIZE, C_RANDOM, C_BITFLIP, C_FNSWAP, C_FNRANGE, C_EMPTY, C_NCLS
+};
+static const char *const cls_names[C_NCLS] = {
+	"replay", "forged-handle", "stale-handle", "wrong-type", "interior", "past-end", "global",
+	"region", "truncated", "extended", "oversize-length", "random", "bitflip", "fn-swap",
+	"fn-out-of-range", "empty",
+};
+
+struct msg {
+	uint32_t fn;
+	uint32_t len;
+	int cls;
+	int must_refuse;
+	uint8_t b[MAXMSG + 64];
+};
+
+static uint64_t stale[64];
+static _Atomic unsigned nstale;
+
+static uint64_t forge(const struct hset *s, uint64_t h)
+{
+	uint64_t f = h;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		switch (below(6)) {
+		case 0: f = h ^ (1ull << (32 + below(32))); break; /* another generation */
+		case 1: f = h + (1ull << 32); break;               /* the next generation */
+		case 2: f = h + 1 + below(8); break;               /* a neighbouring index */
+		case 3: f = h | KC_OBJT_ADOPTED; break;            /* looks adopted */
+		case 4: f = rnd(); break;
+		default: f = h ^ (1ull << below(20)); break;
+		}
+		if (f && !known_handle(s, f))
+			return f;
+	}
+	return 0x5a5a5a5a00000000ull | 0x7ffffff0u; /* index far beyond any table */
+}
+
+/* Replace the 6-word pointer form at pos (kind, handle, type, size, offset) by another form of
+ * nw words (w). */
+static void replace_ptr(struct msg *m, uint32_t pos, const uint32_t *w, uint32_t nw)
+{
+	uint8_t tail[MAXMSG];
+	uint32_t tl = m->len - pos - 24, i;
+
+	memcpy(tail, m->b + pos + 24, tl);
+	for (i = 0; i < nw; i++)
+		put32(m->b + pos + 4 * i, w[i]);
+	memcpy(m->b + pos + 4 * nw, tail, tl);
+	m->len = pos + 4 * nw + tl;
+}
+
+/* Build a message of class c from a recorded one; 0 when c does not apply to it. */
+static int build(struct msg *m, int c, const struct rec *r, const struct hset *s)
+{
+	const struct fnspec *sp = &spec[r->fn];
+	uint32_t pos[16];
+	size_t np;
+	uint32_t i;
+
+	m->fn = r->fn;
+	m->len = r->len;
+	m->cls = c;
+	m->must_refuse = 0;
+	memcpy(m->b, r->b, r->len);
+	np = find_ptrs(s, m->b, m->len, pos, 16);
+	switch (c) {
+	case C_REPLAY:
+		return sp->replay;
+	case C_FORGE:
+		if (!np)
+			return 0;
+		i = pos[below((uint32_t)np)];
+		put64(m->b + i + 4, forge(s, get64(m->b + i + 4)));
+		m->must_refuse = 1;
+		return 1;
+	case C_STALE: {
+		unsigned n = atomic_load(&nstale);
+
+		if (!np || !n)
+			return 0;
+		i = pos[below((uint32_t)np)];
+		put64(m->b + i + 4, stale[below(n < 64 ? n : 64)]);
+		m->must_refuse = !known_handle(s, get64(m->b + i + 4));
+		return 1;
+	}
+	case C_WRONGTYPE: {
+		const struct hinfo *o;
+		uint32_t k;
+
+		if (!np || !s->n)
+			return 0;
+		for (k = 0; k < 8; k++) {
+			o = &s->v[below((uint32_t)s->n)];
+			if (o->type != get32(m->b + pos[0] + 12))
+				break;
+		}
+		if (k == 8)
+			return 0;
+		/* the first pointer: a typed parameter of the function when the spec says so */
+		put64(m->b + pos[0] + 4, o->h);
+		put32(m->b + pos[0] + 12, o->type);
+		put32(m->b + pos[0] + 16, o->size);
+		put32(m->b + pos[0] + 20, 0);
+		m->must_refuse = sp->first_typed;
+		return sp->harmless || m->must_refuse;
+	}
+	case C_INTERIOR:
+		if (!np)
+			return 0;
+		i = pos[0];
+		put32(m->b + i + 20, get32(m->b + i + 20) + 1 + below(7));
+		m->must_refuse = sp->base_only;
+		return sp->harmless || sp->base_only;
+	case C_PASTEND:
+		if (!np)
+			return 0;
+		i = pos[below((uint32_t)np)];
+		put32(m->b + i + 20, get32(m->b + i + 16) + below(2) * below(1u << 20));
+		m->must_refuse = 1;
+		return 1;
+	case C_GLOBAL: {
+		uint32_t w[3] = { 2, below(KCUT_NR_GLOBALS + 2), 0 };
+
+		if (!np)
+			return 0;
+		replace_ptr(m, pos[0], w, 3);
+		m->must_refuse = sp->heap_only || w[1] >= KCUT_NR_GLOBALS;
+		return sp->harmless || m->must_refuse;
+	}
+	case C_REGION: {
+		uint32_t w[4] = { 3, (uint32_t)rnd(), (uint32_t)rnd(), (uint32_t)rnd() };
+
+		if (!np)
+			return 0;
+		replace_ptr(m, pos[below((uint32_t)np)], w, 4);
+		m->must_refuse = 1;
+		return 1;
+	}
+	case C_TRUNC:
+		if (m->len < 4)
+			return 0;
+		m->len = 4 * below(m->len / 4);
+		m->must_refuse = 1;
+		return 1;
+	case C_EXTEND:
+		for (i = 0, m->len = r->len; i < 1 + below(4); i++, m->len += 4)
+			put32(m->b + m->len, (uint32_t)rnd());
+		m->must_refuse = 1;
+		return 1;
+	case C_OVERSIZE:
+		if (m->len < 4)
+			return 0;
+		i = 4 * below(m->len / 4);
+		put32(m->b + i, below(2) ? 0x7fffffffu : 0xfffffff0u + below(16));
+		return sp->harmless;
+	case C_RANDOM:
+		m->len = 4 * below(MAXMSG / 16);
+		for (i = 0; i < m->len; i += 4)
+			put32(m->b + i, below(3) ? (uint32_t)rnd() : below(4));
+		return sp->harmless;
+	case C_BITFLIP:
+		if (!m->len)
+			return 0;
+		for (i = 0; i < 1 + below(3); i++)
+			m->b[below(m->len)] ^= (uint8_t)(1u << below(8));
+		return sp->harmless;
+	case C_FNSWAP:
+		m->fn = below(KCUT_NR_DOWNCALLS);
+		return m->fn != r->fn && spec[m->fn].harmless;
+	case C_FNRANGE:
+		m->fn = KCUT_NR_DOWNCALLS + below(1000) + (below(2) ? 0 : 0x70000000u);
+		m->must_refuse = 1;
+		return 1;
+	case C_EMPTY:
+		m->len = 0;
+		m->must_refuse = r->len > 0;
+		return r->len > 0;
+	}
+	return 0;
+}
+
+/* Send m (nested when called inside an upcall). Returns 0, or -1 when the incarnation died. */
+static int send_msg(struct kc_rt *rt, const struct msg *m)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc;
+
+	count(O_SENT);
+	atomic_fetch_add(&ctr->by_class[m->cls][0], 1);
+	if (m->must_refuse)
+		count(O_MUST_REFUSE);
+	atomic_store(&ctr->pending_class, (uint64_t)m->cls + 1);
+	in_attack = 1;
+	rc = kc_rt_call_begin(&c, &a, rt, m->fn);
+	if (rc) {
+		in_attack = 0;
+		count(rc == KC_RT_EDEAD || rc == KC_RT_EDOWN ? O_DEAD : O_FAILED);
+		return rc == KC_RT_EDEAD || rc == KC_RT_EDOWN ? -1 : 0;
+	}
+	kc_xdr_put_fixed(a, m->b, m->len);
+	rc = kc_rt_call_invoke(c, &r);
+	if (!rc) {
+		/* skip the results: we do not know their shape */
+		r->pos = r->cap;
+	}
+	rc = kc_rt_call_end(c, rc);
+	in_attack = 0;
+	atomic_store(&ctr->pending_class, 0);
+	if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
+		count(O_DEAD);
+		return -1;
+	}
+	if (!rc) {
+		count(O_OK);
+		atomic_fetch_add(&ctr->by_class[m->cls][1], 1);
+		if (m->must_refuse) {
+			count(O_BAD_ACCEPTED);
+			finding("accepted %s message for %s (fn %u, %u bytes)", cls_names[m->cls],
+				m->fn < KCUT_NR_DOWNCALLS ? spec[m->fn].name : "?", m->fn, m->len);
+		}
+	} else if (rc == KC_RT_EPROTO || rc == KC_RT_ETYPE || rc == KC_RT_ERANGE || rc == KC_RT_ESTALE ||
+		   rc == KC_EINVAL) {
+		count(O_REFUSED);
+	} else {
+		count(O_FAILED);
+	}
+	return 0;
+}
+
+static uint64_t max_msgs;
+
+static int exhausted(void)
+{
+	return max_msgs && atomic_load(&ctr->o[O_SENT]) >= max_msgs;
+}
+
+/* Pick a class: mostly messages that must be refused, some replays and valid-looking ones. */
+static int pick_class(void)
+{
+	static const int weights[C_NCLS] = {
+		[C_REPLAY] = 10, [C_FORGE] = 12, [C_STALE] = 3, [C_WRONGTYPE] = 8, [C_INTERIOR] = 8,
+		[C_PASTEND] = 6, [C_GLOBAL] = 6, [C_REGION] = 4, [C_TRUNC] = 8, [C_EXTEND] = 6,
+		[C_OVERSIZE] = 6, [C_RANDOM] = 6, [C_BITFLIP] = 6, [C_FNSWAP] = 4, [C_FNRANGE] = 1,
+		[C_EMPTY] = 4,
+	};
+	uint32_t total = 0, x;
+	int c;
+
+	for (c = 0; c < C_NCLS; c++)
+		total += (uint32_t)weights[c];
+	x = below(total);
+	for (c = 0; c < C_NCLS; c++) {
+		if (x < (uint32_t)weights[c])
+			return c;
+		x -= (uint32_t)weights[c];
+	}
+	return C_FORGE;
+}
+
+/* One burst of n messages; returns -1 when the incarnation died. */
+static int burst(struct kc_rt *rt, unsigned n, int nested)
+{
+	static struct hset s; /* refreshed per burst */
+	static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+	struct hset mine;
+	struct msg m;
+	unsigned i, tries;
+
+	pthread_mutex_lock(&s_lock);
+	s.n = 0;
+	kc_objt_foreach(kc_rt_objt(rt), collect, &s);
+	mine = s;
+	pthread_mutex_unlock(&s_lock);
+	for (i = 0; i < n && !exhausted(); i++) {
+		uint32_t nr = atomic_load(&nrec);
+		int c = pick_class();
+
+		for (tries = 0; tries < 16; tries++) {
+			if (!nr) {
+				c = C_FNRANGE;
+				m.fn = 0;
+				if (build(&m, c, &(struct rec){ 0, 0, { 0 } }, &mine))
+					break;
+				continue;
+			}
+			if (!nested && c != C_FNRANGE && c != C_EMPTY)
+				c = below(2) ? C_FNRANGE : C_EMPTY; /* own thread: refused before decoding */
+			if (build(&m, c, &recs[below(nr)], &mine))
+				break;
+			c = pick_class();
+		}
+		if (tries == 16)
+			continue;
+		if (!nested && m.fn < KCUT_NR_DOWNCALLS && !(c == C_EMPTY && m.must_refuse))
+			continue;
+		if (send_msg(rt, &m))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- channel-level attacks (rare: each one costs a restart) ---- */
+
+static unsigned channel_rate; /* one in channel_rate upcalls, 0: never */
+
+/* ---- serving upcalls: a burst first, then the real handler ---- */
+
+static unsigned burst_mean = 20;
+static kc_rt_handler real_fns[KCUT_NR_UPCALLS + 2];
+static const char *start_at, *stop_at;
+
+/* Attack only between the upcalls named start_at and stop_at (the runner's scenario: after the
+ * device is up, until it goes down), across incarnations. */
+static int attacking(unsigned id)
+{
+	const char *name = kcut_user_fns[id].name ? kcut_user_fns[id].name : "";
+
+	if (id == KCUT_UP_RECOVER)
+		return 0; /* let the new incarnation get its objects back */
+	if (start_at && !atomic_load(&ctr->started) && !strcmp(name, start_at))
+		atomic_store(&ctr->started, 1);
+	if (stop_at && !strcmp(name, stop_at))
+		atomic_store(&ctr->stopped, 1);
+	return (!start_at || atomic_load(&ctr->started)) && !atomic_load(&ctr->stopped) && !exhausted();
+}
+
+static int hostile_serve(unsigned id, struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	if (attacking(id)) {
+		if (channel_rate && below(channel_rate) == 0) {
+			count(O_CHANNEL);
+			/* a garbage reply header or a reply longer than the slot for this upcall */
+			kc_rt__test_garble_next_reply(1 + (int)below(2));
+		} else if (burst(rt, below(2 * burst_mean + 1), 1)) {
+			return KC_RT_EDEAD;
+		}
+	}
+	{
+		int rc = real_fns[id](rt, a, r);
+
+		if (rc && getenv("KCUT_HOSTILE_DEBUG"))
+			fprintf(stderr, "hostile: upcall %s: %s\n", kcut_user_fns[id].name, kc_rt_strerror(rc));
+		return rc;
+	}
+}
+
+#define W(i, j)                                                                           \
+	static int w_##i##_##j(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)       \
+	{                                                                                  \
+		return hostile_serve(8 * i + j, rt, a, r);                                 \
+	}
+#define W8(i) W(i, 0) W(i, 1) W(i, 2) W(i, 3) W(i, 4) W(i, 5) W(i, 6) W(i, 7)
+W8(0) W8(1) W8(2) W8(3) W8(4) W8(5) W8(6) W8(7) W8(8) W8(9) W8(10) W8(11)
+#define P(i, j) w_##i##_##j,
+#define P8(i) P(i, 0) P(i, 1) P(i, 2) P(i, 3) P(i, 4) P(i, 5) P(i, 6) P(i, 7)
+static kc_rt_handler const wrappers[96] = { P8(0) P8(1) P8(2) P8(3) P8(4) P8(5) P8(6) P8(7) P8(8) P8(9)
+					    P8(10) P8(11) };
+_Static_assert(KCUT_NR_UPCALLS + 1 <= 96, "more upcalls than wrappers");
+
+/* ---- the thread of its own: messages refused before any argument is decoded ---- */
+
+static _Atomic int stop_thread;
+static unsigned thread_rate; /* one burst in thread_rate wake-ups (every 2 ms), 0: never */
+
+static void *own_thread(void *arg)
+{
+	struct kc_rt *rt = arg;
+
+	while (!atomic_load(&stop_thread) && !exhausted()) {
+		struct timespec ts = { 0, 2000000 };
+
+		if (!atomic_load(&ctr->started) || atomic_load(&ctr->stopped) || !thread_rate ||
+		    below(thread_rate)) {
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		count(O_THREAD);
+		if (burst(rt, 1 + below(4), 0))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* The stale handles: handles the real user half freed through a downcall (kfree, free_netdev):
+ * collected from the recordings of deallocators (their first pointer). */
+static void note_stale(void)
+{
+	uint32_t i, n = atomic_load(&nrec);
+
+	for (i = 0; i < n && atomic_load(&nstale) < 64; i++) {
+		const struct fnspec *sp = &spec[recs[i].fn];
+
+		if (sp->heap_only && recs[i].len >= 12 && get32(recs[i].b) == 1)
+			stale[atomic_fetch_add(&nstale, 1)] = get64(recs[i].b + 4);
+	}
+}
+
+int main(void)
+{
+	struct kc_rt_opts opts = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	static struct kc_rt_fn fns[KCUT_NR_UPCALLS + 2];
+	const char *d = getenv("KCUT_HOSTILE_DIR"), *e;
+	char path[600];
+	pthread_t t;
+	int fd, rc;
+	unsigned i;
+
+	if (!d) {
+		fprintf(stderr, "hostile user half: $KCUT_HOSTILE_DIR not set\n");
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s", d);
+	snprintf(path, sizeof(path), "%s/counters", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0 || ftruncate(fd, sizeof(struct counters)))
+		return 2;
+	ctr = mmap(NULL, sizeof(struct counters), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (ctr == MAP_FAILED)
+		return 2;
+	if (atomic_load(&ctr->pending_class)) {
+		/* the previous incarnation died with a message in flight: the kernel half faulted it */
+		count(O_DEAD);
+		atomic_store(&ctr->pending_class, 0);
+	}
+	count(O_INCARNATIONS);
+	e = getenv("KCUT_HOSTILE_SEED");
+	rng_seed = (e ? strtoull(e, NULL, 0) : 1) * 0x100000001b3ull + atomic_load(&ctr->o[O_INCARNATIONS]);
+	e = getenv("KCUT_HOSTILE_BURST");
+	if (e)
+		burst_mean = (unsigned)strtoul(e, NULL, 0);
+	e = getenv("KCUT_HOSTILE_MAX");
+	if (e)
+		max_msgs = strtoull(e, NULL, 0);
+	e = getenv("KCUT_HOSTILE_CHANNEL");
+	if (e)
+		channel_rate = (unsigned)strtoul(e, NULL, 0);
+	e = getenv("KCUT_HOSTILE_THREAD");
+	if (e)
+		thread_rate = (unsigned)strtoul(e, NULL, 0);
+	start_at = getenv("KCUT_HOSTILE_START_AT");
+	stop_at = getenv("KCUT_HOSTILE_STOP_AT");
+	if (!start_at)
+		atomic_store(&ctr->started, 1);
+	recs = calloc(MAXREC, sizeof(*recs));
+	if (!recs)
+		return 2;
+	load_spec();
+	rec_load();
+	note_stale();
+
+	for (i = 0; i < KCUT_NR_UPCALLS + 1; i++) {
+		fns[i] = kcut_user_fns[i];
+		real_fns[i] = fns[i].fn;
+		if (fns[i].fn)
+			fns[i].fn = wrappers[i];
+	}
+	opts.fns = fns;
+	opts.nfns = KCUT_NR_UPCALLS + 1;
+	opts.peer_names = kcut_user_peer_names;
+	opts.npeer = 0; /* no local check of downcall ids: out-of-range ones must reach the kernel */
+	kcut_tables_init();
+	if (kc_rt_user_open(&kcut_rt, &opts, &err)) {
+		fprintf(stderr, "hostile user half: %s\n", err.msg);
+		return 2;
+	}
+	if (pthread_create(&t, NULL, own_thread, kcut_rt))
+		return 2;
+	rc = kc_rt_user_run(kcut_rt);
+	atomic_store(&stop_thread, 1);
+	pthread_join(t, NULL);
+	if (rec_file)
+		fclose(rec_file);
+	free(recs);
+	kc_rt_close(kcut_rt);
+	return rc ? 1 : 0;
+}
