@@ -31,8 +31,10 @@ char *gen_assemble(struct gen_file *o, enum em_side half, const char *what)
 {
 	struct kc_sb sb = { 0 };
 
-	kc_sb_addf(&sb, GEN_BANNER "/* %s */\n#define KCUT_%s_HALF 1\n#include \"kcut_marshal.h\"\n", what,
-		   half == EM_KERNEL ? "KERNEL" : "USER");
+	kc_sb_addf(&sb, GEN_BANNER "/* %s */\n#define KCUT_%s_HALF 1\n", what, half == EM_KERNEL ? "KERNEL" : "USER");
+	if (o->head.s)
+		kc_sb_add(&sb, o->head.s);
+	kc_sb_add(&sb, "#include \"kcut_marshal.h\"\n");
 	if (o->protos.s)
 		kc_sb_addf(&sb, "\n%s", o->protos.s);
 	kc_sb_add(&sb, "\n");

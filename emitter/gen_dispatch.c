@@ -48,8 +48,8 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 	if (!up)
 		kc_sb_add(&o.text, "\t\"kcut_recover\",\n"); /* KCUT_UP_RECOVER */
 	kc_sb_add(&o.text, "\tNULL,\n};\n\n");
-	kc_sb_add(&o.text, "void kcut_not_here(const char *fn)\n{\n"
-			   "\tkcut_log(\"kcut: internal error: %s ran on the wrong half\\n\", fn);\n\tkcut_abort();\n}\n\n");
+	kc_sb_add(&o.text, "#ifndef __KERNEL__\nvoid kcut_not_here(const char *fn)\n{\n"
+			   "\tkcut_log(\"kcut: internal error: %s ran on the wrong half\\n\", fn);\n\tkcut_abort();\n}\n#endif\n\n");
 	kc_sb_add(&o.text, "void kcut_crossing_failed(int rc, const char *fn)\n{\n"
 			   "\tkcut_log(\"kcut: %s: crossing failed: %s\\n\", fn, kc_rt_strerror(rc));\n}\n\n");
 	kc_sb_add(&o.text, "/* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of\n"
@@ -75,7 +75,28 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				   "\topts.user_path = user_path;\n\topts.trace = trace;\n"
 				   "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n}\n\n"
 				   "/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n"
-				   "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n\tkcut_recover_release();\n}\n#endif\n");
+				   "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n\tkcut_recover_release();\n}\n#else\n");
+		kc_sb_addf(&o.text, "#include <linux/module.h>\n\n"
+				    "/* rt/linux (kcut_rt.ko): rt/linux/kcut_rt_linux.h, repeated here */\n"
+				    "int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,\n"
+				    "\t\t      const char *const *peer_names, u32 npeer);\n"
+				    "int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);\n"
+				    "void kc_rt_linux_stop(struct kc_rt *rt);\n\n"
+				    "static unsigned int kcut_wait_ms = 30000;\nmodule_param(kcut_wait_ms, uint, 0444);\n"
+				    "MODULE_PARM_DESC(kcut_wait_ms, \"how long the driver's init waits for its user half to open /dev/kcut-%s\");\n\n"
+				    "/* Make the endpoint (/dev/kcut-%s) and wait for the user half: the driver's init function\n"
+				    " * runs after this (KCUT_MODULE_INIT, kcut_ids.h). user_path, trace and err are the kernel\n"
+				    " * model's: in Linux the user half is started by the administrator. */\n"
+				    "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n\tint rc;\n\n"
+				    "\t(void)user_path;\n\t(void)trace;\n\t(void)err;\n\tkcut_tables_init();\n"
+				    "\trc = kc_rt_linux_start(&kcut_rt, \"%s\", kcut_kernel_fns, KCUT_NR_DOWNCALLS, kcut_kernel_peer_names,\n"
+				    "\t\t\t       KCUT_NR_UPCALLS + 1);\n\tif (rc)\n\t\treturn rc;\n"
+				    "\trc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);\n\tif (rc) {\n"
+				    "\t\tpr_err(\"kcut: no user half opened /dev/kcut-%s within %%u ms (%%d)\\n\", kcut_wait_ms, rc);\n"
+				    "\t\tkcut_kernel_stop();\n\t}\n\treturn rc;\n}\n\n"
+				    "/* Remove the endpoint (pending upcalls fail, the user half is told to exit). */\n"
+				    "void kcut_kernel_stop(void)\n{\n\tkc_rt_linux_stop(kcut_rt);\n\tkcut_rt = NULL;\n}\n#endif\n",
+			   m->part_name, m->part_name, m->part_name, m->part_name);
 	} else {
 		kc_sb_add(&o.text, "\n#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)\n/* The user-half program: attach to the channel and serve. */\n"
 				   "int main(void)\n{\n"
@@ -144,8 +165,35 @@ char *gen_ids(const struct gen *g)
 		       "void kcut_tables_init(void);\n"
 		       "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);\n"
 		       "void kcut_kernel_stop(void);\n"
+		       "#ifdef __KERNEL__\n"
+		       "/* The body of a function the other half runs: BUG() in place (objtool sees the function end\n"
+		       " * there, which it cannot know of a noreturn function in another object file). */\n"
+		       "#define kcut_not_here(fn) do { \\\n"
+		       "\tkcut_log(\"kcut: internal error: %s ran on the wrong half\\n\", fn); \\\n"
+		       "\tkcut_abort(); \\\n} while (0)\n"
+		       "#else\n"
 		       "void kcut_not_here(const char *fn) __attribute__((noreturn));\n"
-		       "void kcut_crossing_failed(int rc, const char *fn);\n");
+		       "#endif\n"
+		       "void kcut_crossing_failed(int rc, const char *fn);\n"
+		       "#if defined(__KERNEL__) && defined(MODULE)\n"
+		       "/* In a Linux module the kernel half's files map module_init / module_exit here (after their\n"
+		       " * includes): the endpoint is made and the user half waited for before the driver's init\n"
+		       " * function runs, and removed after its exit function (linux/module.h's definitions\n"
+		       " * otherwise). */\n"
+		       "#define KCUT_MODULE_INIT(initfn) \\\n"
+		       "\tstatic int __init kcut_module_init(void) \\\n"
+		       "\t{ \\\n\t\tint kcut_rc = kcut_kernel_start(NULL, 0, NULL); \\\n\t\t\\\n"
+		       "\t\tif (!kcut_rc) \\\n\t\t\tkcut_rc = initfn(); \\\n"
+		       "\t\tif (kcut_rc && kcut_rt) \\\n\t\t\tkcut_kernel_stop(); \\\n\t\treturn kcut_rc; \\\n\t} \\\n"
+		       "\tstatic inline initcall_t __maybe_unused __inittest(void) \\\n\t{ return initfn; } \\\n"
+		       "\tint init_module(void) __copy(kcut_module_init) __attribute__((alias(\"kcut_module_init\"))); \\\n"
+		       "\t___ADDRESSABLE(init_module, __initdata);\n"
+		       "#define KCUT_MODULE_EXIT(exitfn) \\\n"
+		       "\tstatic void __exit kcut_module_exit(void) \\\n\t{ \\\n\t\texitfn(); \\\n\t\tkcut_kernel_stop(); \\\n\t} \\\n"
+		       "\tstatic inline exitcall_t __maybe_unused __exittest(void) \\\n\t{ return exitfn; } \\\n"
+		       "\tvoid cleanup_module(void) __copy(kcut_module_exit) __attribute__((alias(\"kcut_module_exit\"))); \\\n"
+		       "\t___ADDRESSABLE(cleanup_module, __exitdata);\n"
+		       "#endif\n");
 	for (i = 0; i < m->ntu; i++)
 		kc_sb_addf(&sb, "void kcut_tables_%s(void);\n", m->tus[i].stem);
 	kc_sb_add(&sb, "\n");

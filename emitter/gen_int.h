@@ -32,6 +32,7 @@ struct gen {
 
 /* One generated .c file: prototypes go first, then the text, then the appended code. */
 struct gen_file {
+	struct kc_sb head;         /* text that goes before kcut's headers (the driver's prologue) */
 	struct kc_sb protos;
 	struct kc_sb text;
 	struct kc_sb tail;

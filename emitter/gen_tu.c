@@ -219,12 +219,20 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 	char *r;
 
 	gen_file_init(g, &o, pf);
+	if (pf->head_end) {
+		/* the driver's prologue (pr_fmt ...) before kcut's headers */
+		kc_sb_addf(&o.head, "#line 1 \"%s\"\n", tu->file);
+		kc_sb_addn(&o.head, s->text, pf->head_end);
+		kc_sb_add(&o.head, "\n");
+		line_mark(&o.text, s, pf->head_end, tu->file);
+	} else {
+		kc_sb_addf(&o.text, "#line 1 \"%s\"\n", tu->file);
+	}
 	if (pf->nrenames) {
 		/* header inline functions that call into the kernel are downcalls in the user half:
 		 * from here on, calls to them go to the stub kcut_dc_<name> (the header's own
 		 * definition, above, stays unused) */
-		kc_sb_addf(&o.text, "#line 1 \"%s\"\n", tu->file);
-		kc_sb_addn(&o.text, s->text, s->inc_end);
+		kc_sb_addn(&o.text, s->text + pf->head_end, s->inc_end - pf->head_end);
 		kc_sb_add(&o.text, "\n/* kcut: header inline functions that call into the kernel run there (downcalls) */\n");
 		for (i = 0; i < pf->nrenames; i++) {
 			const struct em_func *f = &m->f[pf->renames[i]];
@@ -236,12 +244,20 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 			kc_sb_add(&o.text, f->nparams ? ");\n" : "void);\n");
 		}
 		line_mark(&o.text, s, s->inc_end, tu->file);
-	} else {
-		kc_sb_addf(&o.text, "#line 1 \"%s\"\n", tu->file);
 	}
 	if (pf->wrap_frees) {
-		/* kfree & co. untrack first (gen_recover.c) */
-		gen_recover_frees(&o.text, s);
+		/* kfree & co. untrack first (gen_recover.c), which prints the text up to the last
+		 * #include: give it the text after the prologue */
+		struct em_scan rest = *s;
+
+		rest.text += pf->head_end;
+		rest.len -= pf->head_end;
+		rest.inc_end -= pf->head_end;
+		gen_recover_frees(&o.text, &rest);
+		kc_sb_add(&o.text, "#if defined(__KERNEL__) && defined(MODULE)\n"
+				   "/* kcut: the endpoint and the user half come first (kcut_ids.h) */\n"
+				   "#undef module_init\n#define module_init(fn) KCUT_MODULE_INIT(fn)\n"
+				   "#undef module_exit\n#define module_exit(fn) KCUT_MODULE_EXIT(fn)\n#endif\n");
 		line_mark(&o.text, s, s->inc_end, tu->file);
 	}
 	for (i = 0; i < pf->nitems; i++) {
@@ -286,7 +302,10 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 
 		if (!f || f->fp_id < 0)
 			continue;
-
+		if (pf->no_fnptr[i]) {
+			kc_sb_addf(&o.tail, "\t/* %s: init/exit section, no pointer to it crosses */\n", f->name);
+			continue;
+		}
 		kc_sb_addf(&o.tail, "\tkcut_fnptr[KCUT_FP_%s] = (kcut_fn_t)%s;\n", f->idname, f->name);
 	}
 	for (i = 0; i < s->nglobals; i++) {
@@ -301,6 +320,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 	gen_helpers_print(g, &o, pf->nhelp_early, pf->nhelp);
 	snprintf(what, sizeof(what), "%s half of %s (partition %s)", gen_half_name(half), tu->file, m->part_name);
 	r = gen_assemble(&o, half, what);
+	kc_sb_free(&o.head);
 	gen_file_free(&o);
 	return renumber_tail(r, half, tu->file);
 }

@@ -51,6 +51,23 @@ int em_local_library(const char *name)
 }
 
 /*
+ * Link-time assertions of the kernel headers: declared, never defined; a call to one survives
+ * only in a branch the compiler removes (udelay(n) with a constant n above 20000 calls
+ * __bad_udelay), so a module that really calls one does not link. Never a crossing: a handler
+ * calling one would be exactly such a call.
+ */
+int em_link_assert(const char *name)
+{
+	static const char *const names[] = {
+		"__bad_udelay", "__bad_ndelay", "__bad_size_call_parameter", "__bad_percpu_size",
+		"__xchg_wrong_size", "__cmpxchg_wrong_size", "__get_user_bad", "__put_user_bad",
+		"__bad_unaligned_access_size", "__bad_mask",
+	};
+
+	return !strncmp(name, "__compiletime_assert_", 21) || in_list(name, names, KC_ARRAY_SIZE(names));
+}
+
+/*
  * Bit operations on a word of memory (linux/bitops.h; Linux's own spellings behind its macros
  * included). Called from the user half they are downcalls that work on the kernel half's copy of
  * the word (docs/emitter.md, "Shared flag words").

@@ -234,6 +234,7 @@ const char *em_shape_name(enum em_shape s);
 
 /* kapi.c: kernel functions and types kcut knows by name */
 int em_local_library(const char *name); /* memcpy, strscpy ...: never a downcall */
+int em_link_assert(const char *name);   /* __bad_udelay ...: never called, never a downcall */
 int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
 int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit operation on a word */
 extern const char *const em_word_ops[]; /* their names, NULL-terminated */

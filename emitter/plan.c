@@ -36,7 +36,9 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 			p->globals[p->nglobals++] = kc_sb_steal(&gn);
 		}
 	em_plan_funcs(p, m);
-	em_plan_files(p, m);
+	rc = em_plan_files(p, m, err);
+	if (rc)
+		return rc;
 	em_plan_sent(p, m);
 	em_plan_local_imports(p, m);
 	em_plan_locks(p, m);
@@ -93,6 +95,7 @@ void em_plan_free(struct em_plan *p)
 			ops_free(pf->help[j].ops, pf->help[j].nops);
 		free(pf->help);
 		free(pf->rec);
+		free(pf->no_fnptr);
 	}
 	free(p->files);
 	for (i = 0; i < p->nlocal_imports; i++)

@@ -120,8 +120,11 @@ struct em_pfile {
 	int *renames;           /* user half: header inlines renamed to kcut_dc_<name> (downcalls) */
 	int nrenames;
 	int wrap_frees;         /* kernel half: kfree & co. untrack first (recovery) */
-	size_t start;           /* where the rewrite of the main file's text begins (0, or after
-				 * the last #include when renames or wrappers go there) */
+	size_t head_end;        /* the main file's leading comments and #define/#undef lines (its
+				 * pr_fmt, DRV_NAME ...) end here: they go before kcut's headers,
+				 * as the driver put them before every header */
+	size_t start;           /* where the rewrite of the main file's text begins (head_end, or
+				 * after the last #include when renames or wrappers go there) */
 	struct em_item *items;  /* definitions whose body is replaced, in text order */
 	int nitems;
 	int *handlers;          /* functions of this half defined here that the peer calls */
@@ -133,6 +136,10 @@ struct em_pfile {
 	int nhelp_early;        /* ... the first nhelp_early before the recovery functions */
 	int *rec;               /* structs whose recovery helpers this file carries */
 	int nrec;
+	uint8_t *no_fnptr;      /* per definition of the TU: 1 when it lives in an init or exit
+				 * section (__init/__exit, the functions module_init/module_exit
+				 * register): kept out of the function-pointer table, whose pointers
+				 * would outlive the section (kbuild's modpost: section mismatch) */
 };
 
 struct em_plan {
@@ -208,6 +215,6 @@ void em_plan_helpers(struct em_plan *p, struct em_model *m, struct em_pfile *pf)
 void em_plan_sent(struct em_plan *p, const struct em_model *m);
 
 /* plan_files.c */
-void em_plan_files(struct em_plan *p, struct em_model *m);
+int em_plan_files(struct em_plan *p, struct em_model *m, struct kc_err *err);
 
 #endif /* KC_EMIT_PLAN_H */

@@ -268,7 +268,7 @@ int em_plan_crossings(struct em_model *m, struct kc_err *err)
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
 		} else if (ureach[c->caller] && !b->is_defined && (!b->local_def || inline_down(b)) && b->have_types &&
-			   !em_local_library(b->name) &&
+			   !em_local_library(b->name) && !em_link_assert(b->name) &&
 			   (!b->is_variadic || printf_like(b))) {
 			b->down = 1;
 			b->fmt_fwd = b->is_variadic;

@@ -8,8 +8,11 @@
  * order they are written (TU by TU, kernel half first), which is also the order the tracker type
  * ids and the findings come in.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "plan.h"
 
@@ -35,12 +38,98 @@ static void name_params(struct em_func *f)
 	}
 }
 
-static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf)
+/*
+ * The end of the main file's prologue: its leading blank lines, comments and #define/#undef
+ * lines (with their continuations), up to the first other line (an #include, an #if, code).
+ * Drivers define pr_fmt, DEBUG, DRV_NAME there for every header they include; kcut's headers,
+ * which include kernel headers, must come after them (printk.h defines a default pr_fmt).
+ */
+static size_t prologue_end(const char *t, size_t n)
+{
+	size_t i = 0, line;
+
+	while (i < n) {
+		line = i;
+		while (i < n && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (i + 1 < n && t[i] == '/' && t[i + 1] == '*') {
+			const char *e = strstr(t + i + 2, "*" "/");
+
+			if (!e || (size_t)(e - t) + 2 > n)
+				return line;
+			i = (size_t)(e - t) + 2;
+			/* only blanks may follow the comment on its last line */
+			while (i < n && (t[i] == ' ' || t[i] == '\t'))
+				i++;
+			if (i < n && t[i] != '\n')
+				return line;
+			i += i < n;
+			continue;
+		}
+		if (i < n && t[i] == '#') {
+			size_t k = i + 1, w;
+
+			while (k < n && (t[k] == ' ' || t[k] == '\t'))
+				k++;
+			for (w = k; w < n && t[w] >= 'a' && t[w] <= 'z'; w++)
+				;
+			if (!((w - k == 6 && !strncmp(t + k, "define", 6)) || (w - k == 5 && !strncmp(t + k, "undef", 5))))
+				return line;
+			/* the directive and its continuation lines (a comment in it must end on its line) */
+			for (;;) {
+				while (i < n && t[i] != '\n')
+					i++;
+				if (i >= n || t[i - 1] != '\\')
+					break;
+				i++;
+			}
+			i += i < n;
+			continue;
+		}
+		if (i + 1 < n && t[i] == '/' && t[i + 1] == '/') {
+			while (i < n && t[i] != '\n')
+				i++;
+			i += i < n;
+			continue;
+		}
+		if (i < n && t[i] == '\n') {
+			i++;
+			continue;
+		}
+		return line;
+	}
+	return n;
+}
+
+/* Does the text [a, b) hold the identifier w? */
+static int has_word(const char *t, size_t a, size_t b, const char *w)
+{
+	size_t l = strlen(w), i;
+
+	for (i = a; i + l <= b; i++)
+		if (!strncmp(t + i, w, l) && (i == a || !(isalnum((unsigned char)t[i - 1]) || t[i - 1] == '_')) &&
+		    (i + l == b || !(isalnum((unsigned char)t[i + l]) || t[i + l] == '_')))
+			return 1;
+	return 0;
+}
+
+static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf, const uint8_t *loader)
 {
 	const struct em_scan *s = &m->scans[pf->tu];
 	size_t pos;
 	int i;
 
+	pf->no_fnptr = kc_xcalloc((size_t)s->ndefs + 1, 1);
+	for (i = 0; i < s->ndefs; i++) {
+		const struct em_def *d = &s->defs[i];
+
+		pf->no_fnptr[i] = (d->func >= 0 && loader[d->func]) ||
+				  (d->body_start <= s->len && (has_word(s->text, d->start, d->body_start, "__init") ||
+							       has_word(s->text, d->start, d->body_start, "__exit")));
+	}
+
+	pf->head_end = prologue_end(s->text, s->inc_end ? s->inc_end : s->len);
+	pf->start = pf->head_end;
 	if (pf->half == EM_USER && s->inc_end) {
 		/* header inline functions that reach into the kernel are downcalls in the user half:
 		 * after the includes, calls to them go to the stub kcut_dc_<name> */
@@ -119,10 +208,32 @@ static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf
 	em_plan_helpers(p, m, pf);
 }
 
-void em_plan_files(struct em_plan *p, struct em_model *m)
+int em_plan_files(struct em_plan *p, struct em_model *m, struct kc_err *err)
 {
-	int t, h;
+	uint8_t *loader = kc_xcalloc((size_t)m->nf + 1, 1);
+	sqlite3_stmt *st = NULL;
+	int t, h, rc;
 
+	/* the functions the module loader calls (module_init, module_exit and the macros built on
+	 * them): __init/__exit, or as good as (nothing else calls them) */
+	if (sqlite3_prepare_v2(kc_db_sqlite(m->db),
+			       "SELECT f.usr FROM registration r JOIN func f ON f.id = r.func_id "
+			       "WHERE r.kind IN ('module_init', 'module_exit')",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(kc_db_sqlite(m->db)));
+		goto cleanup;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = em_func_by_usr(m, (const char *)sqlite3_column_text(st, 0));
+
+		if (i >= 0)
+			loader[i] = 1;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(kc_db_sqlite(m->db)));
+		goto cleanup;
+	}
+	rc = 0;
 	p->nfiles = 2 * m->ntu;
 	p->files = kc_xcalloc((size_t)p->nfiles + 1, sizeof(*p->files));
 	for (t = 0; t < m->ntu; t++)
@@ -131,6 +242,10 @@ void em_plan_files(struct em_plan *p, struct em_model *m)
 
 			pf->tu = t;
 			pf->half = h ? EM_USER : EM_KERNEL;
-			plan_file(p, m, pf);
+			plan_file(p, m, pf, loader);
 		}
+cleanup:
+	sqlite3_finalize(st);
+	free(loader);
+	return rc;
 }

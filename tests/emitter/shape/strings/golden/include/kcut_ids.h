@@ -81,8 +81,48 @@ extern const char *const kcut_user_peer_names[];
 void kcut_tables_init(void);
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);
 void kcut_kernel_stop(void);
+#ifdef __KERNEL__
+/* The body of a function the other half runs: BUG() in place (objtool sees the function end
+ * there, which it cannot know of a noreturn function in another object file). */
+#define kcut_not_here(fn) do { \
+	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn); \
+	kcut_abort(); \
+} while (0)
+#else
 void kcut_not_here(const char *fn) __attribute__((noreturn));
+#endif
 void kcut_crossing_failed(int rc, const char *fn);
+#if defined(__KERNEL__) && defined(MODULE)
+/* In a Linux module the kernel half's files map module_init / module_exit here (after their
+ * includes): the endpoint is made and the user half waited for before the driver's init
+ * function runs, and removed after its exit function (linux/module.h's definitions
+ * otherwise). */
+#define KCUT_MODULE_INIT(initfn) \
+	static int __init kcut_module_init(void) \
+	{ \
+		int kcut_rc = kcut_kernel_start(NULL, 0, NULL); \
+		\
+		if (!kcut_rc) \
+			kcut_rc = initfn(); \
+		if (kcut_rc && kcut_rt) \
+			kcut_kernel_stop(); \
+		return kcut_rc; \
+	} \
+	static inline initcall_t __maybe_unused __inittest(void) \
+	{ return initfn; } \
+	int init_module(void) __copy(kcut_module_init) __attribute__((alias("kcut_module_init"))); \
+	___ADDRESSABLE(init_module, __initdata);
+#define KCUT_MODULE_EXIT(exitfn) \
+	static void __exit kcut_module_exit(void) \
+	{ \
+		exitfn(); \
+		kcut_kernel_stop(); \
+	} \
+	static inline exitcall_t __maybe_unused __exittest(void) \
+	{ return exitfn; } \
+	void cleanup_module(void) __copy(kcut_module_exit) __attribute__((alias("kcut_module_exit"))); \
+	___ADDRESSABLE(cleanup_module, __exitdata);
+#endif
 void kcut_tables_strings(void);
 
 int kcut_handler_card_lookup(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);

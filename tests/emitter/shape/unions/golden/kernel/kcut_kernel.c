@@ -21,11 +21,13 @@ const char *const kcut_kernel_peer_names[] = {
 	NULL,
 };
 
+#ifndef __KERNEL__
 void kcut_not_here(const char *fn)
 {
 	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
 	kcut_abort();
 }
+#endif
 
 void kcut_crossing_failed(int rc, const char *fn)
 {
@@ -203,5 +205,47 @@ void kcut_kernel_stop(void)
 		kc_rt_close(kcut_rt);
 	kcut_rt = NULL;
 	kcut_recover_release();
+}
+#else
+#include <linux/module.h>
+
+/* rt/linux (kcut_rt.ko): rt/linux/kcut_rt_linux.h, repeated here */
+int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
+		      const char *const *peer_names, u32 npeer);
+int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
+void kc_rt_linux_stop(struct kc_rt *rt);
+
+static unsigned int kcut_wait_ms = 30000;
+module_param(kcut_wait_ms, uint, 0444);
+MODULE_PARM_DESC(kcut_wait_ms, "how long the driver's init waits for its user half to open /dev/kcut-test");
+
+/* Make the endpoint (/dev/kcut-test) and wait for the user half: the driver's init function
+ * runs after this (KCUT_MODULE_INIT, kcut_ids.h). user_path, trace and err are the kernel
+ * model's: in Linux the user half is started by the administrator. */
+int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
+{
+	int rc;
+
+	(void)user_path;
+	(void)trace;
+	(void)err;
+	kcut_tables_init();
+	rc = kc_rt_linux_start(&kcut_rt, "test", kcut_kernel_fns, KCUT_NR_DOWNCALLS, kcut_kernel_peer_names,
+			       KCUT_NR_UPCALLS + 1);
+	if (rc)
+		return rc;
+	rc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);
+	if (rc) {
+		pr_err("kcut: no user half opened /dev/kcut-test within %u ms (%d)\n", kcut_wait_ms, rc);
+		kcut_kernel_stop();
+	}
+	return rc;
+}
+
+/* Remove the endpoint (pending upcalls fail, the user half is told to exit). */
+void kcut_kernel_stop(void)
+{
+	kc_rt_linux_stop(kcut_rt);
+	kcut_rt = NULL;
 }
 #endif

@@ -21,11 +21,13 @@ const char *const kcut_user_peer_names[] = {
 	NULL,
 };
 
+#ifndef __KERNEL__
 void kcut_not_here(const char *fn)
 {
 	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
 	kcut_abort();
 }
+#endif
 
 void kcut_crossing_failed(int rc, const char *fn)
 {

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exports.c - what kcut_rt.ko gives split drivers' kernel halves from rt's portable core: the
+ * XDR encoder/decoder (rt/xdr.c) and the object tracker (rt/objtrack.c), the set
+ * emitter/rt_shim.inc declares. kc_xdr_put_u32/get_u32 are inline in rt/kcut_rt.h; the shim
+ * declares them as functions, defined in xdr_inline.c on top of the two below.
+ */
+#include <linux/export.h>
+
+#include "kcut_rt.h"
+
+void kc_lx_xdr_put_u32(struct kc_xdr *x, uint32_t v);
+uint32_t kc_lx_xdr_get_u32(struct kc_xdr *x);
+
+void kc_lx_xdr_put_u32(struct kc_xdr *x, uint32_t v)
+{
+	kc_xdr_put_u32(x, v);
+}
+
+uint32_t kc_lx_xdr_get_u32(struct kc_xdr *x)
+{
+	return kc_xdr_get_u32(x);
+}
+
+EXPORT_SYMBOL_GPL(kc_xdr_init_enc);
+EXPORT_SYMBOL_GPL(kc_xdr_init_dec);
+EXPORT_SYMBOL_GPL(kc_xdr_dec_done);
+EXPORT_SYMBOL_GPL(kc_xdr_put_u64);
+EXPORT_SYMBOL_GPL(kc_xdr_get_u64);
+EXPORT_SYMBOL_GPL(kc_xdr_put_bool);
+EXPORT_SYMBOL_GPL(kc_xdr_get_bool);
+EXPORT_SYMBOL_GPL(kc_xdr_get_enum);
+EXPORT_SYMBOL_GPL(kc_xdr_put_fixed);
+EXPORT_SYMBOL_GPL(kc_xdr_get_fixed);
+EXPORT_SYMBOL_GPL(kc_xdr_put_opaque);
+EXPORT_SYMBOL_GPL(kc_xdr_get_opaque);
+EXPORT_SYMBOL_GPL(kc_xdr_put_string);
+EXPORT_SYMBOL_GPL(kc_xdr_get_string);
+EXPORT_SYMBOL_GPL(kc_xdr_get_count);
+EXPORT_SYMBOL_GPL(kc_xdr_put_handle);
+EXPORT_SYMBOL_GPL(kc_xdr_get_handle);
+
+EXPORT_SYMBOL_GPL(kc_objt_track);
+EXPORT_SYMBOL_GPL(kc_objt_handle_of);
+EXPORT_SYMBOL_GPL(kc_objt_lookup);
+EXPORT_SYMBOL_GPL(kc_objt_size);
+EXPORT_SYMBOL_GPL(kc_objt_import);
+EXPORT_SYMBOL_GPL(kc_objt_untrack);
+EXPORT_SYMBOL_GPL(kc_objt_query);
+EXPORT_SYMBOL_GPL(kc_objt_info);
+EXPORT_SYMBOL_GPL(kc_objt_release);

@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcut_rt_linux.c - the kernel half's endpoint in a Linux kernel (module kcut_rt.ko; the
+ * interface with the user half is kcut_rt_uapi.h, with the kernel half kcut_rt_linux.h and the
+ * kc_rt_call API of rt/kcut_rt.h).
+ *
+ * One misc device per split driver. Each open of it by a user half is an incarnation with a
+ * channel of its own (vmalloc_user, mmapped by the user half). Upcalls: the calling kernel thread
+ * (process context only: from atomic context an upcall is refused) takes a kernel slot, copies
+ * its CALL into the channel, queues the slot and sleeps on its wait queue; a user worker blocked
+ * in KCUT_LX_IOC_WAIT takes the slot, serves it and hands the REPLY back with KCUT_LX_IOC_REPLY;
+ * the caller copies the reply out of the channel before it parses it. Downcalls: KCUT_LX_IOC_CALL
+ * copies the CALL out of a user slot and runs the handler in the calling user thread, then writes
+ * the REPLY into that slot. A malformed message is a fault of the user half: it is logged, the
+ * user half is killed, its pending upcalls fail. Releasing the file (the process exits or dies)
+ * ends the incarnation the same way: pending upcalls fail with KC_RT_EDEAD, new ones with
+ * KC_RT_EDOWN until a user half opens the device again.
+ *
+ * Not done yet (docs/linux.md): device regions (BAR / coherent DMA mmap), the recovery hook after
+ * a restart, nested upcalls made while a downcall of the same chain is served (they are served by
+ * another user worker), the crossing trace.
+ */
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "kcut_rt.h"
+#include "kcut_rt_linux.h"
+#include "kcut_rt_uapi.h"
+
+#define KC_LX_NSLOTS_K 16u
+#define KC_LX_NSLOTS_U 16u
+#define KC_LX_SLOT_BYTES (64u * 1024u)
+#define KC_LX_HDR_BYTES PAGE_SIZE
+#define KC_LX_MSG_HDR 24u /* rt/rt_internal.h KC_MSG_HDR */
+#define KC_LX_MSG_CALL 1u
+#define KC_LX_MSG_REPLY 2u
+#define KC_LX_CALL_TIMEOUT_MS 5000u
+
+/* A kernel slot's state. */
+enum { SLOT_FREE, SLOT_RESERVED, SLOT_QUEUED, SLOT_SERVING, SLOT_DONE };
+
+/* One incarnation: an open file of the device. */
+struct kc_lx_conn {
+	struct kref ref;
+	struct kc_rt *rt;
+	void *chan;             /* vmalloc_user: header page + slots, mapped by the user half */
+	size_t chan_bytes;
+	struct pid *pid;        /* the user half (killed on a protocol fault) */
+	bool dead;              /* under rt->lock */
+	u8 state[KC_LX_NSLOTS_K];
+	u32 reply_len[KC_LX_NSLOTS_K];
+	u32 queue[KC_LX_NSLOTS_K]; /* queued kernel slots, FIFO */
+	u32 qhead, qlen;
+};
+
+struct kc_rt {
+	struct kref ref;           /* the kernel half's, and one per incarnation */
+	bool stopping;             /* under lock: kc_rt_linux_stop was called */
+	atomic_t active;           /* downcalls being served */
+	char name[32];
+	char devname[40];
+	struct miscdevice misc;
+	bool registered;
+	const struct kc_rt_fn *fns;
+	u32 nfns;
+	const char *const *peer_names;
+	u32 npeer;
+	struct kc_objt *objt;
+	spinlock_t lock;
+	struct kc_lx_conn *conn;   /* current incarnation, NULL when no user half */
+	wait_queue_head_t wq_up;   /* user workers waiting for an upcall */
+	wait_queue_head_t wq_done; /* kernel callers waiting for replies, free slots, a user half */
+	atomic_t next_id;
+	unsigned int incarnations;
+	unsigned int call_timeout_ms;
+};
+
+struct kc_rt_call {
+	struct kc_rt *rt;
+	struct kc_lx_conn *conn;
+	u32 slot, fn, id;
+	int invoked;
+	struct kc_xdr args, res;
+	u8 *buf; /* KC_LX_SLOT_BYTES: the message, private to the kernel */
+};
+
+const char *kc_rt_strerror(int code)
+{
+	switch (code) {
+	case KC_RT_EDEAD: return "the user half died while the call was pending";
+	case KC_RT_EDOWN: return "the user half is not running";
+	case KC_RT_ETIMEDOUT: return "the peer did not answer in time";
+	case KC_RT_EPROTO: return "protocol violation by the peer";
+	case KC_RT_ESTALE: return "stale handle";
+	case KC_RT_ETYPE: return "handle of the wrong type";
+	case KC_RT_ERANGE: return "offset or length outside the object";
+	case KC_RT_ENOSLOT: return "too many concurrent calls";
+	default: return kc_strerror(code);
+	}
+}
+EXPORT_SYMBOL_GPL(kc_rt_strerror);
+
+struct kc_objt *kc_rt_objt(struct kc_rt *rt)
+{
+	return rt->objt;
+}
+EXPORT_SYMBOL_GPL(kc_rt_objt);
+
+static void *slot_at(struct kc_lx_conn *c, u32 i)
+{
+	return (u8 *)c->chan + KC_LX_HDR_BYTES + (size_t)i * KC_LX_SLOT_BYTES;
+}
+
+static void hdr_put(u8 *buf, u32 kind, u32 id, u32 fn, s32 status, u32 payload)
+{
+	struct kc_xdr x;
+
+	kc_xdr_init_enc(&x, buf, KC_LX_MSG_HDR);
+	kc_xdr_put_u32(&x, kind);
+	kc_xdr_put_u32(&x, id);
+	kc_xdr_put_u32(&x, fn);
+	kc_xdr_put_u32(&x, 0);
+	kc_xdr_put_i32(&x, status);
+	kc_xdr_put_u32(&x, payload);
+}
+
+/* Parse a message header of a len-byte message (already copied out of the channel). */
+static int hdr_get(const u8 *buf, u32 len, u32 *kind, u32 *id, u32 *fn, s32 *status)
+{
+	struct kc_xdr x;
+	u32 flags, plen;
+
+	if (len < KC_LX_MSG_HDR || len > KC_LX_SLOT_BYTES)
+		return KC_RT_EPROTO;
+	kc_xdr_init_dec(&x, buf, KC_LX_MSG_HDR);
+	*kind = kc_xdr_get_u32(&x);
+	*id = kc_xdr_get_u32(&x);
+	*fn = kc_xdr_get_u32(&x);
+	flags = kc_xdr_get_u32(&x);
+	*status = kc_xdr_get_i32(&x);
+	plen = kc_xdr_get_u32(&x);
+	if (kc_xdr_error(&x) || flags || plen != len - KC_LX_MSG_HDR)
+		return KC_RT_EPROTO;
+	if (*kind != KC_LX_MSG_CALL && *kind != KC_LX_MSG_REPLY)
+		return KC_RT_EPROTO;
+	return 0;
+}
+
+static void rt_free(struct kref *ref)
+{
+	struct kc_rt *rt = container_of(ref, struct kc_rt, ref);
+
+	kc_objt_free(rt->objt);
+	kfree(rt);
+}
+
+static void conn_free(struct kref *ref)
+{
+	struct kc_lx_conn *c = container_of(ref, struct kc_lx_conn, ref);
+
+	vfree(c->chan);
+	put_pid(c->pid);
+	kref_put(&c->rt->ref, rt_free);
+	kfree(c);
+}
+
+static struct kc_lx_conn *conn_get(struct kc_rt *rt)
+{
+	struct kc_lx_conn *c;
+
+	spin_lock(&rt->lock);
+	c = rt->conn;
+	if (c && !c->dead)
+		kref_get(&c->ref);
+	else
+		c = NULL;
+	spin_unlock(&rt->lock);
+	return c;
+}
+
+static void conn_put(struct kc_lx_conn *c)
+{
+	if (c)
+		kref_put(&c->ref, conn_free);
+}
+
+/* End an incarnation: fail every pending upcall, wake everyone, kill the process when asked. */
+static void conn_kill(struct kc_rt *rt, struct kc_lx_conn *c, const char *why, bool kill)
+{
+	bool was;
+
+	spin_lock(&rt->lock);
+	was = c->dead;
+	c->dead = true;
+	if (rt->conn == c)
+		rt->conn = NULL;
+	spin_unlock(&rt->lock);
+	if (was)
+		return;
+	pr_warn("kcut-rt %s: user half incarnation %u ends: %s\n", rt->name, rt->incarnations, why);
+	if (kill && c->pid)
+		kill_pid(c->pid, SIGKILL, 1);
+	wake_up_all(&rt->wq_up);
+	wake_up_all(&rt->wq_done);
+}
+
+int kc_rt_fault(struct kc_rt *rt, const char *why)
+{
+	struct kc_lx_conn *c = conn_get(rt);
+
+	pr_warn_ratelimited("kcut-rt %s: protocol fault of the user half: %s\n", rt->name, why);
+	if (c) {
+		conn_kill(rt, c, why, true);
+		conn_put(c);
+	}
+	return KC_RT_EPROTO;
+}
+EXPORT_SYMBOL_GPL(kc_rt_fault);
+
+/* ---- upcalls: the kernel half calls the user half ---- */
+
+int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	struct kc_rt_call *c;
+	struct kc_lx_conn *conn;
+	u32 i;
+
+	*out = NULL;
+	*args = NULL;
+	if (in_interrupt() || in_atomic() || irqs_disabled()) {
+		/* the partition must not need this: the user half can only be waited for */
+		pr_err_ratelimited("kcut-rt %s: upcall %u from atomic context refused\n", rt->name, fn);
+		return KC_RT_EDOWN;
+	}
+	if (fn >= rt->npeer)
+		return KC_EINVAL;
+	conn = conn_get(rt);
+	if (!conn)
+		return KC_RT_EDOWN;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (c)
+		c->buf = kvmalloc(KC_LX_SLOT_BYTES, GFP_KERNEL);
+	if (!c || !c->buf) {
+		if (c)
+			kvfree(c->buf);
+		kfree(c);
+		conn_put(conn);
+		return KC_ENOMEM;
+	}
+	/* a free kernel slot (wait for one, bounded) */
+	for (;;) {
+		long left;
+
+		spin_lock(&rt->lock);
+		for (i = 0; i < KC_LX_NSLOTS_K && conn->state[i] != SLOT_FREE; i++)
+			;
+		if (i < KC_LX_NSLOTS_K && !conn->dead)
+			conn->state[i] = SLOT_RESERVED;
+		spin_unlock(&rt->lock);
+		if (i < KC_LX_NSLOTS_K || conn->dead)
+			break;
+		left = wait_event_timeout(rt->wq_done, conn->dead ||
+					  memchr(conn->state, SLOT_FREE, KC_LX_NSLOTS_K) != NULL,
+					  msecs_to_jiffies(rt->call_timeout_ms));
+		if (!left) {
+			kvfree(c->buf);
+			kfree(c);
+			conn_put(conn);
+			return KC_RT_ENOSLOT;
+		}
+	}
+	if (conn->dead) {
+		kvfree(c->buf);
+		kfree(c);
+		conn_put(conn);
+		return KC_RT_EDEAD;
+	}
+	c->rt = rt;
+	c->conn = conn;
+	c->slot = i;
+	c->fn = fn;
+	c->id = (u32)atomic_inc_return(&rt->next_id);
+	kc_xdr_init_enc(&c->args, c->buf + KC_LX_MSG_HDR, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR);
+	*out = c;
+	*args = &c->args;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kc_rt_call_begin);
+
+int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
+{
+	struct kc_rt *rt = c->rt;
+	struct kc_lx_conn *conn = c->conn;
+	u32 len, kind, id, fn;
+	s32 status;
+	long left;
+	int rc;
+
+	*res = NULL;
+	if (c->invoked || kc_xdr_error(&c->args))
+		return kc_xdr_error(&c->args) ? kc_xdr_error(&c->args) : KC_EINVAL;
+	c->invoked = 1;
+	len = KC_LX_MSG_HDR + (u32)kc_xdr_pos(&c->args);
+	hdr_put(c->buf, KC_LX_MSG_CALL, c->id, c->fn, 0, len - KC_LX_MSG_HDR);
+	memcpy(slot_at(conn, c->slot), c->buf, len);
+	spin_lock(&rt->lock);
+	if (conn->dead) {
+		spin_unlock(&rt->lock);
+		return KC_RT_EDEAD;
+	}
+	conn->state[c->slot] = SLOT_QUEUED;
+	conn->queue[(conn->qhead + conn->qlen++) % KC_LX_NSLOTS_K] = c->slot;
+	spin_unlock(&rt->lock);
+	wake_up(&rt->wq_up);
+	/* the user half answers, dies, or is killed for taking too long */
+	left = wait_event_timeout(rt->wq_done, READ_ONCE(conn->dead) || READ_ONCE(conn->state[c->slot]) == SLOT_DONE,
+				  msecs_to_jiffies(rt->call_timeout_ms));
+	spin_lock(&rt->lock);
+	if (conn->state[c->slot] != SLOT_DONE) {
+		spin_unlock(&rt->lock);
+		if (!left) {
+			conn_kill(rt, conn, "an upcall timed out", true);
+			return KC_RT_ETIMEDOUT;
+		}
+		return KC_RT_EDEAD;
+	}
+	len = conn->reply_len[c->slot];
+	spin_unlock(&rt->lock);
+	/* the reply, copied out of the channel before it is read */
+	memcpy(c->buf, slot_at(conn, c->slot), len);
+	rc = hdr_get(c->buf, len, &kind, &id, &fn, &status);
+	if (!rc && (kind != KC_LX_MSG_REPLY || id != c->id || fn != c->fn || status > 0 || status < -4095))
+		rc = KC_RT_EPROTO;
+	if (rc)
+		return kc_rt_fault(rt, "a malformed reply");
+	if (status)
+		return status;
+	kc_xdr_init_dec(&c->res, c->buf + KC_LX_MSG_HDR, len - KC_LX_MSG_HDR);
+	*res = &c->res;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kc_rt_call_invoke);
+
+int kc_rt_call_end(struct kc_rt_call *c, int rc)
+{
+	struct kc_rt *rt;
+
+	if (!c)
+		return rc;
+	rt = c->rt;
+	if (!rc && c->invoked && kc_xdr_dec_done(&c->res))
+		rc = kc_rt_fault(rt, "a reply with malformed or extra results");
+	spin_lock(&rt->lock);
+	c->conn->state[c->slot] = SLOT_FREE;
+	spin_unlock(&rt->lock);
+	wake_up(&rt->wq_done);
+	conn_put(c->conn);
+	kvfree(c->buf);
+	kfree(c);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(kc_rt_call_end);
+
+/* ---- the device ---- */
+
+static int kc_lx_open(struct inode *inode, struct file *f)
+{
+	struct kc_rt *rt = container_of(f->private_data, struct kc_rt, misc);
+	struct kc_lx_conn *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	kref_init(&c->ref);
+	c->rt = rt;
+	kref_get(&rt->ref);
+	c->chan_bytes = KC_LX_HDR_BYTES + (size_t)(KC_LX_NSLOTS_K + KC_LX_NSLOTS_U) * KC_LX_SLOT_BYTES;
+	c->chan = vmalloc_user(c->chan_bytes);
+	if (!c->chan) {
+		conn_put(c);
+		return -ENOMEM;
+	}
+	c->pid = get_task_pid(current, PIDTYPE_TGID);
+	spin_lock(&rt->lock);
+	if (rt->conn || rt->stopping) {
+		spin_unlock(&rt->lock);
+		conn_put(c);
+		return -EBUSY;
+	}
+	rt->conn = c;
+	kref_get(&c->ref); /* the file's */
+	rt->incarnations++;
+	spin_unlock(&rt->lock);
+	f->private_data = c;
+	pr_info("kcut-rt %s: user half %d connected (incarnation %u)\n", rt->name, pid_nr(c->pid), rt->incarnations);
+	wake_up_all(&rt->wq_done);
+	return 0;
+}
+
+static int kc_lx_release(struct inode *inode, struct file *f)
+{
+	struct kc_lx_conn *c = f->private_data;
+
+	conn_kill(c->rt, c, "the user half closed its device (exited or died)", false);
+	conn_put(c);
+	return 0;
+}
+
+static int kc_lx_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	struct kc_lx_conn *c = f->private_data;
+
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != c->chan_bytes)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, c->chan, 0);
+}
+
+static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf);
+
+/* KCUT_LX_IOC_CALL: serve a downcall in this thread. */
+static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
+{
+	struct kc_rt *rt = c->rt;
+	struct kcut_lx_msg m;
+	u8 *buf;
+	int rc;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.slot >= KC_LX_NSLOTS_U || m.len < KC_LX_MSG_HDR || m.len > KC_LX_SLOT_BYTES)
+		return -EINVAL;
+	buf = kvmalloc(2 * KC_LX_SLOT_BYTES, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	/* the handlers are the kernel half's code: not once kc_rt_linux_stop began */
+	spin_lock(&rt->lock);
+	if (rt->stopping || c->dead) {
+		spin_unlock(&rt->lock);
+		kvfree(buf);
+		return -EPIPE;
+	}
+	atomic_inc(&rt->active);
+	spin_unlock(&rt->lock);
+	rc = serve_msg(c, &m, buf);
+	if (atomic_dec_and_test(&rt->active))
+		wake_up_all(&rt->wq_done);
+	kvfree(buf);
+	if (rc)
+		return rc;
+	return copy_to_user(um, &m, sizeof(m)) ? -EFAULT : 0;
+}
+
+static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
+{
+	struct kc_rt *rt = c->rt;
+	struct kcut_lx_msg m = *mp;
+	struct kc_xdr args, res;
+	u32 kind, id, fn;
+	s32 status;
+	int rc;
+
+	memcpy(buf, slot_at(c, KC_LX_NSLOTS_K + m.slot), m.len);
+	rc = hdr_get(buf, m.len, &kind, &id, &fn, &status);
+	if (!rc && (kind != KC_LX_MSG_CALL || status))
+		rc = KC_RT_EPROTO;
+	if (rc) {
+		kc_rt_fault(rt, "a malformed downcall");
+		return -EPROTO;
+	}
+	kc_xdr_init_dec(&args, buf + KC_LX_MSG_HDR, m.len - KC_LX_MSG_HDR);
+	kc_xdr_init_enc(&res, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR);
+	if (fn < rt->nfns && rt->fns[fn].fn)
+		rc = rt->fns[fn].fn(rt, &args, &res);
+	else
+		rc = kc_rt_fault(rt, "a downcall of an unknown function");
+	if (!rc && kc_xdr_error(&res))
+		rc = kc_xdr_error(&res);
+	if (rc == KC_RT_EPROTO)
+		return -EPROTO; /* the handler found the arguments malformed (kc_wire_fault / kc_rt_fault) */
+	m.len = KC_LX_MSG_HDR + (rc ? 0 : (u32)kc_xdr_pos(&res));
+	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, rc, m.len - KC_LX_MSG_HDR);
+	memcpy(slot_at(c, KC_LX_NSLOTS_K + m.slot), buf + KC_LX_SLOT_BYTES, m.len);
+	*mp = m;
+	return 0;
+}
+
+static long kc_lx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct kc_lx_conn *c = f->private_data;
+	struct kc_rt *rt = c->rt;
+	void __user *ua = (void __user *)arg;
+
+	switch (cmd) {
+	case KCUT_LX_IOC_INFO: {
+		struct kcut_lx_info info = {
+			.magic = KCUT_LX_MAGIC, .version = KCUT_LX_VERSION,
+			.nslots_k = KC_LX_NSLOTS_K, .nslots_u = KC_LX_NSLOTS_U,
+			.slot_bytes = KC_LX_SLOT_BYTES, .hdr_bytes = KC_LX_HDR_BYTES,
+			.map_bytes = c->chan_bytes, .nfns = rt->nfns, .npeer = rt->npeer,
+		};
+
+		return copy_to_user(ua, &info, sizeof(info)) ? -EFAULT : 0;
+	}
+	case KCUT_LX_IOC_WAIT: {
+		u32 slot;
+		int rc;
+
+		rc = wait_event_interruptible(rt->wq_up, READ_ONCE(c->dead) || READ_ONCE(c->qlen));
+		if (rc)
+			return rc;
+		spin_lock(&rt->lock);
+		if (c->dead || !c->qlen) {
+			bool dead = c->dead;
+
+			spin_unlock(&rt->lock);
+			return dead ? -EPIPE : -EAGAIN;
+		}
+		slot = c->queue[c->qhead];
+		c->qhead = (c->qhead + 1) % KC_LX_NSLOTS_K;
+		c->qlen--;
+		c->state[slot] = SLOT_SERVING;
+		spin_unlock(&rt->lock);
+		return put_user(slot, (u32 __user *)ua);
+	}
+	case KCUT_LX_IOC_REPLY: {
+		struct kcut_lx_msg m;
+
+		if (copy_from_user(&m, ua, sizeof(m)))
+			return -EFAULT;
+		spin_lock(&rt->lock);
+		if (m.slot >= KC_LX_NSLOTS_K || c->state[m.slot] != SLOT_SERVING ||
+		    m.len < KC_LX_MSG_HDR || m.len > KC_LX_SLOT_BYTES) {
+			spin_unlock(&rt->lock);
+			kc_rt_fault(rt, "a reply on a slot with no upcall being served, or of a bad length");
+			return -EPROTO;
+		}
+		c->reply_len[m.slot] = m.len;
+		c->state[m.slot] = SLOT_DONE;
+		spin_unlock(&rt->lock);
+		wake_up_all(&rt->wq_done);
+		return 0;
+	}
+	case KCUT_LX_IOC_CALL:
+		return serve_call(c, ua);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations kc_lx_fops = {
+	.owner = THIS_MODULE,
+	.open = kc_lx_open,
+	.release = kc_lx_release,
+	.mmap = kc_lx_mmap,
+	.unlocked_ioctl = kc_lx_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
+		      const char *const *peer_names, u32 npeer)
+{
+	struct kc_rt *rt;
+	int rc;
+
+	*out = NULL;
+	rt = kzalloc(sizeof(*rt), GFP_KERNEL);
+	if (!rt)
+		return -ENOMEM;
+	strscpy(rt->name, name, sizeof(rt->name));
+	snprintf(rt->devname, sizeof(rt->devname), "kcut-%s", rt->name);
+	rt->fns = fns;
+	rt->nfns = nfns;
+	rt->peer_names = peer_names;
+	rt->npeer = npeer;
+	rt->call_timeout_ms = KC_LX_CALL_TIMEOUT_MS;
+	kref_init(&rt->ref);
+	atomic_set(&rt->active, 0);
+	spin_lock_init(&rt->lock);
+	init_waitqueue_head(&rt->wq_up);
+	init_waitqueue_head(&rt->wq_done);
+	if (kc_objt_new(&rt->objt, 0, NULL)) { /* (a struct kc_err is too big for a kernel stack) */
+		pr_err("kcut-rt %s: object tracker: out of memory\n", rt->name);
+		kfree(rt);
+		return -ENOMEM;
+	}
+	rt->misc.minor = MISC_DYNAMIC_MINOR;
+	rt->misc.name = rt->devname;
+	rt->misc.fops = &kc_lx_fops;
+	rt->misc.mode = 0600;
+	rc = misc_register(&rt->misc);
+	if (rc) {
+		kc_objt_free(rt->objt);
+		kfree(rt);
+		return rc;
+	}
+	rt->registered = true;
+	pr_info("kcut-rt %s: /dev/%s ready (%u downcalls, %u upcalls)\n", rt->name, rt->devname, nfns, npeer);
+	*out = rt;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_start);
+
+int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms)
+{
+	long left = wait_event_interruptible_timeout(rt->wq_done, READ_ONCE(rt->conn) != NULL,
+						     msecs_to_jiffies(timeout_ms));
+
+	return left < 0 ? (int)left : left ? 0 : -ETIMEDOUT;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_wait_user);
+
+void kc_rt_linux_stop(struct kc_rt *rt)
+{
+	struct kc_lx_conn *c;
+
+	if (!rt)
+		return;
+	/* no new opens, no new downcalls; end the current incarnation (its file keeps references
+	 * to it and to rt), wait for the downcalls being served: then nothing calls the kernel
+	 * half's code any more */
+	if (rt->registered)
+		misc_deregister(&rt->misc);
+	spin_lock(&rt->lock);
+	rt->stopping = true;
+	spin_unlock(&rt->lock);
+	c = conn_get(rt);
+	if (c) {
+		conn_kill(rt, c, "the kernel half is unloaded", true);
+		conn_put(c);
+	}
+	wait_event(rt->wq_done, atomic_read(&rt->active) == 0);
+	kref_put(&rt->ref, rt_free);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_stop);
+
+MODULE_DESCRIPTION("kcut runtime: the kernel half of split drivers talks to its user half");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kcut_rt_uapi.h - the interface between rt/linux (the kernel half's runtime, module kcut_rt.ko)
+ * and a split driver's user half: one misc device per split driver, /dev/kcut-<driver>.
+ *
+ * The user half opens the device (one opener at a time: a second open is -EBUSY), reads the
+ * geometry (KCUT_LX_IOC_INFO) and mmaps the channel (offset 0, map_bytes, shared): a header
+ * page, then nslots_k kernel slots (upcalls: chains the kernel half starts) and nslots_u user
+ * slots (downcalls), slot_bytes each. A message in a slot is the header of rt/chan.c (six
+ * big-endian u32 words: kind, call id, function id, flags, status, payload length; KC_MSG_HDR
+ * bytes) followed by its XDR payload. The kernel half copies every message out of the mapping
+ * before reading it and trusts no number in it.
+ *
+ *  upcall    a user worker blocks in KCUT_LX_IOC_WAIT (wait queue, interruptible) until the kernel
+ *            half puts a CALL in kernel slot s (returned), serves it, writes its REPLY into
+ *            slot s and hands it back with KCUT_LX_IOC_REPLY {s, len}.
+ *  downcall  a user thread writes a CALL into user slot u (region slot nslots_k + u) and calls
+ *            KCUT_LX_IOC_CALL {u, len}: the kernel half serves it in that thread's context and
+ *            leaves the REPLY in the same slot ({u, reply length} on return).
+ *
+ * When the file is released (the user half exits or is killed), pending upcalls fail with
+ * KC_RT_EDEAD, later ones with KC_RT_EDOWN until a user half opens the device again; every
+ * open gets a fresh channel.
+ */
+#ifndef KCUT_RT_UAPI_H
+#define KCUT_RT_UAPI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KCUT_LX_MAGIC 0x6b636c78u /* "kclx" */
+#define KCUT_LX_VERSION 1u
+
+struct kcut_lx_info {
+	__u32 magic, version;
+	__u32 nslots_k, nslots_u;
+	__u32 slot_bytes;
+	__u32 hdr_bytes;  /* offset of slot 0 in the mapping */
+	__u64 map_bytes;  /* size of the mapping */
+	__u32 nfns, npeer; /* downcalls the kernel half serves, upcalls it makes */
+};
+
+struct kcut_lx_msg {
+	__u32 slot; /* kernel slot (REPLY) or user slot (CALL) */
+	__u32 len;  /* message bytes, header included */
+};
+
+#define KCUT_LX_IOC_INFO _IOR('k', 0x40, struct kcut_lx_info)
+#define KCUT_LX_IOC_WAIT _IOR('k', 0x41, __u32)
+#define KCUT_LX_IOC_REPLY _IOW('k', 0x42, struct kcut_lx_msg)
+#define KCUT_LX_IOC_CALL _IOWR('k', 0x43, struct kcut_lx_msg)
+
+#endif /* KCUT_RT_UAPI_H */
