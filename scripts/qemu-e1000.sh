@@ -5,8 +5,9 @@
 # holding kcut_rt.ko, the split driver's kernel half and a stand-in user half
 # (tests/linux/guest/kcut_lx_probe.c: it answers every upcall with an error, it runs none of the
 # driver), then checks that kcut_rt.ko loads, that /dev/kcut-NAME appears, that the kernel half's
-# init waits for the user half, that the driver's probe crosses to it as an upcall, and that the
-# kernel survives the refused probe. The ping/ethtool/kill -9 scenario of the issue needs the real
+# init waits for the user half, that the driver's probe crosses to it as an upcall, that the
+# kernel survives the refused probe, and, loading the kernel half twice more, that a garbage downcall
+# and a reply with a wrong call id are refused as protocol faults (log line, the user half killed). The ping/ethtool/kill -9 scenario of the issue needs the real
 # user half (item 3).
 #
 # Usage: scripts/qemu-e1000.sh --rt KO --half KO --probe BIN [--name emit] [--kdir DIR] [--timeout 300]
@@ -51,13 +52,17 @@ cat >"$root/init" <<INIT
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null
 echo "KCUT-STEP boot"
 insmod /kcut_rt.ko && echo "KCUT-STEP rt-loaded"
-/kcut_lx_probe $name 8 > /probe.log 2>&1 &
-probe=\$!
-insmod /kcut_kernel_half.ko kcut_wait_ms=20000 && echo "KCUT-STEP half-loaded" || echo "KCUT-STEP half-refused \$?"
-ls /dev/kcut-$name >/dev/null 2>&1 && echo "KCUT-STEP device-present"
-wait \$probe
-cat /probe.log
-echo "KCUT-STEP probe-exit"
+for mode in polite bad-call bad-reply; do
+	/kcut_lx_probe $name 8 \$mode > /probe.log 2>&1 &
+	probe=\$!
+	insmod /kcut_kernel_half.ko kcut_wait_ms=20000 && echo "KCUT-STEP half-loaded" || echo "KCUT-STEP half-refused \$?"
+	ls /dev/kcut-$name >/dev/null 2>&1 && echo "KCUT-STEP device-present"
+	wait \$probe
+	st=\$?
+	cat /probe.log
+	echo "KCUT-STEP probe-exit \$mode \$st"
+	rmmod kcut_kernel_half && echo "KCUT-STEP half-unloaded \$mode"
+done
 dmesg | grep -E "kcut|e1000|Oops|BUG|WARNING" | sed 's/^/dmesg: /'
 echo "KCUT-STEP done"
 poweroff -f
@@ -91,9 +96,14 @@ grep -q "kcut-probe: /dev/kcut-$name magic" <<<"$out" || fail+=("the stand-in us
 grep -q "kcut-probe: upcall fn" <<<"$out" || fail+=("no upcall reached the user half")
 grep -q "KCUT-STEP done" <<<"$out" || fail+=("the guest did not finish (qemu exit $qrc)")
 grep -qE "Oops|BUG:|Kernel panic" <<<"$out" && fail+=("the guest kernel oopsed")
+grep -q "KCUT-STEP probe-exit bad-call 137" <<<"$out" && grep -q "protocol fault of the user half: a malformed downcall" <<<"$out" ||
+	fail+=("a garbage downcall was not refused with a fault (log line, user half killed)")
+grep -q "KCUT-STEP probe-exit bad-reply 137" <<<"$out" && grep -q "protocol fault of the user half: a malformed reply" <<<"$out" ||
+	fail+=("a reply with a wrong call id was not refused with a fault (log line, user half killed)")
+grep -q "KCUT-STEP half-unloaded bad-reply" <<<"$out" || fail+=("the kernel half did not unload after the runs")
 ups=$(grep -c "kcut-probe: upcall fn" <<<"$out" || true)
 if [ ${#fail[@]} -eq 0 ]; then
-	echo "qemu-e1000: split e1000 smoke: PASS (kcut_rt.ko loaded, /dev/kcut-$name opened by the stand-in user half, $ups upcalls answered with errors, no oops)"
+	echo "qemu-e1000: split e1000 smoke: PASS (kcut_rt.ko loaded, /dev/kcut-$name opened by the stand-in user half, $ups upcalls answered with errors; garbage downcall and wrong-id reply refused as faults; no oops)"
 	exit 0
 fi
 echo "qemu-e1000: split e1000 smoke: FAIL ($(IFS=';'; echo "${fail[*]}"))"

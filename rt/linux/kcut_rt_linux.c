@@ -612,10 +612,16 @@ EXPORT_SYMBOL_GPL(kc_rt_linux_start);
 
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms)
 {
-	long left = wait_event_interruptible_timeout(rt->wq_done, READ_ONCE(rt->conn) != NULL,
+	long left = wait_event_interruptible_timeout(rt->wq_done,
+						     READ_ONCE(rt->conn) != NULL || READ_ONCE(rt->incarnations) > 0,
 						     msecs_to_jiffies(timeout_ms));
 
-	return left < 0 ? (int)left : left ? 0 : -ETIMEDOUT;
+	if (left < 0)
+		return (int)left;
+	if (!left)
+		return -ETIMEDOUT;
+	/* a user half that connected and is gone already (killed for a fault): no waiting on */
+	return READ_ONCE(rt->conn) ? 0 : -EPIPE;
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_wait_user);
 

@@ -22,8 +22,8 @@ struct kc_rt_fn;
  */
 int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
 		      const char *const *peer_names, u32 npeer);
-/* Wait (interruptible) up to timeout_ms for a user half to open the device: 0, -ETIMEDOUT or
- * -ERESTARTSYS. */
+/* Wait (interruptible) up to timeout_ms for a user half to open the device: 0, -ETIMEDOUT,
+ * -ERESTARTSYS, or -EPIPE when one opened it and is gone already (killed for a fault). */
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);

@@ -4,8 +4,11 @@
  * the channel, then answers every upcall the kernel half makes with an error reply (KC_EIO) and
  * prints one line per upcall: "kcut-probe: upcall fn F id I payload N bytes". Exits after
  * IDLE seconds without an upcall. Not a user half: it runs none of the driver.
+ * MODE bad-call: first sends a downcall with a garbage header; bad-reply: answers the first
+ * upcall with a reply of the wrong call id (the kernel half must refuse both: a log line, this
+ * process killed, no oops).
  *
- *   kcut_lx_probe NAME [IDLE]
+ *   kcut_lx_probe NAME [IDLE [polite|bad-call|bad-reply]]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,6 +36,7 @@ int main(int argc, char **argv)
 	struct kcut_lx_info info;
 	char path[128];
 	int fd = -1, i, idle = argc > 2 ? atoi(argv[2]) : 5;
+	const char *mode = argc > 3 ? argv[3] : "polite";
 	uint8_t *map;
 
 	if (argc < 2) {
@@ -64,6 +68,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGALRM, on_alarm);
+	if (!strcmp(mode, "bad-call")) {
+		struct kcut_lx_msg m = { .slot = 0, .len = 24 };
+
+		memset(map + info.hdr_bytes + (size_t)info.nslots_k * info.slot_bytes, 0xa5, 24);
+		printf("kcut-probe: sending a garbage downcall\n");
+		fflush(stdout);
+		if (ioctl(fd, KCUT_LX_IOC_CALL, &m))
+			printf("kcut-probe: garbage downcall refused: %s\n", strerror(errno));
+		fflush(stdout);
+	}
 	for (;;) {
 		uint32_t slot, w[6];
 		struct kcut_lx_msg m;
@@ -82,6 +96,11 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		/* REPLY, same id and fn, status KC_EIO (-3), no payload */
 		w[0] = htonl(2);
+		if (!strcmp(mode, "bad-reply")) {
+			w[1] = htonl(ntohl(w[1]) + 1000);
+			printf("kcut-probe: replying with a wrong call id\n");
+			fflush(stdout);
+		}
 		w[3] = 0;
 		w[4] = htonl((uint32_t)-3);
 		w[5] = 0;
