@@ -324,6 +324,12 @@ static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu
 	rc = kc_forget_tu(run->db, tu_id, err);
 	if (rc)
 		goto rollback;
+	/* the whole-database resolution is due from now on, in the same transaction: a run killed
+	 * between the last TU and kc_resolve_indirect leaves the mark, and the next run resolves even
+	 * when every TU is unchanged */
+	rc = kc_mark_resolve_pending(run->db, err);
+	if (rc)
+		goto rollback;
 	/* diagnostics */
 	nd = tu ? clang_getNumDiagnostics(tu) : 0;
 	if (sqlite3_prepare_v2(db, "INSERT INTO diag(tu_id, severity, file, line, col, message) "
@@ -845,7 +851,12 @@ int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_
 		*err = pl.err;
 		goto cleanup;
 	}
-	if (out->n_analyzed || out->n_failed || out->n_missing || out->n_pruned) {
+	if (getenv("KCUT_TEST_EXIT_BEFORE_RESOLVE") && *getenv("KCUT_TEST_EXIT_BEFORE_RESOLVE")) {
+		/* test hook: die like a kill after the last TU committed, before the resolution did
+		 * (tests/analyzer/test_safety.c) */
+		_exit(137);
+	}
+	if (out->n_analyzed || out->n_failed || out->n_missing || out->n_pruned || kc_resolve_pending(db)) {
 		rc = kc_resolve_indirect(db, err);
 		if (rc)
 			goto cleanup;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -63,6 +64,74 @@ static void subdir(char *buf, size_t n, const char *name)
 	mkdir(buf, 0777);
 }
 
+/* One TU with an ops-struct slot call (an indirect edge once resolved). */
+static void write_icall_driver(const char *dir, const char *json)
+{
+	char p[1200];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/drv.c", dir);
+	put(p, "struct ops { int (*open)(int); };\n"
+	       "static int my_open(int x) { return x; }\n"
+	       "static const struct ops my_ops = { .open = my_open };\n"
+	       "int use(const struct ops *o) { return o->open(1); }\n"
+	       "const struct ops *get(void) { return &my_ops; }\n");
+	f = fopen(json, "w");
+	if (!f)
+		return;
+	fprintf(f, "[{\"directory\": \"%s\", \"file\": \"drv.c\", \"arguments\": [\"cc\", \"-c\", \"drv.c\"]}]\n", dir);
+	fclose(f);
+}
+
+static void test_kill_before_resolution(void)
+{
+	char dir[1024], json[1100], dbp[1100];
+	struct kc_db *db = NULL;
+	struct kc_err err = { 0 };
+	struct kc_analyze_result r;
+	pid_t pid;
+	int st = 0;
+
+	subdir(dir, sizeof(dir), "resolve");
+	snprintf(json, sizeof(json), "%s/compile_commands.json", dir);
+	snprintf(dbp, sizeof(dbp), "%s/k.db", dir);
+	remove(dbp);
+	write_icall_driver(dir, json);
+	/* the child dies (_exit, like a kill) after its only TU committed, before the resolution */
+	fflush(NULL);
+	pid = fork();
+	KC_REQUIRE(pid >= 0);
+	if (pid == 0) {
+		struct kc_db *cdb = NULL;
+
+		setenv("KCUT_TEST_EXIT_BEFORE_RESOLVE", "1", 1);
+		if (kc_db_open(&cdb, dbp, KC_DB_CREATE, &err) != 0)
+			_exit(1);
+		run(cdb, json, &r);
+		_exit(2); /* not reached when the hook works */
+	}
+	KC_REQUIRE(waitpid(pid, &st, 0) == pid);
+	KC_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 137);
+	KC_REQUIRE(kc_db_open(&db, dbp, 0, &err) == 0);
+	/* the TU is stored, its icall too, but no indirect edge yet: the run was cut short */
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM tu WHERE status = 'ok'"), 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM icall"), 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call WHERE kind = 'indirect'"), 0);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM meta WHERE key = 'resolve_pending'"), 1);
+	/* the re-run skips the unchanged TU and still completes the resolution */
+	KC_CHECK_EQ_INT(run(db, json, &r), 0);
+	KC_CHECK_EQ_INT(r.n_skipped, 1);
+	KC_CHECK_EQ_INT(r.n_analyzed, 0);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func f ON f.id = c.callee_id "
+			       "WHERE c.kind = 'indirect' AND f.name = 'my_open'"), 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM meta WHERE key = 'resolve_pending'"), 0);
+	/* and a normal run leaves no mark behind */
+	KC_CHECK_EQ_INT(run(db, json, &r), 0);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM meta WHERE key = 'resolve_pending'"), 0);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call WHERE kind = 'indirect'"), 1);
+	kc_db_close(db);
+}
+
 static void test_errors_not_unchanged(void)
 {
 	char dir[1024], json[1100], dbp[1100], p[1200];
@@ -101,6 +170,7 @@ int main(int argc, char **argv)
 {
 	work_dir = argc > 1 ? argv[1] : "/tmp/kc_test_safety";
 	mkdir(work_dir, 0777);
+	KC_RUN(test_kill_before_resolution);
 	KC_RUN(test_errors_not_unchanged);
 	return kc_test_done();
 }
