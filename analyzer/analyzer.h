@@ -32,6 +32,16 @@ const char *kc_db_path(const struct kc_db *db);
 /* Run one SQL statement (no result rows) / a transaction bracket, with errors into err. */
 int kc_db_exec(struct kc_db *db, const char *sql, struct kc_err *err);
 
+/* The key (func.usr, global.usr) of a declaration with internal linkage (static): clang's USR names
+ * only the file's base name (c:main.c@F@helper), so two static functions of one name in
+ * drivers/a/main.c and drivers/b/main.c would share one row. The key is the USR, '|', and the
+ * canonical path of the file (expansion location) of its definition (of its first declaration when
+ * the TU has no definition):
+ * "c:main.c@F@helper|/src/drivers/a/main.c". Other declarations are keyed by their USR alone.
+ * Consumers that match clang cursors against stored rows (the emitter) build the same key.
+ * Returns a new string (caller frees). */
+char *kc_db_internal_key(const char *usr, const char *path);
+
 /* ---- kc_analyze: compile_commands.json -> database ---------------------------------------- */
 
 /* Options of one analysis run. Initialise with KC_ANALYZE_OPTS_INIT, then set what you need. */

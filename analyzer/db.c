@@ -133,3 +133,11 @@ const char *kc_db_path(const struct kc_db *db)
 {
 	return db->path;
 }
+
+char *kc_db_internal_key(const char *usr, const char *path)
+{
+	struct kc_sb sb = { 0 };
+
+	kc_sb_addf(&sb, "%s|%s", usr, path ? path : "");
+	return kc_sb_steal(&sb);
+}

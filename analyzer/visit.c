@@ -881,11 +881,42 @@ static char *module_usr(struct vctx *v, char *usr)
 	return kc_sb_steal(&sb);
 }
 
+/* The USR of a declaration, made unique across files for internal linkage (kc_db_internal_key:
+ * clang's USR of a static function or variable holds only the file's base name). The path is the
+ * definition's file when the TU has the definition, else the first declaration's. */
+static char *decl_usr(CXCursor c)
+{
+	CXCursor canon = clang_getCanonicalCursor(c), def;
+	char *usr = cxstr(clang_getCursorUSR(canon)), *path, *key;
+	CXFile f = NULL;
+
+	if (clang_getCursorLinkage(canon) != CXLinkage_Internal)
+		return usr;
+	def = clang_getCursorDefinition(canon);
+	if (clang_Cursor_isNull(def))
+		def = canon;
+	clang_getExpansionLocation(clang_getCursorLocation(def), &f, NULL, NULL, NULL);
+	if (!f)
+		return usr;
+	path = cxstr(clang_File_tryGetRealPathName(f));
+	if (!path[0]) {
+		char *n = cxstr(clang_getFileName(f));
+
+		free(path);
+		path = kc_path_canon(n);
+		free(n);
+	}
+	key = kc_db_internal_key(usr, path);
+	free(usr);
+	free(path);
+	return key;
+}
+
 /* Find or create the func row for a function declaration (not its definition). */
 static long long func_ref(struct vctx *v, CXCursor c, int *is_defined, long long *owner_tu)
 {
 	CXCursor canon = clang_getCanonicalCursor(c);
-	char *usr = module_usr(v, cxstr(clang_getCursorUSR(canon)));
+	char *usr = module_usr(v, decl_usr(canon));
 	char *name = cxstr(clang_getCursorSpelling(canon));
 	CXType ft = clang_getCursorType(canon);
 	char *sig = cxstr(clang_getTypeSpelling(clang_getCanonicalType(ft)));
@@ -929,7 +960,7 @@ static long long global_ref(struct vctx *v, CXCursor c, int defining)
 	if (clang_Cursor_isNull(def) && defining && clang_Cursor_getStorageClass(c) != CX_SC_Extern)
 		def = c;
 	d = clang_Cursor_isNull(def) ? clang_getCanonicalCursor(c) : def;
-	char *usr = module_usr(v, cxstr(clang_getCursorUSR(d)));
+	char *usr = module_usr(v, decl_usr(d));
 	char *name = cxstr(clang_getCursorSpelling(d));
 	CXType t = clang_getCursorType(d);
 	char *type = cxstr(clang_getTypeSpelling(t));

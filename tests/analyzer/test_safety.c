@@ -64,6 +64,77 @@ static void subdir(char *buf, size_t n, const char *name)
 	mkdir(buf, 0777);
 }
 
+static void test_static_same_basename(void)
+{
+	char top[1024], a[1100], b[1100], json[1100], dbp[1100], p[1200];
+	struct kc_db *db = NULL;
+	struct kc_err err = { 0 };
+	struct kc_analyze_result r;
+	FILE *f;
+
+	subdir(top, sizeof(top), "static");
+	snprintf(a, sizeof(a), "%s/a", top);
+	snprintf(b, sizeof(b), "%s/b", top);
+	mkdir(a, 0777);
+	mkdir(b, 0777);
+	snprintf(p, sizeof(p), "%s/main.c", a);
+	put(p, "void kfn_a(void);\nstatic int counter;\n"
+	       "static int helper(void)\n{\n\tkfn_a();\n\treturn counter++;\n}\n"
+	       "int a_entry(void) { return helper(); }\n");
+	snprintf(p, sizeof(p), "%s/main.c", b);
+	put(p, "void kfn_b1(void);\nvoid kfn_b2(void);\nstatic int counter;\n"
+	       "static int helper(void)\n{\n\tkfn_b1();\n\tkfn_b2();\n\treturn counter--;\n}\n"
+	       "int b_entry(void) { return helper(); }\n");
+	snprintf(json, sizeof(json), "%s/compile_commands.json", top);
+	f = fopen(json, "w");
+	KC_REQUIRE(f);
+	fprintf(f, "[{\"directory\": \"%s\", \"file\": \"main.c\", \"arguments\": [\"cc\", \"-c\", \"main.c\"]},\n"
+		   " {\"directory\": \"%s\", \"file\": \"main.c\", \"arguments\": [\"cc\", \"-c\", \"main.c\"]}]\n",
+		a, b);
+	fclose(f);
+	snprintf(dbp, sizeof(dbp), "%s/k.db", top);
+	remove(dbp);
+	KC_REQUIRE(kc_db_open(&db, dbp, KC_DB_CREATE, &err) == 0);
+	KC_CHECK_EQ_INT(run(db, json, &r), 0);
+	KC_CHECK_EQ_INT(r.n_analyzed, 2);
+	/* two definitions, one per file */
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM func WHERE name = 'helper' AND is_defined"), 2);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(DISTINCT file_id) FROM func WHERE name = 'helper'"), 2);
+	/* each body's calls kept: a's helper calls kfn_a, b's calls kfn_b1 and kfn_b2 */
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func h ON h.id = c.caller_id "
+			       "JOIN file fl ON fl.id = h.file_id JOIN func k ON k.id = c.callee_id "
+			       "WHERE h.name = 'helper' AND fl.path LIKE '%/a/main.c' AND k.name = 'kfn_a'"), 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func h ON h.id = c.caller_id "
+			       "JOIN file fl ON fl.id = h.file_id JOIN func k ON k.id = c.callee_id "
+			       "WHERE h.name = 'helper' AND fl.path LIKE '%/b/main.c' AND k.name LIKE 'kfn_b%'"), 2);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func h ON h.id = c.caller_id "
+			       "WHERE h.name = 'helper'"), 3);
+	/* callers bind to their own file's body */
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func e ON e.id = c.caller_id "
+			       "JOIN func h ON h.id = c.callee_id JOIN file fl ON fl.id = h.file_id "
+			       "WHERE e.name = 'a_entry' AND h.name = 'helper' AND fl.path LIKE '%/a/main.c'"), 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func e ON e.id = c.caller_id "
+			       "JOIN func h ON h.id = c.callee_id JOIN file fl ON fl.id = h.file_id "
+			       "WHERE e.name = 'b_entry' AND h.name = 'helper' AND fl.path LIKE '%/b/main.c'"), 1);
+	/* static variables of one name: two rows too, each accessed by its own file's helper */
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM global WHERE name = 'counter'"), 2);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM global_access ga JOIN global g ON g.id = ga.global_id "
+			       "JOIN func h ON h.id = ga.func_id WHERE g.name = 'counter' AND g.file_id = h.file_id"),
+			q1(db, "SELECT count(*) FROM global_access ga JOIN global g ON g.id = ga.global_id "
+			       "WHERE g.name = 'counter'"));
+	/* re-analysing one TU keeps the other's body */
+	snprintf(p, sizeof(p), "%s/main.c", a);
+	put(p, "void kfn_a(void);\nstatic int counter;\n"
+	       "static int helper(void)\n{\n\tkfn_a();\n\tkfn_a();\n\treturn counter++;\n}\n"
+	       "int a_entry(void) { return helper(); }\n");
+	KC_CHECK_EQ_INT(run(db, json, &r), 0);
+	KC_CHECK_EQ_INT(r.n_analyzed, 1);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM func WHERE name = 'helper' AND is_defined"), 2);
+	KC_CHECK_EQ_INT(q1(db, "SELECT count(*) FROM call c JOIN func h ON h.id = c.caller_id "
+			       "JOIN func k ON k.id = c.callee_id WHERE h.name = 'helper' AND k.name LIKE 'kfn_b%'"), 2);
+	kc_db_close(db);
+}
+
 /* One TU with an ops-struct slot call (an indirect edge once resolved). */
 static void write_icall_driver(const char *dir, const char *json)
 {
@@ -170,6 +241,7 @@ int main(int argc, char **argv)
 {
 	work_dir = argc > 1 ? argv[1] : "/tmp/kc_test_safety";
 	mkdir(work_dir, 0777);
+	KC_RUN(test_static_same_basename);
 	KC_RUN(test_kill_before_resolution);
 	KC_RUN(test_errors_not_unchanged);
 	return kc_test_done();
