@@ -98,6 +98,8 @@ struct fileinfo {
 	int is_driver;
 	const char *buf;
 	size_t len;
+	unsigned *loc_pre; /* kc_loc_index of buf, built on the first count_loc */
+	unsigned loc_nlines;
 };
 
 /* A position in a source file (see cursor_pos). */
@@ -1008,48 +1010,15 @@ static int is_global_var(CXCursor var)
 	       pk == CXCursor_LinkageSpec;
 }
 
-/* Non-blank, non-comment lines between two lines of a buffer (inclusive). */
-static int count_loc(const struct fileinfo *fi, unsigned first, unsigned last)
+/* Non-blank, non-comment lines between two lines of a file (inclusive). The file is indexed once
+ * per TU (loc.c), so counting every function of a file is linear in its length. */
+static int count_loc(struct fileinfo *fi, unsigned first, unsigned last)
 {
-	const char *s, *end;
-	unsigned line = 1;
-	int n = 0, in_comment = 0, code = 0;
-
 	if (!fi || !fi->buf)
 		return 0;
-	s = fi->buf;
-	end = fi->buf + fi->len;
-	for (; s < end && line <= last; s++) {
-		if (*s == '\n') {
-			if (line >= first && code)
-				n++;
-			line++;
-			code = 0;
-			continue;
-		}
-		if (in_comment) {
-			if (*s == '*' && s + 1 < end && s[1] == '/') {
-				in_comment = 0;
-				s++;
-			}
-			continue;
-		}
-		if (*s == '/' && s + 1 < end && s[1] == '*') {
-			in_comment = 1;
-			s++;
-			continue;
-		}
-		if (*s == '/' && s + 1 < end && s[1] == '/') {
-			while (s + 1 < end && s[1] != '\n')
-				s++;
-			continue;
-		}
-		if (!isspace((unsigned char)*s))
-			code = 1;
-	}
-	if (line >= first && line <= last && code)
-		n++;
-	return n;
+	if (!fi->loc_pre)
+		fi->loc_pre = kc_loc_index(fi->buf, fi->len, &fi->loc_nlines);
+	return kc_loc_count(fi->loc_pre, fi->loc_nlines, first, last);
 }
 
 /* Store the parameters of the function being defined and remember their cursors (access roots). */
@@ -3507,6 +3476,8 @@ cleanup:
 	free(v->structs_done);
 	free(v->no_offsetof);
 	free(v->module);
+	for (j = 0; j < v->nfiles_cap; j++)
+		free(v->files[j].loc_pre);
 	free(v->files);
 	free(v);
 	return rc;
