@@ -24,6 +24,7 @@ struct common {
 	char *rname, *rprofile;
 	int unseen; /* --profile-unseen: enum kc_part_profile_unseen (default static) */
 	int unseen_given;
+	int readonly; /* the command only reads the database (roots, why, graph, baseline, check) */
 };
 
 static void common_free(struct common *c)
@@ -45,7 +46,7 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 		if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
 			return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
 					  kc_cli_db_path(c->db_path));
-		rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), 0, err);
+		rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -89,7 +90,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN, O_MODULE };
+       O_UNSEEN, O_MODULE, O_FORCE };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -115,6 +116,7 @@ static const struct option long_opts[] = {
 	{ "max-growth", required_argument, NULL, O_MAXG },
 	{ "srcroot", required_argument, NULL, O_SRCROOT },
 	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, O_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -127,6 +129,7 @@ struct args {
 	const char *name, *focus, *format, *baseline, *output, *maxg, *srcroot;
 	int depth;
 	int no_rules; /* --no-kernel-rules: roots and hard constraints only (the paper's partition) */
+	int force;    /* --force: partition --name replaces a stored partition of that name */
 	char **pos;
 	int npos;
 };
@@ -185,6 +188,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 	memset(a, 0, sizeof(*a));
 	a->o = (struct kc_part_opts)KC_PART_OPTS_INIT;
 	a->depth = 2;
+	/* commands that store nothing open the database read-only */
+	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "why") || !strcmp(argv[0], "graph") ||
+			!strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", long_opts, NULL)) != -1) {
@@ -246,6 +252,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			break;
 		case O_NORULES:
 			a->no_rules = 1;
+			break;
+		case O_FORCE:
+			a->force = 1;
 			break;
 		case O_MODULE:
 			a->c.module = optarg;
@@ -419,9 +428,9 @@ int kc_cmd_partition(int argc, char **argv)
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
-		"       [--module M]";
+		"       [--module M] [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_FORCE, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -432,7 +441,9 @@ int kc_cmd_partition(int argc, char **argv)
 	int rc;
 
 	if (help_or(argc, argv, usage,
-		    "Choose the kernel half and store it as a named partition (default name: the mode).\n"
+		    "Choose the kernel half and store it as a named partition (default name: the mode, which\n"
+		    "each run replaces). --name NAME refuses to replace a stored partition NAME unless --force\n"
+		    "(tune: save NAME --force).\n"
 		    "  propagate  roots plus every driver function they transitively call (the paper's splitter)\n"
 		    "  mincut     minimise alpha*kernel LOC + beta*crossing call weight (igraph max-flow; Z3\n"
 		    "             when --budget caps the kernel LOC or --max-kernel-funcs the number of kernel\n"
@@ -464,6 +475,9 @@ int kc_cmd_partition(int argc, char **argv)
 	rc = resolve_profile(&a, &profile, &err);
 	if (rc == 0)
 		rc = open_graph(&a.c, profile, &err);
+	if (rc == 0 && a.name && !a.force && (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
+		rc = kc_err_set(&err, KC_ECONFLICT, "%s: partition '%s' exists; --force replaces it",
+				kc_cli_db_path(a.c.db_path), a.name);
 	if (rc == 0 && a.no_rules)
 		kc_part_graph_clear_kernel_rules(a.c.g);
 	if (rc == 0)
@@ -533,7 +547,7 @@ int kc_cmd_profile(int argc, char **argv)
 		rc = kc_cli_fail(argv[0], &err, KC_EIO);
 		goto out;
 	}
-	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), 0, &err);
+	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), KC_DB_CHECK, &err);
 	if (rc == 0)
 		rc = kc_part_profile_import(a.c.db, a.pos[1], fmt, a.name, &n, &unk, &err);
 	if (rc < 0) {

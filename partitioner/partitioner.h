@@ -172,6 +172,10 @@ const char *kc_part_reason_name(int reason);
 
 /* ---- storage ---- */
 
+/* 1 when a partition `name` is stored, 0 when not, or a negative error. The commands that store a
+ * partition under a name the user chose refuse to replace one without --force (tune: save NAME
+ * --force); kc_part_store itself replaces. */
+int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err);
 /* Store r as partition `name` (replacing one of that name) with its parameters; family and
  * profile are recorded in params. */
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,

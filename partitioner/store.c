@@ -27,6 +27,22 @@ static const char *solver_name(int s)
 	return s >= 0 && s < 4 ? names[s] : "auto";
 }
 
+int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err)
+{
+	sqlite3 *s = kc_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s, "SELECT 1 FROM partition WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "looking up partition '%s': %s", name, sqlite3_errmsg(s));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "looking up partition '%s': %s", name, sqlite3_errmsg(s));
+	return rc == SQLITE_ROW;
+}
+
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
 		  const char *profile, const struct kc_part_result *r, const char *name, struct kc_err *err)
 {

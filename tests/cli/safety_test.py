@@ -90,7 +90,85 @@ def test_numbers(tmp):
     check(rc == 0 and "sn_poll" in open(dot).read(), "graph --depth 1000000 ends: %d %s" % (rc, err))
 
 
+def test_readonly(tmp):
+    empty = os.path.join(tmp, "empty.db")
+    for cmd in (["roots"], ["why", "sn_poll"], ["graph", "-o", os.path.join(tmp, "x.dot")],
+                ["baseline", "-o", os.path.join(tmp, "b.json")],
+                ["check", "--baseline", os.path.join(tmp, "b.json")], ["tune"], ["partition"],
+                ["profile", "import", os.path.join(FIXTURES, "simnic.instr"), "--format", "instrument"]):
+        open(empty, "w").close()
+        rc, out, err = kcut(*(cmd[:1] + ["--db", empty] + cmd[1:]), stdin="quit\n")
+        check(rc == 2 and "empty database" in err and os.path.getsize(empty) == 0,
+              "%s on an empty file: exit 2, file still empty (got %d, %d bytes, %r)" %
+              (cmd[0], rc, os.path.getsize(empty), err.strip()[-200:]))
+    # read-only commands open the database read-only: a read-write open switches it to WAL (a header
+    # change) and leaves -wal/-shm files; a read-only one changes no byte
+    db = os.path.join(tmp, "ro.db")
+    make_db(db)
+    before = open(db, "rb").read()
+    for cmd in (["roots"], ["why", "sn_poll"], ["graph", "-o", os.path.join(tmp, "y.dot")]):
+        rc, out, err = kcut(*(cmd[:1] + ["--db", db] + cmd[1:]))
+        check(rc in (0, 2), "%s ran: %d %s" % (cmd[0], rc, err.strip()[-200:]))
+        check(open(db, "rb").read() == before and not os.path.exists(db + "-wal"),
+              "%s changed no byte of the database" % cmd[0])
 
+
+def test_corrupt(tmp):
+    db = os.path.join(tmp, "corrupt.db")
+    make_db(db)
+    c = sqlite3.connect(db)
+    psize = c.execute("PRAGMA page_size").fetchone()[0]
+    npages = c.execute("PRAGMA page_count").fetchone()[0]
+    # the root page of table func: overwrite its b-tree page header with garbage
+    root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'func'").fetchone()[0]
+    c.close()
+    check(npages > root > 1, "fixture has a func table page")
+    with open(db, "r+b") as f:
+        f.seek((root - 1) * psize)
+        f.write(b"\x0d\xff\xff\xff\xff\x00\x00\xff" * 64)
+    before = open(db, "rb").read()
+    rc, out, err = kcut("profile", "import", os.path.join(FIXTURES, "simnic.instr"), "--format", "instrument",
+                        "--db", db)
+    check(rc == 2 and "corrupt" in err, "profile import on a corrupt database refused: %d %r" % (rc, err.strip()))
+    check(open(db, "rb").read() == before, "the corrupt database is byte for byte unchanged")
+    check(not os.path.exists(db + "-wal") or os.path.getsize(db + "-wal") == 0, "no WAL written")
+    # the same import into an intact database works
+    good = os.path.join(tmp, "good.db")
+    make_db(good)
+    rc, out, err = kcut("profile", "import", os.path.join(FIXTURES, "simnic.instr"), "--format", "instrument",
+                        "--db", good)
+    check(rc == 0, "profile import on an intact database: %d %s" % (rc, err))
+
+
+def test_overwrite(tmp):
+    db = os.path.join(tmp, "over.db")
+    make_db(db)
+    rc, out, err = kcut("partition", "--db", db, "--mode", "propagate", "--name", "mine")
+    check(rc == 0, "first partition --name mine: %s" % err)
+    c = sqlite3.connect(db)
+    first = c.execute("SELECT mode, params FROM partition WHERE name = 'mine'").fetchone()
+    c.close()
+    rc, out, err = kcut("partition", "--db", db, "--mode", "mincut", "--beta", "3", "--name", "mine")
+    check(rc == 2 and "exists" in err and "--force" in err, "second partition --name mine refused: %d %r" %
+          (rc, err.strip()))
+    c = sqlite3.connect(db)
+    check(c.execute("SELECT mode, params FROM partition WHERE name = 'mine'").fetchone() == first,
+          "the stored partition is unchanged")
+    c.close()
+    rc, out, err = kcut("partition", "--db", db, "--mode", "mincut", "--beta", "3", "--name", "mine", "--force")
+    c = sqlite3.connect(db)
+    check(rc == 0 and c.execute("SELECT mode FROM partition WHERE name = 'mine'").fetchone()[0] == "mincut",
+          "partition --force replaces it: %d %s" % (rc, err))
+    c.close()
+    # the default name (the mode) is a scratch slot each run replaces
+    for _ in range(2):
+        rc, out, err = kcut("partition", "--db", db, "--mode", "propagate")
+        check(rc == 0, "partition without --name re-run: %s" % err)
+    # tune: save over a stored partition needs --force
+    rc, out, err = kcut("tune", "--db", db, "--partition", "mine", stdin="alpha 5\nsave mine\nquit\n")
+    check("exists" in out and "saved as partition 'mine'" not in out, "tune save refuses: %r" % out[-300:])
+    rc, out, err = kcut("tune", "--db", db, "--partition", "mine", stdin="save other\nsave mine --force\nquit\n")
+    check(out.count("saved as partition") == 2, "tune save NEW and save NAME --force: %r" % out[-300:])
 
 
 def test_saturate(tmp):
@@ -122,6 +200,9 @@ def main():
     os.environ.pop("KCUT_TEMPLATES", None)
     try:
         test_numbers(tmp)
+        test_readonly(tmp)
+        test_corrupt(tmp)
+        test_overwrite(tmp)
         test_saturate(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
