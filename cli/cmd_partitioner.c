@@ -526,12 +526,15 @@ int kc_cmd_partition(int argc, char **argv)
 		rc = kc_cli_usage(argv[0], usage);
 		goto out;
 	}
-	rc = resolve_profile(&a, &profile, &err);
-	if (rc == 0)
-		rc = open_graph(&a.c, profile, &err);
-	if (rc == 0 && a.name && !a.force && (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
+	/* before anything is written (a --profile FILE is imported on the fly) */
+	if (a.name && !a.force && (rc = open_db(&a.c, &err)) == 0 &&
+	    (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
 		rc = kc_err_set(&err, KC_ECONFLICT, "%s: partition '%s' exists; --force replaces it",
 				kc_cli_db_path(a.c.db_path), a.name);
+	if (rc == 0)
+		rc = resolve_profile(&a, &profile, &err);
+	if (rc == 0)
+		rc = open_graph(&a.c, profile, &err);
 	if (rc == 0 && a.no_rules)
 		kc_part_graph_clear_kernel_rules(a.c.g);
 	if (rc == 0)

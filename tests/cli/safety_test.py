@@ -156,6 +156,12 @@ def test_overwrite(tmp):
     check(c.execute("SELECT mode, params FROM partition WHERE name = 'mine'").fetchone() == first,
           "the stored partition is unchanged")
     c.close()
+    # refused before anything is written: a --profile FILE is not imported either
+    rc, out, err = kcut("partition", "--db", db, "--profile", os.path.join(FIXTURES, "simnic.instr"), "--name", "mine")
+    c = sqlite3.connect(db)
+    check(rc == 2 and c.execute("SELECT count(*) FROM profile").fetchone()[0] == 0,
+          "refused partition --profile FILE --name mine imported nothing: %d %r" % (rc, err.strip()))
+    c.close()
     rc, out, err = kcut("partition", "--db", db, "--mode", "mincut", "--beta", "3", "--name", "mine", "--force")
     c = sqlite3.connect(db)
     check(rc == 0 and c.execute("SELECT mode FROM partition WHERE name = 'mine'").fetchone()[0] == "mincut",
