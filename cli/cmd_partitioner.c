@@ -46,12 +46,17 @@ static void common_free(struct common *c)
 
 static int open_db(struct common *c, struct kc_err *err)
 {
+	int rc;
+
 	if (c->db)
 		return 0;
 	if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
 		return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
 				  kc_cli_db_path(c->db_path));
-	return kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
+	rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
+	if (rc == 0)
+		kc_cli_warn_incomplete(c->db);
+	return rc;
 }
 
 static int open_graph(struct common *c, const char *profile, struct kc_err *err)

@@ -211,6 +211,18 @@ def emit_db(tmp):
     rc, out, err = kcut("analyze", "-p", tmp, "--db", db, "--driver", case, "--no-progress")
     check(rc == 0, "analyze drv1: %s" % err)
     run_emit.insert_partition(db, case)
+    # a run killed after its last TU, before the indirect-call resolution: readers warn
+    killed = os.path.join(tmp, "killed.db")
+    p = subprocess.run([KCUT, "analyze", "-p", tmp, "--db", killed, "--driver", case, "--no-progress"],
+                       capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, KCUT_TEST_EXIT_BEFORE_RESOLVE="1"))
+    check(p.returncode == 137, "analyze killed before resolution (test hook): exit %d" % p.returncode)
+    rc, out, err = kcut("roots", "--db", killed)
+    check("stopped before resolving indirect calls" in err, "roots warns about the unresolved database: %r" % err)
+    rc, out, err = kcut("analyze", "-p", tmp, "--db", killed, "--driver", case, "--no-progress")
+    check(rc == 0, "re-run completes: %s" % err)
+    rc, out, err = kcut("roots", "--db", killed)
+    check(rc == 0 and "stopped before" not in err, "no warning once resolved: %r" % err)
     return db, os.path.join(case, "annotations.txt")
 
 
