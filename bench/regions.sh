@@ -116,7 +116,7 @@ for ph in probe selftest; do
 done
 mapmsg=$(grep -h -m1 'cannot be mapped' "$tmp"/mapped.*.0.err 2>/dev/null | head -1 || true)
 
-echo "simnic probe and ethtool self-test (offline) under kcut-sim: median of $rounds round(s), $(nproc) CPUs${kshare:+; the split keeps $kshare of simnic's LOC in the kernel}"
+echo "simnic probe and ethtool self-test (offline) under kcut-sim: median of $rounds round(s), $(nproc) CPUs${kshare:+; the split keeps $kshare of the LOC of simnic in the kernel}"
 awk -v rounds="$rounds" '
 	function median(s,    v, n, i, j, t) {
 		n = split(s, v, " ")
