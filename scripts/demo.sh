@@ -45,11 +45,11 @@ step "kcut roots: the critical entry points and the template rule behind each"
 "$kcut" roots
 
 step "kcut partition --mode propagate: roots plus everything they call (the Microdrivers splitter)"
-"$kcut" partition --mode propagate --name propagate >propagate.txt
+"$kcut" partition --mode propagate --name propagate --force >propagate.txt
 head -n 6 propagate.txt
 
 step "kcut partition --mode mincut: minimise kernel LOC + crossing weight (igraph max-flow)"
-"$kcut" partition --mode mincut --name mincut >mincut.txt
+"$kcut" partition --mode mincut --name mincut --force >mincut.txt
 head -n 12 mincut.txt
 
 step "kcut why: the reason a function is on its side"
@@ -68,7 +68,7 @@ pins=()
 for f in $(sed 's/#.*//' "$top/tests/emitter/split/simnic-forward.pins"); do pins+=(--pin "$f=kernel"); done
 dev=()
 if "$kcut" partition --help 2>&1 | grep -q -- --device-access; then dev=(--device-access forward); fi
-"$kcut" partition --mode mincut --name forward --no-kernel-rules "${dev[@]}" "${pins[@]}" >forward.txt
+"$kcut" partition --mode mincut --name forward --force --no-kernel-rules "${dev[@]}" "${pins[@]}" >forward.txt
 head -n 3 forward.txt
 kshare=$(sed -n 's/^  kernel: .*LOC (\([0-9.]*%\)).*/\1/p' forward.txt | head -1)
 

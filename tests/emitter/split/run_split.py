@@ -213,7 +213,7 @@ def main():
     if r.returncode:
         print("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
-    cmd = [args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split"]
+    cmd = [args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"]
     if dev:
         cmd += ["--no-kernel-rules"]
         for f in load_pins(os.path.join(HERE, name + "-forward.pins")):
