@@ -61,9 +61,10 @@ step "kcut graph: the call graph with the two halves"
 	"$kcut" graph --partition mincut --format dot -o "$run/simnic.dot"
 
 step "kcut partition with device access: the user half may touch registers and DMA memory"
-# Until kcut partition chooses device access itself, the templates' kernel rules (which pin every
-# register and DMA user) are dropped and the constraints kcut's split cannot meet yet are pins,
-# each explained in tests/emitter/split/simnic-forward.pins.
+# --device-access forward lets register and DMA code leave the kernel; the constraints the
+# partitioner does not know yet (data-path set-up that the interrupt handler reads, the MAC
+# loopback and interrupt self-tests ...) are pins, each explained in
+# tests/emitter/split/simnic-forward.pins.
 pins=()
 for f in $(sed 's/#.*//' "$top/tests/emitter/split/simnic-forward.pins"); do pins+=(--pin "$f=kernel"); done
 dev=()
