@@ -109,6 +109,7 @@ void gen_region_kernel_start(const struct gen *g, struct kc_sb *b);
 void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b);
 void gen_region_user_opts(const struct gen *g, struct kc_sb *b);
 void gen_region_iface(const struct gen *g, struct kc_sb *sb);
+void gen_region_cmake(const struct gen *g, struct kc_sb *sb);
 
 /* gen_build.c */
 char *gen_cmake(const struct gen *g);
