@@ -135,7 +135,7 @@ int kcut_handler_rg_configure(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_rg_adapter, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_rg_configure_rg_adapter_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -145,7 +145,7 @@ int kcut_handler_rg_configure(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = rg_configure(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -166,7 +166,7 @@ int kcut_handler_rg_teardown(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_rg_adapter, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_rg_teardown_rg_adapter_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -176,7 +176,7 @@ int kcut_handler_rg_teardown(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	rg_teardown(kcut_p0);
 	kcut_s.n = 0;
 	(void)kcut_r;
@@ -195,7 +195,7 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_dma_alloc_coherent);
 	if (kcut_rc)
 		return NULL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, 0));
 	kc_xdr_put_u64(kcut_a, (uint64_t)size);
 	kc_xdr_put_bool(kcut_a, handle != NULL);
 	if (handle)
@@ -208,7 +208,7 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 		if (handle)
 			kcut_get_fixed(kcut_r, (void *)handle, sizeof(*handle), &kcut_rc);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -227,7 +227,7 @@ void dma_free_coherent(void *dev, size_t size, void *cpu, unsigned long long han
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_dma_free_coherent);
 	if (kcut_rc)
 		return;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, 0));
 	kc_xdr_put_u64(kcut_a, (uint64_t)size);
 	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)(uintptr_t)cpu, KCUT_T_OPAQUE, 1, 1, KC_WP_REGION));
 	kc_xdr_put_u64(kcut_a, (uint64_t)handle);
@@ -235,7 +235,7 @@ void dma_free_coherent(void *dev, size_t size, void *cpu, unsigned long long han
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -259,7 +259,7 @@ void *ioremap(unsigned long long phys, size_t size)
 	if (!kcut_rc) {
 		kcut_ret = kc_wire_get_ptr(kcut_rt, kcut_r, &(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = KC_REGION_MMIO }, NULL, &kcut_rc);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -283,7 +283,7 @@ void iounmap(volatile void *addr)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -293,6 +293,7 @@ void iounmap(volatile void *addr)
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_regions(void)
 {
+	kcut_type_size[KCUT_T_rg_adapter] = sizeof(struct rg_adapter);
 }
 
 /* rg_configure: receive the fields of struct rg_adapter that rg_configure may read. */
@@ -311,7 +312,7 @@ static void kcut_rg_configure_rg_adapter_in_dec(struct kc_xdr *x, void *vp, stru
 	}
 	kcut_rg_configure_rg_ring_in_dec(x, &p->ring, s, rc);
 	p->status = kc_xdr_get_u32(x);
-	p->dev = kcut_get_ptr(x, 0, NULL, rc);
+	p->dev = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 }
 
 /* rg_configure: send the fields of struct rg_adapter that rg_configure may write. */
@@ -339,7 +340,7 @@ static void kcut_rg_teardown_rg_adapter_in_dec(struct kc_xdr *x, void *vp, struc
 			kcut_fail(rc, kcut_e);
 	}
 	kcut_rg_teardown_rg_ring_in_dec(x, &p->ring, s, rc);
-	p->dev = kcut_get_ptr(x, 0, NULL, rc);
+	p->dev = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 }
 
 /* rg_configure: receive the fields of struct rg_ring that rg_configure may read. */
