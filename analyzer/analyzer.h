@@ -30,6 +30,10 @@ enum {
  * ("empty database") and is left as it was. */
 int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *err);
 void kc_db_close(struct kc_db *db);
+/* 1 when the last `kcut analyze` stored TUs but stopped (killed) before the indirect-call resolution
+ * committed (meta resolve_pending): the indirect edges are missing or stale until analyze runs again.
+ * Commands that read the call graph warn about it. */
+int kc_db_incomplete(struct kc_db *db);
 sqlite3 *kc_db_sqlite(struct kc_db *db);
 const char *kc_db_path(const struct kc_db *db);
 

@@ -169,3 +169,15 @@ char *kc_db_internal_key(const char *usr, const char *path)
 	kc_sb_addf(&sb, "%s|%s", usr, path ? path : "");
 	return kc_sb_steal(&sb);
 }
+
+int kc_db_incomplete(struct kc_db *db)
+{
+	sqlite3_stmt *s = NULL;
+	int pending = 0;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM meta WHERE key = 'resolve_pending' AND value = '1'", -1, &s,
+			       NULL) == SQLITE_OK)
+		pending = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return pending;
+}

@@ -57,14 +57,7 @@ int kc_mark_resolve_pending(struct kc_db *db, struct kc_err *err)
 
 int kc_resolve_pending(struct kc_db *db)
 {
-	sqlite3_stmt *s = NULL;
-	int pending = 0;
-
-	if (sqlite3_prepare_v2(kc_db_sqlite(db), "SELECT 1 FROM meta WHERE key = 'resolve_pending' AND value = '1'",
-			       -1, &s, NULL) == SQLITE_OK)
-		pending = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	return pending;
+	return kc_db_incomplete(db);
 }
 
 int kc_resolve_indirect(struct kc_db *db, struct kc_err *err)

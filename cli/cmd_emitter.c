@@ -158,6 +158,7 @@ int kc_cmd_emit(int argc, char **argv)
 	rc = kc_db_open(&db, kc_cli_db_path(a.db), KC_DB_READONLY, &err);
 	if (rc)
 		return kc_cli_fail("emit", &err, rc);
+	kc_cli_warn_incomplete(db);
 	o.partition = a.part;
 	o.outdir = a.out;
 	o.annotations = a.ann;

@@ -46,12 +46,17 @@ static void common_free(struct common *c)
 
 static int open_db(struct common *c, struct kc_err *err)
 {
+	int rc;
+
 	if (c->db)
 		return 0;
 	if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
 		return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
 				  kc_cli_db_path(c->db_path));
-	return kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
+	rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
+	if (rc == 0)
+		kc_cli_warn_incomplete(c->db);
+	return rc;
 }
 
 static int open_graph(struct common *c, const char *profile, struct kc_err *err)
@@ -475,7 +480,8 @@ int kc_cmd_partition(int argc, char **argv)
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
 		"       [--module M] [--device-access none|forward|mapped] [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC,
+				       O_FORCE, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -525,12 +531,15 @@ int kc_cmd_partition(int argc, char **argv)
 		rc = kc_cli_usage(argv[0], usage);
 		goto out;
 	}
-	rc = resolve_profile(&a, &profile, &err);
-	if (rc == 0)
-		rc = open_graph(&a.c, profile, &err);
-	if (rc == 0 && a.name && !a.force && (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
+	/* before anything is written (a --profile FILE is imported on the fly) */
+	if (a.name && !a.force && (rc = open_db(&a.c, &err)) == 0 &&
+	    (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
 		rc = kc_err_set(&err, KC_ECONFLICT, "%s: partition '%s' exists; --force replaces it",
 				kc_cli_db_path(a.c.db_path), a.name);
+	if (rc == 0)
+		rc = resolve_profile(&a, &profile, &err);
+	if (rc == 0)
+		rc = open_graph(&a.c, profile, &err);
 	if (rc == 0 && a.no_rules)
 		kc_part_graph_clear_kernel_rules(a.c.g);
 	if (rc == 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "kcut.h"
 
 static const struct kc_cmd commands[] = {
@@ -138,4 +139,11 @@ int kc_cli_double(double *out, const char *cmd, const char *opt, const char *v, 
 	}
 	*out = d;
 	return 0;
+}
+
+void kc_cli_warn_incomplete(struct kc_db *db)
+{
+	if (kc_db_incomplete(db))
+		fprintf(stderr, "kcut: warning: %s: the last `kcut analyze` stopped before resolving indirect calls "
+				"(their edges are missing or stale); run kcut analyze again\n", kc_db_path(db));
 }

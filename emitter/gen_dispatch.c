@@ -22,7 +22,8 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 	gen_file_init(g, &o, NULL);
 	kc_sb_addf(&o.text, "/* The %s half's endpoint, set up before any crossing. */\nstruct kc_rt *kcut_rt;\n"
 			    "kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];\n"
-			    "struct kcut_global kcut_globals[KCUT_NR_GLOBALS + 1];\n\n",
+			    "struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];\n"
+			    "size_t kcut_type_size[KCUT_NR_TYPES + 1];\n\n",
 		   gen_half_name(half));
 	kc_sb_addf(&o.text, "/* Functions this half serves, indexed by %s id. */\nconst struct kc_rt_fn kcut_%s_fns[] = {\n",
 		   up ? "upcall" : "downcall", gen_half_name(half));
@@ -72,12 +73,12 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				   "\tkcut_tables_init();\n"
 				   "\topts.fns = kcut_kernel_fns;\n\topts.nfns = KCUT_NR_DOWNCALLS;\n"
 				   "\topts.peer_names = kcut_kernel_peer_names;\n\topts.npeer = KCUT_NR_UPCALLS + 1;\n"
-				   "\topts.recover = kcut_recover_hook;\n"
+				   "\topts.recover = kcut_recover_hook;\n\topts.wire = &kcut_wire;\n"
 				   "\topts.user_path = user_path;\n\topts.trace = trace;\n");
 		gen_region_kernel_start(g, &o.text); /* device access (gen_region.c) */
 		kc_sb_add(&o.text, "}\n\n/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n");
 		gen_region_kernel_stop(g, &o.text);
-		kc_sb_add(&o.text, "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n\tkcut_recover_release();\n}\n#else\n");
+		kc_sb_add(&o.text, "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n}\n#else\n");
 		kc_sb_addf(&o.text, "#include <linux/module.h>\n\n"
 				    "/* rt/linux (kcut_rt.ko): rt/linux/kcut_rt_linux.h, repeated here */\n"
 				    "int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,\n"
@@ -104,7 +105,8 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				   "int main(void)\n{\n"
 				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n\tstruct kc_err err = { 0 };\n\n"
 				   "\topts.fns = kcut_user_fns;\n\topts.nfns = KCUT_NR_UPCALLS + 1;\n"
-				   "\topts.peer_names = kcut_user_peer_names;\n\topts.npeer = KCUT_NR_DOWNCALLS;\n");
+				   "\topts.peer_names = kcut_user_peer_names;\n\topts.npeer = KCUT_NR_DOWNCALLS;\n"
+				   "\topts.wire = &kcut_wire;\n");
 		gen_region_user_opts(g, &o.text); /* device access (gen_region.c) */
 		kc_sb_add(&o.text, "\tkcut_tables_init();\n"
 				   "\tif (kc_rt_user_open(&kcut_rt, &opts, &err)) {\n"
@@ -157,10 +159,12 @@ char *gen_ids(const struct gen *g)
 	for (i = 1; i < p->ntypes; i++)
 		kc_sb_addf(&sb, "\t%s = %d,\n", p->types[i], i);
 	kc_sb_addf(&sb, "\tKCUT_NR_TYPES = %d\n};\n\n", p->ntypes);
-	kc_sb_add(&sb, "typedef void (*kcut_fn_t)(void);\n\nstruct kcut_global {\n\tvoid *p;\n\tsize_t size;\n};\n\n"
+	kc_sb_add(&sb, "typedef kc_wire_fn kcut_fn_t;\n\n"
 		       "extern struct kc_rt *kcut_rt;\n"
 		       "extern kcut_fn_t kcut_fnptr[];\n"
-		       "extern struct kcut_global kcut_globals[];\n"
+		       "extern struct kc_wire_global kcut_globals[];\n"
+		       "extern size_t kcut_type_size[];\n"
+		       "extern const struct kc_wire_tables kcut_wire;\n"
 		       "extern const struct kc_rt_fn kcut_kernel_fns[];\nextern const unsigned int kcut_kernel_nfns;\n"
 		       "extern const struct kc_rt_fn kcut_user_fns[];\nextern const unsigned int kcut_user_nfns;\n"
 		       "extern const char *const kcut_kernel_peer_names[];\n"

@@ -57,6 +57,8 @@ void gen_helpers_print(struct gen *g, struct gen_file *o, int from, int to);
 int gen_ret_fields_enc(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn);
 int gen_ret_fields_dec(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn);
 void gen_strv_put(struct kc_sb *b, const struct em_func *f, const struct em_type *t, const char *name);
+void gen_wire_spec(struct kc_sb *b, const struct gen *g, const struct em_wire *w, const char *dst);
+void gen_type_sizes(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf);
 void gen_strv_decl(struct kc_sb *b, int i);
 void gen_strv_get(struct kc_sb *b, const struct em_func *f, int i);
 
@@ -108,6 +110,7 @@ void gen_region_kernel_start(const struct gen *g, struct kc_sb *b);
 void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b);
 void gen_region_user_opts(const struct gen *g, struct kc_sb *b);
 void gen_region_iface(const struct gen *g, struct kc_sb *sb);
+void gen_region_cmake(const struct gen *g, struct kc_sb *sb);
 
 /* gen_build.c */
 char *gen_cmake(const struct gen *g);

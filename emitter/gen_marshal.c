@@ -90,6 +90,73 @@ static void print_ops(struct gen *g, struct gen_file *o, struct kc_sb *b, const 
 		      const struct em_op *ops, int nops);
 
 /*
+ * The check of a pointer the receiver decodes into dst, as rt's struct kc_wire_ptr (a compound
+ * literal; NULL: any pointer, one byte): the expected tracker type, sizeof(*dst) bytes, the
+ * KC_WP_* rules and the places an embedded kernel object may sit at (plan_marshal.c decided
+ * them; rt/wire.c checks them).
+ */
+void gen_wire_spec(struct kc_sb *b, const struct gen *g, const struct em_wire *w, const char *dst)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} flags[] = {
+		{ EM_WP_BASE, "KC_WP_BASE" },
+		{ EM_WP_HEAP, "KC_WP_HEAP" },
+		{ EM_WP_NOGLOBAL, "KC_WP_NOGLOBAL" },
+		{ EM_WP_INTERIOR, "KC_WP_INTERIOR" },
+	};
+	int typed = (w->st >= 0 && g->m->s[w->st].type_id > 0) || w->ktid > 0;
+	unsigned i, n = 0;
+	int j;
+
+	if (!typed && !(w->sized && dst) && !(w->flags & ~EM_WP_OUT)) {
+		kc_sb_add(b, "NULL");
+		return;
+	}
+	kc_sb_add(b, "&(const struct kc_wire_ptr){ ");
+	if (typed)
+		kc_sb_addf(b, ".type = %s, ", w->st >= 0 ? gen_type_struct(g, w->st) : g->p->types[w->ktid]);
+	for (i = 0; i < KC_ARRAY_SIZE(flags); i++)
+		if (w->flags & flags[i].flag)
+			kc_sb_addf(b, "%s%s", n++ ? " | " : ".flags = ", flags[i].name);
+	if (n)
+		kc_sb_add(b, ", ");
+	if (w->sized && dst)
+		kc_sb_addf(b, ".need = sizeof(*%s), ", dst);
+	if (w->nat) {
+		kc_sb_add(b, ".at = (const struct kc_wire_at[]){ ");
+		for (j = 0; j < w->nat; j++)
+			kc_sb_addf(b, "{ %s, %s }, ", gen_type_struct(g, w->at[j].st), w->at[j].off);
+		kc_sb_addf(b, "}, .nat = %d, ", w->nat);
+	}
+	b->len -= 2; /* the last ", " */
+	b->s[b->len] = 0;
+	kc_sb_add(b, " }");
+}
+
+/* The sizes of the tracked structs file pf can name and the embedded places it registers, for
+ * rt's wire tables (kcut_type_size, kcut_embeds): in its kcut_tables_<stem>(). */
+void gen_type_sizes(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf)
+{
+	int i;
+
+	for (i = 0; pf && i < pf->nembeds; i++) {
+		const struct em_embed *e = &g->p->embeds[pf->embeds[i]];
+
+		kc_sb_addf(b, "\tkcut_embeds[%d] = (struct kc_wire_embed){ %s, %s, %s };\n", pf->embeds[i],
+			   gen_type_struct(g, e->outer), g->p->types[e->inner], e->off);
+	}
+
+	for (i = 0; pf && i < pf->nsized; i++) {
+		const struct em_struct *s = &g->m->s[pf->sized[i]];
+
+		kc_sb_addf(b, "\tkcut_type_size[%s] = sizeof(%s %s);\n", gen_type_struct(g, pf->sized[i]),
+			   s->is_union ? "union" : "struct", s->name);
+	}
+}
+
+/*
  * An embedded union with a discriminator: the sender puts the discriminator's value, then only
  * the active member, field by field; the receiver switches on the value it received.
  */
@@ -138,6 +205,9 @@ static void print_list(struct gen *g, struct gen_file *o, struct kc_sb *b, const
 	const char *nx = f->shape_arg;
 	const char *h = op->st >= 0 ? gen_helper(g, o, hp->fn, op->st, hp->dir, hp->enc) : NULL;
 	int enc = hp->enc;
+	struct kc_sb spec = { 0 };
+
+	gen_wire_spec(&spec, g, &op->w, "kcut_e");
 
 	ctype(&ct, &m->s[f->target_st]);
 	if (enc) {
@@ -154,7 +224,7 @@ static void print_list(struct gen *g, struct gen_file *o, struct kc_sb *b, const
 			   "\t\t}\n"
 			   "\t\tkc_xdr_put_u32(x, kcut_k);\n"
 			   "\t\tfor (kcut_e = p->%s; kcut_k; kcut_e = kcut_e->%s, kcut_k--) {\n"
-			   "\t\t\tkcut_put_ptr(x, (const void *)kcut_e, %s, sizeof(%s), 1, rc);\n"
+			   "\t\t\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)kcut_e, %s, sizeof(%s), 1, 0));\n"
 			   "\t\t\t(void)kcut_seen(s, kcut_e);\n",
 			   nm, nx, ct.s, nm, EM_LIST_MAX, nx, EM_LIST_MAX, nm, nx, g->p->types[op->type], ct.s);
 		if (h)
@@ -169,12 +239,12 @@ static void print_list(struct gen *g, struct gen_file *o, struct kc_sb *b, const
 			   "\t\tif (kcut_k > %d)\n"
 			   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
 			   "\t\tfor (; kcut_k && !*rc; kcut_k--) {\n"
-			   "\t\t\t%s *kcut_e = kcut_get_ptr(x, sizeof(%s), NULL, rc);\n\n"
+			   "\t\t\t%s *kcut_e = kc_wire_get_ptr(kcut_rt, x, %s, NULL, rc);\n\n"
 			   "\t\t\tif (!kcut_e) {\n"
 			   "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
 			   "\t\t\t\tbreak;\n"
 			   "\t\t\t}\n",
-			   nm, nx, ct.s, nm, EM_LIST_MAX, ct.s, ct.s);
+			   nm, nx, ct.s, nm, EM_LIST_MAX, ct.s, spec.s);
 		if (h)
 			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
 		kc_sb_addf(b,
@@ -187,6 +257,7 @@ static void print_list(struct gen *g, struct gen_file *o, struct kc_sb *b, const
 			   nx);
 	}
 	kc_sb_free(&ct);
+	kc_sb_free(&spec);
 }
 
 /*
@@ -207,6 +278,9 @@ static void print_klist(struct gen *g, struct gen_file *o, struct kc_sb *b, cons
 	const char *mem = strchr(f->shape_arg, '.') + 1;
 	const char *h = op->st >= 0 ? gen_helper(g, o, hp->fn, op->st, hp->dir, hp->enc) : NULL;
 	int enc = hp->enc;
+	struct kc_sb spec = { 0 };
+
+	gen_wire_spec(&spec, g, &op->w, "kcut_e");
 
 	ctype(&ct, &m->s[f->list_st]);
 	if (enc) {
@@ -224,7 +298,7 @@ static void print_klist(struct gen *g, struct gen_file *o, struct kc_sb *b, cons
 			   "\t\tkc_xdr_put_u32(x, kcut_k);\n"
 			   "\t\tfor (kcut_q = kcut_h->next; kcut_k; kcut_q = kcut_q->next, kcut_k--) {\n"
 			   "\t\t\tconst %s *kcut_e = (const void *)((const char *)kcut_q - __builtin_offsetof(%s, %s));\n\n"
-			   "\t\t\tkcut_put_ptr(x, (const void *)kcut_e, %s, sizeof(%s), 1, rc);\n"
+			   "\t\t\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)kcut_e, %s, sizeof(%s), 1, 0));\n"
 			   "\t\t\t(void)kcut_seen(s, kcut_e);\n",
 			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX, EM_LIST_MAX, ct.s, ct.s, mem,
 			   g->p->types[op->type], ct.s);
@@ -242,12 +316,12 @@ static void print_klist(struct gen *g, struct gen_file *o, struct kc_sb *b, cons
 			   "\t\tkcut_h->next = kcut_h;\n"
 			   "\t\tkcut_h->prev = kcut_h;\n"
 			   "\t\tfor (; kcut_k && !*rc; kcut_k--) {\n"
-			   "\t\t\t%s *kcut_e = kcut_get_ptr(x, sizeof(%s), NULL, rc);\n\n"
+			   "\t\t\t%s *kcut_e = kc_wire_get_ptr(kcut_rt, x, %s, NULL, rc);\n\n"
 			   "\t\t\tif (!kcut_e) {\n"
 			   "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
 			   "\t\t\t\tbreak;\n"
 			   "\t\t\t}\n",
-			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX, ct.s, ct.s);
+			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX, ct.s, spec.s);
 		if (h)
 			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
 		kc_sb_addf(b,
@@ -260,6 +334,7 @@ static void print_klist(struct gen *g, struct gen_file *o, struct kc_sb *b, cons
 			   mem, mem, mem, mem);
 	}
 	kc_sb_free(&ct);
+	kc_sb_free(&spec);
 }
 
 /* The statements of one field operation (plan.h, enum em_op_kind). */
@@ -285,9 +360,9 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 		 * user-half function); a function outside the tables (the kernel's own) leaves the
 		 * receiver's field alone */
 		if (enc)
-			kc_sb_addf(b, "\tkcut_put_fnf(x, (kcut_fn_t)p->%s);\n", nm);
+			kc_sb_addf(b, "\tkc_wire_put_fnf(kcut_rt, x, (kc_wire_fn)p->%s);\n", nm);
 		else
-			kc_sb_addf(b, "\t{\n\t\tkcut_fn_t kf;\n\n\t\tif (kcut_get_fnf(x, &kf, rc))\n"
+			kc_sb_addf(b, "\t{\n\t\tkc_wire_fn kf;\n\n\t\tif (kc_wire_get_fnf(kcut_rt, x, &kf, rc))\n"
 				      "\t\t\tp->%s = (__typeof__(p->%s))kf;\n\t}\n", nm, nm);
 		break;
 	case EM_OP_STRUCTS:
@@ -316,9 +391,10 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 	case EM_OP_HANDLES:
 		/* the members alias one pointer: sent once, through the first member */
 		if (enc)
-			kc_sb_addf(b, "\tkcut_put_ptr(x, (const void *)p->%s.%s, KCUT_T_OPAQUE, 1, 1, rc);\n", nm, op->arg);
+			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s.%s, KCUT_T_OPAQUE, 1, 1, 0));\n",
+				   nm, op->arg);
 		else
-			kc_sb_addf(b, "\tp->%s.%s = kcut_get_ptr(x, 0, NULL, rc);\n", nm, op->arg);
+			kc_sb_addf(b, "\tp->%s.%s = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);\n", nm, op->arg);
 		break;
 	case EM_OP_EMBED:
 		kc_sb_addf(b, "\t%s(x, &p->%s, s, rc);\n", gen_helper(g, o, hp->fn, op->st, hp->dir, enc), nm);
@@ -326,10 +402,17 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 	case EM_OP_PTR:
 		ctype(&ct, &m->s[f->target_st]);
 		if (op->send && enc)
-			kc_sb_addf(b, "\tkcut_put_ptr(x, (const void *)p->%s, %s, sizeof(%s), 1, rc);\n", nm,
-				   g->p->types[op->type], ct.s);
-		else if (op->send)
-			kc_sb_addf(b, "\tp->%s = kcut_get_ptr(x, sizeof(%s), NULL, rc);\n", nm, ct.s);
+			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s, %s, sizeof(%s), 1, 0));\n",
+				   nm, g->p->types[op->type], ct.s);
+		else if (op->send) {
+			struct kc_sb dst = { 0 };
+
+			kc_sb_addf(&dst, "p->%s", nm);
+			kc_sb_addf(b, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, ", nm);
+			gen_wire_spec(b, g, &op->w, dst.s);
+			kc_sb_add(b, ", NULL, rc);\n");
+			kc_sb_free(&dst);
+		}
 		if (op->follow && enc)
 			kc_sb_addf(b,
 				   "\tif (p->%s && !kcut_seen(s, p->%s)) {\n"
@@ -354,27 +437,27 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 		/* by value (or, from the user half, as a pointer into an object both halves have);
 		 * the receiver keeps an equal string it already points to */
 		if (enc)
-			kc_sb_addf(b, "\tkcut_put_fstr(x, p->%s, rc);\n", nm);
+			kc_sb_addf(b, "\tkc_wire_put_str(kcut_rt, x, p->%s, rc);\n", nm);
 		else
-			kc_sb_addf(b, "\tkcut_get_fstr(x, (const char **)(void *)&p->%s, rc);\n", nm);
+			kc_sb_addf(b, "\tkc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->%s, rc);\n", nm);
 		break;
 	case EM_OP_ARRAY:
 		if (enc) {
-			kc_sb_addf(b, "\tkcut_put_array(x, (const void *)p->%s, %s, sizeof(*p->%s), %s, rc);\n", nm,
+			kc_sb_addf(b, "\tkc_wire_put_array(kcut_rt, x, (const void *)p->%s, %s, sizeof(*p->%s), %s, rc);\n", nm,
 				   g->p->types[op->type], nm, op->arg);
 		} else {
-			kc_sb_addf(b,
-				   "\tp->%s = kcut_get_ptr(x, 0, &n, rc);\n"
-				   "\tkcut_get_data(x, (void *)p->%s, n, rc);\n",
-				   nm, nm);
+			kc_sb_addf(b, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, ", nm);
+			gen_wire_spec(b, g, &op->w, NULL);
+			kc_sb_addf(b, ", &n, rc);\n\tkc_wire_get_data(kcut_rt, x, (void *)p->%s, n, rc);\n", nm);
 			o->need_n = 1;
 		}
 		break;
 	case EM_OP_HANDLE:
 		if (enc)
-			kc_sb_addf(b, "\tkcut_put_ptr(x, (const void *)p->%s, %s, 1, 1, rc);\n", nm, g->p->types[op->type]);
+			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s, %s, 1, 1, 0));\n", nm,
+				   g->p->types[op->type]);
 		else
-			kc_sb_addf(b, "\tp->%s = kcut_get_ptr(x, 0, NULL, rc);\n", nm);
+			kc_sb_addf(b, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);\n", nm);
 		break;
 	case EM_OP_LIST:
 		print_list(g, o, b, hp, op);
@@ -453,7 +536,7 @@ int gen_ret_fields_enc(struct gen *g, struct gen_file *o, struct kc_sb *b, int f
 	if (!n)
 		return 0;
 	kc_sb_add(b, "\t{\n\t\tstruct kcut_seen kcut_rs = { { 0 }, 0 };\n\n"
-		     "\t\tswitch (kcut_type_at(kcut_ret)) {\n");
+		     "\t\tswitch (kc_wire_type_at(kcut_rt, kcut_ret)) {\n");
 	for (i = 0; i < n; i++)
 		kc_sb_addf(b, "\t\tcase %s:\n\t\t\tkc_xdr_put_u32(kcut_r, %s);\n"
 			      "\t\t\t%s(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);\n\t\t\tbreak;\n",
@@ -474,7 +557,7 @@ int gen_ret_fields_dec(struct gen *g, struct gen_file *o, struct kc_sb *b, int f
 	kc_sb_add(b, "\t\t{\n\t\t\tstruct kcut_seen kcut_rs = { { 0 }, 0 };\n\n"
 		     "\t\t\tswitch (kc_xdr_get_u32(kcut_r)) {\n\t\t\tcase 0:\n\t\t\t\tbreak;\n");
 	for (i = 0; i < n; i++)
-		kc_sb_addf(b, "\t\t\tcase %s:\n\t\t\t\tif (kcut_type_at(kcut_ret) == %s)\n"
+		kc_sb_addf(b, "\t\t\tcase %s:\n\t\t\t\tif (kc_wire_type_at(kcut_rt, kcut_ret) == %s)\n"
 			      "\t\t\t\t\t%s(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);\n"
 			      "\t\t\t\telse\n\t\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n\t\t\t\tbreak;\n",
 			   gen_type_struct(g, cand[i]), gen_type_struct(g, cand[i]),
@@ -484,10 +567,10 @@ int gen_ret_fields_dec(struct gen *g, struct gen_file *o, struct kc_sb *b, int f
 }
 
 /* Stub side of an array-of-strings parameter: its count from an annotation ("func.param array
- * COUNTPARAM|N|(expr)"), else 0: the extent of the array's object at run time (kcut_put_strv). */
+ * COUNTPARAM|N|(expr)"), else 0: the extent of the array's object at run time (kc_wire_put_strv). */
 void gen_strv_put(struct kc_sb *b, const struct em_func *f, const struct em_type *t, const char *name)
 {
-	kc_sb_addf(b, "\tkcut_put_strv(kcut_a, (const char *const *)%s, ", name);
+	kc_sb_addf(b, "\tkc_wire_put_strv(kcut_rt, kcut_a, (const char *const *)%s, ", name);
 	if (t->count_expr)
 		kc_sb_addf(b, "(size_t)%s", t->count_expr);
 	else if (t->count_param)
@@ -501,7 +584,7 @@ void gen_strv_put(struct kc_sb *b, const struct em_func *f, const struct em_type
  * call. */
 void gen_strv_decl(struct kc_sb *b, int i)
 {
-	kc_sb_addf(b, "const char *kcut_v%d[KCUT_STRVMAX + 1];\n\tchar kcut_b%d[KCUT_ARRMAX];\n"
+	kc_sb_addf(b, "const char *kcut_v%d[KC_WIRE_STRVMAX + 1];\n\tchar kcut_b%d[KCUT_ARRMAX];\n"
 		      "\tsize_t kcut_n%d;\n\tconst char *const *kcut_p%d;\n", i, i, i, i);
 }
 
@@ -512,7 +595,7 @@ void gen_strv_get(struct kc_sb *b, const struct em_func *f, int i)
 {
 	const struct em_type *t = &f->params[i].t;
 
-	kc_sb_addf(b, "\tkcut_p%d = kcut_get_strv(kcut_a, kcut_v%d, KCUT_STRVMAX, kcut_b%d, sizeof(kcut_b%d), &kcut_n%d, &kcut_rc);\n",
+	kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_strv(kcut_rt, kcut_a, kcut_v%d, KC_WIRE_STRVMAX, kcut_b%d, sizeof(kcut_b%d), &kcut_n%d,\n\t\t\t\t   &kcut_rc);\n",
 		   i, i, i, i, i);
 	if (t->count_param && t->count_param - 1 < i)
 		kc_sb_addf(b, "\tif (kcut_p%d && (size_t)kcut_p%d > kcut_n%d)\n\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n", i,

@@ -7,12 +7,11 @@
  * could send back over the kernel's master copy (with the first stage's field rules the fault
  * run's `ethtool -S` sent a NULL register window down). The protocol generated here:
  *
- *   - the kernel half records every handle it tracks (kcut_recover_track, interposed on
- *     kc_objt_track in the generated kernel-half code by a macro in kcut_ids.h: the runtime has
- *     no call that lists a tracker's objects), and what kernel-half code frees leaves the tracker
- *     first (kfree & co. wrapped by macros after each TU's includes, gen_recover_frees);
- *   - the supervisor's recovery hook (kcut_recover_hook, registered by kcut_kernel_start, run
- *     after a restarted user half is ready) re-sends every live recorded object of a struct type
+ *   - what kernel-half code frees leaves the tracker first (kfree & co. wrapped by macros after
+ *     each TU's includes, gen_recover_frees);
+ *   - the supervisor's recovery hook (rt/wire.c's kc_wire_recover_hook through kcut_recover_hook,
+ *     registered by kcut_kernel_start, run after a restarted user half is ready) walks the
+ *     tracker and re-sends every live object of a struct type
  *     with recovery helpers: one upcall KCUT_UP_RECOVER per object carrying its handle (the new
  *     user half re-creates its copy under the same handle, so every later crossing finds it) and,
  *     with the kernel's current values, every field the old user half could have held: the in and
@@ -68,6 +67,8 @@ void gen_recover_tu(struct gen *g, struct gen_file *o)
  */
 void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 {
+	static const char *const allocs[] = { "kmalloc", "kzalloc", "kcalloc", "kmalloc_array", "vmalloc", "vzalloc",
+					      "kvmalloc", "kvzalloc", "kvcalloc", NULL };
 	size_t i;
 
 	kc_sb_addn(b, s->text, s->inc_end);
@@ -75,34 +76,39 @@ void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 		     " * \"After a restart\") */\n#ifndef __KERNEL__\n");
 	for (i = 0; em_kernel_frees[i]; i++)
 		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", em_kernel_frees[i], em_kernel_frees[i]);
+	/* ... and what it allocates is known as the start of a heap block: a deallocator the user
+	 * half calls may free it, nothing else (rt/wire.c, KC_WP_HEAP) */
+	for (i = 0; allocs[i]; i++)
+		kc_sb_addf(b, "#ifndef %s\n#define %s(...) kc_wire_heap_note(kcut_rt, %s(__VA_ARGS__))\n#endif\n", allocs[i],
+			   allocs[i], allocs[i]);
 	kc_sb_add(b, "#endif\n");
 }
 
-/* kcut_ids.h: the recovery upcall id, the per-TU functions and, in the kernel half, the
- * interposition that records every tracked handle. */
+/* kcut_ids.h: the recovery upcall id and the per-TU functions. */
 void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 {
 	int i;
 
 	kc_sb_add(sb, "\n/* Recovery after a user-half restart (docs/emitter.md, \"After a restart\"): the\n"
-		      " * kernel half records every handle it tracks; the supervisor's hook re-sends each\n"
-		      " * object to the new user half through the upcall KCUT_UP_RECOVER (one past the\n"
-		      " * driver's upcalls). */\n"
+		      " * supervisor's hook re-sends each live tracked object to the new user half through the\n"
+		      " * upcall KCUT_UP_RECOVER (one past the driver's upcalls; rt/wire.c). */\n"
 		      "#define KCUT_UP_RECOVER KCUT_NR_UPCALLS\n"
 		      "int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);\n");
+	kc_sb_addf(sb, "/* Tracked structs embedded in tracked structs (the wire tables' kcut_embeds). */\n"
+		       "#define KCUT_NR_EMBEDS %d\n"
+		       "extern struct kc_wire_embed kcut_embeds[];\n",
+		   g->p->nembeds);
 	for (i = 0; i < g->m->ntu; i++)
 		kc_sb_addf(sb, "int kcut_recover_enc_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n"
 			       "int kcut_recover_dec_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n",
 			   g->m->tus[i].stem, g->m->tus[i].stem);
 	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)\n"
-		      "int kcut_recover_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,\n"
-		      "\t\t       size_t nelem);\n"
 		      "void kcut_recover_free(const void *p);\n"
-		      "#define kc_objt_track(...) kcut_recover_track(__VA_ARGS__)\n"
 		      "#endif\n");
 }
 
-/* The TU index + 1 per tracker type (designated initializers) and the per-TU functions. */
+/* The TU index + 1 per tracker type (designated initializers), the per-TU functions and the one
+ * rt calls (kc_wire_tables.recover_enc / recover_dec). */
 static void rec_tables(const struct gen *g, struct kc_sb *b, const char *what)
 {
 	const struct em_model *m = g->m;
@@ -117,11 +123,34 @@ static void rec_tables(const struct gen *g, struct kc_sb *b, const char *what)
 	for (i = 0; i < m->ntu; i++)
 		kc_sb_addf(b, "\tkcut_recover_%s_%s,\n", what, m->tus[i].stem);
 	kc_sb_add(b, "\tNULL,\n};\n\n");
+	kc_sb_addf(b, "static void kcut_recover_%s_any(struct kc_xdr *x, uint32_t type, void *p, int *rc)\n{\n"
+		      "\tif (type < KCUT_NR_TYPES && kcut_recover_tu[type])\n"
+		      "\t\tkcut_recover_%s[kcut_recover_tu[type] - 1](x, type, p, rc);\n"
+		      "\telse if (!*rc)\n\t\t*rc = KC_RT_EPROTO;\n}\n\n",
+		   what, what);
+}
+
+/* The driver's tables for rt's wire checks and recovery (kc_rt_opts.wire). */
+static void wire_tables(struct kc_sb *b, enum em_side half)
+{
+	const char *what = half == EM_USER ? "dec" : "enc";
+
+	kc_sb_addf(b, "/* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */\n"
+		      "struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];\n"
+		      "const struct kc_wire_tables kcut_wire = {\n"
+		      "\t.globals = kcut_globals,\n\t.nglobals = KCUT_NR_GLOBALS,\n"
+		      "\t.fnptrs = kcut_fnptr,\n\t.nfnptrs = KCUT_NR_FNPTRS,\n"
+		      "\t.type_size = kcut_type_size,\n\t.ntypes = KCUT_NR_TYPES,\n"
+		      "\t.embeds = kcut_embeds,\n\t.nembeds = KCUT_NR_EMBEDS,\n"
+		      "\t.recover_fn = KCUT_UP_RECOVER,\n\t.recover_has = kcut_recover_tu,\n"
+		      "\t.recover_%s = kcut_recover_%s_any,\n};\n",
+		   what, what);
 }
 
 /*
- * kcut_kernel.c: the handle registry, kcut_recover_track and the recovery hook; kcut_user.c: the
- * handler of KCUT_UP_RECOVER. Appended to the dispatch file's text before the entry points.
+ * kcut_kernel.c: the recovery hook and what kfree & co. call first; kcut_user.c: the handler of
+ * KCUT_UP_RECOVER. Both: the wire tables. Appended to the dispatch file's text before the entry
+ * points.
  */
 void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side half)
 {
@@ -129,105 +158,24 @@ void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side hal
 	if (half == EM_USER) {
 		rec_tables(g, b, "dec");
 		kc_sb_add(b, "/* KCUT_UP_RECOVER: the type, the object (its kernel handle: the local copy is created\n"
-			     " * with that handle) and the fields the kernel re-sends. */\n"
+			     " * with that handle) and the fields the kernel re-sends (rt/wire.c). */\n"
 			     "int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)\n{\n"
-			     "\tuint32_t type = kc_xdr_get_u32(args);\n"
-			     "\tint rc = 0;\n"
-			     "\tvoid *p = kcut_get_ptr(args, 0, NULL, &rc);\n\n"
-			     "\t(void)rt;\n\t(void)res;\n"
-			     "\tif (!rc && (!p || type >= KCUT_NR_TYPES || !kcut_recover_tu[type]))\n"
-			     "\t\trc = KC_RT_EPROTO;\n"
-			     "\tif (!rc)\n"
-			     "\t\tkcut_recover_dec[kcut_recover_tu[type] - 1](args, type, p, &rc);\n"
-			     "\tif (!rc && kc_xdr_dec_done(args))\n"
-			     "\t\trc = KC_RT_EPROTO;\n"
-			     "\treturn rc;\n}\n");
+			     "\treturn kc_wire_recover_serve(rt, args, res);\n}\n\n");
+		wire_tables(b, half);
 		return;
 	}
-	kc_sb_add(b, "#ifndef __KERNEL__\n#include <pthread.h>\n\n");
 	rec_tables(g, b, "enc");
-	kc_sb_add(b,
-		  "/* Every handle the kernel half ever tracked (stale ones are dropped when the array grows\n"
-		  " * and skipped by the hook). */\n"
-		  "static pthread_mutex_t kcut_recover_lock = PTHREAD_MUTEX_INITIALIZER;\n"
-		  "static uint64_t *kcut_recover_h;\n"
-		  "static size_t kcut_recover_n, kcut_recover_cap;\n\n"
-		  "/* kc_objt_track, recording the handle (kcut_ids.h routes the kernel half's calls here). */\n"
-		  "int kcut_recover_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,\n"
-		  "\t\t       size_t nelem)\n{\n"
-		  "\tint rc = (kc_objt_track)(t, h, ptr, type, elem_size, nelem);\n"
-		  "\tsize_t i, j;\n\n"
-		  "\tif (rc)\n\t\treturn rc;\n"
-		  "\tpthread_mutex_lock(&kcut_recover_lock);\n"
-		  "\tif (kcut_recover_n == kcut_recover_cap) {\n"
-		  "\t\tuint32_t ty;\n\t\tsize_t size;\n\n"
-		  "\t\tfor (i = j = 0; i < kcut_recover_n; i++)\n"
-		  "\t\t\tif (!kcut_ptr_info(t, kcut_recover_h[i], &ty, &size))\n"
-		  "\t\t\t\tkcut_recover_h[j++] = kcut_recover_h[i];\n"
-		  "\t\tkcut_recover_n = j;\n"
-		  "\t}\n"
-		  "\tif (kcut_recover_n * 2 >= kcut_recover_cap) {\n"
-		  "\t\tsize_t cap = kcut_recover_cap ? kcut_recover_cap * 2 : 64;\n"
-		  "\t\tuint64_t *v = realloc(kcut_recover_h, cap * sizeof(*v));\n\n"
-		  "\t\tif (v) {\n\t\t\tkcut_recover_h = v;\n\t\t\tkcut_recover_cap = cap;\n\t\t}\n"
-		  "\t}\n"
-		  "\tif (kcut_recover_n < kcut_recover_cap)\n"
-		  "\t\tkcut_recover_h[kcut_recover_n++] = *h;\n"
-		  "\telse\n"
-		  "\t\tkcut_log(\"kcut: recovery: out of memory, an object will not be re-sent after a restart\\n\");\n"
-		  "\tpthread_mutex_unlock(&kcut_recover_lock);\n"
-		  "\treturn 0;\n}\n\n"
-		  "/* The kernel half frees p (kfree & co., through the macros after each TU's includes):\n"
-		  " * forget its handle, on both sides. */\n"
-		  "void kcut_recover_free(const void *p)\n{\n"
-		  "\tif (p && kcut_rt)\n\t\tkc_rt_obj_free(kcut_rt, p);\n}\n\n"
-		  "/* Forget the recorded handles (kcut_kernel_stop, after the endpoint is closed). */\n"
-		  "static void kcut_recover_release(void)\n{\n"
-		  "\tpthread_mutex_lock(&kcut_recover_lock);\n"
-		  "\tfree(kcut_recover_h);\n"
-		  "\tkcut_recover_h = NULL;\n"
-		  "\tkcut_recover_n = kcut_recover_cap = 0;\n"
-		  "\tpthread_mutex_unlock(&kcut_recover_lock);\n}\n\n"
-		  "/* The supervisor's recovery hook: re-send every live recorded object whose type has\n"
-		  " * recovery helpers to the new user half, one KCUT_UP_RECOVER upcall each. Stops at the\n"
-		  " * first crossing failure (the new user half died too: the next incarnation recovers). */\n"
-		  "static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnation)\n{\n"
-		  "\tstruct kc_objt *t = kc_rt_objt(rt);\n"
-		  "\tuint64_t *v;\n\tsize_t n, i, done = 0;\n\n"
-		  "\t(void)arg;\n"
-		  "\tif (getenv(\"KCUT_RECOVER\") && !strcmp(getenv(\"KCUT_RECOVER\"), \"0\"))\n"
-		  "\t\treturn; /* tests: show what happens without it */\n"
-		  "\tpthread_mutex_lock(&kcut_recover_lock);\n"
-		  "\tn = kcut_recover_n;\n"
-		  "\tv = n ? malloc(n * sizeof(*v)) : NULL;\n"
-		  "\tif (v)\n\t\tmemcpy(v, kcut_recover_h, n * sizeof(*v));\n"
-		  "\tpthread_mutex_unlock(&kcut_recover_lock);\n"
-		  "\tif (!v && n) {\n"
-		  "\t\tkcut_log(\"kcut: recovery: out of memory; user half %u starts empty\\n\", incarnation);\n"
-		  "\t\treturn;\n\t}\n"
-		  "\tfor (i = 0; i < n; i++) {\n"
-		  "\t\tstruct kc_rt_call *c;\n\t\tstruct kc_xdr *a, *r;\n"
-		  "\t\tuint32_t ty;\n\t\tsize_t size;\n\t\tvoid *p;\n\t\tint rc = 0;\n\n"
-		  "\t\tif (kcut_ptr_info(t, v[i], &ty, &size) || ty >= KCUT_NR_TYPES || !kcut_recover_tu[ty] ||\n"
-		  "\t\t    kc_objt_lookup(t, &p, v[i], ty, 0, size))\n"
-		  "\t\t\tcontinue;\n"
-		  "\t\trc = kc_rt_call_begin(&c, &a, rt, KCUT_UP_RECOVER);\n"
-		  "\t\tif (rc)\n\t\t\tbreak;\n"
-		  "\t\tkc_xdr_put_u32(a, ty);\n"
-		  "\t\tkcut_put_ptr(a, p, ty, size, 1, &rc);\n"
-		  "\t\tkcut_recover_enc[kcut_recover_tu[ty] - 1](a, ty, p, &rc);\n"
-		  "\t\tif (!rc)\n\t\t\trc = kc_xdr_error(a);\n"
-		  "\t\tif (!rc)\n\t\t\trc = kc_rt_call_invoke(c, &r);\n"
-		  "\t\trc = kc_rt_call_end(c, rc);\n"
-		  "\t\tif (rc) {\n"
-		  "\t\t\tkcut_log(\"kcut: recovery: re-sending object %zu of %zu to user half %u failed: %s\\n\", i + 1,\n"
-		  "\t\t\t\t n, incarnation, kc_rt_strerror(rc));\n"
-		  "\t\t\tif (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN)\n\t\t\t\tbreak;\n"
-		  "\t\t\tcontinue;\n\t\t}\n"
-		  "\t\tdone++;\n"
-		  "\t}\n"
-		  "\tfree(v);\n"
-		  "\tif (getenv(\"KCUT_RT_DEBUG\"))\n"
-		  "\t\tkcut_log(\"kcut: recovery: %zu objects re-sent to user half %u\\n\", done, incarnation);\n"
-		  "}\n#endif\n");
+	kc_sb_add(b, "#ifndef __KERNEL__\n"
+		     "/* The kernel half frees p (kfree & co., through the macros after each TU's includes):\n"
+		     " * forget its handle, on both sides. */\n"
+		     "void kcut_recover_free(const void *p)\n{\n"
+		     "\tkc_wire_free_hook(kcut_rt, p);\n}\n\n"
+		     "/* The supervisor's recovery hook: re-send every live tracked object whose type has\n"
+		     " * recovery helpers to the new user half, one KCUT_UP_RECOVER upcall each (rt/wire.c). */\n"
+		     "static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnation)\n{\n"
+		     "\tif (getenv(\"KCUT_RECOVER\") && !strcmp(getenv(\"KCUT_RECOVER\"), \"0\"))\n"
+		     "\t\treturn; /* tests: show what happens without it */\n"
+		     "\tkc_wire_recover_hook(rt, arg, incarnation);\n"
+		     "}\n#endif\n\n");
+	wire_tables(b, half);
 }

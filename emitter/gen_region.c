@@ -159,3 +159,14 @@ void gen_region_iface(const struct gen *g, struct kc_sb *sb)
 	if (!p->nregions)
 		kc_sb_add(sb, "  none\n");
 }
+
+void gen_region_cmake(const struct gen *g, struct kc_sb *sb)
+{
+	if (g->m->devacc == EM_DA_NONE)
+		return;
+	kc_sb_add(sb, "# device access: the kernel half exports the driver's BARs and coherent buffers through the\n"
+		      "# kernel model's platform glue (kcut_plat_kmodel.h)\n"
+		      "if(TARGET kc_rt_kmodel)\n  target_link_libraries(kcut_kernel_half PUBLIC kc_rt_kmodel)\n"
+		      "elseif(KCUT_RT_KMODEL_LIB)\n  target_link_libraries(kcut_kernel_half PUBLIC ${KCUT_RT_KMODEL_LIB})\n"
+		      "endif()\n\n");
+}

@@ -127,7 +127,7 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	if (seen)
 		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
 	if (f->ret.cls == EM_T_STRING)
-		kc_sb_add(b, "\tstatic KCUT_THREAD_LOCAL char kcut_rbuf[KCUT_STRMAX];\n");
+		kc_sb_add(b, "\tstatic KCUT_THREAD_LOCAL char kcut_rbuf[KC_WIRE_STRMAX];\n");
 	if (f->ret.cls != EM_T_VOID) {
 		kc_sb_add(b, "\t");
 		gen_decl(b, local_spelling(&f->ret), "kcut_ret = 0;\n");
@@ -154,11 +154,12 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		case EM_T_PTR_STRUCT:
 			st = q->params[i].st;
 			if (st < 0) {
-				kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+				kc_sb_addf(b, "\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, 0));\n",
+					   n);
 				break;
 			}
-			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, %s, sizeof(*%s), 1, &kcut_rc);\n", n,
-				   gen_type_struct(g, st), n);
+			kc_sb_addf(b, "\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)%s, %s, sizeof(*%s), 1, 0));\n",
+				   n, gen_type_struct(g, st), n);
 			if (q->params[i].in)
 				kc_sb_addf(b,
 					   "\tif (%s && !kcut_seen(&kcut_s, %s)) {\n"
@@ -170,21 +171,22 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 					   n, n, gen_helper(g, o, fn, st, EM_IN, 1), n);
 			break;
 		case EM_T_VOIDPTR:
-			kc_sb_addf(b, "\tkcut_put_ptr(kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+			kc_sb_addf(b, "\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)%s, KCUT_T_OPAQUE, 1, 1, 0));\n",
+				   n);
 			break;
 		case EM_T_STRING:
-			kc_sb_addf(b, "\tkcut_put_str(kcut_a, %s, &kcut_rc);\n", n);
+			kc_sb_addf(b, "\tkc_wire_put_str(kcut_rt, kcut_a, %s, &kcut_rc);\n", n);
 			break;
 		case EM_T_STRV:
 			gen_strv_put(b, f, &p->t, n);
 			break;
 		case EM_T_FNPTR:
-			kc_sb_addf(b, "\tkcut_put_fn(kcut_a, (kcut_fn_t)%s, &kcut_rc);\n", n);
+			kc_sb_addf(b, "\tkc_wire_put_fn(kcut_rt, kcut_a, (kc_wire_fn)%s, &kcut_rc);\n", n);
 			break;
 		case EM_T_PTR_SCALAR:
 			if (f->word_op) {
-				/* the word of a bit operation (kcut_put_word) */
-				kc_sb_addf(b, "\tkcut_put_word(kcut_a, %s, sizeof(*%s), &kcut_rc);\n", n, n);
+				/* the word of a bit operation (kc_wire_put_word) */
+				kc_sb_addf(b, "\tkc_wire_put_word(kcut_rt, kcut_a, %s, sizeof(*%s), &kcut_rc);\n", n, n);
 				break;
 			}
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
@@ -196,11 +198,14 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		case EM_T_PTR_PTR:
 			st = q->params[i].st;
 			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n", n, n);
+			/* often an out-parameter only (`struct snd_pcm *pcm; snd_pcm_new(.., &pcm)`): a
+			 * value the kernel half cannot know goes as NULL (KC_WP_OUT) */
 			if (st >= 0)
-				kc_sb_addf(b, "\t\tkcut_put_ptr_in(kcut_a, (const void *)*%s, %s, sizeof(**%s), 1, &kcut_rc);\n", n,
-					   gen_type_struct(g, st), n);
+				kc_sb_addf(b, "\t\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)*%s, %s, sizeof(**%s), 1,\n"
+					      "\t\t\t\t\t\t     KC_WP_OUT));\n", n, gen_type_struct(g, st), n);
 			else
-				kc_sb_addf(b, "\t\tkcut_put_ptr_in(kcut_a, (const void *)*%s, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", n);
+				kc_sb_addf(b, "\t\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)*%s, KCUT_T_OPAQUE, 1, 1,\n"
+					      "\t\t\t\t\t\t     KC_WP_OUT));\n", n);
 			break;
 		default:
 			break;
@@ -216,20 +221,17 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			   f->ret.size > 4 ? "u64" : "u32");
 		break;
 	case EM_T_PTR_STRUCT:
-		if (q->ret_st >= 0)
-			kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, sizeof(*kcut_ret), NULL, &kcut_rc);\n");
-		else
-			kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n");
-		break;
 	case EM_T_VOIDPTR:
-		kc_sb_add(b, "\t\tkcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n");
+		kc_sb_add(b, "\t\tkcut_ret = kc_wire_get_ptr(kcut_rt, kcut_r, ");
+		gen_wire_spec(b, g, &q->wret, "kcut_ret");
+		kc_sb_add(b, ", NULL, &kcut_rc);\n");
 		break;
 	case EM_T_FNPTR:
-		kc_sb_addf(b, "\t\tkcut_ret = (%s)kcut_get_fn(kcut_r, &kcut_rc);\n", f->ret.spelling);
+		kc_sb_addf(b, "\t\tkcut_ret = (%s)kc_wire_get_fn(kcut_rt, kcut_r, &kcut_rc);\n", f->ret.spelling);
 		break;
 	case EM_T_STRING:
 		/* valid until the next call of this function by this thread */
-		kc_sb_add(b, "\t\tkcut_ret = kcut_get_str(kcut_r, kcut_rbuf, sizeof(kcut_rbuf), &kcut_rc);\n");
+		kc_sb_add(b, "\t\tkcut_ret = kc_wire_get_str(kcut_rt, kcut_r, kcut_rbuf, sizeof(kcut_rbuf), &kcut_rc);\n");
 		break;
 	default:
 		break;
@@ -259,24 +261,29 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			elem_count(b, f, &p->t);
 			kc_sb_add(b, ", &kcut_rc);\n");
 		}
-		else if (p->t.cls == EM_T_PTR_PTR && st >= 0 && q->params[i].out)
+		else if (p->t.cls == EM_T_PTR_PTR) {
 			/* an object the callee returns through a struct T ** (snd_card_new): its
 			 * handle, then the fields the caller's side reads */
-			kc_sb_addf(b, "\t\tif (%s) {\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n"
-				      "\t\t\tif (kc_xdr_get_bool(kcut_r)) {\n"
-				      "\t\t\t\tif (*%s)\n"
-				      "\t\t\t\t\t%s(kcut_r, (void *)*%s, &kcut_s, &kcut_rc);\n"
-				      "\t\t\t\telse\n"
-				      "\t\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
-				      "\t\t\t}\n\t\t}\n",
-				   n, n, n, n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
-		else if (p->t.cls == EM_T_PTR_PTR && st >= 0)
-			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, sizeof(**%s), NULL, &kcut_rc);\n", n, n, n);
-		else if (p->t.cls == EM_T_PTR_PTR)
-			kc_sb_addf(b, "\t\tif (%s)\n\t\t\t*%s = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);\n", n, n);
+			struct kc_sb dst = { 0 };
+
+			kc_sb_addf(&dst, "*%s", n);
+			kc_sb_addf(b, "\t\tif (%s) {\n\t\t\t*%s = kc_wire_get_ptr(kcut_rt, kcut_r, ", n, n);
+			gen_wire_spec(b, g, &q->params[i].w, dst.s);
+			kc_sb_add(b, ", NULL, &kcut_rc);\n");
+			if (st >= 0 && q->params[i].out)
+				kc_sb_addf(b, "\t\t\tif (kc_xdr_get_bool(kcut_r)) {\n"
+					      "\t\t\t\tif (*%s)\n"
+					      "\t\t\t\t\t%s(kcut_r, (void *)*%s, &kcut_s, &kcut_rc);\n"
+					      "\t\t\t\telse\n"
+					      "\t\t\t\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
+					      "\t\t\t}\n",
+					   n, gen_helper(g, o, fn, st, EM_OUT, 0), n);
+			kc_sb_add(b, "\t\t}\n");
+			kc_sb_free(&dst);
+		}
 	}
 	gen_globals_code(g, b, fn, EM_OUT, 0, "kcut_r", "\t\t");
-	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kcut_peer_fault(kcut_rc, __func__);\n"
+	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);\n"
 		     "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
 		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
@@ -307,11 +314,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		kc_sb_add(b, "\t");
 		switch (t->cls) {
 		case EM_T_FNPTR:
-			kc_sb_addf(b, "kcut_fn_t %s", nb);
+			kc_sb_addf(b, "kc_wire_fn %s", nb);
 			break;
 		case EM_T_PTR_SCALAR:
 			if (f->word_op)
-				kc_sb_addf(b, "%s kcut_v%d = 0, *kcut_w%d;\n", t->sname, i, i);
+				kc_sb_addf(b, "%s kcut_v%d = 0, *kcut_w%d;\n\tsize_t kcut_n%d;\n", t->sname, i, i, i);
 			else if (t->count_param || t->count_expr)
 				kc_sb_addf(b, "%s kcut_v%d[KCUT_ARRMAX / sizeof(%s)] = { 0 };\n\tint kcut_h%d;\n", t->sname, i,
 					   t->sname, i);
@@ -326,7 +333,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "\tint kcut_h%d;\n", i);
 			break;
 		case EM_T_STRING:
-			kc_sb_addf(b, "char kcut_b%d[KCUT_STRMAX];\n\t", i);
+			kc_sb_addf(b, "char kcut_b%d[KC_WIRE_STRMAX];\n\t", i);
 			gen_decl(b, t->spelling, nb);
 			break;
 		case EM_T_STRV:
@@ -359,11 +366,10 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			break;
 		case EM_T_PTR_STRUCT:
 			st = q->params[i].st;
-			if (st >= 0)
-				kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, sizeof(*kcut_p%d), NULL, &kcut_rc);\n", i,
-					   i);
-			else
-				kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n", i);
+			snprintf(nb, sizeof(nb), "kcut_p%d", i);
+			kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_ptr(kcut_rt, kcut_a, ", i);
+			gen_wire_spec(b, g, &q->params[i].w, nb);
+			kc_sb_add(b, ", NULL, &kcut_rc);\n");
 			if (st >= 0 && q->params[i].in)
 				kc_sb_addf(b,
 					   "\tif (kc_xdr_get_bool(kcut_a)) {\n"
@@ -375,28 +381,37 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 					   i, gen_helper(g, o, fn, st, EM_IN, 0), i);
 			break;
 		case EM_T_VOIDPTR:
-			kc_sb_addf(b, "\tkcut_p%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n", i);
+			snprintf(nb, sizeof(nb), "kcut_p%d", i);
+			kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_ptr(kcut_rt, kcut_a, ", i);
+			gen_wire_spec(b, g, &q->params[i].w, nb);
+			kc_sb_add(b, ", NULL, &kcut_rc);\n");
 			break;
 		case EM_T_STRING:
-			kc_sb_addf(b, "\tkcut_p%d = kcut_get_str(kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i, i);
+			kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_str(kcut_rt, kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i,
+				   i);
 			if (q->intern)
 				/* a kernel import may keep the pointer (request_irq's name): a string
-				 * sent by value lives on in kcut_intern's table, not in this frame */
-				kc_sb_addf(b, "\tif (kcut_p%d && kcut_p%d == kcut_b%d && kcut_intern(kcut_b%d))\n"
-					      "\t\tkcut_p%d = (void *)kcut_intern(kcut_b%d);\n", i, i, i, i, i, i);
+				 * sent by value lives on in rt's interned strings, not in this frame */
+				kc_sb_addf(b, "\tkcut_p%d = (void *)kc_wire_keep_str(kcut_rt, kcut_p%d, kcut_b%d, &kcut_rc);\n", i,
+					   i, i);
 			break;
 		case EM_T_STRV:
 			gen_strv_get(b, f, i);
 			break;
 		case EM_T_FNPTR:
-			kc_sb_addf(b, "\tkcut_p%d = kcut_get_fn(kcut_a, &kcut_rc);\n", i);
+			kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_fn(kcut_rt, kcut_a, &kcut_rc);\n", i);
 			break;
 		case EM_T_PTR_SCALAR:
 			if (f->word_op) {
 				/* the word of a bit operation: the kernel's own, or kcut_v holding the
-				 * value of a user-local one (kcut_get_word) */
-				kc_sb_addf(b, "\tkcut_w%d = kcut_get_word(kcut_a, (void *)(uintptr_t)&kcut_v%d, "
-					      "sizeof(kcut_v%d), &kcut_rc);\n", i, i, i);
+				 * value of a user-local one (kc_wire_get_word); the bit number must lie
+				 * inside the word's object (kc_wire_bit_check) */
+				kc_sb_addf(b, "\tkcut_w%d = kc_wire_get_word(kcut_rt, kcut_a, (void *)(uintptr_t)&kcut_v%d, "
+					      "sizeof(kcut_v%d), &kcut_n%d, &kcut_rc);\n", i, i, i, i);
+				if (i > 0 && f->params[0].t.cls == EM_T_INT)
+					kc_sb_addf(b, "\tif (!kcut_rc)\n\t\tkcut_rc = kc_wire_bit_check((int64_t)kcut_p0, kcut_n%d);\n", i);
+				else
+					kc_sb_addf(b, "\t(void)kcut_n%d;\n", i);
 				break;
 			}
 			if (t->count_param || t->count_expr) {
@@ -419,9 +434,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				   i, i, i, i);
 			break;
 		case EM_T_PTR_PTR:
+			snprintf(nb, sizeof(nb), "kcut_v%d", i);
 			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
-				      "\t\tkcut_v%d = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);\n",
-				   i, i, i);
+				      "\t\tkcut_v%d = kc_wire_get_ptr(kcut_rt, kcut_a, ", i, i, i);
+			gen_wire_spec(b, g, &q->params[i].w, nb);
+			kc_sb_add(b, ", NULL, &kcut_rc);\n");
 			break;
 		default:
 			break;
@@ -429,7 +446,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	}
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
-		     "\t\treturn kcut_peer_fault(kcut_rc, __func__);\n\t");
+		     "\t\treturn kc_wire_fault(kcut_rt, kcut_rc, __func__);\n\t");
 	if (q->untrack)
 		/* the object is about to be freed: its handle must not find a later object there */
 		kc_sb_add(b, "kc_objt_untrack(kc_rt_objt(kcut_rt), (const void *)kcut_p0);\n\t");
@@ -442,6 +459,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			      "\t\t\tkcut_f[kcut_k++] = *kcut_m++;\n\t\t\tkcut_f[kcut_k++] = *kcut_m++;\n\t\t}\n"
 			      "\t\tkcut_f[kcut_k++] = '%%';\n\t\tkcut_f[kcut_k++] = 's';\n\t\tkcut_f[kcut_k] = 0;\n\t\t",
 			   f->nparams - 1, f->nparams - 1);
+	if (q->alloc_n && q->alloc_each && (f->ret.cls == EM_T_VOIDPTR || f->ret.cls == EM_T_PTR_STRUCT))
+		/* what the user half may allocate in the kernel is bounded: over the bound the
+		 * allocator is not called and the user half sees a failed allocation */
+		kc_sb_addf(b, "if (kc_wire_alloc_check(kcut_rt, %s, %s))\n\t\tkcut_ret = NULL;\n\telse\n\t\t",
+			   q->alloc_n, q->alloc_each);
 	if (f->ret.cls != EM_T_VOID)
 		kc_sb_add(b, "kcut_ret = ");
 	kc_sb_addf(b, "%s(", f->name);
@@ -477,27 +499,28 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		st = q->ret_st;
 		if (st >= 0 && q->alloc_size)
 			/* alloc_etherdev(): the object is the struct plus the driver's private area */
-			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, %s, %s, &kcut_rc);\n", gen_type_struct(g, st),
-				   q->alloc_size);
+			kc_sb_addf(b, "\tkcut_fail(&kcut_rc, kc_wire_track_alloc(kcut_rt, kcut_ret, %s, %s));\n",
+				   gen_type_struct(g, st), q->alloc_size);
 		if (st >= 0)
-			kc_sb_addf(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, %s, sizeof(*kcut_ret), 1, &kcut_rc);\n",
+			kc_sb_addf(b, "\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_ret, %s, sizeof(*kcut_ret), 1, 0));\n",
 				   gen_type_struct(g, st));
 		else
-			kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
+			kc_sb_add(b, "\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, 0));\n");
 		used_r = 1;
 		break;
 	case EM_T_VOIDPTR:
 		if (q->alloc_size)
-			kc_sb_addf(b, "\tkcut_track_alloc(kcut_ret, KCUT_T_OPAQUE, %s, &kcut_rc);\n", q->alloc_size);
-		kc_sb_add(b, "\tkcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n");
+			kc_sb_addf(b, "\tkcut_fail(&kcut_rc, kc_wire_track_alloc(kcut_rt, kcut_ret, KCUT_T_OPAQUE, %s));\n",
+				   q->alloc_size);
+		kc_sb_add(b, "\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, 0));\n");
 		used_r = 1;
 		break;
 	case EM_T_FNPTR:
-		kc_sb_add(b, "\tkcut_put_fn(kcut_r, (kcut_fn_t)kcut_ret, &kcut_rc);\n");
+		kc_sb_add(b, "\tkc_wire_put_fn(kcut_rt, kcut_r, (kc_wire_fn)kcut_ret, &kcut_rc);\n");
 		used_r = 1;
 		break;
 	case EM_T_STRING:
-		kc_sb_add(b, "\tkcut_put_str(kcut_r, kcut_ret, &kcut_rc);\n");
+		kc_sb_add(b, "\tkc_wire_put_str(kcut_rt, kcut_r, kcut_ret, &kcut_rc);\n");
 		used_r = 1;
 		break;
 	default:
@@ -524,7 +547,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		} else if (t->cls == EM_T_PTR_PTR) {
 			kc_sb_addf(b, "\tif (kcut_h%d)\n", i);
 			if (st >= 0 && q->params[i].out)
-				kc_sb_addf(b, "\t{\n\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, &kcut_rc);\n"
+				kc_sb_addf(b, "\t{\n\t\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, 0));\n"
 					      "\t\tif (kcut_v%d && !kcut_seen(&kcut_s, kcut_v%d)) {\n"
 					      "\t\t\tkc_xdr_put_bool(kcut_r, 1);\n"
 					      "\t\t\t%s(kcut_r, (void *)kcut_v%d, &kcut_s, &kcut_rc);\n"
@@ -533,10 +556,10 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 					      "\t\t}\n\t}\n",
 					   i, gen_type_struct(g, st), i, i, i, gen_helper(g, o, fn, st, EM_OUT, 1), i);
 			else if (st >= 0)
-				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, &kcut_rc);\n",
+				kc_sb_addf(b, "\t\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_v%d, %s, sizeof(*kcut_v%d), 1, 0));\n",
 					   i, gen_type_struct(g, st), i);
 			else
-				kc_sb_addf(b, "\t\tkcut_put_ptr(kcut_r, (const void *)kcut_v%d, KCUT_T_OPAQUE, 1, 1, &kcut_rc);\n", i);
+				kc_sb_addf(b, "\t\tkcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_v%d, KCUT_T_OPAQUE, 1, 1, 0));\n", i);
 			used_r = 1;
 		} else if (t->cls == EM_T_PTR_SCALAR && f->word_op) {
 			/* the new value of the word, for the user half's copy */

@@ -40,6 +40,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 	rc = em_plan_files(p, m, err);
 	if (rc)
 		return rc;
+	em_plan_wire(p, m);
 	em_plan_sent(p, m);
 	em_plan_local_imports(p, m);
 	em_plan_locks(p, m);
@@ -59,6 +60,7 @@ static void ops_free(struct em_op *ops, int n)
 			ops_free(ops[i].cases[j].ops, ops[i].cases[j].nops);
 		}
 		free(ops[i].cases);
+		em_wire_free(&ops[i].w);
 	}
 	free(ops);
 }
@@ -78,9 +80,14 @@ void em_plan_free(struct em_plan *p)
 	for (i = 0; p->fn && i <= p->m->nf; i++) {
 		struct em_pfunc *q = &p->fn[i];
 
+		for (j = 0; q->params && j < p->m->f[i].nparams; j++)
+			em_wire_free(&q->params[j].w);
 		free(q->params);
+		em_wire_free(&q->wret);
 		free(q->cand);
 		free(q->alloc_size);
+		free(q->alloc_n);
+		free(q->alloc_each);
 		free(q->gset.gid);
 		free(q->gset.mode);
 		free(q->sent);
@@ -98,11 +105,16 @@ void em_plan_free(struct em_plan *p)
 		free(pf->help);
 		free(pf->rec);
 		free(pf->no_fnptr);
+		free(pf->sized);
+		free(pf->embeds);
 	}
 	free(p->files);
 	for (i = 0; i < p->nlocal_imports; i++)
 		free(p->local_imports[i]);
 	free(p->local_imports);
+	for (i = 0; i < p->nembeds; i++)
+		free(p->embeds[i].off);
+	free(p->embeds);
 	for (i = 0; i < p->nlocks; i++)
 		free(p->locks[i]);
 	free(p->locks);

@@ -31,6 +31,46 @@ struct em_gset {
 	uint8_t *mode;
 };
 
+/*
+ * The check of one pointer a receiver decodes (rt's struct kc_wire_ptr, docs/runtime.md "What the
+ * user half can and cannot make the kernel half do"): what the receiving code does with it. The
+ * kernel half's rt/wire.c checks every pointer the user half sends against it; the user half's
+ * copy ignores what only the kernel side checks. Flags as rt's KC_WP_*.
+ */
+#define EM_WP_BASE 0x01u     /* freed, locked, an irq cookie, work or timer: the object's start */
+#define EM_WP_HEAP 0x02u     /* freed by a memory deallocator: an allocation made for the user half */
+#define EM_WP_NOGLOBAL 0x04u /* never a driver global (freed, kept as a cookie) */
+#define EM_WP_INTERIOR 0x08u /* a declared pointer into an array: anywhere inside its object */
+#define EM_WP_OUT 0x20u      /* an out-parameter's value (user side: unknown pointers go as NULL) */
+
+/* A place the expected struct may sit at: embedded in tracked struct st at byte offset `off` (a
+ * C constant expression: __builtin_offsetof(...), plus the private area's start). */
+struct em_wat {
+	int st;
+	char *off;
+	int top; /* the struct the offset expression names (complete where it is printed) */
+};
+
+/* A struct the driver embeds in a tracked struct (&adapter->hw for a struct simnic_hw *, the
+ * private area behind a net_device): registered once in rt's wire tables (kcut_embeds), by the
+ * files where outer and top are complete; rt/wire.c accepts a pointer of type inner there. */
+struct em_embed {
+	int outer, top; /* struct indexes */
+	int inner;      /* tracker type id */
+	char *off;
+};
+
+struct em_wire {
+	int st;            /* expected struct (its tracker type), -1: any */
+	unsigned flags;    /* EM_WP_* */
+	int sized;         /* the receiver touches sizeof(*pointer) bytes (else: at least 1) */
+	const char *kname; /* st < 0: the kernel object's struct name (mutex, spinlock: not in the model) */
+	char *ktype;       /* ... and its type as the parameter spells it (spinlock_t) */
+	int ktid;          /* ... and the tracker type id the plan gave it (KCUT_T_K_<type>) */
+	struct em_wat *at; /* EM_WP_BASE of an embedded kernel object (a lock in the driver's struct) */
+	int nat;
+};
+
 /* A parameter of a crossing function. */
 struct em_pparam {
 	int st;  /* struct T * or struct T **: T's struct index, -1 */
@@ -38,6 +78,7 @@ struct em_pparam {
 	int out; /* struct T *: the fields it may write come back; struct T **: the returned object's */
 	int region; /* a pointer into a device region (iounmap's addr): its enum kc_region_kind, 0
 		     * (plan_region.c); crosses as (region, offset), wire kind 3 */
+	struct em_wire w; /* a pointer parameter (struct T ** / T *: the object's) as the callee decodes it */
 };
 
 /* What the plan decided for one crossing function (or the recovery pseudo-function). */
@@ -50,6 +91,8 @@ struct em_pfunc {
 	int ncand;               /* ... out-fields (the handler picks by tracker type) */
 	char *alloc_size;        /* a kernel allocator: its result's size in the handler's locals */
 	int untrack;             /* a deallocator: the handler forgets argument 0 before the call */
+	struct em_wire wret;     /* a pointer result as the caller decodes it */
+	char *alloc_n, *alloc_each; /* a kernel allocator: element count and size (kc_wire_alloc_check) */
 	int intern;              /* a kernel import that may keep the strings it is passed */
 	int ret_region;          /* the result points into a device region (dma_alloc_coherent): its
 				  * enum kc_region_kind, 0 (plan_region.c) */
@@ -90,6 +133,7 @@ struct em_op {
 	int follow;              /* EM_OP_PTR: the pointed-to object's fields cross (helper st) */
 	int type;                /* tracker type id of what crosses (0: none, or not encoded) */
 	char *arg;               /* ARRAY: length; UNION: discriminator path; HANDLES: member */
+	struct em_wire w;        /* PTR, ARRAY, HANDLE(S), LIST, KLIST: the pointer as the receiver decodes it */
 	struct em_case *cases;   /* EM_OP_UNION */
 	int ncases;
 };
@@ -145,6 +189,11 @@ struct em_pfile {
 	int nhelp_early;        /* ... the first nhelp_early before the recovery functions */
 	int *rec;               /* structs whose recovery helpers this file carries */
 	int nrec;
+	int *embeds;            /* p->embeds entries this file registers (outer and top complete) */
+	int nembeds;
+	int *sized;             /* tracked structs complete in this file: their sizes go to rt's
+				 * wire tables (kcut_type_size), in struct order */
+	int nsized;
 	uint8_t *no_fnptr;      /* per definition of the TU: 1 when it lives in an init or exit
 				 * section (__init/__exit, the functions module_init/module_exit
 				 * register): kept out of the function-pointer table, whose pointers
@@ -164,6 +213,8 @@ struct em_plan {
 	int nfiles;
 	char **local_imports;    /* kernel imports the user half calls locally (interface.txt) */
 	int nlocal_imports;
+	struct em_embed *embeds; /* structs embedded in tracked structs (plan_marshal.c, em_plan_wire) */
+	int nembeds;
 	char **locks;            /* locks taken in both halves: "kind expr: fn(half) ..." */
 	int nlocks;
 	int locks_unreadable;
@@ -240,6 +291,11 @@ void em_plan_stub_roots(struct em_plan *p, struct em_model *m, struct em_pfile *
 void em_plan_handler_roots(struct em_plan *p, struct em_model *m, struct em_pfile *pf, int fn);
 void em_plan_helpers(struct em_plan *p, struct em_model *m, struct em_pfile *pf);
 void em_plan_sent(struct em_plan *p, const struct em_model *m);
+
+/* The wire checks of every pointer (after the files: tracker types are numbered, at places need
+ * them). */
+void em_plan_wire(struct em_plan *p, struct em_model *m);
+void em_wire_free(struct em_wire *w);
 
 /* plan_files.c */
 int em_plan_files(struct em_plan *p, struct em_model *m, struct kc_err *err);

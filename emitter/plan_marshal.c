@@ -172,7 +172,7 @@ static int complete_in_tu(const struct em_model *m, int fn, int st)
  * snd_card, alloc_etherdev() the net_device) come with the fields of T the crossing's out-set has:
  * after the pointer, a type word (the returned object's tracker type, 0: no fields follow) and
  * T's out-fields. For a void * result the candidates are every struct with out-fields, chosen at
- * run time by the type the object is tracked with (kcut_type_at). At most 64.
+ * run time by the type the object is tracked with (kc_wire_type_at). At most 64.
  */
 static void ret_candidates(const struct em_model *m, int fn, struct em_pfunc *pf)
 {
@@ -214,6 +214,102 @@ static char *alloc_size(const struct em_func *f)
 	return kc_sb_steal(&sb);
 }
 
+/* A kernel allocator's element count and element size in its handler's locals, for the bound
+ * the kernel half checks before it allocates for the user half (kc_wire_alloc_check). */
+static void alloc_parts(const struct em_func *f, char **n, char **each)
+{
+	struct kc_sb a = { 0 }, b = { 0 };
+	int count, size;
+
+	*n = *each = NULL;
+	if (!em_allocator(f->name, &count, &size) || size >= f->nparams || count >= f->nparams)
+		return;
+	if (count >= 0)
+		kc_sb_addf(&a, "(size_t)kcut_p%d", count);
+	else
+		kc_sb_add(&a, "1");
+	if (count == -2)
+		kc_sb_addf(&b, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_p%d", size);
+	else
+		kc_sb_addf(&b, "(size_t)kcut_p%d", size);
+	*n = kc_sb_steal(&a);
+	*each = kc_sb_steal(&b);
+}
+
+/* Memory deallocators: what they free must be an allocation a kernel allocator made for the user
+ * half (other deallocators free objects of their own type: socket buffers, cards, net devices). */
+static int memory_free(const char *name)
+{
+	return !strcmp(name, "kfree") || !strcmp(name, "kvfree") || !strcmp(name, "vfree") ||
+	       !strcmp(name, "kfree_sensitive");
+}
+
+/* Kernel imports that keep a pointer parameter as a cookie (the irq handler's dev_id): its index,
+ * else -1. The kernel compares it and passes it back; it must be an object's start, never a
+ * driver global (free_irq with another cookie frees someone else's handler). */
+static int cookie_param(const struct em_func *f)
+{
+	static const struct {
+		const char *name;
+		int param;
+	} cookies[] = {
+		{ "request_irq", 4 },	  { "request_threaded_irq", 5 }, { "devm_request_irq", 5 },
+		{ "free_irq", 1 },	  { "devm_free_irq", 2 },	  { "request_any_context_irq", 4 },
+		{ "devm_request_threaded_irq", 6 },
+	};
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(cookies); i++)
+		if (!strcmp(f->name, cookies[i].name) && cookies[i].param < f->nparams &&
+		    f->params[cookies[i].param].t.cls == EM_T_VOIDPTR)
+			return cookies[i].param;
+	return -1;
+}
+
+/* How the callee of fn decodes pointer parameter j (struct em_wire; at places: em_plan_wire). */
+static void param_wire(const struct em_model *m, const struct em_func *f, const struct em_pfunc *pf, int j,
+		       struct em_wire *w)
+{
+	const struct em_type *t = &f->params[j].t;
+	int import = f->down && !f->is_defined;
+
+	w->st = -1;
+	if ((t->cls == EM_T_PTR_STRUCT || t->cls == EM_T_PTR_PTR) && pf->params[j].st >= 0 &&
+	    !is_anon(m->s[pf->params[j].st].name)) {
+		w->st = pf->params[j].st;
+		w->sized = 1;
+	}
+	if (t->cls == EM_T_PTR_PTR)
+		w->flags |= EM_WP_OUT; /* often an out-parameter only: its value may be garbage */
+	if (!import)
+		return;
+	if (t->cls == EM_T_PTR_STRUCT && t->sname && em_kernel_owned(t->sname)) {
+		/* a lock, work item, timer ...: its start, where the driver embeds it (`at` places) */
+		w->flags |= EM_WP_BASE;
+		w->sized = 1;
+		if (w->st < 0) {
+			const char *sp = t->spelling;
+			size_t n;
+
+			if (!strncmp(sp, "const ", 6))
+				sp += 6;
+			n = strlen(sp);
+			while (n && (sp[n - 1] == '*' || sp[n - 1] == ' '))
+				n--;
+			w->kname = t->sname;
+			w->ktype = kc_xstrdup(sp);
+			w->ktype[n] = 0; /* "struct mutex", "spinlock_t" */
+		}
+	}
+	if (j == 0 && pf->untrack) {
+		w->flags |= EM_WP_BASE | EM_WP_NOGLOBAL;
+		if (memory_free(f->name))
+			w->flags |= EM_WP_HEAP;
+	}
+	if (j == cookie_param(f))
+		w->flags |= EM_WP_BASE | EM_WP_NOGLOBAL;
+}
+
 /* The per-function plan of every crossing function: what each parameter carries, the returned
  * objects, the allocator and deallocator rules of kernel imports. */
 void em_plan_funcs(struct em_plan *p, struct em_model *m)
@@ -247,12 +343,21 @@ void em_plan_funcs(struct em_plan *p, struct em_model *m)
 				pf->seen = 1;
 		}
 		ret_candidates(m, i, pf);
-		if (f->down && !f->is_defined)
+		if (f->down && !f->is_defined) {
 			pf->alloc_size = alloc_size(f);
+			alloc_parts(f, &pf->alloc_n, &pf->alloc_each);
+		}
 		pf->untrack = !f->is_defined && em_deallocator(f->name) && f->nparams > 0 &&
 			      (f->params[0].t.cls == EM_T_PTR_STRUCT || f->params[0].t.cls == EM_T_VOIDPTR);
+		for (j = 0; j < f->nparams; j++)
+			param_wire(m, f, pf, j, &pf->params[j].w);
+		pf->wret.st = -1;
+		if (pf->ret_st >= 0 && !is_anon(m->s[pf->ret_st].name)) {
+			pf->wret.st = pf->ret_st;
+			pf->wret.sized = 1;
+		}
 		/* a kernel import may keep the pointer (request_irq's name): a string sent by value
-		 * lives on in kcut_intern's table, not in the handler's frame */
+		 * lives on in rt's interned strings (kc_wire_keep_str), not in the handler's frame */
 		pf->intern = !f->is_defined && !f->fmt_fwd;
 	}
 }
@@ -349,6 +454,7 @@ static struct em_op *op_add(struct em_op **v, int *n, enum em_op_kind kind, cons
 	op->f = f;
 	op->path = kc_xstrdup(path);
 	op->st = -1;
+	op->w.st = -1;
 	return op;
 }
 
@@ -492,6 +598,8 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 
 			op = op_add(v, n, EM_OP_KLIST, f, nm);
 			op->st = h;
+			op->w.st = f->list_st;
+			op->w.sized = 1;
 			if (w->enc)
 				op->type = em_plan_type(w->p, m, f->list_st);
 		}
@@ -573,6 +681,8 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 			op = op_add(v, n, EM_OP_PTR, f, nm);
 			op->send = send != 0;
 			op->follow = follow;
+			op->w.st = f->target_st;
+			op->w.sized = 1;
 			if (send && w->enc)
 				op->type = em_plan_type(w->p, m, f->target_st);
 			if (follow)
@@ -599,6 +709,7 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 				break;
 			}
 			op = op_add(v, n, EM_OP_ARRAY, f, nm);
+			op->w.flags = EM_WP_INTERIOR; /* a declared pointer into an array */
 			if (w->enc) {
 				struct kc_sb len = { 0 };
 
@@ -624,6 +735,8 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 
 				op = op_add(v, n, EM_OP_LIST, f, nm);
 				op->st = h;
+				op->w.st = f->target_st;
+				op->w.sized = 1;
 				if (w->enc)
 					op->type = em_plan_type(w->p, m, f->target_st);
 			}
@@ -724,4 +837,237 @@ void em_plan_sent(struct em_plan *p, const struct em_model *m)
 			mark_sent(m, i, p->fn[i].cand[j], EM_OUT, one, visiting);
 	}
 	free(visiting);
+}
+
+/* ---- the wire checks' `at` places ---- */
+
+static void wat_add(struct em_wire *w, int st, char *off, int top)
+{
+	int i;
+
+	for (i = 0; i < w->nat; i++)
+		if (w->at[i].st == st && !strcmp(w->at[i].off, off)) {
+			free(off);
+			return;
+		}
+	w->at = kc_xrealloc(w->at, (size_t)(w->nat + 1) * sizeof(*w->at));
+	w->at[w->nat].st = st;
+	w->at[w->nat].top = top;
+	w->at[w->nat++].off = off;
+}
+
+/* Is embedded field f the object w expects (struct w->st, or the kernel struct w->kname)? */
+static int embeds(const struct em_field *f, const struct em_wire *w)
+{
+	if (w->st >= 0)
+		return f->target_st == w->st;
+	return (w->kname && f->target && !strcmp(f->target, w->kname)) || (w->ktype && !strcmp(f->type, w->ktype));
+}
+
+/* Where w's object sits embedded in struct cur (through embedded named structs, at most 4 deep),
+ * cur being top itself or embedded in it at C path prefix: each place added to w as (owner,
+ * base + the offset of the path in top). */
+static void embed_places(const struct em_model *m, int top, int cur, const char *prefix, int depth, int owner,
+			 const char *base, struct em_wire *w)
+{
+	const struct em_struct *s = &m->s[cur];
+	int i;
+
+	for (i = 0; i < s->nfields && depth < 4; i++) {
+		const struct em_field *f = &s->fields[i];
+		char path[512];
+
+		if (strcmp(f->kind, "struct"))
+			continue;
+		if (f->name[0] == '<')
+			snprintf(path, sizeof(path), "%s", prefix); /* unnamed member: its fields are cur's */
+		else
+			snprintf(path, sizeof(path), "%s%s", prefix, f->name);
+		if (f->name[0] != '<' && embeds(f, w)) {
+			struct kc_sb sb = { 0 };
+
+			kc_sb_addf(&sb, "%s__builtin_offsetof(struct %s, %s)", base, m->s[top].name, path);
+			wat_add(w, owner, kc_sb_steal(&sb), top);
+		} else if (f->target_st >= 0 && !em_kernel_owned(m->s[f->target_st].name) &&
+			   !m->s[f->target_st].is_union) {
+			char sub[520];
+
+			snprintf(sub, sizeof(sub), "%s%s", path, f->name[0] != '<' ? "." : "");
+			embed_places(m, top, f->target_st, sub, depth + 1, owner, base, w);
+		}
+	}
+}
+
+/* Is struct st complete in file `file` (a driver function there accesses one of its fields)? */
+static int complete_in_file(const struct em_model *m, const char *file, int st)
+{
+	int i;
+
+	for (i = 0; file && i < m->na; i++)
+		if (m->gf[m->a[i].gfield]->st == st && m->f[m->a[i].func].file &&
+		    !strcmp(m->f[m->a[i].func].file, file))
+			return 1;
+	return 0;
+}
+
+/* The places of an object the receiver expects where a driver embeds it (&pci->dev for a
+ * struct device *, a lock in the driver's struct): every tracked struct (complete in `file`,
+ * unless NULL) that embeds it, and the private area behind a net_device. */
+static void wire_places(const struct em_model *m, const char *file, struct em_wire *w)
+{
+	int u;
+
+	if (w->st < 0 && !w->kname && !w->ktype)
+		return;
+	if (w->st >= 0 && w->st == m->priv_st && m->priv_owner_st >= 0 && m->s[m->priv_owner_st].type_id &&
+	    (!file || complete_in_file(m, file, m->priv_owner_st)))
+		/* netdev_priv(): the private area itself, behind its net_device */
+		wat_add(w, m->priv_owner_st, kc_xstrdup("ALIGN(sizeof(struct net_device), NETDEV_ALIGN)"),
+			m->priv_owner_st);
+	for (u = 0; u < m->ns; u++) {
+		const struct em_struct *s = &m->s[u];
+
+		if (!s->type_id || is_anon(s->name) || s->is_union || em_kernel_owned(s->name) || u == w->st ||
+		    (file && !complete_in_file(m, file, u)))
+			continue;
+		embed_places(m, u, u, "", 0, u, "", w);
+		if (u == m->priv_st && m->priv_owner_st >= 0 && m->s[m->priv_owner_st].type_id &&
+		    (!file || complete_in_file(m, file, m->priv_owner_st)))
+			/* the private area of a net_device: tracked as a part of it (alloc_etherdev) */
+			embed_places(m, u, u, "", 0, m->priv_owner_st, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + ",
+				     w);
+	}
+}
+
+/* Mark the tracked structs whose size file pf can name: those its helpers dereference and those
+ * its stubs and handlers take by pointer (they print sizeof of them already). */
+static void mark_fn_sized(const struct em_plan *p, const struct em_model *m, int fn, uint8_t *mark)
+{
+	const struct em_pfunc *q = &p->fn[fn];
+	int j;
+
+	if (!q->params)
+		return;
+	for (j = 0; j < m->f[fn].nparams; j++)
+		if (m->f[fn].params[j].t.cls == EM_T_PTR_STRUCT && q->params[j].st >= 0)
+			mark[q->params[j].st] = 1;
+}
+
+static void file_sized(const struct em_plan *p, const struct em_model *m, struct em_pfile *pf)
+{
+	uint8_t *mark = kc_xcalloc((size_t)m->ns + 1, 1);
+	const struct em_scan *sc = &m->scans[pf->tu];
+	int i;
+
+	for (i = 0; i < pf->nhelp; i++)
+		mark[pf->help[i].st] = 1;
+	for (i = 0; i < pf->nhandlers; i++)
+		mark_fn_sized(p, m, pf->handlers[i], mark);
+	for (i = 0; i < pf->nimports; i++)
+		mark_fn_sized(p, m, pf->imports[i], mark);
+	for (i = 0; i < pf->nitems; i++)
+		if (pf->items[i].kind == EM_ITEM_STUB && sc->defs[pf->items[i].def].func >= 0)
+			mark_fn_sized(p, m, sc->defs[pf->items[i].def].func, mark);
+	for (i = 0; i < m->ns; i++)
+		if (mark[i] && m->s[i].type_id && !is_anon(m->s[i].name)) {
+			pf->sized = kc_xrealloc(pf->sized, (size_t)(pf->nsized + 1) * sizeof(*pf->sized));
+			pf->sized[pf->nsized++] = i;
+		}
+	free(mark);
+}
+
+/* Most embedded places the wire tables register. */
+#define EM_EMBED_MAX 1024
+
+/* Register the places w's object is embedded at (tracker type tid) in p->embeds. */
+static void embeds_of(struct em_plan *p, const struct em_model *m, struct em_wire *w, int tid)
+{
+	struct em_wire tmp = *w;
+	int i;
+
+	tmp.at = NULL;
+	tmp.nat = 0;
+	tmp.ktype = w->ktype;
+	wire_places(m, NULL, &tmp);
+	for (i = 0; i < tmp.nat && p->nembeds < EM_EMBED_MAX; i++) {
+		struct em_embed *e;
+
+		p->embeds = kc_xrealloc(p->embeds, (size_t)(p->nembeds + 1) * sizeof(*p->embeds));
+		e = &p->embeds[p->nembeds++];
+		e->outer = tmp.at[i].st;
+		e->inner = tid;
+		e->top = tmp.at[i].top;
+		e->off = tmp.at[i].off;
+		tmp.at[i].off = NULL;
+	}
+	for (i = 0; i < tmp.nat; i++)
+		free(tmp.at[i].off);
+	free(tmp.at);
+}
+
+void em_plan_wire(struct em_plan *p, struct em_model *m)
+{
+	int i, j, t;
+
+	for (i = 0; i < p->nfiles; i++)
+		file_sized(p, m, &p->files[i]);
+	/* a kernel object outside the model passed by address (a mutex in the driver's struct): a
+	 * tracker type of its own (KCUT_T_K_<type>), for the places the driver embeds it */
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+
+		if ((!f->up && !f->down) || !p->fn[i].params)
+			continue;
+		for (j = 0; j < f->nparams; j++) {
+			struct em_wire *w = &p->fn[i].params[j].w;
+			struct kc_sb sb = { 0 };
+
+			if (!w->ktype)
+				continue;
+			kc_sb_add(&sb, "KCUT_T_K_");
+			add_ident(&sb, w->kname ? w->kname : w->ktype);
+			for (t = 1; t < p->ntypes && strcmp(p->types[t], sb.s); t++)
+				;
+			if (t == p->ntypes) {
+				w->ktid = type_add(p, kc_sb_steal(&sb));
+				/* its places: once, in the wire tables */
+				embeds_of(p, m, w, w->ktid);
+			} else {
+				w->ktid = t;
+				kc_sb_free(&sb);
+			}
+		}
+	}
+	/* tracked structs embedded in tracked structs: once, in the wire tables */
+	for (t = 0; t < m->ns; t++) {
+		struct em_wire w = { 0 };
+
+		if (!m->s[t].type_id || is_anon(m->s[t].name) || m->s[t].is_union)
+			continue;
+		w.st = t;
+		embeds_of(p, m, &w, m->s[t].type_id);
+	}
+	for (i = 0; i < p->nfiles; i++) {
+		struct em_pfile *pf = &p->files[i];
+		const char *file = m->tus[pf->tu].file;
+
+		for (j = 0; j < p->nembeds; j++)
+			if (complete_in_file(m, file, p->embeds[j].top) && complete_in_file(m, file, p->embeds[j].outer)) {
+				pf->embeds = kc_xrealloc(pf->embeds, (size_t)(pf->nembeds + 1) * sizeof(*pf->embeds));
+				pf->embeds[pf->nembeds++] = j;
+			}
+	}
+}
+
+void em_wire_free(struct em_wire *w)
+{
+	int i;
+
+	for (i = 0; i < w->nat; i++)
+		free(w->at[i].off);
+	free(w->at);
+	free(w->ktype);
+	w->ktype = NULL;
+	w->at = NULL;
+	w->nat = 0;
 }

@@ -479,10 +479,12 @@ static int command(struct tune *t, char *line)
 		o.budget = t->cur.budget;
 		o.pins = pins;
 		o.n_pins = t->cur.npins;
-		if (t->db && kc_part_store(t->db, t->g, &o, t->profile, t->r, argv[1], &err) < 0)
+		if (t->db && kc_part_store(t->db, t->g, &o, t->profile, t->r, argv[1], &err) < 0) {
 			printf("  error: %s\n", err.msg);
-		else
-			printf("  saved as partition '%s'\n", argv[1]);
+			free(pins);
+			return 0;
+		}
+		printf("  saved as partition '%s'\n", argv[1]);
 		free(pins);
 		t->saved = kc_xrealloc(t->saved, (t->nsaved + 1) * sizeof(*t->saved));
 		t->saved[t->nsaved].name = kc_xstrdup(argv[1]);

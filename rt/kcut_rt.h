@@ -527,6 +527,13 @@ struct kc_wire_global {
 	void *p;
 	size_t size;
 };
+/* A struct of tracker type `inner` the driver embeds in objects of type `outer` at byte offset
+ * `off` (&adapter->hw, &pci->dev, the private area behind a net_device): a pointer expected to be
+ * an `inner` may point there. outer 0: an unused entry. */
+struct kc_wire_embed {
+	uint32_t outer, inner;
+	size_t off;
+};
 struct kc_wire_tables {
 	struct kc_wire_global *globals; /* global id -> this half's variable */
 	uint32_t nglobals;
@@ -542,6 +549,8 @@ struct kc_wire_tables {
 	const unsigned char *recover_has;
 	void (*recover_enc)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 	void (*recover_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+	const struct kc_wire_embed *embeds; /* where tracked structs embed tracked structs */
+	uint32_t nembeds;
 };
 
 /* What the receiver expects of one pointer. */
@@ -550,7 +559,8 @@ struct kc_wire_at {
 	size_t off;    /* ... at this byte offset */
 };
 struct kc_wire_ptr {
-	uint32_t type;        /* expected tracker type; 0: any (void *, a struct outside the model) */
+	uint32_t type;        /* expected tracker type (or one embedded where the tables' embeds say);
+			       * 0: any (void *, a struct outside the model) */
 	uint32_t flags;       /* KC_WP_* */
 	size_t need;          /* bytes from the pointer the receiver touches; 0 counts as 1 */
 	const struct kc_wire_at *at; /* where the expected struct sits inside other tracked types */
@@ -558,7 +568,8 @@ struct kc_wire_ptr {
 	uint32_t region_kind; /* KC_WP_REGION: enum kc_region_kind */
 };
 #define KC_WP_BASE 0x01u     /* the start of the object, or exactly one of the `at` places
-			      * (deallocators, locks, irq cookies, work and timer objects) */
+			      * (deallocators, locks, irq cookies, work and timer objects); with
+			      * `at` places, an object's start only when its type is `type` */
 #define KC_WP_HEAP 0x02u     /* an object a kernel allocator made for the user half (KC_OBJT_F_HEAP):
 			      * what a deallocator may free */
 #define KC_WP_NOGLOBAL 0x04u /* not a driver global */
@@ -573,6 +584,10 @@ struct kc_wire_ptr {
  * Returns 0 or the error (the encoder then holds a NULL pointer). */
 int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
 		    size_t n, unsigned flags);
+/* An array or buffer: the pointer (as kc_wire_put_ptr), then min(n * elem, bytes from p to the
+ * end of its object) bytes by value (the receiver: kc_wire_get_ptr, then kc_wire_get_data). */
+void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
+		       size_t n, int *rc);
 /* Decode a pointer and check it against spec (kernel side: the tracker's view of the handle,
  * never the message's). Returns the local pointer (NULL for NULL or on error: *rc gets the first
  * error, KC_RT_EPROTO / ESTALE / ETYPE / ERANGE); *avail (may be NULL): bytes from the pointer to
@@ -592,6 +607,10 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
 #define KC_WIRE_ALLOC_MAX (4u << 20)
 #define KC_WIRE_HEAP_MAX (64u << 20)
 int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
+/* Kernel side: p is an allocation of the kernel half's own code (generated kernel halves wrap
+ * kmalloc & co. with it; kc_wire_free_hook forgets it): a deallocator called by the user half
+ * (KC_WP_HEAP) may free it. Returns p. */
+void *kc_wire_heap_note(struct kc_rt *rt, void *p);
 /* Kernel side: the allocator returned p for the user half: track it (type, size bytes) and mark
  * it KC_OBJT_F_HEAP (what deallocators called by the user half may free). */
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);

@@ -211,6 +211,8 @@ struct kc_rt {
 	_Atomic uint64_t faults;         /* protocol faults of user halves (kc_rt_stats.faults) */
 	struct kc_wire_istr *intern;     /* kc_wire_intern's strings, under lock */
 	size_t nintern, intern_bytes;
+	const void **heap;               /* kc_wire_heap_note: the kernel half's own allocations */
+	size_t nheap, heap_cap;          /* (open addressing, power-of-two capacity), under lock */
 	struct kc_trace *trace;
 	uint64_t *rel;                   /* handles released, not yet told to the user half */
 	size_t nrel, caprel;

@@ -127,6 +127,19 @@ int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t 
 	return 0;
 }
 
+void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
+		       size_t n, int *rc)
+{
+	size_t avail = 0, want = elem * n;
+	int r = kc_wire_put_ptr(rt, x, p, type, elem, n, 0);
+
+	if (r)
+		fail(rc, r);
+	else if (p && !*rc)
+		avail = kc_wire_extent(rt, p);
+	kc_xdr_put_opaque(x, p, want < avail ? want : avail);
+}
+
 /* ---- decoding and the kernel side's checks ---- */
 
 static int at_place(const struct kc_wire_ptr *sp, uint32_t type, size_t off)
@@ -135,6 +148,18 @@ static int at_place(const struct kc_wire_ptr *sp, uint32_t type, size_t off)
 
 	for (i = 0; i < sp->nat; i++)
 		if (sp->at[i].type == type && sp->at[i].off == off)
+			return 1;
+	return 0;
+}
+
+/* Does the driver embed a struct of type inner at byte off of objects of type outer? */
+static int embedded(const struct kc_rt *rt, uint32_t outer, size_t off, uint32_t inner)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uint32_t i;
+
+	for (i = 0; inner && t->embeds && i < t->nembeds; i++)
+		if (t->embeds[i].outer == outer && t->embeds[i].inner == inner && t->embeds[i].off == off)
 			return 1;
 	return 0;
 }
@@ -198,6 +223,8 @@ static void *get_region(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t
 	return p;
 }
 
+static int heap_noted(struct kc_rt *rt, const void *p);
+
 /* Kernel side, wire kind 1: the object behind handle h, at offset off, checked against sp. */
 static void *get_tracked_kernel(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint64_t h,
 				uint32_t off, size_t need, size_t *avail, int *rc)
@@ -214,11 +241,17 @@ static void *get_tracked_kernel(struct kc_rt *rt, const struct kc_wire_ptr *sp, 
 		fail(rc, KC_RT_ERANGE);
 		return NULL;
 	}
-	if ((sp->flags & KC_WP_HEAP) && !(in.flags & KC_OBJT_F_HEAP)) {
-		fail(rc, KC_RT_ETYPE); /* not something a kernel allocator made for the user half */
+	if ((sp->flags & KC_WP_HEAP) && !(in.flags & KC_OBJT_F_HEAP) && (off || !heap_noted(rt, in.ptr))) {
+		fail(rc, KC_RT_ETYPE); /* not an allocation of the kernel half or made for the user half */
 		return NULL;
 	}
-	placed = sp->nat && at_place(sp, in.type, off);
+	placed = (sp->nat && at_place(sp, in.type, off)) || (sp->type && embedded(rt, in.type, off, sp->type));
+	if ((sp->flags & KC_WP_BASE) && (sp->nat || sp->type) && !placed && in.type != sp->type) {
+		/* a kernel object the driver embeds (a lock, a work item) or a typed object: at one
+		 * of its places or an object of its own type, not the start of anything else */
+		fail(rc, off ? KC_RT_ERANGE : KC_RT_ETYPE);
+		return NULL;
+	}
 	if (sp->type && in.type != sp->type && !placed) {
 		size_t want = type_size(rt, sp->type);
 
@@ -538,8 +571,127 @@ const char *kc_wire_intern(struct kc_rt *rt, const char *s)
 	return e ? e->s : NULL;
 }
 
+/* ---- the kernel half's own allocations (what a deallocator called by the user half may free
+ * besides the allocations made for it) ---- */
+
+static size_t heap_slot(const void *p, size_t cap)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	a ^= a >> 17;
+	a *= (uintptr_t)0x9e3779b97f4a7c15ull;
+	return (size_t)(a >> 7) & (cap - 1);
+}
+
+/* Index of p in rt->heap, or of the empty slot it would go to. Under rt->lock. */
+static size_t heap_find(const struct kc_rt *rt, const void *p)
+{
+	size_t i = heap_slot(p, rt->heap_cap);
+
+	while (rt->heap[i] && rt->heap[i] != p)
+		i = (i + 1) & (rt->heap_cap - 1);
+	return i;
+}
+
+void *kc_wire_heap_note(struct kc_rt *rt, void *p)
+{
+	if (!rt || !p || !kernel(rt))
+		return p;
+	kc_os_lock(rt->lock);
+	if (2 * (rt->nheap + 1) > rt->heap_cap) {
+		size_t cap = rt->heap_cap ? 2 * rt->heap_cap : 256, i;
+		const void **old = rt->heap, **v = kc_os_alloc(cap * sizeof(*v));
+
+		if (v) {
+			size_t oldcap = rt->heap_cap;
+
+			memset(v, 0, cap * sizeof(*v));
+			rt->heap = v;
+			rt->heap_cap = cap;
+			for (i = 0; old && i < oldcap; i++)
+				if (old[i])
+					rt->heap[heap_find(rt, old[i])] = old[i];
+			kc_os_free(old);
+		}
+	}
+	if (2 * (rt->nheap + 1) <= rt->heap_cap) {
+		size_t i = heap_find(rt, p);
+
+		if (!rt->heap[i]) {
+			rt->heap[i] = p;
+			rt->nheap++;
+		}
+	}
+	kc_os_unlock(rt->lock);
+	return p;
+}
+
+static void heap_forget(struct kc_rt *rt, const void *p)
+{
+	size_t i, j;
+
+	kc_os_lock(rt->lock);
+	if (rt->heap_cap && rt->heap[i = heap_find(rt, p)]) {
+		/* delete with backward shift: later entries of the probe run move up */
+		rt->heap[i] = NULL;
+		rt->nheap--;
+		for (j = (i + 1) & (rt->heap_cap - 1); rt->heap[j]; j = (j + 1) & (rt->heap_cap - 1)) {
+			const void *q = rt->heap[j];
+
+			rt->heap[j] = NULL;
+			rt->heap[heap_find(rt, q)] = q;
+		}
+	}
+	kc_os_unlock(rt->lock);
+}
+
+static int heap_noted(struct kc_rt *rt, const void *p)
+{
+	int r;
+
+	kc_os_lock(rt->lock);
+	r = rt->heap_cap && rt->heap[heap_find(rt, p)] != NULL;
+	kc_os_unlock(rt->lock);
+	return r;
+}
+
+#ifndef __KERNEL__
+/* Strings interned for endpoints already closed: kernel code may still hold them after the
+ * runtime stopped (the kernel model prints a pending timer's name when the module unloads);
+ * freed when the program ends (a kernel module's strings go with the module). */
+static struct kc_wire_istr *closed_interns;
+
+__attribute__((destructor)) static void closed_interns_free(void)
+{
+	struct kc_wire_istr *e = __atomic_exchange_n(&closed_interns, NULL, __ATOMIC_ACQ_REL);
+
+	while (e) {
+		struct kc_wire_istr *n = e->next;
+
+		kc_os_free(e);
+		e = n;
+	}
+}
+#endif
+
 void kc_wire__free(struct kc_rt *rt)
 {
+	kc_os_free(rt->heap);
+	rt->heap = NULL;
+	rt->nheap = rt->heap_cap = 0;
+#ifndef __KERNEL__
+	if (rt->intern) {
+		struct kc_wire_istr *last = rt->intern;
+
+		while (last->next)
+			last = last->next;
+		last->next = __atomic_load_n(&closed_interns, __ATOMIC_ACQUIRE);
+		while (!__atomic_compare_exchange_n(&closed_interns, &last->next, rt->intern, 0, __ATOMIC_ACQ_REL,
+						    __ATOMIC_ACQUIRE))
+			;
+		rt->intern = NULL;
+	}
+#endif
 	while (rt->intern) {
 		struct kc_wire_istr *e = rt->intern;
 
@@ -798,6 +950,8 @@ int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 
 void kc_wire_free_hook(struct kc_rt *rt, const void *p)
 {
-	if (rt && p)
+	if (rt && p) {
+		heap_forget(rt, p);
 		kc_rt_obj_free(rt, p);
+	}
 }

@@ -12,7 +12,8 @@
   saturate  profile counts beyond 2^50 saturate (no negative weights).
   emit      emit -o DIR refuses to overwrite a file kcut did not write (a hand-written Makefile),
             --force overwrites it, re-emitting over kcut's own files works; an injected ENOSPC
-            (KCUT_TEST_WRITE_FAIL_AFTER) leaves every existing file as it was and no temporary.
+            (KCUT_TEST_WRITE_FAIL_AFTER) leaves every existing file as it was and no temporary; so does
+            a real full disk (a filled 2 MiB tmpfs in a private mount namespace, where one can be made).
 
 usage: safety_test.py KCUT_BINARY
 """
@@ -155,6 +156,12 @@ def test_overwrite(tmp):
     check(c.execute("SELECT mode, params FROM partition WHERE name = 'mine'").fetchone() == first,
           "the stored partition is unchanged")
     c.close()
+    # refused before anything is written: a --profile FILE is not imported either
+    rc, out, err = kcut("partition", "--db", db, "--profile", os.path.join(FIXTURES, "simnic.instr"), "--name", "mine")
+    c = sqlite3.connect(db)
+    check(rc == 2 and c.execute("SELECT count(*) FROM profile").fetchone()[0] == 0,
+          "refused partition --profile FILE --name mine imported nothing: %d %r" % (rc, err.strip()))
+    c.close()
     rc, out, err = kcut("partition", "--db", db, "--mode", "mincut", "--beta", "3", "--name", "mine", "--force")
     c = sqlite3.connect(db)
     check(rc == 0 and c.execute("SELECT mode FROM partition WHERE name = 'mine'").fetchone()[0] == "mincut",
@@ -204,6 +211,18 @@ def emit_db(tmp):
     rc, out, err = kcut("analyze", "-p", tmp, "--db", db, "--driver", case, "--no-progress")
     check(rc == 0, "analyze drv1: %s" % err)
     run_emit.insert_partition(db, case)
+    # a run killed after its last TU, before the indirect-call resolution: readers warn
+    killed = os.path.join(tmp, "killed.db")
+    p = subprocess.run([KCUT, "analyze", "-p", tmp, "--db", killed, "--driver", case, "--no-progress"],
+                       capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, KCUT_TEST_EXIT_BEFORE_RESOLVE="1"))
+    check(p.returncode == 137, "analyze killed before resolution (test hook): exit %d" % p.returncode)
+    rc, out, err = kcut("roots", "--db", killed)
+    check("stopped before resolving indirect calls" in err, "roots warns about the unresolved database: %r" % err)
+    rc, out, err = kcut("analyze", "-p", tmp, "--db", killed, "--driver", case, "--no-progress")
+    check(rc == 0, "re-run completes: %s" % err)
+    rc, out, err = kcut("roots", "--db", killed)
+    check(rc == 0 and "stopped before" not in err, "no warning once resolved: %r" % err)
     return db, os.path.join(case, "annotations.txt")
 
 
@@ -252,6 +271,55 @@ def test_emit(tmp):
     after = snapshot(out)
     check(after == before, "after the failed write every file is as it was (no truncated file)")
     check(not any("kcut-tmp" in f for f in after), "no temporary left behind")
+    full_disk(args, tmp)
+
+
+FULL_DISK_SH = r"""
+set -u
+d=$1; shift
+mount -t tmpfs -o size=2m tmpfs "$d" || exit 77
+"$@" -o "$d/out" || exit 10
+# shrink every file to its first line (kcut's marker), so that the next emit needs more room than
+# these files hold; fill the rest of the file system; then emit again into the full disk
+for f in $(find "$d/out" -type f); do head -n 1 "$f" > "$f.s" && mv "$f.s" "$f"; done
+dd if=/dev/zero of="$d/fill" bs=4096 >/dev/null 2>&1
+(cd "$d/out" && find . -type f | sort | xargs sha256sum) > "$d.before"
+"$@" -o "$d/out" 2> "$d.err"
+echo "rc=$?" > "$d.rc"
+(cd "$d/out" && find . -type f | sort | xargs sha256sum) > "$d.after"
+find "$d/out" -name '*kcut-tmp*' > "$d.tmps"
+exit 0
+"""
+
+
+def full_disk(args, tmp):
+    """A real full disk: a 2 MiB tmpfs in a private mount namespace (unshare -m as root, else -rm);
+    after a first emit its files are cut to their first line and the disk is filled; the second
+    emit needs more room, fails, and changes no file (writing in place would have truncated them).
+    Skipped (with a note) where no namespace can be made."""
+    d = os.path.join(tmp, "tmpfs")
+    os.makedirs(d)
+    unshare = shutil.which("unshare")
+    if not unshare:
+        print("note: no unshare(1): real full-disk check skipped (the injected one ran)")
+        return
+    for flags in (["-m"], ["-rm"]):
+        p = subprocess.run([unshare] + flags + ["sh", "-c", FULL_DISK_SH, "sh", d, KCUT] + args,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode == 0:
+            break
+    if p.returncode != 0:
+        print("note: cannot mount a tmpfs in a private namespace (%d %s): real full-disk check skipped" %
+              (p.returncode, p.stderr.strip()[-200:]))
+        return
+    rc = open(d + ".rc").read().strip()
+    err = open(d + ".err").read()
+    check(rc == "rc=2" and "No space left on device" in err,
+          "emit into a full tmpfs fails with ENOSPC: %s %r" % (rc, err.strip()[-300:]))
+    before, after = open(d + ".before").read(), open(d + ".after").read()
+    check(before and before == after, "emit into a full tmpfs changed no file")
+    check(open(d + ".tmps").read() == "", "emit into a full tmpfs left no temporary")
+    print("real full disk (tmpfs): checked %d files" % len(before.splitlines()))
 
 
 def main():

@@ -784,6 +784,7 @@ int main(void)
 	opts.nfns = KCUT_NR_UPCALLS + 1;
 	opts.peer_names = kcut_user_peer_names;
 	opts.npeer = 0; /* no local check of downcall ids: out-of-range ones must reach the kernel */
+	opts.wire = &kcut_wire;
 	kcut_tables_init();
 	if (kc_rt_user_open(&kcut_rt, &opts, &err)) {
 		fprintf(stderr, "hostile user half: %s\n", err.msg);

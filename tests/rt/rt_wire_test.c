@@ -48,7 +48,7 @@ static struct kc_wire_global globals[2];
 static void f0(void) {}
 static void f1(void) {}
 static kc_wire_fn fnptrs[2] = { f0, f1 };
-static struct kc_wire_tables tables = { globals, 2, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL };
+static struct kc_wire_tables tables = { globals, 2, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL, NULL, 0 };
 
 static struct kc_rt *endpoint(int side)
 {
@@ -591,6 +591,79 @@ static void test_fault_codes(void)
 	kc_rt__free(u);
 }
 
+/* What generated kernel halves register (kcut_embeds) and note (kmalloc & co. of their own code):
+ * a struct lock embedded in adapters is a lock (mutex_lock's own tracker type T_LOCK with
+ * KC_WP_BASE), a typed struct adapter *... only an adapter; a user-half kfree may free the kernel
+ * half's own allocation at its start, and nothing once it was freed. */
+static void test_embeds_and_heap_note(void)
+{
+	enum { T_LOCK = T_DESC }; /* a kernel type outside the model: its own id (KCUT_T_K_<type>) */
+	static struct kc_wire_embed embeds[] = {
+		{ T_ADAPTER, T_LOCK, offsetof(struct adapter, lock) },
+		{ 0, 0, 0 }, /* an unused entry (a struct no file could name) */
+	};
+	static const struct kc_wire_ptr lock_arg = { T_LOCK, KC_WP_BASE, sizeof(struct lock), NULL, 0, 0 };
+	static const struct kc_wire_ptr adapter_arg = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
+	static const struct kc_wire_ptr kfree_arg = { 0, KC_WP_BASE | KC_WP_HEAP | KC_WP_NOGLOBAL, 0, NULL, 0, 0 };
+	struct kc_wire_tables t = tables;
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_rt *rt = NULL;
+	struct adapter *ad = calloc(1, sizeof(*ad)), *ad2 = calloc(1, sizeof(*ad2));
+	struct ring rg[4];
+	uint64_t ha, ha2, hr;
+	struct msg m;
+	void *p;
+	uint32_t off = offsetof(struct adapter, lock);
+
+	t.embeds = embeds;
+	t.nembeds = 2;
+	o.wire = &t;
+	KC_REQUIRE(ad && ad2 && kc_rt__setup(&rt, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &ha, ad, T_ADAPTER, sizeof(*ad), 1) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &ha2, ad2, T_ADAPTER, sizeof(*ad2), 1) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hr, rg, T_RING, sizeof(rg[0]), 4) == 0);
+	/* the lock at its registered place; not the adapter's start, not one byte off, not the
+	 * same offset in a ring array */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), off), &lock_arg, &p), 0);
+	KC_CHECK(p == &ad->lock);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), 0), &lock_arg, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), off + 1), &lock_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), off), &lock_arg, &p), KC_RT_ERANGE);
+	/* a struct adapter * is an adapter's start, not its lock's place, not a ring */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), 0), &adapter_arg, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), off), &adapter_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, sizeof(rg), 0), &adapter_arg, &p), KC_RT_ETYPE);
+	/* kfree: the kernel half's own allocation (noted) at its start; the other adapter is
+	 * not an allocation the kernel half made (never noted): refused */
+	KC_CHECK(kc_wire_heap_note(rt, ad) == ad);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), 0), &kfree_arg, &p), 0);
+	KC_CHECK(p == ad);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), off), &kfree_arg, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha2, T_ADAPTER, sizeof(*ad2), 0), &kfree_arg, &p), KC_RT_ETYPE);
+	/* many notes and forgets (the table grows and deletes keep later probes reachable) */
+	{
+		static char blocks[2000];
+		uint64_t hk, hg;
+		int i;
+
+		for (i = 0; i < 2000; i++)
+			kc_wire_heap_note(rt, &blocks[i]);
+		for (i = 0; i < 2000; i += 2)
+			kc_wire_free_hook(rt, &blocks[i]);
+		KC_CHECK(kc_wire_heap_note(rt, NULL) == NULL);
+		KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hk, &blocks[1999], T_OPAQUE, 1, 1) == 0);
+		KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hg, &blocks[1998], T_OPAQUE, 1, 1) == 0);
+		KC_CHECK_EQ_INT(dec(rt, tracked(&m, hk, T_OPAQUE, 1, 0), &kfree_arg, &p), 0);
+		KC_CHECK_EQ_INT(dec(rt, tracked(&m, hg, T_OPAQUE, 1, 0), &kfree_arg, &p), KC_RT_ETYPE);
+	}
+	/* freed by the kernel half (kfree wrapper): no longer a heap block, and no longer tracked */
+	kc_wire_free_hook(rt, ad);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, sizeof(*ad), 0), &kfree_arg, &p), KC_RT_ESTALE);
+	kc_rt__free(rt);
+	free(ad);
+	free(ad2);
+}
+
 int main(void)
 {
 	KC_RUN(test_kfree);
@@ -604,5 +677,6 @@ int main(void)
 	KC_RUN(test_intern);
 	KC_RUN(test_put);
 	KC_RUN(test_fault_codes);
+	KC_RUN(test_embeds_and_heap_note);
 	return kc_test_done();
 }

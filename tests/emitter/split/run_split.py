@@ -126,6 +126,45 @@ def load_known(path):
     return known
 
 
+def iommu_run(args, kso, cflags, incs, usrc, work):
+    """Issue 13 item 6: the user half, which may drive the device, points the device at a bus address
+    nobody mapped (hostile_iommu.c, linked in with --wrap=kc_io_read32). Checked: the kernel model
+    reports the DMA fault and copies nothing (the frames after it are not delivered), the rest of
+    the scenario runs (transmit works, remove completes), no other BUG, and without the hostile
+    piece the same scenario has no fault at all (so the check can fail)."""
+    hostile = os.path.join(work, args.driver + "-user-hostile")
+    kmdir = os.path.dirname(os.path.abspath(args.kmodel_lib))
+    r = run([args.cc] + cflags + incs + ["-o", hostile] + usrc + [os.path.join(HERE, "hostile_iommu.c"),
+            "-Wl,--wrap=kc_io_read32", args.rt_lib, args.common_lib, args.kmodel_lib, "-Wl,-rpath," + kmdir,
+            "-lpthread"])
+    if r.returncode:
+        print("FAIL: building the hostile user half:\n" + r.stderr[-3000:])
+        return 1
+    uprog = os.path.join(work, args.driver + "-user")
+    outs = {}
+    for what, prog in (("honest", uprog), ("hostile", hostile)):
+        r = run([args.sim, "--driver", kso, "--user-half", prog, args.iommu], timeout=60, env=sim_env())
+        outs[what] = r
+        with open(os.path.join(work, "iommu-%s.out" % what), "w") as f:
+            f.write(r.stdout + "\n--- stderr\n" + r.stderr)
+    honest, bad = outs["honest"].stdout, outs["hostile"].stdout
+    faults = [ln for ln in bad.splitlines() if "BUG: DMA fault" in ln]
+    checks = [
+        ("the honest user half causes no DMA fault", "DMA fault" not in honest),
+        ("the hostile user half's ring address is refused by the IOMMU", len(faults) > 0 and
+         all("outside any mapping" in ln and "0x7ead" in ln for ln in faults)),
+        ("frames received after it are not delivered", bad.count("rx ") < honest.count("rx ")),
+        ("transmit still works", [ln for ln in bad.splitlines() if ln.startswith("tx ")] ==
+         [ln for ln in honest.splitlines() if ln.startswith("tx ")] and "tx 1:" in honest),
+        ("remove completes", "remove: %s unloaded" % args.driver in bad),
+        ("no other BUG", all("DMA fault" in ln for ln in bad.splitlines() if "BUG" in ln and "summary" not in ln)),
+    ]
+    for what, ok in checks:
+        print("%s %s" % ("ok  " if ok else "FAIL", what))
+    print("\n".join(faults[:3]))
+    return 0 if all(ok for _, ok in checks) else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("kcut", "sim", "driver", "src", "compdb", "cc", "rt_lib", "common_lib", "kmodel_lib", "workdir"):
@@ -135,6 +174,8 @@ def main():
     ap.add_argument("--rt-kmodel-lib", default="")
     ap.add_argument("--unsplit", default="", help="the unsplit driver (register-access log reference)")
     ap.add_argument("--no-posting", action="store_true")
+    ap.add_argument("--iommu", metavar="SIM", help="with --device-access: a hostile user half (hostile_iommu.c) "
+                    "misprograms the device while SIM runs; the model's IOMMU must catch it")
     ap.add_argument("--only")
     ap.add_argument("--build-only", action="store_true",
                     help="stop after building both halves and print KERNEL=path USER=path (bench/driver.sh)")
@@ -227,6 +268,8 @@ def main():
     if args.build_only:
         print("KERNEL=%s USER=%s" % (kso, uprog))
         return 0
+    if args.iommu:
+        return iommu_run(args, kso, cflags, incs, usrc, work)
     rows = []
     for sim in sorted(glob.glob(os.path.join(scen_dir, "*.sim"))):
         sc = os.path.basename(sim)[:-4]

@@ -59,19 +59,17 @@ enum kcut_type {
 	KCUT_T_drv_adapter = 5,
 	KCUT_T_net_device = 6,
 	KCUT_T_net_device_ops = 7,
-	KCUT_NR_TYPES = 8
+	KCUT_T_K_spinlock_t = 8,
+	KCUT_NR_TYPES = 9
 };
 
-typedef void (*kcut_fn_t)(void);
-
-struct kcut_global {
-	void *p;
-	size_t size;
-};
+typedef kc_wire_fn kcut_fn_t;
 
 extern struct kc_rt *kcut_rt;
 extern kcut_fn_t kcut_fnptr[];
-extern struct kcut_global kcut_globals[];
+extern struct kc_wire_global kcut_globals[];
+extern size_t kcut_type_size[];
+extern const struct kc_wire_tables kcut_wire;
 extern const struct kc_rt_fn kcut_kernel_fns[];
 extern const unsigned int kcut_kernel_nfns;
 extern const struct kc_rt_fn kcut_user_fns[];
@@ -141,20 +139,19 @@ int kcut_handler_spin_lock(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr 
 int kcut_handler_spin_unlock(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 
 /* Recovery after a user-half restart (docs/emitter.md, "After a restart"): the
- * kernel half records every handle it tracks; the supervisor's hook re-sends each
- * object to the new user half through the upcall KCUT_UP_RECOVER (one past the
- * driver's upcalls). */
+ * supervisor's hook re-sends each live tracked object to the new user half through the
+ * upcall KCUT_UP_RECOVER (one past the driver's upcalls; rt/wire.c). */
 #define KCUT_UP_RECOVER KCUT_NR_UPCALLS
 int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+/* Tracked structs embedded in tracked structs (the wire tables' kcut_embeds). */
+#define KCUT_NR_EMBEDS 2
+extern struct kc_wire_embed kcut_embeds[];
 int kcut_recover_enc_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_enc_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 #if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
-int kcut_recover_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,
-		       size_t nelem);
 void kcut_recover_free(const void *p);
-#define kc_objt_track(...) kcut_recover_track(__VA_ARGS__)
 #endif
 
 #endif /* KCUT_IDS_H */

@@ -45,6 +45,33 @@ static void kcut__recover_drv_stats_in_enc(struct kc_xdr *x, void *vp, struct kc
 #define kvfree(p) (kcut_recover_free(p), kvfree(p))
 #define vfree(p) (kcut_recover_free(p), vfree(p))
 #define free_netdev(p) (kcut_recover_free(p), free_netdev(p))
+#ifndef kmalloc
+#define kmalloc(...) kc_wire_heap_note(kcut_rt, kmalloc(__VA_ARGS__))
+#endif
+#ifndef kzalloc
+#define kzalloc(...) kc_wire_heap_note(kcut_rt, kzalloc(__VA_ARGS__))
+#endif
+#ifndef kcalloc
+#define kcalloc(...) kc_wire_heap_note(kcut_rt, kcalloc(__VA_ARGS__))
+#endif
+#ifndef kmalloc_array
+#define kmalloc_array(...) kc_wire_heap_note(kcut_rt, kmalloc_array(__VA_ARGS__))
+#endif
+#ifndef vmalloc
+#define vmalloc(...) kc_wire_heap_note(kcut_rt, vmalloc(__VA_ARGS__))
+#endif
+#ifndef vzalloc
+#define vzalloc(...) kc_wire_heap_note(kcut_rt, vzalloc(__VA_ARGS__))
+#endif
+#ifndef kvmalloc
+#define kvmalloc(...) kc_wire_heap_note(kcut_rt, kvmalloc(__VA_ARGS__))
+#endif
+#ifndef kvzalloc
+#define kvzalloc(...) kc_wire_heap_note(kcut_rt, kvzalloc(__VA_ARGS__))
+#endif
+#ifndef kvcalloc
+#define kvcalloc(...) kc_wire_heap_note(kcut_rt, kvcalloc(__VA_ARGS__))
+#endif
 #endif
 #if defined(__KERNEL__) && defined(MODULE)
 /* kcut: the endpoint and the user half come first (kcut_ids.h) */
@@ -91,7 +118,7 @@ static int drv_open(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_open);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_open_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -110,7 +137,7 @@ static int drv_open(struct net_device *dev)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -133,7 +160,7 @@ static int drv_stop(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_stop);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_stop_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -152,7 +179,7 @@ static int drv_stop(struct net_device *dev)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -175,7 +202,7 @@ static int drv_change_mtu(struct net_device *dev, int new_mtu)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_change_mtu);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_change_mtu_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -195,7 +222,7 @@ static int drv_change_mtu(struct net_device *dev, int new_mtu)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -225,14 +252,14 @@ static int drv_probe(struct net_device *dev, struct drv_adapter *ad)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_drv_probe);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_probe_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
 	} else {
 		kc_xdr_put_bool(kcut_a, 0);
 	}
-	kcut_put_ptr(kcut_a, (const void *)ad, KCUT_T_drv_adapter, sizeof(*ad), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)ad, KCUT_T_drv_adapter, sizeof(*ad), 1, 0));
 	if (ad && !kcut_seen(&kcut_s, ad)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_drv_probe_drv_adapter_in_enc(kcut_a, (void *)ad, &kcut_s, &kcut_rc);
@@ -257,7 +284,7 @@ static int drv_probe(struct net_device *dev, struct drv_adapter *ad)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -280,7 +307,7 @@ int drv_init(void)
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 284 "kernel/main.c"
+#line 311 "kernel/main.c"
 
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_main(void)
@@ -295,6 +322,11 @@ void kcut_tables_main(void)
 	kcut_globals[KCUT_G_main_drv_ops].size = sizeof(drv_ops);
 	kcut_globals[KCUT_G_main_drv_driver].p = (void *)&drv_driver;
 	kcut_globals[KCUT_G_main_drv_driver].size = sizeof(drv_driver);
+	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_K_spinlock_t, __builtin_offsetof(struct drv_adapter, lock) };
+	kcut_embeds[1] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_drv_ring, __builtin_offsetof(struct drv_adapter, tx_ring) };
+	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
+	kcut_type_size[KCUT_T_drv_ring] = sizeof(struct drv_ring);
+	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
 }
 
 /* drv_open: send the fields of struct net_device that drv_open may read. */
@@ -303,7 +335,7 @@ static void kcut_drv_open_net_device_in_enc(struct kc_xdr *x, void *vp, struct k
 	struct net_device *p = vp;
 
 	kc_xdr_put_fixed(x, (const void *)p->name, sizeof(p->name));
-	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, 0));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_open_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -331,7 +363,7 @@ static void kcut_drv_stop_net_device_in_enc(struct kc_xdr *x, void *vp, struct k
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, 0));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_stop_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -378,8 +410,8 @@ static void kcut_drv_probe_net_device_in_enc(struct kc_xdr *x, void *vp, struct 
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, 0));
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, 0));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -393,7 +425,7 @@ static void kcut_drv_probe_drv_adapter_in_enc(struct kc_xdr *x, void *vp, struct
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, 0));
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_net_device_in_enc(x, (void *)p->netdev, s, rc);
@@ -408,8 +440,8 @@ static void kcut_drv_probe_net_device_out_dec(struct kc_xdr *x, void *vp, struct
 {
 	struct net_device *p = vp;
 
-	p->netdev_ops = kcut_get_ptr(x, sizeof(struct net_device_ops), NULL, rc);
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->netdev_ops = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device_ops, .need = sizeof(*p->netdev_ops) }, NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_drv_probe_drv_adapter_out_dec(x, (void *)p->priv, s, rc);
@@ -423,7 +455,7 @@ static void kcut_drv_probe_drv_adapter_out_dec(struct kc_xdr *x, void *vp, struc
 {
 	struct drv_adapter *p = vp;
 
-	p->netdev = kcut_get_ptr(x, sizeof(struct net_device), NULL, rc);
+	p->netdev = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*p->netdev) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->netdev)
 			kcut_drv_probe_net_device_out_dec(x, (void *)p->netdev, s, rc);
@@ -476,9 +508,9 @@ static void kcut_drv_open_drv_ring_in_enc(struct kc_xdr *x, void *vp, struct kcu
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->desc, KCUT_T_DMA, 1, 1, 0));
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kc_wire_put_array(kcut_rt, x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 
@@ -490,10 +522,10 @@ static void kcut_drv_open_drv_ring_out_dec(struct kc_xdr *x, void *vp, struct kc
 
 	p->count = kc_xdr_get_u32(x);
 	p->next_to_use = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 
@@ -560,8 +592,8 @@ static void kcut__recover_net_device_in_enc(struct kc_xdr *x, void *vp, struct k
 
 	kc_xdr_put_fixed(x, (const void *)p->name, sizeof(p->name));
 	kc_xdr_put_u32(x, (uint32_t)p->mtu);
-	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, 0));
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, 0));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut__recover_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -575,7 +607,7 @@ static void kcut__recover_drv_adapter_in_enc(struct kc_xdr *x, void *vp, struct 
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, 0));
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut__recover_net_device_in_enc(x, (void *)p->netdev, s, rc);
@@ -595,9 +627,9 @@ static void kcut__recover_drv_ring_in_enc(struct kc_xdr *x, void *vp, struct kcu
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->desc, KCUT_T_DMA, 1, 1, 0));
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kc_wire_put_array(kcut_rt, x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 

@@ -65,7 +65,7 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_dma_alloc_coherent);
 	if (kcut_rc)
 		return NULL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, 0));
 	kc_xdr_put_u64(kcut_a, (uint64_t)size);
 	kc_xdr_put_bool(kcut_a, handle != NULL);
 	if (handle)
@@ -74,7 +74,7 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
-		kcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);
+		kcut_ret = kc_wire_get_ptr(kcut_rt, kcut_r, NULL, NULL, &kcut_rc);
 		{
 			struct kcut_seen kcut_rs = { { 0 }, 0 };
 
@@ -82,7 +82,7 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 			case 0:
 				break;
 			case KCUT_T_drv_ring:
-				if (kcut_type_at(kcut_ret) == KCUT_T_drv_ring)
+				if (kc_wire_type_at(kcut_rt, kcut_ret) == KCUT_T_drv_ring)
 					kcut_dma_alloc_coherent_drv_ring_out_dec(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);
 				else
 					kcut_fail(&kcut_rc, KC_RT_EPROTO);
@@ -95,7 +95,7 @@ void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, uns
 		if (handle)
 			kcut_get_fixed(kcut_r, (void *)handle, sizeof(*handle), &kcut_rc);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -115,12 +115,12 @@ void free_irq(unsigned int irq, void *dev)
 	if (kcut_rc)
 		return;
 	kc_xdr_put_u32(kcut_a, (uint32_t)irq);
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -143,7 +143,7 @@ void *kcalloc(size_t n, size_t size, unsigned int gfp)
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
-		kcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);
+		kcut_ret = kc_wire_get_ptr(kcut_rt, kcut_r, NULL, NULL, &kcut_rc);
 		{
 			struct kcut_seen kcut_rs = { { 0 }, 0 };
 
@@ -151,7 +151,7 @@ void *kcalloc(size_t n, size_t size, unsigned int gfp)
 			case 0:
 				break;
 			case KCUT_T_drv_ring:
-				if (kcut_type_at(kcut_ret) == KCUT_T_drv_ring)
+				if (kc_wire_type_at(kcut_rt, kcut_ret) == KCUT_T_drv_ring)
 					kcut_kcalloc_drv_ring_out_dec(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);
 				else
 					kcut_fail(&kcut_rc, KC_RT_EPROTO);
@@ -162,7 +162,7 @@ void *kcalloc(size_t n, size_t size, unsigned int gfp)
 			}
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -182,7 +182,7 @@ void netif_carrier_on(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_netif_carrier_on);
 	if (kcut_rc)
 		return;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_netif_carrier_on_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -200,7 +200,7 @@ void netif_carrier_on(struct net_device *dev)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -218,7 +218,7 @@ int register_netdev(struct net_device *dev)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_register_netdev);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_register_netdev_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
@@ -231,7 +231,7 @@ int register_netdev(struct net_device *dev)
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		kcut_s.n = 0;
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -252,16 +252,16 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, co
 	if (kcut_rc)
 		return KCUT_EFAIL;
 	kc_xdr_put_u32(kcut_a, (uint32_t)irq);
-	kcut_put_fn(kcut_a, (kcut_fn_t)handler, &kcut_rc);
+	kc_wire_put_fn(kcut_rt, kcut_a, (kc_wire_fn)handler, &kcut_rc);
 	kc_xdr_put_u64(kcut_a, (uint64_t)flags);
-	kcut_put_str(kcut_a, name, &kcut_rc);
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kc_wire_put_str(kcut_rt, kcut_a, name, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_OPAQUE, 1, 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -280,12 +280,12 @@ void spin_lock(spinlock_t *l)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_spin_lock);
 	if (kcut_rc)
 		return;
-	kcut_put_ptr(kcut_a, (const void *)l, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)l, KCUT_T_OPAQUE, 1, 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -301,12 +301,12 @@ void spin_unlock(spinlock_t *l)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_spin_unlock);
 	if (kcut_rc)
 		return;
-	kcut_put_ptr(kcut_a, (const void *)l, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)l, KCUT_T_OPAQUE, 1, 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -316,6 +316,9 @@ void spin_unlock(spinlock_t *l)
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_hw(void)
 {
+	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
+	kcut_type_size[KCUT_T_drv_ring] = sizeof(struct drv_ring);
+	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
 }
 
 /* dma_alloc_coherent: receive the fields of struct drv_ring that dma_alloc_coherent may write. */
@@ -325,10 +328,10 @@ static void kcut_dma_alloc_coherent_drv_ring_out_dec(struct kc_xdr *x, void *vp,
 	size_t n;
 
 	p->count = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 
@@ -339,10 +342,10 @@ static void kcut_kcalloc_drv_ring_out_dec(struct kc_xdr *x, void *vp, struct kcu
 	size_t n;
 
 	p->count = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 
@@ -366,7 +369,7 @@ static void kcut_netif_carrier_on_net_device_out_dec(struct kc_xdr *x, void *vp,
 	struct net_device *p = vp;
 
 	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_netif_carrier_on_drv_adapter_out_dec(x, (void *)p->priv, s, rc);
@@ -380,8 +383,8 @@ static void kcut_register_netdev_net_device_in_enc(struct kc_xdr *x, void *vp, s
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, 0));
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, 0));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_register_netdev_drv_adapter_in_enc(x, (void *)p->priv, s, rc);
@@ -412,7 +415,7 @@ static void kcut_register_netdev_drv_adapter_in_enc(struct kc_xdr *x, void *vp, 
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, 0));
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_register_netdev_net_device_in_enc(x, (void *)p->netdev, s, rc);
@@ -429,9 +432,9 @@ static void kcut_netif_carrier_on_drv_ring_in_enc(struct kc_xdr *x, void *vp, st
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->desc, KCUT_T_DMA, 1, 1, 0));
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kc_wire_put_array(kcut_rt, x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 
@@ -442,10 +445,10 @@ static void kcut_netif_carrier_on_drv_ring_out_dec(struct kc_xdr *x, void *vp, s
 	size_t n;
 
 	p->count = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 
@@ -470,7 +473,7 @@ static void kcut__recover_drv_adapter_in_dec(struct kc_xdr *x, void *vp, struct 
 {
 	struct drv_adapter *p = vp;
 
-	p->netdev = kcut_get_ptr(x, sizeof(struct net_device), NULL, rc);
+	p->netdev = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*p->netdev) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->netdev)
 			kcut__recover_net_device_in_dec(x, (void *)p->netdev, s, rc);
@@ -490,8 +493,8 @@ static void kcut__recover_net_device_in_dec(struct kc_xdr *x, void *vp, struct k
 
 	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
 	p->mtu = kc_xdr_get_u32(x);
-	p->netdev_ops = kcut_get_ptr(x, sizeof(struct net_device_ops), NULL, rc);
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->netdev_ops = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device_ops, .need = sizeof(*p->netdev_ops) }, NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut__recover_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -508,10 +511,10 @@ static void kcut__recover_drv_ring_in_dec(struct kc_xdr *x, void *vp, struct kcu
 
 	p->count = kc_xdr_get_u32(x);
 	p->next_to_use = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 

@@ -131,7 +131,7 @@ int kcut_handler_drv_open(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_drv_open_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -141,7 +141,7 @@ int kcut_handler_drv_open(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = drv_open(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -163,7 +163,7 @@ int kcut_handler_drv_stop(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_drv_stop_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -173,7 +173,7 @@ int kcut_handler_drv_stop(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = drv_stop(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -196,7 +196,7 @@ int kcut_handler_drv_change_mtu(struct kc_rt *rt, struct kc_xdr *kcut_a, struct 
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_drv_change_mtu_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -207,7 +207,7 @@ int kcut_handler_drv_change_mtu(struct kc_rt *rt, struct kc_xdr *kcut_a, struct 
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = drv_change_mtu(kcut_p0, kcut_p1);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -230,14 +230,14 @@ int kcut_handler_drv_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_drv_probe_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
 		else
 			kcut_fail(&kcut_rc, KC_RT_EPROTO);
 	}
-	kcut_p1 = kcut_get_ptr(kcut_a, sizeof(*kcut_p1), NULL, &kcut_rc);
+	kcut_p1 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*kcut_p1) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p1)
 			kcut_drv_probe_drv_adapter_in_dec(kcut_a, (void *)kcut_p1, &kcut_s, &kcut_rc);
@@ -247,7 +247,7 @@ int kcut_handler_drv_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = drv_probe(kcut_p0, kcut_p1);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -279,6 +279,11 @@ void kcut_tables_main(void)
 	kcut_globals[KCUT_G_main_drv_ops].size = sizeof(drv_ops);
 	kcut_globals[KCUT_G_main_drv_driver].p = (void *)&drv_driver;
 	kcut_globals[KCUT_G_main_drv_driver].size = sizeof(drv_driver);
+	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_K_spinlock_t, __builtin_offsetof(struct drv_adapter, lock) };
+	kcut_embeds[1] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_drv_ring, __builtin_offsetof(struct drv_adapter, tx_ring) };
+	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
+	kcut_type_size[KCUT_T_drv_ring] = sizeof(struct drv_ring);
+	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
 }
 
 /* drv_open: receive the fields of struct net_device that drv_open may read. */
@@ -287,7 +292,7 @@ static void kcut_drv_open_net_device_in_dec(struct kc_xdr *x, void *vp, struct k
 	struct net_device *p = vp;
 
 	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_drv_open_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -315,7 +320,7 @@ static void kcut_drv_stop_net_device_in_dec(struct kc_xdr *x, void *vp, struct k
 {
 	struct net_device *p = vp;
 
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_drv_stop_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -362,8 +367,8 @@ static void kcut_drv_probe_net_device_in_dec(struct kc_xdr *x, void *vp, struct 
 {
 	struct net_device *p = vp;
 
-	p->netdev_ops = kcut_get_ptr(x, sizeof(struct net_device_ops), NULL, rc);
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->netdev_ops = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device_ops, .need = sizeof(*p->netdev_ops) }, NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_drv_probe_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -377,7 +382,7 @@ static void kcut_drv_probe_drv_adapter_in_dec(struct kc_xdr *x, void *vp, struct
 {
 	struct drv_adapter *p = vp;
 
-	p->netdev = kcut_get_ptr(x, sizeof(struct net_device), NULL, rc);
+	p->netdev = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*p->netdev) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->netdev)
 			kcut_drv_probe_net_device_in_dec(x, (void *)p->netdev, s, rc);
@@ -392,8 +397,8 @@ static void kcut_drv_probe_net_device_out_enc(struct kc_xdr *x, void *vp, struct
 {
 	struct net_device *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, rc);
-	kcut_put_ptr(x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev_ops, KCUT_T_net_device_ops, sizeof(struct net_device_ops), 1, 0));
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->priv, KCUT_T_drv_adapter, sizeof(struct drv_adapter), 1, 0));
 	if (p->priv && !kcut_seen(s, p->priv)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_drv_adapter_out_enc(x, (void *)p->priv, s, rc);
@@ -407,7 +412,7 @@ static void kcut_drv_probe_drv_adapter_out_enc(struct kc_xdr *x, void *vp, struc
 {
 	struct drv_adapter *p = vp;
 
-	kcut_put_ptr(x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->netdev, KCUT_T_net_device, sizeof(struct net_device), 1, 0));
 	if (p->netdev && !kcut_seen(s, p->netdev)) {
 		kc_xdr_put_bool(x, 1);
 		kcut_drv_probe_net_device_out_enc(x, (void *)p->netdev, s, rc);
@@ -461,10 +466,10 @@ static void kcut_drv_open_drv_ring_in_dec(struct kc_xdr *x, void *vp, struct kcu
 
 	p->count = kc_xdr_get_u32(x);
 	p->next_to_use = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 
@@ -475,9 +480,9 @@ static void kcut_drv_open_drv_ring_out_enc(struct kc_xdr *x, void *vp, struct kc
 
 	kc_xdr_put_u32(x, (uint32_t)p->count);
 	kc_xdr_put_u32(x, (uint32_t)p->next_to_use);
-	kcut_put_ptr(x, (const void *)p->desc, KCUT_T_DMA, 1, 1, rc);
+	kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->desc, KCUT_T_DMA, 1, 1, 0));
 	kc_xdr_put_u64(x, (uint64_t)p->dma);
-	kcut_put_array(x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
+	kc_wire_put_array(kcut_rt, x, (const void *)p->lens, KCUT_T_drv_ring__lens, sizeof(*p->lens), (size_t)p->count, rc);
 	(void)s;
 }
 
@@ -544,8 +549,8 @@ static void kcut__recover_net_device_in_dec(struct kc_xdr *x, void *vp, struct k
 
 	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
 	p->mtu = kc_xdr_get_u32(x);
-	p->netdev_ops = kcut_get_ptr(x, sizeof(struct net_device_ops), NULL, rc);
-	p->priv = kcut_get_ptr(x, sizeof(struct drv_adapter), NULL, rc);
+	p->netdev_ops = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device_ops, .need = sizeof(*p->netdev_ops) }, NULL, rc);
+	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut__recover_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -559,7 +564,7 @@ static void kcut__recover_drv_adapter_in_dec(struct kc_xdr *x, void *vp, struct 
 {
 	struct drv_adapter *p = vp;
 
-	p->netdev = kcut_get_ptr(x, sizeof(struct net_device), NULL, rc);
+	p->netdev = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*p->netdev) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->netdev)
 			kcut__recover_net_device_in_dec(x, (void *)p->netdev, s, rc);
@@ -580,10 +585,10 @@ static void kcut__recover_drv_ring_in_dec(struct kc_xdr *x, void *vp, struct kcu
 
 	p->count = kc_xdr_get_u32(x);
 	p->next_to_use = kc_xdr_get_u32(x);
-	p->desc = kcut_get_ptr(x, 0, NULL, rc);
+	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
 	p->dma = kc_xdr_get_u64(x);
-	p->lens = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->lens, n, rc);
+	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 

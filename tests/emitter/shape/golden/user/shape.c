@@ -53,7 +53,7 @@ int kcut_handler_msg_checksum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_msg, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_msg_checksum_msg_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -63,7 +63,7 @@ int kcut_handler_msg_checksum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = msg_checksum(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -79,6 +79,7 @@ int kcut_handler_msg_checksum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_shape(void)
 {
+	kcut_type_size[KCUT_T_msg] = sizeof(struct msg);
 }
 
 /* msg_checksum: receive the fields of struct msg that msg_checksum may read. */
@@ -88,8 +89,8 @@ static void kcut_msg_checksum_msg_in_dec(struct kc_xdr *x, void *vp, struct kcut
 	size_t n;
 
 	p->len = kc_xdr_get_u32(x);
-	p->data = kcut_get_ptr(x, 0, &n, rc);
-	kcut_get_data(x, (void *)p->data, n, rc);
+	p->data = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	kc_wire_get_data(kcut_rt, x, (void *)p->data, n, rc);
 	p->sum = kc_xdr_get_u32(x);
 	(void)s;
 }

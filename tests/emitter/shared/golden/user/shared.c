@@ -82,7 +82,7 @@ int sh_reset(struct sh_adapter *ad)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_sh_reset);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)ad, KCUT_T_sh_adapter, sizeof(*ad), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)ad, KCUT_T_sh_adapter, sizeof(*ad), 1, 0));
 	if (ad && !kcut_seen(&kcut_s, ad)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_sh_reset_sh_adapter_in_enc(kcut_a, (void *)ad, &kcut_s, &kcut_rc);
@@ -102,7 +102,7 @@ int sh_reset(struct sh_adapter *ad)
 		}
 		kcut_get_global(kcut_r, KCUT_G_shared_sh_resets, &kcut_rc);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -155,7 +155,7 @@ int kcut_handler_sh_setup_phy(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_sh_adapter, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_sh_setup_phy_sh_adapter_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -165,7 +165,7 @@ int kcut_handler_sh_setup_phy(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = sh_setup_phy(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -181,7 +181,7 @@ int kcut_handler_sh_configure(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_sh_adapter, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_sh_configure_sh_adapter_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -193,7 +193,7 @@ int kcut_handler_sh_configure(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = sh_configure(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -218,13 +218,13 @@ void kcut_dc_clear_bit(long nr, volatile unsigned long *addr)
 	if (kcut_rc)
 		return;
 	kc_xdr_put_u64(kcut_a, (uint64_t)nr);
-	kcut_put_word(kcut_a, addr, sizeof(*addr), &kcut_rc);
+	kc_wire_put_word(kcut_rt, kcut_a, addr, sizeof(*addr), &kcut_rc);
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_get_fixed(kcut_r, (void *)(uintptr_t)addr, sizeof(*addr), &kcut_rc);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -242,14 +242,14 @@ _Bool kcut_dc_test_and_set_bit(long nr, volatile unsigned long *addr)
 	if (kcut_rc)
 		return (_Bool)0;
 	kc_xdr_put_u64(kcut_a, (uint64_t)nr);
-	kcut_put_word(kcut_a, addr, sizeof(*addr), &kcut_rc);
+	kc_wire_put_word(kcut_rt, kcut_a, addr, sizeof(*addr), &kcut_rc);
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = (_Bool)kc_xdr_get_u32(kcut_r);
 		kcut_get_fixed(kcut_r, (void *)(uintptr_t)addr, sizeof(*addr), &kcut_rc);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -266,6 +266,7 @@ void kcut_tables_shared(void)
 	kcut_globals[KCUT_G_shared_debug_level].size = sizeof(debug_level);
 	kcut_globals[KCUT_G_shared_sh_resets].p = (void *)&sh_resets;
 	kcut_globals[KCUT_G_shared_sh_resets].size = sizeof(sh_resets);
+	kcut_type_size[KCUT_T_sh_adapter] = sizeof(struct sh_adapter);
 }
 
 /* sh_reset: send the fields of struct sh_adapter that sh_reset may read. */

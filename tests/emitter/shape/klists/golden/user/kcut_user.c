@@ -6,7 +6,8 @@
 /* The user half's endpoint, set up before any crossing. */
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
-struct kcut_global kcut_globals[KCUT_NR_GLOBALS + 1];
+struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];
+size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by upcall id. */
 const struct kc_rt_fn kcut_user_fns[] = {
@@ -51,24 +52,36 @@ static int (*const kcut_recover_dec[])(struct kc_xdr *, uint32_t, void *, int *)
 	NULL,
 };
 
+static void kcut_recover_dec_any(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	if (type < KCUT_NR_TYPES && kcut_recover_tu[type])
+		kcut_recover_dec[kcut_recover_tu[type] - 1](x, type, p, rc);
+	else if (!*rc)
+		*rc = KC_RT_EPROTO;
+}
+
 /* KCUT_UP_RECOVER: the type, the object (its kernel handle: the local copy is created
- * with that handle) and the fields the kernel re-sends. */
+ * with that handle) and the fields the kernel re-sends (rt/wire.c). */
 int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
-	uint32_t type = kc_xdr_get_u32(args);
-	int rc = 0;
-	void *p = kcut_get_ptr(args, 0, NULL, &rc);
-
-	(void)rt;
-	(void)res;
-	if (!rc && (!p || type >= KCUT_NR_TYPES || !kcut_recover_tu[type]))
-		rc = KC_RT_EPROTO;
-	if (!rc)
-		kcut_recover_dec[kcut_recover_tu[type] - 1](args, type, p, &rc);
-	if (!rc && kc_xdr_dec_done(args))
-		rc = KC_RT_EPROTO;
-	return rc;
+	return kc_wire_recover_serve(rt, args, res);
 }
+
+/* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
+struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
+const struct kc_wire_tables kcut_wire = {
+	.globals = kcut_globals,
+	.nglobals = KCUT_NR_GLOBALS,
+	.fnptrs = kcut_fnptr,
+	.nfnptrs = KCUT_NR_FNPTRS,
+	.type_size = kcut_type_size,
+	.ntypes = KCUT_NR_TYPES,
+	.embeds = kcut_embeds,
+	.nembeds = KCUT_NR_EMBEDS,
+	.recover_fn = KCUT_UP_RECOVER,
+	.recover_has = kcut_recover_tu,
+	.recover_dec = kcut_recover_dec_any,
+};
 
 #if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)
 /* The user-half program: attach to the channel and serve. */
@@ -81,6 +94,7 @@ int main(void)
 	opts.nfns = KCUT_NR_UPCALLS + 1;
 	opts.peer_names = kcut_user_peer_names;
 	opts.npeer = KCUT_NR_DOWNCALLS;
+	opts.wire = &kcut_wire;
 	kcut_tables_init();
 	if (kc_rt_user_open(&kcut_rt, &opts, &err)) {
 		fprintf(stderr, "kcut user half: %s\n", err.msg);

@@ -64,7 +64,7 @@ int kcut_handler_pool_trim(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_pool, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_pool_trim_pool_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -74,7 +74,7 @@ int kcut_handler_pool_trim(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = pool_trim(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -90,6 +90,8 @@ int kcut_handler_pool_trim(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_klists(void)
 {
+	kcut_type_size[KCUT_T_buf] = sizeof(struct buf);
+	kcut_type_size[KCUT_T_pool] = sizeof(struct pool);
 }
 
 /* pool_trim: receive the fields of struct pool that pool_trim may read. */
@@ -108,7 +110,7 @@ static void kcut_pool_trim_pool_in_dec(struct kc_xdr *x, void *vp, struct kcut_s
 		kcut_h->next = kcut_h;
 		kcut_h->prev = kcut_h;
 		for (; kcut_k && !*rc; kcut_k--) {
-			struct buf *kcut_e = kcut_get_ptr(x, sizeof(struct buf), NULL, rc);
+			struct buf *kcut_e = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_buf, .need = sizeof(*kcut_e) }, NULL, rc);
 
 			if (!kcut_e) {
 				kcut_fail(rc, KC_RT_EPROTO);
@@ -144,11 +146,12 @@ static void kcut_pool_trim_pool_out_enc(struct kc_xdr *x, void *vp, struct kcut_
 		for (kcut_q = kcut_h->next; kcut_k; kcut_q = kcut_q->next, kcut_k--) {
 			const struct buf *kcut_e = (const void *)((const char *)kcut_q - __builtin_offsetof(struct buf, node));
 
-			kcut_put_ptr(x, (const void *)kcut_e, KCUT_T_buf, sizeof(struct buf), 1, rc);
+			kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)kcut_e, KCUT_T_buf, sizeof(struct buf), 1, 0));
 			(void)kcut_seen(s, kcut_e);
 		}
 	}
 	(void)s;
+	(void)rc;
 }
 
 /* pool_trim: receive the fields of struct buf that pool_trim may read. */

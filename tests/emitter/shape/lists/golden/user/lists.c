@@ -70,7 +70,7 @@ int kcut_handler_q_sum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_queue, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_q_sum_queue_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -80,7 +80,7 @@ int kcut_handler_q_sum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *k
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = q_sum(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -96,6 +96,8 @@ int kcut_handler_q_sum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *k
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_lists(void)
 {
+	kcut_type_size[KCUT_T_item] = sizeof(struct item);
+	kcut_type_size[KCUT_T_queue] = sizeof(struct queue);
 }
 
 /* q_sum: receive the fields of struct queue that q_sum may read. */
@@ -112,7 +114,7 @@ static void kcut_q_sum_queue_in_dec(struct kc_xdr *x, void *vp, struct kcut_seen
 		if (kcut_k > 256)
 			kcut_fail(rc, KC_RT_EPROTO);
 		for (; kcut_k && !*rc; kcut_k--) {
-			struct item *kcut_e = kcut_get_ptr(x, sizeof(struct item), NULL, rc);
+			struct item *kcut_e = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_item, .need = sizeof(*kcut_e) }, NULL, rc);
 
 			if (!kcut_e) {
 				kcut_fail(rc, KC_RT_EPROTO);
@@ -146,11 +148,12 @@ static void kcut_q_sum_queue_out_enc(struct kc_xdr *x, void *vp, struct kcut_see
 		}
 		kc_xdr_put_u32(x, kcut_k);
 		for (kcut_e = p->head; kcut_k; kcut_e = kcut_e->next, kcut_k--) {
-			kcut_put_ptr(x, (const void *)kcut_e, KCUT_T_item, sizeof(struct item), 1, rc);
+			kcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)kcut_e, KCUT_T_item, sizeof(struct item), 1, 0));
 			(void)kcut_seen(s, kcut_e);
 		}
 	}
 	(void)s;
+	(void)rc;
 }
 
 /* q_sum: receive the fields of struct item that q_sum may read. */

@@ -94,22 +94,83 @@ void kc_io_memcpy_toio(volatile void *dst, const void *src, size_t n);
 void kc_io_memset_io(volatile void *dst, int c, size_t n);
 void kc_io_flush(void);
 
+
+/* Pointers on the wire and their checks (rt/wire.c; kcut_rt.h explains them). */
+typedef void (*kc_wire_fn)(void);
+struct kc_wire_global {
+	void *p;
+	size_t size;
+};
+struct kc_wire_embed {
+	uint32_t outer, inner;
+	size_t off;
+};
+struct kc_wire_tables {
+	struct kc_wire_global *globals;
+	uint32_t nglobals;
+	kc_wire_fn *fnptrs;
+	uint32_t nfnptrs;
+	const size_t *type_size;
+	uint32_t ntypes;
+	uint32_t recover_fn;
+	const unsigned char *recover_has;
+	void (*recover_enc)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+	void (*recover_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+	const struct kc_wire_embed *embeds;
+	uint32_t nembeds;
+};
 struct kc_wire_at {
-	u32 type;
+	uint32_t type;
 	size_t off;
 };
 struct kc_wire_ptr {
-	u32 type;
-	u32 flags;
+	uint32_t type;
+	uint32_t flags;
 	size_t need;
 	const struct kc_wire_at *at;
-	u32 nat;
-	u32 region_kind;
+	uint32_t nat;
+	uint32_t region_kind;
 };
+#define KC_WP_BASE 0x01u
+#define KC_WP_HEAP 0x02u
+#define KC_WP_NOGLOBAL 0x04u
+#define KC_WP_INTERIOR 0x08u
 #define KC_WP_REGION 0x10u
-int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, u32 type, size_t elem, size_t n,
-		    unsigned int flags);
-void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, size_t *avail,
+#define KC_WP_OUT 0x20u
+#define KC_WIRE_STRMAX 256
+#define KC_WIRE_STRVMAX 64
+#define KC_WIRE_FN_FOREIGN 0xffffffffu
+int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
+		    size_t n, unsigned flags);
+void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
+		       size_t n, int *rc);
+void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec,
+		      size_t *avail, int *rc);
+uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
+int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);
+void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc);
+void kc_wire_put_fn(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn, int *rc);
+kc_wire_fn kc_wire_get_fn(struct kc_rt *rt, struct kc_xdr *x, int *rc);
+void kc_wire_put_fnf(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn);
+int kc_wire_get_fnf(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn *fn, int *rc);
+void kc_wire_put_str(struct kc_rt *rt, struct kc_xdr *x, const char *s, int *rc);
+char *kc_wire_get_str(struct kc_rt *rt, struct kc_xdr *x, char *buf, size_t n, int *rc);
+const char *kc_wire_keep_str(struct kc_rt *rt, const char *s, const char *buf, int *rc);
+void kc_wire_get_fstr(struct kc_rt *rt, struct kc_xdr *x, const char **field, int *rc);
+void kc_wire_put_strv(struct kc_rt *rt, struct kc_xdr *x, const char *const *v, size_t n, int *rc);
+const char *const *kc_wire_get_strv(struct kc_rt *rt, struct kc_xdr *x, const char **vec,
+				    size_t max, char *pool, size_t poolsize, size_t *count,
+				    int *rc);
+void kc_wire_put_word(struct kc_rt *rt, struct kc_xdr *x, const volatile void *p, size_t size,
 		      int *rc);
+void *kc_wire_get_word(struct kc_rt *rt, struct kc_xdr *x, void *tmp, size_t size, size_t *avail,
+		       int *rc);
+int kc_wire_bit_check(int64_t nr, size_t avail);
+int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn);
+void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation);
+int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+void kc_wire_free_hook(struct kc_rt *rt, const void *p);
+void *kc_wire_heap_note(struct kc_rt *rt, void *p);
 
 #endif /* KCUT_RT_SHIM_H */

@@ -47,6 +47,33 @@ static void kcut_ctl_names_set_card_out_enc(struct kc_xdr *x, void *vp, struct k
 #define kvfree(p) (kcut_recover_free(p), kvfree(p))
 #define vfree(p) (kcut_recover_free(p), vfree(p))
 #define free_netdev(p) (kcut_recover_free(p), free_netdev(p))
+#ifndef kmalloc
+#define kmalloc(...) kc_wire_heap_note(kcut_rt, kmalloc(__VA_ARGS__))
+#endif
+#ifndef kzalloc
+#define kzalloc(...) kc_wire_heap_note(kcut_rt, kzalloc(__VA_ARGS__))
+#endif
+#ifndef kcalloc
+#define kcalloc(...) kc_wire_heap_note(kcut_rt, kcalloc(__VA_ARGS__))
+#endif
+#ifndef kmalloc_array
+#define kmalloc_array(...) kc_wire_heap_note(kcut_rt, kmalloc_array(__VA_ARGS__))
+#endif
+#ifndef vmalloc
+#define vmalloc(...) kc_wire_heap_note(kcut_rt, vmalloc(__VA_ARGS__))
+#endif
+#ifndef vzalloc
+#define vzalloc(...) kc_wire_heap_note(kcut_rt, vzalloc(__VA_ARGS__))
+#endif
+#ifndef kvmalloc
+#define kvmalloc(...) kc_wire_heap_note(kcut_rt, kvmalloc(__VA_ARGS__))
+#endif
+#ifndef kvzalloc
+#define kvzalloc(...) kc_wire_heap_note(kcut_rt, kvzalloc(__VA_ARGS__))
+#endif
+#ifndef kvcalloc
+#define kvcalloc(...) kc_wire_heap_note(kcut_rt, kvcalloc(__VA_ARGS__))
+#endif
 #endif
 #if defined(__KERNEL__) && defined(MODULE)
 /* kcut: the endpoint and the user half come first (kcut_ids.h) */
@@ -75,13 +102,13 @@ static int str_mode_info(struct ctl_info *info)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_str_mode_info);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)info, KCUT_T_ctl_info, sizeof(*info), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)info, KCUT_T_ctl_info, sizeof(*info), 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -110,14 +137,14 @@ static int str_show(struct opt *o, char *buf, int len)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_str_show);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)o, KCUT_T_opt, sizeof(*o), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)o, KCUT_T_opt, sizeof(*o), 1, 0));
 	if (o && !kcut_seen(&kcut_s, o)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_str_show_opt_in_enc(kcut_a, (void *)o, &kcut_s, &kcut_rc);
 	} else {
 		kc_xdr_put_bool(kcut_a, 0);
 	}
-	kcut_put_str(kcut_a, buf, &kcut_rc);
+	kc_wire_put_str(kcut_rt, kcut_a, buf, &kcut_rc);
 	kc_xdr_put_u32(kcut_a, (uint32_t)len);
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
@@ -125,7 +152,7 @@ static int str_show(struct opt *o, char *buf, int len)
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		kcut_s.n = 0;
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -162,7 +189,7 @@ static int str_tag_show(struct tag *t)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_str_tag_show);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)t, KCUT_T_tag, sizeof(*t), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)t, KCUT_T_tag, sizeof(*t), 1, 0));
 	if (t && !kcut_seen(&kcut_s, t)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_str_tag_show_tag_in_enc(kcut_a, (void *)t, &kcut_s, &kcut_rc);
@@ -175,7 +202,7 @@ static int str_tag_show(struct tag *t)
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		kcut_s.n = 0;
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -203,7 +230,7 @@ static void str_free(struct card *c)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_str_free);
 	if (kcut_rc)
 		return;
-	kcut_put_ptr(kcut_a, (const void *)c, KCUT_T_card, sizeof(*c), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)c, KCUT_T_card, sizeof(*c), 1, 0));
 	if (c && !kcut_seen(&kcut_s, c)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_str_free_card_in_enc(kcut_a, (void *)c, &kcut_s, &kcut_rc);
@@ -221,7 +248,7 @@ static void str_free(struct card *c)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc)
@@ -241,21 +268,21 @@ static int str_probe(struct net_device *dev, struct drv_adapter *ad)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_UP_str_probe);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)dev, KCUT_T_net_device, sizeof(*dev), 1, 0));
 	if (dev && !kcut_seen(&kcut_s, dev)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_str_probe_net_device_in_enc(kcut_a, (void *)dev, &kcut_s, &kcut_rc);
 	} else {
 		kc_xdr_put_bool(kcut_a, 0);
 	}
-	kcut_put_ptr(kcut_a, (const void *)ad, KCUT_T_drv_adapter, sizeof(*ad), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)ad, KCUT_T_drv_adapter, sizeof(*ad), 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		kcut_s.n = 0;
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -278,7 +305,7 @@ int str_init(void)
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 282 "kernel/strings.c"
+#line 309 "kernel/strings.c"
 
 /* Serve card_lookup for the user half (kernel import called by str_probe). */
 int kcut_handler_card_lookup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
@@ -292,13 +319,13 @@ int kcut_handler_card_lookup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = card_lookup(kcut_p0);
-	kcut_put_ptr(kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, 0));
 	{
 		struct kcut_seen kcut_rs = { { 0 }, 0 };
 
-		switch (kcut_type_at(kcut_ret)) {
+		switch (kc_wire_type_at(kcut_rt, kcut_ret)) {
 		case KCUT_T_card:
 			kc_xdr_put_u32(kcut_r, KCUT_T_card);
 			kcut_card_lookup_card_out_enc(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);
@@ -328,7 +355,7 @@ int kcut_handler_card_register(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_card_register_card_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -338,7 +365,7 @@ int kcut_handler_card_register(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = card_register(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -361,12 +388,12 @@ int kcut_handler_ctl_add(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
-	kcut_p1 = kcut_get_ptr(kcut_a, 0, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_new, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = kc_wire_get_ptr(kcut_rt, kcut_a, NULL, NULL, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = ctl_add(kcut_p0, kcut_p1);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -384,7 +411,7 @@ int kcut_handler_ctl_enum_info(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 {
 	struct ctl_info *kcut_p0;
 	unsigned int kcut_p1;
-	const char *kcut_v2[KCUT_STRVMAX + 1];
+	const char *kcut_v2[KC_WIRE_STRVMAX + 1];
 	char kcut_b2[KCUT_ARRMAX];
 	size_t kcut_n2;
 	const char *const *kcut_p2;
@@ -392,13 +419,14 @@ int kcut_handler_ctl_enum_info(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_info, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	kcut_p1 = (unsigned int)kc_xdr_get_u32(kcut_a);
-	kcut_p2 = kcut_get_strv(kcut_a, kcut_v2, KCUT_STRVMAX, kcut_b2, sizeof(kcut_b2), &kcut_n2, &kcut_rc);
+	kcut_p2 = kc_wire_get_strv(kcut_rt, kcut_a, kcut_v2, KC_WIRE_STRVMAX, kcut_b2, sizeof(kcut_b2), &kcut_n2,
+				   &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = ctl_enum_info(kcut_p0, kcut_p1, kcut_p2);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	return kcut_rc;
@@ -410,7 +438,7 @@ int kcut_handler_ctl_names_set(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	struct kcut_seen kcut_s = { { 0 }, 0 };
 	struct card *kcut_p0;
 	unsigned int kcut_p1;
-	const char *kcut_v2[KCUT_STRVMAX + 1];
+	const char *kcut_v2[KC_WIRE_STRVMAX + 1];
 	char kcut_b2[KCUT_ARRMAX];
 	size_t kcut_n2;
 	const char *const *kcut_p2;
@@ -418,7 +446,7 @@ int kcut_handler_ctl_names_set(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_ctl_names_set_card_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -426,13 +454,14 @@ int kcut_handler_ctl_names_set(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 			kcut_fail(&kcut_rc, KC_RT_EPROTO);
 	}
 	kcut_p1 = (unsigned int)kc_xdr_get_u32(kcut_a);
-	kcut_p2 = kcut_get_strv(kcut_a, kcut_v2, KCUT_STRVMAX, kcut_b2, sizeof(kcut_b2), &kcut_n2, &kcut_rc);
+	kcut_p2 = kc_wire_get_strv(kcut_rt, kcut_a, kcut_v2, KC_WIRE_STRVMAX, kcut_b2, sizeof(kcut_b2), &kcut_n2,
+				   &kcut_rc);
 	if (kcut_p2 && (size_t)kcut_p1 > kcut_n2)
 		kcut_fail(&kcut_rc, KC_RT_EPROTO);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = ctl_names_set(kcut_p0, kcut_p1, kcut_p2);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -459,6 +488,13 @@ void kcut_tables_strings(void)
 	kcut_globals[KCUT_G_strings_str_tags].size = sizeof(str_tags);
 	kcut_globals[KCUT_G_strings_str_driver].p = (void *)&str_driver;
 	kcut_globals[KCUT_G_strings_str_driver].size = sizeof(str_driver);
+	kcut_type_size[KCUT_T_card] = sizeof(struct card);
+	kcut_type_size[KCUT_T_ctl_info] = sizeof(struct ctl_info);
+	kcut_type_size[KCUT_T_ctl_new] = sizeof(struct ctl_new);
+	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
+	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
+	kcut_type_size[KCUT_T_opt] = sizeof(struct opt);
+	kcut_type_size[KCUT_T_tag] = sizeof(struct tag);
 }
 
 /* str_show: send the fields of struct opt that str_show may read. */
@@ -466,7 +502,7 @@ static void kcut_str_show_opt_in_enc(struct kc_xdr *x, void *vp, struct kcut_see
 {
 	struct opt *p = vp;
 
-	kcut_put_fstr(x, p->label, rc);
+	kc_wire_put_str(kcut_rt, x, p->label, rc);
 	kc_xdr_put_u32(x, (uint32_t)p->value);
 	(void)s;
 }
@@ -477,7 +513,7 @@ static void kcut_str_tag_show_tag_in_enc(struct kc_xdr *x, void *vp, struct kcut
 	struct tag *p = vp;
 
 	kc_xdr_put_u32(x, (uint32_t)p->id);
-	kcut_put_fstr(x, p->text, rc);
+	kc_wire_put_str(kcut_rt, x, p->text, rc);
 	(void)s;
 }
 
@@ -526,7 +562,7 @@ static void kcut_card_lookup_ctl_new_out_enc(struct kc_xdr *x, void *vp, struct 
 {
 	struct ctl_new *p = vp;
 
-	kcut_put_fstr(x, p->name, rc);
+	kc_wire_put_str(kcut_rt, x, p->name, rc);
 	(void)s;
 }
 
@@ -546,9 +582,9 @@ static void kcut_card_register_card_in_dec(struct kc_xdr *x, void *vp, struct kc
 	struct card *p = vp;
 
 	{
-		kcut_fn_t kf;
+		kc_wire_fn kf;
 
-		if (kcut_get_fnf(x, &kf, rc))
+		if (kc_wire_get_fnf(kcut_rt, x, &kf, rc))
 			p->private_free = (__typeof__(p->private_free))kf;
 	}
 	(void)s;
@@ -569,7 +605,7 @@ static void kcut_ctl_add_ctl_new_out_enc(struct kc_xdr *x, void *vp, struct kcut
 {
 	struct ctl_new *p = vp;
 
-	kcut_put_fstr(x, p->name, rc);
+	kc_wire_put_str(kcut_rt, x, p->name, rc);
 	(void)s;
 }
 
@@ -579,9 +615,9 @@ static void kcut_ctl_names_set_card_in_dec(struct kc_xdr *x, void *vp, struct kc
 	struct card *p = vp;
 
 	{
-		kcut_fn_t kf;
+		kc_wire_fn kf;
 
-		if (kcut_get_fnf(x, &kf, rc))
+		if (kc_wire_get_fnf(kcut_rt, x, &kf, rc))
 			p->private_free = (__typeof__(p->private_free))kf;
 	}
 	(void)s;

@@ -141,11 +141,11 @@ int kcut_handler_str_mode_info(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_info, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = str_mode_info(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	return kcut_rc;
@@ -156,26 +156,26 @@ int kcut_handler_str_show(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 {
 	struct kcut_seen kcut_s = { { 0 }, 0 };
 	struct opt *kcut_p0;
-	char kcut_b1[KCUT_STRMAX];
+	char kcut_b1[KC_WIRE_STRMAX];
 	char *kcut_p1;
 	int kcut_p2;
 	int kcut_ret;
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_opt, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_str_show_opt_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
 		else
 			kcut_fail(&kcut_rc, KC_RT_EPROTO);
 	}
-	kcut_p1 = kcut_get_str(kcut_a, kcut_b1, sizeof(kcut_b1), &kcut_rc);
+	kcut_p1 = kc_wire_get_str(kcut_rt, kcut_a, kcut_b1, sizeof(kcut_b1), &kcut_rc);
 	kcut_p2 = (int)kc_xdr_get_u32(kcut_a);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = str_show(kcut_p0, kcut_p1, kcut_p2);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -191,7 +191,7 @@ int kcut_handler_str_tag_show(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_tag, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_str_tag_show_tag_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -201,7 +201,7 @@ int kcut_handler_str_tag_show(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = str_tag_show(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -216,7 +216,7 @@ int kcut_handler_str_free(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_str_free_card_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -226,7 +226,7 @@ int kcut_handler_str_free(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	str_free(kcut_p0);
 	kcut_s.n = 0;
 	if (kcut_p0) {
@@ -248,18 +248,18 @@ int kcut_handler_str_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_str_probe_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
 		else
 			kcut_fail(&kcut_rc, KC_RT_EPROTO);
 	}
-	kcut_p1 = kcut_get_ptr(kcut_a, sizeof(*kcut_p1), NULL, &kcut_rc);
+	kcut_p1 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*kcut_p1) }, NULL, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = str_probe(kcut_p0, kcut_p1);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -282,7 +282,7 @@ void *card_lookup(int number)
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
-		kcut_ret = kcut_get_ptr(kcut_r, 0, NULL, &kcut_rc);
+		kcut_ret = kc_wire_get_ptr(kcut_rt, kcut_r, NULL, NULL, &kcut_rc);
 		{
 			struct kcut_seen kcut_rs = { { 0 }, 0 };
 
@@ -290,19 +290,19 @@ void *card_lookup(int number)
 			case 0:
 				break;
 			case KCUT_T_card:
-				if (kcut_type_at(kcut_ret) == KCUT_T_card)
+				if (kc_wire_type_at(kcut_rt, kcut_ret) == KCUT_T_card)
 					kcut_card_lookup_card_out_dec(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);
 				else
 					kcut_fail(&kcut_rc, KC_RT_EPROTO);
 				break;
 			case KCUT_T_ctl_new:
-				if (kcut_type_at(kcut_ret) == KCUT_T_ctl_new)
+				if (kc_wire_type_at(kcut_rt, kcut_ret) == KCUT_T_ctl_new)
 					kcut_card_lookup_ctl_new_out_dec(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);
 				else
 					kcut_fail(&kcut_rc, KC_RT_EPROTO);
 				break;
 			case KCUT_T_net_device:
-				if (kcut_type_at(kcut_ret) == KCUT_T_net_device)
+				if (kc_wire_type_at(kcut_rt, kcut_ret) == KCUT_T_net_device)
 					kcut_card_lookup_net_device_out_dec(kcut_r, (void *)kcut_ret, &kcut_rs, &kcut_rc);
 				else
 					kcut_fail(&kcut_rc, KC_RT_EPROTO);
@@ -313,7 +313,7 @@ void *card_lookup(int number)
 			}
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -334,7 +334,7 @@ int card_register(struct card *card)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_card_register);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)card, KCUT_T_card, sizeof(*card), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)card, KCUT_T_card, sizeof(*card), 1, 0));
 	if (card && !kcut_seen(&kcut_s, card)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_card_register_card_in_enc(kcut_a, (void *)card, &kcut_s, &kcut_rc);
@@ -353,7 +353,7 @@ int card_register(struct card *card)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -374,8 +374,8 @@ int ctl_add(const struct ctl_new *c, void *private_data)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ctl_add);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)c, KCUT_T_ctl_new, sizeof(*c), 1, &kcut_rc);
-	kcut_put_ptr(kcut_a, (const void *)private_data, KCUT_T_OPAQUE, 1, 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)c, KCUT_T_ctl_new, sizeof(*c), 1, 0));
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)private_data, KCUT_T_OPAQUE, 1, 1, 0));
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
@@ -388,7 +388,7 @@ int ctl_add(const struct ctl_new *c, void *private_data)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -408,15 +408,15 @@ int ctl_enum_info(struct ctl_info *info, unsigned int items, const char *const *
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ctl_enum_info);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)info, KCUT_T_ctl_info, sizeof(*info), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)info, KCUT_T_ctl_info, sizeof(*info), 1, 0));
 	kc_xdr_put_u32(kcut_a, (uint32_t)items);
-	kcut_put_strv(kcut_a, (const char *const *)names, 0, &kcut_rc);
+	kc_wire_put_strv(kcut_rt, kcut_a, (const char *const *)names, 0, &kcut_rc);
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
 		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -437,7 +437,7 @@ int ctl_names_set(struct card *card, unsigned int n, const char *const *names)
 	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ctl_names_set);
 	if (kcut_rc)
 		return KCUT_EFAIL;
-	kcut_put_ptr(kcut_a, (const void *)card, KCUT_T_card, sizeof(*card), 1, &kcut_rc);
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)card, KCUT_T_card, sizeof(*card), 1, 0));
 	if (card && !kcut_seen(&kcut_s, card)) {
 		kc_xdr_put_bool(kcut_a, 1);
 		kcut_ctl_names_set_card_in_enc(kcut_a, (void *)card, &kcut_s, &kcut_rc);
@@ -445,7 +445,7 @@ int ctl_names_set(struct card *card, unsigned int n, const char *const *names)
 		kc_xdr_put_bool(kcut_a, 0);
 	}
 	kc_xdr_put_u32(kcut_a, (uint32_t)n);
-	kcut_put_strv(kcut_a, (const char *const *)names, (size_t)n, &kcut_rc);
+	kc_wire_put_strv(kcut_rt, kcut_a, (const char *const *)names, (size_t)n, &kcut_rc);
 	if (!kcut_rc)
 		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
 	if (!kcut_rc) {
@@ -458,7 +458,7 @@ int ctl_names_set(struct card *card, unsigned int n, const char *const *names)
 				kcut_fail(&kcut_rc, KC_RT_EPROTO);
 		}
 		if (kcut_rc)
-			kcut_rc = kcut_peer_fault(kcut_rc, __func__);
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	}
 	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
 	if (kcut_rc) {
@@ -482,6 +482,13 @@ void kcut_tables_strings(void)
 	kcut_globals[KCUT_G_strings_str_tags].size = sizeof(str_tags);
 	kcut_globals[KCUT_G_strings_str_driver].p = (void *)&str_driver;
 	kcut_globals[KCUT_G_strings_str_driver].size = sizeof(str_driver);
+	kcut_type_size[KCUT_T_card] = sizeof(struct card);
+	kcut_type_size[KCUT_T_ctl_info] = sizeof(struct ctl_info);
+	kcut_type_size[KCUT_T_ctl_new] = sizeof(struct ctl_new);
+	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
+	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
+	kcut_type_size[KCUT_T_opt] = sizeof(struct opt);
+	kcut_type_size[KCUT_T_tag] = sizeof(struct tag);
 }
 
 /* str_show: receive the fields of struct opt that str_show may read. */
@@ -489,7 +496,7 @@ static void kcut_str_show_opt_in_dec(struct kc_xdr *x, void *vp, struct kcut_see
 {
 	struct opt *p = vp;
 
-	kcut_get_fstr(x, (const char **)(void *)&p->label, rc);
+	kc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->label, rc);
 	p->value = kc_xdr_get_u32(x);
 	(void)s;
 }
@@ -500,7 +507,7 @@ static void kcut_str_tag_show_tag_in_dec(struct kc_xdr *x, void *vp, struct kcut
 	struct tag *p = vp;
 
 	p->id = kc_xdr_get_u32(x);
-	kcut_get_fstr(x, (const char **)(void *)&p->text, rc);
+	kc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->text, rc);
 	(void)s;
 }
 
@@ -549,7 +556,7 @@ static void kcut_card_lookup_ctl_new_out_dec(struct kc_xdr *x, void *vp, struct 
 {
 	struct ctl_new *p = vp;
 
-	kcut_get_fstr(x, (const char **)(void *)&p->name, rc);
+	kc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->name, rc);
 	(void)s;
 }
 
@@ -568,7 +575,7 @@ static void kcut_card_register_card_in_enc(struct kc_xdr *x, void *vp, struct kc
 {
 	struct card *p = vp;
 
-	kcut_put_fnf(x, (kcut_fn_t)p->private_free);
+	kc_wire_put_fnf(kcut_rt, x, (kc_wire_fn)p->private_free);
 	(void)s;
 	(void)rc;
 }
@@ -588,7 +595,7 @@ static void kcut_ctl_add_ctl_new_out_dec(struct kc_xdr *x, void *vp, struct kcut
 {
 	struct ctl_new *p = vp;
 
-	kcut_get_fstr(x, (const char **)(void *)&p->name, rc);
+	kc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->name, rc);
 	(void)s;
 }
 
@@ -597,7 +604,7 @@ static void kcut_ctl_names_set_card_in_enc(struct kc_xdr *x, void *vp, struct kc
 {
 	struct card *p = vp;
 
-	kcut_put_fnf(x, (kcut_fn_t)p->private_free);
+	kc_wire_put_fnf(kcut_rt, x, (kc_wire_fn)p->private_free);
 	(void)s;
 	(void)rc;
 }

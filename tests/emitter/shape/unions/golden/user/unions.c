@@ -80,7 +80,7 @@ int kcut_handler_req_check(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kcut_get_ptr(kcut_a, sizeof(*kcut_p0), NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_req, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_req_check_req_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -90,7 +90,7 @@ int kcut_handler_req_check(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
-		return kcut_peer_fault(kcut_rc, __func__);
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kcut_ret = req_check(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -106,6 +106,8 @@ int kcut_handler_req_check(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_unions(void)
 {
+	kcut_type_size[KCUT_T_blob] = sizeof(struct blob);
+	kcut_type_size[KCUT_T_req] = sizeof(struct req);
 }
 
 /* req_check: receive the fields of struct req that req_check may read. */
@@ -123,7 +125,7 @@ static void kcut_req_check_req_in_dec(struct kc_xdr *x, void *vp, struct kcut_se
 		break;
 	case (uint32_t)(REQ_OBJ):
 		p->u.o.nr = kc_xdr_get_u32(x);
-		p->u.o.b = kcut_get_ptr(x, sizeof(struct blob), NULL, rc);
+		p->u.o.b = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_blob, .need = sizeof(*p->u.o.b) }, NULL, rc);
 		if (kc_xdr_get_bool(x)) {
 			if (p->u.o.b)
 				kcut_req_check_blob_in_dec(x, (void *)p->u.o.b, s, rc);

@@ -6,7 +6,8 @@
 /* The kernel half's endpoint, set up before any crossing. */
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
-struct kcut_global kcut_globals[KCUT_NR_GLOBALS + 1];
+struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];
+size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by downcall id. */
 const struct kc_rt_fn kcut_kernel_fns[] = {
@@ -42,9 +43,6 @@ void kcut_tables_init(void)
 }
 
 /* ---- recovery after a user-half restart (docs/emitter.md, "After a restart") ---- */
-#ifndef __KERNEL__
-#include <pthread.h>
-
 static const unsigned char kcut_recover_tu[KCUT_NR_TYPES + 1] = {
 	[KCUT_T_blob] = 1,
 	[KCUT_NR_TYPES] = 0,
@@ -55,124 +53,47 @@ static int (*const kcut_recover_enc[])(struct kc_xdr *, uint32_t, void *, int *)
 	NULL,
 };
 
-/* Every handle the kernel half ever tracked (stale ones are dropped when the array grows
- * and skipped by the hook). */
-static pthread_mutex_t kcut_recover_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t *kcut_recover_h;
-static size_t kcut_recover_n, kcut_recover_cap;
-
-/* kc_objt_track, recording the handle (kcut_ids.h routes the kernel half's calls here). */
-int kcut_recover_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size_t elem_size,
-		       size_t nelem)
+static void kcut_recover_enc_any(struct kc_xdr *x, uint32_t type, void *p, int *rc)
 {
-	int rc = (kc_objt_track)(t, h, ptr, type, elem_size, nelem);
-	size_t i, j;
-
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&kcut_recover_lock);
-	if (kcut_recover_n == kcut_recover_cap) {
-		uint32_t ty;
-		size_t size;
-
-		for (i = j = 0; i < kcut_recover_n; i++)
-			if (!kcut_ptr_info(t, kcut_recover_h[i], &ty, &size))
-				kcut_recover_h[j++] = kcut_recover_h[i];
-		kcut_recover_n = j;
-	}
-	if (kcut_recover_n * 2 >= kcut_recover_cap) {
-		size_t cap = kcut_recover_cap ? kcut_recover_cap * 2 : 64;
-		uint64_t *v = realloc(kcut_recover_h, cap * sizeof(*v));
-
-		if (v) {
-			kcut_recover_h = v;
-			kcut_recover_cap = cap;
-		}
-	}
-	if (kcut_recover_n < kcut_recover_cap)
-		kcut_recover_h[kcut_recover_n++] = *h;
-	else
-		kcut_log("kcut: recovery: out of memory, an object will not be re-sent after a restart\n");
-	pthread_mutex_unlock(&kcut_recover_lock);
-	return 0;
+	if (type < KCUT_NR_TYPES && kcut_recover_tu[type])
+		kcut_recover_enc[kcut_recover_tu[type] - 1](x, type, p, rc);
+	else if (!*rc)
+		*rc = KC_RT_EPROTO;
 }
 
+#ifndef __KERNEL__
 /* The kernel half frees p (kfree & co., through the macros after each TU's includes):
  * forget its handle, on both sides. */
 void kcut_recover_free(const void *p)
 {
-	if (p && kcut_rt)
-		kc_rt_obj_free(kcut_rt, p);
+	kc_wire_free_hook(kcut_rt, p);
 }
 
-/* Forget the recorded handles (kcut_kernel_stop, after the endpoint is closed). */
-static void kcut_recover_release(void)
-{
-	pthread_mutex_lock(&kcut_recover_lock);
-	free(kcut_recover_h);
-	kcut_recover_h = NULL;
-	kcut_recover_n = kcut_recover_cap = 0;
-	pthread_mutex_unlock(&kcut_recover_lock);
-}
-
-/* The supervisor's recovery hook: re-send every live recorded object whose type has
- * recovery helpers to the new user half, one KCUT_UP_RECOVER upcall each. Stops at the
- * first crossing failure (the new user half died too: the next incarnation recovers). */
+/* The supervisor's recovery hook: re-send every live tracked object whose type has
+ * recovery helpers to the new user half, one KCUT_UP_RECOVER upcall each (rt/wire.c). */
 static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnation)
 {
-	struct kc_objt *t = kc_rt_objt(rt);
-	uint64_t *v;
-	size_t n, i, done = 0;
-
-	(void)arg;
 	if (getenv("KCUT_RECOVER") && !strcmp(getenv("KCUT_RECOVER"), "0"))
 		return; /* tests: show what happens without it */
-	pthread_mutex_lock(&kcut_recover_lock);
-	n = kcut_recover_n;
-	v = n ? malloc(n * sizeof(*v)) : NULL;
-	if (v)
-		memcpy(v, kcut_recover_h, n * sizeof(*v));
-	pthread_mutex_unlock(&kcut_recover_lock);
-	if (!v && n) {
-		kcut_log("kcut: recovery: out of memory; user half %u starts empty\n", incarnation);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		struct kc_rt_call *c;
-		struct kc_xdr *a, *r;
-		uint32_t ty;
-		size_t size;
-		void *p;
-		int rc = 0;
-
-		if (kcut_ptr_info(t, v[i], &ty, &size) || ty >= KCUT_NR_TYPES || !kcut_recover_tu[ty] ||
-		    kc_objt_lookup(t, &p, v[i], ty, 0, size))
-			continue;
-		rc = kc_rt_call_begin(&c, &a, rt, KCUT_UP_RECOVER);
-		if (rc)
-			break;
-		kc_xdr_put_u32(a, ty);
-		kcut_put_ptr(a, p, ty, size, 1, &rc);
-		kcut_recover_enc[kcut_recover_tu[ty] - 1](a, ty, p, &rc);
-		if (!rc)
-			rc = kc_xdr_error(a);
-		if (!rc)
-			rc = kc_rt_call_invoke(c, &r);
-		rc = kc_rt_call_end(c, rc);
-		if (rc) {
-			kcut_log("kcut: recovery: re-sending object %zu of %zu to user half %u failed: %s\n", i + 1,
-				 n, incarnation, kc_rt_strerror(rc));
-			if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN)
-				break;
-			continue;
-		}
-		done++;
-	}
-	free(v);
-	if (getenv("KCUT_RT_DEBUG"))
-		kcut_log("kcut: recovery: %zu objects re-sent to user half %u\n", done, incarnation);
+	kc_wire_recover_hook(rt, arg, incarnation);
 }
 #endif
+
+/* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
+struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
+const struct kc_wire_tables kcut_wire = {
+	.globals = kcut_globals,
+	.nglobals = KCUT_NR_GLOBALS,
+	.fnptrs = kcut_fnptr,
+	.nfnptrs = KCUT_NR_FNPTRS,
+	.type_size = kcut_type_size,
+	.ntypes = KCUT_NR_TYPES,
+	.embeds = kcut_embeds,
+	.nembeds = KCUT_NR_EMBEDS,
+	.recover_fn = KCUT_UP_RECOVER,
+	.recover_has = kcut_recover_tu,
+	.recover_enc = kcut_recover_enc_any,
+};
 
 #ifndef __KERNEL__
 #include <stdlib.h>
@@ -193,6 +114,7 @@ int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 	opts.peer_names = kcut_kernel_peer_names;
 	opts.npeer = KCUT_NR_UPCALLS + 1;
 	opts.recover = kcut_recover_hook;
+	opts.wire = &kcut_wire;
 	opts.user_path = user_path;
 	opts.trace = trace;
 	return kc_rt_kernel_start(&kcut_rt, &opts, err);
@@ -204,7 +126,6 @@ void kcut_kernel_stop(void)
 	if (kcut_rt)
 		kc_rt_close(kcut_rt);
 	kcut_rt = NULL;
-	kcut_recover_release();
 }
 #else
 #include <linux/module.h>
