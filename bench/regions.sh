@@ -6,8 +6,11 @@
 #
 # Variants (the same -O2 build of everything, DIR default build/bench, Release, no sanitizers):
 #   unsplit        the driver as is (kcut-sim --driver simnic.so);
-#   fwd-posted     kcut's default split (run_split.py --build-only: analyze, partition, emit,
-#                  both halves built), the user half's registers forwarded with posted writes;
+#   fwd-posted     simnic's forward-access split (run_split.py --device-access forward
+#                  --build-only: analyze, partition with --no-kernel-rules and
+#                  tests/emitter/split/simnic-forward.pins, emit, both halves built; probe, reset,
+#                  EEPROM/PHY access and the register/EEPROM/link self-tests in the user half), the
+#                  user half's registers forwarded with posted writes;
 #   fwd-unposted   the same split with $KCUT_IO_NO_POSTING=1: every register write crosses alone;
 #   mapped         the same split with $KCUT_DEVICE_ACCESS=mapped: the kernel model cannot map a
 #                  BAR into another process (its devices are callbacks), so the user half says so
@@ -52,7 +55,8 @@ python3 "$top/tests/emitter/split/run_split.py" --kcut "$build/cli/kcut" --sim "
 	--src "$top" --compdb "$build/testdrivers/drivers/simnic/compile_commands.json" --cc "${CC:-cc}" \
 	--rt-lib "$build/rt/libkc_rt.a" --common-lib "$build/common/libkc_common.a" \
 	--kmodel-lib "$build/testdrivers/kmodel/libkc_kmodel.so" --workdir "$build/bench-regions" \
-	--cflags="-O2" --build-only >"$tmp/build.out" 2>&1 ||
+	--cflags="-O2" --device-access forward --rt-kmodel-lib "$build/rt/libkc_rt_kmodel.a" \
+	--unsplit "$build/testdrivers/drivers/simnic/simnic.so" --build-only >"$tmp/build.out" 2>&1 ||
 	{ echo "regions.sh: building the split failed:" >&2; cat "$tmp/build.out" >&2; exit 1; }
 read -r kso uprog < <(sed -n 's/^KERNEL=\([^ ]*\) USER=\([^ ]*\)$/\1 \2/p' "$tmp/build.out")
 [ -n "${kso:-}" ] || { echo "regions.sh: no KERNEL=/USER= line:" >&2; cat "$tmp/build.out" >&2; exit 1; }
@@ -112,7 +116,7 @@ for ph in probe selftest; do
 done
 mapmsg=$(grep -h -m1 'cannot be mapped' "$tmp"/mapped.*.0.err 2>/dev/null | head -1 || true)
 
-echo "simnic probe and ethtool self-test (offline) under kcut-sim: median of $rounds round(s), $(nproc) CPUs${kshare:+; the split keeps $kshare of simnic's LOC in the kernel}"
+echo "simnic probe and ethtool self-test (offline) under kcut-sim: median of $rounds round(s), $(nproc) CPUs${kshare:+; the split keeps $kshare of the LOC of simnic in the kernel}"
 awk -v rounds="$rounds" '
 	function median(s,    v, n, i, j, t) {
 		n = split(s, v, " ")

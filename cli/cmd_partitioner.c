@@ -12,6 +12,10 @@
 #include "kcut.h"
 #include "partitioner.h"
 
+/* The default --device-access, for the help texts. */
+#define DEVACC_DEFAULT "none"
+_Static_assert(KC_PART_DEV_DEFAULT == KC_PART_DEV_NONE, "DEVACC_DEFAULT names KC_PART_DEV_DEFAULT");
+
 /* Options shared by the commands that load the graph. */
 struct common {
 	const char *db_path, *family, *templates, *profile, *partition;
@@ -24,6 +28,9 @@ struct common {
 	char *rname, *rprofile;
 	int unseen; /* --profile-unseen: enum kc_part_profile_unseen (default static) */
 	int unseen_given;
+	int devacc; /* --device-access: enum kc_part_devaccess (default KC_PART_DEV_DEFAULT) */
+	int devacc_given;
+	int readonly; /* the command only reads the database (roots, why, graph, baseline, check) */
 };
 
 static void common_free(struct common *c)
@@ -37,18 +44,29 @@ static void common_free(struct common *c)
 	free(c->rprofile);
 }
 
-static int open_graph(struct common *c, const char *profile, struct kc_err *err)
+static int open_db(struct common *c, struct kc_err *err)
 {
 	int rc;
 
-	if (!c->db) {
-		if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
-			return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
-					  kc_cli_db_path(c->db_path));
-		rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), 0, err);
-		if (rc < 0)
-			return rc;
-	}
+	if (c->db)
+		return 0;
+	if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
+		return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
+				  kc_cli_db_path(c->db_path));
+	rc = kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
+	if (rc == 0)
+		kc_cli_warn_incomplete(c->db);
+	return rc;
+}
+
+static int open_graph(struct common *c, const char *profile, struct kc_err *err)
+{
+	struct kc_part_load lo = KC_PART_LOAD_INIT;
+	int rc;
+
+	rc = open_db(c, err);
+	if (rc < 0)
+		return rc;
 	if (!c->t) {
 		rc = kc_part_templates_load(&c->t, c->templates, err);
 		if (rc < 0)
@@ -56,7 +74,12 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 	}
 	kc_part_graph_free(c->g);
 	c->g = NULL;
-	rc = kc_part_graph_load_weighted(&c->g, c->db, c->t, c->family, profile, c->unseen, c->module, err);
+	lo.family = c->family;
+	lo.profile = profile;
+	lo.unseen = c->unseen;
+	lo.module = c->module;
+	lo.device_access = c->devacc;
+	rc = kc_part_graph_load_ex(&c->g, c->db, c->t, &lo, err);
 	if (rc == 0 && c->module && kc_part_graph_nfuncs(c->g) == 0)
 		return kc_err_set(err, KC_EINVAL, "%s: no driver function belongs to module '%s' (tu.module)",
 				  kc_cli_db_path(c->db_path), c->module);
@@ -66,10 +89,23 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 	return rc;
 }
 
-/* Graph + stored partition (c->partition or the newest), with the profile it was made with. */
+/* Graph + stored partition (c->partition or the newest), with the profile and the device-access
+ * mode it was made with (a --device-access that differs from the stored one is an error). */
 static int open_stored(struct common *c, struct kc_err *err)
 {
-	int rc = open_graph(c, NULL, err);
+	int rc = open_db(c, err), mode = KC_PART_DEV_NONE;
+
+	if (rc == 0)
+		rc = kc_part_stored_device_access(c->db, c->partition, &mode, err);
+	if (rc == 0 && c->devacc_given && mode != c->devacc)
+		return kc_err_set(err, KC_ECONFLICT, "partition %s%s%s was made with --device-access %s, not %s "
+				  "(re-run kcut partition --device-access %s to get one)",
+				  c->partition ? "'" : "", c->partition ? c->partition : "(the newest)",
+				  c->partition ? "'" : "", kc_part_devaccess_name(mode), kc_part_devaccess_name(c->devacc),
+				  kc_part_devaccess_name(c->devacc));
+	c->devacc = mode;
+	if (rc == 0)
+		rc = open_graph(c, NULL, err);
 
 	if (rc == 0)
 		rc = kc_part_load(&c->r, c->db, c->g, c->partition, &c->ro, &c->rname, &c->rprofile, err);
@@ -89,7 +125,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN, O_MODULE };
+       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -106,6 +142,7 @@ static const struct option long_opts[] = {
 	{ "max-kernel-funcs", required_argument, NULL, O_MAXF },
 	{ "no-kernel-rules", no_argument, NULL, O_NORULES },
 	{ "module", required_argument, NULL, O_MODULE },
+	{ "device-access", required_argument, NULL, O_DEVACC },
 	{ "solver", required_argument, NULL, O_SOLVER },
 	{ "name", required_argument, NULL, O_NAME },
 	{ "focus", required_argument, NULL, O_FOCUS },
@@ -115,6 +152,7 @@ static const struct option long_opts[] = {
 	{ "max-growth", required_argument, NULL, O_MAXG },
 	{ "srcroot", required_argument, NULL, O_SRCROOT },
 	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, O_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -127,21 +165,10 @@ struct args {
 	const char *name, *focus, *format, *baseline, *output, *maxg, *srcroot;
 	int depth;
 	int no_rules; /* --no-kernel-rules: roots and hard constraints only (the paper's partition) */
+	int force;    /* --force: partition --name replaces a stored partition of that name */
 	char **pos;
 	int npos;
 };
-
-static int num(const char *cmd, const char *opt, const char *v, double *out)
-{
-	char *end;
-
-	*out = strtod(v, &end);
-	if (*end || end == v) {
-		fprintf(stderr, "kcut %s: %s needs a number, got '%s'\n", cmd, opt, v);
-		return -1;
-	}
-	return 0;
-}
 
 /* The values an enum-valued option takes, by name; a table ends with a NULL name. */
 struct opt_name {
@@ -161,6 +188,9 @@ static const struct opt_name prof_names[] = {
 };
 static const struct opt_name unseen_names[] = {
 	{ "static", KC_PART_UNSEEN_STATIC }, { "zero", KC_PART_UNSEEN_ZERO }, { NULL, 0 }
+};
+static const struct opt_name devacc_names[] = {
+	{ "none", KC_PART_DEV_NONE }, { "forward", KC_PART_DEV_FORWARD }, { "mapped", KC_PART_DEV_MAPPED }, { NULL, 0 }
 };
 static const struct opt_name check_names[] = {
 	{ "text", KC_PART_CHECK_TEXT }, { "json", KC_PART_CHECK_JSON },
@@ -192,11 +222,15 @@ static int pick_name(int *out, const char *cmd, const char *opt, const char *arg
 static int parse(struct args *a, int argc, char **argv, const int *allowed, const char *usage)
 {
 	int ch, i, ok, v;
-	double d;
+	long l;
 
 	memset(a, 0, sizeof(*a));
 	a->o = (struct kc_part_opts)KC_PART_OPTS_INIT;
+	a->c.devacc = KC_PART_DEV_DEFAULT;
 	a->depth = 2;
+	/* commands that store nothing open the database read-only */
+	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "why") || !strcmp(argv[0], "graph") ||
+			!strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", long_opts, NULL)) != -1) {
@@ -224,9 +258,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 		case O_SRCROOT: a->srcroot = optarg; break;
 		case 'o': a->output = optarg; break;
 		case O_DEPTH:
-			if (num(argv[0], "--depth", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&l, argv[0], "--depth", optarg, 0, 1000000) < 0)
 				return KC_EXIT_USAGE;
-			a->depth = (int)d;
+			a->depth = (int)l;
 			break;
 		case O_MODE:
 			if (pick_name(&v, argv[0], "--mode", optarg, mode_names) < 0)
@@ -239,34 +273,41 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			a->c.unseen = v;
 			a->c.unseen_given = 1;
 			break;
+		case O_DEVACC:
+			if (pick_name(&v, argv[0], "--device-access", optarg, devacc_names) < 0)
+				return KC_EXIT_USAGE;
+			a->c.devacc = v;
+			a->c.devacc_given = 1;
+			break;
 		case O_SOLVER:
 			if (pick_name(&v, argv[0], "--solver", optarg, solver_names) < 0)
 				return KC_EXIT_USAGE;
 			a->o.solver = v;
 			break;
 		case O_ALPHA:
-			if (num(argv[0], "--alpha", optarg, &a->o.alpha) < 0)
+			if (kc_cli_double(&a->o.alpha, argv[0], "--alpha", optarg, 0, 1e9) < 0)
 				return KC_EXIT_USAGE;
 			break;
 		case O_BETA:
-			if (num(argv[0], "--beta", optarg, &a->o.beta) < 0)
+			if (kc_cli_double(&a->o.beta, argv[0], "--beta", optarg, 0, 1e9) < 0)
 				return KC_EXIT_USAGE;
 			break;
 		case O_BUDGET:
-			if (num(argv[0], "--budget", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&a->o.budget, argv[0], "--budget", optarg, 0, 1000000000) < 0)
 				return KC_EXIT_USAGE;
-			a->o.budget = (long)d;
 			break;
 		case O_NORULES:
 			a->no_rules = 1;
+			break;
+		case O_FORCE:
+			a->force = 1;
 			break;
 		case O_MODULE:
 			a->c.module = optarg;
 			break;
 		case O_MAXF:
-			if (num(argv[0], "--max-kernel-funcs", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&a->o.max_funcs, argv[0], "--max-kernel-funcs", optarg, 0, 1000000000) < 0)
 				return KC_EXIT_USAGE;
-			a->o.max_funcs = (long)d;
 			break;
 		case O_PIN: {
 			char *eq = strchr(optarg, '=');
@@ -310,8 +351,9 @@ static int help_or(int argc, char **argv, const char *usage, const char *text)
 
 int kc_cmd_roots(int argc, char **argv)
 {
-	static const char *usage = "roots [--db FILE] [--module M] [--family NAME] [--templates DIR] [--no-kernel-rules]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, O_MODULE, 0 };
+	static const char *usage = "roots [--db FILE] [--module M] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
+				   "       [--device-access none|forward|mapped]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, O_MODULE, O_DEVACC, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	size_t i, n = 0;
@@ -321,7 +363,9 @@ int kc_cmd_roots(int argc, char **argv)
 		    "List the critical root functions and the template rule that made each a root, then the\n"
 		    "functions the templates' 'kernel' rules keep in the kernel half (MMIO, DMA-coherent\n"
 		    "memory, descriptor rings, module_init/exit) with the rule and its evidence\n"
-		    "(--no-kernel-rules: none).\n"
+		    "(--no-kernel-rules: none). --device-access forward|mapped drops the rules tagged\n"
+		    "unless-device-access for that mode (register and DMA code: the user half reaches the\n"
+		    "device through rt's regions); default " DEVACC_DEFAULT ".\n"
 		    "--module M: only module M's functions, of a whole-tree database (kcut analyze --module-map).\n"
 		    "The family (net, sound, scsi, block, usb, input; generic always applies) is detected from\n"
 		    "what the driver registers unless --family says otherwise. --templates DIR (and\n"
@@ -367,7 +411,8 @@ int kc_cmd_roots(int argc, char **argv)
 		       rule);
 		n++;
 	}
-	printf("%zu function%s kept in the kernel by kernel rules\n", n, n == 1 ? "" : "s");
+	printf("%zu function%s kept in the kernel by kernel rules (device access %s)\n", n, n == 1 ? "" : "s",
+	       kc_part_devaccess_name(kc_part_graph_device_access(a.c.g)));
 	rc = KC_EXIT_OK;
 out:
 	args_free(&a);
@@ -433,9 +478,10 @@ int kc_cmd_partition(int argc, char **argv)
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
-		"       [--module M]";
+		"       [--module M] [--device-access none|forward|mapped] [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC,
+				       O_FORCE, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -446,7 +492,9 @@ int kc_cmd_partition(int argc, char **argv)
 	int rc;
 
 	if (help_or(argc, argv, usage,
-		    "Choose the kernel half and store it as a named partition (default name: the mode).\n"
+		    "Choose the kernel half and store it as a named partition (default name: the mode, which\n"
+		    "each run replaces). --name NAME refuses to replace a stored partition NAME unless --force\n"
+		    "(tune: save NAME --force).\n"
 		    "  propagate  roots plus every driver function they transitively call (the paper's splitter)\n"
 		    "  mincut     minimise alpha*kernel LOC + beta*crossing call weight (igraph max-flow; Z3\n"
 		    "             when --budget caps the kernel LOC or --max-kernel-funcs the number of kernel\n"
@@ -462,7 +510,15 @@ int kc_cmd_partition(int argc, char **argv)
 		    "trace, which only sees the edges that crossed; zero weighs it 0, right for a profile of\n"
 		    "the unsplit driver, which saw every call the workload made.\n"
 		    "--module M: partition only module M of a whole-tree database (kcut analyze --module-map);\n"
-		    "why, graph, check and tune read such a partition only on a one-driver database for now.\n"))
+		    "why, graph, check and tune read such a partition only on a one-driver database for now.\n"
+		    "--device-access (default " DEVACC_DEFAULT "): how the user half reaches the device.\n"
+		    "  none     it cannot: the register/DMA kernel rules pin code touching registers or DMA memory\n"
+		    "  forward  rt forwards its register accesses (downcalls): those rules do not pin; each\n"
+		    "           register access site of a user-half function costs beta x its weight (x10 per\n"
+		    "           loop level, or profile counts)\n"
+		    "  mapped   registers and DMA memory are mapped into the user half: no pin, no cost\n"
+		    "Under forward and mapped a function taking a spinlock the kernel half takes stays kernel.\n"
+		    "The mode is stored in the partition's parameters (\"device_access\") for kcut emit.\n"))
 		return KC_EXIT_OK;
 	if ((rc = parse(&a, argc, argv, allowed, usage)))
 		goto out;
@@ -475,7 +531,13 @@ int kc_cmd_partition(int argc, char **argv)
 		rc = kc_cli_usage(argv[0], usage);
 		goto out;
 	}
-	rc = resolve_profile(&a, &profile, &err);
+	/* before anything is written (a --profile FILE is imported on the fly) */
+	if (a.name && !a.force && (rc = open_db(&a.c, &err)) == 0 &&
+	    (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
+		rc = kc_err_set(&err, KC_ECONFLICT, "%s: partition '%s' exists; --force replaces it",
+				kc_cli_db_path(a.c.db_path), a.name);
+	if (rc == 0)
+		rc = resolve_profile(&a, &profile, &err);
 	if (rc == 0)
 		rc = open_graph(&a.c, profile, &err);
 	if (rc == 0 && a.no_rules)
@@ -499,9 +561,10 @@ int kc_cmd_partition(int argc, char **argv)
 		printf(", at most %ld kernel functions", a.o.max_funcs);
 	if (a.o.mode == KC_PART_MINCUT)
 		printf(")");
-	printf(", family %s, %s, solved in %.2f ms\n", kc_part_graph_family(a.c.g),
+	printf(", family %s, %s, device access %s, solved in %.2f ms\n", kc_part_graph_family(a.c.g),
 	       !profile ? "static weights" : a.c.unseen == KC_PART_UNSEEN_ZERO ? "profile weights (unseen edges 0)" :
-	       "profile weights (unseen edges static)", st.solve_ms);
+	       "profile weights (unseen edges static)", kc_part_devaccess_name(kc_part_graph_device_access(a.c.g)),
+	       st.solve_ms);
 	kc_part_summary(&sb, a.c.g, r, 20);
 	fputs(sb.s ? sb.s : "", stdout);
 	rc = KC_EXIT_OK;
@@ -547,7 +610,7 @@ int kc_cmd_profile(int argc, char **argv)
 		rc = kc_cli_fail(argv[0], &err, KC_EIO);
 		goto out;
 	}
-	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), 0, &err);
+	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), KC_DB_CHECK, &err);
 	if (rc == 0)
 		rc = kc_part_profile_import(a.c.db, a.pos[1], fmt, a.name, &n, &unk, &err);
 	if (rc < 0) {
@@ -578,8 +641,9 @@ out:
 
 int kc_cmd_why(int argc, char **argv)
 {
-	static const char *usage = "why FUNC [--partition NAME] [--db FILE] [--family NAME] [--templates DIR]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 0 };
+	static const char *usage = "why FUNC [--partition NAME] [--db FILE] [--family NAME] [--templates DIR]\n"
+				   "       [--device-access none|forward|mapped]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_DEVACC, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_sb sb = { 0 };
@@ -588,7 +652,8 @@ int kc_cmd_why(int argc, char **argv)
 	if (help_or(argc, argv, usage,
 		    "Explain why FUNC is on its side of a stored partition (default: the newest): the root\n"
 		    "rule, the call chain to a root, the lock held at a call site, a pin, or the min-cut cost\n"
-		    "of moving it.\n"))
+		    "of moving it, and the device-access backend it was made with (--device-access, when\n"
+		    "given, must match it).\n"))
 		return KC_EXIT_OK;
 	if ((rc = parse(&a, argc, argv, allowed, usage)))
 		goto out;
@@ -623,9 +688,10 @@ int kc_cmd_tune(int argc, char **argv)
 {
 	static const char *usage =
 		"tune [--partition NAME] [--db FILE] [--mode M] [--alpha A] [--beta B] [--pin F=SIDE]...\n"
-		"       [--budget LOC] [--profile NAME] [--profile-unseen static|zero] [--family NAME] [--templates DIR]";
+		"       [--budget LOC] [--profile NAME] [--profile-unseen static|zero] [--family NAME] [--templates DIR]\n"
+		"       [--device-access none|forward|mapped]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA,
-				       O_BETA, O_PIN, O_BUDGET, O_UNSEEN, 0 };
+				       O_BETA, O_PIN, O_BUDGET, O_UNSEEN, O_DEVACC, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	char *profile = NULL;
@@ -672,8 +738,10 @@ out:
 int kc_cmd_graph(int argc, char **argv)
 {
 	static const char *usage =
-		"graph -o FILE [--partition NAME] [--focus FUNC [--depth N]] [--format dot|svg] [--db FILE]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_FOCUS, O_DEPTH, O_FORMAT, 'o', 0 };
+		"graph -o FILE [--partition NAME] [--focus FUNC [--depth N]] [--format dot|svg] [--db FILE]\n"
+		"       [--device-access none|forward|mapped]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_FOCUS, O_DEPTH, O_FORMAT, 'o',
+				       O_DEVACC, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_sb sb = { 0 };
@@ -746,8 +814,8 @@ out:
 
 int kc_cmd_baseline(int argc, char **argv)
 {
-	static const char *usage = "baseline -o FILE [--partition NAME] [--db FILE]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 'o', 0 };
+	static const char *usage = "baseline -o FILE [--partition NAME] [--db FILE] [--device-access none|forward|mapped]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 'o', O_DEVACC, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_stats st;
@@ -782,9 +850,9 @@ out:
 int kc_cmd_check(int argc, char **argv)
 {
 	static const char *usage = "check --baseline FILE [--max-growth LOC|N%] [--format text|json|markdown|sarif]\n"
-				   "       [-o FILE] [--partition NAME] [--srcroot DIR] [--db FILE]";
+				   "       [-o FILE] [--partition NAME] [--srcroot DIR] [--db FILE] [--device-access MODE]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_BASELINE, O_MAXG, O_FORMAT, O_SRCROOT,
-				       'o', 0 };
+				       'o', O_DEVACC, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_sb sb = { 0 };
@@ -814,7 +882,7 @@ int kc_cmd_check(int argc, char **argv)
 
 		maxg = strtod(a.maxg, &end);
 		pct = *end == '%';
-		if (end == a.maxg || (*end && strcmp(end, "%")) || maxg < 0) {
+		if (end == a.maxg || (*end && strcmp(end, "%")) || !(maxg >= 0 && maxg <= 1e12)) {
 			fprintf(stderr, "kcut check: --max-growth wants LOC or N%%, not '%s'\n", a.maxg);
 			rc = KC_EXIT_USAGE;
 			goto out;

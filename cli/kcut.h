@@ -18,6 +18,15 @@ const char *kc_cli_db_path(const char *opt);       /* --db value or $KCUT_DB or 
 int kc_cli_fail(const char *cmd, const struct kc_err *err, int rc); /* print "kcut CMD: msg", exit code */
 int kc_cli_usage(const char *cmd, const char *usage);              /* print usage to stderr, return 2 */
 int kc_cli_wants_help(int argc, char **argv);                      /* argv has -h / --help */
+struct kc_db;
+void kc_cli_warn_incomplete(struct kc_db *db); /* warn when the last analyze stopped before resolution */
+
+/* Strict numbers for every numeric option: the whole string (no leading blanks, no trailing text,
+ * not empty), in [min, max], no overflow; a double must be finite. On a bad value prints
+ * "kcut CMD: OPT wants a whole number from MIN to MAX, not 'V'" (or "a number from ...") and
+ * returns -1; 0 otherwise. */
+int kc_cli_long(long *out, const char *cmd, const char *opt, const char *v, long min, long max);
+int kc_cli_double(double *out, const char *cmd, const char *opt, const char *v, double min, double max);
 
 /* Commands, one function each (defined in cmd_*.c). */
 int kc_cmd_analyze(int argc, char **argv);

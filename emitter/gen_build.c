@@ -78,6 +78,8 @@ char *gen_cmake(const struct gen *g)
 		kc_sb_addf(&sb, "if(TARGET kc_rt)\n  target_link_libraries(kcut_%s_half PUBLIC kc_rt)\n"
 				"elseif(KCUT_RT_LIB)\n  target_link_libraries(kcut_%s_half PUBLIC ${KCUT_RT_LIB})\nendif()\n\n",
 			   half, half);
+		if (!h)
+			gen_region_cmake(g, &sb); /* device access: the kernel model's platform glue */
 	}
 	return kc_sb_steal(&sb);
 }

@@ -128,6 +128,12 @@ struct em_field {
 	int target_st;      /* pointer / embedded: struct index of target, -1 (plan_shapes.c sets
 			     * it for a void * whose casts name a struct) */
 	int str_lit, str_nonlit, str_fmt; /* char-pointer fields: string evidence (strscan.c) */
+	char *disc_name;    /* embedded union: the field D of `switch (x->D)` statements whose cases */
+	char **disc_ev;     /* ... reach members of this union through x: "VALUE=MEMBER" (shapescan.c) */
+	int disc_nev, disc_conflict; /* ... and whether two switches named different fields */
+	int arr_n, arr_other; /* pointer member: stores of a static array's address / of anything else */
+	long arr_len;       /* ... the arrays' length (shapescan.c) */
+	char *arr_name;     /* ... the first such array */
 	/* plan (plan_shapes.c): */
 	enum em_shape shape;
 	char *shape_arg;    /* array length field / list next / union discriminator */
@@ -176,6 +182,8 @@ struct em_annot {
 	enum em_shape shape;
 	char *arg;
 	int line;
+	char *lib;       /* shape library: "FILE:LINE" of the entry (NULL: the user's annotation file) */
+	char *note;      /* shape library: the entry's evidence comment */
 };
 
 struct em_byid {
@@ -204,12 +212,18 @@ struct em_model {
 	struct em_tu *tus;
 	int ntu;
 	struct em_scan *scans; /* one per TU once scanned (scan.h: em_scan_all, em_scan_all_free) */
-	struct em_annot *ann;
+	struct em_annot *ann; /* the shape library's entries (lib set) first, then the user's file */
 	int nann;
 	char *annot_path;
+	int no_infer;         /* only the shape rules kcut had before the kernel-type inference
+			       * (plan_shapes.c step 4b): `kcut annotate --no-inference`, for comparing */
 	int priv_owner_st;    /* plan: struct followed by a private area (net_device), -1 */
 	int priv_st;          /* plan: the private area's struct (simnic_adapter), -1 */
 	int nup, ndown, nfp;  /* plan: number of upcall, downcall and function-pointer ids */
+	int devacc;           /* plan (plan_region.c): enum em_devacc, how the user half reaches
+			       * the device */
+	int devacc_auto;      /* plan: the partition has no device_access parameter (kcut decided) */
+	char *devacc_why;     /* plan: why (the parameter, or the user-half code that needs it) */
 	FILE *diag;
 	unsigned findings;
 	uint64_t *seen;       /* hashes of the findings printed */
@@ -229,6 +243,11 @@ void em_finding(struct em_model *m, const char *file, int line, int col, const c
 
 /* annot.c */
 int em_annot_load(struct em_model *m, const char *path, int must_exist, struct kc_err *err);
+/* The kernel shape library (emitter/shapes/NAME.shapes, installed with kcut), then the .shapes files
+ * of extra_dir (NULL: none; it wins over the library). Call before em_annot_load: the user's
+ * annotations win over both. */
+int em_shapes_load(struct em_model *m, const char *extra_dir, int no_builtin, struct kc_err *err);
+const char *em_shapes_builtin_dir(void);
 int em_shape_parse(enum em_shape *out, const char *word);
 const char *em_shape_name(enum em_shape s);
 
@@ -243,5 +262,21 @@ int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never cop
 int em_allocator(const char *name, int *count, int *size);
 /* The deallocators the kernel half's own calls of which are wrapped (recovery), NULL-terminated. */
 extern const char *const em_kernel_frees[];
+
+/* Device access (issue 13, plan_region.c): how the user half reaches registers and DMA memory. */
+enum em_devacc { EM_DA_NONE = 0, EM_DA_FORWARD = 1, EM_DA_MAPPED = 2 };
+/* Region kinds, numbered as rt's enum kc_region_kind. */
+enum em_region_kind { EM_R_MMIO = 1, EM_R_PIO = 2, EM_R_DMA = 3 };
+/* A register accessor (readl, writeb, ioread32, inb, memcpy_toio ...): the name of rt's kc_io_*
+ * function the user half calls instead, else NULL. */
+const char *em_regio(const char *name);
+/* The i-th accessor (NULL past the last) and its kc_io_* function. */
+const char *em_regio_nth(size_t i, const char **io);
+/* Barriers that flush the user half's posted register writes (wmb, mb ...), NULL-terminated. */
+extern const char *const em_regio_barriers[];
+/* A kernel function whose result or one parameter is a pointer into a device region
+ * (dma_alloc_coherent's result, iounmap's argument): 1 with *ret the result's region kind (0
+ * none), *param the parameter's index (-1 none) and *pkind its kind. */
+int em_region_api(const char *name, int *ret, int *param, int *pkind);
 
 #endif /* KC_EMIT_MODEL_H */

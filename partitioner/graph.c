@@ -17,12 +17,15 @@
 
 struct kc_part_graph *kc_part_graph_new(void)
 {
-	return kc_xcalloc(1, sizeof(struct kc_part_graph));
+	struct kc_part_graph *g = kc_xcalloc(1, sizeof(struct kc_part_graph));
+
+	g->device_access = KC_PART_DEV_DEFAULT;
+	return g;
 }
 
 void kc_part_graph_free(struct kc_part_graph *g)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!g)
 		return;
@@ -31,6 +34,13 @@ void kc_part_graph_free(struct kc_part_graph *g)
 		free(g->f[i].file);
 		free(g->f[i].root_rule);
 		free(g->f[i].kernel_rule);
+		free(g->f[i].dev_detail);
+		for (j = 0; j < g->f[i].nlocks; j++) {
+			free(g->f[i].locks[j]);
+			free(g->f[i].lock_sites[j]);
+		}
+		free(g->f[i].locks);
+		free(g->f[i].lock_sites);
 	}
 	for (i = 0; i < g->ne; i++) {
 		free(g->e[i].lock_site);
@@ -105,6 +115,61 @@ void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const
 	}
 	f->root_rule = kc_xstrdup(rule);
 	f->root_atomic = atomic;
+}
+
+static const char *const devaccess_names[] = { "none", "forward", "mapped" };
+
+const char *kc_part_devaccess_name(int mode)
+{
+	return mode >= 0 && (size_t)mode < KC_ARRAY_SIZE(devaccess_names) ? devaccess_names[mode] : NULL;
+}
+
+int kc_part_devaccess_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < KC_ARRAY_SIZE(devaccess_names); i++)
+		if (!strcmp(name, devaccess_names[i]))
+			return (int)i;
+	return -1;
+}
+
+void kc_part_graph_set_device_access(struct kc_part_graph *g, int mode)
+{
+	KC_ASSERT(kc_part_devaccess_name(mode) != NULL);
+	g->device_access = mode;
+}
+
+int kc_part_graph_device_access(const struct kc_part_graph *g) { return g->device_access; }
+
+void kc_part_graph_set_dev_weight(struct kc_part_graph *g, int func, double weight, const char *detail)
+{
+	KC_ASSERT(func >= 0 && (size_t)func < g->nf && weight >= 0);
+	g->f[func].dev_weight = weight;
+	free(g->f[func].dev_detail);
+	g->f[func].dev_detail = detail ? kc_xstrdup(detail) : NULL;
+}
+
+double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char **detail)
+{
+	if (detail)
+		*detail = g->f[i].dev_detail;
+	return g->f[i].dev_weight;
+}
+
+void kc_part_graph_add_lock(struct kc_part_graph *g, int func, const char *lock, const char *site)
+{
+	struct kc_part_func *f = &g->f[func];
+	size_t j;
+
+	for (j = 0; j < f->nlocks; j++)
+		if (!strcmp(f->locks[j], lock))
+			return; /* the first site is kept */
+	f->locks = kc_xrealloc(f->locks, (f->nlocks + 1) * sizeof(char *));
+	f->lock_sites = kc_xrealloc(f->lock_sites, (f->nlocks + 1) * sizeof(char *));
+	f->locks[f->nlocks] = kc_xstrdup(lock);
+	f->lock_sites[f->nlocks] = kc_xstrdup(site ? site : lock);
+	f->nlocks++;
 }
 
 size_t kc_part_graph_nfuncs(const struct kc_part_graph *g) { return g->nf; }
@@ -576,20 +641,39 @@ int kc_part_graph_load_weighted(struct kc_part_graph **out, struct kc_db *db, co
 				const char *family, const char *profile, int unseen, const char *module,
 				struct kc_err *err)
 {
-	struct kc_part_graph *g = kc_part_graph_new();
+	struct kc_part_load lo = KC_PART_LOAD_INIT;
+
+	lo.family = family;
+	lo.profile = profile;
+	lo.unseen = unseen;
+	lo.module = module;
+	return kc_part_graph_load_ex(out, db, t, &lo, err);
+}
+
+int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+			  const struct kc_part_load *lo, struct kc_err *err)
+{
+	struct kc_part_graph *g;
 	sqlite3 *s = kc_db_sqlite(db);
 	int rc;
 
 	*out = NULL;
-	rc = load_funcs(g, s, module, err);
+	if (!kc_part_devaccess_name(lo->device_access))
+		return kc_err_set(err, KC_EINVAL, "unknown device-access mode %d (none, forward or mapped)",
+				  lo->device_access);
+	g = kc_part_graph_new();
+	g->device_access = lo->device_access;
+	rc = load_funcs(g, s, lo->module, err);
 	if (rc == 0)
-		rc = load_calls(g, s, module, err);
-	if (rc == 0 && profile)
-		rc = load_profile(g, s, profile, unseen, err);
+		rc = load_calls(g, s, lo->module, err);
+	if (rc == 0 && lo->profile)
+		rc = load_profile(g, s, lo->profile, lo->unseen, err);
 	if (rc == 0)
-		rc = find_roots(g, s, t, family, module, err);
+		rc = find_roots(g, s, t, lo->family, lo->module, err);
 	if (rc == 0)
 		rc = kc_part_kernel_rules(g, s, t, err); /* rules.c */
+	if (rc == 0)
+		rc = kc_part_device_facts(g, s, t, lo->profile, lo->unseen, err); /* rules.c */
 	if (rc < 0) {
 		kc_part_graph_free(g);
 		return rc;

@@ -24,6 +24,10 @@ struct kc_part_rule {
 	char *label;
 	char *src;     /* template file and line, for messages */
 	int line;
+	/* 'kernel' rules only: bit (1 << enum kc_part_devaccess) per device-access mode */
+	unsigned unless_da;   /* unless-device-access=MODES: the rule does not pin under these modes */
+	unsigned downcall_da; /* downcall-under=MODES ('kernel calls'): under these modes each matched
+			       * call site of a user-half function is a register downcall (crossing cost) */
 };
 
 struct kc_part_templates {
@@ -42,6 +46,11 @@ struct kc_part_func {
 	char *root_rule;    /* non-NULL: a root, for this reason */
 	int root_atomic;
 	char *kernel_rule;  /* non-NULL: kept in the kernel by a template 'kernel' rule, for this reason */
+	double dev_weight;  /* register downcalls it would make from the user half (forward backend) */
+	char *dev_detail;   /* how dev_weight was computed, or NULL */
+	char **locks;       /* identities of the spinlocks it takes (lock_op, last identifier) */
+	char **lock_sites;  /* "API at file:line:col" of the first site of each */
+	size_t nlocks;
 };
 
 struct kc_part_edge {
@@ -60,6 +69,7 @@ struct kc_part_graph {
 	char *family;
 	char *family_why;
 	double duration_s;
+	int device_access;  /* enum kc_part_devaccess the graph was loaded for */
 };
 
 struct kc_part_result {
@@ -80,6 +90,11 @@ int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id);
 
 /* rules.c: apply the 'kernel' rules of generic and of g->family (hard kernel pins). */
 int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err);
+
+/* rules.c: under g->device_access, the register-downcall weight of each function (rules with
+ * downcall-under) and the spinlocks each function takes (lock_op). */
+int kc_part_device_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, const char *profile,
+			 int unseen, struct kc_err *err);
 
 /* solve.c helpers used by store.c */
 struct kc_part_result *kc_part_result_alloc(const struct kc_part_graph *g, const struct kc_part_opts *o);

@@ -50,6 +50,19 @@ enum kc_part_profile_unseen {
 	KC_PART_UNSEEN_ZERO = 1,   /* weigh 0 (a profile of the unsplit driver saw every call made) */
 };
 
+/* How the user half reaches the device (issue 13; docs/partitioner.md, "Device access"):
+ *   none     it cannot: the templates' register/DMA 'kernel' rules pin such code (the old behaviour)
+ *   forward  rt forwards its register accesses to the kernel half (downcalls; writes posted): those
+ *            rules do not pin, each register access of a user-half function is crossing cost
+ *   mapped   the device's regions are mapped into it: those rules do not pin, accesses cost nothing
+ * Under forward and mapped a function that takes a spinlock some kernel-half function takes stays
+ * in the kernel too (the user half cannot take a kernel spinlock). */
+enum kc_part_devaccess { KC_PART_DEV_NONE = 0, KC_PART_DEV_FORWARD = 1, KC_PART_DEV_MAPPED = 2 };
+#define KC_PART_DEV_DEFAULT KC_PART_DEV_NONE
+/* "none", "forward", "mapped" (NULL for another value); parse returns the mode or -1. */
+const char *kc_part_devaccess_name(int mode);
+int kc_part_devaccess_parse(const char *name);
+
 struct kc_part_pin {
 	const char *func; /* function name */
 	int side;         /* KC_PART_KERNEL or KC_PART_USER */
@@ -79,7 +92,9 @@ struct kc_part_stats {
 	long kernel_loc, user_loc;
 	size_t cut_edges;   /* call edges (caller, callee pairs) whose ends are on different sides */
 	double cut_weight;  /* their summed weight (static estimate or profile counts) */
-	double cost;        /* alpha * kernel_loc + beta * cut_weight */
+	size_t dev_funcs;   /* user-half functions whose register accesses are downcalls (forward) */
+	double dev_weight;  /* their summed register-downcall weight (0 unless device access forward) */
+	double cost;        /* alpha * kernel_loc + beta * (cut_weight + dev_weight) */
 	double solve_ms;
 	const char *solver; /* "propagate", "maxflow", "z3" or "brute" */
 };
@@ -119,6 +134,24 @@ int kc_part_graph_load_weighted(struct kc_part_graph **out, struct kc_db *db, co
 				const char *family, const char *profile, int unseen, const char *module,
 				struct kc_err *err);
 
+/* Everything a graph load can be asked for; initialise with KC_PART_LOAD_INIT. */
+struct kc_part_load {
+	const char *family;  /* NULL: detected */
+	const char *profile; /* NULL: static weights */
+	int unseen;          /* enum kc_part_profile_unseen */
+	const char *module;  /* NULL: every function */
+	int device_access;   /* enum kc_part_devaccess: which 'kernel' rules pin, register-access costs */
+};
+#define KC_PART_LOAD_INIT                                                                         \
+	{                                                                                         \
+		.family = NULL, .profile = NULL, .unseen = KC_PART_UNSEEN_STATIC, .module = NULL, \
+		.device_access = KC_PART_DEV_DEFAULT                                              \
+	}
+/* The general form of the three loads above (they use KC_PART_DEV_DEFAULT). A bad unseen or
+ * device_access value is KC_EINVAL. */
+int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const struct kc_part_templates *t,
+			  const struct kc_part_load *lo, struct kc_err *err);
+
 /* Hand-built graphs (tests, benchmarks). add_func returns the new index (>= 0). */
 struct kc_part_graph *kc_part_graph_new(void);
 int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc);
@@ -131,6 +164,14 @@ void kc_part_graph_add_kernel_rule(struct kc_part_graph *g, int func, const char
  * critical functions, roots plus what they call, on it). */
 void kc_part_graph_clear_kernel_rules(struct kc_part_graph *g);
 void kc_part_graph_free(struct kc_part_graph *g);
+/* Hand-built graphs: the device-access mode (default KC_PART_DEV_DEFAULT), a function's
+ * register-downcall weight under forward (detail may be NULL), a spinlock it takes. */
+void kc_part_graph_set_device_access(struct kc_part_graph *g, int mode);
+void kc_part_graph_set_dev_weight(struct kc_part_graph *g, int func, double weight, const char *detail);
+void kc_part_graph_add_lock(struct kc_part_graph *g, int func, const char *lock, const char *site);
+int kc_part_graph_device_access(const struct kc_part_graph *g);
+/* Register-downcall weight of i under the graph's mode (0 unless forward) and how it was counted. */
+double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char **detail);
 
 size_t kc_part_graph_nfuncs(const struct kc_part_graph *g);
 size_t kc_part_graph_nedges(const struct kc_part_graph *g);
@@ -172,10 +213,17 @@ const char *kc_part_reason_name(int reason);
 
 /* ---- storage ---- */
 
+/* 1 when a partition `name` is stored, 0 when not, or a negative error. The commands that store a
+ * partition under a name the user chose refuse to replace one without --force (tune: save NAME
+ * --force); kc_part_store itself replaces. */
+int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err);
 /* Store r as partition `name` (replacing one of that name) with its parameters; family and
  * profile are recorded in params. */
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
 		  const char *profile, const struct kc_part_result *r, const char *name, struct kc_err *err);
+/* The device-access mode partition `name` (NULL: the newest) was made with (params
+ * "device_access"; a partition stored before there was one: none). KC_ENOTFOUND without one. */
+int kc_part_stored_device_access(struct kc_db *db, const char *name, int *mode, struct kc_err *err);
 /* Load a stored partition onto g (name NULL: the newest). *opts_out gets alpha/beta/budget/mode. */
 int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_part_graph *g,
 		 const char *name, struct kc_part_opts *opts_out, char **name_out, char **profile_out,
@@ -183,6 +231,9 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 
 /* ---- profiles ---- */
 
+/* Measured counts saturate at this value (2^50: sums of many edges stay exact in a double weight)
+ * instead of overflowing to negative weights. */
+#define KC_PART_PROFILE_COUNT_MAX (1LL << 50)
 /* Import a caller->callee count profile into db under `name` (NULL: the file's base name). Names
  * that are not functions of the database are listed in unknown (one per line), not fatal.
  * *n_edges gets the number of edges stored. */

@@ -14,6 +14,12 @@
  *                                         driver struct allocated into a field of the holder
  *                                         (ring->buffer_info = kcalloc(...): the buffer_info entries)
  *
+ * A rule tagged unless-device-access=MODES does not apply when the graph is loaded for one of those
+ * --device-access modes (the user half reaches registers and DMA memory through rt's regions).
+ * kc_part_device_facts() then prices what is left: the call sites matched by a 'kernel calls' rule
+ * tagged downcall-under=MODES (register accesses the forward backend turns into downcalls), and
+ * reads the spinlocks each function takes (solve.c keeps the takers of a kernel spinlock kernel).
+ *
  * A matched function gets a hard kernel constraint (reason 'pin'; solve.c) whose detail names the
  * rule, the evidence (the call, the field, its site) and the template: `kcut why` shows it. Rules
  * of the 'generic' family and of the graph's family apply. Only functions in the graph (so, with a
@@ -359,6 +365,8 @@ int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
 		memset(&m, 0, sizeof(m));
 		if (r->kind < RULE_K_CALLS || (strcmp(r->family, "generic") && strcmp(r->family, fam)))
 			continue;
+		if (r->unless_da & (1u << g->device_access))
+			continue; /* unless-device-access=MODE: the backend serves what this rule pins */
 		switch (r->kind) {
 		case RULE_K_CALLS:
 			rc = per_func(g, s, r, sql_calls, 0, calls_row, NULL, "reading calls for kernel rules",
@@ -388,5 +396,201 @@ int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
 		sset_free(&m.holders);
 		sset_free(&m.structs);
 	}
+	return rc;
+}
+
+/* ---- device access: register downcalls and spinlocks (kc_part_device_facts) ---- */
+
+static const char *const sql_calls_w =
+	"SELECT callee.name, c.macro, c.count, c.loop_depth FROM call c JOIN func callee ON callee.id = c.callee_id "
+	"WHERE c.caller_id = ?1 AND c.kind = 'direct' ORDER BY c.line, c.col";
+static const char *const sql_prof_out =
+	"SELECT callee.name, pe.count FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
+	"JOIN func callee ON callee.id = pe.callee_id WHERE p.name = ?1 AND pe.caller_id = ?2";
+static const char *const sql_prof_in =
+	"SELECT COALESCE(SUM(pe.count), 0), COUNT(*) FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
+	"WHERE p.name = ?1 AND pe.callee_id = ?2";
+static const char *const sql_locks =
+	"SELECT l.api, l.lock_expr, fl.path, l.line, l.col FROM lock_op l LEFT JOIN file fl ON fl.id = l.file_id "
+	"WHERE l.func_id = ?1 AND l.lock_kind IN ('spin', 'rwlock') AND l.op IN ('lock', 'trylock') "
+	"ORDER BY l.line, l.col, l.id";
+
+/* The 'kernel calls' rule with downcall-under for g's mode that lists api (or NULL). */
+static const struct kc_part_rule *downcall_rule(const struct kc_part_graph *g, const struct kc_part_templates *t,
+						const char *api)
+{
+	const char *fam = kc_part_graph_family(g);
+	size_t k;
+
+	for (k = 0; k < t->n; k++) {
+		const struct kc_part_rule *r = &t->rules[k];
+
+		if (r->kind == RULE_K_CALLS && (r->downcall_da & (1u << g->device_access)) &&
+		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && in_list(r->a, api))
+			return r;
+	}
+	return NULL;
+}
+
+/* Add api to the comma-separated list sb unless present (at most 4 names, then "..."). */
+static void add_api(struct kc_sb *sb, int *n, const char *api)
+{
+	if (sb->s && in_list(sb->s, api))
+		return;
+	if (*n == 4)
+		kc_sb_add(sb, ",...");
+	else if (*n < 4)
+		kc_sb_addf(sb, "%s%s", *n ? "," : "", api);
+	(*n)++;
+}
+
+/* The identity of a lock expression: its last identifier (&adapter->stats_lock -> stats_lock,
+ * &e1000_phy_lock -> e1000_phy_lock). Two locks with the same field name in different structs
+ * are taken as one: that can only keep more functions in the kernel. NULL if there is none. */
+static char *lock_identity(const char *expr)
+{
+	const char *e = expr + strlen(expr), *b;
+
+	while (e > expr && !(e[-1] == '_' || (e[-1] >= 'a' && e[-1] <= 'z') || (e[-1] >= 'A' && e[-1] <= 'Z') ||
+			     (e[-1] >= '0' && e[-1] <= '9')))
+		e--;
+	b = e;
+	while (b > expr && (b[-1] == '_' || (b[-1] >= 'a' && b[-1] <= 'z') || (b[-1] >= 'A' && b[-1] <= 'Z') ||
+			    (b[-1] >= '0' && b[-1] <= '9')))
+		b--;
+	if (b == e)
+		return NULL;
+	{
+		char *id = kc_xmalloc((size_t)(e - b) + 1);
+
+		memcpy(id, b, (size_t)(e - b));
+		id[e - b] = 0;
+		return id;
+	}
+}
+
+static int prep(sqlite3 *s, const char *sql, sqlite3_stmt **st, struct kc_err *err)
+{
+	return sqlite3_prepare_v2(s, sql, -1, st, NULL) == SQLITE_OK ? 0 :
+		sql_fail(err, s, "reading device-access facts");
+}
+
+/* Register-downcall weight of function i: the static estimate of its matched call sites
+ * (count * 10^min(loop_depth, 6), as call edges), or with a profile what it measured: the
+ * function's own register-access edges when the profile has them, else the calls into the
+ * function it saw times the static estimate per call; a function the profile never saw called
+ * keeps the static estimate (unseen static) or weighs 0 (unseen zero). */
+static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates *t, int i, sqlite3_stmt *calls,
+			 sqlite3_stmt *pout, sqlite3_stmt *pin, const char *profile, int unseen, sqlite3 *s,
+			 struct kc_err *err)
+{
+	struct kc_sb apis = { 0 }, d = { 0 };
+	double stat = 0, measured = 0, invoked = 0;
+	long long sites = 0;
+	int napis = 0, rc, seen_out = 0, seen_in = 0;
+
+	sqlite3_reset(calls);
+	sqlite3_bind_int64(calls, 1, g->f[i].dbid);
+	while ((rc = sqlite3_step(calls)) == SQLITE_ROW) {
+		const char *api = col(calls, 0), *macro = col(calls, 1);
+		int depth = sqlite3_column_int(calls, 3);
+		double w = 1;
+
+		if (!downcall_rule(g, t, api)) {
+			if (!*macro || !downcall_rule(g, t, macro))
+				continue;
+			api = macro;
+		}
+		for (; depth > 0 && w < 1e6; depth--)
+			w *= 10;
+		stat += (double)sqlite3_column_int64(calls, 2) * w;
+		sites += sqlite3_column_int64(calls, 2);
+		add_api(&apis, &napis, api);
+	}
+	if (rc != SQLITE_DONE)
+		return sql_fail(err, s, "reading calls for register downcalls");
+	if (!sites)
+		return 0;
+	if (profile) {
+		sqlite3_reset(pout);
+		sqlite3_bind_text(pout, 1, profile, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(pout, 2, g->f[i].dbid);
+		while ((rc = sqlite3_step(pout)) == SQLITE_ROW)
+			if (downcall_rule(g, t, col(pout, 0))) {
+				measured += (double)sqlite3_column_int64(pout, 1);
+				seen_out = 1;
+			}
+		if (rc != SQLITE_DONE)
+			return sql_fail(err, s, "reading profile for register downcalls");
+		sqlite3_reset(pin);
+		sqlite3_bind_text(pin, 1, profile, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(pin, 2, g->f[i].dbid);
+		if (sqlite3_step(pin) != SQLITE_ROW)
+			return sql_fail(err, s, "reading profile for register downcalls");
+		invoked = (double)sqlite3_column_int64(pin, 0);
+		seen_in = sqlite3_column_int64(pin, 1) > 0;
+	}
+	kc_sb_addf(&d, "%lld register access site%s (%s)", sites, sites == 1 ? "" : "s", apis.s);
+	if (seen_out) {
+		g->f[i].dev_weight = measured;
+		kc_sb_addf(&d, ", %g accesses measured by profile %s", measured, profile);
+	} else if (seen_in) {
+		g->f[i].dev_weight = invoked * stat;
+		kc_sb_addf(&d, ": called %g times (profile %s) x %g per call (static) = %g", invoked, profile, stat,
+			   invoked * stat);
+	} else if (profile && unseen == KC_PART_UNSEEN_ZERO) {
+		g->f[i].dev_weight = 0;
+		kc_sb_addf(&d, ": never called in profile %s (unseen zero) = 0", profile);
+	} else {
+		g->f[i].dev_weight = stat;
+		kc_sb_addf(&d, ": static estimate %g (x10 per loop level)", stat);
+	}
+	g->f[i].dev_detail = kc_sb_steal(&d);
+	kc_sb_free(&apis);
+	return 0;
+}
+
+int kc_part_device_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, const char *profile,
+			 int unseen, struct kc_err *err)
+{
+	sqlite3_stmt *calls = NULL, *pout = NULL, *pin = NULL, *locks = NULL;
+	size_t i, k;
+	int rc = 0, any = 0;
+
+	for (k = 0; k < t->n; k++)
+		any |= t->rules[k].kind == RULE_K_CALLS && (t->rules[k].downcall_da & (1u << g->device_access));
+	if (any && ((rc = prep(s, sql_calls_w, &calls, err)) || (rc = prep(s, sql_prof_out, &pout, err)) ||
+		    (rc = prep(s, sql_prof_in, &pin, err))))
+		goto cleanup;
+	if ((rc = prep(s, sql_locks, &locks, err)))
+		goto cleanup;
+	for (i = 0; i < g->nf && rc == 0; i++) {
+		if (g->f[i].dbid < 0)
+			continue;
+		if (any)
+			rc = dev_weight_of(g, t, (int)i, calls, pout, pin, profile, unseen, s, err);
+		if (rc)
+			break;
+		sqlite3_reset(locks);
+		sqlite3_bind_int64(locks, 1, g->f[i].dbid);
+		while ((rc = sqlite3_step(locks)) == SQLITE_ROW) {
+			char *id = lock_identity(col(locks, 1));
+			struct kc_sb site = { 0 };
+
+			if (!id)
+				continue;
+			kc_sb_addf(&site, "%s(%s) at %s:%d:%d", col(locks, 0), col(locks, 1), col(locks, 2),
+				   sqlite3_column_int(locks, 3), sqlite3_column_int(locks, 4));
+			kc_part_graph_add_lock(g, (int)i, id, site.s);
+			kc_sb_free(&site);
+			free(id);
+		}
+		rc = rc == SQLITE_DONE ? 0 : sql_fail(err, s, "reading spinlocks");
+	}
+cleanup:
+	sqlite3_finalize(calls);
+	sqlite3_finalize(pout);
+	sqlite3_finalize(pin);
+	sqlite3_finalize(locks);
 	return rc;
 }

@@ -91,6 +91,9 @@ double kc_part_cost(const struct kc_part_graph *g, const struct kc_part_opts *o,
 	for (i = 0; i < g->ne; i++)
 		if (side[g->e[i].from] != side[g->e[i].to])
 			cross += g->e[i].weight;
+	for (i = 0; i < g->nf; i++)
+		if (!side[i])
+			cross += g->f[i].dev_weight; /* register downcalls of a user-half function (forward) */
 	return o->alpha * loc + o->beta * cross;
 }
 
@@ -111,6 +114,10 @@ void kc_part_result_finish(struct kc_part_result *r)
 		} else {
 			r->st.user_funcs++;
 			r->st.user_loc += g->f[i].loc;
+			if (g->f[i].dev_weight > 0) {
+				r->st.dev_funcs++;
+				r->st.dev_weight += g->f[i].dev_weight;
+			}
 		}
 	}
 	for (i = 0; i < g->ne; i++) {
@@ -126,12 +133,13 @@ void kc_part_result_finish(struct kc_part_result *r)
 			same[e->to] += e->weight;
 		}
 	}
-	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * r->st.cut_weight;
+	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * (r->st.cut_weight + r->st.dev_weight);
 	for (i = 0; i < r->n; i++) {
 		if (is_hard(r->reason[i]) || r->reason[i] == KC_PART_R_PIN)
 			r->move[i] = DBL_MAX;
 		else
-			r->move[i] = (r->side[i] ? -1.0 : 1.0) * r->o.alpha * (double)g->f[i].loc +
+			r->move[i] = (r->side[i] ? -1.0 : 1.0) * (r->o.alpha * (double)g->f[i].loc -
+								  r->o.beta * g->f[i].dev_weight) +
 				     r->o.beta * (same[i] - other[i]);
 	}
 	free(same);
@@ -217,6 +225,60 @@ static void bfs_mark(struct kc_part_result *r, const struct csr *c, int *parent,
 	}
 }
 
+/* Under forward / mapped device access: the user half cannot take a kernel spinlock, so a function
+ * that takes a spinlock (lock_op, identified by its last identifier) stays in the kernel when a
+ * kernel-half function takes it too; repeated until nothing changes, since a new taker's other
+ * locks join. A spinlock only free functions take keeps its takers in the kernel as well
+ * (conservative: the cut could otherwise split them across the halves). Under none the register
+ * rules pin nearly all of them, and none keeps the old results. */
+static void spinlock_takers(struct kc_part_result *r)
+{
+	const struct kc_part_graph *g = r->g;
+	const char *mode = kc_part_devaccess_name(g->device_access);
+	size_t i, j, k, l;
+	int changed = 1;
+
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < g->nf; i++) {
+			if (r->reason[i] != NO_REASON || !g->f[i].nlocks)
+				continue;
+			for (j = 0; j < g->f[i].nlocks && r->reason[i] == NO_REASON; j++)
+				for (k = 0; k < g->nf && r->reason[i] == NO_REASON; k++) {
+					if (k == i || r->reason[k] == NO_REASON || r->side[k] != KC_PART_KERNEL)
+						continue;
+					for (l = 0; l < g->f[k].nlocks; l++) {
+						struct kc_sb sb = { 0 };
+
+						if (strcmp(g->f[k].locks[l], g->f[i].locks[j]))
+							continue;
+						kc_sb_addf(&sb, "takes spinlock %s (%s), which the kernel half takes too (%s, "
+								"kernel by %s): the user half cannot take a kernel spinlock "
+								"(device access: %s)", g->f[i].locks[j], g->f[i].lock_sites[j],
+							   g->f[k].name, kc_part_reason_name(r->reason[k]), mode);
+						r->reason[i] = KC_PART_R_LOCK;
+						r->side[i] = KC_PART_KERNEL;
+						r->detail[i] = kc_sb_steal(&sb);
+						changed = 1;
+						break;
+					}
+				}
+		}
+	}
+	for (i = 0; i < g->nf; i++) {
+		struct kc_sb sb = { 0 };
+
+		if (r->reason[i] != NO_REASON || !g->f[i].nlocks)
+			continue;
+		kc_sb_addf(&sb, "takes spinlock %s (%s); no function forced into the kernel takes it, but the user half "
+				"cannot take a kernel spinlock and its takers must stay together: kept in the kernel "
+				"(device access: %s)", g->f[i].locks[0], g->f[i].lock_sites[0], mode);
+		r->reason[i] = KC_PART_R_LOCK;
+		r->side[i] = KC_PART_KERNEL;
+		r->detail[i] = kc_sb_steal(&sb);
+	}
+}
+
 /* Roots, critical sections, atomic closure and pins. Returns KC_ECONFLICT / KC_ENOTFOUND for bad
  * pins. user_pin[i] = 1 for functions pinned to the user half. */
 static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *parent, unsigned char *user_pin,
@@ -281,6 +343,8 @@ static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *
 			r->detail[i] = kc_sb_steal(&sb);
 		}
 	}
+	if (g->device_access != KC_PART_DEV_NONE)
+		spinlock_takers(r);
 	for (i = 0; i < o->n_pins; i++) {
 		int v = kc_part_graph_find(g, o->pins[i].func);
 
@@ -407,6 +471,8 @@ static int solve_maxflow(struct kc_part_result *r, const unsigned char *user_pin
 		finite += o->alpha * (double)g->f[i].loc;
 	for (i = 0; i < (igraph_integer_t)g->ne; i++)
 		finite += 2 * o->beta * g->e[i].weight;
+	for (i = 0; i < n; i++)
+		finite += o->beta * g->f[i].dev_weight;
 	inf = 2 * finite + 1;
 	for (i = 0; i < (igraph_integer_t)g->ne; i++) {
 		double w = o->beta * g->e[i].weight;
@@ -423,6 +489,8 @@ static int solve_maxflow(struct kc_part_result *r, const unsigned char *user_pin
 	for (i = 0; i < n; i++) {
 		if (r->side[i] == KC_PART_KERNEL && r->reason[i] != NO_REASON)
 			ADD_EDGE(s, i, inf);
+		else if (!user_pin[i] && g->f[i].dev_weight > 0 && o->beta > 0)
+			ADD_EDGE(s, i, o->beta * g->f[i].dev_weight); /* cut exactly when i is user */
 		if (user_pin[i])
 			ADD_EDGE(i, t, inf);
 		else if (g->f[i].loc > 0 && o->alpha > 0)
@@ -603,6 +671,15 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_eq(c, k[g->e[i].from], k[g->e[i].to]), buf, grp);
 		any_soft = 1;
 	}
+	for (i = 0; i < g->nf; i++) {
+		double w = o->beta * g->f[i].dev_weight;
+
+		if (w <= 0)
+			continue;
+		weight_str(buf, sizeof(buf), w);
+		idx = Z3_optimize_assert_soft(c, opt, k[i], buf, grp); /* register downcalls when user */
+		any_soft = 1;
+	}
 	if ((o->budget >= 0 || o->max_funcs >= 0) && g->nf > 0) {
 		int *coef = kc_xmalloc(g->nf * sizeof(int));
 
@@ -692,6 +769,8 @@ static int solve_lagrange(struct kc_part_result *r, const unsigned char *user_pi
 
 	for (i = 0; i < g->ne; i++)
 		total_w += g->e[i].weight;
+	for (i = 0; i < g->nf; i++)
+		total_w += g->f[i].dev_weight;
 	hi = orig.beta * 2 * total_w + orig.alpha + 1; /* at this price no free function is worth a crossing */
 	*lower = -DBL_MAX;
 	for (it = 0; it < 60; it++) {

@@ -27,6 +27,22 @@ static const char *solver_name(int s)
 	return s >= 0 && s < 4 ? names[s] : "auto";
 }
 
+int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err)
+{
+	sqlite3 *s = kc_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s, "SELECT 1 FROM partition WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "looking up partition '%s': %s", name, sqlite3_errmsg(s));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "looking up partition '%s': %s", name, sqlite3_errmsg(s));
+	return rc == SQLITE_ROW;
+}
+
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
 		  const char *profile, const struct kc_part_result *r, const char *name, struct kc_err *err)
 {
@@ -62,6 +78,9 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 			nk += g->f[i].kernel_rule != NULL;
 		json_object_set_new(params, "kernel_rules", json_integer(nk));
 	}
+	/* how the user half reaches the device (the emitter reads it); register downcalls priced */
+	json_object_set_new(params, "device_access", json_string(kc_part_devaccess_name(g->device_access)));
+	json_object_set_new(params, "device_weight", json_real(r->st.dev_weight));
 	ptext = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(params);
 
@@ -126,6 +145,39 @@ dberr:
 	kc_db_exec(db, "ROLLBACK", NULL);
 cleanup:
 	free(ptext);
+	return rc;
+}
+
+int kc_part_stored_device_access(struct kc_db *db, const char *name, int *mode, struct kc_err *err)
+{
+	sqlite3 *s = kc_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	json_t *params = NULL, *da;
+	int rc = 0;
+
+	*mode = KC_PART_DEV_NONE;
+	if (sqlite3_prepare_v2(s, name ? "SELECT params FROM partition WHERE name = ?"
+				       : "SELECT params FROM partition ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(err, s, "reading partitions");
+	if (name)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (name)
+			return kc_err_set(err, KC_ENOTFOUND, "no partition named '%s' (run kcut partition --name %s)", name, name);
+		return kc_err_set(err, KC_ENOTFOUND, "the database holds no partition yet (run kcut partition)");
+	}
+	if (sqlite3_column_text(st, 0))
+		params = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_finalize(st);
+	da = params ? json_object_get(params, "device_access") : NULL;
+	if (da && (!json_is_string(da) || (*mode = kc_part_devaccess_parse(json_string_value(da))) < 0)) {
+		*mode = KC_PART_DEV_NONE;
+		rc = kc_err_set(err, KC_EPARSE, "partition %s%s%s: bad \"device_access\" in its parameters",
+				name ? "'" : "", name ? name : "(newest)", name ? "'" : "");
+	}
+	json_decref(params);
 	return rc;
 }
 
@@ -236,6 +288,29 @@ cleanup:
 	return rc;
 }
 
+/* The device-access line of `kcut why`: the backend and what it means for this function. */
+static void why_device(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int v)
+{
+	const struct kc_part_func *f = &g->f[v];
+	const char *mode = kc_part_devaccess_name(g->device_access);
+
+	kc_sb_addf(out, "  - device access: %s", mode);
+	if (g->device_access == KC_PART_DEV_NONE) {
+		kc_sb_add(out, f->kernel_rule ? ": the user half cannot reach registers or DMA memory, so the templates' "
+						"register/DMA rules pin what touches them\n"
+					      : ": the user half cannot reach registers or DMA memory\n");
+		return;
+	}
+	if (f->dev_weight > 0)
+		kc_sb_addf(out, ": from the user half its register accesses are downcalls, %s; in the user half they "
+				"cost beta*%g = %g\n", f->dev_detail ? f->dev_detail : "weight", f->dev_weight,
+			   r->o.beta * f->dev_weight);
+	else if (g->device_access == KC_PART_DEV_FORWARD)
+		kc_sb_add(out, ": rt forwards the user half's register accesses (downcalls); this function makes none\n");
+	else
+		kc_sb_add(out, ": registers and DMA memory are mapped into the user half; its accesses cost no crossing\n");
+}
+
 void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int v)
 {
 	const struct kc_part_func *f = &g->f[v];
@@ -250,6 +325,7 @@ void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 		kc_sb_addf(out, "  - also a root: %s\n", f->root_rule);
 	if (f->kernel_rule && r->reason[v] != KC_PART_R_PIN)
 		kc_sb_addf(out, "  - also a kernel rule: %s\n", f->kernel_rule);
+	why_device(out, g, r, v);
 	if (r->move[v] == DBL_MAX)
 		kc_sb_addf(out, "  - cannot move: %s\n",
 			   r->reason[v] == KC_PART_R_PIN ? "pinned (unpin it first)" : "hard constraint");
@@ -284,20 +360,25 @@ void kc_part_dot(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 	if (focus < 0) {
 		memset(in, 1, g->nf);
 	} else {
-		/* Undirected distance from focus by repeated relaxation (graphs are small; depth bounded). */
+		/* Undirected distance from focus by repeated relaxation. A round that reaches nothing new
+		 * ends it: at most one round per function whatever --depth says. */
+		int grew = 1;
+
 		for (i = 0; i < g->nf; i++)
 			dist[i] = -1;
 		dist[focus] = 0;
 		in[focus] = 1;
-		for (round = 0; round < (size_t)depth; round++)
+		for (round = 0; grew && depth > 0 && round < (size_t)depth; round++) {
+			grew = 0;
 			for (i = 0; i < g->ne; i++) {
 				int a = g->e[i].from, b = g->e[i].to;
 
 				if (dist[a] == (int)round && dist[b] < 0)
-					dist[b] = (int)round + 1, in[b] = 1;
+					dist[b] = (int)round + 1, in[b] = 1, grew = 1;
 				if (dist[b] == (int)round && dist[a] < 0)
-					dist[a] = (int)round + 1, in[a] = 1;
+					dist[a] = (int)round + 1, in[a] = 1, grew = 1;
 			}
+		}
 	}
 	kc_sb_add(out, "digraph kcut {\n\trankdir=LR;\n\tnode [shape=box, style=filled, fontname=\"Helvetica\"];\n");
 	for (side = 1; side >= 0; side--) {
@@ -354,8 +435,14 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 	kc_sb_addf(out, "  user:   %zu functions (%.1f%%), %ld LOC (%.1f%%)\n", st->user_funcs,
 		   tf > 0 ? 100.0 * (double)st->user_funcs / tf : 0.0, st->user_loc,
 		   tl > 0 ? 100.0 * (double)st->user_loc / tl : 0.0);
-	kc_sb_addf(out, "  crossing edges: %zu, weight %g; cost alpha*LOC + beta*weight = %g\n", st->cut_edges,
-		   st->cut_weight, st->cost);
+	if (g->device_access == KC_PART_DEV_NONE)
+		kc_sb_addf(out, "  crossing edges: %zu, weight %g; cost alpha*LOC + beta*weight = %g\n", st->cut_edges,
+			   st->cut_weight, st->cost);
+	else
+		kc_sb_addf(out, "  crossing edges: %zu, weight %g; register downcalls (device access %s): %zu user "
+				"functions, weight %g; cost alpha*LOC + beta*(weight + downcalls) = %g\n",
+			   st->cut_edges, st->cut_weight, kc_part_devaccess_name(g->device_access), st->dev_funcs,
+			   st->dev_weight, st->cost);
 	if (g->duration_s > 0)
 		kc_sb_addf(out, "  expected crossings: %.1f per second (profile of %g s)\n", st->cut_weight / g->duration_s,
 			   g->duration_s);

@@ -14,6 +14,12 @@
  *   kernel field MEM[,MEM...] LABEL...        accesses a field an alloc site of kind MEM (mmio, dma) fills
  *   kernel struct MEM[,MEM...] LABEL...       accesses a struct holding such memory, laid over it, or
  *                                             allocated into the holder (rings, descriptors, buffer_info)
+ * A 'kernel' rule may carry tags between its LIST and its LABEL (device access, issue 13):
+ *   unless-device-access=MODE[,MODE...]       the rule does not pin under these --device-access modes
+ *   downcall-under=MODE[,MODE...]             ('kernel calls' only) under these modes each matched call
+ *                                             site of a user-half function is a register downcall,
+ *                                             priced like a crossing call (solve.c)
+ * MODE is none | forward | mapped.
  * CTX is process | atomic | irq | softirq | timer; every CTX but process makes the root's callees
  * atomic (they must stay in the kernel). docs/partitioner.md documents the format.
  */
@@ -74,6 +80,22 @@ static int parse_ctx(const char *s)
 		if (!strcmp(s, names[i]))
 			return (int)i;
 	return -1;
+}
+
+/* A comma-separated list of device-access modes as a bit mask (1 << mode), or -1. */
+static int parse_modes(const char *list)
+{
+	char *dup = kc_xstrdup(list), *save = NULL, *tok;
+	int mask = 0, m;
+
+	if (!*list || list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		mask = -1;
+	for (tok = strtok_r(dup, ",", &save); tok && mask >= 0; tok = strtok_r(NULL, ",", &save)) {
+		m = kc_part_devaccess_parse(tok);
+		mask = m < 0 ? -1 : mask | (1 << m);
+	}
+	free(dup);
+	return mask;
 }
 
 /* Split the next whitespace-separated word off *p; NULL at end of line. */
@@ -215,6 +237,28 @@ static int parse_line(struct kc_part_templates *t, char **family, char *line, co
 		if (m[0] == ',' || m[strlen(m) - 1] == ',' || strstr(m, ",,"))
 			return kc_err_set(err, KC_EPARSE, "empty item in the list '%s'", m);
 		r.kind = RULE_K_CALLS + (int)i;
+		/* tags: unless-device-access=MODES, downcall-under=MODES */
+		for (;;) {
+			static const char ua[] = "unless-device-access=", dc[] = "downcall-under=";
+			int is_ua, mask;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			is_ua = !strncmp(p, ua, sizeof(ua) - 1);
+			if (!is_ua && strncmp(p, dc, sizeof(dc) - 1))
+				break;
+			x = word(&p);
+			mask = parse_modes(x + (is_ua ? sizeof(ua) : sizeof(dc)) - 1);
+			if (mask < 0)
+				return kc_err_set(err, KC_EPARSE, "'%s': device-access modes are none, forward, mapped "
+						  "(comma-separated)", x);
+			if (!is_ua && r.kind != RULE_K_CALLS)
+				return kc_err_set(err, KC_EPARSE, "downcall-under applies to 'kernel calls' rules only");
+			if (is_ua)
+				r.unless_da |= (unsigned)mask;
+			else
+				r.downcall_da |= (unsigned)mask;
+		}
 		r.a = kc_xstrdup(m);
 		x = rest(p);
 		if (!*x) {

@@ -110,6 +110,28 @@ times = [float(t) for t in re.findall(r"\[([\d.]+) ms\]", out)]
 check(rc == 0 and len(times) == 8, "tune steps: %d %s" % (rc, err))
 check(all(t < 100 for t in times), "tune steps under 100 ms: %s" % times)
 
+# --device-access (issue 13 item 4): the default min-cut under each backend. Goal: <= 25% of the
+# LOC in the kernel under forward (the paper's 25%), with probe, reset, ring setup, the register
+# dump and the EEPROM reader in the user half; the register/DMA rules pin only under none.
+share = {}
+for mode in ("none", "forward", "mapped"):
+    rc, out, err = run("partition", "--device-access", mode, "--name", "da-" + mode)
+    check(rc == 0, "partition --device-access %s: %s" % (mode, err))
+    k = re.search(r"kernel: (\d+) functions \(([\d.]+)%\), (\d+) LOC \(([\d.]+)%\)", out)
+    share[mode] = (int(k.group(1)), int(k.group(3)), float(k.group(4)))
+for mode in ("forward", "mapped"):
+    check(share[mode][2] <= 25.0, "e1000 kernel LOC share under %s: %.1f%% > 25%%" % (mode, share[mode][2]))
+    ks = kernel_set("da-" + mode)
+    for fn in ("e1000_probe", "e1000_reset_hw", "e1000_set_ringparam", "e1000_get_regs", "e1000_read_eeprom"):
+        check(fn not in ks, "e1000 %s in the kernel half under %s" % (fn, mode))
+    check("e1000_init_module" in ks, "module_init stays kernel under " + mode)
+    check(kernel_set("da-" + mode) <= kernel_set("da-none"), "%s keeps a subset of none's kernel half" % mode)
+check(share["mapped"][1] <= share["forward"][1], "mapped keeps no more in the kernel than forward")
+check(share["none"][1] == curve[2][2], "--device-access none is the old default (beta 1 curve point)")
+
+print("device access (min-cut, alpha 1, beta 1, static weights):")
+for mode in ("none", "forward", "mapped"):
+    print("  %-8s kernel %d functions, %d LOC (%.1f%%)" % ((mode,) + share[mode]))
 for title, p, c in (("with the kernel rules (default)", prop, curve), ("--no-kernel-rules", prop_nr, curve_nr)):
     print(title)
     print("propagate: %d functions, %d LOC, %d crossing edges (weight %g)" % p)

@@ -172,7 +172,7 @@ static void test_builtin(void)
 	KC_REQUIRE(t != NULL && db != NULL);
 	KC_CHECK_EQ_INT(kc_part_graph_load(&g, db, t, NULL, NULL, &err), 0);
 	KC_REQUIRE(g != NULL);
-	KC_CHECK(has(g, "rn_pio", "MMIO register access", "(generic template)"));
+	KC_CHECK(has(g, "rn_pio", "MMIO register read", "(generic template)"));
 	KC_CHECK(has(g, "rn_init", "registered as module_init", NULL));
 	KC_CHECK(has(g, "rn_unmap_buf", "rn_buffer.dma", NULL));
 	KC_CHECK(rule_of(g, "rn_remove") == NULL);
