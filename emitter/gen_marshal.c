@@ -457,7 +457,8 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s, %s, 1, 1, 0));\n", nm,
 				   g->p->types[op->type]);
 		else
-			kc_sb_addf(b, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);\n", nm);
+			/* the kernel's once set: never moved or cleared by the user half */
+			kc_sb_addf(b, "\tkc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->%s, rc);\n", nm);
 		break;
 	case EM_OP_LIST:
 		print_list(g, o, b, hp, op);

@@ -594,6 +594,11 @@ void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32
  * the end of its object. */
 void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec,
 		      size_t *avail, int *rc);
+/* A handle-only pointer field (an MMIO window, a DMA buffer, an opaque kernel object the driver
+ * keeps) into *field. Kernel side: once set, the user half may clear it (after iounmap) but not
+ * move it to another object (KC_RT_ETYPE). */
+void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
+		       int *rc);
 /* Is p inside a driver global (id, offset)? */
 int kc_wire_global_of(struct kc_rt *rt, const void *p, uint32_t *id, size_t *off);
 /* Bytes from p to the end of the global or tracked object it points into (0: unknown). */

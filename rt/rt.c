@@ -78,6 +78,28 @@ void kc_rt__test_garble_next_reply(int mode)
 	tls_garble = mode;
 }
 
+/* The supervisor thread while it runs the recovery hook: its calls do not wait for recovery. */
+static _Thread_local int tls_recovery;
+
+void kc_rt__recovery_thread(int on)
+{
+	tls_recovery = on;
+}
+
+/* Kernel side: a new chain waits while a restarted user half gets its objects back (the recovery
+ * hook), so no call reaches it with its fresh, empty copies: a downcall made then would send
+ * them back over the kernel's. Bounded by the call timeout; then the call goes ahead. */
+static void wait_recovery(struct kc_rt *rt)
+{
+	uint64_t deadline;
+
+	if (rt->side != KC_SIDE_KERNEL || tls_recovery || !atomic_load(&rt->recovering))
+		return;
+	deadline = kc_os_now_ns() + (uint64_t)(rt->o.call_timeout_ms ? rt->o.call_timeout_ms : 5000) * 1000000ull;
+	while (atomic_load(&rt->recovering) && !atomic_load(&rt->stopping) && kc_os_now_ns() < deadline)
+		kc_os_sleep_ns(200000ull);
+}
+
 /* ---- incarnations ---- */
 
 struct kc_conn *kc_conn_get(struct kc_rt *rt)
@@ -673,6 +695,8 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 		return KC_EINVAL;
 	if (rt->io_flush)
 		rt->io_flush(rt); /* this thread's posted register writes cross first */
+	if (!tls_chain || tls_chain->rt != rt)
+		wait_recovery(rt);
 	return call_begin(out, args, rt, fn);
 }
 

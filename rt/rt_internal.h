@@ -205,6 +205,8 @@ struct kc_rt {
 	struct kc_os_thread *super, *server[KC_NSERVERS];
 	int wake_fd;
 	_Atomic int stopping;
+	_Atomic int recovering;          /* kernel side: the recovery hook of a new incarnation runs;
+					  * other threads' new chains wait for it (kc_rt_call_begin) */
 	_Atomic int stop_clean;          /* 1: the last user half exited 0 when asked to stop */
 	_Atomic unsigned incarnations;
 	char last_fault[256];
@@ -365,5 +367,6 @@ void kc_region__test_fixed_gens(struct kc_rt *rt);
  * or claims a message length larger than the slot (mode 2); the next chain this thread starts
  * is pushed on the request ring twice (mode 3: a hostile peer queueing one slot twice). */
 void kc_rt__test_garble_next_reply(int mode);
+void kc_rt__recovery_thread(int on); /* the supervisor thread while it runs the recovery hook */
 
 #endif /* KC_RT_INTERNAL_H */

@@ -134,10 +134,16 @@ static void *super_main(void *arg)
 		}
 		h = c->base;
 		kc_os_lock(rt->lock);
+		if (c->incarnation > 1 && rt->o.recover)
+			atomic_store(&rt->recovering, 1); /* before anyone sees the new incarnation */
 		rt->conn = c;
 		kc_os_unlock(rt->lock);
-		if (c->incarnation > 1 && rt->o.recover)
+		if (c->incarnation > 1 && rt->o.recover) {
+			kc_rt__recovery_thread(1);
 			rt->o.recover(rt, rt->o.recover_arg, c->incarnation);
+			kc_rt__recovery_thread(0);
+			atomic_store(&rt->recovering, 0);
+		}
 		last = kc_rt__chains(rt);
 		for (;;) {
 			r = kc_os_watch(c->pidfd, rt->wake_fd,
@@ -178,6 +184,11 @@ static void *super_main(void *arg)
 		snprintf(why, sizeof(why), "user half %s", status);
 		if (r != 1)
 			atomic_store(&rt->stop_clean, clean ? 1 : -1);
+		if (getenv("KCUT_RT_DEBUG")) {
+			kc_os_lock(rt->lock);
+			dbg(rt, "last fault", c->incarnation, rt->last_fault);
+			kc_os_unlock(rt->lock);
+		}
 		dbg(rt, "exited", c->incarnation, why);
 		kc_conn_kill(rt, c, why);
 		kc_os_lock(rt->lock);
@@ -246,10 +257,11 @@ int kc_rt_wait_ready(struct kc_rt *rt, unsigned timeout_ms)
 	for (;;) {
 		struct kc_conn *c = kc_conn_get(rt);
 
-		if (c) {
+		if (c && !atomic_load(&rt->recovering)) {
 			kc_conn_put(rt, c);
 			return 0;
 		}
+		kc_conn_put(rt, c);
 		if (kc_os_now_ns() >= deadline)
 			return KC_RT_ETIMEDOUT;
 		kc_os_sleep_ns(1000000ull);

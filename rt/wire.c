@@ -358,6 +358,23 @@ void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_p
 	return NULL;
 }
 
+void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
+		       int *rc)
+{
+	int r = 0;
+	void *p = kc_wire_get_ptr(rt, x, spec, NULL, &r);
+
+	if (r || kc_xdr_error(x)) {
+		fail(rc, r);
+		return;
+	}
+	if (kernel(rt) && *field && p && p != *field) {
+		fail(rc, KC_RT_ETYPE); /* the kernel's window or buffer, set before: not the user half's to move */
+		return;
+	}
+	*field = p;
+}
+
 size_t kc_wire_extent(struct kc_rt *rt, const void *p)
 {
 	struct kc_objt_info in;

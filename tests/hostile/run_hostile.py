@@ -46,7 +46,7 @@ DESTRUCTIVE = re.compile(r"free|unregister|release|disable|unmap|remove|destroy|
                          r"stop|reset|clean|detach|put|sleep|delay|lock|init|setup|napi|register|"
                          r"drvdata|request|bug|warn|open|_up$|^simnic_up|set_master|enable|ioremap|"
                          r"alloc_etherdev|test|loopback|eeprom|phy|force|rar_set|mac|new|create|"
-                         r"start|trigger|prepare|hw_params|set_bit|clear_bit|change|update|write")
+                         r"start|trigger|prepare|hw_params|set_bit|clear_bit|change|update|write|alloc|dup")
 
 
 def run(cmd, **kw):
@@ -140,7 +140,8 @@ def scenario_simsnd(rounds):
 DRIVERS = {
     # start attacking after this upcall (the device is up), stop at this one (it goes down)
     "simnic": dict(scenario=scenario_simnic, start="simnic_get_drvinfo", stop="simnic_close", args=[]),
-    "simsnd": dict(scenario=scenario_simsnd, start=None, stop="simsnd_remove", args=["--device", "simsnd"]),
+    "simsnd": dict(scenario=scenario_simsnd, start="snd_simsnd_volume_info", stop="snd_simsnd_remove",
+                   args=["--device", "simsnd"]),
 }
 
 
@@ -152,7 +153,7 @@ def check_simnic(out, sent, recv):
         problems.append("%d of %d frames sent reached the wire" % (tx, sent))
     if rx != recv:
         problems.append("%d of %d frames received reached the stack" % (rx, recv))
-    m = re.search(r"netdev eth0: rx_packets (\d+) rx_bytes \d+ tx_packets (\d+)", out)
+    m = re.search(r"netdev \S+: rx_packets (\d+) rx_bytes \d+ tx_packets (\d+)", out)
     if not m or int(m.group(1)) != recv or int(m.group(2)) != sent:
         problems.append("netstats do not count %d rx / %d tx: %s" % (recv, sent, m.group(0) if m else "none"))
     return problems, sent - tx + recv - rx
@@ -289,6 +290,14 @@ def main():
                         (text.count("\n"), "".join(text.splitlines(True)[:20])))
     if not c.get("sent"):
         problems.append("the hostile half sent no message")
+    elif not c.get("refused") and not c.get("dead"):
+        problems.append("the kernel half refused none of %d messages" % c["sent"])
+    if c.get("must_refuse", 0) and c.get("refused", 0) + c.get("dead", 0) + c.get("failed", 0) < \
+            c.get("must_refuse", 0) - c.get("bad_accepted", 0):
+        # every message the kernel half must refuse got an error, a restart of the user half,
+        # or a crossing failure; the executed ones are findings (bad_accepted)
+        problems.append("%d messages had to be refused, only %d got an error or a restart" %
+                        (c["must_refuse"], c.get("refused", 0) + c.get("dead", 0) + c.get("failed", 0)))
     print("hostile %s seed %d: %d rounds, %.0f s; %d downcalls in the spec" %
           (args.driver, args.seed, args.rounds, took, nfn))
     print("  messages: " + ", ".join("%s %d" % (k, v) for k, v in c.items()))

@@ -466,7 +466,7 @@ static void kcut_drv_open_drv_ring_in_dec(struct kc_xdr *x, void *vp, struct kcu
 
 	p->count = kc_xdr_get_u32(x);
 	p->next_to_use = kc_xdr_get_u32(x);
-	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
+	kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->desc, rc);
 	p->dma = kc_xdr_get_u64(x);
 	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
 	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
@@ -585,7 +585,7 @@ static void kcut__recover_drv_ring_in_dec(struct kc_xdr *x, void *vp, struct kcu
 
 	p->count = kc_xdr_get_u32(x);
 	p->next_to_use = kc_xdr_get_u32(x);
-	p->desc = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
+	kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->desc, rc);
 	p->dma = kc_xdr_get_u64(x);
 	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
 	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);

@@ -315,7 +315,7 @@ static void kcut_rg_configure_rg_adapter_in_dec(struct kc_xdr *x, void *vp, stru
 	}
 	kcut_rg_configure_rg_ring_in_dec(x, &p->ring, s, rc);
 	p->status = kc_xdr_get_u32(x);
-	p->dev = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
+	kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->dev, rc);
 }
 
 /* rg_configure: send the fields of struct rg_adapter that rg_configure may write. */
@@ -343,7 +343,7 @@ static void kcut_rg_teardown_rg_adapter_in_dec(struct kc_xdr *x, void *vp, struc
 			kcut_fail(rc, kcut_e);
 	}
 	kcut_rg_teardown_rg_ring_in_dec(x, &p->ring, s, rc);
-	p->dev = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);
+	kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->dev, rc);
 }
 
 /* rg_configure: receive the fields of struct rg_ring that rg_configure may read. */

@@ -147,6 +147,8 @@ void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32
 void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec,
 		      size_t *avail, int *rc);
 uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
+void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
+		       int *rc);
 int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);
 void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc);
