@@ -116,7 +116,9 @@ static uint64_t tu_hash(const struct kc_run *run, const struct kc_cc_entry *e, c
 	return h;
 }
 
-/* Is this TU unchanged since it was stored? (takes the DB lock to read) */
+/* Is this TU unchanged since it was stored? (takes the DB lock to read) A TU stored with compile
+ * errors never is: its errors may come from something outside the hash (a system header installed
+ * since), and a re-run must report them again (exit 3), not call the TU "unchanged". */
 static int unchanged(struct pool *pl, const struct kc_cc_entry *e)
 {
 	sqlite3 *db = kc_db_sqlite(pl->run->db);
@@ -130,7 +132,7 @@ static int unchanged(struct pool *pl, const struct kc_cc_entry *e)
 	pthread_mutex_lock(&pl->run->lock);
 	if (sqlite3_prepare_v2(db,
 			       "SELECT t.id, t.hash FROM tu t JOIN file f ON f.id = t.file_id "
-			       "WHERE f.path = ?1 AND t.directory = ?2 AND t.status IN ('ok', 'errors')",
+			       "WHERE f.path = ?1 AND t.directory = ?2 AND t.status = 'ok'",
 			       -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, e->file, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, e->dir, -1, SQLITE_STATIC);
@@ -320,6 +322,12 @@ static int store_tu(struct pool *pl, struct kc_cc_entry *e, CXTranslationUnit tu
 	sqlite3_finalize(s);
 	s = NULL;
 	rc = kc_forget_tu(run->db, tu_id, err);
+	if (rc)
+		goto rollback;
+	/* the whole-database resolution is due from now on, in the same transaction: a run killed
+	 * between the last TU and kc_resolve_indirect leaves the mark, and the next run resolves even
+	 * when every TU is unchanged */
+	rc = kc_mark_resolve_pending(run->db, err);
 	if (rc)
 		goto rollback;
 	/* diagnostics */
@@ -843,7 +851,12 @@ int kc_analyze(struct kc_analyze_result *out, struct kc_db *db, const struct kc_
 		*err = pl.err;
 		goto cleanup;
 	}
-	if (out->n_analyzed || out->n_failed || out->n_missing || out->n_pruned) {
+	if (getenv("KCUT_TEST_EXIT_BEFORE_RESOLVE") && *getenv("KCUT_TEST_EXIT_BEFORE_RESOLVE")) {
+		/* test hook: die like a kill after the last TU committed, before the resolution did
+		 * (tests/analyzer/test_safety.c) */
+		_exit(137);
+	}
+	if (out->n_analyzed || out->n_failed || out->n_missing || out->n_pruned || kc_resolve_pending(db)) {
 		rc = kc_resolve_indirect(db, err);
 		if (rc)
 			goto cleanup;

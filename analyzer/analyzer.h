@@ -18,12 +18,16 @@ struct kc_db;
 enum {
 	KC_DB_CREATE = 1 << 0,   /* create the file and the schema if missing */
 	KC_DB_READONLY = 1 << 1, /* open read-only (dump tools) */
+	KC_DB_CHECK = 1 << 2,    /* refuse a database whose pages are corrupt (PRAGMA quick_check), before
+				  * anything is written to it (importers into an existing database) */
 };
 
 #define KC_DB_SCHEMA_VERSION 2
 
 /* Open (and with KC_DB_CREATE, create) a kcut database. Refuses a file that is not SQLite, a corrupt
- * one, or one whose PRAGMA user_version is not KC_DB_SCHEMA_VERSION, with a message in err. */
+ * one, or one whose PRAGMA user_version is not KC_DB_SCHEMA_VERSION, with a message in err. Only
+ * KC_DB_CREATE writes the schema into a missing or empty file; without it an empty file is an error
+ * ("empty database") and is left as it was. */
 int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *err);
 void kc_db_close(struct kc_db *db);
 sqlite3 *kc_db_sqlite(struct kc_db *db);
@@ -31,6 +35,16 @@ const char *kc_db_path(const struct kc_db *db);
 
 /* Run one SQL statement (no result rows) / a transaction bracket, with errors into err. */
 int kc_db_exec(struct kc_db *db, const char *sql, struct kc_err *err);
+
+/* The key (func.usr, global.usr) of a declaration with internal linkage (static): clang's USR names
+ * only the file's base name (c:main.c@F@helper), so two static functions of one name in
+ * drivers/a/main.c and drivers/b/main.c would share one row. The key is the USR, '|', and the
+ * canonical path of the file (expansion location) of its definition (of its first declaration when
+ * the TU has no definition):
+ * "c:main.c@F@helper|/src/drivers/a/main.c". Other declarations are keyed by their USR alone.
+ * Consumers that match clang cursors against stored rows (the emitter) build the same key.
+ * Returns a new string (caller frees). */
+char *kc_db_internal_key(const char *usr, const char *path);
 
 /* ---- kc_analyze: compile_commands.json -> database ---------------------------------------- */
 

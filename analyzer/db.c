@@ -51,6 +51,27 @@ static int query_int(struct kc_db *db, const char *sql, int *out, struct kc_err 
 	return 0;
 }
 
+/* PRAGMA quick_check: every page and index well-formed; the first problem goes into err. */
+static int quick_check(struct kc_db *db, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	const char *msg = NULL;
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		msg = (const char *)sqlite3_column_text(st, 0);
+	if (rc == SQLITE_ROW && msg && !strcmp(msg, "ok")) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	kc_err_set(err, KC_EDB, "%s: the database is corrupt (PRAGMA quick_check: %s); nothing was changed", db->path,
+		   msg ? msg : sqlite3_errmsg(db->db));
+	sqlite3_finalize(st);
+	return KC_EDB;
+}
+
 int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *err)
 {
 	struct kc_db *db = NULL;
@@ -79,8 +100,15 @@ int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *e
 	rc = query_int(db, "PRAGMA user_version", &ver, err);
 	if (rc)
 		goto cleanup;
+	if ((flags & KC_DB_CHECK) && (ntables || ver)) {
+		rc = quick_check(db, err);
+		if (rc)
+			goto cleanup;
+	}
 	if (ntables == 0 && ver == 0) {
-		if (flags & KC_DB_READONLY) {
+		/* only a command that creates a database (kcut analyze) writes a schema: an empty file
+		 * given to any other command is an error and stays empty */
+		if ((flags & KC_DB_READONLY) || !(flags & KC_DB_CREATE)) {
 			rc = kc_err_set(err, KC_EDB, "%s: empty database (run `kcut analyze` first)", path);
 			goto cleanup;
 		}
@@ -132,4 +160,12 @@ sqlite3 *kc_db_sqlite(struct kc_db *db)
 const char *kc_db_path(const struct kc_db *db)
 {
 	return db->path;
+}
+
+char *kc_db_internal_key(const char *usr, const char *path)
+{
+	struct kc_sb sb = { 0 };
+
+	kc_sb_addf(&sb, "%s|%s", usr, path ? path : "");
+	return kc_sb_steal(&sb);
 }

@@ -78,6 +78,20 @@ int kc_forget_tu(struct kc_db *db, long long tu_id, struct kc_err *err);
  * match) and drop functions nothing refers to any more. */
 int kc_resolve_indirect(struct kc_db *db, struct kc_err *err);
 
+/* Lines of code (loc.c): kc_loc_index scans a file once into a prefix count of non-blank,
+ * non-comment lines (caller frees; *nlines: lines in the file); kc_loc_count gives the count of
+ * lines first..last (inclusive, 1-based) in O(1). kc_loc_bytes_scanned: bytes all kc_loc_index
+ * calls of the process scanned (the work counter tests check linearity with). */
+unsigned *kc_loc_index(const char *buf, size_t len, unsigned *nlines);
+int kc_loc_count(const unsigned *pre, unsigned nlines, unsigned first, unsigned last);
+size_t kc_loc_bytes_scanned(void);
+
+/* meta 'resolve_pending': set in the transaction of every change to the stored TUs, cleared in the
+ * transaction of kc_resolve_indirect. A run that dies in between leaves it set; the next run then
+ * resolves even when every TU is unchanged. kc_resolve_pending: 1 when set. */
+int kc_mark_resolve_pending(struct kc_db *db, struct kc_err *err);
+int kc_resolve_pending(struct kc_db *db);
+
 /* --prune: delete every stored TU that is no longer an entry (file, directory) of cc, with the
  * facts it stored (kc_forget_tu); TUs sharing a driver header with one of them lose their hash so
  * that the run re-analyses them. One transaction. *npruned: TUs deleted. Returns 0 or KC_EDB. */

@@ -49,6 +49,24 @@ static const char *const resolve_sql =
 	"DELETE FROM global WHERE is_defined = 0 "
 	"  AND NOT EXISTS (SELECT 1 FROM global_access a WHERE a.global_id = global.id);";
 
+int kc_mark_resolve_pending(struct kc_db *db, struct kc_err *err)
+{
+	return kc_db_exec(db, "INSERT INTO meta(key, value) VALUES('resolve_pending', '1') "
+			      "ON CONFLICT(key) DO UPDATE SET value = '1'", err);
+}
+
+int kc_resolve_pending(struct kc_db *db)
+{
+	sqlite3_stmt *s = NULL;
+	int pending = 0;
+
+	if (sqlite3_prepare_v2(kc_db_sqlite(db), "SELECT 1 FROM meta WHERE key = 'resolve_pending' AND value = '1'",
+			       -1, &s, NULL) == SQLITE_OK)
+		pending = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return pending;
+}
+
 int kc_resolve_indirect(struct kc_db *db, struct kc_err *err)
 {
 	int rc = kc_db_exec(db, "BEGIN IMMEDIATE", err);
@@ -56,6 +74,8 @@ int kc_resolve_indirect(struct kc_db *db, struct kc_err *err)
 	if (rc)
 		return rc;
 	rc = kc_db_exec(db, resolve_sql, err);
+	if (!rc)
+		rc = kc_db_exec(db, "DELETE FROM meta WHERE key = 'resolve_pending'", err);
 	if (rc) {
 		kc_err_prefix(err, "resolving indirect calls");
 		kc_db_exec(db, "ROLLBACK", NULL);
@@ -111,6 +131,11 @@ int kc_prune_tus(struct kc_db *kdb, const struct kc_ccdb *cc, size_t *npruned, s
 			       -1, &sib, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "DELETE FROM tu WHERE id = ?1", -1, &del, NULL) != SQLITE_OK)
 		goto dberr;
+	if (ngone) {
+		rc = kc_mark_resolve_pending(kdb, err);
+		if (rc)
+			goto rollback;
+	}
 	for (i = 0; i < ngone; i++) {
 		sqlite3_reset(sib);
 		sqlite3_bind_int64(sib, 1, gone[i]);

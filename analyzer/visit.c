@@ -98,6 +98,8 @@ struct fileinfo {
 	int is_driver;
 	const char *buf;
 	size_t len;
+	unsigned *loc_pre; /* kc_loc_index of buf, built on the first count_loc */
+	unsigned loc_nlines;
 };
 
 /* A position in a source file (see cursor_pos). */
@@ -881,11 +883,42 @@ static char *module_usr(struct vctx *v, char *usr)
 	return kc_sb_steal(&sb);
 }
 
+/* The USR of a declaration, made unique across files for internal linkage (kc_db_internal_key:
+ * clang's USR of a static function or variable holds only the file's base name). The path is the
+ * definition's file when the TU has the definition, else the first declaration's. */
+static char *decl_usr(CXCursor c)
+{
+	CXCursor canon = clang_getCanonicalCursor(c), def;
+	char *usr = cxstr(clang_getCursorUSR(canon)), *path, *key;
+	CXFile f = NULL;
+
+	if (clang_getCursorLinkage(canon) != CXLinkage_Internal)
+		return usr;
+	def = clang_getCursorDefinition(canon);
+	if (clang_Cursor_isNull(def))
+		def = canon;
+	clang_getExpansionLocation(clang_getCursorLocation(def), &f, NULL, NULL, NULL);
+	if (!f)
+		return usr;
+	path = cxstr(clang_File_tryGetRealPathName(f));
+	if (!path[0]) {
+		char *n = cxstr(clang_getFileName(f));
+
+		free(path);
+		path = kc_path_canon(n);
+		free(n);
+	}
+	key = kc_db_internal_key(usr, path);
+	free(usr);
+	free(path);
+	return key;
+}
+
 /* Find or create the func row for a function declaration (not its definition). */
 static long long func_ref(struct vctx *v, CXCursor c, int *is_defined, long long *owner_tu)
 {
 	CXCursor canon = clang_getCanonicalCursor(c);
-	char *usr = module_usr(v, cxstr(clang_getCursorUSR(canon)));
+	char *usr = module_usr(v, decl_usr(canon));
 	char *name = cxstr(clang_getCursorSpelling(canon));
 	CXType ft = clang_getCursorType(canon);
 	char *sig = cxstr(clang_getTypeSpelling(clang_getCanonicalType(ft)));
@@ -929,7 +962,7 @@ static long long global_ref(struct vctx *v, CXCursor c, int defining)
 	if (clang_Cursor_isNull(def) && defining && clang_Cursor_getStorageClass(c) != CX_SC_Extern)
 		def = c;
 	d = clang_Cursor_isNull(def) ? clang_getCanonicalCursor(c) : def;
-	char *usr = module_usr(v, cxstr(clang_getCursorUSR(d)));
+	char *usr = module_usr(v, decl_usr(d));
 	char *name = cxstr(clang_getCursorSpelling(d));
 	CXType t = clang_getCursorType(d);
 	char *type = cxstr(clang_getTypeSpelling(t));
@@ -977,48 +1010,15 @@ static int is_global_var(CXCursor var)
 	       pk == CXCursor_LinkageSpec;
 }
 
-/* Non-blank, non-comment lines between two lines of a buffer (inclusive). */
-static int count_loc(const struct fileinfo *fi, unsigned first, unsigned last)
+/* Non-blank, non-comment lines between two lines of a file (inclusive). The file is indexed once
+ * per TU (loc.c), so counting every function of a file is linear in its length. */
+static int count_loc(struct fileinfo *fi, unsigned first, unsigned last)
 {
-	const char *s, *end;
-	unsigned line = 1;
-	int n = 0, in_comment = 0, code = 0;
-
 	if (!fi || !fi->buf)
 		return 0;
-	s = fi->buf;
-	end = fi->buf + fi->len;
-	for (; s < end && line <= last; s++) {
-		if (*s == '\n') {
-			if (line >= first && code)
-				n++;
-			line++;
-			code = 0;
-			continue;
-		}
-		if (in_comment) {
-			if (*s == '*' && s + 1 < end && s[1] == '/') {
-				in_comment = 0;
-				s++;
-			}
-			continue;
-		}
-		if (*s == '/' && s + 1 < end && s[1] == '*') {
-			in_comment = 1;
-			s++;
-			continue;
-		}
-		if (*s == '/' && s + 1 < end && s[1] == '/') {
-			while (s + 1 < end && s[1] != '\n')
-				s++;
-			continue;
-		}
-		if (!isspace((unsigned char)*s))
-			code = 1;
-	}
-	if (line >= first && line <= last && code)
-		n++;
-	return n;
+	if (!fi->loc_pre)
+		fi->loc_pre = kc_loc_index(fi->buf, fi->len, &fi->loc_nlines);
+	return kc_loc_count(fi->loc_pre, fi->loc_nlines, first, last);
 }
 
 /* Store the parameters of the function being defined and remember their cursors (access roots). */
@@ -3476,6 +3476,8 @@ cleanup:
 	free(v->structs_done);
 	free(v->no_offsetof);
 	free(v->module);
+	for (j = 0; j < v->nfiles_cap; j++)
+		free(v->files[j].loc_pre);
 	free(v->files);
 	free(v);
 	return rc;

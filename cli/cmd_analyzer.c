@@ -201,6 +201,7 @@ int kc_cmd_analyze(int argc, char **argv)
 	const char **drivers = kc_xcalloc((size_t)argc + 1, sizeof(char *));
 	size_t nd = 0;
 	int c, rc, ret;
+	long jobs;
 
 	if (kc_cli_wants_help(argc, argv)) {
 		printf("usage: kcut %s", analyze_usage);
@@ -214,12 +215,11 @@ int kc_cmd_analyze(int argc, char **argv)
 			o.ccdb = optarg;
 			break;
 		case 'j':
-			o.jobs = atoi(optarg);
-			if (o.jobs < 1) {
-				fprintf(stderr, "kcut analyze: -j needs a positive number\n");
+			if (kc_cli_long(&jobs, "analyze", "-j", optarg, 1, 1024) < 0) {
 				free(drivers);
 				return KC_EXIT_USAGE;
 			}
+			o.jobs = (int)jobs;
 			break;
 		case 'd':
 			dbpath = optarg;

@@ -12,7 +12,7 @@
 #include "emitter.h"
 #include "kcut.h"
 
-static const char emit_usage[] = "emit --partition NAME -o DIR [--db FILE] [--annotations FILE] [-q]";
+static const char emit_usage[] = "emit --partition NAME -o DIR [--db FILE] [--annotations FILE] [--force] [-q]";
 
 static const char emit_help[] =
 	"Write the split driver of a partition: for every driver file a kernel-half and a user-half copy\n"
@@ -20,13 +20,17 @@ static const char emit_help[] =
 	"unmarshals), the dispatch tables, include/kcut_ids.h and kcut_marshal.h, interface.txt (every\n"
 	"crossing function and the fields it marshals in and out), CMakeLists.txt, Kbuild and Makefile.\n\n"
 	"  --partition NAME   partition stored by `kcut partition --name NAME`\n"
-	"  -o DIR             output directory (created)\n"
+	"  -o DIR             output directory (created). Files kcut wrote there (first line 'generated\n"
+	"                     by kcut, do not edit') are replaced; any other existing file in the way\n"
+	"                     (your own Makefile) is an error and nothing is written\n"
+	"  --force            overwrite such files too\n"
 	"  --db FILE          database (default kcut.db or $KCUT_DB)\n"
 	"  --annotations FILE pointer shapes (default: kcut.annotations beside the first driver file)\n"
 	"  -q                 no summary line\n\n"
 	"Problems that make the split unsound (an upcall with a spinlock held or in atomic context, a\n"
 	"pointer whose shape is unknown, user-half access to DMA-coherent memory, a type that cannot be\n"
-	"marshaled) print as file:line:col: error: ... and nothing is written.\n\n"
+	"marshaled) print as file:line:col: error: ... and nothing is written. Files are written to\n"
+	"temporaries and renamed into place once all are written: a full disk changes no file.\n\n"
 	"Exit: 0 written; 1 problems found (nothing written); 2 usage, database or I/O error.\n";
 
 static const char annotate_usage[] = "annotate --partition NAME [--db FILE] [--annotations FILE]";
@@ -47,12 +51,13 @@ static const char annotate_help[] =
 	"and for a pointer-to-integer parameter FUNCTION.PARAM: array N | array COUNTPARAM.\n\n"
 	"Exit: 0 nothing missing (or all answered); 1 shapes still missing; 2 usage or database error.\n";
 
-enum { OPT_DB = 256, OPT_PART, OPT_ANN };
+enum { OPT_DB = 256, OPT_PART, OPT_ANN, OPT_FORCE };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "partition", required_argument, NULL, OPT_PART },
 	{ "annotations", required_argument, NULL, OPT_ANN },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -60,6 +65,7 @@ static const struct option long_opts[] = {
 struct emit_args {
 	const char *db, *part, *ann, *out;
 	int quiet;
+	int force; /* emit --force */
 };
 
 static int parse(struct emit_args *a, int argc, char **argv, const char *cmd, const char *usage, int with_out)
@@ -84,6 +90,11 @@ static int parse(struct emit_args *a, int argc, char **argv, const char *cmd, co
 			break;
 		case 'q':
 			a->quiet = 1;
+			break;
+		case OPT_FORCE:
+			if (!with_out)
+				return kc_cli_usage(cmd, usage);
+			a->force = 1;
 			break;
 		default:
 			return kc_cli_usage(cmd, usage);
@@ -116,6 +127,7 @@ int kc_cmd_emit(int argc, char **argv)
 	o.partition = a.part;
 	o.outdir = a.out;
 	o.annotations = a.ann;
+	o.force = a.force;
 	rc = kc_emit_run(&res, db, &o, &err);
 	kc_db_close(db);
 	if (rc == KC_ECONFLICT) {

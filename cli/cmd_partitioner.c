@@ -30,6 +30,7 @@ struct common {
 	int unseen_given;
 	int devacc; /* --device-access: enum kc_part_devaccess (default KC_PART_DEV_DEFAULT) */
 	int devacc_given;
+	int readonly; /* the command only reads the database (roots, why, graph, baseline, check) */
 };
 
 static void common_free(struct common *c)
@@ -50,7 +51,7 @@ static int open_db(struct common *c, struct kc_err *err)
 	if (access(kc_cli_db_path(c->db_path), F_OK) != 0)
 		return kc_err_set(err, KC_EIO, "%s: no such database (run kcut analyze first, or pass --db)",
 				  kc_cli_db_path(c->db_path));
-	return kc_db_open(&c->db, kc_cli_db_path(c->db_path), 0, err);
+	return kc_db_open(&c->db, kc_cli_db_path(c->db_path), c->readonly ? KC_DB_READONLY : 0, err);
 }
 
 static int open_graph(struct common *c, const char *profile, struct kc_err *err)
@@ -119,7 +120,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN, O_MODULE, O_DEVACC };
+       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -146,6 +147,7 @@ static const struct option long_opts[] = {
 	{ "max-growth", required_argument, NULL, O_MAXG },
 	{ "srcroot", required_argument, NULL, O_SRCROOT },
 	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, O_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -158,21 +160,10 @@ struct args {
 	const char *name, *focus, *format, *baseline, *output, *maxg, *srcroot;
 	int depth;
 	int no_rules; /* --no-kernel-rules: roots and hard constraints only (the paper's partition) */
+	int force;    /* --force: partition --name replaces a stored partition of that name */
 	char **pos;
 	int npos;
 };
-
-static int num(const char *cmd, const char *opt, const char *v, double *out)
-{
-	char *end;
-
-	*out = strtod(v, &end);
-	if (*end || end == v) {
-		fprintf(stderr, "kcut %s: %s needs a number, got '%s'\n", cmd, opt, v);
-		return -1;
-	}
-	return 0;
-}
 
 /* The values an enum-valued option takes, by name; a table ends with a NULL name. */
 struct opt_name {
@@ -226,12 +217,15 @@ static int pick_name(int *out, const char *cmd, const char *opt, const char *arg
 static int parse(struct args *a, int argc, char **argv, const int *allowed, const char *usage)
 {
 	int ch, i, ok, v;
-	double d;
+	long l;
 
 	memset(a, 0, sizeof(*a));
 	a->o = (struct kc_part_opts)KC_PART_OPTS_INIT;
 	a->c.devacc = KC_PART_DEV_DEFAULT;
 	a->depth = 2;
+	/* commands that store nothing open the database read-only */
+	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "why") || !strcmp(argv[0], "graph") ||
+			!strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", long_opts, NULL)) != -1) {
@@ -259,9 +253,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 		case O_SRCROOT: a->srcroot = optarg; break;
 		case 'o': a->output = optarg; break;
 		case O_DEPTH:
-			if (num(argv[0], "--depth", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&l, argv[0], "--depth", optarg, 0, 1000000) < 0)
 				return KC_EXIT_USAGE;
-			a->depth = (int)d;
+			a->depth = (int)l;
 			break;
 		case O_MODE:
 			if (pick_name(&v, argv[0], "--mode", optarg, mode_names) < 0)
@@ -286,28 +280,29 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			a->o.solver = v;
 			break;
 		case O_ALPHA:
-			if (num(argv[0], "--alpha", optarg, &a->o.alpha) < 0)
+			if (kc_cli_double(&a->o.alpha, argv[0], "--alpha", optarg, 0, 1e9) < 0)
 				return KC_EXIT_USAGE;
 			break;
 		case O_BETA:
-			if (num(argv[0], "--beta", optarg, &a->o.beta) < 0)
+			if (kc_cli_double(&a->o.beta, argv[0], "--beta", optarg, 0, 1e9) < 0)
 				return KC_EXIT_USAGE;
 			break;
 		case O_BUDGET:
-			if (num(argv[0], "--budget", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&a->o.budget, argv[0], "--budget", optarg, 0, 1000000000) < 0)
 				return KC_EXIT_USAGE;
-			a->o.budget = (long)d;
 			break;
 		case O_NORULES:
 			a->no_rules = 1;
+			break;
+		case O_FORCE:
+			a->force = 1;
 			break;
 		case O_MODULE:
 			a->c.module = optarg;
 			break;
 		case O_MAXF:
-			if (num(argv[0], "--max-kernel-funcs", optarg, &d) < 0 || d < 0)
+			if (kc_cli_long(&a->o.max_funcs, argv[0], "--max-kernel-funcs", optarg, 0, 1000000000) < 0)
 				return KC_EXIT_USAGE;
-			a->o.max_funcs = (long)d;
 			break;
 		case O_PIN: {
 			char *eq = strchr(optarg, '=');
@@ -478,9 +473,9 @@ int kc_cmd_partition(int argc, char **argv)
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
-		"       [--module M] [--device-access none|forward|mapped]";
+		"       [--module M] [--device-access none|forward|mapped] [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC, 0 };
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -491,7 +486,9 @@ int kc_cmd_partition(int argc, char **argv)
 	int rc;
 
 	if (help_or(argc, argv, usage,
-		    "Choose the kernel half and store it as a named partition (default name: the mode).\n"
+		    "Choose the kernel half and store it as a named partition (default name: the mode, which\n"
+		    "each run replaces). --name NAME refuses to replace a stored partition NAME unless --force\n"
+		    "(tune: save NAME --force).\n"
 		    "  propagate  roots plus every driver function they transitively call (the paper's splitter)\n"
 		    "  mincut     minimise alpha*kernel LOC + beta*crossing call weight (igraph max-flow; Z3\n"
 		    "             when --budget caps the kernel LOC or --max-kernel-funcs the number of kernel\n"
@@ -531,6 +528,9 @@ int kc_cmd_partition(int argc, char **argv)
 	rc = resolve_profile(&a, &profile, &err);
 	if (rc == 0)
 		rc = open_graph(&a.c, profile, &err);
+	if (rc == 0 && a.name && !a.force && (rc = kc_part_exists(a.c.db, a.name, &err)) > 0)
+		rc = kc_err_set(&err, KC_ECONFLICT, "%s: partition '%s' exists; --force replaces it",
+				kc_cli_db_path(a.c.db_path), a.name);
 	if (rc == 0 && a.no_rules)
 		kc_part_graph_clear_kernel_rules(a.c.g);
 	if (rc == 0)
@@ -601,7 +601,7 @@ int kc_cmd_profile(int argc, char **argv)
 		rc = kc_cli_fail(argv[0], &err, KC_EIO);
 		goto out;
 	}
-	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), 0, &err);
+	rc = kc_db_open(&a.c.db, kc_cli_db_path(a.c.db_path), KC_DB_CHECK, &err);
 	if (rc == 0)
 		rc = kc_part_profile_import(a.c.db, a.pos[1], fmt, a.name, &n, &unk, &err);
 	if (rc < 0) {
@@ -873,7 +873,7 @@ int kc_cmd_check(int argc, char **argv)
 
 		maxg = strtod(a.maxg, &end);
 		pct = *end == '%';
-		if (end == a.maxg || (*end && strcmp(end, "%")) || maxg < 0) {
+		if (end == a.maxg || (*end && strcmp(end, "%")) || !(maxg >= 0 && maxg <= 1e12)) {
 			fprintf(stderr, "kcut check: --max-growth wants LOC or N%%, not '%s'\n", a.maxg);
 			rc = KC_EXIT_USAGE;
 			goto out;

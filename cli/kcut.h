@@ -19,6 +19,13 @@ int kc_cli_fail(const char *cmd, const struct kc_err *err, int rc); /* print "kc
 int kc_cli_usage(const char *cmd, const char *usage);              /* print usage to stderr, return 2 */
 int kc_cli_wants_help(int argc, char **argv);                      /* argv has -h / --help */
 
+/* Strict numbers for every numeric option: the whole string (no leading blanks, no trailing text,
+ * not empty), in [min, max], no overflow; a double must be finite. On a bad value prints
+ * "kcut CMD: OPT wants a whole number from MIN to MAX, not 'V'" (or "a number from ...") and
+ * returns -1; 0 otherwise. */
+int kc_cli_long(long *out, const char *cmd, const char *opt, const char *v, long min, long max);
+int kc_cli_double(double *out, const char *cmd, const char *opt, const char *v, double min, double max);
+
 /* Commands, one function each (defined in cmd_*.c). */
 int kc_cmd_analyze(int argc, char **argv);
 int kc_cmd_functions(int argc, char **argv);

@@ -5,6 +5,9 @@
  *   0 ok, 1 findings or a threshold crossed, 2 usage / I/O / database error,
  *   3 partial: some inputs failed, the rest were stored.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,5 +104,38 @@ int kc_cli_wants_help(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return 1;
 	}
+	return 0;
+}
+
+int kc_cli_long(long *out, const char *cmd, const char *opt, const char *v, long min, long max)
+{
+	char *end = NULL;
+	long n = 0;
+
+	errno = 0;
+	if (v && *v && !isspace((unsigned char)*v))
+		n = strtol(v, &end, 10);
+	if (!end || end == v || *end || errno == ERANGE || n < min || n > max) {
+		fprintf(stderr, "kcut %s: %s wants a whole number from %ld to %ld, not '%s'\n", cmd, opt, min, max,
+			v ? v : "");
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int kc_cli_double(double *out, const char *cmd, const char *opt, const char *v, double min, double max)
+{
+	char *end = NULL;
+	double d = 0;
+
+	errno = 0;
+	if (v && *v && !isspace((unsigned char)*v))
+		d = strtod(v, &end);
+	if (!end || end == v || *end || errno == ERANGE || !isfinite(d) || d < min || d > max) {
+		fprintf(stderr, "kcut %s: %s wants a number from %g to %g, not '%s'\n", cmd, opt, min, max, v ? v : "");
+		return -1;
+	}
+	*out = d;
 	return 0;
 }

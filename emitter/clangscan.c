@@ -30,6 +30,35 @@ static char *cx_str(CXString s)
 	return r;
 }
 
+/* The database key of a function cursor: its USR, or for a static function the analyzer's
+ * kc_db_internal_key (USR + canonical path of the definition's file, analyzer.h). */
+static char *func_key(CXCursor c)
+{
+	CXCursor canon = clang_getCanonicalCursor(c), def;
+	char *usr = cx_str(clang_getCursorUSR(canon)), *path, *key;
+	CXFile f = NULL;
+
+	if (clang_getCursorLinkage(canon) != CXLinkage_Internal)
+		return usr;
+	def = clang_getCursorDefinition(canon);
+	clang_getExpansionLocation(clang_getCursorLocation(clang_Cursor_isNull(def) ? canon : def), &f, NULL,
+				   NULL, NULL);
+	if (!f)
+		return usr;
+	path = cx_str(clang_File_tryGetRealPathName(f));
+	if (!path[0]) {
+		char *n = cx_str(clang_getFileName(f));
+
+		free(path);
+		path = kc_path_canon(n);
+		free(n);
+	}
+	key = kc_db_internal_key(usr, path);
+	free(usr);
+	free(path);
+	return key;
+}
+
 static int is_int_kind(enum CXTypeKind k, int *is_signed)
 {
 	switch (k) {
@@ -362,7 +391,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		return CXChildVisit_Continue;
 	}
 	free(usr);
-	usr = cx_str(clang_getCursorUSR(c));
+	usr = func_key(c);
 	fi = em_func_by_usr(x->m, usr);
 	free(usr);
 	if (fi >= 0 && clang_isCursorDefinition(c) && !x->m->f[fi].types_from_def) {

@@ -15,13 +15,15 @@
 struct kc_emit_opts {
 	unsigned version;        /* KC_EMIT_OPTS_VERSION */
 	const char *partition;   /* name of the partition (table partition) */
-	const char *outdir;      /* output directory (created; existing generated files are replaced) */
+	const char *outdir;      /* output directory (created; files kcut wrote there are replaced, others
+				  * are refused unless force; written through temporaries + rename) */
 	const char *annotations; /* annotation file, or NULL for the default beside the driver */
 	const char *rt_include;  /* directory of kcut_rt.h for the generated CMakeLists (NULL: source tree) */
 	FILE *diag;              /* findings (file:line:col: ...) go here; NULL = stderr */
+	int force;               /* overwrite existing files in outdir kcut did not write */
 };
 #define KC_EMIT_OPTS_VERSION 1
-#define KC_EMIT_OPTS_INIT { KC_EMIT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL }
+#define KC_EMIT_OPTS_INIT { KC_EMIT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /* What a run produced. */
 struct kc_emit_result {

@@ -97,7 +97,7 @@ int em_gen_all(struct kc_emit_result *res, const struct em_plan *p, const struct
 				m->findings == 1 ? "" : "s");
 		goto cleanup;
 	}
-	rc = gen_write_all(o->outdir, out, nout, err);
+	rc = gen_write_all(o->outdir, out, nout, o->force, err);
 cleanup:
 	for (i = 0; i < nout; i++) {
 		free(out[i].rel);

@@ -91,7 +91,9 @@ struct gen_out {
 	char *rel;  /* path below the output directory */
 	char *text;
 };
-int gen_write_all(const char *dir, const struct gen_out *v, int n, struct kc_err *err);
+/* Writes through temporaries + rename; refuses to overwrite a file kcut did not write unless force
+ * (gen_write.c). */
+int gen_write_all(const char *dir, const struct gen_out *v, int n, int force, struct kc_err *err);
 
 /* gen_build.c */
 char *gen_cmake(const struct gen *g);

@@ -213,6 +213,10 @@ const char *kc_part_reason_name(int reason);
 
 /* ---- storage ---- */
 
+/* 1 when a partition `name` is stored, 0 when not, or a negative error. The commands that store a
+ * partition under a name the user chose refuse to replace one without --force (tune: save NAME
+ * --force); kc_part_store itself replaces. */
+int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err);
 /* Store r as partition `name` (replacing one of that name) with its parameters; family and
  * profile are recorded in params. */
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
@@ -227,6 +231,9 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 
 /* ---- profiles ---- */
 
+/* Measured counts saturate at this value (2^50: sums of many edges stay exact in a double weight)
+ * instead of overflowing to negative weights. */
+#define KC_PART_PROFILE_COUNT_MAX (1LL << 50)
 /* Import a caller->callee count profile into db under `name` (NULL: the file's base name). Names
  * that are not functions of the database are listed in unknown (one per line), not fatal.
  * *n_edges gets the number of edges stored. */

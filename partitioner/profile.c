@@ -13,6 +13,7 @@
 #include "part_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,12 @@ static long long lookup(struct pstate *ps, const char *raw)
 	return id;
 }
 
+/* a + b for counts >= 0, saturating at KC_PART_PROFILE_COUNT_MAX instead of overflowing */
+static long long sat_add(long long a, long long b)
+{
+	return a > KC_PART_PROFILE_COUNT_MAX - b ? KC_PART_PROFILE_COUNT_MAX : a + b;
+}
+
 static void add_edge(struct pstate *ps, const char *caller, const char *callee, long long count)
 {
 	long long a = lookup(ps, caller), b = lookup(ps, callee);
@@ -69,10 +76,12 @@ static void add_edge(struct pstate *ps, const char *caller, const char *callee, 
 
 	if (a < 0 || b < 0)
 		return;
-	ps->n_calls += count;
+	if (count > KC_PART_PROFILE_COUNT_MAX)
+		count = KC_PART_PROFILE_COUNT_MAX;
+	ps->n_calls = sat_add(ps->n_calls, count);
 	for (i = ps->ne; i-- > 0;)
 		if (ps->e[i].caller == a && ps->e[i].callee == b) {
-			ps->e[i].count += count;
+			ps->e[i].count = sat_add(ps->e[i].count, count);
 			return;
 		}
 	if (ps->ne == ps->cap) {
@@ -94,8 +103,8 @@ static int parse_instrument(struct pstate *ps, char *text, const char *path, dou
 		return kc_err_set(err, KC_EPARSE, "%s:1:1: not an instrument profile (expected '# kcut-profile v1' header)",
 				  path);
 	while (line && *line) {
-		char a[256], b[256], extra[2];
-		long long n;
+		char a[256], b[256], num[64], extra[2], *end;
+		long long n = -1;
 		const char *d;
 
 		nl = strchr(line, '\n');
@@ -107,7 +116,15 @@ static int parse_instrument(struct pstate *ps, char *text, const char *path, dou
 			if (d)
 				*duration = strtod(d + 11, NULL);
 		} else if (strspn(line, " \t\r") != strlen(line)) {
-			if (sscanf(line, "%255s %255s %lld %1s", a, b, &n, extra) != 3 || n < 0)
+			if (sscanf(line, "%255s %255s %63s %1s", a, b, num, extra) == 3 && isdigit((unsigned char)num[0])) {
+				errno = 0;
+				n = strtoll(num, &end, 10);
+				if (*end)
+					n = -1;
+				else if (errno == ERANGE)
+					n = KC_PART_PROFILE_COUNT_MAX; /* saturates, like the sums below */
+			}
+			if (n < 0)
 				return kc_err_set(err, KC_EPARSE, "%s:%d:1: expected '<caller> <callee> <count>'", path, lineno);
 			add_edge(ps, a, b, n);
 		}

@@ -27,6 +27,22 @@ static const char *solver_name(int s)
 	return s >= 0 && s < 4 ? names[s] : "auto";
 }
 
+int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err)
+{
+	sqlite3 *s = kc_db_sqlite(db);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s, "SELECT 1 FROM partition WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "looking up partition '%s': %s", name, sqlite3_errmsg(s));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "looking up partition '%s': %s", name, sqlite3_errmsg(s));
+	return rc == SQLITE_ROW;
+}
+
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
 		  const char *profile, const struct kc_part_result *r, const char *name, struct kc_err *err)
 {
@@ -344,20 +360,25 @@ void kc_part_dot(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 	if (focus < 0) {
 		memset(in, 1, g->nf);
 	} else {
-		/* Undirected distance from focus by repeated relaxation (graphs are small; depth bounded). */
+		/* Undirected distance from focus by repeated relaxation. A round that reaches nothing new
+		 * ends it: at most one round per function whatever --depth says. */
+		int grew = 1;
+
 		for (i = 0; i < g->nf; i++)
 			dist[i] = -1;
 		dist[focus] = 0;
 		in[focus] = 1;
-		for (round = 0; round < (size_t)depth; round++)
+		for (round = 0; grew && depth > 0 && round < (size_t)depth; round++) {
+			grew = 0;
 			for (i = 0; i < g->ne; i++) {
 				int a = g->e[i].from, b = g->e[i].to;
 
 				if (dist[a] == (int)round && dist[b] < 0)
-					dist[b] = (int)round + 1, in[b] = 1;
+					dist[b] = (int)round + 1, in[b] = 1, grew = 1;
 				if (dist[b] == (int)round && dist[a] < 0)
-					dist[a] = (int)round + 1, in[a] = 1;
+					dist[a] = (int)round + 1, in[a] = 1, grew = 1;
 			}
+		}
 	}
 	kc_sb_add(out, "digraph kcut {\n\trankdir=LR;\n\tnode [shape=box, style=filled, fontname=\"Helvetica\"];\n");
 	for (side = 1; side >= 0; side--) {

@@ -230,7 +230,8 @@ static void help(void)
 	       "  why FUNC                 why FUNC is on its side\n"
 	       "  diff [NAME]              what differs from the start (or a saved cut)\n"
 	       "  undo | redo              step through the changes\n"
-	       "  save NAME                store the cut in the database as partition NAME\n"
+	       "  save NAME [--force]      store the cut in the database as partition NAME (--force:\n"
+	       "                           replace a stored partition of that name)\n"
 	       "  graph FILE               write the call graph (DOT; SVG when FILE ends in .svg)\n"
 	       "  quit\n");
 }
@@ -399,8 +400,8 @@ static int command(struct tune *t, char *line)
 	} else if ((!strcmp(argv[0], "alpha") || !strcmp(argv[0], "beta")) && argc == 2) {
 		double v = strtod(argv[1], &end);
 
-		if (*end || !(v >= 0)) {
-			printf("  error: %s needs a number >= 0\n", argv[0]);
+		if (end == argv[1] || *end || !(v >= 0 && v <= 1e9)) {
+			printf("  error: %s needs a number from 0 to 1e9\n", argv[0]);
 			return 0;
 		}
 		ns = copy_state(&t->cur);
@@ -410,8 +411,8 @@ static int command(struct tune *t, char *line)
 	} else if (!strcmp(argv[0], "budget") && argc == 2) {
 		long v = !strcmp(argv[1], "off") ? -1 : strtol(argv[1], &end, 10);
 
-		if (strcmp(argv[1], "off") && (*end || v < 0)) {
-			printf("  error: budget needs a LOC count >= 0 or 'off'\n");
+		if (strcmp(argv[1], "off") && (end == argv[1] || *end || v < 0 || v > 1000000000)) {
+			printf("  error: budget needs a LOC count from 0 to 1000000000, or 'off'\n");
 			return 0;
 		}
 		ns = copy_state(&t->cur);
@@ -450,11 +451,23 @@ static int command(struct tune *t, char *line)
 		}
 	} else if (!strcmp(argv[0], "diff") && argc <= 2) {
 		diff(t, argc == 2 ? argv[1] : NULL);
-	} else if (!strcmp(argv[0], "save") && argc == 2) {
+	} else if (!strcmp(argv[0], "save") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--force")))) {
 		struct kc_part_opts o = KC_PART_OPTS_INIT;
-		struct kc_part_pin *pins = kc_xcalloc(t->cur.npins + 1, sizeof(*pins));
+		struct kc_part_pin *pins;
 		struct kc_err err = { 0 };
 		size_t n = kc_part_graph_nfuncs(t->g);
+		int ex = t->db ? kc_part_exists(t->db, argv[1], &err) : 0;
+
+		/* a stored partition is replaced only when asked (kcut partition --name: --force) */
+		if (ex < 0) {
+			printf("  error: %s\n", err.msg);
+			return 0;
+		}
+		if (ex && argc == 2) {
+			printf("  error: partition '%s' exists; 'save %s --force' replaces it\n", argv[1], argv[1]);
+			return 0;
+		}
+		pins = kc_xcalloc(t->cur.npins + 1, sizeof(*pins));
 
 		for (i = 0; i < t->cur.npins; i++) {
 			pins[i].func = t->cur.pins[i].func;
