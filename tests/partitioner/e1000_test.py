@@ -63,7 +63,7 @@ def stats(out):
     return int(k.group(1)), int(k.group(3)), int(c.group(1)), float(c.group(2))
 
 
-rc, out, err = run("partition", "--mode", "propagate")
+rc, out, err = run("partition", "--mode", "propagate", "--device-access", "none")
 check(rc == 0, "propagate: " + err)
 prop = stats(out)
 con = sqlite3.connect(db)
@@ -85,12 +85,13 @@ def beta_curve(extra, prefix):
     return rows
 
 
-curve = beta_curve([], "beta")
+curve = beta_curve(["--device-access", "none"], "beta")
 # the paper's partition: roots, atomic context and locks only (no 'kernel' rules)
-rc, out, err = run("partition", "--mode", "propagate", "--no-kernel-rules", "--name", "propagate-norules")
+rc, out, err = run("partition", "--mode", "propagate", "--no-kernel-rules", "--name", "propagate-norules",
+                   "--device-access", "none")
 check(rc == 0, "propagate --no-kernel-rules: " + err)
 prop_nr = stats(out)
-curve_nr = beta_curve(["--no-kernel-rules"], "norules-beta")
+curve_nr = beta_curve(["--no-kernel-rules", "--device-access", "none"], "norules-beta")
 reasons = {r[0] for r in con.execute(
     "SELECT pf.reason FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
     "WHERE p.name = 'beta0' AND pf.side = 'kernel'")}

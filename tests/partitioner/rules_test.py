@@ -42,7 +42,7 @@ def analyze(drv, bdir):
 
 def kernel_rules(db):
     """{function: rule text} from `kcut roots`."""
-    rc, out, err = run(db, "roots")
+    rc, out, err = run(db, "roots", "--device-access", "none")
     check(rc == 0, "roots: %d %s" % (rc, err))
     got = dict(re.findall(r"^[^\n]*?:\d+:\d+: (\w+): kernel rule: ([^\n]*)$", out, re.M))
     m = re.search(r"^(\d+) functions? kept in the kernel by kernel rules \(device access none\)$", out, re.M)
@@ -90,7 +90,7 @@ check(rules.get("simnic_init_module", "").startswith("registered as module_init 
 # probe stores the register mapping and remove unmaps it: neither is a use of register memory
 for fn in ("simnic_probe", "simnic_remove", "simnic_get_drvinfo"):
     check(fn not in rules, "simnic: %s must not be kept by a kernel rule (%s)" % (fn, rules.get(fn)))
-rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "rules")
+rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "rules", "--device-access", "none")
 check(rc == 0, "partition: %s" % err)
 con = sqlite3.connect(db)
 side = dict(con.execute("SELECT f.name, pf.side FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
@@ -101,13 +101,14 @@ check(not bad, "min-cut put kernel-rule functions in the user half: %s" % bad)
 rc, out, err = run(db, "why", "simnic_init_module", "--partition", "rules")
 check(rc == 0 and "kernel half (pin)" in out and "kernel rule: registered as module_init" in out,
       "why simnic_init_module: " + out + err)
-rc, out, err = run(db, "partition", "--pin", "simnic_init_module=user", "--name", "conflict")
+rc, out, err = run(db, "partition", "--pin", "simnic_init_module=user", "--name", "conflict", "--device-access", "none")
 check(rc == 2 and "contradicts a kernel rule: registered as module_init" in err, "user pin conflict: " + err)
 # --no-kernel-rules: the roots and lock constraints alone (the paper's partition); the stored
 # parameters say how many functions the rules pinned
-rc, out, err = run(db, "roots", "--no-kernel-rules")
+rc, out, err = run(db, "roots", "--no-kernel-rules", "--device-access", "none")
 check(rc == 0 and "\n0 functions kept in the kernel by kernel rules" in out, "roots --no-kernel-rules: " + out[-300:])
-rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "norules", "--no-kernel-rules")
+rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "norules", "--no-kernel-rules",
+                  "--device-access", "none")
 check(rc == 0, "partition --no-kernel-rules: %s" % err)
 con = sqlite3.connect(db)
 params = dict(con.execute("SELECT name, params FROM partition"))
