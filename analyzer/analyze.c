@@ -101,10 +101,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Hash of args + driver dirs + main file + the given driver includes (sorted). */
+/* The version of the facts the visitor records, part of every TU's hash: a kcut whose analyzer
+ * records different facts for the same source (new keys, new columns filled) sees every TU of an
+ * older database as changed and analyzes it again, instead of mixing facts of two kinds (e.g.
+ * static functions keyed by base name and by full path). Bump it with any such visit.c change. */
+#define KC_FACTS_VERSION "kcut-facts-3"
+
+/* Hash of the facts version + args + driver dirs + main file + the given driver includes (sorted). */
 static uint64_t tu_hash(const struct kc_run *run, const struct kc_cc_entry *e, char **incs, size_t n, int *ok)
 {
-	uint64_t h = hash_args(run, e);
+	uint64_t h = kc_hash64_update(hash_args(run, e), KC_FACTS_VERSION, sizeof(KC_FACTS_VERSION));
 	size_t i;
 
 	*ok = 1;

@@ -15,7 +15,9 @@
  * tokens.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -425,7 +427,8 @@ int em_annot_load(struct em_model *m, const char *path, int must_exist, struct k
 		if (!r)
 			continue;
 		a.line = lineno;
-		for (i = 0; i < m->nann && strcmp(m->ann[i].field, a.field); i++)
+		a.lib = a.note = NULL;
+		for (i = 0; i < m->nann && (m->ann[i].lib || strcmp(m->ann[i].field, a.field)); i++)
 			;
 		if (i < m->nann) {
 			int same = annot_same(&m->ann[i], &a);
@@ -446,6 +449,163 @@ int em_annot_load(struct em_model *m, const char *path, int must_exist, struct k
 		rc = kc_err_set(err, KC_EIO, "%s: read error", path);
 	free(line);
 	fclose(f);
+	return rc;
+}
+
+/*
+ * The kernel shape library: files *.shapes of one directory, read in name order. A line is
+ *
+ *	annot STRUCT.FIELD SHAPE [ARGUMENT...]   # the evidence (kernel source, allocation ...)
+ *
+ * (the annotation grammar above after the word `annot`); comment lines directly above an entry
+ * are its evidence too. The same field twice in one directory is an error unless both say the
+ * same; a later directory (--shapes DIR) replaces the library's entry for a field.
+ */
+static int shapes_file(struct em_model *m, const char *path, int first_own, struct kc_err *err)
+{
+	FILE *f = fopen(path, "r");
+	struct kc_sb above = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, rc = 0, i;
+
+	if (!f)
+		return kc_err_set(err, KC_EIO, "%s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		struct em_annot a = { 0 };
+		char *p = line + strspn(line, " \t"), *hash;
+		struct kc_sb loc = { 0 };
+		int r;
+
+		lineno++;
+		if (strlen(line) > 4096) {
+			rc = kc_err_set(err, KC_EINVAL, "%s:%d: line too long", path, lineno);
+			break;
+		}
+		line[strcspn(line, "\r\n")] = 0;
+		if (*p == '#') {
+			p += strspn(p, "# \t");
+			if (*p)
+				kc_sb_addf(&above, "%s%s", above.len ? " " : "", p);
+			continue;
+		}
+		if (!*p) {
+			kc_sb_free(&above);
+			continue;
+		}
+		if (strncmp(p, "annot", 5) || (p[5] != ' ' && p[5] != '\t')) {
+			rc = kc_err_set(err, KC_EINVAL, "%s:%d: expected 'annot STRUCT.FIELD SHAPE [ARGUMENT]'", path, lineno);
+			break;
+		}
+		hash = strchr(p, '#');
+		if (hash && hash[1 + strspn(hash + 1, "# \t")])
+			kc_sb_addf(&above, "%s%s", above.len ? " " : "", hash + 1 + strspn(hash + 1, "# \t"));
+		r = parse_line(&a.field, &a.shape, &a.arg, p + 5, err);
+		if (r < 0) {
+			rc = kc_err_prefix(err, "%s:%d", path, lineno);
+			break;
+		}
+		if (a.shape == EM_S_PRIV || strchr(a.arg ? a.arg : "", '(')) {
+			free(a.field);
+			free(a.arg);
+			rc = kc_err_set(err, KC_EINVAL, "%s:%d: the shape library holds struct fields only (no priv, no (EXPR))",
+					path, lineno);
+			break;
+		}
+		kc_sb_addf(&loc, "%s:%d", path, lineno);
+		a.line = lineno;
+		a.lib = kc_sb_steal(&loc);
+		a.note = above.len ? kc_sb_steal(&above) : kc_xstrdup("(no evidence given)");
+		kc_sb_free(&above);
+		for (i = 0; i < m->nann && strcmp(m->ann[i].field, a.field); i++)
+			;
+		if (i < m->nann && i >= first_own && !annot_same(&m->ann[i], &a)) {
+			rc = kc_err_set(err, KC_EINVAL, "%s:%d: %s is given a different shape at %s", path, lineno, a.field,
+					m->ann[i].lib);
+			free(a.field);
+			free(a.arg);
+			free(a.lib);
+			free(a.note);
+			break;
+		}
+		if (i < m->nann) { /* an earlier directory's entry: this one replaces it */
+			free(m->ann[i].field);
+			free(m->ann[i].arg);
+			free(m->ann[i].lib);
+			free(m->ann[i].note);
+			m->ann[i] = a;
+			continue;
+		}
+		m->ann = kc_xrealloc(m->ann, (m->nann + 1) * sizeof(*m->ann));
+		m->ann[m->nann++] = a;
+	}
+	kc_sb_free(&above);
+	if (!rc && ferror(f))
+		rc = kc_err_set(err, KC_EIO, "%s: read error", path);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int shapes_dir(struct em_model *m, const char *dir, struct kc_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, i, len;
+	int rc = 0, first_own = m->nann;
+
+	if (!d)
+		return kc_err_set(err, KC_EIO, "shape directory %s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (len > 7 && !strcmp(e->d_name + len - 7, ".shapes") && e->d_name[0] != '.') {
+			names = kc_xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = kc_xstrdup(e->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		struct kc_sb p = { 0 };
+
+		kc_sb_addf(&p, "%s/%s", dir, names[i]);
+		if (!rc)
+			rc = shapes_file(m, p.s, first_own, err);
+		kc_sb_free(&p);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* The library kcut ships: the installed copy when this is the installed kcut, else the source tree's. */
+const char *em_shapes_builtin_dir(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = 0;
+		if (!strcmp(self, KC_EMIT_INSTALLED_BIN))
+			return KC_EMIT_SHAPES_INSTALLED;
+	}
+	return KC_EMIT_SHAPES_SOURCE;
+}
+
+int em_shapes_load(struct em_model *m, const char *extra_dir, int no_builtin, struct kc_err *err)
+{
+	int rc = 0;
+
+	if (!no_builtin)
+		rc = shapes_dir(m, em_shapes_builtin_dir(), err);
+	if (!rc && extra_dir)
+		rc = shapes_dir(m, extra_dir, err);
 	return rc;
 }
 

@@ -489,6 +489,7 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(ctu), visit_top, &x);
 	em_strscan_tu(m, ctu); /* string evidence for char-pointer fields (strscan.c) */
+	em_shapescan_tu(m, ctu); /* union discriminators (shapescan.c) */
 	/* where the user half can rename header inlines: after the last #include line */
 	{
 		size_t i = 0;

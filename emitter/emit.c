@@ -20,17 +20,22 @@ static char *default_annot_path(const struct em_model *m)
 }
 
 /* Load the model, scan every TU (clangscan fills the types in the model) and plan the crossings. */
-static int prepare(struct em_model *m, struct kc_db *db, const char *partition, const char *annotations,
-		   int must_exist, FILE *diag, struct kc_err *err)
+static int prepare(struct em_model *m, struct kc_db *db, const struct kc_emit_opts *o, int must_exist, FILE *diag,
+		   struct kc_err *err)
 {
 	char *ap = NULL;
 	int rc;
 
-	rc = em_model_load(m, db, partition, err);
+	rc = em_model_load(m, db, o->partition, err);
 	if (rc)
 		return rc;
 	m->diag = diag ? diag : stderr;
-	ap = annotations ? kc_xstrdup(annotations) : default_annot_path(m);
+	m->no_infer = o->no_inference;
+	/* the kernel shape library first: the user's annotations win over it */
+	rc = em_shapes_load(m, o->shapes_dir, o->no_shapes, err);
+	if (rc)
+		return rc;
+	ap = o->annotations ? kc_xstrdup(o->annotations) : default_annot_path(m);
 	rc = em_annot_load(m, ap, must_exist, err);
 	free(ap);
 	if (rc)
@@ -52,7 +57,7 @@ int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_em
 	if (!opts || opts->version != KC_EMIT_OPTS_VERSION || !opts->partition || !opts->outdir)
 		return kc_err_set(err, KC_EINVAL, "kc_emit_run: options need a version, a partition and an output directory");
 	/* a file the user named must exist (annotate, below, writes its answers there) */
-	rc = prepare(&m, db, opts->partition, opts->annotations, opts->annotations != NULL, opts->diag, err);
+	rc = prepare(&m, db, opts, opts->annotations != NULL, opts->diag, err);
 	if (rc)
 		goto cleanup;
 	rc = em_plan_shapes(&m, 1, err);
@@ -71,19 +76,35 @@ cleanup:
 	return rc;
 }
 
+/* A known shape as an annotation line would say it. */
+static char *shape_words(const struct em_field *f)
+{
+	struct kc_sb sb = { 0 };
+
+	kc_sb_add(&sb, f->shape == EM_S_STRUCT ? "struct" : em_shape_name(f->shape));
+	if (f->shape == EM_S_ARRAY && !f->shape_arg)
+		kc_sb_addf(&sb, " %ld", f->len_const);
+	else if (f->shape_arg && f->shape != EM_S_STRUCT)
+		kc_sb_addf(&sb, " %s", f->shape_arg);
+	return kc_sb_steal(&sb);
+}
+
 int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot_path, struct kc_db *db,
-			   const char *partition, const char *annotations, struct kc_err *err)
+			   const struct kc_emit_opts *opts, int all, struct kc_err *err)
 {
 	struct em_model m;
+	struct kc_sb *who = NULL;
 	int rc, i;
 
 	*out = NULL;
 	*n = 0;
 	*annot_path = NULL;
+	if (!opts || opts->version != KC_EMIT_OPTS_VERSION || !opts->partition)
+		return kc_err_set(err, KC_EINVAL, "kc_emit_missing_shapes: options need a version and a partition");
 	/* the same decisions as kc_emit_run, reported the same way: a problem emit would refuse
 	 * the input for (an annotation naming no field, a bad union case ...) is an error here
 	 * too, so annotate never calls an input complete that emit refuses */
-	rc = prepare(&m, db, partition, annotations, 0, stderr, err);
+	rc = prepare(&m, db, opts, 0, stderr, err);
 	if (rc)
 		goto cleanup;
 	rc = em_plan_shapes(&m, 0, err);
@@ -95,27 +116,44 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 				m.findings, m.findings == 1 ? "" : "s");
 		goto cleanup;
 	}
+	who = kc_xcalloc((size_t)m.ngf + 1, sizeof(*who));
+	em_fields_crossing(&m, all, who);
 	for (i = 0; i < m.ngf; i++) {
 		struct em_field *f = m.gf[i];
-		struct kc_sb who = { 0 }, name = { 0 };
+		struct kc_sb name = { 0 }, why = { 0 };
 		struct kc_emit_missing *e;
+		int unknown = (!strcmp(f->kind, "pointer") && f->shape == EM_S_UNKNOWN) || em_union_needs_disc(&m, f);
 
 		/* pointers of unknown shape, and unions holding pointers without a discriminator */
-		if ((strcmp(f->kind, "pointer") || f->shape != EM_S_UNKNOWN) && !em_union_needs_disc(&m, f))
+		if (!who[i].len || (!all && !unknown))
 			continue;
-		if (!em_needed_by(&m, f, &who)) {
-			kc_sb_free(&who);
-			continue;
-		}
 		kc_sb_addf(&name, "%s.%s", m.s[f->st].name, f->name);
 		*out = kc_xrealloc(*out, (*n + 1) * sizeof(**out));
 		e = &(*out)[(*n)++];
+		memset(e, 0, sizeof(*e));
 		e->field = kc_sb_steal(&name);
 		e->type = kc_xstrdup(f->type);
-		e->needed = kc_sb_steal(&who);
+		e->needed = kc_sb_steal(&who[i]);
+		e->kernel = !m.s[f->st].is_driver;
+		if (unknown) {
+			e->proposal = em_propose(&m, f, &why);
+			if (!why.len)
+				kc_sb_addf(&why, "nothing kcut could see says how long it is or whether the user half needs "
+					   "what it points to");
+			e->evidence = kc_sb_steal(&why);
+		} else {
+			e->shape = shape_words(f);
+			e->evidence = kc_xstrdup(f->shape_src ? f->shape_src : "type");
+		}
+		kc_sb_free(&why);
 	}
 	*annot_path = kc_xstrdup(m.annot_path);
 cleanup:
+	if (who) {
+		for (i = 0; i < m.ngf; i++)
+			kc_sb_free(&who[i]);
+		free(who);
+	}
 	em_scan_all_free(&m);
 	em_model_free(&m);
 	return rc;
@@ -129,6 +167,9 @@ void kc_emit_missing_free(struct kc_emit_missing *m, size_t n)
 		free(m[i].field);
 		free(m[i].type);
 		free(m[i].needed);
+		free(m[i].shape);
+		free(m[i].evidence);
+		free(m[i].proposal);
 	}
 	free(m);
 }

@@ -21,9 +21,12 @@ struct kc_emit_opts {
 	const char *rt_include;  /* directory of kcut_rt.h for the generated CMakeLists (NULL: source tree) */
 	FILE *diag;              /* findings (file:line:col: ...) go here; NULL = stderr */
 	int force;               /* overwrite existing files in outdir kcut did not write */
+	const char *shapes_dir;  /* more *.shapes files (`--shapes DIR`), read after kcut's shape library */
+	int no_shapes;           /* 1: do not read kcut's kernel shape library */
+	int no_inference;        /* 1: without the kernel-type inference (plan_shapes.c step 4b): for comparing */
 };
 #define KC_EMIT_OPTS_VERSION 1
-#define KC_EMIT_OPTS_INIT { KC_EMIT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
+#define KC_EMIT_OPTS_INIT { KC_EMIT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0 }
 
 /* What a run produced. */
 struct kc_emit_result {
@@ -46,18 +49,24 @@ struct kc_emit_result {
 int kc_emit_run(struct kc_emit_result *out, struct kc_db *db, const struct kc_emit_opts *opts,
 		struct kc_err *err);
 
-/* One pointer field whose shape the emitter needs and cannot infer. */
+/* One pointer field whose shape the emitter needs and cannot infer (or, with `all`, that crosses). */
 struct kc_emit_missing {
-	char *field;   /* 'struct.field' */
-	char *type;    /* its declared type */
-	char *needed;  /* the crossing functions that marshal it, ', '-separated */
+	char *field;    /* 'struct.field' */
+	char *type;     /* its declared type */
+	char *needed;   /* the crossing functions that marshal it, ', '-separated */
+	char *shape;    /* known shape as an annotation would say it ("array addr_len"), NULL if unknown */
+	char *evidence; /* where the shape came from, or for an unknown one what kcut saw */
+	char *proposal; /* unknown shape: the answer kcut proposes ("string"), NULL when it has none */
+	int kernel;     /* the field's struct is a kernel type (not defined in a driver file) */
 };
 
-/* List the pointer fields the crossings of `partition` need whose shape is neither inferred nor
- * annotated in `annotations` (NULL: the default file). *out is a malloc'd array the caller frees
- * with kc_emit_missing_free. *annot_path receives the annotation file used (caller frees). */
+/* List the pointer fields the crossings of opts->partition need whose shape is neither inferred nor
+ * annotated (opts->annotations, NULL: the default file; opts->shapes_dir, no_shapes and
+ * no_inference as for kc_emit_run), or with all = 1 every pointer field (and union holding
+ * pointers) the crossings marshal, with its shape and evidence. *out is a malloc'd array the
+ * caller frees with kc_emit_missing_free. *annot_path receives the annotation file used. */
 int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot_path, struct kc_db *db,
-			   const char *partition, const char *annotations, struct kc_err *err);
+			   const struct kc_emit_opts *opts, int all, struct kc_err *err);
 void kc_emit_missing_free(struct kc_emit_missing *m, size_t n);
 
 /* Append one annotation line ("struct.field shape [arg]") to the file at path, after checking it

@@ -581,7 +581,7 @@ static void type_free(struct em_type *t)
 
 void em_model_free(struct em_model *m)
 {
-	int i, j;
+	int i, j, k;
 
 	for (i = 0; i < m->nf; i++) {
 		struct em_func *f = &m->f[i];
@@ -619,6 +619,11 @@ void em_model_free(struct em_model *m)
 			free(f->target);
 			free(f->shape_arg);
 			free(f->shape_src);
+			free(f->disc_name);
+			free(f->arr_name);
+			for (k = 0; k < f->disc_nev; k++)
+				free(f->disc_ev[k]);
+			free(f->disc_ev);
 		}
 		free(m->s[i].fields);
 		free(m->s[i].name);
@@ -639,6 +644,8 @@ void em_model_free(struct em_model *m)
 	for (i = 0; i < m->nann; i++) {
 		free(m->ann[i].field);
 		free(m->ann[i].arg);
+		free(m->ann[i].lib);
+		free(m->ann[i].note);
 	}
 	free(m->ann);
 	free(m->seen);

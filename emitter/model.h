@@ -128,6 +128,12 @@ struct em_field {
 	int target_st;      /* pointer / embedded: struct index of target, -1 (plan_shapes.c sets
 			     * it for a void * whose casts name a struct) */
 	int str_lit, str_nonlit, str_fmt; /* char-pointer fields: string evidence (strscan.c) */
+	char *disc_name;    /* embedded union: the field D of `switch (x->D)` statements whose cases */
+	char **disc_ev;     /* ... reach members of this union through x: "VALUE=MEMBER" (shapescan.c) */
+	int disc_nev, disc_conflict; /* ... and whether two switches named different fields */
+	int arr_n, arr_other; /* pointer member: stores of a static array's address / of anything else */
+	long arr_len;       /* ... the arrays' length (shapescan.c) */
+	char *arr_name;     /* ... the first such array */
 	/* plan (plan_shapes.c): */
 	enum em_shape shape;
 	char *shape_arg;    /* array length field / list next / union discriminator */
@@ -176,6 +182,8 @@ struct em_annot {
 	enum em_shape shape;
 	char *arg;
 	int line;
+	char *lib;       /* shape library: "FILE:LINE" of the entry (NULL: the user's annotation file) */
+	char *note;      /* shape library: the entry's evidence comment */
 };
 
 struct em_byid {
@@ -204,9 +212,11 @@ struct em_model {
 	struct em_tu *tus;
 	int ntu;
 	struct em_scan *scans; /* one per TU once scanned (scan.h: em_scan_all, em_scan_all_free) */
-	struct em_annot *ann;
+	struct em_annot *ann; /* the shape library's entries (lib set) first, then the user's file */
 	int nann;
 	char *annot_path;
+	int no_infer;         /* only the shape rules kcut had before the kernel-type inference
+			       * (plan_shapes.c step 4b): `kcut annotate --no-inference`, for comparing */
 	int priv_owner_st;    /* plan: struct followed by a private area (net_device), -1 */
 	int priv_st;          /* plan: the private area's struct (simnic_adapter), -1 */
 	int nup, ndown, nfp;  /* plan: number of upcall, downcall and function-pointer ids */
@@ -229,6 +239,11 @@ void em_finding(struct em_model *m, const char *file, int line, int col, const c
 
 /* annot.c */
 int em_annot_load(struct em_model *m, const char *path, int must_exist, struct kc_err *err);
+/* The kernel shape library (emitter/shapes/NAME.shapes, installed with kcut), then the .shapes files
+ * of extra_dir (NULL: none; it wins over the library). Call before em_annot_load: the user's
+ * annotations win over both. */
+int em_shapes_load(struct em_model *m, const char *extra_dir, int no_builtin, struct kc_err *err);
+const char *em_shapes_builtin_dir(void);
 int em_shape_parse(enum em_shape *out, const char *word);
 const char *em_shape_name(enum em_shape s);
 

@@ -171,6 +171,8 @@ int em_touches_ptr(const struct em_model *m, const uint8_t *fs, int st, int dept
 int em_union_case(const struct em_field *f, const char *member);
 /* The crossing functions whose marshaling needs pointer field fd and cannot have it. */
 int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_sb *sb);
+void em_fields_crossing(const struct em_model *m, int all, struct kc_sb *who);
+char *em_propose(const struct em_model *m, const struct em_field *f, struct kc_sb *why);
 
 /* The kernel imports user-half code calls that run locally in the user half (p->local_imports). */
 void em_plan_local_imports(struct em_plan *p, const struct em_model *m);

@@ -116,7 +116,7 @@ int em_union_case(const struct em_field *f, const char *member)
 /* Mark in `need` the pointer fields a crossing of fn would have to marshal without a usable
  * shape: reachable from a struct-pointer parameter through embedded structs and followed
  * pointers, accessed by the callee side, and of unknown (or not generated) shape. */
-static void reach_unknown(const struct em_model *m, int fn, int st, uint8_t *visiting, uint8_t *need)
+static void reach_fields(const struct em_model *m, int fn, int st, uint8_t *visiting, uint8_t *need, int all)
 {
 	const uint8_t *fs = m->f[fn].fset;
 	int i;
@@ -130,34 +130,39 @@ static void reach_unknown(const struct em_model *m, int fn, int st, uint8_t *vis
 		if (em_union_needs_disc(m, f)) {
 			if (em_touches_ptr(m, fs, f->target_st, 0))
 				need[f->gidx] = 1;
+		} else if (all && !strcmp(f->kind, "union") && f->shape == EM_S_OPAQUE) {
+			if (em_touches_ptr(m, fs, f->target_st, 0))
+				need[f->gidx] = 1;
 		} else if (!strcmp(f->kind, "union") && f->shape == EM_S_UNION && f->target_st >= 0) {
 			/* only the members named in a case ever cross */
 			int j;
 
+			if (all)
+				need[f->gidx] = 1;
 			for (j = 0; j < m->s[f->target_st].nfields; j++) {
 				const struct em_field *mf = &m->s[f->target_st].fields[j];
 
 				if (!em_union_case(f, mf->name))
 					continue;
 				if (!strcmp(mf->kind, "struct") || !strcmp(mf->kind, "union"))
-					reach_unknown(m, fn, mf->target_st, visiting, need);
-				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && mf->shape == EM_S_UNKNOWN)
+					reach_fields(m, fn, mf->target_st, visiting, need, all);
+				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && (all || mf->shape == EM_S_UNKNOWN))
 					need[mf->gidx] = 1;
 				else if (!strcmp(mf->kind, "pointer") && fs[mf->gidx] && mf->shape == EM_S_STRUCT)
-					reach_unknown(m, fn, mf->target_st, visiting, need);
+					reach_fields(m, fn, mf->target_st, visiting, need, all);
 			}
 		} else if (!strcmp(f->kind, "struct") && f->shape == EM_S_LIST && f->list_st >= 0) {
-			reach_unknown(m, fn, f->list_st, visiting, need); /* the elements */
+			reach_fields(m, fn, f->list_st, visiting, need, all); /* the elements */
 		} else if (!strcmp(f->kind, "union") && f->shape == EM_S_OPAQUE) {
 			continue; /* a union of pointers crossing as one handle: no member is followed */
 		} else if (!strcmp(f->kind, "struct") || !strcmp(f->kind, "union") ||
 		    (!strcmp(f->kind, "array") && !strchr(f->type, '*')))
-			reach_unknown(m, fn, f->target_st, visiting, need);
+			reach_fields(m, fn, f->target_st, visiting, need, all);
 		else if (!strcmp(f->kind, "pointer") && fs[f->gidx]) {
-			if (f->shape == EM_S_UNKNOWN)
+			if (f->shape == EM_S_UNKNOWN || (all && f->shape != EM_S_FNPTR))
 				need[f->gidx] = 1;
-			else if (f->shape == EM_S_STRUCT || f->shape == EM_S_LIST)
-				reach_unknown(m, fn, f->target_st, visiting, need);
+			if (f->shape == EM_S_STRUCT || f->shape == EM_S_LIST)
+				reach_fields(m, fn, f->target_st, visiting, need, all);
 		}
 	}
 	visiting[st] = 0;
@@ -178,7 +183,7 @@ int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_
 		memset(need, 0, (size_t)m->ngf + 1);
 		for (j = 0; j < f->nparams; j++)
 			if (f->params[j].t.cls == EM_T_PTR_STRUCT)
-				reach_unknown(m, i, em_struct_by_name(m, f->params[j].t.sname), visiting, need);
+				reach_fields(m, i, em_struct_by_name(m, f->params[j].t.sname), visiting, need, 0);
 		if (!need[fd->gidx])
 			continue;
 		kc_sb_addf(sb, "%s%s", n ? ", " : "", f->name);
@@ -187,6 +192,101 @@ int em_needed_by(const struct em_model *m, const struct em_field *fd, struct kc_
 	free(visiting);
 	free(need);
 	return n;
+}
+
+/* For every pointer field (and embedded union holding pointers) the crossings marshal (all = 1),
+ * or that they need a shape for and have none (all = 0): who[gidx] gets the crossing functions,
+ * ', '-separated (em_needed_by for all fields at once: one walk per crossing function). */
+void em_fields_crossing(const struct em_model *m, int all, struct kc_sb *who)
+{
+	uint8_t *visiting = kc_xcalloc((size_t)m->ns + 1, 1);
+	uint8_t *need = kc_xcalloc((size_t)m->ngf + 1, 1);
+	int i, j;
+
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+
+		if (!f->fset)
+			continue;
+		memset(need, 0, (size_t)m->ngf + 1);
+		for (j = 0; j < f->nparams; j++)
+			if (f->params[j].t.cls == EM_T_PTR_STRUCT)
+				reach_fields(m, i, em_struct_by_name(m, f->params[j].t.sname), visiting, need, all);
+		for (j = 0; j < m->ngf; j++)
+			if (need[j] && (f->fset[j] || !strcmp(m->gf[j]->kind, "union")))
+				kc_sb_addf(&who[j], "%s%s", who[j].len ? ", " : "", f->name);
+	}
+	free(visiting);
+	free(need);
+}
+
+/* Is f an integer member whose name says it holds a length ("len", "size", "count", "nr" ...)? */
+static int lengthy(const struct em_field *f)
+{
+	static const char *const words[] = { "len", "size", "count", "cnt", "num", "nr", "length", "items", "n" };
+	size_t i, n = strlen(f->name);
+
+	if (strcmp(f->kind, "scalar") && strcmp(f->kind, "bitfield"))
+		return 0;
+	for (i = 0; i < KC_ARRAY_SIZE(words); i++) {
+		size_t w = strlen(words[i]);
+
+		if (!strcmp(f->name, words[i]) || (n > w && !strncmp(f->name, words[i], w) && f->name[w] == '_') ||
+		    (n > w && !strcmp(f->name + n - w, words[i]) && (f->name[n - w - 1] == '_' || w > 2)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The answer kcut proposes for a field of unknown shape (`kcut annotate` writes it, commented, for
+ * the user to confirm), with what it is based on; NULL when it has none. */
+char *em_propose(const struct em_model *m, const struct em_field *f, struct kc_sb *why)
+{
+	const struct em_struct *s = &m->s[f->st];
+	struct kc_sb sb = { 0 };
+	int i, nlen = 0, nint = 0;
+	const struct em_field *len = NULL, *disc = NULL;
+
+	for (i = 0; i < s->nfields; i++) {
+		const struct em_field *g = &s->fields[i];
+
+		if (g != f && lengthy(g)) {
+			nlen++;
+			len = g;
+		}
+		if (g != f && (!strcmp(g->kind, "enum") || !strcmp(g->kind, "scalar") || !strcmp(g->kind, "bitfield"))) {
+			nint++;
+			if (!disc || !strcmp(g->kind, "enum"))
+				disc = g;
+		}
+	}
+	if (!strcmp(f->kind, "union") && f->target_st >= 0 && disc) {
+		const struct em_struct *u = &m->s[f->target_st];
+
+		kc_sb_addf(&sb, "union %s", disc->name);
+		for (i = 0; i < u->nfields; i++)
+			kc_sb_addf(&sb, " VALUE%d=%s", i + 1, u->fields[i].name);
+		kc_sb_addf(why, "%s is %s integer field of struct %s beside the union; replace each VALUEn by the "
+			   "value of %s that makes that member the active one (or delete the case)", disc->name,
+			   nint == 1 ? "the only" : !strcmp(disc->kind, "enum") ? "an enum" : "an", s->name, disc->name);
+		return kc_sb_steal(&sb);
+	}
+	if (strcmp(f->kind, "pointer"))
+		return NULL;
+	if (is_char_ptr(f->type) && !f->str_nonlit) {
+		kc_sb_addf(why, "a char pointer%s", f->str_fmt ? " printed with %s" : "");
+		return kc_xstrdup("string");
+	}
+	if (nlen == 1) {
+		kc_sb_addf(why, "%s is the only length-like integer field of struct %s", len->name, s->name);
+		kc_sb_addf(&sb, "array %s", len->name);
+		return kc_sb_steal(&sb);
+	}
+	if (is_char_ptr(f->type)) {
+		kc_sb_addf(why, "a char pointer (but some stores are not string literals: it may point into a buffer)");
+		return kc_xstrdup("string");
+	}
+	return NULL;
 }
 
 /* Check a union annotation "S.F union DISC VALUE=MEMBER ...": F is an embedded union of S, DISC an
@@ -292,6 +392,245 @@ static int annot_param(struct em_model *m, const struct em_annot *a)
 			}
 	}
 	return hit;
+}
+
+/* "struct X *" / "const struct X *" (one level) -> X in buf; 0 if the type is not that. */
+static int struct_ptr_name(const char *t, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (!strncmp(t, "const ", 6))
+		t += 6;
+	if (strncmp(t, "struct ", 7))
+		return 0;
+	t += 7;
+	n = strcspn(t, " *");
+	if (!n || n >= cap || strcmp(t + n, " *"))
+		return 0;
+	memcpy(buf, t, n);
+	buf[n] = 0;
+	return 1;
+}
+
+/* Does a user-half function access (read, write or take the address of) a field of struct st,
+ * or of an anonymous struct or union embedded in it? Fields are recorded per struct type, whatever
+ * the path; a named embedded type (list_head) is shared with other structs, and reaching into it
+ * is an access of the member itself (page.lru) too. */
+static int user_touches_struct(const struct em_model *m, int st, int depth)
+{
+	int i;
+
+	if (st < 0 || depth > 8)
+		return 0;
+	for (i = 0; i < m->na; i++)
+		if (m->f[m->a[i].func].side == EM_USER && m->gf[m->a[i].gfield]->st == st)
+			return 1;
+	for (i = 0; i < m->s[st].nfields; i++) {
+		const struct em_field *f = &m->s[st].fields[i];
+
+		if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) && f->target_st >= 0 &&
+		    strstr(m->s[f->target_st].name, "::") && user_touches_struct(m, f->target_st, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Can pointer field f cross as a handle only, the user half never looking through it (step 4b)?
+ * Writes the evidence into why. A pointer to a struct the driver does not define whose fields no
+ * user-half function accesses (an incomplete type: none can be); a data pointer the user half
+ * never dereferences, indexes or offsets (no such shape evidence in a user-half function).
+ */
+static int handle_only(const struct em_model *m, const struct em_field *f, const uint8_t *user_ev, char *why,
+		       size_t cap)
+{
+	char sn[256];
+	int st;
+
+	if (strcmp(f->kind, "pointer"))
+		return 0;
+	if (f->shape == EM_S_OPAQUE || f->shape == EM_S_DMA || f->shape == EM_S_MMIO) {
+		snprintf(why, cap, "%s.%s is %s (%s)", m->s[f->st].name, f->name, em_shape_name(f->shape),
+			 f->shape_src ? f->shape_src : "?");
+		return 1;
+	}
+	if (struct_ptr_name(f->type, sn, sizeof(sn))) {
+		st = em_struct_by_name(m, sn);
+		if (st < 0) {
+			snprintf(why, cap, "struct %s is not defined where the driver can see it (no field can be read)", sn);
+			return 1;
+		}
+		if (m->s[st].is_driver || user_touches_struct(m, st, 0))
+			return 0;
+		snprintf(why, cap, "struct %s is a kernel type and no user-half function accesses its fields", sn);
+		return 1;
+	}
+	if (f->target_st >= 0 || user_ev[f->gidx] || strstr(f->type, "(*"))
+		return 0;
+	snprintf(why, cap, "no user-half function dereferences, indexes or offsets %s.%s", m->s[f->st].name, f->name);
+	return 1;
+}
+
+/* Step 4b: the kernel-type inference (docs/emitter.md, "Shapes", issue 16). */
+static int infer_handles(struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	uint8_t *user_ev = kc_xcalloc((size_t)m->ngf + 1, 1);
+	char why[600], sn[256];
+	int i, j, rc;
+
+	/* which fields a user-half function looks through */
+	if (sqlite3_prepare_v2(db, "SELECT struct_name, field, func_id FROM shape_evidence WHERE evidence IN "
+				   "('deref', 'index', 'ptr_arith', 'string_fn') AND func_id IS NOT NULL", -1, &st,
+			       NULL) != SQLITE_OK) {
+		free(user_ev);
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 0)),
+						      (const char *)sqlite3_column_text(st, 1));
+		int fi = em_func_by_id(m, sqlite3_column_int64(st, 2));
+
+		if (f && fi >= 0 && m->f[fi].side == EM_USER)
+			user_ev[f->gidx] = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(user_ev);
+		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	}
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+
+		/* a pointer to a struct no driver TU defines: the driver cannot read its fields */
+		if (f->shape == EM_S_UNKNOWN && !strcmp(f->kind, "pointer") && struct_ptr_name(f->type, sn, sizeof(sn)) &&
+		    em_struct_by_name(m, sn) < 0) {
+			snprintf(why, sizeof(why), "inferred: opaque handle: struct %s is not defined where the driver can "
+				 "see it, so neither half can read its fields", sn);
+			set_shape(f, EM_S_OPAQUE, NULL, why);
+		}
+	}
+	/* an embedded union of pointers none of which the user half looks through: one handle */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		const struct em_struct *u;
+		struct kc_sb sb = { 0 };
+		int ok = 1;
+
+		if (!em_union_needs_disc(m, f))
+			continue;
+		u = &m->s[f->target_st];
+		for (j = 0; ok && j < u->nfields; j++) {
+			ok = handle_only(m, &u->fields[j], user_ev, why, sizeof(why));
+			if (ok)
+				kc_sb_addf(&sb, "%s%s: %s", j ? "; " : "", u->fields[j].name, why);
+		}
+		if (ok && u->nfields) {
+			struct kc_sb src = { 0 };
+
+			kc_sb_addf(&src, "inferred: opaque handle: a union of pointers the user half never looks through (%s)",
+				   sb.s);
+			set_shape(f, EM_S_OPAQUE, NULL, src.s);
+			kc_sb_free(&src);
+		}
+		kc_sb_free(&sb);
+	}
+	free(user_ev);
+	/* a pointer member of a driver struct only ever assigned the address of a static array (of
+	 * one length N, the pointee's element type): an array of N */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		struct kc_sb src = { 0 };
+
+		if (f->shape != EM_S_UNKNOWN || strcmp(f->kind, "pointer") || !m->s[f->st].is_driver || !f->arr_n ||
+		    f->arr_other || f->arr_len <= 0 || f->arr_len > 65536)
+			continue;
+		kc_sb_addf(&src, "inferred: array %ld: every store the driver makes is the address of a static array of "
+			   "%ld elements (%s, %d store%s)", f->arr_len, f->arr_len, f->arr_name, f->arr_n,
+			   f->arr_n == 1 ? "" : "s");
+		set_shape(f, EM_S_ARRAY, NULL, src.s);
+		f->len_const = f->arr_len;
+		kc_sb_free(&src);
+	}
+	/* a union the driver reads member by member under `switch (x->D)`: D is its discriminator */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		const struct em_field *d;
+		struct kc_sb arg = { 0 }, src = { 0 };
+		int ok;
+
+		if (!em_union_needs_disc(m, f) || !f->disc_name || f->disc_conflict || !f->disc_nev)
+			continue;
+		d = em_field_by_name(m, f->st, f->disc_name);
+		ok = d && (!strcmp(d->kind, "scalar") || !strcmp(d->kind, "enum") || !strcmp(d->kind, "bitfield"));
+		/* each value selects one member */
+		for (j = 0; ok && j < f->disc_nev; j++) {
+			size_t vl = strcspn(f->disc_ev[j], "=");
+			int k;
+
+			for (k = 0; ok && k < j; k++)
+				if (!strncmp(f->disc_ev[k], f->disc_ev[j], vl + 1))
+					ok = 0;
+		}
+		if (!ok)
+			continue;
+		kc_sb_add(&arg, f->disc_name);
+		for (j = 0; j < f->disc_nev; j++)
+			kc_sb_addf(&arg, " %s", f->disc_ev[j]);
+		kc_sb_addf(&src, "inferred: discriminator: the driver reads %s.%s under switch (x->%s) with these cases "
+			   "(%s)", m->s[f->st].name, f->name, f->disc_name, arg.s + strlen(f->disc_name) + 1);
+		set_shape(f, EM_S_UNION, arg.s, src.s);
+		kc_sb_free(&arg);
+		kc_sb_free(&src);
+	}
+	return 0;
+}
+
+/* Is field (struct.field) annotated in the user's file? Its line wins over the library's. */
+static int user_annotated(const struct em_model *m, const char *field)
+{
+	int i;
+
+	for (i = 0; i < m->nann; i++)
+		if (!m->ann[i].lib && !strcmp(m->ann[i].field, field))
+			return 1;
+	return 0;
+}
+
+/* Apply a shape library entry (step 5, before the user's lines). An entry for a field this driver
+ * does not have, or that does not fit it (a length field it lacks, a shape for another kind of
+ * member), is ignored: the library describes the kernel, not this driver. */
+static void lib_entry(struct em_model *m, const struct em_annot *a)
+{
+	const char *dot = strrchr(a->field, '.');
+	char sn[256];
+	struct em_field *f;
+	struct kc_sb src = { 0 };
+
+	if (!dot || (size_t)(dot - a->field) >= sizeof(sn) || user_annotated(m, a->field))
+		return;
+	snprintf(sn, sizeof(sn), "%.*s", (int)(dot - a->field), a->field);
+	f = em_field_by_name(m, em_struct_by_name(m, sn), dot + 1);
+	if (!f || strcmp(f->kind, "pointer") || f->shape == EM_S_DMA || f->shape == EM_S_MMIO)
+		return;
+	if (a->shape != EM_S_ARRAY && a->shape != EM_S_STRING && a->shape != EM_S_OPAQUE)
+		return;
+	kc_sb_addf(&src, "shape library %s: %s", a->lib, a->note ? a->note : "");
+	if (a->shape == EM_S_ARRAY) {
+		char *e;
+		long v = strtol(a->arg ? a->arg : "", &e, 10);
+
+		if (a->arg && e != a->arg && !*e && v > 0) {
+			set_shape(f, EM_S_ARRAY, NULL, src.s);
+			f->len_const = v;
+		} else if (a->arg && em_field_by_name(m, f->st, a->arg)) {
+			set_shape(f, EM_S_ARRAY, a->arg, src.s);
+		}
+	} else {
+		set_shape(f, a->shape, NULL, src.s);
+	}
+	kc_sb_free(&src);
 }
 
 int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
@@ -405,6 +744,12 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 		if (f->shape == EM_S_UNKNOWN && !strcmp(f->kind, "pointer") && !strcmp(f->type, "void *"))
 			set_shape(f, EM_S_OPAQUE, NULL, "void * never dereferenced");
 	}
+	/* 4b. kernel types and unions of pointers the user half only carries */
+	if (!m->no_infer) {
+		rc = infer_handles(m, err);
+		if (rc)
+			return rc;
+	}
 	/* 5. annotations win over everything inferred */
 	for (i = 0; i < m->nann; i++) {
 		struct em_annot *a = &m->ann[i];
@@ -413,6 +758,10 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 
 		if (!dot)
 			continue;
+		if (a->lib) {
+			lib_entry(m, a);
+			continue;
+		}
 		*dot = 0;
 		if (a->shape == EM_S_PRIV) {
 			m->priv_owner_st = em_struct_by_name(m, a->field);

@@ -43,5 +43,7 @@ void em_scan_free(struct em_scan *s);
 /* strscan.c: string evidence for char-pointer fields, from a TU clangscan.c has parsed. */
 struct CXTranslationUnitImpl;
 void em_strscan_tu(struct em_model *m, struct CXTranslationUnitImpl *tu);
+/* shapescan.c: union discriminator evidence (switch (x->D) { case V: ... x->U.M ... }). */
+void em_shapescan_tu(struct em_model *m, struct CXTranslationUnitImpl *tu);
 
 #endif /* KC_EMIT_SCAN_H */

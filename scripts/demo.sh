@@ -35,11 +35,11 @@ step "kcut roots: the critical entry points and the template rule behind each"
 "$kcut" roots
 
 step "kcut partition --mode propagate: roots plus everything they call (the Microdrivers splitter)"
-"$kcut" partition --mode propagate --name propagate >propagate.txt
+"$kcut" partition --mode propagate --name propagate --force >propagate.txt
 head -n 6 propagate.txt
 
 step "kcut partition --mode mincut: minimise kernel LOC + crossing weight (igraph max-flow)"
-"$kcut" partition --mode mincut --name mincut >mincut.txt
+"$kcut" partition --mode mincut --name mincut --force >mincut.txt
 head -n 12 mincut.txt
 
 step "kcut why: the reason a function is on its side"

@@ -150,7 +150,7 @@ for m in ma mb; do
 	check "roots --module $m exits 0" '[ $? = 0 ]'
 	"$kcut" roots --db "$work/$m.db" >"$work/roots-s-$m.txt" 2>&1
 	check "roots --module $m equals roots of $m's own database" 'cmp -s "$work/roots-w-$m.txt" "$work/roots-s-$m.txt"'
-	"$kcut" partition --db "$work/whole.db" --module $m --mode mincut --name p$m >"$work/part-w-$m.txt" 2>&1
+	"$kcut" partition --db "$work/whole.db" --module $m --mode mincut --name p$m --force >"$work/part-w-$m.txt" 2>&1
 	check "partition --module $m exits 0" '[ $? = 0 ]'
 	got=$(q "$work/whole.db" "SELECT count(*), sum(f.usr NOT LIKE 'M:$m|%') FROM partition_func pf JOIN partition p ON p.id = pf.partition_id JOIN func f ON f.id = pf.func_id WHERE p.name = 'p$m'")
 	want=$(q "$work/$m.db" "SELECT count(*) FROM func WHERE is_driver = 1 AND is_defined = 1")

@@ -59,7 +59,7 @@ def main():
     if r.returncode not in (0, 3):
         print("FAIL kcut analyze: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))
         return 1
-    r = subprocess.run([a.kcut, "partition", "--db", db, "--name", "emit"] + pins, capture_output=True, text=True)
+    r = subprocess.run([a.kcut, "partition", "--db", db, "--name", "emit", "--force"] + pins, capture_output=True, text=True)
     if r.returncode:
         print("FAIL kcut partition: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))
         return 1

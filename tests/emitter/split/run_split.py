@@ -124,7 +124,7 @@ def main():
     if r.returncode:
         print("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
-    r = run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split"])
+    r = run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"])
     if r.returncode:
         print("FAIL: kcut partition exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1

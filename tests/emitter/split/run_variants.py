@@ -85,20 +85,21 @@ def build_flags(args, out, src_dir):
 
 
 def split(args, work, extra_part=(), db=None):
-    """analyze (unless db exists), partition (template roots and kernel rules, plus extra_part) under the name
+    """analyze (incrementally), partition (template roots and kernel rules, plus extra_part) under the name
     of the work dir, emit, build both halves. Returns a dict with kso, uprog, out, db, part (the
     partition command's stdout); exits with FAIL on any failure."""
     name = args.driver
     src_dir = os.path.join(args.src, "testdrivers", "drivers", name)
     os.makedirs(work, exist_ok=True)
     db = db or os.path.join(work, name + ".db")
-    if not os.path.exists(db):
-        r = run_split.run([args.kcut, "analyze", "-p", args.compdb, "--db", db, "--driver", src_dir,
-                           "--no-progress"])
-        if r.returncode:
-            sys.exit("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
+    # always: an existing db is brought up to date incrementally (unchanged TUs are skipped), and a
+    # db made by an older kcut is analyzed again rather than used as it is
+    r = run_split.run([args.kcut, "analyze", "-p", args.compdb, "--db", db, "--driver", src_dir,
+                       "--no-progress"])
+    if r.returncode:
+        sys.exit("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
     pname = os.path.basename(work)
-    r = run_split.run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", pname] + list(extra_part))
+    r = run_split.run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", pname, "--force"] + list(extra_part))
     if r.returncode:
         sys.exit("FAIL: kcut partition exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
     part = r.stdout

@@ -1,0 +1,408 @@
+/*
+ * shapescan.c - evidence for the shape of an embedded union, gathered from one driver translation
+ * unit while clangscan.c has it parsed (docs/emitter.md, "Shapes", "Unions": inferred
+ * discriminators).
+ *
+ * A union holding pointers crosses only with a discriminator: the integer field beside it whose
+ * value says which member is active. Drivers say so in their own code:
+ *
+ *	switch (opt->type) {
+ *	case range_option:  ... opt->arg.r.min ...
+ *	case list_option:   ... opt->arg.l.nr ... opt->arg.l.p[i] ...
+ *	}
+ *
+ * For every switch whose condition is a member D of a struct S (`x->D`, `x.D`), this pass records,
+ * per case label V, the members M of every union field U of S that the statements under that
+ * label reach through the same object (`x->U.M`). plan_shapes.c turns that into the shape
+ * `union D V=M ...` of S.U when every label names one member and no two scans disagree. Labels are
+ * enum constants or integer literals (their spelling is kept: the generated code compiles it in
+ * the same TU); `default:` and fallthrough into it are not cases.
+ *
+ * Second, stores into pointer members of the driver's structs (designated initializers and
+ * assignments): a store of a static or file-scope array `arr[N]` whose element type is the
+ * pointee's counts as an array store of length N; NULL counts as nothing; anything else, and any
+ * positional initializer of the struct (its values cannot be matched to members with certainty
+ * here), counts as another store. plan_shapes.c gives a field whose stores are all arrays of one
+ * length N the shape `array N`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+
+#include "scan.h"
+
+static enum CXChildVisitResult first_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	*(CXCursor *)data = c;
+	return CXChildVisit_Break;
+}
+
+static CXCursor strip(CXCursor c)
+{
+	while (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_ParenExpr) {
+		CXCursor k = clang_getNullCursor();
+
+		clang_visitChildren(c, first_child, &k);
+		if (clang_Cursor_isNull(k))
+			break;
+		c = k;
+	}
+	return c;
+}
+
+struct kids {
+	CXCursor k[8];
+	int n;
+};
+
+static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct kids *k = data;
+
+	(void)parent;
+	if (k->n < 8)
+		k->k[k->n] = c;
+	k->n++;
+	return CXChildVisit_Continue;
+}
+
+/* `x->F` / `x.F` with F a member of a named struct: the struct's name, F's cursor and the root
+ * variable x (its declaration). 0 if e is not that. */
+static int member_of(CXCursor e, CXString *sname, CXCursor *field, CXCursor *root)
+{
+	CXCursor fd, parent, b;
+	struct kids k = { .n = 0 };
+
+	e = strip(e);
+	if (e.kind != CXCursor_MemberRefExpr)
+		return 0;
+	fd = clang_getCursorReferenced(e);
+	if (fd.kind != CXCursor_FieldDecl)
+		return 0;
+	parent = clang_getCursorSemanticParent(fd);
+	if (parent.kind != CXCursor_StructDecl || clang_Cursor_isAnonymous(parent))
+		return 0;
+	clang_visitChildren(e, collect, &k);
+	if (k.n < 1)
+		return 0;
+	b = strip(k.k[0]);
+	if (b.kind != CXCursor_DeclRefExpr)
+		return 0;
+	*root = clang_getCursorReferenced(b);
+	*field = fd;
+	*sname = clang_getCursorSpelling(parent);
+	return 1;
+}
+
+struct sw {
+	struct em_model *m;
+	int st;               /* struct S */
+	CXCursor root;        /* the object x of switch (x->D) */
+	char *disc;           /* D */
+	char labels[8][128];  /* the labels of the statements being walked */
+	int nlabels;
+	int bad;              /* a label we cannot spell */
+};
+
+/* Record "V=M" for union field U of S (under every current label). */
+static void record(struct sw *w, struct em_field *u, const char *member)
+{
+	int i;
+
+	for (i = 0; i < w->nlabels; i++) {
+		struct kc_sb sb = { 0 };
+		int j, dup = 0;
+
+		kc_sb_addf(&sb, "%s=%s", w->labels[i], member);
+		for (j = 0; j < u->disc_nev; j++)
+			if (!strcmp(u->disc_ev[j], sb.s))
+				dup = 1;
+		if (dup) {
+			kc_sb_free(&sb);
+			continue;
+		}
+		u->disc_ev = kc_xrealloc(u->disc_ev, (size_t)(u->disc_nev + 1) * sizeof(*u->disc_ev));
+		u->disc_ev[u->disc_nev++] = kc_sb_steal(&sb);
+	}
+	if (!u->disc_name)
+		u->disc_name = kc_xstrdup(w->disc);
+	else if (strcmp(u->disc_name, w->disc))
+		u->disc_conflict = 1;
+}
+
+/* Inside one case: `x->U.M` with x the switch's object and U a union field of S. */
+static enum CXChildVisitResult in_case(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct sw *w = data;
+
+	(void)parent;
+	if (c.kind == CXCursor_MemberRefExpr && w->nlabels) {
+		struct kids k = { .n = 0 };
+		CXCursor fd = clang_getCursorReferenced(c), ufd, root;
+		CXString sn;
+
+		clang_visitChildren(c, collect, &k);
+		if (k.n >= 1 && fd.kind == CXCursor_FieldDecl && member_of(k.k[0], &sn, &ufd, &root)) {
+			struct em_field *u = NULL;
+			CXString un = clang_getCursorSpelling(ufd), mn = clang_getCursorSpelling(fd);
+
+			if (!strcmp(clang_getCString(sn), w->m->s[w->st].name) && clang_equalCursors(root, w->root))
+				u = em_field_by_name(w->m, w->st, clang_getCString(un));
+			if (u && !strcmp(u->kind, "union") && u->target_st >= 0 &&
+			    em_field_by_name(w->m, u->target_st, clang_getCString(mn)))
+				record(w, u, clang_getCString(mn));
+			clang_disposeString(sn);
+			clang_disposeString(un);
+			clang_disposeString(mn);
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* The spelling of a case label: an enum constant's name or a decimal literal. */
+static int label(CXCursor v, char *buf, size_t cap)
+{
+	v = strip(v);
+	if (v.kind == CXCursor_DeclRefExpr && clang_getCursorReferenced(v).kind == CXCursor_EnumConstantDecl) {
+		CXString s = clang_getCursorSpelling(v);
+
+		snprintf(buf, cap, "%s", clang_getCString(s));
+		clang_disposeString(s);
+		return 1;
+	}
+	if (v.kind == CXCursor_IntegerLiteral) {
+		CXEvalResult r = clang_Cursor_Evaluate(v);
+
+		if (!r)
+			return 0;
+		snprintf(buf, cap, "%lld", clang_EvalResult_getAsLongLong(r));
+		clang_EvalResult_dispose(r);
+		return 1;
+	}
+	return 0;
+}
+
+/* One statement of the switch body: a case label (possibly nested: case A: case B: stmt) sets the
+ * labels, default clears them; the statement under them is walked for union members. */
+static enum CXChildVisitResult body_stmt(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct sw *w = data;
+
+	(void)parent;
+	if (c.kind == CXCursor_CaseStmt) {
+		int fresh = 1;
+
+		while (c.kind == CXCursor_CaseStmt) {
+			struct kids k = { .n = 0 };
+
+			clang_visitChildren(c, collect, &k);
+			if (k.n < 2)
+				return CXChildVisit_Continue;
+			if (fresh)
+				w->nlabels = 0, fresh = 0;
+			if (w->nlabels < 8 && label(k.k[0], w->labels[w->nlabels], sizeof(w->labels[0])))
+				w->nlabels++;
+			else
+				w->bad = 1;
+			c = k.k[k.n - 1];
+		}
+	} else if (c.kind == CXCursor_DefaultStmt) {
+		w->nlabels = 0;
+	}
+	if (w->nlabels) {
+		in_case(c, parent, data);
+		clang_visitChildren(c, in_case, w);
+	}
+	return CXChildVisit_Continue;
+}
+
+/* The model's field for a FieldDecl of a named struct, if it is a data pointer. */
+static struct em_field *ptr_field(struct em_model *m, CXCursor fd)
+{
+	CXType t = clang_getCanonicalType(clang_getCursorType(fd));
+	CXCursor parent;
+	CXString sn, fnm;
+	struct em_field *f = NULL;
+
+	if (fd.kind != CXCursor_FieldDecl || t.kind != CXType_Pointer)
+		return NULL;
+	parent = clang_getCursorSemanticParent(fd);
+	if (clang_Cursor_isAnonymous(parent))
+		return NULL;
+	sn = clang_getCursorSpelling(parent);
+	fnm = clang_getCursorSpelling(fd);
+	if (clang_getCString(sn) && *clang_getCString(sn))
+		f = em_field_by_name(m, em_struct_by_name(m, clang_getCString(sn)), clang_getCString(fnm));
+	clang_disposeString(sn);
+	clang_disposeString(fnm);
+	return f && !strcmp(f->kind, "pointer") ? f : NULL;
+}
+
+static int is_null(CXCursor v)
+{
+	v = strip(v);
+	if (v.kind == CXCursor_CStyleCastExpr) {
+		struct kids k = { .n = 0 };
+
+		clang_visitChildren(v, collect, &k);
+		if (k.n >= 1)
+			v = strip(k.k[k.n - 1]);
+	}
+	if (v.kind == CXCursor_IntegerLiteral) {
+		CXEvalResult r = clang_Cursor_Evaluate(v);
+		long long x = r ? clang_EvalResult_getAsLongLong(r) : 1;
+
+		if (r)
+			clang_EvalResult_dispose(r);
+		return x == 0;
+	}
+	return 0;
+}
+
+/* A store of value into the pointer member fd. */
+static void array_store(struct em_model *m, CXCursor fd, CXCursor value)
+{
+	struct em_field *f = ptr_field(m, fd);
+	CXCursor v, var;
+	CXType at, pt;
+	long long n;
+
+	if (!f || is_null(value))
+		return;
+	v = strip(value);
+	var = clang_getCursorReferenced(v);
+	at = clang_getCanonicalType(clang_getCursorType(var));
+	pt = clang_getCanonicalType(clang_getPointeeType(clang_getCanonicalType(clang_getCursorType(fd))));
+	if (v.kind != CXCursor_DeclRefExpr || var.kind != CXCursor_VarDecl || at.kind != CXType_ConstantArray ||
+	    (clang_Cursor_getStorageClass(var) != CX_SC_Static &&
+	     clang_getCursorSemanticParent(var).kind != CXCursor_TranslationUnit)) {
+		f->arr_other++;
+		return;
+	}
+	n = clang_getNumElements(at);
+	if (pt.kind == CXType_Void || clang_getCanonicalType(clang_getArrayElementType(at)).kind != pt.kind ||
+	    clang_Type_getSizeOf(clang_getArrayElementType(at)) != clang_Type_getSizeOf(pt) || n <= 0) {
+		f->arr_other++;
+		return;
+	}
+	if (f->arr_n && f->arr_len != n)
+		f->arr_other++;
+	if (!f->arr_n) {
+		CXString name = clang_getCursorSpelling(var);
+
+		free(f->arr_name);
+		f->arr_name = kc_xstrdup(clang_getCString(name));
+		clang_disposeString(name);
+	}
+	f->arr_len = n;
+	f->arr_n++;
+}
+
+/* Is the binary operator c (children lhs, rhs) a plain assignment `=`? */
+static int is_assign(CXCursor c, CXCursor lhs)
+{
+	CXTranslationUnit tu = clang_Cursor_getTranslationUnit(c);
+	CXSourceRange r = clang_getCursorExtent(c);
+	CXSourceLocation end = clang_getRangeEnd(clang_getCursorExtent(lhs));
+	CXToken *toks = NULL;
+	unsigned n = 0, i, off_end, off;
+	int ok = 0;
+
+	clang_getSpellingLocation(end, NULL, NULL, NULL, &off_end);
+	clang_tokenize(tu, r, &toks, &n);
+	for (i = 0; i < n; i++) {
+		clang_getSpellingLocation(clang_getTokenLocation(tu, toks[i]), NULL, NULL, NULL, &off);
+		if (off >= off_end && clang_getTokenKind(toks[i]) == CXToken_Punctuation) {
+			CXString sp = clang_getTokenSpelling(tu, toks[i]);
+
+			ok = !strcmp(clang_getCString(sp), "=");
+			clang_disposeString(sp);
+			break;
+		}
+	}
+	clang_disposeTokens(tu, toks, n);
+	return ok;
+}
+
+/* A positional initializer of a struct: every pointer member of it gets an unknown store. */
+static void positional(struct em_model *m, CXCursor list)
+{
+	CXType t = clang_getCanonicalType(clang_getCursorType(list));
+	CXCursor decl = clang_getTypeDeclaration(t);
+	struct kids k = { .n = 0 };
+	CXString sn;
+	int i, st, designated = 1;
+
+	if (t.kind != CXType_Record || clang_Cursor_isAnonymous(decl))
+		return;
+	clang_visitChildren(list, collect, &k);
+	if (k.n > 8)
+		designated = 0; /* not looked at: counted as positional (never wrongly as arrays) */
+	for (i = 0; i < k.n && i < 8; i++) {
+		struct kids d = { .n = 0 };
+
+		clang_visitChildren(k.k[i], collect, &d);
+		if (!(k.k[i].kind == CXCursor_UnexposedExpr && d.n == 2 && d.k[0].kind == CXCursor_MemberRef))
+			designated = 0;
+	}
+	if (designated || !k.n)
+		return;
+	sn = clang_getCursorSpelling(decl);
+	st = em_struct_by_name(m, clang_getCString(sn));
+	clang_disposeString(sn);
+	for (i = 0; st >= 0 && i < m->s[st].nfields; i++)
+		if (!strcmp(m->s[st].fields[i].kind, "pointer"))
+			m->s[st].fields[i].arr_other++;
+}
+
+static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct em_model *m = data;
+
+	(void)parent;
+	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
+		return CXChildVisit_Continue;
+	if (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_BinaryOperator) {
+		struct kids k = { .n = 0 };
+
+		clang_visitChildren(c, collect, &k);
+		/* a designated initializer: MemberRef (the designator), then the value */
+		if (c.kind == CXCursor_UnexposedExpr && k.n == 2 && k.k[0].kind == CXCursor_MemberRef)
+			array_store(m, clang_getCursorReferenced(k.k[0]), k.k[1]);
+		else if (c.kind == CXCursor_BinaryOperator && k.n == 2 && strip(k.k[0]).kind == CXCursor_MemberRefExpr &&
+			 is_assign(c, k.k[0]))
+			array_store(m, clang_getCursorReferenced(strip(k.k[0])), k.k[1]);
+	} else if (c.kind == CXCursor_InitListExpr) {
+		positional(m, c);
+	}
+	if (c.kind == CXCursor_SwitchStmt) {
+		struct kids k = { .n = 0 };
+		CXCursor fd, root;
+		CXString sn;
+
+		clang_visitChildren(c, collect, &k);
+		if (k.n >= 2 && member_of(k.k[0], &sn, &fd, &root)) {
+			struct sw w = { 0 };
+			CXString dn = clang_getCursorSpelling(fd);
+
+			w.m = m;
+			w.st = em_struct_by_name(m, clang_getCString(sn));
+			w.root = root;
+			w.disc = kc_xstrdup(clang_getCString(dn));
+			if (w.st >= 0 && k.k[k.n - 1].kind == CXCursor_CompoundStmt)
+				clang_visitChildren(k.k[k.n - 1], body_stmt, &w);
+			free(w.disc);
+			clang_disposeString(sn);
+			clang_disposeString(dn);
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* Record union discriminator evidence from the main file of tu (see the file comment). */
+void em_shapescan_tu(struct em_model *m, struct CXTranslationUnitImpl *tu)
+{
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), walk, m);
+}
