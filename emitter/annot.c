@@ -584,18 +584,39 @@ static int shapes_dir(struct em_model *m, const char *dir, struct kc_err *err)
 	return rc;
 }
 
-/* The library kcut ships: the installed copy when this is the installed kcut, else the source tree's. */
+/* The library kcut ships: the installed copy when this is the installed kcut, else
+ * BINDIR/../share/kcut/shapes beside a relocated install (cmake --install --prefix DIR), else the
+ * source tree's; the first of these that exists. */
 const char *em_shapes_builtin_dir(void)
 {
+	static char rel[4200];
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	DIR *d;
 
 	if (n > 0) {
+		char *slash;
+
 		self[n] = 0;
 		if (!strcmp(self, KC_EMIT_INSTALLED_BIN))
 			return KC_EMIT_SHAPES_INSTALLED;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(rel, sizeof(rel), "%s/../share/kcut/shapes", self);
+			d = opendir(rel);
+			if (d) {
+				closedir(d);
+				return rel;
+			}
+		}
 	}
-	return KC_EMIT_SHAPES_SOURCE;
+	d = opendir(KC_EMIT_SHAPES_SOURCE);
+	if (d) {
+		closedir(d);
+		return KC_EMIT_SHAPES_SOURCE;
+	}
+	return KC_EMIT_SHAPES_INSTALLED;
 }
 
 int em_shapes_load(struct em_model *m, const char *extra_dir, int no_builtin, struct kc_err *err)

@@ -60,8 +60,9 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 	gen_recover_dispatch(g, &o.text, half);
 	/* kernel imports */
 	if (!up) {
-		kc_sb_add(&o.text, "\n#ifndef __KERNEL__\n#include <stdlib.h>\n\n"
-				   "/* Start the user half (the program at user_path) and serve its downcalls; the\n"
+		kc_sb_add(&o.text, "\n#ifndef __KERNEL__\n#include <stdlib.h>\n\n");
+		gen_region_kernel_include(g, &o.text); /* device access (gen_region.c) */
+		kc_sb_add(&o.text, "/* Start the user half (the program at user_path) and serve its downcalls; the\n"
 				   " * host calls this before the driver's init function. $KCUT_RT_RESTART_MS, when set,\n"
 				   " * is the delay before a dead user half is restarted (tests: a known down time). */\n"
 				   "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n"
@@ -72,17 +73,19 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				   "\topts.fns = kcut_kernel_fns;\n\topts.nfns = KCUT_NR_DOWNCALLS;\n"
 				   "\topts.peer_names = kcut_kernel_peer_names;\n\topts.npeer = KCUT_NR_UPCALLS + 1;\n"
 				   "\topts.recover = kcut_recover_hook;\n"
-				   "\topts.user_path = user_path;\n\topts.trace = trace;\n"
-				   "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n}\n\n"
-				   "/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n"
-				   "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n\tkcut_recover_release();\n}\n#endif\n");
+				   "\topts.user_path = user_path;\n\topts.trace = trace;\n");
+		gen_region_kernel_start(g, &o.text); /* device access (gen_region.c) */
+		kc_sb_add(&o.text, "}\n\n/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n");
+		gen_region_kernel_stop(g, &o.text);
+		kc_sb_add(&o.text, "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n\tkcut_recover_release();\n}\n#endif\n");
 	} else {
 		kc_sb_add(&o.text, "\n#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)\n/* The user-half program: attach to the channel and serve. */\n"
 				   "int main(void)\n{\n"
 				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n\tstruct kc_err err = { 0 };\n\n"
 				   "\topts.fns = kcut_user_fns;\n\topts.nfns = KCUT_NR_UPCALLS + 1;\n"
-				   "\topts.peer_names = kcut_user_peer_names;\n\topts.npeer = KCUT_NR_DOWNCALLS;\n"
-				   "\tkcut_tables_init();\n"
+				   "\topts.peer_names = kcut_user_peer_names;\n\topts.npeer = KCUT_NR_DOWNCALLS;\n");
+		gen_region_user_opts(g, &o.text); /* device access (gen_region.c) */
+		kc_sb_add(&o.text, "\tkcut_tables_init();\n"
 				   "\tif (kc_rt_user_open(&kcut_rt, &opts, &err)) {\n"
 				   "\t\tfprintf(stderr, \"kcut user half: %s\\n\", err.msg);\n\t\treturn 2;\n\t}\n"
 				   "\treturn kc_rt_user_run(kcut_rt) ? 1 : 0;\n}\n#endif\n");

@@ -92,6 +92,7 @@ char *gen_interface(const struct gen *g, struct kc_emit_result *res)
 			kc_sb_addf(&sb, "\n  %s", p->locks[k]);
 		kc_sb_add(&sb, p->nlocks ? "\n" : " none\n");
 	}
+	gen_region_iface(g, &sb); /* device access (gen_region.c) */
 	kc_sb_add(&sb, "\nall crossings together:\n");
 	list_fields(&sb, m, all, EM_IN, "  ");
 	list_fields(&sb, m, all, EM_OUT, "  ");

@@ -12,6 +12,7 @@
  *	gen_recover.c   the recovery protocol
  *	gen_dispatch.c  kcut_kernel.c, kcut_user.c, kcut_ids.h
  *	gen_iface.c     interface.txt
+ *	gen_region.c    device access: register accessors, region pointers, platform glue
  *	gen_build.c     CMakeLists.txt, Kbuild, Makefile
  *	gen_write.c     writing the files
  */
@@ -94,6 +95,18 @@ struct gen_out {
 /* Writes through temporaries + rename; refuses to overwrite a file kcut did not write unless force
  * (gen_write.c). */
 int gen_write_all(const char *dir, const struct gen_out *v, int n, int force, struct kc_err *err);
+
+/* gen_region.c (device access, plan_region.c) */
+void gen_region_renames(const struct gen *g, struct kc_sb *sb);
+void gen_region_op(struct kc_sb *b, const struct em_op *op, int enc);
+void gen_region_put(struct kc_sb *b, const char *xdr, const char *expr, const char *ind);
+void gen_region_get(struct kc_sb *b, const char *xdr, const char *lhs, int kind, const char *ind);
+void gen_region_param_check(struct kc_sb *b, int i);
+void gen_region_kernel_include(const struct gen *g, struct kc_sb *b);
+void gen_region_kernel_start(const struct gen *g, struct kc_sb *b);
+void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b);
+void gen_region_user_opts(const struct gen *g, struct kc_sb *b);
+void gen_region_iface(const struct gen *g, struct kc_sb *sb);
 
 /* gen_build.c */
 char *gen_cmake(const struct gen *g);

@@ -379,6 +379,9 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 	case EM_OP_LIST:
 		print_list(g, o, b, hp, op);
 		break;
+	case EM_OP_REGION:
+		gen_region_op(b, op, enc); /* device region pointer (gen_region.c) */
+		break;
 	case EM_OP_PRIV:
 		/* the driver's private area behind the net_device (netdev_priv()) */
 		kc_sb_addf(b, "\t%s(x, netdev_priv(p), s, rc);\n", gen_helper(g, o, hp->fn, op->st, hp->dir, enc));

@@ -142,6 +142,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		const struct em_param *p = &f->params[i];
 		const char *n = pname(p, i, nb, sizeof(nb));
 
+		if (q->params[i].region) {
+			gen_region_put(b, "kcut_a", n, "\t"); /* device region pointer (gen_region.c) */
+			continue;
+		}
 		switch (p->t.cls) {
 		case EM_T_INT:
 			kc_sb_addf(b, "\tkc_xdr_put_%s(kcut_a, (uint%d_t)%s);\n", p->t.size > 4 ? "u64" : "u32",
@@ -204,7 +208,9 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	}
 	gen_globals_code(g, b, fn, EM_IN, 1, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc)\n\t\tkcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);\n\tif (!kcut_rc) {\n");
-	switch (f->ret.cls) {
+	if (q->ret_region)
+		gen_region_get(b, "kcut_r", "kcut_ret", q->ret_region, "\t\t"); /* gen_region.c */
+	else switch (f->ret.cls) {
 	case EM_T_INT:
 		kc_sb_addf(b, "\t\tkcut_ret = (%s)kc_xdr_get_%s(kcut_r);\n", local_spelling(&f->ret),
 			   f->ret.size > 4 ? "u64" : "u32");
@@ -339,6 +345,13 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	for (i = 0; i < f->nparams; i++) {
 		const struct em_type *t = &f->params[i].t;
 
+		if (q->params[i].region) {
+			/* device region pointer, the region's start (gen_region.c) */
+			snprintf(nb, sizeof(nb), "kcut_p%d", i);
+			gen_region_get(b, "kcut_a", nb, q->params[i].region, "\t");
+			gen_region_param_check(b, i);
+			continue;
+		}
 		switch (t->cls) {
 		case EM_T_INT:
 			kc_sb_addf(b, "\tkcut_p%d = (%s)kc_xdr_get_%s(kcut_a);\n", i, local_spelling(t),
@@ -451,7 +464,10 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "kcut_p%d", i);
 	}
 	kc_sb_add(b, f->fmt_fwd ? ");\n\t}\n" : ");\n");
-	switch (f->ret.cls) {
+	if (q->ret_region) {
+		gen_region_put(b, "kcut_r", "kcut_ret", "\t"); /* device region pointer (gen_region.c) */
+		used_r = 1;
+	} else switch (f->ret.cls) {
 	case EM_T_INT:
 		kc_sb_addf(b, "\tkc_xdr_put_%s(kcut_r, (uint%d_t)kcut_ret);\n", f->ret.size > 4 ? "u64" : "u32",
 			   f->ret.size > 4 ? 64 : 32);

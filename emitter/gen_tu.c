@@ -219,7 +219,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 	char *r;
 
 	gen_file_init(g, &o, pf);
-	if (pf->nrenames) {
+	if (pf->nrenames || pf->regio) {
 		/* header inline functions that call into the kernel are downcalls in the user half:
 		 * from here on, calls to them go to the stub kcut_dc_<name> (the header's own
 		 * definition, above, stays unused) */
@@ -235,6 +235,8 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 			gen_params(&o.text, f);
 			kc_sb_add(&o.text, f->nparams ? ");\n" : "void);\n");
 		}
+		if (pf->regio)
+			gen_region_renames(g, &o.text); /* device access (gen_region.c) */
 		line_mark(&o.text, s, s->inc_end, tu->file);
 	} else {
 		kc_sb_addf(&o.text, "#line 1 \"%s\"\n", tu->file);

@@ -116,3 +116,94 @@ int em_allocator(const char *name, int *count, int *size)
  * are not here: their frees are on the data path, and an skb that crossed is untracked by the
  * deallocator rule of the user half). */
 const char *const em_kernel_frees[] = { "kfree", "kfree_sensitive", "kvfree", "vfree", "free_netdev", NULL };
+
+/*
+ * Register accessors (linux/io.h, asm/io.h; the _relaxed and __raw_ forms, ioread/iowrite,
+ * port I/O, byte ranges) and rt's function the user half calls instead when it may reach the
+ * device (kcut_rt.h, "Device regions": forwarded and posted, or plain accesses to a mapping).
+ */
+static const struct {
+	const char *name, *io;
+} regio[] = {
+	{ "readb", "kc_io_read8" },	      { "readw", "kc_io_read16" },
+	{ "readl", "kc_io_read32" },	      { "readq", "kc_io_read64" },
+	{ "readb_relaxed", "kc_io_read8" },   { "readw_relaxed", "kc_io_read16" },
+	{ "readl_relaxed", "kc_io_read32" },  { "readq_relaxed", "kc_io_read64" },
+	{ "__raw_readb", "kc_io_read8" },     { "__raw_readw", "kc_io_read16" },
+	{ "__raw_readl", "kc_io_read32" },    { "__raw_readq", "kc_io_read64" },
+	{ "ioread8", "kc_io_read8" },	      { "ioread16", "kc_io_read16" },
+	{ "ioread32", "kc_io_read32" },	      { "ioread64", "kc_io_read64" },
+	{ "writeb", "kc_io_write8" },	      { "writew", "kc_io_write16" },
+	{ "writel", "kc_io_write32" },	      { "writeq", "kc_io_write64" },
+	{ "writeb_relaxed", "kc_io_write8" }, { "writew_relaxed", "kc_io_write16" },
+	{ "writel_relaxed", "kc_io_write32" }, { "writeq_relaxed", "kc_io_write64" },
+	{ "__raw_writeb", "kc_io_write8" },   { "__raw_writew", "kc_io_write16" },
+	{ "__raw_writel", "kc_io_write32" },  { "__raw_writeq", "kc_io_write64" },
+	{ "iowrite8", "kc_io_write8" },	      { "iowrite16", "kc_io_write16" },
+	{ "iowrite32", "kc_io_write32" },     { "iowrite64", "kc_io_write64" },
+	{ "inb", "kc_io_in8" },		      { "inw", "kc_io_in16" },
+	{ "inl", "kc_io_in32" },	      { "inb_p", "kc_io_in8" },
+	{ "inw_p", "kc_io_in16" },	      { "inl_p", "kc_io_in32" },
+	{ "outb", "kc_io_out8" },	      { "outw", "kc_io_out16" },
+	{ "outl", "kc_io_out32" },	      { "outb_p", "kc_io_out8" },
+	{ "outw_p", "kc_io_out16" },	      { "outl_p", "kc_io_out32" },
+	{ "memcpy_fromio", "kc_io_memcpy_fromio" }, { "memcpy_toio", "kc_io_memcpy_toio" },
+	{ "memset_io", "kc_io_memset_io" },
+};
+
+const char *em_regio(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(regio); i++)
+		if (!strcmp(regio[i].name, name))
+			return regio[i].io;
+	return NULL;
+}
+
+const char *em_regio_nth(size_t i, const char **io)
+{
+	if (i >= KC_ARRAY_SIZE(regio))
+		return NULL;
+	*io = regio[i].io;
+	return regio[i].name;
+}
+
+/* Write barriers: a register write posted before one must reach the device before the memory
+ * writes after it (descriptors in DMA memory, then the doorbell). Read barriers need nothing:
+ * a forwarded read is synchronous. */
+const char *const em_regio_barriers[] = { "mb", "wmb", "dma_wmb", "mmiowb", "iowmb", NULL };
+
+/* Kernel functions that hand out or take back pointers into device regions. */
+static const struct {
+	const char *name;
+	int ret, param, pkind;
+} region_api[] = {
+	{ "dma_alloc_coherent", EM_R_DMA, -1, 0 }, { "dma_zalloc_coherent", EM_R_DMA, -1, 0 },
+	{ "dmam_alloc_coherent", EM_R_DMA, -1, 0 }, { "dma_free_coherent", 0, 2, EM_R_DMA },
+	{ "dmam_free_coherent", 0, 2, EM_R_DMA },   { "ioremap", EM_R_MMIO, -1, 0 },
+	{ "ioremap_nocache", EM_R_MMIO, -1, 0 },    { "ioremap_uc", EM_R_MMIO, -1, 0 },
+	{ "ioremap_wc", EM_R_MMIO, -1, 0 },	    { "ioremap_wt", EM_R_MMIO, -1, 0 },
+	{ "ioremap_cache", EM_R_MMIO, -1, 0 },	    { "pci_ioremap_bar", EM_R_MMIO, -1, 0 },
+	{ "pci_ioremap_wc_bar", EM_R_MMIO, -1, 0 }, { "pci_iomap", EM_R_MMIO, -1, 0 },
+	{ "pci_iomap_wc", EM_R_MMIO, -1, 0 },	    { "pci_iomap_range", EM_R_MMIO, -1, 0 },
+	{ "pcim_iomap", EM_R_MMIO, -1, 0 },	    { "devm_ioremap", EM_R_MMIO, -1, 0 },
+	{ "devm_ioremap_uc", EM_R_MMIO, -1, 0 },    { "devm_ioremap_wc", EM_R_MMIO, -1, 0 },
+	{ "of_iomap", EM_R_MMIO, -1, 0 },	    { "iounmap", 0, 0, EM_R_MMIO },
+	{ "pci_iounmap", 0, 1, EM_R_MMIO },	    { "devm_iounmap", 0, 1, EM_R_MMIO },
+	{ "pcim_iounmap", 0, 1, EM_R_MMIO },
+};
+
+int em_region_api(const char *name, int *ret, int *param, int *pkind)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(region_api); i++)
+		if (!strcmp(region_api[i].name, name)) {
+			*ret = region_api[i].ret;
+			*param = region_api[i].param;
+			*pkind = region_api[i].pkind;
+			return 1;
+		}
+	return 0;
+}

@@ -651,5 +651,6 @@ void em_model_free(struct em_model *m)
 	free(m->seen);
 	free(m->annot_path);
 	free(m->part_name);
+	free(m->devacc_why);
 	memset(m, 0, sizeof(*m));
 }

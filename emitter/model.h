@@ -220,6 +220,10 @@ struct em_model {
 	int priv_owner_st;    /* plan: struct followed by a private area (net_device), -1 */
 	int priv_st;          /* plan: the private area's struct (simnic_adapter), -1 */
 	int nup, ndown, nfp;  /* plan: number of upcall, downcall and function-pointer ids */
+	int devacc;           /* plan (plan_region.c): enum em_devacc, how the user half reaches
+			       * the device */
+	int devacc_auto;      /* plan: the partition has no device_access parameter (kcut decided) */
+	char *devacc_why;     /* plan: why (the parameter, or the user-half code that needs it) */
 	FILE *diag;
 	unsigned findings;
 	uint64_t *seen;       /* hashes of the findings printed */
@@ -258,5 +262,21 @@ int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never cop
 int em_allocator(const char *name, int *count, int *size);
 /* The deallocators the kernel half's own calls of which are wrapped (recovery), NULL-terminated. */
 extern const char *const em_kernel_frees[];
+
+/* Device access (issue 13, plan_region.c): how the user half reaches registers and DMA memory. */
+enum em_devacc { EM_DA_NONE = 0, EM_DA_FORWARD = 1, EM_DA_MAPPED = 2 };
+/* Region kinds, numbered as rt's enum kc_region_kind. */
+enum em_region_kind { EM_R_MMIO = 1, EM_R_PIO = 2, EM_R_DMA = 3 };
+/* A register accessor (readl, writeb, ioread32, inb, memcpy_toio ...): the name of rt's kc_io_*
+ * function the user half calls instead, else NULL. */
+const char *em_regio(const char *name);
+/* The i-th accessor (NULL past the last) and its kc_io_* function. */
+const char *em_regio_nth(size_t i, const char **io);
+/* Barriers that flush the user half's posted register writes (wmb, mb ...), NULL-terminated. */
+extern const char *const em_regio_barriers[];
+/* A kernel function whose result or one parameter is a pointer into a device region
+ * (dma_alloc_coherent's result, iounmap's argument): 1 with *ret the result's region kind (0
+ * none), *param the parameter's index (-1 none) and *pkind its kind. */
+int em_region_api(const char *name, int *ret, int *param, int *pkind);
 
 #endif /* KC_EMIT_MODEL_H */

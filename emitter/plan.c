@@ -36,10 +36,12 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 			p->globals[p->nglobals++] = kc_sb_steal(&gn);
 		}
 	em_plan_funcs(p, m);
+	em_plan_region_funcs(p, m);
 	em_plan_files(p, m);
 	em_plan_sent(p, m);
 	em_plan_local_imports(p, m);
 	em_plan_locks(p, m);
+	em_plan_regions(p, m);
 	return 0;
 }
 
@@ -101,6 +103,9 @@ void em_plan_free(struct em_plan *p)
 	for (i = 0; i < p->nlocks; i++)
 		free(p->locks[i]);
 	free(p->locks);
+	for (i = 0; i < p->nregions; i++)
+		free(p->regions[i]);
+	free(p->regions);
 	if (p->rec_tu)
 		free(p->m->f[p->rec_fn].fset); /* the recovery pseudo-function's (plan_recover.c) */
 	free(p->rec_tu);

@@ -36,6 +36,8 @@ struct em_pparam {
 	int st;  /* struct T * or struct T **: T's struct index, -1 */
 	int in;  /* struct T *: T's fields the callee may read go with it */
 	int out; /* struct T *: the fields it may write come back; struct T **: the returned object's */
+	int region; /* a pointer into a device region (iounmap's addr): its enum kc_region_kind, 0
+		     * (plan_region.c); crosses as (region, offset), wire kind 3 */
 };
 
 /* What the plan decided for one crossing function (or the recovery pseudo-function). */
@@ -49,6 +51,8 @@ struct em_pfunc {
 	char *alloc_size;        /* a kernel allocator: its result's size in the handler's locals */
 	int untrack;             /* a deallocator: the handler forgets argument 0 before the call */
 	int intern;              /* a kernel import that may keep the strings it is passed */
+	int ret_region;          /* the result points into a device region (dma_alloc_coherent): its
+				  * enum kc_region_kind, 0 (plan_region.c) */
 	struct em_gset gset;     /* driver globals */
 	uint8_t *sent;           /* per global field: EM_IN / EM_OUT when actually marshaled */
 };
@@ -70,6 +74,9 @@ enum em_op_kind {
 	EM_OP_LIST,    /* singly linked list through the field's shape_arg: elements of st */
 	EM_OP_KLIST,   /* struct list_head list (shape `list TYPE.MEMBER`): elements of st */
 	EM_OP_PRIV,    /* the private area behind the object (netdev_priv): helper of st */
+	EM_OP_REGION,  /* pointer into a device region (MMIO window or DMA-coherent buffer): crosses
+			* as (region id, offset), wire kind 3; `type` holds the enum kc_region_kind
+			* (plan_region.c, printed by gen_region.c) */
 };
 
 struct em_case;
@@ -120,6 +127,8 @@ struct em_pfile {
 	int *renames;           /* user half: header inlines renamed to kcut_dc_<name> (downcalls) */
 	int nrenames;
 	int wrap_frees;         /* kernel half: kfree & co. untrack first (recovery) */
+	int regio;              /* user half: register accessors and write barriers go to rt's
+				 * kc_io_* (device access; plan_region.c, gen_region.c) */
 	size_t start;           /* where the rewrite of the main file's text begins (0, or after
 				 * the last #include when renames or wrappers go there) */
 	struct em_item *items;  /* definitions whose body is replaced, in text order */
@@ -151,6 +160,9 @@ struct em_plan {
 	char **locks;            /* locks taken in both halves: "kind expr: fn(half) ..." */
 	int nlocks;
 	int locks_unreadable;
+	char **regions;          /* device access: what the user half reaches, one line each for
+				  * interface.txt (plan_region.c) */
+	int nregions;
 };
 
 /* plan_cross.c: crossings, ids, field sets (needs the scans' types). */
@@ -182,6 +194,19 @@ void em_plan_local_imports(struct em_plan *p, const struct em_model *m);
 int em_plan_check(struct em_model *m, struct kc_err *err);
 /* The locks both halves take (p->locks; p->locks_unreadable when the lock table cannot be read). */
 void em_plan_locks(struct em_plan *p, const struct em_model *m);
+
+/* plan_region.c (device access, issue 13). Before the crossings: the mode, from the partition's
+ * device_access parameter, or (no parameter) forward when user-half code calls a register
+ * accessor; the DMA rule (plan_check.c) may still turn an undecided mode to forward. */
+int em_plan_device_access(struct em_model *m, struct kc_err *err);
+/* A field that crosses as a region pointer: its enum kc_region_kind, else 0. */
+int em_region_field(const struct em_model *m, const struct em_field *f);
+/* After the per-function plans (before the files): region parameters and results. */
+void em_plan_region_funcs(struct em_plan *p, struct em_model *m);
+/* At the end: p->regions, what interface.txt lists. */
+void em_plan_regions(struct em_plan *p, struct em_model *m);
+/* "none", "forward", "mapped" */
+const char *em_devacc_name(int mode);
 
 /* plan.c: the rest of the plan, after crossings, shapes and checks: globals, flag words, nested
  * crossings, recovery, marshaling, files. Problems found on the way are findings (m). */

@@ -1,8 +1,12 @@
 /*
  * plan_check.c - the rules that make a split unsound, checked on the plan (docs/emitter.md,
- * "The lock rule", "DMA"): no upcall with a spinlock held or from atomic context, no user-half
- * function registered where the kernel calls it in atomic context, no user-half dereference of
- * DMA-coherent memory or registers, no variadic crossing function.
+ * "The lock rule", "DMA", "Device access"): no upcall with a spinlock held or from atomic
+ * context, no user-half function registered where the kernel calls it in atomic context, no
+ * variadic crossing function, and without device access (device_access none) no user-half
+ * dereference of DMA-coherent memory or registers and no user-half register accessor. With
+ * device access (forward, mapped) the user half reaches both through rt's device regions
+ * (plan_region.c); a partition without the parameter gets forward the first time user-half code
+ * needs it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -87,17 +91,44 @@ int em_plan_check(struct em_model *m, struct kc_err *err)
 			continue;
 		for (fi = 0; fi < m->nf && m->f[fi].id != fid; fi++)
 			;
-		if (fi < m->nf && m->f[fi].side == EM_USER)
-			em_finding(m, (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
-				   sqlite3_column_int(st, 6),
-				   "user-half function %s uses %s %s.%s (%s); it is never copied to the user "
-				   "half: move %s to the kernel half",
-				   m->f[fi].name, f->shape == EM_S_DMA ? "DMA-coherent memory" : "device registers",
-				   m->s[f->st].name, f->name, f->shape_src, m->f[fi].name);
+		if (fi >= m->nf || m->f[fi].side != EM_USER || m->devacc != EM_DA_NONE)
+			continue; /* with device access the user half reaches it as a region */
+		if (m->devacc_auto) {
+			/* no device_access parameter: this is what needs it */
+			const char *path = (const char *)sqlite3_column_text(st, 4);
+			const char *slash = path ? strrchr(path, '/') : NULL;
+			struct kc_sb why = { 0 };
+
+			kc_sb_addf(&why, "no device_access parameter; user-half %s uses %s %s.%s (%s:%d)", m->f[fi].name,
+				   f->shape == EM_S_DMA ? "DMA-coherent memory" : "device registers", m->s[f->st].name,
+				   f->name, slash ? slash + 1 : path ? path : "?", sqlite3_column_int(st, 5));
+			free(m->devacc_why);
+			m->devacc_why = kc_sb_steal(&why);
+			m->devacc = EM_DA_FORWARD;
+			continue;
+		}
+		em_finding(m, (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
+			   sqlite3_column_int(st, 6),
+			   "user-half function %s uses %s %s.%s (%s); with device_access none it is never "
+			   "copied to the user half: move %s to the kernel half, or partition with "
+			   "--device-access forward",
+			   m->f[fi].name, f->shape == EM_S_DMA ? "DMA-coherent memory" : "device registers",
+			   m->s[f->st].name, f->name, f->shape_src, m->f[fi].name);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+	/* Without device access the user half cannot call a register accessor (it would be a
+	 * downcall with an address the kernel half cannot check). */
+	for (i = 0; m->devacc == EM_DA_NONE && i < m->nc; i++) {
+		const struct em_call *c = &m->c[i];
+
+		if (m->f[c->caller].side == EM_USER && em_regio(m->f[c->callee].name))
+			em_finding(m, c->file, c->line, c->col,
+				   "user-half function %s calls %s, but the partition's device_access is none: "
+				   "move %s to the kernel half, or partition with --device-access forward",
+				   m->f[c->caller].name, m->f[c->callee].name, m->f[c->caller].name);
+	}
 	/* Variadic functions cannot be stubbed. */
 	for (i = 0; i < m->nf; i++)
 		if ((m->f[i].up || m->f[i].down) && m->f[i].is_variadic && m->f[i].is_defined)

@@ -238,6 +238,10 @@ int em_plan_crossings(struct em_model *m, struct kc_err *err)
 	uint8_t *ureach = kc_xcalloc((size_t)m->nf + 1, 1);
 	int i, j, rc;
 
+	/* how the user half reaches the device (plan_region.c) */
+	rc = em_plan_device_access(m, err);
+	if (rc)
+		goto cleanup;
 	/* a bit operation works on the kernel's copy of the word (shared flag words, plan_global.c):
 	 * from the user half it is a downcall */
 	for (i = 0; i < m->nf; i++)
@@ -268,7 +272,7 @@ int em_plan_crossings(struct em_model *m, struct kc_err *err)
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
 		} else if (ureach[c->caller] && !b->is_defined && (!b->local_def || inline_down(b)) && b->have_types &&
-			   !em_local_library(b->name) &&
+			   !em_local_library(b->name) && !(m->devacc != EM_DA_NONE && em_regio(b->name)) &&
 			   (!b->is_variadic || printf_like(b))) {
 			b->down = 1;
 			b->fmt_fwd = b->is_variadic;

@@ -50,7 +50,9 @@ static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf
 			if (f->down && f->local_def && em_plan_marshalable(p, m, s->inl[i]))
 				add_int(&pf->renames, &pf->nrenames, s->inl[i]);
 		}
-		if (pf->nrenames)
+		/* device access: register accessors go to rt's kc_io_* (plan_region.c) */
+		pf->regio = m->devacc != EM_DA_NONE;
+		if (pf->nrenames || pf->regio)
 			pf->start = s->inc_end;
 	}
 	if (pf->half == EM_KERNEL && s->inc_end) {

@@ -613,7 +613,9 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 		case EM_S_OPAQUE:
 		case EM_S_DMA:
 		case EM_S_MMIO:
-			if (send)
+			if (send && em_region_field(m, f)) /* device access: (region, offset) (plan_region.c) */
+				op_add(v, n, EM_OP_REGION, f, nm)->type = em_region_field(m, f);
+			else if (send)
 				op_add(v, n, EM_OP_HANDLE, f, nm)->type = f->shape == EM_S_OPAQUE ? 1 : 2;
 			break;
 		case EM_S_LIST:

@@ -48,6 +48,9 @@ struct kc_rt_call {
 	struct kc_xdr args, res;
 	struct msgbuf rb;   /* the reply (kernel side: always a private copy) */
 	struct chain ch;
+	struct chain *held; /* nested call: the chain whose top it raised over its reply (decoded in
+			     * place until kc_rt_call_end, so nested calls made meanwhile go above) */
+	uint32_t held_top;  /* ... and the top to restore then */
 };
 
 const char *kc_rt_strerror(int code)
@@ -738,6 +741,7 @@ static int call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_r
 	c->id = 0;
 	c->off = off;
 	c->invoked = 0;
+	c->held = NULL;
 	c->rb.heap = NULL;
 	s = kc_chan_slot(conn->base, &rt->g, c->slot);
 	kc_xdr_init_enc(&c->args, s->msg + off + KC_MSG_HDR, rt->g.slot_bytes - off - KC_MSG_HDR);
@@ -857,6 +861,14 @@ wait:
 			kc_xdr_init_dec(&c->res, m.payload, m.len);
 			bytes += m.len;
 			rc = m.status;
+			if (c->nested && rt->side == KC_SIDE_USER && off + KC_MSG_HDR + m.len > ch->top) {
+				/* results decoded in place survive the nested calls the caller makes
+				 * before kc_rt_call_end (a region pointer's first sight asks the
+				 * kernel half for the region) */
+				c->held = ch;
+				c->held_top = ch->top;
+				ch->top = off + KC_MSG_HDR + m.len;
+			}
 			break;
 		}
 		if (rt->side == KC_SIDE_KERNEL) {
@@ -900,6 +912,8 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 		fault(rt, c->conn, what);
 		rc = KC_RT_EPROTO;
 	}
+	if (c->held)
+		c->held->top = c->held_top;
 	msgbuf_release(&c->rb);
 	conn = c->conn;
 	if (c->kept) {

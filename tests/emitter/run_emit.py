@@ -55,10 +55,17 @@ def normalise(text, case):
 def insert_partition(db, case):
     con = sqlite3.connect(db)
     cur = con.cursor()
-    cur.execute("INSERT INTO partition(name, mode, params) VALUES('test', 'propagate', '{}')")
-    pid = cur.lastrowid
     with open(os.path.join(case, "partition.txt")) as f:
-        for line in f:
+        lines = f.read().splitlines()
+    # "params: JSON" sets the partition's parameters (device_access ...)
+    params = [ln[7:].strip() for ln in lines if ln.startswith("params:")]
+    cur.execute("INSERT INTO partition(name, mode, params) VALUES('test', 'propagate', ?)",
+                (params[0] if params else "{}",))
+    pid = cur.lastrowid
+    if True:
+        for line in lines:
+            if line.startswith("params:"):
+                continue
             line = line.split("#")[0].split(None, 3)
             if not line:
                 continue

@@ -427,6 +427,30 @@ static int u_keepargs(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 		if (!q || qn != sizeof(ff) || memcmp(q, ff, qn) != 0)
 			rc = KC_EBUG;
 	}
+	if (!rc) {
+		/* results are decoded in place too: a nested call made before kc_rt_call_end (a
+		 * region pointer's first sight asks the kernel half) must not overwrite them */
+		static uint8_t ee[1000];
+		struct kc_rt_call *c2;
+		struct kc_xdr *ca2, *cr2;
+		int rc2;
+
+		memset(ee, 0xee, sizeof(ee));
+		rc = kc_rt_call_begin(&c2, &ca2, rt, K_BLOB);
+		if (!rc) {
+			kc_xdr_put_opaque(ca2, ee, sizeof(ee));
+			rc2 = kc_rt_call_invoke(c2, &cr2);
+			if (!rc2) {
+				const void *q2 = kc_xdr_get_opaque(cr2, &qn, 65536);
+
+				if (!q2 || qn != sizeof(ee) || memcmp(q2, ee, qn) != 0)
+					rc2 = KC_EBUG;
+			}
+			rc = kc_rt_call_end(c2, rc2);
+		}
+		if (!rc && memcmp(q, ff, sizeof(ff)) != 0)
+			rc = KC_EBUG;
+	}
 	rc = kc_rt_call_end(c, rc);
 	if (rc)
 		return rc;

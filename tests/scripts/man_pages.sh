@@ -45,6 +45,8 @@ if cmake --install "$build" --prefix "$tmp/inst" >"$tmp/install.log" 2>&1; then
 	[ "$found" = "$tmp/inst/share/man/man1/kcut.1" ] || bad "man -w kcut after install: '$found'"
 	MANPATH="$tmp/inst/share/man" man kcut 2>/dev/null | col -bx | grep -q "kcut annotate" ||
 		bad "man kcut (installed) does not show the annotate section"
+	# the kernel shape library is installed with it (a relocated kcut reads BINDIR/../share/kcut/shapes)
+	ls "$tmp/inst/share/kcut/shapes/"*.shapes >/dev/null 2>&1 || bad "cmake --install did not install share/kcut/shapes"
 else
 	bad "cmake --install failed: $(tail -5 "$tmp/install.log")"
 fi

@@ -125,7 +125,38 @@ def main():
     r = kcut("annotate", *base, "--shapes", bad)
     check(r.returncode == 2 and "expected 'annot STRUCT.FIELD SHAPE" in r.stderr, "a line without 'annot': exit 2",
           r.stderr)
-    # 6. kcut's own library is read (and --no-shapes skips it): its files parse
+    # 6. on a terminal, 'y' takes the proposal (kport.scratch), 'skip' leaves the question open
+    import pty
+    import select
+    import time
+    tty_ann = os.path.join(tmp, "tty.annotations")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(a.kcut, [a.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", tty_ann,
+                          "--shapes", lib])
+    out = b""
+    end = time.time() + 60
+    answered = False
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        if not answered and b"shape? [y (the proposal)" in out:
+            os.write(fd, b"y\n")
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    saved = open(tty_ann).read() if os.path.exists(tty_ann) else ""
+    check(answered and os.WEXITSTATUS(status) == 0 and saved == "kport.scratch array scratch_len\n",
+          "on a terminal, 'y' saves the proposal", "exit %d file %r output %r" % (os.WEXITSTATUS(status), saved,
+                                                                               out[-600:]))
+    # 7. kcut's own library is read (and --no-shapes skips it): its files parse
     r = kcut("annotate", *base, "--explain")
     check(r.returncode == 0, "kcut's own shape library loads", r.stderr)
     print("library_test: %s" % ("all passed" if not fails else "%d failed" % len(fails)))

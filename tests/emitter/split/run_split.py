@@ -4,6 +4,7 @@
   run_split.py --kcut K --sim KCUT_SIM --driver NAME --src TREE --compdb compile_commands.json
                --cc CC --rt-lib A --common-lib A --kmodel-lib SO --workdir DIR [--cflags F]
                [--only SCENARIO] [--keep]
+               [--device-access forward|mapped --rt-kmodel-lib A --unsplit SO [--no-posting]]
 
 Steps (everything from the sources, nothing checked in but the annotation file):
   1. kcut analyze the driver (its compile_commands.json from the build);
@@ -16,6 +17,16 @@ Steps (everything from the sources, nothing checked in but the annotation file):
   5. every tests/testdrivers/NAME/*.sim runs under kcut-sim --driver NAME.so --user-half PROG and
      its transcript and exit status are compared with the unsplit .expected, byte for byte.
      Upcalls / downcalls per scenario come from the runtime's crossing trace ($KCUT_TRACE).
+
+--device-access forward|mapped (issue 13, docs/emitter.md "Device access"): the variant whose user
+half drives the device. Step 2 becomes `kcut partition --no-kernel-rules` (register and DMA code
+may leave the kernel) plus the pins of tests/emitter/split/NAME-forward.pins (each with its reason)
+and `--device-access MODE` when kcut partition has it; the kernel half links the kernel model's
+platform glue (--rt-kmodel-lib); every scenario also runs unsplit (--unsplit) with kcut-sim
+--mmio-log, and the split run's register-access log must equal it byte for byte (order
+included). --no-posting sends every forwarded register write alone ($KCUT_IO_NO_POSTING=1).
+Known failures: NAME-forward.known-failing. The table adds the register batches (regio: the user
+half's forwarded accesses, reginfo: first sight of a region) from the crossing trace.
 
 tests/emitter/split/NAME.known-failing lists the scenarios that do not pass yet ("name  reason"),
 or "stage: emit|build  reason" when the driver does not get that far. The test fails when a
@@ -48,6 +59,35 @@ def sim_env(**extra):
     env = dict(os.environ, **extra)
     env["ASAN_OPTIONS"] = ":".join(o for o in (env.get("ASAN_OPTIONS", ""), "intercept_tls_get_addr=0") if o)
     return env
+
+
+def regio_counts(trace):
+    """(register batches, region queries) in a crossing trace: the user half's forwarded register
+    accesses (KC_RT_FN_REGIO) and first sights of a region (KC_RT_FN_REGINFO)."""
+    nb = nq = 0
+    if not os.path.exists(trace):
+        return 0, 0
+    with open(trace) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 3 and not line.startswith("#"):
+                nb += int(p[2]) if p[1] == "(regio)" else 0
+                nq += int(p[2]) if p[1] == "(reginfo)" else 0
+    return nb, nq
+
+
+def load_pins(path):
+    """Function names of a .pins file (whitespace-separated, # comments)."""
+    pins = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                pins += line.split("#")[0].split()
+    return pins
+
+
+def partition_help(kcut):
+    return run([kcut, "partition", "--help"]).stdout + run([kcut, "partition", "--help"]).stderr
 
 
 def trace_counts(trace, ids_h):
@@ -91,6 +131,10 @@ def main():
     for a in ("kcut", "sim", "driver", "src", "compdb", "cc", "rt_lib", "common_lib", "kmodel_lib", "workdir"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     ap.add_argument("--cflags", default="")
+    ap.add_argument("--device-access", choices=("none", "forward", "mapped"), default="none")
+    ap.add_argument("--rt-kmodel-lib", default="")
+    ap.add_argument("--unsplit", default="", help="the unsplit driver (register-access log reference)")
+    ap.add_argument("--no-posting", action="store_true")
     ap.add_argument("--only")
     ap.add_argument("--build-only", action="store_true",
                     help="stop after building both halves and print KERNEL=path USER=path (bench/driver.sh)")
@@ -99,7 +143,11 @@ def main():
     src_dir = os.path.join(args.src, "testdrivers", "drivers", name)
     kinc = os.path.join(args.src, "testdrivers", "kmodel", "include")
     scen_dir = os.path.join(args.src, "tests", "testdrivers", name)
-    known = load_known(os.path.join(HERE, name + ".known-failing"))
+    dev = args.device_access != "none"
+    if dev and not (args.rt_kmodel_lib and args.unsplit):
+        print("FAIL: --device-access needs --rt-kmodel-lib and --unsplit")
+        return 1
+    known = load_known(os.path.join(HERE, name + ("-forward" if dev else "") + ".known-failing"))
     work = os.path.abspath(os.path.join(args.workdir, name))
     os.makedirs(work, exist_ok=True)
     db = os.path.join(work, name + ".db")
@@ -124,7 +172,14 @@ def main():
     if r.returncode:
         print("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
-    r = run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"])
+    cmd = [args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"]
+    if dev:
+        cmd += ["--no-kernel-rules"]
+        for f in load_pins(os.path.join(HERE, name + "-forward.pins")):
+            cmd += ["--pin", f + "=kernel"]
+        if "--device-access" in partition_help(args.kcut):
+            cmd += ["--device-access", args.device_access]
+    r = run(cmd)
     if r.returncode:
         print("FAIL: kcut partition exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
@@ -156,6 +211,7 @@ def main():
     ksrc = sorted(glob.glob(os.path.join(out, "kernel", "*.c")))
     usrc = sorted(glob.glob(os.path.join(out, "user", "*.c")))
     r = run([args.cc] + cflags + incs + ["-shared", "-o", kso] + ksrc +
+            ([args.rt_kmodel_lib] if args.rt_kmodel_lib else []) +
             [args.rt_lib, args.common_lib, args.kmodel_lib, "-lpthread"])
     if r.returncode:
         return stage_failed("build", "kernel half:\n" + r.stderr)
@@ -189,19 +245,34 @@ def main():
         trace = os.path.join(work, sc + ".trace")
         if os.path.exists(trace):
             os.remove(trace)
+        log_args, mlog, mlog_ref = [], os.path.join(work, sc + ".mmio"), os.path.join(work, sc + ".mmio-unsplit")
+        extra_env = {"KCUT_TRACE": trace}
+        if args.no_posting:
+            extra_env["KCUT_IO_NO_POSTING"] = "1"
+        if dev:
+            log_args = ["--mmio-log", mlog]
+            r = run([args.sim, "--driver", args.unsplit, "--mmio-log", mlog_ref] + sim_args + [sim], timeout=30,
+                    env=sim_env())
         try:
-            r = run([args.sim, "--driver", kso, "--user-half", uprog] + sim_args + [sim], timeout=30,
-                    env=sim_env(KCUT_TRACE=trace))
+            r = run([args.sim, "--driver", kso, "--user-half", uprog] + log_args + sim_args + [sim], timeout=30,
+                    env=sim_env(**extra_env))
             got, rc, err = r.stdout, r.returncode, r.stderr
         except subprocess.TimeoutExpired:
             got, rc, err = "", -1, "timeout"
+        mmio_same = None
+        if dev:
+            # an empty reference would make the comparison vacuous: every scenario probes
+            mmio_same = os.path.exists(mlog) and os.path.exists(mlog_ref) and os.path.getsize(mlog_ref) > 0 and \
+                open(mlog, "rb").read() == open(mlog_ref, "rb").read()
         with open(os.path.join(work, sc + ".out"), "w") as f:
             f.write(got)
         with open(os.path.join(work, sc + ".err"), "w") as f:
             f.write(err)
-        ok = got == want and rc == want_rc
+        ok = got == want and rc == want_rc and mmio_same is not False
         counts = trace_counts(trace, os.path.join(out, "include", "kcut_ids.h"))
         cs = "%7d %9d" % counts if counts else "      - %9s" % "-"
+        if dev:
+            cs += " %6d %7d %5s" % (regio_counts(trace) + ("same" if mmio_same else "DIFF",))
         if ok and sc in known:
             failures.append(sc)
             verdict = "PASS (listed as known-failing: remove it from %s.known-failing)" % name
@@ -212,13 +283,20 @@ def main():
         else:
             failures.append(sc)
             import difflib
-            verdict = "FAIL (exit %d, want %d)" % (rc, want_rc)
+            verdict = "FAIL (exit %d, want %d%s)" % (rc, want_rc, "" if mmio_same is not False else
+                                                         "; register-access log differs")
+            if mmio_same is False:
+                print("--- %s: register-access log differs from the unsplit run's (%s vs %s)" % (sc, mlog, mlog_ref))
             print("--- %s: split transcript differs (out/err in %s)" % (sc, work))
             print("\n".join(list(difflib.unified_diff(want.splitlines(), got.splitlines(), "expected", "split",
                                                       lineterm=""))[:40]))
             print("\n".join(err.splitlines()[-15:]))
         rows.append("%-16s %s  %s" % (sc, cs, verdict))
-    print("%-16s %7s %9s  %s" % ("scenario", "upcalls", "downcalls", "result"))
+    if dev:
+        print("%-16s %7s %9s %6s %7s %5s  %s" % ("scenario", "upcalls", "downcalls", "regio", "reginfo", "mmio",
+                                                "result"))
+    else:
+        print("%-16s %7s %9s  %s" % ("scenario", "upcalls", "downcalls", "result"))
     print("\n".join(rows))
     n_pass = sum(1 for r in rows if " pass" in r)
     print("%d of %d scenarios identical to the unsplit run; %d listed as known failing" %

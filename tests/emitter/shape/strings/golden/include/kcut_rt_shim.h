@@ -70,4 +70,46 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
 int kc_rt_call_end(struct kc_rt_call *c, int rc);
 int kc_rt_fault(struct kc_rt *rt, const char *why);
 
+/* Device regions and pointers on the wire (kcut_rt.h, "Device regions", "Pointers on the wire"):
+ * what a split with device access uses (the user half's register accessors, region pointers). */
+enum kc_region_kind { KC_REGION_MMIO = 1, KC_REGION_PIO = 2, KC_REGION_DMA = 3 };
+enum kc_access { KC_ACCESS_FORWARD = 1, KC_ACCESS_MAPPED = 2 };
+int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr);
+u8 kc_io_read8(const volatile void *addr);
+u16 kc_io_read16(const volatile void *addr);
+u32 kc_io_read32(const volatile void *addr);
+u64 kc_io_read64(const volatile void *addr);
+void kc_io_write8(u8 v, volatile void *addr);
+void kc_io_write16(u16 v, volatile void *addr);
+void kc_io_write32(u32 v, volatile void *addr);
+void kc_io_write64(u64 v, volatile void *addr);
+u8 kc_io_in8(unsigned long port);
+u16 kc_io_in16(unsigned long port);
+u32 kc_io_in32(unsigned long port);
+void kc_io_out8(u8 v, unsigned long port);
+void kc_io_out16(u16 v, unsigned long port);
+void kc_io_out32(u32 v, unsigned long port);
+void kc_io_memcpy_fromio(void *dst, const volatile void *src, size_t n);
+void kc_io_memcpy_toio(volatile void *dst, const void *src, size_t n);
+void kc_io_memset_io(volatile void *dst, int c, size_t n);
+void kc_io_flush(void);
+
+struct kc_wire_at {
+	u32 type;
+	size_t off;
+};
+struct kc_wire_ptr {
+	u32 type;
+	u32 flags;
+	size_t need;
+	const struct kc_wire_at *at;
+	u32 nat;
+	u32 region_kind;
+};
+#define KC_WP_REGION 0x10u
+int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, u32 type, size_t elem, size_t n,
+		    unsigned int flags);
+void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, size_t *avail,
+		      int *rc);
+
 #endif /* KCUT_RT_SHIM_H */

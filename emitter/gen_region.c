@@ -1,0 +1,161 @@
+/*
+ * gen_region.c - prints what plan_region.c decided about device access (issue 13; docs/emitter.md,
+ * "Device access"): the user half's register accessors and write barriers renamed to rt's kc_io_*,
+ * region pointers in marshaling helpers (EM_OP_REGION), parameters and results (em_pparam.region,
+ * em_pfunc.ret_region) through rt's kc_wire_put_ptr / kc_wire_get_ptr (wire kind 3, checked by
+ * the runtime), the kernel half's platform glue (kcut_plat_kmodel.h: the driver's BARs and
+ * coherent buffers become regions) and the user half's access mode, and interface.txt's list.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen_int.h"
+
+static const char *rt_kind(int kind)
+{
+	return kind == EM_R_DMA ? "KC_REGION_DMA" : kind == EM_R_PIO ? "KC_REGION_PIO" : "KC_REGION_MMIO";
+}
+
+/* What the receiver expects: a pointer into a region of this kind. */
+static void spec(struct kc_sb *b, int kind)
+{
+	kc_sb_addf(b, "&(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = %s }", rt_kind(kind));
+}
+
+/* Does user-half code (or code kept in both halves) call accessor `name`? */
+static int user_calls(const struct em_model *m, const char *name)
+{
+	int c;
+
+	for (c = 0; c < m->nc; c++)
+		if (m->f[m->c[c].caller].side != EM_KERNEL && !strcmp(m->f[m->c[c].callee].name, name))
+			return 1;
+	return 0;
+}
+
+void gen_region_renames(const struct gen *g, struct kc_sb *sb)
+{
+	const struct em_model *m = g->m;
+	const char *io, *name;
+	size_t k;
+
+	kc_sb_addf(sb, "\n/* kcut: device access (%s): the user half reaches registers through the runtime's device\n"
+		       " * regions (kcut_rt.h); write barriers send the writes posted before them */\n",
+		   em_devacc_name(m->devacc));
+	for (k = 0; (name = em_regio_nth(k, &io)) != NULL; k++)
+		if (user_calls(m, name))
+			kc_sb_addf(sb, "#undef %s\n#define %s %s\n", name, name, io);
+	for (k = 0; em_regio_barriers[k]; k++)
+		kc_sb_addf(sb, "#undef %s\n#define %s() kc_io_flush()\n", em_regio_barriers[k], em_regio_barriers[k]);
+}
+
+void gen_region_op(struct kc_sb *b, const struct em_op *op, int enc)
+{
+	if (enc) {
+		kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)(uintptr_t)p->%s, KCUT_T_DMA, 1, 1, "
+			      "KC_WP_REGION));\n",
+			   op->path);
+		return;
+	}
+	/* a region unexported meanwhile (iounmap, dma_free_coherent: the field dangles in both
+	 * halves, and neither dereferences it) leaves this half's value alone */
+	kc_sb_add(b, "\t{\n\t\tint kcut_e = 0;\n\t\tvoid *kcut_v = kc_wire_get_ptr(kcut_rt, x, ");
+	spec(b, op->type);
+	kc_sb_addf(b, ", NULL, &kcut_e);\n\n"
+		      "\t\tif (!kcut_e)\n\t\t\tp->%s = kcut_v;\n"
+		      "\t\telse if (kcut_e != KC_RT_ESTALE)\n\t\t\tkcut_fail(rc, kcut_e);\n\t}\n",
+		   op->path);
+}
+
+void gen_region_put(struct kc_sb *b, const char *xdr, const char *expr, const char *ind)
+{
+	kc_sb_addf(b, "%skcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, %s, (const void *)(uintptr_t)%s, KCUT_T_OPAQUE, 1, 1, "
+		      "KC_WP_REGION));\n",
+		   ind, xdr, expr);
+}
+
+void gen_region_get(struct kc_sb *b, const char *xdr, const char *lhs, int kind, const char *ind)
+{
+	kc_sb_addf(b, "%s%s = kc_wire_get_ptr(kcut_rt, %s, ", ind, lhs, xdr);
+	spec(b, kind);
+	kc_sb_add(b, ", NULL, &kcut_rc);\n");
+}
+
+void gen_region_param_check(struct kc_sb *b, int i)
+{
+	/* a function that takes a region back (iounmap, dma_free_coherent) gets the region's start,
+	 * never an object of the kernel's or a place inside */
+	kc_sb_addf(b,
+		   "\tif (kcut_p%d) {\n"
+		   "\t\tuint32_t kcut_id;\n"
+		   "\t\tuint64_t kcut_off;\n\n"
+		   "\t\tif (kc_rt_region_find(kcut_rt, &kcut_id, &kcut_off, kcut_p%d) || kcut_off)\n"
+		   "\t\t\tkcut_fail(&kcut_rc, KC_RT_ETYPE);\n"
+		   "\t}\n",
+		   i, i);
+}
+
+void gen_region_kernel_include(const struct gen *g, struct kc_sb *b)
+{
+	if (g->m->devacc != EM_DA_NONE)
+		kc_sb_add(b, "#include \"kcut_plat_kmodel.h\"\n");
+}
+
+void gen_region_kernel_start(const struct gen *g, struct kc_sb *b)
+{
+	if (g->m->devacc == EM_DA_NONE) {
+		kc_sb_add(b, "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n");
+		return;
+	}
+	kc_sb_addf(b,
+		   "\t/* device access (%s): the model's register access and coherent-DMA arena; the\n"
+		   "\t * driver's BARs and coherent buffers are exported to the user half as regions */\n"
+		   "\tkc_plat_kmodel_opts(&opts);\n"
+		   "\topts.access = %s;\n"
+		   "\tint kcut_rc = kc_rt_kernel_start(&kcut_rt, &opts, err);\n\n"
+		   "\tif (kcut_rc)\n"
+		   "\t\treturn kcut_rc;\n"
+		   "\tkcut_rc = kc_plat_kmodel_attach(kcut_rt, err);\n"
+		   "\tif (kcut_rc) {\n"
+		   "\t\tkc_rt_close(kcut_rt);\n"
+		   "\t\tkcut_rt = NULL;\n"
+		   "\t}\n"
+		   "\treturn kcut_rc;\n",
+		   em_devacc_name(g->m->devacc), g->m->devacc == EM_DA_MAPPED ? "KC_ACCESS_MAPPED" : "KC_ACCESS_FORWARD");
+}
+
+void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b)
+{
+	if (g->m->devacc != EM_DA_NONE)
+		kc_sb_add(b, "\tif (kcut_rt)\n\t\tkc_plat_kmodel_detach(kcut_rt);\n");
+}
+
+void gen_region_user_opts(const struct gen *g, struct kc_sb *b)
+{
+	if (g->m->devacc != EM_DA_NONE)
+		kc_sb_addf(b, "\topts.access = %s; /* device access (%s) */\n",
+			   g->m->devacc == EM_DA_MAPPED ? "KC_ACCESS_MAPPED" : "KC_ACCESS_FORWARD",
+			   em_devacc_name(g->m->devacc));
+}
+
+void gen_region_iface(const struct gen *g, struct kc_sb *sb)
+{
+	const struct em_model *m = g->m;
+	const struct em_plan *p = g->p;
+	int k;
+
+	if (m->devacc == EM_DA_NONE && m->devacc_auto)
+		return; /* a split that never needed the device: nothing to say */
+	kc_sb_addf(sb, "\ndevice access: %s", em_devacc_name(m->devacc));
+	if (m->devacc_why)
+		kc_sb_addf(sb, " (%s)", m->devacc_why);
+	kc_sb_add(sb, "\n");
+	if (m->devacc == EM_DA_NONE)
+		return;
+	kc_sb_add(sb, "device regions the user half reaches (MMIO: register windows, DMA: coherent buffers; a\n"
+		       "pointer into one crosses as (region, offset), checked by the kernel half):\n");
+	for (k = 0; k < p->nregions; k++)
+		kc_sb_addf(sb, "  %s\n", p->regions[k]);
+	if (!p->nregions)
+		kc_sb_add(sb, "  none\n");
+}

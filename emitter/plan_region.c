@@ -1,0 +1,229 @@
+/*
+ * plan_region.c - device access (issue 13; docs/emitter.md, "Device access"): whether the user
+ * half may reach the device through rt's device regions, and what that means for the split:
+ *
+ *   - the mode: the partition's "device_access" parameter (kcut partition --device-access
+ *     none|forward|mapped); a partition without it (made before the parameter existed, or by
+ *     `kcut partition --no-kernel-rules`) gets forward when user-half code calls a register
+ *     accessor or (plan_check.c) uses DMA-coherent memory or a register window, else none, so a
+ *     split that never needed the device is emitted as before;
+ *   - register accessors called by user-half code (readl, writeb, ioread32, inb, memcpy_toio
+ *     ...) are not downcalls: the user half calls rt's kc_io_* (forwarded and posted, or plain
+ *     accesses to a mapping), and write barriers flush the posted writes (pf->regio);
+ *   - pointers into regions cross as (region, offset): fields whose value comes from
+ *     dma_alloc_coherent or ioremap & co. (EM_OP_REGION, em_region_field), and the results and
+ *     parameters of the kernel functions that hand such pointers out or take them back
+ *     (dma_alloc_coherent, pci_ioremap_bar, iounmap, dma_free_coherent: em_pparam.region,
+ *     em_pfunc.ret_region);
+ *   - interface.txt lists all of it (p->regions).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+static const char *mode_name(int mode)
+{
+	return mode == EM_DA_MAPPED ? "mapped" : mode == EM_DA_FORWARD ? "forward" : "none";
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path ? path : "?";
+}
+
+int em_plan_device_access(struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	char *val = NULL;
+	int rc, i;
+
+	free(m->devacc_why);
+	m->devacc_why = NULL;
+	m->devacc = EM_DA_NONE;
+	m->devacc_auto = 0;
+	if (sqlite3_prepare_v2(db, "SELECT CASE WHEN json_valid(params) THEN json_extract(params, '$.device_access') END "
+				   "FROM partition WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading the partition's parameters: %s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, m->part_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+		val = kc_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading the partition's parameters: %s", sqlite3_errmsg(db));
+	if (val) {
+		struct kc_sb why = { 0 };
+
+		if (!strcmp(val, "none"))
+			m->devacc = EM_DA_NONE;
+		else if (!strcmp(val, "forward"))
+			m->devacc = EM_DA_FORWARD;
+		else if (!strcmp(val, "mapped"))
+			m->devacc = EM_DA_MAPPED;
+		else {
+			rc = kc_err_set(err, KC_EINVAL,
+					"partition %s: device_access is '%s'; expected none, forward or mapped", m->part_name,
+					val);
+			free(val);
+			return rc;
+		}
+		kc_sb_addf(&why, "partition parameter device_access=%s", val);
+		m->devacc_why = kc_sb_steal(&why);
+		free(val);
+		return 0;
+	}
+	/* No parameter: forward when user-half code calls a register accessor (the first such call
+	 * names the reason; the DMA rule may decide it later, plan_check.c). */
+	m->devacc_auto = 1;
+	for (i = 0; i < m->nc; i++) {
+		const struct em_call *c = &m->c[i];
+		struct kc_sb why = { 0 };
+
+		if (m->f[c->caller].side != EM_USER || !em_regio(m->f[c->callee].name))
+			continue;
+		kc_sb_addf(&why, "no device_access parameter; user-half %s calls %s (%s:%d)", m->f[c->caller].name,
+			   m->f[c->callee].name, base_name(c->file), c->line);
+		m->devacc = EM_DA_FORWARD;
+		m->devacc_why = kc_sb_steal(&why);
+		break;
+	}
+	return 0;
+}
+
+int em_region_field(const struct em_model *m, const struct em_field *f)
+{
+	if (m->devacc == EM_DA_NONE || strcmp(f->kind, "pointer"))
+		return 0;
+	if (f->shape == EM_S_DMA)
+		return EM_R_DMA;
+	if (f->shape == EM_S_MMIO)
+		return EM_R_MMIO;
+	return 0;
+}
+
+static const char *kind_name(int kind)
+{
+	return kind == EM_R_DMA ? "DMA" : kind == EM_R_PIO ? "PIO" : "MMIO";
+}
+
+static void add_line(struct em_plan *p, struct kc_sb *sb)
+{
+	p->regions = kc_xrealloc(p->regions, (size_t)(p->nregions + 1) * sizeof(*p->regions));
+	p->regions[p->nregions++] = kc_sb_steal(sb);
+}
+
+/* Is a pointer of class cls something a region pointer can be? */
+static int pointer_class(enum em_tclass cls)
+{
+	return cls == EM_T_VOIDPTR || cls == EM_T_PTR_SCALAR || cls == EM_T_PTR_STRUCT;
+}
+
+void em_plan_region_funcs(struct em_plan *p, struct em_model *m)
+{
+	int i;
+
+	if (m->devacc == EM_DA_NONE)
+		return;
+	/* kernel functions called from the user half that hand out or take back region pointers */
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+		struct em_pfunc *q = &p->fn[i];
+		int ret, param, pkind;
+
+		if (!f->down || f->is_defined || !q->params || !em_region_api(f->name, &ret, &param, &pkind))
+			continue;
+		if (ret && pointer_class(f->ret.cls)) {
+			/* a region, not an object: no fields come back with it */
+			q->ret_region = ret;
+			q->ret_st = -1;
+			q->ncand = 0;
+		}
+		if (param >= 0 && param < f->nparams && f->params[param].t.cls == EM_T_VOIDPTR)
+			q->params[param].region = pkind;
+	}
+}
+
+void em_plan_regions(struct em_plan *p, struct em_model *m)
+{
+	struct kc_sb sb = { 0 };
+	uint8_t *sent;
+	int i, j, k;
+
+	if (m->devacc == EM_DA_NONE)
+		return;
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+		const struct em_pfunc *q = &p->fn[i];
+
+		if (!f->down || f->is_defined || !q->params)
+			continue;
+		if (q->ret_region) {
+			kc_sb_addf(&sb, "%-5s result of %s()", kind_name(q->ret_region), f->name);
+			add_line(p, &sb);
+		}
+		for (j = 0; j < f->nparams; j++)
+			if (q->params[j].region) {
+				kc_sb_addf(&sb, "%-5s argument %s of %s()", kind_name(q->params[j].region),
+					   f->params[j].name && *f->params[j].name ? f->params[j].name : "?", f->name);
+				add_line(p, &sb);
+			}
+	}
+	/* fields that cross as region pointers */
+	sent = kc_xcalloc((size_t)m->ngf + 1, 1);
+	for (i = 0; i < m->nf; i++)
+		for (j = 0; p->fn[i].sent && j < m->ngf; j++)
+			sent[j] |= p->fn[i].sent[j];
+	for (j = 0; j < m->ngf; j++) {
+		const struct em_field *f = m->gf[j];
+		int kind = em_region_field(m, f);
+		const char *src = f->shape_src ? f->shape_src : "";
+		const char *at = strstr(src, " at ");
+
+		if (!kind || !sent[j])
+			continue;
+		/* "dma_alloc_coherent at /path/file.c:785" -> "dma_alloc_coherent at file.c:785" */
+		if (at)
+			kc_sb_addf(&sb, "%-5s %s.%s (%.*s at %s)", kind_name(kind), m->s[f->st].name, f->name,
+				   (int)(at - src), src, base_name(at + 4));
+		else
+			kc_sb_addf(&sb, "%-5s %s.%s (%s)", kind_name(kind), m->s[f->st].name, f->name, src);
+		add_line(p, &sb);
+	}
+	free(sent);
+	/* register accessors user-half code calls, each with its callers */
+	for (k = 0;; k++) {
+		const char *io, *name = em_regio_nth((size_t)k, &io);
+		int n = 0;
+
+		if (!name)
+			break;
+		for (i = 0; i < m->nf; i++) {
+			int c;
+
+			if (m->f[i].side != EM_USER)
+				continue;
+			for (c = 0; c < m->nc; c++)
+				if (m->c[c].caller == i && !strcmp(m->f[m->c[c].callee].name, name))
+					break;
+			if (c == m->nc)
+				continue;
+			if (!n++)
+				kc_sb_addf(&sb, "%-5s %s -> %s:", "regs", name, io);
+			kc_sb_addf(&sb, " %s", m->f[i].name);
+		}
+		if (n)
+			add_line(p, &sb);
+	}
+	kc_sb_free(&sb);
+}
+
+/* The mode's name for interface.txt and the generated code's comments. */
+const char *em_devacc_name(int mode)
+{
+	return mode_name(mode);
+}
