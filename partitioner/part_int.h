@@ -64,7 +64,8 @@ struct kc_part_func {
 enum { DP_SETUP = 1, DP_LIVE = 2 };
 
 /* One field fact of a function: 'r' read, 'w' write, 'a' address of a scalar field taken (a callee
- * may write through it), 'n' an allocation stored into the field (the object is replaced). */
+ * may write through it), 'n' an allocation stored into the field (the object is replaced), 'f' the
+ * field's object freed (kfree(adapter->tx_ring)). */
 struct kc_part_fa {
 	char *key;  /* "struct.field" */
 	char *site; /* "file:line:col" (allocations: "ALLOCATOR at file:line:col") */

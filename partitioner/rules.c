@@ -606,7 +606,15 @@ static const char *const sql_dp_access =
 static const char *const sql_dp_alloc =
 	"SELECT a.store_struct, a.store_field, a.allocator, fl.path, a.line, a.col FROM alloc a "
 	"LEFT JOIN file fl ON fl.id = a.file_id WHERE a.func_id = ?1 AND a.store_kind = 'field' "
-	"AND a.store_struct IS NOT NULL AND a.store_field IS NOT NULL ORDER BY a.id";
+	"AND a.store_struct IS NOT NULL AND a.store_field IS NOT NULL AND a.kind = 'mem' ORDER BY a.id";
+/* a heap free whose argument is a field (kfree(adapter->tx_ring)): the field read on the free's line */
+static const char *const sql_dp_free =
+	"SELECT DISTINCT a.struct_name, a.field, callee.name, fl.path, c.line, c.col FROM call c "
+	"JOIN func callee ON callee.id = c.callee_id JOIN field_access a ON a.func_id = c.caller_id "
+	"AND a.line = c.line AND a.file_id IS c.file_id AND a.mode = 'read' AND a.col > c.col "
+	"LEFT JOIN file fl ON fl.id = c.file_id WHERE c.caller_id = ?1 AND c.kind = 'direct' "
+	"AND callee.name IN ('kfree', 'kvfree', 'vfree', 'kfree_sensitive', 'kzfree', 'devm_kfree') "
+	"ORDER BY c.line, c.col";
 static const char *const sql_dp_regs =
 	"SELECT r.kind, COALESCE(r.struct_name, ''), COALESCE(r.field, ''), COALESCE(r.api, '') "
 	"FROM registration r WHERE r.func_id = ?1 ORDER BY r.id";
@@ -631,7 +639,7 @@ int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_
 {
 	const struct kc_part_rule *r = NULL;
 	const char *fam = kc_part_graph_family(g);
-	sqlite3_stmt *acc = NULL, *al = NULL, *regs = NULL, *irq = NULL;
+	sqlite3_stmt *acc = NULL, *al = NULL, *regs = NULL, *irq = NULL, *fr = NULL;
 	size_t i, k;
 	int rc = 0;
 
@@ -650,7 +658,8 @@ int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_
 		g->dp_rule = kc_sb_steal(&sb);
 	}
 	if ((rc = prep(s, sql_dp_access, &acc, err)) || (rc = prep(s, sql_dp_alloc, &al, err)) ||
-	    (rc = prep(s, sql_dp_regs, &regs, err)) || (rc = prep(s, sql_dp_irq, &irq, err)))
+	    (rc = prep(s, sql_dp_regs, &regs, err)) || (rc = prep(s, sql_dp_irq, &irq, err)) ||
+	    (rc = prep(s, sql_dp_free, &fr, err)))
 		goto cleanup;
 	for (i = 0; i < g->nf && rc == 0; i++) {
 		struct kc_part_func *f = &g->f[i];
@@ -685,6 +694,17 @@ int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_
 		if (rc == 0 && sqlite3_errcode(s) != SQLITE_OK && sqlite3_errcode(s) != SQLITE_DONE &&
 		    sqlite3_errcode(s) != SQLITE_ROW)
 			rc = sql_fail(err, s, "reading allocations (data-path state)");
+		sqlite3_reset(fr);
+		sqlite3_bind_int64(fr, 1, f->dbid);
+		while (rc == 0 && sqlite3_step(fr) == SQLITE_ROW) {
+			kc_sb_free(&site);
+			kc_sb_addf(&site, "%s at %s:%d:%d", col(fr, 2), col(fr, 3), sqlite3_column_int(fr, 4),
+				   sqlite3_column_int(fr, 5));
+			fa_add(f, col(fr, 0), col(fr, 1), 'f', site.s);
+		}
+		if (rc == 0 && sqlite3_errcode(s) != SQLITE_OK && sqlite3_errcode(s) != SQLITE_DONE &&
+		    sqlite3_errcode(s) != SQLITE_ROW)
+			rc = sql_fail(err, s, "reading frees (data-path state)");
 		sqlite3_reset(regs);
 		sqlite3_bind_int64(regs, 1, f->dbid);
 		while (rc == 0 && sqlite3_step(regs) == SQLITE_ROW) {
@@ -730,5 +750,6 @@ cleanup:
 	sqlite3_finalize(al);
 	sqlite3_finalize(regs);
 	sqlite3_finalize(irq);
+	sqlite3_finalize(fr);
 	return rc;
 }

@@ -284,9 +284,11 @@ static void spinlock_takers(struct kc_part_result *r)
  * closure) reads driver state directly, while a user-half function's writes reach the kernel half
  * only when a crossing carries the object, and the user half sees the kernel's writes only at the
  * next crossing into it. Three constraints follow, each from the analyzer's facts:
- *   replace: a function that runs while the data path is live (below) and stores a new allocation
- *            into a field atomic code reads (the kernel half would keep using the old object: a
- *            stale handle) stays kernel;
+ *   replace: a function that stores a new heap allocation (alloc kind mem; device regions cross
+ *            as regions) into a field atomic code reads stays kernel in any phase: the kernel half
+ *            holds that pointer, and an object the user half allocates or frees is a stale handle;
+ *            the same for a live function that frees such a field's object (remove's
+ *            kfree(adapter->tx_ring); probe's error path frees only what it allocated itself);
  *   write:   a function that runs while the data path is live (reachable from a registered entry
  *            point that is not a set-up entry of the rule: ndo_open, ethtool, work items, remove)
  *            and writes a field atomic code reads (or hands a scalar field's address to a callee)
@@ -366,7 +368,7 @@ static void datapath_state(struct kc_part_result *r, const struct csr *c)
 			struct dpk **v = fa->mode == 'r' ? &rd : &wr;
 			size_t *n = fa->mode == 'r' ? &nrd : &nwr;
 
-			if (fa->mode == 'n')
+			if (fa->mode == 'n' || fa->mode == 'f')
 				continue;
 			*v = kc_xrealloc(*v, (*n + 1) * sizeof(**v));
 			(*v)[*n].key = fa->key;
@@ -398,8 +400,9 @@ static void datapath_state(struct kc_part_result *r, const struct csr *c)
 
 		if (r->reason[i] != NO_REASON || !f->nfa)
 			continue;
-		for (j = 0; j < f->nfa && !rule && live[i] >= 0; j++)
-			if (f->fa[j].mode == 'n' && (d = dpk_find(rd, nrd, f->fa[j].key))) {
+		for (j = 0; j < f->nfa && !rule; j++)
+			if ((f->fa[j].mode == 'n' || f->fa[j].mode == 'f') && live[i] >= 0 &&
+			    (d = dpk_find(rd, nrd, f->fa[j].key))) {
 				hit = &f->fa[j];
 				rule = 1;
 			}
@@ -424,17 +427,18 @@ static void datapath_state(struct kc_part_result *r, const struct csr *c)
 		if (!rule)
 			continue;
 		if (rule == 1)
-			kc_sb_addf(&sb, "replaces the object in %s (%s), which %s reads in atomic context at %s, so "
+			kc_sb_addf(&sb, "%s the object in %s (%s), which %s (atomic-context data path) reads at %s, so "
 					"the kernel half would keep a stale handle to the old object",
-				   hit->key, hit->site, g->f[d->func].name, d->site);
+				   hit->mode == 'f' ? "frees" : "replaces", hit->key, hit->site, g->f[d->func].name,
+				   d->site);
 		else if (rule == 2)
-			kc_sb_addf(&sb, "%s %s at %s, which %s reads in atomic context at %s",
+			kc_sb_addf(&sb, "%s %s at %s, which %s (atomic-context data path) reads at %s",
 				   hit->mode == 'a' ? "passes the address of" : "writes", hit->key, hit->site,
 				   g->f[d->func].name, d->site);
 		else
-			kc_sb_addf(&sb, "reads back %s at %s after writing it, and %s sets it in atomic context at %s",
+			kc_sb_addf(&sb, "reads back %s at %s after writing it, and %s (atomic-context data path) sets it at %s",
 				   hit->key, hit->site, g->f[d->func].name, d->site);
-		{
+		if (live[i] >= 0) {
 			const struct kc_part_func *e = &g->f[live[i]];
 
 			kc_sb_addf(&sb, "; it runs while the data path is live (reached from %s, %s%s%s)", e->name,

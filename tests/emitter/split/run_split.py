@@ -135,6 +135,9 @@ def main():
     ap.add_argument("--rt-kmodel-lib", default="")
     ap.add_argument("--unsplit", default="", help="the unsplit driver (register-access log reference)")
     ap.add_argument("--no-posting", action="store_true")
+    ap.add_argument("--default-partition", action="store_true",
+                    help="with --device-access: plain `kcut partition --device-access MODE` (the partitioner's "
+                         "own constraints), no --no-kernel-rules and no NAME-forward.pins")
     ap.add_argument("--only")
     ap.add_argument("--build-only", action="store_true",
                     help="stop after building both halves and print KERNEL=path USER=path (bench/driver.sh)")
@@ -173,7 +176,9 @@ def main():
         print("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
     cmd = [args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"]
-    if dev:
+    if dev and args.default_partition:
+        cmd += ["--device-access", args.device_access]
+    elif dev:
         cmd += ["--no-kernel-rules"]
         for f in load_pins(os.path.join(HERE, name + "-forward.pins")):
             cmd += ["--pin", f + "=kernel"]
