@@ -69,6 +69,8 @@ void kc_part_graph_clear_kernel_rules(struct kc_part_graph *g)
 		free(g->f[i].kernel_rule);
 		g->f[i].kernel_rule = NULL;
 	}
+	free(g->dp_rule); /* the data-path state rule is a 'kernel' rule too */
+	g->dp_rule = NULL;
 }
 
 int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc)

@@ -176,7 +176,11 @@ def main():
         print("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
     cmd = [args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"]
-    if dev and args.default_partition:
+    if not dev:
+        # the variant without device access: the split whose user half never touches the device
+        # (kcut partition's default is forward since issue 13)
+        cmd += ["--device-access", "none"]
+    elif args.default_partition:
         cmd += ["--device-access", args.device_access]
     elif dev:
         cmd += ["--no-kernel-rules"]
