@@ -13,8 +13,8 @@
 #include "partitioner.h"
 
 /* The default --device-access, for the help texts. */
-#define DEVACC_DEFAULT "none"
-_Static_assert(KC_PART_DEV_DEFAULT == KC_PART_DEV_NONE, "DEVACC_DEFAULT names KC_PART_DEV_DEFAULT");
+#define DEVACC_DEFAULT "forward"
+_Static_assert(KC_PART_DEV_DEFAULT == KC_PART_DEV_FORWARD, "DEVACC_DEFAULT names KC_PART_DEV_DEFAULT");
 
 /* Options shared by the commands that load the graph. */
 struct common {

@@ -41,6 +41,13 @@ void kc_part_graph_free(struct kc_part_graph *g)
 		}
 		free(g->f[i].locks);
 		free(g->f[i].lock_sites);
+		for (j = 0; j < g->f[i].nfa; j++) {
+			free(g->f[i].fa[j].key);
+			free(g->f[i].fa[j].site);
+		}
+		free(g->f[i].fa);
+		free(g->f[i].entry_what);
+		free(g->f[i].irq_site);
 	}
 	for (i = 0; i < g->ne; i++) {
 		free(g->e[i].lock_site);
@@ -50,6 +57,7 @@ void kc_part_graph_free(struct kc_part_graph *g)
 	free(g->e);
 	free(g->family);
 	free(g->family_why);
+	free(g->dp_rule);
 	free(g);
 }
 
@@ -61,6 +69,8 @@ void kc_part_graph_clear_kernel_rules(struct kc_part_graph *g)
 		free(g->f[i].kernel_rule);
 		g->f[i].kernel_rule = NULL;
 	}
+	free(g->dp_rule); /* the data-path state rule is a 'kernel' rule too */
+	g->dp_rule = NULL;
 }
 
 int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc)
@@ -674,6 +684,8 @@ int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const st
 		rc = kc_part_kernel_rules(g, s, t, err); /* rules.c */
 	if (rc == 0)
 		rc = kc_part_device_facts(g, s, t, lo->profile, lo->unseen, err); /* rules.c */
+	if (rc == 0)
+		rc = kc_part_datapath_facts(g, s, t, err); /* rules.c */
 	if (rc < 0) {
 		kc_part_graph_free(g);
 		return rc;

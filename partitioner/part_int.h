@@ -12,7 +12,9 @@
 enum { CTX_PROCESS = 0, CTX_ATOMIC, CTX_IRQ, CTX_SOFTIRQ, CTX_TIMER };
 enum { RULE_SLOT = 0, RULE_ARG, RULE_RETURNS, RULE_MACRO, RULE_DETECT_STRUCT, RULE_DETECT_API,
        /* 'kernel' rules (hard kernel pins, rules.c): a is a comma-separated list */
-       RULE_K_CALLS, RULE_K_REGISTERED, RULE_K_FIELD, RULE_K_STRUCT };
+       RULE_K_CALLS, RULE_K_REGISTERED, RULE_K_FIELD, RULE_K_STRUCT,
+       /* 'kernel datapath-state SETUP-ENTRIES': shared-state constraints of a split data path (solve.c) */
+       RULE_K_DATAPATH };
 
 struct kc_part_rule {
 	char *family;
@@ -51,6 +53,23 @@ struct kc_part_func {
 	char **locks;       /* identities of the spinlocks it takes (lock_op, last identifier) */
 	char **lock_sites;  /* "API at file:line:col" of the first site of each */
 	size_t nlocks;
+	/* data-path state facts (rules.c kc_part_datapath_facts, used by solve.c's datapath_state) */
+	struct kc_part_fa *fa; /* its field accesses and allocations into fields */
+	size_t nfa;
+	int entry;          /* 0, DP_SETUP (runs before the data path is live) or DP_LIVE (any other entry) */
+	char *entry_what;   /* "registered as STRUCT.FIELD" / "passed to API" / "module_exit" */
+	char *irq_site;     /* it requests an IRQ (registration by it through an *irq* API): "API at site" */
+};
+
+enum { DP_SETUP = 1, DP_LIVE = 2 };
+
+/* One field fact of a function: 'r' read, 'w' write, 'a' address of a scalar field taken (a callee
+ * may write through it), 'n' an allocation stored into the field (the object is replaced), 'f' the
+ * field's object freed (kfree(adapter->tx_ring)). */
+struct kc_part_fa {
+	char *key;  /* "struct.field" */
+	char *site; /* "file:line:col" (allocations: "ALLOCATOR at file:line:col") */
+	char mode;
 };
 
 struct kc_part_edge {
@@ -70,6 +89,7 @@ struct kc_part_graph {
 	char *family_why;
 	double duration_s;
 	int device_access;  /* enum kc_part_devaccess the graph was loaded for */
+	char *dp_rule;      /* the active 'kernel datapath-state' rule: "LABEL (FAMILY template)", or NULL */
 };
 
 struct kc_part_result {
@@ -95,6 +115,11 @@ int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
  * downcall-under) and the spinlocks each function takes (lock_op). */
 int kc_part_device_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, const char *profile,
 			 int unseen, struct kc_err *err);
+
+/* rules.c: under forward/mapped with a 'kernel datapath-state' rule, each function's field accesses,
+ * allocations into fields, entry kind (setup / live) and IRQ requests (g->dp_rule set). */
+int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t,
+			   struct kc_err *err);
 
 /* solve.c helpers used by store.c */
 struct kc_part_result *kc_part_result_alloc(const struct kc_part_graph *g, const struct kc_part_opts *o);

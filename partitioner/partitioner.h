@@ -58,7 +58,7 @@ enum kc_part_profile_unseen {
  * Under forward and mapped a function that takes a spinlock some kernel-half function takes stays
  * in the kernel too (the user half cannot take a kernel spinlock). */
 enum kc_part_devaccess { KC_PART_DEV_NONE = 0, KC_PART_DEV_FORWARD = 1, KC_PART_DEV_MAPPED = 2 };
-#define KC_PART_DEV_DEFAULT KC_PART_DEV_NONE
+#define KC_PART_DEV_DEFAULT KC_PART_DEV_FORWARD
 /* "none", "forward", "mapped" (NULL for another value); parse returns the mode or -1. */
 const char *kc_part_devaccess_name(int mode);
 int kc_part_devaccess_parse(const char *name);

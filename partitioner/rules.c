@@ -594,3 +594,162 @@ cleanup:
 	sqlite3_finalize(locks);
 	return rc;
 }
+
+/* ---- data-path state (kc_part_datapath_facts; the constraints are in solve.c) ---- */
+
+static const char *const sql_dp_access =
+	"SELECT a.struct_name, a.field, a.mode, fl.path, a.line, a.col, "
+	"(SELECT fd.kind FROM field fd JOIN struct st ON st.id = fd.struct_id "
+	" WHERE st.name = a.struct_name AND fd.name = a.field LIMIT 1) "
+	"FROM field_access a LEFT JOIN file fl ON fl.id = a.file_id WHERE a.func_id = ?1 "
+	"ORDER BY a.line, a.col, a.id";
+static const char *const sql_dp_alloc =
+	"SELECT a.store_struct, a.store_field, a.allocator, fl.path, a.line, a.col FROM alloc a "
+	"LEFT JOIN file fl ON fl.id = a.file_id WHERE a.func_id = ?1 AND a.store_kind = 'field' "
+	"AND a.store_struct IS NOT NULL AND a.store_field IS NOT NULL AND a.kind = 'mem' ORDER BY a.id";
+/* a heap free whose argument is a field (kfree(adapter->tx_ring)): the field read on the free's line */
+static const char *const sql_dp_free =
+	"SELECT DISTINCT a.struct_name, a.field, callee.name, fl.path, c.line, c.col FROM call c "
+	"JOIN func callee ON callee.id = c.callee_id JOIN field_access a ON a.func_id = c.caller_id "
+	"AND a.line = c.line AND a.file_id IS c.file_id AND a.mode = 'read' AND a.col > c.col "
+	"LEFT JOIN file fl ON fl.id = c.file_id WHERE c.caller_id = ?1 AND c.kind = 'direct' "
+	"AND callee.name IN ('kfree', 'kvfree', 'vfree', 'kfree_sensitive', 'kzfree', 'devm_kfree') "
+	"ORDER BY c.line, c.col";
+static const char *const sql_dp_regs =
+	"SELECT r.kind, COALESCE(r.struct_name, ''), COALESCE(r.field, ''), COALESCE(r.api, '') "
+	"FROM registration r WHERE r.func_id = ?1 ORDER BY r.id";
+static const char *const sql_dp_irq =
+	"SELECT r.api, fl.path, r.line, r.col FROM registration r LEFT JOIN file fl ON fl.id = r.file_id "
+	"WHERE r.by_func_id = ?1 AND r.api LIKE '%irq%' ORDER BY r.id LIMIT 1";
+
+static void fa_add(struct kc_part_func *f, const char *st, const char *field, char mode, const char *site)
+{
+	struct kc_sb key = { 0 };
+
+	kc_sb_addf(&key, "%s.%s", st, field);
+	f->fa = kc_xrealloc(f->fa, (f->nfa + 1) * sizeof(*f->fa));
+	f->fa[f->nfa].key = kc_sb_steal(&key);
+	f->fa[f->nfa].site = kc_xstrdup(site);
+	f->fa[f->nfa].mode = mode;
+	f->nfa++;
+}
+
+int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t,
+			   struct kc_err *err)
+{
+	const struct kc_part_rule *r = NULL;
+	const char *fam = kc_part_graph_family(g);
+	sqlite3_stmt *acc = NULL, *al = NULL, *regs = NULL, *irq = NULL, *fr = NULL;
+	size_t i, k;
+	int rc = 0;
+
+	if (g->device_access == KC_PART_DEV_NONE)
+		return 0; /* under none the register/DMA rules keep the data path's set-up in the kernel */
+	for (k = 0; k < t->n && !r; k++)
+		if (t->rules[k].kind == RULE_K_DATAPATH && !(t->rules[k].unless_da & (1u << g->device_access)) &&
+		    (!strcmp(t->rules[k].family, "generic") || !strcmp(t->rules[k].family, fam)))
+			r = &t->rules[k];
+	if (!r)
+		return 0;
+	{
+		struct kc_sb sb = { 0 };
+
+		kc_sb_addf(&sb, "%s (%s template)", r->label, r->family);
+		g->dp_rule = kc_sb_steal(&sb);
+	}
+	if ((rc = prep(s, sql_dp_access, &acc, err)) || (rc = prep(s, sql_dp_alloc, &al, err)) ||
+	    (rc = prep(s, sql_dp_regs, &regs, err)) || (rc = prep(s, sql_dp_irq, &irq, err)) ||
+	    (rc = prep(s, sql_dp_free, &fr, err)))
+		goto cleanup;
+	for (i = 0; i < g->nf && rc == 0; i++) {
+		struct kc_part_func *f = &g->f[i];
+		struct kc_sb site = { 0 };
+
+		if (f->dbid < 0)
+			continue;
+		sqlite3_reset(acc);
+		sqlite3_bind_int64(acc, 1, f->dbid);
+		while ((rc = sqlite3_step(acc)) == SQLITE_ROW) {
+			const char *mode = col(acc, 2), *kind = col(acc, 6);
+			char m = !strcmp(mode, "read") ? 'r' : !strcmp(mode, "write") ? 'w' : 'a';
+
+			/* &adapter->flags handed to set_bit, &ring->count to validate_option: a write by
+			 * the callee; &adapter->hw (a struct) is not: the callee's own accesses count */
+			if (m == 'a' && strcmp(kind, "scalar") && strcmp(kind, "pointer") && strcmp(kind, "enum") &&
+			    strcmp(kind, "bitfield"))
+				continue;
+			kc_sb_free(&site);
+			kc_sb_addf(&site, "%s:%d:%d", col(acc, 3), sqlite3_column_int(acc, 4), sqlite3_column_int(acc, 5));
+			fa_add(f, col(acc, 0), col(acc, 1), m, site.s);
+		}
+		rc = rc == SQLITE_DONE ? 0 : sql_fail(err, s, "reading field accesses (data-path state)");
+		sqlite3_reset(al);
+		sqlite3_bind_int64(al, 1, f->dbid);
+		while (rc == 0 && sqlite3_step(al) == SQLITE_ROW) {
+			kc_sb_free(&site);
+			kc_sb_addf(&site, "%s at %s:%d:%d", col(al, 2), col(al, 3), sqlite3_column_int(al, 4),
+				   sqlite3_column_int(al, 5));
+			fa_add(f, col(al, 0), col(al, 1), 'n', site.s);
+		}
+		if (rc == 0 && sqlite3_errcode(s) != SQLITE_OK && sqlite3_errcode(s) != SQLITE_DONE &&
+		    sqlite3_errcode(s) != SQLITE_ROW)
+			rc = sql_fail(err, s, "reading allocations (data-path state)");
+		sqlite3_reset(fr);
+		sqlite3_bind_int64(fr, 1, f->dbid);
+		while (rc == 0 && sqlite3_step(fr) == SQLITE_ROW) {
+			kc_sb_free(&site);
+			kc_sb_addf(&site, "%s at %s:%d:%d", col(fr, 2), col(fr, 3), sqlite3_column_int(fr, 4),
+				   sqlite3_column_int(fr, 5));
+			fa_add(f, col(fr, 0), col(fr, 1), 'f', site.s);
+		}
+		if (rc == 0 && sqlite3_errcode(s) != SQLITE_OK && sqlite3_errcode(s) != SQLITE_DONE &&
+		    sqlite3_errcode(s) != SQLITE_ROW)
+			rc = sql_fail(err, s, "reading frees (data-path state)");
+		sqlite3_reset(regs);
+		sqlite3_bind_int64(regs, 1, f->dbid);
+		while (rc == 0 && sqlite3_step(regs) == SQLITE_ROW) {
+			const char *kind = col(regs, 0);
+			struct kc_sb slot = { 0 }, what = { 0 };
+			int setup;
+
+			kc_sb_addf(&slot, "%s.%s", col(regs, 1), col(regs, 2));
+			setup = in_list(r->a, kind) || (!strcmp(kind, "slot") && in_list(r->a, slot.s));
+			if (!strcmp(kind, "slot"))
+				kc_sb_addf(&what, "registered as %s", slot.s);
+			else if (!strcmp(kind, "arg"))
+				kc_sb_addf(&what, "passed to %s", col(regs, 3));
+			else
+				kc_sb_addf(&what, "registered as %s", kind);
+			if (f->entry != DP_LIVE && (setup ? DP_SETUP : DP_LIVE) >= f->entry) {
+				if (f->entry != (setup ? DP_SETUP : DP_LIVE)) {
+					free(f->entry_what);
+					f->entry_what = kc_sb_steal(&what);
+				}
+				f->entry = setup ? DP_SETUP : DP_LIVE;
+			}
+			kc_sb_free(&slot);
+			kc_sb_free(&what);
+		}
+		if (rc == 0 && sqlite3_errcode(s) != SQLITE_OK && sqlite3_errcode(s) != SQLITE_DONE &&
+		    sqlite3_errcode(s) != SQLITE_ROW)
+			rc = sql_fail(err, s, "reading registrations (data-path state)");
+		sqlite3_reset(irq);
+		sqlite3_bind_int64(irq, 1, f->dbid);
+		if (rc == 0 && (rc = sqlite3_step(irq)) == SQLITE_ROW) {
+			kc_sb_free(&site);
+			kc_sb_addf(&site, "%s at %s:%d:%d", col(irq, 0), col(irq, 1), sqlite3_column_int(irq, 2),
+				   sqlite3_column_int(irq, 3));
+			f->irq_site = kc_sb_steal(&site);
+		}
+		rc = rc == 0 || rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+			sql_fail(err, s, "reading IRQ requests (data-path state)");
+		kc_sb_free(&site);
+	}
+cleanup:
+	sqlite3_finalize(acc);
+	sqlite3_finalize(al);
+	sqlite3_finalize(regs);
+	sqlite3_finalize(irq);
+	sqlite3_finalize(fr);
+	return rc;
+}

@@ -279,6 +279,188 @@ static void spinlock_takers(struct kc_part_result *r)
 	}
 }
 
+/* Data-path state (forward / mapped, a 'kernel datapath-state' template rule; docs/partitioner.md).
+ * The kernel half's atomic-context code (IRQ handler, NAPI poll, xmit, timers: the roots' atomic
+ * closure) reads driver state directly, while a user-half function's writes reach the kernel half
+ * only when a crossing carries the object, and the user half sees the kernel's writes only at the
+ * next crossing into it. Three constraints follow, each from the analyzer's facts:
+ *   replace: a function that stores a new heap allocation (alloc kind mem; device regions cross
+ *            as regions) into a field atomic code reads stays kernel in any phase: the kernel half
+ *            holds that pointer, and an object the user half allocates or frees is a stale handle;
+ *            the same for a live function that frees such a field's object (remove's
+ *            kfree(adapter->tx_ring); probe's error path frees only what it allocated itself);
+ *   write:   a function that runs while the data path is live (reachable from a registered entry
+ *            point that is not a set-up entry of the rule: ndo_open, ethtool, work items, remove)
+ *            and writes a field atomic code reads (or hands a scalar field's address to a callee)
+ *            stays kernel: the reader could run between the write and the next crossing;
+ *   wait:    a live function that writes a field atomic code writes and reads it back (resets a
+ *            flag, then waits for the handler to set it) stays kernel: the handler's write would
+ *            not reach it before its upcall returns.
+ * Set-up entries (probe, module_init) run before the IRQ is requested, so their writes reach the
+ * kernel half with the crossing that returns or registers them; a set-up path that itself requests
+ * an IRQ counts as live. */
+struct dpk {
+	const char *key, *site;
+	int func;
+};
+
+static int dpk_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dpk *)a)->key, ((const struct dpk *)b)->key);
+}
+
+static const struct dpk *dpk_find(const struct dpk *v, size_t n, const char *key)
+{
+	struct dpk k = { key, NULL, 0 };
+
+	return n ? bsearch(&k, v, n, sizeof(*v), dpk_cmp) : NULL;
+}
+
+/* BFS over call edges from every function with seed[i]; from[w] = the seed it was reached from. */
+static void dp_reach(const struct kc_part_graph *g, const struct csr *c, const unsigned char *seed, int *from)
+{
+	int *queue = kc_xmalloc((g->nf + 1) * sizeof(int));
+	size_t qn = 0, qh = 0, i, k;
+
+	for (i = 0; i < g->nf; i++) {
+		from[i] = seed[i] ? (int)i : -1;
+		if (seed[i])
+			queue[qn++] = (int)i;
+	}
+	while (qh < qn) {
+		int u = queue[qh++];
+
+		for (k = c->off[u]; k < c->off[u + 1]; k++) {
+			int w = g->e[c->adj[k]].to;
+
+			if (from[w] >= 0)
+				continue;
+			from[w] = from[u];
+			queue[qn++] = w;
+		}
+	}
+	free(queue);
+}
+
+static void datapath_state(struct kc_part_result *r, const struct csr *c)
+{
+	const struct kc_part_graph *g = r->g;
+	const char *mode = kc_part_devaccess_name(g->device_access);
+	unsigned char *atomic, *seed;
+	int *live, *setup;
+	struct dpk *rd = NULL, *wr = NULL;
+	size_t nrd = 0, nwr = 0, i, j;
+	const char *irq_by = NULL;
+
+	if (!g->dp_rule)
+		return;
+	atomic = kc_xcalloc(g->nf + 1, 1);
+	seed = kc_xcalloc(g->nf + 1, 1);
+	live = kc_xcalloc(g->nf + 1, sizeof(int));
+	setup = kc_xcalloc(g->nf + 1, sizeof(int));
+	for (i = 0; i < g->nf; i++) {
+		atomic[i] = r->reason[i] == KC_PART_R_ATOMIC ||
+			    (r->reason[i] == KC_PART_R_ROOT && g->f[i].root_atomic);
+		if (!atomic[i])
+			continue;
+		for (j = 0; j < g->f[i].nfa; j++) {
+			const struct kc_part_fa *fa = &g->f[i].fa[j];
+			struct dpk **v = fa->mode == 'r' ? &rd : &wr;
+			size_t *n = fa->mode == 'r' ? &nrd : &nwr;
+
+			if (fa->mode == 'n' || fa->mode == 'f')
+				continue;
+			*v = kc_xrealloc(*v, (*n + 1) * sizeof(**v));
+			(*v)[*n].key = fa->key;
+			(*v)[*n].site = fa->site;
+			(*v)[*n].func = (int)i;
+			(*n)++;
+		}
+	}
+	if (nrd)
+		qsort(rd, nrd, sizeof(*rd), dpk_cmp);
+	if (nwr)
+		qsort(wr, nwr, sizeof(*wr), dpk_cmp);
+	/* set-up paths; one that requests an IRQ makes its entries live */
+	for (i = 0; i < g->nf; i++)
+		seed[i] = g->f[i].entry == DP_SETUP && !atomic[i];
+	dp_reach(g, c, seed, setup);
+	for (i = 0; i < g->nf && !irq_by; i++)
+		if (setup[i] >= 0 && g->f[i].irq_site)
+			irq_by = g->f[i].name;
+	for (i = 0; i < g->nf; i++)
+		seed[i] = !atomic[i] && (g->f[i].entry == DP_LIVE || (irq_by && g->f[i].entry == DP_SETUP));
+	dp_reach(g, c, seed, live);
+	for (i = 0; i < g->nf; i++) {
+		const struct kc_part_func *f = &g->f[i];
+		const struct kc_part_fa *hit = NULL;
+		const struct dpk *d = NULL;
+		int rule = 0; /* 1 replace, 2 write, 3 wait */
+		struct kc_sb sb = { 0 };
+
+		if (r->reason[i] != NO_REASON || !f->nfa)
+			continue;
+		for (j = 0; j < f->nfa && !rule; j++)
+			if ((f->fa[j].mode == 'n' || f->fa[j].mode == 'f') && live[i] >= 0 &&
+			    (d = dpk_find(rd, nrd, f->fa[j].key))) {
+				hit = &f->fa[j];
+				rule = 1;
+			}
+		for (j = 0; j < f->nfa && !rule && live[i] >= 0; j++)
+			if ((f->fa[j].mode == 'w' || f->fa[j].mode == 'a') && (d = dpk_find(rd, nrd, f->fa[j].key))) {
+				hit = &f->fa[j];
+				rule = 2;
+			}
+		for (j = 0; j < f->nfa && !rule && live[i] >= 0; j++) {
+			size_t k;
+
+			if (f->fa[j].mode != 'r' || !(d = dpk_find(wr, nwr, f->fa[j].key)))
+				continue;
+			for (k = 0; k < f->nfa; k++)
+				if (f->fa[k].mode == 'w' && !strcmp(f->fa[k].key, f->fa[j].key))
+					break;
+			if (k < f->nfa) {
+				hit = &f->fa[j];
+				rule = 3;
+			}
+		}
+		if (!rule)
+			continue;
+		if (rule == 1)
+			kc_sb_addf(&sb, "%s the object in %s (%s), which %s (atomic-context data path) reads at %s, so "
+					"the kernel half would keep a stale handle to the old object",
+				   hit->mode == 'f' ? "frees" : "replaces", hit->key, hit->site, g->f[d->func].name,
+				   d->site);
+		else if (rule == 2)
+			kc_sb_addf(&sb, "%s %s at %s, which %s (atomic-context data path) reads at %s",
+				   hit->mode == 'a' ? "passes the address of" : "writes", hit->key, hit->site,
+				   g->f[d->func].name, d->site);
+		else
+			kc_sb_addf(&sb, "reads back %s at %s after writing it, and %s (atomic-context data path) sets it at %s",
+				   hit->key, hit->site, g->f[d->func].name, d->site);
+		if (live[i] >= 0) {
+			const struct kc_part_func *e = &g->f[live[i]];
+
+			kc_sb_addf(&sb, "; it runs while the data path is live (reached from %s, %s%s%s)", e->name,
+				   e->entry_what ? e->entry_what : "an entry point",
+				   e->entry == DP_SETUP ? ", which requests the IRQ via " : "",
+				   e->entry == DP_SETUP ? irq_by : "");
+			kc_sb_add(&sb, rule == 3 ? ", and the user half sees the handler's write only at the next crossing" :
+				       rule == 2 ? ", and the kernel half sees a user-half write only at the next crossing" : "");
+		}
+		kc_sb_addf(&sb, " (device access: %s; kernel rule: %s)", mode, g->dp_rule);
+		r->reason[i] = KC_PART_R_PIN;
+		r->side[i] = KC_PART_KERNEL;
+		r->detail[i] = kc_sb_steal(&sb);
+	}
+	free(rd);
+	free(wr);
+	free(atomic);
+	free(seed);
+	free(live);
+	free(setup);
+}
+
 /* Roots, critical sections, atomic closure and pins. Returns KC_ECONFLICT / KC_ENOTFOUND for bad
  * pins. user_pin[i] = 1 for functions pinned to the user half. */
 static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *parent, unsigned char *user_pin,
@@ -343,8 +525,10 @@ static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *
 			r->detail[i] = kc_sb_steal(&sb);
 		}
 	}
-	if (g->device_access != KC_PART_DEV_NONE)
+	if (g->device_access != KC_PART_DEV_NONE) {
+		datapath_state(r, c);
 		spinlock_takers(r);
+	}
 	for (i = 0; i < o->n_pins; i++) {
 		int v = kc_part_graph_find(g, o->pins[i].func);
 

@@ -14,6 +14,12 @@
  *   kernel field MEM[,MEM...] LABEL...        accesses a field an alloc site of kind MEM (mmio, dma) fills
  *   kernel struct MEM[,MEM...] LABEL...       accesses a struct holding such memory, laid over it, or
  *                                             allocated into the holder (rings, descriptors, buffer_info)
+ *   kernel datapath-state SETUP[,SETUP...] LABEL...
+ *                                             state shared with the kernel's atomic-context data path
+ *                                             (solve.c): SETUP lists the entry points that run before
+ *                                             the data path is live (STRUCT.FIELD slots such as
+ *                                             pci_driver.probe, or registration kinds: module_init);
+ *                                             every other registered entry may run while it is live
  * A 'kernel' rule may carry tags between its LIST and its LABEL (device access, issue 13):
  *   unless-device-access=MODE[,MODE...]       the rule does not pin under these --device-access modes
  *   downcall-under=MODE[,MODE...]             ('kernel calls' only) under these modes each matched call
@@ -210,20 +216,21 @@ static int parse_line(struct kc_part_templates *t, char **family, char *line, co
 		}
 		r.label = kc_xstrdup(x);
 	} else if (!strcmp(kw, "kernel")) {
-		static const char *const kinds[] = { "calls", "registered", "field", "struct" };
+		static const char *const kinds[] = { "calls", "registered", "field", "struct", "datapath-state" };
 		size_t i;
 
 		k = word(&p);
 		m = word(&p);
 		if (!k || !m)
-			return kc_err_set(err, KC_EPARSE, "expected 'kernel calls|registered|field|struct LIST LABEL'");
+			return kc_err_set(err, KC_EPARSE, "expected 'kernel calls|registered|field|struct|datapath-state LIST LABEL'");
 		for (i = 0; i < KC_ARRAY_SIZE(kinds); i++)
 			if (!strcmp(k, kinds[i]))
 				break;
 		if (i == KC_ARRAY_SIZE(kinds))
-			return kc_err_set(err, KC_EPARSE, "unknown kernel rule kind '%s' (calls, registered, field, struct)",
+			return kc_err_set(err, KC_EPARSE, "unknown kernel rule kind '%s' (calls, registered, field, struct, "
+					  "datapath-state)",
 					  k);
-		if (i >= 2) {
+		if (i == 2 || i == 3) {
 			/* memory kinds as in alloc.kind */
 			char *dup = kc_xstrdup(m), *save = NULL, *tok;
 			int bad = 0;

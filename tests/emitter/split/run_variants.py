@@ -99,9 +99,8 @@ def split(args, work, extra_part=(), db=None):
     if r.returncode:
         sys.exit("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
     pname = os.path.basename(work)
-    # --force: the database is kept between runs and this recomputes its own partition each time
-    r = run_split.run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", pname, "--force"] +
-                      list(extra_part))
+    r = run_split.run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", pname, "--force",
+                         "--device-access", "none"] + list(extra_part))
     if r.returncode:
         sys.exit("FAIL: kcut partition exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
     part = r.stdout
