@@ -114,6 +114,9 @@ def main():
     ap.add_argument("--symvers-kdir", help="a built kernel tree with Module.symvers to build against too")
     ap.add_argument("--known-undefined", help="a known bug: generated symbols with this prefix are undefined "
                     "(reported; the test fails when there are none left)")
+    ap.add_argument("--known-missing-rt", help="a known gap: runtime symbols with this prefix are imported by the "
+                    "kernel half but not exported by kcut_rt.ko (reported; the build against a kernel with vmlinux "
+                    "is then skipped; the test fails when none are missing any more)")
     ap.add_argument("--symvers-llvm", default="-14", help="LLVM= for --symvers-kdir (default -14)")
     a = ap.parse_args()
     jobs = int(os.environ.get("KCUT_LINUX_JOBS", "2"))
@@ -130,6 +133,7 @@ def main():
     out = os.path.join(work, a.driver, "out")
     fails = 0
     extra, exported = [], set()
+    rt_gap = False
     if a.rt:
         ok, exported, problems = build_rt(a.rt, os.path.join(a.cache, "build-clang"), "-14", jobs,
                                           os.path.join(work, "rt-linux"))
@@ -158,9 +162,19 @@ def main():
         if a.rt:
             missing = [x for x in own if x not in exported]
             print("... %d of them exported by kcut_rt.ko" % (len(own) - len(missing)))
-            if missing:
+            gap = [x for x in missing if a.known_missing_rt and x.startswith(a.known_missing_rt)]
+            if len(gap) < len(missing):
                 fails += 1
-                print("FAIL kcut_rt.ko does not export: %s" % " ".join(missing))
+                print("FAIL kcut_rt.ko does not export: %s" % " ".join(x for x in missing if x not in gap))
+            if a.known_missing_rt:
+                print("KNOWN PROBLEM: kcut_rt.ko does not export %d runtime symbols %s* (rt/wire.c is not in "
+                      "rt/linux yet): %s" % (len(gap), a.known_missing_rt, " ".join(gap)))
+                if gap:
+                    rt_gap = True
+                else:
+                    fails += 1
+                    print("FAIL --known-missing-rt %s: none missing; drop the option (tests/linux/CMakeLists.txt)"
+                          % a.known_missing_rt)
         # kcut_* are the emitter's own symbols (handlers, tables): one left undefined is a bug of
         # the emitted code, not a missing runtime
         known = [x for x in gen if a.known_undefined and x.startswith(a.known_undefined)]
@@ -176,6 +190,9 @@ def main():
     if a.symvers_kdir and not os.path.exists(os.path.join(a.symvers_kdir, "Module.symvers")):
         print("skipped the build against a kernel with vmlinux: %s has no Module.symvers "
               "(scripts/qemu-e1000.sh builds one)" % a.symvers_kdir)
+    elif a.symvers_kdir and rt_gap:
+        print("KNOWN PROBLEM: skipped the build against %s with vmlinux: the kernel half would not link "
+              "(kcut_rt.ko lacks %s*)" % (a.symvers_kdir, a.known_missing_rt))
     elif a.symvers_kdir:
         kd = a.symvers_kdir
         if not os.path.exists(os.path.join(kd, "scripts", "mod", "modpost")):
