@@ -59,7 +59,11 @@ def main():
     if r.returncode not in (0, 3):
         print("FAIL kcut analyze: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))
         return 1
-    r = subprocess.run([a.kcut, "partition", "--db", db, "--name", "emit", "--force"] + pins, capture_output=True, text=True)
+    # --device-access none: the split these tests (and the kbuild tests) have checked since issue 6;
+    # under the default (forward) e1000's emit still stops at e1000_rx_buffer.rxbuf (a union of
+    # pointers the user half then looks through: it needs a discriminator; docs/emitter.md)
+    r = subprocess.run([a.kcut, "partition", "--db", db, "--name", "emit", "--force", "--device-access", "none"] + pins,
+                       capture_output=True, text=True)
     if r.returncode:
         print("FAIL kcut partition: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))
         return 1
