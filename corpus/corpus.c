@@ -204,6 +204,7 @@ static int add_module(struct kc_corpus *c, const char *family, const char *modul
 {
 	struct kc_corpus_row row = { .family = family, .module = module };
 	struct kc_part_opts po = KC_PART_OPTS_INIT;
+	struct kc_part_load lo = KC_PART_LOAD_INIT;
 	struct kc_part_result *prop = NULL, *cut = NULL;
 	struct kc_part_graph *g = NULL;
 	struct kc_part_stats ps;
@@ -230,7 +231,12 @@ static int add_module(struct kc_corpus *c, const char *family, const char *modul
 	}
 	row.imports = (size_t)v;
 
-	rc = kc_part_graph_load_module(&g, db, t, templates_know(t, family) ? family : NULL, NULL, m, err);
+	/* device access none: the register/DMA kernel rules pin, as in the recorded corpus tables and the
+	 * paper (kcut partition's default, forward, is a per-driver choice; docs/results.md) */
+	lo.family = templates_know(t, family) ? family : NULL;
+	lo.module = m;
+	lo.device_access = KC_PART_DEV_NONE;
+	rc = kc_part_graph_load_ex(&g, db, t, &lo, err);
 	if (rc)
 		goto cleanup;
 	n = kc_part_graph_nfuncs(g);
