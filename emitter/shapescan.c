@@ -30,42 +30,12 @@
 
 #include <clang-c/Index.h>
 
+#include "cxscan.h"
 #include "scan.h"
-
-static enum CXChildVisitResult first_child(CXCursor c, CXCursor parent, CXClientData data)
-{
-	(void)parent;
-	*(CXCursor *)data = c;
-	return CXChildVisit_Break;
-}
 
 static CXCursor strip(CXCursor c)
 {
-	while (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_ParenExpr) {
-		CXCursor k = clang_getNullCursor();
-
-		clang_visitChildren(c, first_child, &k);
-		if (clang_Cursor_isNull(k))
-			break;
-		c = k;
-	}
-	return c;
-}
-
-struct kids {
-	CXCursor k[8];
-	int n;
-};
-
-static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
-{
-	struct kids *k = data;
-
-	(void)parent;
-	if (k->n < 8)
-		k->k[k->n] = c;
-	k->n++;
-	return CXChildVisit_Continue;
+	return em_cx_strip(c, 0);
 }
 
 /* `x->F` / `x.F` with F a member of a named struct: the struct's name, F's cursor and the root
@@ -73,7 +43,7 @@ static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData
 static int member_of(CXCursor e, CXString *sname, CXCursor *field, CXCursor *root)
 {
 	CXCursor fd, parent, b;
-	struct kids k = { .n = 0 };
+	struct em_kids k = { .n = 0 };
 
 	e = strip(e);
 	if (e.kind != CXCursor_MemberRefExpr)
@@ -84,7 +54,7 @@ static int member_of(CXCursor e, CXString *sname, CXCursor *field, CXCursor *roo
 	parent = clang_getCursorSemanticParent(fd);
 	if (parent.kind != CXCursor_StructDecl || clang_Cursor_isAnonymous(parent))
 		return 0;
-	clang_visitChildren(e, collect, &k);
+	clang_visitChildren(e, em_cx_collect, &k);
 	if (k.n < 1)
 		return 0;
 	b = strip(k.k[0]);
@@ -139,11 +109,11 @@ static enum CXChildVisitResult in_case(CXCursor c, CXCursor parent, CXClientData
 
 	(void)parent;
 	if (c.kind == CXCursor_MemberRefExpr && w->nlabels) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 		CXCursor fd = clang_getCursorReferenced(c), ufd, root;
 		CXString sn;
 
-		clang_visitChildren(c, collect, &k);
+		clang_visitChildren(c, em_cx_collect, &k);
 		if (k.n >= 1 && fd.kind == CXCursor_FieldDecl && member_of(k.k[0], &sn, &ufd, &root)) {
 			struct em_field *u = NULL;
 			CXString un = clang_getCursorSpelling(ufd), mn = clang_getCursorSpelling(fd);
@@ -195,9 +165,9 @@ static enum CXChildVisitResult body_stmt(CXCursor c, CXCursor parent, CXClientDa
 		int fresh = 1;
 
 		while (c.kind == CXCursor_CaseStmt) {
-			struct kids k = { .n = 0 };
+			struct em_kids k = { .n = 0 };
 
-			clang_visitChildren(c, collect, &k);
+			clang_visitChildren(c, em_cx_collect, &k);
 			if (k.n < 2)
 				return CXChildVisit_Continue;
 			if (fresh)
@@ -206,7 +176,7 @@ static enum CXChildVisitResult body_stmt(CXCursor c, CXCursor parent, CXClientDa
 				w->nlabels++;
 			else
 				w->bad = 1;
-			c = k.k[k.n - 1];
+			c = k.last;
 		}
 	} else if (c.kind == CXCursor_DefaultStmt) {
 		w->nlabels = 0;
@@ -244,11 +214,11 @@ static int is_null(CXCursor v)
 {
 	v = strip(v);
 	if (v.kind == CXCursor_CStyleCastExpr) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 
-		clang_visitChildren(v, collect, &k);
+		clang_visitChildren(v, em_cx_collect, &k);
 		if (k.n >= 1)
-			v = strip(k.k[k.n - 1]);
+			v = strip(k.last);
 	}
 	if (v.kind == CXCursor_IntegerLiteral) {
 		CXEvalResult r = clang_Cursor_Evaluate(v);
@@ -331,19 +301,19 @@ static void positional(struct em_model *m, CXCursor list)
 {
 	CXType t = clang_getCanonicalType(clang_getCursorType(list));
 	CXCursor decl = clang_getTypeDeclaration(t);
-	struct kids k = { .n = 0 };
+	struct em_kids k = { .n = 0 };
 	CXString sn;
 	int i, st, designated = 1;
 
 	if (t.kind != CXType_Record || clang_Cursor_isAnonymous(decl))
 		return;
-	clang_visitChildren(list, collect, &k);
-	if (k.n > 8)
+	clang_visitChildren(list, em_cx_collect, &k);
+	if (k.n > EM_KIDS_MAX)
 		designated = 0; /* not looked at: counted as positional (never wrongly as arrays) */
-	for (i = 0; i < k.n && i < 8; i++) {
-		struct kids d = { .n = 0 };
+	for (i = 0; i < k.n && i < EM_KIDS_MAX; i++) {
+		struct em_kids d = { .n = 0 };
 
-		clang_visitChildren(k.k[i], collect, &d);
+		clang_visitChildren(k.k[i], em_cx_collect, &d);
 		if (!(k.k[i].kind == CXCursor_UnexposedExpr && d.n == 2 && d.k[0].kind == CXCursor_MemberRef))
 			designated = 0;
 	}
@@ -365,9 +335,9 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
 		return CXChildVisit_Continue;
 	if (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_BinaryOperator) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 
-		clang_visitChildren(c, collect, &k);
+		clang_visitChildren(c, em_cx_collect, &k);
 		/* a designated initializer: MemberRef (the designator), then the value */
 		if (c.kind == CXCursor_UnexposedExpr && k.n == 2 && k.k[0].kind == CXCursor_MemberRef)
 			array_store(m, clang_getCursorReferenced(k.k[0]), k.k[1]);
@@ -378,11 +348,11 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 		positional(m, c);
 	}
 	if (c.kind == CXCursor_SwitchStmt) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 		CXCursor fd, root;
 		CXString sn;
 
-		clang_visitChildren(c, collect, &k);
+		clang_visitChildren(c, em_cx_collect, &k);
 		if (k.n >= 2 && member_of(k.k[0], &sn, &fd, &root)) {
 			struct sw w = { 0 };
 			CXString dn = clang_getCursorSpelling(fd);
@@ -391,8 +361,8 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 			w.st = em_struct_by_name(m, clang_getCString(sn));
 			w.root = root;
 			w.disc = kc_xstrdup(clang_getCString(dn));
-			if (w.st >= 0 && k.k[k.n - 1].kind == CXCursor_CompoundStmt)
-				clang_visitChildren(k.k[k.n - 1], body_stmt, &w);
+			if (w.st >= 0 && k.last.kind == CXCursor_CompoundStmt)
+				clang_visitChildren(k.last, body_stmt, &w);
 			free(w.disc);
 			clang_disposeString(sn);
 			clang_disposeString(dn);

@@ -25,23 +25,23 @@
 
 #include <clang-c/Index.h>
 
+#include "cxscan.h"
 #include "scan.h"
 
-/* Visitor: store the first child in *data. */
-static enum CXChildVisitResult first_child(CXCursor c, CXCursor parent, CXClientData data)
+enum CXChildVisitResult em_cx_first_child(CXCursor c, CXCursor parent, CXClientData data)
 {
 	(void)parent;
 	*(CXCursor *)data = c;
 	return CXChildVisit_Break;
 }
 
-/* Strip implicit casts, parentheses and unexposed wrappers (one child each). */
-static CXCursor strip(CXCursor c)
+CXCursor em_cx_strip(CXCursor c, int casts)
 {
-	while (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_ParenExpr || c.kind == CXCursor_CStyleCastExpr) {
+	while (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_ParenExpr ||
+	       (casts && c.kind == CXCursor_CStyleCastExpr)) {
 		CXCursor k = clang_getNullCursor();
 
-		clang_visitChildren(c, first_child, &k);
+		clang_visitChildren(c, em_cx_first_child, &k);
 		if (clang_Cursor_isNull(k))
 			break;
 		/* a cast's first child may be its type reference */
@@ -52,21 +52,21 @@ static CXCursor strip(CXCursor c)
 	return c;
 }
 
-/* Up to 4 children of a cursor, and how many there are. */
-struct kids {
-	CXCursor k[4];
-	int n;
-};
-
-static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
+enum CXChildVisitResult em_cx_collect(CXCursor c, CXCursor parent, CXClientData data)
 {
-	struct kids *k = data;
+	struct em_kids *k = data;
 
 	(void)parent;
-	if (k->n < 4)
+	if (k->n < EM_KIDS_MAX)
 		k->k[k->n] = c;
+	k->last = c;
 	k->n++;
 	return CXChildVisit_Continue;
+}
+
+static CXCursor strip(CXCursor c)
+{
+	return em_cx_strip(c, 1);
 }
 
 /* 1: the expression is a string literal (or a ?: whose arms are literals or NULL); -1: an integer
@@ -79,9 +79,9 @@ static int literal_kind(CXCursor e)
 	if (e.kind == CXCursor_IntegerLiteral)
 		return -1; /* NULL / 0 */
 	if (e.kind == CXCursor_ConditionalOperator) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 
-		clang_visitChildren(e, collect, &k);
+		clang_visitChildren(e, em_cx_collect, &k);
 		if (k.n == 3 && literal_kind(k.k[1]) != 0 && literal_kind(k.k[2]) != 0)
 			return 1;
 	}
@@ -171,9 +171,9 @@ static enum CXChildVisitResult positional_elem(CXCursor c, CXCursor parent, CXCl
 	if (p->lost)
 		return CXChildVisit_Break;
 	if (c.kind == CXCursor_UnexposedExpr) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 
-		clang_visitChildren(c, collect, &k);
+		clang_visitChildren(c, em_cx_collect, &k);
 		if (k.n >= 1 && k.k[0].kind == CXCursor_MemberRef) {
 			CXCursor fd = clang_getCursorReferenced(k.k[0]);
 			int i;
@@ -325,9 +325,9 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
 		return CXChildVisit_Continue;
 	if (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_BinaryOperator) {
-		struct kids k = { .n = 0 };
+		struct em_kids k = { .n = 0 };
 
-		clang_visitChildren(c, collect, &k);
+		clang_visitChildren(c, em_cx_collect, &k);
 		/* a designated initializer: MemberRef (the designator), then the value */
 		if (c.kind == CXCursor_UnexposedExpr && k.n == 2 && k.k[0].kind == CXCursor_MemberRef)
 			count_store(w->m, k.k[0], k.k[1]);

@@ -1,0 +1,27 @@
+/*
+ * cxscan.h - the libclang cursor helpers the emitter's scanners share (strscan.c, shapescan.c;
+ * defined in strscan.c): the first child, a cursor's children (the first few and the last), and
+ * the expression under parentheses, implicit conversions and (optionally) casts.
+ */
+#ifndef KC_EMIT_CXSCAN_H
+#define KC_EMIT_CXSCAN_H
+
+#include <clang-c/Index.h>
+
+#define EM_KIDS_MAX 8
+
+/* Children of a cursor: the first EM_KIDS_MAX in k, the last one in last, how many in n. */
+struct em_kids {
+	CXCursor k[EM_KIDS_MAX];
+	CXCursor last;
+	int n;
+};
+
+/* Visitors (data: a CXCursor * for the first child, a struct em_kids * zeroed for collect). */
+enum CXChildVisitResult em_cx_first_child(CXCursor c, CXCursor parent, CXClientData data);
+enum CXChildVisitResult em_cx_collect(CXCursor c, CXCursor parent, CXClientData data);
+/* Strip unexposed wrappers and parentheses (one child each); with casts, C casts too (but not a
+ * cast whose first child is its type reference). */
+CXCursor em_cx_strip(CXCursor c, int casts);
+
+#endif /* KC_EMIT_CXSCAN_H */
