@@ -285,6 +285,7 @@ static void rt_free(struct kc_rt *rt)
 	kc_os_shm_unmap(rt->kbulk, KC_BULK_HALF);
 	kc_os_close(rt->kbulk_fd);
 	kc_os_mutex_free(rt->lock);
+	kc_os_mutex_free(rt->free_lock);
 	kc_os_free(rt->workers);
 	kc_os_free(rt);
 }
@@ -325,7 +326,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	atomic_store(&rt->ring_spin_cur, rt->spin_ns);
 	kc_chan_geom_default(&rt->g);
 	rt->lock = kc_os_mutex_new();
-	if (!rt->lock) {
+	rt->free_lock = kc_os_mutex_new();
+	if (!rt->lock || !rt->free_lock) {
 		rt_free(rt);
 		return kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
 	}

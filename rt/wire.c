@@ -927,17 +927,31 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 		struct kc_xdr *a, *r;
 		int rc;
 
-		if (kc_objt_info(ot, &in, l.h[i]))
-			continue; /* freed meanwhile */
 		rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
 		if (rc)
 			break;
-		kc_xdr_put_u32(a, in.type);
-		rc = kc_wire_put_ptr(rt, a, in.ptr, in.type, in.elem_size, in.size / in.elem_size, 0);
-		if (!rc)
-			t->recover_enc(a, in.type, in.ptr, &rc);
-		if (!rc)
-			rc = kc_xdr_error(a);
+		/* The object's memory must stay while its fields are read: whoever frees tracked
+		 * memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the kernel's own frees)
+		 * forgets it under free_lock first, so it is either gone from the tracker here or
+		 * cannot be freed before the encoding is done. */
+		if (rt->free_lock)
+			kc_os_lock(rt->free_lock);
+		if (kc_objt_info(ot, &in, l.h[i])) {
+			rc = KC_ENOTFOUND; /* freed meanwhile */
+		} else {
+			kc_xdr_put_u32(a, in.type);
+			rc = kc_wire_put_ptr(rt, a, in.ptr, in.type, in.elem_size, in.size / in.elem_size, 0);
+			if (!rc)
+				t->recover_enc(a, in.type, in.ptr, &rc);
+			if (!rc)
+				rc = kc_xdr_error(a);
+		}
+		if (rt->free_lock)
+			kc_os_unlock(rt->free_lock);
+		if (rc == KC_ENOTFOUND) {
+			kc_rt_call_end(c, rc);
+			continue;
+		}
 		if (!rc)
 			rc = kc_rt_call_invoke(c, &r);
 		rc = kc_rt_call_end(c, rc);
@@ -971,4 +985,16 @@ void kc_wire_free_hook(struct kc_rt *rt, const void *p)
 		heap_forget(rt, p);
 		kc_rt_obj_free(rt, p);
 	}
+}
+
+void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size)
+{
+	if (!rt || !p || !kernel(rt))
+		return;
+	if (rt->free_lock)
+		kc_os_lock(rt->free_lock);
+	heap_forget(rt, p);
+	kc_rt__forget_range(rt, p, size);
+	if (rt->free_lock)
+		kc_os_unlock(rt->free_lock);
 }

@@ -224,18 +224,45 @@ static void log_sink(void *arg, const char *line)
 /* ---- core commands ---- */
 
 /*
+ * The kernel model tells a split driver's kernel half of every free (kc_km_set_free_hook ->
+ * the runtime's kc_wire_freed, looked up in the loaded kernel half): what the model's cores
+ * free on the driver's behalf (a PCM runtime at close, a card, a net_device) leaves the object
+ * tracker before the memory goes, so the recovery after a user-half restart never re-sends it.
+ */
+static void (*split_freed)(void *rt, const void *p, size_t size);
+
+static void split_free_hook(void *arg, const void *p, size_t size)
+{
+	void *rt = __atomic_load_n((void **)arg, __ATOMIC_ACQUIRE);
+
+	if (rt)
+		split_freed(rt, p, size);
+}
+
+/*
  * Start a split driver's runtime and user half (--user-half) for the next load of the kernel half,
  * unless they run already. Returns 0, or prints why to stderr and returns -1.
  */
 static int start_split(struct sim *sim)
 {
+	void **rt;
+
 	if (!sim->user_half || sim->split)
 		return 0;
 	if (!sim->driver_path) {
 		fprintf(stderr, "kcut-sim: --user-half needs --driver (the kernel half)\n");
 		return -1;
 	}
-	return sim_split_start(&sim->split, sim->driver_path, sim->user_half, sim->trace != NULL);
+	if (sim_split_start(&sim->split, sim->driver_path, sim->user_half, sim->trace != NULL))
+		return -1;
+	rt = sim_split_sym(sim->split, "kcut_rt");
+	*(void **)&split_freed = sim_split_sym(sim->split, "kc_wire_freed");
+	if (rt && split_freed)
+		kc_km_set_free_hook(split_free_hook, rt);
+	else
+		fprintf(stderr, "kcut-sim: %s has no kcut_rt / kc_wire_freed: objects the kernel frees stay "
+			"tracked by its runtime\n", sim->driver_path);
+	return 0;
 }
 
 /*
@@ -250,6 +277,7 @@ static void stop_split(struct sim *sim)
 
 	if (!sim->split)
 		return;
+	kc_km_set_free_hook(NULL, NULL);
 	sim_split_stop(sim->split, sim->trace);
 	sim->split = NULL;
 	if (!sim->trace || !path)
