@@ -861,6 +861,13 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	 * cache line, which a spinning peer keeps pulling back; the fewer instructions between
 	 * the first store to it and the hand-off, the fewer times it moves. */
 	put_msg(s, c->off, KC_MSG_CALL, c->id, c->fn, flags, 0, len);
+	if (tls_garble == 4 || tls_garble == 5) { /* test hook: a hostile call (rt_internal.h) */
+		if (tls_garble == 4)
+			memset(s->msg + c->off, 0xa5, KC_MSG_HDR / 2);
+		else
+			s->len = 0x7fffff00u;
+		tls_garble = 0;
+	}
 	if (!c->nested) {
 		struct kc_ring *r = rt->side == KC_SIDE_KERNEL ? &h->up : &h->down;
 		uint32_t parked = KC_TURN_KERNEL | KC_TURN_PARKED;

@@ -367,9 +367,11 @@ int kc_trace_write(struct kc_trace *t, FILE *f);
  * so region ids are (1 << KC_REGION_IDX_BITS) | (slot + 1) in every run. */
 void kc_region__test_fixed_gens(struct kc_rt *rt);
 
-/* Test hooks (tests/rt only): the next reply this thread sends has a garbage header (mode 1)
- * or claims a message length larger than the slot (mode 2); the next chain this thread starts
- * is pushed on the request ring twice (mode 3: a hostile peer queueing one slot twice). */
+/* Test hooks (tests/rt, tests/hostile, tests/faultmatrix only): the next reply this thread
+ * sends has a garbage header (mode 1) or claims a message length larger than the slot (mode 2);
+ * the next chain this thread starts is pushed on the request ring twice (mode 3: a hostile peer
+ * queueing one slot twice); the next call this thread sends has a garbage header (mode 4) or
+ * claims a length larger than the slot (mode 5). */
 void kc_rt__test_garble_next_reply(int mode);
 void kc_rt__recovery_thread(int on); /* the supervisor thread while it runs the recovery hook */
 /* Kernel side: forget every tracked object overlapping [ptr, ptr + size) (size 0: the object

@@ -234,8 +234,17 @@ static void *server_main(void *arg)
 					/* one slot, one chain: the user half queued a slot whose
 					 * chain is being served (the same CALL would run twice) */
 					kc_rt__fault(rt, c, "user half queued a slot being served");
-				else
+				else if ((atomic_load_explicit(&kc_chan_slot(c->base, &rt->g, (uint32_t)si)->turn,
+							       memory_order_acquire) & KC_TURN_MASK) != KC_TURN_KERNEL) {
+					/* a user half hands the turn over before it queues the slot:
+					 * a slot queued without a call in it (queued twice, its chain
+					 * served already) would keep a server thread waiting until
+					 * the call timeout */
+					kc_rt__fault(rt, c, "user half queued a slot without a call in it");
+					atomic_store(&c->serving[si - rt->g.nk], 0);
+				} else {
 					kc_rt_serve_chain(rt, c, (uint32_t)si);
+				}
 				continue;
 			}
 			seq = atomic_load(&h->down.seq);
