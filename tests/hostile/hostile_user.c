@@ -32,7 +32,8 @@
  * mean burst length, $KCUT_HOSTILE_MAX the total number of messages after which it behaves,
  * $KCUT_HOSTILE_START_AT / _STOP_AT the upcalls between which it attacks (the device must come up
  * first), $KCUT_HOSTILE_CHANNEL one channel-level attack per that many upcalls,
- * $KCUT_HOSTILE_THREAD one burst of its own thread per that many 2 ms ticks.
+ * $KCUT_HOSTILE_THREAD one burst of its own thread per that many 2 ms ticks, $KCUT_HOSTILE_SPARE
+ * upcalls (comma-separated names) it serves without a burst.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -418,12 +419,15 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		}
 		if (k == 8)
 			return 0;
-		/* the first pointer: a typed parameter of the function when the spec says so */
+		/* the first pointer: a typed parameter of the function when the spec says so, if it
+		 * opens the message (find_ptrs finds only handles the user half knows: when the first
+		 * parameter went as a driver global or an adopted object, pos[0] is a later one, maybe
+		 * a void *, as snd_ctl_new1's private_data) */
 		put64(m->b + pos[0] + 4, o->h);
 		put32(m->b + pos[0] + 12, o->type);
 		put32(m->b + pos[0] + 16, o->size);
 		put32(m->b + pos[0] + 20, 0);
-		m->must_refuse = sp->first_typed;
+		m->must_refuse = sp->first_typed && pos[0] == 0;
 		return sp->harmless || m->must_refuse;
 	}
 	case C_INTERIOR:
@@ -630,7 +634,23 @@ static unsigned channel_rate; /* one in channel_rate upcalls, 0: never */
 
 static unsigned burst_mean = 20;
 static kc_rt_handler real_fns[KCUT_NR_UPCALLS + 2];
-static const char *start_at, *stop_at;
+static const char *start_at, *stop_at, *spare;
+
+/* Is name in the comma-separated list l? */
+static int listed(const char *l, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (l && *l) {
+		const char *e = strchr(l, ',');
+		size_t k = e ? (size_t)(e - l) : strlen(l);
+
+		if (k == n && !strncmp(l, name, n))
+			return 1;
+		l = e ? e + 1 : NULL;
+	}
+	return 0;
+}
 
 /* Attack only between the upcalls named start_at and stop_at (the runner's scenario: after the
  * device is up, until it goes down), across incarnations. */
@@ -644,6 +664,8 @@ static int attacking(unsigned id)
 		atomic_store(&ctr->started, 1);
 	if (stop_at && !strcmp(name, stop_at))
 		atomic_store(&ctr->stopped, 1);
+	if (listed(spare, name))
+		return 0; /* $KCUT_HOSTILE_SPARE: served without a burst (a stream's set-up) */
 	return (!start_at || atomic_load(&ctr->started)) && !atomic_load(&ctr->stopped) && !exhausted();
 }
 
@@ -765,6 +787,7 @@ int main(void)
 		thread_rate = (unsigned)strtoul(e, NULL, 0);
 	start_at = getenv("KCUT_HOSTILE_START_AT");
 	stop_at = getenv("KCUT_HOSTILE_STOP_AT");
+	spare = getenv("KCUT_HOSTILE_SPARE");
 	if (!start_at)
 		atomic_store(&ctr->started, 1);
 	recs = calloc(MAXREC, sizeof(*recs));

@@ -41,10 +41,13 @@ BASE_ONLY = DEALLOC | {"mutex_lock", "mutex_unlock", "mutex_trylock", "spin_lock
                        "__kc_init_delayed_work", "__kc_timer_setup", "del_timer_sync",
                        "cancel_work_sync", "cancel_delayed_work_sync"}
 # a valid call of these changes state the kernel half relies on (frees, locks, unregisters,
-# re-initializes, sleeps, BUG/WARN): the hostile half sends them only messages that must be refused
+# re-initializes, sleeps, BUG/WARN): the hostile half sends them only messages that must be refused.
+# `add` (snd_ctl_add): the callee takes the object and frees it on error (a duplicate), so a replay
+# frees a control the card still lists; the kernel half does not track such ownership transfers
+# (docs/runtime.md, "can still")
 DESTRUCTIVE = re.compile(r"free|unregister|release|disable|unmap|remove|destroy|del_|cancel|down|close|"
                          r"stop|reset|clean|detach|put|sleep|delay|lock|init|setup|napi|register|"
-                         r"drvdata|request|bug|warn|open|_up$|^simnic_up|set_master|enable|ioremap|"
+                         r"drvdata|request|bug|warn|open|_up$|^simnic_up|set_master|enable|ioremap|(^|_)add($|_)|"
                          r"alloc_etherdev|test|loopback|eeprom|phy|force|rar_set|mac|new|create|"
                          r"start|trigger|prepare|hw_params|set_bit|clear_bit|change|update|write|alloc|dup")
 
@@ -140,8 +143,13 @@ def scenario_simsnd(rounds):
 DRIVERS = {
     # start attacking after this upcall (the device is up), stop at this one (it goes down)
     "simnic": dict(scenario=scenario_simnic, start="simnic_get_drvinfo", stop="simnic_close", args=[]),
+    # simsnd: a PCM stream's set-up (open, hw_params) and tear-down are upcalls of the user half;
+    # the hostile half spares them, so the attacks land in the mixer commands and its own thread
+    # while streams run (their periods are the kernel half's data path)
     "simsnd": dict(scenario=scenario_simsnd, start="snd_simsnd_volume_info", stop="snd_simsnd_remove",
-                   args=["--device", "simsnd"]),
+                   args=["--device", "simsnd"],
+                   spare=["snd_simsnd_playback_open", "snd_simsnd_hw_params", "snd_simsnd_hw_free",
+                          "snd_simsnd_playback_close"]),
 }
 
 
@@ -252,6 +260,8 @@ def main():
         env["KCUT_HOSTILE_START_AT"] = d["start"]
     if d["stop"]:
         env["KCUT_HOSTILE_STOP_AT"] = d["stop"]
+    if d.get("spare"):
+        env["KCUT_HOSTILE_SPARE"] = ",".join(d["spare"])
     san = os.path.join(run_dir, "san")
     # sanitizer reports go to files named by pid: the kernel half's (kcut-sim's) must not exist;
     # the kernel half is a dlopen'ed module linking the runtime (see run_split.py sim_env)
