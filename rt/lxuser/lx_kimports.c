@@ -312,6 +312,7 @@ KI void __delay(unsigned long loops)
 	kcl_delay_ns(loops);
 }
 
+#ifdef CONFIG_DEBUG_ATOMIC_SLEEP
 KI void __might_sleep(const char *file, int line)
 {
 }
@@ -319,10 +320,13 @@ KI void __might_sleep(const char *file, int line)
 KI void __might_resched(const char *file, int line, unsigned int offsets)
 {
 }
+#endif
 
+#if defined(CONFIG_PROVE_LOCKING) || defined(CONFIG_DEBUG_ATOMIC_SLEEP)
 KI void __might_fault(const char *file, int line)
 {
 }
+#endif
 
 /* ---- locks: user-space locks on the kernel structs' own lock words ---- */
 
