@@ -91,6 +91,14 @@ struct kc_objt *kc_rt_objt(struct kc_rt *rt)
 	return rt->objt;
 }
 
+#ifdef KC_WIRE_INTERNAL_H
+/* rt/wire.c reaches the endpoint only through this (rt/wire_internal.h). */
+struct kc_wire_state *kc_rt__wire(struct kc_rt *rt)
+{
+	return &rt->wire;
+}
+#endif
+
 /* User side: forget the handle of a local object being freed (nothing to tell the kernel). */
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 {
@@ -355,8 +363,13 @@ static int take_release(struct kc_rt *rt, const uint8_t *p, uint32_t *len)
 		return KC_RT_EPROTO;
 	*len -= 4 + 8 * n;
 	kc_xdr_init_dec(&x, p + *len, 8 * n);
-	for (i = 0; i < n; i++)
-		kc_objt_release(rt->objt, kc_xdr_get_u64(&x));
+	for (i = 0; i < n; i++) {
+		uint64_t h = kc_xdr_get_u64(&x);
+
+		if (lx.o.verbose)
+			fprintf(stderr, "kcut-lx: the kernel half released handle %#llx\n", (unsigned long long)h);
+		kc_objt_release(rt->objt, h);
+	}
 	return 0;
 }
 
@@ -586,6 +599,11 @@ int kc_lx_open(struct kc_rt **out, const struct kc_lx_opts *o, struct kc_err *er
 	rc = kc_objt_new(&rt->objt, 1, err);
 	if (rc)
 		goto cleanup;
+#ifdef KC_WIRE_INTERNAL_H
+	rt->wire.tables = o->wire;
+	rt->wire.kernel = 0;
+	rt->wire.lock = rt->lock;
+#endif
 	if (o->trace_path && kc_trace_new(&lx.trace)) {
 		rc = kc_err_set(err, KC_ENOMEM, "out of memory");
 		goto cleanup;

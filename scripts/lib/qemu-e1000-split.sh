@@ -53,7 +53,7 @@ net() {
 	[ \$m = split ] && echo "KCUT-CROSS after \$(counters)"
 	echo "KCUT-TIME \$m \$t0 \$t1"
 	sed "s/^/KCUT-PING \$m: /" /ping.txt
-	for o in -i -g -S -d; do
+	for o in -g -S -d -i; do
 		timeout 20 ethtool.real \$o eth0 > /eth.txt 2>&1
 		echo "KCUT-ETHTOOL \$m \$o rc=\$?"
 		head -4 /eth.txt | sed "s/^/KCUT-ETHOUT \$m \$o: /"
@@ -61,12 +61,24 @@ net() {
 }
 echo "KCUT-STEP boot"
 insmod /kcut_rt.ko && echo "KCUT-STEP rt-loaded"
+# ---- the unsplit e1000.ko first (its figures do not depend on the split run)
+insmod /e1000.ko && echo "KCUT-STEP unsplit-loaded" || echo "KCUT-RESULT unsplit insmod failed"
+net unsplit
+ip addr flush dev eth0; ip link set eth0 down
+rmmod e1000 && echo "KCUT-STEP unsplit-unloaded"
 # ---- split: the user half first (it waits for the device), then the kernel half
-/kcut_user_half -t /trace1.txt > /uh.log 2>&1 &
+/kcut_user_half ${KCUT_UH_ARGS:-} -t /trace1.txt > /uh.log 2>&1 &
 uh=\$!
 insmod /$mod.ko kcut_wait_ms=60000 && echo "KCUT-STEP half-loaded" || echo "KCUT-RESULT split insmod failed \$?"
 net split
 sed 's/^/KCUT-TRACE1 /' /trace1.txt 2>/dev/null
+sed 's/^/KCUT-UH1 /' /uh.log
+if ! kill -0 \$uh 2>/dev/null; then
+	wait \$uh; echo "KCUT-RESULT split the user half died during the ethtool runs (exit \$?): restarted for the kill -9 test"
+	/kcut_user_half -t /trace1b.txt >> /uh.log 2>&1 &
+	uh=\$!
+	sleep 2
+fi
 # ---- kill -9 of the user half during a ping run, ethtool while it is dead, restart
 ping -q -c 600 -i 0.01 10.0.2.2 > /pingk.txt 2>&1 &
 pp=\$!
@@ -79,23 +91,24 @@ echo "KCUT-ETHTOOL dead -i rc=\$? \$t0 \$(up)"
 head -4 /eth.txt | sed "s/^/KCUT-ETHOUT dead -i: /"
 wait \$pp
 sed "s/^/KCUT-PING kill: /" /pingk.txt
+n0=\$(grep -c "connected," /uh.log)
 /kcut_user_half -t /trace2.txt >> /uh.log 2>&1 &
 uh=\$!
-for i in \$(seq 50); do grep -q "connected," /uh.log 2>/dev/null && [ \$(grep -c "connected," /uh.log) -ge 2 ] && break; sleep 0.2; done
+for i in \$(seq 50); do [ \$(grep -c "connected," /uh.log) -gt \$n0 ] && break; sleep 0.2; done
 timeout 20 ethtool.real -i eth0 > /eth.txt 2>&1
 echo "KCUT-ETHTOOL restart -i rc=\$?"
 head -4 /eth.txt | sed "s/^/KCUT-ETHOUT restart -i: /"
 sed 's/^/KCUT-TRACE2 /' /trace2.txt 2>/dev/null
 ip link set eth0 down
-rmmod $mod && echo "KCUT-STEP half-unloaded" || echo "KCUT-RESULT split rmmod failed"
+# (in the background: an rmmod stuck in the kernel must not stop the report)
+( rmmod $mod && echo "KCUT-STEP half-unloaded" || echo "KCUT-RESULT split rmmod failed" ) &
+for i in \$(seq 50); do grep -q "^$mod " /proc/modules || break; sleep 0.2; done
+grep -q "^$mod " /proc/modules && echo "KCUT-RESULT split rmmod did not finish within 10 s"
 sleep 1
 kill -0 \$uh 2>/dev/null && { echo "KCUT-RESULT split user half still running after rmmod"; kill -9 \$uh; }
-wait \$uh; echo "KCUT-STEP user-half-exit \$?"
+for i in \$(seq 25); do [ -d /proc/\$uh ] || break; sleep 0.2; done
+grep -q "connection ended" /uh.log && echo "KCUT-STEP user-half-ended"
 sed 's/^/KCUT-UH /' /uh.log
-# ---- unsplit e1000.ko in the same guest
-insmod /e1000.ko && echo "KCUT-STEP unsplit-loaded" || echo "KCUT-RESULT unsplit insmod failed"
-net unsplit
-rmmod e1000 && echo "KCUT-STEP unsplit-unloaded"
 dmesg | grep -E "kcut|e1000|Oops|BUG|WARNING|eth0" | sed 's/^/dmesg: /'
 echo "KCUT-STEP done"
 poweroff -f
@@ -120,10 +133,11 @@ wait "$qpid" 2>/dev/null || true
 grep -v 'terminating on signal' "$work/qemu.err" | sed 's/^/qemu: /' || true
 out=$(tr -d '\r' <"$log")
 grep -E "^(KCUT-|dmesg:)" <<<"$out" || true
-python3 - "$count" "$(( $(date +%s) - start ))" <<<"$out" <<'PY'
+printf '%s\n' "$out" >"$work/console.txt"
+python3 - "$count" "$(( $(date +%s) - start ))" "$work/console.txt" <<'PY'
 import re, sys
 count, secs = int(sys.argv[1]), sys.argv[2]
-out = sys.stdin.read()
+out = open(sys.argv[3]).read()
 fail = []
 def has(s):
     return s in out
