@@ -479,6 +479,47 @@ KI int ethtool_op_get_ts_info(struct net_device *dev, struct ethtool_ts_info *in
 	return 0;
 }
 
+/* ---- BUG() and WARN() ----
+ * Both are a ud2 with an entry in __bug_table (x86). In the user program ud2 raises SIGILL;
+ * lx_main.c's handler asks kcut_lx_bug() whether the address is a WARN: then it prints the
+ * warning as the kernel does and goes on after the ud2, else (BUG) the process ends. */
+#ifdef CONFIG_GENERIC_BUG
+/* the linker's bounds of the section (weak: a program without BUG/WARN has no such section) */
+extern const struct bug_entry __start___bug_table[] __weak;
+extern const struct bug_entry __stop___bug_table[] __weak;
+
+int kcut_lx_bug(unsigned long addr, char *msg, unsigned long n);
+int kcut_lx_bug(unsigned long addr, char *msg, unsigned long n)
+{
+	const struct bug_entry *b;
+
+	for (b = __start___bug_table; b < __stop___bug_table; b++) {
+#ifdef CONFIG_GENERIC_BUG_RELATIVE_POINTERS
+		unsigned long a = (unsigned long)&b->bug_addr_disp + b->bug_addr_disp;
+#else
+		unsigned long a = b->bug_addr;
+#endif
+		const char *file = "?";
+		unsigned int line = 0;
+
+		if (a != addr)
+			continue;
+#ifdef CONFIG_DEBUG_BUGVERBOSE
+#ifdef CONFIG_GENERIC_BUG_RELATIVE_POINTERS
+		file = (const char *)&b->file_disp + b->file_disp;
+#else
+		file = b->file;
+#endif
+		line = b->line;
+#endif
+		scnprintf(msg, n, "%s at %s:%u", b->flags & BUGFLAG_WARNING ? "WARNING" : "BUG", file, line);
+		return !!(b->flags & BUGFLAG_WARNING);
+	}
+	scnprintf(msg, n, "ud2 at %#lx (no __bug_table entry)", addr);
+	return 0;
+}
+#endif
+
 /* ---- the end ---- */
 
 KI void panic(const char *fmt, ...)

@@ -53,7 +53,7 @@ net() {
 	[ \$m = split ] && echo "KCUT-CROSS after \$(counters)"
 	echo "KCUT-TIME \$m \$t0 \$t1"
 	sed "s/^/KCUT-PING \$m: /" /ping.txt
-	for o in -g -S -d -i; do
+	for o in -g -d -S -i; do
 		timeout 20 ethtool.real \$o eth0 > /eth.txt 2>&1
 		echo "KCUT-ETHTOOL \$m \$o rc=\$?"
 		head -4 /eth.txt | sed "s/^/KCUT-ETHOUT \$m \$o: /"

@@ -12,7 +12,9 @@
    static, and answer -h with its usage and exit 2 when its device is missing;
 3. the same with tests/linux/lxuser/bad_imports.c added: must FAIL naming current_task (per-cpu
    `current`), jiffies, queue_work_on, the cli instruction and a %gs access;
-4. --layout-only with the user side built as CONFIG_DEBUG_MUTEXES (another configuration): must
+4. with tests/linux/lxuser/warn_test.c added, `kcut_user_half -T` runs a WARN_ON: it must print
+   "WARNING at .../warn_test.c:LINE" and go on (the function returns 42), as in the kernel;
+5. --layout-only with the user side built as CONFIG_DEBUG_MUTEXES (another configuration): must
    FAIL naming struct mutex.
 Exit 77 (skipped) when the cache has no such driver.
 """
@@ -79,6 +81,15 @@ def main():
         rc, h = run([prog, "-d", os.path.join(a.workdir, "no-such-device"), "-W", "1"])
         if rc != 2 or "no-such-device" not in h:
             fails.append("%s without its device: exit %d (want 2), %s" % (prog, rc, h.strip()))
+
+    rc, out = run(base + ["-o", prog + ".warn", "--extra-ksrc", os.path.join(HERE, "warn_test.c")])
+    if rc:
+        fails.append("kcut-lxbuild with warn_test.c failed:\n%s" % out[-2000:])
+    else:
+        rc, w = run([prog + ".warn", "-T"])
+        print("--- WARN_ON in the user half:\n" + w.strip())
+        if rc or "WARNING at" not in w or "warn_test.c:" not in w or "self test returned 42" not in w:
+            fails.append("a WARN_ON in the user half did not print a warning and go on (exit %d)" % rc)
 
     rc, out = run(base + ["-o", prog + ".bad", "--extra-ksrc", os.path.join(HERE, "bad_imports.c")])
     print("--- with bad_imports.c (must fail):\n" + out.strip()[-3000:])
