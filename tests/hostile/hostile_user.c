@@ -77,6 +77,21 @@ static void count(enum outcome o)
 	atomic_fetch_add_explicit(&ctr->o[o], 1, memory_order_relaxed);
 }
 
+/* $KCUT_HOSTILE_LOG=1: every message and its outcome, one line each, in $KCUT_HOSTILE_DIR/messages
+ * (debugging a run; large) */
+static FILE *msg_log;
+
+static void finding_to(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
 static void finding(const char *fmt, ...)
 {
 	char path[600];
@@ -783,6 +798,9 @@ static int send_msg(struct kc_rt *rt, const struct msg *m)
 	rc = kc_rt_call_end(c, rc);
 	in_attack = 0;
 	atomic_store(&ctr->pending_class, 0);
+	if (msg_log)
+		finding_to(msg_log, "%s %s fn %u (%s) len %u: %d", m->must_refuse ? "must-refuse" : "valid",
+			   cls_names[m->cls], m->fn, m->fn < KCUT_NR_DOWNCALLS ? spec[m->fn].name : "rt", m->len, rc);
 	if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
 		count(O_DEAD);
 		return -1;
@@ -841,6 +859,11 @@ static int pick_class(void)
  * queries of made-up ids) or valid calls that change nothing (region queries of real ids,
  * replays of harmless downcalls). */
 static unsigned restart_rate;
+/* $KCUT_HOSTILE_RESTART_CLASSES=early: the one-in-N messages are only of the classes the kernel
+ * half refuses before it decodes any field into an object (a function id outside the table, an
+ * empty message): the other restart-causing classes can leave a refused message's fields written
+ * into kernel objects (docs/results.md, "partial writes"), which ends a long run early. */
+static int restart_early;
 
 static int pick_bulk(void)
 {
@@ -849,7 +872,7 @@ static int pick_bulk(void)
 	if (!restart_rate)
 		return pick_class();
 	if (below(restart_rate) == 0)
-		return pick_class();
+		return restart_early ? (below(2) ? C_FNRANGE : C_EMPTY) : pick_class();
 	x = below(10);
 	return x < 6 ? C_REGIO_BAD : x < 8 ? C_REGINFO : C_REPLAY;
 }
@@ -931,6 +954,9 @@ static int attacking(unsigned id)
 
 static int hostile_serve(unsigned id, struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 {
+	if (msg_log)
+		finding_to(msg_log, "upcall %s (incarnation %llu)", kcut_user_fns[id].name ? kcut_user_fns[id].name : "?",
+			   (unsigned long long)atomic_load(&ctr->o[O_INCARNATIONS]));
 	if (attacking(id)) {
 		if (channel_rate && below(channel_rate) == 0) {
 			count(O_CHANNEL);
@@ -1048,8 +1074,15 @@ int main(void)
 	e = getenv("KCUT_HOSTILE_RESTART_RATE");
 	if (e)
 		restart_rate = (unsigned)strtoul(e, NULL, 0);
+	e = getenv("KCUT_HOSTILE_RESTART_CLASSES");
+	restart_early = e && !strcmp(e, "early");
 	e = getenv("KCUT_HOSTILE_QUIET");
 	quiet = e && *e && strcmp(e, "0");
+	e = getenv("KCUT_HOSTILE_LOG");
+	if (e && *e && strcmp(e, "0")) {
+		snprintf(path, sizeof(path), "%s/messages", dir);
+		msg_log = fopen(path, "a");
+	}
 	start_at = getenv("KCUT_HOSTILE_START_AT");
 	stop_at = getenv("KCUT_HOSTILE_STOP_AT");
 	if (!start_at)

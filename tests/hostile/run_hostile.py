@@ -230,6 +230,9 @@ def main():
     ap.add_argument("--restart-rate", type=int, default=0,
                     help="bulk mode: one message of any class per N, the others refused without a restart")
     ap.add_argument("--quiet", action="store_true", help="never execute a downcall that prints")
+    ap.add_argument("--restart-classes", choices=("all", "early"), default="all",
+                    help="bulk mode: the one-in-N messages of any class (all), or only those refused "
+                         "before any field is decoded (early: unknown function ids, empty messages)")
     ap.add_argument("--min-messages", type=int, default=0, help="fail when fewer were sent")
     args = ap.parse_args()
     d = DRIVERS[args.driver]
@@ -287,7 +290,8 @@ def main():
                KCUT_HOSTILE_BURST=str(args.burst), KCUT_HOSTILE_MAX=str(args.messages),
                KCUT_HOSTILE_CHANNEL=str(args.channel), KCUT_HOSTILE_THREAD=str(args.thread),
                KCUT_RT_RESTART_MS=str(args.restart_ms), KCUT_HOSTILE_RESTART_RATE=str(args.restart_rate),
-               KCUT_HOSTILE_QUIET="1" if args.quiet else "0")
+               KCUT_HOSTILE_QUIET="1" if args.quiet else "0",
+               KCUT_HOSTILE_RESTART_CLASSES=args.restart_classes)
     if d["start"]:
         env["KCUT_HOSTILE_START_AT"] = d["start"]
     if d["stop"]:
@@ -353,10 +357,10 @@ def main():
     print("  data path: %s lost" % lost)
     # one line for bench/hostile.sh and docs/results.md
     print("RESULT driver=%s access=%s seed=%d messages=%d seconds=%.0f per_second=%.0f error_replies=%d "
-          "restarts=%d executed=%d must_refuse=%d executed_must_refuse=%d channel=%d lost=%d" %
+          "restarts=%d executed=%d must_refuse=%d executed_must_refuse=%d channel=%d lost=%d restart_classes=%s" %
           (args.driver, args.device_access, args.seed, c.get("sent", 0), took, c.get("sent", 0) / max(took, 1e-9),
            c.get("refused", 0), max(c.get("incarnations", 1) - 1, 0), c.get("ok", 0), c.get("must_refuse", 0),
-           c.get("bad_accepted", 0), c.get("channel", 0), lost))
+           c.get("bad_accepted", 0), c.get("channel", 0), lost, args.restart_classes))
     if user_reports:
         print("  note: %d sanitizer report(s) from user-half processes (the attacker's own)" % len(user_reports))
     if problems:
