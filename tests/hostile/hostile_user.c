@@ -62,7 +62,7 @@ enum outcome { O_SENT, O_OK, O_REFUSED, O_FAILED, O_DEAD, O_MUST_REFUSE, O_BAD_A
 struct counters {
 	_Atomic uint64_t o[O_NOUT];
 	_Atomic uint64_t by_class[NCLASS][2]; /* sent, accepted (answer 0) */
-	_Atomic uint64_t pending_class;       /* class of the message in flight + 1 */
+	_Atomic uint64_t in_flight;           /* messages sent, outcome not counted yet (all threads) */
 	_Atomic int started, stopped;         /* see attacking() */
 	/* register-region ids the real user half's batches named (persist across incarnations:
 	 * the regions belong to the kernel half's endpoint) */
@@ -781,12 +781,13 @@ static int send_msg(struct kc_rt *rt, const struct msg *m)
 	atomic_fetch_add(&ctr->by_class[m->cls][0], 1);
 	if (m->must_refuse)
 		count(O_MUST_REFUSE);
-	atomic_store(&ctr->pending_class, (uint64_t)m->cls + 1);
+	atomic_fetch_add(&ctr->in_flight, 1);
 	in_attack = 1;
 	rc = kc_rt_call_begin(&c, &a, rt, m->fn);
 	if (rc) {
 		in_attack = 0;
 		count(rc == KC_RT_EDEAD || rc == KC_RT_EDOWN ? O_DEAD : O_FAILED);
+		atomic_fetch_sub(&ctr->in_flight, 1);
 		return rc == KC_RT_EDEAD || rc == KC_RT_EDOWN ? -1 : 0;
 	}
 	kc_xdr_put_fixed(a, m->b, m->len);
@@ -797,7 +798,7 @@ static int send_msg(struct kc_rt *rt, const struct msg *m)
 	}
 	rc = kc_rt_call_end(c, rc);
 	in_attack = 0;
-	atomic_store(&ctr->pending_class, 0);
+	atomic_fetch_sub(&ctr->in_flight, 1);
 	if (msg_log)
 		finding_to(msg_log, "%s %s fn %u (%s) len %u: %d", m->must_refuse ? "must-refuse" : "valid",
 			   cls_names[m->cls], m->fn, m->fn < KCUT_NR_DOWNCALLS ? spec[m->fn].name : "rt", m->len, rc);
@@ -1051,10 +1052,12 @@ int main(void)
 	close(fd);
 	if (ctr == MAP_FAILED)
 		return 2;
-	if (atomic_load(&ctr->pending_class)) {
-		/* the previous incarnation died with a message in flight: the kernel half faulted it */
-		count(O_DEAD);
-		atomic_store(&ctr->pending_class, 0);
+	{
+		/* the previous incarnation was killed with messages in flight (the one the kernel half
+		 * faulted, and those other threads had sent meanwhile): each ended with the restart */
+		uint64_t n = atomic_exchange(&ctr->in_flight, 0);
+
+		atomic_fetch_add(&ctr->o[O_DEAD], n);
 	}
 	count(O_INCARNATIONS);
 	e = getenv("KCUT_HOSTILE_SEED");
