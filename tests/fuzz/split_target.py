@@ -43,6 +43,7 @@ KNOWN_REPORT = {
     "oom": "out-of-memory",                           # an allocation without bound
     "kfree": "LeakSanitizer: detected memory leaks",  # kfree of a net_device
     "oob": "heap-buffer-overflow",                    # a small private area encoded as an adapter
+    "null": "member access within null pointer",     # NULL where the kernel function dereferences
 }
 
 
