@@ -260,6 +260,20 @@ char *em_propose(const struct em_model *m, const struct em_field *f, struct kc_s
 				disc = g;
 		}
 	}
+	if (!strcmp(f->kind, "union") && f->target_st >= 0 && (!disc || strcmp(disc->kind, "enum"))) {
+		/* no enum beside it: a union of pointers only may cross as one handle */
+		const struct em_struct *u = &m->s[f->target_st];
+		int allptr = u->nfields > 0;
+
+		for (i = 0; i < u->nfields; i++)
+			allptr = allptr && !strcmp(u->fields[i].kind, "pointer");
+		if (allptr) {
+			kc_sb_addf(why, "every member of the union is a pointer and struct %s has no enum field to say which "
+				   "is active: one handle is right if the user half only carries it (check what `kcut emit` "
+				   "warns about); else write `union DISCRIMINATOR VALUE=MEMBER ...`", s->name);
+			return kc_xstrdup("opaque");
+		}
+	}
 	if (!strcmp(f->kind, "union") && f->target_st >= 0 && disc) {
 		const struct em_struct *u = &m->s[f->target_st];
 

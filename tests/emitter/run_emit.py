@@ -2,7 +2,9 @@
 """run_emit.py - the emitter's end-to-end tests (CTest label `emitter`).
 
 A case is a directory under tests/emitter/ holding a small driver (*.c, include/), a file
-partition.txt ("function side [reason [detail]]" per line) and expectations. A case that only
+partition.txt ("function side [reason [detail]]" per line) and expectations. A file `tus` lists
+the translation units when not every .c file is one (included/: a .c file another #includes).
+A case that only
 varies another case's annotations holds a file `sources` naming, relative to itself, the case
 directory whose driver it reuses (e.g. `../unions`) instead of a copy of the driver.
 
@@ -319,6 +321,10 @@ def main():
                 src_dir = os.path.normpath(os.path.join(case, f.read().strip()))
         drv_sources = sorted(os.path.join(src_dir, f) for f in os.listdir(src_dir)
                              if f.endswith(".c") and f != "host.c")
+        if os.path.exists(os.path.join(src_dir, "tus")):
+            # the translation units, when not every .c file is one (a .c file the others #include)
+            with open(os.path.join(src_dir, "tus")) as f:
+                drv_sources = sorted(os.path.join(src_dir, l.strip()) for l in f if l.strip())
         ccdb = [{"directory": src_dir, "file": f, "arguments": ["cc", "-I" + KINC, "-c", f]}
                 for f in drv_sources]
         with open(os.path.join(tmp, "compile_commands.json"), "w") as f:
