@@ -14,6 +14,7 @@ directory whose driver it reuses (e.g. `../unions`) instead of a copy of the dri
                      every case's output is compared with that copy
   expect_errors.txt  instead of golden/: emit must exit 1, print each line of this file (a
                      substring, with @CASE@ for the case dir) on stderr, and write nothing
+  expect_warnings.txt with golden/: emit succeeds and prints each line (a substring) on stderr
   transcript.txt     with --rt-lib: host.c run against the original driver and against the split
                      driver (kernel half in the host, user half as its own process) must both
                      print exactly this
@@ -360,6 +361,14 @@ def main():
             if r.returncode:
                 fail("emit: exit %d\n%s" % (r.returncode, r.stderr))
                 raise SystemExit
+            wexp = os.path.join(case, "expect_warnings.txt")
+            if os.path.exists(wexp):
+                with open(wexp) as f:
+                    wl = [l.rstrip("\n").replace("@CASE@", case) for l in f if l.strip() and not l.startswith("#")]
+                for l in wl:
+                    if l not in r.stderr:
+                        fail("emit did not warn %r; stderr:\n%s" % (l, r.stderr))
+                print("emit warned %d expected warning(s)" % len(wl))
             compare_tree(out, os.path.join(case, "golden"), case, args.update)
             incs = compile_all(out, case, args.cc, args.cflags.split())
             if args.rt_lib and os.path.exists(os.path.join(case, "host.c")):
