@@ -9,6 +9,7 @@ builds). Prints one record per driver: annotations, functions and LOC per half, 
 crossings and fields marshaled. Exit 77 (skipped) when the cache has no such driver.
 
   linux_emit.py --kcut KCUT --cache DIR --driver NAME [--clang clang-14] [--workdir DIR]
+                [--device-access none|forward|mapped]
 """
 import argparse
 import json
@@ -29,6 +30,9 @@ def main():
     ap.add_argument("--driver", required=True)
     ap.add_argument("--clang", default="clang-14")
     ap.add_argument("--workdir")
+    ap.add_argument("--device-access", choices=("none", "forward", "mapped"),
+                    help="the partition's device access (default: kcut partition's, forward); the tests that run "
+                    "a split e1000 in a real kernel use none until rt/linux has device regions")
     a = ap.parse_args()
     ccdb = os.path.join(a.cache, "db", "clang", a.driver)
     if not os.path.exists(os.path.join(ccdb, "compile_commands.json")):
@@ -60,7 +64,8 @@ def main():
         print("FAIL kcut analyze: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))
         return 1
     # the default partition (device access forward, the partitioner's own rules)
-    r = subprocess.run([a.kcut, "partition", "--db", db, "--name", "emit", "--force"] + pins,
+    da = ["--device-access", a.device_access] if a.device_access else []
+    r = subprocess.run([a.kcut, "partition", "--db", db, "--name", "emit", "--force"] + da + pins,
                        capture_output=True, text=True)
     if r.returncode:
         print("FAIL kcut partition: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))

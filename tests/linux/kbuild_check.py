@@ -209,8 +209,10 @@ def main():
             os.makedirs(dd, exist_ok=True)
             json.dump(ents, open(os.path.join(dd, "compile_commands.json"), "w"), indent=1)
             open(os.path.join(dd, "driver_dir"), "w").write(src_dir + "\n")
+            # the modules the qemu guest loads: device access none until rt/linux has device regions
             r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", qcache, "--driver", a.driver,
-                                "--clang", a.clang, "--workdir", os.path.join(work, "symvers")],
+                                "--clang", a.clang, "--workdir", os.path.join(work, "symvers"),
+                                "--device-access", "none"],
                                capture_output=True, text=True)
             out_sv = os.path.join(work, "symvers", a.driver, "out")
             extra_sv = []
