@@ -13,13 +13,51 @@
 
 #include "scan.h"
 
+#define EM_PARTS_MAX 8
+
 struct scan_ctx {
 	struct em_model *m;
 	int tu;
 	struct em_scan *s;
 	CXFile main;
 	char drvdir[4096]; /* the main file's directory, '/'-terminated */
+	/* driver .c files the main file #includes (parts[0] is the main file itself) */
+	CXFile parts[EM_PARTS_MAX];
+	char *ppath[EM_PARTS_MAX];
+	unsigned pdir[EM_PARTS_MAX]; /* offset of the #include directive in the main file */
+	int nparts;
+	size_t base[EM_PARTS_MAX];   /* where each included file starts in the text */
+	size_t le[EM_PARTS_MAX];     /* the end of its #include line in the main file ... */
+	long shift[EM_PARTS_MAX];    /* ... and how far the main file's text after it moved */
 };
+
+/* A file offset of part `part` as an offset in the TU's text (compose). */
+static unsigned text_off(const struct scan_ctx *x, int part, unsigned off)
+{
+	long add = 0;
+	int i;
+
+	if (part > 0)
+		return (unsigned)(x->base[part] + off);
+	for (i = 1; i < x->nparts; i++)
+		if (off >= x->le[i])
+			add = x->shift[i];
+	return (unsigned)((long)off + add);
+}
+
+/* Which part of the TU's text file is: 0 the main file, i an included driver .c file, -1
+ * neither. */
+static int part_of(const struct scan_ctx *x, CXFile file)
+{
+	int i;
+
+	if (!file)
+		return -1;
+	for (i = 0; i < x->nparts; i++)
+		if (clang_File_isEqual(file, x->parts[i]))
+			return i;
+	return -1;
+}
 
 static char *cx_str(CXString s)
 {
@@ -362,7 +400,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		int modobj = is_module_object(c);
 
 		clang_getExpansionLocation(loc, &efile, NULL, NULL, NULL);
-		if (((efile && clang_File_isEqual(efile, x->main)) || modobj) &&
+		if ((part_of(x, efile) >= 0 || modobj) &&
 		    clang_getCursorType(c).kind != CXType_IncompleteArray &&
 		    clang_Type_getSizeOf(clang_getCursorType(c)) > 0) {
 			char *name = cx_str(clang_getCursorSpelling(c));
@@ -431,7 +469,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		record_types(&x->m->f[fi], c);
 	if (fi >= 0 && x->m->f[fi].decl_tu < 0)
 		x->m->f[fi].decl_tu = x->tu;
-	if (clang_isCursorDefinition(c) && file && clang_File_isEqual(file, x->main)) {
+	if (clang_isCursorDefinition(c) && part_of(x, file) >= 0) {
 		CXCursor body = clang_getNullCursor();
 		CXSourceRange ext = clang_getCursorExtent(c);
 		struct em_def *d;
@@ -443,15 +481,134 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		x->s->defs = kc_xrealloc(x->s->defs, (x->s->ndefs + 1) * sizeof(*x->s->defs));
 		d = &x->s->defs[x->s->ndefs++];
 		d->func = fi;
-		d->start = offset_of(clang_getRangeStart(ext));
-		d->body_start = offset_of(clang_getRangeStart(clang_getCursorExtent(body)));
-		d->body_end = offset_of(clang_getRangeEnd(clang_getCursorExtent(body)));
+		d->part = part_of(x, file);
+		d->start = text_off(x, d->part, offset_of(clang_getRangeStart(ext)));
+		d->body_start = text_off(x, d->part, offset_of(clang_getRangeStart(clang_getCursorExtent(body))));
+		d->body_end = text_off(x, d->part, offset_of(clang_getRangeEnd(clang_getCursorExtent(body))));
 		clang_getSpellingLocation(loc, &sf, NULL, NULL, NULL);
-		d->from_macro = !sf || !clang_File_isEqual(sf, x->main) || d->body_end <= d->body_start ||
+		d->from_macro = !sf || !clang_File_isEqual(sf, file) || d->body_end <= d->body_start ||
 				d->body_end > x->s->len || x->s->text[d->body_start] != '{' ||
 				x->s->text[d->body_end - 1] != '}';
 	}
 	return CXChildVisit_Continue;
+}
+
+/* Inclusion visitor: the driver .c files the main file #includes directly (in its directory). */
+static void find_parts(CXFile inc, CXSourceLocation *stack, unsigned n, CXClientData data)
+{
+	struct scan_ctx *x = data;
+	char *name;
+	size_t l;
+	CXFile f = NULL;
+	unsigned off = 0;
+
+	if (n != 1 || x->nparts >= EM_PARTS_MAX)
+		return;
+	clang_getSpellingLocation(stack[0], &f, NULL, NULL, &off);
+	if (!f || !clang_File_isEqual(f, x->main) || part_of(x, inc) >= 0)
+		return;
+	name = cx_str(clang_File_tryGetRealPathName(inc));
+	if (!name[0]) {
+		free(name);
+		name = cx_str(clang_getFileName(inc));
+	}
+	l = strlen(name);
+	if (l > 2 && !strcmp(name + l - 2, ".c") && !strncmp(name, x->drvdir, strlen(x->drvdir))) {
+		x->parts[x->nparts] = inc;
+		x->pdir[x->nparts] = off;
+		x->ppath[x->nparts++] = name;
+		return;
+	}
+	free(name);
+}
+
+static void add_seg(struct em_scan *s, size_t off, const char *file, unsigned line)
+{
+	s->segs = kc_xrealloc(s->segs, (size_t)(s->nsegs + 1) * sizeof(*s->segs));
+	s->segs[s->nsegs].off = off;
+	s->segs[s->nsegs].file = kc_xstrdup(file);
+	s->segs[s->nsegs++].line = line;
+}
+
+/*
+ * The TU's text: the main file with each included driver .c file in place of its #include line
+ * (between #line directives, so diagnostics and __LINE__ stay the originals'), the definitions'
+ * offsets moved into it. Each half's file is then one self-contained rewrite: the included file's
+ * functions get their stubs and traps like the main file's, and its handlers follow the text.
+ */
+static int compose(struct scan_ctx *x, const char *main_path, struct kc_err *err)
+{
+	struct em_scan *s = x->s;
+	struct kc_sb t = { 0 };
+	size_t prev = 0, ls;
+	unsigned line = 1;
+	int i, rc = 0;
+
+	add_seg(s, 0, main_path, 1);
+	if (x->nparts < 2)
+		return 0;
+	for (i = 1; i < x->nparts; i++) {
+		char *ptext = NULL;
+		size_t plen = 0, k;
+
+		/* the #include line: from its line start to after its newline */
+		ls = x->pdir[i] < s->len ? x->pdir[i] : s->len;
+		if (ls < prev) {
+			rc = kc_err_set(err, KC_EPARSE, "%s: the #include of %s is not on a line of its own", main_path,
+					x->ppath[i]);
+			goto cleanup;
+		}
+		while (ls > prev && s->text[ls - 1] != '\n')
+			ls--;
+		x->le[i] = ls;
+		while (x->le[i] < s->len && s->text[x->le[i]] != '\n')
+			x->le[i]++;
+		x->le[i] += x->le[i] < s->len;
+		rc = kc_read_file(&ptext, &plen, x->ppath[i], err);
+		if (rc)
+			goto cleanup;
+		for (k = prev; k < ls; k++)
+			line += s->text[k] == '\n';
+		kc_sb_addn(&t, s->text + prev, ls - prev);
+		kc_sb_addf(&t, "#line 1 \"%s\"\n", x->ppath[i]);
+		x->base[i] = t.len;
+		add_seg(s, t.len, x->ppath[i], 1);
+		kc_sb_addn(&t, ptext, plen);
+		if (!plen || ptext[plen - 1] != '\n')
+			kc_sb_add(&t, "\n");
+		free(ptext);
+		/* the main file goes on after the #include line */
+		kc_sb_addf(&t, "#line %u \"%s\"\n", line + 1, main_path);
+		add_seg(s, t.len, main_path, line + 1);
+		line++;
+		x->shift[i] = (long)t.len - (long)x->le[i];
+		prev = x->le[i];
+	}
+	kc_sb_addn(&t, s->text + prev, s->len - prev);
+	free(s->text);
+	s->len = t.len;
+	s->text = kc_sb_steal(&t);
+cleanup:
+	kc_sb_free(&t);
+	return rc;
+}
+
+const char *em_scan_line(const struct em_scan *s, size_t off, unsigned *line)
+{
+	int i, k = 0;
+	size_t j;
+
+	if (!s->nsegs) {
+		*line = 1;
+		return NULL;
+	}
+	for (i = 1; i < s->nsegs; i++)
+		if (s->segs[i].off <= off)
+			k = i;
+	*line = s->segs[k].line;
+	for (j = s->segs[k].off; j < off && j < s->len; j++)
+		*line += s->text[j] == '\n';
+	return s->segs[k].file;
 }
 
 int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err)
@@ -460,9 +617,10 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 	CXTranslationUnit ctu = NULL;
 	struct scan_ctx x;
 	enum CXErrorCode ec;
-	int rc;
+	int rc, i;
 
 	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
 	rc = kc_read_file(&out->text, &out->len, tu->file, err);
 	if (rc)
 		return rc;
@@ -487,6 +645,13 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 		rc = kc_err_set(err, KC_EPARSE, "%s: main file not found in its own translation unit", tu->file);
 		goto cleanup;
 	}
+	x.parts[0] = x.main;
+	x.ppath[0] = NULL;
+	x.nparts = 1;
+	clang_getInclusions(ctu, find_parts, &x);
+	rc = compose(&x, tu->file, err);
+	if (rc)
+		goto cleanup;
 	clang_visitChildren(clang_getTranslationUnitCursor(ctu), visit_top, &x);
 	em_strscan_tu(m, ctu); /* string evidence for char-pointer fields (strscan.c) */
 	em_shapescan_tu(m, ctu); /* union discriminators (shapescan.c) */
@@ -509,6 +674,8 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 		}
 	}
 cleanup:
+	for (i = 1; i < x.nparts; i++)
+		free(x.ppath[i]);
 	if (ctu)
 		clang_disposeTranslationUnit(ctu);
 	if (idx)
@@ -523,6 +690,9 @@ void em_scan_free(struct em_scan *s)
 
 	free(s->text);
 	free(s->defs);
+	for (i = 0; i < s->nsegs; i++)
+		free(s->segs[i].file);
+	free(s->segs);
 	for (i = 0; i < s->nglobals; i++)
 		free(s->globals[i]);
 	free(s->globals);

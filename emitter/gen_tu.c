@@ -126,11 +126,9 @@ static char *renumber_tail(char *text, enum em_side half, const char *file)
 static void line_mark(struct kc_sb *sb, const struct em_scan *s, size_t off, const char *file)
 {
 	unsigned line = 1;
-	size_t i;
+	const char *f = em_scan_line(s, off, &line); /* an included driver .c file's own */
 
-	for (i = 0; i < off && i < s->len; i++)
-		line += s->text[i] == '\n';
-	kc_sb_addf(sb, "\n#line %u \"%s\"\n", line, file);
+	kc_sb_addf(sb, "\n#line %u \"%s\"\n", line, f ? f : file);
 }
 
 /* The directive a body line starts (after blanks): 1 #define/#undef, 2 #if/#ifdef/#ifndef,

@@ -621,6 +621,7 @@ void em_model_free(struct em_model *m)
 			free(f->shape_src);
 			free(f->disc_name);
 			free(f->arr_name);
+			free(f->dmamap_at);
 			for (k = 0; k < f->disc_nev; k++)
 				free(f->disc_ev[k]);
 			free(f->disc_ev);

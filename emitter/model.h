@@ -134,6 +134,8 @@ struct em_field {
 	int arr_n, arr_other; /* pointer member: stores of a static array's address / of anything else */
 	long arr_len;       /* ... the arrays' length (shapescan.c) */
 	char *arr_name;     /* ... the first such array */
+	int dmamap_n;       /* pointer member: streaming-DMA mappings of what it points to (shapescan.c) */
+	char *dmamap_at;    /* ... the first: "dma_map_single_attrs at FILE:LINE in FUNC" */
 	/* plan (plan_shapes.c): */
 	enum em_shape shape;
 	char *shape_arg;    /* array length field / list next / union discriminator */

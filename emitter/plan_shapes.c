@@ -260,6 +260,20 @@ char *em_propose(const struct em_model *m, const struct em_field *f, struct kc_s
 				disc = g;
 		}
 	}
+	if (!strcmp(f->kind, "union") && f->target_st >= 0 && (!disc || strcmp(disc->kind, "enum"))) {
+		/* no enum beside it: a union of pointers only may cross as one handle */
+		const struct em_struct *u = &m->s[f->target_st];
+		int allptr = u->nfields > 0;
+
+		for (i = 0; i < u->nfields; i++)
+			allptr = allptr && !strcmp(u->fields[i].kind, "pointer");
+		if (allptr) {
+			kc_sb_addf(why, "every member of the union is a pointer and struct %s has no enum field to say which "
+				   "is active: one handle is right if the user half only carries it (check what `kcut emit` "
+				   "warns about); else write `union DISCRIMINATOR VALUE=MEMBER ...`", s->name);
+			return kc_xstrdup("opaque");
+		}
+	}
 	if (!strcmp(f->kind, "union") && f->target_st >= 0 && disc) {
 		const struct em_struct *u = &m->s[f->target_st];
 
@@ -416,23 +430,63 @@ static int struct_ptr_name(const char *t, char *buf, size_t cap)
  * or of an anonymous struct or union embedded in it? Fields are recorded per struct type, whatever
  * the path; a named embedded type (list_head) is shared with other structs, and reaching into it
  * is an access of the member itself (page.lru) too. */
-static int user_touches_struct(const struct em_model *m, int st, int depth)
+static int touches_struct(const struct em_model *m, int st, int depth, int user_only)
 {
 	int i;
 
 	if (st < 0 || depth > 8)
 		return 0;
 	for (i = 0; i < m->na; i++)
-		if (m->f[m->a[i].func].side == EM_USER && m->gf[m->a[i].gfield]->st == st)
+		if ((!user_only || m->f[m->a[i].func].side == EM_USER) && m->gf[m->a[i].gfield]->st == st)
 			return 1;
 	for (i = 0; i < m->s[st].nfields; i++) {
 		const struct em_field *f = &m->s[st].fields[i];
 
 		if ((!strcmp(f->kind, "struct") || !strcmp(f->kind, "union")) && f->target_st >= 0 &&
-		    strstr(m->s[f->target_st].name, "::") && user_touches_struct(m, f->target_st, depth + 1))
+		    strstr(m->s[f->target_st].name, "::") && touches_struct(m, f->target_st, depth + 1, user_only))
 			return 1;
 	}
 	return 0;
+}
+
+static int user_touches_struct(const struct em_model *m, int st, int depth)
+{
+	return touches_struct(m, st, depth, 1);
+}
+
+/*
+ * Does pointer member f point to memory only the kernel can use, whichever half each function
+ * of the driver is in (step 4b, the side-independent union rule)? A buffer the driver maps for
+ * streaming DMA (shapescan.c: the device reads or writes it between crossings, so a copy of its
+ * bytes in the other half would be stale), a struct no driver TU defines, or a kernel struct no
+ * driver function reads or writes a field of (the driver only hands it to the kernel). Writes
+ * the evidence into why.
+ */
+static int kernel_memory(const struct em_model *m, const struct em_field *f, char *why, size_t cap)
+{
+	char sn[256];
+	int st;
+
+	if (strcmp(f->kind, "pointer") || strstr(f->type, "(*"))
+		return 0;
+	if (f->dmamap_n) {
+		snprintf(why, cap, "%s points to a buffer the driver maps for streaming DMA (%s%s): the device reads or "
+			 "writes it between crossings, so only the pointer can cross", f->name, f->dmamap_at,
+			 f->dmamap_n > 1 ? ", and more" : "");
+		return 1;
+	}
+	if (!struct_ptr_name(f->type, sn, sizeof(sn)))
+		return 0;
+	st = em_struct_by_name(m, sn);
+	if (st < 0) {
+		snprintf(why, cap, "%s: struct %s is not defined where the driver can see it (no field can be read)",
+			 f->name, sn);
+		return 1;
+	}
+	if (m->s[st].is_driver || touches_struct(m, st, 0, 0))
+		return 0;
+	snprintf(why, cap, "%s: struct %s is a kernel type and no driver function accesses its fields", f->name, sn);
+	return 1;
 }
 
 /*
@@ -510,6 +564,32 @@ static int infer_handles(struct em_model *m, struct kc_err *err)
 				 "see it, so neither half can read its fields", sn);
 			set_shape(f, EM_S_OPAQUE, NULL, why);
 		}
+	}
+	/* an embedded union of pointers to memory only the kernel can use, whatever the partition:
+	 * one handle (a user-half function that looks through it is reported, em_plan_shapes) */
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		const struct em_struct *u;
+		struct kc_sb sb = { 0 };
+		int ok = 1;
+
+		if (!em_union_needs_disc(m, f))
+			continue;
+		u = &m->s[f->target_st];
+		for (j = 0; ok && j < u->nfields; j++) {
+			ok = kernel_memory(m, &u->fields[j], why, sizeof(why));
+			if (ok)
+				kc_sb_addf(&sb, "%s%s", j ? "; " : "", why);
+		}
+		if (ok && u->nfields) {
+			struct kc_sb src = { 0 };
+
+			kc_sb_addf(&src, "inferred: opaque handle: a union of pointers to memory only the kernel can use (%s)",
+				   sb.s);
+			set_shape(f, EM_S_OPAQUE, NULL, src.s);
+			kc_sb_free(&src);
+		}
+		kc_sb_free(&sb);
 	}
 	/* an embedded union of pointers none of which the user half looks through: one handle */
 	for (i = 0; i < m->ngf; i++) {
@@ -631,6 +711,65 @@ static void lib_entry(struct em_model *m, const struct em_annot *a)
 		set_shape(f, a->shape, NULL, src.s);
 	}
 	kc_sb_free(&src);
+}
+
+/*
+ * Step 7 (reported once, by emit): a union that crosses as one handle while a user-half function
+ * looks through one of its members (dereferences, indexes or offsets it: shape_evidence). The
+ * user half only has a handle, so that function would read a dummy copy: it belongs in the
+ * kernel half (a constraint for the partition, not a question about the shape). Warned at each
+ * function's first such position.
+ */
+static int warn_user_looks(struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	struct kc_sb *who = kc_xcalloc((size_t)m->ngf + 1, sizeof(*who));
+	struct kc_sb seen = { 0 };
+	int i, rc;
+
+	em_fields_crossing(m, 1, who);
+	if (sqlite3_prepare_v2(db, "SELECT e.struct_name, e.field, e.func_id, fl.path, e.line, e.col, e.evidence "
+				   "FROM shape_evidence e LEFT JOIN file fl ON fl.id = e.file_id WHERE e.evidence IN "
+				   "('deref', 'index', 'ptr_arith', 'string_fn') AND e.func_id IS NOT NULL "
+				   "ORDER BY fl.path, e.line, e.col, e.id", -1, &st, NULL) != SQLITE_OK) {
+		rc = kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+		goto cleanup;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct em_field *f = em_field_by_name(m, em_struct_by_name(m, (const char *)sqlite3_column_text(st, 0)),
+							    (const char *)sqlite3_column_text(st, 1));
+		int fi = em_func_by_id(m, sqlite3_column_int64(st, 2));
+		char key[512];
+
+		if (!f || fi < 0 || m->f[fi].side != EM_USER)
+			continue;
+		for (i = 0; i < m->ngf; i++) {
+			const struct em_field *u = m->gf[i];
+
+			if (strcmp(u->kind, "union") || u->target_st != f->st || u->shape != EM_S_OPAQUE || !who[i].len)
+				continue;
+			snprintf(key, sizeof(key), "|%s/%d|", m->f[fi].name, i);
+			if (seen.s && strstr(seen.s, key))
+				continue;
+			kc_sb_add(&seen, key);
+			fprintf(m->diag,
+				"%s:%d:%d: warning: %s (user half) looks through %s.%s.%s (%s), which crosses as one handle "
+				"(kcut annotate --explain=%s.%s): the user half has no copy of the memory it points to; %s "
+				"belongs in the kernel half\n",
+				sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "<unknown>",
+				sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), m->f[fi].name, m->s[u->st].name, u->name,
+				f->name, (const char *)sqlite3_column_text(st, 6), m->s[u->st].name, u->name, m->f[fi].name);
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : kc_err_set(err, KC_EDB, "reading shape evidence: %s", sqlite3_errmsg(db));
+cleanup:
+	sqlite3_finalize(st);
+	for (i = 0; i < m->ngf; i++)
+		kc_sb_free(&who[i]);
+	free(who);
+	kc_sb_free(&seen);
+	return rc;
 }
 
 int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
@@ -883,6 +1022,11 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 				   "(run kcut annotate: union DISCRIMINATOR VALUE=MEMBER ...)",
 				   m->s[f->st].name, f->name, f->type, sb.s);
 		kc_sb_free(&sb);
+	}
+	if (report) {
+		rc = warn_user_looks(m, err);
+		if (rc)
+			return rc;
 	}
 	return unknown;
 }

@@ -16,14 +16,26 @@
 /* One function definition of the main file. */
 struct em_def {
 	int func;                 /* model index, -1 if not in the DB */
-	unsigned start, body_start, body_end; /* byte offsets in the main file: [body_start, body_end) is { ... } */
+	unsigned start, body_start, body_end; /* byte offsets in text: [body_start, body_end) is { ... } */
 	int from_macro;
+	int part;                 /* (scan only) 0: the main file, i: the i-th included driver .c file */
+};
+
+/* Where a stretch of text comes from: from offset off on, file's line `line`. */
+struct em_seg {
+	size_t off;
+	char *file;
+	unsigned line;
 };
 
 /* One TU. */
 struct em_scan {
-	char *text;               /* main file contents */
+	char *text;               /* main file contents, with every driver .c file the main file
+				   * #includes (ens1371.c: #include "ens1370.c") put in place of its
+				   * #include line, between #line directives */
 	size_t len;
+	struct em_seg *segs;      /* which file and line each stretch of text is (segs[0].off = 0) */
+	int nsegs;
 	struct em_def *defs;
 	int ndefs;
 	char **globals;           /* file-scope variables the main file defines */
@@ -39,6 +51,8 @@ int em_scan_all(struct em_model *m, struct kc_err *err);
 void em_scan_all_free(struct em_model *m);
 int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, struct kc_err *err);
 void em_scan_free(struct em_scan *s);
+/* The original file and line of text offset off (the file belongs to s). */
+const char *em_scan_line(const struct em_scan *s, size_t off, unsigned *line);
 
 /* strscan.c: string evidence for char-pointer fields, from a TU clangscan.c has parsed. */
 struct CXTranslationUnitImpl;

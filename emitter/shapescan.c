@@ -327,6 +327,197 @@ static void positional(struct em_model *m, CXCursor list)
 			m->s[st].fields[i].arr_other++;
 }
 
+/* The database's name of a record: its tag, or for an unnamed one the enclosing record's name +
+ * "::<anon@LINE>" (the analyzer's record_name, visit.c); NULL when there is neither. */
+static char *record_name(CXCursor decl)
+{
+	CXString s = clang_getCursorSpelling(decl);
+	const char *n = clang_getCString(s);
+	CXCursor par;
+	unsigned line;
+	char *pn, *r = NULL;
+
+	if (n && *n && !strstr(n, "(anonymous") && !strstr(n, "(unnamed")) {
+		r = kc_xstrdup(n);
+		clang_disposeString(s);
+		return r;
+	}
+	clang_disposeString(s);
+	par = clang_getCursorSemanticParent(decl);
+	if (par.kind != CXCursor_StructDecl && par.kind != CXCursor_UnionDecl)
+		return NULL;
+	pn = record_name(par);
+	if (pn) {
+		struct kc_sb sb = { 0 };
+
+		clang_getSpellingLocation(clang_getCursorLocation(decl), NULL, &line, NULL, NULL);
+		kc_sb_addf(&sb, "%s::<anon@%u>", pn, line);
+		r = kc_sb_steal(&sb);
+	}
+	free(pn);
+	return r;
+}
+
+/* The model's data-pointer field for `x->F` / `x.F` (members of unnamed unions and structs
+ * too: e1000's buffer_info->rxbuf.data). */
+static struct em_field *member_ptr(struct em_model *m, CXCursor e)
+{
+	CXCursor fd, parent;
+	CXString fnm;
+	struct em_field *f = NULL;
+	char *sn;
+
+	e = strip(e);
+	if (e.kind != CXCursor_MemberRefExpr)
+		return NULL;
+	fd = clang_getCursorReferenced(e);
+	if (fd.kind != CXCursor_FieldDecl || clang_getCanonicalType(clang_getCursorType(fd)).kind != CXType_Pointer)
+		return NULL;
+	parent = clang_getCursorSemanticParent(fd);
+	if (parent.kind != CXCursor_StructDecl && parent.kind != CXCursor_UnionDecl)
+		return NULL;
+	sn = record_name(parent);
+	fnm = clang_getCursorSpelling(fd);
+	if (sn)
+		f = em_field_by_name(m, em_struct_by_name(m, sn), clang_getCString(fnm));
+	clang_disposeString(fnm);
+	free(sn);
+	return f && !strcmp(f->kind, "pointer") ? f : NULL;
+}
+
+/*
+ * Third, streaming DMA: a pointer member whose memory the driver maps for the device
+ * (dma_map_single/page and their _attrs forms, the old pci_map_*): the address argument is the
+ * member itself (`dma_map_page(d, bi->rxbuf.page, ..)`), or a local variable the same function
+ * stores into the member (`buf = kzalloc(..); bi->rxbuf.data = buf; dma_map_single(d, buf + PAD,
+ * ..)`). Casts and pointer arithmetic on the argument are looked through. The device reads or
+ * writes such memory between crossings, so a copy of its bytes in the other half would be stale:
+ * plan_shapes.c lets it cross as a handle only.
+ */
+#define DM_MAX 32
+struct dmaf {
+	struct em_model *m;
+	char *fn;                          /* the function's name */
+	CXCursor var[DM_MAX];              /* locals whose memory is mapped ... */
+	char *at[DM_MAX];                  /* ... where */
+	int nvar;
+	struct em_field *sf[DM_MAX];       /* member = local stores */
+	CXCursor sv[DM_MAX];
+	int nst;
+};
+
+static int is_dma_map(CXCursor call)
+{
+	static const char *const names[] = { "dma_map_single", "dma_map_single_attrs", "dma_map_page",
+					     "dma_map_page_attrs", "pci_map_single", "pci_map_page" };
+	CXString s = clang_getCursorSpelling(call);
+	size_t i;
+	int hit = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (clang_getCString(s) && !strcmp(clang_getCString(s), names[i]))
+			hit = 1;
+	clang_disposeString(s);
+	return hit && clang_Cursor_getNumArguments(call) >= 2;
+}
+
+/* The pointer an address expression is based on: casts, parentheses and `p + n` / `p - n`
+ * looked through. */
+static CXCursor addr_base(CXCursor e)
+{
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		struct em_kids k = { .n = 0 };
+
+		e = em_cx_strip(e, 1);
+		if (e.kind != CXCursor_BinaryOperator)
+			break;
+		clang_visitChildren(e, em_cx_collect, &k);
+		if (k.n != 2)
+			break;
+		if (clang_getCanonicalType(clang_getCursorType(strip(k.k[0]))).kind == CXType_Pointer)
+			e = k.k[0];
+		else if (clang_getCanonicalType(clang_getCursorType(strip(k.k[1]))).kind == CXType_Pointer)
+			e = k.k[1];
+		else
+			break;
+	}
+	return e;
+}
+
+static void dma_mark(struct em_field *f, const char *at)
+{
+	if (!f->dmamap_n++)
+		f->dmamap_at = kc_xstrdup(at);
+}
+
+static enum CXChildVisitResult dma_walk(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct dmaf *d = data;
+
+	(void)parent;
+	if (c.kind == CXCursor_CallExpr && is_dma_map(c)) {
+		CXCursor a = addr_base(clang_Cursor_getArgument(c, 1));
+		CXString cs = clang_getCursorSpelling(c);
+		CXFile file = NULL;
+		unsigned line = 0;
+		struct em_field *f = member_ptr(d->m, a);
+		struct kc_sb at = { 0 };
+		CXString fname;
+
+		clang_getExpansionLocation(clang_getCursorLocation(c), &file, &line, NULL, NULL);
+		fname = clang_getFileName(file);
+		kc_sb_addf(&at, "%s at %s:%u in %s", clang_getCString(cs),
+			   clang_getCString(fname) ? clang_getCString(fname) : "?", line, d->fn);
+		clang_disposeString(fname);
+		clang_disposeString(cs);
+		if (f) {
+			dma_mark(f, at.s);
+		} else if (strip(a).kind == CXCursor_DeclRefExpr && d->nvar < DM_MAX &&
+			   clang_getCursorReferenced(strip(a)).kind == CXCursor_VarDecl) {
+			d->var[d->nvar] = clang_getCursorReferenced(strip(a));
+			d->at[d->nvar++] = kc_sb_steal(&at);
+		}
+		kc_sb_free(&at);
+	} else if (c.kind == CXCursor_BinaryOperator && d->nst < DM_MAX) {
+		struct em_kids k = { .n = 0 };
+
+		clang_visitChildren(c, em_cx_collect, &k);
+		if (k.n == 2 && strip(k.k[0]).kind == CXCursor_MemberRefExpr && is_assign(c, k.k[0])) {
+			struct em_field *f = member_ptr(d->m, k.k[0]);
+			CXCursor v = em_cx_strip(k.k[1], 1);
+
+			if (f && v.kind == CXCursor_DeclRefExpr && clang_getCursorReferenced(v).kind == CXCursor_VarDecl) {
+				d->sf[d->nst] = f;
+				d->sv[d->nst++] = clang_getCursorReferenced(v);
+			}
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* One function definition: its mappings, resolved against its member = local stores. */
+static void dma_func(struct em_model *m, CXCursor fn)
+{
+	struct dmaf d = { .m = m };
+	CXString name = clang_getCursorSpelling(fn);
+	int i, j;
+
+	d.fn = kc_xstrdup(clang_getCString(name));
+	clang_disposeString(name);
+	clang_visitChildren(fn, dma_walk, &d);
+	for (i = 0; i < d.nst; i++)
+		for (j = 0; j < d.nvar; j++)
+			if (clang_equalCursors(d.sv[i], d.var[j])) {
+				dma_mark(d.sf[i], d.at[j]);
+				break;
+			}
+	for (j = 0; j < d.nvar; j++)
+		free(d.at[j]);
+	free(d.fn);
+}
+
 static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct em_model *m = data;
@@ -334,6 +525,8 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 	(void)parent;
 	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
 		return CXChildVisit_Continue;
+	if (c.kind == CXCursor_FunctionDecl && clang_isCursorDefinition(c))
+		dma_func(m, c);
 	if (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_BinaryOperator) {
 		struct em_kids k = { .n = 0 };
 

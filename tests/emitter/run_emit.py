@@ -2,7 +2,9 @@
 """run_emit.py - the emitter's end-to-end tests (CTest label `emitter`).
 
 A case is a directory under tests/emitter/ holding a small driver (*.c, include/), a file
-partition.txt ("function side [reason [detail]]" per line) and expectations. A case that only
+partition.txt ("function side [reason [detail]]" per line) and expectations. A file `tus` lists
+the translation units when not every .c file is one (included/: a .c file another #includes).
+A case that only
 varies another case's annotations holds a file `sources` naming, relative to itself, the case
 directory whose driver it reuses (e.g. `../unions`) instead of a copy of the driver.
 
@@ -12,6 +14,7 @@ directory whose driver it reuses (e.g. `../unions`) instead of a copy of the dri
                      every case's output is compared with that copy
   expect_errors.txt  instead of golden/: emit must exit 1, print each line of this file (a
                      substring, with @CASE@ for the case dir) on stderr, and write nothing
+  expect_warnings.txt with golden/: emit succeeds and prints each line (a substring) on stderr
   transcript.txt     with --rt-lib: host.c run against the original driver and against the split
                      driver (kernel half in the host, user half as its own process) must both
                      print exactly this
@@ -319,6 +322,10 @@ def main():
                 src_dir = os.path.normpath(os.path.join(case, f.read().strip()))
         drv_sources = sorted(os.path.join(src_dir, f) for f in os.listdir(src_dir)
                              if f.endswith(".c") and f != "host.c")
+        if os.path.exists(os.path.join(src_dir, "tus")):
+            # the translation units, when not every .c file is one (a .c file the others #include)
+            with open(os.path.join(src_dir, "tus")) as f:
+                drv_sources = sorted(os.path.join(src_dir, l.strip()) for l in f if l.strip())
         ccdb = [{"directory": src_dir, "file": f, "arguments": ["cc", "-I" + KINC, "-c", f]}
                 for f in drv_sources]
         with open(os.path.join(tmp, "compile_commands.json"), "w") as f:
@@ -354,6 +361,14 @@ def main():
             if r.returncode:
                 fail("emit: exit %d\n%s" % (r.returncode, r.stderr))
                 raise SystemExit
+            wexp = os.path.join(case, "expect_warnings.txt")
+            if os.path.exists(wexp):
+                with open(wexp) as f:
+                    wl = [l.rstrip("\n").replace("@CASE@", case) for l in f if l.strip() and not l.startswith("#")]
+                for l in wl:
+                    if l not in r.stderr:
+                        fail("emit did not warn %r; stderr:\n%s" % (l, r.stderr))
+                print("emit warned %d expected warning(s)" % len(wl))
             compare_tree(out, os.path.join(case, "golden"), case, args.update)
             incs = compile_all(out, case, args.cc, args.cflags.split())
             if args.rt_lib and os.path.exists(os.path.join(case, "host.c")):

@@ -48,7 +48,7 @@ def main():
         return 77
     os.makedirs(a.workdir, exist_ok=True)
     rc, out = run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", a.cache, "--driver", a.driver,
-                   "--clang", a.clang, "--workdir", a.workdir])
+                   "--clang", a.clang, "--workdir", a.workdir, "--device-access", "none"])
     if rc == 77:
         print(out)
         return 77
