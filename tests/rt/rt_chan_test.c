@@ -440,7 +440,9 @@ static void test_out_of_slots(void)
 
 	rt_test_opts(&o, "wide");
 	o.heartbeat_ms = 0; /* a ping would take a slot of its own */
-	KC_REQUIRE(kc_rt_kernel_start(&rt, &o, &err) == 0);
+	if (kc_rt_kernel_start(&rt, &o, &err))
+		fprintf(stderr, "start: %s\n", err.msg);
+	KC_REQUIRE(rt);
 	atomic_store(&k_notes, 0);
 	atomic_store(&k_gate_shut, 1);
 	pthread_barrier_init(&go, NULL, 40);

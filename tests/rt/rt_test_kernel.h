@@ -235,8 +235,10 @@ static void rt_test_opts(struct kc_rt_opts *o, const char *mode)
 	o->peer_names = rt_test_user_names;
 	o->npeer = U_NFNS;
 	o->user_path = KC_RT_USER_TEST;
-	/* an ASan user half's exit (leak check included) can take over 1 s on a loaded machine */
+	/* an ASan user half's exit (leak check included) can take over 1 s on a loaded machine,
+	 * and a TSan one starting 40 workers ("wide") more than 5 s to be ready */
 	o->stop_grace_ms = 10000;
+	o->ready_timeout_ms = 20000;
 	if (mode && mode[0] == 'b')
 		o->user_argv = argv_busy;
 	else if (mode && mode[0] == 'i')
