@@ -285,6 +285,10 @@ struct kc_rt_opts {
 					 * $KCUT_IO_NO_POSTING=1 sets it */
 	/* Both sides: the driver's tables for pointers on the wire (kc_wire_*, below). */
 	const struct kc_wire_tables *wire;
+	/* Kernel side: how long kc_rt_close lets the user half exit after asking it to before it
+	 * kills it (default 1000; a sanitizer build's exit with its leak check can take longer
+	 * on a loaded machine). */
+	unsigned stop_grace_ms;
 };
 #define KC_RT_OPTS_INIT { .version = KC_RT_OPTS_VERSION, .spin_us = 20, .heartbeat_ms = 1000, .share_fd = -1 }
 
@@ -296,9 +300,10 @@ int kc_rt_user_open(struct kc_rt **out, const struct kc_rt_opts *o, struct kc_er
 /* User side: start the workers, tell the kernel half we are ready and serve until the kernel
  * half closes the channel. Returns 0 on an orderly shutdown. */
 int kc_rt_user_run(struct kc_rt *rt);
-/* Kernel side: stop the user half (asked to exit; SIGKILL after 1 s) and the supervisor; both
- * sides: release everything. Kernel side returns KC_EIO when the user half did not exit with
- * status 0 when asked (it crashed on the way out, or its leak check failed), else 0. */
+/* Kernel side: stop the user half (asked to exit; SIGKILL after stop_grace_ms, 1 s by default)
+ * and the supervisor; both sides: release everything. Kernel side returns KC_EIO when the user
+ * half did not exit with status 0 when asked (it crashed on the way out, or its leak check
+ * failed, or it took longer than stop_grace_ms), else 0. */
 int kc_rt_close(struct kc_rt *rt);
 
 /* A call to the peer (upcall from the kernel side, downcall from the user side). When the

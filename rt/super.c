@@ -110,7 +110,7 @@ static void backoff_sleep(struct kc_rt *rt, unsigned ms)
 
 /* The supervisor thread: one iteration per incarnation (spawn, publish, hook, watch the pidfd,
  * reap, fail everything pending, back off) until kc_rt_close sets stopping; then the orderly
- * stop (shutdown word, 1 s grace, SIGKILL) and exit. */
+ * stop (shutdown word, stop_grace_ms grace, SIGKILL) and exit. */
 static void *super_main(void *arg)
 {
 	struct kc_rt *rt = arg;
@@ -177,7 +177,7 @@ static void *super_main(void *arg)
 			kc_os_futex_wake((uint32_t *)&h->shutdown, INT_MAX);
 			atomic_fetch_add(&h->up.seq, 1);
 			kc_os_futex_wake((uint32_t *)&h->up.seq, INT_MAX);
-			if (kc_os_watch(c->pidfd, -1, 1000) != 1)
+			if (kc_os_watch(c->pidfd, -1, (int)rt->o.stop_grace_ms) != 1)
 				kc_os_kill(c->pid, c->pidfd);
 		}
 		clean = kc_os_reap(c->pid, status, sizeof(status)) == 0;
@@ -330,6 +330,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 		rt->o.restart_max_ms = rt->o.restart_min_ms;
 	if (!rt->o.nworkers)
 		rt->o.nworkers = 4;
+	if (!rt->o.stop_grace_ms || rt->o.stop_grace_ms > INT_MAX)
+		rt->o.stop_grace_ms = 1000;
 	rt->spin_ns = (uint64_t)rt->o.spin_us * 1000ull;
 	atomic_store(&rt->spin_cur, rt->spin_ns);
 	atomic_store(&rt->ring_spin_cur, rt->spin_ns);

@@ -285,6 +285,7 @@ int main(void)
 	o.peer_names = km_user_names;
 	o.npeer = U_NFNS;
 	kc_plat_kmodel_opts(&o);
+	o.stop_grace_ms = 10000; /* an ASan user half's exit can take over 1 s on a loaded machine */
 	if (o.share_fd < 0 || kc_rt_kernel_start(&rt, &o, &err) || kc_plat_kmodel_attach(rt, &err)) {
 		fprintf(stderr, "runtime: %s\n", err.msg[0] ? err.msg : "no DMA arena");
 		return 1;

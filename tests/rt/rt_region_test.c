@@ -558,6 +558,7 @@ static int start(struct env *e, int no_posting)
 	o.npeer = R_NFNS;
 	o.user_path = KC_RT_REGION_USER;
 	o.io = &fake_io;
+	o.stop_grace_ms = 10000; /* an ASan user half's exit can take over 1 s on a loaded machine */
 	o.share_fd = e->memfd;
 	rc = kc_rt_kernel_start(&e->rt, &o, &err);
 	if (rc) {

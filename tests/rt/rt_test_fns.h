@@ -12,7 +12,7 @@ enum {
 	U_SLEEP,     /* (u32 ms) -> () */
 	U_NEST,      /* (u32 d) -> (u32 K_NEST(d) + 1) */
 	U_SEGV,      /* () -> dies of SIGSEGV */
-	U_HANG,      /* () -> never returns */
+	U_HANG,      /* () -> K_NOTE(), then never returns */
 	U_GARBAGE,   /* () -> a reply with a garbage header */
 	U_FORGE,     /* (handle h) -> (handle forged from h) */
 	U_OVERSIZE,  /* () -> (u32 length 1 << 30, no bytes) */
@@ -34,6 +34,8 @@ enum {
 	U_BULKSCRIBBLE, /* (buf ref) -> writes into the (read-only) kernel buffer: dies */
 	U_DOUBLESLOT, /* (u32 ms) -> (u32 K_SLOW(ms)) called from a fresh user thread whose chain is
 		       * pushed on the down ring twice (one slot queued twice: one CALL, two pops) */
+	U_SLEEPIN,   /* (u32 ms) -> (): K_NOTE(), then sleeps ms (the kernel half knows the call
+		      * is in the user half once K_NOTE ran) */
 	U_NFNS
 };
 
@@ -47,6 +49,7 @@ enum {
 	K_IMPORT,    /* (handle h, u32 size) -> (u32 fresh): the kernel's copy of adopted h (type 5);
 		      * writes 0x77 into its byte 0 */
 	K_SLOW,      /* (u32 ms) -> (u32 runs): sleeps ms; counts its runs and how many run at once */
+	K_NOTE,      /* () -> (): counts its calls (k_notes); waits while the test holds k_gate shut */
 	K_NFNS
 };
 
@@ -54,9 +57,10 @@ static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
 	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs", "u_bulksum",
 	"u_bulkdown", "u_bulkforge", "u_slowchain", "u_downmeet",
-	"u_adopt", "u_bulkscribble", "u_doubleslot",
+	"u_adopt", "u_bulkscribble", "u_doubleslot", "u_sleepin",
 };
 static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob", "k_bulksum",
-							   "k_meet", "k_import", "k_slow" };
+							   "k_meet", "k_import", "k_slow",
+							   "k_note" };
 
 #endif

@@ -134,6 +134,47 @@ static int k_slow(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* K_NOTE: the user half says "this call is in the user half now" (U_SLEEPIN, U_HANG), so a test
+ * waits for that condition instead of sleeping and hoping (a loaded machine may not have run the
+ * calls yet). While a test holds k_gate shut, K_NOTE waits (at most 20 s) before it returns:
+ * the call keeps its slot and its user worker without using up its timeout (the kernel half's
+ * time serving a nested call does not count against the chain). */
+static atomic_uint k_notes;
+static atomic_int k_gate_shut;
+
+static int k_note(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint64_t end = kc_os_now_ns() + 20000000000ull;
+
+	(void)rt;
+	(void)r;
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	atomic_fetch_add(&k_notes, 1);
+	while (atomic_load(&k_gate_shut) && kc_os_now_ns() < end)
+		kc_os_sleep_ns(1000000ull);
+	return 0;
+}
+
+/* Wait until K_NOTE has run n times in all (or, with extra, until *extra + notes reach n), at
+ * most ms; 0 when it did. */
+static inline int wait_notes_or(unsigned n, atomic_int *extra, unsigned ms)
+{
+	uint64_t end = kc_os_now_ns() + (uint64_t)ms * 1000000ull;
+
+	while (atomic_load(&k_notes) + (extra ? (unsigned)atomic_load(extra) : 0) < n) {
+		if (kc_os_now_ns() > end)
+			return KC_RT_ETIMEDOUT;
+		kc_os_sleep_ns(1000000ull);
+	}
+	return 0;
+}
+
+static inline int wait_notes(unsigned n, unsigned ms)
+{
+	return wait_notes_or(n, NULL, ms);
+}
+
 static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_NEST] = { "k_nest", k_nest },
 	[K_ADD] = { "k_add", k_add },
@@ -142,6 +183,7 @@ static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_MEET] = { "k_meet", k_meet },
 	[K_IMPORT] = { "k_import", k_import },
 	[K_SLOW] = { "k_slow", k_slow },
+	[K_NOTE] = { "k_note", k_note },
 };
 
 /* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32
@@ -193,6 +235,10 @@ static void rt_test_opts(struct kc_rt_opts *o, const char *mode)
 	o->peer_names = rt_test_user_names;
 	o->npeer = U_NFNS;
 	o->user_path = KC_RT_USER_TEST;
+	/* an ASan user half's exit (leak check included) can take over 1 s on a loaded machine,
+	 * and a TSan one starting 40 workers ("wide") more than 5 s to be ready */
+	o->stop_grace_ms = 10000;
+	o->ready_timeout_ms = 20000;
 	if (mode && mode[0] == 'b')
 		o->user_argv = argv_busy;
 	else if (mode && mode[0] == 'i')
