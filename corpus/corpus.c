@@ -196,6 +196,34 @@ out:
 	return rc;
 }
 
+/* The kernel side of kcut partition's default min-cut (device access forward) into row->fwd_*. */
+static int add_forward(struct kc_corpus_row *row, struct kc_db *db, const struct kc_part_templates *t,
+		       const struct kc_part_load *none, struct kc_err *err)
+{
+	struct kc_part_load lo = *none;
+	struct kc_part_opts po = KC_PART_OPTS_INIT;
+	struct kc_part_result *cut = NULL;
+	struct kc_part_graph *g = NULL;
+	struct kc_part_stats ps;
+	int rc;
+
+	lo.device_access = KC_PART_DEV_FORWARD;
+	rc = kc_part_graph_load_ex(&g, db, t, &lo, err);
+	if (rc)
+		goto cleanup;
+	po.mode = KC_PART_MINCUT;
+	rc = kc_part_solve(&cut, g, &po, err);
+	if (rc)
+		goto cleanup;
+	kc_part_result_stats(cut, &ps);
+	row->fwd_funcs = ps.kernel_funcs;
+	row->fwd_loc = ps.kernel_loc;
+cleanup:
+	kc_part_result_free(cut);
+	kc_part_graph_free(g);
+	return rc;
+}
+
 /* The row of one module: the whole database (tree_module NULL) or, in a whole-tree database, the
  * TUs whose tu.module is tree_module and the functions they define. Appends the row (an error row
  * on failure) and returns 0 or the negative KC_E* code. */
@@ -259,6 +287,11 @@ static int add_module(struct kc_corpus *c, const char *family, const char *modul
 	row.kern_funcs = ps.kernel_funcs;
 	row.kern_loc = ps.kernel_loc;
 	row.cut_edges = ps.cut_edges;
+	/* kcut partition's default: the same min-cut with device access forward (the user half reaches
+	 * the device through forwarded register access; other kernel rules, data-path state) */
+	rc = add_forward(&row, db, t, &lo, err);
+	if (rc)
+		goto cleanup;
 	/* the paper's critical functions: roots and what they call (with the atomic / lock closure),
 	 * so without the kernel rules, which pin what touches the device */
 	kc_part_graph_clear_kernel_rules(g);
@@ -583,6 +616,8 @@ static void row_add(struct kc_corpus_row *a, const struct kc_corpus_row *r)
 	a->crit_loc += r->crit_loc;
 	a->kern_funcs += r->kern_funcs;
 	a->kern_loc += r->kern_loc;
+	a->fwd_funcs += r->fwd_funcs;
+	a->fwd_loc += r->fwd_loc;
 	a->imports += r->imports;
 	a->pinned += r->pinned;
 	a->cut_edges += r->cut_edges;
@@ -618,7 +653,7 @@ static const char *const cols[] = {
 	"family", "driver", "drivers", "tus", "tus_bad", "functions", "loc", "roots", "critical_functions",
 	"critical_functions_pct", "critical_loc", "critical_loc_pct", "mincut_kernel_functions",
 	"mincut_kernel_loc", "mincut_kernel_loc_pct", "kernel_imports", "crossing_edges",
-	"kernel_rule_functions",
+	"kernel_rule_functions", "forward_kernel_functions", "forward_kernel_loc", "forward_kernel_loc_pct",
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
@@ -647,6 +682,9 @@ static void row_values(char **v, const struct kc_corpus_row *r, size_t drivers, 
 	PUT("%zu", r->imports);
 	PUT("%zu", r->cut_edges);
 	PUT("%zu", r->pinned);
+	PUT("%zu", r->fwd_funcs);
+	PUT("%ld", r->fwd_loc);
+	PUT("%.1f", pct((double)r->fwd_loc, (double)r->loc));
 #undef PUT
 	kc_sb_free(&sb);
 }

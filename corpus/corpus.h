@@ -32,6 +32,8 @@ struct kc_corpus_row {
 	long crit_loc;
 	size_t kern_funcs;       /* kernel side by min-cut (static weights, alpha = beta = 1, kernel rules) */
 	long kern_loc;
+	size_t fwd_funcs;        /* the same min-cut with device access forward (kcut partition's default) */
+	long fwd_loc;
 	size_t imports;          /* distinct kernel functions the driver calls (defined outside it) */
 	size_t cut_edges;        /* call edges crossing the min-cut partition */
 	size_t pinned;           /* functions a template 'kernel' rule keeps in the kernel (MMIO, DMA ...) */

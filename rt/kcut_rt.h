@@ -216,6 +216,10 @@ void kc_objt_set_alloc(struct kc_objt *t, void *(*zalloc)(size_t), void (*releas
 int kc_objt_release(struct kc_objt *t, uint64_t h);
 /* The free/kfree hook: forget the object whose base is ptr (no-op for untracked pointers). */
 void kc_objt_untrack(struct kc_objt *t, const void *ptr);
+/* Untrack up to max objects that overlap [ptr, ptr + size) (size 0: the byte at ptr), writing
+ * their handles to h; returns how many (call again while it returns max). Kernel side: the memory
+ * is being freed by its owner; user side: the copies are freed. */
+size_t kc_objt_untrack_range(struct kc_objt *t, const void *ptr, size_t size, uint64_t *h, size_t max);
 size_t kc_objt_count(struct kc_objt *t);
 /* How many times an object was tracked, untracked or retyped so far: unchanged means the set of
  * live objects and their types is the same (rt/sync.c reuses its list of synchronized objects). */
@@ -692,6 +696,13 @@ int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 /* The kernel half frees p (the kfree & co. macros of generated kernel halves): forget it in
  * the tracker and tell the user half. No-op when rt is NULL. */
 void kc_wire_free_hook(struct kc_rt *rt, const void *p);
+/* Kernel side: the kernel frees [p, p + size) (any memory, also what the kernel frees on the
+ * driver's behalf: a PCM runtime at close, a card, a net_device; the platform calls it for every
+ * free, before the memory goes): forget every tracked object inside and tell the user half, so
+ * nothing (the recovery after a restart above all) reads it again. Waits while the recovery hook
+ * reads an object. No-op when rt is NULL. Under kcut-sim the harness connects the kernel model's
+ * free hook (kc_km_set_free_hook) to it. */
+void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size);
 
 /* Synchronization at every crossing (user side; rt/sync.c, docs/runtime.md). A generated handler
  * calls kc_wire_sync_mark once its arguments are decoded (the kernel half's values are the

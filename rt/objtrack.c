@@ -786,6 +786,26 @@ void kc_objt_untrack(struct kc_objt *t, const void *ptr)
 	kc_os_unlock(t->lock);
 }
 
+size_t kc_objt_untrack_range(struct kc_objt *t, const void *ptr, size_t size, uint64_t *h, size_t max)
+{
+	struct key k;
+	size_t n = 0;
+	uint32_t e;
+
+	if (!ptr || !max)
+		return 0;
+	k.s = (uintptr_t)ptr;
+	k.e = size && size <= UINTPTR_MAX - k.s ? k.s + size : k.s + 1;
+	k.h = 0;
+	kc_os_lock(t->lock);
+	while (n < max && (e = tree_find(t, BY_ADDR, &k)) != 0) {
+		h[n++] = E(t, e)->h;
+		ent_put(t, e, t->owns);
+	}
+	kc_os_unlock(t->lock);
+	return n;
+}
+
 size_t kc_objt_count(struct kc_objt *t)
 {
 	size_t n;

@@ -499,6 +499,30 @@ static uint32_t put_releases(struct kc_rt *rt, uint8_t *payload, uint32_t len, u
 	return len;
 }
 
+/* Queue released handles for the user half (the trailer of the kernel half's next call). */
+static int queue_release(struct kc_rt *rt, const uint64_t *h, size_t n)
+{
+	int rc = 0;
+
+	kc_os_lock(rt->lock);
+	for (size_t i = 0; i < n; i++) {
+		if (rt->nrel == rt->caprel) {
+			size_t cap = rt->caprel ? 2 * rt->caprel : 64;
+			uint64_t *p = realloc(rt->rel, cap * sizeof(*p));
+
+			if (!p) {
+				rc = KC_ENOMEM; /* the user half keeps a stale copy; harmless */
+				break;
+			}
+			rt->rel = p;
+			rt->caprel = cap;
+		}
+		rt->rel[rt->nrel++] = h[i];
+	}
+	kc_os_unlock(rt->lock);
+	return rc;
+}
+
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 {
 	uint64_t h;
@@ -506,24 +530,33 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 
 	if (kc_objt_handle_of(rt->objt, &h, &off, ptr) || off != 0)
 		return 0; /* not a tracked object's base: nothing crossed, nothing to tell */
-	kc_objt_untrack(rt->objt, ptr);
-	if (rt->side != KC_SIDE_KERNEL)
+	if (rt->side != KC_SIDE_KERNEL) {
+		kc_objt_untrack(rt->objt, ptr);
 		return 0;
-	kc_os_lock(rt->lock);
-	if (rt->nrel == rt->caprel) {
-		size_t n = rt->caprel ? 2 * rt->caprel : 64;
-		uint64_t *p = realloc(rt->rel, n * sizeof(*p));
-
-		if (!p) {
-			kc_os_unlock(rt->lock);
-			return KC_ENOMEM; /* the user half keeps a stale copy; harmless */
-		}
-		rt->rel = p;
-		rt->caprel = n;
 	}
-	rt->rel[rt->nrel++] = h;
-	kc_os_unlock(rt->lock);
-	return 0;
+	if (rt->free_lock)
+		kc_os_lock(rt->free_lock);
+	/* again under the lock: the recovery hook reads objects under it */
+	if (!kc_objt_handle_of(rt->objt, &h, &off, ptr) && off == 0)
+		kc_objt_untrack(rt->objt, ptr);
+	else
+		h = 0;
+	if (rt->free_lock)
+		kc_os_unlock(rt->free_lock);
+	return h ? queue_release(rt, &h, 1) : 0;
+}
+
+void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
+{
+	uint64_t h[16];
+	size_t n;
+
+	if (rt->side != KC_SIDE_KERNEL)
+		return;
+	do {
+		n = kc_objt_untrack_range(rt->objt, ptr, size, h, 16);
+		queue_release(rt, h, n);
+	} while (n == 16);
 }
 
 /* Serve the peer's call m on slot s of chain ch: run the handler, write the reply, hand the
@@ -845,6 +878,13 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	 * cache line, which a spinning peer keeps pulling back; the fewer instructions between
 	 * the first store to it and the hand-off, the fewer times it moves. */
 	put_msg(s, c->off, KC_MSG_CALL, c->id, c->fn, flags, 0, len);
+	if (tls_garble == 4 || tls_garble == 5) { /* test hook: a hostile call (rt_internal.h) */
+		if (tls_garble == 4)
+			memset(s->msg + c->off, 0xa5, KC_MSG_HDR / 2);
+		else
+			s->len = 0x7fffff00u;
+		tls_garble = 0;
+	}
 	if (!c->nested) {
 		struct kc_ring *r = rt->side == KC_SIDE_KERNEL ? &h->up : &h->down;
 		uint32_t parked = KC_TURN_KERNEL | KC_TURN_PARKED;

@@ -219,6 +219,10 @@ struct kc_rt {
 	const void **heap;               /* kc_wire_heap_note: the kernel half's own allocations */
 	size_t nheap, heap_cap;          /* (open addressing, power-of-two capacity), under lock */
 	struct kc_trace *trace;
+	/* kernel side: held while memory is forgotten before it is freed (kc_rt_obj_free,
+	 * kc_wire_freed) and while the recovery hook reads one tracked object, so the memory of an
+	 * object being re-sent cannot be freed under it (the freeing thread waits) */
+	struct kc_os_mutex *free_lock;
 	uint64_t *rel;                   /* handles released, not yet told to the user half */
 	size_t nrel, caprel;
 	struct kc_region_tab *rtab;      /* exported device regions (region.c) */
@@ -396,10 +400,15 @@ int kc_trace_write(struct kc_trace *t, FILE *f);
  * so region ids are (1 << KC_REGION_IDX_BITS) | (slot + 1) in every run. */
 void kc_region__test_fixed_gens(struct kc_rt *rt);
 
-/* Test hooks (tests/rt only): the next reply this thread sends has a garbage header (mode 1)
- * or claims a message length larger than the slot (mode 2); the next chain this thread starts
- * is pushed on the request ring twice (mode 3: a hostile peer queueing one slot twice). */
+/* Test hooks (tests/rt, tests/hostile, tests/faultmatrix only): the next reply this thread
+ * sends has a garbage header (mode 1) or claims a message length larger than the slot (mode 2);
+ * the next chain this thread starts is pushed on the request ring twice (mode 3: a hostile peer
+ * queueing one slot twice); the next call this thread sends has a garbage header (mode 4) or
+ * claims a length larger than the slot (mode 5). */
 void kc_rt__test_garble_next_reply(int mode);
 void kc_rt__recovery_thread(int on); /* the supervisor thread while it runs the recovery hook */
+/* Kernel side: forget every tracked object overlapping [ptr, ptr + size) (size 0: the object
+ * whose base is ptr) and queue their handles for the user half. Caller holds rt->free_lock. */
+void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size);
 
 #endif /* KC_RT_INTERNAL_H */

@@ -234,8 +234,17 @@ static void *server_main(void *arg)
 					/* one slot, one chain: the user half queued a slot whose
 					 * chain is being served (the same CALL would run twice) */
 					kc_rt__fault(rt, c, "user half queued a slot being served");
-				else
+				else if ((atomic_load_explicit(&kc_chan_slot(c->base, &rt->g, (uint32_t)si)->turn,
+							       memory_order_acquire) & KC_TURN_MASK) != KC_TURN_KERNEL) {
+					/* a user half hands the turn over before it queues the slot:
+					 * a slot queued without a call in it (queued twice, its chain
+					 * served already) would keep a server thread waiting until
+					 * the call timeout */
+					kc_rt__fault(rt, c, "user half queued a slot without a call in it");
+					atomic_store(&c->serving[si - rt->g.nk], 0);
+				} else {
 					kc_rt_serve_chain(rt, c, (uint32_t)si);
+				}
 				continue;
 			}
 			seq = atomic_load(&h->down.seq);
@@ -285,6 +294,7 @@ static void rt_free(struct kc_rt *rt)
 	kc_os_shm_unmap(rt->kbulk, KC_BULK_HALF);
 	kc_os_close(rt->kbulk_fd);
 	kc_os_mutex_free(rt->lock);
+	kc_os_mutex_free(rt->free_lock);
 	kc_os_free(rt->workers);
 	kc_os_free(rt);
 }
@@ -325,7 +335,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	atomic_store(&rt->ring_spin_cur, rt->spin_ns);
 	kc_chan_geom_default(&rt->g);
 	rt->lock = kc_os_mutex_new();
-	if (!rt->lock) {
+	rt->free_lock = kc_os_mutex_new();
+	if (!rt->lock || !rt->free_lock) {
 		rt_free(rt);
 		return kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
 	}

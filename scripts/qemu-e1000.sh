@@ -1,29 +1,48 @@
 #!/usr/bin/env bash
 # qemu-e1000.sh: load a split e1000 into a real Linux 6.1 guest (qemu TCG, no KVM).
 #
-# FIRST CUT (issue 15 item 4 is not done): boots the guest kernel of KDIR with a busybox initramfs
-# holding kcut_rt.ko, the split driver's kernel half and a stand-in user half
-# (tests/linux/guest/kcut_lx_probe.c: it answers every upcall with an error, it runs none of the
-# driver), then checks that kcut_rt.ko loads, that /dev/kcut-NAME appears, that the kernel half's
-# init waits for the user half, that the driver's probe crosses to it as an upcall, that the
-# kernel survives the refused probe, and, loading the kernel half twice more, that a garbage downcall
-# and a reply with a wrong call id are refused as protocol faults (log line, the user half killed). The ping/ethtool/kill -9 scenario of the issue needs the real
-# user half (item 3).
+# Two modes, both booting the guest kernel of KDIR with a busybox initramfs:
 #
-# Usage: scripts/qemu-e1000.sh --rt KO --half KO --probe BIN [--name emit] [--kdir DIR] [--timeout 300]
+# --user BIN (issue 15 item 4): the split e1000 with its real user half (rt/lxuser, built by
+#   kcut-lxbuild) and, in the same guest afterwards, the unsplit e1000.ko for comparison. In the
+#   guest: insmod kcut_rt.ko; start the user half (it waits for /dev/kcut-NAME); insmod the kernel
+#   half (its init waits for the user half, then the driver's probe runs through it);
+#   ip link set eth0 up, 10.0.2.15/24, ping -c COUNT -i 0.01 10.0.2.2 (the user half's counters
+#   before and after give the crossings in steady state); ethtool -i/-g/-S/-d eth0 (the user half's
+#   crossing trace shows which were answered by it); kill -9 of the user half during a ping run
+#   (ping must lose nothing; ethtool must fail or answer without hanging); restart of the user half
+#   (ethtool -i answers again); rmmod; then the same with e1000.ko (UNSPLIT, default
+#   KDIR/drivers/net/ethernet/intel/e1000/e1000.ko). ethtool comes from the host (Debian's, with
+#   its libraries). Last line: "qemu-e1000: split e1000: PASS|FAIL (...)" with the figures.
+#
+# --probe BIN (the first cut, linux_qemu_e1000_smoke): a stand-in user half
+#   (tests/linux/guest/kcut_lx_probe.c: it answers every upcall with an error, it runs none of the
+#   driver): kcut_rt.ko loads, /dev/kcut-NAME appears, the kernel half's init waits for the user
+#   half, the probe crosses as an upcall, the kernel survives the refused probe, and, loading the
+#   kernel half twice more, a garbage downcall and a reply with a wrong call id are refused as
+#   protocol faults (log line, the user half killed). Last line: "qemu-e1000: split e1000 smoke:
+#   PASS|FAIL (...)".
+#
+# Usage: scripts/qemu-e1000.sh --rt KO --half KO (--user BIN | --probe BIN) [--unsplit KO]
+#            [--name emit] [--kdir DIR] [--count 1000] [--timeout 600]
 # KDIR (default ~/.cache/kcut/qemu/kernel): a built kernel (arch/x86/boot/bzImage) with E1000=m,
-# MODULES, DEVTMPFS, BLK_DEV_INITRD (see /work/shared/linux-recipe.md); the modules must be built
-# against it. Last line: "qemu-e1000: split e1000 smoke: PASS|FAIL (...)". Exit 0 on PASS.
+# MODULES, DEVTMPFS, BLK_DEV_INITRD (see /work/shared/linux-recipe.md); the modules and the user
+# half must be built against it. KCUT_QEMU_KEEP=1 keeps the work directory (console.log). Exit 0
+# on PASS.
 set -euo pipefail
 kdir=${HOME:-/root}/.cache/kcut/qemu/kernel
 name=emit
-timeout=300
-rt= half= probe=
+timeout=600
+count=1000
+rt= half= probe= user= unsplit=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rt) rt=$2; shift 2 ;;
 	--half) half=$2; shift 2 ;;
 	--probe) probe=$2; shift 2 ;;
+	--user) user=$2; shift 2 ;;
+	--unsplit) unsplit=$2; shift 2 ;;
+	--count) count=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--kdir) kdir=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -31,6 +50,10 @@ while [ $# -gt 0 ]; do
 	*) echo "qemu-e1000: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
 done
+[ -n "$unsplit" ] || unsplit=$kdir/drivers/net/ethernet/intel/e1000/e1000.ko
+if [ -n "$user" ]; then
+	exec "$(dirname "$0")/lib/qemu-e1000-split.sh" "$rt" "$half" "$user" "$unsplit" "$name" "$kdir" "$count" "$timeout"
+fi
 for f in "$rt" "$half" "$probe" "$kdir/arch/x86/boot/bzImage"; do
 	[ -n "$f" ] && [ -f "$f" ] || { echo "qemu-e1000: missing file '$f' (try --help)" >&2; exit 2; }
 done

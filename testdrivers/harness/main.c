@@ -31,6 +31,7 @@
  * and register themselves with SIM_COMMANDS().
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -224,18 +225,45 @@ static void log_sink(void *arg, const char *line)
 /* ---- core commands ---- */
 
 /*
+ * The kernel model tells a split driver's kernel half of every free (kc_km_set_free_hook ->
+ * the runtime's kc_wire_freed, looked up in the loaded kernel half): what the model's cores
+ * free on the driver's behalf (a PCM runtime at close, a card, a net_device) leaves the object
+ * tracker before the memory goes, so the recovery after a user-half restart never re-sends it.
+ */
+static void (*split_freed)(void *rt, const void *p, size_t size);
+
+static void split_free_hook(void *arg, const void *p, size_t size)
+{
+	void *rt = __atomic_load_n((void **)arg, __ATOMIC_ACQUIRE);
+
+	if (rt)
+		split_freed(rt, p, size);
+}
+
+/*
  * Start a split driver's runtime and user half (--user-half) for the next load of the kernel half,
  * unless they run already. Returns 0, or prints why to stderr and returns -1.
  */
 static int start_split(struct sim *sim)
 {
+	void **rt;
+
 	if (!sim->user_half || sim->split)
 		return 0;
 	if (!sim->driver_path) {
 		fprintf(stderr, "kcut-sim: --user-half needs --driver (the kernel half)\n");
 		return -1;
 	}
-	return sim_split_start(&sim->split, sim->driver_path, sim->user_half, sim->trace != NULL);
+	if (sim_split_start(&sim->split, sim->driver_path, sim->user_half, sim->trace != NULL))
+		return -1;
+	rt = sim_split_sym(sim->split, "kcut_rt");
+	*(void **)&split_freed = sim_split_sym(sim->split, "kc_wire_freed");
+	if (rt && split_freed)
+		kc_km_set_free_hook(split_free_hook, rt);
+	else
+		fprintf(stderr, "kcut-sim: %s has no kcut_rt / kc_wire_freed: objects the kernel frees stay "
+			"tracked by its runtime\n", sim->driver_path);
+	return 0;
 }
 
 /*
@@ -250,6 +278,7 @@ static void stop_split(struct sim *sim)
 
 	if (!sim->split)
 		return;
+	kc_km_set_free_hook(NULL, NULL);
 	sim_split_stop(sim->split, sim->trace);
 	sim->split = NULL;
 	if (!sim->trace || !path)
@@ -549,27 +578,157 @@ static int cmd_help(struct sim *sim, int argc, char **argv)
 }
 
 /*
+ * Fault injection for scripts/fault-matrix.sh (user-half signal / recovered / status): a signal
+ * sent to the user half now or from a timer thread after a delay (so that it lands in the middle
+ * of a traffic command), and wall-clock times from the moment it was sent. These subcommands
+ * print times: they are for the fault matrix, not for golden transcripts.
+ */
+static struct {
+	pthread_mutex_t lock;
+	int pending;		/* a timer thread has not sent it yet */
+	int sig, pid;
+	unsigned incarnation;	/* of the user half the signal went to */
+	double t_sched, t_sent;	/* CLOCK_MONOTONIC seconds */
+	unsigned delay_ms;
+} inj = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *inj_thread(void *arg)
+{
+	(void)arg;
+	usleep(inj.delay_ms * 1000u);
+	pthread_mutex_lock(&inj.lock);
+	if (inj.pending) {
+		kill(inj.pid, inj.sig);
+		inj.t_sent = mono_s();
+		inj.pending = 0;
+	}
+	pthread_mutex_unlock(&inj.lock);
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} inj_sigs[] = { { "KILL", SIGKILL }, { "SEGV", SIGSEGV }, { "STOP", SIGSTOP }, { "CONT", SIGCONT },
+		 { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 } };
+
+/*
  * user-half kill|wait (split drivers only): SIGKILL the user-half process and return once the
  * runtime has noticed (calls then fail until the supervisor restarts it), or wait until a user
  * half is running again. Prints only what does not depend on timing.
+ * user-half signal SIG [after MS]: send SIG (KILL SEGV STOP CONT USR1 USR2) to the user half, now or
+ * after MS ms from a timer thread; user-half recovered [MS]: wait (up to MS, default 30000) until
+ * a later incarnation than the signalled one is ready and print the time since the signal;
+ * user-half status: when the signal was sent and the current incarnation (timings).
  */
 static int cmd_user_half(struct sim *sim, int argc, char **argv)
 {
 	int (*pid_of)(const void *);
 	int (*wait_ready)(void *, unsigned);
+	unsigned (*incarnation)(const void *);
 	void **rt;
 	int pid, i;
 
-	if (argc != 2 || (strcmp(argv[1], "kill") && strcmp(argv[1], "wait"))) {
-		sim_printf(sim, "usage: user-half kill|wait\n");
+	if (argc < 2 || (strcmp(argv[1], "kill") && strcmp(argv[1], "wait") && strcmp(argv[1], "signal") &&
+			 strcmp(argv[1], "recovered") && strcmp(argv[1], "status")) ||
+	    (argc != 2 && strcmp(argv[1], "signal") && strcmp(argv[1], "recovered"))) {
+		sim_printf(sim, "usage: user-half kill|wait|signal SIG [after MS]|recovered [MS]|status\n");
 		return SIM_EUSAGE;
 	}
 	rt = sim_split_sym(sim->split, "kcut_rt");
 	*(void **)&pid_of = sim_split_sym(sim->split, "kc_rt_user_pid");
 	*(void **)&wait_ready = sim_split_sym(sim->split, "kc_rt_wait_ready");
-	if (!rt || !*rt || !pid_of || !wait_ready) {
+	*(void **)&incarnation = sim_split_sym(sim->split, "kc_rt_incarnation");
+	if (!rt || !*rt || !pid_of || !wait_ready || !incarnation) {
 		sim_printf(sim, "error: user-half: no split driver loaded (--user-half; `probe` after `remove`)\n");
 		return SIM_EUSAGE;
+	}
+	if (!strcmp(argv[1], "signal")) {
+		unsigned long ms = 0;
+		int sig = 0;
+		pthread_t t;
+
+		for (i = 0; i < (int)(sizeof(inj_sigs) / sizeof(inj_sigs[0])); i++)
+			if (argc > 2 && !strcmp(argv[2], inj_sigs[i].name))
+				sig = inj_sigs[i].sig;
+		if (!sig || (argc != 3 && argc != 5) ||
+		    (argc == 5 && (strcmp(argv[3], "after") || sim_parse_uint(sim, argv[4], 60000, &ms)))) {
+			sim_printf(sim, "usage: user-half signal KILL|SEGV|STOP|CONT|USR1|USR2 [after MS]\n");
+			return SIM_EUSAGE;
+		}
+		pid = pid_of(*rt);
+		if (pid <= 0) {
+			sim_printf(sim, "user-half: FAIL: no user-half process to signal\n");
+			sim->fails++;
+			return 0;
+		}
+		pthread_mutex_lock(&inj.lock);
+		inj.sig = sig;
+		inj.pid = pid;
+		inj.incarnation = incarnation(*rt);
+		inj.t_sched = mono_s();
+		inj.t_sent = 0;
+		inj.delay_ms = (unsigned)ms;
+		inj.pending = 1;
+		if (!ms) {
+			kill(pid, sig);
+			inj.t_sent = mono_s();
+			inj.pending = 0;
+		}
+		pthread_mutex_unlock(&inj.lock);
+		if (ms && pthread_create(&t, NULL, inj_thread, NULL) == 0)
+			pthread_detach(t);
+		sim_printf(sim, "user-half: signal %s %s\n", argv[2], ms ? "scheduled" : "sent");
+		return 0;
+	}
+	if (!strcmp(argv[1], "recovered")) {
+		unsigned long ms = 30000;
+		double t_end;
+
+		if (argc == 3 && sim_parse_uint(sim, argv[2], 600000, &ms))
+			return SIM_EUSAGE;
+		t_end = mono_s() + (double)ms / 1000.0;
+		for (;;) {
+			double now = mono_s(), sent;
+			unsigned inc = incarnation(*rt);
+
+			pthread_mutex_lock(&inj.lock);
+			sent = inj.pending ? 0 : inj.t_sent;
+			pthread_mutex_unlock(&inj.lock);
+			if (sent && inc > inj.incarnation && !wait_ready(*rt, 0)) {
+				sim_printf(sim, "user-half: recovered in %.1f ms (incarnation %u)\n",
+					   (mono_s() - sent) * 1000.0, inc);
+				return 0;
+			}
+			if (now >= t_end) {
+				sim_printf(sim, "user-half: FAIL: not restarted within %lu ms of the signal\n", ms);
+				sim->fails++;
+				return 0;
+			}
+			usleep(1000);
+		}
+	}
+	if (!strcmp(argv[1], "status")) {
+		double now = mono_s();
+
+		pthread_mutex_lock(&inj.lock);
+		if (inj.pending || !inj.t_sent)
+			sim_printf(sim, "user-half: status: signal not sent yet (%.1f ms after scheduling)\n",
+				   (now - inj.t_sched) * 1000.0);
+		else
+			sim_printf(sim, "user-half: status: signal sent %.1f ms after scheduling, %.1f ms ago; "
+				   "incarnation %u\n", (inj.t_sent - inj.t_sched) * 1000.0, (now - inj.t_sent) * 1000.0,
+				   incarnation(*rt));
+		pthread_mutex_unlock(&inj.lock);
+		return 0;
 	}
 	if (!strcmp(argv[1], "wait")) {
 		if (wait_ready(*rt, 10000)) {
@@ -593,8 +752,9 @@ static int cmd_user_half(struct sim *sim, int argc, char **argv)
 }
 
 static const struct sim_cmd core_cmds[] = {
-	{ "user-half", cmd_user_half, "user-half kill|wait",
-	  "split driver: SIGKILL the user-half process / wait until the supervisor restarted it" },
+	{ "user-half", cmd_user_half, "user-half kill|wait|signal|recovered|status",
+	  "split driver: SIGKILL the user-half process / wait until the supervisor restarted it; fault matrix: "
+	  "signal SIG [after MS], recovered [MS], status (print times)" },
 	{ "probe", cmd_probe, "probe [param=value...]", "run the module's init (binds matching devices)" },
 	{ "remove", cmd_remove, "remove",
 	  "module exit (unbinds devices), stop a split driver's user half, unload, report live memory" },

@@ -185,6 +185,14 @@ struct kc_km_region_hooks {
 	void (*dma_freed)(void *arg, void *cpu);
 };
 void kc_km_set_region_hooks(const struct kc_km_region_hooks *hooks, void *arg);
+/* Memory leaving the kernel, told before it is freed, on the context freeing it: every block of the
+ * kernel allocator (kfree, kvfree, vfree, kfree_sensitive, kfree_skb ...; also what the model's
+ * cores kfree: a sound card, its PCMs and substreams, a control, a net_device) and the objects the
+ * model's cores allocate themselves and give to drivers (a PCM runtime at close or failed open, a
+ * PCI device at unplug). p is the start of the memory, size its bytes. A split driver's kernel half
+ * forgets every tracked object inside (the recovery after a user-half restart must not re-send
+ * freed memory): kcut-sim connects it to rt's kc_wire_freed. One hook; NULL removes it. */
+void kc_km_set_free_hook(void (*fn)(void *arg, const void *p, size_t size), void *arg);
 /* The memfd coherent DMA buffers live in (made on first use; -1 if it cannot be made), to be
  * mapped by another process; and where a coherent buffer is in it (false: not in it). */
 int kc_km_dma_share_fd(void);

@@ -108,6 +108,27 @@ static struct km_hdr *km_hdr_of(const void *p, const char *fn)
 	return h;
 }
 
+/* kc_km_set_free_hook: set and read with atomics (frees run on every model thread and on a split
+ * driver's server threads; the hook is set and removed by the harness's thread) */
+typedef void (*km_free_hook_fn)(void *arg, const void *p, size_t size);
+static km_free_hook_fn free_hook;
+static void *free_hook_arg;
+
+void kc_km_set_free_hook(void (*fn)(void *arg, const void *p, size_t size), void *arg)
+{
+	__atomic_store_n(&free_hook, NULL, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&free_hook_arg, arg, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&free_hook, fn, __ATOMIC_SEQ_CST);
+}
+
+void km_freed(const void *p, size_t size)
+{
+	km_free_hook_fn fn = __atomic_load_n(&free_hook, __ATOMIC_SEQ_CST);
+
+	if (fn && p)
+		fn(__atomic_load_n(&free_hook_arg, __ATOMIC_SEQ_CST), p, size);
+}
+
 void km_free(const void *p)
 {
 	struct km_hdr *h;
@@ -115,6 +136,7 @@ void km_free(const void *p)
 	if (!p || IS_ERR(p))
 		return;
 	h = km_hdr_of(p, "kfree");
+	km_freed(p, h->size ? h->size : 1);
 	h->prev->next = h->next;
 	h->next->prev = h->prev;
 	h->magic = KM_HDR_FREED;

@@ -379,6 +379,7 @@ void kc_km_pci_del(struct kc_km_pci_dev *dev)
 	for (int b = 0; b < 6; b++)
 		if (dev->bar_base[b])
 			munmap(dev->bar_base[b], dev->bar_len[b]);
+	km_freed(dev, sizeof(*dev)); /* its pci_dev may have crossed to a split driver's user half */
 	free(dev);
 }
 

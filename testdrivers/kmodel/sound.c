@@ -476,6 +476,7 @@ int kc_km_pcm_open(struct snd_pcm_substream **out, struct snd_card *card, int de
 	rc = s->ops->open(s);
 	if (rc) {
 		s->runtime = NULL;
+		km_freed(app, sizeof(*app)); /* a split driver's kernel half may have passed it on */
 		free(app);
 		return rc;
 	}
@@ -710,6 +711,7 @@ int kc_km_pcm_close(struct snd_pcm_substream *s)
 		rt->private_free(rt);
 	s->runtime = NULL;
 	s->pstr->substream_opened--;
+	km_freed(rt, sizeof(struct km_pcm_app));
 	free((struct km_pcm_app *)rt);
 	return rc;
 }

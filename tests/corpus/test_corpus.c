@@ -22,10 +22,12 @@ static struct kc_corpus *three_rows(void)
 	struct kc_corpus *c = NULL;
 	struct kc_corpus_row a = { .family = "net", .module = "a", .tus = 2, .funcs = 10, .loc = 100,
 				   .roots = 2, .crit_funcs = 3, .crit_loc = 30, .kern_funcs = 4,
-				   .kern_loc = 25, .imports = 7, .cut_edges = 5, .pinned = 2 };
+				   .kern_loc = 25, .imports = 7, .cut_edges = 5, .pinned = 2,
+				   .fwd_funcs = 3, .fwd_loc = 15 };
 	struct kc_corpus_row b = { .family = "net", .module = "b,\"q\"", .tus = 1, .funcs = 30, .loc = 300,
 				   .roots = 1, .crit_funcs = 3, .crit_loc = 20, .kern_funcs = 3,
-				   .kern_loc = 20, .imports = 3, .cut_edges = 1, .pinned = 1 };
+				   .kern_loc = 20, .imports = 3, .cut_edges = 1, .pinned = 1,
+				   .fwd_funcs = 2, .fwd_loc = 12 };
 	struct kc_corpus_row e = { .family = "sound", .module = "broken", .error = "cannot open" };
 
 	kc_corpus_new(&c);
@@ -48,6 +50,8 @@ static void test_totals(void)
 	KC_CHECK_EQ_INT(t.kern_loc, 45);
 	KC_CHECK_EQ_INT(t.cut_edges, 6);
 	KC_CHECK_EQ_INT(t.pinned, 3);
+	KC_CHECK_EQ_INT(t.fwd_funcs, 5);
+	KC_CHECK_EQ_INT(t.fwd_loc, 27);
 	kc_corpus_total(&t, c, NULL); /* error rows count nowhere */
 	KC_CHECK_EQ_INT(t.funcs, 40);
 	kc_corpus_total(&t, c, "sound");
@@ -66,12 +70,14 @@ static void test_csv(void)
 	KC_CHECK_EQ_INT(kc_corpus_format(&sb, c, KC_CORPUS_CSV, 1, NULL, &err), 0);
 	/* header, 3 drivers, 2 families, all */
 	KC_CHECK(strstr(sb.s, "family,driver,drivers,tus,") == sb.s);
-	KC_CHECK(strstr(sb.s, "\nnet,a,1,2,0,10,100,2,3,30.0,30,30.0,4,25,25.0,7,5,2,\n") != NULL);
-	KC_CHECK(strstr(sb.s, "\nnet,\"b,\"\"q\"\"\",1,1,0,30,300,1,3,10.0,20,6.7,3,20,6.7,3,1,1,\n") != NULL);
-	KC_CHECK(strstr(sb.s, "\nsound,broken,1,0,0,0,0,0,0,0.0,0,0.0,0,0,0.0,0,0,0,cannot open\n") != NULL);
+	KC_CHECK(strstr(sb.s, "\nnet,a,1,2,0,10,100,2,3,30.0,30,30.0,4,25,25.0,7,5,2,3,15,15.0,\n") != NULL);
+	KC_CHECK(strstr(sb.s, "\nnet,\"b,\"\"q\"\"\",1,1,0,30,300,1,3,10.0,20,6.7,3,20,6.7,3,1,1,2,12,4.0,\n") != NULL);
+	KC_CHECK(strstr(sb.s, "\nsound,broken,1,0,0,0,0,0,0,0.0,0,0.0,0,0,0.0,0,0,0,0,0,0.0,cannot open\n") != NULL);
 	/* pooled: 6 of 40 functions, 50 of 400 LOC */
-	KC_CHECK(strstr(sb.s, "\nnet,,2,3,0,40,400,3,6,15.0,50,12.5,7,45,11.2,10,6,3,\n") != NULL ||
-		 strstr(sb.s, "\nnet,,2,3,0,40,400,3,6,15.0,50,12.5,7,45,11.3,10,6,3,\n") != NULL);
+	KC_CHECK(strstr(sb.s, "\nnet,,2,3,0,40,400,3,6,15.0,50,12.5,7,45,11.2,10,6,3,5,27,6.8,\n") != NULL ||
+		 strstr(sb.s, "\nnet,,2,3,0,40,400,3,6,15.0,50,12.5,7,45,11.3,10,6,3,5,27,6.8,\n") != NULL ||
+		 strstr(sb.s, "\nnet,,2,3,0,40,400,3,6,15.0,50,12.5,7,45,11.2,10,6,3,5,27,6.7,\n") != NULL ||
+		 strstr(sb.s, "\nnet,,2,3,0,40,400,3,6,15.0,50,12.5,7,45,11.3,10,6,3,5,27,6.7,\n") != NULL);
 	KC_CHECK(strstr(sb.s, "\nsound,,0,") != NULL);
 	KC_CHECK(strstr(sb.s, "\nall,,2,") != NULL);
 	kc_sb_reset(&sb);
@@ -211,6 +217,9 @@ static void test_corpus_dir(void)
 		KC_CHECK(r->crit_loc > 0 && r->crit_loc <= r->loc);
 		KC_CHECK(r->kern_funcs >= r->roots && r->kern_loc <= r->loc);
 		KC_CHECK(r->pinned <= r->kern_funcs); /* kernel rules are hard: in the min-cut's kernel half */
+		/* the default (forward) split keeps the roots and fewer register-pinned functions */
+		KC_CHECK(r->fwd_funcs >= r->roots && r->fwd_loc > 0 && r->fwd_loc <= r->loc);
+		KC_CHECK(r->fwd_funcs <= r->kern_funcs);
 		KC_CHECK_EQ_INT(r->imports, sql_count(fam, mod, "SELECT count(*) FROM func f WHERE f.is_driver = 0 "
 								 "AND EXISTS (SELECT 1 FROM call c JOIN func r ON r.id = "
 								 "c.caller_id WHERE c.callee_id = f.id AND r.is_driver = 1)"));

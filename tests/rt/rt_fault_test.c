@@ -381,9 +381,18 @@ static void test_chaos_kills(void)
 		pthread_create(&t[i], NULL, chaos_caller, &c[i]);
 	}
 	for (k = 0; k < 4; k++) {
+		unsigned inc;
+		uint64_t t0;
+
 		kc_os_sleep_ns(60000000ull);
 		KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 5000), 0);
+		/* each kill hits a new user half: wait until the supervisor has replaced this one
+		 * (wait_ready alone may still see the killed incarnation as ready under load) */
+		inc = kc_rt_incarnation(rt);
 		kill(kc_rt_user_pid(rt), SIGKILL);
+		t0 = kc_os_now_ns();
+		while (kc_rt_incarnation(rt) == inc && kc_os_now_ns() - t0 < 5000000000ull)
+			kc_os_sleep_ns(5000000ull);
 	}
 	kc_os_sleep_ns(60000000ull);
 	atomic_store(&stop, 1);

@@ -533,6 +533,44 @@ static void test_churn(void)
 	kc_objt_free(t);
 }
 
+/* Memory the kernel frees on the driver's behalf (kc_objt_untrack_range): every object inside or
+ * overlapping the freed range goes, objects outside stay, handles come back in batches. */
+static void test_untrack_range(void)
+{
+	struct kc_objt *t;
+	static unsigned char block[4096], other[64];
+	uint64_t h[40], got[16], ho;
+	size_t n, total = 0;
+	void *p;
+	int i;
+
+	KC_REQUIRE(kc_objt_new(&t, 0, NULL) == 0);
+	for (i = 0; i < 40; i++) /* 40 objects of 32 bytes, 100 bytes apart, inside block */
+		KC_CHECK_EQ_INT(kc_objt_track(t, &h[i], block + 100 * i, 3, 32, 1), 0);
+	KC_CHECK_EQ_INT(kc_objt_track(t, &ho, other, 3, sizeof(other), 1), 0);
+	/* a range that overlaps objects 2 and 3 only partly: both go */
+	n = kc_objt_untrack_range(t, block + 220, 90, got, 16);
+	KC_CHECK_EQ_INT((int)n, 2);
+	KC_CHECK((got[0] == h[2] && got[1] == h[3]) || (got[0] == h[3] && got[1] == h[2]));
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h[2], 3, 0, 1), KC_RT_ESTALE);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, h[4], 3, 0, 1), 0);
+	/* size 0: the object holding that byte */
+	KC_CHECK_EQ_INT((int)kc_objt_untrack_range(t, block + 410, 0, got, 16), 1);
+	KC_CHECK(got[0] == h[4]);
+	/* a range between objects: nothing */
+	KC_CHECK_EQ_INT((int)kc_objt_untrack_range(t, block + 40, 50, got, 16), 0);
+	/* the whole block, 16 at a time: the 37 left, never `other` */
+	do {
+		n = kc_objt_untrack_range(t, block, sizeof(block), got, 16);
+		total += n;
+	} while (n == 16);
+	KC_CHECK_EQ_INT((int)total, 37);
+	KC_CHECK_EQ_INT((int)kc_objt_count(t), 1);
+	KC_CHECK_EQ_INT(kc_objt_lookup(t, &p, ho, 3, 0, sizeof(other)), 0);
+	KC_CHECK_EQ_INT((int)kc_objt_untrack_range(t, NULL, 10, got, 16), 0);
+	kc_objt_free(t);
+}
+
 int main(void)
 {
 	KC_RUN(test_track_and_lookup);
@@ -547,5 +585,6 @@ int main(void)
 	KC_RUN(test_alias_after_untrack);
 	KC_RUN(test_foreach_and_flags);
 	KC_RUN(test_churn);
+	KC_RUN(test_untrack_range);
 	return kc_test_done();
 }

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# scripts/lib/qemu-e1000-split.sh - the --user mode of scripts/qemu-e1000.sh (read its header):
+# the split e1000 with its real user half, then the unsplit e1000.ko, in one qemu guest.
+#   qemu-e1000-split.sh RT_KO HALF_KO USER_BIN UNSPLIT_KO NAME KDIR COUNT TIMEOUT
+set -euo pipefail
+rt=$1 half=$2 user=$3 unsplit=$4 name=$5 kdir=$6 count=$7 timeout=$8
+for f in "$rt" "$half" "$user" "$unsplit" "$kdir/arch/x86/boot/bzImage"; do
+	[ -f "$f" ] || { echo "qemu-e1000: missing file '$f' (try --help)" >&2; exit 2; }
+done
+command -v qemu-system-x86_64 >/dev/null || { echo "qemu-e1000: qemu-system-x86_64 missing (scripts/deps.sh)" >&2; exit 2; }
+bb=$(command -v busybox) || { echo "qemu-e1000: busybox missing (apt-get install busybox-static)" >&2; exit 2; }
+file -L "$bb" | grep -q "statically linked" || { echo "qemu-e1000: $bb is not static (busybox-static)" >&2; exit 2; }
+et=$(command -v ethtool || true)
+[ -n "$et" ] || { echo "qemu-e1000: ethtool missing (apt-get install ethtool)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/kcut-qemu-e1000.XXXXXX)
+trap '[ -n "${KCUT_QEMU_KEEP:-}" ] || rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+cp "$bb" "$root/bin/busybox"
+cp "$rt" "$root/kcut_rt.ko"
+mod=$(basename "$half" .ko) # kcut_<partition>_k (lxrt) or kcut_kernel_half (older emits)
+cp "$half" "$root/$mod.ko"
+cp "$unsplit" "$root/e1000.ko"
+cp "$user" "$root/kcut_user_half"
+# ethtool with its libraries and loader, at the paths ldd gives
+cp "$et" "$root/bin/ethtool.real"
+for lib in $(ldd "$et" | grep -oE '/[^ ]+\.so[^ ]*'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+cat >"$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null
+echo 8 > /proc/sys/kernel/printk
+up() { cut -d' ' -f1 /proc/uptime; }
+counters() { kill -USR1 \$uh 2>/dev/null; sleep 0.3; grep "upcalls served" /uh.log | tail -1; }
+net() {
+	m=\$1
+	for i in \$(seq 100); do [ -e /sys/class/net/eth0 ] && break; sleep 0.1; done
+	[ -e /sys/class/net/eth0 ] || { echo "KCUT-RESULT \$m eth0 missing"; return 1; }
+	ip link set eth0 up && echo "KCUT-STEP \$m link-up" || echo "KCUT-RESULT \$m link-up failed"
+	ip addr add 10.0.2.15/24 dev eth0
+	for i in \$(seq 100); do [ "\$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ] && break; sleep 0.1; done
+	echo "KCUT-STEP \$m carrier \$(cat /sys/class/net/eth0/carrier 2>/dev/null)"
+	ping -c 3 -W 3 10.0.2.2 >/dev/null 2>&1
+	[ \$m = split ] && echo "KCUT-CROSS before \$(counters)"
+	t0=\$(up)
+	ping -q -c $count -i 0.01 10.0.2.2 > /ping.txt 2>&1
+	t1=\$(up)
+	[ \$m = split ] && echo "KCUT-CROSS after \$(counters)"
+	echo "KCUT-TIME \$m \$t0 \$t1"
+	sed "s/^/KCUT-PING \$m: /" /ping.txt
+	for o in -g -d -S -i; do
+		timeout 20 ethtool.real \$o eth0 > /eth.txt 2>&1
+		echo "KCUT-ETHTOOL \$m \$o rc=\$?"
+		head -4 /eth.txt | sed "s/^/KCUT-ETHOUT \$m \$o: /"
+	done
+}
+echo "KCUT-STEP boot"
+insmod /kcut_rt.ko && echo "KCUT-STEP rt-loaded"
+# ---- the unsplit e1000.ko first (its figures do not depend on the split run)
+insmod /e1000.ko && echo "KCUT-STEP unsplit-loaded" || echo "KCUT-RESULT unsplit insmod failed"
+net unsplit
+ip addr flush dev eth0; ip link set eth0 down
+rmmod e1000 && echo "KCUT-STEP unsplit-unloaded"
+# ---- split: the user half first (it waits for the device), then the kernel half
+/kcut_user_half ${KCUT_UH_ARGS:-} -t /trace1.txt > /uh.log 2>&1 &
+uh=\$!
+insmod /$mod.ko kcut_wait_ms=60000 && echo "KCUT-STEP half-loaded" || echo "KCUT-RESULT split insmod failed \$?"
+net split
+sed 's/^/KCUT-TRACE1 /' /trace1.txt 2>/dev/null
+sed 's/^/KCUT-UH1 /' /uh.log
+if ! kill -0 \$uh 2>/dev/null; then
+	wait \$uh; echo "KCUT-RESULT split the user half died during the ethtool runs (exit \$?): restarted for the kill -9 test"
+	/kcut_user_half -t /trace1b.txt >> /uh.log 2>&1 &
+	uh=\$!
+	sleep 2
+fi
+# ---- kill -9 of the user half during a ping run, ethtool while it is dead, restart
+ping -q -c 600 -i 0.01 10.0.2.2 > /pingk.txt 2>&1 &
+pp=\$!
+sleep 2
+kill -9 \$uh && echo "KCUT-STEP killed-user-half"
+wait \$uh
+t0=\$(up)
+timeout 20 ethtool.real -i eth0 > /eth.txt 2>&1
+echo "KCUT-ETHTOOL dead -i rc=\$? \$t0 \$(up)"
+head -4 /eth.txt | sed "s/^/KCUT-ETHOUT dead -i: /"
+wait \$pp
+sed "s/^/KCUT-PING kill: /" /pingk.txt
+n0=\$(grep -c "connected," /uh.log)
+/kcut_user_half -t /trace2.txt >> /uh.log 2>&1 &
+uh=\$!
+for i in \$(seq 50); do [ \$(grep -c "connected," /uh.log) -gt \$n0 ] && break; sleep 0.2; done
+timeout 20 ethtool.real -i eth0 > /eth.txt 2>&1
+echo "KCUT-ETHTOOL restart -i rc=\$?"
+head -4 /eth.txt | sed "s/^/KCUT-ETHOUT restart -i: /"
+sed 's/^/KCUT-TRACE2 /' /trace2.txt 2>/dev/null
+ip link set eth0 down
+# (in the background: an rmmod stuck in the kernel must not stop the report)
+( rmmod $mod && echo "KCUT-STEP half-unloaded" || echo "KCUT-RESULT split rmmod failed" ) &
+for i in \$(seq 50); do grep -q "^$mod " /proc/modules || break; sleep 0.2; done
+grep -q "^$mod " /proc/modules && echo "KCUT-RESULT split rmmod did not finish within 10 s"
+sleep 1
+kill -0 \$uh 2>/dev/null && { echo "KCUT-RESULT split user half still running after rmmod"; kill -9 \$uh; }
+for i in \$(seq 25); do [ -d /proc/\$uh ] || break; sleep 0.2; done
+grep -q "connection ended" /uh.log && echo "KCUT-STEP user-half-ended"
+sed 's/^/KCUT-UH /' /uh.log
+dmesg | grep -E "kcut|e1000|Oops|BUG|WARNING|eth0" | sed 's/^/dmesg: /'
+echo "KCUT-STEP done"
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
+log=$work/console.log
+start=$(date +%s)
+qemu-system-x86_64 -m 512 -smp 2 -kernel "$kdir/arch/x86/boot/bzImage" \
+	-initrd "$work/initramfs.cpio.gz" -append "console=ttyS0 panic=-1 quiet loglevel=4" \
+	-display none -serial "file:$log" -monitor none -no-reboot -nic user,model=e1000 </dev/null >"$work/qemu.err" 2>&1 &
+qpid=$!
+for ((i = 0; i < timeout * 2; i++)); do
+	if grep -q "KCUT-STEP done" "$log" 2>/dev/null || ! kill -0 "$qpid" 2>/dev/null; then
+		break
+	fi
+	sleep 0.5
+done
+sleep 1
+kill "$qpid" 2>/dev/null || true
+wait "$qpid" 2>/dev/null || true
+grep -v 'terminating on signal' "$work/qemu.err" | sed 's/^/qemu: /' || true
+out=$(tr -d '\r' <"$log")
+grep -E "^(KCUT-|dmesg:)" <<<"$out" || true
+printf '%s\n' "$out" >"$work/console.txt"
+python3 - "$count" "$(( $(date +%s) - start ))" "$work/console.txt" <<'PY'
+import re, sys
+count, secs = int(sys.argv[1]), sys.argv[2]
+out = open(sys.argv[3]).read()
+fail = []
+def has(s):
+    return s in out
+def ping(m):
+    t = re.search(r"KCUT-PING %s: (\d+) packets transmitted, (\d+) packets received" % m, out)
+    r = re.search(r"KCUT-PING %s: round-trip min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+) ms" % m, out)
+    return (int(t.group(1)), int(t.group(2))) if t else (0, 0), (r.group(1), r.group(2)) if r else ("-", "-")
+def eth(m, o):
+    g = re.search(r"KCUT-ETHTOOL %s %s rc=(\d+)" % (m, o), out)
+    return int(g.group(1)) if g else None
+for k in re.findall(r"KCUT-RESULT (.*)", out):
+    fail.append(k)
+if not has("KCUT-STEP done"):
+    fail.append("the guest did not finish")
+if re.search(r"Oops|BUG:|Kernel panic|general protection", out):
+    fail.append("the guest kernel oopsed")
+(ps, pr), (smin, savg) = ping("split")
+(us, ur), (umin, uavg) = ping("unsplit")
+(ks, kr), _ = ping("kill")
+if ps != count or pr != count:
+    fail.append("split ping %d/%d" % (pr, ps))
+if us != count or ur != count:
+    fail.append("unsplit ping %d/%d" % (ur, us))
+if not ks or kr != ks:
+    fail.append("ping during kill -9: %d/%d" % (kr, ks))
+tr1 = re.findall(r"KCUT-TRACE1 (\S+) (\S+) (\d+)", out)
+up1 = {callee for caller, callee, n in tr1 if caller == "(kernel)"}
+answered = {"-i": "e1000_get_drvinfo", "-S": "e1000_get_ethtool_stats", "-d": "e1000_get_regs_len", "-g": None}
+eres = []
+for o in ("-i", "-g", "-S", "-d"):
+    rc = eth("split", o)
+    by = answered[o]
+    who = ("user half (%s)" % by) if by and by in up1 else "kernel half"
+    eres.append("%s %s by the %s" % (o, "ok" if rc == 0 else "rc=%s" % rc, who))
+    if rc != 0:
+        fail.append("ethtool %s on the split driver: rc=%s" % (o, rc))
+if "e1000_get_drvinfo" not in up1:
+    fail.append("ethtool -i was not answered by the user half (no e1000_get_drvinfo upcall in its trace)")
+d = re.search(r"KCUT-ETHTOOL dead -i rc=(\d+) ([\d.]+) ([\d.]+)", out)
+dead = "not run"
+if d:
+    rc, dt = int(d.group(1)), float(d.group(3)) - float(d.group(2))
+    dead = "%s in %.1f s" % ("error rc=%d" % rc if rc else "answered (rc 0)", dt)
+    if rc == 124 or dt > 15:
+        fail.append("ethtool -i hung while the user half was dead")
+rs = eth("restart", "-i")
+tr2 = re.findall(r"KCUT-TRACE2 (\S+) (\S+) (\d+)", out)
+if rs != 0 or not any(c == "e1000_get_drvinfo" for _, c, _ in tr2):
+    fail.append("after the restart ethtool -i was not answered by the user half (rc=%s)" % rs)
+cb = re.search(r"KCUT-CROSS before .*?(\d+) upcalls served, (\d+) downcalls made", out)
+ca = re.search(r"KCUT-CROSS after .*?(\d+) upcalls served, (\d+) downcalls made", out)
+tm = re.search(r"KCUT-TIME split ([\d.]+) ([\d.]+)", out)
+cross = "?"
+if cb and ca and tm:
+    n = int(ca.group(1)) + int(ca.group(2)) - int(cb.group(1)) - int(cb.group(2))
+    dt = float(tm.group(2)) - float(tm.group(1))
+    cross = "%d crossings in %.1f s (%.1f/s)" % (n, dt, n / dt if dt else 0)
+print("qemu-e1000: rtt split min/avg %s/%s ms, unsplit min/avg %s/%s ms; steady state: %s" % (smin, savg, umin, uavg, cross))
+summary = ("split: ping %d/%d (%d lost), ethtool %s; kill -9 during ping: %d/%d (%d lost), ethtool while dead: %s; "
+           "restart: ethtool -i %s | unsplit: ping %d/%d (%d lost), rtt min/avg %s/%s ms | %s s" %
+           (pr, ps, ps - pr, ", ".join(eres), kr, ks, ks - kr, dead, "ok" if rs == 0 else "rc=%s" % rs, ur, us, us - ur,
+            umin, uavg, secs))
+if fail:
+    print("qemu-e1000: split e1000: FAIL (%s) %s" % ("; ".join(fail), summary))
+    sys.exit(1)
+print("qemu-e1000: split e1000: PASS %s" % summary)
+PY
