@@ -73,6 +73,12 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb);
 void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side half);
 void gen_recover_frees(struct kc_sb *b, const struct em_scan *s);
 
+/* gen_sync.c (synchronization at every crossing) */
+void gen_sync_tu(struct gen *g, struct gen_file *o);
+void gen_sync_ids(const struct gen *g, struct kc_sb *sb);
+void gen_sync_tables(const struct gen *g, struct kc_sb *b, enum em_side half);
+void gen_sync_wire(const struct gen *g, struct kc_sb *b, enum em_side half);
+
 /* gen_stub.c */
 void gen_decl(struct kc_sb *sb, const char *spelling, const char *name);
 void gen_params(struct kc_sb *b, const struct em_func *f);

@@ -413,7 +413,17 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 			kc_sb_add(b, ", NULL, rc);\n");
 			kc_sb_free(&dst);
 		}
-		if (op->follow && enc)
+		if (op->follow && enc && g->p->sync_tu && o->pf && o->pf->half == EM_USER)
+			/* an object the user half freed is not read (its pointer went as NULL) */
+			kc_sb_addf(b,
+				   "\tif (p->%s && !kcut_seen(s, p->%s) && !kc_wire_sync_gone(kcut_rt, (const void *)p->%s)) {\n"
+				   "\t\tkc_xdr_put_bool(x, 1);\n"
+				   "\t\t%s(x, (void *)p->%s, s, rc);\n"
+				   "\t} else {\n"
+				   "\t\tkc_xdr_put_bool(x, 0);\n"
+				   "\t}\n",
+				   nm, nm, nm, gen_helper(g, o, hp->fn, op->st, hp->dir, 1), nm);
+		else if (op->follow && enc)
 			kc_sb_addf(b,
 				   "\tif (p->%s && !kcut_seen(s, p->%s)) {\n"
 				   "\t\tkc_xdr_put_bool(x, 1);\n"
@@ -482,6 +492,155 @@ static void print_ops(struct gen *g, struct gen_file *o, struct kc_sb *b, const 
 		print_op(g, o, b, hp, &ops[i]);
 }
 
+/*
+ * A sync helper (synchronization at every crossing, plan_sync.c; rt/sync.c calls them). The user
+ * half's encoder compares each field operation's field with the shadow (the bytes the kernel half
+ * last saw) and sends only what changed, as (index, value), then 0; an embedded struct, an array
+ * of structs or the private area goes through its own sync helper (a changed element: index,
+ * element number, its changed fields). A pointer field whose object the user half freed since the
+ * last flush goes as NULL (kc_wire_sync_dead, kc_wire_put_ptr). The kernel half's decoder takes
+ * (index, value) pairs until 0; an unknown index is a protocol fault.
+ */
+static void print_sync_helper(struct gen *g, struct gen_file *o, int hi)
+{
+	const struct em_helper *h = &o->pf->help[hi];
+	const struct em_struct *s = &g->m->s[h->st];
+	struct kc_sb body = { 0 }, ct = { 0 };
+	int k, need_i = 0, j;
+
+	o->need_n = 0;
+	ctype(&ct, s);
+	for (k = 0; k < h->nops; k++) {
+		const struct em_op *op = &h->ops[k];
+		const char *nm = op->path;
+		const char *sub = op->st >= 0 ? gen_helper(g, o, h->fn, op->st, h->dir, h->enc) : NULL;
+		struct kc_sb one = { 0 };
+		struct kc_sb st = { 0 };
+		const char *c;
+
+		if (op->st >= 0)
+			ctype(&st, &g->m->s[op->st]);
+		if (h->enc) {
+			switch (op->kind) {
+			case EM_OP_EMBED:
+				kc_sb_addf(&body, "\tif (memcmp(&p->%s, &sh->%s, sizeof(p->%s))) {\n\t\tkc_xdr_put_u32(x, %d);\n"
+						  "\t\t%s(x, &p->%s, &sh->%s, rc);\n\t}\n", nm, nm, nm, k + 1, sub, nm, nm);
+				break;
+			case EM_OP_STRUCTS:
+				need_i = 1;
+				kc_sb_addf(&body, "\tfor (i = 0; i < sizeof(p->%s) / sizeof(p->%s[0]); i++)\n"
+						  "\t\tif (memcmp(&p->%s[i], &sh->%s[i], sizeof(p->%s[i]))) {\n"
+						  "\t\t\tkc_xdr_put_u32(x, %d);\n\t\t\tkc_xdr_put_u32(x, (uint32_t)i);\n"
+						  "\t\t\t%s(x, &p->%s[i], &sh->%s[i], rc);\n\t\t}\n",
+					   nm, nm, nm, nm, nm, k + 1, sub, nm, nm);
+				break;
+			case EM_OP_PRIV:
+				/* the private area only when the object's copy has it (a net_device first seen
+				 * through a pointer of its own type has sizeof(struct net_device) bytes) */
+				kc_sb_addf(&body, "\tif (kc_wire_extent(kcut_rt, p) >= (size_t)((char *)netdev_priv(p) - (char *)p) + sizeof(%s) &&\n"
+						  "\t    memcmp(netdev_priv(p), netdev_priv((void *)sh), sizeof(%s))) {\n"
+						  "\t\tkc_xdr_put_u32(x, %d);\n"
+						  "\t\t%s(x, netdev_priv(p), netdev_priv((void *)sh), rc);\n\t}\n",
+					   st.s, st.s, k + 1, sub);
+				break;
+			case EM_OP_BYTES:
+			case EM_OP_BLOB:
+				kc_sb_addf(&one, "memcmp(&p->%s, &sh->%s, sizeof(p->%s))", nm, nm, nm);
+				break;
+			case EM_OP_PTR:
+			case EM_OP_REGION:
+			case EM_OP_HANDLE:
+			case EM_OP_STRING:
+			case EM_OP_ARRAY:
+				kc_sb_addf(&one, "p->%s != sh->%s || kc_wire_sync_dead(kcut_rt, (const void *)p->%s)", nm, nm, nm);
+				break;
+			default:
+				kc_sb_addf(&one, "p->%s != sh->%s", nm, nm);
+				break;
+			}
+			if (one.s) {
+				struct kc_sb opb = { 0 };
+
+				print_op(g, o, &opb, h, op);
+				kc_sb_addf(&body, "\tif (%s) {\n\t\tkc_xdr_put_u32(x, %d);\n", one.s, k + 1);
+				for (c = opb.s; c && *c; c++) {
+					if (c == opb.s || c[-1] == '\n')
+						kc_sb_add(&body, "\t");
+					kc_sb_addn(&body, c, 1);
+				}
+				kc_sb_add(&body, "\t}\n");
+				kc_sb_free(&opb);
+			}
+		} else {
+			kc_sb_addf(&body, "\t\tcase %d:\n", k + 1);
+			switch (op->kind) {
+			case EM_OP_EMBED:
+				kc_sb_addf(&body, "\t\t\t%s(x, &p->%s, rc);\n", sub, nm);
+				break;
+			case EM_OP_STRUCTS:
+				need_i = 1;
+				kc_sb_addf(&body, "\t\t\ti = kc_xdr_get_u32(x);\n"
+						  "\t\t\tif (i >= sizeof(p->%s) / sizeof(p->%s[0]))\n"
+						  "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
+						  "\t\t\telse\n\t\t\t\t%s(x, &p->%s[i], rc);\n", nm, nm, sub, nm);
+				break;
+			case EM_OP_PRIV:
+				kc_sb_addf(&body, "\t\t\tif (kc_wire_extent(kcut_rt, p) < (size_t)((char *)netdev_priv(p) - (char *)p) + sizeof(%s))\n"
+						  "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n\t\t\telse\n"
+						  "\t\t\t\t%s(x, netdev_priv(p), rc);\n", st.s, sub);
+				break;
+			default: {
+				struct kc_sb opb = { 0 };
+
+				print_op(g, o, &opb, h, op);
+				for (c = opb.s; c && *c; c++) {
+					if (c == opb.s || c[-1] == '\n')
+						kc_sb_add(&body, "\t\t");
+					kc_sb_addn(&body, c, 1);
+				}
+				kc_sb_free(&opb);
+				break;
+			}
+			}
+			kc_sb_add(&body, "\t\t\tbreak;\n");
+		}
+		kc_sb_free(&one);
+		kc_sb_free(&st);
+	}
+	if (h->enc) {
+		kc_sb_addf(&o->protos, "static void %s(struct kc_xdr *x, void *vp, const void *vs, int *rc);\n", o->names[hi]);
+		kc_sb_addf(&o->tail,
+			   "\n/* synchronization at every crossing: send the fields of %s the user half changed since the\n"
+			   " * kernel half last saw them (shadow vs) (rt/sync.c). */\n"
+			   "static void %s(struct kc_xdr *x, void *vp, const void *vs, int *rc)\n{\n"
+			   "\t%s *p = vp;\n\tconst %s *sh = vs;\n",
+			   ct.s, o->names[hi], ct.s, ct.s);
+		if (need_i)
+			kc_sb_add(&o->tail, "\tsize_t i;\n");
+		kc_sb_addf(&o->tail, "\n%s\tkc_xdr_put_u32(x, 0);\n\t(void)sh;\n\t(void)rc;\n}\n", body.s ? body.s : "");
+	} else {
+		kc_sb_addf(&o->protos, "static void %s(struct kc_xdr *x, void *vp, int *rc);\n", o->names[hi]);
+		kc_sb_addf(&o->tail,
+			   "\n/* synchronization at every crossing: take the user half's changed fields of %s (rt/sync.c). */\n"
+			   "static void %s(struct kc_xdr *x, void *vp, int *rc)\n{\n"
+			   "\t%s *p = vp;\n\tuint32_t k;\n",
+			   ct.s, o->names[hi], ct.s);
+		if (need_i)
+			kc_sb_add(&o->tail, "\tsize_t i;\n");
+		if (o->need_n)
+			kc_sb_add(&o->tail, "\tsize_t n;\n");
+		kc_sb_addf(&o->tail, "\n\twhile (!*rc && !kc_xdr_error(x) && (k = kc_xdr_get_u32(x)) != 0) {\n"
+				     "\t\tswitch (k) {\n%s\t\tdefault:\n\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n\t\t\tbreak;\n"
+				     "\t\t}\n\t}\n\t(void)p;\n}\n",
+			   body.s ? body.s : "");
+	}
+	g->stub_lines += 10;
+	for (j = 0; body.s && body.s[j]; j++)
+		g->stub_lines += body.s[j] == '\n';
+	kc_sb_free(&body);
+	kc_sb_free(&ct);
+}
+
 /* Print the helpers [from, to) of o's plan: definitions into o->tail, prototypes into o->protos. */
 void gen_helpers_print(struct gen *g, struct gen_file *o, int from, int to)
 {
@@ -493,6 +652,11 @@ void gen_helpers_print(struct gen *g, struct gen_file *o, int from, int to)
 		const char *fname = g->m->f[h->fn].name;
 		struct kc_sb body = { 0 };
 		struct kc_sb ct = { 0 };
+
+		if (g->p->sync_tu && h->fn == g->p->sync_fn) {
+			print_sync_helper(g, o, i);
+			continue;
+		}
 
 		o->need_n = 0;
 		o->need_i = 0;

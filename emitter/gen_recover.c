@@ -105,6 +105,7 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)\n"
 		      "void kcut_recover_free(const void *p);\n"
 		      "#endif\n");
+	gen_sync_ids(g, sb);
 }
 
 /* The TU index + 1 per tracker type (designated initializers), the per-TU functions and the one
@@ -131,7 +132,7 @@ static void rec_tables(const struct gen *g, struct kc_sb *b, const char *what)
 }
 
 /* The driver's tables for rt's wire checks and recovery (kc_rt_opts.wire). */
-static void wire_tables(struct kc_sb *b, enum em_side half)
+static void wire_tables(const struct gen *g, struct kc_sb *b, enum em_side half)
 {
 	const char *what = half == EM_USER ? "dec" : "enc";
 
@@ -143,8 +144,10 @@ static void wire_tables(struct kc_sb *b, enum em_side half)
 		      "\t.type_size = kcut_type_size,\n\t.ntypes = KCUT_NR_TYPES,\n"
 		      "\t.embeds = kcut_embeds,\n\t.nembeds = KCUT_NR_EMBEDS,\n"
 		      "\t.recover_fn = KCUT_UP_RECOVER,\n\t.recover_has = kcut_recover_tu,\n"
-		      "\t.recover_%s = kcut_recover_%s_any,\n};\n",
+		      "\t.recover_%s = kcut_recover_%s_any,\n",
 		   what, what);
+	gen_sync_wire(g, b, half); /* synchronization at every crossing (gen_sync.c) */
+	kc_sb_add(b, "};\n");
 }
 
 /*
@@ -161,7 +164,8 @@ void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side hal
 			     " * with that handle) and the fields the kernel re-sends (rt/wire.c). */\n"
 			     "int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)\n{\n"
 			     "\treturn kc_wire_recover_serve(rt, args, res);\n}\n\n");
-		wire_tables(b, half);
+		gen_sync_tables(g, b, half);
+		wire_tables(g, b, half);
 		return;
 	}
 	rec_tables(g, b, "enc");
@@ -177,5 +181,6 @@ void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side hal
 		     "\t\treturn; /* tests: show what happens without it */\n"
 		     "\tkc_wire_recover_hook(rt, arg, incarnation);\n"
 		     "}\n#endif\n\n");
-	wire_tables(b, half);
+	gen_sync_tables(g, b, half);
+	wire_tables(g, b, half);
 }

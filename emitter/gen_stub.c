@@ -285,6 +285,25 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	gen_globals_code(g, b, fn, EM_OUT, 0, "kcut_r", "\t\t");
 	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);\n"
 		     "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
+	if (q->untrack && g->p->sync_tu && o->pf && o->pf->half == EM_USER)
+		/* the kernel half freed the object: the user half's copy leaves the tracker now, and
+		 * pointers to it go down as NULL (synchronization at every crossing, rt/sync.c) */
+		kc_sb_addf(b, "\tif (!kcut_rc)\n\t\tkc_wire_sync_freed(kcut_rt, (const void *)%s);\n",
+			   pname(&f->params[0], 0, nb, sizeof(nb)));
+	if (q->alloc_size && g->p->sync_tu && o->pf && o->pf->half == EM_USER &&
+	    (f->ret.cls == EM_T_VOIDPTR || f->ret.cls == EM_T_PTR_STRUCT))
+		/* a kernel allocation made for the user half: its writes go against zeros (rt/sync.c) */
+		kc_sb_add(b, "\tif (!kcut_rc && kcut_ret)\n\t\tkc_wire_sync_fresh(kcut_rt, kcut_ret);\n");
+	for (i = 0; g->p->sync_tu && o->pf && o->pf->half == EM_USER && i < f->nparams; i++) {
+		const struct em_param *p = &f->params[i];
+		const char *n = pname(p, i, nb, sizeof(nb));
+
+		/* an out-parameter inside a synchronized object (&ring->dma): the kernel half's copy of
+		 * the object does not have the value yet (rt/sync.c) */
+		if (p->t.cls == EM_T_PTR_SCALAR && !f->word_op && !p->t.pointee_const)
+			kc_sb_addf(b, "\tif (!kcut_rc && %s)\n\t\tkc_wire_sync_touch(kcut_rt, (const void *)%s, sizeof(*%s));\n",
+				   n, n, n);
+	}
 	if (f->ret.cls == EM_T_VOID) {
 		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
 		kc_sb_add(b, f->noreturn ? "\tkcut_abort(); /* declared noreturn */\n}" : "}");
@@ -447,6 +466,10 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
 		     "\t\treturn kc_wire_fault(kcut_rt, kcut_rc, __func__);\n\t");
+	if (g->p->sync_tu && o->pf && o->pf->half == EM_USER)
+		/* the kernel half's values are the baseline of what the user half changes next
+		 * (synchronization at every crossing, rt/sync.c) */
+		kc_sb_add(b, "kc_wire_sync_mark(kcut_rt);\n\t");
 	if (q->untrack)
 		/* the object is about to be freed: its handle must not find a later object there */
 		kc_sb_add(b, "kc_objt_untrack(kc_rt_objt(kcut_rt), (const void *)kcut_p0);\n\t");

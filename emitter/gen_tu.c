@@ -318,6 +318,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 	kc_sb_add(&o.tail, "}\n");
 	gen_helpers_print(g, &o, 0, pf->nhelp_early);
 	gen_recover_tu(g, &o); /* after a restart (gen_recover.c) */
+	gen_sync_tu(g, &o);    /* synchronization at every crossing (gen_sync.c) */
 	gen_helpers_print(g, &o, pf->nhelp_early, pf->nhelp);
 	snprintf(what, sizeof(what), "%s half of %s (partition %s)", gen_half_name(half), tu->file, m->part_name);
 	r = gen_assemble(&o, half, what);

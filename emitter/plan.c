@@ -14,7 +14,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 
 	memset(p, 0, sizeof(*p));
 	p->m = m;
-	p->fn = kc_xcalloc((size_t)m->nf + 2, sizeof(*p->fn));
+	p->fn = kc_xcalloc((size_t)m->nf + 3, sizeof(*p->fn)); /* + recovery, sync (pseudo-functions) */
 	p->types = kc_xcalloc(3, sizeof(*p->types));
 	p->types[p->ntypes++] = kc_xstrdup("KCUT_T_NONE");
 	p->types[p->ntypes++] = kc_xstrdup("KCUT_T_OPAQUE");
@@ -27,6 +27,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 	if (rc)
 		return rc;
 	em_plan_recover(p, m);
+	em_plan_sync(p, m);
 	for (i = 0; i < m->ntu; i++)
 		for (j = 0; j < m->scans[i].nglobals; j++) {
 			struct kc_sb gn = { 0 };
@@ -41,6 +42,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 	if (rc)
 		return rc;
 	em_plan_wire(p, m);
+	em_plan_sync_back(p, m);
 	em_plan_sent(p, m);
 	em_plan_local_imports(p, m);
 	em_plan_locks(p, m);
@@ -104,6 +106,7 @@ void em_plan_free(struct em_plan *p)
 			ops_free(pf->help[j].ops, pf->help[j].nops);
 		free(pf->help);
 		free(pf->rec);
+		free(pf->sync);
 		free(pf->no_fnptr);
 		free(pf->sized);
 		free(pf->embeds);
@@ -124,5 +127,9 @@ void em_plan_free(struct em_plan *p)
 	if (p->rec_tu)
 		free(p->m->f[p->rec_fn].fset); /* the recovery pseudo-function's (plan_recover.c) */
 	free(p->rec_tu);
+	if (p->sync_tu)
+		free(p->m->f[p->sync_fn].fset); /* the sync pseudo-function's (plan_sync.c) */
+	free(p->sync_tu);
+	free(p->sync_back);
 	memset(p, 0, sizeof(*p));
 }

@@ -189,6 +189,8 @@ struct em_pfile {
 	int nhelp_early;        /* ... the first nhelp_early before the recovery functions */
 	int *rec;               /* structs whose recovery helpers this file carries */
 	int nrec;
+	int *sync;              /* structs whose sync entries this file carries (plan_sync.c) */
+	int nsync;
 	int *embeds;            /* p->embeds entries this file registers (outer and top complete) */
 	int nembeds;
 	int *sized;             /* tracked structs complete in this file: their sizes go to rt's
@@ -209,6 +211,9 @@ struct em_plan {
 	struct em_pfunc *fn;     /* per function, m->nf + 1: [rec_fn] is the recovery pseudo-function */
 	int rec_fn;              /* m->f[rec_fn] (one past m->nf): the recovery set, as a crossing */
 	int *rec_tu;             /* per struct: index + 1 of the TU carrying its recovery helpers */
+	int sync_fn;             /* m->f[sync_fn] (m->nf + 1): the sync set, as a crossing (plan_sync.c) */
+	int *sync_tu;            /* per struct: index + 1 of the TU carrying its sync entry, NULL: none */
+	uint8_t *sync_back;      /* per struct: the kernel half sends its objects back with replies */
 	struct em_pfile *files;  /* per TU: [2 * tu] kernel half, [2 * tu + 1] user half */
 	int nfiles;
 	char **local_imports;    /* kernel imports the user half calls locally (interface.txt) */
@@ -279,6 +284,13 @@ void em_plan_nested(struct em_model *m);
 /* plan_recover.c */
 void em_plan_recover(struct em_plan *p, struct em_model *m);
 void em_plan_recover_pick(struct em_plan *p, const struct em_model *m, struct em_pfile *pf);
+/* Would marshaling refuse field f (a finding)? */
+int em_rec_refused(const struct em_model *m, const struct em_field *f);
+
+/* plan_sync.c: synchronization at every crossing (rt/sync.c) */
+void em_plan_sync(struct em_plan *p, struct em_model *m);
+void em_plan_sync_pick(struct em_plan *p, const struct em_model *m, struct em_pfile *pf);
+void em_plan_sync_back(struct em_plan *p, const struct em_model *m);
 
 /* plan_marshal.c */
 /* Does struct st carry anything for crossing fn in direction dir? */

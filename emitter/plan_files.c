@@ -208,6 +208,12 @@ static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf
 		em_plan_request(pf, p->rec_fn, pf->rec[i], EM_IN, pf->half == EM_KERNEL);
 	}
 	em_plan_helpers(p, m, pf);
+	em_plan_sync_pick(p, m, pf); /* synchronization at every crossing (plan_sync.c) */
+	for (i = 0; i < pf->nsync; i++) {
+		em_plan_type(p, m, pf->sync[i]);
+		em_plan_request(pf, p->sync_fn, pf->sync[i], EM_IN, pf->half == EM_USER);
+	}
+	em_plan_helpers(p, m, pf);
 }
 
 int em_plan_files(struct em_plan *p, struct em_model *m, struct kc_err *err)

@@ -561,6 +561,11 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 	char nm[512];
 
 	snprintf(nm, sizeof(nm), "%s%s", prefix, f->name);
+	if (w->fn == w->p->sync_fn && w->p->sync_tu &&
+	    ((f->list_link || f->shape == EM_S_LIST || f->shape == EM_S_UNION) ||
+	     (f->target_st >= 0 && m->s[f->target_st].is_union && strcmp(f->kind, "pointer"))))
+		return; /* synchronization at every crossing (plan_sync.c): lists and unions are left
+			 * to the crossing calls' own marshaling */
 	if (is_scalar_kind(f->kind)) {
 		if (send)
 			op_add(v, n, EM_OP_SCALAR, f, nm);
@@ -676,6 +681,8 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 			 * runs card->private_free on the chip) */
 			follow = (acc || (!m->f[w->fn].is_defined && em_deallocator(m->f[w->fn].name))) &&
 				 walk_nonempty(w, f->target_st);
+			if (w->fn == w->p->sync_fn && w->p->sync_tu)
+				follow = 0; /* a changed object is synchronized on its own (plan_sync.c) */
 			if (!send && !follow)
 				break;
 			op = op_add(v, n, EM_OP_PTR, f, nm);

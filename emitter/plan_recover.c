@@ -45,6 +45,11 @@ static int rec_refused(const struct em_model *m, const struct em_field *f)
 	return 0;
 }
 
+int em_rec_refused(const struct em_model *m, const struct em_field *f)
+{
+	return rec_refused(m, f);
+}
+
 /* Can the user half find an object of struct st again after the call that brought it? Only
  * through a pointer field that crosses (adapter->netdev, adapter->pdev) or as the object behind
  * a private area. Objects that only ever cross as call arguments (an ethtool_drvinfo on the

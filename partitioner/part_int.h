@@ -30,7 +30,13 @@ struct kc_part_rule {
 	unsigned unless_da;   /* unless-device-access=MODES: the rule does not pin under these modes */
 	unsigned downcall_da; /* downcall-under=MODES ('kernel calls'): under these modes each matched
 			       * call site of a user-half function is a register downcall (crossing cost) */
+	unsigned dp_synced;   /* 'kernel datapath-state' only, runtime-syncs=KINDS: DP_C_* bits of the
+			       * constraints the runtime's synchronization at every crossing satisfies
+			       * (they explain, they do not pin) */
 };
+
+/* The data-path state constraints (solve.c datapath_state), as bits for runtime-syncs=. */
+enum { DP_C_REPLACE = 1, DP_C_WRITE = 2, DP_C_WAIT = 4, DP_C_FREE = 8 };
 
 struct kc_part_templates {
 	struct kc_part_rule *rules;
@@ -90,6 +96,7 @@ struct kc_part_graph {
 	double duration_s;
 	int device_access;  /* enum kc_part_devaccess the graph was loaded for */
 	char *dp_rule;      /* the active 'kernel datapath-state' rule: "LABEL (FAMILY template)", or NULL */
+	unsigned dp_synced; /* its runtime-syncs= constraints (DP_C_*): they do not pin */
 };
 
 struct kc_part_result {
@@ -103,6 +110,8 @@ struct kc_part_result {
 	double objective;      /* optimum the solver reported */
 	struct kc_part_stats st;
 	char solver_note[96];  /* st.solver when it needs detail */
+	char **dp_note;        /* per function or NULL: a data-path state constraint the runtime's
+				* synchronization satisfies (runtime-syncs=), appended to the detail */
 };
 
 /* graph.c: index of the function with database id `id`, or -1. */

@@ -656,6 +656,7 @@ int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_
 
 		kc_sb_addf(&sb, "%s (%s template)", r->label, r->family);
 		g->dp_rule = kc_sb_steal(&sb);
+		g->dp_synced = r->dp_synced;
 	}
 	if ((rc = prep(s, sql_dp_access, &acc, err)) || (rc = prep(s, sql_dp_alloc, &al, err)) ||
 	    (rc = prep(s, sql_dp_regs, &regs, err)) || (rc = prep(s, sql_dp_irq, &irq, err)) ||

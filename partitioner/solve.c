@@ -63,6 +63,9 @@ void kc_part_result_free(struct kc_part_result *r)
 	for (i = 0; i < r->n; i++)
 		free(r->detail[i]);
 	free(r->detail);
+	for (i = 0; r->dp_note && i < r->n; i++)
+		free(r->dp_note[i]);
+	free(r->dp_note);
 	free(r->side);
 	free(r->reason);
 	free(r->move);
@@ -304,6 +307,12 @@ struct dpk {
 	int func;
 };
 
+/* The DP_C_* bit of constraint `rule` (1 replace/free, 2 write, 3 wait) for fact mode m. */
+static unsigned dp_bit(int rule, char m)
+{
+	return rule == 1 ? (m == 'f' ? DP_C_FREE : DP_C_REPLACE) : rule == 2 ? DP_C_WRITE : DP_C_WAIT;
+}
+
 static int dpk_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct dpk *)a)->key, ((const struct dpk *)b)->key);
@@ -395,35 +404,57 @@ static void datapath_state(struct kc_part_result *r, const struct csr *c)
 		const struct kc_part_func *f = &g->f[i];
 		const struct kc_part_fa *hit = NULL;
 		const struct dpk *d = NULL;
-		int rule = 0; /* 1 replace, 2 write, 3 wait */
+		int rule = 0, pass; /* 1 replace, 2 write, 3 wait */
 		struct kc_sb sb = { 0 };
 
 		if (r->reason[i] != NO_REASON || !f->nfa)
 			continue;
-		for (j = 0; j < f->nfa && !rule; j++)
-			if ((f->fa[j].mode == 'n' || f->fa[j].mode == 'f') && live[i] >= 0 &&
-			    (d = dpk_find(rd, nrd, f->fa[j].key))) {
-				hit = &f->fa[j];
-				rule = 1;
-			}
-		for (j = 0; j < f->nfa && !rule && live[i] >= 0; j++)
-			if ((f->fa[j].mode == 'w' || f->fa[j].mode == 'a') && (d = dpk_find(rd, nrd, f->fa[j].key))) {
-				hit = &f->fa[j];
-				rule = 2;
-			}
-		for (j = 0; j < f->nfa && !rule && live[i] >= 0; j++) {
-			size_t k;
+		/* the first constraint that pins (1 replace/free, 2 write, 3 wait); one the runtime's
+		 * synchronization satisfies (runtime-syncs=) only explains, and the search goes on */
+		for (pass = 1; pass <= 3 && !rule; pass++)
+			for (j = 0; j < f->nfa && !rule; j++) {
+				const struct dpk *dj = NULL;
+				size_t k;
 
-			if (f->fa[j].mode != 'r' || !(d = dpk_find(wr, nwr, f->fa[j].key)))
-				continue;
-			for (k = 0; k < f->nfa; k++)
-				if (f->fa[k].mode == 'w' && !strcmp(f->fa[k].key, f->fa[j].key))
+				if (pass == 1 && (f->fa[j].mode == 'n' || f->fa[j].mode == 'f') && live[i] >= 0)
+					dj = dpk_find(rd, nrd, f->fa[j].key);
+				else if (pass == 2 && (f->fa[j].mode == 'w' || f->fa[j].mode == 'a') && live[i] >= 0)
+					dj = dpk_find(rd, nrd, f->fa[j].key);
+				else if (pass == 3 && f->fa[j].mode == 'r' && live[i] >= 0 &&
+					 (dj = dpk_find(wr, nwr, f->fa[j].key)) != NULL) {
+					for (k = 0; k < f->nfa; k++)
+						if (f->fa[k].mode == 'w' && !strcmp(f->fa[k].key, f->fa[j].key))
+							break;
+					if (k == f->nfa)
+						dj = NULL;
+				}
+				if (!dj)
+					continue;
+				if (!(g->dp_synced & dp_bit(pass, f->fa[j].mode))) {
+					hit = &f->fa[j];
+					d = dj;
+					rule = pass;
 					break;
-			if (k < f->nfa) {
-				hit = &f->fa[j];
-				rule = 3;
+				}
+				if (!r->dp_note)
+					r->dp_note = kc_xcalloc(g->nf + 1, sizeof(char *));
+				if (r->dp_note[i])
+					continue;
+				kc_sb_addf(&sb, "data-path state: %s %s at %s, which %s (atomic-context data path) %s at %s; %s "
+						"(device access: %s; kernel rule: %s, runtime-syncs)",
+					   f->fa[j].mode == 'f' ? "frees the object in" :
+					   f->fa[j].mode == 'n' ? "replaces the object in" :
+					   f->fa[j].mode == 'a' ? "passes the address of" :
+					   pass == 3 ? "reads back (after writing it)" : "writes",
+					   f->fa[j].key, f->fa[j].site, g->f[dj->func].name, pass == 3 ? "sets" : "reads", dj->site,
+					   pass == 3 ? "the kernel half's writes reach the user half with the reply to its next "
+						       "crossing (a register read, a delay, any call)" :
+						       "the runtime carries the user half's writes to the kernel half at its next "
+						       "crossing (a forwarded register write, a barrier, any call), before the "
+						       "device or the kernel half can act on them",
+					   mode, g->dp_rule);
+				r->dp_note[i] = kc_sb_steal(&sb);
 			}
-		}
 		if (!rule)
 			continue;
 		if (rule == 1)
@@ -1156,6 +1187,15 @@ int kc_part_solve(struct kc_part_result **out, const struct kc_part_graph *g, co
 		}
 	} else {
 		r->objective = r->st.cost;
+	}
+	for (i = 0; r->dp_note && i < g->nf; i++) {
+		struct kc_sb sb = { 0 };
+
+		if (!r->dp_note[i] || r->reason[i] == KC_PART_R_PIN)
+			continue;
+		kc_sb_addf(&sb, "%s; %s", r->detail[i] ? r->detail[i] : "", r->dp_note[i]);
+		free(r->detail[i]);
+		r->detail[i] = kc_sb_steal(&sb);
 	}
 	*out = r;
 	r = NULL;

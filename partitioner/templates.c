@@ -104,6 +104,28 @@ static int parse_modes(const char *list)
 	return mask;
 }
 
+/* "write,replace,free,wait" -> DP_C_* bits; -1 on an unknown or empty item. */
+static int parse_dp_kinds(const char *list)
+{
+	static const struct {
+		const char *name;
+		int bit;
+	} kinds[] = { { "replace", DP_C_REPLACE }, { "write", DP_C_WRITE }, { "wait", DP_C_WAIT }, { "free", DP_C_FREE } };
+	char *dup = kc_xstrdup(list), *save = NULL, *tok;
+	int mask = 0;
+	size_t i;
+
+	if (!*list || list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		mask = -1;
+	for (tok = strtok_r(dup, ",", &save); tok && mask >= 0; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < KC_ARRAY_SIZE(kinds) && strcmp(tok, kinds[i].name); i++)
+			;
+		mask = i == KC_ARRAY_SIZE(kinds) ? -1 : mask | kinds[i].bit;
+	}
+	free(dup);
+	return mask;
+}
+
 /* Split the next whitespace-separated word off *p; NULL at end of line. */
 static char *word(char **p)
 {
@@ -244,13 +266,25 @@ static int parse_line(struct kc_part_templates *t, char **family, char *line, co
 		if (m[0] == ',' || m[strlen(m) - 1] == ',' || strstr(m, ",,"))
 			return kc_err_set(err, KC_EPARSE, "empty item in the list '%s'", m);
 		r.kind = RULE_K_CALLS + (int)i;
-		/* tags: unless-device-access=MODES, downcall-under=MODES */
+		/* tags: unless-device-access=MODES, downcall-under=MODES, runtime-syncs=KINDS */
 		for (;;) {
-			static const char ua[] = "unless-device-access=", dc[] = "downcall-under=";
+			static const char ua[] = "unless-device-access=", dc[] = "downcall-under=", rs[] = "runtime-syncs=";
 			int is_ua, mask;
 
 			while (*p == ' ' || *p == '\t')
 				p++;
+			if (!strncmp(p, rs, sizeof(rs) - 1)) {
+				x = word(&p);
+				mask = parse_dp_kinds(x + sizeof(rs) - 1);
+				if (mask < 0)
+					return kc_err_set(err, KC_EPARSE, "'%s': data-path constraints are write, replace, "
+							  "free, wait (comma-separated)", x);
+				if (r.kind != RULE_K_DATAPATH)
+					return kc_err_set(err, KC_EPARSE, "runtime-syncs applies to 'kernel datapath-state' "
+							  "rules only");
+				r.dp_synced |= (unsigned)mask;
+				continue;
+			}
 			is_ua = !strncmp(p, ua, sizeof(ua) - 1);
 			if (!is_ua && strncmp(p, dc, sizeof(dc) - 1))
 				break;

@@ -383,6 +383,9 @@ static int send_batch(struct ioq *q, const struct qop *rd, uint64_t *val, void *
 	q->nbytes = 0;
 	if (!n && !rd)
 		return 0;
+	/* the user half's changes to synchronized objects reach the kernel half before these
+	 * register operations (one may enable the interrupt whose handler reads them; sync.c) */
+	kc_sync__flush(rt);
 	rc = kc_rt__call_begin_rt(&c, &a, rt, KC_RT_FN_REGIO);
 	if (rc)
 		goto failed;

@@ -221,6 +221,9 @@ void kc_objt_untrack(struct kc_objt *t, const void *ptr);
  * is being freed by its owner; user side: the copies are freed. */
 size_t kc_objt_untrack_range(struct kc_objt *t, const void *ptr, size_t size, uint64_t *h, size_t max);
 size_t kc_objt_count(struct kc_objt *t);
+/* How many times an object was tracked, untracked or retyped so far: unchanged means the set of
+ * live objects and their types is the same (rt/sync.c reuses its list of synchronized objects). */
+uint64_t kc_objt_changes(struct kc_objt *t);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Endpoints and calls. */
@@ -560,6 +563,15 @@ struct kc_wire_tables {
 	void (*recover_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 	const struct kc_wire_embed *embeds; /* where tracked structs embed tracked structs */
 	uint32_t nembeds;
+	/* Synchronization at every crossing (rt/sync.c): which types have fields the user half
+	 * writes and the kernel half reads (sync_has[type] != 0); the user side's encoder of the
+	 * fields of p that differ from shadow (field index + value each, then 0) and the kernel
+	 * side's decoder. NULL: no synchronization. */
+	const unsigned char *sync_has;
+	void (*sync_enc)(struct kc_xdr *x, uint32_t type, void *p, const void *shadow, int *rc);
+	void (*sync_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+	/* kernel side: the types whose objects go back with every reply (their recovery fields) */
+	const unsigned char *sync_back;
 };
 
 /* What the receiver expects of one pointer. */
@@ -696,6 +708,26 @@ void kc_wire_free_hook(struct kc_rt *rt, const void *p);
  * reads an object. No-op when rt is NULL. Under kcut-sim the harness connects the kernel model's
  * free hook (kc_km_set_free_hook) to it. */
 void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size);
+
+/* Synchronization at every crossing (user side; rt/sync.c, docs/runtime.md). A generated handler
+ * calls kc_wire_sync_mark once its arguments are decoded (the kernel half's values are the
+ * baseline of what the user half changes next); a generated deallocator stub calls
+ * kc_wire_sync_freed after the kernel half freed p (the copy leaves the tracker; pointers to it
+ * go down as NULL); generated sync encoders ask kc_wire_sync_dead whether a pointer field's
+ * unchanged value points into an object freed since the last flush. */
+void kc_wire_sync_mark(struct kc_rt *rt);
+void kc_wire_sync_freed(struct kc_rt *rt, const void *p);
+int kc_wire_sync_dead(struct kc_rt *rt, const void *p);
+/* ... and whether p points into an object the user half freed at any time (not reused since):
+ * marshaling neither sends it (kc_wire_put_ptr sends NULL) nor follows it. */
+int kc_wire_sync_gone(struct kc_rt *rt, const void *p);
+/* A downcall's out-parameter wrote n bytes at p (dma_alloc_coherent's &ring->dma): the kernel half's
+ * copy of the object does not have them yet, so the next flush sends them. */
+void kc_wire_sync_touch(struct kc_rt *rt, const void *p, size_t n);
+/* p was just allocated for the user half by a kernel allocator (a downcall): the kernel half's
+ * object is zeros (or garbage the driver never reads), so the user half's writes to it are
+ * changes against zeros, even those made before it had a struct type (kcalloc, then typed use). */
+void kc_wire_sync_fresh(struct kc_rt *rt, const void *p);
 
 /* Counters of this side since the endpoint was made (all incarnations). */
 struct kc_rt_stats {

@@ -63,6 +63,7 @@ struct kc_objt {
 	uint64_t nminted;  /* user side: handles minted by kc_objt_adopt */
 	size_t nadopted;   /* kernel side: live copies of adopted handles */
 	size_t heap_bytes; /* bytes of the live objects flagged KC_OBJT_F_HEAP */
+	uint64_t changes;  /* objects tracked, untracked or retyped so far (kc_objt_changes) */
 	void *(*zalloc)(size_t);
 	void (*free)(void *);
 };
@@ -358,6 +359,7 @@ static void ent_put(struct kc_objt *t, uint32_t n, int may_free)
 	e->used = 0;
 	e->owned = 0;
 	e->in_hmap = 0;
+	t->changes++;
 	e->flags = 0;
 	e->ptr = NULL;
 	e->gen++;
@@ -416,6 +418,7 @@ int kc_objt_track(struct kc_objt *t, uint64_t *h, void *ptr, uint32_t type, size
 	}
 	E(t, n)->used = 1;
 	t->live++;
+	t->changes++;
 	*h = E(t, n)->h;
 out:
 	kc_os_unlock(t->lock);
@@ -549,6 +552,7 @@ static int ent_add_keyed(struct kc_objt *t, uint32_t *out, uint64_t h, void *ptr
 	E(t, n)->used = 1;
 	E(t, n)->in_hmap = 1;
 	t->live++;
+	t->changes++;
 	*out = n;
 	return 0;
 }
@@ -711,11 +715,22 @@ int kc_objt_retype(struct kc_objt *t, uint64_t h, uint32_t from, uint32_t to, si
 	if (!rc && E(t, n)->type != from)
 		rc = KC_RT_ETYPE;
 	if (!rc) {
+		t->changes++;
 		E(t, n)->type = to;
 		E(t, n)->elem_size = elem_size && E(t, n)->size % elem_size == 0 ? elem_size : E(t, n)->size;
 	}
 	kc_os_unlock(t->lock);
 	return rc;
+}
+
+uint64_t kc_objt_changes(struct kc_objt *t)
+{
+	uint64_t n;
+
+	kc_os_lock(t->lock);
+	n = t->changes;
+	kc_os_unlock(t->lock);
+	return n;
 }
 
 size_t kc_objt_heap_bytes(struct kc_objt *t)

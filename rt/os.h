@@ -17,6 +17,8 @@
 void *kc_os_alloc(size_t n);
 void *kc_os_zalloc(size_t n);
 void kc_os_free(void *p);
+/* Does p lie on the calling thread's stack? (Linux kernel: object_is_on_stack.) */
+int kc_os_on_stack(const void *p);
 
 /* Locks and threads. */
 struct kc_os_mutex;

@@ -43,6 +43,26 @@ void kc_os_free(void *p)
 	free(p);
 }
 
+int kc_os_on_stack(const void *p)
+{
+	static _Thread_local uintptr_t lo, hi;
+
+	if (!hi) {
+		pthread_attr_t a;
+		void *base = NULL;
+		size_t size = 0;
+
+		if (pthread_getattr_np(pthread_self(), &a))
+			return 0;
+		if (!pthread_attr_getstack(&a, &base, &size)) {
+			lo = (uintptr_t)base;
+			hi = lo + size;
+		}
+		pthread_attr_destroy(&a);
+	}
+	return (uintptr_t)p >= lo && (uintptr_t)p < hi;
+}
+
 struct kc_os_mutex {
 	pthread_mutex_t m;
 };

@@ -51,6 +51,9 @@ struct kc_rt_call {
 	struct chain *held; /* nested call: the chain whose top it raised over its reply (decoded in
 			     * place until kc_rt_call_end, so nested calls made meanwhile go above) */
 	uint32_t held_top;  /* ... and the top to restore then */
+	uint8_t *back;      /* user side: the kernel half's changes that came with the reply (sync.c) */
+	uint32_t nback;
+	unsigned stk;       /* kernel side: stack objects tracked before it (wire.c) */
 };
 
 const char *kc_rt_strerror(int code)
@@ -422,6 +425,8 @@ static const char *own_name(struct kc_rt *rt, int64_t fn)
 {
 	if (fn >= 0 && fn < rt->o.nfns && rt->o.fns[fn].name)
 		return rt->o.fns[fn].name;
+	if (fn == KC_RT_FN_SYNC)
+		return "(sync)";
 	return fn >= 0 && rt->side == KC_SIDE_KERNEL ? kc_region__fn_name((uint32_t)fn) : NULL;
 }
 
@@ -565,7 +570,7 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	struct kc_xdr args, res;
 	int64_t saved = ch->serving_fn;
 	uint32_t saved_top = ch->top, room = rt->g.slot_bytes - off - KC_MSG_HDR;
-	uint32_t len = 0;
+	uint32_t len = 0, rflags = 0;
 	void *rb = NULL, *own_rb = NULL;
 	kc_rt_handler handler = NULL;
 	int rc;
@@ -589,6 +594,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		handler = rt->o.fns[m->fn].fn;
 	else if (rt->side == KC_SIDE_KERNEL)
 		handler = kc_region__handler(m->fn); /* device regions: served by the runtime */
+	if (!handler && rt->side == KC_SIDE_KERNEL)
+		handler = kc_sync__handler(m->fn); /* the user half's changes (sync.c) */
 	if (!handler) {
 		if (rt->side == KC_SIDE_KERNEL) {
 			fault(rt, c, "user half called unknown kernel function id");
@@ -611,6 +618,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	kc_xdr_init_enc(&res, rb, room); /* the reply replaces the call in the slot */
 	ch->serving_fn = m->fn;
 	rc = handler(rt, &args, &res);
+	if (rt->side == KC_SIDE_USER)
+		kc_sync__flush(rt); /* the handler's changes to synchronized objects go first */
 	if (rt->io_flush)
 		rt->io_flush(rt); /* the handler's posted register writes go before its reply */
 	ch->serving_fn = saved;
@@ -620,6 +629,9 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		rc = res.err;
 	if (!rc)
 		len = (uint32_t)res.pos;
+	if (!rc && rt->side == KC_SIDE_KERNEL)
+		/* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
+		len = kc_sync__put_back(rt, rb, len, room, &rflags);
 reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {
@@ -638,7 +650,7 @@ reply:
 		tls_rb = own_rb;
 	else
 		kc_rt_pool_put(rt, rb);
-	put_msg(s, off, KC_MSG_REPLY, m->id, m->fn, 0, rc, len); /* last: see kc_rt_call_invoke */
+	put_msg(s, off, KC_MSG_REPLY, m->id, m->fn, rc ? 0 : rflags, rc, len); /* last: see kc_rt_call_invoke */
 	if (tls_garble == 1)
 		memset(s->msg + off, 0xa5, KC_MSG_HDR / 2);
 	else if (tls_garble == 2)
@@ -726,6 +738,8 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 	*args = NULL;
 	if ((rt->o.npeer && fn >= rt->o.npeer) || fn == KC_RT_FN_PING)
 		return KC_EINVAL;
+	if (rt->side == KC_SIDE_USER)
+		kc_sync__flush(rt); /* the user half's changes to synchronized objects, then */
 	if (rt->io_flush)
 		rt->io_flush(rt); /* this thread's posted register writes cross first */
 	if (!tls_chain || tls_chain->rt != rt)
@@ -738,7 +752,7 @@ int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct k
 {
 	*out = NULL;
 	*args = NULL;
-	if (rt->side != KC_SIDE_USER || (fn != KC_RT_FN_REGIO && fn != KC_RT_FN_REGINFO))
+	if (rt->side != KC_SIDE_USER || (fn != KC_RT_FN_REGIO && fn != KC_RT_FN_REGINFO && fn != KC_RT_FN_SYNC))
 		return KC_EINVAL;
 	return call_begin(out, args, rt, fn);
 }
@@ -799,6 +813,9 @@ static int call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_r
 	c->off = off;
 	c->invoked = 0;
 	c->held = NULL;
+	c->back = NULL;
+	c->nback = 0;
+	c->stk = rt->side == KC_SIDE_KERNEL ? kc_wire__stack_mark() : 0;
 	c->rb.heap = NULL;
 	s = kc_chan_slot(conn->base, &rt->g, c->slot);
 	kc_xdr_init_enc(&c->args, s->msg + off + KC_MSG_HDR, rt->g.slot_bytes - off - KC_MSG_HDR);
@@ -917,9 +934,14 @@ wait:
 		}
 		if (m.kind == KC_MSG_REPLY) {
 			if (m.id != c->id || m.fn != c->fn || (m.status && m.len) ||
-			    off != c->off) {
+			    off != c->off || (m.flags && (rt->side == KC_SIDE_KERNEL || m.status))) {
 				fault(rt, cn, "reply does not match the pending call");
 				rc = KC_RT_EPROTO;
+				break;
+			}
+			if ((m.flags & KC_MSG_F_SYNC) &&
+			    kc_sync__take_back(m.payload, &m.len, &c->back, &c->nback)) {
+				rc = KC_RT_EPROTO; /* the kernel half's own trailer: cannot be malformed */
 				break;
 			}
 			kc_xdr_init_dec(&c->res, m.payload, m.len);
@@ -958,6 +980,15 @@ out:
 	ch->waiting_fn = saved_wait;
 	if (!c->nested)
 		tls_chain = ch->prev;
+	if (c->back) {
+		/* the kernel half's changes to synchronized objects, before the caller decodes the
+		 * results (they are as new, and out-parameters written after them win; sync.c) */
+		if (!rc)
+			kc_sync__apply_back(rt, c->back, c->nback); /* frees it */
+		else
+			kc_os_free(c->back);
+		c->back = NULL;
+	}
 	return rc;
 }
 
@@ -969,6 +1000,14 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 	if (!c)
 		return rc;
 	rt = c->rt;
+	if (c->back) {
+		kc_os_free(c->back); /* not applied (the call failed) */
+		c->back = NULL;
+	}
+	if (rt->side == KC_SIDE_USER && c->invoked && (c->fn < KC_RT_FN_PING || c->nback)) {
+		kc_sync__refresh(rt); /* the kernel half's values (results) are the new baseline */
+		c->nback = 0;
+	}
 	if (rc == 0 && c->invoked && kc_xdr_dec_done(&c->res)) {
 		char what[160];
 
@@ -976,6 +1015,8 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 		fault(rt, c->conn, what);
 		rc = KC_RT_EPROTO;
 	}
+	if (rt->side == KC_SIDE_KERNEL)
+		kc_wire__stack_release(rt, c->stk); /* stack objects it made known (wire.c) */
 	if (c->held)
 		c->held->top = c->held_top;
 	msgbuf_release(&c->rb);

@@ -66,6 +66,9 @@ enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
  * (region.c): u32 id * n, then u32 n, after the release trailer when both are present (so it
  * is taken off first). The user half drops its views of them first. */
 #define KC_MSG_F_UNMAP 2u
+/* REPLY flag (kernel -> user only): the payload ends with the kernel half's changes to
+ * synchronized objects (sync.c): the encoded objects, then u32 n, then u32 their bytes. */
+#define KC_MSG_F_SYNC 4u
 
 struct kc_ring {
 	_Atomic uint32_t seq;      /* futex word: bumped on every push */
@@ -227,6 +230,7 @@ struct kc_rt {
 	struct kc_os_thread **workers;
 	unsigned nworkers;
 	struct kc_io_views *views;       /* the user half's views of device regions (io.c) */
+	struct kc_sync *sync;            /* shadows of synchronized objects (sync.c), made on first use */
 	int share_fd;                    /* where DMA regions are mapped from (-1: none) */
 	/* set (io.c, before the workers start) on the process's user endpoint: kc_rt_call_begin
 	 * and the reply to an upcall send the calling thread's posted writes first */
@@ -278,6 +282,9 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
  * a batch of forwarded register operations, and the description of a region id. */
 #define KC_RT_FN_REGIO 0xfffffff1u
 #define KC_RT_FN_REGINFO 0xfffffff2u
+/* The user half's changes to synchronized objects (sync.c): u32 n, then n times: u32 type, the
+ * object's pointer (wire kind 1), the generated decoder's (field index, value) pairs, 0. */
+#define KC_RT_FN_SYNC 0xfffffff3u
 /* KC_RT_FN_REGIO arguments: u32 n (1..KC_REGIO_MAX_OPS), then n operations, each
  *	u32 opcode, u32 region id, u64 offset, u32 width
  * followed by, per opcode: WRITE u64 value; READ_BYTES u32 length; WRITE_BYTES opaque bytes;
@@ -320,7 +327,33 @@ int kc_io__take_unmaps(struct kc_rt *rt, const uint8_t *payload, uint32_t *len);
 /* Send the calling thread's posted writes (no-op when none). */
 void kc_io__flush_thread(struct kc_rt *rt);
 
-/* A call of a runtime-served function id (KC_RT_FN_REGIO / REGINFO) from the user side: as
+/* wire.c, kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten
+ * (kc_rt_obj_free) when the call that tracked them ends. */
+unsigned kc_wire__stack_mark(void);
+void kc_wire__stack_release(struct kc_rt *rt, unsigned mark);
+
+/* sync.c: user side: send the changes of synchronized objects (no-op when none or nested);
+ * take the kernel half's values as the new shadows; is p inside an object the user half freed? */
+void kc_sync__flush(struct kc_rt *rt);
+void kc_sync__refresh(struct kc_rt *rt);
+int kc_sync__is_dead(struct kc_rt *rt, const void *p);
+/* user side: an untyped allocation just took a struct type (wire.c): the flush under way looks
+ * for it (its fields go down against zeros) */
+void kc_sync__typed(struct kc_rt *rt);
+void kc_sync__free(struct kc_rt *rt);
+/* kernel side: append the kernel half's changes since they last went (objects of types with
+ * recovery helpers whose bytes changed) after the len bytes of a reply at buf (cap bytes of room);
+ * returns the new length, ORs KC_MSG_F_SYNC into *flags when it appended */
+uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags);
+/* user side: take that trailer off a reply's payload (*len shortened) into a copy (*out, *outlen,
+ * freed by kc_sync__apply_back), then, once the results were decoded, apply it. 1 when the
+ * shadows must be refreshed. */
+int kc_sync__take_back(const uint8_t *payload, uint32_t *len, uint8_t **out, uint32_t *outlen);
+void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len);
+/* kernel side: the server of KC_RT_FN_SYNC, NULL for other ids */
+kc_rt_handler kc_sync__handler(uint32_t fn);
+
+/* A call of a runtime-served function id (KC_RT_FN_REGIO / REGINFO / SYNC) from the user side: as
  * kc_rt_call_begin, without the posted-write flush. */
 int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt,
 			 uint32_t fn);

@@ -71,6 +71,25 @@ int kc_wire_global_of(struct kc_rt *rt, const void *p, uint32_t *id, size_t *off
 
 /* ---- encoding ---- */
 
+/* Kernel side: objects on the calling thread's stack that a call made known to the user half (an
+ * ethtool request the kernel's ioctl code keeps in its frame). They are known for that call only:
+ * kc_rt_call_end forgets the ones its call tracked (kc_wire__stack_release), so a later object at
+ * the same address (another frame) is a new object, not the old one with the wrong size. */
+#define KC_WIRE_STK_MAX 64u
+static _Thread_local const void *tls_stk[KC_WIRE_STK_MAX];
+static _Thread_local unsigned tls_nstk;
+
+unsigned kc_wire__stack_mark(void)
+{
+	return tls_nstk;
+}
+
+void kc_wire__stack_release(struct kc_rt *rt, unsigned mark)
+{
+	while (tls_nstk > mark)
+		kc_rt_obj_free(rt, tls_stk[--tls_nstk]);
+}
+
 int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
 		    size_t n, unsigned flags)
 {
@@ -106,13 +125,25 @@ int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t 
 	if (r == KC_ENOTFOUND && kernel(rt)) {
 		r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem ? elem : 1, n ? n : 1);
 		off = 0;
-	} else if (r == KC_ENOTFOUND && (flags & KC_WP_OUT)) {
-		/* user side: an out-parameter's value, unknown to the kernel (uninitialized) */
+		if (!r && tls_nstk < KC_WIRE_STK_MAX && kc_os_on_stack(p))
+			tls_stk[tls_nstk++] = p;
+	} else if (r == KC_ENOTFOUND && ((flags & KC_WP_OUT) || kc_sync__is_dead(rt, p))) {
+		/* user side: an out-parameter's value, unknown to the kernel (uninitialized), or a
+		 * pointer into an object the user half freed (sync.c: the kernel half released it) */
 		kc_xdr_put_u32(x, 0);
 		return 0;
 	}
 	if (!r)
 		r = kc_objt_info(t, &in, h);
+	if (!r && !kernel(rt) && !off && type && type_size(rt, type) && in.type < tab(rt)->ntypes &&
+	    !type_size(rt, in.type) && in.size >= type_size(rt, type) &&
+	    !kc_objt_retype(t, h, in.type, type, type_size(rt, type))) {
+		/* an untyped allocation (kcalloc for the user half) takes the type of its first typed
+		 * use here as it does in the kernel half (get_tracked_kernel), so its fields are
+		 * synchronized from now on (sync.c) */
+		in.type = type;
+		kc_sync__typed(rt);
+	}
 	if (!r && (in.type == 0 || in.type >= tab(rt)->ntypes))
 		r = KC_RT_ETYPE; /* not one of this driver's type ids */
 	if (r) {
@@ -700,6 +731,7 @@ __attribute__((destructor)) static void closed_interns_free(void)
 
 void kc_wire__free(struct kc_rt *rt)
 {
+	kc_sync__free(rt);
 	kc_os_free(rt->heap);
 	rt->heap = NULL;
 	rt->nheap = rt->heap_cap = 0;
@@ -983,6 +1015,8 @@ int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 		t->recover_dec(args, type, p, &rc);
 	if (!rc && kc_xdr_dec_done(args))
 		rc = KC_RT_EPROTO;
+	if (!rc)
+		kc_sync__refresh(rt); /* the kernel half's values are the baseline (sync.c) */
 	return rc;
 }
 

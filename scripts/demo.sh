@@ -65,8 +65,8 @@ step "kcut graph: the call graph with the two halves"
 	"$kcut" graph --partition mincut --format dot -o "$run/simnic.dot"
 
 step "the split with device access: the user half drives the device (the min-cut partition above)"
-# --device-access forward (the default) lets register and DMA code leave the kernel; the
-# partitioner's data-path state rule keeps what the interrupt path shares (kcut why names it)
+# --device-access forward (the default) lets register and DMA code leave the kernel; the state the
+# interrupt path shares goes with it: the runtime carries it at every crossing (kcut why names it)
 "$kcut" why simnic_configure_tx | head -n 4
 kshare=$(sed -n 's/^  kernel: .*LOC (\([0-9.]*%\)).*/\1/p' mincut.txt | head -1)
 
@@ -92,15 +92,15 @@ mkdir -p "$run/kernel"
 	"$build/common/libkc_common.a" "$kmod" -Wl,-rpath,"$(dirname "$kmod")" -lpthread
 echo "kernel half: $run/kernel/simnic.so   user half: $run/simnic-user"
 
-step "run the self-test scenario unsplit and split (probe, register/EEPROM/link tests in the user half, which drives the device)"
-scen=$top/tests/testdrivers/simnic/selftest.sim
+step "run the bulk scenario unsplit and split (probe, open, ring resize and statistics through the user half, which drives the device; traffic in the kernel half)"
+scen=$top/tests/testdrivers/simnic/bulk.sim
 "$sim" --driver "$build/testdrivers/drivers/simnic/simnic.so" --mmio-log unsplit.mmio "$scen" >unsplit.txt 2>unsplit.err
 KCUT_TRACE=$run/split.trace "$sim" --driver "$run/kernel/simnic.so" --user-half "$run/simnic-user" \
 	--mmio-log split.mmio "$scen" >split.txt 2>split.err
 grep -v '^cpu: ' unsplit.txt >unsplit.cmp; grep -v '^cpu: ' split.txt >split.cmp
 same=$(cmp -s unsplit.cmp split.cmp && echo yes || echo no)
 mmio=$(cmp -s unsplit.mmio split.mmio && echo yes || echo "no (see docs/results.md)")
-sed -n '/^> ethtool -t offline/,/^> up/p' split.txt | head -n 12
+sed -n '/^> ethtool -G/,/^> send/p' split.txt | head -n 12
 # crossings by kind, from the kernel half's crossing trace
 read -r up down rio < <(awk -v ids="$run/split/include/kcut_ids.h" '
 	BEGIN { while ((getline l < ids) > 0) if (match(l, /KCUT_(UP|DOWN)_[A-Za-z0-9_]+ = /)) {
@@ -120,7 +120,7 @@ restarted=$(grep -c '^user-half: running' fault.txt || true)
 step "summary"
 echo "kernel share (LOC in the kernel half): ${kshare:-?} of simnic (device access forward, the default;"
 echo "  without device access: $(sed -n 's/^  kernel: .*LOC (\([0-9.]*%\)).*/\1/p' mincut-none.txt | head -1))"
-echo "self-test scenario, split vs unsplit: byte-identical transcript: $same; register-access log identical: $mmio"
+echo "bulk scenario, split vs unsplit: byte-identical transcript: $same; register-access log identical: $mmio"
 echo "crossings in that run: $up upcalls, $down downcalls, $rio register batches (forwarded, posted writes)"
 echo "kill -9 of the user half under traffic: killed $killed time(s), restarted $restarted time(s)"
 

@@ -114,9 +114,10 @@ check(all(t < 100 for t in times), "tune steps under 100 ms: %s" % times)
 # --device-access (issue 13 item 4): the default min-cut under each backend. Goal: <= 25% of the
 # LOC in the kernel under forward (the paper's 25%), with probe, reset, the register dump and the
 # EEPROM reader in the user half; the register/DMA rules pin only under none. The data-path state
-# rule (generic.tmpl 'kernel datapath-state', docs/partitioner.md) keeps what ndo_open/ethtool code
-# shares with the atomic data path in the kernel: e1000 forward is ~37% with it (24.4% without, a
-# split that would not run), set_ringparam among it (it replaces adapter->tx_ring, which xmit reads).
+# rule (generic.tmpl 'kernel datapath-state', docs/partitioner.md) finds what ndo_open/ethtool code
+# shares with the atomic data path; its constraints are tagged runtime-syncs (rt/sync.c carries that
+# state at every crossing), so they explain (the detail) instead of pinning: forward is 24.4%, and
+# set_ringparam (it replaces adapter->tx_ring, which xmit reads) is in the user half.
 share = {}
 for mode in ("none", "forward", "mapped"):
     rc, out, err = run("partition", "--device-access", mode, "--name", "da-" + mode)
@@ -124,12 +125,11 @@ for mode in ("none", "forward", "mapped"):
     k = re.search(r"kernel: (\d+) functions \(([\d.]+)%\), (\d+) LOC \(([\d.]+)%\)", out)
     share[mode] = (int(k.group(1)), int(k.group(3)), float(k.group(4)))
 for mode in ("forward", "mapped"):
-    check(share[mode][2] <= 40.0, "e1000 kernel LOC share under %s: %.1f%% > 40%%" % (mode, share[mode][2]))
+    check(share[mode][2] <= 25.0, "e1000 kernel LOC share under %s: %.1f%% > 25%%" % (mode, share[mode][2]))
     check(share[mode][1] < share["none"][1], "%s keeps less in the kernel than none" % mode)
     ks = kernel_set("da-" + mode)
-    for fn in ("e1000_probe", "e1000_reset_hw", "e1000_get_regs", "e1000_read_eeprom"):
+    for fn in ("e1000_probe", "e1000_reset_hw", "e1000_get_regs", "e1000_read_eeprom", "e1000_set_ringparam"):
         check(fn not in ks, "e1000 %s in the kernel half under %s" % (fn, mode))
-    check("e1000_set_ringparam" in ks, "e1000_set_ringparam (replaces adapter->tx_ring) kernel under " + mode)
     check("e1000_init_module" in ks, "module_init stays kernel under " + mode)
 check(share["mapped"][1] <= share["forward"][1], "mapped keeps no more in the kernel than forward")
 check(share["none"][1] == curve[2][2], "--device-access none is the old default (beta 1 curve point)")

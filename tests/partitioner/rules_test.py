@@ -121,9 +121,11 @@ check("pin" not in reasons, "a partition without kernel rules has no 'pin' reaso
 
 # --device-access (issue 13 item 4): the default min-cut (alpha 1, beta 1) under each backend; the
 # register/DMA rules pin only under none. Under forward/mapped the data-path state rule (generic.tmpl
-# 'kernel datapath-state', solve.c) keeps what the atomic-context data path shares with its set-up
-# in the kernel: simnic's share is then ~49% (the emitter's split runs; without the rule 28% but that
-# split does not run). Probe, reset, the EEPROM/PHY code and the ethtool register dump stay user.
+# 'kernel datapath-state', solve.c) finds what the atomic-context data path shares with its set-up;
+# generic.tmpl tags all four constraints runtime-syncs (rt/sync.c carries the state at every
+# crossing), so they explain instead of pinning: simnic's share is 28% (issue 13 goal <= 30%), and
+# that split runs (emitter_split_simnic_forward). Probe, reset, the EEPROM/PHY code and the ethtool
+# register dump stay user.
 share = {}
 for mode in ("none", "forward", "mapped"):
     rc, out, err = run(db, "partition", "--device-access", mode, "--name", "da-" + mode)
@@ -132,7 +134,7 @@ for mode in ("none", "forward", "mapped"):
     share[mode] = (int(m.group(1)), int(m.group(3)), float(m.group(4))) if m else (0, 0, 100.0)
     print("simnic --device-access %s: kernel %d functions, %d LOC (%.1f%%)" % ((mode,) + share[mode]))
 for mode in ("forward", "mapped"):
-    check(share[mode][2] <= 55.0, "simnic kernel LOC share under %s: %.1f%% > 55%%" % (mode, share[mode][2]))
+    check(share[mode][2] <= 30.0, "simnic kernel LOC share under %s: %.1f%% > 30%%" % (mode, share[mode][2]))
     check(share[mode][1] < share["none"][1], "simnic: %s keeps less in the kernel than none" % mode)
     con = sqlite3.connect(db)
     rows = con.execute("SELECT f.name, pf.side, pf.detail FROM partition_func pf JOIN partition p "
@@ -146,21 +148,19 @@ for mode in ("forward", "mapped"):
         if fn in side:
             check(side[fn] == "user", "simnic %s under %s: %s %s" % (fn, mode, side[fn], detail[fn][:200]))
     check(side.get("simnic_init_module") == "kernel", "module_init stays kernel under " + mode)
-    # the data-path state rule's decisions, each naming the field and the atomic-context reader
+    # the data-path state rule's findings, each naming the field and the atomic-context reader; the
+    # runtime carries them (runtime-syncs), so they are explained in the detail and do not pin
     want = {
-        "simnic_configure_tx": ("writes simnic_tx_ring.tdh", "simnic_detect_tx_hang (atomic-context data path)",
-                                "reached from simnic_open, registered as net_device_ops.ndo_open"),
-        "simnic_set_ringparam": ("writes simnic_adapter.tx_ring", "simnic_xmit_frame (atomic-context data path)",
-                                 "ethtool_ops.set_ringparam"),
-        "simnic_setup_tx_resources": ("replaces the object in simnic_tx_ring.buffer_info", "kcalloc at",
-                                      "stale handle"),
-        "simnic_remove": ("frees the object in simnic_adapter.tx_ring", "kfree at", "pci_driver.remove"),
-        "simnic_intr_test": ("simnic_adapter.test_icr", "simnic_test_intr (atomic-context data path)",
-                             "ethtool_ops.self_test"),
+        "simnic_configure_tx": ("writes simnic_tx_ring.tdh", "simnic_detect_tx_hang (atomic-context data path)"),
+        "simnic_set_ringparam": ("simnic_adapter.tx_ring", "simnic_xmit_frame (atomic-context data path)"),
+        "simnic_setup_tx_resources": ("replaces the object in simnic_tx_ring.buffer_info", "kcalloc at"),
+        "simnic_remove": ("frees the object in simnic_adapter.tx_ring", "kfree at"),
+        "simnic_intr_test": ("simnic_adapter.test_icr", "simnic_test_intr (atomic-context data path)"),
     }
     for fn, parts in want.items():
-        check(side.get(fn) == "kernel", "simnic %s under %s: %s" % (fn, mode, side.get(fn)))
-        for p in parts + ("device access: " + mode, "state shared with the atomic-context data path"):
+        check(side.get(fn) == "user", "simnic %s under %s: %s %s" % (fn, mode, side.get(fn), detail.get(fn, "")[:300]))
+        for p in parts + ("data-path state: ", "device access: " + mode, "state shared with the atomic-context data path",
+                          "runtime-syncs"):
             check(p in detail.get(fn, ""), "simnic %s under %s: '%s' not in: %s" % (fn, mode, p, detail.get(fn)))
     # atomic-context code never appears as the 'writer': the rule only adds functions outside the closure
     check("atomic-context data path" not in detail.get("simnic_clean_tx_irq", ""),
@@ -173,8 +173,12 @@ n = con.execute("SELECT COUNT(*) FROM partition_func pf JOIN partition p ON p.id
 con.close()
 check(n == 0, "the data-path state rule applied under none (%d functions)" % n)
 rc, out, err = run(db, "why", "simnic_configure_rx", "--partition", "da-forward")
-check(rc == 0 and "simnic_rx_ring.rdt" in out and "simnic_alloc_rx_buffers" in out,
-      "why simnic_configure_rx names the field and the reader: %s %s" % (out[-400:], err[-200:]))
+check(rc == 0 and "simnic_rx_ring.rdt" in out and "simnic_alloc_rx_buffers" in out and "runtime carries" in out,
+      "why simnic_configure_rx names the field, the reader and the runtime: %s %s" % (out[-400:], err[-200:]))
+# the built-in rule carries the tag (without it the constraints pin: test_devaccess.c)
+gen = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "partitioner", "templates",
+                        "generic.tmpl")).read()
+check("runtime-syncs=write,replace,free,wait" in gen, "generic.tmpl tags the data-path rule runtime-syncs")
 
 # simsnd: module entry points and register accessors (pci_iomap'ed BAR, ioread/iowrite)
 db = analyze("simsnd", snd_dir)

@@ -29,6 +29,13 @@ static void test_parse_errors(void)
 		{ "family f\nkernel field mmio,heap x\n", "x.tmpl:2: memory kinds are mmio, dma, mem; got 'mmio,heap'" },
 		{ "family f\nkernel calls readl,,writel x\n", "x.tmpl:2: empty item in the list 'readl,,writel'" },
 		{ "kernel calls readl x\n", "x.tmpl:1: rule before any 'family NAME' line" },
+		/* runtime-syncs= (issue 13: constraints rt/sync.c satisfies) */
+		{ "family f\nkernel datapath-state module_init runtime-syncs=write,bogus x\n",
+		  "x.tmpl:2: 'runtime-syncs=write,bogus': data-path constraints are write, replace, free, wait" },
+		{ "family f\nkernel datapath-state module_init runtime-syncs= x\n",
+		  "x.tmpl:2: 'runtime-syncs=': data-path constraints are" },
+		{ "family f\nkernel calls readl runtime-syncs=write x\n",
+		  "x.tmpl:2: runtime-syncs applies to 'kernel datapath-state' rules only" },
 	};
 	size_t i;
 

@@ -126,4 +126,9 @@ int kcut_recover_dec_regions(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 void kcut_recover_free(const void *p);
 #endif
 
+/* Synchronization at every crossing (rt/sync.c): per TU, the user half's encoders and the
+ * kernel half's decoders of the fields the user half changed. */
+int kcut_sync_enc_regions(struct kc_xdr *x, uint32_t type, void *p, const void *sh, int *rc);
+int kcut_sync_dec_regions(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+
 #endif /* KCUT_IDS_H */

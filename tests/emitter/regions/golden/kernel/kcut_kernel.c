@@ -83,6 +83,30 @@ static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnat
 }
 #endif
 
+/* Synchronization at every crossing (rt/sync.c): the TU carrying each type's sync helpers. */
+static const unsigned char kcut_sync_tu[KCUT_NR_TYPES + 1] = {
+	[KCUT_T_rg_adapter] = 1,
+	[KCUT_NR_TYPES] = 0,
+};
+
+/* ... and the types whose objects go back to the user half with every reply (driver structs). */
+static const unsigned char kcut_sync_back[KCUT_NR_TYPES + 1] = {
+	[KCUT_NR_TYPES] = 0,
+};
+
+static int (*const kcut_sync_dec[])(struct kc_xdr *, uint32_t, void *, int *) = {
+	kcut_sync_dec_regions,
+	NULL,
+};
+
+static void kcut_sync_dec_any(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	if (type < KCUT_NR_TYPES && kcut_sync_tu[type])
+		kcut_sync_dec[kcut_sync_tu[type] - 1](x, type, p, rc);
+	else if (!*rc)
+		*rc = KC_RT_EPROTO;
+}
+
 /* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
 struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
 const struct kc_wire_tables kcut_wire = {
@@ -97,6 +121,9 @@ const struct kc_wire_tables kcut_wire = {
 	.recover_fn = KCUT_UP_RECOVER,
 	.recover_has = kcut_recover_tu,
 	.recover_enc = kcut_recover_enc_any,
+	.sync_has = kcut_sync_tu,
+	.sync_dec = kcut_sync_dec_any,
+	.sync_back = kcut_sync_back,
 };
 
 #ifndef __KERNEL__

@@ -72,6 +72,25 @@ int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 	return kc_wire_recover_serve(rt, args, res);
 }
 
+/* Synchronization at every crossing (rt/sync.c): the TU carrying each type's sync helpers. */
+static const unsigned char kcut_sync_tu[KCUT_NR_TYPES + 1] = {
+	[KCUT_T_rg_adapter] = 1,
+	[KCUT_NR_TYPES] = 0,
+};
+
+static int (*const kcut_sync_enc[])(struct kc_xdr *, uint32_t, void *, const void *, int *) = {
+	kcut_sync_enc_regions,
+	NULL,
+};
+
+static void kcut_sync_enc_any(struct kc_xdr *x, uint32_t type, void *p, const void *sh, int *rc)
+{
+	if (type < KCUT_NR_TYPES && kcut_sync_tu[type])
+		kcut_sync_enc[kcut_sync_tu[type] - 1](x, type, p, sh, rc);
+	else if (!*rc)
+		*rc = KC_RT_ETYPE;
+}
+
 /* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
 struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
 const struct kc_wire_tables kcut_wire = {
@@ -86,6 +105,8 @@ const struct kc_wire_tables kcut_wire = {
 	.recover_fn = KCUT_UP_RECOVER,
 	.recover_has = kcut_recover_tu,
 	.recover_dec = kcut_recover_dec_any,
+	.sync_has = kcut_sync_tu,
+	.sync_enc = kcut_sync_enc_any,
 };
 
 #if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)

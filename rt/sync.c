@@ -1,0 +1,840 @@
+/*
+ * sync.c - the user half's writes to crossing objects reach the kernel half's copy at every
+ * crossing (issue 13; docs/runtime.md "Synchronization at every crossing").
+ *
+ * Each half holds its own copy of an object that crossed (the tracker's handle names both).
+ * Explicit marshaling carries the fields a crossing call's closure reads and writes, but state the
+ * user half writes (ring indexes set up by open, a new buffer array, the link flag) may be read by
+ * the kernel half's interrupt handler, NAPI poll or watchdog, which run on their own. The driver
+ * orders such a write before whatever lets the reader run: a register write that enables the
+ * interrupt or DMA, a barrier, or a kernel call (request_irq, napi_enable, mod_timer,
+ * netif_start_queue ...). In a split driver every one of those is a crossing from the user half:
+ * a forwarded register batch, or a downcall. So, as DriverSlicer's marshaling did at every
+ * crossing, the user half sends its changes first:
+ *
+ *   - a shadow per tracked object whose type has synchronized fields (the plan's sync set: fields
+ *     the user half writes and kernel-half code reads, wire tables sync_has / sync_enc) holds its
+ *     bytes as the kernel half last saw them (refreshed after every message from the kernel half
+ *     was decoded: kc_wire_sync_mark in generated handlers, kc_rt_call_end for results);
+ *   - before every downcall, every forwarded register batch and the reply to every upcall
+ *     (kc_sync__flush), the fields that differ from the shadow go down in one call of the
+ *     runtime's own function KC_RT_FN_SYNC: per changed object its pointer and the generated
+ *     encoder's (field index, value) pairs, 0-terminated. The kernel half decodes them with the
+ *     generated decoders (the same checks as any marshaled field: handles, regions, types), before
+ *     the batch's register writes run or the downcall's handler starts. Only changed fields go:
+ *     a field the interrupt handler moved meanwhile (next_to_clean) is not overwritten with the
+ *     user half's older copy;
+ *   - an object the user half frees through a deallocator downcall leaves its tracker at once
+ *     (kc_wire_sync_freed): a pointer to it in another object (adapter->tx_ring after
+ *     kfree(adapter->tx_ring)) goes down as NULL, at the next flush and whenever it is marshaled,
+ *     instead of a handle the kernel half already released (a stale handle, refused).
+ *
+ * Nothing of this runs on the data path: the kernel half's interrupt/transmit/receive code makes
+ * no crossing. Costs: a comparison of the synchronized objects with their shadows at each
+ * crossing the user half makes, one more crossing when something changed.
+ *
+ * Kernel side (KC_RT_FN_SYNC): portable core as wire.c (no libc beyond <string.h>).
+ */
+#include "rt_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SYNC_DEAD_MAX 256u          /* freed objects remembered (a ring) */
+#define SYNC_MSG_MAX (56u * 1024u)  /* bytes of one KC_RT_FN_SYNC call (a slot holds 64 KiB) */
+#define SYNC_BORN_MAX 64u           /* fresh allocations remembered until they get a shadow */
+
+struct shadow {
+	const uint8_t *p;  /* the user half's object (its tracker copy) */
+	uint32_t type;
+	size_t size;       /* the tracked object's bytes */
+	size_t nel;        /* elements of its type in it (an array), else 1 (a struct and what follows
+			    * it: the private area behind a net_device) */
+	uint8_t *copy;     /* ... as the kernel half last saw them */
+};
+
+struct dead {
+	const uint8_t *p;
+	size_t size;
+	int fresh;         /* not yet carried by a flush */
+};
+
+struct kc_sync {
+	struct kc_os_mutex *lock;
+	struct shadow *v;  /* sorted by p */
+	size_t n;
+	struct dead dead[SYNC_DEAD_MAX];
+	size_t ndead, dhead;
+	size_t nfresh;     /* dead entries not yet carried by a flush */
+	const void *born[SYNC_BORN_MAX]; /* fresh allocations without a shadow yet (a ring) */
+	size_t nborn, bhead;
+	int typed;         /* an untyped allocation took a type during the flush under way */
+	uint64_t changes;  /* the tracker's kc_objt_changes when the list was made (+1: never) */
+};
+
+static int born_take(struct kc_sync *s, const void *p);
+
+static const struct kc_wire_tables *tab(const struct kc_rt *rt)
+{
+	return rt->o.wire;
+}
+
+static int enabled(const struct kc_rt *rt)
+{
+	const struct kc_wire_tables *t = tab(rt);
+
+	return rt->side == KC_SIDE_USER && t && t->sync_has && t->sync_enc && t->type_size;
+}
+
+static size_t tsize(const struct kc_rt *rt, uint32_t ty)
+{
+	const struct kc_wire_tables *t = tab(rt);
+
+	return t && t->type_size && ty < t->ntypes ? t->type_size[ty] : 0;
+}
+
+static int synced_type(const struct kc_rt *rt, uint32_t ty)
+{
+	const struct kc_wire_tables *t = tab(rt);
+
+	return t && t->sync_has && ty && ty < t->ntypes && t->sync_has[ty] && tsize(rt, ty);
+}
+
+/* The endpoint's state, made on first use (user side). */
+static struct kc_sync *state(struct kc_rt *rt)
+{
+	struct kc_sync *s;
+
+	kc_os_lock(rt->lock);
+	s = rt->sync;
+	if (!s) {
+		s = kc_os_zalloc(sizeof(*s));
+		if (s && !(s->lock = kc_os_mutex_new())) {
+			kc_os_free(s);
+			s = NULL;
+		}
+		rt->sync = s;
+	}
+	kc_os_unlock(rt->lock);
+	return s;
+}
+
+void kc_sync__free(struct kc_rt *rt)
+{
+	struct kc_sync *s = rt->sync;
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		kc_os_free(s->v[i].copy);
+	kc_os_free(s->v);
+	kc_os_mutex_free(s->lock);
+	kc_os_free(s);
+	rt->sync = NULL;
+}
+
+/* ---- the synchronized objects: a snapshot of the tracker ---- */
+
+struct objs {
+	const struct kc_rt *rt;
+	struct shadow *v;
+	size_t n, cap;
+	int full;
+};
+
+static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
+{
+	struct objs *l = arg;
+
+	(void)h;
+	if (!synced_type(l->rt, o->type) || o->size < tsize(l->rt, o->type))
+		return 0;
+	if (l->n == l->cap) {
+		l->full = 1;
+		return 1;
+	}
+	l->v[l->n].p = o->ptr;
+	l->v[l->n].type = o->type;
+	l->v[l->n].size = o->size;
+	l->v[l->n].nel = o->elem_size == tsize(l->rt, o->type) ? o->size / o->elem_size : 1;
+	l->v[l->n].copy = NULL;
+	l->n++;
+	return 0;
+}
+
+static int by_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct shadow *)a)->p, y = (uintptr_t)((const struct shadow *)b)->p;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The live synchronized objects, sorted by address (NULL, 0 when none or out of memory). */
+static struct shadow *snapshot(struct kc_rt *rt, size_t *n)
+{
+	struct objs l = { rt, NULL, 0, 0, 0 };
+
+	*n = 0;
+	for (;;) {
+		l.cap = kc_objt_count(rt->objt) + 16;
+		l.v = kc_os_alloc(l.cap * sizeof(*l.v));
+		if (!l.v)
+			return NULL;
+		l.n = 0;
+		l.full = 0;
+		kc_objt_foreach(rt->objt, collect, &l);
+		if (!l.full)
+			break;
+		kc_os_free(l.v); /* objects tracked meanwhile: again, larger */
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), by_ptr);
+	*n = l.n;
+	return l.v;
+}
+
+static struct shadow *find(struct kc_sync *s, const uint8_t *p)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].p == p)
+			return &s->v[mid];
+		if ((uintptr_t)s->v[mid].p < (uintptr_t)p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * The kernel half's values arrived (a handler's arguments, a call's results): every synchronized
+ * object's shadow becomes its current bytes. Objects that went away lose their shadow; new ones
+ * get one. The user half's own writes were flushed before it made the crossing that brought
+ * these values, so nothing unsent is lost.
+ */
+void kc_sync__refresh(struct kc_rt *rt)
+{
+	struct kc_sync *s;
+	struct shadow *v;
+	size_t n, i, j = 0;
+
+	if (!enabled(rt) || !(s = state(rt)))
+		return;
+	if (s->changes && s->changes - 1 == kc_objt_changes(rt->objt)) {
+		/* the same objects as last time: only their bytes */
+		kc_os_lock(s->lock);
+		for (i = 0; i < s->n; i++)
+			if (s->v[i].copy && s->v[i].size)
+				memcpy(s->v[i].copy, s->v[i].p, s->v[i].size);
+		kc_os_unlock(s->lock);
+		return;
+	}
+	s->changes = kc_objt_changes(rt->objt) + 1;
+	v = snapshot(rt, &n);
+	if (!v && n)
+		return;
+	kc_os_lock(s->lock);
+	for (i = 0; i < n; i++) {
+		/* reuse the old shadow of the same object (both lists are sorted) */
+		while (j < s->n && (uintptr_t)s->v[j].p < (uintptr_t)v[i].p) {
+			kc_os_free(s->v[j].copy);
+			s->v[j++].copy = NULL;
+		}
+		if (j < s->n && s->v[j].p == v[i].p && s->v[j].size == v[i].size && s->v[j].type == v[i].type) {
+			v[i].copy = s->v[j].copy;
+			s->v[j++].copy = NULL;
+		} else if (j < s->n && s->v[j].p == v[i].p) {
+			kc_os_free(s->v[j].copy);
+			s->v[j++].copy = NULL;
+		}
+		if (!v[i].copy && born_take(s, v[i].p)) {
+			/* a fresh allocation that got its type before this refresh: the kernel half's
+			 * object is zeros, what the user half wrote is still to go */
+			v[i].copy = kc_os_zalloc(v[i].size);
+			continue;
+		}
+		if (!v[i].copy)
+			v[i].copy = kc_os_alloc(v[i].size);
+		if (v[i].copy)
+			memcpy(v[i].copy, v[i].p, v[i].size);
+	}
+	for (; j < s->n; j++)
+		kc_os_free(s->v[j].copy);
+	kc_os_free(s->v);
+	s->v = v;
+	s->n = n;
+	kc_os_unlock(s->lock);
+}
+
+void kc_wire_sync_mark(struct kc_rt *rt)
+{
+	if (rt)
+		kc_sync__refresh(rt);
+}
+
+void kc_wire_sync_touch(struct kc_rt *rt, const void *p, size_t n)
+{
+	struct kc_sync *s = rt ? rt->sync : NULL;
+	size_t lo = 0, hi, i;
+
+	if (!p || !s || rt->side != KC_SIDE_USER)
+		return;
+	kc_os_lock(s->lock);
+	hi = s->n;
+	while (lo < hi) { /* the last shadow starting at or below p */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)s->v[mid].p <= (uintptr_t)p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo) {
+		struct shadow *o = &s->v[lo - 1];
+		size_t off = (size_t)((const uint8_t *)p - o->p);
+
+		if (o->copy && off < o->size)
+			for (i = 0; i < n && off + i < o->size; i++)
+				o->copy[off + i] = (uint8_t)~((const uint8_t *)p)[i];
+	}
+	kc_os_unlock(s->lock);
+}
+
+void kc_wire_sync_fresh(struct kc_rt *rt, const void *p)
+{
+	struct kc_sync *s;
+
+	if (!rt || !p || rt->side != KC_SIDE_USER || !enabled(rt) || !(s = state(rt)))
+		return;
+	kc_os_lock(s->lock);
+	s->born[s->bhead] = p;
+	s->bhead = (s->bhead + 1) % SYNC_BORN_MAX;
+	if (s->nborn < SYNC_BORN_MAX)
+		s->nborn++;
+	kc_os_unlock(s->lock);
+}
+
+/* Is p a fresh allocation without a shadow yet? Forgets it (s->lock held). */
+static int born_take(struct kc_sync *s, const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < s->nborn; i++)
+		if (s->born[i] == p) {
+			s->born[i] = NULL;
+			return 1;
+		}
+	return 0;
+}
+
+void kc_sync__typed(struct kc_rt *rt)
+{
+	if (rt->sync)
+		rt->sync->typed = 1; /* read by the flush that holds the lock (this thread) */
+}
+
+/* ---- objects the user half freed ---- */
+
+static _Thread_local int tls_flushing; /* this thread holds s->lock in kc_sync__flush */
+static _Thread_local int tls_in_flush;  /* ... or is sending what it encoded */
+
+static struct dead *dead_of(struct kc_sync *s, const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndead; i++)
+		if ((const uint8_t *)p >= s->dead[i].p && (const uint8_t *)p < s->dead[i].p + s->dead[i].size)
+			return &s->dead[i];
+	return NULL;
+}
+
+void kc_wire_sync_freed(struct kc_rt *rt, const void *p)
+{
+	struct kc_objt_info in;
+	struct kc_sync *s;
+	struct shadow *o;
+	size_t off;
+	uint64_t h;
+
+	if (!rt || !p || rt->side != KC_SIDE_USER)
+		return;
+	if (kc_objt_handle_of(rt->objt, &h, &off, p) || off || kc_objt_info(rt->objt, &in, h))
+		return; /* not an object that crossed: the user half's own memory */
+	s = state(rt);
+	if (s)
+		kc_os_lock(s->lock);
+	if (s && (o = find(s, p)) != NULL) {
+		/* its shadow goes with it (the list stays sorted: the entry is emptied) */
+		kc_os_free(o->copy);
+		o->copy = NULL;
+		o->size = 0;
+	}
+	kc_objt_untrack(rt->objt, p); /* the kernel half freed its object: forget the copy now */
+	if (s) {
+		size_t i, k;
+
+		/* a pointer to it in a synchronized object goes down as NULL at the next flush: make
+		 * every aligned word of a shadow that holds it look changed (the diff finds the field) */
+		for (i = 0; i < s->n; i++)
+			for (k = 0; s->v[i].copy && k + sizeof(void *) <= s->v[i].size; k += sizeof(void *)) {
+				const void *w;
+
+				memcpy(&w, s->v[i].p + k, sizeof(w));
+				if (w == p)
+					s->v[i].copy[k] = (uint8_t)~s->v[i].copy[k];
+			}
+		s->dead[s->dhead].p = p;
+		s->dead[s->dhead].size = in.size ? in.size : 1;
+		s->dead[s->dhead].fresh = 1;
+		s->dhead = (s->dhead + 1) % SYNC_DEAD_MAX;
+		if (s->ndead < SYNC_DEAD_MAX)
+			s->ndead++;
+		s->nfresh++;
+		kc_os_unlock(s->lock);
+	}
+}
+
+int kc_sync__is_dead(struct kc_rt *rt, const void *p)
+{
+	struct kc_sync *s = rt->sync;
+	int r;
+
+	if (!p || !s || rt->side != KC_SIDE_USER)
+		return 0;
+	if (tls_flushing)
+		return dead_of(s, p) != NULL; /* kc_sync__flush holds the lock */
+	kc_os_lock(s->lock);
+	r = dead_of(s, p) != NULL;
+	kc_os_unlock(s->lock);
+	return r;
+}
+
+int kc_wire_sync_gone(struct kc_rt *rt, const void *p)
+{
+	uint64_t h;
+	size_t off;
+
+	if (!rt || !p || !rt->sync || rt->side != KC_SIDE_USER || !kc_objt_handle_of(rt->objt, &h, &off, p))
+		return 0;
+	return kc_sync__is_dead(rt, p);
+}
+
+int kc_wire_sync_dead(struct kc_rt *rt, const void *p)
+{
+	struct kc_sync *s = rt ? rt->sync : NULL;
+	struct dead *d;
+	uint64_t h;
+	size_t off;
+
+	/* only from the encoders kc_sync__flush runs (its lock held); a live object again (the
+	 * address was reused) is not dead */
+	if (!p || !s || !tls_flushing || !s->nfresh || !kc_objt_handle_of(rt->objt, &h, &off, p))
+		return 0;
+	d = dead_of(s, p);
+	return d && d->fresh;
+}
+
+/* ---- flush (user side) ---- */
+
+/* Send the encoded changes (n objects in buf). */
+static int send_sync(struct kc_rt *rt, const uint8_t *buf, size_t len, uint32_t n)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc;
+
+	rc = kc_rt__call_begin_rt(&c, &a, rt, KC_RT_FN_SYNC);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(a, n);
+	kc_xdr_put_fixed(a, buf, len); /* XDR units already: no padding */
+	rc = kc_xdr_error(a);
+	if (!rc)
+		rc = kc_rt_call_invoke(c, &r);
+	return kc_rt_call_end(c, rc);
+}
+
+/*
+ * Encode into x the changed fields of every synchronized object (s->lock held), updating the
+ * shadows of what went in; *nobj counts the objects. Returns 1 when x filled up before the end
+ * (the rest waits for the next pass), 0 when done.
+ */
+static int encode_changes(struct kc_rt *rt, struct kc_sync *s, struct kc_xdr *x, uint32_t *nobj)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	size_t i, k, off;
+	uint64_t h;
+
+	for (i = 0; i < s->n; i++) {
+		struct shadow *o = &s->v[i];
+		size_t nel = o->nel, esz = nel > 1 ? tsize(rt, o->type) : o->size;
+
+		if (!o->copy || kc_objt_handle_of(rt->objt, &h, &off, o->p) || off)
+			continue; /* gone (released by the kernel half since the last refresh) */
+		if (!memcmp(o->p, o->copy, o->size))
+			continue; /* nothing changed in it */
+		for (k = 0; k < nel; k++) {
+			const uint8_t *cur = o->p + k * esz;
+			uint8_t *sh = o->copy + k * esz;
+			size_t at = kc_xdr_pos(x), hdr;
+			int erc = 0;
+
+			if (!memcmp(cur, sh, esz))
+				continue;
+			kc_xdr_put_u32(x, o->type);
+			erc = kc_wire_put_ptr(rt, x, cur, o->type, tsize(rt, o->type), 1, 0);
+			hdr = kc_xdr_pos(x);
+			if (!erc)
+				t->sync_enc(x, o->type, (void *)(uintptr_t)cur, sh, &erc);
+			if (kc_xdr_error(x) == KC_ENOMEM && !erc) {
+				x->pos = at;
+				x->err = 0;
+				if (at == 0) {
+					kc_os_log("user half: kcut sync: the changes of one object do not fit a message");
+					memcpy(sh, cur, esz);
+					continue;
+				}
+				return 1;
+			}
+			if (erc || kc_xdr_error(x)) {
+				kc_os_log("user half: kcut sync: an object of type %u could not be encoded: %s", o->type,
+					  kc_rt_strerror(erc ? erc : kc_xdr_error(x)));
+				x->pos = at;
+				x->err = 0;
+				continue;
+			}
+			memcpy(sh, cur, esz);
+			if (kc_xdr_pos(x) == hdr + 4) {
+				x->pos = at; /* no synchronized field changed (only other bytes) */
+				continue;
+			}
+			(*nobj)++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Fresh allocations that took a struct type since the last refresh (during this flush: the
+ * adapter's new tx_ring pointer went down typed): no shadow yet, so encode them against zeros and
+ * give them one, in the same message (after the pointer that typed them). s->lock held.
+ */
+static int encode_born(struct kc_rt *rt, struct kc_sync *s, struct kc_xdr *x, uint32_t *nobj)
+{
+	struct shadow *v, *nv;
+	size_t n, i, add = 0;
+	int more = 0;
+
+	kc_os_unlock(s->lock); /* the tracker walk takes the tracker's lock only */
+	v = snapshot(rt, &n);
+	kc_os_lock(s->lock);
+	if (!v)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (find(s, v[i].p) || !born_take(s, v[i].p))
+			continue;
+		v[add++] = v[i];
+	}
+	if (!add) {
+		kc_os_free(v);
+		return 0;
+	}
+	nv = kc_os_alloc((s->n + add) * sizeof(*nv));
+	if (!nv) {
+		kc_os_free(v);
+		return 0;
+	}
+	memcpy(nv, s->v, s->n * sizeof(*nv));
+	for (i = 0; i < add; i++) {
+		v[i].copy = kc_os_zalloc(v[i].size);
+		nv[s->n + i] = v[i];
+	}
+	kc_os_free(s->v);
+	s->v = nv;
+	s->n += add;
+	qsort(s->v, s->n, sizeof(*s->v), by_ptr);
+	kc_os_free(v);
+	more = encode_changes(rt, s, x, nobj); /* the old ones again: unchanged, nothing goes */
+	return more;
+}
+
+void kc_sync__flush(struct kc_rt *rt)
+{
+	struct kc_sync *s;
+	struct kc_xdr x;
+	uint8_t *buf;
+	int more, rc = 0;
+
+	if (tls_in_flush || !enabled(rt) || !(s = rt->sync) || !s->n)
+		return;
+	buf = kc_os_alloc(SYNC_MSG_MAX);
+	if (!buf)
+		return;
+	tls_in_flush = 1;
+	do {
+		uint32_t nobj = 0;
+
+		kc_xdr_init_enc(&x, buf, SYNC_MSG_MAX);
+		kc_os_lock(s->lock);
+		tls_flushing = 1;
+		s->typed = 0;
+		more = encode_changes(rt, s, &x, &nobj);
+		if (!more && (s->typed || s->nborn))
+			more = encode_born(rt, s, &x, &nobj);
+		if (!more) {
+			size_t i;
+
+			for (i = 0; i < s->ndead; i++)
+				s->dead[i].fresh = 0;
+			s->nfresh = 0;
+		}
+		tls_flushing = 0;
+		kc_os_unlock(s->lock);
+		if (nobj)
+			rc = send_sync(rt, buf, kc_xdr_pos(&x), nobj);
+	} while (more && !rc);
+	tls_in_flush = 0;
+	if (rc)
+		kc_os_log("user half: kcut sync: the kernel half did not take the user half's changes: %s",
+			  kc_rt_strerror(rc));
+	kc_os_free(buf);
+}
+
+/* ---- KC_RT_FN_SYNC (kernel side) ---- */
+
+static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	uint32_t n = kc_xdr_get_u32(args), i;
+	int rc = 0;
+
+	(void)res;
+	if (!t || !t->sync_has || !t->sync_dec || n > (args->cap - args->pos) / 8)
+		rc = KC_RT_EPROTO;
+	for (i = 0; i < n && !rc; i++) {
+		uint32_t ty = kc_xdr_get_u32(args);
+		struct kc_wire_ptr sp = { 0 };
+		void *p;
+
+		if (kc_xdr_error(args) || !synced_type(rt, ty)) {
+			rc = KC_RT_EPROTO;
+			break;
+		}
+		sp.type = ty;
+		sp.need = tsize(rt, ty);
+		p = kc_wire_get_ptr(rt, args, &sp, NULL, &rc);
+		if (!rc && (!p || kc_xdr_error(args)))
+			rc = KC_RT_EPROTO;
+		if (!rc)
+			t->sync_dec(args, ty, p, &rc);
+	}
+	if (!rc && kc_xdr_dec_done(args))
+		rc = KC_RT_EPROTO;
+	return rc ? kc_wire_fault(rt, rc, "kcut sync") : 0;
+}
+
+kc_rt_handler kc_sync__handler(uint32_t fn)
+{
+	return fn == KC_RT_FN_SYNC ? serve_sync : NULL;
+}
+
+/* ---- the kernel half's changes, back with every reply ---- */
+
+/*
+ * Kernel side. The user half sent its changes before the crossing this reply answers (a flush
+ * precedes every crossing it makes), so the kernel half's copy of every field the user half
+ * writes is at least as new as the user half's: sending the kernel half's values of an object back
+ * overwrites nothing the user half has not seen. What goes: the recovery field set (every field
+ * the user half may hold; plan_recover.c) of each tracked object of a type with recovery helpers
+ * whose bytes changed since they last went back (a kernel-side shadow per object). The user half
+ * waiting for what the interrupt handler sets (the interrupt self-test's test_icr, the link flag)
+ * sees it after its next crossing (a register read, msleep), as it would after the delay in the
+ * unsplit driver.
+ */
+struct kobjs {
+	const struct kc_rt *rt;
+	struct shadow *v;
+	size_t n, cap;
+	int full;
+};
+
+static int kcollect(void *arg, uint64_t h, const struct kc_objt_info *o)
+{
+	struct kobjs *l = arg;
+	const struct kc_wire_tables *t = tab(l->rt);
+
+	(void)h;
+	if (!o->type || o->type >= t->ntypes || !t->recover_has[o->type] || !t->sync_back[o->type] ||
+	    !tsize(l->rt, o->type) ||
+	    o->size < tsize(l->rt, o->type))
+		return 0;
+	if (l->n == l->cap) {
+		l->full = 1;
+		return 1;
+	}
+	l->v[l->n].p = o->ptr;
+	l->v[l->n].type = o->type;
+	l->v[l->n].size = o->size;
+	l->v[l->n].nel = o->elem_size == tsize(l->rt, o->type) ? o->size / o->elem_size : 1;
+	l->v[l->n].copy = NULL;
+	l->n++;
+	return 0;
+}
+
+static struct kc_sync *kstate(struct kc_rt *rt)
+{
+	return state(rt); /* the same structure, kernel-side objects */
+}
+
+uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	struct kobjs l = { rt, NULL, 0, 0, 0 };
+	struct kc_sync *s;
+	struct kc_xdr x;
+	size_t i, j = 0;
+	uint32_t n = 0;
+
+	if (rt->side != KC_SIDE_KERNEL || !t || !t->sync_dec || !t->sync_back || !t->recover_has || !t->recover_enc ||
+	    !t->type_size ||
+	    cap < len + 8 || !(s = kstate(rt)))
+		return len;
+	for (;;) {
+		l.cap = kc_objt_count(rt->objt) + 16;
+		l.v = kc_os_alloc(l.cap * sizeof(*l.v));
+		if (!l.v)
+			return len;
+		l.n = 0;
+		l.full = 0;
+		kc_objt_foreach(rt->objt, kcollect, &l);
+		if (!l.full)
+			break;
+		kc_os_free(l.v);
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), by_ptr);
+	kc_xdr_init_enc(&x, buf + len, cap - len - 8);
+	kc_os_lock(s->lock);
+	for (i = 0; i < l.n; i++) {
+		struct shadow *o = &l.v[i];
+		size_t at;
+		int erc = 0;
+
+		while (j < s->n && (uintptr_t)s->v[j].p < (uintptr_t)o->p) {
+			kc_os_free(s->v[j].copy);
+			s->v[j++].copy = NULL;
+		}
+		if (j < s->n && s->v[j].p == o->p) {
+			if (s->v[j].size == o->size && s->v[j].type == o->type)
+				o->copy = s->v[j].copy;
+			else
+				kc_os_free(s->v[j].copy);
+			s->v[j++].copy = NULL;
+		}
+		if (o->copy && !memcmp(o->copy, o->p, o->size))
+			continue; /* unchanged since it last went */
+		{
+			size_t nel = o->nel, esz = nel > 1 ? tsize(rt, o->type) : o->size, k;
+			int fresh = !o->copy, lost = 0;
+
+			if (fresh && !(o->copy = kc_os_zalloc(o->size)))
+				continue;
+			for (k = 0; k < nel; k++) {
+				const uint8_t *cur = o->p + k * esz;
+
+				if (!fresh && !memcmp(o->copy + k * esz, cur, esz))
+					continue;
+				at = kc_xdr_pos(&x);
+				kc_xdr_put_u32(&x, o->type);
+				erc = kc_wire_put_ptr(rt, &x, cur, o->type, tsize(rt, o->type), 1, 0);
+				if (!erc)
+					t->recover_enc(&x, o->type, (void *)(uintptr_t)cur, &erc);
+				if (erc || kc_xdr_error(&x)) {
+					/* no room in this reply (or not encodable): a later reply takes it */
+					x.pos = at;
+					x.err = 0;
+					lost = 1;
+					continue;
+				}
+				memcpy(o->copy + k * esz, cur, esz);
+				n++;
+			}
+			/* elements that did not fit keep their old (or zero) shadow: a later reply
+			 * sends them */
+			(void)lost;
+		}
+	}
+	for (; j < s->n; j++)
+		kc_os_free(s->v[j].copy);
+	kc_os_free(s->v);
+	s->v = l.v;
+	s->n = l.n;
+	kc_os_unlock(s->lock);
+	if (!n)
+		return len;
+	{
+		uint32_t elen = (uint32_t)kc_xdr_pos(&x);
+		struct kc_xdr tl;
+
+		kc_xdr_init_enc(&tl, buf + len + elen, 8);
+		kc_xdr_put_u32(&tl, n);
+		kc_xdr_put_u32(&tl, elen);
+		*flags |= KC_MSG_F_SYNC;
+		return len + elen + 8;
+	}
+}
+
+int kc_sync__take_back(const uint8_t *payload, uint32_t *len, uint8_t **out, uint32_t *outlen)
+{
+	struct kc_xdr x;
+	uint32_t n, elen;
+
+	*out = NULL;
+	*outlen = 0;
+	if (*len < 8)
+		return KC_RT_EPROTO;
+	kc_xdr_init_dec(&x, payload + *len - 8, 8);
+	n = kc_xdr_get_u32(&x);
+	elen = kc_xdr_get_u32(&x);
+	if (!n || elen > *len - 8 || elen % 4)
+		return KC_RT_EPROTO;
+	*out = kc_os_alloc((size_t)elen + 4);
+	if (!*out)
+		return KC_ENOMEM;
+	/* n first, then the objects: one buffer for kc_sync__apply_back */
+	kc_xdr_init_enc(&x, *out, 4);
+	kc_xdr_put_u32(&x, n);
+	memcpy(*out + 4, payload + *len - 8 - elen, elen);
+	*outlen = elen + 4;
+	*len -= elen + 8;
+	return 0;
+}
+
+void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	struct kc_xdr x;
+	uint32_t n, i;
+	int rc = 0;
+
+	kc_xdr_init_dec(&x, buf, len);
+	n = kc_xdr_get_u32(&x);
+	for (i = 0; i < n && !rc && t && t->recover_dec && t->recover_has; i++) {
+		uint32_t ty = kc_xdr_get_u32(&x);
+		void *p = kc_wire_get_ptr(rt, &x, NULL, NULL, &rc);
+
+		if (!rc && (!p || kc_xdr_error(&x) || !ty || ty >= t->ntypes || !t->recover_has[ty]))
+			rc = KC_RT_EPROTO;
+		if (!rc)
+			t->recover_dec(&x, ty, p, &rc);
+	}
+	if (rc || kc_xdr_error(&x))
+		kc_os_log("user half: kcut sync: the kernel half's changes could not be applied: %s",
+			  kc_rt_strerror(rc ? rc : kc_xdr_error(&x)));
+	kc_os_free(buf);
+}
