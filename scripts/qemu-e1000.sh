@@ -86,7 +86,7 @@ if [ -f /kcut_lx_regtest.ko ]; then
 	insmod /kcut_lx_regtest.ko && echo "KCUT-STEP regtest-loaded"
 	for i in \$(seq 1 150); do grep -q "kcut-regions: ready\|kcut-regions: FAIL" /regions.log && break; sleep 0.2; done
 	echo 1 > /sys/module/kcut_lx_regtest/parameters/unexport_dma
-	touch /tmp/kcut-unexported
+	mkdir -p /tmp && touch /tmp/kcut-unexported
 	wait \$rp
 	echo "KCUT-STEP regions-exit \$?"
 	cat /regions.log
