@@ -12,12 +12,13 @@
  * again, with the region marked busy while the platform's accessor runs so that an unexport
  * (which the caller follows with iounmap / dma_free_coherent) waits for it.
  *
- * Portable core (rt/os.h only, no libc beyond string.h): it also builds into the Linux kernel
- * module.
+ * Portable core (rt/os.h only, no libc beyond string.h; the endpoint through region_internal.h,
+ * no C11 atomics or thread-local storage in the kernel build): it is built unchanged into rt/linux's
+ * kcut_rt.ko too.
  */
-#include "rt_internal.h"
+#include "region_internal.h"
+#include "os.h"
 
-#include <limits.h>
 #include <string.h>
 
 #define IDX_MASK ((1u << KC_REGION_IDX_BITS) - 1u)
@@ -30,7 +31,7 @@ struct region {
 	uint32_t gen;           /* generation of the slot's current (or next) region */
 	uint32_t gen0;          /* its first generation: ids gen0 .. gen - 1 are stale */
 	int live;
-	_Atomic uint32_t busy;  /* forwarded operations running on it right now */
+	uint32_t busy;          /* forwarded operations running on it right now (atomic builtins) */
 };
 
 struct kc_region_tab {
@@ -38,18 +39,33 @@ struct kc_region_tab {
 	uint32_t hiwat;         /* slots [0, hiwat) have been used: scans stop there */
 	uint32_t nlive;
 	uint32_t unmap[KC_REGION_MAX]; /* ids unexported, not yet told to the user half */
-	_Atomic uint32_t nunmap;       /* written under the lock; read without it on the call path */
-	/* refusal log lines, rate-limited (log_refusal) */
-	_Atomic uint64_t log_window;   /* start of the current window (ns) */
-	_Atomic uint32_t log_lines;    /* lines written in it */
-	_Atomic uint64_t log_dropped;  /* refusals not logged since the last line */
+	uint32_t nunmap;               /* written under the lock (set_nunmap); read without it on
+					* the call path (atomic builtins) */
+	/* refusal log lines, rate-limited (log_refusal; atomic builtins) */
+	uint64_t log_window;           /* start of the current window (ns) */
+	uint32_t log_lines;            /* lines written in it */
+	uint64_t log_dropped;          /* refusals not logged since the last line */
 	struct region r[KC_REGION_MAX];
 };
 
+#ifndef __KERNEL__
 /* The region a forwarded operation is performing on (per thread): an unexport of that very
  * region from inside the operation (an interrupt handler run by the device's callback) must
  * not wait for itself. */
 static _Thread_local struct region *tls_busy;
+#define BUSY_GET() tls_busy
+#define BUSY_SET(r) (tls_busy = (r))
+#else
+/* In a kernel a forwarded operation is a readl/writel & co. of the real device: it never runs
+ * driver code (no thread-local storage there either). */
+#define BUSY_GET() ((struct region *)NULL)
+#define BUSY_SET(r) ((void)(r))
+#endif
+
+static inline void set_nunmap(struct kc_region_tab *t, uint32_t n)
+{
+	__atomic_store_n(&t->nunmap, n, __ATOMIC_RELAXED);
+}
 
 int kc_region__tab_new(struct kc_rt *rt)
 {
@@ -71,27 +87,28 @@ int kc_region__tab_new(struct kc_rt *rt)
 		t->r[i].gen = ((seed >> 8) & GEN_MASK) | 1u;
 		t->r[i].gen0 = t->r[i].gen;
 	}
-	rt->rtab = t;
+	kc_rt__regions(rt)->tab = t;
 	return 0;
 }
 
 void kc_region__test_fixed_gens(struct kc_rt *rt)
 {
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	uint32_t i;
 
-	for (i = 0; rt->rtab && i < KC_REGION_MAX; i++)
-		rt->rtab->r[i].gen = rt->rtab->r[i].gen0 = 1;
+	for (i = 0; t && i < KC_REGION_MAX; i++)
+		t->r[i].gen = t->r[i].gen0 = 1;
 }
 
 void kc_region__tab_free(struct kc_rt *rt)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 
 	if (!t)
 		return;
 	kc_os_mutex_free(t->lock);
 	kc_os_free(t);
-	rt->rtab = NULL;
+	kc_rt__regions(rt)->tab = NULL;
 }
 
 static inline uint32_t make_id(uint32_t idx, uint32_t gen)
@@ -127,20 +144,20 @@ static int lookup(struct kc_region_tab *t, struct region **out, uint32_t id)
 }
 
 /* [off, off + len) inside a region of size bytes, without overflow. */
-static inline int in_range(uint64_t size, uint64_t off, uint64_t len)
+static inline int span_inside(uint64_t size, uint64_t off, uint64_t len)
 {
 	return off <= size && len <= size - off;
 }
 
 int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_desc *d)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	uint64_t s, e;
 	uint32_t i, free_idx = UINT32_MAX;
 	int rc = 0;
 
 	*id = 0;
-	if (!t || rt->side != KC_SIDE_KERNEL)
+	if (!t || !kc_rt__regions(rt)->kernel)
 		return KC_EINVAL;
 	if (!d || d->kind < KC_REGION_MMIO || d->kind > KC_REGION_DMA || !d->size ||
 	    (d->kind != KC_REGION_PIO && !d->kaddr) ||
@@ -184,7 +201,7 @@ int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_d
 		free_idx = t->hiwat++;
 	}
 	t->r[free_idx].d = *d;
-	if (d->kind == KC_REGION_MMIO && rt->o.access != KC_ACCESS_MAPPED)
+	if (d->kind == KC_REGION_MMIO && kc_rt__regions(rt)->access != KC_ACCESS_MAPPED)
 		t->r[free_idx].d.flags &= ~KC_REGION_F_MAP;
 	t->r[free_idx].live = 1;
 	t->nlive++;
@@ -208,19 +225,20 @@ static void retire_unlock(struct kc_region_tab *t, struct region *r)
 	 * half keeps a view whose every use is refused as stale) */
 	if (t->nunmap == KC_REGION_MAX) {
 		memmove(t->unmap, t->unmap + 1, (KC_REGION_MAX - 1) * sizeof(t->unmap[0]));
-		t->nunmap--;
+		set_nunmap(t, t->nunmap - 1);
 	}
-	t->unmap[t->nunmap++] = id;
+	t->unmap[t->nunmap] = id;
+	set_nunmap(t, t->nunmap + 1);
 	kc_os_unlock(t->lock);
-	if (tls_busy == r)
+	if (BUSY_GET() == r)
 		return;
-	while (atomic_load(&r->busy))
+	while (__atomic_load_n(&r->busy, __ATOMIC_SEQ_CST))
 		kc_os_yield();
 }
 
 int kc_rt_region_unexport(struct kc_rt *rt, uint32_t id)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	struct region *r;
 
 	if (!t)
@@ -252,7 +270,7 @@ static struct region *by_kaddr(struct kc_region_tab *t, const volatile void *a)
 
 int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	struct region *r;
 
 	if (!t)
@@ -269,7 +287,7 @@ int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr)
 
 int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	struct region *r;
 	int rc = KC_ENOTFOUND;
 
@@ -298,7 +316,7 @@ static int check(struct kc_region_tab *t, struct region **r, uint32_t id, uint32
 		return rc;
 	if ((*r)->d.kind != kind)
 		return KC_RT_ETYPE;
-	if (!in_range((*r)->d.size, off, len))
+	if (!span_inside((*r)->d.size, off, len))
 		return KC_RT_ERANGE;
 	return 0;
 }
@@ -306,7 +324,7 @@ static int check(struct kc_region_tab *t, struct region **r, uint32_t id, uint32
 int kc_rt_region_resolve(struct kc_rt *rt, void **kaddr, uint32_t id, uint32_t kind, uint64_t off,
 			 uint64_t len)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	struct region *r;
 	int rc;
 
@@ -324,12 +342,12 @@ int kc_rt_region_resolve(struct kc_rt *rt, void **kaddr, uint32_t id, uint32_t k
 
 int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	struct region *r;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (rt->side == KC_SIDE_USER)
+	if (!kc_rt__regions(rt)->kernel)
 		return kc_region__query(rt, out, &id, id, 0);
 	if (!t)
 		return KC_EINVAL;
@@ -362,12 +380,11 @@ void kc_xdr_get_region(struct kc_xdr *x, uint32_t *id, uint64_t *off)
 uint32_t kc_region__put_unmaps(struct kc_rt *rt, uint8_t *payload, uint32_t len, uint32_t cap,
 			       uint32_t *flags)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	struct kc_xdr x;
 	uint32_t k, room, i;
 
-	if (!t || rt->side != KC_SIDE_KERNEL ||
-	    !atomic_load_explicit(&t->nunmap, memory_order_relaxed))
+	if (!t || !kc_rt__regions(rt)->kernel || !__atomic_load_n(&t->nunmap, __ATOMIC_RELAXED))
 		return len;
 	kc_os_lock(t->lock);
 	room = cap - len >= 4 ? (cap - len - 4) / 4 : 0;
@@ -378,7 +395,7 @@ uint32_t kc_region__put_unmaps(struct kc_rt *rt, uint8_t *payload, uint32_t len,
 			kc_xdr_put_u32(&x, t->unmap[i]);
 		kc_xdr_put_u32(&x, k);
 		memmove(t->unmap, t->unmap + k, (t->nunmap - k) * sizeof(t->unmap[0]));
-		t->nunmap -= k;
+		set_nunmap(t, t->nunmap - k);
 		len += 4 * k + 4;
 		*flags |= KC_MSG_F_UNMAP;
 	}
@@ -482,7 +499,7 @@ static int check_op(struct kc_region_tab *t, struct region **r, const struct reg
 		*why = "8-byte port access";
 		return KC_RT_EPROTO;
 	}
-	if (!in_range((*r)->d.size, op->off, len)) {
+	if (!span_inside((*r)->d.size, op->off, len)) {
 		*why = "outside the region";
 		return KC_RT_ERANGE;
 	}
@@ -516,14 +533,15 @@ static int64_t log_refusal(struct kc_region_tab *t)
 	if (!t)
 		return 0;
 	now = kc_os_now_ns();
-	w = atomic_load(&t->log_window);
-	if (now - w >= KC_REGION_LOG_WINDOW_NS && atomic_compare_exchange_strong(&t->log_window, &w, now))
-		atomic_store(&t->log_lines, 0);
-	if (atomic_fetch_add(&t->log_lines, 1) >= KC_REGION_LOG_BURST) {
-		atomic_fetch_add(&t->log_dropped, 1);
+	w = __atomic_load_n(&t->log_window, __ATOMIC_SEQ_CST);
+	if (now - w >= KC_REGION_LOG_WINDOW_NS &&
+	    __atomic_compare_exchange_n(&t->log_window, &w, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&t->log_lines, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_fetch_add(&t->log_lines, 1, __ATOMIC_SEQ_CST) >= KC_REGION_LOG_BURST) {
+		__atomic_fetch_add(&t->log_dropped, 1, __ATOMIC_SEQ_CST);
 		return -1;
 	}
-	return (int64_t)atomic_exchange(&t->log_dropped, 0);
+	return (int64_t)__atomic_exchange_n(&t->log_dropped, 0, __ATOMIC_SEQ_CST);
 }
 
 static int refuse(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
@@ -588,8 +606,8 @@ static void perform(const struct kc_rt_io_ops *io, const struct kc_region_desc *
 
 static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
-	struct kc_region_tab *t = rt->rtab;
-	const struct kc_rt_io_ops *io = rt->o.io;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
+	const struct kc_rt_io_ops *io = kc_rt__regions(rt)->io;
 	struct kc_xdr a = *args;
 	struct regio_op op;
 	struct region *r;
@@ -649,13 +667,13 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	in_bytes = out_bytes = 0;
 	for (i = 0; i < n; i++) {
 		struct kc_region_desc d;
-		struct region *saved = tls_busy;
+		struct region *saved = BUSY_GET();
 
 		decode_op(&a, &op, &in_bytes, &out_bytes, &why);
 		kc_os_lock(t->lock);
 		rc = check_op(t, &r, &op, &why);
 		if (!rc) {
-			atomic_fetch_add(&r->busy, 1);
+			__atomic_fetch_add(&r->busy, 1, __ATOMIC_SEQ_CST);
 			d = r->d;
 		}
 		kc_os_unlock(t->lock);
@@ -663,10 +681,10 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 			kc_os_free(tmp);
 			return refuse(t, i, n, &op, rc, why);
 		}
-		tls_busy = r;
+		BUSY_SET(r);
 		perform(io, &d, &op, res, tmp);
-		tls_busy = saved;
-		atomic_fetch_sub(&r->busy, 1);
+		BUSY_SET(saved);
+		__atomic_fetch_sub(&r->busy, 1, __ATOMIC_SEQ_CST);
 	}
 	kc_os_free(tmp);
 	*args = a;
@@ -677,7 +695,7 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 
 static int serve_reginfo(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
-	struct kc_region_tab *t = rt->rtab;
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
 	uint32_t id = kc_xdr_get_u32(args), i;
 	uint64_t port = 0;
 	struct region *r = NULL;
@@ -744,7 +762,7 @@ int kc_region__query(struct kc_rt *rt, struct kc_region_desc *d, uint32_t *rid, 
 
 	memset(d, 0, sizeof(*d));
 	*rid = 0;
-	if (rt->side != KC_SIDE_USER)
+	if (kc_rt__regions(rt)->kernel)
 		return KC_EINVAL;
 	rc = kc_rt__call_begin_rt(&c, &a, rt, KC_RT_FN_REGINFO);
 	if (rc)

@@ -30,6 +30,8 @@
 
 #include "kcut_rt.h"
 #include "os.h"
+#include "region_internal.h"
+#include "wire_internal.h"
 
 #define KC_CHAN_MAGIC 0x6b637274u /* "kcrt" */
 #define KC_CHAN_VERSION 3u
@@ -62,10 +64,7 @@ enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
 /* CALL flag (kernel -> user only): the payload ends with handles the kernel half released
  * (free/kfree hook): u64 handle * n, then u32 n. The user half drops its copies first. */
 #define KC_MSG_F_RELEASE 1u
-/* CALL flag (kernel -> user only): the payload ends with region ids the kernel half unexported
- * (region.c): u32 id * n, then u32 n, after the release trailer when both are present (so it
- * is taken off first). The user half drops its views of them first. */
-#define KC_MSG_F_UNMAP 2u
+/* CALL flag (kernel -> user only): KC_MSG_F_UNMAP (region_internal.h), the unexported regions. */
 /* REPLY flag (kernel -> user only): the payload ends with the kernel half's changes to
  * synchronized objects (sync.c): the encoded objects, then u32 n, then u32 their bytes. */
 #define KC_MSG_F_SYNC 4u
@@ -214,10 +213,7 @@ struct kc_rt {
 	_Atomic unsigned incarnations;
 	char last_fault[256];
 	_Atomic uint64_t faults;         /* protocol faults of user halves (kc_rt_stats.faults) */
-	struct kc_wire_istr *intern;     /* kc_wire_intern's strings, under lock */
-	size_t nintern, intern_bytes;
-	const void **heap;               /* kc_wire_heap_note: the kernel half's own allocations */
-	size_t nheap, heap_cap;          /* (open addressing, power-of-two capacity), under lock */
+	struct kc_wire_state wire;       /* wire.c's (kc_rt__wire; its lock is lock above) */
 	struct kc_trace *trace;
 	/* kernel side: held while memory is forgotten before it is freed (kc_rt_obj_free,
 	 * kc_wire_freed) and while the recovery hook reads one tracked object, so the memory of an
@@ -225,7 +221,7 @@ struct kc_rt {
 	struct kc_os_mutex *free_lock;
 	uint64_t *rel;                   /* handles released, not yet told to the user half */
 	size_t nrel, caprel;
-	struct kc_region_tab *rtab;      /* exported device regions (region.c) */
+	struct kc_region_state reg;      /* exported device regions (region.c, kc_rt__regions) */
 	/* user side */
 	struct kc_os_thread **workers;
 	unsigned nworkers;
@@ -278,43 +274,10 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
 /* Function id of the heartbeat ping (kernel -> user; the user side's runtime answers it
  * itself, the dispatch table is not involved). */
 #define KC_RT_FN_PING 0xfffffff0u
-/* Runtime-served downcalls of device regions (region.c; the dispatch table is not involved):
- * a batch of forwarded register operations, and the description of a region id. */
-#define KC_RT_FN_REGIO 0xfffffff1u
-#define KC_RT_FN_REGINFO 0xfffffff2u
 /* The user half's changes to synchronized objects (sync.c): u32 n, then n times: u32 type, the
- * object's pointer (wire kind 1), the generated decoder's (field index, value) pairs, 0. */
+ * object's pointer (wire kind 1), the generated decoder's (field index, value) pairs, 0.
+ * (KC_RT_FN_REGIO / REGINFO: region_internal.h.) */
 #define KC_RT_FN_SYNC 0xfffffff3u
-/* KC_RT_FN_REGIO arguments: u32 n (1..KC_REGIO_MAX_OPS), then n operations, each
- *	u32 opcode, u32 region id, u64 offset, u32 width
- * followed by, per opcode: WRITE u64 value; READ_BYTES u32 length; WRITE_BYTES opaque bytes;
- * SET_BYTES u32 byte value (0..255), u32 length; READ nothing. Width is 1/2/4/8 (PIO 1/2/4)
- * for READ/WRITE and 1 for the byte-range operations; the byte lengths of a batch add up to at
- * most KC_REGIO_MAX_BYTES each way. Results: per READ a u64, per READ_BYTES an opaque. */
-enum {
-	KC_REGIO_READ = 1,
-	KC_REGIO_WRITE = 2,
-	KC_REGIO_READ_BYTES = 3,  /* memcpy_fromio */
-	KC_REGIO_WRITE_BYTES = 4, /* memcpy_toio */
-	KC_REGIO_SET_BYTES = 5,   /* memset_io */
-};
-/* KC_RT_FN_REGINFO arguments: u32 id; id 0 asks for the PIO region holding a port: then u64
- * port. Results: u32 id, u32 kind, u32 flags, u64 base, u64 size, u64 map_token. */
-
-/* region.c: the kernel side's table and servers. */
-int kc_region__tab_new(struct kc_rt *rt);
-void kc_region__tab_free(struct kc_rt *rt);
-/* The handler of a runtime-served function id (kernel side), NULL for other ids; and its name
- * for the crossing trace ("(regio)", "(reginfo)"), NULL for other ids. */
-kc_rt_handler kc_region__handler(uint32_t fn);
-const char *kc_region__fn_name(uint32_t fn);
-/* Kernel side: append pending unexports after len payload bytes (cap bytes of room); returns
- * the new length and ORs KC_MSG_F_UNMAP into *flags when it appended. */
-uint32_t kc_region__put_unmaps(struct kc_rt *rt, uint8_t *payload, uint32_t len, uint32_t cap,
-			       uint32_t *flags);
-/* User side: decode a REGINFO reply for id (0: port) into d and *rid. */
-int kc_region__query(struct kc_rt *rt, struct kc_region_desc *d, uint32_t *rid, uint32_t id,
-		     uint64_t port);
 
 /* io.c: the user side's views and posted writes. */
 int kc_io__views_new(struct kc_rt *rt);
@@ -332,15 +295,9 @@ void kc_io__flush_thread(struct kc_rt *rt);
 unsigned kc_wire__stack_mark(void);
 void kc_wire__stack_release(struct kc_rt *rt, unsigned mark);
 
-/* sync.c: user side: send the changes of synchronized objects (no-op when none or nested);
- * take the kernel half's values as the new shadows; is p inside an object the user half freed? */
+/* sync.c (more of it in wire_internal.h): user side: send the changes of synchronized objects
+ * (no-op when none or nested). */
 void kc_sync__flush(struct kc_rt *rt);
-void kc_sync__refresh(struct kc_rt *rt);
-int kc_sync__is_dead(struct kc_rt *rt, const void *p);
-/* user side: an untyped allocation just took a struct type (wire.c): the flush under way looks
- * for it (its fields go down against zeros) */
-void kc_sync__typed(struct kc_rt *rt);
-void kc_sync__free(struct kc_rt *rt);
 /* kernel side: append the kernel half's changes since they last went (objects of types with
  * recovery helpers whose bytes changed) after the len bytes of a reply at buf (cap bytes of room);
  * returns the new length, ORs KC_MSG_F_SYNC into *flags when it appended */
@@ -353,10 +310,7 @@ void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len);
 /* kernel side: the server of KC_RT_FN_SYNC, NULL for other ids */
 kc_rt_handler kc_sync__handler(uint32_t fn);
 
-/* A call of a runtime-served function id (KC_RT_FN_REGIO / REGINFO / SYNC) from the user side: as
- * kc_rt_call_begin, without the posted-write flush. */
-int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt,
-			 uint32_t fn);
+/* kc_rt__call_begin_rt (region_internal.h) also serves KC_RT_FN_SYNC. */
 
 /* Kernel side (supervisor): one ping; 0 when the user half answered. A ping that is not
  * answered within call_timeout_ms kills the incarnation like any call. */
@@ -364,8 +318,6 @@ int kc_rt__ping(struct kc_rt *rt);
 /* Sum of the chains started by this side so far (heartbeat: was there traffic?). */
 uint64_t kc_rt__chains(struct kc_rt *rt);
 
-/* Release what wire.c keeps per endpoint (interned strings). */
-void kc_wire__free(struct kc_rt *rt);
 /* Kernel side: the user half broke the protocol: count it and kill the incarnation. */
 void kc_rt__fault(struct kc_rt *rt, struct kc_conn *c, const char *why);
 /* Serve one chain started by the peer on slot `slot` (the worker / server loop). The kernel
@@ -396,9 +348,6 @@ void kc_trace_free(struct kc_trace *t);
 void kc_trace_add(struct kc_trace *t, const char *caller, const char *callee, uint64_t bytes);
 int kc_trace_write(struct kc_trace *t, FILE *f);
 
-/* Test hook (fuzz target only, before the first export): every slot's generation starts at 1,
- * so region ids are (1 << KC_REGION_IDX_BITS) | (slot + 1) in every run. */
-void kc_region__test_fixed_gens(struct kc_rt *rt);
 
 /* Test hooks (tests/rt, tests/hostile, tests/faultmatrix only): the next reply this thread
  * sends has a garbage header (mode 1) or claims a message length larger than the slot (mode 2);
@@ -407,8 +356,5 @@ void kc_region__test_fixed_gens(struct kc_rt *rt);
  * claims a length larger than the slot (mode 5). */
 void kc_rt__test_garble_next_reply(int mode);
 void kc_rt__recovery_thread(int on); /* the supervisor thread while it runs the recovery hook */
-/* Kernel side: forget every tracked object overlapping [ptr, ptr + size) (size 0: the object
- * whose base is ptr) and queue their handles for the user half. Caller holds rt->free_lock. */
-void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size);
 
 #endif /* KC_RT_INTERNAL_H */

@@ -300,6 +300,16 @@ static void rt_free(struct kc_rt *rt)
 }
 
 /* Fill defaults and check the options common to both sides. */
+struct kc_wire_state *kc_rt__wire(struct kc_rt *rt)
+{
+	return &rt->wire;
+}
+
+struct kc_region_state *kc_rt__regions(struct kc_rt *rt)
+{
+	return &rt->reg;
+}
+
 int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struct kc_err *err)
 {
 	struct kc_rt *rt;
@@ -342,6 +352,13 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 		rt_free(rt);
 		return kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
 	}
+	rt->wire.tables = rt->o.wire;
+	rt->wire.kernel = side == KC_SIDE_KERNEL;
+	rt->wire.lock = rt->lock;
+	rt->wire.free_lock = rt->free_lock;
+	rt->reg.kernel = side == KC_SIDE_KERNEL;
+	rt->reg.access = rt->o.access;
+	rt->reg.io = rt->o.io;
 	rc = kc_objt_new(&rt->objt, side == KC_SIDE_USER, err);
 	if (!rc && rt->o.trace && side == KC_SIDE_KERNEL && kc_trace_new(&rt->trace))
 		rc = kc_err_set(err, KC_ENOMEM, "runtime: out of memory");

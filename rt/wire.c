@@ -12,9 +12,10 @@
  * one of the `at` places), or walk an array.
  *
  * Portable core: no libc beyond <string.h>, no stdio (reasons go to kc_rt_fault), memory through
- * os.h.
+ * os.h, the endpoint through wire_internal.h only (it is built unchanged into rt/linux's
+ * kcut_rt.ko too).
  */
-#include "rt_internal.h"
+#include "wire_internal.h"
 
 #include <string.h>
 
@@ -27,14 +28,16 @@ struct kc_wire_istr {
 
 static const struct kc_wire_tables no_tables;
 
-static const struct kc_wire_tables *tab(const struct kc_rt *rt)
+static const struct kc_wire_tables *tab(struct kc_rt *rt)
 {
-	return rt->o.wire ? rt->o.wire : &no_tables;
+	const struct kc_wire_tables *t = kc_rt__wire(rt)->tables;
+
+	return t ? t : &no_tables;
 }
 
-static int kernel(const struct kc_rt *rt)
+static int kernel(struct kc_rt *rt)
 {
-	return rt->side == KC_SIDE_KERNEL;
+	return kc_rt__wire(rt)->kernel;
 }
 
 static void fail(int *rc, int code)
@@ -44,7 +47,7 @@ static void fail(int *rc, int code)
 }
 
 /* sizeof the struct of type id ty (0: untyped bytes or an unknown id). */
-static size_t type_size(const struct kc_rt *rt, uint32_t ty)
+static size_t type_size(struct kc_rt *rt, uint32_t ty)
 {
 	const struct kc_wire_tables *t = tab(rt);
 
@@ -76,6 +79,7 @@ int kc_wire_global_of(struct kc_rt *rt, const void *p, uint32_t *id, size_t *off
  * kc_rt_call_end forgets the ones its call tracked (kc_wire__stack_release), so a later object at
  * the same address (another frame) is a new object, not the old one with the wrong size. */
 #define KC_WIRE_STK_MAX 64u
+#ifndef __KERNEL__
 static _Thread_local const void *tls_stk[KC_WIRE_STK_MAX];
 static _Thread_local unsigned tls_nstk;
 
@@ -89,6 +93,19 @@ void kc_wire__stack_release(struct kc_rt *rt, unsigned mark)
 	while (tls_nstk > mark)
 		kc_rt_obj_free(rt, tls_stk[--tls_nstk]);
 }
+
+static void note_stack(const void *p)
+{
+	if (tls_nstk < KC_WIRE_STK_MAX && kc_os_on_stack(p))
+		tls_stk[tls_nstk++] = p;
+}
+#else
+/* rt/linux: no thread-local storage in the kernel, and its calls do not end through rt.c's
+ * kc_rt_call_end: a stack object stays known until the kernel half frees it (docs/linux.md) */
+static void note_stack(const void *p)
+{
+}
+#endif
 
 int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t type, size_t elem,
 		    size_t n, unsigned flags)
@@ -125,8 +142,8 @@ int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t 
 	if (r == KC_ENOTFOUND && kernel(rt)) {
 		r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem ? elem : 1, n ? n : 1);
 		off = 0;
-		if (!r && tls_nstk < KC_WIRE_STK_MAX && kc_os_on_stack(p))
-			tls_stk[tls_nstk++] = p;
+		if (!r)
+			note_stack(p);
 	} else if (r == KC_ENOTFOUND && ((flags & KC_WP_OUT) || kc_sync__is_dead(rt, p))) {
 		/* user side: an out-parameter's value, unknown to the kernel (uninitialized), or a
 		 * pointer into an object the user half freed (sync.c: the kernel half released it) */
@@ -184,7 +201,7 @@ static int at_place(const struct kc_wire_ptr *sp, uint32_t type, size_t off)
 }
 
 /* Does the driver embed a struct of type inner at byte off of objects of type outer? */
-static int embedded(const struct kc_rt *rt, uint32_t outer, size_t off, uint32_t inner)
+static int embedded(struct kc_rt *rt, uint32_t outer, size_t off, uint32_t inner)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	uint32_t i;
@@ -604,25 +621,26 @@ char *kc_wire_get_str(struct kc_rt *rt, struct kc_xdr *x, char *buf, size_t n, i
 
 const char *kc_wire_intern(struct kc_rt *rt, const char *s)
 {
+	struct kc_wire_state *w = kc_rt__wire(rt);
 	struct kc_wire_istr *e;
 	size_t n = strlen(s);
 
-	kc_os_lock(rt->lock);
-	for (e = rt->intern; e; e = e->next)
+	kc_os_lock(w->lock);
+	for (e = w->intern; e; e = e->next)
 		if (e->len == n && !memcmp(e->s, s, n))
 			break;
-	if (!e && rt->nintern < KC_WIRE_INTERN_MAX && rt->intern_bytes + n + 1 <= KC_WIRE_INTERN_BYTES) {
+	if (!e && w->nintern < KC_WIRE_INTERN_MAX && w->intern_bytes + n + 1 <= KC_WIRE_INTERN_BYTES) {
 		e = kc_os_alloc(sizeof(*e) + n + 1);
 		if (e) {
 			e->len = n;
 			memcpy(e->s, s, n + 1);
-			e->next = rt->intern;
-			rt->intern = e;
-			rt->nintern++;
-			rt->intern_bytes += n + 1;
+			e->next = w->intern;
+			w->intern = e;
+			w->nintern++;
+			w->intern_bytes += n + 1;
 		}
 	}
-	kc_os_unlock(rt->lock);
+	kc_os_unlock(w->lock);
 	return e ? e->s : NULL;
 }
 
@@ -638,75 +656,80 @@ static size_t heap_slot(const void *p, size_t cap)
 	return (size_t)(a >> 7) & (cap - 1);
 }
 
-/* Index of p in rt->heap, or of the empty slot it would go to. Under rt->lock. */
-static size_t heap_find(const struct kc_rt *rt, const void *p)
+/* Index of p in w->heap, or of the empty slot it would go to. Under w->lock. */
+static size_t heap_find(const struct kc_wire_state *w, const void *p)
 {
-	size_t i = heap_slot(p, rt->heap_cap);
+	size_t i = heap_slot(p, w->heap_cap);
 
-	while (rt->heap[i] && rt->heap[i] != p)
-		i = (i + 1) & (rt->heap_cap - 1);
+	while (w->heap[i] && w->heap[i] != p)
+		i = (i + 1) & (w->heap_cap - 1);
 	return i;
 }
 
 void *kc_wire_heap_note(struct kc_rt *rt, void *p)
 {
+	struct kc_wire_state *w;
+
 	if (!rt || !p || !kernel(rt))
 		return p;
-	kc_os_lock(rt->lock);
-	if (2 * (rt->nheap + 1) > rt->heap_cap) {
-		size_t cap = rt->heap_cap ? 2 * rt->heap_cap : 256, i;
-		const void **old = rt->heap, **v = kc_os_alloc(cap * sizeof(*v));
+	w = kc_rt__wire(rt);
+	kc_os_lock(w->lock);
+	if (2 * (w->nheap + 1) > w->heap_cap) {
+		size_t cap = w->heap_cap ? 2 * w->heap_cap : 256, i;
+		const void **old = w->heap, **v = kc_os_alloc(cap * sizeof(*v));
 
 		if (v) {
-			size_t oldcap = rt->heap_cap;
+			size_t oldcap = w->heap_cap;
 
 			memset(v, 0, cap * sizeof(*v));
-			rt->heap = v;
-			rt->heap_cap = cap;
+			w->heap = v;
+			w->heap_cap = cap;
 			for (i = 0; old && i < oldcap; i++)
 				if (old[i])
-					rt->heap[heap_find(rt, old[i])] = old[i];
+					w->heap[heap_find(w, old[i])] = old[i];
 			kc_os_free(old);
 		}
 	}
-	if (2 * (rt->nheap + 1) <= rt->heap_cap) {
-		size_t i = heap_find(rt, p);
+	if (2 * (w->nheap + 1) <= w->heap_cap) {
+		size_t i = heap_find(w, p);
 
-		if (!rt->heap[i]) {
-			rt->heap[i] = p;
-			rt->nheap++;
+		if (!w->heap[i]) {
+			w->heap[i] = p;
+			w->nheap++;
 		}
 	}
-	kc_os_unlock(rt->lock);
+	kc_os_unlock(w->lock);
 	return p;
 }
 
 static void heap_forget(struct kc_rt *rt, const void *p)
 {
+	struct kc_wire_state *w = kc_rt__wire(rt);
 	size_t i, j;
 
-	kc_os_lock(rt->lock);
-	if (rt->heap_cap && rt->heap[i = heap_find(rt, p)]) {
+	kc_os_lock(w->lock);
+	if (w->heap_cap && w->heap[i = heap_find(w, p)]) {
 		/* delete with backward shift: later entries of the probe run move up */
-		rt->heap[i] = NULL;
-		rt->nheap--;
-		for (j = (i + 1) & (rt->heap_cap - 1); rt->heap[j]; j = (j + 1) & (rt->heap_cap - 1)) {
-			const void *q = rt->heap[j];
+		w->heap[i] = NULL;
+		w->nheap--;
+		for (j = (i + 1) & (w->heap_cap - 1); w->heap[j]; j = (j + 1) & (w->heap_cap - 1)) {
+			const void *q = w->heap[j];
 
-			rt->heap[j] = NULL;
-			rt->heap[heap_find(rt, q)] = q;
+			w->heap[j] = NULL;
+			w->heap[heap_find(w, q)] = q;
 		}
 	}
-	kc_os_unlock(rt->lock);
+	kc_os_unlock(w->lock);
 }
 
 static int heap_noted(struct kc_rt *rt, const void *p)
 {
+	struct kc_wire_state *w = kc_rt__wire(rt);
 	int r;
 
-	kc_os_lock(rt->lock);
-	r = rt->heap_cap && rt->heap[heap_find(rt, p)] != NULL;
-	kc_os_unlock(rt->lock);
+	kc_os_lock(w->lock);
+	r = w->heap_cap && w->heap[heap_find(w, p)] != NULL;
+	kc_os_unlock(w->lock);
 	return r;
 }
 
@@ -731,30 +754,32 @@ __attribute__((destructor)) static void closed_interns_free(void)
 
 void kc_wire__free(struct kc_rt *rt)
 {
+	struct kc_wire_state *w = kc_rt__wire(rt);
+
 	kc_sync__free(rt);
-	kc_os_free(rt->heap);
-	rt->heap = NULL;
-	rt->nheap = rt->heap_cap = 0;
+	kc_os_free(w->heap);
+	w->heap = NULL;
+	w->nheap = w->heap_cap = 0;
 #ifndef __KERNEL__
-	if (rt->intern) {
-		struct kc_wire_istr *last = rt->intern;
+	if (w->intern) {
+		struct kc_wire_istr *last = w->intern;
 
 		while (last->next)
 			last = last->next;
 		last->next = __atomic_load_n(&closed_interns, __ATOMIC_ACQUIRE);
-		while (!__atomic_compare_exchange_n(&closed_interns, &last->next, rt->intern, 0, __ATOMIC_ACQ_REL,
+		while (!__atomic_compare_exchange_n(&closed_interns, &last->next, w->intern, 0, __ATOMIC_ACQ_REL,
 						    __ATOMIC_ACQUIRE))
 			;
-		rt->intern = NULL;
+		w->intern = NULL;
 	}
 #endif
-	while (rt->intern) {
-		struct kc_wire_istr *e = rt->intern;
+	while (w->intern) {
+		struct kc_wire_istr *e = w->intern;
 
-		rt->intern = e->next;
+		w->intern = e->next;
 		kc_os_free(e);
 	}
-	rt->nintern = rt->intern_bytes = 0;
+	w->nintern = w->intern_bytes = 0;
 }
 
 const char *kc_wire_keep_str(struct kc_rt *rt, const char *s, const char *buf, int *rc)
@@ -973,8 +998,8 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 		 * memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the kernel's own frees)
 		 * forgets it under free_lock first, so it is either gone from the tracker here or
 		 * cannot be freed before the encoding is done. */
-		if (rt->free_lock)
-			kc_os_lock(rt->free_lock);
+		if (kc_rt__wire(rt)->free_lock)
+			kc_os_lock(kc_rt__wire(rt)->free_lock);
 		if (kc_objt_info(ot, &in, l.h[i])) {
 			rc = KC_ENOTFOUND; /* freed meanwhile */
 		} else {
@@ -985,8 +1010,8 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 			if (!rc)
 				rc = kc_xdr_error(a);
 		}
-		if (rt->free_lock)
-			kc_os_unlock(rt->free_lock);
+		if (kc_rt__wire(rt)->free_lock)
+			kc_os_unlock(kc_rt__wire(rt)->free_lock);
 		if (rc == KC_ENOTFOUND) {
 			kc_rt_call_end(c, rc);
 			continue;
@@ -1032,10 +1057,10 @@ void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size)
 {
 	if (!rt || !p || !kernel(rt))
 		return;
-	if (rt->free_lock)
-		kc_os_lock(rt->free_lock);
+	if (kc_rt__wire(rt)->free_lock)
+		kc_os_lock(kc_rt__wire(rt)->free_lock);
 	heap_forget(rt, p);
 	kc_rt__forget_range(rt, p, size);
-	if (rt->free_lock)
-		kc_os_unlock(rt->free_lock);
+	if (kc_rt__wire(rt)->free_lock)
+		kc_os_unlock(kc_rt__wire(rt)->free_lock);
 }

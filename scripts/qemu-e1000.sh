@@ -20,11 +20,15 @@
 #   driver): kcut_rt.ko loads, /dev/kcut-NAME appears, the kernel half's init waits for the user
 #   half, the probe crosses as an upcall, the kernel survives the refused probe, and, loading the
 #   kernel half twice more, a garbage downcall and a reply with a wrong call id are refused as
-#   protocol faults (log line, the user half killed). Last line: "qemu-e1000: split e1000 smoke:
+#   protocol faults (log line, the user half killed); a second stand-in then reconnects and the
+#   recovery hook must run for incarnation 2. With --regtest KO --regions BIN
+#   (tests/linux/guest/regtest, kcut_lx_regions.c): device regions, the e1000's BAR and a DMA
+#   buffer exported by a test module, mapped and checked by a stand-in, forged mmap requests
+#   refused, the mapping zapped on unexport. Last line: "qemu-e1000: split e1000 smoke:
 #   PASS|FAIL (...)".
 #
-# Usage: scripts/qemu-e1000.sh --rt KO --half KO (--user BIN | --probe BIN) [--unsplit KO]
-#            [--name emit] [--kdir DIR] [--count 1000] [--timeout 600]
+# Usage: scripts/qemu-e1000.sh --rt KO --half KO (--user BIN | --probe BIN [--regtest KO --regions BIN])
+#            [--unsplit KO] [--name emit] [--kdir DIR] [--count 1000] [--timeout 600]
 # KDIR (default ~/.cache/kcut/qemu/kernel): a built kernel (arch/x86/boot/bzImage) with E1000=m,
 # MODULES, DEVTMPFS, BLK_DEV_INITRD (see /work/shared/linux-recipe.md); the modules and the user
 # half must be built against it. KCUT_QEMU_KEEP=1 keeps the work directory (console.log). Exit 0
@@ -34,7 +38,7 @@ kdir=${HOME:-/root}/.cache/kcut/qemu/kernel
 name=emit
 timeout=600
 count=1000
-rt= half= probe= user= unsplit=
+rt= half= probe= user= unsplit= regtest= regions=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rt) rt=$2; shift 2 ;;
@@ -43,6 +47,8 @@ while [ $# -gt 0 ]; do
 	--user) user=$2; shift 2 ;;
 	--unsplit) unsplit=$2; shift 2 ;;
 	--count) count=$2; shift 2 ;;
+	--regtest) regtest=$2; shift 2 ;;
+	--regions) regions=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--kdir) kdir=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -67,8 +73,13 @@ root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys}
 cp "$bb" "$root/bin/busybox"
 cp "$rt" "$root/kcut_rt.ko"
-cp "$half" "$root/kcut_kernel_half.ko"
+mod=$(basename "$half" .ko) # the kernel half's module name (kcut_<partition>_k)
+cp "$half" "$root/$mod.ko"
 cp "$probe" "$root/kcut_lx_probe"
+if [ -n "$regtest" ]; then
+	cp "$regtest" "$root/kcut_lx_regtest.ko"
+	cp "$regions" "$root/kcut_lx_regions"
+fi
 cat >"$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -78,14 +89,32 @@ insmod /kcut_rt.ko && echo "KCUT-STEP rt-loaded"
 for mode in polite bad-call bad-reply; do
 	/kcut_lx_probe $name 8 \$mode > /probe.log 2>&1 &
 	probe=\$!
-	insmod /kcut_kernel_half.ko kcut_wait_ms=20000 && echo "KCUT-STEP half-loaded" || echo "KCUT-STEP half-refused \$?"
+	insmod /$mod.ko kcut_wait_ms=20000 && echo "KCUT-STEP half-loaded" || echo "KCUT-STEP half-refused \$?"
 	ls /dev/kcut-$name >/dev/null 2>&1 && echo "KCUT-STEP device-present"
 	wait \$probe
 	st=\$?
 	cat /probe.log
 	echo "KCUT-STEP probe-exit \$mode \$st"
-	rmmod kcut_kernel_half && echo "KCUT-STEP half-unloaded \$mode"
+	if [ \$mode = polite ]; then
+		# a restarted user half: the kernel half runs the recovery hook for incarnation 2
+		/kcut_lx_probe $name 3 polite > /probe.log 2>&1
+		echo "KCUT-STEP reconnect-exit \$?"
+		cat /probe.log
+	fi
+	rmmod $mod && echo "KCUT-STEP half-unloaded \$mode"
 done
+if [ -f /kcut_lx_regtest.ko ]; then
+	/kcut_lx_regions > /regions.log 2>&1 &
+	rp=\$!
+	insmod /kcut_lx_regtest.ko && echo "KCUT-STEP regtest-loaded"
+	for i in \$(seq 1 150); do grep -q "kcut-regions: ready\|kcut-regions: FAIL" /regions.log && break; sleep 0.2; done
+	echo 1 > /sys/module/kcut_lx_regtest/parameters/unexport_dma
+	mkdir -p /tmp && touch /tmp/kcut-unexported
+	wait \$rp
+	echo "KCUT-STEP regions-exit \$?"
+	cat /regions.log
+	rmmod kcut_lx_regtest && echo "KCUT-STEP regtest-unloaded"
+fi
 dmesg | grep -E "kcut|e1000|Oops|BUG|WARNING" | sed 's/^/dmesg: /'
 echo "KCUT-STEP done"
 poweroff -f
@@ -111,7 +140,7 @@ if kill -0 "$qpid" 2>/dev/null; then
 fi
 wait "$qpid" 2>/dev/null || true
 grep -v 'terminating on signal' "$work/qemu.err" | sed 's/^/qemu: /' || true
-tr -d '\r' <"$log" | grep -E "KCUT-STEP|kcut-probe|dmesg:" || true
+tr -d '\r' <"$log" | grep -E "KCUT-STEP|kcut-probe|kcut-regions|dmesg:" || true
 out=$(tr -d '\r' <"$log")
 fail=()
 grep -q "KCUT-STEP rt-loaded" <<<"$out" || fail+=("kcut_rt.ko did not load")
@@ -124,9 +153,22 @@ grep -q "KCUT-STEP probe-exit bad-call 137" <<<"$out" && grep -q "protocol fault
 grep -q "KCUT-STEP probe-exit bad-reply 137" <<<"$out" && grep -q "protocol fault of the user half: a malformed reply" <<<"$out" ||
 	fail+=("a reply with a wrong call id was not refused with a fault (log line, user half killed)")
 grep -q "KCUT-STEP half-unloaded bad-reply" <<<"$out" || fail+=("the kernel half did not unload after the runs")
+grep -q "KCUT-STEP reconnect-exit 0" <<<"$out" && grep -q "kcut-rt $name: incarnation 2: the recovery hook is done" <<<"$out" ||
+	fail+=("a reconnecting user half did not get the recovery hook")
+regions_ok=
+if [ -n "$regtest" ]; then
+	grep -q "KCUT-STEP regions-exit 0" <<<"$out" && grep -q "kcut-regions: PASS" <<<"$out" ||
+		fail+=("device regions: the stand-in's checks failed")
+	grep -q "mmap of the user half refused .*forged or unexported" <<<"$out" ||
+		fail+=("device regions: a forged mmap was not refused with a log line")
+	grep -q "kcut-regtest: DMA word 0 at unload: 0xfeedbeef" <<<"$out" ||
+		fail+=("device regions: the user half's write to the DMA buffer did not reach the kernel's buffer")
+	grep -q "KCUT-STEP regtest-unloaded" <<<"$out" || fail+=("device regions: the test module did not unload")
+	regions_ok="; BAR and DMA buffer mapped into a stand-in and checked, forged mmaps refused, mapping zapped on unexport"
+fi
 ups=$(grep -c "kcut-probe: upcall fn" <<<"$out" || true)
 if [ ${#fail[@]} -eq 0 ]; then
-	echo "qemu-e1000: split e1000 smoke: PASS (kcut_rt.ko loaded, /dev/kcut-$name opened by the stand-in user half, $ups upcalls answered with errors; garbage downcall and wrong-id reply refused as faults; no oops)"
+	echo "qemu-e1000: split e1000 smoke: PASS (kcut_rt.ko loaded, /dev/kcut-$name opened by the stand-in user half, $ups upcalls answered with errors; garbage downcall and wrong-id reply refused as faults; recovery hook for a reconnecting user half$regions_ok; no oops)"
 	exit 0
 fi
 echo "qemu-e1000: split e1000 smoke: FAIL ($(IFS=';'; echo "${fail[*]}"))"

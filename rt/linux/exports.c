@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exports.c - what kcut_rt.ko gives split drivers' kernel halves from rt's portable core: the
- * XDR encoder/decoder (rt/xdr.c) and the object tracker (rt/objtrack.c), the set
- * emitter/rt_shim.inc declares. kc_xdr_put_u32/get_u32 are inline in rt/kcut_rt.h; the shim
+ * XDR encoder/decoder (rt/xdr.c), the object tracker (rt/objtrack.c) and pointers on the wire
+ * (rt/wire.c), the set emitter/rt_shim.inc declares. kc_xdr_put_u32/get_u32 are inline in rt/kcut_rt.h; the shim
  * declares them as functions, defined in xdr_inline.c on top of the two below.
  */
 #include <linux/export.h>
@@ -49,3 +49,33 @@ EXPORT_SYMBOL_GPL(kc_objt_untrack);
 EXPORT_SYMBOL_GPL(kc_objt_query);
 EXPORT_SYMBOL_GPL(kc_objt_info);
 EXPORT_SYMBOL_GPL(kc_objt_release);
+
+EXPORT_SYMBOL_GPL(kc_wire_put_ptr);
+EXPORT_SYMBOL_GPL(kc_wire_put_array);
+EXPORT_SYMBOL_GPL(kc_wire_get_ptr);
+EXPORT_SYMBOL_GPL(kc_wire_type_at);
+EXPORT_SYMBOL_GPL(kc_wire_get_field);
+EXPORT_SYMBOL_GPL(kc_wire_alloc_check);
+EXPORT_SYMBOL_GPL(kc_wire_track_alloc);
+EXPORT_SYMBOL_GPL(kc_wire_get_data);
+EXPORT_SYMBOL_GPL(kc_wire_put_fn);
+EXPORT_SYMBOL_GPL(kc_wire_get_fn);
+EXPORT_SYMBOL_GPL(kc_wire_put_fnf);
+EXPORT_SYMBOL_GPL(kc_wire_get_fnf);
+EXPORT_SYMBOL_GPL(kc_wire_put_str);
+EXPORT_SYMBOL_GPL(kc_wire_get_str);
+EXPORT_SYMBOL_GPL(kc_wire_keep_str);
+EXPORT_SYMBOL_GPL(kc_wire_get_fstr);
+EXPORT_SYMBOL_GPL(kc_wire_put_strv);
+EXPORT_SYMBOL_GPL(kc_wire_get_strv);
+EXPORT_SYMBOL_GPL(kc_wire_put_word);
+EXPORT_SYMBOL_GPL(kc_wire_get_word);
+EXPORT_SYMBOL_GPL(kc_wire_bit_check);
+EXPORT_SYMBOL_GPL(kc_wire_fault);
+EXPORT_SYMBOL_GPL(kc_wire_recover_hook);
+EXPORT_SYMBOL_GPL(kc_wire_recover_serve);
+EXPORT_SYMBOL_GPL(kc_wire_free_hook);
+EXPORT_SYMBOL_GPL(kc_wire_heap_note);
+EXPORT_SYMBOL_GPL(kc_wire_intern);
+
+EXPORT_SYMBOL_GPL(kc_rt_region_find);

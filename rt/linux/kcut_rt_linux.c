@@ -16,9 +16,14 @@
  * ends the incarnation the same way: pending upcalls fail with KC_RT_EDEAD, new ones with
  * KC_RT_EDOWN until a user half opens the device again.
  *
- * Not done yet (docs/linux.md): device regions (BAR / coherent DMA mmap), the recovery hook after
- * a restart, nested upcalls made while a downcall of the same chain is served (they are served by
- * another user worker), the crossing trace.
+ * Device regions (exports, their mmap into the user half) are in region_linux.c.
+ *
+ * A user half that opens the device after the first one gets the recovery hook (kc_rt_opts.recover
+ * of the kernel model: rt/wire.c re-sends what the kernel half tracks), run in a worker before
+ * other upcalls go to it.
+ *
+ * Not done yet (docs/linux.md): nested upcalls made while a downcall of the same chain is served
+ * (they are served by another user worker), the crossing trace.
  */
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -35,6 +40,7 @@
 #include "kcut_rt.h"
 #include "kcut_rt_linux.h"
 #include "kcut_rt_uapi.h"
+#include "rt_linux_internal.h"
 
 #define KC_LX_NSLOTS_K 16u
 #define KC_LX_NSLOTS_U 16u
@@ -43,6 +49,7 @@
 #define KC_LX_MSG_HDR 24u /* rt/rt_internal.h KC_MSG_HDR */
 #define KC_LX_MSG_CALL 1u
 #define KC_LX_MSG_REPLY 2u
+#define KC_LX_MSG_F_RELEASE 1u /* rt/rt_internal.h KC_MSG_F_RELEASE */
 #define KC_LX_CALL_TIMEOUT_MS 5000u
 
 /* A kernel slot's state. */
@@ -62,27 +69,6 @@ struct kc_lx_conn {
 	u32 qhead, qlen;
 };
 
-struct kc_rt {
-	struct kref ref;           /* the kernel half's, and one per incarnation */
-	bool stopping;             /* under lock: kc_rt_linux_stop was called */
-	atomic_t active;           /* downcalls being served */
-	char name[32];
-	char devname[40];
-	struct miscdevice misc;
-	bool registered;
-	const struct kc_rt_fn *fns;
-	u32 nfns;
-	const char *const *peer_names;
-	u32 npeer;
-	struct kc_objt *objt;
-	spinlock_t lock;
-	struct kc_lx_conn *conn;   /* current incarnation, NULL when no user half */
-	wait_queue_head_t wq_up;   /* user workers waiting for an upcall */
-	wait_queue_head_t wq_done; /* kernel callers waiting for replies, free slots, a user half */
-	atomic_t next_id;
-	unsigned int incarnations;
-	unsigned int call_timeout_ms;
-};
 
 struct kc_rt_call {
 	struct kc_rt *rt;
@@ -115,12 +101,22 @@ struct kc_objt *kc_rt_objt(struct kc_rt *rt)
 }
 EXPORT_SYMBOL_GPL(kc_rt_objt);
 
+struct kc_wire_state *kc_rt__wire(struct kc_rt *rt)
+{
+	return &rt->wire;
+}
+
+struct kc_region_state *kc_rt__regions(struct kc_rt *rt)
+{
+	return &rt->reg;
+}
+
 static void *slot_at(struct kc_lx_conn *c, u32 i)
 {
 	return (u8 *)c->chan + KC_LX_HDR_BYTES + (size_t)i * KC_LX_SLOT_BYTES;
 }
 
-static void hdr_put(u8 *buf, u32 kind, u32 id, u32 fn, s32 status, u32 payload)
+static void hdr_put(u8 *buf, u32 kind, u32 id, u32 fn, u32 flags, s32 status, u32 payload)
 {
 	struct kc_xdr x;
 
@@ -128,7 +124,7 @@ static void hdr_put(u8 *buf, u32 kind, u32 id, u32 fn, s32 status, u32 payload)
 	kc_xdr_put_u32(&x, kind);
 	kc_xdr_put_u32(&x, id);
 	kc_xdr_put_u32(&x, fn);
-	kc_xdr_put_u32(&x, 0);
+	kc_xdr_put_u32(&x, flags);
 	kc_xdr_put_i32(&x, status);
 	kc_xdr_put_u32(&x, payload);
 }
@@ -159,7 +155,11 @@ static void rt_free(struct kref *ref)
 {
 	struct kc_rt *rt = container_of(ref, struct kc_rt, ref);
 
+	kc_wire__free(rt);
+	kc_region__tab_free(rt);
+	kc_os_mutex_free(rt->wlock);
 	kc_objt_free(rt->objt);
+	kvfree(rt->rel);
 	kfree(rt);
 }
 
@@ -226,6 +226,111 @@ int kc_rt_fault(struct kc_rt *rt, const char *why)
 }
 EXPORT_SYMBOL_GPL(kc_rt_fault);
 
+/* ---- objects the kernel half frees: the user half drops its copies ---- */
+
+int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
+{
+	size_t off;
+	u64 h;
+
+	if (kc_objt_handle_of(rt->objt, &h, &off, ptr) || off)
+		return 0; /* not a tracked object's base: nothing crossed, nothing to tell */
+	kc_objt_untrack(rt->objt, ptr);
+	kc_os_lock(rt->wlock);
+	if (rt->nrel == rt->caprel) {
+		u32 n = rt->caprel ? 2 * rt->caprel : 64;
+		u64 *p = kvmalloc_array(n, sizeof(*p), GFP_KERNEL);
+
+		if (!p) {
+			kc_os_unlock(rt->wlock);
+			return KC_ENOMEM; /* the user half keeps a stale copy; harmless */
+		}
+		if (rt->nrel)
+			memcpy(p, rt->rel, rt->nrel * sizeof(*p));
+		kvfree(rt->rel);
+		rt->rel = p;
+		rt->caprel = n;
+	}
+	rt->rel[rt->nrel++] = h;
+	kc_os_unlock(rt->wlock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kc_rt_obj_free);
+
+/* wire.c's callbacks (wire_internal.h). Forget every tracked object overlapping [ptr, ptr + size)
+ * (size 0: the object at ptr) and tell the user half, as rt.c does in the kernel model. */
+void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
+{
+	u64 h[16];
+	size_t i, n;
+
+	do {
+		n = kc_objt_untrack_range(rt->objt, ptr, size, h, 16);
+		kc_os_lock(rt->wlock);
+		for (i = 0; i < n; i++) {
+			if (rt->nrel == rt->caprel) {
+				u32 cap = rt->caprel ? 2 * rt->caprel : 64;
+				u64 *p = kvmalloc_array(cap, sizeof(*p), GFP_KERNEL);
+
+				if (!p)
+					break; /* the user half keeps stale copies; harmless */
+				if (rt->nrel)
+					memcpy(p, rt->rel, rt->nrel * sizeof(*p));
+				kvfree(rt->rel);
+				rt->rel = p;
+				rt->caprel = cap;
+			}
+			rt->rel[rt->nrel++] = h[i];
+		}
+		kc_os_unlock(rt->wlock);
+	} while (n == 16);
+}
+
+/* Synchronization at every crossing (rt/sync.c) is not in rt/linux yet (docs/linux.md): these are
+ * the user side's hooks and the endpoint's state, none of which the kernel endpoint has. */
+int kc_sync__is_dead(struct kc_rt *rt, const void *p)
+{
+	return 0;
+}
+
+void kc_sync__typed(struct kc_rt *rt)
+{
+}
+
+void kc_sync__free(struct kc_rt *rt)
+{
+}
+
+void kc_sync__refresh(struct kc_rt *rt)
+{
+}
+
+/* Append pending releases after the len payload bytes at payload (cap bytes of room), as rt.c
+ * does: u64 handle * k, then u32 k; returns the new length, sets *flags. */
+static u32 put_releases(struct kc_rt *rt, u8 *payload, u32 len, u32 cap, u32 *flags)
+{
+	struct kc_xdr x;
+	u32 k, i, room;
+
+	*flags = 0;
+	if (!READ_ONCE(rt->nrel))
+		return len;
+	kc_os_lock(rt->wlock);
+	room = cap - len >= 4 ? (cap - len - 4) / 8 : 0;
+	k = min(rt->nrel, room);
+	if (k) {
+		kc_xdr_init_enc(&x, payload + len, 8 * k + 4);
+		rt->nrel -= k;
+		for (i = 0; i < k; i++)
+			kc_xdr_put_u64(&x, rt->rel[rt->nrel + i]);
+		kc_xdr_put_u32(&x, k);
+		len += 8 * k + 4;
+		*flags = KC_LX_MSG_F_RELEASE;
+	}
+	kc_os_unlock(rt->wlock);
+	return len;
+}
+
 /* ---- upcalls: the kernel half calls the user half ---- */
 
 int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
@@ -243,6 +348,10 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 	}
 	if (fn >= rt->npeer)
 		return KC_EINVAL;
+	/* a restarted user half gets the recovery hook's upcalls first (as rt.c does: bounded) */
+	if (READ_ONCE(rt->recovering) && READ_ONCE(rt->recover_task) != current)
+		wait_event_timeout(rt->wq_done, !READ_ONCE(rt->recovering),
+				   msecs_to_jiffies(rt->call_timeout_ms));
 	conn = conn_get(rt);
 	if (!conn)
 		return KC_RT_EDOWN;
@@ -300,7 +409,7 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 {
 	struct kc_rt *rt = c->rt;
 	struct kc_lx_conn *conn = c->conn;
-	u32 len, kind, id, fn;
+	u32 len, kind, id, fn, flags;
 	s32 status;
 	long left;
 	int rc;
@@ -309,8 +418,11 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	if (c->invoked || kc_xdr_error(&c->args))
 		return kc_xdr_error(&c->args) ? kc_xdr_error(&c->args) : KC_EINVAL;
 	c->invoked = 1;
-	len = KC_LX_MSG_HDR + (u32)kc_xdr_pos(&c->args);
-	hdr_put(c->buf, KC_LX_MSG_CALL, c->id, c->fn, 0, len - KC_LX_MSG_HDR);
+	len = put_releases(rt, c->buf + KC_LX_MSG_HDR, (u32)kc_xdr_pos(&c->args),
+			   KC_LX_SLOT_BYTES - KC_LX_MSG_HDR, &flags);
+	len = kc_region__put_unmaps(rt, c->buf + KC_LX_MSG_HDR, len, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR, &flags);
+	len += KC_LX_MSG_HDR;
+	hdr_put(c->buf, KC_LX_MSG_CALL, c->id, c->fn, flags, 0, len - KC_LX_MSG_HDR);
 	memcpy(slot_at(conn, c->slot), c->buf, len);
 	spin_lock(&rt->lock);
 	if (conn->dead) {
@@ -370,6 +482,31 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 }
 EXPORT_SYMBOL_GPL(kc_rt_call_end);
 
+/* ---- recovery after a restart ---- */
+
+/* The recovery hook of a new incarnation (kc_rt_linux_start's recover: the emitted kernel half
+ * passes rt/wire.c's kc_wire_recover_hook, which re-sends the live tracked objects of the types
+ * with recovery helpers), in a worker: its upcalls are served once the new user half's workers
+ * wait for them. */
+static void recover_fn(struct work_struct *w)
+{
+	struct kc_rt *rt = container_of(w, struct kc_rt, recover_work);
+	unsigned int inc;
+
+	spin_lock(&rt->lock);
+	inc = rt->recover_inc;
+	spin_unlock(&rt->lock);
+	pr_info("kcut-rt %s: incarnation %u: the recovery hook runs\n", rt->name, inc);
+	WRITE_ONCE(rt->recover_task, current);
+	rt->recover(rt, rt->recover_arg, inc);
+	WRITE_ONCE(rt->recover_task, NULL);
+	spin_lock(&rt->lock);
+	rt->recovering = false;
+	spin_unlock(&rt->lock);
+	wake_up_all(&rt->wq_done);
+	pr_info("kcut-rt %s: incarnation %u: the recovery hook is done\n", rt->name, inc);
+}
+
 /* ---- the device ---- */
 
 static int kc_lx_open(struct inode *inode, struct file *f)
@@ -397,8 +534,15 @@ static int kc_lx_open(struct inode *inode, struct file *f)
 		return -EBUSY;
 	}
 	rt->conn = c;
+	rt->mapping = f->f_mapping; /* the device's inode: the same for every open */
 	kref_get(&c->ref); /* the file's */
 	rt->incarnations++;
+	if (rt->incarnations > 1 && rt->recover) {
+		/* before anyone sees the new incarnation, as rt/super.c does */
+		rt->recovering = true;
+		rt->recover_inc = rt->incarnations;
+		schedule_work(&rt->recover_work);
+	}
 	spin_unlock(&rt->lock);
 	f->private_data = c;
 	pr_info("kcut-rt %s: user half %d connected (incarnation %u)\n", rt->name, pid_nr(c->pid), rt->incarnations);
@@ -419,7 +563,9 @@ static int kc_lx_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct kc_lx_conn *c = f->private_data;
 
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != c->chan_bytes)
+	if (vma->vm_pgoff)
+		return kc_lx_region_mmap(c->rt, vma); /* a device region (region_linux.c) */
+	if (vma->vm_end - vma->vm_start != c->chan_bytes)
 		return -EINVAL;
 	return remap_vmalloc_range(vma, c->chan, 0);
 }
@@ -480,14 +626,16 @@ static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
 	kc_xdr_init_enc(&res, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR);
 	if (fn < rt->nfns && rt->fns[fn].fn)
 		rc = rt->fns[fn].fn(rt, &args, &res);
+	else if (kc_region__handler(fn))
+		rc = kc_region__handler(fn)(rt, &args, &res); /* device regions: served by the runtime */
 	else
 		rc = kc_rt_fault(rt, "a downcall of an unknown function");
 	if (!rc && kc_xdr_error(&res))
 		rc = kc_xdr_error(&res);
-	if (rc == KC_RT_EPROTO)
+	if (READ_ONCE(c->dead))
 		return -EPROTO; /* the handler found the arguments malformed (kc_wire_fault / kc_rt_fault) */
 	m.len = KC_LX_MSG_HDR + (rc ? 0 : (u32)kc_xdr_pos(&res));
-	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, rc, m.len - KC_LX_MSG_HDR);
+	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, 0, rc, m.len - KC_LX_MSG_HDR);
 	memcpy(slot_at(c, KC_LX_NSLOTS_K + m.slot), buf + KC_LX_SLOT_BYTES, m.len);
 	*mp = m;
 	return 0;
@@ -567,7 +715,8 @@ static const struct file_operations kc_lx_fops = {
 };
 
 int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
-		      const char *const *peer_names, u32 npeer)
+		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
+		      kc_rt_recover_fn recover, void *recover_arg)
 {
 	struct kc_rt *rt;
 	int rc;
@@ -583,14 +732,27 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 	rt->peer_names = peer_names;
 	rt->npeer = npeer;
 	rt->call_timeout_ms = KC_LX_CALL_TIMEOUT_MS;
+	rt->recover = recover;
+	rt->recover_arg = recover_arg;
+	mutex_init(&rt->map_lock);
+	INIT_WORK(&rt->recover_work, recover_fn);
+	xa_init_flags(&rt->maps, XA_FLAGS_ALLOC1);
 	kref_init(&rt->ref);
 	atomic_set(&rt->active, 0);
 	spin_lock_init(&rt->lock);
 	init_waitqueue_head(&rt->wq_up);
 	init_waitqueue_head(&rt->wq_done);
-	if (kc_objt_new(&rt->objt, 0, NULL)) { /* (a struct kc_err is too big for a kernel stack) */
-		pr_err("kcut-rt %s: object tracker: out of memory\n", rt->name);
-		kfree(rt);
+	rt->wire.tables = wire;
+	rt->wire.kernel = 1;
+	rt->reg.kernel = 1;
+	rt->reg.access = KC_ACCESS_MAPPED; /* the user half may map BAR windows (as with UIO / VFIO) */
+	rt->reg.io = &kc_lx_io_ops;
+	rt->wlock = kc_os_mutex_new();
+	rt->wire.lock = rt->wlock;
+	if (!rt->wlock || kc_objt_new(&rt->objt, 0, NULL) || kc_region__tab_new(rt)) {
+		/* (a struct kc_err is too big for a kernel stack) */
+		pr_err("kcut-rt %s: out of memory\n", rt->name);
+		kref_put(&rt->ref, rt_free);
 		return -ENOMEM;
 	}
 	rt->misc.minor = MISC_DYNAMIC_MINOR;
@@ -599,8 +761,7 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 	rt->misc.mode = 0600;
 	rc = misc_register(&rt->misc);
 	if (rc) {
-		kc_objt_free(rt->objt);
-		kfree(rt);
+		kref_put(&rt->ref, rt_free);
 		return rc;
 	}
 	rt->registered = true;
@@ -645,6 +806,8 @@ void kc_rt_linux_stop(struct kc_rt *rt)
 		conn_put(c);
 	}
 	wait_event(rt->wq_done, atomic_read(&rt->active) == 0);
+	cancel_work_sync(&rt->recover_work); /* it runs the kernel half's recovery encoders */
+	kc_lx_regions_stop(rt);
 	kref_put(&rt->ref, rt_free);
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_stop);

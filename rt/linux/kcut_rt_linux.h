@@ -12,20 +12,41 @@
 
 struct kc_rt;
 struct kc_rt_fn;
+struct kc_wire_tables;
+struct device;
 
 /*
  * Make the endpoint of split driver `name`: its misc device /dev/kcut-<name>, its object
  * tracker. fns[0 .. nfns) are the downcalls it serves; peer_names (npeer, may be NULL) name the
- * upcalls in log lines. 0 or a negative errno. The emitted kernel half calls this (through the
- * kcut_kernel_start of its kcut_kernel.c) before the driver's own init function; the
- * prototype is repeated there.
+ * upcalls in log lines; wire is the driver's tables for pointers on the wire (rt/wire.c, the
+ * emitted kcut_wire: kc_rt_opts.wire of the kernel model); recover (may be NULL) runs with
+ * recover_arg when a user half connects after the first one (kc_rt_opts.recover). 0 or a
+ * negative errno. The emitted kernel half calls this (through the kcut_kernel_start of its
+ * kcut_kernel.c) before the driver's own init function; the prototype is repeated there.
  */
 int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
-		      const char *const *peer_names, u32 npeer);
+		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
+		      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),
+		      void *recover_arg);
 /* Wait (interruptible) up to timeout_ms for a user half to open the device: 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -EPIPE when one opened it and is gone already (killed for a fault). */
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);
+
+/*
+ * Device regions (rt/region.c's table, rt/linux's mmap): export a BAR window (kaddr from
+ * ioremap / pci_iomap, phys its physical address), a port range, or a coherent DMA buffer (from
+ * dma_alloc_coherent on dev) to the user half; *id is the region id the kernel half puts on the
+ * wire. An MMIO window whose address and size are page aligned, and every DMA buffer, may be
+ * mapped by the user half (kcut_rt_uapi.h); other MMIO windows and ports are forwarded
+ * (KC_RT_FN_REGIO). Unexport before iounmap / dma_free_coherent: it returns when no forwarded
+ * operation runs on the region and every user mapping of it is gone. 0 or a negative errno.
+ */
+int kc_rt_linux_export_mmio(struct kc_rt *rt, u32 *id, void __iomem *kaddr, phys_addr_t phys, u64 size);
+int kc_rt_linux_export_pio(struct kc_rt *rt, u32 *id, unsigned long port, u64 size);
+int kc_rt_linux_export_dma(struct kc_rt *rt, u32 *id, struct device *dev, void *cpu, dma_addr_t handle,
+			   u64 size);
+int kc_rt_linux_unexport(struct kc_rt *rt, u32 id);
 
 #endif /* KCUT_RT_LINUX_H */

@@ -18,6 +18,23 @@
  *            KCUT_LX_IOC_CALL {u, len}: the kernel half serves it in that thread's context and
  *            leaves the REPLY in the same slot ({u, reply length} on return).
  *
+ * A CALL the kernel half sends may carry flags (rt/rt_internal.h, as in the kernel model):
+ * KC_MSG_F_RELEASE (1): the payload ends with the handles the kernel half released, u64 * n then
+ * u32 n; KC_MSG_F_UNMAP (2): before that, the region ids it unexported, u32 * n then u32 n (the
+ * unmap trailer is last, so taken off first). Everything the user half sends has flags 0.
+ *
+ * Runtime-served downcalls (function ids above the driver's, rt/region_internal.h):
+ * 0xfffffff2 KC_RT_FN_REGINFO (u32 id -> u32 id, u32 kind, u32 flags, u64 base, u64 size,
+ * u64 map_token) and 0xfffffff1 KC_RT_FN_REGIO (a batch of forwarded register operations).
+ *
+ * Device regions: a region with KC_REGION_F_MAP is mapped by mmap of this device, MAP_SHARED, at
+ * offset map_token (KCUT_LX_MMAP_REGION(n) + a page-aligned offset into the region, at most
+ * the region's size rounded up to pages): MMIO windows uncached (io_remap_pfn_range), DMA buffers
+ * with dma_mmap_coherent. Any other offset (other than 0, the channel), a private mapping, or a
+ * range outside the region is refused (EINVAL, a kernel log line). When the kernel half
+ * unexports a region, its mappings are zapped (touching them raises SIGBUS) and the id is
+ * named in the next CALL's KC_MSG_F_UNMAP trailer.
+ *
  * When the file is released (the user half exits or is killed), pending upcalls fail with
  * KC_RT_EDEAD, later ones with KC_RT_EDOWN until a user half opens the device again; every
  * open gets a fresh channel.
@@ -29,7 +46,13 @@
 #include <linux/types.h>
 
 #define KCUT_LX_MAGIC 0x6b636c78u /* "kclx" */
-#define KCUT_LX_VERSION 1u
+#define KCUT_LX_VERSION 2u /* 2: CALL trailers (flags), device-region mmap */
+
+/* mmap offsets of device regions: region token n (1 .. KCUT_LX_MMAP_MAX) at n << 28, so a
+ * mapped region is at most 256 MiB (larger ones are forwarded). */
+#define KCUT_LX_MMAP_SHIFT 28
+#define KCUT_LX_MMAP_REGION(n) ((__u64)(n) << KCUT_LX_MMAP_SHIFT)
+#define KCUT_LX_MMAP_MAX 0x7fffffu
 
 struct kcut_lx_info {
 	__u32 magic, version;

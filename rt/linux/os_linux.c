@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * os_linux.c - rt/os.h for a Linux kernel module: the part of the operating-system layer that
- * rt's portable core (xdr.c, objtrack.c) uses, on kernel facilities (kvmalloc, mutex, ktime,
+ * rt's portable core (xdr.c, objtrack.c, wire.c, region.c) uses, on kernel facilities (kvmalloc, mutex, ktime,
  * printk), and kc_common's error slot. The channel, futex, process and shared-memory calls of
  * os.h are not here: the kernel endpoint (kcut_rt_linux.c) uses wait queues and a misc device.
  */
@@ -10,6 +10,8 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
 #include "os.h"
@@ -62,6 +64,18 @@ void kc_os_lock(struct kc_os_mutex *m)
 void kc_os_unlock(struct kc_os_mutex *m)
 {
 	mutex_unlock(&m->m);
+}
+
+/* (region.c: waiting for a forwarded operation on a region being unexported to end) */
+void kc_os_yield(void)
+{
+	cond_resched();
+	cpu_relax();
+}
+
+int kc_os_on_stack(const void *p)
+{
+	return object_is_on_stack(p);
 }
 
 uint64_t kc_os_now_ns(void)
