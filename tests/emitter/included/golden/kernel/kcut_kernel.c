@@ -131,7 +131,9 @@ void kcut_kernel_stop(void)
 
 /* rt/linux (kcut_rt.ko): rt/linux/kcut_rt_linux.h, repeated here */
 int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
-		      const char *const *peer_names, u32 npeer);
+		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
+		      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),
+		      void *recover_arg);
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
 void kc_rt_linux_stop(struct kc_rt *rt);
 
@@ -139,9 +141,11 @@ static unsigned int kcut_wait_ms = 30000;
 module_param(kcut_wait_ms, uint, 0444);
 MODULE_PARM_DESC(kcut_wait_ms, "how long the driver's init waits for its user half to open /dev/kcut-test");
 
-/* Make the endpoint (/dev/kcut-test) and wait for the user half: the driver's init function
- * runs after this (KCUT_MODULE_INIT, kcut_ids.h). user_path, trace and err are the kernel
- * model's: in Linux the user half is started by the administrator. */
+/* Make the endpoint (/dev/kcut-test) with this half's tables (kcut_wire) and recovery hook
+ * (rt/wire.c re-sends the tracked objects to a restarted user half), and wait for the user
+ * half: the driver's init function runs after this (KCUT_MODULE_INIT, kcut_ids.h). user_path,
+ * trace and err are the kernel model's: in Linux the user half is started by the
+ * administrator. */
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 {
 	int rc;
@@ -151,7 +155,7 @@ int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 	(void)err;
 	kcut_tables_init();
 	rc = kc_rt_linux_start(&kcut_rt, "test", kcut_kernel_fns, KCUT_NR_DOWNCALLS, kcut_kernel_peer_names,
-			       KCUT_NR_UPCALLS + 1);
+			       KCUT_NR_UPCALLS + 1, &kcut_wire, kc_wire_recover_hook, NULL);
 	if (rc)
 		return rc;
 	rc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);
