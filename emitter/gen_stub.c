@@ -283,8 +283,11 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		}
 	}
 	gen_globals_code(g, b, fn, EM_OUT, 0, "kcut_r", "\t\t");
-	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);\n"
-		     "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
+	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);\n");
+	if (o->pf && o->pf->half == EM_KERNEL)
+		/* the reply decoded all or nothing: kc_wire_fault played its writes back */
+		kc_sb_add(b, "\t\telse\n\t\t\tkc_wire_undo_commit(kcut_rt);\n");
+	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (f->ret.cls == EM_T_VOID) {
 		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
 		kc_sb_add(b, f->noreturn ? "\tkcut_abort(); /* declared noreturn */\n}" : "}");
@@ -447,6 +450,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
 		     "\t\treturn kc_wire_fault(kcut_rt, kcut_rc, __func__);\n\t");
+	if (o->pf && o->pf->half == EM_KERNEL)
+		/* the arguments decoded all or nothing: kc_wire_fault played their writes back */
+		kc_sb_add(b, "kc_wire_undo_commit(kcut_rt);\n\t");
 	if (q->untrack)
 		/* the object is about to be freed: its handle must not find a later object there */
 		kc_sb_add(b, "kc_objt_untrack(kc_rt_objt(kcut_rt), (const void *)kcut_p0);\n\t");
