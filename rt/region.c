@@ -39,6 +39,10 @@ struct kc_region_tab {
 	uint32_t nlive;
 	uint32_t unmap[KC_REGION_MAX]; /* ids unexported, not yet told to the user half */
 	_Atomic uint32_t nunmap;       /* written under the lock; read without it on the call path */
+	/* refusal log lines, rate-limited (log_refusal) */
+	_Atomic uint64_t log_window;   /* start of the current window (ns) */
+	_Atomic uint32_t log_lines;    /* lines written in it */
+	_Atomic uint64_t log_dropped;  /* refusals not logged since the last line */
 	struct region r[KC_REGION_MAX];
 };
 
@@ -497,12 +501,43 @@ static const char *op_name(uint32_t opcode)
 	}
 }
 
-static int refuse(uint32_t i, uint32_t n, const struct regio_op *op, int rc, const char *why)
+/* Refusals are logged the way the kernel's printk_ratelimited logs: at most
+ * KC_REGION_LOG_BURST lines per KC_REGION_LOG_WINDOW_NS, and the next line that gets out says how
+ * many were not logged, so a user half sending bad batches in a loop cannot flood the kernel's
+ * log (a hostile run sends millions). Returns how many were dropped before this one, or -1 when
+ * this one is not to be logged either. */
+#define KC_REGION_LOG_BURST 10u
+#define KC_REGION_LOG_WINDOW_NS 5000000000ull
+
+static int64_t log_refusal(struct kc_region_tab *t)
 {
-	kc_os_log("register batch from the user half refused: operation %u of %u (%s, region 0x%x, "
-		  "offset 0x%llx, width %u, length %u): %s (%s)",
-		  i + 1, n, op_name(op->opcode), op->id, (unsigned long long)op->off, op->width, op->len,
-		  why, kc_rt_strerror(rc));
+	uint64_t now, w;
+
+	if (!t)
+		return 0;
+	now = kc_os_now_ns();
+	w = atomic_load(&t->log_window);
+	if (now - w >= KC_REGION_LOG_WINDOW_NS && atomic_compare_exchange_strong(&t->log_window, &w, now))
+		atomic_store(&t->log_lines, 0);
+	if (atomic_fetch_add(&t->log_lines, 1) >= KC_REGION_LOG_BURST) {
+		atomic_fetch_add(&t->log_dropped, 1);
+		return -1;
+	}
+	return (int64_t)atomic_exchange(&t->log_dropped, 0);
+}
+
+static int refuse(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
+		  const char *why)
+{
+	int64_t dropped = log_refusal(t);
+
+	if (dropped > 0)
+		kc_os_log("(%lld refused register batches not logged)", (long long)dropped);
+	if (dropped >= 0)
+		kc_os_log("register batch from the user half refused: operation %u of %u (%s, region 0x%x, "
+			  "offset 0x%llx, width %u, length %u): %s (%s)",
+			  i + 1, n, op_name(op->opcode), op->id, (unsigned long long)op->off, op->width,
+			  op->len, why, kc_rt_strerror(rc));
 	return rc;
 }
 
@@ -567,8 +602,13 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	/* every operation takes at least 20 bytes on the wire */
 	n = kc_xdr_get_count(&a, KC_REGIO_MAX_OPS, 20);
 	if (kc_xdr_error(&a) || !n) {
-		kc_os_log("register batch from the user half refused: %s",
-			  n ? "malformed" : "no operations or more than KC_REGIO_MAX_OPS");
+		int64_t dropped = log_refusal(t);
+
+		if (dropped > 0)
+			kc_os_log("(%lld refused register batches not logged)", (long long)dropped);
+		if (dropped >= 0)
+			kc_os_log("register batch from the user half refused: %s",
+				  n ? "malformed" : "no operations or more than KC_REGIO_MAX_OPS");
 		return KC_RT_EPROTO;
 	}
 	if (!t || !io || !io->read || !io->write) {
@@ -586,18 +626,18 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 			kc_os_unlock(t->lock);
 		}
 		if (rc)
-			return refuse(i, n, &op, rc, why);
+			return refuse(t, i, n, &op, rc, why);
 		if (op.opcode == KC_REGIO_READ)
 			res_bytes += 8;
 		else if (op.opcode == KC_REGIO_READ_BYTES)
 			res_bytes += 4 + ((uint64_t)op.len + 3) / 4 * 4;
 	}
 	if (kc_xdr_dec_done(&a))
-		return refuse(n - 1, n, &op, KC_RT_EPROTO, "bytes after the last operation");
+		return refuse(t, n - 1, n, &op, KC_RT_EPROTO, "bytes after the last operation");
 	/* the results must fit in the reply (a deeply nested chain has less room): else nothing
 	 * is performed rather than results lost */
 	if (res_bytes > res->cap - res->pos)
-		return refuse(n - 1, n, &op, KC_ENOMEM, "the results do not fit in the reply");
+		return refuse(t, n - 1, n, &op, KC_ENOMEM, "the results do not fit in the reply");
 	if (out_bytes) {
 		tmp = kc_os_alloc(out_bytes);
 		if (!tmp)
@@ -621,7 +661,7 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 		kc_os_unlock(t->lock);
 		if (rc) {
 			kc_os_free(tmp);
-			return refuse(i, n, &op, rc, why);
+			return refuse(t, i, n, &op, rc, why);
 		}
 		tls_busy = r;
 		perform(io, &d, &op, res, tmp);

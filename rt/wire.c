@@ -425,6 +425,7 @@ int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size)
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size)
 {
 	struct kc_objt *t = kc_rt_objt(rt);
+	size_t ts = type_size(rt, type), elem = 1;
 	uint64_t h;
 	size_t off;
 	int r;
@@ -433,7 +434,13 @@ int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t s
 		return 0;
 	if (!kc_objt_handle_of(t, &h, &off, p))
 		return 0; /* tracked already (an object the kernel half had sent before) */
-	r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, 1, size);
+	/* A typed allocation is an array of T when its size is a multiple of sizeof(T), else one T
+	 * with bytes after it (a net_device and its private area): only element starts are T's.
+	 * (With 1-byte elements every offset passed as the start of a T: fuzz_split handed
+	 * netif_running a "net_device" inside another's private area, docs/results.md.) */
+	if (ts)
+		elem = size % ts ? size : ts;
+	r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem, size / elem);
 	if (!r)
 		r = kc_objt_set_flags(t, h, KC_OBJT_F_HEAP);
 	/* a typed allocator's object is freed by its own deallocator only (fuzz finding 4) */

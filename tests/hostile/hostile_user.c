@@ -62,8 +62,12 @@ enum outcome { O_SENT, O_OK, O_REFUSED, O_FAILED, O_DEAD, O_MUST_REFUSE, O_BAD_A
 struct counters {
 	_Atomic uint64_t o[O_NOUT];
 	_Atomic uint64_t by_class[NCLASS][2]; /* sent, accepted (answer 0) */
-	_Atomic uint64_t pending_class;       /* class of the message in flight + 1 */
+	_Atomic uint64_t in_flight;           /* messages sent, outcome not counted yet (all threads) */
 	_Atomic int started, stopped;         /* see attacking() */
+	/* register-region ids the real user half's batches named (persist across incarnations:
+	 * the regions belong to the kernel half's endpoint) */
+	_Atomic uint32_t nregions;
+	_Atomic uint32_t regions[16];
 };
 static struct counters *ctr;
 static char dir[512];
@@ -71,6 +75,21 @@ static char dir[512];
 static void count(enum outcome o)
 {
 	atomic_fetch_add_explicit(&ctr->o[o], 1, memory_order_relaxed);
+}
+
+/* $KCUT_HOSTILE_LOG=1: every message and its outcome, one line each, in $KCUT_HOSTILE_DIR/messages
+ * (debugging a run; large) */
+static FILE *msg_log;
+
+static void finding_to(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
 }
 
 static void finding(const char *fmt, ...)
@@ -125,6 +144,7 @@ struct fnspec {
 	int base_only;  /* its first pointer must be an object's base (deallocator, lock, irq) */
 	int heap_only;  /* its first pointer must be a heap object, not a global (deallocator) */
 	int first_typed;/* its first pointer parameter is a struct of the model */
+	int noisy;      /* a valid call prints (printk & co.): not executed in quiet (bulk) mode */
 };
 static struct fnspec spec[KCUT_NR_DOWNCALLS + 1];
 
@@ -141,8 +161,8 @@ static void load_spec(void)
 		unsigned id;
 
 		memset(&s, 0, sizeof(s));
-		if (sscanf(line, "%u %63s %d %d %d %d %d", &id, s.name, &s.harmless, &s.replay, &s.base_only,
-			   &s.heap_only, &s.first_typed) != 7 || id >= KCUT_NR_DOWNCALLS)
+		if (sscanf(line, "%u %63s %d %d %d %d %d %d", &id, s.name, &s.harmless, &s.replay, &s.base_only,
+			   &s.heap_only, &s.first_typed, &s.noisy) < 7 || id >= KCUT_NR_DOWNCALLS)
 			continue;
 		s.known = 1;
 		spec[id] = s;
@@ -214,6 +234,8 @@ static void rec_load(void)
 }
 
 int __real_kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+int __real_kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+int __wrap_kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
 int __real_kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
 int __wrap_kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
 int __wrap_kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
@@ -230,9 +252,77 @@ int __wrap_kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struc
 	return rc;
 }
 
+/* The register batches the real user half sends (io.c, forwarded device access): only the ids of
+ * the regions they name are kept (a batch is never replayed: its writes program the device). */
+int __wrap_kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	int rc = __real_kc_rt__call_begin_rt(out, args, rt, fn);
+
+	if (!rc && !in_attack && fn == KC_RT_FN_REGIO) {
+		cur_call = *out;
+		cur_fn = fn;
+		cur_args = *args;
+	}
+	return rc;
+}
+
+static void note_region(uint32_t id)
+{
+	uint32_t i, n;
+
+	if (!id)
+		return;
+	pthread_mutex_lock(&rec_lock);
+	n = atomic_load(&ctr->nregions);
+	for (i = 0; i < n && i < 16; i++)
+		if (atomic_load(&ctr->regions[i]) == id)
+			break;
+	if (i == n && n < 16) {
+		atomic_store(&ctr->regions[n], id);
+		atomic_store(&ctr->nregions, n + 1);
+	}
+	pthread_mutex_unlock(&rec_lock);
+}
+
+static void note_regio(const uint8_t *b, uint32_t len)
+{
+	struct kc_xdr x;
+	uint32_t n, i, op, id, l;
+
+	kc_xdr_init_dec(&x, b, len);
+	n = kc_xdr_get_u32(&x);
+	for (i = 0; i < n && i < KC_REGIO_MAX_OPS && !kc_xdr_error(&x); i++) {
+		op = kc_xdr_get_u32(&x);
+		id = kc_xdr_get_u32(&x);
+		kc_xdr_get_u64(&x);
+		kc_xdr_get_u32(&x);
+		switch (op) {
+		case KC_REGIO_WRITE: kc_xdr_get_u64(&x); break;
+		case KC_REGIO_READ_BYTES: kc_xdr_get_u32(&x); break;
+		case KC_REGIO_WRITE_BYTES: kc_xdr_get_opaque(&x, &l, KC_REGIO_MAX_BYTES); break;
+		case KC_REGIO_SET_BYTES: kc_xdr_get_u32(&x); kc_xdr_get_u32(&x); break;
+		default: break;
+		}
+		if (!kc_xdr_error(&x))
+			note_region(id);
+	}
+}
+
+static int known_region(uint32_t id)
+{
+	uint32_t i, n = atomic_load(&ctr->nregions);
+
+	for (i = 0; i < n && i < 16; i++)
+		if (atomic_load(&ctr->regions[i]) == id)
+			return 1;
+	return 0;
+}
+
 int __wrap_kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 {
-	if (!in_attack && c == cur_call && cur_args && !kc_xdr_error(cur_args))
+	if (!in_attack && c == cur_call && cur_args && !kc_xdr_error(cur_args) && cur_fn == KC_RT_FN_REGIO)
+		note_regio(cur_args->buf, (uint32_t)kc_xdr_pos(cur_args));
+	else if (!in_attack && c == cur_call && cur_args && !kc_xdr_error(cur_args))
 		rec_add(cur_fn, cur_args->buf, (uint32_t)kc_xdr_pos(cur_args), 1);
 	cur_call = NULL;
 	return __real_kc_rt_call_invoke(c, res);
@@ -318,12 +408,13 @@ static uint64_t get64(const uint8_t *p)
 
 enum cls {
 	C_REPLAY, C_FORGE, C_STALE, C_WRONGTYPE, C_INTERIOR, C_PASTEND, C_GLOBAL, C_REGION, C_TRUNC,
-	C_EXTEND, C_OVERSIZE, C_RANDOM, C_BITFLIP, C_FNSWAP, C_FNRANGE, C_EMPTY, C_NCLS
+	C_EXTEND, C_OVERSIZE, C_RANDOM, C_BITFLIP, C_FNSWAP, C_FNRANGE, C_EMPTY, C_REGIO_BAD, C_REGINFO,
+	C_NCLS
 };
 static const char *const cls_names[C_NCLS] = {
 	"replay", "forged-handle", "stale-handle", "wrong-type", "interior", "past-end", "global",
 	"region", "truncated", "extended", "oversize-length", "random", "bitflip", "fn-swap",
-	"fn-out-of-range", "empty",
+	"fn-out-of-range", "empty", "regio-refused", "reginfo",
 };
 
 struct msg {
@@ -333,6 +424,8 @@ struct msg {
 	int must_refuse;
 	uint8_t b[MAXMSG + 64];
 };
+
+static int quiet; /* $KCUT_HOSTILE_QUIET: never execute a call that prints (bulk runs) */
 
 static uint64_t stale[64];
 static _Atomic unsigned nstale;
@@ -369,6 +462,170 @@ static void replace_ptr(struct msg *m, uint32_t pos, const uint32_t *w, uint32_t
 		put32(m->b + pos + 4 * i, w[i]);
 	memcpy(m->b + pos + 4 * nw, tail, tl);
 	m->len = pos + 4 * nw + tl;
+}
+
+static void w32(struct msg *m, uint32_t v)
+{
+	put32(m->b + m->len, v);
+	m->len += 4;
+}
+
+static void w64(struct msg *m, uint64_t v)
+{
+	put64(m->b + m->len, v);
+	m->len += 8;
+}
+
+/* A region id: one the real user half used (most of the time, when it used any), else a
+ * made-up one that is none of those. */
+static uint32_t pick_region(int real)
+{
+	uint32_t n = atomic_load(&ctr->nregions), id;
+
+	if (real && n)
+		return atomic_load(&ctr->regions[below(n < 16 ? n : 16)]);
+	do
+		id = (uint32_t)rnd();
+	while (!id || known_region(id));
+	return id;
+}
+
+/* A register batch the kernel half must refuse as a whole (docs/runtime.md, "Device regions":
+ * refused with an error, nothing performed, no restart of the user half). Up to three valid
+ * reads of offset 0 of a real region come first: a batch refused late must not have performed
+ * them either (the kernel half checks the whole batch before touching anything). */
+static int build_regio_bad(struct msg *m)
+{
+	uint32_t id = pick_region(below(4) != 0), pre = below(4), kind = below(13), k;
+	uint32_t real = pick_region(1);
+	static const uint32_t bad_widths[] = { 0, 3, 5, 6, 7, 16, 0x80000004u };
+
+	m->fn = KC_RT_FN_REGIO;
+	m->len = 0;
+	m->must_refuse = 1;
+	w32(m, kind == 0 ? 0 : kind == 1 ? KC_REGIO_MAX_OPS + 1 + below(1u << 20) : pre + 1);
+	for (k = 0; k < pre; k++) {
+		w32(m, KC_REGIO_READ);
+		w32(m, real);
+		w64(m, 0);
+		w32(m, 4);
+	}
+	switch (kind) {
+	case 0: /* no operations */
+	case 1: /* more operations than allowed (and fewer than announced) */
+		break;
+	case 2: /* a region that does not exist (or was never exported) */
+		w32(m, KC_REGIO_READ);
+		w32(m, pick_region(0));
+		w64(m, 4 * below(64));
+		w32(m, 4);
+		break;
+	case 3: /* the next generation of a real id: unexported / never issued */
+		w32(m, KC_REGIO_WRITE);
+		w32(m, id + (1u << 12) * (1 + below(4)));
+		w64(m, 0);
+		w32(m, 4);
+		w64(m, rnd());
+		break;
+	case 4: /* outside the region */
+		w32(m, below(2) ? KC_REGIO_READ : KC_REGIO_WRITE);
+		w32(m, id);
+		w64(m, (1ull << (24 + below(40))) + 8 * below(1024));
+		w32(m, 4);
+		if (get32(m->b + m->len - 20) == KC_REGIO_WRITE)
+			w64(m, rnd());
+		break;
+	case 5: /* a byte range that wraps around */
+		w32(m, KC_REGIO_READ_BYTES);
+		w32(m, id);
+		w64(m, 0xfffffffffffffff0ull + 4 * below(4));
+		w32(m, 1);
+		w32(m, 32 + below(64));
+		break;
+	case 6: /* misaligned */
+		w32(m, KC_REGIO_WRITE);
+		w32(m, id);
+		w64(m, 4 * below(64) + 1 + below(3));
+		w32(m, 4);
+		w64(m, rnd());
+		break;
+	case 7: /* a width that is not 1, 2, 4 or 8 */
+		w32(m, below(2) ? KC_REGIO_READ : KC_REGIO_WRITE);
+		w32(m, id);
+		w64(m, 0);
+		w32(m, bad_widths[below(sizeof(bad_widths) / sizeof(bad_widths[0]))]);
+		w64(m, rnd()); /* a value for the write; for the read: bytes after the batch */
+		break;
+	case 8: /* an unknown opcode */
+		w32(m, below(2) ? 0 : 6 + below(1000));
+		w32(m, id);
+		w64(m, 0);
+		w32(m, 4);
+		break;
+	case 9: /* memset with a byte above 255 */
+		w32(m, KC_REGIO_SET_BYTES);
+		w32(m, id);
+		w64(m, 0);
+		w32(m, 1);
+		w32(m, 256 + below(1u << 30));
+		w32(m, 4);
+		break;
+	case 10: /* a byte range with a width other than 1 */
+		w32(m, KC_REGIO_WRITE_BYTES);
+		w32(m, id);
+		w64(m, 0);
+		w32(m, 2 + below(7));
+		w32(m, 4);
+		w32(m, (uint32_t)rnd());
+		break;
+	case 11: /* bytes after the last operation */
+		w32(m, KC_REGIO_READ);
+		w32(m, real);
+		w64(m, 0);
+		w32(m, 4);
+		w32(m, (uint32_t)rnd());
+		break;
+	default: /* an oversize length word with no bytes behind it */
+		w32(m, below(2) ? KC_REGIO_WRITE_BYTES : KC_REGIO_READ_BYTES);
+		w32(m, id);
+		w64(m, 0);
+		w32(m, 1);
+		w32(m, below(2) ? 0x7fffffffu : KC_REGIO_MAX_BYTES + 1 + below(1u << 20));
+		break;
+	}
+	return 1;
+}
+
+/* A region query: of a real id (valid, executed: it only reads the table), or one the kernel
+ * half must refuse with an error (made-up id, a port in no region, trailing bytes). */
+static int build_reginfo(struct msg *m)
+{
+	uint32_t n = atomic_load(&ctr->nregions);
+
+	m->fn = KC_RT_FN_REGINFO;
+	m->len = 0;
+	m->must_refuse = 1;
+	switch (below(4)) {
+	case 0:
+		if (n) {
+			w32(m, pick_region(1));
+			m->must_refuse = 0;
+			break;
+		}
+		/* fall through */
+	case 1:
+		w32(m, pick_region(0));
+		break;
+	case 2:
+		w32(m, 0);
+		w64(m, rnd() | (1ull << 63)); /* a port in no range */
+		break;
+	default:
+		w32(m, pick_region(below(2)));
+		w32(m, (uint32_t)rnd());
+		break;
+	}
+	return 1;
 }
 
 /* Build a message of class c from a recorded one; 0 when c does not apply to it. */
@@ -497,8 +754,20 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		m->len = 0;
 		m->must_refuse = r->len > 0;
 		return r->len > 0;
+	case C_REGIO_BAD:
+		return build_regio_bad(m);
+	case C_REGINFO:
+		return build_reginfo(m);
 	}
 	return 0;
+}
+
+/* A valid-looking message for a function that prints is not sent in quiet mode. */
+static int build_checked(struct msg *m, int c, const struct rec *r, const struct hset *s)
+{
+	if (!build(m, c, r, s))
+		return 0;
+	return !(quiet && !m->must_refuse && m->fn < KCUT_NR_DOWNCALLS && spec[m->fn].noisy);
 }
 
 /* Send m (nested when called inside an upcall). Returns 0, or -1 when the incarnation died. */
@@ -512,12 +781,13 @@ static int send_msg(struct kc_rt *rt, const struct msg *m)
 	atomic_fetch_add(&ctr->by_class[m->cls][0], 1);
 	if (m->must_refuse)
 		count(O_MUST_REFUSE);
-	atomic_store(&ctr->pending_class, (uint64_t)m->cls + 1);
+	atomic_fetch_add(&ctr->in_flight, 1);
 	in_attack = 1;
 	rc = kc_rt_call_begin(&c, &a, rt, m->fn);
 	if (rc) {
 		in_attack = 0;
 		count(rc == KC_RT_EDEAD || rc == KC_RT_EDOWN ? O_DEAD : O_FAILED);
+		atomic_fetch_sub(&ctr->in_flight, 1);
 		return rc == KC_RT_EDEAD || rc == KC_RT_EDOWN ? -1 : 0;
 	}
 	kc_xdr_put_fixed(a, m->b, m->len);
@@ -528,7 +798,10 @@ static int send_msg(struct kc_rt *rt, const struct msg *m)
 	}
 	rc = kc_rt_call_end(c, rc);
 	in_attack = 0;
-	atomic_store(&ctr->pending_class, 0);
+	atomic_fetch_sub(&ctr->in_flight, 1);
+	if (msg_log)
+		finding_to(msg_log, "%s %s fn %u (%s) len %u: %d", m->must_refuse ? "must-refuse" : "valid",
+			   cls_names[m->cls], m->fn, m->fn < KCUT_NR_DOWNCALLS ? spec[m->fn].name : "rt", m->len, rc);
 	if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
 		count(O_DEAD);
 		return -1;
@@ -541,8 +814,9 @@ static int send_msg(struct kc_rt *rt, const struct msg *m)
 			finding("accepted %s message for %s (fn %u, %u bytes)", cls_names[m->cls],
 				m->fn < KCUT_NR_DOWNCALLS ? spec[m->fn].name : "?", m->fn, m->len);
 		}
-	} else if (rc == KC_RT_EPROTO || rc == KC_RT_ETYPE || rc == KC_RT_ERANGE || rc == KC_RT_ESTALE ||
-		   rc == KC_EINVAL) {
+	} else if (m->must_refuse || rc == KC_RT_EPROTO || rc == KC_RT_ETYPE || rc == KC_RT_ERANGE ||
+		   rc == KC_RT_ESTALE || rc == KC_EINVAL) {
+		/* an error reply, and the incarnation lives on (a fault kills it: O_DEAD above) */
 		count(O_REFUSED);
 	} else {
 		count(O_FAILED);
@@ -564,7 +838,7 @@ static int pick_class(void)
 		[C_REPLAY] = 10, [C_FORGE] = 12, [C_STALE] = 3, [C_WRONGTYPE] = 8, [C_INTERIOR] = 8,
 		[C_PASTEND] = 6, [C_GLOBAL] = 6, [C_REGION] = 4, [C_TRUNC] = 8, [C_EXTEND] = 6,
 		[C_OVERSIZE] = 6, [C_RANDOM] = 6, [C_BITFLIP] = 6, [C_FNSWAP] = 4, [C_FNRANGE] = 1,
-		[C_EMPTY] = 4,
+		[C_EMPTY] = 4, [C_REGIO_BAD] = 6, [C_REGINFO] = 3,
 	};
 	uint32_t total = 0, x;
 	int c;
@@ -578,6 +852,30 @@ static int pick_class(void)
 		x -= (uint32_t)weights[c];
 	}
 	return C_FORGE;
+}
+
+/* Bulk mode ($KCUT_HOSTILE_RESTART_RATE = N): one message in N (on average) is of any class
+ * (most of those are faults: the user half is restarted); the others are messages the protocol
+ * answers with an error reply and no restart (register batches the kernel half refuses, region
+ * queries of made-up ids) or valid calls that change nothing (region queries of real ids,
+ * replays of harmless downcalls). */
+static unsigned restart_rate;
+/* $KCUT_HOSTILE_RESTART_CLASSES=early: the one-in-N messages are only of the classes the kernel
+ * half refuses before it decodes any field into an object (a function id outside the table, an
+ * empty message): the other restart-causing classes can leave a refused message's fields written
+ * into kernel objects (docs/results.md, "partial writes"), which ends a long run early. */
+static int restart_early;
+
+static int pick_bulk(void)
+{
+	uint32_t x;
+
+	if (!restart_rate)
+		return pick_class();
+	if (below(restart_rate) == 0)
+		return restart_early ? (below(2) ? C_FNRANGE : C_EMPTY) : pick_class();
+	x = below(10);
+	return x < 6 ? C_REGIO_BAD : x < 8 ? C_REGINFO : C_REPLAY;
 }
 
 /* One burst of n messages; returns -1 when the incarnation died. */
@@ -596,21 +894,29 @@ static int burst(struct kc_rt *rt, unsigned n, int nested)
 	pthread_mutex_unlock(&s_lock);
 	for (i = 0; i < n && !exhausted(); i++) {
 		uint32_t nr = atomic_load(&nrec);
-		int c = pick_class();
+		int c = pick_bulk();
 
 		for (tries = 0; tries < 16; tries++) {
-			if (!nr) {
-				c = C_FNRANGE;
+			if (!nested && c != C_FNRANGE && c != C_EMPTY && c != C_REGIO_BAD && c != C_REGINFO) {
+				/* own thread: messages refused before any argument is decoded, or
+				 * runtime-served ones (region queries, refused register batches) */
+				if (restart_rate && below(restart_rate))
+					c = below(2) ? C_REGIO_BAD : C_REGINFO;
+				else
+					c = below(2) ? C_FNRANGE : C_EMPTY;
+			}
+			if (!nr || c == C_REGIO_BAD || c == C_REGINFO) {
+				if (!nr && c != C_REGIO_BAD && c != C_REGINFO)
+					c = C_FNRANGE;
 				m.fn = 0;
-				if (build(&m, c, &(struct rec){ 0, 0, { 0 } }, &mine))
+				if (build_checked(&m, c, &(struct rec){ 0, 0, { 0 } }, &mine))
 					break;
+				c = pick_bulk();
 				continue;
 			}
-			if (!nested && c != C_FNRANGE && c != C_EMPTY)
-				c = below(2) ? C_FNRANGE : C_EMPTY; /* own thread: refused before decoding */
-			if (build(&m, c, &recs[below(nr)], &mine))
+			if (build_checked(&m, c, &recs[below(nr)], &mine))
 				break;
-			c = pick_class();
+			c = pick_bulk();
 		}
 		if (tries == 16)
 			continue;
@@ -649,6 +955,9 @@ static int attacking(unsigned id)
 
 static int hostile_serve(unsigned id, struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 {
+	if (msg_log)
+		finding_to(msg_log, "upcall %s (incarnation %llu)", kcut_user_fns[id].name ? kcut_user_fns[id].name : "?",
+			   (unsigned long long)atomic_load(&ctr->o[O_INCARNATIONS]));
 	if (attacking(id)) {
 		if (channel_rate && below(channel_rate) == 0) {
 			count(O_CHANNEL);
@@ -743,10 +1052,12 @@ int main(void)
 	close(fd);
 	if (ctr == MAP_FAILED)
 		return 2;
-	if (atomic_load(&ctr->pending_class)) {
-		/* the previous incarnation died with a message in flight: the kernel half faulted it */
-		count(O_DEAD);
-		atomic_store(&ctr->pending_class, 0);
+	{
+		/* the previous incarnation was killed with messages in flight (the one the kernel half
+		 * faulted, and those other threads had sent meanwhile): each ended with the restart */
+		uint64_t n = atomic_exchange(&ctr->in_flight, 0);
+
+		atomic_fetch_add(&ctr->o[O_DEAD], n);
 	}
 	count(O_INCARNATIONS);
 	e = getenv("KCUT_HOSTILE_SEED");
@@ -763,6 +1074,18 @@ int main(void)
 	e = getenv("KCUT_HOSTILE_THREAD");
 	if (e)
 		thread_rate = (unsigned)strtoul(e, NULL, 0);
+	e = getenv("KCUT_HOSTILE_RESTART_RATE");
+	if (e)
+		restart_rate = (unsigned)strtoul(e, NULL, 0);
+	e = getenv("KCUT_HOSTILE_RESTART_CLASSES");
+	restart_early = e && !strcmp(e, "early");
+	e = getenv("KCUT_HOSTILE_QUIET");
+	quiet = e && *e && strcmp(e, "0");
+	e = getenv("KCUT_HOSTILE_LOG");
+	if (e && *e && strcmp(e, "0")) {
+		snprintf(path, sizeof(path), "%s/messages", dir);
+		msg_log = fopen(path, "a");
+	}
 	start_at = getenv("KCUT_HOSTILE_START_AT");
 	stop_at = getenv("KCUT_HOSTILE_STOP_AT");
 	if (!start_at)

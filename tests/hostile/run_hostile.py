@@ -3,6 +3,8 @@
 
   run_hostile.py RUN_SPLIT_ARGS... --driver simnic|simsnd [--seed N] [--rounds R] [--burst B]
                  [--messages M] [--channel C] [--thread T] [--workdir DIR] [--reuse-build]
+                 [--device-access forward --rt-kmodel-lib A --unsplit SO]
+                 [--restart-rate N --quiet --min-messages M]
 
 1. Builds the split driver as tests/emitter/split/run_split.py does (--build-only: kcut analyze,
    partition, emit; the kernel half as NAME.so, with ASan+UBSan when the build uses them).
@@ -15,6 +17,19 @@
    struct of the model.
 4. Runs kcut-sim with a generated traffic scenario (frames both ways, or PCM periods, between
    ethtool / mixer commands whose upcalls the hostile half attacks) and the hostile user half.
+
+--device-access forward builds the split whose user half drives the device (run_split.py's
+forward variant): the hostile half then also learns the register-region ids from the real user
+half's register batches and sends register batches the kernel half must refuse and region
+queries.
+
+Bulk mode (--restart-rate N, bench/hostile.sh: the 10-million-message run): one message in N is
+of any class (mostly faults, each restarts the user half); the others are messages the protocol
+answers with an error reply and no restart (refused register batches, queries of made-up region
+ids) or valid calls that change nothing (queries of real region ids, replays of harmless
+downcalls that print nothing: --quiet). Then the run also fails when the kernel half never
+refused a message without a restart, never restarted the user half, or fewer than
+--min-messages messages were sent.
 
 Checks (exit 1 on any): kcut-sim exits 0 (no crash, no BUG), no sanitizer report from the kernel
 half's process (ASan/UBSan log files by pid), every frame sent reached the wire and every frame
@@ -40,13 +55,18 @@ BASE_ONLY = DEALLOC | {"mutex_lock", "mutex_unlock", "mutex_trylock", "spin_lock
                        "spin_lock_irq", "spin_unlock_irq", "free_irq", "__kc_init_work",
                        "__kc_init_delayed_work", "__kc_timer_setup", "del_timer_sync",
                        "cancel_work_sync", "cancel_delayed_work_sync"}
+# a valid call of these prints a line (kernel log): not executed in --quiet runs
+NOISY = re.compile(r"print|_err$|_info$|_notice$|_warn|_dbg|^__kc_bug|^__kc_warn")
 # a valid call of these changes state the kernel half relies on (frees, locks, unregisters,
 # re-initializes, sleeps, BUG/WARN): the hostile half sends them only messages that must be refused
 DESTRUCTIVE = re.compile(r"free|unregister|release|disable|unmap|remove|destroy|del_|cancel|down|close|"
                          r"stop|reset|clean|detach|put|sleep|delay|lock|init|setup|napi|register|"
                          r"drvdata|request|bug|warn|open|_up$|^simnic_up|set_master|enable|ioremap|"
                          r"alloc_etherdev|test|loopback|eeprom|phy|force|rar_set|mac|new|create|"
-                         r"start|trigger|prepare|hw_params|set_bit|clear_bit|change|update|write|alloc|dup")
+                         r"start|trigger|prepare|hw_params|set_bit|clear_bit|change|update|write|alloc|dup|"
+                         # the forward variant's kernel half (register code in the user half): these
+                         # reprogram the device or the stack (replayed, they lost frames)
+                         r"clear|configure|carrier_off|rx_mode|wake|hw_addr|mdic|mask")
 
 
 def run(cmd, **kw):
@@ -101,13 +121,16 @@ def write_spec(path, split_dir):
     down, types = ids(os.path.join(split_dir, "include", "kcut_ids.h"))
     with open(path, "w") as f:
         for name, i in sorted(down.items(), key=lambda kv: kv[1]):
-            base = name.split("__")[0]
+            # NAME__N: a variant of NAME; __kc_init_work & co. are names of their own (before,
+            # they became "" here and so harmless: a replay could re-initialise a live work item)
+            base = name if name.startswith("__") else name.split("__")[0]
             sig = sigs.get(base, "")
             destructive = bool(DESTRUCTIVE.search(base)) or "noreturn" in sig
             harmless = 0 if destructive else 1
             replay = harmless
-            f.write("%d %s %d %d %d %d %d\n" % (i, name, harmless, replay, int(base in BASE_ONLY),
-                                                int(base in DEALLOC), first_pointer_typed(sig, types)))
+            f.write("%d %s %d %d %d %d %d %d\n" % (i, name, harmless, replay, int(base in BASE_ONLY),
+                                                   int(base in DEALLOC), first_pointer_typed(sig, types),
+                                                   int(bool(NOISY.search(base)))))
     return len(down)
 
 
@@ -183,7 +206,7 @@ def counters(path):
 
 CLASSES = ["replay", "forged-handle", "stale-handle", "wrong-type", "interior", "past-end", "global",
            "region", "truncated", "extended", "oversize-length", "random", "bitflip", "fn-swap",
-           "fn-out-of-range", "empty"]
+           "fn-out-of-range", "empty", "regio-refused", "reginfo"]
 
 
 def main():
@@ -201,17 +224,36 @@ def main():
     ap.add_argument("--restart-ms", type=int, default=5)
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--reuse-build", action="store_true", help="do not rebuild when the halves exist")
+    ap.add_argument("--device-access", choices=("none", "forward"), default="none")
+    ap.add_argument("--rt-kmodel-lib", default="")
+    ap.add_argument("--unsplit", default="")
+    ap.add_argument("--restart-rate", type=int, default=0,
+                    help="bulk mode: one message of any class per N, the others refused without a restart")
+    ap.add_argument("--quiet", action="store_true", help="never execute a downcall that prints")
+    ap.add_argument("--restart-classes", choices=("all", "early"), default="all",
+                    help="bulk mode: the one-in-N messages of any class (all), or only those refused "
+                         "before any field is decoded (early: unknown function ids, empty messages)")
+    ap.add_argument("--min-messages", type=int, default=0, help="fail when fewer were sent")
     args = ap.parse_args()
     d = DRIVERS[args.driver]
     work = os.path.abspath(args.workdir)
     os.makedirs(work, exist_ok=True)
-    dwork = os.path.join(work, args.driver)
+    dev = args.device_access != "none"
+    if dev and not (args.rt_kmodel_lib and args.unsplit):
+        print("FAIL: --device-access forward needs --rt-kmodel-lib and --unsplit")
+        return 1
+    # the forward variant builds in a folder of its own (another split of the same driver)
+    dwork = os.path.join(work, "forward", args.driver) if dev else os.path.join(work, args.driver)
     split = os.path.join(dwork, "split")
     kso = os.path.join(dwork, "kernel", args.driver + ".so")
     hostile = os.path.join(dwork, args.driver + "-hostile")
 
     if not (args.reuse_build and os.path.exists(kso) and os.path.exists(hostile)):
-        cmd = [sys.executable, SPLIT, "--build-only", "--driver", args.driver, "--workdir", work]
+        cmd = [sys.executable, SPLIT, "--build-only", "--driver", args.driver,
+               "--workdir", os.path.join(work, "forward") if dev else work]
+        if dev:
+            cmd += ["--device-access", "forward", "--default-partition", "--rt-kmodel-lib", args.rt_kmodel_lib,
+                    "--unsplit", args.unsplit]
         for a in ("kcut", "sim", "src", "compdb", "cc", "rt_lib", "common_lib", "kmodel_lib"):
             cmd += ["--" + a.replace("_", "-"), getattr(args, a)]
         cmd.append("--cflags=" + args.cflags)
@@ -229,7 +271,7 @@ def main():
         usrc = sorted(glob.glob(os.path.join(split, "user", "*.c")))
         kmdir = os.path.dirname(os.path.abspath(args.kmodel_lib))
         r = run([args.cc] + cflags + incs + ["-o", hostile] + usrc + [os.path.join(HERE, "hostile_user.c")] +
-                ["-Wl,--wrap=kc_rt_call_begin", "-Wl,--wrap=kc_rt_call_invoke",
+                ["-Wl,--wrap=kc_rt_call_begin", "-Wl,--wrap=kc_rt_call_invoke", "-Wl,--wrap=kc_rt__call_begin_rt",
                  args.rt_lib, args.common_lib, args.kmodel_lib, "-Wl,-rpath," + kmdir, "-lpthread"])
         if r.returncode:
             print("FAIL: building the hostile user half\n%s" % r.stderr[-4000:])
@@ -247,7 +289,9 @@ def main():
     env.update(KCUT_HOSTILE_DIR=run_dir, KCUT_HOSTILE_SPEC=spec, KCUT_HOSTILE_SEED=str(args.seed),
                KCUT_HOSTILE_BURST=str(args.burst), KCUT_HOSTILE_MAX=str(args.messages),
                KCUT_HOSTILE_CHANNEL=str(args.channel), KCUT_HOSTILE_THREAD=str(args.thread),
-               KCUT_RT_RESTART_MS=str(args.restart_ms))
+               KCUT_RT_RESTART_MS=str(args.restart_ms), KCUT_HOSTILE_RESTART_RATE=str(args.restart_rate),
+               KCUT_HOSTILE_QUIET="1" if args.quiet else "0",
+               KCUT_HOSTILE_RESTART_CLASSES=args.restart_classes)
     if d["start"]:
         env["KCUT_HOSTILE_START_AT"] = d["start"]
     if d["stop"]:
@@ -298,12 +342,25 @@ def main():
         # or a crossing failure; the executed ones are findings (bad_accepted)
         problems.append("%d messages had to be refused, only %d got an error or a restart" %
                         (c["must_refuse"], c.get("refused", 0) + c.get("dead", 0) + c.get("failed", 0)))
-    print("hostile %s seed %d: %d rounds, %.0f s; %d downcalls in the spec" %
-          (args.driver, args.seed, args.rounds, took, nfn))
+    if args.restart_rate:
+        if not c.get("refused"):
+            problems.append("bulk mode: no message was refused with an error reply (without a restart)")
+        if c.get("incarnations", 0) < 2:
+            problems.append("bulk mode: the user half was never restarted")
+    if c.get("sent", 0) < args.min_messages:
+        problems.append("only %d messages sent, fewer than --min-messages %d" % (c.get("sent", 0), args.min_messages))
+    print("hostile %s%s seed %d: %d rounds, %.0f s; %d downcalls in the spec" %
+          (args.driver, " (device access forward)" if dev else "", args.seed, args.rounds, took, nfn))
     print("  messages: " + ", ".join("%s %d" % (k, v) for k, v in c.items()))
     print("  by class (sent/executed): " + ", ".join("%s %d/%d" % (CLASSES[i], s, a)
                                                       for i, (s, a) in enumerate(by_class[:len(CLASSES)]) if s))
     print("  data path: %s lost" % lost)
+    # one line for bench/hostile.sh and docs/results.md
+    print("RESULT driver=%s access=%s seed=%d messages=%d seconds=%.0f per_second=%.0f error_replies=%d "
+          "restarts=%d executed=%d must_refuse=%d executed_must_refuse=%d channel=%d lost=%d restart_classes=%s" %
+          (args.driver, args.device_access, args.seed, c.get("sent", 0), took, c.get("sent", 0) / max(took, 1e-9),
+           c.get("refused", 0), max(c.get("incarnations", 1) - 1, 0), c.get("ok", 0), c.get("must_refuse", 0),
+           c.get("bad_accepted", 0), c.get("channel", 0), lost, args.restart_classes))
     if user_reports:
         print("  note: %d sanitizer report(s) from user-half processes (the attacker's own)" % len(user_reports))
     if problems:

@@ -265,6 +265,40 @@ static void test_typed(void)
 	kc_rt__free(rt);
 }
 
+/* A typed allocation (alloc_etherdev_mqs: a struct and bytes after it; kcalloc of an array of a
+ * struct type): a typed pointer into it must start an element, never land anywhere inside. */
+static void test_typed_allocation(void)
+{
+	static const struct kc_wire_ptr ad_arg = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
+	static const struct kc_wire_ptr ring_arg = { T_RING, 0, sizeof(struct ring), NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	size_t priv = sizeof(struct adapter) + 40;
+	unsigned char *ad = calloc(1, priv);
+	struct ring *rg = calloc(4, sizeof(*rg));
+	uint64_t ha, hr;
+	struct msg m;
+	void *p;
+
+	KC_REQUIRE(rt && ad && rg);
+	KC_REQUIRE(kc_wire_track_alloc(rt, ad, T_ADAPTER, priv) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &ha, &(size_t){ 0 }, ad) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, priv, 0), &ad_arg, &p), 0);
+	KC_CHECK(p == ad);
+	/* before: any offset was an "element start" (1-byte elements) */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, priv, 4), &ad_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, priv, 33), &ad_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ha, T_ADAPTER, priv, sizeof(struct adapter)), &ad_arg, &p),
+			KC_RT_ERANGE);
+	KC_REQUIRE(kc_wire_track_alloc(rt, rg, T_RING, 4 * sizeof(*rg)) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &hr, &(size_t){ 0 }, rg) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, 4 * sizeof(*rg), 2 * sizeof(*rg)), &ring_arg, &p), 0);
+	KC_CHECK(p == &rg[2]);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hr, T_RING, 4 * sizeof(*rg), 4), &ring_arg, &p), KC_RT_ERANGE);
+	kc_rt__free(rt);
+	free(ad);
+	free(rg);
+}
+
 /* An untyped allocation (kcalloc the user half asked for) takes the type of its first typed use
  * (an array of descriptors), then that type only; one the user half wrote bytes into by value
  * first cannot become a struct. */
@@ -762,6 +796,7 @@ int main(void)
 	KC_RUN(test_lock);
 	KC_RUN(test_irq_cookie);
 	KC_RUN(test_typed);
+	KC_RUN(test_typed_allocation);
 	KC_RUN(test_untyped_allocation);
 	KC_RUN(test_regions);
 	KC_RUN(test_alloc_bounds);
