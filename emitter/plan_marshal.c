@@ -229,7 +229,8 @@ static void alloc_parts(const struct em_func *f, char **n, char **each)
 	else
 		kc_sb_add(&a, "1");
 	if (count == -2)
-		kc_sb_addf(&b, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_p%d", size);
+		/* sizeof_priv is an int: a negative one is ~4 GiB here (refused), never a wrap-around */
+		kc_sb_addf(&b, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)(unsigned int)kcut_p%d", size);
 	else
 		kc_sb_addf(&b, "(size_t)kcut_p%d", size);
 	if (em_allocator_queues(f->name, &q1, &q2) && q1 < f->nparams && q2 < f->nparams)
