@@ -3,10 +3,38 @@
  * endpoint, the table of functions each half serves, the function-pointer and global tables, the
  * entry points) and include/kcut_ids.h (the ids the plan assigned, shared by both halves).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen_int.h"
+
+/* The user half's definitions of the machine-stopping kernel functions it calls (p->fatal):
+ * BUG() in the user half ends the user half, which the kernel half restarts (fuzz finding 2). */
+static void gen_fatal_defs(const struct gen *g, struct kc_sb *b)
+{
+	int k, j;
+
+	for (k = 0; k < g->p->nfatal; k++) {
+		const struct em_func *f = &g->m->f[g->p->fatal[k]];
+		char nb[24];
+
+		kc_sb_addf(b, "\n#ifndef __KERNEL__\n/* %s in the user half: ends the user half (restarted by the kernel half); it\n"
+			      " * never crosses. */\n", f->name);
+		gen_decl(b, f->ret.cls == EM_T_VOID ? "void" : f->ret.spelling, f->name);
+		kc_sb_add(b, "(");
+		for (j = 0; j < f->nparams; j++) {
+			snprintf(nb, sizeof(nb), "kcut_p%d", j);
+			kc_sb_add(b, j ? ", " : "");
+			gen_decl(b, f->params[j].t.spelling, nb);
+		}
+		kc_sb_addf(b, "%s)\n{\n", f->is_variadic ? (f->nparams ? ", ..." : "...") : (f->nparams ? "" : "void"));
+		for (j = 0; j < f->nparams; j++)
+			kc_sb_addf(b, "\t(void)kcut_p%d;\n", j);
+		kc_sb_addf(b, "\tkcut_log(\"kcut: the user half called %s: it ends\\n\");\n\tabort();\n}\n#endif\n",
+			   f->name);
+	}
+}
 
 /* kcut_kernel.c / kcut_user.c: the endpoint, the dispatch table, the function-pointer and global
  * tables, and the entry points (kcut_kernel_start, the user half's main). No driver header is
@@ -105,6 +133,7 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				    "void kcut_kernel_stop(void)\n{\n\tkc_rt_linux_stop(kcut_rt);\n\tkcut_rt = NULL;\n}\n#endif\n",
 			   m->part_name, m->part_name, m->part_name, m->part_name);
 	} else {
+		gen_fatal_defs(g, &o.text);
 		kc_sb_add(&o.text, "\n#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)\n/* The user-half program: attach to the channel and serve. */\n"
 				   "int main(void)\n{\n"
 				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n\tstruct kc_err err = { 0 };\n\n"

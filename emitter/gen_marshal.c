@@ -157,6 +157,39 @@ void gen_type_sizes(const struct gen *g, struct kc_sb *b, const struct em_pfile 
 }
 
 /*
+ * One statement (or block) stmt of a decoder that writes size bytes at addr: in a kernel-half
+ * decoder (hp->undo) it runs only if kc_wire_undo kept the old bytes first, one tab deeper.
+ */
+static void guarded(struct kc_sb *b, const struct em_helper *hp, const char *addr, const char *size,
+		    const char *stmt)
+{
+	const char *c;
+
+	if (!hp->undo) {
+		kc_sb_add(b, stmt);
+		return;
+	}
+	kc_sb_addf(b, "\tif (kc_wire_undo(kcut_rt, (void *)%s, %s, rc))\n", addr, size);
+	for (c = stmt; *c; c++) {
+		if (c == stmt || c[-1] == '\n')
+			kc_sb_add(b, "\t");
+		kc_sb_addn(b, c, 1);
+	}
+}
+
+/* guarded() for a write of the whole field p->nm. */
+static void guarded_field(struct kc_sb *b, const struct em_helper *hp, const char *nm, const char *stmt)
+{
+	struct kc_sb a = { 0 }, n = { 0 };
+
+	kc_sb_addf(&a, "&p->%s", nm);
+	kc_sb_addf(&n, "sizeof(p->%s)", nm);
+	guarded(b, hp, a.s, n.s, stmt);
+	kc_sb_free(&a);
+	kc_sb_free(&n);
+}
+
+/*
  * An embedded union with a discriminator: the sender puts the discriminator's value, then only
  * the active member, field by field; the receiver switches on the value it received.
  */
@@ -247,14 +280,25 @@ static void print_list(struct gen *g, struct gen_file *o, struct kc_sb *b, const
 			   nm, nx, ct.s, nm, EM_LIST_MAX, ct.s, spec.s);
 		if (h)
 			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
-		kc_sb_addf(b,
-			   "\t\t\t*kcut_l = kcut_e;\n"
-			   "\t\t\tkcut_l = &kcut_e->%s;\n"
-			   "\t\t}\n"
-			   "\t\tif (!*rc)\n"
-			   "\t\t\t*kcut_l = NULL;\n"
-			   "\t}\n",
-			   nx);
+		if (hp->undo)
+			kc_sb_addf(b,
+				   "\t\t\tif (kc_wire_undo(kcut_rt, (void *)kcut_l, sizeof(*kcut_l), rc))\n"
+				   "\t\t\t\t*kcut_l = kcut_e;\n"
+				   "\t\t\tkcut_l = &kcut_e->%s;\n"
+				   "\t\t}\n"
+				   "\t\tif (kc_wire_undo(kcut_rt, (void *)kcut_l, sizeof(*kcut_l), rc))\n"
+				   "\t\t\t*kcut_l = NULL;\n"
+				   "\t}\n",
+				   nx);
+		else
+			kc_sb_addf(b,
+				   "\t\t\t*kcut_l = kcut_e;\n"
+				   "\t\t\tkcut_l = &kcut_e->%s;\n"
+				   "\t\t}\n"
+				   "\t\tif (!*rc)\n"
+				   "\t\t\t*kcut_l = NULL;\n"
+				   "\t}\n",
+				   nx);
 	}
 	kc_sb_free(&ct);
 	kc_sb_free(&spec);
@@ -313,17 +357,23 @@ static void print_klist(struct gen *g, struct gen_file *o, struct kc_sb *b, cons
 			   "\t\tuint32_t kcut_k = kc_xdr_get_u32(x);\n\n"
 			   "\t\tif (kcut_k > %d)\n"
 			   "\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
-			   "\t\tkcut_h->next = kcut_h;\n"
-			   "\t\tkcut_h->prev = kcut_h;\n"
+			   "%s"
 			   "\t\tfor (; kcut_k && !*rc; kcut_k--) {\n"
 			   "\t\t\t%s *kcut_e = kc_wire_get_ptr(kcut_rt, x, %s, NULL, rc);\n\n"
 			   "\t\t\tif (!kcut_e) {\n"
 			   "\t\t\t\tkcut_fail(rc, KC_RT_EPROTO);\n"
 			   "\t\t\t\tbreak;\n"
 			   "\t\t\t}\n",
-			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX, ct.s, spec.s);
+			   nm, m->s[f->list_st].name, mem, nm, nm, EM_LIST_MAX,
+			   hp->undo ? "\t\tif (kc_wire_undo(kcut_rt, (void *)kcut_h, sizeof(*kcut_h), rc)) {\n"
+				      "\t\t\tkcut_h->next = kcut_h;\n\t\t\tkcut_h->prev = kcut_h;\n\t\t}\n"
+				    : "\t\tkcut_h->next = kcut_h;\n\t\tkcut_h->prev = kcut_h;\n",
+			   ct.s, spec.s);
 		if (h)
 			kc_sb_addf(b, "\t\t\t%s(x, (void *)kcut_e, s, rc);\n", h);
+		if (hp->undo)
+			kc_sb_addf(b, "\t\t\tif (!kc_wire_undo(kcut_rt, (void *)&kcut_e->%s, sizeof(kcut_e->%s), rc))\n"
+				      "\t\t\t\tbreak;\n", mem, mem);
 		kc_sb_addf(b,
 			   "\t\t\tkcut_e->%s.prev = kcut_h->prev;\n"
 			   "\t\t\tkcut_e->%s.next = kcut_h;\n"
@@ -345,15 +395,17 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 	const struct em_field *f = op->f;
 	const char *nm = op->path;
 	int enc = hp->enc;
-	struct kc_sb ct = { 0 };
+	struct kc_sb ct = { 0 }, st = { 0 }, dst = { 0 };
 
 	switch (op->kind) {
 	case EM_OP_SCALAR:
 		if (enc)
 			kc_sb_addf(b, "\tkc_xdr_put_%s(x, (uint%d_t)p->%s);\n", f->size > 4 ? "u64" : "u32",
 				   f->size > 4 ? 64 : 32, nm);
-		else
-			kc_sb_addf(b, "\tp->%s = kc_xdr_get_%s(x);\n", nm, f->size > 4 ? "u64" : "u32");
+		else {
+			kc_sb_addf(&st, "\tp->%s = kc_xdr_get_%s(x);\n", nm, f->size > 4 ? "u64" : "u32");
+			guarded_field(b, hp, nm, st.s);
+		}
 		break;
 	case EM_OP_FNPTR:
 		/* each half holds its own function of that name (the kernel half's stub for a
@@ -361,9 +413,11 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 		 * receiver's field alone */
 		if (enc)
 			kc_sb_addf(b, "\tkc_wire_put_fnf(kcut_rt, x, (kc_wire_fn)p->%s);\n", nm);
-		else
-			kc_sb_addf(b, "\t{\n\t\tkc_wire_fn kf;\n\n\t\tif (kc_wire_get_fnf(kcut_rt, x, &kf, rc))\n"
-				      "\t\t\tp->%s = (__typeof__(p->%s))kf;\n\t}\n", nm, nm);
+		else {
+			kc_sb_addf(&st, "\t{\n\t\tkc_wire_fn kf;\n\n\t\tif (kc_wire_get_fnf(kcut_rt, x, &kf, rc))\n"
+				       "\t\t\tp->%s = (__typeof__(p->%s))kf;\n\t}\n", nm, nm);
+			guarded_field(b, hp, nm, st.s);
+		}
 		break;
 	case EM_OP_STRUCTS:
 		kc_sb_addf(b, "\tfor (i = 0; i < sizeof(p->%s) / sizeof(p->%s[0]); i++)\n\t\t%s(x, &p->%s[i], s, rc);\n",
@@ -373,14 +427,18 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 	case EM_OP_BYTES:
 		if (enc)
 			kc_sb_addf(b, "\tkc_xdr_put_fixed(x, (const void *)p->%s, sizeof(p->%s));\n", nm, nm);
-		else
-			kc_sb_addf(b, "\tkcut_get_fixed(x, (void *)p->%s, sizeof(p->%s), rc);\n", nm, nm);
+		else {
+			kc_sb_addf(&st, "\tkcut_get_fixed(x, (void *)p->%s, sizeof(p->%s), rc);\n", nm, nm);
+			guarded_field(b, hp, nm, st.s);
+		}
 		break;
 	case EM_OP_BLOB:
 		if (enc)
 			kc_sb_addf(b, "\tkc_xdr_put_fixed(x, (const void *)&p->%s, sizeof(p->%s));\n", nm, nm);
-		else
-			kc_sb_addf(b, "\tkcut_get_fixed(x, (void *)&p->%s, sizeof(p->%s), rc);\n", nm, nm);
+		else {
+			kc_sb_addf(&st, "\tkcut_get_fixed(x, (void *)&p->%s, sizeof(p->%s), rc);\n", nm, nm);
+			guarded_field(b, hp, nm, st.s);
+		}
 		break;
 	case EM_OP_KLIST:
 		print_klist(g, o, b, hp, op);
@@ -393,8 +451,11 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 		if (enc)
 			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s.%s, KCUT_T_OPAQUE, 1, 1, 0));\n",
 				   nm, op->arg);
-		else
-			kc_sb_addf(b, "\tp->%s.%s = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);\n", nm, op->arg);
+		else {
+			kc_sb_addf(&st, "\tp->%s.%s = kc_wire_get_ptr(kcut_rt, x, NULL, NULL, rc);\n", nm, op->arg);
+			kc_sb_addf(&dst, "%s.%s", nm, op->arg);
+			guarded_field(b, hp, dst.s, st.s);
+		}
 		break;
 	case EM_OP_EMBED:
 		kc_sb_addf(b, "\t%s(x, &p->%s, s, rc);\n", gen_helper(g, o, hp->fn, op->st, hp->dir, enc), nm);
@@ -405,13 +466,11 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s, %s, sizeof(%s), 1, 0));\n",
 				   nm, g->p->types[op->type], ct.s);
 		else if (op->send) {
-			struct kc_sb dst = { 0 };
-
 			kc_sb_addf(&dst, "p->%s", nm);
-			kc_sb_addf(b, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, ", nm);
-			gen_wire_spec(b, g, &op->w, dst.s);
-			kc_sb_add(b, ", NULL, rc);\n");
-			kc_sb_free(&dst);
+			kc_sb_addf(&st, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, ", nm);
+			gen_wire_spec(&st, g, &op->w, dst.s);
+			kc_sb_add(&st, ", NULL, rc);\n");
+			guarded_field(b, hp, nm, st.s);
 		}
 		if (op->follow && enc && g->p->sync_tu && o->pf && o->pf->half == EM_USER)
 			/* an object the user half freed is not read (its pointer went as NULL) */
@@ -448,39 +507,63 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 		 * the receiver keeps an equal string it already points to */
 		if (enc)
 			kc_sb_addf(b, "\tkc_wire_put_str(kcut_rt, x, p->%s, rc);\n", nm);
-		else
-			kc_sb_addf(b, "\tkc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->%s, rc);\n", nm);
+		else {
+			kc_sb_addf(&st, "\tkc_wire_get_fstr(kcut_rt, x, (const char **)(void *)&p->%s, rc);\n", nm);
+			guarded_field(b, hp, nm, st.s);
+		}
 		break;
 	case EM_OP_ARRAY:
 		if (enc) {
 			kc_sb_addf(b, "\tkc_wire_put_array(kcut_rt, x, (const void *)p->%s, %s, sizeof(*p->%s), %s, rc);\n", nm,
 				   g->p->types[op->type], nm, op->arg);
 		} else {
-			kc_sb_addf(b, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, ", nm);
-			gen_wire_spec(b, g, &op->w, NULL);
-			kc_sb_addf(b, ", &n, rc);\n\tkc_wire_get_data(kcut_rt, x, (void *)p->%s, n, rc);\n", nm);
-			o->need_n = 1;
+			kc_sb_addf(&st, "\tp->%s = kc_wire_get_ptr(kcut_rt, x, ", nm);
+			gen_wire_spec(&st, g, &op->w, NULL);
+			kc_sb_add(&st, ", &n, rc);\n");
+			guarded_field(b, hp, nm, st.s);
+			if (hp->undo) {
+				/* the bytes the message puts into the array's object */
+				kc_sb_addf(b, "\tif (kc_wire_undo(kcut_rt, (void *)p->%s, n, rc))\n\t", nm);
+				o->need_n = 2;
+			} else {
+				o->need_n = 1;
+			}
+			kc_sb_addf(b, "\tkc_wire_get_data(kcut_rt, x, (void *)p->%s, n, rc);\n", nm);
 		}
 		break;
 	case EM_OP_HANDLE:
 		if (enc)
 			kc_sb_addf(b, "\tkcut_fail(rc, kc_wire_put_ptr(kcut_rt, x, (const void *)p->%s, %s, 1, 1, 0));\n", nm,
 				   g->p->types[op->type]);
-		else
+		else {
 			/* the kernel's once set: never moved or cleared by the user half */
-			kc_sb_addf(b, "\tkc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->%s, rc);\n", nm);
+			kc_sb_addf(&st, "\tkc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->%s, rc);\n", nm);
+			guarded_field(b, hp, nm, st.s);
+		}
 		break;
 	case EM_OP_LIST:
 		print_list(g, o, b, hp, op);
 		break;
 	case EM_OP_REGION:
-		gen_region_op(b, op, enc); /* device region pointer (gen_region.c) */
+		gen_region_op(&st, op, enc); /* device region pointer (gen_region.c) */
+		if (enc)
+			kc_sb_add(b, st.s);
+		else
+			guarded_field(b, hp, nm, st.s);
 		break;
 	case EM_OP_PRIV:
 		/* the driver's private area behind the net_device (netdev_priv()) */
+		if (hp->bounded) {
+			/* the private area may be smaller than the driver's struct (sizeof_priv) */
+			ctype(&ct, &m->s[op->st]);
+			kc_sb_addf(b, "\tif (kc_wire_span(kcut_rt, netdev_priv(p), sizeof(%s), rc))\n\t", ct.s);
+		}
 		kc_sb_addf(b, "\t%s(x, netdev_priv(p), s, rc);\n", gen_helper(g, o, hp->fn, op->st, hp->dir, enc));
 		break;
 	}
+	kc_sb_free(&st);
+	kc_sb_free(&dst);
+	kc_sb_free(&ct);
 }
 
 static void print_ops(struct gen *g, struct gen_file *o, struct kc_sb *b, const struct em_helper *hp,
@@ -672,7 +755,7 @@ void gen_helpers_print(struct gen *g, struct gen_file *o, int from, int to)
 			   fname, h->enc ? "send" : "receive", ct.s, fname, h->dir == EM_IN ? "may read" : "may write",
 			   o->names[i], ct.s);
 		if (o->need_n)
-			kc_sb_add(&o->tail, "\tsize_t n;\n");
+			kc_sb_add(&o->tail, o->need_n == 2 ? "\tsize_t n = 0;\n" : "\tsize_t n;\n");
 		if (o->need_i)
 			kc_sb_add(&o->tail, "\tsize_t i;\n");
 		kc_sb_addf(&o->tail, "\n%s", body.s ? body.s : "");

@@ -283,8 +283,11 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		}
 	}
 	gen_globals_code(g, b, fn, EM_OUT, 0, "kcut_r", "\t\t");
-	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);\n"
-		     "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
+	kc_sb_add(b, "\t\tif (kcut_rc)\n\t\t\tkcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);\n");
+	if (o->pf && o->pf->half == EM_KERNEL)
+		/* the reply decoded all or nothing: kc_wire_fault played its writes back */
+		kc_sb_add(b, "\t\telse\n\t\t\tkc_wire_undo_commit(kcut_rt);\n");
+	kc_sb_add(b, "\t}\n\tkcut_rc = kc_rt_call_end(kcut_c, kcut_rc);\n");
 	if (q->untrack && g->p->sync_tu && o->pf && o->pf->half == EM_USER)
 		/* the kernel half freed the object: the user half's copy leaves the tracker now, and
 		 * pointers to it go down as NULL (synchronization at every crossing, rt/sync.c) */
@@ -470,6 +473,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		/* the kernel half's values are the baseline of what the user half changes next
 		 * (synchronization at every crossing, rt/sync.c) */
 		kc_sb_add(b, "kc_wire_sync_mark(kcut_rt);\n\t");
+	if (o->pf && o->pf->half == EM_KERNEL)
+		/* the arguments decoded all or nothing: kc_wire_fault played their writes back */
+		kc_sb_add(b, "kc_wire_undo_commit(kcut_rt);\n\t");
 	if (q->untrack)
 		/* the object is about to be freed: its handle must not find a later object there */
 		kc_sb_add(b, "kc_objt_untrack(kc_rt_objt(kcut_rt), (const void *)kcut_p0);\n\t");

@@ -68,6 +68,21 @@ int em_link_assert(const char *name)
 }
 
 /*
+ * Kernel functions that stop the machine (the kernel model's BUG(), panic & co.). Called in the
+ * user half they end the user half, which the kernel half restarts; never a downcall: a user half
+ * must not be able to stop the kernel with one valid message (fuzz finding 2).
+ */
+int em_fatal(const char *name)
+{
+	static const char *const names[] = {
+		"__kc_bug", "panic", "kernel_halt", "kernel_power_off", "kernel_restart", "machine_halt",
+		"machine_power_off", "machine_restart", "emergency_restart",
+	};
+
+	return in_list(name, names, KC_ARRAY_SIZE(names));
+}
+
+/*
  * Bit operations on a word of memory (linux/bitops.h; Linux's own spellings behind its macros
  * included). Called from the user half they are downcalls that work on the kernel half's copy of
  * the word (docs/emitter.md, "Shared flag words").
@@ -103,17 +118,21 @@ int em_kernel_owned(const char *type)
 	return in_list(type, names, KC_ARRAY_SIZE(names));
 }
 
-/* Kernel allocators: which parameters give the element count (-1: 1) and the size. */
+/* Kernel allocators: which parameters give the element count (-1: 1) and the size; q1, q2: the
+ * parameters that are queue counts (each costs the kernel a queue structure: bounded with the
+ * allocation, kc_wire_alloc_check; 0: none). */
 static const struct {
 	const char *name;
-	int count, size;
+	int count, size, q1, q2;
 } allocators[] = {
-	{ "kmalloc", -1, 0 },	   { "kzalloc", -1, 0 },      { "kcalloc", 0, 1 },	   { "kmalloc_array", 0, 1 },
-	{ "vmalloc", -1, 0 },	   { "vzalloc", -1, 0 },      { "kvmalloc", -1, 0 },	   { "kvzalloc", -1, 0 },
-	{ "kvcalloc", 0, 1 },	   { "devm_kmalloc", -1, 1 }, { "devm_kzalloc", -1, 1 }, { "devm_kcalloc", 1, 2 },
-	{ "__kmalloc", -1, 0 },
+	{ "kmalloc", -1, 0, 0, 0 },      { "kzalloc", -1, 0, 0, 0 },     { "kcalloc", 0, 1, 0, 0 },
+	{ "kmalloc_array", 0, 1, 0, 0 }, { "vmalloc", -1, 0, 0, 0 },     { "vzalloc", -1, 0, 0, 0 },
+	{ "kvmalloc", -1, 0, 0, 0 },     { "kvzalloc", -1, 0, 0, 0 },    { "kvcalloc", 0, 1, 0, 0 },
+	{ "devm_kmalloc", -1, 1, 0, 0 }, { "devm_kzalloc", -1, 1, 0, 0 }, { "devm_kcalloc", 1, 2, 0, 0 },
+	{ "__kmalloc", -1, 0, 0, 0 },
 	/* count -2: a net_device followed by a private area of `size` bytes (netdev_priv()) */
-	{ "alloc_etherdev_mqs", -2, 0 }, { "alloc_netdev_mqs", -2, 0 }, { "devm_alloc_etherdev_mqs", -2, 1 },
+	{ "alloc_etherdev_mqs", -2, 0, 1, 2 }, { "alloc_netdev_mqs", -2, 0, 4, 5 },
+	{ "devm_alloc_etherdev_mqs", -2, 1, 2, 3 },
 };
 
 int em_allocator(const char *name, int *count, int *size)
@@ -124,6 +143,19 @@ int em_allocator(const char *name, int *count, int *size)
 		if (!strcmp(allocators[i].name, name)) {
 			*count = allocators[i].count;
 			*size = allocators[i].size;
+			return 1;
+		}
+	return 0;
+}
+
+int em_allocator_queues(const char *name, int *q1, int *q2)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(allocators); i++)
+		if (!strcmp(allocators[i].name, name) && allocators[i].q1) {
+			*q1 = allocators[i].q1;
+			*q2 = allocators[i].q2;
 			return 1;
 		}
 	return 0;

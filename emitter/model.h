@@ -262,7 +262,9 @@ extern const char *const em_word_ops[]; /* their names, NULL-terminated */
 int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied */
 /* A kernel allocator: which parameter gives the element count (-1: one element, -2: a
  * net_device followed by a private area) and which the size. 1 when name is one. */
+int em_fatal(const char *name);
 int em_allocator(const char *name, int *count, int *size);
+int em_allocator_queues(const char *name, int *q1, int *q2);
 /* The deallocators the kernel half's own calls of which are wrapped (recovery), NULL-terminated. */
 extern const char *const em_kernel_frees[];
 

@@ -115,6 +115,7 @@ void em_plan_free(struct em_plan *p)
 	for (i = 0; i < p->nlocal_imports; i++)
 		free(p->local_imports[i]);
 	free(p->local_imports);
+	free(p->fatal);
 	for (i = 0; i < p->nembeds; i++)
 		free(p->embeds[i].off);
 	free(p->embeds);

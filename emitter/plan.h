@@ -151,6 +151,10 @@ struct em_helper {
 	struct em_op *ops;
 	int nops;
 	int built;               /* ops computed (plan_marshal.c works through the list) */
+	int undo;                /* a kernel-half decoder of what the user half sent: every write
+				  * is logged first (kc_wire_undo), a refused message writes nothing */
+	int bounded;             /* a kernel-half encoder: a struct it reaches by address arithmetic
+				  * (netdev_priv) is sent only if it lies inside its object */
 };
 
 /* How the rewrite treats one function definition of the other half (plan_files.c). */
@@ -218,6 +222,9 @@ struct em_plan {
 	int nfiles;
 	char **local_imports;    /* kernel imports the user half calls locally (interface.txt) */
 	int nlocal_imports;
+	int *fatal;              /* machine-stopping kernel functions the user half calls (em_fatal):
+				  * its kcut_user.c defines them to end the user half */
+	int nfatal;
 	struct em_embed *embeds; /* structs embedded in tracked structs (plan_marshal.c, em_plan_wire) */
 	int nembeds;
 	char **locks;            /* locks taken in both halves: "kind expr: fn(half) ..." */

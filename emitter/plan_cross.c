@@ -272,7 +272,7 @@ int em_plan_crossings(struct em_model *m, struct kc_err *err)
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
 		} else if (ureach[c->caller] && !b->is_defined && (!b->local_def || inline_down(b)) && b->have_types &&
-			   !em_local_library(b->name) && !em_link_assert(b->name) &&
+			   !em_local_library(b->name) && !em_link_assert(b->name) && !em_fatal(b->name) &&
 			   !(m->devacc != EM_DA_NONE && em_regio(b->name)) &&
 			   (!b->is_variadic || printf_like(b))) {
 			b->down = 1;
@@ -394,5 +394,17 @@ void em_plan_local_imports(struct em_plan *p, const struct em_model *m)
 			continue;
 		p->local_imports = kc_xrealloc(p->local_imports, (size_t)(p->nlocal_imports + 1) * sizeof(char *));
 		p->local_imports[p->nlocal_imports++] = kc_xstrdup(m->f[i].name);
+	}
+	/* the machine-stopping ones the user half calls: defined in its kcut_user.c to end it */
+	for (i = 0; i < m->nf; i++) {
+		if (m->f[i].is_defined || m->f[i].down || !em_fatal(m->f[i].name))
+			continue;
+		for (c = 0; c < m->nc; c++)
+			if (m->c[c].callee == i && m->f[m->c[c].caller].side == EM_USER)
+				break;
+		if (c == m->nc)
+			continue;
+		p->fatal = kc_xrealloc(p->fatal, (size_t)(p->nfatal + 1) * sizeof(int));
+		p->fatal[p->nfatal++] = i;
 	}
 }

@@ -219,7 +219,7 @@ static char *alloc_size(const struct em_func *f)
 static void alloc_parts(const struct em_func *f, char **n, char **each)
 {
 	struct kc_sb a = { 0 }, b = { 0 };
-	int count, size;
+	int count, size, q1, q2;
 
 	*n = *each = NULL;
 	if (!em_allocator(f->name, &count, &size) || size >= f->nparams || count >= f->nparams)
@@ -229,9 +229,14 @@ static void alloc_parts(const struct em_func *f, char **n, char **each)
 	else
 		kc_sb_add(&a, "1");
 	if (count == -2)
-		kc_sb_addf(&b, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_p%d", size);
+		/* sizeof_priv is an int: a negative one is ~4 GiB here (refused), never a wrap-around */
+		kc_sb_addf(&b, "ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)(unsigned int)kcut_p%d", size);
 	else
 		kc_sb_addf(&b, "(size_t)kcut_p%d", size);
+	if (em_allocator_queues(f->name, &q1, &q2) && q1 < f->nparams && q2 < f->nparams)
+		/* the queues the allocator makes count against the bound too (fuzz finding 3: an
+		 * 85 GB kcalloc of queues) */
+		kc_sb_addf(&b, " + ((size_t)kcut_p%d + (size_t)kcut_p%d) * KC_WIRE_QUEUE_COST", q1, q2);
 	*n = kc_sb_steal(&a);
 	*each = kc_sb_steal(&b);
 }
@@ -378,6 +383,10 @@ void em_plan_request(struct em_pfile *pf, int fn, int st, int dir, int enc)
 	h->st = st;
 	h->dir = dir;
 	h->enc = enc;
+	/* the kernel half decodes what the user half sent all or nothing (fuzz finding 1) */
+	h->undo = !enc && pf->half == EM_KERNEL;
+	/* ... and sends nothing past an object's end (fuzz finding 5) */
+	h->bounded = enc && pf->half == EM_KERNEL;
 }
 
 /* What a stub of fn (in file pf) sends and receives: the types and helpers it names, in the

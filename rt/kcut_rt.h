@@ -189,6 +189,9 @@ int kc_objt_query(struct kc_objt *t, uint32_t *type, size_t *size, size_t *elem_
 			      * it may be given to the matching deallocator */
 #define KC_OBJT_F_RAW 0x02u  /* kernel side: bytes were written into it by value from the user half
 			      * (opaque data), so it may not take a struct type later */
+#define KC_OBJT_F_TYPED 0x04u /* kernel side, with KC_OBJT_F_HEAP: made by a typed allocator
+			       * (alloc_etherdev_mqs: a net_device), freed only by its own
+			       * deallocator (free_netdev), never by kfree & co. (KC_WP_HEAP) */
 struct kc_objt_info {
 	void *ptr;         /* base of the object (user side: the local copy) */
 	uint32_t type;
@@ -632,6 +635,9 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
  * allocation). */
 #define KC_WIRE_ALLOC_MAX (4u << 20)
 #define KC_WIRE_HEAP_MAX (64u << 20)
+/* What one queue of a net_device allocator (alloc_etherdev_mqs' txqs, rxqs) counts against the
+ * bound: at least the kernel's struct netdev_queue / netdev_rx_queue (4 MiB: 8192 queues). */
+#define KC_WIRE_QUEUE_COST 512u
 int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
 /* Kernel side: p is an allocation of the kernel half's own code (generated kernel halves wrap
  * kmalloc & co. with it; kc_wire_free_hook forgets it): a deallocator called by the user half
@@ -687,6 +693,24 @@ void kc_wire_put_word(struct kc_rt *rt, struct kc_xdr *x, const volatile void *p
 void *kc_wire_get_word(struct kc_rt *rt, struct kc_xdr *x, void *tmp, size_t size, size_t *avail,
 		       int *rc);
 int kc_wire_bit_check(int64_t nr, size_t avail); /* 0, or KC_RT_ERANGE unless 0 <= nr < 8 * avail */
+/*
+ * All-or-nothing decode (issue 14, fuzz finding 1). Kernel side: before a generated decoder writes
+ * n bytes at p (a field of a kernel object, a global, the data of an array the message fills), it
+ * calls kc_wire_undo, which keeps the old bytes in the calling thread's undo log. The decode
+ * ends in kc_wire_fault (a refused message: the log is played back, newest first, so every
+ * object is as before the message) or kc_wire_undo_commit (the whole message decoded and passed
+ * every check: the log is dropped). Returns 1 if the caller may write; 0 (write nothing) if *rc
+ * is already set (the message is refused anyway) or the log cannot grow (*rc = KC_ENOMEM). User
+ * side: 1 unless *rc is set, nothing kept (the kernel half is trusted).
+ */
+int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc);
+/* Kernel side, before sending n bytes at p that were not reached through a checked pointer
+ * (netdev_priv()): 1 if they lie inside the tracked object p is in (or p is in none), else 0 and
+ * *rc = KC_RT_ERANGE: nothing past an object's end is sent (a heap leak to the user half). */
+int kc_wire_span(struct kc_rt *rt, const void *p, size_t n, int *rc);
+void kc_wire_undo_commit(struct kc_rt *rt);
+/* Entries and bytes the calling thread's undo log holds (tests). */
+size_t kc_wire_undo_pending(size_t *bytes);
 /* Kernel side: the decode of a handler's arguments or a stub's results failed with rc: a
  * malformed message or a pointer the checks refused is a fault of the user half (logged as
  * "fn: what", the user half is killed and restarted, KC_RT_EPROTO returned); other codes are

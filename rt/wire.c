@@ -293,6 +293,10 @@ static void *get_tracked_kernel(struct kc_rt *rt, const struct kc_wire_ptr *sp, 
 		fail(rc, KC_RT_ETYPE); /* not an allocation of the kernel half or made for the user half */
 		return NULL;
 	}
+	if ((sp->flags & KC_WP_HEAP) && !sp->type && (in.flags & KC_OBJT_F_TYPED)) {
+		fail(rc, KC_RT_ETYPE); /* a memory deallocator on a net_device & co.: the wrong one */
+		return NULL;
+	}
 	placed = (sp->nat && at_place(sp, in.type, off)) || (sp->type && embedded(rt, in.type, off, sp->type));
 	if ((sp->flags & KC_WP_BASE) && (sp->nat || sp->type) && !placed && in.type != sp->type) {
 		/* a kernel object the driver embeds (a lock, a work item) or a typed object: at one
@@ -487,6 +491,9 @@ int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t s
 	r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem, size / elem);
 	if (!r)
 		r = kc_objt_set_flags(t, h, KC_OBJT_F_HEAP);
+	/* a typed allocator's object is freed by its own deallocator only (fuzz finding 4) */
+	if (!r && type_size(rt, type))
+		r = kc_objt_set_flags(t, h, KC_OBJT_F_TYPED);
 	return r;
 }
 
@@ -922,6 +929,169 @@ int kc_wire_bit_check(int64_t nr, size_t avail)
 	return nr >= 0 && (uint64_t)nr / 8 < avail ? 0 : KC_RT_ERANGE;
 }
 
+/* ---- all-or-nothing decode: the undo log ---- */
+
+/* Per thread: a decode runs on one thread from its first write to kc_wire_fault or
+ * kc_wire_undo_commit, and never crosses in between (a kernel port keeps it per task, as rt.c's
+ * chain stack). Small logs stay in the inline arrays; a larger one grows on the heap and is
+ * freed when the decode ends, so nothing stays allocated between decodes. */
+#define UNDO_INLINE_ENTS 64
+#define UNDO_INLINE_BYTES 2048
+#define UNDO_MAX_BYTES (1u << 20)
+
+struct undo_ent {
+	void *p;
+	size_t n, off;
+};
+
+struct undo_log {
+	struct undo_ent *e;
+	unsigned char *b;
+	size_t ne, cap_e, nb, cap_b;
+	struct undo_ent ie[UNDO_INLINE_ENTS];
+	unsigned char ib[UNDO_INLINE_BYTES];
+};
+
+#ifndef __KERNEL__
+static _Thread_local struct undo_log tls_undo;
+#define UNDO_LOG() (&tls_undo)
+#else
+/* rt/linux: no thread-local storage in the kernel and no per-task log yet: refused messages are
+ * not played back there (docs/linux.md, "What does not work yet") */
+#define UNDO_LOG() ((struct undo_log *)NULL)
+#endif
+
+static void undo_reset(struct undo_log *u)
+{
+	if (u->e && u->e != u->ie)
+		kc_os_free(u->e);
+	if (u->b && u->b != u->ib)
+		kc_os_free(u->b);
+	u->e = NULL;
+	u->b = NULL;
+	u->ne = u->nb = u->cap_e = u->cap_b = 0;
+}
+
+/* Room for one more entry of n bytes; 0 if the log cannot grow. */
+static int undo_room(struct undo_log *u, size_t n)
+{
+	if (!u->e) {
+		u->e = u->ie;
+		u->cap_e = UNDO_INLINE_ENTS;
+		u->b = u->ib;
+		u->cap_b = UNDO_INLINE_BYTES;
+	}
+	if (n > UNDO_MAX_BYTES || u->nb + n > UNDO_MAX_BYTES)
+		return 0;
+	if (u->ne == u->cap_e) {
+		struct undo_ent *e = kc_os_alloc(2 * u->cap_e * sizeof(*e));
+
+		if (!e)
+			return 0;
+		memcpy(e, u->e, u->ne * sizeof(*e));
+		if (u->e != u->ie)
+			kc_os_free(u->e);
+		u->e = e;
+		u->cap_e *= 2;
+	}
+	if (u->nb + n > u->cap_b) {
+		size_t cap = u->cap_b;
+		unsigned char *b;
+
+		while (u->nb + n > cap)
+			cap *= 2;
+		b = kc_os_alloc(cap);
+		if (!b)
+			return 0;
+		memcpy(b, u->b, u->nb);
+		if (u->b != u->ib)
+			kc_os_free(u->b);
+		u->b = b;
+		u->cap_b = cap;
+	}
+	return 1;
+}
+
+int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc)
+{
+	struct undo_log *u = UNDO_LOG();
+	struct undo_ent *e;
+
+	if (*rc)
+		return 0;
+	if (!u || !kernel(rt) || !p || !n)
+		return 1;
+	if (!undo_room(u, n)) {
+		fail(rc, KC_ENOMEM);
+		return 0;
+	}
+	e = &u->e[u->ne++];
+	e->p = p;
+	e->n = n;
+	e->off = u->nb;
+	memcpy(u->b + u->nb, p, n);
+	u->nb += n;
+	return 1;
+}
+
+void kc_wire_undo_commit(struct kc_rt *rt)
+{
+	struct undo_log *u = UNDO_LOG();
+
+	(void)rt;
+	if (u)
+		undo_reset(u);
+}
+
+/* A refused message: every byte its decode wrote goes back, newest first. */
+static void undo_restore(void)
+{
+	struct undo_log *u = UNDO_LOG();
+
+	while (u && u->ne) {
+		const struct undo_ent *e = &u->e[--u->ne];
+
+		memcpy(e->p, u->b + e->off, e->n);
+	}
+	if (u)
+		undo_reset(u);
+}
+
+size_t kc_wire_undo_pending(size_t *bytes)
+{
+	struct undo_log *u = UNDO_LOG();
+
+	if (bytes)
+		*bytes = u ? u->nb : 0;
+	return u ? u->ne : 0;
+}
+
+int kc_wire_span(struct kc_rt *rt, const void *p, size_t n, int *rc)
+{
+	struct kc_objt *t = kc_rt_objt(rt);
+	struct kc_objt_info in;
+	uint64_t h;
+	size_t off;
+
+	if (*rc)
+		return 0;
+	if (!kernel(rt) || !p || !n)
+		return 1;
+	if (kc_objt_handle_of(t, &h, &off, p)) {
+		/* one past an object's end (a private area of 0 bytes) is in no object either */
+		if (kc_objt_handle_of(t, &h, &off, (const char *)p - 1))
+			return 1;
+		off++;
+	}
+	if (kc_objt_info(t, &in, h))
+		return 1;
+	if (off > in.size || n > in.size - off) {
+		fail(rc, KC_RT_ERANGE);
+		return 0;
+	}
+	return 1;
+}
+
 /* ---- faults ---- */
 
 int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn)
@@ -930,6 +1100,8 @@ int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn)
 	const char *what;
 	size_t n, k;
 
+	if (kernel(rt))
+		undo_restore();
 	if (!kernel(rt) || !(rc == KC_RT_EPROTO || rc == KC_RT_ESTALE || rc == KC_RT_ETYPE ||
 			     rc == KC_RT_ERANGE || rc == KC_EINVAL))
 		return rc;

@@ -77,5 +77,12 @@ EXPORT_SYMBOL_GPL(kc_wire_recover_serve);
 EXPORT_SYMBOL_GPL(kc_wire_free_hook);
 EXPORT_SYMBOL_GPL(kc_wire_heap_note);
 EXPORT_SYMBOL_GPL(kc_wire_intern);
+EXPORT_SYMBOL_GPL(kc_wire_extent);
+EXPORT_SYMBOL_GPL(kc_wire_freed);
+EXPORT_SYMBOL_GPL(kc_wire_global_of);
+EXPORT_SYMBOL_GPL(kc_wire_span);
+EXPORT_SYMBOL_GPL(kc_wire_undo);
+EXPORT_SYMBOL_GPL(kc_wire_undo_commit);
+EXPORT_SYMBOL_GPL(kc_wire_undo_pending);
 
 EXPORT_SYMBOL_GPL(kc_rt_region_find);

@@ -29,12 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SPLIT = os.path.join(HERE, "..", "emitter", "split", "run_split.py")
 
 # Downcalls the fuzzer does not send (sent as an unknown function id instead), with the reason.
-SKIP = {
-    # the user half's BUG() crosses and the kernel half calls the kernel's BUG(): a user half can
-    # stop the (model) kernel at will. Found by this target in its first seconds; not fixed
-    # (emitter: BUG/panic must not be kernel imports the user half reaches; docs/results.md)
-    "__kc_bug": "the user half's BUG() is executed by the kernel half (found, open)",
-}
+SKIP = {}  # __kc_bug no longer crosses (kapi em_fatal): the user half ends instead (wirefix)
 
 
 # what each known-bug input (tests/fuzz/split-known/, by the first word of its name) must report

@@ -698,6 +698,98 @@ static void test_embeds_and_heap_note(void)
 	free(ad2);
 }
 
+/* All-or-nothing decode (fuzz finding 1): what a decode wrote before a refusal goes back at
+ * kc_wire_fault, newest first (a field written twice gets its first old value); a commit keeps
+ * the writes; after an error nothing more is written; big writes spill to the heap and are
+ * freed; the user side keeps nothing. */
+static void test_undo(void)
+{
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL), *ur = endpoint(KC_SIDE_USER);
+	struct adapter a = { 7, { 1, 2 }, "eth0", { 10, 20, 30, 40 } }, orig = a;
+	static unsigned char big[100000];
+	size_t bytes;
+	int rc = 0, i;
+
+	KC_REQUIRE(rt && ur);
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, &a.id, sizeof(a.id), &rc), 1);
+	a.id = 99;
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, &a.lock, sizeof(a.lock), &rc), 1);
+	a.lock.owner = 0;
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, &a.id, sizeof(a.id), &rc), 1);
+	a.id = 100;
+	for (i = 0; i < 200; i++) { /* more entries than the inline log */
+		KC_CHECK_EQ_INT(kc_wire_undo(rt, &a.stats[i % 4], sizeof(a.stats[0]), &rc), 1);
+		a.stats[i % 4] = -i;
+	}
+	memset(big, 0x5a, sizeof(big));
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, big, sizeof(big), &rc), 1); /* more bytes than inline */
+	memset(big, 0, sizeof(big));
+	KC_CHECK_EQ_INT(kc_wire_undo_pending(&bytes), 204);
+	KC_CHECK(bytes >= sizeof(big));
+	rc = KC_RT_EPROTO; /* the decode found the message bad: nothing more is written */
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, a.name, sizeof(a.name), &rc), 0);
+	KC_CHECK_EQ_INT(kc_wire_fault(rt, KC_RT_EDEAD, "test"), KC_RT_EDEAD); /* any code restores */
+	KC_CHECK(memcmp(&a, &orig, sizeof(a)) == 0);
+	KC_CHECK_EQ_INT(big[0], 0x5a);
+	KC_CHECK_EQ_INT(big[sizeof(big) - 1], 0x5a);
+	KC_CHECK_EQ_INT(kc_wire_undo_pending(&bytes), 0);
+	/* a committed decode keeps its writes; a later fault does not undo them */
+	rc = 0;
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, &a.id, sizeof(a.id), &rc), 1);
+	a.id = 5;
+	kc_wire_undo_commit(rt);
+	KC_CHECK_EQ_INT(kc_wire_undo_pending(NULL), 0);
+	(void)kc_wire_fault(rt, KC_RT_EDEAD, "test");
+	KC_CHECK_EQ_INT(a.id, 5);
+	/* over the log's bound: refused before anything is written */
+	KC_CHECK_EQ_INT(kc_wire_undo(rt, big, (size_t)2 << 20, &rc), 0);
+	KC_CHECK_EQ_INT(rc, KC_ENOMEM);
+	/* user side: nothing kept */
+	rc = 0;
+	KC_CHECK_EQ_INT(kc_wire_undo(ur, &a.id, sizeof(a.id), &rc), 1);
+	KC_CHECK_EQ_INT(kc_wire_undo_pending(NULL), 0);
+	kc_wire_undo_commit(rt);
+	kc_rt__free(rt);
+	kc_rt__free(ur);
+}
+
+/* A typed allocator's object (alloc_etherdev_mqs: a net_device, here an adapter) is not freed by
+ * kfree (fuzz finding 4), and what the kernel sends by address arithmetic stays inside its
+ * object (kc_wire_span, fuzz finding 5). */
+static void test_typed_alloc_free_and_span(void)
+{
+	static const struct kc_wire_ptr kfree_arg = { 0, KC_WP_BASE | KC_WP_HEAP | KC_WP_NOGLOBAL, 0, NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	unsigned char *nd = calloc(1, sizeof(struct adapter) + 8), *raw = calloc(1, 32);
+	uint64_t h;
+	struct msg m;
+	void *p;
+	int rc = 0;
+
+	KC_REQUIRE(rt && nd && raw);
+	KC_REQUIRE(kc_wire_track_alloc(rt, nd, T_ADAPTER, sizeof(struct adapter) + 8) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &h, &(size_t){ 0 }, nd) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, h, T_ADAPTER, sizeof(struct adapter), 0), &kfree_arg, &p), KC_RT_ETYPE);
+	KC_REQUIRE(kc_wire_track_alloc(rt, raw, T_OPAQUE, 32) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &h, &(size_t){ 0 }, raw) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, h, T_OPAQUE, 32, 0), &kfree_arg, &p), 0);
+	/* span: 8 bytes of private area after the adapter */
+	KC_CHECK_EQ_INT(kc_wire_span(rt, nd + sizeof(struct adapter), 8, &rc), 1);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK_EQ_INT(kc_wire_span(rt, nd + sizeof(struct adapter), 9, &rc), 0);
+	KC_CHECK_EQ_INT(rc, KC_RT_ERANGE);
+	rc = 0;
+	KC_CHECK_EQ_INT(kc_wire_span(rt, nd + sizeof(struct adapter) + 8, 1, &rc), 0); /* one past the end */
+	KC_CHECK_EQ_INT(rc, KC_RT_ERANGE);
+	rc = 0;
+	KC_CHECK_EQ_INT(kc_wire_span(rt, &rc, sizeof(rc), &rc), 1); /* untracked memory: not judged */
+	kc_rt_obj_free(rt, nd);
+	kc_rt_obj_free(rt, raw);
+	kc_rt__free(rt);
+	free(nd);
+	free(raw);
+}
+
 int main(void)
 {
 	KC_RUN(test_kfree);
@@ -713,5 +805,7 @@ int main(void)
 	KC_RUN(test_put);
 	KC_RUN(test_fault_codes);
 	KC_RUN(test_embeds_and_heap_note);
+	KC_RUN(test_undo);
+	KC_RUN(test_typed_alloc_free_and_span);
 	return kc_test_done();
 }

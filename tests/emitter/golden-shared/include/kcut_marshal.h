@@ -101,7 +101,9 @@ static inline void kcut_put_global(struct kc_xdr *x, uint32_t id)
 
 static inline void kcut_get_global(struct kc_xdr *x, uint32_t id, int *rc)
 {
-	kcut_get_fixed(x, kcut_globals[id].p, kcut_globals[id].size, rc);
+	/* the kernel half keeps the old value until the whole message decoded (kc_wire_undo) */
+	if (kc_wire_undo(kcut_rt, kcut_globals[id].p, kcut_globals[id].size, rc))
+		kcut_get_fixed(x, kcut_globals[id].p, kcut_globals[id].size, rc);
 }
 
 #endif /* KCUT_MARSHAL_H */

@@ -115,6 +115,7 @@ int kcut_handler_dma_alloc_coherent(struct kc_rt *rt, struct kc_xdr *kcut_a, str
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	kcut_ret = dma_alloc_coherent(kcut_p0, kcut_p1, kcut_h2 ? &kcut_v2 : NULL, kcut_p3);
 	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_r, (const void *)kcut_ret, KCUT_T_OPAQUE, 1, 1, 0));
 	{
@@ -149,6 +150,7 @@ int kcut_handler_free_irq(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	free_irq(kcut_p0, kcut_p1);
 	(void)kcut_r;
 	return kcut_rc;
@@ -171,6 +173,7 @@ int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	if (kc_wire_alloc_check(kcut_rt, (size_t)kcut_p0, (size_t)kcut_p1))
 		kcut_ret = NULL;
 	else
@@ -212,6 +215,7 @@ int kcut_handler_netif_carrier_on(struct kc_rt *rt, struct kc_xdr *kcut_a, struc
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	netif_carrier_on(kcut_p0);
 	kcut_s.n = 0;
 	if (kcut_p0) {
@@ -243,6 +247,7 @@ int kcut_handler_register_netdev(struct kc_rt *rt, struct kc_xdr *kcut_a, struct
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	kcut_ret = register_netdev(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -272,6 +277,7 @@ int kcut_handler_request_irq(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	kcut_ret = request_irq(kcut_p0, (irq_handler_t)kcut_p1, kcut_p2, kcut_p3, kcut_p4);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	return kcut_rc;
@@ -289,6 +295,7 @@ int kcut_handler_spin_lock(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	spin_lock(kcut_p0);
 	(void)kcut_r;
 	return kcut_rc;
@@ -306,6 +313,7 @@ int kcut_handler_spin_unlock(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	spin_unlock(kcut_p0);
 	(void)kcut_r;
 	return kcut_rc;
@@ -348,7 +356,8 @@ static void kcut_netif_carrier_on_net_device_in_dec(struct kc_xdr *x, void *vp, 
 {
 	struct net_device *p = vp;
 
-	kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->name, sizeof(p->name), rc))
+		kcut_get_fixed(x, (void *)p->name, sizeof(p->name), rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_netif_carrier_on_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -377,8 +386,10 @@ static void kcut_register_netdev_net_device_in_dec(struct kc_xdr *x, void *vp, s
 {
 	struct net_device *p = vp;
 
-	p->netdev_ops = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device_ops, .need = sizeof(*p->netdev_ops) }, NULL, rc);
-	p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->netdev_ops, sizeof(p->netdev_ops), rc))
+		p->netdev_ops = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device_ops, .need = sizeof(*p->netdev_ops) }, NULL, rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->priv, sizeof(p->priv), rc))
+		p->priv = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_drv_adapter, .need = sizeof(*p->priv) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->priv)
 			kcut_register_netdev_drv_adapter_in_dec(x, (void *)p->priv, s, rc);
@@ -409,28 +420,36 @@ static void kcut_register_netdev_drv_adapter_in_dec(struct kc_xdr *x, void *vp, 
 {
 	struct drv_adapter *p = vp;
 
-	p->netdev = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*p->netdev) }, NULL, rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->netdev, sizeof(p->netdev), rc))
+		p->netdev = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*p->netdev) }, NULL, rc);
 	if (kc_xdr_get_bool(x)) {
 		if (p->netdev)
 			kcut_register_netdev_net_device_in_dec(x, (void *)p->netdev, s, rc);
 		else
 			kcut_fail(rc, KC_RT_EPROTO);
 	}
-	p->msg_enable = kc_xdr_get_u32(x);
+	if (kc_wire_undo(kcut_rt, (void *)&p->msg_enable, sizeof(p->msg_enable), rc))
+		p->msg_enable = kc_xdr_get_u32(x);
 }
 
 /* netif_carrier_on: receive the fields of struct drv_ring that netif_carrier_on may read. */
 static void kcut_netif_carrier_on_drv_ring_in_dec(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc)
 {
 	struct drv_ring *p = vp;
-	size_t n;
+	size_t n = 0;
 
-	p->count = kc_xdr_get_u32(x);
-	p->next_to_use = kc_xdr_get_u32(x);
-	kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->desc, rc);
-	p->dma = kc_xdr_get_u64(x);
-	p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
-	kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->count, sizeof(p->count), rc))
+		p->count = kc_xdr_get_u32(x);
+	if (kc_wire_undo(kcut_rt, (void *)&p->next_to_use, sizeof(p->next_to_use), rc))
+		p->next_to_use = kc_xdr_get_u32(x);
+	if (kc_wire_undo(kcut_rt, (void *)&p->desc, sizeof(p->desc), rc))
+		kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->desc, rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->dma, sizeof(p->dma), rc))
+		p->dma = kc_xdr_get_u64(x);
+	if (kc_wire_undo(kcut_rt, (void *)&p->lens, sizeof(p->lens), rc))
+		p->lens = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_INTERIOR }, &n, rc);
+	if (kc_wire_undo(kcut_rt, (void *)p->lens, n, rc))
+		kc_wire_get_data(kcut_rt, x, (void *)p->lens, n, rc);
 	(void)s;
 }
 
