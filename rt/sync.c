@@ -635,7 +635,10 @@ static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 	}
 	if (!rc && kc_xdr_dec_done(args))
 		rc = KC_RT_EPROTO;
-	return rc ? kc_wire_fault(rt, rc, "kcut sync") : 0;
+	if (rc) /* all or nothing: kc_wire_fault plays the decoders' writes back (kc_wire_undo) */
+		return kc_wire_fault(rt, rc, "kcut sync");
+	kc_wire_undo_commit(rt);
+	return 0;
 }
 
 kc_rt_handler kc_sync__handler(uint32_t fn)

@@ -149,6 +149,7 @@ void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_p
 uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
 void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
 		       int *rc);
+#define KC_WIRE_QUEUE_COST 512u /* kcut_rt.h */
 int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);
 void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc);
@@ -170,6 +171,9 @@ void *kc_wire_get_word(struct kc_rt *rt, struct kc_xdr *x, void *tmp, size_t siz
 		       int *rc);
 int kc_wire_bit_check(int64_t nr, size_t avail);
 int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn);
+int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc);
+int kc_wire_span(struct kc_rt *rt, const void *p, size_t n, int *rc);
+void kc_wire_undo_commit(struct kc_rt *rt);
 void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation);
 int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 void kc_wire_free_hook(struct kc_rt *rt, const void *p);

@@ -140,6 +140,7 @@ int kcut_handler_ring_fill(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
 	kcut_ret = ring_fill(kcut_p0);
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
@@ -164,8 +165,10 @@ static void kcut_ring_fill_ring_in_dec(struct kc_xdr *x, void *vp, struct kcut_s
 {
 	struct ring *p = vp;
 
-	p->jumbo = kc_xdr_get_u32(x);
-	p->bi = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_rxb, .need = sizeof(*p->bi) }, NULL, rc);
+	if (kc_wire_undo(kcut_rt, (void *)&p->jumbo, sizeof(p->jumbo), rc))
+		p->jumbo = kc_xdr_get_u32(x);
+	if (kc_wire_undo(kcut_rt, (void *)&p->bi, sizeof(p->bi), rc))
+		p->bi = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .type = KCUT_T_rxb, .need = sizeof(*p->bi) }, NULL, rc);
 	(void)s;
 }
 
