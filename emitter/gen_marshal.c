@@ -23,7 +23,10 @@ static void add_ident(struct kc_sb *sb, const char *name)
 /* C spelling of a struct type ("struct foo" / "union foo"). */
 static void ctype(struct kc_sb *sb, const struct em_struct *s)
 {
-	kc_sb_addf(sb, "%s %s", s->is_union ? "union" : "struct", s->name);
+	if (s->bare)
+		kc_sb_add(sb, s->name);
+	else
+		kc_sb_addf(sb, "%s %s", s->is_union ? "union" : "struct", s->name);
 }
 
 /* The tracker type enumerator of struct st (the plan numbered it). */
@@ -151,8 +154,8 @@ void gen_type_sizes(const struct gen *g, struct kc_sb *b, const struct em_pfile 
 	for (i = 0; pf && i < pf->nsized; i++) {
 		const struct em_struct *s = &g->m->s[pf->sized[i]];
 
-		kc_sb_addf(b, "\tkcut_type_size[%s] = sizeof(%s %s);\n", gen_type_struct(g, pf->sized[i]),
-			   s->is_union ? "union" : "struct", s->name);
+		kc_sb_addf(b, "\tkcut_type_size[%s] = sizeof(%s%s);\n", gen_type_struct(g, pf->sized[i]),
+			   s->bare ? "" : s->is_union ? "union " : "struct ", s->name);
 	}
 }
 
@@ -404,7 +407,11 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 				   f->size > 4 ? 64 : 32, nm);
 		else {
 			kc_sb_addf(&st, "\tp->%s = kc_xdr_get_%s(x);\n", nm, f->size > 4 ? "u64" : "u32");
-			guarded_field(b, hp, nm, st.s);
+			if (f->kind && !strcmp(f->kind, "bitfield"))
+				/* a bit-field has no address: the undo log keeps the whole object */
+				guarded(b, hp, "p", "sizeof(*p)", st.s);
+			else
+				guarded_field(b, hp, nm, st.s);
 		}
 		break;
 	case EM_OP_FNPTR:

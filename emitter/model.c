@@ -339,6 +339,23 @@ static int load_structs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 				    (!strcmp(f->kind, "array") && strchr(f->type, '*')))
 					m->s[i].has_ptr = 1;
 			}
+	/* bare: C code must spell the type by its typedef name (no struct tag of that name) */
+	for (i = 0; i < m->ns; i++)
+		for (j = 0; j < m->s[i].nfields; j++) {
+			const struct em_field *f = &m->s[i].fields[j];
+			const char *t = f->type;
+			int k;
+
+			if (!t || !strcmp(f->kind, "pointer"))
+				continue;
+			if (!strncmp(t, "const ", 6))
+				t += 6;
+			if (!strncmp(t, "struct ", 7) || !strncmp(t, "union ", 6))
+				continue;
+			k = em_struct_by_name(m, t);
+			if (k >= 0)
+				m->s[k].bare = 1;
+		}
 	return 0;
 }
 

@@ -160,6 +160,8 @@ struct em_struct {
 	struct em_field *fields;
 	int has_ptr;        /* contains pointers (recursively through embedded structs) */
 	int is_driver;      /* declared in a driver file (else a kernel type) */
+	int bare;           /* a field's type spells it without "struct " (a typedef of that name:
+			     * the analyzer names anonymous structs by their typedef, atomic_t) */
 	int type_id;        /* plan (plan_marshal.c): tracker type id, 0 = none */
 };
 

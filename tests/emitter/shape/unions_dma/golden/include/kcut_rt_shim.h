@@ -118,6 +118,10 @@ struct kc_wire_tables {
 	void (*recover_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 	const struct kc_wire_embed *embeds;
 	uint32_t nembeds;
+	const unsigned char *sync_has;
+	void (*sync_enc)(struct kc_xdr *x, uint32_t type, void *p, const void *shadow, int *rc);
+	void (*sync_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
+	const unsigned char *sync_back;
 };
 struct kc_wire_at {
 	uint32_t type;
@@ -174,6 +178,12 @@ int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn);
 int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc);
 int kc_wire_span(struct kc_rt *rt, const void *p, size_t n, int *rc);
 void kc_wire_undo_commit(struct kc_rt *rt);
+void kc_wire_sync_mark(struct kc_rt *rt);
+void kc_wire_sync_freed(struct kc_rt *rt, const void *p);
+int kc_wire_sync_dead(struct kc_rt *rt, const void *p);
+int kc_wire_sync_gone(struct kc_rt *rt, const void *p);
+void kc_wire_sync_touch(struct kc_rt *rt, const void *p, size_t n);
+void kc_wire_sync_fresh(struct kc_rt *rt, const void *p);
 void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation);
 int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 void kc_wire_free_hook(struct kc_rt *rt, const void *p);
