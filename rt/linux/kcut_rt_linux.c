@@ -228,23 +228,16 @@ EXPORT_SYMBOL_GPL(kc_rt_fault);
 
 /* ---- objects the kernel half frees: the user half drops its copies ---- */
 
-int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
+/* Queue handle h for the user half (told with the next upcall). Caller holds rt->wlock. Returns
+ * KC_ENOMEM when the queue cannot grow: the user half keeps a stale copy, which is harmless. */
+static int queue_release(struct kc_rt *rt, u64 h)
 {
-	size_t off;
-	u64 h;
-
-	if (kc_objt_handle_of(rt->objt, &h, &off, ptr) || off)
-		return 0; /* not a tracked object's base: nothing crossed, nothing to tell */
-	kc_objt_untrack(rt->objt, ptr);
-	kc_os_lock(rt->wlock);
 	if (rt->nrel == rt->caprel) {
 		u32 n = rt->caprel ? 2 * rt->caprel : 64;
 		u64 *p = kvmalloc_array(n, sizeof(*p), GFP_KERNEL);
 
-		if (!p) {
-			kc_os_unlock(rt->wlock);
-			return KC_ENOMEM; /* the user half keeps a stale copy; harmless */
-		}
+		if (!p)
+			return KC_ENOMEM;
 		if (rt->nrel)
 			memcpy(p, rt->rel, rt->nrel * sizeof(*p));
 		kvfree(rt->rel);
@@ -252,8 +245,22 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 		rt->caprel = n;
 	}
 	rt->rel[rt->nrel++] = h;
-	kc_os_unlock(rt->wlock);
 	return 0;
+}
+
+int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
+{
+	size_t off;
+	u64 h;
+	int rc;
+
+	if (kc_objt_handle_of(rt->objt, &h, &off, ptr) || off)
+		return 0; /* not a tracked object's base: nothing crossed, nothing to tell */
+	kc_objt_untrack(rt->objt, ptr);
+	kc_os_lock(rt->wlock);
+	rc = queue_release(rt, h);
+	kc_os_unlock(rt->wlock);
+	return rc;
 }
 EXPORT_SYMBOL_GPL(kc_rt_obj_free);
 
@@ -267,21 +274,8 @@ void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
 	do {
 		n = kc_objt_untrack_range(rt->objt, ptr, size, h, 16);
 		kc_os_lock(rt->wlock);
-		for (i = 0; i < n; i++) {
-			if (rt->nrel == rt->caprel) {
-				u32 cap = rt->caprel ? 2 * rt->caprel : 64;
-				u64 *p = kvmalloc_array(cap, sizeof(*p), GFP_KERNEL);
-
-				if (!p)
-					break; /* the user half keeps stale copies; harmless */
-				if (rt->nrel)
-					memcpy(p, rt->rel, rt->nrel * sizeof(*p));
-				kvfree(rt->rel);
-				rt->rel = p;
-				rt->caprel = cap;
-			}
-			rt->rel[rt->nrel++] = h[i];
-		}
+		for (i = 0; i < n && !queue_release(rt, h[i]); i++)
+			;
 		kc_os_unlock(rt->wlock);
 	} while (n == 16);
 }
