@@ -554,6 +554,39 @@ static int c_reply_forged_slot(void)
 	return outcome(0, 0, "a reply on a kernel slot that does not exist");
 }
 
+#ifdef KCUT_LX_IOC_TYPES
+/* The layout table of KCUT_LX_IOC_TYPES (UAPI 3): too many entries, a bad address, garbage. */
+static int types_call(uint64_t table, uint32_t n, const char *what)
+{
+	struct kcut_lx_types t = { .table = table, .n = n };
+
+	if (ioctl(fd, KCUT_LX_IOC_TYPES, &t))
+		return outcome(-errno, 0, what);
+	return outcome(0, 0, what);
+}
+
+static int c_types_oversize(void)
+{
+	static uint64_t tab[4];
+
+	return types_call((uint64_t)(uintptr_t)tab, KCUT_LX_LAYOUT_MAX + 1, "a layout table of KCUT_LX_LAYOUT_MAX + 1 entries");
+}
+
+static int c_types_badptr(void)
+{
+	return types_call(0x10, 64, "a layout table at address 0x10");
+}
+
+static int c_types_garbage(void)
+{
+	static uint64_t tab[64];
+
+	for (unsigned i = 0; i < 64; i++)
+		tab[i] = 0x5eed5eed00000000ull + i * 0x10001ull;
+	return types_call((uint64_t)(uintptr_t)tab, 64, "a layout table of 64 garbage entries");
+}
+#endif
+
 /* Upcall cases: wait for one upcall, answer it badly. */
 static int wait_upcall(uint32_t *slot, uint32_t w[6])
 {
@@ -654,6 +687,11 @@ static const struct hcase cases[] = {
 	{ "mmap-forged-region", c_mmap_forged, NULL },
 	{ "mmap-odd-offset", c_mmap_odd, NULL },
 	{ "mmap-chan-oversize", c_mmap_chan_big, NULL },
+#ifdef KCUT_LX_IOC_TYPES
+	{ "types-oversize", c_types_oversize, NULL },
+	{ "types-badptr", c_types_badptr, NULL },
+	{ "types-garbage", c_types_garbage, NULL },
+#endif
 	{ "reply-unserved-slot", c_reply_unserved, NULL },
 	{ "reply-forged-slot", c_reply_forged_slot, NULL },
 	{ "up-wrong-id", NULL, "wrong-id" },
