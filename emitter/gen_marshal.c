@@ -707,7 +707,9 @@ static void print_sync_helper(struct gen *g, struct gen_file *o, int hi)
 			   ct.s, o->names[hi], ct.s, ct.s);
 		if (need_i)
 			kc_sb_add(&o->tail, "\tsize_t i;\n");
-		kc_sb_addf(&o->tail, "\n%s\tkc_xdr_put_u32(x, 0);\n\t(void)sh;\n\t(void)rc;\n}\n", body.s ? body.s : "");
+		/* a struct with no field to send (snd_ctl_elem_value: only arrays the shapes do not carry) */
+		kc_sb_addf(&o->tail, "\n%s\tkc_xdr_put_u32(x, 0);\n%s\t(void)sh;\n\t(void)rc;\n}\n", body.s ? body.s : "",
+			   body.s ? "" : "\t(void)p;\n");
 	} else {
 		kc_sb_addf(&o->protos, "static void %s(struct kc_xdr *x, void *vp, int *rc);\n", o->names[hi]);
 		kc_sb_addf(&o->tail,

@@ -14,7 +14,10 @@ enum { RULE_SLOT = 0, RULE_ARG, RULE_RETURNS, RULE_MACRO, RULE_DETECT_STRUCT, RU
        /* 'kernel' rules (hard kernel pins, rules.c): a is a comma-separated list */
        RULE_K_CALLS, RULE_K_REGISTERED, RULE_K_FIELD, RULE_K_STRUCT,
        /* 'kernel datapath-state SETUP-ENTRIES': shared-state constraints of a split data path (solve.c) */
-       RULE_K_DATAPATH };
+       RULE_K_DATAPATH,
+       /* memory only the kernel can use (rules.c kernel_memory): 'kernel mapped API,...' (what the
+        * driver maps for streaming DMA through API) and 'kernel opaque STRUCT.FIELD,...' */
+       RULE_K_MAPPED, RULE_K_OPAQUE };
 
 struct kc_part_rule {
 	char *family;

@@ -352,6 +352,152 @@ static const char *const sql_accesses =
 	"SELECT a.struct_name, a.field, a.mode, fl.path, a.line, a.col FROM field_access a "
 	"LEFT JOIN file fl ON fl.id = a.file_id WHERE a.func_id = ?1 ORDER BY a.line, a.col, a.id";
 
+/* ---- memory only the kernel can use ('kernel mapped' / 'kernel opaque'): kernel_memory ---- */
+
+static const char *const sql_mapped =
+	"SELECT p.struct_name, p.field, callee.name, COALESCE(p.macro, ''), fl.path, p.line, p.col FROM ptr_flow p "
+	"JOIN func callee ON callee.id = p.callee_id LEFT JOIN file fl ON fl.id = p.file_id "
+	"WHERE p.func_id = ?1 AND p.kind = 'arg' AND p.arg_idx = 1 AND p.struct_name IS NOT NULL ORDER BY p.id";
+static const char *const sql_looks =
+	"SELECT e.struct_name, e.field, e.evidence, fl.path, e.line, e.col FROM shape_evidence e "
+	"LEFT JOIN file fl ON fl.id = e.file_id WHERE e.func_id = ?1 "
+	"AND e.evidence IN ('deref', 'index', 'ptr_arith', 'string_fn') ORDER BY e.line, e.col, e.id";
+static const char *const sql_param_looks =
+	"SELECT p.arg_idx, p.detail, fl.path, p.line, p.col, COALESCE(pa.name, '') FROM ptr_flow p "
+	"LEFT JOIN file fl ON fl.id = p.file_id LEFT JOIN param pa ON pa.func_id = p.func_id AND pa.idx = p.arg_idx "
+	"WHERE p.func_id = ?1 AND p.kind = 'param' ORDER BY p.line, p.col, p.id";
+static const char *const sql_passed =
+	"SELECT a.struct_name, a.field, caller.name, fl.path, a.line, a.col, caller.id FROM ptr_flow a "
+	"JOIN func caller ON caller.id = a.func_id LEFT JOIN file fl ON fl.id = a.file_id "
+	"WHERE a.kind = 'arg' AND a.callee_id = ?1 AND a.arg_idx = ?2 AND a.struct_name IS NOT NULL ORDER BY a.id";
+
+static const char *look_verb(const char *ev)
+{
+	return !strcmp(ev, "deref") ? "dereferences" : !strcmp(ev, "index") ? "indexes" :
+	       !strcmp(ev, "ptr_arith") ? "computes an address in" : !strcmp(ev, "string_fn") ? "reads the string of" :
+	       "uses";
+}
+
+/* 'kernel mapped': a field whose memory a graph function maps through one of the listed APIs. */
+static void mapped_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	struct memsets *m = ctx;
+	struct kc_sb key = { 0 }, why = { 0 };
+	const char *api = in_list(r->a, col(st, 3)) ? col(st, 3) : in_list(r->a, col(st, 2)) ? col(st, 2) : NULL;
+
+	if (!api)
+		return;
+	kc_sb_addf(&key, "%s.%s", col(st, 0), col(st, 1));
+	kc_sb_addf(&why, "%s maps it for streaming DMA: %s at %s:%d:%d", g->f[fi].name, api, col(st, 4),
+		   sqlite3_column_int(st, 5), sqlite3_column_int(st, 6));
+	sset_add(&m->fields, key.s, why.s);
+	kc_sb_free(&key);
+	kc_sb_free(&why);
+}
+
+/* A function that looks through a kernel-only field itself (shape evidence). */
+static void looks_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	struct memsets *m = ctx;
+	struct kc_sb key = { 0 }, what = { 0 };
+	const char *why;
+
+	kc_sb_addf(&key, "%s.%s", col(st, 0), col(st, 1));
+	why = sset_why(&m->fields, key.s);
+	if (why) {
+		kc_sb_addf(&what, "%s %s (%s; the user half has only a handle to that memory)", look_verb(col(st, 2)),
+			   key.s, why);
+		mark(g, r, fi, what.s, col(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5));
+	}
+	kc_sb_free(&key);
+	kc_sb_free(&what);
+}
+
+struct param_ctx {
+	struct memsets *m;
+	sqlite3_stmt *passed;
+};
+
+/* A function that looks through a pointer parameter some graph function passes a kernel-only
+ * field's value in (ptr_flow 'param' and 'arg'). */
+static void param_row(struct kc_part_graph *g, const struct kc_part_rule *r, int fi, sqlite3_stmt *st, void *ctx)
+{
+	struct param_ctx *pc = ctx;
+
+	sqlite3_reset(pc->passed);
+	sqlite3_bind_int64(pc->passed, 1, g->f[fi].dbid);
+	sqlite3_bind_int(pc->passed, 2, sqlite3_column_int(st, 0));
+	while (!g->f[fi].kernel_rule && sqlite3_step(pc->passed) == SQLITE_ROW) {
+		struct kc_sb key = { 0 }, what = { 0 };
+		const char *why;
+
+		if (kc_part_graph_by_dbid(g, sqlite3_column_int64(pc->passed, 6)) < 0)
+			continue; /* a caller of another module */
+		kc_sb_addf(&key, "%s.%s", col(pc->passed, 0), col(pc->passed, 1));
+		why = sset_why(&pc->m->fields, key.s);
+		if (why) {
+			kc_sb_addf(&what, "%s its parameter %d%s%s%s at %s:%d:%d, in which %s passes %s at %s:%d:%d (%s; the "
+				   "user half has only a handle to that memory)", look_verb(col(st, 1)),
+				   sqlite3_column_int(st, 0) + 1, *col(st, 5) ? " (" : "", col(st, 5), *col(st, 5) ? ")" : "",
+				   col(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), col(pc->passed, 2), key.s,
+				   col(pc->passed, 3), sqlite3_column_int(pc->passed, 4), sqlite3_column_int(pc->passed, 5),
+				   why);
+			mark(g, r, fi, what.s, NULL, 0, 0);
+		}
+		kc_sb_free(&key);
+		kc_sb_free(&what);
+	}
+}
+
+static int have_table(sqlite3 *s, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int have = 0;
+
+	if (sqlite3_prepare_v2(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		have = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return have;
+}
+
+/* 'kernel mapped' / 'kernel opaque': the fields whose memory only the kernel can use, then the
+ * functions that look through one (dereference, index, offset, string function): directly, or
+ * through a pointer parameter a graph function passes the field's value in. Functions that only
+ * store or pass the pointer on are not marked (a handle crosses). A database without ptr_flow (made
+ * before it existed) gives the direct uses of 'opaque' fields only. */
+static int kernel_memory(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_rule *r, struct memsets *m,
+			 struct kc_err *err)
+{
+	int flow = have_table(s, "ptr_flow"), rc = 0;
+
+	if (r->kind == RULE_K_MAPPED) {
+		if (!flow)
+			return 0;
+		rc = per_func(g, s, r, sql_mapped, 1, mapped_row, m, "reading streaming-DMA mappings for kernel rules", err);
+	} else {
+		char *dup = kc_xstrdup(r->a), *save = NULL, *tok;
+
+		for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			sset_add(&m->fields, tok, r->label);
+		free(dup);
+	}
+	if (rc || !m->fields.n)
+		return rc;
+	rc = per_func(g, s, r, sql_looks, 0, looks_row, m, "reading pointer uses for kernel rules", err);
+	if (rc == 0 && flow) {
+		struct param_ctx pc = { .m = m };
+
+		if (sqlite3_prepare_v2(s, sql_passed, -1, &pc.passed, NULL) != SQLITE_OK)
+			return sql_fail(err, s, "reading pointer arguments for kernel rules");
+		rc = per_func(g, s, r, sql_param_looks, 0, param_row, &pc, "reading parameter uses for kernel rules", err);
+		sqlite3_finalize(pc.passed);
+	}
+	return rc;
+}
+
 int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err)
 {
 	size_t k;
@@ -388,6 +534,10 @@ int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
 			if (rc == 0 && r->kind == RULE_K_STRUCT && m.structs.n)
 				rc = per_func(g, s, r, sql_accesses, 0, access_row, &m,
 					      "reading field accesses for kernel rules", err);
+			break;
+		case RULE_K_MAPPED:
+		case RULE_K_OPAQUE:
+			rc = kernel_memory(g, s, r, &m, err);
 			break;
 		default:
 			break;

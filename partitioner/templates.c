@@ -14,6 +14,12 @@
  *   kernel field MEM[,MEM...] LABEL...        accesses a field an alloc site of kind MEM (mmio, dma) fills
  *   kernel struct MEM[,MEM...] LABEL...       accesses a struct holding such memory, laid over it, or
  *                                             allocated into the holder (rings, descriptors, buffer_info)
+ *   kernel mapped API[,API...] LABEL...       memory only the kernel can use: what the driver maps for
+ *                                             streaming DMA through API (its address argument, the 2nd)
+ *   kernel opaque STRUCT.FIELD[,...] LABEL... memory only the kernel can use: what these fields point to;
+ *                                             a function that dereferences, indexes or offsets such
+ *                                             memory (through the field or a pointer parameter it is
+ *                                             passed in) stays kernel (rules.c)
  *   kernel datapath-state SETUP[,SETUP...] LABEL...
  *                                             state shared with the kernel's atomic-context data path
  *                                             (solve.c): SETUP lists the entry points that run before
@@ -238,20 +244,36 @@ static int parse_line(struct kc_part_templates *t, char **family, char *line, co
 		}
 		r.label = kc_xstrdup(x);
 	} else if (!strcmp(kw, "kernel")) {
-		static const char *const kinds[] = { "calls", "registered", "field", "struct", "datapath-state" };
+		static const char *const kinds[] = { "calls", "registered", "field", "struct", "datapath-state",
+						     "mapped", "opaque" };
 		size_t i;
 
 		k = word(&p);
 		m = word(&p);
 		if (!k || !m)
-			return kc_err_set(err, KC_EPARSE, "expected 'kernel calls|registered|field|struct|datapath-state LIST LABEL'");
+			return kc_err_set(err, KC_EPARSE, "expected 'kernel calls|registered|field|struct|datapath-state|"
+					  "mapped|opaque LIST LABEL'");
 		for (i = 0; i < KC_ARRAY_SIZE(kinds); i++)
 			if (!strcmp(k, kinds[i]))
 				break;
 		if (i == KC_ARRAY_SIZE(kinds))
 			return kc_err_set(err, KC_EPARSE, "unknown kernel rule kind '%s' (calls, registered, field, struct, "
-					  "datapath-state)",
+					  "datapath-state, mapped, opaque)",
 					  k);
+		if (i == 6) {
+			/* STRUCT.FIELD items */
+			char *dup = kc_xstrdup(m), *save = NULL, *tok;
+			int bad = 0;
+
+			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				const char *dot = strchr(tok, '.');
+
+				bad |= !dot || dot == tok || !dot[1] || strchr(dot + 1, '.');
+			}
+			free(dup);
+			if (bad)
+				return kc_err_set(err, KC_EPARSE, "'kernel opaque' lists STRUCT.FIELD items; got '%s'", m);
+		}
 		if (i == 2 || i == 3) {
 			/* memory kinds as in alloc.kind */
 			char *dup = kc_xstrdup(m), *save = NULL, *tok;

@@ -187,6 +187,61 @@ static void test_builtin(void)
 	unlink(dbp);
 }
 
+/* Memory only the kernel can use: what the driver maps for streaming DMA ('kernel mapped') and
+ * listed fields ('kernel opaque'). Marked: the functions that look through such memory, through the
+ * field (rn_lb_fill, rn_skb_peek) or through a pointer parameter it is passed in (rn_lb_check);
+ * not: the function that only passes it on (rn_lb_run), the mapping itself (rn_map_rx), a parameter
+ * the memory is not passed in (rn_lb_other), memory that is not the kernel's (rn_lb_name). */
+static void test_kernel_memory(void)
+{
+	char dbp[512];
+	struct kc_db *db = NULL;
+	struct kc_part_graph *g = load(&db, dbp, sizeof(dbp),
+				       "family generic\n"
+				       "kernel mapped dma_map_single,dma_map_page  streamed buffer\n"
+				       "kernel opaque sk_buff.data  the kernel's packet buffer\n");
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL;
+	struct kc_err err = { 0 };
+
+	KC_REQUIRE(g != NULL);
+	KC_CHECK(has(g, "rn_lb_fill",
+		     "indexes rn_buffer.data (rn_map_rx maps it for streaming DMA: dma_map_single at /src/rn/rn.c:222:14; "
+		     "the user half has only a handle to that memory) at /src/rn/rn.c:232:9",
+		     "streamed buffer (generic template)"));
+	KC_CHECK(has(g, "rn_lb_check",
+		     "computes an address in its parameter 1 (data) at /src/rn/rn.c:267:8, in which rn_lb_run passes "
+		     "rn_buffer.data at /src/rn/rn.c:250:10 (rn_map_rx maps it",
+		     "streamed buffer (generic template)"));
+	KC_CHECK(has(g, "rn_skb_peek", "indexes sk_buff.data (the kernel's packet buffer; the user half has only a handle",
+		     "/src/rn/rn.c:297:9"));
+	KC_CHECK(rule_of(g, "rn_lb_run") == NULL);
+	KC_CHECK(rule_of(g, "rn_map_rx") == NULL);
+	KC_CHECK(rule_of(g, "rn_lb_other") == NULL);
+	KC_CHECK(rule_of(g, "rn_lb_name") == NULL);
+	/* the solver keeps them kernel (pin), and not their callers: rn_lb_run stays user when its LOC
+	 * outweighs the crossings */
+	o.alpha = 1000;
+	KC_CHECK_EQ_INT(kc_part_solve(&r, g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(kc_part_result_reason(r, kc_part_graph_find(g, "rn_lb_check")), KC_PART_R_PIN);
+	KC_CHECK(strstr(kc_part_result_detail(r, kc_part_graph_find(g, "rn_lb_check")),
+			"kernel rule: computes an address in its parameter 1 (data)") != NULL);
+	KC_CHECK_EQ_INT(kc_part_result_side(r, kc_part_graph_find(g, "rn_lb_run")), KC_PART_USER);
+	kc_part_result_free(r);
+	kc_part_graph_free(g);
+	kc_db_close(db);
+	unlink(dbp);
+	/* 'kernel mapped' with an API the driver does not call marks nothing */
+	g = load(&db, dbp, sizeof(dbp), "family generic\nkernel mapped pci_map_single  streamed buffer\n");
+	KC_REQUIRE(g != NULL);
+	KC_CHECK(rule_of(g, "rn_lb_fill") == NULL);
+	KC_CHECK(rule_of(g, "rn_lb_check") == NULL);
+	kc_part_graph_free(g);
+	kc_db_close(db);
+	unlink(dbp);
+}
+
 int main(void)
 {
 	KC_RUN(test_marks);
@@ -194,5 +249,6 @@ int main(void)
 	KC_RUN(test_no_rules);
 	KC_RUN(test_solve);
 	KC_RUN(test_builtin);
+	KC_RUN(test_kernel_memory);
 	return kc_test_done();
 }

@@ -23,7 +23,11 @@ static void test_parse_errors(void)
 		{ "family f\ndetect thing x\n", "x.tmpl:2: expected 'detect struct NAME'" },
 		{ "family\n", "x.tmpl:1: 'family' takes exactly one name" },
 		/* the 'kernel' rules (partitioner/rules.c, tested further in test_rules.c) */
-		{ "family f\nkernel calls\n", "x.tmpl:2: expected 'kernel calls|registered|field|struct|datapath-state LIST LABEL'" },
+		{ "family f\nkernel calls\n",
+		  "x.tmpl:2: expected 'kernel calls|registered|field|struct|datapath-state|mapped|opaque LIST LABEL'" },
+		{ "family f\nkernel opaque sk_buff x\n", "x.tmpl:2: 'kernel opaque' lists STRUCT.FIELD items; got 'sk_buff'" },
+		{ "family f\nkernel opaque sk_buff.data,a.b.c x\n",
+		  "x.tmpl:2: 'kernel opaque' lists STRUCT.FIELD items; got 'sk_buff.data,a.b.c'" },
 		{ "family f\nkernel calls readl\n", "x.tmpl:2: kernel rule without a label" },
 		{ "family f\nkernel touches readl x\n", "x.tmpl:2: unknown kernel rule kind 'touches'" },
 		{ "family f\nkernel field mmio,heap x\n", "x.tmpl:2: memory kinds are mmio, dma, mem; got 'mmio,heap'" },
