@@ -14,7 +14,7 @@
 # skewed by a calibration on a loaded host; without that its clocksource falls back to jiffies
 # (4 ms steps at HZ=250) and ping's RTT is quantised to 4 ms.
 #
-# Usage: bench/qemu-e1000.sh --rt KO --half KO --user BIN [--unsplit KO] [--kdir DIR] [--name emit]
+# Usage: bench/qemu-e1000.sh --rt KO --half KO --user BIN [--unsplit KO] [--kdir DIR]
 #            [--rounds 2] [--count 500] [--probes 300] [--seconds 5] [--size 1400] [--timeout 1200]
 # (the modules and the user half as for scripts/qemu-e1000.sh --user; KDIR default
 # ~/.cache/kcut/qemu/kernel). Prints one markdown table row per phase, the machine load before
@@ -22,7 +22,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${HOME:-/root}/.cache/kcut/qemu/kernel
-name=emit
 rounds=2 count=500 probes=300 seconds=5 size=1400 timeout=1200
 rt= half= user= unsplit=
 cmdline="$0 $*"
@@ -33,7 +32,6 @@ while [ $# -gt 0 ]; do
 	--user) user=$2; shift 2 ;;
 	--unsplit) unsplit=$2; shift 2 ;;
 	--kdir) kdir=$2; shift 2 ;;
-	--name) name=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--count) count=$2; shift 2 ;;
 	--probes) probes=$2; shift 2 ;;
