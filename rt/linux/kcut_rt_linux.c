@@ -63,6 +63,8 @@ struct kc_lx_conn {
 	size_t chan_bytes;
 	struct pid *pid;        /* the user half (killed on a protocol fault) */
 	bool dead;              /* under rt->lock */
+	bool ready;             /* under rt->lock: the layouts matched (KCUT_LX_IOC_TYPES), or the
+				 * user half began serving without them: the kernel half may go on */
 	u8 state[KC_LX_NSLOTS_K];
 	u32 reply_len[KC_LX_NSLOTS_K];
 	u32 queue[KC_LX_NSLOTS_K]; /* queued kernel slots, FIFO */
@@ -566,6 +568,84 @@ static int kc_lx_mmap(struct file *f, struct vm_area_struct *vma)
 
 static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf);
 
+/* The incarnation is ready for the kernel half (kc_rt_linux_wait_user goes on). */
+static void conn_ready(struct kc_rt *rt, struct kc_lx_conn *c, bool checked)
+{
+	bool was;
+
+	spin_lock(&rt->lock);
+	was = c->ready;
+	if (!c->dead)
+		c->ready = true;
+	spin_unlock(&rt->lock);
+	if (was)
+		return;
+	if (!checked && rt->wire.tables && rt->wire.tables->nlayout)
+		pr_warn("kcut-rt %s: the user half serves without passing its layout table: struct layouts NOT checked\n",
+			rt->name);
+	wake_up_all(&rt->wq_done);
+}
+
+/*
+ * KCUT_LX_IOC_TYPES: compare the user half's layout table with the kernel half's (rt/layout.c).
+ * Everything the user half passes is checked: the count is bounded before anything is
+ * allocated, the table is copied with copy_from_user. A difference ends the incarnation.
+ */
+static long check_types(struct kc_lx_conn *c, struct kcut_lx_types __user *ut)
+{
+	struct kc_rt *rt = c->rt;
+	const struct kc_wire_tables *t = rt->wire.tables;
+	struct kcut_lx_types m;
+	u64 *tab = NULL;
+	char *msg = NULL;
+	u32 first = 0;
+	long rc;
+
+	if (copy_from_user(&m, ut, sizeof(m))) {
+		rc = -EFAULT;
+		goto refuse;
+	}
+	if (m.n > KCUT_LX_LAYOUT_MAX) {
+		rc = -EINVAL;
+		goto refuse;
+	}
+	if (m.n) {
+		tab = kvmalloc_array(m.n, sizeof(*tab), GFP_KERNEL);
+		if (!tab)
+			return -ENOMEM;
+		if (copy_from_user(tab, u64_to_user_ptr(m.table), (size_t)m.n * sizeof(*tab))) {
+			rc = -EFAULT;
+			goto refuse;
+		}
+	}
+	msg = kmalloc(256, GFP_KERNEL);
+	if (!msg) {
+		kvfree(tab);
+		return -ENOMEM;
+	}
+	if (!kc_layout_cmp(t, tab, m.n, &first, msg, 256)) {
+		kvfree(tab);
+		kfree(msg);
+		pr_info("kcut-rt %s: the user half's struct layouts match the kernel half's (%u entries)\n",
+			rt->name, m.n);
+		conn_ready(rt, c, true);
+		return 0;
+	}
+	pr_err("kcut-rt %s: connection refused: struct layouts differ: %s\n", rt->name, msg);
+	kvfree(tab);
+	kfree(msg);
+	put_user(first, &ut->first);
+	conn_kill(rt, c, "its struct layouts differ from the kernel half's", false);
+	return -EPROTO;
+refuse:
+	kvfree(tab);
+	pr_err("kcut-rt %s: connection refused: a layout table the kernel cannot read (%s)\n", rt->name,
+	       rc == -EFAULT ? "bad address" : "too many entries");
+	conn_kill(rt, c, "a malformed layout table", false);
+	return rc;
+}
+
+
 /* KCUT_LX_IOC_CALL: serve a downcall in this thread. */
 static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 {
@@ -656,6 +736,7 @@ static long kc_lx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		u32 slot;
 		int rc;
 
+		conn_ready(rt, c, false);
 		rc = wait_event_interruptible(rt->wq_up, READ_ONCE(c->dead) || READ_ONCE(c->qlen));
 		if (rc)
 			return rc;
@@ -692,7 +773,10 @@ static long kc_lx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return 0;
 	}
 	case KCUT_LX_IOC_CALL:
+		conn_ready(rt, c, false);
 		return serve_call(c, ua);
+	case KCUT_LX_IOC_TYPES:
+		return check_types(c, ua);
 	default:
 		return -ENOTTY;
 	}
@@ -765,17 +849,27 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_start);
 
+/* A user half is ready (its layouts checked, or it serves), or one came and is gone. */
+static bool user_settled(struct kc_rt *rt)
+{
+	bool r;
+
+	spin_lock(&rt->lock);
+	r = rt->conn ? rt->conn->ready : rt->incarnations > 0;
+	spin_unlock(&rt->lock);
+	return r;
+}
+
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms)
 {
-	long left = wait_event_interruptible_timeout(rt->wq_done,
-						     READ_ONCE(rt->conn) != NULL || READ_ONCE(rt->incarnations) > 0,
-						     msecs_to_jiffies(timeout_ms));
+	long left = wait_event_interruptible_timeout(rt->wq_done, user_settled(rt), msecs_to_jiffies(timeout_ms));
 
 	if (left < 0)
 		return (int)left;
 	if (!left)
 		return -ETIMEDOUT;
-	/* a user half that connected and is gone already (killed for a fault): no waiting on */
+	/* a user half that connected and is gone already (killed for a fault, refused for its
+	 * layouts): no waiting on */
 	return READ_ONCE(rt->conn) ? 0 : -EPIPE;
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_wait_user);
