@@ -13,6 +13,7 @@
  *	gen_dispatch.c  kcut_kernel.c, kcut_user.c, kcut_ids.h
  *	gen_iface.c     interface.txt
  *	gen_region.c    device access: register accessors, region pointers, platform glue
+ *	gen_layout.c    the layout table (connect-time check of struct layouts)
  *	gen_build.c     CMakeLists.txt, Kbuild, Makefile
  *	gen_write.c     writing the files
  */
@@ -78,6 +79,11 @@ void gen_sync_tu(struct gen *g, struct gen_file *o);
 void gen_sync_ids(const struct gen *g, struct kc_sb *sb);
 void gen_sync_tables(const struct gen *g, struct kc_sb *b, enum em_side half);
 void gen_sync_wire(const struct gen *g, struct kc_sb *b, enum em_side half);
+/* gen_layout.c: the layout table (plan_layout.c) */
+void gen_layout_tu(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf);
+void gen_layout_ids(const struct gen *g, struct kc_sb *b);
+void gen_layout_tables(const struct gen *g, struct kc_sb *b);
+void gen_layout_wire(const struct gen *g, struct kc_sb *b);
 
 /* gen_stub.c */
 void gen_decl(struct kc_sb *sb, const char *spelling, const char *name);

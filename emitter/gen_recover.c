@@ -98,6 +98,7 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 		       "#define KCUT_NR_EMBEDS %d\n"
 		       "extern struct kc_wire_embed kcut_embeds[];\n",
 		   g->p->nembeds);
+	gen_layout_ids(g, sb);
 	for (i = 0; i < g->m->ntu; i++)
 		kc_sb_addf(sb, "int kcut_recover_enc_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n"
 			       "int kcut_recover_dec_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n",
@@ -136,6 +137,7 @@ static void wire_tables(const struct gen *g, struct kc_sb *b, enum em_side half)
 {
 	const char *what = half == EM_USER ? "dec" : "enc";
 
+	gen_layout_tables(g, b);
 	kc_sb_addf(b, "/* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */\n"
 		      "struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];\n"
 		      "const struct kc_wire_tables kcut_wire = {\n"
@@ -147,6 +149,7 @@ static void wire_tables(const struct gen *g, struct kc_sb *b, enum em_side half)
 		      "\t.recover_%s = kcut_recover_%s_any,\n",
 		   what, what);
 	gen_sync_wire(g, b, half); /* synchronization at every crossing (gen_sync.c) */
+	gen_layout_wire(g, b);     /* the layout table (gen_layout.c) */
 	kc_sb_add(b, "};\n");
 }
 

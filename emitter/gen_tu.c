@@ -315,6 +315,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 			   tu->stem, s->globals[i], s->globals[i], tu->stem, s->globals[i], s->globals[i]);
 	}
 	gen_type_sizes(g, &o.tail, pf); /* for rt's wire checks (gen_marshal.c) */
+	gen_layout_tu(g, &o.tail, pf);   /* the layout table (gen_layout.c) */
 	kc_sb_add(&o.tail, "}\n");
 	gen_helpers_print(g, &o, 0, pf->nhelp_early);
 	gen_recover_tu(g, &o); /* after a restart (gen_recover.c) */

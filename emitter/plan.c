@@ -42,6 +42,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 	if (rc)
 		return rc;
 	em_plan_wire(p, m);
+	em_plan_layout(p, m);
 	em_plan_sync_back(p, m);
 	em_plan_sent(p, m);
 	em_plan_local_imports(p, m);
@@ -109,6 +110,7 @@ void em_plan_free(struct em_plan *p)
 		free(pf->sync);
 		free(pf->no_fnptr);
 		free(pf->sized);
+		free(pf->lay);
 		free(pf->embeds);
 	}
 	free(p->files);
@@ -125,6 +127,9 @@ void em_plan_free(struct em_plan *p)
 	for (i = 0; i < p->nregions; i++)
 		free(p->regions[i]);
 	free(p->regions);
+	for (i = 0; i < p->nlayout; i++)
+		free(p->layout[i].path);
+	free(p->layout);
 	if (p->rec_tu)
 		free(p->m->f[p->rec_fn].fset); /* the recovery pseudo-function's (plan_recover.c) */
 	free(p->rec_tu);

@@ -200,6 +200,9 @@ struct em_pfile {
 	int *sized;             /* tracked structs complete in this file: their sizes go to rt's
 				 * wire tables (kcut_type_size), in struct order */
 	int nsized;
+	int *lay;               /* entries of p->layout this file fills (its structs are complete
+				 * here: plan_layout.c) */
+	int nlay;
 	uint8_t *no_fnptr;      /* per definition of the TU: 1 when it lives in an init or exit
 				 * section (__init/__exit, the functions module_init/module_exit
 				 * register): kept out of the function-pointer table, whose pointers
@@ -233,6 +236,16 @@ struct em_plan {
 	char **regions;          /* device access: what the user half reaches, one line each for
 				  * interface.txt (plan_region.c) */
 	int nregions;
+	struct em_layout *layout; /* the layout table both halves carry (plan_layout.c) */
+	int nlayout;
+};
+
+/* One entry of the layout table: the size of tracked struct st (path NULL) or the offset of
+ * the field at C path `path` in it, a field some marshaling helper carries. rt/linux compares
+ * the user half's values with the kernel half's when the user half connects. */
+struct em_layout {
+	int st;
+	char *path;
 };
 
 /* plan_cross.c: crossings, ids, field sets (needs the scans' types). */
@@ -293,6 +306,9 @@ void em_plan_recover(struct em_plan *p, struct em_model *m);
 void em_plan_recover_pick(struct em_plan *p, const struct em_model *m, struct em_pfile *pf);
 /* Would marshaling refuse field f (a finding)? */
 int em_rec_refused(const struct em_model *m, const struct em_field *f);
+
+/* plan_layout.c: the layout table (after em_plan_wire: the files' sized structs) */
+void em_plan_layout(struct em_plan *p, const struct em_model *m);
 
 /* plan_sync.c: synchronization at every crossing (rt/sync.c) */
 void em_plan_sync(struct em_plan *p, struct em_model *m);

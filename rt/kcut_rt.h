@@ -575,7 +575,23 @@ struct kc_wire_tables {
 	void (*sync_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 	/* kernel side: the types whose objects go back with every reply (their recovery fields) */
 	const unsigned char *sync_back;
+	/* The layout table (issue 15; emitter/plan_layout.c): entry i is the size of a crossing
+	 * struct or the offset of a field the wire carries in it, as this half was compiled,
+	 * named by layout_names[i] ("sizeof(struct e1000_adapter)", "offsetof(struct e1000_adapter,
+	 * hw)"); nlayout entries. rt/linux compares the user half's table with the kernel half's
+	 * when the user half connects (KCUT_LX_IOC_TYPES, kc_layout_cmp). NULL / 0: none. */
+	const uint64_t *layout;
+	const char *const *layout_names;
+	uint32_t nlayout;
 };
+
+/* Compare a peer's layout table (n entries at peer, already copied into this half's memory)
+ * with t's (this half: the kernel half's). 0 when both have the same entries with the same
+ * values; else KC_EINVAL, *first the index of the first entry that differs (the shorter
+ * table's length when only the counts differ) and msg (msz bytes, may be NULL) a line naming
+ * it: "offsetof(struct e1000_adapter, hw) is 1256 in the kernel half, 1264 in the user half". */
+int kc_layout_cmp(const struct kc_wire_tables *t, const uint64_t *peer, uint32_t n, uint32_t *first,
+		  char *msg, size_t msz);
 
 /* What the receiver expects of one pointer. */
 struct kc_wire_at {

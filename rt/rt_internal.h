@@ -31,6 +31,7 @@
 #include "kcut_rt.h"
 #include "os.h"
 #include "region_internal.h"
+#include "sync_internal.h"
 #include "wire_internal.h"
 
 #define KC_CHAN_MAGIC 0x6b637274u /* "kcrt" */
@@ -65,9 +66,7 @@ enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
  * (free/kfree hook): u64 handle * n, then u32 n. The user half drops its copies first. */
 #define KC_MSG_F_RELEASE 1u
 /* CALL flag (kernel -> user only): KC_MSG_F_UNMAP (region_internal.h), the unexported regions. */
-/* REPLY flag (kernel -> user only): the payload ends with the kernel half's changes to
- * synchronized objects (sync.c): the encoded objects, then u32 n, then u32 their bytes. */
-#define KC_MSG_F_SYNC 4u
+/* REPLY flag KC_MSG_F_SYNC (kernel -> user only): sync_internal.h. */
 
 struct kc_ring {
 	_Atomic uint32_t seq;      /* futex word: bumped on every push */
@@ -274,10 +273,7 @@ void kc_conn_kill(struct kc_rt *rt, struct kc_conn *c, const char *why);
 /* Function id of the heartbeat ping (kernel -> user; the user side's runtime answers it
  * itself, the dispatch table is not involved). */
 #define KC_RT_FN_PING 0xfffffff0u
-/* The user half's changes to synchronized objects (sync.c): u32 n, then n times: u32 type, the
- * object's pointer (wire kind 1), the generated decoder's (field index, value) pairs, 0.
- * (KC_RT_FN_REGIO / REGINFO: region_internal.h.) */
-#define KC_RT_FN_SYNC 0xfffffff3u
+/* KC_RT_FN_SYNC, the user half's changes to synchronized objects: sync_internal.h. */
 
 /* io.c: the user side's views and posted writes. */
 int kc_io__views_new(struct kc_rt *rt);
@@ -290,25 +286,9 @@ int kc_io__take_unmaps(struct kc_rt *rt, const uint8_t *payload, uint32_t *len);
 /* Send the calling thread's posted writes (no-op when none). */
 void kc_io__flush_thread(struct kc_rt *rt);
 
-/* wire.c, kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten
- * (kc_rt_obj_free) when the call that tracked them ends. */
-unsigned kc_wire__stack_mark(void);
-void kc_wire__stack_release(struct kc_rt *rt, unsigned mark);
+/* wire.c's stack-object marks (kc_wire__stack_mark): wire_internal.h. */
 
-/* sync.c (more of it in wire_internal.h): user side: send the changes of synchronized objects
- * (no-op when none or nested). */
-void kc_sync__flush(struct kc_rt *rt);
-/* kernel side: append the kernel half's changes since they last went (objects of types with
- * recovery helpers whose bytes changed) after the len bytes of a reply at buf (cap bytes of room);
- * returns the new length, ORs KC_MSG_F_SYNC into *flags when it appended */
-uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags);
-/* user side: take that trailer off a reply's payload (*len shortened) into a copy (*out, *outlen,
- * freed by kc_sync__apply_back), then, once the results were decoded, apply it. 1 when the
- * shadows must be refreshed. */
-int kc_sync__take_back(const uint8_t *payload, uint32_t *len, uint8_t **out, uint32_t *outlen);
-void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len);
-/* kernel side: the server of KC_RT_FN_SYNC, NULL for other ids */
-kc_rt_handler kc_sync__handler(uint32_t fn);
+/* sync.c: sync_internal.h and wire_internal.h. */
 
 /* kc_rt__call_begin_rt (region_internal.h) also serves KC_RT_FN_SYNC. */
 

@@ -310,6 +310,11 @@ struct kc_region_state *kc_rt__regions(struct kc_rt *rt)
 	return &rt->reg;
 }
 
+struct kc_sync **kc_rt__sync(struct kc_rt *rt)
+{
+	return &rt->sync;
+}
+
 int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struct kc_err *err)
 {
 	struct kc_rt *rt;

@@ -33,12 +33,23 @@
  * no crossing. Costs: a comparison of the synchronized objects with their shadows at each
  * crossing the user half makes, one more crossing when something changed.
  *
- * Kernel side (KC_RT_FN_SYNC): portable core as wire.c (no libc beyond <string.h>).
+ * Portable core as wire.c (no libc beyond <string.h> and qsort), built unchanged into kcut_rt.ko
+ * (rt/linux: the kernel side, KC_RT_FN_SYNC and the reply trailer): it reaches its endpoint only
+ * through wire_internal.h and sync_internal.h (kc_rt__wire, kc_rt__sync).
  */
-#include "rt_internal.h"
-
 #include <stdlib.h>
 #include <string.h>
+
+#include "os.h"
+#include "region_internal.h"
+#include "sync_internal.h"
+#include "wire_internal.h"
+
+/* The endpoint's side, lock and tracker (wire_internal.h). */
+#define SIDE_USER(rt) (!kc_rt__wire(rt)->kernel)
+#define RT_LOCK(rt) (kc_rt__wire(rt)->lock)
+#define RT_SYNC(rt) (*kc_rt__sync(rt))
+#define RT_OBJT(rt) kc_rt_objt(rt)
 
 #define SYNC_DEAD_MAX 256u          /* freed objects remembered (a ring) */
 #define SYNC_MSG_MAX (56u * 1024u)  /* bytes of one KC_RT_FN_SYNC call (a slot holds 64 KiB) */
@@ -74,26 +85,26 @@ struct kc_sync {
 
 static int born_take(struct kc_sync *s, const void *p);
 
-static const struct kc_wire_tables *tab(const struct kc_rt *rt)
+static const struct kc_wire_tables *tab(struct kc_rt *rt)
 {
-	return rt->o.wire;
+	return kc_rt__wire(rt)->tables;
 }
 
-static int enabled(const struct kc_rt *rt)
+static int enabled(struct kc_rt *rt)
 {
 	const struct kc_wire_tables *t = tab(rt);
 
-	return rt->side == KC_SIDE_USER && t && t->sync_has && t->sync_enc && t->type_size;
+	return SIDE_USER(rt) && t && t->sync_has && t->sync_enc && t->type_size;
 }
 
-static size_t tsize(const struct kc_rt *rt, uint32_t ty)
+static size_t tsize(struct kc_rt *rt, uint32_t ty)
 {
 	const struct kc_wire_tables *t = tab(rt);
 
 	return t && t->type_size && ty < t->ntypes ? t->type_size[ty] : 0;
 }
 
-static int synced_type(const struct kc_rt *rt, uint32_t ty)
+static int synced_type(struct kc_rt *rt, uint32_t ty)
 {
 	const struct kc_wire_tables *t = tab(rt);
 
@@ -105,23 +116,23 @@ static struct kc_sync *state(struct kc_rt *rt)
 {
 	struct kc_sync *s;
 
-	kc_os_lock(rt->lock);
-	s = rt->sync;
+	kc_os_lock(RT_LOCK(rt));
+	s = RT_SYNC(rt);
 	if (!s) {
 		s = kc_os_zalloc(sizeof(*s));
 		if (s && !(s->lock = kc_os_mutex_new())) {
 			kc_os_free(s);
 			s = NULL;
 		}
-		rt->sync = s;
+		RT_SYNC(rt) = s;
 	}
-	kc_os_unlock(rt->lock);
+	kc_os_unlock(RT_LOCK(rt));
 	return s;
 }
 
 void kc_sync__free(struct kc_rt *rt)
 {
-	struct kc_sync *s = rt->sync;
+	struct kc_sync *s = RT_SYNC(rt);
 	size_t i;
 
 	if (!s)
@@ -131,13 +142,13 @@ void kc_sync__free(struct kc_rt *rt)
 	kc_os_free(s->v);
 	kc_os_mutex_free(s->lock);
 	kc_os_free(s);
-	rt->sync = NULL;
+	RT_SYNC(rt) = NULL;
 }
 
 /* ---- the synchronized objects: a snapshot of the tracker ---- */
 
 struct objs {
-	const struct kc_rt *rt;
+	struct kc_rt *rt;
 	struct shadow *v;
 	size_t n, cap;
 	int full;
@@ -177,13 +188,13 @@ static struct shadow *snapshot(struct kc_rt *rt, size_t *n)
 
 	*n = 0;
 	for (;;) {
-		l.cap = kc_objt_count(rt->objt) + 16;
+		l.cap = kc_objt_count(RT_OBJT(rt)) + 16;
 		l.v = kc_os_alloc(l.cap * sizeof(*l.v));
 		if (!l.v)
 			return NULL;
 		l.n = 0;
 		l.full = 0;
-		kc_objt_foreach(rt->objt, collect, &l);
+		kc_objt_foreach(RT_OBJT(rt), collect, &l);
 		if (!l.full)
 			break;
 		kc_os_free(l.v); /* objects tracked meanwhile: again, larger */
@@ -225,7 +236,7 @@ void kc_sync__refresh(struct kc_rt *rt)
 
 	if (!enabled(rt) || !(s = state(rt)))
 		return;
-	if (s->changes && s->changes - 1 == kc_objt_changes(rt->objt)) {
+	if (s->changes && s->changes - 1 == kc_objt_changes(RT_OBJT(rt))) {
 		/* the same objects as last time: only their bytes */
 		kc_os_lock(s->lock);
 		for (i = 0; i < s->n; i++)
@@ -234,7 +245,7 @@ void kc_sync__refresh(struct kc_rt *rt)
 		kc_os_unlock(s->lock);
 		return;
 	}
-	s->changes = kc_objt_changes(rt->objt) + 1;
+	s->changes = kc_objt_changes(RT_OBJT(rt)) + 1;
 	v = snapshot(rt, &n);
 	if (!v && n)
 		return;
@@ -279,10 +290,10 @@ void kc_wire_sync_mark(struct kc_rt *rt)
 
 void kc_wire_sync_touch(struct kc_rt *rt, const void *p, size_t n)
 {
-	struct kc_sync *s = rt ? rt->sync : NULL;
+	struct kc_sync *s = rt ? RT_SYNC(rt) : NULL;
 	size_t lo = 0, hi, i;
 
-	if (!p || !s || rt->side != KC_SIDE_USER)
+	if (!p || !s || !SIDE_USER(rt))
 		return;
 	kc_os_lock(s->lock);
 	hi = s->n;
@@ -309,7 +320,7 @@ void kc_wire_sync_fresh(struct kc_rt *rt, const void *p)
 {
 	struct kc_sync *s;
 
-	if (!rt || !p || rt->side != KC_SIDE_USER || !enabled(rt) || !(s = state(rt)))
+	if (!rt || !p || !SIDE_USER(rt) || !enabled(rt) || !(s = state(rt)))
 		return;
 	kc_os_lock(s->lock);
 	s->born[s->bhead] = p;
@@ -334,14 +345,20 @@ static int born_take(struct kc_sync *s, const void *p)
 
 void kc_sync__typed(struct kc_rt *rt)
 {
-	if (rt->sync)
-		rt->sync->typed = 1; /* read by the flush that holds the lock (this thread) */
+	if (RT_SYNC(rt))
+		RT_SYNC(rt)->typed = 1; /* read by the flush that holds the lock (this thread) */
 }
 
 /* ---- objects the user half freed ---- */
 
+#ifndef __KERNEL__
 static _Thread_local int tls_flushing; /* this thread holds s->lock in kc_sync__flush */
 static _Thread_local int tls_in_flush;  /* ... or is sending what it encoded */
+#else
+/* kcut_rt.ko is only ever the kernel side: the user side's flush, the only writer, returns
+ * before it sets them (enabled() is 0 there) */
+static int tls_flushing, tls_in_flush;
+#endif
 
 static struct dead *dead_of(struct kc_sync *s, const void *p)
 {
@@ -361,9 +378,9 @@ void kc_wire_sync_freed(struct kc_rt *rt, const void *p)
 	size_t off;
 	uint64_t h;
 
-	if (!rt || !p || rt->side != KC_SIDE_USER)
+	if (!rt || !p || !SIDE_USER(rt))
 		return;
-	if (kc_objt_handle_of(rt->objt, &h, &off, p) || off || kc_objt_info(rt->objt, &in, h))
+	if (kc_objt_handle_of(RT_OBJT(rt), &h, &off, p) || off || kc_objt_info(RT_OBJT(rt), &in, h))
 		return; /* not an object that crossed: the user half's own memory */
 	s = state(rt);
 	if (s)
@@ -374,7 +391,7 @@ void kc_wire_sync_freed(struct kc_rt *rt, const void *p)
 		o->copy = NULL;
 		o->size = 0;
 	}
-	kc_objt_untrack(rt->objt, p); /* the kernel half freed its object: forget the copy now */
+	kc_objt_untrack(RT_OBJT(rt), p); /* the kernel half freed its object: forget the copy now */
 	if (s) {
 		size_t i, k;
 
@@ -401,10 +418,10 @@ void kc_wire_sync_freed(struct kc_rt *rt, const void *p)
 
 int kc_sync__is_dead(struct kc_rt *rt, const void *p)
 {
-	struct kc_sync *s = rt->sync;
+	struct kc_sync *s = RT_SYNC(rt);
 	int r;
 
-	if (!p || !s || rt->side != KC_SIDE_USER)
+	if (!p || !s || !SIDE_USER(rt))
 		return 0;
 	if (tls_flushing)
 		return dead_of(s, p) != NULL; /* kc_sync__flush holds the lock */
@@ -419,21 +436,21 @@ int kc_wire_sync_gone(struct kc_rt *rt, const void *p)
 	uint64_t h;
 	size_t off;
 
-	if (!rt || !p || !rt->sync || rt->side != KC_SIDE_USER || !kc_objt_handle_of(rt->objt, &h, &off, p))
+	if (!rt || !p || !RT_SYNC(rt) || !SIDE_USER(rt) || !kc_objt_handle_of(RT_OBJT(rt), &h, &off, p))
 		return 0;
 	return kc_sync__is_dead(rt, p);
 }
 
 int kc_wire_sync_dead(struct kc_rt *rt, const void *p)
 {
-	struct kc_sync *s = rt ? rt->sync : NULL;
+	struct kc_sync *s = rt ? RT_SYNC(rt) : NULL;
 	struct dead *d;
 	uint64_t h;
 	size_t off;
 
 	/* only from the encoders kc_sync__flush runs (its lock held); a live object again (the
 	 * address was reused) is not dead */
-	if (!p || !s || !tls_flushing || !s->nfresh || !kc_objt_handle_of(rt->objt, &h, &off, p))
+	if (!p || !s || !tls_flushing || !s->nfresh || !kc_objt_handle_of(RT_OBJT(rt), &h, &off, p))
 		return 0;
 	d = dead_of(s, p);
 	return d && d->fresh;
@@ -474,7 +491,7 @@ static int encode_changes(struct kc_rt *rt, struct kc_sync *s, struct kc_xdr *x,
 		struct shadow *o = &s->v[i];
 		size_t nel = o->nel, esz = nel > 1 ? tsize(rt, o->type) : o->size;
 
-		if (!o->copy || kc_objt_handle_of(rt->objt, &h, &off, o->p) || off)
+		if (!o->copy || kc_objt_handle_of(RT_OBJT(rt), &h, &off, o->p) || off)
 			continue; /* gone (released by the kernel half since the last refresh) */
 		if (!memcmp(o->p, o->copy, o->size))
 			continue; /* nothing changed in it */
@@ -570,7 +587,7 @@ void kc_sync__flush(struct kc_rt *rt)
 	uint8_t *buf;
 	int more, rc = 0;
 
-	if (tls_in_flush || !enabled(rt) || !(s = rt->sync) || !s->n)
+	if (tls_in_flush || !enabled(rt) || !(s = RT_SYNC(rt)) || !s->n)
 		return;
 	buf = kc_os_alloc(SYNC_MSG_MAX);
 	if (!buf)
@@ -660,7 +677,7 @@ kc_rt_handler kc_sync__handler(uint32_t fn)
  * unsplit driver.
  */
 struct kobjs {
-	const struct kc_rt *rt;
+	struct kc_rt *rt;
 	struct shadow *v;
 	size_t n, cap;
 	int full;
@@ -703,18 +720,18 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_
 	size_t i, j = 0;
 	uint32_t n = 0;
 
-	if (rt->side != KC_SIDE_KERNEL || !t || !t->sync_dec || !t->sync_back || !t->recover_has || !t->recover_enc ||
+	if (SIDE_USER(rt) || !t || !t->sync_dec || !t->sync_back || !t->recover_has || !t->recover_enc ||
 	    !t->type_size ||
 	    cap < len + 8 || !(s = kstate(rt)))
 		return len;
 	for (;;) {
-		l.cap = kc_objt_count(rt->objt) + 16;
+		l.cap = kc_objt_count(RT_OBJT(rt)) + 16;
 		l.v = kc_os_alloc(l.cap * sizeof(*l.v));
 		if (!l.v)
 			return len;
 		l.n = 0;
 		l.full = 0;
-		kc_objt_foreach(rt->objt, kcollect, &l);
+		kc_objt_foreach(RT_OBJT(rt), kcollect, &l);
 		if (!l.full)
 			break;
 		kc_os_free(l.v);

@@ -78,7 +78,6 @@ int kc_wire_global_of(struct kc_rt *rt, const void *p, uint32_t *id, size_t *off
  * ethtool request the kernel's ioctl code keeps in its frame). They are known for that call only:
  * kc_rt_call_end forgets the ones its call tracked (kc_wire__stack_release), so a later object at
  * the same address (another frame) is a new object, not the old one with the wrong size. */
-#define KC_WIRE_STK_MAX 64u
 #ifndef __KERNEL__
 static _Thread_local const void *tls_stk[KC_WIRE_STK_MAX];
 static _Thread_local unsigned tls_nstk;
@@ -100,10 +99,29 @@ static void note_stack(const void *p)
 		tls_stk[tls_nstk++] = p;
 }
 #else
-/* rt/linux: no thread-local storage in the kernel, and its calls do not end through rt.c's
- * kc_rt_call_end: a stack object stays known until the kernel half frees it (docs/linux.md) */
+/* rt/linux: no thread-local storage in the kernel: the list is the calling task's
+ * (kc_rt__task, kept by the endpoint while the task is in a call) */
+unsigned kc_wire__stack_mark(void)
+{
+	struct kc_wire_task *t = kc_rt__task();
+
+	return t ? t->nstk : 0;
+}
+
+void kc_wire__stack_release(struct kc_rt *rt, unsigned mark)
+{
+	struct kc_wire_task *t = kc_rt__task();
+
+	while (t && t->nstk > mark)
+		kc_rt_obj_free(rt, t->stk[--t->nstk]);
+}
+
 static void note_stack(const void *p)
 {
+	struct kc_wire_task *t = kc_rt__task();
+
+	if (t && t->nstk < KC_WIRE_STK_MAX && kc_os_on_stack(p))
+		t->stk[t->nstk++] = p;
 }
 #endif
 
@@ -955,10 +973,21 @@ struct undo_log {
 #ifndef __KERNEL__
 static _Thread_local struct undo_log tls_undo;
 #define UNDO_LOG() (&tls_undo)
+#define UNDO_PEEK() (&tls_undo)
 #else
-/* rt/linux: no thread-local storage in the kernel and no per-task log yet: refused messages are
- * not played back there (docs/linux.md, "What does not work yet") */
-#define UNDO_LOG() ((struct undo_log *)NULL)
+/* rt/linux: no thread-local storage in the kernel: the calling task's log (kc_rt__task, kept by
+ * the endpoint while the task is in a call), made on first use; NULL when there is none (or no
+ * memory for it): kc_wire_undo then refuses the write */
+static struct undo_log *undo_task(int make)
+{
+	struct kc_wire_task *t = kc_rt__task();
+
+	if (t && !t->undo && make)
+		t->undo = kc_os_zalloc(sizeof(struct undo_log));
+	return t ? t->undo : NULL;
+}
+#define UNDO_LOG() undo_task(1)
+#define UNDO_PEEK() undo_task(0)
 #endif
 
 static void undo_reset(struct undo_log *u)
@@ -971,6 +1000,21 @@ static void undo_reset(struct undo_log *u)
 	u->b = NULL;
 	u->ne = u->nb = u->cap_e = u->cap_b = 0;
 }
+
+#ifdef __KERNEL__
+/* The task left its outermost call (wire_internal.h). */
+void kc_wire__task_end(struct kc_wire_task *t)
+{
+	struct undo_log *u = t->undo;
+
+	if (u) {
+		undo_reset(u);
+		kc_os_free(u);
+	}
+	t->undo = NULL;
+	t->nstk = 0;
+}
+#endif
 
 /* Room for one more entry of n bytes; 0 if the log cannot grow. */
 static int undo_room(struct undo_log *u, size_t n)
@@ -1019,6 +1063,12 @@ int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc)
 
 	if (*rc)
 		return 0;
+#ifdef __KERNEL__
+	if (!u && kernel(rt) && p && n) {
+		fail(rc, KC_ENOMEM); /* no log to keep the old bytes in: nothing is written */
+		return 0;
+	}
+#endif
 	if (!u || !kernel(rt) || !p || !n)
 		return 1;
 	if (!undo_room(u, n)) {
@@ -1036,7 +1086,7 @@ int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc)
 
 void kc_wire_undo_commit(struct kc_rt *rt)
 {
-	struct undo_log *u = UNDO_LOG();
+	struct undo_log *u = UNDO_PEEK();
 
 	(void)rt;
 	if (u)
@@ -1046,7 +1096,7 @@ void kc_wire_undo_commit(struct kc_rt *rt)
 /* A refused message: every byte its decode wrote goes back, newest first. */
 static void undo_restore(void)
 {
-	struct undo_log *u = UNDO_LOG();
+	struct undo_log *u = UNDO_PEEK();
 
 	while (u && u->ne) {
 		const struct undo_ent *e = &u->e[--u->ne];
@@ -1059,7 +1109,7 @@ static void undo_restore(void)
 
 size_t kc_wire_undo_pending(size_t *bytes)
 {
-	struct undo_log *u = UNDO_LOG();
+	struct undo_log *u = UNDO_PEEK();
 
 	if (bytes)
 		*bytes = u ? u->nb : 0;

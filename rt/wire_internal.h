@@ -29,14 +29,36 @@ struct kc_wire_state {
 	struct kc_os_mutex *free_lock;
 };
 
+/* Kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten
+ * (kc_rt_obj_free) when the call that tracked them ends (the endpoint's kc_rt_call_end). */
+#define KC_WIRE_STK_MAX 64u
+unsigned kc_wire__stack_mark(void);
+void kc_wire__stack_release(struct kc_rt *rt, unsigned mark);
+
+#ifdef __KERNEL__
+/* wire.c's per-thread state where there is no thread-local storage (rt/linux): per task, kept by
+ * the endpoint while the task is inside one of its calls (serving a downcall, or making an upcall
+ * and decoding its results), so that a decode's undo log and the stack objects a call made known
+ * belong to the task that made them. */
+struct kc_wire_task {
+	void *undo;                       /* the undo log, made on first use */
+	const void *stk[KC_WIRE_STK_MAX]; /* stack objects made known (note_stack) */
+	unsigned nstk;
+};
+/* The calling task's state; NULL when it is in no call of the runtime. */
+struct kc_wire_task *kc_rt__task(void);
+/* The task left its outermost call: release what wire.c keeps in t. */
+void kc_wire__task_end(struct kc_wire_task *t);
+#endif
+
 /* The endpoint's wire state (never NULL for a live endpoint). */
 struct kc_wire_state *kc_rt__wire(struct kc_rt *rt);
 /* Release what wire.c keeps per endpoint (interned strings, the noted allocations). */
 void kc_wire__free(struct kc_rt *rt);
 
 /* What wire.c calls back in its endpoint. The posix runtime: sync.c (synchronization at every
- * crossing) and rt.c; rt/linux: kcut_rt_linux.c (no synchronization there yet: the sync hooks do
- * nothing, and forgetting a range forgets the object at its base). */
+ * crossing) and rt.c; rt/linux: sync.c (built into kcut_rt.ko: the kernel side) and
+ * kcut_rt_linux.c. */
 /* Kernel side: forget every tracked object overlapping [ptr, ptr + size) (size 0: the object
  * whose base is ptr) and queue their handles for the user half. Caller holds free_lock. */
 void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size);

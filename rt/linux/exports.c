@@ -2,7 +2,7 @@
 /*
  * exports.c - what kcut_rt.ko gives split drivers' kernel halves from rt's portable core: the
  * XDR encoder/decoder (rt/xdr.c), the object tracker (rt/objtrack.c) and pointers on the wire
- * (rt/wire.c), the set emitter/rt_shim.inc declares. kc_xdr_put_u32/get_u32 are inline in rt/kcut_rt.h; the shim
+ * (rt/wire.c, rt/sync.c), the set emitter/rt_shim.inc declares. kc_xdr_put_u32/get_u32 are inline in rt/kcut_rt.h; the shim
  * declares them as functions, defined in xdr_inline.c on top of the two below.
  */
 #include <linux/export.h>
@@ -84,5 +84,12 @@ EXPORT_SYMBOL_GPL(kc_wire_span);
 EXPORT_SYMBOL_GPL(kc_wire_undo);
 EXPORT_SYMBOL_GPL(kc_wire_undo_commit);
 EXPORT_SYMBOL_GPL(kc_wire_undo_pending);
+/* rt/sync.c: the synchronization hooks generated code calls (user-side ones are no-ops here) */
+EXPORT_SYMBOL_GPL(kc_wire_sync_mark);
+EXPORT_SYMBOL_GPL(kc_wire_sync_freed);
+EXPORT_SYMBOL_GPL(kc_wire_sync_dead);
+EXPORT_SYMBOL_GPL(kc_wire_sync_gone);
+EXPORT_SYMBOL_GPL(kc_wire_sync_touch);
+EXPORT_SYMBOL_GPL(kc_wire_sync_fresh);
 
 EXPORT_SYMBOL_GPL(kc_rt_region_find);

@@ -22,10 +22,17 @@
  * of the kernel model: rt/wire.c re-sends what the kernel half tracks), run in a worker before
  * other upcalls go to it.
  *
+ * Synchronization at every crossing (rt/sync.c, built in: the kernel side) for forward/mapped
+ * splits: the KC_RT_FN_SYNC server takes the user half's changes, every downcall's reply brings the
+ * kernel half's back (KC_MSG_F_SYNC). wire.c's per-thread state (the undo log of the
+ * all-or-nothing decode, the stack objects a call made known) is per task here: a table of the
+ * tasks inside a call of the runtime (kc_rt__task).
+ *
  * Not done yet (docs/linux.md): nested upcalls made while a downcall of the same chain is served
  * (they are served by another user worker), the crossing trace.
  */
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -63,6 +70,8 @@ struct kc_lx_conn {
 	size_t chan_bytes;
 	struct pid *pid;        /* the user half (killed on a protocol fault) */
 	bool dead;              /* under rt->lock */
+	bool ready;             /* under rt->lock: the layouts matched (KCUT_LX_IOC_TYPES), or the
+				 * user half began serving without them: the kernel half may go on */
 	u8 state[KC_LX_NSLOTS_K];
 	u32 reply_len[KC_LX_NSLOTS_K];
 	u32 queue[KC_LX_NSLOTS_K]; /* queued kernel slots, FIFO */
@@ -70,9 +79,13 @@ struct kc_lx_conn {
 };
 
 
+struct kc_lx_task;
+
 struct kc_rt_call {
 	struct kc_rt *rt;
 	struct kc_lx_conn *conn;
+	struct kc_lx_task *task; /* the calling task's state (wire.c's) */
+	unsigned int stk;        /* its stack-object mark when the call began */
 	u32 slot, fn, id;
 	int invoked;
 	struct kc_xdr args, res;
@@ -109,6 +122,82 @@ struct kc_wire_state *kc_rt__wire(struct kc_rt *rt)
 struct kc_region_state *kc_rt__regions(struct kc_rt *rt)
 {
 	return &rt->reg;
+}
+
+struct kc_sync **kc_rt__sync(struct kc_rt *rt)
+{
+	return &rt->sync;
+}
+
+/* ---- per-task state: wire.c's undo log and stack objects (wire_internal.h) ---- */
+
+/* A task inside calls of the runtime: serving a downcall (KCUT_LX_IOC_CALL) or making an upcall
+ * (kc_rt_call_begin .. kc_rt_call_end), nested to any depth. Only its own task touches depth and
+ * w; the table's lock guards the table. */
+struct kc_lx_task {
+	struct hlist_node node;
+	struct task_struct *task;
+	unsigned int depth;
+	struct kc_wire_task w;
+};
+
+static DEFINE_HASHTABLE(kc_lx_tasks, 6);
+static DEFINE_SPINLOCK(kc_lx_tasks_lock);
+
+static struct kc_lx_task *task_find(struct task_struct *tsk)
+{
+	struct kc_lx_task *t;
+
+	hash_for_each_possible(kc_lx_tasks, t, node, (unsigned long)tsk)
+		if (t->task == tsk)
+			return t;
+	return NULL;
+}
+
+struct kc_wire_task *kc_rt__task(void)
+{
+	struct kc_lx_task *t;
+
+	spin_lock(&kc_lx_tasks_lock);
+	t = task_find(current);
+	spin_unlock(&kc_lx_tasks_lock);
+	return t ? &t->w : NULL;
+}
+
+/* The calling task enters a call: its state, made for its outermost call; NULL without memory. */
+static struct kc_lx_task *task_enter(void)
+{
+	struct kc_lx_task *t;
+
+	spin_lock(&kc_lx_tasks_lock);
+	t = task_find(current);
+	spin_unlock(&kc_lx_tasks_lock);
+	if (t) {
+		t->depth++;
+		return t;
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->task = current;
+	t->depth = 1;
+	spin_lock(&kc_lx_tasks_lock);
+	hash_add(kc_lx_tasks, &t->node, (unsigned long)current);
+	spin_unlock(&kc_lx_tasks_lock);
+	return t;
+}
+
+/* ... and leaves it: after its outermost call, what wire.c kept goes (a decode's undo log is
+ * committed or played back by then; stack objects are released by kc_rt_call_end). */
+static void task_leave(struct kc_lx_task *t)
+{
+	if (!t || --t->depth)
+		return;
+	spin_lock(&kc_lx_tasks_lock);
+	hash_del(&t->node);
+	spin_unlock(&kc_lx_tasks_lock);
+	kc_wire__task_end(&t->w);
+	kfree(t);
 }
 
 static void *slot_at(struct kc_lx_conn *c, u32 i)
@@ -155,6 +244,7 @@ static void rt_free(struct kref *ref)
 {
 	struct kc_rt *rt = container_of(ref, struct kc_rt, ref);
 
+	kc_sync__free(rt);
 	kc_wire__free(rt);
 	kc_region__tab_free(rt);
 	kc_os_mutex_free(rt->wlock);
@@ -280,25 +370,6 @@ void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
 	} while (n == 16);
 }
 
-/* Synchronization at every crossing (rt/sync.c) is not in rt/linux yet (docs/linux.md): these are
- * the user side's hooks and the endpoint's state, none of which the kernel endpoint has. */
-int kc_sync__is_dead(struct kc_rt *rt, const void *p)
-{
-	return 0;
-}
-
-void kc_sync__typed(struct kc_rt *rt)
-{
-}
-
-void kc_sync__free(struct kc_rt *rt)
-{
-}
-
-void kc_sync__refresh(struct kc_rt *rt)
-{
-}
-
 /* Append pending releases after the len payload bytes at payload (cap bytes of room), as rt.c
  * does: u64 handle * k, then u32 k; returns the new length, sets *flags. */
 static u32 put_releases(struct kc_rt *rt, u8 *payload, u32 len, u32 cap, u32 *flags)
@@ -387,6 +458,18 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 		conn_put(conn);
 		return KC_RT_EDEAD;
 	}
+	c->task = task_enter();
+	if (!c->task) {
+		spin_lock(&rt->lock);
+		conn->state[i] = SLOT_FREE;
+		spin_unlock(&rt->lock);
+		wake_up(&rt->wq_done);
+		kvfree(c->buf);
+		kfree(c);
+		conn_put(conn);
+		return KC_ENOMEM;
+	}
+	c->stk = kc_wire__stack_mark();
 	c->rt = rt;
 	c->conn = conn;
 	c->slot = i;
@@ -465,6 +548,9 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 	rt = c->rt;
 	if (!rc && c->invoked && kc_xdr_dec_done(&c->res))
 		rc = kc_rt_fault(rt, "a reply with malformed or extra results");
+	/* the kernel's stack objects this call made known are gone with its frame (wire.c) */
+	kc_wire__stack_release(rt, c->stk);
+	task_leave(c->task);
 	spin_lock(&rt->lock);
 	c->conn->state[c->slot] = SLOT_FREE;
 	spin_unlock(&rt->lock);
@@ -569,10 +655,88 @@ static int kc_lx_mmap(struct file *f, struct vm_area_struct *vma)
 
 static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf);
 
+/* The incarnation is ready for the kernel half (kc_rt_linux_wait_user goes on). */
+static void conn_ready(struct kc_rt *rt, struct kc_lx_conn *c, bool checked)
+{
+	bool was;
+
+	spin_lock(&rt->lock);
+	was = c->ready;
+	if (!c->dead)
+		c->ready = true;
+	spin_unlock(&rt->lock);
+	if (was)
+		return;
+	if (!checked && rt->wire.tables && rt->wire.tables->nlayout)
+		pr_warn("kcut-rt %s: the user half serves without passing its layout table: struct layouts NOT checked\n",
+			rt->name);
+	wake_up_all(&rt->wq_done);
+}
+
+/*
+ * KCUT_LX_IOC_TYPES: compare the user half's layout table with the kernel half's (rt/layout.c).
+ * Everything the user half passes is checked: the count is bounded before anything is
+ * allocated, the table is copied with copy_from_user. A difference ends the incarnation.
+ */
+static long check_types(struct kc_lx_conn *c, struct kcut_lx_types __user *ut)
+{
+	struct kc_rt *rt = c->rt;
+	const struct kc_wire_tables *t = rt->wire.tables;
+	struct kcut_lx_types m;
+	u64 *tab = NULL;
+	char *msg = NULL;
+	u32 first = 0;
+	long rc;
+
+	if (copy_from_user(&m, ut, sizeof(m))) {
+		rc = -EFAULT;
+		goto refuse;
+	}
+	if (m.n > KCUT_LX_LAYOUT_MAX) {
+		rc = -EINVAL;
+		goto refuse;
+	}
+	if (m.n) {
+		tab = kvmalloc_array(m.n, sizeof(*tab), GFP_KERNEL);
+		if (!tab)
+			return -ENOMEM;
+		if (copy_from_user(tab, u64_to_user_ptr(m.table), (size_t)m.n * sizeof(*tab))) {
+			rc = -EFAULT;
+			goto refuse;
+		}
+	}
+	msg = kmalloc(256, GFP_KERNEL);
+	if (!msg) {
+		kvfree(tab);
+		return -ENOMEM;
+	}
+	if (!kc_layout_cmp(t, tab, m.n, &first, msg, 256)) {
+		kvfree(tab);
+		kfree(msg);
+		pr_info("kcut-rt %s: the user half's struct layouts match the kernel half's (%u entries)\n",
+			rt->name, m.n);
+		conn_ready(rt, c, true);
+		return 0;
+	}
+	pr_err("kcut-rt %s: connection refused: struct layouts differ: %s\n", rt->name, msg);
+	kvfree(tab);
+	kfree(msg);
+	put_user(first, &ut->first);
+	conn_kill(rt, c, "its struct layouts differ from the kernel half's", false);
+	return -EPROTO;
+refuse:
+	kvfree(tab);
+	pr_err("kcut-rt %s: connection refused: a layout table the kernel cannot read (%s)\n", rt->name,
+	       rc == -EFAULT ? "bad address" : "too many entries");
+	conn_kill(rt, c, "a malformed layout table", false);
+	return rc;
+}
+
 /* KCUT_LX_IOC_CALL: serve a downcall in this thread. */
 static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 {
 	struct kc_rt *rt = c->rt;
+	struct kc_lx_task *t;
 	struct kcut_lx_msg m;
 	u8 *buf;
 	int rc;
@@ -596,7 +760,9 @@ static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 	}
 	atomic_inc(&rt->active);
 	spin_unlock(&rt->lock);
-	rc = serve_msg(c, &m, buf);
+	t = task_enter();
+	rc = t ? serve_msg(c, &m, buf) : -ENOMEM;
+	task_leave(t);
 	if (atomic_dec_and_test(&rt->active))
 		wake_up_all(&rt->wq_done);
 	kvfree(buf);
@@ -610,7 +776,8 @@ static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
 	struct kc_rt *rt = c->rt;
 	struct kcut_lx_msg m = *mp;
 	struct kc_xdr args, res;
-	u32 kind, id, fn;
+	u32 kind, id, fn, flags = 0, len;
+	kc_rt_handler h = NULL;
 	s32 status;
 	int rc;
 
@@ -624,18 +791,26 @@ static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
 	}
 	kc_xdr_init_dec(&args, buf + KC_LX_MSG_HDR, m.len - KC_LX_MSG_HDR);
 	kc_xdr_init_enc(&res, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR);
-	if (fn < rt->nfns && rt->fns[fn].fn)
-		rc = rt->fns[fn].fn(rt, &args, &res);
+	if (fn < rt->nfns)
+		h = rt->fns[fn].fn;
 	else if (kc_region__handler(fn))
-		rc = kc_region__handler(fn)(rt, &args, &res); /* device regions: served by the runtime */
+		h = kc_region__handler(fn); /* device regions: served by the runtime */
+	else
+		h = kc_sync__handler(fn); /* the user half's changes (rt/sync.c) */
+	if (h)
+		rc = h(rt, &args, &res);
 	else
 		rc = kc_rt_fault(rt, "a downcall of an unknown function");
 	if (!rc && kc_xdr_error(&res))
 		rc = kc_xdr_error(&res);
 	if (READ_ONCE(c->dead))
 		return -EPROTO; /* the handler found the arguments malformed (kc_wire_fault / kc_rt_fault) */
-	m.len = KC_LX_MSG_HDR + (rc ? 0 : (u32)kc_xdr_pos(&res));
-	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, 0, rc, m.len - KC_LX_MSG_HDR);
+	len = rc ? 0 : (u32)kc_xdr_pos(&res);
+	if (!rc) /* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
+		len = kc_sync__put_back(rt, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, len, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR,
+					&flags);
+	m.len = KC_LX_MSG_HDR + len;
+	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, flags, rc, len);
 	memcpy(slot_at(c, KC_LX_NSLOTS_K + m.slot), buf + KC_LX_SLOT_BYTES, m.len);
 	*mp = m;
 	return 0;
@@ -662,6 +837,7 @@ static long kc_lx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		u32 slot;
 		int rc;
 
+		conn_ready(rt, c, false);
 		rc = wait_event_interruptible(rt->wq_up, READ_ONCE(c->dead) || READ_ONCE(c->qlen));
 		if (rc)
 			return rc;
@@ -698,7 +874,10 @@ static long kc_lx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return 0;
 	}
 	case KCUT_LX_IOC_CALL:
+		conn_ready(rt, c, false);
 		return serve_call(c, ua);
+	case KCUT_LX_IOC_TYPES:
+		return check_types(c, ua);
 	default:
 		return -ENOTTY;
 	}
@@ -771,17 +950,27 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_start);
 
+/* A user half is ready (its layouts checked, or it serves), or one came and is gone. */
+static bool user_settled(struct kc_rt *rt)
+{
+	bool r;
+
+	spin_lock(&rt->lock);
+	r = rt->conn ? rt->conn->ready : rt->incarnations > 0;
+	spin_unlock(&rt->lock);
+	return r;
+}
+
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms)
 {
-	long left = wait_event_interruptible_timeout(rt->wq_done,
-						     READ_ONCE(rt->conn) != NULL || READ_ONCE(rt->incarnations) > 0,
-						     msecs_to_jiffies(timeout_ms));
+	long left = wait_event_interruptible_timeout(rt->wq_done, user_settled(rt), msecs_to_jiffies(timeout_ms));
 
 	if (left < 0)
 		return (int)left;
 	if (!left)
 		return -ETIMEDOUT;
-	/* a user half that connected and is gone already (killed for a fault): no waiting on */
+	/* a user half that connected and is gone already (killed for a fault, refused for its
+	 * layouts): no waiting on */
 	return READ_ONCE(rt->conn) ? 0 : -EPIPE;
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_wait_user);

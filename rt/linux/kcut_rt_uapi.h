@@ -35,6 +35,18 @@
  * unexports a region, its mappings are zapped (touching them raises SIGBUS) and the id is
  * named in the next CALL's KC_MSG_F_UNMAP trailer.
  *
+ * Layout check (KCUT_LX_IOC_TYPES, version 3): right after KCUT_LX_IOC_INFO the user half passes its
+ * layout table (the emitted kcut_layout: the sizes of the crossing structs and the offsets of the
+ * fields the wire carries, as the user program was compiled; rt/kcut_rt.h kc_wire_tables.layout):
+ * table = its address, n = its entries (at most KCUT_LX_LAYOUT_MAX). The kernel half compares it
+ * with its own (rt/layout.c). Equal: 0, the connection is accepted (the kernel half's init, which
+ * waits for a user half, goes on). Different: EPROTO, first = the index of the first entry that
+ * differs (the kernel log names it: "offsetof(struct e1000_adapter, hw) is 1256 in the kernel
+ * half, 1264 in the user half"), and the incarnation ends (the device must be opened again). A
+ * bad n or table address: EINVAL / EFAULT, the incarnation ends too. A user half that starts
+ * serving (KCUT_LX_IOC_WAIT / CALL) without it is accepted with a kernel log line saying its
+ * layouts were not checked (test stand-ins).
+ *
  * When the file is released (the user half exits or is killed), pending upcalls fail with
  * KC_RT_EDEAD, later ones with KC_RT_EDOWN until a user half opens the device again; every
  * open gets a fresh channel.
@@ -46,7 +58,7 @@
 #include <linux/types.h>
 
 #define KCUT_LX_MAGIC 0x6b636c78u /* "kclx" */
-#define KCUT_LX_VERSION 2u /* 2: CALL trailers (flags), device-region mmap */
+#define KCUT_LX_VERSION 3u /* 2: CALL trailers (flags), device-region mmap; 3: KCUT_LX_IOC_TYPES */
 
 /* mmap offsets of device regions: region token n (1 .. KCUT_LX_MMAP_MAX) at n << 28, so a
  * mapped region is at most 256 MiB (larger ones are forwarded). */
@@ -68,9 +80,17 @@ struct kcut_lx_msg {
 	__u32 len;  /* message bytes, header included */
 };
 
+struct kcut_lx_types {
+	__u64 table; /* user address of n __u64 entries */
+	__u32 n;
+	__u32 first; /* out (EPROTO): the first entry that differs */
+};
+#define KCUT_LX_LAYOUT_MAX 65536u
+
 #define KCUT_LX_IOC_INFO _IOR('k', 0x40, struct kcut_lx_info)
 #define KCUT_LX_IOC_WAIT _IOR('k', 0x41, __u32)
 #define KCUT_LX_IOC_REPLY _IOW('k', 0x42, struct kcut_lx_msg)
 #define KCUT_LX_IOC_CALL _IOWR('k', 0x43, struct kcut_lx_msg)
+#define KCUT_LX_IOC_TYPES _IOWR('k', 0x44, struct kcut_lx_types)
 
 #endif /* KCUT_RT_UAPI_H */

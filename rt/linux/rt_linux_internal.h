@@ -19,6 +19,7 @@
 
 #include "kcut_rt.h"
 #include "region_internal.h"
+#include "sync_internal.h"
 #include "wire_internal.h"
 
 struct kc_lx_conn;
@@ -38,6 +39,7 @@ struct kc_rt {
 	struct kc_objt *objt;
 	struct kc_wire_state wire; /* rt/wire.c's: the driver's tables, interned strings */
 	struct kc_region_state reg; /* rt/region.c's: the exported device regions */
+	struct kc_sync *sync;      /* rt/sync.c's (kernel side: the shadows of what went back) */
 	struct mutex map_lock;     /* region exports / unexports against the user half's mmaps */
 	struct xarray maps;        /* mappable regions by mmap token index (region_linux.c) */
 	u32 next_map;

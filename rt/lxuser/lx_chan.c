@@ -512,36 +512,28 @@ int kc_lx_layout_cmp(const uint64_t *kern, uint32_t nkern, const size_t *user, u
 	return 0;
 }
 
+/* Pass this half's layout table (the emitted kcut_layout) to the kernel half, which compares it
+ * with its own and refuses the connection when a struct or field differs (kcut_rt_uapi.h). */
 static int layout_check(const struct kc_lx_opts *o, struct kc_err *err)
 {
-#ifdef KCUT_LX_IOC_TYPES
-	uint64_t *kt;
+	const struct kc_wire_tables *w = o->wire;
 	struct kcut_lx_types t;
-	int rc;
 
-	if (!o->wire || !o->wire->type_size)
-		return 0;
-	kt = calloc(o->wire->ntypes + 1, sizeof(*kt));
-	if (!kt)
-		return kc_err_set(err, KC_ENOMEM, "out of memory");
 	memset(&t, 0, sizeof(t));
-	t.ptr = (uint64_t)(uintptr_t)kt;
-	t.n = o->wire->ntypes + 1;
-	if (ioctl(lx.fd, KCUT_LX_IOC_TYPES, &t)) {
-		rc = kc_err_set(err, KC_EIO, "KCUT_LX_IOC_TYPES: %s", strerror(errno));
-	} else {
-		rc = kc_lx_layout_cmp(kt, t.n, o->wire->type_size, o->wire->ntypes, o->type_names, err);
-		if (!rc)
-			fprintf(stderr, "kcut-lx: struct layouts match the kernel half's (%u types)\n", t.n - 1);
+	if (w && w->layout) {
+		t.table = (uint64_t)(uintptr_t)w->layout;
+		t.n = w->nlayout;
 	}
-	free(kt);
-	return rc;
-#else
-	(void)o, (void)err;
-	fprintf(stderr, "kcut-lx: the kernel runtime's interface has no layout table: struct sizes NOT checked at "
-		"connect time (kcut-lxbuild checked them at build time)\n");
-	return 0;
-#endif
+	if (!ioctl(lx.fd, KCUT_LX_IOC_TYPES, &t)) {
+		fprintf(stderr, "kcut-lx: struct layouts match the kernel half's (%u entries)\n", t.n);
+		return 0;
+	}
+	if (errno == EPROTO && t.n && t.first < t.n)
+		return kc_err_set(err, KC_EINVAL, "the kernel half refused the connection: struct layouts differ at %s "
+				  "(%llu in this user half; the kernel log has the kernel half's value)",
+				  w->layout_names && w->layout_names[t.first] ? w->layout_names[t.first] : "?",
+				  (unsigned long long)w->layout[t.first]);
+	return kc_err_set(err, KC_EINVAL, "KCUT_LX_IOC_TYPES: %s (the kernel log says why)", strerror(errno));
 }
 
 int kc_lx_open(struct kc_rt **out, const struct kc_lx_opts *o, struct kc_err *err)

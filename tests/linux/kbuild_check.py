@@ -112,6 +112,29 @@ def check_lines(lines, allow_undefined):
     return problems, undef
 
 
+def check_layout(out):
+    """The layout table both halves carry (rt/linux compares them at connect time): not empty, and
+    every entry filled by a file of each half (an entry one half leaves 0 would refuse every user
+    half). Returns (entries, problems)."""
+    ids = open(os.path.join(out, "include", "kcut_ids.h")).read()
+    m = re.search(r"^#define KCUT_NR_LAYOUT (\d+)$", ids, re.M)
+    if not m:
+        return 0, ["include/kcut_ids.h has no KCUT_NR_LAYOUT"]
+    n = int(m.group(1))
+    problems = [] if n else ["the layout table is empty"]
+    for half in ("kernel", "user"):
+        filled = set()
+        for f in os.listdir(os.path.join(out, half)):
+            if f.endswith(".c"):
+                filled |= {int(x) for x in re.findall(r"^\tkcut_layout\[(\d+)\] = ", open(os.path.join(out, half, f)).read(), re.M)}
+        missing = sorted(set(range(n)) - filled)
+        if missing:
+            problems.append("the %s half never fills layout entries %s" % (half, missing[:10]))
+        if filled - set(range(n)):
+            problems.append("the %s half fills layout entries past KCUT_NR_LAYOUT" % half)
+    return n, problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kcut", required=True)
@@ -141,6 +164,11 @@ def main():
         return 1
     out = os.path.join(work, a.driver, "out")
     fails = 0
+    nlay, problems = check_layout(out)
+    print("layout table: %d entries (sizes and offsets of the crossing structs, compared at connect time)" % nlay)
+    for p in problems:
+        fails += 1
+        print("FAIL layout table: %s" % p)
     extra, exported = [], set()
     rt_gap = False
     if a.rt:

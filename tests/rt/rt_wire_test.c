@@ -48,7 +48,7 @@ static struct kc_wire_global globals[2];
 static void f0(void) {}
 static void f1(void) {}
 static kc_wire_fn fnptrs[2] = { f0, f1 };
-static struct kc_wire_tables tables = { globals, 2, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL };
+static struct kc_wire_tables tables = { globals, 2, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 
 static struct kc_rt *endpoint(int side)
 {

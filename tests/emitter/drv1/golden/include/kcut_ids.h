@@ -146,6 +146,10 @@ int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 /* Tracked structs embedded in tracked structs (the wire tables' kcut_embeds). */
 #define KCUT_NR_EMBEDS 2
 extern struct kc_wire_embed kcut_embeds[];
+/* The layout table (sizes and offsets of the crossing structs and fields, rt/linux's
+ * connect-time check): filled by kcut_tables_init. */
+#define KCUT_NR_LAYOUT 19
+extern uint64_t kcut_layout[];
 int kcut_recover_enc_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_enc_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);

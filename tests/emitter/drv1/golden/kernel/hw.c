@@ -325,6 +325,25 @@ void kcut_tables_hw(void)
 	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
 	kcut_type_size[KCUT_T_drv_ring] = sizeof(struct drv_ring);
 	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
+	kcut_layout[0] = sizeof(struct drv_adapter);
+	kcut_layout[1] = __builtin_offsetof(struct drv_adapter, irq);
+	kcut_layout[2] = __builtin_offsetof(struct drv_adapter, msg_enable);
+	kcut_layout[3] = __builtin_offsetof(struct drv_adapter, netdev);
+	kcut_layout[4] = __builtin_offsetof(struct drv_adapter, stats);
+	kcut_layout[5] = __builtin_offsetof(struct drv_adapter, tx_ring);
+	kcut_layout[6] = sizeof(struct drv_ring);
+	kcut_layout[7] = __builtin_offsetof(struct drv_ring, count);
+	kcut_layout[8] = __builtin_offsetof(struct drv_ring, desc);
+	kcut_layout[9] = __builtin_offsetof(struct drv_ring, dma);
+	kcut_layout[10] = __builtin_offsetof(struct drv_ring, lens);
+	kcut_layout[11] = __builtin_offsetof(struct drv_ring, next_to_use);
+	kcut_layout[12] = sizeof(struct drv_stats);
+	kcut_layout[13] = __builtin_offsetof(struct drv_stats, errors);
+	kcut_layout[14] = sizeof(struct net_device);
+	kcut_layout[15] = __builtin_offsetof(struct net_device, mtu);
+	kcut_layout[16] = __builtin_offsetof(struct net_device, name);
+	kcut_layout[17] = __builtin_offsetof(struct net_device, netdev_ops);
+	kcut_layout[18] = __builtin_offsetof(struct net_device, priv);
 }
 
 /* dma_alloc_coherent: send the fields of struct drv_ring that dma_alloc_coherent may write. */

@@ -91,6 +91,10 @@ int kcut_handler_chip_calc(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 void kcut_tables_ens(void)
 {
 	kcut_type_size[KCUT_T_chip] = sizeof(struct chip);
+	kcut_layout[0] = sizeof(struct chip);
+	kcut_layout[1] = __builtin_offsetof(struct chip, result);
+	kcut_layout[2] = __builtin_offsetof(struct chip, rev);
+	kcut_layout[3] = __builtin_offsetof(struct chip, val);
 }
 
 /* chip_calc: receive the fields of struct chip that chip_calc may read. */

@@ -107,6 +107,21 @@ static void kcut_sync_dec_any(struct kc_xdr *x, uint32_t type, void *p, int *rc)
 		*rc = KC_RT_EPROTO;
 }
 
+/* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
+uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
+static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
+	"sizeof(struct rg_adapter)",
+	"offsetof(struct rg_adapter, dev)",
+	"offsetof(struct rg_adapter, hw_addr)",
+	"offsetof(struct rg_adapter, ring)",
+	"offsetof(struct rg_adapter, status)",
+	"sizeof(struct rg_ring)",
+	"offsetof(struct rg_ring, count)",
+	"offsetof(struct rg_ring, desc)",
+	"offsetof(struct rg_ring, dma)",
+	NULL,
+};
+
 /* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
 struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
 const struct kc_wire_tables kcut_wire = {
@@ -124,6 +139,9 @@ const struct kc_wire_tables kcut_wire = {
 	.sync_has = kcut_sync_tu,
 	.sync_dec = kcut_sync_dec_any,
 	.sync_back = kcut_sync_back,
+	.layout = kcut_layout,
+	.layout_names = kcut_layout_names,
+	.nlayout = KCUT_NR_LAYOUT,
 };
 
 #ifndef __KERNEL__

@@ -312,6 +312,15 @@ int kcut_handler_iounmap(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 void kcut_tables_regions(void)
 {
 	kcut_type_size[KCUT_T_rg_adapter] = sizeof(struct rg_adapter);
+	kcut_layout[0] = sizeof(struct rg_adapter);
+	kcut_layout[1] = __builtin_offsetof(struct rg_adapter, dev);
+	kcut_layout[2] = __builtin_offsetof(struct rg_adapter, hw_addr);
+	kcut_layout[3] = __builtin_offsetof(struct rg_adapter, ring);
+	kcut_layout[4] = __builtin_offsetof(struct rg_adapter, status);
+	kcut_layout[5] = sizeof(struct rg_ring);
+	kcut_layout[6] = __builtin_offsetof(struct rg_ring, count);
+	kcut_layout[7] = __builtin_offsetof(struct rg_ring, desc);
+	kcut_layout[8] = __builtin_offsetof(struct rg_ring, dma);
 }
 
 /* rg_configure: send the fields of struct rg_adapter that rg_configure may read. */

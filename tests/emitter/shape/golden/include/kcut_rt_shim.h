@@ -122,6 +122,9 @@ struct kc_wire_tables {
 	void (*sync_enc)(struct kc_xdr *x, uint32_t type, void *p, const void *shadow, int *rc);
 	void (*sync_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 	const unsigned char *sync_back;
+	const uint64_t *layout;
+	const char *const *layout_names;
+	uint32_t nlayout;
 };
 struct kc_wire_at {
 	uint32_t type;

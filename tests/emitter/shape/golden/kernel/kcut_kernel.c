@@ -78,6 +78,16 @@ static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnat
 }
 #endif
 
+/* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
+uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
+static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
+	"sizeof(struct msg)",
+	"offsetof(struct msg, data)",
+	"offsetof(struct msg, len)",
+	"offsetof(struct msg, sum)",
+	NULL,
+};
+
 /* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
 struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
 const struct kc_wire_tables kcut_wire = {
@@ -92,6 +102,9 @@ const struct kc_wire_tables kcut_wire = {
 	.recover_fn = KCUT_UP_RECOVER,
 	.recover_has = kcut_recover_tu,
 	.recover_enc = kcut_recover_enc_any,
+	.layout = kcut_layout,
+	.layout_names = kcut_layout_names,
+	.nlayout = KCUT_NR_LAYOUT,
 };
 
 #ifndef __KERNEL__

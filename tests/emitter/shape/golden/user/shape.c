@@ -80,6 +80,10 @@ int kcut_handler_msg_checksum(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 void kcut_tables_shape(void)
 {
 	kcut_type_size[KCUT_T_msg] = sizeof(struct msg);
+	kcut_layout[0] = sizeof(struct msg);
+	kcut_layout[1] = __builtin_offsetof(struct msg, data);
+	kcut_layout[2] = __builtin_offsetof(struct msg, len);
+	kcut_layout[3] = __builtin_offsetof(struct msg, sum);
 }
 
 /* msg_checksum: receive the fields of struct msg that msg_checksum may read. */

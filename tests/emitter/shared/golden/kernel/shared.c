@@ -302,6 +302,10 @@ void kcut_tables_shared(void)
 	kcut_globals[KCUT_G_shared_sh_resets].p = (void *)&sh_resets;
 	kcut_globals[KCUT_G_shared_sh_resets].size = sizeof(sh_resets);
 	kcut_type_size[KCUT_T_sh_adapter] = sizeof(struct sh_adapter);
+	kcut_layout[0] = sizeof(struct sh_adapter);
+	kcut_layout[1] = __builtin_offsetof(struct sh_adapter, count);
+	kcut_layout[2] = __builtin_offsetof(struct sh_adapter, flags);
+	kcut_layout[3] = __builtin_offsetof(struct sh_adapter, speed);
 }
 
 /* sh_setup_phy: send the fields of struct sh_adapter that sh_setup_phy may read. */

@@ -128,6 +128,11 @@ void kcut_tables_klists(void)
 {
 	kcut_type_size[KCUT_T_buf] = sizeof(struct buf);
 	kcut_type_size[KCUT_T_pool] = sizeof(struct pool);
+	kcut_layout[0] = sizeof(struct buf);
+	kcut_layout[1] = __builtin_offsetof(struct buf, len);
+	kcut_layout[2] = sizeof(struct pool);
+	kcut_layout[3] = __builtin_offsetof(struct pool, bufs);
+	kcut_layout[4] = __builtin_offsetof(struct pool, count);
 }
 
 /* pool_trim: send the fields of struct pool that pool_trim may read. */

@@ -98,6 +98,11 @@ void kcut_tables_lists(void)
 {
 	kcut_type_size[KCUT_T_item] = sizeof(struct item);
 	kcut_type_size[KCUT_T_queue] = sizeof(struct queue);
+	kcut_layout[0] = sizeof(struct item);
+	kcut_layout[1] = __builtin_offsetof(struct item, weight);
+	kcut_layout[2] = sizeof(struct queue);
+	kcut_layout[3] = __builtin_offsetof(struct queue, head);
+	kcut_layout[4] = __builtin_offsetof(struct queue, n);
 }
 
 /* q_sum: receive the fields of struct queue that q_sum may read. */

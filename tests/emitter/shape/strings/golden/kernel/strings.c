@@ -510,6 +510,21 @@ void kcut_tables_strings(void)
 	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);
 	kcut_type_size[KCUT_T_opt] = sizeof(struct opt);
 	kcut_type_size[KCUT_T_tag] = sizeof(struct tag);
+	kcut_layout[0] = sizeof(struct card);
+	kcut_layout[1] = __builtin_offsetof(struct card, number);
+	kcut_layout[2] = __builtin_offsetof(struct card, private_free);
+	kcut_layout[3] = sizeof(struct ctl_info);
+	kcut_layout[4] = sizeof(struct ctl_new);
+	kcut_layout[5] = __builtin_offsetof(struct ctl_new, name);
+	kcut_layout[6] = sizeof(struct drv_adapter);
+	kcut_layout[7] = sizeof(struct net_device);
+	kcut_layout[8] = __builtin_offsetof(struct net_device, mtu);
+	kcut_layout[9] = sizeof(struct opt);
+	kcut_layout[10] = __builtin_offsetof(struct opt, label);
+	kcut_layout[11] = __builtin_offsetof(struct opt, value);
+	kcut_layout[12] = sizeof(struct tag);
+	kcut_layout[13] = __builtin_offsetof(struct tag, id);
+	kcut_layout[14] = __builtin_offsetof(struct tag, text);
 }
 
 /* str_show: send the fields of struct opt that str_show may read. */

@@ -108,6 +108,17 @@ void kcut_tables_unions(void)
 {
 	kcut_type_size[KCUT_T_blob] = sizeof(struct blob);
 	kcut_type_size[KCUT_T_req] = sizeof(struct req);
+	kcut_layout[0] = sizeof(struct blob);
+	kcut_layout[1] = __builtin_offsetof(struct blob, len);
+	kcut_layout[2] = sizeof(struct req);
+	kcut_layout[3] = __builtin_offsetof(struct req, kind);
+	kcut_layout[4] = __builtin_offsetof(struct req, result);
+	kcut_layout[5] = __builtin_offsetof(struct req, u);
+	kcut_layout[6] = __builtin_offsetof(struct req, u.o.b);
+	kcut_layout[7] = __builtin_offsetof(struct req, u.o.nr);
+	kcut_layout[8] = __builtin_offsetof(struct req, u.r.max);
+	kcut_layout[9] = __builtin_offsetof(struct req, u.r.min);
+	kcut_layout[10] = __builtin_offsetof(struct req, value);
 }
 
 /* req_check: receive the fields of struct req that req_check may read. */

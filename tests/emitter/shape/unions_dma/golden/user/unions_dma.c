@@ -100,6 +100,13 @@ void kcut_tables_unions_dma(void)
 {
 	kcut_type_size[KCUT_T_ring] = sizeof(struct ring);
 	kcut_type_size[KCUT_T_rxb] = sizeof(struct rxb);
+	kcut_layout[0] = sizeof(struct ring);
+	kcut_layout[1] = __builtin_offsetof(struct ring, bi);
+	kcut_layout[2] = __builtin_offsetof(struct ring, filled);
+	kcut_layout[3] = __builtin_offsetof(struct ring, jumbo);
+	kcut_layout[4] = sizeof(struct rxb);
+	kcut_layout[5] = __builtin_offsetof(struct rxb, buf);
+	kcut_layout[6] = __builtin_offsetof(struct rxb, dma);
 }
 
 /* ring_fill: send the fields of struct ring that ring_fill may read. */
