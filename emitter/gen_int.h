@@ -79,6 +79,8 @@ void gen_sync_tu(struct gen *g, struct gen_file *o);
 void gen_sync_ids(const struct gen *g, struct kc_sb *sb);
 void gen_sync_tables(const struct gen *g, struct kc_sb *b, enum em_side half);
 void gen_sync_wire(const struct gen *g, struct kc_sb *b, enum em_side half);
+/* gen_region.c: in a Linux kernel half, BAR mappings and coherent buffers become regions */
+void gen_region_lx_exports(struct kc_sb *b);
 /* gen_layout.c: the layout table (plan_layout.c) */
 void gen_layout_tu(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf);
 void gen_layout_ids(const struct gen *g, struct kc_sb *b);

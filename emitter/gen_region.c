@@ -124,6 +124,43 @@ void gen_region_kernel_start(const struct gen *g, struct kc_sb *b)
 		   em_devacc_name(g->m->devacc), g->m->devacc == EM_DA_MAPPED ? "KC_ACCESS_MAPPED" : "KC_ACCESS_FORWARD");
 }
 
+/* The Linux counterpart of the kernel model's export hooks (kcut_plat_kmodel.h): after a kernel
+ * half's includes, the BAR mapping and coherent allocation functions go through rt/linux, which
+ * exports what they return as device regions (and unexports before unmapping / freeing). */
+void gen_region_lx_exports(struct kc_sb *b)
+{
+	static const struct {
+		const char *name, *params;
+	} fns[] = {
+		{ "pci_iomap", "pdev, bar, max" },
+		{ "pci_ioremap_bar", "pdev, bar" },
+		{ "ioremap", "phys, size" },
+		{ "iounmap", "p" },
+		{ "pci_iounmap", "pdev, p" },
+		{ "dma_alloc_coherent", "dev, size, handle, gfp" },
+		{ "dma_free_coherent", "dev, size, cpu, handle" },
+	};
+	size_t i;
+
+	kc_sb_add(b, "#if defined(__KERNEL__) && defined(MODULE)\n"
+		     "/* kcut: BAR windows and coherent buffers are exported to the user half as device regions\n"
+		     " * (rt/linux/kcut_rt_linux.h, repeated here) */\n"
+		     "struct pci_dev;\nstruct device;\n"
+		     "void __iomem *kc_rt_linux_pci_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max);\n"
+		     "void __iomem *kc_rt_linux_pci_ioremap_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar);\n"
+		     "void __iomem *kc_rt_linux_ioremap(struct kc_rt *rt, phys_addr_t phys, size_t size);\n"
+		     "void kc_rt_linux_iounmap(struct kc_rt *rt, volatile void __iomem *p);\n"
+		     "void kc_rt_linux_pci_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p);\n"
+		     "void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_t size, dma_addr_t *handle,\n"
+		     "\t\t\t\t     gfp_t gfp);\n"
+		     "void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,\n"
+		     "\t\t\t\t   dma_addr_t handle);\n");
+	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
+		kc_sb_addf(b, "#undef %s\n#define %s(%s) kc_rt_linux_%s(kcut_rt, %s)\n", fns[i].name, fns[i].name,
+			   fns[i].params, fns[i].name, fns[i].params);
+	kc_sb_add(b, "#endif\n");
+}
+
 void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b)
 {
 	if (g->m->devacc != EM_DA_NONE)

@@ -254,6 +254,8 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		rest.len -= pf->head_end;
 		rest.inc_end -= pf->head_end;
 		gen_recover_frees(&o.text, &rest);
+		if (pf->lxexport)
+			gen_region_lx_exports(&o.text); /* device regions on Linux (gen_region.c) */
 		kc_sb_add(&o.text, "#if defined(__KERNEL__) && defined(MODULE)\n"
 				   "/* kcut: the endpoint and the user half come first (kcut_ids.h) */\n"
 				   "#undef module_init\n#define module_init(fn) KCUT_MODULE_INIT(fn)\n"

@@ -175,6 +175,9 @@ struct em_pfile {
 	int *renames;           /* user half: header inlines renamed to kcut_dc_<name> (downcalls) */
 	int nrenames;
 	int wrap_frees;         /* kernel half: kfree & co. untrack first (recovery) */
+	int lxexport;           /* kernel half, device access forward/mapped: in a Linux module the
+				 * BAR mapping and coherent allocation functions export their result
+				 * as a device region (rt/linux; gen_region.c) */
 	int regio;              /* user half: register accessors and write barriers go to rt's
 				 * kc_io_* (device access; plan_region.c, gen_region.c) */
 	size_t head_end;        /* the main file's leading comments and #define/#undef lines (its

@@ -147,6 +147,7 @@ static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf
 	if (pf->half == EM_KERNEL && s->inc_end) {
 		/* kfree & co. untrack first (recovery) */
 		pf->wrap_frees = 1;
+		pf->lxexport = m->devacc != EM_DA_NONE;
 		pf->start = s->inc_end;
 	}
 	pos = pf->start;

@@ -49,4 +49,21 @@ int kc_rt_linux_export_dma(struct kc_rt *rt, u32 *id, struct device *dev, void *
 			   u64 size);
 int kc_rt_linux_unexport(struct kc_rt *rt, u32 id);
 
+/*
+ * The kernel's BAR mapping and coherent allocation functions with the result exported (or
+ * unexported first), for emitted kernel halves of forward/mapped splits (macros after their
+ * includes). rt may be NULL (nothing is exported). A failed export is logged and the driver keeps
+ * its mapping or buffer.
+ */
+struct pci_dev;
+void __iomem *kc_rt_linux_pci_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max);
+void __iomem *kc_rt_linux_pci_ioremap_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar);
+void __iomem *kc_rt_linux_ioremap(struct kc_rt *rt, phys_addr_t phys, size_t size);
+void kc_rt_linux_iounmap(struct kc_rt *rt, volatile void __iomem *p);
+void kc_rt_linux_pci_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p);
+void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_t size, dma_addr_t *handle,
+				     gfp_t gfp);
+void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,
+				   dma_addr_t handle);
+
 #endif /* KCUT_RT_LINUX_H */

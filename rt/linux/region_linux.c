@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -255,6 +256,115 @@ int kc_rt_linux_unexport(struct kc_rt *rt, u32 id)
 	return kc_errno(rc);
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_unexport);
+
+/*
+ * What an emitted kernel half calls instead of the kernel's BAR mapping and coherent allocation
+ * functions (forward/mapped splits: macros after its includes, emitter/gen_region.c): the
+ * kernel's own function, then the result exported as a region, so that a pointer into it crosses
+ * as (region, offset) and the user half may map it. The unmap / free wrappers unexport first (the
+ * user half's mappings are zapped before the memory goes). An export that fails is logged; the
+ * driver keeps its mapping (the user half's accesses to it are then refused).
+ */
+static void export_failed(struct kc_rt *rt, const char *what, int rc)
+{
+	pr_warn_ratelimited("kcut-rt %s: %s could not be exported to the user half (%d)\n", rt->name, what, rc);
+}
+
+static void __iomem *export_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar, void __iomem *p, u64 max)
+{
+	u64 len = pci_resource_len(pdev, bar);
+	u32 id;
+	int rc;
+
+	if (!rt || !p)
+		return p;
+	if (max && max < len)
+		len = max;
+	rc = kc_rt_linux_export_mmio(rt, &id, p, pci_resource_start(pdev, bar), len);
+	if (rc)
+		export_failed(rt, "a BAR", rc);
+	return p;
+}
+
+void __iomem *kc_rt_linux_pci_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max)
+{
+	void __iomem *p = pci_iomap(pdev, bar, max);
+
+	/* (pci_iomap of an I/O port BAR gives an ioport cookie: not a memory window, not exported) */
+	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM))
+		return p;
+	return export_bar(rt, pdev, bar, p, max);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_pci_iomap);
+
+void __iomem *kc_rt_linux_pci_ioremap_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar)
+{
+	return export_bar(rt, pdev, bar, pci_ioremap_bar(pdev, bar), 0);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_pci_ioremap_bar);
+
+void __iomem *kc_rt_linux_ioremap(struct kc_rt *rt, phys_addr_t phys, size_t size)
+{
+	void __iomem *p = ioremap(phys, size);
+	u32 id;
+	int rc;
+
+	if (rt && p) {
+		rc = kc_rt_linux_export_mmio(rt, &id, p, phys, size);
+		if (rc)
+			export_failed(rt, "an ioremap window", rc);
+	}
+	return p;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_ioremap);
+
+/* Unexport the region at kaddr (its start or inside), if any. */
+static void unexport_at(struct kc_rt *rt, const volatile void *kaddr)
+{
+	u32 id;
+	u64 off;
+
+	if (rt && kaddr && !kc_rt_region_find(rt, &id, &off, kaddr))
+		kc_rt_linux_unexport(rt, id);
+}
+
+void kc_rt_linux_iounmap(struct kc_rt *rt, volatile void __iomem *p)
+{
+	unexport_at(rt, (const volatile void __force *)p);
+	iounmap(p);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_iounmap);
+
+void kc_rt_linux_pci_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p)
+{
+	unexport_at(rt, (const volatile void __force *)p);
+	pci_iounmap(pdev, p);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_pci_iounmap);
+
+void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_t size, dma_addr_t *handle,
+				     gfp_t gfp)
+{
+	void *cpu = dma_alloc_coherent(dev, size, handle, gfp);
+	u32 id;
+	int rc;
+
+	if (rt && cpu) {
+		rc = kc_rt_linux_export_dma(rt, &id, dev, cpu, *handle, size);
+		if (rc)
+			export_failed(rt, "a coherent DMA buffer", rc);
+	}
+	return cpu;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_dma_alloc_coherent);
+
+void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,
+				   dma_addr_t handle)
+{
+	unexport_at(rt, cpu);
+	dma_free_coherent(dev, size, cpu, handle);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_dma_free_coherent);
 
 /* Endpoint stop: what is still exported loses its mappings (the kernel half should have
  * unexported it before freeing it). */
