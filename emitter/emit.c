@@ -147,6 +147,30 @@ int kc_emit_missing_shapes(struct kc_emit_missing **out, size_t *n, char **annot
 		}
 		kc_sb_free(&why);
 	}
+	/* pointer parameters of crossing functions whose element count nothing decides
+	 * (plan_shapes.c em_plan_extents): "FUNC.PARAM", proposal "array COUNTPARAM" when a loop
+	 * names one */
+	for (i = 0; i < m.nf; i++) {
+		const struct em_func *f = &m.f[i];
+		int j;
+
+		for (j = 0; (f->up || f->down) && j < f->nparams; j++) {
+			struct kc_emit_missing *e;
+			struct kc_sb name = { 0 };
+
+			if (!f->params[j].undecided)
+				continue;
+			kc_sb_addf(&name, "%s.%s", f->name, f->params[j].name);
+			*out = kc_xrealloc(*out, (*n + 1) * sizeof(**out));
+			e = &(*out)[(*n)++];
+			memset(e, 0, sizeof(*e));
+			e->field = kc_sb_steal(&name);
+			e->type = kc_xstrdup(f->params[j].t.spelling);
+			e->needed = kc_xstrdup(f->name);
+			e->evidence = kc_xstrdup(f->params[j].ext_src ? f->params[j].ext_src : "");
+			e->proposal = f->params[j].ext_prop ? kc_xstrdup(f->params[j].ext_prop) : NULL;
+		}
+	}
 	*annot_path = kc_xstrdup(m.annot_path);
 cleanup:
 	if (who) {

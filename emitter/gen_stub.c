@@ -317,6 +317,26 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	}
 }
 
+/* Pointer-to-integer parameters with a count parameter or expression: the handler holds them in
+ * memory of its own (kc_wire_get_array), released on every way out. */
+static int count_arrays(const struct em_func *f)
+{
+	int i, n = 0;
+
+	for (i = 0; !f->word_op && i < f->nparams; i++)
+		n += f->params[i].t.cls == EM_T_PTR_SCALAR && (f->params[i].t.count_param || f->params[i].t.count_expr);
+	return n;
+}
+
+static void free_arrays(struct kc_sb *b, const struct em_func *f, const char *ind)
+{
+	int i;
+
+	for (i = 0; !f->word_op && i < f->nparams; i++)
+		if (f->params[i].t.cls == EM_T_PTR_SCALAR && (f->params[i].t.count_param || f->params[i].t.count_expr))
+			kc_sb_addf(b, "%skc_wire_free_array(kcut_v%d);\n", ind, i);
+}
+
 /* A handler: int kcut_handler_ID(rt, args, res) serving function fn. */
 void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 {
@@ -342,8 +362,8 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			if (f->word_op)
 				kc_sb_addf(b, "%s kcut_v%d = 0, *kcut_w%d;\n\tsize_t kcut_n%d;\n", t->sname, i, i, i);
 			else if (t->count_param || t->count_expr)
-				kc_sb_addf(b, "%s kcut_v%d[KCUT_ARRMAX / sizeof(%s)] = { 0 };\n\tint kcut_h%d;\n", t->sname, i,
-					   t->sname, i);
+				/* count elements in memory of the handler's own (kc_wire_get_array) */
+				kc_sb_addf(b, "%s *kcut_v%d = NULL;\n\tint kcut_h%d;\n", t->sname, i, i);
 			else if (t->count > 1)
 				kc_sb_addf(b, "%s kcut_v%d[%d] = { 0 };\n\tint kcut_h%d;\n", t->sname, i, t->count, i);
 			else
@@ -443,11 +463,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 
 				handler_count(&cnt, f, t);
 				kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n"
-					      "\tif (kcut_h%d && (kcut_rc || sizeof(kcut_v%d[0]) * %s > sizeof(kcut_v%d)))\n"
-					      "\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n"
-					      "\telse if (kcut_h%d)\n"
-					      "\t\tkcut_get_fixed(kcut_a, kcut_v%d, sizeof(kcut_v%d[0]) * %s, &kcut_rc);\n",
-					   i, i, i, cnt.s, i, i, i, i, cnt.s);
+					      "\tif (kcut_h%d)\n"
+					      "\t\tkcut_v%d = kc_wire_get_array(kcut_rt, kcut_a, (uint64_t)%s, sizeof(*kcut_v%d), &kcut_rc);\n",
+					   i, i, i, cnt.s, i);
 				kc_sb_free(&cnt);
 				break;
 			}
@@ -467,8 +485,14 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		}
 	}
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
-	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)\n"
-		     "\t\treturn kc_wire_fault(kcut_rt, kcut_rc, __func__);\n\t");
+	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)");
+	if (count_arrays(f)) {
+		kc_sb_add(b, " {\n");
+		free_arrays(b, f, "\t\t");
+		kc_sb_add(b, "\t\treturn kc_wire_fault(kcut_rt, kcut_rc, __func__);\n\t}\n\t");
+	} else {
+		kc_sb_add(b, "\n\t\treturn kc_wire_fault(kcut_rt, kcut_rc, __func__);\n\t");
+	}
 	if (g->p->sync_tu && o->pf && o->pf->half == EM_USER)
 		/* the kernel half's values are the baseline of what the user half changes next
 		 * (synchronization at every crossing, rt/sync.c) */
@@ -621,6 +645,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	}
 	if (!used_r)
 		kc_sb_add(b, "\t(void)kcut_r;\n");
+	free_arrays(b, f, "\t");
 	kc_sb_add(b, "\treturn kcut_rc;\n}\n");
 }
 

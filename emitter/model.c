@@ -600,6 +600,11 @@ void em_model_free(struct em_model *m)
 {
 	int i, j, k;
 
+	for (i = 0; i < m->next; i++) {
+		free(m->ext[i].callee);
+		free(m->ext[i].file);
+	}
+	free(m->ext);
 	for (i = 0; i < m->nf; i++) {
 		struct em_func *f = &m->f[i];
 
@@ -613,6 +618,8 @@ void em_model_free(struct em_model *m)
 		free(f->why);
 		for (j = 0; j < f->nparams; j++) {
 			free(f->params[j].name);
+			free(f->params[j].ext_src);
+			free(f->params[j].ext_prop);
 			type_free(&f->params[j].t);
 		}
 		free(f->params);

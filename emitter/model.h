@@ -60,6 +60,12 @@ struct em_type {
 struct em_param {
 	char *name;
 	struct em_type t;
+	/* plan (plan_shapes.c em_plan_extents): how the count was found ("loop `i < words` at
+	 * FILE:LINE"), or, when nothing decides it for a pointer the body indexes, what was seen
+	 * (undecided = 1) and the proposed annotation shape ("array words") or NULL */
+	char *ext_src;
+	int undecided;
+	char *ext_prop;
 };
 
 struct em_func {
@@ -197,6 +203,30 @@ struct em_byid {
 
 struct em_scan;
 
+/*
+ * Evidence for the extent of a pointer parameter (shapescan.c; plan_shapes.c em_plan_extents turns
+ * it into em_type count / count_param: docs/emitter.md "Parameter extents").
+ */
+enum em_ext_kind {
+	EM_EXT_LOOP,    /* P[v] with `v < N` in the function, N an integer parameter (n = N's index) */
+	EM_EXT_CONST,   /* P[k] with k a constant (n = largest k + 1) */
+	EM_EXT_CALL,    /* P passed on as argument cpos of callee */
+	EM_EXT_UNKNOWN, /* P[e] with e neither, or pointer arithmetic on P */
+};
+
+struct em_ext {
+	int func, param;     /* model function, parameter index */
+	enum em_ext_kind kind;
+	int n;
+	int esize;           /* bytes of one element of P (void: 1) */
+	char *callee;        /* EM_EXT_CALL: its name, the argument position, the element bytes of */
+	int cpos, csize;     /* ... the callee's parameter there (0: not known) */
+	int argp[8];         /* ... per callee argument: index + 1 of the integer parameter of func passed
+			      * there as it is, 0 */
+	char *file;          /* where (first such use) */
+	unsigned line, col;
+};
+
 struct em_model {
 	struct kc_db *db;
 	struct em_byid *byid; /* func ids sorted, for lookups */
@@ -216,6 +246,8 @@ struct em_model {
 	struct em_tu *tus;
 	int ntu;
 	struct em_scan *scans; /* one per TU once scanned (scan.h: em_scan_all, em_scan_all_free) */
+	struct em_ext *ext;   /* parameter extent evidence (shapescan.c) */
+	int next;
 	struct em_annot *ann; /* the shape library's entries (lib set) first, then the user's file */
 	int nann;
 	char *annot_path;

@@ -772,6 +772,210 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Parameter extents (docs/emitter.md, "Parameter extents"): a pointer-to-integer parameter P of
+ * a driver function crosses as as many elements as an integer parameter N says when the body
+ * indexes P under `v < N` (shapescan.c EM_EXT_LOOP), or passes P and N on to a callee whose
+ * parameter is known to have N elements (library entry, annotation or this inference, to a
+ * fixpoint over the call graph); as k elements when the body only indexes it with constants
+ * below k. Annotations win (they are applied before). A pointer the body indexes in a way none of
+ * that decides is `undecided`: emit refuses it for a crossing function (it would cross as one
+ * element), annotate proposes a line. Returns how many crossing parameters are undecided.
+ */
+static int ext_open(const struct em_type *t)
+{
+	return t->cls == EM_T_PTR_SCALAR && !t->count && !t->count_param && !t->count_expr;
+}
+
+/* The callee of a call evidence: a unique function of that name, -1. */
+static int ext_callee(const struct em_model *m, const char *name)
+{
+	int i, hit = -1;
+
+	for (i = 0; name && i < m->nf; i++)
+		if (!strcmp(m->f[i].name, name)) {
+			if (hit >= 0)
+				return -1;
+			hit = i;
+		}
+	return hit;
+}
+
+/* Bytes of one element of parameter j of function i (from its evidence; 8 when none says). */
+static int ext_esize(const struct em_model *m, int i, int j)
+{
+	int e;
+
+	for (e = 0; e < m->next; e++)
+		if (m->ext[e].func == i && m->ext[e].param == j)
+			return m->ext[e].esize;
+	return 8;
+}
+
+static int em_plan_extents(struct em_model *m, int report)
+{
+	int i, j, e, round, changed = 1, undecided = 0;
+
+	for (round = 0; changed && round < 32; round++) {
+		changed = 0;
+		for (i = 0; i < m->nf; i++)
+			for (j = 0; j < m->f[i].nparams; j++) {
+				struct em_param *pa = &m->f[i].params[j];
+				int named = -1, two = 0, cmax = 0, unk = 0, first = -1;
+
+				if (!ext_open(&pa->t))
+					continue;
+				for (e = 0; e < m->next; e++) {
+					const struct em_ext *x = &m->ext[e];
+					int n = -1;
+
+					if (x->func != i || x->param != j)
+						continue;
+					if (x->kind == EM_EXT_LOOP) {
+						n = x->n;
+					} else if (x->kind == EM_EXT_CONST) {
+						cmax = x->n > cmax ? x->n : cmax;
+					} else if (x->kind == EM_EXT_UNKNOWN) {
+						unk = 1;
+					} else {
+						int g = ext_callee(m, x->callee);
+						const struct em_type *ct;
+
+						if (g < 0 || x->cpos >= m->f[g].nparams || x->csize != x->esize)
+							continue;
+						ct = &m->f[g].params[x->cpos].t;
+						if (ct->count_param && ct->count_param <= 8 && x->argp[ct->count_param - 1])
+							n = x->argp[ct->count_param - 1] - 1;
+						else if (ct->count > 1)
+							cmax = ct->count > cmax ? ct->count : cmax;
+					}
+					if (n >= 0) {
+						two |= named >= 0 && named != n;
+						named = n;
+						if (first < 0)
+							first = e;
+					}
+				}
+				if (named >= 0 && !two && named < j) {
+					const struct em_ext *x = &m->ext[first];
+					struct kc_sb src = { 0 };
+
+					pa->t.count_param = named + 1;
+					if (x->kind == EM_EXT_LOOP)
+						kc_sb_addf(&src, "inferred: indexed under `< %s` at %s:%u:%u", m->f[i].params[named].name,
+							   x->file, x->line, x->col);
+					else
+						kc_sb_addf(&src, "inferred: passed with %s to %s at %s:%u:%u", m->f[i].params[named].name,
+							   x->callee, x->file, x->line, x->col);
+					free(pa->ext_src);
+					pa->ext_src = kc_sb_steal(&src);
+					changed = 1;
+				} else if (named < 0 && !unk && cmax > 1) {
+					struct kc_sb src = { 0 };
+
+					/* a long one is decoded into memory of the handler's own, not its stack */
+					if (cmax * ext_esize(m, i, j) > 256) {
+						kc_sb_addf(&src, "(%d)", cmax);
+						pa->t.count_expr = kc_sb_steal(&src);
+					} else {
+						pa->t.count = cmax;
+					}
+					kc_sb_addf(&src, "inferred: indexed with constants below %d", cmax);
+					free(pa->ext_src);
+					pa->ext_src = kc_sb_steal(&src);
+					changed = 1;
+				}
+			}
+	}
+	/* what is left open and indexed (or passed on to something undecided) */
+	for (i = 0; i < m->nf; i++)
+		for (j = 0; j < m->f[i].nparams; j++) {
+			struct em_param *pa = &m->f[i].params[j];
+			struct kc_sb why = { 0 };
+			int named = -1, two = 0, at = -1;
+
+			if (!ext_open(&pa->t))
+				continue;
+			for (e = 0; e < m->next; e++) {
+				const struct em_ext *x = &m->ext[e];
+
+				if (x->func != i || x->param != j)
+					continue;
+				if (x->kind == EM_EXT_LOOP) {
+					two |= named >= 0 && named != x->n;
+					named = x->n;
+				}
+				if (x->kind == EM_EXT_UNKNOWN || x->kind == EM_EXT_LOOP) {
+					if (at < 0)
+						at = e;
+				} else if (x->kind == EM_EXT_CALL) {
+					int g = ext_callee(m, x->callee);
+
+					if (g >= 0 && x->cpos < m->f[g].nparams && m->f[g].params[x->cpos].undecided && at < 0)
+						at = e;
+				}
+			}
+			if (at < 0)
+				continue;
+			pa->undecided = 1;
+			if (m->ext[at].kind == EM_EXT_CALL)
+				kc_sb_addf(&why, "passed on to %s, which cannot tell either, at %s:%u:%u", m->ext[at].callee,
+					   m->ext[at].file, m->ext[at].line, m->ext[at].col);
+			else if (named >= 0 && !two && named > j)
+				kc_sb_addf(&why, "indexed under `< %s` at %s:%u:%u, but %s comes after %s (the handler decodes a "
+					   "count before its array)", m->f[i].params[named].name, m->ext[at].file, m->ext[at].line,
+					   m->ext[at].col, m->f[i].params[named].name, pa->name);
+			else
+				kc_sb_addf(&why, "indexed or offset at %s:%u:%u with nothing that says how far", m->ext[at].file,
+					   m->ext[at].line, m->ext[at].col);
+			free(pa->ext_src);
+			pa->ext_src = kc_sb_steal(&why);
+			free(pa->ext_prop);
+			pa->ext_prop = NULL;
+			if (named >= 0 && !two) {
+				kc_sb_addf(&why, "array %s", m->f[i].params[named].name);
+				pa->ext_prop = kc_sb_steal(&why);
+			} else {
+				/* the only integer parameter before it: likely its count (a guess, to confirm) */
+				int k, only = -1, nint = 0;
+
+				for (k = 0; k < j; k++)
+					if (m->f[i].params[k].t.cls == EM_T_INT && m->f[i].params[k].name) {
+						only = k;
+						nint++;
+					}
+				if (nint == 1) {
+					kc_sb_addf(&why, "array %s", m->f[i].params[only].name);
+					pa->ext_prop = kc_sb_steal(&why);
+				}
+			}
+			kc_sb_free(&why);
+			if (!m->f[i].up && !m->f[i].down)
+				continue;
+			/* served by the kernel half (a downcall), one element would be the kernel's buffer
+			 * that the function overruns: refused. Served by the user half (an upcall), the
+			 * kernel sends and takes back one element of its own buffer; the user half's
+			 * function overruns its copy: a warning (the user half is not protected from
+			 * itself, and the ethtool core's extents come from the shape library) */
+			if (m->f[i].down)
+				undecided++;
+			if (report && m->f[i].down)
+				em_finding(m, m->ext[at].file, (int)m->ext[at].line, (int)m->ext[at].col,
+					   "cannot tell how many elements %s's parameter %s (%s) points to: %s; the kernel half "
+					   "serves it (downcall) and would take one element: annotate `%s.%s array "
+					   "N|COUNTPARAM|(EXPR)` (run kcut annotate)",
+					   m->f[i].name, pa->name, pa->t.spelling, pa->ext_src, m->f[i].name, pa->name);
+			else if (report)
+				fprintf(m->diag,
+					"%s:%u:%u: warning: cannot tell how many elements %s's parameter %s (%s) points to: %s; "
+					"the user half serves it (upcall) and gets one element: annotate `%s.%s array "
+					"N|COUNTPARAM|(EXPR)` (run kcut annotate)\n",
+					m->ext[at].file, m->ext[at].line, m->ext[at].col, m->f[i].name, pa->name,
+					pa->t.spelling, pa->ext_src, m->f[i].name, pa->name);
+		}
+	return undecided;
+}
+
 int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 {
 	sqlite3 *db = kc_db_sqlite(m->db);
@@ -989,6 +1193,8 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 		}
 		set_shape(f, a->shape, a->arg, "annotation");
 	}
+	/* 5b. pointer parameters whose extent is another parameter (or a constant) */
+	unknown += em_plan_extents(m, report);
 	/* 6. what the crossings need and nobody could tell */
 	for (i = 0; i < m->ngf; i++) {
 		struct em_field *f = m->gf[i];

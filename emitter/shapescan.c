@@ -25,6 +25,8 @@
  * here), counts as another store. plan_shapes.c gives a field whose stores are all arrays of one
  * length N the shape `array N`.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -518,6 +520,292 @@ static void dma_func(struct em_model *m, CXCursor fn)
 	free(d.fn);
 }
 
+/* ---- parameter extents (docs/emitter.md, "Parameter extents") ----
+ *
+ * For each pointer parameter P of a driver function definition: how the body indexes it. `P[v]`
+ * where the body compares `v < N` (`N > v`) with N an integer parameter is loop evidence for "P
+ * has N elements" (`for (i = 0; i < words; i++) data[i] = ...`); `P[k]` with k a constant says
+ * "at least k + 1"; P passed as it is to a call is call evidence (the callee's parameter, and which
+ * of this function's integer parameters go to which of the callee's arguments), resolved by
+ * plan_shapes.c against what is known of the callee; any other index, and pointer arithmetic on
+ * P, is evidence that nothing here decides. */
+
+#define EXT_MAXP 16
+#define EXT_MAXB 32
+#define EXT_MAXS 64
+
+struct extf {
+	struct em_model *m;
+	int fi;                    /* model function */
+	CXCursor parm[EXT_MAXP];
+	int np;
+	CXCursor bvar[EXT_MAXB];   /* `v < N` pairs */
+	int bparm[EXT_MAXB];
+	int nb;
+	struct { int p; CXCursor v; CXCursor at; } sv[EXT_MAXS]; /* P[v] with v a variable */
+	int nsv;
+};
+
+/* The operator token of binary operator c (children lhs, rhs) into op. */
+static void binop(CXCursor c, CXCursor lhs, char *op, size_t cap)
+{
+	CXTranslationUnit tu = clang_Cursor_getTranslationUnit(c);
+	CXSourceLocation end = clang_getRangeEnd(clang_getCursorExtent(lhs));
+	CXToken *toks = NULL;
+	unsigned n = 0, i, off_end, off;
+
+	op[0] = 0;
+	clang_getSpellingLocation(end, NULL, NULL, NULL, &off_end);
+	clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n);
+	for (i = 0; i < n; i++) {
+		clang_getSpellingLocation(clang_getTokenLocation(tu, toks[i]), NULL, NULL, NULL, &off);
+		if (off >= off_end && clang_getTokenKind(toks[i]) == CXToken_Punctuation) {
+			CXString sp = clang_getTokenSpelling(tu, toks[i]);
+
+			snprintf(op, cap, "%s", clang_getCString(sp));
+			clang_disposeString(sp);
+			break;
+		}
+	}
+	clang_disposeTokens(tu, toks, n);
+}
+
+/* The parameter (index) e names, casts and parentheses looked through; -1 if none. */
+static int ext_parm(const struct extf *x, CXCursor e)
+{
+	CXCursor d;
+	int i;
+
+	e = em_cx_strip(e, 1);
+	if (e.kind != CXCursor_DeclRefExpr)
+		return -1;
+	d = clang_getCursorReferenced(e);
+	for (i = 0; i < x->np; i++)
+		if (clang_equalCursors(d, x->parm[i]))
+			return i;
+	return -1;
+}
+
+static int is_ptr(CXCursor c)
+{
+	return clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Pointer;
+}
+
+static int is_intparm(const struct extf *x, int i)
+{
+	return i >= 0 && x->fi >= 0 && i < x->m->f[x->fi].nparams && x->m->f[x->fi].params[i].t.cls == EM_T_INT;
+}
+
+/* Bytes of what pointer type t points to (void and unknown: 1). */
+static int pointee_size(CXType t)
+{
+	long long n = clang_Type_getSizeOf(clang_getPointeeType(clang_getCanonicalType(t)));
+
+	return n > 0 && n < 1 << 20 ? (int)n : 1;
+}
+
+static struct em_ext *ext_add(struct extf *x, int p, enum em_ext_kind kind, int n, CXCursor at)
+{
+	struct em_model *m = x->m;
+	struct em_ext *e;
+	CXFile file = NULL;
+	CXString fname;
+
+	m->ext = kc_xrealloc(m->ext, (size_t)(m->next + 1) * sizeof(*m->ext));
+	e = &m->ext[m->next++];
+	memset(e, 0, sizeof(*e));
+	e->func = x->fi;
+	e->param = p;
+	e->kind = kind;
+	e->n = n;
+	e->esize = pointee_size(clang_getCursorType(x->parm[p]));
+	clang_getExpansionLocation(clang_getCursorLocation(at), &file, &e->line, &e->col, NULL);
+	fname = clang_getFileName(file);
+	e->file = kc_xstrdup(clang_getCString(fname) ? clang_getCString(fname) : "?");
+	clang_disposeString(fname);
+	return e;
+}
+
+static enum CXChildVisitResult ext_walk(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct extf *x = data;
+	struct em_kids k = { .n = 0 };
+	int p;
+
+	(void)parent;
+	if (c.kind == CXCursor_ArraySubscriptExpr) {
+		clang_visitChildren(c, em_cx_collect, &k);
+		if (k.n == 2 && (p = ext_parm(x, k.k[0])) >= 0 && is_ptr(x->parm[p])) {
+			CXCursor ix = em_cx_strip(k.k[1], 1);
+			CXEvalResult r = clang_Cursor_Evaluate(ix);
+
+			if (r && clang_EvalResult_getKind(r) == CXEval_Int) {
+				long long v = clang_EvalResult_getAsLongLong(r);
+
+				ext_add(x, p, v >= 0 && v < 65536 ? EM_EXT_CONST : EM_EXT_UNKNOWN, (int)v + 1, c);
+			} else if (ix.kind == CXCursor_DeclRefExpr && x->nsv < EXT_MAXS) {
+				x->sv[x->nsv].p = p;
+				x->sv[x->nsv].v = clang_getCursorReferenced(ix);
+				x->sv[x->nsv++].at = c;
+			} else {
+				ext_add(x, p, EM_EXT_UNKNOWN, 0, c);
+			}
+			if (r)
+				clang_EvalResult_dispose(r);
+			clang_visitChildren(k.k[1], ext_walk, x);
+			return CXChildVisit_Continue;
+		}
+	} else if (c.kind == CXCursor_BinaryOperator || c.kind == CXCursor_CompoundAssignOperator) {
+		char op[8];
+
+		clang_visitChildren(c, em_cx_collect, &k);
+		if (k.n != 2)
+			return CXChildVisit_Recurse;
+		binop(c, k.k[0], op, sizeof(op));
+		if ((!strcmp(op, "<") || !strcmp(op, ">")) && x->nb < EXT_MAXB) {
+			CXCursor v = em_cx_strip(k.k[op[0] == '<' ? 0 : 1], 1), bound = k.k[op[0] == '<' ? 1 : 0];
+			int n = ext_parm(x, bound);
+
+			if (v.kind == CXCursor_DeclRefExpr && is_intparm(x, n)) {
+				x->bvar[x->nb] = clang_getCursorReferenced(v);
+				x->bparm[x->nb++] = n;
+			} else if (v.kind == CXCursor_DeclRefExpr) {
+				/* `v < K`, K a constant: P[v] has at least K elements (-K - 1 below) */
+				CXEvalResult r = clang_Cursor_Evaluate(bound);
+
+				if (r && clang_EvalResult_getKind(r) == CXEval_Int && clang_EvalResult_getAsLongLong(r) > 0 &&
+				    clang_EvalResult_getAsLongLong(r) <= 65536) {
+					x->bvar[x->nb] = clang_getCursorReferenced(v);
+					x->bparm[x->nb++] = -(int)clang_EvalResult_getAsLongLong(r) - 1;
+				}
+				if (r)
+					clang_EvalResult_dispose(r);
+			}
+		} else if (!strcmp(op, "=")) {
+			/* P stored elsewhere (an alias walks it): nothing here says how far */
+			if ((p = ext_parm(x, k.k[1])) >= 0 && is_ptr(x->parm[p]))
+				ext_add(x, p, EM_EXT_UNKNOWN, 0, c);
+		} else if (!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "+=") || !strcmp(op, "-=")) {
+			if ((p = ext_parm(x, k.k[0])) >= 0 && is_ptr(x->parm[p]))
+				ext_add(x, p, EM_EXT_UNKNOWN, 0, c);
+			else if ((p = ext_parm(x, k.k[1])) >= 0 && is_ptr(x->parm[p]))
+				ext_add(x, p, EM_EXT_UNKNOWN, 0, c);
+		}
+	} else if (c.kind == CXCursor_UnaryOperator) {
+		clang_visitChildren(c, em_cx_collect, &k);
+		if (k.n == 1 && (p = ext_parm(x, k.k[0])) >= 0 && is_ptr(x->parm[p])) {
+			char op[8];
+			CXTranslationUnit tu = clang_Cursor_getTranslationUnit(c);
+			CXToken *toks = NULL;
+			unsigned n = 0, i;
+
+			op[0] = 0;
+			clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n);
+			for (i = 0; i < n; i++)
+				if (clang_getTokenKind(toks[i]) == CXToken_Punctuation) {
+					CXString sp = clang_getTokenSpelling(tu, toks[i]);
+
+					snprintf(op, sizeof(op), "%s", clang_getCString(sp));
+					clang_disposeString(sp);
+					break;
+				}
+			clang_disposeTokens(tu, toks, n);
+			if (!strcmp(op, "++") || !strcmp(op, "--"))
+				ext_add(x, p, EM_EXT_UNKNOWN, 0, c);
+		}
+	} else if (c.kind == CXCursor_VarDecl) {
+		clang_visitChildren(c, em_cx_collect, &k);
+		if (k.n >= 1 && (p = ext_parm(x, k.last)) >= 0 && is_ptr(x->parm[p]))
+			ext_add(x, p, EM_EXT_UNKNOWN, 0, c); /* `u8 *q = P;` */
+	} else if (c.kind == CXCursor_CallExpr) {
+		CXCursor callee = clang_getCursorReferenced(c);
+		int na = clang_Cursor_getNumArguments(c), i, j;
+
+		for (i = 0; i < na; i++) {
+			struct em_ext *e;
+			CXString cs;
+			CXCursor cp;
+
+			if ((p = ext_parm(x, clang_Cursor_getArgument(c, i))) < 0 || !is_ptr(x->parm[p]))
+				continue;
+			if (callee.kind != CXCursor_FunctionDecl)
+				continue; /* through a function pointer: no evidence either way */
+			e = ext_add(x, p, EM_EXT_CALL, 0, c);
+			cs = clang_getCursorSpelling(callee);
+			e->callee = kc_xstrdup(clang_getCString(cs) ? clang_getCString(cs) : "");
+			clang_disposeString(cs);
+			e->cpos = i;
+			cp = clang_Cursor_getArgument(callee, (unsigned)i);
+			e->csize = clang_Cursor_isNull(cp) || !is_ptr(cp) ? 0 : pointee_size(clang_getCursorType(cp));
+			for (j = 0; j < na && j < 8; j++) {
+				int n = ext_parm(x, clang_Cursor_getArgument(c, j));
+
+				e->argp[j] = is_intparm(x, n) ? n + 1 : 0;
+			}
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* The model index of the driver function defined at cursor fn (name, then file), -1. */
+static int ext_func_index(struct em_model *m, CXCursor fn)
+{
+	CXString name = clang_getCursorSpelling(fn), fname;
+	CXFile file = NULL;
+	const char *base, *nm = clang_getCString(name);
+	int i, hit = -1, nhit = 0;
+
+	clang_getExpansionLocation(clang_getCursorLocation(fn), &file, NULL, NULL, NULL);
+	fname = clang_getFileName(file);
+	base = clang_getCString(fname) ? clang_getCString(fname) : "";
+	base = strrchr(base, '/') ? strrchr(base, '/') + 1 : base;
+	for (i = 0; nm && i < m->nf; i++) {
+		const char *fb;
+
+		if (!m->f[i].is_defined || strcmp(m->f[i].name, nm))
+			continue;
+		fb = m->f[i].file ? m->f[i].file : "";
+		fb = strrchr(fb, '/') ? strrchr(fb, '/') + 1 : fb;
+		if (strcmp(fb, base))
+			continue;
+		hit = i;
+		nhit++;
+	}
+	clang_disposeString(name);
+	clang_disposeString(fname);
+	return nhit == 1 ? hit : -1;
+}
+
+static void ext_func(struct em_model *m, CXCursor fn)
+{
+	struct extf x = { .m = m };
+	int i, j, na = clang_Cursor_getNumArguments(fn);
+
+	x.fi = ext_func_index(m, fn);
+	if (x.fi < 0 || na <= 0 || na > EXT_MAXP || m->f[x.fi].nparams != na)
+		return;
+	for (i = 0; i < na; i++)
+		x.parm[i] = clang_Cursor_getArgument(fn, (unsigned)i);
+	x.np = na;
+	clang_visitChildren(fn, ext_walk, &x);
+	/* P[v]: bounded by a count parameter when the function compares v with one */
+	for (i = 0; i < x.nsv; i++) {
+		int n = INT_MIN, two = 0;
+
+		for (j = 0; j < x.nb; j++)
+			if (clang_equalCursors(x.bvar[j], x.sv[i].v)) {
+				two |= n != INT_MIN && n != x.bparm[j];
+				n = x.bparm[j];
+			}
+		if (n >= 0 && !two)
+			ext_add(&x, x.sv[i].p, EM_EXT_LOOP, n, x.sv[i].at);
+		else if (n != INT_MIN && !two)
+			ext_add(&x, x.sv[i].p, EM_EXT_CONST, -n - 1, x.sv[i].at);
+		else
+			ext_add(&x, x.sv[i].p, EM_EXT_UNKNOWN, 0, x.sv[i].at);
+	}
+}
+
 static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct em_model *m = data;
@@ -525,8 +813,10 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 	(void)parent;
 	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
 		return CXChildVisit_Continue;
-	if (c.kind == CXCursor_FunctionDecl && clang_isCursorDefinition(c))
+	if (c.kind == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
 		dma_func(m, c);
+		ext_func(m, c);
+	}
 	if (c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_BinaryOperator) {
 		struct em_kids k = { .n = 0 };
 

@@ -655,6 +655,13 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
  * bound: at least the kernel's struct netdev_queue / netdev_rx_queue (4 MiB: 8192 queues). */
 #define KC_WIRE_QUEUE_COST 512u
 int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
+/* A pointer parameter whose extent is another parameter (func.param array COUNT, inferred or
+ * annotated): the handler's copy of its n elements of size bytes, from the wire, in memory of
+ * its own (kc_wire_free_array after the call). n * size over KC_WIRE_ARRMAX (or, kernel side,
+ * over kc_wire_alloc_check's bounds), or fewer bytes on the wire: NULL and *rc KC_RT_EPROTO. */
+#define KC_WIRE_ARRMAX (64u << 10)
+void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, uint64_t n, size_t size, int *rc);
+void kc_wire_free_array(void *p);
 /* Kernel side: p is an allocation of the kernel half's own code (generated kernel halves wrap
  * kmalloc & co. with it; kc_wire_free_hook forgets it): a deallocator called by the user half
  * (KC_WP_HEAP) may free it. Returns p. */

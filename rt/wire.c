@@ -488,6 +488,34 @@ int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size)
 	return 0;
 }
 
+/* A count parameter's array: bounded before anything is allocated, so a forged count is refused
+ * (lxbench's e1000_do_read_eeprom finding: one u16 on the handler's stack, `words` u16 written). */
+void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, uint64_t n, size_t size, int *rc)
+{
+	const void *src;
+	void *p;
+
+	if (*rc)
+		return NULL;
+	if (!size || n > KC_WIRE_ARRMAX / size || kc_wire_alloc_check(rt, n, size)) {
+		fail(rc, KC_RT_EPROTO);
+		return NULL;
+	}
+	src = kc_xdr_get_fixed(x, (size_t)n * size);
+	p = src ? kc_os_alloc(n ? (size_t)n * size : 1) : NULL;
+	if (!p) {
+		fail(rc, src ? KC_ENOMEM : KC_RT_EPROTO);
+		return NULL;
+	}
+	memcpy(p, src, (size_t)n * size);
+	return p;
+}
+
+void kc_wire_free_array(void *p)
+{
+	kc_os_free(p);
+}
+
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size)
 {
 	struct kc_objt *t = kc_rt_objt(rt);

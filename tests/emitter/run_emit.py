@@ -217,6 +217,27 @@ def profile_flow(args, trace, tmp, case):
         print("crossing trace imported as a profile; min-cut with it: ok")
 
 
+def proposals_flow(args, case, db, tmp):
+    """A refused case: kcut annotate exits 1 and writes each '#? ' line of annotate_proposals.txt
+    into the annotation file; confirmed (the '#? ' deleted), emit succeeds."""
+    ann = os.path.join(tmp, "proposals.annotations")
+    r = run([args.kcut, "annotate", "--db", db, "--partition", "test", "--annotations", ann], stdin=subprocess.DEVNULL)
+    with open(os.path.join(case, "annotate_proposals.txt")) as f:
+        want = [l.rstrip("\n") for l in f if l.startswith("#? ")]
+    got = open(ann).read() if os.path.exists(ann) else ""
+    if r.returncode != 1 or any(w not in got.splitlines() for w in want):
+        fail("annotate: exit %d (want 1), proposals %r not all in:\n%s%s" % (r.returncode, want, got, r.stderr))
+        return
+    with open(ann, "w") as f:
+        f.write("".join(w[3:] + "\n" for w in want))
+    r = run([args.kcut, "emit", "--db", db, "--partition", "test", "-o", os.path.join(tmp, "confirmed"), "-q",
+             "--annotations", ann])
+    if r.returncode:
+        fail("emit with the confirmed proposals: exit %d\n%s" % (r.returncode, r.stderr))
+    else:
+        print("annotate proposed %d line(s); confirmed, emit succeeds" % len(want))
+
+
 def annotate_flow(args, case, db, tmp):
     """Unknown shape: emit refuses naming the field, annotate lists it and exits 1; with an
     annotation file both succeed."""
@@ -339,6 +360,8 @@ def main():
         out = os.path.join(tmp, "out")
         ann = os.path.join(case, "annotations.txt")
         emit = [args.kcut, "emit", "--db", db, "--partition", "test", "-o", out, "-q"]
+        if os.path.exists(os.path.join(case, "annotate_proposals.txt")):
+            proposals_flow(args, case, db, tmp)
         if os.path.exists(os.path.join(case, "annotate_expect.txt")):
             annotate_flow(args, case, db, tmp)
             emit += ["--annotations", os.path.join(tmp, "kcut.annotations")]

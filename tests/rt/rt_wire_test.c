@@ -436,6 +436,57 @@ static void test_alloc_bounds(void)
 	kc_rt__free(rt);
 }
 
+/* A count parameter's array (kc_wire_get_array): the count a hostile user half sends is bounded
+ * before anything is allocated, and must match the bytes that crossed. */
+static void test_count_array(void)
+{
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	uint8_t buf[64];
+	uint16_t v[4] = { 1, 2, 3, 4 }, *p;
+	struct kc_xdr e, x;
+	int rc;
+
+	KC_REQUIRE(rt);
+	kc_xdr_init_enc(&e, buf, sizeof(buf));
+	kc_xdr_put_fixed(&e, v, sizeof(v));
+	/* honest: 4 elements, a copy of its own */
+	kc_xdr_init_dec(&x, buf, kc_xdr_pos(&e));
+	rc = 0;
+	p = kc_wire_get_array(rt, &x, 4, sizeof(*p), &rc);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_REQUIRE(p);
+	KC_CHECK(p[0] == 1 && p[3] == 4 && (void *)p != (void *)buf);
+	kc_wire_free_array(p);
+	/* more elements than crossed */
+	kc_xdr_init_dec(&x, buf, kc_xdr_pos(&e));
+	rc = 0;
+	KC_CHECK(kc_wire_get_array(rt, &x, 5, sizeof(*p), &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	/* over the bound, a negative count seen as unsigned, a product that overflows */
+	kc_xdr_init_dec(&x, buf, kc_xdr_pos(&e));
+	rc = 0;
+	KC_CHECK(kc_wire_get_array(rt, &x, KC_WIRE_ARRMAX / 2 + 1, 2, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	rc = 0;
+	KC_CHECK(kc_wire_get_array(rt, &x, (uint64_t)(int64_t)-1, 2, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	rc = 0;
+	KC_CHECK(kc_wire_get_array(rt, &x, 1ull << 62, 8, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
+	/* an earlier error: nothing read */
+	rc = KC_RT_ETYPE;
+	KC_CHECK(kc_wire_get_array(rt, &x, 1, 2, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_RT_ETYPE);
+	/* zero elements: a buffer nobody reads, freed */
+	kc_xdr_init_dec(&x, buf, 0);
+	rc = 0;
+	p = kc_wire_get_array(rt, &x, 0, 2, &rc);
+	KC_CHECK_EQ_INT(rc, 0);
+	kc_wire_free_array(p);
+	kc_wire_free_array(NULL);
+	kc_rt__free(rt);
+}
+
 /* Bit numbers, words, function ids, strings, string arrays. */
 static void test_small_things(void)
 {
@@ -800,6 +851,7 @@ int main(void)
 	KC_RUN(test_untyped_allocation);
 	KC_RUN(test_regions);
 	KC_RUN(test_alloc_bounds);
+	KC_RUN(test_count_array);
 	KC_RUN(test_small_things);
 	KC_RUN(test_intern);
 	KC_RUN(test_put);

@@ -1,0 +1,110 @@
+/*
+ * host.c - the "kernel" of the extents case (run_emit.py end_to_end): calls ext_run (kernel half), which calls ext_probe (user half),
+ * on a device whose rom and counters it fills, prints the sum and the mac the kernel half got.
+ * Split, it then plays a hostile user half against the kernel half's handler of ext_fill: a
+ * forged count (over the bound, or more elements than the message holds) must be refused, and
+ * an honest one served (the handler writes exactly `words` u16 into memory of its own); exit 1
+ * otherwise. Under ASan a one-element buffer would be reported as a stack overflow.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <kdev.h>
+#ifdef KCUT_SPLIT
+#include "kcut_ids.h"
+#endif
+
+struct ext_dev {
+	u16 rom[64];
+	u8 mac[6];
+	u32 stats[12];
+};
+
+int ext_run(struct ext_dev *d);
+
+#ifdef KCUT_SPLIT
+int kcut_handler_ext_fill(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r);
+
+/* One forged ext_fill message: count words, then a non-NULL data with `sent` u16; 0 if served. */
+static int forge(unsigned words, unsigned sent, unsigned *back)
+{
+	static uint8_t in[4096], out[4096];
+	struct kc_xdr a, r;
+	uint16_t v[8] = { 0 };
+
+	kc_xdr_init_enc(&a, in, sizeof(in));
+	kc_xdr_put_u32(&a, words);
+	kc_xdr_put_bool(&a, 1);
+	kc_xdr_put_fixed(&a, v, sent * sizeof(v[0]));
+	kc_xdr_init_dec(&a, in, kc_xdr_pos(&a));
+	kc_xdr_init_enc(&r, out, sizeof(out));
+	*back = 0;
+	if (kcut_handler_ext_fill(kcut_rt, &a, &r))
+		return 1;
+	*back = (unsigned)kc_xdr_pos(&r);
+	return 0;
+}
+
+static int hostile(void)
+{
+	unsigned back;
+	int bad = 0;
+
+	/* the bound: 40000 u16 are more than KC_WIRE_ARRMAX bytes */
+	if (!forge(40000, 1, &back)) {
+		fprintf(stderr, "host: forged count 40000 was served\n");
+		bad = 1;
+	}
+	/* more elements than the message holds */
+	if (!forge(300, 1, &back)) {
+		fprintf(stderr, "host: forged count 300 with 1 element sent was served\n");
+		bad = 1;
+	}
+	/* honest: 4 words in, the result and 4 words back */
+	if (forge(4, 4, &back) || back != 4 + 4 * sizeof(uint16_t)) {
+		fprintf(stderr, "host: an honest count of 4 was not served (%u bytes back)\n", back);
+		bad = 1;
+	}
+	return bad;
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	static struct ext_dev d;
+	int i, bad = 0;
+#ifdef KCUT_SPLIT
+	struct kc_err err = { 0 };
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
+		return 2;
+	}
+	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
+		fprintf(stderr, "host: %s\n", err.msg);
+		return 2;
+	}
+#else
+	(void)argc;
+	(void)argv;
+#endif
+	for (i = 0; i < 64; i++)
+		d.rom[i] = (u16)(i * 3);
+	for (i = 0; i < 12; i++)
+		d.stats[i] = (u32)(i * 1000);
+	printf("probe: sum %d\n", ext_run(&d));
+	printf("mac %02x:%02x:%02x:%02x:%02x:%02x\n", d.mac[0], d.mac[1], d.mac[2], d.mac[3], d.mac[4], d.mac[5]);
+#ifdef KCUT_SPLIT
+	if (getenv("KCUT_TRACE")) {
+		/* the crossing trace run_emit.py checks */
+		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
+
+		if (!f || kc_rt_trace_write(kcut_rt, f))
+			fprintf(stderr, "host: cannot write the trace\n");
+		if (f)
+			fclose(f);
+	}
+	bad = hostile();
+#endif
+	return bad;
+}
