@@ -24,4 +24,9 @@ enum CXChildVisitResult em_cx_collect(CXCursor c, CXCursor parent, CXClientData 
  * cast whose first child is its type reference). */
 CXCursor em_cx_strip(CXCursor c, int casts);
 
+struct em_func;
+/* nullscan.c: how the body of driver function f (definition fn, body its compound statement) uses
+ * its parameters (em_func.pnull, em_func.pass); once per function. */
+void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body);
+
 #endif /* KC_EMIT_CXSCAN_H */

@@ -108,6 +108,8 @@ void gen_wire_spec(struct kc_sb *b, const struct gen *g, const struct em_wire *w
 		{ EM_WP_HEAP, "KC_WP_HEAP" },
 		{ EM_WP_NOGLOBAL, "KC_WP_NOGLOBAL" },
 		{ EM_WP_INTERIOR, "KC_WP_INTERIOR" },
+		{ EM_WP_NONNULL, "KC_WP_NONNULL" },
+		{ EM_WP_TYPEDFREE, "KC_WP_TYPEDFREE" },
 	};
 	int typed = (w->st >= 0 && g->m->s[w->st].type_id > 0) || w->ktid > 0;
 	unsigned i, n = 0;

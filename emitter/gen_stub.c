@@ -116,12 +116,49 @@ static void handler_count(struct kc_sb *b, const struct em_func *f, const struct
 	}
 }
 
+/* A lost teardown upcall queues itself for the next user half (plan_marshal.c, plan_redo). */
+static void redo_call(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q, const char *ind)
+{
+	char nb[32];
+	int i;
+
+	kc_sb_addf(b, "%skc_wire_redo(kcut_rt, kcut_rc, kcut_redo_%s, ", ind, f->idname);
+	if (!f->nparams) {
+		kc_sb_add(b, "NULL, 0, 0);\n");
+		return;
+	}
+	kc_sb_add(b, "(const uint64_t[]){ ");
+	for (i = 0; i < f->nparams; i++)
+		kc_sb_addf(b, "%s(uint64_t)%s%s", i ? ", " : "", q->redo_ptrs >> i & 1 ? "(uintptr_t)" : "",
+			   pname(&f->params[i], i, nb, sizeof(nb)));
+	kc_sb_addf(b, " }, %d, 0x%xu);\n", f->nparams, q->redo_ptrs);
+}
+
+/* ... and the function the recovery hook runs for it: the stub again, with the kept arguments. */
+static void redo_def(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q)
+{
+	int i;
+
+	kc_sb_addf(b, "\n\n/* kcut: %s again for the next user half, when the user half it was sent to was\n"
+		      " * down or died (rt's kc_wire_redo: the kernel does not call it again) */\n"
+		      "static void kcut_redo_%s(const uint64_t *kcut_v)\n{\n",
+		   f->name, f->idname);
+	if (!f->nparams)
+		kc_sb_add(b, "\t(void)kcut_v;\n");
+	kc_sb_addf(b, "\t%s%s(", f->ret.cls == EM_T_VOID ? "" : "(void)", f->name);
+	for (i = 0; i < f->nparams; i++)
+		kc_sb_addf(b, "%s(%s)%skcut_v[%d]", i ? ", " : "", f->params[i].t.spelling,
+			   q->redo_ptrs >> i & 1 ? "(uintptr_t)" : "", i);
+	kc_sb_add(b, ");\n}");
+}
+
 /* The body of a stub: "{ ... }" for function fn, calling id `idexpr`. */
 void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr)
 {
 	const struct em_func *f = &g->m->f[fn];
 	const struct em_pfunc *q = &g->p->fn[fn];
 	int i, seen = q->seen, st;
+	int redo = q->redo && o->pf && o->pf->half == EM_KERNEL;
 	char nb[32];
 	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
 	if (seen)
@@ -132,12 +169,16 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		kc_sb_add(b, "\t");
 		gen_decl(b, local_spelling(&f->ret), "kcut_ret = 0;\n");
 	}
-	kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)\n",
-		   idexpr);
+	kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)%s\n",
+		   idexpr, redo ? " {" : "");
+	if (redo)
+		redo_call(b, f, q, "\t\t");
 	if (f->noreturn)
 		kc_sb_add(b, "\t\tkcut_abort();\n");
 	else
 		err_return(b, &f->ret, "\t\t");
+	if (redo)
+		kc_sb_add(b, "\t}\n");
 	for (i = 0; i < f->nparams; i++) {
 		const struct em_param *p = &f->params[i];
 		const char *n = pname(p, i, nb, sizeof(nb));
@@ -307,6 +348,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			kc_sb_addf(b, "\tif (!kcut_rc && %s)\n\t\tkc_wire_sync_touch(kcut_rt, (const void *)%s, sizeof(*%s));\n",
 				   n, n, n);
 	}
+	if (redo) {
+		kc_sb_add(b, "\tif (kcut_rc)\n");
+		redo_call(b, f, q, "\t\t");
+	}
 	if (f->ret.cls == EM_T_VOID) {
 		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n");
 		kc_sb_add(b, f->noreturn ? "\tkcut_abort(); /* declared noreturn */\n}" : "}");
@@ -315,6 +360,8 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		err_return(b, &f->ret, "\t\t");
 		kc_sb_add(b, "\t}\n\treturn kcut_ret;\n}");
 	}
+	if (redo)
+		redo_def(b, f, q);
 }
 
 /* Pointer-to-integer parameters with a count parameter or expression: the handler holds them in

@@ -270,6 +270,9 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		if (pf->items[i].kind == EM_ITEM_STUB) {
 			struct kc_sb id = { 0 };
 
+			if (g->p->fn[d->func].redo && pf->half == EM_KERNEL)
+				/* the stub queues itself when lost (gen_stub.c); on the same line */
+				kc_sb_addf(&o.text, "static void kcut_redo_%s(const uint64_t *kcut_v); ", m->f[d->func].idname);
 			kc_sb_addn(&o.text, s->text + d->start, d->body_start - d->start);
 			id_expr(&id, &m->f[d->func]);
 			gen_stub_body(g, &o, &o.text, d->func, id.s);

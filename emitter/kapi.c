@@ -256,3 +256,71 @@ int em_region_api(const char *name, int *ret, int *param, int *pkind)
 		}
 	return 0;
 }
+
+/*
+ * Kernel functions that accept NULL for a pointer parameter (they test it): the frees and puts
+ * (kfree(NULL), dev_kfree_skb_any(NULL) ...), printk with a NULL device, and optional arguments
+ * (a sound card without a parent device, the first pci_get_device of a search) and the results of
+ * allocators passed on unchecked by design (snd_ctl_add(card, snd_ctl_new1(...)) frees nothing and
+ * returns an error for a NULL control). Any other struct
+ * pointer a kernel function takes it dereferences: that is the kernel's convention (register_netdev,
+ * mutex_lock, pci_release_regions, pci_name, netdev_priv: a NULL net_device has no private area),
+ * so the kernel half refuses NULL there (plan_marshal.c, KC_WP_NONNULL). j: the parameter, sname:
+ * its struct's name (a `struct module *` owner is NULL in a kernel built without modules).
+ */
+int em_null_ok(const char *name, int j, const char *sname)
+{
+	static const struct {
+		const char *name;
+		int param; /* -1: every parameter */
+	} ok[] = {
+		{ "consume_skb", 0 }, { "dev_kfree_skb", 0 }, { "dev_kfree_skb_any", 0 }, { "dev_kfree_skb_irq", 0 },
+		{ "dev_consume_skb_any", 0 }, { "dev_consume_skb_irq", 0 }, { "kfree_skb", 0 },
+		{ "kfree_skb_list", 0 }, { "napi_consume_skb", 0 }, { "kfree", 0 }, { "kvfree", 0 }, { "vfree", 0 },
+		{ "kfree_sensitive", 0 }, { "put_device", 0 }, { "pci_dev_put", 0 }, { "kobject_put", 0 },
+		{ "of_node_put", 0 }, { "release_firmware", 0 }, { "debugfs_remove", 0 },
+		{ "debugfs_remove_recursive", 0 }, { "usb_free_urb", 0 }, { "usb_put_dev", 0 },
+		{ "input_free_device", 0 }, { "dma_pool_destroy", 0 }, { "kmem_cache_destroy", 0 },
+		{ "mempool_destroy", 0 }, { "iounmap", 0 }, { "pci_iounmap", 1 }, { "snd_card_free_when_closed", 0 },
+		{ "clk_put", 0 }, { "clk_disable", 0 }, { "clk_unprepare", 0 }, { "clk_disable_unprepare", 0 },
+		{ "pci_get_device", 2 }, { "pci_get_subsys", 4 }, { "pci_get_class", 1 }, { "snd_card_new", 0 },
+		{ "snd_devm_card_new", -1 }, { "snd_pcm_set_managed_buffer", 3 }, { "snd_pcm_set_managed_buffer_all", 2 },
+		{ "snd_pcm_lib_preallocate_pages", 2 }, { "snd_pcm_lib_preallocate_pages_for_all", 2 },
+		{ "snd_dma_alloc_pages", 1 }, { "request_firmware", 2 }, { "request_firmware_nowait", 3 },
+		{ "device_create", 1 }, { "snd_ctl_add", 1 }, { "snd_ctl_replace", 1 }, { "dev_printk", 1 }, { "dev_printk_emit", 1 }, { "__dynamic_dev_dbg", 1 },
+		{ "__dynamic_netdev_dbg", 1 }, { "__netdev_printk", 1 }, { "netdev_printk", 1 },
+	};
+	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice", "info", "dbg" };
+	size_t i;
+
+	if (sname && !strcmp(sname, "module"))
+		return 1;
+	/* dev_err(NULL, ...), _dev_info, netdev_warn(NULL, ...): printk says "(NULL device *)" */
+	for (i = 0; i < KC_ARRAY_SIZE(levels); i++) {
+		const char *l = levels[i];
+
+		if (j == 0 && ((!strncmp(name, "dev_", 4) && !strcmp(name + 4, l)) ||
+			       (!strncmp(name, "_dev_", 5) && !strcmp(name + 5, l)) ||
+			       (!strncmp(name, "netdev_", 7) && !strcmp(name + 7, l))))
+			return 1;
+	}
+	for (i = 0; i < KC_ARRAY_SIZE(ok); i++)
+		if (!strcmp(ok[i].name, name) && (ok[i].param == -1 || ok[i].param == j))
+			return 1;
+	return 0;
+}
+
+/*
+ * Slots of teardown callbacks the kernel calls once, whatever they return, and never again (a
+ * sound stream's hw_free and close): served by a user half that is down, they would be lost and
+ * the driver would keep the stream open for ever. Their kernel-half stubs queue them for the next
+ * user half (plan_marshal.c, rt's kc_wire_redo). slot: "struct_name.field".
+ */
+int em_teardown_slot(const char *slot)
+{
+	static const char *const names[] = {
+		"snd_pcm_ops.close", "snd_pcm_ops.hw_free", "snd_rawmidi_ops.close", "snd_hwdep_ops.release",
+	};
+
+	return in_list(slot, names, KC_ARRAY_SIZE(names));
+}

@@ -616,6 +616,11 @@ void em_model_free(struct em_model *m)
 		free(f->idname);
 		free(f->fset);
 		free(f->why);
+		free(f->pnull);
+		for (j = 0; j < f->npass; j++)
+			free(f->pass[j].callee);
+		free(f->pass);
+		free(f->nonnull);
 		for (j = 0; j < f->nparams; j++) {
 			free(f->params[j].name);
 			free(f->params[j].ext_src);

@@ -98,6 +98,23 @@ struct em_func {
 	char *idname;        /* name used in ids (name, or name__stem for clashing statics) */
 	uint8_t *fset;       /* per global field index: EM_IN | EM_OUT (crossing functions only) */
 	char *why;           /* why it crosses: "slot net_device_ops.ndo_open", "called by drv_open" */
+	/* scan (nullscan.c), a driver function's body: per parameter EM_PN_* bits, and the calls
+	 * it passes a parameter to as a whole argument */
+	unsigned char *pnull;
+	int npnull;
+	struct em_pass *pass;
+	int npass;
+	/* plan (plan_marshal.c, em_plan_nonnull): parameter j must not be NULL (the function
+	 * dereferences it): nonnull[j], nparams entries, NULL when none */
+	unsigned char *nonnull;
+};
+
+/* A parameter's uses in a driver function's body (nullscan.c). */
+enum { EM_PN_DEREF = 1, EM_PN_TESTED = 2, EM_PN_ASSIGNED = 4 };
+struct em_pass {
+	int param;    /* the parameter ... */
+	char *callee; /* ... is argument arg of a call of callee (a name: function or macro) */
+	int arg;
 };
 
 struct em_call {
@@ -294,6 +311,8 @@ int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its fir
 int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit operation on a word */
 extern const char *const em_word_ops[]; /* their names, NULL-terminated */
 int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied */
+int em_null_ok(const char *name, int j, const char *sname); /* kfree(NULL) ...: NULL accepted */
+int em_teardown_slot(const char *slot); /* snd_pcm_ops.close ...: called once, never retried */
 /* A kernel allocator: which parameter gives the element count (-1: one element, -2: a
  * net_device followed by a private area) and which the size. 1 when name is one. */
 int em_fatal(const char *name);

@@ -42,6 +42,8 @@ struct em_gset {
 #define EM_WP_NOGLOBAL 0x04u /* never a driver global (freed, kept as a cookie) */
 #define EM_WP_INTERIOR 0x08u /* a declared pointer into an array: anywhere inside its object */
 #define EM_WP_OUT 0x20u      /* an out-parameter's value (user side: unknown pointers go as NULL) */
+#define EM_WP_TYPEDFREE 0x80u /* freed by a typed deallocator: not an untyped block made for the user half */
+#define EM_WP_NONNULL 0x40u  /* kernel side: NULL refused, the kernel function dereferences it */
 
 /* A place the expected struct may sit at: embedded in tracked struct st at byte offset `off` (a
  * C constant expression: __builtin_offsetof(...), plus the private area's start). */
@@ -98,6 +100,10 @@ struct em_pfunc {
 				  * enum kc_region_kind, 0 (plan_region.c) */
 	struct em_gset gset;     /* driver globals */
 	uint8_t *sent;           /* per global field: EM_IN / EM_OUT when actually marshaled */
+	int redo;                /* an upcall of a teardown slot (kapi.c): lost while the user half
+				  * is down, the kernel half's stub queues it for the next one
+				  * (kc_wire_redo) */
+	unsigned redo_ptrs;      /* ... bit j: parameter j is a pointer */
 };
 
 /* One field operation of a marshaling helper (see gen_marshal.c for the C each one becomes). */

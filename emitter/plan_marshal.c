@@ -271,6 +271,85 @@ static int cookie_param(const struct em_func *f)
 	return -1;
 }
 
+/* ---- parameters that must not be NULL (issue 14) ---- */
+
+/* The first function named name (m->f is sorted by name), else -1. */
+static int func_by_name(const struct em_model *m, const char *name)
+{
+	int lo = 0, hi = m->nf - 1, found = -1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int c = strcmp(m->f[mid].name, name);
+
+		if (!c)
+			found = mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return found;
+}
+
+/*
+ * Which pointer parameters each function dereferences, so that its handler in the kernel half
+ * refuses NULL from the user half (KC_WP_NONNULL; rt/wire.c answers KC_RT_ENULL and restarts the
+ * user half) instead of oopsing the kernel:
+ * - a kernel function: every struct pointer parameter but those the kernel tests for NULL
+ *   (kapi.c, em_null_ok: kfree(NULL), printk with a NULL device, optional parents);
+ * - a driver function (nullscan.c's facts of its body): a parameter it dereferences (`p->`, `*p`,
+ *   `p[`) or passes whole to a function that must not get NULL there (followed through driver
+ *   functions to a fixed point), unless the body ever tests it for NULL or assigns to it (then
+ *   NULL may be what it expects: the facts err on the side of letting NULL through).
+ */
+static void plan_nonnull(struct em_model *m)
+{
+	int i, j, k, changed;
+
+	for (i = 0; i < m->nf; i++) {
+		struct em_func *f = &m->f[i];
+
+		if (f->nparams <= 0 || (f->is_defined && !f->pnull))
+			continue;
+		f->nonnull = kc_xcalloc((size_t)f->nparams, 1);
+		if (f->is_defined)
+			continue;
+		/* a kernel function, or a header inline the kernel half runs for the user half (pci_name) */
+		for (j = 0; j < f->nparams; j++)
+			f->nonnull[j] = f->params[j].t.cls == EM_T_PTR_STRUCT &&
+					!em_null_ok(f->name, j, f->params[j].t.sname);
+	}
+	do {
+		changed = 0;
+		for (i = 0; i < m->nf; i++) {
+			struct em_func *f = &m->f[i];
+
+			if (!f->nonnull || !f->is_defined)
+				continue;
+			for (j = 0; j < f->nparams && j < f->npnull; j++) {
+				if (f->nonnull[j] || (f->pnull[j] & (EM_PN_TESTED | EM_PN_ASSIGNED)))
+					continue;
+				if (f->pnull[j] & EM_PN_DEREF) {
+					f->nonnull[j] = 1;
+					changed = 1;
+					continue;
+				}
+				for (k = 0; k < f->npass; k++) {
+					int g = f->pass[k].param == j ? func_by_name(m, f->pass[k].callee) : -1;
+
+					if (g >= 0 && m->f[g].nonnull && f->pass[k].arg < m->f[g].nparams &&
+					    m->f[g].nonnull[f->pass[k].arg]) {
+						f->nonnull[j] = 1;
+						changed = 1;
+						break;
+					}
+				}
+			}
+		}
+	} while (changed);
+}
+
 /* How the callee of fn decodes pointer parameter j (struct em_wire; at places: em_plan_wire). */
 static void param_wire(const struct em_model *m, const struct em_func *f, const struct em_pfunc *pf, int j,
 		       struct em_wire *w)
@@ -286,6 +365,8 @@ static void param_wire(const struct em_model *m, const struct em_func *f, const 
 	}
 	if (t->cls == EM_T_PTR_PTR)
 		w->flags |= EM_WP_OUT; /* often an out-parameter only: its value may be garbage */
+	if (f->down && f->nonnull && f->nonnull[j] && (t->cls == EM_T_PTR_STRUCT || t->cls == EM_T_VOIDPTR))
+		w->flags |= EM_WP_NONNULL; /* the kernel half refuses NULL (plan_nonnull) */
 	if (!import)
 		return;
 	if (t->cls == EM_T_PTR_STRUCT && t->sname && em_kernel_owned(t->sname)) {
@@ -310,9 +391,37 @@ static void param_wire(const struct em_model *m, const struct em_func *f, const 
 		w->flags |= EM_WP_BASE | EM_WP_NOGLOBAL;
 		if (memory_free(f->name))
 			w->flags |= EM_WP_HEAP;
+		else if (t->cls == EM_T_PTR_STRUCT)
+			w->flags |= EM_WP_TYPEDFREE; /* free_netdev: not of a kmalloc'd block */
 	}
 	if (j == cookie_param(f))
 		w->flags |= EM_WP_BASE | EM_WP_NOGLOBAL;
+}
+
+/*
+ * A teardown callback the kernel calls once and never again (kapi.c, em_teardown_slot: a stream's
+ * close and hw_free) that the user half serves: when the upcall fails because the user half is down
+ * or died, the kernel half's stub queues it (rt's kc_wire_redo) and the recovery hook runs it for the
+ * next user half, so the driver's state does not keep a stream open for ever (hostile_simsnd, the
+ * fault matrix's "play: -EBUSY"). Its arguments are kept as values: at most KC_WIRE_REDO_ARGS (4),
+ * pointers and integers only.
+ */
+static void plan_redo(const struct em_func *f, struct em_pfunc *pf)
+{
+	int j;
+
+	if (!f->up || !f->why || strncmp(f->why, "registered: ", 12) || !em_teardown_slot(f->why + 12) ||
+	    f->nparams > 4)
+		return;
+	for (j = 0; j < f->nparams; j++) {
+		enum em_tclass c = f->params[j].t.cls;
+
+		if (c == EM_T_PTR_STRUCT || c == EM_T_VOIDPTR)
+			pf->redo_ptrs |= 1u << j;
+		else if (c != EM_T_INT)
+			return;
+	}
+	pf->redo = 1;
 }
 
 /* The per-function plan of every crossing function: what each parameter carries, the returned
@@ -321,6 +430,7 @@ void em_plan_funcs(struct em_plan *p, struct em_model *m)
 {
 	int i, j;
 
+	plan_nonnull(m);
 	for (i = 0; i < m->nf; i++) {
 		const struct em_func *f = &m->f[i];
 		struct em_pfunc *pf = &p->fn[i];
@@ -364,6 +474,7 @@ void em_plan_funcs(struct em_plan *p, struct em_model *m)
 		/* a kernel import may keep the pointer (request_irq's name): a string sent by value
 		 * lives on in rt's interned strings (kc_wire_keep_str), not in the handler's frame */
 		pf->intern = !f->is_defined && !f->fmt_fwd;
+		plan_redo(f, pf);
 	}
 }
 

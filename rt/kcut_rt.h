@@ -50,6 +50,7 @@ enum {
 	KC_RT_ETYPE = -25,     /* a handle of the wrong type */
 	KC_RT_ERANGE = -26,    /* offset/length outside the tracked object */
 	KC_RT_ENOSLOT = -27,   /* too many concurrent calls */
+	KC_RT_ENULL = -28,     /* a NULL pointer where the receiver dereferences it (KC_WP_NONNULL) */
 };
 const char *kc_rt_strerror(int code); /* also knows the KC_E* codes */
 
@@ -619,6 +620,12 @@ struct kc_wire_ptr {
 #define KC_WP_REGION 0x10u   /* may point into a device region (wire kind 3) */
 #define KC_WP_OUT 0x20u      /* user side: a pointer the peer cannot know (an out-parameter's
 			      * uninitialized value) is sent as NULL instead of failing */
+#define KC_WP_TYPEDFREE 0x80u /* freed by a typed deallocator (free_netdev): an object made for the
+			       * user half must come from a typed allocator (KC_OBJT_F_TYPED), never
+			       * an untyped block (kmalloc) used as one */
+#define KC_WP_NONNULL 0x40u  /* kernel side: NULL is refused (KC_RT_ENULL): the kernel function the
+			      * handler calls dereferences it (the emitter's plan: kapi.c's table for
+			      * kernel imports, the driver's code for driver functions) */
 
 /* Encode pointer p (type, elem_size, nelem: how the kernel side tracks it on first sight).
  * Returns 0 or the error (the encoder then holds a NULL pointer). */
@@ -739,6 +746,24 @@ size_t kc_wire_undo_pending(size_t *bytes);
  * "fn: what", the user half is killed and restarted, KC_RT_EPROTO returned); other codes are
  * returned as they are. User side: rc. */
 int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn);
+/*
+ * Teardown the user half never saw (issue 14): a callback the kernel calls once and does not retry
+ * (a sound stream's close and hw_free), served by the user half, fails while the user half is down
+ * or dies under it; the driver's state then says "open" for ever (simsnd: every later open -EBUSY).
+ * The kernel half's stub of such an upcall (the emitter's plan: kapi.c's teardown slots) calls
+ * kc_wire_redo with the failure code and its arguments: for KC_RT_EDOWN, KC_RT_EDEAD and
+ * KC_RT_ETIMEDOUT it queues fn(v) (n <= KC_WIRE_REDO_ARGS values; bit i of ptrs: v[i] is a pointer),
+ * and the recovery hook runs the queue, oldest first, once the next user half has the objects back
+ * (before any new chain: they wait while recovery runs). An entry whose pointer's memory the kernel
+ * frees meanwhile (kc_wire_freed) is dropped; the same call queued twice counts once; at most
+ * KC_WIRE_REDO_MAX entries (more: not queued; the stub has logged the failure). Returns rc.
+ */
+#define KC_WIRE_REDO_ARGS 4
+#define KC_WIRE_REDO_MAX 32
+typedef void (*kc_wire_redo_fn)(const uint64_t *v);
+int kc_wire_redo(struct kc_rt *rt, int rc, kc_wire_redo_fn fn, const uint64_t *v, unsigned n, unsigned ptrs);
+/* Kernel side: teardown calls queued and not yet run (tests). */
+unsigned kc_wire_redo_pending(struct kc_rt *rt);
 /* Recovery after a restart. Kernel side: the supervisor's hook (kc_rt_opts.recover): re-sends
  * every live tracked object of a type with recover_has[] set through the upcall recover_fn
  * (type, the object as a pointer, its fields by recover_enc). User side: the handler of that

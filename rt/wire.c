@@ -315,6 +315,10 @@ static void *get_tracked_kernel(struct kc_rt *rt, const struct kc_wire_ptr *sp, 
 		fail(rc, KC_RT_ETYPE); /* a memory deallocator on a net_device & co.: the wrong one */
 		return NULL;
 	}
+	if ((sp->flags & KC_WP_TYPEDFREE) && (in.flags & KC_OBJT_F_HEAP) && !(in.flags & KC_OBJT_F_TYPED)) {
+		fail(rc, KC_RT_ETYPE); /* free_netdev of a kmalloc'd block used as a net_device */
+		return NULL;
+	}
 	placed = (sp->nat && at_place(sp, in.type, off)) || (sp->type && embedded(rt, in.type, off, sp->type));
 	if ((sp->flags & KC_WP_BASE) && (sp->nat || sp->type) && !placed && in.type != sp->type) {
 		/* a kernel object the driver embeds (a lock, a work item) or a typed object: at one
@@ -396,8 +400,14 @@ void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_p
 	need = sp->need ? sp->need : 1;
 	if (avail)
 		*avail = 0;
-	if (kc_xdr_error(x) || kind == 0)
+	if (kc_xdr_error(x))
 		return NULL; /* a decode error is the caller's kc_xdr_dec_done */
+	if (kind == 0) {
+		/* the callee dereferences it: a NULL pointer oopses the kernel (issue 14) */
+		if ((sp->flags & KC_WP_NONNULL) && kernel(rt))
+			fail(rc, KC_RT_ENULL);
+		return NULL;
+	}
 	if (kind == 2) {
 		uint32_t id = kc_xdr_get_u32(x), off = kc_xdr_get_u32(x);
 
@@ -1181,7 +1191,7 @@ int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn)
 	if (kernel(rt))
 		undo_restore();
 	if (!kernel(rt) || !(rc == KC_RT_EPROTO || rc == KC_RT_ESTALE || rc == KC_RT_ETYPE ||
-			     rc == KC_RT_ERANGE || rc == KC_EINVAL))
+			     rc == KC_RT_ERANGE || rc == KC_RT_ENULL || rc == KC_EINVAL))
 		return rc;
 	/* "fn: bad data from the user half: what" without stdio */
 	what = kc_rt_strerror(rc);
@@ -1197,6 +1207,97 @@ int kc_wire_fault(struct kc_rt *rt, int rc, const char *fn)
 	memcpy(why + n, what, k);
 	why[n + k] = 0;
 	return kc_rt_fault(rt, why);
+}
+
+/* ---- teardown the user half never saw (kc_wire_redo) ---- */
+
+int kc_wire_redo(struct kc_rt *rt, int rc, kc_wire_redo_fn fn, const uint64_t *v, unsigned n, unsigned ptrs)
+{
+	struct kc_wire_state *w;
+	unsigned i;
+
+	if (!kernel(rt) || !fn || n > KC_WIRE_REDO_ARGS ||
+	    !(rc == KC_RT_EDOWN || rc == KC_RT_EDEAD || rc == KC_RT_ETIMEDOUT))
+		return rc;
+	w = kc_rt__wire(rt);
+	kc_os_lock(w->lock);
+	for (i = 0; i < w->nredo; i++)
+		if (w->redo[i].fn == fn && w->redo[i].n == n && (!n || !memcmp(w->redo[i].v, v, n * sizeof(*v))))
+			break;
+	if (i == w->nredo) {
+		if (w->nredo < KC_WIRE_REDO_MAX) {
+			struct kc_wire_redo *e = &w->redo[w->nredo++];
+
+			memset(e, 0, sizeof(*e));
+			e->fn = fn;
+			if (n)
+				memcpy(e->v, v, n * sizeof(*v));
+			e->n = n;
+			e->ptrs = ptrs;
+		} /* else: the queue is full, this one is not run again (the caller logged its failure) */
+	}
+	kc_os_unlock(w->lock);
+	return rc;
+}
+
+unsigned kc_wire_redo_pending(struct kc_rt *rt)
+{
+	struct kc_wire_state *w = kc_rt__wire(rt);
+	unsigned n;
+
+	kc_os_lock(w->lock);
+	n = w->nredo;
+	kc_os_unlock(w->lock);
+	return n;
+}
+
+/* The memory at [p, p + size) is being freed: queued calls that point into it cannot run. */
+static void redo_forget(struct kc_rt *rt, const void *p, size_t size)
+{
+	struct kc_wire_state *w = kc_rt__wire(rt);
+	uintptr_t lo = (uintptr_t)p, hi = lo + (size ? size : 1);
+	unsigned i, j, k;
+
+	if (!w->nredo)
+		return; /* (a racy peek: a queue being filled is for an object not being freed) */
+	kc_os_lock(w->lock);
+	for (i = j = 0; i < w->nredo; i++) {
+		int dead = 0;
+
+		for (k = 0; k < w->redo[i].n; k++)
+			if ((w->redo[i].ptrs >> k & 1) && w->redo[i].v[k] >= lo && w->redo[i].v[k] < hi)
+				dead = 1;
+		if (!dead)
+			w->redo[j++] = w->redo[i];
+	}
+	w->nredo = j;
+	kc_os_unlock(w->lock);
+}
+
+/* Run the queued teardown calls for the user half that just started (oldest first). A call that
+ * fails again the same way queues itself again (its stub calls kc_wire_redo). */
+static void redo_run(struct kc_rt *rt)
+{
+	struct kc_wire_state *w = kc_rt__wire(rt);
+	struct kc_wire_redo e;
+	unsigned i, n;
+
+	kc_os_lock(w->lock);
+	n = w->nredo;
+	kc_os_unlock(w->lock);
+	/* one at a time, so that a free meanwhile still drops the entries not run yet */
+	for (i = 0; i < n; i++) {
+		kc_os_lock(w->lock);
+		if (!w->nredo) {
+			kc_os_unlock(w->lock);
+			break;
+		}
+		e = w->redo[0];
+		memmove(&w->redo[0], &w->redo[1], (w->nredo - 1) * sizeof(w->redo[0]));
+		w->nredo--;
+		kc_os_unlock(w->lock);
+		e.fn(e.v);
+	}
 }
 
 /* ---- recovery after a restart ---- */
@@ -1219,21 +1320,21 @@ static int rec_collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	return 0;
 }
 
-void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
+/* Re-send the live objects; 0, or KC_RT_EDEAD / KC_RT_EDOWN when the new user half died too. */
+static int recover_objects(struct kc_rt *rt)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	struct kc_objt *ot = kc_rt_objt(rt);
 	struct rec_list l = { t, NULL, 0, 0 };
 	size_t i;
+	int dead = 0;
 
-	(void)arg;
-	(void)incarnation;
-	if (!kernel(rt) || !t->recover_enc || !t->recover_has)
-		return;
+	if (!t->recover_enc || !t->recover_has)
+		return 0;
 	l.cap = kc_objt_count(ot) + 16;
 	l.h = kc_os_alloc(l.cap * sizeof(*l.h));
 	if (!l.h)
-		return; /* the new user half starts empty; the next crossings bring what they need */
+		return 0; /* the new user half starts empty; the next crossings bring what they need */
 	kc_objt_foreach(ot, rec_collect, &l);
 	for (i = 0; i < l.n; i++) {
 		struct kc_objt_info in;
@@ -1242,8 +1343,10 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 		int rc;
 
 		rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
-		if (rc)
+		if (rc) {
+			dead = rc;
 			break;
+		}
 		/* The object's memory must stay while its fields are read: whoever frees tracked
 		 * memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the kernel's own frees)
 		 * forgets it under free_lock first, so it is either gone from the tracker here or
@@ -1269,10 +1372,24 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 		if (!rc)
 			rc = kc_rt_call_invoke(c, &r);
 		rc = kc_rt_call_end(c, rc);
-		if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN)
-			break; /* the new user half died too: the next one recovers */
+		if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
+			dead = rc; /* the new user half died too: the next one recovers */
+			break;
+		}
 	}
 	kc_os_free(l.h);
+	return dead;
+}
+
+void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
+{
+	(void)arg;
+	(void)incarnation;
+	if (!kernel(rt))
+		return;
+	/* the objects first (the teardown calls read them), then what the dead user half missed */
+	if (!recover_objects(rt))
+		redo_run(rt);
 }
 
 int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
@@ -1309,6 +1426,7 @@ void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size)
 		return;
 	if (kc_rt__wire(rt)->free_lock)
 		kc_os_lock(kc_rt__wire(rt)->free_lock);
+	redo_forget(rt, p, size);
 	heap_forget(rt, p);
 	kc_rt__forget_range(rt, p, size);
 	if (kc_rt__wire(rt)->free_lock)

@@ -16,6 +16,13 @@
 
 struct kc_wire_istr;
 
+/* A teardown upcall to run again for the next user half (kc_wire_redo). */
+struct kc_wire_redo {
+	kc_wire_redo_fn fn;
+	uint64_t v[KC_WIRE_REDO_ARGS];
+	unsigned n, ptrs;
+};
+
 struct kc_wire_state {
 	const struct kc_wire_tables *tables; /* the driver's (kc_rt_opts.wire); NULL: none */
 	int kernel;                          /* 1: the kernel half's endpoint */
@@ -27,6 +34,9 @@ struct kc_wire_state {
 	/* kernel side, or NULL: held while memory is forgotten before it is freed (kc_wire_freed)
 	 * and while the recovery hook reads one tracked object (the posix runtime's free_lock) */
 	struct kc_os_mutex *free_lock;
+	/* kc_wire_redo's queue (under lock) */
+	struct kc_wire_redo redo[KC_WIRE_REDO_MAX];
+	unsigned nredo;
 };
 
 /* Kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten

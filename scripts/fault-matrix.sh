@@ -269,7 +269,9 @@ def cell(name, kso, user, fault, load):
         lf = [x[2] for x in ev if x[0] == "last fault" and x[1] == inc and x[2] and x[2] != "(null)"]
         ex = [x[2] for x in ev if x[0] == "exited" and x[1] == inc]
         det = lf[0] if lf else (ex[0] if ex else "")
-    bad = (not survived) or lost != 0 or recovery is None or not landed or (mode and (
+    # a stream refused with -EBUSY after the fault: the driver still holds a stream the user half
+    # never closed (the lost close, fixed by kc_wire_redo): a failure, not a control-path hiccup
+    bad = (not survived) or lost != 0 or recovery is None or not landed or any("EBUSY" in x for x in refused) or (mode and (
         not fired or fired.startswith("nothing-recorded-for") or (fired.endswith("accepted") and fault != "doubleslot")))
     return dict(driver=name, fault=fault, load=load, survived=survived, lost=lost, total=total, refused=refused,
                 recovery=recovery, fired=fired, detected=det, ok=not bad, problems=problems, secs=took, dir=d)

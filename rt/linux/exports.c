@@ -66,6 +66,7 @@ EXPORT_SYMBOL_GPL(kc_wire_put_fnf);
 EXPORT_SYMBOL_GPL(kc_wire_get_fnf);
 EXPORT_SYMBOL_GPL(kc_wire_put_str);
 EXPORT_SYMBOL_GPL(kc_wire_get_str);
+EXPORT_SYMBOL_GPL(kc_wire_redo);
 EXPORT_SYMBOL_GPL(kc_wire_keep_str);
 EXPORT_SYMBOL_GPL(kc_wire_get_fstr);
 EXPORT_SYMBOL_GPL(kc_wire_put_strv);

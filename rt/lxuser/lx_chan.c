@@ -82,6 +82,7 @@ const char *kc_rt_strerror(int code)
 	case KC_RT_ETYPE: return "handle of the wrong type";
 	case KC_RT_ERANGE: return "offset or length outside the object";
 	case KC_RT_ENOSLOT: return "too many concurrent calls";
+	case KC_RT_ENULL: return "NULL pointer where the callee dereferences it";
 	default: return kc_strerror(code);
 	}
 }

@@ -663,6 +663,70 @@ static void test_put(void)
 }
 
 /* kc_wire_fault: which codes are the user half's fault. */
+/* NULL where the kernel function dereferences the pointer (KC_WP_NONNULL, issue 14): refused on the
+ * kernel side with KC_RT_ENULL, a fault of the user half (kc_wire_fault); accepted without the flag
+ * (kfree(NULL)) and on the user side (the kernel half's NULL is what it is). */
+static void test_nonnull(void)
+{
+	static const struct kc_wire_ptr deref = { T_ADAPTER, KC_WP_NONNULL, sizeof(struct adapter), NULL, 0, 0 };
+	static const struct kc_wire_ptr maybe = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
+	static const uint32_t null_ptr[] = { 0 };
+	struct kc_rt *k = endpoint(KC_SIDE_KERNEL), *u = endpoint(KC_SIDE_USER);
+	struct adapter ad;
+	uint64_t ha;
+	struct msg m;
+	void *p = &ad;
+
+	KC_REQUIRE(k && u);
+	KC_CHECK_EQ_INT(dec(k, words(&m, null_ptr, 1), &deref, &p), KC_RT_ENULL);
+	KC_CHECK(p == NULL);
+	KC_CHECK_EQ_INT(dec(k, words(&m, null_ptr, 1), &maybe, &p), 0);
+	KC_CHECK_EQ_INT(dec(k, words(&m, null_ptr, 1), NULL, &p), 0);
+	KC_CHECK_EQ_INT(dec(u, words(&m, null_ptr, 1), &deref, &p), 0);
+	/* a real adapter passes */
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(k), &ha, &ad, T_ADAPTER, sizeof(ad), 1) == 0);
+	KC_CHECK_EQ_INT(dec(k, tracked(&m, ha, T_ADAPTER, sizeof(ad), 0), &deref, &p), 0);
+	KC_CHECK(p == &ad);
+	/* the refusal is a fault of the user half, with its own message */
+	KC_CHECK_EQ_INT(kc_wire_fault(k, KC_RT_ENULL, "kcut_handler_mutex_lock"), KC_RT_EPROTO);
+	KC_CHECK(strstr(kc_rt_strerror(KC_RT_ENULL), "NULL") != NULL);
+	kc_rt__free(k);
+	kc_rt__free(u);
+}
+
+/* free_netdev(p) (KC_WP_TYPEDFREE): a block an untyped allocator (kmalloc) made for the user half
+ * is no net_device, whether it is passed as one for the first time or was used as one before;
+ * what the typed allocator made passes (issue 14). */
+static void test_typed_free(void)
+{
+	static const struct kc_wire_ptr freenet = { T_ADAPTER, KC_WP_BASE | KC_WP_NOGLOBAL | KC_WP_TYPEDFREE,
+						    sizeof(struct adapter), NULL, 0, 0 };
+	static const struct kc_wire_ptr use = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	struct adapter *km1 = calloc(1, sizeof(*km1)), *km2 = calloc(1, sizeof(*km2)), *typed = calloc(1, sizeof(*typed));
+	uint64_t h1, h2, ht;
+	struct msg m;
+	void *p;
+
+	KC_REQUIRE(rt && km1 && km2 && typed);
+	KC_REQUIRE(kc_wire_track_alloc(rt, km1, T_OPAQUE, sizeof(*km1)) == 0);
+	KC_REQUIRE(kc_wire_track_alloc(rt, km2, T_OPAQUE, sizeof(*km2)) == 0);
+	KC_REQUIRE(kc_wire_track_alloc(rt, typed, T_ADAPTER, sizeof(*typed)) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &h1, &(size_t){ 0 }, km1) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &h2, &(size_t){ 0 }, km2) == 0);
+	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &ht, &(size_t){ 0 }, typed) == 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, h1, T_ADAPTER, sizeof(*km1), 0), &freenet, &p), KC_RT_ETYPE);
+	/* used as an adapter first (it takes the type), then freed as one */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, h2, T_ADAPTER, sizeof(*km2), 0), &use, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, h2, T_ADAPTER, sizeof(*km2), 0), &freenet, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, ht, T_ADAPTER, sizeof(*typed), 0), &freenet, &p), 0);
+	KC_CHECK(p == typed);
+	kc_rt__free(rt);
+	free(km1);
+	free(km2);
+	free(typed);
+}
+
 static void test_fault_codes(void)
 {
 	struct kc_rt *k = endpoint(KC_SIDE_KERNEL), *u = endpoint(KC_SIDE_USER);
@@ -856,6 +920,8 @@ int main(void)
 	KC_RUN(test_intern);
 	KC_RUN(test_put);
 	KC_RUN(test_fault_codes);
+	KC_RUN(test_nonnull);
+	KC_RUN(test_typed_free);
 	KC_RUN(test_embeds_and_heap_note);
 	KC_RUN(test_undo);
 	KC_RUN(test_typed_alloc_free_and_span);

@@ -204,7 +204,7 @@ int kcut_handler_netif_carrier_on(struct kc_rt *rt, struct kc_xdr *kcut_a, struc
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_netif_carrier_on_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -236,7 +236,7 @@ int kcut_handler_register_netdev(struct kc_rt *rt, struct kc_xdr *kcut_a, struct
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_net_device, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_register_netdev_net_device_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -290,7 +290,7 @@ int kcut_handler_spin_lock(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_K_spinlock_t, .flags = KC_WP_BASE, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_K_spinlock_t, .flags = KC_WP_BASE | KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
@@ -308,7 +308,7 @@ int kcut_handler_spin_unlock(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_K_spinlock_t, .flags = KC_WP_BASE, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_K_spinlock_t, .flags = KC_WP_BASE | KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)

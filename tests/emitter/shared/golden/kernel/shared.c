@@ -221,7 +221,7 @@ int kcut_handler_sh_reset(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_sh_adapter, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_sh_adapter, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_sh_reset_sh_adapter_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);

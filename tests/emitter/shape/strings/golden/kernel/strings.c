@@ -366,7 +366,7 @@ int kcut_handler_card_register(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_card_register_card_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -400,7 +400,7 @@ int kcut_handler_ctl_add(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_new, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_new, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	kcut_p1 = kc_wire_get_ptr(kcut_rt, kcut_a, NULL, NULL, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
@@ -432,7 +432,7 @@ int kcut_handler_ctl_enum_info(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_info, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ctl_info, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	kcut_p1 = (unsigned int)kc_xdr_get_u32(kcut_a);
 	kcut_p2 = kc_wire_get_strv(kcut_rt, kcut_a, kcut_v2, KC_WIRE_STRVMAX, kcut_b2, sizeof(kcut_b2), &kcut_n2,
 				   &kcut_rc);
@@ -460,7 +460,7 @@ int kcut_handler_ctl_names_set(struct kc_rt *rt, struct kc_xdr *kcut_a, struct k
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_card, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_ctl_names_set_card_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
