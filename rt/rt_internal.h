@@ -298,10 +298,12 @@ void kc_wire__stack_release(struct kc_rt *rt, unsigned mark);
 /* sync.c (more of it in wire_internal.h): user side: send the changes of synchronized objects
  * (no-op when none or nested). */
 void kc_sync__flush(struct kc_rt *rt);
-/* kernel side: append the kernel half's changes since they last went (objects of types with
- * recovery helpers whose bytes changed) after the len bytes of a reply at buf (cap bytes of room);
+/* kernel side: append the kernel half's changes since they last went to incarnation inc of the
+ * user half (objects of types with recovery helpers whose bytes changed; a newer incarnation gets
+ * every object, an older one nothing) after the len bytes of a reply at buf (cap bytes of room);
  * returns the new length, ORs KC_MSG_F_SYNC into *flags when it appended */
-uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags);
+uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_t len, uint32_t cap,
+			   uint32_t *flags);
 /* user side: take that trailer off a reply's payload (*len shortened) into a copy (*out, *outlen,
  * freed by kc_sync__apply_back), then, once the results were decoded, apply it. 1 when the
  * shadows must be refreshed. */

@@ -70,6 +70,7 @@ struct kc_sync {
 	size_t nborn, bhead;
 	int typed;         /* an untyped allocation took a type during the flush under way */
 	uint64_t changes;  /* the tracker's kc_objt_changes when the list was made (+1: never) */
+	unsigned inc;      /* kernel side: the user-half incarnation whose copies v describes */
 };
 
 static int born_take(struct kc_sync *s, const void *p);
@@ -694,7 +695,8 @@ static struct kc_sync *kstate(struct kc_rt *rt)
 	return state(rt); /* the same structure, kernel-side objects */
 }
 
-uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags)
+uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_t len, uint32_t cap,
+			   uint32_t *flags)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	struct kobjs l = { rt, NULL, 0, 0, 0 };
@@ -723,6 +725,26 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_
 		qsort(l.v, l.n, sizeof(*l.v), by_ptr);
 	kc_xdr_init_enc(&x, buf + len, cap - len - 8);
 	kc_os_lock(s->lock);
+	if (inc < s->inc) {
+		/* a reply to a user half that died (a newer one runs): the shadows describe the
+		 * newer one's copies, which this reply never reaches */
+		kc_os_unlock(s->lock);
+		kc_os_free(l.v);
+		return len;
+	}
+	if (inc != s->inc) {
+		/* a new incarnation: its copies hold only what the recovery hook re-sent (each
+		 * object's first element) and what its crossings carried, not what went to the one
+		 * before it: forget the shadows, every object goes again in full (elements that do not
+		 * fit this reply go with later ones) */
+		for (j = 0; j < s->n; j++)
+			kc_os_free(s->v[j].copy);
+		kc_os_free(s->v);
+		s->v = NULL;
+		s->n = 0;
+		j = 0;
+		s->inc = inc;
+	}
 	for (i = 0; i < l.n; i++) {
 		struct shadow *o = &l.v[i];
 		size_t at;
