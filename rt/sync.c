@@ -46,6 +46,7 @@
 
 struct shadow {
 	const uint8_t *p;  /* the user half's object (its tracker copy) */
+	uint64_t h;        /* its handle (kernel side: a new object at the same address has another) */
 	uint32_t type;
 	size_t size;       /* the tracked object's bytes */
 	size_t nel;        /* elements of its type in it (an array), else 1 (a struct and what follows
@@ -148,7 +149,6 @@ static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 {
 	struct objs *l = arg;
 
-	(void)h;
 	if (!synced_type(l->rt, o->type) || o->size < tsize(l->rt, o->type))
 		return 0;
 	if (l->n == l->cap) {
@@ -156,6 +156,7 @@ static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 		return 1;
 	}
 	l->v[l->n].p = o->ptr;
+	l->v[l->n].h = h;
 	l->v[l->n].type = o->type;
 	l->v[l->n].size = o->size;
 	l->v[l->n].nel = o->elem_size == tsize(l->rt, o->type) ? o->size / o->elem_size : 1;
@@ -608,6 +609,8 @@ void kc_sync__flush(struct kc_rt *rt)
 
 /* ---- KC_RT_FN_SYNC (kernel side) ---- */
 
+static _Thread_local int tls_serving_sync; /* kernel side: this thread decodes a KC_RT_FN_SYNC */
+
 static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	const struct kc_wire_tables *t = tab(rt);
@@ -638,13 +641,60 @@ static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 		rc = KC_RT_EPROTO;
 	if (rc) /* all or nothing: kc_wire_fault plays the decoders' writes back (kc_wire_undo) */
 		return kc_wire_fault(rt, rc, "kcut sync");
+	/* the user half's own changes: every one of them stays (kc_sync__stale) */
+	tls_serving_sync = 1;
 	kc_wire_undo_commit(rt);
+	tls_serving_sync = 0;
 	return 0;
 }
 
 kc_rt_handler kc_sync__handler(uint32_t fn)
 {
 	return fn == KC_RT_FN_SYNC ? serve_sync : NULL;
+}
+
+/*
+ * Kernel side, for every field a decoded message from the user half wrote (the undo log's entries,
+ * at kc_wire_undo_commit): keep the kernel half's own value instead? A marshaled argument or
+ * upcall result carries the user half's copy of every field the callee may read or the upcall
+ * may write, changed or not. For an object the kernel half sends back with its replies (a ring,
+ * a buffer array, the net_device and its private area: it has a shadow here) every such field is
+ * in the sync set (plan_sync.c: the fields the user half writes and those it holds), and the user
+ * half's changes to it came before the message, with its flush (kc_sync__flush precedes every
+ * crossing the user half makes, its replies included). So the marshaled value is the kernel
+ * half's own, or older: one the interrupt handler or the transmit path changed since (a ring's
+ * next_to_use, a queued frame's skb and mapping), which it would move back, or a replayed
+ * message's. The kernel half's value stays. A new object at a known address (another handle) is
+ * not that object; objects without a shadow (a call's stack copy, an allocation not yet typed)
+ * take the message's values. KC_RT_FN_SYNC's own writes (the user half's changes) all stay.
+ */
+int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
+{
+	struct kc_sync *s = rt->sync;
+	const struct shadow *o;
+	size_t lo = 0, hi, off;
+	uint64_t h;
+	int r = 0;
+
+	(void)old;
+	if (rt->side != KC_SIDE_KERNEL || !s || tls_serving_sync || !p || !n ||
+	    kc_objt_handle_of(rt->objt, &h, &off, p))
+		return 0;
+	kc_os_lock(s->lock);
+	hi = s->n;
+	while (lo < hi) { /* the last shadow starting at or below p */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)s->v[mid].p <= (uintptr_t)p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	o = lo ? &s->v[lo - 1] : NULL;
+	off = o ? (size_t)((const uint8_t *)p - o->p) : 0;
+	r = o && o->h == h && off < o->size && n <= o->size - off;
+	kc_os_unlock(s->lock);
+	return r;
 }
 
 /* ---- the kernel half's changes, back with every reply ---- */
@@ -672,7 +722,6 @@ static int kcollect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	struct kobjs *l = arg;
 	const struct kc_wire_tables *t = tab(l->rt);
 
-	(void)h;
 	if (!o->type || o->type >= t->ntypes || !t->recover_has[o->type] || !t->sync_back[o->type] ||
 	    !tsize(l->rt, o->type) ||
 	    o->size < tsize(l->rt, o->type))
@@ -682,6 +731,7 @@ static int kcollect(void *arg, uint64_t h, const struct kc_objt_info *o)
 		return 1;
 	}
 	l->v[l->n].p = o->ptr;
+	l->v[l->n].h = h;
 	l->v[l->n].type = o->type;
 	l->v[l->n].size = o->size;
 	l->v[l->n].nel = o->elem_size == tsize(l->rt, o->type) ? o->size / o->elem_size : 1;

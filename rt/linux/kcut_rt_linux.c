@@ -299,6 +299,11 @@ void kc_sync__refresh(struct kc_rt *rt)
 {
 }
 
+int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
+{
+	return 0;
+}
+
 /* Append pending releases after the len payload bytes at payload (cap bytes of room), as rt.c
  * does: u64 handle * k, then u32 k; returns the new length, sets *flags. */
 static u32 put_releases(struct kc_rt *rt, u8 *payload, u32 len, u32 cap, u32 *flags)
