@@ -23,7 +23,11 @@ out=${KCUT_BENCH_DIR:-$top/build/bench-rt}
 mkdir -p "$out"
 cc=${CC:-gcc}
 flags=(-std=c11 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/rt" -I"$top/common" -I"$top/tests/rt")
-rt_src=("$top"/rt/*.c "$top/common/kc_common.c")
+# the runtime without its kernel-model platform file (plat_kmodel.c needs the kernel model's headers)
+rt_src=("$top/common/kc_common.c")
+for f in "$top"/rt/*.c; do
+  [ "$(basename "$f")" = plat_kmodel.c ] || rt_src+=("$f")
+done
 "$cc" "${flags[@]}" -o "$out/rt_user_test" "$top/tests/rt/rt_user_test.c" "${rt_src[@]}" -lpthread
 "$cc" "${flags[@]}" -I/usr/include/tirpc -o "$out/rt_bench" "$top/tests/rt/rt_bench.c" "${rt_src[@]}" \
   -ltirpc -lpthread

@@ -632,7 +632,7 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		len = (uint32_t)res.pos;
 	if (!rc && rt->side == KC_SIDE_KERNEL)
 		/* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
-		len = kc_sync__put_back(rt, rb, len, room, &rflags);
+		len = kc_sync__put_back(rt, c->incarnation, rb, len, room, &rflags);
 reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {

@@ -57,6 +57,7 @@
 
 struct shadow {
 	const uint8_t *p;  /* the user half's object (its tracker copy) */
+	uint64_t h;        /* its handle (kernel side: a new object at the same address has another) */
 	uint32_t type;
 	size_t size;       /* the tracked object's bytes */
 	size_t nel;        /* elements of its type in it (an array), else 1 (a struct and what follows
@@ -81,6 +82,7 @@ struct kc_sync {
 	size_t nborn, bhead;
 	int typed;         /* an untyped allocation took a type during the flush under way */
 	uint64_t changes;  /* the tracker's kc_objt_changes when the list was made (+1: never) */
+	unsigned inc;      /* kernel side: the user-half incarnation whose copies v describes */
 };
 
 static int born_take(struct kc_sync *s, const void *p);
@@ -158,7 +160,6 @@ static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 {
 	struct objs *l = arg;
 
-	(void)h;
 	if (!synced_type(l->rt, o->type) || o->size < tsize(l->rt, o->type))
 		return 0;
 	if (l->n == l->cap) {
@@ -166,6 +167,7 @@ static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 		return 1;
 	}
 	l->v[l->n].p = o->ptr;
+	l->v[l->n].h = h;
 	l->v[l->n].type = o->type;
 	l->v[l->n].size = o->size;
 	l->v[l->n].nel = o->elem_size == tsize(l->rt, o->type) ? o->size / o->elem_size : 1;
@@ -624,6 +626,8 @@ void kc_sync__flush(struct kc_rt *rt)
 
 /* ---- KC_RT_FN_SYNC (kernel side) ---- */
 
+static _Thread_local int tls_serving_sync; /* kernel side: this thread decodes a KC_RT_FN_SYNC */
+
 static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	const struct kc_wire_tables *t = tab(rt);
@@ -654,13 +658,60 @@ static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 		rc = KC_RT_EPROTO;
 	if (rc) /* all or nothing: kc_wire_fault plays the decoders' writes back (kc_wire_undo) */
 		return kc_wire_fault(rt, rc, "kcut sync");
+	/* the user half's own changes: every one of them stays (kc_sync__stale) */
+	tls_serving_sync = 1;
 	kc_wire_undo_commit(rt);
+	tls_serving_sync = 0;
 	return 0;
 }
 
 kc_rt_handler kc_sync__handler(uint32_t fn)
 {
 	return fn == KC_RT_FN_SYNC ? serve_sync : NULL;
+}
+
+/*
+ * Kernel side, for every field a decoded message from the user half wrote (the undo log's entries,
+ * at kc_wire_undo_commit): keep the kernel half's own value instead? A marshaled argument or
+ * upcall result carries the user half's copy of every field the callee may read or the upcall
+ * may write, changed or not. For an object the kernel half sends back with its replies (a ring,
+ * a buffer array, the net_device and its private area: it has a shadow here) every such field is
+ * in the sync set (plan_sync.c: the fields the user half writes and those it holds), and the user
+ * half's changes to it came before the message, with its flush (kc_sync__flush precedes every
+ * crossing the user half makes, its replies included). So the marshaled value is the kernel
+ * half's own, or older: one the interrupt handler or the transmit path changed since (a ring's
+ * next_to_use, a queued frame's skb and mapping), which it would move back, or a replayed
+ * message's. The kernel half's value stays. A new object at a known address (another handle) is
+ * not that object; objects without a shadow (a call's stack copy, an allocation not yet typed)
+ * take the message's values. KC_RT_FN_SYNC's own writes (the user half's changes) all stay.
+ */
+int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
+{
+	struct kc_sync *s = rt->sync;
+	const struct shadow *o;
+	size_t lo = 0, hi, off;
+	uint64_t h;
+	int r = 0;
+
+	(void)old;
+	if (rt->side != KC_SIDE_KERNEL || !s || tls_serving_sync || !p || !n ||
+	    kc_objt_handle_of(rt->objt, &h, &off, p))
+		return 0;
+	kc_os_lock(s->lock);
+	hi = s->n;
+	while (lo < hi) { /* the last shadow starting at or below p */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)s->v[mid].p <= (uintptr_t)p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	o = lo ? &s->v[lo - 1] : NULL;
+	off = o ? (size_t)((const uint8_t *)p - o->p) : 0;
+	r = o && o->h == h && off < o->size && n <= o->size - off;
+	kc_os_unlock(s->lock);
+	return r;
 }
 
 /* ---- the kernel half's changes, back with every reply ---- */
@@ -688,7 +739,6 @@ static int kcollect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	struct kobjs *l = arg;
 	const struct kc_wire_tables *t = tab(l->rt);
 
-	(void)h;
 	if (!o->type || o->type >= t->ntypes || !t->recover_has[o->type] || !t->sync_back[o->type] ||
 	    !tsize(l->rt, o->type) ||
 	    o->size < tsize(l->rt, o->type))
@@ -698,6 +748,7 @@ static int kcollect(void *arg, uint64_t h, const struct kc_objt_info *o)
 		return 1;
 	}
 	l->v[l->n].p = o->ptr;
+	l->v[l->n].h = h;
 	l->v[l->n].type = o->type;
 	l->v[l->n].size = o->size;
 	l->v[l->n].nel = o->elem_size == tsize(l->rt, o->type) ? o->size / o->elem_size : 1;
@@ -711,7 +762,8 @@ static struct kc_sync *kstate(struct kc_rt *rt)
 	return state(rt); /* the same structure, kernel-side objects */
 }
 
-uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags)
+uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_t len, uint32_t cap,
+			   uint32_t *flags)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	struct kobjs l = { rt, NULL, 0, 0, 0 };
@@ -740,6 +792,26 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_
 		qsort(l.v, l.n, sizeof(*l.v), by_ptr);
 	kc_xdr_init_enc(&x, buf + len, cap - len - 8);
 	kc_os_lock(s->lock);
+	if (inc < s->inc) {
+		/* a reply to a user half that died (a newer one runs): the shadows describe the
+		 * newer one's copies, which this reply never reaches */
+		kc_os_unlock(s->lock);
+		kc_os_free(l.v);
+		return len;
+	}
+	if (inc != s->inc) {
+		/* a new incarnation: its copies hold only what the recovery hook re-sent (each
+		 * object's first element) and what its crossings carried, not what went to the one
+		 * before it: forget the shadows, every object goes again in full (elements that do not
+		 * fit this reply go with later ones) */
+		for (j = 0; j < s->n; j++)
+			kc_os_free(s->v[j].copy);
+		kc_os_free(s->v);
+		s->v = NULL;
+		s->n = 0;
+		j = 0;
+		s->inc = inc;
+	}
 	for (i = 0; i < l.n; i++) {
 		struct shadow *o = &l.v[i];
 		size_t at;

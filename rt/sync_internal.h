@@ -27,12 +27,15 @@ struct kc_sync **kc_rt__sync(struct kc_rt *rt);
 
 /* User side: send the changes of synchronized objects (no-op when none or nested). */
 void kc_sync__flush(struct kc_rt *rt);
-/* Kernel side: append the kernel half's changes since they last went (objects of types with
- * recovery helpers whose bytes changed) after the len bytes of a reply at buf (cap bytes of room);
+/* Kernel side: append the kernel half's changes since they last went to incarnation inc of the
+ * user half (objects of types with recovery helpers whose bytes changed; a newer incarnation gets
+ * every object, an older one nothing) after the len bytes of a reply at buf (cap bytes of room);
  * returns the new length, ORs KC_MSG_F_SYNC into *flags when it appended. */
-uint32_t kc_sync__put_back(struct kc_rt *rt, uint8_t *buf, uint32_t len, uint32_t cap, uint32_t *flags);
+uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_t len, uint32_t cap,
+			   uint32_t *flags);
 /* User side: take that trailer off a reply's payload (*len shortened) into a copy (*out, *outlen,
- * freed by kc_sync__apply_back), then, once the results were decoded, apply it. */
+ * freed by kc_sync__apply_back), then, once the results were decoded, apply it. 1 when the
+ * shadows must be refreshed. */
 int kc_sync__take_back(const uint8_t *payload, uint32_t *len, uint8_t **out, uint32_t *outlen);
 void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len);
 /* Kernel side: the server of KC_RT_FN_SYNC, NULL for other ids. */

@@ -1126,9 +1126,17 @@ void kc_wire_undo_commit(struct kc_rt *rt)
 {
 	struct undo_log *u = UNDO_PEEK();
 
-	(void)rt;
-	if (u)
-		undo_reset(u);
+	if (!u)
+		return;
+	/* the decode stands, except where the user half's copy was older than the kernel half's own
+	 * value (sync.c): those bytes go back, newest entry first */
+	while (kernel(rt) && u->ne) {
+		const struct undo_ent *e = &u->e[--u->ne];
+
+		if (kc_sync__stale(rt, e->p, u->b + e->off, e->n))
+			memcpy(e->p, u->b + e->off, e->n);
+	}
+	undo_reset(u);
 }
 
 /* A refused message: every byte its decode wrote goes back, newest first. */

@@ -79,5 +79,11 @@ int kc_sync__is_dead(struct kc_rt *rt, const void *p);
 void kc_sync__typed(struct kc_rt *rt);
 void kc_sync__free(struct kc_rt *rt);
 void kc_sync__refresh(struct kc_rt *rt);
+/* Kernel side: a message from the user half that was decoded in full wrote n bytes at p whose
+ * value before was old (an undo-log entry): 1 when the kernel half's value must stay, because it
+ * is newer than the user half's copy (set by the kernel half since it last went to the user half;
+ * the user half's own changes came before, with its synchronization). 0 where nothing is
+ * synchronized. */
+int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n);
 
 #endif /* KC_WIRE_INTERNAL_H */

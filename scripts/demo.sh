@@ -124,8 +124,7 @@ echo "  without device access: $(sed -n 's/^  kernel: .*LOC (\([0-9.]*%\)).*/\1/
 echo "bulk scenario, split vs unsplit: byte-identical transcript: $same; register-access log identical: $mmio"
 echo "crossings in that run: $up upcalls, $down downcalls, $rio register batches (forwarded, posted writes)"
 echo "kill -9 of the user half under traffic: killed $killed time(s), restarted $restarted time(s);"
-echo "  the kernel model's BUG reports in that run: ${bugs:-?} (known open bug: after a restart the"
-echo "  forward split leaves streaming mappings and allocations at remove, docs/results.md)"
+echo "  the kernel model's BUG reports in that run (leaks at remove, DMA faults): ${bugs:-?}"
 
 echo
 echo "Database: $KCUT_DB (try: sqlite3 $KCUT_DB 'SELECT name, loc FROM func WHERE is_driver ORDER BY loc DESC LIMIT 10')"

@@ -72,6 +72,7 @@ struct kc_lx_conn {
 	bool dead;              /* under rt->lock */
 	bool ready;             /* under rt->lock: the layouts matched (KCUT_LX_IOC_TYPES), or the
 				 * user half began serving without them: the kernel half may go on */
+	unsigned int inc;       /* its incarnation number (rt->incarnations when it connected) */
 	u8 state[KC_LX_NSLOTS_K];
 	u32 reply_len[KC_LX_NSLOTS_K];
 	u32 queue[KC_LX_NSLOTS_K]; /* queued kernel slots, FIFO */
@@ -618,6 +619,7 @@ static int kc_lx_open(struct inode *inode, struct file *f)
 	rt->mapping = f->f_mapping; /* the device's inode: the same for every open */
 	kref_get(&c->ref); /* the file's */
 	rt->incarnations++;
+	c->inc = rt->incarnations;
 	if (rt->incarnations > 1 && rt->recover) {
 		/* before anyone sees the new incarnation, as rt/super.c does */
 		rt->recovering = true;
@@ -808,8 +810,8 @@ static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
 		return -EPROTO; /* the handler found the arguments malformed (kc_wire_fault / kc_rt_fault) */
 	len = rc ? 0 : (u32)kc_xdr_pos(&res);
 	if (!rc) /* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
-		len = kc_sync__put_back(rt, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, len, KC_LX_SLOT_BYTES - KC_LX_MSG_HDR,
-					&flags);
+		len = kc_sync__put_back(rt, c->inc, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, len,
+					KC_LX_SLOT_BYTES - KC_LX_MSG_HDR, &flags);
 	m.len = KC_LX_MSG_HDR + len;
 	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, flags, rc, len);
 	memcpy(slot_at(c, KC_LX_NSLOTS_K + m.slot), buf + KC_LX_SLOT_BYTES, m.len);

@@ -130,6 +130,15 @@ void kc_sync__refresh(struct kc_rt *rt)
 {
 	(void)rt;
 }
+
+int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
+{
+	(void)rt;
+	(void)p;
+	(void)old;
+	(void)n;
+	return 0;
+}
 #endif
 
 /* User side: forget the handle of a local object being freed (nothing to tell the kernel). */

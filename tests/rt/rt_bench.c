@@ -378,6 +378,84 @@ static double time_it(void (*fn)(int), int sh, long n)
 	return median(v, g_rounds);
 }
 
+/* ---- the undo log (all-or-nothing decode, issue 14) ---- */
+
+/* A kernel-half decode of a message into a kernel object, as a generated handler does it: the
+ * fields straight from the XDR stream (as before the undo log), or each preceded by kc_wire_undo
+ * (its old bytes into the thread's log) and the log dropped by kc_wire_undo_commit at the end.
+ * Encoding is done once, outside the timing: only the decode is measured. */
+static struct kc_rt *g_undo_rt;
+static uint32_t g_undo_len[2];
+static struct s16 g_dst16;
+static uint8_t g_dst4k[4096];
+
+static void undo_prepare(void)
+{
+	struct kc_xdr x;
+	int i;
+
+	kc_xdr_init_enc(&x, wire, 2048);
+	for (i = 0; i < 16; i++)
+		kc_xdr_put_u32(&x, g_s16.f[i]);
+	g_undo_len[0] = (uint32_t)x.pos;
+	kc_xdr_init_enc(&x, wire + 2048, sizeof(wire) - 2048);
+	kc_xdr_put_fixed(&x, g_4k, sizeof(g_4k));
+	g_undo_len[1] = (uint32_t)x.pos;
+}
+
+static void undo_one(int mode)
+{
+	struct kc_xdr x;
+	int i, rc = 0, undo = mode & 1;
+
+	if (mode & 2) { /* the 4 KB buffer: one entry of 4 KB */
+		kc_xdr_init_dec(&x, wire + 2048, g_undo_len[1]);
+		if (!undo || kc_wire_undo(g_undo_rt, g_dst4k, sizeof(g_dst4k), &rc))
+			memcpy(g_dst4k, kc_xdr_get_fixed(&x, sizeof(g_dst4k)), sizeof(g_dst4k));
+		SINK(g_dst4k);
+	} else { /* 16 fields: 16 entries of 4 bytes */
+		kc_xdr_init_dec(&x, wire, g_undo_len[0]);
+		for (i = 0; i < 16; i++)
+			if (!undo || kc_wire_undo(g_undo_rt, &g_dst16.f[i], sizeof(g_dst16.f[i]), &rc))
+				g_dst16.f[i] = kc_xdr_get_u32(&x);
+		SINK(&g_dst16);
+	}
+	if (undo)
+		kc_wire_undo_commit(g_undo_rt);
+	if (x.err || rc)
+		abort();
+}
+
+static void bench_undo(const char *user, long n)
+{
+	char *argv[] = { (char *)user, "idle", "1", NULL };
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	static const char *names[2] = { "struct of 16 fields", "4 KB buffer" };
+	int k;
+
+	/* a kernel endpoint: kc_wire_undo logs only on the kernel side */
+	o.user_path = user;
+	o.user_argv = argv;
+	o.peer_names = rt_test_user_names;
+	o.npeer = U_NFNS;
+	if (kc_rt_kernel_start(&g_undo_rt, &o, &err)) {
+		fprintf(stderr, "rt_bench: %s\n", err.msg);
+		return;
+	}
+	undo_prepare();
+	printf("\n# kernel-half decode into a kernel object, %ld iterations, ns per decode: without and "
+	       "with the undo log (kc_wire_undo per field, kc_wire_undo_commit per message)\n", n);
+	printf("%-22s %10s %10s %10s %10s\n", "shape", "plain", "undo log", "extra", "ratio");
+	for (k = 0; k < 2; k++) {
+		double p = time_it(undo_one, 2 * k, n), u = time_it(undo_one, 2 * k + 1, n);
+
+		printf("%-22s %10.1f %10.1f %10.1f %10.2f\n", names[k], p, u, u - p, u / p);
+	}
+	kc_rt_close(g_undo_rt);
+	g_undo_rt = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? atol(argv[2]) : 20000, xn;
@@ -458,5 +536,6 @@ int main(int argc, char **argv)
 		printf("%-22s %10.1f %10.1f %10.1f %12.2f %12.2f\n", shape_names[sh], k, t, m,
 		       k / t, k / m);
 	}
+	bench_undo(argv[1], xn);
 	return 0;
 }

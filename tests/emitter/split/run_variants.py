@@ -2,6 +2,7 @@
 """run_variants.py - split simnic with kcut and run it in ways the golden scenarios do not (label emitter).
 
   run_variants.py COMMON --fault SCRIPT --unsplit SO      the fault run with recovery
+      [--device-access forward --rt-kmodel-lib A]         ... of the split whose user half drives the device
   run_variants.py COMMON --profile --unsplit SO           a crossing trace drives a min-cut
   run_variants.py COMMON --bench-build                    build the benchmark variants alike
 
@@ -28,6 +29,12 @@ lines, in the same invocation. Checked, block by block (a block = one command an
     stage's field rules it hit a BUG (a NULL register window sent down from a fresh user copy);
     with this session's (downcalls send only what the user half writes) simnic's calls after the
     restart bring what they need, and it matches too.
+With --device-access forward the split is plain `kcut partition`'s (the user half drives the
+device: probe, open, close, ring resize and ethtool in the user half, registers forwarded; the
+runtime synchronizes crossing objects at every crossing, rt/sync.c) and, besides the transcript,
+the device model's register-access log (kcut-sim --mmio-log) must equal the unsplit driver's,
+order included: while the user half is down nothing it would have done is skipped (ethtool -i
+reads no register), and after the restart the same accesses happen as in the unsplit driver.
 The restart delay is fixed at 3 s ($KCUT_RT_RESTART_MS) so that the down window is not a race
 with the traffic and ethtool -i of the outage, even on a loaded machine.
 
@@ -72,6 +79,11 @@ def common_args(ap):
     for a in ("kcut", "sim", "driver", "src", "compdb", "cc", "rt_lib", "common_lib", "kmodel_lib", "workdir"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     ap.add_argument("--cflags", default="")
+    ap.add_argument("--device-access", choices=("none", "forward"), default="none",
+                    help="--fault: none (register/DMA code pinned, the default here) or forward (plain "
+                         "`kcut partition`: the user half drives the device)")
+    ap.add_argument("--rt-kmodel-lib", default="", help="with --device-access forward: the runtime's kernel-model "
+                    "platform library (device regions), linked into the kernel half")
 
 
 def build_flags(args, out, src_dir):
@@ -99,8 +111,9 @@ def split(args, work, extra_part=(), db=None):
     if r.returncode:
         sys.exit("FAIL: kcut analyze exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
     pname = os.path.basename(work)
-    r = run_split.run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", pname, "--force",
-                         "--device-access", "none"] + list(extra_part))
+    dev = getattr(args, "device_access", "none") != "none"
+    r = run_split.run([args.kcut, "partition", "--db", db, "--mode", "mincut", "--name", pname, "--force"] +
+                      ([] if dev else ["--device-access", "none"]) + list(extra_part))
     if r.returncode:
         sys.exit("FAIL: kcut partition exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
     part = r.stdout
@@ -121,6 +134,7 @@ def split(args, work, extra_part=(), db=None):
     kmdir = os.path.dirname(os.path.abspath(args.kmodel_lib))
     r = run_split.run([args.cc] + cflags + incs + ["-shared", "-o", kso] +
                       sorted(glob.glob(os.path.join(out, "kernel", "*.c"))) +
+                      ([args.rt_kmodel_lib] if dev else []) +
                       [args.rt_lib, args.common_lib, args.kmodel_lib, "-lpthread"])
     if r.returncode:
         sys.exit("FAIL: build of the kernel half\n" + r.stderr[-4000:])
@@ -201,7 +215,10 @@ def fault(args):
     ref_script = os.path.join(work, "reference.sim")
     with open(ref_script, "w") as f:
         f.write("".join(l for l in script.splitlines(True) if not l.startswith("user-half")))
-    ref = run_split.run([args.sim, "--driver", args.unsplit, ref_script], timeout=300)
+    dev = args.device_access != "none"
+    mlog_ref, mlog = os.path.join(work, "reference.mmio"), os.path.join(work, "fault1.mmio")
+    ref = run_split.run([args.sim, "--driver", args.unsplit] + (["--mmio-log", mlog_ref] if dev else []) +
+                        [ref_script], timeout=300)
     if "summary: 0 BUG" not in ref.stdout:
         print("FAIL: the unsplit reference run of %s is not clean:\n%s" % (ref_script, ref.stdout[-2000:]))
         return 1
@@ -213,8 +230,11 @@ def fault(args):
             os.remove(trace)
         env = dict(os.environ, KCUT_RT_RESTART_MS="3000", KCUT_TRACE=trace, KCUT_RECOVER=str(recover))
         try:
-            r = run_split.run([args.sim, "--driver", sp["kso"], "--user-half", sp["uprog"], args.fault], timeout=300,
-                              env=env)
+            log = ["--mmio-log", mlog] if dev and recover else []
+            if log and os.path.exists(mlog):
+                os.remove(mlog)
+            r = run_split.run([args.sim, "--driver", sp["kso"], "--user-half", sp["uprog"]] + log + [args.fault],
+                              timeout=300, env=env)
             got, err, rc = r.stdout, r.stderr, r.returncode
         except subprocess.TimeoutExpired:
             got, err, rc = "", "timeout", -1
@@ -243,6 +263,14 @@ def fault(args):
             problems.append("frames lost: %d sent, wire: %s" % (sent, m.group(0) if m else "-"))
         for n in notes:
             print("note: " + n)
+        if dev:
+            # an empty reference would make the comparison vacuous: the scenario probes
+            if not (os.path.exists(mlog) and os.path.exists(mlog_ref) and os.path.getsize(mlog_ref) > 0 and
+                    open(mlog, "rb").read() == open(mlog_ref, "rb").read()):
+                problems.append("the register-access log differs from the unsplit driver's (%s, %s)" % (mlog, mlog_ref))
+            else:
+                print("register-access log: %d accesses, identical to the unsplit driver's (order included)" %
+                      sum(1 for _ in open(mlog_ref)))
         if not problems:
             print("fault run: %d frames sent across the kill, all on the wire; ethtool failed cleanly while the "
                   "user half was down; %d objects re-sent by the recovery hook; after the restart ethtool, "
@@ -459,6 +487,8 @@ def main():
     if args.fault:
         if not args.unsplit:
             ap.error("--fault needs --unsplit")
+        if args.device_access != "none" and not args.rt_kmodel_lib:
+            ap.error("--device-access forward needs --rt-kmodel-lib")
         return fault(args)
     ap.error("nothing to do: --fault, --bench-build or --profile")
     return 2
