@@ -128,6 +128,20 @@ int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *e
 				path, ver, KC_DB_SCHEMA_VERSION);
 		goto cleanup;
 	}
+	if (!(flags & KC_DB_READONLY) && ver == KC_DB_SCHEMA_VERSION) {
+		/* a table added since the database was made (compatible additions only: CREATE ... IF NOT
+		 * EXISTS; the facts version in every TU's hash makes `kcut analyze` fill it) */
+		int have = 0;
+
+		rc = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ptr_flow'",
+			       &have, err);
+		if (!rc && !have)
+			rc = kc_db_exec(db, kc_db_schema_sql, err);
+		if (rc) {
+			kc_err_prefix(err, "adding tables to the schema");
+			goto cleanup;
+		}
+	}
 	if (!(flags & KC_DB_READONLY)) {
 		rc = kc_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
 		if (rc)

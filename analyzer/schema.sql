@@ -345,6 +345,31 @@ CREATE TABLE IF NOT EXISTS shape_evidence (
 );
 CREATE INDEX IF NOT EXISTS shape_evidence_func ON shape_evidence(func_id);
 
+-- How pointer values move, for the partitioner's rule on memory only the kernel can use (a buffer
+-- the driver maps for streaming DMA, an skb's data; docs/partitioner.md "Kernel-only memory"):
+--   kind 'arg'    the value of pointer field struct_name.field is argument arg_idx of a direct call to
+--                 callee_id (macro: the macro the call came from), either itself or cast / offset
+--                 (skb->data + off), or through a local of the same function that is assigned from the
+--                 field or stored into it (data = alloc(); map(dev, data); bi->rxbuf.data = data)
+--   kind 'param'  the function dereferences, indexes or offsets its pointer parameter arg_idx (a pointer
+--                 to non-struct memory: u8 *data); detail: deref | index | ptr_arith (first site of each)
+CREATE TABLE IF NOT EXISTS ptr_flow (
+	id          INTEGER PRIMARY KEY,
+	func_id     INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	kind        TEXT NOT NULL CHECK (kind IN ('arg', 'param')),
+	struct_name TEXT,
+	field       TEXT,
+	callee_id   INTEGER REFERENCES func(id) ON DELETE CASCADE,
+	macro       TEXT,
+	arg_idx     INTEGER NOT NULL,
+	detail      TEXT,
+	file_id     INTEGER REFERENCES file(id),
+	line        INTEGER,
+	col         INTEGER
+);
+CREATE INDEX IF NOT EXISTS ptr_flow_func ON ptr_flow(func_id);
+CREATE INDEX IF NOT EXISTS ptr_flow_callee ON ptr_flow(callee_id);
+
 -- Call edges with names, for people and tests: caller, callee, kind, resolved_by, slot, site.
 CREATE VIEW IF NOT EXISTS v_calls AS
 	SELECT a.name AS caller, b.name AS callee, c.kind, c.resolved_by, c.slot, c.count, c.line,

@@ -37,7 +37,7 @@
 enum {
 	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
 	S_GLOBAL_DEF, S_GACCESS, S_STRUCT_GET, S_STRUCT_DEL, S_STRUCT_INS, S_FIELD_INS, S_FACCESS,
-	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_COUNT
+	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_PFLOW, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -88,6 +88,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_ADDR_EVID] = "INSERT OR IGNORE INTO func_addr(func_id, tu_id) VALUES(?1, ?2)",
 	[S_ALLOC_FIELD] = "UPDATE alloc SET store_kind = 'field', store_struct = ?2, store_field = ?3 "
 			  "WHERE id = ?1 AND store_kind = 'var'",
+	[S_PFLOW] = "INSERT INTO ptr_flow(func_id, kind, struct_name, field, callee_id, macro, arg_idx, detail, "
+		    "file_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[S_IACCESS] = "INSERT INTO inline_access(func_id, inline_name, struct_name, field, mode, path, file_id, "
 		      "line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
@@ -188,6 +190,23 @@ struct fn {
 		long long alloc_id;
 	} avars[16];
 	int navars;
+	/* pointer flow (ptr_flow): call arguments that are a local, resolved at the end of the function
+	 * against the locals assigned from or stored into a pointer field (links); the parameters
+	 * already recorded as dereferenced / indexed / offset (pev: one bit per evidence) */
+	struct {
+		CXCursor var;
+		long long callee;
+		char *macro;
+		int idx;
+		struct pos p;
+	} pargs[32];
+	int npargs;
+	struct {
+		CXCursor var;
+		char *sname, *fname;
+	} links[32];
+	int nlinks;
+	unsigned char pev[64];
 	/* driver tables with offsetof() initializers this function already uses (offsetof_table) */
 	CXCursor offtabs[16];
 	int noff;
@@ -1723,6 +1742,226 @@ static void shape(struct vctx *v, const char *sname, const char *field, const ch
 	run_stmt(v, s, "storing shape evidence");
 }
 
+/* ---- pointer flow (ptr_flow): what the partitioner's kernel-only memory rule reads ---- */
+
+static int parent_skip_parens(struct vctx *v, int d, unsigned *child_idx);
+
+static void pflow(struct vctx *v, const char *kind, const char *sname, const char *fname, long long callee,
+		  const char *macro, int idx, const char *detail, const struct pos *p)
+{
+	sqlite3_stmt *s = stmt(v, S_PFLOW);
+
+	sqlite3_bind_int64(s, 1, v->fn->id);
+	bind_text(s, 2, kind);
+	bind_text(s, 3, sname);
+	bind_text(s, 4, fname);
+	bind_id(s, 5, callee);
+	bind_text(s, 6, macro);
+	sqlite3_bind_int(s, 7, idx);
+	bind_text(s, 8, detail);
+	bind_pos(s, 9, p);
+	run_stmt(v, s, "storing a pointer flow");
+}
+
+/* The pointer an argument is based on: casts, parentheses and `p + n` / `n + p` / `p - n` looked
+ * through. */
+static CXCursor flow_base(CXCursor e)
+{
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		struct kids k;
+
+		e = strip(e);
+		if (clang_getCursorKind(e) != CXCursor_BinaryOperator || !type_is_pointer(clang_getCursorType(e)) ||
+		    binop_is_assign(e))
+			break;
+		k = children(e);
+		if (k.n != 2)
+			break;
+		e = type_is_pointer(clang_getCursorType(k.c[0])) ? k.c[0] : k.c[1];
+	}
+	return e;
+}
+
+/* The database's struct name of the record a member expression's field belongs to (an unnamed
+ * typedef'd struct is named as the base expression's type names it). */
+static char *member_struct_name(struct vctx *v, CXCursor member, CXCursor fd)
+{
+	CXCursor rec = named_record_of_field(fd);
+	char *sname = record_name(v, rec);
+
+	if (!strncmp(sname, "anon@", 5)) {
+		struct kids bk = children(member);
+		CXType bt;
+		char *tn;
+
+		if (bk.n >= 1) {
+			bt = clang_getCursorType(bk.c[0]);
+			if (type_is_pointer(bt))
+				bt = clang_getPointeeType(bt);
+			tn = type_record_name(v, bt);
+			if (tn) {
+				free(sname);
+				sname = tn;
+			}
+		}
+	}
+	return sname;
+}
+
+/* A member expression of a pointer field: its struct and field names (1), else 0. */
+static int flow_field(struct vctx *v, CXCursor e, char **sname, char **fname)
+{
+	CXCursor fd;
+
+	if (clang_getCursorKind(e) != CXCursor_MemberRefExpr)
+		return 0;
+	fd = clang_getCursorReferenced(e);
+	if (clang_getCursorKind(fd) != CXCursor_FieldDecl || !type_is_pointer(clang_getCursorType(fd)))
+		return 0;
+	*sname = member_struct_name(v, e, fd);
+	*fname = cxstr(clang_getCursorSpelling(fd));
+	return 1;
+}
+
+/* A local pointer variable (not a parameter, not a global)? */
+static int flow_local(CXCursor var)
+{
+	return clang_getCursorKind(var) == CXCursor_VarDecl && !is_global_var(var) &&
+	       type_is_pointer(clang_getCursorType(var));
+}
+
+/* Local var holds (or is stored into) pointer field sname.fname in this function. */
+static void flow_link(struct vctx *v, CXCursor var, const char *sname, const char *fname)
+{
+	struct fn *fn = v->fn;
+	int i;
+
+	for (i = 0; i < fn->nlinks; i++)
+		if (clang_equalCursors(fn->links[i].var, var) && !strcmp(fn->links[i].sname, sname) &&
+		    !strcmp(fn->links[i].fname, fname))
+			return;
+	if (fn->nlinks >= (int)KC_ARRAY_SIZE(fn->links))
+		return;
+	fn->links[fn->nlinks].var = var;
+	fn->links[fn->nlinks].sname = kc_xstrdup(sname);
+	fn->links[fn->nlinks].fname = kc_xstrdup(fname);
+	fn->nlinks++;
+}
+
+/* The arguments of a direct call to callee that are a pointer field's value (stored now) or a
+ * local (resolved against the function's links when its walk ends: flow_finish). */
+static void flow_call(struct vctx *v, CXCursor c, long long callee, const char *macro, const struct pos *p)
+{
+	struct fn *fn = v->fn;
+	int i, nargs = clang_Cursor_getNumArguments(c);
+
+	for (i = 0; i < nargs; i++) {
+		CXCursor a = flow_base(clang_Cursor_getArgument(c, (unsigned)i));
+		char *sn = NULL, *fnm = NULL;
+
+		if (flow_field(v, a, &sn, &fnm)) {
+			pflow(v, "arg", sn, fnm, callee, macro, i, NULL, p);
+		} else if (clang_getCursorKind(a) == CXCursor_DeclRefExpr && flow_local(clang_getCursorReferenced(a)) &&
+			   fn->npargs < (int)KC_ARRAY_SIZE(fn->pargs)) {
+			fn->pargs[fn->npargs].var = clang_getCursorReferenced(a);
+			fn->pargs[fn->npargs].callee = callee;
+			fn->pargs[fn->npargs].macro = macro ? kc_xstrdup(macro) : NULL;
+			fn->pargs[fn->npargs].idx = i;
+			fn->pargs[fn->npargs].p = *p;
+			fn->npargs++;
+		}
+		free(sn);
+		free(fnm);
+	}
+}
+
+/* End of a function's walk: the local arguments that hold a pointer field's value. */
+static void flow_finish(struct vctx *v)
+{
+	struct fn *fn = v->fn;
+	int i, j;
+
+	for (i = 0; i < fn->npargs; i++) {
+		for (j = 0; j < fn->nlinks; j++)
+			if (clang_equalCursors(fn->pargs[i].var, fn->links[j].var))
+				pflow(v, "arg", fn->links[j].sname, fn->links[j].fname, fn->pargs[i].callee,
+				      fn->pargs[i].macro, fn->pargs[i].idx, NULL, &fn->pargs[i].p);
+		free(fn->pargs[i].macro);
+	}
+	for (j = 0; j < fn->nlinks; j++) {
+		free(fn->links[j].sname);
+		free(fn->links[j].fname);
+	}
+	fn->npargs = fn->nlinks = 0;
+}
+
+/* A DeclRefExpr of a local or parameter at stack depth d: `x->f = local` links the local to the
+ * field; a pointer parameter to non-struct memory that is dereferenced, indexed or offset is a
+ * 'param' row (first site of each evidence). */
+static void flow_declref(struct vctx *v, CXCursor c, CXCursor ref, int d)
+{
+	struct fn *fn = v->fn;
+	enum CXCursorKind rk = clang_getCursorKind(ref);
+	int up = d, i;
+	unsigned uidx = 0;
+
+	if (!fn || fn->inl || fn->unevaluated || fn->dry)
+		return;
+	if (rk == CXCursor_VarDecl && flow_local(ref)) {
+		while (up > 0 && is_cast_like(v->stack[up - 1].c) && children(v->stack[up - 1].c).n == 1)
+			up--;
+		if (up > 0 && v->stack[up - 1].k == CXCursor_BinaryOperator && v->stack[up].idx == 1 &&
+		    binop_is_assign(v->stack[up - 1].c)) {
+			CXCursor lhs = strip(children(v->stack[up - 1].c).c[0]);
+			char *sn = NULL, *fnm = NULL;
+
+			if (flow_field(v, lhs, &sn, &fnm))
+				flow_link(v, ref, sn, fnm);
+			free(sn);
+			free(fnm);
+		}
+		return;
+	}
+	if (rk != CXCursor_ParmDecl || !type_is_pointer(clang_getCursorType(ref)) ||
+	    clang_getCanonicalType(clang_getPointeeType(clang_getCanonicalType(clang_getCursorType(ref)))).kind ==
+		    CXType_Record)
+		return;
+	for (i = 0; i < (int)fn->nparams && i < (int)KC_ARRAY_SIZE(fn->pev); i++)
+		if (clang_equalCursors(fn->params[i], ref))
+			break;
+	if (i >= (int)fn->nparams || i >= (int)KC_ARRAY_SIZE(fn->pev))
+		return;
+	up = parent_skip_parens(v, d, &uidx);
+	while (up >= 0 && (v->stack[up].k == CXCursor_UnexposedExpr || v->stack[up].k == CXCursor_ParenExpr ||
+			   v->stack[up].k == CXCursor_CStyleCastExpr)) {
+		uidx = v->stack[up].idx;
+		up--;
+	}
+	if (up >= 0) {
+		struct frame *u = &v->stack[up];
+		const char *ev = NULL;
+		unsigned bit = 0;
+		struct pos p;
+
+		if (u->k == CXCursor_ArraySubscriptExpr && uidx == 0)
+			ev = "index", bit = 1;
+		else if (u->k == CXCursor_UnaryOperator && is_lvalue_form(u->c))
+			ev = "deref", bit = 2;
+		else if ((u->k == CXCursor_UnaryOperator && unop_lvalue_kind(u->c) == 1) ||
+			 (u->k == CXCursor_CompoundAssignOperator && uidx == 0) ||
+			 (u->k == CXCursor_BinaryOperator && !binop_is_assign(u->c) &&
+			  type_is_pointer(clang_getCursorType(u->c))))
+			ev = "ptr_arith", bit = 4;
+		if (!ev || (fn->pev[i] & bit))
+			return;
+		fn->pev[i] |= (unsigned char)bit;
+		p = cursor_pos(v, c);
+		pflow(v, "param", NULL, NULL, 0, NULL, i, ev, &p);
+	}
+}
+
 /* String functions whose pointer arguments are NUL-terminated strings. */
 static int is_string_fn(const char *n)
 {
@@ -1879,6 +2118,7 @@ static void on_call(struct vctx *v, CXCursor c)
 	char *name = NULL, *macro = NULL;
 	int i, nargs = clang_Cursor_getNumArguments(c);
 	const struct allocator *a;
+	long long callee_id = 0;
 
 	if (v->fn->inl) {
 		/* inside a kernel inline (inline_access): only the inline functions it calls */
@@ -1897,7 +2137,8 @@ static void on_call(struct vctx *v, CXCursor c)
 			return;
 		}
 		macro = macro_at(&p, name);
-		add_site(v, func_ref(v, ref, NULL, NULL), NULL, NULL, NULL, &p, macro);
+		callee_id = func_ref(v, ref, NULL, NULL);
+		add_site(v, callee_id, NULL, NULL, NULL, &p, macro);
 	} else {
 		struct kids k = children(c);
 		CXCursor callee;
@@ -1957,6 +2198,8 @@ static void on_call(struct vctx *v, CXCursor c)
 		alloc_event(v, a, macro, c, &p, 1);
 	else if (name && (a = find_allocator(name)))
 		alloc_event(v, a, name, c, &p, macro != NULL);
+	if (direct && callee_id)
+		flow_call(v, c, callee_id, macro, &p);
 	/* functions passed as arguments; string-function shape evidence */
 	for (i = 0; i < nargs; i++) {
 		CXCursor arg = strip(clang_Cursor_getArgument(c, (unsigned)i));
@@ -2066,29 +2309,9 @@ static void on_member(struct vctx *v, CXCursor c)
 	if (pd >= 0 && v->stack[pd].k == CXCursor_MemberRefExpr && idx == 0 && t.kind == CXType_Record)
 		return;
 	p = cursor_pos(v, c);
-	{
-		CXCursor rec = named_record_of_field(fd);
-
-		sname = record_name(v, rec);
-		if (!strncmp(sname, "anon@", 5)) {
-			/* typedef struct { ... } name_t: name it as the base expression's type does */
-			struct kids bk = children(c);
-			CXType bt;
-			char *tn;
-
-			if (bk.n >= 1) {
-				bt = clang_getCursorType(bk.c[0]);
-				if (type_is_pointer(bt))
-					bt = clang_getPointeeType(bt);
-				tn = type_record_name(v, bt);
-				if (tn) {
-					free(sname);
-					sname = tn;
-				}
-			}
-		}
-		ensure_struct_decl(v, rec, sname);
-	}
+	/* typedef struct { ... } name_t: named as the base expression's type names it */
+	sname = member_struct_name(v, c, fd);
+	ensure_struct_decl(v, named_record_of_field(fd), sname);
 	fname = cxstr(clang_getCursorSpelling(fd));
 	path = expr_str(v, c);
 	/* access-path root */
@@ -2209,6 +2432,20 @@ static void on_member(struct vctx *v, CXCursor c)
 			}
 			uidx = v->stack[up].idx;
 			up--;
+		}
+		if (up >= 0 && !v->fn->dry) {
+			/* local = x->f, T *local = x->f: the local holds the field's memory (ptr_flow) */
+			struct frame *u = &v->stack[up];
+
+			if (u->k == CXCursor_VarDecl && flow_local(u->c)) {
+				flow_link(v, u->c, sname, fname);
+			} else if (u->k == CXCursor_BinaryOperator && uidx == 1 && binop_is_assign(u->c)) {
+				CXCursor lhs = strip(children(u->c).c[0]);
+
+				if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr &&
+				    flow_local(clang_getCursorReferenced(lhs)))
+					flow_link(v, clang_getCursorReferenced(lhs), sname, fname);
+			}
 		}
 		if (up >= 0) {
 			struct frame *u = &v->stack[up];
@@ -2600,6 +2837,8 @@ static void on_declref(struct vctx *v, CXCursor c)
 		return; /* kernel inline code: its function values and globals are not the driver's */
 	if (rk == CXCursor_VarDecl && v->fn && v->fn->navars && !v->fn->unevaluated)
 		local_to_field(v, ref);
+	if (rk == CXCursor_VarDecl || rk == CXCursor_ParmDecl)
+		flow_declref(v, c, ref, d);
 	if (rk == CXCursor_FunctionDecl) {
 		/* callee of a call? */
 		int i = d;
@@ -3349,6 +3588,7 @@ static void on_function_def(struct vctx *v, CXCursor c, struct pos *p)
 			fn.dry--;
 		}
 	}
+	flow_finish(v);
 	v->fn = NULL;
 	flush_sites(v, &fn);
 	while (fn.ninl_keys)

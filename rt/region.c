@@ -693,6 +693,17 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 
 /* ---- KC_RT_FN_REGINFO ---- */
 
+/* A REGINFO request the kernel half refuses as forged: one log line (rate-limited as refuse). */
+static void refuse_info(struct kc_region_tab *t, uint32_t id, const char *why)
+{
+	int64_t dropped = log_refusal(t);
+
+	if (dropped > 0)
+		kc_os_log("(%lld refused region requests not logged)", (long long)dropped);
+	if (dropped >= 0)
+		kc_os_log("region info for the user half refused: id 0x%x: %s", id, why);
+}
+
 static int serve_reginfo(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
@@ -703,8 +714,10 @@ static int serve_reginfo(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 
 	if (!id)
 		port = kc_xdr_get_u64(args);
-	if (kc_xdr_dec_done(args) || !t)
+	if (kc_xdr_dec_done(args) || !t) {
+		refuse_info(t, id, t ? "malformed request" : "this kernel half has no regions");
 		return KC_RT_EPROTO;
+	}
 	kc_os_lock(t->lock);
 	if (id) {
 		rc = lookup(t, &r, id);
@@ -730,6 +743,8 @@ static int serve_reginfo(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 		kc_xdr_put_u64(res, r->d.map_token);
 	}
 	kc_os_unlock(t->lock);
+	if (rc == KC_RT_EPROTO)
+		refuse_info(t, id, "no region ever had this id (forged)");
 	return rc;
 }
 

@@ -560,8 +560,11 @@ static int kc_lx_mmap(struct file *f, struct vm_area_struct *vma)
 
 	if (vma->vm_pgoff)
 		return kc_lx_region_mmap(c->rt, vma); /* a device region (region_linux.c) */
-	if (vma->vm_end - vma->vm_start != c->chan_bytes)
+	if (vma->vm_end - vma->vm_start != c->chan_bytes) {
+		pr_warn_ratelimited("kcut-rt %s: mmap of the user half refused (offset 0, %lu bytes): the channel is %zu bytes\n",
+				    c->rt->name, vma->vm_end - vma->vm_start, c->chan_bytes);
 		return -EINVAL;
+	}
 	return remap_vmalloc_range(vma, c->chan, 0);
 }
 
@@ -577,8 +580,11 @@ static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 
 	if (copy_from_user(&m, um, sizeof(m)))
 		return -EFAULT;
-	if (m.slot >= KC_LX_NSLOTS_U || m.len < KC_LX_MSG_HDR || m.len > KC_LX_SLOT_BYTES)
+	if (m.slot >= KC_LX_NSLOTS_U || m.len < KC_LX_MSG_HDR || m.len > KC_LX_SLOT_BYTES) {
+		pr_warn_ratelimited("kcut-rt %s: downcall of the user half refused: slot %u, %u bytes (%u slots, %u to %u bytes)\n",
+				    rt->name, m.slot, m.len, KC_LX_NSLOTS_U, KC_LX_MSG_HDR, KC_LX_SLOT_BYTES);
 		return -EINVAL;
+	}
 	buf = kvmalloc(2 * KC_LX_SLOT_BYTES, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "analyzer.h"
 #include "kc_test.h"
 
@@ -31,6 +33,34 @@ static void test_create_reopen(void)
 	kc_db_close(db);
 	db = NULL;
 	KC_CHECK(kc_db_open(&db, p, KC_DB_READONLY, &err) == 0);
+	kc_db_close(db);
+	free(p);
+}
+
+/* A version-2 database made before the ptr_flow table: a read-only open works as it is, a writable
+ * open adds the table (the schema's compatible additions) and keeps the rows. */
+static void test_add_table(void)
+{
+	char *p = path_of("old.db");
+	struct kc_db *db = NULL;
+	struct kc_err err = { 0 };
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	KC_REQUIRE(kc_db_open(&db, p, KC_DB_CREATE, &err) == 0);
+	KC_CHECK(kc_db_exec(db, "DROP TABLE ptr_flow; INSERT INTO meta(key, value) VALUES('k', 'v')", &err) == 0);
+	kc_db_close(db);
+	db = NULL;
+	KC_REQUIRE(kc_db_open(&db, p, KC_DB_READONLY, &err) == 0);
+	kc_db_close(db);
+	db = NULL;
+	KC_REQUIRE(kc_db_open(&db, p, 0, &err) == 0);
+	KC_CHECK(sqlite3_prepare_v2(kc_db_sqlite(db), "SELECT (SELECT count(*) FROM ptr_flow) + "
+				    "(SELECT count(*) FROM meta WHERE key = 'k')", -1, &st, NULL) == SQLITE_OK);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	KC_CHECK_EQ_INT(n, 1);
 	kc_db_close(db);
 	free(p);
 }
@@ -83,6 +113,7 @@ int main(int argc, char **argv)
 	work = argc > 1 ? argv[1] : "/tmp/kc_test_db";
 	mkdir(work, 0777);
 	KC_RUN(test_create_reopen);
+	KC_RUN(test_add_table);
 	KC_RUN(test_not_sqlite);
 	KC_RUN(test_foreign_sqlite);
 	KC_RUN(test_unwritable);
