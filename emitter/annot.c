@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,43 @@ int em_annot_load(struct em_model *m, const char *path, int must_exist, struct k
  * are its evidence too. The same field twice in one directory is an error unless both say the
  * same; a later directory (--shapes DIR) replaces the library's entry for a field.
  */
+/*
+ * A library entry for a parameter of the driver functions the kernel calls through an ops slot:
+ *
+ *	annot STRUCT.SLOT(N) array (EXPR)
+ *
+ * parameter N (0-based) of every driver function registered in STRUCT.SLOT is an array of EXPR
+ * elements, EXPR a count expression (names, numbers, -> . + - * / and parentheses, no spaces)
+ * where @K is that function's parameter K and S.F(ARGS) calls the driver's function registered in
+ * slot S.F (the kernel's contract between two slots, ethtool's get_sset_count and get_strings).
+ * Applied per driver by em_plan_shapes. 1: parsed, 0: not such a line, KC_EINVAL.
+ */
+static int slot_param_line(char **field, enum em_shape *shape, char **arg, const char *line, struct kc_err *err)
+{
+	char f[256], s[16], e[512], extra[2];
+	const char *q;
+	size_t i;
+	int n;
+
+	n = sscanf(line, " %255s %15s %511s %1s", f, s, e, extra);
+	if (n < 1 || !strchr(f, '('))
+		return 0;
+	q = strchr(f, '(');
+	if (n != 3 || strcmp(s, "array") || q == f || !strchr(f, '.') || strchr(f, '.') > q ||
+	    !isdigit((unsigned char)q[1]) || strspn(q + 1, "0123456789") + 2 != strlen(q) ||
+	    f[strlen(f) - 1] != ')')
+		return kc_err_set(err, KC_EINVAL, "'%s': a slot parameter entry is 'annot STRUCT.SLOT(N) array (EXPR)'", f);
+	if (e[0] != '(' || e[strlen(e) - 1] != ')')
+		return kc_err_set(err, KC_EINVAL, "'%s': the count must be a parenthesized expression", e);
+	for (i = 0; e[i]; i++)
+		if (!isalnum((unsigned char)e[i]) && !strchr("_@.,()*+-/>", e[i]))
+			return kc_err_set(err, KC_EINVAL, "'%s': character '%c' not allowed in a slot count", e, e[i]);
+	*field = kc_xstrdup(f);
+	*shape = EM_S_ARRAY;
+	*arg = kc_xstrdup(e);
+	return 1;
+}
+
 static int shapes_file(struct em_model *m, const char *path, int first_own, struct kc_err *err)
 {
 	FILE *f = fopen(path, "r");
@@ -500,12 +538,16 @@ static int shapes_file(struct em_model *m, const char *path, int first_own, stru
 		hash = strchr(p, '#');
 		if (hash && hash[1 + strspn(hash + 1, "# \t")])
 			kc_sb_addf(&above, "%s%s", above.len ? " " : "", hash + 1 + strspn(hash + 1, "# \t"));
-		r = parse_line(&a.field, &a.shape, &a.arg, p + 5, err);
+		if (hash)
+			*hash = 0;
+		r = slot_param_line(&a.field, &a.shape, &a.arg, p + 5, err);
+		if (!r)
+			r = parse_line(&a.field, &a.shape, &a.arg, p + 5, err);
 		if (r < 0) {
 			rc = kc_err_prefix(err, "%s:%d", path, lineno);
 			break;
 		}
-		if (a.shape == EM_S_PRIV || strchr(a.arg ? a.arg : "", '(')) {
+		if (a.shape == EM_S_PRIV || (strchr(a.arg ? a.arg : "", '(') && !strchr(a.field, '('))) {
 			free(a.field);
 			free(a.arg);
 			rc = kc_err_set(err, KC_EINVAL, "%s:%d: the shape library holds struct fields only (no priv, no (EXPR))",

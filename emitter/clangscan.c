@@ -414,6 +414,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 				x->s->globals = kc_xrealloc(x->s->globals, (x->s->nglobals + 1) * sizeof(*x->s->globals));
 				x->s->gscalar = kc_xrealloc(x->s->gscalar, (x->s->nglobals + 1) * sizeof(*x->s->gscalar));
 				x->s->gscalar[x->s->nglobals] = scalar_data(clang_getCursorType(c));
+				x->s->gconst = kc_xrealloc(x->s->gconst, (x->s->nglobals + 1) * sizeof(*x->s->gconst));
+				x->s->gconst[x->s->nglobals] = clang_isConstQualifiedType(clang_getCursorType(c)) != 0;
 				x->s->globals[x->s->nglobals++] = name;
 			} else {
 				free(name);
@@ -700,6 +702,7 @@ void em_scan_free(struct em_scan *s)
 		free(s->globals[i]);
 	free(s->globals);
 	free(s->gscalar);
+	free(s->gconst);
 	free(s->inl);
 	memset(s, 0, sizeof(*s));
 }

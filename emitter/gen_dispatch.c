@@ -51,6 +51,7 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 	kc_sb_addf(&o.text, "/* The %s half's endpoint, set up before any crossing. */\nstruct kc_rt *kcut_rt;\n"
 			    "kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];\n"
 			    "struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];\n"
+			    "unsigned char kcut_global_ro[KCUT_NR_GLOBALS + 1];\n"
 			    "size_t kcut_type_size[KCUT_NR_TYPES + 1];\n\n",
 		   gen_half_name(half));
 	kc_sb_addf(&o.text, "/* Functions this half serves, indexed by %s id. */\nconst struct kc_rt_fn kcut_%s_fns[] = {\n",
@@ -114,6 +115,7 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				    "\t\t      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),\n"
 				    "\t\t      void *recover_arg);\n"
 				    "int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);\n"
+				    "int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);\n"
 				    "void kc_rt_linux_stop(struct kc_rt *rt);\n\n"
 				    "static unsigned int kcut_wait_ms = 30000;\nmodule_param(kcut_wait_ms, uint, 0444);\n"
 				    "MODULE_PARM_DESC(kcut_wait_ms, \"how long the driver's init waits for its user half to open /dev/kcut-%s\");\n\n"
@@ -129,6 +131,11 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				    "\trc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);\n\tif (rc) {\n"
 				    "\t\tpr_err(\"kcut: no user half opened /dev/kcut-%s within %%u ms (%%d)\\n\", kcut_wait_ms, rc);\n"
 				    "\t\tkcut_kernel_stop();\n\t}\n\treturn rc;\n}\n\n"
+				    "/* Before the driver's exit function: its teardown runs partly in the user half; when\n"
+				    " * none is connected, wait up to kcut_wait_ms for one (restarted by a supervisor) so that\n"
+				    " * it runs there (rt/linux logs what happens). */\n"
+				    "void kcut_kernel_before_exit(void)\n{\n\tif (kcut_rt)\n"
+				    "\t\t(void)kc_rt_linux_wait_live(kcut_rt, kcut_wait_ms);\n}\n\n"
 				    "/* Remove the endpoint (pending upcalls fail, the user half is told to exit). */\n"
 				    "void kcut_kernel_stop(void)\n{\n\tkc_rt_linux_stop(kcut_rt);\n\tkcut_rt = NULL;\n}\n#endif\n",
 			   m->part_name, m->part_name, m->part_name, m->part_name);
@@ -196,6 +203,7 @@ char *gen_ids(const struct gen *g)
 		       "extern struct kc_rt *kcut_rt;\n"
 		       "extern kcut_fn_t kcut_fnptr[];\n"
 		       "extern struct kc_wire_global kcut_globals[];\n"
+		       "extern unsigned char kcut_global_ro[]; /* 1: a const global (kcut_seen) */\n"
 		       "extern size_t kcut_type_size[];\n"
 		       "extern const struct kc_wire_tables kcut_wire;\n"
 		       "extern const struct kc_rt_fn kcut_kernel_fns[];\nextern const unsigned int kcut_kernel_nfns;\n"
@@ -228,8 +236,10 @@ char *gen_ids(const struct gen *g)
 		       "\tstatic inline initcall_t __maybe_unused __inittest(void) \\\n\t{ return initfn; } \\\n"
 		       "\tint init_module(void) __copy(kcut_module_init) __attribute__((alias(\"kcut_module_init\"))); \\\n"
 		       "\t___ADDRESSABLE(init_module, __initdata);\n"
+		       "void kcut_kernel_before_exit(void);\n"
 		       "#define KCUT_MODULE_EXIT(exitfn) \\\n"
-		       "\tstatic void __exit kcut_module_exit(void) \\\n\t{ \\\n\t\texitfn(); \\\n\t\tkcut_kernel_stop(); \\\n\t} \\\n"
+		       "\tstatic void __exit kcut_module_exit(void) \\\n\t{ \\\n\t\tkcut_kernel_before_exit(); \\\n"
+		       "\t\texitfn(); \\\n\t\tkcut_kernel_stop(); \\\n\t} \\\n"
 		       "\tstatic inline exitcall_t __maybe_unused __exittest(void) \\\n\t{ return exitfn; } \\\n"
 		       "\tvoid cleanup_module(void) __copy(kcut_module_exit) __attribute__((alias(\"kcut_module_exit\"))); \\\n"
 		       "\t___ADDRESSABLE(cleanup_module, __exitdata);\n"

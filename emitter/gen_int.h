@@ -73,6 +73,7 @@ void gen_recover_tu(struct gen *g, struct gen_file *o);
 void gen_recover_ids(const struct gen *g, struct kc_sb *sb);
 void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side half);
 void gen_recover_frees(struct kc_sb *b, const struct em_scan *s);
+void gen_recover_netdev(const struct gen *g, struct kc_sb *b, const struct em_scan *s);
 
 /* gen_sync.c (synchronization at every crossing) */
 void gen_sync_tu(struct gen *g, struct gen_file *o);

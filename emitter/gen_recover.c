@@ -73,9 +73,10 @@ void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 
 	kc_sb_addn(b, s->text, s->inc_end);
 	kc_sb_add(b, "\n/* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,\n"
-		     " * \"After a restart\") */\n#ifndef __KERNEL__\n");
+		     " * \"After a restart\") */\n");
 	for (i = 0; em_kernel_frees[i]; i++)
 		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", em_kernel_frees[i], em_kernel_frees[i]);
+	kc_sb_add(b, "#ifndef __KERNEL__\n");
 	/* ... and what it allocates is known as the start of a heap block: a deallocator the user
 	 * half calls may free it, nothing else (rt/wire.c, KC_WP_HEAP) */
 	for (i = 0; allocs[i]; i++)
@@ -103,7 +104,7 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 		kc_sb_addf(sb, "int kcut_recover_enc_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n"
 			       "int kcut_recover_dec_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n",
 			   g->m->tus[i].stem, g->m->tus[i].stem);
-	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)\n"
+	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF)\n"
 		      "void kcut_recover_free(const void *p);\n"
 		      "#endif\n");
 	gen_sync_ids(g, sb);
@@ -183,7 +184,61 @@ void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side hal
 		     "\tif (getenv(\"KCUT_RECOVER\") && !strcmp(getenv(\"KCUT_RECOVER\"), \"0\"))\n"
 		     "\t\treturn; /* tests: show what happens without it */\n"
 		     "\tkc_wire_recover_hook(rt, arg, incarnation);\n"
-		     "}\n#endif\n\n");
+		     "}\n#else\n"
+		     "#include <linux/irqflags.h>\n#include <linux/preempt.h>\n\n"
+		     "void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size); /* rt/kcut_rt.h */\n\n"
+		     "/* The kernel half frees p (kfree & co., through the macros after each TU's includes):\n"
+		     " * the tracker forgets it first (the user half drops its copy with the next upcall), so\n"
+		     " * the recovery hook never reads freed memory. The tracker takes mutexes: in atomic\n"
+		     " * context (in_atomic() knows spinlocks only with CONFIG_PREEMPT_COUNT) the object stays\n"
+		     " * tracked (docs/linux.md). */\n"
+		     "void kcut_recover_free(const void *p)\n{\n"
+		     "\tif (p && kcut_rt && !in_atomic() && !irqs_disabled())\n"
+		     "\t\tkc_wire_freed(kcut_rt, p, 0);\n}\n"
+		     "#endif\n\n");
 	gen_sync_tables(g, b, half);
 	wire_tables(g, b, half);
+}
+
+/*
+ * Kernel half of a TU that allocates a net_device followed by the driver's private area
+ * (alloc_etherdev() & co.; the model's priv_owner_st / priv_st): in a Linux kernel the allocation
+ * is tracked at once with its whole extent, the aligned struct net_device and sizeof_priv bytes
+ * (as the handler of a user half's allocation tracks it, gen_stub.c), so that the private area
+ * crosses as a part of its net_device and netdev_priv() in the user half finds its copy there.
+ * (The kernel model's net_device is not laid out that way.)
+ */
+void gen_recover_netdev(const struct gen *g, struct kc_sb *b, const struct em_scan *s)
+{
+	const struct em_model *m = g->m;
+	int etherdev, netdev;
+
+	if (m->priv_owner_st < 0 || m->priv_st < 0 || !m->s[m->priv_owner_st].type_id)
+		return;
+	etherdev = memmem(s->text, s->len, "alloc_etherdev", 14) != NULL;
+	netdev = memmem(s->text, s->len, "alloc_netdev", 12) != NULL;
+	if (!etherdev && !netdev)
+		return;
+	kc_sb_addf(b, "#ifdef __KERNEL__\n"
+		      "/* kcut: a net_device this half allocates is tracked with its private area (netdev_priv) */\n"
+		      "static inline struct net_device *kcut_netdev_note(struct net_device *kcut_d, int kcut_priv)\n{\n"
+		      "\tif (kcut_d && kcut_rt && kcut_priv >= 0)\n"
+		      "\t\t(void)kc_wire_track_alloc(kcut_rt, kcut_d, %s,\n"
+		      "\t\t\t\t\t  ALIGN(sizeof(struct net_device), NETDEV_ALIGN) + (size_t)kcut_priv);\n"
+		      "\treturn kcut_d;\n}\n",
+		   gen_type_struct(g, m->priv_owner_st));
+	if (etherdev)
+		kc_sb_add(b, "static inline struct net_device *kcut_alloc_etherdev_mqs(int kcut_priv, unsigned int kcut_tx,\n"
+			     "\t\t\t\t\t\t\t  unsigned int kcut_rx)\n{\n"
+			     "\treturn kcut_netdev_note(alloc_etherdev_mqs(kcut_priv, kcut_tx, kcut_rx), kcut_priv);\n}\n"
+			     "#define alloc_etherdev_mqs(...) kcut_alloc_etherdev_mqs(__VA_ARGS__)\n");
+	if (netdev)
+		kc_sb_add(b, "static inline struct net_device *kcut_alloc_netdev_mqs(int kcut_priv, const char *kcut_name,\n"
+			     "\t\t\t\t\t\t\tunsigned char kcut_nat,\n"
+			     "\t\t\t\t\t\t\tvoid (*kcut_setup)(struct net_device *),\n"
+			     "\t\t\t\t\t\t\tunsigned int kcut_tx, unsigned int kcut_rx)\n{\n"
+			     "\treturn kcut_netdev_note(alloc_netdev_mqs(kcut_priv, kcut_name, kcut_nat, kcut_setup, kcut_tx, kcut_rx),\n"
+			     "\t\t\t\tkcut_priv);\n}\n"
+			     "#define alloc_netdev_mqs(...) kcut_alloc_netdev_mqs(__VA_ARGS__)\n");
+	kc_sb_add(b, "#endif\n");
 }

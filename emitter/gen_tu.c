@@ -256,6 +256,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		gen_recover_frees(&o.text, &rest);
 		if (pf->lxexport)
 			gen_region_lx_exports(&o.text); /* device regions on Linux (gen_region.c) */
+		gen_recover_netdev(g, &o.text, s);
 		kc_sb_add(&o.text, "#if defined(__KERNEL__) && defined(MODULE)\n"
 				   "/* kcut: the endpoint and the user half come first (kcut_ids.h) */\n"
 				   "#undef module_init\n#define module_init(fn) KCUT_MODULE_INIT(fn)\n"
@@ -318,6 +319,8 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		kc_sb_addf(&o.tail, "\tkcut_globals[KCUT_G_%s_%s].p = (void *)&%s;\n"
 				    "\tkcut_globals[KCUT_G_%s_%s].size = sizeof(%s);\n",
 			   tu->stem, s->globals[i], s->globals[i], tu->stem, s->globals[i], s->globals[i]);
+		if (s->gconst && s->gconst[i]) /* read-only: its fields never cross (kcut_seen) */
+			kc_sb_addf(&o.tail, "\tkcut_global_ro[KCUT_G_%s_%s] = 1;\n", tu->stem, s->globals[i]);
 	}
 	gen_type_sizes(g, &o.tail, pf); /* for rt's wire checks (gen_marshal.c) */
 	gen_layout_tu(g, &o.tail, pf);   /* the layout table (gen_layout.c) */

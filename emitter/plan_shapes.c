@@ -4,6 +4,7 @@
  * evidence (strscan.c) and the annotation file, which wins; and which fields the crossings still
  * need a shape for (`kcut annotate` asks about those).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -713,6 +714,191 @@ static void lib_entry(struct em_model *m, const struct em_annot *a)
 	kc_sb_free(&src);
 }
 
+/* The driver function registered in ops slot st.slot (kind 'slot'); -1: none or several. */
+static int slot_func(struct em_model *m, const char *st_name, const char *slot, struct kc_err *err, int *rc)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int found = -1, n = 0, r;
+
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT f.usr FROM registration r JOIN func f ON f.id = r.func_id "
+				   "WHERE r.kind = 'slot' AND r.struct_name = ?1 AND r.field = ?2",
+			       -1, &st, NULL) != SQLITE_OK) {
+		*rc = kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, st_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, slot, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = em_func_by_usr(m, (const char *)sqlite3_column_text(st, 0));
+
+		if (i >= 0 && i != found) {
+			found = i;
+			n++;
+		}
+	}
+	if (r != SQLITE_DONE)
+		*rc = kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return n == 1 ? found : -1;
+}
+
+/*
+ * A library entry "STRUCT.SLOT(N) array (EXPR)" (annot.c, slot_param_line): for each driver
+ * function f registered in STRUCT.SLOT, parameter N becomes an array of EXPR elements, with @K
+ * replaced by f's parameter K and "S.F(" by the driver's function in slot S.F. Both halves
+ * evaluate the count (the kernel half's stub, the user half's handler), so the function called
+ * must be callable in both: f and it run in the user half (the kernel half has their upcall
+ * stubs, registered functions being upcalls) and it is defined before f in f's file. Otherwise
+ * the entry does not apply to f (one element crosses, as without it).
+ */
+static int slot_param_entry(struct em_model *m, const struct em_annot *a, struct kc_err *err)
+{
+	char sn[128], slot[128];
+	const char *dot = strchr(a->field, '.'), *par = strchr(a->field, '(');
+	int n, fi, rc = 0;
+
+	if (!dot || !par || dot > par || (size_t)(dot - a->field) >= sizeof(sn) || (size_t)(par - dot) >= sizeof(slot))
+		return 0;
+	snprintf(sn, sizeof(sn), "%.*s", (int)(dot - a->field), a->field);
+	snprintf(slot, sizeof(slot), "%.*s", (int)(par - dot - 1), dot + 1);
+	n = atoi(par + 1);
+	fi = slot_func(m, sn, slot, err, &rc);
+	if (rc || fi < 0)
+		return rc;
+	{
+		const struct em_func *f = &m->f[fi];
+		struct kc_sb ex = { 0 }, fld = { 0 };
+		const char *p = a->arg;
+		struct em_annot tmp;
+		int ok = n < f->nparams && f->params[n].name && f->side == EM_USER;
+
+		while (ok && *p) {
+			if (*p == '@') {
+				int k = atoi(p + 1);
+
+				ok = isdigit((unsigned char)p[1]) && k < f->nparams && f->params[k].name;
+				if (ok)
+					kc_sb_add(&ex, f->params[k].name);
+				p++;
+				while (isdigit((unsigned char)*p))
+					p++;
+			} else if (isalpha((unsigned char)*p) || *p == '_') {
+				const char *e = p, *e2;
+
+				while (isalnum((unsigned char)*e) || *e == '_')
+					e++;
+				e2 = e + 1;
+				while (*e == '.' && (isalnum((unsigned char)*e2) || *e2 == '_'))
+					e2++;
+				if (*e == '.' && *e2 == '(' && (p == a->arg || (p[-1] != '.' && p[-1] != '>'))) {
+					/* S.F( : the driver's function in slot S.F */
+					char s2[128], f2[128];
+					int g;
+
+					snprintf(s2, sizeof(s2), "%.*s", (int)(e - p), p);
+					snprintf(f2, sizeof(f2), "%.*s", (int)(e2 - e - 1), e + 1);
+					g = slot_func(m, s2, f2, err, &rc);
+					ok = !rc && g >= 0 && m->f[g].side == EM_USER && m->f[g].file && f->file &&
+					     !strcmp(m->f[g].file, f->file) && m->f[g].line < f->line;
+					if (ok)
+						kc_sb_add(&ex, m->f[g].name);
+					p = e2;
+				} else {
+					kc_sb_addn(&ex, p, (size_t)(e - p));
+					p = e;
+				}
+			} else {
+				kc_sb_addn(&ex, p++, 1);
+			}
+		}
+		if (ok) {
+			kc_sb_addf(&fld, "%s.%s", f->name, f->params[n].name);
+			tmp = *a;
+			tmp.field = fld.s;
+			tmp.arg = ex.s;
+			if (!user_annotated(m, fld.s))
+				annot_param(m, &tmp);
+		}
+		kc_sb_free(&ex);
+		kc_sb_free(&fld);
+	}
+	return rc;
+}
+
+/* The allocators of a net_device followed by the driver's private area (netdev_priv()) as the
+ * driver's source names them (the macros alloc_etherdev(), alloc_etherdev_mq() included). */
+static int netdev_allocator(const char *name)
+{
+	static const char *const pre[] = { "alloc_etherdev", "alloc_netdev", "devm_alloc_etherdev" };
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(pre); i++)
+		if (!strncmp(name, pre[i], strlen(pre[i])))
+			return 1;
+	return 0;
+}
+
+/* A field the marshaling cannot carry yet (plan_marshal.c: an array holding pointers that is not an
+ * array of a named struct). */
+static int array_of_pointers(const struct em_model *m, const struct em_field *f)
+{
+	if (strcmp(f->kind, "array"))
+		return 0;
+	if (f->target_st >= 0 && !strchr(f->type, '*') && !strchr(m->s[f->target_st].name, '<') &&
+	    !strchr(m->s[f->target_st].name, ':') && !m->s[f->target_st].is_union)
+		return 0;
+	return strchr(f->type, '*') || (f->target_st >= 0 && m->s[f->target_st].has_ptr);
+}
+
+/*
+ * Step 5b: the struct behind a net_device (net_device.netdev_priv priv T, when no annotation
+ * says it): the type of the sizeof the driver passes to alloc_etherdev() & co. (the netdevice.h
+ * contract: netdev_priv(dev) is the sizeof_priv bytes after the aligned struct net_device), when
+ * every such allocation names the same driver struct.
+ */
+static int infer_priv(struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int priv = -1, clash = 0, owner = em_struct_by_name(m, "net_device"), rc, i;
+
+	if (m->priv_owner_st >= 0 || owner < 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT allocator, elem_type FROM alloc WHERE elem_type IS NOT NULL ORDER BY id", -1,
+			       &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *al = (const char *)sqlite3_column_text(st, 0);
+		const char *ty = (const char *)sqlite3_column_text(st, 1);
+		int s;
+
+		if (!al || !ty || !netdev_allocator(al))
+			continue;
+		if (!strncmp(ty, "struct ", 7))
+			ty += 7;
+		s = em_struct_by_name(m, ty);
+		if (s < 0 || (priv >= 0 && s != priv))
+			clash = 1;
+		else
+			priv = s;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
+	/* a private struct with a field the marshaling cannot carry yet (8139too's tx_buf, an array of
+	 * pointers) would make every net_device crossing refuse to emit: no inference then (its
+	 * netdev_priv() in the user half stays a separate object, docs/emitter.md) */
+	for (i = 0; priv >= 0 && i < m->s[priv].nfields; i++)
+		if (array_of_pointers(m, &m->s[priv].fields[i]))
+			clash = 1;
+	if (priv >= 0 && !clash && priv != owner && m->s[priv].nfields > 0) {
+		m->priv_owner_st = owner;
+		m->priv_st = priv;
+	}
+	return 0;
+}
+
 /*
  * Step 7 (reported once, by emit): a union that crosses as one handle while a user-half function
  * looks through one of its members (dereferences, indexes or offsets it: shape_evidence). The
@@ -1101,6 +1287,12 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 
 		if (!dot)
 			continue;
+		if (a->lib && strchr(a->field, '(')) {
+			rc = slot_param_entry(m, a, err);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (a->lib) {
 			lib_entry(m, a);
 			continue;
@@ -1193,6 +1385,10 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 		}
 		set_shape(f, a->shape, a->arg, "annotation");
 	}
+	/* 5b. no annotation named the private area behind a net_device: the allocation says it */
+	rc = infer_priv(m, err);
+	if (rc)
+		return rc;
 	/* 5b. pointer parameters whose extent is another parameter (or a constant) */
 	unknown += em_plan_extents(m, report);
 	/* 6. what the crossings need and nobody could tell */

@@ -40,6 +40,7 @@ struct em_scan {
 	int ndefs;
 	char **globals;           /* file-scope variables the main file defines */
 	int *gscalar;             /* ... 1: plain data (integers and arrays of them), not const */
+	int *gconst;              /* ... 1: a const-qualified object (an ops table) */
 	int nglobals;
 	int *inl;                 /* header inline functions (local_def) this TU defines */
 	int ninl;

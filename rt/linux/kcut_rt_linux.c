@@ -250,6 +250,7 @@ static void rt_free(struct kref *ref)
 	kc_wire__free(rt);
 	kc_region__tab_free(rt);
 	kc_os_mutex_free(rt->wlock);
+	kc_os_mutex_free(rt->flock);
 	kc_objt_free(rt->objt);
 	kvfree(rt->rel);
 	kfree(rt);
@@ -931,7 +932,10 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 	rt->reg.io = &kc_lx_io_ops;
 	rt->wlock = kc_os_mutex_new();
 	rt->wire.lock = rt->wlock;
-	if (!rt->wlock || kc_objt_new(&rt->objt, 0, NULL) || kc_region__tab_new(rt)) {
+	/* the kernel half's frees (kc_wire_freed) wait while the recovery hook reads an object */
+	rt->flock = kc_os_mutex_new();
+	rt->wire.free_lock = rt->flock;
+	if (!rt->wlock || !rt->flock || kc_objt_new(&rt->objt, 0, NULL) || kc_region__tab_new(rt)) {
 		/* (a struct kc_err is too big for a kernel stack) */
 		pr_err("kcut-rt %s: out of memory\n", rt->name);
 		kref_put(&rt->ref, rt_free);
@@ -977,6 +981,25 @@ int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms)
 	return READ_ONCE(rt->conn) ? 0 : -EPIPE;
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_wait_user);
+
+int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms)
+{
+	long left;
+
+	if (!rt)
+		return -EINVAL;
+	if (READ_ONCE(rt->conn) && !READ_ONCE(rt->recovering))
+		return 0;
+	pr_warn("kcut-rt %s: no user half is connected: waiting up to %u ms for one to run the driver's teardown\n",
+		rt->name, timeout_ms);
+	left = wait_event_killable_timeout(rt->wq_done, READ_ONCE(rt->conn) && !READ_ONCE(rt->recovering),
+					   msecs_to_jiffies(timeout_ms));
+	if (left > 0)
+		return 0;
+	pr_err("kcut-rt %s: no user half came back: the user-half part of the driver's teardown fails\n", rt->name);
+	return left < 0 ? (int)left : -ETIMEDOUT;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_wait_live);
 
 void kc_rt_linux_stop(struct kc_rt *rt)
 {

@@ -31,6 +31,11 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 /* Wait (interruptible) up to timeout_ms for a user half to open the device: 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -EPIPE when one opened it and is gone already (killed for a fault). */
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
+/* Before the driver's exit function (emitted KCUT_MODULE_EXIT): its teardown runs partly in the
+ * user half, so when none is connected (or a new one is being recovered) wait, killable, up to
+ * timeout_ms for one; 0, -ETIMEDOUT (logged: the user-half part of the teardown will fail) or
+ * -EINTR. */
+int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);
 

@@ -45,6 +45,7 @@ struct kc_rt {
 	u32 next_map;
 	struct address_space *mapping; /* the device file's (its region mappings), set at open */
 	struct kc_os_mutex *wlock; /* wire.lock (process context) */
+	struct kc_os_mutex *flock; /* wire.free_lock: frees vs the recovery hook's reads */
 	kc_rt_recover_fn recover;  /* run for each new incarnation after the first */
 	void *recover_arg;
 	struct work_struct recover_work; /* runs recover (process context, may make upcalls) */

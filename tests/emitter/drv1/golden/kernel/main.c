@@ -39,12 +39,12 @@ static void kcut__recover_drv_stats_in_enc(struct kc_xdr *x, void *vp, struct kc
 
 /* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,
  * "After a restart") */
-#ifndef __KERNEL__
 #define kfree(p) (kcut_recover_free(p), kfree(p))
 #define kfree_sensitive(p) (kcut_recover_free(p), kfree_sensitive(p))
 #define kvfree(p) (kcut_recover_free(p), kvfree(p))
 #define vfree(p) (kcut_recover_free(p), vfree(p))
 #define free_netdev(p) (kcut_recover_free(p), free_netdev(p))
+#ifndef __KERNEL__
 #ifndef kmalloc
 #define kmalloc(...) kc_wire_heap_note(kcut_rt, kmalloc(__VA_ARGS__))
 #endif
@@ -328,6 +328,7 @@ void kcut_tables_main(void)
 	kcut_fnptr[KCUT_FP_drv_probe] = (kcut_fn_t)drv_probe;
 	kcut_globals[KCUT_G_main_drv_ops].p = (void *)&drv_ops;
 	kcut_globals[KCUT_G_main_drv_ops].size = sizeof(drv_ops);
+	kcut_global_ro[KCUT_G_main_drv_ops] = 1;
 	kcut_globals[KCUT_G_main_drv_driver].p = (void *)&drv_driver;
 	kcut_globals[KCUT_G_main_drv_driver].size = sizeof(drv_driver);
 	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_K_spinlock_t, __builtin_offsetof(struct drv_adapter, lock) };

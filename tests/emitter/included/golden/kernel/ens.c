@@ -27,12 +27,12 @@ static void kcut_chip_calc_chip_out_dec(struct kc_xdr *x, void *vp, struct kcut_
 
 /* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,
  * "After a restart") */
-#ifndef __KERNEL__
 #define kfree(p) (kcut_recover_free(p), kfree(p))
 #define kfree_sensitive(p) (kcut_recover_free(p), kfree_sensitive(p))
 #define kvfree(p) (kcut_recover_free(p), kvfree(p))
 #define vfree(p) (kcut_recover_free(p), vfree(p))
 #define free_netdev(p) (kcut_recover_free(p), free_netdev(p))
+#ifndef __KERNEL__
 #ifndef kmalloc
 #define kmalloc(...) kc_wire_heap_note(kcut_rt, kmalloc(__VA_ARGS__))
 #endif

@@ -33,12 +33,12 @@ static void kcut__sync_rg_ring_in_dec(struct kc_xdr *x, void *vp, int *rc);
 
 /* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,
  * "After a restart") */
-#ifndef __KERNEL__
 #define kfree(p) (kcut_recover_free(p), kfree(p))
 #define kfree_sensitive(p) (kcut_recover_free(p), kfree_sensitive(p))
 #define kvfree(p) (kcut_recover_free(p), kvfree(p))
 #define vfree(p) (kcut_recover_free(p), vfree(p))
 #define free_netdev(p) (kcut_recover_free(p), free_netdev(p))
+#ifndef __KERNEL__
 #ifndef kmalloc
 #define kmalloc(...) kc_wire_heap_note(kcut_rt, kmalloc(__VA_ARGS__))
 #endif

@@ -50,6 +50,7 @@ typedef kc_wire_fn kcut_fn_t;
 extern struct kc_rt *kcut_rt;
 extern kcut_fn_t kcut_fnptr[];
 extern struct kc_wire_global kcut_globals[];
+extern unsigned char kcut_global_ro[]; /* 1: a const global (kcut_seen) */
 extern size_t kcut_type_size[];
 extern const struct kc_wire_tables kcut_wire;
 extern const struct kc_rt_fn kcut_kernel_fns[];
@@ -93,9 +94,11 @@ void kcut_crossing_failed(int rc, const char *fn);
 	{ return initfn; } \
 	int init_module(void) __copy(kcut_module_init) __attribute__((alias("kcut_module_init"))); \
 	___ADDRESSABLE(init_module, __initdata);
+void kcut_kernel_before_exit(void);
 #define KCUT_MODULE_EXIT(exitfn) \
 	static void __exit kcut_module_exit(void) \
 	{ \
+		kcut_kernel_before_exit(); \
 		exitfn(); \
 		kcut_kernel_stop(); \
 	} \
@@ -126,7 +129,7 @@ extern struct kc_wire_embed kcut_embeds[];
 extern uint64_t kcut_layout[];
 int kcut_recover_enc_shared(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_shared(struct kc_xdr *x, uint32_t type, void *p, int *rc);
-#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
+#if defined(KCUT_KERNEL_HALF)
 void kcut_recover_free(const void *p);
 #endif
 

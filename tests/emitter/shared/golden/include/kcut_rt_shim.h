@@ -156,6 +156,7 @@ void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32
 		       size_t n, int *rc);
 void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec,
 		      size_t *avail, int *rc);
+size_t kc_wire_extent(struct kc_rt *rt, const void *p);
 uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
 void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
 		       int *rc);

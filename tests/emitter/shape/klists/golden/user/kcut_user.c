@@ -7,6 +7,7 @@
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
 struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];
+unsigned char kcut_global_ro[KCUT_NR_GLOBALS + 1];
 size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by upcall id. */

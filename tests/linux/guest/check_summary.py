@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""check_summary.py - check the summary line of scripts/qemu-e1000.sh --user, item by item.
+
+  check_summary.py LOG            the script's output (its last "qemu-e1000: split e1000:" line)
+  check_summary.py --self-test    the checks themselves: a passing line must pass, and each line
+                                  with one item broken must fail naming that item
+
+The script decides PASS/FAIL itself; this test does not trust that word alone and reads every
+figure the issue asks for from the summary (docs/linux.md, "In the guest"):
+  - split: ping N/N (0 lost)
+  - ethtool -i, -S, -d answered by the user half ([user: ...] lists their upcalls in its crossing
+    trace); -g answered (by either half: where the partition put e1000_get_ringparam)
+  - kill -9 during ping: M/M (0 lost)
+  - while dead: ethtool -i and -S return within 15 s, -S with an error
+  - restart: ethtool -i and -S answered by the restarted user half
+  - unload with a dead user half: rmmod waited, the teardown ran through the restarted user half
+  - unsplit: ping N/N (0 lost), its RTT, ethtool -i/-g/-S/-d ok
+Exit 0 when all hold, 1 otherwise (each failed item printed).
+"""
+import re
+import sys
+
+PREFIX = "qemu-e1000: split e1000: "
+
+
+def check(line):
+    bad = []
+
+    def need(cond, what):
+        if not cond:
+            bad.append(what)
+
+    need(line.startswith(PREFIX + "PASS "), "the script says PASS")
+    split, _, rest = line.partition(" | unsplit: ")
+    unsplit = rest.split(" | ")[0]
+    m = re.search(r"split: ping (\d+)/(\d+) \((\d+) lost\)", split)
+    need(m and m.group(1) == m.group(2) and int(m.group(2)) > 0 and m.group(3) == "0", "split ping N/N, 0 lost")
+    count = m.group(2) if m else None
+    eth = split.split("; kill -9")[0]
+    for o in ("-i", "-S", "-d"):
+        need(re.search(r"(?:ethtool |, )%s ok \[user: [a-z0-9_ ]+\]" % o, eth),
+             "ethtool %s answered by the user half" % o)
+    need(re.search(r", -g ok \[(user: [a-z0-9_ ]+|kernel half)\]", eth), "ethtool -g answered")
+    m = re.search(r"kill -9 during ping: (\d+)/(\d+) \((\d+) lost\)", split)
+    need(m and m.group(1) == m.group(2) and int(m.group(2)) > 0 and m.group(3) == "0", "kill -9 during ping, 0 lost")
+    dead = re.search(r"while dead: ethtool (.*?); restart:", split)
+    dead = dead.group(1) if dead else ""
+    for o in ("-i", "-S"):
+        d = re.search(r"%s rc=(\d+) in ([\d.]+) s" % o, dead)
+        need(d and d.group(1) != "124" and float(d.group(2)) <= 15, "ethtool %s returns while the user half is dead" % o)
+        if o == "-S":
+            need(d and d.group(1) != "0", "ethtool -S fails with an error while the user half is dead")
+    rs = re.search(r"restart: ethtool (.*?); unload", split)
+    rs = rs.group(1) if rs else ""
+    for o in ("-i", "-S"):
+        need(re.search(r"%s ok \[user: [a-z0-9_ ]+\]" % o, rs), "ethtool %s answered by the restarted user half" % o)
+    need(re.search(r"unload with a dead user half: rmmod waited for a user half, teardown through the restarted "
+                   r"one \(incarnation \d+\), unloaded", split), "unload with a dead user half: teardown in the user half")
+    m = re.search(r"ping (\d+)/(\d+) \((\d+) lost\), rtt min/avg ([\d.]+)/([\d.]+) ms", unsplit)
+    need(m and m.group(1) == m.group(2) and m.group(2) == count and m.group(3) == "0",
+         "unsplit ping N/N (the split run's N), 0 lost, its RTT")
+    for o in ("-i", "-g", "-S", "-d"):
+        need(re.search(r"ethtool.*%s ok" % o, unsplit), "unsplit ethtool %s ok" % o)
+    return bad
+
+
+GOOD = ("qemu-e1000: split e1000: PASS split: ping 1000/1000 (0 lost), ethtool -i ok [user: e1000_get_drvinfo], "
+        "-g ok [kernel half], -S ok [user: e1000_get_sset_count e1000_get_strings e1000_get_ethtool_stats], "
+        "-d ok [user: e1000_get_regs_len]; kill -9 during ping: 600/600 (0 lost); while dead: ethtool -i rc=0 in "
+        "0.2 s (empty driver name: get_drvinfo returns void), -S rc=94 in 0.1 s; restart: ethtool -i ok "
+        "[user: e1000_get_drvinfo], -S ok [user: e1000_get_sset_count e1000_get_strings]; unload with a dead user "
+        "half: rmmod waited for a user half, teardown through the restarted one (incarnation 3), unloaded | unsplit: "
+        "ping 1000/1000 (0 lost), rtt min/avg 0.000/0.200 ms, ethtool -i ok, -g ok, -S ok, -d ok | 65 s")
+BROKEN = [
+    ("PASS split: ping 1000/1000 (0 lost)", "PASS split: ping 999/1000 (1 lost)"),
+    ("-S ok [user: e1000_get_sset_count e1000_get_strings e1000_get_ethtool_stats]", "-S ok [kernel half]"),
+    ("-i ok [user: e1000_get_drvinfo], -g", "-i rc=1 [user: e1000_get_drvinfo], -g"),
+    ("-d ok [user: e1000_get_regs_len]", "-d ok [kernel half]"),
+    ("600/600 (0 lost)", "599/600 (1 lost)"),
+    ("-S rc=94 in 0.1 s", "-S rc=0 in 0.1 s"),
+    ("-i rc=0 in 0.2 s", "-i rc=124 in 20.0 s"),
+    ("restart: ethtool -i ok [user: e1000_get_drvinfo]", "restart: ethtool -i ok [kernel half]"),
+    ("rmmod waited for a user half", "rmmod did NOT wait"),
+    ("unsplit: ping 1000/1000", "unsplit: ping 990/1000"),
+    ("-g ok, -S ok, -d ok | 65 s", "-g ok, -S rc=1, -d ok | 65 s"),
+    ("split e1000: PASS", "split e1000: FAIL (x)"),
+]
+
+
+def self_test():
+    fails = 0
+    if check(GOOD):
+        print("FAIL self-test: the good line fails: %s" % check(GOOD))
+        fails += 1
+    for old, new in BROKEN:
+        assert old in GOOD, old
+        bad = check(GOOD.replace(old, new, 1))
+        if not bad:
+            print("FAIL self-test: broken line passes (%s -> %s)" % (old, new))
+            fails += 1
+    print("%d passed, %d failed" % (0 if fails else 1, fails))
+    return 1 if fails else 0
+
+
+def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--self-test":
+        return self_test()
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    lines = [l.rstrip("\n") for l in open(sys.argv[1], errors="replace") if l.startswith(PREFIX)]
+    if not lines:
+        print("FAIL no summary line '%s...' in %s" % (PREFIX, sys.argv[1]))
+        return 1
+    line = lines[-1]
+    print(line)
+    bad = check(line)
+    for b in bad:
+        print("FAIL %s" % b)
+    print("%d passed, %d failed" % (0 if bad else 1, len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
