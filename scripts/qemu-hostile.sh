@@ -85,7 +85,11 @@ if [ -n "$emit" ]; then
 	step() { echo "== $*" >>"$blog"; "$@" >>"$blog" 2>&1 || { echo "qemu-hostile: build step failed: $* (see $blog)" >&2; tail -20 "$blog" >&2; exit 2; }; }
 	step make -C "$kdir" LLVM=-14 M="$build/rt" KCUT_RT="$top/rt" -j2 modules
 	step make -C "$kdir" LLVM=-14 M="$build/half" KCUT_RT_LINUX="$build/rt" -j2 modules
-	if grep -E "warning|WARNING|error" "$blog" | grep -v "^make" >&2; then
+	# (KASAN's stack redzones push the driver's own frames past the kernel's 1024-byte warning: the
+	# unsplit e1000 warns the same there; only that warning is let through, and only with KASAN)
+	fw='^$'
+	grep -q '^CONFIG_KASAN=y' "$kdir/.config" && fw='Wframe-larger-than|^[0-9]+ warnings? generated'
+	if grep -E "warning|WARNING|error" "$blog" | grep -v "^make" | grep -Ev "$fw" >&2; then
 		echo "qemu-hostile: the modules built with warnings against $kdir (see $blog)" >&2
 		exit 2
 	fi
