@@ -626,8 +626,6 @@ void kc_sync__flush(struct kc_rt *rt)
 
 /* ---- KC_RT_FN_SYNC (kernel side) ---- */
 
-static _Thread_local int tls_serving_sync; /* kernel side: this thread decodes a KC_RT_FN_SYNC */
-
 static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	const struct kc_wire_tables *t = tab(rt);
@@ -659,9 +657,7 @@ static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 	if (rc) /* all or nothing: kc_wire_fault plays the decoders' writes back (kc_wire_undo) */
 		return kc_wire_fault(rt, rc, "kcut sync");
 	/* the user half's own changes: every one of them stays (kc_sync__stale) */
-	tls_serving_sync = 1;
-	kc_wire_undo_commit(rt);
-	tls_serving_sync = 0;
+	kc_wire__undo_keep(rt);
 	return 0;
 }
 
@@ -687,15 +683,14 @@ kc_rt_handler kc_sync__handler(uint32_t fn)
  */
 int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
 {
-	struct kc_sync *s = rt->sync;
+	struct kc_sync *s = RT_SYNC(rt);
 	const struct shadow *o;
 	size_t lo = 0, hi, off;
 	uint64_t h;
 	int r = 0;
 
 	(void)old;
-	if (rt->side != KC_SIDE_KERNEL || !s || tls_serving_sync || !p || !n ||
-	    kc_objt_handle_of(rt->objt, &h, &off, p))
+	if (SIDE_USER(rt) || !s || !p || !n || kc_objt_handle_of(RT_OBJT(rt), &h, &off, p))
 		return 0;
 	kc_os_lock(s->lock);
 	hi = s->n;

@@ -1122,7 +1122,7 @@ int kc_wire_undo(struct kc_rt *rt, void *p, size_t n, int *rc)
 	return 1;
 }
 
-void kc_wire_undo_commit(struct kc_rt *rt)
+static void undo_commit(struct kc_rt *rt, int check_stale)
 {
 	struct undo_log *u = UNDO_PEEK();
 
@@ -1130,13 +1130,23 @@ void kc_wire_undo_commit(struct kc_rt *rt)
 		return;
 	/* the decode stands, except where the user half's copy was older than the kernel half's own
 	 * value (sync.c): those bytes go back, newest entry first */
-	while (kernel(rt) && u->ne) {
+	while (check_stale && kernel(rt) && u->ne) {
 		const struct undo_ent *e = &u->e[--u->ne];
 
 		if (kc_sync__stale(rt, e->p, u->b + e->off, e->n))
 			memcpy(e->p, u->b + e->off, e->n);
 	}
 	undo_reset(u);
+}
+
+void kc_wire_undo_commit(struct kc_rt *rt)
+{
+	undo_commit(rt, 1);
+}
+
+void kc_wire__undo_keep(struct kc_rt *rt)
+{
+	undo_commit(rt, 0);
 }
 
 /* A refused message: every byte its decode wrote goes back, newest first. */

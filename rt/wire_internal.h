@@ -85,5 +85,8 @@ void kc_sync__refresh(struct kc_rt *rt);
  * the user half's own changes came before, with its synchronization). 0 where nothing is
  * synchronized. */
 int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n);
+/* wire.c: commit the undo log keeping every write (the user half's own changes, KC_RT_FN_SYNC:
+ * no kc_sync__stale check). */
+void kc_wire__undo_keep(struct kc_rt *rt);
 
 #endif /* KC_WIRE_INTERNAL_H */
