@@ -48,6 +48,7 @@ typedef kc_wire_fn kcut_fn_t;
 extern struct kc_rt *kcut_rt;
 extern kcut_fn_t kcut_fnptr[];
 extern struct kc_wire_global kcut_globals[];
+extern unsigned char kcut_global_ro[]; /* 1: a const global (kcut_seen) */
 extern size_t kcut_type_size[];
 extern const struct kc_wire_tables kcut_wire;
 extern const struct kc_rt_fn kcut_kernel_fns[];
@@ -91,9 +92,11 @@ void kcut_crossing_failed(int rc, const char *fn);
 	{ return initfn; } \
 	int init_module(void) __copy(kcut_module_init) __attribute__((alias("kcut_module_init"))); \
 	___ADDRESSABLE(init_module, __initdata);
+void kcut_kernel_before_exit(void);
 #define KCUT_MODULE_EXIT(exitfn) \
 	static void __exit kcut_module_exit(void) \
 	{ \
+		kcut_kernel_before_exit(); \
 		exitfn(); \
 		kcut_kernel_stop(); \
 	} \
@@ -118,9 +121,13 @@ int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 /* Tracked structs embedded in tracked structs (the wire tables' kcut_embeds). */
 #define KCUT_NR_EMBEDS 0
 extern struct kc_wire_embed kcut_embeds[];
+/* The layout table (sizes and offsets of the crossing structs and fields, rt/linux's
+ * connect-time check): filled by kcut_tables_init. */
+#define KCUT_NR_LAYOUT 4
+extern uint64_t kcut_layout[];
 int kcut_recover_enc_extents(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_extents(struct kc_xdr *x, uint32_t type, void *p, int *rc);
-#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
+#if defined(KCUT_KERNEL_HALF)
 void kcut_recover_free(const void *p);
 #endif
 

@@ -14,6 +14,7 @@ enum {
 	KC_OK = 0, KC_EINVAL = -1, KC_ENOMEM = -2, KC_EIO = -3, KC_ENOTFOUND = -4,
 	KC_RT_EDEAD = -20, KC_RT_EDOWN = -21, KC_RT_ETIMEDOUT = -22, KC_RT_EPROTO = -23,
 	KC_RT_ESTALE = -24, KC_RT_ETYPE = -25, KC_RT_ERANGE = -26, KC_RT_ENOSLOT = -27,
+	KC_RT_ENULL = -28,
 };
 
 struct kc_err {
@@ -122,6 +123,9 @@ struct kc_wire_tables {
 	void (*sync_enc)(struct kc_xdr *x, uint32_t type, void *p, const void *shadow, int *rc);
 	void (*sync_dec)(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 	const unsigned char *sync_back;
+	const uint64_t *layout;
+	const char *const *layout_names;
+	uint32_t nlayout;
 };
 struct kc_wire_at {
 	uint32_t type;
@@ -141,6 +145,8 @@ struct kc_wire_ptr {
 #define KC_WP_INTERIOR 0x08u
 #define KC_WP_REGION 0x10u
 #define KC_WP_OUT 0x20u
+#define KC_WP_NONNULL 0x40u
+#define KC_WP_TYPEDFREE 0x80u
 #define KC_WIRE_STRMAX 256
 #define KC_WIRE_STRVMAX 64
 #define KC_WIRE_FN_FOREIGN 0xffffffffu
@@ -150,6 +156,7 @@ void kc_wire_put_array(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32
 		       size_t n, int *rc);
 void *kc_wire_get_ptr(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec,
 		      size_t *avail, int *rc);
+size_t kc_wire_extent(struct kc_rt *rt, const void *p);
 uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
 void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
 		       int *rc);
@@ -187,6 +194,10 @@ int kc_wire_sync_dead(struct kc_rt *rt, const void *p);
 int kc_wire_sync_gone(struct kc_rt *rt, const void *p);
 void kc_wire_sync_touch(struct kc_rt *rt, const void *p, size_t n);
 void kc_wire_sync_fresh(struct kc_rt *rt, const void *p);
+#define KC_WIRE_REDO_ARGS 4
+#define KC_WIRE_REDO_MAX 32
+typedef void (*kc_wire_redo_fn)(const uint64_t *v);
+int kc_wire_redo(struct kc_rt *rt, int rc, kc_wire_redo_fn fn, const uint64_t *v, unsigned n, unsigned ptrs);
 void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation);
 int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 void kc_wire_free_hook(struct kc_rt *rt, const void *p);

@@ -23,12 +23,12 @@ static void kcut_ext_stats_ext_dev_in_dec(struct kc_xdr *x, void *vp, struct kcu
 
 /* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,
  * "After a restart") */
-#ifndef __KERNEL__
 #define kfree(p) (kcut_recover_free(p), kfree(p))
 #define kfree_sensitive(p) (kcut_recover_free(p), kfree_sensitive(p))
 #define kvfree(p) (kcut_recover_free(p), kvfree(p))
 #define vfree(p) (kcut_recover_free(p), vfree(p))
 #define free_netdev(p) (kcut_recover_free(p), free_netdev(p))
+#ifndef __KERNEL__
 #ifndef kmalloc
 #define kmalloc(...) kc_wire_heap_note(kcut_rt, kmalloc(__VA_ARGS__))
 #endif
@@ -211,7 +211,7 @@ int kcut_handler_ext_read(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ext_dev, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ext_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_ext_read_ext_dev_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -249,7 +249,7 @@ int kcut_handler_ext_set_mac(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ext_dev, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ext_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	kcut_h1 = kc_xdr_get_bool(kcut_a);
 	if (kcut_h1)
 		kcut_get_fixed(kcut_a, &kcut_v1, sizeof(kcut_v1), &kcut_rc);
@@ -281,7 +281,7 @@ int kcut_handler_ext_stats(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	int kcut_rc = 0;
 
 	(void)rt;
-	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ext_dev, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ext_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
 	if (kc_xdr_get_bool(kcut_a)) {
 		if (kcut_p0)
 			kcut_ext_stats_ext_dev_in_dec(kcut_a, (void *)kcut_p0, &kcut_s, &kcut_rc);
@@ -307,6 +307,10 @@ int kcut_handler_ext_stats(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 void kcut_tables_extents(void)
 {
 	kcut_type_size[KCUT_T_ext_dev] = sizeof(struct ext_dev);
+	kcut_layout[0] = sizeof(struct ext_dev);
+	kcut_layout[1] = __builtin_offsetof(struct ext_dev, mac);
+	kcut_layout[2] = __builtin_offsetof(struct ext_dev, rom);
+	kcut_layout[3] = __builtin_offsetof(struct ext_dev, stats);
 }
 
 /* ext_probe: send the fields of struct ext_dev that ext_probe may read. */

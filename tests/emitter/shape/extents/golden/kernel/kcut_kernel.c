@@ -7,6 +7,7 @@
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
 struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];
+unsigned char kcut_global_ro[KCUT_NR_GLOBALS + 1];
 size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by downcall id. */
@@ -80,7 +81,33 @@ static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnat
 		return; /* tests: show what happens without it */
 	kc_wire_recover_hook(rt, arg, incarnation);
 }
+#else
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
+
+void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size); /* rt/kcut_rt.h */
+
+/* The kernel half frees p (kfree & co., through the macros after each TU's includes):
+ * the tracker forgets it first (the user half drops its copy with the next upcall), so
+ * the recovery hook never reads freed memory. The tracker takes mutexes: in atomic
+ * context (in_atomic() knows spinlocks only with CONFIG_PREEMPT_COUNT) the object stays
+ * tracked (docs/linux.md). */
+void kcut_recover_free(const void *p)
+{
+	if (p && kcut_rt && !in_atomic() && !irqs_disabled())
+		kc_wire_freed(kcut_rt, p, 0);
+}
 #endif
+
+/* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
+uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
+static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
+	"sizeof(struct ext_dev)",
+	"offsetof(struct ext_dev, mac)",
+	"offsetof(struct ext_dev, rom)",
+	"offsetof(struct ext_dev, stats)",
+	NULL,
+};
 
 /* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
 struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
@@ -96,6 +123,9 @@ const struct kc_wire_tables kcut_wire = {
 	.recover_fn = KCUT_UP_RECOVER,
 	.recover_has = kcut_recover_tu,
 	.recover_enc = kcut_recover_enc_any,
+	.layout = kcut_layout,
+	.layout_names = kcut_layout_names,
+	.nlayout = KCUT_NR_LAYOUT,
 };
 
 #ifndef __KERNEL__
@@ -139,6 +169,7 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 		      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),
 		      void *recover_arg);
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
+int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
 void kc_rt_linux_stop(struct kc_rt *rt);
 
 static unsigned int kcut_wait_ms = 30000;
@@ -168,6 +199,15 @@ int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 		kcut_kernel_stop();
 	}
 	return rc;
+}
+
+/* Before the driver's exit function: its teardown runs partly in the user half; when
+ * none is connected, wait up to kcut_wait_ms for one (restarted by a supervisor) so that
+ * it runs there (rt/linux logs what happens). */
+void kcut_kernel_before_exit(void)
+{
+	if (kcut_rt)
+		(void)kc_rt_linux_wait_live(kcut_rt, kcut_wait_ms);
 }
 
 /* Remove the endpoint (pending upcalls fail, the user half is told to exit). */

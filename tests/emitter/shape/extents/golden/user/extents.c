@@ -247,6 +247,10 @@ int kcut_handler_ext_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 void kcut_tables_extents(void)
 {
 	kcut_type_size[KCUT_T_ext_dev] = sizeof(struct ext_dev);
+	kcut_layout[0] = sizeof(struct ext_dev);
+	kcut_layout[1] = __builtin_offsetof(struct ext_dev, mac);
+	kcut_layout[2] = __builtin_offsetof(struct ext_dev, rom);
+	kcut_layout[3] = __builtin_offsetof(struct ext_dev, stats);
 }
 
 /* ext_read: send the fields of struct ext_dev that ext_read may read. */

@@ -7,6 +7,7 @@
 struct kc_rt *kcut_rt;
 kcut_fn_t kcut_fnptr[KCUT_NR_FNPTRS + 1];
 struct kc_wire_global kcut_globals[KCUT_NR_GLOBALS + 1];
+unsigned char kcut_global_ro[KCUT_NR_GLOBALS + 1];
 size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by upcall id. */
@@ -71,6 +72,16 @@ int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 	return kc_wire_recover_serve(rt, args, res);
 }
 
+/* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
+uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
+static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
+	"sizeof(struct ext_dev)",
+	"offsetof(struct ext_dev, mac)",
+	"offsetof(struct ext_dev, rom)",
+	"offsetof(struct ext_dev, stats)",
+	NULL,
+};
+
 /* The driver's tables for the runtime's pointer checks and recovery (rt/wire.c). */
 struct kc_wire_embed kcut_embeds[KCUT_NR_EMBEDS + 1];
 const struct kc_wire_tables kcut_wire = {
@@ -85,6 +96,9 @@ const struct kc_wire_tables kcut_wire = {
 	.recover_fn = KCUT_UP_RECOVER,
 	.recover_has = kcut_recover_tu,
 	.recover_dec = kcut_recover_dec_any,
+	.layout = kcut_layout,
+	.layout_names = kcut_layout_names,
+	.nlayout = KCUT_NR_LAYOUT,
 };
 
 #if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)
