@@ -224,6 +224,22 @@ static struct shadow *find(struct kc_sync *s, const uint8_t *p)
 	return NULL;
 }
 
+/* The last shadow starting at or below p (the object p may point into), or NULL; under s->lock. */
+static struct shadow *find_below(struct kc_sync *s, const void *p)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)s->v[mid].p <= (uintptr_t)p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &s->v[lo - 1] : NULL;
+}
+
 /*
  * The kernel half's values arrived (a handler's arguments, a call's results): every synchronized
  * object's shadow becomes its current bytes. Objects that went away lose their shadow; new ones
@@ -293,22 +309,14 @@ void kc_wire_sync_mark(struct kc_rt *rt)
 void kc_wire_sync_touch(struct kc_rt *rt, const void *p, size_t n)
 {
 	struct kc_sync *s = rt ? RT_SYNC(rt) : NULL;
-	size_t lo = 0, hi, i;
+	struct shadow *o;
+	size_t i;
 
 	if (!p || !s || !SIDE_USER(rt))
 		return;
 	kc_os_lock(s->lock);
-	hi = s->n;
-	while (lo < hi) { /* the last shadow starting at or below p */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if ((uintptr_t)s->v[mid].p <= (uintptr_t)p)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo) {
-		struct shadow *o = &s->v[lo - 1];
+	o = find_below(s, p);
+	if (o) {
 		size_t off = (size_t)((const uint8_t *)p - o->p);
 
 		if (o->copy && off < o->size)
@@ -685,7 +693,7 @@ int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
 {
 	struct kc_sync *s = RT_SYNC(rt);
 	const struct shadow *o;
-	size_t lo = 0, hi, off;
+	size_t off;
 	uint64_t h;
 	int r = 0;
 
@@ -693,16 +701,7 @@ int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
 	if (SIDE_USER(rt) || !s || !p || !n || kc_objt_handle_of(RT_OBJT(rt), &h, &off, p))
 		return 0;
 	kc_os_lock(s->lock);
-	hi = s->n;
-	while (lo < hi) { /* the last shadow starting at or below p */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if ((uintptr_t)s->v[mid].p <= (uintptr_t)p)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	o = lo ? &s->v[lo - 1] : NULL;
+	o = find_below(s, p);
 	off = o ? (size_t)((const uint8_t *)p - o->p) : 0;
 	r = o && o->h == h && off < o->size && n <= o->size - off;
 	kc_os_unlock(s->lock);
