@@ -23,6 +23,9 @@ PKGS=(
   libtirpc-dev python3 python3-jsonschema
   # real Linux drivers (tests labelled 'linux'): kernel source and what its build needs
   linux-source-6.1 bc flex bison libelf-dev libssl-dev cpio xz-utils lld-14
+  # the split e1000 in a qemu guest (scripts/qemu-e1000.sh, tests labelled 'qemu'): TCG, a static
+  # busybox for the initramfs, ethtool copied in with its libraries
+  qemu-system-x86 busybox-static ethtool
 )
 
 # The locks apt and dpkg take (fcntl locks; /proc/locks lists them with the holder's pid).

@@ -27,6 +27,10 @@
 #   refused, the mapping zapped on unexport. Last line: "qemu-e1000: split e1000 smoke:
 #   PASS|FAIL (...)".
 #
+# With no --rt/--half/--user/--probe (a fresh machine after scripts/deps.sh): scripts/lib/qemu-prepare.sh
+#   builds the guest kernel (cached in ~/.cache/kcut/qemu), kcut, the split e1000 for the guest's
+#   configuration, kcut_rt.ko and both halves, then the --user mode runs with them.
+#
 # Usage: scripts/qemu-e1000.sh --rt KO --half KO (--user BIN | --probe BIN [--regtest KO --regions BIN])
 #            [--unsplit KO] [--name emit] [--kdir DIR] [--count 1000] [--timeout 600]
 # KDIR (default ~/.cache/kcut/qemu/kernel): a built kernel (arch/x86/boot/bzImage) with E1000=m,
@@ -56,6 +60,13 @@ while [ $# -gt 0 ]; do
 	*) echo "qemu-e1000: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
 done
+if [ -z "$rt$half$user$probe" ]; then
+	# no modules given: build the guest kernel, kcut, the split e1000's halves and kcut_rt.ko from
+	# scratch (cached; scripts/lib/qemu-prepare.sh), then run the --user mode with them
+	eval "$("$(dirname "$0")/lib/qemu-prepare.sh" --device-access "${access:-none}" | tail -1)"
+	[ -n "${KCUT_QEMU_HALF:-}" ] || { echo "qemu-e1000: scripts/lib/qemu-prepare.sh failed" >&2; exit 1; }
+	rt=$KCUT_QEMU_RT half=$KCUT_QEMU_HALF user=$KCUT_QEMU_USER kdir=$KCUT_QEMU_KDIR
+fi
 [ -n "$unsplit" ] || unsplit=$kdir/drivers/net/ethernet/intel/e1000/e1000.ko
 if [ -n "$user" ]; then
 	exec "$(dirname "$0")/lib/qemu-e1000-split.sh" "$rt" "$half" "$user" "$unsplit" "$name" "$kdir" "$count" "$timeout"
