@@ -370,6 +370,53 @@ CREATE TABLE IF NOT EXISTS ptr_flow (
 CREATE INDEX IF NOT EXISTS ptr_flow_func ON ptr_flow(func_id);
 CREATE INDEX IF NOT EXISTS ptr_flow_callee ON ptr_flow(callee_id);
 
+-- Loops in driver functions, for the partitioner's cost model (a call in a loop runs once per trip;
+-- docs/partitioner.md "Loop trip counts"). One row per loop statement the walk entered, nested ones
+-- included; a call site lies in the loops of its function whose [line:col, end_line:end_col] range
+-- (same file) contains it (call.loop_depth counts them).
+--   kind        'for' | 'while' | 'do' | 'once' (do { ... } while (0), as macros write it: runs once)
+--   depth       1 for an outermost loop, as call.loop_depth counts
+--   bound_kind  'const'  trips is the trip count (for (i = A; i < B; i += S) with constant B;
+--                        A taken as 0 when not a constant: then an upper bound)
+--               'field'  the bound is a struct field (i < ring->count): bound_struct.bound_field
+--               'expr'   any other bound (a variable, a call, a macro loop such as list_for_each_entry:
+--                        bound_expr is its text or the macro's name)
+--               'none'   no bound (for (;;), while (1)): it ends by a break, return or goto
+--   early_exit  1 if a break (of this loop) or a return in its body can leave it before the bound (a poll,
+--               a search); a goto out of it is taken as the error path (kernel style) and does not count
+CREATE TABLE IF NOT EXISTS loop (
+	id           INTEGER PRIMARY KEY,
+	func_id      INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	kind         TEXT NOT NULL CHECK (kind IN ('for', 'while', 'do', 'once')),
+	depth        INTEGER NOT NULL,
+	file_id      INTEGER REFERENCES file(id),
+	line         INTEGER,
+	col          INTEGER,
+	end_line     INTEGER,
+	end_col      INTEGER,
+	bound_kind   TEXT NOT NULL CHECK (bound_kind IN ('const', 'field', 'expr', 'none')),
+	trips        INTEGER,
+	bound_struct TEXT,
+	bound_field  TEXT,
+	bound_expr   TEXT,
+	early_exit   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS loop_func ON loop(func_id);
+
+-- Integer constants a driver function stores into a field (ring->count = RING_DEFAULT, one row per
+-- `=` store): a loop bounded by the field gets the largest as its trip estimate.
+CREATE TABLE IF NOT EXISTS field_const (
+	id          INTEGER PRIMARY KEY,
+	func_id     INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	struct_name TEXT NOT NULL,
+	field       TEXT NOT NULL,
+	value       INTEGER NOT NULL,
+	file_id     INTEGER REFERENCES file(id),
+	line        INTEGER,
+	col         INTEGER
+);
+CREATE INDEX IF NOT EXISTS field_const_field ON field_const(struct_name, field);
+
 -- Call edges with names, for people and tests: caller, callee, kind, resolved_by, slot, site.
 CREATE VIEW IF NOT EXISTS v_calls AS
 	SELECT a.name AS caller, b.name AS callee, c.kind, c.resolved_by, c.slot, c.count, c.line,

@@ -37,7 +37,7 @@
 enum {
 	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
 	S_GLOBAL_DEF, S_GACCESS, S_STRUCT_GET, S_STRUCT_DEL, S_STRUCT_INS, S_FIELD_INS, S_FACCESS,
-	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_PFLOW, S_COUNT
+	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_PFLOW, S_LOOP, S_FCONST, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -90,6 +90,11 @@ static const char *const sql_text[S_COUNT] = {
 			  "WHERE id = ?1 AND store_kind = 'var'",
 	[S_PFLOW] = "INSERT INTO ptr_flow(func_id, kind, struct_name, field, callee_id, macro, arg_idx, detail, "
 		    "file_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[S_LOOP] = "INSERT INTO loop(func_id, kind, depth, file_id, line, col, end_line, end_col, bound_kind, trips, "
+		   "bound_struct, bound_field, bound_expr, early_exit) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		   "?11, ?12, ?13, ?14)",
+	[S_FCONST] = "INSERT INTO field_const(func_id, struct_name, field, value, file_id, line, col) "
+		     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_IACCESS] = "INSERT INTO inline_access(func_id, inline_name, struct_name, field, mode, path, file_id, "
 		      "line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
@@ -144,6 +149,7 @@ struct site {
 /* An enclosing loop or switch: where break (and, for loops, continue) states collect. */
 struct ctl {
 	int is_loop;
+	int lrec;            /* loop: its entry in fn->lrec (loop facts), -1 when not recorded */
 	int has_default;     /* switch: a default label was seen */
 	struct lockset entry; /* switch: the state on entry (flows to every case label) */
 	struct lockset brk, cont;
@@ -169,6 +175,12 @@ struct fn {
 	int rewalk;            /* a backward goto brought locks to a label already passed */
 	struct ctl ctl[MAX_CTL];
 	int nctl;
+	/* the loops being walked, outermost first (loop facts): can a break or return leave it early
+	 * (a goto out of a loop is the error path, kernel style: not counted) */
+	struct {
+		int exits;
+	} lrec[MAX_CTL];
+	int nlrec;
 	struct label labels[MAX_LABELS];
 	int nlabels;
 	struct held try_h;     /* the last trylock of the walk, not yet consumed by a condition */
@@ -1745,6 +1757,7 @@ static void shape(struct vctx *v, const char *sname, const char *field, const ch
 /* ---- pointer flow (ptr_flow): what the partitioner's kernel-only memory rule reads ---- */
 
 static int parent_skip_parens(struct vctx *v, int d, unsigned *child_idx);
+static int eval_int(CXCursor c, long long *val);
 
 static void pflow(struct vctx *v, const char *kind, const char *sname, const char *fname, long long callee,
 		  const char *macro, int idx, const char *detail, const struct pos *p)
@@ -2384,6 +2397,22 @@ static void on_member(struct vctx *v, CXCursor c)
 			run_stmt(v, s, "storing an inline field access");
 		}
 		goto done;
+	}
+	if (mode == 2 && pd >= 0 && !v->fn->dry) {
+		/* a constant stored into the field (ring->count = RING_DEFAULT): field_const, which
+		 * gives loops bounded by the field a trip estimate */
+		struct kids bk = children(v->stack[pd].c);
+		long long val;
+
+		if (bk.n == 2 && eval_int(bk.c[1], &val)) {
+			s = stmt(v, S_FCONST);
+			sqlite3_bind_int64(s, 1, v->fn->id);
+			bind_text(s, 2, sname);
+			bind_text(s, 3, fname);
+			sqlite3_bind_int64(s, 4, val);
+			bind_pos(s, 5, &p);
+			run_stmt(v, s, "storing a constant field store");
+		}
 	}
 	for (i = 0; i < 3; i++) {
 		if (!(mode & (1 << i)))
@@ -3142,6 +3171,7 @@ static struct ctl *ctl_push(struct fn *fn, int is_loop)
 	x = &fn->ctl[fn->nctl++];
 	memset(x, 0, sizeof(*x));
 	x->is_loop = is_loop;
+	x->lrec = -1;
 	ls_set_dead(&x->brk);
 	ls_set_dead(&x->cont);
 	return x;
@@ -3227,13 +3257,266 @@ static int for_parts(struct vctx *v, CXCursor c, const struct kids *kk, int part
 	return 1;
 }
 
+/* ---- loop facts (table loop): how often a loop may run, for the partitioner's cost model ---- */
+
+/* The value of an integer constant expression (ARRAY_SIZE(t), RING_SIZE, 4096), 1; else 0. */
+static int eval_int(CXCursor c, long long *val)
+{
+	CXEvalResult r;
+	int ok = 0;
+
+	c = strip(c);
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_IntegerLiteral:
+	case CXCursor_BinaryOperator:
+	case CXCursor_UnaryExpr:
+	case CXCursor_UnaryOperator:
+	case CXCursor_DeclRefExpr: /* an enumerator */
+	case CXCursor_CharacterLiteral:
+		break;
+	default:
+		return 0;
+	}
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr &&
+	    clang_getCursorKind(clang_getCursorReferenced(c)) != CXCursor_EnumConstantDecl)
+		return 0;
+	r = clang_Cursor_Evaluate(c);
+	if (r && clang_EvalResult_getKind(r) == CXEval_Int) {
+		*val = clang_EvalResult_getAsLongLong(r);
+		ok = 1;
+	}
+	if (r)
+		clang_EvalResult_dispose(r);
+	return ok;
+}
+
+/* The relational operator of a BinaryOperator, read from the text between its operands (libclang
+ * 14 has no operator kinds): 1 '<', 2 '<=', 3 '>', 4 '>=', 5 '!=', 0 anything else. */
+static int rel_op(CXCursor binop)
+{
+	struct kids k = children(binop);
+	CXFile fa = NULL, fb = NULL;
+	unsigned la, ca, oa, lb, cb, ob;
+	const char *buf;
+	size_t len, i;
+	int op = 0;
+
+	if (k.n != 2)
+		return 0;
+	clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(k.c[0])), &fa, &la, &ca, &oa);
+	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(k.c[1])), &fb, &lb, &cb, &ob);
+	if (!fa || fa != fb || ob <= oa || ob - oa > 64)
+		return 0;
+	buf = clang_getFileContents(clang_Cursor_getTranslationUnit(binop), fa, &len);
+	if (!buf || ob > len)
+		return 0;
+	for (i = oa; i < ob; i++) {
+		char ch = buf[i], nx = i + 1 < ob ? buf[i + 1] : 0;
+
+		if (isspace((unsigned char)ch) || ch == ')')
+			continue;
+		if (op)
+			return 0; /* a second operator token */
+		if (ch == '<' && nx == '=')
+			op = 2, i++;
+		else if (ch == '>' && nx == '=')
+			op = 4, i++;
+		else if (ch == '!' && nx == '=')
+			op = 5, i++;
+		else if (ch == '<' && nx != '<')
+			op = 1;
+		else if (ch == '>' && nx != '>')
+			op = 3;
+		else
+			return 0;
+	}
+	return op;
+}
+
+/* The variable a DeclRefExpr (after stripping) names, or a null cursor. */
+static CXCursor ref_var(CXCursor c)
+{
+	c = strip(c);
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		CXCursor d = clang_getCursorReferenced(c);
+
+		if (clang_getCursorKind(d) == CXCursor_VarDecl || clang_getCursorKind(d) == CXCursor_ParmDecl)
+			return d;
+	}
+	return clang_getNullCursor();
+}
+
+/* The constant a for-loop's init part gives its variable var (i = 0; int i = 0), 1; else 0. */
+static int init_value(CXCursor init, CXCursor var, long long *val)
+{
+	struct kids k = children(init);
+	unsigned i;
+
+	if (clang_getCursorKind(init) == CXCursor_BinaryOperator && k.n == 2 && binop_is_assign(init))
+		return clang_equalCursors(ref_var(k.c[0]), var) && eval_int(k.c[1], val);
+	if (clang_getCursorKind(init) == CXCursor_DeclStmt)
+		for (i = 0; i < k.n; i++)
+			if (clang_equalCursors(k.c[i], var)) {
+				struct kids vk = children(k.c[i]);
+
+				return vk.n >= 1 && eval_int(vk.c[vk.n - 1], val);
+			}
+	return 0;
+}
+
+/* The step of a for-loop's increment part: i += K gives K, anything else (i++, --i) 1. */
+static long long step_of(CXCursor inc)
+{
+	struct kids k = children(inc);
+	long long v;
+
+	if (clang_getCursorKind(inc) == CXCursor_CompoundAssignOperator && k.n == 2 && eval_int(k.c[1], &v) && v > 0)
+		return v;
+	return 1;
+}
+
+/* The source text of an expression as written (a bound: "n--", "ring->count"), from its extent when
+ * it lies in one file, else rebuilt from the AST (expr_str). At most 120 characters. */
+static char *src_text(struct vctx *v, CXCursor c)
+{
+	CXSourceRange r = clang_getCursorExtent(c);
+	CXFile f1 = NULL, f2 = NULL;
+	unsigned l1, c1, o1, l2, c2, o2;
+	const char *buf;
+	size_t len;
+
+	clang_getSpellingLocation(clang_getRangeStart(r), &f1, &l1, &c1, &o1);
+	clang_getSpellingLocation(clang_getRangeEnd(r), &f2, &l2, &c2, &o2);
+	buf = f1 ? clang_getFileContents(v->tu, f1, &len) : NULL;
+	if (!buf || f1 != f2 || o2 <= o1 || o2 > len || o2 - o1 > 120)
+		return expr_str(v, c);
+	{
+		char *t = kc_xmalloc(o2 - o1 + 1);
+		size_t i, n = 0;
+
+		for (i = o1; i < o2; i++) /* one line: newlines and tabs as spaces */
+			t[n++] = buf[i] == '\n' || buf[i] == '\t' ? ' ' : buf[i];
+		t[n] = 0;
+		return t;
+	}
+}
+
+struct lbound {
+	const char *kind; /* 'const' | 'field' | 'expr' | 'none' */
+	long long trips;
+	char *sname, *fname, *expr;
+};
+
+/* What bounds a for-loop: for (i = A; i < B; i += S) with B a constant gives its trip count
+ * (ceil((B - A) / S), A = 0 when not a constant: an upper bound); B a struct field (ring->count)
+ * names the field; a decreasing loop (i = A; i > B; i--) needs both constant. */
+static void for_bound(struct vctx *v, const struct kids *kk, const int parts[3], struct lbound *b)
+{
+	CXCursor cond, lhs, rhs, var;
+	struct kids ck;
+	long long start = 0, end, step;
+	int op, have_start;
+
+	if (parts[1] < 0) {
+		b->kind = "none";
+		return;
+	}
+	cond = strip(kk->c[parts[1]]);
+	b->kind = "expr";
+	ck = children(cond);
+	op = clang_getCursorKind(cond) == CXCursor_BinaryOperator ? rel_op(cond) : 0;
+	if (!op || ck.n != 2) {
+		b->expr = src_text(v, kk->c[parts[1]]);
+		return;
+	}
+	lhs = ck.c[0];
+	rhs = ck.c[1];
+	var = ref_var(lhs);
+	if (clang_Cursor_isNull(var) && !clang_Cursor_isNull(ref_var(rhs)) && op != 5) {
+		/* B > i is i < B */
+		var = ref_var(rhs);
+		rhs = lhs;
+		op = op == 1 ? 3 : op == 2 ? 4 : op == 3 ? 1 : 2;
+	}
+	b->expr = src_text(v, rhs);
+	if (clang_Cursor_isNull(var))
+		return;
+	have_start = parts[0] >= 0 && init_value(kk->c[parts[0]], var, &start);
+	step = parts[2] >= 0 ? step_of(kk->c[parts[2]]) : 1;
+	if (eval_int(rhs, &end)) {
+		long long n;
+
+		if (op == 3 || op == 4) {
+			if (!have_start)
+				return;
+			n = start - end + (op == 4);
+		} else {
+			n = end - (have_start ? start : 0) + (op == 2);
+		}
+		b->kind = "const";
+		b->trips = n <= 0 ? 0 : (n + step - 1) / step;
+		return;
+	}
+	rhs = strip(rhs);
+	if ((op == 1 || op == 2 || op == 5) && clang_getCursorKind(rhs) == CXCursor_MemberRefExpr) {
+		CXCursor fd = clang_getCursorReferenced(rhs);
+
+		if (clang_getCursorKind(fd) == CXCursor_FieldDecl) {
+			b->kind = "field";
+			b->sname = member_struct_name(v, rhs, fd);
+			b->fname = cxstr(clang_getCursorSpelling(fd));
+		}
+	}
+}
+
+/* Store the loop fact of loop c (kind 'for' / 'while' / 'do', or 'once' for do { } while (0)). */
+static void store_loop(struct vctx *v, CXCursor c, const char *kind, struct lbound *b, int exits)
+{
+	CXSourceRange r = clang_getCursorExtent(c);
+	CXFile f1 = NULL, f2 = NULL;
+	unsigned l1, c1, o1, l2, c2, o2;
+	struct pos p = cursor_pos(v, c);
+	sqlite3_stmt *s;
+
+	clang_getSpellingLocation(clang_getRangeStart(r), &f1, &l1, &c1, &o1);
+	clang_getSpellingLocation(clang_getRangeEnd(r), &f2, &l2, &c2, &o2);
+	if (f1 && f1 == f2 && (l1 < p.line || (l1 == p.line && c1 <= p.col))) {
+		p.fi = file_info(v, f1);
+		p.line = l1;
+		p.col = c1;
+	} else {
+		l2 = p.line; /* a loop spread over files (a macro): its own position only */
+		c2 = p.col;
+	}
+	s = stmt(v, S_LOOP);
+	sqlite3_bind_int64(s, 1, v->fn->id);
+	bind_text(s, 2, kind);
+	sqlite3_bind_int(s, 3, v->fn->loop_depth);
+	bind_pos(s, 4, &p);
+	sqlite3_bind_int(s, 7, (int)l2);
+	sqlite3_bind_int(s, 8, (int)c2);
+	bind_text(s, 9, b->kind);
+	if (!strcmp(b->kind, "const"))
+		sqlite3_bind_int64(s, 10, b->trips);
+	bind_text(s, 11, b->sname);
+	bind_text(s, 12, b->fname);
+	bind_text(s, 13, b->expr);
+	sqlite3_bind_int(s, 14, exits);
+	run_stmt(v, s, "storing a loop");
+	free(b->sname);
+	free(b->fname);
+	free(b->expr);
+	memset(b, 0, sizeof(*b));
+}
+
 static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
 {
 	struct fn *fn = v->fn;
 	struct kids kk = children(c);
 	struct lockset entry0, head, exitf, back, t, f;
 	struct ctl *x;
-	int pass, fp[3], *parts = NULL;
+	struct lbound lb = { 0 };
+	int pass, fp[3], *parts = NULL, store = !fn->dry, lr = -1;
 	unsigned i;
 
 	if (kk.n == 0 || (k != CXCursor_ForStmt && kk.n != 2)) {
@@ -3244,6 +3527,10 @@ static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
 		parts = fp;
 		if (parts[0] >= 0)
 			walk_one(v, kk.c[parts[0]]);
+	}
+	if (fn->nlrec < MAX_CTL) {
+		lr = fn->nlrec++;
+		fn->lrec[lr].exits = 0;
 	}
 	entry0 = head = fn->cur;
 	if (k == CXCursor_DoStmt && const_cond(kk.c[1]) == 0) {
@@ -3258,10 +3545,19 @@ static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
 		} else {
 			walk_one(v, kk.c[1]);
 		}
+		if (lr >= 0)
+			fn->nlrec--;
+		if (store && !v->rc) {
+			lb.kind = "const";
+			lb.trips = 1;
+			store_loop(v, c, "once", &lb, 0);
+		}
 		return;
 	}
 	for (pass = 0;; pass++) {
 		x = ctl_push(fn, 1);
+		if (x)
+			x->lrec = lr;
 		if (pass > 0) {
 			fn->dry++;
 			fn->last_lock_off = 0;
@@ -3330,6 +3626,26 @@ static void walk_loop(struct vctx *v, CXCursor c, enum CXCursorKind k)
 		ls_merge(&head, &entry0);
 	}
 	fn->cur = exitf;
+	if (store && !v->rc) {
+		if (k == CXCursor_ForStmt && parts) {
+			for_bound(v, &kk, parts, &lb);
+		} else if (k == CXCursor_ForStmt) {
+			/* written by a macro (list_for_each_entry, for_each_set_bit): the macro's name */
+			struct pos p = cursor_pos(v, c);
+
+			lb.kind = kk.n == 1 ? "none" : "expr";
+			lb.expr = macro_at(&p, "for");
+		} else {
+			CXCursor cond = kk.c[k == CXCursor_WhileStmt ? 0 : 1];
+
+			lb.kind = const_cond(cond) == 1 ? "none" : "expr";
+			lb.expr = src_text(v, cond);
+		}
+		store_loop(v, c, k == CXCursor_ForStmt ? "for" : k == CXCursor_WhileStmt ? "while" : "do", &lb,
+			   lr >= 0 ? fn->lrec[lr].exits : 1);
+	}
+	if (lr >= 0)
+		fn->nlrec--;
 }
 
 /* A statement that changes the flow of control, child by child (see above). */
@@ -3398,11 +3714,15 @@ static void walk_flow(struct vctx *v, CXCursor c, enum CXCursorKind k)
 		x = ctl_find(fn, k == CXCursor_ContinueStmt);
 		if (x)
 			ls_merge(k == CXCursor_BreakStmt ? &x->brk : &x->cont, &fn->cur);
+		if (x && k == CXCursor_BreakStmt && x->is_loop && x->lrec >= 0)
+			fn->lrec[x->lrec].exits = 1; /* loop facts: it can end early */
 		ls_set_dead(&fn->cur);
 		return;
 	case CXCursor_ReturnStmt:
 		walk_children(v, c);
 		ls_set_dead(&fn->cur);
+		for (int j = 0; j < fn->nlrec; j++)
+			fn->lrec[j].exits = 1;
 		return;
 	case CXCursor_GotoStmt:
 		kk = children(c);

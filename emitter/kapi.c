@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kc_kapi.h"
 #include "model.h"
 
 static int in_list(const char *name, const char *const *names, size_t n)
@@ -31,72 +32,30 @@ int em_deallocator(const char *name)
 	return in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
-/*
- * Library routines that only work on the memory their caller passes (string.h, formatting into a
- * buffer, number parsing): the user half runs them locally on its own copies, never as downcalls
- * (a downcall would need every argument to be an object the kernel half knows).
- */
+/* memcpy, strscpy ...: the user half runs them on its own copies (common/kc_kapi.c, shared with the
+ * partitioner's cost model) */
 int em_local_library(const char *name)
 {
-	static const char *const names[] = {
-		"memchr", "memcmp", "memcpy", "memmove", "memscan", "memset", "scnprintf", "snprintf", "sprintf",
-		"sscanf", "strcasecmp", "strcat", "strchr", "strcmp", "strcpy", "strcspn", "strlcat", "strlcpy",
-		"strlen", "strncasecmp", "strncat", "strncmp", "strncpy", "strnlen", "strpbrk", "strrchr",
-		"strscpy", "strsep", "strspn", "strstr", "vscnprintf", "vsnprintf", "vsprintf",
-	};
-
-	if (!strncmp(name, "kstrto", 6) || !strncmp(name, "simple_strto", 12))
-		return 1;
-	return in_list(name, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_local_library(name);
 }
 
-/*
- * Link-time assertions of the kernel headers: declared, never defined; a call to one survives
- * only in a branch the compiler removes (udelay(n) with a constant n above 20000 calls
- * __bad_udelay), so a module that really calls one does not link. Never a crossing: a handler
- * calling one would be exactly such a call.
- */
+/* __bad_udelay ...: never called, never a downcall (common/kc_kapi.c) */
 int em_link_assert(const char *name)
 {
-	static const char *const names[] = {
-		"__bad_udelay", "__bad_ndelay", "__bad_size_call_parameter", "__bad_percpu_size",
-		"__xchg_wrong_size", "__cmpxchg_wrong_size", "__get_user_bad", "__put_user_bad",
-		"__bad_unaligned_access_size", "__bad_mask",
-	};
-
-	return !strncmp(name, "__compiletime_assert_", 21) || in_list(name, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_link_assert(name);
 }
 
-/*
- * Kernel functions that stop the machine (the kernel model's BUG(), panic & co.). Called in the
- * user half they end the user half, which the kernel half restarts; never a downcall: a user half
- * must not be able to stop the kernel with one valid message (fuzz finding 2).
- */
+/* BUG, panic ...: called in the user half they end it, never a downcall (common/kc_kapi.c) */
 int em_fatal(const char *name)
 {
-	static const char *const names[] = {
-		"__kc_bug", "panic", "kernel_halt", "kernel_power_off", "kernel_restart", "machine_halt",
-		"machine_power_off", "machine_restart", "emergency_restart",
-	};
-
-	return in_list(name, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_fatal(name);
 }
 
-/*
- * Bit operations on a word of memory (linux/bitops.h; Linux's own spellings behind its macros
- * included). Called from the user half they are downcalls that work on the kernel half's copy of
- * the word (docs/emitter.md, "Shared flag words").
- */
-const char *const em_word_ops[] = {
-	"___clear_bit", "___set_bit", "__change_bit", "__clear_bit", "__set_bit", "__test_and_clear_bit",
-	"__test_and_set_bit", "_test_bit", "change_bit", "clear_bit", "clear_bit_unlock", "const_test_bit",
-	"set_bit", "test_and_change_bit", "test_and_clear_bit", "test_and_set_bit", "test_and_set_bit_lock",
-	"test_bit", NULL,
-};
-
+/* set_bit, test_bit ...: from the user half a downcall on the kernel half's copy of the word
+ * (common/kc_kapi.c kc_kapi_word_ops, shared with the partitioner's cost model) */
 int em_word_op(const char *name)
 {
-	return in_list(name, em_word_ops, KC_ARRAY_SIZE(em_word_ops) - 1);
+	return kc_kapi_word_op(name);
 }
 
 /*
@@ -166,56 +125,15 @@ int em_allocator_queues(const char *name, int *q1, int *q2)
  * deallocator rule of the user half). */
 const char *const em_kernel_frees[] = { "kfree", "kfree_sensitive", "kvfree", "vfree", "free_netdev", NULL };
 
-/*
- * Register accessors (linux/io.h, asm/io.h; the _relaxed and __raw_ forms, ioread/iowrite,
- * port I/O, byte ranges) and rt's function the user half calls instead when it may reach the
- * device (kcut_rt.h, "Device regions": forwarded and posted, or plain accesses to a mapping).
- */
-static const struct {
-	const char *name, *io;
-} regio[] = {
-	{ "readb", "kc_io_read8" },	      { "readw", "kc_io_read16" },
-	{ "readl", "kc_io_read32" },	      { "readq", "kc_io_read64" },
-	{ "readb_relaxed", "kc_io_read8" },   { "readw_relaxed", "kc_io_read16" },
-	{ "readl_relaxed", "kc_io_read32" },  { "readq_relaxed", "kc_io_read64" },
-	{ "__raw_readb", "kc_io_read8" },     { "__raw_readw", "kc_io_read16" },
-	{ "__raw_readl", "kc_io_read32" },    { "__raw_readq", "kc_io_read64" },
-	{ "ioread8", "kc_io_read8" },	      { "ioread16", "kc_io_read16" },
-	{ "ioread32", "kc_io_read32" },	      { "ioread64", "kc_io_read64" },
-	{ "writeb", "kc_io_write8" },	      { "writew", "kc_io_write16" },
-	{ "writel", "kc_io_write32" },	      { "writeq", "kc_io_write64" },
-	{ "writeb_relaxed", "kc_io_write8" }, { "writew_relaxed", "kc_io_write16" },
-	{ "writel_relaxed", "kc_io_write32" }, { "writeq_relaxed", "kc_io_write64" },
-	{ "__raw_writeb", "kc_io_write8" },   { "__raw_writew", "kc_io_write16" },
-	{ "__raw_writel", "kc_io_write32" },  { "__raw_writeq", "kc_io_write64" },
-	{ "iowrite8", "kc_io_write8" },	      { "iowrite16", "kc_io_write16" },
-	{ "iowrite32", "kc_io_write32" },     { "iowrite64", "kc_io_write64" },
-	{ "inb", "kc_io_in8" },		      { "inw", "kc_io_in16" },
-	{ "inl", "kc_io_in32" },	      { "inb_p", "kc_io_in8" },
-	{ "inw_p", "kc_io_in16" },	      { "inl_p", "kc_io_in32" },
-	{ "outb", "kc_io_out8" },	      { "outw", "kc_io_out16" },
-	{ "outl", "kc_io_out32" },	      { "outb_p", "kc_io_out8" },
-	{ "outw_p", "kc_io_out16" },	      { "outl_p", "kc_io_out32" },
-	{ "memcpy_fromio", "kc_io_memcpy_fromio" }, { "memcpy_toio", "kc_io_memcpy_toio" },
-	{ "memset_io", "kc_io_memset_io" },
-};
-
+/* Register accessors and rt's kc_io_* functions the user half calls instead (common/kc_kapi.c) */
 const char *em_regio(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < KC_ARRAY_SIZE(regio); i++)
-		if (!strcmp(regio[i].name, name))
-			return regio[i].io;
-	return NULL;
+	return kc_kapi_regio(name);
 }
 
 const char *em_regio_nth(size_t i, const char **io)
 {
-	if (i >= KC_ARRAY_SIZE(regio))
-		return NULL;
-	*io = regio[i].io;
-	return regio[i].name;
+	return kc_kapi_regio_nth(i, io);
 }
 
 /* Write barriers: a register write posted before one must reach the device before the memory

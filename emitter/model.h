@@ -309,7 +309,6 @@ int em_local_library(const char *name); /* memcpy, strscpy ...: never a downcall
 int em_link_assert(const char *name);   /* __bad_udelay ...: never called, never a downcall */
 int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
 int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit operation on a word */
-extern const char *const em_word_ops[]; /* their names, NULL-terminated */
 int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied */
 int em_null_ok(const char *name, int j, const char *sname); /* kfree(NULL) ...: NULL accepted */
 int em_teardown_slot(const char *slot); /* snd_pcm_ops.close ...: called once, never retried */

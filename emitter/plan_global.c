@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kc_kapi.h"
 #include "plan.h"
 
 /* Global id of (TU path, name) among the scanned globals, or -1; *scalar: plain data. */
@@ -210,8 +211,8 @@ int em_plan_words(struct em_model *m, struct kc_err *err)
 		      "EXISTS (SELECT 1 FROM call c JOIN func cf ON cf.id = c.callee_id "
 		      "WHERE c.caller_id = fa.func_id AND c.file_id = fa.file_id AND c.line = fa.line "
 		      "AND cf.is_defined = 0 AND cf.name IN (");
-	for (k = 0; em_word_ops[k]; k++)
-		kc_sb_addf(&q, "%s'%s'", k ? ", " : "", em_word_ops[k]);
+	for (k = 0; kc_kapi_word_ops[k]; k++)
+		kc_sb_addf(&q, "%s'%s'", k ? ", " : "", kc_kapi_word_ops[k]);
 	kc_sb_add(&q, ")) FROM field_access fa WHERE fa.mode IN ('write', 'addr')");
 	rc = sqlite3_prepare_v2(db, q.s, -1, &st, NULL);
 	kc_sb_free(&q);

@@ -4,7 +4,8 @@
  *
  * Nodes are the functions the driver defines (func.is_driver = 1 and is_defined = 1). Call sites
  * between two of them are aggregated into one edge per (caller, callee) pair whose weight is the
- * static estimate sum(count * 10^loop_depth / targets of the site) or, with a profile, the
+ * static estimate sum(count * trips / targets of the site), trips from the enclosing loops' trip
+ * estimates (load_loops), or, with a profile, the
  * measured call count (an edge the profile never observed keeps its static estimate or weighs 0,
  * enum kc_part_profile_unseen). The roots come from the templates of the detected (or
  * requested) family plus the generic family.
@@ -35,6 +36,7 @@ void kc_part_graph_free(struct kc_part_graph *g)
 		free(g->f[i].root_rule);
 		free(g->f[i].kernel_rule);
 		free(g->f[i].dev_detail);
+		free(g->f[i].imp_detail);
 		for (j = 0; j < g->f[i].nlocks; j++) {
 			free(g->f[i].locks[j]);
 			free(g->f[i].lock_sites[j]);
@@ -55,6 +57,7 @@ void kc_part_graph_free(struct kc_part_graph *g)
 	}
 	free(g->f);
 	free(g->e);
+	free(g->loops);
 	free(g->family);
 	free(g->family_why);
 	free(g->dp_rule);
@@ -165,6 +168,21 @@ double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char
 	if (detail)
 		*detail = g->f[i].dev_detail;
 	return g->f[i].dev_weight;
+}
+
+void kc_part_graph_set_imp_weight(struct kc_part_graph *g, int func, double weight, const char *detail)
+{
+	KC_ASSERT(func >= 0 && (size_t)func < g->nf && weight >= 0);
+	g->f[func].imp_weight = weight;
+	free(g->f[func].imp_detail);
+	g->f[func].imp_detail = detail ? kc_xstrdup(detail) : NULL;
+}
+
+double kc_part_graph_imp_weight(const struct kc_part_graph *g, int i, const char **detail)
+{
+	if (detail)
+		*detail = g->f[i].imp_detail;
+	return g->f[i].imp_weight;
 }
 
 void kc_part_graph_add_lock(struct kc_part_graph *g, int func, const char *lock, const char *site)
@@ -286,7 +304,111 @@ static int load_funcs(struct kc_part_graph *g, sqlite3 *s, const char *module, s
 	return 0;
 }
 
-/* Static edges: one per (caller, callee), weight sum(count * 10^min(loop_depth, 6) / k) where k is
+/* The loop facts of the graph's functions (analyzer table loop), each with its trip estimate:
+ *   once (do { } while (0))      1
+ *   const                        its trip count
+ *   field (i < ring->count)      the largest constant any driver function stores into the field
+ *                                (field_const: ring->count = RING_DEFAULT), else KC_PART_LOOP_DEFAULT
+ *   expr, none                   KC_PART_LOOP_DEFAULT
+ * and a loop that can end early (a break or return: a poll, a search) at most
+ * KC_PART_LOOP_DEFAULT: its bound is a limit, not how often it runs. Sorted by function. A database
+ * without the tables (made before them, opened read-only) leaves g->have_loops 0. */
+static int load_loops(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, have = 0;
+	size_t cap = 0;
+
+	rc = sqlite3_prepare_v2(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+				   "('loop', 'field_const')", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading loops");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0) == 2;
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	g->have_loops = 1;
+	rc = sqlite3_prepare_v2(s,
+		"SELECT l.func_id, l.file_id, l.line, l.col, l.end_line, l.end_col, l.kind, l.bound_kind, l.trips, "
+		"l.early_exit, (SELECT MAX(fc.value) FROM field_const fc WHERE fc.struct_name = l.bound_struct "
+		"AND fc.field = l.bound_field) FROM loop l ORDER BY l.func_id, l.id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading loops");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kc_part_loop *l;
+		const char *bk = col_text(st, 7);
+		double trips = KC_PART_LOOP_DEFAULT;
+
+		if (kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0)) < 0)
+			continue;
+		if (g->nloops == cap) {
+			cap = cap ? 2 * cap : 64;
+			g->loops = kc_xrealloc(g->loops, cap * sizeof(*g->loops));
+		}
+		l = &g->loops[g->nloops++];
+		l->func = sqlite3_column_int64(st, 0);
+		l->file = sqlite3_column_int64(st, 1);
+		l->line = sqlite3_column_int(st, 2);
+		l->col = sqlite3_column_int(st, 3);
+		l->end_line = sqlite3_column_int(st, 4);
+		l->end_col = sqlite3_column_int(st, 5);
+		if (!strcmp(col_text(st, 6), "once"))
+			trips = 1;
+		else if (!strcmp(bk, "const"))
+			trips = (double)sqlite3_column_int64(st, 8);
+		else if (!strcmp(bk, "field") && sqlite3_column_type(st, 10) != SQLITE_NULL)
+			trips = (double)sqlite3_column_int64(st, 10);
+		if (trips < 1)
+			trips = 1; /* a loop that never runs: its sites are still there (an estimate, not 0) */
+		if (sqlite3_column_int(st, 9) && trips > KC_PART_LOOP_DEFAULT)
+			trips = KC_PART_LOOP_DEFAULT;
+		l->trips = trips;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(err, s, "reading loops");
+}
+
+static int pos_le(int l1, int c1, int l2, int c2)
+{
+	return l1 < l2 || (l1 == l2 && c1 <= c2);
+}
+
+double kc_part_site_trips(const struct kc_part_graph *g, long long dbid, long long file, int line, int col,
+			  int loop_depth)
+{
+	size_t lo = 0, hi = g->nloops;
+	double w = 1;
+	int found = 0;
+
+	if (loop_depth < 0)
+		loop_depth = 0;
+	if (g->have_loops) {
+		while (lo < hi) { /* the first loop of dbid */
+			size_t mid = (lo + hi) / 2;
+
+			if (g->loops[mid].func < dbid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < g->nloops && g->loops[lo].func == dbid && found < loop_depth; lo++) {
+			const struct kc_part_loop *l = &g->loops[lo];
+
+			if (l->file == file && pos_le(l->line, l->col, line, col) &&
+			    pos_le(line, col, l->end_line, l->end_col)) {
+				w *= l->trips;
+				found++;
+			}
+		}
+	}
+	for (; found < loop_depth; found++)
+		w *= KC_PART_LOOP_DEFAULT;
+	return w > 1e6 ? 1e6 : w;
+}
+
+/* Static edges: one per (caller, callee), weight sum(count * trips / k) where trips is how often the
+ * site runs per call of the caller (kc_part_site_trips: the enclosing loops' trip estimates) and k
  * the number of possible targets of an indirect site (1 for direct calls). */
 static int load_calls(struct kc_part_graph *g, sqlite3 *s, const char *module, struct kc_err *err)
 {
@@ -299,13 +421,13 @@ static int load_calls(struct kc_part_graph *g, sqlite3 *s, const char *module, s
 	rc = sqlite3_prepare_v2(s, module ?
 		"SELECT c.caller_id, c.callee_id, c.count, c.loop_depth, c.spin_held, c.locks_held, "
 		"file.path, c.line, c.col, CASE WHEN c.kind = 'indirect' THEN "
-		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END "
+		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END, c.file_id "
 		"FROM tu JOIN func cf ON cf.tu_id = tu.id JOIN call c ON c.caller_id = cf.id "
 		"LEFT JOIN file ON file.id = c.file_id WHERE tu.module = ?1 "
 		"ORDER BY c.caller_id, c.callee_id, c.id" :
 		"SELECT c.caller_id, c.callee_id, c.count, c.loop_depth, c.spin_held, c.locks_held, "
 		"file.path, c.line, c.col, CASE WHEN c.kind = 'indirect' THEN "
-		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END "
+		"COUNT(*) OVER (PARTITION BY c.caller_id, c.file_id, c.line, c.col, c.kind) ELSE 1 END, c.file_id "
 		"FROM call c LEFT JOIN file ON file.id = c.file_id "
 		"ORDER BY c.caller_id, c.callee_id, c.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -326,7 +448,9 @@ static int load_calls(struct kc_part_graph *g, sqlite3 *s, const char *module, s
 			cur->to = v;
 		}
 		/* An indirect site with k possible targets calls each of them 1/k of the time. */
-		w = (double)sqlite3_column_int64(st, 2) * pow(10.0, depth < 0 ? 0 : depth > 6 ? 6 : depth) /
+		w = (double)sqlite3_column_int64(st, 2) *
+		    kc_part_site_trips(g, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 10),
+				       sqlite3_column_int(st, 7), sqlite3_column_int(st, 8), depth) /
 		    (double)(sqlite3_column_int(st, 9) > 0 ? sqlite3_column_int(st, 9) : 1);
 		cur->weight += w;
 		if (sqlite3_column_int(st, 4) && !cur->spin) {
@@ -674,6 +798,8 @@ int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const st
 	g = kc_part_graph_new();
 	g->device_access = lo->device_access;
 	rc = load_funcs(g, s, lo->module, err);
+	if (rc == 0)
+		rc = load_loops(g, s, err);
 	if (rc == 0)
 		rc = load_calls(g, s, lo->module, err);
 	if (rc == 0 && lo->profile)

@@ -59,6 +59,9 @@ struct kc_part_func {
 	char *kernel_rule;  /* non-NULL: kept in the kernel by a template 'kernel' rule, for this reason */
 	double dev_weight;  /* register downcalls it would make from the user half (forward backend) */
 	char *dev_detail;   /* how dev_weight was computed, or NULL */
+	double imp_weight;  /* downcalls its calls of kernel functions would be from the user half
+			     * (imports the user half does not run locally: kc_kapi.h; rules.c) */
+	char *imp_detail;   /* how imp_weight was computed, or NULL */
 	char **locks;       /* identities of the spinlocks it takes (lock_op, last identifier) */
 	char **lock_sites;  /* "API at file:line:col" of the first site of each */
 	size_t nlocks;
@@ -89,6 +92,19 @@ struct kc_part_edge {
 	char *locks;        /* the lock expressions held there, or NULL */
 };
 
+/* A loop of a graph function (analyzer table loop) with its trip estimate (graph.c load_loops):
+ * a call site inside it runs `trips` times per run of the enclosing code. */
+struct kc_part_loop {
+	long long func, file;  /* func.id, file.id */
+	int line, col, end_line, end_col;
+	double trips;
+};
+
+/* Trip estimate of a loop whose bound is not known (a variable, a macro loop, a field no driver code
+ * stores a constant into) and the most a loop that can end early (a break or return: a poll or a
+ * search) is assumed to run: the static model's old "x10 per loop level". */
+#define KC_PART_LOOP_DEFAULT 10.0
+
 struct kc_part_graph {
 	struct kc_part_func *f;
 	size_t nf, capf;
@@ -100,6 +116,10 @@ struct kc_part_graph {
 	int device_access;  /* enum kc_part_devaccess the graph was loaded for */
 	char *dp_rule;      /* the active 'kernel datapath-state' rule: "LABEL (FAMILY template)", or NULL */
 	unsigned dp_synced; /* its runtime-syncs= constraints (DP_C_*): they do not pin */
+	struct kc_part_loop *loops; /* the graph functions' loops, by func (NULL: no loop facts in the
+				     * database: 10^loop_depth, the old estimate) */
+	size_t nloops;
+	int have_loops;     /* the database has loop facts */
 };
 
 struct kc_part_result {
@@ -120,6 +140,13 @@ struct kc_part_result {
 /* graph.c: index of the function with database id `id`, or -1. */
 int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id);
 
+/* graph.c: how often a call site of function dbid at (file, line, col) with loop_depth enclosing
+ * loops runs per run of the function: the product of the trip estimates of the loops containing it,
+ * KC_PART_LOOP_DEFAULT for each level the loop facts do not cover (all of them in a database
+ * without loop facts), at most 10^6. */
+double kc_part_site_trips(const struct kc_part_graph *g, long long dbid, long long file, int line, int col,
+			  int loop_depth);
+
 /* rules.c: apply the 'kernel' rules of generic and of g->family (hard kernel pins). */
 int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err);
 
@@ -132,6 +159,13 @@ int kc_part_device_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
  * allocations into fields, entry kind (setup / live) and IRQ requests (g->dp_rule set). */
 int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t,
 			   struct kc_err *err);
+
+/* What function i costs in downcalls when it is in the user half: register accesses (device
+ * access) plus calls of kernel functions that cross. */
+static inline double kc_part_down_weight(const struct kc_part_graph *g, size_t i)
+{
+	return g->f[i].dev_weight + g->f[i].imp_weight;
+}
 
 /* solve.c helpers used by store.c */
 struct kc_part_result *kc_part_result_alloc(const struct kc_part_graph *g, const struct kc_part_opts *o);

@@ -94,7 +94,9 @@ struct kc_part_stats {
 	double cut_weight;  /* their summed weight (static estimate or profile counts) */
 	size_t dev_funcs;   /* user-half functions whose register accesses are downcalls (forward) */
 	double dev_weight;  /* their summed register-downcall weight (0 unless device access forward) */
-	double cost;        /* alpha * kernel_loc + beta * (cut_weight + dev_weight) */
+	size_t imp_funcs;   /* user-half functions whose calls of kernel functions are downcalls */
+	double imp_weight;  /* their summed weight (kc_part_graph_imp_weight) */
+	double cost;        /* alpha * kernel_loc + beta * (cut_weight + dev_weight + imp_weight) */
 	double solve_ms;
 	const char *solver; /* "propagate", "maxflow", "z3" or "brute" */
 };
@@ -172,6 +174,11 @@ void kc_part_graph_add_lock(struct kc_part_graph *g, int func, const char *lock,
 int kc_part_graph_device_access(const struct kc_part_graph *g);
 /* Register-downcall weight of i under the graph's mode (0 unless forward) and how it was counted. */
 double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char **detail);
+/* The downcall weight of function i's calls of kernel functions that cross when i is in the user
+ * half (imports the user half does not run locally, common/kc_kapi.h; every device-access mode), and
+ * how it was computed (or NULL). It costs beta * weight when i is in the user half. */
+double kc_part_graph_imp_weight(const struct kc_part_graph *g, int i, const char **detail);
+void kc_part_graph_set_imp_weight(struct kc_part_graph *g, int func, double weight, const char *detail);
 
 size_t kc_part_graph_nfuncs(const struct kc_part_graph *g);
 size_t kc_part_graph_nedges(const struct kc_part_graph *g);

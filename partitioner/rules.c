@@ -27,6 +27,8 @@
  */
 #include "part_int.h"
 
+#include "kc_kapi.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -552,10 +554,11 @@ int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
 /* ---- device access: register downcalls and spinlocks (kc_part_device_facts) ---- */
 
 static const char *const sql_calls_w =
-	"SELECT callee.name, c.macro, c.count, c.loop_depth FROM call c JOIN func callee ON callee.id = c.callee_id "
+	"SELECT callee.name, COALESCE(c.macro, ''), c.count, c.loop_depth, callee.is_static, callee.is_driver, "
+	"callee.is_variadic, c.file_id, c.line, c.col FROM call c JOIN func callee ON callee.id = c.callee_id "
 	"WHERE c.caller_id = ?1 AND c.kind = 'direct' ORDER BY c.line, c.col";
 static const char *const sql_prof_out =
-	"SELECT callee.name, pe.count FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
+	"SELECT callee.name, pe.count, callee.is_static, callee.is_driver FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
 	"JOIN func callee ON callee.id = pe.callee_id WHERE p.name = ?1 AND pe.caller_id = ?2";
 static const char *const sql_prof_in =
 	"SELECT COALESCE(SUM(pe.count), 0), COUNT(*) FROM profile_edge pe JOIN profile p ON p.id = pe.profile_id "
@@ -625,78 +628,131 @@ static int prep(sqlite3 *s, const char *sql, sqlite3_stmt **st, struct kc_err *e
 		sql_fail(err, s, "reading device-access facts");
 }
 
-/* Register-downcall weight of function i: the static estimate of its matched call sites
- * (count * 10^min(loop_depth, 6), as call edges), or with a profile what it measured: the
- * function's own register-access edges when the profile has them, else the calls into the
+/* Does a call of kernel function `name` from a user-half function cross? Imports do, except what
+ * the user half runs locally or never calls (kc_kapi.h: the lists the emitter's plan reads) and
+ * register accessors, which the device-access rules price (forwarded reads) or the backend serves
+ * (posted writes, mapping). A header inline (is_static: a static function the driver does not
+ * define) runs in the user half, except the bit operations on a word (kc_kapi_word_op). */
+static int import_crosses(const char *name, int is_static, int is_driver)
+{
+	if (is_driver)
+		return 0;
+	if (kc_kapi_word_op(name))
+		return 1;
+	return !is_static && !kc_kapi_local_library(name) && !kc_kapi_link_assert(name) && !kc_kapi_fatal(name) &&
+	       !kc_kapi_regio(name);
+}
+
+/* One kind of downcall of a function: its static estimate, sites, names, what a profile measured. */
+struct downs {
+	double stat, measured;
+	long long sites;
+	int seen;
+	struct kc_sb apis;
+	int napis;
+};
+
+/* The weight of ds given the profile's calls into the function (invoked, seen_in), and its
+ * explanation: what the profile measured for these calls when it has them, else the calls into the
  * function it saw times the static estimate per call; a function the profile never saw called
  * keeps the static estimate (unseen static) or weighs 0 (unseen zero). */
+static double downs_weight(struct downs *ds, const char *what, const char *unit, const char *profile, int unseen,
+			   double invoked, int seen_in, char **detail)
+{
+	struct kc_sb d = { 0 };
+	double w;
+
+	kc_sb_addf(&d, "%lld %s site%s (%s)", ds->sites, what, ds->sites == 1 ? "" : "s", ds->apis.s);
+	if (ds->seen) {
+		w = ds->measured;
+		kc_sb_addf(&d, ", %g %s measured by profile %s", w, unit, profile);
+	} else if (seen_in) {
+		w = invoked * ds->stat;
+		kc_sb_addf(&d, ": called %g times (profile %s) x %g per call (static) = %g", invoked, profile, ds->stat,
+			   w);
+	} else if (profile && unseen == KC_PART_UNSEEN_ZERO) {
+		w = 0;
+		kc_sb_addf(&d, ": never called in profile %s (unseen zero) = 0", profile);
+	} else {
+		w = ds->stat;
+		kc_sb_addf(&d, ": static estimate %g (count x the enclosing loops' trip estimates)", w);
+	}
+	*detail = kc_sb_steal(&d);
+	kc_sb_free(&ds->apis);
+	return w;
+}
+
+/* The downcall weights of function i from the user half: register accesses matched by a 'kernel
+ * calls' rule with downcall-under for g's mode (dev_weight), and calls of kernel functions that cross
+ * (imp_weight, every mode). Static estimate per site: count x kc_part_site_trips (the enclosing
+ * loops' trip estimates, as call edges); with a profile, see downs_weight. */
 static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates *t, int i, sqlite3_stmt *calls,
-			 sqlite3_stmt *pout, sqlite3_stmt *pin, const char *profile, int unseen, sqlite3 *s,
+			 sqlite3_stmt *pout, sqlite3_stmt *pin, const char *profile, int unseen, int regs, sqlite3 *s,
 			 struct kc_err *err)
 {
-	struct kc_sb apis = { 0 }, d = { 0 };
-	double stat = 0, measured = 0, invoked = 0;
-	long long sites = 0;
-	int napis = 0, rc, seen_out = 0, seen_in = 0;
+	struct downs reg = { 0 }, imp = { 0 };
+	double invoked = 0;
+	int rc, seen_in = 0;
 
 	sqlite3_reset(calls);
 	sqlite3_bind_int64(calls, 1, g->f[i].dbid);
 	while ((rc = sqlite3_step(calls)) == SQLITE_ROW) {
 		const char *api = col(calls, 0), *macro = col(calls, 1);
-		int depth = sqlite3_column_int(calls, 3);
-		double w = 1;
+		struct downs *ds = &reg;
+		double w = kc_part_site_trips(g, g->f[i].dbid, sqlite3_column_int64(calls, 7),
+					      sqlite3_column_int(calls, 8), sqlite3_column_int(calls, 9),
+					      sqlite3_column_int(calls, 3));
 
-		if (!downcall_rule(g, t, api)) {
-			if (!*macro || !downcall_rule(g, t, macro))
+		if (!regs || !downcall_rule(g, t, api)) {
+			if (regs && *macro && downcall_rule(g, t, macro)) {
+				api = macro;
+			} else if (import_crosses(api, sqlite3_column_int(calls, 4), sqlite3_column_int(calls, 5)) &&
+				   !(regs && downcall_rule(g, t, api))) {
+				ds = &imp;
+			} else {
 				continue;
-			api = macro;
+			}
 		}
-		for (; depth > 0 && w < 1e6; depth--)
-			w *= 10;
-		stat += (double)sqlite3_column_int64(calls, 2) * w;
-		sites += sqlite3_column_int64(calls, 2);
-		add_api(&apis, &napis, api);
+		ds->stat += (double)sqlite3_column_int64(calls, 2) * w;
+		ds->sites += sqlite3_column_int64(calls, 2);
+		add_api(&ds->apis, &ds->napis, api);
 	}
 	if (rc != SQLITE_DONE)
-		return sql_fail(err, s, "reading calls for register downcalls");
-	if (!sites)
+		return sql_fail(err, s, "reading calls for downcalls");
+	if (!reg.sites && !imp.sites)
 		return 0;
 	if (profile) {
 		sqlite3_reset(pout);
 		sqlite3_bind_text(pout, 1, profile, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(pout, 2, g->f[i].dbid);
-		while ((rc = sqlite3_step(pout)) == SQLITE_ROW)
-			if (downcall_rule(g, t, col(pout, 0))) {
-				measured += (double)sqlite3_column_int64(pout, 1);
-				seen_out = 1;
+		while ((rc = sqlite3_step(pout)) == SQLITE_ROW) {
+			struct downs *ds = NULL;
+
+			if (regs && downcall_rule(g, t, col(pout, 0)))
+				ds = &reg;
+			else if (import_crosses(col(pout, 0), sqlite3_column_int(pout, 2), sqlite3_column_int(pout, 3)))
+				ds = &imp;
+			if (ds) {
+				ds->measured += (double)sqlite3_column_int64(pout, 1);
+				ds->seen = 1;
 			}
+		}
 		if (rc != SQLITE_DONE)
-			return sql_fail(err, s, "reading profile for register downcalls");
+			return sql_fail(err, s, "reading profile for downcalls");
 		sqlite3_reset(pin);
 		sqlite3_bind_text(pin, 1, profile, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(pin, 2, g->f[i].dbid);
 		if (sqlite3_step(pin) != SQLITE_ROW)
-			return sql_fail(err, s, "reading profile for register downcalls");
+			return sql_fail(err, s, "reading profile for downcalls");
 		invoked = (double)sqlite3_column_int64(pin, 0);
 		seen_in = sqlite3_column_int64(pin, 1) > 0;
 	}
-	kc_sb_addf(&d, "%lld register access site%s (%s)", sites, sites == 1 ? "" : "s", apis.s);
-	if (seen_out) {
-		g->f[i].dev_weight = measured;
-		kc_sb_addf(&d, ", %g accesses measured by profile %s", measured, profile);
-	} else if (seen_in) {
-		g->f[i].dev_weight = invoked * stat;
-		kc_sb_addf(&d, ": called %g times (profile %s) x %g per call (static) = %g", invoked, profile, stat,
-			   invoked * stat);
-	} else if (profile && unseen == KC_PART_UNSEEN_ZERO) {
-		g->f[i].dev_weight = 0;
-		kc_sb_addf(&d, ": never called in profile %s (unseen zero) = 0", profile);
-	} else {
-		g->f[i].dev_weight = stat;
-		kc_sb_addf(&d, ": static estimate %g (x10 per loop level)", stat);
-	}
-	g->f[i].dev_detail = kc_sb_steal(&d);
-	kc_sb_free(&apis);
+	if (reg.sites)
+		g->f[i].dev_weight = downs_weight(&reg, "register access", "accesses", profile, unseen, invoked, seen_in,
+						  &g->f[i].dev_detail);
+	if (imp.sites)
+		g->f[i].imp_weight = downs_weight(&imp, "kernel call", "calls", profile, unseen, invoked, seen_in,
+						  &g->f[i].imp_detail);
 	return 0;
 }
 
@@ -709,16 +765,15 @@ int kc_part_device_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_pa
 
 	for (k = 0; k < t->n; k++)
 		any |= t->rules[k].kind == RULE_K_CALLS && (t->rules[k].downcall_da & (1u << g->device_access));
-	if (any && ((rc = prep(s, sql_calls_w, &calls, err)) || (rc = prep(s, sql_prof_out, &pout, err)) ||
-		    (rc = prep(s, sql_prof_in, &pin, err))))
+	if ((rc = prep(s, sql_calls_w, &calls, err)) || (rc = prep(s, sql_prof_out, &pout, err)) ||
+	    (rc = prep(s, sql_prof_in, &pin, err)))
 		goto cleanup;
 	if ((rc = prep(s, sql_locks, &locks, err)))
 		goto cleanup;
 	for (i = 0; i < g->nf && rc == 0; i++) {
 		if (g->f[i].dbid < 0)
 			continue;
-		if (any)
-			rc = dev_weight_of(g, t, (int)i, calls, pout, pin, profile, unseen, s, err);
+		rc = dev_weight_of(g, t, (int)i, calls, pout, pin, profile, unseen, any, s, err);
 		if (rc)
 			break;
 		sqlite3_reset(locks);

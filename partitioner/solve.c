@@ -96,7 +96,7 @@ double kc_part_cost(const struct kc_part_graph *g, const struct kc_part_opts *o,
 			cross += g->e[i].weight;
 	for (i = 0; i < g->nf; i++)
 		if (!side[i])
-			cross += g->f[i].dev_weight; /* register downcalls of a user-half function (forward) */
+			cross += kc_part_down_weight(g, i); /* downcalls of a user-half function */
 	return o->alpha * loc + o->beta * cross;
 }
 
@@ -121,6 +121,10 @@ void kc_part_result_finish(struct kc_part_result *r)
 				r->st.dev_funcs++;
 				r->st.dev_weight += g->f[i].dev_weight;
 			}
+			if (g->f[i].imp_weight > 0) {
+				r->st.imp_funcs++;
+				r->st.imp_weight += g->f[i].imp_weight;
+			}
 		}
 	}
 	for (i = 0; i < g->ne; i++) {
@@ -136,13 +140,14 @@ void kc_part_result_finish(struct kc_part_result *r)
 			same[e->to] += e->weight;
 		}
 	}
-	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * (r->st.cut_weight + r->st.dev_weight);
+	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * (r->st.cut_weight + r->st.dev_weight +
+										  r->st.imp_weight);
 	for (i = 0; i < r->n; i++) {
 		if (is_hard(r->reason[i]) || r->reason[i] == KC_PART_R_PIN)
 			r->move[i] = DBL_MAX;
 		else
 			r->move[i] = (r->side[i] ? -1.0 : 1.0) * (r->o.alpha * (double)g->f[i].loc -
-								  r->o.beta * g->f[i].dev_weight) +
+								  r->o.beta * kc_part_down_weight(g, i)) +
 				     r->o.beta * (same[i] - other[i]);
 	}
 	free(same);
@@ -687,7 +692,7 @@ static int solve_maxflow(struct kc_part_result *r, const unsigned char *user_pin
 	for (i = 0; i < (igraph_integer_t)g->ne; i++)
 		finite += 2 * o->beta * g->e[i].weight;
 	for (i = 0; i < n; i++)
-		finite += o->beta * g->f[i].dev_weight;
+		finite += o->beta * kc_part_down_weight(g, (size_t)i);
 	inf = 2 * finite + 1;
 	for (i = 0; i < (igraph_integer_t)g->ne; i++) {
 		double w = o->beta * g->e[i].weight;
@@ -704,8 +709,8 @@ static int solve_maxflow(struct kc_part_result *r, const unsigned char *user_pin
 	for (i = 0; i < n; i++) {
 		if (r->side[i] == KC_PART_KERNEL && r->reason[i] != NO_REASON)
 			ADD_EDGE(s, i, inf);
-		else if (!user_pin[i] && g->f[i].dev_weight > 0 && o->beta > 0)
-			ADD_EDGE(s, i, o->beta * g->f[i].dev_weight); /* cut exactly when i is user */
+		else if (!user_pin[i] && kc_part_down_weight(g, (size_t)i) > 0 && o->beta > 0)
+			ADD_EDGE(s, i, o->beta * kc_part_down_weight(g, (size_t)i)); /* cut exactly when i is user */
 		if (user_pin[i])
 			ADD_EDGE(i, t, inf);
 		else if (g->f[i].loc > 0 && o->alpha > 0)
@@ -887,7 +892,7 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 		any_soft = 1;
 	}
 	for (i = 0; i < g->nf; i++) {
-		double w = o->beta * g->f[i].dev_weight;
+		double w = o->beta * kc_part_down_weight(g, i);
 
 		if (w <= 0)
 			continue;
@@ -985,7 +990,7 @@ static int solve_lagrange(struct kc_part_result *r, const unsigned char *user_pi
 	for (i = 0; i < g->ne; i++)
 		total_w += g->e[i].weight;
 	for (i = 0; i < g->nf; i++)
-		total_w += g->f[i].dev_weight;
+		total_w += kc_part_down_weight(g, i);
 	hi = orig.beta * 2 * total_w + orig.alpha + 1; /* at this price no free function is worth a crossing */
 	*lower = -DBL_MAX;
 	for (it = 0; it < 60; it++) {

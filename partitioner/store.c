@@ -81,6 +81,7 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 	/* how the user half reaches the device (the emitter reads it); register downcalls priced */
 	json_object_set_new(params, "device_access", json_string(kc_part_devaccess_name(g->device_access)));
 	json_object_set_new(params, "device_weight", json_real(r->st.dev_weight));
+	json_object_set_new(params, "import_weight", json_real(r->st.imp_weight));
 	ptext = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(params);
 
@@ -311,6 +312,18 @@ static void why_device(struct kc_sb *out, const struct kc_part_graph *g, const s
 		kc_sb_add(out, ": registers and DMA memory are mapped into the user half; its accesses cost no crossing\n");
 }
 
+/* The kernel-call line of `kcut why`: what the function's calls of kernel functions cost from the
+ * user half (downcalls). */
+static void why_imports(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int v)
+{
+	const struct kc_part_func *f = &g->f[v];
+
+	if (f->imp_weight > 0)
+		kc_sb_addf(out, "  - kernel calls: from the user half they are downcalls, %s; in the user half they cost "
+				"beta*%g = %g\n", f->imp_detail ? f->imp_detail : "weight", f->imp_weight,
+			   r->o.beta * f->imp_weight);
+}
+
 void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int v)
 {
 	const struct kc_part_func *f = &g->f[v];
@@ -326,6 +339,7 @@ void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 	if (f->kernel_rule && r->reason[v] != KC_PART_R_PIN)
 		kc_sb_addf(out, "  - also a kernel rule: %s\n", f->kernel_rule);
 	why_device(out, g, r, v);
+	why_imports(out, g, r, v);
 	if (r->move[v] == DBL_MAX)
 		kc_sb_addf(out, "  - cannot move: %s\n",
 			   r->reason[v] == KC_PART_R_PIN ? "pinned (unpin it first)" : "hard constraint");
@@ -436,13 +450,15 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 		   tf > 0 ? 100.0 * (double)st->user_funcs / tf : 0.0, st->user_loc,
 		   tl > 0 ? 100.0 * (double)st->user_loc / tl : 0.0);
 	if (g->device_access == KC_PART_DEV_NONE)
-		kc_sb_addf(out, "  crossing edges: %zu, weight %g; cost alpha*LOC + beta*weight = %g\n", st->cut_edges,
-			   st->cut_weight, st->cost);
+		kc_sb_addf(out, "  crossing edges: %zu, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
+				"cost alpha*LOC + beta*(weight + downcalls) = %g\n", st->cut_edges, st->cut_weight,
+			   st->imp_funcs, st->imp_weight, st->cost);
 	else
 		kc_sb_addf(out, "  crossing edges: %zu, weight %g; register downcalls (device access %s): %zu user "
-				"functions, weight %g; cost alpha*LOC + beta*(weight + downcalls) = %g\n",
+				"functions, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
+				"cost alpha*LOC + beta*(weight + downcalls) = %g\n",
 			   st->cut_edges, st->cut_weight, kc_part_devaccess_name(g->device_access), st->dev_funcs,
-			   st->dev_weight, st->cost);
+			   st->dev_weight, st->imp_funcs, st->imp_weight, st->cost);
 	if (g->duration_s > 0)
 		kc_sb_addf(out, "  expected crossings: %.1f per second (profile of %g s)\n", st->cut_weight / g->duration_s,
 			   g->duration_s);

@@ -37,8 +37,8 @@ static void test_create_reopen(void)
 	free(p);
 }
 
-/* A version-2 database made before the ptr_flow table: a read-only open works as it is, a writable
- * open adds the table (the schema's compatible additions) and keeps the rows. */
+/* A version-2 database made before the ptr_flow, loop and field_const tables: a read-only open works
+ * as it is, a writable open adds the tables (the schema's compatible additions) and keeps the rows. */
 static void test_add_table(void)
 {
 	char *p = path_of("old.db");
@@ -48,7 +48,8 @@ static void test_add_table(void)
 	int n = -1;
 
 	KC_REQUIRE(kc_db_open(&db, p, KC_DB_CREATE, &err) == 0);
-	KC_CHECK(kc_db_exec(db, "DROP TABLE ptr_flow; INSERT INTO meta(key, value) VALUES('k', 'v')", &err) == 0);
+	KC_CHECK(kc_db_exec(db, "DROP TABLE ptr_flow; DROP TABLE loop; DROP TABLE field_const; "
+				     "INSERT INTO meta(key, value) VALUES('k', 'v')", &err) == 0);
 	kc_db_close(db);
 	db = NULL;
 	KC_REQUIRE(kc_db_open(&db, p, KC_DB_READONLY, &err) == 0);
@@ -56,6 +57,7 @@ static void test_add_table(void)
 	db = NULL;
 	KC_REQUIRE(kc_db_open(&db, p, 0, &err) == 0);
 	KC_CHECK(sqlite3_prepare_v2(kc_db_sqlite(db), "SELECT (SELECT count(*) FROM ptr_flow) + "
+				    "(SELECT count(*) FROM loop) + (SELECT count(*) FROM field_const) + "
 				    "(SELECT count(*) FROM meta WHERE key = 'k')", -1, &st, NULL) == SQLITE_OK);
 	if (st && sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);

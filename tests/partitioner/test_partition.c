@@ -243,7 +243,11 @@ static void test_mincut_beta_sweep(void)
 	KC_CHECK_EQ_STR(reason_of(r, c.g, "sn_config"), "cut");
 	kc_part_result_stats(r, &st);
 	KC_CHECK(fabs(st.cost - kc_part_result_objective(r)) < 1e-6);
-	KC_CHECK(fabs(st.cost - (hard_loc + 0.5 * (20 + 30))) < 1e-6);
+	/* + 0.5 * 2: sn_probe's netif_napi_add and sn_open's request_irq, kernel calls that are downcalls
+	 * from the user half (kernel-call downcall weight 1 each) */
+	KC_CHECK(fabs(st.cost - (hard_loc + 0.5 * (20 + 30) + 0.5 * 2)) < 1e-6);
+	KC_CHECK(fabs(st.imp_weight - 2) < 1e-9);
+	KC_CHECK_EQ_INT(st.imp_funcs, 2);
 	/* moving sn_config to the kernel would cost 18 + 0.5 - 10 = +8.5 */
 	KC_CHECK(fabs(kc_part_result_move_cost(r, kc_part_graph_find(c.g, "sn_config")) - 8.5) < 1e-9);
 	KC_CHECK(kc_part_result_move_cost(r, kc_part_graph_find(c.g, "sn_xmit")) == DBL_MAX);
@@ -584,6 +588,56 @@ static void test_profile_unseen_cut(void)
 	close_ctx(&c);
 }
 
+/* Loop facts price a call site by the enclosing loops' trip estimates (graph.c load_loops): a
+ * field bound by the largest constant stored into the field, a constant bound by itself, a loop
+ * that ends early at most 10, do { } while (0) once, an unknown bound or a level without facts 10. */
+static void test_loop_trips(void)
+{
+	struct ctx c;
+
+	KC_REQUIRE(open_ctx(&c, "loops.sql", NULL) == 0);
+	KC_CHECK(fabs(edge_weight(c.g, "lp_ring", "lp_helper") - 256) < 1e-9);
+	KC_CHECK(fabs(edge_weight(c.g, "lp_poll", "lp_helper") - 10) < 1e-9);
+	KC_CHECK(fabs(edge_weight(c.g, "lp_const", "lp_helper") - 64) < 1e-9);
+	KC_CHECK(fabs(edge_weight(c.g, "lp_nofacts", "lp_helper") - 100) < 1e-9);
+	KC_CHECK(fabs(edge_weight(c.g, "lp_len", "lp_helper") - 10) < 1e-9);
+	close_ctx(&c);
+}
+
+/* A user-half function's calls of kernel functions that cross are priced (rules.c, every mode):
+ * dma_unmap_single and consume_skb in the ring loop (256 each) and test_bit (a bit operation on a
+ * word: a downcall though a header inline); memcpy (local library), readl (a register accessor,
+ * the device-access rules' business) and netdev_priv (a header inline) are not. lp_ring (20 LOC)
+ * then stays in the kernel: 513 crossings cost more than its LOC. */
+static void test_kernel_call_weight(void)
+{
+	struct ctx c;
+	struct kc_part_opts o = KC_PART_OPTS_INIT;
+	struct kc_part_result *r = NULL;
+	struct kc_part_stats st;
+	struct kc_err err = { 0 };
+	const char *d = NULL;
+	struct kc_sb why = { 0 };
+
+	KC_REQUIRE(open_ctx(&c, "loops.sql", NULL) == 0);
+	KC_CHECK(fabs(kc_part_graph_imp_weight(c.g, kc_part_graph_find(c.g, "lp_ring"), &d) - 513) < 1e-9);
+	KC_CHECK(d && strstr(d, "3 kernel call sites (dma_unmap_single,consume_skb,test_bit)"));
+	KC_CHECK(kc_part_graph_imp_weight(c.g, kc_part_graph_find(c.g, "lp_poll"), NULL) == 0);
+	KC_CHECK_EQ_INT(kc_part_solve(&r, c.g, &o, &err), 0);
+	KC_REQUIRE(r != NULL);
+	KC_CHECK_EQ_INT(side_of(r, c.g, "lp_ring"), KC_PART_KERNEL);
+	KC_CHECK_EQ_STR(reason_of(r, c.g, "lp_ring"), "cut");
+	KC_CHECK_EQ_INT(side_of(r, c.g, "lp_helper"), KC_PART_USER);
+	kc_part_result_stats(r, &st);
+	KC_CHECK(st.imp_weight == 0 && st.imp_funcs == 0);
+	kc_part_why(&why, c.g, r, kc_part_graph_find(c.g, "lp_ring"));
+	KC_CHECK(why.s && strstr(why.s, "kernel calls: from the user half they are downcalls") &&
+		 strstr(why.s, "beta*513 = 513"));
+	kc_sb_free(&why);
+	kc_part_result_free(r);
+	close_ctx(&c);
+}
+
 int main(void)
 {
 	T = builtin_templates();
@@ -594,6 +648,8 @@ int main(void)
 	KC_RUN(test_family_from_registration_calls);
 	KC_RUN(test_hard_constraints_and_propagate);
 	KC_RUN(test_mincut_beta_sweep);
+	KC_RUN(test_loop_trips);
+	KC_RUN(test_kernel_call_weight);
 	KC_RUN(test_pins);
 	KC_RUN(test_store_load_why_dot);
 	KC_RUN(test_profile_weights);
