@@ -133,9 +133,9 @@ int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *e
 		 * EXISTS; the facts version in every TU's hash makes `kcut analyze` fill it) */
 		int have = 0;
 
-		rc = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ptr_flow'",
-			       &have, err);
-		if (!rc && !have)
+		rc = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+				   "('ptr_flow', 'partition_replica')", &have, err);
+		if (!rc && have < 2)
 			rc = kc_db_exec(db, kc_db_schema_sql, err);
 		if (rc) {
 			kc_err_prefix(err, "adding tables to the schema");
