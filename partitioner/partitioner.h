@@ -202,8 +202,9 @@ int kc_part_graph_replicable(const struct kc_part_graph *g, int func, const char
 /* Hand-built graphs: set those facts (why may be NULL). */
 void kc_part_graph_set_replicable(struct kc_part_graph *g, int func, int replicable, const char *why);
 /* After a solve (or a load): enable 1 marks as replicated every replicable kernel-half function
- * called from both halves (and the replicable kernel-half functions those call); its side stays
- * kernel, the emitter gives the user half a copy. enable 0: none (`kcut partition --no-replicate`). */
+ * called from both halves (and the replicable kernel-half functions those call), under device
+ * access forward or mapped (none: no function); its side stays kernel, the emitter gives the user
+ * half a copy. enable 0: none (`kcut partition --no-replicate`). */
 void kc_part_replicate(struct kc_part_result *r, int enable);
 int kc_part_result_replicated(const struct kc_part_result *r, int func);
 /* The `kcut why` line about replication (replicated, or why a kernel function the user half

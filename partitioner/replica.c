@@ -12,7 +12,8 @@
  * templates' 'kernel calls' rules let the user half use under the graph's device-access mode
  * (unless-device-access: readl, writel, inb ... through rt's regions; none under `none`).
  *
- * kc_part_replicate() decides after the solve: a replicable kernel-half function that user-half
+ * kc_part_replicate() decides after the solve (under device access forward or mapped; under none
+ * nothing is replicated): a replicable kernel-half function that user-half
  * functions call and kernel-half functions call too is *replicated*: its side stays kernel (for
  * the constraints, the stored side and the kernel LOC), and the emitter gives the user half its
  * own copy, which user-half callers call locally instead of through a downcall. Replicable
@@ -339,6 +340,10 @@ void kc_part_replicate(struct kc_part_result *r, int enable)
 	if (!enable)
 		return;
 	r->replica = kc_xcalloc(r->n + 1, 1);
+	/* Under none not even a pure helper: the splits made with none (the Linux guest's) were not
+	 * run with replicas, and their register accessors cannot be replicated anyway. */
+	if (g->device_access == KC_PART_DEV_NONE)
+		return;
 	for (i = 0; i < r->n; i++)
 		r->replica[i] = r->side[i] == KC_PART_KERNEL && g->f[i].repl &&
 				called_from(g, r, (int)i, KC_PART_USER) && called_from(g, r, (int)i, KC_PART_KERNEL);
@@ -392,6 +397,9 @@ void kc_part_replica_why(struct kc_sb *out, const struct kc_part_graph *g, const
 	/* a kernel function the user half calls: why each call is a downcall */
 	if (!r->replicate)
 		kc_sb_add(out, "  - not replicated: replication is off (--no-replicate)\n");
+	else if (g->device_access == KC_PART_DEV_NONE)
+		kc_sb_addf(out, "  - not replicated: device access none (replication needs forward or mapped)%s%s\n",
+			   f->repl ? "; it would be: " : "", f->repl ? f->repl_why : "");
 	else if (!f->repl)
 		kc_sb_addf(out, "  - not replicated: %s\n", f->repl_why ? f->repl_why : "no replication facts");
 	else

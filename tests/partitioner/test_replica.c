@@ -76,12 +76,14 @@ static void test_facts(void)
 	expect(g, "rp_state", 0, "reads global rp_mode, which is not const");
 	expect(g, "rp_big", 0, "30 LOC");
 	expect(g, "rp_irq", 0, "registered with the kernel (request_irq)");
+	expect(g, "rp_bits", 1, "pure function");
 	kc_part_graph_free(g);
 	/* none: the user half cannot reach registers, so no register accessor is replicable */
 	g = load(db, KC_PART_DEV_NONE);
 	KC_REQUIRE(g != NULL);
 	expect(g, "rp_read", 0, "under device access none");
 	expect(g, "rp_mask", 0, "calls rp_read at /src/rp/rp.c:101:9, which is not replicable");
+	expect(g, "rp_bits", 1, "pure function");
 	kc_part_graph_free(g);
 	kc_db_close(db);
 	unlink(dbp);
@@ -106,6 +108,7 @@ static void test_replicate(void)
 	KC_CHECK(replicated(g, r, "rp_read"));
 	KC_CHECK(replicated(g, r, "rp_write"));
 	KC_CHECK(replicated(g, r, "rp_mask"));
+	KC_CHECK(replicated(g, r, "rp_bits"));
 	for (i = 0; (fn = (const char *[]){ "rp_count", "rp_lock", "rp_wrap", "rp_delay", "rp_setf", "rp_state", "rp_big",
 					     "rp_irq", "rp_probe", NULL }[i]) != NULL; i++)
 		KC_CHECK(!replicated(g, r, fn));
@@ -119,9 +122,9 @@ static void test_replicate(void)
 	KC_CHECK(strstr(sb.s, "not replicated: takes a lock") != NULL);
 	kc_sb_free(&sb);
 	kc_part_summary(&sb, g, r, 20);
-	KC_CHECK(strstr(sb.s, "replicated in both halves (counted in the kernel LOC): 3 functions, 11 LOC: rp_read "
-			      "rp_write rp_mask") != NULL);
-	KC_CHECK(strstr(sb.s, "3 crossing edges, weight 3, no longer cross") != NULL);
+	KC_CHECK(strstr(sb.s, "replicated in both halves (counted in the kernel LOC): 4 functions, 14 LOC: rp_read "
+			      "rp_write rp_mask rp_bits") != NULL);
+	KC_CHECK(strstr(sb.s, "4 crossing edges, weight 4, no longer cross") != NULL);
 	KC_CHECK(strstr(sb.s, "user rp_probe -> kernel rp_read (1) replicated: called locally") != NULL);
 	kc_sb_free(&sb);
 	/* off */
@@ -139,6 +142,13 @@ static void test_replicate(void)
 	kc_part_replicate(r, 1);
 	for (i = 0; i < kc_part_graph_nfuncs(g); i++)
 		KC_CHECK(!kc_part_result_replicated(r, (int)i));
+	kc_part_why(&sb, g, r, kc_part_graph_find(g, "rp_read"));
+	KC_CHECK(strstr(sb.s, "not replicated: device access none (replication needs forward or mapped)") != NULL);
+	kc_sb_free(&sb);
+	kc_part_why(&sb, g, r, kc_part_graph_find(g, "rp_bits"));
+	KC_CHECK(strstr(sb.s, "device access none (replication needs forward or mapped); it would be: pure function") !=
+		 NULL);
+	kc_sb_free(&sb);
 	kc_part_result_free(r);
 	kc_part_graph_free(g);
 	kc_db_close(db);
@@ -169,7 +179,7 @@ static void test_store(void)
 					   -1, &st, NULL),
 			SQLITE_OK);
 	KC_CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
-	KC_CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "rp_mask rp_read rp_write");
+	KC_CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "rp_bits rp_mask rp_read rp_write");
 	sqlite3_finalize(st);
 	KC_CHECK_EQ_INT(kc_part_load(&back, db, g, "p", NULL, NULL, NULL, &err), 0);
 	KC_REQUIRE(back != NULL);
