@@ -480,4 +480,15 @@ CREATE TABLE IF NOT EXISTS partition_func (
 	PRIMARY KEY (partition_id, func_id)
 );
 
+-- Replicated functions (partitioner/replica.c): kernel-half functions (partition_func.side 'kernel')
+-- called from both halves whose copy the user half runs too (small, pure register accessors and
+-- the like); the emitter keeps their bodies in the user half, whose callers call them locally.
+--   detail human-readable: what makes it replicable
+CREATE TABLE IF NOT EXISTS partition_replica (
+	partition_id INTEGER NOT NULL REFERENCES partition(id) ON DELETE CASCADE,
+	func_id      INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	detail       TEXT,
+	PRIMARY KEY (partition_id, func_id)
+);
+
 PRAGMA user_version = 2;

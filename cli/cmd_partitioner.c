@@ -125,7 +125,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE };
+       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, O_NOREPL };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -153,6 +153,7 @@ static const struct option long_opts[] = {
 	{ "srcroot", required_argument, NULL, O_SRCROOT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, O_FORCE },
+	{ "no-replicate", no_argument, NULL, O_NOREPL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -166,6 +167,7 @@ struct args {
 	int depth;
 	int no_rules; /* --no-kernel-rules: roots and hard constraints only (the paper's partition) */
 	int force;    /* --force: partition --name replaces a stored partition of that name */
+	int no_repl;  /* --no-replicate: no function runs in both halves (partitioner/replica.c) */
 	char **pos;
 	int npos;
 };
@@ -301,6 +303,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			break;
 		case O_FORCE:
 			a->force = 1;
+			break;
+		case O_NOREPL:
+			a->no_repl = 1;
 			break;
 		case O_MODULE:
 			a->c.module = optarg;
@@ -478,10 +483,10 @@ int kc_cmd_partition(int argc, char **argv)
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
-		"       [--module M] [--device-access none|forward|mapped] [--force]";
+		"       [--module M] [--device-access none|forward|mapped] [--no-replicate] [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
 				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC,
-				       O_FORCE, 0 };
+				       O_FORCE, O_NOREPL, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -518,7 +523,12 @@ int kc_cmd_partition(int argc, char **argv)
 		    "           loop level, or profile counts)\n"
 		    "  mapped   registers and DMA memory are mapped into the user half: no pin, no cost\n"
 		    "Under forward and mapped a function taking a spinlock the kernel half takes stays kernel.\n"
-		    "The mode is stored in the partition's parameters (\"device_access\") for kcut emit.\n"))
+		    "The mode is stored in the partition's parameters (\"device_access\") for kcut emit.\n"
+		    "Replication (docs/partitioner.md): a small kernel-half function that both halves call and\n"
+		    "that only reads what its parameters reach (a register accessor: readl/writel through rt's\n"
+		    "regions; not under none), writes nothing, takes no lock and allocates nothing, gets a copy\n"
+		    "in the user half too, whose callers then call it locally; its LOC count in the kernel half.\n"
+		    "--no-replicate turns that off.\n"))
 		return KC_EXIT_OK;
 	if ((rc = parse(&a, argc, argv, allowed, usage)))
 		goto out;
@@ -544,6 +554,8 @@ int kc_cmd_partition(int argc, char **argv)
 		kc_part_graph_clear_kernel_rules(a.c.g);
 	if (rc == 0)
 		rc = kc_part_solve(&r, a.c.g, &a.o, &err);
+	if (rc == 0)
+		kc_part_replicate(r, !a.no_repl); /* partitioner/replica.c */
 	name = a.name ? a.name : a.o.mode == KC_PART_MINCUT ? "mincut" : "propagate";
 	if (rc == 0)
 		rc = kc_part_store(a.c.db, a.c.g, &a.o, profile, r, name, &err);

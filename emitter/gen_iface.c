@@ -92,6 +92,13 @@ char *gen_interface(const struct gen *g, struct kc_emit_result *res)
 			kc_sb_addf(&sb, "\n  %s", p->locks[k]);
 		kc_sb_add(&sb, p->nlocks ? "\n" : " none\n");
 	}
+	/* replicated functions (partition_replica): listed only when there are some */
+	for (k = 0, i = 0; i < m->nf; i++)
+		if (m->f[i].replica)
+			kc_sb_addf(&sb, "%s%s", k++ ? " " : "\nreplicated (a copy in each half; user-half callers call theirs, no crossing):\n  ",
+				   m->f[i].name);
+	if (k)
+		kc_sb_add(&sb, "\n");
 	gen_region_iface(g, &sb); /* device access (gen_region.c) */
 	kc_sb_add(&sb, "\nall crossings together:\n");
 	list_fields(&sb, m, all, EM_IN, "  ");

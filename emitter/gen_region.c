@@ -22,13 +22,14 @@ static void spec(struct kc_sb *b, int kind)
 	kc_sb_addf(b, "&(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = %s }", rt_kind(kind));
 }
 
-/* Does user-half code (or code kept in both halves) call accessor `name`? */
+/* Does user-half code (or code kept in both halves: unplaced, or replicated) call accessor `name`? */
 static int user_calls(const struct em_model *m, const char *name)
 {
 	int c;
 
 	for (c = 0; c < m->nc; c++)
-		if (m->f[m->c[c].caller].side != EM_KERNEL && !strcmp(m->f[m->c[c].callee].name, name))
+		if ((m->f[m->c[c].caller].side != EM_KERNEL || m->f[m->c[c].caller].replica) &&
+		    !strcmp(m->f[m->c[c].callee].name, name))
 			return 1;
 	return 0;
 }

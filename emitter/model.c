@@ -160,6 +160,36 @@ static char *stem_of(const char *path)
 	return s;
 }
 
+/* The partition's replicated functions (partition_replica; a database made before that table has
+ * none). 0 or KC_EDB. */
+static int load_replicas(struct em_model *m, sqlite3 *db, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, have = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'partition_replica'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(err, db, "reading replicated functions");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT func_id FROM partition_replica WHERE partition_id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(err, db, "reading replicated functions");
+	sqlite3_bind_int64(st, 1, m->part_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = em_func_by_id(m, sqlite3_column_int64(st, 0));
+
+		if (i >= 0 && m->f[i].side == EM_KERNEL && m->f[i].is_defined)
+			m->f[i].replica = 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_fail(err, db, "reading replicated functions");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Load every function with its side in the partition, sorted by (name, file, usr), and build
  * the id and USR indexes. 0 or KC_EDB. */
 static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
@@ -217,6 +247,8 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	for (cap = 0; cap < m->nf; cap++)
 		m->byusr[cap] = cap;
 	qsort_r(m->byusr, (size_t)m->nf, sizeof(*m->byusr), cmp_byusr, m);
+	if (rc == 0)
+		rc = load_replicas(m, db, err);
 	return rc;
 }
 

@@ -75,6 +75,8 @@ struct em_func {
 	int is_defined, is_driver, is_static, is_variadic, address_taken;
 	enum em_side side;
 	char *reason;        /* partition_func.reason */
+	int replica;         /* side EM_KERNEL, replicated (partition_replica): the user half runs its
+			      * own copy and its callers there call it locally */
 	/* From libclang (clangscan.c); have_types = 0 until some TU declared it. */
 	int have_types;
 	int decl_tu;         /* index of the first TU that declared it (import stubs go there) */

@@ -20,11 +20,13 @@ static void set_why(struct em_func *f, const char *fmt, const char *a, const cha
 	f->why = kc_sb_steal(&sb);
 }
 
-/* Functions running on side `side` when called there: placed on it, or unplaced but defined
- * (header inline functions run wherever they are called). */
+/* Functions running on side `side` when called there: placed on it, replicated (a kernel-half
+ * function whose copy the user half runs too), or unplaced but defined (header inline functions
+ * run wherever they are called). */
 static int runs_on(const struct em_func *f, enum em_side side)
 {
-	return f->side == side || (f->side == EM_NONE && f->is_defined && !f->is_driver);
+	return f->side == side || (side == EM_USER && f->replica) ||
+	       (f->side == EM_NONE && f->is_defined && !f->is_driver);
 }
 
 /* mark[i] = 1 for every function reachable from `from` without leaving `side`. */
@@ -268,7 +270,8 @@ int em_plan_crossings(struct em_model *m, struct kc_err *err)
 		if (a->side == EM_KERNEL && b->side == EM_USER) {
 			b->up = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
-		} else if (a->side == EM_USER && b->side == EM_KERNEL) {
+		} else if (a->side == EM_USER && b->side == EM_KERNEL && !b->replica) {
+			/* (a replicated callee: the user half calls its own copy) */
 			b->down = 1;
 			set_why(b, "called by %s%s", a->name, NULL);
 		} else if (ureach[c->caller] && !b->is_defined && (!b->local_def || inline_down(b)) && b->have_types &&

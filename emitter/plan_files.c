@@ -158,6 +158,8 @@ static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf
 
 		if (!f || f->side == EM_NONE || f->side == pf->half)
 			continue;
+		if (f->replica && pf->half == EM_USER)
+			continue; /* replicated: the user half keeps the body (partitioner/replica.c) */
 		if (d->from_macro) {
 			/* e.g. module_init's __inittest: no source range to replace; such helpers are
 			 * kept whole in both halves (warned once, from the kernel-half pass) */

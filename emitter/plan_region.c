@@ -205,7 +205,7 @@ void em_plan_regions(struct em_plan *p, struct em_model *m)
 		for (i = 0; i < m->nf; i++) {
 			int c;
 
-			if (m->f[i].side != EM_USER)
+			if (m->f[i].side != EM_USER && !m->f[i].replica)
 				continue;
 			for (c = 0; c < m->nc; c++)
 				if (m->c[c].caller == i && !strcmp(m->f[m->c[c].callee].name, name))

@@ -50,6 +50,7 @@ void kc_part_graph_free(struct kc_part_graph *g)
 		free(g->f[i].fa);
 		free(g->f[i].entry_what);
 		free(g->f[i].irq_site);
+		free(g->f[i].repl_why);
 	}
 	for (i = 0; i < g->ne; i++) {
 		free(g->e[i].lock_site);
@@ -812,6 +813,8 @@ int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const st
 		rc = kc_part_device_facts(g, s, t, lo->profile, lo->unseen, err); /* rules.c */
 	if (rc == 0)
 		rc = kc_part_datapath_facts(g, s, t, err); /* rules.c */
+	if (rc == 0)
+		rc = kc_part_replica_facts(g, s, t, err); /* replica.c */
 	if (rc < 0) {
 		kc_part_graph_free(g);
 		return rc;

@@ -71,6 +71,9 @@ struct kc_part_func {
 	int entry;          /* 0, DP_SETUP (runs before the data path is live) or DP_LIVE (any other entry) */
 	char *entry_what;   /* "registered as STRUCT.FIELD" / "passed to API" / "module_exit" */
 	char *irq_site;     /* it requests an IRQ (registration by it through an *irq* API): "API at site" */
+	/* replication (replica.c kc_part_replica_facts): 1 when a copy of it may run in each half */
+	int repl;
+	char *repl_why;     /* replicable: what it is ("pure register accessor (readl)"); else why not */
 };
 
 enum { DP_SETUP = 1, DP_LIVE = 2 };
@@ -135,6 +138,8 @@ struct kc_part_result {
 	char solver_note[96];  /* st.solver when it needs detail */
 	char **dp_note;        /* per function or NULL: a data-path state constraint the runtime's
 				* synchronization satisfies (runtime-syncs=), appended to the detail */
+	unsigned char *replica; /* per function or NULL: 1 when replicated (replica.c kc_part_replicate) */
+	int replicate;          /* replication was asked for (stored as params "replicate") */
 };
 
 /* graph.c: index of the function with database id `id`, or -1. */
@@ -166,6 +171,12 @@ static inline double kc_part_down_weight(const struct kc_part_graph *g, size_t i
 {
 	return g->f[i].dev_weight + g->f[i].imp_weight;
 }
+
+/* replica.c: which functions may run in both halves (small, reads only what its parameters
+ * reach and const globals, writes nothing outside its locals, no lock, no allocation, calls only
+ * replicable driver functions and the register accessors g's device-access mode serves). */
+int kc_part_replica_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t,
+			  struct kc_err *err);
 
 /* solve.c helpers used by store.c */
 struct kc_part_result *kc_part_result_alloc(const struct kc_part_graph *g, const struct kc_part_opts *o);

@@ -197,6 +197,28 @@ double kc_part_graph_duration(const struct kc_part_graph *g); /* profile duratio
 /* Edge i: caller, callee, weight. Returns -1 past the end. */
 int kc_part_graph_edge(const struct kc_part_graph *g, size_t i, int *caller, int *callee, double *weight);
 
+/* ---- replication (replica.c; docs/partitioner.md, "Replicated functions") ---- */
+
+/* Replication copies functions of at most this many LOC. */
+#define KC_PART_REPLICA_MAX_LOC 10
+/* 1 when a copy of function i may run in each half (facts of the graph's load: small, reads only
+ * what its parameters reach and const globals, writes nothing, no lock, no allocation, calls only
+ * replicable driver functions and the register accessors the device-access mode serves); *why
+ * (may be NULL) gets what it is, or why not. */
+int kc_part_graph_replicable(const struct kc_part_graph *g, int func, const char **why);
+/* Hand-built graphs: set those facts (why may be NULL). */
+void kc_part_graph_set_replicable(struct kc_part_graph *g, int func, int replicable, const char *why);
+/* After a solve (or a load): enable 1 marks as replicated every replicable kernel-half function
+ * called from both halves (and the replicable kernel-half functions those call), under device
+ * access forward or mapped (none: no function); its side stays kernel, the emitter gives the user
+ * half a copy. enable 0: none (`kcut partition --no-replicate`). */
+void kc_part_replicate(struct kc_part_result *r, int enable);
+int kc_part_result_replicated(const struct kc_part_result *r, int func);
+/* The `kcut why` line about replication (replicated, or why a kernel function the user half
+ * calls is not), and the summary lines of `kcut partition`. */
+void kc_part_replica_why(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int func);
+void kc_part_replica_summary(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r);
+
 /* ---- solving ---- */
 
 /* Solve: hard constraints first (a conflicting pin fails with KC_ECONFLICT naming the pin and the
@@ -225,7 +247,8 @@ const char *kc_part_reason_name(int reason);
  * --force); kc_part_store itself replaces. */
 int kc_part_exists(struct kc_db *db, const char *name, struct kc_err *err);
 /* Store r as partition `name` (replacing one of that name) with its parameters; family and
- * profile are recorded in params. */
+ * profile are recorded in params, the replicated functions (kc_part_replicate) in table
+ * partition_replica. */
 int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct kc_part_opts *o,
 		  const char *profile, const struct kc_part_result *r, const char *name, struct kc_err *err);
 /* The device-access mode partition `name` (NULL: the newest) was made with (params

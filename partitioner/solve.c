@@ -69,6 +69,7 @@ void kc_part_result_free(struct kc_part_result *r)
 	free(r->side);
 	free(r->reason);
 	free(r->move);
+	free(r->replica); /* replica.c */
 	free(r);
 }
 

@@ -82,6 +82,8 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 	json_object_set_new(params, "device_access", json_string(kc_part_devaccess_name(g->device_access)));
 	json_object_set_new(params, "device_weight", json_real(r->st.dev_weight));
 	json_object_set_new(params, "import_weight", json_real(r->st.imp_weight));
+	/* replication asked for (replica.c); the replicated functions go to partition_replica */
+	json_object_set_new(params, "replicate", json_boolean(r->replicate));
 	ptext = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(params);
 
@@ -132,6 +134,21 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 		sqlite3_bind_text(st, 3, r->side[i] ? "kernel" : "user", -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, kc_part_reason_name(r->reason[i]), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, kc_part_result_detail(r, (int)i), -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto dberr;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s, "INSERT INTO partition_replica (partition_id, func_id, detail) VALUES (?,?,?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto dberr;
+	for (i = 0; i < g->nf; i++) {
+		if (g->f[i].dbid < 0 || !kc_part_result_replicated(r, (int)i))
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_int64(st, 2, g->f[i].dbid);
+		sqlite3_bind_text(st, 3, g->f[i].repl_why, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto dberr;
 	}
@@ -192,6 +209,39 @@ static int reason_code(const char *s)
 	return KC_PART_R_DEFAULT;
 }
 
+/* The stored replicated functions of partition pid (a database made before table partition_replica
+ * has none: a read-only open does not add it). */
+static int load_replicas(sqlite3 *s, long long pid, const struct kc_part_graph *g, struct kc_part_result *r,
+			 int replicate, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, have;
+
+	r->replicate = replicate;
+	if (sqlite3_prepare_v2(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'partition_replica'",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(err, s, "reading the partition");
+	}
+	have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	r->replica = kc_xcalloc(g->nf + 1, 1);
+	if (!have)
+		return 0;
+	if (sqlite3_prepare_v2(s, "SELECT func_id FROM partition_replica WHERE partition_id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(err, s, "reading the partition's replicated functions");
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int v = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0));
+
+		if (v >= 0)
+			r->replica[v] = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(err, s, "reading the partition's replicated functions");
+}
+
 int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_part_graph *g,
 		 const char *name, struct kc_part_opts *opts_out, char **name_out, char **profile_out,
 		 struct kc_err *err)
@@ -205,7 +255,7 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 	json_error_t jerr;
 	char *pname = NULL, *profile = NULL;
 	size_t i;
-	int rc = 0;
+	int rc = 0, replicate = 0;
 
 	*out = NULL;
 	if (sqlite3_prepare_v2(s, name ? "SELECT id, name, mode, params FROM partition WHERE name = ?"
@@ -236,6 +286,7 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 				      : -1;
 		if (json_is_string(p))
 			profile = kc_xstrdup(json_string_value(p));
+		replicate = json_is_true(json_object_get(params, "replicate"));
 		json_decref(params);
 	}
 	r = kc_part_result_alloc(g, &o);
@@ -265,7 +316,9 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 		rc = db_fail(err, s, "reading the partition");
 		goto cleanup;
 	}
-	rc = 0;
+	rc = load_replicas(s, pid, g, r, replicate, err);
+	if (rc < 0)
+		goto cleanup;
 	for (i = 0; i < g->nf; i++)
 		if (!r->detail[i])
 			r->detail[i] = kc_xstrdup("not in the stored partition (the database changed since it was made)");
@@ -340,6 +393,7 @@ void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 		kc_sb_addf(out, "  - also a kernel rule: %s\n", f->kernel_rule);
 	why_device(out, g, r, v);
 	why_imports(out, g, r, v);
+	kc_part_replica_why(out, g, r, v); /* replica.c */
 	if (r->move[v] == DBL_MAX)
 		kc_sb_addf(out, "  - cannot move: %s\n",
 			   r->reason[v] == KC_PART_R_PIN ? "pinned (unpin it first)" : "hard constraint");
@@ -459,6 +513,7 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 				"cost alpha*LOC + beta*(weight + downcalls) = %g\n",
 			   st->cut_edges, st->cut_weight, kc_part_devaccess_name(g->device_access), st->dev_funcs,
 			   st->dev_weight, st->imp_funcs, st->imp_weight, st->cost);
+	kc_part_replica_summary(out, g, r); /* replica.c */
 	if (g->duration_s > 0)
 		kc_sb_addf(out, "  expected crossings: %.1f per second (profile of %g s)\n", st->cut_weight / g->duration_s,
 			   g->duration_s);
@@ -504,7 +559,8 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 			kc_sb_addf(out, "    ... %zu more\n", st->cut_edges - max_boundary);
 			break;
 		}
-		kc_sb_addf(out, "    %s %s -> %s %s (%g)\n", r->side[e->from] ? "kernel" : "user", g->f[e->from].name,
-			   r->side[e->to] ? "kernel" : "user", g->f[e->to].name, e->weight);
+		kc_sb_addf(out, "    %s %s -> %s %s (%g)%s\n", r->side[e->from] ? "kernel" : "user", g->f[e->from].name,
+			   r->side[e->to] ? "kernel" : "user", g->f[e->to].name, e->weight,
+			   kc_part_result_replicated(r, e->to) ? " replicated: called locally" : "");
 	}
 }

@@ -91,6 +91,8 @@ static int solve_state(struct kc_part_result **out, struct tune *t, const struct
 	o.pins = pins;
 	o.n_pins = s->npins;
 	rc = kc_part_solve(out, t->g, &o, err);
+	if (rc == 0)
+		kc_part_replicate(*out, 1); /* replica.c: as kcut partition does by default */
 	free(pins);
 	return rc;
 }
