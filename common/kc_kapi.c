@@ -100,6 +100,10 @@ static const struct {
 	{ "outb", "kc_io_out8" },	      { "outw", "kc_io_out16" },
 	{ "outl", "kc_io_out32" },	      { "outb_p", "kc_io_out8" },
 	{ "outw_p", "kc_io_out16" },	      { "outl_p", "kc_io_out32" },
+	/* x86 Linux 6.1: inb/outb & co. are macros for these (asm/shared/io.h) */
+	{ "__inb", "kc_io_in8" },	      { "__inw", "kc_io_in16" },
+	{ "__inl", "kc_io_in32" },	      { "__outb", "kc_io_out8" },
+	{ "__outw", "kc_io_out16" },	      { "__outl", "kc_io_out32" },
 	{ "memcpy_fromio", "kc_io_memcpy_fromio" }, { "memcpy_toio", "kc_io_memcpy_toio" },
 	{ "memset_io", "kc_io_memset_io" },
 };

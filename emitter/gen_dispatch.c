@@ -129,7 +129,10 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				    "\trc = kc_rt_linux_start(&kcut_rt, \"%s\", kcut_kernel_fns, KCUT_NR_DOWNCALLS, kcut_kernel_peer_names,\n"
 				    "\t\t\t       KCUT_NR_UPCALLS + 1, &kcut_wire, kc_wire_recover_hook, NULL);\n\tif (rc)\n\t\treturn rc;\n"
 				    "\trc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);\n\tif (rc) {\n"
-				    "\t\tpr_err(\"kcut: no user half opened /dev/kcut-%s within %%u ms (%%d)\\n\", kcut_wait_ms, rc);\n"
+				    "\t\tif (rc == -EPIPE) /* one opened and was refused (its layouts) or died: kcut_rt.ko said why */\n"
+				    "\t\t\tpr_err(\"kcut: the user half that opened /dev/kcut-%s ended before the driver's init (%%d)\\n\", rc);\n"
+				    "\t\telse\n"
+				    "\t\t\tpr_err(\"kcut: no user half opened /dev/kcut-%s within %%u ms (%%d)\\n\", kcut_wait_ms, rc);\n"
 				    "\t\tkcut_kernel_stop();\n\t}\n\treturn rc;\n}\n\n"
 				    "/* Before the driver's exit function: its teardown runs partly in the user half; when\n"
 				    " * none is connected, wait up to kcut_wait_ms for one (restarted by a supervisor) so that\n"
@@ -138,7 +141,7 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 				    "\t\t(void)kc_rt_linux_wait_live(kcut_rt, kcut_wait_ms);\n}\n\n"
 				    "/* Remove the endpoint (pending upcalls fail, the user half is told to exit). */\n"
 				    "void kcut_kernel_stop(void)\n{\n\tkc_rt_linux_stop(kcut_rt);\n\tkcut_rt = NULL;\n}\n#endif\n",
-			   m->part_name, m->part_name, m->part_name, m->part_name);
+			   m->part_name, m->part_name, m->part_name, m->part_name, m->part_name);
 	} else {
 		gen_fatal_defs(g, &o.text);
 		kc_sb_add(&o.text, "\n#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)\n/* The user-half program: attach to the channel and serve. */\n"

@@ -271,8 +271,13 @@ static void *get_region(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t
 			fail(rc, r);
 		return r ? NULL : p;
 	}
-	if (!(sp->flags & KC_WP_REGION)) {
-		fail(rc, KC_RT_ETYPE); /* the receiver expects memory of the kernel, not of a device */
+	/* a receiver that expects memory of the kernel (a type, a place, an allocation) refuses a
+	 * device region; an untyped pointer (`void *start`, spec "any") takes one: the callee gets the
+	 * kernel address inside the region, checked like any region pointer (e1000_check_64k_bound of
+	 * a descriptor ring the user half allocated with dma_alloc_coherent) */
+	if (!(sp->flags & KC_WP_REGION) &&
+	    (sp->type || sp->nat || (sp->flags & (KC_WP_BASE | KC_WP_HEAP | KC_WP_TYPEDFREE)))) {
+		fail(rc, KC_RT_ETYPE);
 		return NULL;
 	}
 	r = kc_rt_region_info(rt, &d, id);

@@ -27,11 +27,19 @@
 #   refused, the mapping zapped on unexport. Last line: "qemu-e1000: split e1000 smoke:
 #   PASS|FAIL (...)".
 #
+# --access none|forward|mapped (with --user): the device access the split was emitted with
+#   (tests/linux/guest/build_split.sh builds one; the user half's default is its partition's, from
+#   interface.txt): named in the summary, given to every start of the user half (-a) when not none,
+#   and checked: forward must have run forwarded register batches, mapped must have mapped the BAR
+#   (no batch). The summary adds the crossings of the probe (insmod of the kernel half until it
+#   returns: upcalls served + downcalls made by the user half, register batches among them).
+#
 # With no --rt/--half/--user/--probe (a fresh machine after scripts/deps.sh): scripts/lib/qemu-prepare.sh
 #   builds the guest kernel (cached in ~/.cache/kcut/qemu), kcut, the split e1000 for the guest's
-#   configuration, kcut_rt.ko and both halves, then the --user mode runs with them.
+#   configuration (device access --access, default none), kcut_rt.ko and both halves, then the
+#   --user mode runs with them.
 #
-# Usage: scripts/qemu-e1000.sh --rt KO --half KO (--user BIN | --probe BIN [--regtest KO --regions BIN])
+# Usage: scripts/qemu-e1000.sh --rt KO --half KO (--user BIN [--access A] | --probe BIN [--regtest KO --regions BIN])
 #            [--unsplit KO] [--name emit] [--kdir DIR] [--count 1000] [--timeout 600]
 # KDIR (default ~/.cache/kcut/qemu/kernel): a built kernel (arch/x86/boot/bzImage) with E1000=m,
 # MODULES, DEVTMPFS, BLK_DEV_INITRD (see /work/shared/linux-recipe.md); the modules and the user
@@ -42,13 +50,14 @@ kdir=${HOME:-/root}/.cache/kcut/qemu/kernel
 name=emit
 timeout=600
 count=1000
-rt= half= probe= user= unsplit= regtest= regions=
+rt= half= probe= user= unsplit= regtest= regions= access=none
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rt) rt=$2; shift 2 ;;
 	--half) half=$2; shift 2 ;;
 	--probe) probe=$2; shift 2 ;;
 	--user) user=$2; shift 2 ;;
+	--access) access=$2; shift 2 ;;
 	--unsplit) unsplit=$2; shift 2 ;;
 	--count) count=$2; shift 2 ;;
 	--regtest) regtest=$2; shift 2 ;;
@@ -69,7 +78,8 @@ if [ -z "$rt$half$user$probe" ]; then
 fi
 [ -n "$unsplit" ] || unsplit=$kdir/drivers/net/ethernet/intel/e1000/e1000.ko
 if [ -n "$user" ]; then
-	exec "$(dirname "$0")/lib/qemu-e1000-split.sh" "$rt" "$half" "$user" "$unsplit" "$name" "$kdir" "$count" "$timeout"
+	case "$access" in none|forward|mapped) ;; *) echo "qemu-e1000: --access none|forward|mapped" >&2; exit 2 ;; esac
+	exec "$(dirname "$0")/lib/qemu-e1000-split.sh" "$rt" "$half" "$user" "$unsplit" "$name" "$kdir" "$count" "$timeout" "$access"
 fi
 for f in "$rt" "$half" "$probe" "$kdir/arch/x86/boot/bzImage"; do
 	[ -n "$f" ] && [ -f "$f" ] || { echo "qemu-e1000: missing file '$f' (try --help)" >&2; exit 2; }

@@ -128,11 +128,14 @@ const struct kc_rt_io_ops kc_lx_io_ops = {
 
 /* ---- exports ---- */
 
-/* One mappable region: its mmap token (KCUT_LX_MMAP_REGION(n), n its index in rt->maps). */
+/* One mappable region: its mmap token (KCUT_LX_MMAP_REGION(n), n its index in rt->maps); for a
+ * PCI BAR window, the I/O port BARs of the same device exported with it (unexported with it). */
 struct kc_lx_map {
 	u32 id;
 	u64 token;
 	u64 size;
+	u32 pio[PCI_STD_NUM_BARS];
+	unsigned int npio;
 };
 
 static int kc_errno(int rc)
@@ -240,6 +243,7 @@ int kc_rt_linux_unexport(struct kc_rt *rt, u32 id)
 {
 	struct kc_lx_map *m;
 	unsigned long i;
+	unsigned int k;
 	int rc;
 
 	mutex_lock(&rt->map_lock);
@@ -248,6 +252,8 @@ int kc_rt_linux_unexport(struct kc_rt *rt, u32 id)
 		if (m->id == id)
 			break;
 	if (m) {
+		for (k = 0; k < m->npio; k++)
+			kc_rt_region_unexport(rt, m->pio[k]);
 		zap(rt, m);
 		xa_erase(&rt->maps, i);
 		kfree(m);
@@ -270,6 +276,41 @@ static void export_failed(struct kc_rt *rt, const char *what, int rc)
 	pr_warn_ratelimited("kcut-rt %s: %s could not be exported to the user half (%d)\n", rt->name, what, rc);
 }
 
+/*
+ * The I/O port BARs of a device whose register window the kernel half maps are exported with it
+ * (port I/O is always forwarded: REGIO runs inb/outb & co. after region.c's checks), so that the
+ * user half's port accesses to its own device work (e1000's 82540/82544/8254x reset goes through
+ * the I/O BAR: E1000_WRITE_REG_IO with hw->io_base, a port number the driver took from
+ * pci_resource_start). Only that device's port ranges; they go with the window (unexport).
+ */
+static void export_io_bars(struct kc_rt *rt, struct pci_dev *pdev, u32 mmio_id)
+{
+	struct kc_lx_map *m;
+	unsigned long i;
+	int bar, rc;
+	u32 id;
+
+	mutex_lock(&rt->map_lock);
+	xa_for_each(&rt->maps, i, m)
+		if (m->id == mmio_id)
+			break;
+	mutex_unlock(&rt->map_lock);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!(pci_resource_flags(pdev, bar) & IORESOURCE_IO) || !pci_resource_len(pdev, bar))
+			continue;
+		rc = kc_rt_linux_export_pio(rt, &id, (unsigned long)pci_resource_start(pdev, bar),
+					    pci_resource_len(pdev, bar));
+		if (rc) {
+			export_failed(rt, "an I/O port BAR", rc);
+			continue;
+		}
+		mutex_lock(&rt->map_lock);
+		if (m && xa_load(&rt->maps, i) == m && m->npio < PCI_STD_NUM_BARS)
+			m->pio[m->npio++] = id;
+		mutex_unlock(&rt->map_lock);
+	}
+}
+
 static void __iomem *export_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar, void __iomem *p, u64 max)
 {
 	u64 len = pci_resource_len(pdev, bar);
@@ -283,6 +324,8 @@ static void __iomem *export_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar,
 	rc = kc_rt_linux_export_mmio(rt, &id, p, pci_resource_start(pdev, bar), len);
 	if (rc)
 		export_failed(rt, "a BAR", rc);
+	else
+		export_io_bars(rt, pdev, id);
 	return p;
 }
 

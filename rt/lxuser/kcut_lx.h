@@ -26,6 +26,9 @@ struct kc_lx_opts {
 	unsigned wait_s;         /* how long to wait for the device to appear (default 60) */
 	const char *trace_path;  /* crossing trace (kcut-profile v1), rewritten after each upcall */
 	int verbose;             /* one log line per upcall and downcall */
+	unsigned access;         /* KC_ACCESS_MAPPED: MMIO regions mmapped into this process, plain
+				  * volatile accesses; else (KC_ACCESS_FORWARD, 0) kc_io_* accesses
+				  * are forwarded register batches. DMA buffers are mapped either way. */
 	/* the driver's tables (emitted user half) */
 	const struct kc_rt_fn *fns;
 	uint32_t nfns;

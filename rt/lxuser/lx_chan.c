@@ -16,9 +16,21 @@
  * An upcall made by the kernel while it serves a downcall of a worker is served by another
  * worker (rt/linux does not nest on one thread), so the program runs several.
  *
- * The endpoint is rt_internal.h's struct kc_rt (side user), so rt/wire.c, objtrack.c, xdr.c
- * work on it unchanged; this file replaces rt.c, chan.c, udrv.c and super.c of the posix
- * platform. One endpoint per process.
+ * The endpoint is rt_internal.h's struct kc_rt (side user), so rt/wire.c, objtrack.c, xdr.c,
+ * sync.c (synchronization at every crossing), region.c (the REGINFO query) and io.c (the views
+ * of device regions, kc_io_* and posted writes) work on it unchanged; this file replaces rt.c,
+ * chan.c, udrv.c and super.c of the posix platform. As there:
+ *   - every downcall of the driver first sends the user half's changes to synchronized objects
+ *     (kc_sync__flush: one KC_RT_FN_SYNC call when something changed) and the thread's posted
+ *     register writes (one KC_RT_FN_REGIO batch); so does every upcall's handler before its reply;
+ *   - a reply may end with the kernel half's changes (KC_MSG_F_SYNC): taken off, applied before
+ *     the results are decoded; the shadows are refreshed when the call ends;
+ *   - an upcall may end with region ids the kernel half unexported (KC_MSG_F_UNMAP): those
+ *     views are dropped (munmap) before anything else.
+ * Device regions are mmapped from the kcut device itself (share_fd is a duplicate of it) at the
+ * token KC_RT_FN_REGINFO gives: DMA buffers always, MMIO windows with device access mapped
+ * (io_remap_pfn_range in kcut_rt.ko); with forward, MMIO accesses become KC_RT_FN_REGIO batches.
+ * One endpoint per process.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +60,8 @@ struct kc_rt_call {
 	const char *caller;      /* trace: the upcall this thread serves (restored at the end) */
 	struct kc_xdr args, res;
 	uint8_t *msg;            /* the slot in the mapping */
+	uint8_t *back;           /* the reply's sync trailer (sync.c), until applied */
+	uint32_t nback;
 };
 
 static struct lx {
@@ -92,54 +106,30 @@ struct kc_objt *kc_rt_objt(struct kc_rt *rt)
 	return rt->objt;
 }
 
-#ifdef KC_WIRE_INTERNAL_H
-/* rt/wire.c reaches the endpoint only through this (rt/wire_internal.h). */
+/* rt/wire.c, sync.c and region.c reach the endpoint only through these (wire_internal.h,
+ * sync_internal.h, region_internal.h). */
 struct kc_wire_state *kc_rt__wire(struct kc_rt *rt)
 {
 	return &rt->wire;
 }
 
-/* wire.c's other endpoint hooks. Forgetting a freed range is the kernel side's; synchronization at
- * every crossing (rt/sync.c) is not in the Linux runtime yet (kcut_rt.ko has no sync server, the
- * guest's halves are emitted with --device-access none): nothing to do on this side. */
+struct kc_sync **kc_rt__sync(struct kc_rt *rt)
+{
+	return &rt->sync;
+}
+
+struct kc_region_state *kc_rt__regions(struct kc_rt *rt)
+{
+	return &rt->reg;
+}
+
+/* wire.c's other endpoint hook: forgetting a freed range is the kernel side's. */
 void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
 {
 	(void)rt;
 	(void)ptr;
 	(void)size;
 }
-
-int kc_sync__is_dead(struct kc_rt *rt, const void *p)
-{
-	(void)rt;
-	(void)p;
-	return 0;
-}
-
-void kc_sync__typed(struct kc_rt *rt)
-{
-	(void)rt;
-}
-
-void kc_sync__free(struct kc_rt *rt)
-{
-	(void)rt;
-}
-
-void kc_sync__refresh(struct kc_rt *rt)
-{
-	(void)rt;
-}
-
-int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n)
-{
-	(void)rt;
-	(void)p;
-	(void)old;
-	(void)n;
-	return 0;
-}
-#endif
 
 /* User side: forget the handle of a local object being freed (nothing to tell the kernel). */
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
@@ -160,54 +150,6 @@ int kc_rt_fault(struct kc_rt *rt, const char *why)
 	atomic_fetch_add(&lx.faults, 1);
 	fprintf(stderr, "kcut-lx: malformed message from the kernel half: %s\n", why);
 	return KC_RT_EPROTO;
-}
-
-/* Device regions are not mapped into a Linux user half yet (rt/linux has no region mmap):
- * no pointer of the user half lies in one. */
-int kc_rt_region_of(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *uaddr)
-{
-	(void)rt, (void)uaddr;
-	*id = 0;
-	*off = 0;
-	return KC_ENOTFOUND;
-}
-
-int kc_rt_region_ptr(struct kc_rt *rt, void **uaddr, uint32_t id, uint64_t off, uint64_t len)
-{
-	(void)rt, (void)id, (void)off, (void)len;
-	*uaddr = NULL;
-	return KC_RT_EPROTO;
-}
-
-int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr)
-{
-	return kc_rt_region_of(rt, id, off, kaddr);
-}
-
-int kc_rt_region_resolve(struct kc_rt *rt, void **kaddr, uint32_t id, uint32_t kind, uint64_t off,
-			 uint64_t len)
-{
-	(void)kind;
-	return kc_rt_region_ptr(rt, kaddr, id, off, len);
-}
-
-int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id)
-{
-	(void)rt, (void)id;
-	memset(out, 0, sizeof(*out));
-	return KC_RT_EPROTO;
-}
-
-void kc_xdr_put_region(struct kc_xdr *x, uint32_t id, uint64_t off)
-{
-	kc_xdr_put_u32(x, id);
-	kc_xdr_put_u64(x, off);
-}
-
-void kc_xdr_get_region(struct kc_xdr *x, uint32_t *id, uint64_t *off)
-{
-	*id = kc_xdr_get_u32(x);
-	*off = kc_xdr_get_u64(x);
 }
 
 void kc_lx_get_stats(struct kc_lx_stats *out)
@@ -288,14 +230,52 @@ static void trace_flush(void)
 	pthread_mutex_unlock(&lx.trace_lock);
 }
 
+static const char *rt_fn_name(uint32_t fn);
+
 static const char *peer_name(uint32_t fn)
 {
+	if (rt_fn_name(fn))
+		return rt_fn_name(fn);
 	return fn < lx.o.npeer && lx.o.peer_names && lx.o.peer_names[fn] ? lx.o.peer_names[fn] : "(downcall)";
 }
 
 /* ---- downcalls: this side calls the kernel half ---- */
 
+static int call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+
+/* A downcall of the driver: the user half's changes to synchronized objects (sync.c) and this
+ * thread's posted register writes (io.c) cross first, as in the posix runtime (rt/rt.c). */
 int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	*out = NULL;
+	*args = NULL;
+	if (rt != lx.rt)
+		return KC_RT_EDOWN;
+	if (lx.o.npeer && fn >= lx.o.npeer)
+		return KC_EINVAL;
+	kc_sync__flush(rt);
+	if (rt->io_flush)
+		rt->io_flush(rt);
+	return call_begin(out, args, rt, fn);
+}
+
+/* A runtime-served function (region.c's REGIO / REGINFO, sync.c's SYNC): no flush first. */
+int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt,
+			 uint32_t fn)
+{
+	*out = NULL;
+	*args = NULL;
+	if (fn != KC_RT_FN_REGIO && fn != KC_RT_FN_REGINFO && fn != KC_RT_FN_SYNC)
+		return KC_EINVAL;
+	return call_begin(out, args, rt, fn);
+}
+
+static const char *rt_fn_name(uint32_t fn)
+{
+	return fn == KC_RT_FN_REGIO ? "(regio)" : fn == KC_RT_FN_REGINFO ? "(reginfo)" : fn == KC_RT_FN_SYNC ? "(sync)" : NULL;
+}
+
+static int call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
 {
 	struct kc_rt_call *c;
 	uint32_t i, n = lx.info.nslots_u < LX_MAX_SLOTS_U ? lx.info.nslots_u : LX_MAX_SLOTS_U;
@@ -366,13 +346,22 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 		return e == EPROTO ? KC_RT_EPROTO : KC_EIO;
 	}
 	rc = hdr_get(c->msg, m.len, &kind, &id, &fn, &flags, &status, &plen);
-	if (!rc && (kind != KC_MSG_REPLY || id != c->id || fn != c->fn || flags ||
-		    plen != m.len - KC_MSG_HDR || status > 0 || status < LX_STATUS_MIN))
+	/* a reply may carry the kernel half's changes to synchronized objects (KC_MSG_F_SYNC) */
+	if (!rc && (kind != KC_MSG_REPLY || id != c->id || fn != c->fn || (flags & ~(uint32_t)KC_MSG_F_SYNC) ||
+		    (flags && status) || plen != m.len - KC_MSG_HDR || status > 0 || status < LX_STATUS_MIN))
+		rc = KC_RT_EPROTO;
+	if (!rc && (flags & KC_MSG_F_SYNC) && kc_sync__take_back(c->msg + KC_MSG_HDR, &plen, &c->back, &c->nback))
 		rc = KC_RT_EPROTO;
 	if (rc)
 		return kc_rt_fault(c->rt, "a malformed reply to a downcall");
 	if (status)
 		return status;
+	/* the kernel half's changes first, then the results the caller decodes (they are as new,
+	 * and out-parameters written after them win; rt/sync.c) */
+	if (c->back) {
+		kc_sync__apply_back(c->rt, c->back, c->nback); /* frees it */
+		c->back = NULL;
+	}
 	kc_xdr_init_dec(&c->res, c->msg + KC_MSG_HDR, plen);
 	*res = &c->res;
 	return 0;
@@ -382,9 +371,16 @@ int kc_rt_call_end(struct kc_rt_call *c, int rc)
 {
 	if (!c)
 		return rc;
+	if (c->back) {
+		kc_os_free(c->back); /* not applied (the call failed) */
+		c->back = NULL;
+	}
 	if (!rc && c->invoked && kc_xdr_dec_done(&c->res))
 		rc = kc_rt_fault(c->rt, "a reply with malformed or extra results");
 	atomic_store(&lx.busy[c->slot], 0);
+	/* the kernel half's values (results, its trailer) are the new baseline of the shadows */
+	if (c->invoked && (c->fn < KC_RT_FN_REGIO || c->nback))
+		kc_sync__refresh(c->rt);
 	return rc;
 }
 
@@ -426,8 +422,11 @@ static int serve(struct kc_rt *rt, uint32_t slot)
 	int rc;
 
 	rc = hdr_get(msg, lx.info.slot_bytes, &kind, &id, &fn, &flags, &status, &plen);
-	if (rc || kind != KC_MSG_CALL || status || (flags & ~(uint32_t)KC_MSG_F_RELEASE))
+	if (rc || kind != KC_MSG_CALL || status || (flags & ~(uint32_t)(KC_MSG_F_RELEASE | KC_MSG_F_UNMAP)))
 		rc = kc_rt_fault(rt, "a malformed upcall");
+	/* the unexport trailer is last (kcut_rt_uapi.h): off first; those views go */
+	if (!rc && (flags & KC_MSG_F_UNMAP) && kc_io__take_unmaps(rt, msg + KC_MSG_HDR, &plen))
+		rc = kc_rt_fault(rt, "a malformed unmap trailer");
 	if (!rc && (flags & KC_MSG_F_RELEASE))
 		rc = take_release(rt, msg + KC_MSG_HDR, &plen);
 	name = fn < rt->o.nfns && rt->o.fns[fn].fn ? rt->o.fns[fn].name : NULL;
@@ -444,6 +443,11 @@ static int serve(struct kc_rt *rt, uint32_t slot)
 		trace_add("(kernel)", name, KC_MSG_HDR + plen);
 		tls_caller = name;
 		rc = rt->o.fns[fn].fn(rt, &args, &res);
+		/* the handler's changes to synchronized objects and its posted register writes
+		 * reach the kernel half before the reply */
+		kc_sync__flush(rt);
+		if (rt->io_flush)
+			rt->io_flush(rt);
 		tls_caller = NULL;
 		if (!rc && kc_xdr_error(&res))
 			rc = kc_xdr_error(&res);
@@ -624,7 +628,13 @@ int kc_lx_open(struct kc_rt **out, const struct kc_lx_opts *o, struct kc_err *er
 	rt->o.peer_names = o->peer_names;
 	rt->o.npeer = o->npeer;
 	rt->o.wire = o->wire;
+	rt->o.access = o->access == KC_ACCESS_MAPPED ? KC_ACCESS_MAPPED : KC_ACCESS_FORWARD;
 	rt->wake_fd = rt->kbulk_fd = rt->share_fd = -1;
+	/* device regions (io.c): DMA buffers, and MMIO windows when mapped, are mmapped from the
+	 * kcut device at the token REGINFO gives (kcut_rt_uapi.h); io.c closes its own descriptor */
+	rt->reg.kernel = 0;
+	rt->reg.access = rt->o.access;
+	rt->share_fd = fcntl(lx.fd, F_DUPFD_CLOEXEC, 3);
 	rt->lock = kc_os_mutex_new();
 	if (!rt->lock) {
 		rc = kc_err_set(err, KC_ENOMEM, "out of memory");
@@ -633,6 +643,10 @@ int kc_lx_open(struct kc_rt **out, const struct kc_lx_opts *o, struct kc_err *er
 	rc = kc_objt_new(&rt->objt, 1, err);
 	if (rc)
 		goto cleanup;
+	if (rt->share_fd < 0 || kc_io__views_new(rt)) {
+		rc = kc_err_set(err, KC_ENOMEM, "out of memory or descriptors");
+		goto cleanup;
+	}
 #ifdef KC_WIRE_INTERNAL_H
 	rt->wire.tables = o->wire;
 	rt->wire.kernel = 0;
@@ -643,12 +657,18 @@ int kc_lx_open(struct kc_rt **out, const struct kc_lx_opts *o, struct kc_err *er
 		goto cleanup;
 	}
 	lx.rt = rt;
-	fprintf(stderr, "kcut-lx: %s: connected, %u+%u slots of %u bytes, serving %u upcalls, %u downcalls known\n",
-		path, lx.info.nslots_k, lx.info.nslots_u, lx.info.slot_bytes, o->nfns, o->npeer);
+	kc_io__attach(rt); /* kc_io_* reach this endpoint; posted writes flush at every crossing */
+	fprintf(stderr, "kcut-lx: %s: connected, %u+%u slots of %u bytes, serving %u upcalls, %u downcalls known, "
+		"device access %s\n", path, lx.info.nslots_k, lx.info.nslots_u, lx.info.slot_bytes, o->nfns, o->npeer,
+		rt->o.access == KC_ACCESS_MAPPED ? "mapped" : "forward");
 	*out = rt;
 	return 0;
 cleanup:
 	if (rt) {
+		if (rt->views)
+			kc_io__views_free(rt); /* closes share_fd */
+		else if (rt->share_fd >= 0)
+			close(rt->share_fd);
 		if (rt->objt)
 			kc_objt_free(rt->objt);
 		if (rt->lock)
@@ -689,7 +709,8 @@ void kc_lx_close(struct kc_rt *rt)
 {
 	if (!rt || rt != lx.rt)
 		return;
-	kc_wire__free(rt);
+	kc_wire__free(rt); /* and sync.c's shadows */
+	kc_io__views_free(rt);
 	kc_objt_free(rt->objt);
 	kc_os_mutex_free(rt->lock);
 	kc_os_free(rt);

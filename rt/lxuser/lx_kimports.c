@@ -37,6 +37,10 @@
 
 KI struct module __this_module = { .name = KBUILD_MODNAME };
 KI enum system_states system_state = SYSTEM_RUNNING;
+/* The kernel's direct-map base (__va / phys_to_virt): a user half has no direct map. e1000 names it
+ * only on the ce4100 path of its EEPROM code (GBE_CONFIG_BASE_VIRT), which a PCI e1000 never takes;
+ * 0 makes such an access fault at a low address in the user half, not read kernel memory. */
+KI unsigned long page_offset_base;
 
 /* Module parameters are the kernel half's (insmod sets them there); the user half's copies of
  * the driver's parameter variables come by value with the calls. The ops only have to exist. */

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # scripts/lib/qemu-e1000-split.sh - the --user mode of scripts/qemu-e1000.sh (read its header):
 # the split e1000 with its real user half, then the unsplit e1000.ko, in one qemu guest.
-#   qemu-e1000-split.sh RT_KO HALF_KO USER_BIN UNSPLIT_KO NAME KDIR COUNT TIMEOUT
+#   qemu-e1000-split.sh RT_KO HALF_KO USER_BIN UNSPLIT_KO NAME KDIR COUNT TIMEOUT [ACCESS]
 set -euo pipefail
-rt=$1 half=$2 user=$3 unsplit=$4 name=$5 kdir=$6 count=$7 timeout=$8
+rt=$1 half=$2 user=$3 unsplit=$4 name=$5 kdir=$6 count=$7 timeout=$8 access=${9:-none}
+# every start of the user half reaches the device the same way (kcut_user_half -a)
+uha=
+[ "$access" = none ] || uha="-a $access"
 for f in "$rt" "$half" "$user" "$unsplit" "$kdir/arch/x86/boot/bzImage"; do
 	[ -f "$f" ] || { echo "qemu-e1000: missing file '$f' (try --help)" >&2; exit 2; }
 done
@@ -67,15 +70,17 @@ net unsplit
 ip addr flush dev eth0; ip link set eth0 down
 rmmod e1000 && echo "KCUT-STEP unsplit-unloaded"
 # ---- split: the user half first (it waits for the device), then the kernel half
-/kcut_user_half ${KCUT_UH_ARGS:-} -t /trace1.txt > /uh.log 2>&1 &
+/kcut_user_half $uha ${KCUT_UH_ARGS:-} -t /trace1.txt > /uh.log 2>&1 &
 uh=\$!
 insmod /$mod.ko kcut_wait_ms=60000 && echo "KCUT-STEP half-loaded" || echo "KCUT-RESULT split insmod failed \$?"
+# the crossings of the probe (the insmod returns once the driver's init, the PCI probe included, is done)
+echo "KCUT-CROSS probe \$(counters)"
 net split
 sed 's/^/KCUT-TRACE1 /' /trace1.txt 2>/dev/null
 sed 's/^/KCUT-UH1 /' /uh.log
 if ! kill -0 \$uh 2>/dev/null; then
 	wait \$uh; echo "KCUT-RESULT split the user half died during the ethtool runs (exit \$?): restarted for the kill -9 test"
-	/kcut_user_half -t /trace1b.txt >> /uh.log 2>&1 &
+	/kcut_user_half $uha -t /trace1b.txt >> /uh.log 2>&1 &
 	uh=\$!
 	sleep 2
 fi
@@ -94,7 +99,7 @@ done
 wait \$pp
 sed "s/^/KCUT-PING kill: /" /pingk.txt
 n0=\$(grep -c "connected," /uh.log)
-/kcut_user_half -t /trace2.txt >> /uh.log 2>&1 &
+/kcut_user_half $uha -t /trace2.txt >> /uh.log 2>&1 &
 uh=\$!
 for i in \$(seq 50); do [ \$(grep -c "connected," /uh.log) -gt \$n0 ] && break; sleep 0.2; done
 for o in -i -S; do
@@ -113,7 +118,7 @@ wait \$uh
 sleep 3
 grep -q "^$mod " /proc/modules && echo "KCUT-STEP rmmod-waits-for-user-half"
 n0=\$(grep -c "connected," /uh.log)
-/kcut_user_half -t /trace3.txt >> /uh.log 2>&1 &
+/kcut_user_half $uha -t /trace3.txt >> /uh.log 2>&1 &
 uh=\$!
 for i in \$(seq 150); do grep -q "^$mod " /proc/modules || break; sleep 0.2; done
 grep -q "^$mod " /proc/modules && echo "KCUT-RESULT split rmmod did not finish within 30 s of the user half's restart"
@@ -156,9 +161,9 @@ grep -v 'terminating on signal' "$work/qemu.err" | sed 's/^/qemu: /' || true
 out=$(tr -d '\r' <"$log")
 grep -E "^(KCUT-|dmesg:)" <<<"$out" || true
 printf '%s\n' "$out" >"$work/console.txt"
-python3 - "$count" "$(( $(date +%s) - start ))" "$work/console.txt" <<'PY'
+python3 - "$count" "$(( $(date +%s) - start ))" "$work/console.txt" "$access" <<'PY'
 import re, sys
-count, secs = int(sys.argv[1]), sys.argv[2]
+count, secs, access = int(sys.argv[1]), sys.argv[2], sys.argv[4]
 out = open(sys.argv[3]).read()
 fail = []
 def has(s):
@@ -250,12 +255,35 @@ if cb and ca and tm:
     n = int(ca.group(1)) + int(ca.group(2)) - int(cb.group(1)) - int(cb.group(2))
     dt = float(tm.group(2)) - float(tm.group(1))
     cross = "%d crossings in %.1f s (%.1f/s)" % (n, dt, n / dt if dt else 0)
-print("qemu-e1000: rtt split min/avg %s/%s ms, unsplit min/avg %s/%s ms; steady state: %s" % (smin, savg, umin, uavg, cross))
+# the probe's crossings (upcalls served + downcalls made by the user half while insmod ran; the
+# forwarded register batches are downcalls) and its register accesses
+pc = re.search(r"KCUT-CROSS probe .*?(\d+) upcalls served, (\d+) downcalls made.*?registers: (\d+) reads, (\d+) writes, "
+               r"(\d+) batches", out)
+probe = "probe: ?"
+if pc:
+    up, down, rd, wr, bat = (int(g) for g in pc.groups())
+    probe = ("probe: %d crossings (%d upcalls, %d downcalls of which %d register batches), %d register reads, "
+             "%d writes in the user half" % (up + down, up, down, bat, rd, wr))
+    if access == "forward" and not bat:
+        fail.append("device access forward: no register batch was forwarded during the probe")
+    # mapped: MMIO reads are plain loads of the mapped BAR; only port I/O is forwarded (e1000's
+    # IO-mapped CTRL write of its reset: a batch or two)
+    if access == "mapped" and (not rd or bat * 100 > rd):
+        fail.append("device access mapped: %d register batches for %d reads during the probe (expected reads on "
+                    "the mapped BAR, batches only for port I/O)" % (bat, rd))
+elif access != "none":
+    fail.append("no counters of the probe")
+if access != "none" and re.search(r"kc_io (read|write|in|out|memcpy_\w+|memset_io): ", out):
+    fail.append("the user half's register accesses were refused: %s"
+                % re.search(r"kc_io (read|write|in|out|memcpy_\w+|memset_io): [^\n]*", out).group(0))
+print("qemu-e1000: rtt split min/avg %s/%s ms, unsplit min/avg %s/%s ms; steady state: %s; device access %s, %s"
+      % (smin, savg, umin, uavg, cross, access, probe))
 summary = ("split: ping %d/%d (%d lost), ethtool %s; kill -9 during ping: %d/%d (%d lost); while dead: ethtool %s; "
-           "restart: ethtool %s; unload with a dead user half: %s | unsplit: ping %d/%d (%d lost), rtt min/avg %s/%s ms, "
+           "restart: ethtool %s; unload with a dead user half: %s; device access %s, %s | unsplit: ping %d/%d (%d lost), rtt min/avg %s/%s ms, "
            "ethtool %s | %s s" %
            (pr, ps, ps - pr, ", ".join(eres), kr, ks, ks - kr, ", ".join(dead),
             ", ".join("%s %s %s" % (o, "ok" if rc == 0 else "rc=%s" % rc, who(o, 2)) for o, rc in rs), unload,
+            access, probe,
             ur, us, us - ur, umin, uavg,
             ", ".join("%s %s" % (o, "ok" if eth("unsplit", o) == 0 else "rc=%s" % eth("unsplit", o))
                       for o in ("-i", "-g", "-S", "-d")), secs))

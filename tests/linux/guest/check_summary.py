@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """check_summary.py - check the summary line of scripts/qemu-e1000.sh --user, item by item.
 
-  check_summary.py LOG            the script's output (its last "qemu-e1000: split e1000:" line)
+  check_summary.py LOG [--access forward|mapped]
+                                  the script's output (its last "qemu-e1000: split e1000:" line);
+                                  --access: the split's device access, whose figures are checked too
   check_summary.py --self-test    the checks themselves: a passing line must pass, and each line
                                   with one item broken must fail naming that item
 
@@ -15,6 +17,8 @@ figure the issue asks for from the summary (docs/linux.md, "In the guest"):
   - restart: ethtool -i and -S answered by the restarted user half
   - unload with a dead user half: rmmod waited, the teardown ran through the restarted user half
   - unsplit: ping N/N (0 lost), its RTT, ethtool -i/-g/-S/-d ok
+  - with --access: "device access A, probe: ..." names A; forward: register batches were forwarded
+    during the probe; mapped: none was (the BAR is mapped), and the user half read registers
 Exit 0 when all hold, 1 otherwise (each failed item printed).
 """
 import re
@@ -23,7 +27,7 @@ import sys
 PREFIX = "qemu-e1000: split e1000: "
 
 
-def check(line):
+def check(line, access=None):
     bad = []
 
     def need(cond, what):
@@ -61,6 +65,15 @@ def check(line):
          "unsplit ping N/N (the split run's N), 0 lost, its RTT")
     for o in ("-i", "-g", "-S", "-d"):
         need(re.search(r"ethtool.*%s ok" % o, unsplit), "unsplit ethtool %s ok" % o)
+    if access:
+        m = re.search(r"device access (\w+), probe: (\d+) crossings \((\d+) upcalls, (\d+) downcalls of which (\d+) "
+                      r"register batches\), (\d+) register reads", split)
+        need(m and m.group(1) == access, "device access %s with the probe's crossings" % access)
+        if m and access == "forward":
+            need(int(m.group(5)) > 0, "forward: register batches during the probe")
+        if m and access == "mapped":
+            need(int(m.group(6)) > 0 and int(m.group(5)) * 100 <= int(m.group(6)),
+                 "mapped: register reads on the mapped BAR, batches only for port I/O")
     return bad
 
 
@@ -87,8 +100,31 @@ BROKEN = [
 ]
 
 
+FWD = GOOD.replace(", unloaded | unsplit", ", unloaded; device access forward, probe: 310 crossings (60 upcalls, "
+                   "250 downcalls of which 180 register batches), 400 register reads, 300 writes in the user half | unsplit")
+FWD_BROKEN = [
+    ("device access forward", "device access mapped"),
+    ("of which 180 register batches", "of which 0 register batches"),
+]
+
+
 def self_test():
     fails = 0
+    if check(FWD, "forward"):
+        print("FAIL self-test: the good forward line fails: %s" % check(FWD, "forward"))
+        fails += 1
+    if not check(GOOD, "forward"):
+        print("FAIL self-test: a line without the access figures passes --access forward")
+        fails += 1
+    for old, new in FWD_BROKEN:
+        if not check(FWD.replace(old, new, 1), "forward"):
+            print("FAIL self-test: broken forward line passes (%s -> %s)" % (old, new))
+            fails += 1
+    mapped = FWD.replace("forward", "mapped").replace("of which 180", "of which 0")
+    if check(mapped, "mapped") or not check(mapped.replace("400 register reads", "0 register reads"), "mapped") or \
+            not check(mapped.replace("of which 0 register", "of which 180 register"), "mapped"):
+        print("FAIL self-test: the mapped checks")
+        fails += 1
     if check(GOOD):
         print("FAIL self-test: the good line fails: %s" % check(GOOD))
         fails += 1
@@ -105,6 +141,10 @@ def self_test():
 def main():
     if len(sys.argv) == 2 and sys.argv[1] == "--self-test":
         return self_test()
+    access = None
+    if len(sys.argv) == 4 and sys.argv[2] == "--access" and sys.argv[3] in ("forward", "mapped"):
+        access = sys.argv[3]
+        del sys.argv[2:]
     if len(sys.argv) != 2:
         print(__doc__)
         return 2
@@ -114,7 +154,7 @@ def main():
         return 1
     line = lines[-1]
     print(line)
-    bad = check(line)
+    bad = check(line, access)
     for b in bad:
         print("FAIL %s" % b)
     print("%d passed, %d failed" % (0 if bad else 1, len(bad)))

@@ -244,7 +244,10 @@ int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 		return rc;
 	rc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);
 	if (rc) {
-		pr_err("kcut: no user half opened /dev/kcut-test within %u ms (%d)\n", kcut_wait_ms, rc);
+		if (rc == -EPIPE) /* one opened and was refused (its layouts) or died: kcut_rt.ko said why */
+			pr_err("kcut: the user half that opened /dev/kcut-test ended before the driver's init (%d)\n", rc);
+		else
+			pr_err("kcut: no user half opened /dev/kcut-test within %u ms (%d)\n", kcut_wait_ms, rc);
 		kcut_kernel_stop();
 	}
 	return rc;
