@@ -28,7 +28,7 @@
 #   PASS|FAIL (...)".
 #
 # --access none|forward|mapped (with --user): the device access the split was emitted with
-#   (tests/linux/guest/build_split.sh builds one; the user half's default is its partition's, from
+#   (scripts/lib/qemu-build-split.sh builds one; the user half's default is its partition's, from
 #   interface.txt): named in the summary, given to every start of the user half (-a) when not none,
 #   and checked: forward must have run forwarded register batches, mapped must have mapped the BAR
 #   (no batch). The summary adds the crossings of the probe (insmod of the kernel half until it

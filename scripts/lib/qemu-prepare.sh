@@ -7,11 +7,11 @@
 #      the unsplit module for the comparison), vmlinux and Module.symvers, in $KCUT_QEMU_CACHE/kernel
 #      (default ~/.cache/kcut/qemu/kernel); ~7 min on 2 idle cores, stamped with the option list;
 #   3. kcut itself (scripts/build.sh build/demo) unless --kcut BIN names one;
-#   4. e1000 for the guest's configuration: a compile_commands.json of its objects from the guest
-#      tree, `kcut analyze`, `kcut partition` (the default partition; --device-access as given),
-#      `kcut emit`;
-#   5. kcut_rt.ko and the kernel half against the guest kernel (kbuild, no warning allowed), the user
-#      half with rt/lxuser/kcut-lxbuild.
+#   4. e1000's compile_commands.json as the guest kernel built it;
+#   5. kcut_rt.ko against the guest kernel (kbuild, no warning allowed), then
+#      scripts/lib/qemu-build-split.sh: `kcut analyze`, `kcut partition` (the default partition for
+#      --device-access, default none; $KCUT_SPLIT_PINS adds pins), `kcut emit`, the kernel half
+#      (kbuild) and the user half (rt/lxuser/kcut-lxbuild).
 # Usage: scripts/lib/qemu-prepare.sh [--kcut BIN] [--device-access none|forward|mapped] [--work DIR]
 # The last line of its output is the shell assignment qemu-e1000.sh evaluates:
 #   KCUT_QEMU_RT=... KCUT_QEMU_HALF=... KCUT_QEMU_USER=... KCUT_QEMU_KDIR=...
@@ -99,45 +99,42 @@ if [ -z "$kcut" ]; then
 fi
 [ -x "$kcut" ] || die "no kcut binary at $kcut"
 
-# 4. e1000 for the guest's configuration
+# 4. e1000's compile commands as the guest kernel built it (the cache layout of linux-prepare.sh)
 mkdir -p "$work"
-db=$work/db
-rm -rf "$db" "$work/e1000.db" "$work/emit" "$work/lxbuild"
+db=$work/cache/db/clang/e1000
 mkdir -p "$db"
 drv=$(cd "$src/drivers/net/ethernet/intel/e1000" && pwd -P)
 python3 "$src/scripts/clang-tools/gen_compile_commands.py" -d "$kdir" -o "$work/all.json" ||
 	die "gen_compile_commands.py failed on $kdir"
-python3 - "$work/all.json" "$drv/" "$db/compile_commands.json" <<'EOF'
+python3 - "$work/all.json" "$drv/" "$db/compile_commands.json" <<'EOF2'
 import json, sys
 ents = [e for e in json.load(open(sys.argv[1])) if e["file"].startswith(sys.argv[2]) and e["file"].endswith(".c")]
 if not ents:
     sys.exit("qemu-prepare: the guest tree has no built e1000 objects")
-json.dump(ents, open(sys.argv[3], "w"), indent=1)
-EOF
-log "kcut analyze / partition (device access $da) / emit of e1000"
-rc=0
-"$kcut" analyze -p "$db" --db "$work/e1000.db" --no-progress -j2 >"$work/analyze.log" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || die "kcut analyze failed (exit $rc, $work/analyze.log)"
-"$kcut" partition --db "$work/e1000.db" --name emit --force --device-access "$da" >"$work/partition.txt" 2>&1 ||
-	die "kcut partition failed ($work/partition.txt)"
-"$kcut" emit --db "$work/e1000.db" --partition emit -o "$work/emit" >"$work/emit.log" 2>&1 ||
-	die "kcut emit failed ($work/emit.log)"
+json.dump(ents, open(sys.argv[3] + ".tmp", "w"), indent=1)
+EOF2
+if ! cmp -s "$db/compile_commands.json.tmp" "$db/compile_commands.json"; then
+	mv "$db/compile_commands.json.tmp" "$db/compile_commands.json"
+	rm -f "$work/e1000-analyzed.db" # analyzed again (qemu-build-split.sh)
+else
+	rm -f "$db/compile_commands.json.tmp"
+fi
+printf '%s\n' "$drv" >"$db/driver_dir"
 
-# 5. the modules and the user half
+# 5. kcut_rt.ko against the guest kernel, then the split (scripts/lib/qemu-build-split.sh: analyze,
+# the default partition for the device access, emit, kbuild of the kernel half, kcut-lxbuild)
 rtb=$work/rt-linux
 rm -rf "$rtb"
 cp -r "$top/rt/linux" "$rtb"
-kbuild() { # DIR LOG [make vars]: build, fail on any warning
-	local d=$1 l=$2
-	shift 2
-	make -C "$kdir" LLVM=-14 -j"$jobs" M="$d" "$@" modules >"$l" 2>&1 || die "kbuild of $d failed ($l)"
-	if grep -E 'warning|WARNING|error' "$l" >&2; then die "kbuild of $d warned ($l)"; fi
-}
-kbuild "$rtb" "$work/rt-linux.log" KCUT_RT="$top/rt"
-kbuild "$work/emit" "$work/half.log" KCUT_RT_LINUX="$rtb"
-half=$(ls "$work"/emit/kcut_*_k.ko 2>/dev/null | head -1)
-[ -n "$half" ] || die "no kernel half module in $work/emit"
-"$top/rt/lxuser/kcut-lxbuild" --emit "$work/emit" -p "$db" --cc clang-14 --work "$work/lxbuild" \
-	-o "$work/kcut_user_half" >"$work/lxbuild.log" 2>&1 || die "kcut-lxbuild failed ($work/lxbuild.log)"
-log "ready: $half, $work/kcut_user_half, $rtb/kcut_rt.ko"
-echo "KCUT_QEMU_RT=$rtb/kcut_rt.ko KCUT_QEMU_HALF=$half KCUT_QEMU_USER=$work/kcut_user_half KCUT_QEMU_KDIR=$kdir"
+make -C "$kdir" LLVM=-14 -j"$jobs" M="$rtb" KCUT_RT="$top/rt" modules >"$work/rt-linux.log" 2>&1 ||
+	die "kbuild of kcut_rt.ko failed ($work/rt-linux.log)"
+if grep -E 'warning|WARNING|error' "$work/rt-linux.log" >&2; then die "kbuild of kcut_rt.ko warned ($work/rt-linux.log)"; fi
+log "kcut analyze / partition (device access $da) / emit of e1000, both halves"
+"$top/scripts/lib/qemu-build-split.sh" --kcut "$kcut" --cache "$work/cache" --kdir "$kdir" --rt-symvers "$rtb" \
+	--access "$da" --work "$work/split-$da" >"$work/split-$da.log" 2>&1 ||
+	die "building the split failed ($work/split-$da.log: $(tail -2 "$work/split-$da.log" | tr '\n' ' '))"
+half=$(sed -n 's/^half //p' "$work/split-$da.log" | tail -1)
+user=$(sed -n 's/^user //p' "$work/split-$da.log" | tail -1)
+[ -f "$half" ] && [ -x "$user" ] || die "no halves in $work/split-$da.log"
+log "ready: $half, $user, $rtb/kcut_rt.ko"
+echo "KCUT_QEMU_RT=$rtb/kcut_rt.ko KCUT_QEMU_HALF=$half KCUT_QEMU_USER=$user KCUT_QEMU_KDIR=$kdir"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/linux/guest/build_split.sh - build a split e1000 for the qemu guest with a given device access
+# scripts/lib/qemu-build-split.sh - build a split e1000 for the qemu guest with a given device access
 # (scripts/qemu-e1000.sh --user ... --access ACCESS runs it):
 #   build_split.sh --kcut KCUT --cache SYMVERS_CACHE --kdir GUEST_KERNEL --rt-symvers RT_LINUX_BUILD
 #                  --access none|forward|mapped --work DIR [--clang clang-14]
@@ -12,7 +12,7 @@
 # builds the kernel half with kbuild against the guest kernel (no warning allowed) and the user half
 # with rt/lxuser/kcut-lxbuild. Prints the paths: "half KO" and "user BIN" as its last two lines.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/../../.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 kcut= cache= kdir= rts= access= work= clang=clang-14
 while [ $# -gt 0 ]; do
 	case "$1" in
