@@ -481,8 +481,10 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 			kc_sb_add(&st, ", NULL, rc);\n");
 			guarded_field(b, hp, nm, st.s);
 		}
-		if (op->follow && enc && g->p->sync_tu && o->pf && o->pf->half == EM_USER)
-			/* an object the user half freed is not read (its pointer went as NULL) */
+		if (op->follow && enc && g->p->sync_tu && o->pf)
+			/* an object the user half freed (user side) or the kernel freed (kernel side:
+			 * the reply trailer and the recovery hook encode whole objects, whose pointer
+			 * fields may be left to freed memory) is not read: its pointer went as NULL */
 			kc_sb_addf(b,
 				   "\tif (p->%s && !kcut_seen(s, p->%s) && !kc_wire_sync_gone(kcut_rt, (const void *)p->%s)) {\n"
 				   "\t\tkc_xdr_put_bool(x, 1);\n"

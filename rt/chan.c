@@ -38,7 +38,7 @@ int kc_rt_msg_parse(struct kc_rt_msg *m, const void *buf, size_t len)
 		return KC_RT_EPROTO;
 	if (m->len != len - KC_MSG_HDR || (m->flags & ~(KC_MSG_F_RELEASE | KC_MSG_F_UNMAP | KC_MSG_F_SYNC)))
 		return KC_RT_EPROTO;
-	if ((m->flags & ~KC_MSG_F_SYNC) && m->kind != KC_MSG_CALL)
+	if ((m->flags & KC_MSG_F_UNMAP) && m->kind != KC_MSG_CALL) /* RELEASE: on both (rt.c) */
 		return KC_RT_EPROTO;
 	if ((m->flags & KC_MSG_F_SYNC) && m->kind != KC_MSG_REPLY)
 		return KC_RT_EPROTO;

@@ -780,6 +780,13 @@ void kc_wire_free_hook(struct kc_rt *rt, const void *p);
  * reads an object. No-op when rt is NULL. Under kcut-sim the harness connects the kernel model's
  * free hook (kc_km_set_free_hook) to it. */
 void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size);
+/* Kernel side: the kernel allocated [p, p + size) (p may be NULL). For an endpoint whose kernel
+ * reports every allocation (kcut-sim connects the kernel model's allocation hook,
+ * kc_km_set_alloc_hook, to it): from its first call on, what kc_wire_freed forgot is remembered
+ * as freed until it is allocated again, so a pointer to it that a live object keeps (chip->pcm
+ * after snd_card_free) goes to the user half as NULL and is not read (rt/sync.c). No-op when rt
+ * is NULL. */
+void kc_wire_alloced(struct kc_rt *rt, const void *p, size_t size);
 
 /* Synchronization at every crossing (user side; rt/sync.c, docs/runtime.md). A generated handler
  * calls kc_wire_sync_mark once its arguments are decoded (the kernel half's values are the

@@ -453,8 +453,8 @@ static void serve_done(struct kc_rt *rt, struct kc_conn *c, uint32_t slot)
 		atomic_store_explicit(&c->serving[slot - rt->g.nk], 0, memory_order_release);
 }
 
-/* User side: drop the copies of objects the kernel half released (the trailer of a CALL with
- * KC_MSG_F_RELEASE) and shorten the payload to the arguments. */
+/* User side: drop the copies of objects the kernel half released (the trailer of a CALL, or of a
+ * REPLY to a downcall, with KC_MSG_F_RELEASE) and shorten the payload to the arguments or results. */
 static int take_releases(struct kc_rt *rt, struct kc_rt_msg *m)
 {
 	struct kc_xdr x;
@@ -500,7 +500,7 @@ static uint32_t put_releases(struct kc_rt *rt, uint8_t *payload, uint32_t len, u
 	return len;
 }
 
-/* Queue released handles for the user half (the trailer of the kernel half's next call). */
+/* Queue released handles for the user half (the trailer of the kernel half's next call or reply). */
 static int queue_release(struct kc_rt *rt, const uint64_t *h, size_t n)
 {
 	int rc = 0;
@@ -550,14 +550,17 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
 {
 	uint64_t h[16];
-	size_t n;
+	size_t n, all = 0;
 
 	if (rt->side != KC_SIDE_KERNEL)
 		return;
 	do {
 		n = kc_objt_untrack_range(rt->objt, ptr, size, h, 16);
 		queue_release(rt, h, n);
+		all += n;
 	} while (n == 16);
+	if (all)
+		kc_sync__kfreed(rt, ptr, size); /* pointers left to it go as NULL (sync.c) */
 }
 
 /* Serve the peer's call m on slot s of chain ch: run the handler, write the reply, hand the
@@ -630,9 +633,16 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		rc = res.err;
 	if (!rc)
 		len = (uint32_t)res.pos;
-	if (!rc && rt->side == KC_SIDE_KERNEL)
+	if (!rc && rt->side == KC_SIDE_KERNEL) {
+		uint32_t relf;
+
 		/* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
 		len = kc_sync__put_back(rt, c->incarnation, rb, len, room, &rflags);
+		/* and the handles it released (what the handler freed: snd_card_free's card, its
+		 * private area and PCM), so that the user half's next flush does not send them */
+		len = put_releases(rt, rb, len, room, &relf);
+		rflags |= relf;
+	}
 reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {
@@ -938,6 +948,10 @@ wait:
 			    off != c->off || (m.flags && (rt->side == KC_SIDE_KERNEL || m.status))) {
 				fault(rt, cn, "reply does not match the pending call");
 				rc = KC_RT_EPROTO;
+				break;
+			}
+			if ((m.flags & KC_MSG_F_RELEASE) && take_releases(rt, &m)) {
+				rc = KC_RT_EPROTO; /* the kernel half's own trailer: cannot be malformed */
 				break;
 			}
 			if ((m.flags & KC_MSG_F_SYNC) &&

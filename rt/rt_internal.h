@@ -62,8 +62,9 @@ enum { KC_TURN_IDLE = 0, KC_TURN_KERNEL = 1, KC_TURN_USER = 2, KC_TURN_DEAD = 3 
 #define KC_TURN_PARKED 0x10u
 #define KC_TURN_CLAIMED 0x20u
 enum { KC_MSG_CALL = 1, KC_MSG_REPLY = 2 };
-/* CALL flag (kernel -> user only): the payload ends with handles the kernel half released
- * (free/kfree hook): u64 handle * n, then u32 n. The user half drops its copies first. */
+/* CALL and REPLY flag (kernel -> user only): the payload ends with handles the kernel half
+ * released (free/kfree hook): u64 handle * n, then u32 n (after a reply's KC_MSG_F_SYNC trailer).
+ * The user half drops its copies first. */
 #define KC_MSG_F_RELEASE 1u
 /* CALL flag (kernel -> user only): KC_MSG_F_UNMAP (region_internal.h), the unexported regions. */
 /* REPLY flag KC_MSG_F_SYNC (kernel -> user only): sync_internal.h. */

@@ -83,6 +83,11 @@ struct kc_sync {
 	int typed;         /* an untyped allocation took a type during the flush under way */
 	uint64_t changes;  /* the tracker's kc_objt_changes when the list was made (+1: never) */
 	unsigned inc;      /* kernel side: the user-half incarnation whose copies v describes */
+	/* kernel side: dead[] holds objects the kernel freed (kc_sync__kfreed) while kfree_on (the
+	 * endpoint reports allocations: kc_wire_alloced), under dlock, a leaf lock (put_back asks
+	 * while it holds lock) */
+	struct kc_os_mutex *dlock;
+	int kfree_on;
 };
 
 static int born_take(struct kc_sync *s, const void *p);
@@ -122,7 +127,9 @@ static struct kc_sync *state(struct kc_rt *rt)
 	s = RT_SYNC(rt);
 	if (!s) {
 		s = kc_os_zalloc(sizeof(*s));
-		if (s && !(s->lock = kc_os_mutex_new())) {
+		if (s && (!(s->lock = kc_os_mutex_new()) || !(s->dlock = kc_os_mutex_new()))) {
+			if (s->lock)
+				kc_os_mutex_free(s->lock);
 			kc_os_free(s);
 			s = NULL;
 		}
@@ -143,6 +150,7 @@ void kc_sync__free(struct kc_rt *rt)
 		kc_os_free(s->v[i].copy);
 	kc_os_free(s->v);
 	kc_os_mutex_free(s->lock);
+	kc_os_mutex_free(s->dlock);
 	kc_os_free(s);
 	RT_SYNC(rt) = NULL;
 }
@@ -375,7 +383,8 @@ static struct dead *dead_of(struct kc_sync *s, const void *p)
 	size_t i;
 
 	for (i = 0; i < s->ndead; i++)
-		if ((const uint8_t *)p >= s->dead[i].p && (const uint8_t *)p < s->dead[i].p + s->dead[i].size)
+		if (s->dead[i].size && (const uint8_t *)p >= s->dead[i].p &&
+		    (const uint8_t *)p < s->dead[i].p + s->dead[i].size)
 			return &s->dead[i];
 	return NULL;
 }
@@ -426,13 +435,77 @@ void kc_wire_sync_freed(struct kc_rt *rt, const void *p)
 	}
 }
 
+/* ---- what the kernel freed (kernel side) ----
+ *
+ * The kernel half's encoders of whole objects, the trailer of every reply (kc_sync__put_back) and
+ * the recovery hook, follow pointer fields. A live object may still point to one the kernel freed
+ * (chip->pcm after snd_card_free freed the PCM, in the same downcall; the driver never reads it
+ * again): such a pointer goes as NULL and is not read. kc_rt__forget_range (the kernel's frees:
+ * kc_wire_freed) records freed ranges that held a tracked object; a pointer into one that is not
+ * tracked again goes as NULL (kc_wire_put_ptr asks kc_sync__is_dead) and is not followed (the
+ * generated encoders ask kc_wire_sync_gone). A range leaves the record when the kernel allocates
+ * in it again (kc_wire_alloced): without that report a new object at a freed one's address could
+ * not be told from a dangling pointer, so the record stays off where the endpoint does not report
+ * allocations (kcut_rt.ko today). At most SYNC_DEAD_MAX ranges: older ones are forgotten.
+ */
+static int kdead(struct kc_sync *s, const void *p)
+{
+	int r;
+
+	kc_os_lock(s->dlock);
+	r = s->kfree_on && dead_of(s, p) != NULL;
+	kc_os_unlock(s->dlock);
+	return r;
+}
+
+void kc_sync__kfreed(struct kc_rt *rt, const void *p, size_t size)
+{
+	struct kc_sync *s = RT_SYNC(rt);
+
+	if (!p || !s || SIDE_USER(rt))
+		return;
+	kc_os_lock(s->dlock);
+	if (!s->kfree_on) {
+		kc_os_unlock(s->dlock);
+		return;
+	}
+	s->dead[s->dhead].p = p;
+	s->dead[s->dhead].size = size ? size : 1;
+	s->dead[s->dhead].fresh = 0;
+	s->dhead = (s->dhead + 1) % SYNC_DEAD_MAX;
+	if (s->ndead < SYNC_DEAD_MAX)
+		s->ndead++;
+	kc_os_unlock(s->dlock);
+}
+
+void kc_wire_alloced(struct kc_rt *rt, const void *p, size_t size)
+{
+	struct kc_sync *s;
+	uintptr_t lo = (uintptr_t)p, hi = lo + (size ? size : 1);
+	size_t i;
+
+	if (!rt || SIDE_USER(rt) || (!(s = RT_SYNC(rt)) && !(s = state(rt))))
+		return;
+	kc_os_lock(s->dlock);
+	s->kfree_on = 1; /* the endpoint reports its allocations: the record is on from now */
+	for (i = 0; p && i < s->ndead; i++)
+		if (s->dead[i].size && (uintptr_t)s->dead[i].p < hi &&
+		    lo < (uintptr_t)s->dead[i].p + s->dead[i].size) {
+			s->dead[i].p = NULL; /* alive again: its place in the ring stays, empty */
+			s->dead[i].size = 0;
+		}
+	kc_os_unlock(s->dlock);
+}
+
 int kc_sync__is_dead(struct kc_rt *rt, const void *p)
 {
 	struct kc_sync *s = RT_SYNC(rt);
 	int r;
 
-	if (!p || !s || !SIDE_USER(rt))
+	if (!p || !s)
 		return 0;
+	if (!SIDE_USER(rt))
+		return kdead(s, p);
 	if (tls_flushing)
 		return dead_of(s, p) != NULL; /* kc_sync__flush holds the lock */
 	kc_os_lock(s->lock);
@@ -446,7 +519,7 @@ int kc_wire_sync_gone(struct kc_rt *rt, const void *p)
 	uint64_t h;
 	size_t off;
 
-	if (!rt || !p || !RT_SYNC(rt) || !SIDE_USER(rt) || !kc_objt_handle_of(RT_OBJT(rt), &h, &off, p))
+	if (!rt || !p || !RT_SYNC(rt) || !kc_objt_handle_of(RT_OBJT(rt), &h, &off, p))
 		return 0;
 	return kc_sync__is_dead(rt, p);
 }
@@ -760,7 +833,9 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
 			   uint32_t *flags)
 {
 	const struct kc_wire_tables *t = tab(rt);
+	struct kc_os_mutex *flock = kc_rt__wire(rt)->free_lock;
 	struct kobjs l = { rt, NULL, 0, 0, 0 };
+	struct kc_objt_info in;
 	struct kc_sync *s;
 	struct kc_xdr x;
 	size_t i, j = 0;
@@ -822,14 +897,32 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
 				kc_os_free(s->v[j].copy);
 			s->v[j++].copy = NULL;
 		}
-		if (o->copy && !memcmp(o->copy, o->p, o->size))
+		/* the object's memory must stay while it is read: the kernel's frees (kc_wire_freed,
+		 * another thread) forget it under free_lock first, so it is either still tracked
+		 * here or cannot be freed before the encoding is done (as in the recovery hook) */
+		if (flock)
+			kc_os_lock(flock);
+		if (kc_objt_info(RT_OBJT(rt), &in, o->h) || in.ptr != o->p) {
+			if (flock)
+				kc_os_unlock(flock);
+			kc_os_free(o->copy); /* freed meanwhile: the next reply's list has it no more */
+			o->copy = NULL;
+			continue;
+		}
+		if (o->copy && !memcmp(o->copy, o->p, o->size)) {
+			if (flock)
+				kc_os_unlock(flock);
 			continue; /* unchanged since it last went */
+		}
 		{
 			size_t nel = o->nel, esz = nel > 1 ? tsize(rt, o->type) : o->size, k;
 			int fresh = !o->copy, lost = 0;
 
-			if (fresh && !(o->copy = kc_os_zalloc(o->size)))
+			if (fresh && !(o->copy = kc_os_zalloc(o->size))) {
+				if (flock)
+					kc_os_unlock(flock);
 				continue;
+			}
 			for (k = 0; k < nel; k++) {
 				const uint8_t *cur = o->p + k * esz;
 
@@ -854,6 +947,8 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
 			 * sends them */
 			(void)lost;
 		}
+		if (flock)
+			kc_os_unlock(flock);
 	}
 	for (; j < s->n; j++)
 		kc_os_free(s->v[j].copy);

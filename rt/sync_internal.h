@@ -38,6 +38,11 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
  * shadows must be refreshed. */
 int kc_sync__take_back(const uint8_t *payload, uint32_t *len, uint8_t **out, uint32_t *outlen);
 void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len);
+/* Kernel side: the kernel freed [p, p + size), which held tracked objects (the endpoint's
+ * kc_rt__forget_range): a pointer into it that is not tracked again goes as NULL and is not
+ * followed (kc_sync__is_dead, kc_wire_sync_gone), once the endpoint reports allocations
+ * (kc_wire_alloced). */
+void kc_sync__kfreed(struct kc_rt *rt, const void *p, size_t size);
 /* Kernel side: the server of KC_RT_FN_SYNC, NULL for other ids. */
 kc_rt_handler kc_sync__handler(uint32_t fn);
 

@@ -157,6 +157,11 @@ int kc_wire_put_ptr(struct kc_rt *rt, struct kc_xdr *x, const void *p, uint32_t 
 		}
 	}
 	r = kc_objt_handle_of(t, &h, &off, p);
+	if (r == KC_ENOTFOUND && kernel(rt) && kc_sync__is_dead(rt, p)) {
+		/* kernel side: memory the kernel freed, still pointed to (sync.c) */
+		kc_xdr_put_u32(x, 0);
+		return 0;
+	}
 	if (r == KC_ENOTFOUND && kernel(rt)) {
 		r = kc_objt_track(t, &h, (void *)(uintptr_t)p, type, elem ? elem : 1, n ? n : 1);
 		off = 0;

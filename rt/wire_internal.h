@@ -72,7 +72,8 @@ void kc_wire__free(struct kc_rt *rt);
 /* Kernel side: forget every tracked object overlapping [ptr, ptr + size) (size 0: the object
  * whose base is ptr) and queue their handles for the user half. Caller holds free_lock. */
 void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size);
-/* User side: is p inside an object the user half freed? An untyped allocation just took a struct
+/* User side: is p inside an object the user half freed? (Kernel side: one the kernel freed,
+ * sync.c's kc_sync__kfreed.) An untyped allocation just took a struct
  * type; the endpoint's synchronization state is released; the kernel half's values become the
  * baseline. */
 int kc_sync__is_dead(struct kc_rt *rt, const void *p);

@@ -231,6 +231,9 @@ static void log_sink(void *arg, const char *line)
  * tracker before the memory goes, so the recovery after a user-half restart never re-sends it.
  */
 static void (*split_freed)(void *rt, const void *p, size_t size);
+/* ... and of every allocation (kc_km_set_alloc_hook -> kc_wire_alloced): a new object at a freed
+ * one's address is not taken for the freed one a live object may still point to */
+static void (*split_alloced)(void *rt, const void *p, size_t size);
 
 static void split_free_hook(void *arg, const void *p, size_t size)
 {
@@ -238,6 +241,14 @@ static void split_free_hook(void *arg, const void *p, size_t size)
 
 	if (rt)
 		split_freed(rt, p, size);
+}
+
+static void split_alloc_hook(void *arg, const void *p, size_t size)
+{
+	void *rt = __atomic_load_n((void **)arg, __ATOMIC_ACQUIRE);
+
+	if (rt)
+		split_alloced(rt, p, size);
 }
 
 /*
@@ -258,6 +269,9 @@ static int start_split(struct sim *sim)
 		return -1;
 	rt = sim_split_sym(sim->split, "kcut_rt");
 	*(void **)&split_freed = sim_split_sym(sim->split, "kc_wire_freed");
+	*(void **)&split_alloced = sim_split_sym(sim->split, "kc_wire_alloced");
+	if (rt && split_alloced)
+		kc_km_set_alloc_hook(split_alloc_hook, rt);
 	if (rt && split_freed)
 		kc_km_set_free_hook(split_free_hook, rt);
 	else
@@ -279,6 +293,7 @@ static void stop_split(struct sim *sim)
 	if (!sim->split)
 		return;
 	kc_km_set_free_hook(NULL, NULL);
+	kc_km_set_alloc_hook(NULL, NULL);
 	sim_split_stop(sim->split, sim->trace);
 	sim->split = NULL;
 	if (!sim->trace || !path)

@@ -115,6 +115,7 @@ enum { KM_FAIL_KMALLOC, KM_FAIL_DMA_ALLOC, KM_FAIL_DMA_MAP, KM_FAIL_REQUEST_IRQ,
 void *km_alloc(size_t size, bool zero, gfp_t gfp, const char *what);	/* no might_sleep check */
 void km_free(const void *p);
 void km_freed(const void *p, size_t size);	/* tell the free hook (kc_km_set_free_hook) */
+void km_alloced(const void *p, size_t size);	/* tell the allocation hook (kc_km_set_alloc_hook) */
 void km_dma_release_dev(struct device *dev);	/* unbind: report and drop leftover mappings */
 /* The platform glue's hooks (kc_km_set_region_hooks), NULL when none; *arg their argument. */
 const struct kc_km_region_hooks *km_region_hooks(void **arg);

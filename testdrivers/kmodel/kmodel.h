@@ -193,6 +193,10 @@ void kc_km_set_region_hooks(const struct kc_km_region_hooks *hooks, void *arg);
  * forgets every tracked object inside (the recovery after a user-half restart must not re-send
  * freed memory): kcut-sim connects it to rt's kc_wire_freed. One hook; NULL removes it. */
 void kc_km_set_free_hook(void (*fn)(void *arg, const void *p, size_t size), void *arg);
+/* ... and of every allocation of memory the free hook will be told about (kmalloc & co., skbs, a PCM
+ * runtime, a PCI device): a split driver's runtime then knows a new object at a freed one's address
+ * from a pointer left to the freed one (kc_wire_alloced). */
+void kc_km_set_alloc_hook(void (*fn)(void *arg, const void *p, size_t size), void *arg);
 /* The memfd coherent DMA buffers live in (made on first use; -1 if it cannot be made), to be
  * mapped by another process; and where a coherent buffer is in it (false: not in it). */
 int kc_km_dma_share_fd(void);

@@ -94,6 +94,7 @@ void *km_alloc(size_t size, bool zero, gfp_t gfp, const char *what)
 	live_bytes += size;
 	if (zero)
 		memset(h + 1, 0, size);
+	km_alloced(h + 1, size ? size : 1);
 	return h + 1;
 }
 
@@ -119,6 +120,24 @@ void kc_km_set_free_hook(void (*fn)(void *arg, const void *p, size_t size), void
 	__atomic_store_n(&free_hook, NULL, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&free_hook_arg, arg, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&free_hook, fn, __ATOMIC_SEQ_CST);
+}
+
+static km_free_hook_fn alloc_hook;
+static void *alloc_hook_arg;
+
+void kc_km_set_alloc_hook(void (*fn)(void *arg, const void *p, size_t size), void *arg)
+{
+	__atomic_store_n(&alloc_hook, NULL, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&alloc_hook_arg, arg, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&alloc_hook, fn, __ATOMIC_SEQ_CST);
+}
+
+void km_alloced(const void *p, size_t size)
+{
+	km_free_hook_fn fn = __atomic_load_n(&alloc_hook, __ATOMIC_SEQ_CST);
+
+	if (fn && p)
+		fn(__atomic_load_n(&alloc_hook_arg, __ATOMIC_SEQ_CST), p, size);
 }
 
 void km_freed(const void *p, size_t size)

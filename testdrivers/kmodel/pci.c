@@ -273,6 +273,7 @@ int kc_km_pci_add(struct kc_km_pci_dev **out, const struct kc_km_pci_desc *desc,
 
 	if (!d)
 		return kc_err_set(err, KC_ENOMEM, "out of memory");
+	km_alloced(d, sizeof(*d)); /* km_freed at unplug */
 	if (pci_next_index >= KM_MAX_IRQ - KM_IRQ_BASE) {
 		free(d);
 		return kc_err_set(err, KC_EINVAL, "too many PCI devices");

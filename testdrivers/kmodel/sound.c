@@ -464,6 +464,7 @@ int kc_km_pcm_open(struct snd_pcm_substream **out, struct snd_card *card, int de
 	app = calloc(1, sizeof(*app));
 	if (!app)
 		return -ENOMEM;
+	km_alloced(app, sizeof(*app));
 	s->runtime = &app->runtime;
 	app->runtime.status = &app->status;
 	app->runtime.control = &app->control;
