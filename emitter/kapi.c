@@ -324,3 +324,32 @@ int em_teardown_slot(const char *slot)
 
 	return in_list(slot, names, KC_ARRAY_SIZE(names));
 }
+
+/*
+ * Kernel functions that read or write, during the call only, a buffer whose length in elements is
+ * another parameter (`buf` sized by `len`, in the order they take them): the kernel half takes
+ * the buffer's `len` elements by value into memory of its own (rt's kc_wire_get_array: bounded,
+ * and at least that many on the wire), never a pointer whose extent the user half would choose
+ * (print_hex_dump of 64 bytes of a 16-byte block: the Linux hostile case `hexdump-overread`).
+ * Not here: functions that keep the buffer after they return (dma_map_single, sg_init_one: the
+ * copy would die with the handler). Elements: the parameter's pointee (void: bytes).
+ */
+static const struct {
+	const char *name;
+	int buf, len;
+} sized_params[] = {
+	{ "print_hex_dump", 5, 6 },     { "hex_dump_to_buffer", 0, 1 }, { "hex_dump_to_buffer", 4, 5 },
+	{ "get_random_bytes", 0, 1 },   { "crc32_le", 1, 2 },           { "crc32_be", 1, 2 },
+	{ "__crc32c_le", 1, 2 },        { "crc_ccitt", 1, 2 },          { "crc_itu_t", 1, 2 },
+};
+
+int em_sized_param(const char *name, int j)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(sized_params); i++)
+		if (sized_params[i].buf == j && !strcmp(sized_params[i].name, name))
+			return sized_params[i].len + 1;
+	return 0;
+}
+

@@ -486,28 +486,66 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p)
 
 /* ---- allocations the user half asks for ---- */
 
-int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size)
+/* Refusals the user half can repeat at will are logged the way printk_ratelimited logs: at most
+ * KC_WIRE_LOG_BURST lines per KC_WIRE_LOG_WINDOW_NS, and the next line that gets out says how many
+ * were not logged. Returns how many were dropped before this one, or -1: not to be logged. */
+#define KC_WIRE_LOG_BURST 10u
+#define KC_WIRE_LOG_WINDOW_NS 5000000000ull
+
+static int64_t log_limit(struct kc_wire_state *w)
 {
+	uint64_t now = kc_os_now_ns(), start = __atomic_load_n(&w->log_window, __ATOMIC_SEQ_CST);
+
+	if (now - start >= KC_WIRE_LOG_WINDOW_NS &&
+	    __atomic_compare_exchange_n(&w->log_window, &start, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&w->log_lines, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_fetch_add(&w->log_lines, 1, __ATOMIC_SEQ_CST) >= KC_WIRE_LOG_BURST) {
+		__atomic_fetch_add(&w->log_dropped, 1, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	return (int64_t)__atomic_exchange_n(&w->log_dropped, 0, __ATOMIC_SEQ_CST);
+}
+
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char *fn)
+{
+	uint64_t live;
+	int64_t dropped;
+
 	if (!kernel(rt))
 		return 0;
-	if (size && n > KC_WIRE_ALLOC_MAX / size)
-		return KC_ENOMEM;
-	if (n * size > KC_WIRE_ALLOC_MAX ||
-	    kc_objt_heap_bytes(kc_rt_objt(rt)) > KC_WIRE_HEAP_MAX - n * size)
-		return KC_ENOMEM;
-	return 0;
+	live = kc_objt_heap_bytes(kc_rt_objt(rt));
+	if ((!size || n <= KC_WIRE_ALLOC_MAX / size) && n * size <= KC_WIRE_ALLOC_MAX &&
+	    live <= KC_WIRE_HEAP_MAX - n * size)
+		return 0;
+	/* a hostile user half asks for 1 TiB: refused, and said so (rate-limited) */
+	dropped = fn ? log_limit(kc_rt__wire(rt)) : -1;
+	if (dropped > 0)
+		kc_os_log("(%lld refused allocations not logged)", (long long)dropped);
+	if (dropped >= 0)
+		kc_os_log("%s: allocation for the user half refused: %llu x %llu bytes (at most %u at once, %u live in "
+			  "all; %llu live)", fn, (unsigned long long)n, (unsigned long long)size, KC_WIRE_ALLOC_MAX,
+			  KC_WIRE_HEAP_MAX, (unsigned long long)live);
+	return KC_ENOMEM;
 }
 
 /* A count parameter's array: bounded before anything is allocated, so a forged count is refused
- * (lxbench's e1000_do_read_eeprom finding: one u16 on the handler's stack, `words` u16 written). */
-void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, uint64_t n, size_t size, int *rc)
+ * (lxbench's e1000_do_read_eeprom finding: one u16 on the handler's stack, `words` u16 written;
+ * print_hex_dump of 64 bytes of a 16-byte block). Absent (NULL), it must not be where the callee
+ * reads or writes n > 0 elements (KC_WP_NONNULL). */
+void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_t n, size_t size,
+			unsigned flags, int *rc)
 {
 	const void *src;
 	void *p;
 
 	if (*rc)
 		return NULL;
-	if (!size || n > KC_WIRE_ARRMAX / size || kc_wire_alloc_check(rt, n, size)) {
+	if (!present) {
+		if ((flags & KC_WP_NONNULL) && n && kernel(rt))
+			fail(rc, KC_RT_ENULL);
+		return NULL;
+	}
+	if (!size || n > KC_WIRE_ARRMAX / size || kc_wire_alloc_check(rt, n, size, NULL)) {
 		fail(rc, KC_RT_EPROTO);
 		return NULL;
 	}

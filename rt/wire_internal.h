@@ -37,6 +37,10 @@ struct kc_wire_state {
 	/* kc_wire_redo's queue (under lock) */
 	struct kc_wire_redo redo[KC_WIRE_REDO_MAX];
 	unsigned nredo;
+	/* refusal log lines, rate-limited (wire.c log_limit; atomic builtins, no lock) */
+	uint64_t log_window;  /* start of the current window (ns) */
+	uint32_t log_lines;   /* lines written in it */
+	uint64_t log_dropped; /* refusals not logged since the last line */
 };
 
 /* Kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten
