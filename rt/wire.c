@@ -1376,13 +1376,41 @@ static int rec_collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	return 0;
 }
 
+/* One recovery message: element k of live object h (its type, the element as a pointer, its
+ * fields with the kernel's values). An array of structs (a kcalloc'd buffer_info[]) goes element
+ * by element, so the next user half holds all of it (before, element 0 only). KC_ENOTFOUND when
+ * the object is gone or has no element k. Caller holds free_lock (the memory stays). */
+int kc_wire__recover_put(struct kc_rt *rt, struct kc_xdr *a, uint64_t h, size_t k)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	struct kc_objt_info in;
+	size_t ts;
+	char *p;
+	int rc;
+
+	if (kc_objt_info(kc_rt_objt(rt), &in, h) || !in.elem_size)
+		return KC_ENOTFOUND; /* freed meanwhile */
+	ts = type_size(rt, in.type);
+	/* elements of the type's own size (else one object: a net_device and its private area) */
+	if (k && (!ts || in.elem_size < ts || k >= in.size / in.elem_size))
+		return KC_ENOTFOUND;
+	p = (char *)in.ptr + k * in.elem_size;
+	kc_xdr_put_u32(a, in.type);
+	rc = kc_wire_put_ptr(rt, a, p, in.type, in.elem_size, in.size / in.elem_size, 0);
+	if (!rc)
+		t->recover_enc(a, in.type, p, &rc);
+	if (!rc)
+		rc = kc_xdr_error(a);
+	return rc;
+}
+
 /* Re-send the live objects; 0, or KC_RT_EDEAD / KC_RT_EDOWN when the new user half died too. */
 static int recover_objects(struct kc_rt *rt)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	struct kc_objt *ot = kc_rt_objt(rt);
 	struct rec_list l = { t, NULL, 0, 0 };
-	size_t i;
+	size_t i, k;
 	int dead = 0;
 
 	if (!t->recover_enc || !t->recover_has)
@@ -1392,45 +1420,37 @@ static int recover_objects(struct kc_rt *rt)
 	if (!l.h)
 		return 0; /* the new user half starts empty; the next crossings bring what they need */
 	kc_objt_foreach(ot, rec_collect, &l);
-	for (i = 0; i < l.n; i++) {
-		struct kc_objt_info in;
-		struct kc_rt_call *c;
-		struct kc_xdr *a, *r;
-		int rc;
+	for (i = 0; i < l.n && !dead; i++) {
+		for (k = 0;; k++) {
+			struct kc_rt_call *c;
+			struct kc_xdr *a, *r;
+			int rc;
 
-		rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
-		if (rc) {
-			dead = rc;
-			break;
-		}
-		/* The object's memory must stay while its fields are read: whoever frees tracked
-		 * memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the kernel's own frees)
-		 * forgets it under free_lock first, so it is either gone from the tracker here or
-		 * cannot be freed before the encoding is done. */
-		if (kc_rt__wire(rt)->free_lock)
-			kc_os_lock(kc_rt__wire(rt)->free_lock);
-		if (kc_objt_info(ot, &in, l.h[i])) {
-			rc = KC_ENOTFOUND; /* freed meanwhile */
-		} else {
-			kc_xdr_put_u32(a, in.type);
-			rc = kc_wire_put_ptr(rt, a, in.ptr, in.type, in.elem_size, in.size / in.elem_size, 0);
+			rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
+			if (rc) {
+				dead = rc;
+				break;
+			}
+			/* The object's memory must stay while its fields are read: whoever frees
+			 * tracked memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the
+			 * kernel's own frees) forgets it under free_lock first, so it is either gone
+			 * from the tracker here or cannot be freed before the encoding is done. */
+			if (kc_rt__wire(rt)->free_lock)
+				kc_os_lock(kc_rt__wire(rt)->free_lock);
+			rc = kc_wire__recover_put(rt, a, l.h[i], k);
+			if (kc_rt__wire(rt)->free_lock)
+				kc_os_unlock(kc_rt__wire(rt)->free_lock);
+			if (rc == KC_ENOTFOUND) {
+				kc_rt_call_end(c, rc);
+				break; /* past its last element, or freed meanwhile */
+			}
 			if (!rc)
-				t->recover_enc(a, in.type, in.ptr, &rc);
-			if (!rc)
-				rc = kc_xdr_error(a);
-		}
-		if (kc_rt__wire(rt)->free_lock)
-			kc_os_unlock(kc_rt__wire(rt)->free_lock);
-		if (rc == KC_ENOTFOUND) {
-			kc_rt_call_end(c, rc);
-			continue;
-		}
-		if (!rc)
-			rc = kc_rt_call_invoke(c, &r);
-		rc = kc_rt_call_end(c, rc);
-		if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
-			dead = rc; /* the new user half died too: the next one recovers */
-			break;
+				rc = kc_rt_call_invoke(c, &r);
+			rc = kc_rt_call_end(c, rc);
+			if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
+				dead = rc; /* the new user half died too: the next one recovers */
+				break;
+			}
 		}
 	}
 	kc_os_free(l.h);
@@ -1448,6 +1468,20 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 		redo_run(rt);
 }
 
+/* Is p the start of an element of type `type` of its tracked object (the object's start, or a
+ * multiple of the type's size into it: recovery of an array of structs)? */
+static int elem_start(struct kc_rt *rt, const void *p, uint32_t type)
+{
+	size_t off, ts = type_size(rt, type);
+	struct kc_objt_info in;
+	uint64_t h;
+
+	if (!p || kc_objt_handle_of(kc_rt_objt(rt), &h, &off, p) || kc_objt_info(kc_rt_objt(rt), &in, h) ||
+	    in.type != type || off > in.size)
+		return 0;
+	return !off || (ts && off % ts == 0 && in.size - off >= ts);
+}
+
 int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	const struct kc_wire_tables *t = tab(rt);
@@ -1457,7 +1491,7 @@ int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 
 	(void)res;
 	if (!rc && (!p || type >= t->ntypes || !t->recover_has || !t->recover_has[type] ||
-		    !t->recover_dec || kc_wire_type_at(rt, p) != type))
+		    !t->recover_dec || !elem_start(rt, p, type)))
 		rc = KC_RT_EPROTO;
 	if (!rc)
 		t->recover_dec(args, type, p, &rc);

@@ -15,6 +15,7 @@
 
 #include "kc_test.h"
 #include "rt_internal.h"
+#include "wire_internal.h"
 
 enum { T_OPAQUE = 1, T_ADAPTER, T_RING, T_DESC, T_NTYPES };
 
@@ -533,6 +534,86 @@ static void test_count_array(void)
 	kc_rt__free(rt);
 }
 
+/* Recovery of an array of structs (kc_wire__recover_put, kc_wire_recover_serve): every element
+ * goes to the restarted user half, not element 0 only (a kcalloc'd buffer_info[] of 3 here). */
+static void rec_enc(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	const struct desc *d = p;
+
+	(void)rc;
+	if (type == T_DESC) {
+		kc_xdr_put_u64(x, d->addr);
+		kc_xdr_put_u32(x, d->len);
+	}
+}
+
+static void rec_dec(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	struct desc *d = p;
+
+	(void)rc;
+	if (type == T_DESC) {
+		d->addr = kc_xdr_get_u64(x);
+		d->len = kc_xdr_get_u32(x);
+	}
+}
+
+static void test_recover_array(void)
+{
+	static const unsigned char has[T_NTYPES] = { [T_DESC] = 1, [T_ADAPTER] = 1 };
+	struct kc_wire_tables rt_tab = tables;
+	struct kc_rt *k, *u;
+	struct desc *ring = calloc(3, sizeof(*ring)), *copy = NULL;
+	struct adapter *ad = calloc(1, sizeof(*ad) + 24);
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	uint8_t buf[256];
+	struct kc_xdr e, d;
+	uint64_t h, ha;
+	size_t i, sent = 0;
+	int rc;
+
+	rt_tab.recover_has = has;
+	rt_tab.recover_enc = rec_enc;
+	rt_tab.recover_dec = rec_dec;
+	o.wire = &rt_tab;
+	KC_REQUIRE(ring && ad);
+	KC_REQUIRE(kc_rt__setup(&k, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_REQUIRE(kc_rt__setup(&u, KC_SIDE_USER, &o, NULL) == 0);
+	for (i = 0; i < 3; i++)
+		ring[i] = (struct desc){ 0x1000 * (i + 1), (uint32_t)(100 + i), 0 };
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(k), &h, ring, T_DESC, sizeof(*ring), 3) == 0);
+	/* one adapter with bytes after it (a private area): one object, one message */
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(k), &ha, ad, T_ADAPTER, sizeof(*ad) + 24, 1) == 0);
+	for (i = 0;; i++) {
+		kc_xdr_init_enc(&e, buf, sizeof(buf));
+		rc = kc_wire__recover_put(k, &e, h, i);
+		if (rc == KC_ENOTFOUND)
+			break;
+		KC_CHECK_EQ_INT(rc, 0);
+		kc_xdr_init_dec(&d, buf, kc_xdr_pos(&e));
+		KC_CHECK_EQ_INT(kc_wire_recover_serve(u, &d, NULL), 0);
+		sent++;
+	}
+	KC_CHECK_EQ_INT(sent, 3);
+	kc_xdr_init_enc(&e, buf, sizeof(buf));
+	KC_CHECK_EQ_INT(kc_wire__recover_put(k, &e, ha, 0), 0);
+	kc_xdr_init_enc(&e, buf, sizeof(buf));
+	KC_CHECK_EQ_INT(kc_wire__recover_put(k, &e, ha, 1), KC_ENOTFOUND);
+	/* the user half's copy holds the three elements */
+	{
+		int fresh = 0;
+
+		KC_REQUIRE(kc_objt_import(kc_rt_objt(u), (void **)&copy, &fresh, h, T_DESC, 3 * sizeof(*ring)) == 0);
+		KC_CHECK(!fresh);
+		for (i = 0; i < 3; i++)
+			KC_CHECK(copy[i].addr == 0x1000 * (i + 1) && copy[i].len == 100 + i);
+	}
+	kc_rt__free(k);
+	kc_rt__free(u);
+	free(ring);
+	free(ad);
+}
+
 /* Bit numbers, words, function ids, strings, string arrays. */
 static void test_small_things(void)
 {
@@ -962,6 +1043,7 @@ int main(void)
 	KC_RUN(test_regions);
 	KC_RUN(test_alloc_bounds);
 	KC_RUN(test_alloc_log);
+	KC_RUN(test_recover_array);
 	KC_RUN(test_count_array);
 	KC_RUN(test_small_things);
 	KC_RUN(test_intern);
