@@ -525,6 +525,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		case EM_T_STRING:
 			kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_str(kcut_rt, kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i,
 				   i);
+			if (q->params[i].w.flags & EM_WP_NONNULL)
+				/* the function reads the string (strlen, a copy's dereference) */
+				kc_sb_addf(b, "\tkc_wire_nonnull(kcut_rt, kcut_p%d != NULL, &kcut_rc);\n", i);
 			if (q->intern)
 				/* a kernel import may keep the pointer (request_irq's name): a string
 				 * sent by value lives on in rt's interned strings, not in this frame */

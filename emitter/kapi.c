@@ -336,11 +336,12 @@ int em_teardown_slot(const char *slot)
  */
 static const struct {
 	const char *name;
-	int buf, len;
+	int buf, len; /* len < 0: a constant count, -len (eth_hw_addr_set's ETH_ALEN bytes) */
 } sized_params[] = {
 	{ "print_hex_dump", 5, 6 },     { "hex_dump_to_buffer", 0, 1 }, { "hex_dump_to_buffer", 4, 5 },
 	{ "get_random_bytes", 0, 1 },   { "crc32_le", 1, 2 },           { "crc32_be", 1, 2 },
 	{ "__crc32c_le", 1, 2 },        { "crc_ccitt", 1, 2 },          { "crc_itu_t", 1, 2 },
+	{ "dev_addr_mod", 2, 3 },       { "eth_hw_addr_set", 1, -6 },
 };
 
 int em_sized_param(const char *name, int j)
@@ -349,7 +350,21 @@ int em_sized_param(const char *name, int j)
 
 	for (i = 0; i < KC_ARRAY_SIZE(sized_params); i++)
 		if (sized_params[i].buf == j && !strcmp(sized_params[i].name, name))
-			return sized_params[i].len + 1;
+			return sized_params[i].len < 0 ? sized_params[i].len : sized_params[i].len + 1;
 	return 0;
 }
 
+/*
+ * The string and memory routines of em_local_library read or write through every pointer they
+ * take (strlen(NULL), strscpy(dst, NULL, n) oops): a driver function that passes its parameter on
+ * to one, directly or through a local copy, must not get NULL (plan_marshal.c, plan_nonnull).
+ * Not the buffer of the snprintf family, which may be NULL with a size of 0.
+ */
+int em_str_deref(const char *name, int j)
+{
+	static const char *const sized_out[] = { "snprintf", "vsnprintf", "scnprintf", "vscnprintf" };
+
+	if (!em_local_library(name))
+		return 0;
+	return !(j == 0 && in_list(name, sized_out, KC_ARRAY_SIZE(sized_out)));
+}

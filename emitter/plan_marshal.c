@@ -320,7 +320,8 @@ static void plan_nonnull(struct em_model *m)
 		 * when the count is not 0, kc_wire_get_array) */
 		for (j = 0; j < f->nparams; j++)
 			f->nonnull[j] = (f->params[j].t.cls == EM_T_PTR_STRUCT ||
-					 (f->params[j].t.cls == EM_T_PTR_SCALAR && f->params[j].t.count_param)) &&
+					 (f->params[j].t.cls == EM_T_PTR_SCALAR && f->params[j].t.count_param) ||
+					 em_str_deref(f->name, j)) &&
 					!em_null_ok(f->name, j, f->params[j].t.sname);
 	}
 	do {
@@ -369,7 +370,8 @@ static void param_wire(const struct em_model *m, const struct em_func *f, const 
 	if (t->cls == EM_T_PTR_PTR)
 		w->flags |= EM_WP_OUT; /* often an out-parameter only: its value may be garbage */
 	if (f->down && f->nonnull && f->nonnull[j] &&
-	    (t->cls == EM_T_PTR_STRUCT || t->cls == EM_T_VOIDPTR || t->cls == EM_T_PTR_SCALAR))
+	    (t->cls == EM_T_PTR_STRUCT || t->cls == EM_T_VOIDPTR || t->cls == EM_T_PTR_SCALAR ||
+	     t->cls == EM_T_STRING))
 		w->flags |= EM_WP_NONNULL; /* the kernel half refuses NULL (plan_nonnull) */
 	if (!import)
 		return;

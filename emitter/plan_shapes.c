@@ -1022,14 +1022,19 @@ static void ext_kernel(struct em_model *m)
 			struct kc_sb src = { 0 };
 
 			n = em_sized_param(m->f[i].name, j);
-			if (!n || n > m->f[i].nparams || m->f[i].params[n - 1].t.cls != EM_T_INT)
+			if (!n || n > m->f[i].nparams || (n > 0 && m->f[i].params[n - 1].t.cls != EM_T_INT))
 				continue;
 			ext_bytes(&pa->t);
 			if (!ext_open(&pa->t))
 				continue;
-			pa->t.count_param = n;
-			kc_sb_addf(&src, "kernel function: %s has %s elements (kapi.c)", pa->name ? pa->name : "it",
-				   m->f[i].params[n - 1].name ? m->f[i].params[n - 1].name : "its count");
+			if (n < 0) {
+				pa->t.count = -n;
+				kc_sb_addf(&src, "kernel function: %s has %d elements (kapi.c)", pa->name ? pa->name : "it", -n);
+			} else {
+				pa->t.count_param = n;
+				kc_sb_addf(&src, "kernel function: %s has %s elements (kapi.c)", pa->name ? pa->name : "it",
+					   m->f[i].params[n - 1].name ? m->f[i].params[n - 1].name : "its count");
+			}
 			free(pa->ext_src);
 			pa->ext_src = kc_sb_steal(&src);
 		}

@@ -672,6 +672,9 @@ int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char 
 void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_t n, size_t size,
 			unsigned flags, int *rc);
 void kc_wire_free_array(void *p);
+/* Kernel side: a pointer the callee dereferences that is not a tracked pointer (a string:
+ * strlen of NULL) was NULL (present 0): *rc KC_RT_ENULL. */
+void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc);
 /* Kernel side: p is an allocation of the kernel half's own code (generated kernel halves wrap
  * kmalloc & co. with it; kc_wire_free_hook forgets it): a deallocator called by the user half
  * (KC_WP_HEAP) may free it. Returns p. */

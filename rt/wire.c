@@ -484,6 +484,12 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p)
 	return in.type;
 }
 
+void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc)
+{
+	if (!present && kernel(rt))
+		fail(rc, KC_RT_ENULL); /* a string the callee reads (strlen of NULL) */
+}
+
 /* ---- allocations the user half asks for ---- */
 
 /* Refusals the user half can repeat at will are logged the way printk_ratelimited logs: at most

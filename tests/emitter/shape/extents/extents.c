@@ -5,7 +5,8 @@
  * (ext_fill), the pair passed on to such a function (ext_read: transitive), constant indexes
  * (ext_set_mac: 6 bytes), a loop bounded by a constant (ext_stats: 12), a count after its buffer
  * (ext_csum), and a kernel function's buffer sized by a later parameter (print_hex_dump's buf by
- * len: emitter/kapi.c).
+ * len: emitter/kapi.c). ext_namelen and ext_first reach their parameters through local copies:
+ * the kernel half refuses NULL for both (the NULL rule through copies and strings).
  */
 #include <kdev.h>
 
@@ -20,6 +21,8 @@ int ext_read(struct ext_dev *d, u16 off, u16 words, u16 *data);
 void ext_set_mac(struct ext_dev *d, u8 *addr);
 void ext_stats(struct ext_dev *d, u32 *out);
 u32 ext_csum(const u8 *buf, u16 n);
+int ext_namelen(const char *name);
+u32 ext_first(struct ext_dev *d);
 int ext_probe(struct ext_dev *d);
 int ext_run(struct ext_dev *d);
 
@@ -75,6 +78,22 @@ u32 ext_csum(const u8 *buf, u16 n)
 	return s;
 }
 
+/* kernel half: the length of a name, through a copy (strlen of NULL would oops) */
+int ext_namelen(const char *name)
+{
+	const char *s = name;
+
+	return (int)strlen(s);
+}
+
+/* kernel half: the first counter, through a copy of the pointer */
+u32 ext_first(struct ext_dev *d)
+{
+	struct ext_dev *q = d;
+
+	return q->stats[0];
+}
+
 /* user half */
 int ext_probe(struct ext_dev *d)
 {
@@ -87,6 +106,7 @@ int ext_probe(struct ext_dev *d)
 	for (i = 0; i < 20; i++)
 		raw[i] = (u8)(0x30 + i);
 	sum += (int)ext_csum(raw, 20);
+	sum += ext_namelen("eth0") + (int)ext_first(d);
 	print_hex_dump("\0016", "ext: ", 0, 16, 1, raw, 20, 0);
 
 	sum += ext_fill(4, buf);

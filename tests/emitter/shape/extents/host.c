@@ -12,9 +12,7 @@
 #include <stdlib.h>
 
 #include <kdev.h>
-#ifdef KCUT_SPLIT
-#include "kcut_ids.h"
-#endif
+#include <khost.h>
 
 struct ext_dev {
 	u16 rom[64];
@@ -99,10 +97,41 @@ static int forge_dump(int present, uint64_t len, unsigned sent)
 	return rc || kcut_handler_print_hex_dump(kcut_rt, &a, &r);
 }
 
+int kcut_handler_ext_namelen(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r);
+int kcut_handler_ext_first(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r);
+
+/* A NULL argument (a NULL string: bool 0; a NULL pointer: kind 0) for handler h; 0 if served. */
+static int forge_null(int (*h)(struct kc_rt *, struct kc_xdr *, struct kc_xdr *), int string)
+{
+	static uint8_t in[64], out[64];
+	struct kc_xdr a, r;
+
+	kc_xdr_init_enc(&a, in, sizeof(in));
+	if (string)
+		kc_xdr_put_bool(&a, 0);
+	else
+		kc_xdr_put_u32(&a, 0);
+	if (!string)
+		kc_xdr_put_bool(&a, 0); /* no in-fields */
+	kc_xdr_init_dec(&a, in, kc_xdr_pos(&a));
+	kc_xdr_init_enc(&r, out, sizeof(out));
+	return h(kcut_rt, &a, &r);
+}
+
 static int hostile(void)
 {
 	unsigned back;
 	int bad = 0;
+
+	/* NULL where the function reaches its parameter through a local copy (strlen(s), q->stats) */
+	if (!forge_null(kcut_handler_ext_namelen, 1)) {
+		fprintf(stderr, "host: ext_namelen(NULL) was served\n");
+		bad = 1;
+	}
+	if (!forge_null(kcut_handler_ext_first, 0)) {
+		fprintf(stderr, "host: ext_first(NULL) was served\n");
+		bad = 1;
+	}
 
 	/* print_hex_dump's buf crosses as len bytes (kapi.c): a short buffer with a large len, and
 	 * NULL with a len, are refused; an honest one is served with exactly len bytes */
@@ -143,21 +172,9 @@ int main(int argc, char **argv)
 {
 	static struct ext_dev d;
 	int i, bad = 0;
-#ifdef KCUT_SPLIT
-	struct kc_err err = { 0 };
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
+	if (khost_start(argc, argv))
 		return 2;
-	}
-	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
-		fprintf(stderr, "host: %s\n", err.msg);
-		return 2;
-	}
-#else
-	(void)argc;
-	(void)argv;
-#endif
 	for (i = 0; i < 64; i++)
 		d.rom[i] = (u16)(i * 3);
 	for (i = 0; i < 12; i++)
@@ -165,15 +182,7 @@ int main(int argc, char **argv)
 	printf("probe: sum %d\n", ext_run(&d));
 	printf("mac %02x:%02x:%02x:%02x:%02x:%02x\n", d.mac[0], d.mac[1], d.mac[2], d.mac[3], d.mac[4], d.mac[5]);
 #ifdef KCUT_SPLIT
-	if (getenv("KCUT_TRACE")) {
-		/* the crossing trace run_emit.py checks */
-		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
-
-		if (!f || kc_rt_trace_write(kcut_rt, f))
-			fprintf(stderr, "host: cannot write the trace\n");
-		if (f)
-			fclose(f);
-	}
+	khost_trace();
 	bad = hostile();
 #endif
 	return bad;

@@ -19,11 +19,13 @@ enum kcut_upcall {
 enum kcut_downcall {
 	KCUT_DOWN_ext_csum = 0,
 	KCUT_DOWN_ext_fill = 1,
-	KCUT_DOWN_ext_read = 2,
-	KCUT_DOWN_ext_set_mac = 3,
-	KCUT_DOWN_ext_stats = 4,
-	KCUT_DOWN_print_hex_dump = 5,
-	KCUT_NR_DOWNCALLS = 6
+	KCUT_DOWN_ext_first = 2,
+	KCUT_DOWN_ext_namelen = 3,
+	KCUT_DOWN_ext_read = 4,
+	KCUT_DOWN_ext_set_mac = 5,
+	KCUT_DOWN_ext_stats = 6,
+	KCUT_DOWN_print_hex_dump = 7,
+	KCUT_NR_DOWNCALLS = 8
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -111,6 +113,8 @@ void kcut_tables_extents(void);
 
 int kcut_handler_ext_csum(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_fill(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ext_first(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ext_namelen(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_probe(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_read(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_set_mac(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);

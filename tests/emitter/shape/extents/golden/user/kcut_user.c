@@ -22,6 +22,8 @@ const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
 const char *const kcut_user_peer_names[] = {
 	"ext_csum",
 	"ext_fill",
+	"ext_first",
+	"ext_namelen",
 	"ext_read",
 	"ext_set_mac",
 	"ext_stats",

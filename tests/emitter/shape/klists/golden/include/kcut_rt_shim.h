@@ -166,6 +166,7 @@ int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char 
 void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_t n, size_t size,
 			unsigned flags, int *rc);
 void kc_wire_free_array(void *p);
+void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc);
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);
 void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc);
 void kc_wire_put_fn(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn, int *rc);
