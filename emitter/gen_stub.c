@@ -564,6 +564,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
 				      "\t\tkcut_get_fixed(kcut_a, &kcut_v%d, sizeof(kcut_v%d), &kcut_rc);\n",
 				   i, i, i, i);
+			if (q->params[i].w.flags & EM_WP_NONNULL)
+				/* the function reads them (eth_hw_addr_set's 6 bytes) */
+				kc_sb_addf(b, "\tkc_wire_nonnull(kcut_rt, kcut_h%d, &kcut_rc);\n", i);
 			break;
 		case EM_T_PTR_PTR:
 			snprintf(nb, sizeof(nb), "kcut_v%d", i);

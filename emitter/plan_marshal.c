@@ -317,10 +317,11 @@ static void plan_nonnull(struct em_model *m)
 			continue;
 		/* a kernel function, or a header inline the kernel half runs for the user half (pci_name) */
 		/* ... and a buffer of elements the count says (print_hex_dump's buf: NULL is refused
-		 * when the count is not 0, kc_wire_get_array) */
+		 * when the count is not 0, kc_wire_get_array; eth_hw_addr_set's 6 bytes) */
 		for (j = 0; j < f->nparams; j++)
 			f->nonnull[j] = (f->params[j].t.cls == EM_T_PTR_STRUCT ||
-					 (f->params[j].t.cls == EM_T_PTR_SCALAR && f->params[j].t.count_param) ||
+					 (f->params[j].t.cls == EM_T_PTR_SCALAR &&
+					  (f->params[j].t.count_param || em_sized_param(f->name, j))) ||
 					 em_str_deref(f->name, j)) &&
 					!em_null_ok(f->name, j, f->params[j].t.sname);
 	}

@@ -673,7 +673,8 @@ void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_
 			unsigned flags, int *rc);
 void kc_wire_free_array(void *p);
 /* Kernel side: a pointer the callee dereferences that is not a tracked pointer (a string:
- * strlen of NULL) was NULL (present 0): *rc KC_RT_ENULL. */
+ * strlen of NULL; a fixed buffer: eth_hw_addr_set's 6 bytes) was NULL (present 0): *rc
+ * KC_RT_ENULL. */
 void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc);
 /* Kernel side: p is an allocation of the kernel half's own code (generated kernel halves wrap
  * kmalloc & co. with it; kc_wire_free_hook forgets it): a deallocator called by the user half

@@ -118,10 +118,41 @@ static int forge_null(int (*h)(struct kc_rt *, struct kc_xdr *, struct kc_xdr *)
 	return h(kcut_rt, &a, &r);
 }
 
+int kcut_handler_ext_set_mac(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r);
+
+/* ext_set_mac(dev, addr) with a real dev and addr NULL (present) or 6 bytes; 0 if served. */
+static int forge_mac(int present)
+{
+	static struct ext_dev dev;
+	static uint8_t in[128], out[256];
+	const uint8_t mac[6] = { 1, 2, 3, 4, 5, 6 };
+	struct kc_xdr a, r;
+
+	kc_xdr_init_enc(&a, in, sizeof(in));
+	if (kc_wire_put_ptr(kcut_rt, &a, &dev, KCUT_T_ext_dev, sizeof(dev), 1, 0))
+		return 1;
+	kc_xdr_put_bool(&a, present);
+	if (present)
+		kc_xdr_put_fixed(&a, mac, sizeof(mac));
+	kc_xdr_init_dec(&a, in, kc_xdr_pos(&a));
+	kc_xdr_init_enc(&r, out, sizeof(out));
+	return kcut_handler_ext_set_mac(kcut_rt, &a, &r);
+}
+
 static int hostile(void)
 {
 	unsigned back;
 	int bad = 0;
+
+	/* a fixed buffer the function reads (6 bytes): NULL refused, 6 bytes served */
+	if (!forge_mac(0)) {
+		fprintf(stderr, "host: ext_set_mac(dev, NULL) was served\n");
+		bad = 1;
+	}
+	if (forge_mac(1)) {
+		fprintf(stderr, "host: an honest ext_set_mac was not served\n");
+		bad = 1;
+	}
 
 	/* NULL where the function reaches its parameter through a local copy (strlen(s), q->stats) */
 	if (!forge_null(kcut_handler_ext_namelen, 1)) {

@@ -285,6 +285,7 @@ int kcut_handler_ext_set_mac(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_
 	kcut_h1 = kc_xdr_get_bool(kcut_a);
 	if (kcut_h1)
 		kcut_get_fixed(kcut_a, &kcut_v1, sizeof(kcut_v1), &kcut_rc);
+	kc_wire_nonnull(kcut_rt, kcut_h1, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
@@ -323,6 +324,7 @@ int kcut_handler_ext_stats(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	kcut_h1 = kc_xdr_get_bool(kcut_a);
 	if (kcut_h1)
 		kcut_get_fixed(kcut_a, &kcut_v1, sizeof(kcut_v1), &kcut_rc);
+	kc_wire_nonnull(kcut_rt, kcut_h1, &kcut_rc);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
 	if (kcut_rc)
