@@ -62,6 +62,7 @@ void gen_wire_spec(struct kc_sb *b, const struct gen *g, const struct em_wire *w
 void gen_type_sizes(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf);
 void gen_strv_decl(struct kc_sb *b, int i);
 void gen_strv_get(struct kc_sb *b, const struct em_func *f, int i);
+void gen_strv_check(struct kc_sb *b, const struct em_func *f, int i);
 
 /* gen_global.c */
 void gen_globals_code(const struct gen *g, struct kc_sb *b, int fn, int dir, int enc, const char *xdr,

@@ -849,7 +849,14 @@ void gen_strv_decl(struct kc_sb *b, int i)
 		      "\tsize_t kcut_n%d;\n\tconst char *const *kcut_p%d;\n", i, i, i, i);
 }
 
-/* With an annotated count parameter decoded before it, the handler also checks that the peer
+/* ... the check of array i against its count parameter, once both are decoded. */
+void gen_strv_check(struct kc_sb *b, const struct em_func *f, int i)
+{
+	kc_sb_addf(b, "\tif (kcut_p%d && (size_t)kcut_p%d > kcut_n%d)\n\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n", i,
+		   f->params[i].t.count_param - 1, i);
+}
+
+/* With an annotated count parameter decoded before it (or after it: gen_stub.c), the handler also checks that the peer
  * sent as many strings as that parameter says (the import indexes the array with it). Without
  * one the import trusts its own count parameter (docs/emitter.md, "simsnd"). */
 void gen_strv_get(struct kc_sb *b, const struct em_func *f, int i)
@@ -859,8 +866,7 @@ void gen_strv_get(struct kc_sb *b, const struct em_func *f, int i)
 	kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_strv(kcut_rt, kcut_a, kcut_v%d, KC_WIRE_STRVMAX, kcut_b%d, sizeof(kcut_b%d), &kcut_n%d,\n\t\t\t\t   &kcut_rc);\n",
 		   i, i, i, i, i);
 	if (t->count_param && t->count_param - 1 < i)
-		kc_sb_addf(b, "\tif (kcut_p%d && (size_t)kcut_p%d > kcut_n%d)\n\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n", i,
-			   t->count_param - 1, i);
+		gen_strv_check(b, f, i);
 	else if (t->count > 0)
 		kc_sb_addf(b, "\tif (kcut_p%d && (size_t)%d > kcut_n%d)\n\t\tkcut_fail(&kcut_rc, KC_RT_EPROTO);\n", i,
 			   t->count, i);

@@ -82,6 +82,27 @@ static void elem_count(struct kc_sb *b, const struct em_func *f, const struct em
 		kc_sb_addf(b, " * %d", t->count);
 }
 
+/* sizeof one element of pointer parameter n (a void * that crosses as bytes: its element type) */
+static void elem_size(struct kc_sb *b, const struct em_type *t, const char *n)
+{
+	if (t->sname && strstr(t->spelling, "void"))
+		kc_sb_addf(b, "sizeof(%s)", t->sname);
+	else
+		kc_sb_addf(b, "sizeof(*%s)", n);
+}
+
+/* An array parameter i whose count parameter comes after it (print_hex_dump(.., buf, len, ..)):
+ * the count's index (its elements cross after the count: the handler takes them once it has it),
+ * else -1. */
+static int count_after(const struct em_func *f, int i)
+{
+	const struct em_type *t = &f->params[i].t;
+
+	if (f->word_op || (t->cls != EM_T_PTR_SCALAR && t->cls != EM_T_STRV) || t->count_expr || !t->count_param)
+		return -1;
+	return t->count_param - 1 > i ? t->count_param - 1 : -1;
+}
+
 /* A count expression of the handler: the annotation's expression with each parameter name
  * replaced by the handler's local (kcut_pN); other identifiers (macros) are kept. */
 static void handler_count(struct kc_sb *b, const struct em_func *f, const struct em_type *t)
@@ -152,12 +173,21 @@ static void redo_def(struct kc_sb *b, const struct em_func *f, const struct em_p
 	kc_sb_add(b, ");\n}");
 }
 
+/* The stub's elements of pointer-to-integer parameter i (name n), when it is not NULL. */
+static void put_elems(struct kc_sb *b, const struct em_func *f, int i, const char *n)
+{
+	kc_sb_addf(b, "\tif (%s)\n\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, ", n, n);
+	elem_size(b, &f->params[i].t, n);
+	elem_count(b, f, &f->params[i].t);
+	kc_sb_add(b, ");\n");
+}
+
 /* The body of a stub: "{ ... }" for function fn, calling id `idexpr`. */
 void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, const char *idexpr)
 {
 	const struct em_func *f = &g->m->f[fn];
 	const struct em_pfunc *q = &g->p->fn[fn];
-	int i, seen = q->seen, st;
+	int i, k, seen = q->seen, st;
 	int redo = q->redo && o->pf && o->pf->half == EM_KERNEL;
 	char nb[32];
 	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
@@ -230,11 +260,9 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				kc_sb_addf(b, "\tkc_wire_put_word(kcut_rt, kcut_a, %s, sizeof(*%s), &kcut_rc);\n", n, n);
 				break;
 			}
-			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n\tif (%s)\n"
-				      "\t\tkc_xdr_put_fixed(kcut_a, (const void *)%s, sizeof(*%s)",
-				   n, n, n, n);
-			elem_count(b, f, &p->t);
-			kc_sb_add(b, ");\n");
+			kc_sb_addf(b, "\tkc_xdr_put_bool(kcut_a, %s != NULL);\n", n);
+			if (count_after(f, i) < 0)
+				put_elems(b, f, i, n);
 			break;
 		case EM_T_PTR_PTR:
 			st = q->params[i].st;
@@ -251,6 +279,10 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		default:
 			break;
 		}
+		/* arrays whose count was this parameter: their elements now */
+		for (k = 0; k < i; k++)
+			if (count_after(f, k) == i && f->params[k].t.cls == EM_T_PTR_SCALAR)
+				put_elems(b, f, k, pname(&f->params[k], k, nb, sizeof(nb)));
 	}
 	gen_globals_code(g, b, fn, EM_IN, 1, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc)\n\t\tkcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);\n\tif (!kcut_rc) {\n");
@@ -298,7 +330,8 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 			kc_sb_addf(b, "\t\tkcut_get_fixed(kcut_r, (void *)(uintptr_t)%s, sizeof(*%s), &kcut_rc);\n", n, n);
 		else if (p->t.cls == EM_T_PTR_SCALAR && !p->t.pointee_const)
 		{
-			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, sizeof(*%s)", n, n, n);
+			kc_sb_addf(b, "\t\tif (%s)\n\t\t\tkcut_get_fixed(kcut_r, (void *)%s, ", n, n);
+			elem_size(b, &p->t, n);
 			elem_count(b, f, &p->t);
 			kc_sb_add(b, ", &kcut_rc);\n");
 		}
@@ -344,9 +377,11 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 
 		/* an out-parameter inside a synchronized object (&ring->dma): the kernel half's copy of
 		 * the object does not have the value yet (rt/sync.c) */
-		if (p->t.cls == EM_T_PTR_SCALAR && !f->word_op && !p->t.pointee_const)
-			kc_sb_addf(b, "\tif (!kcut_rc && %s)\n\t\tkc_wire_sync_touch(kcut_rt, (const void *)%s, sizeof(*%s));\n",
-				   n, n, n);
+		if (p->t.cls == EM_T_PTR_SCALAR && !f->word_op && !p->t.pointee_const) {
+			kc_sb_addf(b, "\tif (!kcut_rc && %s)\n\t\tkc_wire_sync_touch(kcut_rt, (const void *)%s, ", n, n);
+			elem_size(b, &p->t, n);
+			kc_sb_add(b, ");\n");
+		}
 	}
 	if (redo) {
 		kc_sb_add(b, "\tif (kcut_rc)\n");
@@ -384,12 +419,24 @@ static void free_arrays(struct kc_sb *b, const struct em_func *f, const char *in
 			kc_sb_addf(b, "%skc_wire_free_array(kcut_v%d);\n", ind, i);
 }
 
+/* The handler's copy of counted array parameter i (kc_wire_get_array: bounded, as many as the
+ * count says on the wire, NULL refused where the callee reads or writes it). */
+static void get_elems(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q, int i)
+{
+	struct kc_sb cnt = { 0 };
+
+	handler_count(&cnt, f, &f->params[i].t);
+	kc_sb_addf(b, "\tkcut_v%d = kc_wire_get_array(kcut_rt, kcut_a, kcut_h%d, (uint64_t)%s, sizeof(*kcut_v%d), %s, &kcut_rc);\n",
+		   i, i, cnt.s, i, q->params[i].w.flags & EM_WP_NONNULL ? "KC_WP_NONNULL" : "0");
+	kc_sb_free(&cnt);
+}
+
 /* A handler: int kcut_handler_ID(rt, args, res) serving function fn. */
 void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 {
 	const struct em_func *f = &g->m->f[fn];
 	const struct em_pfunc *q = &g->p->fn[fn];
-	int i, seen = q->seen, st, used_r = 0;
+	int i, k, seen = q->seen, st, used_r = 0;
 	char nb[48];
 	kc_sb_addf(b, "\n/* Serve %s for the %s half (%s). */\n"
 		      "int kcut_handler_%s(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)\n{\n",
@@ -478,6 +525,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		case EM_T_STRING:
 			kc_sb_addf(b, "\tkcut_p%d = kc_wire_get_str(kcut_rt, kcut_a, kcut_b%d, sizeof(kcut_b%d), &kcut_rc);\n", i, i,
 				   i);
+			if (q->params[i].w.flags & EM_WP_NONNULL)
+				/* the function reads the string (strlen, a copy's dereference) */
+				kc_sb_addf(b, "\tkc_wire_nonnull(kcut_rt, kcut_p%d != NULL, &kcut_rc);\n", i);
 			if (q->intern)
 				/* a kernel import may keep the pointer (request_irq's name): a string
 				 * sent by value lives on in rt's interned strings, not in this frame */
@@ -504,21 +554,19 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				break;
 			}
 			if (t->count_param || t->count_expr) {
-				/* as many elements as the count parameter / expression (of parameters
-				 * decoded before) says */
-				struct kc_sb cnt = { 0 };
-
-				handler_count(&cnt, f, t);
-				kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n"
-					      "\tif (kcut_h%d)\n"
-					      "\t\tkcut_v%d = kc_wire_get_array(kcut_rt, kcut_a, (uint64_t)%s, sizeof(*kcut_v%d), &kcut_rc);\n",
-					   i, i, i, cnt.s, i);
-				kc_sb_free(&cnt);
+				/* as many elements as the count parameter / expression says, once the
+				 * count is decoded (a count after the array: below) */
+				kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n", i);
+				if (count_after(f, i) < 0)
+					get_elems(b, f, q, i);
 				break;
 			}
 			kc_sb_addf(b, "\tkcut_h%d = kc_xdr_get_bool(kcut_a);\n\tif (kcut_h%d)\n"
 				      "\t\tkcut_get_fixed(kcut_a, &kcut_v%d, sizeof(kcut_v%d), &kcut_rc);\n",
 				   i, i, i, i);
+			if (q->params[i].w.flags & EM_WP_NONNULL)
+				/* the function reads them (eth_hw_addr_set's 6 bytes) */
+				kc_sb_addf(b, "\tkc_wire_nonnull(kcut_rt, kcut_h%d, &kcut_rc);\n", i);
 			break;
 		case EM_T_PTR_PTR:
 			snprintf(nb, sizeof(nb), "kcut_v%d", i);
@@ -530,6 +578,12 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 		default:
 			break;
 		}
+		/* arrays whose count was this parameter: their elements (or their check) now */
+		for (k = 0; k < i; k++)
+			if (count_after(f, k) == i && f->params[k].t.cls == EM_T_PTR_SCALAR)
+				get_elems(b, f, q, k);
+			else if (count_after(f, k) == i)
+				gen_strv_check(b, f, k);
 	}
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)");
@@ -562,7 +616,7 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	if (q->alloc_n && q->alloc_each && (f->ret.cls == EM_T_VOIDPTR || f->ret.cls == EM_T_PTR_STRUCT))
 		/* what the user half may allocate in the kernel is bounded: over the bound the
 		 * allocator is not called and the user half sees a failed allocation */
-		kc_sb_addf(b, "if (kc_wire_alloc_check(kcut_rt, %s, %s))\n\t\tkcut_ret = NULL;\n\telse\n\t\t",
+		kc_sb_addf(b, "if (kc_wire_alloc_check(kcut_rt, %s, %s, __func__))\n\t\tkcut_ret = NULL;\n\telse\n\t\t",
 			   q->alloc_n, q->alloc_each);
 	if (f->ret.cls != EM_T_VOID)
 		kc_sb_add(b, "kcut_ret = ");

@@ -242,3 +242,47 @@ int em_teardown_slot(const char *slot)
 
 	return in_list(slot, names, KC_ARRAY_SIZE(names));
 }
+
+/*
+ * Kernel functions that read or write, during the call only, a buffer whose length in elements is
+ * another parameter (`buf` sized by `len`, in the order they take them): the kernel half takes
+ * the buffer's `len` elements by value into memory of its own (rt's kc_wire_get_array: bounded,
+ * and at least that many on the wire), never a pointer whose extent the user half would choose
+ * (print_hex_dump of 64 bytes of a 16-byte block: the Linux hostile case `hexdump-overread`).
+ * Not here: functions that keep the buffer after they return (dma_map_single, sg_init_one: the
+ * copy would die with the handler). Elements: the parameter's pointee (void: bytes).
+ */
+static const struct {
+	const char *name;
+	int buf, len; /* len < 0: a constant count, -len (eth_hw_addr_set's ETH_ALEN bytes) */
+} sized_params[] = {
+	{ "print_hex_dump", 5, 6 },     { "hex_dump_to_buffer", 0, 1 }, { "hex_dump_to_buffer", 4, 5 },
+	{ "get_random_bytes", 0, 1 },   { "crc32_le", 1, 2 },           { "crc32_be", 1, 2 },
+	{ "__crc32c_le", 1, 2 },        { "crc_ccitt", 1, 2 },          { "crc_itu_t", 1, 2 },
+	{ "dev_addr_mod", 2, 3 },       { "eth_hw_addr_set", 1, -6 },
+};
+
+int em_sized_param(const char *name, int j)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(sized_params); i++)
+		if (sized_params[i].buf == j && !strcmp(sized_params[i].name, name))
+			return sized_params[i].len < 0 ? sized_params[i].len : sized_params[i].len + 1;
+	return 0;
+}
+
+/*
+ * The string and memory routines of em_local_library read or write through every pointer they
+ * take (strlen(NULL), strscpy(dst, NULL, n) oops): a driver function that passes its parameter on
+ * to one, directly or through a local copy, must not get NULL (plan_marshal.c, plan_nonnull).
+ * Not the buffer of the snprintf family, which may be NULL with a size of 0.
+ */
+int em_str_deref(const char *name, int j)
+{
+	static const char *const sized_out[] = { "snprintf", "vsnprintf", "scnprintf", "vscnprintf" };
+
+	if (!em_local_library(name))
+		return 0;
+	return !(j == 0 && in_list(name, sized_out, KC_ARRAY_SIZE(sized_out)));
+}

@@ -314,6 +314,11 @@ int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit 
 int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied */
 int em_null_ok(const char *name, int j, const char *sname); /* kfree(NULL) ...: NULL accepted */
 int em_teardown_slot(const char *slot); /* snd_pcm_ops.close ...: called once, never retried */
+/* print_hex_dump's buf ...: a kernel function's buffer parameter j sized by another parameter
+ * (its index + 1) or by a constant count (-count), 0 when j is none */
+int em_sized_param(const char *name, int j);
+/* strlen, strscpy, memcpy ...: they dereference pointer parameter j (NULL oopses) */
+int em_str_deref(const char *name, int j);
 /* A kernel allocator: which parameter gives the element count (-1: one element, -2: a
  * net_device followed by a private area) and which the size. 1 when name is one. */
 int em_fatal(const char *name);

@@ -16,8 +16,9 @@
  * Tokens, not the AST: the raw tokens of the body (macros unexpanded), so `netdev_WARN_ONCE(p, ...)`
  * is a call with p as argument 0, and a `p->x` inside a macro's arguments counts. Flow-insensitive
  * on purpose: a test anywhere in the body (before or after a dereference) marks the parameter as
- * possibly NULL, so the facts err on the side of letting NULL through. Not seen: a copy of the
- * parameter dereferenced later (`struct x *q = p; q->f`).
+ * possibly NULL, so the facts err on the side of letting NULL through. A local copy of a parameter
+ * (`struct x *q = p;`, `q = p;`, when that is the only assignment to q in the body) stands for the
+ * parameter: `q->f`, `strlen(q)` are p's dereferences and passes, `if (q)` p's test.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,22 @@ struct ns_ctx {
 	CXCursor parm[NS_MAXP];
 	int np;
 	unsigned char *pnull;
+	/* local copies: alias[k] holds a copy of parameter aparm[k] (found in the tokens) */
+	char *alias[NS_MAXP];
+	int aparm[NS_MAXP];
+	int na;
 };
+
+/* The parameter that local variable `name` is a copy of, -1. */
+static int alias_of(const struct ns_ctx *x, const char *name)
+{
+	int k;
+
+	for (k = 0; name && k < x->na; k++)
+		if (!strcmp(x->alias[k], name))
+			return x->aparm[k];
+	return -1;
+}
 
 static enum CXChildVisitResult collect_parms(CXCursor c, CXCursor parent, CXClientData data)
 {
@@ -73,6 +89,14 @@ static enum CXChildVisitResult visit_deref(CXCursor c, CXCursor parent, CXClient
 			for (j = 0; j < x->np; j++)
 				if (clang_equalCursors(ref, x->parm[j]))
 					x->pnull[j] |= EM_PN_DEREF;
+			if (x->na && clang_getCursorKind(ref) == CXCursor_VarDecl) {
+				CXString s = clang_getCursorSpelling(ref);
+
+				j = alias_of(x, clang_getCString(s));
+				if (j >= 0)
+					x->pnull[j] |= EM_PN_DEREF; /* through a local copy */
+				clang_disposeString(s);
+			}
 		}
 	}
 	return CXChildVisit_Recurse;
@@ -119,6 +143,44 @@ static void add_pass(struct em_func *f, int j, const char *callee, int arg)
 	f->npass++;
 }
 
+/* Local copies of parameters: `q = p ;` or `q = p ,` (a declaration's initializer too) where p is
+ * a parameter, q is not, and nothing else in the body assigns q, takes its address or steps it. */
+static void find_aliases(struct ns_ctx *x, char **sp, const CXTokenKind *kind, unsigned n)
+{
+	unsigned i, k;
+	int j;
+
+	for (i = 1; i + 2 < n; i++) {
+		if (kind[i - 1] != CXToken_Identifier || strcmp(sp[i], "=") || kind[i + 1] != CXToken_Identifier ||
+		    (strcmp(sp[i + 2], ";") && strcmp(sp[i + 2], ",")) || (i >= 2 && (!strcmp(sp[i - 2], ".") ||
+		    !strcmp(sp[i - 2], "->"))) || x->na == NS_MAXP)
+			continue;
+		for (j = 0; j < x->np && strcmp(sp[i + 1], x->pname[j]); j++)
+			;
+		if (j == x->np || alias_of(x, sp[i - 1]) >= 0)
+			continue;
+		for (k = 0; k < (unsigned)x->np && strcmp(sp[i - 1], x->pname[k]); k++)
+			;
+		if (k < (unsigned)x->np)
+			continue; /* a parameter assigned: ASSIGNED, not a copy */
+		/* the only assignment to it, never stepped, its address never taken */
+		for (k = 0; k < n; k++) {
+			const char *prev = k ? sp[k - 1] : "", *next = k + 1 < n ? sp[k + 1] : "";
+
+			if (k == i - 1 || kind[k] != CXToken_Identifier || strcmp(sp[k], sp[i - 1]) || !strcmp(prev, ".") ||
+			    !strcmp(prev, "->"))
+				continue;
+			if (!strcmp(next, "=") || !strcmp(next, "++") || !strcmp(next, "--") || !strcmp(next, "+=") ||
+			    !strcmp(next, "-=") || !strcmp(prev, "++") || !strcmp(prev, "--") || !strcmp(prev, "&"))
+				break;
+		}
+		if (k < n)
+			continue;
+		x->alias[x->na] = kc_xstrdup(sp[i - 1]);
+		x->aparm[x->na++] = j;
+	}
+}
+
 void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body)
 {
 	CXTranslationUnit tu = clang_Cursor_getTranslationUnit(fn);
@@ -136,7 +198,6 @@ void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body)
 	f->pnull = kc_xcalloc((size_t)(x.np ? x.np : 1), 1);
 	f->npnull = x.np;
 	x.pnull = f->pnull;
-	clang_visitChildren(body, visit_deref, &x);
 	clang_tokenize(tu, clang_getCursorExtent(body), &toks, &n);
 	sp = kc_xcalloc((size_t)n + 1, sizeof(*sp));
 	kind = kc_xcalloc((size_t)n + 1, sizeof(*kind));
@@ -148,6 +209,8 @@ void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body)
 		clang_disposeString(s);
 	}
 #define TOK(k) ((k) < n ? sp[k] : "")
+	find_aliases(&x, sp, kind, n);
+	clang_visitChildren(body, visit_deref, &x);
 	for (i = 0; i < n; i++) {
 		const char *prev = i ? sp[i - 1] : "", *next = TOK(i + 1);
 
@@ -156,6 +219,10 @@ void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body)
 		for (j = 0; j < x.np; j++)
 			if (!strcmp(sp[i], x.pname[j]))
 				break;
+		if (j == x.np && !strcmp(next, "=") && alias_of(&x, sp[i]) >= 0)
+			continue; /* `q = p`: the copy being made */
+		if (j == x.np && strcmp(prev, ".") && strcmp(prev, "->") && alias_of(&x, sp[i]) >= 0)
+			j = alias_of(&x, sp[i]); /* a local copy of parameter j */
 		if (j == x.np || !strcmp(prev, ".") || !strcmp(prev, "->"))
 			continue; /* not a parameter, or a member of the same name */
 		if (!strcmp(next, "->") || !strcmp(next, "["))
@@ -217,4 +284,6 @@ void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body)
 		clang_disposeTokens(tu, toks, n);
 	for (j = 0; j < x.np; j++)
 		free(x.pname[j]);
+	for (j = 0; j < x.na; j++)
+		free(x.alias[j]);
 }

@@ -316,8 +316,13 @@ static void plan_nonnull(struct em_model *m)
 		if (f->is_defined)
 			continue;
 		/* a kernel function, or a header inline the kernel half runs for the user half (pci_name) */
+		/* ... and a buffer of elements the count says (print_hex_dump's buf: NULL is refused
+		 * when the count is not 0, kc_wire_get_array; eth_hw_addr_set's 6 bytes) */
 		for (j = 0; j < f->nparams; j++)
-			f->nonnull[j] = f->params[j].t.cls == EM_T_PTR_STRUCT &&
+			f->nonnull[j] = (f->params[j].t.cls == EM_T_PTR_STRUCT ||
+					 (f->params[j].t.cls == EM_T_PTR_SCALAR &&
+					  (f->params[j].t.count_param || em_sized_param(f->name, j))) ||
+					 em_str_deref(f->name, j)) &&
 					!em_null_ok(f->name, j, f->params[j].t.sname);
 	}
 	do {
@@ -365,7 +370,9 @@ static void param_wire(const struct em_model *m, const struct em_func *f, const 
 	}
 	if (t->cls == EM_T_PTR_PTR)
 		w->flags |= EM_WP_OUT; /* often an out-parameter only: its value may be garbage */
-	if (f->down && f->nonnull && f->nonnull[j] && (t->cls == EM_T_PTR_STRUCT || t->cls == EM_T_VOIDPTR))
+	if (f->down && f->nonnull && f->nonnull[j] &&
+	    (t->cls == EM_T_PTR_STRUCT || t->cls == EM_T_VOIDPTR || t->cls == EM_T_PTR_SCALAR ||
+	     t->cls == EM_T_STRING))
 		w->flags |= EM_WP_NONNULL; /* the kernel half refuses NULL (plan_nonnull) */
 	if (!import)
 		return;

@@ -348,6 +348,19 @@ static int union_annot_ok(struct em_model *m, const struct em_field *f, const st
 	return 1;
 }
 
+/* A void * (or char *) parameter that crosses as an array crosses as bytes (chars). */
+static void ext_bytes(struct em_type *t)
+{
+	const char *elem = t->cls == EM_T_STRING ? "char" : "unsigned char";
+
+	if (t->cls != EM_T_VOIDPTR && t->cls != EM_T_STRING)
+		return;
+	t->cls = EM_T_PTR_SCALAR;
+	t->pointee_const = !strncmp(t->spelling, "const ", 6);
+	free(t->sname);
+	t->sname = kc_xstrdup(elem);
+}
+
 /*
  * An annotation "func.param array N" (N a constant) for a pointer-to-integer parameter of a
  * function: the parameter crosses as N elements (eth_hw_addr_set(dev, addr): 6 bytes) instead of
@@ -374,24 +387,23 @@ static int annot_param(struct em_model *m, const struct em_annot *a)
 
 		if (strncmp(f->name, a->field, (size_t)(dot - a->field)) || f->name[dot - a->field])
 			continue;
-		/* a void * parameter with a length (ndo_set_mac_address's struct sockaddr) crosses
-		 * as that many bytes */
+		/* a void * parameter with a length (ndo_set_mac_address's struct sockaddr, or
+		 * print_hex_dump's buf sized by len) crosses as that many bytes */
 		for (j = 0; j < f->nparams; j++)
-			if (f->params[j].t.cls == EM_T_VOIDPTR && v != -1 && f->params[j].name &&
-			    !strcmp(f->params[j].name, dot + 1)) {
-				f->params[j].t.cls = EM_T_PTR_SCALAR;
-				f->params[j].t.pointee_const = !strncmp(f->params[j].t.spelling, "const ", 6);
-				free(f->params[j].t.sname);
-				f->params[j].t.sname = kc_xstrdup("unsigned char");
-			}
+			if (f->params[j].t.cls == EM_T_VOIDPTR && f->params[j].name &&
+			    !strcmp(f->params[j].name, dot + 1))
+				ext_bytes(&f->params[j].t);
 		for (j = 0; j < f->nparams; j++)
 			if ((f->params[j].t.cls == EM_T_PTR_SCALAR || f->params[j].t.cls == EM_T_STRV) &&
 			    f->params[j].name &&
 			    !strcmp(f->params[j].name, dot + 1)) {
 				int k;
 
-				for (k = 0; v < 0 && k < j; k++)
-					if (f->params[k].t.cls == EM_T_INT && !strcmp(f->params[k].name, a->arg)) {
+				/* the count parameter may come before or after the array (the
+				 * handler takes the array's elements once it has the count) */
+				for (k = 0; v < 0 && k < f->nparams; k++)
+					if (k != j && f->params[k].t.cls == EM_T_INT && f->params[k].name &&
+					    !strcmp(f->params[k].name, a->arg)) {
 						f->params[j].t.count_param = k + 1;
 						hit = 1;
 					}
@@ -998,10 +1010,41 @@ static int ext_esize(const struct em_model *m, int i, int j)
 	return 8;
 }
 
+/* Kernel functions' buffers sized by another parameter (kapi.c, em_sized_param): print_hex_dump's
+ * buf has len bytes. Annotations win (applied before). */
+static void ext_kernel(struct em_model *m)
+{
+	int i, j, n;
+
+	for (i = 0; i < m->nf; i++)
+		for (j = 0; !m->f[i].is_driver && j < m->f[i].nparams; j++) {
+			struct em_param *pa = &m->f[i].params[j];
+			struct kc_sb src = { 0 };
+
+			n = em_sized_param(m->f[i].name, j);
+			if (!n || n > m->f[i].nparams || (n > 0 && m->f[i].params[n - 1].t.cls != EM_T_INT))
+				continue;
+			ext_bytes(&pa->t);
+			if (!ext_open(&pa->t))
+				continue;
+			if (n < 0) {
+				pa->t.count = -n;
+				kc_sb_addf(&src, "kernel function: %s has %d elements (kapi.c)", pa->name ? pa->name : "it", -n);
+			} else {
+				pa->t.count_param = n;
+				kc_sb_addf(&src, "kernel function: %s has %s elements (kapi.c)", pa->name ? pa->name : "it",
+					   m->f[i].params[n - 1].name ? m->f[i].params[n - 1].name : "its count");
+			}
+			free(pa->ext_src);
+			pa->ext_src = kc_sb_steal(&src);
+		}
+}
+
 static int em_plan_extents(struct em_model *m, int report)
 {
 	int i, j, e, round, changed = 1, undecided = 0;
 
+	ext_kernel(m);
 	for (round = 0; changed && round < 32; round++) {
 		changed = 0;
 		for (i = 0; i < m->nf; i++)
@@ -1042,7 +1085,7 @@ static int em_plan_extents(struct em_model *m, int report)
 							first = e;
 					}
 				}
-				if (named >= 0 && !two && named < j) {
+				if (named >= 0 && !two && named != j) {
 					const struct em_ext *x = &m->ext[first];
 					struct kc_sb src = { 0 };
 
@@ -1107,10 +1150,6 @@ static int em_plan_extents(struct em_model *m, int report)
 			if (m->ext[at].kind == EM_EXT_CALL)
 				kc_sb_addf(&why, "passed on to %s, which cannot tell either, at %s:%u:%u", m->ext[at].callee,
 					   m->ext[at].file, m->ext[at].line, m->ext[at].col);
-			else if (named >= 0 && !two && named > j)
-				kc_sb_addf(&why, "indexed under `< %s` at %s:%u:%u, but %s comes after %s (the handler decodes a "
-					   "count before its array)", m->f[i].params[named].name, m->ext[at].file, m->ext[at].line,
-					   m->ext[at].col, m->f[i].params[named].name, pa->name);
 			else
 				kc_sb_addf(&why, "indexed or offset at %s:%u:%u with nothing that says how far", m->ext[at].file,
 					   m->ext[at].line, m->ext[at].col);

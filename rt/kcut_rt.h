@@ -655,20 +655,27 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
 /* Kernel side: an allocation the user half asked for (a kernel allocator's handler): 0 when n
  * elements of size bytes are within KC_WIRE_ALLOC_MAX and the live allocations made for the user
  * half stay within KC_WIRE_HEAP_MAX, else KC_ENOMEM (the handler returns NULL, as a failed
- * allocation). */
+ * allocation) and, fn not NULL, a log line naming fn and the size (rate-limited: 10 per 5 s). */
 #define KC_WIRE_ALLOC_MAX (4u << 20)
 #define KC_WIRE_HEAP_MAX (64u << 20)
 /* What one queue of a net_device allocator (alloc_etherdev_mqs' txqs, rxqs) counts against the
  * bound: at least the kernel's struct netdev_queue / netdev_rx_queue (4 MiB: 8192 queues). */
 #define KC_WIRE_QUEUE_COST 512u
-int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char *fn);
 /* A pointer parameter whose extent is another parameter (func.param array COUNT, inferred or
- * annotated): the handler's copy of its n elements of size bytes, from the wire, in memory of
- * its own (kc_wire_free_array after the call). n * size over KC_WIRE_ARRMAX (or, kernel side,
- * over kc_wire_alloc_check's bounds), or fewer bytes on the wire: NULL and *rc KC_RT_EPROTO. */
+ * annotated, before or after it; kernel functions' buffers of emitter/kapi.c): the handler's copy
+ * of its n elements of size bytes, from the wire, in memory of its own (kc_wire_free_array after
+ * the call). n * size over KC_WIRE_ARRMAX (or, kernel side, over kc_wire_alloc_check's bounds), or
+ * fewer bytes on the wire: NULL and *rc KC_RT_EPROTO. present 0 (the sender's pointer was NULL):
+ * NULL, and kernel side with flags KC_WP_NONNULL and n > 0 *rc KC_RT_ENULL. */
 #define KC_WIRE_ARRMAX (64u << 10)
-void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, uint64_t n, size_t size, int *rc);
+void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_t n, size_t size,
+			unsigned flags, int *rc);
 void kc_wire_free_array(void *p);
+/* Kernel side: a pointer the callee dereferences that is not a tracked pointer (a string:
+ * strlen of NULL; a fixed buffer: eth_hw_addr_set's 6 bytes) was NULL (present 0): *rc
+ * KC_RT_ENULL. */
+void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc);
 /* Kernel side: p is an allocation of the kernel half's own code (generated kernel halves wrap
  * kmalloc & co. with it; kc_wire_free_hook forgets it): a deallocator called by the user half
  * (KC_WP_HEAP) may free it. Returns p. */

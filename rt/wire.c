@@ -494,30 +494,74 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p)
 	return in.type;
 }
 
+void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc)
+{
+	if (!present && kernel(rt))
+		fail(rc, KC_RT_ENULL); /* a string the callee reads (strlen of NULL) */
+}
+
 /* ---- allocations the user half asks for ---- */
 
-int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size)
+/* Refusals the user half can repeat at will are logged the way printk_ratelimited logs: at most
+ * KC_WIRE_LOG_BURST lines per KC_WIRE_LOG_WINDOW_NS, and the next line that gets out says how many
+ * were not logged. Returns how many were dropped before this one, or -1: not to be logged. */
+#define KC_WIRE_LOG_BURST 10u
+#define KC_WIRE_LOG_WINDOW_NS 5000000000ull
+
+static int64_t log_limit(struct kc_wire_state *w)
 {
+	uint64_t now = kc_os_now_ns(), start = __atomic_load_n(&w->log_window, __ATOMIC_SEQ_CST);
+
+	if (now - start >= KC_WIRE_LOG_WINDOW_NS &&
+	    __atomic_compare_exchange_n(&w->log_window, &start, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&w->log_lines, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_fetch_add(&w->log_lines, 1, __ATOMIC_SEQ_CST) >= KC_WIRE_LOG_BURST) {
+		__atomic_fetch_add(&w->log_dropped, 1, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	return (int64_t)__atomic_exchange_n(&w->log_dropped, 0, __ATOMIC_SEQ_CST);
+}
+
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char *fn)
+{
+	uint64_t live;
+	int64_t dropped;
+
 	if (!kernel(rt))
 		return 0;
-	if (size && n > KC_WIRE_ALLOC_MAX / size)
-		return KC_ENOMEM;
-	if (n * size > KC_WIRE_ALLOC_MAX ||
-	    kc_objt_heap_bytes(kc_rt_objt(rt)) > KC_WIRE_HEAP_MAX - n * size)
-		return KC_ENOMEM;
-	return 0;
+	live = kc_objt_heap_bytes(kc_rt_objt(rt));
+	if ((!size || n <= KC_WIRE_ALLOC_MAX / size) && n * size <= KC_WIRE_ALLOC_MAX &&
+	    live <= KC_WIRE_HEAP_MAX - n * size)
+		return 0;
+	/* a hostile user half asks for 1 TiB: refused, and said so (rate-limited) */
+	dropped = fn ? log_limit(kc_rt__wire(rt)) : -1;
+	if (dropped > 0)
+		kc_os_log("(%lld refused allocations not logged)", (long long)dropped);
+	if (dropped >= 0)
+		kc_os_log("%s: allocation for the user half refused: %llu x %llu bytes (at most %u at once, %u live in "
+			  "all; %llu live)", fn, (unsigned long long)n, (unsigned long long)size, KC_WIRE_ALLOC_MAX,
+			  KC_WIRE_HEAP_MAX, (unsigned long long)live);
+	return KC_ENOMEM;
 }
 
 /* A count parameter's array: bounded before anything is allocated, so a forged count is refused
- * (lxbench's e1000_do_read_eeprom finding: one u16 on the handler's stack, `words` u16 written). */
-void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, uint64_t n, size_t size, int *rc)
+ * (lxbench's e1000_do_read_eeprom finding: one u16 on the handler's stack, `words` u16 written;
+ * print_hex_dump of 64 bytes of a 16-byte block). Absent (NULL), it must not be where the callee
+ * reads or writes n > 0 elements (KC_WP_NONNULL). */
+void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_t n, size_t size,
+			unsigned flags, int *rc)
 {
 	const void *src;
 	void *p;
 
 	if (*rc)
 		return NULL;
-	if (!size || n > KC_WIRE_ARRMAX / size || kc_wire_alloc_check(rt, n, size)) {
+	if (!present) {
+		if ((flags & KC_WP_NONNULL) && n && kernel(rt))
+			fail(rc, KC_RT_ENULL);
+		return NULL;
+	}
+	if (!size || n > KC_WIRE_ARRMAX / size || kc_wire_alloc_check(rt, n, size, NULL)) {
 		fail(rc, KC_RT_EPROTO);
 		return NULL;
 	}
@@ -1348,13 +1392,41 @@ static int rec_collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	return 0;
 }
 
+/* One recovery message: element k of live object h (its type, the element as a pointer, its
+ * fields with the kernel's values). An array of structs (a kcalloc'd buffer_info[]) goes element
+ * by element, so the next user half holds all of it (before, element 0 only). KC_ENOTFOUND when
+ * the object is gone or has no element k. Caller holds free_lock (the memory stays). */
+int kc_wire__recover_put(struct kc_rt *rt, struct kc_xdr *a, uint64_t h, size_t k)
+{
+	const struct kc_wire_tables *t = tab(rt);
+	struct kc_objt_info in;
+	size_t ts;
+	char *p;
+	int rc;
+
+	if (kc_objt_info(kc_rt_objt(rt), &in, h) || !in.elem_size)
+		return KC_ENOTFOUND; /* freed meanwhile */
+	ts = type_size(rt, in.type);
+	/* elements of the type's own size (else one object: a net_device and its private area) */
+	if (k && (!ts || in.elem_size < ts || k >= in.size / in.elem_size))
+		return KC_ENOTFOUND;
+	p = (char *)in.ptr + k * in.elem_size;
+	kc_xdr_put_u32(a, in.type);
+	rc = kc_wire_put_ptr(rt, a, p, in.type, in.elem_size, in.size / in.elem_size, 0);
+	if (!rc)
+		t->recover_enc(a, in.type, p, &rc);
+	if (!rc)
+		rc = kc_xdr_error(a);
+	return rc;
+}
+
 /* Re-send the live objects; 0, or KC_RT_EDEAD / KC_RT_EDOWN when the new user half died too. */
 static int recover_objects(struct kc_rt *rt)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	struct kc_objt *ot = kc_rt_objt(rt);
 	struct rec_list l = { t, NULL, 0, 0 };
-	size_t i;
+	size_t i, k;
 	int dead = 0;
 
 	if (!t->recover_enc || !t->recover_has)
@@ -1364,45 +1436,37 @@ static int recover_objects(struct kc_rt *rt)
 	if (!l.h)
 		return 0; /* the new user half starts empty; the next crossings bring what they need */
 	kc_objt_foreach(ot, rec_collect, &l);
-	for (i = 0; i < l.n; i++) {
-		struct kc_objt_info in;
-		struct kc_rt_call *c;
-		struct kc_xdr *a, *r;
-		int rc;
+	for (i = 0; i < l.n && !dead; i++) {
+		for (k = 0;; k++) {
+			struct kc_rt_call *c;
+			struct kc_xdr *a, *r;
+			int rc;
 
-		rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
-		if (rc) {
-			dead = rc;
-			break;
-		}
-		/* The object's memory must stay while its fields are read: whoever frees tracked
-		 * memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the kernel's own frees)
-		 * forgets it under free_lock first, so it is either gone from the tracker here or
-		 * cannot be freed before the encoding is done. */
-		if (kc_rt__wire(rt)->free_lock)
-			kc_os_lock(kc_rt__wire(rt)->free_lock);
-		if (kc_objt_info(ot, &in, l.h[i])) {
-			rc = KC_ENOTFOUND; /* freed meanwhile */
-		} else {
-			kc_xdr_put_u32(a, in.type);
-			rc = kc_wire_put_ptr(rt, a, in.ptr, in.type, in.elem_size, in.size / in.elem_size, 0);
+			rc = kc_rt_call_begin(&c, &a, rt, t->recover_fn);
+			if (rc) {
+				dead = rc;
+				break;
+			}
+			/* The object's memory must stay while its fields are read: whoever frees
+			 * tracked memory (kc_rt_obj_free, kc_wire_freed: the driver's kfree, the
+			 * kernel's own frees) forgets it under free_lock first, so it is either gone
+			 * from the tracker here or cannot be freed before the encoding is done. */
+			if (kc_rt__wire(rt)->free_lock)
+				kc_os_lock(kc_rt__wire(rt)->free_lock);
+			rc = kc_wire__recover_put(rt, a, l.h[i], k);
+			if (kc_rt__wire(rt)->free_lock)
+				kc_os_unlock(kc_rt__wire(rt)->free_lock);
+			if (rc == KC_ENOTFOUND) {
+				kc_rt_call_end(c, rc);
+				break; /* past its last element, or freed meanwhile */
+			}
 			if (!rc)
-				t->recover_enc(a, in.type, in.ptr, &rc);
-			if (!rc)
-				rc = kc_xdr_error(a);
-		}
-		if (kc_rt__wire(rt)->free_lock)
-			kc_os_unlock(kc_rt__wire(rt)->free_lock);
-		if (rc == KC_ENOTFOUND) {
-			kc_rt_call_end(c, rc);
-			continue;
-		}
-		if (!rc)
-			rc = kc_rt_call_invoke(c, &r);
-		rc = kc_rt_call_end(c, rc);
-		if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
-			dead = rc; /* the new user half died too: the next one recovers */
-			break;
+				rc = kc_rt_call_invoke(c, &r);
+			rc = kc_rt_call_end(c, rc);
+			if (rc == KC_RT_EDEAD || rc == KC_RT_EDOWN) {
+				dead = rc; /* the new user half died too: the next one recovers */
+				break;
+			}
 		}
 	}
 	kc_os_free(l.h);
@@ -1420,6 +1484,20 @@ void kc_wire_recover_hook(struct kc_rt *rt, void *arg, unsigned incarnation)
 		redo_run(rt);
 }
 
+/* Is p the start of an element of type `type` of its tracked object (the object's start, or a
+ * multiple of the type's size into it: recovery of an array of structs)? */
+static int elem_start(struct kc_rt *rt, const void *p, uint32_t type)
+{
+	size_t off, ts = type_size(rt, type);
+	struct kc_objt_info in;
+	uint64_t h;
+
+	if (!p || kc_objt_handle_of(kc_rt_objt(rt), &h, &off, p) || kc_objt_info(kc_rt_objt(rt), &in, h) ||
+	    in.type != type || off > in.size)
+		return 0;
+	return !off || (ts && off % ts == 0 && in.size - off >= ts);
+}
+
 int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	const struct kc_wire_tables *t = tab(rt);
@@ -1429,7 +1507,7 @@ int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 
 	(void)res;
 	if (!rc && (!p || type >= t->ntypes || !t->recover_has || !t->recover_has[type] ||
-		    !t->recover_dec || kc_wire_type_at(rt, p) != type))
+		    !t->recover_dec || !elem_start(rt, p, type)))
 		rc = KC_RT_EPROTO;
 	if (!rc)
 		t->recover_dec(args, type, p, &rc);

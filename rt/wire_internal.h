@@ -37,6 +37,10 @@ struct kc_wire_state {
 	/* kc_wire_redo's queue (under lock) */
 	struct kc_wire_redo redo[KC_WIRE_REDO_MAX];
 	unsigned nredo;
+	/* refusal log lines, rate-limited (wire.c log_limit; atomic builtins, no lock) */
+	uint64_t log_window;  /* start of the current window (ns) */
+	uint32_t log_lines;   /* lines written in it */
+	uint64_t log_dropped; /* refusals not logged since the last line */
 };
 
 /* Kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten
@@ -86,6 +90,10 @@ void kc_sync__refresh(struct kc_rt *rt);
  * the user half's own changes came before, with its synchronization). 0 where nothing is
  * synchronized. */
 int kc_sync__stale(struct kc_rt *rt, const void *p, const void *old, size_t n);
+/* wire.c: the recovery message for element k of live object h into a (its type, the element as a
+ * pointer, its fields); KC_ENOTFOUND past the object's last element or when it is gone. Kernel
+ * side, free_lock held. (Exported for rt_wire_test.) */
+int kc_wire__recover_put(struct kc_rt *rt, struct kc_xdr *a, uint64_t h, size_t k);
 /* wire.c: commit the undo log keeping every write (the user half's own changes, KC_RT_FN_SYNC:
  * no kc_sync__stale check). */
 void kc_wire__undo_keep(struct kc_rt *rt);

@@ -57,6 +57,7 @@ EXPORT_SYMBOL_GPL(kc_wire_type_at);
 EXPORT_SYMBOL_GPL(kc_wire_get_field);
 EXPORT_SYMBOL_GPL(kc_wire_alloc_check);
 EXPORT_SYMBOL_GPL(kc_wire_get_array);
+EXPORT_SYMBOL_GPL(kc_wire_nonnull);
 EXPORT_SYMBOL_GPL(kc_wire_free_array);
 EXPORT_SYMBOL_GPL(kc_wire_track_alloc);
 EXPORT_SYMBOL_GPL(kc_wire_get_data);

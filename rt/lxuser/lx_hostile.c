@@ -450,29 +450,28 @@ static int c_eeprom_overflow(void)
 	return outcome(rc, st, "e1000_do_read_eeprom of 4 words into its one-u16 buffer (mac_type ce4100)");
 }
 
-/* hexdump-overread: print_hex_dump(level, prefix, type, rowsize, groupsize, buf, len, ascii) takes
- * buf as any pointer (need 1 byte) and len unchecked: 64 bytes of a 16-byte allocation are read
- * (and printed to the kernel log). */
+/* hexdump-overread: print_hex_dump(level, prefix, type, rowsize, groupsize, buf, len, ascii). Its
+ * buf crossed as any pointer (need 1 byte) with len unchecked: 64 bytes of a 16-byte allocation
+ * were read (and printed to the kernel log). Now buf crosses as len bytes by value, after len
+ * (emitter/kapi.c em_sized_param; rt's kc_wire_get_array): this sends len 64 and 16 bytes. */
 static int c_hexdump_overread(void)
 {
 	struct enc e = { .n = 0 };
-	uint64_t h;
-	uint32_t ty, sz;
 	int32_t st = 0;
 	int rc;
 
-	if (kalloc(16, &h, &ty, &sz))
-		return 12;
 	put_str(&e, "\0013");
 	put_str(&e, "lx-hostile: ");
 	put32(&e, 0);  /* DUMP_PREFIX_NONE */
 	put32(&e, 16); /* rowsize */
 	put32(&e, 1);  /* groupsize */
-	put_handle(&e, h, ty, sz, 0);
-	put64(&e, 64); /* len: 4 times the object */
+	put32(&e, 1);  /* buf: present */
+	put64(&e, 64); /* len: 4 times what follows */
+	memset(e.b + e.n, 0x41, 16);
+	e.n += 16;     /* 16 bytes of buf */
 	put32(&e, 0);  /* ascii */
 	rc = downcall(KCUT_DOWN_print_hex_dump, &e, &st, NULL, NULL);
-	return outcome(rc, st, "print_hex_dump of 64 bytes of a 16-byte allocation");
+	return outcome(rc, st, "print_hex_dump of 64 bytes with 16 sent");
 }
 
 static int c_reginfo_forged(void)

@@ -8,11 +8,14 @@
  * untyped allocations, bit operations, allocation bounds, interned strings.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kc_test.h"
 #include "rt_internal.h"
+#include "wire_internal.h"
 
 enum { T_OPAQUE = 1, T_ADAPTER, T_RING, T_DESC, T_NTYPES };
 
@@ -129,7 +132,7 @@ static void test_kfree(void)
 	void *p;
 
 	KC_REQUIRE(rt && heap);
-	KC_REQUIRE(kc_wire_alloc_check(rt, 1, sizeof(*heap)) == 0);
+	KC_REQUIRE(kc_wire_alloc_check(rt, 1, sizeof(*heap), NULL) == 0);
 	KC_REQUIRE(kc_wire_track_alloc(rt, heap, T_OPAQUE, sizeof(*heap)) == 0);
 	KC_REQUIRE(kc_objt_handle_of(kc_rt_objt(rt), &hh, &(size_t){ 0 }, heap) == 0);
 	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hs, &stack_obj, T_ADAPTER, sizeof(stack_obj), 1) == 0);
@@ -416,15 +419,15 @@ static void test_alloc_bounds(void)
 	int i, n = 0;
 
 	KC_REQUIRE(rt);
-	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX), 0);
-	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX + 1ull), KC_ENOMEM);
-	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1ull << 33, 1ull << 33), KC_ENOMEM); /* product overflows */
-	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, ~0ull, 2), KC_ENOMEM);
-	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 0, ~0ull), 0);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX, NULL), 0);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX + 1ull, NULL), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1ull << 33, 1ull << 33, NULL), KC_ENOMEM); /* product overflows */
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, ~0ull, 2, NULL), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 0, ~0ull, NULL), 0);
 	/* the total: 4 MiB blocks until KC_WIRE_HEAP_MAX */
 	for (i = 0; i < 20; i++) {
 		blocks[i] = NULL;
-		if (kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX))
+		if (kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX, NULL))
 			break;
 		blocks[i] = malloc(KC_WIRE_ALLOC_MAX);
 		KC_REQUIRE(blocks[i]);
@@ -433,9 +436,44 @@ static void test_alloc_bounds(void)
 	}
 	KC_CHECK_EQ_INT(n, KC_WIRE_HEAP_MAX / KC_WIRE_ALLOC_MAX);
 	kc_rt_obj_free(rt, blocks[0]);
-	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX), 0);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, KC_WIRE_ALLOC_MAX, NULL), 0);
 	for (i = 0; i < n; i++)
 		free(blocks[i]);
+	kc_rt__free(rt);
+}
+
+/* A refused allocation says so, naming the call and the size (the hostile Linux user half's
+ * kmalloc of 1 TiB was refused silently), at most 10 lines per 5 s: a user half asking in a loop
+ * cannot flood the log; the next line that gets out says how many were not logged. */
+static void test_alloc_log(void)
+{
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL);
+	char path[] = "/tmp/rt_wire_test_log.XXXXXX", line[512];
+	int fd = mkstemp(path), saved = dup(2), i, lines = 0, named = 0;
+	FILE *f;
+
+	KC_REQUIRE(rt && fd >= 0 && saved >= 0);
+	fflush(stderr);
+	KC_REQUIRE(dup2(fd, 2) == 2);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, 1ull << 40, "kcut_handler_kmalloc"), KC_ENOMEM);
+	for (i = 0; i < 11; i++)
+		KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, 1ull << 40, "kcut_handler_kmalloc"), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, 1ull << 40, NULL), KC_ENOMEM); /* unnamed: not logged */
+	KC_CHECK_EQ_INT(kc_wire_alloc_check(rt, 1, 64, "kcut_handler_kmalloc"), 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fdopen(fd, "r");
+	KC_REQUIRE(f);
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		named += strstr(line, "kcut_handler_kmalloc: allocation for the user half refused: 1 x 1099511627776 bytes") != NULL;
+	}
+	fclose(f);
+	unlink(path);
+	KC_CHECK_EQ_INT(lines, 10);
+	KC_CHECK_EQ_INT(named, 10);
 	kc_rt__free(rt);
 }
 
@@ -455,7 +493,7 @@ static void test_count_array(void)
 	/* honest: 4 elements, a copy of its own */
 	kc_xdr_init_dec(&x, buf, kc_xdr_pos(&e));
 	rc = 0;
-	p = kc_wire_get_array(rt, &x, 4, sizeof(*p), &rc);
+	p = kc_wire_get_array(rt, &x, 1, 4, sizeof(*p), 0, &rc);
 	KC_CHECK_EQ_INT(rc, 0);
 	KC_REQUIRE(p);
 	KC_CHECK(p[0] == 1 && p[3] == 4 && (void *)p != (void *)buf);
@@ -463,31 +501,120 @@ static void test_count_array(void)
 	/* more elements than crossed */
 	kc_xdr_init_dec(&x, buf, kc_xdr_pos(&e));
 	rc = 0;
-	KC_CHECK(kc_wire_get_array(rt, &x, 5, sizeof(*p), &rc) == NULL);
+	KC_CHECK(kc_wire_get_array(rt, &x, 1, 5, sizeof(*p), 0, &rc) == NULL);
 	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
 	/* over the bound, a negative count seen as unsigned, a product that overflows */
 	kc_xdr_init_dec(&x, buf, kc_xdr_pos(&e));
 	rc = 0;
-	KC_CHECK(kc_wire_get_array(rt, &x, KC_WIRE_ARRMAX / 2 + 1, 2, &rc) == NULL);
+	KC_CHECK(kc_wire_get_array(rt, &x, 1, KC_WIRE_ARRMAX / 2 + 1, 2, 0, &rc) == NULL);
 	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
 	rc = 0;
-	KC_CHECK(kc_wire_get_array(rt, &x, (uint64_t)(int64_t)-1, 2, &rc) == NULL);
+	KC_CHECK(kc_wire_get_array(rt, &x, 1, (uint64_t)(int64_t)-1, 2, 0, &rc) == NULL);
 	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
 	rc = 0;
-	KC_CHECK(kc_wire_get_array(rt, &x, 1ull << 62, 8, &rc) == NULL);
+	KC_CHECK(kc_wire_get_array(rt, &x, 1, 1ull << 62, 8, 0, &rc) == NULL);
 	KC_CHECK_EQ_INT(rc, KC_RT_EPROTO);
 	/* an earlier error: nothing read */
 	rc = KC_RT_ETYPE;
-	KC_CHECK(kc_wire_get_array(rt, &x, 1, 2, &rc) == NULL);
+	KC_CHECK(kc_wire_get_array(rt, &x, 1, 1, 2, 0, &rc) == NULL);
 	KC_CHECK_EQ_INT(rc, KC_RT_ETYPE);
 	/* zero elements: a buffer nobody reads, freed */
 	kc_xdr_init_dec(&x, buf, 0);
 	rc = 0;
-	p = kc_wire_get_array(rt, &x, 0, 2, &rc);
+	p = kc_wire_get_array(rt, &x, 1, 0, 2, 0, &rc);
 	KC_CHECK_EQ_INT(rc, 0);
 	kc_wire_free_array(p);
 	kc_wire_free_array(NULL);
+	/* absent (NULL): refused only where the callee reads or writes elements (KC_WP_NONNULL) */
+	rc = 0;
+	KC_CHECK(kc_wire_get_array(rt, &x, 0, 64, 1, KC_WP_NONNULL, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, KC_RT_ENULL);
+	rc = 0;
+	KC_CHECK(kc_wire_get_array(rt, &x, 0, 0, 1, KC_WP_NONNULL, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK(kc_wire_get_array(rt, &x, 0, 64, 1, 0, &rc) == NULL);
+	KC_CHECK_EQ_INT(rc, 0);
 	kc_rt__free(rt);
+}
+
+/* Recovery of an array of structs (kc_wire__recover_put, kc_wire_recover_serve): every element
+ * goes to the restarted user half, not element 0 only (a kcalloc'd buffer_info[] of 3 here). */
+static void rec_enc(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	const struct desc *d = p;
+
+	(void)rc;
+	if (type == T_DESC) {
+		kc_xdr_put_u64(x, d->addr);
+		kc_xdr_put_u32(x, d->len);
+	}
+}
+
+static void rec_dec(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	struct desc *d = p;
+
+	(void)rc;
+	if (type == T_DESC) {
+		d->addr = kc_xdr_get_u64(x);
+		d->len = kc_xdr_get_u32(x);
+	}
+}
+
+static void test_recover_array(void)
+{
+	static const unsigned char has[T_NTYPES] = { [T_DESC] = 1, [T_ADAPTER] = 1 };
+	struct kc_wire_tables rt_tab = tables;
+	struct kc_rt *k, *u;
+	struct desc *ring = calloc(3, sizeof(*ring)), *copy = NULL;
+	struct adapter *ad = calloc(1, sizeof(*ad) + 24);
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	uint8_t buf[256];
+	struct kc_xdr e, d;
+	uint64_t h, ha;
+	size_t i, sent = 0;
+	int rc;
+
+	rt_tab.recover_has = has;
+	rt_tab.recover_enc = rec_enc;
+	rt_tab.recover_dec = rec_dec;
+	o.wire = &rt_tab;
+	KC_REQUIRE(ring && ad);
+	KC_REQUIRE(kc_rt__setup(&k, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_REQUIRE(kc_rt__setup(&u, KC_SIDE_USER, &o, NULL) == 0);
+	for (i = 0; i < 3; i++)
+		ring[i] = (struct desc){ 0x1000 * (i + 1), (uint32_t)(100 + i), 0 };
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(k), &h, ring, T_DESC, sizeof(*ring), 3) == 0);
+	/* one adapter with bytes after it (a private area): one object, one message */
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(k), &ha, ad, T_ADAPTER, sizeof(*ad) + 24, 1) == 0);
+	for (i = 0;; i++) {
+		kc_xdr_init_enc(&e, buf, sizeof(buf));
+		rc = kc_wire__recover_put(k, &e, h, i);
+		if (rc == KC_ENOTFOUND)
+			break;
+		KC_CHECK_EQ_INT(rc, 0);
+		kc_xdr_init_dec(&d, buf, kc_xdr_pos(&e));
+		KC_CHECK_EQ_INT(kc_wire_recover_serve(u, &d, NULL), 0);
+		sent++;
+	}
+	KC_CHECK_EQ_INT(sent, 3);
+	kc_xdr_init_enc(&e, buf, sizeof(buf));
+	KC_CHECK_EQ_INT(kc_wire__recover_put(k, &e, ha, 0), 0);
+	kc_xdr_init_enc(&e, buf, sizeof(buf));
+	KC_CHECK_EQ_INT(kc_wire__recover_put(k, &e, ha, 1), KC_ENOTFOUND);
+	/* the user half's copy holds the three elements */
+	{
+		int fresh = 0;
+
+		KC_REQUIRE(kc_objt_import(kc_rt_objt(u), (void **)&copy, &fresh, h, T_DESC, 3 * sizeof(*ring)) == 0);
+		KC_CHECK(!fresh);
+		for (i = 0; i < 3; i++)
+			KC_CHECK(copy[i].addr == 0x1000 * (i + 1) && copy[i].len == 100 + i);
+	}
+	kc_rt__free(k);
+	kc_rt__free(u);
+	free(ring);
+	free(ad);
 }
 
 /* Bit numbers, words, function ids, strings, string arrays. */
@@ -918,6 +1045,8 @@ int main(void)
 	KC_RUN(test_untyped_allocation);
 	KC_RUN(test_regions);
 	KC_RUN(test_alloc_bounds);
+	KC_RUN(test_alloc_log);
+	KC_RUN(test_recover_array);
 	KC_RUN(test_count_array);
 	KC_RUN(test_small_things);
 	KC_RUN(test_intern);

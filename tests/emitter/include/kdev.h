@@ -57,5 +57,9 @@ void *kzalloc(size_t size, unsigned int gfp);
 void *kcalloc(size_t n, size_t size, unsigned int gfp);
 void kfree(const void *p);
 void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, unsigned int gfp);
+size_t strlen(const char *s);
+/* linux/printk.h: buf has len bytes (a count after its buffer: emitter/kapi.c em_sized_param) */
+void print_hex_dump(const char *level, const char *prefix_str, int prefix_type, int rowsize, int groupsize,
+		    const void *buf, size_t len, _Bool ascii);
 
 #endif

@@ -3,7 +3,10 @@
  * extents"), with no annotation: the user half's ext_probe calls kernel-half functions that take
  * (count, ptr) pairs. kcut must infer each extent from the bodies: a loop bounded by the count
  * (ext_fill), the pair passed on to such a function (ext_read: transitive), constant indexes
- * (ext_set_mac: 6 bytes), a loop bounded by a constant (ext_stats: 12).
+ * (ext_set_mac: 6 bytes), a loop bounded by a constant (ext_stats: 12), a count after its buffer
+ * (ext_csum), and a kernel function's buffer sized by a later parameter (print_hex_dump's buf by
+ * len: emitter/kapi.c). ext_namelen and ext_first reach their parameters through local copies:
+ * the kernel half refuses NULL for both (the NULL rule through copies and strings).
  */
 #include <kdev.h>
 
@@ -17,6 +20,9 @@ int ext_fill(u16 words, u16 *data);
 int ext_read(struct ext_dev *d, u16 off, u16 words, u16 *data);
 void ext_set_mac(struct ext_dev *d, u8 *addr);
 void ext_stats(struct ext_dev *d, u32 *out);
+u32 ext_csum(const u8 *buf, u16 n);
+int ext_namelen(const char *name);
+u32 ext_first(struct ext_dev *d);
 int ext_probe(struct ext_dev *d);
 int ext_run(struct ext_dev *d);
 
@@ -61,13 +67,47 @@ void ext_stats(struct ext_dev *d, u32 *out)
 		out[i] = d->stats[i] + 1;
 }
 
+/* kernel half: sums n bytes (the count after the buffer) */
+u32 ext_csum(const u8 *buf, u16 n)
+{
+	u32 s = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s += buf[i];
+	return s;
+}
+
+/* kernel half: the length of a name, through a copy (strlen of NULL would oops) */
+int ext_namelen(const char *name)
+{
+	const char *s = name;
+
+	return (int)strlen(s);
+}
+
+/* kernel half: the first counter, through a copy of the pointer */
+u32 ext_first(struct ext_dev *d)
+{
+	struct ext_dev *q = d;
+
+	return q->stats[0];
+}
+
 /* user half */
 int ext_probe(struct ext_dev *d)
 {
 	u16 buf[40];
 	u8 mac[6] = { 2, 0, 0, 0, 0, 7 };
+	u8 raw[20];
 	u32 st[12];
 	int sum = 0, i;
+
+	for (i = 0; i < 20; i++)
+		raw[i] = (u8)(0x30 + i);
+	sum += (int)ext_csum(raw, 20);
+	sum += ext_namelen("eth0") + (int)ext_first(d);
+	print_hex_dump("\0016", "ext: ", 0, 16, 1, raw, 20, 0);
 
 	sum += ext_fill(4, buf);
 	ext_read(d, 3, 40, buf);

@@ -8,10 +8,8 @@
 #include <stdlib.h>
 
 #include <kdev.h>
+#include <khost.h>
 #include "klist.h"
-#ifdef KCUT_SPLIT
-#include "kcut_ids.h"
-#endif
 
 int pool_run(struct pool *pl);
 
@@ -33,21 +31,9 @@ int main(int argc, char **argv)
 	static struct buf bufs[6];
 	static struct pool pl;
 	int i, rc;
-#ifdef KCUT_SPLIT
-	struct kc_err err = { 0 };
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
+	if (khost_start(argc, argv))
 		return 2;
-	}
-	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
-		fprintf(stderr, "host: %s\n", err.msg);
-		return 2;
-	}
-#else
-	(void)argc;
-	(void)argv;
-#endif
 	KLIST_INIT(&pl.bufs);
 	for (i = 0; i < 4; i++) {
 		bufs[i].id = i;
@@ -68,16 +54,6 @@ int main(int argc, char **argv)
 	KLIST_INIT(&pl.bufs);
 	rc = pool_run(&pl);
 	show("empty", rc, &pl);
-#ifdef KCUT_SPLIT
-	if (getenv("KCUT_TRACE")) {
-		/* the crossing trace run_emit.py checks */
-		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
-
-		if (!f || kc_rt_trace_write(kcut_rt, f))
-			fprintf(stderr, "host: cannot write the trace\n");
-		if (f)
-			fclose(f);
-	}
-#endif
+	khost_trace();
 	return 0;
 }

@@ -9,9 +9,7 @@
 #include <stdlib.h>
 
 #include <kdev.h>
-#ifdef KCUT_SPLIT
-#include "kcut_ids.h"
-#endif
+#include <khost.h>
 
 struct item {
 	int id;
@@ -41,21 +39,9 @@ int main(int argc, char **argv)
 	static struct item items[6];
 	static struct queue q;
 	int i, rc;
-#ifdef KCUT_SPLIT
-	struct kc_err err = { 0 };
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
+	if (khost_start(argc, argv))
 		return 2;
-	}
-	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
-		fprintf(stderr, "host: %s\n", err.msg);
-		return 2;
-	}
-#else
-	(void)argc;
-	(void)argv;
-#endif
 	/* 0(0) -> 1(0) -> 2(5) -> 3(7): q_sum unlinks the two empty ones */
 	for (i = 0; i < 4; i++) {
 		items[i].id = i;
@@ -79,16 +65,6 @@ int main(int argc, char **argv)
 	q.head = NULL;
 	rc = q_run(&q);
 	show("empty", rc, &q);
-#ifdef KCUT_SPLIT
-	if (getenv("KCUT_TRACE")) {
-		/* the crossing trace run_emit.py checks */
-		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
-
-		if (!f || kc_rt_trace_write(kcut_rt, f))
-			fprintf(stderr, "host: cannot write the trace\n");
-		if (f)
-			fclose(f);
-	}
-#endif
+	khost_trace();
 	return 0;
 }

@@ -9,9 +9,7 @@
 #include <stdlib.h>
 
 #include <kdev.h>
-#ifdef KCUT_SPLIT
-#include "kcut_ids.h"
-#endif
+#include <khost.h>
 
 struct blob {
 	int len;
@@ -41,21 +39,9 @@ int main(int argc, char **argv)
 	static struct blob blob = { .len = 10 };
 	static struct req q;
 	int rc;
-#ifdef KCUT_SPLIT
-	struct kc_err err = { 0 };
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
+	if (khost_start(argc, argv))
 		return 2;
-	}
-	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
-		fprintf(stderr, "host: %s\n", err.msg);
-		return 2;
-	}
-#else
-	(void)argc;
-	(void)argv;
-#endif
 	q.kind = REQ_RANGE;
 	q.value = 5;
 	q.u.r.min = 1;
@@ -76,16 +62,6 @@ int main(int argc, char **argv)
 	q.kind = REQ_NONE;
 	rc = req_run(&q);
 	printf("none: rc %d result %d\n", rc, q.result);
-#ifdef KCUT_SPLIT
-	if (getenv("KCUT_TRACE")) {
-		/* the crossing trace run_emit.py checks */
-		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
-
-		if (!f || kc_rt_trace_write(kcut_rt, f))
-			fprintf(stderr, "host: cannot write the trace\n");
-		if (f)
-			fclose(f);
-	}
-#endif
+	khost_trace();
 	return 0;
 }

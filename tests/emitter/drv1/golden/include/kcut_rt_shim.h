@@ -161,10 +161,12 @@ uint32_t kc_wire_type_at(struct kc_rt *rt, const void *p);
 void kc_wire_get_field(struct kc_rt *rt, struct kc_xdr *x, const struct kc_wire_ptr *spec, void **field,
 		       int *rc);
 #define KC_WIRE_QUEUE_COST 512u /* kcut_rt.h */
-int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size);
+int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char *fn);
 #define KC_WIRE_ARRMAX (64u << 10) /* kcut_rt.h */
-void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, uint64_t n, size_t size, int *rc);
+void *kc_wire_get_array(struct kc_rt *rt, struct kc_xdr *x, int present, uint64_t n, size_t size,
+			unsigned flags, int *rc);
 void kc_wire_free_array(void *p);
+void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc);
 int kc_wire_track_alloc(struct kc_rt *rt, const void *p, uint32_t type, size_t size);
 void kc_wire_get_data(struct kc_rt *rt, struct kc_xdr *x, void *dst, size_t avail, int *rc);
 void kc_wire_put_fn(struct kc_rt *rt, struct kc_xdr *x, kc_wire_fn fn, int *rc);

@@ -174,7 +174,7 @@ int kcut_handler_kcalloc(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr 
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kc_wire_undo_commit(kcut_rt);
-	if (kc_wire_alloc_check(kcut_rt, (size_t)kcut_p0, (size_t)kcut_p1))
+	if (kc_wire_alloc_check(kcut_rt, (size_t)kcut_p0, (size_t)kcut_p1, __func__))
 		kcut_ret = NULL;
 	else
 		kcut_ret = kcalloc(kcut_p0, kcut_p1, kcut_p2);

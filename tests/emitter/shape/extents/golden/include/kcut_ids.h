@@ -17,11 +17,15 @@ enum kcut_upcall {
 
 /* Downcalls: user half -> kernel half (served by kcut_kernel_fns). */
 enum kcut_downcall {
-	KCUT_DOWN_ext_fill = 0,
-	KCUT_DOWN_ext_read = 1,
-	KCUT_DOWN_ext_set_mac = 2,
-	KCUT_DOWN_ext_stats = 3,
-	KCUT_NR_DOWNCALLS = 4
+	KCUT_DOWN_ext_csum = 0,
+	KCUT_DOWN_ext_fill = 1,
+	KCUT_DOWN_ext_first = 2,
+	KCUT_DOWN_ext_namelen = 3,
+	KCUT_DOWN_ext_read = 4,
+	KCUT_DOWN_ext_set_mac = 5,
+	KCUT_DOWN_ext_stats = 6,
+	KCUT_DOWN_print_hex_dump = 7,
+	KCUT_NR_DOWNCALLS = 8
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -107,11 +111,15 @@ void kcut_kernel_before_exit(void);
 #endif
 void kcut_tables_extents(void);
 
+int kcut_handler_ext_csum(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_fill(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ext_first(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ext_namelen(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_probe(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_read(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_set_mac(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ext_stats(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_print_hex_dump(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 
 /* Recovery after a user-half restart (docs/emitter.md, "After a restart"): the
  * supervisor's hook re-sends each live tracked object to the new user half through the

@@ -12,10 +12,14 @@ size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by downcall id. */
 const struct kc_rt_fn kcut_kernel_fns[] = {
+	[KCUT_DOWN_ext_csum] = { "ext_csum", kcut_handler_ext_csum },
 	[KCUT_DOWN_ext_fill] = { "ext_fill", kcut_handler_ext_fill },
+	[KCUT_DOWN_ext_first] = { "ext_first", kcut_handler_ext_first },
+	[KCUT_DOWN_ext_namelen] = { "ext_namelen", kcut_handler_ext_namelen },
 	[KCUT_DOWN_ext_read] = { "ext_read", kcut_handler_ext_read },
 	[KCUT_DOWN_ext_set_mac] = { "ext_set_mac", kcut_handler_ext_set_mac },
 	[KCUT_DOWN_ext_stats] = { "ext_stats", kcut_handler_ext_stats },
+	[KCUT_DOWN_print_hex_dump] = { "print_hex_dump", kcut_handler_print_hex_dump },
 	{ NULL, NULL },
 };
 const unsigned int kcut_kernel_nfns = KCUT_NR_DOWNCALLS;

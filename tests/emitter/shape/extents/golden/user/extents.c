@@ -7,7 +7,10 @@
  * extents"), with no annotation: the user half's ext_probe calls kernel-half functions that take
  * (count, ptr) pairs. kcut must infer each extent from the bodies: a loop bounded by the count
  * (ext_fill), the pair passed on to such a function (ext_read: transitive), constant indexes
- * (ext_set_mac: 6 bytes), a loop bounded by a constant (ext_stats: 12).
+ * (ext_set_mac: 6 bytes), a loop bounded by a constant (ext_stats: 12), a count after its buffer
+ * (ext_csum), and a kernel function's buffer sized by a later parameter (print_hex_dump's buf by
+ * len: emitter/kapi.c). ext_namelen and ext_first reach their parameters through local copies:
+ * the kernel half refuses NULL for both (the NULL rule through copies and strings).
  */
 
 #include "kcut_marshal.h"
@@ -15,10 +18,11 @@
 static void kcut_ext_read_ext_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 static void kcut_ext_set_mac_ext_dev_out_dec(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 static void kcut_ext_stats_ext_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
+static void kcut_ext_first_ext_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 static void kcut_ext_probe_ext_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 8 "@CASE@/extents.c"
+#line 11 "@CASE@/extents.c"
 #include <kdev.h>
 
 struct ext_dev {
@@ -31,6 +35,9 @@ int ext_fill(u16 words, u16 *data);
 int ext_read(struct ext_dev *d, u16 off, u16 words, u16 *data);
 void ext_set_mac(struct ext_dev *d, u8 *addr);
 void ext_stats(struct ext_dev *d, u32 *out);
+u32 ext_csum(const u8 *buf, u16 n);
+int ext_namelen(const char *name);
+u32 ext_first(struct ext_dev *d);
 int ext_probe(struct ext_dev *d);
 int ext_run(struct ext_dev *d);
 
@@ -65,7 +72,7 @@ int ext_fill(u16 words, u16 *data)
 	}
 	return kcut_ret;
 }
-#line 31 "@CASE@/extents.c"
+#line 37 "@CASE@/extents.c"
 
 
 /* kernel half: the pair goes on to ext_fill, then the words are offset by the rom */
@@ -109,7 +116,7 @@ int ext_read(struct ext_dev *d, u16 off, u16 words, u16 *data)
 	}
 	return kcut_ret;
 }
-#line 42 "@CASE@/extents.c"
+#line 48 "@CASE@/extents.c"
 
 
 /* kernel half: reads 6 bytes */
@@ -146,7 +153,7 @@ void ext_set_mac(struct ext_dev *d, u8 *addr)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 53 "@CASE@/extents.c"
+#line 59 "@CASE@/extents.c"
 
 
 /* kernel half: writes 12 counters */
@@ -183,7 +190,105 @@ void ext_stats(struct ext_dev *d, u32 *out)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 62 "@CASE@/extents.c"
+#line 68 "@CASE@/extents.c"
+
+
+/* kernel half: sums n bytes (the count after the buffer) */
+u32 ext_csum(const u8 *buf, u16 n)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ext_csum);
+	if (kcut_rc)
+		return (u32)0;
+	kc_xdr_put_bool(kcut_a, buf != NULL);
+	kc_xdr_put_u32(kcut_a, (uint32_t)n);
+	if (buf)
+		kc_xdr_put_fixed(kcut_a, (const void *)buf, sizeof(*buf) * (size_t)n);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 79 "@CASE@/extents.c"
+
+
+/* kernel half: the length of a name, through a copy (strlen of NULL would oops) */
+int ext_namelen(const char *name)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ext_namelen);
+	if (kcut_rc)
+		return KCUT_EFAIL;
+	kc_wire_put_str(kcut_rt, kcut_a, name, &kcut_rc);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (int)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return KCUT_EFAIL;
+	}
+	return kcut_ret;
+}
+#line 87 "@CASE@/extents.c"
+
+
+/* kernel half: the first counter, through a copy of the pointer */
+u32 ext_first(struct ext_dev *d)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	struct kcut_seen kcut_s = { { 0 }, 0 };
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ext_first);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ext_dev, sizeof(*d), 1, 0));
+	if (d && !kcut_seen(&kcut_s, d)) {
+		kc_xdr_put_bool(kcut_a, 1);
+		kcut_ext_first_ext_dev_in_enc(kcut_a, (void *)d, &kcut_s, &kcut_rc);
+	} else {
+		kc_xdr_put_bool(kcut_a, 0);
+	}
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		kcut_s.n = 0;
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 95 "@CASE@/extents.c"
 
 
 /* user half */
@@ -191,8 +296,15 @@ int ext_probe(struct ext_dev *d)
 {
 	u16 buf[40];
 	u8 mac[6] = { 2, 0, 0, 0, 0, 7 };
+	u8 raw[20];
 	u32 st[12];
 	int sum = 0, i;
+
+	for (i = 0; i < 20; i++)
+		raw[i] = (u8)(0x30 + i);
+	sum += (int)ext_csum(raw, 20);
+	sum += ext_namelen("eth0") + (int)ext_first(d);
+	print_hex_dump("\0016", "ext: ", 0, 16, 1, raw, 20, 0);
 
 	sum += ext_fill(4, buf);
 	ext_read(d, 3, 40, buf);
@@ -211,11 +323,11 @@ __attribute__((unused)) int ext_run(struct ext_dev *d)
 	(void)d;
 	kcut_not_here("ext_run");
 }
-#line 87 "@CASE@/extents.c"
+#line 127 "@CASE@/extents.c"
 
 
 /* ---- generated by kcut below this line ---- */
-#line 219 "user/extents.c"
+#line 331 "user/extents.c"
 
 /* Serve ext_probe for the kernel half (called by ext_run). */
 int kcut_handler_ext_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
@@ -241,6 +353,38 @@ int kcut_handler_ext_probe(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xd
 	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
 	kcut_s.n = 0;
 	return kcut_rc;
+}
+
+/* Kernel functions the user half calls: each one is a downcall. */
+
+void print_hex_dump(const char *level, const char *prefix_str, int prefix_type, int rowsize, int groupsize, const void *buf, size_t len, _Bool ascii)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_print_hex_dump);
+	if (kcut_rc)
+		return;
+	kc_wire_put_str(kcut_rt, kcut_a, level, &kcut_rc);
+	kc_wire_put_str(kcut_rt, kcut_a, prefix_str, &kcut_rc);
+	kc_xdr_put_u32(kcut_a, (uint32_t)prefix_type);
+	kc_xdr_put_u32(kcut_a, (uint32_t)rowsize);
+	kc_xdr_put_u32(kcut_a, (uint32_t)groupsize);
+	kc_xdr_put_bool(kcut_a, buf != NULL);
+	kc_xdr_put_u64(kcut_a, (uint64_t)len);
+	if (buf)
+		kc_xdr_put_fixed(kcut_a, (const void *)buf, sizeof(unsigned char) * (size_t)len);
+	kc_xdr_put_u32(kcut_a, (uint32_t)ascii);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
 }
 
 /* Function-pointer and global ids of what this file defines. */
@@ -274,6 +418,16 @@ static void kcut_ext_set_mac_ext_dev_out_dec(struct kc_xdr *x, void *vp, struct 
 
 /* ext_stats: send the fields of struct ext_dev that ext_stats may read. */
 static void kcut_ext_stats_ext_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc)
+{
+	struct ext_dev *p = vp;
+
+	kc_xdr_put_fixed(x, (const void *)p->stats, sizeof(p->stats));
+	(void)s;
+	(void)rc;
+}
+
+/* ext_first: send the fields of struct ext_dev that ext_first may read. */
+static void kcut_ext_first_ext_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc)
 {
 	struct ext_dev *p = vp;
 

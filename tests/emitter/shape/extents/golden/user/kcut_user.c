@@ -20,10 +20,14 @@ const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
 
 /* Names of the functions the peer serves (for the crossing trace). */
 const char *const kcut_user_peer_names[] = {
+	"ext_csum",
 	"ext_fill",
+	"ext_first",
+	"ext_namelen",
 	"ext_read",
 	"ext_set_mac",
 	"ext_stats",
+	"print_hex_dump",
 	NULL,
 };
 
