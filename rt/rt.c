@@ -526,6 +526,7 @@ static int queue_release(struct kc_rt *rt, const uint64_t *h, size_t n)
 
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 {
+	struct kc_objt_info in;
 	uint64_t h;
 	size_t off;
 
@@ -538,13 +539,16 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 	if (rt->free_lock)
 		kc_os_lock(rt->free_lock);
 	/* again under the lock: the recovery hook reads objects under it */
-	if (!kc_objt_handle_of(rt->objt, &h, &off, ptr) && off == 0)
+	if (!kc_objt_handle_of(rt->objt, &h, &off, ptr) && off == 0 && !kc_objt_info(rt->objt, &in, h))
 		kc_objt_untrack(rt->objt, ptr);
 	else
 		h = 0;
 	if (rt->free_lock)
 		kc_os_unlock(rt->free_lock);
-	return h ? queue_release(rt, &h, 1) : 0;
+	if (!h)
+		return 0;
+	kc_sync__kchanged(rt, ptr, in.size); /* its address may come back (sync.c) */
+	return queue_release(rt, &h, 1);
 }
 
 void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)

@@ -54,6 +54,11 @@
 #define SYNC_DEAD_MAX 256u          /* freed objects remembered (a ring) */
 #define SYNC_MSG_MAX (56u * 1024u)  /* bytes of one KC_RT_FN_SYNC call (a slot holds 64 KiB) */
 #define SYNC_BORN_MAX 64u           /* fresh allocations remembered until they get a shadow */
+#define SYNC_SINCE_MAX 512u         /* kernel side: ranges whose object changed, between replies */
+/* struct dead's fresh in since[] (kernel side): how the range's object changed */
+#define SINCE_RELEASED 0u           /* the kernel half released it (kc_sync__kchanged) */
+#define SINCE_FREED 1u              /* the kernel freed it (kc_sync__kfreed) */
+#define SINCE_NEW 2u                /* the kernel allocated there again (kc_wire_alloced) */
 
 struct shadow {
 	const uint8_t *p;  /* the user half's object (its tracker copy) */
@@ -68,7 +73,7 @@ struct shadow {
 struct dead {
 	const uint8_t *p;
 	size_t size;
-	int fresh;         /* not yet carried by a flush */
+	int fresh;         /* not yet carried by a flush (kernel side, since[]: SINCE_*) */
 };
 
 struct kc_sync {
@@ -88,6 +93,12 @@ struct kc_sync {
 	 * while it holds lock) */
 	struct kc_os_mutex *dlock;
 	int kfree_on;
+	/* kernel side, under dlock: memory whose object changed since the last reply (freed while
+	 * tracked, or allocated again after that: kc_sync__kfreed, kc_wire_alloced); more than
+	 * SYNC_SINCE_MAX ranges widen [over_lo, over_hi) instead (kc_sync__put_back) */
+	struct dead since[SYNC_SINCE_MAX];
+	size_t nsince;
+	uintptr_t over_lo, over_hi;
 };
 
 static int born_take(struct kc_sync *s, const void *p);
@@ -458,6 +469,37 @@ static int kdead(struct kc_sync *s, const void *p)
 	return r;
 }
 
+/* Remember that the object at [p, p + size) changed identity (dlock held): put_back's shadows
+ * compare bytes, and a pointer to a new object the allocator put at a freed one's address looks
+ * unchanged. */
+static void since_add(struct kc_sync *s, const void *p, size_t size, int how)
+{
+	uintptr_t lo = (uintptr_t)p, hi = lo + (size ? size : 1);
+
+	if (s->nsince < SYNC_SINCE_MAX) {
+		s->since[s->nsince].p = p;
+		s->since[s->nsince].size = size ? size : 1;
+		s->since[s->nsince].fresh = how;
+		s->nsince++;
+		return;
+	}
+	if (!s->over_hi || lo < s->over_lo)
+		s->over_lo = lo;
+	if (hi > s->over_hi)
+		s->over_hi = hi;
+}
+
+void kc_sync__kchanged(struct kc_rt *rt, const void *p, size_t size)
+{
+	struct kc_sync *s = RT_SYNC(rt);
+
+	if (!p || !s || SIDE_USER(rt))
+		return;
+	kc_os_lock(s->dlock);
+	since_add(s, p, size, SINCE_RELEASED);
+	kc_os_unlock(s->dlock);
+}
+
 void kc_sync__kfreed(struct kc_rt *rt, const void *p, size_t size)
 {
 	struct kc_sync *s = RT_SYNC(rt);
@@ -465,6 +507,7 @@ void kc_sync__kfreed(struct kc_rt *rt, const void *p, size_t size)
 	if (!p || !s || SIDE_USER(rt))
 		return;
 	kc_os_lock(s->dlock);
+	since_add(s, p, size, SINCE_FREED); /* also where allocations are not reported (kcut_rt.ko) */
 	if (!s->kfree_on) {
 		kc_os_unlock(s->dlock);
 		return;
@@ -488,9 +531,13 @@ void kc_wire_alloced(struct kc_rt *rt, const void *p, size_t size)
 		return;
 	kc_os_lock(s->dlock);
 	s->kfree_on = 1; /* the endpoint reports its allocations: the record is on from now */
+	for (i = 0; p && i < s->nsince; i++)
+		if ((uintptr_t)s->since[i].p < hi && lo < (uintptr_t)s->since[i].p + s->since[i].size)
+			s->since[i].fresh |= SINCE_NEW; /* a live object there now */
 	for (i = 0; p && i < s->ndead; i++)
 		if (s->dead[i].size && (uintptr_t)s->dead[i].p < hi &&
 		    lo < (uintptr_t)s->dead[i].p + s->dead[i].size) {
+			since_add(s, s->dead[i].p, s->dead[i].size, SINCE_NEW); /* a new object there */
 			s->dead[i].p = NULL; /* alive again: its place in the ring stays, empty */
 			s->dead[i].size = 0;
 		}
@@ -829,9 +876,98 @@ static struct kc_sync *kstate(struct kc_rt *rt)
 	return state(rt); /* the same structure, kernel-side objects */
 }
 
+/* What changed identity since the last reply (struct kc_sync's since[], taken under dlock). */
+struct since {
+	struct dead *v; /* sorted by p */
+	size_t n;
+	uintptr_t over_lo, over_hi;
+	int safe;       /* a pointer to freed memory goes as NULL (kfree_on): any marked word may go */
+};
+
+static int by_dead(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct dead *)a)->p, y = (uintptr_t)((const struct dead *)b)->p;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Take the record (and empty it). 0, or KC_ENOMEM: every object then goes again in full. */
+static int since_take(struct kc_sync *s, struct since *d)
+{
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	kc_os_lock(s->dlock);
+	if (s->nsince && !(d->v = kc_os_alloc(s->nsince * sizeof(*d->v)))) {
+		rc = KC_ENOMEM;
+	} else if (s->nsince) {
+		memcpy(d->v, s->since, s->nsince * sizeof(*d->v));
+		d->n = s->nsince;
+	}
+	d->over_lo = s->over_lo;
+	d->over_hi = s->over_hi;
+	d->safe = s->kfree_on;
+	s->nsince = 0;
+	s->over_lo = s->over_hi = 0;
+	kc_os_unlock(s->dlock);
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), by_dead);
+	return rc;
+}
+
+/* Does word w point into memory whose object changed? -1: no; else how (SINCE_* of the records
+ * of the last range starting at or below w; the overflow range: SINCE_RELEASED). */
+static int since_hit(const struct since *d, uintptr_t w)
+{
+	size_t lo = 0, hi = d->n;
+	int how = -1;
+
+	while (lo < hi) { /* past the last range starting at or below w */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)d->v[mid].p <= w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; lo && d->v[lo - 1].p == d->v[hi - 1].p; lo--)
+		if (w - (uintptr_t)d->v[lo - 1].p < d->v[lo - 1].size)
+			how = (how < 0 ? 0 : how) | d->v[lo - 1].fresh;
+	if (how < 0 && d->over_hi && w >= d->over_lo && w < d->over_hi)
+		how = SINCE_RELEASED;
+	return how;
+}
+/* Make each word of o's shadow that still equals the object's and points into memory whose object
+ * changed since the last reply look changed, so the element goes again and its pointer field
+ * with the handle of what is there now: an rx ring's buffer whose skb the stack freed and whose
+ * refill got a new skb at the same address (the user half still held the old one's released
+ * handle). Only where that is safe to send: a tracked object (its handle goes), a new allocation
+ * (tracked as it goes), or freed memory where such a pointer goes as NULL (d->safe: the endpoint
+ * reports allocations, kc_sync__is_dead). A dangling pointer sent otherwise would have freed
+ * memory (or a finished call's stack) tracked as a new object. */
+static void since_mark(struct kc_rt *rt, const struct since *d, struct shadow *o)
+{
+	size_t k, off;
+	uint64_t h;
+
+	for (k = 0; k + sizeof(void *) <= o->size; k += sizeof(void *)) {
+		uintptr_t w;
+		int how;
+
+		memcpy(&w, o->copy + k, sizeof(w));
+		if (!w || memcmp(o->copy + k, o->p + k, sizeof(w)) || (how = since_hit(d, w)) < 0)
+			continue;
+		if ((how & SINCE_NEW) || (d->safe && (how & SINCE_FREED)) ||
+		    !kc_objt_handle_of(RT_OBJT(rt), &h, &off, (const void *)w))
+			o->copy[k] = (uint8_t)~o->p[k];
+	}
+}
+
 uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_t len, uint32_t cap,
 			   uint32_t *flags)
 {
+	struct since d;
+	int dall;
 	const struct kc_wire_tables *t = tab(rt);
 	struct kc_os_mutex *flock = kc_rt__wire(rt)->free_lock;
 	struct kobjs l = { rt, NULL, 0, 0, 0 };
@@ -861,11 +997,13 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
 		qsort(l.v, l.n, sizeof(*l.v), by_ptr);
 	kc_xdr_init_enc(&x, buf + len, cap - len - 8);
 	kc_os_lock(s->lock);
+	dall = since_take(s, &d);
 	if (inc < s->inc) {
 		/* a reply to a user half that died (a newer one runs): the shadows describe the
 		 * newer one's copies, which this reply never reaches */
 		kc_os_unlock(s->lock);
 		kc_os_free(l.v);
+		kc_os_free(d.v);
 		return len;
 	}
 	if (inc != s->inc) {
@@ -891,11 +1029,18 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
 			s->v[j++].copy = NULL;
 		}
 		if (j < s->n && s->v[j].p == o->p) {
-			if (s->v[j].size == o->size && s->v[j].type == o->type)
+			/* another handle at the same address is a new object: it goes in full */
+			if (s->v[j].size == o->size && s->v[j].type == o->type && s->v[j].h == o->h)
 				o->copy = s->v[j].copy;
 			else
 				kc_os_free(s->v[j].copy);
 			s->v[j++].copy = NULL;
+		}
+		if (o->copy && dall) {
+			kc_os_free(o->copy); /* the record is lost: in full */
+			o->copy = NULL;
+		} else if (o->copy && (d.n || d.over_hi)) {
+			since_mark(rt, &d, o);
 		}
 		/* the object's memory must stay while it is read: the kernel's frees (kc_wire_freed,
 		 * another thread) forget it under free_lock first, so it is either still tracked
@@ -956,6 +1101,7 @@ uint32_t kc_sync__put_back(struct kc_rt *rt, unsigned inc, uint8_t *buf, uint32_
 	s->v = l.v;
 	s->n = l.n;
 	kc_os_unlock(s->lock);
+	kc_os_free(d.v);
 	if (!n)
 		return len;
 	{

@@ -43,6 +43,11 @@ void kc_sync__apply_back(struct kc_rt *rt, uint8_t *buf, uint32_t len);
  * followed (kc_sync__is_dead, kc_wire_sync_gone), once the endpoint reports allocations
  * (kc_wire_alloced). */
 void kc_sync__kfreed(struct kc_rt *rt, const void *p, size_t size);
+/* Kernel side: the kernel half released the tracked object at [p, p + size) (kc_rt_obj_free: its
+ * own kfree, a stack object after the call): the next reply re-sends synchronized fields that
+ * still point into it (kc_sync__put_back); nothing is recorded as freed (a stack object's memory
+ * is used again without an allocation the endpoint would report). */
+void kc_sync__kchanged(struct kc_rt *rt, const void *p, size_t size);
 /* Kernel side: the server of KC_RT_FN_SYNC, NULL for other ids. */
 kc_rt_handler kc_sync__handler(uint32_t fn);
 

@@ -17,6 +17,7 @@
 #include <linux/device.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,6 +46,71 @@ struct km_hdr {
 
 static struct km_hdr live_head = { 0, 0, &live_head, &live_head, NULL, 0 };
 static size_t live_count, live_bytes;
+
+/*
+ * KCUT_KM_REUSE=1: freed blocks wait in a small cache and the next allocation of the same size
+ * takes the most recently freed one (LIFO), as the kernel's slab allocators (and glibc's tcache)
+ * hand a freed address back at once. ASan's allocator does not (its quarantine), so without this
+ * a sanitizer build never sees a new object at a freed one's address (a split driver's runtime
+ * must tell them apart: tests/emitter, the *_reuse tests). Cached blocks stay poisoned under ASan.
+ */
+#define KM_REUSE_MAX 64
+static struct km_hdr *reuse_v[KM_REUSE_MAX];
+static size_t reuse_n;
+static int reuse_on = -1;
+static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool km_reuse(void)
+{
+	int on = __atomic_load_n(&reuse_on, __ATOMIC_RELAXED);
+
+	if (on < 0) {
+		const char *e = getenv("KCUT_KM_REUSE");
+
+		on = e && *e && strcmp(e, "0");
+		__atomic_store_n(&reuse_on, on, __ATOMIC_RELAXED);
+	}
+	return on;
+}
+
+/* A cached block of exactly size bytes, most recent first; NULL when none. */
+static struct km_hdr *reuse_take(size_t size)
+{
+	struct km_hdr *h = NULL;
+
+	pthread_mutex_lock(&reuse_lock);
+	for (size_t i = reuse_n; i-- > 0;)
+		if (reuse_v[i]->size == size) {
+			h = reuse_v[i];
+			memmove(&reuse_v[i], &reuse_v[i + 1], (reuse_n - i - 1) * sizeof(reuse_v[0]));
+			reuse_n--;
+			break;
+		}
+	pthread_mutex_unlock(&reuse_lock);
+	if (h)
+		KM_UNPOISON(h, sizeof(*h) + (size ? size : 1));
+	return h;
+}
+
+/* Keep a freed block for reuse (the oldest one goes when the cache is full). */
+static void reuse_put(struct km_hdr *h)
+{
+	struct km_hdr *old = NULL;
+
+	KM_POISON(h + 1, h->size ? h->size : 1);
+	pthread_mutex_lock(&reuse_lock);
+	if (reuse_n == KM_REUSE_MAX) {
+		old = reuse_v[0];
+		memmove(&reuse_v[0], &reuse_v[1], (KM_REUSE_MAX - 1) * sizeof(reuse_v[0]));
+		reuse_n--;
+	}
+	reuse_v[reuse_n++] = h;
+	pthread_mutex_unlock(&reuse_lock);
+	if (old) {
+		KM_UNPOISON(old, sizeof(*old) + (old->size ? old->size : 1));
+		free(old);
+	}
+}
 
 static const char *const fail_names[KM_FAIL_N] = {
 	"kmalloc", "dma_alloc", "dma_map", "request_irq", "pci_enable", "pci_iomap", "skb_alloc",
@@ -80,7 +146,9 @@ void *km_alloc(size_t size, bool zero, gfp_t gfp, const char *what)
 	(void)gfp;
 	if (km_should_fail(KM_FAIL_KMALLOC))
 		return NULL;
-	h = malloc(sizeof(*h) + (size ? size : 1));
+	h = km_reuse() ? reuse_take(size) : NULL;
+	if (!h)
+		h = malloc(sizeof(*h) + (size ? size : 1));
 	if (!h)
 		return NULL;
 	h->magic = KM_HDR_MAGIC;
@@ -161,7 +229,10 @@ void km_free(const void *p)
 	h->magic = KM_HDR_FREED;
 	live_count--;
 	live_bytes -= h->size;
-	free(h);
+	if (km_reuse())
+		reuse_put(h);
+	else
+		free(h);
 }
 
 static bool km_alloc_ctx_ok(gfp_t flags, const char *fn)
