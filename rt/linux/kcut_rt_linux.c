@@ -34,9 +34,12 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
 #include <linux/preempt.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -319,6 +322,24 @@ int kc_rt_fault(struct kc_rt *rt, const char *why)
 }
 EXPORT_SYMBOL_GPL(kc_rt_fault);
 
+/* The user half's process id while one is connected and alive, else 0 (kcut_rt.h). The
+ * emitted begin hooks of ops tables whose ops the user half serves refuse requests when it is 0
+ * (ethtool fails at once instead of answering nothing). */
+int kc_rt_user_pid(const struct kc_rt *rt)
+{
+	struct kc_rt *r = (struct kc_rt *)rt;
+	int pid = 0;
+
+	if (!r)
+		return 0;
+	spin_lock(&r->lock);
+	if (r->conn && !r->conn->dead)
+		pid = pid_nr(r->conn->pid);
+	spin_unlock(&r->lock);
+	return pid;
+}
+EXPORT_SYMBOL_GPL(kc_rt_user_pid);
+
 /* ---- objects the kernel half frees: the user half drops its copies ---- */
 
 /* Queue handle h for the user half (told with the next upcall). Caller holds rt->wlock. Returns
@@ -398,6 +419,87 @@ static u32 put_releases(struct kc_rt *rt, u8 *payload, u32 len, u32 cap, u32 *fl
 	kc_os_unlock(rt->wlock);
 	return len;
 }
+
+/* ---- the kernel half's frees: the tracker forgets first, also in atomic context ---- */
+
+/* A free that waits for the worker (kc_rt_linux_free in atomic context). */
+struct kc_lx_dfree {
+	struct llist_node node;
+	const void *p;
+	unsigned int kind;
+};
+
+static void free_now(const void *p, unsigned int kind)
+{
+	switch (kind) {
+	case KC_LX_FREE_KFREE_SENSITIVE:
+		kfree_sensitive(p);
+		break;
+	case KC_LX_FREE_KVFREE:
+		kvfree(p);
+		break;
+	case KC_LX_FREE_VFREE:
+		vfree(p);
+		break;
+	case KC_LX_FREE_NETDEV:
+		free_netdev((struct net_device *)p);
+		break;
+	default:
+		kfree(p);
+		break;
+	}
+}
+
+/* May this context take the tracker's mutexes? Without CONFIG_PREEMPT_COUNT a spinlock does not
+ * show in in_atomic(): then every free is deferred (always safe, only later). */
+static bool may_sleep(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_COUNT) && !in_atomic() && !irqs_disabled() && !rcu_preempt_depth();
+}
+
+/* The deferred frees: forget, then free, in process context. */
+static void dfree_run(struct kc_rt *rt)
+{
+	struct llist_node *all = llist_reverse_order(llist_del_all(&rt->dfree));
+	struct kc_lx_dfree *d, *n;
+
+	llist_for_each_entry_safe(d, n, all, node) {
+		kc_wire_freed(rt, d->p, 0);
+		free_now(d->p, d->kind);
+		kfree(d);
+	}
+}
+
+static void dfree_fn(struct work_struct *w)
+{
+	dfree_run(container_of(w, struct kc_rt, dfree_work));
+}
+
+void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind)
+{
+	struct kc_lx_dfree *d;
+
+	if (rt && p && !may_sleep()) {
+		/* the tracker takes mutexes: the object is forgotten, then freed, by a worker; until
+		 * then its memory stays, so a handle of it never resolves to freed memory */
+		d = READ_ONCE(rt->dfree_off) ? NULL : kmalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+		if (d) {
+			d->p = p;
+			d->kind = kind;
+			llist_add(&d->node, &rt->dfree);
+			schedule_work(&rt->dfree_work);
+			return;
+		}
+		/* freed now and forgotten by the tracker only when the endpoint goes: a stale handle
+		 * of it could reach freed memory until then */
+		pr_err_ratelimited("kcut-rt %s: %px freed in atomic context while still tracked (%s)\n", rt->name, p,
+				   READ_ONCE(rt->dfree_off) ? "after the endpoint stopped" : "out of memory");
+	} else if (rt && p) {
+		kc_wire_freed(rt, p, 0);
+	}
+	free_now(p, kind);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_free);
 
 /* ---- upcalls: the kernel half calls the user half ---- */
 
@@ -919,6 +1021,8 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 	rt->recover_arg = recover_arg;
 	mutex_init(&rt->map_lock);
 	INIT_WORK(&rt->recover_work, recover_fn);
+	INIT_WORK(&rt->dfree_work, dfree_fn);
+	init_llist_head(&rt->dfree);
 	xa_init_flags(&rt->maps, XA_FLAGS_ALLOC1);
 	kref_init(&rt->ref);
 	atomic_set(&rt->active, 0);
@@ -1022,6 +1126,11 @@ void kc_rt_linux_stop(struct kc_rt *rt)
 	}
 	wait_event(rt->wq_done, atomic_read(&rt->active) == 0);
 	cancel_work_sync(&rt->recover_work); /* it runs the kernel half's recovery encoders */
+	/* the driver's exit function ran: frees deferred from atomic context are done now, and any
+	 * later one (there should be none) is freed at once, still tracked */
+	WRITE_ONCE(rt->dfree_off, true);
+	flush_work(&rt->dfree_work);
+	dfree_run(rt);
 	kc_lx_regions_stop(rt);
 	kref_put(&rt->ref, rt_free);
 }

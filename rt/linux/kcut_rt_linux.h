@@ -36,6 +36,23 @@ int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
  * timeout_ms for one; 0, -ETIMEDOUT (logged: the user-half part of the teardown will fail) or
  * -EINTR. */
 int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
+/*
+ * The kernel half's deallocators (emitted macros after each TU's includes: kfree(p) becomes
+ * kc_rt_linux_free(kcut_rt, p, KC_LX_FREE_KFREE) ...): the object tracker forgets p, and every
+ * handle of it, before p is freed, so a stale handle from the user half never resolves to freed
+ * memory. In atomic context (a spinlock, softirq or IRQ: the tracker takes mutexes) the forget
+ * and the free are deferred to a worker; the memory stays allocated until then. rt may be NULL
+ * (nothing is tracked: freed at once).
+ */
+enum {
+	KC_LX_FREE_KFREE = 0,
+	KC_LX_FREE_KFREE_SENSITIVE = 1,
+	KC_LX_FREE_KVFREE = 2,
+	KC_LX_FREE_VFREE = 3,
+	KC_LX_FREE_NETDEV = 4,
+};
+void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind);
+
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);
 

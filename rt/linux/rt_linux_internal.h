@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -49,6 +50,9 @@ struct kc_rt {
 	kc_rt_recover_fn recover;  /* run for each new incarnation after the first */
 	void *recover_arg;
 	struct work_struct recover_work; /* runs recover (process context, may make upcalls) */
+	struct llist_head dfree;   /* frees the kernel half made in atomic context (kc_rt_linux_free) */
+	struct work_struct dfree_work; /* ... forgets then frees them, in process context */
+	bool dfree_off;            /* kc_rt_linux_stop flushed them: none is deferred any more */
 	struct task_struct *recover_task; /* the thread running it: its upcalls do not wait */
 	bool recovering;           /* under lock: other threads' upcalls wait until it is done */
 	unsigned int recover_inc;  /* the incarnation it runs for */
