@@ -73,7 +73,9 @@ void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 	static const struct {
 		const char *name;
 		int kind;
-	} lx[] = { { "kfree", 0 }, { "kfree_sensitive", 1 }, { "kvfree", 2 }, { "vfree", 3 }, { "free_netdev", 4 } };
+	} lx[] = { { "kfree", 0 }, { "kfree_sensitive", 1 }, { "kvfree", 2 }, { "vfree", 3 }, { "free_netdev", 4 } },
+	  skb[] = { { "dev_kfree_skb_any", 5 }, { "dev_consume_skb_any", 6 }, { "dev_kfree_skb_irq", 7 },
+		    { "dev_consume_skb_irq", 8 }, { "kfree_skb", 9 }, { "consume_skb", 10 }, { "dev_kfree_skb", 10 } };
 	size_t i, k;
 
 	kc_sb_addn(b, s->text, s->inc_end);
@@ -87,6 +89,11 @@ void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 		if (k < KC_ARRAY_SIZE(lx))
 			kc_sb_addf(b, "#define %s(p) kc_rt_linux_free(kcut_rt, (p), %d)\n", em_kernel_frees[i], lx[k].kind);
 	}
+	/* socket buffers: the tx skbs a crossing made known are freed in NAPI poll */
+	for (k = 0; k < KC_ARRAY_SIZE(skb); k++)
+		kc_sb_addf(b, "#undef %s\n#define %s(p) kc_rt_linux_free(kcut_rt, (p), %d)\n", skb[k].name, skb[k].name,
+			   skb[k].kind);
+	kc_sb_add(b, "#undef napi_consume_skb\n#define napi_consume_skb(p, budget) ((void)(budget), kc_rt_linux_free(kcut_rt, (p), 6))\n");
 	kc_sb_add(b, "#else\n");
 	for (i = 0; em_kernel_frees[i]; i++)
 		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", em_kernel_frees[i], em_kernel_frees[i]);

@@ -429,9 +429,32 @@ struct kc_lx_dfree {
 	unsigned int kind;
 };
 
-static void free_now(const void *p, unsigned int kind)
+/* later: from the worker (process context) */
+static void free_now(const void *p, unsigned int kind, bool later)
 {
+	struct sk_buff *skb = (struct sk_buff *)p;
+
 	switch (kind) {
+	case KC_LX_FREE_SKB_ANY:
+	case KC_LX_FREE_SKB_IRQ:
+	case KC_LX_FREE_SKB:
+		if (later || kind == KC_LX_FREE_SKB_ANY)
+			dev_kfree_skb_any(skb);
+		else if (kind == KC_LX_FREE_SKB_IRQ)
+			dev_kfree_skb_irq(skb);
+		else
+			kfree_skb(skb);
+		break;
+	case KC_LX_FREE_SKB_CONSUME_ANY:
+	case KC_LX_FREE_SKB_CONSUME_IRQ:
+	case KC_LX_FREE_SKB_CONSUME:
+		if (later || kind == KC_LX_FREE_SKB_CONSUME_ANY)
+			dev_consume_skb_any(skb);
+		else if (kind == KC_LX_FREE_SKB_CONSUME_IRQ)
+			dev_consume_skb_irq(skb);
+		else
+			consume_skb(skb);
+		break;
 	case KC_LX_FREE_KFREE_SENSITIVE:
 		kfree_sensitive(p);
 		break;
@@ -465,7 +488,7 @@ static void dfree_run(struct kc_rt *rt)
 
 	llist_for_each_entry_safe(d, n, all, node) {
 		kc_wire_freed(rt, d->p, 0);
-		free_now(d->p, d->kind);
+		free_now(d->p, d->kind, true);
 		kfree(d);
 	}
 }
@@ -479,7 +502,7 @@ void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind)
 {
 	struct kc_lx_dfree *d;
 
-	if (rt && p && !may_sleep()) {
+	if (rt && p && kc_lx_maybe_tracked(p) && !may_sleep()) {
 		/* the tracker takes mutexes: the object is forgotten, then freed, by a worker; until
 		 * then its memory stays, so a handle of it never resolves to freed memory */
 		d = READ_ONCE(rt->dfree_off) ? NULL : kmalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
@@ -494,10 +517,10 @@ void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind)
 		 * of it could reach freed memory until then */
 		pr_err_ratelimited("kcut-rt %s: %px freed in atomic context while still tracked (%s)\n", rt->name, p,
 				   READ_ONCE(rt->dfree_off) ? "after the endpoint stopped" : "out of memory");
-	} else if (rt && p) {
+	} else if (rt && p && kc_lx_maybe_tracked(p)) {
 		kc_wire_freed(rt, p, 0);
 	}
-	free_now(p, kind);
+	free_now(p, kind, false);
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_free);
 

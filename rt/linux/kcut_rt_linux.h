@@ -42,7 +42,8 @@ int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
  * handle of it, before p is freed, so a stale handle from the user half never resolves to freed
  * memory. In atomic context (a spinlock, softirq or IRQ: the tracker takes mutexes) the forget
  * and the free are deferred to a worker; the memory stays allocated until then. rt may be NULL
- * (nothing is tracked: freed at once).
+ * (nothing is tracked: freed at once). Memory whose address was never tracked (a filter any
+ * context can read) is freed at once.
  */
 enum {
 	KC_LX_FREE_KFREE = 0,
@@ -50,6 +51,14 @@ enum {
 	KC_LX_FREE_KVFREE = 2,
 	KC_LX_FREE_VFREE = 3,
 	KC_LX_FREE_NETDEV = 4,
+	/* socket buffers the driver frees (the tx skbs in NAPI poll): what the kernel does with
+	 * them is the same; a deferred one is freed by dev_kfree_skb_any / dev_consume_skb_any */
+	KC_LX_FREE_SKB_ANY = 5,         /* dev_kfree_skb_any */
+	KC_LX_FREE_SKB_CONSUME_ANY = 6, /* dev_consume_skb_any, napi_consume_skb */
+	KC_LX_FREE_SKB_IRQ = 7,         /* dev_kfree_skb_irq */
+	KC_LX_FREE_SKB_CONSUME_IRQ = 8, /* dev_consume_skb_irq */
+	KC_LX_FREE_SKB = 9,             /* kfree_skb */
+	KC_LX_FREE_SKB_CONSUME = 10,    /* consume_skb, dev_kfree_skb */
 };
 void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind);
 

@@ -67,6 +67,10 @@ struct kc_rt {
 	unsigned int call_timeout_ms;
 };
 
+/* rt_objtrack.c: may p be the base of an object some tracker of kcut_rt.ko tracks (or did)?
+ * false: certainly not. Any context. */
+bool kc_lx_maybe_tracked(const void *p);
+
 /* region_linux.c */
 extern const struct kc_rt_io_ops kc_lx_io_ops;
 /* mmap of a region (vm_pgoff != 0) into the user half: checked, 0 or a negative errno. */

@@ -78,22 +78,6 @@ static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnat
 		return; /* tests: show what happens without it */
 	kc_wire_recover_hook(rt, arg, incarnation);
 }
-#else
-#include <linux/irqflags.h>
-#include <linux/preempt.h>
-
-void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size); /* rt/kcut_rt.h */
-
-/* The kernel half frees p (kfree & co., through the macros after each TU's includes):
- * the tracker forgets it first (the user half drops its copy with the next upcall), so
- * the recovery hook never reads freed memory. The tracker takes mutexes: in atomic
- * context (in_atomic() knows spinlocks only with CONFIG_PREEMPT_COUNT) the object stays
- * tracked (docs/linux.md). */
-void kcut_recover_free(const void *p)
-{
-	if (p && kcut_rt && !in_atomic() && !irqs_disabled())
-		kc_wire_freed(kcut_rt, p, 0);
-}
 #endif
 
 /* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
