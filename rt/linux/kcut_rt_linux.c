@@ -289,6 +289,52 @@ static void conn_put(struct kc_lx_conn *c)
 		kref_put(&c->ref, conn_free);
 }
 
+/*
+ * The driver's teardown (its remove and close functions) runs partly in the user half: unloading
+ * the kernel half while no user half runs would leave what those functions undo (the netdev
+ * registered, the IRQ, work items, NAPI) pointing into freed module code. So while no user half
+ * is connected the kernel half's module is pinned (rmmod: "in use"); a user half that connects
+ * unpins it. Not while the endpoint stops (the unload itself), nor once the module is going.
+ */
+static void pin_owner(struct kc_rt *rt)
+{
+	bool pin = false;
+
+	spin_lock(&rt->lock);
+	if (rt->owner && !rt->pinned && !rt->stopping && !rt->conn)
+		pin = rt->pinned = true;
+	spin_unlock(&rt->lock);
+	if (!pin)
+		return;
+	if (!try_module_get(rt->owner)) {
+		spin_lock(&rt->lock);
+		rt->pinned = false;
+		spin_unlock(&rt->lock);
+		return;
+	}
+	pr_info("kcut-rt %s: no user half: the driver's module cannot be unloaded until one is back (its teardown runs there)\n",
+		rt->name);
+}
+
+static void unpin_owner(struct kc_rt *rt)
+{
+	bool was;
+
+	spin_lock(&rt->lock);
+	was = rt->pinned;
+	rt->pinned = false;
+	spin_unlock(&rt->lock);
+	if (was)
+		module_put(rt->owner);
+}
+
+void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner)
+{
+	if (rt)
+		rt->owner = owner;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_set_owner);
+
 /* End an incarnation: fail every pending upcall, wake everyone, kill the process when asked. */
 static void conn_kill(struct kc_rt *rt, struct kc_lx_conn *c, const char *why, bool kill)
 {
@@ -303,6 +349,7 @@ static void conn_kill(struct kc_rt *rt, struct kc_lx_conn *c, const char *why, b
 	if (was)
 		return;
 	pr_warn("kcut-rt %s: user half incarnation %u ends: %s\n", rt->name, rt->incarnations, why);
+	pin_owner(rt);
 	if (kill && c->pid)
 		kill_pid(c->pid, SIGKILL, 1);
 	wake_up_all(&rt->wq_up);
@@ -755,6 +802,7 @@ static int kc_lx_open(struct inode *inode, struct file *f)
 	spin_unlock(&rt->lock);
 	f->private_data = c;
 	pr_info("kcut-rt %s: user half %d connected (incarnation %u)\n", rt->name, pid_nr(c->pid), rt->incarnations);
+	unpin_owner(rt);
 	wake_up_all(&rt->wq_done);
 	return 0;
 }
@@ -1149,6 +1197,7 @@ void kc_rt_linux_stop(struct kc_rt *rt)
 	}
 	wait_event(rt->wq_done, atomic_read(&rt->active) == 0);
 	cancel_work_sync(&rt->recover_work); /* it runs the kernel half's recovery encoders */
+	unpin_owner(rt); /* (the module is going: only a failed init gets here pinned) */
 	/* the driver's exit function ran: frees deferred from atomic context are done now, and any
 	 * later one (there should be none) is freed at once, still tracked */
 	WRITE_ONCE(rt->dfree_off, true);

@@ -28,6 +28,10 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
 		      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),
 		      void *recover_arg);
+/* The kernel half's module (THIS_MODULE), held while no user half is connected: its teardown
+ * runs partly there, so rmmod is refused ("in use") until a user half is back. */
+struct module;
+void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner);
 /* Wait (interruptible) up to timeout_ms for a user half to open the device: 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -EPIPE when one opened it and is gone already (killed for a fault). */
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);

@@ -59,6 +59,8 @@ struct kc_rt {
 	u64 *rel;                  /* handles released, not yet told to the user half (under wlock) */
 	u32 nrel, caprel;
 	spinlock_t lock;
+	struct module *owner;      /* the kernel half's module (kc_rt_linux_set_owner), or NULL */
+	bool pinned;               /* under lock: owner is held while no user half is connected */
 	struct kc_lx_conn *conn;   /* current incarnation, NULL when no user half */
 	wait_queue_head_t wq_up;   /* user workers waiting for an upcall */
 	wait_queue_head_t wq_done; /* kernel callers waiting for replies, free slots, a user half */
