@@ -13,7 +13,9 @@
 #include "objtrack.c"
 #undef kc_objt_track
 
-#include "rt_linux_internal.h"
+/* (rt_linux_internal.h declares it; not included here: linux/fs.h's struct key would meet
+ * objtrack.c's) */
+bool kc_lx_maybe_tracked(const void *p);
 
 /* One bit per hash of a tracked base address, never cleared (a set bit only costs a tracker
  * look-up, or a deferral in atomic context). */
