@@ -150,6 +150,7 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 		      void *recover_arg);
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
 int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
+void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner);
 void kc_rt_linux_stop(struct kc_rt *rt);
 
 static unsigned int kcut_wait_ms = 30000;
@@ -173,6 +174,8 @@ int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 			       KCUT_NR_UPCALLS + 1, &kcut_wire, kc_wire_recover_hook, NULL);
 	if (rc)
 		return rc;
+	/* while no user half runs, this module is held: its teardown needs one */
+	kc_rt_linux_set_owner(kcut_rt, THIS_MODULE);
 	rc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);
 	if (rc) {
 		pr_err("kcut: no user half opened /dev/kcut-test within %u ms (%d)\n", kcut_wait_ms, rc);
