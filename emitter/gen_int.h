@@ -75,6 +75,11 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb);
 void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side half);
 void gen_recover_frees(struct kc_sb *b, const struct em_scan *s);
 void gen_recover_netdev(const struct gen *g, struct kc_sb *b, const struct em_scan *s);
+/* Kernel half: the begin hooks of the ops tables refused while no user half runs (the plan's
+ * pf->guards), after the includes; and the TU's text [from, to) with the hooks put into the
+ * tables' initializers. */
+void gen_recover_guards(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf);
+void gen_recover_text(struct kc_sb *b, const struct em_scan *s, const struct em_pfile *pf, size_t from, size_t to);
 
 /* gen_sync.c (synchronization at every crossing) */
 void gen_sync_tu(struct gen *g, struct gen_file *o);

@@ -69,14 +69,34 @@ void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 {
 	static const char *const allocs[] = { "kmalloc", "kzalloc", "kcalloc", "kmalloc_array", "vmalloc", "vzalloc",
 					      "kvmalloc", "kvzalloc", "kvcalloc", NULL };
-	size_t i;
+	/* rt/linux's kc_rt_linux_free kinds (kcut_rt_linux.h, enum KC_LX_FREE_*) */
+	static const struct {
+		const char *name;
+		int kind;
+	} lx[] = { { "kfree", 0 }, { "kfree_sensitive", 1 }, { "kvfree", 2 }, { "vfree", 3 }, { "free_netdev", 4 } },
+	  skb[] = { { "dev_kfree_skb_any", 5 }, { "dev_consume_skb_any", 6 }, { "dev_kfree_skb_irq", 7 },
+		    { "dev_consume_skb_irq", 8 }, { "kfree_skb", 9 }, { "consume_skb", 10 }, { "dev_kfree_skb", 10 } };
+	size_t i, k;
 
 	kc_sb_addn(b, s->text, s->inc_end);
 	kc_sb_add(b, "\n/* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,\n"
-		     " * \"After a restart\") */\n");
+		     " * \"After a restart\"; in Linux also from atomic context: rt/linux defers the free) */\n"
+		     "#ifdef __KERNEL__\n"
+		     "void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind); /* kcut_rt_linux.h */\n");
+	for (i = 0; em_kernel_frees[i]; i++) {
+		for (k = 0; k < KC_ARRAY_SIZE(lx) && strcmp(lx[k].name, em_kernel_frees[i]); k++)
+			;
+		if (k < KC_ARRAY_SIZE(lx))
+			kc_sb_addf(b, "#define %s(p) kc_rt_linux_free(kcut_rt, (p), %d)\n", em_kernel_frees[i], lx[k].kind);
+	}
+	/* socket buffers: the tx skbs a crossing made known are freed in NAPI poll */
+	for (k = 0; k < KC_ARRAY_SIZE(skb); k++)
+		kc_sb_addf(b, "#undef %s\n#define %s(p) kc_rt_linux_free(kcut_rt, (p), %d)\n", skb[k].name, skb[k].name,
+			   skb[k].kind);
+	kc_sb_add(b, "#undef napi_consume_skb\n#define napi_consume_skb(p, budget) ((void)(budget), kc_rt_linux_free(kcut_rt, (p), 6))\n");
+	kc_sb_add(b, "#else\n");
 	for (i = 0; em_kernel_frees[i]; i++)
 		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", em_kernel_frees[i], em_kernel_frees[i]);
-	kc_sb_add(b, "#ifndef __KERNEL__\n");
 	/* ... and what it allocates is known as the start of a heap block: a deallocator the user
 	 * half calls may free it, nothing else (rt/wire.c, KC_WP_HEAP) */
 	for (i = 0; allocs[i]; i++)
@@ -104,7 +124,7 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 		kc_sb_addf(sb, "int kcut_recover_enc_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n"
 			       "int kcut_recover_dec_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n",
 			   g->m->tus[i].stem, g->m->tus[i].stem);
-	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF)\n"
+	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)\n"
 		      "void kcut_recover_free(const void *p);\n"
 		      "#endif\n");
 	gen_sync_ids(g, sb);
@@ -184,18 +204,7 @@ void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side hal
 		     "\tif (getenv(\"KCUT_RECOVER\") && !strcmp(getenv(\"KCUT_RECOVER\"), \"0\"))\n"
 		     "\t\treturn; /* tests: show what happens without it */\n"
 		     "\tkc_wire_recover_hook(rt, arg, incarnation);\n"
-		     "}\n#else\n"
-		     "#include <linux/irqflags.h>\n#include <linux/preempt.h>\n\n"
-		     "void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size); /* rt/kcut_rt.h */\n\n"
-		     "/* The kernel half frees p (kfree & co., through the macros after each TU's includes):\n"
-		     " * the tracker forgets it first (the user half drops its copy with the next upcall), so\n"
-		     " * the recovery hook never reads freed memory. The tracker takes mutexes: in atomic\n"
-		     " * context (in_atomic() knows spinlocks only with CONFIG_PREEMPT_COUNT) the object stays\n"
-		     " * tracked (docs/linux.md). */\n"
-		     "void kcut_recover_free(const void *p)\n{\n"
-		     "\tif (p && kcut_rt && !in_atomic() && !irqs_disabled())\n"
-		     "\t\tkc_wire_freed(kcut_rt, p, 0);\n}\n"
-		     "#endif\n\n");
+		     "}\n#endif\n\n");
 	gen_sync_tables(g, b, half);
 	wire_tables(g, b, half);
 }
@@ -241,4 +250,100 @@ void gen_recover_netdev(const struct gen *g, struct kc_sb *b, const struct em_sc
 			     "\t\t\t\tkcut_priv);\n}\n"
 			     "#define alloc_netdev_mqs(...) kcut_alloc_netdev_mqs(__VA_ARGS__)\n");
 	kc_sb_add(b, "#endif\n");
+}
+
+/* The list of "slot=function" entries as a comment's words, wrapped. */
+static void guard_list(struct kc_sb *b, char *const *v, int n)
+{
+	int i, col = 3;
+
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(v[i]) + 1;
+
+		if (col + l > 96) {
+			kc_sb_add(b, "\n *");
+			col = 2;
+		}
+		kc_sb_addf(b, " %s", v[i]);
+		col += (int)l;
+	}
+}
+
+/*
+ * Kernel half, after the includes: per ops table of the plan's pf->guards, its begin hook. The
+ * kernel calls begin before every request on the table (dev_ethtool, ethnl_ops_begin) and
+ * complete only after a begin that succeeded: while no user half is connected (rt's
+ * kc_rt_user_pid is 0) the request fails with -EAGAIN at once, instead of reaching an op the
+ * dead user half serves (one returning void answered nothing, with success). The driver's own
+ * begin, when it has one, is called next.
+ */
+void gen_recover_guards(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf)
+{
+	int i;
+
+	for (i = 0; i < pf->nguards; i++) {
+		const struct em_guard *gd = &pf->guards[i];
+		const struct em_func *bf = gd->begin_fn >= 0 ? &g->m->f[gd->begin_fn] : NULL;
+
+		kc_sb_addf(b, "\n/* kcut: requests on %s (struct %s) fail at once while no user half runs: the\n"
+			      " * kernel calls its begin before each one. Ops the user half serves:\n *",
+			   gd->var, gd->sname);
+		guard_list(b, gd->user_ops, gd->nuser);
+		if (gd->nkernel) {
+			kc_sb_add(b, "\n * Ops the kernel half serves, refused too (begin cannot see which op a request\n"
+				     " * will call):\n *");
+			guard_list(b, gd->kernel_ops, gd->nkernel);
+		}
+		kc_sb_add(b, "\n */\n");
+		if (bf) {
+			/* the driver's own begin, defined further down or in another file */
+			if (bf->is_static)
+				kc_sb_add(b, "static ");
+			gen_decl(b, bf->ret.spelling, bf->name);
+			kc_sb_add(b, "(");
+			gen_params(b, bf);
+			kc_sb_add(b, bf->nparams ? ");\n" : "void);\n");
+		}
+		kc_sb_addf(b, "static int kcut_guard_%s(struct net_device *kcut_dev)\n{\n"
+			      "\tif (!kc_rt_user_pid(kcut_rt))\n\t\treturn -EAGAIN;\n",
+			   gd->var);
+		if (bf)
+			kc_sb_addf(b, "\treturn %s(kcut_dev);\n}\n", bf->name);
+		else
+			kc_sb_add(b, "\t(void)kcut_dev;\n\treturn 0;\n}\n");
+	}
+}
+
+/* Text [from, to) of the TU with the guards' hooks in their tables' initializers: the driver's
+ * ".begin = X" becomes ".begin = kcut_guard_<var>", or ".begin = kcut_guard_<var>," goes after
+ * the initializer's '{' (on the same line: line numbers stay). */
+void gen_recover_text(struct kc_sb *b, const struct em_scan *s, const struct em_pfile *pf, size_t from, size_t to)
+{
+	size_t pos = from;
+	int i, first = 1;
+
+	for (;; first = 0) {
+		const struct em_guard *next = NULL;
+		size_t at = to;
+
+		for (i = 0; i < pf->nguards; i++) {
+			size_t o = pf->guards[i].bend ? pf->guards[i].bval : pf->guards[i].init;
+
+			/* (past the first, a hook inserted at pos is done) */
+			if ((first ? o >= pos : o > pos) && o < at) {
+				at = o;
+				next = &pf->guards[i];
+			}
+		}
+		kc_sb_addn(b, s->text + pos, at - pos);
+		if (!next)
+			return;
+		if (next->bend) {
+			kc_sb_addf(b, "kcut_guard_%s", next->var);
+			pos = next->bend;
+		} else {
+			kc_sb_addf(b, " .begin = kcut_guard_%s,", next->var);
+			pos = at;
+		}
+	}
 }

@@ -257,6 +257,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		if (pf->lxexport)
 			gen_region_lx_exports(&o.text); /* device regions on Linux (gen_region.c) */
 		gen_recover_netdev(g, &o.text, s);
+		gen_recover_guards(g, &o.text, pf); /* requests refused while no user half runs */
 		kc_sb_add(&o.text, "#if defined(__KERNEL__) && defined(MODULE)\n"
 				   "/* kcut: the endpoint and the user half come first (kcut_ids.h) */\n"
 				   "#undef module_init\n#define module_init(fn) KCUT_MODULE_INIT(fn)\n"
@@ -267,7 +268,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		const struct em_def *d = &s->defs[pf->items[i].def];
 		unsigned before = o.text.len;
 
-		kc_sb_addn(&o.text, s->text + pos, d->start - pos);
+		gen_recover_text(&o.text, s, pf, pos, d->start);
 		if (pf->items[i].kind == EM_ITEM_STUB) {
 			struct kc_sb id = { 0 };
 
@@ -289,7 +290,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		pos = d->body_end;
 		line_mark(&o.text, s, pos, tu->file);
 	}
-	kc_sb_addn(&o.text, s->text + pos, s->len - pos);
+	gen_recover_text(&o.text, s, pf, pos, s->len);
 	/* handlers of the functions this half serves */
 	for (i = 0; i < pf->nhandlers; i++) {
 		unsigned before = o.tail.len;

@@ -41,6 +41,9 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 	rc = em_plan_files(p, m, err);
 	if (rc)
 		return rc;
+	rc = em_plan_guards(p, m, err);
+	if (rc)
+		return rc;
 	em_plan_wire(p, m);
 	em_plan_layout(p, m);
 	em_plan_sync_back(p, m);
@@ -112,6 +115,7 @@ void em_plan_free(struct em_plan *p)
 		free(pf->sized);
 		free(pf->lay);
 		free(pf->embeds);
+		em_plan_guards_free(pf);
 	}
 	free(p->files);
 	for (i = 0; i < p->nlocal_imports; i++)

@@ -216,6 +216,30 @@ struct em_pfile {
 				 * section (__init/__exit, the functions module_init/module_exit
 				 * register): kept out of the function-pointer table, whose pointers
 				 * would outlive the section (kbuild's modpost: section mismatch) */
+	struct em_guard *guards; /* kernel half: ops tables this TU defines whose requests are refused
+				  * while no user half runs (plan_recover.c em_plan_guards) */
+	int nguards;
+};
+
+/*
+ * An ops table (struct ethtool_ops) whose requests the kernel half refuses while no user half
+ * runs: some of its ops are user-half functions, and ops returning void cannot report that the
+ * user half is gone (ethtool -i answered an empty driver name). The kernel calls the table's
+ * begin op before every request (dev_ethtool, ethnl_ops_begin); the kernel half's begin hook
+ * kcut_guard_<var> fails the request with -EAGAIN while no user half is connected, else calls the
+ * driver's own begin (its complete runs only after a successful begin, as before).
+ */
+struct em_guard {
+	char *var;              /* the table (a const global of the TU) */
+	char *sname;            /* its struct: "ethtool_ops" */
+	size_t init;            /* text offset just after the initializer's '{' (the hook goes there) */
+	size_t bval, bend;      /* the driver's own ".begin = X" value [bval, bend), or 0, 0 */
+	int begin_fn;           /* the driver's begin function (model index), -1: none */
+	char **user_ops;        /* "slot=function" served by the user half (what makes the guard) */
+	int nuser;
+	char **kernel_ops;      /* "slot=function" the kernel half serves (refused too: the hook
+				 * cannot see which op a request will call) */
+	int nkernel;
 };
 
 struct em_plan {
@@ -313,6 +337,10 @@ void em_plan_nested(struct em_model *m);
 /* plan_recover.c */
 void em_plan_recover(struct em_plan *p, struct em_model *m);
 void em_plan_recover_pick(struct em_plan *p, const struct em_model *m, struct em_pfile *pf);
+/* After the files: the ops tables whose requests the kernel half refuses while no user half runs
+ * (struct em_guard, into each kernel-half pfile). 0 or KC_EDB. */
+int em_plan_guards(struct em_plan *p, struct em_model *m, struct kc_err *err);
+void em_plan_guards_free(struct em_pfile *pf);
 /* Would marshaling refuse field f (a finding)? */
 int em_rec_refused(const struct em_model *m, const struct em_field *f);
 

@@ -122,3 +122,214 @@ void em_plan_recover_pick(struct em_plan *p, const struct em_model *m, struct em
 			pf->rec[pf->nrec++] = i;
 		}
 }
+
+/* ---- ops tables refused while no user half runs (struct em_guard) ---- */
+
+static void guard_clear(struct em_guard *g)
+{
+	int i;
+
+	free(g->var);
+	free(g->sname);
+	for (i = 0; i < g->nuser; i++)
+		free(g->user_ops[i]);
+	free(g->user_ops);
+	for (i = 0; i < g->nkernel; i++)
+		free(g->kernel_ops[i]);
+	free(g->kernel_ops);
+}
+
+void em_plan_guards_free(struct em_pfile *pf)
+{
+	int i;
+
+	for (i = 0; i < pf->nguards; i++)
+		guard_clear(&pf->guards[i]);
+	free(pf->guards);
+	pf->guards = NULL;
+	pf->nguards = 0;
+}
+
+/* Ops structs whose kernel core calls a begin op before every request (and complete after it):
+ * Linux's dev_ethtool and ethnl_ops_begin. */
+static const char *const guard_structs[] = { "ethtool_ops", NULL };
+
+static int ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static size_t skip_ws(const char *t, size_t i, size_t n)
+{
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Is text offset off inside a function definition of the TU? */
+static int in_def(const struct em_scan *s, size_t off)
+{
+	int i;
+
+	for (i = 0; i < s->ndefs; i++)
+		if (off >= s->defs[i].start && off < s->defs[i].body_end)
+			return 1;
+	return 0;
+}
+
+/* The offset just after the '{' of `var = {` at file scope, 0 when there is none. */
+static size_t guard_init(const struct em_scan *s, const char *var)
+{
+	size_t vl = strlen(var), i, j;
+	const char *t = s->text;
+
+	for (i = 0; i + vl < s->len; i++) {
+		if (memcmp(t + i, var, vl) || (i && ident_char(t[i - 1])) || ident_char(t[i + vl]) || in_def(s, i))
+			continue;
+		j = skip_ws(t, i + vl, s->len);
+		if (j >= s->len || t[j] != '=')
+			continue;
+		j = skip_ws(t, j + 1, s->len);
+		if (j < s->len && t[j] == '{')
+			return j + 1;
+	}
+	return 0;
+}
+
+/* In the initializer from init on, the value of a top-level ".begin =": [*b, *e), else 0. */
+static void guard_begin_at(const struct em_scan *s, size_t init, size_t *b, size_t *e)
+{
+	const char *t = s->text;
+	size_t i, j;
+	int depth = 1;
+
+	*b = *e = 0;
+	for (i = init; i < s->len && depth > 0; i++) {
+		if (t[i] == '{' || t[i] == '(')
+			depth++;
+		else if (t[i] == '}' || t[i] == ')')
+			depth--;
+		else if (depth == 1 && t[i] == '.' && i + 6 <= s->len && !memcmp(t + i + 1, "begin", 5) &&
+			 !ident_char(t[i + 6])) {
+			j = skip_ws(t, i + 6, s->len);
+			if (j >= s->len || t[j] != '=')
+				continue;
+			j = skip_ws(t, j + 1, s->len);
+			*b = j;
+			while (j < s->len && (ident_char(t[j]) || t[j] == '&'))
+				j++;
+			*e = j;
+			return;
+		}
+	}
+}
+
+static void guard_add_op(char ***v, int *n, const char *slot, const char *fn)
+{
+	struct kc_sb sb = { 0 };
+
+	kc_sb_addf(&sb, "%s=%s", slot, fn);
+	*v = kc_xrealloc(*v, (size_t)(*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = kc_sb_steal(&sb);
+}
+
+/* The guard of table var (struct sname) of TU tu in the kernel-half pfile of that TU, made on
+ * first use. */
+static struct em_guard *guard_get(struct em_plan *p, int tu, const char *var, const char *sname)
+{
+	struct em_pfile *pf = &p->files[2 * tu];
+	struct em_guard *g;
+	int i;
+
+	for (i = 0; i < pf->nguards; i++)
+		if (!strcmp(pf->guards[i].var, var))
+			return &pf->guards[i];
+	pf->guards = kc_xrealloc(pf->guards, (size_t)(pf->nguards + 1) * sizeof(*pf->guards));
+	g = &pf->guards[pf->nguards++];
+	memset(g, 0, sizeof(*g));
+	g->var = kc_xstrdup(var);
+	g->sname = kc_xstrdup(sname);
+	g->begin_fn = -1;
+	return g;
+}
+
+/*
+ * Which ops tables get a begin hook: every table of a guard_structs type (a global the TU
+ * defines, filled by a designated initializer) with at least one op the user half serves (an
+ * upcall): while no user half runs, such an op cannot answer, and one returning void cannot
+ * say so. The hook goes into the table's initializer in the kernel half; a driver's own begin is
+ * called by it (its text in the initializer is replaced by the hook's name). A table whose
+ * initializer is not found, or that is filled at run time, keeps no hook: a finding says so.
+ */
+int em_plan_guards(struct em_plan *p, struct em_model *m, struct kc_err *err)
+{
+	sqlite3 *db = kc_db_sqlite(m->db);
+	sqlite3_stmt *st = NULL;
+	int rc, i, j, k;
+
+	if (sqlite3_prepare_v2(db, "SELECT f.usr, r.struct_name, r.field, r.var, r.tu_id, fl.path, r.line, r.col "
+				   "FROM registration r JOIN func f ON f.id = r.func_id LEFT JOIN file fl ON fl.id = r.file_id "
+				   "WHERE r.kind = 'slot' AND r.var IS NOT NULL AND r.by_func_id IS NULL "
+				   "ORDER BY fl.path, r.line, r.col, r.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int fi = em_func_by_usr(m, (const char *)sqlite3_column_text(st, 0));
+		const char *sn = (const char *)sqlite3_column_text(st, 1);
+		const char *slot = (const char *)sqlite3_column_text(st, 2);
+		const char *var = (const char *)sqlite3_column_text(st, 3);
+		int64_t tid = sqlite3_column_int64(st, 4);
+		struct em_guard *g;
+		int tu = -1, known = 0;
+
+		for (k = 0; guard_structs[k]; k++)
+			known |= sn && !strcmp(sn, guard_structs[k]);
+		if (fi < 0 || !known || !slot || !var)
+			continue;
+		for (i = 0; i < m->ntu && tu < 0; i++)
+			if (m->tus[i].id == tid)
+				for (j = 0; j < m->scans[i].nglobals; j++)
+					if (!strcmp(m->scans[i].globals[j], var))
+						tu = i;
+		if (tu < 0 || 2 * tu >= p->nfiles)
+			continue;
+		g = guard_get(p, tu, var, sn);
+		if (!strcmp(slot, "begin"))
+			g->begin_fn = fi;
+		if (m->f[fi].up)
+			guard_add_op(&g->user_ops, &g->nuser, slot, m->f[fi].name);
+		else
+			guard_add_op(&g->kernel_ops, &g->nkernel, slot, m->f[fi].name);
+		if (!g->init && !g->bval) {
+			g->init = guard_init(&m->scans[tu], var);
+			if (!g->init)
+				g->bval = 1; /* looked for and not found: no hook (init 0), not looked for again */
+			else
+				guard_begin_at(&m->scans[tu], g->init, &g->bval, &g->bend);
+			if (!g->init && (const char *)sqlite3_column_text(st, 5))
+				em_finding(m, (const char *)sqlite3_column_text(st, 5), sqlite3_column_int(st, 6),
+					   sqlite3_column_int(st, 7),
+					   "no initializer `%s = { ... }` found: requests on %s are not refused while the "
+					   "user half is down",
+					   var, var);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kc_err_set(err, KC_EDB, "reading registrations: %s", sqlite3_errmsg(db));
+	/* keep the tables with a user-half op and an initializer */
+	for (i = 0; i < p->nfiles; i += 2) {
+		struct em_pfile *pf = &p->files[i];
+
+		for (j = k = 0; j < pf->nguards; j++) {
+			struct em_guard g = pf->guards[j];
+
+			if (g.nuser && g.init && pf->half == EM_KERNEL && pf->wrap_frees)
+				pf->guards[k++] = g;
+			else
+				guard_clear(&g);
+		}
+		pf->nguards = k;
+	}
+	return 0;
+}

@@ -34,9 +34,12 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
 #include <linux/preempt.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -286,6 +289,52 @@ static void conn_put(struct kc_lx_conn *c)
 		kref_put(&c->ref, conn_free);
 }
 
+/*
+ * The driver's teardown (its remove and close functions) runs partly in the user half: unloading
+ * the kernel half while no user half runs would leave what those functions undo (the netdev
+ * registered, the IRQ, work items, NAPI) pointing into freed module code. So while no user half
+ * is connected the kernel half's module is pinned (rmmod: "in use"); a user half that connects
+ * unpins it. Not while the endpoint stops (the unload itself), nor once the module is going.
+ */
+static void pin_owner(struct kc_rt *rt)
+{
+	bool pin = false;
+
+	spin_lock(&rt->lock);
+	if (rt->owner && !rt->pinned && !rt->stopping && !rt->conn)
+		pin = rt->pinned = true;
+	spin_unlock(&rt->lock);
+	if (!pin)
+		return;
+	if (!try_module_get(rt->owner)) {
+		spin_lock(&rt->lock);
+		rt->pinned = false;
+		spin_unlock(&rt->lock);
+		return;
+	}
+	pr_info("kcut-rt %s: no user half: the driver's module cannot be unloaded until one is back (its teardown runs there)\n",
+		rt->name);
+}
+
+static void unpin_owner(struct kc_rt *rt)
+{
+	bool was;
+
+	spin_lock(&rt->lock);
+	was = rt->pinned;
+	rt->pinned = false;
+	spin_unlock(&rt->lock);
+	if (was)
+		module_put(rt->owner);
+}
+
+void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner)
+{
+	if (rt)
+		rt->owner = owner;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_set_owner);
+
 /* End an incarnation: fail every pending upcall, wake everyone, kill the process when asked. */
 static void conn_kill(struct kc_rt *rt, struct kc_lx_conn *c, const char *why, bool kill)
 {
@@ -300,6 +349,7 @@ static void conn_kill(struct kc_rt *rt, struct kc_lx_conn *c, const char *why, b
 	if (was)
 		return;
 	pr_warn("kcut-rt %s: user half incarnation %u ends: %s\n", rt->name, rt->incarnations, why);
+	pin_owner(rt);
 	if (kill && c->pid)
 		kill_pid(c->pid, SIGKILL, 1);
 	wake_up_all(&rt->wq_up);
@@ -318,6 +368,24 @@ int kc_rt_fault(struct kc_rt *rt, const char *why)
 	return KC_RT_EPROTO;
 }
 EXPORT_SYMBOL_GPL(kc_rt_fault);
+
+/* The user half's process id while one is connected and alive, else 0 (kcut_rt.h). The
+ * emitted begin hooks of ops tables whose ops the user half serves refuse requests when it is 0
+ * (ethtool fails at once instead of answering nothing). */
+int kc_rt_user_pid(const struct kc_rt *rt)
+{
+	struct kc_rt *r = (struct kc_rt *)rt;
+	int pid = 0;
+
+	if (!r)
+		return 0;
+	spin_lock(&r->lock);
+	if (r->conn && !r->conn->dead)
+		pid = pid_nr(r->conn->pid);
+	spin_unlock(&r->lock);
+	return pid;
+}
+EXPORT_SYMBOL_GPL(kc_rt_user_pid);
 
 /* ---- objects the kernel half frees: the user half drops its copies ---- */
 
@@ -398,6 +466,110 @@ static u32 put_releases(struct kc_rt *rt, u8 *payload, u32 len, u32 cap, u32 *fl
 	kc_os_unlock(rt->wlock);
 	return len;
 }
+
+/* ---- the kernel half's frees: the tracker forgets first, also in atomic context ---- */
+
+/* A free that waits for the worker (kc_rt_linux_free in atomic context). */
+struct kc_lx_dfree {
+	struct llist_node node;
+	const void *p;
+	unsigned int kind;
+};
+
+/* later: from the worker (process context) */
+static void free_now(const void *p, unsigned int kind, bool later)
+{
+	struct sk_buff *skb = (struct sk_buff *)p;
+
+	switch (kind) {
+	case KC_LX_FREE_SKB_ANY:
+	case KC_LX_FREE_SKB_IRQ:
+	case KC_LX_FREE_SKB:
+		if (later || kind == KC_LX_FREE_SKB_ANY)
+			dev_kfree_skb_any(skb);
+		else if (kind == KC_LX_FREE_SKB_IRQ)
+			dev_kfree_skb_irq(skb);
+		else
+			kfree_skb(skb);
+		break;
+	case KC_LX_FREE_SKB_CONSUME_ANY:
+	case KC_LX_FREE_SKB_CONSUME_IRQ:
+	case KC_LX_FREE_SKB_CONSUME:
+		if (later || kind == KC_LX_FREE_SKB_CONSUME_ANY)
+			dev_consume_skb_any(skb);
+		else if (kind == KC_LX_FREE_SKB_CONSUME_IRQ)
+			dev_consume_skb_irq(skb);
+		else
+			consume_skb(skb);
+		break;
+	case KC_LX_FREE_KFREE_SENSITIVE:
+		kfree_sensitive(p);
+		break;
+	case KC_LX_FREE_KVFREE:
+		kvfree(p);
+		break;
+	case KC_LX_FREE_VFREE:
+		vfree(p);
+		break;
+	case KC_LX_FREE_NETDEV:
+		free_netdev((struct net_device *)p);
+		break;
+	default:
+		kfree(p);
+		break;
+	}
+}
+
+/* May this context take the tracker's mutexes? Without CONFIG_PREEMPT_COUNT a spinlock does not
+ * show in in_atomic(): then every free is deferred (always safe, only later). */
+static bool may_sleep(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_COUNT) && !in_atomic() && !irqs_disabled() && !rcu_preempt_depth();
+}
+
+/* The deferred frees: forget, then free, in process context. */
+static void dfree_run(struct kc_rt *rt)
+{
+	struct llist_node *all = llist_reverse_order(llist_del_all(&rt->dfree));
+	struct kc_lx_dfree *d, *n;
+
+	llist_for_each_entry_safe(d, n, all, node) {
+		kc_wire_freed(rt, d->p, 0);
+		free_now(d->p, d->kind, true);
+		kfree(d);
+	}
+}
+
+static void dfree_fn(struct work_struct *w)
+{
+	dfree_run(container_of(w, struct kc_rt, dfree_work));
+}
+
+void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind)
+{
+	struct kc_lx_dfree *d;
+
+	if (rt && p && kc_lx_maybe_tracked(p) && !may_sleep()) {
+		/* the tracker takes mutexes: the object is forgotten, then freed, by a worker; until
+		 * then its memory stays, so a handle of it never resolves to freed memory */
+		d = READ_ONCE(rt->dfree_off) ? NULL : kmalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+		if (d) {
+			d->p = p;
+			d->kind = kind;
+			llist_add(&d->node, &rt->dfree);
+			schedule_work(&rt->dfree_work);
+			return;
+		}
+		/* freed now and forgotten by the tracker only when the endpoint goes: a stale handle
+		 * of it could reach freed memory until then */
+		pr_err_ratelimited("kcut-rt %s: %px freed in atomic context while still tracked (%s)\n", rt->name, p,
+				   READ_ONCE(rt->dfree_off) ? "after the endpoint stopped" : "out of memory");
+	} else if (rt && p && kc_lx_maybe_tracked(p)) {
+		kc_wire_freed(rt, p, 0);
+	}
+	free_now(p, kind, false);
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_free);
 
 /* ---- upcalls: the kernel half calls the user half ---- */
 
@@ -630,6 +802,7 @@ static int kc_lx_open(struct inode *inode, struct file *f)
 	spin_unlock(&rt->lock);
 	f->private_data = c;
 	pr_info("kcut-rt %s: user half %d connected (incarnation %u)\n", rt->name, pid_nr(c->pid), rt->incarnations);
+	unpin_owner(rt);
 	wake_up_all(&rt->wq_done);
 	return 0;
 }
@@ -919,6 +1092,8 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 	rt->recover_arg = recover_arg;
 	mutex_init(&rt->map_lock);
 	INIT_WORK(&rt->recover_work, recover_fn);
+	INIT_WORK(&rt->dfree_work, dfree_fn);
+	init_llist_head(&rt->dfree);
 	xa_init_flags(&rt->maps, XA_FLAGS_ALLOC1);
 	kref_init(&rt->ref);
 	atomic_set(&rt->active, 0);
@@ -1022,6 +1197,12 @@ void kc_rt_linux_stop(struct kc_rt *rt)
 	}
 	wait_event(rt->wq_done, atomic_read(&rt->active) == 0);
 	cancel_work_sync(&rt->recover_work); /* it runs the kernel half's recovery encoders */
+	unpin_owner(rt); /* (the module is going: only a failed init gets here pinned) */
+	/* the driver's exit function ran: frees deferred from atomic context are done now, and any
+	 * later one (there should be none) is freed at once, still tracked */
+	WRITE_ONCE(rt->dfree_off, true);
+	flush_work(&rt->dfree_work);
+	dfree_run(rt);
 	kc_lx_regions_stop(rt);
 	kref_put(&rt->ref, rt_free);
 }

@@ -28,6 +28,10 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
 		      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),
 		      void *recover_arg);
+/* The kernel half's module (THIS_MODULE), held while no user half is connected: its teardown
+ * runs partly there, so rmmod is refused ("in use") until a user half is back. */
+struct module;
+void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner);
 /* Wait (interruptible) up to timeout_ms for a user half to open the device: 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -EPIPE when one opened it and is gone already (killed for a fault). */
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
@@ -36,6 +40,32 @@ int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
  * timeout_ms for one; 0, -ETIMEDOUT (logged: the user-half part of the teardown will fail) or
  * -EINTR. */
 int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
+/*
+ * The kernel half's deallocators (emitted macros after each TU's includes: kfree(p) becomes
+ * kc_rt_linux_free(kcut_rt, p, KC_LX_FREE_KFREE) ...): the object tracker forgets p, and every
+ * handle of it, before p is freed, so a stale handle from the user half never resolves to freed
+ * memory. In atomic context (a spinlock, softirq or IRQ: the tracker takes mutexes) the forget
+ * and the free are deferred to a worker; the memory stays allocated until then. rt may be NULL
+ * (nothing is tracked: freed at once). Memory whose address was never tracked (a filter any
+ * context can read) is freed at once.
+ */
+enum {
+	KC_LX_FREE_KFREE = 0,
+	KC_LX_FREE_KFREE_SENSITIVE = 1,
+	KC_LX_FREE_KVFREE = 2,
+	KC_LX_FREE_VFREE = 3,
+	KC_LX_FREE_NETDEV = 4,
+	/* socket buffers the driver frees (the tx skbs in NAPI poll): what the kernel does with
+	 * them is the same; a deferred one is freed by dev_kfree_skb_any / dev_consume_skb_any */
+	KC_LX_FREE_SKB_ANY = 5,         /* dev_kfree_skb_any */
+	KC_LX_FREE_SKB_CONSUME_ANY = 6, /* dev_consume_skb_any, napi_consume_skb */
+	KC_LX_FREE_SKB_IRQ = 7,         /* dev_kfree_skb_irq */
+	KC_LX_FREE_SKB_CONSUME_IRQ = 8, /* dev_consume_skb_irq */
+	KC_LX_FREE_SKB = 9,             /* kfree_skb */
+	KC_LX_FREE_SKB_CONSUME = 10,    /* consume_skb, dev_kfree_skb */
+};
+void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind);
+
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);
 

@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -49,12 +50,17 @@ struct kc_rt {
 	kc_rt_recover_fn recover;  /* run for each new incarnation after the first */
 	void *recover_arg;
 	struct work_struct recover_work; /* runs recover (process context, may make upcalls) */
+	struct llist_head dfree;   /* frees the kernel half made in atomic context (kc_rt_linux_free) */
+	struct work_struct dfree_work; /* ... forgets then frees them, in process context */
+	bool dfree_off;            /* kc_rt_linux_stop flushed them: none is deferred any more */
 	struct task_struct *recover_task; /* the thread running it: its upcalls do not wait */
 	bool recovering;           /* under lock: other threads' upcalls wait until it is done */
 	unsigned int recover_inc;  /* the incarnation it runs for */
 	u64 *rel;                  /* handles released, not yet told to the user half (under wlock) */
 	u32 nrel, caprel;
 	spinlock_t lock;
+	struct module *owner;      /* the kernel half's module (kc_rt_linux_set_owner), or NULL */
+	bool pinned;               /* under lock: owner is held while no user half is connected */
 	struct kc_lx_conn *conn;   /* current incarnation, NULL when no user half */
 	wait_queue_head_t wq_up;   /* user workers waiting for an upcall */
 	wait_queue_head_t wq_done; /* kernel callers waiting for replies, free slots, a user half */
@@ -62,6 +68,10 @@ struct kc_rt {
 	unsigned int incarnations;
 	unsigned int call_timeout_ms;
 };
+
+/* rt_objtrack.c: may p be the base of an object some tracker of kcut_rt.ko tracks (or did)?
+ * false: certainly not. Any context. */
+bool kc_lx_maybe_tracked(const void *p);
 
 /* region_linux.c */
 extern const struct kc_rt_io_ops kc_lx_io_ops;

@@ -90,7 +90,7 @@ pp=\$!
 sleep 2
 kill -9 \$uh && echo "KCUT-STEP killed-user-half"
 wait \$uh
-for o in -i -S; do
+for o in -i -g -S; do
 	t0=\$(up)
 	timeout 20 ethtool.real \$o eth0 > /eth.txt 2>&1
 	echo "KCUT-ETHTOOL dead \$o rc=\$? \$t0 \$(up)"
@@ -109,17 +109,21 @@ for o in -i -S; do
 done
 sed 's/^/KCUT-TRACE2 /' /trace2.txt 2>/dev/null
 ip link set eth0 down
-# ---- unloading with a dead user half: the kernel half's exit waits for a user half (kcut_wait_ms)
-# so that the driver's teardown runs there; one is started 3 s into the rmmod
+# ---- unloading with a dead user half: the driver's teardown runs partly in the user half, so
+# kcut_rt.ko holds the kernel half's module while none is connected: rmmod is refused ("in use");
+# a restarted user half releases it and the rmmod then tears down through it
 kill -9 \$uh && echo "KCUT-STEP killed-user-half-before-rmmod"
 wait \$uh
-# (in the background: an rmmod stuck in the kernel must not stop the report)
-( rmmod $mod && echo "KCUT-STEP half-unloaded" || echo "KCUT-RESULT split rmmod failed" ) &
-sleep 3
-grep -q "^$mod " /proc/modules && echo "KCUT-STEP rmmod-waits-for-user-half"
+rmmod $mod > /rmmod.txt 2>&1 && echo "KCUT-RESULT split rmmod unloaded with no user half" || echo "KCUT-STEP rmmod-refused-without-user-half"
+sed "s/^/KCUT-RMMOD: /" /rmmod.txt
+grep -q "^$mod " /proc/modules && echo "KCUT-STEP still-loaded"
 n0=\$(grep -c "connected," /uh.log)
 /kcut_user_half $uha -t /trace3.txt >> /uh.log 2>&1 &
 uh=\$!
+for i in \$(seq 50); do [ \$(grep -c "connected," /uh.log) -gt \$n0 ] && break; sleep 0.2; done
+sleep 1
+# (in the background: an rmmod stuck in the kernel must not stop the report)
+( rmmod $mod && echo "KCUT-STEP half-unloaded" || echo "KCUT-RESULT split rmmod failed" ) &
 for i in \$(seq 150); do grep -q "^$mod " /proc/modules || break; sleep 0.2; done
 grep -q "^$mod " /proc/modules && echo "KCUT-RESULT split rmmod did not finish within 30 s of the user half's restart"
 sed 's/^/KCUT-TRACE3 /' /trace3.txt 2>/dev/null
@@ -213,35 +217,37 @@ for o in ("-i", "-g", "-S", "-d"):
     if eth("unsplit", o) != 0:
         fail.append("ethtool %s on the unsplit driver: rc=%s" % (o, eth("unsplit", o)))
 dead = []
-for o in ("-i", "-S"):
+for o in ("-i", "-g", "-S"):
     d = re.search(r"KCUT-ETHTOOL dead %s rc=(\d+) ([\d.]+) ([\d.]+)" % o, out)
     if not d:
         dead.append("%s not run" % o)
         fail.append("ethtool %s was not run while the user half was dead" % o)
         continue
     rc, dt = int(d.group(1)), float(d.group(3)) - float(d.group(2))
-    note = " (empty driver name: get_drvinfo returns void)" if o == "-i" and rc == 0 else ""
+    # the kernel half's begin hook refuses every request while no user half runs (-EAGAIN)
+    msg = re.search(r"KCUT-ETHOUT dead %s: (.*)" % o, out)
+    note = " (%s)" % msg.group(1).strip() if rc and msg else ""
     dead.append("%s rc=%d in %.1f s%s" % (o, rc, dt, note))
     if rc == 124 or dt > 15:
         fail.append("ethtool %s hung while the user half was dead" % o)
-    if o == "-S" and rc == 0:
-        fail.append("ethtool -S did not fail while the user half was dead")
+    if o in ("-i", "-S") and rc == 0:
+        fail.append("ethtool %s did not fail while the user half was dead" % o)
 rs = [(o, eth("restart", o)) for o in ("-i", "-S")]
 for o, rc in rs:
     if rc != 0 or not any(f in tr[2] for f in ops[o]):
         fail.append("after the restart ethtool %s was not answered by the user half (rc=%s)" % (o, rc))
 unload = "not run"
 if has("KCUT-STEP killed-user-half-before-rmmod"):
-    waited = has("KCUT-STEP rmmod-waits-for-user-half") and has("no user half is connected: waiting up to")
-    # the user half started during the rmmod: the last incarnation that connected after the wait began
-    w = out.find("no user half is connected: waiting up to")
+    refused = has("KCUT-STEP rmmod-refused-without-user-half") and has("KCUT-STEP still-loaded")
+    # the user half started after the refusal: the last incarnation that connected after it
+    w = out.find("KCUT-STEP rmmod-refused-without-user-half")
     inc3 = re.findall(r"kcut-rt \w+: user half \d+ connected \(incarnation (\d+)\)", out[w:]) if w >= 0 else []
     done = has("KCUT-STEP half-unloaded")
-    unload = "rmmod %s, %s, %s" % ("waited for a user half" if waited else "did NOT wait",
+    unload = "rmmod %s, %s, %s" % ("refused while no user half ran" if refused else "NOT refused",
                                    "teardown through the restarted one (incarnation %s)" % inc3[-1] if inc3
                                    else "none reconnected",
                                    "unloaded" if done else "NOT unloaded")
-    if not (waited and inc3 and done):
+    if not (refused and inc3 and done):
         fail.append("unloading with a dead user half: %s" % unload)
     if has("teardown fails"):
         fail.append("the user-half part of the teardown failed at unload")

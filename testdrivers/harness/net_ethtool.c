@@ -486,14 +486,43 @@ static int net_regs(struct net_state *st)
 	return 0;
 }
 
+static int net_dispatch(struct net_state *st, int argc, char **argv);
+
+/* As Linux's dev_ethtool: the table's begin before the request (a negative errno fails it) and
+ * complete after it. (Linux holds rtnl_lock from begin to complete; here begin, the request and
+ * complete each take it.) */
 int net_cmd_ethtool(struct sim *sim, int argc, char **argv)
 {
 	struct net_state *st = net_get(sim, true);
-	const char *opt;
+	const struct ethtool_ops *ops;
+	int rc;
 
 	if (!st)
 		return -ENODEV;
 	net_flush_frames(st);
+	ops = net_ops(st);
+	if (ops && ops->begin) {
+		rtnl_lock();
+		rc = ops->begin(st->nd);
+		rtnl_unlock();
+		if (rc < 0) {
+			sim_printf(sim, "ethtool %s: %s\n", argc > 1 ? argv[1] : "", sim_errname(rc));
+			return 0;
+		}
+	}
+	rc = net_dispatch(st, argc, argv);
+	if (ops && ops->complete) {
+		rtnl_lock();
+		ops->complete(st->nd);
+		rtnl_unlock();
+	}
+	return rc;
+}
+
+static int net_dispatch(struct net_state *st, int argc, char **argv)
+{
+	const char *opt;
+
 	if (argc == 1)
 		return net_settings(st);
 	opt = argv[1];

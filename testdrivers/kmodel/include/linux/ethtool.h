@@ -242,6 +242,10 @@ struct ethtool_ops {
 	int (*get_sset_count)(struct net_device *, int);
 	int (*get_link_ksettings)(struct net_device *, struct ethtool_link_ksettings *);
 	int (*set_link_ksettings)(struct net_device *, const struct ethtool_link_ksettings *);
+	/* called before every request (0 or a negative errno: the request fails) and, after a
+	 * successful begin, complete after it (Linux: dev_ethtool, ethnl_ops_begin) */
+	int (*begin)(struct net_device *);
+	void (*complete)(struct net_device *);
 };
 
 u32 ethtool_op_get_link(struct net_device *dev);

@@ -157,7 +157,7 @@ int kcut_recover_enc_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_hw(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_enc_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_main(struct kc_xdr *x, uint32_t type, void *p, int *rc);
-#if defined(KCUT_KERNEL_HALF)
+#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
 void kcut_recover_free(const void *p);
 #endif
 

@@ -120,7 +120,7 @@ extern struct kc_wire_embed kcut_embeds[];
 extern uint64_t kcut_layout[];
 int kcut_recover_enc_klists(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_klists(struct kc_xdr *x, uint32_t type, void *p, int *rc);
-#if defined(KCUT_KERNEL_HALF)
+#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
 void kcut_recover_free(const void *p);
 #endif
 

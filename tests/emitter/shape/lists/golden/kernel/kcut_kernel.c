@@ -78,22 +78,6 @@ static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnat
 		return; /* tests: show what happens without it */
 	kc_wire_recover_hook(rt, arg, incarnation);
 }
-#else
-#include <linux/irqflags.h>
-#include <linux/preempt.h>
-
-void kc_wire_freed(struct kc_rt *rt, const void *p, size_t size); /* rt/kcut_rt.h */
-
-/* The kernel half frees p (kfree & co., through the macros after each TU's includes):
- * the tracker forgets it first (the user half drops its copy with the next upcall), so
- * the recovery hook never reads freed memory. The tracker takes mutexes: in atomic
- * context (in_atomic() knows spinlocks only with CONFIG_PREEMPT_COUNT) the object stays
- * tracked (docs/linux.md). */
-void kcut_recover_free(const void *p)
-{
-	if (p && kcut_rt && !in_atomic() && !irqs_disabled())
-		kc_wire_freed(kcut_rt, p, 0);
-}
 #endif
 
 /* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
@@ -168,6 +152,7 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 		      void *recover_arg);
 int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
 int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
+void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner);
 void kc_rt_linux_stop(struct kc_rt *rt);
 
 static unsigned int kcut_wait_ms = 30000;
@@ -191,6 +176,8 @@ int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 			       KCUT_NR_UPCALLS + 1, &kcut_wire, kc_wire_recover_hook, NULL);
 	if (rc)
 		return rc;
+	/* while no user half runs, this module is held: its teardown needs one */
+	kc_rt_linux_set_owner(kcut_rt, THIS_MODULE);
 	rc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);
 	if (rc) {
 		if (rc == -EPIPE) /* one opened and was refused (its layouts) or died: kcut_rt.ko said why */

@@ -70,6 +70,7 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
 int kc_rt_call_end(struct kc_rt_call *c, int rc);
 int kc_rt_fault(struct kc_rt *rt, const char *why);
+int kc_rt_user_pid(const struct kc_rt *rt);
 
 /* Device regions and pointers on the wire (kcut_rt.h, "Device regions", "Pointers on the wire"):
  * what a split with device access uses (the user half's register accessors, region pointers). */
