@@ -259,7 +259,7 @@ static struct em_guard *guard_get(struct em_plan *p, int tu, const char *var, co
  * upcall): while no user half runs, such an op cannot answer, and one returning void cannot
  * say so. The hook goes into the table's initializer in the kernel half; a driver's own begin is
  * called by it (its text in the initializer is replaced by the hook's name). A table whose
- * initializer is not found, or that is filled at run time, keeps no hook: a finding says so.
+ * initializer is not found, or that is filled at run time, keeps no hook: a note says so.
  */
 int em_plan_guards(struct em_plan *p, struct em_model *m, struct kc_err *err)
 {
@@ -306,12 +306,12 @@ int em_plan_guards(struct em_plan *p, struct em_model *m, struct kc_err *err)
 				g->bval = 1; /* looked for and not found: no hook (init 0), not looked for again */
 			else
 				guard_begin_at(&m->scans[tu], g->init, &g->bval, &g->bend);
-			if (!g->init && (const char *)sqlite3_column_text(st, 5))
-				em_finding(m, (const char *)sqlite3_column_text(st, 5), sqlite3_column_int(st, 6),
-					   sqlite3_column_int(st, 7),
-					   "no initializer `%s = { ... }` found: requests on %s are not refused while the "
-					   "user half is down",
-					   var, var);
+			if (!g->init && m->diag) /* a note, not a finding: the emit goes on without the hook */
+				fprintf(m->diag,
+					"%s:%d:%d: note: no initializer `%s = { ... }` found: requests on %s are not refused "
+					"while the user half is down\n",
+					sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "<unknown>",
+					sqlite3_column_int(st, 6), sqlite3_column_int(st, 7), var, var);
 		}
 	}
 	sqlite3_finalize(st);
