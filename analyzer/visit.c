@@ -2973,26 +2973,39 @@ static int const_cond(CXCursor c)
 	return val;
 }
 
-/* The logical operator of a BinaryOperator: 1 for '&&', 2 for '||', 0 for anything else (or when
- * the operator's text cannot be read: operands from different macro arguments). libclang 14 has no
- * operator kinds: read the text between the operands' spelling locations. */
-static int logic_op(CXCursor binop)
+/* The source text between a BinaryOperator's two operands (where its operator is): *buf and the
+ * byte range [*from, *to) of it, at most max bytes; 0 when it cannot be read (operands from
+ * different macro arguments or files). libclang 14 has no operator kinds. */
+static int op_text(CXCursor binop, unsigned max, const char **buf, unsigned *from, unsigned *to)
 {
 	struct kids k = children(binop);
 	CXFile fa = NULL, fb = NULL;
 	unsigned la, ca, oa, lb, cb, ob;
-	const char *buf;
-	size_t len, i;
-	int op = 0;
+	size_t len;
 
 	if (k.n != 2)
 		return 0;
 	clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(k.c[0])), &fa, &la, &ca, &oa);
 	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(k.c[1])), &fb, &lb, &cb, &ob);
-	if (!fa || fa != fb || ob <= oa || ob - oa > 256)
+	if (!fa || fa != fb || ob <= oa || ob - oa > max)
 		return 0;
-	buf = clang_getFileContents(clang_Cursor_getTranslationUnit(binop), fa, &len);
-	if (!buf || ob > len)
+	*buf = clang_getFileContents(clang_Cursor_getTranslationUnit(binop), fa, &len);
+	if (!*buf || ob > len)
+		return 0;
+	*from = oa;
+	*to = ob;
+	return 1;
+}
+
+/* The logical operator of a BinaryOperator: 1 for '&&', 2 for '||', 0 for anything else (or when
+ * the operator's text cannot be read, op_text). */
+static int logic_op(CXCursor binop)
+{
+	const char *buf;
+	unsigned i, oa, ob;
+	int op = 0;
+
+	if (!op_text(binop, 256, &buf, &oa, &ob))
 		return 0;
 	for (i = oa; i + 1 < ob; i++) {
 		int o = buf[i] == '&' && buf[i + 1] == '&' ? 1 : buf[i] == '|' && buf[i + 1] == '|' ? 2 : 0;
@@ -3290,25 +3303,15 @@ static int eval_int(CXCursor c, long long *val)
 	return ok;
 }
 
-/* The relational operator of a BinaryOperator, read from the text between its operands (libclang
- * 14 has no operator kinds): 1 '<', 2 '<=', 3 '>', 4 '>=', 5 '!=', 0 anything else. */
+/* The relational operator of a BinaryOperator, read from the text between its operands (op_text):
+ * 1 '<', 2 '<=', 3 '>', 4 '>=', 5 '!=', 0 anything else. */
 static int rel_op(CXCursor binop)
 {
-	struct kids k = children(binop);
-	CXFile fa = NULL, fb = NULL;
-	unsigned la, ca, oa, lb, cb, ob;
 	const char *buf;
-	size_t len, i;
+	unsigned i, oa, ob;
 	int op = 0;
 
-	if (k.n != 2)
-		return 0;
-	clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(k.c[0])), &fa, &la, &ca, &oa);
-	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(k.c[1])), &fb, &lb, &cb, &ob);
-	if (!fa || fa != fb || ob <= oa || ob - oa > 64)
-		return 0;
-	buf = clang_getFileContents(clang_Cursor_getTranslationUnit(binop), fa, &len);
-	if (!buf || ob > len)
+	if (!op_text(binop, 64, &buf, &oa, &ob))
 		return 0;
 	for (i = oa; i < ob; i++) {
 		char ch = buf[i], nx = i + 1 < ob ? buf[i + 1] : 0;
