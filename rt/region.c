@@ -16,6 +16,7 @@
  * no C11 atomics or thread-local storage in the kernel build): it is built unchanged into rt/linux's
  * kcut_rt.ko too.
  */
+#include "ratelimit.h"
 #include "region_internal.h"
 #include "os.h"
 
@@ -42,9 +43,7 @@ struct kc_region_tab {
 	uint32_t nunmap;               /* written under the lock (set_nunmap); read without it on
 					* the call path (atomic builtins) */
 	/* refusal log lines, rate-limited (log_refusal; atomic builtins) */
-	uint64_t log_window;           /* start of the current window (ns) */
-	uint32_t log_lines;            /* lines written in it */
-	uint64_t log_dropped;          /* refusals not logged since the last line */
+	struct kc_ratelimit log;       /* refusals logged (ratelimit.h) */
 	struct region r[KC_REGION_MAX];
 };
 
@@ -518,30 +517,11 @@ static const char *op_name(uint32_t opcode)
 	}
 }
 
-/* Refusals are logged the way the kernel's printk_ratelimited logs: at most
- * KC_REGION_LOG_BURST lines per KC_REGION_LOG_WINDOW_NS, and the next line that gets out says how
- * many were not logged, so a user half sending bad batches in a loop cannot flood the kernel's
- * log (a hostile run sends millions). Returns how many were dropped before this one, or -1 when
- * this one is not to be logged either. */
-#define KC_REGION_LOG_BURST 10u
-#define KC_REGION_LOG_WINDOW_NS 5000000000ull
-
+/* Refusals are logged rate-limited (ratelimit.h): -1 when this one is not to be logged, else how
+ * many were dropped before it. */
 static int64_t log_refusal(struct kc_region_tab *t)
 {
-	uint64_t now, w;
-
-	if (!t)
-		return 0;
-	now = kc_os_now_ns();
-	w = __atomic_load_n(&t->log_window, __ATOMIC_SEQ_CST);
-	if (now - w >= KC_REGION_LOG_WINDOW_NS &&
-	    __atomic_compare_exchange_n(&t->log_window, &w, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		__atomic_store_n(&t->log_lines, 0, __ATOMIC_SEQ_CST);
-	if (__atomic_fetch_add(&t->log_lines, 1, __ATOMIC_SEQ_CST) >= KC_REGION_LOG_BURST) {
-		__atomic_fetch_add(&t->log_dropped, 1, __ATOMIC_SEQ_CST);
-		return -1;
-	}
-	return (int64_t)__atomic_exchange_n(&t->log_dropped, 0, __ATOMIC_SEQ_CST);
+	return t ? kc_ratelimit(&t->log, kc_os_now_ns()) : 0;
 }
 
 static int refuse(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,

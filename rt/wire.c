@@ -502,24 +502,9 @@ void kc_wire_nonnull(struct kc_rt *rt, int present, int *rc)
 
 /* ---- allocations the user half asks for ---- */
 
-/* Refusals the user half can repeat at will are logged the way printk_ratelimited logs: at most
- * KC_WIRE_LOG_BURST lines per KC_WIRE_LOG_WINDOW_NS, and the next line that gets out says how many
- * were not logged. Returns how many were dropped before this one, or -1: not to be logged. */
-#define KC_WIRE_LOG_BURST 10u
-#define KC_WIRE_LOG_WINDOW_NS 5000000000ull
-
 static int64_t log_limit(struct kc_wire_state *w)
 {
-	uint64_t now = kc_os_now_ns(), start = __atomic_load_n(&w->log_window, __ATOMIC_SEQ_CST);
-
-	if (now - start >= KC_WIRE_LOG_WINDOW_NS &&
-	    __atomic_compare_exchange_n(&w->log_window, &start, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		__atomic_store_n(&w->log_lines, 0, __ATOMIC_SEQ_CST);
-	if (__atomic_fetch_add(&w->log_lines, 1, __ATOMIC_SEQ_CST) >= KC_WIRE_LOG_BURST) {
-		__atomic_fetch_add(&w->log_dropped, 1, __ATOMIC_SEQ_CST);
-		return -1;
-	}
-	return (int64_t)__atomic_exchange_n(&w->log_dropped, 0, __ATOMIC_SEQ_CST);
+	return kc_ratelimit(&w->log, kc_os_now_ns()); /* ratelimit.h */
 }
 
 int kc_wire_alloc_check(struct kc_rt *rt, uint64_t n, uint64_t size, const char *fn)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "kcut_rt.h"
+#include "ratelimit.h"
 #include "os.h"
 
 struct kc_wire_istr;
@@ -38,9 +39,7 @@ struct kc_wire_state {
 	struct kc_wire_redo redo[KC_WIRE_REDO_MAX];
 	unsigned nredo;
 	/* refusal log lines, rate-limited (wire.c log_limit; atomic builtins, no lock) */
-	uint64_t log_window;  /* start of the current window (ns) */
-	uint32_t log_lines;   /* lines written in it */
-	uint64_t log_dropped; /* refusals not logged since the last line */
+	struct kc_ratelimit log; /* refusals logged (ratelimit.h) */
 };
 
 /* Kernel side: the stack objects tracked since mark (kc_wire__stack_mark) are forgotten
