@@ -9,7 +9,7 @@
 
 #include "kc_common.h"
 
-static int in_list(const char *name, const char *const *names, size_t n)
+int kc_kapi_in_list(const char *name, const char *const *names, size_t n)
 {
 	size_t i;
 
@@ -35,7 +35,7 @@ int kc_kapi_local_library(const char *name)
 
 	if (!strncmp(name, "kstrto", 6) || !strncmp(name, "simple_strto", 12))
 		return 1;
-	return in_list(name, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
 /*
@@ -52,7 +52,7 @@ int kc_kapi_link_assert(const char *name)
 		"__bad_unaligned_access_size", "__bad_mask",
 	};
 
-	return !strncmp(name, "__compiletime_assert_", 21) || in_list(name, names, KC_ARRAY_SIZE(names));
+	return !strncmp(name, "__compiletime_assert_", 21) || kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
 /*
@@ -67,7 +67,7 @@ int kc_kapi_fatal(const char *name)
 		"machine_power_off", "machine_restart", "emergency_restart",
 	};
 
-	return in_list(name, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
 /*
@@ -140,5 +140,5 @@ const char *const kc_kapi_word_ops[] = {
 
 int kc_kapi_word_op(const char *name)
 {
-	return in_list(name, kc_kapi_word_ops, KC_ARRAY_SIZE(kc_kapi_word_ops) - 1);
+	return kc_kapi_in_list(name, kc_kapi_word_ops, KC_ARRAY_SIZE(kc_kapi_word_ops) - 1);
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+/* Is name one of the n names? (a linear search of a short list) */
+int kc_kapi_in_list(const char *name, const char *const *names, size_t n);
 /* Library routines that only work on the memory their caller passes (string.h, formatting into a
  * buffer, number parsing): the user half runs them locally on its own copies. */
 int kc_kapi_local_library(const char *name);

@@ -8,16 +8,6 @@
 #include "kc_kapi.h"
 #include "model.h"
 
-static int in_list(const char *name, const char *const *names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(name, names[i]))
-			return 1;
-	return 0;
-}
-
 /*
  * Kernel functions that free their first argument: nothing of it comes back (the handler would read
  * freed memory), and the kernel half forgets its handle before the call.
@@ -29,7 +19,7 @@ int em_deallocator(const char *name)
 		"kfree_sensitive", "kfree_skb", "kvfree", "vfree", "snd_card_free", "snd_card_free_when_closed",
 	};
 
-	return in_list(name, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
 /* memcpy, strscpy ...: the user half runs them on its own copies (common/kc_kapi.c, shared with the
@@ -74,7 +64,7 @@ int em_kernel_owned(const char *type)
 
 	if (!strncmp(type, "struct ", 7))
 		type += 7;
-	return in_list(type, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_in_list(type, names, KC_ARRAY_SIZE(names));
 }
 
 /* Kernel allocators: which parameters give the element count (-1: 1) and the size; q1, q2: the
@@ -240,7 +230,7 @@ int em_teardown_slot(const char *slot)
 		"snd_pcm_ops.close", "snd_pcm_ops.hw_free", "snd_rawmidi_ops.close", "snd_hwdep_ops.release",
 	};
 
-	return in_list(slot, names, KC_ARRAY_SIZE(names));
+	return kc_kapi_in_list(slot, names, KC_ARRAY_SIZE(names));
 }
 
 /*
@@ -284,5 +274,5 @@ int em_str_deref(const char *name, int j)
 
 	if (!em_local_library(name))
 		return 0;
-	return !(j == 0 && in_list(name, sized_out, KC_ARRAY_SIZE(sized_out)));
+	return !(j == 0 && kc_kapi_in_list(name, sized_out, KC_ARRAY_SIZE(sized_out)));
 }

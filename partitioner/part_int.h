@@ -172,6 +172,9 @@ static inline double kc_part_down_weight(const struct kc_part_graph *g, size_t i
 	return g->f[i].dev_weight + g->f[i].imp_weight;
 }
 
+/* rules.c: is item one of the comma-separated words of list (a rule's API list)? */
+int kc_part_in_list(const char *list, const char *item);
+
 /* replica.c: which functions may run in both halves (small, reads only what its parameters
  * reach and const globals, writes nothing outside its locals, no lock, no allocation, calls only
  * replicable driver functions and the register accessors g's device-access mode serves). */

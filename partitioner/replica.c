@@ -37,23 +37,6 @@ static const char *col(sqlite3_stmt *st, int i)
 	return v ? v : "";
 }
 
-/* Is item one of the comma-separated names of list? */
-static int in_list(const char *list, const char *item)
-{
-	size_t n = strlen(item);
-	const char *p = list;
-
-	while (p && *p) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-
-		if (l == n && !strncmp(p, item, n))
-			return 1;
-		p = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
 /* A kernel import both halves serve locally under g's mode: a register accessor the templates let
  * the user half use (a 'kernel calls' rule that does not pin under the mode), not the DMA-coherent
  * allocators and frees the same rules list (an allocation is never replicated). */
@@ -69,7 +52,7 @@ static int served_under(const struct kc_part_graph *g, const struct kc_part_temp
 		const struct kc_part_rule *r = &t->rules[k];
 
 		if (r->kind == RULE_K_CALLS && (r->unless_da & modes) &&
-		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && in_list(r->a, api))
+		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && kc_part_in_list(r->a, api))
 			return 1;
 	}
 	return 0;
@@ -193,7 +176,7 @@ static int local_facts(struct kc_part_graph *g, const struct kc_part_templates *
 			kc_sb_free(&apis);
 			return 0;
 		}
-		if (!apis.s || !in_list(apis.s, name))
+		if (!apis.s || !kc_part_in_list(apis.s, name))
 			kc_sb_addf(&apis, "%s%s", apis.s ? "," : "", name);
 		kc_sb_free(&site);
 	}

@@ -56,8 +56,8 @@ static const char *col(sqlite3_stmt *st, int c)
 	return t ? (const char *)t : "";
 }
 
-/* Is item one of the comma-separated words of list? */
-static int in_list(const char *list, const char *item)
+/* Is item one of the comma-separated words of list? (part_int.h) */
+int kc_part_in_list(const char *list, const char *item)
 {
 	size_t n = strlen(item);
 	const char *p = list;
@@ -167,9 +167,9 @@ static void calls_row(struct kc_part_graph *g, const struct kc_part_rule *r, int
 	struct kc_sb sb = { 0 };
 
 	(void)ctx;
-	if (in_list(r->a, col(st, 1)))
+	if (kc_part_in_list(r->a, col(st, 1)))
 		api = col(st, 1);
-	else if (in_list(r->a, col(st, 0)))
+	else if (kc_part_in_list(r->a, col(st, 0)))
 		api = col(st, 0);
 	if (!api)
 		return;
@@ -185,7 +185,7 @@ static void registered_row(struct kc_part_graph *g, const struct kc_part_rule *r
 	struct kc_sb sb = { 0 };
 
 	(void)ctx;
-	if (!in_list(r->a, col(st, 0)))
+	if (!kc_part_in_list(r->a, col(st, 0)))
 		return;
 	kc_sb_addf(&sb, "registered as %s", col(st, 0));
 	mark(g, r, fi, sb.s, col(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3));
@@ -207,7 +207,7 @@ static void alloc_row(struct kc_part_graph *g, const struct kc_part_rule *r, int
 
 	(void)g;
 	(void)fi;
-	if (!in_list(r->a, col(st, 0)))
+	if (!kc_part_in_list(r->a, col(st, 0)))
 		return;
 	kc_sb_addf(&key, "%s.%s", col(st, 2), col(st, 3));
 	kc_sb_addf(&why, "%s memory from %s", col(st, 0), col(st, 1));
@@ -385,7 +385,8 @@ static void mapped_row(struct kc_part_graph *g, const struct kc_part_rule *r, in
 {
 	struct memsets *m = ctx;
 	struct kc_sb key = { 0 }, why = { 0 };
-	const char *api = in_list(r->a, col(st, 3)) ? col(st, 3) : in_list(r->a, col(st, 2)) ? col(st, 2) : NULL;
+	const char *api = kc_part_in_list(r->a, col(st, 3)) ? col(st, 3) :
+			  kc_part_in_list(r->a, col(st, 2)) ? col(st, 2) : NULL;
 
 	if (!api)
 		return;
@@ -579,7 +580,7 @@ static const struct kc_part_rule *downcall_rule(const struct kc_part_graph *g, c
 		const struct kc_part_rule *r = &t->rules[k];
 
 		if (r->kind == RULE_K_CALLS && (r->downcall_da & (1u << g->device_access)) &&
-		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && in_list(r->a, api))
+		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && kc_part_in_list(r->a, api))
 			return r;
 	}
 	return NULL;
@@ -588,7 +589,7 @@ static const struct kc_part_rule *downcall_rule(const struct kc_part_graph *g, c
 /* Add api to the comma-separated list sb unless present (at most 4 names, then "..."). */
 static void add_api(struct kc_sb *sb, int *n, const char *api)
 {
-	if (sb->s && in_list(sb->s, api))
+	if (sb->s && kc_part_in_list(sb->s, api))
 		return;
 	if (*n == 4)
 		kc_sb_add(sb, ",...");
@@ -919,7 +920,7 @@ int kc_part_datapath_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_
 			int setup;
 
 			kc_sb_addf(&slot, "%s.%s", col(regs, 1), col(regs, 2));
-			setup = in_list(r->a, kind) || (!strcmp(kind, "slot") && in_list(r->a, slot.s));
+			setup = kc_part_in_list(r->a, kind) || (!strcmp(kind, "slot") && kc_part_in_list(r->a, slot.s));
 			if (!strcmp(kind, "slot"))
 				kc_sb_addf(&what, "registered as %s", slot.s);
 			else if (!strcmp(kind, "arg"))
