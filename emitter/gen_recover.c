@@ -7,8 +7,8 @@
  * could send back over the kernel's master copy (with the first stage's field rules the fault
  * run's `ethtool -S` sent a NULL register window down). The protocol generated here:
  *
- *   - what kernel-half code frees leaves the tracker first (kfree & co. wrapped by macros after
- *     each TU's includes, gen_recover_frees);
+ *   - what kernel-half code frees leaves the tracker first (kfree & co. wrapped by the macros of
+ *     kcut_frees.h, included after each TU's includes, gen_recover_frees);
  *   - the supervisor's recovery hook (rt/wire.c's kc_wire_recover_hook through kcut_recover_hook,
  *     registered by kcut_kernel_start, run after a restarted user half is ready) walks the
  *     tracker and re-sends every live object of a struct type
@@ -60,49 +60,18 @@ void gen_recover_tu(struct gen *g, struct gen_file *o)
 }
 
 /*
- * Kernel half of a TU: the main file's text up to its last #include, then macros that make the
- * deallocators the kernel-half code calls (kfree, kvfree, vfree, kfree_sensitive, free_netdev)
- * forget the object in the tracker first (kc_rt_obj_free: the user half drops its copy too), so
- * the recovery hook never reads freed memory (kapi.c, em_kernel_frees).
+ * Kernel half of a TU: the main file's text up to its last #include, then kcut_frees.h (rt/linux's,
+ * copied into the emitted include/ by gen.c): its macros make the deallocators the kernel-half code
+ * calls (kfree & co., free_netdev, the skb frees) forget the object in the tracker first, and the
+ * calls that hand an object over to the kernel (netif_receive_skb & co.) forget it before the kernel
+ * gets it, so neither a handle of the user half nor the recovery hook reaches freed memory. The
+ * list is that header's, one for every driver.
  */
 void gen_recover_frees(struct kc_sb *b, const struct em_scan *s)
 {
-	static const char *const allocs[] = { "kmalloc", "kzalloc", "kcalloc", "kmalloc_array", "vmalloc", "vzalloc",
-					      "kvmalloc", "kvzalloc", "kvcalloc", NULL };
-	/* rt/linux's kc_rt_linux_free kinds (kcut_rt_linux.h, enum KC_LX_FREE_*) */
-	static const struct {
-		const char *name;
-		int kind;
-	} lx[] = { { "kfree", 0 }, { "kfree_sensitive", 1 }, { "kvfree", 2 }, { "vfree", 3 }, { "free_netdev", 4 } },
-	  skb[] = { { "dev_kfree_skb_any", 5 }, { "dev_consume_skb_any", 6 }, { "dev_kfree_skb_irq", 7 },
-		    { "dev_consume_skb_irq", 8 }, { "kfree_skb", 9 }, { "consume_skb", 10 }, { "dev_kfree_skb", 10 } };
-	size_t i, k;
-
 	kc_sb_addn(b, s->text, s->inc_end);
-	kc_sb_add(b, "\n/* kcut: what the kernel half frees leaves the object tracker first (docs/emitter.md,\n"
-		     " * \"After a restart\"; in Linux also from atomic context: rt/linux defers the free) */\n"
-		     "#ifdef __KERNEL__\n"
-		     "void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind); /* kcut_rt_linux.h */\n");
-	for (i = 0; em_kernel_frees[i]; i++) {
-		for (k = 0; k < KC_ARRAY_SIZE(lx) && strcmp(lx[k].name, em_kernel_frees[i]); k++)
-			;
-		if (k < KC_ARRAY_SIZE(lx))
-			kc_sb_addf(b, "#define %s(p) kc_rt_linux_free(kcut_rt, (p), %d)\n", em_kernel_frees[i], lx[k].kind);
-	}
-	/* socket buffers: the tx skbs a crossing made known are freed in NAPI poll */
-	for (k = 0; k < KC_ARRAY_SIZE(skb); k++)
-		kc_sb_addf(b, "#undef %s\n#define %s(p) kc_rt_linux_free(kcut_rt, (p), %d)\n", skb[k].name, skb[k].name,
-			   skb[k].kind);
-	kc_sb_add(b, "#undef napi_consume_skb\n#define napi_consume_skb(p, budget) ((void)(budget), kc_rt_linux_free(kcut_rt, (p), 6))\n");
-	kc_sb_add(b, "#else\n");
-	for (i = 0; em_kernel_frees[i]; i++)
-		kc_sb_addf(b, "#define %s(p) (kcut_recover_free(p), %s(p))\n", em_kernel_frees[i], em_kernel_frees[i]);
-	/* ... and what it allocates is known as the start of a heap block: a deallocator the user
-	 * half calls may free it, nothing else (rt/wire.c, KC_WP_HEAP) */
-	for (i = 0; allocs[i]; i++)
-		kc_sb_addf(b, "#ifndef %s\n#define %s(...) kc_wire_heap_note(kcut_rt, %s(__VA_ARGS__))\n#endif\n", allocs[i],
-			   allocs[i], allocs[i]);
-	kc_sb_add(b, "#endif\n");
+	kc_sb_add(b, "\n/* kcut: what the kernel half frees or hands to the kernel leaves the object tracker first */\n"
+		     "#include \"kcut_frees.h\"\n");
 }
 
 /* kcut_ids.h: the recovery upcall id and the per-TU functions. */

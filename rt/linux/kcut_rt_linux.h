@@ -41,30 +41,17 @@ int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
  * -EINTR. */
 int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
 /*
- * The kernel half's deallocators (emitted macros after each TU's includes: kfree(p) becomes
- * kc_rt_linux_free(kcut_rt, p, KC_LX_FREE_KFREE) ...): the object tracker forgets p, and every
- * handle of it, before p is freed, so a stale handle from the user half never resolves to freed
- * memory. In atomic context (a spinlock, softirq or IRQ: the tracker takes mutexes) the forget
- * and the free are deferred to a worker; the memory stays allocated until then. rt may be NULL
- * (nothing is tracked: freed at once). Memory whose address was never tracked (a filter any
- * context can read) is freed at once.
+ * The kernel half's deallocators and ownership transfers (kc_rt_linux_free, kc_rt_linux_give and
+ * the kinds): kcut_frees.h, which emitted kernel halves include after their own #includes (its
+ * macros: kfree(p) becomes kc_rt_linux_free(kcut_rt, p, KC_LX_FREE_KFREE), netif_rx(skb) hands
+ * over kc_rt_linux_give_skb(kcut_rt, skb) ...). The object tracker forgets the object, and every
+ * handle of it, before it is freed or the kernel takes it, so a stale handle from the user half
+ * never resolves to freed memory. In atomic context (a spinlock, softirq or IRQ: the tracker takes
+ * mutexes) the forget, and the free, are deferred to a worker; until then a handle of the object is
+ * refused (logged) and freed memory stays allocated. rt may be NULL (nothing is tracked). Memory
+ * whose address was never tracked (a filter any context can read) costs nothing more.
  */
-enum {
-	KC_LX_FREE_KFREE = 0,
-	KC_LX_FREE_KFREE_SENSITIVE = 1,
-	KC_LX_FREE_KVFREE = 2,
-	KC_LX_FREE_VFREE = 3,
-	KC_LX_FREE_NETDEV = 4,
-	/* socket buffers the driver frees (the tx skbs in NAPI poll): what the kernel does with
-	 * them is the same; a deferred one is freed by dev_kfree_skb_any / dev_consume_skb_any */
-	KC_LX_FREE_SKB_ANY = 5,         /* dev_kfree_skb_any */
-	KC_LX_FREE_SKB_CONSUME_ANY = 6, /* dev_consume_skb_any, napi_consume_skb */
-	KC_LX_FREE_SKB_IRQ = 7,         /* dev_kfree_skb_irq */
-	KC_LX_FREE_SKB_CONSUME_IRQ = 8, /* dev_consume_skb_irq */
-	KC_LX_FREE_SKB = 9,             /* kfree_skb */
-	KC_LX_FREE_SKB_CONSUME = 10,    /* consume_skb, dev_kfree_skb */
-};
-void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind);
+#include "kcut_frees.h"
 
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);
