@@ -467,14 +467,65 @@ static u32 put_releases(struct kc_rt *rt, u8 *payload, u32 len, u32 cap, u32 *fl
 	return len;
 }
 
-/* ---- the kernel half's frees: the tracker forgets first, also in atomic context ---- */
+/* ---- the kernel half's frees and ownership transfers (kcut_frees.h): the tracker forgets
+ * first, also in atomic context ---- */
 
-/* A free that waits for the worker (kc_rt_linux_free in atomic context). */
+/* A free or a transfer the worker completes (kc_rt_linux_free / _give in atomic context). Until
+ * it is done, p is in the gone set: the tracker refuses a handle of it (kc_lx_gone). */
 struct kc_lx_dfree {
 	struct llist_node node;
+	struct hlist_node gone;
 	const void *p;
 	unsigned int kind;
 };
+
+/* The gone set: objects freed or handed over in atomic context, not yet forgotten by the tracker.
+ * Any context adds (IRQ included), the worker removes, the tracker's handle checks read. */
+static DEFINE_SPINLOCK(gone_lock);
+static DEFINE_HASHTABLE(gone_tab, 8);
+static atomic_t gone_n = ATOMIC_INIT(0);
+
+/* Tests (scripts/qemu-hostile.sh): how long the worker waits before it forgets, so that a hostile
+ * user half surely names an object while it is in the gone set. 0: at once. */
+static unsigned int defer_ms;
+module_param(defer_ms, uint, 0644);
+MODULE_PARM_DESC(defer_ms, "tests: delay (ms) of the forgetting of objects freed or handed to the kernel in atomic context");
+
+bool kc_lx_gone(const void *p)
+{
+	struct kc_lx_dfree *d;
+	unsigned long flags;
+	bool found = false;
+
+	if (!p || !atomic_read(&gone_n))
+		return false;
+	spin_lock_irqsave(&gone_lock, flags);
+	hash_for_each_possible(gone_tab, d, gone, (unsigned long)p)
+		if (d->p == p)
+			found = true;
+	spin_unlock_irqrestore(&gone_lock, flags);
+	return found;
+}
+
+static void gone_add(struct kc_lx_dfree *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gone_lock, flags);
+	hash_add(gone_tab, &d->gone, (unsigned long)d->p);
+	atomic_inc(&gone_n);
+	spin_unlock_irqrestore(&gone_lock, flags);
+}
+
+static void gone_del(struct kc_lx_dfree *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gone_lock, flags);
+	hash_del(&d->gone);
+	atomic_dec(&gone_n);
+	spin_unlock_irqrestore(&gone_lock, flags);
+}
 
 /* later: from the worker (process context) */
 static void free_now(const void *p, unsigned int kind, bool later)
@@ -482,6 +533,8 @@ static void free_now(const void *p, unsigned int kind, bool later)
 	struct sk_buff *skb = (struct sk_buff *)p;
 
 	switch (kind) {
+	case KC_LX_GIVE:
+		break; /* the kernel's now */
 	case KC_LX_FREE_SKB_ANY:
 	case KC_LX_FREE_SKB_IRQ:
 	case KC_LX_FREE_SKB:
@@ -527,7 +580,8 @@ static bool may_sleep(void)
 	return IS_ENABLED(CONFIG_PREEMPT_COUNT) && !in_atomic() && !irqs_disabled() && !rcu_preempt_depth();
 }
 
-/* The deferred frees: forget, then free, in process context. */
+/* The deferred frees and transfers: forget, then free (a transfer: nothing), then leave the gone
+ * set, in process context. */
 static void dfree_run(struct kc_rt *rt)
 {
 	struct llist_node *all = llist_reverse_order(llist_del_all(&rt->dfree));
@@ -536,40 +590,93 @@ static void dfree_run(struct kc_rt *rt)
 	llist_for_each_entry_safe(d, n, all, node) {
 		kc_wire_freed(rt, d->p, 0);
 		free_now(d->p, d->kind, true);
+		gone_del(d);
 		kfree(d);
 	}
 }
 
 static void dfree_fn(struct work_struct *w)
 {
-	dfree_run(container_of(w, struct kc_rt, dfree_work));
+	dfree_run(container_of(to_delayed_work(w), struct kc_rt, dfree_work));
+}
+
+/* The tracker forgets p (kind: how it is freed, KC_LX_GIVE: the kernel takes it), at once or, in
+ * atomic context, by the worker (p refused meanwhile). false: it could not be deferred (logged);
+ * p is still tracked. */
+static bool forget(struct kc_rt *rt, const void *p, unsigned int kind)
+{
+	struct kc_lx_dfree *d;
+
+	if (!rt || !p || !kc_lx_maybe_tracked(p))
+		return true;
+	if (may_sleep()) {
+		kc_wire_freed(rt, p, 0);
+		return true;
+	}
+	/* the tracker takes mutexes: the object is forgotten (and freed) by a worker; until then a
+	 * handle of it is refused and memory the driver freed stays allocated */
+	d = READ_ONCE(rt->dfree_off) ? NULL : kmalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+	if (!d) {
+		/* forgotten by the tracker only when the endpoint goes: a stale handle of it could
+		 * reach freed memory until then */
+		pr_err_ratelimited("kcut-rt %s: %px %s in atomic context while still tracked (%s)\n", rt->name, p,
+				   kind == KC_LX_GIVE ? "handed to the kernel" : "freed",
+				   READ_ONCE(rt->dfree_off) ? "after the endpoint stopped" : "out of memory");
+		return false;
+	}
+	d->p = p;
+	d->kind = kind;
+	gone_add(d);
+	llist_add(&d->node, &rt->dfree);
+	schedule_delayed_work(&rt->dfree_work, msecs_to_jiffies(READ_ONCE(defer_ms)));
+	return true;
 }
 
 void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind)
 {
-	struct kc_lx_dfree *d;
-
+	/* (KC_LX_GIVE: forgotten, not freed, as kc_rt_linux_give) */
 	if (rt && p && kc_lx_maybe_tracked(p) && !may_sleep()) {
-		/* the tracker takes mutexes: the object is forgotten, then freed, by a worker; until
-		 * then its memory stays, so a handle of it never resolves to freed memory */
-		d = READ_ONCE(rt->dfree_off) ? NULL : kmalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
-		if (d) {
-			d->p = p;
-			d->kind = kind;
-			llist_add(&d->node, &rt->dfree);
-			schedule_work(&rt->dfree_work);
-			return;
-		}
-		/* freed now and forgotten by the tracker only when the endpoint goes: a stale handle
-		 * of it could reach freed memory until then */
-		pr_err_ratelimited("kcut-rt %s: %px freed in atomic context while still tracked (%s)\n", rt->name, p,
-				   READ_ONCE(rt->dfree_off) ? "after the endpoint stopped" : "out of memory");
-	} else if (rt && p && kc_lx_maybe_tracked(p)) {
-		kc_wire_freed(rt, p, 0);
+		if (forget(rt, p, kind))
+			return; /* the worker frees it */
+	} else {
+		forget(rt, p, kind);
 	}
 	free_now(p, kind, false);
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_free);
+
+void *kc_rt_linux_give(struct kc_rt *rt, void *p)
+{
+	forget(rt, p, KC_LX_GIVE);
+	return p;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_give);
+
+struct sk_buff *kc_rt_linux_give_skb(struct kc_rt *rt, struct sk_buff *skb)
+{
+	forget(rt, skb, KC_LX_GIVE);
+	return skb;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_give_skb);
+
+struct napi_struct *kc_rt_linux_give_frags(struct kc_rt *rt, struct napi_struct *napi)
+{
+	if (napi)
+		forget(rt, napi->skb, KC_LX_GIVE);
+	return napi;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_give_frags);
+
+struct list_head *kc_rt_linux_give_list(struct kc_rt *rt, struct list_head *head)
+{
+	struct sk_buff *skb;
+
+	if (head)
+		list_for_each_entry(skb, head, list)
+			forget(rt, skb, KC_LX_GIVE);
+	return head;
+}
+EXPORT_SYMBOL_GPL(kc_rt_linux_give_list);
 
 /* ---- upcalls: the kernel half calls the user half ---- */
 
@@ -1092,7 +1199,7 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 	rt->recover_arg = recover_arg;
 	mutex_init(&rt->map_lock);
 	INIT_WORK(&rt->recover_work, recover_fn);
-	INIT_WORK(&rt->dfree_work, dfree_fn);
+	INIT_DELAYED_WORK(&rt->dfree_work, dfree_fn);
 	init_llist_head(&rt->dfree);
 	xa_init_flags(&rt->maps, XA_FLAGS_ALLOC1);
 	kref_init(&rt->ref);
@@ -1201,7 +1308,7 @@ void kc_rt_linux_stop(struct kc_rt *rt)
 	/* the driver's exit function ran: frees deferred from atomic context are done now, and any
 	 * later one (there should be none) is freed at once, still tracked */
 	WRITE_ONCE(rt->dfree_off, true);
-	flush_work(&rt->dfree_work);
+	flush_delayed_work(&rt->dfree_work);
 	dfree_run(rt);
 	kc_lx_regions_stop(rt);
 	kref_put(&rt->ref, rt_free);

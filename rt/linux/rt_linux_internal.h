@@ -51,7 +51,7 @@ struct kc_rt {
 	void *recover_arg;
 	struct work_struct recover_work; /* runs recover (process context, may make upcalls) */
 	struct llist_head dfree;   /* frees the kernel half made in atomic context (kc_rt_linux_free) */
-	struct work_struct dfree_work; /* ... forgets then frees them, in process context */
+	struct delayed_work dfree_work; /* ... forgets then frees them, in process context */
 	bool dfree_off;            /* kc_rt_linux_stop flushed them: none is deferred any more */
 	struct task_struct *recover_task; /* the thread running it: its upcalls do not wait */
 	bool recovering;           /* under lock: other threads' upcalls wait until it is done */
@@ -72,6 +72,9 @@ struct kc_rt {
 /* rt_objtrack.c: may p be the base of an object some tracker of kcut_rt.ko tracks (or did)?
  * false: certainly not. Any context. */
 bool kc_lx_maybe_tracked(const void *p);
+/* kcut_rt_linux.c: was p freed or handed to the kernel in atomic context, and the tracker not yet
+ * told (the worker does it)? rt_objtrack.c's handle checks refuse such an object. Any context. */
+bool kc_lx_gone(const void *p);
 
 /* region_linux.c */
 extern const struct kc_rt_io_ops kc_lx_io_ops;
