@@ -46,15 +46,10 @@ done
 for f in "$rt" "$half" "$user" "$unsplit" "$kdir/arch/x86/boot/bzImage"; do
 	[ -n "$f" ] && [ -f "$f" ] || { echo "bench/qemu-e1000: missing file '$f' (try --help)" >&2; exit 2; }
 done
-command -v qemu-system-x86_64 >/dev/null || { echo "bench/qemu-e1000: qemu-system-x86_64 missing" >&2; exit 2; }
-bb=$(command -v busybox) || { echo "bench/qemu-e1000: busybox missing (busybox-static)" >&2; exit 2; }
-file -L "$bb" | grep -q "statically linked" || { echo "bench/qemu-e1000: $bb is not static" >&2; exit 2; }
-
-work=$(mktemp -d /tmp/kcut-bench-qemu.XXXXXX)
-trap '[ -n "${KCUT_QEMU_KEEP:-}" ] || rm -rf "$work"' EXIT
-root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-cp "$bb" "$root/bin/busybox"
+# the guest's boot (scripts/lib/qemu-guest.sh)
+. "$top/scripts/lib/qemu-guest.sh"
+qg_tools bench/qemu-e1000
+qg_workdir kcut-bench-qemu
 cp "$rt" "$root/kcut_rt.ko"
 mod=$(basename "$half" .ko)
 cp "$half" "$root/$mod.ko"
@@ -135,16 +130,10 @@ echo "KCUT-STEP done"
 poweroff -f
 INIT
 } >"$root/init"
-chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
+qg_initramfs
 log=$work/console.log
 : >"$log"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-append="console=ttyS0 panic=-1 quiet loglevel=4"
-khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
-if [ "${KCUT_QEMU_HOST_TSC:-1}" = 1 ] && grep -qw constant_tsc /proc/cpuinfo && [ -n "$khz" ]; then
-	append="$append tsc_early_khz=$khz tsc=reliable"
-fi
 # the host side: sinks, echo prober (host clock); results in $work/host.json
 python3 - "$log" "$work/host.json" "$fwd" "$probes" "${phases[@]}" -- "${ports[@]:0:${#phases[@]}}" <<'PY' &
 import json, select, socket, sys, time
@@ -214,26 +203,13 @@ json.dump(res, open(outp, "w"))
 PY
 hpid=$!
 start=$(date +%s)
-qemu-system-x86_64 -m 512 -smp 1 -kernel "$kdir/arch/x86/boot/bzImage" \
-	-initrd "$work/initramfs.cpio.gz" -append "$append" \
-	-display none -serial "file:$log" -monitor none -no-reboot \
-	-nic "user,model=e1000,hostfwd=udp:127.0.0.1:$fwd-10.0.2.15:7777" </dev/null >"$work/qemu.err" 2>&1 &
-qpid=$!
-for ((i = 0; i < timeout * 2; i++)); do
-	if grep -q "KCUT-STEP done" "$log" 2>/dev/null || ! kill -0 "$qpid" 2>/dev/null; then
-		break
-	fi
-	sleep 0.5
-done
-sleep 1
-kill "$qpid" 2>/dev/null || true
-wait "$qpid" 2>/dev/null || true
+qg_start "$kdir" 512 1 "user,model=e1000,hostfwd=udp:127.0.0.1:$fwd-10.0.2.15:7777" "$(qg_append)"
+qg_wait "$timeout"
 for ((i = 0; i < 20; i++)); do kill -0 "$hpid" 2>/dev/null || break; sleep 0.5; done
 kill "$hpid" 2>/dev/null || true
 wait "$hpid" 2>/dev/null || true
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
-grep -v 'terminating on signal' "$work/qemu.err" | sed 's/^/qemu: /' || true
-tr -d '\r' <"$log" >"$work/console.txt"
+qg_console
 grep -E "^(KCUT-(FAIL|CROSS|TIME|UDP)|dmesg:)" "$work/console.txt" | grep -v "KCUT-UDP .*echo ready" || true
 python3 - "$work/console.txt" "$work/host.json" "$count" "$size" "$load0" "$load1" "$cmdline" "$(($(date +%s) - start))" "${phases[@]}" <<'PY'
 import json, os, re, statistics, sys

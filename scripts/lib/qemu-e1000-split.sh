@@ -10,28 +10,16 @@ uha=
 for f in "$rt" "$half" "$user" "$unsplit" "$kdir/arch/x86/boot/bzImage"; do
 	[ -f "$f" ] || { echo "qemu-e1000: missing file '$f' (try --help)" >&2; exit 2; }
 done
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-e1000: qemu-system-x86_64 missing (scripts/deps.sh)" >&2; exit 2; }
-bb=$(command -v busybox) || { echo "qemu-e1000: busybox missing (apt-get install busybox-static)" >&2; exit 2; }
-file -L "$bb" | grep -q "statically linked" || { echo "qemu-e1000: $bb is not static (busybox-static)" >&2; exit 2; }
-et=$(command -v ethtool || true)
-[ -n "$et" ] || { echo "qemu-e1000: ethtool missing (apt-get install ethtool)" >&2; exit 2; }
-
-work=$(mktemp -d /tmp/kcut-qemu-e1000.XXXXXX)
-trap '[ -n "${KCUT_QEMU_KEEP:-}" ] || rm -rf "$work"' EXIT
-root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-cp "$bb" "$root/bin/busybox"
+# the guest's boot (scripts/lib/qemu-guest.sh)
+. "$(dirname "$0")/qemu-guest.sh"
+qg_tools qemu-e1000 ethtool
+qg_workdir kcut-qemu-e1000
 cp "$rt" "$root/kcut_rt.ko"
 mod=$(basename "$half" .ko) # kcut_<partition>_k (lxrt) or kcut_kernel_half (older emits)
 cp "$half" "$root/$mod.ko"
 cp "$unsplit" "$root/e1000.ko"
 cp "$user" "$root/kcut_user_half"
-# ethtool with its libraries and loader, at the paths ldd gives
-cp "$et" "$root/bin/ethtool.real"
-for lib in $(ldd "$et" | grep -oE '/[^ ]+\.so[^ ]*'); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
+qg_add_ethtool
 
 cat >"$root/init" <<INIT
 #!/bin/busybox sh
@@ -136,35 +124,12 @@ dmesg | grep -E "kcut|e1000|Oops|BUG|WARNING|eth0" | sed 's/^/dmesg: /'
 echo "KCUT-STEP done"
 poweroff -f
 INIT
-chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
-log=$work/console.log
+qg_initramfs
 start=$(date +%s)
-append="console=ttyS0 panic=-1 quiet loglevel=4"
-# TCG's TSC is the host's: give the guest its rate instead of a calibration that a loaded host
-# skews (the guest clock then runs fast and rt/linux's 5 s upcall timeout fires during the probe;
-# found by lxbench, scripts/qemu-hostile.sh). KCUT_QEMU_HOST_TSC=0 leaves it out.
-khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
-if [ "${KCUT_QEMU_HOST_TSC:-1}" = 1 ] && grep -qw constant_tsc /proc/cpuinfo && [ -n "$khz" ]; then
-	append="$append tsc_early_khz=$khz tsc=reliable"
-fi
-qemu-system-x86_64 -m 512 -smp 2 -kernel "$kdir/arch/x86/boot/bzImage" \
-	-initrd "$work/initramfs.cpio.gz" -append "$append" \
-	-display none -serial "file:$log" -monitor none -no-reboot -nic user,model=e1000 </dev/null >"$work/qemu.err" 2>&1 &
-qpid=$!
-for ((i = 0; i < timeout * 2; i++)); do
-	if grep -q "KCUT-STEP done" "$log" 2>/dev/null || ! kill -0 "$qpid" 2>/dev/null; then
-		break
-	fi
-	sleep 0.5
-done
-sleep 1
-kill "$qpid" 2>/dev/null || true
-wait "$qpid" 2>/dev/null || true
-grep -v 'terminating on signal' "$work/qemu.err" | sed 's/^/qemu: /' || true
-out=$(tr -d '\r' <"$log")
-grep -E "^(KCUT-|dmesg:)" <<<"$out" || true
-printf '%s\n' "$out" >"$work/console.txt"
+qg_start "$kdir" 512 2 user,model=e1000 "$(qg_append)"
+qg_wait "$timeout"
+qg_console
+grep -E "^(KCUT-|dmesg:)" "$work/console.txt" || true
 python3 - "$count" "$(( $(date +%s) - start ))" "$work/console.txt" "$access" <<'PY'
 import re, sys
 count, secs, access = int(sys.argv[1]), sys.argv[2], sys.argv[4]
