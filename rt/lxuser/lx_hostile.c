@@ -9,8 +9,11 @@
  * range / wrong-type handles, oversize strings, forged device-region ids and mmap offsets, and
  * for upcalls (the driver's probe, triggered through the PCI driver's sysfs bind file) replies
  * with a wrong call id, a positive status, garbage results, an oversize length and a reply sent
- * twice for the same slot. The driver's downcall ids come from the emit's kcut_ids.h (built with
- * -I EMIT/include).
+ * twice for the same slot; and, against the test module kcut_lx_givetest.ko (/dev/kcut-give,
+ * tests/linux/guest/givetest), handles of socket buffers the stack freed or an ifdown freed
+ * (stale-skb-*). The driver's downcall ids come from the emit's kcut_ids.h (built with
+ * -I EMIT/include), the test module's from kcut_lx_givetest.h (-I tests/linux/guest/givetest).
+ * Most cases are rows of a table (one downcall each: function, argument writer, what to make first).
  *
  * Each case runs in a child process (the kernel kills the whole process on a protocol fault);
  * the parent prints one line per case:
