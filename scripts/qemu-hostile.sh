@@ -259,7 +259,7 @@ for c in cases:
     refused = v in ("killed", "error")
     if c in knownbug:
         ok_kb = v == "accepted"
-        kbrows.append("%-20s %-13s %s" % (c, v, "KNOWN BUG still present (--known-bug)" if ok_kb
+        kbrows.append("%-28s %-13s %s" % (c, v, "KNOWN BUG still present (--known-bug)" if ok_kb
                                           else "no longer accepted: drop it from --known-bug"))
         if not ok_kb:
             fail.append("%s: %s (a --known-bug case)" % (c, v))
@@ -273,7 +273,7 @@ for c in cases:
     if c in silent:
         why += " (KNOWN: refused silently, --known-silent)" if not refusal else " (logs now: drop it from --known-silent)"
         known.append(c)
-    rows.append("%-20s %-13s %s" % (c, v, why))
+    rows.append("%-28s %-13s %s" % (c, v, why))
     if not good:
         fail.append("%s: %s, %s" % (c, v, "logged" if refusal else "no log line"))
 for r in rows + kbrows:
