@@ -33,7 +33,8 @@
  * $KCUT_HOSTILE_START_AT / _STOP_AT the upcalls between which it attacks (the device must come up
  * first), $KCUT_HOSTILE_CHANNEL one channel-level attack per that many upcalls,
  * $KCUT_HOSTILE_THREAD one burst of its own thread per that many 2 ms ticks, $KCUT_HOSTILE_SPARE
- * upcalls (comma-separated names) it serves without a burst.
+ * upcalls (comma-separated names) it serves without a burst, $KCUT_HOSTILE_CLASSES the message
+ * classes it picks from (comma-separated names of cls_names; unset: all).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -426,6 +427,7 @@ struct msg {
 	uint8_t b[MAXMSG + 64];
 };
 
+static int listed(const char *l, const char *name);
 static int quiet; /* $KCUT_HOSTILE_QUIET: never execute a call that prints (bulk runs) */
 
 static uint64_t stale[64];
@@ -629,6 +631,20 @@ static int build_reginfo(struct msg *m)
 	return 1;
 }
 
+/* Could a global of tracker type g stand where the real call passed the start of an object of
+ * type r (the parameter's type is r, or a type r embeds at its start)? */
+static int same_type(uint32_t g, uint32_t r)
+{
+	uint32_t i;
+
+	if (g && g == r)
+		return 1;
+	for (i = 0; g && kcut_wire.embeds && i < kcut_wire.nembeds; i++)
+		if (kcut_wire.embeds[i].outer == r && kcut_wire.embeds[i].inner == g && kcut_wire.embeds[i].off == 0)
+			return 1;
+	return 0;
+}
+
 /* Build a message of class c from a recorded one; 0 when c does not apply to it. */
 static int build(struct msg *m, int c, const struct rec *r, const struct hset *s)
 {
@@ -703,11 +719,16 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		return 1;
 	case C_GLOBAL: {
 		uint32_t w[3] = { 2, below(KCUT_NR_GLOBALS + 2), 0 };
+		/* the object the real call passed (its tracker type, the offset in it) */
+		uint32_t rty = get32(m->b + pos[0] + 12), roff = get32(m->b + pos[0] + 20);
 
 		if (!np)
 			return 0;
 		replace_ptr(m, pos[0], w, 3);
-		m->must_refuse = sp->heap_only || w[1] >= KCUT_NR_GLOBALS;
+		m->must_refuse = sp->heap_only || w[1] >= KCUT_NR_GLOBALS ||
+				 /* a typed parameter given a global of another type (rt/wire.c checks the
+				  * global's type in the wire tables: the 10-million run's crash) */
+				 (sp->first_typed && pos[0] == 0 && roff == 0 && !same_type(kcut_globals[w[1]].type, rty));
 		return sp->harmless || m->must_refuse;
 	}
 	case C_REGION: {
@@ -835,6 +856,24 @@ static int exhausted(void)
 	return max_msgs && atomic_load(&ctr->o[O_SENT]) >= max_msgs;
 }
 
+/* $KCUT_HOSTILE_CLASSES (comma-separated class names, cls_names): only these classes are picked
+ * (a test aimed at one check); unset: all. */
+static uint32_t class_mask;
+
+static int class_on(int c)
+{
+	return !class_mask || (class_mask & (1u << c));
+}
+
+static void load_classes(const char *l)
+{
+	int c;
+
+	for (c = 0; l && c < C_NCLS; c++)
+		if (listed(l, cls_names[c]))
+			class_mask |= 1u << c;
+}
+
 /* Pick a class: mostly messages that must be refused, some replays and valid-looking ones. */
 static int pick_class(void)
 {
@@ -848,9 +887,11 @@ static int pick_class(void)
 	int c;
 
 	for (c = 0; c < C_NCLS; c++)
-		total += (uint32_t)weights[c];
+		total += class_on(c) ? (uint32_t)weights[c] : 0;
 	x = below(total);
 	for (c = 0; c < C_NCLS; c++) {
+		if (!class_on(c))
+			continue;
 		if (x < (uint32_t)weights[c])
 			return c;
 		x -= (uint32_t)weights[c];
@@ -1101,6 +1142,7 @@ int main(void)
 		restart_rate = (unsigned)strtoul(e, NULL, 0);
 	e = getenv("KCUT_HOSTILE_RESTART_CLASSES");
 	restart_early = e && !strcmp(e, "early");
+	load_classes(getenv("KCUT_HOSTILE_CLASSES"));
 	e = getenv("KCUT_HOSTILE_QUIET");
 	quiet = e && *e && strcmp(e, "0");
 	e = getenv("KCUT_HOSTILE_LOG");

@@ -265,6 +265,9 @@ def main():
                     help="bulk mode: the one-in-N messages of any class (all), or only those refused "
                          "before any field is decoded (early: unknown function ids, empty messages)")
     ap.add_argument("--min-messages", type=int, default=0, help="fail when fewer were sent")
+    ap.add_argument("--classes", default="",
+                    help="only these message classes (comma-separated names as in the report: global, "
+                         "wrong-type ...); default all")
     args = ap.parse_args()
     d = DRIVERS[args.driver]
     work = os.path.abspath(args.workdir)
@@ -322,7 +325,7 @@ def main():
                KCUT_HOSTILE_CHANNEL=str(args.channel), KCUT_HOSTILE_THREAD=str(args.thread),
                KCUT_RT_RESTART_MS=str(args.restart_ms), KCUT_HOSTILE_RESTART_RATE=str(args.restart_rate),
                KCUT_HOSTILE_QUIET="1" if args.quiet else "0",
-               KCUT_HOSTILE_RESTART_CLASSES=args.restart_classes)
+               KCUT_HOSTILE_RESTART_CLASSES=args.restart_classes, KCUT_HOSTILE_CLASSES=args.classes)
     if d["start"]:
         env["KCUT_HOSTILE_START_AT"] = d["start"]
     if d["stop"]:
