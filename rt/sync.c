@@ -754,15 +754,28 @@ void kc_sync__flush(struct kc_rt *rt)
 
 /* ---- KC_RT_FN_SYNC (kernel side) ---- */
 
+/*
+ * The user half's changed fields, written into the kernel's objects. The objects' memory must stay
+ * while they are written: KC_RT_FN_SYNC comes from any thread of the user half (every crossing
+ * flushes first), so it may name an object another kernel thread is freeing right then (an
+ * upcall's ethtool_eeprom, freed by the ethtool core as the upcall returns: hostile_simnic_bulk's
+ * heap-use-after-free, issue 14). Whoever frees tracked memory forgets it under free_lock first
+ * (kc_wire_freed, kc_rt_obj_free), so the whole decode, and the undo log's play-back when it is
+ * refused, runs under free_lock: an object is either forgotten before (its handle is stale: the
+ * message is refused) or freed after the message is done with it.
+ */
 static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	const struct kc_wire_tables *t = tab(rt);
+	struct kc_os_mutex *flock = kc_rt__wire(rt)->free_lock;
 	uint32_t n = kc_xdr_get_u32(args), i;
 	int rc = 0;
 
 	(void)res;
 	if (!t || !t->sync_has || !t->sync_dec || n > (args->cap - args->pos) / 8)
 		rc = KC_RT_EPROTO;
+	if (flock)
+		kc_os_lock(flock);
 	for (i = 0; i < n && !rc; i++) {
 		uint32_t ty = kc_xdr_get_u32(args);
 		struct kc_wire_ptr sp = { 0 };
@@ -783,10 +796,12 @@ static int serve_sync(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 	if (!rc && kc_xdr_dec_done(args))
 		rc = KC_RT_EPROTO;
 	if (rc) /* all or nothing: kc_wire_fault plays the decoders' writes back (kc_wire_undo) */
-		return kc_wire_fault(rt, rc, "kcut sync");
-	/* the user half's own changes: every one of them stays (kc_sync__stale) */
-	kc_wire__undo_keep(rt);
-	return 0;
+		rc = kc_wire_fault(rt, rc, "kcut sync");
+	else /* the user half's own changes: every one of them stays (kc_sync__stale) */
+		kc_wire__undo_keep(rt);
+	if (flock)
+		kc_os_unlock(flock);
+	return rc;
 }
 
 kc_rt_handler kc_sync__handler(uint32_t fn)

@@ -13,8 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "kc_test.h"
 #include "rt_internal.h"
+#include "sync_internal.h"
 #include "wire_internal.h"
 
 enum { T_OPAQUE = 1, T_ADAPTER, T_RING, T_DESC, T_NTYPES };
@@ -1108,6 +1112,91 @@ static void test_typed_alloc_free_and_span(void)
 	free(raw);
 }
 
+/* A synchronization message (KC_RT_FN_SYNC, from any thread of the user half) naming an object
+ * another kernel thread frees meanwhile (an upcall's ethtool_eeprom, freed by the ethtool core as
+ * the upcall returns: hostile_simnic_bulk's heap-use-after-free, issue 14). The decoder below
+ * stops in the middle of the object's fields; the free must wait until the message is done with
+ * the object (serve_sync holds free_lock, which kc_wire_freed takes), and a message naming it after
+ * the free is refused (stale). */
+static struct {
+	struct kc_rt *rt;
+	struct adapter *ad;
+	atomic_int decoding, freed, touched_after_free;
+} race;
+
+static void race_dec(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	struct adapter *a = p;
+	uint32_t v = kc_xdr_get_u32(x);
+
+	(void)type;
+	atomic_store(&race.decoding, 1);
+	usleep(200000); /* the other thread frees now, unless it must wait */
+	if (atomic_load(&race.freed)) {
+		atomic_store(&race.touched_after_free, 1);
+		return;
+	}
+	if (kc_wire_undo(race.rt, &a->id, sizeof(a->id), rc))
+		a->id = (int)v;
+}
+
+static void *race_free(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&race.decoding))
+		usleep(1000);
+	kc_wire_freed(race.rt, race.ad, sizeof(*race.ad));
+	atomic_store(&race.freed, 1);
+	return NULL;
+}
+
+static void test_sync_vs_free(void)
+{
+	static unsigned char has[T_NTYPES] = { [T_ADAPTER] = 1 };
+	struct kc_wire_tables t = tables;
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	kc_rt_handler serve = kc_sync__handler(KC_RT_FN_SYNC);
+	uint8_t b[128], rb[64];
+	struct kc_xdr e, a, r;
+	pthread_t th;
+	uint64_t h;
+	int rc;
+
+	t.sync_has = has;
+	t.sync_dec = race_dec;
+	o.wire = &t;
+	memset(&race, 0, sizeof(race));
+	race.ad = calloc(1, sizeof(*race.ad));
+	KC_REQUIRE(serve && race.ad && kc_rt__setup(&race.rt, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(race.rt), &h, race.ad, T_ADAPTER, sizeof(*race.ad), 1) == 0);
+	kc_xdr_init_enc(&e, b, sizeof(b));
+	kc_xdr_put_u32(&e, 1);         /* one object */
+	kc_xdr_put_u32(&e, T_ADAPTER); /* its type, the pointer, its fields */
+	kc_xdr_put_u32(&e, 1);
+	kc_xdr_put_u64(&e, h);
+	kc_xdr_put_u32(&e, T_ADAPTER);
+	kc_xdr_put_u32(&e, sizeof(*race.ad));
+	kc_xdr_put_u32(&e, 0);
+	kc_xdr_put_u32(&e, 42);
+	kc_xdr_init_dec(&a, b, kc_xdr_pos(&e));
+	kc_xdr_init_enc(&r, rb, sizeof(rb));
+	KC_REQUIRE(pthread_create(&th, NULL, race_free, NULL) == 0);
+	rc = serve(race.rt, &a, &r);
+	pthread_join(th, NULL);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK_EQ_INT(atomic_load(&race.touched_after_free), 0);
+	KC_CHECK_EQ_INT(race.ad->id, 42);
+	KC_CHECK(kc_objt_handle_of(kc_rt_objt(race.rt), &h, &(size_t){ 0 }, race.ad) != 0); /* forgotten */
+	/* the same message after the free: the handle is stale, refused, nothing written */
+	race.ad->id = 7;
+	kc_xdr_init_dec(&a, b, kc_xdr_pos(&e));
+	kc_xdr_init_enc(&r, rb, sizeof(rb));
+	KC_CHECK(serve(race.rt, &a, &r) != 0);
+	KC_CHECK_EQ_INT(race.ad->id, 7);
+	kc_rt__free(race.rt);
+	free(race.ad);
+}
+
 int main(void)
 {
 	KC_RUN(test_kfree);
@@ -1131,5 +1220,6 @@ int main(void)
 	KC_RUN(test_embeds_and_heap_note);
 	KC_RUN(test_undo);
 	KC_RUN(test_typed_alloc_free_and_span);
+	KC_RUN(test_sync_vs_free);
 	return kc_test_done();
 }
