@@ -351,14 +351,34 @@ static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	return 0;
 }
 
+/* s->v is sorted by handle (burst: sort_handles): find_ptrs asks for every word of a message */
 static int known_handle(const struct hset *s, uint64_t h)
 {
-	size_t i;
+	size_t lo = 0, hi = s->n;
 
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].h == h)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].h == h)
 			return 1;
+		if (s->v[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
+}
+
+static int by_handle(const void *a, const void *b)
+{
+	uint64_t x = ((const struct hinfo *)a)->h, y = ((const struct hinfo *)b)->h;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sort_handles(struct hset *s)
+{
+	qsort(s->v, s->n, sizeof(s->v[0]), by_handle);
 }
 
 /* Positions of pointer forms (kind 1, a handle the user half knows) in a message. */
@@ -935,6 +955,7 @@ static int burst(struct kc_rt *rt, unsigned n, int nested)
 	pthread_mutex_lock(&s_lock);
 	s.n = 0;
 	kc_objt_foreach(kc_rt_objt(rt), collect, &s);
+	sort_handles(&s);
 	mine = s;
 	pthread_mutex_unlock(&s_lock);
 	for (i = 0; i < n && !exhausted(); i++) {
