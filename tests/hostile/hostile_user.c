@@ -147,6 +147,9 @@ struct fnspec {
 	int heap_only;  /* its first pointer must be a heap object, not a global (deallocator) */
 	int first_typed;/* its first pointer parameter is a struct of the model */
 	int noisy;      /* a valid call prints (printk & co.): not executed in quiet (bulk) mode */
+	char nullout[16]; /* a kernel import's parameters up to its first out-pointer to one scalar
+			   * (run_hostile.py null_out_layout: p pointer, 4 / 8 integer, x4 / x8 the
+			   * out-pointer), "-": none */
 };
 static struct fnspec spec[KCUT_NR_DOWNCALLS + 1];
 
@@ -163,8 +166,8 @@ static void load_spec(void)
 		unsigned id;
 
 		memset(&s, 0, sizeof(s));
-		if (sscanf(line, "%u %63s %d %d %d %d %d %d", &id, s.name, &s.harmless, &s.replay, &s.base_only,
-			   &s.heap_only, &s.first_typed, &s.noisy) < 7 || id >= KCUT_NR_DOWNCALLS)
+		if (sscanf(line, "%u %63s %d %d %d %d %d %d %15s", &id, s.name, &s.harmless, &s.replay, &s.base_only,
+			   &s.heap_only, &s.first_typed, &s.noisy, s.nullout) < 7 || id >= KCUT_NR_DOWNCALLS)
 			continue;
 		s.known = 1;
 		spec[id] = s;
@@ -431,12 +434,12 @@ static uint64_t get64(const uint8_t *p)
 enum cls {
 	C_REPLAY, C_FORGE, C_STALE, C_WRONGTYPE, C_INTERIOR, C_PASTEND, C_GLOBAL, C_REGION, C_TRUNC,
 	C_EXTEND, C_OVERSIZE, C_RANDOM, C_BITFLIP, C_FNSWAP, C_FNRANGE, C_EMPTY, C_REGIO_BAD, C_REGINFO,
-	C_NCLS
+	C_NULLOUT, C_NCLS
 };
 static const char *const cls_names[C_NCLS] = {
 	"replay", "forged-handle", "stale-handle", "wrong-type", "interior", "past-end", "global",
 	"region", "truncated", "extended", "oversize-length", "random", "bitflip", "fn-swap",
-	"fn-out-of-range", "empty", "regio-refused", "reginfo",
+	"fn-out-of-range", "empty", "regio-refused", "reginfo", "null-out",
 };
 
 struct msg {
@@ -665,6 +668,38 @@ static int same_type(uint32_t g, uint32_t r)
 	return 0;
 }
 
+/* NULL for a kernel import's out-pointer to one scalar (pci_read_config_word's val): walk the
+ * parameters before it (sp->nullout), then clear its present bool and drop its value. 0 when the
+ * message is not laid out as the spec says. */
+static int null_out(struct msg *m, const struct fnspec *sp)
+{
+	const char *l = sp->nullout;
+	uint32_t at = 0;
+
+	for (; *l && *l != 'x'; l++) {
+		if (*l == '4' || *l == '8') {
+			at += (uint32_t)(*l - '0');
+			continue;
+		}
+		if (at + 4 > m->len)
+			return 0;
+		switch (get32(m->b + at)) { /* a pointer form: kind, then its words */
+		case 0: at += 4; break;
+		case 1: at += 24; break;
+		case 2: at += 12; break;
+		case 3: at += 16; break;
+		default: return 0;
+		}
+	}
+	if (*l != 'x' || (l[1] != '4' && l[1] != '8') || at + 4 + (uint32_t)(l[1] - '0') > m->len ||
+	    get32(m->b + at) != 1)
+		return 0;
+	put32(m->b + at, 0);
+	memmove(m->b + at + 4, m->b + at + 4 + (l[1] - '0'), m->len - (at + 4 + (uint32_t)(l[1] - '0')));
+	m->len -= (uint32_t)(l[1] - '0');
+	return 1;
+}
+
 /* Build a message of class c from a recorded one; 0 when c does not apply to it. */
 static int build(struct msg *m, int c, const struct rec *r, const struct hset *s)
 {
@@ -803,6 +838,10 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		return build_regio_bad(m);
 	case C_REGINFO:
 		return build_reginfo(m);
+	case C_NULLOUT:
+		/* the kernel function stores through it: the kernel half refuses NULL (KC_WP_NONNULL) */
+		m->must_refuse = 1;
+		return sp->nullout[0] && sp->nullout[0] != '-' && null_out(m, sp);
 	}
 	return 0;
 }
@@ -901,7 +940,7 @@ static int pick_class(void)
 		[C_REPLAY] = 10, [C_FORGE] = 12, [C_STALE] = 3, [C_WRONGTYPE] = 8, [C_INTERIOR] = 8,
 		[C_PASTEND] = 6, [C_GLOBAL] = 6, [C_REGION] = 4, [C_TRUNC] = 8, [C_EXTEND] = 6,
 		[C_OVERSIZE] = 6, [C_RANDOM] = 6, [C_BITFLIP] = 6, [C_FNSWAP] = 4, [C_FNRANGE] = 1,
-		[C_EMPTY] = 4, [C_REGIO_BAD] = 6, [C_REGINFO] = 3,
+		[C_EMPTY] = 4, [C_REGIO_BAD] = 6, [C_REGINFO] = 3, [C_NULLOUT] = 2,
 	};
 	uint32_t total = 0, x;
 	int c;
