@@ -773,12 +773,13 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		m->must_refuse = 1;
 		return 1;
 	case C_GLOBAL: {
-		uint32_t w[3] = { 2, below(KCUT_NR_GLOBALS + 2), 0 };
-		/* the object the real call passed (its tracker type, the offset in it) */
-		uint32_t rty = get32(m->b + pos[0] + 12), roff = get32(m->b + pos[0] + 20);
+		uint32_t w[3] = { 2, below(KCUT_NR_GLOBALS + 2), 0 }, rty, roff;
 
 		if (!np)
 			return 0;
+		/* the object the real call passed (its tracker type, the offset in it) */
+		rty = get32(m->b + pos[0] + 12);
+		roff = get32(m->b + pos[0] + 20);
 		replace_ptr(m, pos[0], w, 3);
 		m->must_refuse = sp->heap_only || w[1] >= KCUT_NR_GLOBALS ||
 				 /* a typed parameter given a global of another type (rt/wire.c checks the
