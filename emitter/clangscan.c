@@ -362,6 +362,27 @@ static int scalar_data(CXType t)
 	return is_int_kind(t.kind, &sg);
 }
 
+/* The struct a global is (or its array's elements are), named as the analyzer names structs;
+ * NULL when it is none. *dims: its array dimensions. */
+static char *global_struct(CXType t, int *dims)
+{
+	CXType w = t;
+
+	*dims = 0;
+	if (w.kind == CXType_Elaborated)
+		w = clang_Type_getNamedType(w);
+	while (clang_getCanonicalType(w).kind == CXType_ConstantArray) {
+		/* the element as written (a typedef of an anonymous struct keeps its name) */
+		w = clang_getArrayElementType(w.kind == CXType_ConstantArray ? w : clang_getCanonicalType(w));
+		if (w.kind == CXType_Elaborated)
+			w = clang_Type_getNamedType(w);
+		(*dims)++;
+	}
+	if (clang_getCanonicalType(w).kind != CXType_Record)
+		return NULL;
+	return record_name(w, clang_getCanonicalType(w));
+}
+
 /* The module object (THIS_MODULE, &__this_module) a header of the TU defines: the driver passes
  * its address to the kernel (snd_card_new(.., THIS_MODULE, ..)), so it is a global of the tables
  * like the main file's own (each half has its own; a pointer to it lands on the peer's). */
@@ -416,6 +437,10 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 				x->s->gscalar[x->s->nglobals] = scalar_data(clang_getCursorType(c));
 				x->s->gconst = kc_xrealloc(x->s->gconst, (x->s->nglobals + 1) * sizeof(*x->s->gconst));
 				x->s->gconst[x->s->nglobals] = clang_isConstQualifiedType(clang_getCursorType(c)) != 0;
+				x->s->gstruct = kc_xrealloc(x->s->gstruct, (x->s->nglobals + 1) * sizeof(*x->s->gstruct));
+				x->s->gdims = kc_xrealloc(x->s->gdims, (x->s->nglobals + 1) * sizeof(*x->s->gdims));
+				x->s->gstruct[x->s->nglobals] = global_struct(clang_getCursorType(c),
+									      &x->s->gdims[x->s->nglobals]);
 				x->s->globals[x->s->nglobals++] = name;
 			} else {
 				free(name);
@@ -703,6 +728,10 @@ void em_scan_free(struct em_scan *s)
 	free(s->globals);
 	free(s->gscalar);
 	free(s->gconst);
+	for (i = 0; s->gstruct && i < s->nglobals; i++)
+		free(s->gstruct[i]);
+	free(s->gstruct);
+	free(s->gdims);
 	free(s->inl);
 	memset(s, 0, sizeof(*s));
 }

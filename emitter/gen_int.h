@@ -68,6 +68,8 @@ void gen_strv_check(struct kc_sb *b, const struct em_func *f, int i);
 void gen_globals_code(const struct gen *g, struct kc_sb *b, int fn, int dir, int enc, const char *xdr,
 		      const char *ind);
 int gen_globals_list(const struct gen *g, struct kc_sb *b, int fn, int dir);
+/* The wire tables' entries (address, size, type, element size) of TU tu's globals. */
+void gen_globals_table(const struct gen *g, struct kc_sb *b, int tu);
 
 /* gen_recover.c */
 void gen_recover_tu(struct gen *g, struct gen_file *o);

@@ -564,10 +564,17 @@ static void print_op(struct gen *g, struct gen_file *o, struct kc_sb *b, const s
 		break;
 	case EM_OP_PRIV:
 		/* the driver's private area behind the net_device (netdev_priv()) */
-		if (hp->bounded) {
+		if (hp->bounded && enc) {
 			/* the private area may be smaller than the driver's struct (sizeof_priv) */
 			ctype(&ct, &m->s[op->st]);
 			kc_sb_addf(b, "\tif (kc_wire_span(kcut_rt, netdev_priv(p), sizeof(%s), rc))\n\t", ct.s);
+		} else if (hp->bounded) {
+			/* what the user half sent is written there only if the object p was checked to
+			 * be (a tracked net_device, a global) has it: else p + ALIGN(sizeof(struct
+			 * net_device)) is past its end (the 10-million-message run's crash) */
+			ctype(&ct, &m->s[op->st]);
+			kc_sb_addf(b, "\tif (kc_wire_extent(kcut_rt, p) < (size_t)((char *)netdev_priv(p) - (char *)p) + sizeof(%s))\n"
+				      "\t\tkcut_fail(rc, KC_RT_ERANGE);\n\telse\n\t", ct.s);
 		}
 		kc_sb_addf(b, "\t%s(x, netdev_priv(p), s, rc);\n", gen_helper(g, o, hp->fn, op->st, hp->dir, enc));
 		break;

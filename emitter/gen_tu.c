@@ -315,14 +315,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		}
 		kc_sb_addf(&o.tail, "\tkcut_fnptr[KCUT_FP_%s] = (kcut_fn_t)%s;\n", f->idname, f->name);
 	}
-	for (i = 0; i < s->nglobals; i++) {
-
-		kc_sb_addf(&o.tail, "\tkcut_globals[KCUT_G_%s_%s].p = (void *)&%s;\n"
-				    "\tkcut_globals[KCUT_G_%s_%s].size = sizeof(%s);\n",
-			   tu->stem, s->globals[i], s->globals[i], tu->stem, s->globals[i], s->globals[i]);
-		if (s->gconst && s->gconst[i]) /* read-only: its fields never cross (kcut_seen) */
-			kc_sb_addf(&o.tail, "\tkcut_global_ro[KCUT_G_%s_%s] = 1;\n", tu->stem, s->globals[i]);
-	}
+	gen_globals_table(g, &o.tail, pf->tu); /* gen_global.c */
 	gen_type_sizes(g, &o.tail, pf); /* for rt's wire checks (gen_marshal.c) */
 	gen_layout_tu(g, &o.tail, pf);   /* the layout table (gen_layout.c) */
 	kc_sb_add(&o.tail, "}\n");

@@ -159,8 +159,9 @@ struct em_helper {
 	int built;               /* ops computed (plan_marshal.c works through the list) */
 	int undo;                /* a kernel-half decoder of what the user half sent: every write
 				  * is logged first (kc_wire_undo), a refused message writes nothing */
-	int bounded;             /* a kernel-half encoder: a struct it reaches by address arithmetic
-				  * (netdev_priv) is sent only if it lies inside its object */
+	int bounded;             /* a kernel-half helper: a struct it reaches by address arithmetic
+				  * (netdev_priv) is sent (encoder) or written (decoder) only if it
+				  * lies inside its object */
 };
 
 /* How the rewrite treats one function definition of the other half (plan_files.c). */

@@ -318,10 +318,14 @@ static void plan_nonnull(struct em_model *m)
 		/* a kernel function, or a header inline the kernel half runs for the user half (pci_name) */
 		/* ... and a buffer of elements the count says (print_hex_dump's buf: NULL is refused
 		 * when the count is not 0, kc_wire_get_array; eth_hw_addr_set's 6 bytes) */
+		/* ... and an out-pointer to one element (pci_read_config_word's val: the kernel stores
+		 * through it; issue 14) */
 		for (j = 0; j < f->nparams; j++)
 			f->nonnull[j] = (f->params[j].t.cls == EM_T_PTR_STRUCT ||
 					 (f->params[j].t.cls == EM_T_PTR_SCALAR &&
 					  (f->params[j].t.count_param || em_sized_param(f->name, j))) ||
+					 (f->params[j].t.cls == EM_T_PTR_SCALAR && !f->word_op &&
+					  !f->params[j].t.pointee_const) ||
 					 em_str_deref(f->name, j)) &&
 					!em_null_ok(f->name, j, f->params[j].t.sname);
 	}
@@ -503,8 +507,9 @@ void em_plan_request(struct em_pfile *pf, int fn, int st, int dir, int enc)
 	h->enc = enc;
 	/* the kernel half decodes what the user half sent all or nothing (fuzz finding 1) */
 	h->undo = !enc && pf->half == EM_KERNEL;
-	/* ... and sends nothing past an object's end (fuzz finding 5) */
-	h->bounded = enc && pf->half == EM_KERNEL;
+	/* ... and sends nothing past an object's end (fuzz finding 5), nor writes past it (a
+	 * private area behind what is not a net_device with one: issue 14, the 10-million run) */
+	h->bounded = pf->half == EM_KERNEL;
 }
 
 /* What a stub of fn (in file pf) sends and receives: the types and helpers it names, in the

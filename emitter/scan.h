@@ -41,6 +41,9 @@ struct em_scan {
 	char **globals;           /* file-scope variables the main file defines */
 	int *gscalar;             /* ... 1: plain data (integers and arrays of them), not const */
 	int *gconst;              /* ... 1: a const-qualified object (an ops table) */
+	char **gstruct;           /* ... the struct it is, or its array's elements are (as the
+				   * analyzer names structs: record_name), NULL: not a struct */
+	int *gdims;               /* ... its array dimensions (0: not an array) */
 	int nglobals;
 	int *inl;                 /* header inline functions (local_def) this TU defines */
 	int ninl;

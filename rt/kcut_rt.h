@@ -539,9 +539,17 @@ void kc_io_get_stats(struct kc_io_stats *out);
  * A driver registers its tables once (kc_rt_opts.wire); the arrays are read at use, so they may
  * be filled after the endpoint starts but before the first crossing. */
 typedef void (*kc_wire_fn)(void);
+/* A driver global: its address and size in this half, and what it is (issue 14: a global of
+ * another type must not pass for a net_device): type, the tracker type id of the variable or, for
+ * an array, of its elements (0: none, plain data or a struct outside the model); elem, sizeof the
+ * variable or of one element (0: size). The kernel side accepts a global where a typed pointer is
+ * expected (kc_wire_ptr.type) only if it is of that type (at an element's start), embeds it
+ * (kc_wire_tables.embeds) or holds it at one of the `at` places; else KC_RT_ETYPE. */
 struct kc_wire_global {
 	void *p;
 	size_t size;
+	uint32_t type;
+	size_t elem;
 };
 /* A struct of tracker type `inner` the driver embeds in objects of type `outer` at byte offset
  * `off` (&adapter->hw, &pci->dev, the private area behind a net_device): a pointer expected to be

@@ -235,11 +235,38 @@ static int embedded(struct kc_rt *rt, uint32_t outer, size_t off, uint32_t inner
 	return 0;
 }
 
+/* Kernel side: is a pointer at byte off of global g what sp expects of its type? With no type
+ * expected (void *, a struct outside the model), any global is; else the global must be of the
+ * expected type (the start of the variable or of an array element, anywhere inside with
+ * KC_WP_INTERIOR), embed it there (the tables' embeds) or hold it at one of sp's `at` places.
+ * 0 or the error: KC_RT_ETYPE for a global of another type (a driver global where a net_device
+ * is expected: the 10-million-message run's crash), KC_RT_ERANGE for the right type at the
+ * wrong offset. */
+static int global_typed(struct kc_rt *rt, const struct kc_wire_ptr *sp, const struct kc_wire_global *g,
+			uint32_t off)
+{
+	size_t elem = g->elem && g->elem <= g->size ? g->elem : g->size;
+	size_t eoff = elem ? off % elem : off;
+	int placed = g->type && ((sp->nat && at_place(sp, g->type, eoff)) ||
+				 (sp->type && embedded(rt, g->type, eoff, sp->type)));
+
+	if (placed)
+		return 0;
+	if (sp->type && g->type != sp->type)
+		return KC_RT_ETYPE;
+	if (off && (sp->flags & KC_WP_BASE))
+		return KC_RT_ERANGE; /* a lock, a cookie: the start of the global */
+	if (sp->type && eoff && !(sp->flags & KC_WP_INTERIOR))
+		return KC_RT_ERANGE; /* a typed pointer: the start of the variable or of an element */
+	return 0;
+}
+
 /* Kernel side, wire kind 2: driver global id at off. */
 static void *get_global(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t id, uint32_t off,
 			size_t need, size_t *avail, int *rc)
 {
 	const struct kc_wire_tables *t = tab(rt);
+	int r;
 
 	if (!t->globals || id >= t->nglobals || !t->globals[id].p || off > t->globals[id].size ||
 	    need > t->globals[id].size - off) {
@@ -250,8 +277,9 @@ static void *get_global(struct kc_rt *rt, const struct kc_wire_ptr *sp, uint32_t
 		fail(rc, KC_RT_ETYPE); /* kfree(&a_global), a global as an irq cookie */
 		return NULL;
 	}
-	if (kernel(rt) && (sp->flags & KC_WP_BASE) && off) {
-		fail(rc, KC_RT_ERANGE);
+	r = kernel(rt) ? global_typed(rt, sp, &t->globals[id], off) : 0;
+	if (r) {
+		fail(rc, r);
 		return NULL;
 	}
 	if (avail)

@@ -22,8 +22,24 @@
 #include <linux/netdevice.h>
 #include <linux/ethtool.h>
 #include <linux/rtnetlink.h>
+#include <linux/slab.h>
 
 #include "harness/net.h"
+
+/* A buffer the ethtool core hands a driver's operation, from the kernel's allocator and freed with
+ * kfree as Linux's ethtool_get_eeprom & co. do: a split driver's kernel half then forgets it when
+ * the command frees it (the kernel model's free hook), so nothing the user half sends later can
+ * name it (issue 14: a synchronization message wrote into a freed ethtool_eeprom). */
+static void *net_tmp(size_t n, size_t size)
+{
+	void *p = kcalloc(n, size, GFP_KERNEL);
+
+	if (!p) {
+		fprintf(stderr, "kcut-sim: out of memory\n");
+		abort();
+	}
+	return p;
+}
 
 static const struct ethtool_ops *net_ops(struct net_state *st)
 {
@@ -215,8 +231,8 @@ static int net_stats(struct net_state *st)
 		sim_printf(st->sim, "no stats available\n");
 		return 0;
 	}
-	names = kc_xcalloc((size_t)n, ETH_GSTRING_LEN);
-	es = kc_xcalloc(1, sizeof(*es) + (size_t)n * sizeof(u64));
+	names = net_tmp((size_t)n, ETH_GSTRING_LEN);
+	es = net_tmp(1, sizeof(*es) + (size_t)n * sizeof(u64));
 	es->n_stats = (u32)n;
 	net_ops(st)->get_strings(st->nd, ETH_SS_STATS, names);
 	net_ops(st)->get_ethtool_stats(st->nd, es, es->data);
@@ -225,8 +241,8 @@ static int net_stats(struct net_state *st)
 	for (i = 0; i < n; i++)
 		sim_printf(st->sim, "     %.*s: %llu\n", ETH_GSTRING_LEN, (char *)names + i * ETH_GSTRING_LEN,
 			   (unsigned long long)es->data[i]);
-	free(names);
-	free(es);
+	kfree(names);
+	kfree(es);
 	return 0;
 }
 
@@ -252,8 +268,8 @@ static int net_selftest(struct net_state *st, int argc, char **argv)
 		sim_printf(st->sim, "ethtool -t: no tests\n");
 		return 0;
 	}
-	names = kc_xcalloc((size_t)n, ETH_GSTRING_LEN);
-	t = kc_xcalloc(1, sizeof(*t) + (size_t)n * sizeof(u64));
+	names = net_tmp((size_t)n, ETH_GSTRING_LEN);
+	t = net_tmp(1, sizeof(*t) + (size_t)n * sizeof(u64));
 	t->flags = offline ? ETH_TEST_FL_OFFLINE : 0;
 	t->len = (u32)n;
 	net_ops(st)->get_strings(st->nd, ETH_SS_TEST, names);
@@ -266,8 +282,8 @@ static int net_selftest(struct net_state *st, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		sim_printf(st->sim, "%.*s\t %llu\n", ETH_GSTRING_LEN, (char *)names + i * ETH_GSTRING_LEN,
 			   (unsigned long long)t->data[i]);
-	free(names);
-	free(t);
+	kfree(names);
+	kfree(t);
 	return 0;
 }
 
@@ -298,7 +314,7 @@ static int net_get_eeprom(struct net_state *st, int argc, char **argv)
 		sim_printf(st->sim, "ethtool -e: offset & length out of bounds (EEPROM is %d bytes)\n", total);
 		return 0;
 	}
-	ee = kc_xcalloc(1, sizeof(*ee) + (size_t)len);
+	ee = net_tmp(1, sizeof(*ee) + (size_t)len);
 	ee->offset = (u32)off;
 	ee->len = (u32)len;
 	rc = net_ops(st)->get_eeprom(st->nd, ee, ee->data);
@@ -315,7 +331,7 @@ static int net_get_eeprom(struct net_state *st, int argc, char **argv)
 		sim_printf(st->sim, "\n");
 		sim_printf(st->sim, "magic: 0x%08x\n", ee->magic);
 	}
-	free(ee);
+	kfree(ee);
 	return 0;
 }
 
@@ -334,7 +350,7 @@ static int net_set_eeprom(struct net_state *st, int argc, char **argv)
 	val = net_kv(st->sim, argc, argv, 2, "value", 0xFF);
 	if (magic < 0 || off < 0 || val < 0)
 		return SIM_EUSAGE;
-	ee = kc_xcalloc(1, sizeof(*ee) + 1);
+	ee = net_tmp(1, sizeof(*ee) + 1);
 	ee->magic = (u32)magic;
 	ee->offset = (u32)off;
 	ee->len = 1;
@@ -342,7 +358,7 @@ static int net_set_eeprom(struct net_state *st, int argc, char **argv)
 	rtnl_lock();
 	rc = net_ops(st)->set_eeprom(st->nd, ee, ee->data);
 	rtnl_unlock();
-	free(ee);
+	kfree(ee);
 	net_print_rc(st, "-E", rc);
 	return 0;
 }
@@ -474,7 +490,7 @@ static int net_regs(struct net_state *st)
 		sim_printf(st->sim, "ethtool -d: no registers\n");
 		return 0;
 	}
-	regs = kc_xcalloc(1, sizeof(*regs) + (size_t)len + 4);
+	regs = net_tmp(1, sizeof(*regs) + (size_t)len + 4);
 	regs->len = (u32)len;
 	net_ops(st)->get_regs(st->nd, regs, regs->data);
 	rtnl_unlock();
@@ -482,7 +498,7 @@ static int net_regs(struct net_state *st)
 	w = (u32 *)(void *)regs->data;
 	for (i = 0; i < len / 4; i++)
 		sim_printf(st->sim, "%s0x%08x%s", i % 4 ? " " : "", w[i], i % 4 == 3 || i == len / 4 - 1 ? "\n" : "");
-	free(regs);
+	kfree(regs);
 	return 0;
 }
 

@@ -33,7 +33,8 @@
  * $KCUT_HOSTILE_START_AT / _STOP_AT the upcalls between which it attacks (the device must come up
  * first), $KCUT_HOSTILE_CHANNEL one channel-level attack per that many upcalls,
  * $KCUT_HOSTILE_THREAD one burst of its own thread per that many 2 ms ticks, $KCUT_HOSTILE_SPARE
- * upcalls (comma-separated names) it serves without a burst.
+ * upcalls (comma-separated names) it serves without a burst, $KCUT_HOSTILE_CLASSES the message
+ * classes it picks from (comma-separated names of cls_names; unset: all).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -146,6 +147,9 @@ struct fnspec {
 	int heap_only;  /* its first pointer must be a heap object, not a global (deallocator) */
 	int first_typed;/* its first pointer parameter is a struct of the model */
 	int noisy;      /* a valid call prints (printk & co.): not executed in quiet (bulk) mode */
+	char nullout[16]; /* a kernel import's parameters up to its first out-pointer to one scalar
+			   * (run_hostile.py null_out_layout: p pointer, 4 / 8 integer, x4 / x8 the
+			   * out-pointer), "-": none */
 };
 static struct fnspec spec[KCUT_NR_DOWNCALLS + 1];
 
@@ -162,8 +166,8 @@ static void load_spec(void)
 		unsigned id;
 
 		memset(&s, 0, sizeof(s));
-		if (sscanf(line, "%u %63s %d %d %d %d %d %d", &id, s.name, &s.harmless, &s.replay, &s.base_only,
-			   &s.heap_only, &s.first_typed, &s.noisy) < 7 || id >= KCUT_NR_DOWNCALLS)
+		if (sscanf(line, "%u %63s %d %d %d %d %d %d %15s", &id, s.name, &s.harmless, &s.replay, &s.base_only,
+			   &s.heap_only, &s.first_typed, &s.noisy, s.nullout) < 7 || id >= KCUT_NR_DOWNCALLS)
 			continue;
 		s.known = 1;
 		spec[id] = s;
@@ -350,14 +354,34 @@ static int collect(void *arg, uint64_t h, const struct kc_objt_info *o)
 	return 0;
 }
 
+/* s->v is sorted by handle (burst: sort_handles): find_ptrs asks for every word of a message */
 static int known_handle(const struct hset *s, uint64_t h)
 {
-	size_t i;
+	size_t lo = 0, hi = s->n;
 
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].h == h)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].h == h)
 			return 1;
+		if (s->v[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
+}
+
+static int by_handle(const void *a, const void *b)
+{
+	uint64_t x = ((const struct hinfo *)a)->h, y = ((const struct hinfo *)b)->h;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sort_handles(struct hset *s)
+{
+	qsort(s->v, s->n, sizeof(s->v[0]), by_handle);
 }
 
 /* Positions of pointer forms (kind 1, a handle the user half knows) in a message. */
@@ -410,12 +434,12 @@ static uint64_t get64(const uint8_t *p)
 enum cls {
 	C_REPLAY, C_FORGE, C_STALE, C_WRONGTYPE, C_INTERIOR, C_PASTEND, C_GLOBAL, C_REGION, C_TRUNC,
 	C_EXTEND, C_OVERSIZE, C_RANDOM, C_BITFLIP, C_FNSWAP, C_FNRANGE, C_EMPTY, C_REGIO_BAD, C_REGINFO,
-	C_NCLS
+	C_NULLOUT, C_NCLS
 };
 static const char *const cls_names[C_NCLS] = {
 	"replay", "forged-handle", "stale-handle", "wrong-type", "interior", "past-end", "global",
 	"region", "truncated", "extended", "oversize-length", "random", "bitflip", "fn-swap",
-	"fn-out-of-range", "empty", "regio-refused", "reginfo",
+	"fn-out-of-range", "empty", "regio-refused", "reginfo", "null-out",
 };
 
 struct msg {
@@ -426,6 +450,7 @@ struct msg {
 	uint8_t b[MAXMSG + 64];
 };
 
+static int listed(const char *l, const char *name);
 static int quiet; /* $KCUT_HOSTILE_QUIET: never execute a call that prints (bulk runs) */
 
 static uint64_t stale[64];
@@ -629,6 +654,52 @@ static int build_reginfo(struct msg *m)
 	return 1;
 }
 
+/* Could a global of tracker type g stand where the real call passed the start of an object of
+ * type r (the parameter's type is r, or a type r embeds at its start)? */
+static int same_type(uint32_t g, uint32_t r)
+{
+	uint32_t i;
+
+	if (g && g == r)
+		return 1;
+	for (i = 0; g && kcut_wire.embeds && i < kcut_wire.nembeds; i++)
+		if (kcut_wire.embeds[i].outer == r && kcut_wire.embeds[i].inner == g && kcut_wire.embeds[i].off == 0)
+			return 1;
+	return 0;
+}
+
+/* NULL for a kernel import's out-pointer to one scalar (pci_read_config_word's val): walk the
+ * parameters before it (sp->nullout), then clear its present bool and drop its value. 0 when the
+ * message is not laid out as the spec says. */
+static int null_out(struct msg *m, const struct fnspec *sp)
+{
+	const char *l = sp->nullout;
+	uint32_t at = 0;
+
+	for (; *l && *l != 'x'; l++) {
+		if (*l == '4' || *l == '8') {
+			at += (uint32_t)(*l - '0');
+			continue;
+		}
+		if (at + 4 > m->len)
+			return 0;
+		switch (get32(m->b + at)) { /* a pointer form: kind, then its words */
+		case 0: at += 4; break;
+		case 1: at += 24; break;
+		case 2: at += 12; break;
+		case 3: at += 16; break;
+		default: return 0;
+		}
+	}
+	if (*l != 'x' || (l[1] != '4' && l[1] != '8') || at + 4 + (uint32_t)(l[1] - '0') > m->len ||
+	    get32(m->b + at) != 1)
+		return 0;
+	put32(m->b + at, 0);
+	memmove(m->b + at + 4, m->b + at + 4 + (l[1] - '0'), m->len - (at + 4 + (uint32_t)(l[1] - '0')));
+	m->len -= (uint32_t)(l[1] - '0');
+	return 1;
+}
+
 /* Build a message of class c from a recorded one; 0 when c does not apply to it. */
 static int build(struct msg *m, int c, const struct rec *r, const struct hset *s)
 {
@@ -702,12 +773,18 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		m->must_refuse = 1;
 		return 1;
 	case C_GLOBAL: {
-		uint32_t w[3] = { 2, below(KCUT_NR_GLOBALS + 2), 0 };
+		uint32_t w[3] = { 2, below(KCUT_NR_GLOBALS + 2), 0 }, rty, roff;
 
 		if (!np)
 			return 0;
+		/* the object the real call passed (its tracker type, the offset in it) */
+		rty = get32(m->b + pos[0] + 12);
+		roff = get32(m->b + pos[0] + 20);
 		replace_ptr(m, pos[0], w, 3);
-		m->must_refuse = sp->heap_only || w[1] >= KCUT_NR_GLOBALS;
+		m->must_refuse = sp->heap_only || w[1] >= KCUT_NR_GLOBALS ||
+				 /* a typed parameter given a global of another type (rt/wire.c checks the
+				  * global's type in the wire tables: the 10-million run's crash) */
+				 (sp->first_typed && pos[0] == 0 && roff == 0 && !same_type(kcut_globals[w[1]].type, rty));
 		return sp->harmless || m->must_refuse;
 	}
 	case C_REGION: {
@@ -762,6 +839,10 @@ static int build(struct msg *m, int c, const struct rec *r, const struct hset *s
 		return build_regio_bad(m);
 	case C_REGINFO:
 		return build_reginfo(m);
+	case C_NULLOUT:
+		/* the kernel function stores through it: the kernel half refuses NULL (KC_WP_NONNULL) */
+		m->must_refuse = 1;
+		return sp->nullout[0] && sp->nullout[0] != '-' && null_out(m, sp);
 	}
 	return 0;
 }
@@ -835,6 +916,24 @@ static int exhausted(void)
 	return max_msgs && atomic_load(&ctr->o[O_SENT]) >= max_msgs;
 }
 
+/* $KCUT_HOSTILE_CLASSES (comma-separated class names, cls_names): only these classes are picked
+ * (a test aimed at one check); unset: all. */
+static uint32_t class_mask;
+
+static int class_on(int c)
+{
+	return !class_mask || (class_mask & (1u << c));
+}
+
+static void load_classes(const char *l)
+{
+	int c;
+
+	for (c = 0; l && c < C_NCLS; c++)
+		if (listed(l, cls_names[c]))
+			class_mask |= 1u << c;
+}
+
 /* Pick a class: mostly messages that must be refused, some replays and valid-looking ones. */
 static int pick_class(void)
 {
@@ -842,15 +941,17 @@ static int pick_class(void)
 		[C_REPLAY] = 10, [C_FORGE] = 12, [C_STALE] = 3, [C_WRONGTYPE] = 8, [C_INTERIOR] = 8,
 		[C_PASTEND] = 6, [C_GLOBAL] = 6, [C_REGION] = 4, [C_TRUNC] = 8, [C_EXTEND] = 6,
 		[C_OVERSIZE] = 6, [C_RANDOM] = 6, [C_BITFLIP] = 6, [C_FNSWAP] = 4, [C_FNRANGE] = 1,
-		[C_EMPTY] = 4, [C_REGIO_BAD] = 6, [C_REGINFO] = 3,
+		[C_EMPTY] = 4, [C_REGIO_BAD] = 6, [C_REGINFO] = 3, [C_NULLOUT] = 2,
 	};
 	uint32_t total = 0, x;
 	int c;
 
 	for (c = 0; c < C_NCLS; c++)
-		total += (uint32_t)weights[c];
+		total += class_on(c) ? (uint32_t)weights[c] : 0;
 	x = below(total);
 	for (c = 0; c < C_NCLS; c++) {
+		if (!class_on(c))
+			continue;
 		if (x < (uint32_t)weights[c])
 			return c;
 		x -= (uint32_t)weights[c];
@@ -894,6 +995,7 @@ static int burst(struct kc_rt *rt, unsigned n, int nested)
 	pthread_mutex_lock(&s_lock);
 	s.n = 0;
 	kc_objt_foreach(kc_rt_objt(rt), collect, &s);
+	sort_handles(&s);
 	mine = s;
 	pthread_mutex_unlock(&s_lock);
 	for (i = 0; i < n && !exhausted(); i++) {
@@ -1101,6 +1203,7 @@ int main(void)
 		restart_rate = (unsigned)strtoul(e, NULL, 0);
 	e = getenv("KCUT_HOSTILE_RESTART_CLASSES");
 	restart_early = e && !strcmp(e, "early");
+	load_classes(getenv("KCUT_HOSTILE_CLASSES"));
 	e = getenv("KCUT_HOSTILE_QUIET");
 	quiet = e && *e && strcmp(e, "0");
 	e = getenv("KCUT_HOSTILE_LOG");

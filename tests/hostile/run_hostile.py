@@ -124,8 +124,46 @@ def first_pointer_typed(sig, types):
     return 0
 
 
+SCALAR = {"char": 4, "signed char": 4, "unsigned char": 4, "short": 4, "unsigned short": 4, "int": 4,
+          "unsigned int": 4, "_Bool": 4, "long": 8, "unsigned long": 8, "long long": 8,
+          "unsigned long long": 8}
+
+
+def null_out_layout(sig, imports, base):
+    """How a kernel import's handler decodes its parameters up to its first out-pointer to one
+    scalar (pci_read_config_word's val, dma_alloc_coherent's handle), for the hostile half's
+    null-out class: a word per parameter, p (a pointer form), 4 / 8 (an integer), then x4 / x8
+    (the out-pointer: present bool, value). "-" when there is none, or when a parameter before it
+    has a shape the hostile half does not walk (strings, function pointers) or it is a bit
+    operation's word."""
+    m = re.search(r"\((.*)\)", sig)
+    if base not in imports or not m or "bit" in base:
+        return "-"
+    out = []
+    for p in m.group(1).split(","):
+        p = re.sub(r"\s+", " ", p.strip())
+        if re.match(r"^(const )?(struct \w+|void) \*$", p):
+            out.append("p")
+            continue
+        if p in SCALAR:
+            out.append(str(SCALAR[p]))
+            continue
+        sm = re.match(r"^(.*\w) \*$", p)
+        if sm and sm.group(1) in SCALAR:
+            out.append("x%d" % SCALAR[sm.group(1)])
+            return "".join(out)
+        return "-"
+    return "-"
+
+
 def write_spec(path, split_dir):
     sigs = downcalls(os.path.join(split_dir, "interface.txt"))
+    imports = set()
+    with open(os.path.join(split_dir, "interface.txt")) as f:
+        for line in f:
+            m = re.match(r"^  (\w+)\s+.*\[kernel import\]\s*$", line)
+            if m:
+                imports.add(m.group(1))
     down, types = ids(os.path.join(split_dir, "include", "kcut_ids.h"))
     with open(path, "w") as f:
         for name, i in sorted(down.items(), key=lambda kv: kv[1]):
@@ -136,9 +174,10 @@ def write_spec(path, split_dir):
             destructive = bool(DESTRUCTIVE.search(base)) or "noreturn" in sig
             harmless = 0 if destructive else 1
             replay = harmless
-            f.write("%d %s %d %d %d %d %d %d\n" % (i, name, harmless, replay, int(base in BASE_ONLY),
-                                                   int(base in DEALLOC), first_pointer_typed(sig, types),
-                                                   int(bool(NOISY.search(base)))))
+            f.write("%d %s %d %d %d %d %d %d %s\n" % (i, name, harmless, replay, int(base in BASE_ONLY),
+                                                      int(base in DEALLOC), first_pointer_typed(sig, types),
+                                                      int(bool(NOISY.search(base))),
+                                                      null_out_layout(sig, imports, base)))
     return len(down)
 
 
@@ -237,7 +276,7 @@ def counters(path):
 
 CLASSES = ["replay", "forged-handle", "stale-handle", "wrong-type", "interior", "past-end", "global",
            "region", "truncated", "extended", "oversize-length", "random", "bitflip", "fn-swap",
-           "fn-out-of-range", "empty", "regio-refused", "reginfo"]
+           "fn-out-of-range", "empty", "regio-refused", "reginfo", "null-out"]
 
 
 def main():
@@ -265,6 +304,9 @@ def main():
                     help="bulk mode: the one-in-N messages of any class (all), or only those refused "
                          "before any field is decoded (early: unknown function ids, empty messages)")
     ap.add_argument("--min-messages", type=int, default=0, help="fail when fewer were sent")
+    ap.add_argument("--classes", default="",
+                    help="only these message classes (comma-separated names as in the report: global, "
+                         "wrong-type ...); default all")
     args = ap.parse_args()
     d = DRIVERS[args.driver]
     work = os.path.abspath(args.workdir)
@@ -322,7 +364,7 @@ def main():
                KCUT_HOSTILE_CHANNEL=str(args.channel), KCUT_HOSTILE_THREAD=str(args.thread),
                KCUT_RT_RESTART_MS=str(args.restart_ms), KCUT_HOSTILE_RESTART_RATE=str(args.restart_rate),
                KCUT_HOSTILE_QUIET="1" if args.quiet else "0",
-               KCUT_HOSTILE_RESTART_CLASSES=args.restart_classes)
+               KCUT_HOSTILE_RESTART_CLASSES=args.restart_classes, KCUT_HOSTILE_CLASSES=args.classes)
     if d["start"]:
         env["KCUT_HOSTILE_START_AT"] = d["start"]
     if d["stop"]:

@@ -13,8 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "kc_test.h"
 #include "rt_internal.h"
+#include "sync_internal.h"
 #include "wire_internal.h"
 
 enum { T_OPAQUE = 1, T_ADAPTER, T_RING, T_DESC, T_NTYPES };
@@ -47,19 +51,30 @@ static size_t type_size[T_NTYPES] = {
 };
 static char g_buf[32];
 static long g_word;
-static struct kc_wire_global globals[2];
+/* typed globals (issue 14): a struct adapter, an array of rings, and plain bytes large enough to
+ * hold an adapter (what the 10-million-message run's kernel half took for a net_device) */
+static struct adapter g_adapter;
+static struct ring g_rings[8]; /* larger than an adapter */
+static char g_big[4 * sizeof(struct adapter)];
+enum { G_BUF, G_WORD, G_ADAPTER, G_RINGS, G_BIG, NGLOBALS };
+static struct kc_wire_global globals[NGLOBALS];
 static void f0(void) {}
 static void f1(void) {}
 static kc_wire_fn fnptrs[2] = { f0, f1 };
-static struct kc_wire_tables tables = { globals, 2, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+static struct kc_wire_tables tables = { globals, NGLOBALS, fnptrs, 2, type_size, T_NTYPES, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 
 static struct kc_rt *endpoint(int side)
 {
 	struct kc_rt_opts o = KC_RT_OPTS_INIT;
 	struct kc_rt *rt = NULL;
 
-	globals[0] = (struct kc_wire_global){ g_buf, sizeof(g_buf) };
-	globals[1] = (struct kc_wire_global){ &g_word, sizeof(g_word) };
+	globals[G_BUF] = (struct kc_wire_global){ .p = g_buf, .size = sizeof(g_buf) };
+	globals[G_WORD] = (struct kc_wire_global){ .p = &g_word, .size = sizeof(g_word) };
+	globals[G_ADAPTER] = (struct kc_wire_global){ .p = &g_adapter, .size = sizeof(g_adapter), .type = T_ADAPTER,
+						      .elem = sizeof(g_adapter) };
+	globals[G_RINGS] = (struct kc_wire_global){ .p = g_rings, .size = sizeof(g_rings), .type = T_RING,
+						    .elem = sizeof(g_rings[0]) };
+	globals[G_BIG] = (struct kc_wire_global){ .p = g_big, .size = sizeof(g_big) };
 	o.wire = &tables;
 	if (kc_rt__setup(&rt, side, &o, NULL))
 		return NULL;
@@ -193,8 +208,70 @@ static void test_lock(void)
 	KC_CHECK(p == g_buf);
 	KC_CHECK_EQ_INT(dec(rt, global(&m, 0, 8), &lock_arg, &p), KC_RT_ERANGE);
 	KC_CHECK_EQ_INT(dec(rt, global(&m, 1, 0), &lock_arg, &p), KC_RT_ERANGE); /* too small */
-	KC_CHECK_EQ_INT(dec(rt, global(&m, 2, 0), &lock_arg, &p), KC_RT_ERANGE); /* no such global */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, NGLOBALS, 0), &lock_arg, &p), KC_RT_ERANGE); /* no such global */
+	/* the lock at its place inside a global adapter; one byte off it, not */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_ADAPTER, off), &lock_arg, &p), 0);
+	KC_CHECK(p == &g_adapter.lock);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_ADAPTER, off + 1), &lock_arg, &p), KC_RT_ERANGE);
 	kc_rt__free(rt);
+}
+
+/* A typed parameter given a driver global (issue 14, the 10-million-message run's crash: a global
+ * large enough was accepted where a net_device was expected, and its decoder wrote the private
+ * area behind it): only a global of that type (at the start of the variable or of an array
+ * element), one that embeds it at the offset, or (KC_WP_INTERIOR) anywhere inside one of that
+ * type; any global where nothing is expected of the type. */
+static void test_typed_globals(void)
+{
+	static struct kc_wire_embed embeds[] = { { T_ADAPTER, T_DESC, offsetof(struct adapter, stats) } };
+	static const struct kc_wire_ptr adapter_arg = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
+	static const struct kc_wire_ptr ring_arg = { T_RING, 0, sizeof(struct ring), NULL, 0, 0 };
+	static const struct kc_wire_ptr ring_in = { T_RING, KC_WP_INTERIOR, 4, NULL, 0, 0 };
+	static const struct kc_wire_ptr desc_arg = { T_DESC, 0, sizeof(struct desc), NULL, 0, 0 };
+	static const struct kc_wire_ptr any_arg = { 0, 0, sizeof(struct adapter), NULL, 0, 0 };
+	struct kc_wire_tables t = tables;
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_rt *rt = endpoint(KC_SIDE_KERNEL), *u = endpoint(KC_SIDE_USER), *ke = NULL;
+	struct msg m;
+	void *p;
+
+	KC_REQUIRE(rt && u);
+	/* plain bytes, large enough: not an adapter */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_BIG, 0), &adapter_arg, &p), KC_RT_ETYPE);
+	KC_CHECK(p == NULL);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_BIG, sizeof(struct adapter)), &adapter_arg, &p), KC_RT_ETYPE);
+	/* a global of another struct type */
+	KC_REQUIRE(sizeof(g_rings) >= sizeof(struct adapter));
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_RINGS, 0), &adapter_arg, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_ADAPTER, 0), &ring_arg, &p), KC_RT_ETYPE);
+	/* its own type: the variable's start, an element's start */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_ADAPTER, 0), &adapter_arg, &p), 0);
+	KC_CHECK(p == &g_adapter);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_RINGS, 0), &ring_arg, &p), 0);
+	KC_CHECK(p == &g_rings[0]);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_RINGS, 2 * sizeof(struct ring)), &ring_arg, &p), 0);
+	KC_CHECK(p == &g_rings[2]);
+	/* ... not inside an element, unless the pointer is declared into an array */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_RINGS, sizeof(struct ring) + 4), &ring_arg, &p), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_RINGS, sizeof(struct ring) + 4), &ring_in, &p), 0);
+	KC_CHECK(p == (char *)&g_rings[1] + 4);
+	/* nothing expected of the type (void *): any global that is large enough */
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_BIG, 0), &any_arg, &p), 0);
+	KC_CHECK(p == g_big);
+	/* the user side believes the kernel half */
+	KC_CHECK_EQ_INT(dec(u, global(&m, G_BIG, 0), &adapter_arg, &p), 0);
+	/* a struct embedded in a global at a registered place, not elsewhere */
+	t.embeds = embeds;
+	t.nembeds = 1;
+	o.wire = &t;
+	KC_REQUIRE(kc_rt__setup(&ke, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_CHECK_EQ_INT(dec(ke, global(&m, G_ADAPTER, offsetof(struct adapter, stats)), &desc_arg, &p), 0);
+	KC_CHECK(p == (void *)g_adapter.stats);
+	KC_CHECK_EQ_INT(dec(ke, global(&m, G_ADAPTER, 0), &desc_arg, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, G_ADAPTER, offsetof(struct adapter, stats)), &desc_arg, &p), KC_RT_ETYPE);
+	kc_rt__free(ke);
+	kc_rt__free(rt);
+	kc_rt__free(u);
 }
 
 /* request_irq(..., dev_id): the start of a tracked object, not a global, not interior. */
@@ -1035,11 +1112,97 @@ static void test_typed_alloc_free_and_span(void)
 	free(raw);
 }
 
+/* A synchronization message (KC_RT_FN_SYNC, from any thread of the user half) naming an object
+ * another kernel thread frees meanwhile (an upcall's ethtool_eeprom, freed by the ethtool core as
+ * the upcall returns: hostile_simnic_bulk's heap-use-after-free, issue 14). The decoder below
+ * stops in the middle of the object's fields; the free must wait until the message is done with
+ * the object (serve_sync holds free_lock, which kc_wire_freed takes), and a message naming it after
+ * the free is refused (stale). */
+static struct {
+	struct kc_rt *rt;
+	struct adapter *ad;
+	atomic_int decoding, freed, touched_after_free;
+} race;
+
+static void race_dec(struct kc_xdr *x, uint32_t type, void *p, int *rc)
+{
+	struct adapter *a = p;
+	uint32_t v = kc_xdr_get_u32(x);
+
+	(void)type;
+	atomic_store(&race.decoding, 1);
+	usleep(200000); /* the other thread frees now, unless it must wait */
+	if (atomic_load(&race.freed)) {
+		atomic_store(&race.touched_after_free, 1);
+		return;
+	}
+	if (kc_wire_undo(race.rt, &a->id, sizeof(a->id), rc))
+		a->id = (int)v;
+}
+
+static void *race_free(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&race.decoding))
+		usleep(1000);
+	kc_wire_freed(race.rt, race.ad, sizeof(*race.ad));
+	atomic_store(&race.freed, 1);
+	return NULL;
+}
+
+static void test_sync_vs_free(void)
+{
+	static unsigned char has[T_NTYPES] = { [T_ADAPTER] = 1 };
+	struct kc_wire_tables t = tables;
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	kc_rt_handler serve = kc_sync__handler(KC_RT_FN_SYNC);
+	uint8_t b[128], rb[64];
+	struct kc_xdr e, a, r;
+	pthread_t th;
+	uint64_t h;
+	int rc;
+
+	t.sync_has = has;
+	t.sync_dec = race_dec;
+	o.wire = &t;
+	memset(&race, 0, sizeof(race));
+	race.ad = calloc(1, sizeof(*race.ad));
+	KC_REQUIRE(serve && race.ad && kc_rt__setup(&race.rt, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(race.rt), &h, race.ad, T_ADAPTER, sizeof(*race.ad), 1) == 0);
+	kc_xdr_init_enc(&e, b, sizeof(b));
+	kc_xdr_put_u32(&e, 1);         /* one object */
+	kc_xdr_put_u32(&e, T_ADAPTER); /* its type, the pointer, its fields */
+	kc_xdr_put_u32(&e, 1);
+	kc_xdr_put_u64(&e, h);
+	kc_xdr_put_u32(&e, T_ADAPTER);
+	kc_xdr_put_u32(&e, sizeof(*race.ad));
+	kc_xdr_put_u32(&e, 0);
+	kc_xdr_put_u32(&e, 42);
+	kc_xdr_init_dec(&a, b, kc_xdr_pos(&e));
+	kc_xdr_init_enc(&r, rb, sizeof(rb));
+	KC_REQUIRE(pthread_create(&th, NULL, race_free, NULL) == 0);
+	rc = serve(race.rt, &a, &r);
+	pthread_join(th, NULL);
+	KC_CHECK_EQ_INT(rc, 0);
+	KC_CHECK_EQ_INT(atomic_load(&race.touched_after_free), 0);
+	KC_CHECK_EQ_INT(race.ad->id, 42);
+	KC_CHECK(kc_objt_handle_of(kc_rt_objt(race.rt), &h, &(size_t){ 0 }, race.ad) != 0); /* forgotten */
+	/* the same message after the free: the handle is stale, refused, nothing written */
+	race.ad->id = 7;
+	kc_xdr_init_dec(&a, b, kc_xdr_pos(&e));
+	kc_xdr_init_enc(&r, rb, sizeof(rb));
+	KC_CHECK(serve(race.rt, &a, &r) != 0);
+	KC_CHECK_EQ_INT(race.ad->id, 7);
+	kc_rt__free(race.rt);
+	free(race.ad);
+}
+
 int main(void)
 {
 	KC_RUN(test_kfree);
 	KC_RUN(test_lock);
 	KC_RUN(test_irq_cookie);
+	KC_RUN(test_typed_globals);
 	KC_RUN(test_typed);
 	KC_RUN(test_typed_allocation);
 	KC_RUN(test_untyped_allocation);
@@ -1057,5 +1220,6 @@ int main(void)
 	KC_RUN(test_embeds_and_heap_note);
 	KC_RUN(test_undo);
 	KC_RUN(test_typed_alloc_free_and_span);
+	KC_RUN(test_sync_vs_free);
 	return kc_test_done();
 }

@@ -294,6 +294,8 @@ void kcut_tables_main(void)
 	kcut_fnptr[KCUT_FP_drv_probe] = (kcut_fn_t)drv_probe;
 	kcut_globals[KCUT_G_main_drv_ops].p = (void *)&drv_ops;
 	kcut_globals[KCUT_G_main_drv_ops].size = sizeof(drv_ops);
+	kcut_globals[KCUT_G_main_drv_ops].type = KCUT_T_net_device_ops;
+	kcut_globals[KCUT_G_main_drv_ops].elem = sizeof(drv_ops);
 	kcut_global_ro[KCUT_G_main_drv_ops] = 1;
 	kcut_globals[KCUT_G_main_drv_driver].p = (void *)&drv_driver;
 	kcut_globals[KCUT_G_main_drv_driver].size = sizeof(drv_driver);

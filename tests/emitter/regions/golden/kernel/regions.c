@@ -213,6 +213,7 @@ int kcut_handler_dma_alloc_coherent(struct kc_rt *rt, struct kc_xdr *kcut_a, str
 	kcut_h2 = kc_xdr_get_bool(kcut_a);
 	if (kcut_h2)
 		kcut_get_fixed(kcut_a, &kcut_v2, sizeof(kcut_v2), &kcut_rc);
+	kc_wire_nonnull(kcut_rt, kcut_h2, &kcut_rc);
 	kcut_p3 = (unsigned int)kc_xdr_get_u32(kcut_a);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;

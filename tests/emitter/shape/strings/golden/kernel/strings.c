@@ -465,8 +465,12 @@ void kcut_tables_strings(void)
 	kcut_globals[KCUT_G_strings_mode_names].size = sizeof(mode_names);
 	kcut_globals[KCUT_G_strings_str_ctls].p = (void *)&str_ctls;
 	kcut_globals[KCUT_G_strings_str_ctls].size = sizeof(str_ctls);
+	kcut_globals[KCUT_G_strings_str_ctls].type = KCUT_T_ctl_new;
+	kcut_globals[KCUT_G_strings_str_ctls].elem = sizeof(str_ctls[0]);
 	kcut_globals[KCUT_G_strings_str_tags].p = (void *)&str_tags;
 	kcut_globals[KCUT_G_strings_str_tags].size = sizeof(str_tags);
+	kcut_globals[KCUT_G_strings_str_tags].type = KCUT_T_tag;
+	kcut_globals[KCUT_G_strings_str_tags].elem = sizeof(str_tags[0]);
 	kcut_globals[KCUT_G_strings_str_driver].p = (void *)&str_driver;
 	kcut_globals[KCUT_G_strings_str_driver].size = sizeof(str_driver);
 	kcut_type_size[KCUT_T_card] = sizeof(struct card);
