@@ -118,6 +118,7 @@ void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, dou
 	e->to = callee;
 	e->weight = weight;
 	e->spin = spin_held;
+	kc_part_replica_down(g);
 }
 
 void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule)
@@ -165,6 +166,7 @@ void kc_part_graph_set_dev_weight(struct kc_part_graph *g, int func, double weig
 	g->f[func].dev_weight = weight;
 	free(g->f[func].dev_detail);
 	g->f[func].dev_detail = detail ? kc_xstrdup(detail) : NULL;
+	kc_part_replica_down(g);
 }
 
 double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char **detail)

@@ -226,6 +226,10 @@ static inline double kc_part_edge_cost(const struct kc_part_graph *g, const stru
 	return e->weight;
 }
 
+/* replica.c: recompute each replicable function's repl_down (after the facts, and when a
+ * hand-built graph changes: kc_part_graph_set_replicable, _set_dev_weight, _add_call). */
+void kc_part_replica_down(struct kc_part_graph *g);
+
 /* rules.c: is item one of the comma-separated words of list (a rule's API list)? */
 int kc_part_in_list(const char *list, const char *item);
 

@@ -203,7 +203,7 @@ static int local_facts(struct kc_part_graph *g, const struct kc_part_templates *
  * copy's register downcalls per call (dev_weight: reads under forward, port reads under mapped;
  * writes are posted) plus those of the replicable functions it calls, weighted by the call edges
  * (a cycle, which the facts do not exclude, is cut off after nf rounds). */
-static void repl_down(struct kc_part_graph *g)
+void kc_part_replica_down(struct kc_part_graph *g)
 {
 	size_t i, round;
 	int changed = 1;
@@ -290,7 +290,7 @@ int kc_part_replica_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_p
 		free(g->f[i].repl_why);
 		g->f[i].repl_why = kc_sb_steal(&sb);
 	}
-	repl_down(g);
+	kc_part_replica_down(g);
 cleanup:
 	for (k = 0; k < KC_ARRAY_SIZE(sql_not); k++)
 		sqlite3_finalize(nots[k]);
@@ -310,7 +310,7 @@ void kc_part_graph_set_replicable(struct kc_part_graph *g, int func, int replica
 	free(g->f[func].repl_why);
 	g->f[func].repl = replicable != 0;
 	g->f[func].repl_why = why ? kc_xstrdup(why) : NULL;
-	repl_down(g);
+	kc_part_replica_down(g);
 }
 
 int kc_part_graph_replicable(const struct kc_part_graph *g, int func, const char **why)

@@ -714,8 +714,9 @@ static int solve_maxflow(struct kc_part_result *r, const unsigned char *user_pin
 	for (i = 0; i < n; i++) {
 		if (r->side[i] == KC_PART_KERNEL && r->reason[i] != NO_REASON)
 			ADD_EDGE(s, i, inf);
-		else if (!user_pin[i] && kc_part_down_weight(g, (size_t)i) > 0 && o->beta > 0)
-			ADD_EDGE(s, i, o->beta * kc_part_down_weight(g, (size_t)i)); /* cut exactly when i is user */
+		else if (kc_part_down_weight(g, (size_t)i) > 0 && o->beta > 0)
+			/* cut exactly when i is user (a user pin too: the flow value is then the cost) */
+			ADD_EDGE(s, i, o->beta * kc_part_down_weight(g, (size_t)i));
 		if (user_pin[i])
 			ADD_EDGE(i, t, inf);
 		else if (g->f[i].loc > 0 && o->alpha > 0)

@@ -127,6 +127,13 @@ static void test_replicate(void)
 	KC_CHECK(strstr(sb.s, "4 crossing edges, weight 4, no longer cross") != NULL);
 	KC_CHECK(strstr(sb.s, "user rp_probe -> kernel rp_read (1) replicated: called locally") != NULL);
 	kc_sb_free(&sb);
+	/* kcut graph marks them: a second outline and a note, and the user half's calls as local */
+	kc_part_dot(&sb, g, r, -1, 0);
+	KC_CHECK(strstr(sb.s, "rp_read\n4 LOC, atomic\nreplicated: a copy runs in the user half\", peripheries=2") !=
+		 NULL);
+	KC_CHECK(strstr(sb.s, "[style=dotted, color=\"#1f618d\", label=\"1, local copy\"]") != NULL);
+	KC_CHECK(strstr(sb.s, "rp_lock\n6 LOC, atomic\"]") != NULL);
+	kc_sb_free(&sb);
 	/* off */
 	kc_part_replicate(r, 0);
 	KC_CHECK(!replicated(g, r, "rp_read"));
