@@ -39,8 +39,10 @@ import sys
 def build_cov(build, driver, work):
     cdb = json.load(open(os.path.join(build, "testdrivers", "drivers", driver, "compile_commands.json")))
     objs = []
+    cc = "gcc"
     for e in cdb:
         args = shlex.split(e["command"]) if "command" in e else list(e["arguments"])
+        cc = args[0]
         obj = os.path.join(work, os.path.basename(e["file"])[:-2] + ".o")
         args[args.index("-o") + 1] = obj
         args = [a for a in args if not a.startswith("-fsanitize") and not a.startswith("-fno-sanitize")]
@@ -48,7 +50,7 @@ def build_cov(build, driver, work):
         subprocess.check_call(args, cwd=e["directory"])
         objs.append(obj)
     so = os.path.join(work, driver + "_cov.so")
-    subprocess.check_call(["gcc", "-shared", "--coverage", "-o", so] + objs)
+    subprocess.check_call([cc, "-shared", "--coverage", "-o", so] + objs)
     return so, objs
 
 

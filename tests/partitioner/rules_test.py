@@ -193,6 +193,20 @@ for mode in ("forward", "mapped"):
     check("atomic-context data path" not in detail.get("simnic_clean_tx_irq", ""),
           "clean_tx_irq is kernel by the atomic closure, not by the rule: " + detail.get("simnic_clean_tx_irq", ""))
 check(share["mapped"][1] <= share["forward"][1], "mapped keeps no more in the kernel than forward")
+# kcut loops: each loop's class and trip estimate (docs/partitioner.md "Loop trip counts")
+rc, out, err = run(db, "loops")
+loops = {}
+for row in out.splitlines():
+    f = row.split("\t")
+    if len(f) == 6 and not row.startswith("#"):
+        loops.setdefault(f[0], []).append((f[2], float(f[3])))
+check(rc == 0 and ("wait", 3.0) in loops.get("simnic_reinit_locked", []) and
+      ("ring", 256.0) in loops.get("simnic_setup_desc_rings", []) and
+      ("search", 64.0) in loops.get("simnic_validate_eeprom_checksum", []) and
+      ("search", 10.0) in loops.get("simnic_intr_test", []) and ("wait", 3.0) in loops.get("simnic_mdic_wait", []),
+      "kcut loops on simnic: %s %s" % (err, {k: loops.get(k) for k in ("simnic_reinit_locked", "simnic_setup_desc_rings",
+                                                                     "simnic_validate_eeprom_checksum", "simnic_intr_test",
+                                                                     "simnic_mdic_wait")}))
 # The cut knows replication (partitioner/replica.c, kc_part_edge_cost): simnic_init_hw calls
 # simnic_clear_rar (a pure register accessor, replicated) 16 times in its rar_entry_count loop; as
 # a crossing that kept init_hw in the kernel, as a call of the user half's copy it does not. With
