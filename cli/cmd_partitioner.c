@@ -231,8 +231,8 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 	a->c.devacc = KC_PART_DEV_DEFAULT;
 	a->depth = 2;
 	/* commands that store nothing open the database read-only */
-	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "loops") || !strcmp(argv[0], "why") || !strcmp(argv[0], "graph") ||
-			!strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
+	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "loops") || !strcmp(argv[0], "why") ||
+			!strcmp(argv[0], "graph") || !strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", long_opts, NULL)) != -1) {

@@ -118,7 +118,7 @@ void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, dou
 	e->to = callee;
 	e->weight = weight;
 	e->spin = spin_held;
-	kc_part_replica_down(g);
+	kc_part_replica_down_if(g);
 }
 
 void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule)
@@ -166,7 +166,7 @@ void kc_part_graph_set_dev_weight(struct kc_part_graph *g, int func, double weig
 	g->f[func].dev_weight = weight;
 	free(g->f[func].dev_detail);
 	g->f[func].dev_detail = detail ? kc_xstrdup(detail) : NULL;
-	kc_part_replica_down(g);
+	kc_part_replica_down_if(g);
 }
 
 double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char **detail)
@@ -382,16 +382,18 @@ static int kcall_kind(const struct kc_part_graph *g, const struct kc_part_templa
 
 /* What each loop calls directly (sites in it, not in a loop nested in it; a do { } while (0) is
  * part of the loop around it): a delay function (waits); a register/port read or a driver
- * function whose only device access is reading registers (simsnd_read: reads); a driver function
- * that reads registers through others (e1000_read_phy_reg: rdrv); a register write, a DMA-coherent
- * allocation or a driver function that reads no register at all (work: the loop does more than
- * wait for the device, e.g. an interrupt test writing each cause bit, a loopback test checking
- * each frame). */
+ * function whose only device access is reading registers and that calls no other driver function
+ * (simsnd_read: reads); a register write, a DMA-coherent allocation or a driver function that
+ * reads no register at all, itself or through the driver functions it calls (work: the loop does
+ * more than wait for the device, e.g. an interrupt test writing each cause bit, a loopback test
+ * checking each frame). A driver function reading registers through others (e1000_read_phy_reg)
+ * is neither: a wait loop may call it, a poll loop needs a read of its own. */
 static int loop_calls(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	/* per graph function: bit 1 it reads a register, bit 2 it makes another rule's call or a delay,
-	 * bit 4 it reads a register itself or through the driver functions it calls */
+	/* per graph function: bit 1 it reads a register, bit 2 it calls a driver function, a delay or
+	 * what another 'kernel calls' rule lists, bit 4 it reads a register itself or through the
+	 * driver functions it calls */
 	unsigned char *acc = kc_xcalloc(g->nf + 1, 1);
 	int *from = NULL, *to = NULL;
 	size_t ne = 0, cap = 0, i;

@@ -150,6 +150,7 @@ struct kc_part_graph {
 				     * database: 10^loop_depth, the old estimate) */
 	size_t nloops;
 	int have_loops;     /* the database has loop facts */
+	size_t nrepl;       /* replicable functions (kc_part_replica_down) */
 	struct kc_part_exit *exits; /* the graph functions' loop exits, by func (loop_exit) */
 	size_t nexits;
 };
@@ -227,8 +228,10 @@ static inline double kc_part_edge_cost(const struct kc_part_graph *g, const stru
 }
 
 /* replica.c: recompute each replicable function's repl_down (after the facts, and when a
- * hand-built graph changes: kc_part_graph_set_replicable, _set_dev_weight, _add_call). */
+ * hand-built graph changes: kc_part_graph_set_replicable counts them into g->nrepl; _set_dev_weight
+ * and _add_call call the _if variant, which does nothing while no function is replicable). */
 void kc_part_replica_down(struct kc_part_graph *g);
+void kc_part_replica_down_if(struct kc_part_graph *g);
 
 /* rules.c: is item one of the comma-separated words of list (a rule's API list)? */
 int kc_part_in_list(const char *list, const char *item);

@@ -102,7 +102,10 @@ struct kc_part_stats {
 	double dev_weight;  /* their summed register-downcall weight (0 unless device access forward) */
 	size_t imp_funcs;   /* user-half functions whose calls of kernel functions are downcalls */
 	double imp_weight;  /* their summed weight (kc_part_graph_imp_weight) */
-	double cost;        /* alpha * kernel_loc + beta * (cut_weight + dev_weight + imp_weight) */
+	double repl_saved;  /* of cut_weight, what calls from the user half into replicable kernel
+			     * functions save: they cost their copies' register downcalls instead
+			     * (opts.replicate; kc_part_replicate) */
+	double cost;        /* alpha * kernel_loc + beta * (cut_weight - repl_saved + dev_weight + imp_weight) */
 	double solve_ms;
 	const char *solver; /* "propagate", "maxflow", "z3" or "brute" */
 };

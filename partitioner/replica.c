@@ -205,9 +205,21 @@ static int local_facts(struct kc_part_graph *g, const struct kc_part_templates *
  * (a cycle, which the facts do not exclude, is cut off after nf rounds). */
 void kc_part_replica_down(struct kc_part_graph *g)
 {
+	size_t i;
+
+	g->nrepl = 0;
+	for (i = 0; i < g->nf; i++)
+		g->nrepl += g->f[i].repl != 0;
+	kc_part_replica_down_if(g);
+}
+
+void kc_part_replica_down_if(struct kc_part_graph *g)
+{
 	size_t i, round;
 	int changed = 1;
 
+	if (!g->nrepl)
+		return; /* (a hand-built graph growing edge by edge: nothing to do per edge) */
 	for (i = 0; i < g->nf; i++)
 		g->f[i].repl_down = g->f[i].repl ? g->f[i].dev_weight : 0;
 	for (round = 0; changed && round < g->nf; round++) {

@@ -141,6 +141,7 @@ void kc_part_result_finish(struct kc_part_result *r)
 		delta[e->from] += kc_part_edge_cost(g, &r->o, e, !sf, st) - now; /* what moving one end changes */
 		delta[e->to] += kc_part_edge_cost(g, &r->o, e, sf, !st) - now;
 	}
+	r->st.repl_saved = r->st.cut_weight - cut_cost;
 	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * (cut_cost + r->st.dev_weight +
 									  r->st.imp_weight);
 	for (i = 0; i < r->n; i++) {

@@ -515,6 +515,13 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 		kc_sb_addf(out, "  crossing edges: %zu, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
 				"cost alpha*LOC + beta*(weight + downcalls) = %g\n", st->cut_edges, st->cut_weight,
 			   st->imp_funcs, st->imp_weight, st->cost);
+	else if (st->repl_saved > 1e-9)
+		kc_sb_addf(out, "  crossing edges: %zu, weight %g, of which %g saved by replicas (calls of replicated "
+				"functions cost their copies' register downcalls); register downcalls (device access %s): "
+				"%zu user functions, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
+				"cost alpha*LOC + beta*(weight - saved + downcalls) = %g\n",
+			   st->cut_edges, st->cut_weight, st->repl_saved, kc_part_devaccess_name(g->device_access),
+			   st->dev_funcs, st->dev_weight, st->imp_funcs, st->imp_weight, st->cost);
 	else
 		kc_sb_addf(out, "  crossing edges: %zu, weight %g; register downcalls (device access %s): %zu user "
 				"functions, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
