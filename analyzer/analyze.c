@@ -105,7 +105,7 @@ static int cmp_str(const void *a, const void *b)
  * records different facts for the same source (new keys, new columns filled) sees every TU of an
  * older database as changed and analyzes it again, instead of mixing facts of two kinds (e.g.
  * static functions keyed by base name and by full path). Bump it with any such visit.c change. */
-#define KC_FACTS_VERSION "kcut-facts-5"
+#define KC_FACTS_VERSION "kcut-facts-6"
 
 /* Hash of the facts version + args + driver dirs + main file + the given driver includes (sorted). */
 static uint64_t tu_hash(const struct kc_run *run, const struct kc_cc_entry *e, char **incs, size_t n, int *ok)
@@ -225,6 +225,7 @@ int kc_forget_tu(struct kc_db *kdb, long long tu_id, struct kc_err *err)
 		"DELETE FROM ptr_flow WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM loop WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM field_const WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
+		"DELETE FROM loop_exit WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM param WHERE func_id IN (SELECT id FROM func WHERE tu_id = ?1)",
 		"DELETE FROM registration WHERE tu_id = ?1",
 		"DELETE FROM diag WHERE tu_id = ?1",

@@ -134,8 +134,8 @@ int kc_db_open(struct kc_db **out, const char *path, int flags, struct kc_err *e
 		int have = 0;
 
 		rc = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-				"('ptr_flow', 'loop', 'field_const', 'partition_replica')", &have, err);
-		if (!rc && have < 4)
+				"('ptr_flow', 'loop', 'field_const', 'partition_replica', 'loop_exit')", &have, err);
+		if (!rc && have < 5)
 			rc = kc_db_exec(db, kc_db_schema_sql, err);
 		if (rc) {
 			kc_err_prefix(err, "adding tables to the schema");

@@ -403,6 +403,23 @@ CREATE TABLE IF NOT EXISTS loop (
 );
 CREATE INDEX IF NOT EXISTS loop_func ON loop(func_id);
 
+-- If-branches inside loops that leave them (their last statement is a return, a goto, or a break of the
+-- innermost loop; kernel style: the error path): a call site in one runs at most once per run of the loops
+-- it leaves, not once per trip (docs/partitioner.md "Loop trip counts").
+--   leaves      the depth (as loop.depth counts) of the outermost loop it leaves: 1 for a return or a
+--               goto, the innermost loop's depth for a break
+CREATE TABLE IF NOT EXISTS loop_exit (
+	id           INTEGER PRIMARY KEY,
+	func_id      INTEGER NOT NULL REFERENCES func(id) ON DELETE CASCADE,
+	leaves       INTEGER NOT NULL,
+	file_id      INTEGER REFERENCES file(id),
+	line         INTEGER,
+	col          INTEGER,
+	end_line     INTEGER,
+	end_col      INTEGER
+);
+CREATE INDEX IF NOT EXISTS loop_exit_func ON loop_exit(func_id);
+
 -- Integer constants a driver function stores into a field (ring->count = RING_DEFAULT, one row per
 -- `=` store): a loop bounded by the field gets the largest as its trip estimate.
 CREATE TABLE IF NOT EXISTS field_const (

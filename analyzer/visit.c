@@ -37,7 +37,8 @@
 enum {
 	S_FILE, S_FUNC_REF, S_FUNC_DEF, S_PARAM, S_ADDR_TAKEN, S_CALL, S_ICALL, S_REG, S_GLOBAL_REF,
 	S_GLOBAL_DEF, S_GACCESS, S_STRUCT_GET, S_STRUCT_DEL, S_STRUCT_INS, S_FIELD_INS, S_FACCESS,
-	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_PFLOW, S_LOOP, S_FCONST, S_COUNT
+	S_ALLOC, S_LOCK, S_SHAPE, S_TU_ALIVE, S_SEEN, S_UNSEEN, S_ADDR_EVID, S_IACCESS, S_ALLOC_FIELD, S_PFLOW, S_LOOP, S_FCONST,
+	S_LEXIT, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -95,6 +96,8 @@ static const char *const sql_text[S_COUNT] = {
 		   "?11, ?12, ?13, ?14)",
 	[S_FCONST] = "INSERT INTO field_const(func_id, struct_name, field, value, file_id, line, col) "
 		     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_LEXIT] = "INSERT INTO loop_exit(func_id, leaves, file_id, line, col, end_line, end_col) "
+		    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_IACCESS] = "INSERT INTO inline_access(func_id, inline_name, struct_name, field, mode, path, file_id, "
 		      "line, col) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
@@ -149,6 +152,7 @@ struct site {
 /* An enclosing loop or switch: where break (and, for loops, continue) states collect. */
 struct ctl {
 	int is_loop;
+	int depth;           /* loop: its depth (fn->loop_depth in its body, as the loop facts count) */
 	int lrec;            /* loop: its entry in fn->lrec (loop facts), -1 when not recorded */
 	int has_default;     /* switch: a default label was seen */
 	struct lockset entry; /* switch: the state on entry (flows to every case label) */
@@ -3184,6 +3188,7 @@ static struct ctl *ctl_push(struct fn *fn, int is_loop)
 	x = &fn->ctl[fn->nctl++];
 	memset(x, 0, sizeof(*x));
 	x->is_loop = is_loop;
+	x->depth = fn->loop_depth;
 	x->lrec = -1;
 	ls_set_dead(&x->brk);
 	ls_set_dead(&x->cont);
@@ -3206,6 +3211,71 @@ static struct label *label_get(struct fn *fn, CXCursor c)
 	fn->labels[fn->nlabels].c = c;
 	ls_set_dead(&fn->labels[fn->nlabels].pend);
 	return &fn->labels[fn->nlabels++];
+}
+
+static enum CXChildVisitResult last_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	*(CXCursor *)d = c;
+	return CXChildVisit_Continue;
+}
+
+/* Loop facts: an if-branch in a loop that leaves it (its last statement is a return, a goto, or a
+ * break of the innermost loop: kernel style, the error path) runs at most once per run of the
+ * loops it leaves, whatever their trip count. Stored as table loop_exit with `leaves`, the depth
+ * of the outermost loop it leaves (1 for a return or goto: every enclosing loop). */
+static void store_exit(struct vctx *v, CXCursor branch)
+{
+	struct fn *fn = v->fn;
+	CXCursor last = branch;
+	CXSourceRange r;
+	CXFile f1 = NULL, f2 = NULL;
+	unsigned l1, c1, o1, l2, c2, o2;
+	struct pos p;
+	sqlite3_stmt *s;
+	int leaves = 0;
+
+	if (fn->dry || fn->loop_depth <= 0 || v->rc)
+		return;
+	if (clang_getCursorKind(branch) == CXCursor_CompoundStmt) {
+		last = clang_getNullCursor();
+		clang_visitChildren(branch, last_cb, &last);
+		if (clang_Cursor_isNull(last))
+			return;
+	}
+	switch (clang_getCursorKind(last)) {
+	case CXCursor_ReturnStmt:
+	case CXCursor_GotoStmt:
+		leaves = 1;
+		break;
+	case CXCursor_BreakStmt: {
+		struct ctl *x = ctl_find(fn, 0);
+
+		if (x && x->is_loop)
+			leaves = x->depth;
+		break;
+	}
+	default:
+		break;
+	}
+	if (!leaves)
+		return;
+	r = clang_getCursorExtent(branch);
+	clang_getSpellingLocation(clang_getRangeStart(r), &f1, &l1, &c1, &o1);
+	clang_getSpellingLocation(clang_getRangeEnd(r), &f2, &l2, &c2, &o2);
+	if (!f1 || f1 != f2)
+		return; /* spread over files (a macro): not recorded, the loop's estimate stands */
+	p = cursor_pos(v, branch);
+	p.fi = file_info(v, f1);
+	p.line = l1;
+	p.col = c1;
+	s = stmt(v, S_LEXIT);
+	sqlite3_bind_int64(s, 1, fn->id);
+	sqlite3_bind_int(s, 2, leaves);
+	bind_pos(s, 3, &p);
+	sqlite3_bind_int(s, 6, (int)l2);
+	sqlite3_bind_int(s, 7, (int)c2);
+	run_stmt(v, s, "storing a loop exit");
 }
 
 /* A loop: while (cond) body; for (init; cond; inc) body; do body while (cond). The body is walked
@@ -3669,11 +3739,14 @@ static void walk_flow(struct vctx *v, CXCursor c, enum CXCursorKind k)
 		}
 		walk_cond(v, kk.c[0], &t, &f);
 		fn->cur = t;
+		store_exit(v, kk.c[1]);
 		walk_one(v, kk.c[1]);
 		t = fn->cur;
 		fn->cur = f;
-		if (kk.n == 3)
+		if (kk.n == 3) {
+			store_exit(v, kk.c[2]);
 			walk_one(v, kk.c[2]);
+		}
 		ls_merge(&fn->cur, &t);
 		return;
 	case CXCursor_WhileStmt:

@@ -231,8 +231,8 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 	a->c.devacc = KC_PART_DEV_DEFAULT;
 	a->depth = 2;
 	/* commands that store nothing open the database read-only */
-	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "why") || !strcmp(argv[0], "graph") ||
-			!strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
+	a->c.readonly = !strcmp(argv[0], "roots") || !strcmp(argv[0], "loops") || !strcmp(argv[0], "why") ||
+			!strcmp(argv[0], "graph") || !strcmp(argv[0], "baseline") || !strcmp(argv[0], "check");
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", long_opts, NULL)) != -1) {
@@ -424,6 +424,46 @@ out:
 	return rc;
 }
 
+/* ---- kcut loops ---- */
+
+int kc_cmd_loops(int argc, char **argv)
+{
+	static const char *usage = "loops [--db FILE] [--module M] [--family NAME] [--templates DIR]";
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_MODULE, 0 };
+	struct args a;
+	struct kc_err err = { 0 };
+	struct kc_part_loop_info li;
+	size_t i;
+	int rc;
+
+	if (help_or(argc, argv, usage,
+		    "List the driver's loops (analyzer table loop) with the class and the trip estimate the\n"
+		    "cost model gives each (docs/partitioner.md, \"Loop trip counts\"), one per line, tab-\n"
+		    "separated: function, file:line:col, class (once, wait, poll, counted, ring, search, other),\n"
+		    "trip estimate, depth, what the bound says (0: unknown). A call site runs the product of\n"
+		    "its enclosing loops' estimates per run of its function.\n"))
+		return KC_EXIT_OK;
+	if ((rc = parse(&a, argc, argv, allowed, usage)))
+		goto out;
+	if (a.npos) {
+		rc = kc_cli_usage(argv[0], usage);
+		goto out;
+	}
+	rc = open_graph(&a.c, NULL, &err);
+	if (rc < 0) {
+		rc = kc_cli_fail(argv[0], &err, rc);
+		goto out;
+	}
+	printf("# function\tloop\tclass\ttrips\tdepth\tbound\n");
+	for (i = 0; kc_part_graph_loop(a.c.g, i, &li) == 0; i++)
+		printf("%s\t%s:%d:%d\t%s\t%g\t%d\t%g\n", li.func, li.file ? li.file : "?", li.line, li.col,
+		       kc_part_loop_class_name(li.cls), li.trips, li.depth, li.bound);
+	rc = KC_EXIT_OK;
+out:
+	args_free(&a);
+	return rc;
+}
+
 /* ---- kcut partition ---- */
 
 /* --profile VALUE: a stored profile name, or a file that is imported first (format sniffed). */
@@ -552,6 +592,7 @@ int kc_cmd_partition(int argc, char **argv)
 		rc = open_graph(&a.c, profile, &err);
 	if (rc == 0 && a.no_rules)
 		kc_part_graph_clear_kernel_rules(a.c.g);
+	a.o.replicate = !a.no_repl; /* the cut counts on it (partitioner/replica.c) */
 	if (rc == 0)
 		rc = kc_part_solve(&r, a.c.g, &a.o, &err);
 	if (rc == 0)

@@ -36,6 +36,7 @@ int kc_cmd_fields(int argc, char **argv);
 int kc_cmd_db(int argc, char **argv);
 
 int kc_cmd_roots(int argc, char **argv);
+int kc_cmd_loops(int argc, char **argv);
 int kc_cmd_partition(int argc, char **argv);
 int kc_cmd_profile(int argc, char **argv);
 int kc_cmd_why(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct kc_cmd commands[] = {
 	{ "fields", "list a struct's fields and who accesses them", kc_cmd_fields },
 	{ "db", "database information (kcut db info)", kc_cmd_db },
 	{ "roots", "list the critical root functions and the rule behind each", kc_cmd_roots },
+	{ "loops", "list the driver's loops with their class and trip estimate", kc_cmd_loops },
 	{ "partition", "choose the kernel half (propagation or weighted min-cut)", kc_cmd_partition },
 	{ "profile", "import a call-count profile (kcut profile import)", kc_cmd_profile },
 	{ "why", "explain why a function is on its side of a partition", kc_cmd_why },

@@ -58,7 +58,10 @@ void kc_part_graph_free(struct kc_part_graph *g)
 	}
 	free(g->f);
 	free(g->e);
+	for (i = 0; i < g->nloops; i++)
+		free(g->loops[i].path);
 	free(g->loops);
+	free(g->exits);
 	free(g->family);
 	free(g->family_why);
 	free(g->dp_rule);
@@ -115,6 +118,7 @@ void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, dou
 	e->to = callee;
 	e->weight = weight;
 	e->spin = spin_held;
+	kc_part_replica_down_if(g);
 }
 
 void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule)
@@ -162,6 +166,7 @@ void kc_part_graph_set_dev_weight(struct kc_part_graph *g, int func, double weig
 	g->f[func].dev_weight = weight;
 	free(g->f[func].dev_detail);
 	g->f[func].dev_detail = detail ? kc_xstrdup(detail) : NULL;
+	kc_part_replica_down_if(g);
 }
 
 double kc_part_graph_dev_weight(const struct kc_part_graph *g, int i, const char **detail)
@@ -305,20 +310,237 @@ static int load_funcs(struct kc_part_graph *g, sqlite3 *s, const char *module, s
 	return 0;
 }
 
-/* The loop facts of the graph's functions (analyzer table loop), each with its trip estimate:
- *   once (do { } while (0))      1
- *   const                        its trip count
- *   field (i < ring->count)      the largest constant any driver function stores into the field
- *                                (field_const: ring->count = RING_DEFAULT), else KC_PART_LOOP_DEFAULT
- *   expr, none                   KC_PART_LOOP_DEFAULT
- * and a loop that can end early (a break or return: a poll, a search) at most
- * KC_PART_LOOP_DEFAULT: its bound is a limit, not how often it runs. Sorted by function. A database
- * without the tables (made before them, opened read-only) leaves g->have_loops 0. */
-static int load_loops(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+static int pos_le(int l1, int c1, int l2, int c2)
+{
+	return l1 < l2 || (l1 == l2 && c1 <= c2);
+}
+
+static int loop_has(const struct kc_part_loop *l, long long file, int line, int col)
+{
+	return l->file == file && pos_le(l->line, l->col, line, col) && pos_le(line, col, l->end_line, l->end_col);
+}
+
+/* The index of the first loop of function dbid in g->loops (sorted by function), or g->nloops. */
+static size_t first_loop(const struct kc_part_graph *g, long long dbid)
+{
+	size_t lo = 0, hi = g->nloops;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (g->loops[mid].func < dbid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Kernel functions that wait: a loop calling one directly is a wait loop. */
+static const char *const delay_fns[] = {
+	"msleep", "msleep_interruptible", "ssleep", "usleep_range", "usleep_range_state", "fsleep", "udelay",
+	"ndelay", "mdelay", "__udelay", "__ndelay", "__const_udelay", "schedule", "schedule_timeout",
+	"schedule_timeout_interruptible", "schedule_timeout_uninterruptible", "schedule_timeout_killable",
+	"schedule_timeout_idle", "cpu_relax", "yield", "cond_resched",
+};
+
+/* Trip estimates of the loop classes (docs/partitioner.md, "Loop trip counts": the calibration
+ * against the kernel model's measured counts). Counted, ring and search loops take their bound. */
+static const double class_trips[] = {
+	[KC_PART_LOOP_ONCE] = 1,
+	[KC_PART_LOOP_WAIT] = KC_PART_LOOP_WAIT_TRIPS,
+	[KC_PART_LOOP_POLL] = KC_PART_LOOP_POLL_TRIPS,
+	[KC_PART_LOOP_OTHER] = KC_PART_LOOP_DEFAULT,
+};
+
+const char *kc_part_loop_class_name(enum kc_part_loop_class c)
+{
+	static const char *const n[] = { "once", "wait", "poll", "counted", "ring", "search", "other" };
+
+	return (unsigned)c < KC_ARRAY_SIZE(n) ? n[c] : NULL;
+}
+
+/* What a kernel call is for the loop classes: 1 a register/port read (a 'kernel calls' rule of
+ * generic (the family is not known yet) with downcall-under for any mode), 2 what another
+ * 'kernel calls' rule lists (a register write, a DMA-coherent allocation), 3 a delay, 0 else. */
+static int kcall_kind(const struct kc_part_graph *g, const struct kc_part_templates *t, const char *name,
+		      const char *macro)
+{
+	size_t k;
+
+	for (k = 0; k < KC_ARRAY_SIZE(delay_fns); k++)
+		if (!strcmp(name, delay_fns[k]))
+			return 3;
+	if (kc_part_calls_rule(g, t, name, KC_PART_TAG_DOWNCALL, ~0u) ||
+	    (*macro && kc_part_calls_rule(g, t, macro, KC_PART_TAG_DOWNCALL, ~0u)))
+		return 1;
+	if (kc_part_calls_rule(g, t, name, KC_PART_TAG_UNLESS, ~0u) ||
+	    (*macro && kc_part_calls_rule(g, t, macro, KC_PART_TAG_UNLESS, ~0u)))
+		return 2;
+	return 0;
+}
+
+/* What each loop calls directly (sites in it, not in a loop nested in it; a do { } while (0) is
+ * part of the loop around it): a delay function (waits); a register/port read or a driver
+ * function whose only device access is reading registers and that calls no other driver function
+ * (simsnd_read: reads); a register write, a DMA-coherent allocation or a driver function that
+ * reads no register at all, itself or through the driver functions it calls (work: the loop does
+ * more than wait for the device, e.g. an interrupt test writing each cause bit, a loopback test
+ * checking each frame). A driver function reading registers through others (e1000_read_phy_reg)
+ * is neither: a wait loop may call it, a poll loop needs a read of its own. */
+static int loop_calls(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	/* per graph function: bit 1 it reads a register, bit 2 it calls a driver function, a delay or
+	 * what another 'kernel calls' rule lists, bit 4 it reads a register itself or through the
+	 * driver functions it calls */
+	unsigned char *acc = kc_xcalloc(g->nf + 1, 1);
+	int *from = NULL, *to = NULL;
+	size_t ne = 0, cap = 0, i;
+	int rc, changed;
+
+	rc = sqlite3_prepare_v2(s,
+		"SELECT c.caller_id, b.name, COALESCE(c.macro, ''), b.is_driver AND b.is_defined, c.callee_id "
+		"FROM call c JOIN func b ON b.id = c.callee_id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int u = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0)), v, kind;
+
+		if (u < 0)
+			continue;
+		if (sqlite3_column_int(st, 3)) {
+			v = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 4));
+			if (v < 0 || v == u)
+				continue;
+			if (ne == cap) {
+				cap = cap ? 2 * cap : 256;
+				from = kc_xrealloc(from, cap * sizeof(*from));
+				to = kc_xrealloc(to, cap * sizeof(*to));
+			}
+			from[ne] = u;
+			to[ne++] = v;
+			acc[u] |= 2;
+			continue;
+		}
+		kind = kcall_kind(g, t, col_text(st, 1), col_text(st, 2));
+		acc[u] |= kind == 1 ? 1 | 4 : kind == 0 ? 0 : 2;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	do { /* bit 4 through the driver functions called */
+		changed = 0;
+		for (i = 0; i < ne; i++)
+			if ((acc[to[i]] & 4) && !(acc[from[i]] & 4)) {
+				acc[from[i]] |= 4;
+				changed = 1;
+			}
+	} while (changed);
+	rc = sqlite3_prepare_v2(s,
+		"SELECT c.caller_id, c.file_id, c.line, c.col, b.name, COALESCE(c.macro, ''), b.is_driver AND "
+		"b.is_defined, c.callee_id FROM call c JOIN func b ON b.id = c.callee_id WHERE c.loop_depth > 0",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long f = sqlite3_column_int64(st, 0), file = sqlite3_column_int64(st, 1);
+		int line = sqlite3_column_int(st, 2), col = sqlite3_column_int(st, 3), kind;
+		struct kc_part_loop *in = NULL;
+
+		for (i = first_loop(g, f); i < g->nloops && g->loops[i].func == f; i++)
+			if (!g->loops[i].once && loop_has(&g->loops[i], file, line, col) &&
+			    (!in || g->loops[i].depth > in->depth))
+				in = &g->loops[i];
+		if (!in)
+			continue;
+		if (sqlite3_column_int(st, 6)) {
+			int v = kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 7));
+
+			kind = v < 0 ? 2 : (acc[v] & 3) == 1 ? 1 : (acc[v] & 4) ? 4 : 2;
+		} else {
+			kind = kcall_kind(g, t, col_text(st, 4), col_text(st, 5));
+		}
+		in->reads |= kind == 1;
+		in->work |= kind == 2;
+		in->waits |= kind == 3;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto cleanup;
+fail:
+	rc = db_fail(err, s, "reading loop calls");
+cleanup:
+	free(acc);
+	free(from);
+	free(to);
+	return rc;
+}
+
+/* The loop exits of the graph's functions (analyzer table loop_exit; a database made before it
+ * has none: every site in a loop runs once per trip), sorted by function. */
+static int load_exits(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc, have = 0;
+
+	rc = sqlite3_prepare_v2(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'loop_exit'",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading loop exits");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	rc = sqlite3_prepare_v2(s, "SELECT func_id, file_id, line, col, end_line, end_col, leaves FROM loop_exit "
+				   "ORDER BY func_id, id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(err, s, "reading loop exits");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kc_part_exit *x;
+
+		if (kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0)) < 0)
+			continue;
+		if (g->nexits == cap) {
+			cap = cap ? 2 * cap : 64;
+			g->exits = kc_xrealloc(g->exits, cap * sizeof(*g->exits));
+		}
+		x = &g->exits[g->nexits++];
+		x->func = sqlite3_column_int64(st, 0);
+		x->file = sqlite3_column_int64(st, 1);
+		x->line = sqlite3_column_int(st, 2);
+		x->col = sqlite3_column_int(st, 3);
+		x->end_line = sqlite3_column_int(st, 4);
+		x->end_col = sqlite3_column_int(st, 5);
+		x->leaves = sqlite3_column_int(st, 6);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(err, s, "reading loop exits");
+}
+
+/* The loop facts of the graph's functions (analyzer table loop), each with its class and trip
+ * estimate (enum kc_part_loop_class):
+ *   once                      1
+ *   wait, poll                KC_PART_LOOP_WAIT_TRIPS, KC_PART_LOOP_POLL_TRIPS (measured: they end
+ *                             on the device's or another thread's condition, not on their bound)
+ *   counted, search           its constant trip count (a search loop's break or return, measured,
+ *                             is its error path: it ran its bound)
+ *   ring (i < ring->count)    the largest constant any driver function stores into the field
+ *                             (field_const: ring->count = RING_DEFAULT); with a break or return too
+ *   other                     KC_PART_LOOP_DEFAULT
+ * Sorted by function. A database without the tables (made before them, opened read-only) leaves
+ * g->have_loops 0. */
+static int load_loops(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, have = 0;
-	size_t cap = 0;
+	size_t cap = 0, i;
 
 	rc = sqlite3_prepare_v2(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
 				   "('loop', 'field_const')", -1, &st, NULL);
@@ -333,13 +555,13 @@ static int load_loops(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 	rc = sqlite3_prepare_v2(s,
 		"SELECT l.func_id, l.file_id, l.line, l.col, l.end_line, l.end_col, l.kind, l.bound_kind, l.trips, "
 		"l.early_exit, (SELECT MAX(fc.value) FROM field_const fc WHERE fc.struct_name = l.bound_struct "
-		"AND fc.field = l.bound_field) FROM loop l ORDER BY l.func_id, l.id", -1, &st, NULL);
+		"AND fc.field = l.bound_field), l.depth, (SELECT path FROM file WHERE id = l.file_id) "
+		"FROM loop l ORDER BY l.func_id, l.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(err, s, "reading loops");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct kc_part_loop *l;
 		const char *bk = col_text(st, 7);
-		double trips = KC_PART_LOOP_DEFAULT;
 
 		if (kc_part_graph_by_dbid(g, sqlite3_column_int64(st, 0)) < 0)
 			continue;
@@ -348,61 +570,126 @@ static int load_loops(struct kc_part_graph *g, sqlite3 *s, struct kc_err *err)
 			g->loops = kc_xrealloc(g->loops, cap * sizeof(*g->loops));
 		}
 		l = &g->loops[g->nloops++];
+		memset(l, 0, sizeof(*l));
 		l->func = sqlite3_column_int64(st, 0);
 		l->file = sqlite3_column_int64(st, 1);
 		l->line = sqlite3_column_int(st, 2);
 		l->col = sqlite3_column_int(st, 3);
 		l->end_line = sqlite3_column_int(st, 4);
 		l->end_col = sqlite3_column_int(st, 5);
-		if (!strcmp(col_text(st, 6), "once"))
-			trips = 1;
-		else if (!strcmp(bk, "const"))
-			trips = (double)sqlite3_column_int64(st, 8);
+		l->once = !strcmp(col_text(st, 6), "once");
+		l->early = sqlite3_column_int(st, 9) != 0;
+		/* it ends on a condition: a break or return, a while/do condition, no bound at all */
+		l->cond = l->early || !strcmp(col_text(st, 6), "while") || !strcmp(col_text(st, 6), "do") ||
+			  !strcmp(bk, "none");
+		l->depth = sqlite3_column_int(st, 11);
+		l->path = col_text(st, 12) ? kc_xstrdup(col_text(st, 12)) : NULL;
+		if (!strcmp(bk, "const"))
+			l->bound = (double)sqlite3_column_int64(st, 8);
 		else if (!strcmp(bk, "field") && sqlite3_column_type(st, 10) != SQLITE_NULL)
-			trips = (double)sqlite3_column_int64(st, 10);
-		if (trips < 1)
-			trips = 1; /* a loop that never runs: its sites are still there (an estimate, not 0) */
-		if (sqlite3_column_int(st, 9) && trips > KC_PART_LOOP_DEFAULT)
-			trips = KC_PART_LOOP_DEFAULT;
-		l->trips = trips;
+			l->bound = (double)sqlite3_column_int64(st, 10);
+		if (!strcmp(bk, "field") && l->bound > 0)
+			l->cls = KC_PART_LOOP_RING;
+		else if (l->bound > 0)
+			l->cls = KC_PART_LOOP_COUNTED;
+		else
+			l->cls = KC_PART_LOOP_OTHER;
+		if (l->bound < 1 && (!strcmp(bk, "const") || l->cls == KC_PART_LOOP_RING))
+			l->bound = 1; /* a loop that never runs: its sites are still there (an estimate, not 0) */
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(err, s, "reading loops");
+	if (rc != SQLITE_DONE)
+		return db_fail(err, s, "reading loops");
+	rc = loop_calls(g, s, t, err);
+	if (rc == 0)
+		rc = load_exits(g, s, err);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < g->nloops; i++) {
+		struct kc_part_loop *l = &g->loops[i];
+
+		if (l->once)
+			l->cls = KC_PART_LOOP_ONCE;
+		else if (l->waits && l->cond && !l->work)
+			l->cls = KC_PART_LOOP_WAIT;
+		else if (l->reads && l->cond && !l->work)
+			l->cls = KC_PART_LOOP_POLL;
+		else if (l->early && l->cls != KC_PART_LOOP_OTHER)
+			l->cls = KC_PART_LOOP_SEARCH;
+		if (l->cls == KC_PART_LOOP_COUNTED || l->cls == KC_PART_LOOP_RING || l->cls == KC_PART_LOOP_SEARCH)
+			l->trips = l->bound; /* search: measured, they run their bound (the early end is the error) */
+		else
+			l->trips = class_trips[l->cls];
+		if ((l->cls == KC_PART_LOOP_WAIT || l->cls == KC_PART_LOOP_POLL) && l->bound > 0 && l->bound < l->trips)
+			l->trips = l->bound; /* a poll of at most 3 reads */
+	}
+	return 0;
 }
 
-static int pos_le(int l1, int c1, int l2, int c2)
+size_t kc_part_graph_nloops(const struct kc_part_graph *g)
 {
-	return l1 < l2 || (l1 == l2 && c1 <= c2);
+	return g->nloops;
+}
+
+int kc_part_graph_loop(const struct kc_part_graph *g, size_t i, struct kc_part_loop_info *out)
+{
+	const struct kc_part_loop *l;
+
+	if (i >= g->nloops)
+		return -1;
+	l = &g->loops[i];
+	out->func = g->f[kc_part_graph_by_dbid(g, l->func)].name;
+	out->file = l->path;
+	out->line = l->line;
+	out->col = l->col;
+	out->depth = l->depth;
+	out->cls = l->cls;
+	out->bound = l->bound;
+	out->trips = l->trips;
+	return 0;
+}
+
+/* Does an exit branch of function dbid that loop l contains and leaves contain the site? */
+static int exits_loop(const struct kc_part_graph *g, const struct kc_part_loop *l, long long file, int line, int col)
+{
+	size_t lo = 0, hi = g->nexits, i;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (g->exits[mid].func < l->func)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < g->nexits && g->exits[i].func == l->func; i++) {
+		const struct kc_part_exit *x = &g->exits[i];
+
+		if (x->leaves <= l->depth && x->file == file && x->file == l->file &&
+		    pos_le(x->line, x->col, line, col) && pos_le(line, col, x->end_line, x->end_col) &&
+		    pos_le(l->line, l->col, x->line, x->col) && pos_le(x->end_line, x->end_col, l->end_line, l->end_col))
+			return 1;
+	}
+	return 0;
 }
 
 double kc_part_site_trips(const struct kc_part_graph *g, long long dbid, long long file, int line, int col,
 			  int loop_depth)
 {
-	size_t lo = 0, hi = g->nloops;
+	size_t i;
 	double w = 1;
 	int found = 0;
 
 	if (loop_depth < 0)
 		loop_depth = 0;
-	if (g->have_loops) {
-		while (lo < hi) { /* the first loop of dbid */
-			size_t mid = (lo + hi) / 2;
-
-			if (g->loops[mid].func < dbid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < g->nloops && g->loops[lo].func == dbid && found < loop_depth; lo++) {
-			const struct kc_part_loop *l = &g->loops[lo];
-
-			if (l->file == file && pos_le(l->line, l->col, line, col) &&
-			    pos_le(line, col, l->end_line, l->end_col)) {
-				w *= l->trips;
+	if (g->have_loops)
+		for (i = first_loop(g, dbid); i < g->nloops && g->loops[i].func == dbid && found < loop_depth; i++)
+			if (loop_has(&g->loops[i], file, line, col)) {
+				/* a site on a branch that leaves the loop runs once per run of it */
+				if (!exits_loop(g, &g->loops[i], file, line, col))
+					w *= g->loops[i].trips;
 				found++;
 			}
-		}
-	}
 	for (; found < loop_depth; found++)
 		w *= KC_PART_LOOP_DEFAULT;
 	return w > 1e6 ? 1e6 : w;
@@ -800,7 +1087,7 @@ int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const st
 	g->device_access = lo->device_access;
 	rc = load_funcs(g, s, lo->module, err);
 	if (rc == 0)
-		rc = load_loops(g, s, err);
+		rc = load_loops(g, s, t, err);
 	if (rc == 0)
 		rc = load_calls(g, s, lo->module, err);
 	if (rc == 0 && lo->profile)

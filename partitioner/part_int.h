@@ -73,6 +73,8 @@ struct kc_part_func {
 	char *irq_site;     /* it requests an IRQ (registration by it through an *irq* API): "API at site" */
 	/* replication (replica.c kc_part_replica_facts): 1 when a copy of it may run in each half */
 	int repl;
+	double repl_down;   /* its user-half copy's downcalls per call (its register reads and those of
+			     * the replicable functions it calls; kc_part_edge_cost) */
 	char *repl_why;     /* replicable: what it is ("pure register accessor (readl)"); else why not */
 };
 
@@ -100,13 +102,38 @@ struct kc_part_edge {
 struct kc_part_loop {
 	long long func, file;  /* func.id, file.id */
 	int line, col, end_line, end_col;
+	int depth;             /* 1 = outermost */
+	int once;              /* do { } while (0) */
+	int waits, reads, work; /* a delay call / a register read / a driver call directly in it (not
+				 * in a nested loop) */
+	int early;             /* a break or return can end it before its bound */
+	int cond;              /* it can end on a condition (a break or return, a while/do condition,
+				* no bound) */
+	double bound;          /* what its bound says (const trips, the field's constant), 0 unknown */
+	enum kc_part_loop_class cls;
 	double trips;
+	char *path;            /* file.path */
+};
+
+/* An if-branch in a loop that leaves it (analyzer table loop_exit): a call site in it runs at most
+ * once per run of the loops it leaves (those of depth >= leaves that contain it). */
+struct kc_part_exit {
+	long long func, file;
+	int line, col, end_line, end_col;
+	int leaves;
 };
 
 /* Trip estimate of a loop whose bound is not known (a variable, a macro loop, a field no driver code
  * stores a constant into) and the most a loop that can end early (a break or return: a poll or a
  * search) is assumed to run: the static model's old "x10 per loop level". */
 #define KC_PART_LOOP_DEFAULT 10.0
+/* Trip estimates of wait and poll loops (enum kc_part_loop_class), from the calibration against
+ * the kernel model's measured counts (tests/partitioner/loop_calibrate.py; docs/partitioner.md,
+ * "Loop trip counts"): the mean of the 11 wait loops of simnic and simsnd (10 ran once per entry,
+ * simsnd_codec_wait 26 times: 3.3), rounded. No poll loop (no delay) runs in the model's drivers:
+ * KC_PART_LOOP_DEFAULT, not calibrated. */
+#define KC_PART_LOOP_WAIT_TRIPS 3.0
+#define KC_PART_LOOP_POLL_TRIPS KC_PART_LOOP_DEFAULT
 
 struct kc_part_graph {
 	struct kc_part_func *f;
@@ -123,6 +150,9 @@ struct kc_part_graph {
 				     * database: 10^loop_depth, the old estimate) */
 	size_t nloops;
 	int have_loops;     /* the database has loop facts */
+	size_t nrepl;       /* replicable functions (kc_part_replica_down) */
+	struct kc_part_exit *exits; /* the graph functions' loop exits, by func (loop_exit) */
+	size_t nexits;
 };
 
 struct kc_part_result {
@@ -152,6 +182,15 @@ int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id);
 double kc_part_site_trips(const struct kc_part_graph *g, long long dbid, long long file, int line, int col,
 			  int loop_depth);
 
+/* rules.c: the first 'kernel calls' rule of generic or g's family that lists api and whose tag
+ * (unless-device-access= or downcall-under=) names one of modes (bits 1 << enum kc_part_devaccess),
+ * or NULL. The one walker of those rules: the register-downcall pricing (downcall-under for g's mode),
+ * replication (accessors the user half may use: unless-device-access), the loop classes (a register
+ * read: downcall-under for any mode). */
+enum kc_part_calls_tag { KC_PART_TAG_UNLESS, KC_PART_TAG_DOWNCALL };
+const struct kc_part_rule *kc_part_calls_rule(const struct kc_part_graph *g, const struct kc_part_templates *t,
+					      const char *api, enum kc_part_calls_tag tag, unsigned modes);
+
 /* rules.c: apply the 'kernel' rules of generic and of g->family (hard kernel pins). */
 int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err);
 
@@ -171,6 +210,28 @@ static inline double kc_part_down_weight(const struct kc_part_graph *g, size_t i
 {
 	return g->f[i].dev_weight + g->f[i].imp_weight;
 }
+
+/* What a call edge costs when its ends are on different sides (before beta): its weight, except
+ * a call from the user half into a replicable function (replica.c: under forward or mapped, with
+ * replication on) costs what the user half's copy of the callee costs per call instead, its
+ * register downcalls (g->f[to].repl_down, at most the crossing it replaces): the cut knows that
+ * kc_part_replicate will give the user half a copy (o->replicate). */
+static inline double kc_part_edge_cost(const struct kc_part_graph *g, const struct kc_part_opts *o,
+				       const struct kc_part_edge *e, int side_from, int side_to)
+{
+	if (side_from == side_to)
+		return 0;
+	if (side_from == KC_PART_USER && o->replicate && g->device_access != KC_PART_DEV_NONE && g->f[e->to].repl &&
+	    g->f[e->to].repl_down < 1)
+		return e->weight * g->f[e->to].repl_down;
+	return e->weight;
+}
+
+/* replica.c: recompute each replicable function's repl_down (after the facts, and when a
+ * hand-built graph changes: kc_part_graph_set_replicable counts them into g->nrepl; _set_dev_weight
+ * and _add_call call the _if variant, which does nothing while no function is replicable). */
+void kc_part_replica_down(struct kc_part_graph *g);
+void kc_part_replica_down_if(struct kc_part_graph *g);
 
 /* rules.c: is item one of the comma-separated words of list (a rule's API list)? */
 int kc_part_in_list(const char *list, const char *item);

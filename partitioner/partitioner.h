@@ -79,11 +79,17 @@ struct kc_part_opts {
 	const struct kc_part_pin *pins;
 	size_t n_pins;
 	int fault_inject;              /* TEST ONLY: 1 perturbs the max-flow network (self-test) */
+	int replicate;                 /* 1: the cut counts on replication (under forward or mapped):
+					* a call from a user-half function into a replicable function
+					* costs what the user half's copy costs per call (its register
+					* downcalls, at most the call's weight), since kc_part_replicate
+					* gives the user half that copy; 0 with `--no-replicate` */
 };
 #define KC_PART_OPTS_INIT                                                                          \
 	{                                                                                          \
 		.mode = KC_PART_MINCUT, .alpha = 1.0, .beta = 1.0, .budget = -1, .max_funcs = -1, \
-		.solver = KC_PART_SOLVER_AUTO, .pins = NULL, .n_pins = 0, .fault_inject = 0       \
+		.solver = KC_PART_SOLVER_AUTO, .pins = NULL, .n_pins = 0, .fault_inject = 0,      \
+		.replicate = 1                                                                     \
 	}
 
 /* Summary numbers of a result. */
@@ -96,7 +102,10 @@ struct kc_part_stats {
 	double dev_weight;  /* their summed register-downcall weight (0 unless device access forward) */
 	size_t imp_funcs;   /* user-half functions whose calls of kernel functions are downcalls */
 	double imp_weight;  /* their summed weight (kc_part_graph_imp_weight) */
-	double cost;        /* alpha * kernel_loc + beta * (cut_weight + dev_weight + imp_weight) */
+	double repl_saved;  /* of cut_weight, what calls from the user half into replicable kernel
+			     * functions save: they cost their copies' register downcalls instead
+			     * (opts.replicate; kc_part_replicate) */
+	double cost;        /* alpha * kernel_loc + beta * (cut_weight - repl_saved + dev_weight + imp_weight) */
 	double solve_ms;
 	const char *solver; /* "propagate", "maxflow", "z3" or "brute" */
 };
@@ -197,6 +206,40 @@ double kc_part_graph_duration(const struct kc_part_graph *g); /* profile duratio
 /* Edge i: caller, callee, weight. Returns -1 past the end. */
 int kc_part_graph_edge(const struct kc_part_graph *g, size_t i, int *caller, int *callee, double *weight);
 
+/* ---- loops (graph.c; docs/partitioner.md, "Loop trip counts") ---- */
+
+/* What a loop is, for its trip estimate (graph.c load_loops): once (do { } while (0)); wait (it
+ * can end on a condition: a break or return, a while/do condition or no bound; calls neither a driver function
+ * that does more than read registers
+ * nor a register write directly, and a delay or sleep function: msleep, udelay ...); poll (the same with a
+ * register or port read directly in it instead of a delay: while (!(readl(..) & DONE))); counted
+ * (a constant bound); ring (bounded by a struct field a driver function stores a constant into:
+ * ring->count); search (a constant or field bound that a break or return can end early); other
+ * (any other bound: a variable, list_for_each_entry, for (;;)). */
+enum kc_part_loop_class {
+	KC_PART_LOOP_ONCE,
+	KC_PART_LOOP_WAIT,
+	KC_PART_LOOP_POLL,
+	KC_PART_LOOP_COUNTED,
+	KC_PART_LOOP_RING,
+	KC_PART_LOOP_SEARCH,
+	KC_PART_LOOP_OTHER,
+};
+const char *kc_part_loop_class_name(enum kc_part_loop_class c);
+
+struct kc_part_loop_info {
+	const char *func;              /* the function's name */
+	const char *file;              /* file.path, or NULL */
+	int line, col, depth;
+	enum kc_part_loop_class cls;
+	double bound;                  /* what its bound says (0: unknown) */
+	double trips;                  /* its trip estimate: how often a site in it runs per run of
+					* the enclosing code */
+};
+/* The graph's loops (0 for a database without loop facts); loop i (0-based). -1 past the end. */
+size_t kc_part_graph_nloops(const struct kc_part_graph *g);
+int kc_part_graph_loop(const struct kc_part_graph *g, size_t i, struct kc_part_loop_info *out);
+
 /* ---- replication (replica.c; docs/partitioner.md, "Replicated functions") ---- */
 
 /* Replication copies functions of at most this many LOC. */
@@ -208,6 +251,7 @@ int kc_part_graph_edge(const struct kc_part_graph *g, size_t i, int *caller, int
 int kc_part_graph_replicable(const struct kc_part_graph *g, int func, const char **why);
 /* Hand-built graphs: set those facts (why may be NULL). */
 void kc_part_graph_set_replicable(struct kc_part_graph *g, int func, int replicable, const char *why);
+
 /* After a solve (or a load): enable 1 marks as replicated every replicable kernel-half function
  * called from both halves (and the replicable kernel-half functions those call), under device
  * access forward or mapped (none: no function); its side stays kernel, the emitter gives the user

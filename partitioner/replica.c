@@ -18,7 +18,9 @@
  * the constraints, the stored side and the kernel LOC), and the emitter gives the user half its
  * own copy, which user-half callers call locally instead of through a downcall. Replicable
  * kernel-half functions a replicated one calls are replicated with it (the user half's copy
- * needs them). The solver's objective does not know about replication: it is decided after.
+ * needs them). The cut knows it (kc_part_edge_cost; opts.replicate, on by default, under forward
+ * or mapped): a call from the user half into a replicable function costs the copy's register
+ * downcalls per call (repl_down), not a crossing.
  */
 #include "part_int.h"
 
@@ -43,19 +45,9 @@ static const char *col(sqlite3_stmt *st, int i)
 static int served_under(const struct kc_part_graph *g, const struct kc_part_templates *t, const char *api,
 			unsigned modes)
 {
-	const char *fam = kc_part_graph_family(g);
-	size_t k;
-
 	if (strstr(api, "alloc") || strstr(api, "free"))
 		return 0;
-	for (k = 0; k < t->n; k++) {
-		const struct kc_part_rule *r = &t->rules[k];
-
-		if (r->kind == RULE_K_CALLS && (r->unless_da & modes) &&
-		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && kc_part_in_list(r->a, api))
-			return 1;
-	}
-	return 0;
+	return kc_part_calls_rule(g, t, api, KC_PART_TAG_UNLESS, modes) != NULL;
 }
 
 /* What disqualifies a function, one query each: (what, file, line, col) of the first site. */
@@ -207,6 +199,49 @@ static int local_facts(struct kc_part_graph *g, const struct kc_part_templates *
 	return 1;
 }
 
+/* What a call of each replicable function costs the user half when it runs its own copy: the
+ * copy's register downcalls per call (dev_weight: reads under forward, port reads under mapped;
+ * writes are posted) plus those of the replicable functions it calls, weighted by the call edges
+ * (a cycle, which the facts do not exclude, is cut off after nf rounds). */
+void kc_part_replica_down(struct kc_part_graph *g)
+{
+	size_t i;
+
+	g->nrepl = 0;
+	for (i = 0; i < g->nf; i++)
+		g->nrepl += g->f[i].repl != 0;
+	kc_part_replica_down_if(g);
+}
+
+void kc_part_replica_down_if(struct kc_part_graph *g)
+{
+	size_t i, round;
+	int changed = 1;
+
+	if (!g->nrepl)
+		return; /* (a hand-built graph growing edge by edge: nothing to do per edge) */
+	for (i = 0; i < g->nf; i++)
+		g->f[i].repl_down = g->f[i].repl ? g->f[i].dev_weight : 0;
+	for (round = 0; changed && round < g->nf; round++) {
+		changed = 0;
+		for (i = 0; i < g->nf; i++) {
+			double d;
+			size_t k;
+
+			if (!g->f[i].repl)
+				continue;
+			d = g->f[i].dev_weight;
+			for (k = 0; k < g->ne; k++)
+				if (g->e[k].from == (int)i && g->f[g->e[k].to].repl)
+					d += g->e[k].weight * g->f[g->e[k].to].repl_down;
+			if (d != g->f[i].repl_down) {
+				g->f[i].repl_down = d;
+				changed = 1;
+			}
+		}
+	}
+}
+
 int kc_part_replica_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t,
 			  struct kc_err *err)
 {
@@ -267,6 +302,7 @@ int kc_part_replica_facts(struct kc_part_graph *g, sqlite3 *s, const struct kc_p
 		free(g->f[i].repl_why);
 		g->f[i].repl_why = kc_sb_steal(&sb);
 	}
+	kc_part_replica_down(g);
 cleanup:
 	for (k = 0; k < KC_ARRAY_SIZE(sql_not); k++)
 		sqlite3_finalize(nots[k]);
@@ -286,6 +322,7 @@ void kc_part_graph_set_replicable(struct kc_part_graph *g, int func, int replica
 	free(g->f[func].repl_why);
 	g->f[func].repl = replicable != 0;
 	g->f[func].repl_why = why ? kc_xstrdup(why) : NULL;
+	kc_part_replica_down(g);
 }
 
 int kc_part_graph_replicable(const struct kc_part_graph *g, int func, const char **why)

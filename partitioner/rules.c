@@ -569,21 +569,28 @@ static const char *const sql_locks =
 	"WHERE l.func_id = ?1 AND l.lock_kind IN ('spin', 'rwlock') AND l.op IN ('lock', 'trylock') "
 	"ORDER BY l.line, l.col, l.id";
 
-/* The 'kernel calls' rule with downcall-under for g's mode that lists api (or NULL). */
-static const struct kc_part_rule *downcall_rule(const struct kc_part_graph *g, const struct kc_part_templates *t,
-						const char *api)
+const struct kc_part_rule *kc_part_calls_rule(const struct kc_part_graph *g, const struct kc_part_templates *t,
+					      const char *api, enum kc_part_calls_tag tag, unsigned modes)
 {
 	const char *fam = kc_part_graph_family(g);
 	size_t k;
 
 	for (k = 0; k < t->n; k++) {
 		const struct kc_part_rule *r = &t->rules[k];
+		unsigned m = tag == KC_PART_TAG_UNLESS ? r->unless_da : r->downcall_da;
 
-		if (r->kind == RULE_K_CALLS && (r->downcall_da & (1u << g->device_access)) &&
+		if (r->kind == RULE_K_CALLS && (m & modes) &&
 		    (!strcmp(r->family, "generic") || !strcmp(r->family, fam)) && kc_part_in_list(r->a, api))
 			return r;
 	}
 	return NULL;
+}
+
+/* The 'kernel calls' rule with downcall-under for g's mode that lists api (or NULL). */
+static const struct kc_part_rule *downcall_rule(const struct kc_part_graph *g, const struct kc_part_templates *t,
+						const char *api)
+{
+	return kc_part_calls_rule(g, t, api, KC_PART_TAG_DOWNCALL, 1u << g->device_access);
 }
 
 /* Add api to the comma-separated list sb unless present (at most 4 names, then "..."). */

@@ -93,8 +93,7 @@ double kc_part_cost(const struct kc_part_graph *g, const struct kc_part_opts *o,
 		if (side[i])
 			loc += (double)g->f[i].loc;
 	for (i = 0; i < g->ne; i++)
-		if (side[g->e[i].from] != side[g->e[i].to])
-			cross += g->e[i].weight;
+		cross += kc_part_edge_cost(g, o, &g->e[i], side[g->e[i].from], side[g->e[i].to]);
 	for (i = 0; i < g->nf; i++)
 		if (!side[i])
 			cross += kc_part_down_weight(g, i); /* downcalls of a user-half function */
@@ -106,8 +105,8 @@ double kc_part_cost(const struct kc_part_graph *g, const struct kc_part_opts *o,
 void kc_part_result_finish(struct kc_part_result *r)
 {
 	const struct kc_part_graph *g = r->g;
-	double *same = kc_xcalloc(r->n ? r->n : 1, sizeof(double));
-	double *other = kc_xcalloc(r->n ? r->n : 1, sizeof(double));
+	double *delta = kc_xcalloc(r->n ? r->n : 1, sizeof(double));
+	double cut_cost = 0;
 	size_t i;
 
 	memset(&r->st.kernel_funcs, 0, offsetof(struct kc_part_stats, solve_ms));
@@ -130,29 +129,30 @@ void kc_part_result_finish(struct kc_part_result *r)
 	}
 	for (i = 0; i < g->ne; i++) {
 		const struct kc_part_edge *e = &g->e[i];
+		int sf = r->side[e->from], st = r->side[e->to];
+		/* now, and with one end moved to the other side (move costs) */
+		double now = kc_part_edge_cost(g, &r->o, e, sf, st);
 
-		if (r->side[e->from] != r->side[e->to]) {
+		if (sf != st) {
 			r->st.cut_edges++;
 			r->st.cut_weight += e->weight;
-			other[e->from] += e->weight;
-			other[e->to] += e->weight;
-		} else {
-			same[e->from] += e->weight;
-			same[e->to] += e->weight;
 		}
+		cut_cost += now;
+		delta[e->from] += kc_part_edge_cost(g, &r->o, e, !sf, st) - now; /* what moving one end changes */
+		delta[e->to] += kc_part_edge_cost(g, &r->o, e, sf, !st) - now;
 	}
-	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * (r->st.cut_weight + r->st.dev_weight +
-										  r->st.imp_weight);
+	r->st.repl_saved = r->st.cut_weight - cut_cost;
+	r->st.cost = r->o.alpha * (double)r->st.kernel_loc + r->o.beta * (cut_cost + r->st.dev_weight +
+									  r->st.imp_weight);
 	for (i = 0; i < r->n; i++) {
 		if (is_hard(r->reason[i]) || r->reason[i] == KC_PART_R_PIN)
 			r->move[i] = DBL_MAX;
 		else
 			r->move[i] = (r->side[i] ? -1.0 : 1.0) * (r->o.alpha * (double)g->f[i].loc -
 								  r->o.beta * kc_part_down_weight(g, i)) +
-				     r->o.beta * (same[i] - other[i]);
+				     r->o.beta * delta[i];
 	}
-	free(same);
-	free(other);
+	free(delta);
 }
 
 /* Compressed out-adjacency: edges of node v are adj[off[v] .. off[v+1]). */
@@ -703,15 +703,21 @@ static int solve_maxflow(struct kc_part_result *r, const unsigned char *user_pin
 			continue;
 		}
 		if (w > 0) {
+			/* from -> to is cut when the caller is kernel and the callee user; to -> from when
+			 * the caller is user and the callee kernel: a replica may make that cheaper */
+			double wu = o->beta * kc_part_edge_cost(g, o, &g->e[i], KC_PART_USER, KC_PART_KERNEL);
+
 			ADD_EDGE(g->e[i].from, g->e[i].to, w);
-			ADD_EDGE(g->e[i].to, g->e[i].from, w);
+			if (wu > 0)
+				ADD_EDGE(g->e[i].to, g->e[i].from, wu);
 		}
 	}
 	for (i = 0; i < n; i++) {
 		if (r->side[i] == KC_PART_KERNEL && r->reason[i] != NO_REASON)
 			ADD_EDGE(s, i, inf);
-		else if (!user_pin[i] && kc_part_down_weight(g, (size_t)i) > 0 && o->beta > 0)
-			ADD_EDGE(s, i, o->beta * kc_part_down_weight(g, (size_t)i)); /* cut exactly when i is user */
+		else if (kc_part_down_weight(g, (size_t)i) > 0 && o->beta > 0)
+			/* cut exactly when i is user (a user pin too: the flow value is then the cost) */
+			ADD_EDGE(s, i, o->beta * kc_part_down_weight(g, (size_t)i));
 		if (user_pin[i])
 			ADD_EDGE(i, t, inf);
 		else if (g->f[i].loc > 0 && o->alpha > 0)
@@ -885,11 +891,29 @@ static int solve_z3(struct kc_part_result *r, const unsigned char *user_pin, str
 	}
 	for (i = 0; i < g->ne; i++) {
 		double w = o->beta * g->e[i].weight;
+		double wu = o->beta * kc_part_edge_cost(g, o, &g->e[i], KC_PART_USER, KC_PART_KERNEL);
 
 		if (w <= 0)
 			continue;
-		weight_str(buf, sizeof(buf), w);
-		idx = Z3_optimize_assert_soft(c, opt, Z3_mk_eq(c, k[g->e[i].from], k[g->e[i].to]), buf, grp);
+		if (wu == w) {
+			weight_str(buf, sizeof(buf), w);
+			idx = Z3_optimize_assert_soft(c, opt, Z3_mk_eq(c, k[g->e[i].from], k[g->e[i].to]), buf, grp);
+		} else {
+			/* a call into a replicable function: "not (caller kernel, callee user)" of weight w
+			 * and "not (caller user, callee kernel)" of the replica's cost wu */
+			Z3_ast a[2];
+
+			a[0] = Z3_mk_not(c, k[g->e[i].from]);
+			a[1] = k[g->e[i].to];
+			weight_str(buf, sizeof(buf), w);
+			idx = Z3_optimize_assert_soft(c, opt, Z3_mk_or(c, 2, a), buf, grp);
+			if (wu > 0) {
+				a[0] = k[g->e[i].from];
+				a[1] = Z3_mk_not(c, k[g->e[i].to]);
+				weight_str(buf, sizeof(buf), wu);
+				idx = Z3_optimize_assert_soft(c, opt, Z3_mk_or(c, 2, a), buf, grp);
+			}
+		}
 		any_soft = 1;
 	}
 	for (i = 0; i < g->nf; i++) {

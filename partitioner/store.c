@@ -287,6 +287,7 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 		if (json_is_string(p))
 			profile = kc_xstrdup(json_string_value(p));
 		replicate = json_is_true(json_object_get(params, "replicate"));
+		o.replicate = replicate; /* the cut counted on it (its move costs do too) */
 		json_decref(params);
 	}
 	r = kc_part_result_alloc(g, &o);
@@ -461,11 +462,15 @@ void kc_part_dot(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 			if (!in[i] || r->side[i] != side)
 				continue;
 			kc_sb_addf(&label, "%s\n%ld LOC, %s", g->f[i].name, g->f[i].loc, kc_part_reason_name(r->reason[i]));
+			if (kc_part_result_replicated(r, (int)i))
+				kc_sb_add(&label, "\nreplicated: a copy runs in the user half");
 			kc_sb_add(out, "\t\t");
 			dot_id(out, (int)i);
 			kc_sb_add(out, " [label=");
 			dot_str(out, label.s);
-			kc_sb_addf(out, "%s];\n", (int)i == focus ? ", penwidth=3" : "");
+			/* a replicated function: two outlines, and the user half's colour as its outline */
+			kc_sb_addf(out, "%s%s];\n", kc_part_result_replicated(r, (int)i) ? ", peripheries=2, color=\"#1f618d\"" : "",
+				   (int)i == focus ? ", penwidth=3" : "");
 			kc_sb_free(&label);
 		}
 		kc_sb_add(out, "\t}\n");
@@ -479,7 +484,10 @@ void kc_part_dot(struct kc_sb *out, const struct kc_part_graph *g, const struct 
 		dot_id(out, e->from);
 		kc_sb_add(out, " -> ");
 		dot_id(out, e->to);
-		if (r->side[e->from] != r->side[e->to])
+		if (r->side[e->from] != r->side[e->to] && r->side[e->from] == KC_PART_USER &&
+		    kc_part_result_replicated(r, e->to))
+			kc_sb_addf(out, " [style=dotted, color=\"#1f618d\", label=\"%g, local copy\"]", e->weight);
+		else if (r->side[e->from] != r->side[e->to])
 			kc_sb_addf(out, " [style=bold, penwidth=3, color=\"#7d3c98\", label=\"%g\"]", e->weight);
 		else if (e->spin)
 			kc_sb_add(out, " [style=dashed, label=\"lock\"]");
@@ -507,6 +515,13 @@ void kc_part_summary(struct kc_sb *out, const struct kc_part_graph *g, const str
 		kc_sb_addf(out, "  crossing edges: %zu, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
 				"cost alpha*LOC + beta*(weight + downcalls) = %g\n", st->cut_edges, st->cut_weight,
 			   st->imp_funcs, st->imp_weight, st->cost);
+	else if (st->repl_saved > 1e-9)
+		kc_sb_addf(out, "  crossing edges: %zu, weight %g, of which %g saved by replicas (calls of replicated "
+				"functions cost their copies' register downcalls); register downcalls (device access %s): "
+				"%zu user functions, weight %g; kernel-call downcalls: %zu user functions, weight %g; "
+				"cost alpha*LOC + beta*(weight - saved + downcalls) = %g\n",
+			   st->cut_edges, st->cut_weight, st->repl_saved, kc_part_devaccess_name(g->device_access),
+			   st->dev_funcs, st->dev_weight, st->imp_funcs, st->imp_weight, st->cost);
 	else
 		kc_sb_addf(out, "  crossing edges: %zu, weight %g; register downcalls (device access %s): %zu user "
 				"functions, weight %g; kernel-call downcalls: %zu user functions, weight %g; "

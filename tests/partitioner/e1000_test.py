@@ -130,11 +130,13 @@ for mode in ("none", "forward", "mapped"):
 # e1000_check_lbtest_frame stay kernel (76 LOC). The cost model prices loops by their trip
 # estimates (analyzer loop facts; ring loops: E1000_DEFAULT_TXD stored into ring->count) and a
 # user-half function's calls of kernel functions that cross (dma_map/unmap_single, dev_kfree_skb,
-# request_irq ...: downcalls), so the self-test's ring set-up / free, the interrupt test and
-# reinit_locked's wait loop stay kernel too: forward 28.6%, mapped 27.6% (issue 13's goal is <= 25%:
-# MISSED; docs/results.md "Device access"). The check holds both to the measured share (a regression
-# bound, not the goal); the goal is printed, not asserted.
-limit = {"forward": 29.0, "mapped": 28.0}
+# request_irq ...: downcalls), so the self-test's ring set-up / free, the interrupt test and the
+# ring clean-up stay kernel too. Since the loop classes were calibrated against measured counts
+# (wait loops 3, a call on a branch that leaves its loop once per run of it; docs/partitioner.md
+# "Loop trip counts") and the cut knows replication: forward 27.1%, mapped 26.2% (issue 13's goal
+# is <= 25%: MISSED; docs/results.md "Device access"). The check holds both to the measured share
+# (a regression bound, not the goal); the goal is printed, not asserted.
+limit = {"forward": 27.5, "mapped": 26.5}
 for mode in ("forward", "mapped"):
     print("e1000 %s: %.1f%% of LOC in the kernel; issue 13 goal <= 25%%: %s" %
           (mode, share[mode][2], "met" if share[mode][2] <= 25.0 else "MISSED"))

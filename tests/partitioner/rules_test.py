@@ -138,10 +138,13 @@ for mode in ("none", "forward", "mapped"):
 # The cost model prices loops by their trip estimates (analyzer loop facts: ring loops 256 times,
 # SIMNIC_DEFAULT_TXD stored into ring->count) and a user-half function's calls of kernel functions
 # that cross (dma_unmap_single, consume_skb ...: downcalls), so the self-test's ring set-up / free
-# and the ring clean-up stay kernel too: forward 41.3%, mapped 39.4% (issue 13's goal is <= 30%:
-# MISSED; docs/results.md "Device access" says what keeps them). The check holds both to the
-# measured share (a regression bound, not the goal); the goal is printed, not asserted.
-limit = {"forward": 42.0, "mapped": 40.0}
+# and the ring clean-up stay kernel too. Since the loop classes were calibrated against measured
+# counts (docs/partitioner.md "Loop trip counts") and the cut knows replication (simnic_init_hw
+# calls the replicated simnic_clear_rar in a loop: user half): forward 38.9%, mapped 37.0% (issue
+# 13's goal is <= 30%: MISSED; docs/results.md "Device access" says what keeps them). The check
+# holds both to the measured share (a regression bound, not the goal); the goal is printed, not
+# asserted.
+limit = {"forward": 39.5, "mapped": 37.5}
 for mode in ("forward", "mapped"):
     print("simnic %s: %.1f%% of LOC in the kernel; issue 13 goal <= 30%%: %s" %
           (mode, share[mode][2], "met" if share[mode][2] <= 30.0 else "MISSED"))
@@ -190,6 +193,38 @@ for mode in ("forward", "mapped"):
     check("atomic-context data path" not in detail.get("simnic_clean_tx_irq", ""),
           "clean_tx_irq is kernel by the atomic closure, not by the rule: " + detail.get("simnic_clean_tx_irq", ""))
 check(share["mapped"][1] <= share["forward"][1], "mapped keeps no more in the kernel than forward")
+# kcut loops: each loop's class and trip estimate (docs/partitioner.md "Loop trip counts")
+rc, out, err = run(db, "loops")
+loops = {}
+for row in out.splitlines():
+    f = row.split("\t")
+    if len(f) == 6 and not row.startswith("#"):
+        loops.setdefault(f[0], []).append((f[2], float(f[3])))
+check(rc == 0 and ("wait", 3.0) in loops.get("simnic_reinit_locked", []) and
+      ("ring", 256.0) in loops.get("simnic_setup_desc_rings", []) and
+      ("search", 64.0) in loops.get("simnic_validate_eeprom_checksum", []) and
+      ("search", 10.0) in loops.get("simnic_intr_test", []) and ("wait", 3.0) in loops.get("simnic_mdic_wait", []),
+      "kcut loops on simnic: %s %s" % (err, {k: loops.get(k) for k in ("simnic_reinit_locked", "simnic_setup_desc_rings",
+                                                                     "simnic_validate_eeprom_checksum", "simnic_intr_test",
+                                                                     "simnic_mdic_wait")}))
+# The cut knows replication (partitioner/replica.c, kc_part_edge_cost): simnic_init_hw calls
+# simnic_clear_rar (a pure register accessor, replicated) 16 times in its rar_entry_count loop; as
+# a crossing that kept init_hw in the kernel, as a call of the user half's copy it does not. With
+# --no-replicate the cut prices it as a crossing again and init_hw stays kernel.
+rc, out, err = run(db, "partition", "--name", "norepl", "--no-replicate")
+check(rc == 0, "partition --no-replicate: " + err)
+con = sqlite3.connect(db)
+sides = dict(((p, f), s) for p, f, s in con.execute(
+    "SELECT p.name, f.name, pf.side FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "
+    "JOIN func f ON f.id = pf.func_id WHERE f.name = 'simnic_init_hw'"))
+repl = [r[0] for r in con.execute("SELECT f.name FROM partition_replica r JOIN partition p ON p.id = r.partition_id "
+                                  "JOIN func f ON f.id = r.func_id WHERE p.name = 'da-forward'")]
+con.close()
+check(sides.get(("da-forward", "simnic_init_hw")) == "user" and "simnic_clear_rar" in repl,
+      "replication-aware cut: simnic_init_hw %s, replicated %s" % (sides.get(("da-forward", "simnic_init_hw")), repl))
+check(sides.get(("norepl", "simnic_init_hw")) == "kernel",
+      "--no-replicate: simnic_init_hw %s (the cut prices its clear_rar calls as crossings)" %
+      sides.get(("norepl", "simnic_init_hw")))
 # under none the rule does not apply (the register/DMA rules keep the set-up in the kernel anyway)
 con = sqlite3.connect(db)
 n = con.execute("SELECT COUNT(*) FROM partition_func pf JOIN partition p ON p.id = pf.partition_id "

@@ -1,6 +1,7 @@
 /*
  * test_property.c - the SQLite-style self-test of the solvers: on 300 random small graphs (random
- * LOC, weights, roots, lock sites, pins, alpha and beta), max-flow, Z3 and brute force must report
+ * LOC, weights, roots, lock sites, pins, replicable functions, alpha and beta), max-flow, Z3 and
+ * brute force must report
  * the same optimum, and each assignment must cost what its solver claims. With a LOC budget, Z3
  * and brute force must agree. Then one deliberate fault (the max-flow network loses an edge) must
  * be caught by the same checker, proving the comparison can fail.
@@ -39,6 +40,13 @@ static struct kc_part_graph *random_graph(char names[][16])
 	for (i = 0; i < n; i++)
 		if (rnd(100) < 15)
 			kc_part_graph_add_root(g, i, (int)rnd(2), "random root");
+	/* replicable functions (replica.c): a call from the user half into one costs its copy's
+	 * register downcalls per call (kc_part_edge_cost), which the three solvers must price alike */
+	for (i = 0; i < n; i++)
+		if (rnd(100) < 20) {
+			kc_part_graph_set_dev_weight(g, i, rnd(3) ? rnd(10) / 10.0 : (double)rnd(3), NULL);
+			kc_part_graph_set_replicable(g, i, 1, "random replicable");
+		}
 	return g;
 }
 

@@ -125,7 +125,17 @@ static void test_replicate(void)
 	KC_CHECK(strstr(sb.s, "replicated in both halves (counted in the kernel LOC): 4 functions, 14 LOC: rp_read "
 			      "rp_write rp_mask rp_bits") != NULL);
 	KC_CHECK(strstr(sb.s, "4 crossing edges, weight 4, no longer cross") != NULL);
+	/* the cut priced them as replicas: rp_write's and rp_bits's copies make no register downcall,
+	 * rp_read's (readl under forward) and rp_mask's (it calls rp_read) one per call, as the crossing */
+	KC_CHECK(strstr(sb.s, "crossing edges: 11, weight 11, of which 2 saved by replicas") != NULL);
 	KC_CHECK(strstr(sb.s, "user rp_probe -> kernel rp_read (1) replicated: called locally") != NULL);
+	kc_sb_free(&sb);
+	/* kcut graph marks them: a second outline and a note, and the user half's calls as local */
+	kc_part_dot(&sb, g, r, -1, 0);
+	KC_CHECK(strstr(sb.s, "rp_read\n4 LOC, atomic\nreplicated: a copy runs in the user half\", peripheries=2") !=
+		 NULL);
+	KC_CHECK(strstr(sb.s, "[style=dotted, color=\"#1f618d\", label=\"1, local copy\"]") != NULL);
+	KC_CHECK(strstr(sb.s, "rp_lock\n6 LOC, atomic\"]") != NULL);
 	kc_sb_free(&sb);
 	/* off */
 	kc_part_replicate(r, 0);

@@ -58,6 +58,28 @@ void walk(struct ring *r, int n)
 	ONCE(7);
 }
 
+int check(struct ring *r)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < 8; i++) {
+		if (ready()) {
+			tick(8);
+			return -1;
+		}
+		for (j = 0; j < r->count; j++) {
+			if (ready() > 1) {
+				tick(9);
+				break;
+			}
+			if (ready() > 2)
+				continue;
+			tick(10);
+		}
+	}
+	return 0;
+}
+
 /*
  * check-name: loop bounds and constant field stores
  * check-query: SELECT l.kind, l.depth, l.line, l.end_line, l.bound_kind, COALESCE(l.trips, ''),
@@ -73,6 +95,16 @@ void walk(struct ring *r, int n)
  * for|1|52|55|none||||1
  * for|1|56|57|expr|||for_each_item|0
  * once|1|58|58|const|1|||0
+ * for|1|65|79|const|8||8|1
+ * for|2|70|78|field||ring.count|r->count|1
+ * check-expect-end
+ * check-query: SELECT f.name, e.leaves, e.line, e.end_line FROM loop_exit e JOIN func f ON f.id = e.func_id
+ *   ORDER BY e.line
+ * check-expect
+ * walk|1|47|47
+ * walk|1|54|54
+ * check|1|66|69
+ * check|2|71|74
  * check-expect-end
  * check-query: SELECT f.name, c.struct_name, c.field, c.value, c.line FROM field_const c JOIN func f ON f.id = c.func_id
  * check-expect
