@@ -301,19 +301,24 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 			if (a->base < 0 || window(m, a))
 				roff_add(&all[i], &r);
 		}
-	/* through driver functions: F passes its parameters on as G's offset and base */
+	/* through driver functions: F passes its parameters on as G's offset and base (G among
+	 * the few functions with facts) */
 	for (round = 0, changed = 1; changed && round < 8; round++) {
+		int *with = kc_xcalloc((size_t)m->nf + 1, sizeof(*with)), nwith = 0;
+
+		for (j = 0; j < m->nf; j++)
+			if (all[j].n && m->f[j].is_driver && m->f[j].is_defined)
+				with[nwith++] = j;
 		changed = 0;
-		for (i = 0; i < m->nf; i++) {
+		for (i = 0; nwith && i < m->nf; i++) {
 			const struct em_func *f = &m->f[i];
 
 			for (k = 0; k < f->npass; k++) {
-				int g = -1, a;
+				int g = -1, a, w;
 
-				for (j = 0; j < m->nf; j++)
-					if (j != i && m->f[j].is_driver && m->f[j].is_defined && all[j].n &&
-					    !strcmp(m->f[j].name, f->pass[k].callee)) {
-						g = j;
+				for (w = 0; w < nwith; w++)
+					if (with[w] != i && !strcmp(m->f[with[w]].name, f->pass[k].callee)) {
+						g = with[w];
 						break;
 					}
 				if (g < 0)
@@ -333,6 +338,7 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 				}
 			}
 		}
+		free(with);
 	}
 	/* the kernel half's handlers of downcalls: check the exact ones, list the others */
 	for (i = 0; i < m->nf; i++) {
