@@ -514,8 +514,10 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		d->body_start = text_off(x, d->part, offset_of(clang_getRangeStart(clang_getCursorExtent(body))));
 		d->body_end = text_off(x, d->part, offset_of(clang_getRangeEnd(clang_getCursorExtent(body))));
 		clang_getSpellingLocation(loc, &sf, NULL, NULL, NULL);
-		if (fi >= 0 && x->m->f[fi].is_driver)
+		if (fi >= 0 && x->m->f[fi].is_driver) {
 			em_nullscan_def(&x->m->f[fi], c, body); /* parameter uses (nullscan.c) */
+			em_regscan_def(&x->m->f[fi], c, body);  /* register offsets (regscan.c) */
+		}
 		d->from_macro = !sf || !clang_File_isEqual(sf, file) || d->body_end <= d->body_start ||
 				d->body_end > x->s->len || x->s->text[d->body_start] != '{' ||
 				x->s->text[d->body_end - 1] != '}';

@@ -29,4 +29,7 @@ struct em_func;
  * its parameters (em_func.pnull, em_func.pass); once per function. */
 void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body);
 
+/* regscan.c: integer parameters of driver function f used in register addresses (em_func.regarg). */
+void em_regscan_def(struct em_func *f, CXCursor fn, CXCursor body);
+
 #endif /* KC_EMIT_CXSCAN_H */

@@ -90,6 +90,8 @@ void gen_sync_tables(const struct gen *g, struct kc_sb *b, enum em_side half);
 void gen_sync_wire(const struct gen *g, struct kc_sb *b, enum em_side half);
 /* gen_region.c: in a Linux kernel half, BAR mappings and coherent buffers become regions */
 void gen_region_lx_exports(struct kc_sb *b);
+/* The kernel half's wrappers recording register windows (em_pfile.recwin). */
+void gen_region_record_windows(struct kc_sb *b, unsigned mask);
 /* gen_layout.c: the layout table (plan_layout.c) */
 void gen_layout_tu(const struct gen *g, struct kc_sb *b, const struct em_pfile *pf);
 void gen_layout_ids(const struct gen *g, struct kc_sb *b);
@@ -128,6 +130,8 @@ void gen_region_op(struct kc_sb *b, const struct em_op *op, int enc);
 void gen_region_put(struct kc_sb *b, const char *xdr, const char *expr, const char *ind);
 void gen_region_get(struct kc_sb *b, const char *xdr, const char *lhs, int kind, const char *ind);
 void gen_region_param_check(struct kc_sb *b, int i);
+/* The handler's checks of register-offset parameters (em_pparam.roff). */
+void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q);
 void gen_region_kernel_include(const struct gen *g, struct kc_sb *b);
 void gen_region_kernel_start(const struct gen *g, struct kc_sb *b);
 void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b);

@@ -96,6 +96,37 @@ void gen_region_param_check(struct kc_sb *b, int i)
 		   i, i);
 }
 
+void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q)
+{
+	int j;
+
+	/* a register offset from the user half (plan_region.c em_plan_regoffs): the access it makes
+	 * lies inside the register window its base points into, or the call is refused (rt/region.c
+	 * logs it) and nothing is touched */
+	for (j = 0; j < f->nparams; j++) {
+		const struct em_pparam *pp = &q->params[j];
+
+		if (pp->rng) {
+			/* an index the kernel function does not bound (kapi_range.c); an unsigned one
+			 * is not compared with 0 (-Wtype-limits) */
+			kc_sb_addf(b, "\t/* %s: an index %s() does not bound itself */\n\tif (!kcut_rc && (",
+				   f->params[j].name && *f->params[j].name ? f->params[j].name : "?", f->name);
+			if (f->params[j].t.is_signed || pp->rng_lo > 0)
+				kc_sb_addf(b, "(long long)kcut_p%d < %lldLL || ", j, pp->rng_lo);
+			kc_sb_addf(b, "(long long)kcut_p%d > %lldLL))\n\t\tkcut_rc = KC_RT_ERANGE;\n", j, pp->rng_hi);
+		}
+		if (!pp->roff)
+			continue;
+		kc_sb_addf(b,
+			   "	/* %s: an offset into %s%s, %d-byte accesses (register window) */\n"
+			   "	if (!kcut_rc)\n"
+			   "		kcut_rc = kcut_p%d ? kc_rt_region_check(kcut_rt, (const volatile void *)kcut_p%d%s, "
+			   "(uint64_t)kcut_p%d, %d) : KC_RT_ERANGE;\n",
+			   f->params[j].name ? f->params[j].name : "?", f->params[pp->roff - 1].name ? f->params[pp->roff - 1].name : "?",
+			   pp->roff_path, pp->roff_width, pp->roff - 1, pp->roff - 1, pp->roff_path, j, pp->roff_width);
+	}
+}
+
 void gen_region_kernel_include(const struct gen *g, struct kc_sb *b)
 {
 	if (g->m->devacc != EM_DA_NONE)
@@ -162,6 +193,44 @@ void gen_region_lx_exports(struct kc_sb *b)
 	kc_sb_add(b, "#endif\n");
 }
 
+/* Device access none with register offsets to check (em_pfile.recwin): the kernel half records
+ * the register windows the driver maps, kernel-only (rt's kc_rt_region_record: never exported),
+ * and forgets them before they are unmapped, so that kc_rt_region_check knows their extent. The
+ * same text for the kernel model and Linux. */
+void gen_region_record_windows(struct kc_sb *b, unsigned mask)
+{
+	/* in the order of em_recwin_fns (plan_region.c) */
+	static const struct {
+		const char *name, *params, *decl, *body;
+	} fns[] = {
+		{ "pci_iomap", "pdev, bar, max", "void __iomem *kcut_rec_pci_iomap(struct pci_dev *pdev, int bar, unsigned long max)",
+		  "\tvoid __iomem *p = pci_iomap(pdev, bar, max);\n"
+		  "\tunsigned long long len = pci_resource_len(pdev, bar);\n\n"
+		  "\tif (p)\n\t\tkc_rt_region_record(kcut_rt, p, max && max < len ? max : len);\n\treturn p;\n" },
+		{ "pci_ioremap_bar", "pdev, bar", "void __iomem *kcut_rec_pci_ioremap_bar(struct pci_dev *pdev, int bar)",
+		  "\tvoid __iomem *p = pci_ioremap_bar(pdev, bar);\n\n"
+		  "\tif (p)\n\t\tkc_rt_region_record(kcut_rt, p, pci_resource_len(pdev, bar));\n\treturn p;\n" },
+		{ "ioremap", "phys, size", "void __iomem *kcut_rec_ioremap(unsigned long long phys, unsigned long size)",
+		  "\tvoid __iomem *p = ioremap(phys, size);\n\n"
+		  "\tif (p)\n\t\tkc_rt_region_record(kcut_rt, p, size);\n\treturn p;\n" },
+		{ "pci_iounmap", "pdev, p", "void kcut_rec_pci_iounmap(struct pci_dev *pdev, void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tpci_iounmap(pdev, p);\n" },
+		{ "iounmap", "p", "void kcut_rec_iounmap(volatile void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tiounmap(p);\n" },
+	};
+	size_t i;
+
+	if (!mask)
+		return;
+	kc_sb_add(b, "/* kcut: register windows recorded for the kernel half's checks of register offsets from the\n"
+		     " * user half (kc_rt_region_check); never exported: the user half reaches no register */\n"
+		     "#ifndef __iomem\n#define __iomem\n#endif\n");
+	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
+		if (mask & (1u << i))
+			kc_sb_addf(b, "static inline %s\n{\n%s}\n#undef %s\n#define %s(%s) kcut_rec_%s(%s)\n", fns[i].decl,
+				   fns[i].body, fns[i].name, fns[i].name, fns[i].params, fns[i].name, fns[i].params);
+}
+
 void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b)
 {
 	if (g->m->devacc != EM_DA_NONE)
@@ -181,6 +250,13 @@ void gen_region_iface(const struct gen *g, struct kc_sb *sb)
 	const struct em_model *m = g->m;
 	const struct em_plan *p = g->p;
 	int k;
+
+	if (p->nregoffs) {
+		kc_sb_add(sb, "\nintegers from the user half the kernel half bounds (register offsets: inside the register\n"
+			      "window, kc_rt_region_check; indexes: in the kernel function's range) or cannot bound:\n");
+		for (k = 0; k < p->nregoffs; k++)
+			kc_sb_addf(sb, "  %s\n", p->regoffs[k]);
+	}
 
 	if (m->devacc == EM_DA_NONE && m->devacc_auto)
 		return; /* a split that never needed the device: nothing to say */

@@ -586,7 +586,9 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 				gen_strv_check(b, f, k);
 	}
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
-	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n\tif (kcut_rc)");
+	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n");
+	gen_region_offsets(b, f, q); /* register offsets inside their window (gen_region.c) */
+	kc_sb_add(b, "\tif (kcut_rc)");
 	if (count_arrays(f)) {
 		kc_sb_add(b, " {\n");
 		free_arrays(b, f, "\t\t");

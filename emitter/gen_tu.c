@@ -256,6 +256,7 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		gen_recover_frees(&o.text, &rest);
 		if (pf->lxexport)
 			gen_region_lx_exports(&o.text); /* device regions on Linux (gen_region.c) */
+		gen_region_record_windows(&o.text, pf->recwin); /* register windows (gen_region.c) */
 		gen_recover_netdev(g, &o.text, s);
 		gen_recover_guards(g, &o.text, pf); /* requests refused while no user half runs */
 		kc_sb_add(&o.text, "#if defined(__KERNEL__) && defined(MODULE)\n"

@@ -652,6 +652,13 @@ void em_model_free(struct em_model *m)
 		for (j = 0; j < f->npass; j++)
 			free(f->pass[j].callee);
 		free(f->pass);
+		for (j = 0; j < f->nregarg; j++) {
+			free(f->regarg[j].sname);
+			free(f->regarg[j].fname);
+			free(f->regarg[j].path);
+			free(f->regarg[j].file);
+		}
+		free(f->regarg);
 		free(f->nonnull);
 		for (j = 0; j < f->nparams; j++) {
 			free(f->params[j].name);

@@ -106,6 +106,11 @@ struct em_func {
 	int npnull;
 	struct em_pass *pass;
 	int npass;
+	/* scan (regscan.c), a driver function's body: integer parameters in the address of a
+	 * register accessor (simsnd_read: readl(chip->regs + reg)) */
+	struct em_regarg *regarg;
+	int nregarg;
+	int regscanned;
 	/* plan (plan_marshal.c, em_plan_nonnull): parameter j must not be NULL (the function
 	 * dereferences it): nonnull[j], nparams entries, NULL when none */
 	unsigned char *nonnull;
@@ -117,6 +122,19 @@ struct em_pass {
 	int param;    /* the parameter ... */
 	char *callee; /* ... is argument arg of a call of callee (a name: function or macro) */
 	int arg;
+};
+
+/* An integer parameter in the address of a register accessor (regscan.c). */
+struct em_regarg {
+	int param;           /* the parameter (an integer) ... */
+	int base;            /* ... is added to a pointer member reached from this pointer parameter,
+			      * -1 when none was seen */
+	char *path;          /* ... at this C path below it ("->regs", "->hw.hw_addr") */
+	char *sname, *fname; /* ... the member's struct and name */
+	int width;           /* bytes the accessor reads or writes */
+	int exact;           /* 1: the address is exactly member + parameter; 0: other arithmetic */
+	char *file;          /* where (the accessor's call) */
+	unsigned line;
 };
 
 struct em_call {
@@ -326,6 +344,10 @@ int em_allocator(const char *name, int *count, int *size);
 int em_allocator_queues(const char *name, int *q1, int *q2);
 /* The deallocators the kernel half's own calls of which are wrapped (recovery), NULL-terminated. */
 extern const char *const em_kernel_frees[];
+
+/* kapi_range.c: parameter j of kernel function name is an index the kernel does not bound itself
+ * (snd_pcm_set_ops' direction): 1 and its range [lo, hi], else 0. */
+int em_int_range(const char *name, int j, long long *lo, long long *hi);
 
 /* Device access (issue 13, plan_region.c): how the user half reaches registers and DMA memory. */
 enum em_devacc { EM_DA_NONE = 0, EM_DA_FORWARD = 1, EM_DA_MAPPED = 2 };

@@ -38,6 +38,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 		}
 	em_plan_funcs(p, m);
 	em_plan_region_funcs(p, m);
+	em_plan_regoffs(p, m);
 	rc = em_plan_files(p, m, err);
 	if (rc)
 		return rc;
@@ -86,8 +87,10 @@ void em_plan_free(struct em_plan *p)
 	for (i = 0; p->fn && i <= p->m->nf; i++) {
 		struct em_pfunc *q = &p->fn[i];
 
-		for (j = 0; q->params && j < p->m->f[i].nparams; j++)
+		for (j = 0; q->params && j < p->m->f[i].nparams; j++) {
 			em_wire_free(&q->params[j].w);
+			free(q->params[j].roff_path);
+		}
 		free(q->params);
 		em_wire_free(&q->wret);
 		free(q->cand);
@@ -131,6 +134,9 @@ void em_plan_free(struct em_plan *p)
 	for (i = 0; i < p->nregions; i++)
 		free(p->regions[i]);
 	free(p->regions);
+	for (i = 0; i < p->nregoffs; i++)
+		free(p->regoffs[i]);
+	free(p->regoffs);
 	for (i = 0; i < p->nlayout; i++)
 		free(p->layout[i].path);
 	free(p->layout);

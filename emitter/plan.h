@@ -81,6 +81,13 @@ struct em_pparam {
 	int region; /* a pointer into a device region (iounmap's addr): its enum kc_region_kind, 0
 		     * (plan_region.c); crosses as (region, offset), wire kind 3 */
 	struct em_wire w; /* a pointer parameter (struct T ** / T *: the object's) as the callee decodes it */
+	int roff;         /* a register offset (plan_region.c em_plan_regoffs): index + 1 of the pointer
+			   * parameter below which member roff_path is the register window the offset
+			   * indexes, 0; the kernel half checks it with kc_rt_region_check */
+	char *roff_path;  /* "->regs" */
+	int roff_width;   /* the widest access made through it */
+	int rng;          /* an integer a kernel function indexes with (kapi_range.c): it must lie */
+	long long rng_lo, rng_hi; /* ... in [rng_lo, rng_hi] (plan_region.c em_plan_regoffs) */
 };
 
 /* What the plan decided for one crossing function (or the recovery pseudo-function). */
@@ -182,6 +189,9 @@ struct em_pfile {
 	int *renames;           /* user half: header inlines renamed to kcut_dc_<name> (downcalls) */
 	int nrenames;
 	int wrap_frees;         /* kernel half: kfree & co. untrack first (recovery) */
+	unsigned recwin;        /* kernel half, device access none with register offsets to check:
+				 * the mapping functions (bit i: em_recwin_fns[i]) whose windows it
+				 * records for kc_rt_region_check (plan_region.c, gen_region.c) */
 	int lxexport;           /* kernel half, device access forward/mapped: in a Linux module the
 				 * BAR mapping and coherent allocation functions export their result
 				 * as a device region (rt/linux; gen_region.c) */
@@ -270,6 +280,11 @@ struct em_plan {
 	char **regions;          /* device access: what the user half reaches, one line each for
 				  * interface.txt (plan_region.c) */
 	int nregions;
+	char **regoffs;          /* register offsets the user half passes: checked (em_pparam.roff) or
+				  * not bounded, one line each for interface.txt (plan_region.c) */
+	int nregoffs;
+	int nroff;               /* parameters checked as register offsets (kernel half: record the
+				  * register windows under device access none too) */
 	struct em_layout *layout; /* the layout table both halves carry (plan_layout.c) */
 	int nlayout;
 };
@@ -320,6 +335,12 @@ int em_plan_device_access(struct em_model *m, struct kc_err *err);
 int em_region_field(const struct em_model *m, const struct em_field *f);
 /* After the per-function plans (before the files): region parameters and results. */
 void em_plan_region_funcs(struct em_plan *p, struct em_model *m);
+/* The mapping functions a kernel half records the windows of (device access none with
+ * register offsets to check): em_pfile.recwin for TU tu. */
+extern const char *const em_recwin_fns[];
+unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int tu);
+/* After the per-function plans: register offsets the kernel half checks (em_pparam.roff). */
+void em_plan_regoffs(struct em_plan *p, struct em_model *m);
 /* At the end: p->regions, what interface.txt lists. */
 void em_plan_regions(struct em_plan *p, struct em_model *m);
 /* "none", "forward", "mapped" */

@@ -148,6 +148,7 @@ static void plan_file(struct em_plan *p, struct em_model *m, struct em_pfile *pf
 		/* kfree & co. untrack first (recovery) */
 		pf->wrap_frees = 1;
 		pf->lxexport = m->devacc != EM_DA_NONE;
+		pf->recwin = em_recwin_mask(p, m, pf->tu);
 		pf->start = s->inc_end;
 	}
 	pos = pf->start;

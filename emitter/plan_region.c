@@ -222,6 +222,208 @@ void em_plan_regions(struct em_plan *p, struct em_model *m)
 	kc_sb_free(&sb);
 }
 
+/*
+ * Register offsets (issue 14): a downcall the kernel half serves with a driver function that adds
+ * an integer parameter to a register window (simsnd_read(chip, reg): readl(chip->regs + reg))
+ * would let the user half touch anything past the window. regscan.c found which parameter is
+ * added to which pointer member; a member whose shape is MMIO (an ioremap/pci_iomap result) makes
+ * the parameter a register offset, also through driver functions it is passed on to with the
+ * member's object (F(chip, reg) calling simsnd_read(chip, reg)). The handler checks each with
+ * rt's kc_rt_region_check before the call (gen_stub.c): [member + offset, + width) inside the
+ * window the member points into. Other arithmetic with a parameter in a register address
+ * (`regs + reg + 4`, `regs + (reg << 2)`) is not bounded: interface.txt says so.
+ */
+struct roff {
+	int param, base;
+	const char *path;
+	int width;
+	int exact;
+	const struct em_regarg *src; /* the fact it comes from */
+};
+
+struct roffs {
+	struct roff *r;
+	int n;
+};
+
+static int roff_add(struct roffs *l, const struct roff *r)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->r[i].param == r->param && l->r[i].base == r->base && l->r[i].exact == r->exact &&
+		    !strcmp(l->r[i].path ? l->r[i].path : "", r->path ? r->path : "")) {
+			if (r->width > l->r[i].width) {
+				l->r[i].width = r->width;
+				return 1;
+			}
+			return 0;
+		}
+	l->r = kc_xrealloc(l->r, (size_t)(l->n + 1) * sizeof(*l->r));
+	l->r[l->n++] = *r;
+	return 1;
+}
+
+/* Is the member a fact names a register window? */
+static int window(const struct em_model *m, const struct em_regarg *a)
+{
+	const struct em_field *f;
+
+	if (!a->sname || !a->fname)
+		return 0;
+	f = em_field_by_name(m, em_struct_by_name(m, a->sname), a->fname);
+	return f && f->shape == EM_S_MMIO;
+}
+
+/* Function fi's argument position arg is its parameter j (nullscan.c's passes), -1. */
+static int passed_as(const struct em_func *f, const char *callee, int arg)
+{
+	int i;
+
+	for (i = 0; i < f->npass; i++)
+		if (f->pass[i].arg == arg && !strcmp(f->pass[i].callee, callee))
+			return f->pass[i].param;
+	return -1;
+}
+
+void em_plan_regoffs(struct em_plan *p, struct em_model *m)
+{
+	struct roffs *all = kc_xcalloc((size_t)m->nf + 1, sizeof(*all));
+	struct kc_sb sb = { 0 };
+	int i, j, k, round, changed;
+
+	/* the facts of each body */
+	for (i = 0; i < m->nf; i++)
+		for (j = 0; j < m->f[i].nregarg; j++) {
+			const struct em_regarg *a = &m->f[i].regarg[j];
+			struct roff r = { a->param, a->base, a->path, a->width, a->exact, a };
+
+			if (a->base < 0 || window(m, a))
+				roff_add(&all[i], &r);
+		}
+	/* through driver functions: F passes its parameters on as G's offset and base (G among
+	 * the few functions with facts) */
+	for (round = 0, changed = 1; changed && round < 8; round++) {
+		int *with = kc_xcalloc((size_t)m->nf + 1, sizeof(*with)), nwith = 0;
+
+		for (j = 0; j < m->nf; j++)
+			if (all[j].n && m->f[j].is_driver && m->f[j].is_defined)
+				with[nwith++] = j;
+		changed = 0;
+		for (i = 0; nwith && i < m->nf; i++) {
+			const struct em_func *f = &m->f[i];
+
+			for (k = 0; k < f->npass; k++) {
+				int g = -1, a, w;
+
+				for (w = 0; w < nwith; w++)
+					if (with[w] != i && !strcmp(m->f[with[w]].name, f->pass[k].callee)) {
+						g = with[w];
+						break;
+					}
+				if (g < 0)
+					continue;
+				for (a = 0; a < all[g].n; a++) {
+					struct roff r = all[g].r[a];
+					int pb;
+
+					if (r.param != f->pass[k].arg || r.base < 0)
+						continue;
+					pb = passed_as(f, m->f[g].name, r.base);
+					if (pb < 0)
+						continue;
+					r.param = f->pass[k].param;
+					r.base = pb;
+					changed |= roff_add(&all[i], &r);
+				}
+			}
+		}
+		free(with);
+	}
+	/* the kernel half's handlers of downcalls: check the exact ones, list the others */
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+		struct em_pfunc *q = &p->fn[i];
+
+		if (f->down && !f->is_defined && q->params)
+			/* a kernel function that indexes with an integer parameter unchecked */
+			for (j = 0; j < f->nparams; j++)
+				if (f->params[j].t.cls == EM_T_INT &&
+				    em_int_range(f->name, j, &q->params[j].rng_lo, &q->params[j].rng_hi)) {
+					q->params[j].rng = 1;
+					kc_sb_addf(&sb, "checked: %s() parameter %s: an index, %lld..%lld", f->name,
+						   f->params[j].name && *f->params[j].name ? f->params[j].name : "?",
+						   q->params[j].rng_lo, q->params[j].rng_hi);
+					p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
+					p->regoffs[p->nregoffs++] = kc_sb_steal(&sb);
+				}
+		if (!f->down || !f->is_defined || !q->params)
+			continue;
+		for (j = 0; j < all[i].n; j++) {
+			const struct roff *r = &all[i].r[j];
+			struct em_pparam *pp;
+
+			if (r->param < 0 || r->param >= f->nparams || r->base >= f->nparams)
+				continue;
+			pp = &q->params[r->param];
+			if (r->exact && f->params[r->param].t.cls == EM_T_INT && r->base >= 0 &&
+			    f->params[r->base].t.cls == EM_T_PTR_STRUCT && (!pp->roff || (pp->roff == r->base + 1 &&
+			    !strcmp(pp->roff_path, r->path)))) {
+				if (!pp->roff) {
+					pp->roff = r->base + 1;
+					pp->roff_path = kc_xstrdup(r->path);
+					p->nroff++;
+				}
+				if (r->width > pp->roff_width)
+					pp->roff_width = r->width;
+				continue;
+			}
+			kc_sb_addf(&sb, "not bounded: %s() parameter %s: register address arithmetic at %s:%u "
+					"(the kernel half passes it unchecked)",
+				   f->name, f->params[r->param].name ? f->params[r->param].name : "?",
+				   base_name(r->src->file), r->src->line);
+			p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
+			p->regoffs[p->nregoffs++] = kc_sb_steal(&sb);
+		}
+		for (j = 0; j < f->nparams; j++)
+			if (q->params[j].roff) {
+				kc_sb_addf(&sb, "checked: %s() parameter %s: offset into %s%s, %d-byte accesses",
+					   f->name, f->params[j].name ? f->params[j].name : "?",
+					   f->params[q->params[j].roff - 1].name ? f->params[q->params[j].roff - 1].name : "?",
+					   q->params[j].roff_path, q->params[j].roff_width);
+				p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
+				p->regoffs[p->nregoffs++] = kc_sb_steal(&sb);
+			}
+	}
+	for (i = 0; i < m->nf; i++)
+		free(all[i].r);
+	free(all);
+	kc_sb_free(&sb);
+}
+
+/* The mapping functions whose results a kernel half under device access none records (bit i of
+ * em_pfile.recwin: em_recwin_fns[i]; gen_region.c prints the wrappers in this order). */
+const char *const em_recwin_fns[] = { "pci_iomap", "pci_ioremap_bar", "ioremap", "pci_iounmap", "iounmap", NULL };
+
+unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int tu)
+{
+	const struct em_scan *s = &m->scans[tu];
+	unsigned mask = 0;
+	int d, c, k;
+
+	if (m->devacc != EM_DA_NONE || !p->nroff)
+		return 0;
+	/* the windows that offsets are checked against must be known: the mapping functions the
+	 * functions defined in this file call */
+	for (d = 0; d < s->ndefs; d++)
+		for (c = 0; s->defs[d].func >= 0 && c < m->nc; c++)
+			if (m->c[c].caller == s->defs[d].func)
+				for (k = 0; em_recwin_fns[k]; k++)
+					if (!strcmp(m->f[m->c[c].callee].name, em_recwin_fns[k]))
+						mask |= 1u << k;
+	return mask;
+}
+
 /* The mode's name for interface.txt and the generated code's comments. */
 const char *em_devacc_name(int mode)
 {

@@ -13,6 +13,7 @@
  * Views are found by id (kc_rt_region_ptr, when a region pointer arrives), by address (kc_io_*,
  * kc_rt_region_of) and by port; the table is small (KC_REGION_MAX), scanned under a mutex.
  */
+#include "combolock.h"
 #include "rt_internal.h"
 
 #include <limits.h>
@@ -709,4 +710,39 @@ void kc_io_get_stats(struct kc_io_stats *out)
 	out->batches = atomic_load(&st_batches);
 	out->posted = atomic_load(&st_posted);
 	out->errors = atomic_load(&st_errors);
+}
+
+/* ---- combolocks, user side (combolock.h) ---- */
+
+static int user_call(struct kc_rt *rt, uint32_t op, uint32_t id)
+{
+	struct kc_rt_call *c;
+	struct kc_xdr *a, *r;
+	int rc;
+
+	if (kc_rt__regions(rt)->kernel)
+		return KC_EINVAL;
+	if (op == 2) {
+		/* what the user half did under the lock goes first: its changes to synchronized
+		 * objects and its posted register writes */
+		kc_sync__flush(rt);
+		kc_io__flush_thread(rt);
+	}
+	rc = kc_rt__call_begin_rt(&c, &a, rt, KC_RT_FN_COMBOLOCK);
+	if (rc)
+		return rc;
+	kc_xdr_put_u32(a, op);
+	kc_xdr_put_u32(a, id);
+	rc = kc_rt_call_invoke(c, &r);
+	return kc_rt_call_end(c, rc);
+}
+
+int kc_combolock_acquire(struct kc_rt *rt, uint32_t id)
+{
+	return user_call(rt, 1, id);
+}
+
+int kc_combolock_release(struct kc_rt *rt, uint32_t id)
+{
+	return user_call(rt, 2, id);
 }

@@ -419,6 +419,8 @@ enum kc_access { KC_ACCESS_FORWARD = 1, KC_ACCESS_MAPPED = 2 };
 
 /* kc_region_desc.flags */
 #define KC_REGION_F_MAP 1u /* the user half may map the region (DMA: must) at map_token */
+#define KC_REGION_F_KERNEL 2u /* MMIO only: recorded for kc_rt_region_check, never exported (device
+			       * access none: the user half gets no id, no view, no unexport notice) */
 
 struct kc_region_desc {
 	uint32_t kind;      /* enum kc_region_kind */
@@ -467,6 +469,17 @@ int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr);
 int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr);
 int kc_rt_region_resolve(struct kc_rt *rt, void **kaddr, uint32_t id, uint32_t kind, uint64_t off,
 			 uint64_t len);
+/* Kernel side: a register offset the user half passed (a downcall's parameter the plan found
+ * added to an __iomem pointer: simsnd_read(chip, reg) is readl(chip->regs + reg)) before the
+ * kernel-half code uses it. base: the pointer the offset is added to; [base + off, base + off +
+ * width) must lie inside the MMIO region holding base (exported, or recorded kernel-only with
+ * KC_REGION_F_KERNEL), naturally aligned, width 1/2/4/8. 0, or KC_RT_ERANGE with a rate-limited
+ * log line (nothing is touched): also for a base in no region (NULL, unmapped). */
+int kc_rt_region_check(struct kc_rt *rt, const volatile void *base, uint64_t off, size_t width);
+/* Kernel side: record the MMIO window [kaddr, kaddr + size) kernel-only (KC_REGION_F_KERNEL), for
+ * kc_rt_region_check under device access none (the emitted kernel half wraps pci_iomap & co.;
+ * kc_rt_region_unexport_addr forgets it before the unmap). As kc_rt_region_export. */
+int kc_rt_region_record(struct kc_rt *rt, const volatile void *kaddr, uint64_t size);
 /* Both sides: the description of a live region. User side: asks the kernel half the first time
  * (KC_RT_FN_REGINFO) and keeps it with the region's view; kaddr and plat are NULL there. */
 int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id);

@@ -121,7 +121,15 @@ static inline uint64_t start_of(const struct kc_region_desc *d)
 	return d->kind == KC_REGION_PIO ? d->base : (uint64_t)(uintptr_t)d->kaddr;
 }
 
-/* The live region named by id, under the lock; KC_RT_EPROTO / KC_RT_ESTALE. */
+/* Recorded for the kernel half's own checks only (kc_rt_region_check), never exported: invisible
+ * to everything the user half can name or be told (ids, find, unexport notices). */
+static inline int hidden(const struct region *r)
+{
+	return (r->d.flags & KC_REGION_F_KERNEL) != 0;
+}
+
+/* The live, exported region named by id, under the lock; KC_RT_EPROTO / KC_RT_ESTALE. A
+ * kernel-only region's id is no id at all (KC_RT_EPROTO: no generation of it was ever told). */
 static int lookup(struct kc_region_tab *t, struct region **out, uint32_t id)
 {
 	uint32_t idx = (id & IDX_MASK), gen = id >> KC_REGION_IDX_BITS, d;
@@ -131,10 +139,12 @@ static int lookup(struct kc_region_tab *t, struct region **out, uint32_t id)
 	if (!idx || idx > KC_REGION_MAX || idx > t->hiwat)
 		return KC_RT_EPROTO;
 	r = &t->r[idx - 1];
-	if (r->live && r->gen == gen) {
+	if (r->live && r->gen == gen && !hidden(r)) {
 		*out = r;
 		return 0;
 	}
+	if (r->live && r->gen == gen)
+		return KC_RT_EPROTO;
 	/* one of the generations this slot had before: a region that was unexported */
 	d = (r->gen - gen) & GEN_MASK;
 	if (d >= 1 && d <= ((r->gen - r->gen0) & GEN_MASK))
@@ -160,7 +170,9 @@ int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_d
 		return KC_EINVAL;
 	if (!d || d->kind < KC_REGION_MMIO || d->kind > KC_REGION_DMA || !d->size ||
 	    (d->kind != KC_REGION_PIO && !d->kaddr) ||
-	    (d->kind == KC_REGION_DMA && !(d->flags & KC_REGION_F_MAP)) || (d->flags & ~KC_REGION_F_MAP))
+	    (d->kind == KC_REGION_DMA && !(d->flags & KC_REGION_F_MAP)) ||
+	    (d->flags & ~(KC_REGION_F_MAP | KC_REGION_F_KERNEL)) ||
+	    ((d->flags & KC_REGION_F_KERNEL) && (d->kind != KC_REGION_MMIO || (d->flags & KC_REGION_F_MAP))))
 		return KC_EINVAL;
 	s = start_of(d);
 	if (s + d->size < s || (d->kind == KC_REGION_PIO && s + d->size > 0x100000000ull))
@@ -180,8 +192,9 @@ int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_d
 			continue;
 		rs = start_of(&r->d);
 		if (rs == s) {
-			/* the same region again */
-			if (r->d.size == d->size)
+			/* the same region again (exported as it was recorded, or the other way:
+			 * refused, a region is one or the other) */
+			if (r->d.size == d->size && hidden(r) == !!(d->flags & KC_REGION_F_KERNEL))
 				*id = make_id(i, r->gen);
 			else
 				rc = KC_RT_ERANGE;
@@ -210,6 +223,15 @@ out:
 	return rc;
 }
 
+int kc_rt_region_record(struct kc_rt *rt, const volatile void *kaddr, uint64_t size)
+{
+	struct kc_region_desc d = { .kind = KC_REGION_MMIO, .flags = KC_REGION_F_KERNEL,
+				    .kaddr = (void *)(uintptr_t)kaddr, .size = size };
+	uint32_t id;
+
+	return kc_rt_region_export(rt, &id, &d);
+}
+
 /* Take region r (live, under the lock) out of the table; the lock is dropped on return. Waits
  * until no forwarded operation runs on it (unless this thread is running that operation). */
 static void retire_unlock(struct kc_region_tab *t, struct region *r)
@@ -219,6 +241,11 @@ static void retire_unlock(struct kc_region_tab *t, struct region *r)
 	r->live = 0;
 	r->gen = (r->gen + 1u) & GEN_MASK;
 	t->nlive--;
+	if (hidden(r)) {
+		/* the user half never knew it: nothing to tell, and no forwarded operation ran on it */
+		kc_os_unlock(t->lock);
+		return;
+	}
 	/* at most one entry per slot can be pending unless the kernel half makes no call at all
 	 * while it re-exports and unexports the same slots: then the oldest are not told (the user
 	 * half keeps a view whose every use is refused as stale) */
@@ -251,8 +278,9 @@ int kc_rt_region_unexport(struct kc_rt *rt, uint32_t id)
 	return 0;
 }
 
-/* The live region holding kernel address a (MMIO or DMA), under the lock. */
-static struct region *by_kaddr(struct kc_region_tab *t, const volatile void *a)
+/* The live region holding kernel address a (MMIO or DMA), under the lock; a kernel-only one
+ * (KC_REGION_F_KERNEL) only when with_hidden. */
+static struct region *by_kaddr(struct kc_region_tab *t, const volatile void *a, int with_hidden)
 {
 	uint64_t p = (uint64_t)(uintptr_t)a;
 	uint32_t i;
@@ -261,7 +289,8 @@ static struct region *by_kaddr(struct kc_region_tab *t, const volatile void *a)
 		struct region *r = &t->r[i];
 		uint64_t s = (uint64_t)(uintptr_t)r->d.kaddr;
 
-		if (r->live && r->d.kind != KC_REGION_PIO && p >= s && p - s < r->d.size)
+		if (r->live && r->d.kind != KC_REGION_PIO && p >= s && p - s < r->d.size &&
+		    (with_hidden || !hidden(r)))
 			return r;
 	}
 	return NULL;
@@ -275,7 +304,7 @@ int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr)
 	if (!t)
 		return KC_EINVAL;
 	kc_os_lock(t->lock);
-	r = by_kaddr(t, kaddr);
+	r = by_kaddr(t, kaddr, 1);
 	if (!r) {
 		kc_os_unlock(t->lock);
 		return KC_ENOTFOUND;
@@ -295,7 +324,7 @@ int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volat
 	if (!t)
 		return KC_EINVAL;
 	kc_os_lock(t->lock);
-	r = by_kaddr(t, kaddr);
+	r = by_kaddr(t, kaddr, 0);
 	if (r) {
 		*id = make_id((uint32_t)(r - t->r), r->gen);
 		*off = (uint64_t)(uintptr_t)kaddr - (uint64_t)(uintptr_t)r->d.kaddr;
@@ -669,6 +698,51 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	kc_os_free(tmp);
 	*args = a;
 	return 0;
+}
+
+/* ---- register offsets the user half passes to kernel-half code ---- */
+
+int kc_rt_region_check(struct kc_rt *rt, const volatile void *base, uint64_t off, size_t width)
+{
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
+	const char *why = NULL;
+	struct region *r = NULL;
+	uint64_t pos = 0, size = 0;
+	int64_t dropped;
+
+	if (width != 1 && width != 2 && width != 4 && width != 8) {
+		why = "access width not 1, 2, 4 or 8";
+	} else if (!t || !base) {
+		why = "no register window";
+	} else {
+		kc_os_lock(t->lock);
+		r = by_kaddr(t, base, 1);
+		if (r && r->d.kind == KC_REGION_MMIO) {
+			size = r->d.size;
+			/* base lies inside: pos cannot wrap while off <= size */
+			pos = (uint64_t)(uintptr_t)base - (uint64_t)(uintptr_t)r->d.kaddr;
+			if (off > size || !span_inside(size, pos + off, width))
+				why = "outside the register window";
+			else if ((pos + off) & (width - 1))
+				why = "offset not aligned to the access width";
+			else
+				pos += off;
+		} else {
+			why = "the base is in no register window the kernel half mapped";
+		}
+		kc_os_unlock(t->lock);
+	}
+	if (!why)
+		return 0;
+	dropped = log_refusal(t);
+	if (dropped > 0)
+		kc_os_log("(%lld refused register offsets not logged)", (long long)dropped);
+	if (dropped >= 0)
+		kc_os_log("register offset from the user half refused: offset 0x%llx, width %u, window of "
+			  "0x%llx bytes: %s (%s)",
+			  (unsigned long long)off, (unsigned)width, (unsigned long long)size, why,
+			  kc_rt_strerror(KC_RT_ERANGE));
+	return KC_RT_ERANGE;
 }
 
 /* ---- KC_RT_FN_REGINFO ---- */

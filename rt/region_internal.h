@@ -12,12 +12,14 @@
 #include "kcut_rt.h"
 
 struct kc_region_tab;
+struct kc_combo_tab;
 
 struct kc_region_state {
 	struct kc_region_tab *tab;     /* exported regions (kernel side; kc_region__tab_new) */
 	int kernel;                    /* 1: the kernel half's endpoint */
 	unsigned access;               /* kc_rt_opts.access (MMIO regions mappable when MAPPED) */
 	const struct kc_rt_io_ops *io; /* kc_rt_opts.io: the platform's register accessors */
+	struct kc_combo_tab *combo;    /* combolocks (kernel side, posix runtime: combolock.c) */
 };
 
 /* The endpoint's region state (never NULL for a live endpoint). */

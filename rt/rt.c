@@ -11,6 +11,7 @@
  * timeout and treats every malformed message as a fault of the user half. Messages of one chain
  * stack in its slot (struct chain.top), so nothing a pending handler still reads is overwritten.
  */
+#include "combolock.h"
 #include "rt_internal.h"
 
 #include <limits.h>
@@ -428,6 +429,8 @@ static const char *own_name(struct kc_rt *rt, int64_t fn)
 		return rt->o.fns[fn].name;
 	if (fn == KC_RT_FN_SYNC)
 		return "(sync)";
+	if (fn == KC_RT_FN_COMBOLOCK)
+		return "(combolock)";
 	return fn >= 0 && rt->side == KC_SIDE_KERNEL ? kc_region__fn_name((uint32_t)fn) : NULL;
 }
 
@@ -604,6 +607,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		handler = kc_region__handler(m->fn); /* device regions: served by the runtime */
 	if (!handler && rt->side == KC_SIDE_KERNEL)
 		handler = kc_sync__handler(m->fn); /* the user half's changes (sync.c) */
+	if (!handler && rt->side == KC_SIDE_KERNEL)
+		handler = kc_combolock__handler(m->fn); /* locks both halves hold (combolock.c) */
 	if (!handler) {
 		if (rt->side == KC_SIDE_KERNEL) {
 			fault(rt, c, "user half called unknown kernel function id");
@@ -767,7 +772,8 @@ int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct k
 {
 	*out = NULL;
 	*args = NULL;
-	if (rt->side != KC_SIDE_USER || (fn != KC_RT_FN_REGIO && fn != KC_RT_FN_REGINFO && fn != KC_RT_FN_SYNC))
+	if (rt->side != KC_SIDE_USER || (fn != KC_RT_FN_REGIO && fn != KC_RT_FN_REGINFO && fn != KC_RT_FN_SYNC &&
+					 fn != KC_RT_FN_COMBOLOCK))
 		return KC_EINVAL;
 	return call_begin(out, args, rt, fn);
 }

@@ -10,6 +10,7 @@
  * while the process keeps dying young) a new incarnation starts and the recovery hook runs.
  * Callers never wait for the supervisor; all waits on the user half are bounded.
  */
+#include "combolock.h"
 #include "rt_internal.h"
 
 #include <errno.h>
@@ -191,6 +192,7 @@ static void *super_main(void *arg)
 		}
 		dbg(rt, "exited", c->incarnation, why);
 		kc_conn_kill(rt, c, why);
+		kc_combolock__user_gone(rt); /* what it held is the kernel's again */
 		kc_os_lock(rt->lock);
 		rt->conn = NULL;
 		kc_os_unlock(rt->lock);
@@ -289,6 +291,7 @@ static void rt_free(struct kc_rt *rt)
 	kc_trace_free(rt->trace);
 	kc_os_free(rt->rel);
 	kc_region__tab_free(rt);
+	kc_combolock__tab_free(rt);
 	kc_io__views_free(rt);
 	kc_os_close(rt->wake_fd);
 	kc_os_shm_unmap(rt->kbulk, KC_BULK_HALF);
@@ -367,7 +370,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	rc = kc_objt_new(&rt->objt, side == KC_SIDE_USER, err);
 	if (!rc && rt->o.trace && side == KC_SIDE_KERNEL && kc_trace_new(&rt->trace))
 		rc = kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
-	if (!rc && (side == KC_SIDE_KERNEL ? kc_region__tab_new(rt) : kc_io__views_new(rt)))
+	if (!rc && (side == KC_SIDE_KERNEL ? kc_region__tab_new(rt) || kc_combolock__tab_new(rt)
+					   : kc_io__views_new(rt)))
 		rc = kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
 	if (rc) {
 		rt_free(rt);

@@ -288,6 +288,91 @@ static int serve(struct kc_rt *rt, struct batch *b, uint8_t *res, size_t *reslen
 		KC_CHECK_EQ_INT(atomic_load(&nlog), before_);                 \
 	} while (0)
 
+/* Register offsets the user half passes to kernel-half code (a downcall such as
+ * simsnd_read(chip, reg) = readl(chip->regs + reg)): kc_rt_region_check bounds base + off +
+ * width by the MMIO window base lies in, exported or recorded kernel-only (device access none:
+ * KC_REGION_F_KERNEL), and a kernel-only window stays invisible to everything the user half can
+ * name (hostile_simsnd seeds 4/7/11 sent reg = 0x7fffffff). */
+static void test_offset_check(void)
+{
+	static uint8_t mem[3 * 4096];
+	uint8_t *win = mem, *kwin = mem + 4096;
+	struct kc_rt *rt = kernel_only(0);
+	struct kc_region_desc d = mmio_desc(win, 4096), kd = mmio_desc(kwin, 4096), bad, info;
+	uint32_t id, kid, again, id3, forged_ok = 0, i;
+	uint64_t off;
+	void *p;
+	static struct batch b;
+
+	KC_REQUIRE(rt);
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &id, &d), 0);
+	kd.flags = KC_REGION_F_KERNEL;
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &kid, &kd), 0);
+	/* kernel-only: MMIO, never mappable; the same window exported both ways is refused */
+	bad = kd;
+	bad.flags |= KC_REGION_F_MAP;
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_EINVAL);
+	bad = (struct kc_region_desc){ .kind = KC_REGION_PIO, .flags = KC_REGION_F_KERNEL, .base = PIO_BASE,
+				       .size = PIO_SIZE };
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_EINVAL);
+	bad = mmio_desc(kwin, 4096);
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &kd), 0);
+	KC_CHECK_EQ_INT(again, kid);
+
+	/* in range, both kinds of window; from an interior base too */
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, win, 0, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, win, 4092, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 0x40, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 4095, 1), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin + 0x100, 4096 - 0x100 - 8, 8), 0);
+	/* past the end, wrapping, the seeds' 0x7fffffff, misaligned, bad width */
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, win, 4093, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, win, 4096, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 0x7fffffff, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 0x7ffffffc, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin + 0x100, 4096 - 0x100, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, UINT64_MAX, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, UINT64_MAX - 3, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, (uint64_t)-4096, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 2, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 0, 3), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 0, 0), KC_RT_ERANGE);
+	/* a base in no window: NULL, memory next to the windows, a window unmapped */
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, NULL, 0, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, mem + 8192, 0, 4), KC_RT_ERANGE);
+
+	/* the kernel-only window: no id, no find, no info, no batch, no unexport notice */
+	KC_CHECK_EQ_INT(kc_rt_region_find(rt, &id3, &off, kwin + 4), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_rt_region_resolve(rt, &p, kid, KC_REGION_MMIO, 0, 4), KC_RT_EPROTO);
+	KC_CHECK_EQ_INT(kc_rt_region_info(rt, &info, kid), KC_RT_EPROTO);
+	batch_begin(&b, 1);
+	kc_xdr_put_u32(&b.x, KC_REGIO_READ);
+	kc_xdr_put_u32(&b.x, kid);
+	kc_xdr_put_u64(&b.x, 0);
+	kc_xdr_put_u32(&b.x, 4);
+	CHECK_REFUSED(rt, &b, KC_RT_EPROTO);
+	for (i = 0; i < 4096; i++) /* every generation of its slot */
+		if (kc_rt_region_resolve(rt, &p, (i << KC_REGION_IDX_BITS) | (kid & 0xfffu), KC_REGION_MMIO, 0, 1) !=
+		    KC_RT_EPROTO)
+			forged_ok++;
+	KC_CHECK_EQ_INT(forged_ok, 0);
+	KC_CHECK_EQ_INT(kc_rt_region_unexport(rt, kid), KC_ENOTFOUND);
+	KC_CHECK_EQ_INT(kc_rt_region_unexport_addr(rt, kwin), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, kwin, 0, 4), KC_RT_ERANGE);
+	{
+		uint8_t pl[64];
+		uint32_t fl = 0;
+
+		KC_CHECK_EQ_INT(kc_region__put_unmaps(rt, pl, 0, sizeof(pl), &fl), 0); /* nothing told */
+		KC_CHECK_EQ_INT(fl, 0);
+		KC_CHECK_EQ_INT(kc_rt_region_unexport_addr(rt, win), 0);
+		KC_CHECK(kc_region__put_unmaps(rt, pl, 0, sizeof(pl), &fl) == 8 && fl == KC_MSG_F_UNMAP);
+	}
+	KC_CHECK_EQ_INT(kc_rt_region_check(rt, win, 0, 4), KC_RT_ERANGE);
+	kc_rt__free(rt);
+}
+
 static void test_regio_checks(void)
 {
 	struct kc_rt *rt = kernel_only(0);
@@ -932,6 +1017,7 @@ int main(void)
 	KC_RUN(test_table);
 	KC_RUN(test_table_bound);
 	KC_RUN(test_regio_checks);
+	KC_RUN(test_offset_check);
 	KC_RUN(test_unexport_waits);
 	KC_RUN(test_posting);
 	KC_RUN(test_bad_batches_through_channel);

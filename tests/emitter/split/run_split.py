@@ -165,6 +165,53 @@ def iommu_run(args, kso, cflags, incs, usrc, work):
     return 0 if all(ok for _, ok in checks) else 1
 
 
+def regoff_run(args, kso, cflags, incs, usrc, work):
+    """Issue 14: with device access none, simsnd_read(chip, reg) is a downcall whose reg the kernel
+    half adds to the register window; the hostile user half (hostile_regoff.c, linked in with
+    --wrap=simsnd_read) sends reg = 0x7fffffff once. Checked: the kernel half refuses it with its log
+    line and touches nothing (the kernel model stops on an access outside every BAR), the user half
+    is restarted and the rest of the scenario runs (playback, mixer, remove without a BUG), and the
+    honest user half gets no refusal (so the check can fail both ways)."""
+    hostile = os.path.join(work, args.driver + "-user-hostile")
+    kmdir = os.path.dirname(os.path.abspath(args.kmodel_lib))
+    r = run([args.cc] + cflags + incs + ["-o", hostile] + usrc + [os.path.join(HERE, "hostile_regoff.c"),
+            "-Wl,--wrap=simsnd_read", args.rt_lib, args.common_lib, args.kmodel_lib, "-Wl,-rpath," + kmdir,
+            "-lpthread"])
+    if r.returncode:
+        print("FAIL: building the hostile user half:\n" + r.stderr[-3000:])
+        return 1
+    uprog = os.path.join(work, args.driver + "-user")
+    outs = {}
+    for what, prog in (("honest", uprog), ("hostile", hostile)):
+        mark = os.path.join(work, "regoff-%s.mark" % what)
+        if os.path.exists(mark):
+            os.remove(mark)
+        r = run([args.sim, "--driver", kso, "--user-half", prog, args.regoff], timeout=120,
+                env=sim_env(KCUT_REGOFF_MARK=mark))
+        outs[what] = r
+        with open(os.path.join(work, "regoff-%s.out" % what), "w") as f:
+            f.write(r.stdout + "\n--- stderr\n" + r.stderr)
+    refusal = "register offset from the user half refused: offset 0x7fffffff"
+    honest, bad = outs["honest"], outs["hostile"]
+    checks = [
+        ("the honest user half's offsets are all accepted", "register offset" not in honest.stderr and
+         honest.returncode == 0),
+        ("the hostile offset is refused by the kernel half", refusal in bad.stderr),
+        ("nothing outside the register window is touched", "outside every BAR" not in bad.stdout + bad.stderr),
+        ("the call fails, the user half is restarted and serves the next one",
+         "snd_simsnd_stat_get: crossing failed" in bad.stderr and
+         bad.stdout.count("control 'Periods Played' int x1 [0..2147483647] = -EIO") == 1 and
+         bad.stdout.count("control 'Periods Played' int x1 [0..2147483647] = 0") == 1),
+        ("playback works afterwards", "play: closed" in bad.stdout),
+        ("remove completes without a BUG", "remove: %s unloaded" % args.driver in bad.stdout and
+         "BUG" not in bad.stdout.replace("0 BUG report(s)", "") and bad.returncode == 0),
+    ]
+    for what, ok in checks:
+        print("%s %s" % ("ok  " if ok else "FAIL", what))
+    print("\n".join(ln for ln in bad.stderr.splitlines() if "register offset" in ln)[:600])
+    return 0 if all(ok for _, ok in checks) else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("kcut", "sim", "driver", "src", "compdb", "cc", "rt_lib", "common_lib", "kmodel_lib", "workdir"):
@@ -174,6 +221,8 @@ def main():
     ap.add_argument("--rt-kmodel-lib", default="")
     ap.add_argument("--unsplit", default="", help="the unsplit driver (register-access log reference)")
     ap.add_argument("--no-posting", action="store_true")
+    ap.add_argument("--regoff", metavar="SIM", help="a hostile user half (hostile_regoff.c) sends a register "
+                    "offset past the window once; the kernel half must refuse it and go on")
     ap.add_argument("--iommu", metavar="SIM", help="with --device-access: a hostile user half (hostile_iommu.c) "
                     "misprograms the device while SIM runs; the model's IOMMU must catch it")
     ap.add_argument("--default-partition", action="store_true",
@@ -279,6 +328,8 @@ def main():
         return 0
     if args.iommu:
         return iommu_run(args, kso, cflags, incs, usrc, work)
+    if args.regoff:
+        return regoff_run(args, kso, cflags, incs, usrc, work)
     rows = []
     for sim in sorted(glob.glob(os.path.join(scen_dir, "*.sim"))):
         sc = os.path.basename(sim)[:-4]
