@@ -97,3 +97,7 @@ EXPORT_SYMBOL_GPL(kc_wire_sync_touch);
 EXPORT_SYMBOL_GPL(kc_wire_sync_fresh);
 
 EXPORT_SYMBOL_GPL(kc_rt_region_find);
+/* rt/region.c: register offsets of the kernel half's own windows under device access none */
+EXPORT_SYMBOL_GPL(kc_rt_region_check);
+EXPORT_SYMBOL_GPL(kc_rt_region_record);
+EXPORT_SYMBOL_GPL(kc_rt_region_unexport_addr);

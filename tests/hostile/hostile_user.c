@@ -73,6 +73,7 @@ struct counters {
 };
 static struct counters *ctr;
 static char dir[512];
+static _Atomic int in_burst; /* the own thread is sending a burst (see attacking()) */
 
 static void count(enum outcome o)
 {
@@ -1070,8 +1071,15 @@ static int attacking(unsigned id)
 		return 0; /* let the new incarnation get its objects back */
 	if (start_at && !atomic_load(&ctr->started) && !strcmp(name, start_at))
 		atomic_store(&ctr->started, 1);
-	if (stop_at && !strcmp(name, stop_at))
+	if (stop_at && !strcmp(name, stop_at)) {
+		struct timespec ts = { 0, 1000000 };
+
 		atomic_store(&ctr->stopped, 1);
+		/* no message of the own thread may overlap the stop upcall (it would kill this
+		 * incarnation during the remove, and the remove would be lost) */
+		while (atomic_load(&in_burst))
+			nanosleep(&ts, NULL);
+	}
 	if (listed(spare, name))
 		return 0; /* $KCUT_HOSTILE_SPARE: served without a burst (a stream's set-up) */
 	return (!start_at || atomic_load(&ctr->started)) && !atomic_load(&ctr->stopped) && !exhausted();
@@ -1130,9 +1138,17 @@ static void *own_thread(void *arg)
 			nanosleep(&ts, NULL);
 			continue;
 		}
+		atomic_fetch_add(&in_burst, 1);
+		if (atomic_load(&ctr->stopped)) { /* the stop upcall began after the check above */
+			atomic_fetch_sub(&in_burst, 1);
+			continue;
+		}
 		count(O_THREAD);
-		if (burst(rt, 1 + below(4), 0))
+		if (burst(rt, 1 + below(4), 0)) {
+			atomic_fetch_sub(&in_burst, 1);
 			break;
+		}
+		atomic_fetch_sub(&in_burst, 1);
 		nanosleep(&ts, NULL);
 	}
 	return NULL;

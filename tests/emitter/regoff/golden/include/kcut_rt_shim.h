@@ -105,6 +105,8 @@ typedef void (*kc_wire_fn)(void);
 struct kc_wire_global {
 	void *p;
 	size_t size;
+	uint32_t type;
+	size_t elem;
 };
 struct kc_wire_embed {
 	uint32_t outer, inner;
