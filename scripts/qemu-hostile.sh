@@ -279,7 +279,7 @@ for c in cases:
         why += " (NOT refused as an object waiting for the worker: no gone-set line)"
     # the trickle cases: the refusal must be the one meant, not the call timeout
     need = {"up-trickle": ("protocol fault of the user half: a malformed reply", "the wrong-id reply after 8 s of downcalls"),
-            "up-trickle-cap": ("past the cap call_cap_ms", "the cap of the upcall's wait")}.get(c)
+            "up-trickle-cap": (", past the cap: the user half made downcalls", "the cap of the upcall's wait")}.get(c)
     if need and refused and (not any(need[0] in l for l in logs) or any("an upcall timed out" in l for l in logs)):
         good = False
         why += " (NOT refused as %s%s)" % (need[1], "; the upcall TIMED OUT" if any("an upcall timed out" in l for l in logs) else "")

@@ -488,14 +488,14 @@ static DEFINE_SPINLOCK(gone_lock);
 static DEFINE_HASHTABLE(gone_tab, 8);
 static atomic_t gone_n = ATOMIC_INIT(0);
 
-/* Tests (scripts/qemu-hostile.sh): how long the worker waits before it forgets, so that a hostile
- * user half surely names an object while it is in the gone set. 0: at once. */
 /* The overall cap of an upcall's wait (upcall_wait): its 5 s timeout restarts while the user half
  * makes downcalls, but not beyond this. Read at each upcall (writable at run time). */
 static unsigned int call_cap_ms = KC_LX_CALL_CAP_MS;
 module_param(call_cap_ms, uint, 0644);
 MODULE_PARM_DESC(call_cap_ms, "cap (ms) of an upcall's wait while the user half keeps making nested downcalls (the 5 s timeout restarts on each); at least the call timeout");
 
+/* Tests (scripts/qemu-hostile.sh): how long the worker waits before it forgets, so that a hostile
+ * user half surely names an object while it is in the gone set. 0: at once. */
 static unsigned int defer_ms;
 module_param(defer_ms, uint, 0644);
 MODULE_PARM_DESC(defer_ms, "tests: delay (ms) of the forgetting of objects freed or handed to the kernel in atomic context");
@@ -811,7 +811,7 @@ static long upcall_wait(struct kc_rt_call *c, const char **why)
 			return 0;
 		}
 		if (!time_before(jiffies, end)) {
-			pr_warn("kcut-rt %s: upcall %s (fn %u) refused after %u ms: the user half kept making downcalls (%d served meanwhile, the %u ms timeout restarted %d times) past the cap call_cap_ms=%u\n",
+			pr_warn("kcut-rt %s: upcall %s (fn %u) refused after %u ms, past the cap: the user half made downcalls all along (%d served meanwhile, the %u ms timeout restarted %d times; call_cap_ms=%u)\n",
 				rt->name, rt->peer_names && c->fn < rt->npeer ? rt->peer_names[c->fn] : "?", c->fn,
 				jiffies_to_msecs(jiffies - start), now - first, tmo_ms, restarts, cap_ms);
 			*why = "an upcall was held past the cap (call_cap_ms) by a trickle of downcalls";
