@@ -21,7 +21,9 @@
 #   half, the probe crosses as an upcall, the kernel survives the refused probe, and, loading the
 #   kernel half twice more, a garbage downcall and a reply with a wrong call id are refused as
 #   protocol faults (log line, the user half killed); a second stand-in then reconnects and the
-#   recovery hook must run for incarnation 2. With --regtest KO --regions BIN
+#   recovery hook must run for incarnation 2. rmmod of the kernel half with no user half connected
+#   must be refused (kcut_rt.ko holds it); each run unloads it through a polite stand-in connected
+#   for the rmmod, as docs/linux.md says a user does. With --regtest KO --regions BIN
 #   (tests/linux/guest/regtest, kcut_lx_regions.c): device regions, the e1000's BAR and a DMA
 #   buffer exported by a test module, mapped and checked by a stand-in, forged mmap requests
 #   refused, the mapping zapped on unexport. Last line: "qemu-e1000: split e1000 smoke:
@@ -117,12 +119,26 @@ for mode in polite bad-call bad-reply; do
 	cat /probe.log
 	echo "KCUT-STEP probe-exit \$mode \$st"
 	if [ \$mode = polite ]; then
+		# no user half connected: kcut_rt.ko holds the kernel half, rmmod must be refused ("in use")
+		rmmod $mod 2>/dev/null && echo "KCUT-STEP half-unloaded-unconnected" || echo "KCUT-STEP rmmod-refused-unconnected"
 		# a restarted user half: the kernel half runs the recovery hook for incarnation 2
 		/kcut_lx_probe $name 3 polite > /probe.log 2>&1
 		echo "KCUT-STEP reconnect-exit \$?"
 		cat /probe.log
 	fi
-	rmmod $mod && echo "KCUT-STEP half-unloaded \$mode"
+	# unload through a connected user half (docs/linux.md: rmmod tears down through it; with none
+	# connected it is refused): a polite stand-in connects, rmmod runs while it is connected
+	# (bad-call: the stand-in may be killed before the init's wait for it ends, the init then fails)
+	if grep -q "^$mod " /proc/modules; then
+		/kcut_lx_probe $name 5 polite > /unload.log 2>&1 &
+		up=\$!
+		for i in \$(seq 150); do grep -q "kcut-probe: /dev/kcut-$name magic" /unload.log && break; sleep 0.2; done
+		rmmod $mod && echo "KCUT-STEP half-unloaded \$mode" || echo "KCUT-STEP half-rmmod-failed \$mode"
+		wait \$up
+		sed 's/^kcut-probe:/kcut-probe (unload):/' /unload.log
+	else
+		echo "KCUT-STEP half-unloaded \$mode (not loaded: its init failed)"
+	fi
 done
 if [ -f /kcut_lx_regtest.ko ]; then
 	/kcut_lx_regions > /regions.log 2>&1 &
@@ -173,7 +189,12 @@ grep -q "KCUT-STEP probe-exit bad-call 137" <<<"$out" && grep -q "protocol fault
 	fail+=("a garbage downcall was not refused with a fault (log line, user half killed)")
 grep -q "KCUT-STEP probe-exit bad-reply 137" <<<"$out" && grep -q "protocol fault of the user half: a malformed reply" <<<"$out" ||
 	fail+=("a reply with a wrong call id was not refused with a fault (log line, user half killed)")
-grep -q "KCUT-STEP half-unloaded bad-reply" <<<"$out" || fail+=("the kernel half did not unload after the runs")
+for mode in polite bad-call bad-reply; do
+	grep -q "KCUT-STEP half-unloaded $mode" <<<"$out" ||
+		fail+=("the kernel half did not unload through a connected stand-in after the $mode run")
+done
+grep -q "KCUT-STEP rmmod-refused-unconnected" <<<"$out" ||
+	fail+=("rmmod of the kernel half was not refused while no user half was connected")
 grep -q "KCUT-STEP reconnect-exit 0" <<<"$out" && grep -q "kcut-rt $name: incarnation 2: the recovery hook is done" <<<"$out" ||
 	fail+=("a reconnecting user half did not get the recovery hook")
 regions_ok=
@@ -189,7 +210,7 @@ if [ -n "$regtest" ]; then
 fi
 ups=$(grep -c "kcut-probe: upcall fn" <<<"$out" || true)
 if [ ${#fail[@]} -eq 0 ]; then
-	echo "qemu-e1000: split e1000 smoke: PASS (kcut_rt.ko loaded, /dev/kcut-$name opened by the stand-in user half, $ups upcalls answered with errors; garbage downcall and wrong-id reply refused as faults; recovery hook for a reconnecting user half$regions_ok; no oops)"
+	echo "qemu-e1000: split e1000 smoke: PASS (kcut_rt.ko loaded, /dev/kcut-$name opened by the stand-in user half, $ups upcalls answered with errors; garbage downcall and wrong-id reply refused as faults; recovery hook for a reconnecting user half; rmmod refused with no user half, unloaded through a connected stand-in$regions_ok; no oops)"
 	exit 0
 fi
 echo "qemu-e1000: split e1000 smoke: FAIL ($(IFS=';'; echo "${fail[*]}"))"

@@ -10,7 +10,9 @@
 # freed, interior, out-of-range handles, bits past an object, a 2 GiB string, a 1 TiB kmalloc,
 # forged region ids and mmap offsets, replies on slots with no upcall, and for upcalls (the probe,
 # triggered through /sys/bus/pci/drivers/DRIVER/bind) a wrong call id, a positive status,
-# garbage results, an oversize reply and a reply sent twice. The kernel log of each case is kept
+# garbage results, an oversize reply and a reply sent twice, downcalls trickled through an upcall past the call
+# timeout (up-trickle: the wait goes on) and past its cap (up-trickle-cap, call_cap_ms set to 9 s: the
+# user half is ended, a log line). The kernel log of each case is kept
 # apart (dmesg -c). Then the normal user half (kcut-lxbuild's program) connects, the device is
 # bound again (the probe runs through it), eth0 comes up and pings 10.0.2.2; then rmmod.
 #
@@ -179,6 +181,11 @@ for c in $(echo $cases); do
 	sleep 1
 	echo "KCUT-PHASE \$c"
 	case \$c in
+	up-trickle-cap)
+		# a short cap (kcut_rt.ko's call_cap_ms, default 60 s) so that the case takes ~15 s
+		echo 9000 > /sys/module/kcut_rt/parameters/call_cap_ms
+		/lx_hostile $name \$c --bind \$bdf --driver $driver > /h.log 2>&1
+		echo 60000 > /sys/module/kcut_rt/parameters/call_cap_ms ;;
 	up-*) /lx_hostile $name \$c --bind \$bdf --driver $driver > /h.log 2>&1 ;;
 	stale-skb-*)
 		echo 2000 > /sys/module/kcut_rt/parameters/defer_ms
@@ -270,6 +277,12 @@ for c in cases:
     if c in GONE_CASES and refused and not any(GONE.search(l) for l in logs):
         good = False
         why += " (NOT refused as an object waiting for the worker: no gone-set line)"
+    # the trickle cases: the refusal must be the one meant, not the call timeout
+    need = {"up-trickle": ("protocol fault of the user half: a malformed reply", "the wrong-id reply after 8 s of downcalls"),
+            "up-trickle-cap": (", past the cap: the user half made downcalls", "the cap of the upcall's wait")}.get(c)
+    if need and refused and (not any(need[0] in l for l in logs) or any("an upcall timed out" in l for l in logs)):
+        good = False
+        why += " (NOT refused as %s%s)" % (need[1], "; the upcall TIMED OUT" if any("an upcall timed out" in l for l in logs) else "")
     if c in silent:
         why += " (KNOWN: refused silently, --known-silent)" if not refusal else " (logs now: drop it from --known-silent)"
         known.append(c)

@@ -61,6 +61,7 @@
 #define KC_LX_MSG_REPLY 2u
 #define KC_LX_MSG_F_RELEASE 1u /* rt/rt_internal.h KC_MSG_F_RELEASE */
 #define KC_LX_CALL_TIMEOUT_MS 5000u
+#define KC_LX_CALL_CAP_MS 60000u
 
 /* A kernel slot's state. */
 enum { SLOT_FREE, SLOT_RESERVED, SLOT_QUEUED, SLOT_SERVING, SLOT_DONE };
@@ -80,6 +81,8 @@ struct kc_lx_conn {
 	u32 reply_len[KC_LX_NSLOTS_K];
 	u32 queue[KC_LX_NSLOTS_K]; /* queued kernel slots, FIFO */
 	u32 qhead, qlen;
+	atomic_t served;        /* downcalls of this incarnation served to the end (upcall_wait) */
+	atomic_t serving;       /* downcalls of this incarnation being served now */
 };
 
 
@@ -485,6 +488,12 @@ static DEFINE_SPINLOCK(gone_lock);
 static DEFINE_HASHTABLE(gone_tab, 8);
 static atomic_t gone_n = ATOMIC_INIT(0);
 
+/* The overall cap of an upcall's wait (upcall_wait): its 5 s timeout restarts while the user half
+ * makes downcalls, but not beyond this. Read at each upcall (writable at run time). */
+static unsigned int call_cap_ms = KC_LX_CALL_CAP_MS;
+module_param(call_cap_ms, uint, 0644);
+MODULE_PARM_DESC(call_cap_ms, "cap (ms) of an upcall's wait while the user half keeps making nested downcalls (the 5 s timeout restarts on each); at least the call timeout");
+
 /* Tests (scripts/qemu-hostile.sh): how long the worker waits before it forgets, so that a hostile
  * user half surely names an object while it is in the gone set. 0: at once. */
 static unsigned int defer_ms;
@@ -764,10 +773,59 @@ int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt
 }
 EXPORT_SYMBOL_GPL(kc_rt_call_begin);
 
+/*
+ * How long an upcall waits for its reply. The call timeout (rt->call_timeout_ms, 5 s) is a limit on
+ * the user half's SILENCE, not on the call: a user half that makes nested downcalls meanwhile (e.g.
+ * e1000_probe's ~6,800 forwarded register reads under --device-access forward) is working, so the
+ * timeout starts again whenever a downcall of this incarnation was served to the end since the last
+ * look, or one is being served now (the kernel's own time serving it is not the user half's; rt/rt.c's
+ * chain deadline leaves it out too). A hostile user half could hold the caller for ever by trickling
+ * downcalls: the whole wait is capped at call_cap_ms (module parameter, 60 s) and the user half is
+ * ended when the cap fires, with a log line. Returns what wait_event_timeout returns (0: gave up, and
+ * *why says why, for conn_kill).
+ */
+static long upcall_wait(struct kc_rt_call *c, const char **why)
+{
+	struct kc_rt *rt = c->rt;
+	struct kc_lx_conn *conn = c->conn;
+	unsigned int tmo_ms = rt->call_timeout_ms;
+	unsigned int cap_ms = max(READ_ONCE(call_cap_ms), tmo_ms);
+	unsigned long start = jiffies, end = start + msecs_to_jiffies(cap_ms);
+	unsigned long tmo = msecs_to_jiffies(tmo_ms);
+	int first = atomic_read(&conn->served), seen = first, now, restarts = 0;
+	bool moved;
+	long left;
+
+	for (;;) {
+		unsigned long slice = time_before(jiffies, end) ? min(tmo, end - jiffies) : 1;
+
+		left = wait_event_timeout(rt->wq_done, READ_ONCE(conn->dead) ||
+					  READ_ONCE(conn->state[c->slot]) == SLOT_DONE, (long)slice);
+		if (left)
+			return left;
+		now = atomic_read(&conn->served);
+		moved = now != seen || atomic_read(&conn->serving);
+		seen = now;
+		if (!moved && slice == tmo) { /* silent for a whole timeout */
+			*why = "an upcall timed out";
+			return 0;
+		}
+		if (!time_before(jiffies, end)) {
+			pr_warn("kcut-rt %s: upcall %s (fn %u) refused after %u ms, past the cap: the user half made downcalls all along (%d served meanwhile, the %u ms timeout restarted %d times; call_cap_ms=%u)\n",
+				rt->name, rt->peer_names && c->fn < rt->npeer ? rt->peer_names[c->fn] : "?", c->fn,
+				jiffies_to_msecs(jiffies - start), now - first, tmo_ms, restarts, cap_ms);
+			*why = "an upcall was held past the cap (call_cap_ms) by a trickle of downcalls";
+			return 0;
+		}
+		restarts++;
+	}
+}
+
 int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 {
 	struct kc_rt *rt = c->rt;
 	struct kc_lx_conn *conn = c->conn;
+	const char *why = NULL;
 	u32 len, kind, id, fn, flags;
 	s32 status;
 	long left;
@@ -793,13 +851,12 @@ int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res)
 	spin_unlock(&rt->lock);
 	wake_up(&rt->wq_up);
 	/* the user half answers, dies, or is killed for taking too long */
-	left = wait_event_timeout(rt->wq_done, READ_ONCE(conn->dead) || READ_ONCE(conn->state[c->slot]) == SLOT_DONE,
-				  msecs_to_jiffies(rt->call_timeout_ms));
+	left = upcall_wait(c, &why);
 	spin_lock(&rt->lock);
 	if (conn->state[c->slot] != SLOT_DONE) {
 		spin_unlock(&rt->lock);
 		if (!left) {
-			conn_kill(rt, conn, "an upcall timed out", true);
+			conn_kill(rt, conn, why, true);
 			return KC_RT_ETIMEDOUT;
 		}
 		return KC_RT_EDEAD;
@@ -1045,7 +1102,10 @@ static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 	atomic_inc(&rt->active);
 	spin_unlock(&rt->lock);
 	t = task_enter();
+	atomic_inc(&c->serving); /* progress for the upcalls waiting meanwhile (upcall_wait) */
 	rc = t ? serve_msg(c, &m, buf) : -ENOMEM;
+	atomic_inc(&c->served);
+	atomic_dec(&c->serving);
 	task_leave(t);
 	if (atomic_dec_and_test(&rt->active))
 		wake_up_all(&rt->wq_done);

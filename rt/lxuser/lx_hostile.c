@@ -9,7 +9,9 @@
  * range / wrong-type handles, oversize strings, forged device-region ids and mmap offsets, and
  * for upcalls (the driver's probe, triggered through the PCI driver's sysfs bind file) replies
  * with a wrong call id, a positive status, garbage results, an oversize length and a reply sent
- * twice for the same slot; and, against the test module kcut_lx_givetest.ko (/dev/kcut-give,
+ * twice for the same slot, downcalls trickled during an upcall past the call timeout (the kernel
+ * must keep waiting: up-trickle) and past the wait's cap (the kernel must end it: up-trickle-cap);
+ * and, against the test module kcut_lx_givetest.ko (/dev/kcut-give,
  * tests/linux/guest/givetest), handles of socket buffers the stack freed or an ifdown freed
  * (stale-skb-*). The driver's downcall ids come from the emit's kcut_ids.h (built with
  * -I EMIT/include), the test module's from kcut_lx_givetest.h (-I tests/linux/guest/givetest).
@@ -696,6 +698,64 @@ static int c_up(const char *how)
 	return 11;
 }
 
+/* kcut_rt.ko's call_cap_ms (the cap of an upcall's wait while the user half makes downcalls;
+ * 60000 when unreadable, the default). */
+static unsigned call_cap_ms(void)
+{
+	FILE *f = fopen("/sys/module/kcut_rt/parameters/call_cap_ms", "r");
+	unsigned v = 60000;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 60000;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Upcall cases trickle: while the upcall waits, one harmless downcall (msleep(1)) a second, never
+ * silent as long as the call timeout (5 s). "trickle": for 8 s, past the timeout but within the cap,
+ * then a reply with a wrong call id: the kernel must still be waiting (it refuses the reply as a
+ * protocol fault, not as "an upcall timed out"). "trickle-cap": for the cap + 6 s: the kernel must end
+ * the upcall at the cap (this process killed, a log line); if it lives to the end it answers the
+ * upcall with a well-formed error and the case is "accepted". */
+static int c_trickle(const struct hcase *c)
+{
+	uint32_t slot, w[6];
+	unsigned ms = !strcmp(c->what, "cap") ? call_cap_ms() + 6000 : 8000, n = 0;
+	struct enc e = { .n = 0 };
+	int32_t st;
+	int rc;
+
+	if (wait_upcall(&slot, w))
+		return 12;
+	alarm(0);
+	put32(&e, 1); /* msleep(1) */
+	for (unsigned t = 0; t < ms; t += 1000, n++) {
+		rc = downcall(KCUT_DOWN_msleep, &e, &st, NULL, NULL);
+		if (rc || st) {
+			snprintf(detail, sizeof(detail), "trickle: downcall %u (msleep) at %u ms: %s", n, t,
+				 rc ? strerror(-rc) : "error status");
+			return 12;
+		}
+		usleep(1000000);
+	}
+	printf("lx-hostile: %u downcalls over %u ms while the upcall waited\n", n, ms);
+	fflush(stdout);
+	if (!strcmp(c->what, "cap")) {
+		rc = reply(slot, w[1], w[2], -3, NULL, 0, 0);
+		snprintf(detail, sizeof(detail), "upcall held %u ms (past the cap %u ms): ACCEPTED (%s)", ms,
+			 call_cap_ms(), rc ? strerror(-rc) : "the reply was taken");
+		return 11;
+	}
+	rc = reply(slot, w[1] + 1000, w[2], -3, NULL, 0, 0);
+	if (rc)
+		return outcome(rc, 0, "a wrong-id reply after 8 s of downcalls");
+	sleep(3);
+	snprintf(detail, sizeof(detail), "a wrong-id reply after 8 s of downcalls: ACCEPTED (the process was not ended)");
+	return 11;
+}
+
 #define DOWN(n, f, a, sz, m, w) { .name = n, .fn = f, .args = a, .alloc = sz, .msg = m, .what = w }
 #define RUN(n, f, w) { .name = n, .run = f, .what = w }
 #define UP(n, how) { .name = n, .up = how }
@@ -741,6 +801,9 @@ static const struct hcase cases[] = {
 	UP("up-garbage-results", "garbage-results"),
 	UP("up-oversize-reply", "oversize"),
 	UP("up-double-reply", "twice"),
+	/* the upcall wait restarts while the user half makes downcalls, up to the cap (rt/linux) */
+	{ .name = "up-trickle", .run = c_trickle, .what = "timeout" },
+	{ .name = "up-trickle-cap", .run = c_trickle, .what = "cap" },
 	/* known bugs (see above): listed after the others, run last */
 	DOWN("eeprom-overflow", KCUT_DOWN_e1000_do_read_eeprom, a_eeprom, 4096, 0,
 	     "e1000_do_read_eeprom of 4 words into its one-u16 buffer (mac_type ce4100)"),
