@@ -52,6 +52,29 @@ def check_e1000(out):
     return fails
 
 
+def check_8139too(out, access):
+    """8139too's private area (issue 15): rtl8139_private is inferred behind its net_device although it
+    holds tx_buf[4], pointers into the DMA-coherent tx_bufs (plan_shapes.c infer_region_arrays): each
+    element crosses as a region pointer with device access, as a handle without. Before, the inference
+    was refused for that field and the user half's netdev_priv() read past its net_device copy.
+    Returns the number of failures."""
+    def text(half):
+        p = os.path.join(out, half, "8139too.c")
+        return open(p).read() if os.path.exists(p) else ""
+    kernel, user = text("kernel"), text("user")
+    flags = "KC_WP_REGION" if access != "none" else "0"
+    cast = "(const void *)(uintptr_t)" if access != "none" else "(const void *)"
+    checks = [("net_device.netdev_priv is rtl8139_private (an embed at the aligned end of struct net_device)",
+               "{ KCUT_T_net_device, KCUT_T_rtl8139_private, ALIGN(sizeof(struct net_device), NETDEV_ALIGN) }" in kernel)]
+    for i in range(4):
+        put = "kc_wire_put_ptr(kcut_rt, x, %sp->tx_buf[%d], KCUT_T_DMA, 1, 1, %s)" % (cast, i, flags)
+        checks.append(("rtl8139_private.tx_buf[%d] crosses as a %s (%s)" % (i, "region pointer" if access != "none" else "handle", put),
+                       put in kernel and (access == "none" or put in user)))
+    for what, ok in checks:
+        print("%s: %s" % ("ok" if ok else "FAIL", what))
+    return sum(not ok for _, ok in checks)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kcut", required=True)
@@ -129,6 +152,8 @@ def main():
                           (half, os.path.basename(f), "\n".join(r.stderr.splitlines()[:12])))
     if a.driver == "e1000":
         fails += check_e1000(out)
+    if a.driver == "8139too":
+        fails += check_8139too(out, a.device_access or "forward")
     side = dict(con.execute("SELECT pf.side || ':' || COUNT(*) || ':' || SUM(f.loc), 0 FROM partition_func pf "
                             "JOIN func f ON f.id = pf.func_id JOIN partition p ON p.id = pf.partition_id "
                             "WHERE p.name = 'emit' GROUP BY pf.side").fetchall())
