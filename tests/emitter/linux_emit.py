@@ -9,7 +9,7 @@ builds). Prints one record per driver: annotations, functions and LOC per half, 
 crossings and fields marshaled. Exit 77 (skipped) when the cache has no such driver.
 
   linux_emit.py --kcut KCUT --cache DIR --driver NAME [--clang clang-14] [--workdir DIR]
-                [--device-access none|forward|mapped]
+                [--device-access none|forward|mapped] [--analyzed K.DB]
 """
 import argparse
 import json
@@ -85,6 +85,8 @@ def main():
     ap.add_argument("--device-access", choices=("none", "forward", "mapped"),
                     help="the partition's device access (default: kcut partition's, forward); the tests that run "
                     "a split e1000 in a real kernel use none until rt/linux has device regions")
+    ap.add_argument("--analyzed", help="a kcut analyze database of this driver to start from (a copy is "
+                    "partitioned; its partitions are replaced) instead of analyzing again")
     a = ap.parse_args()
     ccdb = os.path.join(a.cache, "db", "clang", a.driver)
     if not os.path.exists(os.path.join(ccdb, "compile_commands.json")):
@@ -111,7 +113,12 @@ def main():
         f.write("".join(x + "\n" for x in annots))
     out = os.path.join(work, "out")
     fails = 0
-    r = subprocess.run([a.kcut, "analyze", "-p", ccdb, "--db", db, "--no-progress", "-j2"], capture_output=True, text=True)
+    if a.analyzed:
+        # the database of an earlier run on the same driver (kbuild_check.py's other access modes)
+        shutil.copyfile(a.analyzed, db)
+        r = subprocess.CompletedProcess([], 0, "", "")
+    else:
+        r = subprocess.run([a.kcut, "analyze", "-p", ccdb, "--db", db, "--no-progress", "-j2"], capture_output=True, text=True)
     if r.returncode not in (0, 3):
         print("FAIL kcut analyze: exit %d\n%s" % (r.returncode, r.stderr[-2000:]))
         return 1

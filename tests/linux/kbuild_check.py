@@ -170,12 +170,16 @@ def main():
     rt_gap = False
     kdir = os.path.join(a.cache, "build-clang")
     accesses = [x for x in a.access.split(",") if x]
+    analyzed = None
     for acc in accesses:
         # forward (kcut partition's default) where the other tests and earlier runs find it
         wd = work if acc == "forward" else os.path.join(work, acc)
         print("== %s, device access %s" % (a.driver, acc))
+        # one kcut analyze per driver: the other modes partition a copy of the first one's database
+        again = ["--analyzed", analyzed] if analyzed else []
         r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", a.cache, "--driver", a.driver,
-                            "--clang", a.clang, "--workdir", wd, "--device-access", acc], capture_output=True, text=True)
+                            "--clang", a.clang, "--workdir", wd, "--device-access", acc] + again,
+                           capture_output=True, text=True)
         sys.stdout.write(r.stdout)
         if r.returncode == 77:
             return 77
@@ -184,6 +188,9 @@ def main():
             fails += 1
             continue
         out = os.path.join(wd, a.driver, "out")
+        if not analyzed:
+            analyzed = os.path.join(work, "%s-analyzed.db" % a.driver)
+            shutil.copyfile(os.path.join(wd, a.driver, "k.db"), analyzed)
         nlay, problems = check_layout(out)
         print("layout table: %d entries (sizes and offsets of the crossing structs, compared at connect time)" % nlay)
         for p in problems:
