@@ -28,9 +28,12 @@
  * Fourth (after the streaming-DMA part below), stores into an element of an array of pointers
  * (`tp->tx_buf[i] = &tp->tx_bufs[i * TX_BUF_SIZE]`, `... = tp->tx_bufs + off`): a store of a pointer
  * into the memory a pointer member B points to counts for B; NULL counts as nothing; anything else
- * (another member, a local, a call) as another store. plan_shapes.c gives an array whose stores all
- * point into one member that is a DMA-coherent buffer (or a register window) that member's shape,
- * element by element: such pointers have the buffer's extent, they cross as (region, offset).
+ * (another member, a local, a call; `A[i] += n`, `A[i]++`; an initializer of the array) as another
+ * store. plan_shapes.c gives an array whose stores all point into one member that is a DMA-coherent
+ * buffer (or a register window) that member's shape, element by element: such pointers have the
+ * buffer's extent, they cross as (region, offset), which the kernel half checks against the region
+ * whatever the scan saw. Not seen: stores through the array's address (memcpy into it, a pointer
+ * to an element kept and written later).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -552,6 +555,27 @@ static int is_addr_of(CXCursor c)
 	return amp;
 }
 
+/* Is the unary operator c an increment or decrement (its first or last token ++ / --)? */
+static int is_incdec(CXCursor c)
+{
+	CXTranslationUnit tu = clang_Cursor_getTranslationUnit(c);
+	CXToken *toks = NULL;
+	unsigned n = 0, i;
+	int hit = 0;
+
+	if (c.kind != CXCursor_UnaryOperator)
+		return 0;
+	clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n);
+	for (i = 0; n && i < 2; i++) {
+		CXString sp = clang_getTokenSpelling(tu, toks[i ? n - 1 : 0]);
+
+		hit |= !strcmp(clang_getCString(sp), "++") || !strcmp(clang_getCString(sp), "--");
+		clang_disposeString(sp);
+	}
+	clang_disposeTokens(tu, toks, n);
+	return hit;
+}
+
 /* The model's field for member fd if it is an array of pointers, else NULL. */
 static struct em_field *ptr_array_field(struct em_model *m, CXCursor fd)
 {
@@ -582,6 +606,20 @@ static struct em_field *ptr_array_member(struct em_model *m, CXCursor e)
 {
 	e = strip(e);
 	return e.kind == CXCursor_MemberRefExpr ? ptr_array_field(m, clang_getCursorReferenced(e)) : NULL;
+}
+
+/* `A[i] += n`, `A[i]++` ... with A an array of pointers: a store of something else. */
+static void elem_modify(struct em_model *m, CXCursor sub)
+{
+	struct em_kids k = { .n = 0 };
+	struct em_field *f;
+
+	sub = strip(sub);
+	if (sub.kind != CXCursor_ArraySubscriptExpr)
+		return;
+	clang_visitChildren(sub, em_cx_collect, &k);
+	if (k.n == 2 && (f = ptr_array_member(m, k.k[0])) != NULL)
+		f->elem_other++;
 }
 
 /* `A[i] = value` with A an array of pointers (sub: the subscript expression). */
@@ -944,6 +982,12 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 		else if (c.kind == CXCursor_BinaryOperator && k.n == 2 &&
 			 strip(k.k[0]).kind == CXCursor_ArraySubscriptExpr && is_assign(c, k.k[0]))
 			elem_store(m, k.k[0], k.k[1]);
+	} else if (c.kind == CXCursor_CompoundAssignOperator || (c.kind == CXCursor_UnaryOperator && is_incdec(c))) {
+		CXCursor first = clang_getNullCursor();
+
+		clang_visitChildren(c, em_cx_first_child, &first);
+		if (!clang_Cursor_isNull(first))
+			elem_modify(m, first);
 	} else if (c.kind == CXCursor_InitListExpr) {
 		positional(m, c);
 	}
