@@ -22,7 +22,9 @@ kernel's own flags (defconfig: CONFIG_WERROR, objtool, modpost). Checks:
 - with --symvers-kdir DIR (a built kernel with vmlinux and Module.symvers, e.g. scripts/qemu-e1000.sh's
   guest kernel; skipped when absent): the driver is emitted again from that kernel's own build of it
   (its configuration), kcut_rt.ko and the kernel half are built against it with
-  KCUT_RT_LINUX: modpost then knows every symbol, and none may be undefined.
+  KCUT_RT_LINUX: modpost then knows every symbol, and none may be undefined; for each access mode
+  (none in WORKDIR/symvers/DRIVER/out, the module the qemu tests load; the others in
+  WORKDIR/symvers-ACCESS/DRIVER/out).
 
 Exit 77 (skipped) when the cache has no such driver.
 
@@ -272,16 +274,7 @@ def main():
             os.makedirs(dd, exist_ok=True)
             json.dump(ents, open(os.path.join(dd, "compile_commands.json"), "w"), indent=1)
             open(os.path.join(dd, "driver_dir"), "w").write(src_dir + "\n")
-            # the modules the qemu guest loads: device access none until rt/linux has device regions
-            r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", qcache, "--driver", a.driver,
-                                "--clang", a.clang, "--workdir", os.path.join(work, "symvers"),
-                                "--device-access", "none"],
-                               capture_output=True, text=True)
-            out_sv = os.path.join(work, "symvers", a.driver, "out")
             extra_sv = []
-            if r.returncode:
-                fails += 1
-                print("FAIL emit for %s's configuration:\n%s" % (kd, r.stdout[-2000:] + r.stderr[-2000:]))
             if a.rt:
                 ok, _, problems = build_rt(a.rt, kd, a.symvers_llvm, jobs, os.path.join(work, "rt-linux-symvers"))
                 print("rt/linux (kcut_rt.ko) against %s: %s" % (kd, "built" if ok else "FAILED"))
@@ -289,15 +282,35 @@ def main():
                     fails += 1
                     print("FAIL rt/linux kbuild: %s" % p)
                 extra_sv = ["KCUT_RT_LINUX=" + os.path.join(work, "rt-linux-symvers")]
-            rc, lines = kbuild(kd, out_sv, a.symvers_llvm, jobs, extra_sv + ["KCFLAGS=-Wframe-larger-than=%d" % FRAME_LIMIT])
-            problems, undef = check_lines(lines, False)
-            print("kbuild %s against %s (Module.symvers): exit %d, %d undefined" % (a.driver, kd, rc, len(undef)))
-            if rc:
-                fails += 1
-                print("FAIL make exit %d\n%s" % (rc, "\n".join(lines[-15:])))
-            for p in problems:
-                fails += 1
-                print("FAIL kbuild: %s" % p)
+            # none first: WORKDIR/symvers/DRIVER/out is the module the qemu tests load; the other
+            # modes (the qemu tests' forward and mapped splits) in WORKDIR/symvers-ACCESS
+            analyzed_sv = None
+            for acc in ["none"] + [x for x in accesses if x != "none"]:
+                wd = os.path.join(work, "symvers" if acc == "none" else "symvers-" + acc)
+                again = ["--analyzed", analyzed_sv] if analyzed_sv else []
+                r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", qcache, "--driver", a.driver,
+                                    "--clang", a.clang, "--workdir", wd, "--device-access", acc] + again,
+                                   capture_output=True, text=True)
+                if r.returncode:
+                    fails += 1
+                    print("FAIL emit for %s's configuration (%s):\n%s" % (kd, acc, r.stdout[-2000:] + r.stderr[-2000:]))
+                    continue
+                if not analyzed_sv:
+                    analyzed_sv = os.path.join(work, "%s-symvers-analyzed.db" % a.driver)
+                    shutil.copyfile(os.path.join(wd, a.driver, "k.db"), analyzed_sv)
+                out_sv = os.path.join(wd, a.driver, "out")
+                rc, lines = kbuild(kd, out_sv, a.symvers_llvm, jobs, extra_sv + ["KCFLAGS=-Wframe-larger-than=%d" % FRAME_LIMIT])
+                problems, undef = check_lines(lines, False)
+                frames = sorted({m.group(3) + " (%s bytes)" % m.group(1) for m in map(FRAME.search, lines) if m})
+                print("kbuild %s (%s) against %s (Module.symvers): exit %d, %d undefined, %d stack frames over %d bytes%s"
+                      % (a.driver, acc, kd, rc, len(undef), len(frames), FRAME_LIMIT,
+                         ": " + ", ".join(frames) if frames else ""))
+                if rc:
+                    fails += 1
+                    print("FAIL make exit %d\n%s" % (rc, "\n".join(lines[-15:])))
+                for p in problems:
+                    fails += 1
+                    print("FAIL kbuild (%s): %s" % (acc, p))
     print("%d passed, %d failed" % (0 if fails else 1, fails))
     return 1 if fails else 0
 
