@@ -690,6 +690,7 @@ void em_model_free(struct em_model *m)
 			free(f->disc_name);
 			free(f->arr_name);
 			free(f->dmamap_at);
+			free(f->elem_at);
 			for (k = 0; k < f->disc_nev; k++)
 				free(f->disc_ev[k]);
 			free(f->disc_ev);

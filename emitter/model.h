@@ -154,8 +154,10 @@ enum em_shape {
 	EM_S_ARRAY,   /* array; len_field (a field of the same struct) or len_const */
 	EM_S_STRING,
 	EM_S_OPAQUE,  /* handle only */
-	EM_S_DMA,     /* DMA-coherent: handle only, user-half dereference is an error */
-	EM_S_MMIO,    /* ioremap'ed registers: handle only, user-half access is an error */
+	EM_S_DMA,     /* DMA-coherent: handle only, user-half dereference is an error; on an
+		       * array of pointers (kind "array"): every element is such a pointer */
+	EM_S_MMIO,    /* ioremap'ed registers: handle only, user-half access is an error (on an
+		       * array of pointers: every element) */
 	EM_S_LIST,    /* singly linked list of target structs through the field shape_arg */
 	EM_S_UNION,   /* embedded union with discriminator: shape_arg "DISC VALUE=MEMBER ..." */
 	EM_S_FNPTR,   /* function pointer: never copied */
@@ -179,6 +181,11 @@ struct em_field {
 	char *arr_name;     /* ... the first such array */
 	int dmamap_n;       /* pointer member: streaming-DMA mappings of what it points to (shapescan.c) */
 	char *dmamap_at;    /* ... the first: "dma_map_single_attrs at FILE:LINE in FUNC" */
+	int elem_n, elem_other; /* array of pointers: stores of a pointer into the memory of pointer
+			     * member elem_into - 1 (a global field index; `a[i] = &x->buf[k]`, `x->buf + k`),
+			     * of anything else (shapescan.c) */
+	int elem_into;
+	char *elem_at;      /* ... the first such store: "FILE:LINE" */
 	/* plan (plan_shapes.c): */
 	enum em_shape shape;
 	char *shape_arg;    /* array length field / list next / union discriminator */

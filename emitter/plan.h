@@ -309,6 +309,9 @@ void em_closure(const struct em_model *m, int from, enum em_side side, uint8_t *
 int em_plan_shapes(struct em_model *m, int report, struct kc_err *err);
 /* An embedded union holding pointers, without a discriminator annotation (cannot cross). */
 int em_union_needs_disc(const struct em_model *m, const struct em_field *f);
+/* An array of pointers crossing element by element as handles or region pointers (shape opaque,
+ * DMA or MMIO on the array): its element count, else 0. */
+int em_handle_array(const struct em_field *f);
 /* Does the field set fs touch a data pointer inside struct st (embedded structs/unions)? */
 int em_touches_ptr(const struct em_model *m, const uint8_t *fs, int st, int depth);
 /* Is member a VALUE=MEMBER case of the union field f? */

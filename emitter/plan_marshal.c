@@ -683,6 +683,16 @@ static void union_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 	}
 }
 
+/* A pointer of field f (or an element of it, path nm) that crosses as a handle only: with device
+ * access, a DMA or MMIO one as (region, offset) (plan_region.c). */
+static void handle_op(const struct em_model *m, struct em_op **v, int *n, const struct em_field *f, const char *nm)
+{
+	if (em_region_field(m, f))
+		op_add(v, n, EM_OP_REGION, f, nm)->type = em_region_field(m, f);
+	else
+		op_add(v, n, EM_OP_HANDLE, f, nm)->type = f->shape == EM_S_OPAQUE ? 1 : 2;
+}
+
 /* One field of a helper: append its operations to *v. */
 static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_field *f, const char *prefix)
 {
@@ -716,8 +726,25 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 				op_add(v, n, EM_OP_STRUCTS, f, nm)->st = walk_helper(w, f->target_st);
 			return;
 		}
+		if (em_handle_array(f)) {
+			/* pointers into DMA-coherent buffers or register windows, opaque handles
+			 * (plan_shapes.c): element by element, each as such a pointer field */
+			int j;
+
+			for (j = 0; j < em_handle_array(f); j++) {
+				char el[sizeof(nm) + 16];
+
+				snprintf(el, sizeof(el), "%s[%d]", nm, j);
+				handle_op(m, v, n, f, el);
+			}
+			return;
+		}
 		if (strchr(f->type, '*') || (f->target_st >= 0 && m->s[f->target_st].has_ptr)) {
-			field_problem(w, f, "arrays holding pointers are not marshaled yet");
+			field_problem(w, f, strchr(f->type, '*') ?
+						    "an array of pointers crosses only when each element is a handle: "
+						    "inferred when every store into it points into one DMA-coherent buffer "
+						    "or register window, else annotate it opaque" :
+						    "arrays holding pointers are not marshaled yet");
 			return;
 		}
 		if (strstr(f->type, "[]")) {
@@ -863,10 +890,8 @@ static void field_ops(struct walk *w, struct em_op **v, int *n, const struct em_
 		case EM_S_OPAQUE:
 		case EM_S_DMA:
 		case EM_S_MMIO:
-			if (send && em_region_field(m, f)) /* device access: (region, offset) (plan_region.c) */
-				op_add(v, n, EM_OP_REGION, f, nm)->type = em_region_field(m, f);
-			else if (send)
-				op_add(v, n, EM_OP_HANDLE, f, nm)->type = f->shape == EM_S_OPAQUE ? 1 : 2;
+			if (send)
+				handle_op(m, v, n, f, nm);
 			break;
 		case EM_S_LIST:
 			if (acc && (send || walk_nonempty(w, f->target_st))) {

@@ -38,7 +38,7 @@ static int rec_refused(const struct em_model *m, const struct em_field *f)
 		return f->shape == EM_S_LIST || f->shape == EM_S_UNION ||
 		       (f->shape == EM_S_STRUCT && (!t || rec_anon(t->name)));
 	if (!strcmp(f->kind, "array")) {
-		if (t && !strchr(f->type, '*') && !rec_anon(t->name) && !t->is_union)
+		if ((t && !strchr(f->type, '*') && !rec_anon(t->name) && !t->is_union) || em_handle_array(f))
 			return 0;
 		return strchr(f->type, '*') || (t && t->has_ptr);
 	}

@@ -97,7 +97,7 @@ int em_plan_device_access(struct em_model *m, struct kc_err *err)
 
 int em_region_field(const struct em_model *m, const struct em_field *f)
 {
-	if (m->devacc == EM_DA_NONE || strcmp(f->kind, "pointer"))
+	if (m->devacc == EM_DA_NONE || (strcmp(f->kind, "pointer") && !em_handle_array(f)))
 		return 0;
 	if (f->shape == EM_S_DMA)
 		return EM_R_DMA;

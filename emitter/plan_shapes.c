@@ -56,6 +56,18 @@ static void set_shape(struct em_field *f, enum em_shape s, const char *arg, cons
 	f->shape_src = kc_xstrdup(src);
 }
 
+/* An array of pointers whose elements cross as handles or region pointers (shape opaque, DMA or
+ * MMIO on the array: every element is such a pointer): its element count, else 0. */
+int em_handle_array(const struct em_field *f)
+{
+	const char *star = strchr(f->type, '*');
+
+	if (strcmp(f->kind, "array") || !star || strchr(star + 1, '*') || f->array_count <= 0 ||
+	    (f->shape != EM_S_OPAQUE && f->shape != EM_S_DMA && f->shape != EM_S_MMIO))
+		return 0;
+	return f->array_count;
+}
+
 /* Is field f an embedded union holding pointers without a discriminator shape? Such a union
  * cannot cross: gen_marshal.c refuses it. */
 int em_union_needs_disc(const struct em_model *m, const struct em_field *f)
@@ -852,15 +864,51 @@ static int netdev_allocator(const char *name)
 }
 
 /* A field the marshaling cannot carry yet (plan_marshal.c: an array holding pointers that is not an
- * array of a named struct). */
+ * array of a named struct, nor of pointers crossing as handles or region pointers). */
 static int array_of_pointers(const struct em_model *m, const struct em_field *f)
 {
-	if (strcmp(f->kind, "array"))
+	if (strcmp(f->kind, "array") || em_handle_array(f))
 		return 0;
 	if (f->target_st >= 0 && !strchr(f->type, '*') && !strchr(m->s[f->target_st].name, '<') &&
 	    !strchr(m->s[f->target_st].name, ':') && !m->s[f->target_st].is_union)
 		return 0;
 	return strchr(f->type, '*') || (f->target_st >= 0 && m->s[f->target_st].has_ptr);
+}
+
+/*
+ * Step 5a: an array of pointers every store into which (shapescan.c, elem_store) is a pointer into
+ * the memory of one pointer member B that is DMA-coherent (or a register window): each element has
+ * B's shape. Such a pointer has a known extent, the buffer's (issue 13 point 3): with device access
+ * it crosses as (region, offset) like B, the runtime checking the offset against the region;
+ * without, as a handle the user half cannot dereference. 8139too's rtl8139_private.tx_buf[4]
+ * (`&tp->tx_bufs[i * TX_BUF_SIZE]`, tx_bufs from dma_alloc_coherent) is one.
+ */
+static void infer_region_arrays(struct em_model *m)
+{
+	int i;
+
+	for (i = 0; i < m->ngf; i++) {
+		struct em_field *f = m->gf[i];
+		const struct em_field *b;
+		const char *star = strchr(f->type, '*'), *at;
+		struct kc_sb src = { 0 };
+
+		if (strcmp(f->kind, "array") || !star || strchr(star + 1, '*') || f->array_count <= 0 ||
+		    f->shape != EM_S_UNKNOWN || !f->elem_n || f->elem_other || f->elem_into <= 0 ||
+		    f->elem_into > m->ngf)
+			continue;
+		b = m->gf[f->elem_into - 1];
+		if (b->shape != EM_S_DMA && b->shape != EM_S_MMIO)
+			continue;
+		at = f->elem_at ? strrchr(f->elem_at, '/') : NULL;
+		kc_sb_addf(&src, "inferred: %s: each of its %d elements points into %s.%s, %s (every store the driver "
+			   "makes: %d, the first in %s)",
+			   em_shape_name(b->shape), f->array_count, m->s[b->st].name, b->name,
+			   b->shape == EM_S_DMA ? "a DMA-coherent buffer" : "a register window", f->elem_n,
+			   at ? at + 1 : f->elem_at ? f->elem_at : "?");
+		set_shape(f, b->shape, NULL, src.s);
+		kc_sb_free(&src);
+	}
 }
 
 /*
@@ -898,9 +946,10 @@ static int infer_priv(struct em_model *m, struct kc_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return kc_err_set(err, KC_EDB, "reading allocation sites: %s", sqlite3_errmsg(db));
-	/* a private struct with a field the marshaling cannot carry yet (8139too's tx_buf, an array of
-	 * pointers) would make every net_device crossing refuse to emit: no inference then (its
-	 * netdev_priv() in the user half stays a separate object, docs/emitter.md) */
+	/* a private struct with a field the marshaling cannot carry yet (an array of pointers that
+	 * step 5a gave no shape: 8139too's tx_buf has one) would make every net_device crossing
+	 * refuse to emit: no inference then (its netdev_priv() in the user half stays a separate
+	 * object, docs/emitter.md) */
 	for (i = 0; priv >= 0 && i < m->s[priv].nfields; i++)
 		if (array_of_pointers(m, &m->s[priv].fields[i]))
 			clash = 1;
@@ -1424,6 +1473,9 @@ int em_plan_shapes(struct em_model *m, int report, struct kc_err *err)
 		}
 		set_shape(f, a->shape, a->arg, "annotation");
 	}
+	/* 5a. arrays of pointers into DMA-coherent buffers and register windows */
+	if (!m->no_infer)
+		infer_region_arrays(m);
 	/* 5b. no annotation named the private area behind a net_device: the allocation says it */
 	rc = infer_priv(m, err);
 	if (rc)

@@ -24,6 +24,16 @@
  * positional initializer of the struct (its values cannot be matched to members with certainty
  * here), counts as another store. plan_shapes.c gives a field whose stores are all arrays of one
  * length N the shape `array N`.
+ *
+ * Fourth (after the streaming-DMA part below), stores into an element of an array of pointers
+ * (`tp->tx_buf[i] = &tp->tx_bufs[i * TX_BUF_SIZE]`, `... = tp->tx_bufs + off`): a store of a pointer
+ * into the memory a pointer member B points to counts for B; NULL counts as nothing; anything else
+ * (another member, a local, a call; `A[i] += n`, `A[i]++`; an initializer of the array) as another
+ * store. plan_shapes.c gives an array whose stores all point into one member that is a DMA-coherent
+ * buffer (or a register window) that member's shape, element by element: such pointers have the
+ * buffer's extent, they cross as (region, offset), which the kernel half checks against the region
+ * whatever the scan saw. Not seen: stores through the array's address (memcpy into it, a pointer
+ * to an element kept and written later).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -327,6 +337,8 @@ static void positional(struct em_model *m, CXCursor list)
 	for (i = 0; st >= 0 && i < m->s[st].nfields; i++)
 		if (!strcmp(m->s[st].fields[i].kind, "pointer"))
 			m->s[st].fields[i].arr_other++;
+		else if (!strcmp(m->s[st].fields[i].kind, "array") && strchr(m->s[st].fields[i].type, '*'))
+			m->s[st].fields[i].elem_other++;
 }
 
 /* The database's name of a record: its tag, or for an unnamed one the enclosing record's name +
@@ -518,6 +530,141 @@ static void dma_func(struct em_model *m, CXCursor fn)
 	for (j = 0; j < d.nvar; j++)
 		free(d.at[j]);
 	free(d.fn);
+}
+
+/* ---- stores into arrays of pointers (the file comment, "Fourth") ---- */
+
+/* Is c the unary operator `&`? (libclang before 17 does not expose the opcode: its first token.) */
+static int is_addr_of(CXCursor c)
+{
+	CXTranslationUnit tu = clang_Cursor_getTranslationUnit(c);
+	CXToken *toks = NULL;
+	unsigned n = 0;
+	int amp = 0;
+
+	if (c.kind != CXCursor_UnaryOperator)
+		return 0;
+	clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n);
+	if (n) {
+		CXString sp = clang_getTokenSpelling(tu, toks[0]);
+
+		amp = !strcmp(clang_getCString(sp), "&");
+		clang_disposeString(sp);
+	}
+	clang_disposeTokens(tu, toks, n);
+	return amp;
+}
+
+/* Is the unary operator c an increment or decrement (its first or last token ++ / --)? */
+static int is_incdec(CXCursor c)
+{
+	CXTranslationUnit tu = clang_Cursor_getTranslationUnit(c);
+	CXToken *toks = NULL;
+	unsigned n = 0, i;
+	int hit = 0;
+
+	if (c.kind != CXCursor_UnaryOperator)
+		return 0;
+	clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n);
+	for (i = 0; n && i < 2; i++) {
+		CXString sp = clang_getTokenSpelling(tu, toks[i ? n - 1 : 0]);
+
+		hit |= !strcmp(clang_getCString(sp), "++") || !strcmp(clang_getCString(sp), "--");
+		clang_disposeString(sp);
+	}
+	clang_disposeTokens(tu, toks, n);
+	return hit;
+}
+
+/* The model's field for member fd if it is an array of pointers, else NULL. */
+static struct em_field *ptr_array_field(struct em_model *m, CXCursor fd)
+{
+	CXCursor parent;
+	CXType t;
+	CXString fnm;
+	struct em_field *f = NULL;
+	char *sn;
+
+	t = clang_getCanonicalType(clang_getCursorType(fd));
+	if (fd.kind != CXCursor_FieldDecl || t.kind != CXType_ConstantArray ||
+	    clang_getCanonicalType(clang_getArrayElementType(t)).kind != CXType_Pointer)
+		return NULL;
+	parent = clang_getCursorSemanticParent(fd);
+	if (parent.kind != CXCursor_StructDecl && parent.kind != CXCursor_UnionDecl)
+		return NULL;
+	sn = record_name(parent);
+	fnm = clang_getCursorSpelling(fd);
+	if (sn)
+		f = em_field_by_name(m, em_struct_by_name(m, sn), clang_getCString(fnm));
+	clang_disposeString(fnm);
+	free(sn);
+	return f && !strcmp(f->kind, "array") ? f : NULL;
+}
+
+/* ... for `x->A` / `x.A`. */
+static struct em_field *ptr_array_member(struct em_model *m, CXCursor e)
+{
+	e = strip(e);
+	return e.kind == CXCursor_MemberRefExpr ? ptr_array_field(m, clang_getCursorReferenced(e)) : NULL;
+}
+
+/* `A[i] += n`, `A[i]++` ... with A an array of pointers: a store of something else. */
+static void elem_modify(struct em_model *m, CXCursor sub)
+{
+	struct em_kids k = { .n = 0 };
+	struct em_field *f;
+
+	sub = strip(sub);
+	if (sub.kind != CXCursor_ArraySubscriptExpr)
+		return;
+	clang_visitChildren(sub, em_cx_collect, &k);
+	if (k.n == 2 && (f = ptr_array_member(m, k.k[0])) != NULL)
+		f->elem_other++;
+}
+
+/* `A[i] = value` with A an array of pointers (sub: the subscript expression). */
+static void elem_store(struct em_model *m, CXCursor sub, CXCursor value)
+{
+	struct em_kids k = { .n = 0 };
+	struct em_field *f, *b = NULL;
+	CXCursor v;
+
+	clang_visitChildren(strip(sub), em_cx_collect, &k);
+	if (k.n != 2 || !(f = ptr_array_member(m, k.k[0])) || is_null(value))
+		return;
+	v = em_cx_strip(value, 1);
+	if (is_addr_of(v)) {
+		/* &B[k] */
+		struct em_kids a = { .n = 0 }, s2 = { .n = 0 };
+
+		clang_visitChildren(v, em_cx_collect, &a);
+		if (a.n == 1 && strip(a.k[0]).kind == CXCursor_ArraySubscriptExpr) {
+			clang_visitChildren(strip(a.k[0]), em_cx_collect, &s2);
+			if (s2.n == 2)
+				b = member_ptr(m, s2.k[0]);
+		}
+	} else {
+		/* B, B + k, (T *)B + k */
+		b = member_ptr(m, addr_base(v));
+	}
+	if (!b || (f->elem_into && f->elem_into != b->gidx + 1)) {
+		f->elem_other++;
+		return;
+	}
+	if (!f->elem_into) {
+		CXFile file = NULL;
+		unsigned line = 0;
+		CXString fname;
+		struct kc_sb at = { 0 };
+
+		clang_getExpansionLocation(clang_getCursorLocation(sub), &file, &line, NULL, NULL);
+		fname = clang_getFileName(file);
+		kc_sb_addf(&at, "%s:%u", clang_getCString(fname) ? clang_getCString(fname) : "?", line);
+		clang_disposeString(fname);
+		f->elem_into = b->gidx + 1;
+		f->elem_at = kc_sb_steal(&at);
+	}
+	f->elem_n++;
 }
 
 /* ---- parameter extents (docs/emitter.md, "Parameter extents") ----
@@ -822,11 +969,25 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 
 		clang_visitChildren(c, em_cx_collect, &k);
 		/* a designated initializer: MemberRef (the designator), then the value */
-		if (c.kind == CXCursor_UnexposedExpr && k.n == 2 && k.k[0].kind == CXCursor_MemberRef)
+		if (c.kind == CXCursor_UnexposedExpr && k.n == 2 && k.k[0].kind == CXCursor_MemberRef) {
+			struct em_field *pa = ptr_array_field(m, clang_getCursorReferenced(k.k[0]));
+
 			array_store(m, clang_getCursorReferenced(k.k[0]), k.k[1]);
+			if (pa) /* an array of pointers initialized whole: not looked into */
+				pa->elem_other++;
+		}
 		else if (c.kind == CXCursor_BinaryOperator && k.n == 2 && strip(k.k[0]).kind == CXCursor_MemberRefExpr &&
 			 is_assign(c, k.k[0]))
 			array_store(m, clang_getCursorReferenced(strip(k.k[0])), k.k[1]);
+		else if (c.kind == CXCursor_BinaryOperator && k.n == 2 &&
+			 strip(k.k[0]).kind == CXCursor_ArraySubscriptExpr && is_assign(c, k.k[0]))
+			elem_store(m, k.k[0], k.k[1]);
+	} else if (c.kind == CXCursor_CompoundAssignOperator || (c.kind == CXCursor_UnaryOperator && is_incdec(c))) {
+		CXCursor first = clang_getNullCursor();
+
+		clang_visitChildren(c, em_cx_first_child, &first);
+		if (!clang_Cursor_isNull(first))
+			elem_modify(m, first);
 	} else if (c.kind == CXCursor_InitListExpr) {
 		positional(m, c);
 	}

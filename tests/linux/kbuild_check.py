@@ -10,6 +10,11 @@ kernel's own flags (defconfig: CONFIG_WERROR, objtool, modpost). Checks:
 - no compiler diagnostic (error or warning), no objtool warning ("falls through to next function",
   "unreachable instruction" ...), no modpost WARNING other than "Module.symvers is missing" and the
   per-symbol "undefined!" lines a build without vmlinux prints;
+- no stack frame over 1024 bytes (KCFLAGS=-Wframe-larger-than=1024: the cache's defconfig tree warns
+  at 2048, the qemu guest kernel and 32-bit configurations at 1024; with CONFIG_WERROR an error);
+- all of it for every device access mode the tests emit the driver with (--access, default
+  forward,mapped,none: the default partition of each; forward is kcut partition's default and is
+  built in WORKDIR/DRIVER/out, the others in WORKDIR/ACCESS/DRIVER/out);
 - no symbol the emitter generates (kcut_*: handlers, tables) is used without being defined
   (--known-undefined PREFIX: a known bug, reported, and the test fails once it is gone);
 - with --rt DIR (rt/linux): kcut_rt.ko builds the same way without a warning, and every kcut
@@ -17,11 +22,14 @@ kernel's own flags (defconfig: CONFIG_WERROR, objtool, modpost). Checks:
 - with --symvers-kdir DIR (a built kernel with vmlinux and Module.symvers, e.g. scripts/qemu-e1000.sh's
   guest kernel; skipped when absent): the driver is emitted again from that kernel's own build of it
   (its configuration), kcut_rt.ko and the kernel half are built against it with
-  KCUT_RT_LINUX: modpost then knows every symbol, and none may be undefined.
+  KCUT_RT_LINUX: modpost then knows every symbol, and none may be undefined; for each access mode
+  (none in WORKDIR/symvers/DRIVER/out, the module the qemu tests load; the others in
+  WORKDIR/symvers-ACCESS/DRIVER/out).
 
 Exit 77 (skipped) when the cache has no such driver.
 
   kbuild_check.py --kcut KCUT --cache DIR --driver NAME [--workdir DIR] [--rt DIR] [--symvers-kdir DIR]
+                  [--access forward,mapped,none]
 """
 import argparse
 import json
@@ -43,6 +51,9 @@ OK_LINES = [
 ]
 UNDEF = re.compile(r'^WARNING: modpost: "([^"]+)" \[.*\] undefined!$')
 PROBLEM = re.compile(r"(error|warning|WARNING|objtool)", re.I)
+# the Linux kernel's stack frame limit for the kernel half (CONFIG_FRAME_WARN of the guest kernel)
+FRAME_LIMIT = 1024
+FRAME = re.compile(r"stack frame size \((\d+)\) exceeds limit \((\d+)\) in '([^']+)'")
 
 
 def kbuild(kdir, outdir, llvm, jobs, extra):
@@ -150,80 +161,97 @@ def main():
                     "kernel half but not exported by kcut_rt.ko (reported; the build against a kernel with vmlinux "
                     "is then skipped; the test fails when none are missing any more)")
     ap.add_argument("--symvers-llvm", default="-14", help="LLVM= for --symvers-kdir (default -14)")
+    ap.add_argument("--access", default="forward,mapped,none",
+                    help="device access modes to emit and build the default partition with (comma-separated)")
     a = ap.parse_args()
     jobs = int(os.environ.get("KCUT_LINUX_JOBS", "2"))
     work = a.workdir or tempfile.mkdtemp(prefix="kcut-kbuild-")
     os.makedirs(work, exist_ok=True)
-    r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", a.cache, "--driver", a.driver,
-                        "--clang", a.clang, "--workdir", work], capture_output=True, text=True)
-    sys.stdout.write(r.stdout)
-    if r.returncode == 77:
-        return 77
-    if r.returncode:
-        print("FAIL emit (linux_emit.py exit %d)\n%s" % (r.returncode, r.stderr[-2000:]))
-        return 1
-    out = os.path.join(work, a.driver, "out")
     fails = 0
-    nlay, problems = check_layout(out)
-    print("layout table: %d entries (sizes and offsets of the crossing structs, compared at connect time)" % nlay)
-    for p in problems:
-        fails += 1
-        print("FAIL layout table: %s" % p)
     extra, exported = [], set()
     rt_gap = False
-    if a.rt:
-        ok, exported, problems = build_rt(a.rt, os.path.join(a.cache, "build-clang"), "-14", jobs,
-                                          os.path.join(work, "rt-linux"))
-        print("rt/linux (kcut_rt.ko) against build-clang: %s, %d symbols exported" % ("built" if ok else "FAILED", len(exported)))
+    kdir = os.path.join(a.cache, "build-clang")
+    accesses = [x for x in a.access.split(",") if x]
+    analyzed = None
+    for acc in accesses:
+        # forward (kcut partition's default) where the other tests and earlier runs find it
+        wd = work if acc == "forward" else os.path.join(work, acc)
+        print("== %s, device access %s" % (a.driver, acc))
+        # one kcut analyze per driver: the other modes partition a copy of the first one's database
+        again = ["--analyzed", analyzed] if analyzed else []
+        r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", a.cache, "--driver", a.driver,
+                            "--clang", a.clang, "--workdir", wd, "--device-access", acc] + again,
+                           capture_output=True, text=True)
+        sys.stdout.write(r.stdout)
+        if r.returncode == 77:
+            return 77
+        if r.returncode:
+            print("FAIL emit with device access %s (linux_emit.py exit %d)\n%s" % (acc, r.returncode, r.stderr[-2000:]))
+            fails += 1
+            continue
+        out = os.path.join(wd, a.driver, "out")
+        if not analyzed:
+            analyzed = os.path.join(work, "%s-analyzed.db" % a.driver)
+            shutil.copyfile(os.path.join(wd, a.driver, "k.db"), analyzed)
+        nlay, problems = check_layout(out)
+        print("layout table: %d entries (sizes and offsets of the crossing structs, compared at connect time)" % nlay)
         for p in problems:
             fails += 1
-            print("FAIL rt/linux kbuild: %s" % p)
-        extra = ["KCUT_RT_LINUX=" + os.path.join(work, "rt-linux")]
-    kdir = os.path.join(a.cache, "build-clang")
-    rc, lines = kbuild(kdir, out, "-14", jobs, extra)
-    problems, undef = check_lines(lines, True)
-    ko = os.path.join(out, module_name(out) + ".ko")
-    print("kbuild %s against %s: exit %d, %d lines, %d undefined (no vmlinux)" % (a.driver, kdir, rc, len(lines), len(undef)))
-    if rc or not os.path.exists(ko):
-        fails += 1
-        print("FAIL make exit %d, %s %s" % (rc, ko, "exists" if os.path.exists(ko) else "missing"))
-    for p in problems:
-        fails += 1
-        print("FAIL kbuild: %s" % p)
-    if rc == 0 and os.path.exists(ko):
-        nm = subprocess.run(["nm", "-u", ko], capture_output=True, text=True)
-        undef_ko = [l.split()[-1] for l in nm.stdout.splitlines() if re.match(r"^\s*U ", l)]
-        own = [x for x in undef_ko if x.startswith("kc_")]
-        gen = [x for x in undef_ko if x.startswith("kcut_")]
-        print("%d kcut runtime symbols imported by the .ko%s" % (len(own), ": " + " ".join(own[:12]) if own else ""))
-        if a.rt:
-            missing = [x for x in own if x not in exported]
-            print("... %d of them exported by kcut_rt.ko" % (len(own) - len(missing)))
-            gap = [x for x in missing if a.known_missing_rt and x.startswith(tuple(a.known_missing_rt.split(",")))]
-            if len(gap) < len(missing):
+            print("FAIL layout table (%s): %s" % (acc, p))
+        if a.rt and not extra:
+            ok, exported, problems = build_rt(a.rt, kdir, "-14", jobs, os.path.join(work, "rt-linux"))
+            print("rt/linux (kcut_rt.ko) against build-clang: %s, %d symbols exported" % ("built" if ok else "FAILED", len(exported)))
+            for p in problems:
                 fails += 1
-                print("FAIL kcut_rt.ko does not export: %s" % " ".join(x for x in missing if x not in gap))
-            if a.known_missing_rt:
-                print("KNOWN PROBLEM: kcut_rt.ko does not export %d runtime symbols %s*: %s"
-                      % (len(gap), a.known_missing_rt, " ".join(gap)))
-                if gap:
-                    rt_gap = True
-                else:
+                print("FAIL rt/linux kbuild: %s" % p)
+            extra = ["KCUT_RT_LINUX=" + os.path.join(work, "rt-linux")]
+        rc, lines = kbuild(kdir, out, "-14", jobs, extra + ["KCFLAGS=-Wframe-larger-than=%d" % FRAME_LIMIT])
+        problems, undef = check_lines(lines, True)
+        ko = os.path.join(out, module_name(out) + ".ko")
+        frames = sorted({m.group(3) + " (%s bytes)" % m.group(1) for m in map(FRAME.search, lines) if m})
+        print("kbuild %s (%s) against %s: exit %d, %d lines, %d undefined (no vmlinux), %d stack frames over %d bytes%s"
+              % (a.driver, acc, kdir, rc, len(lines), len(undef), len(frames), FRAME_LIMIT,
+                 ": " + ", ".join(frames) if frames else ""))
+        if rc or not os.path.exists(ko):
+            fails += 1
+            print("FAIL make exit %d, %s %s" % (rc, ko, "exists" if os.path.exists(ko) else "missing"))
+        for p in problems:
+            fails += 1
+            print("FAIL kbuild (%s): %s" % (acc, p))
+        if rc == 0 and os.path.exists(ko):
+            nm = subprocess.run(["nm", "-u", ko], capture_output=True, text=True)
+            undef_ko = [l.split()[-1] for l in nm.stdout.splitlines() if re.match(r"^\s*U ", l)]
+            own = [x for x in undef_ko if x.startswith("kc_")]
+            gen = [x for x in undef_ko if x.startswith("kcut_")]
+            print("%d kcut runtime symbols imported by the .ko%s" % (len(own), ": " + " ".join(own[:12]) if own else ""))
+            if a.rt:
+                missing = [x for x in own if x not in exported]
+                print("... %d of them exported by kcut_rt.ko" % (len(own) - len(missing)))
+                gap = [x for x in missing if a.known_missing_rt and x.startswith(tuple(a.known_missing_rt.split(",")))]
+                if len(gap) < len(missing):
                     fails += 1
-                    print("FAIL --known-missing-rt %s: none missing; drop the option (tests/linux/CMakeLists.txt)"
-                          % a.known_missing_rt)
-        # kcut_* are the emitter's own symbols (handlers, tables): one left undefined is a bug of
-        # the emitted code, not a missing runtime
-        known = [x for x in gen if a.known_undefined and x.startswith(a.known_undefined)]
-        for x in gen:
-            if x not in known:
-                fails += 1
-                print("FAIL generated symbol %s is used but not defined by the kernel half" % x)
-        if a.known_undefined:
-            print("KNOWN PROBLEM: %d generated symbols %s* undefined: %s" % (len(known), a.known_undefined, " ".join(known)))
-            if not known:
-                fails += 1
-                print("FAIL --known-undefined %s: none left; drop the option (tests/linux/CMakeLists.txt)" % a.known_undefined)
+                    print("FAIL kcut_rt.ko does not export: %s" % " ".join(x for x in missing if x not in gap))
+                if a.known_missing_rt:
+                    print("KNOWN PROBLEM: kcut_rt.ko does not export %d runtime symbols %s*: %s"
+                          % (len(gap), a.known_missing_rt, " ".join(gap)))
+                    if gap:
+                        rt_gap = True
+                    else:
+                        fails += 1
+                        print("FAIL --known-missing-rt %s: none missing; drop the option (tests/linux/CMakeLists.txt)"
+                              % a.known_missing_rt)
+            # kcut_* are the emitter's own symbols (handlers, tables): one left undefined is a bug of
+            # the emitted code, not a missing runtime
+            known = [x for x in gen if a.known_undefined and x.startswith(a.known_undefined)]
+            for x in gen:
+                if x not in known:
+                    fails += 1
+                    print("FAIL generated symbol %s is used but not defined by the kernel half" % x)
+            if a.known_undefined:
+                print("KNOWN PROBLEM: %d generated symbols %s* undefined: %s" % (len(known), a.known_undefined, " ".join(known)))
+                if not known:
+                    fails += 1
+                    print("FAIL --known-undefined %s: none left; drop the option (tests/linux/CMakeLists.txt)" % a.known_undefined)
     if a.symvers_kdir and not os.path.exists(os.path.join(a.symvers_kdir, "Module.symvers")):
         print("skipped the build against a kernel with vmlinux: %s has no Module.symvers "
               "(scripts/qemu-e1000.sh builds one)" % a.symvers_kdir)
@@ -246,16 +274,7 @@ def main():
             os.makedirs(dd, exist_ok=True)
             json.dump(ents, open(os.path.join(dd, "compile_commands.json"), "w"), indent=1)
             open(os.path.join(dd, "driver_dir"), "w").write(src_dir + "\n")
-            # the modules the qemu guest loads: device access none until rt/linux has device regions
-            r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", qcache, "--driver", a.driver,
-                                "--clang", a.clang, "--workdir", os.path.join(work, "symvers"),
-                                "--device-access", "none"],
-                               capture_output=True, text=True)
-            out_sv = os.path.join(work, "symvers", a.driver, "out")
             extra_sv = []
-            if r.returncode:
-                fails += 1
-                print("FAIL emit for %s's configuration:\n%s" % (kd, r.stdout[-2000:] + r.stderr[-2000:]))
             if a.rt:
                 ok, _, problems = build_rt(a.rt, kd, a.symvers_llvm, jobs, os.path.join(work, "rt-linux-symvers"))
                 print("rt/linux (kcut_rt.ko) against %s: %s" % (kd, "built" if ok else "FAILED"))
@@ -263,15 +282,35 @@ def main():
                     fails += 1
                     print("FAIL rt/linux kbuild: %s" % p)
                 extra_sv = ["KCUT_RT_LINUX=" + os.path.join(work, "rt-linux-symvers")]
-            rc, lines = kbuild(kd, out_sv, a.symvers_llvm, jobs, extra_sv)
-            problems, undef = check_lines(lines, False)
-            print("kbuild %s against %s (Module.symvers): exit %d, %d undefined" % (a.driver, kd, rc, len(undef)))
-            if rc:
-                fails += 1
-                print("FAIL make exit %d\n%s" % (rc, "\n".join(lines[-15:])))
-            for p in problems:
-                fails += 1
-                print("FAIL kbuild: %s" % p)
+            # none first: WORKDIR/symvers/DRIVER/out is the module the qemu tests load; the other
+            # modes (the qemu tests' forward and mapped splits) in WORKDIR/symvers-ACCESS
+            analyzed_sv = None
+            for acc in ["none"] + [x for x in accesses if x != "none"]:
+                wd = os.path.join(work, "symvers" if acc == "none" else "symvers-" + acc)
+                again = ["--analyzed", analyzed_sv] if analyzed_sv else []
+                r = subprocess.run([sys.executable, EMIT, "--kcut", a.kcut, "--cache", qcache, "--driver", a.driver,
+                                    "--clang", a.clang, "--workdir", wd, "--device-access", acc] + again,
+                                   capture_output=True, text=True)
+                if r.returncode:
+                    fails += 1
+                    print("FAIL emit for %s's configuration (%s):\n%s" % (kd, acc, r.stdout[-2000:] + r.stderr[-2000:]))
+                    continue
+                if not analyzed_sv:
+                    analyzed_sv = os.path.join(work, "%s-symvers-analyzed.db" % a.driver)
+                    shutil.copyfile(os.path.join(wd, a.driver, "k.db"), analyzed_sv)
+                out_sv = os.path.join(wd, a.driver, "out")
+                rc, lines = kbuild(kd, out_sv, a.symvers_llvm, jobs, extra_sv + ["KCFLAGS=-Wframe-larger-than=%d" % FRAME_LIMIT])
+                problems, undef = check_lines(lines, False)
+                frames = sorted({m.group(3) + " (%s bytes)" % m.group(1) for m in map(FRAME.search, lines) if m})
+                print("kbuild %s (%s) against %s (Module.symvers): exit %d, %d undefined, %d stack frames over %d bytes%s"
+                      % (a.driver, acc, kd, rc, len(undef), len(frames), FRAME_LIMIT,
+                         ": " + ", ".join(frames) if frames else ""))
+                if rc:
+                    fails += 1
+                    print("FAIL make exit %d\n%s" % (rc, "\n".join(lines[-15:])))
+                for p in problems:
+                    fails += 1
+                    print("FAIL kbuild (%s): %s" % (acc, p))
     print("%d passed, %d failed" % (0 if fails else 1, fails))
     return 1 if fails else 0
 

@@ -13,9 +13,7 @@
 #include <string.h>
 
 #include "drv.h"
-#ifdef KCUT_SPLIT
-#include "kcut_ids.h"
-#endif
+#include <khost.h>
 
 int drv_init(void);
 
@@ -108,21 +106,9 @@ int main(int argc, char **argv)
 	static struct drv_adapter ad;
 	const struct net_device_ops *ops;
 	int rc, i;
-#ifdef KCUT_SPLIT
-	struct kc_err err = { 0 };
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s USER_HALF\n", argv[0]);
+	if (khost_start(argc, argv))
 		return 2;
-	}
-	if (kcut_kernel_start(argv[1], getenv("KCUT_TRACE") != NULL, &err)) {
-		fprintf(stderr, "host: %s\n", err.msg);
-		return 2;
-	}
-#else
-	(void)argc;
-	(void)argv;
-#endif
 	strcpy(dev.name, "eth0");
 	dev.mtu = 1500;
 	ad.irq = 11;
@@ -156,17 +142,7 @@ int main(int argc, char **argv)
 	       ad.stats.errors, ad.stats.tx_packets, ad.stats.rx_packets, ad.lock.locked);
 	free(ad.tx_ring.desc);
 	free(ad.tx_ring.lens);
-#ifdef KCUT_SPLIT
-	if (getenv("KCUT_TRACE")) {
-		/* the crossing trace: a profile `kcut profile import --format instrument` reads */
-		FILE *f = fopen(getenv("KCUT_TRACE"), "w");
-
-		if (!f || kc_rt_trace_write(kcut_rt, f))
-			fprintf(stderr, "host: cannot write the trace\n");
-		if (f)
-			fclose(f);
-	}
-	kcut_kernel_stop();
-#endif
+	khost_trace();
+	khost_stop();
 	return 0;
 }

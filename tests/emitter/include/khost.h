@@ -1,8 +1,9 @@
 /*
  * khost.h - what every emitter test host does around its driver calls (tests/emitter/shape/<case>/
- * host.c, run_emit.py end_to_end): built with the kernel half (KCUT_SPLIT), start it with the user
- * half program argv[1] names, and at the end write the crossing trace to $KCUT_TRACE (run_emit.py
- * imports it as a profile). Built with the original driver: nothing.
+ * host.c, drv1/host.c, included/host.c; run_emit.py end_to_end): built with the kernel half
+ * (KCUT_SPLIT), start it with the user half program argv[1] names, and at the end write the
+ * crossing trace to $KCUT_TRACE (run_emit.py imports it as a profile) and, where a host tests the
+ * kernel half's stop, stop it. Built with the original driver: nothing.
  */
 #ifndef KHOST_H
 #define KHOST_H
@@ -49,6 +50,14 @@ static inline void khost_trace(void)
 		fprintf(stderr, "host: cannot write the trace\n");
 	if (f)
 		fclose(f);
+#endif
+}
+
+/* Stop the kernel half (the user half exits; kcut_kernel_stop). */
+static inline void khost_stop(void)
+{
+#ifdef KCUT_SPLIT
+	kcut_kernel_stop();
 #endif
 }
 

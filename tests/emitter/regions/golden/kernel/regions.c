@@ -431,77 +431,83 @@ int kcut_sync_dec_regions(struct kc_xdr *x, uint32_t type, void *p, int *rc)
 	}
 }
 
-/* synchronization at every crossing: take the user half's changed fields of struct rg_adapter (rt/sync.c). */
-static void kcut__sync_rg_adapter_in_dec(struct kc_xdr *x, void *vp, int *rc)
+/* synchronization at every crossing: take the user half's changed field k of struct rg_adapter (rt/sync.c). */
+static __attribute__((__noinline__)) void kcut__sync_rg_adapter_in_dec_field(struct kc_xdr *x, struct rg_adapter *p, uint32_t k, int *rc)
 {
-	struct rg_adapter *p = vp;
-	uint32_t k;
-
-	while (!*rc && !kc_xdr_error(x) && (k = kc_xdr_get_u32(x)) != 0) {
-		switch (k) {
-		case 1:
-			if (kc_wire_undo(kcut_rt, (void *)&p->hw_addr, sizeof(p->hw_addr), rc))
-				{
-					int kcut_e = 0;
-					void *kcut_v = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = KC_REGION_MMIO }, NULL, &kcut_e);
-			
-					if (!kcut_e)
-						p->hw_addr = kcut_v;
-					else if (kcut_e != KC_RT_ESTALE)
-						kcut_fail(rc, kcut_e);
-				}
-			break;
-		case 2:
-			kcut__sync_rg_ring_in_dec(x, &p->ring, rc);
-			break;
-		case 3:
-			if (kc_wire_undo(kcut_rt, (void *)&p->status, sizeof(p->status), rc))
-				p->status = kc_xdr_get_u32(x);
-			break;
-		case 4:
-			if (kc_wire_undo(kcut_rt, (void *)&p->dev, sizeof(p->dev), rc))
-				kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->dev, rc);
-			break;
-		default:
-			kcut_fail(rc, KC_RT_EPROTO);
-			break;
-		}
+	switch (k) {
+	case 1:
+		if (kc_wire_undo(kcut_rt, (void *)&p->hw_addr, sizeof(p->hw_addr), rc))
+			{
+				int kcut_e = 0;
+				void *kcut_v = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = KC_REGION_MMIO }, NULL, &kcut_e);
+		
+				if (!kcut_e)
+					p->hw_addr = kcut_v;
+				else if (kcut_e != KC_RT_ESTALE)
+					kcut_fail(rc, kcut_e);
+			}
+		break;
+	case 2:
+		kcut__sync_rg_ring_in_dec(x, &p->ring, rc);
+		break;
+	case 3:
+		if (kc_wire_undo(kcut_rt, (void *)&p->status, sizeof(p->status), rc))
+			p->status = kc_xdr_get_u32(x);
+		break;
+	case 4:
+		if (kc_wire_undo(kcut_rt, (void *)&p->dev, sizeof(p->dev), rc))
+			kc_wire_get_field(kcut_rt, x, NULL, (void **)(void *)&p->dev, rc);
+		break;
+	default:
+		kcut_fail(rc, KC_RT_EPROTO);
+		break;
 	}
-	(void)p;
 }
 
-/* synchronization at every crossing: take the user half's changed fields of struct rg_ring (rt/sync.c). */
-static void kcut__sync_rg_ring_in_dec(struct kc_xdr *x, void *vp, int *rc)
+/* ... and all of them, until index 0. */
+static void kcut__sync_rg_adapter_in_dec(struct kc_xdr *x, void *vp, int *rc)
 {
-	struct rg_ring *p = vp;
 	uint32_t k;
 
-	while (!*rc && !kc_xdr_error(x) && (k = kc_xdr_get_u32(x)) != 0) {
-		switch (k) {
-		case 1:
-			if (kc_wire_undo(kcut_rt, (void *)&p->desc, sizeof(p->desc), rc))
-				{
-					int kcut_e = 0;
-					void *kcut_v = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = KC_REGION_DMA }, NULL, &kcut_e);
-			
-					if (!kcut_e)
-						p->desc = kcut_v;
-					else if (kcut_e != KC_RT_ESTALE)
-						kcut_fail(rc, kcut_e);
-				}
-			break;
-		case 2:
-			if (kc_wire_undo(kcut_rt, (void *)&p->dma, sizeof(p->dma), rc))
-				p->dma = kc_xdr_get_u64(x);
-			break;
-		case 3:
-			if (kc_wire_undo(kcut_rt, (void *)&p->count, sizeof(p->count), rc))
-				p->count = kc_xdr_get_u32(x);
-			break;
-		default:
-			kcut_fail(rc, KC_RT_EPROTO);
-			break;
-		}
+	while (!*rc && !kc_xdr_error(x) && (k = kc_xdr_get_u32(x)) != 0)
+		kcut__sync_rg_adapter_in_dec_field(x, vp, k, rc);
+}
+
+/* synchronization at every crossing: take the user half's changed field k of struct rg_ring (rt/sync.c). */
+static __attribute__((__noinline__)) void kcut__sync_rg_ring_in_dec_field(struct kc_xdr *x, struct rg_ring *p, uint32_t k, int *rc)
+{
+	switch (k) {
+	case 1:
+		if (kc_wire_undo(kcut_rt, (void *)&p->desc, sizeof(p->desc), rc))
+			{
+				int kcut_e = 0;
+				void *kcut_v = kc_wire_get_ptr(kcut_rt, x, &(const struct kc_wire_ptr){ .flags = KC_WP_REGION, .region_kind = KC_REGION_DMA }, NULL, &kcut_e);
+		
+				if (!kcut_e)
+					p->desc = kcut_v;
+				else if (kcut_e != KC_RT_ESTALE)
+					kcut_fail(rc, kcut_e);
+			}
+		break;
+	case 2:
+		if (kc_wire_undo(kcut_rt, (void *)&p->dma, sizeof(p->dma), rc))
+			p->dma = kc_xdr_get_u64(x);
+		break;
+	case 3:
+		if (kc_wire_undo(kcut_rt, (void *)&p->count, sizeof(p->count), rc))
+			p->count = kc_xdr_get_u32(x);
+		break;
+	default:
+		kcut_fail(rc, KC_RT_EPROTO);
+		break;
 	}
-	(void)p;
+}
+
+/* ... and all of them, until index 0. */
+static void kcut__sync_rg_ring_in_dec(struct kc_xdr *x, void *vp, int *rc)
+{
+	uint32_t k;
+
+	while (!*rc && !kc_xdr_error(x) && (k = kc_xdr_get_u32(x)) != 0)
+		kcut__sync_rg_ring_in_dec_field(x, vp, k, rc);
 }
