@@ -22,8 +22,8 @@ int em_deallocator(const char *name)
 	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
-/* memcpy, strscpy ...: the user half runs them on its own copies (common/kc_kapi.c, shared with the
- * partitioner's cost model) */
+/* memcpy, strscpy ..., Linux's __udelay & co.: the user half runs them itself (common/kc_kapi.c,
+ * shared with the partitioner's cost model) */
 int em_local_library(const char *name)
 {
 	return kc_kapi_local_library(name);
@@ -272,7 +272,7 @@ int em_str_deref(const char *name, int j)
 {
 	static const char *const sized_out[] = { "snprintf", "vsnprintf", "scnprintf", "vscnprintf" };
 
-	if (!em_local_library(name))
+	if (!em_local_library(name) || kc_kapi_local_delay(name)) /* delays take no pointer */
 		return 0;
 	return !(j == 0 && kc_kapi_in_list(name, sized_out, KC_ARRAY_SIZE(sized_out)));
 }
