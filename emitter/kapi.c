@@ -67,6 +67,34 @@ int em_kernel_owned(const char *type)
 	return kc_kapi_in_list(type, names, KC_ARRAY_SIZE(names));
 }
 
+/*
+ * Kernel-header macros that initialize a kernel-owned object with a driver function. The kernel
+ * model declares them functions (__kc_init_work: a downcall like any import); Linux expands
+ * them in the caller: stores into the object and inline calls (__init_work, INIT_LIST_HEAD,
+ * init_timer_key with the kernel's own delayed_work_timer_fn). Run in the user half, that
+ * expansion would initialize the user half's copy only, which never crosses (em_kernel_owned),
+ * and pass a kernel function's address down. The scan makes each use a downcall of the macro
+ * itself (clangscan.c em_scan_macro_imports) where the expansion calls `evidence`: the kernel half
+ * runs the macro on its object, the function crossing by id as any function pointer does.
+ */
+static const struct {
+	const char *macro, *evidence, *obj, *fn;
+} init_macros[] = {
+	{ "INIT_WORK", "__init_work", "work_struct", "work_func_t" },
+	{ "INIT_DELAYED_WORK", "__init_work", "delayed_work", "work_func_t" },
+	{ "INIT_DEFERRABLE_WORK", "__init_work", "delayed_work", "work_func_t" },
+};
+
+const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn)
+{
+	if (i >= KC_ARRAY_SIZE(init_macros))
+		return NULL;
+	*evidence = init_macros[i].evidence;
+	*obj = init_macros[i].obj;
+	*fn = init_macros[i].fn;
+	return init_macros[i].macro;
+}
+
 /* Kernel allocators: which parameters give the element count (-1: 1) and the size; q1, q2: the
  * parameters that are queue counts (each costs the kernel a queue structure: bounded with the
  * allocation, kc_wire_alloc_check; 0: none). */
