@@ -308,6 +308,12 @@ static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClient
 		return CXChildVisit_Recurse;
 	def = clang_getCursorDefinition(ref);
 	if (!clang_Cursor_isNull(def)) {
+		name = cx_str(clang_getCursorSpelling(ref));
+		if (em_local_inline(name)) {
+			free(name);
+			return CXChildVisit_Recurse; /* runs in the user half (kapi.c): its arguments may call */
+		}
+		free(name);
 		if (reaches_kernel(def, o->depth + 1, o->drvdir))
 			o->found = 1;
 		return o->found ? CXChildVisit_Break : CXChildVisit_Recurse;
@@ -463,7 +469,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		x->s->inl = kc_xrealloc(x->s->inl, (x->s->ninl + 1) * sizeof(*x->s->inl));
 		x->s->inl[x->s->ninl++] = fi;
 		/* a name (pci_name, dev_name, netdev_name) lives in the kernel's object: fetch it */
-		if (!x->m->f[fi].inl_kernel &&
+		if (!x->m->f[fi].inl_kernel && !em_local_inline(x->m->f[fi].name) &&
 		    (reaches_kernel(c, 0, x->drvdir) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
 			x->m->f[fi].inl_kernel = 1;
 	}

@@ -95,6 +95,20 @@ const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj,
 	return init_macros[i].macro;
 }
 
+/*
+ * Header inline functions that only compute from fields of the struct they are given, fields the
+ * analyzer's facts count as the caller's (inline_access), so the user half's copy has them: they
+ * run in the user half, although they read a kernel struct's members (which makes a header
+ * inline a downcall, clangscan.c). resource_size(&pdev->resource[i]) as a downcall also needed a
+ * pointer into an embedded array of structs, which the wire's embed table does not describe.
+ */
+int em_local_inline(const char *name)
+{
+	static const char *const names[] = { "resource_size" };
+
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
+}
+
 /* Kernel allocators: which parameters give the element count (-1: 1) and the size; q1, q2: the
  * parameters that are queue counts (each costs the kernel a queue structure: bounded with the
  * allocation, kc_wire_alloc_check; 0: none). */

@@ -317,6 +317,9 @@ int em_link_assert(const char *name);   /* __bad_udelay ...: never called, never
 int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
 int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit operation on a word */
 int em_kernel_owned(const char *type);
+/* A header inline that only computes from its argument's fields (resource_size): runs in the user
+ * half, never a downcall. */
+int em_local_inline(const char *name);
 /* The i-th kernel-header macro that initializes a kernel-owned object with a driver function
  * (INIT_WORK ...), NULL past the end: evidence, the inline function its Linux expansion calls
  * (__init_work); obj, the object's struct; fn, the function parameter's type. */
