@@ -291,18 +291,35 @@ KI unsigned long msleep_interruptible(unsigned int msecs)
 	return 0;
 }
 
+/*
+ * The delays below run here, not as downcalls (common/kc_kapi.c kc_kapi_local_delay). A delay
+ * first sends the register writes posted before it (rt/io.c, forward access): `writel(a); udelay(10);
+ * writel(b)` must reach the device 10 us apart, as it did when the delay was a crossing (every
+ * crossing flushes). Nothing posted: no crossing. Weak: a user half built without rt/io.c.
+ */
+extern void kc_io_flush(void) __weak;
+
+static void kc_delay_flush(void)
+{
+	if (kc_io_flush)
+		kc_io_flush();
+}
+
 KI void usleep_range_state(unsigned long min, unsigned long max, unsigned int state)
 {
+	kc_delay_flush();
 	kcl_sleep_us(min);
 }
 
 KI void __udelay(unsigned long usecs)
 {
+	kc_delay_flush();
 	kcl_delay_ns(usecs * 1000);
 }
 
 KI void __ndelay(unsigned long nsecs)
 {
+	kc_delay_flush();
 	kcl_delay_ns(nsecs);
 }
 
@@ -311,11 +328,13 @@ KI void __ndelay(unsigned long nsecs)
  * count made every constant ndelay under 859 ns no delay at all). xloops <= 20000 * 0x10c7. */
 KI void __const_udelay(unsigned long xloops)
 {
+	kc_delay_flush();
 	kcl_delay_ns((unsigned long)(((unsigned long long)xloops * 1000000000ull) >> 32));
 }
 
 KI void __delay(unsigned long loops)
 {
+	kc_delay_flush();
 	kcl_delay_ns(loops);
 }
 
