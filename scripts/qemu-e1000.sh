@@ -122,7 +122,16 @@ for mode in polite bad-call bad-reply; do
 		echo "KCUT-STEP reconnect-exit \$?"
 		cat /probe.log
 	fi
-	rmmod $mod && echo "KCUT-STEP half-unloaded \$mode"
+	# the module is held while no user half is connected (kcut_rt.ko): unload with a stand-in
+	# connected, the teardown's upcalls answered (with errors) by it
+	/kcut_lx_probe $name 5 polite > /unload.log 2>&1 &
+	up=\$!
+	for i in \$(seq 1 50); do
+		rmmod $mod 2>/dev/null && { echo "KCUT-STEP half-unloaded \$mode"; break; }
+		sleep 0.2
+	done
+	kill \$up 2>/dev/null
+	wait \$up 2>/dev/null
 done
 if [ -f /kcut_lx_regtest.ko ]; then
 	/kcut_lx_regions > /regions.log 2>&1 &
