@@ -824,11 +824,13 @@ static void em_scan_macro_imports(struct em_model *m)
 				continue;
 		}
 		at = text ? macro_at(text, len, m->c[c].line, m->c[c].col) : NULL;
-		for (k = 0; at && (mac = em_init_macro_nth((size_t)k, &ev, &obj, &fn)) != NULL; k++)
+		if (!at)
+			continue;
+		for (k = 0; (mac = em_init_macro_nth((size_t)k, &ev, &obj, &fn)) != NULL; k++)
 			if (!strcmp(mac, at) && !strcmp(m->f[m->c[c].callee].name, ev))
 				break;
 		free(at);
-		if (!at || !mac || em_struct_by_name(m, obj) < 0)
+		if (!mac || em_struct_by_name(m, obj) < 0)
 			continue;
 		/* the TUs that define the caller rename the macro (the first holds the stub) */
 		for (t = 0; t < m->ntu; t++) {
