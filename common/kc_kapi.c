@@ -20,9 +20,29 @@ int kc_kapi_in_list(const char *name, const char *const *names, size_t n)
 }
 
 /*
+ * Delays the Linux user half runs itself (rt/lxuser/lx_kimports.c): busy-waits and short sleeps
+ * need no kernel state, and as downcalls they made the bit-banged EEPROM reads of e1000 ~4,200
+ * crossings inside one upcall. The Linux spellings only: udelay/ndelay/mdelay are macros for
+ * __udelay, __const_udelay, __ndelay (asm/delay.h), usleep_range an inline for
+ * usleep_range_state. The kernel model's udelay, mdelay and usleep_range keep their own names and
+ * stay downcalls: they advance the virtual clock the simulated devices run on. msleep stays a
+ * downcall on both: a user-half wait for what the interrupt handler sets sees it with the
+ * crossing's reply (rt/sync.c); a busy-wait polls registers, which reach the device anyway.
+ */
+int kc_kapi_local_delay(const char *name)
+{
+	static const char *const names[] = {
+		"__udelay", "__const_udelay", "__ndelay", "__delay", "usleep_range_state",
+	};
+
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
+}
+
+/*
  * Library routines that only work on the memory their caller passes (string.h, formatting into a
  * buffer, number parsing): the user half runs them locally on its own copies, never as downcalls
- * (a downcall would need every argument to be an object the kernel half knows).
+ * (a downcall would need every argument to be an object the kernel half knows). The Linux delays
+ * (kc_kapi_local_delay) run locally too and are part of this list.
  */
 int kc_kapi_local_library(const char *name)
 {
@@ -33,7 +53,7 @@ int kc_kapi_local_library(const char *name)
 		"strscpy", "strsep", "strspn", "strstr", "vscnprintf", "vsnprintf", "vsprintf",
 	};
 
-	if (!strncmp(name, "kstrto", 6) || !strncmp(name, "simple_strto", 12))
+	if (!strncmp(name, "kstrto", 6) || !strncmp(name, "simple_strto", 12) || kc_kapi_local_delay(name))
 		return 1;
 	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }

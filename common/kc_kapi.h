@@ -11,8 +11,12 @@
 /* Is name one of the n names? (a linear search of a short list) */
 int kc_kapi_in_list(const char *name, const char *const *names, size_t n);
 /* Library routines that only work on the memory their caller passes (string.h, formatting into a
- * buffer, number parsing): the user half runs them locally on its own copies. */
+ * buffer, number parsing) and the Linux delays below: the user half runs them locally (on its own
+ * copies). */
 int kc_kapi_local_library(const char *name);
+/* Linux's delay functions (__udelay, __const_udelay, __ndelay, usleep_range_state): the Linux user
+ * half runs them itself; part of kc_kapi_local_library. */
+int kc_kapi_local_delay(const char *name);
 /* Link-time assertions of the kernel headers (__bad_udelay ...): never called, never a downcall. */
 int kc_kapi_link_assert(const char *name);
 /* Kernel functions that stop the machine (BUG, panic ...): they end the user half, never a downcall. */

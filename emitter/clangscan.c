@@ -308,6 +308,12 @@ static enum CXChildVisitResult visit_calls(CXCursor c, CXCursor parent, CXClient
 		return CXChildVisit_Recurse;
 	def = clang_getCursorDefinition(ref);
 	if (!clang_Cursor_isNull(def)) {
+		name = cx_str(clang_getCursorSpelling(ref));
+		if (em_local_inline(name)) {
+			free(name);
+			return CXChildVisit_Recurse; /* runs in the user half (kapi.c): its arguments may call */
+		}
+		free(name);
 		if (reaches_kernel(def, o->depth + 1, o->drvdir))
 			o->found = 1;
 		return o->found ? CXChildVisit_Break : CXChildVisit_Recurse;
@@ -488,7 +494,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		x->s->inl = kc_xrealloc(x->s->inl, (x->s->ninl + 1) * sizeof(*x->s->inl));
 		x->s->inl[x->s->ninl++] = fi;
 		/* a name (pci_name, dev_name, netdev_name) lives in the kernel's object: fetch it */
-		if (!x->m->f[fi].inl_kernel &&
+		if (!x->m->f[fi].inl_kernel && !em_local_inline(x->m->f[fi].name) &&
 		    (reaches_kernel(c, 0, x->drvdir) || (x->m->f[fi].have_types && x->m->f[fi].ret.cls == EM_T_STRING)))
 			x->m->f[fi].inl_kernel = 1;
 	}
@@ -738,6 +744,156 @@ void em_scan_free(struct em_scan *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The identifier at column col (1-based, bytes) of line `line` of text, if a '(' follows it:
+ * a function-like macro's use where the analyzer put a call of its expansion. */
+static char *macro_at(const char *text, size_t len, int line, int col)
+{
+	size_t i = 0, e;
+	int l = 1;
+
+	while (i < len && l < line)
+		l += text[i++] == '\n';
+	if (l != line || col < 1 || i + (size_t)col - 1 >= len)
+		return NULL;
+	i += (size_t)col - 1;
+	for (e = i; e < len && (isalnum((unsigned char)text[e]) || text[e] == '_'); e++)
+		;
+	if (e == i || (i > 0 && (isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_')))
+		return NULL;
+	{
+		size_t k = e;
+
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (k >= len || text[k] != '(')
+			return NULL;
+	}
+	{
+		char *id = kc_xmalloc(e - i + 1);
+
+		memcpy(id, text + i, e - i);
+		id[e - i] = 0;
+		return id;
+	}
+}
+
+/* The macro import for macro (em_init_macro_nth's obj, fn), found or appended to m->f. */
+static int macro_import(struct em_model *m, const char *macro, const char *obj, const char *fn, int tu)
+{
+	struct em_func *f;
+	struct kc_sb sb = { 0 };
+	int i;
+
+	for (i = m->nf_db; i < m->nf; i++)
+		if (!strcmp(m->f[i].name, macro))
+			return i;
+	m->f = kc_xrealloc(m->f, ((size_t)m->nf + 1) * sizeof(*m->f));
+	f = &m->f[m->nf];
+	memset(f, 0, sizeof(*f));
+	kc_sb_addf(&sb, "kcut:macro:%s", macro);
+	f->usr = kc_sb_steal(&sb);
+	f->name = kc_xstrdup(macro);
+	kc_sb_addf(&sb, "void (struct %s *, %s)", obj, fn);
+	f->signature = kc_sb_steal(&sb);
+	f->id = -1;
+	f->macro = f->local_def = f->inl_kernel = f->have_types = 1;
+	f->decl_tu = tu;
+	f->cross_id = f->fp_id = -1;
+	f->nparams = 2;
+	f->params = kc_xcalloc(3, sizeof(*f->params));
+	f->params[0].name = kc_xstrdup("kcut_obj");
+	f->params[0].t.cls = EM_T_PTR_STRUCT;
+	f->params[0].t.size = (int)sizeof(void *);
+	kc_sb_addf(&sb, "struct %s *", obj);
+	f->params[0].t.spelling = kc_sb_steal(&sb);
+	f->params[0].t.sname = kc_xstrdup(obj);
+	f->params[1].name = kc_xstrdup("kcut_fn");
+	f->params[1].t.cls = EM_T_FNPTR;
+	f->params[1].t.size = (int)sizeof(void *);
+	f->params[1].t.spelling = kc_xstrdup(fn);
+	f->ret.cls = EM_T_VOID;
+	f->ret.spelling = kc_xstrdup("void");
+	return m->nf++;
+}
+
+/*
+ * Kernel-header macros that initialize a kernel-owned object (INIT_WORK ..., kapi.c
+ * em_init_macro_nth) where they expand to inline code: at each call of the expansion's evidence
+ * (__init_work) whose location is the macro's name, a driver function calls the macro itself,
+ * an import defined in the header (local_def): the plan makes it a downcall from the user half
+ * like any header inline that reaches the kernel, and the user half's files rename the macro to
+ * its stub. The kernel model's headers define these macros as calls of functions: no evidence,
+ * nothing changes there.
+ */
+static void em_scan_macro_imports(struct em_model *m)
+{
+	int n0 = m->nc, c, k, t;
+	char *path = NULL, *text = NULL;
+	size_t len = 0;
+
+	for (c = 0; c < n0; c++) {
+		const char *ev, *obj, *fn, *mac;
+		char *at;
+		int caller = m->c[c].caller, mi = -1;
+
+		if (!m->f[caller].is_driver || !m->f[caller].is_defined || !m->c[c].file)
+			continue;
+		for (k = 0; (mac = em_init_macro_nth((size_t)k, &ev, &obj, &fn)) != NULL; k++)
+			if (!strcmp(m->f[m->c[c].callee].name, ev))
+				break;
+		if (!mac)
+			continue;
+		if (!path || strcmp(path, m->c[c].file)) {
+			struct kc_err e = { 0 };
+
+			free(path);
+			free(text);
+			text = NULL;
+			len = 0;
+			path = kc_xstrdup(m->c[c].file);
+			if (kc_read_file(&text, &len, path, &e))
+				continue;
+		}
+		at = text ? macro_at(text, len, m->c[c].line, m->c[c].col) : NULL;
+		if (!at)
+			continue;
+		for (k = 0; (mac = em_init_macro_nth((size_t)k, &ev, &obj, &fn)) != NULL; k++)
+			if (!strcmp(mac, at) && !strcmp(m->f[m->c[c].callee].name, ev))
+				break;
+		free(at);
+		if (!mac || em_struct_by_name(m, obj) < 0)
+			continue;
+		/* the TUs that define the caller rename the macro (the first holds the stub) */
+		for (t = 0; t < m->ntu; t++) {
+			struct em_scan *s = &m->scans[t];
+			int d, j;
+
+			for (d = 0; d < s->ndefs && s->defs[d].func != caller; d++)
+				;
+			if (d == s->ndefs)
+				continue;
+			if (mi < 0)
+				mi = macro_import(m, mac, obj, fn, t);
+			for (j = 0; j < s->ninl && s->inl[j] != mi; j++)
+				;
+			if (j == s->ninl) {
+				s->inl = kc_xrealloc(s->inl, (s->ninl + 1) * sizeof(*s->inl));
+				s->inl[s->ninl++] = mi;
+			}
+		}
+		if (mi < 0)
+			continue;
+		m->c = kc_xrealloc(m->c, ((size_t)m->nc + 1) * sizeof(*m->c));
+		m->c[m->nc] = m->c[c];
+		m->c[m->nc].callee = mi;
+		m->c[m->nc].locks = m->c[c].locks ? kc_xstrdup(m->c[c].locks) : NULL;
+		m->c[m->nc].file = kc_xstrdup(m->c[c].file);
+		m->nc++;
+	}
+	free(path);
+	free(text);
+}
+
 int em_scan_all(struct em_model *m, struct kc_err *err)
 {
 	int i, rc;
@@ -748,6 +904,7 @@ int em_scan_all(struct em_model *m, struct kc_err *err)
 		if (rc)
 			return rc;
 	}
+	em_scan_macro_imports(m);
 	return 0;
 }
 

@@ -235,6 +235,8 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		for (i = 0; i < pf->nrenames; i++) {
 			const struct em_func *f = &m->f[pf->renames[i]];
 
+			if (f->macro) /* INIT_WORK & co.: the header's macro goes (clangscan.c) */
+				kc_sb_addf(&o.text, "#undef %s\n", f->name);
 			kc_sb_addf(&o.text, "#define %s kcut_dc_%s\n", f->name, f->name);
 			gen_decl(&o.text, f->ret.spelling, "kcut_dc_");
 			kc_sb_addf(&o.text, "%s(", f->name);

@@ -22,8 +22,8 @@ int em_deallocator(const char *name)
 	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
-/* memcpy, strscpy ...: the user half runs them on its own copies (common/kc_kapi.c, shared with the
- * partitioner's cost model) */
+/* memcpy, strscpy ..., Linux's __udelay & co.: the user half runs them itself (common/kc_kapi.c,
+ * shared with the partitioner's cost model) */
 int em_local_library(const char *name)
 {
 	return kc_kapi_local_library(name);
@@ -65,6 +65,48 @@ int em_kernel_owned(const char *type)
 	if (!strncmp(type, "struct ", 7))
 		type += 7;
 	return kc_kapi_in_list(type, names, KC_ARRAY_SIZE(names));
+}
+
+/*
+ * Kernel-header macros that initialize a kernel-owned object with a driver function. The kernel
+ * model declares them functions (__kc_init_work: a downcall like any import); Linux expands
+ * them in the caller: stores into the object and inline calls (__init_work, INIT_LIST_HEAD,
+ * init_timer_key with the kernel's own delayed_work_timer_fn). Run in the user half, that
+ * expansion would initialize the user half's copy only, which never crosses (em_kernel_owned),
+ * and pass a kernel function's address down. The scan makes each use a downcall of the macro
+ * itself (clangscan.c em_scan_macro_imports) where the expansion calls `evidence`: the kernel half
+ * runs the macro on its object, the function crossing by id as any function pointer does.
+ */
+static const struct {
+	const char *macro, *evidence, *obj, *fn;
+} init_macros[] = {
+	{ "INIT_WORK", "__init_work", "work_struct", "work_func_t" },
+	{ "INIT_DELAYED_WORK", "__init_work", "delayed_work", "work_func_t" },
+	{ "INIT_DEFERRABLE_WORK", "__init_work", "delayed_work", "work_func_t" },
+};
+
+const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn)
+{
+	if (i >= KC_ARRAY_SIZE(init_macros))
+		return NULL;
+	*evidence = init_macros[i].evidence;
+	*obj = init_macros[i].obj;
+	*fn = init_macros[i].fn;
+	return init_macros[i].macro;
+}
+
+/*
+ * Header inline functions that only compute from fields of the struct they are given, fields the
+ * analyzer's facts count as the caller's (inline_access), so the user half's copy has them: they
+ * run in the user half, although they read a kernel struct's members (which makes a header
+ * inline a downcall, clangscan.c). resource_size(&pdev->resource[i]) as a downcall also needed a
+ * pointer into an embedded array of structs, which the wire's embed table does not describe.
+ */
+int em_local_inline(const char *name)
+{
+	static const char *const names[] = { "resource_size" };
+
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
 }
 
 /* Kernel allocators: which parameters give the element count (-1: 1) and the size; q1, q2: the
@@ -272,7 +314,7 @@ int em_str_deref(const char *name, int j)
 {
 	static const char *const sized_out[] = { "snprintf", "vsnprintf", "scnprintf", "vscnprintf" };
 
-	if (!em_local_library(name))
+	if (!em_local_library(name) || kc_kapi_local_delay(name)) /* delays take no pointer */
 		return 0;
 	return !(j == 0 && kc_kapi_in_list(name, sized_out, KC_ARRAY_SIZE(sized_out)));
 }

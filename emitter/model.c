@@ -52,7 +52,7 @@ void em_finding(struct em_model *m, const char *file, int line, int col, const c
  * analyzer assigns depend on the order parallel parses finish. */
 int em_func_by_id(const struct em_model *m, int64_t id)
 {
-	int lo = 0, hi = m->nf - 1;
+	int lo = 0, hi = m->nf_db - 1;
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
@@ -77,7 +77,7 @@ static int cmp_byid(const void *a, const void *b)
 /* Binary search in the USR index (built once by load_funcs). */
 int em_func_by_usr(const struct em_model *m, const char *usr)
 {
-	int lo = 0, hi = m->nf - 1;
+	int lo = 0, hi = m->nf_db - 1;
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
@@ -97,7 +97,7 @@ int em_func_by_usr(const struct em_model *m, const char *usr)
  * memcmp order, the same as strcmp for the names C allows). */
 int em_func_name_known(const struct em_model *m, const char *name)
 {
-	int lo = 0, hi = m->nf - 1;
+	int lo = 0, hi = m->nf_db - 1;
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
@@ -237,6 +237,7 @@ static int load_funcs(struct em_model *m, sqlite3 *db, struct kc_err *err)
 	}
 	rc = rc == SQLITE_DONE ? 0 : db_fail(err, db, "reading functions");
 	sqlite3_finalize(st);
+	m->nf_db = m->nf;
 	m->byid = kc_xcalloc((size_t)m->nf + 1, sizeof(*m->byid));
 	for (cap = 0; cap < m->nf; cap++) {
 		m->byid[cap].id = m->f[cap].id;
@@ -490,7 +491,10 @@ static int load_access(struct em_model *m, sqlite3 *db, struct kc_err *err)
 		struct em_field *hole = anon_hole(m, (const char *)sqlite3_column_text(st, 1));
 		int bits = !strcmp(mode, "read") ? EM_IN : !strcmp(mode, "write") ? EM_OUT : EM_IN | EM_OUT;
 
-		if (fi < 0 || (!fd && !hole))
+		/* the fields of a kernel-owned object (work_struct, timer_list, spinlock ...) are the
+		 * kernel's: never copied in either direction, whatever a driver's inline expansion
+		 * (INIT_WORK's stores) wrote into its own copy */
+		if (fi < 0 || (!fd && !hole) || (si >= 0 && em_kernel_owned(m->s[si].name)))
 			continue;
 		if (m->na + 2 > cap) {
 			cap = cap ? cap * 2 : 128;

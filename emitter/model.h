@@ -85,6 +85,9 @@ struct em_func {
 	int local_def;       /* "import" that some TU defines (a header inline): runs locally */
 	int inl_kernel;      /* header inline that calls a function defined outside the TU (the
 			      * kernel), or whose result is a string the kernel owns */
+	int macro;           /* not in the database: a kernel-header macro that initializes a
+			      * kernel-owned object (INIT_WORK), found by the scan where its Linux
+			      * expansion is inline code (clangscan.c em_scan_macro_imports) */
 	int nparams;
 	struct em_param *params;
 	struct em_type ret;
@@ -279,6 +282,8 @@ struct em_model {
 	char *part_name;
 	struct em_func *f;
 	int nf;
+	int nf_db;            /* the functions of the database: f[0 .. nf_db) sorted by name, with
+			       * the id and USR indexes; macro imports (em_func.macro) follow */
 	struct em_call *c;
 	int nc;
 	struct em_struct *s;
@@ -336,7 +341,14 @@ int em_local_library(const char *name); /* memcpy, strscpy ...: never a downcall
 int em_link_assert(const char *name);   /* __bad_udelay ...: never called, never a downcall */
 int em_deallocator(const char *name);   /* kfree, free_netdev ...: frees its first argument */
 int em_word_op(const char *name);       /* set_bit, test_and_set_bit ...: a bit operation on a word */
-int em_kernel_owned(const char *type);  /* timer_list, spinlock_t ...: never copied */
+int em_kernel_owned(const char *type);
+/* A header inline that only computes from its argument's fields (resource_size): runs in the user
+ * half, never a downcall. */
+int em_local_inline(const char *name);
+/* The i-th kernel-header macro that initializes a kernel-owned object with a driver function
+ * (INIT_WORK ...), NULL past the end: evidence, the inline function its Linux expansion calls
+ * (__init_work); obj, the object's struct; fn, the function parameter's type. */
+const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn);  /* timer_list, spinlock_t ...: never copied */
 int em_null_ok(const char *name, int j, const char *sname); /* kfree(NULL) ...: NULL accepted */
 int em_teardown_slot(const char *slot); /* snd_pcm_ops.close ...: called once, never retried */
 /* print_hex_dump's buf ...: a kernel function's buffer parameter j sized by another parameter

@@ -9,7 +9,8 @@
  * Every definition is weak: when the partition sends an import to the kernel half, the emitted
  * downcall stub of the same name (a strong symbol of the user half) is what runs. What is here:
  * printk family, kernel formats (vscnprintf, scnprintf), string helpers (strscpy ...), delays
- * (msleep, usleep_range, udelay), allocation of the user half's own objects (kmalloc family,
+ * (msleep, usleep_range, udelay; the delays except msleep are never downcalls, common/kc_kapi.c
+ * kc_kapi_local_delay), allocation of the user half's own objects (kmalloc family,
  * kfree), mutexes and spinlocks as user-space locks on the kernel structs' own lock words,
  * module-parameter and module objects the driver's tables name, and pure helpers of the
  * networking core that ops tables point to. A kernel import that is neither here nor a downcall
@@ -290,29 +291,50 @@ KI unsigned long msleep_interruptible(unsigned int msecs)
 	return 0;
 }
 
+/*
+ * The delays below run here, not as downcalls (common/kc_kapi.c kc_kapi_local_delay). A delay
+ * first sends the register writes posted before it (rt/io.c, forward access): `writel(a); udelay(10);
+ * writel(b)` must reach the device 10 us apart, as it did when the delay was a crossing (every
+ * crossing flushes). Nothing posted: no crossing. Weak: a user half built without rt/io.c.
+ */
+extern void kc_io_flush(void) __weak;
+
+static void kc_delay_flush(void)
+{
+	if (kc_io_flush)
+		kc_io_flush();
+}
+
 KI void usleep_range_state(unsigned long min, unsigned long max, unsigned int state)
 {
+	kc_delay_flush();
 	kcl_sleep_us(min);
 }
 
 KI void __udelay(unsigned long usecs)
 {
+	kc_delay_flush();
 	kcl_delay_ns(usecs * 1000);
 }
 
 KI void __ndelay(unsigned long nsecs)
 {
+	kc_delay_flush();
 	kcl_delay_ns(nsecs);
 }
 
-/* udelay(n) of a constant: n * 0x10c7 (2^32 / 10^6, rounded up); ndelay: n * 5 */
+/* udelay(n) of a constant: n * 0x10c7 (2^32 / 10^6, rounded up); ndelay(n): n * 5 (2^32 / 10^9,
+ * rounded up): xloops / 2^32 seconds either way, counted in nanoseconds (a whole-microsecond
+ * count made every constant ndelay under 859 ns no delay at all). xloops <= 20000 * 0x10c7. */
 KI void __const_udelay(unsigned long xloops)
 {
-	kcl_delay_ns((unsigned long)(((unsigned long long)xloops * 1000000ull) >> 32) * 1000);
+	kc_delay_flush();
+	kcl_delay_ns((unsigned long)(((unsigned long long)xloops * 1000000000ull) >> 32));
 }
 
 KI void __delay(unsigned long loops)
 {
+	kc_delay_flush();
 	kcl_delay_ns(loops);
 }
 
@@ -329,6 +351,15 @@ KI void __might_resched(const char *file, int line, unsigned int offsets)
 #if defined(CONFIG_PROVE_LOCKING) || defined(CONFIG_DEBUG_ATOMIC_SLEEP)
 KI void __might_fault(const char *file, int line)
 {
+}
+#endif
+
+#if defined(CONFIG_PREEMPT_DYNAMIC) && defined(CONFIG_HAVE_PREEMPT_DYNAMIC_CALL)
+/* cond_resched() is a static call in such kernels (linux/sched.h): its trampoline; a process is
+ * preempted anyway */
+KI int __SCT__cond_resched(void)
+{
+	return 0;
 }
 #endif
 

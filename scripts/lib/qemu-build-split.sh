@@ -3,8 +3,8 @@
 # (scripts/qemu-e1000.sh --user ... --access ACCESS runs it):
 #   build_split.sh --kcut KCUT --cache SYMVERS_CACHE --kdir GUEST_KERNEL --rt-symvers RT_LINUX_BUILD
 #                  --access none|forward|mapped --work DIR [--clang clang-14]
-# KCUT_SPLIT_PINS="fn=kernel ...": pins added to the partition (see docs/linux.md for why the guest
-# runs pin e1000_probe).
+# KCUT_SPLIT_PINS="fn=kernel ...": pins added to the partition (none needed: docs/linux.md, "Forward
+# and mapped splits in the guest").
 # SYMVERS_CACHE: the compile commands of e1000 as the guest kernel built it (linux_kbuild_e1000's
 # BUILD/tests/linux/kbuild/symvers-cache); RT_LINUX_BUILD: kcut_rt.ko built against the guest kernel
 # (its Module.symvers; BUILD/tests/linux/kbuild/rt-linux-symvers). Emits the default partition for

@@ -46,6 +46,26 @@ def check_e1000(out):
             continue
         checks.append(("%s's data buffer crosses with the ethtool core's extent (%s)" % (fn, count),
                        count in user[h:user.find("\n}\n", h)]))
+    # issue 13: no pin for the probe. Linux's INIT_WORK/INIT_DELAYED_WORK are inline code (stores into
+    # the kernel-owned object, init_timer_key with the kernel's delayed_work_timer_fn): in the user
+    # half they are downcalls of the macro, the kernel half runs it on its object
+    main_u, main_k = text("user", "e1000_main.c"), text("kernel", "e1000_main.c")
+    iface = text("", "interface.txt")
+    if "int kcut_handler_e1000_probe(" in main_u:
+        for mac in ("INIT_DELAYED_WORK", "INIT_WORK"):
+            checks.append(("the user half's %s is a downcall (renamed to its stub)" % mac,
+                           "#undef %s\n#define %s kcut_dc_%s\n" % (mac, mac, mac) in main_u))
+            checks.append(("the kernel half runs %s on its own object" % mac,
+                           "\t%s(kcut_p0, (work_func_t)kcut_p1);\n" % mac in main_k))
+    else:
+        print("note: e1000_probe runs in the kernel half of this partition")
+    checks.append(("no field of a work or timer object crosses (the kernel owns them)",
+                   not any(l.split()[1:2] in (["work_struct:"], ["delayed_work:"], ["timer_list:"])
+                           for l in iface.splitlines())))
+    # the Linux delays run in the user half (common/kc_kapi.c kc_kapi_local_delay)
+    for d in ("__udelay", "__const_udelay", "usleep_range_state", "usleep_range"):
+        checks.append(("%s is no downcall" % d,
+                       not any(l.split()[:1] == [d] and l.endswith("[kernel import]") for l in iface.splitlines())))
     for what, ok in checks:
         print("%s: %s" % ("ok" if ok else "FAIL", what))
         fails += not ok
