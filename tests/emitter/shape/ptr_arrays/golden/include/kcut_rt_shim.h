@@ -77,6 +77,9 @@ int kc_rt_user_pid(const struct kc_rt *rt);
 enum kc_region_kind { KC_REGION_MMIO = 1, KC_REGION_PIO = 2, KC_REGION_DMA = 3 };
 enum kc_access { KC_ACCESS_FORWARD = 1, KC_ACCESS_MAPPED = 2 };
 int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr);
+int kc_rt_region_check(struct kc_rt *rt, const volatile void *base, uint64_t off, size_t width);
+int kc_rt_region_record(struct kc_rt *rt, const volatile void *kaddr, uint64_t size);
+int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr);
 u8 kc_io_read8(const volatile void *addr);
 u16 kc_io_read16(const volatile void *addr);
 u32 kc_io_read32(const volatile void *addr);
@@ -102,6 +105,8 @@ typedef void (*kc_wire_fn)(void);
 struct kc_wire_global {
 	void *p;
 	size_t size;
+	uint32_t type;
+	size_t elem;
 };
 struct kc_wire_embed {
 	uint32_t outer, inner;
