@@ -54,11 +54,9 @@ rm -rf "$out"
 grep -E "^device access:" "$out/interface.txt" || true
 make -C "$kdir" LLVM=-14 M="$out" -j2 modules KCUT_RT_LINUX="$rts" >"$work/kbuild.log" 2>&1 ||
 	{ tail -30 "$work/kbuild.log"; echo "build_split: kbuild of the kernel half failed" >&2; exit 1; }
-# a stack frame over CONFIG_FRAME_WARN in a generated sync decoder (forward/mapped splits: one
-# compound literal per pointer field, clang does not share their slots) is reported, not fatal: the
-# guest runs the module; any other warning is
-grep -E "stack frame size .* exceeds limit" "$work/kbuild.log" | sed 's/^/build_split: note: /' || true
-if grep -E "warning|WARNING|error" "$work/kbuild.log" | grep -vE "stack frame size .* exceeds limit|^[0-9]+ warnings? generated"; then
+# any warning fails the build (the kernel's rules; the sync decoders' frames fit in 1024 bytes since
+# the decoder is a loop over a per-field function: tests/linux/kbuild_check.py checks every mode)
+if grep -E "warning|WARNING|error" "$work/kbuild.log" | grep -vE "^[0-9]+ warnings? generated"; then
 	echo "build_split: kbuild of the kernel half warned" >&2
 	exit 1
 fi
