@@ -6,7 +6,7 @@
 #   2. the guest kernel: tinyconfig + the options below, clang (LLVM=-14), bzImage, modules (e1000.ko,
 #      the unsplit module for the comparison), vmlinux and Module.symvers, in $KCUT_QEMU_CACHE/kernel
 #      (default ~/.cache/kcut/qemu/kernel); ~7 min on 2 idle cores, stamped with the option list;
-#   3. kcut itself (scripts/build.sh build/demo) unless --kcut BIN names one;
+#   3. kcut itself (scripts/build.sh build/demo, incremental, every run) unless --kcut BIN names one;
 #   4. e1000's compile_commands.json as the guest kernel built it;
 #   5. kcut_rt.ko against the guest kernel (kbuild, no warning allowed), then
 #      scripts/lib/qemu-build-split.sh: `kcut analyze`, `kcut partition` (the default partition for
@@ -91,11 +91,10 @@ e1000_ko=$kdir/drivers/net/ethernet/intel/e1000/e1000.ko
 
 # 3. kcut
 if [ -z "$kcut" ]; then
+	# always (incremental): a kcut built before the sources changed would emit the old halves
 	kcut=$top/build/demo/cli/kcut
-	if [ ! -x "$kcut" ]; then
-		log "building kcut (scripts/build.sh build/demo)"
-		"$top/scripts/build.sh" "$top/build/demo" >&2 || die "kcut did not build"
-	fi
+	log "building kcut (scripts/build.sh build/demo)"
+	"$top/scripts/build.sh" "$top/build/demo" >&2 || die "kcut did not build"
 fi
 [ -x "$kcut" ] || die "no kcut binary at $kcut"
 
