@@ -31,9 +31,11 @@ for f in "$kcut" "$cache/db/clang/e1000/compile_commands.json" "$kdir/Module.sym
 	[ -e "$f" ] || { echo "build_split: missing '$f'" >&2; exit 2; }
 done
 mkdir -p "$work"
-# the analysis is the same for every access: once, next to the variants' work directories
-db0=$(dirname "$work")/e1000-analyzed.db
-if [ ! -f "$db0" ]; then
+# the analysis is the same for every access: once, next to the variants' work directories (a name
+# of its own: tests/linux/kbuild_check.py keeps the defconfig tree's e1000-analyzed.db in the same
+# directory), again when the guest's compile commands or kcut are newer
+db0=$(dirname "$work")/guest-e1000-analyzed.db
+if [ ! -f "$db0" ] || [ "$cache/db/clang/e1000/compile_commands.json" -nt "$db0" ] || [ "$kcut" -nt "$db0" ]; then
 	"$kcut" analyze -p "$cache/db/clang/e1000" --db "$db0.tmp" --no-progress -j2 >"$work/analyze.log" 2>&1 ||
 		[ $? -eq 3 ] || { tail -20 "$work/analyze.log"; echo "build_split: kcut analyze failed" >&2; exit 1; }
 	mv "$db0.tmp" "$db0"

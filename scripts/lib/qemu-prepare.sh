@@ -114,7 +114,7 @@ json.dump(ents, open(sys.argv[3] + ".tmp", "w"), indent=1)
 EOF2
 if ! cmp -s "$db/compile_commands.json.tmp" "$db/compile_commands.json"; then
 	mv "$db/compile_commands.json.tmp" "$db/compile_commands.json"
-	rm -f "$work/e1000-analyzed.db" # analyzed again (qemu-build-split.sh)
+	rm -f "$work/guest-e1000-analyzed.db" # analyzed again (qemu-build-split.sh)
 else
 	rm -f "$db/compile_commands.json.tmp"
 fi
