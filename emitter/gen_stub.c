@@ -588,6 +588,11 @@ void gen_handler(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn)
 	gen_globals_code(g, b, fn, EM_IN, 0, "kcut_a", "\t");
 	kc_sb_add(b, "\tif (!kcut_rc && kc_xdr_dec_done(kcut_a))\n\t\tkcut_rc = KC_RT_EPROTO;\n");
 	gen_region_offsets(b, f, q); /* register offsets inside their window (gen_region.c) */
+	if (q->busy)
+		/* INIT_WORK & co. from the user half on a work the kernel has queued would corrupt the
+		 * kernel's lists: a protocol fault instead */
+		kc_sb_addf(b, "\tif (!kcut_rc && %s(kcut_p0))\n\t\tkcut_rc = KC_RT_EPROTO; /* queued: not initialized again */\n",
+			   q->busy);
 	kc_sb_add(b, "\tif (kcut_rc)");
 	if (count_arrays(f)) {
 		kc_sb_add(b, " {\n");

@@ -79,11 +79,24 @@ int em_kernel_owned(const char *type)
  */
 static const struct {
 	const char *macro, *evidence, *obj, *fn;
+	const char *busy; /* the kernel's test that the object is in use (queued): no re-init then */
 } init_macros[] = {
-	{ "INIT_WORK", "__init_work", "work_struct", "work_func_t" },
-	{ "INIT_DELAYED_WORK", "__init_work", "delayed_work", "work_func_t" },
-	{ "INIT_DEFERRABLE_WORK", "__init_work", "delayed_work", "work_func_t" },
+	{ "INIT_WORK", "__init_work", "work_struct", "work_func_t", "work_pending" },
+	{ "INIT_DELAYED_WORK", "__init_work", "delayed_work", "work_func_t", "delayed_work_pending" },
+	{ "INIT_DEFERRABLE_WORK", "__init_work", "delayed_work", "work_func_t", "delayed_work_pending" },
 };
+
+/* For a macro import: the kernel's test of whether its object is queued (the kernel half refuses
+ * to initialize a work the kernel has queued: that would corrupt the kernel's lists); else NULL. */
+const char *em_init_macro_busy(const char *macro)
+{
+	size_t i;
+
+	for (i = 0; i < KC_ARRAY_SIZE(init_macros); i++)
+		if (!strcmp(init_macros[i].macro, macro))
+			return init_macros[i].busy;
+	return NULL;
+}
 
 const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn)
 {

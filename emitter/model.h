@@ -348,7 +348,9 @@ int em_local_inline(const char *name);
 /* The i-th kernel-header macro that initializes a kernel-owned object with a driver function
  * (INIT_WORK ...), NULL past the end: evidence, the inline function its Linux expansion calls
  * (__init_work); obj, the object's struct; fn, the function parameter's type. */
-const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn);  /* timer_list, spinlock_t ...: never copied */
+const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn);
+/* The kernel's "object queued" test for a macro import (work_pending ...), or NULL. */
+const char *em_init_macro_busy(const char *macro);  /* timer_list, spinlock_t ...: never copied */
 int em_null_ok(const char *name, int j, const char *sname); /* kfree(NULL) ...: NULL accepted */
 int em_teardown_slot(const char *slot); /* snd_pcm_ops.close ...: called once, never retried */
 /* print_hex_dump's buf ...: a kernel function's buffer parameter j sized by another parameter

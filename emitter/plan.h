@@ -100,6 +100,8 @@ struct em_pfunc {
 	int ncand;               /* ... out-fields (the handler picks by tracker type) */
 	char *alloc_size;        /* a kernel allocator: its result's size in the handler's locals */
 	int untrack;             /* a deallocator: the handler forgets argument 0 before the call */
+	const char *busy;        /* a macro import (INIT_WORK): the kernel's test that argument 0 is
+				  * queued; the handler refuses to initialize it then (kapi.c) */
 	struct em_wire wret;     /* a pointer result as the caller decodes it */
 	char *alloc_n, *alloc_each; /* a kernel allocator: element count and size (kc_wire_alloc_check) */
 	int intern;              /* a kernel import that may keep the strings it is passed */

@@ -57,6 +57,10 @@ def check_e1000(out):
                            "#undef %s\n#define %s kcut_dc_%s\n" % (mac, mac, mac) in main_u))
             checks.append(("the kernel half runs %s on its own object" % mac,
                            "\t%s(kcut_p0, (work_func_t)kcut_p1);\n" % mac in main_k))
+            busy = "delayed_work_pending" if mac == "INIT_DELAYED_WORK" else "work_pending"
+            h = main_k.find("int kcut_handler_%s(" % mac)
+            checks.append(("the kernel half refuses %s on a work the kernel has queued (%s)" % (mac, busy),
+                           h >= 0 and "if (!kcut_rc && %s(kcut_p0))" % busy in main_k[h:main_k.find("\n}\n", h)]))
     else:
         print("note: e1000_probe runs in the kernel half of this partition")
     checks.append(("no field of a work or timer object crosses (the kernel owns them)",
