@@ -17,7 +17,7 @@
 # user half linked with tests/faultmatrix/fault_user.c, which behaves like the real one until
 # SIGUSR1. Idle: the fault comes between commands, nothing else runs. Under traffic: kcut-sim sends
 # the signal from a timer thread into a long traffic command (simnic: 5 ms into 2000 frames sent and
-# 500 received; simsnd: 60 ms into a 2000-period stream, after its set-up), and checks that it landed before the command ended (a
+# 500 received; simsnd: 60 ms into a 4000-period stream, after its set-up), and checks that it landed before the command ended (a
 # cell whose fault missed it, the timer thread being late on a loaded machine, is run once more).
 #
 # Per cell: survived = kcut-sim exited 0, no BUG / FAIL in its summary, no sanitizer report from the
@@ -142,8 +142,10 @@ def scenario_simsnd(sig, load):
     if load == "idle":
         mid = ["user-half signal %s" % sig, "user-half status"]
     else:
-        mid = ["user-half signal %s after 60" % sig, "play 2000", "user-half status"]
-        periods += 2000
+        # 4000 periods: a 2000-period stream took ~62 ms on an idle machine, and the timer's
+        # signal, due at 60 ms, missed it twice in a row (CI, 2026-12-08)
+        mid = ["user-half signal %s after 60" % sig, "play 4000", "user-half status"]
+        periods += 4000
     post = ["user-half recovered 30000", vol, "user-half status", "play 4", vol, "remove"]
     periods += 4
     return pre + mid + post, (periods,)
