@@ -372,22 +372,15 @@ static char *record_name(CXCursor decl)
 	return r;
 }
 
-/* The model's data-pointer field for `x->F` / `x.F` (members of unnamed unions and structs
- * too: e1000's buffer_info->rxbuf.data). */
-static struct em_field *member_ptr(struct em_model *m, CXCursor e)
+/* The model's field for the field declaration fd of a struct or union (members of unnamed
+ * unions and structs too), when the model gives it this kind ("pointer", "array"). */
+static struct em_field *model_field(struct em_model *m, CXCursor fd, const char *kind)
 {
-	CXCursor fd, parent;
+	CXCursor parent = clang_getCursorSemanticParent(fd);
 	CXString fnm;
 	struct em_field *f = NULL;
 	char *sn;
 
-	e = strip(e);
-	if (e.kind != CXCursor_MemberRefExpr)
-		return NULL;
-	fd = clang_getCursorReferenced(e);
-	if (fd.kind != CXCursor_FieldDecl || clang_getCanonicalType(clang_getCursorType(fd)).kind != CXType_Pointer)
-		return NULL;
-	parent = clang_getCursorSemanticParent(fd);
 	if (parent.kind != CXCursor_StructDecl && parent.kind != CXCursor_UnionDecl)
 		return NULL;
 	sn = record_name(parent);
@@ -396,7 +389,22 @@ static struct em_field *member_ptr(struct em_model *m, CXCursor e)
 		f = em_field_by_name(m, em_struct_by_name(m, sn), clang_getCString(fnm));
 	clang_disposeString(fnm);
 	free(sn);
-	return f && !strcmp(f->kind, "pointer") ? f : NULL;
+	return f && !strcmp(f->kind, kind) ? f : NULL;
+}
+
+/* The model's data-pointer field for `x->F` / `x.F` (members of unnamed unions and structs
+ * too: e1000's buffer_info->rxbuf.data). */
+static struct em_field *member_ptr(struct em_model *m, CXCursor e)
+{
+	CXCursor fd;
+
+	e = strip(e);
+	if (e.kind != CXCursor_MemberRefExpr)
+		return NULL;
+	fd = clang_getCursorReferenced(e);
+	if (fd.kind != CXCursor_FieldDecl || clang_getCanonicalType(clang_getCursorType(fd)).kind != CXType_Pointer)
+		return NULL;
+	return model_field(m, fd, "pointer");
 }
 
 /*
@@ -579,26 +587,12 @@ static int is_incdec(CXCursor c)
 /* The model's field for member fd if it is an array of pointers, else NULL. */
 static struct em_field *ptr_array_field(struct em_model *m, CXCursor fd)
 {
-	CXCursor parent;
-	CXType t;
-	CXString fnm;
-	struct em_field *f = NULL;
-	char *sn;
+	CXType t = clang_getCanonicalType(clang_getCursorType(fd));
 
-	t = clang_getCanonicalType(clang_getCursorType(fd));
 	if (fd.kind != CXCursor_FieldDecl || t.kind != CXType_ConstantArray ||
 	    clang_getCanonicalType(clang_getArrayElementType(t)).kind != CXType_Pointer)
 		return NULL;
-	parent = clang_getCursorSemanticParent(fd);
-	if (parent.kind != CXCursor_StructDecl && parent.kind != CXCursor_UnionDecl)
-		return NULL;
-	sn = record_name(parent);
-	fnm = clang_getCursorSpelling(fd);
-	if (sn)
-		f = em_field_by_name(m, em_struct_by_name(m, sn), clang_getCString(fnm));
-	clang_disposeString(fnm);
-	free(sn);
-	return f && !strcmp(f->kind, "array") ? f : NULL;
+	return model_field(m, fd, "array");
 }
 
 /* ... for `x->A` / `x.A`. */
