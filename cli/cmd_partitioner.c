@@ -125,7 +125,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, O_NOREPL };
+       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, O_NOREPL, O_COMBO };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -154,6 +154,7 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "no-replicate", no_argument, NULL, O_NOREPL },
+	{ "combolocks", no_argument, NULL, O_COMBO },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -306,6 +307,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 			break;
 		case O_NOREPL:
 			a->no_repl = 1;
+			break;
+		case O_COMBO:
+			a->o.combolocks = 1; /* partitioner/locks.c */
 			break;
 		case O_MODULE:
 			a->c.module = optarg;
@@ -523,10 +527,10 @@ int kc_cmd_partition(int argc, char **argv)
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
-		"       [--module M] [--device-access none|forward|mapped] [--no-replicate] [--force]";
+		"       [--module M] [--device-access none|forward|mapped] [--no-replicate] [--combolocks] [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
 				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC,
-				       O_FORCE, O_NOREPL, 0 };
+				       O_FORCE, O_NOREPL, O_COMBO, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_result *r = NULL;
@@ -568,7 +572,12 @@ int kc_cmd_partition(int argc, char **argv)
 		    "that only reads what its parameters reach (a register accessor: readl/writel through rt's\n"
 		    "regions; not under none), writes nothing, takes no lock and allocates nothing, gets a copy\n"
 		    "in the user half too, whose callers then call it locally; its LOC count in the kernel half.\n"
-		    "--no-replicate turns that off.\n"))
+		    "--no-replicate turns that off.\n"
+		    "--combolocks (forward/mapped; off by default): a spinlock that process-context code and\n"
+		    "only interrupt handlers take besides may be a combolock (rt/combolock.h: kernel takers wait\n"
+		    "or are deferred while the user half holds it), so its process-context holders are not\n"
+		    "pinned; any other atomic taker keeps the lock kernel. kcut why gives the verdict on each\n"
+		    "such lock either way. kcut emit does not rewrite lock calls yet: it refuses such a split.\n"))
 		return KC_EXIT_OK;
 	if ((rc = parse(&a, argc, argv, allowed, usage)))
 		goto out;

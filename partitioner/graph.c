@@ -121,6 +121,17 @@ void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, dou
 	kc_part_replica_down_if(g);
 }
 
+void kc_part_graph_add_call_locked(struct kc_part_graph *g, int caller, int callee, double weight, const char *locks,
+				   const char *site)
+{
+	struct kc_part_edge *e;
+
+	kc_part_graph_add_call(g, caller, callee, weight, 1);
+	e = &g->e[g->ne - 1];
+	e->locks = kc_xstrdup(locks);
+	e->lock_site = kc_xstrdup(site);
+}
+
 void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule)
 {
 	struct kc_part_func *f = &g->f[func];
@@ -132,7 +143,8 @@ void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const
 		free(f->root_rule);
 	}
 	f->root_rule = kc_xstrdup(rule);
-	f->root_atomic = atomic;
+	f->root_atomic = atomic != 0;
+	f->root_irq = atomic == KC_PART_ROOT_IRQ; /* an interrupt handler (locks.c) */
 }
 
 static const char *const devaccess_names[] = { "none", "forward", "mapped" };
@@ -1011,7 +1023,7 @@ static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_
 			{
 				char *txt = rule_text(r);
 
-				kc_part_graph_add_root(g, fi, r->ctx != CTX_PROCESS, txt);
+				kc_part_graph_add_root(g, fi, r->ctx == CTX_IRQ ? KC_PART_ROOT_IRQ : r->ctx != CTX_PROCESS, txt);
 				free(txt);
 			}
 		}
@@ -1034,7 +1046,7 @@ static int find_roots(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_
 			    !strcmp(r->a, rt)) {
 				char *txt = rule_text(r);
 
-				kc_part_graph_add_root(g, fi, r->ctx != CTX_PROCESS, txt);
+				kc_part_graph_add_root(g, fi, r->ctx == CTX_IRQ ? KC_PART_ROOT_IRQ : r->ctx != CTX_PROCESS, txt);
 				free(txt);
 			}
 		}

@@ -56,6 +56,7 @@ struct kc_part_func {
 	int line, col;
 	char *root_rule;    /* non-NULL: a root, for this reason */
 	int root_atomic;
+	int root_irq;       /* the root's context is irq (an interrupt handler; locks.c) */
 	char *kernel_rule;  /* non-NULL: kept in the kernel by a template 'kernel' rule, for this reason */
 	double dev_weight;  /* register downcalls it would make from the user half (forward backend) */
 	char *dev_detail;   /* how dev_weight was computed, or NULL */
@@ -170,7 +171,28 @@ struct kc_part_result {
 				* synchronization satisfies (runtime-syncs=), appended to the detail */
 	unsigned char *replica; /* per function or NULL: 1 when replicated (replica.c kc_part_replicate) */
 	int replicate;          /* replication was asked for (stored as params "replicate") */
+	struct kc_part_combo *combo; /* locks.c: the spinlocks both halves take and the verdict on each */
+	size_t ncombo;
 };
+
+/* locks.c (combolocks, docs/partitioner.md "Combolocks"): a spinlock taken by process-context
+ * code and by kernel atomic code, and whether rt's combolock can stand in for it. */
+struct kc_part_combo {
+	char *lock;     /* lock identity (last identifier) */
+	int ok;         /* every kernel-side taker can wait or be deferred */
+	int applied;    /* ok and asked for (--combolocks): its process-context holders are not pinned */
+	char *verdict;  /* why (appended to its takers' `kcut why` detail) */
+};
+#define KC_PART_NO_REASON 255 /* solve.c's NO_REASON: no hard constraint (yet) */
+/* locks.c: decide each lock's verdict after the atomic closure (and, when r->o.combolocks asks,
+ * unpin the process-context holders of the locks that may be combolocks); then, once every hard
+ * constraint is in, append the verdicts to the details of the takers kept kernel. Under device
+ * access none neither does anything. */
+void kc_part_combolocks(struct kc_part_result *r);
+void kc_part_combolocks_explain(struct kc_part_result *r);
+/* locks.c: lock is a combolock in r (its takers are not pinned by the spinlock rule). */
+int kc_part_combolock_applied(const struct kc_part_result *r, const char *lock);
+void kc_part_combolocks_free(struct kc_part_result *r);
 
 /* graph.c: index of the function with database id `id`, or -1. */
 int kc_part_graph_by_dbid(const struct kc_part_graph *g, long long id);

@@ -84,12 +84,16 @@ struct kc_part_opts {
 					* costs what the user half's copy costs per call (its register
 					* downcalls, at most the call's weight), since kc_part_replicate
 					* gives the user half that copy; 0 with `--no-replicate` */
+	int combolocks;                /* 1 (`--combolocks`, off by default): a spinlock that process-
+					* context code and an interrupt handler take may be a combolock
+					* (rt/combolock.h), so its process-context holders are not
+					* pinned (partitioner/locks.c; forward and mapped only) */
 };
 #define KC_PART_OPTS_INIT                                                                          \
 	{                                                                                          \
 		.mode = KC_PART_MINCUT, .alpha = 1.0, .beta = 1.0, .budget = -1, .max_funcs = -1, \
 		.solver = KC_PART_SOLVER_AUTO, .pins = NULL, .n_pins = 0, .fault_inject = 0,      \
-		.replicate = 1                                                                     \
+		.replicate = 1, .combolocks = 0                                                    \
 	}
 
 /* Summary numbers of a result. */
@@ -167,6 +171,12 @@ int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const st
 struct kc_part_graph *kc_part_graph_new(void);
 int kc_part_graph_add_func(struct kc_part_graph *g, const char *name, long loc);
 void kc_part_graph_add_call(struct kc_part_graph *g, int caller, int callee, double weight, int spin_held);
+/* A call made with the lock expressions `locks` held (as the analyzer's call.locks_held) at site. */
+void kc_part_graph_add_call_locked(struct kc_part_graph *g, int caller, int callee, double weight, const char *locks,
+				   const char *site);
+/* atomic: 0 process context, 1 atomic, KC_PART_ROOT_IRQ an interrupt handler (atomic; locks.c may
+ * defer its critical section). */
+#define KC_PART_ROOT_IRQ 2
 void kc_part_graph_add_root(struct kc_part_graph *g, int func, int atomic, const char *rule);
 /* Keep func in the kernel half (a hard constraint, reason 'pin'), explained by rule; the first rule
  * given to a function is kept. Loading a graph applies the templates' 'kernel' rules this way. */

@@ -70,6 +70,7 @@ void kc_part_result_free(struct kc_part_result *r)
 	free(r->reason);
 	free(r->move);
 	free(r->replica); /* replica.c */
+	kc_part_combolocks_free(r); /* combo: locks.c */
 	free(r);
 }
 
@@ -253,7 +254,8 @@ static void spinlock_takers(struct kc_part_result *r)
 			if (r->reason[i] != NO_REASON || !g->f[i].nlocks)
 				continue;
 			for (j = 0; j < g->f[i].nlocks && r->reason[i] == NO_REASON; j++)
-				for (k = 0; k < g->nf && r->reason[i] == NO_REASON; k++) {
+				for (k = 0; k < g->nf && r->reason[i] == NO_REASON &&
+					    !kc_part_combolock_applied(r, g->f[i].locks[j]); k++) { /* combo */
 					if (k == i || r->reason[k] == NO_REASON || r->side[k] != KC_PART_KERNEL)
 						continue;
 					for (l = 0; l < g->f[k].nlocks; l++) {
@@ -277,7 +279,8 @@ static void spinlock_takers(struct kc_part_result *r)
 	for (i = 0; i < g->nf; i++) {
 		struct kc_sb sb = { 0 };
 
-		if (r->reason[i] != NO_REASON || !g->f[i].nlocks)
+		if (r->reason[i] != NO_REASON || !g->f[i].nlocks ||
+		    (g->f[i].nlocks == 1 && kc_part_combolock_applied(r, g->f[i].locks[0]))) /* combo */
 			continue;
 		kc_sb_addf(&sb, "takes spinlock %s (%s); no function forced into the kernel takes it, but the user half "
 				"cannot take a kernel spinlock and its takers must stay together: kept in the kernel "
@@ -549,6 +552,7 @@ static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *
 		kc_sb_free(&sb);
 	}
 	bfs_mark(r, c, parent, queue, qn, KC_PART_R_ATOMIC, "runs in atomic context: ", NULL);
+	kc_part_combolocks(r); /* combo: spinlocks that may be combolocks (locks.c) */
 	/* the templates' 'kernel' rules (rules.c): hard kernel pins, explained */
 	for (i = 0; i < g->nf; i++) {
 		if (!g->f[i].kernel_rule || r->reason[i] != NO_REASON)
@@ -565,6 +569,7 @@ static int hard_constraints(struct kc_part_result *r, const struct csr *c, int *
 	if (g->device_access != KC_PART_DEV_NONE) {
 		datapath_state(r, c);
 		spinlock_takers(r);
+		kc_part_combolocks_explain(r); /* combo: the verdicts in `kcut why` (locks.c) */
 	}
 	for (i = 0; i < o->n_pins; i++) {
 		int v = kc_part_graph_find(g, o->pins[i].func);

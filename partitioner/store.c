@@ -84,6 +84,16 @@ int kc_part_store(struct kc_db *db, const struct kc_part_graph *g, const struct 
 	json_object_set_new(params, "import_weight", json_real(r->st.imp_weight));
 	/* replication asked for (replica.c); the replicated functions go to partition_replica */
 	json_object_set_new(params, "replicate", json_boolean(r->replicate));
+	/* combo: the spinlocks made combolocks (locks.c; kcut emit refuses them for now) */
+	if (r->o.combolocks) {
+		json_t *cl = json_array();
+		size_t k;
+
+		for (k = 0; k < r->ncombo; k++)
+			if (r->combo[k].applied)
+				json_array_append_new(cl, json_string(r->combo[k].lock));
+		json_object_set_new(params, "combolocks", cl);
+	}
 	ptext = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(params);
 
