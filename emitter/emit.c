@@ -29,6 +29,9 @@ static int prepare(struct em_model *m, struct kc_db *db, const struct kc_emit_op
 	rc = em_model_load(m, db, o->partition, err);
 	if (rc)
 		return rc;
+	rc = em_plan_combolocks(m, err); /* combo: refused until lock calls are rewritten (plan_lock.c) */
+	if (rc)
+		return rc;
 	m->diag = diag ? diag : stderr;
 	m->no_infer = o->no_inference;
 	/* the kernel shape library first: the user's annotations win over it */

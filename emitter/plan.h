@@ -331,6 +331,9 @@ void em_plan_local_imports(struct em_plan *p, const struct em_model *m);
 int em_plan_check(struct em_model *m, struct kc_err *err);
 /* The locks both halves take (p->locks; p->locks_unreadable when the lock table cannot be read). */
 void em_plan_locks(struct em_plan *p, const struct em_model *m);
+/* plan_lock.c: KC_EINVAL naming them when the partition made spinlocks combolocks (its parameter
+ * "combolocks", kcut partition --combolocks): the emitter does not print combolock calls yet. */
+int em_plan_combolocks(const struct em_model *m, struct kc_err *err);
 
 /* plan_region.c (device access, issue 13). Before the crossings: the mode, from the partition's
  * device_access parameter, or (no parameter) forward when user-half code calls a register
