@@ -298,6 +298,7 @@ int kc_part_load(struct kc_part_result **out, struct kc_db *db, const struct kc_
 			profile = kc_xstrdup(json_string_value(p));
 		replicate = json_is_true(json_object_get(params, "replicate"));
 		o.replicate = replicate; /* the cut counted on it (its move costs do too) */
+		o.combolocks = json_is_array(json_object_get(params, "combolocks")); /* combo: locks.c */
 		json_decref(params);
 	}
 	r = kc_part_result_alloc(g, &o);
