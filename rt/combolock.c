@@ -18,9 +18,13 @@
 
 #include <string.h>
 
+/* A deferred work: fn(arg) (a level: one entry per (fn, arg)) or call(arg, data) (a call: every
+ * one queued, in order, with its own copy of data). */
 struct defer {
 	void (*fn)(void *arg);
+	void (*call)(void *arg, const void *data);
 	void *arg;
+	unsigned char data[KC_COMBOLOCK_DATA];
 };
 
 struct kc_combolock {
@@ -28,6 +32,8 @@ struct kc_combolock {
 	const struct kc_combolock_ops *ops;
 	void *lock;
 	int user;               /* the user half holds it (under the kernel lock) */
+	unsigned draining;      /* deferred works taken at a release still running (under the kernel
+				 * lock; kc_combolock_sync waits for them) */
 	uint64_t since_ns;      /* ... since */
 	struct defer defer[KC_COMBOLOCK_DEFER];
 	unsigned ndefer;
@@ -63,7 +69,8 @@ int kc_combolock__tab_new(struct kc_rt *rt)
 	return 0;
 }
 
-/* Take what was deferred and clear the user mark; the kernel lock is held. */
+/* Take what was deferred and clear the user mark; the kernel lock is held. The works taken count
+ * as draining until done_deferred. */
 static unsigned take_user(struct kc_combolock *cl, struct defer *out)
 {
 	unsigned n = cl->ndefer;
@@ -71,15 +78,28 @@ static unsigned take_user(struct kc_combolock *cl, struct defer *out)
 	memcpy(out, cl->defer, n * sizeof(*out));
 	cl->ndefer = 0;
 	cl->user = 0;
+	if (n)
+		cl->draining++;
 	return n;
 }
 
-static void run_deferred(const struct defer *d, unsigned n)
+/* Run the works take_user took (without the kernel lock: they take it again), in the order they
+ * were deferred; then they no longer count as draining. */
+static void run_deferred(struct kc_combolock *cl, const struct defer *d, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		d[i].fn(d[i].arg);
+	for (i = 0; i < n; i++) {
+		if (d[i].call)
+			d[i].call(d[i].arg, d[i].data);
+		else
+			d[i].fn(d[i].arg);
+	}
+	if (n) {
+		cl->ops->lock(cl->lock);
+		cl->draining--;
+		cl->ops->unlock(cl->lock);
+	}
 }
 
 /* The user half loses cl (dead, too slow, or the lock goes away). */
@@ -92,7 +112,7 @@ static void revoke(struct kc_combolock *cl)
 	if (cl->user)
 		n = take_user(cl, d);
 	cl->ops->unlock(cl->lock);
-	run_deferred(d, n);
+	run_deferred(cl, d, n);
 }
 
 void kc_combolock__tab_free(struct kc_rt *rt)
@@ -203,6 +223,34 @@ void kc_combolock_lock(struct kc_rt *rt, struct kc_combolock *cl)
 	}
 }
 
+void kc_combolock_sync(struct kc_rt *rt, struct kc_combolock *cl)
+{
+	struct kc_combo_tab *t = tab_of(rt);
+	uint64_t hold = (uint64_t)(t ? t->hold_ms : 5000) * 1000000ull;
+
+	for (;;) {
+		uint64_t since;
+		int user;
+
+		cl->ops->lock(cl->lock);
+		if (!cl->user && !cl->draining) {
+			cl->ops->unlock(cl->lock);
+			return;
+		}
+		user = cl->user;
+		since = cl->since_ns;
+		cl->ops->unlock(cl->lock);
+		if (user && kc_os_now_ns() - since > hold) {
+			if (t)
+				log_line(t, cl->id, "held by the user half beyond the hold limit: taken back");
+			kc_rt_fault(rt, "held a combolock beyond the hold limit");
+			revoke(cl);
+			continue;
+		}
+		kc_os_sleep_ns(20000ull);
+	}
+}
+
 void kc_combolock_unlock(struct kc_combolock *cl)
 {
 	cl->ops->unlock(cl->lock);
@@ -217,16 +265,42 @@ int kc_combolock_lock_or_defer(struct kc_rt *rt, struct kc_combolock *cl, void (
 	if (!cl->user)
 		return 0;
 	for (i = 0; i < cl->ndefer; i++)
-		if (cl->defer[i].fn == fn && cl->defer[i].arg == arg)
+		if (!cl->defer[i].call && cl->defer[i].fn == fn && cl->defer[i].arg == arg)
 			break;
 	if (i == cl->ndefer) {
 		if (cl->ndefer == KC_COMBOLOCK_DEFER) {
 			cl->ops->unlock(cl->lock);
 			return KC_ENOMEM;
 		}
+		memset(&cl->defer[cl->ndefer], 0, sizeof(cl->defer[0]));
 		cl->defer[cl->ndefer].fn = fn;
 		cl->defer[cl->ndefer++].arg = arg;
 	}
+	cl->ops->unlock(cl->lock);
+	return KC_COMBOLOCK_DEFERRED;
+}
+
+int kc_combolock_lock_or_defer_call(struct kc_rt *rt, struct kc_combolock *cl, void (*call)(void *arg, const void *data),
+				    void *arg, const void *data, size_t len)
+{
+	struct defer *d;
+
+	(void)rt;
+	if (len > KC_COMBOLOCK_DATA || (len && !data) || !call)
+		return KC_EINVAL;
+	cl->ops->lock(cl->lock);
+	if (!cl->user)
+		return 0;
+	if (cl->ndefer == KC_COMBOLOCK_DEFER) {
+		cl->ops->unlock(cl->lock);
+		return KC_ENOMEM;
+	}
+	d = &cl->defer[cl->ndefer++];
+	memset(d, 0, sizeof(*d));
+	d->call = call;
+	d->arg = arg;
+	if (len)
+		memcpy(d->data, data, len);
 	cl->ops->unlock(cl->lock);
 	return KC_COMBOLOCK_DEFERRED;
 }
@@ -276,7 +350,7 @@ static int serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 			n = take_user(cl, d);
 			cl->ops->unlock(cl->lock);
 			kc_os_unlock(t->lock);
-			run_deferred(d, n);
+			run_deferred(cl, d, n);
 			return 0;
 		}
 		if (!cl->user) {

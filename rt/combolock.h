@@ -40,7 +40,8 @@ struct kc_combolock_ops {
 };
 
 #define KC_COMBOLOCK_MAX 64u    /* combolocks per endpoint */
-#define KC_COMBOLOCK_DEFER 16u  /* distinct deferred (fn, arg) per combolock */
+#define KC_COMBOLOCK_DEFER 16u  /* deferred works per combolock (distinct (fn, arg) + calls) */
+#define KC_COMBOLOCK_DATA 16u   /* bytes a deferred call carries (kc_combolock_lock_or_defer_call) */
 
 /* Kernel side. new: a combolock around lock (the ops are kept, not copied); *id is what the user
  * half names it by (nonzero). free: it must not be held by kernel code; a user half holding it
@@ -58,6 +59,18 @@ void kc_combolock_unlock(struct kc_combolock *cl);
  * KC_ENOMEM: KC_COMBOLOCK_DEFER other works are queued already (nothing queued). */
 #define KC_COMBOLOCK_DEFERRED 1
 int kc_combolock_lock_or_defer(struct kc_rt *rt, struct kc_combolock *cl, void (*fn)(void *arg), void *arg);
+/* Kernel side, atomic context, for a section whose every call matters in its order (a trigger's
+ * START then STOP, where a level's once-per-(fn, arg) would lose one): 0 and the kernel lock held,
+ * or KC_COMBOLOCK_DEFERRED: call(arg, copy of data[len]) is queued behind what is deferred already
+ * and runs at the release, in call order (without the lock: it takes it again); KC_ENOMEM when
+ * KC_COMBOLOCK_DEFER works are queued, KC_EINVAL for len > KC_COMBOLOCK_DATA or no call. */
+int kc_combolock_lock_or_defer_call(struct kc_rt *rt, struct kc_combolock *cl, void (*call)(void *arg, const void *data),
+				    void *arg, const void *data, size_t len);
+/* Kernel side, process context (a sync_stop): return once the user half does not hold cl and the
+ * works deferred until its last release have all run (kc_combolock_lock alone can get the lock
+ * between a release and those works). The hold limit applies as in kc_combolock_lock. The kernel
+ * lock is not held on return. */
+void kc_combolock_sync(struct kc_rt *rt, struct kc_combolock *cl);
 /* The hold limit in ms (default 5000; at least 1). */
 void kc_combolock_set_hold_ms(struct kc_rt *rt, unsigned ms);
 

@@ -215,6 +215,172 @@ static void test_defer_full(void)
 	kc_rt__free(rt);
 }
 
+static uint32_t sync_id;
+
+/* ---- deferred calls (every call, in order, with its data) and the sync ---- */
+
+struct rec {
+	atomic_int n;
+	uint32_t seen[KC_COMBOLOCK_DEFER * 2];
+};
+
+static struct rec rec;
+
+static void call_rec(void *arg, const void *data)
+{
+	uint32_t v;
+
+	memcpy(&v, data, sizeof(v));
+	if (watch && atomic_load(&watch->held))
+		atomic_fetch_add(&ran_locked, 1);
+	rec.seen[atomic_fetch_add(&rec.n, 1)] = v + (uint32_t)(uintptr_t)arg;
+}
+
+static void level_rec(void *arg)
+{
+	rec.seen[atomic_fetch_add(&rec.n, 1)] = 1000u + (uint32_t)(uintptr_t)arg;
+}
+
+static void test_defer_calls(void)
+{
+	static struct klock l = { PTHREAD_MUTEX_INITIALIZER, 0 };
+	uint8_t big[KC_COMBOLOCK_DATA + 1] = { 0 };
+	struct kc_rt *rt = kernel_only();
+	struct kc_combolock *cl;
+	uint32_t id, v;
+	int i;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_combolock_new(rt, &cl, &id, &kops, &l) == 0);
+	watch = &l;
+	memset(&rec, 0, sizeof(rec));
+	/* free: taken at once, nothing queued */
+	v = 7;
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, &v, sizeof(v)), 0);
+	KC_CHECK_EQ_INT(atomic_load(&l.held), 1);
+	kc_combolock_unlock(cl);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, big, sizeof(big)), KC_EINVAL);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, NULL, NULL, &v, sizeof(v)), KC_EINVAL);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, NULL, 4), KC_EINVAL);
+	KC_CHECK_EQ_INT(atomic_load(&l.held), 0);
+	/* held by the user half: START (1), a level (twice: once), STOP (2), START (1) again, each
+	 * call kept, in call order, with the data it had when it was deferred */
+	KC_CHECK_EQ_INT(acquire(rt, id), 0);
+	v = 1;
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, &v, sizeof(v)), KC_COMBOLOCK_DEFERRED);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer(rt, cl, level_rec, (void *)5), KC_COMBOLOCK_DEFERRED);
+	v = 2;
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, &v, sizeof(v)), KC_COMBOLOCK_DEFERRED);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer(rt, cl, level_rec, (void *)5), KC_COMBOLOCK_DEFERRED);
+	v = 1;
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, (void *)10, &v, sizeof(v)),
+			KC_COMBOLOCK_DEFERRED);
+	v = 99; /* the copy was taken: changing v now changes nothing */
+	KC_CHECK_EQ_INT(atomic_load(&rec.n), 0);
+	KC_CHECK_EQ_INT(release(rt, id), 0);
+	KC_CHECK_EQ_INT(atomic_load(&rec.n), 4);
+	KC_CHECK_EQ_INT(rec.seen[0], 1);
+	KC_CHECK_EQ_INT(rec.seen[1], 1005);
+	KC_CHECK_EQ_INT(rec.seen[2], 2);
+	KC_CHECK_EQ_INT(rec.seen[3], 11);
+	KC_CHECK_EQ_INT(atomic_load(&ran_locked), 0);
+	/* full: calls count against KC_COMBOLOCK_DEFER like levels */
+	KC_CHECK_EQ_INT(acquire(rt, id), 0);
+	for (i = 0; i < (int)KC_COMBOLOCK_DEFER; i++)
+		KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, &v, sizeof(v)),
+				KC_COMBOLOCK_DEFERRED);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_rec, NULL, &v, sizeof(v)), KC_ENOMEM);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer(rt, cl, level_rec, (void *)6), KC_ENOMEM);
+	KC_CHECK_EQ_INT(release(rt, id), 0);
+	KC_CHECK_EQ_INT(atomic_load(&rec.n), 4 + (int)KC_COMBOLOCK_DEFER);
+	watch = NULL;
+	kc_combolock_free(rt, cl);
+	kc_rt__free(rt);
+}
+
+/* a deferred call that takes its time, and a kernel thread syncing meanwhile */
+static atomic_int slow_done;
+
+static void call_slow(void *arg, const void *data)
+{
+	struct timespec ts = { 0, 150000000 };
+
+	(void)arg;
+	(void)data;
+	nanosleep(&ts, NULL);
+	atomic_store(&slow_done, 1);
+}
+
+struct syncer {
+	struct kc_rt *rt;
+	struct kc_combolock *cl;
+	atomic_int back;
+	int done_seen; /* the slow call had finished when the sync returned */
+};
+
+static void *do_sync(void *p)
+{
+	struct syncer *s = p;
+
+	kc_combolock_sync(s->rt, s->cl);
+	s->done_seen = atomic_load(&slow_done);
+	atomic_store(&s->back, 1);
+	return NULL;
+}
+
+static void *do_release(void *p)
+{
+	struct syncer *s = p;
+
+	(void)release(s->rt, s->cl ? sync_id : 0);
+	return NULL;
+}
+
+static void test_sync(void)
+{
+	static struct klock l = { PTHREAD_MUTEX_INITIALIZER, 0 };
+	struct kc_rt *rt = kernel_only();
+	struct kc_combolock *cl;
+	struct syncer s = { 0 }, r = { 0 };
+	struct timespec ts = { 0, 100000000 };
+	pthread_t th, rth;
+	uint32_t id;
+	uint64_t t0;
+
+	KC_REQUIRE(rt);
+	KC_REQUIRE(kc_combolock_new(rt, &cl, &id, &kops, &l) == 0);
+	/* free: returns at once, the lock not held */
+	kc_combolock_sync(rt, cl);
+	KC_CHECK_EQ_INT(atomic_load(&l.held), 0);
+	/* held with a slow deferred call: the sync returns only once the call is done, although the
+	 * kernel lock is free (and takeable) while the call runs */
+	atomic_store(&slow_done, 0);
+	KC_CHECK_EQ_INT(acquire(rt, id), 0);
+	KC_CHECK_EQ_INT(kc_combolock_lock_or_defer_call(rt, cl, call_slow, NULL, NULL, 0), KC_COMBOLOCK_DEFERRED);
+	s.rt = rt;
+	s.cl = cl;
+	KC_REQUIRE(pthread_create(&th, NULL, do_sync, &s) == 0);
+	nanosleep(&ts, NULL);
+	KC_CHECK_EQ_INT(atomic_load(&s.back), 0);
+	r.rt = rt;
+	r.cl = cl;
+	sync_id = id;
+	KC_REQUIRE(pthread_create(&rth, NULL, do_release, &r) == 0);
+	pthread_join(th, NULL);
+	pthread_join(rth, NULL);
+	KC_CHECK_EQ_INT(atomic_load(&s.back), 1);
+	KC_CHECK_EQ_INT(s.done_seen, 1);
+	/* a user half that never releases: the sync takes it back after the hold limit */
+	kc_combolock_set_hold_ms(rt, 100);
+	KC_CHECK_EQ_INT(acquire(rt, id), 0);
+	t0 = now_ms();
+	kc_combolock_sync(rt, cl);
+	KC_CHECK(now_ms() - t0 >= 100);
+	KC_CHECK_EQ_INT(release(rt, id), KC_RT_EPROTO); /* lost it */
+	kc_combolock_free(rt, cl);
+	kc_rt__free(rt);
+}
+
 /* what a hostile user half can send */
 static void test_refusals(void)
 {
@@ -341,6 +507,8 @@ int main(void)
 {
 	KC_RUN(test_waits_and_defers);
 	KC_RUN(test_defer_full);
+	KC_RUN(test_defer_calls);
+	KC_RUN(test_sync);
 	KC_RUN(test_refusals);
 	KC_RUN(test_hold_limit_and_death);
 	KC_RUN(test_user_contention);
