@@ -336,6 +336,8 @@ int kc_trace_write(struct kc_trace *t, FILE *f);
  * queueing one slot twice); the next call this thread sends has a garbage header (mode 4) or
  * claims a length larger than the slot (mode 5). */
 void kc_rt__test_garble_next_reply(int mode);
+/* The calling thread's pin set (objt_internal.h; the kernel side's tracker hook, super.c). */
+struct kc_objt_pins *kc_rt__pins(void *arg);
 void kc_rt__recovery_thread(int on); /* the supervisor thread while it runs the recovery hook */
 
 #endif /* KC_RT_INTERNAL_H */
