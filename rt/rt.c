@@ -541,6 +541,19 @@ struct kc_objt_pins *kc_rt__pins(void *arg)
 	return &tls_pins;
 }
 
+uint32_t kc_rt__pin_begin(void)
+{
+	tls_pins.depth++;
+	return tls_pins.n;
+}
+
+void kc_rt__pin_end(uint32_t mark)
+{
+	kc_objt_unpin(&tls_pins, mark);
+	if (!--tls_pins.depth)
+		kc_objt_pins_release(&tls_pins);
+}
+
 /* A free of the memory at [ptr, ptr + size) (size 0: the object at ptr), free_lock held: the
  * objects in it are marked dying (their handles are refused from now on) and, while downcall
  * handlers of other threads still hold one, the free waits for them, without free_lock (a handler
@@ -672,11 +685,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	kc_xdr_init_dec(&args, m->payload, m->len);
 	kc_xdr_init_enc(&res, rb, room); /* the reply replaces the call in the slot */
 	ch->serving_fn = m->fn;
-	if (rt->side == KC_SIDE_KERNEL) {
-		/* what the handler looks up stays pinned until its reply is written */
-		pin_mark = tls_pins.n;
-		tls_pins.depth++;
-	}
+	if (rt->side == KC_SIDE_KERNEL)
+		pin_mark = kc_rt__pin_begin(); /* what the handler looks up stays pinned until its reply is made */
 	rc = handler(rt, &args, &res);
 	if (rt->side == KC_SIDE_USER)
 		kc_sync__flush(rt); /* the handler's changes to synchronized objects go first */
@@ -699,11 +709,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		len = put_releases(rt, rb, len, room, &relf);
 		rflags |= relf;
 	}
-	if (rt->side == KC_SIDE_KERNEL) {
-		kc_objt_unpin(&tls_pins, pin_mark);
-		if (!--tls_pins.depth)
-			kc_objt_pins_release(&tls_pins);
-	}
+	if (rt->side == KC_SIDE_KERNEL)
+		kc_rt__pin_end(pin_mark);
 reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {
