@@ -778,7 +778,8 @@ static char *macro_at(const char *text, size_t len, int line, int col)
 }
 
 /* The macro import for macro (em_init_macro_nth's obj, fn), found or appended to m->f. */
-static int macro_import(struct em_model *m, const char *macro, const char *obj, const char *fn, int tu)
+static int macro_import(struct em_model *m, size_t row, const char *macro, const char *obj, const char *fn,
+			int tu)
 {
 	struct em_func *f;
 	struct kc_sb sb = { 0 };
@@ -796,7 +797,8 @@ static int macro_import(struct em_model *m, const char *macro, const char *obj, 
 	kc_sb_addf(&sb, "void (struct %s *, %s)", obj, fn);
 	f->signature = kc_sb_steal(&sb);
 	f->id = -1;
-	f->macro = f->local_def = f->inl_kernel = f->have_types = 1;
+	f->macro = (int)row + 1; /* its row in kapi.c's table (em_import_busy) */
+	f->local_def = f->inl_kernel = f->have_types = 1;
 	f->decl_tu = tu;
 	f->cross_id = f->fp_id = -1;
 	f->nparams = 2;
@@ -873,7 +875,7 @@ static void em_scan_macro_imports(struct em_model *m)
 			if (d == s->ndefs)
 				continue;
 			if (mi < 0)
-				mi = macro_import(m, mac, obj, fn, t);
+				mi = macro_import(m, (size_t)k, mac, obj, fn, t);
 			for (j = 0; j < s->ninl && s->inl[j] != mi; j++)
 				;
 			if (j == s->ninl) {

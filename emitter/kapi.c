@@ -86,15 +86,35 @@ static const struct {
 	{ "INIT_DEFERRABLE_WORK", "__init_work", "delayed_work", "work_func_t", "delayed_work_pending" },
 };
 
-/* For a macro import: the kernel's test of whether its object is queued (the kernel half refuses
- * to initialize a work the kernel has queued: that would corrupt the kernel's lists); else NULL. */
-const char *em_init_macro_busy(const char *macro)
+/*
+ * Kernel imports other than those macros that initialize a kernel object in place, where the
+ * user half may name an object the kernel uses: the kernel half's test that the object is in use
+ * (then the downcall is refused as a protocol fault). INIT_LIST_HEAD reaches the user half from the
+ * expansion of INIT_*WORK (its list entry) and from driver code on a kernel object's list head:
+ * only a head never initialized (both words NULL) is initialized; an initialized one, empty or
+ * linked into a list the kernel walks, is refused (kc_list_head_busy, rt/linux/kcut_frees.h: an
+ * empty one too, since resetting it would race the kernel's list_add).
+ */
+static const struct {
+	const char *name, *busy;
+} guarded_imports[] = {
+	{ "INIT_LIST_HEAD", "kc_list_head_busy" },
+};
+
+/* For a kernel import: the kernel half's test that argument 0 is in use (a macro import's from its
+ * table row, em_func.macro; the kernel half refuses to initialize a work the kernel has queued or a
+ * list head the kernel uses: that would corrupt the kernel's lists); else NULL. */
+const char *em_import_busy(const struct em_func *f)
 {
 	size_t i;
 
-	for (i = 0; i < KC_ARRAY_SIZE(init_macros); i++)
-		if (!strcmp(init_macros[i].macro, macro))
-			return init_macros[i].busy;
+	if (f->nparams < 1 || f->is_driver)
+		return NULL;
+	if (f->macro)
+		return f->macro <= (int)KC_ARRAY_SIZE(init_macros) ? init_macros[f->macro - 1].busy : NULL;
+	for (i = 0; i < KC_ARRAY_SIZE(guarded_imports); i++)
+		if (!strcmp(guarded_imports[i].name, f->name))
+			return guarded_imports[i].busy;
 	return NULL;
 }
 
@@ -164,11 +184,6 @@ int em_allocator_queues(const char *name, int *q1, int *q2)
 		}
 	return 0;
 }
-
-/* Deallocators the kernel half calls on objects the user half may hold copies of (socket buffers
- * are not here: their frees are on the data path, and an skb that crossed is untracked by the
- * deallocator rule of the user half). */
-const char *const em_kernel_frees[] = { "kfree", "kfree_sensitive", "kvfree", "vfree", "free_netdev", NULL };
 
 /* Register accessors and rt's kc_io_* functions the user half calls instead (common/kc_kapi.c) */
 const char *em_regio(const char *name)

@@ -87,7 +87,8 @@ struct em_func {
 			      * kernel), or whose result is a string the kernel owns */
 	int macro;           /* not in the database: a kernel-header macro that initializes a
 			      * kernel-owned object (INIT_WORK), found by the scan where its Linux
-			      * expansion is inline code (clangscan.c em_scan_macro_imports) */
+			      * expansion is inline code (clangscan.c em_scan_macro_imports): its
+			      * row in kapi.c's table + 1 (em_init_macro_nth), 0 for the others */
 	int nparams;
 	struct em_param *params;
 	struct em_type ret;
@@ -349,8 +350,10 @@ int em_local_inline(const char *name);
  * (INIT_WORK ...), NULL past the end: evidence, the inline function its Linux expansion calls
  * (__init_work); obj, the object's struct; fn, the function parameter's type. */
 const char *em_init_macro_nth(size_t i, const char **evidence, const char **obj, const char **fn);
-/* The kernel's "object queued" test for a macro import (work_pending ...), or NULL. */
-const char *em_init_macro_busy(const char *macro);  /* timer_list, spinlock_t ...: never copied */
+/* The kernel half's test that a kernel import's object (argument 0) is in use, when the user
+ * half may not initialize it then: a macro import's (work_pending ...), INIT_LIST_HEAD's
+ * (kc_list_head_busy); else NULL. */
+const char *em_import_busy(const struct em_func *f);
 int em_null_ok(const char *name, int j, const char *sname); /* kfree(NULL) ...: NULL accepted */
 int em_teardown_slot(const char *slot); /* snd_pcm_ops.close ...: called once, never retried */
 /* print_hex_dump's buf ...: a kernel function's buffer parameter j sized by another parameter
@@ -363,8 +366,6 @@ int em_str_deref(const char *name, int j);
 int em_fatal(const char *name);
 int em_allocator(const char *name, int *count, int *size);
 int em_allocator_queues(const char *name, int *q1, int *q2);
-/* The deallocators the kernel half's own calls of which are wrapped (recovery), NULL-terminated. */
-extern const char *const em_kernel_frees[];
 
 /* kapi_range.c: parameter j of kernel function name is an index the kernel does not bound itself
  * (snd_pcm_set_ops' direction): 1 and its range [lo, hi], else 0. */

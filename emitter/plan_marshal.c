@@ -475,7 +475,7 @@ void em_plan_funcs(struct em_plan *p, struct em_model *m)
 		}
 		pf->untrack = !f->is_defined && em_deallocator(f->name) && f->nparams > 0 &&
 			      (f->params[0].t.cls == EM_T_PTR_STRUCT || f->params[0].t.cls == EM_T_VOIDPTR);
-		pf->busy = f->macro && f->nparams > 0 ? em_init_macro_busy(f->name) : NULL;
+		pf->busy = em_import_busy(f); /* INIT_WORK & co., INIT_LIST_HEAD (kapi.c) */
 		for (j = 0; j < f->nparams; j++)
 			param_wire(m, f, pf, j, &pf->params[j].w);
 		pf->wret.st = -1;

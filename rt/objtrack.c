@@ -24,6 +24,7 @@
  * and locks through os.h, no thread-local state, no recursion (the trees keep an explicit path).
  */
 #include "kcut_rt.h"
+#include "objt_internal.h"
 #include "os.h"
 
 #include <string.h>
@@ -48,6 +49,8 @@ struct ent {
 	uint8_t owned;     /* the tracker allocated ptr (import) and frees it on release */
 	uint8_t in_hmap;   /* entry is in the by-handle tree (user side: all; kernel: adopted) */
 	uint8_t flags;     /* KC_OBJT_F_* */
+	uint8_t dying;     /* kernel side: being freed (kc_objt_doom): its handle is refused */
+	uint32_t pins;     /* kernel side: downcall handlers holding it (objt_internal.h) */
 };
 
 struct kc_objt {
@@ -66,6 +69,10 @@ struct kc_objt {
 	uint64_t changes;  /* objects tracked, untracked or retyped so far (kc_objt_changes) */
 	void *(*zalloc)(size_t);
 	void (*free)(void *);
+	/* kernel side: the platform's hooks (kc_objt_set_hooks) */
+	struct kc_objt_pins *(*pins_of)(void *arg);
+	int (*gone)(void *arg, uint64_t h, const void *ptr, size_t size);
+	void *hook_arg;
 };
 
 /* The kernel table stays below 2^31 entries (kernel handles never look adopted); 2^24 is more
@@ -361,6 +368,8 @@ static void ent_put(struct kc_objt *t, uint32_t n, int may_free)
 	e->in_hmap = 0;
 	t->changes++;
 	e->flags = 0;
+	e->dying = 0;
+	e->pins = 0; /* a pin left (the holder's own free) is dropped by handle: stale by then */
 	e->ptr = NULL;
 	e->gen++;
 	if (!e->gen)
@@ -483,9 +492,58 @@ static int find_handle(struct kc_objt *t, uint32_t *n, uint64_t h)
 	return 0;
 }
 
-static int find_typed(struct kc_objt *t, uint32_t *n, uint64_t h, uint32_t type)
+/* Record a pin of entry n (handle h) in the calling thread's set, if it serves a downcall. Lock
+ * held. */
+static int pin(struct kc_objt *t, uint32_t n, uint64_t h)
+{
+	struct kc_objt_pins *p = t->pins_of ? t->pins_of(t->hook_arg) : NULL;
+
+	if (!p || !p->depth)
+		return 0;
+	if (!p->cap) {
+		p->v = p->inl;
+		p->cap = KC_OBJT_PINS_INLINE;
+	}
+	if (p->n == p->cap) {
+		uint32_t cap = 2 * p->cap;
+		struct kc_objt_pin *v;
+
+		if (cap > KC_OBJT_PINS_MAX)
+			return KC_ENOMEM;
+		v = kc_os_alloc((size_t)cap * sizeof(*v));
+		if (!v)
+			return KC_ENOMEM;
+		if (p->n)
+			memcpy(v, p->v, (size_t)p->n * sizeof(*v));
+		if (p->v != p->inl)
+			kc_os_free(p->v);
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n].t = t;
+	p->v[p->n].h = h;
+	p->n++;
+	E(t, n)->pins++;
+	return 0;
+}
+
+/* find_handle for a use of the object (the lookups a handler decodes with): kernel side, an
+ * object being freed (kc_objt_doom) or one the platform took already (the gone hook) is refused,
+ * and a thread serving a downcall pins what it finds. Lock held. */
+static int find_use(struct kc_objt *t, uint32_t *n, uint64_t h)
 {
 	int rc = find_handle(t, n, h);
+
+	if (rc || t->owns)
+		return rc;
+	if (E(t, *n)->dying || (t->gone && t->gone(t->hook_arg, h, E(t, *n)->ptr, E(t, *n)->size)))
+		return KC_RT_ESTALE;
+	return pin(t, *n, h);
+}
+
+static int find_typed(struct kc_objt *t, uint32_t *n, uint64_t h, uint32_t type)
+{
+	int rc = find_use(t, n, h);
 
 	if (!rc && E(t, *n)->type != type)
 		rc = KC_RT_ETYPE;
@@ -612,6 +670,8 @@ int kc_objt_import(struct kc_objt *t, void **ptr, int *fresh, uint64_t h, uint32
 	}
 	*ptr = copy;
 	*fresh = 1;
+	if (!t->owns)
+		rc = pin(t, n, h); /* as a copy found again would be */
 out:
 	kc_os_unlock(t->lock);
 	return rc;
@@ -670,7 +730,7 @@ int kc_objt_info(struct kc_objt *t, struct kc_objt_info *out, uint64_t h)
 
 	memset(out, 0, sizeof(*out));
 	kc_os_lock(t->lock);
-	rc = find_handle(t, &n, h);
+	rc = find_use(t, &n, h);
 	if (!rc)
 		fill_info(out, E(t, n));
 	kc_os_unlock(t->lock);
@@ -814,4 +874,125 @@ size_t kc_objt_count(struct kc_objt *t)
 	n = t->live;
 	kc_os_unlock(t->lock);
 	return n;
+}
+
+/* ---- pins (objt_internal.h) ---- */
+
+void kc_objt_set_hooks(struct kc_objt *t, struct kc_objt_pins *(*pins)(void *arg),
+		       int (*gone)(void *arg, uint64_t h, const void *ptr, size_t size), void *arg)
+{
+	kc_os_lock(t->lock);
+	t->pins_of = pins;
+	t->gone = gone;
+	t->hook_arg = arg;
+	kc_os_unlock(t->lock);
+}
+
+void kc_objt_unpin(struct kc_objt_pins *p, uint32_t mark)
+{
+	uint32_t i, n;
+
+	if (!p)
+		return;
+	for (i = p->n; i > mark; i--) {
+		struct kc_objt *t = p->v[i - 1].t;
+
+		kc_os_lock(t->lock);
+		/* a handle gone meanwhile (its holder freed it, or it was forced out) has no pin */
+		if (!find_handle(t, &n, p->v[i - 1].h) && E(t, n)->pins)
+			E(t, n)->pins--;
+		kc_os_unlock(t->lock);
+	}
+	if (p->n > mark)
+		p->n = mark;
+}
+
+void kc_objt_pins_release(struct kc_objt_pins *p)
+{
+	if (!p || !p->cap || p->v == p->inl)
+		return;
+	kc_os_free(p->v);
+	p->v = p->inl;
+	p->cap = KC_OBJT_PINS_INLINE;
+}
+
+int kc_objt_forget(struct kc_objt *t, const void *ptr, uint64_t *h, size_t *size)
+{
+	uint32_t n;
+	int rc = KC_ENOTFOUND;
+
+	*h = 0;
+	*size = 0;
+	if (!ptr)
+		return rc;
+	kc_os_lock(t->lock);
+	n = find_addr(t, ptr);
+	if (n && E(t, n)->ptr == ptr) {
+		*h = E(t, n)->h;
+		*size = E(t, n)->size;
+		ent_put(t, n, t->owns);
+		rc = 0;
+	}
+	kc_os_unlock(t->lock);
+	return rc;
+}
+
+uint32_t kc_objt_pins_of(struct kc_objt *t, uint64_t h)
+{
+	uint32_t n, pins = 0;
+
+	kc_os_lock(t->lock);
+	if (!find_handle(t, &n, h))
+		pins = E(t, n)->pins;
+	kc_os_unlock(t->lock);
+	return pins;
+}
+
+/* Pins on entry n that the calling thread does not hold. Lock held. */
+static uint32_t others_pins(struct kc_objt *t, uint32_t n)
+{
+	struct kc_objt_pins *p = t->pins_of ? t->pins_of(t->hook_arg) : NULL;
+	uint32_t own = 0, i;
+
+	if (!E(t, n)->pins)
+		return 0;
+	for (i = 0; p && i < p->n; i++)
+		if (p->v[i].t == t && p->v[i].h == E(t, n)->h)
+			own++;
+	return own < E(t, n)->pins ? E(t, n)->pins - own : 0;
+}
+
+size_t kc_objt_doom(struct kc_objt *t, const void *ptr, size_t size)
+{
+	uint32_t stack[MAX_DEPTH + 2];
+	size_t busy = 0;
+	struct key k;
+	int top = 0;
+
+	if (!ptr || t->owns)
+		return 0;
+	k.s = (uintptr_t)ptr;
+	k.e = size && size <= UINTPTR_MAX - k.s ? k.s + size : k.s + 1;
+	k.h = 0;
+	kc_os_lock(t->lock);
+	/* every node of the address tree overlapping [s, e): a walk with an explicit stack, into
+	 * the subtrees that can hold part of the range */
+	if (t->root[BY_ADDR])
+		stack[top++] = t->root[BY_ADDR];
+	while (top > 0) {
+		uint32_t n = stack[--top];
+		struct key nk;
+
+		ent_key(t, n, &nk);
+		if (nk.s < k.e && k.s < nk.e) {
+			E(t, n)->dying = 1;
+			busy += others_pins(t, n);
+		}
+		if (E(t, n)->lk[BY_ADDR].l && k.s < nk.s && top < MAX_DEPTH + 2)
+			stack[top++] = E(t, n)->lk[BY_ADDR].l;
+		if (E(t, n)->lk[BY_ADDR].r && k.e > nk.e && top < MAX_DEPTH + 2)
+			stack[top++] = E(t, n)->lk[BY_ADDR].r;
+	}
+	kc_os_unlock(t->lock);
+	return busy;
 }

@@ -12,6 +12,7 @@
  * stack in its slot (struct chain.top), so nothing a pending handler still reads is overwritten.
  */
 #include "combolock.h"
+#include "objt_internal.h"
 #include "rt_internal.h"
 
 #include <limits.h>
@@ -485,14 +486,15 @@ static uint32_t put_releases(struct kc_rt *rt, uint8_t *payload, uint32_t len, u
 	size_t k, room;
 
 	*flags = 0;
-	if (rt->side != KC_SIDE_KERNEL || !rt->nrel)
+	/* (a look without the lock: a release queued meanwhile goes with the next message) */
+	if (rt->side != KC_SIDE_KERNEL || !__atomic_load_n(&rt->nrel, __ATOMIC_RELAXED))
 		return len;
 	kc_os_lock(rt->lock);
 	room = cap - len >= 4 ? (cap - len - 4) / 8 : 0;
 	k = rt->nrel < room ? rt->nrel : room;
 	if (k) {
 		kc_xdr_init_enc(&x, payload + len, 8 * k + 4);
-		rt->nrel -= k;
+		__atomic_store_n(&rt->nrel, rt->nrel - k, __ATOMIC_RELAXED);
 		for (size_t i = 0; i < k; i++)
 			kc_xdr_put_u64(&x, rt->rel[rt->nrel + i]);
 		kc_xdr_put_u32(&x, (uint32_t)k);
@@ -521,17 +523,70 @@ static int queue_release(struct kc_rt *rt, const uint64_t *h, size_t n)
 			rt->rel = p;
 			rt->caprel = cap;
 		}
-		rt->rel[rt->nrel++] = h[i];
+		rt->rel[rt->nrel] = h[i];
+		__atomic_store_n(&rt->nrel, rt->nrel + 1, __ATOMIC_RELAXED); /* put_releases looks */
 	}
 	kc_os_unlock(rt->lock);
 	return rc;
 }
 
+/* ---- pins: a downcall handler's objects are not freed under it (objt_internal.h) ---- */
+
+/* This thread's pins: the objects the downcall handlers it runs looked up (serve_one). */
+static _Thread_local struct kc_objt_pins tls_pins;
+
+struct kc_objt_pins *kc_rt__pins(void *arg)
+{
+	(void)arg;
+	return &tls_pins;
+}
+
+uint32_t kc_rt__pin_begin(void)
+{
+	tls_pins.depth++;
+	return tls_pins.n;
+}
+
+void kc_rt__pin_end(uint32_t mark)
+{
+	kc_objt_unpin(&tls_pins, mark);
+	if (!--tls_pins.depth)
+		kc_objt_pins_release(&tls_pins);
+}
+
+/* A free of the memory at [ptr, ptr + size) (size 0: the object at ptr), free_lock held: the
+ * objects in it are marked dying (their handles are refused from now on) and, while downcall
+ * handlers of other threads still hold one, the free waits for them, without free_lock (a handler
+ * may free something itself meanwhile). The kernel model's threads may all sleep; the memory is
+ * freed by the caller when this returns, so it cannot be deferred. */
+static void wait_unpinned(struct kc_rt *rt, const void *ptr, size_t size)
+{
+	uint64_t start = 0, ns = 1000;
+	int logged = 0;
+
+	while (kc_objt_doom(rt->objt, ptr, size)) {
+		uint64_t now = kc_os_now_ns();
+
+		if (!start) {
+			start = now;
+		} else if (!logged && now - start > 1000000000ull) {
+			kc_os_log("kcut-rt: a free of %p waits for a downcall handler that uses it", ptr);
+			logged = 1;
+		}
+		if (rt->free_lock)
+			kc_os_unlock(rt->free_lock);
+		kc_os_sleep_ns(ns);
+		if (ns < 1000000)
+			ns *= 2;
+		if (rt->free_lock)
+			kc_os_lock(rt->free_lock);
+	}
+}
+
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 {
-	struct kc_objt_info in;
 	uint64_t h;
-	size_t off;
+	size_t off, size;
 
 	if (kc_objt_handle_of(rt->objt, &h, &off, ptr) || off != 0)
 		return 0; /* not a tracked object's base: nothing crossed, nothing to tell */
@@ -541,16 +596,15 @@ int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 	}
 	if (rt->free_lock)
 		kc_os_lock(rt->free_lock);
+	wait_unpinned(rt, ptr, 0);
 	/* again under the lock: the recovery hook reads objects under it */
-	if (!kc_objt_handle_of(rt->objt, &h, &off, ptr) && off == 0 && !kc_objt_info(rt->objt, &in, h))
-		kc_objt_untrack(rt->objt, ptr);
-	else
+	if (kc_objt_forget(rt->objt, ptr, &h, &size))
 		h = 0;
 	if (rt->free_lock)
 		kc_os_unlock(rt->free_lock);
 	if (!h)
 		return 0;
-	kc_sync__kchanged(rt, ptr, in.size); /* its address may come back (sync.c) */
+	kc_sync__kchanged(rt, ptr, size); /* its address may come back (sync.c) */
 	return queue_release(rt, &h, 1);
 }
 
@@ -561,6 +615,7 @@ void kc_rt__forget_range(struct kc_rt *rt, const void *ptr, size_t size)
 
 	if (rt->side != KC_SIDE_KERNEL)
 		return;
+	wait_unpinned(rt, ptr, size);
 	do {
 		n = kc_objt_untrack_range(rt->objt, ptr, size, h, 16);
 		queue_release(rt, h, n);
@@ -581,7 +636,7 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	struct kc_xdr args, res;
 	int64_t saved = ch->serving_fn;
 	uint32_t saved_top = ch->top, room = rt->g.slot_bytes - off - KC_MSG_HDR;
-	uint32_t len = 0, rflags = 0;
+	uint32_t len = 0, rflags = 0, pin_mark = 0;
 	void *rb = NULL, *own_rb = NULL;
 	kc_rt_handler handler = NULL;
 	int rc;
@@ -630,6 +685,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 	kc_xdr_init_dec(&args, m->payload, m->len);
 	kc_xdr_init_enc(&res, rb, room); /* the reply replaces the call in the slot */
 	ch->serving_fn = m->fn;
+	if (rt->side == KC_SIDE_KERNEL)
+		pin_mark = kc_rt__pin_begin(); /* what the handler looks up stays pinned until its reply is made */
 	rc = handler(rt, &args, &res);
 	if (rt->side == KC_SIDE_USER)
 		kc_sync__flush(rt); /* the handler's changes to synchronized objects go first */
@@ -652,6 +709,8 @@ static int serve_one(struct kc_rt *rt, struct kc_conn *c, struct kc_slot *s,
 		len = put_releases(rt, rb, len, room, &relf);
 		rflags |= relf;
 	}
+	if (rt->side == KC_SIDE_KERNEL)
+		kc_rt__pin_end(pin_mark);
 reply:
 	ch->top = saved_top;
 	if (atomic_load(&c->dead)) {

@@ -336,6 +336,13 @@ int kc_trace_write(struct kc_trace *t, FILE *f);
  * queueing one slot twice); the next call this thread sends has a garbage header (mode 4) or
  * claims a length larger than the slot (mode 5). */
 void kc_rt__test_garble_next_reply(int mode);
+/* The calling thread's pin set (objt_internal.h; the kernel side's tracker hook, super.c). */
+struct kc_objt_pins *kc_rt__pins(void *arg);
+/* Kernel side, around a handler the runtime runs for the user half (serve_one; any other server of
+ * the user half's calls must do the same): begin returns the mark, end drops what the handler's
+ * look-ups pinned since. */
+uint32_t kc_rt__pin_begin(void);
+void kc_rt__pin_end(uint32_t mark);
 void kc_rt__recovery_thread(int on); /* the supervisor thread while it runs the recovery hook */
 
 #endif /* KC_RT_INTERNAL_H */

@@ -11,6 +11,7 @@
  * Callers never wait for the supervisor; all waits on the user half are bounded.
  */
 #include "combolock.h"
+#include "objt_internal.h"
 #include "rt_internal.h"
 
 #include <errno.h>
@@ -368,6 +369,8 @@ int kc_rt__setup(struct kc_rt **out, int side, const struct kc_rt_opts *o, struc
 	rt->reg.access = rt->o.access;
 	rt->reg.io = rt->o.io;
 	rc = kc_objt_new(&rt->objt, side == KC_SIDE_USER, err);
+	if (!rc && side == KC_SIDE_KERNEL)
+		kc_objt_set_hooks(rt->objt, kc_rt__pins, NULL, rt); /* downcall handlers pin (rt.c) */
 	if (!rc && rt->o.trace && side == KC_SIDE_KERNEL && kc_trace_new(&rt->trace))
 		rc = kc_err_set(err, KC_ENOMEM, "runtime: out of memory");
 	if (!rc && (side == KC_SIDE_KERNEL ? kc_region__tab_new(rt) || kc_combolock__tab_new(rt)

@@ -109,6 +109,55 @@ struct list_head *kc_rt_linux_give_list(struct kc_rt *rt, struct list_head *head
 #define napi_gro_frags(napi) napi_gro_frags(kc_rt_linux_give_frags(kcut_rt, (napi)))
 #define gro_cells_receive(gcells, skb) gro_cells_receive((gcells), kc_rt_linux_give_skb(kcut_rt, (skb)))
 #define dev_queue_xmit(skb) dev_queue_xmit(kc_rt_linux_give_skb(kcut_rt, (skb)))
+/*
+ * Work initialization (issue 14). The macro import handlers (the user half's INIT_WORK & co.,
+ * emitter/kapi.c) refuse a work the kernel has pending (work_pending), but the kernel may queue it
+ * between that test and the macro, and Linux's INIT_WORK writes the work's data word (which
+ * clears the pending bit) before its list entry and function: a queue_work in between would link
+ * the entry that INIT_WORK then resets (the pool's list corrupted). The kernel's own rule is that
+ * whoever owns WORK_STRUCT_PENDING_BIT owns the work's entry (kernel/workqueue.c): so these take
+ * the bit first (test_and_set_bit, as queue_work does), initialize everything else, the timer of a
+ * delayed work included, and write the data word last (a release store, which gives the bit up).
+ * A work found pending is left alone, with a log line. For a work nobody queues this is the
+ * macro's result (the kernel half's own INIT_WORK & co. use these too). Linux 6.1's workqueue.h.
+ */
+#include <linux/workqueue.h>
+static inline bool kc_lx_work_claim(struct work_struct *w, work_func_t fn)
+{
+	if (test_and_set_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(w))) {
+		pr_warn_ratelimited("kcut-rt: INIT_WORK of a work the kernel has pending refused (%ps)\n", fn);
+		return false;
+	}
+	__init_work(w, 0);
+	INIT_LIST_HEAD(&w->entry);
+	w->func = fn;
+	return true;
+}
+static inline void kc_lx_work_release(struct work_struct *w)
+{
+	atomic_long_t v = WORK_DATA_INIT();
+
+	atomic_long_set_release(&w->data, atomic_long_read(&v)); /* last: the pending bit goes */
+}
+#ifdef CONFIG_LOCKDEP
+#define KC_LX_WORK_LOCKDEP(w, name) do { static struct lock_class_key __kc_key; \
+	lockdep_init_map(&(w)->lockdep_map, "(work_completion)" name, &__kc_key, 0); } while (0)
+#else
+#define KC_LX_WORK_LOCKDEP(w, name) do { } while (0)
+#endif
+#undef INIT_WORK
+#define INIT_WORK(_work, _func) do { struct work_struct *__kc_w = (_work); \
+	if (kc_lx_work_claim(__kc_w, (_func))) { KC_LX_WORK_LOCKDEP(__kc_w, #_work); kc_lx_work_release(__kc_w); } \
+	} while (0)
+#define KC_LX_INIT_DWORK(_work, _func, _tflags) do { struct delayed_work *__kc_d = (_work); \
+	if (kc_lx_work_claim(&__kc_d->work, (_func))) { KC_LX_WORK_LOCKDEP(&__kc_d->work, #_work); \
+		__init_timer(&__kc_d->timer, delayed_work_timer_fn, (_tflags) | TIMER_IRQSAFE); \
+		kc_lx_work_release(&__kc_d->work); } \
+	} while (0)
+#undef INIT_DELAYED_WORK
+#define INIT_DELAYED_WORK(_work, _func) KC_LX_INIT_DWORK(_work, _func, 0)
+#undef INIT_DEFERRABLE_WORK
+#define INIT_DEFERRABLE_WORK(_work, _func) KC_LX_INIT_DWORK(_work, _func, TIMER_DEFERRABLE)
 #else /* the kernel model */
 #define kfree(p) (kcut_recover_free(p), kfree(p))
 #define kfree_sensitive(p) (kcut_recover_free(p), kfree_sensitive(p))
@@ -143,4 +192,12 @@ struct list_head *kc_rt_linux_give_list(struct kc_rt *rt, struct list_head *head
 #define kvcalloc(...) kc_wire_heap_note(kcut_rt, kvcalloc(__VA_ARGS__))
 #endif
 #endif /* __KERNEL__ */
+/*
+ * The user half's INIT_LIST_HEAD on a kernel object's list head (emitter/kapi.c's guarded
+ * imports; both targets): only a head never initialized (both words NULL, as the object was
+ * zero-allocated) is initialized; one that is initialized already -- empty, or linked into a
+ * list the kernel walks, or garbage -- is refused as a protocol fault: resetting a linked head
+ * or entry would corrupt the kernel's list, and an empty one would race the kernel's list_add.
+ */
+#define kc_list_head_busy(h) (READ_ONCE((h)->next) || READ_ONCE((h)->prev))
 #endif /* KCUT_KERNEL_HALF */

@@ -50,6 +50,7 @@
 #include "kcut_rt.h"
 #include "kcut_rt_linux.h"
 #include "kcut_rt_uapi.h"
+#include "objt_internal.h"
 #include "rt_linux_internal.h"
 
 #define KC_LX_NSLOTS_K 16u
@@ -147,6 +148,7 @@ struct kc_lx_task {
 	struct task_struct *task;
 	unsigned int depth;
 	struct kc_wire_task w;
+	struct kc_objt_pins pins; /* what its downcall handlers looked up (objt_internal.h) */
 };
 
 static DEFINE_HASHTABLE(kc_lx_tasks, 6);
@@ -170,6 +172,18 @@ struct kc_wire_task *kc_rt__task(void)
 	t = task_find(current);
 	spin_unlock(&kc_lx_tasks_lock);
 	return t ? &t->w : NULL;
+}
+
+/* The tracker's pins hook (kc_objt_set_hooks): the calling task's pin set, NULL when it is in no
+ * call of the runtime (then it serves no downcall: nothing to pin). */
+static struct kc_objt_pins *task_pins(void *arg)
+{
+	struct kc_lx_task *t;
+
+	spin_lock(&kc_lx_tasks_lock);
+	t = task_find(current);
+	spin_unlock(&kc_lx_tasks_lock);
+	return t ? &t->pins : NULL;
 }
 
 /* The calling task enters a call: its state, made for its outermost call; NULL without memory. */
@@ -205,6 +219,7 @@ static void task_leave(struct kc_lx_task *t)
 	hash_del(&t->node);
 	spin_unlock(&kc_lx_tasks_lock);
 	kc_wire__task_end(&t->w);
+	kc_objt_pins_release(&t->pins);
 	kfree(t);
 }
 
@@ -412,15 +427,34 @@ static int queue_release(struct kc_rt *rt, u64 h)
 	return 0;
 }
 
+/* The memory at ptr (size 0: the object there) is going, in process context and at once (a stack
+ * frame ends): mark what is tracked in it dying and wait while downcall handlers of other tasks
+ * hold it (objt_internal.h). */
+static void wait_unpinned(struct kc_rt *rt, const void *ptr, size_t size)
+{
+	unsigned long start = jiffies;
+	bool logged = false;
+
+	while (kc_objt_doom(rt->objt, ptr, size)) {
+		if (!logged && time_after(jiffies, start + HZ)) {
+			pr_warn("kcut-rt %s: a free of %px waits for a downcall handler that uses it\n", rt->name, ptr);
+			logged = true;
+		}
+		usleep_range(50, 200);
+	}
+}
+
 int kc_rt_obj_free(struct kc_rt *rt, const void *ptr)
 {
-	size_t off;
+	size_t off, size;
 	u64 h;
 	int rc;
 
 	if (kc_objt_handle_of(rt->objt, &h, &off, ptr) || off)
 		return 0; /* not a tracked object's base: nothing crossed, nothing to tell */
-	kc_objt_untrack(rt->objt, ptr);
+	wait_unpinned(rt, ptr, 0);
+	if (kc_objt_forget(rt->objt, ptr, &h, &size))
+		return 0;
 	kc_os_lock(rt->wlock);
 	rc = queue_release(rt, h);
 	kc_os_unlock(rt->wlock);
@@ -595,13 +629,24 @@ static void dfree_run(struct kc_rt *rt)
 {
 	struct llist_node *all = llist_reverse_order(llist_del_all(&rt->dfree));
 	struct kc_lx_dfree *d, *n;
+	bool again = false;
 
 	llist_for_each_entry_safe(d, n, all, node) {
+		/* a free of an object a downcall handler still holds waits for it (the object is
+		 * dying and in the gone set: its handle is refused meanwhile); a transfer cannot wait,
+		 * the kernel has it already; once stopping, no handler runs */
+		if (d->kind != KC_LX_GIVE && !READ_ONCE(rt->dfree_off) && kc_objt_doom(rt->objt, d->p, 0)) {
+			llist_add(&d->node, &rt->dfree);
+			again = true;
+			continue;
+		}
 		kc_wire_freed(rt, d->p, 0);
 		free_now(d->p, d->kind, true);
 		gone_del(d);
 		kfree(d);
 	}
+	if (again)
+		schedule_delayed_work(&rt->dfree_work, 1);
 }
 
 static void dfree_fn(struct work_struct *w)
@@ -609,21 +654,26 @@ static void dfree_fn(struct work_struct *w)
 	dfree_run(container_of(to_delayed_work(w), struct kc_rt, dfree_work));
 }
 
+/* forget's results: the caller frees now, or the worker does */
+enum { KC_LX_NOW, KC_LX_LATER };
+
 /* The tracker forgets p (kind: how it is freed, KC_LX_GIVE: the kernel takes it), at once or, in
- * atomic context, by the worker (p refused meanwhile). false: it could not be deferred (logged);
- * p is still tracked. */
-static bool forget(struct kc_rt *rt, const void *p, unsigned int kind)
+ * atomic context or while a downcall handler of another task holds p (a pin, objt_internal.h), by
+ * the worker (p refused meanwhile), which then frees it too: KC_LX_LATER. KC_LX_NOW: forgotten
+ * (or not tracked), or it could not be deferred (logged; p is still tracked): the caller frees. */
+static int forget(struct kc_rt *rt, const void *p, unsigned int kind)
 {
 	struct kc_lx_dfree *d;
 
 	if (!rt || !p || !kc_lx_maybe_tracked(p))
-		return true;
-	if (may_sleep()) {
+		return KC_LX_NOW;
+	/* a transfer does not wait for handlers: the kernel has p now (docs/runtime.md) */
+	if (may_sleep() && (!kc_objt_doom(rt->objt, p, 0) || kind == KC_LX_GIVE)) {
 		kc_wire_freed(rt, p, 0);
-		return true;
+		return KC_LX_NOW;
 	}
-	/* the tracker takes mutexes: the object is forgotten (and freed) by a worker; until then a
-	 * handle of it is refused and memory the driver freed stays allocated */
+	/* the tracker takes mutexes, or a handler holds p: the object is forgotten (and freed) by a
+	 * worker; until then a handle of it is refused and memory the driver freed stays allocated */
 	d = READ_ONCE(rt->dfree_off) ? NULL : kmalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
 	if (!d) {
 		/* forgotten by the tracker only when the endpoint goes: a stale handle of it could
@@ -631,25 +681,21 @@ static bool forget(struct kc_rt *rt, const void *p, unsigned int kind)
 		pr_err_ratelimited("kcut-rt %s: %px %s in atomic context while still tracked (%s)\n", rt->name, p,
 				   kind == KC_LX_GIVE ? "handed to the kernel" : "freed",
 				   READ_ONCE(rt->dfree_off) ? "after the endpoint stopped" : "out of memory");
-		return false;
+		return KC_LX_NOW;
 	}
 	d->p = p;
 	d->kind = kind;
 	gone_add(d);
 	llist_add(&d->node, &rt->dfree);
 	schedule_delayed_work(&rt->dfree_work, msecs_to_jiffies(READ_ONCE(defer_ms)));
-	return true;
+	return KC_LX_LATER;
 }
 
 void kc_rt_linux_free(struct kc_rt *rt, const void *p, unsigned int kind)
 {
 	/* (KC_LX_GIVE: forgotten, not freed, as kc_rt_linux_give) */
-	if (rt && p && kc_lx_maybe_tracked(p) && !may_sleep()) {
-		if (forget(rt, p, kind))
-			return; /* the worker frees it */
-	} else {
-		forget(rt, p, kind);
-	}
+	if (forget(rt, p, kind) == KC_LX_LATER)
+		return; /* the worker frees it */
 	free_now(p, kind, false);
 }
 EXPORT_SYMBOL_GPL(kc_rt_linux_free);
@@ -994,7 +1040,7 @@ static int kc_lx_mmap(struct file *f, struct vm_area_struct *vma)
 	return remap_vmalloc_range(vma, c->chan, 0);
 }
 
-static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf);
+static int serve_msg(struct kc_lx_conn *c, struct kc_lx_task *t, struct kcut_lx_msg *mp, u8 *buf);
 
 /* The incarnation is ready for the kernel half (kc_rt_linux_wait_user goes on). */
 static void conn_ready(struct kc_rt *rt, struct kc_lx_conn *c, bool checked)
@@ -1103,7 +1149,7 @@ static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 	spin_unlock(&rt->lock);
 	t = task_enter();
 	atomic_inc(&c->serving); /* progress for the upcalls waiting meanwhile (upcall_wait) */
-	rc = t ? serve_msg(c, &m, buf) : -ENOMEM;
+	rc = t ? serve_msg(c, t, &m, buf) : -ENOMEM;
 	atomic_inc(&c->served);
 	atomic_dec(&c->serving);
 	task_leave(t);
@@ -1115,12 +1161,12 @@ static long serve_call(struct kc_lx_conn *c, struct kcut_lx_msg __user *um)
 	return copy_to_user(um, &m, sizeof(m)) ? -EFAULT : 0;
 }
 
-static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
+static int serve_msg(struct kc_lx_conn *c, struct kc_lx_task *t, struct kcut_lx_msg *mp, u8 *buf)
 {
 	struct kc_rt *rt = c->rt;
 	struct kcut_lx_msg m = *mp;
 	struct kc_xdr args, res;
-	u32 kind, id, fn, flags = 0, len;
+	u32 kind, id, fn, flags = 0, len, pin_mark;
 	kc_rt_handler h = NULL;
 	s32 status;
 	int rc;
@@ -1141,18 +1187,25 @@ static int serve_msg(struct kc_lx_conn *c, struct kcut_lx_msg *mp, u8 *buf)
 		h = kc_region__handler(fn); /* device regions: served by the runtime */
 	else
 		h = kc_sync__handler(fn); /* the user half's changes (rt/sync.c) */
+	/* what the handler looks up stays pinned until its reply is made: a free of it by another
+	 * thread waits (process context) or is deferred (atomic context) until then (forget) */
+	pin_mark = t->pins.n;
+	t->pins.depth++;
 	if (h)
 		rc = h(rt, &args, &res);
 	else
 		rc = kc_rt_fault(rt, "a downcall of an unknown function");
 	if (!rc && kc_xdr_error(&res))
 		rc = kc_xdr_error(&res);
-	if (READ_ONCE(c->dead))
-		return -EPROTO; /* the handler found the arguments malformed (kc_wire_fault / kc_rt_fault) */
 	len = rc ? 0 : (u32)kc_xdr_pos(&res);
-	if (!rc) /* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
+	if (!rc && !READ_ONCE(c->dead)) /* the kernel half's changes to synchronized objects go back with the reply (sync.c) */
 		len = kc_sync__put_back(rt, c->inc, buf + KC_LX_SLOT_BYTES + KC_LX_MSG_HDR, len,
 					KC_LX_SLOT_BYTES - KC_LX_MSG_HDR, &flags);
+	kc_objt_unpin(&t->pins, pin_mark);
+	if (!--t->pins.depth)
+		kc_objt_pins_release(&t->pins);
+	if (READ_ONCE(c->dead))
+		return -EPROTO; /* the handler found the arguments malformed (kc_wire_fault / kc_rt_fault) */
 	m.len = KC_LX_MSG_HDR + len;
 	hdr_put(buf + KC_LX_SLOT_BYTES, KC_LX_MSG_REPLY, id, fn, flags, rc, len);
 	memcpy(slot_at(c, KC_LX_NSLOTS_K + m.slot), buf + KC_LX_SLOT_BYTES, m.len);
@@ -1283,6 +1336,9 @@ int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_f
 		kref_put(&rt->ref, rt_free);
 		return -ENOMEM;
 	}
+	/* downcall handlers pin what they look up; objects freed or handed over in atomic context
+	 * are refused until the worker forgets them (rt_objtrack.c) */
+	kc_objt_set_hooks(rt->objt, task_pins, kc_lx_objt_gone, rt);
 	rt->misc.minor = MISC_DYNAMIC_MINOR;
 	rt->misc.name = rt->devname;
 	rt->misc.fops = &kc_lx_fops;

@@ -75,6 +75,8 @@ bool kc_lx_maybe_tracked(const void *p);
 /* kcut_rt_linux.c: was p freed or handed to the kernel in atomic context, and the tracker not yet
  * told (the worker does it)? rt_objtrack.c's handle checks refuse such an object. Any context. */
 bool kc_lx_gone(const void *p);
+/* rt_objtrack.c: the tracker's gone hook (kc_objt_set_hooks): kc_lx_gone, with a log line. */
+int kc_lx_objt_gone(void *arg, uint64_t h, const void *ptr, size_t size);
 
 /* region_linux.c */
 extern const struct kc_rt_io_ops kc_lx_io_ops;

@@ -13,7 +13,8 @@
  * must keep waiting: up-trickle) and past the wait's cap (the kernel must end it: up-trickle-cap);
  * and, against the test module kcut_lx_givetest.ko (/dev/kcut-give,
  * tests/linux/guest/givetest), handles of socket buffers the stack freed or an ifdown freed
- * (stale-skb-*). The driver's downcall ids come from the emit's kcut_ids.h (built with
+ * (stale-skb-*), and INIT_WORK / INIT_DELAYED_WORK / INIT_LIST_HEAD on a work the kernel has queued
+ * or a list it uses (init-*). The driver's downcall ids come from the emit's kcut_ids.h (built with
  * -I EMIT/include), the test module's from kcut_lx_givetest.h (-I tests/linux/guest/givetest).
  * Most cases are rows of a table (one downcall each: function, argument writer, what to make first).
  *
@@ -626,6 +627,65 @@ static int c_stale_skb(const struct hcase *c)
 	return give_len(c, &o);
 }
 
+/*
+ * Work items and list heads the kernel uses (issue 14; the test module's handlers are those of an
+ * emitted kernel half, kcut_frees.h's macros): INIT_WORK on a work the kernel has queued (behind a
+ * blocked one), INIT_DELAYED_WORK on one whose timer is armed, INIT_LIST_HEAD on the head of a
+ * list with an entry: each must be refused (a protocol fault: killed, logged), never reset the
+ * kernel's list. init-work-race: INIT_WORK without the handler's pending test, as if the kernel
+ * queued the work between test and macro: the macro must leave the work alone (it logs; the case
+ * is "error" when the module finds the work still pending and linked). init-list-fresh (not
+ * listed, the control): INIT_LIST_HEAD on a zeroed head is accepted.
+ */
+static int give_obj(uint32_t fn, uint32_t which, struct obj *o)
+{
+	struct enc e = { .n = 0 };
+	uint8_t r[64];
+	size_t rl = sizeof(r);
+	int32_t st;
+	int rc;
+
+	put32(&e, which);
+	rc = downcall(fn, &e, &st, r, &rl);
+	if (rc || st || rl < 24 || get32(r) != 1) {
+		snprintf(detail, sizeof(detail), "setup: make downcall %u(%u) failed (rc %d status %d kind %u)", fn, which,
+			 rc, rc ? 0 : st, rl >= 4 ? get32(r) : 0);
+		return -1;
+	}
+	o->h = ((uint64_t)get32(r + 4) << 32) | get32(r + 8);
+	o->ty = get32(r + 12);
+	o->sz = get32(r + 16);
+	return 0;
+}
+
+static int c_init(const struct hcase *c)
+{
+	int list = strstr(c->name, "list") != NULL, dwork = strstr(c->name, "dwork") != NULL;
+	int race = strstr(c->name, "race") != NULL, fresh = strstr(c->name, "fresh") != NULL;
+	struct enc e = { .n = 0 };
+	uint8_t r[16];
+	size_t rl = sizeof(r);
+	struct obj o;
+	int32_t st = 0;
+	int rc;
+
+	if (give_obj(list ? KCUT_GIVE_LIST_MAKE : KCUT_GIVE_WORK_MAKE, (uint32_t)(list ? fresh : dwork), &o))
+		return 12;
+	put_handle(&e, o.h, o.ty, o.sz, 0);
+	rc = downcall(list ? KCUT_GIVE_INIT_LIST : race ? KCUT_GIVE_INIT_WORK_RACE : dwork ? KCUT_GIVE_INIT_DWORK
+								   : KCUT_GIVE_INIT_WORK,
+		      &e, &st, r, &rl);
+	if (race && !rc && !st) {
+		if (rl >= 4 && get32(r) == 1) {
+			snprintf(detail, sizeof(detail), "%s: the work was left alone (still pending and linked)", c->what);
+			return 10;
+		}
+		snprintf(detail, sizeof(detail), "%s: ACCEPTED (the pending work was initialized again)", c->what);
+		return 11;
+	}
+	return outcome(rc, st, c->what);
+}
+
 /* Upcall cases: wait for one upcall, answer it badly. */
 static int wait_upcall(uint32_t *slot, uint32_t w[6])
 {
@@ -760,6 +820,7 @@ static int c_trickle(const struct hcase *c)
 #define RUN(n, f, w) { .name = n, .run = f, .what = w }
 #define UP(n, how) { .name = n, .up = how }
 #define GIVE(n, w) { .name = n, .run = c_stale_skb, .what = w, .dev = KCUT_GIVE_NAME }
+#define RUN_GIVE(n, f, w) { .name = n, .run = f, .what = w, .dev = KCUT_GIVE_NAME }
 
 static const struct hcase cases[] = {
 	RUN("bad-header", c_bad_header, "a downcall with a garbage header"),
@@ -796,6 +857,10 @@ static const struct hcase cases[] = {
 	GIVE("stale-skb-stack-atomic-later", "skb->len through the handle of an skb the stack freed, after the worker ran"),
 	GIVE("stale-skb-ifdown", "skb->len through the handle of an skb an ifdown freed under a spinlock"),
 	GIVE("stale-skb-ifdown-later", "skb->len through the handle of an skb an ifdown freed, after the worker ran"),
+	RUN_GIVE("init-work-queued", c_init, "INIT_WORK on a work the kernel has queued"),
+	RUN_GIVE("init-dwork-queued", c_init, "INIT_DELAYED_WORK on a delayed work whose timer is armed"),
+	RUN_GIVE("init-work-race", c_init, "INIT_WORK on a queued work without the handler's pending test (the race)"),
+	RUN_GIVE("init-list-linked", c_init, "INIT_LIST_HEAD on the head of a list with an entry"),
 	UP("up-wrong-id", "wrong-id"),
 	UP("up-positive-status", "positive-status"),
 	UP("up-garbage-results", "garbage-results"),
@@ -808,7 +873,9 @@ static const struct hcase cases[] = {
 	DOWN("eeprom-overflow", KCUT_DOWN_e1000_do_read_eeprom, a_eeprom, 4096, 0,
 	     "e1000_do_read_eeprom of 4 words into its one-u16 buffer (mac_type ce4100)"),
 	DOWN("hexdump-overread", KCUT_DOWN_print_hex_dump, a_hexdump, 0, 0, "print_hex_dump of 64 bytes with 16 sent"),
-	/* not listed: the control of the stale-skb cases (run by name) */
+	/* not listed: the controls of the init-list and stale-skb cases (run by name) */
+	{ .name = "init-list-fresh", .run = c_init, .dev = KCUT_GIVE_NAME, .unlisted = 1,
+	  .what = "INIT_LIST_HEAD on a zeroed list head (control: must be accepted)" },
 	{ .name = "stale-skb-control", .run = c_stale_skb, .dev = KCUT_GIVE_NAME, .unlisted = 1,
 	  .what = "skb->len through the handle of an skb handed over WITHOUT kcut_frees.h (control: must be accepted)" },
 };

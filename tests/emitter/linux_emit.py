@@ -63,6 +63,18 @@ def check_e1000(out):
                            h >= 0 and "if (!kcut_rc && %s(kcut_p0))" % busy in main_k[h:main_k.find("\n}\n", h)]))
     else:
         print("note: e1000_probe runs in the kernel half of this partition")
+    # issue 14: INIT_LIST_HEAD (from the INIT_*WORK expansions) is a downcall whose handler initializes
+    # only a list head never initialized: one the kernel uses (linked, or empty) is refused
+    kdir = os.path.join(out, "kernel")
+    for f in sorted(os.listdir(kdir)) if os.path.isdir(kdir) else []:
+        k = text("kernel", f)
+        h = k.find("int kcut_handler_INIT_LIST_HEAD(")
+        if h >= 0:
+            checks.append(("the kernel half refuses INIT_LIST_HEAD on a list head in use (kc_list_head_busy, %s)" % f,
+                           "if (!kcut_rc && kc_list_head_busy(kcut_p0))" in k[h:k.find("\n}\n", h)]))
+            break
+    else:
+        print("note: no INIT_LIST_HEAD downcall in this partition")
     checks.append(("no field of a work or timer object crosses (the kernel owns them)",
                    not any(l.split()[1:2] in (["work_struct:"], ["delayed_work:"], ["timer_list:"])
                            for l in iface.splitlines())))

@@ -36,6 +36,8 @@ enum {
 		       * pushed on the down ring twice (one slot queued twice: one CALL, two pops) */
 	U_SLEEPIN,   /* (u32 ms) -> (): K_NOTE(), then sleeps ms (the kernel half knows the call
 		      * is in the user half once K_NOTE ran) */
+	U_PINRACE,   /* (handle h, u32 n) -> (u32 ok, i32 rc): a fresh user thread calls K_PINUSE(h)
+		      * until a call fails (rc: its code) or n succeeded (ok) */
 	U_NFNS
 };
 
@@ -50,6 +52,9 @@ enum {
 		      * writes 0x77 into its byte 0 */
 	K_SLOW,      /* (u32 ms) -> (u32 runs): sleeps ms; counts its runs and how many run at once */
 	K_NOTE,      /* () -> (): counts its calls (k_notes); waits while the test holds k_gate shut */
+	K_PINUSE,    /* (handle h) -> (u32 sum): looks h up (type K_PIN_TYPE) as a decoder does, then
+		      * writes and reads the object for k_pin_us microseconds, as a kernel function
+		      * given it would */
 	K_NFNS
 };
 
@@ -57,10 +62,10 @@ static const char *const rt_test_user_names[U_NFNS] = {
 	"u_null", "u_echo", "u_sleep", "u_nest", "u_segv", "u_hang", "u_garbage", "u_forge",
 	"u_oversize", "u_downthread", "u_obj", "u_short", "u_objcount", "u_blob", "u_badlen", "u_keepargs", "u_bulksum",
 	"u_bulkdown", "u_bulkforge", "u_slowchain", "u_downmeet",
-	"u_adopt", "u_bulkscribble", "u_doubleslot", "u_sleepin",
+	"u_adopt", "u_bulkscribble", "u_doubleslot", "u_sleepin", "u_pinrace",
 };
 static const char *const rt_test_kernel_names[K_NFNS] = { "k_nest", "k_add", "k_blob", "k_bulksum",
 							   "k_meet", "k_import", "k_slow",
-							   "k_note" };
+							   "k_note", "k_pinuse" };
 
 #endif

@@ -175,6 +175,41 @@ static inline int wait_notes(unsigned n, unsigned ms)
 	return wait_notes_or(n, NULL, ms);
 }
 
+/* K_PINUSE: the object of a handle, used for a while after the look-up (rt_pin_test). */
+#define K_PIN_TYPE 9u
+#define K_PIN_SIZE 256u
+static atomic_uint k_pin_us = 20;
+static atomic_uint k_pin_inside; /* K_PINUSE handlers between their look-up and their return */
+
+static int k_pinuse(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	uint64_t h = kc_xdr_get_handle(a), end;
+	struct kc_objt_info in;
+	volatile unsigned char *p;
+	uint32_t sum = 0, i;
+	int rc;
+
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	rc = kc_objt_info(kc_rt_objt(rt), &in, h);
+	if (rc)
+		return rc;
+	if (in.type != K_PIN_TYPE || in.size < K_PIN_SIZE)
+		return KC_RT_ETYPE;
+	atomic_fetch_add(&k_pin_inside, 1);
+	p = in.ptr;
+	end = kc_os_now_ns() + 1000ull * atomic_load(&k_pin_us);
+	do {
+		for (i = 0; i < K_PIN_SIZE; i++) {
+			p[i] = (unsigned char)(p[i] + 1);
+			sum += p[i];
+		}
+	} while (kc_os_now_ns() < end);
+	atomic_fetch_sub(&k_pin_inside, 1);
+	kc_xdr_put_u32(r, sum);
+	return 0;
+}
+
 static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_NEST] = { "k_nest", k_nest },
 	[K_ADD] = { "k_add", k_add },
@@ -184,6 +219,7 @@ static const struct kc_rt_fn k_fns[K_NFNS] = {
 	[K_IMPORT] = { "k_import", k_import },
 	[K_SLOW] = { "k_slow", k_slow },
 	[K_NOTE] = { "k_note", k_note },
+	[K_PINUSE] = { "k_pinuse", k_pinuse },
 };
 
 /* Upcall fn with one u32 argument (none when fn is U_NULL-like and arg is ~0u), one u32

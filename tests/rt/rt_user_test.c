@@ -558,6 +558,53 @@ static int u_bulkforge(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	return 0;
 }
 
+/* U_PINRACE: K_PINUSE(h) from a fresh user thread until it fails or n calls succeeded. */
+struct pin_arg {
+	uint64_t h;
+	uint32_t n, ok;
+	int rc;
+};
+
+static void *pin_thread(void *p)
+{
+	struct pin_arg *d = p;
+
+	for (d->ok = 0; d->ok < d->n; d->ok++) {
+		struct kc_rt_call *c;
+		struct kc_xdr *ca, *cr;
+
+		d->rc = kc_rt_call_begin(&c, &ca, g_rt, K_PINUSE);
+		if (d->rc)
+			break;
+		kc_xdr_put_handle(ca, d->h);
+		d->rc = kc_rt_call_invoke(c, &cr);
+		if (!d->rc)
+			(void)kc_xdr_get_u32(cr);
+		d->rc = kc_rt_call_end(c, d->rc);
+		if (d->rc)
+			break;
+	}
+	return NULL;
+}
+
+static int u_pinrace(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	struct pin_arg d = { 0 };
+	pthread_t t;
+
+	(void)rt;
+	d.h = kc_xdr_get_handle(a);
+	d.n = kc_xdr_get_u32(a);
+	if (kc_xdr_dec_done(a))
+		return KC_EINVAL;
+	if (pthread_create(&t, NULL, pin_thread, &d))
+		return KC_ENOMEM;
+	pthread_join(t, NULL);
+	kc_xdr_put_u32(r, d.ok);
+	kc_xdr_put_i32(r, d.rc);
+	return 0;
+}
+
 static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_NULL] = { "u_null", u_null },
 	[U_ECHO] = { "u_echo", u_echo },
@@ -584,6 +631,7 @@ static const struct kc_rt_fn fns[U_NFNS] = {
 	[U_BULKSCRIBBLE] = { "u_bulkscribble", u_bulkscribble },
 	[U_DOUBLESLOT] = { "u_doubleslot", u_doubleslot },
 	[U_SLEEPIN] = { "u_sleepin", u_sleepin },
+	[U_PINRACE] = { "u_pinrace", u_pinrace },
 };
 
 int main(int argc, char **argv)
