@@ -130,29 +130,22 @@ void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct e
 void gen_region_kernel_include(const struct gen *g, struct kc_sb *b)
 {
 	if (g->m->devacc != EM_DA_NONE)
-		kc_sb_add(b, "#include \"kcut_plat_kmodel.h\"\n");
+		kc_sb_add(b, "#ifndef __KERNEL__\n#include \"kcut_plat_kmodel.h\"\n#endif\n");
 }
 
-void gen_region_kernel_start(const struct gen *g, struct kc_sb *b)
+/* The kernel half's description (kcut_driver): under device access the kernel model's glue,
+ * which kc_rt_driver_start (rt/driver.c) sets up and kc_rt_driver_stop removes. */
+void gen_region_kernel_driver(const struct gen *g, struct kc_sb *b)
 {
-	if (g->m->devacc == EM_DA_NONE) {
-		kc_sb_add(b, "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n");
+	if (g->m->devacc == EM_DA_NONE)
 		return;
-	}
 	kc_sb_addf(b,
+		   "#ifndef __KERNEL__\n"
 		   "\t/* device access (%s): the model's register access and coherent-DMA arena; the\n"
 		   "\t * driver's BARs and coherent buffers are exported to the user half as regions */\n"
-		   "\tkc_plat_kmodel_opts(&opts);\n"
-		   "\topts.access = %s;\n"
-		   "\tint kcut_rc = kc_rt_kernel_start(&kcut_rt, &opts, err);\n\n"
-		   "\tif (kcut_rc)\n"
-		   "\t\treturn kcut_rc;\n"
-		   "\tkcut_rc = kc_plat_kmodel_attach(kcut_rt, err);\n"
-		   "\tif (kcut_rc) {\n"
-		   "\t\tkc_rt_close(kcut_rt);\n"
-		   "\t\tkcut_rt = NULL;\n"
-		   "\t}\n"
-		   "\treturn kcut_rc;\n",
+		   "\t.access = %s,\n"
+		   "\t.plat = &kc_plat_kmodel,\n"
+		   "#endif\n",
 		   em_devacc_name(g->m->devacc), g->m->devacc == EM_DA_MAPPED ? "KC_ACCESS_MAPPED" : "KC_ACCESS_FORWARD");
 }
 
@@ -229,12 +222,6 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 		if (mask & (1u << i))
 			kc_sb_addf(b, "static inline %s\n{\n%s}\n#undef %s\n#define %s(%s) kcut_rec_%s(%s)\n", fns[i].decl,
 				   fns[i].body, fns[i].name, fns[i].name, fns[i].params, fns[i].name, fns[i].params);
-}
-
-void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b)
-{
-	if (g->m->devacc != EM_DA_NONE)
-		kc_sb_add(b, "\tif (kcut_rt)\n\t\tkc_plat_kmodel_detach(kcut_rt);\n");
 }
 
 void gen_region_user_opts(const struct gen *g, struct kc_sb *b)

@@ -60,17 +60,6 @@ extern const char *const kcut_user_peer_names[];
 void kcut_tables_init(void);
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);
 void kcut_kernel_stop(void);
-#ifdef __KERNEL__
-/* The body of a function the other half runs: BUG() in place (objtool sees the function end
- * there, which it cannot know of a noreturn function in another object file). */
-#define kcut_not_here(fn) do { \
-	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn); \
-	kcut_abort(); \
-} while (0)
-#else
-void kcut_not_here(const char *fn) __attribute__((noreturn));
-#endif
-void kcut_crossing_failed(int rc, const char *fn);
 #if defined(__KERNEL__) && defined(MODULE)
 /* In a Linux module the kernel half's files map module_init / module_exit here (after their
  * includes): the endpoint is made and the user half waited for before the driver's init
@@ -126,7 +115,9 @@ extern uint64_t kcut_layout[];
 int kcut_recover_enc_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 #if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
-void kcut_recover_free(const void *p);
+/* The kernel half frees p (kfree & co., through kcut_frees.h's macros after each TU's
+ * includes): forget its handle, on both sides. */
+#define kcut_recover_free(p) kc_wire_free_hook(kcut_rt, (p))
 #endif
 
 #endif /* KCUT_IDS_H */

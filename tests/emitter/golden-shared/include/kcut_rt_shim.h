@@ -211,4 +211,20 @@ int kc_wire_recover_serve(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 void kc_wire_free_hook(struct kc_rt *rt, const void *p);
 void *kc_wire_heap_note(struct kc_rt *rt, void *p);
 
+/* The kernel half's description, started and stopped by rt (kcut_rt.h; in a Linux kernel
+ * kcut_rt.ko's kc_rt_linux_driver_start, kcut_rt_linux.h). */
+struct kc_rt_plat;
+struct kc_rt_driver {
+	const char *name;
+	struct kc_rt **rt;
+	const struct kc_rt_fn *fns;
+	u32 nfns;
+	const char *const *peer_names;
+	u32 npeer;
+	const struct kc_wire_tables *wire;
+	void (*tables_init)(void);
+	unsigned access;
+	const struct kc_rt_plat *plat;
+};
+
 #endif /* KCUT_RT_SHIM_H */
