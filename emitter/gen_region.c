@@ -169,17 +169,8 @@ void gen_region_lx_exports(struct kc_sb *b)
 
 	kc_sb_add(b, "#if defined(__KERNEL__) && defined(MODULE)\n"
 		     "/* kcut: BAR windows and coherent buffers are exported to the user half as device regions\n"
-		     " * (rt/linux/kcut_rt_linux.h, repeated here) */\n"
-		     "struct pci_dev;\nstruct device;\n"
-		     "void __iomem *kc_rt_linux_pci_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max);\n"
-		     "void __iomem *kc_rt_linux_pci_ioremap_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar);\n"
-		     "void __iomem *kc_rt_linux_ioremap(struct kc_rt *rt, phys_addr_t phys, size_t size);\n"
-		     "void kc_rt_linux_iounmap(struct kc_rt *rt, volatile void __iomem *p);\n"
-		     "void kc_rt_linux_pci_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p);\n"
-		     "void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_t size, dma_addr_t *handle,\n"
-		     "\t\t\t\t     gfp_t gfp);\n"
-		     "void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,\n"
-		     "\t\t\t\t   dma_addr_t handle);\n");
+		     " * (kcut_rt.ko's, kcut_rt_linux.h) */\n"
+		     "#include \"kcut_rt_linux.h\"\n");
 	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
 		kc_sb_addf(b, "#undef %s\n#define %s(%s) kc_rt_linux_%s(kcut_rt, %s)\n", fns[i].name, fns[i].name,
 			   fns[i].params, fns[i].name, fns[i].params);

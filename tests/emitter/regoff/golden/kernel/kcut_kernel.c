@@ -79,7 +79,7 @@ const struct kc_wire_tables kcut_wire = {
 };
 
 /* The kernel half as rt starts and stops it (kcut_rt.h, struct kc_rt_driver). */
-static const struct kc_rt_driver kcut_driver = {
+const struct kc_rt_driver kcut_driver = {
 	.name = "test",
 	.rt = &kcut_rt,
 	.fns = kcut_kernel_fns,
@@ -104,31 +104,10 @@ void kcut_kernel_stop(void)
 }
 #else
 #include <linux/module.h>
-#include "kcut_rt_linux.h"
 
-static unsigned int kcut_wait_ms = 30000;
+/* How long kcut_rt.ko waits for the user half before the driver's init function and, with
+ * none connected, before its exit function (KCUT_MODULE_INIT / _EXIT, kcut_ids.h). */
+unsigned int kcut_wait_ms = 30000;
 module_param(kcut_wait_ms, uint, 0444);
 MODULE_PARM_DESC(kcut_wait_ms, "how long the driver's init waits for its user half to open /dev/kcut-test");
-
-/* KCUT_MODULE_INIT / KCUT_MODULE_EXIT (kcut_ids.h): kcut_rt.ko makes the endpoint and waits
- * for the user half before the driver's init function, waits for one before its exit
- * function and removes the endpoint after it (kcut_rt_linux.h). user_path, trace and err
- * are the kernel model's: in Linux the user half is started by the administrator. */
-int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
-{
-	(void)user_path;
-	(void)trace;
-	(void)err;
-	return kc_rt_linux_driver_start(&kcut_driver, THIS_MODULE, kcut_wait_ms);
-}
-
-void kcut_kernel_before_exit(void)
-{
-	kc_rt_linux_driver_before_exit(&kcut_driver, kcut_wait_ms);
-}
-
-void kcut_kernel_stop(void)
-{
-	kc_rt_linux_driver_stop(&kcut_driver);
-}
 #endif
