@@ -1,7 +1,7 @@
 /*
  * gen.c - prints the plan (plan.h) as the split driver: for every driver TU a kernel-half and a
  * user-half file (gen_tu.c), the two dispatch files and kcut_ids.h (gen_dispatch.c),
- * kcut_marshal.h, kcut_rt_shim.h and kcut_frees.h (fixed text; the last is rt/linux's), interface.txt (gen_iface.c) and the build files
+ * kcut_marshal.h, kcut_rt_shim.h, kcut_frees.h and kcut_rt_linux.h (fixed text; the last two are rt/linux's), interface.txt (gen_iface.c) and the build files
  * (gen_build.c). Nothing is written unless the plan was made without a finding.
  */
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 
 extern const char kc_emit_marshal_h[];
 extern const char kc_emit_frees_h[]; /* rt/linux/kcut_frees.h */
+extern const char kc_emit_rt_linux_h[]; /* rt/linux/kcut_rt_linux.h */
 extern const char kc_emit_rt_shim_h[];
 
 const char *gen_half_name(enum em_side s)
@@ -83,6 +84,9 @@ int em_gen_all(struct kc_emit_result *res, const struct em_plan *p, const struct
 		/* the kernel half's frees and ownership transfers (gen_recover_frees includes it) */
 		kc_sb_addf(&sb, GEN_BANNER "%s", kc_emit_frees_h);
 		add_out(&out, &nout, "include/kcut_frees.h", kc_sb_steal(&sb));
+		/* kcut_rt.ko's API: the Linux kernel half's start and stop (kcut_kernel.c includes it) */
+		kc_sb_addf(&sb, GEN_BANNER "%s", kc_emit_rt_linux_h);
+		add_out(&out, &nout, "include/kcut_rt_linux.h", kc_sb_steal(&sb));
 	}
 	add_out(&out, &nout, "interface.txt", gen_interface(&g, res));
 	add_out(&out, &nout, "CMakeLists.txt", gen_cmake(&g));

@@ -78,73 +78,38 @@ char *gen_dispatch(struct gen *g, enum em_side half)
 	if (!up)
 		kc_sb_add(&o.text, "\t\"kcut_recover\",\n"); /* KCUT_UP_RECOVER */
 	kc_sb_add(&o.text, "\tNULL,\n};\n\n");
-	kc_sb_add(&o.text, "#ifndef __KERNEL__\nvoid kcut_not_here(const char *fn)\n{\n"
-			   "\tkcut_log(\"kcut: internal error: %s ran on the wrong half\\n\", fn);\n\tkcut_abort();\n}\n#endif\n\n");
-	kc_sb_add(&o.text, "void kcut_crossing_failed(int rc, const char *fn)\n{\n"
-			   "\tkcut_log(\"kcut: %s: crossing failed: %s\\n\", fn, kc_rt_strerror(rc));\n}\n\n");
 	kc_sb_add(&o.text, "/* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of\n"
 			   " * every id. Call once before the first crossing. */\nvoid kcut_tables_init(void)\n{\n");
 	for (i = 0; i < m->ntu; i++)
 		kc_sb_addf(&o.text, "\tkcut_tables_%s();\n", m->tus[i].stem);
 	kc_sb_add(&o.text, "}\n");
 	gen_recover_dispatch(g, &o.text, half);
-	/* kernel imports */
 	if (!up) {
-		kc_sb_add(&o.text, "\n#ifndef __KERNEL__\n#include <stdlib.h>\n\n");
+		/* the description rt starts and stops the kernel half from (kcut_rt.h, struct
+		 * kc_rt_driver; rt/driver.c in the kernel model, kcut_rt.ko in Linux) */
+		kc_sb_add(&o.text, "\n");
 		gen_region_kernel_include(g, &o.text); /* device access (gen_region.c) */
-		kc_sb_add(&o.text, "/* Start the user half (the program at user_path) and serve its downcalls; the\n"
-				   " * host calls this before the driver's init function. $KCUT_RT_RESTART_MS, when set,\n"
-				   " * is the delay before a dead user half is restarted (tests: a known down time). */\n"
+		kc_sb_addf(&o.text, "/* The kernel half as rt starts and stops it (kcut_rt.h, struct kc_rt_driver). */\n"
+				    "const struct kc_rt_driver kcut_driver = {\n"
+				    "\t.name = \"%s\",\n\t.rt = &kcut_rt,\n"
+				    "\t.fns = kcut_kernel_fns,\n\t.nfns = KCUT_NR_DOWNCALLS,\n"
+				    "\t.peer_names = kcut_kernel_peer_names,\n\t.npeer = KCUT_NR_UPCALLS + 1,\n"
+				    "\t.wire = &kcut_wire,\n\t.tables_init = kcut_tables_init,\n",
+			   m->part_name);
+		gen_region_kernel_driver(g, &o.text); /* device access (gen_region.c) */
+		kc_sb_add(&o.text, "};\n\n#ifndef __KERNEL__\n"
+				   "/* The host starts the user half (the program at user_path) before the driver's init\n"
+				   " * function and stops it after its exit function (rt/driver.c). */\n"
 				   "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n"
-				   "\tstruct kc_rt_opts opts = KC_RT_OPTS_INIT;\n"
-				   "\tconst char *ms = getenv(\"KCUT_RT_RESTART_MS\");\n\n"
-				   "\tif (ms && *ms)\n\t\topts.restart_min_ms = opts.restart_max_ms = (unsigned)strtoul(ms, NULL, 10);\n"
-				   "\tkcut_tables_init();\n"
-				   "\topts.fns = kcut_kernel_fns;\n\topts.nfns = KCUT_NR_DOWNCALLS;\n"
-				   "\topts.peer_names = kcut_kernel_peer_names;\n\topts.npeer = KCUT_NR_UPCALLS + 1;\n"
-				   "\topts.recover = kcut_recover_hook;\n\topts.wire = &kcut_wire;\n"
-				   "\topts.user_path = user_path;\n\topts.trace = trace;\n");
-		gen_region_kernel_start(g, &o.text); /* device access (gen_region.c) */
-		kc_sb_add(&o.text, "}\n\n/* Stop the user half and release the endpoint. */\nvoid kcut_kernel_stop(void)\n{\n");
-		gen_region_kernel_stop(g, &o.text);
-		kc_sb_add(&o.text, "\tif (kcut_rt)\n\t\tkc_rt_close(kcut_rt);\n\tkcut_rt = NULL;\n}\n#else\n");
+				   "\treturn kc_rt_driver_start(&kcut_driver, user_path, trace, err);\n}\n\n"
+				   "void kcut_kernel_stop(void)\n{\n\tkc_rt_driver_stop(&kcut_driver);\n}\n#else\n");
 		kc_sb_addf(&o.text, "#include <linux/module.h>\n\n"
-				    "/* rt/linux (kcut_rt.ko): rt/linux/kcut_rt_linux.h, repeated here */\n"
-				    "int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,\n"
-				    "\t\t      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,\n"
-				    "\t\t      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),\n"
-				    "\t\t      void *recover_arg);\n"
-				    "int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);\n"
-				    "int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);\n"
-				    "void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner);\n"
-				    "void kc_rt_linux_stop(struct kc_rt *rt);\n\n"
-				    "static unsigned int kcut_wait_ms = 30000;\nmodule_param(kcut_wait_ms, uint, 0444);\n"
-				    "MODULE_PARM_DESC(kcut_wait_ms, \"how long the driver's init waits for its user half to open /dev/kcut-%s\");\n\n"
-				    "/* Make the endpoint (/dev/kcut-%s) with this half's tables (kcut_wire) and recovery hook\n"
-				    " * (rt/wire.c re-sends the tracked objects to a restarted user half), and wait for the user\n"
-				    " * half: the driver's init function runs after this (KCUT_MODULE_INIT, kcut_ids.h). user_path,\n"
-				    " * trace and err are the kernel model's: in Linux the user half is started by the\n"
-				    " * administrator. */\n"
-				    "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)\n{\n\tint rc;\n\n"
-				    "\t(void)user_path;\n\t(void)trace;\n\t(void)err;\n\tkcut_tables_init();\n"
-				    "\trc = kc_rt_linux_start(&kcut_rt, \"%s\", kcut_kernel_fns, KCUT_NR_DOWNCALLS, kcut_kernel_peer_names,\n"
-				    "\t\t\t       KCUT_NR_UPCALLS + 1, &kcut_wire, kc_wire_recover_hook, NULL);\n\tif (rc)\n\t\treturn rc;\n"
-				    "\t/* while no user half runs, this module is held: its teardown needs one */\n"
-				    "\tkc_rt_linux_set_owner(kcut_rt, THIS_MODULE);\n"
-				    "\trc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);\n\tif (rc) {\n"
-				    "\t\tif (rc == -EPIPE) /* one opened and was refused (its layouts) or died: kcut_rt.ko said why */\n"
-				    "\t\t\tpr_err(\"kcut: the user half that opened /dev/kcut-%s ended before the driver's init (%%d)\\n\", rc);\n"
-				    "\t\telse\n"
-				    "\t\t\tpr_err(\"kcut: no user half opened /dev/kcut-%s within %%u ms (%%d)\\n\", kcut_wait_ms, rc);\n"
-				    "\t\tkcut_kernel_stop();\n\t}\n\treturn rc;\n}\n\n"
-				    "/* Before the driver's exit function: its teardown runs partly in the user half; when\n"
-				    " * none is connected, wait up to kcut_wait_ms for one (restarted by a supervisor) so that\n"
-				    " * it runs there (rt/linux logs what happens). */\n"
-				    "void kcut_kernel_before_exit(void)\n{\n\tif (kcut_rt)\n"
-				    "\t\t(void)kc_rt_linux_wait_live(kcut_rt, kcut_wait_ms);\n}\n\n"
-				    "/* Remove the endpoint (pending upcalls fail, the user half is told to exit). */\n"
-				    "void kcut_kernel_stop(void)\n{\n\tkc_rt_linux_stop(kcut_rt);\n\tkcut_rt = NULL;\n}\n#endif\n",
-			   m->part_name, m->part_name, m->part_name, m->part_name, m->part_name);
+				    "/* How long kcut_rt.ko waits for the user half before the driver's init function and, with\n"
+				    " * none connected, before its exit function (KCUT_MODULE_INIT / _EXIT, kcut_ids.h). */\n"
+				    "unsigned int kcut_wait_ms = 30000;\nmodule_param(kcut_wait_ms, uint, 0444);\n"
+				    "MODULE_PARM_DESC(kcut_wait_ms, \"how long the driver's init waits for its user half to open /dev/kcut-%s\");\n"
+				    "#endif\n",
+			   m->part_name);
 	} else {
 		gen_fatal_defs(g, &o.text);
 		kc_sb_add(&o.text, "\n#if !defined(KCUT_NO_MAIN) && !defined(__KERNEL__)\n/* The user-half program: attach to the channel and serve. */\n"
@@ -217,35 +182,29 @@ char *gen_ids(const struct gen *g)
 		       "extern const char *const kcut_kernel_peer_names[];\n"
 		       "extern const char *const kcut_user_peer_names[];\n\n"
 		       "void kcut_tables_init(void);\n"
+		       "/* The kernel half's description (kcut_kernel.c): rt starts and stops it (kcut_rt.h). */\n"
+		       "extern const struct kc_rt_driver kcut_driver;\n"
+		       "#ifndef __KERNEL__\n"
 		       "int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);\n"
 		       "void kcut_kernel_stop(void);\n"
-		       "#ifdef __KERNEL__\n"
-		       "/* The body of a function the other half runs: BUG() in place (objtool sees the function end\n"
-		       " * there, which it cannot know of a noreturn function in another object file). */\n"
-		       "#define kcut_not_here(fn) do { \\\n"
-		       "\tkcut_log(\"kcut: internal error: %s ran on the wrong half\\n\", fn); \\\n"
-		       "\tkcut_abort(); \\\n} while (0)\n"
-		       "#else\n"
-		       "void kcut_not_here(const char *fn) __attribute__((noreturn));\n"
-		       "#endif\n"
-		       "void kcut_crossing_failed(int rc, const char *fn);\n"
-		       "#if defined(__KERNEL__) && defined(MODULE)\n"
+		       "#elif defined(MODULE)\n"
 		       "/* In a Linux module the kernel half's files map module_init / module_exit here (after their\n"
-		       " * includes): the endpoint is made and the user half waited for before the driver's init\n"
-		       " * function runs, and removed after its exit function (linux/module.h's definitions\n"
-		       " * otherwise). */\n"
+		       " * includes, with kcut_rt_linux.h): kcut_rt.ko makes the endpoint and waits up to kcut_wait_ms\n"
+		       " * (the module's parameter, kcut_kernel.c) for the user half before the driver's init function\n"
+		       " * runs, waits for one before its exit function and removes the endpoint after it\n"
+		       " * (linux/module.h's definitions otherwise). */\n"
+		       "extern unsigned int kcut_wait_ms;\n"
 		       "#define KCUT_MODULE_INIT(initfn) \\\n"
 		       "\tstatic int __init kcut_module_init(void) \\\n"
-		       "\t{ \\\n\t\tint kcut_rc = kcut_kernel_start(NULL, 0, NULL); \\\n\t\t\\\n"
+		       "\t{ \\\n\t\tint kcut_rc = kc_rt_linux_driver_start(&kcut_driver, THIS_MODULE, kcut_wait_ms); \\\n\t\t\\\n"
 		       "\t\tif (!kcut_rc) \\\n\t\t\tkcut_rc = initfn(); \\\n"
-		       "\t\tif (kcut_rc && kcut_rt) \\\n\t\t\tkcut_kernel_stop(); \\\n\t\treturn kcut_rc; \\\n\t} \\\n"
+		       "\t\tif (kcut_rc && kcut_rt) \\\n\t\t\tkc_rt_linux_driver_stop(&kcut_driver); \\\n\t\treturn kcut_rc; \\\n\t} \\\n"
 		       "\tstatic inline initcall_t __maybe_unused __inittest(void) \\\n\t{ return initfn; } \\\n"
 		       "\tint init_module(void) __copy(kcut_module_init) __attribute__((alias(\"kcut_module_init\"))); \\\n"
 		       "\t___ADDRESSABLE(init_module, __initdata);\n"
-		       "void kcut_kernel_before_exit(void);\n"
 		       "#define KCUT_MODULE_EXIT(exitfn) \\\n"
-		       "\tstatic void __exit kcut_module_exit(void) \\\n\t{ \\\n\t\tkcut_kernel_before_exit(); \\\n"
-		       "\t\texitfn(); \\\n\t\tkcut_kernel_stop(); \\\n\t} \\\n"
+		       "\tstatic void __exit kcut_module_exit(void) \\\n\t{ \\\n\t\tkc_rt_linux_driver_before_exit(&kcut_driver, kcut_wait_ms); \\\n"
+		       "\t\texitfn(); \\\n\t\tkc_rt_linux_driver_stop(&kcut_driver); \\\n\t} \\\n"
 		       "\tstatic inline exitcall_t __maybe_unused __exittest(void) \\\n\t{ return exitfn; } \\\n"
 		       "\tvoid cleanup_module(void) __copy(kcut_module_exit) __attribute__((alias(\"kcut_module_exit\"))); \\\n"
 		       "\t___ADDRESSABLE(cleanup_module, __exitdata);\n"

@@ -133,8 +133,8 @@ void gen_region_param_check(struct kc_sb *b, int i);
 /* The handler's checks of register-offset parameters (em_pparam.roff). */
 void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q);
 void gen_region_kernel_include(const struct gen *g, struct kc_sb *b);
-void gen_region_kernel_start(const struct gen *g, struct kc_sb *b);
-void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b);
+/* The kernel half's description (kcut_driver, kc_rt_driver_start): device access's fields. */
+void gen_region_kernel_driver(const struct gen *g, struct kc_sb *b);
 void gen_region_user_opts(const struct gen *g, struct kc_sb *b);
 void gen_region_iface(const struct gen *g, struct kc_sb *sb);
 void gen_region_cmake(const struct gen *g, struct kc_sb *sb);

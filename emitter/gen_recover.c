@@ -9,8 +9,8 @@
  *
  *   - what kernel-half code frees leaves the tracker first (kfree & co. wrapped by the macros of
  *     kcut_frees.h, included after each TU's includes, gen_recover_frees);
- *   - the supervisor's recovery hook (rt/wire.c's kc_wire_recover_hook through kcut_recover_hook,
- *     registered by kcut_kernel_start, run after a restarted user half is ready) walks the
+ *   - the supervisor's recovery hook (rt/wire.c's kc_wire_recover_hook, registered by rt's
+ *     kc_rt_driver_start / kc_rt_linux_driver_start, run after a restarted user half is ready) walks the
  *     tracker and re-sends every live object of a struct type
  *     with recovery helpers: one upcall KCUT_UP_RECOVER per object carrying its handle (the new
  *     user half re-creates its copy under the same handle, so every later crossing finds it) and,
@@ -94,7 +94,9 @@ void gen_recover_ids(const struct gen *g, struct kc_sb *sb)
 			       "int kcut_recover_dec_%s(struct kc_xdr *x, uint32_t type, void *p, int *rc);\n",
 			   g->m->tus[i].stem, g->m->tus[i].stem);
 	kc_sb_add(sb, "#if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)\n"
-		      "void kcut_recover_free(const void *p);\n"
+		      "/* The kernel half frees p (kfree & co., through kcut_frees.h's macros after each TU's\n"
+		      " * includes): forget its handle, on both sides. */\n"
+		      "#define kcut_recover_free(p) kc_wire_free_hook(kcut_rt, (p))\n"
 		      "#endif\n");
 	gen_sync_ids(g, sb);
 }
@@ -144,9 +146,9 @@ static void wire_tables(const struct gen *g, struct kc_sb *b, enum em_side half)
 }
 
 /*
- * kcut_kernel.c: the recovery hook and what kfree & co. call first; kcut_user.c: the handler of
- * KCUT_UP_RECOVER. Both: the wire tables. Appended to the dispatch file's text before the entry
- * points.
+ * kcut_kernel.c: the recovery encoders (rt's kc_wire_recover_hook calls them); kcut_user.c: the
+ * handler of KCUT_UP_RECOVER. Both: the wire tables. Appended to the dispatch file's text before
+ * the entry points.
  */
 void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side half)
 {
@@ -162,18 +164,6 @@ void gen_recover_dispatch(const struct gen *g, struct kc_sb *b, enum em_side hal
 		return;
 	}
 	rec_tables(g, b, "enc");
-	kc_sb_add(b, "#ifndef __KERNEL__\n"
-		     "/* The kernel half frees p (kfree & co., through the macros after each TU's includes):\n"
-		     " * forget its handle, on both sides. */\n"
-		     "void kcut_recover_free(const void *p)\n{\n"
-		     "\tkc_wire_free_hook(kcut_rt, p);\n}\n\n"
-		     "/* The supervisor's recovery hook: re-send every live tracked object whose type has\n"
-		     " * recovery helpers to the new user half, one KCUT_UP_RECOVER upcall each (rt/wire.c). */\n"
-		     "static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnation)\n{\n"
-		     "\tif (getenv(\"KCUT_RECOVER\") && !strcmp(getenv(\"KCUT_RECOVER\"), \"0\"))\n"
-		     "\t\treturn; /* tests: show what happens without it */\n"
-		     "\tkc_wire_recover_hook(rt, arg, incarnation);\n"
-		     "}\n#endif\n\n");
 	gen_sync_tables(g, b, half);
 	wire_tables(g, b, half);
 }

@@ -130,29 +130,22 @@ void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct e
 void gen_region_kernel_include(const struct gen *g, struct kc_sb *b)
 {
 	if (g->m->devacc != EM_DA_NONE)
-		kc_sb_add(b, "#include \"kcut_plat_kmodel.h\"\n");
+		kc_sb_add(b, "#ifndef __KERNEL__\n#include \"kcut_plat_kmodel.h\"\n#endif\n");
 }
 
-void gen_region_kernel_start(const struct gen *g, struct kc_sb *b)
+/* The kernel half's description (kcut_driver): under device access the kernel model's glue,
+ * which kc_rt_driver_start (rt/driver.c) sets up and kc_rt_driver_stop removes. */
+void gen_region_kernel_driver(const struct gen *g, struct kc_sb *b)
 {
-	if (g->m->devacc == EM_DA_NONE) {
-		kc_sb_add(b, "\treturn kc_rt_kernel_start(&kcut_rt, &opts, err);\n");
+	if (g->m->devacc == EM_DA_NONE)
 		return;
-	}
 	kc_sb_addf(b,
+		   "#ifndef __KERNEL__\n"
 		   "\t/* device access (%s): the model's register access and coherent-DMA arena; the\n"
 		   "\t * driver's BARs and coherent buffers are exported to the user half as regions */\n"
-		   "\tkc_plat_kmodel_opts(&opts);\n"
-		   "\topts.access = %s;\n"
-		   "\tint kcut_rc = kc_rt_kernel_start(&kcut_rt, &opts, err);\n\n"
-		   "\tif (kcut_rc)\n"
-		   "\t\treturn kcut_rc;\n"
-		   "\tkcut_rc = kc_plat_kmodel_attach(kcut_rt, err);\n"
-		   "\tif (kcut_rc) {\n"
-		   "\t\tkc_rt_close(kcut_rt);\n"
-		   "\t\tkcut_rt = NULL;\n"
-		   "\t}\n"
-		   "\treturn kcut_rc;\n",
+		   "\t.access = %s,\n"
+		   "\t.plat = &kc_plat_kmodel,\n"
+		   "#endif\n",
 		   em_devacc_name(g->m->devacc), g->m->devacc == EM_DA_MAPPED ? "KC_ACCESS_MAPPED" : "KC_ACCESS_FORWARD");
 }
 
@@ -176,17 +169,8 @@ void gen_region_lx_exports(struct kc_sb *b)
 
 	kc_sb_add(b, "#if defined(__KERNEL__) && defined(MODULE)\n"
 		     "/* kcut: BAR windows and coherent buffers are exported to the user half as device regions\n"
-		     " * (rt/linux/kcut_rt_linux.h, repeated here) */\n"
-		     "struct pci_dev;\nstruct device;\n"
-		     "void __iomem *kc_rt_linux_pci_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max);\n"
-		     "void __iomem *kc_rt_linux_pci_ioremap_bar(struct kc_rt *rt, struct pci_dev *pdev, int bar);\n"
-		     "void __iomem *kc_rt_linux_ioremap(struct kc_rt *rt, phys_addr_t phys, size_t size);\n"
-		     "void kc_rt_linux_iounmap(struct kc_rt *rt, volatile void __iomem *p);\n"
-		     "void kc_rt_linux_pci_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p);\n"
-		     "void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_t size, dma_addr_t *handle,\n"
-		     "\t\t\t\t     gfp_t gfp);\n"
-		     "void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,\n"
-		     "\t\t\t\t   dma_addr_t handle);\n");
+		     " * (kcut_rt.ko's, kcut_rt_linux.h) */\n"
+		     "#include \"kcut_rt_linux.h\"\n");
 	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
 		kc_sb_addf(b, "#undef %s\n#define %s(%s) kc_rt_linux_%s(kcut_rt, %s)\n", fns[i].name, fns[i].name,
 			   fns[i].params, fns[i].name, fns[i].params);
@@ -229,12 +213,6 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 		if (mask & (1u << i))
 			kc_sb_addf(b, "static inline %s\n{\n%s}\n#undef %s\n#define %s(%s) kcut_rec_%s(%s)\n", fns[i].decl,
 				   fns[i].body, fns[i].name, fns[i].name, fns[i].params, fns[i].name, fns[i].params);
-}
-
-void gen_region_kernel_stop(const struct gen *g, struct kc_sb *b)
-{
-	if (g->m->devacc != EM_DA_NONE)
-		kc_sb_add(b, "\tif (kcut_rt)\n\t\tkc_plat_kmodel_detach(kcut_rt);\n");
 }
 
 void gen_region_user_opts(const struct gen *g, struct kc_sb *b)

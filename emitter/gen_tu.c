@@ -262,7 +262,8 @@ char *gen_tu_half(struct gen *g, const struct em_pfile *pf)
 		gen_recover_netdev(g, &o.text, s);
 		gen_recover_guards(g, &o.text, pf); /* requests refused while no user half runs */
 		kc_sb_add(&o.text, "#if defined(__KERNEL__) && defined(MODULE)\n"
-				   "/* kcut: the endpoint and the user half come first (kcut_ids.h) */\n"
+				   "/* kcut: the endpoint and the user half come first (kcut_ids.h, kcut_rt_linux.h) */\n"
+				   "#include \"kcut_rt_linux.h\"\n"
 				   "#undef module_init\n#define module_init(fn) KCUT_MODULE_INIT(fn)\n"
 				   "#undef module_exit\n#define module_exit(fn) KCUT_MODULE_EXIT(fn)\n#endif\n");
 		line_mark(&o.text, s, s->inc_end, tu->file);

@@ -12,10 +12,13 @@
  * (pci_request_region(s): a PIO region), a coherent buffer from dma_alloc_coherent to
  * dma_free_coherent (a DMA region, mapped by the user half at its arena offset).
  *
- * How a generated kernel half uses it (outside __KERNEL__):
+ * How a generated kernel half uses it (outside __KERNEL__): its description names it,
  *
- *	struct kc_rt_opts opts = KC_RT_OPTS_INIT;
- *	...
+ *	static const struct kc_rt_driver kcut_driver = { ..., .access = KC_ACCESS_FORWARD,
+ *							 .plat = &kc_plat_kmodel };
+ *
+ * and kc_rt_driver_start (rt/driver.c) does the rest:
+ *
  *	kc_plat_kmodel_opts(&opts);
  *	rc = kc_rt_kernel_start(&kcut_rt, &opts, err);
  *	if (!rc)
@@ -37,5 +40,7 @@ void kc_plat_kmodel_opts(struct kc_rt_opts *o);
 int kc_plat_kmodel_attach(struct kc_rt *rt, struct kc_err *err);
 /* Stop exporting (the model's hooks are removed); call before kc_rt_close(rt). */
 void kc_plat_kmodel_detach(struct kc_rt *rt);
+/* The three above, for a split driver's description (kc_rt_driver.plat). */
+extern const struct kc_rt_plat kc_plat_kmodel;
 
 #endif /* KCUT_PLAT_KMODEL_H */

@@ -861,4 +861,42 @@ void kc_rt_trace_caller(const char *name); /* per thread; NULL clears */
  * "# bytes caller callee N" lines. */
 int kc_rt_trace_write(struct kc_rt *rt, FILE *f);
 
+/* ------------------------------------------------------------------------------------------ */
+/* A split driver's kernel half, started and stopped from its description. What is the same for
+ * every split driver (the options, the recovery hook, the device-access glue, the order of the
+ * steps) is here, written once; the emitted kcut_kernel.c only describes its driver. Linux:
+ * kcut_rt.ko's kc_rt_linux_driver_start/_before_exit/_stop take the same description
+ * (rt/linux/kcut_rt_linux.h). */
+
+/* Platform glue of device access (kcut_plat_kmodel.h's kc_plat_kmodel): set the options before
+ * the endpoint is made, export the driver's regions from then on (attach) until the stop. */
+struct kc_rt_plat {
+	void (*opts)(struct kc_rt_opts *o);
+	int (*attach)(struct kc_rt *rt, struct kc_err *err);
+	void (*detach)(struct kc_rt *rt);
+};
+
+/* The emitted description of a kernel half (kcut_kernel.c's kcut_driver). */
+struct kc_rt_driver {
+	const char *name;                 /* the partition (Linux: /dev/kcut-<name>) */
+	struct kc_rt **rt;                /* the half's endpoint variable (kcut_rt): set by start */
+	const struct kc_rt_fn *fns;       /* downcalls served, by id */
+	uint32_t nfns;
+	const char *const *peer_names;    /* the upcalls' names, by id (trace, logs) */
+	uint32_t npeer;
+	const struct kc_wire_tables *wire;
+	void (*tables_init)(void);        /* fills the driver's tables; called first */
+	unsigned access;                  /* kernel model: 0 (no device access) or KC_ACCESS_* */
+	const struct kc_rt_plat *plat;    /* kernel model: the glue when access != 0 */
+};
+
+/* Kernel model: make the endpoint of d and start its user half (the program at user_path; trace:
+ * count crossings), serving d's downcalls, with the wire tables' recovery hook (kc_wire_recover_hook;
+ * $KCUT_RECOVER=0 turns it off: tests show what happens without it) and, with d->access, its
+ * platform glue attached. $KCUT_RT_RESTART_MS, when set, is the delay before a dead user half is
+ * restarted (tests: a known down time). Sets *d->rt; 0 or a negative code (err says why). */
+int kc_rt_driver_start(const struct kc_rt_driver *d, const char *user_path, int trace, struct kc_err *err);
+/* Detach the glue, stop the user half, close the endpoint, clear *d->rt (nothing when not started). */
+void kc_rt_driver_stop(const struct kc_rt_driver *d);
+
 #endif /* KCUT_RT_H */

@@ -162,3 +162,10 @@ void kc_plat_kmodel_detach(struct kc_rt *rt)
 			port_ids[i].id = 0;
 	}
 }
+
+/* The glue as a split driver's description names it (kc_rt_driver.plat; kc_rt_driver_start). */
+const struct kc_rt_plat kc_plat_kmodel = {
+	.opts = kc_plat_kmodel_opts,
+	.attach = kc_plat_kmodel_attach,
+	.detach = kc_plat_kmodel_detach,
+};

@@ -21,8 +21,8 @@ struct device;
  * upcalls in log lines; wire is the driver's tables for pointers on the wire (rt/wire.c, the
  * emitted kcut_wire: kc_rt_opts.wire of the kernel model); recover (may be NULL) runs with
  * recover_arg when a user half connects after the first one (kc_rt_opts.recover). 0 or a
- * negative errno. The emitted kernel half calls this (through the kcut_kernel_start of its
- * kcut_kernel.c) before the driver's own init function; the prototype is repeated there.
+ * negative errno. kc_rt_linux_driver_start (below) calls this for an emitted kernel half, before
+ * the driver's own init function.
  */
 int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
 		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
@@ -55,6 +55,23 @@ int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
 
 /* Remove the device, fail every pending call, free the endpoint. */
 void kc_rt_linux_stop(struct kc_rt *rt);
+
+/*
+ * A split driver's kernel half from its description (struct kc_rt_driver, kcut_rt.h; the emitted
+ * kcut_kernel.c's kcut_driver), what every emitted kernel half calls through its
+ * KCUT_MODULE_INIT / KCUT_MODULE_EXIT (kcut_ids.h):
+ *   start: d->tables_init, kc_rt_linux_start with the wire tables' recovery hook
+ *          (kc_wire_recover_hook), the owner (THIS_MODULE of the driver's module) set, and a wait of
+ *          up to wait_ms (the driver module's parameter kcut_wait_ms) for the user half; logs why
+ *          it failed and leaves nothing (*d->rt NULL). 0 or a negative errno;
+ *   before_exit: kc_rt_linux_wait_live(*d->rt, wait_ms) when started;
+ *   stop: kc_rt_linux_stop, *d->rt = NULL.
+ * The emitter copies this header into the emitted tree (include/kcut_rt_linux.h).
+ */
+struct kc_rt_driver;
+int kc_rt_linux_driver_start(const struct kc_rt_driver *d, struct module *owner, unsigned int wait_ms);
+void kc_rt_linux_driver_before_exit(const struct kc_rt_driver *d, unsigned int wait_ms);
+void kc_rt_linux_driver_stop(const struct kc_rt_driver *d);
 
 /*
  * Device regions (rt/region.c's table, rt/linux's mmap): export a BAR window (kaddr from

@@ -37,6 +37,29 @@
 
 #include "kcut_ids.h"
 
+/* A stub's crossing failed (the peer is down, a protocol fault): say why; the stub then returns
+ * its error value (KCUT_EFAIL & co.). */
+static inline void kcut_crossing_failed(int rc, const char *fn)
+{
+	kcut_log("kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
+}
+
+/* The body of a function the other half runs: an internal error. In a kernel build BUG() in
+ * place (objtool sees the function end there, which it cannot know of a noreturn function in
+ * another object file). */
+#ifdef __KERNEL__
+#define kcut_not_here(fn) do { \
+	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn); \
+	kcut_abort(); \
+} while (0)
+#else
+static inline __attribute__((noreturn)) void kcut_not_here(const char *fn)
+{
+	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
+	kcut_abort();
+}
+#endif
+
 #if !defined(KCUT_KERNEL_HALF) && !defined(KCUT_USER_HALF)
 #error "define KCUT_KERNEL_HALF or KCUT_USER_HALF before including kcut_marshal.h"
 #endif

@@ -27,19 +27,6 @@ const char *const kcut_user_peer_names[] = {
 	NULL,
 };
 
-#ifndef __KERNEL__
-void kcut_not_here(const char *fn)
-{
-	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
-	kcut_abort();
-}
-#endif
-
-void kcut_crossing_failed(int rc, const char *fn)
-{
-	kcut_log("kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
-}
-
 /* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of
  * every id. Call once before the first crossing. */
 void kcut_tables_init(void)

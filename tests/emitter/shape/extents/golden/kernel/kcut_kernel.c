@@ -31,19 +31,6 @@ const char *const kcut_kernel_peer_names[] = {
 	NULL,
 };
 
-#ifndef __KERNEL__
-void kcut_not_here(const char *fn)
-{
-	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn);
-	kcut_abort();
-}
-#endif
-
-void kcut_crossing_failed(int rc, const char *fn)
-{
-	kcut_log("kcut: %s: crossing failed: %s\n", fn, kc_rt_strerror(rc));
-}
-
 /* Fill kcut_fnptr[] and kcut_globals[] with this half's function or variable of
  * every id. Call once before the first crossing. */
 void kcut_tables_init(void)
@@ -68,24 +55,6 @@ static void kcut_recover_enc_any(struct kc_xdr *x, uint32_t type, void *p, int *
 	else if (!*rc)
 		*rc = KC_RT_EPROTO;
 }
-
-#ifndef __KERNEL__
-/* The kernel half frees p (kfree & co., through the macros after each TU's includes):
- * forget its handle, on both sides. */
-void kcut_recover_free(const void *p)
-{
-	kc_wire_free_hook(kcut_rt, p);
-}
-
-/* The supervisor's recovery hook: re-send every live tracked object whose type has
- * recovery helpers to the new user half, one KCUT_UP_RECOVER upcall each (rt/wire.c). */
-static void kcut_recover_hook(struct kc_rt *rt, void *arg, unsigned int incarnation)
-{
-	if (getenv("KCUT_RECOVER") && !strcmp(getenv("KCUT_RECOVER"), "0"))
-		return; /* tests: show what happens without it */
-	kc_wire_recover_hook(rt, arg, incarnation);
-}
-#endif
 
 /* The layout table: entry i as this half was compiled (kcut_tables_init), and its name. */
 uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
@@ -116,98 +85,36 @@ const struct kc_wire_tables kcut_wire = {
 	.nlayout = KCUT_NR_LAYOUT,
 };
 
-#ifndef __KERNEL__
-#include <stdlib.h>
+/* The kernel half as rt starts and stops it (kcut_rt.h, struct kc_rt_driver). */
+const struct kc_rt_driver kcut_driver = {
+	.name = "test",
+	.rt = &kcut_rt,
+	.fns = kcut_kernel_fns,
+	.nfns = KCUT_NR_DOWNCALLS,
+	.peer_names = kcut_kernel_peer_names,
+	.npeer = KCUT_NR_UPCALLS + 1,
+	.wire = &kcut_wire,
+	.tables_init = kcut_tables_init,
+};
 
-/* Start the user half (the program at user_path) and serve its downcalls; the
- * host calls this before the driver's init function. $KCUT_RT_RESTART_MS, when set,
- * is the delay before a dead user half is restarted (tests: a known down time). */
+#ifndef __KERNEL__
+/* The host starts the user half (the program at user_path) before the driver's init
+ * function and stops it after its exit function (rt/driver.c). */
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
 {
-	struct kc_rt_opts opts = KC_RT_OPTS_INIT;
-	const char *ms = getenv("KCUT_RT_RESTART_MS");
-
-	if (ms && *ms)
-		opts.restart_min_ms = opts.restart_max_ms = (unsigned)strtoul(ms, NULL, 10);
-	kcut_tables_init();
-	opts.fns = kcut_kernel_fns;
-	opts.nfns = KCUT_NR_DOWNCALLS;
-	opts.peer_names = kcut_kernel_peer_names;
-	opts.npeer = KCUT_NR_UPCALLS + 1;
-	opts.recover = kcut_recover_hook;
-	opts.wire = &kcut_wire;
-	opts.user_path = user_path;
-	opts.trace = trace;
-	return kc_rt_kernel_start(&kcut_rt, &opts, err);
+	return kc_rt_driver_start(&kcut_driver, user_path, trace, err);
 }
 
-/* Stop the user half and release the endpoint. */
 void kcut_kernel_stop(void)
 {
-	if (kcut_rt)
-		kc_rt_close(kcut_rt);
-	kcut_rt = NULL;
+	kc_rt_driver_stop(&kcut_driver);
 }
 #else
 #include <linux/module.h>
 
-/* rt/linux (kcut_rt.ko): rt/linux/kcut_rt_linux.h, repeated here */
-int kc_rt_linux_start(struct kc_rt **out, const char *name, const struct kc_rt_fn *fns, u32 nfns,
-		      const char *const *peer_names, u32 npeer, const struct kc_wire_tables *wire,
-		      void (*recover)(struct kc_rt *rt, void *arg, unsigned int incarnation),
-		      void *recover_arg);
-int kc_rt_linux_wait_user(struct kc_rt *rt, unsigned int timeout_ms);
-int kc_rt_linux_wait_live(struct kc_rt *rt, unsigned int timeout_ms);
-void kc_rt_linux_set_owner(struct kc_rt *rt, struct module *owner);
-void kc_rt_linux_stop(struct kc_rt *rt);
-
-static unsigned int kcut_wait_ms = 30000;
+/* How long kcut_rt.ko waits for the user half before the driver's init function and, with
+ * none connected, before its exit function (KCUT_MODULE_INIT / _EXIT, kcut_ids.h). */
+unsigned int kcut_wait_ms = 30000;
 module_param(kcut_wait_ms, uint, 0444);
 MODULE_PARM_DESC(kcut_wait_ms, "how long the driver's init waits for its user half to open /dev/kcut-test");
-
-/* Make the endpoint (/dev/kcut-test) with this half's tables (kcut_wire) and recovery hook
- * (rt/wire.c re-sends the tracked objects to a restarted user half), and wait for the user
- * half: the driver's init function runs after this (KCUT_MODULE_INIT, kcut_ids.h). user_path,
- * trace and err are the kernel model's: in Linux the user half is started by the
- * administrator. */
-int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err)
-{
-	int rc;
-
-	(void)user_path;
-	(void)trace;
-	(void)err;
-	kcut_tables_init();
-	rc = kc_rt_linux_start(&kcut_rt, "test", kcut_kernel_fns, KCUT_NR_DOWNCALLS, kcut_kernel_peer_names,
-			       KCUT_NR_UPCALLS + 1, &kcut_wire, kc_wire_recover_hook, NULL);
-	if (rc)
-		return rc;
-	/* while no user half runs, this module is held: its teardown needs one */
-	kc_rt_linux_set_owner(kcut_rt, THIS_MODULE);
-	rc = kc_rt_linux_wait_user(kcut_rt, kcut_wait_ms);
-	if (rc) {
-		if (rc == -EPIPE) /* one opened and was refused (its layouts) or died: kcut_rt.ko said why */
-			pr_err("kcut: the user half that opened /dev/kcut-test ended before the driver's init (%d)\n", rc);
-		else
-			pr_err("kcut: no user half opened /dev/kcut-test within %u ms (%d)\n", kcut_wait_ms, rc);
-		kcut_kernel_stop();
-	}
-	return rc;
-}
-
-/* Before the driver's exit function: its teardown runs partly in the user half; when
- * none is connected, wait up to kcut_wait_ms for one (restarted by a supervisor) so that
- * it runs there (rt/linux logs what happens). */
-void kcut_kernel_before_exit(void)
-{
-	if (kcut_rt)
-		(void)kc_rt_linux_wait_live(kcut_rt, kcut_wait_ms);
-}
-
-/* Remove the endpoint (pending upcalls fail, the user half is told to exit). */
-void kcut_kernel_stop(void)
-{
-	kc_rt_linux_stop(kcut_rt);
-	kcut_rt = NULL;
-}
 #endif

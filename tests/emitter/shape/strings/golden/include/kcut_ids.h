@@ -77,46 +77,39 @@ extern const char *const kcut_kernel_peer_names[];
 extern const char *const kcut_user_peer_names[];
 
 void kcut_tables_init(void);
+/* The kernel half's description (kcut_kernel.c): rt starts and stops it (kcut_rt.h). */
+extern const struct kc_rt_driver kcut_driver;
+#ifndef __KERNEL__
 int kcut_kernel_start(const char *user_path, int trace, struct kc_err *err);
 void kcut_kernel_stop(void);
-#ifdef __KERNEL__
-/* The body of a function the other half runs: BUG() in place (objtool sees the function end
- * there, which it cannot know of a noreturn function in another object file). */
-#define kcut_not_here(fn) do { \
-	kcut_log("kcut: internal error: %s ran on the wrong half\n", fn); \
-	kcut_abort(); \
-} while (0)
-#else
-void kcut_not_here(const char *fn) __attribute__((noreturn));
-#endif
-void kcut_crossing_failed(int rc, const char *fn);
-#if defined(__KERNEL__) && defined(MODULE)
+#elif defined(MODULE)
 /* In a Linux module the kernel half's files map module_init / module_exit here (after their
- * includes): the endpoint is made and the user half waited for before the driver's init
- * function runs, and removed after its exit function (linux/module.h's definitions
- * otherwise). */
+ * includes, with kcut_rt_linux.h): kcut_rt.ko makes the endpoint and waits up to kcut_wait_ms
+ * (the module's parameter, kcut_kernel.c) for the user half before the driver's init function
+ * runs, waits for one before its exit function and removes the endpoint after it
+ * (linux/module.h's definitions otherwise). */
+extern unsigned int kcut_wait_ms;
 #define KCUT_MODULE_INIT(initfn) \
 	static int __init kcut_module_init(void) \
 	{ \
-		int kcut_rc = kcut_kernel_start(NULL, 0, NULL); \
+		int kcut_rc = kc_rt_linux_driver_start(&kcut_driver, THIS_MODULE, kcut_wait_ms); \
 		\
 		if (!kcut_rc) \
 			kcut_rc = initfn(); \
 		if (kcut_rc && kcut_rt) \
-			kcut_kernel_stop(); \
+			kc_rt_linux_driver_stop(&kcut_driver); \
 		return kcut_rc; \
 	} \
 	static inline initcall_t __maybe_unused __inittest(void) \
 	{ return initfn; } \
 	int init_module(void) __copy(kcut_module_init) __attribute__((alias("kcut_module_init"))); \
 	___ADDRESSABLE(init_module, __initdata);
-void kcut_kernel_before_exit(void);
 #define KCUT_MODULE_EXIT(exitfn) \
 	static void __exit kcut_module_exit(void) \
 	{ \
-		kcut_kernel_before_exit(); \
+		kc_rt_linux_driver_before_exit(&kcut_driver, kcut_wait_ms); \
 		exitfn(); \
-		kcut_kernel_stop(); \
+		kc_rt_linux_driver_stop(&kcut_driver); \
 	} \
 	static inline exitcall_t __maybe_unused __exittest(void) \
 	{ return exitfn; } \
@@ -151,7 +144,9 @@ extern uint64_t kcut_layout[];
 int kcut_recover_enc_strings(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_strings(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 #if defined(KCUT_KERNEL_HALF) && !defined(__KERNEL__)
-void kcut_recover_free(const void *p);
+/* The kernel half frees p (kfree & co., through kcut_frees.h's macros after each TU's
+ * includes): forget its handle, on both sides. */
+#define kcut_recover_free(p) kc_wire_free_hook(kcut_rt, (p))
 #endif
 
 #endif /* KCUT_IDS_H */
