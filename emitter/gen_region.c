@@ -98,7 +98,7 @@ void gen_region_param_check(struct kc_sb *b, int i)
 
 void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q)
 {
-	int j;
+	int j, k;
 
 	/* a register offset from the user half (plan_region.c em_plan_regoffs): the access it makes
 	 * lies inside the register window its base points into, or the call is refused (rt/region.c
@@ -115,15 +115,30 @@ void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct e
 				kc_sb_addf(b, "(long long)kcut_p%d < %lldLL || ", j, pp->rng_lo);
 			kc_sb_addf(b, "(long long)kcut_p%d > %lldLL))\n\t\tkcut_rc = KC_RT_ERANGE;\n", j, pp->rng_hi);
 		}
-		if (!pp->roff)
-			continue;
-		kc_sb_addf(b,
-			   "	/* %s: an offset into %s%s, %d-byte accesses (register window) */\n"
-			   "	if (!kcut_rc)\n"
-			   "		kcut_rc = kcut_p%d ? kc_rt_region_check(kcut_rt, (const volatile void *)kcut_p%d%s, "
-			   "(uint64_t)kcut_p%d, %d) : KC_RT_ERANGE;\n",
-			   f->params[j].name ? f->params[j].name : "?", f->params[pp->roff - 1].name ? f->params[pp->roff - 1].name : "?",
-			   pp->roff_path, pp->roff_width, pp->roff - 1, pp->roff - 1, pp->roff_path, j, pp->roff_width);
+		for (k = 0; k < pp->nroffs; k++) {
+			const struct em_roff *o = &pp->roffs[k];
+			const char *pn = f->params[j].name ? f->params[j].name : "?";
+			const char *bn = f->params[o->base].name ? f->params[o->base].name : "?";
+
+			if (o->scale == 1 && !o->cmin && !o->cmax && !o->tmin && !o->tmax) {
+				kc_sb_addf(b,
+					   "	/* %s: an offset into %s%s, %d-byte accesses (register window) */\n"
+					   "	if (!kcut_rc)\n"
+					   "		kcut_rc = kcut_p%d ? kc_rt_region_check(kcut_rt, (const volatile void *)kcut_p%d%s, "
+					   "(uint64_t)kcut_p%d, %d) : KC_RT_ERANGE;\n",
+					   pn, bn, o->path, o->width, o->base, o->base, o->path, j, o->width);
+				continue;
+			}
+			/* other arithmetic (regscan.c): base + scale * P + c, c in [cmin, cmax], through
+			 * the integer term scale * P + t, t in [tmin, tmax] */
+			kc_sb_addf(b,
+				   "	/* %s: register address %s%s + %lld * %s + %lld..%lld, %d-byte accesses (register window) */\n"
+				   "	if (!kcut_rc)\n"
+				   "		kcut_rc = kcut_p%d ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p%d%s, "
+				   "(long long)kcut_p%d, %lldLL, %lldLL, %lldLL, %lldLL, %lldLL, %d) : KC_RT_ERANGE;\n",
+				   pn, bn, o->path, o->scale, pn, o->cmin, o->cmax, o->width, o->base, o->base, o->path, j,
+				   o->scale, o->tmin, o->tmax, o->cmin, o->cmax, o->width);
+		}
 	}
 }
 

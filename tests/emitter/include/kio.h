@@ -16,6 +16,8 @@ u32 readl(const volatile void *addr);
 void writel(u32 value, volatile void *addr);
 void *dma_alloc_coherent(void *dev, size_t size, unsigned long long *handle, unsigned int gfp);
 void dma_free_coherent(void *dev, size_t size, void *cpu, unsigned long long handle);
+void outb(unsigned char value, unsigned long port);
+unsigned char inb(unsigned long port);
 #define wmb() __sync_synchronize()
 
 #endif

@@ -4,8 +4,15 @@
  *   - ro_read's and ro_write's reg is added to d->regs (an ioremap window): the kernel half's
  *     handlers check [d->regs + reg, + 4) lies inside the window (kc_rt_region_check);
  *   - ro_status passes its reg on to ro_read with d: checked the same way;
- *   - ro_read_word's idx goes through other arithmetic (idx << 2): not bounded, and
- *     interface.txt says so;
+ *   - ro_read_word's idx goes through other arithmetic (idx << 2): checked as 4 * idx
+ *     (kc_rt_region_check_lin, regscan.c's affine form);
+ *   - ro_rar's index reaches the window as e1000_rar_set's does (E1000_WRITE_REG_ARRAY: a
+ *     register chosen by a condition, (index << 1) << 2 and ((index << 1) + 1) << 2): checked
+ *     as 8 * index + 0x40..0x100 and + 0x44..0x104;
+ *   - ro_local's off reaches the window through a local base (p = d->regs + off; p + 4);
+ *   - ro_read32's reg indexes a u32 window (4 bytes per element);
+ *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
+ *     port number (outb): not bounded, and interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
  *     iounmap, so the checks know its extent.
  * The generated files must compile with -Wall -Wextra -Werror.
@@ -15,6 +22,9 @@
 
 struct ro_dev {
 	u8 *regs;
+	u32 *win32;
+	unsigned long port;
+	int mode;
 	u32 last;
 };
 
@@ -40,16 +50,64 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	return readl(d->regs + (idx << 2));
 }
 
+/* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
+#define RO_RA 0x40
+#define RO_OLD_RA 0x100
+#define RO_WRITE_REG_ARRAY(d, reg, offset, value) \
+	writel((value), ((d)->regs + (((d)->mode >= 2) ? RO_##reg : RO_OLD_##reg) + ((offset) << 2)))
+
+void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
+{
+	RO_WRITE_REG_ARRAY(d, RA, (index << 1), lo);
+	RO_WRITE_REG_ARRAY(d, RA, ((index << 1) + 1), hi);
+}
+
+void ro_local(struct ro_dev *d, u32 off, u32 val)
+{
+	u8 *p = d->regs + off;
+
+	writel(val, p + 4);
+}
+
+u32 ro_read32(struct ro_dev *d, u32 reg)
+{
+	return readl(d->win32 + reg);
+}
+
+u32 ro_half(struct ro_dev *d, u32 x)
+{
+	return readl(d->regs + x / 2);
+}
+
+u32 ro_bump(struct ro_dev *d, u32 r)
+{
+	r += 4;
+	return readl(d->regs + r);
+}
+
+void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
+{
+	outb(v, d->port + reg);
+}
+
 int ro_probe(struct ro_dev *d)
 {
 	d->regs = ioremap(0xfe000000ull, 4096);
 	if (!d->regs)
 		return -1;
+	d->win32 = ioremap(0xfe001000ull, 256);
+	if (!d->win32) {
+		iounmap(d->regs);
+		return -1;
+	}
+	d->port = 0xc000;
+	d->mode = 2;
 	return ro_setup(d);
 }
 
 void ro_remove(struct ro_dev *d)
 {
+	iounmap(d->win32);
 	iounmap(d->regs);
 }
 
@@ -58,5 +116,9 @@ int ro_setup(struct ro_dev *d)
 {
 	ro_write(d, 0x0, 1);
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
+	ro_rar(d, 1, 0x12345678, 0x9abc);
+	ro_local(d, 0x10, 7);
+	d->last += ro_read32(d, 2) + ro_half(d, 8) + ro_bump(d, 4);
+	ro_port(d, 2, 1);
 	return 0;
 }

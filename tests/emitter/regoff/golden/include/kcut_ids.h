@@ -17,10 +17,16 @@ enum kcut_upcall {
 
 /* Downcalls: user half -> kernel half (served by kcut_kernel_fns). */
 enum kcut_downcall {
-	KCUT_DOWN_ro_read_word = 0,
-	KCUT_DOWN_ro_status = 1,
-	KCUT_DOWN_ro_write = 2,
-	KCUT_NR_DOWNCALLS = 3
+	KCUT_DOWN_ro_bump = 0,
+	KCUT_DOWN_ro_half = 1,
+	KCUT_DOWN_ro_local = 2,
+	KCUT_DOWN_ro_port = 3,
+	KCUT_DOWN_ro_rar = 4,
+	KCUT_DOWN_ro_read32 = 5,
+	KCUT_DOWN_ro_read_word = 6,
+	KCUT_DOWN_ro_status = 7,
+	KCUT_DOWN_ro_write = 8,
+	KCUT_NR_DOWNCALLS = 9
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -106,6 +112,12 @@ void kcut_kernel_before_exit(void);
 #endif
 void kcut_tables_regoff(void);
 
+int kcut_handler_ro_bump(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_half(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_local(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_port(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_rar(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_read32(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_read_word(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_status(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);

@@ -12,6 +12,12 @@ size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by downcall id. */
 const struct kc_rt_fn kcut_kernel_fns[] = {
+	[KCUT_DOWN_ro_bump] = { "ro_bump", kcut_handler_ro_bump },
+	[KCUT_DOWN_ro_half] = { "ro_half", kcut_handler_ro_half },
+	[KCUT_DOWN_ro_local] = { "ro_local", kcut_handler_ro_local },
+	[KCUT_DOWN_ro_port] = { "ro_port", kcut_handler_ro_port },
+	[KCUT_DOWN_ro_rar] = { "ro_rar", kcut_handler_ro_rar },
+	[KCUT_DOWN_ro_read32] = { "ro_read32", kcut_handler_ro_read32 },
 	[KCUT_DOWN_ro_read_word] = { "ro_read_word", kcut_handler_ro_read_word },
 	[KCUT_DOWN_ro_status] = { "ro_status", kcut_handler_ro_status },
 	[KCUT_DOWN_ro_write] = { "ro_write", kcut_handler_ro_write },

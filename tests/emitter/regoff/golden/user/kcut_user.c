@@ -20,6 +20,12 @@ const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
 
 /* Names of the functions the peer serves (for the crossing trace). */
 const char *const kcut_user_peer_names[] = {
+	"ro_bump",
+	"ro_half",
+	"ro_local",
+	"ro_port",
+	"ro_rar",
+	"ro_read32",
 	"ro_read_word",
 	"ro_status",
 	"ro_write",

@@ -8,8 +8,15 @@
  *   - ro_read's and ro_write's reg is added to d->regs (an ioremap window): the kernel half's
  *     handlers check [d->regs + reg, + 4) lies inside the window (kc_rt_region_check);
  *   - ro_status passes its reg on to ro_read with d: checked the same way;
- *   - ro_read_word's idx goes through other arithmetic (idx << 2): not bounded, and
- *     interface.txt says so;
+ *   - ro_read_word's idx goes through other arithmetic (idx << 2): checked as 4 * idx
+ *     (kc_rt_region_check_lin, regscan.c's affine form);
+ *   - ro_rar's index reaches the window as e1000_rar_set's does (E1000_WRITE_REG_ARRAY: a
+ *     register chosen by a condition, (index << 1) << 2 and ((index << 1) + 1) << 2): checked
+ *     as 8 * index + 0x40..0x100 and + 0x44..0x104;
+ *   - ro_local's off reaches the window through a local base (p = d->regs + off; p + 4);
+ *   - ro_read32's reg indexes a u32 window (4 bytes per element);
+ *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
+ *     port number (outb): not bounded, and interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
  *     iounmap, so the checks know its extent.
  * The generated files must compile with -Wall -Wextra -Werror.
@@ -21,12 +28,15 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 static void kcut_ro_setup_ro_dev_out_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 13 "@CASE@/regoff.c"
+#line 20 "@CASE@/regoff.c"
 #include <kdev.h>
 #include <kio.h>
 
 struct ro_dev {
 	u8 *regs;
+	u32 *win32;
+	unsigned long port;
+	int mode;
 	u32 last;
 };
 
@@ -38,7 +48,7 @@ __attribute__((unused)) u32 ro_read(struct ro_dev *d, u32 reg)
 	(void)reg;
 	kcut_not_here("ro_read");
 }
-#line 26 "@CASE@/regoff.c"
+#line 36 "@CASE@/regoff.c"
 
 
 void ro_write(struct ro_dev *d, u32 reg, u32 val)
@@ -63,7 +73,7 @@ void ro_write(struct ro_dev *d, u32 reg, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 31 "@CASE@/regoff.c"
+#line 41 "@CASE@/regoff.c"
 
 
 u32 ro_status(struct ro_dev *d, u32 reg)
@@ -92,7 +102,7 @@ u32 ro_status(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 36 "@CASE@/regoff.c"
+#line 46 "@CASE@/regoff.c"
 
 
 u32 ro_read_word(struct ro_dev *d, u32 idx)
@@ -121,7 +131,176 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	}
 	return kcut_ret;
 }
-#line 41 "@CASE@/regoff.c"
+#line 51 "@CASE@/regoff.c"
+
+
+/* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
+#define RO_RA 0x40
+#define RO_OLD_RA 0x100
+#define RO_WRITE_REG_ARRAY(d, reg, offset, value) \
+	writel((value), ((d)->regs + (((d)->mode >= 2) ? RO_##reg : RO_OLD_##reg) + ((offset) << 2)))
+
+void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_rar);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)index);
+	kc_xdr_put_u32(kcut_a, (uint32_t)lo);
+	kc_xdr_put_u32(kcut_a, (uint32_t)hi);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 63 "@CASE@/regoff.c"
+
+
+void ro_local(struct ro_dev *d, u32 off, u32 val)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_local);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)off);
+	kc_xdr_put_u32(kcut_a, (uint32_t)val);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 70 "@CASE@/regoff.c"
+
+
+u32 ro_read32(struct ro_dev *d, u32 reg)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_read32);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)reg);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 75 "@CASE@/regoff.c"
+
+
+u32 ro_half(struct ro_dev *d, u32 x)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_half);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)x);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 80 "@CASE@/regoff.c"
+
+
+u32 ro_bump(struct ro_dev *d, u32 r)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_bump);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)r);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 86 "@CASE@/regoff.c"
+
+
+void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_port);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)reg);
+	kc_xdr_put_u32(kcut_a, (uint32_t)v);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 91 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) int ro_probe(struct ro_dev *d)
@@ -129,7 +308,7 @@ __attribute__((unused)) int ro_probe(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_probe");
 }
-#line 49 "@CASE@/regoff.c"
+#line 106 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) void ro_remove(struct ro_dev *d)
@@ -137,7 +316,7 @@ __attribute__((unused)) void ro_remove(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_remove");
 }
-#line 54 "@CASE@/regoff.c"
+#line 112 "@CASE@/regoff.c"
 
 
 /* user half: configures the device through the kernel half's accessors */
@@ -145,11 +324,15 @@ int ro_setup(struct ro_dev *d)
 {
 	ro_write(d, 0x0, 1);
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
+	ro_rar(d, 1, 0x12345678, 0x9abc);
+	ro_local(d, 0x10, 7);
+	d->last += ro_read32(d, 2) + ro_half(d, 8) + ro_bump(d, 4);
+	ro_port(d, 2, 1);
 	return 0;
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 153 "user/regoff.c"
+#line 336 "user/regoff.c"
 
 /* Serve ro_setup for the kernel half (called by ro_probe). */
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
