@@ -127,8 +127,11 @@ void em_plan_free(struct em_plan *p)
 		free(p->local_imports[i]);
 	free(p->local_imports);
 	free(p->fatal);
-	for (i = 0; i < p->nembeds; i++)
+	for (i = 0; i < p->nembeds; i++) {
 		free(p->embeds[i].off);
+		free(p->embeds[i].count);
+		free(p->embeds[i].stride);
+	}
 	free(p->embeds);
 	for (i = 0; i < p->nlocks; i++)
 		free(p->locks[i]);

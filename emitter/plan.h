@@ -51,6 +51,8 @@ struct em_wat {
 	int st;
 	char *off;
 	int top; /* the struct the offset expression names (complete where it is printed) */
+	char *count, *stride; /* an array of such structs at off (&pdev->resource[i]): C expressions
+			       * of its element count and size; NULL: one struct */
 };
 
 /* A struct the driver embeds in a tracked struct (&adapter->hw for a struct simnic_hw *, the
@@ -60,6 +62,7 @@ struct em_embed {
 	int outer, top; /* struct indexes */
 	int inner;      /* tracker type id */
 	char *off;
+	char *count, *stride; /* an array of inner at off (em_wat), NULL: one */
 };
 
 struct em_wire {

@@ -574,10 +574,14 @@ struct kc_wire_global {
 };
 /* A struct of tracker type `inner` the driver embeds in objects of type `outer` at byte offset
  * `off` (&adapter->hw, &pci->dev, the private area behind a net_device): a pointer expected to be
- * an `inner` may point there. outer 0: an unused entry. */
+ * an `inner` may point there. outer 0: an unused entry. count > 0: an array of count `inner`s
+ * stride bytes apart starts at off (&pdev->resource[i]): a pointer may point at each element's
+ * start, not inside one. */
 struct kc_wire_embed {
 	uint32_t outer, inner;
 	size_t off;
+	uint32_t count;
+	size_t stride;
 };
 struct kc_wire_tables {
 	struct kc_wire_global *globals; /* global id -> this half's variable */

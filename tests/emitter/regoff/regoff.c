@@ -11,6 +11,9 @@
  *     as 8 * index + 0x40..0x100 and + 0x44..0x104;
  *   - ro_local's off reaches the window through a local base (p = d->regs + off; p + 4);
  *   - ro_read32's reg indexes a u32 window (4 bytes per element);
+ *   - ro_res_len(&d->res[1]) from the user half: an element of an array of structs embedded in
+ *     the device (pci_dev.resource[i]); the wire's embed table lists the array (count, stride),
+ *     so each element's start is a struct ro_res, a place inside one is not;
  *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
  *     port number (outb): not bounded, and interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
@@ -20,11 +23,17 @@
 #include <kdev.h>
 #include <kio.h>
 
+struct ro_res {
+	unsigned long start, end;
+};
+
 struct ro_dev {
 	u8 *regs;
+	struct ro_res res[3];
 	u32 *win32;
 	unsigned long port;
 	int mode;
+	u32 sel; /* the host's choice of RAR entry (host.c: 1, or past the window when hostile) */
 	u32 last;
 };
 
@@ -85,6 +94,11 @@ u32 ro_bump(struct ro_dev *d, u32 r)
 	return readl(d->regs + r);
 }
 
+unsigned long ro_res_len(struct ro_res *r)
+{
+	return r->end - r->start + 1;
+}
+
 void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
 {
 	outb(v, d->port + reg);
@@ -102,6 +116,8 @@ int ro_probe(struct ro_dev *d)
 	}
 	d->port = 0xc000;
 	d->mode = 2;
+	d->res[1].start = 0xc000;
+	d->res[1].end = 0xc03f;
 	return ro_setup(d);
 }
 
@@ -116,9 +132,10 @@ int ro_setup(struct ro_dev *d)
 {
 	ro_write(d, 0x0, 1);
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
-	ro_rar(d, 1, 0x12345678, 0x9abc);
-	ro_local(d, 0x10, 7);
+	ro_rar(d, d->sel, 0x12345678, 0x9abc);
+	ro_local(d, d->sel << 4, 7);
 	d->last += ro_read32(d, 2) + ro_half(d, 8) + ro_bump(d, 4);
 	ro_port(d, 2, 1);
+	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;
 }

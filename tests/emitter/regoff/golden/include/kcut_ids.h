@@ -24,9 +24,10 @@ enum kcut_downcall {
 	KCUT_DOWN_ro_rar = 4,
 	KCUT_DOWN_ro_read32 = 5,
 	KCUT_DOWN_ro_read_word = 6,
-	KCUT_DOWN_ro_status = 7,
-	KCUT_DOWN_ro_write = 8,
-	KCUT_NR_DOWNCALLS = 9
+	KCUT_DOWN_ro_res_len = 7,
+	KCUT_DOWN_ro_status = 8,
+	KCUT_DOWN_ro_write = 9,
+	KCUT_NR_DOWNCALLS = 10
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -45,7 +46,8 @@ enum kcut_type {
 	KCUT_T_OPAQUE = 1,
 	KCUT_T_DMA = 2,
 	KCUT_T_ro_dev = 3,
-	KCUT_NR_TYPES = 4
+	KCUT_T_ro_res = 4,
+	KCUT_NR_TYPES = 5
 };
 
 typedef kc_wire_fn kcut_fn_t;
@@ -119,6 +121,7 @@ int kcut_handler_ro_port(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 int kcut_handler_ro_rar(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_read32(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_read_word(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_res_len(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_status(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_write(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
@@ -129,11 +132,11 @@ int kcut_handler_ro_write(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 #define KCUT_UP_RECOVER KCUT_NR_UPCALLS
 int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 /* Tracked structs embedded in tracked structs (the wire tables' kcut_embeds). */
-#define KCUT_NR_EMBEDS 0
+#define KCUT_NR_EMBEDS 1
 extern struct kc_wire_embed kcut_embeds[];
 /* The layout table (sizes and offsets of the crossing structs and fields, rt/linux's
  * connect-time check): filled by kcut_tables_init. */
-#define KCUT_NR_LAYOUT 2
+#define KCUT_NR_LAYOUT 4
 extern uint64_t kcut_layout[];
 int kcut_recover_enc_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);

@@ -113,6 +113,8 @@ struct kc_wire_global {
 struct kc_wire_embed {
 	uint32_t outer, inner;
 	size_t off;
+	uint32_t count;
+	size_t stride;
 };
 struct kc_wire_tables {
 	struct kc_wire_global *globals;

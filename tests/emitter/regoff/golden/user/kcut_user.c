@@ -27,6 +27,7 @@ const char *const kcut_user_peer_names[] = {
 	"ro_rar",
 	"ro_read32",
 	"ro_read_word",
+	"ro_res_len",
 	"ro_status",
 	"ro_write",
 	NULL,
@@ -82,6 +83,8 @@ uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
 static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
 	"sizeof(struct ro_dev)",
 	"offsetof(struct ro_dev, last)",
+	"offsetof(struct ro_dev, sel)",
+	"sizeof(struct ro_res)",
 	NULL,
 };
 

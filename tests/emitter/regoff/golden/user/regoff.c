@@ -15,6 +15,9 @@
  *     as 8 * index + 0x40..0x100 and + 0x44..0x104;
  *   - ro_local's off reaches the window through a local base (p = d->regs + off; p + 4);
  *   - ro_read32's reg indexes a u32 window (4 bytes per element);
+ *   - ro_res_len(&d->res[1]) from the user half: an element of an array of structs embedded in
+ *     the device (pci_dev.resource[i]); the wire's embed table lists the array (count, stride),
+ *     so each element's start is a struct ro_res, a place inside one is not;
  *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
  *     port number (outb): not bounded, and interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
@@ -28,15 +31,21 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 static void kcut_ro_setup_ro_dev_out_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 20 "@CASE@/regoff.c"
+#line 23 "@CASE@/regoff.c"
 #include <kdev.h>
 #include <kio.h>
 
+struct ro_res {
+	unsigned long start, end;
+};
+
 struct ro_dev {
 	u8 *regs;
+	struct ro_res res[3];
 	u32 *win32;
 	unsigned long port;
 	int mode;
+	u32 sel; /* the host's choice of RAR entry (host.c: 1, or past the window when hostile) */
 	u32 last;
 };
 
@@ -48,7 +57,7 @@ __attribute__((unused)) u32 ro_read(struct ro_dev *d, u32 reg)
 	(void)reg;
 	kcut_not_here("ro_read");
 }
-#line 36 "@CASE@/regoff.c"
+#line 45 "@CASE@/regoff.c"
 
 
 void ro_write(struct ro_dev *d, u32 reg, u32 val)
@@ -73,7 +82,7 @@ void ro_write(struct ro_dev *d, u32 reg, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 41 "@CASE@/regoff.c"
+#line 50 "@CASE@/regoff.c"
 
 
 u32 ro_status(struct ro_dev *d, u32 reg)
@@ -102,7 +111,7 @@ u32 ro_status(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 46 "@CASE@/regoff.c"
+#line 55 "@CASE@/regoff.c"
 
 
 u32 ro_read_word(struct ro_dev *d, u32 idx)
@@ -131,7 +140,7 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	}
 	return kcut_ret;
 }
-#line 51 "@CASE@/regoff.c"
+#line 60 "@CASE@/regoff.c"
 
 
 /* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
@@ -163,7 +172,7 @@ void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 63 "@CASE@/regoff.c"
+#line 72 "@CASE@/regoff.c"
 
 
 void ro_local(struct ro_dev *d, u32 off, u32 val)
@@ -188,7 +197,7 @@ void ro_local(struct ro_dev *d, u32 off, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 70 "@CASE@/regoff.c"
+#line 79 "@CASE@/regoff.c"
 
 
 u32 ro_read32(struct ro_dev *d, u32 reg)
@@ -217,7 +226,7 @@ u32 ro_read32(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 75 "@CASE@/regoff.c"
+#line 84 "@CASE@/regoff.c"
 
 
 u32 ro_half(struct ro_dev *d, u32 x)
@@ -246,7 +255,7 @@ u32 ro_half(struct ro_dev *d, u32 x)
 	}
 	return kcut_ret;
 }
-#line 80 "@CASE@/regoff.c"
+#line 89 "@CASE@/regoff.c"
 
 
 u32 ro_bump(struct ro_dev *d, u32 r)
@@ -275,7 +284,35 @@ u32 ro_bump(struct ro_dev *d, u32 r)
 	}
 	return kcut_ret;
 }
-#line 86 "@CASE@/regoff.c"
+#line 95 "@CASE@/regoff.c"
+
+
+unsigned long ro_res_len(struct ro_res *r)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	unsigned long kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_res_len);
+	if (kcut_rc)
+		return (unsigned long)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)r, KCUT_T_ro_res, sizeof(*r), 1, 0));
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (unsigned long)kc_xdr_get_u64(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (unsigned long)0;
+	}
+	return kcut_ret;
+}
+#line 100 "@CASE@/regoff.c"
 
 
 void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
@@ -300,7 +337,7 @@ void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 91 "@CASE@/regoff.c"
+#line 105 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) int ro_probe(struct ro_dev *d)
@@ -308,7 +345,7 @@ __attribute__((unused)) int ro_probe(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_probe");
 }
-#line 106 "@CASE@/regoff.c"
+#line 122 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) void ro_remove(struct ro_dev *d)
@@ -316,7 +353,7 @@ __attribute__((unused)) void ro_remove(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_remove");
 }
-#line 112 "@CASE@/regoff.c"
+#line 128 "@CASE@/regoff.c"
 
 
 /* user half: configures the device through the kernel half's accessors */
@@ -324,15 +361,16 @@ int ro_setup(struct ro_dev *d)
 {
 	ro_write(d, 0x0, 1);
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
-	ro_rar(d, 1, 0x12345678, 0x9abc);
-	ro_local(d, 0x10, 7);
+	ro_rar(d, d->sel, 0x12345678, 0x9abc);
+	ro_local(d, d->sel << 4, 7);
 	d->last += ro_read32(d, 2) + ro_half(d, 8) + ro_bump(d, 4);
 	ro_port(d, 2, 1);
+	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 336 "user/regoff.c"
+#line 374 "user/regoff.c"
 
 /* Serve ro_setup for the kernel half (called by ro_probe). */
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
@@ -369,9 +407,13 @@ int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_regoff(void)
 {
+	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_ro_dev, KCUT_T_ro_res, __builtin_offsetof(struct ro_dev, res), sizeof(((struct ro_dev *)0)->res) / sizeof(((struct ro_dev *)0)->res[0]), sizeof(((struct ro_dev *)0)->res[0]) };
 	kcut_type_size[KCUT_T_ro_dev] = sizeof(struct ro_dev);
+	kcut_type_size[KCUT_T_ro_res] = sizeof(struct ro_res);
 	kcut_layout[0] = sizeof(struct ro_dev);
 	kcut_layout[1] = __builtin_offsetof(struct ro_dev, last);
+	kcut_layout[2] = __builtin_offsetof(struct ro_dev, sel);
+	kcut_layout[3] = sizeof(struct ro_res);
 }
 
 /* ro_setup: receive the fields of struct ro_dev that ro_setup may read. */
@@ -379,6 +421,7 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 {
 	struct ro_dev *p = vp;
 
+	p->sel = kc_xdr_get_u32(x);
 	p->last = kc_xdr_get_u32(x);
 	(void)s;
 	(void)rc;
