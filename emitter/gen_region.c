@@ -186,6 +186,14 @@ void gen_region_lx_exports(struct kc_sb *b)
 		{ "pci_iounmap", "pdev, p" },
 		{ "dma_alloc_coherent", "dev, size, handle, gfp" },
 		{ "dma_free_coherent", "dev, size, cpu, handle" },
+		{ "pci_iomap_range", "pdev, bar, offset, max" },
+		{ "pcim_iomap", "pdev, bar, max" },
+		{ "pcim_iomap_regions", "pdev, mask, name" },
+		{ "pcim_iounmap", "pdev, p" },
+		{ "devm_ioremap", "dev, offset, size" },
+		{ "devm_ioremap_wc", "dev, offset, size" },
+		{ "devm_ioremap_uc", "dev, offset, size" },
+		{ "devm_iounmap", "dev, p" },
 	};
 	size_t i;
 
@@ -201,7 +209,19 @@ void gen_region_lx_exports(struct kc_sb *b)
 		     "void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_t size, dma_addr_t *handle,\n"
 		     "\t\t\t\t     gfp_t gfp);\n"
 		     "void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,\n"
-		     "\t\t\t\t   dma_addr_t handle);\n");
+		     "\t\t\t\t   dma_addr_t handle);\n"
+		     "void __iomem *kc_rt_linux_pci_iomap_range(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long offset,\n"
+		     "\t\t\t\t\t  unsigned long max);\n"
+		     "void __iomem *kc_rt_linux_pcim_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max);\n"
+		     "int kc_rt_linux_pcim_iomap_regions(struct kc_rt *rt, struct pci_dev *pdev, int mask, const char *name);\n"
+		     "void kc_rt_linux_pcim_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p);\n"
+		     "void __iomem *kc_rt_linux_devm_ioremap(struct kc_rt *rt, struct device *dev, resource_size_t offset,\n"
+		     "\t\t\t\t       resource_size_t size);\n"
+		     "void __iomem *kc_rt_linux_devm_ioremap_wc(struct kc_rt *rt, struct device *dev, resource_size_t offset,\n"
+		     "\t\t\t\t\t  resource_size_t size);\n"
+		     "void __iomem *kc_rt_linux_devm_ioremap_uc(struct kc_rt *rt, struct device *dev, resource_size_t offset,\n"
+		     "\t\t\t\t\t  resource_size_t size);\n"
+		     "void kc_rt_linux_devm_iounmap(struct kc_rt *rt, struct device *dev, void __iomem *p);\n");
 	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
 		kc_sb_addf(b, "#undef %s\n#define %s(%s) kc_rt_linux_%s(kcut_rt, %s)\n", fns[i].name, fns[i].name,
 			   fns[i].params, fns[i].name, fns[i].params);
@@ -210,8 +230,11 @@ void gen_region_lx_exports(struct kc_sb *b)
 
 /* Device access none with register offsets to check (em_pfile.recwin): the kernel half records
  * the register windows the driver maps, kernel-only (rt's kc_rt_region_record: never exported),
- * and forgets them before they are unmapped, so that kc_rt_region_check knows their extent. The
- * same text for the kernel model and Linux. */
+ * and forgets them before they are unmapped, so that kc_rt_region_check knows their extent: the
+ * plain mappings (pci_iomap, ioremap ...), a part of a BAR (pci_iomap_range), the device-managed
+ * ones (pcim_iomap, pcim_iomap_regions' table, devm_ioremap*: forgotten by a devres action added
+ * after the mapping's own, so it runs first at unbind) and port windows (ioport_map). The same
+ * text for the kernel model and Linux. */
 void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 {
 	/* in the order of em_recwin_fns (plan_region.c) */
@@ -232,7 +255,50 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tpci_iounmap(pdev, p);\n" },
 		{ "iounmap", "p", "void kcut_rec_iounmap(volatile void __iomem *p)",
 		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tiounmap(p);\n" },
+		{ "pci_iomap_range", "pdev, bar, off, max",
+		  "void __iomem *kcut_rec_pci_iomap_range(struct pci_dev *pdev, int bar, unsigned long off, unsigned long max)",
+		  "\tvoid __iomem *p = pci_iomap_range(pdev, bar, off, max);\n"
+		  "\tunsigned long long len = pci_resource_len(pdev, bar);\n\n"
+		  "\tif (p && off < len) {\n\t\tlen -= off;\n"
+		  "\t\tkc_rt_region_record(kcut_rt, p, max && max < len ? max : len);\n\t}\n\treturn p;\n" },
+		{ "pcim_iomap", "pdev, bar, max", "void __iomem *kcut_rec_pcim_iomap(struct pci_dev *pdev, int bar, unsigned long max)",
+		  "\tvoid __iomem *p = pcim_iomap(pdev, bar, max);\n"
+		  "\tunsigned long long len = pci_resource_len(pdev, bar);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(&pdev->dev, p, max && max < len ? max : len);\n\treturn p;\n" },
+		{ "pcim_iomap_regions", "pdev, mask, name", "int kcut_rec_pcim_iomap_regions(struct pci_dev *pdev, int mask, const char *name)",
+		  "\tint rc = pcim_iomap_regions(pdev, mask, name), bar;\n\n"
+		  "\tfor (bar = 0; !rc && bar < 6; bar++)\n"
+		  "\t\tif ((mask & (1 << bar)) && pcim_iomap_table(pdev)[bar])\n"
+		  "\t\t\tkcut_rec_managed(&pdev->dev, pcim_iomap_table(pdev)[bar], pci_resource_len(pdev, bar));\n"
+		  "\treturn rc;\n" },
+		{ "pcim_iounmap", "pdev, p", "void kcut_rec_pcim_iounmap(struct pci_dev *pdev, void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tpcim_iounmap(pdev, p);\n" },
+		{ "devm_ioremap", "dev, off, size",
+		  "void __iomem *kcut_rec_devm_ioremap(struct device *dev, unsigned long long off, unsigned long long size)",
+		  "\tvoid __iomem *p = devm_ioremap(dev, off, size);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(dev, p, size);\n\treturn p;\n" },
+		{ "devm_ioremap_uc", "dev, off, size",
+		  "void __iomem *kcut_rec_devm_ioremap_uc(struct device *dev, unsigned long long off, unsigned long long size)",
+		  "\tvoid __iomem *p = devm_ioremap_uc(dev, off, size);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(dev, p, size);\n\treturn p;\n" },
+		{ "devm_ioremap_wc", "dev, off, size",
+		  "void __iomem *kcut_rec_devm_ioremap_wc(struct device *dev, unsigned long long off, unsigned long long size)",
+		  "\tvoid __iomem *p = devm_ioremap_wc(dev, off, size);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(dev, p, size);\n\treturn p;\n" },
+		{ "devm_iounmap", "dev, p", "void kcut_rec_devm_iounmap(struct device *dev, void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tdevm_iounmap(dev, p);\n" },
+		{ "ioport_map", "port, nr", "void __iomem *kcut_rec_ioport_map(unsigned long port, unsigned int nr)",
+		  "\tvoid __iomem *p = ioport_map(port, nr);\n\n"
+		  "\tif (p)\n\t\tkc_rt_region_record(kcut_rt, p, nr);\n\treturn p;\n" },
+		{ "ioport_unmap", "p", "void kcut_rec_ioport_unmap(void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tioport_unmap(p);\n" },
+		{ "devm_ioremap_resource", "dev, res",
+		  "void __iomem *kcut_rec_devm_ioremap_resource(struct device *dev, const struct resource *res)",
+		  "\tvoid __iomem *p = devm_ioremap_resource(dev, res);\n\n"
+		  "\tif (!IS_ERR(p))\n\t\tkcut_rec_managed(dev, p, resource_size(res));\n\treturn p;\n" },
 	};
+	/* the device-managed ones: pcim_iomap .. pcim_iomap_regions, devm_ioremap .. _wc, _resource */
+	unsigned managed = (1u << 6) | (1u << 7) | (1u << 9) | (1u << 10) | (1u << 11) | (1u << 15);
 	size_t i;
 
 	if (!mask)
@@ -240,6 +306,14 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 	kc_sb_add(b, "/* kcut: register windows recorded for the kernel half's checks of register offsets from the\n"
 		     " * user half (kc_rt_region_check); never exported: the user half reaches no register */\n"
 		     "#ifndef __iomem\n#define __iomem\n#endif\n");
+	if (mask & managed)
+		kc_sb_add(b, "struct device;\n"
+			     "/* a device-managed window: forgotten by a devres action, which runs before the unmap\n"
+			     " * (added after it) */\n"
+			     "static inline void kcut_rec_forget(void *p)\n{\n\tkc_rt_region_unexport_addr(kcut_rt, p);\n}\n"
+			     "static inline void kcut_rec_managed(struct device *dev, void __iomem *p, unsigned long long len)\n{\n"
+			     "\tif (!devm_add_action(dev, kcut_rec_forget, (void *)p))\n"
+			     "\t\tkc_rt_region_record(kcut_rt, p, len);\n}\n");
 	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
 		if (mask & (1u << i))
 			kc_sb_addf(b, "static inline %s\n{\n%s}\n#undef %s\n#define %s(%s) kcut_rec_%s(%s)\n", fns[i].decl,

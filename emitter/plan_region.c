@@ -447,7 +447,11 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 
 /* The mapping functions whose results a kernel half under device access none records (bit i of
  * em_pfile.recwin: em_recwin_fns[i]; gen_region.c prints the wrappers in this order). */
-const char *const em_recwin_fns[] = { "pci_iomap", "pci_ioremap_bar", "ioremap", "pci_iounmap", "iounmap", NULL };
+const char *const em_recwin_fns[] = { "pci_iomap",	     "pci_ioremap_bar",	  "ioremap",	      "pci_iounmap",
+				      "iounmap",	     "pci_iomap_range",	  "pcim_iomap",	      "pcim_iomap_regions",
+				      "pcim_iounmap",	     "devm_ioremap",	  "devm_ioremap_uc",  "devm_ioremap_wc",
+				      "devm_iounmap",	     "ioport_map",	  "ioport_unmap",     "devm_ioremap_resource",
+				      NULL };
 
 unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int tu)
 {

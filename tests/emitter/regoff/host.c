@@ -30,6 +30,7 @@ struct ro_dev {
 	unsigned long port;
 	int mode;
 	u32 sel;
+	void *dev;
 	u32 last;
 };
 
@@ -65,6 +66,41 @@ void *ioremap(unsigned long long phys, size_t size)
 void iounmap(volatile void *addr)
 {
 	(void)addr;
+}
+
+/* device-managed mappings and actions: the host's device unbinds after ro_remove (actions last
+ * added first, then the mappings) */
+static struct {
+	void (*fn)(void *);
+	void *data;
+} actions[8];
+static int nactions;
+static int devm_mapped;
+
+void *devm_ioremap(void *dev, unsigned long long offset, unsigned long long size)
+{
+	void *p = ioremap(offset, (size_t)size);
+
+	(void)dev;
+	devm_mapped += p != NULL;
+	return p;
+}
+
+int devm_add_action(void *dev, void (*action)(void *), void *data)
+{
+	(void)dev;
+	if (nactions == 8)
+		return -1;
+	actions[nactions].fn = action;
+	actions[nactions++].data = data;
+	return 0;
+}
+
+static void unbind(void)
+{
+	while (nactions--)
+		actions[nactions].fn(actions[nactions].data);
+	devm_mapped = 0;
 }
 
 u32 readl(const volatile void *addr)
@@ -123,6 +159,7 @@ int main(int argc, char **argv)
 	rc = ro_probe(&d);
 	printf("probe: rc %d last 0x%x\n", rc, d.last);
 	ro_remove(&d);
+	unbind();
 	khost_trace();
 	return 0;
 }

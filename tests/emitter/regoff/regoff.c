@@ -14,6 +14,8 @@
  *   - ro_res_len(&d->res[1]) from the user half: an element of an array of structs embedded in
  *     the device (pci_dev.resource[i]); the wire's embed table lists the array (count, stride),
  *     so each element's start is a struct ro_res, a place inside one is not;
+ *   - win32 comes from devm_ioremap (device-managed): the kernel half records it too and forgets it
+ *     by a devres action at unbind; ro_read_dev's reg indexes it byte-wise (a cast);
  *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
  *     port number (outb): not bounded, and interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
@@ -34,6 +36,7 @@ struct ro_dev {
 	unsigned long port;
 	int mode;
 	u32 sel; /* the host's choice of RAR entry (host.c: 1, or past the window when hostile) */
+	void *dev;
 	u32 last;
 };
 
@@ -83,6 +86,11 @@ u32 ro_read32(struct ro_dev *d, u32 reg)
 	return readl(d->win32 + reg);
 }
 
+u32 ro_read_dev(struct ro_dev *d, u32 reg)
+{
+	return readl((u8 *)d->win32 + reg);
+}
+
 u32 ro_half(struct ro_dev *d, u32 x)
 {
 	return readl(d->regs + x / 2);
@@ -109,7 +117,7 @@ int ro_probe(struct ro_dev *d)
 	d->regs = ioremap(0xfe000000ull, 4096);
 	if (!d->regs)
 		return -1;
-	d->win32 = ioremap(0xfe001000ull, 256);
+	d->win32 = devm_ioremap(d->dev, 0xfe001000ull, 256);
 	if (!d->win32) {
 		iounmap(d->regs);
 		return -1;
@@ -123,8 +131,7 @@ int ro_probe(struct ro_dev *d)
 
 void ro_remove(struct ro_dev *d)
 {
-	iounmap(d->win32);
-	iounmap(d->regs);
+	iounmap(d->regs); /* (win32: at unbind) */
 }
 
 /* user half: configures the device through the kernel half's accessors */
@@ -134,7 +141,7 @@ int ro_setup(struct ro_dev *d)
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
 	ro_rar(d, d->sel, 0x12345678, 0x9abc);
 	ro_local(d, d->sel << 4, 7);
-	d->last += ro_read32(d, 2) + ro_half(d, 8) + ro_bump(d, 4);
+	d->last += ro_read32(d, 2) + ro_read_dev(d, 8) + ro_half(d, 8) + ro_bump(d, 4);
 	ro_port(d, 2, 1);
 	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;

@@ -23,11 +23,12 @@ enum kcut_downcall {
 	KCUT_DOWN_ro_port = 3,
 	KCUT_DOWN_ro_rar = 4,
 	KCUT_DOWN_ro_read32 = 5,
-	KCUT_DOWN_ro_read_word = 6,
-	KCUT_DOWN_ro_res_len = 7,
-	KCUT_DOWN_ro_status = 8,
-	KCUT_DOWN_ro_write = 9,
-	KCUT_NR_DOWNCALLS = 10
+	KCUT_DOWN_ro_read_dev = 6,
+	KCUT_DOWN_ro_read_word = 7,
+	KCUT_DOWN_ro_res_len = 8,
+	KCUT_DOWN_ro_status = 9,
+	KCUT_DOWN_ro_write = 10,
+	KCUT_NR_DOWNCALLS = 11
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -120,6 +121,7 @@ int kcut_handler_ro_local(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 int kcut_handler_ro_port(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_rar(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_read32(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_read_dev(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_read_word(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_res_len(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);

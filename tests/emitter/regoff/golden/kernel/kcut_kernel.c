@@ -18,6 +18,7 @@ const struct kc_rt_fn kcut_kernel_fns[] = {
 	[KCUT_DOWN_ro_port] = { "ro_port", kcut_handler_ro_port },
 	[KCUT_DOWN_ro_rar] = { "ro_rar", kcut_handler_ro_rar },
 	[KCUT_DOWN_ro_read32] = { "ro_read32", kcut_handler_ro_read32 },
+	[KCUT_DOWN_ro_read_dev] = { "ro_read_dev", kcut_handler_ro_read_dev },
 	[KCUT_DOWN_ro_read_word] = { "ro_read_word", kcut_handler_ro_read_word },
 	[KCUT_DOWN_ro_res_len] = { "ro_res_len", kcut_handler_ro_res_len },
 	[KCUT_DOWN_ro_status] = { "ro_status", kcut_handler_ro_status },

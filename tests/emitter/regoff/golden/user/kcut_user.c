@@ -26,6 +26,7 @@ const char *const kcut_user_peer_names[] = {
 	"ro_port",
 	"ro_rar",
 	"ro_read32",
+	"ro_read_dev",
 	"ro_read_word",
 	"ro_res_len",
 	"ro_status",

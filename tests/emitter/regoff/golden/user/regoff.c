@@ -18,6 +18,8 @@
  *   - ro_res_len(&d->res[1]) from the user half: an element of an array of structs embedded in
  *     the device (pci_dev.resource[i]); the wire's embed table lists the array (count, stride),
  *     so each element's start is a struct ro_res, a place inside one is not;
+ *   - win32 comes from devm_ioremap (device-managed): the kernel half records it too and forgets it
+ *     by a devres action at unbind; ro_read_dev's reg indexes it byte-wise (a cast);
  *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
  *     port number (outb): not bounded, and interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
@@ -31,7 +33,7 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 static void kcut_ro_setup_ro_dev_out_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 23 "@CASE@/regoff.c"
+#line 25 "@CASE@/regoff.c"
 #include <kdev.h>
 #include <kio.h>
 
@@ -46,6 +48,7 @@ struct ro_dev {
 	unsigned long port;
 	int mode;
 	u32 sel; /* the host's choice of RAR entry (host.c: 1, or past the window when hostile) */
+	void *dev;
 	u32 last;
 };
 
@@ -57,7 +60,7 @@ __attribute__((unused)) u32 ro_read(struct ro_dev *d, u32 reg)
 	(void)reg;
 	kcut_not_here("ro_read");
 }
-#line 45 "@CASE@/regoff.c"
+#line 48 "@CASE@/regoff.c"
 
 
 void ro_write(struct ro_dev *d, u32 reg, u32 val)
@@ -82,7 +85,7 @@ void ro_write(struct ro_dev *d, u32 reg, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 50 "@CASE@/regoff.c"
+#line 53 "@CASE@/regoff.c"
 
 
 u32 ro_status(struct ro_dev *d, u32 reg)
@@ -111,7 +114,7 @@ u32 ro_status(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 55 "@CASE@/regoff.c"
+#line 58 "@CASE@/regoff.c"
 
 
 u32 ro_read_word(struct ro_dev *d, u32 idx)
@@ -140,7 +143,7 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	}
 	return kcut_ret;
 }
-#line 60 "@CASE@/regoff.c"
+#line 63 "@CASE@/regoff.c"
 
 
 /* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
@@ -172,7 +175,7 @@ void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 72 "@CASE@/regoff.c"
+#line 75 "@CASE@/regoff.c"
 
 
 void ro_local(struct ro_dev *d, u32 off, u32 val)
@@ -197,7 +200,7 @@ void ro_local(struct ro_dev *d, u32 off, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 79 "@CASE@/regoff.c"
+#line 82 "@CASE@/regoff.c"
 
 
 u32 ro_read32(struct ro_dev *d, u32 reg)
@@ -226,7 +229,36 @@ u32 ro_read32(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 84 "@CASE@/regoff.c"
+#line 87 "@CASE@/regoff.c"
+
+
+u32 ro_read_dev(struct ro_dev *d, u32 reg)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_read_dev);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)reg);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 92 "@CASE@/regoff.c"
 
 
 u32 ro_half(struct ro_dev *d, u32 x)
@@ -255,7 +287,7 @@ u32 ro_half(struct ro_dev *d, u32 x)
 	}
 	return kcut_ret;
 }
-#line 89 "@CASE@/regoff.c"
+#line 97 "@CASE@/regoff.c"
 
 
 u32 ro_bump(struct ro_dev *d, u32 r)
@@ -284,7 +316,7 @@ u32 ro_bump(struct ro_dev *d, u32 r)
 	}
 	return kcut_ret;
 }
-#line 95 "@CASE@/regoff.c"
+#line 103 "@CASE@/regoff.c"
 
 
 unsigned long ro_res_len(struct ro_res *r)
@@ -312,7 +344,7 @@ unsigned long ro_res_len(struct ro_res *r)
 	}
 	return kcut_ret;
 }
-#line 100 "@CASE@/regoff.c"
+#line 108 "@CASE@/regoff.c"
 
 
 void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
@@ -337,7 +369,7 @@ void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 105 "@CASE@/regoff.c"
+#line 113 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) int ro_probe(struct ro_dev *d)
@@ -345,7 +377,7 @@ __attribute__((unused)) int ro_probe(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_probe");
 }
-#line 122 "@CASE@/regoff.c"
+#line 130 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) void ro_remove(struct ro_dev *d)
@@ -353,7 +385,7 @@ __attribute__((unused)) void ro_remove(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_remove");
 }
-#line 128 "@CASE@/regoff.c"
+#line 135 "@CASE@/regoff.c"
 
 
 /* user half: configures the device through the kernel half's accessors */
@@ -363,14 +395,14 @@ int ro_setup(struct ro_dev *d)
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
 	ro_rar(d, d->sel, 0x12345678, 0x9abc);
 	ro_local(d, d->sel << 4, 7);
-	d->last += ro_read32(d, 2) + ro_half(d, 8) + ro_bump(d, 4);
+	d->last += ro_read32(d, 2) + ro_read_dev(d, 8) + ro_half(d, 8) + ro_bump(d, 4);
 	ro_port(d, 2, 1);
 	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 374 "user/regoff.c"
+#line 406 "user/regoff.c"
 
 /* Serve ro_setup for the kernel half (called by ro_probe). */
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
