@@ -118,8 +118,24 @@ void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct e
 		for (k = 0; k < pp->nroffs; k++) {
 			const struct em_roff *o = &pp->roffs[k];
 			const char *pn = f->params[j].name ? f->params[j].name : "?";
-			const char *bn = f->params[o->base].name ? f->params[o->base].name : "?";
+			const char *bn = o->base < 0 ? "" : f->params[o->base].name ? f->params[o->base].name : "?";
 
+			if (o->pio) {
+				/* a port: inside a port range the kernel half requested (rt/region.c) */
+				kc_sb_addf(b, "	/* %s: port %s%s%s%lld * %s + %lld..%lld, %d-byte accesses (port range) */\n"
+					      "	if (!kcut_rc)\n",
+					   pn, bn, o->path ? o->path : "", o->base >= 0 ? " + " : "", o->scale, pn, o->cmin,
+					   o->cmax, o->width);
+				if (o->base >= 0)
+					kc_sb_addf(b, "		kcut_rc = kcut_p%d ? kc_rt_region_check_port_lin(kcut_rt, "
+						      "(uint64_t)kcut_p%d%s, ",
+						   o->base, o->base, o->path);
+				else
+					kc_sb_add(b, "		kcut_rc = kc_rt_region_check_port_lin(kcut_rt, 0, ");
+				kc_sb_addf(b, "(long long)kcut_p%d, %lldLL, %lldLL, %lldLL, %lldLL, %lldLL, %d)%s;\n", j, o->scale,
+					   o->tmin, o->tmax, o->cmin, o->cmax, o->width, o->base >= 0 ? " : KC_RT_ERANGE" : "");
+				continue;
+			}
 			if (o->scale == 1 && !o->cmin && !o->cmax && !o->tmin && !o->tmax) {
 				kc_sb_addf(b,
 					   "	/* %s: an offset into %s%s, %d-byte accesses (register window) */\n"
@@ -296,7 +312,34 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 		  "void __iomem *kcut_rec_devm_ioremap_resource(struct device *dev, const struct resource *res)",
 		  "\tvoid __iomem *p = devm_ioremap_resource(dev, res);\n\n"
 		  "\tif (!IS_ERR(p))\n\t\tkcut_rec_managed(dev, p, resource_size(res));\n\treturn p;\n" },
+		/* port ranges: a device's I/O BARs when it requests them, a request_region */
+		{ "pci_request_regions", "pdev, name", "int kcut_rec_pci_request_regions(struct pci_dev *pdev, const char *name)",
+		  "\tint rc = pci_request_regions(pdev, name), bar;\n\n"
+		  "\tfor (bar = 0; !rc && bar < 6; bar++)\n\t\tkcut_rec_ports(pdev, bar, 1);\n\treturn rc;\n" },
+		{ "pci_request_selected_regions", "pdev, bars, name",
+		  "int kcut_rec_pci_request_selected_regions(struct pci_dev *pdev, int bars, const char *name)",
+		  "\tint rc = pci_request_selected_regions(pdev, bars, name), bar;\n\n"
+		  "\tfor (bar = 0; !rc && bar < 6; bar++)\n\t\tif (bars & (1 << bar))\n\t\t\tkcut_rec_ports(pdev, bar, 1);\n"
+		  "\treturn rc;\n" },
+		{ "pci_request_region", "pdev, bar, name", "int kcut_rec_pci_request_region(struct pci_dev *pdev, int bar, const char *name)",
+		  "\tint rc = pci_request_region(pdev, bar, name);\n\n"
+		  "\tif (!rc)\n\t\tkcut_rec_ports(pdev, bar, 1);\n\treturn rc;\n" },
+		{ "request_region", "start, n, name",
+		  "struct resource *kcut_rec_request_region(unsigned long start, unsigned long n, const char *name)",
+		  "\tstruct resource *r = request_region(start, n, name);\n\n"
+		  "\tif (r)\n\t\tkc_rt_region_record_port(kcut_rt, start, n);\n\treturn r;\n" },
+		{ "pci_release_regions", "pdev", "void kcut_rec_pci_release_regions(struct pci_dev *pdev)",
+		  "\tint bar;\n\n\tfor (bar = 0; bar < 6; bar++)\n\t\tkcut_rec_ports(pdev, bar, 0);\n\tpci_release_regions(pdev);\n" },
+		{ "pci_release_selected_regions", "pdev, bars", "void kcut_rec_pci_release_selected_regions(struct pci_dev *pdev, int bars)",
+		  "\tint bar;\n\n\tfor (bar = 0; bar < 6; bar++)\n\t\tif (bars & (1 << bar))\n\t\t\tkcut_rec_ports(pdev, bar, 0);\n"
+		  "\tpci_release_selected_regions(pdev, bars);\n" },
+		{ "pci_release_region", "pdev, bar", "void kcut_rec_pci_release_region(struct pci_dev *pdev, int bar)",
+		  "\tkcut_rec_ports(pdev, bar, 0);\n\tpci_release_region(pdev, bar);\n" },
+		{ "release_region", "start, n", "void kcut_rec_release_region(unsigned long start, unsigned long n)",
+		  "\tkc_rt_region_forget_port(kcut_rt, start);\n\trelease_region(start, n);\n" },
 	};
+	/* the PCI port-range ones (they share kcut_rec_ports) */
+	unsigned pci_ports = (1u << 16) | (1u << 17) | (1u << 18) | (1u << 20) | (1u << 21) | (1u << 22);
 	/* the device-managed ones: pcim_iomap .. pcim_iomap_regions, devm_ioremap .. _wc, _resource */
 	unsigned managed = (1u << 6) | (1u << 7) | (1u << 9) | (1u << 10) | (1u << 11) | (1u << 15);
 	size_t i;
@@ -314,6 +357,15 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 			     "static inline void kcut_rec_managed(struct device *dev, void __iomem *p, unsigned long long len)\n{\n"
 			     "\tif (!devm_add_action(dev, kcut_rec_forget, (void *)p))\n"
 			     "\t\tkc_rt_region_record(kcut_rt, p, len);\n}\n");
+	if (mask & pci_ports)
+		kc_sb_add(b, "/* a device's I/O BAR as a port range (for kc_rt_region_check_port): recorded, forgotten */\n"
+			     "static inline void kcut_rec_ports(struct pci_dev *pdev, int bar, int rec)\n{\n"
+			     "\tif (!(pci_resource_flags(pdev, bar) & IORESOURCE_IO) || !pci_resource_len(pdev, bar))\n"
+			     "\t\treturn;\n"
+			     "\tif (rec)\n"
+			     "\t\tkc_rt_region_record_port(kcut_rt, pci_resource_start(pdev, bar), pci_resource_len(pdev, bar));\n"
+			     "\telse\n"
+			     "\t\tkc_rt_region_forget_port(kcut_rt, pci_resource_start(pdev, bar));\n}\n");
 	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
 		if (mask & (1u << i))
 			kc_sb_addf(b, "static inline %s\n{\n%s}\n#undef %s\n#define %s(%s) kcut_rec_%s(%s)\n", fns[i].decl,

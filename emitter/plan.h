@@ -96,7 +96,9 @@ struct em_pparam {
  * t in [tmin, tmax] (regscan.c's struct em_regarg). scale 1 and all constants 0: `regs + reg`. */
 struct em_roff {
 	int base;         /* index of the pointer parameter below which ... */
-	char *path;       /* ... member "->regs" is the register window */
+	char *path;       /* ... member "->regs" is the register window (pio: the port base
+			   * "->io_base"; base -1 and path NULL: the parameter is the port) */
+	int pio;          /* a port I/O access (kc_rt_region_check_port_lin) */
 	int width;
 	long long scale, cmin, cmax, tmin, tmax;
 };

@@ -390,14 +390,16 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 				continue;
 			pp = &q->params[r->param];
 			pn = f->params[r->param].name ? f->params[r->param].name : "?";
-			if (r->exact && !r->pio && f->params[r->param].t.cls == EM_T_INT && r->base >= 0 &&
-			    f->params[r->base].t.cls == EM_T_PTR_STRUCT && r->path) {
+			if (r->exact && f->params[r->param].t.cls == EM_T_INT &&
+			    ((r->base >= 0 && f->params[r->base].t.cls == EM_T_PTR_STRUCT && r->path) ||
+			     (r->pio && r->base < 0))) {
 				if (!pp->nroffs)
 					p->nroff++;
 				pp->roffs = kc_xrealloc(pp->roffs, (size_t)(pp->nroffs + 1) * sizeof(*pp->roffs));
 				o = &pp->roffs[pp->nroffs++];
 				o->base = r->base;
-				o->path = kc_xstrdup(r->path);
+				o->pio = r->pio;
+				o->path = r->path && r->base >= 0 ? kc_xstrdup(r->path) : NULL;
 				o->width = r->width;
 				o->scale = r->scale;
 				o->cmin = r->cmin;
@@ -409,7 +411,6 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 			kc_sb_addf(&sb, "not bounded: %s() parameter %s: register address arithmetic at %s:%u: %s "
 					"(the kernel half passes it unchecked)",
 				   f->name, pn, base_name(r->src->file), r->src->line,
-				   r->pio ? "a port I/O address (no port range is checked)" :
 				   !r->exact ? r->src->why :
 				   f->params[r->param].t.cls != EM_T_INT ? "the parameter is no plain integer" :
 									   "the base is no member of a parameter's struct");
@@ -421,9 +422,18 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 
 			for (k = 0; k < pp->nroffs; k++) {
 				const struct em_roff *o = &pp->roffs[k];
-				const char *bn = f->params[o->base].name ? f->params[o->base].name : "?";
+				const char *bn = o->base < 0 ? "" : f->params[o->base].name ? f->params[o->base].name : "?";
 
-				if (o->scale == 1 && !o->cmin && !o->cmax && !o->tmin && !o->tmax) {
+				if (o->pio) {
+					kc_sb_addf(&sb, "checked: %s() parameter %s: port %s%s%s", f->name, pn,
+						   o->base >= 0 ? bn : "number ", o->path ? o->path : "", o->base >= 0 ? " + " : "");
+					if (o->scale != 1)
+						kc_sb_addf(&sb, "%lld * ", o->scale);
+					kc_sb_add(&sb, pn);
+					const_range(&sb, o->cmin, o->cmax);
+					kc_sb_addf(&sb, ", %d-byte accesses, inside a port range the kernel half requested",
+						   o->width);
+				} else if (o->scale == 1 && !o->cmin && !o->cmax && !o->tmin && !o->tmax) {
 					kc_sb_addf(&sb, "checked: %s() parameter %s: offset into %s%s, %d-byte accesses",
 						   f->name, pn, bn, o->path, o->width);
 				} else {
@@ -451,7 +461,10 @@ const char *const em_recwin_fns[] = { "pci_iomap",	     "pci_ioremap_bar",	  "io
 				      "iounmap",	     "pci_iomap_range",	  "pcim_iomap",	      "pcim_iomap_regions",
 				      "pcim_iounmap",	     "devm_ioremap",	  "devm_ioremap_uc",  "devm_ioremap_wc",
 				      "devm_iounmap",	     "ioport_map",	  "ioport_unmap",     "devm_ioremap_resource",
-				      NULL };
+				      /* port ranges (16..): recorded for kc_rt_region_check_port */
+				      "pci_request_regions", "pci_request_selected_regions", "pci_request_region",
+				      "request_region",	     "pci_release_regions", "pci_release_selected_regions",
+				      "pci_release_region",  "release_region",	  NULL };
 
 unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int tu)
 {

@@ -846,7 +846,13 @@ static void one_call(struct rs_ctx *x, CXCursor call)
 			fail(&fm, "the parameter is assigned in the body");
 		else
 			form_of(x, e, j, pio, 0, &fm);
-		if (fm.ok && (!fm.nbase || fm.s <= 0))
+		if (fm.ok && pio && !fm.nterm) {
+			/* a port number is an integer: the whole of it is the term C computes */
+			fm.nterm = 1;
+			fm.tlo = fm.lo;
+			fm.thi = fm.hi;
+		}
+		if (fm.ok && ((!fm.nbase && !pio) || fm.s <= 0))
 			fail(&fm, !fm.nbase ? "no register base found" : "the parameter subtracted or scaled by 0");
 		if (!fm.ok && !fm.nbase) {
 			/* the first base seen anywhere in the address, for the report */

@@ -488,6 +488,16 @@ int kc_rt_region_record(struct kc_rt *rt, const volatile void *kaddr, uint64_t s
  * else KC_RT_ERANGE with kc_rt_region_check's log line. scale 1..2^20, constants within 2^40. */
 int kc_rt_region_check_lin(struct kc_rt *rt, const volatile void *base, long long v, long long scale,
 			   long long t_lo, long long t_hi, long long c_lo, long long c_hi, size_t width);
+/* Kernel side, port I/O (rt/region.c): record the port range [port, port + size) kernel-only
+ * (pci_request_regions & co. under device access none) and forget it (by its first port); check
+ * that [port, port + len) lies inside one port range of this kernel half (recorded or exported),
+ * width 1/2/4 (0, or KC_RT_ERANGE with a rate-limited log line); the affine form of it as
+ * kc_rt_region_check_lin, base + scale * v + c (base 0: v is the port). */
+int kc_rt_region_record_port(struct kc_rt *rt, uint64_t port, uint64_t size);
+int kc_rt_region_forget_port(struct kc_rt *rt, uint64_t port);
+int kc_rt_region_check_port(struct kc_rt *rt, uint64_t port, uint64_t len, size_t width);
+int kc_rt_region_check_port_lin(struct kc_rt *rt, uint64_t base, long long v, long long scale, long long t_lo,
+				long long t_hi, long long c_lo, long long c_hi, size_t width);
 /* Both sides: the description of a live region. User side: asks the kernel half the first time
  * (KC_RT_FN_REGINFO) and keeps it with the region's view; kaddr and plat are NULL there. */
 int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id);

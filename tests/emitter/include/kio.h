@@ -21,6 +21,9 @@ void outb(unsigned char value, unsigned long port);
 void *devm_ioremap(void *dev, unsigned long long offset, unsigned long long size);
 int devm_add_action(void *dev, void (*action)(void *), void *data);
 unsigned char inb(unsigned long port);
+struct resource;
+struct resource *request_region(unsigned long start, unsigned long n, const char *name);
+void release_region(unsigned long start, unsigned long n);
 #define wmb() __sync_synchronize()
 
 #endif

@@ -123,6 +123,19 @@ void outb(unsigned char value, unsigned long port)
 	printf("outb 0x%lx 0x%x\n", port, value);
 }
 
+struct resource *request_region(unsigned long start, unsigned long n, const char *name)
+{
+	static char res;
+
+	printf("request_region 0x%lx+0x%lx %s\n", start, n, name);
+	return (struct resource *)(void *)&res;
+}
+
+void release_region(unsigned long start, unsigned long n)
+{
+	printf("release_region 0x%lx+0x%lx\n", start, n);
+}
+
 unsigned char inb(unsigned long port)
 {
 	printf("inb 0x%lx\n", port);

@@ -16,8 +16,11 @@
  *     so each element's start is a struct ro_res, a place inside one is not;
  *   - win32 comes from devm_ioremap (device-managed): the kernel half records it too and forgets it
  *     by a devres action at unbind; ro_read_dev's reg indexes it byte-wise (a cast);
- *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
- *     port number (outb): not bounded, and interface.txt says why;
+ *   - ro_port's reg is added to a port number (outb(v, d->port + reg)) and ro_io_write's port is
+ *     the port itself (e1000_io_write): checked inside the port range the kernel half recorded
+ *     at request_region (kc_rt_region_check_port_lin);
+ *   - ro_half's x is divided, ro_bump's r is assigned in the body: not bounded, and
+ *     interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
  *     iounmap, so the checks know its extent.
  * The generated files must compile with -Wall -Wextra -Werror.
@@ -112,6 +115,12 @@ void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
 	outb(v, d->port + reg);
 }
 
+void ro_io_write(struct ro_dev *d, unsigned long port, unsigned char v)
+{
+	(void)d;
+	outb(v, port);
+}
+
 int ro_probe(struct ro_dev *d)
 {
 	d->regs = ioremap(0xfe000000ull, 4096);
@@ -119,6 +128,10 @@ int ro_probe(struct ro_dev *d)
 		return -1;
 	d->win32 = devm_ioremap(d->dev, 0xfe001000ull, 256);
 	if (!d->win32) {
+		iounmap(d->regs);
+		return -1;
+	}
+	if (!request_region(0xc000, 0x40, "regoff")) {
 		iounmap(d->regs);
 		return -1;
 	}
@@ -131,6 +144,7 @@ int ro_probe(struct ro_dev *d)
 
 void ro_remove(struct ro_dev *d)
 {
+	release_region(0xc000, 0x40);
 	iounmap(d->regs); /* (win32: at unbind) */
 }
 
@@ -143,6 +157,7 @@ int ro_setup(struct ro_dev *d)
 	ro_local(d, d->sel << 4, 7);
 	d->last += ro_read32(d, 2) + ro_read_dev(d, 8) + ro_half(d, 8) + ro_bump(d, 4);
 	ro_port(d, 2, 1);
+	ro_io_write(d, d->port + 4, 5);
 	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;
 }

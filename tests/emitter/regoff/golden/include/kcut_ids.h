@@ -19,16 +19,17 @@ enum kcut_upcall {
 enum kcut_downcall {
 	KCUT_DOWN_ro_bump = 0,
 	KCUT_DOWN_ro_half = 1,
-	KCUT_DOWN_ro_local = 2,
-	KCUT_DOWN_ro_port = 3,
-	KCUT_DOWN_ro_rar = 4,
-	KCUT_DOWN_ro_read32 = 5,
-	KCUT_DOWN_ro_read_dev = 6,
-	KCUT_DOWN_ro_read_word = 7,
-	KCUT_DOWN_ro_res_len = 8,
-	KCUT_DOWN_ro_status = 9,
-	KCUT_DOWN_ro_write = 10,
-	KCUT_NR_DOWNCALLS = 11
+	KCUT_DOWN_ro_io_write = 2,
+	KCUT_DOWN_ro_local = 3,
+	KCUT_DOWN_ro_port = 4,
+	KCUT_DOWN_ro_rar = 5,
+	KCUT_DOWN_ro_read32 = 6,
+	KCUT_DOWN_ro_read_dev = 7,
+	KCUT_DOWN_ro_read_word = 8,
+	KCUT_DOWN_ro_res_len = 9,
+	KCUT_DOWN_ro_status = 10,
+	KCUT_DOWN_ro_write = 11,
+	KCUT_NR_DOWNCALLS = 12
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -117,6 +118,7 @@ void kcut_tables_regoff(void);
 
 int kcut_handler_ro_bump(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_half(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_io_write(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_local(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_port(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_rar(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
@@ -138,7 +140,7 @@ int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 extern struct kc_wire_embed kcut_embeds[];
 /* The layout table (sizes and offsets of the crossing structs and fields, rt/linux's
  * connect-time check): filled by kcut_tables_init. */
-#define KCUT_NR_LAYOUT 4
+#define KCUT_NR_LAYOUT 5
 extern uint64_t kcut_layout[];
 int kcut_recover_enc_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);

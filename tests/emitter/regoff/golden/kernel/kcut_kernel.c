@@ -14,6 +14,7 @@ size_t kcut_type_size[KCUT_NR_TYPES + 1];
 const struct kc_rt_fn kcut_kernel_fns[] = {
 	[KCUT_DOWN_ro_bump] = { "ro_bump", kcut_handler_ro_bump },
 	[KCUT_DOWN_ro_half] = { "ro_half", kcut_handler_ro_half },
+	[KCUT_DOWN_ro_io_write] = { "ro_io_write", kcut_handler_ro_io_write },
 	[KCUT_DOWN_ro_local] = { "ro_local", kcut_handler_ro_local },
 	[KCUT_DOWN_ro_port] = { "ro_port", kcut_handler_ro_port },
 	[KCUT_DOWN_ro_rar] = { "ro_rar", kcut_handler_ro_rar },
@@ -95,6 +96,7 @@ uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
 static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
 	"sizeof(struct ro_dev)",
 	"offsetof(struct ro_dev, last)",
+	"offsetof(struct ro_dev, port)",
 	"offsetof(struct ro_dev, sel)",
 	"sizeof(struct ro_res)",
 	NULL,

@@ -22,6 +22,7 @@ const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
 const char *const kcut_user_peer_names[] = {
 	"ro_bump",
 	"ro_half",
+	"ro_io_write",
 	"ro_local",
 	"ro_port",
 	"ro_rar",
@@ -84,6 +85,7 @@ uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
 static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
 	"sizeof(struct ro_dev)",
 	"offsetof(struct ro_dev, last)",
+	"offsetof(struct ro_dev, port)",
 	"offsetof(struct ro_dev, sel)",
 	"sizeof(struct ro_res)",
 	NULL,

@@ -20,8 +20,11 @@
  *     so each element's start is a struct ro_res, a place inside one is not;
  *   - win32 comes from devm_ioremap (device-managed): the kernel half records it too and forgets it
  *     by a devres action at unbind; ro_read_dev's reg indexes it byte-wise (a cast);
- *   - ro_half's x is divided, ro_bump's r is assigned in the body, ro_port's reg is added to a
- *     port number (outb): not bounded, and interface.txt says why;
+ *   - ro_port's reg is added to a port number (outb(v, d->port + reg)) and ro_io_write's port is
+ *     the port itself (e1000_io_write): checked inside the port range the kernel half recorded
+ *     at request_region (kc_rt_region_check_port_lin);
+ *   - ro_half's x is divided, ro_bump's r is assigned in the body: not bounded, and
+ *     interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
  *     iounmap, so the checks know its extent.
  * The generated files must compile with -Wall -Wextra -Werror.
@@ -33,7 +36,7 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 static void kcut_ro_setup_ro_dev_out_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 25 "@CASE@/regoff.c"
+#line 28 "@CASE@/regoff.c"
 #include <kdev.h>
 #include <kio.h>
 
@@ -60,7 +63,7 @@ __attribute__((unused)) u32 ro_read(struct ro_dev *d, u32 reg)
 	(void)reg;
 	kcut_not_here("ro_read");
 }
-#line 48 "@CASE@/regoff.c"
+#line 51 "@CASE@/regoff.c"
 
 
 void ro_write(struct ro_dev *d, u32 reg, u32 val)
@@ -85,7 +88,7 @@ void ro_write(struct ro_dev *d, u32 reg, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 53 "@CASE@/regoff.c"
+#line 56 "@CASE@/regoff.c"
 
 
 u32 ro_status(struct ro_dev *d, u32 reg)
@@ -114,7 +117,7 @@ u32 ro_status(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 58 "@CASE@/regoff.c"
+#line 61 "@CASE@/regoff.c"
 
 
 u32 ro_read_word(struct ro_dev *d, u32 idx)
@@ -143,7 +146,7 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	}
 	return kcut_ret;
 }
-#line 63 "@CASE@/regoff.c"
+#line 66 "@CASE@/regoff.c"
 
 
 /* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
@@ -175,7 +178,7 @@ void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 75 "@CASE@/regoff.c"
+#line 78 "@CASE@/regoff.c"
 
 
 void ro_local(struct ro_dev *d, u32 off, u32 val)
@@ -200,7 +203,7 @@ void ro_local(struct ro_dev *d, u32 off, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 82 "@CASE@/regoff.c"
+#line 85 "@CASE@/regoff.c"
 
 
 u32 ro_read32(struct ro_dev *d, u32 reg)
@@ -229,7 +232,7 @@ u32 ro_read32(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 87 "@CASE@/regoff.c"
+#line 90 "@CASE@/regoff.c"
 
 
 u32 ro_read_dev(struct ro_dev *d, u32 reg)
@@ -258,7 +261,7 @@ u32 ro_read_dev(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 92 "@CASE@/regoff.c"
+#line 95 "@CASE@/regoff.c"
 
 
 u32 ro_half(struct ro_dev *d, u32 x)
@@ -287,7 +290,7 @@ u32 ro_half(struct ro_dev *d, u32 x)
 	}
 	return kcut_ret;
 }
-#line 97 "@CASE@/regoff.c"
+#line 100 "@CASE@/regoff.c"
 
 
 u32 ro_bump(struct ro_dev *d, u32 r)
@@ -316,7 +319,7 @@ u32 ro_bump(struct ro_dev *d, u32 r)
 	}
 	return kcut_ret;
 }
-#line 103 "@CASE@/regoff.c"
+#line 106 "@CASE@/regoff.c"
 
 
 unsigned long ro_res_len(struct ro_res *r)
@@ -344,7 +347,7 @@ unsigned long ro_res_len(struct ro_res *r)
 	}
 	return kcut_ret;
 }
-#line 108 "@CASE@/regoff.c"
+#line 111 "@CASE@/regoff.c"
 
 
 void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
@@ -369,7 +372,32 @@ void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 113 "@CASE@/regoff.c"
+#line 116 "@CASE@/regoff.c"
+
+
+void ro_io_write(struct ro_dev *d, unsigned long port, unsigned char v)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_io_write);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u64(kcut_a, (uint64_t)port);
+	kc_xdr_put_u32(kcut_a, (uint32_t)v);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 122 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) int ro_probe(struct ro_dev *d)
@@ -377,7 +405,7 @@ __attribute__((unused)) int ro_probe(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_probe");
 }
-#line 130 "@CASE@/regoff.c"
+#line 143 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) void ro_remove(struct ro_dev *d)
@@ -385,7 +413,7 @@ __attribute__((unused)) void ro_remove(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_remove");
 }
-#line 135 "@CASE@/regoff.c"
+#line 149 "@CASE@/regoff.c"
 
 
 /* user half: configures the device through the kernel half's accessors */
@@ -397,12 +425,13 @@ int ro_setup(struct ro_dev *d)
 	ro_local(d, d->sel << 4, 7);
 	d->last += ro_read32(d, 2) + ro_read_dev(d, 8) + ro_half(d, 8) + ro_bump(d, 4);
 	ro_port(d, 2, 1);
+	ro_io_write(d, d->port + 4, 5);
 	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 406 "user/regoff.c"
+#line 435 "user/regoff.c"
 
 /* Serve ro_setup for the kernel half (called by ro_probe). */
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
@@ -444,8 +473,9 @@ void kcut_tables_regoff(void)
 	kcut_type_size[KCUT_T_ro_res] = sizeof(struct ro_res);
 	kcut_layout[0] = sizeof(struct ro_dev);
 	kcut_layout[1] = __builtin_offsetof(struct ro_dev, last);
-	kcut_layout[2] = __builtin_offsetof(struct ro_dev, sel);
-	kcut_layout[3] = sizeof(struct ro_res);
+	kcut_layout[2] = __builtin_offsetof(struct ro_dev, port);
+	kcut_layout[3] = __builtin_offsetof(struct ro_dev, sel);
+	kcut_layout[4] = sizeof(struct ro_res);
 }
 
 /* ro_setup: receive the fields of struct ro_dev that ro_setup may read. */
@@ -453,6 +483,7 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 {
 	struct ro_dev *p = vp;
 
+	p->port = kc_xdr_get_u64(x);
 	p->sel = kc_xdr_get_u32(x);
 	p->last = kc_xdr_get_u32(x);
 	(void)s;
