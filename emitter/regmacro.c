@@ -13,8 +13,11 @@
  *
  * The expansion is the C preprocessor's, simplified: object-like and function-like macros, # and
  * ## (pasting by text), no self-expansion while a macro's result is rescanned; arguments are
- * expanded after substitution (with the body), not before. Limits keep a runaway expansion small;
- * any failure returns -1.
+ * expanded after substitution (with the body), not before. #if is not evaluated: a name defined
+ * twice with different text (two #ifdef branches) is not expanded at all (the reading fails),
+ * so no branch the preprocessor did not take is ever read. #undef is not followed (a name
+ * #undef'd and defined again differently counts as defined twice). Limits keep a runaway
+ * expansion small; any failure returns -1.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -46,6 +49,8 @@ struct mx_macro {
 	int nparams;
 	char **params;
 	int variadic;        /* last parameter is __VA_ARGS__ (or NAME...) */
+	int ambiguous;       /* defined more than once, differently (#ifdef branches: which one
+			      * the preprocessor took is not known here): never expanded */
 	struct mx_toks body;
 	struct mx_macro *next;
 };
@@ -152,6 +157,21 @@ static void tokenize(const char *s, size_t n, struct mx_toks *out)
 	}
 }
 
+static int same_macro(const struct mx_macro *a, const struct mx_macro *b)
+{
+	int i;
+
+	if (a->fn != b->fn || a->nparams != b->nparams || a->body.n != b->body.n)
+		return 0;
+	for (i = 0; i < a->nparams; i++)
+		if (strcmp(a->params[i], b->params[i]))
+			return 0;
+	for (i = 0; i < a->body.n; i++)
+		if (strcmp(a->body.t[i].s, b->body.t[i].s))
+			return 0;
+	return 1;
+}
+
 /* One #define line (continuations joined, comments blanked): into the table. */
 static void add_define(const char *s, size_t n)
 {
@@ -201,7 +221,14 @@ static void add_define(const char *s, size_t n)
 	}
 	tokenize(s + i, n - i, &m->body);
 	h = hash(m->name);
-	/* a later definition wins (the last one seen is usually the one in effect) */
+	{
+		struct mx_macro *o = lookup(m->name);
+
+		/* another definition of the name: the same text is harmless, a different one (an
+		 * #ifdef's other branch) makes the name unusable */
+		if (o && (o->ambiguous || !same_macro(o, m)))
+			m->ambiguous = 1;
+	}
 	m->next = tab.h[h];
 	tab.h[h] = m;
 }
@@ -407,6 +434,10 @@ static int expand(const struct mx_toks *in, struct mx_active *act, struct mx_tok
 		const struct mx_macro *m = ident_start((unsigned char)t[0]) ? lookup(t) : NULL;
 		struct mx_toks sub = { 0 };
 
+		if (m && m->ambiguous && !active(act, t)) {
+			rc = -1; /* which definition is in effect is not known */
+			break;
+		}
 		if (!m || active(act, t) || (m->fn && (i + 1 >= in->n || strcmp(in->t[i + 1].s, "(")))) {
 			toks_push(out, t, strlen(t));
 			continue;
