@@ -482,6 +482,13 @@ unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int t
 				for (k = 0; em_recwin_fns[k]; k++)
 					if (!strcmp(m->f[m->c[c].callee].name, em_recwin_fns[k]))
 						mask |= 1u << k;
+	/* and the mapping functions the user half calls whose kernel-half handlers this file holds
+	 * (a user-half probe: simnic_probe's pci_ioremap_bar is a downcall, its handler served here) */
+	for (d = 0; d < m->nf; d++)
+		if (m->f[d].down && !m->f[d].is_defined && m->f[d].decl_tu == tu)
+			for (k = 0; em_recwin_fns[k]; k++)
+				if (!strcmp(m->f[d].name, em_recwin_fns[k]))
+					mask |= 1u << k;
 	return mask;
 }
 
