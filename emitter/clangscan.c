@@ -714,6 +714,7 @@ int em_scan_tu(struct em_scan *out, struct em_model *m, const struct em_tu *tu, 
 cleanup:
 	for (i = 1; i < x.nparts; i++)
 		free(x.ppath[i]);
+	em_regmacro_done(); /* regscan.c's #defines of this translation unit */
 	if (ctu)
 		clang_disposeTranslationUnit(ctu);
 	if (idx)

@@ -31,5 +31,11 @@ void em_nullscan_def(struct em_func *f, CXCursor fn, CXCursor body);
 
 /* regscan.c: integer parameters of driver function f used in register addresses (em_func.regarg). */
 void em_regscan_def(struct em_func *f, CXCursor fn, CXCursor body);
+/* regmacro.c: the binary operators (ops, at most max, in the order written) of argument arg of
+ * register accessor `callee`'s call, from the macro expansion of the text at the call's
+ * expansion location with the translation unit's #defines; their number, -1 when not readable.
+ * em_regmacro_done: forget the translation unit's #defines (before it is disposed). */
+int em_regmacro_ops(CXTranslationUnit tu, CXCursor call, const char *callee, unsigned arg, char (*ops)[4], int max);
+void em_regmacro_done(void);
 
 #endif /* KC_EMIT_CXSCAN_H */

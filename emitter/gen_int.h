@@ -130,7 +130,7 @@ void gen_region_op(struct kc_sb *b, const struct em_op *op, int enc);
 void gen_region_put(struct kc_sb *b, const char *xdr, const char *expr, const char *ind);
 void gen_region_get(struct kc_sb *b, const char *xdr, const char *lhs, int kind, const char *ind);
 void gen_region_param_check(struct kc_sb *b, int i);
-/* The handler's checks of register-offset parameters (em_pparam.roff). */
+/* The handler's checks of register-offset parameters (em_pparam.roffs). */
 void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q);
 void gen_region_kernel_include(const struct gen *g, struct kc_sb *b);
 /* The kernel half's description (kcut_driver, kc_rt_driver_start): device access's fields. */

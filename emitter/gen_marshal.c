@@ -149,8 +149,13 @@ void gen_type_sizes(const struct gen *g, struct kc_sb *b, const struct em_pfile 
 	for (i = 0; pf && i < pf->nembeds; i++) {
 		const struct em_embed *e = &g->p->embeds[pf->embeds[i]];
 
-		kc_sb_addf(b, "\tkcut_embeds[%d] = (struct kc_wire_embed){ %s, %s, %s };\n", pf->embeds[i],
-			   gen_type_struct(g, e->outer), g->p->types[e->inner], e->off);
+		if (e->count)
+			/* an array of inner structs: each element's start (rt/wire.c) */
+			kc_sb_addf(b, "\tkcut_embeds[%d] = (struct kc_wire_embed){ %s, %s, %s, %s, %s };\n", pf->embeds[i],
+				   gen_type_struct(g, e->outer), g->p->types[e->inner], e->off, e->count, e->stride);
+		else
+			kc_sb_addf(b, "\tkcut_embeds[%d] = (struct kc_wire_embed){ %s, %s, %s, 0, 0 };\n", pf->embeds[i],
+				   gen_type_struct(g, e->outer), g->p->types[e->inner], e->off);
 	}
 
 	for (i = 0; pf && i < pf->nsized; i++) {

@@ -98,7 +98,7 @@ void gen_region_param_check(struct kc_sb *b, int i)
 
 void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct em_pfunc *q)
 {
-	int j;
+	int j, k;
 
 	/* a register offset from the user half (plan_region.c em_plan_regoffs): the access it makes
 	 * lies inside the register window its base points into, or the call is refused (rt/region.c
@@ -115,15 +115,46 @@ void gen_region_offsets(struct kc_sb *b, const struct em_func *f, const struct e
 				kc_sb_addf(b, "(long long)kcut_p%d < %lldLL || ", j, pp->rng_lo);
 			kc_sb_addf(b, "(long long)kcut_p%d > %lldLL))\n\t\tkcut_rc = KC_RT_ERANGE;\n", j, pp->rng_hi);
 		}
-		if (!pp->roff)
-			continue;
-		kc_sb_addf(b,
-			   "	/* %s: an offset into %s%s, %d-byte accesses (register window) */\n"
-			   "	if (!kcut_rc)\n"
-			   "		kcut_rc = kcut_p%d ? kc_rt_region_check(kcut_rt, (const volatile void *)kcut_p%d%s, "
-			   "(uint64_t)kcut_p%d, %d) : KC_RT_ERANGE;\n",
-			   f->params[j].name ? f->params[j].name : "?", f->params[pp->roff - 1].name ? f->params[pp->roff - 1].name : "?",
-			   pp->roff_path, pp->roff_width, pp->roff - 1, pp->roff - 1, pp->roff_path, j, pp->roff_width);
+		for (k = 0; k < pp->nroffs; k++) {
+			const struct em_roff *o = &pp->roffs[k];
+			const char *pn = f->params[j].name ? f->params[j].name : "?";
+			const char *bn = o->base < 0 ? "" : f->params[o->base].name ? f->params[o->base].name : "?";
+
+			if (o->pio) {
+				/* a port: inside a port range the kernel half requested (rt/region.c) */
+				kc_sb_addf(b, "	/* %s: port %s%s%s%lld * %s + %lld..%lld, %d-byte accesses (port range) */\n"
+					      "	if (!kcut_rc)\n",
+					   pn, bn, o->path ? o->path : "", o->base >= 0 ? " + " : "", o->scale, pn, o->cmin,
+					   o->cmax, o->width);
+				if (o->base >= 0)
+					kc_sb_addf(b, "		kcut_rc = kcut_p%d ? kc_rt_region_check_port_lin(kcut_rt, "
+						      "(uint64_t)kcut_p%d%s, ",
+						   o->base, o->base, o->path);
+				else
+					kc_sb_add(b, "		kcut_rc = kc_rt_region_check_port_lin(kcut_rt, 0, ");
+				kc_sb_addf(b, "(long long)kcut_p%d, %lldLL, %lldLL, %lldLL, %lldLL, %lldLL, %d)%s;\n", j, o->scale,
+					   o->tmin, o->tmax, o->cmin, o->cmax, o->width, o->base >= 0 ? " : KC_RT_ERANGE" : "");
+				continue;
+			}
+			if (o->scale == 1 && !o->cmin && !o->cmax && !o->tmin && !o->tmax) {
+				kc_sb_addf(b,
+					   "	/* %s: an offset into %s%s, %d-byte accesses (register window) */\n"
+					   "	if (!kcut_rc)\n"
+					   "		kcut_rc = kcut_p%d ? kc_rt_region_check(kcut_rt, (const volatile void *)kcut_p%d%s, "
+					   "(uint64_t)kcut_p%d, %d) : KC_RT_ERANGE;\n",
+					   pn, bn, o->path, o->width, o->base, o->base, o->path, j, o->width);
+				continue;
+			}
+			/* other arithmetic (regscan.c): base + scale * P + c, c in [cmin, cmax], through
+			 * the integer term scale * P + t, t in [tmin, tmax] */
+			kc_sb_addf(b,
+				   "	/* %s: register address %s%s + %lld * %s + %lld..%lld, %d-byte accesses (register window) */\n"
+				   "	if (!kcut_rc)\n"
+				   "		kcut_rc = kcut_p%d ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p%d%s, "
+				   "(long long)kcut_p%d, %lldLL, %lldLL, %lldLL, %lldLL, %lldLL, %d) : KC_RT_ERANGE;\n",
+				   pn, bn, o->path, o->scale, pn, o->cmin, o->cmax, o->width, o->base, o->base, o->path, j,
+				   o->scale, o->tmin, o->tmax, o->cmin, o->cmax, o->width);
+		}
 	}
 }
 
@@ -164,6 +195,14 @@ void gen_region_lx_exports(struct kc_sb *b)
 		{ "pci_iounmap", "pdev, p" },
 		{ "dma_alloc_coherent", "dev, size, handle, gfp" },
 		{ "dma_free_coherent", "dev, size, cpu, handle" },
+		{ "pci_iomap_range", "pdev, bar, offset, max" },
+		{ "pcim_iomap", "pdev, bar, max" },
+		{ "pcim_iomap_regions", "pdev, mask, name" },
+		{ "pcim_iounmap", "pdev, p" },
+		{ "devm_ioremap", "dev, offset, size" },
+		{ "devm_ioremap_wc", "dev, offset, size" },
+		{ "devm_ioremap_uc", "dev, offset, size" },
+		{ "devm_iounmap", "dev, p" },
 	};
 	size_t i;
 
@@ -179,8 +218,11 @@ void gen_region_lx_exports(struct kc_sb *b)
 
 /* Device access none with register offsets to check (em_pfile.recwin): the kernel half records
  * the register windows the driver maps, kernel-only (rt's kc_rt_region_record: never exported),
- * and forgets them before they are unmapped, so that kc_rt_region_check knows their extent. The
- * same text for the kernel model and Linux. */
+ * and forgets them before they are unmapped, so that kc_rt_region_check knows their extent: the
+ * plain mappings (pci_iomap, ioremap ...), a part of a BAR (pci_iomap_range), the device-managed
+ * ones (pcim_iomap, pcim_iomap_regions' table, devm_ioremap*: forgotten by a devres action added
+ * after the mapping's own, so it runs first at unbind) and port windows (ioport_map). The same
+ * text for the kernel model and Linux. */
 void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 {
 	/* in the order of em_recwin_fns (plan_region.c) */
@@ -201,7 +243,77 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tpci_iounmap(pdev, p);\n" },
 		{ "iounmap", "p", "void kcut_rec_iounmap(volatile void __iomem *p)",
 		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tiounmap(p);\n" },
+		{ "pci_iomap_range", "pdev, bar, off, max",
+		  "void __iomem *kcut_rec_pci_iomap_range(struct pci_dev *pdev, int bar, unsigned long off, unsigned long max)",
+		  "\tvoid __iomem *p = pci_iomap_range(pdev, bar, off, max);\n"
+		  "\tunsigned long long len = pci_resource_len(pdev, bar);\n\n"
+		  "\tif (p && off < len) {\n\t\tlen -= off;\n"
+		  "\t\tkc_rt_region_record(kcut_rt, p, max && max < len ? max : len);\n\t}\n\treturn p;\n" },
+		{ "pcim_iomap", "pdev, bar, max", "void __iomem *kcut_rec_pcim_iomap(struct pci_dev *pdev, int bar, unsigned long max)",
+		  "\tvoid __iomem *p = pcim_iomap(pdev, bar, max);\n"
+		  "\tunsigned long long len = pci_resource_len(pdev, bar);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(&pdev->dev, p, max && max < len ? max : len);\n\treturn p;\n" },
+		{ "pcim_iomap_regions", "pdev, mask, name", "int kcut_rec_pcim_iomap_regions(struct pci_dev *pdev, int mask, const char *name)",
+		  "\tint rc = pcim_iomap_regions(pdev, mask, name), bar;\n\n"
+		  "\tfor (bar = 0; !rc && bar < 6; bar++)\n"
+		  "\t\tif ((mask & (1 << bar)) && pcim_iomap_table(pdev)[bar])\n"
+		  "\t\t\tkcut_rec_managed(&pdev->dev, pcim_iomap_table(pdev)[bar], pci_resource_len(pdev, bar));\n"
+		  "\treturn rc;\n" },
+		{ "pcim_iounmap", "pdev, p", "void kcut_rec_pcim_iounmap(struct pci_dev *pdev, void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tpcim_iounmap(pdev, p);\n" },
+		{ "devm_ioremap", "dev, off, size",
+		  "void __iomem *kcut_rec_devm_ioremap(struct device *dev, unsigned long long off, unsigned long long size)",
+		  "\tvoid __iomem *p = devm_ioremap(dev, off, size);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(dev, p, size);\n\treturn p;\n" },
+		{ "devm_ioremap_uc", "dev, off, size",
+		  "void __iomem *kcut_rec_devm_ioremap_uc(struct device *dev, unsigned long long off, unsigned long long size)",
+		  "\tvoid __iomem *p = devm_ioremap_uc(dev, off, size);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(dev, p, size);\n\treturn p;\n" },
+		{ "devm_ioremap_wc", "dev, off, size",
+		  "void __iomem *kcut_rec_devm_ioremap_wc(struct device *dev, unsigned long long off, unsigned long long size)",
+		  "\tvoid __iomem *p = devm_ioremap_wc(dev, off, size);\n\n"
+		  "\tif (p)\n\t\tkcut_rec_managed(dev, p, size);\n\treturn p;\n" },
+		{ "devm_iounmap", "dev, p", "void kcut_rec_devm_iounmap(struct device *dev, void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tdevm_iounmap(dev, p);\n" },
+		{ "ioport_map", "port, nr", "void __iomem *kcut_rec_ioport_map(unsigned long port, unsigned int nr)",
+		  "\tvoid __iomem *p = ioport_map(port, nr);\n\n"
+		  "\tif (p)\n\t\tkc_rt_region_record(kcut_rt, p, nr);\n\treturn p;\n" },
+		{ "ioport_unmap", "p", "void kcut_rec_ioport_unmap(void __iomem *p)",
+		  "\tif (p)\n\t\tkc_rt_region_unexport_addr(kcut_rt, p);\n\tioport_unmap(p);\n" },
+		{ "devm_ioremap_resource", "dev, res",
+		  "void __iomem *kcut_rec_devm_ioremap_resource(struct device *dev, const struct resource *res)",
+		  "\tvoid __iomem *p = devm_ioremap_resource(dev, res);\n\n"
+		  "\tif (!IS_ERR(p))\n\t\tkcut_rec_managed(dev, p, resource_size(res));\n\treturn p;\n" },
+		/* port ranges: a device's I/O BARs when it requests them, a request_region */
+		{ "pci_request_regions", "pdev, name", "int kcut_rec_pci_request_regions(struct pci_dev *pdev, const char *name)",
+		  "\tint rc = pci_request_regions(pdev, name), bar;\n\n"
+		  "\tfor (bar = 0; !rc && bar < 6; bar++)\n\t\tkcut_rec_ports(pdev, bar, 1);\n\treturn rc;\n" },
+		{ "pci_request_selected_regions", "pdev, bars, name",
+		  "int kcut_rec_pci_request_selected_regions(struct pci_dev *pdev, int bars, const char *name)",
+		  "\tint rc = pci_request_selected_regions(pdev, bars, name), bar;\n\n"
+		  "\tfor (bar = 0; !rc && bar < 6; bar++)\n\t\tif (bars & (1 << bar))\n\t\t\tkcut_rec_ports(pdev, bar, 1);\n"
+		  "\treturn rc;\n" },
+		{ "pci_request_region", "pdev, bar, name", "int kcut_rec_pci_request_region(struct pci_dev *pdev, int bar, const char *name)",
+		  "\tint rc = pci_request_region(pdev, bar, name);\n\n"
+		  "\tif (!rc)\n\t\tkcut_rec_ports(pdev, bar, 1);\n\treturn rc;\n" },
+		{ "request_region", "start, n, name",
+		  "struct resource *kcut_rec_request_region(unsigned long start, unsigned long n, const char *name)",
+		  "\tstruct resource *r = request_region(start, n, name);\n\n"
+		  "\tif (r)\n\t\tkc_rt_region_record_port(kcut_rt, start, n);\n\treturn r;\n" },
+		{ "pci_release_regions", "pdev", "void kcut_rec_pci_release_regions(struct pci_dev *pdev)",
+		  "\tint bar;\n\n\tfor (bar = 0; bar < 6; bar++)\n\t\tkcut_rec_ports(pdev, bar, 0);\n\tpci_release_regions(pdev);\n" },
+		{ "pci_release_selected_regions", "pdev, bars", "void kcut_rec_pci_release_selected_regions(struct pci_dev *pdev, int bars)",
+		  "\tint bar;\n\n\tfor (bar = 0; bar < 6; bar++)\n\t\tif (bars & (1 << bar))\n\t\t\tkcut_rec_ports(pdev, bar, 0);\n"
+		  "\tpci_release_selected_regions(pdev, bars);\n" },
+		{ "pci_release_region", "pdev, bar", "void kcut_rec_pci_release_region(struct pci_dev *pdev, int bar)",
+		  "\tkcut_rec_ports(pdev, bar, 0);\n\tpci_release_region(pdev, bar);\n" },
+		{ "release_region", "start, n", "void kcut_rec_release_region(unsigned long start, unsigned long n)",
+		  "\tkc_rt_region_forget_port(kcut_rt, start);\n\trelease_region(start, n);\n" },
 	};
+	/* the PCI port-range ones (they share kcut_rec_ports) */
+	unsigned pci_ports = (1u << 16) | (1u << 17) | (1u << 18) | (1u << 20) | (1u << 21) | (1u << 22);
+	/* the device-managed ones: pcim_iomap .. pcim_iomap_regions, devm_ioremap .. _wc, _resource */
+	unsigned managed = (1u << 6) | (1u << 7) | (1u << 9) | (1u << 10) | (1u << 11) | (1u << 15);
 	size_t i;
 
 	if (!mask)
@@ -209,6 +321,23 @@ void gen_region_record_windows(struct kc_sb *b, unsigned mask)
 	kc_sb_add(b, "/* kcut: register windows recorded for the kernel half's checks of register offsets from the\n"
 		     " * user half (kc_rt_region_check); never exported: the user half reaches no register */\n"
 		     "#ifndef __iomem\n#define __iomem\n#endif\n");
+	if (mask & managed)
+		kc_sb_add(b, "struct device;\n"
+			     "/* a device-managed window: forgotten by a devres action, which runs before the unmap\n"
+			     " * (added after it) */\n"
+			     "static inline void kcut_rec_forget(void *p)\n{\n\tkc_rt_region_unexport_addr(kcut_rt, p);\n}\n"
+			     "static inline void kcut_rec_managed(struct device *dev, void __iomem *p, unsigned long long len)\n{\n"
+			     "\tif (!devm_add_action(dev, kcut_rec_forget, (void *)p))\n"
+			     "\t\tkc_rt_region_record(kcut_rt, p, len);\n}\n");
+	if (mask & pci_ports)
+		kc_sb_add(b, "/* a device's I/O BAR as a port range (for kc_rt_region_check_port): recorded, forgotten */\n"
+			     "static inline void kcut_rec_ports(struct pci_dev *pdev, int bar, int rec)\n{\n"
+			     "\tif (!(pci_resource_flags(pdev, bar) & IORESOURCE_IO) || !pci_resource_len(pdev, bar))\n"
+			     "\t\treturn;\n"
+			     "\tif (rec)\n"
+			     "\t\tkc_rt_region_record_port(kcut_rt, pci_resource_start(pdev, bar), pci_resource_len(pdev, bar));\n"
+			     "\telse\n"
+			     "\t\tkc_rt_region_forget_port(kcut_rt, pci_resource_start(pdev, bar));\n}\n");
 	for (i = 0; i < KC_ARRAY_SIZE(fns); i++)
 		if (mask & (1u << i))
 			kc_sb_addf(b, "static inline %s\n{\n%s}\n#undef %s\n#define %s(%s) kcut_rec_%s(%s)\n", fns[i].decl,

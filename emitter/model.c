@@ -661,6 +661,7 @@ void em_model_free(struct em_model *m)
 			free(f->regarg[j].fname);
 			free(f->regarg[j].path);
 			free(f->regarg[j].file);
+			free(f->regarg[j].why);
 		}
 		free(f->regarg);
 		free(f->nonnull);

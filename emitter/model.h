@@ -136,7 +136,14 @@ struct em_regarg {
 	char *path;          /* ... at this C path below it ("->regs", "->hw.hw_addr") */
 	char *sname, *fname; /* ... the member's struct and name */
 	int width;           /* bytes the accessor reads or writes */
-	int exact;           /* 1: the address is exactly member + parameter; 0: other arithmetic */
+	int exact;           /* 1: the address is affine in the parameter (below); 0: other arithmetic */
+	/* exact: the access is at member + scale * param + c, c a constant in [cmin, cmax] bytes
+	 * (`regs + reg`: 1, 0, 0; e1000's E1000_WRITE_REG_ARRAY(hw, RA, (index << 1) + 1, v): 8 and
+	 * E1000_RA + 4 or E1000_82542_RA + 4, the register chosen by a condition), through the
+	 * integer term scale * param + t, t in [tmin, tmax], the code adds to a pointer */
+	long long scale, cmin, cmax, tmin, tmax;
+	int pio;             /* a port accessor (inb/outl ...): member is an integer port base */
+	char *why;           /* !exact: why the arithmetic is not bounded (for interface.txt) */
 	char *file;          /* where (the accessor's call) */
 	unsigned line;
 };

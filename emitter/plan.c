@@ -74,7 +74,7 @@ static void ops_free(struct em_op *ops, int n)
 
 void em_plan_free(struct em_plan *p)
 {
-	int i, j;
+	int i, j, k;
 
 	if (!p->m)
 		return;
@@ -89,7 +89,9 @@ void em_plan_free(struct em_plan *p)
 
 		for (j = 0; q->params && j < p->m->f[i].nparams; j++) {
 			em_wire_free(&q->params[j].w);
-			free(q->params[j].roff_path);
+			for (k = 0; k < q->params[j].nroffs; k++)
+				free(q->params[j].roffs[k].path);
+			free(q->params[j].roffs);
 		}
 		free(q->params);
 		em_wire_free(&q->wret);
@@ -125,8 +127,11 @@ void em_plan_free(struct em_plan *p)
 		free(p->local_imports[i]);
 	free(p->local_imports);
 	free(p->fatal);
-	for (i = 0; i < p->nembeds; i++)
+	for (i = 0; i < p->nembeds; i++) {
 		free(p->embeds[i].off);
+		free(p->embeds[i].count);
+		free(p->embeds[i].stride);
+	}
 	free(p->embeds);
 	for (i = 0; i < p->nlocks; i++)
 		free(p->locks[i]);

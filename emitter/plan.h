@@ -51,6 +51,8 @@ struct em_wat {
 	int st;
 	char *off;
 	int top; /* the struct the offset expression names (complete where it is printed) */
+	char *count, *stride; /* an array of such structs at off (&pdev->resource[i]): C expressions
+			       * of its element count and size; NULL: one struct */
 };
 
 /* A struct the driver embeds in a tracked struct (&adapter->hw for a struct simnic_hw *, the
@@ -60,6 +62,7 @@ struct em_embed {
 	int outer, top; /* struct indexes */
 	int inner;      /* tracker type id */
 	char *off;
+	char *count, *stride; /* an array of inner at off (em_wat), NULL: one */
 };
 
 struct em_wire {
@@ -81,13 +84,23 @@ struct em_pparam {
 	int region; /* a pointer into a device region (iounmap's addr): its enum kc_region_kind, 0
 		     * (plan_region.c); crosses as (region, offset), wire kind 3 */
 	struct em_wire w; /* a pointer parameter (struct T ** / T *: the object's) as the callee decodes it */
-	int roff;         /* a register offset (plan_region.c em_plan_regoffs): index + 1 of the pointer
-			   * parameter below which member roff_path is the register window the offset
-			   * indexes, 0; the kernel half checks it with kc_rt_region_check */
-	char *roff_path;  /* "->regs" */
-	int roff_width;   /* the widest access made through it */
+	struct em_roff *roffs; /* a register offset (plan_region.c em_plan_regoffs): the accesses the
+			   * kernel half checks before the call (kc_rt_region_check, _check_lin) */
+	int nroffs;
 	int rng;          /* an integer a kernel function indexes with (kapi_range.c): it must lie */
 	long long rng_lo, rng_hi; /* ... in [rng_lo, rng_hi] (plan_region.c em_plan_regoffs) */
+};
+
+/* One register access an integer parameter P of a downcall reaches (em_pparam.roffs):
+ * base->path + scale * P + c, c in [cmin, cmax], width bytes, the integer term scale * P + t,
+ * t in [tmin, tmax] (regscan.c's struct em_regarg). scale 1 and all constants 0: `regs + reg`. */
+struct em_roff {
+	int base;         /* index of the pointer parameter below which ... */
+	char *path;       /* ... member "->regs" is the register window (pio: the port base
+			   * "->io_base"; base -1 and path NULL: the parameter is the port) */
+	int pio;          /* a port I/O access (kc_rt_region_check_port_lin) */
+	int width;
+	long long scale, cmin, cmax, tmin, tmax;
 };
 
 /* What the plan decided for one crossing function (or the recovery pseudo-function). */
@@ -282,7 +295,7 @@ struct em_plan {
 	char **regions;          /* device access: what the user half reaches, one line each for
 				  * interface.txt (plan_region.c) */
 	int nregions;
-	char **regoffs;          /* register offsets the user half passes: checked (em_pparam.roff) or
+	char **regoffs;          /* register offsets the user half passes: checked (em_pparam.roffs) or
 				  * not bounded, one line each for interface.txt (plan_region.c) */
 	int nregoffs;
 	int nroff;               /* parameters checked as register offsets (kernel half: record the
@@ -347,7 +360,7 @@ void em_plan_region_funcs(struct em_plan *p, struct em_model *m);
  * register offsets to check): em_pfile.recwin for TU tu. */
 extern const char *const em_recwin_fns[];
 unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int tu);
-/* After the per-function plans: register offsets the kernel half checks (em_pparam.roff). */
+/* After the per-function plans: register offsets the kernel half checks (em_pparam.roffs). */
 void em_plan_regoffs(struct em_plan *p, struct em_model *m);
 /* At the end: p->regions, what interface.txt lists. */
 void em_plan_regions(struct em_plan *p, struct em_model *m);

@@ -1006,19 +1006,28 @@ void em_plan_sent(struct em_plan *p, const struct em_model *m)
 
 /* ---- the wire checks' `at` places ---- */
 
-static void wat_add(struct em_wire *w, int st, char *off, int top)
+static void wat_add_n(struct em_wire *w, int st, char *off, int top, char *count, char *stride)
 {
 	int i;
 
 	for (i = 0; i < w->nat; i++)
 		if (w->at[i].st == st && !strcmp(w->at[i].off, off)) {
 			free(off);
+			free(count);
+			free(stride);
 			return;
 		}
 	w->at = kc_xrealloc(w->at, (size_t)(w->nat + 1) * sizeof(*w->at));
 	w->at[w->nat].st = st;
 	w->at[w->nat].top = top;
+	w->at[w->nat].count = count;
+	w->at[w->nat].stride = stride;
 	w->at[w->nat++].off = off;
+}
+
+static void wat_add(struct em_wire *w, int st, char *off, int top)
+{
+	wat_add_n(w, st, off, top, NULL, NULL);
 }
 
 /* Is embedded field f the object w expects (struct w->st, or the kernel struct w->kname)? */
@@ -1042,6 +1051,17 @@ static void embed_places(const struct em_model *m, int top, int cur, const char 
 		const struct em_field *f = &s->fields[i];
 		char path[512];
 
+		if (!strcmp(f->kind, "array") && f->name[0] != '<' && f->target_st >= 0 && !strchr(f->type, '*') &&
+		    f->array_count > 0 && embeds(f, w)) {
+			/* an array of the expected structs (pci_dev.resource[]): every element's start */
+			struct kc_sb sb = { 0 }, cnt = { 0 }, str = { 0 };
+
+			kc_sb_addf(&sb, "%s__builtin_offsetof(struct %s, %s%s)", base, m->s[top].name, prefix, f->name);
+			kc_sb_addf(&str, "sizeof(((struct %s *)0)->%s%s[0])", m->s[top].name, prefix, f->name);
+			kc_sb_addf(&cnt, "sizeof(((struct %s *)0)->%s%s) / %s", m->s[top].name, prefix, f->name, str.s);
+			wat_add_n(w, owner, kc_sb_steal(&sb), top, kc_sb_steal(&cnt), kc_sb_steal(&str));
+			continue;
+		}
 		if (strcmp(f->kind, "struct"))
 			continue;
 		if (f->name[0] == '<')
@@ -1163,10 +1183,15 @@ static void embeds_of(struct em_plan *p, const struct em_model *m, struct em_wir
 		e->inner = tid;
 		e->top = tmp.at[i].top;
 		e->off = tmp.at[i].off;
-		tmp.at[i].off = NULL;
+		e->count = tmp.at[i].count;
+		e->stride = tmp.at[i].stride;
+		tmp.at[i].off = tmp.at[i].count = tmp.at[i].stride = NULL;
 	}
-	for (i = 0; i < tmp.nat; i++)
+	for (i = 0; i < tmp.nat; i++) {
 		free(tmp.at[i].off);
+		free(tmp.at[i].count);
+		free(tmp.at[i].stride);
+	}
 	free(tmp.at);
 }
 
@@ -1228,8 +1253,11 @@ void em_wire_free(struct em_wire *w)
 {
 	int i;
 
-	for (i = 0; i < w->nat; i++)
+	for (i = 0; i < w->nat; i++) {
 		free(w->at[i].off);
+		free(w->at[i].count);
+		free(w->at[i].stride);
+	}
 	free(w->at);
 	free(w->ktype);
 	w->ktype = NULL;

@@ -224,20 +224,23 @@ void em_plan_regions(struct em_plan *p, struct em_model *m)
 
 /*
  * Register offsets (issue 14): a downcall the kernel half serves with a driver function that adds
- * an integer parameter to a register window (simsnd_read(chip, reg): readl(chip->regs + reg))
- * would let the user half touch anything past the window. regscan.c found which parameter is
- * added to which pointer member; a member whose shape is MMIO (an ioremap/pci_iomap result) makes
- * the parameter a register offset, also through driver functions it is passed on to with the
- * member's object (F(chip, reg) calling simsnd_read(chip, reg)). The handler checks each with
- * rt's kc_rt_region_check before the call (gen_stub.c): [member + offset, + width) inside the
- * window the member points into. Other arithmetic with a parameter in a register address
- * (`regs + reg + 4`, `regs + (reg << 2)`) is not bounded: interface.txt says so.
+ * an integer parameter to a register window (simsnd_read(chip, reg): readl(chip->regs + reg);
+ * e1000_rar_set(hw, addr, index): writel(v, hw->hw_addr + E1000_RA + ((index << 1) << 2)))
+ * would let the user half touch anything past the window. regscan.c found the affine form of
+ * each register address in the parameter (scale, constant range, term; struct em_regarg); a base
+ * member whose shape is MMIO (an ioremap/pci_iomap result) makes the parameter a register offset,
+ * also through driver functions it is passed on to with the member's object (F(chip, reg) calling
+ * simsnd_read(chip, reg)). The handler checks each access with rt's kc_rt_region_check (`regs +
+ * reg`) or kc_rt_region_check_lin (the others) before the call (gen_region.c): inside the window
+ * the member points into. What is not affine (a division, a call, a parameter the body assigns)
+ * and port I/O (no port range is checked yet) are not bounded: interface.txt says so and why.
  */
 struct roff {
 	int param, base;
 	const char *path;
 	int width;
-	int exact;
+	int exact, pio;
+	long long scale, cmin, cmax, tmin, tmax;
 	const struct em_regarg *src; /* the fact it comes from */
 };
 
@@ -246,19 +249,21 @@ struct roffs {
 	int n;
 };
 
+static int same_roff(const struct roff *a, const struct roff *b)
+{
+	return a->param == b->param && a->base == b->base && a->exact == b->exact && a->pio == b->pio &&
+	       a->width == b->width && a->scale == b->scale && a->cmin == b->cmin && a->cmax == b->cmax &&
+	       a->tmin == b->tmin && a->tmax == b->tmax && !strcmp(a->path ? a->path : "", b->path ? b->path : "") &&
+	       (a->exact || !strcmp(a->src->why ? a->src->why : "", b->src->why ? b->src->why : ""));
+}
+
 static int roff_add(struct roffs *l, const struct roff *r)
 {
 	int i;
 
 	for (i = 0; i < l->n; i++)
-		if (l->r[i].param == r->param && l->r[i].base == r->base && l->r[i].exact == r->exact &&
-		    !strcmp(l->r[i].path ? l->r[i].path : "", r->path ? r->path : "")) {
-			if (r->width > l->r[i].width) {
-				l->r[i].width = r->width;
-				return 1;
-			}
+		if (same_roff(&l->r[i], r))
 			return 0;
-		}
 	l->r = kc_xrealloc(l->r, (size_t)(l->n + 1) * sizeof(*l->r));
 	l->r[l->n++] = *r;
 	return 1;
@@ -286,6 +291,22 @@ static int passed_as(const struct em_func *f, const char *callee, int arg)
 	return -1;
 }
 
+static void add_regoff_line(struct em_plan *p, struct kc_sb *sb)
+{
+	p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
+	p->regoffs[p->nregoffs++] = kc_sb_steal(sb);
+}
+
+/* "+ 0x40", "+ 0x40..0x5400" */
+static void const_range(struct kc_sb *sb, long long lo, long long hi)
+{
+	if (!lo && !hi)
+		return;
+	kc_sb_addf(sb, " %s 0x%llx", lo < 0 ? "-" : "+", (unsigned long long)(lo < 0 ? -lo : lo));
+	if (hi != lo)
+		kc_sb_addf(sb, "..%s0x%llx", hi < 0 ? "-" : "", (unsigned long long)(hi < 0 ? -hi : hi));
+}
+
 void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 {
 	struct roffs *all = kc_xcalloc((size_t)m->nf + 1, sizeof(*all));
@@ -296,9 +317,10 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 	for (i = 0; i < m->nf; i++)
 		for (j = 0; j < m->f[i].nregarg; j++) {
 			const struct em_regarg *a = &m->f[i].regarg[j];
-			struct roff r = { a->param, a->base, a->path, a->width, a->exact, a };
+			struct roff r = { a->param, a->base, a->path, a->width, a->exact, a->pio,
+					  a->scale, a->cmin, a->cmax, a->tmin, a->tmax, a };
 
-			if (a->base < 0 || window(m, a))
+			if (a->base < 0 || a->pio || window(m, a))
 				roff_add(&all[i], &r);
 		}
 	/* through driver functions: F passes its parameters on as G's offset and base (G among
@@ -354,46 +376,78 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 					kc_sb_addf(&sb, "checked: %s() parameter %s: an index, %lld..%lld", f->name,
 						   f->params[j].name && *f->params[j].name ? f->params[j].name : "?",
 						   q->params[j].rng_lo, q->params[j].rng_hi);
-					p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
-					p->regoffs[p->nregoffs++] = kc_sb_steal(&sb);
+					add_regoff_line(p, &sb);
 				}
 		if (!f->down || !f->is_defined || !q->params)
 			continue;
 		for (j = 0; j < all[i].n; j++) {
 			const struct roff *r = &all[i].r[j];
+			const char *pn;
 			struct em_pparam *pp;
+			struct em_roff *o;
 
 			if (r->param < 0 || r->param >= f->nparams || r->base >= f->nparams)
 				continue;
 			pp = &q->params[r->param];
-			if (r->exact && f->params[r->param].t.cls == EM_T_INT && r->base >= 0 &&
-			    f->params[r->base].t.cls == EM_T_PTR_STRUCT && (!pp->roff || (pp->roff == r->base + 1 &&
-			    !strcmp(pp->roff_path, r->path)))) {
-				if (!pp->roff) {
-					pp->roff = r->base + 1;
-					pp->roff_path = kc_xstrdup(r->path);
+			pn = f->params[r->param].name ? f->params[r->param].name : "?";
+			if (r->exact && f->params[r->param].t.cls == EM_T_INT &&
+			    ((r->base >= 0 && f->params[r->base].t.cls == EM_T_PTR_STRUCT && r->path) ||
+			     (r->pio && r->base < 0))) {
+				if (!pp->nroffs)
 					p->nroff++;
-				}
-				if (r->width > pp->roff_width)
-					pp->roff_width = r->width;
+				pp->roffs = kc_xrealloc(pp->roffs, (size_t)(pp->nroffs + 1) * sizeof(*pp->roffs));
+				o = &pp->roffs[pp->nroffs++];
+				o->base = r->base;
+				o->pio = r->pio;
+				o->path = r->path && r->base >= 0 ? kc_xstrdup(r->path) : NULL;
+				o->width = r->width;
+				o->scale = r->scale;
+				o->cmin = r->cmin;
+				o->cmax = r->cmax;
+				o->tmin = r->tmin;
+				o->tmax = r->tmax;
 				continue;
 			}
-			kc_sb_addf(&sb, "not bounded: %s() parameter %s: register address arithmetic at %s:%u "
+			kc_sb_addf(&sb, "not bounded: %s() parameter %s: register address arithmetic at %s:%u: %s "
 					"(the kernel half passes it unchecked)",
-				   f->name, f->params[r->param].name ? f->params[r->param].name : "?",
-				   base_name(r->src->file), r->src->line);
-			p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
-			p->regoffs[p->nregoffs++] = kc_sb_steal(&sb);
+				   f->name, pn, base_name(r->src->file), r->src->line,
+				   !r->exact ? r->src->why :
+				   f->params[r->param].t.cls != EM_T_INT ? "the parameter is no plain integer" :
+									   "the base is no member of a parameter's struct");
+			add_regoff_line(p, &sb);
 		}
-		for (j = 0; j < f->nparams; j++)
-			if (q->params[j].roff) {
-				kc_sb_addf(&sb, "checked: %s() parameter %s: offset into %s%s, %d-byte accesses",
-					   f->name, f->params[j].name ? f->params[j].name : "?",
-					   f->params[q->params[j].roff - 1].name ? f->params[q->params[j].roff - 1].name : "?",
-					   q->params[j].roff_path, q->params[j].roff_width);
-				p->regoffs = kc_xrealloc(p->regoffs, (size_t)(p->nregoffs + 1) * sizeof(*p->regoffs));
-				p->regoffs[p->nregoffs++] = kc_sb_steal(&sb);
+		for (j = 0; j < f->nparams; j++) {
+			const struct em_pparam *pp = &q->params[j];
+			const char *pn = f->params[j].name ? f->params[j].name : "?";
+
+			for (k = 0; k < pp->nroffs; k++) {
+				const struct em_roff *o = &pp->roffs[k];
+				const char *bn = o->base < 0 ? "" : f->params[o->base].name ? f->params[o->base].name : "?";
+
+				if (o->pio) {
+					kc_sb_addf(&sb, "checked: %s() parameter %s: port %s%s%s", f->name, pn,
+						   o->base >= 0 ? bn : "number ", o->path ? o->path : "", o->base >= 0 ? " + " : "");
+					if (o->scale != 1)
+						kc_sb_addf(&sb, "%lld * ", o->scale);
+					kc_sb_add(&sb, pn);
+					const_range(&sb, o->cmin, o->cmax);
+					kc_sb_addf(&sb, ", %d-byte accesses, inside a port range the kernel half requested",
+						   o->width);
+				} else if (o->scale == 1 && !o->cmin && !o->cmax && !o->tmin && !o->tmax) {
+					kc_sb_addf(&sb, "checked: %s() parameter %s: offset into %s%s, %d-byte accesses",
+						   f->name, pn, bn, o->path, o->width);
+				} else {
+					kc_sb_addf(&sb, "checked: %s() parameter %s: register address %s%s + ", f->name, pn,
+						   bn, o->path);
+					if (o->scale != 1)
+						kc_sb_addf(&sb, "%lld * ", o->scale);
+					kc_sb_add(&sb, pn);
+					const_range(&sb, o->cmin, o->cmax);
+					kc_sb_addf(&sb, ", %d-byte accesses", o->width);
+				}
+				add_regoff_line(p, &sb);
 			}
+		}
 	}
 	for (i = 0; i < m->nf; i++)
 		free(all[i].r);
@@ -403,7 +457,14 @@ void em_plan_regoffs(struct em_plan *p, struct em_model *m)
 
 /* The mapping functions whose results a kernel half under device access none records (bit i of
  * em_pfile.recwin: em_recwin_fns[i]; gen_region.c prints the wrappers in this order). */
-const char *const em_recwin_fns[] = { "pci_iomap", "pci_ioremap_bar", "ioremap", "pci_iounmap", "iounmap", NULL };
+const char *const em_recwin_fns[] = { "pci_iomap",	     "pci_ioremap_bar",	  "ioremap",	      "pci_iounmap",
+				      "iounmap",	     "pci_iomap_range",	  "pcim_iomap",	      "pcim_iomap_regions",
+				      "pcim_iounmap",	     "devm_ioremap",	  "devm_ioremap_uc",  "devm_ioremap_wc",
+				      "devm_iounmap",	     "ioport_map",	  "ioport_unmap",     "devm_ioremap_resource",
+				      /* port ranges (16..): recorded for kc_rt_region_check_port */
+				      "pci_request_regions", "pci_request_selected_regions", "pci_request_region",
+				      "request_region",	     "pci_release_regions", "pci_release_selected_regions",
+				      "pci_release_region",  "release_region",	  NULL };
 
 unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int tu)
 {
@@ -421,6 +482,13 @@ unsigned em_recwin_mask(const struct em_plan *p, const struct em_model *m, int t
 				for (k = 0; em_recwin_fns[k]; k++)
 					if (!strcmp(m->f[m->c[c].callee].name, em_recwin_fns[k]))
 						mask |= 1u << k;
+	/* and the mapping functions the user half calls whose kernel-half handlers this file holds
+	 * (a user-half probe: simnic_probe's pci_ioremap_bar is a downcall, its handler served here) */
+	for (d = 0; d < m->nf; d++)
+		if (m->f[d].down && !m->f[d].is_defined && m->f[d].decl_tu == tu)
+			for (k = 0; em_recwin_fns[k]; k++)
+				if (!strcmp(m->f[d].name, em_recwin_fns[k]))
+					mask |= 1u << k;
 	return mask;
 }
 

@@ -480,6 +480,24 @@ int kc_rt_region_check(struct kc_rt *rt, const volatile void *base, uint64_t off
  * kc_rt_region_check under device access none (the emitted kernel half wraps pci_iomap & co.;
  * kc_rt_region_unexport_addr forgets it before the unmap). As kc_rt_region_export. */
 int kc_rt_region_record(struct kc_rt *rt, const volatile void *kaddr, uint64_t size);
+/* Kernel side: a register offset reached through arithmetic (emitter/regscan.c; rt/region_lin.c):
+ * the driver code accesses base + scale * v + c, c a constant in [c_lo, c_hi] (a register name
+ * chosen by a condition, `+ 4`), through an integer term scale * v + t (t in [t_lo, t_hi]) C
+ * computes in a type of at least 32 bits. 0 when that term lies in [0, 2^31) and the lowest and
+ * highest access, width bytes each, lie inside the window holding base (kc_rt_region_check);
+ * else KC_RT_ERANGE with kc_rt_region_check's log line. scale 1..2^20, constants within 2^40. */
+int kc_rt_region_check_lin(struct kc_rt *rt, const volatile void *base, long long v, long long scale,
+			   long long t_lo, long long t_hi, long long c_lo, long long c_hi, size_t width);
+/* Kernel side, port I/O (rt/region.c): record the port range [port, port + size) kernel-only
+ * (pci_request_regions & co. under device access none) and forget it (by its first port); check
+ * that [port, port + len) lies inside one port range of this kernel half (recorded or exported),
+ * width 1/2/4 (0, or KC_RT_ERANGE with a rate-limited log line); the affine form of it as
+ * kc_rt_region_check_lin, base + scale * v + c (base 0: v is the port). */
+int kc_rt_region_record_port(struct kc_rt *rt, uint64_t port, uint64_t size);
+int kc_rt_region_forget_port(struct kc_rt *rt, uint64_t port);
+int kc_rt_region_check_port(struct kc_rt *rt, uint64_t port, uint64_t len, size_t width);
+int kc_rt_region_check_port_lin(struct kc_rt *rt, uint64_t base, long long v, long long scale, long long t_lo,
+				long long t_hi, long long c_lo, long long c_hi, size_t width);
 /* Both sides: the description of a live region. User side: asks the kernel half the first time
  * (KC_RT_FN_REGINFO) and keeps it with the region's view; kaddr and plat are NULL there. */
 int kc_rt_region_info(struct kc_rt *rt, struct kc_region_desc *out, uint32_t id);
@@ -566,10 +584,14 @@ struct kc_wire_global {
 };
 /* A struct of tracker type `inner` the driver embeds in objects of type `outer` at byte offset
  * `off` (&adapter->hw, &pci->dev, the private area behind a net_device): a pointer expected to be
- * an `inner` may point there. outer 0: an unused entry. */
+ * an `inner` may point there. outer 0: an unused entry. count > 0: an array of count `inner`s
+ * stride bytes apart starts at off (&pdev->resource[i]): a pointer may point at each element's
+ * start, not inside one. */
 struct kc_wire_embed {
 	uint32_t outer, inner;
 	size_t off;
+	uint32_t count;
+	size_t stride;
 };
 struct kc_wire_tables {
 	struct kc_wire_global *globals; /* global id -> this half's variable */

@@ -172,7 +172,7 @@ int kc_rt_region_export(struct kc_rt *rt, uint32_t *id, const struct kc_region_d
 	    (d->kind != KC_REGION_PIO && !d->kaddr) ||
 	    (d->kind == KC_REGION_DMA && !(d->flags & KC_REGION_F_MAP)) ||
 	    (d->flags & ~(KC_REGION_F_MAP | KC_REGION_F_KERNEL)) ||
-	    ((d->flags & KC_REGION_F_KERNEL) && (d->kind != KC_REGION_MMIO || (d->flags & KC_REGION_F_MAP))))
+	    ((d->flags & KC_REGION_F_KERNEL) && (d->kind == KC_REGION_DMA || (d->flags & KC_REGION_F_MAP))))
 		return KC_EINVAL;
 	s = start_of(d);
 	if (s + d->size < s || (d->kind == KC_REGION_PIO && s + d->size > 0x100000000ull))
@@ -779,7 +779,7 @@ static int serve_reginfo(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *r
 		for (i = 0; i < t->hiwat; i++) {
 			struct region *p = &t->r[i];
 
-			if (p->live && p->d.kind == KC_REGION_PIO && port >= p->d.base &&
+			if (p->live && p->d.kind == KC_REGION_PIO && !hidden(p) && port >= p->d.base &&
 			    port - p->d.base < p->d.size) {
 				r = p;
 				id = make_id(i, p->gen);
@@ -853,4 +853,84 @@ int kc_region__query(struct kc_rt *rt, struct kc_region_desc *d, uint32_t *rid, 
 		    !d->size))
 		rc = KC_RT_EPROTO;
 	return rc;
+}
+
+/* ---- port ranges for register offsets (issue 14, regarith session) ---- */
+
+/* The live PIO region holding port, kernel-only ones included, under the lock. */
+static struct region *by_port(struct kc_region_tab *t, uint64_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->hiwat; i++) {
+		struct region *r = &t->r[i];
+
+		if (r->live && r->d.kind == KC_REGION_PIO && port >= r->d.base && port - r->d.base < r->d.size)
+			return r;
+	}
+	return NULL;
+}
+
+int kc_rt_region_record_port(struct kc_rt *rt, uint64_t port, uint64_t size)
+{
+	struct kc_region_desc d = { .kind = KC_REGION_PIO, .flags = KC_REGION_F_KERNEL, .base = port,
+				    .size = size };
+	uint32_t id;
+
+	return kc_rt_region_export(rt, &id, &d);
+}
+
+int kc_rt_region_forget_port(struct kc_rt *rt, uint64_t port)
+{
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
+	struct region *r;
+
+	if (!t)
+		return KC_EINVAL;
+	kc_os_lock(t->lock);
+	r = by_port(t, port);
+	if (!r || !hidden(r) || r->d.base != port) {
+		kc_os_unlock(t->lock);
+		return KC_ENOTFOUND;
+	}
+	retire_unlock(t, r);
+	return 0;
+}
+
+int kc_rt_region_check_port(struct kc_rt *rt, uint64_t port, uint64_t len, size_t width)
+{
+	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
+	const char *why = NULL;
+	struct region *r;
+	uint64_t size = 0;
+	int64_t dropped;
+
+	if (width != 1 && width != 2 && width != 4) {
+		why = "access width not 1, 2 or 4";
+	} else if (len < width || port + len < port) {
+		why = "a span shorter than one access";
+	} else if (!t) {
+		why = "no port range";
+	} else {
+		/* (no alignment rule: port I/O has none) */
+		kc_os_lock(t->lock);
+		r = by_port(t, port);
+		if (!r)
+			why = "the port is in no range the kernel half requested";
+		else if (!span_inside(r->d.size, port - r->d.base, len))
+			why = "outside the port range";
+		if (r)
+			size = r->d.size;
+		kc_os_unlock(t->lock);
+	}
+	if (!why)
+		return 0;
+	dropped = log_refusal(t);
+	if (dropped > 0)
+		kc_os_log("(%lld refused register offsets not logged)", (long long)dropped);
+	if (dropped >= 0)
+		kc_os_log("port from the user half refused: port 0x%llx, %llu byte(s), range of 0x%llx ports: %s (%s)",
+			  (unsigned long long)port, (unsigned long long)len, (unsigned long long)size, why,
+			  kc_rt_strerror(KC_RT_ERANGE));
+	return KC_RT_ERANGE;
 }

@@ -223,15 +223,25 @@ static int at_place(const struct kc_wire_ptr *sp, uint32_t type, size_t off)
 	return 0;
 }
 
-/* Does the driver embed a struct of type inner at byte off of objects of type outer? */
+/* Does the driver embed a struct of type inner at byte off of objects of type outer (alone, or as
+ * an element of an embedded array)? */
 static int embedded(struct kc_rt *rt, uint32_t outer, size_t off, uint32_t inner)
 {
 	const struct kc_wire_tables *t = tab(rt);
 	uint32_t i;
 
-	for (i = 0; inner && t->embeds && i < t->nembeds; i++)
-		if (t->embeds[i].outer == outer && t->embeds[i].inner == inner && t->embeds[i].off == off)
+	for (i = 0; inner && t->embeds && i < t->nembeds; i++) {
+		const struct kc_wire_embed *e = &t->embeds[i];
+
+		if (e->outer != outer || e->inner != inner)
+			continue;
+		if (e->off == off)
 			return 1;
+		/* an array of them: the start of an element, not a place inside one */
+		if (e->count && e->stride && off > e->off && (off - e->off) % e->stride == 0 &&
+		    (off - e->off) / e->stride < e->count)
+			return 1;
+	}
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 static int kc_test_failures_;
 static int kc_test_passed_;
 static int kc_test_failed_;
+static int kc_test_run_failures_; /* failures counted inside KC_RUN */
 
 #define KC_CHECK(cond)                                                                   \
 	do {                                                                             \
@@ -65,14 +66,19 @@ static int kc_test_failed_;
 			printf("ok   %s\n", #fn);                                        \
 		} else {                                                                 \
 			kc_test_failed_++;                                               \
+			kc_test_run_failures_ += kc_test_failures_ - kc_before_;         \
 			printf("FAIL %s\n", #fn);                                        \
 		}                                                                        \
 	} while (0)
 
 static inline int kc_test_done(void)
 {
+	int outside = kc_test_failures_ - kc_test_run_failures_;
+
 	printf("%d passed, %d failed\n", kc_test_passed_, kc_test_failed_);
-	return kc_test_failed_ ? 1 : 0;
+	if (outside)
+		printf("%d check(s) failed outside a KC_RUN test\n", outside); /* (main's own checks) */
+	return kc_test_failed_ || outside ? 1 : 0;
 }
 
 #endif /* KC_TEST_H */

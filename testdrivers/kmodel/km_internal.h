@@ -133,6 +133,8 @@ void km_pci_driver_unbind_all_for_module(void);
 
 /* module.c */
 void km_module_devres_release(struct device *dev);
+/* mem.c: remove a device-managed action without running it; 0, or -ENOENT */
+int km_devres_remove_action(struct device *dev, void (*action)(void *), void *data);
 
 /* net.c */
 bool km_net_softirq(void);	/* NAPI + TX wakeups; true if work remains */

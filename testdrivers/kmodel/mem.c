@@ -364,6 +364,8 @@ void *kvzalloc(size_t size, unsigned int flags)
 struct km_devres {
 	struct device *dev;
 	void *p;
+	void (*action)(void *); /* devm_add_action & co. (device-managed mappings): run at release;
+				 * NULL: p is memory, freed */
 	struct km_devres *next;
 };
 
@@ -383,9 +385,54 @@ void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp)
 	}
 	r->dev = dev;
 	r->p = p;
+	r->action = NULL;
 	r->next = devres_head;
 	devres_head = r;
 	return p;
+}
+
+/* Device-managed actions (released last in, first out, with the memory, after remove()). */
+int devm_add_action(struct device *dev, void (*action)(void *), void *data)
+{
+	struct km_devres *r = malloc(sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->dev = dev;
+	r->p = data;
+	r->action = action;
+	r->next = devres_head;
+	devres_head = r;
+	return 0;
+}
+
+int devm_add_action_or_reset(struct device *dev, void (*action)(void *), void *data)
+{
+	int rc = devm_add_action(dev, action, data);
+
+	if (rc)
+		action(data);
+	return rc;
+}
+
+/* Remove (without running it) the most recent matching action; 0, or -ENOENT. */
+int km_devres_remove_action(struct device *dev, void (*action)(void *), void *data)
+{
+	for (struct km_devres **pp = &devres_head; *pp; pp = &(*pp)->next)
+		if ((*pp)->dev == dev && (*pp)->action == action && (*pp)->p == data) {
+			struct km_devres *r = *pp;
+
+			*pp = r->next;
+			free(r);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+void devm_remove_action(struct device *dev, void (*action)(void *), void *data)
+{
+	if (km_devres_remove_action(dev, action, data))
+		km_bug("BUG: devm_remove_action of an action not registered for this device");
 }
 
 void *devm_kzalloc(struct device *dev, size_t size, gfp_t gfp)
@@ -400,7 +447,7 @@ void *devm_kzalloc(struct device *dev, size_t size, gfp_t gfp)
 void devm_kfree(struct device *dev, const void *p)
 {
 	for (struct km_devres **pp = &devres_head; *pp; pp = &(*pp)->next)
-		if ((*pp)->dev == dev && (*pp)->p == p) {
+		if ((*pp)->dev == dev && (*pp)->p == p && !(*pp)->action) {
 			struct km_devres *r = *pp;
 
 			*pp = r->next;
@@ -420,7 +467,10 @@ void km_module_devres_release(struct device *dev)
 			struct km_devres *r = *pp;
 
 			*pp = r->next;
-			km_free(r->p);
+			if (r->action)
+				r->action(r->p);
+			else
+				km_free(r->p);
 			free(r);
 		} else {
 			pp = &(*pp)->next;

@@ -38,6 +38,7 @@ struct kc_km_pci_dev {
 	uint64_t bar_len[6];	/* window size: bar_size or io_bar_size */
 	bool bar_io[6];		/* an I/O-port BAR (ports resource[b].start ..) */
 	int bar_maps[6];	/* live pci_iomap/ioremap mappings per BAR */
+	void __iomem *pcim_table[6]; /* pcim_iomap's mappings (pcim_iomap_table) */
 	bool regions[6];
 	int enable_cnt;
 	bool kicked;
@@ -194,6 +195,9 @@ static void check_released(struct kc_km_pci_dev *d, const char *when)
 	struct pci_dev *p = &d->pdev;
 	unsigned int line = p->irq;
 
+	/* device-managed memory, mappings (pcim_iomap, devm_ioremap) and actions go first, as
+	 * Linux's devres_release_all after remove() */
+	km_module_devres_release(&p->dev);
 	for (int b = 0; b < 6; b++) {
 		if (d->regions[b]) {
 			km_bug("BUG: %s: BAR %d region still requested %s", d->name, b, when);
@@ -223,7 +227,6 @@ static void check_released(struct kc_km_pci_dev *d, const char *when)
 		cfg16_set(d, PCI_COMMAND, (u16)(cfg16(d, PCI_COMMAND) &
 						  ~(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)));
 	}
-	km_module_devres_release(&p->dev);
 	km_dma_release_dev(&p->dev);
 }
 
@@ -608,6 +611,118 @@ void __iomem *ioremap(phys_addr_t offset, size_t size)
 void iounmap(volatile void __iomem *addr)
 {
 	pci_iounmap(NULL, (void __iomem *)addr);
+}
+
+/* A part of a BAR (Linux's pci_iomap_range): offset bytes in, at most maxlen (0: the rest). */
+void __iomem *pci_iomap_range(struct pci_dev *dev, int bar, unsigned long offset, unsigned long maxlen)
+{
+	struct kc_km_pci_dev *d = km_pci_of(dev);
+	unsigned char __iomem *p;
+
+	(void)maxlen;
+	if (bar < 0 || bar >= 6 || !d->bar_base[bar] || offset >= d->bar_len[bar])
+		return NULL;
+	p = pci_iomap(dev, bar, 0);
+	return p ? p + offset : NULL;
+}
+
+/* ---- device-managed mappings (devres actions, mem.c): unmapped at unbind, after remove() ---- */
+
+static void pcim_release(void *p)
+{
+	int bar;
+	u64 off;
+	struct kc_km_pci_dev *d = mmio_lookup(p, &bar, &off);
+
+	if (d && d->pcim_table[bar] == p)
+		d->pcim_table[bar] = NULL;
+	pci_iounmap(NULL, p);
+}
+
+void __iomem *pcim_iomap(struct pci_dev *pdev, int bar, unsigned long maxlen)
+{
+	struct kc_km_pci_dev *d = km_pci_of(pdev);
+	void __iomem *p;
+
+	if (bar < 0 || bar >= 6 || d->pcim_table[bar])
+		return NULL; /* (Linux: one pcim mapping per BAR) */
+	p = pci_iomap(pdev, bar, maxlen);
+	if (!p)
+		return NULL;
+	if (devm_add_action(&pdev->dev, pcim_release, p)) {
+		pci_iounmap(pdev, p);
+		return NULL;
+	}
+	d->pcim_table[bar] = p;
+	return p;
+}
+
+int pcim_iomap_regions(struct pci_dev *pdev, int mask, const char *name)
+{
+	int bar;
+
+	(void)name;
+	for (bar = 0; bar < 6; bar++)
+		if ((mask & (1 << bar)) && !pcim_iomap(pdev, bar, 0))
+			return -ENOMEM;
+	return 0;
+}
+
+void __iomem *const *pcim_iomap_table(struct pci_dev *pdev)
+{
+	return km_pci_of(pdev)->pcim_table;
+}
+
+void pcim_iounmap(struct pci_dev *pdev, void __iomem *addr)
+{
+	if (km_devres_remove_action(&pdev->dev, pcim_release, addr))
+		km_bug("BUG: pcim_iounmap of an address pcim_iomap did not map");
+	else
+		pcim_release(addr);
+}
+
+static void devm_iounmap_action(void *p)
+{
+	iounmap(p);
+}
+
+void __iomem *devm_ioremap(struct device *dev, resource_size_t offset, resource_size_t size)
+{
+	void __iomem *p = ioremap(offset, size);
+
+	if (p && devm_add_action(dev, devm_iounmap_action, p)) {
+		iounmap(p);
+		return NULL;
+	}
+	return p;
+}
+
+void devm_iounmap(struct device *dev, void __iomem *addr)
+{
+	if (km_devres_remove_action(dev, devm_iounmap_action, addr))
+		km_bug("BUG: devm_iounmap of an address devm_ioremap did not map");
+	else
+		iounmap(addr);
+}
+
+/* I/O ports as a window for ioread8 & co. (Linux's ioport_map): the I/O BAR's window, which
+ * pci_iomap of that BAR returns too. */
+void __iomem *ioport_map(unsigned long port, unsigned int nr)
+{
+	for (struct kc_km_pci_dev *d = pci_devs; d; d = d->next)
+		for (int b = 0; b < 6; b++)
+			if (d->bar_io[b] && port >= d->pdev.resource[b].start && nr &&
+			    port - d->pdev.resource[b].start + nr <= d->bar_len[b]) {
+				if (d->bar_maps[b]++ == 0)
+					hook_bar(d, b, true);
+				return d->bar_base[b] + (port - d->pdev.resource[b].start);
+			}
+	return NULL;
+}
+
+void ioport_unmap(void __iomem *p)
+{
+	pci_iounmap(NULL, p);
 }
 
 /* One line of the register-access log (kc_km_set_mmio_log). */

@@ -33,7 +33,7 @@ def check_e1000(out):
         return open(p).read() if os.path.exists(p) else ""
     fails = 0
     checks = [("net_device.netdev_priv is e1000_adapter (an embed at the aligned end of struct net_device)",
-               "{ KCUT_T_net_device, KCUT_T_e1000_adapter, ALIGN(sizeof(struct net_device), NETDEV_ALIGN) }"
+               "{ KCUT_T_net_device, KCUT_T_e1000_adapter, ALIGN(sizeof(struct net_device), NETDEV_ALIGN), 0, 0 }"
                in text("kernel", "e1000_main.c")),
               ("the kernel half tracks alloc_etherdev's net_device with its private area",
                "#define alloc_etherdev_mqs(...) kcut_alloc_etherdev_mqs(__VA_ARGS__)" in text("kernel", "e1000_main.c"))]
@@ -101,7 +101,7 @@ def check_8139too(out, access):
     flags = "KC_WP_REGION" if access != "none" else "0"
     cast = "(const void *)(uintptr_t)" if access != "none" else "(const void *)"
     checks = [("net_device.netdev_priv is rtl8139_private (an embed at the aligned end of struct net_device)",
-               "{ KCUT_T_net_device, KCUT_T_rtl8139_private, ALIGN(sizeof(struct net_device), NETDEV_ALIGN) }" in kernel)]
+               "{ KCUT_T_net_device, KCUT_T_rtl8139_private, ALIGN(sizeof(struct net_device), NETDEV_ALIGN), 0, 0 }" in kernel)]
     for i in range(4):
         put = "kc_wire_put_ptr(kcut_rt, x, %sp->tx_buf[%d], KCUT_T_DMA, 1, 1, %s)" % (cast, i, flags)
         checks.append(("rtl8139_private.tx_buf[%d] crosses as a %s (%s)" % (i, "region pointer" if access != "none" else "handle", put),

@@ -18,6 +18,9 @@ directory whose driver it reuses (e.g. `../unions`) instead of a copy of the dri
   transcript.txt     with --rt-lib: host.c run against the original driver and against the split
                      driver (kernel half in the host, user half as its own process) must both
                      print exactly this
+  hostile.txt        with transcript.txt: the split driver once more with KCUT_REGOFF_HOSTILE=1
+                     (host.c gives the user half hostile values); its output must contain each
+                     line (a substring), and not those starting with '!' (hostile_run)
 
 Steps: kcut analyze -> the partition inserted with SQL (not `kcut partition`, so the goldens do
 not move when the partitioner's tuning does) -> kcut emit -> compare -> compile every generated
@@ -188,6 +191,26 @@ def end_to_end(args, case, out, tmp, incs, drv_sources):
     else:
         print("split and original transcripts identical (%d lines)" % len(want.splitlines()))
     profile_flow(args, trace, tmp, case)
+    hostile_run(case, khost, uhalf)
+
+
+def hostile_run(case, khost, uhalf):
+    """A case with hostile.txt: the split driver once more with KCUT_REGOFF_HOSTILE=1 (host.c hands
+    the user half values it must not get away with); the output must hold each line of hostile.txt
+    (a substring; lines starting with '!' must NOT appear) and the host must exit 0."""
+    path = os.path.join(case, "hostile.txt")
+    if not os.path.exists(path):
+        return
+    r = run([khost, uhalf], timeout=120, env=dict(os.environ, KCUT_REGOFF_HOSTILE="1"))
+    out = r.stdout + r.stderr
+    with open(path) as f:
+        lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+    bad = [l for l in lines if (l[1:] in out if l.startswith("!") else l not in out)]
+    if r.returncode or bad:
+        fail("hostile run (KCUT_REGOFF_HOSTILE=1): rc %d, expectations not met: %s\n--- output\n%s" %
+             (r.returncode, bad, out[-4000:]))
+    else:
+        print("hostile run: %d expectations met" % len(lines))
 
 
 def profile_flow(args, trace, tmp, case):

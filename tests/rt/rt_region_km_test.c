@@ -265,10 +265,50 @@ static void test_ports(void)
 	KC_CHECK_EQ_INT(kc_km_bug_count(), bugs + 1);
 }
 
+/* Windows of pci_iomap_range and the device-managed mappings (issue 14: pcim_iomap,
+ * pcim_iomap_table, devm_ioremap were not recorded as regions): the model maps them through the
+ * same BAR hooks, so the glue exports them; a pcim/devm window goes at unbind, after remove()
+ * (devres), and its region with it (checked in main after pci_unregister_driver). */
+static void __iomem *pcim_win, *devm_win, *range_win;
+
+static void test_managed_windows(void)
+{
+	uint32_t id;
+	uint64_t off;
+	unsigned int bugs = kc_km_bug_count();
+
+	pcim_win = pcim_iomap(pdev, 1, 0);
+	KC_REQUIRE(pcim_win);
+	KC_CHECK(pcim_iomap_table(pdev)[1] == pcim_win);
+	KC_CHECK_EQ_INT(kc_rt_region_find(rt, &id, &off, (uint8_t *)pcim_win + 0x10), 0);
+	KC_CHECK_EQ_INT(off, 0x10);
+	KC_CHECK(pcim_iomap(pdev, 1, 0) == NULL); /* one pcim mapping per BAR */
+	/* a second mapping of BAR 0 inside the exported window (the same region) */
+	range_win = pci_iomap_range(pdev, 0, 0x100, 0x40);
+	KC_REQUIRE(range_win);
+	KC_CHECK(range_win == (uint8_t *)regs + 0x100);
+	KC_CHECK_EQ_INT(kc_rt_region_find(rt, &id, &off, range_win), 0);
+	KC_CHECK(id == mid && off == 0x100);
+	pci_iounmap(pdev, range_win);
+	KC_CHECK_EQ_INT(kc_rt_region_find(rt, &id, &off, regs), 0); /* BAR 0 stays mapped (regs) */
+	devm_win = devm_ioremap(&pdev->dev, pci_resource_start(pdev, 1) + 0x20, 0x20);
+	KC_CHECK(devm_win == (uint8_t *)pcim_win + 0x20);
+	{
+		/* the I/O BAR's ports as a window (ioread8 & co.) */
+		void __iomem *io = ioport_map(pci_resource_start(pdev, 2), 8);
+
+		KC_CHECK(io != NULL);
+		if (io)
+			ioport_unmap(io);
+		KC_CHECK(ioport_map(pci_resource_start(pdev, 2) + 30, 8) == NULL); /* past the I/O BAR */
+	}
+	KC_CHECK_EQ_INT(kc_km_bug_count(), bugs);
+}
+
 int main(void)
 {
 	struct kc_km_pci_desc desc = { .model = "dmadesc", .vendor = 0x1234, .device = 0x0003,
-				       .bar_size = { 4096 }, .io_bar_size = { [2] = 32 }, .mmio_read = d_read,
+				       .bar_size = { 4096, 256 }, .io_bar_size = { [2] = 32 }, .mmio_read = d_read,
 				       .mmio_write = d_write };
 	struct kc_rt_opts o = KC_RT_OPTS_INIT;
 	struct kc_err err = { 0 };
@@ -299,8 +339,17 @@ int main(void)
 	KC_RUN(test_iommu_catches_unmapped_bus_address);
 	KC_RUN(test_register_log);
 	KC_RUN(test_ports);
+	KC_RUN(test_managed_windows);
 	/* the driver lets go: every region is unexported and the user half loses it */
-	pci_unregister_driver(&t_driver);
+	{
+		unsigned int bugs = kc_km_bug_count();
+
+		pci_unregister_driver(&t_driver);
+		/* the device-managed windows went at unbind with their region, without a BUG */
+		KC_CHECK_EQ_INT(kc_km_bug_count(), bugs);
+		KC_CHECK_EQ_INT(kc_rt_region_find(rt, &(uint32_t){ 0 }, &(uint64_t){ 0 }, pcim_win), KC_ENOTFOUND);
+		KC_CHECK(pcim_iomap_table(pdev)[1] == NULL);
+	}
 	in[0] = bid;
 	KC_CHECK_EQ_INT(up(U_PTR, in, 1, out, 1), 0);
 	KC_CHECK_EQ_INT((int32_t)out[0], KC_RT_ESTALE);

@@ -312,9 +312,9 @@ static void test_offset_check(void)
 	bad = kd;
 	bad.flags |= KC_REGION_F_MAP;
 	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_EINVAL);
-	bad = (struct kc_region_desc){ .kind = KC_REGION_PIO, .flags = KC_REGION_F_KERNEL, .base = PIO_BASE,
-				       .size = PIO_SIZE };
-	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_EINVAL);
+	bad = (struct kc_region_desc){ .kind = KC_REGION_DMA, .flags = KC_REGION_F_KERNEL | KC_REGION_F_MAP,
+				       .kaddr = mem + 8192, .size = 4096 };
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_EINVAL); /* DMA is never kernel-only */
 	bad = mmio_desc(kwin, 4096);
 	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &bad), KC_RT_ERANGE);
 	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &again, &kd), 0);
@@ -370,6 +370,86 @@ static void test_offset_check(void)
 		KC_CHECK(kc_region__put_unmaps(rt, pl, 0, sizeof(pl), &fl) == 8 && fl == KC_MSG_F_UNMAP);
 	}
 	KC_CHECK_EQ_INT(kc_rt_region_check(rt, win, 0, 4), KC_RT_ERANGE);
+	kc_rt__free(rt);
+}
+
+/* Register offsets reached through arithmetic (rt/region_lin.c; emitter/regscan.c): e1000_rar_set's
+ * hw->hw_addr + (mac_type >= 82543 ? 0x5400 : 0x40) + ((index << 1) << 2) is 8 * index + c, c in
+ * [0x40, 0x5400]: the lowest and highest access must lie in the window, and the integer term C
+ * computes (8 * index) in [0, 2^31), so that a value C would wrap around is refused too. */
+static void test_offset_check_lin(void)
+{
+	static uint8_t mem[2 * 0x20000];
+	uint8_t *win = mem;
+	struct kc_rt *rt = kernel_only(0);
+
+	KC_REQUIRE(rt);
+	KC_CHECK_EQ_INT(kc_rt_region_record(rt, win, 0x20000), 0);
+	/* e1000's RAR table: 16 entries of 8 bytes at 0x5400 (0x40 on the 82542) */
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 0, 8, 0, 0, 0x40, 0x5400, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 15, 8, 4, 4, 0x44, 0x5404, 4), 0);
+	/* the highest index the window holds at 0x5404: (0x20000 - 4 - 0x5404) / 8 */
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, (0x20000 - 4 - 0x5404) / 8, 8, 4, 4, 0x44, 0x5404, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, (0x20000 - 4 - 0x5404) / 8 + 1, 8, 4, 4, 0x44, 0x5404, 4),
+			KC_RT_ERANGE);
+	/* negative, a term C would wrap (8 * 0x20000000 = 2^32: 0 in a u32), huge, not aligned */
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, -1, 8, 0, 0, 0x40, 0x5400, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 0x20000000, 8, 0, 0, 0x40, 0x5400, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 0x7fffffffLL * 4, 1, 0, 0, 0, 0, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, (long long)((unsigned long long)1 << 63), 1, 0, 0, 0, 0, 1),
+			KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 1, 2, 0, 0, 0, 0, 4), KC_RT_ERANGE);
+	/* a negative term made good by a constant (`base + 0x100 + (r - 1) * 4`, r = 0: C adds
+	 * 0xfffffffc in a u32): refused although 0x100 - 4 is inside */
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 0, 4, -4, -4, 0xfc, 0xfc, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 1, 4, -4, -4, 0x100, 0x100, 4), 0);
+	/* only one end inside: the condition's other register would be outside */
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 0, 1, 0, 0, 0x100, 0x20000, 4), KC_RT_ERANGE);
+	/* a plan outside the limits, a base in no window */
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 1, 0, 0, 0, 0, 0, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 1, 4, 0, 0, 8, 4, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, mem + 0x20000, 0, 4, 0, 0, 0, 0, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_unexport_addr(rt, win), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_lin(rt, win, 0, 8, 0, 0, 0x40, 0x5400, 4), KC_RT_ERANGE);
+	kc_rt__free(rt);
+}
+
+/* Port I/O offsets (regarith session): kernel-only port ranges (recorded under device access none,
+ * invisible to the user half: no REGINFO by port, no id) and exported ones bound
+ * kc_rt_region_check_port and its affine form (`outb(v, ioaddr + reg)`, e1000_io_write's port). */
+static void test_port_check(void)
+{
+	struct kc_rt *rt = kernel_only(0);
+	struct kc_region_desc d = { .kind = KC_REGION_PIO, .base = 0x2000, .size = 0x20 };
+	uint32_t id;
+
+	KC_REQUIRE(rt);
+	KC_CHECK_EQ_INT(kc_rt_region_record_port(rt, 0xc000, 0x40), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &id, &d), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc000, 4, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc03f, 1, 1), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc001, 2, 2), 0); /* port I/O: no alignment */
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0x201c, 4, 4), 0); /* an exported range */
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc03d, 4, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc040, 1, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xcf8, 4, 4), KC_RT_ERANGE); /* PCI config */
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc000, 4, 8), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, UINT64_MAX - 1, 4, 4), KC_RT_ERANGE);
+	/* affine: ioaddr + reg, port + 4 (e1000_io_write's data port), a span across two ranges */
+	KC_CHECK_EQ_INT(kc_rt_region_check_port_lin(rt, 0xc000, 0x3c, 1, 0, 0, 0, 0, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port_lin(rt, 0xc000, 0x3d, 1, 0, 0, 0, 0, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port_lin(rt, 0, 0xc000, 1, 0, 0, 0, 4, 4), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port_lin(rt, 0, 0xc03c, 1, 0, 0, 0, 4, 4), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port_lin(rt, 0, 0x2000, 1, 0, 0, 0, 0xa000, 1), KC_RT_ERANGE);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port_lin(rt, 0xc000, -1, 1, 0, 0, 0, 0, 1), KC_RT_ERANGE);
+	/* kernel-only: the user half cannot learn it by port, exported one can */
+	KC_CHECK_EQ_INT(kc_rt_region_export(rt, &id, &(struct kc_region_desc){ .kind = KC_REGION_PIO, .base = 0xc000,
+									     .size = 0x40 }),
+			KC_RT_ERANGE); /* recorded kernel-only: not exported too */
+	KC_CHECK_EQ_INT(kc_rt_region_forget_port(rt, 0xc010), KC_ENOTFOUND); /* by its first port */
+	KC_CHECK_EQ_INT(kc_rt_region_forget_port(rt, 0x2000), KC_ENOTFOUND); /* not kernel-only */
+	KC_CHECK_EQ_INT(kc_rt_region_forget_port(rt, 0xc000), 0);
+	KC_CHECK_EQ_INT(kc_rt_region_check_port(rt, 0xc000, 1, 1), KC_RT_ERANGE);
 	kc_rt__free(rt);
 }
 
@@ -1018,6 +1098,8 @@ int main(void)
 	KC_RUN(test_table_bound);
 	KC_RUN(test_regio_checks);
 	KC_RUN(test_offset_check);
+	KC_RUN(test_offset_check_lin);
+	KC_RUN(test_port_check);
 	KC_RUN(test_unexport_waits);
 	KC_RUN(test_posting);
 	KC_RUN(test_bad_batches_through_channel);

@@ -223,7 +223,7 @@ static void test_lock(void)
  * type; any global where nothing is expected of the type. */
 static void test_typed_globals(void)
 {
-	static struct kc_wire_embed embeds[] = { { T_ADAPTER, T_DESC, offsetof(struct adapter, stats) } };
+	static struct kc_wire_embed embeds[] = { { T_ADAPTER, T_DESC, offsetof(struct adapter, stats), 0, 0 } };
 	static const struct kc_wire_ptr adapter_arg = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
 	static const struct kc_wire_ptr ring_arg = { T_RING, 0, sizeof(struct ring), NULL, 0, 0 };
 	static const struct kc_wire_ptr ring_in = { T_RING, KC_WP_INTERIOR, 4, NULL, 0, 0 };
@@ -947,6 +947,64 @@ static void test_fault_codes(void)
 	kc_rt__free(u);
 }
 
+/* An array of tracked structs embedded in a tracked struct (issue 14: &pdev->resource[2] from the
+ * user half is a struct resource, and the wire's embed table had no entry for an array): every
+ * element's start is one, a place inside an element, past the last element or between two is not;
+ * a global of the outer type takes the same places. */
+struct res_dev {
+	int id;
+	struct desc res[4];
+	int tail;
+};
+
+static struct res_dev g_resdev;
+
+static void test_embedded_arrays(void)
+{
+	static struct kc_wire_embed embeds[] = {
+		{ T_ADAPTER, T_DESC, offsetof(struct res_dev, res), 4, sizeof(struct desc) },
+	};
+	static const struct kc_wire_ptr desc_arg = { T_DESC, 0, sizeof(struct desc), NULL, 0, 0 };
+	struct kc_wire_tables t = tables;
+	struct kc_wire_global gl[1] = { { &g_resdev, sizeof(g_resdev), T_ADAPTER, 0 } };
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_rt *rt = NULL;
+	struct res_dev *d = calloc(1, sizeof(*d));
+	uint32_t base = offsetof(struct res_dev, res), i;
+	uint64_t hd;
+	struct msg m;
+	void *p;
+
+	t.embeds = embeds;
+	t.nembeds = 1;
+	t.globals = gl;
+	t.nglobals = 1;
+	o.wire = &t;
+	KC_REQUIRE(d && kc_rt__setup(&rt, KC_SIDE_KERNEL, &o, NULL) == 0);
+	KC_REQUIRE(kc_objt_track(kc_rt_objt(rt), &hd, d, T_ADAPTER, sizeof(*d), 1) == 0);
+	for (i = 0; i < 4; i++) {
+		KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_ADAPTER, sizeof(*d), base + i * (uint32_t)sizeof(struct desc)),
+				    &desc_arg, &p), 0);
+		KC_CHECK(p == &d->res[i]);
+		KC_CHECK_EQ_INT(dec(rt, global(&m, 0, base + i * (uint32_t)sizeof(struct desc)), &desc_arg, &p), 0);
+		KC_CHECK(p == &g_resdev.res[i]);
+	}
+	/* inside an element (&res[2].len), past the last one (the tail), before the array, the start */
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_ADAPTER, sizeof(*d), base + 2 * sizeof(struct desc) + 8), &desc_arg, &p),
+			KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_ADAPTER, sizeof(*d), offsetof(struct res_dev, tail)), &desc_arg, &p),
+			KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_ADAPTER, sizeof(*d), 0), &desc_arg, &p), KC_RT_ETYPE);
+	KC_CHECK_EQ_INT(dec(rt, global(&m, 0, base + sizeof(struct desc) + 4), &desc_arg, &p), KC_RT_ETYPE);
+	/* one struct at the array's offset (count 0, as before): only element 0 */
+	embeds[0].count = 0;
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_ADAPTER, sizeof(*d), base), &desc_arg, &p), 0);
+	KC_CHECK_EQ_INT(dec(rt, tracked(&m, hd, T_ADAPTER, sizeof(*d), base + 2 * sizeof(struct desc)), &desc_arg, &p),
+			KC_RT_ETYPE);
+	kc_rt__free(rt);
+	free(d);
+}
+
 /* What generated kernel halves register (kcut_embeds) and note (kmalloc & co. of their own code):
  * a struct lock embedded in adapters is a lock (mutex_lock's own tracker type T_LOCK with
  * KC_WP_BASE), a typed struct adapter *... only an adapter; a user-half kfree may free the kernel
@@ -955,8 +1013,8 @@ static void test_embeds_and_heap_note(void)
 {
 	enum { T_LOCK = T_DESC }; /* a kernel type outside the model: its own id (KCUT_T_K_<type>) */
 	static struct kc_wire_embed embeds[] = {
-		{ T_ADAPTER, T_LOCK, offsetof(struct adapter, lock) },
-		{ 0, 0, 0 }, /* an unused entry (a struct no file could name) */
+		{ T_ADAPTER, T_LOCK, offsetof(struct adapter, lock), 0, 0 },
+		{ 0, 0, 0, 0, 0 }, /* an unused entry (a struct no file could name) */
 	};
 	static const struct kc_wire_ptr lock_arg = { T_LOCK, KC_WP_BASE, sizeof(struct lock), NULL, 0, 0 };
 	static const struct kc_wire_ptr adapter_arg = { T_ADAPTER, 0, sizeof(struct adapter), NULL, 0, 0 };
@@ -1218,6 +1276,7 @@ int main(void)
 	KC_RUN(test_nonnull);
 	KC_RUN(test_typed_free);
 	KC_RUN(test_embeds_and_heap_note);
+	KC_RUN(test_embedded_arrays);
 	KC_RUN(test_undo);
 	KC_RUN(test_typed_alloc_free_and_span);
 	KC_RUN(test_sync_vs_free);

@@ -69,5 +69,10 @@ __printf(3, 4) int dev_err_probe(const struct device *dev, int err, const char *
 void *devm_kzalloc(struct device *dev, size_t size, gfp_t gfp);
 void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp);
 void devm_kfree(struct device *dev, const void *p);
+/* Device-managed actions: run at unbind, last added first (before the memory and mappings added
+ * earlier are released). */
+int devm_add_action(struct device *dev, void (*action)(void *), void *data);
+int devm_add_action_or_reset(struct device *dev, void (*action)(void *), void *data);
+void devm_remove_action(struct device *dev, void (*action)(void *), void *data);
 
 #endif

@@ -38,6 +38,14 @@ void memcpy_toio(volatile void __iomem *dst, const void *src, size_t count);
 
 void __iomem *ioremap(phys_addr_t offset, size_t size);
 void iounmap(volatile void __iomem *addr);
+/* device-managed (unmapped at unbind, after remove()) and port windows */
+struct device;
+void __iomem *devm_ioremap(struct device *dev, resource_size_t offset, resource_size_t size);
+#define devm_ioremap_uc devm_ioremap
+#define devm_ioremap_wc devm_ioremap
+void devm_iounmap(struct device *dev, void __iomem *addr);
+void __iomem *ioport_map(unsigned long port, unsigned int nr);
+void ioport_unmap(void __iomem *p);
 
 #define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)

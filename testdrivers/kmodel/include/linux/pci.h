@@ -155,6 +155,12 @@ int pci_select_bars(struct pci_dev *dev, unsigned long flags);
 void __iomem *pci_iomap(struct pci_dev *dev, int bar, unsigned long maxlen);
 void pci_iounmap(struct pci_dev *dev, void __iomem *addr);
 void __iomem *pci_ioremap_bar(struct pci_dev *pdev, int bar);
+void __iomem *pci_iomap_range(struct pci_dev *dev, int bar, unsigned long offset, unsigned long maxlen);
+/* device-managed: unmapped at unbind (after remove()) */
+void __iomem *pcim_iomap(struct pci_dev *pdev, int bar, unsigned long maxlen);
+int pcim_iomap_regions(struct pci_dev *pdev, int mask, const char *name);
+void __iomem *const *pcim_iomap_table(struct pci_dev *pdev);
+void pcim_iounmap(struct pci_dev *pdev, void __iomem *addr);
 int pci_enable_msi(struct pci_dev *dev);
 void pci_disable_msi(struct pci_dev *dev);
 int pci_save_state(struct pci_dev *dev);

@@ -105,5 +105,21 @@ void *kc_rt_linux_dma_alloc_coherent(struct kc_rt *rt, struct device *dev, size_
 				     gfp_t gfp);
 void kc_rt_linux_dma_free_coherent(struct kc_rt *rt, struct device *dev, size_t size, void *cpu,
 				   dma_addr_t handle);
+/* The same for a part of a BAR and the device-managed mappings (region_devm.c): a pcim_ / devm_
+ * window is unexported by a devres action added after the mapping's own, so it runs first at
+ * unbind. (ioport_map's cookies are no memory window: the device's I/O BARs are exported as port
+ * ranges with its register window, as for pci_iomap.) */
+void __iomem *kc_rt_linux_pci_iomap_range(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long offset,
+					  unsigned long max);
+void __iomem *kc_rt_linux_pcim_iomap(struct kc_rt *rt, struct pci_dev *pdev, int bar, unsigned long max);
+int kc_rt_linux_pcim_iomap_regions(struct kc_rt *rt, struct pci_dev *pdev, int mask, const char *name);
+void kc_rt_linux_pcim_iounmap(struct kc_rt *rt, struct pci_dev *pdev, void __iomem *p);
+void __iomem *kc_rt_linux_devm_ioremap(struct kc_rt *rt, struct device *dev, resource_size_t offset,
+				       resource_size_t size);
+void __iomem *kc_rt_linux_devm_ioremap_wc(struct kc_rt *rt, struct device *dev, resource_size_t offset,
+					  resource_size_t size);
+void __iomem *kc_rt_linux_devm_ioremap_uc(struct kc_rt *rt, struct device *dev, resource_size_t offset,
+					  resource_size_t size);
+void kc_rt_linux_devm_iounmap(struct kc_rt *rt, struct device *dev, void __iomem *p);
 
 #endif /* KCUT_RT_LINUX_H */

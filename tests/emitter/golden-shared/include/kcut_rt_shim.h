@@ -86,6 +86,13 @@ enum kc_access { KC_ACCESS_FORWARD = 1, KC_ACCESS_MAPPED = 2 };
 int kc_rt_region_find(struct kc_rt *rt, uint32_t *id, uint64_t *off, const volatile void *kaddr);
 int kc_rt_region_check(struct kc_rt *rt, const volatile void *base, uint64_t off, size_t width);
 int kc_rt_region_record(struct kc_rt *rt, const volatile void *kaddr, uint64_t size);
+int kc_rt_region_check_lin(struct kc_rt *rt, const volatile void *base, long long v, long long scale,
+			   long long t_lo, long long t_hi, long long c_lo, long long c_hi, size_t width);
+int kc_rt_region_record_port(struct kc_rt *rt, uint64_t port, uint64_t size);
+int kc_rt_region_forget_port(struct kc_rt *rt, uint64_t port);
+int kc_rt_region_check_port(struct kc_rt *rt, uint64_t port, uint64_t len, size_t width);
+int kc_rt_region_check_port_lin(struct kc_rt *rt, uint64_t base, long long v, long long scale, long long t_lo,
+				long long t_hi, long long c_lo, long long c_hi, size_t width);
 int kc_rt_region_unexport_addr(struct kc_rt *rt, const volatile void *kaddr);
 u8 kc_io_read8(const volatile void *addr);
 u16 kc_io_read16(const volatile void *addr);
@@ -118,6 +125,8 @@ struct kc_wire_global {
 struct kc_wire_embed {
 	uint32_t outer, inner;
 	size_t off;
+	uint32_t count;
+	size_t stride;
 };
 struct kc_wire_tables {
 	struct kc_wire_global *globals;

@@ -282,8 +282,8 @@ void kcut_tables_main(void)
 	kcut_global_ro[KCUT_G_main_drv_ops] = 1;
 	kcut_globals[KCUT_G_main_drv_driver].p = (void *)&drv_driver;
 	kcut_globals[KCUT_G_main_drv_driver].size = sizeof(drv_driver);
-	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_K_spinlock_t, __builtin_offsetof(struct drv_adapter, lock) };
-	kcut_embeds[1] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_drv_ring, __builtin_offsetof(struct drv_adapter, tx_ring) };
+	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_K_spinlock_t, __builtin_offsetof(struct drv_adapter, lock), 0, 0 };
+	kcut_embeds[1] = (struct kc_wire_embed){ KCUT_T_drv_adapter, KCUT_T_drv_ring, __builtin_offsetof(struct drv_adapter, tx_ring), 0, 0 };
 	kcut_type_size[KCUT_T_drv_adapter] = sizeof(struct drv_adapter);
 	kcut_type_size[KCUT_T_drv_ring] = sizeof(struct drv_ring);
 	kcut_type_size[KCUT_T_net_device] = sizeof(struct net_device);

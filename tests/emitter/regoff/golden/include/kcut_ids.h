@@ -17,10 +17,19 @@ enum kcut_upcall {
 
 /* Downcalls: user half -> kernel half (served by kcut_kernel_fns). */
 enum kcut_downcall {
-	KCUT_DOWN_ro_read_word = 0,
-	KCUT_DOWN_ro_status = 1,
-	KCUT_DOWN_ro_write = 2,
-	KCUT_NR_DOWNCALLS = 3
+	KCUT_DOWN_ro_bump = 0,
+	KCUT_DOWN_ro_half = 1,
+	KCUT_DOWN_ro_io_write = 2,
+	KCUT_DOWN_ro_local = 3,
+	KCUT_DOWN_ro_port = 4,
+	KCUT_DOWN_ro_rar = 5,
+	KCUT_DOWN_ro_read32 = 6,
+	KCUT_DOWN_ro_read_dev = 7,
+	KCUT_DOWN_ro_read_word = 8,
+	KCUT_DOWN_ro_res_len = 9,
+	KCUT_DOWN_ro_status = 10,
+	KCUT_DOWN_ro_write = 11,
+	KCUT_NR_DOWNCALLS = 12
 };
 
 /* Function-pointer ids: each half maps an id to its own function of that name. */
@@ -39,7 +48,8 @@ enum kcut_type {
 	KCUT_T_OPAQUE = 1,
 	KCUT_T_DMA = 2,
 	KCUT_T_ro_dev = 3,
-	KCUT_NR_TYPES = 4
+	KCUT_T_ro_res = 4,
+	KCUT_NR_TYPES = 5
 };
 
 typedef kc_wire_fn kcut_fn_t;
@@ -99,7 +109,16 @@ extern unsigned int kcut_wait_ms;
 #endif
 void kcut_tables_regoff(void);
 
+int kcut_handler_ro_bump(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_half(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_io_write(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_local(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_port(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_rar(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_read32(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_read_dev(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_read_word(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
+int kcut_handler_ro_res_len(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_status(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 int kcut_handler_ro_write(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
@@ -110,11 +129,11 @@ int kcut_handler_ro_write(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *
 #define KCUT_UP_RECOVER KCUT_NR_UPCALLS
 int kcut_recover_handler(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res);
 /* Tracked structs embedded in tracked structs (the wire tables' kcut_embeds). */
-#define KCUT_NR_EMBEDS 0
+#define KCUT_NR_EMBEDS 1
 extern struct kc_wire_embed kcut_embeds[];
 /* The layout table (sizes and offsets of the crossing structs and fields, rt/linux's
  * connect-time check): filled by kcut_tables_init. */
-#define KCUT_NR_LAYOUT 2
+#define KCUT_NR_LAYOUT 5
 extern uint64_t kcut_layout[];
 int kcut_recover_enc_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);
 int kcut_recover_dec_regoff(struct kc_xdr *x, uint32_t type, void *p, int *rc);

@@ -12,7 +12,16 @@ size_t kcut_type_size[KCUT_NR_TYPES + 1];
 
 /* Functions this half serves, indexed by downcall id. */
 const struct kc_rt_fn kcut_kernel_fns[] = {
+	[KCUT_DOWN_ro_bump] = { "ro_bump", kcut_handler_ro_bump },
+	[KCUT_DOWN_ro_half] = { "ro_half", kcut_handler_ro_half },
+	[KCUT_DOWN_ro_io_write] = { "ro_io_write", kcut_handler_ro_io_write },
+	[KCUT_DOWN_ro_local] = { "ro_local", kcut_handler_ro_local },
+	[KCUT_DOWN_ro_port] = { "ro_port", kcut_handler_ro_port },
+	[KCUT_DOWN_ro_rar] = { "ro_rar", kcut_handler_ro_rar },
+	[KCUT_DOWN_ro_read32] = { "ro_read32", kcut_handler_ro_read32 },
+	[KCUT_DOWN_ro_read_dev] = { "ro_read_dev", kcut_handler_ro_read_dev },
 	[KCUT_DOWN_ro_read_word] = { "ro_read_word", kcut_handler_ro_read_word },
+	[KCUT_DOWN_ro_res_len] = { "ro_res_len", kcut_handler_ro_res_len },
 	[KCUT_DOWN_ro_status] = { "ro_status", kcut_handler_ro_status },
 	[KCUT_DOWN_ro_write] = { "ro_write", kcut_handler_ro_write },
 	{ NULL, NULL },
@@ -56,6 +65,9 @@ uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
 static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
 	"sizeof(struct ro_dev)",
 	"offsetof(struct ro_dev, last)",
+	"offsetof(struct ro_dev, port)",
+	"offsetof(struct ro_dev, sel)",
+	"sizeof(struct ro_res)",
 	NULL,
 };
 

@@ -8,8 +8,23 @@
  *   - ro_read's and ro_write's reg is added to d->regs (an ioremap window): the kernel half's
  *     handlers check [d->regs + reg, + 4) lies inside the window (kc_rt_region_check);
  *   - ro_status passes its reg on to ro_read with d: checked the same way;
- *   - ro_read_word's idx goes through other arithmetic (idx << 2): not bounded, and
- *     interface.txt says so;
+ *   - ro_read_word's idx goes through other arithmetic (idx << 2): checked as 4 * idx
+ *     (kc_rt_region_check_lin, regscan.c's affine form);
+ *   - ro_rar's index reaches the window as e1000_rar_set's does (E1000_WRITE_REG_ARRAY: a
+ *     register chosen by a condition, (index << 1) << 2 and ((index << 1) + 1) << 2): checked
+ *     as 8 * index + 0x40..0x100 and + 0x44..0x104;
+ *   - ro_local's off reaches the window through a local base (p = d->regs + off; p + 4);
+ *   - ro_read32's reg indexes a u32 window (4 bytes per element);
+ *   - ro_res_len(&d->res[1]) from the user half: an element of an array of structs embedded in
+ *     the device (pci_dev.resource[i]); the wire's embed table lists the array (count, stride),
+ *     so each element's start is a struct ro_res, a place inside one is not;
+ *   - win32 comes from devm_ioremap (device-managed): the kernel half records it too and forgets it
+ *     by a devres action at unbind; ro_read_dev's reg indexes it byte-wise (a cast);
+ *   - ro_port's reg is added to a port number (outb(v, d->port + reg)) and ro_io_write's port is
+ *     the port itself (e1000_io_write): checked inside the port range the kernel half recorded
+ *     at request_region (kc_rt_region_check_port_lin);
+ *   - ro_half's x is divided, ro_bump's r is assigned in the body: not bounded, and
+ *     interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
  *     iounmap, so the checks know its extent.
  * The generated files must compile with -Wall -Wextra -Werror.
@@ -21,7 +36,7 @@ static void kcut_ro_setup_ro_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_
 static void kcut_ro_setup_ro_dev_out_dec(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 13 "@CASE@/regoff.c"
+#line 28 "@CASE@/regoff.c"
 #include <kdev.h>
 #include <kio.h>
 
@@ -32,6 +47,18 @@ static void kcut_ro_setup_ro_dev_out_dec(struct kc_xdr *x, void *vp, struct kcut
 #ifndef __iomem
 #define __iomem
 #endif
+struct device;
+/* a device-managed window: forgotten by a devres action, which runs before the unmap
+ * (added after it) */
+static inline void kcut_rec_forget(void *p)
+{
+	kc_rt_region_unexport_addr(kcut_rt, p);
+}
+static inline void kcut_rec_managed(struct device *dev, void __iomem *p, unsigned long long len)
+{
+	if (!devm_add_action(dev, kcut_rec_forget, (void *)p))
+		kc_rt_region_record(kcut_rt, p, len);
+}
 static inline void __iomem *kcut_rec_ioremap(unsigned long long phys, unsigned long size)
 {
 	void __iomem *p = ioremap(phys, size);
@@ -50,6 +77,33 @@ static inline void kcut_rec_iounmap(volatile void __iomem *p)
 }
 #undef iounmap
 #define iounmap(p) kcut_rec_iounmap(p)
+static inline void __iomem *kcut_rec_devm_ioremap(struct device *dev, unsigned long long off, unsigned long long size)
+{
+	void __iomem *p = devm_ioremap(dev, off, size);
+
+	if (p)
+		kcut_rec_managed(dev, p, size);
+	return p;
+}
+#undef devm_ioremap
+#define devm_ioremap(dev, off, size) kcut_rec_devm_ioremap(dev, off, size)
+static inline struct resource *kcut_rec_request_region(unsigned long start, unsigned long n, const char *name)
+{
+	struct resource *r = request_region(start, n, name);
+
+	if (r)
+		kc_rt_region_record_port(kcut_rt, start, n);
+	return r;
+}
+#undef request_region
+#define request_region(start, n, name) kcut_rec_request_region(start, n, name)
+static inline void kcut_rec_release_region(unsigned long start, unsigned long n)
+{
+	kc_rt_region_forget_port(kcut_rt, start);
+	release_region(start, n);
+}
+#undef release_region
+#define release_region(start, n) kcut_rec_release_region(start, n)
 #if defined(__KERNEL__) && defined(MODULE)
 /* kcut: the endpoint and the user half come first (kcut_ids.h, kcut_rt_linux.h) */
 #include "kcut_rt_linux.h"
@@ -59,10 +113,20 @@ static inline void kcut_rec_iounmap(volatile void __iomem *p)
 #define module_exit(fn) KCUT_MODULE_EXIT(fn)
 #endif
 
-#line 15 "@CASE@/regoff.c"
+#line 30 "@CASE@/regoff.c"
+
+struct ro_res {
+	unsigned long start, end;
+};
 
 struct ro_dev {
 	u8 *regs;
+	struct ro_res res[3];
+	u32 *win32;
+	unsigned long port;
+	int mode;
+	u32 sel; /* the host's choice of RAR entry (host.c: 1, or past the window when hostile) */
+	void *dev;
 	u32 last;
 };
 
@@ -88,17 +152,87 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	return readl(d->regs + (idx << 2));
 }
 
+/* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
+#define RO_RA 0x40
+#define RO_OLD_RA 0x100
+#define RO_WRITE_REG_ARRAY(d, reg, offset, value) \
+	writel((value), ((d)->regs + (((d)->mode >= 2) ? RO_##reg : RO_OLD_##reg) + ((offset) << 2)))
+
+void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
+{
+	RO_WRITE_REG_ARRAY(d, RA, (index << 1), lo);
+	RO_WRITE_REG_ARRAY(d, RA, ((index << 1) + 1), hi);
+}
+
+void ro_local(struct ro_dev *d, u32 off, u32 val)
+{
+	u8 *p = d->regs + off;
+
+	writel(val, p + 4);
+}
+
+u32 ro_read32(struct ro_dev *d, u32 reg)
+{
+	return readl(d->win32 + reg);
+}
+
+u32 ro_read_dev(struct ro_dev *d, u32 reg)
+{
+	return readl((u8 *)d->win32 + reg);
+}
+
+u32 ro_half(struct ro_dev *d, u32 x)
+{
+	return readl(d->regs + x / 2);
+}
+
+u32 ro_bump(struct ro_dev *d, u32 r)
+{
+	r += 4;
+	return readl(d->regs + r);
+}
+
+unsigned long ro_res_len(struct ro_res *r)
+{
+	return r->end - r->start + 1;
+}
+
+void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
+{
+	outb(v, d->port + reg);
+}
+
+void ro_io_write(struct ro_dev *d, unsigned long port, unsigned char v)
+{
+	(void)d;
+	outb(v, port);
+}
+
 int ro_probe(struct ro_dev *d)
 {
 	d->regs = ioremap(0xfe000000ull, 4096);
 	if (!d->regs)
 		return -1;
+	d->win32 = devm_ioremap(d->dev, 0xfe001000ull, 256);
+	if (!d->win32) {
+		iounmap(d->regs);
+		return -1;
+	}
+	if (!request_region(0xc000, 0x40, "regoff")) {
+		iounmap(d->regs);
+		return -1;
+	}
+	d->port = 0xc000;
+	d->mode = 2;
+	d->res[1].start = 0xc000;
+	d->res[1].end = 0xc03f;
 	return ro_setup(d);
 }
 
 void ro_remove(struct ro_dev *d)
 {
-	iounmap(d->regs);
+	release_region(0xc000, 0x40);
+	iounmap(d->regs); /* (win32: at unbind) */
 }
 
 /* user half: configures the device through the kernel half's accessors */
@@ -143,11 +277,11 @@ int ro_setup(struct ro_dev *d)
 	}
 	return kcut_ret;
 }
-#line 62 "@CASE@/regoff.c"
+#line 163 "@CASE@/regoff.c"
 
 
 /* ---- generated by kcut below this line ---- */
-#line 151 "kernel/regoff.c"
+#line 285 "kernel/regoff.c"
 
 /* Serve ro_write for the user half (called by ro_setup). */
 int kcut_handler_ro_write(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
@@ -211,6 +345,9 @@ int kcut_handler_ro_read_word(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
 	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
 		kcut_rc = KC_RT_EPROTO;
+	/* idx: register address d->regs + 4 * idx + 0..0, 4-byte accesses (register window) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p0->regs, (long long)kcut_p1, 4LL, 0LL, 0LL, 0LL, 0LL, 4) : KC_RT_ERANGE;
 	if (kcut_rc)
 		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
 	kc_wire_undo_commit(kcut_rt);
@@ -219,12 +356,231 @@ int kcut_handler_ro_read_word(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc
 	return kcut_rc;
 }
 
+/* Serve ro_rar for the user half (called by ro_setup). */
+int kcut_handler_ro_rar(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	u32 kcut_p2;
+	u32 kcut_p3;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	kcut_p2 = (u32)kc_xdr_get_u32(kcut_a);
+	kcut_p3 = (u32)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	/* index: register address d->regs + 8 * index + 64..256, 4-byte accesses (register window) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p0->regs, (long long)kcut_p1, 8LL, 0LL, 0LL, 64LL, 256LL, 4) : KC_RT_ERANGE;
+	/* index: register address d->regs + 8 * index + 68..260, 4-byte accesses (register window) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p0->regs, (long long)kcut_p1, 8LL, 4LL, 4LL, 68LL, 260LL, 4) : KC_RT_ERANGE;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	ro_rar(kcut_p0, kcut_p1, kcut_p2, kcut_p3);
+	(void)kcut_r;
+	return kcut_rc;
+}
+
+/* Serve ro_local for the user half (called by ro_setup). */
+int kcut_handler_ro_local(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	u32 kcut_p2;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	kcut_p2 = (u32)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	/* off: register address d->regs + 1 * off + 4..4, 4-byte accesses (register window) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p0->regs, (long long)kcut_p1, 1LL, 0LL, 0LL, 4LL, 4LL, 4) : KC_RT_ERANGE;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	ro_local(kcut_p0, kcut_p1, kcut_p2);
+	(void)kcut_r;
+	return kcut_rc;
+}
+
+/* Serve ro_read32 for the user half (called by ro_setup). */
+int kcut_handler_ro_read32(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	u32 kcut_ret;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	/* reg: register address d->win32 + 4 * reg + 0..0, 4-byte accesses (register window) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check_lin(kcut_rt, (const volatile void *)kcut_p0->win32, (long long)kcut_p1, 4LL, 0LL, 0LL, 0LL, 0LL, 4) : KC_RT_ERANGE;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	kcut_ret = ro_read32(kcut_p0, kcut_p1);
+	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
+	return kcut_rc;
+}
+
+/* Serve ro_read_dev for the user half (called by ro_setup). */
+int kcut_handler_ro_read_dev(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	u32 kcut_ret;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	/* reg: an offset into d->win32, 4-byte accesses (register window) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check(kcut_rt, (const volatile void *)kcut_p0->win32, (uint64_t)kcut_p1, 4) : KC_RT_ERANGE;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	kcut_ret = ro_read_dev(kcut_p0, kcut_p1);
+	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
+	return kcut_rc;
+}
+
+/* Serve ro_half for the user half (called by ro_setup). */
+int kcut_handler_ro_half(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	u32 kcut_ret;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	kcut_ret = ro_half(kcut_p0, kcut_p1);
+	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
+	return kcut_rc;
+}
+
+/* Serve ro_bump for the user half (called by ro_setup). */
+int kcut_handler_ro_bump(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	u32 kcut_ret;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	kcut_ret = ro_bump(kcut_p0, kcut_p1);
+	kc_xdr_put_u32(kcut_r, (uint32_t)kcut_ret);
+	return kcut_rc;
+}
+
+/* Serve ro_res_len for the user half (called by ro_setup). */
+int kcut_handler_ro_res_len(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_res *kcut_p0;
+	unsigned long kcut_ret;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_res, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	kcut_ret = ro_res_len(kcut_p0);
+	kc_xdr_put_u64(kcut_r, (uint64_t)kcut_ret);
+	return kcut_rc;
+}
+
+/* Serve ro_port for the user half (called by ro_setup). */
+int kcut_handler_ro_port(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	u32 kcut_p1;
+	unsigned char kcut_p2;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .flags = KC_WP_NONNULL, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (u32)kc_xdr_get_u32(kcut_a);
+	kcut_p2 = (unsigned char)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	/* reg: port d->port + 1 * reg + 0..0, 1-byte accesses (port range) */
+	if (!kcut_rc)
+		kcut_rc = kcut_p0 ? kc_rt_region_check_port_lin(kcut_rt, (uint64_t)kcut_p0->port, (long long)kcut_p1, 1LL, 0LL, 0LL, 0LL, 0LL, 1) : KC_RT_ERANGE;
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	ro_port(kcut_p0, kcut_p1, kcut_p2);
+	(void)kcut_r;
+	return kcut_rc;
+}
+
+/* Serve ro_io_write for the user half (called by ro_setup). */
+int kcut_handler_ro_io_write(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
+{
+	struct ro_dev *kcut_p0;
+	unsigned long kcut_p1;
+	unsigned char kcut_p2;
+	int kcut_rc = 0;
+
+	(void)rt;
+	kcut_p0 = kc_wire_get_ptr(kcut_rt, kcut_a, &(const struct kc_wire_ptr){ .type = KCUT_T_ro_dev, .need = sizeof(*kcut_p0) }, NULL, &kcut_rc);
+	kcut_p1 = (unsigned long)kc_xdr_get_u64(kcut_a);
+	kcut_p2 = (unsigned char)kc_xdr_get_u32(kcut_a);
+	if (!kcut_rc && kc_xdr_dec_done(kcut_a))
+		kcut_rc = KC_RT_EPROTO;
+	/* port: port 1 * port + 0..0, 1-byte accesses (port range) */
+	if (!kcut_rc)
+		kcut_rc = kc_rt_region_check_port_lin(kcut_rt, 0, (long long)kcut_p1, 1LL, 0LL, 0LL, 0LL, 0LL, 1);
+	if (kcut_rc)
+		return kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	kc_wire_undo_commit(kcut_rt);
+	ro_io_write(kcut_p0, kcut_p1, kcut_p2);
+	(void)kcut_r;
+	return kcut_rc;
+}
+
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_regoff(void)
 {
+	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_ro_dev, KCUT_T_ro_res, __builtin_offsetof(struct ro_dev, res), sizeof(((struct ro_dev *)0)->res) / sizeof(((struct ro_dev *)0)->res[0]), sizeof(((struct ro_dev *)0)->res[0]) };
 	kcut_type_size[KCUT_T_ro_dev] = sizeof(struct ro_dev);
+	kcut_type_size[KCUT_T_ro_res] = sizeof(struct ro_res);
 	kcut_layout[0] = sizeof(struct ro_dev);
 	kcut_layout[1] = __builtin_offsetof(struct ro_dev, last);
+	kcut_layout[2] = __builtin_offsetof(struct ro_dev, port);
+	kcut_layout[3] = __builtin_offsetof(struct ro_dev, sel);
+	kcut_layout[4] = sizeof(struct ro_res);
 }
 
 /* ro_setup: send the fields of struct ro_dev that ro_setup may read. */
@@ -232,6 +588,8 @@ static void kcut_ro_setup_ro_dev_in_enc(struct kc_xdr *x, void *vp, struct kcut_
 {
 	struct ro_dev *p = vp;
 
+	kc_xdr_put_u64(x, (uint64_t)p->port);
+	kc_xdr_put_u32(x, (uint32_t)p->sel);
 	kc_xdr_put_u32(x, (uint32_t)p->last);
 	(void)s;
 	(void)rc;

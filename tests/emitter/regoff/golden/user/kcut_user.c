@@ -20,7 +20,16 @@ const unsigned int kcut_user_nfns = KCUT_NR_UPCALLS;
 
 /* Names of the functions the peer serves (for the crossing trace). */
 const char *const kcut_user_peer_names[] = {
+	"ro_bump",
+	"ro_half",
+	"ro_io_write",
+	"ro_local",
+	"ro_port",
+	"ro_rar",
+	"ro_read32",
+	"ro_read_dev",
 	"ro_read_word",
+	"ro_res_len",
 	"ro_status",
 	"ro_write",
 	NULL,
@@ -63,6 +72,9 @@ uint64_t kcut_layout[KCUT_NR_LAYOUT + 1];
 static const char *const kcut_layout_names[KCUT_NR_LAYOUT + 1] = {
 	"sizeof(struct ro_dev)",
 	"offsetof(struct ro_dev, last)",
+	"offsetof(struct ro_dev, port)",
+	"offsetof(struct ro_dev, sel)",
+	"sizeof(struct ro_res)",
 	NULL,
 };
 

@@ -8,8 +8,23 @@
  *   - ro_read's and ro_write's reg is added to d->regs (an ioremap window): the kernel half's
  *     handlers check [d->regs + reg, + 4) lies inside the window (kc_rt_region_check);
  *   - ro_status passes its reg on to ro_read with d: checked the same way;
- *   - ro_read_word's idx goes through other arithmetic (idx << 2): not bounded, and
- *     interface.txt says so;
+ *   - ro_read_word's idx goes through other arithmetic (idx << 2): checked as 4 * idx
+ *     (kc_rt_region_check_lin, regscan.c's affine form);
+ *   - ro_rar's index reaches the window as e1000_rar_set's does (E1000_WRITE_REG_ARRAY: a
+ *     register chosen by a condition, (index << 1) << 2 and ((index << 1) + 1) << 2): checked
+ *     as 8 * index + 0x40..0x100 and + 0x44..0x104;
+ *   - ro_local's off reaches the window through a local base (p = d->regs + off; p + 4);
+ *   - ro_read32's reg indexes a u32 window (4 bytes per element);
+ *   - ro_res_len(&d->res[1]) from the user half: an element of an array of structs embedded in
+ *     the device (pci_dev.resource[i]); the wire's embed table lists the array (count, stride),
+ *     so each element's start is a struct ro_res, a place inside one is not;
+ *   - win32 comes from devm_ioremap (device-managed): the kernel half records it too and forgets it
+ *     by a devres action at unbind; ro_read_dev's reg indexes it byte-wise (a cast);
+ *   - ro_port's reg is added to a port number (outb(v, d->port + reg)) and ro_io_write's port is
+ *     the port itself (e1000_io_write): checked inside the port range the kernel half recorded
+ *     at request_region (kc_rt_region_check_port_lin);
+ *   - ro_half's x is divided, ro_bump's r is assigned in the body: not bounded, and
+ *     interface.txt says why;
  *   - the kernel half records the window ioremap returns (never exported) and forgets it at
  *     iounmap, so the checks know its extent.
  * The generated files must compile with -Wall -Wextra -Werror.
@@ -21,12 +36,22 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 static void kcut_ro_setup_ro_dev_out_enc(struct kc_xdr *x, void *vp, struct kcut_seen *s, int *rc);
 
 
-#line 13 "@CASE@/regoff.c"
+#line 28 "@CASE@/regoff.c"
 #include <kdev.h>
 #include <kio.h>
 
+struct ro_res {
+	unsigned long start, end;
+};
+
 struct ro_dev {
 	u8 *regs;
+	struct ro_res res[3];
+	u32 *win32;
+	unsigned long port;
+	int mode;
+	u32 sel; /* the host's choice of RAR entry (host.c: 1, or past the window when hostile) */
+	void *dev;
 	u32 last;
 };
 
@@ -38,7 +63,7 @@ __attribute__((unused)) u32 ro_read(struct ro_dev *d, u32 reg)
 	(void)reg;
 	kcut_not_here("ro_read");
 }
-#line 26 "@CASE@/regoff.c"
+#line 51 "@CASE@/regoff.c"
 
 
 void ro_write(struct ro_dev *d, u32 reg, u32 val)
@@ -63,7 +88,7 @@ void ro_write(struct ro_dev *d, u32 reg, u32 val)
 	if (kcut_rc)
 		kcut_crossing_failed(kcut_rc, __func__);
 }
-#line 31 "@CASE@/regoff.c"
+#line 56 "@CASE@/regoff.c"
 
 
 u32 ro_status(struct ro_dev *d, u32 reg)
@@ -92,7 +117,7 @@ u32 ro_status(struct ro_dev *d, u32 reg)
 	}
 	return kcut_ret;
 }
-#line 36 "@CASE@/regoff.c"
+#line 61 "@CASE@/regoff.c"
 
 
 u32 ro_read_word(struct ro_dev *d, u32 idx)
@@ -121,7 +146,258 @@ u32 ro_read_word(struct ro_dev *d, u32 idx)
 	}
 	return kcut_ret;
 }
-#line 41 "@CASE@/regoff.c"
+#line 66 "@CASE@/regoff.c"
+
+
+/* e1000's E1000_WRITE_REG_ARRAY, with its register chosen by the MAC type */
+#define RO_RA 0x40
+#define RO_OLD_RA 0x100
+#define RO_WRITE_REG_ARRAY(d, reg, offset, value) \
+	writel((value), ((d)->regs + (((d)->mode >= 2) ? RO_##reg : RO_OLD_##reg) + ((offset) << 2)))
+
+void ro_rar(struct ro_dev *d, u32 index, u32 lo, u32 hi)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_rar);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)index);
+	kc_xdr_put_u32(kcut_a, (uint32_t)lo);
+	kc_xdr_put_u32(kcut_a, (uint32_t)hi);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 78 "@CASE@/regoff.c"
+
+
+void ro_local(struct ro_dev *d, u32 off, u32 val)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_local);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)off);
+	kc_xdr_put_u32(kcut_a, (uint32_t)val);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 85 "@CASE@/regoff.c"
+
+
+u32 ro_read32(struct ro_dev *d, u32 reg)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_read32);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)reg);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 90 "@CASE@/regoff.c"
+
+
+u32 ro_read_dev(struct ro_dev *d, u32 reg)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_read_dev);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)reg);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 95 "@CASE@/regoff.c"
+
+
+u32 ro_half(struct ro_dev *d, u32 x)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_half);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)x);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 100 "@CASE@/regoff.c"
+
+
+u32 ro_bump(struct ro_dev *d, u32 r)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	u32 kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_bump);
+	if (kcut_rc)
+		return (u32)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)r);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (u32)kc_xdr_get_u32(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (u32)0;
+	}
+	return kcut_ret;
+}
+#line 106 "@CASE@/regoff.c"
+
+
+unsigned long ro_res_len(struct ro_res *r)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	unsigned long kcut_ret = 0;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_res_len);
+	if (kcut_rc)
+		return (unsigned long)0;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)r, KCUT_T_ro_res, sizeof(*r), 1, 0));
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		kcut_ret = (unsigned long)kc_xdr_get_u64(kcut_r);
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc) {
+		kcut_crossing_failed(kcut_rc, __func__);
+		return (unsigned long)0;
+	}
+	return kcut_ret;
+}
+#line 111 "@CASE@/regoff.c"
+
+
+void ro_port(struct ro_dev *d, u32 reg, unsigned char v)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_port);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u32(kcut_a, (uint32_t)reg);
+	kc_xdr_put_u32(kcut_a, (uint32_t)v);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 116 "@CASE@/regoff.c"
+
+
+void ro_io_write(struct ro_dev *d, unsigned long port, unsigned char v)
+{
+	struct kc_rt_call *kcut_c;
+	struct kc_xdr *kcut_a, *kcut_r;
+	int kcut_rc;
+
+	kcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, KCUT_DOWN_ro_io_write);
+	if (kcut_rc)
+		return;
+	kcut_fail(&kcut_rc, kc_wire_put_ptr(kcut_rt, kcut_a, (const void *)d, KCUT_T_ro_dev, sizeof(*d), 1, 0));
+	kc_xdr_put_u64(kcut_a, (uint64_t)port);
+	kc_xdr_put_u32(kcut_a, (uint32_t)v);
+	if (!kcut_rc)
+		kcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);
+	if (!kcut_rc) {
+		if (kcut_rc)
+			kcut_rc = kc_wire_fault(kcut_rt, kcut_rc, __func__);
+	}
+	kcut_rc = kc_rt_call_end(kcut_c, kcut_rc);
+	if (kcut_rc)
+		kcut_crossing_failed(kcut_rc, __func__);
+}
+#line 122 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) int ro_probe(struct ro_dev *d)
@@ -129,7 +405,7 @@ __attribute__((unused)) int ro_probe(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_probe");
 }
-#line 49 "@CASE@/regoff.c"
+#line 143 "@CASE@/regoff.c"
 
 
 __attribute__((unused)) void ro_remove(struct ro_dev *d)
@@ -137,7 +413,7 @@ __attribute__((unused)) void ro_remove(struct ro_dev *d)
 	(void)d;
 	kcut_not_here("ro_remove");
 }
-#line 54 "@CASE@/regoff.c"
+#line 149 "@CASE@/regoff.c"
 
 
 /* user half: configures the device through the kernel half's accessors */
@@ -145,11 +421,17 @@ int ro_setup(struct ro_dev *d)
 {
 	ro_write(d, 0x0, 1);
 	d->last = ro_status(d, 0x8) + ro_read_word(d, 3);
+	ro_rar(d, d->sel, 0x12345678, 0x9abc);
+	ro_local(d, d->sel << 4, 7);
+	d->last += ro_read32(d, 2) + ro_read_dev(d, 8) + ro_half(d, 8) + ro_bump(d, 4);
+	ro_port(d, 2, 1);
+	ro_io_write(d, d->port + 4, 5);
+	d->last += (u32)ro_res_len(&d->res[1]);
 	return 0;
 }
 
 /* ---- generated by kcut below this line ---- */
-#line 153 "user/regoff.c"
+#line 435 "user/regoff.c"
 
 /* Serve ro_setup for the kernel half (called by ro_probe). */
 int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr *kcut_r)
@@ -186,9 +468,14 @@ int kcut_handler_ro_setup(struct kc_rt *rt, struct kc_xdr *kcut_a, struct kc_xdr
 /* Function-pointer and global ids of what this file defines. */
 void kcut_tables_regoff(void)
 {
+	kcut_embeds[0] = (struct kc_wire_embed){ KCUT_T_ro_dev, KCUT_T_ro_res, __builtin_offsetof(struct ro_dev, res), sizeof(((struct ro_dev *)0)->res) / sizeof(((struct ro_dev *)0)->res[0]), sizeof(((struct ro_dev *)0)->res[0]) };
 	kcut_type_size[KCUT_T_ro_dev] = sizeof(struct ro_dev);
+	kcut_type_size[KCUT_T_ro_res] = sizeof(struct ro_res);
 	kcut_layout[0] = sizeof(struct ro_dev);
 	kcut_layout[1] = __builtin_offsetof(struct ro_dev, last);
+	kcut_layout[2] = __builtin_offsetof(struct ro_dev, port);
+	kcut_layout[3] = __builtin_offsetof(struct ro_dev, sel);
+	kcut_layout[4] = sizeof(struct ro_res);
 }
 
 /* ro_setup: receive the fields of struct ro_dev that ro_setup may read. */
@@ -196,6 +483,8 @@ static void kcut_ro_setup_ro_dev_in_dec(struct kc_xdr *x, void *vp, struct kcut_
 {
 	struct ro_dev *p = vp;
 
+	p->port = kc_xdr_get_u64(x);
+	p->sel = kc_xdr_get_u32(x);
 	p->last = kc_xdr_get_u32(x);
 	(void)s;
 	(void)rc;
