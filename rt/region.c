@@ -562,8 +562,19 @@ static int64_t log_refusal(struct kc_region_tab *t)
 	return t ? kc_ratelimit(&t->log, kc_os_now_ns()) : 0;
 }
 
+static int refuse_at(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
+		     const char *why, int performed);
+
+/* A refusal found before anything was performed (pass 1). */
 static int refuse(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
 		  const char *why)
+{
+	return refuse_at(t, i, n, op, rc, why, 0);
+}
+
+/* performed: operations 1 .. i of the batch were performed (pass 2). */
+static int refuse_at(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
+		     const char *why, int performed)
 {
 	int64_t dropped = log_refusal(t);
 
@@ -571,9 +582,10 @@ static int refuse(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct 
 		kc_os_log("(%lld refused register batches not logged)", (long long)dropped);
 	if (dropped >= 0 && op->opcode == KC_REGIO_CALL)
 		kc_os_log("register batch from the user half refused: operation %u of %u (posted call of "
-			  "function id %u, %u bytes of arguments): %s (%s); the operations after it are "
-			  "not performed",
-			  i + 1, n, op->id, op->len, why, kc_rt_strerror(rc));
+			  "function id %u, %u bytes of arguments): %s (%s); %s",
+			  i + 1, n, op->id, op->len, why, kc_rt_strerror(rc),
+			  performed ? "the operations before it were performed, none after it" :
+				      "nothing of the batch was performed");
 	else if (dropped >= 0)
 		kc_os_log("register batch from the user half refused: operation %u of %u (%s, region 0x%x, "
 			  "offset 0x%llx, width %u, length %u): %s (%s)",
@@ -729,7 +741,7 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 			rc = serve_posted(rt, &op, tmp, &why);
 			if (rc) {
 				kc_os_free(tmp);
-				return refuse(t, i, n, &op, rc, why);
+				return refuse_at(t, i, n, &op, rc, why, 1);
 			}
 			continue;
 		}
