@@ -18,6 +18,9 @@
 
 #include <limits.h>
 #include <string.h>
+#ifndef __KERNEL__
+#include <stdlib.h>
+#endif
 
 enum { VIEW_MAPPED = 1, VIEW_FORWARD = 2, VIEW_PORTS = 3 };
 
@@ -730,6 +733,27 @@ struct postbuf {
 
 static _Thread_local struct postbuf tls_post;
 
+/* $KCUT_IO_NO_POST_CALLS=1 (benchmark, bench/posted.sh): a posted call is sent at once, in a
+ * batch with the writes queued before it, as a downcall would cross; register writes stay posted
+ * ($KCUT_IO_NO_POSTING sends both at once). Read once per process. */
+static int calls_unposted(void)
+{
+	static _Atomic int v = -1;
+	int r = atomic_load(&v);
+
+	if (r < 0) {
+#ifdef __KERNEL__
+		r = 0; /* rt/lxuser reads no environment: posted calls stay posted */
+#else
+		const char *e = getenv("KCUT_IO_NO_POST_CALLS");
+
+		r = e && *e && strcmp(e, "0");
+#endif
+		atomic_store(&v, r);
+	}
+	return r;
+}
+
 int kc_rt_post_begin(struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
 {
 	struct postbuf *b = &tls_post;
@@ -769,6 +793,8 @@ int kc_rt_post_end(struct kc_rt *rt, int rc, const void *freed)
 	op.len = (uint32_t)b->x.pos;
 	atomic_fetch_add(&st_calls, 1);
 	post(rt, &op, b->args);
+	if (calls_unposted()) /* benchmark: each posted call crosses at once, writes stay posted */
+		kc_io__flush_thread(rt);
 	/* the user half's bookkeeping of the freed object happens now: its copy leaves the tracker
 	 * and pointers to it go down as NULL (rt/sync.c) */
 	if (freed)
