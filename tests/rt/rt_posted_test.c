@@ -8,21 +8,25 @@
  * stopped there (what came before performed, nothing after), nothing served twice; an unknown
  * function id, arguments above KC_POST_ARGS_MAX, a width or offset on a call, and a batch of more
  * than KC_REGIO_MAX_OPS operations refused before anything is performed; a batch of calls only
- * served by an endpoint without register accessors.
+ * served by an endpoint without register accessors. Through the channel, with a real user half
+ * (rt_posted_user): posted calls wait for the next flush (the upcall's reply, a downcall, a
+ * barrier, a full queue), each served once and in order, and a double free posted by the user half
+ * kills it (the protocol's rule for a stale handle) and the runtime restarts it.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kc_test.h"
 #include "rt_internal.h"
+#include "rt_posted_fns.h"
+#include "rt_region_up.h"
 
 #define T_OBJ 7u /* the tracker type of the fake objects */
-
-enum { K_FREE, K_LOG, K_NFNS };
 
 static uint32_t order[64]; /* what was performed: 0x1000 | object index (free), 0x2000 | n (log),
 			    * 0x3000 | register value (write) */
 static uint32_t norder;
+static _Atomic uint32_t nlogs; /* log calls served (all of them) */
 static int freed[16];
 static uint8_t objs[16][32];
 
@@ -61,11 +65,25 @@ static int k_log(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
 	if (kc_xdr_get_string(a, buf, sizeof(buf)) || kc_xdr_dec_done(a))
 		return KC_RT_EPROTO;
 	note(0x2000u | (uint32_t)strlen(buf));
+	atomic_fetch_add(&nlogs, 1);
 	kc_xdr_put_u32(r, 0xdeadbeefu);
 	return 0;
 }
 
-static const struct kc_rt_fn kfns[K_NFNS] = { [K_FREE] = { "kfree", k_free }, [K_LOG] = { "netdev_info", k_log } };
+static int k_count(struct kc_rt *rt, struct kc_xdr *a, struct kc_xdr *r)
+{
+	(void)rt;
+	if (kc_xdr_dec_done(a))
+		return KC_RT_EPROTO;
+	kc_xdr_put_u32(r, norder);
+	return 0;
+}
+
+static const struct kc_rt_fn kfns[K_NFNS] = {
+	[K_FREE] = { "kfree", k_free },
+	[K_LOG] = { "netdev_info", k_log },
+	[K_COUNT] = { "k_count", k_count },
+};
 
 static uint8_t regs[4096];
 
@@ -177,6 +195,7 @@ static uint64_t track(struct kc_rt *rt, int i)
 static void reset(void)
 {
 	norder = 0;
+	atomic_store(&nlogs, 0);
 	memset(freed, 0, sizeof(freed));
 }
 
@@ -322,9 +341,86 @@ static void test_calls_without_io(void)
 	kc_rt__free(rt);
 }
 
+/* ---- through the channel, with rt_posted_user ---- */
+
+static void test_through_channel(void)
+{
+	struct kc_rt_opts o = KC_RT_OPTS_INIT;
+	struct kc_err err = { 0 };
+	struct kc_rt *rt = NULL;
+	uint32_t in[2], out[3] = { 0 };
+	struct kc_rt_call *c;
+	struct kc_xdr *ca, *cr;
+	uint64_t h;
+	int rc;
+
+	o.fns = kfns;
+	o.nfns = K_NFNS;
+	o.peer_names = rt_posted_user_names;
+	o.npeer = U_NFNS;
+	o.user_path = KC_RT_POSTED_USER;
+	o.stop_grace_ms = 10000;
+	unsetenv("KCUT_IO_NO_POSTING");
+	KC_REQUIRE(kc_rt_kernel_start(&rt, &o, &err) == 0);
+	KC_REQUIRE(kc_rt_wait_ready(rt, 10000) == 0);
+	/* mode 0: nothing crosses inside the handler; the reply takes the 10 calls along */
+	reset();
+	in[0] = 10, in[1] = 0;
+	KC_CHECK_EQ_INT(rt_up(rt, U_POST, in, 2, out, 3), 0);
+	KC_CHECK_EQ_INT(out[1], 0); /* no batch while the handler ran */
+	KC_CHECK_EQ_INT(out[2], 10);
+	KC_CHECK_EQ_INT(norder, 10); /* all served once the upcall returned, once each */
+	/* mode 1: a downcall sends them first: the kernel function sees them done */
+	reset();
+	in[1] = 1;
+	KC_CHECK_EQ_INT(rt_up(rt, U_POST, in, 2, out, 3), 0);
+	KC_CHECK_EQ_INT(out[0], 10);
+	KC_CHECK_EQ_INT(out[1], 1);
+	KC_CHECK_EQ_INT(norder, 10);
+	/* a full queue: 300 calls go as 256 + 44 */
+	reset();
+	in[0] = 300, in[1] = 2;
+	KC_CHECK_EQ_INT(rt_up(rt, U_POST, in, 2, out, 3), 0);
+	KC_CHECK_EQ_INT(out[1], 2);
+	KC_CHECK_EQ_INT(atomic_load(&nlogs), 300);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 1);
+
+	/* a double free posted by the user half: served once, then the stale handle is a protocol
+	 * fault: the user half is killed and restarted */
+	reset();
+	h = track(rt, 5);
+	rc = kc_rt_call_begin(&c, &ca, rt, U_FREE2);
+	KC_REQUIRE(rc == 0);
+	kc_xdr_put_u64(ca, h);
+	rc = kc_rt_call_invoke(c, &cr);
+	rc = kc_rt_call_end(c, rc);
+	KC_CHECK(rc != 0); /* the upcall did not complete: its user half died */
+	KC_CHECK_EQ_INT(freed[5], 1);
+	KC_CHECK_EQ_INT(kc_rt_wait_ready(rt, 10000), 0);
+	KC_CHECK_EQ_INT(kc_rt_incarnation(rt), 2);
+	/* the new incarnation posts as before */
+	reset();
+	in[0] = 3, in[1] = 0;
+	KC_CHECK_EQ_INT(rt_up(rt, U_POST, in, 2, out, 3), 0);
+	KC_CHECK_EQ_INT(norder, 3);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+
+	/* without posting ($KCUT_IO_NO_POSTING=1): each call crosses alone, inside the handler */
+	setenv("KCUT_IO_NO_POSTING", "1", 1);
+	KC_REQUIRE(kc_rt_kernel_start(&rt, &o, &err) == 0);
+	reset();
+	in[0] = 10, in[1] = 0;
+	KC_CHECK_EQ_INT(rt_up(rt, U_POST, in, 2, out, 3), 0);
+	KC_CHECK_EQ_INT(out[1], 10);
+	KC_CHECK_EQ_INT(norder, 10);
+	KC_CHECK_EQ_INT(kc_rt_close(rt), 0);
+	unsetenv("KCUT_IO_NO_POSTING");
+}
+
 int main(void)
 {
 	KC_RUN(test_order_and_refusals);
 	KC_RUN(test_calls_without_io);
+	KC_RUN(test_through_channel);
 	return kc_test_done();
 }
