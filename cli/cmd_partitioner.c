@@ -30,6 +30,7 @@ struct common {
 	int unseen_given;
 	int devacc; /* --device-access: enum kc_part_devaccess (default KC_PART_DEV_DEFAULT) */
 	int devacc_given;
+	int posted; /* --price-posted: posted kernel calls cost a share of a queue flush, not a downcall */
 	int readonly; /* the command only reads the database (roots, why, graph, baseline, check) */
 };
 
@@ -79,6 +80,7 @@ static int open_graph(struct common *c, const char *profile, struct kc_err *err)
 	lo.unseen = c->unseen;
 	lo.module = c->module;
 	lo.device_access = c->devacc;
+	lo.posted = c->posted;
 	rc = kc_part_graph_load_ex(&c->g, c->db, c->t, &lo, err);
 	if (rc == 0 && c->module && kc_part_graph_nfuncs(c->g) == 0)
 		return kc_err_set(err, KC_EINVAL, "%s: no driver function belongs to module '%s' (tu.module)",
@@ -125,7 +127,7 @@ static int open_stored(struct common *c, struct kc_err *err)
 
 enum { O_DB = 1000, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA, O_BETA, O_PIN, O_BUDGET,
        O_SOLVER, O_NAME, O_FOCUS, O_DEPTH, O_FORMAT, O_BASELINE, O_MAXG, O_SRCROOT, O_MAXF, O_NORULES,
-       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, O_NOREPL, O_COMBO };
+       O_UNSEEN, O_MODULE, O_DEVACC, O_FORCE, O_NOREPL, O_COMBO, O_POSTED };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -155,6 +157,7 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "no-replicate", no_argument, NULL, O_NOREPL },
 	{ "combolocks", no_argument, NULL, O_COMBO },
+	{ "price-posted", no_argument, NULL, O_POSTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -311,6 +314,9 @@ static int parse(struct args *a, int argc, char **argv, const int *allowed, cons
 		case O_COMBO:
 			a->o.combolocks = 1; /* partitioner/locks.c */
 			break;
+		case O_POSTED:
+			a->c.posted = 1;
+			break;
 		case O_MODULE:
 			a->c.module = optarg;
 			break;
@@ -362,7 +368,7 @@ int kc_cmd_roots(int argc, char **argv)
 {
 	static const char *usage = "roots [--db FILE] [--module M] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
 				   "       [--device-access none|forward|mapped]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, O_MODULE, O_DEVACC, 0 };
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_NORULES, O_MODULE, O_DEVACC, O_POSTED, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	size_t i, n = 0;
@@ -527,9 +533,10 @@ int kc_cmd_partition(int argc, char **argv)
 		"partition [--db FILE] [--mode propagate|mincut] [--profile NAME|FILE] [--profile-unseen static|zero]\n"
 		"       [--alpha A] [--beta B] [--pin FUNC=kernel|user]... [--budget LOC] [--max-kernel-funcs N]\n"
 		"       [--solver auto|maxflow|z3] [--name NAME] [--family NAME] [--templates DIR] [--no-kernel-rules]\n"
-		"       [--module M] [--device-access none|forward|mapped] [--no-replicate] [--combolocks] [--force]";
+		"       [--module M] [--device-access none|forward|mapped] [--no-replicate] [--combolocks] [--price-posted]\n"
+		"       [--force]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_MODE, O_ALPHA, O_BETA, O_PIN,
-				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC,
+				       O_BUDGET, O_MAXF, O_SOLVER, O_NAME, O_NORULES, O_UNSEEN, O_MODULE, O_DEVACC, O_POSTED,
 				       O_FORCE, O_NOREPL, O_COMBO, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
@@ -705,7 +712,7 @@ int kc_cmd_why(int argc, char **argv)
 {
 	static const char *usage = "why FUNC [--partition NAME] [--db FILE] [--family NAME] [--templates DIR]\n"
 				   "       [--device-access none|forward|mapped]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_DEVACC, 0 };
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_DEVACC, O_POSTED, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_sb sb = { 0 };
@@ -753,7 +760,7 @@ int kc_cmd_tune(int argc, char **argv)
 		"       [--budget LOC] [--profile NAME] [--profile-unseen static|zero] [--family NAME] [--templates DIR]\n"
 		"       [--device-access none|forward|mapped]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PROFILE, O_PARTITION, O_MODE, O_ALPHA,
-				       O_BETA, O_PIN, O_BUDGET, O_UNSEEN, O_DEVACC, 0 };
+				       O_BETA, O_PIN, O_BUDGET, O_UNSEEN, O_DEVACC, O_POSTED, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	char *profile = NULL;
@@ -803,7 +810,7 @@ int kc_cmd_graph(int argc, char **argv)
 		"graph -o FILE [--partition NAME] [--focus FUNC [--depth N]] [--format dot|svg] [--db FILE]\n"
 		"       [--device-access none|forward|mapped]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_FOCUS, O_DEPTH, O_FORMAT, 'o',
-				       O_DEVACC, 0 };
+				       O_DEVACC, O_POSTED, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_sb sb = { 0 };
@@ -877,7 +884,7 @@ out:
 int kc_cmd_baseline(int argc, char **argv)
 {
 	static const char *usage = "baseline -o FILE [--partition NAME] [--db FILE] [--device-access none|forward|mapped]";
-	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 'o', O_DEVACC, 0 };
+	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, 'o', O_DEVACC, O_POSTED, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_part_stats st;
@@ -914,7 +921,7 @@ int kc_cmd_check(int argc, char **argv)
 	static const char *usage = "check --baseline FILE [--max-growth LOC|N%] [--format text|json|markdown|sarif]\n"
 				   "       [-o FILE] [--partition NAME] [--srcroot DIR] [--db FILE] [--device-access MODE]";
 	static const int allowed[] = { O_DB, O_FAMILY, O_TEMPLATES, O_PARTITION, O_BASELINE, O_MAXG, O_FORMAT, O_SRCROOT,
-				       'o', O_DEVACC, 0 };
+				       'o', O_DEVACC, O_POSTED, 0 };
 	struct args a;
 	struct kc_err err = { 0 };
 	struct kc_sb sb = { 0 };

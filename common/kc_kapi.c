@@ -162,3 +162,42 @@ int kc_kapi_word_op(const char *name)
 {
 	return kc_kapi_in_list(name, kc_kapi_word_ops, KC_ARRAY_SIZE(kc_kapi_word_ops) - 1);
 }
+
+/*
+ * Posted kernel calls (rt/kcut_rt.h, "Posted kernel calls"): kernel functions the user half calls
+ * without waiting, as PCI posts writes. Each returns void and has no effect the user half can
+ * observe locally; whatever depends on it comes after a crossing, which sends the posted calls
+ * first (one queue with the posted register writes, one order):
+ *   - frees of objects the user half gives up (its copy leaves its tracker when it posts): a
+ *     later use would be a use after free in the unsplit driver too;
+ *   - streaming DMA unmaps and syncs: the user half never holds streaming-mapped memory itself
+ *     (it has copies that arrive by crossings, which come after the posted call), and the device
+ *     sees a sync for the device before the doorbell, a register write queued after it;
+ *   - log lines (formatted in the user half, fmt_fwd): they reach the kernel log in the order the
+ *     user half made them, relative to its register writes and other calls.
+ * Not here: dma_free_coherent (the user half's view of the region goes with it, synchronously),
+ * free_netdev, free_irq (it waits for the handler), printk/_printk (they return a count), msleep &
+ * co. (a wait needs the kernel's clock and the interrupt handler's writes), and anything that
+ * returns a value. The emitter posts a listed import only when its signature writes nothing back
+ * (emitter/plan_cross.c em_plan_posted); the partitioner prices a listed call at 0 crossings
+ * (partitioner/rules.c).
+ */
+int kc_kapi_posted(const char *name)
+{
+	static const char *const names[] = {
+		/* frees */
+		"kfree", "kvfree", "vfree", "kfree_sensitive", "consume_skb", "kfree_skb", "kfree_skb_reason",
+		"dev_kfree_skb_any", "dev_kfree_skb_irq", "dev_kfree_skb_any_reason", "dev_kfree_skb_irq_reason",
+		"napi_consume_skb",
+		/* streaming DMA unmaps and syncs */
+		"dma_unmap_single", "dma_unmap_page", "dma_unmap_single_attrs", "dma_unmap_page_attrs",
+		"dma_unmap_sg", "dma_unmap_sg_attrs", "dma_sync_single_for_cpu", "dma_sync_single_for_device",
+		"dma_sync_single_range_for_cpu", "dma_sync_single_range_for_device",
+		/* log lines */
+		"netdev_printk", "netdev_emerg", "netdev_alert", "netdev_crit", "netdev_err", "netdev_warn",
+		"netdev_notice", "netdev_info", "dev_printk", "_dev_emerg", "_dev_alert", "_dev_crit", "_dev_err",
+		"_dev_warn", "_dev_notice", "_dev_info",
+	};
+
+	return kc_kapi_in_list(name, names, KC_ARRAY_SIZE(names));
+}

@@ -31,4 +31,8 @@ const char *kc_kapi_regio(const char *name);
 /* The i-th register accessor (and its kc_io_* function), NULL past the end. */
 const char *kc_kapi_regio_nth(size_t i, const char **io);
 
+/* Kernel functions the user half posts instead of calling (frees, streaming DMA unmaps and syncs,
+ * log lines): queued with its posted register writes, 0 crossings of their own (rt/kcut_rt.h). */
+int kc_kapi_posted(const char *name);
+
 #endif /* KC_KAPI_H */

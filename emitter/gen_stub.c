@@ -189,9 +189,21 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 	const struct em_pfunc *q = &g->p->fn[fn];
 	int i, k, seen = q->seen, st;
 	int redo = q->redo && o->pf && o->pf->half == EM_KERNEL;
+	int posted = q->posted && o->pf && o->pf->half == EM_USER;
 	char nb[32];
-	kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
-	if (seen)
+
+	if (posted) {
+		/* a posted call (plan_cross.c em_plan_posted): the arguments as a downcall's, queued with
+		 * the thread's posted register writes (rt/kcut_rt.h, "Posted kernel calls") */
+		kc_sb_add(b, "{\n\tstruct kc_xdr *kcut_a;\n");
+		if (seen)
+			kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
+		kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_post_begin(&kcut_a, kcut_rt, %s);\n\tif (kcut_rc)\n\t\treturn;\n",
+			   idexpr);
+	} else {
+		kc_sb_add(b, "{\n\tstruct kc_rt_call *kcut_c;\n\tstruct kc_xdr *kcut_a, *kcut_r;\n");
+	}
+	if (seen && !posted)
 		kc_sb_add(b, "\tstruct kcut_seen kcut_s = { { 0 }, 0 };\n");
 	if (f->ret.cls == EM_T_STRING)
 		kc_sb_add(b, "\tstatic KCUT_THREAD_LOCAL char kcut_rbuf[KC_WIRE_STRMAX];\n");
@@ -199,16 +211,18 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 		kc_sb_add(b, "\t");
 		gen_decl(b, local_spelling(&f->ret), "kcut_ret = 0;\n");
 	}
-	kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)%s\n",
-		   idexpr, redo ? " {" : "");
-	if (redo)
-		redo_call(b, f, q, "\t\t");
-	if (f->noreturn)
-		kc_sb_add(b, "\t\tkcut_abort();\n");
-	else
-		err_return(b, &f->ret, "\t\t");
-	if (redo)
-		kc_sb_add(b, "\t}\n");
+	if (!posted) {
+		kc_sb_addf(b, "\tint kcut_rc;\n\n\tkcut_rc = kc_rt_call_begin(&kcut_c, &kcut_a, kcut_rt, %s);\n\tif (kcut_rc)%s\n",
+			   idexpr, redo ? " {" : "");
+		if (redo)
+			redo_call(b, f, q, "\t\t");
+		if (f->noreturn)
+			kc_sb_add(b, "\t\tkcut_abort();\n");
+		else
+			err_return(b, &f->ret, "\t\t");
+		if (redo)
+			kc_sb_add(b, "\t}\n");
+	}
 	for (i = 0; i < f->nparams; i++) {
 		const struct em_param *p = &f->params[i];
 		const char *n = pname(p, i, nb, sizeof(nb));
@@ -285,6 +299,16 @@ void gen_stub_body(struct gen *g, struct gen_file *o, struct kc_sb *b, int fn, c
 				put_elems(b, f, k, pname(&f->params[k], k, nb, sizeof(nb)));
 	}
 	gen_globals_code(g, b, fn, EM_IN, 1, "kcut_a", "\t");
+	if (posted) {
+		/* queued; a freed object's changes go first and its copy leaves the tracker now */
+		if (q->untrack && g->p->sync_tu)
+			kc_sb_addf(b, "\tkcut_rc = kc_rt_post_end(kcut_rt, kcut_rc, (const void *)%s);\n",
+				   pname(&f->params[0], 0, nb, sizeof(nb)));
+		else
+			kc_sb_add(b, "\tkcut_rc = kc_rt_post_end(kcut_rt, kcut_rc, NULL);\n");
+		kc_sb_add(b, "\tif (kcut_rc)\n\t\tkcut_crossing_failed(kcut_rc, __func__);\n}");
+		return;
+	}
 	kc_sb_add(b, "\tif (!kcut_rc)\n\t\tkcut_rc = kc_rt_call_invoke(kcut_c, &kcut_r);\n\tif (!kcut_rc) {\n");
 	if (q->ret_region)
 		gen_region_get(b, "kcut_r", "kcut_ret", q->ret_region, "\t\t"); /* gen_region.c */

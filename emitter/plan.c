@@ -39,6 +39,7 @@ int em_plan_build(struct em_plan *p, struct em_model *m, struct kc_err *err)
 	em_plan_funcs(p, m);
 	em_plan_region_funcs(p, m);
 	em_plan_regoffs(p, m);
+	em_plan_posted(p, m);
 	rc = em_plan_files(p, m, err);
 	if (rc)
 		return rc;

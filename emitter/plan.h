@@ -126,6 +126,9 @@ struct em_pfunc {
 				  * is down, the kernel half's stub queues it for the next one
 				  * (kc_wire_redo) */
 	unsigned redo_ptrs;      /* ... bit j: parameter j is a pointer */
+	int posted;              /* a kernel import the user half posts (kc_rt_post_begin): on
+				  * common/kc_kapi.c's list, returns and writes back nothing
+				  * (plan_cross.c em_plan_posted) */
 };
 
 /* One field operation of a marshaling helper (see gen_marshal.c for the C each one becomes). */
@@ -314,6 +317,8 @@ struct em_layout {
 
 /* plan_cross.c: crossings, ids, field sets (needs the scans' types). */
 int em_plan_crossings(struct em_model *m, struct kc_err *err);
+/* Which kernel imports the user half posts instead of calling (em_pfunc.posted; after em_plan_funcs). */
+void em_plan_posted(struct em_plan *p, const struct em_model *m);
 /* mark[i] = 1 for every function reachable from `from` by call edges that stay on `side`
  * (EM_NONE: any); mark has m->nf bytes. */
 void em_closure(const struct em_model *m, int from, enum em_side side, uint8_t *mark);

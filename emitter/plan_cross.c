@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kc_kapi.h"
 #include "plan.h"
 
 /* Keep the first reason found for f to cross (for interface.txt). */
@@ -409,5 +410,39 @@ void em_plan_local_imports(struct em_plan *p, const struct em_model *m)
 			continue;
 		p->fatal = kc_xrealloc(p->fatal, (size_t)(p->nfatal + 1) * sizeof(int));
 		p->fatal[p->nfatal++] = i;
+	}
+}
+
+/*
+ * Posted kernel calls (rt/kcut_rt.h, "Posted kernel calls"): a user-half call of a kernel import
+ * on common/kc_kapi.c's list (frees, streaming DMA unmaps and syncs, log lines: the partitioner
+ * prices the same list) is queued with the thread's posted register writes instead of waiting
+ * for the kernel half. Only when nothing comes back: the import returns void, no parameter is an
+ * out-parameter (a struct whose fields the callee writes, a non-const array, a T **), no driver
+ * global is written back. Anything else on the list stays a downcall.
+ */
+void em_plan_posted(struct em_plan *p, const struct em_model *m)
+{
+	int i, j;
+
+	for (i = 0; i < m->nf; i++) {
+		const struct em_func *f = &m->f[i];
+		struct em_pfunc *pf = &p->fn[i];
+		int ok;
+
+		if (!f->down || f->is_defined || !pf->params || !kc_kapi_posted(f->name))
+			continue;
+		ok = f->ret.cls == EM_T_VOID && !f->noreturn && !f->word_op && !pf->ret_region;
+		for (j = 0; ok && j < f->nparams; j++) {
+			const struct em_type *t = &f->params[j].t;
+
+			if ((t->cls == EM_T_PTR_STRUCT && pf->params[j].out) || t->cls == EM_T_PTR_PTR ||
+			    (t->cls == EM_T_PTR_SCALAR && !t->pointee_const))
+				ok = 0;
+		}
+		for (j = 0; ok && j < pf->gset.n; j++)
+			if (pf->gset.mode[j] & EM_OUT)
+				ok = 0;
+		pf->posted = ok;
 	}
 }

@@ -37,6 +37,7 @@ void kc_part_graph_free(struct kc_part_graph *g)
 		free(g->f[i].kernel_rule);
 		free(g->f[i].dev_detail);
 		free(g->f[i].imp_detail);
+		free(g->f[i].post_detail);
 		for (j = 0; j < g->f[i].nlocks; j++) {
 			free(g->f[i].locks[j]);
 			free(g->f[i].lock_sites[j]);
@@ -1097,6 +1098,7 @@ int kc_part_graph_load_ex(struct kc_part_graph **out, struct kc_db *db, const st
 				  lo->device_access);
 	g = kc_part_graph_new();
 	g->device_access = lo->device_access;
+	g->price_posted = lo->posted;
 	rc = load_funcs(g, s, lo->module, err);
 	if (rc == 0)
 		rc = load_loops(g, s, t, err);

@@ -63,6 +63,8 @@ struct kc_part_func {
 	double imp_weight;  /* downcalls its calls of kernel functions would be from the user half
 			     * (imports the user half does not run locally: kc_kapi.h; rules.c) */
 	char *imp_detail;   /* how imp_weight was computed, or NULL */
+	char *post_detail;  /* its posted kernel calls (kc_kapi_posted) and what they cost, or NULL */
+	double post_weight; /* ... their part of imp_weight (with kc_part_load.posted) */
 	char **locks;       /* identities of the spinlocks it takes (lock_op, last identifier) */
 	char **lock_sites;  /* "API at file:line:col" of the first site of each */
 	size_t nlocks;
@@ -145,6 +147,7 @@ struct kc_part_graph {
 	char *family_why;
 	double duration_s;
 	int device_access;  /* enum kc_part_devaccess the graph was loaded for */
+	int price_posted;   /* kc_part_load.posted */
 	char *dp_rule;      /* the active 'kernel datapath-state' rule: "LABEL (FAMILY template)", or NULL */
 	unsigned dp_synced; /* its runtime-syncs= constraints (DP_C_*): they do not pin */
 	struct kc_part_loop *loops; /* the graph functions' loops, by func (NULL: no loop facts in the

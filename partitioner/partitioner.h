@@ -156,11 +156,13 @@ struct kc_part_load {
 	int unseen;          /* enum kc_part_profile_unseen */
 	const char *module;  /* NULL: every function */
 	int device_access;   /* enum kc_part_devaccess: which 'kernel' rules pin, register-access costs */
+	int posted;          /* 1: price posted kernel calls (common/kc_kapi.c kc_kapi_posted) as what they
+			      * cost at run time, a share of a queue flush; 0 (default): as downcalls */
 };
 #define KC_PART_LOAD_INIT                                                                         \
 	{                                                                                         \
 		.family = NULL, .profile = NULL, .unseen = KC_PART_UNSEEN_STATIC, .module = NULL, \
-		.device_access = KC_PART_DEV_DEFAULT                                              \
+		.device_access = KC_PART_DEV_DEFAULT, .posted = 0                                 \
 	}
 /* The general form of the three loads above (they use KC_PART_DEV_DEFAULT). A bad unseen or
  * device_access value is KC_EINVAL. */

@@ -651,6 +651,10 @@ static int import_crosses(const char *name, int is_static, int is_driver)
 	       !kc_kapi_regio(name);
 }
 
+/* Operations of a posted-write queue (rt/kcut_rt.h KC_REGIO_MAX_OPS): a posted kernel call costs a
+ * crossing only as its share of a full queue's flush. */
+#define KC_PART_POST_QUEUE 256
+
 /* One kind of downcall of a function: its static estimate, sites, names, what a profile measured. */
 struct downs {
 	double stat, measured;
@@ -698,7 +702,7 @@ static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates
 			 sqlite3_stmt *pout, sqlite3_stmt *pin, const char *profile, int unseen, int regs, sqlite3 *s,
 			 struct kc_err *err)
 {
-	struct downs reg = { 0 }, imp = { 0 };
+	struct downs reg = { 0 }, imp = { 0 }, post = { 0 };
 	double invoked = 0;
 	int rc, seen_in = 0;
 
@@ -716,7 +720,9 @@ static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates
 				api = macro;
 			} else if (import_crosses(api, sqlite3_column_int(calls, 4), sqlite3_column_int(calls, 5)) &&
 				   !(regs && downcall_rule(g, t, api))) {
-				ds = &imp;
+				ds = kc_kapi_posted(api) && g->price_posted ? &post : &imp;
+				if (ds == &imp && kc_kapi_posted(api))
+					post.sites++; /* named in the explanation only */
 			} else {
 				continue;
 			}
@@ -727,7 +733,7 @@ static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates
 	}
 	if (rc != SQLITE_DONE)
 		return sql_fail(err, s, "reading calls for downcalls");
-	if (!reg.sites && !imp.sites)
+	if (!reg.sites && !imp.sites && !post.sites)
 		return 0;
 	if (profile) {
 		sqlite3_reset(pout);
@@ -739,7 +745,7 @@ static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates
 			if (regs && downcall_rule(g, t, col(pout, 0)))
 				ds = &reg;
 			else if (import_crosses(col(pout, 0), sqlite3_column_int(pout, 2), sqlite3_column_int(pout, 3)))
-				ds = &imp;
+				ds = kc_kapi_posted(col(pout, 0)) && g->price_posted ? &post : &imp;
 			if (ds) {
 				ds->measured += (double)sqlite3_column_int64(pout, 1);
 				ds->seen = 1;
@@ -761,6 +767,26 @@ static int dev_weight_of(struct kc_part_graph *g, const struct kc_part_templates
 	if (imp.sites)
 		g->f[i].imp_weight = downs_weight(&imp, "kernel call", "calls", profile, unseen, invoked, seen_in,
 						  &g->f[i].imp_detail);
+	if (post.sites && !g->price_posted) {
+		free(g->f[i].post_detail);
+		g->f[i].post_detail = kc_xstrdup("priced as downcalls (the default; `--price-posted` prices them as "
+						 "what they cost at run time: docs/partitioner.md \"Posted kernel calls\")");
+	} else if (post.sites) {
+		/* posted calls (rt/kcut_rt.h): no crossing of their own; they ride with the thread's
+		 * next flush. What they do cost is the flushes of a full queue, at most one per
+		 * KC_REGIO_MAX_OPS (256) operations: counted, as a fraction of a downcall per call */
+		char *d = NULL;
+		double w = downs_weight(&post, "posted kernel call", "calls", profile, unseen, invoked, seen_in, &d);
+		struct kc_sb sb = { 0 };
+
+		kc_sb_addf(&sb, "%s; posted: no crossing of their own, a full queue's flush per %d = %g", d,
+			   KC_PART_POST_QUEUE, w / KC_PART_POST_QUEUE);
+		free(d);
+		free(g->f[i].post_detail);
+		g->f[i].post_detail = kc_sb_steal(&sb);
+		g->f[i].post_weight = w / KC_PART_POST_QUEUE;
+		g->f[i].imp_weight += g->f[i].post_weight;
+	}
 	return 0;
 }
 

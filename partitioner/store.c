@@ -383,10 +383,18 @@ static void why_imports(struct kc_sb *out, const struct kc_part_graph *g, const 
 {
 	const struct kc_part_func *f = &g->f[v];
 
-	if (f->imp_weight > 0)
+	double down = f->imp_weight - f->post_weight;
+
+	if (down > 0)
 		kc_sb_addf(out, "  - kernel calls: from the user half they are downcalls, %s; in the user half they cost "
-				"beta*%g = %g\n", f->imp_detail ? f->imp_detail : "weight", f->imp_weight,
-			   r->o.beta * f->imp_weight);
+				"beta*%g = %g\n", f->imp_detail ? f->imp_detail : "weight", down, r->o.beta * down);
+	if (f->post_detail && f->post_weight > 0)
+		kc_sb_addf(out, "  - posted kernel calls: from the user half the runtime queues them with its posted "
+				"register writes (no crossing of their own), %s; in the user half they cost beta*%g = %g\n",
+			   f->post_detail, f->post_weight, r->o.beta * f->post_weight);
+	else if (f->post_detail)
+		kc_sb_addf(out, "  - posted kernel calls: from the user half the runtime queues them with its posted "
+				"register writes (no crossing of their own); %s\n", f->post_detail);
 }
 
 void kc_part_why(struct kc_sb *out, const struct kc_part_graph *g, const struct kc_part_result *r, int v)

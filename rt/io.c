@@ -18,6 +18,9 @@
 
 #include <limits.h>
 #include <string.h>
+#ifndef __KERNEL__
+#include <stdlib.h>
+#endif
 
 enum { VIEW_MAPPED = 1, VIEW_FORWARD = 2, VIEW_PORTS = 3 };
 
@@ -38,7 +41,7 @@ struct kc_io_views {
 /* The process's user endpoint (kc_rt_user_open), for kc_io_*. */
 static struct kc_rt *_Atomic io_rt;
 
-static _Atomic uint64_t st_reads, st_writes, st_batches, st_posted, st_errors;
+static _Atomic uint64_t st_reads, st_writes, st_batches, st_posted, st_errors, st_calls;
 
 /* ---- views ---- */
 
@@ -302,7 +305,7 @@ int kc_io__take_unmaps(struct kc_rt *rt, const uint8_t *payload, uint32_t *len)
 
 /* ---- logging (once per accessor and reason) ---- */
 
-enum { ACC_READ, ACC_WRITE, ACC_IN, ACC_OUT, ACC_FROMIO, ACC_TOIO, ACC_SETIO, ACC_N };
+enum { ACC_READ, ACC_WRITE, ACC_IN, ACC_OUT, ACC_FROMIO, ACC_TOIO, ACC_SETIO, ACC_CALL, ACC_N };
 enum { WHY_NOREGION, WHY_REFUSED, WHY_RANGE, WHY_N };
 
 static _Atomic uint32_t logged[ACC_N];
@@ -310,7 +313,8 @@ static _Atomic uint32_t logged[ACC_N];
 static void io_error(int acc, int why, const char *detail)
 {
 	static const char *const acc_name[ACC_N] = { "read", "write", "in", "out",
-						     "memcpy_fromio", "memcpy_toio", "memset_io" };
+						     "memcpy_fromio", "memcpy_toio", "memset_io",
+						     "posted call" };
 	static const char *const why_name[WHY_N] = {
 		"address or port in no exported region",
 		"refused by the kernel half",
@@ -332,7 +336,7 @@ static void io_error(int acc, int why, const char *detail)
 struct qop {
 	uint8_t opcode, width;
 	uint32_t id, len;
-	uint32_t boff;  /* WRITE_BYTES: where its bytes are in the queue's byte buffer */
+	uint32_t boff;  /* WRITE_BYTES, CALL: where its bytes are in the queue's byte buffer */
 	uint64_t off, val;
 };
 
@@ -360,6 +364,7 @@ static void put_op(struct kc_xdr *a, const struct ioq *q, const struct qop *op)
 		kc_xdr_put_u32(a, op->len);
 		break;
 	case KC_REGIO_WRITE_BYTES:
+	case KC_REGIO_CALL:
 		kc_xdr_put_opaque(a, q->bytes + op->boff, op->len);
 		break;
 	case KC_REGIO_SET_BYTES:
@@ -377,7 +382,7 @@ static int send_batch(struct ioq *q, const struct qop *rd, uint64_t *val, void *
 	struct kc_rt *rt = q->rt;
 	struct kc_rt_call *c;
 	struct kc_xdr *a, *r;
-	uint32_t i, n = q->n, writes = 0;
+	uint32_t i, n = q->n, writes = 0, calls = 0;
 	int rc;
 
 	q->n = 0;
@@ -394,6 +399,7 @@ static int send_batch(struct ioq *q, const struct qop *rd, uint64_t *val, void *
 	for (i = 0; i < n; i++) {
 		put_op(a, q, &q->op[i]);
 		writes++;
+		calls += q->op[i].opcode == KC_REGIO_CALL;
 	}
 	if (rd)
 		put_op(a, q, rd);
@@ -420,8 +426,9 @@ failed:
 	if (rc) {
 		char what[96];
 
-		snprintf(what, sizeof(what), "%u operation(s): %s", n + (rd != NULL), kc_rt_strerror(rc));
-		io_error(rd ? (rd->opcode == KC_REGIO_READ ? ACC_READ : ACC_FROMIO) : ACC_WRITE,
+		snprintf(what, sizeof(what), "%u operation(s), %u posted call(s): %s", n + (rd != NULL), calls,
+			 kc_rt_strerror(rc));
+		io_error(rd ? (rd->opcode == KC_REGIO_READ ? ACC_READ : ACC_FROMIO) : calls ? ACC_CALL : ACC_WRITE,
 			 WHY_REFUSED, what);
 	}
 	return rc;
@@ -445,9 +452,10 @@ static void post(struct kc_rt *rt, struct qop *op, const void *bytes)
 		send_batch(q, NULL, NULL, NULL);
 	q->rt = rt;
 	if (q->n == KC_REGIO_MAX_OPS ||
-	    (op->opcode == KC_REGIO_WRITE_BYTES && op->len > KC_REGIO_MAX_BYTES - q->nbytes))
+	    ((op->opcode == KC_REGIO_WRITE_BYTES || op->opcode == KC_REGIO_CALL) &&
+	     op->len > KC_REGIO_MAX_BYTES - q->nbytes))
 		send_batch(q, NULL, NULL, NULL);
-	if (op->opcode == KC_REGIO_WRITE_BYTES && bytes) {
+	if ((op->opcode == KC_REGIO_WRITE_BYTES || op->opcode == KC_REGIO_CALL) && bytes) {
 		op->boff = q->nbytes;
 		memcpy(q->bytes + q->nbytes, bytes, op->len);
 		q->nbytes += op->len;
@@ -710,6 +718,97 @@ void kc_io_get_stats(struct kc_io_stats *out)
 	out->batches = atomic_load(&st_batches);
 	out->posted = atomic_load(&st_posted);
 	out->errors = atomic_load(&st_errors);
+	out->calls = atomic_load(&st_calls);
+}
+
+/* ---- posted kernel calls (kcut_rt.h, "Posted kernel calls") ---- */
+
+struct postbuf {
+	struct kc_rt *rt;
+	uint32_t fn;
+	int open;
+	struct kc_xdr x;
+	uint8_t args[KC_POST_ARGS_MAX];
+};
+
+static _Thread_local struct postbuf tls_post;
+
+/* $KCUT_IO_NO_POST_CALLS=1 (benchmark, bench/posted.sh): a posted call is sent at once, in a
+ * batch with the writes queued before it, as a downcall would cross; register writes stay posted
+ * ($KCUT_IO_NO_POSTING sends both at once). Read once per process. */
+static int calls_unposted(void)
+{
+	static _Atomic int v = -1;
+	int r = atomic_load(&v);
+
+	if (r < 0) {
+#ifdef __KERNEL__
+		r = 0; /* rt/lxuser reads no environment: posted calls stay posted */
+#else
+		const char *e = getenv("KCUT_IO_NO_POST_CALLS");
+
+		r = e && *e && strcmp(e, "0");
+#endif
+		atomic_store(&v, r);
+	}
+	return r;
+}
+
+int kc_rt_post_begin(struct kc_xdr **args, struct kc_rt *rt, uint32_t fn)
+{
+	struct postbuf *b = &tls_post;
+
+	*args = NULL;
+	if (!rt || rt->side != KC_SIDE_USER || (rt->o.npeer && fn >= rt->o.npeer) || fn >= KC_RT_FN_PING ||
+	    b->open)
+		return KC_EINVAL;
+	b->open = 1;
+	b->rt = rt;
+	b->fn = fn;
+	kc_xdr_init_enc(&b->x, b->args, sizeof(b->args));
+	*args = &b->x;
+	return 0;
+}
+
+int kc_rt_post_end(struct kc_rt *rt, int rc, const void *freed)
+{
+	struct postbuf *b = &tls_post;
+	struct qop op;
+
+	if (!b->open || b->rt != rt)
+		return rc ? rc : KC_EINVAL;
+	b->open = 0;
+	if (!rc && b->x.err)
+		rc = b->x.err; /* arguments above KC_POST_ARGS_MAX */
+	if (rc)
+		return rc;
+	/* the freed object's own changes reach the kernel half before the call that frees it, as a
+	 * downcall's flush would have sent them (its shadow goes with kc_wire_sync_freed below);
+	 * changes to other objects go with the batch (send_batch flushes first) */
+	if (freed && kc_sync__changed(rt, freed))
+		kc_sync__flush(rt);
+	memset(&op, 0, sizeof(op));
+	op.opcode = KC_REGIO_CALL;
+	op.id = b->fn;
+	op.len = (uint32_t)b->x.pos;
+	atomic_fetch_add(&st_calls, 1);
+	post(rt, &op, b->args);
+	if (calls_unposted()) /* benchmark: each posted call crosses at once, writes stay posted */
+		kc_io__flush_thread(rt);
+	/* the user half's bookkeeping of the freed object happens now: its copy leaves the tracker
+	 * and pointers to it go down as NULL (rt/sync.c) */
+	if (freed)
+		kc_wire_sync_freed(rt, freed);
+	return 0;
+}
+
+kc_rt_handler kc_rt__posted_handler(struct kc_rt *rt, uint32_t fn, const char **name)
+{
+	*name = NULL;
+	if (rt->side != KC_SIDE_KERNEL || fn >= rt->o.nfns || !rt->o.fns[fn].fn)
+		return NULL;
+	*name = rt->o.fns[fn].name;
+	return rt->o.fns[fn].fn;
 }
 
 /* ---- combolocks, user side (combolock.h) ---- */

@@ -548,8 +548,29 @@ struct kc_io_stats {
 	uint64_t batches;        /* KC_RT_FN_REGIO crossings (forwarded) */
 	uint64_t posted;         /* writes that went in a batch with later operations */
 	uint64_t errors;         /* accesses refused (no region, or by the kernel half) */
+	uint64_t calls;          /* posted kernel calls queued (kc_rt_post_end) */
 };
 void kc_io_get_stats(struct kc_io_stats *out);
+
+/* Posted kernel calls (user side, rt/io.c). A user-half call of a kernel function whose effects
+ * the user half cannot observe and which returns and writes back nothing (frees, streaming DMA
+ * unmaps and syncs, log lines: common/kc_kapi.c kc_kapi_posted, the list the emitter and the
+ * partitioner read) is not a synchronous downcall: the stub encodes its arguments as a downcall's
+ * would (kc_rt_post_begin gives the encoder) and kc_rt_post_end queues the call in the thread's
+ * queue of posted register writes, one order for both; it crosses with that queue's next flush
+ * (a read, a barrier, any other crossing of the thread, the reply to an upcall it serves, a full
+ * queue) as a KC_REGIO_CALL operation of the batch. The kernel half serves it in order through
+ * the function's own handler, with every check of a downcall (handles, types, lengths): a refused
+ * call stops the batch there and follows the protocol's rule for that refusal (kc_wire_fault: the
+ * user half is killed and restarted), the batch fails and the user half logs it once. Nothing is
+ * sent twice: a failed batch is dropped. freed (the object a deallocator frees, else NULL): its
+ * changes the kernel half has not seen are flushed first (kc_sync__changed), then the user half's
+ * bookkeeping happens at once (kc_wire_sync_freed: its copy leaves the tracker). opts.no_posting
+ * sends each posted call at once (one batch each). kc_rt_post_begin: KC_EINVAL on a kernel
+ * endpoint, a bad id or while this thread has a posted call open; post_end returns rc when it is
+ * nonzero (nothing queued), KC_ENOMEM when the arguments exceed KC_POST_ARGS_MAX (4 KiB). */
+int kc_rt_post_begin(struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+int kc_rt_post_end(struct kc_rt *rt, int rc, const void *freed);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Pointers on the wire and their checks (rt/wire.c, issue 14): what generated stubs and handlers

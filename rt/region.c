@@ -472,6 +472,10 @@ static int decode_op(struct kc_xdr *a, struct regio_op *op, uint32_t *in_bytes, 
 			return KC_RT_EPROTO;
 		}
 		break;
+	case KC_REGIO_CALL:
+		p = kc_xdr_get_opaque(a, &op->len, KC_POST_ARGS_MAX);
+		op->src = p;
+		break;
 	default:
 		if (!kc_xdr_error(a)) {
 			*why = "unknown opcode";
@@ -493,7 +497,11 @@ static int decode_op(struct kc_xdr *a, struct regio_op *op, uint32_t *in_bytes, 
 		}
 		return 0;
 	}
-	if (op->width != 1) {
+	if (op->opcode == KC_REGIO_CALL && (op->width || op->off)) {
+		*why = "posted call with a width or offset";
+		return KC_RT_EPROTO;
+	}
+	if (op->opcode != KC_REGIO_CALL && op->width != 1) {
 		*why = "byte-range operation with a width other than 1";
 		return KC_RT_EPROTO;
 	}
@@ -542,6 +550,7 @@ static const char *op_name(uint32_t opcode)
 	case KC_REGIO_READ_BYTES: return "memcpy_fromio";
 	case KC_REGIO_WRITE_BYTES: return "memcpy_toio";
 	case KC_REGIO_SET_BYTES: return "memset_io";
+	case KC_REGIO_CALL: return "posted call";
 	default: return "unknown";
 	}
 }
@@ -553,14 +562,31 @@ static int64_t log_refusal(struct kc_region_tab *t)
 	return t ? kc_ratelimit(&t->log, kc_os_now_ns()) : 0;
 }
 
+static int refuse_at(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
+		     const char *why, int performed);
+
+/* A refusal found before anything was performed (pass 1). */
 static int refuse(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
 		  const char *why)
+{
+	return refuse_at(t, i, n, op, rc, why, 0);
+}
+
+/* performed: operations 1 .. i of the batch were performed (pass 2). */
+static int refuse_at(struct kc_region_tab *t, uint32_t i, uint32_t n, const struct regio_op *op, int rc,
+		     const char *why, int performed)
 {
 	int64_t dropped = log_refusal(t);
 
 	if (dropped > 0)
 		kc_os_log("(%lld refused register batches not logged)", (long long)dropped);
-	if (dropped >= 0)
+	if (dropped >= 0 && op->opcode == KC_REGIO_CALL)
+		kc_os_log("register batch from the user half refused: operation %u of %u (posted call of "
+			  "function id %u, %u bytes of arguments): %s (%s); %s",
+			  i + 1, n, op->id, op->len, why, kc_rt_strerror(rc),
+			  performed ? "the operations before it were performed, none after it" :
+				      "nothing of the batch was performed");
+	else if (dropped >= 0)
 		kc_os_log("register batch from the user half refused: operation %u of %u (%s, region 0x%x, "
 			  "offset 0x%llx, width %u, length %u): %s (%s)",
 			  i + 1, n, op_name(op->opcode), op->id, (unsigned long long)op->off, op->width,
@@ -613,6 +639,34 @@ static void perform(const struct kc_rt_io_ops *io, const struct kc_region_desc *
 	}
 }
 
+/* Serve one posted call (checked in pass 1: a downcall of this half) through its handler, with
+ * the checks of a downcall; the results go to the scratch buffer and are dropped. 0, or the
+ * handler's error (the handler applied the protocol's rule: kc_wire_fault) with *why. The batch is
+ * itself a call served like a downcall (rt.c serve_one, rt/linux serve_msg), so what the handler
+ * looks up stays pinned (objt_internal.h) until the batch's reply is made. */
+static int serve_posted(struct kc_rt *rt, const struct regio_op *op, uint8_t *scratch, const char **why)
+{
+	const char *name = NULL;
+	kc_rt_handler h = kc_rt__posted_handler(rt, op->id, &name);
+	struct kc_xdr ca, cr;
+	int rc;
+
+	if (!h) { /* the endpoint changed its table meanwhile: cannot happen, refused anyway */
+		*why = "no downcall has this function id";
+		return KC_RT_EPROTO;
+	}
+	kc_xdr_init_dec(&ca, op->src, op->len);
+	kc_xdr_init_enc(&cr, scratch, KC_POST_RES_MAX);
+	rc = h(rt, &ca, &cr);
+	if (rc > 0)
+		rc = KC_RT_EPROTO; /* handlers return 0 or a negative code */
+	if (!rc && kc_xdr_error(&cr))
+		rc = kc_xdr_error(&cr);
+	if (rc)
+		*why = name ? name : "posted call";
+	return rc;
+}
+
 static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res)
 {
 	struct kc_region_tab *t = kc_rt__regions(rt)->tab;
@@ -623,7 +677,8 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	uint32_t n, i, in_bytes = 0, out_bytes = 0;
 	uint64_t res_bytes = 0;
 	uint8_t *tmp = NULL;
-	const char *why = NULL;
+	const char *why = NULL, *name = NULL;
+	uint32_t calls = 0;
 	int rc;
 
 	/* every operation takes at least 20 bytes on the wire */
@@ -638,16 +693,21 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 				  n ? "malformed" : "no operations or more than KC_REGIO_MAX_OPS");
 		return KC_RT_EPROTO;
 	}
-	if (!t || !io || !io->read || !io->write) {
-		kc_os_log("register batch from the user half refused: this kernel half does not "
-			  "forward register access (no io ops)");
-		return KC_EUNSUPP;
-	}
-	/* pass 1: the whole batch is well formed and every operation names a live region of the
-	 * right kind and stays inside it */
+	/* pass 1: the whole batch is well formed, every register operation names a live region of
+	 * the right kind and stays inside it, every posted call names a downcall of this half */
 	for (i = 0; i < n; i++) {
 		rc = decode_op(&a, &op, &in_bytes, &out_bytes, &why);
-		if (!rc) {
+		if (!rc && op.opcode == KC_REGIO_CALL) {
+			calls++;
+			if (!kc_rt__posted_handler(rt, op.id, &name)) {
+				why = "no downcall has this function id";
+				rc = KC_RT_EPROTO;
+			}
+		} else if (!rc && (!t || !io || !io->read || !io->write)) {
+			kc_os_log("register batch from the user half refused: this kernel half does not "
+				  "forward register access (no io ops)");
+			return KC_EUNSUPP;
+		} else if (!rc) {
 			kc_os_lock(t->lock);
 			rc = check_op(t, &r, &op, &why);
 			kc_os_unlock(t->lock);
@@ -665,8 +725,8 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	 * is performed rather than results lost */
 	if (res_bytes > res->cap - res->pos)
 		return refuse(t, n - 1, n, &op, KC_ENOMEM, "the results do not fit in the reply");
-	if (out_bytes) {
-		tmp = kc_os_alloc(out_bytes);
+	if (out_bytes || calls) {
+		tmp = kc_os_alloc(out_bytes > KC_POST_RES_MAX ? out_bytes : KC_POST_RES_MAX);
 		if (!tmp)
 			return KC_ENOMEM;
 	}
@@ -676,9 +736,18 @@ static int serve_regio(struct kc_rt *rt, struct kc_xdr *args, struct kc_xdr *res
 	in_bytes = out_bytes = 0;
 	for (i = 0; i < n; i++) {
 		struct kc_region_desc d;
-		struct region *saved = BUSY_GET();
+		struct region *saved;
 
 		decode_op(&a, &op, &in_bytes, &out_bytes, &why);
+		if (op.opcode == KC_REGIO_CALL) {
+			rc = serve_posted(rt, &op, tmp, &why);
+			if (rc) {
+				kc_os_free(tmp);
+				return refuse_at(t, i, n, &op, rc, why, 1);
+			}
+			continue;
+		}
+		saved = BUSY_GET();
 		kc_os_lock(t->lock);
 		rc = check_op(t, &r, &op, &why);
 		if (!rc) {

@@ -46,7 +46,19 @@ enum {
 	KC_REGIO_READ_BYTES = 3,  /* memcpy_fromio */
 	KC_REGIO_WRITE_BYTES = 4, /* memcpy_toio */
 	KC_REGIO_SET_BYTES = 5,   /* memset_io */
+	KC_REGIO_CALL = 6,        /* a posted kernel call (kc_rt_post_begin): see below */
 };
+/* KC_REGIO_CALL: region id field = the downcall's function id, offset 0, width 0, then opaque
+ * bytes = the call's arguments exactly as the downcall's stub encodes them (at most
+ * KC_POST_ARGS_MAX; they count against KC_REGIO_MAX_BYTES like WRITE_BYTES). The kernel half
+ * serves it in order with the batch's register operations, through the function's own handler
+ * (kc_rt__posted_handler) with the checks of a downcall; its results are discarded (a posted
+ * function returns nothing and writes nothing back). A refused call stops the batch there: the
+ * batch fails with the handler's error (which applied the protocol's rule for it: kc_wire_fault
+ * kills and restarts the user half for bad handles, types, lengths). A batch of calls only needs
+ * no register accessors. */
+#define KC_POST_ARGS_MAX 4096u
+#define KC_POST_RES_MAX 4096u /* scratch for a posted handler's (discarded) results */
 /* KC_RT_FN_REGINFO arguments: u32 id; id 0 asks for the PIO region holding a port: then u64
  * port. Results: u32 id, u32 kind, u32 flags, u64 base, u64 size, u64 map_token. */
 
@@ -61,6 +73,10 @@ const char *kc_region__fn_name(uint32_t fn);
  * the new length and ORs KC_MSG_F_UNMAP into *flags when it appended. */
 uint32_t kc_region__put_unmaps(struct kc_rt *rt, uint8_t *payload, uint32_t len, uint32_t cap,
 			       uint32_t *flags);
+/* Kernel side: the handler of downcall fn for a posted call (KC_REGIO_CALL), NULL when fn is no
+ * downcall of this endpoint; *name its name (for the log). Both endpoints implement it: the posix
+ * runtime (rt/io.c, its kc_rt_opts.fns) and rt/linux (region_linux.c, kc_rt_linux_start's fns). */
+kc_rt_handler kc_rt__posted_handler(struct kc_rt *rt, uint32_t fn, const char **name);
 /* User side: decode a REGINFO reply for id (0: port) into d and *rid. */
 int kc_region__query(struct kc_rt *rt, struct kc_region_desc *d, uint32_t *rid, uint32_t id,
 		     uint64_t port);

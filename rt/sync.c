@@ -459,6 +459,25 @@ void kc_wire_sync_freed(struct kc_rt *rt, const void *p)
 	}
 }
 
+int kc_sync__changed(struct kc_rt *rt, const void *p)
+{
+	struct kc_sync *s;
+	struct shadow *o;
+	size_t i;
+	int r = 0;
+
+	if (!rt || !p || !SIDE_USER(rt) || !enabled(rt) || !(s = RT_SYNC(rt)))
+		return 0;
+	kc_os_lock(s->lock);
+	o = find(s, p);
+	if (o && o->copy)
+		r = memcmp(o->p, o->copy, o->size) != 0;
+	for (i = 0; !r && !(o && o->copy) && i < s->nborn; i++)
+		r = s->born[i] == p; /* fresh, its writes not sent yet */
+	kc_os_unlock(s->lock);
+	return r;
+}
+
 /* ---- what the kernel freed (kernel side) ----
  *
  * The kernel half's encoders of whole objects, the trailer of every reply (kc_sync__put_back) and

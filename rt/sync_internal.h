@@ -27,6 +27,10 @@ struct kc_sync **kc_rt__sync(struct kc_rt *rt);
 
 /* User side: send the changes of synchronized objects (no-op when none or nested). */
 void kc_sync__flush(struct kc_rt *rt);
+/* User side: may the synchronized object at p hold changes the kernel half has not seen (its bytes
+ * differ from its shadow, or it is a fresh allocation without one)? 0 for untracked objects. A
+ * posted call that frees p flushes first when it does (io.c kc_rt_post_end). */
+int kc_sync__changed(struct kc_rt *rt, const void *p);
 /* Kernel side: append the kernel half's changes since they last went to incarnation inc of the
  * user half (objects of types with recovery helpers whose bytes changed; a newer incarnation gets
  * every object, an older one nothing) after the len bytes of a reply at buf (cap bytes of room);

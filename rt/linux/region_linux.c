@@ -514,3 +514,14 @@ int kc_rt__call_begin_rt(struct kc_rt_call **out, struct kc_xdr **args, struct k
 	*args = NULL;
 	return KC_EUNSUPP;
 }
+
+/* The handler of downcall fn for a posted call (rt/region.c, KC_REGIO_CALL): the same table
+ * kc_rt_linux_start got, so a posted call is served as that downcall would be. */
+kc_rt_handler kc_rt__posted_handler(struct kc_rt *rt, uint32_t fn, const char **name)
+{
+	*name = NULL;
+	if (fn >= rt->nfns || !rt->fns[fn].fn)
+		return NULL;
+	*name = rt->fns[fn].name;
+	return rt->fns[fn].fn;
+}

@@ -75,6 +75,8 @@ const char *kc_rt_strerror(int code);
 struct kc_objt *kc_rt_objt(struct kc_rt *rt);
 int kc_rt_call_begin(struct kc_rt_call **out, struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
 int kc_rt_call_invoke(struct kc_rt_call *c, struct kc_xdr **res);
+int kc_rt_post_begin(struct kc_xdr **args, struct kc_rt *rt, uint32_t fn);
+int kc_rt_post_end(struct kc_rt *rt, int rc, const void *freed);
 int kc_rt_call_end(struct kc_rt_call *c, int rc);
 int kc_rt_fault(struct kc_rt *rt, const char *why);
 int kc_rt_user_pid(const struct kc_rt *rt);
