@@ -198,6 +198,20 @@ static void log_line(struct kc_combo_tab *t, uint32_t id, const char *what)
 		kc_os_log("combolock 0x%x: %s", id, what);
 }
 
+/* The user half has held cl since `since` (read under the kernel lock, now released): past the
+ * hold limit it is restarted and the lock is the kernel's again (1); otherwise 0. */
+static int take_back_overheld(struct kc_rt *rt, struct kc_combo_tab *t, struct kc_combolock *cl, uint64_t since,
+			      uint64_t hold)
+{
+	if (kc_os_now_ns() - since <= hold)
+		return 0;
+	if (t)
+		log_line(t, cl->id, "held by the user half beyond the hold limit: taken back");
+	kc_rt_fault(rt, "held a combolock beyond the hold limit");
+	revoke(cl);
+	return 1;
+}
+
 void kc_combolock_lock(struct kc_rt *rt, struct kc_combolock *cl)
 {
 	struct kc_combo_tab *t = tab_of(rt);
@@ -211,15 +225,8 @@ void kc_combolock_lock(struct kc_rt *rt, struct kc_combolock *cl)
 			return; /* held by the kernel */
 		since = cl->since_ns;
 		cl->ops->unlock(cl->lock);
-		if (kc_os_now_ns() - since > hold) {
-			/* the user half holds it too long: it is restarted, the lock is the kernel's */
-			if (t)
-				log_line(t, cl->id, "held by the user half beyond the hold limit: taken back");
-			kc_rt_fault(rt, "held a combolock beyond the hold limit");
-			revoke(cl);
-			continue;
-		}
-		kc_os_sleep_ns(20000ull);
+		if (!take_back_overheld(rt, t, cl, since, hold))
+			kc_os_sleep_ns(20000ull);
 	}
 }
 
@@ -240,14 +247,8 @@ void kc_combolock_sync(struct kc_rt *rt, struct kc_combolock *cl)
 		user = cl->user;
 		since = cl->since_ns;
 		cl->ops->unlock(cl->lock);
-		if (user && kc_os_now_ns() - since > hold) {
-			if (t)
-				log_line(t, cl->id, "held by the user half beyond the hold limit: taken back");
-			kc_rt_fault(rt, "held a combolock beyond the hold limit");
-			revoke(cl);
-			continue;
-		}
-		kc_os_sleep_ns(20000ull);
+		if (!user || !take_back_overheld(rt, t, cl, since, hold))
+			kc_os_sleep_ns(20000ull);
 	}
 }
 
