@@ -50,19 +50,12 @@ static int held_only(const char *list, const char *w)
 	while (p && *p) {
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		const char *b = p + n;
-		const char *a;
+		size_t idn;
+		const char *a = kc_part_lock_ident(p, n, &idn);
 
-		while (b > p && !(b[-1] == '_' || (b[-1] >= 'a' && b[-1] <= 'z') || (b[-1] >= 'A' && b[-1] <= 'Z') ||
-				  (b[-1] >= '0' && b[-1] <= '9')))
-			b--;
-		a = b;
-		while (a > p && (a[-1] == '_' || (a[-1] >= 'a' && a[-1] <= 'z') || (a[-1] >= 'A' && a[-1] <= 'Z') ||
-				 (a[-1] >= '0' && a[-1] <= '9')))
-			a--;
-		if ((size_t)(b - a) == strlen(w) && !strncmp(a, w, (size_t)(b - a)))
+		if (idn == strlen(w) && !strncmp(a, w, idn))
 			found = 1;
-		else if (b > a)
+		else if (idn)
 			return 0; /* another lock held there too */
 		p = e ? e + 1 : NULL;
 		while (p && *p == ' ')

@@ -216,6 +216,11 @@ enum kc_part_calls_tag { KC_PART_TAG_UNLESS, KC_PART_TAG_DOWNCALL };
 const struct kc_part_rule *kc_part_calls_rule(const struct kc_part_graph *g, const struct kc_part_templates *t,
 					      const char *api, enum kc_part_calls_tag tag, unsigned modes);
 
+/* rules.c: a lock's identity, the last identifier of the lock expression expr[0, len): a pointer
+ * into expr, its length in *n (0: none). The spinlock rule (rules.c) and the combolock verdicts
+ * (locks.c) name locks by it. */
+const char *kc_part_lock_ident(const char *expr, size_t len, size_t *n);
+
 /* rules.c: apply the 'kernel' rules of generic and of g->family (hard kernel pins). */
 int kc_part_kernel_rules(struct kc_part_graph *g, sqlite3 *s, const struct kc_part_templates *t, struct kc_err *err);
 

@@ -605,29 +605,41 @@ static void add_api(struct kc_sb *sb, int *n, const char *api)
 	(*n)++;
 }
 
-/* The identity of a lock expression: its last identifier (&adapter->stats_lock -> stats_lock,
- * &e1000_phy_lock -> e1000_phy_lock). Two locks with the same field name in different structs
- * are taken as one: that can only keep more functions in the kernel. NULL if there is none. */
-static char *lock_identity(const char *expr)
+static int ident_char(char c)
 {
-	const char *e = expr + strlen(expr), *b;
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
-	while (e > expr && !(e[-1] == '_' || (e[-1] >= 'a' && e[-1] <= 'z') || (e[-1] >= 'A' && e[-1] <= 'Z') ||
-			     (e[-1] >= '0' && e[-1] <= '9')))
+/* The identity of the lock expression expr[0, len): its last identifier (&adapter->stats_lock ->
+ * stats_lock, &e1000_phy_lock -> e1000_phy_lock), as a pointer into expr and its length in *n
+ * (0: there is none). Two locks with the same field name in different structs are taken as one:
+ * that can only keep more functions in the kernel. */
+const char *kc_part_lock_ident(const char *expr, size_t len, size_t *n)
+{
+	const char *e = expr + len, *b;
+
+	while (e > expr && !ident_char(e[-1]))
 		e--;
 	b = e;
-	while (b > expr && (b[-1] == '_' || (b[-1] >= 'a' && b[-1] <= 'z') || (b[-1] >= 'A' && b[-1] <= 'Z') ||
-			    (b[-1] >= '0' && b[-1] <= '9')))
+	while (b > expr && ident_char(b[-1]))
 		b--;
-	if (b == e)
-		return NULL;
-	{
-		char *id = kc_xmalloc((size_t)(e - b) + 1);
+	*n = (size_t)(e - b);
+	return b;
+}
 
-		memcpy(id, b, (size_t)(e - b));
-		id[e - b] = 0;
-		return id;
-	}
+/* kc_part_lock_ident of a whole string, allocated; NULL if there is none. */
+static char *lock_identity(const char *expr)
+{
+	size_t n;
+	const char *b = kc_part_lock_ident(expr, strlen(expr), &n);
+	char *id;
+
+	if (!n)
+		return NULL;
+	id = kc_xmalloc(n + 1);
+	memcpy(id, b, n);
+	id[n] = 0;
+	return id;
 }
 
 static int prep(sqlite3 *s, const char *sql, sqlite3_stmt **st, struct kc_err *err)
